@@ -1,0 +1,57 @@
+import { parseISO, sub } from 'date-fns';
+import { parseOffset } from '../ingest/timestamp';
+
+export class UsageError extends Error {
+  readonly exitCode = 2;
+}
+
+const RELATIVE = /^(\d+)\s*(s|m|h|d|w)$/i;
+const UNITS = { s: 'seconds', m: 'minutes', h: 'hours', d: 'days', w: 'weeks' } as const;
+
+/**
+ * A time typed by a user: ISO 8601, `YYYY-MM-DD HH:MM[:SS]` (UTC unless a zone is given), or a
+ * span back from `now` such as `2h` or `7d`. Returns epoch ms.
+ */
+export function parseUserTime(text: string, flag: string, now: Date): number {
+  const t = text.trim();
+  const rel = RELATIVE.exec(t);
+  if (rel) return sub(now, { [UNITS[rel[2].toLowerCase() as keyof typeof UNITS]]: Number(rel[1]) }).getTime();
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(t);
+  if (m) {
+    const zone = m[3] ? (m[3].toUpperCase() === 'Z' ? 'Z' : m[3]) : 'Z';
+    const d = parseISO(`${m[1]}T${m[2] ?? '00:00'}${zone}`);
+    if (!Number.isNaN(d.getTime())) return d.getTime();
+  }
+  throw new UsageError(`${flag} ${JSON.stringify(text)} is not a time: use ISO 8601 (2017-10-12T13:45:00Z), "2017-10-12 13:45" (UTC) or a span back from now such as 2h or 7d`);
+}
+
+/** A span such as `10m`, `90s`, `2h`, in ms. */
+export function parseDuration(text: string, flag: string): number {
+  const rel = RELATIVE.exec(text.trim());
+  if (!rel) throw new UsageError(`${flag} ${JSON.stringify(text)} is not a duration: use e.g. 90s, 10m, 2h, 1d`);
+  const unitMs = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[rel[2].toLowerCase() as 's'];
+  return Number(rel[1]) * unitMs;
+}
+
+/** `--tz NODE=+02:00` values into minutes east of UTC per node. */
+export function parseNodeOffsets(values: readonly string[] | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values ?? []) {
+    const m = /^([^=]+)=(.+)$/.exec(v);
+    const off = m ? parseOffset(m[2]) : null;
+    if (!m || off === null) throw new UsageError(`--tz ${JSON.stringify(v)}: expected NODE=±HH:MM, e.g. --tz secondary=+02:00`);
+    out[m[1]] = off;
+  }
+  return out;
+}
+
+/** `--clock NODE=+95` (seconds the node's clock ran ahead) into ms per node. */
+export function parseNodeClocks(values: readonly string[] | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const v of values ?? []) {
+    const m = /^([^=]+)=([+-]?\d+(?:\.\d+)?)s?$/.exec(v);
+    if (!m) throw new UsageError(`--clock ${JSON.stringify(v)}: expected NODE=±SECONDS, e.g. --clock secondary=+95`);
+    out[m[1]] = Math.round(Number(m[2]) * 1000);
+  }
+  return out;
+}

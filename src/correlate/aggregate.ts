@@ -1,0 +1,184 @@
+import { conditionById } from '../rules/conditions';
+import { severityRank, type Evidence, type Finding, type NodeName, type Severity } from '../types';
+import type { NodeEvent, Occurrence } from './events';
+
+/** Evidence lines kept per finding: the earliest ones plus the latest. */
+export const EVIDENCE_LIMIT = 5;
+
+interface Aggregate {
+  condition: string;
+  node: NodeName;
+  severity: Severity;
+  count: number;
+  first?: number;
+  last?: number;
+  fields: Record<string, string>;
+  summary?: string;
+  cause?: string;
+  causeEvidence: NodeEvent[];
+  evidence: NodeEvent[];
+  latest?: NodeEvent;
+  maxRun: number;
+  slowReplies: number;
+  misses: number;
+}
+
+export interface Window {
+  since?: number;
+  until?: number;
+}
+
+export function isoTime(ms: number | undefined): string | undefined {
+  return ms === undefined ? undefined : new Date(ms).toISOString();
+}
+
+function fill(template: string, node: string, fields: Record<string, string>): string {
+  return template
+    .replace(/\{(\w+)\}/g, (_, k: string) => (k === 'node' ? node : (fields[k] ?? '')))
+    .replace(/ \(\)/g, '')
+    .replace(/\(\s*\)/g, '');
+}
+
+function toEvidence(e: NodeEvent): Evidence {
+  const ev: Evidence = { node: e.node, file: e.file, line: e.line, text: e.text };
+  if (e.time !== undefined) ev.time = isoTime(e.time);
+  return ev;
+}
+
+function eventTime(o: Occurrence): number | undefined {
+  return o.evidence[o.evidence.length - 1]?.time;
+}
+
+/** Collects occurrences as they stream in and turns them into findings, one per (condition, node). */
+export class FindingAggregator {
+  private readonly byKey = new Map<string, Aggregate>();
+  private readonly lastMerge = new Map<string, number>();
+
+  constructor(private readonly window: Window = {}) {}
+
+  inWindow(t: number | undefined): boolean {
+    if (this.window.since === undefined && this.window.until === undefined) return true;
+    if (t === undefined) return false;
+    return (this.window.since === undefined || t >= this.window.since) && (this.window.until === undefined || t <= this.window.until);
+  }
+
+  add(o: Occurrence, summaryTemplate?: string): void {
+    const t = eventTime(o);
+    if (!this.inWindow(t)) return;
+    if (o.mergeKey && o.mergeWithinMs && t !== undefined) {
+      const prev = this.lastMerge.get(o.mergeKey);
+      this.lastMerge.set(o.mergeKey, t);
+      if (prev !== undefined && t - prev <= o.mergeWithinMs) {
+        const agg = this.byKey.get(`${o.condition}\u0000${o.node}`);
+        if (agg) agg.last = Math.max(agg.last ?? t, t);
+        return;
+      }
+    }
+    const key = `${o.condition}\u0000${o.node}`;
+    const cond = conditionById(o.condition);
+    let agg = this.byKey.get(key);
+    if (!agg) {
+      agg = {
+        condition: o.condition,
+        node: o.node,
+        severity: o.severity ?? cond.severity,
+        count: 0,
+        fields: o.fields,
+        summary: summaryTemplate,
+        causeEvidence: [],
+        evidence: [],
+        maxRun: 0,
+        slowReplies: 0,
+        misses: 0,
+      };
+      this.byKey.set(key, agg);
+    }
+    agg.count++;
+    const sev = o.severity ?? cond.severity;
+    if (severityRank(sev) > severityRank(agg.severity)) agg.severity = sev;
+    if (t !== undefined) {
+      if (agg.first === undefined || t < agg.first) {
+        agg.first = t;
+        agg.fields = o.fields;
+        if (summaryTemplate) agg.summary = summaryTemplate;
+      }
+      if (agg.last === undefined || t > agg.last) agg.last = t;
+    }
+    if (o.fields.run) {
+      agg.misses++;
+      agg.maxRun = Math.max(agg.maxRun, Number(o.fields.run));
+    }
+    if (o.fields.slowMs) agg.slowReplies++;
+    for (const e of o.evidence) this.keepEvidence(agg, e);
+  }
+
+  private keepEvidence(agg: Aggregate, e: NodeEvent): void {
+    if (!agg.latest || (e.time ?? 0) >= (agg.latest.time ?? 0)) agg.latest = e;
+    if (agg.evidence.length < EVIDENCE_LIMIT - 1) {
+      agg.evidence.push(e);
+      return;
+    }
+    let worst = 0;
+    for (let i = 1; i < agg.evidence.length; i++) if ((agg.evidence[i].time ?? 0) > (agg.evidence[worst].time ?? 0)) worst = i;
+    if ((e.time ?? 0) < (agg.evidence[worst].time ?? 0)) agg.evidence[worst] = e;
+  }
+
+  /** Attach the concluded cause of a node's condition, with the events that decided it. */
+  setCause(condition: string, node: NodeName, cause: string, evidence: NodeEvent[]): void {
+    const agg = this.byKey.get(`${condition}\u0000${node}`);
+    if (!agg) return;
+    agg.cause = cause;
+    agg.causeEvidence = evidence;
+  }
+
+  has(condition: string, node?: NodeName): boolean {
+    for (const a of this.byKey.values()) if (a.condition === condition && (node === undefined || a.node === node)) return true;
+    return false;
+  }
+
+  findings(nodeOrder: (n: NodeName) => number): Finding[] {
+    const out: Array<Finding & { _first: number }> = [];
+    for (const a of this.byKey.values()) {
+      const evidence = [...a.evidence];
+      if (a.latest && !evidence.includes(a.latest)) evidence.push(a.latest);
+      for (const e of a.causeEvidence) if (!evidence.includes(e)) evidence.push(e);
+      evidence.sort((x, y) => (x.time ?? 0) - (y.time ?? 0) || nodeOrder(x.node) - nodeOrder(y.node) || x.fileOrder - y.fileOrder || x.line - y.line);
+      const f: Finding & { _first: number } = {
+        id: a.condition,
+        severity: a.severity,
+        node: a.node,
+        first: isoTime(a.first) ?? '',
+        last: isoTime(a.last) ?? '',
+        count: a.count,
+        summary: summarize(a),
+        evidence: evidence.map(toEvidence),
+        _first: a.first ?? Number.POSITIVE_INFINITY,
+      };
+      if (a.cause) f.cause = a.cause;
+      out.push(f);
+    }
+    out.sort(
+      (x, y) =>
+        x._first - y._first ||
+        severityRank(y.severity) - severityRank(x.severity) ||
+        (x.id < y.id ? -1 : x.id > y.id ? 1 : 0) ||
+        nodeOrder(x.node) - nodeOrder(y.node),
+    );
+    return out.map(({ _first, ...f }) => f);
+  }
+}
+
+function plural(n: number, one: string, many = `${one}s`): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+function summarize(a: Aggregate): string {
+  if (a.condition === 'heartbeat-loss') {
+    const parts: string[] = [];
+    if (a.misses) parts.push(`${plural(a.misses, 'heartbeat')} unanswered, longest run ${a.maxRun}`);
+    if (a.slowReplies) parts.push(`${plural(a.slowReplies, 'reply', 'replies')} slower than 300 ms`);
+    return parts.join('; ');
+  }
+  const base = fill(a.summary ?? conditionById(a.condition).summary, a.node, a.fields);
+  return a.count > 1 ? `${base} (${a.count} times)` : base;
+}

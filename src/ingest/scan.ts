@@ -1,0 +1,179 @@
+import type { LogFile } from '../types';
+import { decodedChunks, type Warn } from './decode';
+import { looksTimestamped, parseTimestamp, type ParsedTime, type TimeContext } from './timestamp';
+import { displayText } from './text';
+
+/** Longest line kept whole; longer lines are cut for display and counted. */
+export const MAX_LINE_BYTES = 1024 * 1024;
+
+export type TimeSource = 'own' | 'previous' | 'first' | 'mtime' | 'none';
+
+/** A line the prefilter picked, with the time of the record it belongs to. */
+export interface Hit {
+  line: number;
+  text: string;
+  /** The line's own timestamp, if it starts with one. */
+  own: ParsedTime | null;
+  /** Own time, else the record's (nearest preceding timed line), else the file's first time. */
+  time?: ParsedTime;
+  timeSource: TimeSource;
+}
+
+export interface ScanStats {
+  bytes: number;
+  lines: number;
+  /** Lines that start a record (carry a timestamp); lines when the file has no timestamps at all. */
+  records: number;
+  first?: ParsedTime;
+  last?: ParsedTime;
+  cutLines: number;
+}
+
+export interface ScanOptions {
+  /**
+   * Global regex run over the latin1 view of whole chunks; a line is a hit when a match starts in
+   * it. Latin1 maps bytes 1:1, so offsets in the string are offsets in the buffer.
+   */
+  prefilter: RegExp;
+  onHit: (hit: Hit) => void;
+  warn: Warn;
+  maxLine?: number;
+}
+
+/**
+ * Streams one file and reports the lines its prefilter finds, without decoding or parsing the
+ * lines that match nothing: the cost for those is one newline search and a few byte checks.
+ */
+export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanStats> {
+  const maxLine = opts.maxLine ?? MAX_LINE_BYTES;
+  const ctx: TimeContext = { mtimeMs: file.mtime.getTime() };
+  const re = opts.prefilter;
+  const stats: ScanStats = { bytes: 0, lines: 0, records: 0, cutLines: 0 };
+  let lastTimed: ParsedTime | undefined;
+  const early: Hit[] = [];
+
+  const emit = (buf: Buffer, start: number, end: number, fullLength: number): void => {
+    const text = displayText(buf, start, end, fullLength);
+    const own = looksTimestamped(buf, start) ? parseTimestamp(text, ctx) : null;
+    if (own) {
+      lastTimed = own;
+      stats.first ??= own;
+    }
+    const time = own ?? lastTimed;
+    const hit: Hit = { line: stats.lines, text, own, time, timeSource: own ? 'own' : time ? 'previous' : 'none' };
+    if (time) opts.onHit(hit);
+    else early.push(hit);
+  };
+
+  const timeOfLine = (buf: Buffer, start: number, end: number): ParsedTime | null =>
+    parseTimestamp(buf.toString('latin1', start, Math.min(end, start + 64)), ctx);
+
+  /** Walks the complete lines in buf[0, end) (end is just past a newline). */
+  const region = (buf: Buffer, end: number): void => {
+    const hits: number[] = [];
+    const text = buf.toString('latin1', 0, end);
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      hits.push(m.index);
+      const nl = text.indexOf('\n', m.index);
+      re.lastIndex = nl < 0 ? end : nl + 1;
+    }
+    let h = 0;
+    let pos = 0;
+    let lastTimedStart = -1;
+    let lastTimedEnd = -1;
+    while (pos < end) {
+      const nl = buf.indexOf(10, pos);
+      const lineEnd = nl < 0 || nl >= end ? end : nl;
+      stats.lines++;
+      const length = lineEnd - pos;
+      if (length > maxLine) stats.cutLines++;
+      if (looksTimestamped(buf, pos)) {
+        stats.records++;
+        if (stats.first === undefined) stats.first = timeOfLine(buf, pos, lineEnd) ?? undefined;
+        lastTimedStart = pos;
+        lastTimedEnd = lineEnd;
+      }
+      if (h < hits.length && hits[h] <= lineEnd) {
+        while (h < hits.length && hits[h] <= lineEnd) h++;
+        if (lastTimedStart >= 0 && lastTimedStart !== pos) {
+          lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;
+        }
+        lastTimedStart = -1;
+        emit(buf, pos, Math.min(lineEnd, pos + maxLine), length);
+      }
+      pos = lineEnd + 1;
+    }
+    if (lastTimedStart >= 0) lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;
+    if (lastTimed) stats.last = lastTimed;
+  };
+
+  let carry: Buffer | null = null;
+  /** Head of a line longer than maxLine, while its tail streams past. */
+  let giant: { head: Buffer; length: number; hit: boolean } | null = null;
+
+  const giantPiece = (piece: Buffer): void => {
+    if (!giant) return;
+    giant.length += piece.length;
+    re.lastIndex = 0;
+    if (!giant.hit && re.test(piece.toString('latin1'))) giant.hit = true;
+  };
+  const endGiant = (): void => {
+    if (!giant) return;
+    stats.lines++;
+    stats.cutLines++;
+    const g = giant;
+    giant = null;
+    if (looksTimestamped(g.head, 0)) {
+      stats.records++;
+      const t = timeOfLine(g.head, 0, g.head.length);
+      if (t) {
+        lastTimed = t;
+        stats.first ??= t;
+        stats.last = t;
+      }
+    }
+    if (g.hit) emit(g.head, 0, g.head.length, g.length);
+  };
+
+  for await (const chunk of decodedChunks(file, opts.warn)) {
+    stats.bytes += chunk.length;
+    let data = chunk;
+    if (giant) {
+      const nl = data.indexOf(10);
+      if (nl < 0) {
+        giantPiece(data);
+        continue;
+      }
+      giantPiece(data.subarray(0, nl));
+      endGiant();
+      data = data.subarray(nl + 1);
+    }
+    const buf: Buffer = carry ? Buffer.concat([carry, data]) : data;
+    carry = null;
+    const lastNl = buf.lastIndexOf(10);
+    if (lastNl >= 0) region(buf, lastNl + 1);
+    const tail = buf.subarray(lastNl + 1);
+    if (tail.length > maxLine) {
+      giant = { head: Buffer.from(tail.subarray(0, maxLine)), length: 0, hit: false };
+      giantPiece(tail);
+    } else if (tail.length) {
+      carry = Buffer.from(tail);
+    }
+  }
+  if (giant) endGiant();
+  if (carry) region(Buffer.concat([carry, Buffer.from('\n')]), carry.length + 1);
+  if (stats.records === 0) stats.records = stats.lines;
+
+  const fallback = stats.first ?? (early.length ? mtimeAsTime(file) : undefined);
+  for (const hit of early) {
+    hit.time = fallback;
+    hit.timeSource = stats.first ? 'first' : 'mtime';
+    opts.onHit(hit);
+  }
+  return stats;
+}
+
+function mtimeAsTime(file: LogFile): ParsedTime {
+  return { ms: file.mtime.getTime(), zoned: true, family: 'epoch', end: 0 };
+}

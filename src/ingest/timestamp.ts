@@ -1,0 +1,203 @@
+/**
+ * Timestamp families found at the start of SMS evidence lines (logs.md). Each line is detected on
+ * its own because one file may mix families (MariaDB's crash report does).
+ */
+export type TimeFamily = 'iso' | 'mysql-short' | 'rfc3164' | 'rfc5424' | 'epoch';
+
+export interface ParsedTime {
+  /** Epoch ms. When `zoned` is false this is the wall-clock reading taken as if it were UTC. */
+  ms: number;
+  zoned: boolean;
+  family: TimeFamily;
+  /** Index just past the timestamp (and its syslog header, for rfc5424). */
+  end: number;
+}
+
+export interface TimeContext {
+  /** mtime of the file (epoch ms), to give RFC 3164 lines a year. */
+  mtimeMs?: number;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const DAY_MS = 86_400_000;
+
+function digit(s: string, i: number): number {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1;
+}
+
+function num(s: string, i: number, n: number): number {
+  let v = 0;
+  for (let k = 0; k < n; k++) {
+    const d = digit(s, i + k);
+    if (d < 0) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+function validClock(mo: number, d: number, h: number, mi: number, se: number): boolean {
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && se >= 0 && se <= 60;
+}
+
+/** `YYYY-MM-DD[ T]HH:MM:SS[,.]fff[Z|±HH[:]MM]` starting at i: log4j, ISO 8601, MySQL 5.6+, MariaDB. */
+function parseIsoLike(s: string, i: number): ParsedTime | null {
+  const y = num(s, i, 4);
+  if (y < 0 || s[i + 4] !== '-' || s[i + 7] !== '-' || s[i + 13] !== ':' || s[i + 16] !== ':') return null;
+  const sep = s[i + 10];
+  if (sep !== ' ' && sep !== 'T') return null;
+  const mo = num(s, i + 5, 2), d = num(s, i + 8, 2), h = num(s, i + 11, 2), mi = num(s, i + 14, 2), se = num(s, i + 17, 2);
+  if (!validClock(mo, d, h, mi, se)) return null;
+  let p = i + 19;
+  let frac = 0;
+  if ((s[p] === ',' || s[p] === '.') && digit(s, p + 1) >= 0) {
+    p++;
+    let scale = 100;
+    while (digit(s, p) >= 0) {
+      frac += digit(s, p) * scale;
+      scale /= 10;
+      p++;
+    }
+  }
+  let ms = Date.UTC(y, mo - 1, d, h, mi, se) + Math.floor(frac);
+  let zoned = false;
+  if (s[p] === 'Z') {
+    zoned = true;
+    p++;
+  } else if ((s[p] === '+' || s[p] === '-') && sep === 'T') {
+    const oh = num(s, p + 1, 2);
+    const colon = s[p + 3] === ':' ? 1 : 0;
+    const om = num(s, p + 3 + colon, 2);
+    if (oh >= 0 && om >= 0) {
+      const sign = s[p] === '+' ? 1 : -1;
+      ms -= sign * (oh * 60 + om) * 60_000;
+      zoned = true;
+      p += 5 + colon;
+    }
+  }
+  return { ms, zoned, family: 'iso', end: p };
+}
+
+/** MySQL 5.1–5.5 and MariaDB crash reports: `YYMMDD HH:MM:SS` or `YYMMDD  H:MM:SS`. */
+function parseMysqlShort(s: string, i: number): ParsedTime | null {
+  const yy = num(s, i, 2), mo = num(s, i + 2, 2), d = num(s, i + 4, 2);
+  if (yy < 0 || mo < 0 || d < 0 || s[i + 6] !== ' ') return null;
+  let p = i + 7;
+  let h: number;
+  if (s[p] === ' ') {
+    h = num(s, p + 1, 1);
+    p += 2;
+  } else if (s[p + 1] === ':') {
+    h = num(s, p, 1);
+    p += 1;
+  } else {
+    h = num(s, p, 2);
+    p += 2;
+  }
+  if (h < 0 || s[p] !== ':' || s[p + 3] !== ':') return null;
+  const mi = num(s, p + 1, 2), se = num(s, p + 4, 2);
+  if (!validClock(mo, d, h, mi, se)) return null;
+  const year = yy < 70 ? 2000 + yy : 1900 + yy;
+  return { ms: Date.UTC(year, mo - 1, d, h, mi, se), zoned: false, family: 'mysql-short', end: p + 6 };
+}
+
+/**
+ * RFC 3164 `Mmm dd HH:MM:SS` has no year: take the file's year, and the year before when that would
+ * put the line more than a day after the file was last written (a December line in a January file).
+ */
+function parseRfc3164(s: string, i: number, ctx: TimeContext): ParsedTime | null {
+  const mo = MONTHS.indexOf(s.slice(i, i + 3)) + 1;
+  if (mo === 0 || s[i + 3] !== ' ') return null;
+  const d = s[i + 4] === ' ' ? num(s, i + 5, 1) : num(s, i + 4, 2);
+  if (d < 0 || s[i + 6] !== ' ' || s[i + 9] !== ':' || s[i + 12] !== ':') return null;
+  const h = num(s, i + 7, 2), mi = num(s, i + 10, 2), se = num(s, i + 13, 2);
+  if (!validClock(mo, d, h, mi, se)) return null;
+  const ref = ctx.mtimeMs ?? Date.UTC(1970, 0, 1);
+  const year = new Date(ref).getUTCFullYear();
+  let ms = Date.UTC(year, mo - 1, d, h, mi, se);
+  if (ctx.mtimeMs !== undefined && ms > ref + DAY_MS) ms = Date.UTC(year - 1, mo - 1, d, h, mi, se);
+  return { ms, zoned: false, family: 'rfc3164', end: i + 15 };
+}
+
+function parseEpoch(s: string, i: number): ParsedTime | null {
+  let p = i;
+  while (digit(s, p) >= 0) p++;
+  if (p - i !== 10) return null;
+  let ms = Number(s.slice(i, p)) * 1000;
+  if (s[p] === '.' && digit(s, p + 1) >= 0) {
+    let q = p + 1;
+    while (digit(s, q) >= 0) q++;
+    ms += Math.floor(Number(`0${s.slice(p, q)}`) * 1000);
+    p = q;
+  }
+  const next = s.charCodeAt(p);
+  if (p < s.length && next !== 32 && next !== 9) return null;
+  return { ms, zoned: true, family: 'epoch', end: p };
+}
+
+/** Parse the timestamp a line starts with, or null when the line carries none of its own. */
+export function parseTimestamp(line: string, ctx: TimeContext = {}): ParsedTime | null {
+  let i = 0;
+  if (line.charCodeAt(0) === 60 /* < */) {
+    const close = line.indexOf('>', 1);
+    if (close < 2 || close > 4 || num(line, 1, close - 1) < 0) return null;
+    i = close + 1;
+    if (line[i] === '1' && line[i + 1] === ' ') {
+      const t = parseIsoLike(line, i + 2);
+      return t && { ...t, family: 'rfc5424' };
+    }
+    return parseRfc3164(line, i, ctx);
+  }
+  const c = line.charCodeAt(0);
+  if (c >= 48 && c <= 57) {
+    if (line[4] === '-') return parseIsoLike(line, 0);
+    if (line[6] === ' ') return parseMysqlShort(line, 0);
+    return parseEpoch(line, 0);
+  }
+  if (c >= 65 && c <= 90) return parseRfc3164(line, 0, ctx);
+  return null;
+}
+
+function isDigit(b: number | undefined): boolean {
+  return b !== undefined && b >= 48 && b <= 57;
+}
+
+/**
+ * Cheap shape check on raw bytes at a line start, mirroring parseTimestamp's families without
+ * decoding: the fast path uses it to count records and find the last timed line of a chunk.
+ */
+export function looksTimestamped(buf: Uint8Array, p: number): boolean {
+  const b = buf[p];
+  if (isDigit(b)) {
+    if (buf[p + 4] === 45 /* - */) return isDigit(buf[p + 5]) && buf[p + 13] === 58;
+    if (buf[p + 6] === 32) return isDigit(buf[p + 5]) && (buf[p + 9] === 58 || buf[p + 10] === 58);
+    return isDigit(buf[p + 9]) && !isDigit(buf[p + 10]);
+  }
+  if (b === 60 /* < */) return isDigit(buf[p + 1]);
+  if (b !== undefined && b >= 65 && b <= 90) {
+    return buf[p + 3] === 32 && buf[p + 9] === 58 && buf[p + 12] === 58 && isMonthByte(buf, p);
+  }
+  return false;
+}
+
+function isMonthByte(buf: Uint8Array, p: number): boolean {
+  const s = String.fromCharCode(buf[p], buf[p + 1], buf[p + 2]);
+  return MONTHS.includes(s);
+}
+
+/** `+02:00` style rendering of an offset in minutes. */
+export function formatOffset(minutes: number): string {
+  const sign = minutes < 0 ? '-' : '+';
+  const a = Math.abs(minutes);
+  return `${sign}${String(Math.floor(a / 60)).padStart(2, '0')}:${String(a % 60).padStart(2, '0')}`;
+}
+
+/** Parse `+02:00`, `-0530`, `+2`, `Z`; null when malformed. */
+export function parseOffset(text: string): number | null {
+  if (text === 'Z' || text === 'UTC') return 0;
+  const m = /^([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(text.trim());
+  if (!m) return null;
+  const v = Number(m[2]) * 60 + Number(m[3] ?? 0);
+  if (v > 14 * 60) return null;
+  return m[1] === '-' ? -v : v;
+}

@@ -1,0 +1,68 @@
+import Table from 'cli-table3';
+import type { AnalysisReport } from '../types';
+import { shortTime } from './format';
+
+export interface TableOptions {
+  /** Terminal width; tables wrap their summary column to fit. */
+  width: number;
+}
+
+// Borderless and uncoloured: easy to read and to grep, and byte-identical on a terminal or not.
+const PLAIN = { head: [] as string[], border: [] as string[], 'padding-left': 0, 'padding-right': 0 };
+const NO_BORDER = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
+  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
+};
+const GAP = 2;
+
+function findingsTable(report: AnalysisReport, width: number): string {
+  if (!report.findings.length) return 'No findings: nothing in these logs matches a known HA problem.\n';
+  const nodeWidth = Math.max(4, ...report.findings.map((f) => f.node.length));
+  const fixed = [8, 20, nodeWidth, 19, 19, 5];
+  const summaryWidth = Math.max(30, width - fixed.reduce((a, b) => a + b, 0) - GAP * fixed.length);
+  const t = new Table({
+    head: ['SEVERITY', 'CONDITION', 'NODE', 'FIRST SEEN (UTC)', 'LAST SEEN (UTC)', 'COUNT', 'SUMMARY'],
+    colWidths: [...fixed, summaryWidth],
+    colAligns: ['left', 'left', 'left', 'left', 'left', 'right', 'left'],
+    wordWrap: true,
+    chars: NO_BORDER,
+    style: PLAIN,
+  });
+  for (const f of report.findings) {
+    const cause = f.cause ? ` [cause: ${f.cause}]` : '';
+    t.push([f.severity, f.id, f.node, shortTime(f.first), shortTime(f.last), String(f.count), `${f.summary}${cause}`]);
+  }
+  return `${trimRight(t.toString())}\n`;
+}
+
+/** cli-table3 pads every cell; trailing blanks only make diffs noisy. */
+function trimRight(s: string): string {
+  return s.replace(/[ ]+$/gm, '');
+}
+
+function nodesTable(report: AnalysisReport): string {
+  const t = new Table({ head: ['NODE', 'ROLE', 'HA STATE', 'SINCE (UTC)', 'UTC OFFSET', 'FILES', 'RECORDS'], chars: NO_BORDER, style: PLAIN });
+  for (const n of report.nodes) {
+    const files = n.files ?? [];
+    const records = files.reduce((a, f) => a + (f.records ?? 0), 0);
+    t.push([n.name, n.role, n.state ?? 'unknown', shortTime(n.stateSince), n.utcOffset ?? '', String(files.length), String(records)]);
+  }
+  return `${trimRight(t.toString())}\n`;
+}
+
+function incidentsText(report: AnalysisReport): string {
+  if (!report.incidents.length) return '';
+  const lines = report.incidents.map((i) => `  ${shortTime(i.start)} → ${shortTime(i.end)}  ${i.summary}`);
+  return `Incidents\n${lines.join('\n')}\n`;
+}
+
+function warningsText(report: AnalysisReport): string {
+  if (!report.warnings.length) return '';
+  return `Warnings\n${report.warnings.map((w) => `  - ${w}`).join('\n')}\n`;
+}
+
+/** The human report of `analyze`: findings, incidents, node states, warnings. */
+export function renderTable(report: AnalysisReport, opts: TableOptions): string {
+  return [findingsTable(report, opts.width), incidentsText(report), nodesTable(report), warningsText(report)].filter(Boolean).join('\n');
+}

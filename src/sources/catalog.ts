@@ -1,0 +1,58 @@
+import type { LogKind } from '../types';
+
+/**
+ * Where each kind of evidence lives on an SMS node. Only the mysqld and state paths are given by
+ * the vendor; the rest are the usual places and can be overridden with `--path KIND=GLOB`.
+ */
+export const DEFAULT_LOCATIONS: Readonly<Record<Exclude<LogKind, 'syslog'>, readonly string[]>> = {
+  ha: ['/var/log/ha.log*', '/var/log/tpt/ha.log*', '/opt/tpt/sms/logs/ha.log*'],
+  'sms-info': ['/var/log/sms-info.log*', '/var/log/tpt/sms-info.log*', '/opt/tpt/sms/logs/sms-info.log*'],
+  mysqld: ['/var/lib/mysql/dbdatadir/mysqld.err*'],
+  tpt: ['/var/log/tpt_sms.txt*', '/opt/tpt/sms/logs/tpt_sms.txt*'],
+  state: ['/etc/ha.state'],
+};
+
+const BASE_NAMES: ReadonlyArray<[string, LogKind]> = [
+  ['ha.log', 'ha'],
+  ['sms-info.log', 'sms-info'],
+  ['mysqld.err', 'mysqld'],
+  ['tpt_sms.txt', 'tpt'],
+  ['ha.state', 'state'],
+];
+
+/** How old a rotation is: dated copies (oldest date first), then numbered (highest first), then the live file. */
+export interface Rotation {
+  /** 0 dated, 1 numbered, 2 current. */
+  group: 0 | 1 | 2;
+  /** yyyymmdd for dated, N for numbered, 0 for current. */
+  value: number;
+  compressedName: boolean;
+}
+
+export interface Classified {
+  kind: LogKind;
+  rotation: Rotation;
+}
+
+const SUFFIX = /^(?:\.(\d{1,4})|-(\d{8})|\.(\d{4}-\d{2}-\d{2}))?(\.gz)?$/;
+
+/** Recognise an SMS log by its base name, with any rotation suffix; null for anything else. */
+export function classifyFileName(baseName: string): Classified | null {
+  for (const [base, kind] of BASE_NAMES) {
+    if (!baseName.startsWith(base)) continue;
+    const m = SUFFIX.exec(baseName.slice(base.length));
+    if (!m) continue;
+    const compressedName = m[4] !== undefined;
+    if (m[1] !== undefined) return { kind, rotation: { group: 1, value: Number(m[1]), compressedName } };
+    const date = m[2] ?? m[3]?.replace(/-/g, '');
+    if (date !== undefined) return { kind, rotation: { group: 0, value: Number(date), compressedName } };
+    return { kind, rotation: { group: 2, value: 0, compressedName } };
+  }
+  return null;
+}
+
+/** Comparator putting the oldest rotation first (ha.log.10.gz before ha.log.9 before ha.log). */
+export function compareRotation(a: Rotation, b: Rotation): number {
+  if (a.group !== b.group) return a.group - b.group;
+  return a.group === 1 ? b.value - a.value : a.value - b.value;
+}

@@ -1,0 +1,142 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Inventory, LogFile, NodeFacts, NodeInput } from '../types';
+import { classifyFileName, DEFAULT_LOCATIONS, type Rotation } from './catalog';
+import { InputError, localFile, nodesFromDirectory, orderFiles, roleOf } from './local';
+
+export interface InputOptions {
+  /** --tz NODE=±HH:MM, minutes east of UTC. */
+  tz?: Record<string, number>;
+  /** --clock NODE=±SECONDS, how far the node's clock ran ahead, in ms. */
+  clock?: Record<string, number>;
+}
+
+const NAMED = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=(.+)$/;
+
+async function statOrFail(p: string, arg: string) {
+  try {
+    return await fs.stat(p);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new InputError(`cannot read ${arg}: ${why}`);
+  }
+}
+
+function mergeNode(nodes: Map<string, NodeInput>, n: NodeInput): void {
+  const prev = nodes.get(n.name);
+  if (!prev) {
+    nodes.set(n.name, n);
+    return;
+  }
+  prev.files.push(...n.files);
+  prev.facts = { ...prev.facts, ...n.facts };
+  const rotations = new Map<LogFile, Rotation>();
+  for (const f of prev.files) rotations.set(f, classifyFileName(path.basename(f.path))?.rotation ?? { group: 2, value: 0, compressedName: false });
+  prev.files = orderFiles(prev.files, rotations);
+}
+
+/** A single log file argument: its node is NAME=, else the directory it sits in. */
+async function nodeFromFile(arg: string, p: string, name: string | undefined): Promise<NodeInput> {
+  const base = path.basename(p);
+  const c = classifyFileName(base);
+  if (!c) {
+    throw new InputError(
+      `${arg} is not a file smsdiag recognises: expected an SMS log (ha.log*, sms-info.log*, mysqld.err*, tpt_sms.txt, ha.state), a directory of them, or a bundle`,
+    );
+  }
+  const node = name ?? path.basename(path.dirname(path.resolve(p)));
+  const f = localFile(node, c.kind, p, base, await fs.stat(p));
+  return { name: node, role: roleOf(node), files: orderFiles([f], new Map([[f, c.rotation]])), facts: {} };
+}
+
+/** This machine's own evidence, from the catalog's locations. */
+async function localMachine(warnings: string[]): Promise<NodeInput[]> {
+  const files: LogFile[] = [];
+  const rotations = new Map<LogFile, Rotation>();
+  for (const [kind, globs] of Object.entries(DEFAULT_LOCATIONS)) {
+    for (const g of globs) {
+      const dir = path.dirname(g);
+      const prefix = path.basename(g).replace(/\*$/, '');
+      let names: string[];
+      try {
+        names = await fs.readdir(dir);
+      } catch {
+        continue;
+      }
+      for (const n of names.filter((x) => x.startsWith(prefix)).sort()) {
+        const c = classifyFileName(n);
+        if (!c || c.kind !== kind) continue;
+        const abs = path.join(dir, n);
+        try {
+          const f = localFile('local', c.kind, abs, abs, await fs.stat(abs));
+          rotations.set(f, c.rotation);
+          files.push(f);
+        } catch (err) {
+          warnings.push(`local: cannot read ${abs}: ${(err as Error).message}`);
+        }
+      }
+    }
+  }
+  if (!files.length) return [];
+  return [{ name: 'local', role: 'unknown', files: orderFiles(files, rotations), facts: {} }];
+}
+
+/** Turn PATH arguments (cli.md "Inputs") into nodes and their files. */
+export async function resolveInputs(args: string[], opts: InputOptions = {}): Promise<Inventory> {
+  const warnings: string[] = [];
+  const nodes = new Map<string, NodeInput>();
+  if (args.length === 0) {
+    for (const n of await localMachine(warnings)) mergeNode(nodes, n);
+    if (!nodes.size) {
+      throw new InputError(
+        `no SMS logs found in this machine's usual locations (${Object.values(DEFAULT_LOCATIONS).flat().join(', ')}); give a directory or bundle to read`,
+      );
+    }
+  }
+  for (const arg of args) {
+    let name: string | undefined;
+    let p = arg;
+    const m = NAMED.exec(arg);
+    if (m && !(await exists(arg))) {
+      name = m[1];
+      p = m[2];
+    }
+    const st = await statOrFail(p, arg);
+    if (st.isDirectory()) {
+      const found = await nodesFromDirectory(p, name, warnings);
+      if (!found.length) throw new InputError(`no SMS log files found in ${arg}: expected ha.log*, sms-info.log*, mysqld.err*, tpt_sms.txt or ha.state in it or in one sub-directory per node`);
+      for (const n of found) mergeNode(nodes, n);
+    } else {
+      mergeNode(nodes, await nodeFromFile(arg, p, name));
+    }
+  }
+  for (const n of nodes.values()) applyOverrides(n.name, n.facts, opts);
+  for (const key of [...Object.keys(opts.tz ?? {}), ...Object.keys(opts.clock ?? {})]) {
+    if (!nodes.has(key)) warnings.push(`--tz/--clock name node "${key}", but the input has no such node (nodes: ${[...nodes.keys()].join(', ')})`);
+  }
+  return { nodes: [...nodes.values()].sort(byRole), warnings };
+}
+
+function applyOverrides(name: string, facts: NodeFacts, opts: InputOptions): void {
+  const tz = opts.tz?.[name];
+  if (tz !== undefined) facts.utcOffsetMinutes = tz;
+  const clock = opts.clock?.[name];
+  if (clock !== undefined) facts.clockOffsetMs = clock;
+}
+
+/** primary before secondary before others, then by name: the node order of every report. */
+function byRole(a: NodeInput, b: NodeInput): number {
+  const rank = (n: NodeInput): number => (n.role === 'primary' ? 0 : n.role === 'secondary' ? 1 : 2);
+  return rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await fs.access(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+

@@ -1,0 +1,127 @@
+import { createReadStream, promises as fs, type Stats } from 'node:fs';
+import * as path from 'node:path';
+import type { LogFile, LogKind, NodeInput, Role } from '../types';
+import { classifyFileName, compareRotation, type Rotation } from './catalog';
+
+export class InputError extends Error {
+  readonly exitCode = 3;
+}
+
+const READ_CHUNK = 1024 * 1024;
+const KIND_ORDER: readonly LogKind[] = ['ha', 'sms-info', 'mysqld', 'tpt', 'state', 'syslog'];
+
+export function roleOf(name: string): Role {
+  const n = name.toLowerCase();
+  if (n === 'primary' || n === 'secondary') return n;
+  return 'unknown';
+}
+
+interface Found {
+  kind: LogKind;
+  rotation: Rotation;
+  abs: string;
+  rel: string;
+  stat: Stats;
+}
+
+async function walk(dir: string, root: string, out: Found[], warnings: string[], node: string): Promise<void> {
+  let entries;
+  try {
+    entries = await fs.readdir(dir, { withFileTypes: true });
+  } catch (err) {
+    warnings.push(`${node}: cannot list ${dir}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}; check its permissions`);
+    return;
+  }
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const e of entries) {
+    const abs = path.join(dir, e.name);
+    if (e.isDirectory()) {
+      await walk(abs, root, out, warnings, node);
+      continue;
+    }
+    const c = classifyFileName(e.name);
+    if (!c) continue;
+    let stat: Stats;
+    try {
+      stat = await fs.stat(abs);
+    } catch (err) {
+      warnings.push(`${node}: cannot read ${path.relative(root, abs)}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      continue;
+    }
+    if (!stat.isFile()) {
+      warnings.push(`${node}: ${path.relative(root, abs)} is not a regular file; skipped`);
+      continue;
+    }
+    out.push({ kind: c.kind, rotation: c.rotation, abs, rel: path.relative(root, abs), stat });
+  }
+}
+
+/** Oldest-first order of a node's files, grouped by kind; `order` numbers that sequence. */
+export function orderFiles(files: LogFile[], rotations: Map<LogFile, Rotation>): LogFile[] {
+  const sorted = [...files].sort((a, b) => {
+    const k = KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind);
+    if (k !== 0) return k;
+    const r = compareRotation(rotations.get(a)!, rotations.get(b)!);
+    return r !== 0 ? r : a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+  });
+  sorted.forEach((f, i) => (f.order = i));
+  return sorted;
+}
+
+export function localFile(node: string, kind: LogKind, abs: string, rel: string, stat: Stats): LogFile {
+  return {
+    node,
+    kind,
+    path: rel,
+    order: 0,
+    size: stat.size,
+    mtime: stat.mtime,
+    open: () => createReadStream(abs, { highWaterMark: READ_CHUNK }),
+  };
+}
+
+/** One node's evidence from a directory (searched recursively, recognised by file name). */
+export async function nodeFromDirectory(name: string, dir: string, warnings: string[]): Promise<NodeInput> {
+  const found: Found[] = [];
+  await walk(dir, dir, found, warnings, name);
+  const rotations = new Map<LogFile, Rotation>();
+  const files = found.map((f) => {
+    const lf = localFile(name, f.kind, f.abs, f.rel, f.stat);
+    rotations.set(lf, f.rotation);
+    return lf;
+  });
+  return { name, role: roleOf(name), files: orderFiles(files, rotations), facts: {} };
+}
+
+async function holdsLogs(dir: string): Promise<boolean> {
+  const entries = await fs.readdir(dir, { withFileTypes: true });
+  return entries.some((e) => !e.isDirectory() && classifyFileName(e.name) !== null);
+}
+
+/**
+ * A directory argument: one node when it holds log files itself, else one node per
+ * sub-directory (an unpacked bundle or a fixture). `name` forces the single-node reading.
+ */
+export async function nodesFromDirectory(dir: string, name: string | undefined, warnings: string[]): Promise<NodeInput[]> {
+  if (name) return [await nodeFromDirectory(name, dir, warnings)];
+  if (await holdsLogs(dir)) return [await nodeFromDirectory(path.basename(path.resolve(dir)), dir, warnings)];
+  const nodesDir = (await isDirectory(path.join(dir, 'nodes'))) ? path.join(dir, 'nodes') : dir;
+  const entries = (await fs.readdir(nodesDir, { withFileTypes: true }))
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
+  const nodes: NodeInput[] = [];
+  for (const sub of entries) {
+    const node = await nodeFromDirectory(sub, path.join(nodesDir, sub), warnings);
+    if (node.files.length) nodes.push(node);
+  }
+  return nodes;
+}
+
+export async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await fs.stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,121 @@
+import type { Readable } from 'node:stream';
+
+export type NodeName = string;
+export type LogKind = 'ha' | 'sms-info' | 'mysqld' | 'tpt' | 'state' | 'syslog';
+export type Severity = 'critical' | 'error' | 'warning' | 'info';
+export type Role = 'primary' | 'secondary' | 'unknown';
+
+export const SEVERITIES: readonly Severity[] = ['critical', 'error', 'warning', 'info'];
+
+/** Higher is more severe; used for sorting and --min-severity / --fail-on. */
+export function severityRank(s: Severity): number {
+  return SEVERITIES.length - SEVERITIES.indexOf(s);
+}
+
+/** One file of evidence, wherever it lives (disk, bundle, remote copy). */
+export interface LogFile {
+  node: NodeName;
+  kind: LogKind;
+  /** Path shown to the user: relative to the node's directory, or the entry name in a bundle. */
+  path: string;
+  /** 0 = oldest rotation of this (node, kind); the current file has the highest number. */
+  order: number;
+  size: number;
+  mtime: Date;
+  /** Raw bytes as stored (possibly gzip); decoding is ingest's job. */
+  open(): Readable;
+}
+
+/** What a collector learned about a node besides its logs (bundle facts, --tz, --clock). */
+export interface NodeFacts {
+  hostname?: string;
+  /** Minutes east of UTC for timestamps that carry no zone. */
+  utcOffsetMinutes?: number;
+  /** How far the node's clock was ahead of the collector's, in ms (subtracted to correct). */
+  clockOffsetMs?: number;
+  /** Round-trip bound of the clock sample, in ms. */
+  clockUncertaintyMs?: number;
+  /** Content of /etc/ha.state when it was collected as a fact rather than a log file. */
+  haState?: string;
+}
+
+export interface NodeInput {
+  name: NodeName;
+  role: Role;
+  files: LogFile[];
+  facts: NodeFacts;
+}
+
+export interface Inventory {
+  nodes: NodeInput[];
+  warnings: string[];
+}
+
+/** One timestamped line plus the untimestamped lines that follow it. */
+export interface LogRecord {
+  node: NodeName;
+  kind: LogKind;
+  file: string;
+  /** File order within its node (rotation order), for the stable total order. */
+  fileOrder: number;
+  /** 1-based line number of the line this record is cited by. */
+  line: number;
+  /** UTC epoch ms after zone and clock correction; undefined when nothing gave a time. */
+  time?: number;
+  text: string;
+}
+
+export interface Evidence {
+  node: NodeName;
+  file: string;
+  line: number;
+  time?: string;
+  text: string;
+}
+
+export interface Finding {
+  id: string;
+  severity: Severity;
+  node: NodeName;
+  first: string;
+  last: string;
+  count: number;
+  cause?: string;
+  summary: string;
+  evidence: Evidence[];
+}
+
+export interface FileSummary {
+  kind: LogKind;
+  path: string;
+  first?: string;
+  last?: string;
+  /** Set last, after first/last, to keep the contract's key order. */
+  records?: number;
+}
+
+export interface NodeReport {
+  name: NodeName;
+  role: Role;
+  state?: string;
+  stateSince?: string;
+  /** utcOffset and files are filled after state, to keep the contract's key order. */
+  utcOffset?: string;
+  files?: FileSummary[];
+}
+
+export interface Incident {
+  start: string;
+  end: string;
+  findings: string[];
+  summary: string;
+}
+
+/** The `analyze --json` document (cli.md contract, version 1). */
+export interface AnalysisReport {
+  version: 1;
+  nodes: NodeReport[];
+  findings: Finding[];
+  incidents: Incident[];
+  warnings: string[];
+}

@@ -1,0 +1,116 @@
+import { strict as assert } from 'node:assert';
+import { gzipSync } from 'node:zlib';
+import { scanFile, type Hit } from '../../src/ingest/scan';
+import { memoryFile } from '../helpers/memory-file';
+
+async function scan(data: Buffer | string, re: RegExp, opts: { chunk?: number; maxLine?: number; mtime?: Date; kind?: 'ha' | 'tpt' } = {}) {
+  const hits: Hit[] = [];
+  const warnings: string[] = [];
+  const stats = await scanFile(memoryFile(data, { chunk: opts.chunk, mtime: opts.mtime, kind: opts.kind }), {
+    prefilter: re,
+    onHit: (h) => hits.push(h),
+    warn: (m) => warnings.push(m),
+    maxLine: opts.maxLine,
+  });
+  return { hits, warnings, stats };
+}
+
+const iso = (h: Hit): string | undefined => (h.time ? new Date(h.time.ms).toISOString() : undefined);
+
+const JAVA = [
+  '2017-10-12 13:45:00,000 INFO  [sms] (main) started',
+  '2017-10-12 13:45:01,123 ERROR [sms.db] (pool-3) query failed',
+  'com.tippingpoint.sms.DbException: cannot allocate',
+  '\tat com.tippingpoint.sms.Pool.get(Pool.java:42)',
+  'Caused by: java.lang.OutOfMemoryError: Java heap space',
+  '\t... 12 more',
+  '2017-10-12 13:45:02,000 INFO  [sms] (main) still here',
+  '',
+].join('\n');
+
+describe('scanFile', () => {
+  it('gives a continuation line the time of the record it belongs to', async () => {
+    const { hits, stats } = await scan(JAVA, /OutOfMemoryError/gi);
+    assert.equal(hits.length, 1);
+    assert.equal(hits[0].line, 5);
+    assert.equal(hits[0].timeSource, 'previous');
+    assert.equal(iso(hits[0]), '2017-10-12T13:45:01.123Z');
+    assert.equal(stats.lines, 7);
+    assert.equal(stats.records, 3);
+    assert.equal(new Date(stats.first!.ms).toISOString(), '2017-10-12T13:45:00.000Z');
+    assert.equal(new Date(stats.last!.ms).toISOString(), '2017-10-12T13:45:02.000Z');
+  });
+
+  it('finds the same hits and line numbers whatever the chunk size', async () => {
+    const whole = await scan(JAVA.repeat(50), /OutOfMemoryError|still here/gi);
+    for (const chunk of [1, 7, 64, 1000]) {
+      const split = await scan(JAVA.repeat(50), /OutOfMemoryError|still here/gi, { chunk });
+      assert.deepEqual(split.hits.map((h) => [h.line, iso(h), h.text]), whole.hits.map((h) => [h.line, iso(h), h.text]), `chunk ${chunk}`);
+      assert.equal(split.stats.records, whole.stats.records);
+    }
+    assert.equal(whole.hits.length, 100);
+  });
+
+  it('dates lines before the first timestamp with the first time, and timeless files with the mtime', async () => {
+    const a = await scan('Exception in thread "main" java.lang.OutOfMemoryError: Java heap space\n2017-10-12 13:45:01,000 INFO x\n', /OutOfMemoryError/gi, { kind: 'tpt' });
+    assert.equal(a.hits[0].timeSource, 'first');
+    assert.equal(iso(a.hits[0]), '2017-10-12T13:45:01.000Z');
+    const mtime = new Date('2017-10-12T20:00:00Z');
+    const b = await scan('java.lang.OutOfMemoryError: Java heap space\nDumping heap to /tmp/x.hprof ...\n', /OutOfMemoryError/gi, { kind: 'tpt', mtime });
+    assert.equal(b.hits[0].timeSource, 'mtime');
+    assert.equal(iso(b.hits[0]), '2017-10-12T20:00:00.000Z');
+    assert.equal(b.stats.records, 2, 'a file without timestamps counts each line as a record');
+  });
+
+  it('reads gzip by its magic bytes and keeps every complete line of a truncated gzip', async () => {
+    const lines = Array.from({ length: 20000 }, (_, i) => `2017-10-12 13:45:01,000 INFO line ${i} Local state: Active`).join('\n') + '\n';
+    const gz = gzipSync(lines);
+    const full = await scan(gz, /Local state/gi);
+    assert.equal(full.hits.length, 20000);
+    assert.deepEqual(full.warnings, []);
+    const cut = await scan(gz.subarray(0, Math.floor(gz.length / 2)), /Local state/gi);
+    assert.ok(cut.hits.length > 1000 && cut.hits.length < 20000, `kept ${cut.hits.length}`);
+    assert.match(cut.warnings.join('\n'), /damaged or truncated gzip/);
+    for (const h of cut.hits) assert.match(h.text, /^2017-10-12 13:45:01,000 INFO line \d+ Local state: Active$/);
+  });
+
+  it('copes with CRLF, invalid UTF-8 and NUL bytes', async () => {
+    const data = Buffer.concat([
+      Buffer.from('2017-10-12 13:45:01,000 INFO Local state: Active\r\n'),
+      Buffer.from('2017-10-12 13:45:02,000 INFO bad \xff\xfe bytes \x00 and Local state: Passive\r\n', 'latin1'),
+    ]);
+    const { hits } = await scan(data, /Local state/gi);
+    assert.equal(hits.length, 2);
+    assert.equal(hits[0].text, '2017-10-12 13:45:01,000 INFO Local state: Active');
+    assert.equal(hits[1].text, '2017-10-12 13:45:02,000 INFO bad \uFFFD\uFFFD bytes \uFFFD and Local state: Passive');
+  });
+
+  it('cuts a line longer than the limit, still finds an anchor in it, and counts it', async () => {
+    const giant = `2017-10-12 13:45:01,000 INFO ${'x'.repeat(5000)} DEGRADED HA ${'y'.repeat(5000)}`;
+    const data = `${giant}\n2017-10-12 13:45:02,000 INFO Local state: Active\n`;
+    for (const chunk of [100, 4096, 65536]) {
+      const { hits, stats } = await scan(data, /DEGRADED HA|Local state/gi, { chunk, maxLine: 1000 });
+      assert.equal(stats.cutLines, 1, `chunk ${chunk}`);
+      assert.equal(stats.lines, 2);
+      assert.equal(hits.length, 2);
+      assert.equal(hits[0].line, 1);
+      assert.match(hits[0].text, /line cut: 9\d{3} more bytes/);
+      assert.equal(iso(hits[0]), '2017-10-12T13:45:01.000Z');
+      assert.equal(hits[1].line, 2);
+    }
+  });
+
+  it('refuses binary junk with a warning instead of scanning it', async () => {
+    const junk = Buffer.alloc(8192);
+    for (let i = 0; i < junk.length; i++) junk[i] = (i * 7919) % 256;
+    const { hits, warnings } = await scan(junk, /a/gi);
+    assert.equal(hits.length, 0);
+    assert.match(warnings[0], /binary data/);
+  });
+
+  it('reads a last line without a newline', async () => {
+    const { hits, stats } = await scan('2017-10-12 13:45:01,000 INFO Local state: Active', /Local state/gi);
+    assert.equal(hits.length, 1);
+    assert.equal(stats.lines, 1);
+  });
+});
