@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { SmsdiagCommand } from '../src/cli/base';
-import { parseNodeClocks, parseNodeOffsets, parseUserTime } from '../src/cli/times';
-import { resolveInputs } from '../src/sources/inputs';
+import { inputFlags, loadInventory, windowFlags, windowFrom } from '../src/cli/flags';
+import { parseUserTime } from '../src/cli/times';
 import { analyzeInventory } from '../src/analyze';
 import { loadRules } from '../src/rules/engine';
 import { renderJson } from '../src/report/json';
@@ -29,26 +29,22 @@ Times without a zone are the node's local time: give each node's offset with --t
 
   static flags = {
     json: Flags.boolean({ description: 'Print the report as JSON (see cli.md for the contract).' }),
-    since: Flags.string({ description: 'Only count evidence at or after this time (ISO 8601, "YYYY-MM-DD HH:MM" UTC, or 2h/7d back from now).' }),
-    until: Flags.string({ description: 'Only count evidence at or before this time.' }),
+    ...windowFlags,
     'min-severity': Flags.string({ description: 'Hide findings below this severity.', options: [...SEVERITIES], default: 'info' }),
     'fail-on': Flags.string({ description: 'Exit 1 when a finding at or above this severity is reported.', options: [...SEVERITIES, 'never'], default: 'never' }),
-    tz: Flags.string({ description: 'UTC offset of a node\'s zone-less times, NODE=±HH:MM (repeatable).', multiple: true }),
-    clock: Flags.string({ description: 'Seconds a node\'s clock ran ahead of true time, NODE=±SECONDS (repeatable); subtracted.', multiple: true }),
-    rules: Flags.string({ description: 'Use this rule pack (JSON) instead of the built-in one; see `smsdiag rules --json`.' }),
+    ...inputFlags,
+    incident: Flags.string({ description: 'When the trouble happened: reports evidence lost to log rotation before it (log-rollover-gap).' }),
   };
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Analyze);
     const now = new Date();
-    const inventory = await resolveInputs(argv as string[], { tz: parseNodeOffsets(flags.tz), clock: parseNodeClocks(flags.clock) });
+    const inventory = await loadInventory(argv as string[], flags);
     const analysis = await analyzeInventory(inventory, {
       rules: loadRules(flags.rules),
-      window: {
-        since: flags.since ? parseUserTime(flags.since, '--since', now) : undefined,
-        until: flags.until ? parseUserTime(flags.until, '--until', now) : undefined,
-      },
+      window: windowFrom(flags, now),
       defaultOffsetMinutes: -now.getTimezoneOffset(),
+      thresholds: { incident: flags.incident ? parseUserTime(flags.incident, '--incident', now) : undefined },
     });
     const report = filterBySeverity(analysis.report, flags['min-severity'] as Severity);
     if (flags.json) process.stdout.write(renderJson(report));

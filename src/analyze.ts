@@ -1,6 +1,6 @@
 import type { AnalysisReport, FileSummary, Inventory, LogFile, LogKind, NodeInput, NodeName, NodeReport } from './types';
 import { scanFile, type Hit } from './ingest/scan';
-import type { ParsedTime } from './ingest/timestamp';
+import { nodeClock } from './correlate/clock';
 import { formatOffset } from './ingest/timestamp';
 import { builtinRules, type RuleSet } from './rules/engine';
 import { FindingAggregator, isoTime, type Window } from './correlate/aggregate';
@@ -14,12 +14,17 @@ import {
 } from './correlate/sequences';
 import { readStateFile } from './ingest/state-file';
 import { InputError } from './sources/local';
+import { stateIntervals, type StateInterval } from './correlate/intervals';
+import { clockSkew, CLUSTER, DEFAULT_THRESHOLDS, noBrain, rolloverGaps, splitBrain, type ClusterThresholds, type ClusterView } from './correlate/cluster';
+import { failedCause, takeoverCause, type CauseDecision } from './correlate/causes';
+import { groupIncidents } from './correlate/incidents';
 
 export interface AnalyzeOptions {
   rules?: RuleSet;
   window?: Window;
   /** Offset (minutes east of UTC) for zone-less times on nodes without facts or --tz. */
   defaultOffsetMinutes: number;
+  thresholds?: Partial<ClusterThresholds>;
 }
 
 export interface Analysis {
@@ -27,6 +32,8 @@ export interface Analysis {
   /** Notable events of all nodes in total order (heartbeat replies only when slow). */
   events: NodeEvent[];
   nodeOrder: (n: NodeName) => number;
+  intervals: Map<NodeName, StateInterval[]>;
+  causes: CauseDecision[];
 }
 
 /** Exceptions are only kept this close before a node's own trouble (they explain it). */
@@ -52,6 +59,10 @@ function keepEvent(e: NodeEvent, troubleTimes: number[]): boolean {
 interface NodeResult {
   report: NodeReport;
   events: NodeEvent[];
+  /** Restarts without a clean stop (their deciding lines), for the Failed cause. */
+  unclean: NodeEvent[];
+  /** Latest log time of the node: where its last state interval ends. */
+  lastTime?: number;
   warnings: string[];
   bytes: number;
 }
@@ -60,8 +71,7 @@ async function analyzeNode(node: NodeInput, rules: RuleSet, agg: FindingAggregat
   const warnings: string[] = [];
   const warn = (m: string): void => void warnings.push(m);
   const offset = node.facts.utcOffsetMinutes ?? opts.defaultOffsetMinutes;
-  const clock = node.facts.clockOffsetMs ?? 0;
-  const toUtc = (pt: ParsedTime): number => (pt.zoned ? pt.ms : pt.ms - offset * 60_000) - clock;
+  const toUtc = nodeClock(node, opts.defaultOffsetMinutes);
   let sawZoneless = false;
   const events: NodeEvent[] = [];
   const troubleTimes: number[] = [];
@@ -69,11 +79,16 @@ async function analyzeNode(node: NodeInput, rules: RuleSet, agg: FindingAggregat
   let bytes = 0;
   let stateFromFile: string | undefined = node.facts.haState;
   let stateFileRef: { file: LogFile } | undefined;
+  const unclean: NodeEvent[] = [];
+  let lastTime: number | undefined;
 
   for (const kind of KIND_SEQUENCE) {
     const detectors = detectorsFor(kind);
     for (const file of node.files.filter((f) => f.kind === kind)) {
-      const report = (o: Occurrence, template?: string): void => agg.add(o, template);
+      const report = (o: Occurrence, template?: string): void => {
+        if (o.condition === 'unclean-shutdown') unclean.push(o.evidence[o.evidence.length - 1]);
+        agg.add(o, template);
+      };
       const onHit = (hit: Hit): void => {
         if (hit.time && !hit.time.zoned) sawZoneless = true;
         const time = hit.time ? toUtc(hit.time) : undefined;
@@ -98,7 +113,10 @@ async function analyzeNode(node: NodeInput, rules: RuleSet, agg: FindingAggregat
       if (stats.first && !stats.first.zoned) sawZoneless = true;
       const summary: FileSummary = { kind, path: file.path };
       if (stats.first) summary.first = isoTime(toUtc(stats.first));
-      if (stats.last) summary.last = isoTime(toUtc(stats.last));
+      if (stats.last) {
+        summary.last = isoTime(toUtc(stats.last));
+        lastTime = Math.max(lastTime ?? -Infinity, toUtc(stats.last));
+      }
       summary.records = stats.records;
       if (stats.bytes === 0 && file.size === 0) warn(`${node.name}: ${file.path} is empty`);
       files.push(summary);
@@ -141,7 +159,7 @@ async function analyzeNode(node: NodeInput, rules: RuleSet, agg: FindingAggregat
   }
   report.utcOffset = formatOffset(offset);
   report.files = files;
-  return { report, events, warnings, bytes };
+  return { report, events, unclean, lastTime, warnings, bytes };
 }
 
 /** Everything `analyze` reports, from an inventory of both nodes' files. */
@@ -156,12 +174,75 @@ export async function analyzeInventory(inv: Inventory, opts: AnalyzeOptions): Pr
     throw new InputError(`no readable log data in the given input${why.length ? `: ${why.join('; ')}` : ''}`);
   }
   const events = results.flatMap((r) => r.events).sort((a, b) => compareEvents(a, b, nodeOrder));
+  const thresholds = { ...DEFAULT_THRESHOLDS, ...opts.thresholds };
+  const view: ClusterView = {
+    nodes: inv.nodes.map((n) => n.name),
+    events,
+    intervals: new Map(results.map((r) => [r.report.name, stateIntervals(events.filter((e) => e.node === r.report.name), r.lastTime ?? -Infinity)])),
+    facts: new Map(inv.nodes.map((n) => [n.name, n.facts])),
+    files: new Map(results.map((r) => [r.report.name, r.report.files ?? []])),
+  };
+  const causes = crossNodeFindings(view, thresholds, agg, results.flatMap((r) => r.unclean));
+  const findings = agg.findings(nodeOrder);
   const report: AnalysisReport = {
     version: 1,
     nodes: results.map((r) => r.report),
-    findings: agg.findings(nodeOrder),
-    incidents: [],
-    warnings: [...inv.warnings, ...results.flatMap((r) => r.warnings)],
+    findings,
+    incidents: groupIncidents(findings, events, nodeOrder),
+    warnings: [...inv.warnings, ...results.flatMap((r) => r.warnings), ...corrections(inv)],
   };
-  return { report, events, nodeOrder };
+  return { report, events, nodeOrder, intervals: view.intervals, causes };
+}
+
+const CLUSTER_SUMMARIES: Record<string, (o: Occurrence) => string> = {
+  'split-brain': () => 'both nodes were Active at once for {minutes} min ({seconds} s)',
+  'no-brain': () => 'neither node was Active for {minutes} min while HA was enabled',
+  'clock-skew': (o) => (o.fields.source === 'facts' ? "clock {seconds} s {direction} the collector's when sampled" : "clock at least {seconds} s {direction} {other}'s, judged from events logged on both nodes"),
+  'log-rollover-gap': () => 'oldest {kind} entry ({oldest}, {file}) is later than the incident time {incident}: earlier evidence was rotated away',
+};
+
+/** Cluster conditions and causes, which need both nodes' events; returns the cause decisions. */
+function crossNodeFindings(view: ClusterView, t: ClusterThresholds, agg: FindingAggregator, unclean: NodeEvent[]): CauseDecision[] {
+  const cluster = [...splitBrain(view, t), ...noBrain(view, t), ...clockSkew(view, t, new Set()), ...rolloverGaps(view, t)];
+  for (const o of cluster) agg.add(o, CLUSTER_SUMMARIES[o.condition]?.(o));
+  for (const o of activeWhilePeerActive(view)) {
+    if (!agg.has('passive-takeover', o.node)) agg.add(o, 'became Active while {other} was Active');
+  }
+  const decisions: CauseDecision[] = [];
+  for (const node of view.nodes) {
+    const mine = view.events.filter((e) => e.node === node && agg.inWindow(e.time));
+    const failed = mine.find((e) => e.type === 'state' && /^failed$/i.test(e.fields.state ?? ''));
+    if (failed) decisions.push(failedCause(node, failed, view.events, unclean));
+    const considered = mine.find((e) => e.type === 'takeover-considered') ?? activeWhilePeerActive(view).find((o) => o.node === node)?.evidence[0];
+    if (considered) decisions.push(takeoverCause(node, considered, view.events));
+  }
+  for (const d of decisions) agg.setCause(d.condition, d.node, d.cause, d.evidence);
+  return decisions;
+}
+
+/** A node that became Active while its peer was Active: the passive took over, logged or not. */
+function activeWhilePeerActive(view: ClusterView): Occurrence[] {
+  const out: Occurrence[] = [];
+  for (const node of view.nodes) {
+    for (const other of view.nodes.filter((n) => n !== node && n !== CLUSTER)) {
+      const theirs = (view.intervals.get(other) ?? []).filter((iv) => iv.state === 'Active');
+      for (const iv of (view.intervals.get(node) ?? []).filter((x) => x.state === 'Active')) {
+        const peer = theirs.find((p) => p.start < iv.start && p.end > iv.start);
+        if (peer) out.push({ condition: 'passive-takeover', node, fields: { other }, evidence: [iv.opened] });
+      }
+    }
+  }
+  return out;
+}
+
+/** What was applied to each node's times, so a reader knows how the timeline was aligned. */
+function corrections(inv: Inventory): string[] {
+  const out: string[] = [];
+  for (const n of inv.nodes) {
+    const parts: string[] = [];
+    if (n.facts.utcOffsetMinutes !== undefined) parts.push(`read zone-less times as UTC${formatOffset(n.facts.utcOffsetMinutes)}`);
+    if (n.facts.clockOffsetMs) parts.push(`moved its times by ${-n.facts.clockOffsetMs / 1000} s to correct its clock`);
+    if (parts.length) out.push(`${n.name}: ${parts.join(' and ')}`);
+  }
+  return out;
 }

@@ -46,7 +46,7 @@ function toEvidence(e: NodeEvent): Evidence {
 }
 
 function eventTime(o: Occurrence): number | undefined {
-  return o.evidence[o.evidence.length - 1]?.time;
+  return o.eventTime ?? o.evidence[o.evidence.length - 1]?.time;
 }
 
 /** Collects occurrences as they stream in and turns them into findings, one per (condition, node). */
@@ -94,6 +94,7 @@ export class FindingAggregator {
       this.byKey.set(key, agg);
     }
     agg.count++;
+    if (o.cause && !agg.cause) agg.cause = o.cause;
     const sev = o.severity ?? cond.severity;
     if (severityRank(sev) > severityRank(agg.severity)) agg.severity = sev;
     if (t !== undefined) {

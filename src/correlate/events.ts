@@ -25,6 +25,8 @@ export interface Occurrence {
   fields: Record<string, string>;
   evidence: NodeEvent[];
   cause?: string;
+  /** When the occurrence has no evidence line to date it (e.g. a log that starts too late). */
+  eventTime?: number;
 }
 
 /** Stable order: time (untimed last), node order, file order, line. */

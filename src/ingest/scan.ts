@@ -5,6 +5,8 @@ import { displayText } from './text';
 
 /** Longest line kept whole; longer lines are cut for display and counted. */
 export const MAX_LINE_BYTES = 1024 * 1024;
+/** Bytes kept either side of an anchor found beyond the kept head of a cut line. */
+const SNIPPET = 256;
 
 export type TimeSource = 'own' | 'previous' | 'first' | 'mtime' | 'none';
 
@@ -95,12 +97,18 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
         lastTimedEnd = lineEnd;
       }
       if (h < hits.length && hits[h] <= lineEnd) {
+        const firstHit = hits[h];
         while (h < hits.length && hits[h] <= lineEnd) h++;
         if (lastTimedStart >= 0 && lastTimedStart !== pos) {
           lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;
         }
         lastTimedStart = -1;
-        emit(buf, pos, Math.min(lineEnd, pos + maxLine), length);
+        if (firstHit + SNIPPET <= pos + maxLine) emit(buf, pos, Math.min(lineEnd, pos + maxLine), length);
+        else {
+          // The anchor lies past the kept head of a cut line: show the text around it too.
+          const joined = Buffer.concat([buf.subarray(pos, pos + maxLine), Buffer.from(' … '), buf.subarray(firstHit - SNIPPET, Math.min(lineEnd, firstHit + SNIPPET))]);
+          emit(joined, 0, joined.length, length + 5);
+        }
       }
       pos = lineEnd + 1;
     }
@@ -110,13 +118,21 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
 
   let carry: Buffer | null = null;
   /** Head of a line longer than maxLine, while its tail streams past. */
-  let giant: { head: Buffer; length: number; hit: boolean } | null = null;
+  let giant: { head: Buffer; length: number; hit: boolean; snippet?: Buffer } | null = null;
 
   const giantPiece = (piece: Buffer): void => {
     if (!giant) return;
+    const offset = giant.length;
     giant.length += piece.length;
+    if (giant.hit) return;
     re.lastIndex = 0;
-    if (!giant.hit && re.test(piece.toString('latin1'))) giant.hit = true;
+    const m = re.exec(piece.toString('latin1'));
+    if (!m) return;
+    giant.hit = true;
+    // A hit past the kept head: keep the text around it, so rules can read the match.
+    if (offset + m.index + m[0].length > maxLine) {
+      giant.snippet = Buffer.from(piece.subarray(Math.max(0, m.index - SNIPPET), m.index + m[0].length + SNIPPET));
+    }
   };
   const endGiant = (): void => {
     if (!giant) return;
@@ -133,7 +149,12 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
         stats.last = t;
       }
     }
-    if (g.hit) emit(g.head, 0, g.head.length, g.length);
+    if (!g.hit) return;
+    if (!g.snippet) emit(g.head, 0, g.head.length, g.length);
+    else {
+      const joined = Buffer.concat([g.head, Buffer.from(' … '), g.snippet]);
+      emit(joined, 0, joined.length, g.length + 5);
+    }
   };
 
   for await (const chunk of decodedChunks(file, opts.warn)) {

@@ -1,20 +1,12 @@
 import Table from 'cli-table3';
 import type { AnalysisReport } from '../types';
-import { shortTime } from './format';
+import { BORDERLESS, GAP, shortTime, trimRight } from './format';
 
 export interface TableOptions {
   /** Terminal width; tables wrap their summary column to fit. */
   width: number;
 }
 
-// Borderless and uncoloured: easy to read and to grep, and byte-identical on a terminal or not.
-const PLAIN = { head: [] as string[], border: [] as string[], 'padding-left': 0, 'padding-right': 0 };
-const NO_BORDER = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
-};
-const GAP = 2;
 
 function findingsTable(report: AnalysisReport, width: number): string {
   if (!report.findings.length) return 'No findings: nothing in these logs matches a known HA problem.\n';
@@ -26,8 +18,7 @@ function findingsTable(report: AnalysisReport, width: number): string {
     colWidths: [...fixed, summaryWidth],
     colAligns: ['left', 'left', 'left', 'left', 'left', 'right', 'left'],
     wordWrap: true,
-    chars: NO_BORDER,
-    style: PLAIN,
+    ...BORDERLESS,
   });
   for (const f of report.findings) {
     const cause = f.cause ? ` [cause: ${f.cause}]` : '';
@@ -36,13 +27,8 @@ function findingsTable(report: AnalysisReport, width: number): string {
   return `${trimRight(t.toString())}\n`;
 }
 
-/** cli-table3 pads every cell; trailing blanks only make diffs noisy. */
-function trimRight(s: string): string {
-  return s.replace(/[ ]+$/gm, '');
-}
-
 function nodesTable(report: AnalysisReport): string {
-  const t = new Table({ head: ['NODE', 'ROLE', 'HA STATE', 'SINCE (UTC)', 'UTC OFFSET', 'FILES', 'RECORDS'], chars: NO_BORDER, style: PLAIN });
+  const t = new Table({ head: ['NODE', 'ROLE', 'HA STATE', 'SINCE (UTC)', 'UTC OFFSET', 'FILES', 'RECORDS'], ...BORDERLESS });
   for (const n of report.nodes) {
     const files = n.files ?? [];
     const records = files.reduce((a, f) => a + (f.records ?? 0), 0);

@@ -34,7 +34,9 @@ export interface Match {
   fields: Record<string, string>;
 }
 
-export class RulePackError extends Error {}
+export class RulePackError extends Error {
+  readonly exitCode = 2;
+}
 
 const KINDS: readonly LogKind[] = ['ha', 'sms-info', 'mysqld', 'tpt', 'state', 'syslog'];
 

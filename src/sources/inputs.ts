@@ -3,12 +3,15 @@ import * as path from 'node:path';
 import type { Inventory, LogFile, NodeFacts, NodeInput } from '../types';
 import { classifyFileName, DEFAULT_LOCATIONS, type Rotation } from './catalog';
 import { InputError, localFile, nodesFromDirectory, orderFiles, roleOf } from './local';
+import { looksLikeSyslog, nodesFromSyslog } from './syslog';
 
 export interface InputOptions {
   /** --tz NODE=±HH:MM, minutes east of UTC. */
   tz?: Record<string, number>;
   /** --clock NODE=±SECONDS, how far the node's clock ran ahead, in ms. */
   clock?: Record<string, number>;
+  /** --node NAME=HOST: which syslog HOSTNAME is which node. */
+  hosts?: Record<string, string>;
 }
 
 const NAMED = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=(.+)$/;
@@ -107,6 +110,8 @@ export async function resolveInputs(args: string[], opts: InputOptions = {}): Pr
       const found = await nodesFromDirectory(p, name, warnings);
       if (!found.length) throw new InputError(`no SMS log files found in ${arg}: expected ha.log*, sms-info.log*, mysqld.err*, tpt_sms.txt or ha.state in it or in one sub-directory per node`);
       for (const n of found) mergeNode(nodes, n);
+    } else if (!classifyFileName(path.basename(p)) && (await looksLikeSyslog(p))) {
+      for (const n of await nodesFromSyslog(p, opts.hosts ?? {}, warnings)) mergeNode(nodes, n);
     } else {
       mergeNode(nodes, await nodeFromFile(arg, p, name));
     }

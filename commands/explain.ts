@@ -1,0 +1,63 @@
+import { Args, Flags } from '@oclif/core';
+import { SmsdiagCommand } from '../src/cli/base';
+import { inputFlags, loadInventory } from '../src/cli/flags';
+import { UsageError } from '../src/cli/times';
+import { analyzeInventory } from '../src/analyze';
+import { explain } from '../src/explain';
+import { findTopic, suggestTopics } from '../src/knowledge/lookup';
+import { TOPICS } from '../src/knowledge/topics';
+import { loadRules } from '../src/rules/engine';
+import { renderExplanation } from '../src/report/explain';
+
+export default class Explain extends SmsdiagCommand {
+  static summary = 'What a condition means, why it happened in your logs, and what to do.';
+
+  static description = `Without PATH: the knowledge for a condition (ha-failed, passive-takeover, split-brain, …) or a topic (upgrade, heartbeat, power-off, …). Aliases work: "failed", "takeover", "oom", "active-active".
+
+With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus what those logs show — each node's finding, the cause smsdiag concluded and the lines that decided it, from both nodes, and the next steps for that cause.`;
+
+  static examples = [
+    { description: 'Why did a node go to HA Failed?', command: '<%= config.bin %> <%= command.id %> failed ./case-1234' },
+    { description: 'Every condition and topic', command: '<%= config.bin %> <%= command.id %> --list' },
+    { description: 'How to upgrade a cluster', command: '<%= config.bin %> <%= command.id %> upgrade' },
+  ];
+
+  static strict = false;
+  static args = {
+    id: Args.string({ description: 'condition id, topic or alias (see --list)' }),
+    path: Args.string({ description: 'logs to look for it in (optional)' }),
+  };
+
+  static flags = {
+    ...inputFlags,
+    list: Flags.boolean({ description: 'List every condition and topic with its aliases.' }),
+    json: Flags.boolean({ description: 'Print the explanation as JSON.' }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(Explain);
+    const [id, ...paths] = argv as string[];
+    const width = process.stdout.isTTY ? Math.min(process.stdout.columns, 100) : 80;
+    if (flags.list || !id) {
+      if (!flags.list) throw new UsageError('explain needs a condition or topic, e.g. `smsdiag explain failed`; `smsdiag explain --list` shows them all');
+      process.stdout.write(flags.json ? `${JSON.stringify(TOPICS.map((t) => ({ id: t.id, kind: t.kind, title: t.title, aliases: t.aliases })), null, 2)}\n` : listText());
+      return;
+    }
+    const topic = findTopic(id);
+    if (!topic) {
+      const near = suggestTopics(id);
+      throw new UsageError(`no condition or topic called "${id}"${near.length ? `; did you mean ${near.join(', ')}?` : ''} (smsdiag explain --list shows them all)`);
+    }
+    const analysis = paths.length
+      ? await analyzeInventory(await loadInventory(paths, flags), { rules: loadRules(flags.rules), defaultOffsetMinutes: -new Date().getTimezoneOffset() })
+      : undefined;
+    const x = explain(topic, analysis);
+    process.stdout.write(flags.json ? `${JSON.stringify(x, null, 2)}\n` : renderExplanation(x, width));
+  }
+}
+
+function listText(): string {
+  const rows = (kind: 'condition' | 'topic') =>
+    TOPICS.filter((t) => t.kind === kind).map((t) => `  ${t.id.padEnd(22)}${t.title}${t.aliases.length ? `  (also: ${t.aliases.join(', ')})` : ''}`);
+  return `Conditions\n${rows('condition').join('\n')}\n\nTopics\n${rows('topic').join('\n')}\n`;
+}

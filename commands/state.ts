@@ -1,0 +1,32 @@
+import { Args, Flags } from '@oclif/core';
+import { SmsdiagCommand } from '../src/cli/base';
+import { inputFlags, loadInventory } from '../src/cli/flags';
+import { analyzeInventory } from '../src/analyze';
+import { loadRules } from '../src/rules/engine';
+import { renderStates } from '../src/report/states';
+
+export default class State extends SmsdiagCommand {
+  static summary = "Each node's HA state now, and since when.";
+
+  static description = `Like the SMS CLI's "get HA": the content of /etc/ha.state when it was collected, else the last "Local state:" the node logged, with the time the node entered it and the states before it.`;
+
+  static examples = [
+    '<%= config.bin %> <%= command.id %> ./case-1234',
+    '<%= config.bin %> <%= command.id %> smsdiag-sms-a-20171012T135000Z.tar.gz --json',
+  ];
+
+  static strict = false;
+  static args = { path: Args.string({ description: 'node directory, NAME=DIR, directory of node directories, bundle, or syslog file' }) };
+  static flags = {
+    ...inputFlags,
+    json: Flags.boolean({ description: 'Print the states as JSON.' }),
+    history: Flags.integer({ description: 'How many earlier states to list per node.', default: 5, min: 0 }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(State);
+    const inventory = await loadInventory(argv as string[], flags);
+    const analysis = await analyzeInventory(inventory, { rules: loadRules(flags.rules), defaultOffsetMinutes: -new Date().getTimezoneOffset() });
+    process.stdout.write(renderStates(analysis, { json: flags.json, history: flags.history }));
+  }
+}

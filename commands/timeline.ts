@@ -1,0 +1,86 @@
+import { Args, Flags } from '@oclif/core';
+import { SmsdiagCommand } from '../src/cli/base';
+import { inputFlags, loadInventory, nodeFilter, windowFlags, windowFrom } from '../src/cli/flags';
+import { parseDuration, parseUserTime, UsageError } from '../src/cli/times';
+import { loadRules } from '../src/rules/engine';
+import { allRecords, keyEvents, type TimelineEntry, type TimelineFilter } from '../src/timeline';
+import { ndjsonLine, textLine, timelineTable, type TimelineFormat } from '../src/report/timeline';
+import type { LogKind } from '../src/types';
+
+export default class Timeline extends SmsdiagCommand {
+  static summary = 'Both nodes\' logs as one chronological story.';
+
+  static description = `By default shows the key events — HA state changes, heartbeat trouble, health-check failures, takeover steps, database and Java faults, maintenance — of every node in one order, after each node's zone (--tz) and clock (--clock) are corrected. With --all, every record of every file, merged as it streams (memory stays flat however large the logs).
+
+Records in the same millisecond keep their order: node, then file rotation, then line.`;
+
+  static examples = [
+    { description: 'What happened around a failover, ten minutes either side', command: '<%= config.bin %> <%= command.id %> ./case-1234 --around "2017-10-12 13:48" --window 10m' },
+    { description: 'Every line of the secondary\'s ha.log, secondary clock 95 s fast', command: '<%= config.bin %> <%= command.id %> ./case-1234 --all --node secondary --kind ha --clock secondary=+95' },
+    { description: 'Feed a log store', command: '<%= config.bin %> <%= command.id %> ./case-1234 --all --format ndjson > timeline.ndjson' },
+  ];
+
+  static strict = false;
+  static args = { path: Args.string({ description: 'node directory, NAME=DIR, directory of node directories, bundle, or syslog file' }) };
+
+  static flags = {
+    ...inputFlags,
+    ...windowFlags,
+    all: Flags.boolean({ description: 'Every record, not just key events.' }),
+    around: Flags.string({ description: 'Centre the view on this time (with --window).' }),
+    window: Flags.string({ description: 'Half-width of the --around view: 90s, 10m, 2h.', default: '10m' }),
+    kind: Flags.string({ description: 'Show only this kind of file (repeatable).', multiple: true, options: ['ha', 'sms-info', 'mysqld', 'tpt', 'state', 'syslog'] }),
+    grep: Flags.string({ description: 'Show only records matching this regular expression (case-insensitive).' }),
+    format: Flags.string({ description: 'Output format. Default: table for key events, text with --all.', options: ['table', 'text', 'ndjson', 'json'] }),
+    json: Flags.boolean({ description: 'Same as --format json.' }),
+  };
+
+  async run(): Promise<void> {
+    const { argv, flags } = await this.parse(Timeline);
+    const now = new Date();
+    const filter: TimelineFilter = { ...rangeOf(flags, now), nodes: nodeFilter(flags.node), kinds: flags.kind as LogKind[] | undefined };
+    if (flags.grep) {
+      try {
+        filter.grep = new RegExp(flags.grep, 'i');
+      } catch (err) {
+        throw new UsageError(`--grep ${JSON.stringify(flags.grep)} is not a valid regular expression: ${(err as Error).message}`);
+      }
+    }
+    const format: TimelineFormat = flags.json ? 'json' : ((flags.format as TimelineFormat | undefined) ?? (flags.all ? 'text' : 'table'));
+    const inventory = await loadInventory(argv as string[], flags);
+    const offset = -now.getTimezoneOffset();
+    const warnings: string[] = [...inventory.warnings];
+    const entries: AsyncIterable<TimelineEntry> | TimelineEntry[] = flags.all
+      ? allRecords(inventory, filter, offset, (m) => void warnings.push(m))
+      : await keyEvents(inventory, filter, { rules: loadRules(flags.rules), defaultOffsetMinutes: offset });
+    await write(entries, format, inventory.nodes.map((n) => n.name));
+    for (const w of new Set(warnings)) process.stderr.write(`warning: ${w}\n`);
+  }
+}
+
+function rangeOf(flags: { around?: string; window: string; since?: string; until?: string }, now: Date): { from?: number; to?: number } {
+  const w = windowFrom(flags, now);
+  if (!flags.around) return { from: w.since, to: w.until };
+  const centre = parseUserTime(flags.around, '--around', now);
+  const half = parseDuration(flags.window, '--window');
+  return { from: Math.max(centre - half, w.since ?? -Infinity), to: Math.min(centre + half, w.until ?? Infinity) };
+}
+
+async function write(entries: AsyncIterable<TimelineEntry> | TimelineEntry[], format: TimelineFormat, nodes: string[]): Promise<void> {
+  const out = process.stdout;
+  if (format === 'table') {
+    const list: TimelineEntry[] = [];
+    for await (const e of entries) list.push(e);
+    out.write(timelineTable(list, out.isTTY ? out.columns : 120));
+    return;
+  }
+  const nodeWidth = Math.max(4, ...nodes.map((n) => n.length));
+  let first = true;
+  if (format === 'json') out.write('[');
+  for await (const e of entries) {
+    const line = format === 'ndjson' ? ndjsonLine(e) : format === 'json' ? `${first ? '\n' : ',\n'}  ${JSON.stringify(e)}` : textLine(e, nodeWidth);
+    first = false;
+    if (!out.write(line)) await new Promise((r) => out.once('drain', r));
+  }
+  if (format === 'json') out.write(first ? ']\n' : '\n]\n');
+}

@@ -1,0 +1,53 @@
+import { Flags } from '@oclif/core';
+import { resolveInputs } from '../sources/inputs';
+import type { Inventory } from '../types';
+import { parseNodeClocks, parseNodeOffsets, parseUserTime } from './times';
+
+/** Flags every command that reads logs shares: how to read the nodes' times, and which rules. */
+export const inputFlags = {
+  tz: Flags.string({ description: "UTC offset of a node's zone-less times, NODE=±HH:MM (repeatable). Default: this machine's zone.", multiple: true, helpGroup: 'INPUT' }),
+  clock: Flags.string({ description: "Seconds a node's clock ran ahead of true time, NODE=±SECONDS (repeatable); subtracted before merging.", multiple: true, helpGroup: 'INPUT' }),
+  rules: Flags.string({ description: 'Use this rule pack (JSON) instead of the built-in one; `smsdiag rules --json` prints the built-in pack.', helpGroup: 'INPUT' }),
+  node: Flags.string({
+    description: 'NAME=HOST: for a central syslog file, which HOSTNAME is which node (repeatable). In timeline, a plain NAME shows only that node.',
+    multiple: true,
+    helpGroup: 'INPUT',
+  }),
+};
+
+export const windowFlags = {
+  since: Flags.string({ description: 'Only evidence at or after this time: ISO 8601, "YYYY-MM-DD HH:MM" (UTC), or a span back from now (2h, 7d).' }),
+  until: Flags.string({ description: 'Only evidence at or before this time.' }),
+};
+
+export interface InputFlagValues {
+  tz?: string[];
+  clock?: string[];
+  node?: string[];
+}
+
+export function loadInventory(argv: string[], flags: InputFlagValues): Promise<Inventory> {
+  return resolveInputs(argv, { tz: parseNodeOffsets(flags.tz), clock: parseNodeClocks(flags.clock), hosts: parseHostMap(flags.node) });
+}
+
+/** The NAME=HOST values of --node as {primary: 'sms-a'}; plain names are node filters. */
+export function parseHostMap(values: readonly string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const v of values ?? []) {
+    const m = /^([^=]+)=(.+)$/.exec(v);
+    if (m) out[m[1]] = m[2];
+  }
+  return out;
+}
+
+/** The plain NAME values of --node: which nodes to show. */
+export function nodeFilter(values: readonly string[] | undefined): string[] {
+  return (values ?? []).filter((v) => !v.includes('='));
+}
+
+export function windowFrom(flags: { since?: string; until?: string }, now: Date): { since?: number; until?: number } {
+  return {
+    since: flags.since ? parseUserTime(flags.since, '--since', now) : undefined,
+    until: flags.until ? parseUserTime(flags.until, '--until', now) : undefined,
+  };
+}

@@ -1,0 +1,56 @@
+import type { NodeEvent } from './events';
+
+/** How an event reads in a causal chain; `{node}` and fields are filled in. Data, not logic. */
+const PHRASES: Record<string, string> = {
+  'db-crash': "{node}'s database crashed",
+  'db-corruption': "{node}'s database reported corruption",
+  'db-replication-error': "{node}'s replication reported an error",
+  'db-resource': "{node}'s database ran out of a resource",
+  oom: "{node}'s Java server ran out of memory",
+  'local-health-failed': '{node} failed its own {check} health check',
+  'peer-health-failed': "{node} saw its peer fail the {check} check",
+  'heartbeat-miss': '{node} got no heartbeat reply',
+  'heartbeat-fallback': "{node}'s heartbeat fell back to the public network",
+  'takeover-considered': '{node} considered taking over',
+  'restart-active': '{node} tried to restart the active node',
+  'takeover-complete': '{node} completed the takeover',
+  'peer-requested-failed': '{node} was told by its peer to enter Failed',
+  degraded: '{node} reported DEGRADED HA',
+  patch: '{node} applied patch {name}',
+  upgrade: '{node} started an upgrade to {version}',
+  admin: '{node}: {action}',
+  sync: '{node}: synchronization {phase}',
+  'replication-delay': "{node}'s replication was {seconds} s behind",
+  'db-crash-recovery': "{node}'s database ran crash recovery",
+};
+
+const STATE_PHRASES: Record<string, string> = {
+  Active: '{node} became Active',
+  Failed: '{node} entered Failed',
+  Passive: '{node} became Passive',
+  Degraded: '{node} became Degraded',
+};
+
+export function phraseFor(e: NodeEvent): string | undefined {
+  const template = e.type === 'state' ? STATE_PHRASES[e.fields.state ?? ''] ?? STATE_PHRASES[capitalise(e.fields.state ?? '')] : PHRASES[e.type];
+  if (!template) return undefined;
+  return template.replace(/\{(\w+)\}/g, (_, k: string) => (k === 'node' ? e.node : (e.fields[k] ?? '').toLowerCase() || k));
+}
+
+function capitalise(s: string): string {
+  return s ? s[0].toUpperCase() + s.slice(1).toLowerCase() : s;
+}
+
+/** `4 s later`, `2 min later`, `1 h 5 min later`. */
+export function later(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s later`;
+  const m = Math.round(s / 60);
+  if (m < 120) return `${m} min later`;
+  return `${Math.floor(m / 60)} h ${m % 60} min later`;
+}
+
+/** `13:47:55` in UTC, for sentences. */
+export function clock(ms: number | undefined): string {
+  return ms === undefined ? 'an unknown time' : `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+}

@@ -1,0 +1,42 @@
+import Table from 'cli-table3';
+import type { TimelineEntry } from '../timeline';
+import { BORDERLESS, shortTime, trimRight } from './format';
+import { parseTimestamp } from '../ingest/timestamp';
+
+/** The line without its leading timestamp: the time has its own column. */
+function messageOf(line: string): string {
+  const t = parseTimestamp(line);
+  return t ? line.slice(t.end).trimStart() : line;
+}
+
+export type TimelineFormat = 'table' | 'text' | 'ndjson' | 'json';
+
+/** `2017-10-12T13:48:02.000Z  secondary  ha.log:812  [takeover-considered]  text` */
+export function textLine(e: TimelineEntry, nodeWidth: number): string {
+  const tag = e.event ? `[${e.event}] ` : '';
+  const text = e.text.replace(/\n/g, '\n    ');
+  return `${e.time ?? '(no time)               '}  ${e.node.padEnd(nodeWidth)}  ${e.file}:${e.line}  ${tag}${text}\n`;
+}
+
+export function ndjsonLine(e: TimelineEntry): string {
+  return `${JSON.stringify(e)}\n`;
+}
+
+/** A bounded list as a table (key events); long texts wrap in the last column. */
+export function timelineTable(entries: TimelineEntry[], width: number): string {
+  if (!entries.length) return 'No events in the selected range.\n';
+  const nodeWidth = Math.max(4, ...entries.map((e) => e.node.length));
+  const whereWidth = Math.max(5, ...entries.map((e) => `${e.file}:${e.line}`.length));
+  const eventWidth = Math.max(5, ...entries.map((e) => (e.event ?? '').length));
+  const fixed = [19, nodeWidth, whereWidth, eventWidth];
+  const textWidth = Math.max(30, width - fixed.reduce((a, b) => a + b, 0) - 2 * fixed.length);
+  const t = new Table({
+    head: ['TIME (UTC)', 'NODE', 'WHERE', 'EVENT', 'MESSAGE'],
+    colWidths: [...fixed, textWidth],
+    wordWrap: true,
+    wrapOnWordBoundary: false,
+    ...BORDERLESS,
+  });
+  for (const e of entries) t.push([shortTime(e.time), e.node, `${e.file}:${e.line}`, e.event ?? '', messageOf(e.text.split('\n')[0])]);
+  return `${trimRight(t.toString())}\n`;
+}

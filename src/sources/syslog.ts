@@ -1,0 +1,113 @@
+import { createReadStream, promises as fs } from 'node:fs';
+import { Readable } from 'node:stream';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline';
+import type { LogFile, LogKind, NodeInput } from '../types';
+import { roleOf } from './local';
+import { UsageError } from '../cli/times';
+
+const MONTH = /^(?:<\d{1,3}>)?[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d (\S+) ([^\s:[]+)/;
+const RFC5424 = /^<\d{1,3}>1 \S+ (\S+) (\S+)/;
+
+/** HOSTNAME and APP-NAME/tag of an RFC 3164 or RFC 5424 line; null for anything else. */
+export function syslogHeader(line: string): { host: string; app: string } | null {
+  const m = RFC5424.exec(line) ?? MONTH.exec(line);
+  return m ? { host: m[1], app: m[2] } : null;
+}
+
+/** The kind of evidence a syslog tag carries; anything unknown is read as ha.log. */
+export function kindOfApp(app: string): LogKind {
+  const a = app.toLowerCase();
+  if (/mysql|mariadb/.test(a)) return 'mysqld';
+  if (/tpt_sms|console/.test(a)) return 'tpt';
+  if (/java|jboss|sms-info|smsinfo|tomcat/.test(a)) return 'sms-info';
+  return 'ha';
+}
+
+/** Quick look at the first lines: does this file hold syslog lines? */
+export async function looksLikeSyslog(file: string): Promise<boolean> {
+  const fh = await fs.open(file, 'r');
+  try {
+    const { buffer, bytesRead } = await fh.read(Buffer.alloc(8192), 0, 8192, 0);
+    const lines = buffer.subarray(0, bytesRead).toString('utf8').split('\n').slice(0, 20).filter(Boolean);
+    return lines.length > 0 && lines.filter((l) => syslogHeader(l)).length * 2 >= lines.length;
+  } finally {
+    await fh.close();
+  }
+}
+
+const SMS_APPS = /sms|^ha|mysql|maria|java|jboss/i;
+
+/** Per-host line counts, and how many of them come from SMS programs (to suggest the nodes). */
+async function countHosts(file: string): Promise<{ counts: Map<string, number>; sms: Map<string, number> }> {
+  const counts = new Map<string, number>();
+  const sms = new Map<string, number>();
+  const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  for await (const line of rl) {
+    const h = syslogHeader(line);
+    if (!h) continue;
+    counts.set(h.host, (counts.get(h.host) ?? 0) + 1);
+    if (SMS_APPS.test(h.app)) sms.set(h.host, (sms.get(h.host) ?? 0) + 1);
+  }
+  return { counts, sms };
+}
+
+/**
+ * One node's lines of one kind from a shared syslog file. Other lines become empty lines, so
+ * line numbers still point into the original file.
+ */
+function filteredFile(file: string, node: string, host: string, kind: LogKind, size: number, mtime: Date, order: number): LogFile {
+  return {
+    node,
+    kind,
+    path: path.basename(file),
+    order,
+    size,
+    mtime,
+    open: () =>
+      Readable.from(
+        (async function* () {
+          const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+          let batch: string[] = [];
+          for await (const line of rl) {
+            const h = syslogHeader(line);
+            batch.push(h && h.host === host && kindOfApp(h.app) === kind ? line : '');
+            if (batch.length >= 4096) {
+              yield Buffer.from(`${batch.join('\n')}\n`);
+              batch = [];
+            }
+          }
+          if (batch.length) yield Buffer.from(`${batch.join('\n')}\n`);
+        })(),
+      ),
+  };
+}
+
+/** Split a central syslog file into nodes by HOSTNAME (`--node primary=sms-a`). */
+export async function nodesFromSyslog(file: string, hosts: Record<string, string>, warnings: string[]): Promise<NodeInput[]> {
+  const { counts, sms } = await countHosts(file);
+  const seen = [...counts.keys()].sort();
+  if (!Object.keys(hosts).length) {
+    const likely = [...sms.keys()].sort((a, b) => (sms.get(b) ?? 0) - (sms.get(a) ?? 0) || (a < b ? -1 : 1));
+    const [p = 'HOST-A', q = 'HOST-B'] = likely;
+    throw new UsageError(`${file} is a syslog file with lines from ${seen.join(', ') || 'no recognisable host'}; say which hosts are the SMS nodes, e.g. --node primary=${p} --node secondary=${q}`);
+  }
+  const st = await fs.stat(file);
+  const nodes: NodeInput[] = [];
+  for (const [name, host] of Object.entries(hosts)) {
+    if (!counts.has(host)) {
+      warnings.push(`${name}: no lines from host ${host} in ${path.basename(file)} (hosts there: ${seen.join(', ')})`);
+      continue;
+    }
+    const kinds: LogKind[] = ['ha', 'sms-info', 'mysqld', 'tpt'];
+    const files = kinds.map((k, i) => filteredFile(file, name, host, k, st.size, st.mtime, i));
+    nodes.push({ name, role: roleOf(name), files, facts: {} });
+  }
+  const mapped = new Set(Object.values(hosts));
+  const others = seen.filter((h) => !mapped.has(h));
+  if (others.length) {
+    const n = others.reduce((a, h) => a + (counts.get(h) ?? 0), 0);
+    warnings.push(`ignored ${n} line(s) from other hosts in ${path.basename(file)}: ${others.join(', ')}`);
+  }
+  return nodes;
+}

@@ -1,0 +1,63 @@
+import type { Inventory, LogKind, LogRecord, NodeName } from './types';
+import { analyzeInventory, type AnalyzeOptions } from './analyze';
+import { nodeClock } from './correlate/clock';
+import { mergeRecords } from './correlate/merge';
+import { fileRecords } from './ingest/records';
+import type { Warn } from './ingest/decode';
+
+/** One row of the timeline, as every output format carries it. */
+export interface TimelineEntry {
+  time?: string;
+  node: NodeName;
+  kind: LogKind;
+  file: string;
+  line: number;
+  /** Event type for key events (state, heartbeat-miss, takeover-considered, …). */
+  event?: string;
+  text: string;
+}
+
+export interface TimelineFilter {
+  from?: number;
+  to?: number;
+  nodes?: string[];
+  kinds?: LogKind[];
+  grep?: RegExp;
+}
+
+function keep(e: { time?: number; node: string; kind: LogKind; text: string }, f: TimelineFilter): boolean {
+  if (f.from !== undefined && (e.time === undefined || e.time < f.from)) return false;
+  if (f.to !== undefined && (e.time === undefined || e.time > f.to)) return false;
+  if (f.nodes?.length && !f.nodes.includes(e.node)) return false;
+  if (f.kinds?.length && !f.kinds.includes(e.kind)) return false;
+  if (f.grep && !f.grep.test(e.text)) return false;
+  return true;
+}
+
+function entry(r: LogRecord, event?: string): TimelineEntry {
+  const out: TimelineEntry = { node: r.node, kind: r.kind, file: r.file, line: r.line, text: r.text };
+  if (r.time !== undefined) out.time = new Date(r.time).toISOString();
+  if (event) return { time: out.time, node: out.node, kind: out.kind, file: out.file, line: out.line, event, text: out.text };
+  return out.time ? { time: out.time, node: out.node, kind: out.kind, file: out.file, line: out.line, text: out.text } : out;
+}
+
+/** Key events of both nodes (state changes, heartbeat trouble, takeover steps, faults), in order. */
+export async function keyEvents(inv: Inventory, filter: TimelineFilter, opts: AnalyzeOptions): Promise<TimelineEntry[]> {
+  const analysis = await analyzeInventory(inv, opts);
+  return analysis.events.filter((e) => keep(e, filter)).map((e) => entry(e, e.type));
+}
+
+/** Every record of every file of both nodes, merged into one order as they stream. */
+export async function* allRecords(inv: Inventory, filter: TimelineFilter, defaultOffsetMinutes: number, warn: Warn): AsyncGenerator<TimelineEntry> {
+  const order = new Map(inv.nodes.map((n, i) => [n.name, i]));
+  const streams = inv.nodes.flatMap((n) => {
+    const toUtc = nodeClock(n, defaultOffsetMinutes);
+    return n.files
+      .filter((f) => !filter.kinds?.length || filter.kinds.includes(f.kind))
+      .filter((f) => !filter.nodes?.length || filter.nodes.includes(f.node))
+      .map((f) => fileRecords(f, toUtc, warn));
+  });
+  for await (const r of mergeRecords(streams, (n) => order.get(n) ?? order.size)) {
+    if (keep(r, filter)) yield entry(r);
+  }
+}

@@ -1,0 +1,60 @@
+import { strict as assert } from 'node:assert';
+import { anchorAlternation, builtinRules, RulePackError, RuleSet } from '../../src/rules/engine';
+import builtin from '../../src/rules/pack.json';
+import { CONDITIONS } from '../../src/rules/conditions';
+
+describe('rule engine', () => {
+  const rules = builtinRules();
+  const hit = (kind: Parameters<typeof rules.match>[0], line: string) => rules.match(kind, line).map((m) => m.rule.id);
+
+  it('matches the guide phrases case-insensitively', () => {
+    assert.deepEqual(hit('ha', '2017-10-12 13:48:06,500 INFO [ha] LOCAL STATE: failed'), ['ha.local-state', 'ha.local-state-failed']);
+    assert.deepEqual(hit('ha', 'x considering cluster takeover'), ['ha.takeover-considered']);
+    assert.deepEqual(hit('ha', 'x DEGRADED HA y'), ['ha.degraded']);
+  });
+
+  it('reads every OutOfMemoryError variant and its field', () => {
+    for (const v of ['Java heap space', 'GC overhead limit exceeded', 'Metaspace', 'unable to create new native thread', 'Requested array size exceeds VM limit']) {
+      const m = rules.match('sms-info', `Caused by: java.lang.OutOfMemoryError: ${v}`).find((x) => x.rule.id === 'java.oom');
+      assert.equal(m?.fields.variant, v);
+    }
+  });
+
+  it('tells replication errors from normal replica chatter', () => {
+    assert.ok(hit('mysqld', "2026-11-22 18:19:01 5 [ERROR] Slave I/O: error connecting to master 'repl@127.0.0.1:3306' - retry-time: 60").includes('db.replication'));
+    assert.ok(hit('mysqld', '2026-11-22 18:19:01 6 [ERROR] Slave SQL: Error \'Duplicate entry \'1\' for key \'PRIMARY\'\' on query').includes('db.replication'));
+    assert.deepEqual(hit('mysqld', "2026-11-22 18:19:01 5 [Note] Slave I/O thread: connected to master 'repl@127.0.0.1:3306'"), []);
+  });
+
+  it('applies numeric conditions (replication delay over 120 s)', () => {
+    assert.deepEqual(hit('ha', 'Replication delay: 45 seconds'), ['ha.replication-delay']);
+    assert.deepEqual(hit('ha', 'Replication delay: 300 seconds'), ['ha.replication-delay', 'ha.replication-delay-high']);
+  });
+
+  it('has a prefilter that lets every rule pattern example through', () => {
+    const re = rules.prefilter('ha');
+    re.lastIndex = 0;
+    assert.ok(re.test('foo Local state: Active'));
+    re.lastIndex = 0;
+    assert.ok(!re.test('2017-10-12 13:45:01,000 INFO Heartbeat sent to peer 10.0.0.2 via primary interface'));
+  });
+
+  it('anchors are distinctive phrases, at least five characters long', () => {
+    for (const r of rules.rules) {
+      const lits = r.anchors.map((a) => a.toLowerCase());
+      assert.ok(lits.every((a) => a.length >= 5), `${r.id}: anchors must be distinctive`);
+    }
+    assert.match(anchorAlternation(rules.rules), /Local state:/);
+  });
+
+  it('refuses a broken pack with a message naming the rule', () => {
+    assert.throws(() => new RuleSet({ version: 1, rules: [{ ...builtin.rules[0], pattern: '(' } as never] }, 'my.json'), (e: Error) => e instanceof RulePackError && /my\.json: rule ha\.local-state: bad pattern/.test(e.message));
+    assert.throws(() => new RuleSet({ version: 1, rules: [{ ...builtin.rules[0], condition: 'nope' } as never] }, 'my.json'), /unknown condition "nope"/);
+    assert.throws(() => new RuleSet({ version: 1, rules: [builtin.rules[0], builtin.rules[0]] as never }, 'my.json'), /appears twice/);
+  });
+
+  it('every condition a rule reports exists in the condition table', () => {
+    const ids = new Set(CONDITIONS.map((c) => c.id));
+    for (const r of rules.rules) if (r.condition) assert.ok(ids.has(r.condition), r.id);
+  });
+});
