@@ -1,4 +1,4 @@
-import type { AnalysisReport, FileSummary, Inventory, LogFile, LogKind, NodeInput, NodeName, NodeReport } from './types';
+import type { AnalysisReport, FileSummary, Inventory, LogKind, NodeInput, NodeName, NodeReport } from './types';
 import { scanFile, type Hit } from './ingest/scan';
 import { nodeClock } from './correlate/clock';
 import { formatOffset } from './ingest/timestamp';
@@ -78,7 +78,8 @@ async function analyzeNode(node: NodeInput, rules: RuleSet, agg: FindingAggregat
   const files: FileSummary[] = [];
   let bytes = 0;
   let stateFromFile: string | undefined = node.facts.haState;
-  let stateFileRef: { file: LogFile } | undefined;
+  // Where the state word came from: a collected fact unless an ha.state file is read below.
+  let stateSource = { path: 'facts/ha.state', order: node.files.length };
   const unclean: NodeEvent[] = [];
   let lastTime: number | undefined;
 
@@ -127,7 +128,7 @@ async function analyzeNode(node: NodeInput, rules: RuleSet, agg: FindingAggregat
     const s = await readStateFile(file, warn);
     if (s !== undefined) {
       stateFromFile = s;
-      stateFileRef = { file };
+      stateSource = { path: file.path, order: file.order };
     }
     files.push({ kind: 'state', path: file.path, records: s === undefined ? 0 : 1 });
   }
@@ -145,12 +146,12 @@ async function analyzeNode(node: NodeInput, rules: RuleSet, agg: FindingAggregat
     const fileState = canonicalState(stateFromFile);
     report.state = fileState;
     if (fileState === lastState) report.stateSince = isoTime(since);
-    if (fileState === 'Failed' && stateFileRef && !agg.has('ha-failed', node.name)) {
+    if (fileState === 'Failed' && !agg.has('ha-failed', node.name)) {
       agg.add({
         condition: 'ha-failed',
         node: node.name,
         fields: {},
-        evidence: [{ node: node.name, kind: 'state', type: 'state', fields: { state: 'Failed' }, file: stateFileRef.file.path, fileOrder: stateFileRef.file.order, line: 1, text: stateFromFile }],
+        evidence: [{ node: node.name, kind: 'state', type: 'state', fields: { state: 'Failed' }, file: stateSource.path, fileOrder: stateSource.order, line: 1, text: stateFromFile }],
       });
     }
   } else if (lastState) {
@@ -197,13 +198,16 @@ export async function analyzeInventory(inv: Inventory, opts: AnalyzeOptions): Pr
 const CLUSTER_SUMMARIES: Record<string, (o: Occurrence) => string> = {
   'split-brain': () => 'both nodes were Active at once for {minutes} min ({seconds} s)',
   'no-brain': () => 'neither node was Active for {minutes} min while HA was enabled',
-  'clock-skew': (o) => (o.fields.source === 'facts' ? "clock {seconds} s {direction} the collector's when sampled" : "clock at least {seconds} s {direction} {other}'s, judged from events logged on both nodes"),
+  'clock-skew': (o) =>
+    o.fields.source === 'facts'
+      ? "clock was {seconds} s {direction} the collector's when the bundle was made; times were corrected"
+      : "clock at least {seconds} s {direction} {other}'s, judged from events logged on both nodes; correct with --clock",
   'log-rollover-gap': () => 'oldest {kind} entry ({oldest}, {file}) is later than the incident time {incident}: earlier evidence was rotated away',
 };
 
 /** Cluster conditions and causes, which need both nodes' events; returns the cause decisions. */
 function crossNodeFindings(view: ClusterView, t: ClusterThresholds, agg: FindingAggregator, unclean: NodeEvent[]): CauseDecision[] {
-  const cluster = [...splitBrain(view, t), ...noBrain(view, t), ...clockSkew(view, t, new Set()), ...rolloverGaps(view, t)];
+  const cluster = [...splitBrain(view, t), ...noBrain(view, t), ...clockSkew(view, t), ...rolloverGaps(view, t)];
   for (const o of cluster) agg.add(o, CLUSTER_SUMMARIES[o.condition]?.(o));
   for (const o of activeWhilePeerActive(view)) {
     if (!agg.has('passive-takeover', o.node)) agg.add(o, 'became Active while {other} was Active');

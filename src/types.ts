@@ -33,6 +33,8 @@ export interface NodeFacts {
   utcOffsetMinutes?: number;
   /** How far the node's clock was ahead of the collector's, in ms (subtracted to correct). */
   clockOffsetMs?: number;
+  /** 'user' when clockOffsetMs came from --clock; otherwise it was measured (bundle facts). */
+  clockSource?: 'user' | 'sample';
   /** Round-trip bound of the clock sample, in ms. */
   clockUncertaintyMs?: number;
   /** Content of /etc/ha.state when it was collected as a fact rather than a log file. */

@@ -97,14 +97,13 @@ export class FindingAggregator {
     if (o.cause && !agg.cause) agg.cause = o.cause;
     const sev = o.severity ?? cond.severity;
     if (severityRank(sev) > severityRank(agg.severity)) agg.severity = sev;
-    if (t !== undefined) {
-      if (agg.first === undefined || t < agg.first) {
-        agg.first = t;
-        agg.fields = o.fields;
-        if (summaryTemplate) agg.summary = summaryTemplate;
-      }
-      if (agg.last === undefined || t > agg.last) agg.last = t;
+    const start = o.startTime ?? t;
+    if (start !== undefined && (agg.first === undefined || start < agg.first)) {
+      agg.first = start;
+      agg.fields = o.fields;
+      if (summaryTemplate) agg.summary = summaryTemplate;
     }
+    if (t !== undefined && (agg.last === undefined || t > agg.last)) agg.last = t;
     if (o.fields.run) {
       agg.misses++;
       agg.maxRun = Math.max(agg.maxRun, Number(o.fields.run));
@@ -140,9 +139,14 @@ export class FindingAggregator {
   findings(nodeOrder: (n: NodeName) => number): Finding[] {
     const out: Array<Finding & { _first: number }> = [];
     for (const a of this.byKey.values()) {
-      const evidence = [...a.evidence];
-      if (a.latest && !evidence.includes(a.latest)) evidence.push(a.latest);
-      for (const e of a.causeEvidence) if (!evidence.includes(e)) evidence.push(e);
+      // Several rules can match one line, each with its own event: cite each line once.
+      const seen = new Set<string>();
+      const evidence = [...a.evidence, ...(a.latest ? [a.latest] : []), ...a.causeEvidence].filter((e) => {
+        const key = `${e.node}\u0000${e.file}\u0000${e.line}`;
+        if (seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
       evidence.sort((x, y) => (x.time ?? 0) - (y.time ?? 0) || nodeOrder(x.node) - nodeOrder(y.node) || x.fileOrder - y.fileOrder || x.line - y.line);
       const f: Finding & { _first: number } = {
         id: a.condition,

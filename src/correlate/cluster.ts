@@ -53,6 +53,8 @@ export function splitBrain(view: ClusterView, t: ClusterThresholds): Occurrence[
       fields: { seconds: seconds(length), minutes: String(Math.round(length / 60_000)) },
       evidence: evidence.sort((x, y) => (x.time ?? 0) - (y.time ?? 0)),
       cause,
+      startTime: o.start,
+      eventTime: o.end,
     });
   }
   return out;
@@ -87,6 +89,8 @@ export function noBrain(view: ClusterView, t: ClusterThresholds): Occurrence[] {
       node: CLUSTER,
       fields: { seconds: seconds(g.end - g.start), minutes: String(Math.round((g.end - g.start) / 60_000)) },
       evidence: dedupe(evidence).sort((x, y) => (x.time ?? 0) - (y.time ?? 0)),
+      startTime: g.start,
+      eventTime: g.end,
     });
   }
   return out;
@@ -121,11 +125,13 @@ function dedupe<T>(xs: T[]): T[] {
  * from cause/effect pairs across nodes — a node cannot be told to fail before its peer took over,
  * and cannot be seen in a state before it logged entering it.
  */
-export function clockSkew(view: ClusterView, t: ClusterThresholds, corrected: ReadonlySet<NodeName>): Occurrence[] {
+export function clockSkew(view: ClusterView, t: ClusterThresholds): Occurrence[] {
   const out: Occurrence[] = [];
   for (const n of view.nodes) {
-    const off = view.facts.get(n)?.clockOffsetMs;
-    if (off !== undefined && Math.abs(off) > t.skewMs && !corrected.has(n)) {
+    const facts = view.facts.get(n);
+    const off = facts?.clockOffsetMs;
+    // A correction the user typed (--clock) is known already; a measured one is worth reporting.
+    if (off !== undefined && Math.abs(off) > t.skewMs && facts?.clockSource !== 'user') {
       out.push({ condition: 'clock-skew', node: n, fields: { seconds: seconds(Math.abs(off)), direction: off > 0 ? 'ahead of' : 'behind', source: 'facts' }, evidence: [] });
     }
   }

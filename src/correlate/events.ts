@@ -27,6 +27,8 @@ export interface Occurrence {
   cause?: string;
   /** When the occurrence has no evidence line to date it (e.g. a log that starts too late). */
   eventTime?: number;
+  /** For conditions that last (both nodes Active, none Active): when it began. */
+  startTime?: number;
 }
 
 /** Stable order: time (untimed last), node order, file order, line. */

@@ -40,13 +40,15 @@ function validClock(mo: number, d: number, h: number, mi: number, se: number): b
   return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && se >= 0 && se <= 60;
 }
 
-/** `YYYY-MM-DD[ T]HH:MM:SS[,.]fff[Z|±HH[:]MM]` starting at i: log4j, ISO 8601, MySQL 5.6+, MariaDB. */
+/** `YYYY-MM-DD[ T]HH:MM:SS[,.]fff[Z|±HH[:]MM]` starting at i: log4j, ISO 8601, MySQL 5.6+, MariaDB (space-padded hour too). */
 function parseIsoLike(s: string, i: number): ParsedTime | null {
   const y = num(s, i, 4);
   if (y < 0 || s[i + 4] !== '-' || s[i + 7] !== '-' || s[i + 13] !== ':' || s[i + 16] !== ':') return null;
   const sep = s[i + 10];
   if (sep !== ' ' && sep !== 'T') return null;
-  const mo = num(s, i + 5, 2), d = num(s, i + 8, 2), h = num(s, i + 11, 2), mi = num(s, i + 14, 2), se = num(s, i + 17, 2);
+  // MariaDB 10.x pads a one-digit hour with a space: `2026-11-24  0:25:39`.
+  const h = sep === ' ' && s[i + 11] === ' ' ? num(s, i + 12, 1) : num(s, i + 11, 2);
+  const mo = num(s, i + 5, 2), d = num(s, i + 8, 2), mi = num(s, i + 14, 2), se = num(s, i + 17, 2);
   if (!validClock(mo, d, h, mi, se)) return null;
   let p = i + 19;
   let frac = 0;

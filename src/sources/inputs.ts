@@ -4,6 +4,7 @@ import type { Inventory, LogFile, NodeFacts, NodeInput } from '../types';
 import { classifyFileName, DEFAULT_LOCATIONS, type Rotation } from './catalog';
 import { InputError, localFile, nodesFromDirectory, orderFiles, roleOf } from './local';
 import { looksLikeSyslog, nodesFromSyslog } from './syslog';
+import { inventoryFromBundle, isBundlePath } from './bundle';
 
 export interface InputOptions {
   /** --tz NODE=±HH:MM, minutes east of UTC. */
@@ -110,6 +111,10 @@ export async function resolveInputs(args: string[], opts: InputOptions = {}): Pr
       const found = await nodesFromDirectory(p, name, warnings);
       if (!found.length) throw new InputError(`no SMS log files found in ${arg}: expected ha.log*, sms-info.log*, mysqld.err*, tpt_sms.txt or ha.state in it or in one sub-directory per node`);
       for (const n of found) mergeNode(nodes, n);
+    } else if (await isBundlePath(p)) {
+      const bundle = await inventoryFromBundle(p);
+      warnings.push(...bundle.warnings);
+      for (const n of bundle.nodes) mergeNode(nodes, n);
     } else if (!classifyFileName(path.basename(p)) && (await looksLikeSyslog(p))) {
       for (const n of await nodesFromSyslog(p, opts.hosts ?? {}, warnings)) mergeNode(nodes, n);
     } else {
@@ -127,7 +132,10 @@ function applyOverrides(name: string, facts: NodeFacts, opts: InputOptions): voi
   const tz = opts.tz?.[name];
   if (tz !== undefined) facts.utcOffsetMinutes = tz;
   const clock = opts.clock?.[name];
-  if (clock !== undefined) facts.clockOffsetMs = clock;
+  if (clock !== undefined) {
+    facts.clockOffsetMs = clock;
+    facts.clockSource = 'user';
+  }
 }
 
 /** primary before secondary before others, then by name: the node order of every report. */

@@ -31,10 +31,10 @@ describe('golden outputs of every fixture scenario', function () {
       before(() => pinMtimes(s));
 
       it('analyze --json matches analyze.expected.json, and twice gives the same bytes', async () => {
-        const a = await runCli(['analyze', ...inputs, ...s.args, '--json']);
+        const a = await runCli(['analyze', ...inputs, ...s.args, ...s.analyzeArgs, '--json']);
         assert.equal(a.code, 0, a.stderr);
         golden(s, 'analyze.expected.json', a.stdout.split(path.join(s.dir, '')).join(''));
-        const b = await runCli(['analyze', ...inputs, ...s.args, '--json']);
+        const b = await runCli(['analyze', ...inputs, ...s.args, ...s.analyzeArgs, '--json']);
         assert.equal(b.stdout, a.stdout);
       });
 
@@ -46,7 +46,7 @@ describe('golden outputs of every fixture scenario', function () {
 
       for (const id of s.explain) {
         it(`explain ${id} matches explain-${id}.expected.txt`, async () => {
-          const r = await runCli(['explain', id, ...inputs, ...s.args]);
+          const r = await runCli(['explain', id, ...inputs, ...s.args, ...s.analyzeArgs]);
           assert.equal(r.code, 0, r.stderr);
           golden(s, `explain-${id}.expected.txt`, r.stdout);
         });

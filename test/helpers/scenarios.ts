@@ -8,8 +8,10 @@ export interface Scenario {
   dir: string;
   /** Inputs relative to the scenario dir (default: the dir itself). */
   inputs: string[];
-  /** Extra flags for analyze/timeline/explain (--tz, --clock, --incident, --node …). */
+  /** Extra flags for every command (--tz, --clock, --node …). */
   args: string[];
+  /** Extra flags for analyze and explain only (--incident). */
+  analyzeArgs: string[];
   /** Conditions explain is run for. */
   explain: string[];
   /** mtime given to every file, since git keeps none (RFC 3164 years and timeless files use it). */
@@ -24,7 +26,7 @@ export function scenarios(): Scenario[] {
     .map((name) => {
       const dir = path.join(FIXTURES, name);
       const spec = JSON.parse(readFileSync(path.join(dir, 'scenario.json'), 'utf8')) as Partial<Scenario>;
-      return { name, dir, inputs: spec.inputs ?? ['.'], args: spec.args ?? [], explain: spec.explain ?? [], mtime: spec.mtime ?? '2017-10-13T00:00:00Z' };
+      return { name, dir, inputs: spec.inputs ?? ['.'], args: spec.args ?? [], analyzeArgs: spec.analyzeArgs ?? [], explain: spec.explain ?? [], mtime: spec.mtime ?? '2017-10-13T00:00:00Z' };
     });
 }
 

@@ -13,6 +13,8 @@ describe('parseTimestamp', () => {
     ['MySQL 8.0', '2017-10-12T13:45:01.000123Z 0 [System] [MY-010116] [Server] /usr/sbin/mysqld (mysqld 8.0.11) starting as process 1', '2017-10-12T13:45:01.000Z', true, 'iso'],
     ['MariaDB 10.11', '2026-11-22 18:19:01 16 [ERROR] InnoDB: Database page corruption on disk or a failed read of file', '2026-11-22T18:19:01.000Z', false, 'iso'],
     ['MariaDB crash report', '261122 18:19:01 [ERROR] mariadbd got signal 11 ;', '2026-11-22T18:19:01.000Z', false, 'mysql-short'],
+    ['MariaDB 10.11.19 padded hour', '2026-11-24  0:25:39 0 [Note] mariadbd: ready for connections.', '2026-11-24T00:25:39.000Z', false, 'iso'],
+    ['MariaDB 10.11.19 crash report padded hour', '261124  0:25:39 [ERROR] mariadbd got signal 11 ;', '2026-11-24T00:25:39.000Z', false, 'mysql-short'],
     ['log4j comma', '2017-10-12 13:45:01,123 ERROR [com.tippingpoint.sms.ha] (HA-Monitor) Local state: Failed', '2017-10-12T13:45:01.123Z', false, 'iso'],
     ['log4j dot', '2017-10-12 13:45:01.9 WARN  [x] y', '2017-10-12T13:45:01.900Z', false, 'iso'],
     ['ISO offset', '2017-10-12T13:45:01+02:00 Local state: Active', '2017-10-12T11:45:01.000Z', true, 'iso'],
