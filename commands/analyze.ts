@@ -6,6 +6,7 @@ import { analyzeInventory } from '../src/analyze';
 import { loadRules } from '../src/rules/engine';
 import { renderJson } from '../src/report/json';
 import { renderTable } from '../src/report/table';
+import { renderSummary } from '../src/report/summary';
 import { failsOn, filterBySeverity } from '../src/report/severity-filter';
 import { SEVERITIES, type Severity } from '../src/types';
 
@@ -28,7 +29,8 @@ Times without a zone are the node's local time: give each node's offset with --t
   static args = { path: Args.string({ description: 'node directory, NAME=DIR, directory of node directories, or log file' }) };
 
   static flags = {
-    json: Flags.boolean({ description: 'Print the report as JSON (see cli.md for the contract).' }),
+    json: Flags.boolean({ description: 'Print the report as JSON (same as --format json).' }),
+    format: Flags.string({ description: 'table: findings, incidents, states; text: the one-page summary with what to do; json: the report for scripts.', options: ['table', 'text', 'json'], default: 'table' }),
     ...windowFlags,
     'min-severity': Flags.string({ description: 'Hide findings below this severity.', options: [...SEVERITIES], default: 'info' }),
     'fail-on': Flags.string({ description: 'Exit 1 when a finding at or above this severity is reported.', options: [...SEVERITIES, 'never'], default: 'never' }),
@@ -47,7 +49,13 @@ Times without a zone are the node's local time: give each node's offset with --t
       thresholds: { incident: flags.incident ? parseUserTime(flags.incident, '--incident', now) : undefined },
     });
     const report = filterBySeverity(analysis.report, flags['min-severity'] as Severity);
-    if (flags.json) process.stdout.write(renderJson(report));
+    const format = flags.json ? 'json' : flags.format;
+    if (format === 'json') process.stdout.write(renderJson(report));
+    else if (format === 'text') {
+      // The knowledge base is only read for the summary's advice; table and JSON runs skip loading it.
+      const { adviceFor } = await import('../src/explain');
+      process.stdout.write(renderSummary(report, adviceFor, process.stdout.isTTY ? Math.min(process.stdout.columns, 100) : 80));
+    }
     else process.stdout.write(renderTable(report, { width: process.stdout.isTTY ? process.stdout.columns : 120 }));
     if (failsOn(report, flags['fail-on'] as Severity | 'never')) this.exit(1);
   }

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { SmsdiagCommand } from '../src/cli/base';
 import { inputFlags, loadInventory } from '../src/cli/flags';
-import { UsageError } from '../src/cli/times';
+import { parseUserTime, UsageError } from '../src/cli/times';
 import { analyzeInventory } from '../src/analyze';
 import { explain } from '../src/explain';
 import { findTopic, suggestTopics } from '../src/knowledge/lookup';
@@ -31,6 +31,7 @@ With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus wha
   static flags = {
     ...inputFlags,
     list: Flags.boolean({ description: 'List every condition and topic with its aliases.' }),
+    incident: Flags.string({ description: 'When the trouble happened (for log-rollover-gap: evidence lost to rotation before it).' }),
     json: Flags.boolean({ description: 'Print the explanation as JSON.' }),
   };
 
@@ -49,7 +50,11 @@ With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus wha
       throw new UsageError(`no condition or topic called "${id}"${near.length ? `; did you mean ${near.join(', ')}?` : ''} (smsdiag explain --list shows them all)`);
     }
     const analysis = paths.length
-      ? await analyzeInventory(await loadInventory(paths, flags), { rules: loadRules(flags.rules), defaultOffsetMinutes: -new Date().getTimezoneOffset() })
+      ? await analyzeInventory(await loadInventory(paths, flags), {
+          rules: loadRules(flags.rules),
+          defaultOffsetMinutes: -new Date().getTimezoneOffset(),
+          thresholds: { incident: flags.incident ? parseUserTime(flags.incident, '--incident', new Date()) : undefined },
+        })
       : undefined;
     const x = explain(topic, analysis);
     process.stdout.write(flags.json ? `${JSON.stringify(x, null, 2)}\n` : renderExplanation(x, width));

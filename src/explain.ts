@@ -1,6 +1,6 @@
 import type { Analysis } from './analyze';
 import type { Evidence, Finding, Severity } from './types';
-import { causeAdvice } from './knowledge/lookup';
+import { causeAdvice, findTopic } from './knowledge/lookup';
 import type { Topic } from './knowledge/topics';
 
 /** One finding of the explained condition, with its concluded cause and what to do about it. */
@@ -48,4 +48,12 @@ export function explain(topic: Topic, analysis?: Analysis): Explanation {
   if (!analysis) return { topic };
   const findings = analysis.report.findings.filter((f) => f.id === topic.id).map((f) => explainFinding(topic, f, analysis));
   return { topic, findings };
+}
+
+/** Title and next steps for a finding id and cause, for reports that print advice. */
+export function adviceFor(id: string, cause?: string): { title: string; nextSteps: string[] } | undefined {
+  const topic = findTopic(id);
+  if (!topic) return undefined;
+  const specific = cause ? causeAdvice(topic, cause) : undefined;
+  return { title: topic.title, nextSteps: specific?.nextSteps.length ? specific.nextSteps : topic.nextSteps };
 }

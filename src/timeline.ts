@@ -4,6 +4,7 @@ import { nodeClock } from './correlate/clock';
 import { mergeRecords } from './correlate/merge';
 import { fileRecords } from './ingest/records';
 import type { Warn } from './ingest/decode';
+import type { NodeEvent } from './correlate/events';
 
 /** One row of the timeline, as every output format carries it. */
 export interface TimelineEntry {
@@ -41,10 +42,15 @@ function entry(r: LogRecord, event?: string): TimelineEntry {
   return out.time ? { time: out.time, node: out.node, kind: out.kind, file: out.file, line: out.line, text: out.text } : out;
 }
 
+/** A key event as a timeline row. */
+export function eventEntry(e: NodeEvent): TimelineEntry {
+  return entry(e, e.type);
+}
+
 /** Key events of both nodes (state changes, heartbeat trouble, takeover steps, faults), in order. */
 export async function keyEvents(inv: Inventory, filter: TimelineFilter, opts: AnalyzeOptions): Promise<TimelineEntry[]> {
   const analysis = await analyzeInventory(inv, opts);
-  return analysis.events.filter((e) => keep(e, filter)).map((e) => entry(e, e.type));
+  return analysis.events.filter((e) => keep(e, filter)).map(eventEntry);
 }
 
 /** Every record of every file of both nodes, merged into one order as they stream. */

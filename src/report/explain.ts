@@ -1,33 +1,18 @@
 import type { Explanation } from '../explain';
 import { renderTopic } from '../knowledge/render';
-import { shortTime } from './format';
+import { shortTime, wrap } from './format';
 
 const EVIDENCE_TEXT = 160;
 
-function wrap(text: string, width: number, indent: string): string {
-  const words = text.split(/\s+/).filter(Boolean);
-  const lines: string[] = [];
-  let line = '';
-  for (const w of words) {
-    if (line && indent.length + line.length + 1 + w.length > width) {
-      lines.push(indent + line);
-      line = w;
-    } else {
-      line = line ? `${line} ${w}` : w;
-    }
-  }
-  if (line) lines.push(indent + line);
-  return lines.join('\n');
-}
-
 /** Plain-text explanation: the knowledge, then what the given logs show, cause and next steps. */
 export function renderExplanation(x: Explanation, width: number): string {
-  const parts = [renderTopic(x.topic, width).trimEnd()];
-  if (x.findings === undefined) return `${parts.join('\n')}\n`;
+  if (x.findings === undefined) return renderTopic(x.topic, width);
   if (!x.findings.length) {
-    parts.push(`\nIn these logs\n${wrap(`Nothing of this kind was found in the logs given (${x.topic.id}).`, width, '  ')}`);
-    return `${parts.join('\n')}\n`;
+    const none = wrap(`Nothing of this kind was found in the logs given. What follows is the general knowledge.`, width, '  ');
+    return `In these logs\n${none}\n\n${renderTopic(x.topic, width)}`;
   }
+  // With evidence, the answer comes first: what it means, then what these logs show and what to do.
+  const parts = [`${x.topic.title} (${x.topic.id})\n\nWhat it means\n${wrap(x.topic.meaning, width, '  ')}`];
   for (const f of x.findings) {
     const head = `\nIn these logs: ${f.node}, ${f.severity}, ${f.count} time${f.count === 1 ? '' : 's'}, first ${shortTime(f.first)} UTC, last ${shortTime(f.last)} UTC`;
     const lines = [head, wrap(f.summary, width, '  ')];
@@ -41,8 +26,9 @@ export function renderExplanation(x: Explanation, width: number): string {
       lines.push(`    ${shortTime(e.time)}  ${e.node.padEnd(nodeWidth)}  ${e.file}:${e.line}\n      ${cut}`);
     }
     lines.push(`\n  What to do${f.cause ? ` (cause ${f.cause})` : ''}:`);
-    f.nextSteps.forEach((s, i) => lines.push(wrap(`${i + 1}. ${s}`, width, '    ')));
+    f.nextSteps.forEach((s, i) => lines.push(wrap(s, width, '       ', `    ${i + 1}. `)));
     parts.push(lines.join('\n'));
   }
+  if (x.topic.related.length) parts.push(`\nSee also: ${x.topic.related.join(', ')} (smsdiag explain ${x.topic.id} without logs shows everything known about it)`);
   return `${parts.join('\n')}\n`;
 }

@@ -20,3 +20,19 @@ export const GAP = 2;
 export function trimRight(s: string): string {
   return s.replace(/[ ]+$/gm, '');
 }
+
+/** Word-wrap `text` to `width` columns; the first line starts with `first`, the rest with `indent`. */
+export function wrap(text: string, width: number, indent: string, first = indent): string {
+  const out: string[] = [];
+  let line = '';
+  let lead = first;
+  for (const w of text.split(/\s+/).filter(Boolean)) {
+    if (line && lead.length + line.length + 1 + w.length > width) {
+      out.push(lead + line);
+      lead = indent;
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) out.push(lead + line);
+  return out.join('\n');
+}

@@ -1,0 +1,21 @@
+import type { Topic } from './topics';
+import { wrap } from '../report/format';
+
+/** A topic as plain text, wrapped at `width`: meaning, checks, steps, causes, related topics. */
+export function renderTopic(topic: Topic, width = 80): string {
+  const out: string[] = [`${topic.title} (${topic.id})`, '', 'What it means', wrap(topic.meaning, width, '  ')];
+  if (topic.whatToCheck.length) {
+    out.push('', 'What to check');
+    for (const c of topic.whatToCheck) out.push(wrap(c, width, '    ', '  - '));
+  }
+  if (topic.nextSteps.length) {
+    out.push('', 'What to do');
+    topic.nextSteps.forEach((s, i) => out.push(wrap(s, width, '     ', `  ${i + 1}. `)));
+  }
+  if (topic.causes.length) {
+    out.push('', 'Possible causes');
+    for (const c of topic.causes) out.push(wrap(`${c.id}: ${c.title}. ${c.why}`, width, '    ', '  - '));
+  }
+  if (topic.related.length) out.push('', wrap(`See also: ${topic.related.join(', ')}`, width, '  ', ''));
+  return `${out.join('\n')}\n`;
+}

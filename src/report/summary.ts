@@ -1,0 +1,68 @@
+import type { AnalysisReport, Finding } from '../types';
+import { severityRank } from '../types';
+import { shortTime, wrap } from './format';
+
+/** Next steps for a finding (from the knowledge base), injected so this module stays plain text. */
+export type AdviceLookup = (id: string, cause?: string) => { title: string; nextSteps: string[] } | undefined;
+
+const STEPS_PER_FINDING = 4;
+
+function span(report: AnalysisReport): string {
+  const times = report.nodes.flatMap((n) => (n.files ?? []).flatMap((f) => [f.first, f.last])).filter((x): x is string => !!x).sort();
+  return times.length ? `Logs cover ${shortTime(times[0])} to ${shortTime(times[times.length - 1])} UTC.` : 'The logs carry no usable times.';
+}
+
+/** Most severe first, then earliest: what an engineer should read first. */
+function ranked(findings: readonly Finding[]): Finding[] {
+  return [...findings].sort((a, b) => severityRank(b.severity) - severityRank(a.severity) || a.first.localeCompare(b.first));
+}
+
+/** The first page an engineer reads: nodes and states, incidents, top findings with causes, what to do. */
+export function renderSummary(report: AnalysisReport, advice: AdviceLookup, width = 80): string {
+  const critical = report.findings.filter((f) => f.severity === 'critical').length;
+  const lines: string[] = [];
+  const n = report.findings.length;
+  lines.push(`SMS HA diagnosis: ${report.nodes.length} node${report.nodes.length === 1 ? '' : 's'}, ${n} finding${n === 1 ? '' : 's'}${critical ? ` (${critical} critical)` : ''}, ${report.incidents.length} incident${report.incidents.length === 1 ? '' : 's'}`);
+  lines.push(span(report), '');
+
+  lines.push('NODES');
+  const w = Math.max(...report.nodes.map((x) => x.name.length), 4);
+  for (const node of report.nodes) {
+    const since = node.stateSince ? ` since ${shortTime(node.stateSince)} UTC` : '';
+    lines.push(`  ${node.name.padEnd(w)}  ${node.role.padEnd(9)}  ${(node.state ?? 'state unknown').padEnd(13)}${since}  (times read as UTC${node.utcOffset}, ${(node.files ?? []).length} files)`);
+  }
+
+  if (report.incidents.length) {
+    lines.push('', 'INCIDENTS');
+    report.incidents.forEach((i, k) => {
+      lines.push(`  ${k + 1}. ${shortTime(i.start)} to ${shortTime(i.end)} UTC  [${i.findings.join(', ')}]`);
+      lines.push(wrap(i.summary, width, '     '));
+    });
+  }
+
+  lines.push('', n ? 'FINDINGS (most severe first)' : 'FINDINGS');
+  if (!n) lines.push('  None: nothing in these logs matches a known HA problem.');
+  for (const f of ranked(report.findings)) {
+    const cause = f.cause ? `, cause ${f.cause}` : '';
+    lines.push(`  ${f.severity.padEnd(8)}  ${f.id} on ${f.node}, ${f.count}x, first ${shortTime(f.first)} UTC${cause}`);
+    lines.push(wrap(f.summary, width, '            '));
+  }
+
+  const todo = ranked(report.findings).filter((f, i, all) => all.findIndex((g) => g.id === f.id && g.cause === f.cause) === i);
+  if (todo.length) {
+    lines.push('', 'WHAT TO DO');
+    for (const f of todo) {
+      const a = advice(f.id, f.cause);
+      if (!a) continue;
+      lines.push(`  ${a.title}${f.cause ? ` (${f.cause})` : ''}:`);
+      a.nextSteps.slice(0, STEPS_PER_FINDING).forEach((s, i) => lines.push(wrap(s, width, '       ', `    ${i + 1}. `)));
+    }
+    lines.push('  For the evidence and the reasoning: smsdiag explain <condition> <same inputs>.');
+  }
+
+  if (report.warnings.length) {
+    lines.push('', 'WARNINGS');
+    for (const x of report.warnings) lines.push(wrap(x, width, '    ', '  - '));
+  }
+  return `${lines.join('\n')}\n`;
+}
