@@ -1,0 +1,210 @@
+import { BundleError } from './errors';
+
+/** Name of the manifest entry, relative to the bundle's top directory. */
+export const MANIFEST_PATH = 'manifest.json';
+/** Written by the writer from the manifest's case/incident/description; checked by verify. */
+export const DESCRIPTION_PATH = 'description.txt';
+
+export interface ManifestFile {
+  kind: string;
+  /** Path of the file on the node it was collected from. */
+  source: string;
+  /** Path inside the bundle, relative to its top directory, e.g. nodes/primary/logs/ha.log.2.gz. */
+  path: string;
+  size: number;
+  /** ISO 8601. */
+  mtime: string;
+  sha256: string;
+}
+
+export interface ManifestError {
+  source?: string;
+  message: string;
+}
+
+export interface ManifestNode {
+  name: string;
+  host: string;
+  role: string;
+  facts: Record<string, unknown>;
+  files: ManifestFile[];
+  errors: ManifestError[];
+}
+
+export interface ManifestAnalysisFile {
+  path: string;
+  size: number;
+  sha256: string;
+}
+
+/** `manifest.json` of a bundle, version 1. */
+export interface Manifest {
+  format: 'smsdiag-bundle';
+  version: 1;
+  tool: { name: string; version: string };
+  commandLine: string[];
+  /** ISO 8601: when the collection started (the one wall-clock time a bundle holds). */
+  createdAt: string;
+  case?: string;
+  description?: string;
+  incident?: string;
+  redacted: boolean;
+  nodes: ManifestNode[];
+  analysis: ManifestAnalysisFile[];
+}
+
+const SHA256 = /^[0-9a-f]{64}$/;
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** Why a bundle-relative path is not acceptable, or null when it is. */
+export function unsafeRelativePath(p: string): string | null {
+  if (p.length === 0) return 'is empty';
+  if (p.startsWith('/') || /^[A-Za-z]:/.test(p)) return 'is absolute';
+  if (p.includes('\\')) return 'contains a backslash';
+  if (p.includes('\0')) return 'contains a NUL byte';
+  const segs = p.split('/');
+  if (segs.some((s) => s === '..')) return 'contains a ".." segment';
+  if (segs.some((s) => s === '' || s === '.')) return 'contains an empty or "." segment';
+  return null;
+}
+
+class Check {
+  constructor(private readonly where: string) {}
+
+  fail(field: string, what: string): never {
+    throw new BundleError(`${this.where}: field "${field}" ${what}`);
+  }
+
+  object(v: unknown, field: string): Record<string, unknown> {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(field, 'must be an object');
+    return v as Record<string, unknown>;
+  }
+
+  array(v: unknown, field: string): unknown[] {
+    if (!Array.isArray(v)) this.fail(field, 'must be an array');
+    return v;
+  }
+
+  string(v: unknown, field: string, nonEmpty = false): string {
+    if (typeof v !== 'string') this.fail(field, 'must be a string');
+    if (nonEmpty && v.length === 0) this.fail(field, 'must not be empty');
+    return v;
+  }
+
+  optString(v: unknown, field: string): void {
+    if (v !== undefined) this.string(v, field);
+  }
+
+  size(v: unknown, field: string): number {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) this.fail(field, 'must be a non-negative integer');
+    return v;
+  }
+
+  sha(v: unknown, field: string): void {
+    if (typeof v !== 'string' || !SHA256.test(v)) this.fail(field, 'must be 64 lower-case hex digits (sha256)');
+  }
+
+  iso(v: unknown, field: string): void {
+    if (typeof v !== 'string' || !ISO.test(v) || Number.isNaN(Date.parse(v))) this.fail(field, 'must be an ISO 8601 time');
+  }
+
+  path(v: unknown, field: string): string {
+    const p = this.string(v, field, true);
+    const why = unsafeRelativePath(p);
+    if (why) this.fail(field, `${why} ("${p}")`);
+    return p;
+  }
+}
+
+/**
+ * Check a parsed manifest.json and return it typed. Throws a BundleError naming the first
+ * field that is wrong, e.g. `manifest.json: field "nodes[1].files[3].sha256" must be ...`.
+ */
+export function validateManifest(value: unknown, where = MANIFEST_PATH): Manifest {
+  const c = new Check(where);
+  const m = c.object(value, '(top level)');
+  if (m.format !== 'smsdiag-bundle') c.fail('format', 'must be "smsdiag-bundle" (this is not an smsdiag bundle manifest)');
+  if (m.version !== 1) c.fail('version', `must be 1 (got ${JSON.stringify(m.version)}; a newer smsdiag may be needed)`);
+  const tool = c.object(m.tool, 'tool');
+  c.string(tool.name, 'tool.name', true);
+  c.string(tool.version, 'tool.version', true);
+  c.array(m.commandLine, 'commandLine').forEach((a, i) => c.string(a, `commandLine[${i}]`));
+  c.iso(m.createdAt, 'createdAt');
+  c.optString(m.case, 'case');
+  c.optString(m.description, 'description');
+  c.optString(m.incident, 'incident');
+  if (typeof m.redacted !== 'boolean') c.fail('redacted', 'must be true or false');
+  const paths = new Set<string>();
+  const unique = (p: string, field: string): void => {
+    if (p === MANIFEST_PATH || p === DESCRIPTION_PATH) c.fail(field, `must not name the reserved entry "${p}"`);
+    if (paths.has(p)) c.fail(field, `repeats the path "${p}" listed earlier`);
+    paths.add(p);
+  };
+  const names = new Set<string>();
+  c.array(m.nodes, 'nodes').forEach((nv, i) => {
+    const f = `nodes[${i}]`;
+    const n = c.object(nv, f);
+    const name = c.string(n.name, `${f}.name`, true);
+    if (unsafeRelativePath(name) || name.includes('/')) c.fail(`${f}.name`, `must be a single path segment ("${name}")`);
+    if (names.has(name)) c.fail(`${f}.name`, `repeats the node name "${name}"`);
+    names.add(name);
+    c.string(n.host, `${f}.host`);
+    c.string(n.role, `${f}.role`, true);
+    c.object(n.facts, `${f}.facts`);
+    c.array(n.files, `${f}.files`).forEach((fv, j) => {
+      const g = `${f}.files[${j}]`;
+      const file = c.object(fv, g);
+      c.string(file.kind, `${g}.kind`, true);
+      c.string(file.source, `${g}.source`);
+      unique(c.path(file.path, `${g}.path`), `${g}.path`);
+      c.size(file.size, `${g}.size`);
+      c.iso(file.mtime, `${g}.mtime`);
+      c.sha(file.sha256, `${g}.sha256`);
+    });
+    c.array(n.errors, `${f}.errors`).forEach((ev, j) => {
+      const g = `${f}.errors[${j}]`;
+      const e = c.object(ev, g);
+      c.optString(e.source, `${g}.source`);
+      c.string(e.message, `${g}.message`, true);
+    });
+  });
+  c.array(m.analysis, 'analysis').forEach((av, i) => {
+    const g = `analysis[${i}]`;
+    const a = c.object(av, g);
+    unique(c.path(a.path, `${g}.path`), `${g}.path`);
+    c.size(a.size, `${g}.size`);
+    c.sha(a.sha256, `${g}.sha256`);
+  });
+  return m as unknown as Manifest;
+}
+
+/** Parse and validate manifest.json bytes. */
+export function parseManifest(bytes: Buffer | string, where = MANIFEST_PATH): Manifest {
+  let value: unknown;
+  try {
+    value = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8'));
+  } catch (err) {
+    throw new BundleError(`${where} is not valid JSON (${(err as Error).message}); the bundle is damaged`);
+  }
+  return validateManifest(value, where);
+}
+
+/** Every path the manifest lists with its expected size and sha256 (files first, then analysis). */
+export function listedEntries(m: Manifest): Map<string, { size: number; sha256: string }> {
+  const out = new Map<string, { size: number; sha256: string }>();
+  for (const n of m.nodes) for (const f of n.files) out.set(f.path, { size: f.size, sha256: f.sha256 });
+  for (const a of m.analysis) out.set(a.path, { size: a.size, sha256: a.sha256 });
+  return out;
+}
+
+/** The text of description.txt, derived from the manifest so verify can check it. */
+export function descriptionText(m: Pick<Manifest, 'case' | 'incident' | 'description' | 'createdAt'>): string {
+  const lines: string[] = [];
+  lines.push(`Case: ${m.case ?? '(none given)'}`);
+  lines.push(`Incident: ${m.incident ?? '(none given)'}`);
+  lines.push(`Collected: ${m.createdAt}`);
+  lines.push('');
+  const d = (m.description ?? '').replace(/\r\n/g, '\n').replace(/\s+$/, '');
+  lines.push(d.length ? d : '(no description given)');
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,114 @@
+import * as path from 'node:path';
+import { BundleError } from '../bundle/errors';
+import type { ManifestNode } from '../bundle/manifest';
+import { type BundleReader, isTarGz, openBundle } from '../bundle/reader';
+import type { Inventory, LogFile, NodeFacts, NodeInput, Role } from '../types';
+import { classifyFileName, type Rotation } from './catalog';
+import { orderFiles } from './local';
+
+export { BundleError } from '../bundle/errors';
+
+/** Largest facts/ha.state read into memory (the real file is a few bytes). */
+const HA_STATE_LIMIT = 64 * 1024;
+
+/** True when `p` is a gzip file holding a tar archive: a bundle for the input resolver. */
+export function isBundlePath(p: string): Promise<boolean> {
+  return isTarGz(p);
+}
+
+function roleFrom(s: string): Role {
+  const r = s.toLowerCase();
+  return r === 'primary' || r === 'secondary' ? r : 'unknown';
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
+}
+
+/** "+02:00", "-0530", "UTC+2" style offsets to minutes east of UTC. */
+function offsetMinutes(v: unknown): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v !== 'string') return undefined;
+  if (/^(?:Z|UTC|GMT)$/i.test(v.trim())) return 0;
+  const m = /^(?:UTC|GMT)?\s*([+-])(\d{1,2})(?::?(\d{2}))?$/i.exec(v.trim());
+  if (!m) return undefined;
+  return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0));
+}
+
+/**
+ * NodeFacts from a manifest node's facts. Canonical keys (what collect writes): hostname,
+ * utcOffsetMinutes, clockOffsetMs, clockUncertaintyMs; `utcOffset` ("+02:00") and a nested
+ * `clock: { offsetMs, uncertaintyMs }` are read too.
+ */
+function factsOf(n: ManifestNode): NodeFacts {
+  const f = n.facts;
+  const clock = typeof f.clock === 'object' && f.clock !== null ? (f.clock as Record<string, unknown>) : {};
+  const facts: NodeFacts = {};
+  const hostname = typeof f.hostname === 'string' && f.hostname ? f.hostname : n.host || undefined;
+  if (hostname) facts.hostname = hostname;
+  const off = num(f.utcOffsetMinutes) ?? offsetMinutes(f.utcOffset);
+  if (off !== undefined) facts.utcOffsetMinutes = off;
+  const co = num(f.clockOffsetMs) ?? num(clock.offsetMs);
+  if (co !== undefined) facts.clockOffsetMs = co;
+  const cu = num(f.clockUncertaintyMs) ?? num(clock.uncertaintyMs);
+  if (cu !== undefined) facts.clockUncertaintyMs = cu;
+  return facts;
+}
+
+/** An Inventory from an open bundle: one node per manifest node, its logs under nodes/<node>/logs/. */
+export async function inventoryFromReader(b: BundleReader): Promise<Inventory> {
+  const warnings: string[] = [];
+  const nodes: NodeInput[] = [];
+  const byNode = new Map<string, ManifestNode>(b.manifest.nodes.map((n) => [n.name, n]));
+  // Nodes present as directories but absent from the manifest are read too, and said so.
+  for (const p of b.entries.keys()) {
+    const m = /^nodes\/([^/]+)\//.exec(p);
+    if (m && !byNode.has(m[1])) {
+      byNode.set(m[1], { name: m[1], host: '', role: 'unknown', facts: {}, files: [], errors: [] });
+      warnings.push(`${path.basename(b.file)}: node directory nodes/${m[1]}/ is not in the manifest; read without facts`);
+    }
+  }
+  for (const mn of byNode.values()) {
+    const prefix = `nodes/${mn.name}/logs/`;
+    const files: LogFile[] = [];
+    const rotations = new Map<LogFile, Rotation>();
+    for (const e of b.entries.values()) {
+      if (!e.path.startsWith(prefix)) continue;
+      const base = path.posix.basename(e.path);
+      const c = classifyFileName(base);
+      if (!c) continue;
+      const entryPath = e.path;
+      const lf: LogFile = {
+        node: mn.name,
+        kind: c.kind,
+        path: e.path.slice(`nodes/${mn.name}/`.length),
+        order: 0,
+        size: e.size,
+        mtime: e.mtime,
+        open: () => b.open(entryPath),
+      };
+      rotations.set(lf, c.rotation);
+      files.push(lf);
+    }
+    const facts = factsOf(mn);
+    const statePath = `nodes/${mn.name}/facts/ha.state`;
+    if (b.entries.has(statePath)) {
+      const e = b.entries.get(statePath)!;
+      if (e.size <= HA_STATE_LIMIT) facts.haState = (await b.read(statePath, HA_STATE_LIMIT)).toString('utf8');
+      else warnings.push(`${mn.name}: ${statePath} is ${e.size} bytes, too large for an ha.state file; ignored`);
+    }
+    for (const err of mn.errors) warnings.push(`${mn.name}: collection: ${err.source ? `${err.source}: ` : ''}${err.message}`);
+    if (!files.length) warnings.push(`${mn.name}: the bundle holds no log files for this node`);
+    nodes.push({ name: mn.name, role: roleFrom(mn.role), files: orderFiles(files, rotations), facts });
+  }
+  return { nodes, warnings };
+}
+
+/** Read a bundle (.tar.gz) in place into an Inventory. Errors are BundleError (exit 3). */
+export async function inventoryFromBundle(file: string): Promise<Inventory> {
+  const b = await openBundle(file);
+  if (!b.manifest.nodes.length && ![...b.entries.keys()].some((p) => p.startsWith('nodes/'))) {
+    throw new BundleError(`${file} holds no nodes; the collection found nothing to put in it`);
+  }
+  return inventoryFromReader(b);
+}

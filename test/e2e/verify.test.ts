@@ -1,0 +1,55 @@
+import { strict as assert } from 'node:assert';
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { tempDir, writeSample } from '../bundle/fixture';
+import { runCli } from '../helpers/cli';
+
+describe('smsdiag verify', () => {
+  let t: ReturnType<typeof tempDir>;
+  beforeEach(() => (t = tempDir()));
+  afterEach(() => t.cleanup());
+
+  it('exits 0 and says OK for an untouched bundle', async () => {
+    const s = await writeSample(t.dir);
+    const r = await runCli(['verify', s.bundle]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /OK, all 14 listed files match the manifest; .*\.sha256 matches/);
+  });
+
+  it('exits 3 and names the altered file; --json carries the same', async () => {
+    const s = await writeSample(t.dir);
+    const tarBytes = zlib.gunzipSync(readFileSync(s.bundle));
+    tarBytes[tarBytes.indexOf(Buffer.from('seq=550\n')) + 4] ^= 1;
+    const bad = path.join(t.dir, 'bad.tar.gz');
+    writeFileSync(bad, zlib.gzipSync(tarBytes));
+    const r = await runCli(['verify', bad]);
+    assert.equal(r.code, 3);
+    assert.match(r.stdout, /^altered nodes\/primary\/logs\/ha\.log: /m);
+    assert.doesNotMatch(r.stderr, /\n\s+at /, 'no stack trace');
+    const j = await runCli(['verify', bad, '--json']);
+    assert.equal(j.code, 3);
+    const doc = JSON.parse(j.stdout);
+    assert.equal(doc.ok, false);
+    assert.deepEqual(doc.problems.map((p: { kind: string; path: string }) => [p.kind, p.path]), [['altered', 'nodes/primary/logs/ha.log']]);
+  });
+
+  it('exits 3 with one sentence for a truncated bundle, and for a missing file', async () => {
+    const s = await writeSample(t.dir);
+    const data = readFileSync(s.bundle);
+    const cut = path.join(t.dir, 'cut.tar.gz');
+    writeFileSync(cut, data.subarray(0, data.length >> 1));
+    const r = await runCli(['verify', cut]);
+    assert.equal(r.code, 3);
+    assert.match(r.stderr, /smsdiag: .*cut\.tar\.gz is damaged or truncated/);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+    const m = await runCli(['verify', path.join(t.dir, 'nope.tar.gz')]);
+    assert.equal(m.code, 3);
+    assert.match(m.stderr, /cannot read .*nope\.tar\.gz: no such file/);
+  });
+
+  it('exits 2 without a BUNDLE argument', async () => {
+    const r = await runCli(['verify']);
+    assert.equal(r.code, 2, r.stderr);
+  });
+});

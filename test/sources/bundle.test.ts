@@ -1,0 +1,104 @@
+import { strict as assert } from 'node:assert';
+import { promises as fs, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { openBundle } from '../../src/bundle/reader';
+import { BundleError, inventoryFromBundle, isBundlePath } from '../../src/sources/bundle';
+import type { Inventory, LogFile } from '../../src/types';
+import { NAME, run, sha256, tempDir, writeSample, type WrittenSample } from '../bundle/fixture';
+
+async function bytesOf(f: LogFile): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const c of f.open()) parts.push(c as Buffer);
+  return Buffer.concat(parts);
+}
+
+async function checkInventory(inv: Inventory, s: WrittenSample): Promise<void> {
+  assert.deepEqual(
+    inv.nodes.map((n) => [n.name, n.role]),
+    [
+      ['primary', 'primary'],
+      ['secondary', 'secondary'],
+    ],
+  );
+  const p = inv.nodes[0];
+  assert.deepEqual(
+    p.files.map((f) => [f.kind, f.path, f.order]),
+    [
+      ['ha', 'logs/ha.log.2.gz', 0],
+      ['ha', 'logs/ha.log.1', 1],
+      ['ha', 'logs/ha.log', 2],
+      ['sms-info', 'logs/sms-info.log', 3],
+      ['mysqld', 'logs/mysqld.err', 4],
+    ],
+  );
+  assert.deepEqual(p.facts, { hostname: 'sms-a.corp.example.com', utcOffsetMinutes: 0, clockOffsetMs: 0, clockUncertaintyMs: 12, haState: 'Active\n' });
+  assert.deepEqual(inv.nodes[1].facts, { hostname: 'sms-b', utcOffsetMinutes: 120, clockOffsetMs: 1500, clockUncertaintyMs: 12, haState: 'Passive\n' });
+  for (const n of inv.nodes) {
+    for (const f of n.files) {
+      const want = s.files.find((sf) => sf.path === `nodes/${n.name}/${f.path}`)!;
+      const got = await bytesOf(f);
+      assert.equal(f.size, want.size);
+      assert.equal(f.mtime.toISOString(), want.mtime.toISOString());
+      assert.ok(got.equals(want.bytes), `${n.name}/${f.path} bytes`);
+    }
+  }
+  // Opening twice, and in parallel, gives the same bytes.
+  const big = p.files.find((f) => f.kind === 'mysqld')!;
+  const [a, b] = await Promise.all([bytesOf(big), bytesOf(big)]);
+  assert.equal(sha256(a), sha256(b));
+  assert.ok(inv.warnings.some((w) => w.includes('/var/log/tpt_sms.txt: permission denied')), inv.warnings.join('\n'));
+}
+
+describe('bundle source (read in place)', () => {
+  let t: ReturnType<typeof tempDir>;
+  beforeEach(() => (t = tempDir()));
+  afterEach(() => t.cleanup());
+
+  it('reads a bundle written by smsdiag into an Inventory: kinds, rotation order, facts, bytes', async () => {
+    const s = await writeSample(t.dir);
+    assert.equal((await openBundle(s.bundle)).indexed, true);
+    await checkInventory(await inventoryFromBundle(s.bundle), s);
+  });
+
+  it('reads the same bundle re-packed by GNU tar (no block index)', async () => {
+    const s = await writeSample(t.dir);
+    const x = path.join(t.dir, 'x');
+    await fs.mkdir(x);
+    run('tar', ['-xzf', s.bundle, '-C', x]);
+    const repacked = path.join(t.dir, 'repacked.tar.gz');
+    run('tar', ['-czf', repacked, '-C', x, NAME]);
+    const b = await openBundle(repacked);
+    assert.equal(b.indexed, false);
+    await checkInventory(await inventoryFromBundle(repacked), s);
+  });
+
+  it('recognises bundles: gzip with a tar inside, not plain gzip or text', async () => {
+    const s = await writeSample(t.dir);
+    const gz = path.join(t.dir, 'ha.log.1.gz');
+    writeFileSync(gz, zlib.gzipSync(Buffer.from('2017-10-12 13:45:01,123 hello\n'.repeat(100))));
+    const txt = path.join(t.dir, 'ha.log');
+    writeFileSync(txt, 'hello\n');
+    assert.equal(await isBundlePath(s.bundle), true);
+    assert.equal(await isBundlePath(gz), false);
+    assert.equal(await isBundlePath(txt), false);
+    assert.equal(await isBundlePath(path.join(t.dir, 'nope')), false);
+  });
+
+  it('rejects a truncated bundle with exit code 3 and the file named', async () => {
+    const s = await writeSample(t.dir);
+    const data = await fs.readFile(s.bundle);
+    const cut = path.join(t.dir, 'cut.tar.gz');
+    await fs.writeFile(cut, data.subarray(0, Math.floor(data.length / 2)));
+    await assert.rejects(inventoryFromBundle(cut), (e: Error) => e instanceof BundleError && e.exitCode === 3 && e.message.includes(cut));
+  });
+
+  it('rejects a tar.gz that is not a bundle (no manifest)', async () => {
+    const d = path.join(t.dir, 'top');
+    await fs.mkdir(d);
+    writeFileSync(path.join(d, 'ha.log'), 'x\n');
+    const f = path.join(t.dir, 'plain.tar.gz');
+    run('tar', ['-czf', f, '-C', t.dir, 'top']);
+    await assert.rejects(inventoryFromBundle(f), (e: Error) => e instanceof BundleError && /no top\/manifest\.json/.test(e.message));
+  });
+});
