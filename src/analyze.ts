@@ -47,8 +47,15 @@ function detectorsFor(kind: LogKind): SequenceDetector[] {
   return [];
 }
 
-function keepEvent(e: NodeEvent, troubleTimes: number[]): boolean {
+function keepEvent(e: NodeEvent, troubleTimes: number[], lastPeerState: Map<string, string>): boolean {
   if (e.type === 'heartbeat-reply') return Number(e.fields.ms) > 300;
+  if (e.type === 'peer-state') {
+    // Only changes of the peer's state carry information; the same state logged each minute does not.
+    const state = (e.fields.state ?? '').toLowerCase();
+    if (lastPeerState.get(e.node) === state) return false;
+    lastPeerState.set(e.node, state);
+    return true;
+  }
   if (e.type === 'exception') {
     const t = e.time;
     return t !== undefined && troubleTimes.some((x) => t <= x && x - t <= EXCEPTION_CONTEXT_MS);
@@ -82,6 +89,7 @@ async function analyzeNode(node: NodeInput, rules: RuleSet, agg: FindingAggregat
   let stateSource = { path: 'facts/ha.state', order: node.files.length };
   const unclean: NodeEvent[] = [];
   let lastTime: number | undefined;
+  const lastPeerState = new Map<string, string>();
 
   for (const kind of KIND_SEQUENCE) {
     const detectors = detectorsFor(kind);
@@ -97,7 +105,7 @@ async function analyzeNode(node: NodeInput, rules: RuleSet, agg: FindingAggregat
           const e: NodeEvent = { node: node.name, kind, type: m.rule.event ?? m.rule.condition!, time, fields: m.fields, file: file.path, fileOrder: file.order, line: hit.line, text: hit.text };
           if (m.rule.event) {
             for (const d of detectors) d.feed(e, report);
-            if (keepEvent(e, troubleTimes)) events.push(e);
+            if (keepEvent(e, troubleTimes, lastPeerState)) events.push(e);
             if (time !== undefined && (TROUBLE_EVENTS.has(e.type) || (e.type === 'state' && /^failed$/i.test(e.fields.state ?? '')))) troubleTimes.push(time);
           }
           if (m.rule.condition) {

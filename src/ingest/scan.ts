@@ -170,8 +170,20 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
       endGiant();
       data = data.subarray(nl + 1);
     }
-    const buf: Buffer = carry ? Buffer.concat([carry, data]) : data;
-    carry = null;
+    let buf: Buffer = data;
+    if (carry) {
+      // Finish the carried partial line on its own rather than copying the whole chunk behind it.
+      const nl = data.indexOf(10);
+      if (nl < 0) {
+        buf = Buffer.concat([carry, data]);
+      } else {
+        const joined = Buffer.concat([carry, data.subarray(0, nl + 1)]);
+        carry = null;
+        region(joined, joined.length);
+        buf = data.subarray(nl + 1);
+      }
+      carry = null;
+    }
     const lastNl = buf.lastIndexOf(10);
     if (lastNl >= 0) region(buf, lastNl + 1);
     const tail = buf.subarray(lastNl + 1);

@@ -89,6 +89,8 @@ export class RuleSet {
   readonly rules: readonly Rule[];
   private readonly byKind = new Map<LogKind, Rule[]>();
   private readonly prefilters = new Map<LogKind, RegExp>();
+  /** Per kind: lower-cased anchor → the rules that declare it. */
+  private readonly byAnchor = new Map<LogKind, Map<string, Rule[]>>();
 
   constructor(pack: RulePack, where = 'built-in rule pack') {
     if (!pack || !Array.isArray(pack.rules)) throw new RulePackError(`${where}: expected {"version": 1, "rules": [...]}`);
@@ -103,7 +105,12 @@ export class RuleSet {
         this.byKind.set(k, list);
       }
     }
-    for (const [kind, rules] of this.byKind) this.prefilters.set(kind, new RegExp(anchorAlternation(rules), 'gi'));
+    for (const [kind, rules] of this.byKind) {
+      this.prefilters.set(kind, new RegExp(anchorAlternation(rules), 'gi'));
+      const index = new Map<string, Rule[]>();
+      for (const r of rules) for (const a of r.anchors) index.set(a.toLowerCase(), [...(index.get(a.toLowerCase()) ?? []), r]);
+      this.byAnchor.set(kind, index);
+    }
   }
 
   /** Prefilter for a kind; one that never matches when no rule reads that kind. */
@@ -111,10 +118,24 @@ export class RuleSet {
     return this.prefilters.get(kind) ?? /(?!)/g;
   }
 
-  /** Every rule of the kind whose pattern (and condition) the line satisfies. */
+  /**
+   * Every rule of the kind whose pattern (and condition) the line satisfies. Only rules with an
+   * anchor in the line are tried: on a busy ha.log that is one or two patterns instead of twenty.
+   */
   match(kind: LogKind, text: string): Match[] {
     const out: Match[] = [];
-    for (const rule of this.byKind.get(kind) ?? []) {
+    const index = this.byAnchor.get(kind);
+    const re = this.prefilters.get(kind);
+    if (!index || !re) return out;
+    let candidates: Rule[] = [];
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      const rules = index.get(m[0].toLowerCase());
+      if (!rules) continue;
+      // Usually one anchor per line: keep its list as is; merge only when a second one shows up.
+      candidates = candidates.length === 0 ? rules : [...new Set([...candidates, ...rules])].sort((a, b) => this.rules.indexOf(a) - this.rules.indexOf(b));
+    }
+    for (const rule of candidates) {
       const m = rule.regex.exec(text);
       if (!m) continue;
       const fields: Record<string, string> = {};

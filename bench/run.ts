@@ -1,0 +1,153 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { anchorAlternation, builtinRules } from '../src/rules/engine';
+import { generate, PLANTED } from './generate';
+
+const REPO = path.resolve(__dirname, '../..');
+const OUT = path.join(REPO, 'bench/out');
+const CLI = path.join(REPO, 'bin/run.js');
+
+interface Measure {
+  wall: number;
+  rssMb: number;
+  stdout: string;
+}
+
+/** Runs a command under /usr/bin/time: wall seconds and peak RSS of the whole process tree's largest member. */
+function timed(cmd: string, args: string[]): Measure {
+  const r = spawnSync('/usr/bin/time', ['-f', '%e %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, TZ: 'UTC' } });
+  const last = r.stderr.trim().split('\n').pop() ?? '';
+  const [wall, kb] = last.split(' ').map(Number);
+  if (r.status !== 0 && r.status !== 1) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr.slice(0, 500)}`);
+  return { wall, rssMb: kb / 1024, stdout: r.stdout };
+}
+
+function parseSize(s: string): number {
+  const m = /^(\d+)([MG])$/i.exec(s);
+  if (!m) throw new Error(`size ${s}: use e.g. 256M or 1G`);
+  return Number(m[1]) * (m[2].toUpperCase() === 'G' ? 1 << 30 : 1 << 20);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function files(dir: string): { plain: string[]; gz: string[]; bytes: number } {
+  const out = { plain: [] as string[], gz: [] as string[], bytes: 0 };
+  for (const node of readdirSync(dir).filter((n) => !n.startsWith('.')).sort()) {
+    for (const f of readdirSync(path.join(dir, node)).sort()) {
+      const p = path.join(dir, node, f);
+      if (f.endsWith('.gz')) {
+        out.gz.push(p);
+        out.bytes += gunzipSync(readFileSync(p)).length;
+      } else {
+        out.plain.push(p);
+        out.bytes += statSync(p).size;
+      }
+    }
+  }
+  return out;
+}
+
+interface Row {
+  size: string;
+  mb: number;
+  grepE: number;
+  grepEi: number;
+  smsdiag: number;
+  ratio: number;
+  ratioI: number;
+  rssMb: number;
+  correct: boolean;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const opt = (name: string, def: string): string => {
+    const i = args.indexOf(`--${name}`);
+    return i >= 0 ? args[i + 1] : def;
+  };
+  const sizes = opt('sizes', '256M,1G').split(',');
+  const rounds = Number(opt('rounds', '3'));
+  const alt = anchorAlternation(builtinRules().rules);
+  mkdirSync(OUT, { recursive: true });
+  const rows: Row[] = [];
+  let throughput = '';
+
+  for (const size of sizes) {
+    const dir = path.join(OUT, `set-${size}`);
+    const marker = path.join(dir, '.complete');
+    if (!existsSync(marker)) {
+      process.stderr.write(`generating ${size} in ${dir} …\n`);
+      await generate(dir, parseSize(size));
+      writeFileSync(marker, 'seed 42\n');
+    }
+    const set = files(dir);
+    const grepScript = (flags: string): string[] => [
+      '-c',
+      `grep -c ${flags} -e "$0" ${set.plain.map((f) => `'${f}'`).join(' ')}; for g in ${set.gz.map((f) => `'${f}'`).join(' ')}; do zcat "$g" | grep -c ${flags} -e "$0"; done`,
+      alt,
+    ];
+    const walls = { grepE: [] as number[], grepEi: [] as number[], smsdiag: [] as number[] };
+    let rss = 0;
+    let correct = true;
+    for (let r = 0; r < rounds; r++) {
+      // Alternate the order each round so neither side always runs on a warmer machine.
+      const order = r % 2 === 0 ? ['grepE', 'grepEi', 'smsdiag'] : ['smsdiag', 'grepEi', 'grepE'];
+      for (const which of order) {
+        if (which === 'grepE') walls.grepE.push(timed('sh', grepScript('-E')).wall);
+        if (which === 'grepEi') walls.grepEi.push(timed('sh', grepScript('-E -i')).wall);
+        if (which === 'smsdiag') {
+          const m = timed(process.execPath, [CLI, 'analyze', dir, '--json']);
+          walls.smsdiag.push(m.wall);
+          rss = Math.max(rss, m.rssMb);
+          const found = (JSON.parse(m.stdout) as { findings: Array<{ id: string; node: string }> }).findings.map((f) => `${f.id}@${f.node}`).sort();
+          const want = PLANTED.map(([id, node]) => `${id}@${node}`).sort();
+          if (JSON.stringify(found) !== JSON.stringify(want)) {
+            correct = false;
+            process.stderr.write(`WRONG ANSWER at ${size}: found ${found.join(', ')}; planted ${want.join(', ')}\n`);
+          }
+        }
+      }
+    }
+    const row: Row = {
+      size,
+      mb: set.bytes / (1 << 20),
+      grepE: median(walls.grepE),
+      grepEi: median(walls.grepEi),
+      smsdiag: median(walls.smsdiag),
+      ratio: median(walls.smsdiag) / median(walls.grepE),
+      ratioI: median(walls.smsdiag) / median(walls.grepEi),
+      rssMb: rss,
+      correct,
+    };
+    rows.push(row);
+    process.stderr.write(`${JSON.stringify(row)}\n`);
+    if (size === sizes[0]) {
+      const t = timed('sh', ['-c', `"${process.execPath}" "${CLI}" timeline "${dir}" --all --format ndjson > /dev/null`]);
+      throughput = `timeline --all over ${size} (${row.mb.toFixed(0)} MB of log text): ${t.wall.toFixed(2)} s, ${(row.mb / t.wall).toFixed(0)} MB/s, peak RSS ${t.rssMb.toFixed(0)} MB`;
+    }
+  }
+
+  const table = [
+    '| input | MB (decompressed) | grep -E | grep -E -i | smsdiag analyze | ratio vs grep -E | ratio vs grep -E -i | peak RSS | findings = planted |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.size} | ${r.mb.toFixed(0)} | ${r.grepE.toFixed(2)} s | ${r.grepEi.toFixed(2)} s | ${r.smsdiag.toFixed(2)} s | ${r.ratio.toFixed(2)} | ${r.ratioI.toFixed(2)} | ${r.rssMb.toFixed(0)} MB | ${r.correct ? 'yes' : 'NO'} |`),
+  ].join('\n');
+  const growth = rows.length >= 2 ? `RSS growth from ${rows[0].size} to ${rows[rows.length - 1].size}: ${(((rows[rows.length - 1].rssMb - rows[0].rssMb) / rows[0].rssMb) * 100).toFixed(1)} %` : '';
+  const cpu = (execFileSync('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], { encoding: 'utf8' }) || '').trim();
+  const machine = `${os.cpus().length} × ${cpu || os.cpus()[0]?.model}, ${(os.totalmem() / (1 << 30)).toFixed(0)} GiB RAM, Node ${process.version}, ${execFileSync('grep', ['--version'], { encoding: 'utf8' }).split('\n')[0]}`;
+  const report = `## Run of ${new Date().toISOString().slice(0, 10)}\n\nMachine: ${machine}. Median of ${rounds} rounds, alternating order, files in the page cache.\n\n${table}\n\n${growth}\n\n${throughput}\n\ncollect vs scp: not measured (collect over SSH has not landed yet).\n`;
+  process.stdout.write(`${report}\n`);
+  writeFileSync(path.join(OUT, 'last-run.md'), report);
+  if (rows.some((r) => !r.correct)) process.exitCode = 1;
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exitCode = 1;
+});
