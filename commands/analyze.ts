@@ -7,6 +7,7 @@ import { loadRules } from '../src/rules/engine';
 import { renderJson } from '../src/report/json';
 import { renderTable } from '../src/report/table';
 import { renderSummary } from '../src/report/summary';
+import { writeHtmlReport } from '../src/report/html-file';
 import { failsOn, filterBySeverity } from '../src/report/severity-filter';
 import { SEVERITIES, type Severity } from '../src/types';
 
@@ -35,6 +36,7 @@ Times without a zone are the node's local time: give each node's offset with --t
     'min-severity': Flags.string({ description: 'Hide findings below this severity.', options: [...SEVERITIES], default: 'info' }),
     'fail-on': Flags.string({ description: 'Exit 1 when a finding at or above this severity is reported.', options: [...SEVERITIES, 'never'], default: 'never' }),
     ...inputFlags,
+    html: Flags.string({ description: 'Also write the self-contained HTML report (state swimlanes, incidents, findings) to this file; an existing file is never replaced.' }),
     incident: Flags.string({ description: 'When the trouble happened: reports evidence lost to log rotation before it (log-rollover-gap).' }),
   };
 
@@ -49,6 +51,7 @@ Times without a zone are the node's local time: give each node's offset with --t
       thresholds: { incident: flags.incident ? parseUserTime(flags.incident, '--incident', now) : undefined },
     });
     const report = filterBySeverity(analysis.report, flags['min-severity'] as Severity);
+    if (flags.html) await writeHtmlReport(analysis, flags.html);
     const format = flags.json ? 'json' : flags.format;
     if (format === 'json') process.stdout.write(renderJson(report));
     else if (format === 'text') {

@@ -50,10 +50,10 @@ export function explain(topic: Topic, analysis?: Analysis): Explanation {
   return { topic, findings };
 }
 
-/** Title and next steps for a finding id and cause, for reports that print advice. */
-export function adviceFor(id: string, cause?: string): { title: string; nextSteps: string[] } | undefined {
+/** Title, meaning and next steps for a finding id and cause, for reports that print advice. */
+export function adviceFor(id: string, cause?: string): { title: string; meaning: string; nextSteps: string[] } | undefined {
   const topic = findTopic(id);
   if (!topic) return undefined;
   const specific = cause ? causeAdvice(topic, cause) : undefined;
-  return { title: topic.title, nextSteps: specific?.nextSteps.length ? specific.nextSteps : topic.nextSteps };
+  return { title: topic.title, meaning: topic.meaning, nextSteps: specific?.nextSteps.length ? specific.nextSteps : topic.nextSteps };
 }

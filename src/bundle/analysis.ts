@@ -3,6 +3,7 @@ import { analyzeInventory } from '../analyze';
 import { adviceFor } from '../explain';
 import { renderJson } from '../report/json';
 import { renderSummary } from '../report/summary';
+import { renderHtml } from '../report/html';
 import { ndjsonLine } from '../report/timeline';
 import { eventEntry } from '../timeline';
 
@@ -17,5 +18,6 @@ export async function buildAnalysisFiles(inventory: Inventory): Promise<Array<{ 
     { path: 'analysis/findings.json', data: Buffer.from(renderJson(analysis.report)) },
     { path: 'analysis/summary.txt', data: Buffer.from(renderSummary(analysis.report, adviceFor)) },
     { path: 'analysis/timeline.ndjson', data: Buffer.from(timeline) },
+    { path: 'analysis/report.html', data: Buffer.from(renderHtml(analysis, { explain: adviceFor })) },
   ];
 }

@@ -38,6 +38,12 @@ describe('golden outputs of every fixture scenario', function () {
         assert.equal(b.stdout, a.stdout);
       });
 
+      it('analyze --format text matches summary.expected.txt', async () => {
+        const r = await runCli(['analyze', ...inputs, ...s.args, ...s.analyzeArgs, '--format', 'text']);
+        assert.equal(r.code, 0, r.stderr);
+        golden(s, 'summary.expected.txt', r.stdout.split(path.join(s.dir, '')).join(''));
+      });
+
       it('timeline --format ndjson matches timeline.expected.ndjson', async () => {
         const r = await runCli(['timeline', ...inputs, ...s.args, '--format', 'ndjson']);
         assert.equal(r.code, 0, r.stderr);

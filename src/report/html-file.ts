@@ -1,0 +1,24 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { Analysis } from '../analyze';
+import { adviceFor } from '../explain';
+import { renderHtml } from './html';
+
+export class ReportFileError extends Error {
+  readonly exitCode = 2;
+}
+
+/** Writes the HTML report next to a temporary name and links it into place: never over an existing file. */
+export async function writeHtmlReport(analysis: Analysis, file: string): Promise<void> {
+  const html = renderHtml(analysis, { explain: adviceFor });
+  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.partial-${process.pid}`);
+  try {
+    await fs.writeFile(tmp, html, { mode: 0o644 });
+    await fs.link(tmp, file);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new ReportFileError(code === 'EEXIST' ? `${file} already exists; give another name or remove it first` : `cannot write ${file}: ${(err as Error).message}`);
+  } finally {
+    await fs.rm(tmp, { force: true });
+  }
+}
