@@ -1,6 +1,6 @@
 import type { AnalysisReport, FileSummary, Inventory, LogKind, NodeInput, NodeName, NodeReport } from './types';
 import { scanFile, type Hit } from './ingest/scan';
-import { nodeClock } from './correlate/clock';
+import { clockCorrectionMs, nodeClock } from './correlate/clock';
 import { formatOffset } from './ingest/timestamp';
 import { builtinRules, type RuleSet } from './rules/engine';
 import { FindingAggregator, isoTime, type Window } from './correlate/aggregate';
@@ -253,7 +253,9 @@ function corrections(inv: Inventory): string[] {
   for (const n of inv.nodes) {
     const parts: string[] = [];
     if (n.facts.utcOffsetMinutes !== undefined) parts.push(`read zone-less times as UTC${formatOffset(n.facts.utcOffsetMinutes)}`);
-    if (n.facts.clockOffsetMs) parts.push(`moved its times by ${-n.facts.clockOffsetMs / 1000} s to correct its clock`);
+    const clock = clockCorrectionMs(n.facts);
+    if (clock) parts.push(`moved its times by ${-clock / 1000} s to correct its clock`);
+    else if (n.facts.clockOffsetMs) parts.push(`left its clock as it was (measured ${n.facts.clockOffsetMs} ms, within the ±${n.facts.clockUncertaintyMs} ms of the sample)`);
     if (parts.length) out.push(`${n.name}: ${parts.join(' and ')}`);
   }
   return out;

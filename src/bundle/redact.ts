@@ -168,7 +168,6 @@ class PseudonymRedactor implements Redactor {
       `(?<mac>${MAC_TOKEN})`,
       `(?<ipv6>${IPV6_TOKEN})`,
       `(?<ipv4>${IPV4_TOKEN})`,
-      ...(words.length ? [`(?<word>${words.join('|')})`] : []),
       ...(named.length ? [`(?<named>(?<![\\w.-])(?:${named.join('|')})(?![\\w-]|\\.[A-Za-z0-9]))`] : []),
       `(?<fqdn>${FQDN_TOKEN})`,
       `(?<user>${USER_TOKEN})`,
@@ -177,10 +176,16 @@ class PseudonymRedactor implements Redactor {
     return this.re;
   }
 
+  /** --redact-word values, anywhere — also inside tokens such as com.example.sms that the main pass keeps whole. */
+  private wordRegex(): RegExp | null {
+    const words = this.literals.filter((l) => l.kind === 'word').map((l) => escapeRe(l.value));
+    return words.length ? new RegExp(words.sort((a, b) => b.length - a.length).join('|'), 'gi') : null;
+  }
+
   redactText(s: string): string {
     const re = this.regex();
     re.lastIndex = 0;
-    return s.replace(re, (...args: unknown[]) => {
+    const text = s.replace(re, (...args: unknown[]) => {
       const m = args[0] as string;
       const g = args[args.length - 1] as Record<string, string | undefined>;
       if (this.issued.has(m)) return m;
@@ -194,7 +199,6 @@ class PseudonymRedactor implements Redactor {
         return this.pseudonym('ipv6', bare) + m.slice(bare.length);
       }
       if (g.ipv4 !== undefined) return keepIPv4(m) ? m : this.pseudonym('ipv4', m);
-      if (g.word !== undefined) return this.pseudonym('word', m);
       if (g.named !== undefined) {
         const lit = this.literals.find((l) => l.value.toLowerCase() === m.toLowerCase());
         return this.pseudonym(lit?.kind ?? 'host', m);
@@ -206,6 +210,9 @@ class PseudonymRedactor implements Redactor {
       }
       return m;
     });
+    // Words last: also inside tokens the pass above keeps whole (com.example.sms), never inside a host it named.
+    const wre = this.wordRegex();
+    return wre ? text.replace(wre, (m) => this.pseudonym('word', m)) : text;
   }
 
   mapping(): RedactionMap {

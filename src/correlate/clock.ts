@@ -1,5 +1,14 @@
-import type { NodeInput } from '../types';
+import type { NodeFacts, NodeInput } from '../types';
 import type { ParsedTime } from '../ingest/timestamp';
+
+/**
+ * The clock correction worth applying: a measured offset no larger than its own error bound
+ * (half the sampling round trip) says nothing, and applying it would only add noise.
+ */
+export function clockCorrectionMs(facts: NodeFacts): number {
+  const off = facts.clockOffsetMs ?? 0;
+  return Math.abs(off) > (facts.clockUncertaintyMs ?? 0) ? off : 0;
+}
 
 /**
  * The node's reading of a timestamp as corrected UTC epoch ms: zone-less times shifted by the
@@ -7,6 +16,6 @@ import type { ParsedTime } from '../ingest/timestamp';
  */
 export function nodeClock(node: NodeInput, defaultOffsetMinutes: number): (t: ParsedTime) => number {
   const offset = node.facts.utcOffsetMinutes ?? defaultOffsetMinutes;
-  const clock = node.facts.clockOffsetMs ?? 0;
+  const clock = clockCorrectionMs(node.facts);
   return (t) => (t.zoned ? t.ms : t.ms - offset * 60_000) - clock;
 }

@@ -1,6 +1,7 @@
 import type { FileSummary, LogKind, NodeFacts, NodeName } from '../types';
 import type { NodeEvent, Occurrence } from './events';
 import { gaps, overlaps, type StateInterval } from './intervals';
+import { clockCorrectionMs } from './clock';
 
 /** Both nodes' story after per-node analysis: what the cross-node checks read. */
 export interface ClusterView {
@@ -129,9 +130,9 @@ export function clockSkew(view: ClusterView, t: ClusterThresholds): Occurrence[]
   const out: Occurrence[] = [];
   for (const n of view.nodes) {
     const facts = view.facts.get(n);
-    const off = facts?.clockOffsetMs;
+    const off = facts ? clockCorrectionMs(facts) : 0;
     // A correction the user typed (--clock) is known already; a measured one is worth reporting.
-    if (off !== undefined && Math.abs(off) > t.skewMs && facts?.clockSource !== 'user') {
+    if (off && Math.abs(off) > t.skewMs && facts?.clockSource !== 'user') {
       out.push({ condition: 'clock-skew', node: n, fields: { seconds: seconds(Math.abs(off)), direction: off > 0 ? 'ahead of' : 'behind', source: 'facts' }, evidence: [] });
     }
   }

@@ -1,0 +1,115 @@
+import { Flags } from '@oclif/core';
+import { readFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import { SmsdiagCommand } from '../src/cli/base';
+import { parseUserTime, UsageError } from '../src/cli/times';
+import { collect, type CollectNode } from '../src/sources/collect';
+import { progressReporter } from '../src/report/progress';
+import type { LogKind, Role } from '../src/types';
+
+const KINDS: readonly LogKind[] = ['ha', 'sms-info', 'mysqld', 'tpt', 'state'];
+
+function named(v: string, fallback: string): { name: string; host: string } {
+  const m = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=(.+)$/.exec(v);
+  return m ? { name: m[1], host: m[2] } : { name: fallback, host: v };
+}
+
+function roleOf(name: string): Role {
+  return name === 'primary' || name === 'secondary' ? name : 'unknown';
+}
+
+export default class Collect extends SmsdiagCommand {
+  static summary = 'Collect both nodes\' logs and facts into one verified bundle for a support case.';
+
+  static description = `Run it on the primary soon after an incident, before log rotation removes the evidence. With --peer it also fetches the other node over SSH as the cluster does itself (user root, key /root/.ssh/sms-ha.rsa); both nodes are read in parallel, and one node failing never costs the other's data.
+
+The bundle holds the logs with their rotations, each node's facts (ha.state, clock sampled against this machine's with its error bound, zone, uptime, disk, memory, addresses), and the analysis (findings.json, summary.txt, timeline.ndjson, report.html). It is written under a temporary name and renamed when complete, never over an existing file, mode 0600, with a .sha256 file beside it; smsdiag verify and sha256sum -c check it, and analyze reads it as it is.
+
+Host keys are checked against known_hosts; an unknown key is refused with its fingerprint unless --accept-new-host-key, a changed key always.
+
+Exit 0: complete. 4: bundle written, but a node or file failed (listed in the manifest). 5: no node could be reached; nothing written.`;
+
+  static examples = [
+    { description: 'On the primary: both nodes', command: '<%= config.bin %> <%= command.id %> --peer 10.0.0.2 --incident "2017-10-12 13:48" --description "secondary took over"' },
+    { description: 'From a workstation, two nodes, last 7 days of rotations, addresses and names replaced', command: '<%= config.bin %> <%= command.id %> --host primary=sms-a --host secondary=sms-b --since 7d --redact' },
+  ];
+
+  static flags = {
+    peer: Flags.string({ description: 'The other node, [NAME=]HOST (default name: secondary, and this node is primary).' }),
+    host: Flags.string({ description: 'A node to collect over SSH, [NAME=]HOST (repeatable); this machine is then left out unless --local.', multiple: true }),
+    local: Flags.boolean({ description: 'Collect this machine too (default: yes, unless --host is given).', allowNo: true }),
+    'local-name': Flags.string({ description: 'Name of this machine in the bundle (default: primary with --peer, else its host name).' }),
+    user: Flags.string({ description: 'SSH user.', default: 'root' }),
+    key: Flags.string({ description: 'SSH private key.', default: '/root/.ssh/sms-ha.rsa' }),
+    port: Flags.integer({ description: 'SSH port.', default: 22, min: 1, max: 65535 }),
+    'known-hosts': Flags.string({ description: 'known_hosts file to check host keys against.', default: path.join(os.homedir(), '.ssh', 'known_hosts') }),
+    'accept-new-host-key': Flags.boolean({ description: 'Record the key of a host not yet in known_hosts (a changed key is still refused).' }),
+    path: Flags.string({ description: 'Where a kind of log lives, [NODE:]KIND=GLOB, e.g. ha=/var/log/ha.log* (repeatable; replaces the built-in locations).', multiple: true }),
+    since: Flags.string({ description: 'Leave out rotated files last written before this time (ISO 8601, or 7d back from now); current files always come.' }),
+    incident: Flags.string({ description: 'When the problem happened; recorded in the bundle.' }),
+    out: Flags.string({ description: 'Directory to write the bundle to.', default: '.' }),
+    description: Flags.string({ description: 'What happened, TEXT or @FILE (asked for on a terminal when absent).' }),
+    case: Flags.string({ description: 'Support case id, recorded in the bundle.' }),
+    redact: Flags.boolean({ description: 'Replace addresses, host and user names, e-mail addresses with consistent pseudonyms; the map is written beside the bundle only.' }),
+    'redact-word': Flags.string({ description: 'Also replace this word everywhere (repeatable).', multiple: true }),
+    quiet: Flags.boolean({ description: 'No progress output.' }),
+    json: Flags.boolean({ description: 'Print the result as JSON.' }),
+  };
+
+  async run(): Promise<void> {
+    const { flags } = await this.parse(Collect);
+    const nodes: CollectNode[] = [];
+    const remote = [...(flags.peer ? [named(flags.peer, 'secondary')] : []), ...(flags.host ?? []).map((h) => named(h, h))];
+    const withLocal = flags.local ?? !flags.host?.length;
+    if (withLocal) {
+      const name = flags['local-name'] ?? (flags.peer ? 'primary' : os.hostname());
+      nodes.push({ name, role: roleOf(name) });
+    }
+    for (const r of remote) nodes.push({ name: r.name, role: roleOf(r.name), host: r.host });
+    if (!nodes.length) throw new UsageError('nothing to collect: give --peer HOST or --host HOST, or leave out --no-local');
+    if (new Set(nodes.map((n) => n.name)).size !== nodes.length) throw new UsageError(`two nodes share a name (${nodes.map((n) => n.name).join(', ')}); name them with NAME=HOST`);
+    const paths = (flags.path ?? []).map((p) => {
+      const m = /^(?:([A-Za-z0-9_.-]+):)?([a-z-]+)=(.+)$/.exec(p);
+      if (!m || !KINDS.includes(m[2] as LogKind)) throw new UsageError(`--path ${JSON.stringify(p)}: expected [NODE:]KIND=GLOB with KIND one of ${KINDS.join(', ')}`);
+      return { node: m[1], glob: { kind: m[2] as LogKind, glob: m[3] } };
+    });
+    const now = new Date();
+    const result = await collect({
+      nodes,
+      ssh: { port: flags.port, user: flags.user, keyFile: flags.key, knownHosts: flags['known-hosts'], acceptNewHostKey: flags['accept-new-host-key'] },
+      paths,
+      since: flags.since ? parseUserTime(flags.since, '--since', now) : undefined,
+      outDir: flags.out,
+      caseId: flags.case,
+      description: await this.description(flags.description),
+      incident: flags.incident ? new Date(parseUserTime(flags.incident, '--incident', now)).toISOString() : undefined,
+      redact: flags.redact || !!flags['redact-word']?.length,
+      redactWords: flags['redact-word'],
+      commandLine: ['smsdiag', 'collect', ...this.argv],
+      toolVersion: this.config.version,
+      progress: progressReporter(process.stderr, flags.quiet),
+    });
+    if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+    else if (result.bundle) process.stdout.write(`${result.bundle}\n${result.sha256File}\n${result.mapFile ? `${result.mapFile} (the redaction map: keep it, never send it)\n` : ''}`);
+    for (const n of result.nodes) for (const e of n.errors) process.stderr.write(`${n.name}: ${e}\n`);
+    if (result.exitCode === 5) process.stderr.write('smsdiag: no node could be reached; nothing was written\n');
+    if (result.exitCode !== 0) this.exit(result.exitCode);
+  }
+
+  private async description(value: string | undefined): Promise<string | undefined> {
+    if (value?.startsWith('@')) {
+      try {
+        return readFileSync(value.slice(1), 'utf8').trim();
+      } catch (err) {
+        throw new UsageError(`--description ${value}: cannot read ${value.slice(1)} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+      }
+    }
+    if (value !== undefined || !process.stdin.isTTY || !process.stderr.isTTY) return value;
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    const answer = await rl.question('Describe the problem in a sentence (what you saw, when): ');
+    rl.close();
+    return answer.trim() || undefined;
+  }
+}

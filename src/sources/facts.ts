@@ -1,0 +1,54 @@
+import type { NodeAccess } from './remote';
+
+/** What collect records about a node besides its logs. */
+export interface CollectedFacts {
+  /** Files for nodes/<node>/facts/. */
+  files: Array<{ name: string; text: string }>;
+  /** Structured facts for the manifest (read back by analyze: utcOffsetMinutes, clockOffsetMs, …). */
+  values: Record<string, unknown>;
+}
+
+const COMMANDS: ReadonlyArray<[string, readonly string[]]> = [
+  ['ha.state', ['cat', '/etc/ha.state']],
+  ['uptime.txt', ['uptime']],
+  ['df.txt', ['df', '-P']],
+  ['free.txt', ['free', '-m']],
+  ['ip-addr.txt', ['ip', 'addr']],
+];
+
+function offsetMinutes(z: string): number | undefined {
+  const m = /^([+-])(\d{2})(\d{2})$/.exec(z.trim());
+  return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : undefined;
+}
+
+/**
+ * Facts of one node, with its clock sampled against this machine's: the node's reading taken
+ * between two local ones gives the offset, and half the round trip bounds its error.
+ */
+export async function collectFacts(access: NodeAccess, remote: boolean, now: () => number = Date.now): Promise<CollectedFacts> {
+  const files: CollectedFacts['files'] = [];
+  const values: Record<string, unknown> = {};
+  const [hostnameOut, ...outputs] = await access.runAll([['hostname'], ...COMMANDS.map(([, argv]) => argv)]);
+  const hostname = hostnameOut?.trim();
+  if (hostname) values.hostname = hostname;
+  const t0 = now();
+  const date = await access.run(['date', '+%s.%N %z %Y-%m-%dT%H:%M:%S%z']);
+  const t1 = now();
+  if (date) {
+    const [epoch, zone, local] = date.trim().split(' ');
+    const off = offsetMinutes(zone ?? '');
+    if (off !== undefined) values.utcOffsetMinutes = off;
+    if (remote && Number.isFinite(Number(epoch))) {
+      values.clockOffsetMs = Math.round(Number(epoch) * 1000 - (t0 + t1) / 2);
+      values.clockUncertaintyMs = Math.ceil((t1 - t0) / 2);
+    }
+    files.push({ name: 'date.txt', text: `${local}\nsampled between collector times ${new Date(t0).toISOString()} and ${new Date(t1).toISOString()}\n` });
+  }
+  for (const [k, [name]] of COMMANDS.entries()) {
+    const out = outputs[k];
+    if (out === undefined) continue;
+    files.push({ name, text: out });
+    if (name === 'ha.state' && out.trim()) values.haState = out.trim().split(/\s+/)[0];
+  }
+  return { files, values };
+}

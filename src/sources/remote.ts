@@ -1,0 +1,163 @@
+import { execFile } from 'node:child_process';
+import { createReadStream, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { Writable } from 'node:stream';
+import type { LogKind } from '../types';
+import { shellQuote, SshError, type SshSession } from './ssh';
+
+/** A file on a node, as listed before copying: its size then is what gets copied. */
+export interface NodeFile {
+  kind: LogKind;
+  path: string;
+  size: number;
+  mtime: Date;
+}
+
+export interface PathGlob {
+  kind: LogKind;
+  /** Absolute directory plus a base-name pattern with * and ? only, e.g. /var/log/ha.log*. */
+  glob: string;
+}
+
+/** How collect reaches a node: this machine, or a host over SSH. */
+export interface NodeAccess {
+  list(globs: readonly PathGlob[]): Promise<NodeFile[]>;
+  /** Copies at most `size` bytes of `file` into `out`; resolves with the bytes copied. */
+  copy(file: string, size: number, out: Writable): Promise<number>;
+  /** Runs a fixed command (argument list, no user input) and returns stdout, or undefined if it failed. */
+  run(argv: readonly string[]): Promise<string | undefined>;
+  /** Runs several fixed commands at once (one remote session); undefined for those that failed. */
+  runAll(argvs: ReadonlyArray<readonly string[]>): Promise<Array<string | undefined>>;
+  close(): void;
+}
+
+const SAFE_PATTERN = /^[A-Za-z0-9._*?-]+$/;
+
+export class PathGlobError extends Error {
+  readonly exitCode = 2;
+}
+
+/** `--path KIND=GLOB` checked: absolute, and a base-name pattern that no shell can misread. */
+export function splitGlob(g: PathGlob): { dir: string; pattern: string } {
+  const dir = path.posix.dirname(g.glob);
+  const pattern = path.posix.basename(g.glob);
+  if (!g.glob.startsWith('/')) throw new PathGlobError(`--path ${g.kind}=${g.glob}: give an absolute path`);
+  if (!SAFE_PATTERN.test(pattern)) throw new PathGlobError(`--path ${g.kind}=${g.glob}: the file-name part may only use letters, digits, . _ - and the wildcards * ?`);
+  if (/[*?]/.test(dir)) throw new PathGlobError(`--path ${g.kind}=${g.glob}: wildcards are allowed in the file name only`);
+  return { dir, pattern };
+}
+
+function matches(pattern: string, name: string): boolean {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\-]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(name);
+}
+
+/** This machine. */
+export function localAccess(): NodeAccess {
+  return {
+    async list(globs) {
+      const out: NodeFile[] = [];
+      for (const g of globs) {
+        const { dir, pattern } = splitGlob(g);
+        let names: string[] = [];
+        try {
+          names = await fs.readdir(dir);
+        } catch {
+          continue;
+        }
+        for (const n of names.filter((x) => matches(pattern, x)).sort()) {
+          const p = path.join(dir, n);
+          const st = await fs.stat(p).catch(() => undefined);
+          if (st?.isFile()) out.push({ kind: g.kind, path: p, size: st.size, mtime: st.mtime });
+        }
+      }
+      return out;
+    },
+    async copy(file, size, out) {
+      if (size === 0) return 0;
+      let n = 0;
+      await pipeline(createReadStream(file, { start: 0, end: size - 1 }), async function* (src: AsyncIterable<Buffer>) {
+        for await (const c of src) {
+          n += c.length;
+          yield c;
+        }
+      }, out, { end: false });
+      return n;
+    },
+    run(argv) {
+      return new Promise((resolve) => execFile(argv[0], argv.slice(1), { timeout: 10000 }, (err, stdout) => resolve(err ? undefined : stdout)));
+    },
+    runAll(argvs) {
+      return Promise.all(argvs.map((a) => this.run(a)));
+    },
+    close() {},
+  };
+}
+
+/** A host over SSH: one connection, every path single-quoted, globs only in validated file names. */
+export function sshAccess(s: SshSession): NodeAccess {
+  let sftp = true;
+  return {
+    async list(globs) {
+      const parts = globs.map((g) => {
+        const { dir, pattern } = splitGlob(g);
+        return `(cd -- ${shellQuote(dir)} 2>/dev/null && for f in ${pattern}; do [ -f "$f" ] && printf '%s\\t%s\\t%s\\t%s\\n' ${shellQuote(g.kind)} "$(stat -c %s -- "$f")" "$(stat -c %Y -- "$f")" "$PWD/$f"; done)`;
+      });
+      const r = await s.exec(`${parts.join('; ')}; true`);
+      const out: NodeFile[] = [];
+      for (const line of r.stdout.toString('utf8').split('\n')) {
+        const [kind, size, mtime, p] = line.split('\t');
+        if (!p) continue;
+        out.push({ kind: kind as LogKind, path: p, size: Number(size), mtime: new Date(Number(mtime) * 1000) });
+      }
+      return out;
+    },
+    async copy(file, size, out) {
+      if (sftp) {
+        try {
+          return await s.read(file, size, out);
+        } catch (err) {
+          if (!(err instanceof SshError && err.failure === 'no-sftp')) throw err;
+          sftp = false;
+        }
+      }
+      // Without an SFTP subsystem: stream `head -c`, one remote command per file (slower).
+      let n = 0;
+      const counting = new Writable({
+        write(chunk: Buffer, _enc, cb) {
+          n += chunk.length;
+          if (!out.write(chunk)) out.once('drain', () => cb());
+          else cb();
+        },
+      });
+      const r = await s.stream(`head -c ${Math.floor(size)} -- ${shellQuote(file)}`, counting);
+      if (r.code !== 0) throw new Error(r.stderr.trim() || `head exited with ${r.code}`);
+      return n;
+    },
+    async run(argv) {
+      const r = await s.exec(argv.map(shellQuote).join(' '));
+      return r.code === 0 ? r.stdout.toString('utf8') : undefined;
+    },
+    async runAll(argvs) {
+      // Each command's output is framed by a marker line carrying its exit status.
+      const marker = `@@smsdiag-${Date.now().toString(36)}@@`;
+      const script = argvs.map((a) => `${a.map(shellQuote).join(' ')} 2>/dev/null; printf '\\n%s %s\\n' ${shellQuote(marker)} "$?"`).join('; ');
+      const text = (await s.exec(script)).stdout.toString('utf8');
+      const out: Array<string | undefined> = [];
+      let rest = text;
+      for (let i = 0; i < argvs.length; i++) {
+        const at = rest.indexOf(`\n${marker} `);
+        if (at < 0) {
+          out.push(undefined);
+          continue;
+        }
+        const end = rest.indexOf('\n', at + 1 + marker.length);
+        const status = rest.slice(at + 1 + marker.length + 1, end < 0 ? undefined : end);
+        out.push(status === '0' ? rest.slice(0, at) : undefined);
+        rest = end < 0 ? '' : rest.slice(end + 1);
+      }
+      return out;
+    },
+    close: () => s.close(),
+  };
+}

@@ -1,0 +1,220 @@
+import { readFileSync } from 'node:fs';
+import type { Writable } from 'node:stream';
+import { Client, type SFTPWrapper } from 'ssh2';
+import { appendHostKey, checkHostKey, fingerprint, keyType, readKnownHosts, type HostKeyVerdict } from './known-hosts';
+
+export interface SshTarget {
+  host: string;
+  port: number;
+  user: string;
+  keyFile: string;
+  knownHosts: string;
+  acceptNewHostKey: boolean;
+  /** Connect and authenticate within this many ms. */
+  readyTimeoutMs?: number;
+  /** A transfer with no bytes for this long is abandoned. */
+  stallMs?: number;
+}
+
+export type SshFailure = 'connect' | 'auth' | 'host-key-unknown' | 'host-key-changed' | 'host-key-revoked' | 'key-file' | 'stalled' | 'dropped' | 'no-sftp';
+
+/** Could not reach, trust or authenticate to a host: cli.md exit 5 when the host was required. */
+export class SshError extends Error {
+  readonly exitCode = 5;
+  constructor(
+    readonly failure: SshFailure,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface ExecResult {
+  code: number | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+export interface SshSession {
+  /** Runs a command and collects its output (for small outputs: facts, listings). */
+  exec(command: string): Promise<ExecResult>;
+  /** Runs a command and streams its stdout into `out`; rejects on a stall or a dropped connection. */
+  stream(command: string, out: Writable): Promise<ExecResult>;
+  /** Copies the first `size` bytes of a remote file into `out` over SFTP; resolves with the bytes copied. */
+  read(file: string, size: number, out: Writable): Promise<number>;
+  close(): void;
+}
+
+const KEEPALIVE_MS = 5000;
+const KEEPALIVE_MISSES = 3;
+
+function readKey(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    throw new SshError('key-file', `cannot read the SSH key ${file} (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give the right one with --key`);
+  }
+}
+
+/** One authenticated connection to a host, its key checked against known_hosts first. */
+export async function connect(t: SshTarget): Promise<SshSession> {
+  const privateKey = readKey(t.keyFile);
+  const known = await readKnownHosts(t.knownHosts);
+  let verdict: HostKeyVerdict | undefined;
+  let presented: Buffer | undefined;
+  const client = new Client();
+  const where = `${t.user}@${t.host}:${t.port}`;
+  await new Promise<void>((resolve, reject) => {
+    client.once('ready', () => resolve());
+    client.once('error', (err: Error & { level?: string }) => {
+      // A refused connection must not keep the process alive until ssh2's own timers fire.
+      client.destroy();
+      if (verdict && verdict.kind !== 'match' && !(verdict.kind === 'unknown' && t.acceptNewHostKey)) {
+        reject(hostKeyError(verdict, t, presented!));
+      } else if (err.level === 'client-authentication') {
+        reject(new SshError('auth', `${where} refused the key ${t.keyFile}; check that its public half is in the host's authorized_keys`));
+      } else if (err.level === 'client-timeout') {
+        reject(new SshError('connect', `${where} did not answer within ${(t.readyTimeoutMs ?? 10000) / 1000} s; check the address and that sshd runs`));
+      } else {
+        reject(new SshError('connect', `cannot connect to ${where}: ${err.message}`));
+      }
+    });
+    try {
+      client.connect({
+        host: t.host,
+        port: t.port,
+        username: t.user,
+        privateKey,
+        readyTimeout: t.readyTimeoutMs ?? 10000,
+        keepaliveInterval: KEEPALIVE_MS,
+        keepaliveCountMax: KEEPALIVE_MISSES,
+        hostVerifier: (key: Buffer) => {
+          presented = key;
+          verdict = checkHostKey(known, t.host, t.port, key);
+          const trusted = verdict.kind === 'match' || (verdict.kind === 'unknown' && t.acceptNewHostKey);
+          if (!trusted) {
+            // ssh2 reports a refused key only when its ready timer fires: fail now instead.
+            reject(hostKeyError(verdict, t, key));
+            setImmediate(() => client.destroy());
+          }
+          return trusted;
+        },
+      });
+    } catch (err) {
+      reject(new SshError('key-file', `cannot use the SSH key ${t.keyFile}: ${(err as Error).message}`));
+    }
+  });
+  if (verdict?.kind === 'unknown' && presented) await appendHostKey(t.knownHosts, t.host, t.port, presented);
+  return session(client, where, t.stallMs ?? 30000);
+}
+
+function hostKeyError(v: HostKeyVerdict, t: SshTarget, key: Buffer): SshError {
+  const fp = fingerprint(key);
+  const where = `${t.host}:${t.port}`;
+  if (v.kind === 'mismatch') {
+    return new SshError('host-key-changed', `the host key of ${where} has CHANGED (now ${keyType(key)} ${fp}; ${t.knownHosts} line ${v.line} holds another). Someone may be intercepting the connection, or the host was reinstalled: verify it, then remove that line yourself`);
+  }
+  if (v.kind === 'revoked') return new SshError('host-key-revoked', `the host key of ${where} (${fp}) is marked @revoked in ${t.knownHosts} line ${v.line}; refusing to connect`);
+  return new SshError('host-key-unknown', `the host key of ${where} is not in ${t.knownHosts}: ${keyType(key)} ${fp}. If that fingerprint is the host's, run again with --accept-new-host-key to record it`);
+}
+
+function session(client: Client, where: string, stallMs: number): SshSession {
+  let closed = false;
+  client.on('close', () => (closed = true));
+  const run = (command: string, out?: Writable): Promise<ExecResult> =>
+    new Promise((resolve, reject) => {
+      if (closed) return reject(new SshError('dropped', `the connection to ${where} is closed`));
+      client.exec(command, (err, channel) => {
+        if (err) return reject(new SshError('dropped', `${where}: cannot run a command: ${err.message}`));
+        const chunks: Buffer[] = [];
+        let stderr = '';
+        let code: number | null = null;
+        let timer: NodeJS.Timeout | undefined;
+        const arm = (): void => {
+          if (timer) clearTimeout(timer);
+          timer = setTimeout(() => {
+            channel.close();
+            reject(new SshError('stalled', `${where} sent nothing for ${stallMs / 1000} s; transfer abandoned`));
+          }, stallMs);
+        };
+        arm();
+        const onClientClose = (): void => {
+          if (timer) clearTimeout(timer);
+          reject(new SshError('dropped', `the connection to ${where} dropped during a transfer`));
+        };
+        client.once('close', onClientClose);
+        channel.on('data', (d: Buffer) => {
+          arm();
+          if (out) {
+            if (!out.write(d)) {
+              channel.pause();
+              out.once('drain', () => channel.resume());
+            }
+          } else chunks.push(d);
+        });
+        channel.stderr.on('data', (d: Buffer) => {
+          arm();
+          if (stderr.length < 4096) stderr += d.toString();
+        });
+        channel.on('exit', (c: number | null) => (code = c));
+        channel.on('close', () => {
+          if (timer) clearTimeout(timer);
+          client.removeListener('close', onClientClose);
+          resolve({ code, stdout: Buffer.concat(chunks), stderr });
+        });
+      });
+    });
+  // One SFTP channel serves every file: a remote command per file costs a whole session each.
+  let sftp: Promise<SFTPWrapper> | undefined;
+  const channel = (): Promise<SFTPWrapper> =>
+    (sftp ??= new Promise((resolve, reject) => client.sftp((err, s) => (err ? reject(new SshError('no-sftp', `${where}: no SFTP: ${err.message}`)) : resolve(s)))));
+  const read = async (file: string, size: number, out: Writable): Promise<number> => {
+    if (size === 0) return 0;
+    const s = await channel();
+    return new Promise((resolve, reject) => {
+      let n = 0;
+      let timer: NodeJS.Timeout | undefined;
+      const src = s.createReadStream(file, { start: 0, end: size - 1 });
+      const fail = (err: Error): void => {
+        if (timer) clearTimeout(timer);
+        src.destroy();
+        reject(err);
+      };
+      const arm = (): void => {
+        if (timer) clearTimeout(timer);
+        timer = setTimeout(() => fail(new SshError('stalled', `${where} sent nothing of ${file} for ${stallMs / 1000} s; transfer abandoned`)), stallMs);
+      };
+      const dropped = (): void => fail(new SshError('dropped', `the connection to ${where} dropped while copying ${file}`));
+      client.once('close', dropped);
+      arm();
+      src.on('data', (d: Buffer) => {
+        arm();
+        n += d.length;
+        if (!out.write(d)) {
+          src.pause();
+          out.once('drain', () => src.resume());
+        }
+      });
+      src.on('error', (err: Error) => {
+        client.removeListener('close', dropped);
+        fail(new Error(`${file}: ${err.message}`));
+      });
+      src.on('end', () => {
+        if (timer) clearTimeout(timer);
+        client.removeListener('close', dropped);
+        resolve(n);
+      });
+    });
+  };
+  return {
+    exec: (command) => run(command),
+    stream: (command, out) => run(command, out),
+    read,
+    close: () => client.end(),
+  };
+}
+
+/** POSIX single-quoting: the only way a path reaches a remote shell. */
+export function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}

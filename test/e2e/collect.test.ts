@@ -1,0 +1,149 @@
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FIXTURES, runCli } from '../helpers/cli';
+import { keygen, startSshd, type Sshd } from '../helpers/sshd';
+
+interface Finding {
+  id: string;
+  node: string;
+  cause?: string;
+  first: string;
+  count: number;
+}
+
+const brief = (fs: Finding[]): string[] => fs.map((f) => `${f.id}@${f.node} ${f.cause ?? '-'} ${f.first} x${f.count}`);
+
+describe('collect against a real sshd on 127.0.0.1', function () {
+  this.timeout(120000);
+  let sshd: Sshd;
+  let tmp: string;
+  let src: string;
+  let out: string;
+  let knownHosts: string;
+
+  before(async () => {
+    sshd = await startSshd();
+  });
+  after(async () => sshd?.stop());
+  beforeEach(() => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'smsdiag-collect-'));
+    // A source tree whose names need quoting on the remote shell.
+    src = path.join(tmp, "logs of 'node' $(x)");
+    cpSync(path.join(FIXTURES, 'takeover-db'), src, { recursive: true });
+    out = path.join(tmp, 'out');
+    mkdirSync(out);
+    knownHosts = path.join(tmp, 'known_hosts');
+  });
+  afterEach(() => rmSync(tmp, { recursive: true, force: true }));
+
+  const sshArgs = (key = sshd.clientKey): string[] => ['--port', String(sshd.port), '--key', key, '--known-hosts', knownHosts, '--out', out, '--quiet'];
+  const paths = (node: string): string[] =>
+    ['ha', 'sms-info', 'mysqld', 'state'].map((k) => `--path=${node}:${k}=${path.join(src, node, k === 'state' ? 'ha.state' : k === 'mysqld' ? 'mysqld.err*' : `${k}.log*`)}`);
+  const bundles = (): string[] => readdirSync(out).filter((f) => f.endsWith('.tar.gz'));
+
+  it('collects this node and the peer into a bundle GNU tools and verify accept, with the same findings as the sources', async () => {
+    const r = await runCli(['collect', '--peer', 'secondary=127.0.0.1', '--accept-new-host-key', ...sshArgs(), ...paths('primary'), ...paths('secondary'), '--case', 'TT-1', '--description', 'db crash test']);
+    assert.equal(r.code, 0, r.stderr);
+    const [bundle] = bundles();
+    assert.ok(bundle, `no bundle in ${out}: ${r.stdout}${r.stderr}`);
+    const file = path.join(out, bundle);
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    execFileSync('sha256sum', ['-c', `${bundle}.sha256`], { cwd: out });
+    const listing = execFileSync('tar', ['-tzf', file], { encoding: 'utf8' });
+    for (const want of ['nodes/primary/logs/ha.log', 'nodes/secondary/logs/sms-info.log.1.gz', 'nodes/primary/logs/mysqld.err', 'nodes/primary/facts/date.txt', 'analysis/findings.json', 'analysis/report.html', 'manifest.json']) {
+      assert.ok(listing.includes(want), `${want} missing from\n${listing}`);
+    }
+    const x = path.join(tmp, 'x');
+    mkdirSync(x);
+    execFileSync('tar', ['-xzf', file, '-C', x]);
+    const top = readdirSync(x)[0];
+    assert.deepEqual(readFileSync(path.join(x, top, 'nodes/secondary/logs/ha.log')), readFileSync(path.join(src, 'secondary/ha.log')), 'copied byte for byte over SSH');
+    assert.equal((await runCli(['verify', file])).code, 0);
+    assert.ok(execFileSync('ssh-keygen', ['-F', `[127.0.0.1]:${sshd.port}`, '-f', knownHosts], { encoding: 'utf8' }).includes('|1|'), 'the accepted key is recorded hashed');
+    const fromBundle = JSON.parse((await runCli(['analyze', file, '--json'])).stdout).findings as Finding[];
+    const fromSource = JSON.parse((await runCli(['analyze', src, '--json'])).stdout).findings as Finding[];
+    assert.deepEqual(brief(fromBundle), brief(fromSource));
+    assert.ok(fromBundle.length >= 3);
+  });
+
+  it('refuses an unknown host key with its fingerprint; the local node still makes a bundle (exit 4)', async () => {
+    const r = await runCli(['collect', '--peer', 'secondary=127.0.0.1', ...sshArgs(), ...paths('primary'), ...paths('secondary'), '--description', 'x']);
+    assert.equal(r.code, 4, r.stderr);
+    const fp = execFileSync('ssh-keygen', ['-l', '-f', `${sshd.hostKey}.pub`], { encoding: 'utf8' }).split(' ')[1];
+    assert.ok(r.stderr.includes(fp), `fingerprint ${fp} not shown:\n${r.stderr}`);
+    assert.match(r.stderr, /--accept-new-host-key/);
+    assert.equal(bundles().length, 1);
+    const manifest = JSON.parse(execFileSync('tar', ['-xzOf', path.join(out, bundles()[0]), '--wildcards', '*/manifest.json'], { encoding: 'utf8' }));
+    assert.match(manifest.nodes.find((n: { name: string }) => n.name === 'secondary').errors[0].message, /not in .*known_hosts/);
+  });
+
+  it('refuses a changed host key even with --accept-new-host-key, and writes nothing when no node is reachable (exit 5)', async () => {
+    keygen(path.join(tmp, 'other'));
+    const other = readFileSync(path.join(tmp, 'other.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
+    writeFileSync(knownHosts, `[127.0.0.1]:${sshd.port} ${other}\n`);
+    const r = await runCli(['collect', '--host', 'secondary=127.0.0.1', '--accept-new-host-key', ...sshArgs(), ...paths('secondary')]);
+    assert.equal(r.code, 5, r.stderr);
+    assert.match(r.stderr, /CHANGED/);
+    assert.deepEqual(readdirSync(out), []);
+    assert.equal(readFileSync(knownHosts, 'utf8'), `[127.0.0.1]:${sshd.port} ${other}\n`, 'known_hosts untouched');
+  });
+
+  it('a wrong client key is an authentication failure (exit 5)', async () => {
+    keygen(path.join(tmp, 'stranger'));
+    const r = await runCli(['collect', '--host', 'secondary=127.0.0.1', '--accept-new-host-key', ...sshArgs(path.join(tmp, 'stranger')), ...paths('secondary')]);
+    assert.equal(r.code, 5);
+    assert.match(r.stderr, /refused the key/);
+  });
+
+  it('one dead node never costs the other its data: partial bundle, failure in the manifest (exit 4)', async () => {
+    const r = await runCli(['collect', '--host', 'secondary=127.0.0.1', '--host', 'primary=127.0.0.2', '--accept-new-host-key', ...sshArgs(), ...paths('secondary'), ...paths('primary')]);
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(r.stderr, /primary: cannot connect to root@127\.0\.0\.2/);
+    const listing = execFileSync('tar', ['-tzf', path.join(out, bundles()[0])], { encoding: 'utf8' });
+    assert.ok(listing.includes('nodes/secondary/logs/ha.log'));
+    assert.ok(!listing.includes('nodes/primary/logs/'));
+  });
+
+  it('without an SFTP subsystem it streams each file instead, byte for byte', async () => {
+    const plain = await startSshd({ sftp: false });
+    try {
+      const r = await runCli(['collect', '--host', 'secondary=127.0.0.1', '--accept-new-host-key', '--port', String(plain.port), '--key', plain.clientKey, '--known-hosts', knownHosts, '--out', out, '--quiet', ...paths('secondary')]);
+      assert.equal(r.code, 0, r.stderr);
+      const x = path.join(tmp, 'x');
+      mkdirSync(x);
+      execFileSync('tar', ['-xzf', path.join(out, bundles()[0]), '-C', x]);
+      const top = readdirSync(x)[0];
+      assert.deepEqual(readFileSync(path.join(x, top, 'nodes/secondary/logs/sms-info.log.1.gz')), readFileSync(path.join(src, 'secondary/sms-info.log.1.gz')));
+    } finally {
+      await plain.stop();
+    }
+  });
+
+  it('--redact leaves no original address in the bundle, the map only beside it, and the same findings', async () => {
+    const r = await runCli(['collect', '--host', 'secondary=127.0.0.1', '--host', 'primary=localhost', '--accept-new-host-key', ...sshArgs(), ...paths('secondary'), ...paths('primary'), '--redact', '--redact-word', 'tippingpoint']);
+    assert.equal(r.code, 0, r.stderr);
+    const bundle = path.join(out, bundles()[0]);
+    const x = path.join(tmp, 'x');
+    mkdirSync(x);
+    execFileSync('tar', ['-xzf', bundle, '-C', x]);
+    const text = execFileSync('sh', ['-c', 'for f in $(find . -type f); do case "$f" in *.gz) zcat "$f";; *) cat "$f";; esac; done'], { cwd: x, encoding: 'latin1', maxBuffer: 1 << 28 });
+    for (const secret of ['10.0.0.1', '10.0.0.2', '10.0.0.10', 'tippingpoint']) assert.ok(!text.includes(secret), `${secret} is still in the bundle`);
+    const map = readdirSync(out).find((f) => f.endsWith('.map.json'));
+    assert.ok(map, 'the redaction map is written beside the bundle');
+    assert.equal(statSync(path.join(out, map)).mode & 0o777, 0o600);
+    assert.ok(!execFileSync('tar', ['-tzf', bundle], { encoding: 'utf8' }).includes('map.json'));
+    const redacted = JSON.parse((await runCli(['analyze', bundle, '--json'])).stdout).findings as Finding[];
+    const original = JSON.parse((await runCli(['analyze', src, '--json'])).stdout).findings as Finding[];
+    assert.deepEqual(brief(redacted), brief(original));
+  });
+
+  it('a missing key file is named in a clear error', async () => {
+    const r = await runCli(['collect', '--host', 'secondary=127.0.0.1', ...sshArgs(path.join(tmp, 'nope')), ...paths('secondary')]);
+    assert.equal(r.code, 5);
+    assert.match(r.stderr, /cannot read the SSH key .*nope/);
+    assert.ok(!existsSync(path.join(out, 'x')));
+  });
+});
