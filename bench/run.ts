@@ -1,10 +1,11 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { anchorAlternation, builtinRules } from '../src/rules/engine';
 import { generate, PLANTED } from './generate';
+import { startSshd } from '../test/helpers/sshd';
 
 const REPO = path.resolve(__dirname, '../..');
 const OUT = path.join(REPO, 'bench/out');
@@ -63,6 +64,35 @@ interface Row {
   ratioI: number;
   rssMb: number;
   correct: boolean;
+}
+
+/** collect of one node's files over a loopback sshd against scp of the same files, same key. */
+async function collectVsScp(set: string, rounds: number): Promise<string> {
+  const sshd = await startSshd();
+  try {
+    const dir = path.join(set, 'secondary');
+    const mb = readdirSync(dir).reduce((a, f) => a + statSync(path.join(dir, f)).size, 0) / (1 << 20);
+    const known = path.join(sshd.dir, 'known_hosts');
+    const walls = { collect: [] as number[], scp: [] as number[] };
+    for (let r = 0; r < rounds; r++) {
+      const out = mkdtempSync(path.join(os.tmpdir(), 'bench-collect-'));
+      const target = mkdtempSync(path.join(os.tmpdir(), 'bench-scp-'));
+      const collect = (): number =>
+        timed(process.execPath, [CLI, 'collect', '--host', 'secondary=127.0.0.1', '--port', String(sshd.port), '--key', sshd.clientKey, '--known-hosts', known, '--accept-new-host-key', '--out', out, '--quiet',
+          ...['ha', 'sms-info', 'mysqld'].map((k) => `--path=${k}=${dir}/${k === 'mysqld' ? 'mysqld.err' : `${k}.log`}*`)]).wall;
+      const scp = (): number =>
+        timed('scp', ['-q', '-P', String(sshd.port), '-i', sshd.clientKey, '-o', `UserKnownHostsFile=${known}`, '-o', 'StrictHostKeyChecking=accept-new', `root@127.0.0.1:${dir}/*`, target]).wall;
+      if (r % 2 === 0) walls.collect.push(collect()), walls.scp.push(scp());
+      else walls.scp.push(scp()), walls.collect.push(collect());
+      rmSync(out, { recursive: true, force: true });
+      rmSync(target, { recursive: true, force: true });
+    }
+    const c = median(walls.collect);
+    const s = median(walls.scp);
+    return `collect vs scp over a loopback sshd, one node's ${mb.toFixed(0)} MB: collect ${c.toFixed(2)} s (bundle, hashes and analysis included), scp ${s.toFixed(2)} s, ratio ${(c / s).toFixed(2)}`;
+  } finally {
+    await sshd.stop();
+  }
 }
 
 async function main(): Promise<void> {
@@ -133,6 +163,8 @@ async function main(): Promise<void> {
     }
   }
 
+  const collectRow = await collectVsScp(path.join(OUT, `set-${sizes[0]}`), rounds);
+
   const table = [
     '| input | MB (decompressed) | grep -E | grep -E -i | smsdiag analyze | ratio vs grep -E | ratio vs grep -E -i | peak RSS | findings = planted |',
     '|---|---|---|---|---|---|---|---|---|',
@@ -141,7 +173,7 @@ async function main(): Promise<void> {
   const growth = rows.length >= 2 ? `RSS growth from ${rows[0].size} to ${rows[rows.length - 1].size}: ${(((rows[rows.length - 1].rssMb - rows[0].rssMb) / rows[0].rssMb) * 100).toFixed(1)} %` : '';
   const cpu = (execFileSync('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], { encoding: 'utf8' }) || '').trim();
   const machine = `${os.cpus().length} × ${cpu || os.cpus()[0]?.model}, ${(os.totalmem() / (1 << 30)).toFixed(0)} GiB RAM, Node ${process.version}, ${execFileSync('grep', ['--version'], { encoding: 'utf8' }).split('\n')[0]}`;
-  const report = `## Run of ${new Date().toISOString().slice(0, 10)}\n\nMachine: ${machine}. Median of ${rounds} rounds, alternating order, files in the page cache.\n\n${table}\n\n${growth}\n\n${throughput}\n\ncollect vs scp: not measured (collect over SSH has not landed yet).\n`;
+  const report = `## Run of ${new Date().toISOString().slice(0, 10)}\n\nMachine: ${machine}. Median of ${rounds} rounds, alternating order, files in the page cache.\n\n${table}\n\n${growth}\n\n${throughput}\n\n${collectRow}\n`;
   process.stdout.write(`${report}\n`);
   writeFileSync(path.join(OUT, 'last-run.md'), report);
   if (rows.some((r) => !r.correct)) process.exitCode = 1;

@@ -45,6 +45,7 @@ Exit 0: complete. 4: bundle written, but a node or file failed (listed in the ma
     key: Flags.string({ description: 'SSH private key.', default: '/root/.ssh/sms-ha.rsa' }),
     port: Flags.integer({ description: 'SSH port.', default: 22, min: 1, max: 65535 }),
     'known-hosts': Flags.string({ description: 'known_hosts file to check host keys against.', default: path.join(os.homedir(), '.ssh', 'known_hosts') }),
+    'stall-timeout': Flags.integer({ description: 'Seconds without a byte before a file transfer is abandoned (and recorded as failed).', default: 30, min: 1 }),
     'accept-new-host-key': Flags.boolean({ description: 'Record the key of a host not yet in known_hosts (a changed key is still refused).' }),
     path: Flags.string({ description: 'Where a kind of log lives, [NODE:]KIND=GLOB, e.g. ha=/var/log/ha.log* (repeatable; replaces the built-in locations).', multiple: true }),
     since: Flags.string({ description: 'Leave out rotated files last written before this time (ISO 8601, or 7d back from now); current files always come.' }),
@@ -78,7 +79,7 @@ Exit 0: complete. 4: bundle written, but a node or file failed (listed in the ma
     const now = new Date();
     const result = await collect({
       nodes,
-      ssh: { port: flags.port, user: flags.user, keyFile: flags.key, knownHosts: flags['known-hosts'], acceptNewHostKey: flags['accept-new-host-key'] },
+      ssh: { port: flags.port, user: flags.user, keyFile: flags.key, knownHosts: flags['known-hosts'], acceptNewHostKey: flags['accept-new-host-key'], stallMs: flags['stall-timeout'] * 1000 },
       paths,
       since: flags.since ? parseUserTime(flags.since, '--since', now) : undefined,
       outDir: flags.out,

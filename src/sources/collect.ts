@@ -1,4 +1,4 @@
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Inventory, LogKind, NodeInput, Role } from '../types';
@@ -126,14 +126,7 @@ async function collectNode(spec: CollectNode, opts: CollectOptions, spool: strin
  * or shrank meanwhile — rotated away — its first rotation (`x.1`, then `x.1.gz`) is taken instead.
  */
 async function copyWithRotation(access: NodeAccess, f: NodeFile, local: string): Promise<number> {
-  const tryCopy = async (p: string): Promise<number> => {
-    const out = createWriteStream(local, { mode: 0o600 });
-    try {
-      return await access.copy(p, f.size, out);
-    } finally {
-      await new Promise<void>((r) => out.end(r));
-    }
-  };
+  const tryCopy = (p: string): Promise<number> => access.copy(p, f.size, local);
   let problem: string;
   try {
     const n = await tryCopy(f.path);
@@ -200,7 +193,9 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
         if (typeof h === 'string') redactor.register('host', h);
       }
     }
-    const analysis = await buildAnalysisFiles(await inventoryOf(spooled, spool));
+    // The analysis reads the spool while the logs go into the bundle; its files are added last.
+    const analysisDone = inventoryOf(spooled, spool).then(buildAnalysisFiles);
+    analysisDone.catch(() => undefined);
     const writer = await createBundleWriter({ outDir: opts.outDir, name, redactor });
     try {
       const nodes: ManifestNode[] = [];
@@ -218,7 +213,7 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
         nodes.push({ name: s.spec.name, host: s.host, role: s.spec.role, facts: s.facts?.values ?? {}, files, errors: s.errors });
       }
       const analysisEntries = [];
-      for (const a of analysis) {
+      for (const a of await analysisDone) {
         const stored = await writer.addFile({ path: a.path, size: a.data.length, mtime: started, body: a.data });
         analysisEntries.push({ path: stored.path, size: stored.size, sha256: stored.sha256 });
       }

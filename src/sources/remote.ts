@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { createReadStream, promises as fs } from 'node:fs';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
@@ -23,8 +23,8 @@ export interface PathGlob {
 /** How collect reaches a node: this machine, or a host over SSH. */
 export interface NodeAccess {
   list(globs: readonly PathGlob[]): Promise<NodeFile[]>;
-  /** Copies at most `size` bytes of `file` into `out`; resolves with the bytes copied. */
-  copy(file: string, size: number, out: Writable): Promise<number>;
+  /** Copies at most `size` bytes of `file` into the local file `dest` (mode 0600); resolves with the bytes copied. */
+  copy(file: string, size: number, dest: string): Promise<number>;
   /** Runs a fixed command (argument list, no user input) and returns stdout, or undefined if it failed. */
   run(argv: readonly string[]): Promise<string | undefined>;
   /** Runs several fixed commands at once (one remote session); undefined for those that failed. */
@@ -73,15 +73,19 @@ export function localAccess(): NodeAccess {
       }
       return out;
     },
-    async copy(file, size, out) {
-      if (size === 0) return 0;
+    async copy(file, size, dest) {
       let n = 0;
+      const out = createWriteStream(dest, { mode: 0o600 });
+      if (size === 0) {
+        await new Promise<void>((r) => out.end(r));
+        return 0;
+      }
       await pipeline(createReadStream(file, { start: 0, end: size - 1 }), async function* (src: AsyncIterable<Buffer>) {
         for await (const c of src) {
           n += c.length;
           yield c;
         }
-      }, out, { end: false });
+      }, out);
       return n;
     },
     run(argv) {
@@ -112,16 +116,17 @@ export function sshAccess(s: SshSession): NodeAccess {
       }
       return out;
     },
-    async copy(file, size, out) {
+    async copy(file, size, dest) {
       if (sftp) {
         try {
-          return await s.read(file, size, out);
+          return await s.fetch(file, size, dest);
         } catch (err) {
           if (!(err instanceof SshError && err.failure === 'no-sftp')) throw err;
           sftp = false;
         }
       }
       // Without an SFTP subsystem: stream `head -c`, one remote command per file (slower).
+      const out = createWriteStream(dest, { mode: 0o600 });
       let n = 0;
       const counting = new Writable({
         write(chunk: Buffer, _enc, cb) {
@@ -130,8 +135,12 @@ export function sshAccess(s: SshSession): NodeAccess {
           else cb();
         },
       });
-      const r = await s.stream(`head -c ${Math.floor(size)} -- ${shellQuote(file)}`, counting);
-      if (r.code !== 0) throw new Error(r.stderr.trim() || `head exited with ${r.code}`);
+      try {
+        const r = await s.stream(`head -c ${Math.floor(size)} -- ${shellQuote(file)}`, counting);
+        if (r.code !== 0) throw new Error(r.stderr.trim() || `head exited with ${r.code}`);
+      } finally {
+        await new Promise<void>((r) => out.end(r));
+      }
       return n;
     },
     async run(argv) {

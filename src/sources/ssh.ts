@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Client, type SFTPWrapper } from 'ssh2';
 import { appendHostKey, checkHostKey, fingerprint, keyType, readKnownHosts, type HostKeyVerdict } from './known-hosts';
@@ -40,8 +40,8 @@ export interface SshSession {
   exec(command: string): Promise<ExecResult>;
   /** Runs a command and streams its stdout into `out`; rejects on a stall or a dropped connection. */
   stream(command: string, out: Writable): Promise<ExecResult>;
-  /** Copies the first `size` bytes of a remote file into `out` over SFTP; resolves with the bytes copied. */
-  read(file: string, size: number, out: Writable): Promise<number>;
+  /** Copies a remote file into a local path over SFTP, cut to `size`; resolves with the bytes kept. */
+  fetch(file: string, size: number, local: string): Promise<number>;
   close(): void;
 }
 
@@ -168,48 +168,43 @@ function session(client: Client, where: string, stallMs: number): SshSession {
   let sftp: Promise<SFTPWrapper> | undefined;
   const channel = (): Promise<SFTPWrapper> =>
     (sftp ??= new Promise((resolve, reject) => client.sftp((err, s) => (err ? reject(new SshError('no-sftp', `${where}: no SFTP: ${err.message}`)) : resolve(s)))));
-  const read = async (file: string, size: number, out: Writable): Promise<number> => {
-    if (size === 0) return 0;
+  /**
+   * Copies a remote file to a local path with parallel SFTP reads, then cuts it to the size it had
+   * when listed (a log growing meanwhile); a stall or a dropped connection rejects.
+   */
+  const fetch = async (file: string, size: number, local: string): Promise<number> => {
     const s = await channel();
-    return new Promise((resolve, reject) => {
-      let n = 0;
+    await new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
-      const src = s.createReadStream(file, { start: 0, end: size - 1 });
-      const fail = (err: Error): void => {
+      let settled = false;
+      const finish = (err?: Error): void => {
+        if (settled) return;
+        settled = true;
         if (timer) clearTimeout(timer);
-        src.destroy();
-        reject(err);
+        client.removeListener('close', dropped);
+        if (err) reject(err);
+        else resolve();
       };
       const arm = (): void => {
         if (timer) clearTimeout(timer);
-        timer = setTimeout(() => fail(new SshError('stalled', `${where} sent nothing of ${file} for ${stallMs / 1000} s; transfer abandoned`)), stallMs);
+        timer = setTimeout(() => {
+          finish(new SshError('stalled', `${where} sent nothing of ${file} for ${stallMs / 1000} s; transfer abandoned`));
+          client.destroy();
+        }, stallMs);
       };
-      const dropped = (): void => fail(new SshError('dropped', `the connection to ${where} dropped while copying ${file}`));
+      const dropped = (): void => finish(new SshError('dropped', `the connection to ${where} dropped while copying ${file}`));
       client.once('close', dropped);
       arm();
-      src.on('data', (d: Buffer) => {
-        arm();
-        n += d.length;
-        if (!out.write(d)) {
-          src.pause();
-          out.once('drain', () => src.resume());
-        }
-      });
-      src.on('error', (err: Error) => {
-        client.removeListener('close', dropped);
-        fail(new Error(`${file}: ${err.message}`));
-      });
-      src.on('end', () => {
-        if (timer) clearTimeout(timer);
-        client.removeListener('close', dropped);
-        resolve(n);
-      });
+      s.fastGet(file, local, { concurrency: 32, chunkSize: 64 * 1024, step: () => arm() }, (err) => finish(err ? new Error(`${file}: ${err.message}`) : undefined));
     });
+    const st = await fs.stat(local);
+    if (st.size > size) await fs.truncate(local, size);
+    return Math.min(st.size, size);
   };
   return {
     exec: (command) => run(command),
     stream: (command, out) => run(command, out),
-    read,
+    fetch,
     close: () => client.end(),
   };
 }

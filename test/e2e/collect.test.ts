@@ -5,6 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { FIXTURES, runCli } from '../helpers/cli';
 import { keygen, startSshd, type Sshd } from '../helpers/sshd';
+import { startFaultServer } from '../helpers/fault-server';
 
 interface Finding {
   id: string;
@@ -139,6 +140,24 @@ describe('collect against a real sshd on 127.0.0.1', function () {
     const original = JSON.parse((await runCli(['analyze', src, '--json'])).stdout).findings as Finding[];
     assert.deepEqual(brief(redacted), brief(original));
   });
+
+  for (const fault of ['drop', 'stall'] as const) {
+    it(`a peer that ${fault === 'drop' ? 'drops the connection mid-file' : 'stalls'} costs only its own file: local data kept, failure recorded (exit 4)`, async () => {
+      const server = await startFaultServer(sshd.hostKey, `${sshd.clientKey}.pub`, fault);
+      try {
+        const started = Date.now();
+        const r = await runCli(['collect', '--peer', `secondary=127.0.0.1`, '--accept-new-host-key', '--port', String(server.port), '--key', sshd.clientKey, '--known-hosts', knownHosts, '--out', out, '--quiet', '--stall-timeout', '2', '--path', 'secondary:ha=/logs/ha.log*', ...paths('primary')], { timeoutMs: 30000 });
+        assert.equal(r.code, 4, r.stderr);
+        assert.match(r.stderr, fault === 'drop' ? /secondary: .*(dropped|closed)/ : /secondary: .*sent nothing of \/logs\/ha\.log for 2 s/);
+        assert.ok(Date.now() - started < 20000, 'bounded by the stall timer, not hanging');
+        const listing = execFileSync('tar', ['-tzf', path.join(out, bundles()[0])], { encoding: 'utf8' });
+        assert.ok(listing.includes('nodes/primary/logs/ha.log'));
+        assert.ok(!listing.includes('nodes/secondary/logs/ha.log'), 'a partial copy is not passed off as the file');
+      } finally {
+        await server.close();
+      }
+    });
+  }
 
   it('a missing key file is named in a clear error', async () => {
     const r = await runCli(['collect', '--host', 'secondary=127.0.0.1', ...sshArgs(path.join(tmp, 'nope')), ...paths('secondary')]);
