@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { globToRegExp } from './glob';
 
 /** What known_hosts says about a host's key. */
 export type HostKeyVerdict =
@@ -31,8 +32,7 @@ export function fingerprint(blob: Buffer): string {
 }
 
 function wildcard(pattern: string, name: string): boolean {
-  const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`, 'i');
-  return re.test(name);
+  return globToRegExp(pattern, 'i').test(name);
 }
 
 function hashedMatch(entry: string, name: string): boolean {

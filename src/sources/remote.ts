@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import type { LogKind } from '../types';
+import { globToRegExp } from './glob';
 import { shellQuote, SshError, type SshSession } from './ssh';
 
 /** A file on a node, as listed before copying: its size then is what gets copied. */
@@ -49,7 +50,7 @@ export function splitGlob(g: PathGlob): { dir: string; pattern: string } {
 }
 
 function matches(pattern: string, name: string): boolean {
-  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\-]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`).test(name);
+  return globToRegExp(pattern).test(name);
 }
 
 /** This machine. */
