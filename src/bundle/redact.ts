@@ -162,7 +162,6 @@ class PseudonymRedactor implements Redactor {
     if (this.re) return this.re;
     const lits = [...this.literals].sort((a, b) => b.value.length - a.value.length);
     const named = lits.filter((l) => l.kind !== 'word').map((l) => escapeRe(l.value));
-    const words = lits.filter((l) => l.kind === 'word').map((l) => escapeRe(l.value));
     const parts = [
       `(?<email>${EMAIL_TOKEN})`,
       `(?<mac>${MAC_TOKEN})`,

@@ -10,7 +10,7 @@ import { classifyFileName, DEFAULT_LOCATIONS } from './catalog';
 import { collectFacts, type CollectedFacts } from './facts';
 import { nodeFromDirectory } from './local';
 import { localAccess, sshAccess, type NodeAccess, type NodeFile, type PathGlob } from './remote';
-import { connect, SshError, type SshTarget } from './ssh';
+import { connect, type SshTarget } from './ssh';
 
 export interface CollectNode {
   name: string;

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { createRedactor } from '../../src/bundle/redact';
-import { NAME, run, tempDir, writeSample } from './fixture';
+import { NAME, run, writeSample } from './fixture';
 
 const SAMPLE = [
   '2017-10-12 13:45:01,123 INFO [HA] heartbeat from 192.168.10.2 to 192.168.10.1 on eth1 (00:1a:2b:3c:4d:5e) ok',
