@@ -159,6 +159,31 @@ describe('collect against a real sshd on 127.0.0.1', function () {
     });
   }
 
+  it('a file the peer may not read is recorded, the rest collected (exit 4)', async () => {
+    const server = await startFaultServer(sshd.hostKey, `${sshd.clientKey}.pub`, 'denied');
+    try {
+      const r = await runCli(['collect', '--peer', 'secondary=127.0.0.1', '--accept-new-host-key', '--port', String(server.port), '--key', sshd.clientKey, '--known-hosts', knownHosts, '--out', out, '--quiet', '--path', 'secondary:ha=/logs/ha.log*', ...paths('primary')]);
+      assert.equal(r.code, 4, r.stderr);
+      assert.match(r.stderr, /secondary: \/logs\/ha\.log: .*Permission denied/);
+      const manifest = JSON.parse(execFileSync('tar', ['-xzOf', path.join(out, bundles()[0]), '--wildcards', '*/manifest.json'], { encoding: 'utf8' }));
+      assert.match(manifest.nodes.find((n: { name: string }) => n.name === 'secondary').errors[0].message, /Permission denied/);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('a file rotated away between listing and copying is taken from its new name', async () => {
+    const server = await startFaultServer(sshd.hostKey, `${sshd.clientKey}.pub`, 'rotated');
+    try {
+      const r = await runCli(['collect', '--host', 'secondary=127.0.0.1', '--accept-new-host-key', '--port', String(server.port), '--key', sshd.clientKey, '--known-hosts', knownHosts, '--out', out, '--quiet', '--path', 'secondary:ha=/logs/ha.log*']);
+      assert.equal(r.code, 0, r.stderr);
+      const text = execFileSync('tar', ['-xzOf', path.join(out, bundles()[0]), '--wildcards', '*/nodes/secondary/logs/ha.log'], { encoding: 'utf8' });
+      assert.equal(text.split('\n').filter(Boolean).length, 4000);
+    } finally {
+      await server.close();
+    }
+  });
+
   it('a missing key file is named in a clear error', async () => {
     const r = await runCli(['collect', '--host', 'secondary=127.0.0.1', ...sshArgs(path.join(tmp, 'nope')), ...paths('secondary')]);
     assert.equal(r.code, 5);

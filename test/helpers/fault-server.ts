@@ -2,12 +2,13 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { Server, utils } from 'ssh2';
 
-export type Fault = 'drop' | 'stall';
+export type Fault = 'drop' | 'stall' | 'denied' | 'rotated';
 
 /**
  * ssh2's own server on 127.0.0.1, for faults a real sshd cannot be made to show: it lists one
- * file (/logs/ha.log) and, over SFTP, either drops the connection after the first block or
- * never answers a read. Only the given client key is accepted.
+ * file (/logs/ha.log) and, over SFTP, drops the connection after the first block, never answers a
+ * read, refuses to open it (permission denied), or has rotated it away to /logs/ha.log.1 by the
+ * time it is read. Only the given client key is accepted.
  */
 export async function startFaultServer(hostKeyFile: string, clientPubFile: string, fault: Fault): Promise<{ port: number; close: () => Promise<void> }> {
   const allowed = utils.parseKey(readFileSync(clientPubFile));
@@ -33,12 +34,21 @@ export async function startFaultServer(hostKeyFile: string, clientPubFile: strin
           const sftp = accept();
           let sent = false;
           const attrs = { mode: 0o100644, uid: 0, gid: 0, size: content.length, atime: 1507815901, mtime: 1507815901 };
-          sftp.on('OPEN', (reqid) => sftp.handle(reqid, Buffer.from('h1')));
-          sftp.on('STAT', (reqid) => sftp.attrs(reqid, attrs));
-          sftp.on('LSTAT', (reqid) => sftp.attrs(reqid, attrs));
+          const gone = (file: string): boolean => fault === 'rotated' && file === '/logs/ha.log';
+          sftp.on('OPEN', (reqid, file) => {
+            if (fault === 'denied') return sftp.status(reqid, 3, 'Permission denied');
+            if (gone(file)) return sftp.status(reqid, 2, 'No such file');
+            sftp.handle(reqid, Buffer.from('h1'));
+          });
+          sftp.on('STAT', (reqid, file) => (gone(file) ? sftp.status(reqid, 2, 'No such file') : sftp.attrs(reqid, attrs)));
+          sftp.on('LSTAT', (reqid, file) => (gone(file) ? sftp.status(reqid, 2, 'No such file') : sftp.attrs(reqid, attrs)));
           sftp.on('FSTAT', (reqid) => sftp.attrs(reqid, attrs));
           sftp.on('READ', (reqid, _handle, offset, length) => {
             if (fault === 'stall') return;
+            if (fault === 'rotated') {
+              if (offset >= content.length) return sftp.status(reqid, 1);
+              return sftp.data(reqid, content.subarray(offset, offset + length));
+            }
             if (sent) {
               client.end();
               return;
