@@ -75,12 +75,25 @@ async function write(entries: AsyncIterable<TimelineEntry> | TimelineEntry[], fo
     return;
   }
   const nodeWidth = Math.max(4, ...nodes.map((n) => n.length));
+  // One write per line costs a system call each (88 % of the time on a large --all): batch them.
+  let batch: string[] = [];
+  let size = 0;
+  const flush = async (): Promise<void> => {
+    if (!batch.length) return;
+    const ok = out.write(batch.join(''));
+    batch = [];
+    size = 0;
+    if (!ok) await new Promise((r) => out.once('drain', r));
+  };
   let first = true;
-  if (format === 'json') out.write('[');
+  if (format === 'json') batch.push('[');
   for await (const e of entries) {
     const line = format === 'ndjson' ? ndjsonLine(e) : format === 'json' ? `${first ? '\n' : ',\n'}  ${JSON.stringify(e)}` : textLine(e, nodeWidth);
     first = false;
-    if (!out.write(line)) await new Promise((r) => out.once('drain', r));
+    batch.push(line);
+    size += line.length;
+    if (size >= 256 * 1024) await flush();
   }
-  if (format === 'json') out.write(first ? ']\n' : '\n]\n');
+  if (format === 'json') batch.push(first ? ']\n' : '\n]\n');
+  await flush();
 }
