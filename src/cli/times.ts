@@ -1,4 +1,3 @@
-import { parseISO, sub } from 'date-fns';
 import { parseOffset } from '../ingest/timestamp';
 
 export class UsageError extends Error {
@@ -6,7 +5,7 @@ export class UsageError extends Error {
 }
 
 const RELATIVE = /^(\d+)\s*(s|m|h|d|w)$/i;
-const UNITS = { s: 'seconds', m: 'minutes', h: 'hours', d: 'days', w: 'weeks' } as const;
+const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
 
 /**
  * A time typed by a user: ISO 8601, `YYYY-MM-DD HH:MM[:SS]` (UTC unless a zone is given), or a
@@ -15,12 +14,12 @@ const UNITS = { s: 'seconds', m: 'minutes', h: 'hours', d: 'days', w: 'weeks' } 
 export function parseUserTime(text: string, flag: string, now: Date): number {
   const t = text.trim();
   const rel = RELATIVE.exec(t);
-  if (rel) return sub(now, { [UNITS[rel[2].toLowerCase() as keyof typeof UNITS]]: Number(rel[1]) }).getTime();
+  if (rel) return now.getTime() - Number(rel[1]) * UNIT_MS[rel[2].toLowerCase() as keyof typeof UNIT_MS];
   const m = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(t);
   if (m) {
-    const zone = m[3] ? (m[3].toUpperCase() === 'Z' ? 'Z' : m[3]) : 'Z';
-    const d = parseISO(`${m[1]}T${m[2] ?? '00:00'}${zone}`);
-    if (!Number.isNaN(d.getTime())) return d.getTime();
+    const zone = !m[3] || m[3].toUpperCase() === 'Z' ? 'Z' : m[3].replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
+    const ms = Date.parse(`${m[1]}T${m[2] ?? '00:00'}${zone}`);
+    if (!Number.isNaN(ms)) return ms;
   }
   throw new UsageError(`${flag} ${JSON.stringify(text)} is not a time: use ISO 8601 (2017-10-12T13:45:00Z), "2017-10-12 13:45" (UTC) or a span back from now such as 2h or 7d`);
 }
@@ -29,8 +28,7 @@ export function parseUserTime(text: string, flag: string, now: Date): number {
 export function parseDuration(text: string, flag: string): number {
   const rel = RELATIVE.exec(text.trim());
   if (!rel) throw new UsageError(`${flag} ${JSON.stringify(text)} is not a duration: use e.g. 90s, 10m, 2h, 1d`);
-  const unitMs = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 }[rel[2].toLowerCase() as 's'];
-  return Number(rel[1]) * unitMs;
+  return Number(rel[1]) * UNIT_MS[rel[2].toLowerCase() as keyof typeof UNIT_MS];
 }
 
 /** `--tz NODE=+02:00` values into minutes east of UTC per node. */

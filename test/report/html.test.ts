@@ -1,16 +1,15 @@
 import { strict as assert } from 'node:assert';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
-import { chromium } from 'playwright-core';
 import { analyzeInventory } from '../../src/analyze';
 import { adviceFor } from '../../src/explain';
 import { renderHtml } from '../../src/report/html';
 import { resolveInputs } from '../../src/sources/inputs';
+import { launchBrowser } from '../helpers/browser';
 import { FIXTURES, REPO } from '../helpers/cli';
 import { pinMtimes, scenarios } from '../helpers/scenarios';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ARTIFACTS = path.join(REPO, 'test/artifacts');
 
 async function report(name: string): Promise<string> {
@@ -25,11 +24,7 @@ describe('HTML report in headless Chromium', function () {
   let browser: Browser;
 
   before(async () => {
-    assert.ok(existsSync(CHROMIUM), `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does this)`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
+    browser = await launchBrowser();
     mkdirSync(ARTIFACTS, { recursive: true });
   });
   after(async () => browser?.close());
