@@ -5,7 +5,8 @@
  */
 import { execute, settings, type Interfaces } from '@oclif/core';
 import * as path from 'node:path';
-import pjson from '../package.json';
+// Only what oclif reads; the bundle then changes with these fields and not with the scripts or deps.
+import { description, name, oclif, version } from '../package.json';
 import { COMMANDS } from '../commands';
 import { isSingleExecutable } from '../src/cli/runtime';
 import commandNotFound from '../commands/hooks/not-found';
@@ -22,7 +23,8 @@ settings.enableAutoTranspile = false;
 
 /** Runs one command line; `root` is where oclif keeps its notion of the install (never read for code). */
 export function main(argv: string[], root: string): Promise<unknown> {
-  return execute({ args: argv, loadOptions: { root, pjson: pjson as unknown as Interfaces.PJSON } });
+  const pjson = { name, version, description, oclif } as unknown as Interfaces.PJSON;
+  return execute({ args: argv, loadOptions: { root, pjson } });
 }
 
 // The single executable has no bin/run.js in front of it: start here.

@@ -42,8 +42,8 @@ var __commonJS = (cb, mod) => function __require() {
   }
 };
 var __export = (target, all) => {
-  for (var name in all)
-    __defProp(target, name, { get: all[name], enumerable: true });
+  for (var name2 in all)
+    __defProp(target, name2, { get: all[name2], enumerable: true });
 };
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
@@ -271,11 +271,11 @@ var require_re = __commonJS({
       }
       return value;
     };
-    var createToken = (name, value, isGlobal) => {
+    var createToken = (name2, value, isGlobal) => {
       const safe = makeSafeRegex(value);
       const index = R++;
-      debug(name, index, value);
-      t[name] = index;
+      debug(name2, index, value);
+      t[name2] = index;
       src[index] = value;
       safeSrc[index] = safe;
       re[index] = new RegExp(value, isGlobal ? "g" : void 0);
@@ -396,31 +396,31 @@ var require_semver = __commonJS({
       return true;
     };
     var SemVer = class _SemVer {
-      constructor(version, options) {
+      constructor(version2, options) {
         options = parseOptions(options);
-        if (version instanceof _SemVer) {
-          if (version.loose === !!options.loose && version.includePrerelease === !!options.includePrerelease) {
-            return version;
+        if (version2 instanceof _SemVer) {
+          if (version2.loose === !!options.loose && version2.includePrerelease === !!options.includePrerelease) {
+            return version2;
           } else {
-            version = version.version;
+            version2 = version2.version;
           }
-        } else if (typeof version !== "string") {
-          throw new TypeError(`Invalid version. Must be a string. Got type "${typeof version}".`);
+        } else if (typeof version2 !== "string") {
+          throw new TypeError(`Invalid version. Must be a string. Got type "${typeof version2}".`);
         }
-        if (version.length > MAX_LENGTH) {
+        if (version2.length > MAX_LENGTH) {
           throw new TypeError(
             `version is longer than ${MAX_LENGTH} characters`
           );
         }
-        debug("SemVer", version, options);
+        debug("SemVer", version2, options);
         this.options = options;
         this.loose = !!options.loose;
         this.includePrerelease = !!options.includePrerelease;
-        const m = version.trim().match(options.loose ? re[t.LOOSE] : re[t.FULL]);
+        const m = version2.trim().match(options.loose ? re[t.LOOSE] : re[t.FULL]);
         if (!m) {
-          throw new TypeError(`Invalid Version: ${version}`);
+          throw new TypeError(`Invalid Version: ${version2}`);
         }
-        this.raw = version;
+        this.raw = version2;
         this.major = +m[1];
         this.minor = +m[2];
         this.patch = +m[3];
@@ -671,12 +671,12 @@ var require_parse = __commonJS({
   "node_modules/semver/functions/parse.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
-    var parse = (version, options, throwErrors = false) => {
-      if (version instanceof SemVer) {
-        return version;
+    var parse = (version2, options, throwErrors = false) => {
+      if (version2 instanceof SemVer) {
+        return version2;
       }
       try {
-        return new SemVer(version, options);
+        return new SemVer(version2, options);
       } catch (er) {
         if (!throwErrors) {
           return null;
@@ -693,8 +693,8 @@ var require_valid = __commonJS({
   "node_modules/semver/functions/valid.js"(exports2, module2) {
     "use strict";
     var parse = require_parse();
-    var valid = (version, options) => {
-      const v = parse(version, options);
+    var valid = (version2, options) => {
+      const v = parse(version2, options);
       return v ? v.version : null;
     };
     module2.exports = valid;
@@ -706,8 +706,8 @@ var require_clean = __commonJS({
   "node_modules/semver/functions/clean.js"(exports2, module2) {
     "use strict";
     var parse = require_parse();
-    var clean = (version, options) => {
-      const s = parse(version.trim().replace(/^[=v]+/, ""), options);
+    var clean = (version2, options) => {
+      const s = parse(version2.trim().replace(/^[=v]+/, ""), options);
       return s ? s.version : null;
     };
     module2.exports = clean;
@@ -719,7 +719,7 @@ var require_inc = __commonJS({
   "node_modules/semver/functions/inc.js"(exports2, module2) {
     "use strict";
     var SemVer = require_semver();
-    var inc = (version, release, options, identifier, identifierBase) => {
+    var inc = (version2, release, options, identifier, identifierBase) => {
       if (typeof options === "string") {
         identifierBase = identifier;
         identifier = options;
@@ -727,7 +727,7 @@ var require_inc = __commonJS({
       }
       try {
         return new SemVer(
-          version instanceof SemVer ? version.version : version,
+          version2 instanceof SemVer ? version2.version : version2,
           options
         ).inc(release, identifier, identifierBase).version;
       } catch (er) {
@@ -817,8 +817,8 @@ var require_prerelease = __commonJS({
   "node_modules/semver/functions/prerelease.js"(exports2, module2) {
     "use strict";
     var parse = require_parse();
-    var prerelease = (version, options) => {
-      const parsed = parse(version, options);
+    var prerelease = (version2, options) => {
+      const parsed = parse(version2, options);
       return parsed && parsed.prerelease.length ? parsed.prerelease : null;
     };
     module2.exports = prerelease;
@@ -1006,24 +1006,24 @@ var require_coerce = __commonJS({
     var SemVer = require_semver();
     var parse = require_parse();
     var { safeRe: re, t } = require_re();
-    var coerce = (version, options) => {
-      if (version instanceof SemVer) {
-        return version;
+    var coerce = (version2, options) => {
+      if (version2 instanceof SemVer) {
+        return version2;
       }
-      if (typeof version === "number") {
-        version = String(version);
+      if (typeof version2 === "number") {
+        version2 = String(version2);
       }
-      if (typeof version !== "string") {
+      if (typeof version2 !== "string") {
         return null;
       }
       options = options || {};
       let match = null;
       if (!options.rtl) {
-        match = version.match(options.includePrerelease ? re[t.COERCEFULL] : re[t.COERCE]);
+        match = version2.match(options.includePrerelease ? re[t.COERCEFULL] : re[t.COERCE]);
       } else {
         const coerceRtlRegex = options.includePrerelease ? re[t.COERCERTLFULL] : re[t.COERCERTL];
         let next;
-        while ((next = coerceRtlRegex.exec(version)) && (!match || match.index + match[0].length !== version.length)) {
+        while ((next = coerceRtlRegex.exec(version2)) && (!match || match.index + match[0].length !== version2.length)) {
           if (!match || next.index + next[0].length !== match.index + match[0].length) {
             match = next;
           }
@@ -1052,32 +1052,32 @@ var require_truncate = __commonJS({
     var parse = require_parse();
     var constants = require_constants();
     var SemVer = require_semver();
-    var truncate = (version, truncation, options) => {
+    var truncate = (version2, truncation, options) => {
       if (!constants.RELEASE_TYPES.includes(truncation)) {
         return null;
       }
-      const clonedVersion = cloneInputVersion(version, options);
+      const clonedVersion = cloneInputVersion(version2, options);
       return clonedVersion && doTruncation(clonedVersion, truncation);
     };
-    var cloneInputVersion = (version, options) => {
-      const versionStringToParse = version instanceof SemVer ? version.version : version;
+    var cloneInputVersion = (version2, options) => {
+      const versionStringToParse = version2 instanceof SemVer ? version2.version : version2;
       return parse(versionStringToParse, options);
     };
-    var doTruncation = (version, truncation) => {
+    var doTruncation = (version2, truncation) => {
       if (isPrerelease(truncation)) {
-        return version.version;
+        return version2.version;
       }
-      version.prerelease = [];
+      version2.prerelease = [];
       switch (truncation) {
         case "major":
-          version.minor = 0;
-          version.patch = 0;
+          version2.minor = 0;
+          version2.patch = 0;
           break;
         case "minor":
-          version.patch = 0;
+          version2.patch = 0;
           break;
       }
-      return version.format();
+      return version2.format();
     };
     var isPrerelease = (type) => {
       return type.startsWith("pre");
@@ -1440,19 +1440,19 @@ var require_range = __commonJS({
         });
       }
       // if ANY of the sets match ALL of its comparators, then pass
-      test(version) {
-        if (!version) {
+      test(version2) {
+        if (!version2) {
           return false;
         }
-        if (typeof version === "string") {
+        if (typeof version2 === "string") {
           try {
-            version = new SemVer(version, this.options);
+            version2 = new SemVer(version2, this.options);
           } catch (er) {
             return false;
           }
         }
         for (let i = 0; i < this.set.length; i++) {
-          if (testSet(this.set[i], version, this.options)) {
+          if (testSet(this.set[i], version2, this.options)) {
             return true;
           }
         }
@@ -1674,13 +1674,13 @@ var require_range = __commonJS({
       }
       return `${from} ${to}`.trim();
     };
-    var testSet = (set, version, options) => {
+    var testSet = (set, version2, options) => {
       for (let i = 0; i < set.length; i++) {
-        if (!set[i].test(version)) {
+        if (!set[i].test(version2)) {
           return false;
         }
       }
-      if (version.prerelease.length && !options.includePrerelease) {
+      if (version2.prerelease.length && !options.includePrerelease) {
         for (let i = 0; i < set.length; i++) {
           debug(set[i].semver);
           if (set[i].semver === Comparator.ANY) {
@@ -1688,7 +1688,7 @@ var require_range = __commonJS({
           }
           if (set[i].semver.prerelease.length > 0) {
             const allowed = set[i].semver;
-            if (allowed.major === version.major && allowed.minor === version.minor && allowed.patch === version.patch) {
+            if (allowed.major === version2.major && allowed.minor === version2.minor && allowed.patch === version2.patch) {
               return true;
             }
           }
@@ -1749,19 +1749,19 @@ var require_comparator = __commonJS({
       toString() {
         return this.value;
       }
-      test(version) {
-        debug("Comparator.test", version, this.options.loose);
-        if (this.semver === ANY || version === ANY) {
+      test(version2) {
+        debug("Comparator.test", version2, this.options.loose);
+        if (this.semver === ANY || version2 === ANY) {
           return true;
         }
-        if (typeof version === "string") {
+        if (typeof version2 === "string") {
           try {
-            version = new SemVer(version, this.options);
+            version2 = new SemVer(version2, this.options);
           } catch (er) {
             return false;
           }
         }
-        return cmp(version, this.operator, this.semver, this.options);
+        return cmp(version2, this.operator, this.semver, this.options);
       }
       intersects(comp, options) {
         if (!(comp instanceof _Comparator)) {
@@ -1818,13 +1818,13 @@ var require_satisfies = __commonJS({
   "node_modules/semver/functions/satisfies.js"(exports2, module2) {
     "use strict";
     var Range = require_range();
-    var satisfies = (version, range, options) => {
+    var satisfies = (version2, range, options) => {
       try {
         range = new Range(range, options);
       } catch (er) {
         return false;
       }
-      return range.test(version);
+      return range.test(version2);
     };
     module2.exports = satisfies;
   }
@@ -1986,8 +1986,8 @@ var require_outside = __commonJS({
     var lt = require_lt();
     var lte = require_lte();
     var gte = require_gte();
-    var outside = (version, range, hilo, options) => {
-      version = new SemVer(version, options);
+    var outside = (version2, range, hilo, options) => {
+      version2 = new SemVer(version2, options);
       range = new Range(range, options);
       let gtfn, ltefn, ltfn, comp, ecomp;
       switch (hilo) {
@@ -2008,7 +2008,7 @@ var require_outside = __commonJS({
         default:
           throw new TypeError('Must provide a hilo val of "<" or ">"');
       }
-      if (satisfies(version, range, options)) {
+      if (satisfies(version2, range, options)) {
         return false;
       }
       for (let i = 0; i < range.set.length; ++i) {
@@ -2030,9 +2030,9 @@ var require_outside = __commonJS({
         if (high.operator === comp || high.operator === ecomp) {
           return false;
         }
-        if ((!low.operator || low.operator === comp) && ltefn(version, low.semver)) {
+        if ((!low.operator || low.operator === comp) && ltefn(version2, low.semver)) {
           return false;
-        } else if (low.operator === ecomp && ltfn(version, low.semver)) {
+        } else if (low.operator === ecomp && ltfn(version2, low.semver)) {
           return false;
         }
       }
@@ -2047,7 +2047,7 @@ var require_gtr = __commonJS({
   "node_modules/semver/ranges/gtr.js"(exports2, module2) {
     "use strict";
     var outside = require_outside();
-    var gtr = (version, range, options) => outside(version, range, ">", options);
+    var gtr = (version2, range, options) => outside(version2, range, ">", options);
     module2.exports = gtr;
   }
 });
@@ -2057,7 +2057,7 @@ var require_ltr = __commonJS({
   "node_modules/semver/ranges/ltr.js"(exports2, module2) {
     "use strict";
     var outside = require_outside();
-    var ltr = (version, range, options) => outside(version, range, "<", options);
+    var ltr = (version2, range, options) => outside(version2, range, "<", options);
     module2.exports = ltr;
   }
 });
@@ -2087,12 +2087,12 @@ var require_simplify = __commonJS({
       let first = null;
       let prev = null;
       const v = versions.sort((a, b) => compare(a, b, options));
-      for (const version of v) {
-        const included = satisfies(version, range, options);
+      for (const version2 of v) {
+        const included = satisfies(version2, range, options);
         if (included) {
-          prev = version;
+          prev = version2;
           if (!first) {
-            first = version;
+            first = version2;
           }
         } else {
           if (prev) {
@@ -2881,21 +2881,21 @@ var require_ejs = __commonJS({
     ejs.fileLoader = fs_1.default.readFileSync;
     ejs.localsName = _DEFAULT_LOCALS_NAME;
     ejs.promiseImpl = new Function("return this;")().Promise;
-    ejs.resolveInclude = function(name, filename, isDir) {
+    ejs.resolveInclude = function(name2, filename, isDir) {
       var dirname5 = path_1.default.dirname;
       var extname = path_1.default.extname;
       var resolve3 = path_1.default.resolve;
-      var includePath = resolve3(isDir ? filename : dirname5(filename), name);
-      var ext = extname(name);
+      var includePath = resolve3(isDir ? filename : dirname5(filename), name2);
+      var ext = extname(name2);
       if (!ext) {
         includePath += ".ejs";
       }
       return includePath;
     };
-    function resolvePaths(name, paths) {
+    function resolvePaths(name2, paths) {
       var filePath;
       if (paths.some(function(v) {
-        filePath = ejs.resolveInclude(name, v, true);
+        filePath = ejs.resolveInclude(name2, v, true);
         return fs_1.default.existsSync(filePath);
       })) {
         return filePath;
@@ -3502,9 +3502,9 @@ var require_ms = __commonJS({
       }
       return ms + " ms";
     }
-    function plural2(ms, msAbs, n, name) {
+    function plural2(ms, msAbs, n, name2) {
       var isPlural = msAbs >= n * 1.5;
-      return Math.round(ms / n) + " " + name + (isPlural ? "s" : "");
+      return Math.round(ms / n) + " " + name2 + (isPlural ? "s" : "");
     }
   }
 });
@@ -3657,14 +3657,14 @@ var require_common = __commonJS({
         createDebug.enable("");
         return namespaces;
       }
-      function enabled(name) {
+      function enabled(name2) {
         for (const skip of createDebug.skips) {
-          if (matchesTemplate(name, skip)) {
+          if (matchesTemplate(name2, skip)) {
             return false;
           }
         }
         for (const ns of createDebug.names) {
-          if (matchesTemplate(name, ns)) {
+          if (matchesTemplate(name2, ns)) {
             return true;
           }
         }
@@ -3949,10 +3949,10 @@ var require_supports_color = __commonJS({
         return 3;
       }
       if ("TERM_PROGRAM" in env) {
-        const version = Number.parseInt((env.TERM_PROGRAM_VERSION || "").split(".")[0], 10);
+        const version2 = Number.parseInt((env.TERM_PROGRAM_VERSION || "").split(".")[0], 10);
         switch (env.TERM_PROGRAM) {
           case "iTerm.app":
-            return version >= 3 ? 3 : 2;
+            return version2 >= 3 ? 3 : 2;
           case "Apple_Terminal":
             return 2;
         }
@@ -4107,15 +4107,15 @@ var require_node = __commonJS({
       return "colors" in exports2.inspectOpts ? Boolean(exports2.inspectOpts.colors) : tty.isatty(process.stderr.fd);
     }
     function formatArgs(args) {
-      const { namespace: name, useColors: useColors2 } = this;
+      const { namespace: name2, useColors: useColors2 } = this;
       if (useColors2) {
         const c = this.color;
         const colorCode = "\x1B[3" + (c < 8 ? c : "8;5;" + c);
-        const prefix = `  ${colorCode};1m${name} \x1B[0m`;
+        const prefix = `  ${colorCode};1m${name2} \x1B[0m`;
         args[0] = prefix + args[0].split("\n").join("\n" + prefix);
         args.push(colorCode + "m+" + module2.exports.humanize(this.diff) + "\x1B[0m");
       } else {
-        args[0] = getDate() + name + " " + args[0];
+        args[0] = getDate() + name2 + " " + args[0];
       }
     }
     function getDate() {
@@ -5460,11 +5460,11 @@ var require_ansi_styles = __commonJS({
       const offset = isBackground ? 10 : 0;
       const styles = {};
       for (const [sourceSpace, suite] of Object.entries(colorConvert)) {
-        const name = sourceSpace === "ansi16" ? "ansi" : sourceSpace;
+        const name2 = sourceSpace === "ansi16" ? "ansi" : sourceSpace;
         if (sourceSpace === targetSpace) {
-          styles[name] = wrap2(identity, offset);
+          styles[name2] = wrap2(identity, offset);
         } else if (typeof suite === "object") {
-          styles[name] = wrap2(suite[targetSpace], offset);
+          styles[name2] = wrap2(suite[targetSpace], offset);
         }
       }
       return styles;
@@ -6274,9 +6274,9 @@ var require_read_tsconfig = __commonJS({
     var logger_1 = require_logger();
     var util_1 = require_util();
     var debug = (0, logger_1.makeDebug)("read-tsconfig");
-    function resolve3(root, name) {
+    function resolve3(root, name2) {
       try {
-        return require.resolve(name, { paths: [root] });
+        return require.resolve(name2, { paths: [root] });
       } catch {
       }
     }
@@ -9203,8 +9203,8 @@ var require_docopts = __commonJS({
       constructor(cmd) {
         this.cmd = cmd;
         this.flagMap = {};
-        this.flagList = Object.entries(cmd.flags || {}).filter(([_, flag]) => !flag.hidden).map(([name, flag]) => {
-          this.flagMap[name] = flag;
+        this.flagList = Object.entries(cmd.flags || {}).filter(([_, flag]) => !flag.hidden).map(([name2, flag]) => {
+          this.flagMap[name2] = flag;
           return flag;
         });
       }
@@ -9239,10 +9239,10 @@ var require_docopts = __commonJS({
           opts.push(...Object.values(this.groupFlagElements()));
         } catch {
           opts.push(...this.flagList.map((flag) => {
-            const name = flag.char ? `-${flag.char}` : `--${flag.name}`;
+            const name2 = flag.char ? `-${flag.char}` : `--${flag.name}`;
             if (flag.type === "boolean")
-              return name;
-            return `${name}=${_DocOpts.formatUsageType(flag, false, true)}`;
+              return name2;
+            return `${name2}=${_DocOpts.formatUsageType(flag, false, true)}`;
           }));
         }
         return opts.join(" ");
@@ -9672,26 +9672,26 @@ var require_command = __commonJS({
         return body;
       }
       arg(arg) {
-        const name = arg.name.toUpperCase();
+        const name2 = arg.name.toUpperCase();
         if (arg.required)
-          return `${name}`;
-        return `[${name}]`;
+          return `${name2}`;
+        return `[${name2}]`;
       }
       args(args) {
         if (args.filter((a) => a.description).length === 0)
           return;
         return args.map((a) => {
           const suffix = a.multiple ? "..." : this.command.strict === false ? "..." : "";
-          let name = `${a.name.toUpperCase()}${suffix}`;
-          name = a.required ? `${name}` : `[${name}]`;
-          let description = a.description || "";
+          let name2 = `${a.name.toUpperCase()}${suffix}`;
+          name2 = a.required ? `${name2}` : `[${name2}]`;
+          let description2 = a.description || "";
           if (a.default)
-            description = `${(0, theme_1.colorize)(this.config?.theme?.flagDefaultValue, `[default: ${a.default}]`)} ${description}`;
+            description2 = `${(0, theme_1.colorize)(this.config?.theme?.flagDefaultValue, `[default: ${a.default}]`)} ${description2}`;
           if (a.options)
-            description = `${(0, theme_1.colorize)(this.config?.theme?.flagOptions, `(${a.options.join("|")})`)} ${description}`;
+            description2 = `${(0, theme_1.colorize)(this.config?.theme?.flagOptions, `(${a.options.join("|")})`)} ${description2}`;
           return [
-            (0, theme_1.colorize)(this.config?.theme?.flag, name),
-            description ? (0, theme_1.colorize)(this.config?.theme?.sectionDescription, description) : void 0
+            (0, theme_1.colorize)(this.config?.theme?.flag, name2),
+            description2 ? (0, theme_1.colorize)(this.config?.theme?.sectionDescription, description2) : void 0
           ];
         });
       }
@@ -9706,34 +9706,34 @@ var require_command = __commonJS({
       }
       description() {
         const cmd = this.command;
-        let description;
+        let description2;
         if (this.opts.hideCommandSummaryInDescription) {
-          description = [(cmd.description || "").split(POSSIBLE_LINE_FEED).at(-1) ?? ""];
+          description2 = [(cmd.description || "").split(POSSIBLE_LINE_FEED).at(-1) ?? ""];
         } else if (cmd.description) {
           const summary = cmd.summary ? `${cmd.summary}
 ` : null;
-          description = summary ? [...summary.split(POSSIBLE_LINE_FEED), ...(cmd.description || "").split(POSSIBLE_LINE_FEED)] : (cmd.description || "").split(POSSIBLE_LINE_FEED);
+          description2 = summary ? [...summary.split(POSSIBLE_LINE_FEED), ...(cmd.description || "").split(POSSIBLE_LINE_FEED)] : (cmd.description || "").split(POSSIBLE_LINE_FEED);
         }
-        if (description) {
-          return this.wrap(description.join("\n"));
+        if (description2) {
+          return this.wrap(description2.join("\n"));
         }
       }
       examples(examples) {
         if (!examples || examples.length === 0)
           return;
         const body = (0, util_1.castArray)(examples).map((a) => {
-          let description;
+          let description2;
           let commands;
           if (typeof a === "string") {
             const lines = a.split(POSSIBLE_LINE_FEED).filter(Boolean);
             if (lines.length >= 2 && !this.isCommand(lines[0]) && lines.slice(1).every((i) => this.isCommand(i))) {
-              description = lines[0];
+              description2 = lines[0];
               commands = lines.slice(1);
             } else {
               return lines.map((line) => this.formatIfCommand(line)).join("\n");
             }
           } else {
-            description = a.description;
+            description2 = a.description;
             commands = [a.command];
           }
           const multilineSeparator = this.config.platform === "win32" ? this.config.shell.includes("powershell") ? "`" : "^" : "\\";
@@ -9743,7 +9743,7 @@ var require_command = __commonJS({
             this.indent(this.wrap(this.formatIfCommand(c), finalIndentedSpacing + 4)).split(POSSIBLE_LINE_FEED).join(` ${multilineSeparator}
   `)
           )).join("\n");
-          return `${this.wrap(description, finalIndentedSpacing)}
+          return `${this.wrap(description2, finalIndentedSpacing)}
 
 ${multilineCommands}`;
         }).join("\n\n");
@@ -9869,10 +9869,10 @@ ${this.indent(this.wrap(flag.description || "", this.indentSpacing * 2))}`;
               const mainFlagBody = this.flags(mainFlags);
               if (mainFlagBody)
                 flagSections.push({ body: mainFlagBody, header });
-              for (const [name, flags2] of Object.entries(flagGroups)) {
+              for (const [name2, flags2] of Object.entries(flagGroups)) {
                 const body = this.flags(flags2);
                 if (body)
-                  flagSections.push({ body, header: `${name.toUpperCase()} ${header}` });
+                  flagSections.push({ body, header: `${name2.toUpperCase()} ${header}` });
               }
               return (0, util_1.compact)(flagSections);
             },
@@ -9959,19 +9959,19 @@ var require_root = __commonJS({
         this.opts = opts;
       }
       description() {
-        let description = this.config.pjson.oclif.description || this.config.pjson.description || "";
-        description = this.render(description);
-        description = description.split("\n").slice(1).join("\n");
-        if (!description)
+        let description2 = this.config.pjson.oclif.description || this.config.pjson.description || "";
+        description2 = this.render(description2);
+        description2 = description2.split("\n").slice(1).join("\n");
+        if (!description2)
           return;
-        return this.section("DESCRIPTION", this.wrap((0, theme_1.colorize)(this.config?.theme?.sectionDescription, description)));
+        return this.section("DESCRIPTION", this.wrap((0, theme_1.colorize)(this.config?.theme?.sectionDescription, description2)));
       }
       root() {
-        let description = this.config.pjson.oclif.description || this.config.pjson.description || "";
-        description = this.render(description);
-        description = description.split("\n")[0];
+        let description2 = this.config.pjson.oclif.description || this.config.pjson.description || "";
+        description2 = this.render(description2);
+        description2 = description2.split("\n")[0];
         let output = (0, util_1.compact)([
-          (0, theme_1.colorize)(this.config?.theme?.commandSummary, description),
+          (0, theme_1.colorize)(this.config?.theme?.commandSummary, description2),
           this.version(),
           this.usage(),
           this.description()
@@ -10088,11 +10088,11 @@ var require_help = __commonJS({
         return this.formatCommand(command);
       }
       description(c) {
-        const description = this.render(c.description || "");
+        const description2 = this.render(c.description || "");
         if (c.summary) {
-          return description;
+          return description2;
         }
-        return description.split("\n").slice(1).join("\n");
+        return description2.split("\n").slice(1).join("\n");
       }
       formatCommand(command) {
         if (this.config.topicSeparator !== ":") {
@@ -10125,16 +10125,16 @@ var require_help = __commonJS({
         return help.root();
       }
       formatTopic(topic) {
-        let description = this.render(topic.description || "");
-        const summary = description.split("\n")[0];
-        description = description.split("\n").slice(1).join("\n");
+        let description2 = this.render(topic.description || "");
+        const summary = description2.split("\n")[0];
+        description2 = description2.split("\n").slice(1).join("\n");
         let topicID = `${topic.name}:COMMAND`;
         if (this.config.topicSeparator !== ":")
           topicID = topicID.replaceAll(":", this.config.topicSeparator);
         let output = (0, util_1.compact)([
           (0, theme_1.colorize)(this.config?.theme?.commandSummary, summary),
           this.section(this.opts.usageHeader || "USAGE", `${(0, theme_1.colorize)(this.config?.theme?.dollarSign, "$")} ${(0, theme_1.colorize)(this.config?.theme?.bin, this.config.bin)} ${topicID}`),
-          description && this.section("DESCRIPTION", this.wrap((0, theme_1.colorize)(this.config?.theme?.sectionDescription, description)))
+          description2 && this.section("DESCRIPTION", this.wrap((0, theme_1.colorize)(this.config?.theme?.sectionDescription, description2)))
         ]).join("\n\n");
         if (this.opts.stripAnsi)
           output = ansis_1.default.strip(output);
@@ -10164,22 +10164,22 @@ var require_help = __commonJS({
         return this.opts.sendToStderr ? ux_1.ux.stderr(args) : ux_1.ux.stdout(args);
       }
       async showCommandHelp(command) {
-        const name = command.id;
-        const depth = name.split(":").length;
-        const subTopics = this.sortedTopics.filter((t) => t.name.startsWith(name + ":") && t.name.split(":").length === depth + 1);
-        const subCommands = this.sortedCommands.filter((c) => c.id.startsWith(name + ":") && c.id.split(":").length === depth + 1);
+        const name2 = command.id;
+        const depth = name2.split(":").length;
+        const subTopics = this.sortedTopics.filter((t) => t.name.startsWith(name2 + ":") && t.name.split(":").length === depth + 1);
+        const subCommands = this.sortedCommands.filter((c) => c.id.startsWith(name2 + ":") && c.id.split(":").length === depth + 1);
         const plugin = this.config.plugins.get(command.pluginName);
         const state = this.config.pjson?.oclif?.state || plugin?.pjson?.oclif?.state || command.state;
         if (state) {
-          this.log(state === "deprecated" ? `${(0, util_2.formatCommandDeprecationWarning)((0, ids_1.toConfiguredId)(name, this.config), command.deprecationOptions)}
+          this.log(state === "deprecated" ? `${(0, util_2.formatCommandDeprecationWarning)((0, ids_1.toConfiguredId)(name2, this.config), command.deprecationOptions)}
 ` : `This command is in ${state}.
 `);
         }
-        if (command.deprecateAliases && [...command.aliases ?? [], ...command.hiddenAliases ?? []].includes(name)) {
-          const actualCmd = this.config.commands.find((c) => [...c.aliases ?? [], ...c.hiddenAliases ?? []].includes(name));
+        if (command.deprecateAliases && [...command.aliases ?? [], ...command.hiddenAliases ?? []].includes(name2)) {
+          const actualCmd = this.config.commands.find((c) => [...c.aliases ?? [], ...c.hiddenAliases ?? []].includes(name2));
           const actualCmdName = actualCmd ? (0, ids_1.toConfiguredId)(actualCmd.id, this.config) : "";
           const opts = { ...command.deprecationOptions, ...actualCmd ? { to: actualCmdName } : {} };
-          this.log(`${(0, util_2.formatCommandDeprecationWarning)((0, ids_1.toConfiguredId)(name, this.config), opts)}
+          this.log(`${(0, util_2.formatCommandDeprecationWarning)((0, ids_1.toConfiguredId)(name2, this.config), opts)}
 `);
         }
         const summary = this.summary(command);
@@ -10227,10 +10227,10 @@ var require_help = __commonJS({
           }
           if (command.hasDynamicHelp && command.pluginType !== "jit") {
             const loaded = await command.load();
-            for (const [name, flag] of Object.entries(loaded.flags ?? {})) {
+            for (const [name2, flag] of Object.entries(loaded.flags ?? {})) {
               if (flag.type === "boolean")
                 continue;
-              command.flags[name].default = await (0, cache_default_value_1.cacheDefaultValue)(flag, false);
+              command.flags[name2].default = await (0, cache_default_value_1.cacheDefaultValue)(flag, false);
             }
             await this.showCommandHelp(command);
           } else {
@@ -10282,10 +10282,10 @@ var require_help = __commonJS({
         }
       }
       async showTopicHelp(topic) {
-        const { name } = topic;
-        const depth = name.split(":").length;
-        const subTopics = this.sortedTopics.filter((t) => t.name.startsWith(name + ":") && t.name.split(":").length === depth + 1);
-        const commands = this.sortedCommands.filter((c) => c.id.startsWith(name + ":") && c.id.split(":").length === depth + 1);
+        const { name: name2 } = topic;
+        const depth = name2.split(":").length;
+        const subTopics = this.sortedTopics.filter((t) => t.name.startsWith(name2 + ":") && t.name.split(":").length === depth + 1);
+        const commands = this.sortedCommands.filter((c) => c.id.startsWith(name2 + ":") && c.id.split(":").length === depth + 1);
         const state = this.config.pjson?.oclif?.state;
         if (state)
           this.log(`This topic is in ${state}.
@@ -10453,13 +10453,13 @@ var require_performance = __commonJS({
       stopped = false;
       startMarker;
       stopMarker;
-      constructor(owner, name, details = {}) {
+      constructor(owner, name2, details = {}) {
         this.owner = owner;
-        this.name = name;
+        this.name = name2;
         this.details = details;
         this.startMarker = `${this.name}-start`;
         this.stopMarker = `${this.name}-stop`;
-        const [caller, scope] = name.split("#");
+        const [caller, scope] = name2.split("#");
         const [module3, method] = caller.split(".");
         this.module = module3;
         this.method = method;
@@ -10519,8 +10519,8 @@ var require_performance = __commonJS({
             const oclifResults = _Performance._results.get(exports2.OCLIF_MARKER_OWNER) ?? [];
             const command = oclifResults.find((r) => r.name.startsWith("config.runCommand"));
             const commandLoadTime = command ? _Performance.getResult(exports2.OCLIF_MARKER_OWNER, `plugin.findCommand#${command.details.plugin}.${command.details.command}`)?.duration ?? 0 : 0;
-            const pluginLoadTimes = Object.fromEntries(oclifResults.filter(({ name }) => name.startsWith("plugin.load#")).sort((a, b) => b.duration - a.duration).map(({ details, duration, scope }) => [scope, { details, duration }]));
-            const hookRunTimes = oclifResults.filter(({ name }) => name.startsWith("config.runHook#")).reduce((acc, perfResult) => {
+            const pluginLoadTimes = Object.fromEntries(oclifResults.filter(({ name: name2 }) => name2.startsWith("plugin.load#")).sort((a, b) => b.duration - a.duration).map(({ details, duration, scope }) => [scope, { details, duration }]));
+            const hookRunTimes = oclifResults.filter(({ name: name2 }) => name2.startsWith("config.runHook#")).reduce((acc, perfResult) => {
               const event = perfResult.details.event;
               if (event) {
                 if (!acc[event])
@@ -10534,11 +10534,11 @@ var require_performance = __commonJS({
               }
               return acc;
             }, {});
-            const pluginLoadTimeByType = Object.fromEntries(oclifResults.filter(({ name }) => name.startsWith("config.loadPlugins#")).sort((a, b) => b.duration - a.duration).map(({ duration, scope }) => [scope, duration]));
+            const pluginLoadTimeByType = Object.fromEntries(oclifResults.filter(({ name: name2 }) => name2.startsWith("config.loadPlugins#")).sort((a, b) => b.duration - a.duration).map(({ duration, scope }) => [scope, duration]));
             _Performance._oclifPerf = {
               hookRunTimes,
               "oclif.commandLoadMs": commandLoadTime,
-              "oclif.commandRunMs": oclifResults.find(({ name }) => name.startsWith("config.runCommand#"))?.duration ?? 0,
+              "oclif.commandRunMs": oclifResults.find(({ name: name2 }) => name2.startsWith("config.runCommand#"))?.duration ?? 0,
               "oclif.configLoadMs": _Performance.getResult(exports2.OCLIF_MARKER_OWNER, "config.load")?.duration ?? 0,
               "oclif.corePluginsLoadMs": pluginLoadTimeByType.core ?? 0,
               "oclif.initHookMs": hookRunTimes.init?.total ?? 0,
@@ -10612,8 +10612,8 @@ var require_performance = __commonJS({
           }
         }
       }
-      static getResult(owner, name) {
-        return _Performance._results.get(owner)?.find((r) => r.name === name);
+      static getResult(owner, name2) {
+        return _Performance._results.get(owner)?.find((r) => r.name === name2);
       }
       /**
        * Add a new performance marker
@@ -10623,10 +10623,10 @@ var require_performance = __commonJS({
        * @param details Arbitrary details to attach to the marker
        * @returns Marker instance
        */
-      static mark(owner, name, details = {}) {
+      static mark(owner, name2, details = {}) {
         if (!_Performance.enabled)
           return;
-        const marker = new Marker(owner, name, details);
+        const marker = new Marker(owner, name2, details);
         _Performance.markers.set(marker.name, marker);
         return marker;
       }
@@ -15744,7 +15744,7 @@ var require_flags = __commonJS({
       }
     });
     exports2.string = custom();
-    var version = (opts = {}) => boolean({
+    var version2 = (opts = {}) => boolean({
       description: "Show CLI version.",
       ...opts,
       async parse(_, ctx) {
@@ -15752,7 +15752,7 @@ var require_flags = __commonJS({
         ctx.exit(0);
       }
     });
-    exports2.version = version;
+    exports2.version = version2;
     var help = (opts = {}) => boolean({
       description: "Show CLI help.",
       ...opts,
@@ -15810,8 +15810,8 @@ var require_cache_command = __commonJS({
       return Object.keys(proto).length > 0 ? mergePrototype({ ...filteredProto, ...result }, proto) : result;
     }
     async function cacheFlags(cmdFlags, respectNoCacheDefault) {
-      const promises = Object.entries(cmdFlags).map(async ([name, flag]) => [
-        name,
+      const promises = Object.entries(cmdFlags).map(async ([name2, flag]) => [
+        name2,
         {
           aliases: flag.aliases,
           char: flag.char,
@@ -15826,7 +15826,7 @@ var require_cache_command = __commonJS({
           helpGroup: flag.helpGroup,
           helpLabel: flag.helpLabel,
           hidden: flag.hidden,
-          name,
+          name: name2,
           noCacheDefault: flag.noCacheDefault,
           relationships: flag.relationships,
           required: flag.required,
@@ -15848,14 +15848,14 @@ var require_cache_command = __commonJS({
       return Object.fromEntries(await Promise.all(promises));
     }
     async function cacheArgs(cmdArgs, respectNoCacheDefault) {
-      const promises = Object.entries(cmdArgs).map(async ([name, arg]) => [
-        name,
+      const promises = Object.entries(cmdArgs).map(async ([name2, arg]) => [
+        name2,
         {
           default: await (0, cache_default_value_1.cacheDefaultValue)(arg, respectNoCacheDefault),
           description: arg.description,
           hidden: arg.hidden,
           multiple: arg.multiple,
-          name,
+          name: name2,
           noCacheDefault: arg.noCacheDefault,
           options: arg.options,
           required: arg.required
@@ -15931,12 +15931,12 @@ var require_find_root = __commonJS({
       }
       yield from;
     }
-    async function findPluginRoot(root, name) {
-      debug(name ?? "root-plugin")(`Finding root starting at ${root}`);
-      if (name) {
+    async function findPluginRoot(root, name2) {
+      debug(name2 ?? "root-plugin")(`Finding root starting at ${root}`);
+      if (name2) {
         for (const next of up(root)) {
-          if (next.endsWith((0, node_path_1.basename)(name))) {
-            debug(name)("Found root based on plugin name!");
+          if (next.endsWith((0, node_path_1.basename)(name2))) {
+            debug(name2)("Found root based on plugin name!");
             return next;
           }
         }
@@ -15947,25 +15947,25 @@ var require_find_root = __commonJS({
         }
         try {
           const cur = (0, node_path_1.join)(next, "package.json");
-          debug(name ?? "root-plugin")(`Checking ${cur}`);
+          debug(name2 ?? "root-plugin")(`Checking ${cur}`);
           if (await (0, fs_1.safeReadJson)(cur)) {
-            debug(name ?? "root-plugin")("Found root by traversing up from starting point!");
+            debug(name2 ?? "root-plugin")("Found root by traversing up from starting point!");
             return (0, node_path_1.dirname)(cur);
           }
         } catch {
         }
       }
     }
-    async function findRootLegacy(name, root) {
-      debug(name ?? "root-plugin")("Finding root using legacy method");
+    async function findRootLegacy(name2, root) {
+      debug(name2 ?? "root-plugin")("Finding root using legacy method");
       for (const next of up(root)) {
         let cur;
-        if (name) {
-          cur = (0, node_path_1.join)(next, "node_modules", name, "package.json");
+        if (name2) {
+          cur = (0, node_path_1.join)(next, "node_modules", name2, "package.json");
           if (await (0, fs_1.safeReadJson)(cur))
             return (0, node_path_1.dirname)(cur);
           const pkg = await (0, fs_1.safeReadJson)((0, node_path_1.join)(next, "package.json"));
-          if (pkg?.name === name)
+          if (pkg?.name === name2)
             return next;
         } else {
           cur = (0, node_path_1.join)(next, "package.json");
@@ -15985,28 +15985,28 @@ var require_find_root = __commonJS({
       }
     }
     var getKey = (locator) => JSON.stringify(locator);
-    var isPeerDependency = (pkg, parentPkg, name) => getKey(pkg?.packageDependencies.get(name)) === getKey(parentPkg?.packageDependencies.get(name));
-    function findPnpRoot(name, root) {
+    var isPeerDependency = (pkg, parentPkg, name2) => getKey(pkg?.packageDependencies.get(name2)) === getKey(parentPkg?.packageDependencies.get(name2));
+    function findPnpRoot(name2, root) {
       maybeRequirePnpApi(root);
       if (!pnp)
         return;
-      debug(name)("Finding root for using pnp method");
+      debug(name2)("Finding root for using pnp method");
       const seen = /* @__PURE__ */ new Set();
       const traverseDependencyTree = (locator, parentPkg) => {
         const key = getKey(locator);
         if (seen.has(key))
           return;
         const pkg = pnp.getPackageInformation(locator);
-        if (locator.name === name) {
+        if (locator.name === name2) {
           return pkg.packageLocation;
         }
         seen.add(key);
-        for (const [name2, referencish] of pkg.packageDependencies) {
+        for (const [name3, referencish] of pkg.packageDependencies) {
           if (referencish === null)
             continue;
-          if (parentPkg !== null && isPeerDependency(pkg, parentPkg, name2))
+          if (parentPkg !== null && isPeerDependency(pkg, parentPkg, name3))
             continue;
-          const childLocator = pnp.getLocator(name2, referencish);
+          const childLocator = pnp.getLocator(name3, referencish);
           const foundSomething = traverseDependencyTree(childLocator, pkg);
           if (foundSomething)
             return foundSomething;
@@ -16019,25 +16019,25 @@ var require_find_root = __commonJS({
           return foundSomething;
       }
     }
-    async function findRoot(name, root) {
-      if (name) {
-        debug(name)(`Finding root using ${root}`);
+    async function findRoot(name2, root) {
+      if (name2) {
+        debug(name2)(`Finding root using ${root}`);
         let pkgPath;
         try {
-          pkgPath = require.resolve(name, { paths: [root] });
-          debug(name)(`Found starting point with require.resolve`);
+          pkgPath = require.resolve(name2, { paths: [root] });
+          debug(name2)(`Found starting point with require.resolve`);
         } catch {
-          debug(name)(`require.resolve could not find plugin starting point`);
+          debug(name2)(`require.resolve could not find plugin starting point`);
         }
         if (pkgPath) {
-          const found3 = await findPluginRoot((0, node_path_1.dirname)(pkgPath), name);
+          const found3 = await findPluginRoot((0, node_path_1.dirname)(pkgPath), name2);
           if (found3) {
-            debug(name)(`Found root at ${found3}`);
+            debug(name2)(`Found root at ${found3}`);
             return found3;
           }
         }
-        const found2 = process.versions.pnp ? findPnpRoot(name, root) : await findRootLegacy(name, root);
-        debug(name)(found2 ? `Found root at ${found2}` : "No root found!");
+        const found2 = process.versions.pnp ? findPnpRoot(name2, root) : await findRootLegacy(name2, root);
+        debug(name2)(found2 ? `Found root at ${found2}` : "No root found!");
         return found2;
       }
       debug("root-plugin")(`Finding root plugin using ${root}`);
@@ -16056,21 +16056,21 @@ var require_src2 = __commonJS({
     var os4 = require("os");
     var url = require("url");
     var fsReadFileAsync = fs16.promises.readFile;
-    function getDefaultSearchPlaces(name, sync) {
+    function getDefaultSearchPlaces(name2, sync) {
       return [
         "package.json",
-        `.${name}rc.json`,
-        `.${name}rc.js`,
-        `.${name}rc.cjs`,
-        ...sync ? [] : [`.${name}rc.mjs`],
-        `.config/${name}rc`,
-        `.config/${name}rc.json`,
-        `.config/${name}rc.js`,
-        `.config/${name}rc.cjs`,
-        ...sync ? [] : [`.config/${name}rc.mjs`],
-        `${name}.config.js`,
-        `${name}.config.cjs`,
-        ...sync ? [] : [`${name}.config.mjs`]
+        `.${name2}rc.json`,
+        `.${name2}rc.js`,
+        `.${name2}rc.cjs`,
+        ...sync ? [] : [`.${name2}rc.mjs`],
+        `.config/${name2}rc`,
+        `.config/${name2}rc.json`,
+        `.config/${name2}rc.js`,
+        `.config/${name2}rc.cjs`,
+        ...sync ? [] : [`.config/${name2}rc.mjs`],
+        `${name2}.config.js`,
+        `${name2}.config.cjs`,
+        ...sync ? [] : [`${name2}.config.mjs`]
       ];
     }
     function parentDir(p) {
@@ -16112,14 +16112,14 @@ var require_src2 = __commonJS({
       noExt: jsonLoader
     });
     module2.exports.defaultLoaders = defaultLoaders;
-    function getOptions(name, options, sync) {
+    function getOptions(name2, options, sync) {
       const conf = {
         stopDir: os4.homedir(),
-        searchPlaces: getDefaultSearchPlaces(name, sync),
+        searchPlaces: getDefaultSearchPlaces(name2, sync),
         ignoreEmptySearchPlaces: true,
         cache: true,
         transform: (x) => x,
-        packageProp: [name],
+        packageProp: [name2],
         ...options,
         loaders: {
           ...sync ? defaultLoadersSync : defaultLoaders,
@@ -16159,7 +16159,7 @@ var require_src2 = __commonJS({
       if (enableCache) c.set(filepath, res);
       return res;
     };
-    module2.exports.lilconfig = function lilconfig(name, options) {
+    module2.exports.lilconfig = function lilconfig(name2, options) {
       const {
         ignoreEmptySearchPlaces,
         loaders,
@@ -16168,7 +16168,7 @@ var require_src2 = __commonJS({
         stopDir,
         transform,
         cache
-      } = getOptions(name, options ?? {}, false);
+      } = getOptions(name2, options ?? {}, false);
       const searchCache = /* @__PURE__ */ new Map();
       const loadCache = /* @__PURE__ */ new Map();
       const emplace = makeEmplace(cache);
@@ -16291,7 +16291,7 @@ var require_src2 = __commonJS({
         }
       };
     };
-    module2.exports.lilconfigSync = function lilconfigSync(name, options) {
+    module2.exports.lilconfigSync = function lilconfigSync(name2, options) {
       const {
         ignoreEmptySearchPlaces,
         loaders,
@@ -16300,7 +16300,7 @@ var require_src2 = __commonJS({
         stopDir,
         transform,
         cache
-      } = getOptions(name, options ?? {}, true);
+      } = getOptions(name2, options ?? {}, true);
       const searchCache = /* @__PURE__ */ new Map();
       const loadCache = /* @__PURE__ */ new Map();
       const emplace = makeEmplace(cache);
@@ -16944,9 +16944,9 @@ var require_plugin_loader = __commonJS({
         debug("loading plugins", plugins);
         await Promise.all((plugins || []).map(async (plugin) => {
           try {
-            const name = typeof plugin === "string" ? plugin : plugin.name;
+            const name2 = typeof plugin === "string" ? plugin : plugin.name;
             const opts = {
-              name,
+              name: name2,
               root,
               type
             };
@@ -16958,9 +16958,9 @@ var require_plugin_loader = __commonJS({
             if (parent) {
               opts.parent = parent;
             }
-            if (this.plugins.has(name))
+            if (this.plugins.has(name2))
               return;
-            const pluginMarker = performance_1.Performance.mark(performance_1.OCLIF_MARKER_OWNER, `plugin.load#${name}`);
+            const pluginMarker = performance_1.Performance.mark(performance_1.OCLIF_MARKER_OWNER, `plugin.load#${name2}`);
             const instance = new plugin_1.Plugin(opts);
             await instance.load();
             pluginMarker?.addDetails({
@@ -17057,8 +17057,8 @@ var require_config = __commonJS({
           console.error(warning.detail);
       });
     }
-    function channelFromVersion(version) {
-      const m = version.match(/[^-]+(?:-([^.]+))?/);
+    function channelFromVersion(version2) {
+      const m = version2.match(/[^-]+(?:-([^.]+))?/);
       return m && m[1] || "stable";
     }
     function isConfig(o) {
@@ -17212,13 +17212,13 @@ var require_config = __commonJS({
         });
         return matches2;
       }
-      findTopic(name, opts = {}) {
-        const lookupId = this.getTopicLookupId(name);
+      findTopic(name2, opts = {}) {
+        const lookupId = this.getTopicLookupId(name2);
         const topic = this._topics.get(lookupId);
         if (topic)
           return topic;
         if (opts.must)
-          throw new Error(`topic ${name} not found`);
+          throw new Error(`topic ${name2} not found`);
       }
       /**
        * Returns an array of all command ids. If flexible taxonomy is enabled then all permutations will be appended to the array.
@@ -17653,9 +17653,9 @@ var require_config = __commonJS({
         for (const c of plugin.commands.filter((c2) => !c2.hidden)) {
           const parts = c.id.split(":");
           while (parts.length > 0) {
-            const name = parts.join(":");
-            if (name && !this._topics.has(name)) {
-              this._topics.set(name, { description: c.summary || c.description, name });
+            const name2 = parts.join(":");
+            if (name2 && !this._topics.has(name2)) {
+              this._topics.set(name2, { description: c.summary || c.description, name: name2 });
             }
             parts.pop();
           }
@@ -17877,8 +17877,8 @@ ${list}`;
         const namedArgs = args.filter((a) => a.name);
         if (namedArgs.length > 0) {
           const list = (0, list_1.default)(namedArgs.map((a) => {
-            const description = a.options ? `(${a.options.join("|")}) ${a.description}` : a.description;
-            return [a.name, description];
+            const description2 = a.options ? `(${a.options.join("|")}) ${a.description}` : a.description;
+            return [a.name, description2];
           }));
           message += `:
 ${list}`;
@@ -18046,8 +18046,8 @@ var require_parse3 = __commonJS({
       async parse() {
         this._debugInput();
         const parseFlag = async (arg) => {
-          const { isLong, name } = this.findFlag(arg);
-          if (!name) {
+          const { isLong, name: name2 } = this.findFlag(arg);
+          if (!name2) {
             const i = arg.indexOf("=");
             if (i !== -1) {
               const sliced = arg.slice(i + 1);
@@ -18060,15 +18060,15 @@ var require_parse3 = __commonJS({
             }
             return false;
           }
-          const flag = this.input.flags[name];
+          const flag = this.input.flags[name2];
           if (flag.type === "option") {
-            if (!flag.multiple && this.raw.some((o) => o.type === "flag" && o.flag === name)) {
-              throw new errors_1.CLIError(`Flag --${name} can only be specified once`);
+            if (!flag.multiple && this.raw.some((o) => o.type === "flag" && o.flag === name2)) {
+              throw new errors_1.CLIError(`Flag --${name2} can only be specified once`);
             }
             this.currentFlag = flag;
             let input = isLong || arg.length < 3 ? this.argv.shift() : arg.slice(arg[2] === "=" ? 3 : 2);
             if (flag.allowStdin === "only" && input !== "-" && input !== void 0 && !this.findFlag(input).name) {
-              throw new errors_1.CLIError(`Flag --${name} can only be read from stdin. The value must be "-" or not provided at all.`);
+              throw new errors_1.CLIError(`Flag --${name2} can only be read from stdin. The value must be "-" or not provided at all.`);
             }
             if (flag.allowStdin && input === "-" || flag.allowStdin === "only") {
               const stdin = await (0, exports2.readStdin)();
@@ -18078,9 +18078,9 @@ var require_parse3 = __commonJS({
             }
             if (typeof input !== "string" || this.findFlag(input).name) {
               if (flag.options) {
-                throw new errors_1.CLIError(`Flag --${name} expects one of these values: ${flag.options.join(", ")}`);
+                throw new errors_1.CLIError(`Flag --${name2} expects one of these values: ${flag.options.join(", ")}`);
               }
-              throw new errors_1.CLIError(`Flag --${name} expects a value`);
+              throw new errors_1.CLIError(`Flag --${name2} expects a value`);
             }
             this.raw.push({ flag: flag.name, input, type: "flag" });
           } else {
@@ -18139,17 +18139,17 @@ var require_parse3 = __commonJS({
         const tokens = this._argTokens;
         let stdinRead = false;
         const ctx = this.context;
-        const parseArgInput = async (name, arg, input) => {
+        const parseArgInput = async (name2, arg, input) => {
           if (arg.options && !arg.options.includes(input)) {
             throw new errors_1.ArgInvalidOptionError(arg, input);
           }
-          ctx.token = { arg: name, input, type: "arg" };
+          ctx.token = { arg: name2, input, type: "arg" };
           const parsed = await arg.parse(input, ctx, arg);
           argv.push(parsed);
-          args[name] = parsed;
+          args[name2] = parsed;
         };
-        const applyDefault = async (name, arg) => {
-          if (args[name] !== void 0)
+        const applyDefault = async (name2, arg) => {
+          if (args[name2] !== void 0)
             return;
           if (!arg.default && arg.default !== false)
             return;
@@ -18160,9 +18160,9 @@ var require_parse3 = __commonJS({
           } else {
             argv.push(value);
           }
-          args[name] = value;
+          args[name2] = value;
         };
-        const tryStdin = async (name, arg) => {
+        const tryStdin = async (name2, arg) => {
           if (arg.ignoreStdin || stdinRead)
             return;
           let stdin = await (0, exports2.readStdin)();
@@ -18170,16 +18170,16 @@ var require_parse3 = __commonJS({
           if (!stdin)
             return;
           stdin = stdin.trim();
-          await parseArgInput(name, arg, stdin);
+          await parseArgInput(name2, arg, stdin);
         };
         const argEntries = Object.entries(this.input.args);
         const variadicIndex = argEntries.findIndex(([, arg]) => arg.multiple);
         if (variadicIndex === -1) {
-          for (const [name, arg] of argEntries) {
-            const token = tokens.find((t) => t.arg === name);
+          for (const [name2, arg] of argEntries) {
+            const token = tokens.find((t) => t.arg === name2);
             ctx.token = token;
-            await (token ? parseArgInput(name, arg, token.input) : tryStdin(name, arg));
-            await applyDefault(name, arg);
+            await (token ? parseArgInput(name2, arg, token.input) : tryStdin(name2, arg));
+            await applyDefault(name2, arg);
           }
           for (const token of tokens) {
             if (args[token.arg] !== void 0)
@@ -18189,17 +18189,17 @@ var require_parse3 = __commonJS({
         } else {
           const tokenInputs = tokens.map((t) => t.input);
           for (let i = 0; i < variadicIndex; i++) {
-            const [name, arg] = argEntries[i];
+            const [name2, arg] = argEntries[i];
             const input = tokenInputs.shift();
-            await (input === void 0 ? tryStdin(name, arg) : parseArgInput(name, arg, input));
-            await applyDefault(name, arg);
+            await (input === void 0 ? tryStdin(name2, arg) : parseArgInput(name2, arg, input));
+            await applyDefault(name2, arg);
           }
           const postVariadicParsing = [];
           for (let i = argEntries.length - 1; i > variadicIndex; i--) {
-            const [name, arg] = argEntries[i];
+            const [name2, arg] = argEntries[i];
             const input = tokenInputs.pop();
             if (input !== void 0) {
-              postVariadicParsing.unshift({ arg, input, name });
+              postVariadicParsing.unshift({ arg, input, name: name2 });
             }
           }
           const [variadicName, variadicArg] = argEntries[variadicIndex];
@@ -18211,13 +18211,13 @@ var require_parse3 = __commonJS({
             }
             args[variadicName] = parsedValues;
           }
-          for (const { arg, input, name } of postVariadicParsing) {
-            await parseArgInput(name, arg, input);
+          for (const { arg, input, name: name2 } of postVariadicParsing) {
+            await parseArgInput(name2, arg, input);
           }
           await applyDefault(variadicName, variadicArg);
           for (let i = variadicIndex + 1; i < argEntries.length; i++) {
-            const [name, arg] = argEntries[i];
-            await applyDefault(name, arg);
+            const [name2, arg] = argEntries[i];
+            await applyDefault(name2, arg);
           }
         }
         return { args, argv };
@@ -18369,7 +18369,7 @@ See more help with --help`;
         };
         const fwsArrayToObject = (fwsArray) => Object.fromEntries(fwsArray.filter((fws) => fws.value !== void 0).map((fws) => [fws.inputFlag.name, fws.value]));
         const flagTokenMap = this.mapAndValidateFlags();
-        const flagsWithValues = await Promise.all(Object.entries(this.input.flags).filter(([name, flag]) => flag.type === "boolean" || flag.env || flag.default !== void 0 || "defaultHelp" in flag || flagTokenMap.has(name)).map(([name, flag]) => ({ inputFlag: { flag, name }, tokens: flagTokenMap.get(name) })).map((fws) => addValueFunction(fws)).filter((fws) => fws.valueFunction !== void 0).map((fws) => addHelpFunction(fws)).map(async (fws) => fws.metadata?.setFromDefault ? fws : { ...fws, value: await fws.valueFunction?.(fws) }));
+        const flagsWithValues = await Promise.all(Object.entries(this.input.flags).filter(([name2, flag]) => flag.type === "boolean" || flag.env || flag.default !== void 0 || "defaultHelp" in flag || flagTokenMap.has(name2)).map(([name2, flag]) => ({ inputFlag: { flag, name: name2 }, tokens: flagTokenMap.get(name2) })).map((fws) => addValueFunction(fws)).filter((fws) => fws.valueFunction !== void 0).map((fws) => addHelpFunction(fws)).map(async (fws) => fws.metadata?.setFromDefault ? fws : { ...fws, value: await fws.valueFunction?.(fws) }));
         const valueReference = fwsArrayToObject(flagsWithValues.filter((fws) => !fws.metadata?.setFromDefault));
         const flagsWithAllValues = await Promise.all(flagsWithValues.map(async (fws) => fws.metadata?.setFromDefault ? { ...fws, value: await fws.valueFunction?.(fws, valueReference) } : fws));
         const finalFlags = flagsWithAllValues.some((fws) => typeof fws.helpFunction === "function") ? await addDefaultHelp(flagsWithAllValues) : flagsWithAllValues;
@@ -18391,16 +18391,16 @@ See more help with --help`;
       findFlag(arg) {
         const isLong = arg.startsWith("--");
         const short = isLong ? false : arg.startsWith("-");
-        const name = isLong ? this.findLongFlag(arg) : short ? this.findShortFlag(arg) : void 0;
-        return { isLong, name };
+        const name2 = isLong ? this.findLongFlag(arg) : short ? this.findShortFlag(arg) : void 0;
+        return { isLong, name: name2 };
       }
       findLongFlag(arg) {
-        const name = arg.slice(2);
-        if (this.input.flags[name]) {
-          return name;
+        const name2 = arg.slice(2);
+        if (this.input.flags[name2]) {
+          return name2;
         }
-        if (this.flagAliases[name]) {
-          return this.flagAliases[name].name;
+        if (this.flagAliases[name2]) {
+          return this.flagAliases[name2].name;
         }
         if (arg.startsWith(NEGATION)) {
           const flag = this.booleanFlags[arg.slice(NEGATION.length)];
@@ -18493,7 +18493,7 @@ var require_validate = __commonJS({
         }
         const missingRequiredArgs = [];
         let hasOptional = false;
-        for (const [name, arg] of Object.entries(parse.input.args)) {
+        for (const [name2, arg] of Object.entries(parse.input.args)) {
           if (!arg.required) {
             hasOptional = true;
           } else if (hasOptional && !variadicArgFound) {
@@ -18502,12 +18502,12 @@ var require_validate = __commonJS({
               parse
             });
           }
-          if (arg.required && parse.output.args[name] === void 0) {
+          if (arg.required && parse.output.args[name2] === void 0) {
             missingRequiredArgs.push(arg);
           }
         }
         if (missingRequiredArgs.length > 0) {
-          const flagsWithMultiple = Object.entries(parse.input.flags).filter(([_, flagDef]) => flagDef.type === "option" && Boolean(flagDef.multiple)).map(([name]) => name);
+          const flagsWithMultiple = Object.entries(parse.input.flags).filter(([_, flagDef]) => flagDef.type === "option" && Boolean(flagDef.multiple)).map(([name2]) => name2);
           throw new errors_1.RequiredArgsError({
             args: missingRequiredArgs,
             flagsWithMultiple,
@@ -18516,18 +18516,18 @@ var require_validate = __commonJS({
         }
       }
       async function validateFlags() {
-        const promises = Object.entries(parse.input.flags).flatMap(([name, flag]) => {
-          if (parse.output.flags[name] !== void 0) {
+        const promises = Object.entries(parse.input.flags).flatMap(([name2, flag]) => {
+          if (parse.output.flags[name2] !== void 0) {
             return [
-              ...flag.relationships ? validateRelationships(name, flag) : [],
-              ...flag.dependsOn ? [validateDependsOn(name, flag.dependsOn)] : [],
-              ...flag.exclusive ? [validateExclusive(name, flag.exclusive)] : [],
-              ...flag.combinable ? [validateCombinable(name, flag.combinable)] : [],
-              ...flag.exactlyOne ? [validateExactlyOne(name, flag.exactlyOne)] : []
+              ...flag.relationships ? validateRelationships(name2, flag) : [],
+              ...flag.dependsOn ? [validateDependsOn(name2, flag.dependsOn)] : [],
+              ...flag.exclusive ? [validateExclusive(name2, flag.exclusive)] : [],
+              ...flag.combinable ? [validateCombinable(name2, flag.combinable)] : [],
+              ...flag.exactlyOne ? [validateExactlyOne(name2, flag.exactlyOne)] : []
             ];
           }
           if (flag.required) {
-            return [{ name, reason: `Missing required flag ${name}`, status: "failed", validationFn: "required" }];
+            return [{ name: name2, reason: `Missing required flag ${name2}`, status: "failed", validationFn: "required" }];
           }
           if (flag.exactlyOne && flag.exactlyOne.length > 0) {
             return [validateExactlyOneAcrossFlags(flag)];
@@ -18592,99 +18592,99 @@ var require_validate = __commonJS({
         }
         return { ...base, status: "success" };
       }
-      async function validateExclusive(name, flags) {
-        const base = { name, validationFn: "validateExclusive" };
+      async function validateExclusive(name2, flags) {
+        const base = { name: name2, validationFn: "validateExclusive" };
         const resolved = await resolveFlags(flags);
         const keys = getPresentFlags(resolved);
         for (const flag of keys) {
           if (parse.output.metadata.flags && parse.output.metadata.flags[flag]?.setFromDefault)
             continue;
-          if (parse.output.metadata.flags && parse.output.metadata.flags[name]?.setFromDefault)
+          if (parse.output.metadata.flags && parse.output.metadata.flags[name2]?.setFromDefault)
             continue;
           if (parse.output.flags[flag] !== void 0) {
             const flagValue = parse.output.metadata.flags?.[flag]?.defaultHelp ?? parse.output.flags[flag];
             return {
               ...base,
-              reason: `--${flag}=${flagValue} cannot also be provided when using --${name}`,
+              reason: `--${flag}=${flagValue} cannot also be provided when using --${name2}`,
               status: "failed"
             };
           }
         }
         return { ...base, status: "success" };
       }
-      async function validateCombinable(name, flags) {
-        const base = { name, validationFn: "validateCombinable" };
+      async function validateCombinable(name2, flags) {
+        const base = { name: name2, validationFn: "validateCombinable" };
         const combinableFlags = new Set(flags.map((flag) => typeof flag === "string" ? flag : flag.name));
         const resolved = await resolveFlags(flags);
         for (const flag of Object.keys(parse.output.flags)) {
           if (parse.output.metadata.flags && parse.output.metadata.flags[flag]?.setFromDefault)
             continue;
-          if (parse.output.metadata.flags && parse.output.metadata.flags[name]?.setFromDefault)
+          if (parse.output.metadata.flags && parse.output.metadata.flags[name2]?.setFromDefault)
             continue;
-          if (flag !== name && parse.output.flags[flag] !== void 0 && !combinableFlags.has(flag)) {
+          if (flag !== name2 && parse.output.flags[flag] !== void 0 && !combinableFlags.has(flag)) {
             const formattedFlags = Object.keys(resolved).map((f) => `--${f}`).join(", ");
             return {
               ...base,
-              reason: `Only the following can be provided when using --${name}: ${formattedFlags}`,
+              reason: `Only the following can be provided when using --${name2}: ${formattedFlags}`,
               status: "failed"
             };
           }
         }
         return { ...base, status: "success" };
       }
-      async function validateExactlyOne(name, flags) {
-        const base = { name, validationFn: "validateExactlyOne" };
+      async function validateExactlyOne(name2, flags) {
+        const base = { name: name2, validationFn: "validateExactlyOne" };
         const resolved = await resolveFlags(flags);
         const keys = getPresentFlags(resolved);
         for (const flag of keys) {
-          if (flag !== name && parse.output.flags[flag] !== void 0) {
-            return { ...base, reason: `--${flag} cannot also be provided when using --${name}`, status: "failed" };
+          if (flag !== name2 && parse.output.flags[flag] !== void 0) {
+            return { ...base, reason: `--${flag} cannot also be provided when using --${name2}`, status: "failed" };
           }
         }
         return { ...base, status: "success" };
       }
-      async function validateDependsOn(name, flags) {
-        const base = { name, validationFn: "validateDependsOn" };
+      async function validateDependsOn(name2, flags) {
+        const base = { name: name2, validationFn: "validateDependsOn" };
         const resolved = await resolveFlags(flags);
         const foundAll = Object.values(resolved).every((val) => val !== void 0);
         if (!foundAll) {
           const formattedFlags = Object.keys(resolved).map((f) => `--${f}`).join(", ");
           return {
             ...base,
-            reason: `All of the following must be provided when using --${name}: ${formattedFlags}`,
+            reason: `All of the following must be provided when using --${name2}: ${formattedFlags}`,
             status: "failed"
           };
         }
         return { ...base, status: "success" };
       }
-      async function validateSome(name, flags) {
-        const base = { name, validationFn: "validateSome" };
+      async function validateSome(name2, flags) {
+        const base = { name: name2, validationFn: "validateSome" };
         const resolved = await resolveFlags(flags);
         const foundAtLeastOne = Object.values(resolved).some(Boolean);
         if (!foundAtLeastOne) {
           const formattedFlags = Object.keys(resolved).map((f) => `--${f}`).join(", ");
           return {
             ...base,
-            reason: `One of the following must be provided when using --${name}: ${formattedFlags}`,
+            reason: `One of the following must be provided when using --${name2}: ${formattedFlags}`,
             status: "failed"
           };
         }
         return { ...base, status: "success" };
       }
-      function validateRelationships(name, flag) {
+      function validateRelationships(name2, flag) {
         return (flag.relationships ?? []).map((relationship) => {
           switch (relationship.type) {
             case "all": {
-              return validateDependsOn(name, relationship.flags);
+              return validateDependsOn(name2, relationship.flags);
             }
             case "none": {
-              return validateExclusive(name, relationship.flags);
+              return validateExclusive(name2, relationship.flags);
             }
             case "only": {
-              return validateCombinable(name, relationship.flags);
+              return validateCombinable(name2, relationship.flags);
             }
             case "some": {
-              return validateSome(name, relationship.flags);
+              return validateSome(name2, relationship.flags);
             }
             default: {
               throw new Error(`Unknown relationship type: ${relationship.type}`);
@@ -18719,11 +18719,11 @@ var require_help2 = __commonJS({
           label.push(` --${flag.name}`);
       }
       const usage = flag.type === "option" ? ` ${flag.name.toUpperCase()}` : "";
-      let description = flag.summary || flag.description || "";
+      let description2 = flag.summary || flag.description || "";
       if (options.displayRequired && flag.required)
-        description = `(required) ${description}`;
-      description = description ? (0, ux_1.colorize)("dim", description) : void 0;
-      return [` ${label.join(",").trim()}${usage}`, description];
+        description2 = `(required) ${description2}`;
+      description2 = description2 ? (0, ux_1.colorize)("dim", description2) : void 0;
+      return [` ${label.join(",").trim()}${usage}`, description2];
     }
     function flagUsages(flags, options = {}) {
       if (flags.length === 0)
@@ -21061,19 +21061,19 @@ var require_streamx = __commonJS({
       if (data !== void 0 && data !== null) this.push(data);
       this._writableState.afterWrite(err);
     }
-    function newListener(name) {
+    function newListener(name2) {
       if (this._readableState !== null) {
-        if (name === "data") {
+        if (name2 === "data") {
           this._duplexState |= READ_EMIT_DATA | READ_RESUMED_READ_AHEAD;
           this._readableState.updateNextTick();
         }
-        if (name === "readable") {
+        if (name2 === "readable") {
           this._duplexState |= READ_EMIT_READABLE;
           this._readableState.updateNextTick();
         }
       }
       if (this._writableState !== null) {
-        if (name === "drain") {
+        if (name2 === "drain") {
           this._duplexState |= WRITE_EMIT_DRAIN;
           this._writableState.updateNextTick();
         }
@@ -21612,19 +21612,19 @@ var require_headers = __commonJS({
     };
     exports2.encode = function encode(opts) {
       const buf = b4a.alloc(512);
-      let name = opts.name;
+      let name2 = opts.name;
       let prefix = "";
-      if (opts.typeflag === 5 && name[name.length - 1] !== "/") name += "/";
-      if (b4a.byteLength(name) !== name.length) return null;
-      while (b4a.byteLength(name) > 100) {
-        const i = name.indexOf("/");
+      if (opts.typeflag === 5 && name2[name2.length - 1] !== "/") name2 += "/";
+      if (b4a.byteLength(name2) !== name2.length) return null;
+      while (b4a.byteLength(name2) > 100) {
+        const i = name2.indexOf("/");
         if (i === -1) return null;
-        prefix += prefix ? "/" + name.slice(0, i) : name.slice(0, i);
-        name = name.slice(i + 1);
+        prefix += prefix ? "/" + name2.slice(0, i) : name2.slice(0, i);
+        name2 = name2.slice(i + 1);
       }
-      if (b4a.byteLength(name) > 100 || b4a.byteLength(prefix) > 155) return null;
+      if (b4a.byteLength(name2) > 100 || b4a.byteLength(prefix) > 155) return null;
       if (opts.linkname && b4a.byteLength(opts.linkname) > 100) return null;
-      b4a.write(buf, name);
+      b4a.write(buf, name2);
       b4a.write(buf, encodeOct(opts.mode & MASK, 6), 100);
       b4a.write(buf, encodeOct(opts.uid, 6), 108);
       b4a.write(buf, encodeOct(opts.gid, 6), 116);
@@ -21644,7 +21644,7 @@ var require_headers = __commonJS({
     };
     exports2.decode = function decode(buf, filenameEncoding, allowUnknownFormat) {
       let typeflag = buf[156] === 0 ? 0 : buf[156] - ZERO_OFFSET;
-      let name = decodeStr(buf, 0, 100, filenameEncoding);
+      let name2 = decodeStr(buf, 0, 100, filenameEncoding);
       const mode = decodeOct(buf, 100, 8);
       const uid = decodeOct(buf, 108, 8);
       const gid = decodeOct(buf, 116, 8);
@@ -21660,16 +21660,16 @@ var require_headers = __commonJS({
       if (c === 8 * 32) return null;
       if (c !== decodeOct(buf, 148, 8)) throw new Error("Invalid tar header. Maybe the tar is corrupted or it needs to be gunzipped?");
       if (isUSTAR(buf)) {
-        if (buf[345]) name = decodeStr(buf, 345, 155, filenameEncoding) + "/" + name;
+        if (buf[345]) name2 = decodeStr(buf, 345, 155, filenameEncoding) + "/" + name2;
       } else if (isGNU(buf)) {
       } else {
         if (!allowUnknownFormat) {
           throw new Error("Invalid tar header: unknown format.");
         }
       }
-      if (typeflag === 0 && name && name[name.length - 1] === "/") typeflag = 5;
+      if (typeflag === 0 && name2 && name2[name2.length - 1] === "/") typeflag = 5;
       return {
-        name,
+        name: name2,
         mode,
         uid,
         gid,
@@ -22503,12 +22503,12 @@ var require_utils3 = __commonJS({
       return str2;
     }
     var codeCache = {};
-    function addToCodeCache(name, on, off) {
+    function addToCodeCache(name2, on, off) {
       on = "\x1B[" + on + "m";
       off = "\x1B[" + off + "m";
-      codeCache[on] = { set: name, to: true };
-      codeCache[off] = { set: name, to: false };
-      codeCache[name] = { on, off };
+      codeCache[on] = { set: name2, to: true };
+      codeCache[off] = { set: name2, to: false };
+      codeCache[name2] = { on, off };
     }
     addToCodeCache("bold", 1, 22);
     addToCodeCache("italics", 3, 23);
@@ -22904,10 +22904,10 @@ var require_supports_colors = __commonJS({
         return /^(9\.(0*[1-9]\d*)\.|\d{2,}\.)/.test(env.TEAMCITY_VERSION) ? 1 : 0;
       }
       if ("TERM_PROGRAM" in env) {
-        var version = parseInt((env.TERM_PROGRAM_VERSION || "").split(".")[0], 10);
+        var version2 = parseInt((env.TERM_PROGRAM_VERSION || "").split(".")[0], 10);
         switch (env.TERM_PROGRAM) {
           case "iTerm.app":
-            return version >= 3 ? 3 : 2;
+            return version2 >= 3 ? 3 : 2;
           case "Hyper":
             return 3;
           case "Apple_Terminal":
@@ -23383,10 +23383,10 @@ var require_colors = __commonJS({
     };
     function init() {
       var ret = {};
-      Object.keys(styles).forEach(function(name) {
-        ret[name] = {
+      Object.keys(styles).forEach(function(name2) {
+        ret[name2] = {
           get: function() {
-            return build([name]);
+            return build([name2]);
           }
         };
       });
@@ -23471,8 +23471,8 @@ var require_cell = __commonJS({
         let optionsChars = this.options.chars || {};
         let tableChars = tableOptions.chars;
         let chars = this.chars = {};
-        CHAR_NAMES.forEach(function(name) {
-          setOption(optionsChars, tableChars, name, chars);
+        CHAR_NAMES.forEach(function(name2) {
+          setOption(optionsChars, tableChars, name2, chars);
         });
         this.truncate = this.options.truncate || tableOptions.truncate;
         let style = this.options.style = this.options.style || {};
@@ -28748,7 +28748,7 @@ var require_constants4 = __commonJS({
     ]);
     var canUseCipher = (() => {
       const ciphers = crypto.getCiphers();
-      return (name) => ciphers.includes(CIPHER_INFO[name].sslName);
+      return (name2) => ciphers.includes(CIPHER_INFO[name2].sslName);
     })();
     var DEFAULT_CIPHER = [
       // http://tools.ietf.org/html/rfc5647
@@ -28786,7 +28786,7 @@ var require_constants4 = __commonJS({
     ].filter(canUseCipher));
     var canUseMAC = (() => {
       const hashes = crypto.getHashes();
-      return (name) => hashes.includes(MAC_INFO[name].sslName);
+      return (name2) => hashes.includes(MAC_INFO[name2].sslName);
     })();
     var DEFAULT_MAC = [
       "hmac-sha2-256-etm@openssh.com",
@@ -33506,31 +33506,31 @@ var require_handlers_misc = __commonJS({
       },
       [MESSAGE.SERVICE_REQUEST]: (self2, payload) => {
         bufferParser.init(payload, 1);
-        const name = bufferParser.readString(true);
+        const name2 = bufferParser.readString(true);
         bufferParser.clear();
-        if (name === void 0) {
+        if (name2 === void 0) {
           return doFatalError(
             self2,
             "Inbound: Malformed SERVICE_REQUEST packet"
           );
         }
-        self2._debug && self2._debug(`Inbound: Received SERVICE_REQUEST (${name})`);
+        self2._debug && self2._debug(`Inbound: Received SERVICE_REQUEST (${name2})`);
         const handler = self2._handlers.SERVICE_REQUEST;
-        handler && handler(self2, name);
+        handler && handler(self2, name2);
       },
       [MESSAGE.SERVICE_ACCEPT]: (self2, payload) => {
         bufferParser.init(payload, 1);
-        const name = bufferParser.readString(true);
+        const name2 = bufferParser.readString(true);
         bufferParser.clear();
-        if (name === void 0) {
+        if (name2 === void 0) {
           return doFatalError(
             self2,
             "Inbound: Malformed SERVICE_ACCEPT packet"
           );
         }
-        self2._debug && self2._debug(`Inbound: Received SERVICE_ACCEPT (${name})`);
+        self2._debug && self2._debug(`Inbound: Received SERVICE_ACCEPT (${name2})`);
         const handler = self2._handlers.SERVICE_ACCEPT;
-        handler && handler(self2, name);
+        handler && handler(self2, name2);
       },
       [MESSAGE.EXT_INFO]: (self2, payload) => {
         bufferParser.init(payload, 1);
@@ -33539,13 +33539,13 @@ var require_handlers_misc = __commonJS({
         if (numExts !== void 0) {
           exts = [];
           for (let i = 0; i < numExts; ++i) {
-            const name = bufferParser.readString(true);
+            const name2 = bufferParser.readString(true);
             const data = bufferParser.readString();
             if (data !== void 0) {
-              switch (name) {
+              switch (name2) {
                 case "server-sig-algs": {
                   const algs = data.latin1Slice(0, data.length).split(",");
-                  exts.push({ name, algs });
+                  exts.push({ name: name2, algs });
                   continue;
                 }
                 default:
@@ -33786,7 +33786,7 @@ var require_handlers_misc = __commonJS({
           }
           case "keyboard-interactive": {
             bufferParser.init(payload, 1);
-            const name = bufferParser.readString(true);
+            const name2 = bufferParser.readString(true);
             const instructions = bufferParser.readString(true);
             bufferParser.readString();
             const numPrompts = bufferParser.readUInt32BE();
@@ -33813,7 +33813,7 @@ var require_handlers_misc = __commonJS({
             }
             self2._debug && self2._debug("Inbound: Received USERAUTH_INFO_REQUEST");
             const handler = self2._handlers.USERAUTH_INFO_REQUEST;
-            handler && handler(self2, name, instructions, prompts);
+            handler && handler(self2, name2, instructions, prompts);
             break;
           }
           default:
@@ -33860,11 +33860,11 @@ var require_handlers_misc = __commonJS({
       // Connection protocol -- generic ============================================
       [MESSAGE.GLOBAL_REQUEST]: (self2, payload) => {
         bufferParser.init(payload, 1);
-        const name = bufferParser.readString(true);
+        const name2 = bufferParser.readString(true);
         const wantReply = bufferParser.readBool();
         let data;
         if (wantReply !== void 0) {
-          switch (name) {
+          switch (name2) {
             case "tcpip-forward":
             case "cancel-tcpip-forward": {
               const bindAddr = bufferParser.readString(true);
@@ -33908,10 +33908,10 @@ var require_handlers_misc = __commonJS({
             "Inbound: Malformed GLOBAL_REQUEST packet"
           );
         }
-        self2._debug && self2._debug(`Inbound: GLOBAL_REQUEST (${name})`);
+        self2._debug && self2._debug(`Inbound: GLOBAL_REQUEST (${name2})`);
         const handler = self2._handlers.GLOBAL_REQUEST;
         if (handler)
-          handler(self2, name, wantReply, data);
+          handler(self2, name2, wantReply, data);
         else
           self2.requestFailure();
       },
@@ -34036,7 +34036,7 @@ var require_handlers_misc = __commonJS({
         bufferParser.init(payload, 1);
         const recipient = bufferParser.readUInt32BE();
         const reason = bufferParser.readUInt32BE();
-        const description = bufferParser.readString(true);
+        const description2 = bufferParser.readString(true);
         const lang = bufferParser.readString();
         bufferParser.clear();
         if (lang === void 0) {
@@ -34047,7 +34047,7 @@ var require_handlers_misc = __commonJS({
         }
         self2._debug && self2._debug(`Inbound: CHANNEL_OPEN_FAILURE (r:${recipient})`);
         const handler = self2._handlers.CHANNEL_OPEN_FAILURE;
-        handler && handler(self2, recipient, reason, description);
+        handler && handler(self2, recipient, reason, description2);
       },
       [MESSAGE.CHANNEL_WINDOW_ADJUST]: (self2, payload) => {
         bufferParser.init(payload, 1);
@@ -34202,13 +34202,13 @@ var require_handlers_misc = __commonJS({
                   const opcode = bufferParser.readByte();
                   if (opcode === TERMINAL_MODE.TTY_OP_END)
                     break;
-                  const name = TERMINAL_MODE_BY_VALUE[opcode];
+                  const name2 = TERMINAL_MODE_BY_VALUE[opcode];
                   const value = bufferParser.readUInt32BE();
-                  if (opcode === void 0 || name === void 0 || value === void 0) {
+                  if (opcode === void 0 || name2 === void 0 || value === void 0) {
                     modes = void 0;
                     break;
                   }
-                  modes[name] = value;
+                  modes[name2] = value;
                 }
                 if (modes !== void 0)
                   data = { term, cols, rows, width, height, modes };
@@ -34243,13 +34243,13 @@ var require_handlers_misc = __commonJS({
               break;
             }
             case "env": {
-              const name = bufferParser.readString(true);
+              const name2 = bufferParser.readString(true);
               const value = bufferParser.readString(true);
               if (value !== void 0)
-                data = { name, value };
+                data = { name: name2, value };
               if (self2._debug) {
                 self2._debug(
-                  `Inbound: CHANNEL_REQUEST (r:${recipient}, ${type}: ${name}=${value})`
+                  `Inbound: CHANNEL_REQUEST (r:${recipient}, ${type}: ${name2}=${value})`
                 );
               }
               break;
@@ -34856,10 +34856,10 @@ var require_kex = __commonJS({
             let parsedHostKey;
             {
               bufferParser.init(this._hostKey, 0);
-              const name = bufferParser.readString(true);
+              const name2 = bufferParser.readString(true);
               const hostKey = this._hostKey.slice(bufferParser.pos());
               bufferParser.clear();
-              parsedHostKey = parseDERKey(hostKey, name);
+              parsedHostKey = parseDERKey(hostKey, name2);
               if (parsedHostKey instanceof Error) {
                 parsedHostKey.level = "handshake";
                 return doFatalError(
@@ -36428,16 +36428,16 @@ var require_Protocol = __commonJS({
       // ===========================================================================
       // Global
       // ------
-      service(name) {
+      service(name2) {
         if (this._server)
           throw new Error("Client-only method called in server mode");
-        const nameLen = Buffer.byteLength(name);
+        const nameLen = Buffer.byteLength(name2);
         let p = this._packetRW.write.allocStart;
         const packet = this._packetRW.write.alloc(1 + 4 + nameLen);
         packet[p] = MESSAGE.SERVICE_REQUEST;
         writeUInt32BE(packet, nameLen, ++p);
-        packet.utf8Write(name, p += 4, nameLen);
-        this._debug && this._debug(`Outbound: Sending SERVICE_REQUEST (${name})`);
+        packet.utf8Write(name2, p += 4, nameLen);
+        this._debug && this._debug(`Outbound: Sending SERVICE_REQUEST (${name2})`);
         sendPacket(this, this._packetRW.write.finalize(packet));
       }
       // 'ssh-userauth' service-specific
@@ -37038,10 +37038,10 @@ var require_Protocol = __commonJS({
         this._debug && this._debug(`Outbound: Sending CHANNEL_REQUEST (r:${chan}, x11-req)`);
         sendPacket(this, this._packetRW.write.finalize(packet));
       }
-      subsystem(chan, name, wantReply) {
+      subsystem(chan, name2, wantReply) {
         if (this._server)
           throw new Error("Client-only method called in server mode");
-        const nameLen = Buffer.byteLength(name);
+        const nameLen = Buffer.byteLength(name2);
         let p = this._packetRW.write.allocStart;
         const packet = this._packetRW.write.alloc(1 + 4 + 4 + 9 + 1 + 4 + nameLen);
         packet[p] = MESSAGE.CHANNEL_REQUEST;
@@ -37050,9 +37050,9 @@ var require_Protocol = __commonJS({
         packet.utf8Write("subsystem", p += 4, 9);
         packet[p += 9] = wantReply === void 0 || wantReply === true ? 1 : 0;
         writeUInt32BE(packet, nameLen, ++p);
-        packet.utf8Write(name, p += 4, nameLen);
+        packet.utf8Write(name2, p += 4, nameLen);
         this._debug && this._debug(
-          `Outbound: Sending CHANNEL_REQUEST (r:${chan}, subsystem: ${name})`
+          `Outbound: Sending CHANNEL_REQUEST (r:${chan}, subsystem: ${name2})`
         );
         sendPacket(this, this._packetRW.write.finalize(packet));
       }
@@ -37237,13 +37237,13 @@ var require_Protocol = __commonJS({
         );
         sendPacket(this, this._packetRW.write.finalize(packet));
       }
-      exitSignal(chan, name, coreDumped, msg) {
+      exitSignal(chan, name2, coreDumped, msg) {
         if (!this._server)
           throw new Error("Server-only method called in client mode");
-        const origSignal = name;
+        const origSignal = name2;
         if (typeof origSignal !== "string" || !origSignal)
           throw new Error(`Invalid signal: ${origSignal}`);
-        let signal = name.toUpperCase();
+        let signal = name2.toUpperCase();
         if (signal.slice(0, 3) === "SIG")
           signal = signal.slice(3);
         if (SIGNALS[signal] !== 1)
@@ -37270,7 +37270,7 @@ var require_Protocol = __commonJS({
         }
         writeUInt32BE(packet, 0, p);
         this._debug && this._debug(
-          `Outbound: Sending CHANNEL_REQUEST (r:${chan}, exit-signal: ${name})`
+          `Outbound: Sending CHANNEL_REQUEST (r:${chan}, exit-signal: ${name2})`
         );
         sendPacket(this, this._packetRW.write.finalize(packet));
       }
@@ -37355,11 +37355,11 @@ var require_Protocol = __commonJS({
         this._debug && this._debug("Outbound: Sending USERAUTH_PASSWD_CHANGEREQ");
         sendPacket(this, this._packetRW.write.finalize(packet));
       }
-      authInfoReq(name, instructions, prompts) {
+      authInfoReq(name2, instructions, prompts) {
         if (!this._server)
           throw new Error("Server-only method called in client mode");
         let promptsLen = 0;
-        const nameLen = name ? Buffer.byteLength(name) : 0;
+        const nameLen = name2 ? Buffer.byteLength(name2) : 0;
         const instrLen = instructions ? Buffer.byteLength(instructions) : 0;
         for (let i = 0; i < prompts.length; ++i)
           promptsLen += 4 + Buffer.byteLength(prompts[i].prompt) + 1;
@@ -37370,8 +37370,8 @@ var require_Protocol = __commonJS({
         packet[p] = MESSAGE.USERAUTH_INFO_REQUEST;
         writeUInt32BE(packet, nameLen, ++p);
         p += 4;
-        if (name) {
-          packet.utf8Write(name, p, nameLen);
+        if (name2) {
+          packet.utf8Write(name2, p, nameLen);
           p += nameLen;
         }
         writeUInt32BE(packet, instrLen, p);
@@ -37632,10 +37632,10 @@ ${suffix}`;
       }
     };
     var ERR_INVALID_ARG_TYPE = class _ERR_INVALID_ARG_TYPE extends TypeError {
-      constructor(name, expected, actual) {
+      constructor(name2, expected, actual) {
         super();
         Error.captureStackTrace(this, _ERR_INVALID_ARG_TYPE);
-        assert(typeof name === "string", `'name' must be a string`);
+        assert(typeof name2 === "string", `'name' must be a string`);
         let determiner;
         if (typeof expected === "string" && expected.startsWith("not ")) {
           determiner = "must not be";
@@ -37644,20 +37644,20 @@ ${suffix}`;
           determiner = "must be";
         }
         let msg;
-        if (name.endsWith(" argument")) {
-          msg = `The ${name} ${determiner} ${oneOf(expected, "type")}`;
+        if (name2.endsWith(" argument")) {
+          msg = `The ${name2} ${determiner} ${oneOf(expected, "type")}`;
         } else {
-          const type = name.includes(".") ? "property" : "argument";
-          msg = `The "${name}" ${type} ${determiner} ${oneOf(expected, "type")}`;
+          const type = name2.includes(".") ? "property" : "argument";
+          msg = `The "${name2}" ${type} ${determiner} ${oneOf(expected, "type")}`;
         }
         msg += `. Received type ${typeof actual}`;
         this.message = msg;
       }
     };
     exports2.ERR_INVALID_ARG_TYPE = ERR_INVALID_ARG_TYPE;
-    exports2.validateNumber = function validateNumber(value, name) {
+    exports2.validateNumber = function validateNumber(value, name2) {
       if (typeof value !== "number")
-        throw new ERR_INVALID_ARG_TYPE(name, "number", value);
+        throw new ERR_INVALID_ARG_TYPE(name2, "number", value);
     };
   }
 });
@@ -39152,13 +39152,13 @@ var require_SFTP = __commonJS({
         let nameAttrs;
         const attrs = [];
         for (let i = 0; i < count; ++i) {
-          const name = names[i];
-          const filename = !name || !name.filename || typeof name.filename !== "string" ? "" : name.filename;
+          const name2 = names[i];
+          const filename = !name2 || !name2.filename || typeof name2.filename !== "string" ? "" : name2.filename;
           namesLen += 4 + Buffer.byteLength(filename);
-          const longname = !name || !name.longname || typeof name.longname !== "string" ? "" : name.longname;
+          const longname = !name2 || !name2.longname || typeof name2.longname !== "string" ? "" : name2.longname;
           namesLen += 4 + Buffer.byteLength(longname);
-          if (typeof name.attrs === "object" && name.attrs !== null) {
-            nameAttrs = attrsToBytes(name.attrs);
+          if (typeof name2.attrs === "object" && name2.attrs !== null) {
+            nameAttrs = attrsToBytes(name2.attrs);
             namesLen += 4 + nameAttrs.nb;
             if (nameAttrs.nb) {
               let bytes;
@@ -39184,9 +39184,9 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, count, p);
         p += 4;
         for (let i = 0; i < count; ++i) {
-          const name = names[i];
+          const name2 = names[i];
           {
-            const filename = !name || !name.filename || typeof name.filename !== "string" ? "" : name.filename;
+            const filename = !name2 || !name2.filename || typeof name2.filename !== "string" ? "" : name2.filename;
             const len = Buffer.byteLength(filename);
             writeUInt32BE(buf, len, p);
             p += 4;
@@ -39196,7 +39196,7 @@ var require_SFTP = __commonJS({
             }
           }
           {
-            const longname = !name || !name.longname || typeof name.longname !== "string" ? "" : name.longname;
+            const longname = !name2 || !name2.longname || typeof name2.longname !== "string" ? "" : name2.longname;
             const len = Buffer.byteLength(longname);
             writeUInt32BE(buf, len, p);
             p += 4;
@@ -39800,30 +39800,30 @@ var require_SFTP = __commonJS({
           return doFatalSFTPError(sftp, "Duplicate VERSION packet");
         const extensions = {};
         bufferParser.init(payload, 1);
-        let version = bufferParser.readUInt32BE();
+        let version2 = bufferParser.readUInt32BE();
         while (bufferParser.avail()) {
           const extName = bufferParser.readString(true);
           const extData = bufferParser.readString(true);
           if (extData === void 0) {
-            version = void 0;
+            version2 = void 0;
             break;
           }
           extensions[extName] = extData;
         }
         bufferParser.clear();
-        if (version === void 0)
+        if (version2 === void 0)
           return doFatalSFTPError(sftp, "Malformed VERSION packet");
         if (sftp._debug) {
           const names = Object.keys(extensions);
           if (names.length) {
             sftp._debug(
-              `SFTP: Inbound: Received VERSION (v${version}, exts:${names})`
+              `SFTP: Inbound: Received VERSION (v${version2}, exts:${names})`
             );
           } else {
-            sftp._debug(`SFTP: Inbound: Received VERSION (v${version})`);
+            sftp._debug(`SFTP: Inbound: Received VERSION (v${version2})`);
           }
         }
-        sftp._version = version;
+        sftp._version = version2;
         sftp._extensions = extensions;
         if (extensions["limits@openssh.com"] === "1") {
           return requestLimits(sftp, (err, limits) => {
@@ -40083,31 +40083,31 @@ var require_SFTP = __commonJS({
           return doFatalSFTPError(sftp, "Duplicate INIT packet");
         const extensions = {};
         bufferParser.init(payload, 1);
-        let version = bufferParser.readUInt32BE();
+        let version2 = bufferParser.readUInt32BE();
         while (bufferParser.avail()) {
           const extName = bufferParser.readString(true);
           const extData = bufferParser.readString(true);
           if (extData === void 0) {
-            version = void 0;
+            version2 = void 0;
             break;
           }
           extensions[extName] = extData;
         }
         bufferParser.clear();
-        if (version === void 0)
+        if (version2 === void 0)
           return doFatalSFTPError(sftp, "Malformed INIT packet");
         if (sftp._debug) {
           const names = Object.keys(extensions);
           if (names.length) {
             sftp._debug(
-              `SFTP: Inbound: Received INIT (v${version}, exts:${names})`
+              `SFTP: Inbound: Received INIT (v${version2}, exts:${names})`
             );
           } else {
-            sftp._debug(`SFTP: Inbound: Received INIT (v${version})`);
+            sftp._debug(`SFTP: Inbound: Received INIT (v${version2})`);
           }
         }
         sendOrBuffer(sftp, SERVER_VERSION_BUFFER);
-        sftp._version = version;
+        sftp._version = version2;
         sftp._extensions = extensions;
         sftp.emit("ready");
       },
@@ -40385,15 +40385,15 @@ var require_SFTP = __commonJS({
         pool = Buffer.allocUnsafe(poolSize);
       pool.used = 0;
     }
-    function checkPosition(pos, name) {
+    function checkPosition(pos, name2) {
       if (!Number.isSafeInteger(pos)) {
-        validateNumber(pos, name);
+        validateNumber(pos, name2);
         if (!Number.isInteger(pos))
-          throw new ERR_OUT_OF_RANGE(name, "an integer", pos);
-        throw new ERR_OUT_OF_RANGE(name, ">= 0 and <= 2 ** 53 - 1", pos);
+          throw new ERR_OUT_OF_RANGE(name2, "an integer", pos);
+        throw new ERR_OUT_OF_RANGE(name2, ">= 0 and <= 2 ** 53 - 1", pos);
       }
       if (pos < 0)
-        throw new ERR_OUT_OF_RANGE(name, ">= 0 and <= 2 ** 53 - 1", pos);
+        throw new ERR_OUT_OF_RANGE(name2, ">= 0 and <= 2 ** 53 - 1", pos);
     }
     function roundUpToMultipleOf8(n) {
       return n + 7 & ~7;
@@ -41522,8 +41522,8 @@ var require_client = __commonJS({
               }
               sock.end();
             },
-            SERVICE_ACCEPT: (p, name) => {
-              if (name === "ssh-userauth")
+            SERVICE_ACCEPT: (p, name2) => {
+              if (name2 === "ssh-userauth")
                 tryNextAuth();
             },
             EXT_INFO: (p, exts) => {
@@ -41641,7 +41641,7 @@ var require_client = __commonJS({
                 });
               }
             },
-            USERAUTH_INFO_REQUEST: (p, name, instructions, prompts) => {
+            USERAUTH_INFO_REQUEST: (p, name2, instructions, prompts) => {
               if (curAuth.type === "keyboard-interactive") {
                 const nprompts = Array.isArray(prompts) ? prompts.length : 0;
                 if (nprompts === 0) {
@@ -41652,7 +41652,7 @@ var require_client = __commonJS({
                   return;
                 }
                 curAuth.prompt(
-                  name,
+                  name2,
                   instructions,
                   "",
                   prompts,
@@ -41670,8 +41670,8 @@ var require_client = __commonJS({
               if (callbacks.length)
                 callbacks.shift()(true);
             },
-            GLOBAL_REQUEST: (p, name, wantReply, data) => {
-              switch (name) {
+            GLOBAL_REQUEST: (p, name2, wantReply, data) => {
+              switch (name2) {
                 case "hostkeys-00@openssh.com":
                   hostKeysProve(this, data, (err, keys) => {
                     if (err)
@@ -41714,11 +41714,11 @@ var require_client = __commonJS({
               this._chanMgr.update(info.recipient, instance);
               channel(void 0, instance);
             },
-            CHANNEL_OPEN_FAILURE: (p, recipient, reason, description) => {
+            CHANNEL_OPEN_FAILURE: (p, recipient, reason, description2) => {
               const channel = this._chanMgr.get(recipient);
               if (typeof channel !== "function")
                 return;
-              const info = { reason, description };
+              const info = { reason, description: description2 };
               onChannelOpenFailure(this, recipient, info, channel);
             },
             CHANNEL_DATA: (p, recipient, data) => {
@@ -42352,7 +42352,7 @@ var require_client = __commonJS({
         });
         return this;
       }
-      subsys(name, cb) {
+      subsys(name2, cb) {
         if (!this._sock || !isWritable(this._sock))
           throw new Error("Not connected");
         openChannel(this, "session", (err, chan) => {
@@ -42360,7 +42360,7 @@ var require_client = __commonJS({
             cb(err);
             return;
           }
-          reqSubsystem(chan, name, (err2, stream) => {
+          reqSubsystem(chan, name2, (err2, stream) => {
             if (err2) {
               cb(err2);
               return;
@@ -42801,20 +42801,20 @@ var require_client = __commonJS({
         chan._client._protocol.env(chan.outgoing.id, key, val, wantReply);
       }
     }
-    function reqSubsystem(chan, name, cb) {
+    function reqSubsystem(chan, name2, cb) {
       if (chan.outgoing.state !== "open") {
         cb(new Error("Channel is not open"));
         return;
       }
       chan._callbacks.push((had_err) => {
         if (had_err) {
-          cb(had_err !== true ? had_err : new Error(`Unable to start subsystem: ${name}`));
+          cb(had_err !== true ? had_err : new Error(`Unable to start subsystem: ${name2}`));
           return;
         }
         chan.subtype = "subsystem";
         cb(void 0, chan);
       });
-      chan._client._protocol.subsystem(chan.outgoing.id, name, true);
+      chan._client._protocol.subsystem(chan.outgoing.id, name2, true);
     }
     function onCHANNEL_OPEN(self2, info) {
       let localChan = -1;
@@ -43711,11 +43711,11 @@ var require_server = __commonJS({
               this._chanMgr.update(info.recipient, instance);
               channel(void 0, instance);
             },
-            CHANNEL_OPEN_FAILURE: (p, recipient, reason, description) => {
+            CHANNEL_OPEN_FAILURE: (p, recipient, reason, description2) => {
               const channel = this._chanMgr.get(recipient);
               if (typeof channel !== "function")
                 return;
-              const info = { reason, description };
+              const info = { reason, description: description2 };
               onChannelOpenFailure(this, recipient, info, channel);
             },
             CHANNEL_DATA: (p, recipient, data) => {
@@ -44089,7 +44089,7 @@ var require_server = __commonJS({
                 authCtx._onInfoResponse(responses);
             },
             // End service/auth-related ============================================
-            GLOBAL_REQUEST: (p, name, wantReply, data) => {
+            GLOBAL_REQUEST: (p, name2, wantReply, data) => {
               const reply = {
                 type: null,
                 buf: null
@@ -44101,7 +44101,7 @@ var require_server = __commonJS({
               }
               if (wantReply)
                 unsentGlobalRequestsReplies.push(reply);
-              if ((name === "tcpip-forward" || name === "cancel-tcpip-forward" || name === "no-more-sessions@openssh.com" || name === "streamlocal-forward@openssh.com" || name === "cancel-streamlocal-forward@openssh.com") && listenerCount(this, "request") && this.authenticated) {
+              if ((name2 === "tcpip-forward" || name2 === "cancel-tcpip-forward" || name2 === "no-more-sessions@openssh.com" || name2 === "streamlocal-forward@openssh.com" || name2 === "cancel-streamlocal-forward@openssh.com") && listenerCount(this, "request") && this.authenticated) {
                 let accept;
                 let reject;
                 if (wantReply) {
@@ -44111,7 +44111,7 @@ var require_server = __commonJS({
                       return;
                     replied = true;
                     let bufPort;
-                    if (name === "tcpip-forward" && data.bindPort === 0 && typeof chosenPort === "number") {
+                    if (name2 === "tcpip-forward" && data.bindPort === 0 && typeof chosenPort === "number") {
                       bufPort = Buffer.allocUnsafe(4);
                       writeUInt32BE(bufPort, chosenPort, 0);
                     }
@@ -44124,12 +44124,12 @@ var require_server = __commonJS({
                     setReply("FAILURE");
                   };
                 }
-                if (name === "no-more-sessions@openssh.com") {
+                if (name2 === "no-more-sessions@openssh.com") {
                   this.noMoreSessions = true;
                   accept && accept();
                   return;
                 }
-                this.emit("request", accept, reject, name, data);
+                this.emit("request", accept, reject, name2, data);
               } else if (wantReply) {
                 setReply("FAILURE");
               }
@@ -44769,66 +44769,27 @@ var import_core13 = __toESM(require_lib());
 var path13 = __toESM(require("node:path"));
 
 // package.json
-var package_default = {
-  name: "smsdiag",
-  version: "0.1.0",
-  description: "Diagnose TippingPoint SMS high-availability clusters from their logs: analyze, timeline, explain, collect.",
-  license: "MIT",
-  private: true,
-  bin: {
-    smsdiag: "./bin/run.js"
+var name = "smsdiag";
+var version = "0.1.0";
+var description = "Diagnose TippingPoint SMS high-availability clusters from their logs: analyze, timeline, explain, collect.";
+var oclif = {
+  bin: "smsdiag",
+  dirname: "smsdiag",
+  commands: {
+    strategy: "explicit",
+    target: "./smsdiag:commands",
+    identifier: "COMMANDS"
   },
-  files: [
-    "bin/run.js",
-    "dist/smsdiag.js"
+  hooks: {
+    command_not_found: "./smsdiag:hooks/not-found"
+  },
+  topicSeparator: " ",
+  additionalHelpFlags: [
+    "-h"
   ],
-  engines: {
-    node: ">=20.12"
-  },
-  scripts: {
-    build: "node scripts/build.mjs",
-    prepare: "node scripts/build.mjs",
-    test: "node scripts/test-deps.mjs && node scripts/build.mjs && tsc -p . && mocha",
-    package: "node scripts/package.mjs",
-    bench: "node scripts/build.mjs && tsc -p . && node dist/bench/run.js"
-  },
-  oclif: {
-    bin: "smsdiag",
-    dirname: "smsdiag",
-    commands: {
-      strategy: "explicit",
-      target: "./smsdiag:commands",
-      identifier: "COMMANDS"
-    },
-    hooks: {
-      command_not_found: "./smsdiag:hooks/not-found"
-    },
-    topicSeparator: " ",
-    additionalHelpFlags: [
-      "-h"
-    ],
-    additionalVersionFlags: [
-      "-v"
-    ]
-  },
-  dependencies: {
-    "@oclif/core": "^4.14.0",
-    "cli-table3": "^0.6.5",
-    ssh2: "^1.17.0",
-    "tar-stream": "^3.2.2"
-  },
-  devDependencies: {
-    "@sparticuz/chromium": "^143.0.4",
-    "@types/mocha": "^10.0.10",
-    "@types/node": "^20.19.43",
-    "@types/ssh2": "^1.15.6",
-    "@types/tar-stream": "^3.1.5",
-    esbuild: "^0.28.2",
-    mocha: "^12.0.3",
-    "playwright-core": "^1.65.1",
-    postject: "^1.0.0-alpha.6",
-    typescript: "^5.9.3"
-  }
+  additionalVersionFlags: [
+    "-v"
+  ]
 };
 
 // commands/analyze.ts
@@ -44916,8 +44877,8 @@ var InputError = class extends Error {
 };
 var READ_CHUNK = 1024 * 1024;
 var KIND_ORDER = ["ha", "sms-info", "mysqld", "tpt", "state", "syslog"];
-function roleOf(name) {
-  const n = name.toLowerCase();
+function roleOf(name2) {
+  const n = name2.toLowerCase();
   if (n === "primary" || n === "secondary") return n;
   return "unknown";
 }
@@ -44973,23 +44934,23 @@ function localFile(node, kind, abs, rel, stat) {
     open: () => (0, import_node_fs4.createReadStream)(abs, { highWaterMark: READ_CHUNK })
   };
 }
-async function nodeFromDirectory(name, dir, warnings) {
+async function nodeFromDirectory(name2, dir, warnings) {
   const found = [];
-  await walk(dir, dir, found, warnings, name);
+  await walk(dir, dir, found, warnings, name2);
   const rotations = /* @__PURE__ */ new Map();
   const files = found.map((f) => {
-    const lf = localFile(name, f.kind, f.abs, f.rel, f.stat);
+    const lf = localFile(name2, f.kind, f.abs, f.rel, f.stat);
     rotations.set(lf, f.rotation);
     return lf;
   });
-  return { name, role: roleOf(name), files: orderFiles(files, rotations), facts: {} };
+  return { name: name2, role: roleOf(name2), files: orderFiles(files, rotations), facts: {} };
 }
 async function holdsLogs(dir) {
   const entries = await import_node_fs4.promises.readdir(dir, { withFileTypes: true });
   return entries.some((e) => !e.isDirectory() && classifyFileName(e.name) !== null);
 }
-async function nodesFromDirectory(dir, name, warnings) {
-  if (name) return [await nodeFromDirectory(name, dir, warnings)];
+async function nodesFromDirectory(dir, name2, warnings) {
+  if (name2) return [await nodeFromDirectory(name2, dir, warnings)];
   if (await holdsLogs(dir)) return [await nodeFromDirectory(path.basename(path.resolve(dir)), dir, warnings)];
   const nodesDir = await isDirectory(path.join(dir, "nodes")) ? path.join(dir, "nodes") : dir;
   const entries = (await import_node_fs4.promises.readdir(nodesDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
@@ -45291,14 +45252,14 @@ async function nodesFromSyslog(file, hosts, warnings) {
   }
   const st = await import_node_fs5.promises.stat(file);
   const nodes = [];
-  for (const [name, host] of Object.entries(hosts)) {
+  for (const [name2, host] of Object.entries(hosts)) {
     if (!counts.has(host)) {
-      warnings.push(`${name}: no lines from host ${host} in ${path2.basename(file)} (hosts there: ${seen.join(", ")})`);
+      warnings.push(`${name2}: no lines from host ${host} in ${path2.basename(file)} (hosts there: ${seen.join(", ")})`);
       continue;
     }
     const kinds = ["ha", "sms-info", "mysqld", "tpt"];
-    const files = kinds.map((k, i) => filteredFile(file, name, host, k, st.size, st.mtime, i));
-    nodes.push({ name, role: roleOf(name), files, facts: {} });
+    const files = kinds.map((k, i) => filteredFile(file, name2, host, k, st.size, st.mtime, i));
+    nodes.push({ name: name2, role: roleOf(name2), files, facts: {} });
   }
   const mapped = new Set(Object.values(hosts));
   const others = seen.filter((h) => !mapped.has(h));
@@ -45531,10 +45492,10 @@ function validateManifest(value, where = MANIFEST_PATH) {
   c.array(m.nodes, "nodes").forEach((nv, i) => {
     const f = `nodes[${i}]`;
     const n = c.object(nv, f);
-    const name = c.string(n.name, `${f}.name`, true);
-    if (unsafeRelativePath(name) || name.includes("/")) c.fail(`${f}.name`, `must be a single path segment ("${name}")`);
-    if (names.has(name)) c.fail(`${f}.name`, `repeats the node name "${name}"`);
-    names.add(name);
+    const name2 = c.string(n.name, `${f}.name`, true);
+    if (unsafeRelativePath(name2) || name2.includes("/")) c.fail(`${f}.name`, `must be a single path segment ("${name2}")`);
+    if (names.has(name2)) c.fail(`${f}.name`, `repeats the node name "${name2}"`);
+    names.add(name2);
     c.string(n.host, `${f}.host`);
     c.string(n.role, `${f}.role`, true);
     c.object(n.facts, `${f}.facts`);
@@ -45621,14 +45582,14 @@ function decodeHeader(b) {
   for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : b[i];
   const stored = num2(b, 148, 8, "checksum");
   if (stored !== sum) throw new Error("header checksum mismatch");
-  let name = str(b, 0, 100);
+  let name2 = str(b, 0, 100);
   const magic = b.toString("latin1", 257, 263);
   if (magic === "ustar\0" || magic === "ustar ") {
     const prefix = magic === "ustar\0" ? str(b, 345, 155) : "";
-    if (prefix) name = `${prefix}/${name}`;
+    if (prefix) name2 = `${prefix}/${name2}`;
   }
   return {
-    name,
+    name: name2,
     typeflag: b[156] === 0 ? "0" : String.fromCharCode(b[156]),
     size: num2(b, 124, 12, "size"),
     mtime: num2(b, 136, 12, "mtime"),
@@ -45674,11 +45635,11 @@ function safeEntry(bundle, rawName, typeflag, size, mtime) {
   if (rawName.startsWith("/")) bad("its path is absolute");
   if (rawName.includes("\\")) bad("its path contains a backslash");
   if (rawName.includes("\0")) bad("its path contains a NUL byte");
-  const name = rawName.replace(/\/+$/, "");
-  const segs = name.split("/");
+  const name2 = rawName.replace(/\/+$/, "");
+  const segs = name2.split("/");
   if (segs.some((s) => s === "..")) bad('its path has a ".." segment');
-  if (!name || segs.some((s) => s === "" || s === ".")) bad('its path has an empty or "." segment');
-  return { name, type, size: type === "file" ? size : 0, mtime };
+  if (!name2 || segs.some((s) => s === "" || s === ".")) bad('its path has an empty or "." segment');
+  return { name: name2, type, size: type === "file" ? size : 0, mtime };
 }
 var EntryRules = class {
   constructor(bundle) {
@@ -45906,13 +45867,13 @@ async function walkIndexed(file, fh, bf) {
       }
       continue;
     }
-    const name = paxName ?? longName ?? h.name;
+    const name2 = paxName ?? longName ?? h.name;
     const size = paxSize ?? h.size;
     paxName = paxSize = longName = null;
     if (size !== h.size) {
       pos = dataOffset + Math.ceil(size / 512) * 512;
     }
-    const entry2 = safeEntry(file, name, h.typeflag, size, new Date(h.mtime * 1e3));
+    const entry2 = safeEntry(file, name2, h.typeflag, size, new Date(h.mtime * 1e3));
     const rel = rules.accept(entry2);
     if (entry2.type === "file") files.set(rel, { path: rel, size: entry2.size, mtime: entry2.mtime, dataOffset });
   }
@@ -46177,7 +46138,7 @@ function mergeNode(nodes, n) {
   for (const f of prev.files) rotations.set(f, classifyFileName(path4.basename(f.path))?.rotation ?? { group: 2, value: 0, compressedName: false });
   prev.files = orderFiles(prev.files, rotations);
 }
-async function nodeFromFile(arg, p, name) {
+async function nodeFromFile(arg, p, name2) {
   const base = path4.basename(p);
   const c = classifyFileName(base);
   if (!c) {
@@ -46185,7 +46146,7 @@ async function nodeFromFile(arg, p, name) {
       `${arg} is not a file smsdiag recognises: expected an SMS log (ha.log*, sms-info.log*, mysqld.err*, tpt_sms.txt, ha.state), a directory of them, or a bundle`
     );
   }
-  const node = name ?? path4.basename(path4.dirname(path4.resolve(p)));
+  const node = name2 ?? path4.basename(path4.dirname(path4.resolve(p)));
   const f = localFile(node, c.kind, p, base, await import_node_fs7.promises.stat(p));
   return { name: node, role: roleOf(node), files: orderFiles([f], /* @__PURE__ */ new Map([[f, c.rotation]])), facts: {} };
 }
@@ -46231,16 +46192,16 @@ async function resolveInputs(args, opts = {}) {
     }
   }
   for (const arg of args) {
-    let name;
+    let name2;
     let p = arg;
     const m = NAMED.exec(arg);
     if (m && !await exists(arg)) {
-      name = m[1];
+      name2 = m[1];
       p = m[2];
     }
     const st = await statOrFail(p, arg);
     if (st.isDirectory()) {
-      const found = await nodesFromDirectory(p, name, warnings);
+      const found = await nodesFromDirectory(p, name2, warnings);
       if (!found.length) throw new InputError(`no SMS log files found in ${arg}: expected ha.log*, sms-info.log*, mysqld.err*, tpt_sms.txt or ha.state in it or in one sub-directory per node`);
       for (const n of found) mergeNode(nodes, n);
     } else if (await isBundlePath(p)) {
@@ -46250,7 +46211,7 @@ async function resolveInputs(args, opts = {}) {
     } else if (!classifyFileName(path4.basename(p)) && await looksLikeSyslog(p)) {
       for (const n of await nodesFromSyslog(p, opts.hosts ?? {}, warnings)) mergeNode(nodes, n);
     } else {
-      mergeNode(nodes, await nodeFromFile(arg, p, name));
+      mergeNode(nodes, await nodeFromFile(arg, p, name2));
     }
   }
   for (const n of nodes.values()) applyOverrides(n.name, n.facts, opts);
@@ -46259,10 +46220,10 @@ async function resolveInputs(args, opts = {}) {
   }
   return { nodes: [...nodes.values()].sort(byRole), warnings };
 }
-function applyOverrides(name, facts, opts) {
-  const tz = opts.tz?.[name];
+function applyOverrides(name2, facts, opts) {
+  const tz = opts.tz?.[name2];
   if (tz !== void 0) facts.utcOffsetMinutes = tz;
-  const clock2 = opts.clock?.[name];
+  const clock2 = opts.clock?.[name2];
   if (clock2 !== void 0) {
     facts.clockOffsetMs = clock2;
     facts.clockSource = "user";
@@ -48443,7 +48404,7 @@ var Autocomplete = class _Autocomplete extends SmsdiagCommand {
     const { args } = await this.parse(_Autocomplete);
     const commands = this.config.commands.filter((c) => !c.hidden).map((c) => ({
       id: c.id,
-      flags: Object.entries(c.flags).filter(([, f]) => !f.hidden).map(([name, f]) => ({ name, options: f.type === "option" ? f.options : void 0 }))
+      flags: Object.entries(c.flags).filter(([, f]) => !f.hidden).map(([name2, f]) => ({ name: name2, options: f.type === "option" ? f.options : void 0 }))
     }));
     const aliases = isSingleExecutable() ? [path6.basename(process.execPath)] : [];
     const topics = TOPICS.flatMap((t) => [t.id, ...t.aliases]);
@@ -49337,12 +49298,12 @@ async function exists2(p) {
     return false;
   }
 }
-function bundlePaths(outDir, name) {
+function bundlePaths(outDir, name2) {
   return {
-    finalPath: path7.join(outDir, `${name}.tar.gz`),
-    shaPath: path7.join(outDir, `${name}.tar.gz.sha256`),
-    mapPath: path7.join(outDir, `${name}.map.json`),
-    tempPath: path7.join(outDir, `.${name}.tar.gz.partial-${process.pid}`)
+    finalPath: path7.join(outDir, `${name2}.tar.gz`),
+    shaPath: path7.join(outDir, `${name2}.tar.gz.sha256`),
+    mapPath: path7.join(outDir, `${name2}.map.json`),
+    tempPath: path7.join(outDir, `.${name2}.tar.gz.partial-${process.pid}`)
   };
 }
 async function createBundleWriter(opts) {
@@ -49397,11 +49358,11 @@ async function collectFacts(access, remote, now = Date.now) {
 sampled between collector times ${new Date(t0).toISOString()} and ${new Date(t1).toISOString()}
 ` });
   }
-  for (const [k, [name]] of COMMANDS.entries()) {
+  for (const [k, [name2]] of COMMANDS.entries()) {
     const out = outputs[k];
     if (out === void 0) continue;
-    files.push({ name, text: out });
-    if (name === "ha.state" && out.trim()) values.haState = out.trim().split(/\s+/)[0];
+    files.push({ name: name2, text: out });
+    if (name2 === "ha.state" && out.trim()) values.haState = out.trim().split(/\s+/)[0];
   }
   return { files, values };
 }
@@ -49441,29 +49402,29 @@ function keyType(blob) {
 function fingerprint(blob) {
   return `SHA256:${(0, import_node_crypto3.createHash)("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
 }
-function wildcard(pattern, name) {
-  return globToRegExp(pattern, "i").test(name);
+function wildcard(pattern, name2) {
+  return globToRegExp(pattern, "i").test(name2);
 }
-function hashedMatch(entry2, name) {
+function hashedMatch(entry2, name2) {
   const parts = entry2.split("|");
   if (parts.length !== 4 || parts[1] !== "1") return false;
   const salt = Buffer.from(parts[2], "base64");
   const want = Buffer.from(parts[3], "base64");
-  const got = (0, import_node_crypto3.createHmac)("sha1", salt).update(name).digest();
+  const got = (0, import_node_crypto3.createHmac)("sha1", salt).update(name2).digest();
   return got.length === want.length && got.equals(want);
 }
-function patternsMatch(field, name) {
-  if (field.startsWith("|")) return hashedMatch(field, name);
+function patternsMatch(field, name2) {
+  if (field.startsWith("|")) return hashedMatch(field, name2);
   let positive = false;
   for (const p of field.split(",")) {
     if (p.startsWith("!")) {
-      if (wildcard(p.slice(1), name)) return false;
-    } else if (wildcard(p, name)) positive = true;
+      if (wildcard(p.slice(1), name2)) return false;
+    } else if (wildcard(p, name2)) positive = true;
   }
   return positive;
 }
 function checkHostKey(text, host, port, blob) {
-  const name = hostKeyName(host, port);
+  const name2 = hostKeyName(host, port);
   const type = keyType(blob);
   const b64 = blob.toString("base64");
   let match;
@@ -49475,7 +49436,7 @@ function checkHostKey(text, host, port, blob) {
     const marker = fields[0].startsWith("@") ? fields.shift() : void 0;
     if (marker === "@cert-authority") continue;
     const [hosts, ktype, key] = fields;
-    if (!hosts || !ktype || !key || !patternsMatch(hosts, name)) continue;
+    if (!hosts || !ktype || !key || !patternsMatch(hosts, name2)) continue;
     if (marker === "@revoked") {
       if (key === b64) return { kind: "revoked", line: i + 1 };
       continue;
@@ -49677,8 +49638,8 @@ function splitGlob(g) {
   if (/[*?]/.test(dir)) throw new PathGlobError(`--path ${g.kind}=${g.glob}: wildcards are allowed in the file name only`);
   return { dir, pattern };
 }
-function matches(pattern, name) {
-  return globToRegExp(pattern).test(name);
+function matches(pattern, name2) {
+  return globToRegExp(pattern).test(name2);
 }
 function localAccess() {
   return {
@@ -49901,7 +49862,7 @@ async function collect2(opts) {
     const summary = spooled.map((s) => ({ name: s.spec.name, reached: s.reached, files: s.files.length, bytes: s.bytes, errors: s.errors.map((e) => e.source ? `${e.source}: ${e.message}` : e.message) }));
     if (!spooled.some((s) => s.reached)) return { exitCode: 5, nodes: summary };
     const cluster = spooled.find((s) => s.reached)?.facts?.values.hostname ?? spooled[0].host;
-    const name = `smsdiag-${cluster.replace(/[^A-Za-z0-9.-]/g, "_")}-${stamp(started)}`;
+    const name2 = `smsdiag-${cluster.replace(/[^A-Za-z0-9.-]/g, "_")}-${stamp(started)}`;
     const redactor = opts.redact ? createRedactor({ words: opts.redactWords }) : void 0;
     if (redactor) {
       for (const s of spooled) {
@@ -49912,7 +49873,7 @@ async function collect2(opts) {
     }
     const analysisDone = inventoryOf(spooled, spool).then(buildAnalysisFiles);
     analysisDone.catch(() => void 0);
-    const writer = await createBundleWriter({ outDir: opts.outDir, name, redactor });
+    const writer = await createBundleWriter({ outDir: opts.outDir, name: name2, redactor });
     try {
       const nodes = [];
       for (const s of spooled) {
@@ -49985,8 +49946,8 @@ function named(v, fallback) {
   const m = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=(.+)$/.exec(v);
   return m ? { name: m[1], host: m[2] } : { name: fallback, host: v };
 }
-function roleOf2(name) {
-  return name === "primary" || name === "secondary" ? name : "unknown";
+function roleOf2(name2) {
+  return name2 === "primary" || name2 === "secondary" ? name2 : "unknown";
 }
 var Collect = class _Collect extends SmsdiagCommand {
   static summary = "Collect both nodes' logs and facts into one verified bundle for a support case.";
@@ -50029,8 +49990,8 @@ Exit 0: complete. 4: bundle written, but a node or file failed (listed in the ma
     const remote = [...flags.peer ? [named(flags.peer, "secondary")] : [], ...(flags.host ?? []).map((h) => named(h, h))];
     const withLocal = flags.local ?? !flags.host?.length;
     if (withLocal) {
-      const name = flags["local-name"] ?? (flags.peer ? "primary" : os3.hostname());
-      nodes.push({ name, role: roleOf2(name) });
+      const name2 = flags["local-name"] ?? (flags.peer ? "primary" : os3.hostname());
+      nodes.push({ name: name2, role: roleOf2(name2) });
     }
     for (const r of remote) nodes.push({ name: r.name, role: roleOf2(r.name), host: r.host });
     if (!nodes.length) throw new UsageError("nothing to collect: give --peer HOST or --host HOST, or leave out --no-local");
@@ -50470,13 +50431,13 @@ async function verifyBundle(file) {
 }
 function renderVerify(r) {
   const lines = r.problems.map((p) => `${p.kind.padEnd(7)} ${p.path}: ${p.detail}`);
-  const name = path12.basename(r.bundle);
-  const sha = r.archiveChecksum === "match" ? `; ${name}.sha256 matches` : r.archiveChecksum === "absent" ? `; no ${name}.sha256 beside it` : "";
-  if (r.ok) lines.push(`${name}: OK, all ${r.listed} listed files match the manifest${sha}`);
+  const name2 = path12.basename(r.bundle);
+  const sha = r.archiveChecksum === "match" ? `; ${name2}.sha256 matches` : r.archiveChecksum === "absent" ? `; no ${name2}.sha256 beside it` : "";
+  if (r.ok) lines.push(`${name2}: OK, all ${r.listed} listed files match the manifest${sha}`);
   else {
     const count = (k) => r.problems.filter((p) => p.kind === k).length;
     lines.push(
-      `${name}: FAILED, ${r.matched} of ${r.listed} listed files match; ${count("altered")} altered, ${count("missing")} missing, ${count("extra")} extra${sha}`
+      `${name2}: FAILED, ${r.matched} of ${r.listed} listed files match; ${count("altered")} altered, ${count("missing")} missing, ${count("extra")} extra${sha}`
     );
   }
   return `${lines.join("\n")}
@@ -50572,7 +50533,8 @@ globalThis[/* @__PURE__ */ Symbol.for("smsdiag.bundled")] = {
 };
 import_core13.settings.enableAutoTranspile = false;
 function main(argv, root) {
-  return (0, import_core13.execute)({ args: argv, loadOptions: { root, pjson: package_default } });
+  const pjson = { name, version, description, oclif };
+  return (0, import_core13.execute)({ args: argv, loadOptions: { root, pjson } });
 }
 if (isSingleExecutable()) void main(process.argv.slice(2), path13.dirname(process.execPath));
 // Annotate the CommonJS export names for ESM import in node:
