@@ -9,6 +9,7 @@ import { renderTable } from '../src/report/table';
 import { renderSummary } from '../src/report/summary';
 import { writeHtmlReport } from '../src/report/html-file';
 import { failsOn, filterBySeverity } from '../src/report/severity-filter';
+import { EXIT } from '../src/errors';
 import { SEVERITIES, type Severity } from '../src/types';
 
 export default class Analyze extends SmsdiagCommand {
@@ -47,7 +48,6 @@ Times without a zone are the node's local time: give each node's offset with --t
     const analysis = await analyzeInventory(inventory, {
       rules: loadRules(flags.rules),
       window: windowFrom(flags, now),
-      defaultOffsetMinutes: -now.getTimezoneOffset(),
       thresholds: { incident: flags.incident ? parseUserTime(flags.incident, '--incident', now) : undefined },
     });
     const report = filterBySeverity(analysis.report, flags['min-severity'] as Severity);
@@ -56,10 +56,10 @@ Times without a zone are the node's local time: give each node's offset with --t
     if (format === 'json') process.stdout.write(renderJson(report));
     else if (format === 'text') {
       // The knowledge base is only read for the summary's advice; table and JSON runs skip loading it.
-      const { adviceFor } = await import('../src/explain');
+      const { adviceFor } = await import('../src/knowledge/lookup');
       process.stdout.write(renderSummary(report, adviceFor, process.stdout.isTTY ? Math.min(process.stdout.columns, 100) : 80));
     }
     else process.stdout.write(renderTable(report, { width: process.stdout.isTTY ? process.stdout.columns : 120 }));
-    if (failsOn(report, flags['fail-on'] as Severity | 'never')) this.exit(1);
+    if (failsOn(report, flags['fail-on'] as Severity | 'never')) this.exit(EXIT.findings);
   }
 }

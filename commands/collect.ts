@@ -4,8 +4,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { SmsdiagCommand } from '../src/cli/base';
-import { parseUserTime, UsageError } from '../src/cli/times';
-import { collect, type CollectNode } from '../src/sources/collect';
+import { machineOffsetMinutes } from '../src/cli/flags';
+import { parseUserTime } from '../src/cli/times';
+import { EXIT, UsageError } from '../src/errors';
+import { collect, type CollectNode } from '../src/collect';
 import { progressReporter } from '../src/report/progress';
 import type { LogKind, Role } from '../src/types';
 
@@ -90,13 +92,14 @@ Exit 0: complete. 4: bundle written, but a node or file failed (listed in the ma
       redactWords: flags['redact-word'],
       commandLine: ['smsdiag', 'collect', ...this.argv],
       toolVersion: this.config.version,
+      defaultOffsetMinutes: machineOffsetMinutes(),
       progress: progressReporter(process.stderr, flags.quiet),
     });
     if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else if (result.bundle) process.stdout.write(`${result.bundle}\n${result.sha256File}\n${result.mapFile ? `${result.mapFile} (the redaction map: keep it, never send it)\n` : ''}`);
     for (const n of result.nodes) for (const e of n.errors) process.stderr.write(`${n.name}: ${e}\n`);
-    if (result.exitCode === 5) process.stderr.write('smsdiag: no node could be reached; nothing was written\n');
-    if (result.exitCode !== 0) this.exit(result.exitCode);
+    if (result.exitCode === EXIT.unreachable) process.stderr.write('smsdiag: no node could be reached; nothing was written\n');
+    if (result.exitCode !== EXIT.ok) this.exit(result.exitCode);
   }
 
   private async description(value: string | undefined): Promise<string | undefined> {

@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { SmsdiagCommand } from '../src/cli/base';
 import { inputFlags, loadInventory } from '../src/cli/flags';
-import { parseUserTime, UsageError } from '../src/cli/times';
+import { parseUserTime } from '../src/cli/times';
+import { UsageError } from '../src/errors';
 import { analyzeInventory } from '../src/analyze';
 import { explain } from '../src/explain';
 import { findTopic, suggestTopics } from '../src/knowledge/lookup';
@@ -52,7 +53,6 @@ With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus wha
     const analysis = paths.length
       ? await analyzeInventory(await loadInventory(paths, flags), {
           rules: loadRules(flags.rules),
-          defaultOffsetMinutes: -new Date().getTimezoneOffset(),
           thresholds: { incident: flags.incident ? parseUserTime(flags.incident, '--incident', new Date()) : undefined },
         })
       : undefined;

@@ -26,7 +26,7 @@ export default class State extends SmsdiagCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(State);
     const inventory = await loadInventory(argv as string[], flags);
-    const analysis = await analyzeInventory(inventory, { rules: loadRules(flags.rules), defaultOffsetMinutes: -new Date().getTimezoneOffset() });
+    const analysis = await analyzeInventory(inventory, { rules: loadRules(flags.rules) });
     process.stdout.write(renderStates(analysis, { json: flags.json, history: flags.history }));
   }
 }

@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { SmsdiagCommand } from '../src/cli/base';
 import { inputFlags, loadInventory, nodeFilter, windowFlags, windowFrom } from '../src/cli/flags';
-import { parseDuration, parseUserTime, UsageError } from '../src/cli/times';
+import { parseDuration, parseUserTime } from '../src/cli/times';
+import { UsageError } from '../src/errors';
 import { loadRules } from '../src/rules/engine';
 import { allRecords, keyEvents, type TimelineEntry, type TimelineFilter } from '../src/timeline';
 import { ndjsonLine, textLine, timelineTable, type TimelineFormat } from '../src/report/timeline';
@@ -48,11 +49,10 @@ Records in the same millisecond keep their order: node, then file rotation, then
     }
     const format: TimelineFormat = flags.json ? 'json' : ((flags.format as TimelineFormat | undefined) ?? (flags.all ? 'text' : 'table'));
     const inventory = await loadInventory(argv as string[], flags);
-    const offset = -now.getTimezoneOffset();
     const warnings: string[] = [...inventory.warnings];
     const entries: AsyncIterable<TimelineEntry> | TimelineEntry[] = flags.all
-      ? allRecords(inventory, filter, offset, (m) => void warnings.push(m))
-      : await keyEvents(inventory, filter, { rules: loadRules(flags.rules), defaultOffsetMinutes: offset });
+      ? allRecords(inventory, filter, (m) => void warnings.push(m))
+      : await keyEvents(inventory, filter, { rules: loadRules(flags.rules) });
     await write(entries, format, inventory.nodes.map((n) => n.name));
     for (const w of new Set(warnings)) process.stderr.write(`warning: ${w}\n`);
   }

@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { SmsdiagCommand } from '../src/cli/base';
-import { BundleError } from '../src/bundle/errors';
+import { BundleError, EXIT } from '../src/errors';
 import { renderVerify, verifyBundle } from '../src/bundle/verify';
 
 export default class Verify extends SmsdiagCommand {
@@ -34,6 +34,6 @@ Exit status: 0 when everything matches, 3 when anything differs or the archive i
       throw err;
     }
     process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}\n` : renderVerify(result));
-    if (!result.ok) this.exit(3);
+    if (!result.ok) this.exit(EXIT.input);
   }
 }

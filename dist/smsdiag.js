@@ -18818,7 +18818,7 @@ var require_command2 = __commonJS({
     var node_util_1 = require("node:util");
     var cache_1 = __importDefault(require_cache());
     var config_1 = require_config2();
-    var Errors = __importStar(require_errors());
+    var Errors2 = __importStar(require_errors());
     var util_1 = require_util3();
     var logger_1 = require_logger();
     var Parser = __importStar(require_parser());
@@ -18976,10 +18976,10 @@ var require_command2 = __commonJS({
         }
       }
       error(input, options = {}) {
-        return Errors.error(input, options);
+        return Errors2.error(input, options);
       }
       exit(code = 0) {
-        Errors.exit(code);
+        Errors2.exit(code);
       }
       async finally(_) {
       }
@@ -19052,7 +19052,7 @@ var require_command2 = __commonJS({
       }
       warn(input) {
         if (!this.jsonEnabled())
-          Errors.warn(input);
+          Errors2.warn(input);
         return input;
       }
       warnIfCommandDeprecated() {
@@ -24577,6 +24577,13 @@ var init_topics = __esm({
 });
 
 // src/knowledge/lookup.ts
+var lookup_exports = {};
+__export(lookup_exports, {
+  adviceFor: () => adviceFor,
+  causeAdvice: () => causeAdvice,
+  findTopic: () => findTopic,
+  suggestTopics: () => suggestTopics
+});
 function findTopic(idOrAlias) {
   return INDEX.get(idOrAlias.trim().toLowerCase());
 }
@@ -24586,6 +24593,12 @@ function causeAdvice(topic, cause) {
 function suggestTopics(input) {
   return closest(input, INDEX.keys());
 }
+function adviceFor(id, cause) {
+  const topic = findTopic(id);
+  if (!topic) return void 0;
+  const specific = cause ? causeAdvice(topic, cause) : void 0;
+  return { title: topic.title, meaning: topic.meaning, nextSteps: specific?.nextSteps.length ? specific.nextSteps : topic.nextSteps };
+}
 var INDEX;
 var init_lookup = __esm({
   "src/knowledge/lookup.ts"() {
@@ -24594,48 +24607,6 @@ var init_lookup = __esm({
     init_topics();
     INDEX = /* @__PURE__ */ new Map();
     for (const t of TOPICS) for (const key of [t.id, ...t.aliases]) INDEX.set(key.toLowerCase(), t);
-  }
-});
-
-// src/explain.ts
-var explain_exports = {};
-__export(explain_exports, {
-  adviceFor: () => adviceFor,
-  explain: () => explain
-});
-function explainFinding(topic, f, analysis) {
-  const decision = analysis.causes.find((d) => d.condition === f.id && d.node === f.node);
-  const advice = f.cause ? causeAdvice(topic, f.cause) : void 0;
-  const out = {
-    node: f.node,
-    severity: f.severity,
-    first: f.first,
-    last: f.last,
-    count: f.count,
-    summary: f.summary,
-    evidence: f.evidence,
-    nextSteps: advice?.nextSteps.length ? advice.nextSteps : topic.nextSteps
-  };
-  if (f.cause) out.cause = f.cause;
-  const why = decision?.why ?? advice?.why;
-  if (why) out.why = why;
-  return out;
-}
-function explain(topic, analysis) {
-  if (!analysis) return { topic };
-  const findings = analysis.report.findings.filter((f) => f.id === topic.id).map((f) => explainFinding(topic, f, analysis));
-  return { topic, findings };
-}
-function adviceFor(id, cause) {
-  const topic = findTopic(id);
-  if (!topic) return void 0;
-  const specific = cause ? causeAdvice(topic, cause) : void 0;
-  return { title: topic.title, meaning: topic.meaning, nextSteps: specific?.nextSteps.length ? specific.nextSteps : topic.nextSteps };
-}
-var init_explain = __esm({
-  "src/explain.ts"() {
-    "use strict";
-    init_lookup();
   }
 });
 
@@ -44797,10 +44768,39 @@ var import_core3 = __toESM(require_lib());
 
 // src/cli/base.ts
 var import_core = __toESM(require_lib());
-var INTERNAL_ERROR = 70;
-function isCoded(err) {
-  return err instanceof Error && typeof err.exitCode === "number";
-}
+
+// src/errors.ts
+var EXIT = {
+  /** Ran; no finding at or above --fail-on. */
+  ok: 0,
+  /** Findings at or above --fail-on. */
+  findings: 1,
+  /** The command line is wrong: a flag, a value, a name. */
+  usage: 2,
+  /** The input is: no readable log, a corrupt bundle, a checksum mismatch. */
+  input: 3,
+  /** A bundle was written, but some node or file could not be collected. */
+  incomplete: 4,
+  /** A required host could not be reached, trusted or authenticated. */
+  unreachable: 5,
+  /** A bug: outside 0–5 so that no script mistakes it for a finding. */
+  bug: 70
+};
+var SmsdiagError = class extends Error {
+};
+var UsageError = class extends SmsdiagError {
+  exitCode = EXIT.usage;
+};
+var InputError = class extends SmsdiagError {
+  exitCode = EXIT.input;
+};
+var UnreachableError = class extends SmsdiagError {
+  exitCode = EXIT.unreachable;
+};
+var BundleError = class extends InputError {
+};
+
+// src/cli/base.ts
 var SmsdiagCommand = class extends import_core.Command {
   static baseFlags = {
     debug: import_core.Flags.boolean({ description: "Print stack traces of errors.", helpGroup: "GLOBAL" })
@@ -44809,22 +44809,17 @@ var SmsdiagCommand = class extends import_core.Command {
     return this.argv.includes("--debug") || /(^|,)smsdiag/.test(process.env.DEBUG ?? "");
   }
   async catch(err) {
-    if (err.oclif && typeof err.oclif.exit === "number" && !isCoded(err)) {
-      if (err.oclif.exit === 0) return super.catch(err);
-      if (this.debugEnabled()) process.stderr.write(`${err.stack}
+    if (this.debugEnabled() && !(err instanceof import_core.Errors.ExitError)) process.stderr.write(`${err.stack ?? err.message}
 `);
-      return super.catch(err);
-    }
-    if (this.debugEnabled()) process.stderr.write(`${err.stack ?? err.message}
-`);
-    if (isCoded(err)) {
+    if (err instanceof SmsdiagError) {
       process.stderr.write(`smsdiag: ${err.message}
 `);
       return this.exit(err.exitCode);
     }
+    if (err.oclif && typeof err.oclif.exit === "number") return super.catch(err);
     process.stderr.write(`smsdiag: internal error: ${err.message} (run again with --debug and report the output)
 `);
-    return this.exit(INTERNAL_ERROR);
+    return this.exit(EXIT.bug);
   }
 };
 
@@ -44872,9 +44867,6 @@ function compareRotation(a, b) {
 // src/sources/local.ts
 var import_node_fs4 = require("node:fs");
 var path = __toESM(require("node:path"));
-var InputError = class extends Error {
-  exitCode = 3;
-};
 var READ_CHUNK = 1024 * 1024;
 var KIND_ORDER = ["ha", "sms-info", "mysqld", "tpt", "state", "syslog"];
 function roleOf(name2) {
@@ -44974,211 +44966,6 @@ var import_node_fs5 = require("node:fs");
 var import_node_stream = require("node:stream");
 var path2 = __toESM(require("node:path"));
 var import_node_readline = require("node:readline");
-
-// src/ingest/timestamp.ts
-var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-var DAY_MS = 864e5;
-function digit(s, i) {
-  const c = s.charCodeAt(i) - 48;
-  return c >= 0 && c <= 9 ? c : -1;
-}
-function num(s, i, n) {
-  let v = 0;
-  for (let k = 0; k < n; k++) {
-    const d = digit(s, i + k);
-    if (d < 0) return -1;
-    v = v * 10 + d;
-  }
-  return v;
-}
-function validClock(mo, d, h, mi, se) {
-  return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && se >= 0 && se <= 60;
-}
-function parseIsoLike(s, i) {
-  const y = num(s, i, 4);
-  if (y < 0 || s[i + 4] !== "-" || s[i + 7] !== "-" || s[i + 13] !== ":" || s[i + 16] !== ":") return null;
-  const sep = s[i + 10];
-  if (sep !== " " && sep !== "T") return null;
-  const h = sep === " " && s[i + 11] === " " ? num(s, i + 12, 1) : num(s, i + 11, 2);
-  const mo = num(s, i + 5, 2), d = num(s, i + 8, 2), mi = num(s, i + 14, 2), se = num(s, i + 17, 2);
-  if (!validClock(mo, d, h, mi, se)) return null;
-  let p = i + 19;
-  let frac = 0;
-  if ((s[p] === "," || s[p] === ".") && digit(s, p + 1) >= 0) {
-    p++;
-    let scale = 100;
-    while (digit(s, p) >= 0) {
-      frac += digit(s, p) * scale;
-      scale /= 10;
-      p++;
-    }
-  }
-  let ms = Date.UTC(y, mo - 1, d, h, mi, se) + Math.floor(frac);
-  let zoned = false;
-  if (s[p] === "Z") {
-    zoned = true;
-    p++;
-  } else if ((s[p] === "+" || s[p] === "-") && sep === "T") {
-    const oh = num(s, p + 1, 2);
-    const colon = s[p + 3] === ":" ? 1 : 0;
-    const om = num(s, p + 3 + colon, 2);
-    if (oh >= 0 && om >= 0) {
-      const sign = s[p] === "+" ? 1 : -1;
-      ms -= sign * (oh * 60 + om) * 6e4;
-      zoned = true;
-      p += 5 + colon;
-    }
-  }
-  return { ms, zoned, family: "iso", end: p };
-}
-function parseMysqlShort(s, i) {
-  const yy = num(s, i, 2), mo = num(s, i + 2, 2), d = num(s, i + 4, 2);
-  if (yy < 0 || mo < 0 || d < 0 || s[i + 6] !== " ") return null;
-  let p = i + 7;
-  let h;
-  if (s[p] === " ") {
-    h = num(s, p + 1, 1);
-    p += 2;
-  } else if (s[p + 1] === ":") {
-    h = num(s, p, 1);
-    p += 1;
-  } else {
-    h = num(s, p, 2);
-    p += 2;
-  }
-  if (h < 0 || s[p] !== ":" || s[p + 3] !== ":") return null;
-  const mi = num(s, p + 1, 2), se = num(s, p + 4, 2);
-  if (!validClock(mo, d, h, mi, se)) return null;
-  const year = yy < 70 ? 2e3 + yy : 1900 + yy;
-  return { ms: Date.UTC(year, mo - 1, d, h, mi, se), zoned: false, family: "mysql-short", end: p + 6 };
-}
-function parseRfc3164(s, i, ctx) {
-  const mo = MONTHS.indexOf(s.slice(i, i + 3)) + 1;
-  if (mo === 0 || s[i + 3] !== " ") return null;
-  const d = s[i + 4] === " " ? num(s, i + 5, 1) : num(s, i + 4, 2);
-  if (d < 0 || s[i + 6] !== " " || s[i + 9] !== ":" || s[i + 12] !== ":") return null;
-  const h = num(s, i + 7, 2), mi = num(s, i + 10, 2), se = num(s, i + 13, 2);
-  if (!validClock(mo, d, h, mi, se)) return null;
-  const ref = ctx.mtimeMs ?? Date.UTC(1970, 0, 1);
-  const year = new Date(ref).getUTCFullYear();
-  let ms = Date.UTC(year, mo - 1, d, h, mi, se);
-  if (ctx.mtimeMs !== void 0 && ms > ref + DAY_MS) ms = Date.UTC(year - 1, mo - 1, d, h, mi, se);
-  return { ms, zoned: false, family: "rfc3164", end: i + 15 };
-}
-function parseEpoch(s, i) {
-  let p = i;
-  while (digit(s, p) >= 0) p++;
-  if (p - i !== 10) return null;
-  let ms = Number(s.slice(i, p)) * 1e3;
-  if (s[p] === "." && digit(s, p + 1) >= 0) {
-    let q = p + 1;
-    while (digit(s, q) >= 0) q++;
-    ms += Math.floor(Number(`0${s.slice(p, q)}`) * 1e3);
-    p = q;
-  }
-  const next = s.charCodeAt(p);
-  if (p < s.length && next !== 32 && next !== 9) return null;
-  return { ms, zoned: true, family: "epoch", end: p };
-}
-function parseTimestamp(line, ctx = {}) {
-  let i = 0;
-  if (line.charCodeAt(0) === 60) {
-    const close = line.indexOf(">", 1);
-    if (close < 2 || close > 4 || num(line, 1, close - 1) < 0) return null;
-    i = close + 1;
-    if (line[i] === "1" && line[i + 1] === " ") {
-      const t = parseIsoLike(line, i + 2);
-      return t && { ...t, family: "rfc5424" };
-    }
-    return parseRfc3164(line, i, ctx);
-  }
-  const c = line.charCodeAt(0);
-  if (c >= 48 && c <= 57) {
-    if (line[4] === "-") return parseIsoLike(line, 0);
-    if (line[6] === " ") return parseMysqlShort(line, 0);
-    return parseEpoch(line, 0);
-  }
-  if (c >= 65 && c <= 90) return parseRfc3164(line, 0, ctx);
-  return null;
-}
-function isDigit(b) {
-  return b !== void 0 && b >= 48 && b <= 57;
-}
-function looksTimestamped(buf, p) {
-  const b = buf[p];
-  if (isDigit(b)) {
-    if (buf[p + 4] === 45) return isDigit(buf[p + 5]) && buf[p + 13] === 58;
-    if (buf[p + 6] === 32) return isDigit(buf[p + 5]) && (buf[p + 9] === 58 || buf[p + 10] === 58);
-    return isDigit(buf[p + 9]) && !isDigit(buf[p + 10]);
-  }
-  if (b === 60) return isDigit(buf[p + 1]);
-  if (b !== void 0 && b >= 65 && b <= 90) {
-    return buf[p + 3] === 32 && buf[p + 9] === 58 && buf[p + 12] === 58 && isMonthByte(buf, p);
-  }
-  return false;
-}
-function isMonthByte(buf, p) {
-  const s = String.fromCharCode(buf[p], buf[p + 1], buf[p + 2]);
-  return MONTHS.includes(s);
-}
-function formatOffset(minutes) {
-  const sign = minutes < 0 ? "-" : "+";
-  const a = Math.abs(minutes);
-  return `${sign}${String(Math.floor(a / 60)).padStart(2, "0")}:${String(a % 60).padStart(2, "0")}`;
-}
-function parseOffset(text) {
-  if (text === "Z" || text === "UTC") return 0;
-  const m = /^([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(text.trim());
-  if (!m) return null;
-  const v = Number(m[2]) * 60 + Number(m[3] ?? 0);
-  if (v > 14 * 60) return null;
-  return m[1] === "-" ? -v : v;
-}
-
-// src/cli/times.ts
-var UsageError = class extends Error {
-  exitCode = 2;
-};
-var RELATIVE = /^(\d+)\s*(s|m|h|d|w)$/i;
-var UNIT_MS = { s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5 };
-function parseUserTime(text, flag, now) {
-  const t = text.trim();
-  const rel = RELATIVE.exec(t);
-  if (rel) return now.getTime() - Number(rel[1]) * UNIT_MS[rel[2].toLowerCase()];
-  const m = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(t);
-  if (m) {
-    const zone = !m[3] || m[3].toUpperCase() === "Z" ? "Z" : m[3].replace(/^([+-]\d{2})(\d{2})$/, "$1:$2");
-    const ms = Date.parse(`${m[1]}T${m[2] ?? "00:00"}${zone}`);
-    if (!Number.isNaN(ms)) return ms;
-  }
-  throw new UsageError(`${flag} ${JSON.stringify(text)} is not a time: use ISO 8601 (2017-10-12T13:45:00Z), "2017-10-12 13:45" (UTC) or a span back from now such as 2h or 7d`);
-}
-function parseDuration(text, flag) {
-  const rel = RELATIVE.exec(text.trim());
-  if (!rel) throw new UsageError(`${flag} ${JSON.stringify(text)} is not a duration: use e.g. 90s, 10m, 2h, 1d`);
-  return Number(rel[1]) * UNIT_MS[rel[2].toLowerCase()];
-}
-function parseNodeOffsets(values) {
-  const out = {};
-  for (const v of values ?? []) {
-    const m = /^([^=]+)=(.+)$/.exec(v);
-    const off = m ? parseOffset(m[2]) : null;
-    if (!m || off === null) throw new UsageError(`--tz ${JSON.stringify(v)}: expected NODE=\xB1HH:MM, e.g. --tz secondary=+02:00`);
-    out[m[1]] = off;
-  }
-  return out;
-}
-function parseNodeClocks(values) {
-  const out = {};
-  for (const v of values ?? []) {
-    const m = /^([^=]+)=([+-]?\d+(?:\.\d+)?)s?$/.exec(v);
-    if (!m) throw new UsageError(`--clock ${JSON.stringify(v)}: expected NODE=\xB1SECONDS, e.g. --clock secondary=+95`);
-    out[m[1]] = Math.round(Number(m[2]) * 1e3);
-  }
-  return out;
-}
-
-// src/sources/syslog.ts
 var MONTH = /^(?:<\d{1,3}>)?[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d (\S+) ([^\s:[]+)/;
 var RFC5424 = /^<\d{1,3}>1 \S+ (\S+) (\S+)/;
 function syslogHeader(line) {
@@ -45270,27 +45057,17 @@ async function nodesFromSyslog(file, hosts, warnings) {
   return nodes;
 }
 
-// src/sources/bundle.ts
+// src/sources/bundle/inventory.ts
 var path3 = __toESM(require("node:path"));
 
-// src/bundle/errors.ts
-var BundleError = class extends Error {
-  exitCode = 3;
-  constructor(message, exitCode = 3) {
-    super(message);
-    this.name = "BundleError";
-    this.exitCode = exitCode;
-  }
-};
-
-// src/bundle/reader.ts
+// src/sources/bundle/reader.ts
 var import_node_fs6 = require("node:fs");
 var import_node_stream2 = require("node:stream");
 var import_node_util4 = require("node:util");
 var zlib2 = __toESM(require("node:zlib"));
 var tar = __toESM(require_tar_stream());
 
-// src/bundle/block-gzip.ts
+// src/sources/bundle/block-gzip.ts
 var import_node_crypto = require("node:crypto");
 var import_node_util3 = require("node:util");
 var zlib = __toESM(require("node:zlib"));
@@ -45412,7 +45189,7 @@ var BlockGzipSink = class {
   }
 };
 
-// src/bundle/manifest.ts
+// src/sources/bundle/manifest.ts
 var MANIFEST_PATH = "manifest.json";
 var DESCRIPTION_PATH = "description.txt";
 var SHA256 = /^[0-9a-f]{64}$/;
@@ -45552,12 +45329,12 @@ function descriptionText(m) {
 `;
 }
 
-// src/bundle/tar-entry.ts
+// src/sources/bundle/tar-entry.ts
 function str(b, off, len) {
   const end = b.indexOf(0, off);
   return b.toString("utf8", off, end === -1 || end > off + len ? off + len : end);
 }
-function num2(b, off, len, field) {
+function num(b, off, len, field) {
   if (b[off] & 128) {
     let v = b[off] & 127;
     for (let i = off + 1; i < off + len; i++) v = v * 256 + b[i];
@@ -45580,7 +45357,7 @@ function decodeHeader(b) {
   if (zero) return null;
   let sum = 0;
   for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : b[i];
-  const stored = num2(b, 148, 8, "checksum");
+  const stored = num(b, 148, 8, "checksum");
   if (stored !== sum) throw new Error("header checksum mismatch");
   let name2 = str(b, 0, 100);
   const magic = b.toString("latin1", 257, 263);
@@ -45591,8 +45368,8 @@ function decodeHeader(b) {
   return {
     name: name2,
     typeflag: b[156] === 0 ? "0" : String.fromCharCode(b[156]),
-    size: num2(b, 124, 12, "size"),
-    mtime: num2(b, 136, 12, "mtime"),
+    size: num(b, 124, 12, "size"),
+    mtime: num(b, 136, 12, "mtime"),
     linkname: str(b, 157, 100)
   };
 }
@@ -45666,7 +45443,7 @@ var EntryRules = class {
   }
 };
 
-// src/bundle/reader.ts
+// src/sources/bundle/reader.ts
 var inflateRaw2 = (0, import_node_util4.promisify)(zlib2.inflateRaw);
 var SMALL_ENTRY = 64 * 1024;
 var SMALL_TOTAL = 8 * 1024 * 1024;
@@ -46027,7 +45804,7 @@ async function isTarGz(file) {
   }
 }
 
-// src/sources/bundle.ts
+// src/sources/bundle/inventory.ts
 var HA_STATE_LIMIT = 64 * 1024;
 function isBundlePath(p) {
   return isTarGz(p);
@@ -46036,7 +45813,7 @@ function roleFrom(s) {
   const r = s.toLowerCase();
   return r === "primary" || r === "secondary" ? r : "unknown";
 }
-function num3(v) {
+function num2(v) {
   return typeof v === "number" && Number.isFinite(v) ? v : void 0;
 }
 function offsetMinutes(v) {
@@ -46053,11 +45830,11 @@ function factsOf(n) {
   const facts = {};
   const hostname3 = typeof f.hostname === "string" && f.hostname ? f.hostname : n.host || void 0;
   if (hostname3) facts.hostname = hostname3;
-  const off = num3(f.utcOffsetMinutes) ?? offsetMinutes(f.utcOffset);
+  const off = num2(f.utcOffsetMinutes) ?? offsetMinutes(f.utcOffset);
   if (off !== void 0) facts.utcOffsetMinutes = off;
-  const co = num3(f.clockOffsetMs) ?? num3(clock2.offsetMs);
+  const co = num2(f.clockOffsetMs) ?? num2(clock2.offsetMs);
   if (co !== void 0) facts.clockOffsetMs = co;
-  const cu = num3(f.clockUncertaintyMs) ?? num3(clock2.uncertaintyMs);
+  const cu = num2(f.clockUncertaintyMs) ?? num2(clock2.uncertaintyMs);
   if (cu !== void 0) facts.clockUncertaintyMs = cu;
   return facts;
 }
@@ -46214,11 +45991,19 @@ async function resolveInputs(args, opts = {}) {
       mergeNode(nodes, await nodeFromFile(arg, p, name2));
     }
   }
-  for (const n of nodes.values()) applyOverrides(n.name, n.facts, opts);
+  for (const n of nodes.values()) {
+    applyOverrides(n.name, n.facts, opts);
+    assumeZone(n.facts, opts.defaultOffsetMinutes ?? 0);
+  }
   for (const key of [...Object.keys(opts.tz ?? {}), ...Object.keys(opts.clock ?? {})]) {
     if (!nodes.has(key)) warnings.push(`--tz/--clock name node "${key}", but the input has no such node (nodes: ${[...nodes.keys()].join(", ")})`);
   }
   return { nodes: [...nodes.values()].sort(byRole), warnings };
+}
+function assumeZone(facts, minutes) {
+  if (facts.utcOffsetMinutes !== void 0) return;
+  facts.utcOffsetMinutes = minutes;
+  facts.utcOffsetAssumed = true;
 }
 function applyOverrides(name2, facts, opts) {
   const tz = opts.tz?.[name2];
@@ -46242,6 +46027,206 @@ async function exists(p) {
   }
 }
 
+// src/ingest/timestamp.ts
+var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+var DAY_MS = 864e5;
+function digit(s, i) {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1;
+}
+function num3(s, i, n) {
+  let v = 0;
+  for (let k = 0; k < n; k++) {
+    const d = digit(s, i + k);
+    if (d < 0) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+function validClock(mo, d, h, mi, se) {
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && se >= 0 && se <= 60;
+}
+function parseIsoLike(s, i) {
+  const y = num3(s, i, 4);
+  if (y < 0 || s[i + 4] !== "-" || s[i + 7] !== "-" || s[i + 13] !== ":" || s[i + 16] !== ":") return null;
+  const sep = s[i + 10];
+  if (sep !== " " && sep !== "T") return null;
+  const h = sep === " " && s[i + 11] === " " ? num3(s, i + 12, 1) : num3(s, i + 11, 2);
+  const mo = num3(s, i + 5, 2), d = num3(s, i + 8, 2), mi = num3(s, i + 14, 2), se = num3(s, i + 17, 2);
+  if (!validClock(mo, d, h, mi, se)) return null;
+  let p = i + 19;
+  let frac = 0;
+  if ((s[p] === "," || s[p] === ".") && digit(s, p + 1) >= 0) {
+    p++;
+    let scale = 100;
+    while (digit(s, p) >= 0) {
+      frac += digit(s, p) * scale;
+      scale /= 10;
+      p++;
+    }
+  }
+  let ms = Date.UTC(y, mo - 1, d, h, mi, se) + Math.floor(frac);
+  let zoned = false;
+  if (s[p] === "Z") {
+    zoned = true;
+    p++;
+  } else if ((s[p] === "+" || s[p] === "-") && sep === "T") {
+    const oh = num3(s, p + 1, 2);
+    const colon = s[p + 3] === ":" ? 1 : 0;
+    const om = num3(s, p + 3 + colon, 2);
+    if (oh >= 0 && om >= 0) {
+      const sign = s[p] === "+" ? 1 : -1;
+      ms -= sign * (oh * 60 + om) * 6e4;
+      zoned = true;
+      p += 5 + colon;
+    }
+  }
+  return { ms, zoned, family: "iso", end: p };
+}
+function parseMysqlShort(s, i) {
+  const yy = num3(s, i, 2), mo = num3(s, i + 2, 2), d = num3(s, i + 4, 2);
+  if (yy < 0 || mo < 0 || d < 0 || s[i + 6] !== " ") return null;
+  let p = i + 7;
+  let h;
+  if (s[p] === " ") {
+    h = num3(s, p + 1, 1);
+    p += 2;
+  } else if (s[p + 1] === ":") {
+    h = num3(s, p, 1);
+    p += 1;
+  } else {
+    h = num3(s, p, 2);
+    p += 2;
+  }
+  if (h < 0 || s[p] !== ":" || s[p + 3] !== ":") return null;
+  const mi = num3(s, p + 1, 2), se = num3(s, p + 4, 2);
+  if (!validClock(mo, d, h, mi, se)) return null;
+  const year = yy < 70 ? 2e3 + yy : 1900 + yy;
+  return { ms: Date.UTC(year, mo - 1, d, h, mi, se), zoned: false, family: "mysql-short", end: p + 6 };
+}
+function parseRfc3164(s, i, ctx) {
+  const mo = MONTHS.indexOf(s.slice(i, i + 3)) + 1;
+  if (mo === 0 || s[i + 3] !== " ") return null;
+  const d = s[i + 4] === " " ? num3(s, i + 5, 1) : num3(s, i + 4, 2);
+  if (d < 0 || s[i + 6] !== " " || s[i + 9] !== ":" || s[i + 12] !== ":") return null;
+  const h = num3(s, i + 7, 2), mi = num3(s, i + 10, 2), se = num3(s, i + 13, 2);
+  if (!validClock(mo, d, h, mi, se)) return null;
+  const ref = ctx.mtimeMs ?? Date.UTC(1970, 0, 1);
+  const year = new Date(ref).getUTCFullYear();
+  let ms = Date.UTC(year, mo - 1, d, h, mi, se);
+  if (ctx.mtimeMs !== void 0 && ms > ref + DAY_MS) ms = Date.UTC(year - 1, mo - 1, d, h, mi, se);
+  return { ms, zoned: false, family: "rfc3164", end: i + 15 };
+}
+function parseEpoch(s, i) {
+  let p = i;
+  while (digit(s, p) >= 0) p++;
+  if (p - i !== 10) return null;
+  let ms = Number(s.slice(i, p)) * 1e3;
+  if (s[p] === "." && digit(s, p + 1) >= 0) {
+    let q = p + 1;
+    while (digit(s, q) >= 0) q++;
+    ms += Math.floor(Number(`0${s.slice(p, q)}`) * 1e3);
+    p = q;
+  }
+  const next = s.charCodeAt(p);
+  if (p < s.length && next !== 32 && next !== 9) return null;
+  return { ms, zoned: true, family: "epoch", end: p };
+}
+function parseTimestamp(line, ctx = {}) {
+  let i = 0;
+  if (line.charCodeAt(0) === 60) {
+    const close = line.indexOf(">", 1);
+    if (close < 2 || close > 4 || num3(line, 1, close - 1) < 0) return null;
+    i = close + 1;
+    if (line[i] === "1" && line[i + 1] === " ") {
+      const t = parseIsoLike(line, i + 2);
+      return t && { ...t, family: "rfc5424" };
+    }
+    return parseRfc3164(line, i, ctx);
+  }
+  const c = line.charCodeAt(0);
+  if (c >= 48 && c <= 57) {
+    if (line[4] === "-") return parseIsoLike(line, 0);
+    if (line[6] === " ") return parseMysqlShort(line, 0);
+    return parseEpoch(line, 0);
+  }
+  if (c >= 65 && c <= 90) return parseRfc3164(line, 0, ctx);
+  return null;
+}
+function isDigit(b) {
+  return b !== void 0 && b >= 48 && b <= 57;
+}
+function looksTimestamped(buf, p) {
+  const b = buf[p];
+  if (isDigit(b)) {
+    if (buf[p + 4] === 45) return isDigit(buf[p + 5]) && buf[p + 13] === 58;
+    if (buf[p + 6] === 32) return isDigit(buf[p + 5]) && (buf[p + 9] === 58 || buf[p + 10] === 58);
+    return isDigit(buf[p + 9]) && !isDigit(buf[p + 10]);
+  }
+  if (b === 60) return isDigit(buf[p + 1]);
+  if (b !== void 0 && b >= 65 && b <= 90) {
+    return buf[p + 3] === 32 && buf[p + 9] === 58 && buf[p + 12] === 58 && isMonthByte(buf, p);
+  }
+  return false;
+}
+function isMonthByte(buf, p) {
+  const s = String.fromCharCode(buf[p], buf[p + 1], buf[p + 2]);
+  return MONTHS.includes(s);
+}
+function formatOffset(minutes) {
+  const sign = minutes < 0 ? "-" : "+";
+  const a = Math.abs(minutes);
+  return `${sign}${String(Math.floor(a / 60)).padStart(2, "0")}:${String(a % 60).padStart(2, "0")}`;
+}
+function parseOffset(text) {
+  if (text === "Z" || text === "UTC") return 0;
+  const m = /^([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(text.trim());
+  if (!m) return null;
+  const v = Number(m[2]) * 60 + Number(m[3] ?? 0);
+  if (v > 14 * 60) return null;
+  return m[1] === "-" ? -v : v;
+}
+
+// src/cli/times.ts
+var RELATIVE = /^(\d+)\s*(s|m|h|d|w)$/i;
+var UNIT_MS = { s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5 };
+function parseUserTime(text, flag, now) {
+  const t = text.trim();
+  const rel = RELATIVE.exec(t);
+  if (rel) return now.getTime() - Number(rel[1]) * UNIT_MS[rel[2].toLowerCase()];
+  const m = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(t);
+  if (m) {
+    const zone = !m[3] || m[3].toUpperCase() === "Z" ? "Z" : m[3].replace(/^([+-]\d{2})(\d{2})$/, "$1:$2");
+    const ms = Date.parse(`${m[1]}T${m[2] ?? "00:00"}${zone}`);
+    if (!Number.isNaN(ms)) return ms;
+  }
+  throw new UsageError(`${flag} ${JSON.stringify(text)} is not a time: use ISO 8601 (2017-10-12T13:45:00Z), "2017-10-12 13:45" (UTC) or a span back from now such as 2h or 7d`);
+}
+function parseDuration(text, flag) {
+  const rel = RELATIVE.exec(text.trim());
+  if (!rel) throw new UsageError(`${flag} ${JSON.stringify(text)} is not a duration: use e.g. 90s, 10m, 2h, 1d`);
+  return Number(rel[1]) * UNIT_MS[rel[2].toLowerCase()];
+}
+function parseNodeOffsets(values) {
+  const out = {};
+  for (const v of values ?? []) {
+    const m = /^([^=]+)=(.+)$/.exec(v);
+    const off = m ? parseOffset(m[2]) : null;
+    if (!m || off === null) throw new UsageError(`--tz ${JSON.stringify(v)}: expected NODE=\xB1HH:MM, e.g. --tz secondary=+02:00`);
+    out[m[1]] = off;
+  }
+  return out;
+}
+function parseNodeClocks(values) {
+  const out = {};
+  for (const v of values ?? []) {
+    const m = /^([^=]+)=([+-]?\d+(?:\.\d+)?)s?$/.exec(v);
+    if (!m) throw new UsageError(`--clock ${JSON.stringify(v)}: expected NODE=\xB1SECONDS, e.g. --clock secondary=+95`);
+    out[m[1]] = Math.round(Number(m[2]) * 1e3);
+  }
+  return out;
+}
+
 // src/cli/flags.ts
 var inputFlags = {
   tz: import_core2.Flags.string({ description: "UTC offset of a node's zone-less times, NODE=\xB1HH:MM (repeatable). Default: this machine's zone.", multiple: true, helpGroup: "INPUT" }),
@@ -46257,8 +46242,11 @@ var windowFlags = {
   since: import_core2.Flags.string({ description: 'Only evidence at or after this time: ISO 8601, "YYYY-MM-DD HH:MM" (UTC), or a span back from now (2h, 7d).' }),
   until: import_core2.Flags.string({ description: "Only evidence at or before this time." })
 };
+function machineOffsetMinutes() {
+  return -(/* @__PURE__ */ new Date()).getTimezoneOffset();
+}
 function loadInventory(argv, flags) {
-  return resolveInputs(argv, { tz: parseNodeOffsets(flags.tz), clock: parseNodeClocks(flags.clock), hosts: parseHostMap(flags.node) });
+  return resolveInputs(argv, { tz: parseNodeOffsets(flags.tz), clock: parseNodeClocks(flags.clock), hosts: parseHostMap(flags.node), defaultOffsetMinutes: machineOffsetMinutes() });
 }
 function parseHostMap(values) {
   const out = {};
@@ -46276,273 +46264,6 @@ function windowFrom(flags, now) {
     since: flags.since ? parseUserTime(flags.since, "--since", now) : void 0,
     until: flags.until ? parseUserTime(flags.until, "--until", now) : void 0
   };
-}
-
-// src/ingest/decode.ts
-var import_node_zlib = require("node:zlib");
-var import_node_stream3 = require("node:stream");
-var SNIFF_BYTES = 4096;
-var BINARY_SHARE = 0.1;
-function isGzip(b) {
-  return b.length >= 2 && b[0] === 31 && b[1] === 139;
-}
-function looksBinary(b) {
-  const n = Math.min(b.length, SNIFF_BYTES);
-  if (n === 0) return false;
-  let control = 0;
-  for (let i = 0; i < n; i++) {
-    const c = b[i];
-    if (c < 9 || c > 13 && c < 32 || c === 127) control++;
-  }
-  return control / n > BINARY_SHARE;
-}
-async function peek(src, min) {
-  const it = src[Symbol.asyncIterator]();
-  const parts = [];
-  let len = 0;
-  while (len < min) {
-    const r = await it.next();
-    if (r.done) break;
-    parts.push(r.value);
-    len += r.value.length;
-  }
-  return { head: Buffer.concat(parts), rest: it };
-}
-async function* chain(head, rest) {
-  if (head.length) yield head;
-  for (; ; ) {
-    const r = await rest.next();
-    if (r.done) return;
-    yield r.value;
-  }
-}
-function describe(err) {
-  return err instanceof Error ? err.message : String(err);
-}
-async function* decodedChunks(file, warn) {
-  let src;
-  try {
-    src = file.open();
-  } catch (err) {
-    warn(`${file.node}: cannot read ${file.path}: ${describe(err)}; check the path and its permissions`);
-    return;
-  }
-  let head;
-  let rest;
-  try {
-    ({ head, rest } = await peek(src, SNIFF_BYTES));
-  } catch (err) {
-    warn(`${file.node}: cannot read ${file.path}: ${describe(err)}; check the path and its permissions`);
-    return;
-  }
-  if (!isGzip(head)) {
-    if (looksBinary(head)) {
-      warn(`${file.node}: ${file.path} holds binary data, not log text; skipped`);
-      src.destroy();
-      return;
-    }
-    try {
-      yield* chain(head, rest);
-    } catch (err) {
-      warn(`${file.node}: reading ${file.path} stopped early: ${describe(err)}`);
-    }
-    return;
-  }
-  const gunzip = (0, import_node_zlib.createGunzip)({ chunkSize: 256 * 1024 });
-  const input = import_node_stream3.Readable.from(chain(head, rest));
-  input.on("error", (err) => gunzip.destroy(err));
-  input.pipe(gunzip);
-  let out = 0;
-  let first = true;
-  try {
-    for await (const chunk of gunzip) {
-      if (first && looksBinary(chunk)) {
-        warn(`${file.node}: ${file.path} decompresses to binary data, not log text; skipped`);
-        input.destroy();
-        return;
-      }
-      first = false;
-      out += chunk.length;
-      yield chunk;
-    }
-  } catch (err) {
-    warn(`${file.node}: ${file.path} is a damaged or truncated gzip file (${describe(err)}); kept the ${out} bytes before the damage`);
-  }
-}
-
-// src/ingest/text.ts
-var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
-function displayText(buf, start, end, fullLength = end - start) {
-  let e = end;
-  if (e > start && buf[e - 1] === 13) e--;
-  let text = buf.toString("utf8", start, e).replace(CONTROL, "\uFFFD");
-  if (fullLength > end - start) text += ` \u2026 [line cut: ${fullLength - (end - start)} more bytes]`;
-  return text;
-}
-
-// src/ingest/scan.ts
-var MAX_LINE_BYTES = 1024 * 1024;
-var SNIPPET = 256;
-async function scanFile(file, opts) {
-  const maxLine = opts.maxLine ?? MAX_LINE_BYTES;
-  const ctx = { mtimeMs: file.mtime.getTime() };
-  const re = opts.prefilter;
-  const stats = { bytes: 0, lines: 0, records: 0, cutLines: 0 };
-  let lastTimed;
-  const early = [];
-  const emit = (buf, start, end, fullLength) => {
-    const text = displayText(buf, start, end, fullLength);
-    const own = looksTimestamped(buf, start) ? parseTimestamp(text, ctx) : null;
-    if (own) {
-      lastTimed = own;
-      stats.first ??= own;
-    }
-    const time2 = own ?? lastTimed;
-    const hit = { line: stats.lines, text, own, time: time2, timeSource: own ? "own" : time2 ? "previous" : "none" };
-    if (time2) opts.onHit(hit);
-    else early.push(hit);
-  };
-  const timeOfLine = (buf, start, end) => parseTimestamp(buf.toString("latin1", start, Math.min(end, start + 64)), ctx);
-  const region = (buf, end) => {
-    const hits = [];
-    const text = buf.toString("latin1", 0, end);
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m; m = re.exec(text)) {
-      hits.push(m.index);
-      const nl = text.indexOf("\n", m.index);
-      re.lastIndex = nl < 0 ? end : nl + 1;
-    }
-    let h = 0;
-    let pos = 0;
-    let lastTimedStart = -1;
-    let lastTimedEnd = -1;
-    while (pos < end) {
-      const nl = buf.indexOf(10, pos);
-      const lineEnd = nl < 0 || nl >= end ? end : nl;
-      stats.lines++;
-      const length = lineEnd - pos;
-      if (length > maxLine) stats.cutLines++;
-      if (looksTimestamped(buf, pos)) {
-        stats.records++;
-        if (stats.first === void 0) stats.first = timeOfLine(buf, pos, lineEnd) ?? void 0;
-        lastTimedStart = pos;
-        lastTimedEnd = lineEnd;
-      }
-      if (h < hits.length && hits[h] <= lineEnd) {
-        const firstHit = hits[h];
-        while (h < hits.length && hits[h] <= lineEnd) h++;
-        if (lastTimedStart >= 0 && lastTimedStart !== pos) {
-          lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;
-        }
-        lastTimedStart = -1;
-        if (firstHit + SNIPPET <= pos + maxLine) emit(buf, pos, Math.min(lineEnd, pos + maxLine), length);
-        else {
-          const joined = Buffer.concat([buf.subarray(pos, pos + maxLine), Buffer.from(" \u2026 "), buf.subarray(firstHit - SNIPPET, Math.min(lineEnd, firstHit + SNIPPET))]);
-          emit(joined, 0, joined.length, length + 5);
-        }
-      }
-      pos = lineEnd + 1;
-    }
-    if (lastTimedStart >= 0) lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;
-    if (lastTimed) stats.last = lastTimed;
-  };
-  let carry = null;
-  let giant = null;
-  const giantPiece = (piece) => {
-    if (!giant) return;
-    const offset = giant.length;
-    giant.length += piece.length;
-    if (giant.hit) return;
-    re.lastIndex = 0;
-    const m = re.exec(piece.toString("latin1"));
-    if (!m) return;
-    giant.hit = true;
-    if (offset + m.index + m[0].length > maxLine) {
-      giant.snippet = Buffer.from(piece.subarray(Math.max(0, m.index - SNIPPET), m.index + m[0].length + SNIPPET));
-    }
-  };
-  const endGiant = () => {
-    if (!giant) return;
-    stats.lines++;
-    stats.cutLines++;
-    const g = giant;
-    giant = null;
-    if (looksTimestamped(g.head, 0)) {
-      stats.records++;
-      const t = timeOfLine(g.head, 0, g.head.length);
-      if (t) {
-        lastTimed = t;
-        stats.first ??= t;
-        stats.last = t;
-      }
-    }
-    if (!g.hit) return;
-    if (!g.snippet) emit(g.head, 0, g.head.length, g.length);
-    else {
-      const joined = Buffer.concat([g.head, Buffer.from(" \u2026 "), g.snippet]);
-      emit(joined, 0, joined.length, g.length + 5);
-    }
-  };
-  for await (const chunk of decodedChunks(file, opts.warn)) {
-    stats.bytes += chunk.length;
-    let data = chunk;
-    if (giant) {
-      const nl = data.indexOf(10);
-      if (nl < 0) {
-        giantPiece(data);
-        continue;
-      }
-      giantPiece(data.subarray(0, nl));
-      endGiant();
-      data = data.subarray(nl + 1);
-    }
-    let buf = data;
-    if (carry) {
-      const nl = data.indexOf(10);
-      if (nl < 0) {
-        buf = Buffer.concat([carry, data]);
-      } else {
-        const joined = Buffer.concat([carry, data.subarray(0, nl + 1)]);
-        carry = null;
-        region(joined, joined.length);
-        buf = data.subarray(nl + 1);
-      }
-      carry = null;
-    }
-    const lastNl = buf.lastIndexOf(10);
-    if (lastNl >= 0) region(buf, lastNl + 1);
-    const tail = buf.subarray(lastNl + 1);
-    if (tail.length > maxLine) {
-      giant = { head: Buffer.from(tail.subarray(0, maxLine)), length: 0, hit: false };
-      giantPiece(tail);
-    } else if (tail.length) {
-      carry = Buffer.from(tail);
-    }
-  }
-  if (giant) endGiant();
-  if (carry) region(Buffer.concat([carry, Buffer.from("\n")]), carry.length + 1);
-  if (stats.records === 0) stats.records = stats.lines;
-  const fallback = stats.first ?? (early.length ? mtimeAsTime(file) : void 0);
-  for (const hit of early) {
-    hit.time = fallback;
-    hit.timeSource = stats.first ? "first" : "mtime";
-    opts.onHit(hit);
-  }
-  return stats;
-}
-function mtimeAsTime(file) {
-  return { ms: file.mtime.getTime(), zoned: true, family: "epoch", end: 0 };
-}
-
-// src/correlate/clock.ts
-function clockCorrectionMs(facts) {
-  const off = facts.clockOffsetMs ?? 0;
-  return Math.abs(off) > (facts.clockUncertaintyMs ?? 0) ? off : 0;
-}
-function nodeClock(node, defaultOffsetMinutes) {
-  const offset = node.facts.utcOffsetMinutes ?? defaultOffsetMinutes;
-  const clock2 = clockCorrectionMs(node.facts);
-  return (t) => (t.zoned ? t.ms : t.ms - offset * 6e4) - clock2;
 }
 
 // src/rules/engine.ts
@@ -46841,8 +46562,7 @@ var pack_default = {
 };
 
 // src/rules/engine.ts
-var RulePackError = class extends Error {
-  exitCode = 2;
+var RulePackError = class extends UsageError {
 };
 var KINDS = ["ha", "sms-info", "mysqld", "tpt", "state", "syslog"];
 function escapeRegex(s) {
@@ -47108,6 +46828,190 @@ function summarize(a) {
   return a.count > 1 ? `${base} (${a.count} times)` : base;
 }
 
+// src/correlate/phrases.ts
+var PHRASES = {
+  "db-crash": "{node}'s database crashed",
+  "db-corruption": "{node}'s database reported corruption",
+  "db-replication-error": "{node}'s replication reported an error",
+  "db-resource": "{node}'s database ran out of a resource",
+  oom: "{node}'s Java server ran out of memory",
+  "local-health-failed": "{node} failed its own {check} health check",
+  "peer-health-failed": "{node} saw its peer fail the {check} check",
+  "heartbeat-miss": "{node} got no heartbeat reply",
+  "heartbeat-fallback": "{node}'s heartbeat fell back to the public network",
+  "takeover-considered": "{node} considered taking over",
+  "restart-active": "{node} tried to restart the active node",
+  "takeover-complete": "{node} completed the takeover",
+  "peer-requested-failed": "{node} was told by its peer to enter Failed",
+  degraded: "{node} reported DEGRADED HA",
+  patch: "{node} applied patch {name}",
+  upgrade: "{node} started an upgrade to {version}",
+  admin: "{node}: {action}",
+  sync: "{node}: synchronization {phase}",
+  "replication-delay": "{node}'s replication was {seconds} s behind",
+  "db-crash-recovery": "{node}'s database ran crash recovery"
+};
+var STATE_PHRASES = {
+  Active: "{node} became Active",
+  Failed: "{node} entered Failed",
+  Passive: "{node} became Passive",
+  Degraded: "{node} became Degraded"
+};
+function phraseFor(e) {
+  const template = e.type === "state" ? STATE_PHRASES[e.fields.state ?? ""] ?? STATE_PHRASES[capitalise(e.fields.state ?? "")] : PHRASES[e.type];
+  if (!template) return void 0;
+  return template.replace(/\{(\w+)\}/g, (_, k) => k === "node" ? e.node : (e.fields[k] ?? "").toLowerCase() || k);
+}
+function capitalise(s) {
+  return s ? s[0].toUpperCase() + s.slice(1).toLowerCase() : s;
+}
+function later(ms) {
+  const s = Math.round(ms / 1e3);
+  if (s < 120) return `${s} s later`;
+  const m = Math.round(s / 60);
+  if (m < 120) return `${m} min later`;
+  return `${Math.floor(m / 60)} h ${m % 60} min later`;
+}
+function clock(ms) {
+  return ms === void 0 ? "an unknown time" : `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+}
+
+// src/correlate/causes.ts
+var SEC = 1e3;
+var MIN = 60 * SEC;
+var CAUSE_WINDOWS = {
+  peerRequestMs: 2 * MIN,
+  uncleanRestartMs: 30 * MIN,
+  healthCheckMs: 10 * MIN,
+  takeoverLookbackMs: 10 * MIN
+};
+function within(e, from, to) {
+  return e.time !== void 0 && e.time >= from && e.time <= to;
+}
+function describe(events) {
+  return events.map((e) => `${phraseFor(e) ?? e.text} at ${clock(e.time)} (${e.file}:${e.line})`).join("; ");
+}
+function failedCause(node, failed, events, unclean) {
+  const t = failed.time ?? 0;
+  const mine = events.filter((e) => e.node === node);
+  const request = mine.filter((e) => e.type === "peer-requested-failed" && within(e, t - CAUSE_WINDOWS.peerRequestMs, t + 5 * SEC)).pop();
+  if (request) {
+    const peerActive = events.filter((e) => e.node !== node && (e.type === "takeover-complete" || e.type === "state" && /^active$/i.test(e.fields.state ?? "")) && within(e, t - CAUSE_WINDOWS.takeoverLookbackMs, t)).pop();
+    const evidence = [request, ...peerActive ? [peerActive] : [], failed];
+    return {
+      condition: "ha-failed",
+      node,
+      cause: "peer-requested",
+      why: `${node} entered Failed because its peer asked it to: ${describe(evidence)}. With the peer already Active, failing is how the cluster avoids running active/active.`,
+      evidence
+    };
+  }
+  const restart = unclean.filter((e) => e.node === node && within(e, t - CAUSE_WINDOWS.uncleanRestartMs, t)).pop();
+  if (restart) {
+    return {
+      condition: "ha-failed",
+      node,
+      cause: "improper-shutdown",
+      why: `${node} came back from a stop that was not clean (${restart.text.trim()} at ${clock(restart.time)}, ${restart.file}:${restart.line}) and then entered Failed at ${clock(t)}; after an improper shutdown this is expected.`,
+      evidence: [restart, failed]
+    };
+  }
+  const check2 = mine.filter((e) => e.type === "local-health-failed" && within(e, t - CAUSE_WINDOWS.healthCheckMs, t)).pop();
+  if (check2) {
+    const what = (check2.fields.check ?? "unknown").toLowerCase();
+    return {
+      condition: "ha-failed",
+      node,
+      cause: `local-health-check:${what}`,
+      why: `${node}'s own ${what} health check failed at ${clock(check2.time)} (${check2.file}:${check2.line}), before it entered Failed at ${clock(t)}.`,
+      evidence: [check2, failed]
+    };
+  }
+  return {
+    condition: "ha-failed",
+    node,
+    cause: "unknown",
+    why: `No peer request, unclean restart or failed local health check was logged on ${node} in the ${CAUSE_WINDOWS.healthCheckMs / MIN} minutes before it entered Failed at ${clock(t)}; read sms-info.log around that time.`,
+    evidence: [failed]
+  };
+}
+var SERVER_CHECKS = { database: "database", db: "database", mysql: "database", jboss: "jboss", application: "jboss", memory: "oom", overload: "overload", load: "overload", cpu: "overload" };
+var NETWORK_CHECKS = /* @__PURE__ */ new Set(["heartbeat", "interface", "network", "link"]);
+function classify(e, takerNode) {
+  const check2 = (e.fields.check ?? "").toLowerCase();
+  const onTaker = e.node === takerNode;
+  switch (e.type) {
+    case "db-crash":
+    case "db-corruption":
+      return onTaker ? void 0 : { category: "server:database", event: e };
+    case "oom":
+      return onTaker ? void 0 : { category: "server:oom", event: e };
+    case "local-health-failed":
+      if (onTaker) return void 0;
+      if (SERVER_CHECKS[check2]) return { category: `server:${SERVER_CHECKS[check2]}`, event: e };
+      return NETWORK_CHECKS.has(check2) ? { category: "network", event: e } : void 0;
+    case "peer-health-failed":
+      if (!onTaker) return void 0;
+      if (SERVER_CHECKS[check2]) return { category: `server:${SERVER_CHECKS[check2]}`, event: e };
+      return NETWORK_CHECKS.has(check2) ? { category: "network", event: e } : void 0;
+    case "heartbeat-miss":
+    case "heartbeat-fallback":
+      return onTaker ? { category: "network", event: e } : void 0;
+  }
+  return void 0;
+}
+function takeoverCause(node, considered, events) {
+  const t = considered.time ?? 0;
+  const signals = events.filter((e) => within(e, t - CAUSE_WINDOWS.takeoverLookbackMs, t + 5 * SEC)).map((e) => classify(e, node)).filter((s) => !!s);
+  const restart = events.find((e) => e.node === node && e.type === "restart-active" && within(e, t, t + 5 * MIN));
+  const server = signals.filter((s) => s.category.startsWith("server:"));
+  const network = signals.filter((s) => s.category === "network");
+  const tried = restart ? ` ${node} tried to restart the active node first (${restart.file}:${restart.line}).` : "";
+  if (server.length) {
+    const root = server[0];
+    const evidence = [...server.slice(0, 4).map((s) => s.event), considered];
+    const net = network.length ? ` Heartbeat trouble was logged too (${network.length} line(s)), which a failing server also causes.` : "";
+    return {
+      condition: "passive-takeover",
+      node,
+      cause: root.category,
+      why: `The active node's server failed before ${node} considered taking over at ${clock(t)}: ${describe(server.slice(0, 4).map((s) => s.event))}.${net}${tried}`,
+      evidence: restart ? [...evidence, restart] : evidence,
+      restartAttempted: !!restart
+    };
+  }
+  if (network.length) {
+    const evidence = [...network.slice(-4).map((s) => s.event), considered];
+    return {
+      condition: "passive-takeover",
+      node,
+      cause: "network",
+      why: `Only network signs preceded the takeover at ${clock(t)} \u2014 ${describe(network.slice(-4).map((s) => s.event))} \u2014 and no server fault was logged on either node, so the link between the nodes failed while both servers may have been healthy.${tried}`,
+      evidence: restart ? [...evidence, restart] : evidence,
+      restartAttempted: !!restart
+    };
+  }
+  return {
+    condition: "passive-takeover",
+    node,
+    cause: "unknown",
+    why: `Neither a server fault nor heartbeat trouble was logged in the ${CAUSE_WINDOWS.takeoverLookbackMs / MIN} minutes before ${node} considered taking over at ${clock(t)}; collect both nodes' sms-info.log for that time.${tried}`,
+    evidence: restart ? [considered, restart] : [considered],
+    restartAttempted: !!restart
+  };
+}
+
+// src/correlate/clock.ts
+function clockCorrectionMs(facts) {
+  const off = facts.clockOffsetMs ?? 0;
+  return Math.abs(off) > (facts.clockUncertaintyMs ?? 0) ? off : 0;
+}
+function nodeClock(node) {
+  const offset = node.facts.utcOffsetMinutes ?? 0;
+  const clock2 = clockCorrectionMs(node.facts);
+  return (t) => (t.zoned ? t.ms : t.ms - offset * 6e4) - clock2;
+}
+
 // src/correlate/events.ts
 function compareEvents(a, b, nodeOrder) {
   const ta = a.time ?? Number.POSITIVE_INFINITY;
@@ -47148,122 +47052,6 @@ function canonicalState(raw) {
     default:
       return raw.trim();
   }
-}
-
-// src/correlate/sequences.ts
-var HEARTBEAT_MISSES_FOR_TAKEOVER = 3;
-var HEARTBEAT_SLOW_MS = 300;
-function heartbeatDetector() {
-  let run = 0;
-  const runEvidence = [];
-  return {
-    feed(e, report) {
-      if (e.type === "heartbeat-reply") {
-        run = 0;
-        runEvidence.length = 0;
-        const ms = Number(e.fields.ms);
-        if (ms > HEARTBEAT_SLOW_MS) {
-          report({ condition: "heartbeat-loss", node: e.node, severity: "warning", fields: { slowMs: String(ms) }, evidence: [e] });
-        }
-        return;
-      }
-      if (e.type !== "heartbeat-miss") return;
-      run++;
-      runEvidence.push(e);
-      const critical = run >= HEARTBEAT_MISSES_FOR_TAKEOVER;
-      report({
-        condition: "heartbeat-loss",
-        node: e.node,
-        severity: critical ? "critical" : "warning",
-        fields: { run: String(run) },
-        evidence: critical && run === HEARTBEAT_MISSES_FOR_TAKEOVER ? [...runEvidence] : [e]
-      });
-    }
-  };
-}
-function databaseLifecycleDetector() {
-  let running;
-  let crashed = false;
-  let recovery;
-  return {
-    feed(e, report) {
-      switch (e.type) {
-        case "db-shutdown":
-          running = false;
-          crashed = false;
-          recovery = void 0;
-          return;
-        case "db-crash":
-          crashed = true;
-          return;
-        case "db-crash-recovery":
-          recovery ??= e;
-          return;
-        case "db-ready": {
-          const unclean = !crashed && (running === true || running === void 0 && recovery !== void 0);
-          if (unclean) {
-            report({
-              condition: "unclean-shutdown",
-              node: e.node,
-              fields: { source: "database" },
-              evidence: recovery ? [recovery, e] : [e]
-            });
-          }
-          running = true;
-          crashed = false;
-          recovery = void 0;
-          return;
-        }
-      }
-    }
-  };
-}
-function maintenanceDetector() {
-  let haEnabled = true;
-  return {
-    feed(e, report) {
-      if (e.type === "admin") {
-        const a = (e.fields.action ?? "").toLowerCase();
-        if (a === "ha disabled") haEnabled = false;
-        if (a === "ha enabled") haEnabled = true;
-        return;
-      }
-      if (!haEnabled) return;
-      if (e.type === "patch" && (e.fields.db ?? "").toLowerCase() === "yes") {
-        report({ condition: "maintenance-under-ha", node: e.node, fields: { what: `patch ${e.fields.name}` }, evidence: [e] });
-      }
-      if (e.type === "upgrade") {
-        report({ condition: "maintenance-under-ha", node: e.node, fields: { what: `upgrade to ${e.fields.version}` }, evidence: [e] });
-      }
-    }
-  };
-}
-function ipv6PeerDetector() {
-  return {
-    feed(e, report) {
-      if (e.type === "peer-configured" && (e.fields.peer ?? "").includes(":")) {
-        report({ condition: "ipv6-unsupported", node: e.node, fields: { peer: e.fields.peer }, evidence: [e] });
-      }
-    }
-  };
-}
-
-// src/ingest/state-file.ts
-var MAX_STATE_BYTES = 4096;
-async function readStateFile(file, warn) {
-  const parts = [];
-  let len = 0;
-  for await (const chunk of decodedChunks(file, warn)) {
-    parts.push(chunk);
-    len += chunk.length;
-    if (len > MAX_STATE_BYTES) break;
-  }
-  const word = Buffer.concat(parts).subarray(0, MAX_STATE_BYTES).toString("utf8").trim().split(/\s+/)[0];
-  if (!word || !/^[A-Za-z][A-Za-z_-]*$/.test(word)) {
-    warn(`${file.node}: ${file.path} does not hold an HA state word; ignored`);
-    return void 0;
-  }
-  return word;
 }
 
 // src/correlate/intervals.ts
@@ -47471,179 +47259,6 @@ function rolloverGaps(view, t) {
   return out;
 }
 
-// src/correlate/phrases.ts
-var PHRASES = {
-  "db-crash": "{node}'s database crashed",
-  "db-corruption": "{node}'s database reported corruption",
-  "db-replication-error": "{node}'s replication reported an error",
-  "db-resource": "{node}'s database ran out of a resource",
-  oom: "{node}'s Java server ran out of memory",
-  "local-health-failed": "{node} failed its own {check} health check",
-  "peer-health-failed": "{node} saw its peer fail the {check} check",
-  "heartbeat-miss": "{node} got no heartbeat reply",
-  "heartbeat-fallback": "{node}'s heartbeat fell back to the public network",
-  "takeover-considered": "{node} considered taking over",
-  "restart-active": "{node} tried to restart the active node",
-  "takeover-complete": "{node} completed the takeover",
-  "peer-requested-failed": "{node} was told by its peer to enter Failed",
-  degraded: "{node} reported DEGRADED HA",
-  patch: "{node} applied patch {name}",
-  upgrade: "{node} started an upgrade to {version}",
-  admin: "{node}: {action}",
-  sync: "{node}: synchronization {phase}",
-  "replication-delay": "{node}'s replication was {seconds} s behind",
-  "db-crash-recovery": "{node}'s database ran crash recovery"
-};
-var STATE_PHRASES = {
-  Active: "{node} became Active",
-  Failed: "{node} entered Failed",
-  Passive: "{node} became Passive",
-  Degraded: "{node} became Degraded"
-};
-function phraseFor(e) {
-  const template = e.type === "state" ? STATE_PHRASES[e.fields.state ?? ""] ?? STATE_PHRASES[capitalise(e.fields.state ?? "")] : PHRASES[e.type];
-  if (!template) return void 0;
-  return template.replace(/\{(\w+)\}/g, (_, k) => k === "node" ? e.node : (e.fields[k] ?? "").toLowerCase() || k);
-}
-function capitalise(s) {
-  return s ? s[0].toUpperCase() + s.slice(1).toLowerCase() : s;
-}
-function later(ms) {
-  const s = Math.round(ms / 1e3);
-  if (s < 120) return `${s} s later`;
-  const m = Math.round(s / 60);
-  if (m < 120) return `${m} min later`;
-  return `${Math.floor(m / 60)} h ${m % 60} min later`;
-}
-function clock(ms) {
-  return ms === void 0 ? "an unknown time" : `${new Date(ms).toISOString().slice(11, 19)} UTC`;
-}
-
-// src/correlate/causes.ts
-var SEC = 1e3;
-var MIN = 60 * SEC;
-var CAUSE_WINDOWS = {
-  peerRequestMs: 2 * MIN,
-  uncleanRestartMs: 30 * MIN,
-  healthCheckMs: 10 * MIN,
-  takeoverLookbackMs: 10 * MIN
-};
-function within(e, from, to) {
-  return e.time !== void 0 && e.time >= from && e.time <= to;
-}
-function describe2(events) {
-  return events.map((e) => `${phraseFor(e) ?? e.text} at ${clock(e.time)} (${e.file}:${e.line})`).join("; ");
-}
-function failedCause(node, failed, events, unclean) {
-  const t = failed.time ?? 0;
-  const mine = events.filter((e) => e.node === node);
-  const request = mine.filter((e) => e.type === "peer-requested-failed" && within(e, t - CAUSE_WINDOWS.peerRequestMs, t + 5 * SEC)).pop();
-  if (request) {
-    const peerActive = events.filter((e) => e.node !== node && (e.type === "takeover-complete" || e.type === "state" && /^active$/i.test(e.fields.state ?? "")) && within(e, t - CAUSE_WINDOWS.takeoverLookbackMs, t)).pop();
-    const evidence = [request, ...peerActive ? [peerActive] : [], failed];
-    return {
-      condition: "ha-failed",
-      node,
-      cause: "peer-requested",
-      why: `${node} entered Failed because its peer asked it to: ${describe2(evidence)}. With the peer already Active, failing is how the cluster avoids running active/active.`,
-      evidence
-    };
-  }
-  const restart = unclean.filter((e) => e.node === node && within(e, t - CAUSE_WINDOWS.uncleanRestartMs, t)).pop();
-  if (restart) {
-    return {
-      condition: "ha-failed",
-      node,
-      cause: "improper-shutdown",
-      why: `${node} came back from a stop that was not clean (${restart.text.trim()} at ${clock(restart.time)}, ${restart.file}:${restart.line}) and then entered Failed at ${clock(t)}; after an improper shutdown this is expected.`,
-      evidence: [restart, failed]
-    };
-  }
-  const check2 = mine.filter((e) => e.type === "local-health-failed" && within(e, t - CAUSE_WINDOWS.healthCheckMs, t)).pop();
-  if (check2) {
-    const what = (check2.fields.check ?? "unknown").toLowerCase();
-    return {
-      condition: "ha-failed",
-      node,
-      cause: `local-health-check:${what}`,
-      why: `${node}'s own ${what} health check failed at ${clock(check2.time)} (${check2.file}:${check2.line}), before it entered Failed at ${clock(t)}.`,
-      evidence: [check2, failed]
-    };
-  }
-  return {
-    condition: "ha-failed",
-    node,
-    cause: "unknown",
-    why: `No peer request, unclean restart or failed local health check was logged on ${node} in the ${CAUSE_WINDOWS.healthCheckMs / MIN} minutes before it entered Failed at ${clock(t)}; read sms-info.log around that time.`,
-    evidence: [failed]
-  };
-}
-var SERVER_CHECKS = { database: "database", db: "database", mysql: "database", jboss: "jboss", application: "jboss", memory: "oom", overload: "overload", load: "overload", cpu: "overload" };
-var NETWORK_CHECKS = /* @__PURE__ */ new Set(["heartbeat", "interface", "network", "link"]);
-function classify(e, takerNode) {
-  const check2 = (e.fields.check ?? "").toLowerCase();
-  const onTaker = e.node === takerNode;
-  switch (e.type) {
-    case "db-crash":
-    case "db-corruption":
-      return onTaker ? void 0 : { category: "server:database", event: e };
-    case "oom":
-      return onTaker ? void 0 : { category: "server:oom", event: e };
-    case "local-health-failed":
-      if (onTaker) return void 0;
-      if (SERVER_CHECKS[check2]) return { category: `server:${SERVER_CHECKS[check2]}`, event: e };
-      return NETWORK_CHECKS.has(check2) ? { category: "network", event: e } : void 0;
-    case "peer-health-failed":
-      if (!onTaker) return void 0;
-      if (SERVER_CHECKS[check2]) return { category: `server:${SERVER_CHECKS[check2]}`, event: e };
-      return NETWORK_CHECKS.has(check2) ? { category: "network", event: e } : void 0;
-    case "heartbeat-miss":
-    case "heartbeat-fallback":
-      return onTaker ? { category: "network", event: e } : void 0;
-  }
-  return void 0;
-}
-function takeoverCause(node, considered, events) {
-  const t = considered.time ?? 0;
-  const signals = events.filter((e) => within(e, t - CAUSE_WINDOWS.takeoverLookbackMs, t + 5 * SEC)).map((e) => classify(e, node)).filter((s) => !!s);
-  const restart = events.find((e) => e.node === node && e.type === "restart-active" && within(e, t, t + 5 * MIN));
-  const server = signals.filter((s) => s.category.startsWith("server:"));
-  const network = signals.filter((s) => s.category === "network");
-  const tried = restart ? ` ${node} tried to restart the active node first (${restart.file}:${restart.line}).` : "";
-  if (server.length) {
-    const root = server[0];
-    const evidence = [...server.slice(0, 4).map((s) => s.event), considered];
-    const net = network.length ? ` Heartbeat trouble was logged too (${network.length} line(s)), which a failing server also causes.` : "";
-    return {
-      condition: "passive-takeover",
-      node,
-      cause: root.category,
-      why: `The active node's server failed before ${node} considered taking over at ${clock(t)}: ${describe2(server.slice(0, 4).map((s) => s.event))}.${net}${tried}`,
-      evidence: restart ? [...evidence, restart] : evidence,
-      restartAttempted: !!restart
-    };
-  }
-  if (network.length) {
-    const evidence = [...network.slice(-4).map((s) => s.event), considered];
-    return {
-      condition: "passive-takeover",
-      node,
-      cause: "network",
-      why: `Only network signs preceded the takeover at ${clock(t)} \u2014 ${describe2(network.slice(-4).map((s) => s.event))} \u2014 and no server fault was logged on either node, so the link between the nodes failed while both servers may have been healthy.${tried}`,
-      evidence: restart ? [...evidence, restart] : evidence,
-      restartAttempted: !!restart
-    };
-  }
-  return {
-    condition: "passive-takeover",
-    node,
-    cause: "unknown",
-    why: `Neither a server fault nor heartbeat trouble was logged in the ${CAUSE_WINDOWS.takeoverLookbackMs / MIN} minutes before ${node} considered taking over at ${clock(t)}; collect both nodes' sms-info.log for that time.${tried}`,
-    evidence: restart ? [considered, restart] : [considered],
-    restartAttempted: !!restart
-  };
-}
-
 // src/correlate/incidents.ts
 var INCIDENT_GAP_MS = 10 * 6e4;
 var MAX_STEPS = 7;
@@ -47737,10 +47352,488 @@ function groupIncidents(findings, events, nodeOrder) {
   return out;
 }
 
-// src/analyze.ts
+// src/correlate/takeover.ts
+function activeWhilePeerActive(view) {
+  const out = [];
+  for (const node of view.nodes) {
+    for (const other of view.nodes.filter((n) => n !== node && n !== CLUSTER)) {
+      const theirs = (view.intervals.get(other) ?? []).filter((iv) => iv.state === "Active");
+      for (const iv of (view.intervals.get(node) ?? []).filter((x) => x.state === "Active")) {
+        const peer = theirs.find((p) => p.start < iv.start && p.end > iv.start);
+        if (peer) out.push({ condition: "passive-takeover", node, fields: { other }, evidence: [iv.opened] });
+      }
+    }
+  }
+  return out;
+}
+
+// src/correlate/analysis.ts
+var CLUSTER_SUMMARIES = {
+  "split-brain": () => "both nodes were Active at once for {minutes} min ({seconds} s)",
+  "no-brain": () => "neither node was Active for {minutes} min while HA was enabled",
+  "clock-skew": (o) => o.fields.source === "facts" ? "clock was {seconds} s {direction} the collector's when the bundle was made; times were corrected" : "clock at least {seconds} s {direction} {other}'s, judged from events logged on both nodes; correct with --clock",
+  "log-rollover-gap": () => "oldest {kind} entry ({oldest}, {file}) is later than the incident time {incident}: earlier evidence was rotated away"
+};
+function correlateNodes(inv, passes2, agg, thresholds = {}) {
+  const order = new Map(inv.nodes.map((n, i) => [n.name, i]));
+  const nodeOrder = (n) => order.get(n) ?? order.size;
+  const events = passes2.flatMap((r) => r.events).sort((a, b) => compareEvents(a, b, nodeOrder));
+  const t = { ...DEFAULT_THRESHOLDS, ...thresholds };
+  const view = {
+    nodes: inv.nodes.map((n) => n.name),
+    events,
+    intervals: new Map(passes2.map((r) => [r.report.name, stateIntervals(events.filter((e) => e.node === r.report.name), r.lastTime ?? -Infinity)])),
+    facts: new Map(inv.nodes.map((n) => [n.name, n.facts])),
+    files: new Map(passes2.map((r) => [r.report.name, r.report.files ?? []]))
+  };
+  const causes = crossNodeFindings(view, t, agg, passes2.flatMap((r) => r.unclean));
+  const findings = agg.findings(nodeOrder);
+  const report = {
+    version: 1,
+    nodes: passes2.map((r) => r.report),
+    findings,
+    incidents: groupIncidents(findings, events, nodeOrder),
+    warnings: [...inv.warnings, ...passes2.flatMap((r) => r.warnings), ...corrections(inv)]
+  };
+  return { report, events, nodeOrder, intervals: view.intervals, causes };
+}
+function crossNodeFindings(view, t, agg, unclean) {
+  const cluster = [...splitBrain(view, t), ...noBrain(view, t), ...clockSkew(view, t), ...rolloverGaps(view, t)];
+  for (const o of cluster) agg.add(o, CLUSTER_SUMMARIES[o.condition]?.(o));
+  const takeovers = activeWhilePeerActive(view);
+  for (const o of takeovers) {
+    if (!agg.has("passive-takeover", o.node)) agg.add(o, "became Active while {other} was Active");
+  }
+  const decisions = [];
+  for (const node of view.nodes) {
+    const mine = view.events.filter((e) => e.node === node && agg.inWindow(e.time));
+    const failed = mine.find((e) => e.type === "state" && /^failed$/i.test(e.fields.state ?? ""));
+    if (failed) decisions.push(failedCause(node, failed, view.events, unclean));
+    const considered = mine.find((e) => e.type === "takeover-considered") ?? takeovers.find((o) => o.node === node)?.evidence[0];
+    if (considered) decisions.push(takeoverCause(node, considered, view.events));
+  }
+  for (const d of decisions) agg.setCause(d.condition, d.node, d.cause, d.evidence);
+  return decisions;
+}
+function corrections(inv) {
+  const out = [];
+  for (const n of inv.nodes) {
+    const parts = [];
+    if (n.facts.utcOffsetMinutes !== void 0 && !n.facts.utcOffsetAssumed) parts.push(`read zone-less times as UTC${formatOffset(n.facts.utcOffsetMinutes)}`);
+    const clock2 = clockCorrectionMs(n.facts);
+    if (clock2) parts.push(`moved its times by ${-clock2 / 1e3} s to correct its clock`);
+    else if (n.facts.clockOffsetMs) parts.push(`left its clock as it was (measured ${n.facts.clockOffsetMs} ms, within the \xB1${n.facts.clockUncertaintyMs} ms of the sample)`);
+    if (parts.length) out.push(`${n.name}: ${parts.join(" and ")}`);
+  }
+  return out;
+}
+
+// src/ingest/decode.ts
+var import_node_zlib = require("node:zlib");
+var import_node_stream3 = require("node:stream");
+var SNIFF_BYTES = 4096;
+var BINARY_SHARE = 0.1;
+function isGzip(b) {
+  return b.length >= 2 && b[0] === 31 && b[1] === 139;
+}
+function looksBinary(b) {
+  const n = Math.min(b.length, SNIFF_BYTES);
+  if (n === 0) return false;
+  let control = 0;
+  for (let i = 0; i < n; i++) {
+    const c = b[i];
+    if (c < 9 || c > 13 && c < 32 || c === 127) control++;
+  }
+  return control / n > BINARY_SHARE;
+}
+async function peek(src, min) {
+  const it = src[Symbol.asyncIterator]();
+  const parts = [];
+  let len = 0;
+  while (len < min) {
+    const r = await it.next();
+    if (r.done) break;
+    parts.push(r.value);
+    len += r.value.length;
+  }
+  return { head: Buffer.concat(parts), rest: it };
+}
+async function* chain(head, rest) {
+  if (head.length) yield head;
+  for (; ; ) {
+    const r = await rest.next();
+    if (r.done) return;
+    yield r.value;
+  }
+}
+function describe2(err) {
+  return err instanceof Error ? err.message : String(err);
+}
+async function* decodedChunks(file, warn) {
+  let src;
+  try {
+    src = file.open();
+  } catch (err) {
+    warn(`${file.node}: cannot read ${file.path}: ${describe2(err)}; check the path and its permissions`);
+    return;
+  }
+  let head;
+  let rest;
+  try {
+    ({ head, rest } = await peek(src, SNIFF_BYTES));
+  } catch (err) {
+    warn(`${file.node}: cannot read ${file.path}: ${describe2(err)}; check the path and its permissions`);
+    return;
+  }
+  if (!isGzip(head)) {
+    if (looksBinary(head)) {
+      warn(`${file.node}: ${file.path} holds binary data, not log text; skipped`);
+      src.destroy();
+      return;
+    }
+    try {
+      yield* chain(head, rest);
+    } catch (err) {
+      warn(`${file.node}: reading ${file.path} stopped early: ${describe2(err)}`);
+    }
+    return;
+  }
+  const gunzip = (0, import_node_zlib.createGunzip)({ chunkSize: 256 * 1024 });
+  const input = import_node_stream3.Readable.from(chain(head, rest));
+  input.on("error", (err) => gunzip.destroy(err));
+  input.pipe(gunzip);
+  let out = 0;
+  let first = true;
+  try {
+    for await (const chunk of gunzip) {
+      if (first && looksBinary(chunk)) {
+        warn(`${file.node}: ${file.path} decompresses to binary data, not log text; skipped`);
+        input.destroy();
+        return;
+      }
+      first = false;
+      out += chunk.length;
+      yield chunk;
+    }
+  } catch (err) {
+    warn(`${file.node}: ${file.path} is a damaged or truncated gzip file (${describe2(err)}); kept the ${out} bytes before the damage`);
+  }
+}
+
+// src/ingest/text.ts
+var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+function displayText(buf, start, end, fullLength = end - start) {
+  let e = end;
+  if (e > start && buf[e - 1] === 13) e--;
+  let text = buf.toString("utf8", start, e).replace(CONTROL, "\uFFFD");
+  if (fullLength > end - start) text += ` \u2026 [line cut: ${fullLength - (end - start)} more bytes]`;
+  return text;
+}
+
+// src/ingest/scan.ts
+var MAX_LINE_BYTES = 1024 * 1024;
+var SNIPPET = 256;
+async function scanFile(file, opts) {
+  const maxLine = opts.maxLine ?? MAX_LINE_BYTES;
+  const ctx = { mtimeMs: file.mtime.getTime() };
+  const re = opts.prefilter;
+  const stats = { bytes: 0, lines: 0, records: 0, cutLines: 0 };
+  let lastTimed;
+  const early = [];
+  const emit = (buf, start, end, fullLength) => {
+    const text = displayText(buf, start, end, fullLength);
+    const own = looksTimestamped(buf, start) ? parseTimestamp(text, ctx) : null;
+    if (own) {
+      lastTimed = own;
+      stats.first ??= own;
+    }
+    const time2 = own ?? lastTimed;
+    const hit = { line: stats.lines, text, own, time: time2, timeSource: own ? "own" : time2 ? "previous" : "none" };
+    if (time2) opts.onHit(hit);
+    else early.push(hit);
+  };
+  const timeOfLine = (buf, start, end) => parseTimestamp(buf.toString("latin1", start, Math.min(end, start + 64)), ctx);
+  const region = (buf, end) => {
+    const hits = [];
+    const text = buf.toString("latin1", 0, end);
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      hits.push(m.index);
+      const nl = text.indexOf("\n", m.index);
+      re.lastIndex = nl < 0 ? end : nl + 1;
+    }
+    let h = 0;
+    let pos = 0;
+    let lastTimedStart = -1;
+    let lastTimedEnd = -1;
+    while (pos < end) {
+      const nl = buf.indexOf(10, pos);
+      const lineEnd = nl < 0 || nl >= end ? end : nl;
+      stats.lines++;
+      const length = lineEnd - pos;
+      if (length > maxLine) stats.cutLines++;
+      if (looksTimestamped(buf, pos)) {
+        stats.records++;
+        if (stats.first === void 0) stats.first = timeOfLine(buf, pos, lineEnd) ?? void 0;
+        lastTimedStart = pos;
+        lastTimedEnd = lineEnd;
+      }
+      if (h < hits.length && hits[h] <= lineEnd) {
+        const firstHit = hits[h];
+        while (h < hits.length && hits[h] <= lineEnd) h++;
+        if (lastTimedStart >= 0 && lastTimedStart !== pos) {
+          lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;
+        }
+        lastTimedStart = -1;
+        if (firstHit + SNIPPET <= pos + maxLine) emit(buf, pos, Math.min(lineEnd, pos + maxLine), length);
+        else {
+          const joined = Buffer.concat([buf.subarray(pos, pos + maxLine), Buffer.from(" \u2026 "), buf.subarray(firstHit - SNIPPET, Math.min(lineEnd, firstHit + SNIPPET))]);
+          emit(joined, 0, joined.length, length + 5);
+        }
+      }
+      pos = lineEnd + 1;
+    }
+    if (lastTimedStart >= 0) lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;
+    if (lastTimed) stats.last = lastTimed;
+  };
+  let carry = null;
+  let giant = null;
+  const giantPiece = (piece) => {
+    if (!giant) return;
+    const offset = giant.length;
+    giant.length += piece.length;
+    if (giant.hit) return;
+    re.lastIndex = 0;
+    const m = re.exec(piece.toString("latin1"));
+    if (!m) return;
+    giant.hit = true;
+    if (offset + m.index + m[0].length > maxLine) {
+      giant.snippet = Buffer.from(piece.subarray(Math.max(0, m.index - SNIPPET), m.index + m[0].length + SNIPPET));
+    }
+  };
+  const endGiant = () => {
+    if (!giant) return;
+    stats.lines++;
+    stats.cutLines++;
+    const g = giant;
+    giant = null;
+    if (looksTimestamped(g.head, 0)) {
+      stats.records++;
+      const t = timeOfLine(g.head, 0, g.head.length);
+      if (t) {
+        lastTimed = t;
+        stats.first ??= t;
+        stats.last = t;
+      }
+    }
+    if (!g.hit) return;
+    if (!g.snippet) emit(g.head, 0, g.head.length, g.length);
+    else {
+      const joined = Buffer.concat([g.head, Buffer.from(" \u2026 "), g.snippet]);
+      emit(joined, 0, joined.length, g.length + 5);
+    }
+  };
+  for await (const chunk of decodedChunks(file, opts.warn)) {
+    stats.bytes += chunk.length;
+    let data = chunk;
+    if (giant) {
+      const nl = data.indexOf(10);
+      if (nl < 0) {
+        giantPiece(data);
+        continue;
+      }
+      giantPiece(data.subarray(0, nl));
+      endGiant();
+      data = data.subarray(nl + 1);
+    }
+    let buf = data;
+    if (carry) {
+      const nl = data.indexOf(10);
+      if (nl < 0) {
+        buf = Buffer.concat([carry, data]);
+      } else {
+        const joined = Buffer.concat([carry, data.subarray(0, nl + 1)]);
+        carry = null;
+        region(joined, joined.length);
+        buf = data.subarray(nl + 1);
+      }
+      carry = null;
+    }
+    const lastNl = buf.lastIndexOf(10);
+    if (lastNl >= 0) region(buf, lastNl + 1);
+    const tail = buf.subarray(lastNl + 1);
+    if (tail.length > maxLine) {
+      giant = { head: Buffer.from(tail.subarray(0, maxLine)), length: 0, hit: false };
+      giantPiece(tail);
+    } else if (tail.length) {
+      carry = Buffer.from(tail);
+    }
+  }
+  if (giant) endGiant();
+  if (carry) region(Buffer.concat([carry, Buffer.from("\n")]), carry.length + 1);
+  if (stats.records === 0) stats.records = stats.lines;
+  const fallback = stats.first ?? (early.length ? mtimeAsTime(file) : void 0);
+  for (const hit of early) {
+    hit.time = fallback;
+    hit.timeSource = stats.first ? "first" : "mtime";
+    opts.onHit(hit);
+  }
+  return stats;
+}
+function mtimeAsTime(file) {
+  return { ms: file.mtime.getTime(), zoned: true, family: "epoch", end: 0 };
+}
+
+// src/ingest/state-file.ts
+var MAX_STATE_BYTES = 4096;
+async function readStateFile(file, warn) {
+  const parts = [];
+  let len = 0;
+  for await (const chunk of decodedChunks(file, warn)) {
+    parts.push(chunk);
+    len += chunk.length;
+    if (len > MAX_STATE_BYTES) break;
+  }
+  const word = Buffer.concat(parts).subarray(0, MAX_STATE_BYTES).toString("utf8").trim().split(/\s+/)[0];
+  if (!word || !/^[A-Za-z][A-Za-z_-]*$/.test(word)) {
+    warn(`${file.node}: ${file.path} does not hold an HA state word; ignored`);
+    return void 0;
+  }
+  return word;
+}
+
+// src/correlate/ha-state.ts
+async function currentState(node, stateFiles, collectedState, events, agg, warn) {
+  let fromFile = collectedState;
+  let source = { path: "facts/ha.state", order: stateFiles.length };
+  const files = [];
+  for (const file of stateFiles) {
+    const s = await readStateFile(file, warn);
+    if (s !== void 0) {
+      fromFile = s;
+      source = { path: file.path, order: file.order };
+    }
+    files.push({ path: file.path, records: s === void 0 ? 0 : 1 });
+  }
+  const states = events.filter((e) => e.type === "state" && e.time !== void 0).sort((a, b) => compareEvents(a, b, () => 0));
+  const lastLogged = states.length ? canonicalState(states[states.length - 1].fields.state ?? "") : void 0;
+  let since;
+  for (let i = states.length - 1; i >= 0 && canonicalState(states[i].fields.state ?? "") === lastLogged; i--) since = states[i].time;
+  if (fromFile === void 0) return lastLogged ? { state: lastLogged, stateSince: isoTime(since), files } : { files };
+  const state = canonicalState(fromFile);
+  if (state === "Failed" && !agg.has("ha-failed", node)) {
+    agg.add({
+      condition: "ha-failed",
+      node,
+      fields: {},
+      evidence: [{ node, kind: "state", type: "state", fields: { state: "Failed" }, file: source.path, fileOrder: source.order, line: 1, text: fromFile }]
+    });
+  }
+  return { state, stateSince: state === lastLogged ? isoTime(since) : void 0, files };
+}
+
+// src/correlate/sequences.ts
+var HEARTBEAT_MISSES_FOR_TAKEOVER = 3;
+var HEARTBEAT_SLOW_MS = 300;
+function heartbeatDetector() {
+  let run = 0;
+  const runEvidence = [];
+  return {
+    feed(e, report) {
+      if (e.type === "heartbeat-reply") {
+        run = 0;
+        runEvidence.length = 0;
+        const ms = Number(e.fields.ms);
+        if (ms > HEARTBEAT_SLOW_MS) {
+          report({ condition: "heartbeat-loss", node: e.node, severity: "warning", fields: { slowMs: String(ms) }, evidence: [e] });
+        }
+        return;
+      }
+      if (e.type !== "heartbeat-miss") return;
+      run++;
+      runEvidence.push(e);
+      const critical = run >= HEARTBEAT_MISSES_FOR_TAKEOVER;
+      report({
+        condition: "heartbeat-loss",
+        node: e.node,
+        severity: critical ? "critical" : "warning",
+        fields: { run: String(run) },
+        evidence: critical && run === HEARTBEAT_MISSES_FOR_TAKEOVER ? [...runEvidence] : [e]
+      });
+    }
+  };
+}
+function databaseLifecycleDetector() {
+  let running;
+  let crashed = false;
+  let recovery;
+  return {
+    feed(e, report) {
+      switch (e.type) {
+        case "db-shutdown":
+          running = false;
+          crashed = false;
+          recovery = void 0;
+          return;
+        case "db-crash":
+          crashed = true;
+          return;
+        case "db-crash-recovery":
+          recovery ??= e;
+          return;
+        case "db-ready": {
+          const unclean = !crashed && (running === true || running === void 0 && recovery !== void 0);
+          if (unclean) {
+            report({
+              condition: "unclean-shutdown",
+              node: e.node,
+              fields: { source: "database" },
+              evidence: recovery ? [recovery, e] : [e]
+            });
+          }
+          running = true;
+          crashed = false;
+          recovery = void 0;
+          return;
+        }
+      }
+    }
+  };
+}
+function maintenanceDetector() {
+  let haEnabled = true;
+  return {
+    feed(e, report) {
+      if (e.type === "admin") {
+        const a = (e.fields.action ?? "").toLowerCase();
+        if (a === "ha disabled") haEnabled = false;
+        if (a === "ha enabled") haEnabled = true;
+        return;
+      }
+      if (!haEnabled) return;
+      if (e.type === "patch" && (e.fields.db ?? "").toLowerCase() === "yes") {
+        report({ condition: "maintenance-under-ha", node: e.node, fields: { what: `patch ${e.fields.name}` }, evidence: [e] });
+      }
+      if (e.type === "upgrade") {
+        report({ condition: "maintenance-under-ha", node: e.node, fields: { what: `upgrade to ${e.fields.version}` }, evidence: [e] });
+      }
+    }
+  };
+}
+function ipv6PeerDetector() {
+  return {
+    feed(e, report) {
+      if (e.type === "peer-configured" && (e.fields.peer ?? "").includes(":")) {
+        report({ condition: "ipv6-unsupported", node: e.node, fields: { peer: e.fields.peer }, evidence: [e] });
+      }
+    }
+  };
+}
+
+// src/correlate/node-pass.ts
 var EXCEPTION_CONTEXT_MS = 15 * 6e4;
 var TROUBLE_EVENTS = /* @__PURE__ */ new Set(["degraded", "takeover-considered", "peer-requested-failed"]);
-var KIND_SEQUENCE = ["ha", "syslog", "sms-info", "tpt", "mysqld"];
+var READ_ORDER = ["ha", "syslog", "sms-info", "tpt", "mysqld"];
 function detectorsFor(kind) {
   if (kind === "ha" || kind === "syslog") return [heartbeatDetector(), maintenanceDetector(), ipv6PeerDetector()];
   if (kind === "mysqld") return [databaseLifecycleDetector()];
@@ -47760,22 +47853,19 @@ function keepEvent(e, troubleTimes, lastPeerState) {
   }
   return true;
 }
-async function analyzeNode(node, rules, agg, opts) {
+async function scanNode(node, rules, agg) {
   const warnings = [];
   const warn = (m) => void warnings.push(m);
-  const offset = node.facts.utcOffsetMinutes ?? opts.defaultOffsetMinutes;
-  const toUtc = nodeClock(node, opts.defaultOffsetMinutes);
+  const toUtc = nodeClock(node);
   let sawZoneless = false;
   const events = [];
   const troubleTimes = [];
   const files = [];
   let bytes = 0;
-  let stateFromFile = node.facts.haState;
-  let stateSource = { path: "facts/ha.state", order: node.files.length };
   const unclean = [];
   let lastTime;
   const lastPeerState = /* @__PURE__ */ new Map();
-  for (const kind of KIND_SEQUENCE) {
+  for (const kind of READ_ORDER) {
     const detectors = detectorsFor(kind);
     for (const file of node.files.filter((f) => f.kind === kind)) {
       const report2 = (o, template) => {
@@ -47815,119 +47905,30 @@ async function analyzeNode(node, rules, agg, opts) {
       files.push(summary);
     }
   }
-  for (const file of node.files.filter((f) => f.kind === "state")) {
-    const s = await readStateFile(file, warn);
-    if (s !== void 0) {
-      stateFromFile = s;
-      stateSource = { path: file.path, order: file.order };
-    }
-    files.push({ kind: "state", path: file.path, records: s === void 0 ? 0 : 1 });
-  }
-  if (sawZoneless && node.facts.utcOffsetMinutes === void 0) {
+  const offset = node.facts.utcOffsetMinutes ?? 0;
+  const now = await currentState(node.name, node.files.filter((f) => f.kind === "state"), node.facts.haState, events, agg, warn);
+  for (const f of now.files) files.push({ kind: "state", path: f.path, records: f.records });
+  if (sawZoneless && node.facts.utcOffsetAssumed) {
     warn(`${node.name}: times without a zone were read as UTC${formatOffset(offset)} (this machine's zone); use --tz ${node.name}=+HH:MM if the node ran in another`);
   }
   const report = { name: node.name, role: node.role };
-  const states = events.filter((e) => e.type === "state" && e.time !== void 0).sort((a, b) => compareEvents(a, b, () => 0));
-  const lastState = states.length ? canonicalState(states[states.length - 1].fields.state ?? "") : void 0;
-  let since;
-  for (let i = states.length - 1; i >= 0 && canonicalState(states[i].fields.state ?? "") === lastState; i--) since = states[i].time;
-  if (stateFromFile !== void 0) {
-    const fileState = canonicalState(stateFromFile);
-    report.state = fileState;
-    if (fileState === lastState) report.stateSince = isoTime(since);
-    if (fileState === "Failed" && !agg.has("ha-failed", node.name)) {
-      agg.add({
-        condition: "ha-failed",
-        node: node.name,
-        fields: {},
-        evidence: [{ node: node.name, kind: "state", type: "state", fields: { state: "Failed" }, file: stateSource.path, fileOrder: stateSource.order, line: 1, text: stateFromFile }]
-      });
-    }
-  } else if (lastState) {
-    report.state = lastState;
-    report.stateSince = isoTime(since);
-  }
+  if (now.state !== void 0) report.state = now.state;
+  if (now.stateSince !== void 0) report.stateSince = now.stateSince;
   report.utcOffset = formatOffset(offset);
   report.files = files;
   return { report, events, unclean, lastTime, warnings, bytes };
 }
-async function analyzeInventory(inv, opts) {
+
+// src/analyze.ts
+async function analyzeInventory(inv, opts = {}) {
   const rules = opts.rules ?? builtinRules();
   const agg = new FindingAggregator(opts.window);
-  const order = new Map(inv.nodes.map((n, i) => [n.name, i]));
-  const nodeOrder = (n) => order.get(n) ?? order.size;
-  const results = await Promise.all(inv.nodes.map((n) => analyzeNode(n, rules, agg, opts)));
-  if (results.every((r) => r.bytes === 0 && (r.report.files ?? []).every((f) => !f.records))) {
-    const why = [...inv.warnings, ...results.flatMap((r) => r.warnings)];
+  const passes2 = await Promise.all(inv.nodes.map((n) => scanNode(n, rules, agg)));
+  if (passes2.every((r) => r.bytes === 0 && (r.report.files ?? []).every((f) => !f.records))) {
+    const why = [...inv.warnings, ...passes2.flatMap((r) => r.warnings)];
     throw new InputError(`no readable log data in the given input${why.length ? `: ${why.join("; ")}` : ""}`);
   }
-  const events = results.flatMap((r) => r.events).sort((a, b) => compareEvents(a, b, nodeOrder));
-  const thresholds = { ...DEFAULT_THRESHOLDS, ...opts.thresholds };
-  const view = {
-    nodes: inv.nodes.map((n) => n.name),
-    events,
-    intervals: new Map(results.map((r) => [r.report.name, stateIntervals(events.filter((e) => e.node === r.report.name), r.lastTime ?? -Infinity)])),
-    facts: new Map(inv.nodes.map((n) => [n.name, n.facts])),
-    files: new Map(results.map((r) => [r.report.name, r.report.files ?? []]))
-  };
-  const causes = crossNodeFindings(view, thresholds, agg, results.flatMap((r) => r.unclean));
-  const findings = agg.findings(nodeOrder);
-  const report = {
-    version: 1,
-    nodes: results.map((r) => r.report),
-    findings,
-    incidents: groupIncidents(findings, events, nodeOrder),
-    warnings: [...inv.warnings, ...results.flatMap((r) => r.warnings), ...corrections(inv)]
-  };
-  return { report, events, nodeOrder, intervals: view.intervals, causes };
-}
-var CLUSTER_SUMMARIES = {
-  "split-brain": () => "both nodes were Active at once for {minutes} min ({seconds} s)",
-  "no-brain": () => "neither node was Active for {minutes} min while HA was enabled",
-  "clock-skew": (o) => o.fields.source === "facts" ? "clock was {seconds} s {direction} the collector's when the bundle was made; times were corrected" : "clock at least {seconds} s {direction} {other}'s, judged from events logged on both nodes; correct with --clock",
-  "log-rollover-gap": () => "oldest {kind} entry ({oldest}, {file}) is later than the incident time {incident}: earlier evidence was rotated away"
-};
-function crossNodeFindings(view, t, agg, unclean) {
-  const cluster = [...splitBrain(view, t), ...noBrain(view, t), ...clockSkew(view, t), ...rolloverGaps(view, t)];
-  for (const o of cluster) agg.add(o, CLUSTER_SUMMARIES[o.condition]?.(o));
-  for (const o of activeWhilePeerActive(view)) {
-    if (!agg.has("passive-takeover", o.node)) agg.add(o, "became Active while {other} was Active");
-  }
-  const decisions = [];
-  for (const node of view.nodes) {
-    const mine = view.events.filter((e) => e.node === node && agg.inWindow(e.time));
-    const failed = mine.find((e) => e.type === "state" && /^failed$/i.test(e.fields.state ?? ""));
-    if (failed) decisions.push(failedCause(node, failed, view.events, unclean));
-    const considered = mine.find((e) => e.type === "takeover-considered") ?? activeWhilePeerActive(view).find((o) => o.node === node)?.evidence[0];
-    if (considered) decisions.push(takeoverCause(node, considered, view.events));
-  }
-  for (const d of decisions) agg.setCause(d.condition, d.node, d.cause, d.evidence);
-  return decisions;
-}
-function activeWhilePeerActive(view) {
-  const out = [];
-  for (const node of view.nodes) {
-    for (const other of view.nodes.filter((n) => n !== node && n !== CLUSTER)) {
-      const theirs = (view.intervals.get(other) ?? []).filter((iv) => iv.state === "Active");
-      for (const iv of (view.intervals.get(node) ?? []).filter((x) => x.state === "Active")) {
-        const peer = theirs.find((p) => p.start < iv.start && p.end > iv.start);
-        if (peer) out.push({ condition: "passive-takeover", node, fields: { other }, evidence: [iv.opened] });
-      }
-    }
-  }
-  return out;
-}
-function corrections(inv) {
-  const out = [];
-  for (const n of inv.nodes) {
-    const parts = [];
-    if (n.facts.utcOffsetMinutes !== void 0) parts.push(`read zone-less times as UTC${formatOffset(n.facts.utcOffsetMinutes)}`);
-    const clock2 = clockCorrectionMs(n.facts);
-    if (clock2) parts.push(`moved its times by ${-clock2 / 1e3} s to correct its clock`);
-    else if (n.facts.clockOffsetMs) parts.push(`left its clock as it was (measured ${n.facts.clockOffsetMs} ms, within the \xB1${n.facts.clockUncertaintyMs} ms of the sample)`);
-    if (parts.length) out.push(`${n.name}: ${parts.join(" and ")}`);
-  }
-  return out;
+  return correlateNodes(inv, passes2, agg, opts.thresholds);
 }
 
 // src/report/json.ts
@@ -48087,7 +48088,7 @@ function renderSummary(report, advice, width = 80) {
 // src/report/html-file.ts
 var import_node_fs9 = require("node:fs");
 var path5 = __toESM(require("node:path"));
-init_explain();
+init_lookup();
 
 // src/report/html.ts
 var MAX_MARKERS = 5e3;
@@ -48264,9 +48265,6 @@ ${warnings}
 }
 
 // src/report/html-file.ts
-var ReportFileError = class extends Error {
-  exitCode = 2;
-};
 async function writeHtmlReport(analysis, file) {
   const html = renderHtml(analysis, { explain: adviceFor });
   const tmp = path5.join(path5.dirname(file), `.${path5.basename(file)}.partial-${process.pid}`);
@@ -48275,7 +48273,7 @@ async function writeHtmlReport(analysis, file) {
     await import_node_fs9.promises.link(tmp, file);
   } catch (err) {
     const code = err.code;
-    throw new ReportFileError(code === "EEXIST" ? `${file} already exists; give another name or remove it first` : `cannot write ${file}: ${err.message}`);
+    throw new UsageError(code === "EEXIST" ? `${file} already exists; give another name or remove it first` : `cannot write ${file}: ${err.message}`);
   } finally {
     await import_node_fs9.promises.rm(tmp, { force: true });
   }
@@ -48323,7 +48321,6 @@ Times without a zone are the node's local time: give each node's offset with --t
     const analysis = await analyzeInventory(inventory, {
       rules: loadRules(flags.rules),
       window: windowFrom(flags, now),
-      defaultOffsetMinutes: -now.getTimezoneOffset(),
       thresholds: { incident: flags.incident ? parseUserTime(flags.incident, "--incident", now) : void 0 }
     });
     const report = filterBySeverity(analysis.report, flags["min-severity"]);
@@ -48331,10 +48328,10 @@ Times without a zone are the node's local time: give each node's offset with --t
     const format = flags.json ? "json" : flags.format;
     if (format === "json") process.stdout.write(renderJson(report));
     else if (format === "text") {
-      const { adviceFor: adviceFor2 } = await Promise.resolve().then(() => (init_explain(), explain_exports));
+      const { adviceFor: adviceFor2 } = await Promise.resolve().then(() => (init_lookup(), lookup_exports));
       process.stdout.write(renderSummary(report, adviceFor2, process.stdout.isTTY ? Math.min(process.stdout.columns, 100) : 80));
     } else process.stdout.write(renderTable(report, { width: process.stdout.isTTY ? process.stdout.columns : 120 }));
-    if (failsOn(report, flags["fail-on"])) this.exit(1);
+    if (failsOn(report, flags["fail-on"])) this.exit(EXIT.findings);
   }
 };
 
@@ -48419,13 +48416,11 @@ var os3 = __toESM(require("node:os"));
 var path11 = __toESM(require("node:path"));
 var import_promises4 = require("node:readline/promises");
 
-// src/sources/collect.ts
+// src/collect.ts
 var import_node_fs14 = require("node:fs");
 var os2 = __toESM(require("node:os"));
 var path10 = __toESM(require("node:path"));
-
-// src/bundle/analysis.ts
-init_explain();
+init_lookup();
 
 // src/report/timeline.ts
 var import_cli_table32 = __toESM(require_cli_table3());
@@ -48626,27 +48621,15 @@ async function keyEvents(inv, filter, opts) {
   const analysis = await analyzeInventory(inv, opts);
   return analysis.events.filter((e) => keep(e, filter)).map(eventEntry);
 }
-async function* allRecords(inv, filter, defaultOffsetMinutes, warn) {
+async function* allRecords(inv, filter, warn) {
   const order = new Map(inv.nodes.map((n, i) => [n.name, i]));
   const streams = inv.nodes.flatMap((n) => {
-    const toUtc = nodeClock(n, defaultOffsetMinutes);
+    const toUtc = nodeClock(n);
     return n.files.filter((f) => !filter.kinds?.length || filter.kinds.includes(f.kind)).filter((f) => !filter.nodes?.length || filter.nodes.includes(f.node)).map((f) => fileRecords(f, toUtc, warn));
   });
   for await (const r of mergeRecords(streams, (n) => order.get(n) ?? order.size)) {
     if (keep(r, filter)) yield entry(r);
   }
-}
-
-// src/bundle/analysis.ts
-async function buildAnalysisFiles(inventory) {
-  const analysis = await analyzeInventory(inventory, { defaultOffsetMinutes: 0 });
-  const timeline = analysis.events.map((e) => ndjsonLine(eventEntry(e))).join("");
-  return [
-    { path: "analysis/findings.json", data: Buffer.from(renderJson(analysis.report)) },
-    { path: "analysis/summary.txt", data: Buffer.from(renderSummary(analysis.report, adviceFor)) },
-    { path: "analysis/timeline.ndjson", data: Buffer.from(timeline) },
-    { path: "analysis/report.html", data: Buffer.from(renderHtml(analysis, { explain: adviceFor })) }
-  ];
 }
 
 // src/bundle/redact.ts
@@ -49388,8 +49371,7 @@ var import_ssh2 = __toESM(require_lib3());
 var import_node_crypto3 = require("node:crypto");
 var import_node_fs11 = require("node:fs");
 var path8 = __toESM(require("node:path"));
-var KnownHostsError = class extends Error {
-  exitCode = 5;
+var KnownHostsError = class extends UnreachableError {
 };
 function hostKeyName(host, port) {
   return port === 22 ? host : `[${host}]:${port}`;
@@ -49464,13 +49446,12 @@ async function appendHostKey(file, host, port, blob) {
 }
 
 // src/sources/ssh.ts
-var SshError = class extends Error {
+var SshError = class extends UnreachableError {
   constructor(failure, message) {
     super(message);
     this.failure = failure;
   }
   failure;
-  exitCode = 5;
 };
 var KEEPALIVE_MS = 5e3;
 var KEEPALIVE_MISSES = 3;
@@ -49627,15 +49608,12 @@ function shellQuote(s) {
 
 // src/sources/remote.ts
 var SAFE_PATTERN = /^[A-Za-z0-9._*?-]+$/;
-var PathGlobError = class extends Error {
-  exitCode = 2;
-};
 function splitGlob(g) {
   const dir = path9.posix.dirname(g.glob);
   const pattern = path9.posix.basename(g.glob);
-  if (!g.glob.startsWith("/")) throw new PathGlobError(`--path ${g.kind}=${g.glob}: give an absolute path`);
-  if (!SAFE_PATTERN.test(pattern)) throw new PathGlobError(`--path ${g.kind}=${g.glob}: the file-name part may only use letters, digits, . _ - and the wildcards * ?`);
-  if (/[*?]/.test(dir)) throw new PathGlobError(`--path ${g.kind}=${g.glob}: wildcards are allowed in the file name only`);
+  if (!g.glob.startsWith("/")) throw new UsageError(`--path ${g.kind}=${g.glob}: give an absolute path`);
+  if (!SAFE_PATTERN.test(pattern)) throw new UsageError(`--path ${g.kind}=${g.glob}: the file-name part may only use letters, digits, . _ - and the wildcards * ?`);
+  if (/[*?]/.test(dir)) throw new UsageError(`--path ${g.kind}=${g.glob}: wildcards are allowed in the file name only`);
   return { dir, pattern };
 }
 function matches(pattern, name2) {
@@ -49757,7 +49735,7 @@ ${marker} `);
   };
 }
 
-// src/sources/collect.ts
+// src/collect.ts
 function globsFor(node, opts) {
   const own = opts.paths.filter((p) => p.node === node).map((p) => p.glob);
   if (own.length) return own;
@@ -49832,25 +49810,33 @@ async function copyWithRotation(access, f, local) {
 function stamp(d) {
   return d.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
 }
-async function inventoryOf(spooled, spool) {
+async function inventoryOf(spooled, spool, defaultOffsetMinutes) {
   const warnings = [];
   const nodes = [];
   for (const s of spooled.filter((x) => x.reached)) {
     const n = await nodeFromDirectory(s.spec.name, path10.join(spool, s.spec.name), warnings);
     const v = s.facts?.values ?? {};
-    nodes.push({
-      ...n,
-      role: s.spec.role,
-      facts: {
-        hostname: v.hostname,
-        utcOffsetMinutes: v.utcOffsetMinutes,
-        clockOffsetMs: v.clockOffsetMs,
-        clockUncertaintyMs: v.clockUncertaintyMs,
-        haState: v.haState
-      }
-    });
+    const facts = {
+      hostname: v.hostname,
+      utcOffsetMinutes: v.utcOffsetMinutes,
+      clockOffsetMs: v.clockOffsetMs,
+      clockUncertaintyMs: v.clockUncertaintyMs,
+      haState: v.haState
+    };
+    assumeZone(facts, defaultOffsetMinutes);
+    nodes.push({ ...n, role: s.spec.role, facts });
   }
   return { nodes, warnings };
+}
+async function buildAnalysisFiles(inventory) {
+  const analysis = await analyzeInventory(inventory);
+  const timeline = analysis.events.map((e) => ndjsonLine(eventEntry(e))).join("");
+  return [
+    { path: "analysis/findings.json", data: Buffer.from(renderJson(analysis.report)) },
+    { path: "analysis/summary.txt", data: Buffer.from(renderSummary(analysis.report, adviceFor)) },
+    { path: "analysis/timeline.ndjson", data: Buffer.from(timeline) },
+    { path: "analysis/report.html", data: Buffer.from(renderHtml(analysis, { explain: adviceFor })) }
+  ];
 }
 async function collect2(opts) {
   const now = opts.now ?? (() => /* @__PURE__ */ new Date());
@@ -49860,7 +49846,7 @@ async function collect2(opts) {
   try {
     const spooled = await Promise.all(opts.nodes.map((n) => collectNode(n, opts, spool)));
     const summary = spooled.map((s) => ({ name: s.spec.name, reached: s.reached, files: s.files.length, bytes: s.bytes, errors: s.errors.map((e) => e.source ? `${e.source}: ${e.message}` : e.message) }));
-    if (!spooled.some((s) => s.reached)) return { exitCode: 5, nodes: summary };
+    if (!spooled.some((s) => s.reached)) return { exitCode: EXIT.unreachable, nodes: summary };
     const cluster = spooled.find((s) => s.reached)?.facts?.values.hostname ?? spooled[0].host;
     const name2 = `smsdiag-${cluster.replace(/[^A-Za-z0-9.-]/g, "_")}-${stamp(started)}`;
     const redactor = opts.redact ? createRedactor({ words: opts.redactWords }) : void 0;
@@ -49871,7 +49857,7 @@ async function collect2(opts) {
         if (typeof h === "string") redactor.register("host", h);
       }
     }
-    const analysisDone = inventoryOf(spooled, spool).then(buildAnalysisFiles);
+    const analysisDone = inventoryOf(spooled, spool, opts.defaultOffsetMinutes ?? 0).then(buildAnalysisFiles);
     analysisDone.catch(() => void 0);
     const writer = await createBundleWriter({ outDir: opts.outDir, name: name2, redactor });
     try {
@@ -49909,7 +49895,7 @@ async function collect2(opts) {
       };
       const done = await writer.finish(manifest);
       const failed = spooled.some((s) => !s.reached || s.errors.length);
-      return { exitCode: failed ? 4 : 0, bundle: done.path, sha256File: done.sha256File, mapFile: done.mapFile, nodes: summary };
+      return { exitCode: failed ? EXIT.incomplete : EXIT.ok, bundle: done.path, sha256File: done.sha256File, mapFile: done.mapFile, nodes: summary };
     } catch (err) {
       await writer.abort();
       throw err;
@@ -50015,6 +50001,7 @@ Exit 0: complete. 4: bundle written, but a node or file failed (listed in the ma
       redactWords: flags["redact-word"],
       commandLine: ["smsdiag", "collect", ...this.argv],
       toolVersion: this.config.version,
+      defaultOffsetMinutes: machineOffsetMinutes(),
       progress: progressReporter(process.stderr, flags.quiet)
     });
     if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}
@@ -50025,8 +50012,8 @@ ${result.mapFile ? `${result.mapFile} (the redaction map: keep it, never send it
 ` : ""}`);
     for (const n of result.nodes) for (const e of n.errors) process.stderr.write(`${n.name}: ${e}
 `);
-    if (result.exitCode === 5) process.stderr.write("smsdiag: no node could be reached; nothing was written\n");
-    if (result.exitCode !== 0) this.exit(result.exitCode);
+    if (result.exitCode === EXIT.unreachable) process.stderr.write("smsdiag: no node could be reached; nothing was written\n");
+    if (result.exitCode !== EXIT.ok) this.exit(result.exitCode);
   }
   async description(value) {
     if (value?.startsWith("@")) {
@@ -50046,11 +50033,38 @@ ${result.mapFile ? `${result.mapFile} (the redaction map: keep it, never send it
 
 // commands/explain.ts
 var import_core6 = __toESM(require_lib());
-init_explain();
+
+// src/explain.ts
+init_lookup();
+function explainFinding(topic, f, analysis) {
+  const decision = analysis.causes.find((d) => d.condition === f.id && d.node === f.node);
+  const advice = f.cause ? causeAdvice(topic, f.cause) : void 0;
+  const out = {
+    node: f.node,
+    severity: f.severity,
+    first: f.first,
+    last: f.last,
+    count: f.count,
+    summary: f.summary,
+    evidence: f.evidence,
+    nextSteps: advice?.nextSteps.length ? advice.nextSteps : topic.nextSteps
+  };
+  if (f.cause) out.cause = f.cause;
+  const why = decision?.why ?? advice?.why;
+  if (why) out.why = why;
+  return out;
+}
+function explain(topic, analysis) {
+  if (!analysis) return { topic };
+  const findings = analysis.report.findings.filter((f) => f.id === topic.id).map((f) => explainFinding(topic, f, analysis));
+  return { topic, findings };
+}
+
+// commands/explain.ts
 init_lookup();
 init_topics();
 
-// src/knowledge/render.ts
+// src/report/topic.ts
 function renderTopic(topic, width = 80) {
   const out = [`${topic.title} (${topic.id})`, "", "What it means", wrap(topic.meaning, width, "  ")];
   if (topic.whatToCheck.length) {
@@ -50150,7 +50164,6 @@ With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus wha
     }
     const analysis = paths.length ? await analyzeInventory(await loadInventory(paths, flags), {
       rules: loadRules(flags.rules),
-      defaultOffsetMinutes: -(/* @__PURE__ */ new Date()).getTimezoneOffset(),
       thresholds: { incident: flags.incident ? parseUserTime(flags.incident, "--incident", /* @__PURE__ */ new Date()) : void 0 }
     }) : void 0;
     const x = explain(topic, analysis);
@@ -50264,7 +50277,7 @@ var State = class _State extends SmsdiagCommand {
   async run() {
     const { argv, flags } = await this.parse(_State);
     const inventory = await loadInventory(argv, flags);
-    const analysis = await analyzeInventory(inventory, { rules: loadRules(flags.rules), defaultOffsetMinutes: -(/* @__PURE__ */ new Date()).getTimezoneOffset() });
+    const analysis = await analyzeInventory(inventory, { rules: loadRules(flags.rules) });
     process.stdout.write(renderStates(analysis, { json: flags.json, history: flags.history }));
   }
 };
@@ -50307,9 +50320,8 @@ Records in the same millisecond keep their order: node, then file rotation, then
     }
     const format = flags.json ? "json" : flags.format ?? (flags.all ? "text" : "table");
     const inventory = await loadInventory(argv, flags);
-    const offset = -now.getTimezoneOffset();
     const warnings = [...inventory.warnings];
-    const entries = flags.all ? allRecords(inventory, filter, offset, (m) => void warnings.push(m)) : await keyEvents(inventory, filter, { rules: loadRules(flags.rules), defaultOffsetMinutes: offset });
+    const entries = flags.all ? allRecords(inventory, filter, (m) => void warnings.push(m)) : await keyEvents(inventory, filter, { rules: loadRules(flags.rules) });
     await write(entries, format, inventory.nodes.map((n) => n.name));
     for (const w of new Set(warnings)) process.stderr.write(`warning: ${w}
 `);
@@ -50473,7 +50485,7 @@ Exit status: 0 when everything matches, 3 when anything differs or the archive i
     }
     process.stdout.write(flags.json ? `${JSON.stringify(result, null, 2)}
 ` : renderVerify(result));
-    if (!result.ok) this.exit(3);
+    if (!result.ok) this.exit(EXIT.input);
   }
 };
 
@@ -50522,7 +50534,7 @@ var commandNotFound = async function(opts) {
   const near = closest(typed, visible, 1);
   process.stderr.write(`smsdiag: "${typed}" is not a smsdiag command${near.length ? `; did you mean "${near[0]}"?` : ""} (smsdiag help lists them)
 `);
-  this.exit(2);
+  this.exit(EXIT.usage);
 };
 var not_found_default = commandNotFound;
 

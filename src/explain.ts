@@ -1,28 +1,8 @@
 import type { Analysis } from './analyze';
-import type { Evidence, Finding, Severity } from './types';
-import { causeAdvice, findTopic } from './knowledge/lookup';
+import type { Finding } from './types';
+import type { ExplainedFinding, Explanation } from './report/explain';
+import { causeAdvice } from './knowledge/lookup';
 import type { Topic } from './knowledge/topics';
-
-/** One finding of the explained condition, with its concluded cause and what to do about it. */
-export interface ExplainedFinding {
-  node: string;
-  severity: Severity;
-  first: string;
-  last: string;
-  count: number;
-  summary: string;
-  cause?: string;
-  /** Why the cause was concluded, naming the deciding lines. */
-  why?: string;
-  evidence: Evidence[];
-  nextSteps: string[];
-}
-
-export interface Explanation {
-  topic: Topic;
-  /** Undefined when no logs were given; empty when logs were given and hold no such finding. */
-  findings?: ExplainedFinding[];
-}
 
 function explainFinding(topic: Topic, f: Finding, analysis: Analysis): ExplainedFinding {
   const decision = analysis.causes.find((d) => d.condition === f.id && d.node === f.node);
@@ -48,12 +28,4 @@ export function explain(topic: Topic, analysis?: Analysis): Explanation {
   if (!analysis) return { topic };
   const findings = analysis.report.findings.filter((f) => f.id === topic.id).map((f) => explainFinding(topic, f, analysis));
   return { topic, findings };
-}
-
-/** Title, meaning and next steps for a finding id and cause, for reports that print advice. */
-export function adviceFor(id: string, cause?: string): { title: string; meaning: string; nextSteps: string[] } | undefined {
-  const topic = findTopic(id);
-  if (!topic) return undefined;
-  const specific = cause ? causeAdvice(topic, cause) : undefined;
-  return { title: topic.title, meaning: topic.meaning, nextSteps: specific?.nextSteps.length ? specific.nextSteps : topic.nextSteps };
 }

@@ -1,22 +1,13 @@
-import type { Inventory, LogKind, LogRecord, NodeName } from './types';
+import type { Inventory, LogKind, LogRecord } from './types';
+import type { TimelineEntry } from './report/timeline';
+
+export type { TimelineEntry } from './report/timeline';
 import { analyzeInventory, type AnalyzeOptions } from './analyze';
 import { nodeClock } from './correlate/clock';
 import { mergeRecords } from './correlate/merge';
 import { fileRecords } from './ingest/records';
 import type { Warn } from './ingest/decode';
 import type { NodeEvent } from './correlate/events';
-
-/** One row of the timeline, as every output format carries it. */
-export interface TimelineEntry {
-  time?: string;
-  node: NodeName;
-  kind: LogKind;
-  file: string;
-  line: number;
-  /** Event type for key events (state, heartbeat-miss, takeover-considered, …). */
-  event?: string;
-  text: string;
-}
 
 export interface TimelineFilter {
   from?: number;
@@ -54,10 +45,10 @@ export async function keyEvents(inv: Inventory, filter: TimelineFilter, opts: An
 }
 
 /** Every record of every file of both nodes, merged into one order as they stream. */
-export async function* allRecords(inv: Inventory, filter: TimelineFilter, defaultOffsetMinutes: number, warn: Warn): AsyncGenerator<TimelineEntry> {
+export async function* allRecords(inv: Inventory, filter: TimelineFilter, warn: Warn): AsyncGenerator<TimelineEntry> {
   const order = new Map(inv.nodes.map((n, i) => [n.name, i]));
   const streams = inv.nodes.flatMap((n) => {
-    const toUtc = nodeClock(n, defaultOffsetMinutes);
+    const toUtc = nodeClock(n);
     return n.files
       .filter((f) => !filter.kinds?.length || filter.kinds.includes(f.kind))
       .filter((f) => !filter.nodes?.length || filter.nodes.includes(f.node))

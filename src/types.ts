@@ -31,6 +31,8 @@ export interface NodeFacts {
   hostname?: string;
   /** Minutes east of UTC for timestamps that carry no zone. */
   utcOffsetMinutes?: number;
+  /** True when utcOffsetMinutes is the default (this machine's zone), not known for the node. */
+  utcOffsetAssumed?: boolean;
   /** How far the node's clock was ahead of the collector's, in ms (subtracted to correct). */
   clockOffsetMs?: number;
   /** 'user' when clockOffsetMs came from --clock; otherwise it was measured (bundle facts). */

@@ -13,7 +13,7 @@ describe('analyzeInventory', () => {
   };
   beforeEach(() => (tmp = mkdtempSync(path.join(os.tmpdir(), 'smsdiag-analyze-'))));
   afterEach(() => rmSync(tmp, { recursive: true, force: true }));
-  const run = async (opts: Partial<Parameters<typeof analyzeInventory>[1]> = {}) => analyzeInventory(await resolveInputs([tmp]), { defaultOffsetMinutes: 0, ...opts });
+  const run = async (opts: Partial<Parameters<typeof analyzeInventory>[1]> = {}) => analyzeInventory(await resolveInputs([tmp]), opts);
 
   it('ha.state overrides the last logged state; since is kept only when they agree', async () => {
     write('primary/ha.log', ['2017-10-12 13:00:00,000 INFO Local state: Active']);
@@ -27,7 +27,7 @@ describe('analyzeInventory', () => {
 
   it('zone and clock corrections move a node onto the true timeline', async () => {
     write('secondary/ha.log', ['2017-10-12 15:49:37,000 INFO Local state: Failed']);
-    const a = await analyzeInventory(await resolveInputs([tmp], { tz: { secondary: 120 }, clock: { secondary: 95_000 } }), { defaultOffsetMinutes: 0 });
+    const a = await analyzeInventory(await resolveInputs([tmp], { tz: { secondary: 120 }, clock: { secondary: 95_000 } }));
     assert.equal(a.report.findings[0].first, '2017-10-12T13:48:02.000Z');
     assert.ok(a.report.warnings.some((w) => /secondary: read zone-less times as UTC\+02:00 and moved its times by -95 s/.test(w)), a.report.warnings.join('\n'));
   });

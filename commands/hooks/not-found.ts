@@ -1,4 +1,5 @@
 import type { Hook } from '@oclif/core';
+import { EXIT } from '../../src/errors';
 import { closest } from '../../src/text/closest';
 
 /**
@@ -10,7 +11,7 @@ const commandNotFound: Hook.CommandNotFound = async function (opts) {
   const visible = opts.config.commands.filter((c) => !c.hidden).map((c) => c.id);
   const near = closest(typed, visible, 1);
   process.stderr.write(`smsdiag: "${typed}" is not a smsdiag command${near.length ? `; did you mean "${near[0]}"?` : ''} (smsdiag help lists them)\n`);
-  this.exit(2);
+  this.exit(EXIT.usage);
 };
 
 export default commandNotFound;

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { BundleError } from './errors';
-import { DESCRIPTION_PATH, descriptionText, listedEntries, MANIFEST_PATH, type Manifest, parseManifest } from './manifest';
-import { scanArchive } from './reader';
+import { BundleError } from '../errors';
+import { DESCRIPTION_PATH, descriptionText, listedEntries, MANIFEST_PATH, type Manifest, parseManifest } from '../sources/bundle/manifest';
+import { scanArchive } from '../sources/bundle/reader';
 
 export type ProblemKind = 'altered' | 'missing' | 'extra';
 

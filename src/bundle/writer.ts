@@ -6,8 +6,8 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as zlib from 'node:zlib';
 import * as tar from 'tar-stream';
-import { BlockGzipSink } from './block-gzip';
-import { DESCRIPTION_PATH, descriptionText, listedEntries, MANIFEST_PATH, type Manifest, unsafeRelativePath, validateManifest } from './manifest';
+import { BlockGzipSink } from '../sources/bundle/block-gzip';
+import { DESCRIPTION_PATH, descriptionText, listedEntries, MANIFEST_PATH, type Manifest, unsafeRelativePath, validateManifest } from '../sources/bundle/manifest';
 import type { Redactor } from './redact';
 
 export interface BundleWriterOptions {

@@ -1,20 +1,10 @@
-import { Command, Flags } from '@oclif/core';
-
-/** Any error carrying the cli.md exit code it should end the process with. */
-interface CodedError extends Error {
-  exitCode: number;
-}
-
-/** Exit status for bugs, outside cli.md's 0–5 so scripts never mistake one for a finding. */
-export const INTERNAL_ERROR = 70;
-
-function isCoded(err: unknown): err is CodedError {
-  return err instanceof Error && typeof (err as Partial<CodedError>).exitCode === 'number';
-}
+import { Command, Errors, Flags } from '@oclif/core';
+import { EXIT, SmsdiagError } from '../errors';
 
 /**
- * Shared flags and error policy: expected failures print one sentence and exit with their
- * cli.md code; a stack trace only with --debug or DEBUG=smsdiag*.
+ * Shared flags and error policy: an expected failure (SmsdiagError) prints its one sentence and
+ * ends with its exit status from EXIT; anything else is a bug (EXIT.bug). A stack trace only with
+ * --debug or DEBUG=smsdiag*.
  */
 export abstract class SmsdiagCommand extends Command {
   static baseFlags = {
@@ -25,20 +15,17 @@ export abstract class SmsdiagCommand extends Command {
     return this.argv.includes('--debug') || /(^|,)smsdiag/.test(process.env.DEBUG ?? '');
   }
 
-  protected async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<unknown> {
-    if (err.oclif && typeof err.oclif.exit === 'number' && !isCoded(err)) {
-      // oclif's own parse errors (unknown flag, missing arg) are usage errors: exit 2.
-      if (err.oclif.exit === 0) return super.catch(err);
-      if (this.debugEnabled()) process.stderr.write(`${err.stack}\n`);
-      return super.catch(err);
-    }
-    if (this.debugEnabled()) process.stderr.write(`${err.stack ?? err.message}\n`);
-    if (isCoded(err)) {
+  protected async catch(err: Error & { oclif?: { exit?: number } }): Promise<unknown> {
+    if (this.debugEnabled() && !(err instanceof Errors.ExitError)) process.stderr.write(`${err.stack ?? err.message}\n`);
+    if (err instanceof SmsdiagError) {
       process.stderr.write(`smsdiag: ${err.message}\n`);
       return this.exit(err.exitCode);
     }
+    // oclif's own errors: parse errors (unknown flag, missing argument) carry EXIT.usage, and
+    // this.exit() throws one carrying the status asked for; oclif prints and ends with them.
+    if (err.oclif && typeof err.oclif.exit === 'number') return super.catch(err);
     // Not an expected failure: a bug. Say so, and how to get the details for a report.
     process.stderr.write(`smsdiag: internal error: ${err.message} (run again with --debug and report the output)\n`);
-    return this.exit(INTERNAL_ERROR);
+    return this.exit(EXIT.bug);
   }
 }

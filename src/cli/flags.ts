@@ -26,8 +26,13 @@ export interface InputFlagValues {
   node?: string[];
 }
 
+/** This machine's zone, minutes east of UTC: what zone-less times of an unknown node are read in. */
+export function machineOffsetMinutes(): number {
+  return -new Date().getTimezoneOffset();
+}
+
 export function loadInventory(argv: string[], flags: InputFlagValues): Promise<Inventory> {
-  return resolveInputs(argv, { tz: parseNodeOffsets(flags.tz), clock: parseNodeClocks(flags.clock), hosts: parseHostMap(flags.node) });
+  return resolveInputs(argv, { tz: parseNodeOffsets(flags.tz), clock: parseNodeClocks(flags.clock), hosts: parseHostMap(flags.node), defaultOffsetMinutes: machineOffsetMinutes() });
 }
 
 /** The NAME=HOST values of --node as {primary: 'sms-a'}; plain names are node filters. */

@@ -1,8 +1,6 @@
+import { UsageError } from '../errors';
 import { parseOffset } from '../ingest/timestamp';
 
-export class UsageError extends Error {
-  readonly exitCode = 2;
-}
 
 const RELATIVE = /^(\d+)\s*(s|m|h|d|w)$/i;
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;

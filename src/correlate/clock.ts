@@ -14,8 +14,8 @@ export function clockCorrectionMs(facts: NodeFacts): number {
  * The node's reading of a timestamp as corrected UTC epoch ms: zone-less times shifted by the
  * node's UTC offset, then the node's clock error (how far it ran ahead) taken off.
  */
-export function nodeClock(node: NodeInput, defaultOffsetMinutes: number): (t: ParsedTime) => number {
-  const offset = node.facts.utcOffsetMinutes ?? defaultOffsetMinutes;
+export function nodeClock(node: NodeInput): (t: ParsedTime) => number {
+  const offset = node.facts.utcOffsetMinutes ?? 0;
   const clock = clockCorrectionMs(node.facts);
   return (t) => (t.zoned ? t.ms : t.ms - offset * 60_000) - clock;
 }

@@ -18,3 +18,11 @@ export function causeAdvice(topic: Topic, cause: string): CauseAdvice | undefine
 export function suggestTopics(input: string): string[] {
   return closest(input, INDEX.keys());
 }
+
+/** Title, meaning and next steps for a finding id and cause, for reports that print advice. */
+export function adviceFor(id: string, cause?: string): { title: string; meaning: string; nextSteps: string[] } | undefined {
+  const topic = findTopic(id);
+  if (!topic) return undefined;
+  const specific = cause ? causeAdvice(topic, cause) : undefined;
+  return { title: topic.title, meaning: topic.meaning, nextSteps: specific?.nextSteps.length ? specific.nextSteps : topic.nextSteps };
+}

@@ -1,8 +1,30 @@
-import type { Explanation } from '../explain';
-import { renderTopic } from '../knowledge/render';
+import type { Evidence, Severity } from '../types';
+import type { Topic } from '../knowledge/topics';
+import { renderTopic } from './topic';
 import { shortTime, wrap } from './format';
 
 const EVIDENCE_TEXT = 160;
+
+/** One finding of the explained condition, with its concluded cause and what to do about it. */
+export interface ExplainedFinding {
+  node: string;
+  severity: Severity;
+  first: string;
+  last: string;
+  count: number;
+  summary: string;
+  cause?: string;
+  /** Why the cause was concluded, naming the deciding lines. */
+  why?: string;
+  evidence: Evidence[];
+  nextSteps: string[];
+}
+
+export interface Explanation {
+  topic: Topic;
+  /** Undefined when no logs were given; empty when logs were given and hold no such finding. */
+  findings?: ExplainedFinding[];
+}
 
 /** Plain-text explanation: the knowledge, then what the given logs show, cause and next steps. */
 export function renderExplanation(x: Explanation, width: number): string {

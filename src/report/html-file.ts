@@ -1,12 +1,9 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import type { Analysis } from '../analyze';
-import { adviceFor } from '../explain';
+import type { Analysis } from '../correlate/analysis';
+import { adviceFor } from '../knowledge/lookup';
+import { UsageError } from '../errors';
 import { renderHtml } from './html';
-
-export class ReportFileError extends Error {
-  readonly exitCode = 2;
-}
 
 /** Writes the HTML report next to a temporary name and links it into place: never over an existing file. */
 export async function writeHtmlReport(analysis: Analysis, file: string): Promise<void> {
@@ -17,7 +14,7 @@ export async function writeHtmlReport(analysis: Analysis, file: string): Promise
     await fs.link(tmp, file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new ReportFileError(code === 'EEXIST' ? `${file} already exists; give another name or remove it first` : `cannot write ${file}: ${(err as Error).message}`);
+    throw new UsageError(code === 'EEXIST' ? `${file} already exists; give another name or remove it first` : `cannot write ${file}: ${(err as Error).message}`);
   } finally {
     await fs.rm(tmp, { force: true });
   }

@@ -1,4 +1,4 @@
-import type { Analysis } from '../analyze';
+import type { Analysis } from '../correlate/analysis';
 import { CLUSTER } from '../correlate/cluster';
 import { phraseFor } from '../correlate/phrases';
 

@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { Analysis } from '../analyze';
+import type { Analysis } from '../correlate/analysis';
 import { BORDERLESS, shortTime, trimRight } from './format';
 
 export interface StatesOptions {

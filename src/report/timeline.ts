@@ -1,5 +1,5 @@
 import Table from 'cli-table3';
-import type { TimelineEntry } from '../timeline';
+import type { LogKind, NodeName } from '../types';
 import { BORDERLESS, shortTime, trimRight } from './format';
 import { parseTimestamp } from '../ingest/timestamp';
 
@@ -7,6 +7,18 @@ import { parseTimestamp } from '../ingest/timestamp';
 function messageOf(line: string): string {
   const t = parseTimestamp(line);
   return t ? line.slice(t.end).trimStart() : line;
+}
+
+/** One row of the timeline, as every output format carries it. */
+export interface TimelineEntry {
+  time?: string;
+  node: NodeName;
+  kind: LogKind;
+  file: string;
+  line: number;
+  /** Event type for key events (state, heartbeat-miss, takeover-considered, …). */
+  event?: string;
+  text: string;
 }
 
 export type TimelineFormat = 'table' | 'text' | 'ndjson' | 'json';

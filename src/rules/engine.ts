@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { UsageError } from '../errors';
 import type { LogKind, Severity } from '../types';
 import { isConditionId } from './conditions';
 import builtinPack from './pack.json';
@@ -34,9 +35,8 @@ export interface Match {
   fields: Record<string, string>;
 }
 
-export class RulePackError extends Error {
-  readonly exitCode = 2;
-}
+/** A rule pack given with --rules that cannot be used: a usage error naming the file and rule. */
+export class RulePackError extends UsageError {}
 
 const KINDS: readonly LogKind[] = ['ha', 'sms-info', 'mysqld', 'tpt', 'state', 'syslog'];
 

@@ -2,9 +2,10 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Inventory, LogFile, NodeFacts, NodeInput } from '../types';
 import { classifyFileName, DEFAULT_LOCATIONS, type Rotation } from './catalog';
-import { InputError, localFile, nodesFromDirectory, orderFiles, roleOf } from './local';
+import { InputError } from '../errors';
+import { localFile, nodesFromDirectory, orderFiles, roleOf } from './local';
 import { looksLikeSyslog, nodesFromSyslog } from './syslog';
-import { inventoryFromBundle, isBundlePath } from './bundle';
+import { inventoryFromBundle, isBundlePath } from './bundle/inventory';
 
 export interface InputOptions {
   /** --tz NODE=±HH:MM, minutes east of UTC. */
@@ -13,6 +14,8 @@ export interface InputOptions {
   clock?: Record<string, number>;
   /** --node NAME=HOST: which syslog HOSTNAME is which node. */
   hosts?: Record<string, string>;
+  /** Zone of nodes whose zone nothing else gives (the CLI: this machine's); default UTC. */
+  defaultOffsetMinutes?: number;
 }
 
 const NAMED = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=(.+)$/;
@@ -121,11 +124,21 @@ export async function resolveInputs(args: string[], opts: InputOptions = {}): Pr
       mergeNode(nodes, await nodeFromFile(arg, p, name));
     }
   }
-  for (const n of nodes.values()) applyOverrides(n.name, n.facts, opts);
+  for (const n of nodes.values()) {
+    applyOverrides(n.name, n.facts, opts);
+    assumeZone(n.facts, opts.defaultOffsetMinutes ?? 0);
+  }
   for (const key of [...Object.keys(opts.tz ?? {}), ...Object.keys(opts.clock ?? {})]) {
     if (!nodes.has(key)) warnings.push(`--tz/--clock name node "${key}", but the input has no such node (nodes: ${[...nodes.keys()].join(', ')})`);
   }
   return { nodes: [...nodes.values()].sort(byRole), warnings };
+}
+
+/** Times without a zone are read in the default zone when nothing says the node's own; marked as assumed. */
+export function assumeZone(facts: NodeFacts, minutes: number): void {
+  if (facts.utcOffsetMinutes !== undefined) return;
+  facts.utcOffsetMinutes = minutes;
+  facts.utcOffsetAssumed = true;
 }
 
 function applyOverrides(name: string, facts: NodeFacts, opts: InputOptions): void {

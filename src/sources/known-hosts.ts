@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { UnreachableError } from '../errors';
 import { globToRegExp } from './glob';
 
 /** What known_hosts says about a host's key. */
@@ -10,9 +11,8 @@ export type HostKeyVerdict =
   | { kind: 'revoked'; line: number }
   | { kind: 'unknown' };
 
-export class KnownHostsError extends Error {
-  readonly exitCode = 5;
-}
+/** known_hosts cannot be read: refusing to connect unchecked, so the host cannot be reached. */
+export class KnownHostsError extends UnreachableError {}
 
 /** The name known_hosts stores: `host` on port 22, `[host]:port` otherwise. */
 export function hostKeyName(host: string, port: number): string {

@@ -3,9 +3,6 @@ import * as path from 'node:path';
 import type { LogFile, LogKind, NodeInput, Role } from '../types';
 import { classifyFileName, compareRotation, type Rotation } from './catalog';
 
-export class InputError extends Error {
-  readonly exitCode = 3;
-}
 
 const READ_CHUNK = 1024 * 1024;
 const KIND_ORDER: readonly LogKind[] = ['ha', 'sms-info', 'mysqld', 'tpt', 'state', 'syslog'];

@@ -3,6 +3,7 @@ import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
+import { UsageError } from '../errors';
 import type { LogKind } from '../types';
 import { globToRegExp } from './glob';
 import { shellQuote, SshError, type SshSession } from './ssh';
@@ -35,17 +36,13 @@ export interface NodeAccess {
 
 const SAFE_PATTERN = /^[A-Za-z0-9._*?-]+$/;
 
-export class PathGlobError extends Error {
-  readonly exitCode = 2;
-}
-
 /** `--path KIND=GLOB` checked: absolute, and a base-name pattern that no shell can misread. */
 export function splitGlob(g: PathGlob): { dir: string; pattern: string } {
   const dir = path.posix.dirname(g.glob);
   const pattern = path.posix.basename(g.glob);
-  if (!g.glob.startsWith('/')) throw new PathGlobError(`--path ${g.kind}=${g.glob}: give an absolute path`);
-  if (!SAFE_PATTERN.test(pattern)) throw new PathGlobError(`--path ${g.kind}=${g.glob}: the file-name part may only use letters, digits, . _ - and the wildcards * ?`);
-  if (/[*?]/.test(dir)) throw new PathGlobError(`--path ${g.kind}=${g.glob}: wildcards are allowed in the file name only`);
+  if (!g.glob.startsWith('/')) throw new UsageError(`--path ${g.kind}=${g.glob}: give an absolute path`);
+  if (!SAFE_PATTERN.test(pattern)) throw new UsageError(`--path ${g.kind}=${g.glob}: the file-name part may only use letters, digits, . _ - and the wildcards * ?`);
+  if (/[*?]/.test(dir)) throw new UsageError(`--path ${g.kind}=${g.glob}: wildcards are allowed in the file name only`);
   return { dir, pattern };
 }
 

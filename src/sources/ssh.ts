@@ -1,6 +1,7 @@
 import { promises as fs, readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Client, type SFTPWrapper } from 'ssh2';
+import { UnreachableError } from '../errors';
 import { appendHostKey, checkHostKey, fingerprint, keyType, readKnownHosts, type HostKeyVerdict } from './known-hosts';
 
 export interface SshTarget {
@@ -18,9 +19,8 @@ export interface SshTarget {
 
 export type SshFailure = 'connect' | 'auth' | 'host-key-unknown' | 'host-key-changed' | 'host-key-revoked' | 'key-file' | 'stalled' | 'dropped' | 'no-sftp';
 
-/** Could not reach, trust or authenticate to a host: cli.md exit 5 when the host was required. */
-export class SshError extends Error {
-  readonly exitCode = 5;
+/** Could not reach, trust or authenticate to a host, or lost it: which of these is `failure`. */
+export class SshError extends UnreachableError {
   constructor(
     readonly failure: SshFailure,
     message: string,

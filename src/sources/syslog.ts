@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import type { LogFile, LogKind, NodeInput } from '../types';
 import { roleOf } from './local';
-import { UsageError } from '../cli/times';
+import { UsageError } from '../errors';
 
 const MONTH = /^(?:<\d{1,3}>)?[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d (\S+) ([^\s:[]+)/;
 const RFC5424 = /^<\d{1,3}>1 \S+ (\S+) (\S+)/;

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
 import { createRedactor } from '../../src/bundle/redact';
-import { NAME, run, writeSample } from './fixture';
+import { NAME, run, writeSample } from '../helpers/bundle';
 
 const SAMPLE = [
   '2017-10-12 13:45:01,123 INFO [HA] heartbeat from 192.168.10.2 to 192.168.10.1 on eth1 (00:1a:2b:3c:4d:5e) ok',
@@ -81,7 +81,7 @@ describe('redaction', () => {
   });
 
   it('redacts a bundle: logs (gzip too), facts, manifest; the map sits beside it, 0600, not inside', async () => {
-    const t = (await import('./fixture')).tempDir();
+    const t = (await import('../helpers/bundle')).tempDir();
     try {
       const s = await writeSample(t.dir, { redactor: createRedactor({ words: ['corp'] }) });
       assert.equal(s.mapFile, path.join(t.dir, `${NAME}.map.json`));

@@ -2,9 +2,9 @@ import { strict as assert } from 'node:assert';
 import { promises as fs, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { BundleError } from '../../src/bundle/errors';
+import { BundleError } from '../../src/errors';
 import { renderVerify, verifyBundle } from '../../src/bundle/verify';
-import { NAME, run, tempDir, writeSample } from './fixture';
+import { NAME, run, tempDir, writeSample } from '../helpers/bundle';
 
 describe('bundle verify', () => {
   let t: ReturnType<typeof tempDir>;

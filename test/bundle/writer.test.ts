@@ -3,7 +3,7 @@ import { promises as fs, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { BundleEntryError, createBundleWriter } from '../../src/bundle/writer';
-import { CREATED, NAME, run, sha256, tempDir, writeSample } from './fixture';
+import { CREATED, NAME, run, sha256, tempDir, writeSample } from '../helpers/bundle';
 
 describe('bundle writer', () => {
   let t: ReturnType<typeof tempDir>;

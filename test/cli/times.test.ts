@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { parseDuration, parseNodeClocks, parseNodeOffsets, parseUserTime, UsageError } from '../../src/cli/times';
+import { parseDuration, parseNodeClocks, parseNodeOffsets, parseUserTime } from '../../src/cli/times';
+import { UsageError } from '../../src/errors';
 
 describe('user times', () => {
   const now = new Date('2017-10-12T14:00:00Z');

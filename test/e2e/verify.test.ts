@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { tempDir, writeSample } from '../bundle/fixture';
+import { tempDir, writeSample } from '../helpers/bundle';
 import { runCli } from '../helpers/cli';
 
 describe('smsdiag verify', () => {

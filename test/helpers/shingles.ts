@@ -4,7 +4,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 /**
  * "Is this our own wording?" without shipping the vendor's guide: runs of 8 words, hashed. The
  * guide itself stays outside the repository; its hashes are in test/knowledge/guide-shingles.txt,
- * made with `node dist/test/helpers/shingles.js GUIDE.txt test/knowledge/guide-shingles.txt`.
+ * made with `node build/test/helpers/shingles.js GUIDE.txt test/knowledge/guide-shingles.txt`.
  */
 export const SHINGLE_WORDS = 8;
 
@@ -30,7 +30,7 @@ export function shingles(text: string): Array<[string, string]> {
 
 if (require.main === module) {
   const [guide, out] = process.argv.slice(2);
-  if (!guide || !out) throw new Error('usage: node dist/test/helpers/shingles.js GUIDE.txt OUT.txt');
+  if (!guide || !out) throw new Error('usage: node build/test/helpers/shingles.js GUIDE.txt OUT.txt');
   const hashes = [...new Set(shingles(readFileSync(guide, 'utf8')).map(([, h]) => h))].sort();
   writeFileSync(out, `${hashes.join('\n')}\n`);
 }

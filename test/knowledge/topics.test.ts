@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { TOPICS } from '../../src/knowledge/topics';
 import { causeAdvice, findTopic, suggestTopics } from '../../src/knowledge/lookup';
-import { renderTopic } from '../../src/knowledge/render';
+import { renderTopic } from '../../src/report/topic';
 import { REPO } from '../helpers/cli';
 import { shingles } from '../helpers/shingles';
 

@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { analyzeInventory } from '../../src/analyze';
-import { adviceFor } from '../../src/explain';
+import { adviceFor } from '../../src/knowledge/lookup';
 import { renderHtml } from '../../src/report/html';
 import { resolveInputs } from '../../src/sources/inputs';
 import { launchBrowser } from '../helpers/browser';
@@ -16,7 +16,7 @@ async function report(name: string): Promise<string> {
   const s = scenarios().find((x) => x.name === name)!;
   pinMtimes(s);
   const inv = await resolveInputs(s.inputs.map((i) => path.join(s.dir, i)), {});
-  return renderHtml(await analyzeInventory(inv, { defaultOffsetMinutes: 0 }), { explain: adviceFor });
+  return renderHtml(await analyzeInventory(inv), { explain: adviceFor });
 }
 
 describe('HTML report in headless Chromium', function () {
@@ -70,7 +70,7 @@ describe('HTML report in headless Chromium', function () {
   }
 
   it('escapes log text: a line with markup stays text', async () => {
-    const a = await analyzeInventory(await resolveInputs([path.join(FIXTURES, 'takeover-db')]), { defaultOffsetMinutes: 0 });
+    const a = await analyzeInventory(await resolveInputs([path.join(FIXTURES, 'takeover-db')]));
     a.report.findings[0].evidence[0].text = '<script>window.hacked=1</script><img src=x onerror=alert(1)>';
     const html = renderHtml(a, {});
     assert.ok(!html.includes('<script>window.hacked'), 'raw markup must not reach the page');

@@ -3,7 +3,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { resolveInputs } from '../../src/sources/inputs';
-import { InputError } from '../../src/sources/local';
+import { InputError } from '../../src/errors';
 
 describe('resolveInputs', () => {
   let tmp: string;

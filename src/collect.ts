@@ -1,16 +1,24 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Inventory, LogKind, NodeInput, Role } from '../types';
-import { buildAnalysisFiles } from '../bundle/analysis';
-import type { Manifest, ManifestError, ManifestFile, ManifestNode } from '../bundle/manifest';
-import { createRedactor } from '../bundle/redact';
-import { createBundleWriter } from '../bundle/writer';
-import { classifyFileName, DEFAULT_LOCATIONS } from './catalog';
-import { collectFacts, type CollectedFacts } from './facts';
-import { nodeFromDirectory } from './local';
-import { localAccess, sshAccess, type NodeAccess, type NodeFile, type PathGlob } from './remote';
-import { connect, type SshTarget } from './ssh';
+import type { Inventory, LogKind, NodeFacts, NodeInput, Role } from './types';
+import { analyzeInventory } from './analyze';
+import { adviceFor } from './knowledge/lookup';
+import { EXIT } from './errors';
+import { renderJson } from './report/json';
+import { renderSummary } from './report/summary';
+import { renderHtml } from './report/html';
+import { ndjsonLine } from './report/timeline';
+import { eventEntry } from './timeline';
+import type { Manifest, ManifestError, ManifestFile, ManifestNode } from './sources/bundle/manifest';
+import { createRedactor } from './bundle/redact';
+import { createBundleWriter } from './bundle/writer';
+import { classifyFileName, DEFAULT_LOCATIONS } from './sources/catalog';
+import { collectFacts, type CollectedFacts } from './sources/facts';
+import { assumeZone } from './sources/inputs';
+import { nodeFromDirectory } from './sources/local';
+import { localAccess, sshAccess, type NodeAccess, type NodeFile, type PathGlob } from './sources/remote';
+import { connect, type SshTarget } from './sources/ssh';
 
 export interface CollectNode {
   name: string;
@@ -34,6 +42,8 @@ export interface CollectOptions {
   redact: boolean;
   commandLine: string[];
   toolVersion: string;
+  /** Zone for a node whose own could not be sampled (the command gives this machine's). */
+  defaultOffsetMinutes?: number;
   progress: (node: string, event: { files: number; bytes: number; done?: boolean; error?: string }) => void;
   now?: () => Date;
 }
@@ -47,8 +57,8 @@ export interface CollectedNode {
 }
 
 export interface CollectResult {
-  /** cli.md: 0 complete, 4 bundle written but something failed, 5 nothing reachable (no bundle). */
-  exitCode: 0 | 4 | 5;
+  /** Complete; a bundle written but something failed; nothing reachable (no bundle). */
+  exitCode: typeof EXIT.ok | typeof EXIT.incomplete | typeof EXIT.unreachable;
   bundle?: string;
   sha256File?: string;
   mapFile?: string;
@@ -151,25 +161,38 @@ function stamp(d: Date): string {
 }
 
 /** Spooled nodes as analysis input: their copied files, with the facts that correct their times. */
-async function inventoryOf(spooled: Spooled[], spool: string): Promise<Inventory> {
+async function inventoryOf(spooled: Spooled[], spool: string, defaultOffsetMinutes: number): Promise<Inventory> {
   const warnings: string[] = [];
   const nodes: NodeInput[] = [];
   for (const s of spooled.filter((x) => x.reached)) {
     const n = await nodeFromDirectory(s.spec.name, path.join(spool, s.spec.name), warnings);
     const v = s.facts?.values ?? {};
-    nodes.push({
-      ...n,
-      role: s.spec.role,
-      facts: {
-        hostname: v.hostname as string | undefined,
-        utcOffsetMinutes: v.utcOffsetMinutes as number | undefined,
-        clockOffsetMs: v.clockOffsetMs as number | undefined,
-        clockUncertaintyMs: v.clockUncertaintyMs as number | undefined,
-        haState: v.haState as string | undefined,
-      },
-    });
+    const facts: NodeFacts = {
+      hostname: v.hostname as string | undefined,
+      utcOffsetMinutes: v.utcOffsetMinutes as number | undefined,
+      clockOffsetMs: v.clockOffsetMs as number | undefined,
+      clockUncertaintyMs: v.clockUncertaintyMs as number | undefined,
+      haState: v.haState as string | undefined,
+    };
+    assumeZone(facts, defaultOffsetMinutes);
+    nodes.push({ ...n, role: s.spec.role, facts });
   }
   return { nodes, warnings };
+}
+
+/**
+ * The analysis/ folder of a bundle, so the engineer who opens it reads the answer first.
+ * Times without a zone use each node's collected UTC offset (facts), else the collector's zone.
+ */
+async function buildAnalysisFiles(inventory: Inventory): Promise<Array<{ path: string; data: Buffer }>> {
+  const analysis = await analyzeInventory(inventory);
+  const timeline = analysis.events.map((e) => ndjsonLine(eventEntry(e))).join('');
+  return [
+    { path: 'analysis/findings.json', data: Buffer.from(renderJson(analysis.report)) },
+    { path: 'analysis/summary.txt', data: Buffer.from(renderSummary(analysis.report, adviceFor)) },
+    { path: 'analysis/timeline.ndjson', data: Buffer.from(timeline) },
+    { path: 'analysis/report.html', data: Buffer.from(renderHtml(analysis, { explain: adviceFor })) },
+  ];
 }
 
 /** `smsdiag collect`: every node in parallel into a private spool, then one verified bundle. */
@@ -181,7 +204,7 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
   try {
     const spooled = await Promise.all(opts.nodes.map((n) => collectNode(n, opts, spool)));
     const summary: CollectedNode[] = spooled.map((s) => ({ name: s.spec.name, reached: s.reached, files: s.files.length, bytes: s.bytes, errors: s.errors.map((e) => (e.source ? `${e.source}: ${e.message}` : e.message)) }));
-    if (!spooled.some((s) => s.reached)) return { exitCode: 5, nodes: summary };
+    if (!spooled.some((s) => s.reached)) return { exitCode: EXIT.unreachable, nodes: summary };
 
     const cluster = (spooled.find((s) => s.reached)?.facts?.values.hostname as string | undefined) ?? spooled[0].host;
     const name = `smsdiag-${cluster.replace(/[^A-Za-z0-9.-]/g, '_')}-${stamp(started)}`;
@@ -194,7 +217,7 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
       }
     }
     // The analysis reads the spool while the logs go into the bundle; its files are added last.
-    const analysisDone = inventoryOf(spooled, spool).then(buildAnalysisFiles);
+    const analysisDone = inventoryOf(spooled, spool, opts.defaultOffsetMinutes ?? 0).then(buildAnalysisFiles);
     analysisDone.catch(() => undefined);
     const writer = await createBundleWriter({ outDir: opts.outDir, name, redactor });
     try {
@@ -232,7 +255,7 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
       };
       const done = await writer.finish(manifest);
       const failed = spooled.some((s) => !s.reached || s.errors.length);
-      return { exitCode: failed ? 4 : 0, bundle: done.path, sha256File: done.sha256File, mapFile: done.mapFile, nodes: summary };
+      return { exitCode: failed ? EXIT.incomplete : EXIT.ok, bundle: done.path, sha256File: done.sha256File, mapFile: done.mapFile, nodes: summary };
     } catch (err) {
       await writer.abort();
       throw err;

@@ -2,10 +2,11 @@ import { strict as assert } from 'node:assert';
 import { promises as fs, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { openBundle } from '../../src/bundle/reader';
-import { BundleError, inventoryFromBundle, isBundlePath } from '../../src/sources/bundle';
-import type { Inventory, LogFile } from '../../src/types';
-import { NAME, run, sha256, tempDir, writeSample, type WrittenSample } from '../bundle/fixture';
+import { openBundle } from '../../../src/sources/bundle/reader';
+import { BundleError } from '../../../src/errors';
+import { inventoryFromBundle, isBundlePath } from '../../../src/sources/bundle/inventory';
+import type { Inventory, LogFile } from '../../../src/types';
+import { NAME, run, sha256, tempDir, writeSample, type WrittenSample } from '../../helpers/bundle';
 
 async function bytesOf(f: LogFile): Promise<Buffer> {
   const parts: Buffer[] = [];

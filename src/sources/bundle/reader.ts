@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import * as tar from 'tar-stream';
 import { BLOCK_SIZE, decodeMemberHeader, MEMBER_HEADER_SIZE } from './block-gzip';
-import { BundleError } from './errors';
+import { BundleError } from '../../errors';
 import { MANIFEST_PATH, type Manifest, parseManifest } from './manifest';
 import { decodeHeader, decodePax, EntryRules, safeEntry, type TarEntry } from './tar-entry';
 

@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { promises as fs, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { BundleError } from '../../src/bundle/errors';
-import { openBundle } from '../../src/bundle/reader';
-import { verifyBundle } from '../../src/bundle/verify';
-import { run, tempDir } from './fixture';
+import { BundleError } from '../../../src/errors';
+import { openBundle } from '../../../src/sources/bundle/reader';
+import { verifyBundle } from '../../../src/bundle/verify';
+import { run, tempDir } from '../../helpers/bundle';
 
 describe('bundle reader: unsafe entries', () => {
   let t: ReturnType<typeof tempDir>;

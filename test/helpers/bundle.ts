@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
-import type { Manifest, ManifestFile } from '../../src/bundle/manifest';
+import type { Manifest, ManifestFile } from '../../src/sources/bundle/manifest';
 import type { Redactor } from '../../src/bundle/redact';
 import { createBundleWriter } from '../../src/bundle/writer';
 

@@ -1,5 +1,5 @@
-import type { Topic } from './topics';
-import { wrap } from '../report/format';
+import type { Topic } from '../knowledge/topics';
+import { wrap } from './format';
 
 /** A topic as plain text, wrapped at `width`: meaning, checks, steps, causes, related topics. */
 export function renderTopic(topic: Topic, width = 80): string {

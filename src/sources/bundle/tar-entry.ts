@@ -1,4 +1,4 @@
-import { BundleError } from './errors';
+import { BundleError } from '../../errors';
 
 /** One tar entry as smsdiag sees it, after pax / GNU long-name records are applied. */
 export interface TarEntry {

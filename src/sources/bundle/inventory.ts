@@ -1,12 +1,11 @@
 import * as path from 'node:path';
-import { BundleError } from '../bundle/errors';
-import type { ManifestNode } from '../bundle/manifest';
-import { type BundleReader, isTarGz, openBundle } from '../bundle/reader';
-import type { Inventory, LogFile, NodeFacts, NodeInput, Role } from '../types';
-import { classifyFileName, type Rotation } from './catalog';
-import { orderFiles } from './local';
+import { BundleError } from '../../errors';
+import type { ManifestNode } from './manifest';
+import { type BundleReader, isTarGz, openBundle } from './reader';
+import type { Inventory, LogFile, NodeFacts, NodeInput, Role } from '../../types';
+import { classifyFileName, type Rotation } from '../catalog';
+import { orderFiles } from '../local';
 
-export { BundleError } from '../bundle/errors';
 
 /** Largest facts/ha.state read into memory (the real file is a few bytes). */
 const HA_STATE_LIMIT = 64 * 1024;

@@ -1,4 +1,4 @@
-import { BundleError } from './errors';
+import { BundleError } from '../../errors';
 
 /** Name of the manifest entry, relative to the bundle's top directory. */
 export const MANIFEST_PATH = 'manifest.json';

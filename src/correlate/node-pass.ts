@@ -1,0 +1,125 @@
+import type { FileSummary, LogKind, NodeInput, NodeReport } from '../types';
+import { scanFile, type Hit } from '../ingest/scan';
+import { formatOffset } from '../ingest/timestamp';
+import type { RuleSet } from '../rules/engine';
+import { isoTime, type FindingAggregator } from './aggregate';
+import { nodeClock } from './clock';
+import type { NodeEvent, Occurrence } from './events';
+import { currentState } from './ha-state';
+import { databaseLifecycleDetector, heartbeatDetector, ipv6PeerDetector, maintenanceDetector, type SequenceDetector } from './sequences';
+
+/** What one node's files say, before the nodes are read together. */
+export interface NodePass {
+  report: NodeReport;
+  /** Notable events in file order (heartbeat replies only when slow, peer states only on change). */
+  events: NodeEvent[];
+  /** Restarts without a clean stop (their deciding lines), for the Failed cause. */
+  unclean: NodeEvent[];
+  /** Latest log time of the node: where its last state interval ends. */
+  lastTime?: number;
+  warnings: string[];
+  bytes: number;
+}
+
+/** Exceptions are only kept this close before a node's own trouble (they explain it). */
+const EXCEPTION_CONTEXT_MS = 15 * 60_000;
+const TROUBLE_EVENTS = new Set(['degraded', 'takeover-considered', 'peer-requested-failed']);
+/**
+ * Kinds in the order they are read: ha.log first, so that by the time sms-info.log's exceptions
+ * stream past, the node's trouble times are known and only the exceptions before one are kept.
+ */
+const READ_ORDER: readonly LogKind[] = ['ha', 'syslog', 'sms-info', 'tpt', 'mysqld'];
+
+function detectorsFor(kind: LogKind): SequenceDetector[] {
+  if (kind === 'ha' || kind === 'syslog') return [heartbeatDetector(), maintenanceDetector(), ipv6PeerDetector()];
+  if (kind === 'mysqld') return [databaseLifecycleDetector()];
+  return [];
+}
+
+function keepEvent(e: NodeEvent, troubleTimes: number[], lastPeerState: Map<string, string>): boolean {
+  if (e.type === 'heartbeat-reply') return Number(e.fields.ms) > 300;
+  if (e.type === 'peer-state') {
+    // Only changes of the peer's state carry information; the same state logged each minute does not.
+    const state = (e.fields.state ?? '').toLowerCase();
+    if (lastPeerState.get(e.node) === state) return false;
+    lastPeerState.set(e.node, state);
+    return true;
+  }
+  if (e.type === 'exception') {
+    const t = e.time;
+    return t !== undefined && troubleTimes.some((x) => t <= x && x - t <= EXCEPTION_CONTEXT_MS);
+  }
+  return true;
+}
+
+/**
+ * One node's pass over its files: every rule match becomes an event (kept when notable) and every
+ * condition match an occurrence in `agg`; the per-stream detectors see the events in order.
+ */
+export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggregator): Promise<NodePass> {
+  const warnings: string[] = [];
+  const warn = (m: string): void => void warnings.push(m);
+  const toUtc = nodeClock(node);
+  let sawZoneless = false;
+  const events: NodeEvent[] = [];
+  const troubleTimes: number[] = [];
+  const files: FileSummary[] = [];
+  let bytes = 0;
+  const unclean: NodeEvent[] = [];
+  let lastTime: number | undefined;
+  const lastPeerState = new Map<string, string>();
+
+  for (const kind of READ_ORDER) {
+    const detectors = detectorsFor(kind);
+    for (const file of node.files.filter((f) => f.kind === kind)) {
+      const report = (o: Occurrence, template?: string): void => {
+        if (o.condition === 'unclean-shutdown') unclean.push(o.evidence[o.evidence.length - 1]);
+        agg.add(o, template);
+      };
+      const onHit = (hit: Hit): void => {
+        if (hit.time && !hit.time.zoned) sawZoneless = true;
+        const time = hit.time ? toUtc(hit.time) : undefined;
+        for (const m of rules.match(kind, hit.text)) {
+          const e: NodeEvent = { node: node.name, kind, type: m.rule.event ?? m.rule.condition!, time, fields: m.fields, file: file.path, fileOrder: file.order, line: hit.line, text: hit.text };
+          if (m.rule.event) {
+            for (const d of detectors) d.feed(e, report);
+            if (keepEvent(e, troubleTimes, lastPeerState)) events.push(e);
+            if (time !== undefined && (TROUBLE_EVENTS.has(e.type) || (e.type === 'state' && /^failed$/i.test(e.fields.state ?? '')))) troubleTimes.push(time);
+          }
+          if (m.rule.condition) {
+            report(
+              { condition: m.rule.condition, node: node.name, severity: m.rule.severity, fields: m.fields, evidence: [e], mergeKey: m.rule.mergeWithinMs ? `${m.rule.id}|${node.name}|${file.path}` : undefined, mergeWithinMs: m.rule.mergeWithinMs },
+              m.rule.summary,
+            );
+          }
+        }
+      };
+      const stats = await scanFile(file, { prefilter: rules.prefilter(kind), onHit, warn });
+      bytes += stats.bytes;
+      if (stats.cutLines) warn(`${node.name}: ${stats.cutLines} line(s) longer than 1 MiB in ${file.path} were cut for display`);
+      if (stats.first && !stats.first.zoned) sawZoneless = true;
+      const summary: FileSummary = { kind, path: file.path };
+      if (stats.first) summary.first = isoTime(toUtc(stats.first));
+      if (stats.last) {
+        summary.last = isoTime(toUtc(stats.last));
+        lastTime = Math.max(lastTime ?? -Infinity, toUtc(stats.last));
+      }
+      summary.records = stats.records;
+      if (stats.bytes === 0 && file.size === 0) warn(`${node.name}: ${file.path} is empty`);
+      files.push(summary);
+    }
+  }
+
+  const offset = node.facts.utcOffsetMinutes ?? 0;
+  const now = await currentState(node.name, node.files.filter((f) => f.kind === 'state'), node.facts.haState, events, agg, warn);
+  for (const f of now.files) files.push({ kind: 'state', path: f.path, records: f.records });
+  if (sawZoneless && node.facts.utcOffsetAssumed) {
+    warn(`${node.name}: times without a zone were read as UTC${formatOffset(offset)} (this machine's zone); use --tz ${node.name}=+HH:MM if the node ran in another`);
+  }
+  const report: NodeReport = { name: node.name, role: node.role };
+  if (now.state !== undefined) report.state = now.state;
+  if (now.stateSince !== undefined) report.stateSince = now.stateSince;
+  report.utcOffset = formatOffset(offset);
+  report.files = files;
+  return { report, events, unclean, lastTime, warnings, bytes };
+}
