@@ -9,17 +9,18 @@ import { parseUserTime } from '../src/cli/times';
 import { EXIT, UsageError } from '../src/errors';
 import { collect, type CollectNode } from '../src/collect';
 import { progressReporter } from '../src/report/progress';
-import type { LogKind, Role } from '../src/types';
+import { DEFAULT_LOCATIONS } from '../src/sources/catalog';
+import { roleOf } from '../src/sources/local';
+import { splitNamed } from '../src/text/named';
+import type { LogKind } from '../src/types';
 
-const KINDS: readonly LogKind[] = ['ha', 'sms-info', 'mysqld', 'tpt', 'state'];
+/** The kinds that live in files on a node, and so can be given a --path. */
+const KINDS = Object.keys(DEFAULT_LOCATIONS) as LogKind[];
 
+/** `[NAME=]HOST` as a node; without NAME=, `fallback`. */
 function named(v: string, fallback: string): { name: string; host: string } {
-  const m = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=(.+)$/.exec(v);
-  return m ? { name: m[1], host: m[2] } : { name: fallback, host: v };
-}
-
-function roleOf(name: string): Role {
-  return name === 'primary' || name === 'secondary' ? name : 'unknown';
+  const n = splitNamed(v);
+  return n?.value ? { name: n.name, host: n.value } : { name: fallback, host: v };
 }
 
 export default class Collect extends SmsdiagCommand {

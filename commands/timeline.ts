@@ -6,7 +6,7 @@ import { UsageError } from '../src/errors';
 import { loadRules } from '../src/rules/engine';
 import { allRecords, keyEvents, type TimelineEntry, type TimelineFilter } from '../src/timeline';
 import { ndjsonLine, textLine, timelineTable, type TimelineFormat } from '../src/report/timeline';
-import type { LogKind } from '../src/types';
+import { LOG_KINDS, type LogKind } from '../src/types';
 
 export default class Timeline extends SmsdiagCommand {
   static summary = 'Both nodes\' logs as one chronological story.';
@@ -30,7 +30,7 @@ Records in the same millisecond keep their order: node, then file rotation, then
     all: Flags.boolean({ description: 'Every record, not just key events.' }),
     around: Flags.string({ description: 'Centre the view on this time (with --window).' }),
     window: Flags.string({ description: 'Half-width of the --around view: 90s, 10m, 2h.', default: '10m' }),
-    kind: Flags.string({ description: 'Show only this kind of file (repeatable).', multiple: true, options: ['ha', 'sms-info', 'mysqld', 'tpt', 'state', 'syslog'] }),
+    kind: Flags.string({ description: 'Show only this kind of file (repeatable).', multiple: true, options: [...LOG_KINDS] }),
     grep: Flags.string({ description: 'Show only records matching this regular expression (case-insensitive).' }),
     format: Flags.string({ description: 'Output format. Default: table for key events, text with --all.', options: ['table', 'text', 'ndjson', 'json'] }),
     json: Flags.boolean({ description: 'Same as --format json.' }),

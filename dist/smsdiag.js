@@ -3257,12 +3257,12 @@ var require_ejs = __commonJS({
         var openWhitespaceSlurpReplacement = o + d + "_";
         var closeWhitespaceSlurpReplacement = "_" + d + c;
         this.templateText = this.templateText.replace(new RegExp("[ \\t]*" + openWhitespaceSlurpTag, "gm"), openWhitespaceSlurpReplacement).replace(new RegExp(closeWhitespaceSlurpTag + "[ \\t]*", "gm"), closeWhitespaceSlurpReplacement);
-        var matches2 = this.parseTemplateText();
-        if (matches2 && matches2.length) {
-          matches2.forEach(function(line, index) {
+        var matches = this.parseTemplateText();
+        if (matches && matches.length) {
+          matches.forEach(function(line, index) {
             var closing;
             if (line.indexOf(o + d) === 0 && line.indexOf(o + d + d) !== 0) {
-              closing = matches2[index + 2];
+              closing = matches[index + 2];
               if (!(closing == d + c || closing == "-" + d + c || closing == "_" + d + c)) {
                 throw new Error('Could not find matching close tag for "' + line + '".');
               }
@@ -10244,12 +10244,12 @@ var require_help = __commonJS({
           return;
         }
         if (this.config.flexibleTaxonomy) {
-          const matches2 = this.config.findMatches(subject, originalArgv);
-          if (matches2.length > 0) {
+          const matches = this.config.findMatches(subject, originalArgv);
+          if (matches.length > 0) {
             const result = await this.config.runHook("command_incomplete", {
               argv: originalArgv.filter((o) => !subject.split(":").includes(o)),
               id: subject,
-              matches: matches2
+              matches
             });
             if (result.successes.length > 0)
               return;
@@ -15596,9 +15596,9 @@ var require_dist2 = __commonJS({
       const crawler = new fdir.fdir({
         filters: [debug ? (p, isDirectory2) => {
           const path15 = format(p, isDirectory2);
-          const matches2 = matcher(path15) && !ignore(path15);
-          if (matches2) log(`matched ${path15}`);
-          return matches2;
+          const matches = matcher(path15) && !ignore(path15);
+          if (matches) log(`matched ${path15}`);
+          return matches;
         } : (p, isDirectory2) => {
           const path15 = format(p, isDirectory2);
           return matcher(path15) && !ignore(path15);
@@ -17206,11 +17206,11 @@ var require_config = __commonJS({
       findMatches(partialCmdId, argv) {
         const flags = argv.filter((arg) => !(0, util_1.getHelpFlagAdditions)(this).includes(arg) && arg.startsWith("-")).map((a) => a.replaceAll("-", ""));
         const possibleMatches = [...this.commandPermutations.get(partialCmdId)].map((k) => this._commands.get(k));
-        const matches2 = possibleMatches.filter((command) => {
+        const matches = possibleMatches.filter((command) => {
           const cmdFlags = Object.entries(command.flags).flatMap(([flag, def]) => def.char ? [def.char, flag] : [flag]);
           return flags.every((f) => cmdFlags.includes(f));
         });
-        return matches2;
+        return matches;
       }
       findTopic(name2, opts = {}) {
         const lookupId = this.getTopicLookupId(name2);
@@ -17353,8 +17353,8 @@ var require_config = __commonJS({
         debug("runCommand %s %o", id, argv);
         let c = cachedCommand ?? this.findCommand(id);
         if (!c) {
-          const matches2 = this.flexibleTaxonomy ? this.findMatches(id, argv) : [];
-          const hookResult = this.flexibleTaxonomy && matches2.length > 0 ? await this.runHook("command_incomplete", { argv, id, matches: matches2 }) : await this.runHook("command_not_found", { argv, id });
+          const matches = this.flexibleTaxonomy ? this.findMatches(id, argv) : [];
+          const hookResult = this.flexibleTaxonomy && matches.length > 0 ? await this.runHook("command_incomplete", { argv, id, matches }) : await this.runHook("command_not_found", { argv, id });
           if (hookResult.successes[0])
             return hookResult.successes[0].result;
           if (hookResult.failures[0])
@@ -44827,8 +44827,15 @@ var SmsdiagCommand = class extends import_core.Command {
 var import_core2 = __toESM(require_lib());
 
 // src/sources/inputs.ts
-var import_node_fs7 = require("node:fs");
-var path4 = __toESM(require("node:path"));
+var import_node_fs8 = require("node:fs");
+var path5 = __toESM(require("node:path"));
+
+// src/text/named.ts
+var NAMED = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=(.*)$/s;
+function splitNamed(text) {
+  const m = NAMED.exec(text);
+  return m ? { name: m[1], value: m[2] } : null;
+}
 
 // src/sources/catalog.ts
 var DEFAULT_LOCATIONS = {
@@ -44864,11 +44871,62 @@ function compareRotation(a, b) {
   return a.group === 1 ? b.value - a.value : a.value - b.value;
 }
 
-// src/sources/local.ts
+// src/sources/find.ts
 var import_node_fs4 = require("node:fs");
 var path = __toESM(require("node:path"));
+
+// src/sources/glob.ts
+function globToRegExp(pattern, flags = "") {
+  const body = pattern.replace(/[.+^${}()|[\]\\-]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
+  return new RegExp(`^${body}$`, flags);
+}
+
+// src/sources/find.ts
+var SAFE_PATTERN = /^[A-Za-z0-9._*?-]+$/;
+function splitGlob(g) {
+  const dir = path.posix.dirname(g.glob);
+  const pattern = path.posix.basename(g.glob);
+  if (!g.glob.startsWith("/")) throw new UsageError(`--path ${g.kind}=${g.glob}: give an absolute path`);
+  if (!SAFE_PATTERN.test(pattern)) throw new UsageError(`--path ${g.kind}=${g.glob}: the file-name part may only use letters, digits, . _ - and the wildcards * ?`);
+  if (/[*?]/.test(dir)) throw new UsageError(`--path ${g.kind}=${g.glob}: wildcards are allowed in the file name only`);
+  return { dir, pattern };
+}
+function catalogGlobs() {
+  return Object.entries(DEFAULT_LOCATIONS).flatMap(([kind, globs]) => globs.map((glob) => ({ kind, glob })));
+}
+async function findLocalFiles(globs) {
+  const out = [];
+  for (const g of globs) {
+    const { dir, pattern } = splitGlob(g);
+    const re = globToRegExp(pattern);
+    let names;
+    try {
+      names = await import_node_fs4.promises.readdir(dir);
+    } catch {
+      continue;
+    }
+    for (const n of names.filter((x) => re.test(x)).sort()) {
+      const p = path.join(dir, n);
+      const st = await import_node_fs4.promises.stat(p).catch(() => void 0);
+      if (st?.isFile()) out.push({ kind: g.kind, path: p, size: st.size, mtime: st.mtime });
+    }
+  }
+  return out;
+}
+
+// src/sources/local.ts
+var import_node_fs5 = require("node:fs");
+var path2 = __toESM(require("node:path"));
+
+// src/types.ts
+var LOG_KINDS = ["ha", "sms-info", "mysqld", "tpt", "state", "syslog"];
+var SEVERITIES = ["critical", "error", "warning", "info"];
+function severityRank(s) {
+  return SEVERITIES.length - SEVERITIES.indexOf(s);
+}
+
+// src/sources/local.ts
 var READ_CHUNK = 1024 * 1024;
-var KIND_ORDER = ["ha", "sms-info", "mysqld", "tpt", "state", "syslog"];
 function roleOf(name2) {
   const n = name2.toLowerCase();
   if (n === "primary" || n === "secondary") return n;
@@ -44877,14 +44935,14 @@ function roleOf(name2) {
 async function walk(dir, root, out, warnings, node) {
   let entries;
   try {
-    entries = await import_node_fs4.promises.readdir(dir, { withFileTypes: true });
+    entries = await import_node_fs5.promises.readdir(dir, { withFileTypes: true });
   } catch (err) {
     warnings.push(`${node}: cannot list ${dir}: ${err.code ?? err.message}; check its permissions`);
     return;
   }
   entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   for (const e of entries) {
-    const abs = path.join(dir, e.name);
+    const abs = path2.join(dir, e.name);
     if (e.isDirectory()) {
       await walk(abs, root, out, warnings, node);
       continue;
@@ -44893,21 +44951,21 @@ async function walk(dir, root, out, warnings, node) {
     if (!c) continue;
     let stat;
     try {
-      stat = await import_node_fs4.promises.stat(abs);
+      stat = await import_node_fs5.promises.stat(abs);
     } catch (err) {
-      warnings.push(`${node}: cannot read ${path.relative(root, abs)}: ${err.code ?? err.message}`);
+      warnings.push(`${node}: cannot read ${path2.relative(root, abs)}: ${err.code ?? err.message}`);
       continue;
     }
     if (!stat.isFile()) {
-      warnings.push(`${node}: ${path.relative(root, abs)} is not a regular file; skipped`);
+      warnings.push(`${node}: ${path2.relative(root, abs)} is not a regular file; skipped`);
       continue;
     }
-    out.push({ kind: c.kind, rotation: c.rotation, abs, rel: path.relative(root, abs), stat });
+    out.push({ kind: c.kind, rotation: c.rotation, abs, rel: path2.relative(root, abs), stat });
   }
 }
 function orderFiles(files, rotations) {
   const sorted = [...files].sort((a, b) => {
-    const k = KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind);
+    const k = LOG_KINDS.indexOf(a.kind) - LOG_KINDS.indexOf(b.kind);
     if (k !== 0) return k;
     const r = compareRotation(rotations.get(a), rotations.get(b));
     return r !== 0 ? r : a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
@@ -44923,7 +44981,7 @@ function localFile(node, kind, abs, rel, stat) {
     order: 0,
     size: stat.size,
     mtime: stat.mtime,
-    open: () => (0, import_node_fs4.createReadStream)(abs, { highWaterMark: READ_CHUNK })
+    open: () => (0, import_node_fs5.createReadStream)(abs, { highWaterMark: READ_CHUNK })
   };
 }
 async function nodeFromDirectory(name2, dir, warnings) {
@@ -44938,34 +44996,87 @@ async function nodeFromDirectory(name2, dir, warnings) {
   return { name: name2, role: roleOf(name2), files: orderFiles(files, rotations), facts: {} };
 }
 async function holdsLogs(dir) {
-  const entries = await import_node_fs4.promises.readdir(dir, { withFileTypes: true });
+  const entries = await import_node_fs5.promises.readdir(dir, { withFileTypes: true });
   return entries.some((e) => !e.isDirectory() && classifyFileName(e.name) !== null);
 }
 async function nodesFromDirectory(dir, name2, warnings) {
   if (name2) return [await nodeFromDirectory(name2, dir, warnings)];
-  if (await holdsLogs(dir)) return [await nodeFromDirectory(path.basename(path.resolve(dir)), dir, warnings)];
-  const nodesDir = await isDirectory(path.join(dir, "nodes")) ? path.join(dir, "nodes") : dir;
-  const entries = (await import_node_fs4.promises.readdir(nodesDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  if (await holdsLogs(dir)) return [await nodeFromDirectory(path2.basename(path2.resolve(dir)), dir, warnings)];
+  const nodesDir = await isDirectory(path2.join(dir, "nodes")) ? path2.join(dir, "nodes") : dir;
+  const entries = (await import_node_fs5.promises.readdir(nodesDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
   const nodes = [];
   for (const sub of entries) {
-    const node = await nodeFromDirectory(sub, path.join(nodesDir, sub), warnings);
+    const node = await nodeFromDirectory(sub, path2.join(nodesDir, sub), warnings);
     if (node.files.length) nodes.push(node);
   }
   return nodes;
 }
 async function isDirectory(p) {
   try {
-    return (await import_node_fs4.promises.stat(p)).isDirectory();
+    return (await import_node_fs5.promises.stat(p)).isDirectory();
   } catch {
     return false;
   }
 }
 
 // src/sources/syslog.ts
-var import_node_fs5 = require("node:fs");
+var import_node_fs6 = require("node:fs");
 var import_node_stream = require("node:stream");
-var path2 = __toESM(require("node:path"));
-var import_node_readline = require("node:readline");
+var path3 = __toESM(require("node:path"));
+
+// src/text/lines.ts
+var NL = Buffer.from("\n");
+async function* splitLines(chunks, maxLine) {
+  let carry = null;
+  let longLength = -1;
+  for await (const chunk of chunks) {
+    let data = chunk;
+    if (longLength >= 0) {
+      const nl = data.indexOf(10);
+      if (nl < 0) {
+        longLength += data.length;
+        yield { type: "long-piece", piece: data };
+        continue;
+      }
+      yield { type: "long-piece", piece: data.subarray(0, nl) };
+      yield { type: "long-end", length: longLength + nl };
+      longLength = -1;
+      data = data.subarray(nl + 1);
+    }
+    let buf = data;
+    if (carry) {
+      const nl = data.indexOf(10);
+      if (nl < 0) buf = Buffer.concat([carry, data]);
+      else {
+        const joined = Buffer.concat([carry, data.subarray(0, nl + 1)]);
+        buf = data.subarray(nl + 1);
+        yield { type: "lines", buf: joined, end: joined.length };
+      }
+      carry = null;
+    }
+    const lastNl = buf.lastIndexOf(10);
+    if (lastNl >= 0) yield { type: "lines", buf, end: lastNl + 1 };
+    const tail = buf.subarray(lastNl + 1);
+    if (tail.length > maxLine) {
+      yield { type: "long-start", head: Buffer.from(tail.subarray(0, maxLine)) };
+      yield { type: "long-piece", piece: tail };
+      longLength = tail.length;
+    } else if (tail.length) carry = Buffer.from(tail);
+  }
+  if (longLength >= 0) yield { type: "long-end", length: longLength };
+  if (carry) yield { type: "lines", buf: Buffer.concat([carry, NL]), end: carry.length + 1 };
+}
+function eachLine(buf, end, line) {
+  let pos = 0;
+  while (pos < end) {
+    const nl = buf.indexOf(10, pos);
+    const lineEnd = nl < 0 || nl >= end ? end : nl;
+    line(pos, lineEnd);
+    pos = lineEnd + 1;
+  }
+}
+
+// src/sources/syslog.ts
 var MONTH = /^(?:<\d{1,3}>)?[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d (\S+) ([^\s:[]+)/;
 var RFC5424 = /^<\d{1,3}>1 \S+ (\S+) (\S+)/;
 function syslogHeader(line) {
@@ -44980,7 +45091,7 @@ function kindOfApp(app) {
   return "ha";
 }
 async function looksLikeSyslog(file) {
-  const fh = await import_node_fs5.promises.open(file, "r");
+  const fh = await import_node_fs6.promises.open(file, "r");
   try {
     const { buffer, bytesRead } = await fh.read(Buffer.alloc(8192), 0, 8192, 0);
     const lines = buffer.subarray(0, bytesRead).toString("utf8").split("\n").slice(0, 20).filter(Boolean);
@@ -44990,15 +45101,24 @@ async function looksLikeSyslog(file) {
   }
 }
 var SMS_APPS = /sms|^ha|mysql|maria|java|jboss/i;
+var HEADER_BYTES = 512;
+var MAX_LINE = 1024 * 1024;
+var NL2 = Buffer.from("\n");
+function headOf(buf, start, end) {
+  return buf.toString("utf8", start, Math.min(end, start + HEADER_BYTES));
+}
 async function countHosts(file) {
   const counts = /* @__PURE__ */ new Map();
   const sms = /* @__PURE__ */ new Map();
-  const rl = (0, import_node_readline.createInterface)({ input: (0, import_node_fs5.createReadStream)(file), crlfDelay: Infinity });
-  for await (const line of rl) {
+  const count = (line) => {
     const h = syslogHeader(line);
-    if (!h) continue;
+    if (!h) return;
     counts.set(h.host, (counts.get(h.host) ?? 0) + 1);
     if (SMS_APPS.test(h.app)) sms.set(h.host, (sms.get(h.host) ?? 0) + 1);
+  };
+  for await (const p of splitLines((0, import_node_fs6.createReadStream)(file), MAX_LINE)) {
+    if (p.type === "lines") eachLine(p.buf, p.end, (start, end) => count(headOf(p.buf, start, end)));
+    else if (p.type === "long-start") count(headOf(p.head, 0, p.head.length));
   }
   return { counts, sms };
 }
@@ -45006,25 +45126,27 @@ function filteredFile(file, node, host, kind, size, mtime, order) {
   return {
     node,
     kind,
-    path: path2.basename(file),
+    path: path3.basename(file),
     order,
     size,
     mtime,
     open: () => import_node_stream.Readable.from(
       (async function* () {
-        const rl = (0, import_node_readline.createInterface)({ input: (0, import_node_fs5.createReadStream)(file), crlfDelay: Infinity });
-        let batch = [];
-        for await (const line of rl) {
-          const h = syslogHeader(line);
-          batch.push(h && h.host === host && kindOfApp(h.app) === kind ? line : "");
-          if (batch.length >= 4096) {
-            yield Buffer.from(`${batch.join("\n")}
-`);
-            batch = [];
-          }
+        const mine = (head) => {
+          const h = syslogHeader(head);
+          return !!h && h.host === host && kindOfApp(h.app) === kind;
+        };
+        let keep2 = false;
+        for await (const p of splitLines((0, import_node_fs6.createReadStream)(file), MAX_LINE)) {
+          if (p.type === "lines") {
+            const parts = [];
+            eachLine(p.buf, p.end, (start, end) => parts.push(mine(headOf(p.buf, start, end)) ? p.buf.subarray(start, end + 1) : NL2));
+            yield Buffer.concat(parts);
+          } else if (p.type === "long-start") keep2 = mine(headOf(p.head, 0, p.head.length));
+          else if (p.type === "long-piece") {
+            if (keep2) yield p.piece;
+          } else yield NL2;
         }
-        if (batch.length) yield Buffer.from(`${batch.join("\n")}
-`);
       })()
     )
   };
@@ -45037,14 +45159,14 @@ async function nodesFromSyslog(file, hosts, warnings) {
     const [p = "HOST-A", q = "HOST-B"] = likely;
     throw new UsageError(`${file} is a syslog file with lines from ${seen.join(", ") || "no recognisable host"}; say which hosts are the SMS nodes, e.g. --node primary=${p} --node secondary=${q}`);
   }
-  const st = await import_node_fs5.promises.stat(file);
+  const st = await import_node_fs6.promises.stat(file);
   const nodes = [];
   for (const [name2, host] of Object.entries(hosts)) {
     if (!counts.has(host)) {
-      warnings.push(`${name2}: no lines from host ${host} in ${path2.basename(file)} (hosts there: ${seen.join(", ")})`);
+      warnings.push(`${name2}: no lines from host ${host} in ${path3.basename(file)} (hosts there: ${seen.join(", ")})`);
       continue;
     }
-    const kinds = ["ha", "sms-info", "mysqld", "tpt"];
+    const kinds = LOG_KINDS.filter((k) => k !== "state" && k !== "syslog");
     const files = kinds.map((k, i) => filteredFile(file, name2, host, k, st.size, st.mtime, i));
     nodes.push({ name: name2, role: roleOf(name2), files, facts: {} });
   }
@@ -45052,16 +45174,16 @@ async function nodesFromSyslog(file, hosts, warnings) {
   const others = seen.filter((h) => !mapped.has(h));
   if (others.length) {
     const n = others.reduce((a, h) => a + (counts.get(h) ?? 0), 0);
-    warnings.push(`ignored ${n} line(s) from other hosts in ${path2.basename(file)}: ${others.join(", ")}`);
+    warnings.push(`ignored ${n} line(s) from other hosts in ${path3.basename(file)}: ${others.join(", ")}`);
   }
   return nodes;
 }
 
 // src/sources/bundle/inventory.ts
-var path3 = __toESM(require("node:path"));
+var path4 = __toESM(require("node:path"));
 
 // src/sources/bundle/reader.ts
-var import_node_fs6 = require("node:fs");
+var import_node_fs7 = require("node:fs");
 var import_node_stream2 = require("node:stream");
 var import_node_util4 = require("node:util");
 var zlib2 = __toESM(require("node:zlib"));
@@ -45455,7 +45577,7 @@ function errMsg(err) {
   return err.message ?? String(err);
 }
 async function* scanArchive(file, opts = {}) {
-  const src = (0, import_node_fs6.createReadStream)(file, { highWaterMark: 1024 * 1024 });
+  const src = (0, import_node_fs7.createReadStream)(file, { highWaterMark: 1024 * 1024 });
   if (opts.onRaw) {
     const onRaw = opts.onRaw;
     src.on("data", (c) => onRaw(c));
@@ -45582,7 +45704,7 @@ var BlockFile = class _BlockFile {
     return import_node_stream2.Readable.from(
       (async function* () {
         if (len === 0) return;
-        const fh = await import_node_fs6.promises.open(self2.file, "r");
+        const fh = await import_node_fs7.promises.open(self2.file, "r");
         const ahead = [];
         try {
           let i = self2.find(start);
@@ -45751,7 +45873,7 @@ async function collect(src) {
 async function openBundle(file) {
   let fh;
   try {
-    fh = await import_node_fs6.promises.open(file, "r");
+    fh = await import_node_fs7.promises.open(file, "r");
   } catch (err) {
     const code = err.code;
     throw new BundleError(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : errMsg(err)}`);
@@ -45768,7 +45890,7 @@ async function openBundle(file) {
 async function isTarGz(file) {
   let fh;
   try {
-    fh = await import_node_fs6.promises.open(file, "r");
+    fh = await import_node_fs7.promises.open(file, "r");
   } catch {
     return false;
   }
@@ -45780,7 +45902,7 @@ async function isTarGz(file) {
     await fh.close();
   }
   const gunzip = zlib2.createGunzip();
-  const src = (0, import_node_fs6.createReadStream)(file, { start: 0, end: 256 * 1024 - 1 });
+  const src = (0, import_node_fs7.createReadStream)(file, { start: 0, end: 256 * 1024 - 1 });
   const head = [];
   let got = 0;
   try {
@@ -45846,7 +45968,7 @@ async function inventoryFromReader(b) {
     const m = /^nodes\/([^/]+)\//.exec(p);
     if (m && !byNode.has(m[1])) {
       byNode.set(m[1], { name: m[1], host: "", role: "unknown", facts: {}, files: [], errors: [] });
-      warnings.push(`${path3.basename(b.file)}: node directory nodes/${m[1]}/ is not in the manifest; read without facts`);
+      warnings.push(`${path4.basename(b.file)}: node directory nodes/${m[1]}/ is not in the manifest; read without facts`);
     }
   }
   for (const mn of byNode.values()) {
@@ -45855,7 +45977,7 @@ async function inventoryFromReader(b) {
     const rotations = /* @__PURE__ */ new Map();
     for (const e of b.entries.values()) {
       if (!e.path.startsWith(prefix)) continue;
-      const base = path3.posix.basename(e.path);
+      const base = path4.posix.basename(e.path);
       const c = classifyFileName(base);
       if (!c) continue;
       const entryPath = e.path;
@@ -45893,10 +46015,9 @@ async function inventoryFromBundle(file) {
 }
 
 // src/sources/inputs.ts
-var NAMED = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=(.+)$/;
 async function statOrFail(p, arg) {
   try {
-    return await import_node_fs7.promises.stat(p);
+    return await import_node_fs8.promises.stat(p);
   } catch (err) {
     const code = err.code;
     const why = code === "ENOENT" ? "no such file or directory" : code === "EACCES" ? "permission denied" : err.message;
@@ -45912,47 +46033,30 @@ function mergeNode(nodes, n) {
   prev.files.push(...n.files);
   prev.facts = { ...prev.facts, ...n.facts };
   const rotations = /* @__PURE__ */ new Map();
-  for (const f of prev.files) rotations.set(f, classifyFileName(path4.basename(f.path))?.rotation ?? { group: 2, value: 0, compressedName: false });
+  for (const f of prev.files) rotations.set(f, classifyFileName(path5.basename(f.path))?.rotation ?? { group: 2, value: 0, compressedName: false });
   prev.files = orderFiles(prev.files, rotations);
 }
 async function nodeFromFile(arg, p, name2) {
-  const base = path4.basename(p);
+  const base = path5.basename(p);
   const c = classifyFileName(base);
   if (!c) {
     throw new InputError(
       `${arg} is not a file smsdiag recognises: expected an SMS log (ha.log*, sms-info.log*, mysqld.err*, tpt_sms.txt, ha.state), a directory of them, or a bundle`
     );
   }
-  const node = name2 ?? path4.basename(path4.dirname(path4.resolve(p)));
-  const f = localFile(node, c.kind, p, base, await import_node_fs7.promises.stat(p));
+  const node = name2 ?? path5.basename(path5.dirname(path5.resolve(p)));
+  const f = localFile(node, c.kind, p, base, await import_node_fs8.promises.stat(p));
   return { name: node, role: roleOf(node), files: orderFiles([f], /* @__PURE__ */ new Map([[f, c.rotation]])), facts: {} };
 }
-async function localMachine(warnings) {
+async function localMachine() {
   const files = [];
   const rotations = /* @__PURE__ */ new Map();
-  for (const [kind, globs] of Object.entries(DEFAULT_LOCATIONS)) {
-    for (const g of globs) {
-      const dir = path4.dirname(g);
-      const prefix = path4.basename(g).replace(/\*$/, "");
-      let names;
-      try {
-        names = await import_node_fs7.promises.readdir(dir);
-      } catch {
-        continue;
-      }
-      for (const n of names.filter((x) => x.startsWith(prefix)).sort()) {
-        const c = classifyFileName(n);
-        if (!c || c.kind !== kind) continue;
-        const abs = path4.join(dir, n);
-        try {
-          const f = localFile("local", c.kind, abs, abs, await import_node_fs7.promises.stat(abs));
-          rotations.set(f, c.rotation);
-          files.push(f);
-        } catch (err) {
-          warnings.push(`local: cannot read ${abs}: ${err.message}`);
-        }
-      }
-    }
+  for (const found of await findLocalFiles(catalogGlobs())) {
+    const c = classifyFileName(path5.basename(found.path));
+    if (!c || c.kind !== found.kind) continue;
+    const f = localFile("local", c.kind, found.path, found.path, found);
+    rotations.set(f, c.rotation);
+    files.push(f);
   }
   if (!files.length) return [];
   return [{ name: "local", role: "unknown", files: orderFiles(files, rotations), facts: {} }];
@@ -45961,7 +46065,7 @@ async function resolveInputs(args, opts = {}) {
   const warnings = [];
   const nodes = /* @__PURE__ */ new Map();
   if (args.length === 0) {
-    for (const n of await localMachine(warnings)) mergeNode(nodes, n);
+    for (const n of await localMachine()) mergeNode(nodes, n);
     if (!nodes.size) {
       throw new InputError(
         `no SMS logs found in this machine's usual locations (${Object.values(DEFAULT_LOCATIONS).flat().join(", ")}); give a directory or bundle to read`
@@ -45971,10 +46075,10 @@ async function resolveInputs(args, opts = {}) {
   for (const arg of args) {
     let name2;
     let p = arg;
-    const m = NAMED.exec(arg);
-    if (m && !await exists(arg)) {
-      name2 = m[1];
-      p = m[2];
+    const named2 = splitNamed(arg);
+    if (named2?.value && !await exists(arg)) {
+      name2 = named2.name;
+      p = named2.value;
     }
     const st = await statOrFail(p, arg);
     if (st.isDirectory()) {
@@ -45985,7 +46089,7 @@ async function resolveInputs(args, opts = {}) {
       const bundle = await inventoryFromBundle(p);
       warnings.push(...bundle.warnings);
       for (const n of bundle.nodes) mergeNode(nodes, n);
-    } else if (!classifyFileName(path4.basename(p)) && await looksLikeSyslog(p)) {
+    } else if (!classifyFileName(path5.basename(p)) && await looksLikeSyslog(p)) {
       for (const n of await nodesFromSyslog(p, opts.hosts ?? {}, warnings)) mergeNode(nodes, n);
     } else {
       mergeNode(nodes, await nodeFromFile(arg, p, name2));
@@ -46020,7 +46124,7 @@ function byRole(a, b) {
 }
 async function exists(p) {
   try {
-    await import_node_fs7.promises.access(p);
+    await import_node_fs8.promises.access(p);
     return true;
   } catch {
     return false;
@@ -46210,19 +46314,20 @@ function parseDuration(text, flag) {
 function parseNodeOffsets(values) {
   const out = {};
   for (const v of values ?? []) {
-    const m = /^([^=]+)=(.+)$/.exec(v);
-    const off = m ? parseOffset(m[2]) : null;
-    if (!m || off === null) throw new UsageError(`--tz ${JSON.stringify(v)}: expected NODE=\xB1HH:MM, e.g. --tz secondary=+02:00`);
-    out[m[1]] = off;
+    const named2 = splitNamed(v);
+    const off = named2 ? parseOffset(named2.value) : null;
+    if (!named2 || off === null) throw new UsageError(`--tz ${JSON.stringify(v)}: expected NODE=\xB1HH:MM, e.g. --tz secondary=+02:00`);
+    out[named2.name] = off;
   }
   return out;
 }
 function parseNodeClocks(values) {
   const out = {};
   for (const v of values ?? []) {
-    const m = /^([^=]+)=([+-]?\d+(?:\.\d+)?)s?$/.exec(v);
-    if (!m) throw new UsageError(`--clock ${JSON.stringify(v)}: expected NODE=\xB1SECONDS, e.g. --clock secondary=+95`);
-    out[m[1]] = Math.round(Number(m[2]) * 1e3);
+    const named2 = splitNamed(v);
+    const seconds2 = named2 && /^[+-]?\d+(?:\.\d+)?s?$/.test(named2.value) ? Number.parseFloat(named2.value) : NaN;
+    if (!named2 || Number.isNaN(seconds2)) throw new UsageError(`--clock ${JSON.stringify(v)}: expected NODE=\xB1SECONDS, e.g. --clock secondary=+95`);
+    out[named2.name] = Math.round(seconds2 * 1e3);
   }
   return out;
 }
@@ -46251,13 +46356,13 @@ function loadInventory(argv, flags) {
 function parseHostMap(values) {
   const out = {};
   for (const v of values ?? []) {
-    const m = /^([^=]+)=(.+)$/.exec(v);
-    if (m) out[m[1]] = m[2];
+    const named2 = splitNamed(v);
+    if (named2?.value) out[named2.name] = named2.value;
   }
   return out;
 }
 function nodeFilter(values) {
-  return (values ?? []).filter((v) => !v.includes("="));
+  return (values ?? []).filter((v) => !splitNamed(v));
 }
 function windowFrom(flags, now) {
   return {
@@ -46267,7 +46372,7 @@ function windowFrom(flags, now) {
 }
 
 // src/rules/engine.ts
-var import_node_fs8 = require("node:fs");
+var import_node_fs9 = require("node:fs");
 
 // src/rules/conditions.ts
 var CONDITIONS = [
@@ -46564,7 +46669,6 @@ var pack_default = {
 // src/rules/engine.ts
 var RulePackError = class extends UsageError {
 };
-var KINDS = ["ha", "sms-info", "mysqld", "tpt", "state", "syslog"];
 function escapeRegex(s) {
   return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
@@ -46574,7 +46678,7 @@ function check(spec, where) {
   };
   if (!spec.id || typeof spec.id !== "string") bad('needs a string "id"');
   if (!Array.isArray(spec.kinds) || spec.kinds.length === 0) bad('needs "kinds", a non-empty list');
-  for (const k of spec.kinds) if (!KINDS.includes(k)) bad(`unknown kind "${k}" (known: ${KINDS.join(", ")})`);
+  for (const k of spec.kinds) if (!LOG_KINDS.includes(k)) bad(`unknown kind "${k}" (known: ${LOG_KINDS.join(", ")})`);
   if (!Array.isArray(spec.anchors) || spec.anchors.length === 0 || spec.anchors.some((a) => typeof a !== "string" || !a)) {
     bad('needs "anchors", a non-empty list of phrases');
   }
@@ -46672,17 +46776,11 @@ function loadRules(file) {
   if (!file) return builtinRules();
   let parsed;
   try {
-    parsed = JSON.parse((0, import_node_fs8.readFileSync)(file, "utf8"));
+    parsed = JSON.parse((0, import_node_fs9.readFileSync)(file, "utf8"));
   } catch (err) {
     throw new RulePackError(`cannot read rule pack ${file}: ${err.message}`);
   }
   return new RuleSet(parsed, file);
-}
-
-// src/types.ts
-var SEVERITIES = ["critical", "error", "warning", "info"];
-function severityRank(s) {
-  return SEVERITIES.length - SEVERITIES.indexOf(s);
 }
 
 // src/correlate/aggregate.ts
@@ -47596,27 +47694,22 @@ async function scanFile(file, opts) {
     if (lastTimedStart >= 0) lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;
     if (lastTimed) stats.last = lastTimed;
   };
-  let carry = null;
   let giant = null;
-  const giantPiece = (piece) => {
-    if (!giant) return;
-    const offset = giant.length;
-    giant.length += piece.length;
-    if (giant.hit) return;
+  const giantPiece = (g, piece) => {
+    const offset = g.length;
+    g.length += piece.length;
+    if (g.hit) return;
     re.lastIndex = 0;
     const m = re.exec(piece.toString("latin1"));
     if (!m) return;
-    giant.hit = true;
+    g.hit = true;
     if (offset + m.index + m[0].length > maxLine) {
-      giant.snippet = Buffer.from(piece.subarray(Math.max(0, m.index - SNIPPET), m.index + m[0].length + SNIPPET));
+      g.snippet = Buffer.from(piece.subarray(Math.max(0, m.index - SNIPPET), m.index + m[0].length + SNIPPET));
     }
   };
-  const endGiant = () => {
-    if (!giant) return;
+  const endGiant = (g, length) => {
     stats.lines++;
     stats.cutLines++;
-    const g = giant;
-    giant = null;
     if (looksTimestamped(g.head, 0)) {
       stats.records++;
       const t = timeOfLine(g.head, 0, g.head.length);
@@ -47627,50 +47720,27 @@ async function scanFile(file, opts) {
       }
     }
     if (!g.hit) return;
-    if (!g.snippet) emit(g.head, 0, g.head.length, g.length);
+    if (!g.snippet) emit(g.head, 0, g.head.length, length);
     else {
       const joined = Buffer.concat([g.head, Buffer.from(" \u2026 "), g.snippet]);
-      emit(joined, 0, joined.length, g.length + 5);
+      emit(joined, 0, joined.length, length + 5);
     }
   };
-  for await (const chunk of decodedChunks(file, opts.warn)) {
-    stats.bytes += chunk.length;
-    let data = chunk;
-    if (giant) {
-      const nl = data.indexOf(10);
-      if (nl < 0) {
-        giantPiece(data);
-        continue;
-      }
-      giantPiece(data.subarray(0, nl));
-      endGiant();
-      data = data.subarray(nl + 1);
+  const counted = async function* () {
+    for await (const chunk of decodedChunks(file, opts.warn)) {
+      stats.bytes += chunk.length;
+      yield chunk;
     }
-    let buf = data;
-    if (carry) {
-      const nl = data.indexOf(10);
-      if (nl < 0) {
-        buf = Buffer.concat([carry, data]);
-      } else {
-        const joined = Buffer.concat([carry, data.subarray(0, nl + 1)]);
-        carry = null;
-        region(joined, joined.length);
-        buf = data.subarray(nl + 1);
-      }
-      carry = null;
-    }
-    const lastNl = buf.lastIndexOf(10);
-    if (lastNl >= 0) region(buf, lastNl + 1);
-    const tail = buf.subarray(lastNl + 1);
-    if (tail.length > maxLine) {
-      giant = { head: Buffer.from(tail.subarray(0, maxLine)), length: 0, hit: false };
-      giantPiece(tail);
-    } else if (tail.length) {
-      carry = Buffer.from(tail);
+  };
+  for await (const p of splitLines(counted(), maxLine)) {
+    if (p.type === "lines") region(p.buf, p.end);
+    else if (p.type === "long-start") giant = { head: p.head, length: 0, hit: false };
+    else if (p.type === "long-piece") giantPiece(giant, p.piece);
+    else {
+      endGiant(giant, p.length);
+      giant = null;
     }
   }
-  if (giant) endGiant();
-  if (carry) region(Buffer.concat([carry, Buffer.from("\n")]), carry.length + 1);
   if (stats.records === 0) stats.records = stats.lines;
   const fallback = stats.first ?? (early.length ? mtimeAsTime(file) : void 0);
   for (const hit of early) {
@@ -48086,8 +48156,8 @@ function renderSummary(report, advice, width = 80) {
 }
 
 // src/report/html-file.ts
-var import_node_fs9 = require("node:fs");
-var path5 = __toESM(require("node:path"));
+var import_node_fs10 = require("node:fs");
+var path6 = __toESM(require("node:path"));
 init_lookup();
 
 // src/report/html.ts
@@ -48267,15 +48337,15 @@ ${warnings}
 // src/report/html-file.ts
 async function writeHtmlReport(analysis, file) {
   const html = renderHtml(analysis, { explain: adviceFor });
-  const tmp = path5.join(path5.dirname(file), `.${path5.basename(file)}.partial-${process.pid}`);
+  const tmp = path6.join(path6.dirname(file), `.${path6.basename(file)}.partial-${process.pid}`);
   try {
-    await import_node_fs9.promises.writeFile(tmp, html, { mode: 420 });
-    await import_node_fs9.promises.link(tmp, file);
+    await import_node_fs10.promises.writeFile(tmp, html, { mode: 420 });
+    await import_node_fs10.promises.link(tmp, file);
   } catch (err) {
     const code = err.code;
     throw new UsageError(code === "EEXIST" ? `${file} already exists; give another name or remove it first` : `cannot write ${file}: ${err.message}`);
   } finally {
-    await import_node_fs9.promises.rm(tmp, { force: true });
+    await import_node_fs10.promises.rm(tmp, { force: true });
   }
 }
 
@@ -48337,7 +48407,7 @@ Times without a zone are the node's local time: give each node's offset with --t
 
 // commands/autocomplete.ts
 var import_core4 = __toESM(require_lib());
-var path6 = __toESM(require("node:path"));
+var path7 = __toESM(require("node:path"));
 
 // src/cli/runtime.ts
 function isSingleExecutable() {
@@ -48403,7 +48473,7 @@ var Autocomplete = class _Autocomplete extends SmsdiagCommand {
       id: c.id,
       flags: Object.entries(c.flags).filter(([, f]) => !f.hidden).map(([name2, f]) => ({ name: name2, options: f.type === "option" ? f.options : void 0 }))
     }));
-    const aliases = isSingleExecutable() ? [path6.basename(process.execPath)] : [];
+    const aliases = isSingleExecutable() ? [path7.basename(process.execPath)] : [];
     const topics = TOPICS.flatMap((t) => [t.id, ...t.aliases]);
     process.stdout.write(completionScript(args.shell, { bin: this.config.bin, aliases, commands, topics }));
   }
@@ -48411,13 +48481,13 @@ var Autocomplete = class _Autocomplete extends SmsdiagCommand {
 
 // commands/collect.ts
 var import_core5 = __toESM(require_lib());
-var import_node_fs15 = require("node:fs");
+var import_node_fs16 = require("node:fs");
 var os3 = __toESM(require("node:os"));
 var path11 = __toESM(require("node:path"));
 var import_promises4 = require("node:readline/promises");
 
 // src/collect.ts
-var import_node_fs14 = require("node:fs");
+var import_node_fs15 = require("node:fs");
 var os2 = __toESM(require("node:os"));
 var path10 = __toESM(require("node:path"));
 init_lookup();
@@ -48519,42 +48589,25 @@ async function* mergeRecords(streams, nodeOrder) {
 // src/ingest/records.ts
 var MAX_EARLY_LINES = 1e4;
 async function* fileLines(file, warn) {
-  let carry = null;
-  let giant = null;
   let n = 0;
   let cut2 = 0;
-  for await (const chunk of decodedChunks(file, warn)) {
-    let data = chunk;
-    if (giant) {
-      const nl = data.indexOf(10);
-      if (nl < 0) {
-        giant.length += data.length;
-        continue;
-      }
-      giant.length += nl;
+  let head = null;
+  for await (const p of splitLines(decodedChunks(file, warn), MAX_LINE_BYTES)) {
+    if (p.type === "lines") {
+      const out = [];
+      eachLine(p.buf, p.end, (start, end) => {
+        const len = end - start;
+        if (len > MAX_LINE_BYTES) cut2++;
+        out.push({ line: ++n, text: displayText(p.buf, start, Math.min(end, start + MAX_LINE_BYTES), len) });
+      });
+      yield* out;
+    } else if (p.type === "long-start") head = p.head;
+    else if (p.type === "long-end") {
       cut2++;
-      yield { line: ++n, text: displayText(giant.head, 0, giant.head.length, giant.length) };
-      giant = null;
-      data = data.subarray(nl + 1);
+      yield { line: ++n, text: displayText(head, 0, head.length, p.length) };
+      head = null;
     }
-    const buf = carry ? Buffer.concat([carry, data]) : data;
-    carry = null;
-    let pos = 0;
-    for (let nl = buf.indexOf(10, pos); nl >= 0; nl = buf.indexOf(10, pos)) {
-      const len = nl - pos;
-      if (len > MAX_LINE_BYTES) cut2++;
-      yield { line: ++n, text: displayText(buf, pos, Math.min(nl, pos + MAX_LINE_BYTES), len) };
-      pos = nl + 1;
-    }
-    const tail = buf.subarray(pos);
-    if (tail.length > MAX_LINE_BYTES) giant = { head: Buffer.from(tail.subarray(0, MAX_LINE_BYTES)), length: tail.length };
-    else if (tail.length) carry = Buffer.from(tail);
   }
-  if (giant) {
-    cut2++;
-    yield { line: ++n, text: displayText(giant.head, 0, giant.head.length, giant.length) };
-  }
-  if (carry) yield { line: ++n, text: displayText(carry, 0, carry.length) };
   if (cut2) warn(`${file.node}: ${cut2} line(s) longer than 1 MiB in ${file.path} were cut for display`);
 }
 async function* fileRecords(file, toUtc, warn) {
@@ -48878,8 +48931,8 @@ function createRedactor(opts = {}) {
 
 // src/bundle/writer.ts
 var import_node_crypto2 = require("node:crypto");
-var import_node_fs10 = require("node:fs");
-var path7 = __toESM(require("node:path"));
+var import_node_fs11 = require("node:fs");
+var path8 = __toESM(require("node:path"));
 var import_node_stream5 = require("node:stream");
 var import_promises2 = require("node:stream/promises");
 var zlib3 = __toESM(require("node:zlib"));
@@ -48937,7 +48990,7 @@ var Spool = class {
   fh = null;
   async write(c) {
     if (!this.fh && this.size + c.length > SPOOL_MEMORY) {
-      this.fh = await import_node_fs10.promises.open(this.file, import_node_fs10.constants.O_CREAT | import_node_fs10.constants.O_EXCL | import_node_fs10.constants.O_RDWR, FILE_MODE);
+      this.fh = await import_node_fs11.promises.open(this.file, import_node_fs11.constants.O_CREAT | import_node_fs11.constants.O_EXCL | import_node_fs11.constants.O_RDWR, FILE_MODE);
       for (const b of this.chunks) await this.fh.write(b);
       this.chunks = [];
     }
@@ -48949,13 +49002,13 @@ var Spool = class {
     if (!this.fh) return Buffer.concat(this.chunks, this.size);
     await this.fh.close();
     this.fh = null;
-    return (0, import_node_fs10.createReadStream)(this.file, { highWaterMark: 1024 * 1024 });
+    return (0, import_node_fs11.createReadStream)(this.file, { highWaterMark: 1024 * 1024 });
   }
   async dispose() {
     this.chunks = [];
     if (this.fh) await this.fh.close().catch(() => void 0);
     this.fh = null;
-    await import_node_fs10.promises.rm(this.file, { force: true });
+    await import_node_fs11.promises.rm(this.file, { force: true });
   }
 };
 function waitDrain(w) {
@@ -49042,7 +49095,7 @@ var TarGzBundleWriter = class {
     if (!Buffer.isBuffer(body)) this.current = body;
     try {
       if (redactor) {
-        spool = new Spool(path7.join(this.opts.outDir, `.${this.opts.name}.spool-${process.pid}-${this.spoolSeq++}`));
+        spool = new Spool(path8.join(this.opts.outDir, `.${this.opts.name}.spool-${process.pid}-${this.spoolSeq++}`));
         await redactInto(capped(entry2.body, entry2.size, label), redactor, spool, label);
         size = spool.size;
         body = await spool.done();
@@ -49188,7 +49241,7 @@ var TarGzBundleWriter = class {
         return digest;
       });
       await publish(this.tempPath, this.finalPath);
-      const base = path7.basename(this.finalPath);
+      const base = path8.basename(this.finalPath);
       await writeNew(this.shaPath, `${sha256}  ${base}
 `);
       let mapFile;
@@ -49213,7 +49266,7 @@ var TarGzBundleWriter = class {
     const run = this.chain.then(async () => {
       void wasOpen;
       await this.fh.close().catch(() => void 0);
-      await import_node_fs10.promises.rm(this.tempPath, { force: true });
+      await import_node_fs11.promises.rm(this.tempPath, { force: true });
     });
     this.chain = run.catch(() => void 0);
     return run;
@@ -49253,21 +49306,21 @@ function redactStrings(v, r, key) {
 }
 async function publish(temp, final) {
   try {
-    await import_node_fs10.promises.link(temp, final);
+    await import_node_fs11.promises.link(temp, final);
   } catch (err) {
     const code = err.code;
     if (code === "EEXIST") {
       throw new Error(`${final} already exists and is never overwritten; the new bundle was kept as ${temp}`);
     }
     if (await exists2(final)) throw new Error(`${final} already exists and is never overwritten; the new bundle was kept as ${temp}`);
-    await import_node_fs10.promises.rename(temp, final);
+    await import_node_fs11.promises.rename(temp, final);
     return;
   }
-  await import_node_fs10.promises.unlink(temp);
+  await import_node_fs11.promises.unlink(temp);
 }
 async function writeNew(file, text) {
   try {
-    await import_node_fs10.promises.writeFile(file, text, { flag: "wx", mode: FILE_MODE });
+    await import_node_fs11.promises.writeFile(file, text, { flag: "wx", mode: FILE_MODE });
   } catch (err) {
     if (err.code === "EEXIST") throw new Error(`${file} already exists and is never overwritten`);
     throw new Error(`cannot write ${file}: ${fmtErr(err)}`);
@@ -49275,7 +49328,7 @@ async function writeNew(file, text) {
 }
 async function exists2(p) {
   try {
-    await import_node_fs10.promises.lstat(p);
+    await import_node_fs11.promises.lstat(p);
     return true;
   } catch {
     return false;
@@ -49283,16 +49336,16 @@ async function exists2(p) {
 }
 function bundlePaths(outDir, name2) {
   return {
-    finalPath: path7.join(outDir, `${name2}.tar.gz`),
-    shaPath: path7.join(outDir, `${name2}.tar.gz.sha256`),
-    mapPath: path7.join(outDir, `${name2}.map.json`),
-    tempPath: path7.join(outDir, `.${name2}.tar.gz.partial-${process.pid}`)
+    finalPath: path8.join(outDir, `${name2}.tar.gz`),
+    shaPath: path8.join(outDir, `${name2}.tar.gz.sha256`),
+    mapPath: path8.join(outDir, `${name2}.map.json`),
+    tempPath: path8.join(outDir, `.${name2}.tar.gz.partial-${process.pid}`)
   };
 }
 async function createBundleWriter(opts) {
   if (!NAME_RE.test(opts.name)) throw new Error(`bundle name "${opts.name}" must be letters, digits, '.', '_' or '-' (and not start with one of the last three)`);
   const paths = bundlePaths(opts.outDir, opts.name);
-  const st = await import_node_fs10.promises.stat(opts.outDir).catch((err) => {
+  const st = await import_node_fs11.promises.stat(opts.outDir).catch((err) => {
     throw new Error(`cannot write the bundle into ${opts.outDir}: ${err.code === "ENOENT" ? "no such directory" : fmtErr(err)}`);
   });
   if (!st.isDirectory()) throw new Error(`cannot write the bundle into ${opts.outDir}: not a directory`);
@@ -49301,7 +49354,7 @@ async function createBundleWriter(opts) {
   }
   let fh;
   try {
-    fh = await import_node_fs10.promises.open(paths.tempPath, import_node_fs10.constants.O_CREAT | import_node_fs10.constants.O_EXCL | import_node_fs10.constants.O_RDWR, FILE_MODE);
+    fh = await import_node_fs11.promises.open(paths.tempPath, import_node_fs11.constants.O_CREAT | import_node_fs11.constants.O_EXCL | import_node_fs11.constants.O_RDWR, FILE_MODE);
   } catch (err) {
     throw new Error(`cannot create ${paths.tempPath}: ${fmtErr(err)}`);
   }
@@ -49352,25 +49405,18 @@ sampled between collector times ${new Date(t0).toISOString()} and ${new Date(t1)
 
 // src/sources/remote.ts
 var import_node_child_process3 = require("node:child_process");
-var import_node_fs13 = require("node:fs");
-var path9 = __toESM(require("node:path"));
+var import_node_fs14 = require("node:fs");
 var import_promises3 = require("node:stream/promises");
 var import_node_stream6 = require("node:stream");
 
-// src/sources/glob.ts
-function globToRegExp(pattern, flags = "") {
-  const body = pattern.replace(/[.+^${}()|[\]\\-]/g, "\\$&").replace(/\*/g, ".*").replace(/\?/g, ".");
-  return new RegExp(`^${body}$`, flags);
-}
-
 // src/sources/ssh.ts
-var import_node_fs12 = require("node:fs");
+var import_node_fs13 = require("node:fs");
 var import_ssh2 = __toESM(require_lib3());
 
 // src/sources/known-hosts.ts
 var import_node_crypto3 = require("node:crypto");
-var import_node_fs11 = require("node:fs");
-var path8 = __toESM(require("node:path"));
+var import_node_fs12 = require("node:fs");
+var path9 = __toESM(require("node:path"));
 var KnownHostsError = class extends UnreachableError {
 };
 function hostKeyName(host, port) {
@@ -49430,7 +49476,7 @@ function checkHostKey(text, host, port, blob) {
 }
 async function readKnownHosts(file) {
   try {
-    return await import_node_fs11.promises.readFile(file, "utf8");
+    return await import_node_fs12.promises.readFile(file, "utf8");
   } catch (err) {
     if (err.code === "ENOENT") return "";
     throw new KnownHostsError(`cannot read ${file} (${err.message}); refusing to connect without checking host keys`);
@@ -49441,8 +49487,8 @@ async function appendHostKey(file, host, port, blob) {
   const hash = (0, import_node_crypto3.createHmac)("sha1", salt).update(hostKeyName(host, port)).digest();
   const line = `|1|${salt.toString("base64")}|${hash.toString("base64")} ${keyType(blob)} ${blob.toString("base64")}
 `;
-  await import_node_fs11.promises.mkdir(path8.dirname(file), { recursive: true, mode: 448 });
-  await import_node_fs11.promises.appendFile(file, line, { mode: 384 });
+  await import_node_fs12.promises.mkdir(path9.dirname(file), { recursive: true, mode: 448 });
+  await import_node_fs12.promises.appendFile(file, line, { mode: 384 });
 }
 
 // src/sources/ssh.ts
@@ -49457,7 +49503,7 @@ var KEEPALIVE_MS = 5e3;
 var KEEPALIVE_MISSES = 3;
 function readKey(file) {
   try {
-    return (0, import_node_fs12.readFileSync)(file);
+    return (0, import_node_fs13.readFileSync)(file);
   } catch (err) {
     throw new SshError("key-file", `cannot read the SSH key ${file} (${err.code ?? err.message}); give the right one with --key`);
   }
@@ -49591,8 +49637,8 @@ function session(client, where, stallMs) {
       arm();
       s.fastGet(file, local, { concurrency: 32, chunkSize: 64 * 1024, step: () => arm() }, (err) => finish(err ? new Error(`${file}: ${err.message}`) : void 0));
     });
-    const st = await import_node_fs12.promises.stat(local);
-    if (st.size > size) await import_node_fs12.promises.truncate(local, size);
+    const st = await import_node_fs13.promises.stat(local);
+    if (st.size > size) await import_node_fs13.promises.truncate(local, size);
     return Math.min(st.size, size);
   };
   return {
@@ -49607,46 +49653,17 @@ function shellQuote(s) {
 }
 
 // src/sources/remote.ts
-var SAFE_PATTERN = /^[A-Za-z0-9._*?-]+$/;
-function splitGlob(g) {
-  const dir = path9.posix.dirname(g.glob);
-  const pattern = path9.posix.basename(g.glob);
-  if (!g.glob.startsWith("/")) throw new UsageError(`--path ${g.kind}=${g.glob}: give an absolute path`);
-  if (!SAFE_PATTERN.test(pattern)) throw new UsageError(`--path ${g.kind}=${g.glob}: the file-name part may only use letters, digits, . _ - and the wildcards * ?`);
-  if (/[*?]/.test(dir)) throw new UsageError(`--path ${g.kind}=${g.glob}: wildcards are allowed in the file name only`);
-  return { dir, pattern };
-}
-function matches(pattern, name2) {
-  return globToRegExp(pattern).test(name2);
-}
 function localAccess() {
   return {
-    async list(globs) {
-      const out = [];
-      for (const g of globs) {
-        const { dir, pattern } = splitGlob(g);
-        let names = [];
-        try {
-          names = await import_node_fs13.promises.readdir(dir);
-        } catch {
-          continue;
-        }
-        for (const n of names.filter((x) => matches(pattern, x)).sort()) {
-          const p = path9.join(dir, n);
-          const st = await import_node_fs13.promises.stat(p).catch(() => void 0);
-          if (st?.isFile()) out.push({ kind: g.kind, path: p, size: st.size, mtime: st.mtime });
-        }
-      }
-      return out;
-    },
+    list: findLocalFiles,
     async copy(file, size, dest) {
       let n = 0;
-      const out = (0, import_node_fs13.createWriteStream)(dest, { mode: 384 });
+      const out = (0, import_node_fs14.createWriteStream)(dest, { mode: 384 });
       if (size === 0) {
         await new Promise((r) => out.end(r));
         return 0;
       }
-      await (0, import_promises3.pipeline)((0, import_node_fs13.createReadStream)(file, { start: 0, end: size - 1 }), async function* (src) {
+      await (0, import_promises3.pipeline)((0, import_node_fs14.createReadStream)(file, { start: 0, end: size - 1 }), async function* (src) {
         for await (const c of src) {
           n += c.length;
           yield c;
@@ -49690,7 +49707,7 @@ function sshAccess(s) {
           sftp = false;
         }
       }
-      const out = (0, import_node_fs13.createWriteStream)(dest, { mode: 384 });
+      const out = (0, import_node_fs14.createWriteStream)(dest, { mode: 384 });
       let n = 0;
       const counting = new import_node_stream6.Writable({
         write(chunk, _enc, cb) {
@@ -49741,7 +49758,7 @@ function globsFor(node, opts) {
   if (own.length) return own;
   const shared = opts.paths.filter((p) => !p.node).map((p) => p.glob);
   if (shared.length) return shared;
-  return Object.entries(DEFAULT_LOCATIONS).flatMap(([kind, globs]) => globs.map((glob) => ({ kind, glob })));
+  return catalogGlobs();
 }
 function wanted(f, since) {
   if (since === void 0) return true;
@@ -49763,7 +49780,7 @@ async function collectNode(spec, opts, spool) {
     out.facts = await collectFacts(access, !!spec.host);
     const listed = (await access.list(globsFor(spec.name, opts))).filter((f) => wanted(f, opts.since));
     const dir = path10.join(spool, spec.name);
-    await import_node_fs14.promises.mkdir(dir, { recursive: true, mode: 448 });
+    await import_node_fs15.promises.mkdir(dir, { recursive: true, mode: 448 });
     const seen = /* @__PURE__ */ new Set();
     for (const f of listed) {
       const base = path10.basename(f.path);
@@ -49777,7 +49794,7 @@ async function collectNode(spec, opts, spool) {
         opts.progress(spec.name, { files: out.files.length, bytes: out.bytes });
       } catch (err) {
         out.errors.push({ source: f.path, message: err.message });
-        await import_node_fs14.promises.rm(local, { force: true });
+        await import_node_fs15.promises.rm(local, { force: true });
       }
     }
   } catch (err) {
@@ -49841,8 +49858,8 @@ async function buildAnalysisFiles(inventory) {
 async function collect2(opts) {
   const now = opts.now ?? (() => /* @__PURE__ */ new Date());
   const started = now();
-  const spool = await import_node_fs14.promises.mkdtemp(path10.join(os2.tmpdir(), "smsdiag-collect-"));
-  await import_node_fs14.promises.chmod(spool, 448);
+  const spool = await import_node_fs15.promises.mkdtemp(path10.join(os2.tmpdir(), "smsdiag-collect-"));
+  await import_node_fs15.promises.chmod(spool, 448);
   try {
     const spooled = await Promise.all(opts.nodes.map((n) => collectNode(n, opts, spool)));
     const summary = spooled.map((s) => ({ name: s.spec.name, reached: s.reached, files: s.files.length, bytes: s.bytes, errors: s.errors.map((e) => e.source ? `${e.source}: ${e.message}` : e.message) }));
@@ -49865,7 +49882,7 @@ async function collect2(opts) {
       for (const s of spooled) {
         const files = [];
         for (const { file, local } of s.files) {
-          const stored = await writer.addFile({ path: `nodes/${s.spec.name}/logs/${path10.basename(file.path)}`, size: file.size, mtime: file.mtime, body: (0, import_node_fs14.createReadStream)(local), source: file.path });
+          const stored = await writer.addFile({ path: `nodes/${s.spec.name}/logs/${path10.basename(file.path)}`, size: file.size, mtime: file.mtime, body: (0, import_node_fs15.createReadStream)(local), source: file.path });
           files.push({ kind: file.kind, source: file.path, path: stored.path, size: stored.size, mtime: file.mtime.toISOString(), sha256: stored.sha256 });
         }
         for (const f of s.facts?.files ?? []) {
@@ -49901,7 +49918,7 @@ async function collect2(opts) {
       throw err;
     }
   } finally {
-    await import_node_fs14.promises.rm(spool, { recursive: true, force: true });
+    await import_node_fs15.promises.rm(spool, { recursive: true, force: true });
   }
 }
 
@@ -49927,13 +49944,10 @@ function progressReporter(out, quiet) {
 }
 
 // commands/collect.ts
-var KINDS2 = ["ha", "sms-info", "mysqld", "tpt", "state"];
+var KINDS = Object.keys(DEFAULT_LOCATIONS);
 function named(v, fallback) {
-  const m = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=(.+)$/.exec(v);
-  return m ? { name: m[1], host: m[2] } : { name: fallback, host: v };
-}
-function roleOf2(name2) {
-  return name2 === "primary" || name2 === "secondary" ? name2 : "unknown";
+  const n = splitNamed(v);
+  return n?.value ? { name: n.name, host: n.value } : { name: fallback, host: v };
 }
 var Collect = class _Collect extends SmsdiagCommand {
   static summary = "Collect both nodes' logs and facts into one verified bundle for a support case.";
@@ -49977,14 +49991,14 @@ Exit 0: complete. 4: bundle written, but a node or file failed (listed in the ma
     const withLocal = flags.local ?? !flags.host?.length;
     if (withLocal) {
       const name2 = flags["local-name"] ?? (flags.peer ? "primary" : os3.hostname());
-      nodes.push({ name: name2, role: roleOf2(name2) });
+      nodes.push({ name: name2, role: roleOf(name2) });
     }
-    for (const r of remote) nodes.push({ name: r.name, role: roleOf2(r.name), host: r.host });
+    for (const r of remote) nodes.push({ name: r.name, role: roleOf(r.name), host: r.host });
     if (!nodes.length) throw new UsageError("nothing to collect: give --peer HOST or --host HOST, or leave out --no-local");
     if (new Set(nodes.map((n) => n.name)).size !== nodes.length) throw new UsageError(`two nodes share a name (${nodes.map((n) => n.name).join(", ")}); name them with NAME=HOST`);
     const paths = (flags.path ?? []).map((p) => {
       const m = /^(?:([A-Za-z0-9_.-]+):)?([a-z-]+)=(.+)$/.exec(p);
-      if (!m || !KINDS2.includes(m[2])) throw new UsageError(`--path ${JSON.stringify(p)}: expected [NODE:]KIND=GLOB with KIND one of ${KINDS2.join(", ")}`);
+      if (!m || !KINDS.includes(m[2])) throw new UsageError(`--path ${JSON.stringify(p)}: expected [NODE:]KIND=GLOB with KIND one of ${KINDS.join(", ")}`);
       return { node: m[1], glob: { kind: m[2], glob: m[3] } };
     });
     const now = /* @__PURE__ */ new Date();
@@ -50018,7 +50032,7 @@ ${result.mapFile ? `${result.mapFile} (the redaction map: keep it, never send it
   async description(value) {
     if (value?.startsWith("@")) {
       try {
-        return (0, import_node_fs15.readFileSync)(value.slice(1), "utf8").trim();
+        return (0, import_node_fs16.readFileSync)(value.slice(1), "utf8").trim();
       } catch (err) {
         throw new UsageError(`--description ${value}: cannot read ${value.slice(1)} (${err.code ?? err.message})`);
       }
@@ -50302,7 +50316,7 @@ Records in the same millisecond keep their order: node, then file rotation, then
     all: import_core10.Flags.boolean({ description: "Every record, not just key events." }),
     around: import_core10.Flags.string({ description: "Centre the view on this time (with --window)." }),
     window: import_core10.Flags.string({ description: "Half-width of the --around view: 90s, 10m, 2h.", default: "10m" }),
-    kind: import_core10.Flags.string({ description: "Show only this kind of file (repeatable).", multiple: true, options: ["ha", "sms-info", "mysqld", "tpt", "state", "syslog"] }),
+    kind: import_core10.Flags.string({ description: "Show only this kind of file (repeatable).", multiple: true, options: [...LOG_KINDS] }),
     grep: import_core10.Flags.string({ description: "Show only records matching this regular expression (case-insensitive)." }),
     format: import_core10.Flags.string({ description: "Output format. Default: table for key events, text with --all.", options: ["table", "text", "ndjson", "json"] }),
     json: import_core10.Flags.boolean({ description: "Same as --format json." })
@@ -50370,12 +50384,12 @@ var import_core11 = __toESM(require_lib());
 
 // src/bundle/verify.ts
 var import_node_crypto4 = require("node:crypto");
-var import_node_fs16 = require("node:fs");
+var import_node_fs17 = require("node:fs");
 var path12 = __toESM(require("node:path"));
 var MAX_MANIFEST2 = 64 * 1024 * 1024;
 async function readChecksumFile(bundle) {
   try {
-    const text = await import_node_fs16.promises.readFile(`${bundle}.sha256`, "utf8");
+    const text = await import_node_fs17.promises.readFile(`${bundle}.sha256`, "utf8");
     const m = /^([0-9a-fA-F]{64})\s/.exec(text);
     return m ? m[1].toLowerCase() : "";
   } catch {
@@ -50384,7 +50398,7 @@ async function readChecksumFile(bundle) {
 }
 async function verifyBundle(file) {
   try {
-    await import_node_fs16.promises.access(file);
+    await import_node_fs17.promises.access(file);
   } catch (err) {
     const code = err.code;
     throw new BundleError(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : err.message}`);

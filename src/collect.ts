@@ -1,7 +1,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Inventory, LogKind, NodeFacts, NodeInput, Role } from './types';
+import type { Inventory, NodeFacts, NodeInput, Role } from './types';
 import { analyzeInventory } from './analyze';
 import { adviceFor } from './knowledge/lookup';
 import { EXIT } from './errors';
@@ -13,7 +13,8 @@ import { eventEntry } from './timeline';
 import type { Manifest, ManifestError, ManifestFile, ManifestNode } from './sources/bundle/manifest';
 import { createRedactor } from './bundle/redact';
 import { createBundleWriter } from './bundle/writer';
-import { classifyFileName, DEFAULT_LOCATIONS } from './sources/catalog';
+import { classifyFileName } from './sources/catalog';
+import { catalogGlobs } from './sources/find';
 import { collectFacts, type CollectedFacts } from './sources/facts';
 import { assumeZone } from './sources/inputs';
 import { nodeFromDirectory } from './sources/local';
@@ -80,7 +81,7 @@ function globsFor(node: string, opts: CollectOptions): PathGlob[] {
   if (own.length) return own;
   const shared = opts.paths.filter((p) => !p.node).map((p) => p.glob);
   if (shared.length) return shared;
-  return Object.entries(DEFAULT_LOCATIONS).flatMap(([kind, globs]) => globs.map((glob) => ({ kind: kind as LogKind, glob })));
+  return catalogGlobs();
 }
 
 /** Rotated files wholly before --since are left out; the live file always comes. */

@@ -1,7 +1,9 @@
 import type { Readable } from 'node:stream';
 
 export type NodeName = string;
-export type LogKind = 'ha' | 'sms-info' | 'mysqld' | 'tpt' | 'state' | 'syslog';
+/** Every kind of evidence (docs/spec/logs.md), in the order reports list a node's files. */
+export const LOG_KINDS = ['ha', 'sms-info', 'mysqld', 'tpt', 'state', 'syslog'] as const;
+export type LogKind = (typeof LOG_KINDS)[number];
 export type Severity = 'critical' | 'error' | 'warning' | 'info';
 export type Role = 'primary' | 'secondary' | 'unknown';
 

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { resolveInputs } from '../sources/inputs';
 import type { Inventory } from '../types';
+import { splitNamed } from '../text/named';
 import { parseNodeClocks, parseNodeOffsets, parseUserTime } from './times';
 
 /** Flags every command that reads logs shares: how to read the nodes' times, and which rules. */
@@ -39,15 +40,15 @@ export function loadInventory(argv: string[], flags: InputFlagValues): Promise<I
 export function parseHostMap(values: readonly string[] | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const v of values ?? []) {
-    const m = /^([^=]+)=(.+)$/.exec(v);
-    if (m) out[m[1]] = m[2];
+    const named = splitNamed(v);
+    if (named?.value) out[named.name] = named.value;
   }
   return out;
 }
 
 /** The plain NAME values of --node: which nodes to show. */
 export function nodeFilter(values: readonly string[] | undefined): string[] {
-  return (values ?? []).filter((v) => !v.includes('='));
+  return (values ?? []).filter((v) => !splitNamed(v));
 }
 
 export function windowFrom(flags: { since?: string; until?: string }, now: Date): { since?: number; until?: number } {

@@ -1,4 +1,5 @@
 import { UsageError } from '../errors';
+import { splitNamed } from '../text/named';
 import { parseOffset } from '../ingest/timestamp';
 
 
@@ -33,10 +34,10 @@ export function parseDuration(text: string, flag: string): number {
 export function parseNodeOffsets(values: readonly string[] | undefined): Record<string, number> {
   const out: Record<string, number> = {};
   for (const v of values ?? []) {
-    const m = /^([^=]+)=(.+)$/.exec(v);
-    const off = m ? parseOffset(m[2]) : null;
-    if (!m || off === null) throw new UsageError(`--tz ${JSON.stringify(v)}: expected NODE=±HH:MM, e.g. --tz secondary=+02:00`);
-    out[m[1]] = off;
+    const named = splitNamed(v);
+    const off = named ? parseOffset(named.value) : null;
+    if (!named || off === null) throw new UsageError(`--tz ${JSON.stringify(v)}: expected NODE=±HH:MM, e.g. --tz secondary=+02:00`);
+    out[named.name] = off;
   }
   return out;
 }
@@ -45,9 +46,10 @@ export function parseNodeOffsets(values: readonly string[] | undefined): Record<
 export function parseNodeClocks(values: readonly string[] | undefined): Record<string, number> {
   const out: Record<string, number> = {};
   for (const v of values ?? []) {
-    const m = /^([^=]+)=([+-]?\d+(?:\.\d+)?)s?$/.exec(v);
-    if (!m) throw new UsageError(`--clock ${JSON.stringify(v)}: expected NODE=±SECONDS, e.g. --clock secondary=+95`);
-    out[m[1]] = Math.round(Number(m[2]) * 1000);
+    const named = splitNamed(v);
+    const seconds = named && /^[+-]?\d+(?:\.\d+)?s?$/.test(named.value) ? Number.parseFloat(named.value) : NaN;
+    if (!named || Number.isNaN(seconds)) throw new UsageError(`--clock ${JSON.stringify(v)}: expected NODE=±SECONDS, e.g. --clock secondary=+95`);
+    out[named.name] = Math.round(seconds * 1000);
   }
   return out;
 }

@@ -2,6 +2,7 @@ import type { LogFile, LogRecord } from '../types';
 import { decodedChunks, type Warn } from './decode';
 import { MAX_LINE_BYTES } from './scan';
 import { displayText } from './text';
+import { eachLine, splitLines } from '../text/lines';
 import { parseTimestamp, type ParsedTime, type TimeContext } from './timestamp';
 
 /** Lines held back while a file has shown no timestamp yet; past this they take the file's mtime. */
@@ -9,42 +10,25 @@ const MAX_EARLY_LINES = 10_000;
 
 /** Every line of a file, decoded for display, with giant lines cut. */
 export async function* fileLines(file: LogFile, warn: Warn): AsyncGenerator<{ line: number; text: string }> {
-  let carry: Buffer | null = null;
-  let giant: { head: Buffer; length: number } | null = null;
   let n = 0;
   let cut = 0;
-  for await (const chunk of decodedChunks(file, warn)) {
-    let data = chunk;
-    if (giant) {
-      const nl = data.indexOf(10);
-      if (nl < 0) {
-        giant.length += data.length;
-        continue;
-      }
-      giant.length += nl;
+  let head: Buffer | null = null;
+  for await (const p of splitLines(decodedChunks(file, warn), MAX_LINE_BYTES)) {
+    if (p.type === 'lines') {
+      const out: Array<{ line: number; text: string }> = [];
+      eachLine(p.buf, p.end, (start, end) => {
+        const len = end - start;
+        if (len > MAX_LINE_BYTES) cut++;
+        out.push({ line: ++n, text: displayText(p.buf, start, Math.min(end, start + MAX_LINE_BYTES), len) });
+      });
+      yield* out;
+    } else if (p.type === 'long-start') head = p.head;
+    else if (p.type === 'long-end') {
       cut++;
-      yield { line: ++n, text: displayText(giant.head, 0, giant.head.length, giant.length) };
-      giant = null;
-      data = data.subarray(nl + 1);
+      yield { line: ++n, text: displayText(head!, 0, head!.length, p.length) };
+      head = null;
     }
-    const buf: Buffer = carry ? Buffer.concat([carry, data]) : data;
-    carry = null;
-    let pos = 0;
-    for (let nl = buf.indexOf(10, pos); nl >= 0; nl = buf.indexOf(10, pos)) {
-      const len = nl - pos;
-      if (len > MAX_LINE_BYTES) cut++;
-      yield { line: ++n, text: displayText(buf, pos, Math.min(nl, pos + MAX_LINE_BYTES), len) };
-      pos = nl + 1;
-    }
-    const tail = buf.subarray(pos);
-    if (tail.length > MAX_LINE_BYTES) giant = { head: Buffer.from(tail.subarray(0, MAX_LINE_BYTES)), length: tail.length };
-    else if (tail.length) carry = Buffer.from(tail);
   }
-  if (giant) {
-    cut++;
-    yield { line: ++n, text: displayText(giant.head, 0, giant.head.length, giant.length) };
-  }
-  if (carry) yield { line: ++n, text: displayText(carry, 0, carry.length) };
   if (cut) warn(`${file.node}: ${cut} line(s) longer than 1 MiB in ${file.path} were cut for display`);
 }
 

@@ -2,6 +2,7 @@ import type { LogFile } from '../types';
 import { decodedChunks, type Warn } from './decode';
 import { looksTimestamped, parseTimestamp, type ParsedTime, type TimeContext } from './timestamp';
 import { displayText } from './text';
+import { splitLines } from '../text/lines';
 
 /** Longest line kept whole; longer lines are cut for display and counted. */
 export const MAX_LINE_BYTES = 1024 * 1024;
@@ -116,30 +117,25 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
     if (lastTimed) stats.last = lastTimed;
   };
 
-  let carry: Buffer | null = null;
-  /** Head of a line longer than maxLine, while its tail streams past. */
+  /** A line longer than maxLine, while its pieces stream past: its head and whether a piece hit. */
   let giant: { head: Buffer; length: number; hit: boolean; snippet?: Buffer } | null = null;
 
-  const giantPiece = (piece: Buffer): void => {
-    if (!giant) return;
-    const offset = giant.length;
-    giant.length += piece.length;
-    if (giant.hit) return;
+  const giantPiece = (g: NonNullable<typeof giant>, piece: Buffer): void => {
+    const offset = g.length;
+    g.length += piece.length;
+    if (g.hit) return;
     re.lastIndex = 0;
     const m = re.exec(piece.toString('latin1'));
     if (!m) return;
-    giant.hit = true;
+    g.hit = true;
     // A hit past the kept head: keep the text around it, so rules can read the match.
     if (offset + m.index + m[0].length > maxLine) {
-      giant.snippet = Buffer.from(piece.subarray(Math.max(0, m.index - SNIPPET), m.index + m[0].length + SNIPPET));
+      g.snippet = Buffer.from(piece.subarray(Math.max(0, m.index - SNIPPET), m.index + m[0].length + SNIPPET));
     }
   };
-  const endGiant = (): void => {
-    if (!giant) return;
+  const endGiant = (g: NonNullable<typeof giant>, length: number): void => {
     stats.lines++;
     stats.cutLines++;
-    const g = giant;
-    giant = null;
     if (looksTimestamped(g.head, 0)) {
       stats.records++;
       const t = timeOfLine(g.head, 0, g.head.length);
@@ -150,52 +146,28 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
       }
     }
     if (!g.hit) return;
-    if (!g.snippet) emit(g.head, 0, g.head.length, g.length);
+    if (!g.snippet) emit(g.head, 0, g.head.length, length);
     else {
       const joined = Buffer.concat([g.head, Buffer.from(' … '), g.snippet]);
-      emit(joined, 0, joined.length, g.length + 5);
+      emit(joined, 0, joined.length, length + 5);
     }
   };
 
-  for await (const chunk of decodedChunks(file, opts.warn)) {
-    stats.bytes += chunk.length;
-    let data = chunk;
-    if (giant) {
-      const nl = data.indexOf(10);
-      if (nl < 0) {
-        giantPiece(data);
-        continue;
-      }
-      giantPiece(data.subarray(0, nl));
-      endGiant();
-      data = data.subarray(nl + 1);
+  const counted = async function* (): AsyncGenerator<Buffer> {
+    for await (const chunk of decodedChunks(file, opts.warn)) {
+      stats.bytes += chunk.length;
+      yield chunk;
     }
-    let buf: Buffer = data;
-    if (carry) {
-      // Finish the carried partial line on its own rather than copying the whole chunk behind it.
-      const nl = data.indexOf(10);
-      if (nl < 0) {
-        buf = Buffer.concat([carry, data]);
-      } else {
-        const joined = Buffer.concat([carry, data.subarray(0, nl + 1)]);
-        carry = null;
-        region(joined, joined.length);
-        buf = data.subarray(nl + 1);
-      }
-      carry = null;
-    }
-    const lastNl = buf.lastIndexOf(10);
-    if (lastNl >= 0) region(buf, lastNl + 1);
-    const tail = buf.subarray(lastNl + 1);
-    if (tail.length > maxLine) {
-      giant = { head: Buffer.from(tail.subarray(0, maxLine)), length: 0, hit: false };
-      giantPiece(tail);
-    } else if (tail.length) {
-      carry = Buffer.from(tail);
+  };
+  for await (const p of splitLines(counted(), maxLine)) {
+    if (p.type === 'lines') region(p.buf, p.end);
+    else if (p.type === 'long-start') giant = { head: p.head, length: 0, hit: false };
+    else if (p.type === 'long-piece') giantPiece(giant!, p.piece);
+    else {
+      endGiant(giant!, p.length);
+      giant = null;
     }
   }
-  if (giant) endGiant();
-  if (carry) region(Buffer.concat([carry, Buffer.from('\n')]), carry.length + 1);
   if (stats.records === 0) stats.records = stats.lines;
 
   const fallback = stats.first ?? (early.length ? mtimeAsTime(file) : undefined);

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { UsageError } from '../errors';
-import type { LogKind, Severity } from '../types';
+import { LOG_KINDS, type LogKind, type Severity } from '../types';
 import { isConditionId } from './conditions';
 import builtinPack from './pack.json';
 
@@ -38,7 +38,6 @@ export interface Match {
 /** A rule pack given with --rules that cannot be used: a usage error naming the file and rule. */
 export class RulePackError extends UsageError {}
 
-const KINDS: readonly LogKind[] = ['ha', 'sms-info', 'mysqld', 'tpt', 'state', 'syslog'];
 
 function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -50,7 +49,7 @@ function check(spec: RuleSpec, where: string): void {
   };
   if (!spec.id || typeof spec.id !== 'string') bad('needs a string "id"');
   if (!Array.isArray(spec.kinds) || spec.kinds.length === 0) bad('needs "kinds", a non-empty list');
-  for (const k of spec.kinds) if (!KINDS.includes(k)) bad(`unknown kind "${k}" (known: ${KINDS.join(', ')})`);
+  for (const k of spec.kinds) if (!LOG_KINDS.includes(k)) bad(`unknown kind "${k}" (known: ${LOG_KINDS.join(', ')})`);
   if (!Array.isArray(spec.anchors) || spec.anchors.length === 0 || spec.anchors.some((a) => typeof a !== 'string' || !a)) {
     bad('needs "anchors", a non-empty list of phrases');
   }

@@ -1,7 +1,9 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Inventory, LogFile, NodeFacts, NodeInput } from '../types';
+import { splitNamed } from '../text/named';
 import { classifyFileName, DEFAULT_LOCATIONS, type Rotation } from './catalog';
+import { catalogGlobs, findLocalFiles } from './find';
 import { InputError } from '../errors';
 import { localFile, nodesFromDirectory, orderFiles, roleOf } from './local';
 import { looksLikeSyslog, nodesFromSyslog } from './syslog';
@@ -17,8 +19,6 @@ export interface InputOptions {
   /** Zone of nodes whose zone nothing else gives (the CLI: this machine's); default UTC. */
   defaultOffsetMinutes?: number;
 }
-
-const NAMED = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=(.+)$/;
 
 async function statOrFail(p: string, arg: string) {
   try {
@@ -58,32 +58,15 @@ async function nodeFromFile(arg: string, p: string, name: string | undefined): P
 }
 
 /** This machine's own evidence, from the catalog's locations. */
-async function localMachine(warnings: string[]): Promise<NodeInput[]> {
+async function localMachine(): Promise<NodeInput[]> {
   const files: LogFile[] = [];
   const rotations = new Map<LogFile, Rotation>();
-  for (const [kind, globs] of Object.entries(DEFAULT_LOCATIONS)) {
-    for (const g of globs) {
-      const dir = path.dirname(g);
-      const prefix = path.basename(g).replace(/\*$/, '');
-      let names: string[];
-      try {
-        names = await fs.readdir(dir);
-      } catch {
-        continue;
-      }
-      for (const n of names.filter((x) => x.startsWith(prefix)).sort()) {
-        const c = classifyFileName(n);
-        if (!c || c.kind !== kind) continue;
-        const abs = path.join(dir, n);
-        try {
-          const f = localFile('local', c.kind, abs, abs, await fs.stat(abs));
-          rotations.set(f, c.rotation);
-          files.push(f);
-        } catch (err) {
-          warnings.push(`local: cannot read ${abs}: ${(err as Error).message}`);
-        }
-      }
-    }
+  for (const found of await findLocalFiles(catalogGlobs())) {
+    const c = classifyFileName(path.basename(found.path));
+    if (!c || c.kind !== found.kind) continue;
+    const f = localFile('local', c.kind, found.path, found.path, found);
+    rotations.set(f, c.rotation);
+    files.push(f);
   }
   if (!files.length) return [];
   return [{ name: 'local', role: 'unknown', files: orderFiles(files, rotations), facts: {} }];
@@ -94,7 +77,7 @@ export async function resolveInputs(args: string[], opts: InputOptions = {}): Pr
   const warnings: string[] = [];
   const nodes = new Map<string, NodeInput>();
   if (args.length === 0) {
-    for (const n of await localMachine(warnings)) mergeNode(nodes, n);
+    for (const n of await localMachine()) mergeNode(nodes, n);
     if (!nodes.size) {
       throw new InputError(
         `no SMS logs found in this machine's usual locations (${Object.values(DEFAULT_LOCATIONS).flat().join(', ')}); give a directory or bundle to read`,
@@ -104,10 +87,10 @@ export async function resolveInputs(args: string[], opts: InputOptions = {}): Pr
   for (const arg of args) {
     let name: string | undefined;
     let p = arg;
-    const m = NAMED.exec(arg);
-    if (m && !(await exists(arg))) {
-      name = m[1];
-      p = m[2];
+    const named = splitNamed(arg);
+    if (named?.value && !(await exists(arg))) {
+      name = named.name;
+      p = named.value;
     }
     const st = await statOrFail(p, arg);
     if (st.isDirectory()) {

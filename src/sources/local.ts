@@ -1,11 +1,10 @@
 import { createReadStream, promises as fs, type Stats } from 'node:fs';
 import * as path from 'node:path';
-import type { LogFile, LogKind, NodeInput, Role } from '../types';
+import { LOG_KINDS, type LogFile, type LogKind, type NodeInput, type Role } from '../types';
 import { classifyFileName, compareRotation, type Rotation } from './catalog';
 
 
 const READ_CHUNK = 1024 * 1024;
-const KIND_ORDER: readonly LogKind[] = ['ha', 'sms-info', 'mysqld', 'tpt', 'state', 'syslog'];
 
 export function roleOf(name: string): Role {
   const n = name.toLowerCase();
@@ -56,7 +55,7 @@ async function walk(dir: string, root: string, out: Found[], warnings: string[],
 /** Oldest-first order of a node's files, grouped by kind; `order` numbers that sequence. */
 export function orderFiles(files: LogFile[], rotations: Map<LogFile, Rotation>): LogFile[] {
   const sorted = [...files].sort((a, b) => {
-    const k = KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind);
+    const k = LOG_KINDS.indexOf(a.kind) - LOG_KINDS.indexOf(b.kind);
     if (k !== 0) return k;
     const r = compareRotation(rotations.get(a)!, rotations.get(b)!);
     return r !== 0 ? r : a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
@@ -65,7 +64,7 @@ export function orderFiles(files: LogFile[], rotations: Map<LogFile, Rotation>):
   return sorted;
 }
 
-export function localFile(node: string, kind: LogKind, abs: string, rel: string, stat: Stats): LogFile {
+export function localFile(node: string, kind: LogKind, abs: string, rel: string, stat: { size: number; mtime: Date }): LogFile {
   return {
     node,
     kind,

@@ -1,26 +1,12 @@
 import { execFile } from 'node:child_process';
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
-import * as path from 'node:path';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
-import { UsageError } from '../errors';
 import type { LogKind } from '../types';
-import { globToRegExp } from './glob';
+import { findLocalFiles, splitGlob, type NodeFile, type PathGlob } from './find';
 import { shellQuote, SshError, type SshSession } from './ssh';
 
-/** A file on a node, as listed before copying: its size then is what gets copied. */
-export interface NodeFile {
-  kind: LogKind;
-  path: string;
-  size: number;
-  mtime: Date;
-}
-
-export interface PathGlob {
-  kind: LogKind;
-  /** Absolute directory plus a base-name pattern with * and ? only, e.g. /var/log/ha.log*. */
-  glob: string;
-}
+export type { NodeFile, PathGlob } from './find';
 
 /** How collect reaches a node: this machine, or a host over SSH. */
 export interface NodeAccess {
@@ -34,43 +20,10 @@ export interface NodeAccess {
   close(): void;
 }
 
-const SAFE_PATTERN = /^[A-Za-z0-9._*?-]+$/;
-
-/** `--path KIND=GLOB` checked: absolute, and a base-name pattern that no shell can misread. */
-export function splitGlob(g: PathGlob): { dir: string; pattern: string } {
-  const dir = path.posix.dirname(g.glob);
-  const pattern = path.posix.basename(g.glob);
-  if (!g.glob.startsWith('/')) throw new UsageError(`--path ${g.kind}=${g.glob}: give an absolute path`);
-  if (!SAFE_PATTERN.test(pattern)) throw new UsageError(`--path ${g.kind}=${g.glob}: the file-name part may only use letters, digits, . _ - and the wildcards * ?`);
-  if (/[*?]/.test(dir)) throw new UsageError(`--path ${g.kind}=${g.glob}: wildcards are allowed in the file name only`);
-  return { dir, pattern };
-}
-
-function matches(pattern: string, name: string): boolean {
-  return globToRegExp(pattern).test(name);
-}
-
 /** This machine. */
 export function localAccess(): NodeAccess {
   return {
-    async list(globs) {
-      const out: NodeFile[] = [];
-      for (const g of globs) {
-        const { dir, pattern } = splitGlob(g);
-        let names: string[] = [];
-        try {
-          names = await fs.readdir(dir);
-        } catch {
-          continue;
-        }
-        for (const n of names.filter((x) => matches(pattern, x)).sort()) {
-          const p = path.join(dir, n);
-          const st = await fs.stat(p).catch(() => undefined);
-          if (st?.isFile()) out.push({ kind: g.kind, path: p, size: st.size, mtime: st.mtime });
-        }
-      }
-      return out;
-    },
+    list: findLocalFiles,
     async copy(file, size, dest) {
       let n = 0;
       const out = createWriteStream(dest, { mode: 0o600 });

@@ -1,8 +1,8 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import { Readable } from 'node:stream';
 import * as path from 'node:path';
-import { createInterface } from 'node:readline';
-import type { LogFile, LogKind, NodeInput } from '../types';
+import { eachLine, splitLines } from '../text/lines';
+import { LOG_KINDS, type LogFile, type LogKind, type NodeInput } from '../types';
 import { roleOf } from './local';
 import { UsageError } from '../errors';
 
@@ -37,17 +37,30 @@ export async function looksLikeSyslog(file: string): Promise<boolean> {
 }
 
 const SMS_APPS = /sms|^ha|mysql|maria|java|jboss/i;
+/** Lines are demultiplexed by their header, so only this much of a line is decoded to read it. */
+const HEADER_BYTES = 512;
+/** Longer lines stream through in pieces (lines.ts). */
+const MAX_LINE = 1024 * 1024;
+const NL = Buffer.from('\n');
+
+/** The start of a line as text: enough for its syslog header. */
+function headOf(buf: Buffer, start: number, end: number): string {
+  return buf.toString('utf8', start, Math.min(end, start + HEADER_BYTES));
+}
 
 /** Per-host line counts, and how many of them come from SMS programs (to suggest the nodes). */
 async function countHosts(file: string): Promise<{ counts: Map<string, number>; sms: Map<string, number> }> {
   const counts = new Map<string, number>();
   const sms = new Map<string, number>();
-  const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-  for await (const line of rl) {
+  const count = (line: string): void => {
     const h = syslogHeader(line);
-    if (!h) continue;
+    if (!h) return;
     counts.set(h.host, (counts.get(h.host) ?? 0) + 1);
     if (SMS_APPS.test(h.app)) sms.set(h.host, (sms.get(h.host) ?? 0) + 1);
+  };
+  for await (const p of splitLines(createReadStream(file), MAX_LINE)) {
+    if (p.type === 'lines') eachLine(p.buf, p.end, (start, end) => count(headOf(p.buf, start, end)));
+    else if (p.type === 'long-start') count(headOf(p.head, 0, p.head.length));
   }
   return { counts, sms };
 }
@@ -67,17 +80,21 @@ function filteredFile(file: string, node: string, host: string, kind: LogKind, s
     open: () =>
       Readable.from(
         (async function* () {
-          const rl = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-          let batch: string[] = [];
-          for await (const line of rl) {
-            const h = syslogHeader(line);
-            batch.push(h && h.host === host && kindOfApp(h.app) === kind ? line : '');
-            if (batch.length >= 4096) {
-              yield Buffer.from(`${batch.join('\n')}\n`);
-              batch = [];
-            }
+          const mine = (head: string): boolean => {
+            const h = syslogHeader(head);
+            return !!h && h.host === host && kindOfApp(h.app) === kind;
+          };
+          let keep = false;
+          for await (const p of splitLines(createReadStream(file), MAX_LINE)) {
+            if (p.type === 'lines') {
+              const parts: Buffer[] = [];
+              eachLine(p.buf, p.end, (start, end) => parts.push(mine(headOf(p.buf, start, end)) ? p.buf.subarray(start, end + 1) : NL));
+              yield Buffer.concat(parts);
+            } else if (p.type === 'long-start') keep = mine(headOf(p.head, 0, p.head.length));
+            else if (p.type === 'long-piece') {
+              if (keep) yield p.piece;
+            } else yield NL;
           }
-          if (batch.length) yield Buffer.from(`${batch.join('\n')}\n`);
         })(),
       ),
   };
@@ -99,7 +116,8 @@ export async function nodesFromSyslog(file: string, hosts: Record<string, string
       warnings.push(`${name}: no lines from host ${host} in ${path.basename(file)} (hosts there: ${seen.join(', ')})`);
       continue;
     }
-    const kinds: LogKind[] = ['ha', 'sms-info', 'mysqld', 'tpt'];
+    // The kinds a syslog message can carry (kindOfApp): logs of lines, not the ha.state word.
+    const kinds = LOG_KINDS.filter((k) => k !== 'state' && k !== 'syslog');
     const files = kinds.map((k, i) => filteredFile(file, name, host, k, st.size, st.mtime, i));
     nodes.push({ name, role: roleOf(name), files, facts: {} });
   }

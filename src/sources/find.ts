@@ -1,0 +1,63 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { UsageError } from '../errors';
+import type { LogKind } from '../types';
+import { DEFAULT_LOCATIONS } from './catalog';
+import { globToRegExp } from './glob';
+
+/** Where a kind of log lives: `--path KIND=GLOB`, or the catalog's default locations. */
+export interface PathGlob {
+  kind: LogKind;
+  /** Absolute directory plus a base-name pattern with * and ? only, e.g. /var/log/ha.log*. */
+  glob: string;
+}
+
+/** A file on a node, as listed before reading or copying: its size then is what gets copied. */
+export interface NodeFile {
+  kind: LogKind;
+  path: string;
+  size: number;
+  mtime: Date;
+}
+
+const SAFE_PATTERN = /^[A-Za-z0-9._*?-]+$/;
+
+/** `--path KIND=GLOB` checked: absolute, and a base-name pattern that no shell can misread. */
+export function splitGlob(g: PathGlob): { dir: string; pattern: string } {
+  const dir = path.posix.dirname(g.glob);
+  const pattern = path.posix.basename(g.glob);
+  if (!g.glob.startsWith('/')) throw new UsageError(`--path ${g.kind}=${g.glob}: give an absolute path`);
+  if (!SAFE_PATTERN.test(pattern)) throw new UsageError(`--path ${g.kind}=${g.glob}: the file-name part may only use letters, digits, . _ - and the wildcards * ?`);
+  if (/[*?]/.test(dir)) throw new UsageError(`--path ${g.kind}=${g.glob}: wildcards are allowed in the file name only`);
+  return { dir, pattern };
+}
+
+/** The catalog's default locations of every kind, as globs. */
+export function catalogGlobs(): PathGlob[] {
+  return Object.entries(DEFAULT_LOCATIONS).flatMap(([kind, globs]) => globs.map((glob) => ({ kind: kind as LogKind, glob })));
+}
+
+/**
+ * The regular files on this machine that the globs name (links followed), glob by glob, names
+ * sorted: what `analyze` with no PATH reads and what `collect` copies of this machine. A directory
+ * that is missing or unreadable holds nothing.
+ */
+export async function findLocalFiles(globs: readonly PathGlob[]): Promise<NodeFile[]> {
+  const out: NodeFile[] = [];
+  for (const g of globs) {
+    const { dir, pattern } = splitGlob(g);
+    const re = globToRegExp(pattern);
+    let names: string[];
+    try {
+      names = await fs.readdir(dir);
+    } catch {
+      continue;
+    }
+    for (const n of names.filter((x) => re.test(x)).sort()) {
+      const p = path.join(dir, n);
+      const st = await fs.stat(p).catch(() => undefined);
+      if (st?.isFile()) out.push({ kind: g.kind, path: p, size: st.size, mtime: st.mtime });
+    }
+  }
+  return out;
+}

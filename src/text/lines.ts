@@ -1,0 +1,70 @@
+/**
+ * What a byte stream holds, line by line, without copying it line by line:
+ * - `lines`: buf[0, end) is whole lines, each ending in "\n" (a last line without one gets it);
+ *   one of them may still be longer than `maxLine` when it was carried over from a chunk boundary,
+ *   so readers cut lines themselves as well;
+ * - a line longer than `maxLine` arrives as `long-start` (its first maxLine bytes), every piece
+ *   of it from its first byte on (`long-piece`), and `long-end` with its full length; only the
+ *   head is ever held, so a 50 MB line costs maxLine bytes.
+ */
+export type LinePiece =
+  | { type: 'lines'; buf: Buffer; end: number }
+  | { type: 'long-start'; head: Buffer }
+  | { type: 'long-piece'; piece: Buffer }
+  | { type: 'long-end'; length: number };
+
+const NL = Buffer.from('\n');
+
+/** The one line splitter: every reader of log text (scanning, records, syslog demultiplexing) walks these pieces. */
+export async function* splitLines(chunks: AsyncIterable<Buffer>, maxLine: number): AsyncGenerator<LinePiece> {
+  let carry: Buffer | null = null;
+  let longLength = -1;
+  for await (const chunk of chunks) {
+    let data = chunk;
+    if (longLength >= 0) {
+      const nl = data.indexOf(10);
+      if (nl < 0) {
+        longLength += data.length;
+        yield { type: 'long-piece', piece: data };
+        continue;
+      }
+      yield { type: 'long-piece', piece: data.subarray(0, nl) };
+      yield { type: 'long-end', length: longLength + nl };
+      longLength = -1;
+      data = data.subarray(nl + 1);
+    }
+    let buf: Buffer = data;
+    if (carry) {
+      // Finish the carried partial line on its own rather than copying the whole chunk behind it.
+      const nl = data.indexOf(10);
+      if (nl < 0) buf = Buffer.concat([carry, data]);
+      else {
+        const joined = Buffer.concat([carry, data.subarray(0, nl + 1)]);
+        buf = data.subarray(nl + 1);
+        yield { type: 'lines', buf: joined, end: joined.length };
+      }
+      carry = null;
+    }
+    const lastNl = buf.lastIndexOf(10);
+    if (lastNl >= 0) yield { type: 'lines', buf, end: lastNl + 1 };
+    const tail = buf.subarray(lastNl + 1);
+    if (tail.length > maxLine) {
+      yield { type: 'long-start', head: Buffer.from(tail.subarray(0, maxLine)) };
+      yield { type: 'long-piece', piece: tail };
+      longLength = tail.length;
+    } else if (tail.length) carry = Buffer.from(tail);
+  }
+  if (longLength >= 0) yield { type: 'long-end', length: longLength };
+  if (carry) yield { type: 'lines', buf: Buffer.concat([carry, NL]), end: carry.length + 1 };
+}
+
+/** Calls `line(start, end)` for each line of a `lines` piece (end excludes the "\n"). */
+export function eachLine(buf: Buffer, end: number, line: (start: number, end: number) => void): void {
+  let pos = 0;
+  while (pos < end) {
+    const nl = buf.indexOf(10, pos);
+    const lineEnd = nl < 0 || nl >= end ? end : nl;
+    line(pos, lineEnd);
+    pos = lineEnd + 1;
+  }
+}
