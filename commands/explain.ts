@@ -9,6 +9,7 @@ import { findTopic, suggestTopics } from '../src/knowledge/lookup';
 import { TOPICS } from '../src/knowledge/topics';
 import { loadRules } from '../src/rules/engine';
 import { renderExplanation } from '../src/report/explain';
+import { renderTopicList, renderTopicListJson } from '../src/report/topic';
 
 export default class Explain extends SmsdiagCommand {
   static summary = 'What a condition means, why it happened in your logs, and what to do.';
@@ -42,7 +43,7 @@ With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus wha
     const width = process.stdout.isTTY ? Math.min(process.stdout.columns, 100) : 80;
     if (flags.list || !id) {
       if (!flags.list) throw new UsageError('explain needs a condition or topic, e.g. `smsdiag explain failed`; `smsdiag explain --list` shows them all');
-      process.stdout.write(flags.json ? `${JSON.stringify(TOPICS.map((t) => ({ id: t.id, kind: t.kind, title: t.title, aliases: t.aliases })), null, 2)}\n` : listText());
+      process.stdout.write(flags.json ? renderTopicListJson(TOPICS) : renderTopicList(TOPICS));
       return;
     }
     const topic = findTopic(id);
@@ -59,10 +60,4 @@ With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus wha
     const x = explain(topic, analysis);
     process.stdout.write(flags.json ? `${JSON.stringify(x, null, 2)}\n` : renderExplanation(x, width));
   }
-}
-
-function listText(): string {
-  const rows = (kind: 'condition' | 'topic') =>
-    TOPICS.filter((t) => t.kind === kind).map((t) => `  ${t.id.padEnd(22)}${t.title}${t.aliases.length ? `  (also: ${t.aliases.join(', ')})` : ''}`);
-  return `Conditions\n${rows('condition').join('\n')}\n\nTopics\n${rows('topic').join('\n')}\n`;
 }

@@ -1,9 +1,9 @@
 import { Flags } from '@oclif/core';
-import Table from 'cli-table3';
 import { SmsdiagCommand } from '../src/cli/base';
 import { loadRules } from '../src/rules/engine';
-import { CONDITIONS, conditionById } from '../src/rules/conditions';
-import { BORDERLESS, trimRight } from '../src/report/format';
+import { CONDITIONS } from '../src/rules/conditions';
+import { findTopic } from '../src/knowledge/lookup';
+import { renderRulePack, renderRules } from '../src/report/rules';
 
 export default class Rules extends SmsdiagCommand {
   static summary = 'The rule catalogue: what smsdiag looks for, in which files.';
@@ -23,16 +23,9 @@ The pack is data: copy it with --json, adjust a pattern or an anchor for the log
     const { flags } = await this.parse(Rules);
     const set = loadRules(flags.rules);
     if (flags.json) {
-      const rules = set.rules.map(({ regex: _regex, ...spec }) => spec);
-      process.stdout.write(`${JSON.stringify({ version: 1, rules }, null, 2)}\n`);
+      process.stdout.write(renderRulePack(set.rules));
       return;
     }
-    const t = new Table({ head: ['RULE', 'SEVERITY', 'KINDS', 'REPORTS', 'TITLE'], ...BORDERLESS });
-    for (const r of set.rules) {
-      const severity = r.severity ?? (r.condition ? conditionById(r.condition).severity : '-');
-      t.push([r.id, severity, r.kinds.join(','), r.condition ?? `event:${r.event}`, r.title]);
-    }
-    const crossNode = CONDITIONS.filter((c) => c.detectedBy !== 'rule').map((c) => `  ${c.id.padEnd(22)}${c.severity.padEnd(10)}${c.title}`);
-    process.stdout.write(`${trimRight(t.toString())}\n\nFound from event sequences and both nodes together:\n${crossNode.join('\n')}\n`);
+    process.stdout.write(renderRules(set.rules, CONDITIONS, (id) => findTopic(id)?.title ?? id));
   }
 }

@@ -5,7 +5,7 @@ import { parseDuration, parseUserTime } from '../src/cli/times';
 import { UsageError } from '../src/errors';
 import { loadRules } from '../src/rules/engine';
 import { allRecords, keyEvents, type TimelineEntry, type TimelineFilter } from '../src/timeline';
-import { ndjsonLine, textLine, timelineTable, type TimelineFormat } from '../src/report/timeline';
+import { writeTimeline, type TimelineFormat } from '../src/report/timeline';
 import { LOG_KINDS, type LogKind } from '../src/types';
 
 export default class Timeline extends SmsdiagCommand {
@@ -53,7 +53,7 @@ Records in the same millisecond keep their order: node, then file rotation, then
     const entries: AsyncIterable<TimelineEntry> | TimelineEntry[] = flags.all
       ? allRecords(inventory, filter, (m) => void warnings.push(m))
       : await keyEvents(inventory, filter, { rules: loadRules(flags.rules) });
-    await write(entries, format, inventory.nodes.map((n) => n.name));
+    await writeTimeline(process.stdout, entries, format, inventory.nodes.map((n) => n.name));
     for (const w of new Set(warnings)) process.stderr.write(`warning: ${w}\n`);
   }
 }
@@ -64,36 +64,4 @@ function rangeOf(flags: { around?: string; window: string; since?: string; until
   const centre = parseUserTime(flags.around, '--around', now);
   const half = parseDuration(flags.window, '--window');
   return { from: Math.max(centre - half, w.since ?? -Infinity), to: Math.min(centre + half, w.until ?? Infinity) };
-}
-
-async function write(entries: AsyncIterable<TimelineEntry> | TimelineEntry[], format: TimelineFormat, nodes: string[]): Promise<void> {
-  const out = process.stdout;
-  if (format === 'table') {
-    const list: TimelineEntry[] = [];
-    for await (const e of entries) list.push(e);
-    out.write(timelineTable(list, out.isTTY ? out.columns : 120));
-    return;
-  }
-  const nodeWidth = Math.max(4, ...nodes.map((n) => n.length));
-  // One write per line costs a system call each (88 % of the time on a large --all): batch them.
-  let batch: string[] = [];
-  let size = 0;
-  const flush = async (): Promise<void> => {
-    if (!batch.length) return;
-    const ok = out.write(batch.join(''));
-    batch = [];
-    size = 0;
-    if (!ok) await new Promise((r) => out.once('drain', r));
-  };
-  let first = true;
-  if (format === 'json') batch.push('[');
-  for await (const e of entries) {
-    const line = format === 'ndjson' ? ndjsonLine(e) : format === 'json' ? `${first ? '\n' : ',\n'}  ${JSON.stringify(e)}` : textLine(e, nodeWidth);
-    first = false;
-    batch.push(line);
-    size += line.length;
-    if (size >= 256 * 1024) await flush();
-  }
-  if (format === 'json') batch.push(first ? ']\n' : '\n]\n');
-  await flush();
 }

@@ -1,7 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { SmsdiagCommand } from '../src/cli/base';
 import { BundleError, EXIT } from '../src/errors';
-import { renderVerify, verifyBundle } from '../src/bundle/verify';
+import { verifyBundle } from '../src/bundle/verify';
+import { renderVerify } from '../src/report/verify';
 
 export default class Verify extends SmsdiagCommand {
   static summary = 'Check a bundle against its manifest: every file present and unaltered, nothing added.';

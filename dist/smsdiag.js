@@ -163,11 +163,11 @@ var require_util = __commonJS({
         return o;
       }, {});
     }
-    function get(obj, path14) {
-      return path14.split(".").reduce((o, p) => o?.[p], obj);
+    function get(obj, path15) {
+      return path15.split(".").reduce((o, p) => o?.[p], obj);
     }
-    function mergeNestedObjects(objs, path14) {
-      return Object.fromEntries(objs.flatMap((o) => Object.entries(get(o, path14) ?? {})).reverse());
+    function mergeNestedObjects(objs, path15) {
+      return Object.fromEntries(objs.flatMap((o) => Object.entries(get(o, path15) ?? {})).reverse());
     }
   }
 });
@@ -2432,22 +2432,22 @@ var require_fs = __commonJS({
       }
     };
     var cache = new ProdOnlyCache();
-    async function readJson(path14, useCache = true) {
-      if (useCache && cache.has(path14)) {
-        return JSON.parse(cache.get(path14));
+    async function readJson(path15, useCache = true) {
+      if (useCache && cache.has(path15)) {
+        return JSON.parse(cache.get(path15));
       }
-      const contents = await (0, promises_1.readFile)(path14, "utf8");
-      cache.set(path14, contents);
+      const contents = await (0, promises_1.readFile)(path15, "utf8");
+      cache.set(path15, contents);
       return JSON.parse(contents);
     }
-    async function safeReadJson(path14, useCache = true) {
+    async function safeReadJson(path15, useCache = true) {
       try {
-        return await readJson(path14, useCache);
+        return await readJson(path15, useCache);
       } catch {
       }
     }
-    function existsSync(path14) {
-      return (0, node_fs_1.existsSync)(path14);
+    function existsSync(path15) {
+      return (0, node_fs_1.existsSync)(path15);
     }
   }
 });
@@ -2901,30 +2901,30 @@ var require_ejs = __commonJS({
         return filePath;
       }
     }
-    function getIncludePath(path14, options) {
+    function getIncludePath(path15, options) {
       var includePath;
       var filePath;
       var views = options.views;
-      var match = /^[A-Za-z]+:\\|^\//.exec(path14);
+      var match = /^[A-Za-z]+:\\|^\//.exec(path15);
       if (match && match.length) {
-        path14 = path14.replace(/^\/*/, "");
+        path15 = path15.replace(/^\/*/, "");
         if (Array.isArray(options.root)) {
-          includePath = resolvePaths(path14, options.root);
+          includePath = resolvePaths(path15, options.root);
         } else {
-          includePath = ejs.resolveInclude(path14, options.root || "/", true);
+          includePath = ejs.resolveInclude(path15, options.root || "/", true);
         }
       } else {
         if (options.filename) {
-          filePath = ejs.resolveInclude(path14, options.filename);
+          filePath = ejs.resolveInclude(path15, options.filename);
           if (fs_1.default.existsSync(filePath)) {
             includePath = filePath;
           }
         }
         if (!includePath && Array.isArray(views)) {
-          includePath = resolvePaths(path14, views);
+          includePath = resolvePaths(path15, views);
         }
         if (!includePath && typeof options.includer !== "function") {
-          throw new Error('Could not find the include file "' + options.escapeFunction(path14) + '"');
+          throw new Error('Could not find the include file "' + options.escapeFunction(path15) + '"');
         }
       }
       return includePath;
@@ -2983,11 +2983,11 @@ var require_ejs = __commonJS({
     function fileLoader(filePath) {
       return ejs.fileLoader(filePath);
     }
-    function includeFile(path14, options) {
+    function includeFile(path15, options) {
       var opts = utils_js_1.default.shallowCopy(utils_js_1.default.createNullProtoObjWherePossible(), options);
-      opts.filename = getIncludePath(path14, opts);
+      opts.filename = getIncludePath(path15, opts);
       if (typeof options.includer === "function") {
-        var includerResult = options.includer(path14, opts.filename);
+        var includerResult = options.includer(path15, opts.filename);
         if (includerResult) {
           if (includerResult.filename) {
             opts.filename = includerResult.filename;
@@ -3213,12 +3213,12 @@ var require_ejs = __commonJS({
           throw e;
         }
         var returnedFn = function anonymous(data) {
-          var include = function(path14, includeData) {
+          var include = function(path15, includeData) {
             var d = utils_js_1.default.shallowCopy(utils_js_1.default.createNullProtoObjWherePossible(), data);
             if (includeData) {
               d = utils_js_1.default.shallowCopy(d, includeData);
             }
-            return includeFile(path14, opts)(d);
+            return includeFile(path15, opts)(d);
           };
           var locals;
           if (opts.unsafePrototypeLocals) {
@@ -3230,10 +3230,10 @@ var require_ejs = __commonJS({
         };
         if (opts.filename && typeof Object.defineProperty === "function") {
           var filename = opts.filename;
-          var basename10 = path_1.default.basename(filename, path_1.default.extname(filename));
+          var basename11 = path_1.default.basename(filename, path_1.default.extname(filename));
           try {
             Object.defineProperty(returnedFn, "name", {
-              value: basename10,
+              value: basename11,
               writable: false,
               enumerable: false,
               configurable: true
@@ -5330,15 +5330,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path14 = [graph[toModel].parent, toModel];
+      const path15 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path14.unshift(graph[cur].parent);
+        path15.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path14;
+      fn.conversion = path15;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -6280,17 +6280,17 @@ var require_read_tsconfig = __commonJS({
       } catch {
       }
     }
-    async function upUntil(path14, test) {
+    async function upUntil(path15, test) {
       let result;
       try {
-        result = await test(path14);
+        result = await test(path15);
       } catch {
         result = false;
       }
       if (result)
-        return path14;
-      const parent = (0, node_path_1.dirname)(path14);
-      if (parent === path14)
+        return path15;
+      const parent = (0, node_path_1.dirname)(path15);
+      if (parent === path15)
         return;
       return upUntil(parent, test);
     }
@@ -6309,13 +6309,13 @@ var require_read_tsconfig = __commonJS({
         (0, warn_1.memoizedWarn)("Could not find typescript. Please ensure that typescript is a devDependency. Falling back to compiled source.");
         return;
       }
-      const read = async (path14) => {
-        const localRoot = await upUntil(path14, async (p) => (await (0, promises_1.readdir)(p)).includes("package.json"));
+      const read = async (path15) => {
+        const localRoot = await upUntil(path15, async (p) => (await (0, promises_1.readdir)(p)).includes("package.json"));
         if (!localRoot)
           return;
         try {
-          const contents = await (0, promises_1.readFile)(path14, "utf8");
-          const parsed = typescript?.parseConfigFileTextToJson(path14, contents).config;
+          const contents = await (0, promises_1.readFile)(path15, "utf8");
+          const parsed = typescript?.parseConfigFileTextToJson(path15, contents).config;
           found.push(parsed);
           if (parsed.extends) {
             if (parsed.extends.startsWith(".")) {
@@ -6602,13 +6602,13 @@ var require_ts_path = __commonJS({
 var require_is_node_modules = __commonJS({
   "node_modules/get-package-type/is-node-modules.cjs"(exports2, module2) {
     "use strict";
-    var path14 = require("path");
+    var path15 = require("path");
     function isNodeModules(directory) {
-      let basename10 = path14.basename(directory);
-      if (path14.sep === "\\") {
-        basename10 = basename10.toLowerCase();
+      let basename11 = path15.basename(directory);
+      if (path15.sep === "\\") {
+        basename11 = basename11.toLowerCase();
       }
-      return basename10 === "node_modules";
+      return basename11 === "node_modules";
     }
     module2.exports = isNodeModules;
   }
@@ -6626,7 +6626,7 @@ var require_cache2 = __commonJS({
 var require_async = __commonJS({
   "node_modules/get-package-type/async.cjs"(exports2, module2) {
     "use strict";
-    var path14 = require("path");
+    var path15 = require("path");
     var { promisify: promisify5 } = require("util");
     var readFile = promisify5(require("fs").readFile);
     var isNodeModules = require_is_node_modules();
@@ -6637,10 +6637,10 @@ var require_async = __commonJS({
         return "commonjs";
       }
       try {
-        return JSON.parse(await readFile(path14.resolve(directory, "package.json"))).type || "commonjs";
+        return JSON.parse(await readFile(path15.resolve(directory, "package.json"))).type || "commonjs";
       } catch (_) {
       }
-      const parent = path14.dirname(directory);
+      const parent = path15.dirname(directory);
       if (parent === directory) {
         return "commonjs";
       }
@@ -6661,7 +6661,7 @@ var require_async = __commonJS({
       return result;
     }
     function getPackageType(filename) {
-      return getDirectoryType(path14.resolve(path14.dirname(filename)));
+      return getDirectoryType(path15.resolve(path15.dirname(filename)));
     }
     module2.exports = getPackageType;
   }
@@ -6671,7 +6671,7 @@ var require_async = __commonJS({
 var require_sync = __commonJS({
   "node_modules/get-package-type/sync.cjs"(exports2, module2) {
     "use strict";
-    var path14 = require("path");
+    var path15 = require("path");
     var { readFileSync: readFileSync4 } = require("fs");
     var isNodeModules = require_is_node_modules();
     var resultsCache = require_cache2();
@@ -6680,10 +6680,10 @@ var require_sync = __commonJS({
         return "commonjs";
       }
       try {
-        return JSON.parse(readFileSync4(path14.resolve(directory, "package.json"))).type || "commonjs";
+        return JSON.parse(readFileSync4(path15.resolve(directory, "package.json"))).type || "commonjs";
       } catch (_) {
       }
-      const parent = path14.dirname(directory);
+      const parent = path15.dirname(directory);
       if (parent === directory) {
         return "commonjs";
       }
@@ -6698,7 +6698,7 @@ var require_sync = __commonJS({
       return result;
     }
     function getPackageTypeSync(filename) {
-      return getDirectoryType(path14.resolve(path14.dirname(filename)));
+      return getDirectoryType(path15.resolve(path15.dirname(filename)));
     }
     module2.exports = getPackageTypeSync;
   }
@@ -6733,9 +6733,9 @@ var require_module_loader = __commonJS({
     var fs_1 = require_fs();
     var SUPPORTED_EXTENSIONS = [".ts", ".js", ".mjs", ".cjs", ".mts", ".cts", ".tsx", ".jsx"];
     var isPlugin = (config) => config.type !== void 0;
-    function handleError(error, isESM, path14) {
+    function handleError(error, isESM, path15) {
       if (error.code === "MODULE_NOT_FOUND" || error.code === "ERR_MODULE_NOT_FOUND") {
-        throw new module_load_1.ModuleLoadError(`${isESM ? "import()" : "require"} failed to load ${path14}: ${error.message}`);
+        throw new module_load_1.ModuleLoadError(`${isESM ? "import()" : "require"} failed to load ${path15}: ${error.message}`);
       }
       throw error;
     }
@@ -10323,8 +10323,8 @@ var require_help = __commonJS({
       if (config.pjson.oclif?.helpClass) {
         const { identifier, target } = determineLocation(config.pjson.oclif?.helpClass);
         try {
-          const path14 = await (0, ts_path_1.tsPath)(config.root, target) ?? target;
-          const module3 = await (0, module_loader_1.load)(config, path14);
+          const path15 = await (0, ts_path_1.tsPath)(config.root, target) ?? target;
+          const module3 = await (0, module_loader_1.load)(config, path15);
           const helpClass = module3[identifier] ?? (identifier === "default" ? extractClass(module3) : void 0);
           return extractClass(helpClass);
         } catch (error) {
@@ -10903,16 +10903,16 @@ var init_wsl_utils = __esm({
       const { stdout } = await executePowerShell(command, { powerShellPath: psPath });
       return stdout.trim();
     };
-    isUrl = (path14) => /^[a-z]+:\/\//i.test(path14);
+    isUrl = (path15) => /^[a-z]+:\/\//i.test(path15);
     convertWslPathToWindows = async (paths) => {
       const isBatch = Array.isArray(paths);
       const pathArray = isBatch ? paths : [paths];
       const indicesToConvert = [];
       const pathsToConvert = [];
-      for (const [index, path14] of pathArray.entries()) {
-        if (!isUrl(path14)) {
+      for (const [index, path15] of pathArray.entries()) {
+        if (!isUrl(path15)) {
           indicesToConvert.push(index);
-          pathsToConvert.push(path14);
+          pathsToConvert.push(path15);
         }
       }
       const results = [...pathArray];
@@ -10928,9 +10928,9 @@ var init_wsl_utils = __esm({
       }
       return isBatch ? results : results[0];
     };
-    isUncPath = (path14) => /^\\\\/u.test(path14);
-    isPathOnWindowsFilesystem = async (path14) => {
-      const windowsPath = await convertWslPathToWindows(path14);
+    isUncPath = (path15) => /^\\\\/u.test(path15);
+    isPathOnWindowsFilesystem = async (path15) => {
+      const windowsPath = await convertWslPathToWindows(path15);
       return !isUncPath(windowsPath);
     };
     convertWindowsPathToWsl = async (paths) => {
@@ -12292,11 +12292,11 @@ var require_commonjs3 = __commonJS({
       return (f) => f.length === len && f !== "." && f !== "..";
     };
     var defaultPlatform = typeof process === "object" && process ? typeof process.env === "object" && process.env && process.env.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
-    var path14 = {
+    var path15 = {
       win32: { sep: "\\" },
       posix: { sep: "/" }
     };
-    exports2.sep = defaultPlatform === "win32" ? path14.win32.sep : path14.posix.sep;
+    exports2.sep = defaultPlatform === "win32" ? path15.win32.sep : path15.posix.sep;
     exports2.minimatch.sep = exports2.sep;
     exports2.GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
     exports2.minimatch.GLOBSTAR = exports2.GLOBSTAR;
@@ -13317,8 +13317,8 @@ var require_utils2 = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path14, { windows } = {}) => {
-      const segs = path14.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path15, { windows } = {}) => {
+      const segs = path15.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -14861,11 +14861,11 @@ var require_dist = __commonJS({
       value: mod,
       enumerable: true
     }) : target, mod));
-    var path14 = __toESM2(require("path"));
+    var path15 = __toESM2(require("path"));
     var fs16 = __toESM2(require("fs"));
     function cleanPath(path$1) {
-      let normalized = (0, path14.normalize)(path$1);
-      if (normalized.length > 1 && normalized[normalized.length - 1] === path14.sep) normalized = normalized.substring(0, normalized.length - 1);
+      let normalized = (0, path15.normalize)(path$1);
+      if (normalized.length > 1 && normalized[normalized.length - 1] === path15.sep) normalized = normalized.substring(0, normalized.length - 1);
       return normalized;
     }
     var SLASHES_REGEX = /[\\/]/g;
@@ -14879,7 +14879,7 @@ var require_dist = __commonJS({
     function normalizePath(path$1, options) {
       const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
       const pathNeedsCleaning = process.platform === "win32" && path$1.includes("/") || path$1.startsWith(".");
-      if (resolvePaths) path$1 = (0, path14.resolve)(path$1);
+      if (resolvePaths) path$1 = (0, path15.resolve)(path$1);
       if (normalizePath$1 || pathNeedsCleaning) path$1 = cleanPath(path$1);
       if (path$1 === ".") return "";
       const needsSeperator = path$1[path$1.length - 1] !== pathSeparator;
@@ -14892,7 +14892,7 @@ var require_dist = __commonJS({
       return function(filename, directoryPath) {
         const sameRoot = directoryPath.startsWith(root);
         if (sameRoot) return directoryPath.slice(root.length) + filename;
-        else return convertSlashes((0, path14.relative)(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
+        else return convertSlashes((0, path15.relative)(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
       };
     }
     function joinPath(filename) {
@@ -15004,13 +15004,13 @@ var require_dist = __commonJS({
     }
     function isRecursive(path$1, resolved, state) {
       if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
-      let parent = (0, path14.dirname)(path$1);
+      let parent = (0, path15.dirname)(path$1);
       let depth = 1;
       while (parent !== state.root && depth < 2) {
         const resolvedPath = state.symlinks.get(parent);
         const isSameRoot = !!resolvedPath && (resolvedPath === resolved || resolvedPath.startsWith(resolved) || resolved.startsWith(resolvedPath));
         if (isSameRoot) depth++;
-        else parent = (0, path14.dirname)(parent);
+        else parent = (0, path15.dirname)(parent);
       }
       state.symlinks.set(path$1, resolved);
       return depth > 1;
@@ -15197,8 +15197,8 @@ var require_dist = __commonJS({
                 this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path$1 + pathSeparator, depth - 1, this.walk);
               } else {
                 resolvedPath = useRealPaths ? resolvedPath : path$1;
-                const filename = (0, path14.basename)(resolvedPath);
-                const directoryPath$1 = normalizePath((0, path14.dirname)(resolvedPath), this.state.options);
+                const filename = (0, path15.basename)(resolvedPath);
+                const directoryPath$1 = normalizePath((0, path15.dirname)(resolvedPath), this.state.options);
                 resolvedPath = this.joinPath(filename, directoryPath$1);
                 this.pushFile(resolvedPath, files, this.state.counts, filters);
               }
@@ -15250,7 +15250,7 @@ var require_dist = __commonJS({
       options = {
         maxDepth: Infinity,
         suppressErrors: true,
-        pathSeparator: path14.sep,
+        pathSeparator: path15.sep,
         filters: []
       };
       globFunction;
@@ -15395,7 +15395,7 @@ var require_dist2 = __commonJS({
       enumerable: true
     }) : target, mod));
     var fs16 = require("fs");
-    var path14 = require("path");
+    var path15 = require("path");
     var url = require("url");
     var fdir = require_dist();
     var picomatch = require_picomatch2();
@@ -15455,8 +15455,8 @@ var require_dist2 = __commonJS({
         };
         return (p, isDir) => isDir && p !== "." ? p.slice(0, -1) : p;
       }
-      if (absolute) return (p) => path14.posix.relative(cwd, p) || ".";
-      return (p) => path14.posix.relative(cwd, `${root}/${p}`) || ".";
+      if (absolute) return (p) => path15.posix.relative(cwd, p) || ".";
+      return (p) => path15.posix.relative(cwd, `${root}/${p}`) || ".";
     }
     function buildRelative(cwd, root) {
       if (root.startsWith(`${cwd}/`)) {
@@ -15464,7 +15464,7 @@ var require_dist2 = __commonJS({
         return (p) => `${prefix}/${p}`;
       }
       return (p) => {
-        const result = path14.posix.relative(cwd, `${root}/${p}`);
+        const result = path15.posix.relative(cwd, `${root}/${p}`);
         return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
       };
     }
@@ -15510,7 +15510,7 @@ var require_dist2 = __commonJS({
       if (pattern[pattern.length - 1] === "/") result = pattern.slice(0, -1);
       if (result[result.length - 1] !== "*" && opts.expandDirectories) result += "/**";
       const escapedCwd = escapePath(cwd);
-      result = (0, path14.isAbsolute)(result.replace(ESCAPING_BACKSLASHES, "")) ? path14.posix.relative(escapedCwd, result) : path14.posix.normalize(result);
+      result = (0, path15.isAbsolute)(result.replace(ESCAPING_BACKSLASHES, "")) ? path15.posix.relative(escapedCwd, result) : path15.posix.normalize(result);
       const parentDir = (_PARENT_DIRECTORY$exe = PARENT_DIRECTORY.exec(result)) === null || _PARENT_DIRECTORY$exe === void 0 ? void 0 : _PARENT_DIRECTORY$exe[0];
       const parts = splitPattern(result);
       if (parentDir) {
@@ -15521,7 +15521,7 @@ var require_dist2 = __commonJS({
           result = result.slice(0, (n - i - 1) * 3) + result.slice((n - i) * 3 + parts[i + n].length + 1) || ".";
           i++;
         }
-        const potentialRoot = path14.posix.join(cwd, parentDir.slice(i * 3));
+        const potentialRoot = path15.posix.join(cwd, parentDir.slice(i * 3));
         if (potentialRoot[0] !== "." && props.root.length > potentialRoot.length) {
           props.root = ensureNonDriveRelativePath(potentialRoot);
           props.depthOffset = -n + i;
@@ -15543,7 +15543,7 @@ var require_dist2 = __commonJS({
         }
         props.depthOffset = newCommonPath.length;
         props.commonPath = newCommonPath;
-        props.root = ensureNonDriveRelativePath(newCommonPath.length > 0 ? path14.posix.join(cwd, ...newCommonPath) : cwd);
+        props.root = ensureNonDriveRelativePath(newCommonPath.length > 0 ? path15.posix.join(cwd, ...newCommonPath) : cwd);
       }
       return result;
     }
@@ -15595,13 +15595,13 @@ var require_dist2 = __commonJS({
       if (options.deep !== void 0) maxDepth = Math.round(options.deep - props.depthOffset);
       const crawler = new fdir.fdir({
         filters: [debug ? (p, isDirectory2) => {
-          const path15 = format(p, isDirectory2);
-          const matches = matcher(path15) && !ignore(path15);
-          if (matches) log(`matched ${path15}`);
+          const path16 = format(p, isDirectory2);
+          const matches = matcher(path16) && !ignore(path16);
+          if (matches) log(`matched ${path16}`);
           return matches;
         } : (p, isDirectory2) => {
-          const path15 = format(p, isDirectory2);
-          return matcher(path15) && !ignore(path15);
+          const path16 = format(p, isDirectory2);
+          return matcher(path16) && !ignore(path16);
         }],
         exclude: debug ? (_, p) => {
           const skipped = excludePredicate(_, p);
@@ -15640,7 +15640,7 @@ var require_dist2 = __commonJS({
     function getOptions(options) {
       const opts = Object.assign({}, options);
       for (const key in defaultOptions) if (opts[key] === void 0) Object.assign(opts, { [key]: defaultOptions[key] });
-      opts.cwd = (opts.cwd instanceof URL ? (0, url.fileURLToPath)(opts.cwd) : (0, path14.resolve)(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
+      opts.cwd = (opts.cwd instanceof URL ? (0, url.fileURLToPath)(opts.cwd) : (0, path15.resolve)(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
       opts.ignore = ensureStringArray(opts.ignore);
       opts.fs && (opts.fs = {
         readdir: opts.fs.readdir || fs16.readdir,
@@ -16051,7 +16051,7 @@ var require_find_root = __commonJS({
 // node_modules/lilconfig/src/index.js
 var require_src2 = __commonJS({
   "node_modules/lilconfig/src/index.js"(exports2, module2) {
-    var path14 = require("path");
+    var path15 = require("path");
     var fs16 = require("fs");
     var os4 = require("os");
     var url = require("url");
@@ -16074,7 +16074,7 @@ var require_src2 = __commonJS({
       ];
     }
     function parentDir(p) {
-      return path14.dirname(p) || path14.sep;
+      return path15.dirname(p) || path15.sep;
     }
     var jsonLoader = (_, content) => JSON.parse(content.replace(/^\uFEFF/, ""));
     var requireFunc = typeof __webpack_require__ === "function" ? __non_webpack_require__ : require;
@@ -16126,9 +16126,9 @@ var require_src2 = __commonJS({
           ...options.loaders
         }
       };
-      conf.stopDir = path14.resolve(conf.stopDir);
+      conf.stopDir = path15.resolve(conf.stopDir);
       conf.searchPlaces.forEach((place) => {
-        const key = path14.extname(place) || "noExt";
+        const key = path15.extname(place) || "noExt";
         const loader = conf.loaders[key];
         if (!loader) {
           throw new Error(`Missing loader for extension "${place}"`);
@@ -16179,7 +16179,7 @@ var require_src2 = __commonJS({
             filepath: ""
           };
           const visited = /* @__PURE__ */ new Set();
-          let dir = path14.resolve(searchFrom);
+          let dir = path15.resolve(searchFrom);
           dirLoop: while (true) {
             if (cache) {
               const r = searchCache.get(dir);
@@ -16190,14 +16190,14 @@ var require_src2 = __commonJS({
               visited.add(dir);
             }
             for (const searchPlace of searchPlaces) {
-              const filepath = path14.join(dir, searchPlace);
+              const filepath = path15.join(dir, searchPlace);
               try {
                 await fs16.promises.access(filepath);
               } catch {
                 continue;
               }
               const content = String(await fsReadFileAsync(filepath));
-              const loaderKey = path14.extname(searchPlace) || "noExt";
+              const loaderKey = path15.extname(searchPlace) || "noExt";
               const loader = loaders[loaderKey];
               if (searchPlace === "package.json") {
                 const pkg = await loader(filepath, content);
@@ -16235,11 +16235,11 @@ var require_src2 = __commonJS({
         },
         async load(filepath) {
           validateFilePath(filepath);
-          const absPath = path14.resolve(process.cwd(), filepath);
+          const absPath = path15.resolve(process.cwd(), filepath);
           if (cache && loadCache.has(absPath)) {
             return loadCache.get(absPath);
           }
-          const { base, ext } = path14.parse(absPath);
+          const { base, ext } = path15.parse(absPath);
           const loaderKey = ext || "noExt";
           const loader = loaders[loaderKey];
           validateLoader(loader, loaderKey);
@@ -16311,7 +16311,7 @@ var require_src2 = __commonJS({
             filepath: ""
           };
           const visited = /* @__PURE__ */ new Set();
-          let dir = path14.resolve(searchFrom);
+          let dir = path15.resolve(searchFrom);
           dirLoop: while (true) {
             if (cache) {
               const r = searchCache.get(dir);
@@ -16322,13 +16322,13 @@ var require_src2 = __commonJS({
               visited.add(dir);
             }
             for (const searchPlace of searchPlaces) {
-              const filepath = path14.join(dir, searchPlace);
+              const filepath = path15.join(dir, searchPlace);
               try {
                 fs16.accessSync(filepath);
               } catch {
                 continue;
               }
-              const loaderKey = path14.extname(searchPlace) || "noExt";
+              const loaderKey = path15.extname(searchPlace) || "noExt";
               const loader = loaders[loaderKey];
               const content = String(fs16.readFileSync(filepath));
               if (searchPlace === "package.json") {
@@ -16367,11 +16367,11 @@ var require_src2 = __commonJS({
         },
         load(filepath) {
           validateFilePath(filepath);
-          const absPath = path14.resolve(process.cwd(), filepath);
+          const absPath = path15.resolve(process.cwd(), filepath);
           if (cache && loadCache.has(absPath)) {
             return loadCache.get(absPath);
           }
-          const { base, ext } = path14.parse(absPath);
+          const { base, ext } = path15.parse(absPath);
           const loaderKey = ext || "noExt";
           const loader = loaders[loaderKey];
           validateLoader(loader, loaderKey);
@@ -16433,8 +16433,8 @@ var require_read_pjson = __commonJS({
     var logger_1 = require_logger();
     var fs_1 = require_fs();
     var debug = (0, logger_1.makeDebug)("read-pjson");
-    async function readPjson(path14) {
-      const pjsonPath = (0, node_path_1.join)(path14, "package.json");
+    async function readPjson(path15) {
+      const pjsonPath = (0, node_path_1.join)(path15, "package.json");
       if (process.env.OCLIF_DISABLE_RC) {
         debug("OCLIF_DISABLE_RC is set, skipping rc search");
         return (0, fs_1.readJson)(pjsonPath);
@@ -16444,7 +16444,7 @@ var require_read_pjson = __commonJS({
         debug(`found oclif config in ${pjsonPath}`);
         return pjson;
       }
-      debug(`searching for oclif config in ${path14}`);
+      debug(`searching for oclif config in ${path15}`);
       const explorer = (0, lilconfig_1.lilconfig)("oclif", {
         /**
          * Remove the following from the defaults:
@@ -16461,14 +16461,14 @@ var require_read_pjson = __commonJS({
           "oclif.config.mjs",
           "oclif.config.cjs"
         ],
-        stopDir: path14
+        stopDir: path15
       });
-      const result = await explorer.search(path14);
+      const result = await explorer.search(path15);
       if (!result?.config) {
-        debug(`no oclif config found in ${path14}`);
+        debug(`no oclif config found in ${path15}`);
         return pjson;
       }
-      debug(`found oclif config for ${path14}: %O`, result);
+      debug(`found oclif config for ${path15}: %O`, result);
       return {
         ...pjson,
         oclif: result?.config ?? {}
@@ -16896,12 +16896,12 @@ var require_plugin_loader = __commonJS({
           const plugins = findMatchingDependencies(opts.rootPlugin.pjson.dependencies ?? {}, corePlugins);
           await this.loadPlugins(opts.rootPlugin.root, "core", plugins);
         }
-        const { core: pluginAdditionsCore, path: path14 } = opts.pluginAdditions ?? { core: [] };
+        const { core: pluginAdditionsCore, path: path15 } = opts.pluginAdditions ?? { core: [] };
         if (pluginAdditionsCore) {
-          if (path14) {
-            const pjson = await (0, fs_1.readJson)((0, node_path_1.join)(path14, "package.json"));
+          if (path15) {
+            const pjson = await (0, fs_1.readJson)((0, node_path_1.join)(path15, "package.json"));
             const plugins = findMatchingDependencies(pjson.dependencies ?? {}, pluginAdditionsCore);
-            await this.loadPlugins(path14, "core", plugins);
+            await this.loadPlugins(path15, "core", plugins);
           } else {
             const plugins = findMatchingDependencies(opts.rootPlugin.pjson.dependencies ?? {}, pluginAdditionsCore);
             await this.loadPlugins(opts.rootPlugin.root, "core", plugins);
@@ -16919,13 +16919,13 @@ var require_plugin_loader = __commonJS({
               const plugins = findMatchingDependencies(allDeps ?? {}, devPlugins);
               await this.loadPlugins(opts.rootPlugin.root, "dev", plugins);
             }
-            const { dev: pluginAdditionsDev, path: path14 } = opts.pluginAdditions ?? { core: [] };
+            const { dev: pluginAdditionsDev, path: path15 } = opts.pluginAdditions ?? { core: [] };
             if (pluginAdditionsDev) {
-              if (path14) {
-                const pjson = await (0, fs_1.readJson)((0, node_path_1.join)(path14, "package.json"));
+              if (path15) {
+                const pjson = await (0, fs_1.readJson)((0, node_path_1.join)(path15, "package.json"));
                 const allDeps = { ...pjson.dependencies, ...pjson.devDependencies };
                 const plugins = findMatchingDependencies(allDeps ?? {}, pluginAdditionsDev);
-                await this.loadPlugins(path14, "dev", plugins);
+                await this.loadPlugins(path15, "dev", plugins);
               } else {
                 const allDeps = { ...opts.rootPlugin.pjson.dependencies, ...opts.rootPlugin.pjson.devDependencies };
                 const plugins = findMatchingDependencies(allDeps ?? {}, pluginAdditionsDev);
@@ -17854,10 +17854,10 @@ var require_errors2 = __commonJS({
     exports2.CLIParseError = CLIParseError;
     var InvalidArgsSpecError = class extends CLIParseError {
       args;
-      constructor({ args, exit, parse, reason }) {
+      constructor({ args, exit, parse, reason: reason2 }) {
         let message = "Invalid argument spec";
-        if (reason) {
-          message += `: ${reason}`;
+        if (reason2) {
+          message += `: ${reason2}`;
         }
         const namedArgs = Object.values(args).filter((a) => a.name);
         if (namedArgs.length > 0) {
@@ -18577,8 +18577,8 @@ var require_validate = __commonJS({
         const intersection = Object.entries(parse.input.flags).map((entry2) => entry2[0]).filter((flagName) => parse.output.flags[flagName] !== void 0).filter((flagName) => flag.exactlyOne && flag.exactlyOne.includes(flagName));
         if (intersection.length === 0) {
           const deduped = (0, util_1.uniq)(flag.exactlyOne?.map((flag2) => `--${flag2}`) ?? []).join(", ");
-          const reason = `Exactly one of the following must be provided: ${deduped}`;
-          return { ...base, reason, status: "failed" };
+          const reason2 = `Exactly one of the following must be provided: ${deduped}`;
+          return { ...base, reason: reason2, status: "failed" };
         }
         return { ...base, status: "success" };
       }
@@ -18587,8 +18587,8 @@ var require_validate = __commonJS({
         const intersection = Object.entries(parse.input.flags).map((entry2) => entry2[0]).filter((flagName) => parse.output.flags[flagName] !== void 0).filter((flagName) => flag.atLeastOne && flag.atLeastOne.includes(flagName));
         if (intersection.length === 0) {
           const deduped = (0, util_1.uniq)(flag.atLeastOne?.map((flag2) => `--${flag2}`) ?? []).join(", ");
-          const reason = `At least one of the following must be provided: ${deduped}`;
-          return { ...base, reason, status: "failed" };
+          const reason2 = `At least one of the following must be provided: ${deduped}`;
+          return { ...base, reason: reason2, status: "failed" };
         }
         return { ...base, status: "success" };
       }
@@ -19923,10 +19923,10 @@ var require_lib = __commonJS({
       if (process.env.OCLIF_DISABLE_ENGINE_WARNING && (0, util_1.isTruthy)(process.env.OCLIF_DISABLE_ENGINE_WARNING))
         return;
       try {
-        const path14 = require("node:path");
+        const path15 = require("node:path");
         const semver = require_semver2();
-        const root = path14.join(__dirname, "..");
-        const pjson = require(path14.join(root, "package.json"));
+        const root = path15.join(__dirname, "..");
+        const pjson = require(path15.join(root, "package.json"));
         if (!semver.satisfies(process.versions.node, pjson.engines.node)) {
           process.emitWarning(`Node version must be ${pjson.engines.node} to use this CLI. Current node version: ${process.versions.node}`);
         }
@@ -20111,8 +20111,8 @@ var require_b4a = __commonJS({
     function isEncoding(encoding) {
       return Buffer.isEncoding(encoding);
     }
-    function alloc(size, fill3, encoding) {
-      return Buffer.alloc(size, fill3, encoding);
+    function alloc(size, fill2, encoding) {
+      return Buffer.alloc(size, fill2, encoding);
     }
     function allocUnsafe(size) {
       return Buffer.allocUnsafe(size);
@@ -20135,7 +20135,7 @@ var require_b4a = __commonJS({
     function equals(a, b) {
       return toBuffer(a).equals(b);
     }
-    function fill2(buffer, value, offset, end, encoding) {
+    function fill(buffer, value, offset, end, encoding) {
       return toBuffer(buffer).fill(value, offset, end, encoding);
     }
     function from(value, encodingOrOffset, length) {
@@ -20169,7 +20169,7 @@ var require_b4a = __commonJS({
     function toHex(buffer, start, end) {
       return toBuffer(buffer).toString("hex", start, end);
     }
-    function write2(buffer, string, offset, length, encoding) {
+    function write(buffer, string, offset, length, encoding) {
       return toBuffer(buffer).write(string, offset, length, encoding);
     }
     function readDoubleBE(buffer, offset) {
@@ -20231,7 +20231,7 @@ var require_b4a = __commonJS({
       concat,
       copy,
       equals,
-      fill: fill2,
+      fill,
       from,
       includes,
       indexOf,
@@ -20242,7 +20242,7 @@ var require_b4a = __commonJS({
       toBuffer,
       toString,
       toHex,
-      write: write2,
+      write,
       readDoubleBE,
       readDoubleLE,
       readFloatBE,
@@ -24696,7 +24696,7 @@ var require_safer = __commonJS({
       };
     }
     if (!Safer.alloc) {
-      Safer.alloc = function(size, fill2, encoding) {
+      Safer.alloc = function(size, fill, encoding) {
         if (typeof size !== "number") {
           throw new TypeError('The "size" argument must be of type number. Received type ' + typeof size);
         }
@@ -24704,12 +24704,12 @@ var require_safer = __commonJS({
           throw new RangeError('The value "' + size + '" is invalid for option "size"');
         }
         var buf = Buffer3(size);
-        if (!fill2 || fill2.length === 0) {
+        if (!fill || fill.length === 0) {
           buf.fill(0);
         } else if (typeof encoding === "string") {
-          buf.fill(fill2, encoding);
+          buf.fill(fill, encoding);
         } else {
-          buf.fill(fill2);
+          buf.fill(fill);
         }
         return buf;
       };
@@ -29186,22 +29186,22 @@ var require_utils4 = __commonJS({
         return TypedArrayFill.call(buf, value, start, end);
       },
       makeError,
-      doFatalError: (protocol, msg, level, reason) => {
+      doFatalError: (protocol, msg, level, reason2) => {
         let err;
         if (DISCONNECT_REASON === void 0)
           ({ DISCONNECT_REASON } = require_constants4());
         if (msg instanceof Error) {
           err = msg;
           if (typeof level !== "number")
-            reason = DISCONNECT_REASON.PROTOCOL_ERROR;
+            reason2 = DISCONNECT_REASON.PROTOCOL_ERROR;
           else
-            reason = level;
+            reason2 = level;
         } else {
           err = makeError(msg, level, true);
         }
-        if (typeof reason !== "number")
-          reason = DISCONNECT_REASON.PROTOCOL_ERROR;
-        protocol.disconnect(reason);
+        if (typeof reason2 !== "number")
+          reason2 = DISCONNECT_REASON.PROTOCOL_ERROR;
+        protocol.disconnect(reason2);
         protocol._destruct();
         protocol._onError(err);
         return Infinity;
@@ -32659,11 +32659,11 @@ var require_agent = __commonJS({
       };
     })();
     var WINDOWS_PIPE_REGEX = /^[/\\][/\\]\.[/\\]pipe[/\\].+/;
-    function createAgent(path14) {
-      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path14)) {
-        return path14 === "pageant" ? new PageantAgent() : new CygwinAgent(path14);
+    function createAgent(path15) {
+      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path15)) {
+        return path15 === "pageant" ? new PageantAgent() : new CygwinAgent(path15);
       }
-      return new OpenSSHAgent(path14);
+      return new OpenSSHAgent(path15);
     }
     var AgentProtocol = (() => {
       const SSH_AGENTC_REQUEST_IDENTITIES = 11;
@@ -33428,7 +33428,7 @@ var require_handlers_misc = __commonJS({
       // Transport layer protocol ==================================================
       [MESSAGE.DISCONNECT]: (self2, payload) => {
         bufferParser.init(payload, 1);
-        const reason = bufferParser.readUInt32BE();
+        const reason2 = bufferParser.readUInt32BE();
         const desc = bufferParser.readString(true);
         const lang = bufferParser.readString();
         bufferParser.clear();
@@ -33439,10 +33439,10 @@ var require_handlers_misc = __commonJS({
           );
         }
         self2._debug && self2._debug(
-          `Inbound: Received DISCONNECT (${reason}, "${desc}")`
+          `Inbound: Received DISCONNECT (${reason2}, "${desc}")`
         );
         const handler = self2._handlers.DISCONNECT;
-        handler && handler(self2, reason, desc);
+        handler && handler(self2, reason2, desc);
       },
       [MESSAGE.IGNORE]: (self2, payload) => {
         self2._debug && self2._debug("Inbound: Received IGNORE");
@@ -34006,7 +34006,7 @@ var require_handlers_misc = __commonJS({
       [MESSAGE.CHANNEL_OPEN_FAILURE]: (self2, payload) => {
         bufferParser.init(payload, 1);
         const recipient = bufferParser.readUInt32BE();
-        const reason = bufferParser.readUInt32BE();
+        const reason2 = bufferParser.readUInt32BE();
         const description2 = bufferParser.readString(true);
         const lang = bufferParser.readString();
         bufferParser.clear();
@@ -34018,7 +34018,7 @@ var require_handlers_misc = __commonJS({
         }
         self2._debug && self2._debug(`Inbound: CHANNEL_OPEN_FAILURE (r:${recipient})`);
         const handler = self2._handlers.CHANNEL_OPEN_FAILURE;
-        handler && handler(self2, recipient, reason, description2);
+        handler && handler(self2, recipient, reason2, description2);
       },
       [MESSAGE.CHANNEL_WINDOW_ADJUST]: (self2, payload) => {
         bufferParser.init(payload, 1);
@@ -36204,18 +36204,18 @@ var require_Protocol = __commonJS({
           this._onWrite(sentIdent);
         };
       }
-      _destruct(reason) {
+      _destruct(reason2) {
         this._packetRW.read.cleanup();
         this._packetRW.write.cleanup();
         this._cipher && this._cipher.free();
         this._decipher && this._decipher.free();
-        if (typeof reason !== "string" || reason.length === 0)
-          reason = "fatal error";
+        if (typeof reason2 !== "string" || reason2.length === 0)
+          reason2 = "fatal error";
         this.parse = () => {
-          throw new Error(`Instance unusable after ${reason}`);
+          throw new Error(`Instance unusable after ${reason2}`);
         };
         this._onWrite = () => {
-          throw new Error(`Instance unusable after ${reason}`);
+          throw new Error(`Instance unusable after ${reason2}`);
         };
         this._destruct = void 0;
       }
@@ -36232,17 +36232,17 @@ var require_Protocol = __commonJS({
       // ===========================================================================
       // Global
       // ------
-      disconnect(reason) {
+      disconnect(reason2) {
         const pktLen = 1 + 4 + 4 + 4;
         let p = this._packetRW.write.allocStartKEX;
         const packet = this._packetRW.write.alloc(pktLen, true);
         const end = p + pktLen;
-        if (!VALID_DISCONNECT_REASONS.has(reason))
-          reason = DISCONNECT_REASON.PROTOCOL_ERROR;
+        if (!VALID_DISCONNECT_REASONS.has(reason2))
+          reason2 = DISCONNECT_REASON.PROTOCOL_ERROR;
         packet[p] = MESSAGE.DISCONNECT;
-        writeUInt32BE(packet, reason, ++p);
+        writeUInt32BE(packet, reason2, ++p);
         packet.fill(0, p += 4, end);
-        this._debug && this._debug(`Outbound: Sending DISCONNECT (${reason})`);
+        this._debug && this._debug(`Outbound: Sending DISCONNECT (${reason2})`);
         sendPacket(this, this._packetRW.write.finalize(packet, true), true);
       }
       ping() {
@@ -36375,7 +36375,7 @@ var require_Protocol = __commonJS({
         );
         sendPacket(this, this._packetRW.write.finalize(packet));
       }
-      channelOpenFail(remote, reason, desc) {
+      channelOpenFail(remote, reason2, desc) {
         if (typeof desc !== "string")
           desc = "";
         const descLen = Buffer.byteLength(desc);
@@ -36383,7 +36383,7 @@ var require_Protocol = __commonJS({
         const packet = this._packetRW.write.alloc(1 + 4 + 4 + 4 + descLen + 4);
         packet[p] = MESSAGE.CHANNEL_OPEN_FAILURE;
         writeUInt32BE(packet, remote, ++p);
-        writeUInt32BE(packet, reason, p += 4);
+        writeUInt32BE(packet, reason2, p += 4);
         writeUInt32BE(packet, descLen, p += 4);
         p += 4;
         if (descLen) {
@@ -37907,17 +37907,17 @@ var require_SFTP = __commonJS({
       // ===========================================================================
       // Client-specific ===========================================================
       // ===========================================================================
-      createReadStream(path14, options) {
+      createReadStream(path15, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new ReadStream(this, path14, options);
+        return new ReadStream(this, path15, options);
       }
-      createWriteStream(path14, options) {
+      createWriteStream(path15, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new WriteStream(this, path14, options);
+        return new WriteStream(this, path15, options);
       }
-      open(path14, flags_, attrs, cb) {
+      open(path15, flags_, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         if (typeof attrs === "function") {
@@ -37936,7 +37936,7 @@ var require_SFTP = __commonJS({
           attrsFlags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path14);
+        const pathLen = Buffer.byteLength(path15);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -37944,7 +37944,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path14, p += 4, pathLen);
+        buf.utf8Write(path15, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         writeUInt32BE(buf, attrsFlags, p += 4);
         if (attrsLen) {
@@ -38075,7 +38075,7 @@ var require_SFTP = __commonJS({
           throw new Error("Client-only method called in server mode");
         fastXfer(fs16, this, localPath, remotePath, opts, cb);
       }
-      readFile(path14, options, callback_) {
+      readFile(path15, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -38148,13 +38148,13 @@ var require_SFTP = __commonJS({
             return callback && callback(er, buffer);
           });
         };
-        this.open(path14, flag, 438, (er, handle_) => {
+        this.open(path15, flag, 438, (er, handle_) => {
           if (er)
             return callback && callback(er);
           handle = handle_;
           const tryStat = (er2, st) => {
             if (er2) {
-              this.stat(path14, (er_, st_) => {
+              this.stat(path15, (er_, st_) => {
                 if (er_) {
                   return this.close(handle, () => {
                     callback && callback(er2);
@@ -38175,7 +38175,7 @@ var require_SFTP = __commonJS({
           this.fstat(handle, tryStat);
         });
       }
-      writeFile(path14, data, options, callback_) {
+      writeFile(path15, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -38194,7 +38194,7 @@ var require_SFTP = __commonJS({
         if (options.encoding && !Buffer.isEncoding(options.encoding))
           throw new Error(`Unknown encoding: ${options.encoding}`);
         const flag = options.flag || "w";
-        this.open(path14, flag, options.mode, (openErr, handle) => {
+        this.open(path15, flag, options.mode, (openErr, handle) => {
           if (openErr) {
             callback && callback(openErr);
           } else {
@@ -38203,7 +38203,7 @@ var require_SFTP = __commonJS({
             if (position === null) {
               const tryStat = (er, st) => {
                 if (er) {
-                  this.stat(path14, (er_, st_) => {
+                  this.stat(path15, (er_, st_) => {
                     if (er_) {
                       return this.close(handle, () => {
                         callback && callback(er);
@@ -38222,7 +38222,7 @@ var require_SFTP = __commonJS({
           }
         });
       }
-      appendFile(path14, data, options, callback_) {
+      appendFile(path15, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -38240,12 +38240,12 @@ var require_SFTP = __commonJS({
           throw new TypeError("Bad arguments");
         if (!options.flag)
           options = Object.assign({ flag: "a" }, options);
-        this.writeFile(path14, data, options, callback);
+        this.writeFile(path15, data, options, callback);
       }
-      exists(path14, cb) {
+      exists(path15, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        this.stat(path14, (err) => {
+        this.stat(path15, (err) => {
           cb && cb(err ? false : true);
         });
       }
@@ -38288,7 +38288,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} RENAME`
         );
       }
-      mkdir(path14, attrs, cb) {
+      mkdir(path15, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -38302,7 +38302,7 @@ var require_SFTP = __commonJS({
           flags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path14);
+        const pathLen = Buffer.byteLength(path15);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38310,7 +38310,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path14, p += 4, pathLen);
+        buf.utf8Write(path15, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -38326,10 +38326,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} MKDIR`
         );
       }
-      rmdir(path14, cb) {
+      rmdir(path15, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path14);
+        const pathLen = Buffer.byteLength(path15);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38337,7 +38337,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path14, p += 4, pathLen);
+        buf.utf8Write(path15, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
@@ -38427,10 +38427,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} FSTAT`
         );
       }
-      stat(path14, cb) {
+      stat(path15, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path14);
+        const pathLen = Buffer.byteLength(path15);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38438,17 +38438,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path14, p += 4, pathLen);
+        buf.utf8Write(path15, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} STAT`
         );
       }
-      lstat(path14, cb) {
+      lstat(path15, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path14);
+        const pathLen = Buffer.byteLength(path15);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38456,17 +38456,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path14, p += 4, pathLen);
+        buf.utf8Write(path15, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} LSTAT`
         );
       }
-      opendir(path14, cb) {
+      opendir(path15, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path14);
+        const pathLen = Buffer.byteLength(path15);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38474,14 +38474,14 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path14, p += 4, pathLen);
+        buf.utf8Write(path15, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} OPENDIR`
         );
       }
-      setstat(path14, attrs, cb) {
+      setstat(path15, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -38493,7 +38493,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path14);
+        const pathLen = Buffer.byteLength(path15);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38501,7 +38501,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path14, p += 4, pathLen);
+        buf.utf8Write(path15, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -38561,8 +38561,8 @@ var require_SFTP = __commonJS({
           mtime: toUnixTimestamp(mtime)
         }, cb);
       }
-      utimes(path14, atime, mtime, cb) {
-        return this.setstat(path14, {
+      utimes(path15, atime, mtime, cb) {
+        return this.setstat(path15, {
           atime: toUnixTimestamp(atime),
           mtime: toUnixTimestamp(mtime)
         }, cb);
@@ -38573,8 +38573,8 @@ var require_SFTP = __commonJS({
           gid
         }, cb);
       }
-      chown(path14, uid, gid, cb) {
-        return this.setstat(path14, {
+      chown(path15, uid, gid, cb) {
+        return this.setstat(path15, {
           uid,
           gid
         }, cb);
@@ -38584,15 +38584,15 @@ var require_SFTP = __commonJS({
           mode
         }, cb);
       }
-      chmod(path14, mode, cb) {
-        return this.setstat(path14, {
+      chmod(path15, mode, cb) {
+        return this.setstat(path15, {
           mode
         }, cb);
       }
-      readlink(path14, cb) {
+      readlink(path15, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path14);
+        const pathLen = Buffer.byteLength(path15);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38600,7 +38600,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path14, p += 4, pathLen);
+        buf.utf8Write(path15, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -38645,10 +38645,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} SYMLINK`
         );
       }
-      realpath(path14, cb) {
+      realpath(path15, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path14);
+        const pathLen = Buffer.byteLength(path15);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38656,7 +38656,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path14, p += 4, pathLen);
+        buf.utf8Write(path15, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -38701,13 +38701,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${which} posix-rename@openssh.com`);
         }
       }
-      ext_openssh_statvfs(path14, cb) {
+      ext_openssh_statvfs(path15, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["statvfs@openssh.com"];
         if (!ext || ext !== "2")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path14);
+        const pathLen = Buffer.byteLength(path15);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 19 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38717,7 +38717,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 19, p);
         buf.utf8Write("statvfs@openssh.com", p += 4, 19);
         writeUInt32BE(buf, pathLen, p += 19);
-        buf.utf8Write(path14, p += 4, pathLen);
+        buf.utf8Write(path15, p += 4, pathLen);
         this._requests[reqid] = { extended: "statvfs@openssh.com", cb };
         const isBuffered = sendOrBuffer(this, buf);
         if (this._debug) {
@@ -38803,7 +38803,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} fsync@openssh.com`
         );
       }
-      ext_openssh_lsetstat(path14, attrs, cb) {
+      ext_openssh_lsetstat(path15, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["lsetstat@openssh.com"];
@@ -38818,7 +38818,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path14);
+        const pathLen = Buffer.byteLength(path15);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 20 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38828,7 +38828,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 20, p);
         buf.utf8Write("lsetstat@openssh.com", p += 4, 20);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path14, p += 4, pathLen);
+        buf.utf8Write(path15, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -38845,13 +38845,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${status} lsetstat@openssh.com`);
         }
       }
-      ext_openssh_expandPath(path14, cb) {
+      ext_openssh_expandPath(path15, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["expand-path@openssh.com"];
         if (ext !== "1")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path14);
+        const pathLen = Buffer.byteLength(path15);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 23 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38861,7 +38861,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 23, p);
         buf.utf8Write("expand-path@openssh.com", p += 4, 23);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path14, p += 4, pathLen);
+        buf.utf8Write(path15, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -40139,12 +40139,12 @@ var require_SFTP = __commonJS({
       [REQUEST.LSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path14 = bufferParser.readString(true);
+        const path15 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path14 === void 0)
+        if (path15 === void 0)
           return doFatalSFTPError(sftp, "Malformed LSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received LSTAT (id:${reqID})`);
-        if (!sftp.emit("LSTAT", reqID, path14)) {
+        if (!sftp.emit("LSTAT", reqID, path15)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40163,13 +40163,13 @@ var require_SFTP = __commonJS({
       [REQUEST.SETSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path14 = bufferParser.readString(true);
+        const path15 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed SETSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received SETSTAT (id:${reqID})`);
-        if (!sftp.emit("SETSTAT", reqID, path14, attrs)) {
+        if (!sftp.emit("SETSTAT", reqID, path15, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40191,12 +40191,12 @@ var require_SFTP = __commonJS({
       [REQUEST.OPENDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path14 = bufferParser.readString(true);
+        const path15 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path14 === void 0)
+        if (path15 === void 0)
           return doFatalSFTPError(sftp, "Malformed OPENDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received OPENDIR (id:${reqID})`);
-        if (!sftp.emit("OPENDIR", reqID, path14)) {
+        if (!sftp.emit("OPENDIR", reqID, path15)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40215,63 +40215,63 @@ var require_SFTP = __commonJS({
       [REQUEST.REMOVE]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path14 = bufferParser.readString(true);
+        const path15 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path14 === void 0)
+        if (path15 === void 0)
           return doFatalSFTPError(sftp, "Malformed REMOVE packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received REMOVE (id:${reqID})`);
-        if (!sftp.emit("REMOVE", reqID, path14)) {
+        if (!sftp.emit("REMOVE", reqID, path15)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.MKDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path14 = bufferParser.readString(true);
+        const path15 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed MKDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received MKDIR (id:${reqID})`);
-        if (!sftp.emit("MKDIR", reqID, path14, attrs)) {
+        if (!sftp.emit("MKDIR", reqID, path15, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.RMDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path14 = bufferParser.readString(true);
+        const path15 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path14 === void 0)
+        if (path15 === void 0)
           return doFatalSFTPError(sftp, "Malformed RMDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received RMDIR (id:${reqID})`);
-        if (!sftp.emit("RMDIR", reqID, path14)) {
+        if (!sftp.emit("RMDIR", reqID, path15)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.REALPATH]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path14 = bufferParser.readString(true);
+        const path15 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path14 === void 0)
+        if (path15 === void 0)
           return doFatalSFTPError(sftp, "Malformed REALPATH packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received REALPATH (id:${reqID})`
         );
-        if (!sftp.emit("REALPATH", reqID, path14)) {
+        if (!sftp.emit("REALPATH", reqID, path15)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.STAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path14 = bufferParser.readString(true);
+        const path15 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path14 === void 0)
+        if (path15 === void 0)
           return doFatalSFTPError(sftp, "Malformed STAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received STAT (id:${reqID})`);
-        if (!sftp.emit("STAT", reqID, path14)) {
+        if (!sftp.emit("STAT", reqID, path15)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40291,14 +40291,14 @@ var require_SFTP = __commonJS({
       [REQUEST.READLINK]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path14 = bufferParser.readString(true);
+        const path15 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path14 === void 0)
+        if (path15 === void 0)
           return doFatalSFTPError(sftp, "Malformed READLINK packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received READLINK (id:${reqID})`
         );
-        if (!sftp.emit("READLINK", reqID, path14)) {
+        if (!sftp.emit("READLINK", reqID, path15)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40369,7 +40369,7 @@ var require_SFTP = __commonJS({
     function roundUpToMultipleOf8(n) {
       return n + 7 & ~7;
     }
-    function ReadStream(sftp, path14, options) {
+    function ReadStream(sftp, path15, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -40383,7 +40383,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       ReadableStream.call(this, options);
-      this.path = path14;
+      this.path = path15;
       this.flags = options.flags === void 0 ? "r" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -40514,7 +40514,7 @@ var require_SFTP = __commonJS({
       },
       configurable: true
     });
-    function WriteStream(sftp, path14, options) {
+    function WriteStream(sftp, path15, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -40526,7 +40526,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       WritableStream.call(this, options);
-      this.path = path14;
+      this.path = path15;
       this.flags = options.flags === void 0 ? "w" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -41480,15 +41480,15 @@ var require_client = __commonJS({
           hostVerifier,
           messageHandlers: {
             DEBUG: DEBUG_HANDLER,
-            DISCONNECT: (p, reason, desc) => {
-              if (reason !== DISCONNECT_REASON.BY_APPLICATION) {
+            DISCONNECT: (p, reason2, desc) => {
+              if (reason2 !== DISCONNECT_REASON.BY_APPLICATION) {
                 if (!desc) {
-                  desc = DISCONNECT_REASON_BY_VALUE[reason];
+                  desc = DISCONNECT_REASON_BY_VALUE[reason2];
                   if (desc === void 0)
-                    desc = `Unexpected disconnection reason: ${reason}`;
+                    desc = `Unexpected disconnection reason: ${reason2}`;
                 }
                 const err = new Error(desc);
-                err.code = reason;
+                err.code = reason2;
                 this.emit("error", err);
               }
               sock.end();
@@ -41685,11 +41685,11 @@ var require_client = __commonJS({
               this._chanMgr.update(info.recipient, instance);
               channel(void 0, instance);
             },
-            CHANNEL_OPEN_FAILURE: (p, recipient, reason, description2) => {
+            CHANNEL_OPEN_FAILURE: (p, recipient, reason2, description2) => {
               const channel = this._chanMgr.get(recipient);
               if (typeof channel !== "function")
                 return;
-              const info = { reason, description: description2 };
+              const info = { reason: reason2, description: description2 };
               onChannelOpenFailure(this, recipient, info, channel);
             },
             CHANNEL_DATA: (p, recipient, data) => {
@@ -42789,7 +42789,7 @@ var require_client = __commonJS({
     }
     function onCHANNEL_OPEN(self2, info) {
       let localChan = -1;
-      let reason;
+      let reason2;
       const accept = () => {
         const chanInfo = {
           type: info.type,
@@ -42817,20 +42817,20 @@ var require_client = __commonJS({
         return stream;
       };
       const reject = () => {
-        if (reason === void 0) {
+        if (reason2 === void 0) {
           if (localChan === -1)
-            reason = CHANNEL_OPEN_FAILURE.RESOURCE_SHORTAGE;
+            reason2 = CHANNEL_OPEN_FAILURE.RESOURCE_SHORTAGE;
           else
-            reason = CHANNEL_OPEN_FAILURE.CONNECT_FAILED;
+            reason2 = CHANNEL_OPEN_FAILURE.CONNECT_FAILED;
         }
         if (localChan !== -1)
           self2._chanMgr.remove(localChan);
-        self2._protocol.channelOpenFail(info.sender, reason, "");
+        self2._protocol.channelOpenFail(info.sender, reason2, "");
       };
       const reserveChannel = () => {
         localChan = self2._chanMgr.add();
         if (localChan === -1) {
-          reason = CHANNEL_OPEN_FAILURE.RESOURCE_SHORTAGE;
+          reason2 = CHANNEL_OPEN_FAILURE.RESOURCE_SHORTAGE;
           if (self2.config.debug) {
             self2.config.debug(
               "Client: Automatic rejection of incoming channel open: no channels available"
@@ -42875,15 +42875,15 @@ var require_client = __commonJS({
           }
           break;
         default:
-          reason = CHANNEL_OPEN_FAILURE.UNKNOWN_CHANNEL_TYPE;
+          reason2 = CHANNEL_OPEN_FAILURE.UNKNOWN_CHANNEL_TYPE;
           if (self2.config.debug) {
             self2.config.debug(
               `Client: Automatic rejection of unsupported incoming channel open type: ${info.type}`
             );
           }
       }
-      if (reason === void 0) {
-        reason = CHANNEL_OPEN_FAILURE.ADMINISTRATIVELY_PROHIBITED;
+      if (reason2 === void 0) {
+        reason2 = CHANNEL_OPEN_FAILURE.ADMINISTRATIVELY_PROHIBITED;
         if (self2.config.debug) {
           self2.config.debug(
             "Client: Automatic rejection of unexpected incoming channel open for: " + info.type
@@ -43507,15 +43507,15 @@ var require_server = __commonJS({
           debug,
           messageHandlers: {
             DEBUG: DEBUG_HANDLER,
-            DISCONNECT: (p, reason, desc) => {
-              if (reason !== DISCONNECT_REASON.BY_APPLICATION) {
+            DISCONNECT: (p, reason2, desc) => {
+              if (reason2 !== DISCONNECT_REASON.BY_APPLICATION) {
                 if (!desc) {
-                  desc = DISCONNECT_REASON_BY_VALUE[reason];
+                  desc = DISCONNECT_REASON_BY_VALUE[reason2];
                   if (desc === void 0)
-                    desc = `Unexpected disconnection reason: ${reason}`;
+                    desc = `Unexpected disconnection reason: ${reason2}`;
                 }
                 const err = new Error(desc);
-                err.code = reason;
+                err.code = reason2;
                 this.emit("error", err);
               }
               socket.end();
@@ -43526,27 +43526,27 @@ var require_server = __commonJS({
                 return proto.channelOpenFail(info.sender, reasonCode);
               }
               let localChan = -1;
-              let reason;
+              let reason2;
               let replied = false;
               let accept;
               const reject = () => {
                 if (replied)
                   return;
                 replied = true;
-                if (reason === void 0) {
+                if (reason2 === void 0) {
                   if (localChan === -1)
-                    reason = CHANNEL_OPEN_FAILURE.RESOURCE_SHORTAGE;
+                    reason2 = CHANNEL_OPEN_FAILURE.RESOURCE_SHORTAGE;
                   else
-                    reason = CHANNEL_OPEN_FAILURE.CONNECT_FAILED;
+                    reason2 = CHANNEL_OPEN_FAILURE.CONNECT_FAILED;
                 }
                 if (localChan !== -1)
                   this._chanMgr.remove(localChan);
-                proto.channelOpenFail(info.sender, reason, "");
+                proto.channelOpenFail(info.sender, reason2, "");
               };
               const reserveChannel = () => {
                 localChan = this._chanMgr.add();
                 if (localChan === -1) {
-                  reason = CHANNEL_OPEN_FAILURE.RESOURCE_SHORTAGE;
+                  reason2 = CHANNEL_OPEN_FAILURE.RESOURCE_SHORTAGE;
                   if (debug) {
                     debug("Automatic rejection of incoming channel open: no channels available");
                   }
@@ -43646,13 +43646,13 @@ var require_server = __commonJS({
                   }
                   break;
                 default:
-                  reason = CHANNEL_OPEN_FAILURE.UNKNOWN_CHANNEL_TYPE;
+                  reason2 = CHANNEL_OPEN_FAILURE.UNKNOWN_CHANNEL_TYPE;
                   if (debug) {
                     debug(`Automatic rejection of unsupported incoming channel open type: ${info.type}`);
                   }
               }
-              if (reason === void 0) {
-                reason = CHANNEL_OPEN_FAILURE.ADMINISTRATIVELY_PROHIBITED;
+              if (reason2 === void 0) {
+                reason2 = CHANNEL_OPEN_FAILURE.ADMINISTRATIVELY_PROHIBITED;
                 if (debug) {
                   debug(`Automatic rejection of unexpected incoming channel open for: ${info.type}`);
                 }
@@ -43682,11 +43682,11 @@ var require_server = __commonJS({
               this._chanMgr.update(info.recipient, instance);
               channel(void 0, instance);
             },
-            CHANNEL_OPEN_FAILURE: (p, recipient, reason, description2) => {
+            CHANNEL_OPEN_FAILURE: (p, recipient, reason2, description2) => {
               const channel = this._chanMgr.get(recipient);
               if (typeof channel !== "function")
                 return;
-              const info = { reason, description: description2 };
+              const info = { reason: reason2, description: description2 };
               onChannelOpenFailure(this, recipient, info, channel);
             },
             CHANNEL_DATA: (p, recipient, data) => {
@@ -44737,7 +44737,7 @@ __export(smsdiag_exports, {
 });
 module.exports = __toCommonJS(smsdiag_exports);
 var import_core13 = __toESM(require_lib());
-var path13 = __toESM(require("node:path"));
+var path14 = __toESM(require("node:path"));
 
 // package.json
 var name = "smsdiag";
@@ -46376,21 +46376,21 @@ var import_node_fs9 = require("node:fs");
 
 // src/rules/conditions.ts
 var CONDITIONS = [
-  { id: "ha-failed", severity: "critical", title: "HA Failed", summary: "entered the HA Failed state", detectedBy: "rule" },
-  { id: "passive-takeover", severity: "critical", title: "Passive takeover", summary: "took over the cluster", detectedBy: "rule" },
-  { id: "ha-degraded", severity: "error", title: "HA degraded", summary: "reported DEGRADED HA", detectedBy: "rule" },
-  { id: "java-oom", severity: "error", title: "Java out of memory", summary: "Java ran out of memory", detectedBy: "rule" },
-  { id: "db-corruption", severity: "critical", title: "Database corruption", summary: "database corruption reported", detectedBy: "rule" },
-  { id: "db-crash", severity: "critical", title: "Database crash", summary: "the database server crashed", detectedBy: "rule" },
-  { id: "replication-broken", severity: "critical", title: "Replication broken", summary: "database replication is broken", detectedBy: "rule" },
-  { id: "split-brain", severity: "critical", title: "Split brain (active/active)", summary: "both nodes were Active at once", detectedBy: "cluster" },
-  { id: "no-brain", severity: "error", title: "No active node", summary: "neither node was Active", detectedBy: "cluster" },
-  { id: "heartbeat-loss", severity: "warning", title: "Heartbeat loss", summary: "heartbeats to the peer went unanswered", detectedBy: "sequence" },
-  { id: "unclean-shutdown", severity: "error", title: "Unclean shutdown", summary: "restarted without a clean stop", detectedBy: "sequence" },
-  { id: "maintenance-under-ha", severity: "error", title: "Maintenance with HA enabled", summary: "maintenance applied while HA was enabled ({what})", detectedBy: "sequence" },
-  { id: "ipv6-unsupported", severity: "error", title: "IPv6 HA peer", summary: "HA configured with an IPv6 peer address ({peer})", detectedBy: "sequence" },
-  { id: "log-rollover-gap", severity: "warning", title: "Evidence lost to log rotation", summary: "logs start after the incident time", detectedBy: "cluster" },
-  { id: "clock-skew", severity: "warning", title: "Clock skew", summary: "node clocks disagree", detectedBy: "cluster" }
+  { id: "ha-failed", severity: "critical", detectedBy: ["rule"], needs: ["ha", "state"] },
+  { id: "passive-takeover", severity: "critical", detectedBy: ["rule", "cluster"], needs: ["ha"] },
+  { id: "ha-degraded", severity: "error", detectedBy: ["rule"], needs: ["ha"] },
+  { id: "java-oom", severity: "error", detectedBy: ["rule"], needs: ["sms-info", "tpt"] },
+  { id: "db-corruption", severity: "critical", detectedBy: ["rule"], needs: ["mysqld"] },
+  { id: "db-crash", severity: "critical", detectedBy: ["rule"], needs: ["mysqld"] },
+  { id: "replication-broken", severity: "critical", detectedBy: ["rule"], needs: ["mysqld", "ha"] },
+  { id: "split-brain", severity: "critical", detectedBy: ["cluster"], needs: ["ha"] },
+  { id: "no-brain", severity: "error", detectedBy: ["cluster"], needs: ["ha"] },
+  { id: "heartbeat-loss", severity: "warning", detectedBy: ["sequence"], needs: ["ha"] },
+  { id: "unclean-shutdown", severity: "error", detectedBy: ["sequence"], needs: ["mysqld"] },
+  { id: "maintenance-under-ha", severity: "error", detectedBy: ["sequence"], needs: ["ha"] },
+  { id: "ipv6-unsupported", severity: "error", detectedBy: ["sequence"], needs: ["ha"] },
+  { id: "log-rollover-gap", severity: "warning", detectedBy: ["cluster"], needs: ["ha", "sms-info", "mysqld", "tpt"] },
+  { id: "clock-skew", severity: "warning", detectedBy: ["cluster"], needs: ["ha"] }
 ];
 var BY_ID = new Map(CONDITIONS.map((c) => [c.id, c]));
 function conditionById(id) {
@@ -46420,8 +46420,7 @@ var pack_default = {
       kinds: ["ha"],
       anchors: ["Local state:"],
       pattern: "Local state:\\s*Failed\\b",
-      condition: "ha-failed",
-      summary: "entered the HA Failed state"
+      condition: "ha-failed"
     },
     {
       id: "ha.peer-state",
@@ -46486,8 +46485,7 @@ var pack_default = {
       anchors: ["considering cluster takeover"],
       pattern: "considering cluster takeover",
       condition: "passive-takeover",
-      event: "takeover-considered",
-      summary: "considered taking over the cluster"
+      event: "takeover-considered"
     },
     {
       id: "ha.restart-active",
@@ -46544,8 +46542,7 @@ var pack_default = {
       anchors: ["Replication delay:"],
       pattern: "Replication delay:\\s*(?<seconds>\\d+)\\s*s",
       when: { field: "seconds", op: "gt", value: 120 },
-      condition: "replication-broken",
-      summary: "replication fell {seconds} s behind the active node"
+      condition: "replication-broken"
     },
     {
       id: "ha.patch",
@@ -46578,8 +46575,7 @@ var pack_default = {
       anchors: ["DEGRADED HA"],
       pattern: "DEGRADED HA",
       condition: "ha-degraded",
-      event: "degraded",
-      summary: "reported DEGRADED HA"
+      event: "degraded"
     },
     {
       id: "java.oom",
@@ -46589,8 +46585,7 @@ var pack_default = {
       pattern: "java\\.lang\\.OutOfMemoryError(?::\\s*(?<variant>[^\\r\\n]*?))?\\s*$",
       condition: "java-oom",
       event: "oom",
-      mergeWithinMs: 2e3,
-      summary: "Java ran out of memory ({variant})"
+      mergeWithinMs: 2e3
     },
     {
       id: "java.exception",
@@ -46608,8 +46603,7 @@ var pack_default = {
       pattern: "(?:(?:mysqld|mariadbd)\\S* got signal (?<signal>\\d+)|Assertion failure|Failing assertion|assertion failed)",
       condition: "db-crash",
       event: "db-crash",
-      mergeWithinMs: 1e4,
-      summary: "the database server crashed (signal {signal})"
+      mergeWithinMs: 1e4
     },
     {
       id: "db.corruption",
@@ -46618,8 +46612,7 @@ var pack_default = {
       anchors: ["marked as crashed", "is corrupt", "page corruption", "is corrupted", "Incorrect key file"],
       pattern: "(?:Table '?(?<table>[^' ]+)'? is marked as crashed|Index for table '(?<index>[^']+)' is corrupt|Database page corruption|Page read from tablespace is corrupted|Incorrect key file for table '?(?<keyfile>[^';]+)|is corrupted)",
       condition: "db-corruption",
-      event: "db-corruption",
-      summary: "database corruption reported ({table}{index}{keyfile})"
+      event: "db-corruption"
     },
     {
       id: "db.ready",
@@ -46652,8 +46645,7 @@ var pack_default = {
       anchors: ["Slave I/O", "Slave SQL", "Replica I/O", "Replica SQL", "relay log", "slave SQL thread aborted"],
       pattern: "(?:(?:Slave|Replica) I/O(?: thread)?: error|(?:Slave|Replica) SQL(?: thread)?: Error|Error reading relay log|slave SQL thread aborted)",
       condition: "replication-broken",
-      event: "db-replication-error",
-      summary: "database replication reported errors"
+      event: "db-replication-error"
     },
     {
       id: "db.resources",
@@ -46783,13 +46775,155 @@ function loadRules(file) {
   return new RuleSet(parsed, file);
 }
 
+// src/knowledge/summaries.ts
+var SUMMARIES = {
+  "ha-failed": "entered the HA Failed state",
+  "passive-takeover": "took over the cluster",
+  "passive-takeover/ha.takeover-considered": "considered taking over the cluster",
+  "passive-takeover/active-while-peer-active": "became Active while {other} was Active",
+  "ha-degraded": "reported DEGRADED HA",
+  "java-oom": "Java ran out of memory",
+  "java-oom/java.oom": "Java ran out of memory ({variant})",
+  "db-corruption": "database corruption reported",
+  "db-corruption/db.corruption": "database corruption reported ({table}{index}{keyfile})",
+  "db-crash": "the database server crashed",
+  "db-crash/db.crash": "the database server crashed (signal {signal})",
+  "replication-broken": "database replication is broken",
+  "replication-broken/ha.replication-delay-high": "replication fell {seconds} s behind the active node",
+  "replication-broken/db.replication": "database replication reported errors",
+  "split-brain": "both nodes were Active at once for {minutes} min ({seconds} s)",
+  "no-brain": "neither node was Active for {minutes} min while HA was enabled",
+  "unclean-shutdown": "restarted without a clean stop",
+  "maintenance-under-ha": "maintenance applied while HA was enabled ({what})",
+  "ipv6-unsupported": "HA configured with an IPv6 peer address ({peer})",
+  "log-rollover-gap": "oldest {kind} entry ({oldest}, {file}) is later than the incident time {incident}: earlier evidence was rotated away",
+  "clock-skew/facts": "clock was {seconds} s {direction} the collector's when the bundle was made; times were corrected",
+  "clock-skew/events": "clock at least {seconds} s {direction} {other}'s, judged from events logged on both nodes; correct with --clock"
+};
+function fillTemplate(template, node, fields) {
+  return template.replace(/\{(\w+)\}/g, (_, k) => k === "node" ? node : fields[k] ?? "");
+}
+function fillSummary(template, node, fields) {
+  return fillTemplate(template, node, fields).replace(/ \(\)/g, "").replace(/\(\s*\)/g, "");
+}
+function plural(n, one, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+function findingSummary(f) {
+  if (f.condition === "heartbeat-loss") {
+    const parts = [];
+    if (f.misses) parts.push(`${plural(f.misses, "heartbeat")} unanswered, longest run ${f.maxRun}`);
+    if (f.slowReplies) parts.push(`${plural(f.slowReplies, "reply", "replies")} slower than ${f.slowLimitMs} ms`);
+    return parts.join("; ");
+  }
+  const template = (f.variant && SUMMARIES[`${f.condition}/${f.variant}`]) ?? SUMMARIES[f.condition] ?? f.condition;
+  const base = fillSummary(template, f.node, f.fields);
+  return f.count > 1 ? `${base} (${f.count} times)` : base;
+}
+var SUMMARY_KEYS = Object.keys(SUMMARIES);
+
+// src/correlate/sequences.ts
+var HEARTBEAT_MISSES_FOR_TAKEOVER = 3;
+var HEARTBEAT_SLOW_MS = 300;
+function heartbeatDetector() {
+  let run = 0;
+  const runEvidence = [];
+  return {
+    feed(e, report) {
+      if (e.type === "heartbeat-reply") {
+        run = 0;
+        runEvidence.length = 0;
+        const ms = Number(e.fields.ms);
+        if (ms > HEARTBEAT_SLOW_MS) {
+          report({ condition: "heartbeat-loss", node: e.node, severity: "warning", fields: { slowMs: String(ms) }, evidence: [e] });
+        }
+        return;
+      }
+      if (e.type !== "heartbeat-miss") return;
+      run++;
+      runEvidence.push(e);
+      const critical = run >= HEARTBEAT_MISSES_FOR_TAKEOVER;
+      report({
+        condition: "heartbeat-loss",
+        node: e.node,
+        severity: critical ? "critical" : "warning",
+        fields: { run: String(run) },
+        evidence: critical && run === HEARTBEAT_MISSES_FOR_TAKEOVER ? [...runEvidence] : [e]
+      });
+    }
+  };
+}
+function databaseLifecycleDetector() {
+  let running;
+  let crashed = false;
+  let recovery;
+  return {
+    feed(e, report) {
+      switch (e.type) {
+        case "db-shutdown":
+          running = false;
+          crashed = false;
+          recovery = void 0;
+          return;
+        case "db-crash":
+          crashed = true;
+          return;
+        case "db-crash-recovery":
+          recovery ??= e;
+          return;
+        case "db-ready": {
+          const unclean = !crashed && (running === true || running === void 0 && recovery !== void 0);
+          if (unclean) {
+            report({
+              condition: "unclean-shutdown",
+              node: e.node,
+              fields: { source: "database" },
+              evidence: recovery ? [recovery, e] : [e]
+            });
+          }
+          running = true;
+          crashed = false;
+          recovery = void 0;
+          return;
+        }
+      }
+    }
+  };
+}
+function maintenanceDetector() {
+  let haEnabled = true;
+  return {
+    feed(e, report) {
+      if (e.type === "admin") {
+        const a = (e.fields.action ?? "").toLowerCase();
+        if (a === "ha disabled") haEnabled = false;
+        if (a === "ha enabled") haEnabled = true;
+        return;
+      }
+      if (!haEnabled) return;
+      if (e.type === "patch" && (e.fields.db ?? "").toLowerCase() === "yes") {
+        report({ condition: "maintenance-under-ha", node: e.node, fields: { what: `patch ${e.fields.name}` }, evidence: [e] });
+      }
+      if (e.type === "upgrade") {
+        report({ condition: "maintenance-under-ha", node: e.node, fields: { what: `upgrade to ${e.fields.version}` }, evidence: [e] });
+      }
+    }
+  };
+}
+function ipv6PeerDetector() {
+  return {
+    feed(e, report) {
+      if (e.type === "peer-configured" && (e.fields.peer ?? "").includes(":")) {
+        report({ condition: "ipv6-unsupported", node: e.node, fields: { peer: e.fields.peer }, evidence: [e] });
+      }
+    }
+  };
+}
+
 // src/correlate/aggregate.ts
 var EVIDENCE_LIMIT = 5;
 function isoTime(ms) {
   return ms === void 0 ? void 0 : new Date(ms).toISOString();
-}
-function fill(template, node, fields) {
-  return template.replace(/\{(\w+)\}/g, (_, k) => k === "node" ? node : fields[k] ?? "").replace(/ \(\)/g, "").replace(/\(\s*\)/g, "");
 }
 function toEvidence(e) {
   const ev = { node: e.node, file: e.file, line: e.line, text: e.text };
@@ -46811,7 +46945,7 @@ var FindingAggregator = class {
     if (t === void 0) return false;
     return (this.window.since === void 0 || t >= this.window.since) && (this.window.until === void 0 || t <= this.window.until);
   }
-  add(o, summaryTemplate) {
+  add(o) {
     const t = eventTime(o);
     if (!this.inWindow(t)) return;
     if (o.mergeKey && o.mergeWithinMs && t !== void 0) {
@@ -46833,7 +46967,7 @@ var FindingAggregator = class {
         severity: o.severity ?? cond.severity,
         count: 0,
         fields: o.fields,
-        summary: summaryTemplate,
+        variant: o.variant,
         causeEvidence: [],
         evidence: [],
         maxRun: 0,
@@ -46850,7 +46984,7 @@ var FindingAggregator = class {
     if (start !== void 0 && (agg.first === void 0 || start < agg.first)) {
       agg.first = start;
       agg.fields = o.fields;
-      if (summaryTemplate) agg.summary = summaryTemplate;
+      if (o.variant) agg.variant = o.variant;
     }
     if (t !== void 0 && (agg.last === void 0 || t > agg.last)) agg.last = t;
     if (o.fields.run) {
@@ -46912,21 +47046,11 @@ var FindingAggregator = class {
     return out.map(({ _first, ...f }) => f);
   }
 };
-function plural(n, one, many = `${one}s`) {
-  return `${n} ${n === 1 ? one : many}`;
-}
 function summarize(a) {
-  if (a.condition === "heartbeat-loss") {
-    const parts = [];
-    if (a.misses) parts.push(`${plural(a.misses, "heartbeat")} unanswered, longest run ${a.maxRun}`);
-    if (a.slowReplies) parts.push(`${plural(a.slowReplies, "reply", "replies")} slower than 300 ms`);
-    return parts.join("; ");
-  }
-  const base = fill(a.summary ?? conditionById(a.condition).summary, a.node, a.fields);
-  return a.count > 1 ? `${base} (${a.count} times)` : base;
+  return findingSummary({ condition: a.condition, variant: a.variant, node: a.node, fields: a.fields, count: a.count, misses: a.misses, maxRun: a.maxRun, slowReplies: a.slowReplies, slowLimitMs: HEARTBEAT_SLOW_MS });
 }
 
-// src/correlate/phrases.ts
+// src/knowledge/phrases.ts
 var PHRASES = {
   "db-crash": "{node}'s database crashed",
   "db-corruption": "{node}'s database reported corruption",
@@ -46974,6 +47098,25 @@ function clock(ms) {
   return ms === void 0 ? "an unknown time" : `${new Date(ms).toISOString().slice(11, 19)} UTC`;
 }
 
+// src/knowledge/reasons.ts
+var REASONS = {
+  "ha-failed/peer-requested": "{node} entered Failed because its peer asked it to: {evidence}. With the peer already Active, failing is how the cluster avoids running active/active.",
+  "ha-failed/improper-shutdown": "{node} came back from a stop that was not clean ({restart}) and then entered Failed at {failedAt}; after an improper shutdown this is expected.",
+  "ha-failed/local-health-check": "{node}'s own {check} health check failed at {at} ({where}), before it entered Failed at {failedAt}.",
+  "ha-failed/unknown": "No peer request, unclean restart or failed local health check was logged on {node} in the {minutes} minutes before it entered Failed at {failedAt}; read sms-info.log around that time.",
+  "passive-takeover/server": "The active node's server failed before {node} considered taking over at {at}: {evidence}.{alsoNetwork}{triedRestart}",
+  "passive-takeover/network": "Only network signs preceded the takeover at {at} \u2014 {evidence} \u2014 and no server fault was logged on either node, so the link between the nodes failed while both servers may have been healthy.{triedRestart}",
+  "passive-takeover/unknown": "Neither a server fault nor heartbeat trouble was logged in the {minutes} minutes before {node} considered taking over at {at}; collect both nodes' sms-info.log for that time.{triedRestart}",
+  "passive-takeover/also-network": " Heartbeat trouble was logged too ({count} line(s)), which a failing server also causes.",
+  "passive-takeover/tried-restart": " {node} tried to restart the active node first ({where})."
+};
+function reason(key, node, fields) {
+  const family = key.replace(/:.*$/, "");
+  const template = REASONS[key] ?? REASONS[family];
+  if (template === void 0) throw new Error(`no reason sentence for ${key}`);
+  return fillTemplate(template, node, fields);
+}
+
 // src/correlate/causes.ts
 var SEC = 1e3;
 var MIN = 60 * SEC;
@@ -47000,7 +47143,7 @@ function failedCause(node, failed, events, unclean) {
       condition: "ha-failed",
       node,
       cause: "peer-requested",
-      why: `${node} entered Failed because its peer asked it to: ${describe(evidence)}. With the peer already Active, failing is how the cluster avoids running active/active.`,
+      why: reason("ha-failed/peer-requested", node, { evidence: describe(evidence) }),
       evidence
     };
   }
@@ -47010,7 +47153,7 @@ function failedCause(node, failed, events, unclean) {
       condition: "ha-failed",
       node,
       cause: "improper-shutdown",
-      why: `${node} came back from a stop that was not clean (${restart.text.trim()} at ${clock(restart.time)}, ${restart.file}:${restart.line}) and then entered Failed at ${clock(t)}; after an improper shutdown this is expected.`,
+      why: reason("ha-failed/improper-shutdown", node, { restart: `${restart.text.trim()} at ${clock(restart.time)}, ${restart.file}:${restart.line}`, failedAt: clock(t) }),
       evidence: [restart, failed]
     };
   }
@@ -47021,7 +47164,7 @@ function failedCause(node, failed, events, unclean) {
       condition: "ha-failed",
       node,
       cause: `local-health-check:${what}`,
-      why: `${node}'s own ${what} health check failed at ${clock(check2.time)} (${check2.file}:${check2.line}), before it entered Failed at ${clock(t)}.`,
+      why: reason("ha-failed/local-health-check", node, { check: what, at: clock(check2.time), where: `${check2.file}:${check2.line}`, failedAt: clock(t) }),
       evidence: [check2, failed]
     };
   }
@@ -47029,7 +47172,7 @@ function failedCause(node, failed, events, unclean) {
     condition: "ha-failed",
     node,
     cause: "unknown",
-    why: `No peer request, unclean restart or failed local health check was logged on ${node} in the ${CAUSE_WINDOWS.healthCheckMs / MIN} minutes before it entered Failed at ${clock(t)}; read sms-info.log around that time.`,
+    why: reason("ha-failed/unknown", node, { minutes: String(CAUSE_WINDOWS.healthCheckMs / MIN), failedAt: clock(t) }),
     evidence: [failed]
   };
 }
@@ -47064,16 +47207,16 @@ function takeoverCause(node, considered, events) {
   const restart = events.find((e) => e.node === node && e.type === "restart-active" && within(e, t, t + 5 * MIN));
   const server = signals.filter((s) => s.category.startsWith("server:"));
   const network = signals.filter((s) => s.category === "network");
-  const tried = restart ? ` ${node} tried to restart the active node first (${restart.file}:${restart.line}).` : "";
+  const triedRestart = restart ? reason("passive-takeover/tried-restart", node, { where: `${restart.file}:${restart.line}` }) : "";
   if (server.length) {
     const root = server[0];
     const evidence = [...server.slice(0, 4).map((s) => s.event), considered];
-    const net = network.length ? ` Heartbeat trouble was logged too (${network.length} line(s)), which a failing server also causes.` : "";
+    const alsoNetwork = network.length ? reason("passive-takeover/also-network", node, { count: String(network.length) }) : "";
     return {
       condition: "passive-takeover",
       node,
       cause: root.category,
-      why: `The active node's server failed before ${node} considered taking over at ${clock(t)}: ${describe(server.slice(0, 4).map((s) => s.event))}.${net}${tried}`,
+      why: reason("passive-takeover/server", node, { at: clock(t), evidence: describe(server.slice(0, 4).map((s) => s.event)), alsoNetwork, triedRestart }),
       evidence: restart ? [...evidence, restart] : evidence,
       restartAttempted: !!restart
     };
@@ -47084,7 +47227,7 @@ function takeoverCause(node, considered, events) {
       condition: "passive-takeover",
       node,
       cause: "network",
-      why: `Only network signs preceded the takeover at ${clock(t)} \u2014 ${describe(network.slice(-4).map((s) => s.event))} \u2014 and no server fault was logged on either node, so the link between the nodes failed while both servers may have been healthy.${tried}`,
+      why: reason("passive-takeover/network", node, { at: clock(t), evidence: describe(network.slice(-4).map((s) => s.event)), triedRestart }),
       evidence: restart ? [...evidence, restart] : evidence,
       restartAttempted: !!restart
     };
@@ -47093,7 +47236,7 @@ function takeoverCause(node, considered, events) {
     condition: "passive-takeover",
     node,
     cause: "unknown",
-    why: `Neither a server fault nor heartbeat trouble was logged in the ${CAUSE_WINDOWS.takeoverLookbackMs / MIN} minutes before ${node} considered taking over at ${clock(t)}; collect both nodes' sms-info.log for that time.${tried}`,
+    why: reason("passive-takeover/unknown", node, { minutes: String(CAUSE_WINDOWS.takeoverLookbackMs / MIN), at: clock(t), triedRestart }),
     evidence: restart ? [considered, restart] : [considered],
     restartAttempted: !!restart
   };
@@ -47298,7 +47441,7 @@ function clockSkew(view, t) {
     const facts = view.facts.get(n);
     const off = facts ? clockCorrectionMs(facts) : 0;
     if (off && Math.abs(off) > t.skewMs && facts?.clockSource !== "user") {
-      out.push({ condition: "clock-skew", node: n, fields: { seconds: seconds(Math.abs(off)), direction: off > 0 ? "ahead of" : "behind", source: "facts" }, evidence: [] });
+      out.push({ condition: "clock-skew", node: n, fields: { seconds: seconds(Math.abs(off)), direction: off > 0 ? "ahead of" : "behind", source: "facts" }, variant: "facts", evidence: [] });
     }
   }
   if (view.nodes.length < 2) return out;
@@ -47308,6 +47451,7 @@ function clockSkew(view, t) {
   if (worst && worst.ms > t.skewMs) {
     out.push({
       condition: "clock-skew",
+      variant: "events",
       node: worst.ahead,
       fields: { seconds: seconds(worst.ms), direction: "ahead of", other: worst.behind, source: "events" },
       evidence: worst.evidence
@@ -47458,7 +47602,7 @@ function activeWhilePeerActive(view) {
       const theirs = (view.intervals.get(other) ?? []).filter((iv) => iv.state === "Active");
       for (const iv of (view.intervals.get(node) ?? []).filter((x) => x.state === "Active")) {
         const peer = theirs.find((p) => p.start < iv.start && p.end > iv.start);
-        if (peer) out.push({ condition: "passive-takeover", node, fields: { other }, evidence: [iv.opened] });
+        if (peer) out.push({ condition: "passive-takeover", node, fields: { other }, variant: "active-while-peer-active", evidence: [iv.opened] });
       }
     }
   }
@@ -47466,12 +47610,6 @@ function activeWhilePeerActive(view) {
 }
 
 // src/correlate/analysis.ts
-var CLUSTER_SUMMARIES = {
-  "split-brain": () => "both nodes were Active at once for {minutes} min ({seconds} s)",
-  "no-brain": () => "neither node was Active for {minutes} min while HA was enabled",
-  "clock-skew": (o) => o.fields.source === "facts" ? "clock was {seconds} s {direction} the collector's when the bundle was made; times were corrected" : "clock at least {seconds} s {direction} {other}'s, judged from events logged on both nodes; correct with --clock",
-  "log-rollover-gap": () => "oldest {kind} entry ({oldest}, {file}) is later than the incident time {incident}: earlier evidence was rotated away"
-};
 function correlateNodes(inv, passes2, agg, thresholds = {}) {
   const order = new Map(inv.nodes.map((n, i) => [n.name, i]));
   const nodeOrder = (n) => order.get(n) ?? order.size;
@@ -47497,10 +47635,10 @@ function correlateNodes(inv, passes2, agg, thresholds = {}) {
 }
 function crossNodeFindings(view, t, agg, unclean) {
   const cluster = [...splitBrain(view, t), ...noBrain(view, t), ...clockSkew(view, t), ...rolloverGaps(view, t)];
-  for (const o of cluster) agg.add(o, CLUSTER_SUMMARIES[o.condition]?.(o));
+  for (const o of cluster) agg.add(o);
   const takeovers = activeWhilePeerActive(view);
   for (const o of takeovers) {
-    if (!agg.has("passive-takeover", o.node)) agg.add(o, "became Active while {other} was Active");
+    if (!agg.has("passive-takeover", o.node)) agg.add(o);
   }
   const decisions = [];
   for (const node of view.nodes) {
@@ -47802,104 +47940,6 @@ async function currentState(node, stateFiles, collectedState, events, agg, warn)
   return { state, stateSince: state === lastLogged ? isoTime(since) : void 0, files };
 }
 
-// src/correlate/sequences.ts
-var HEARTBEAT_MISSES_FOR_TAKEOVER = 3;
-var HEARTBEAT_SLOW_MS = 300;
-function heartbeatDetector() {
-  let run = 0;
-  const runEvidence = [];
-  return {
-    feed(e, report) {
-      if (e.type === "heartbeat-reply") {
-        run = 0;
-        runEvidence.length = 0;
-        const ms = Number(e.fields.ms);
-        if (ms > HEARTBEAT_SLOW_MS) {
-          report({ condition: "heartbeat-loss", node: e.node, severity: "warning", fields: { slowMs: String(ms) }, evidence: [e] });
-        }
-        return;
-      }
-      if (e.type !== "heartbeat-miss") return;
-      run++;
-      runEvidence.push(e);
-      const critical = run >= HEARTBEAT_MISSES_FOR_TAKEOVER;
-      report({
-        condition: "heartbeat-loss",
-        node: e.node,
-        severity: critical ? "critical" : "warning",
-        fields: { run: String(run) },
-        evidence: critical && run === HEARTBEAT_MISSES_FOR_TAKEOVER ? [...runEvidence] : [e]
-      });
-    }
-  };
-}
-function databaseLifecycleDetector() {
-  let running;
-  let crashed = false;
-  let recovery;
-  return {
-    feed(e, report) {
-      switch (e.type) {
-        case "db-shutdown":
-          running = false;
-          crashed = false;
-          recovery = void 0;
-          return;
-        case "db-crash":
-          crashed = true;
-          return;
-        case "db-crash-recovery":
-          recovery ??= e;
-          return;
-        case "db-ready": {
-          const unclean = !crashed && (running === true || running === void 0 && recovery !== void 0);
-          if (unclean) {
-            report({
-              condition: "unclean-shutdown",
-              node: e.node,
-              fields: { source: "database" },
-              evidence: recovery ? [recovery, e] : [e]
-            });
-          }
-          running = true;
-          crashed = false;
-          recovery = void 0;
-          return;
-        }
-      }
-    }
-  };
-}
-function maintenanceDetector() {
-  let haEnabled = true;
-  return {
-    feed(e, report) {
-      if (e.type === "admin") {
-        const a = (e.fields.action ?? "").toLowerCase();
-        if (a === "ha disabled") haEnabled = false;
-        if (a === "ha enabled") haEnabled = true;
-        return;
-      }
-      if (!haEnabled) return;
-      if (e.type === "patch" && (e.fields.db ?? "").toLowerCase() === "yes") {
-        report({ condition: "maintenance-under-ha", node: e.node, fields: { what: `patch ${e.fields.name}` }, evidence: [e] });
-      }
-      if (e.type === "upgrade") {
-        report({ condition: "maintenance-under-ha", node: e.node, fields: { what: `upgrade to ${e.fields.version}` }, evidence: [e] });
-      }
-    }
-  };
-}
-function ipv6PeerDetector() {
-  return {
-    feed(e, report) {
-      if (e.type === "peer-configured" && (e.fields.peer ?? "").includes(":")) {
-        report({ condition: "ipv6-unsupported", node: e.node, fields: { peer: e.fields.peer }, evidence: [e] });
-      }
-    }
-  };
-}
-
 // src/correlate/node-pass.ts
 var EXCEPTION_CONTEXT_MS = 15 * 6e4;
 var TROUBLE_EVENTS = /* @__PURE__ */ new Set(["degraded", "takeover-considered", "peer-requested-failed"]);
@@ -47938,9 +47978,9 @@ async function scanNode(node, rules, agg) {
   for (const kind of READ_ORDER) {
     const detectors = detectorsFor(kind);
     for (const file of node.files.filter((f) => f.kind === kind)) {
-      const report2 = (o, template) => {
+      const report2 = (o) => {
         if (o.condition === "unclean-shutdown") unclean.push(o.evidence[o.evidence.length - 1]);
-        agg.add(o, template);
+        agg.add(o);
       };
       const onHit = (hit) => {
         if (hit.time && !hit.time.zoned) sawZoneless = true;
@@ -47953,10 +47993,8 @@ async function scanNode(node, rules, agg) {
             if (time2 !== void 0 && (TROUBLE_EVENTS.has(e.type) || e.type === "state" && /^failed$/i.test(e.fields.state ?? ""))) troubleTimes.push(time2);
           }
           if (m.rule.condition) {
-            report2(
-              { condition: m.rule.condition, node: node.name, severity: m.rule.severity, fields: m.fields, evidence: [e], mergeKey: m.rule.mergeWithinMs ? `${m.rule.id}|${node.name}|${file.path}` : void 0, mergeWithinMs: m.rule.mergeWithinMs },
-              m.rule.summary
-            );
+            const merge = m.rule.mergeWithinMs ? { mergeKey: `${m.rule.id}|${node.name}|${file.path}`, mergeWithinMs: m.rule.mergeWithinMs } : {};
+            report2({ condition: m.rule.condition, node: node.name, severity: m.rule.severity, fields: m.fields, variant: m.rule.id, evidence: [e], ...merge });
           }
         }
       };
@@ -48525,6 +48563,35 @@ function timelineTable(entries, width) {
   for (const e of entries) t.push([shortTime(e.time), e.node, `${e.file}:${e.line}`, e.event ?? "", messageOf(e.text.split("\n")[0])]);
   return `${trimRight(t.toString())}
 `;
+}
+async function writeTimeline(out, entries, format, nodes) {
+  if (format === "table") {
+    const list = [];
+    for await (const e of entries) list.push(e);
+    out.write(timelineTable(list, out.isTTY ? out.columns : 120));
+    return;
+  }
+  const nodeWidth = Math.max(4, ...nodes.map((n) => n.length));
+  let batch = [];
+  let size = 0;
+  const flush = async () => {
+    if (!batch.length) return;
+    const ok = out.write(batch.join(""));
+    batch = [];
+    size = 0;
+    if (!ok) await new Promise((r) => out.once("drain", r));
+  };
+  let first = true;
+  if (format === "json") batch.push("[");
+  for await (const e of entries) {
+    const line = format === "ndjson" ? ndjsonLine(e) : format === "json" ? `${first ? "\n" : ",\n"}  ${JSON.stringify(e)}` : textLine(e, nodeWidth);
+    first = false;
+    batch.push(line);
+    size += line.length;
+    if (size >= 256 * 1024) await flush();
+  }
+  if (format === "json") batch.push(first ? "]\n" : "\n]\n");
+  await flush();
 }
 
 // src/correlate/merge.ts
@@ -50097,6 +50164,19 @@ function renderTopic(topic, width = 80) {
   return `${out.join("\n")}
 `;
 }
+function renderTopicList(topics) {
+  const rows = (kind) => topics.filter((t) => t.kind === kind).map((t) => `  ${t.id.padEnd(22)}${t.title}${t.aliases.length ? `  (also: ${t.aliases.join(", ")})` : ""}`);
+  return `Conditions
+${rows("condition").join("\n")}
+
+Topics
+${rows("topic").join("\n")}
+`;
+}
+function renderTopicListJson(topics) {
+  return `${JSON.stringify(topics.map((t) => ({ id: t.id, kind: t.kind, title: t.title, aliases: t.aliases })), null, 2)}
+`;
+}
 
 // src/report/explain.ts
 var EVIDENCE_TEXT = 160;
@@ -50167,8 +50247,7 @@ With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus wha
     const width = process.stdout.isTTY ? Math.min(process.stdout.columns, 100) : 80;
     if (flags.list || !id) {
       if (!flags.list) throw new UsageError("explain needs a condition or topic, e.g. `smsdiag explain failed`; `smsdiag explain --list` shows them all");
-      process.stdout.write(flags.json ? `${JSON.stringify(TOPICS.map((t) => ({ id: t.id, kind: t.kind, title: t.title, aliases: t.aliases })), null, 2)}
-` : listText());
+      process.stdout.write(flags.json ? renderTopicListJson(TOPICS) : renderTopicList(TOPICS));
       return;
     }
     const topic = findTopic(id);
@@ -50185,15 +50264,6 @@ With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus wha
 ` : renderExplanation(x, width));
   }
 };
-function listText() {
-  const rows = (kind) => TOPICS.filter((t) => t.kind === kind).map((t) => `  ${t.id.padEnd(22)}${t.title}${t.aliases.length ? `  (also: ${t.aliases.join(", ")})` : ""}`);
-  return `Conditions
-${rows("condition").join("\n")}
-
-Topics
-${rows("topic").join("\n")}
-`;
-}
 
 // commands/help.ts
 var import_core7 = __toESM(require_lib());
@@ -50211,7 +50281,27 @@ var Help = class _Help extends SmsdiagCommand {
 
 // commands/rules.ts
 var import_core8 = __toESM(require_lib());
+init_lookup();
+
+// src/report/rules.ts
 var import_cli_table33 = __toESM(require_cli_table3());
+function renderRules(rules, conditions, titleOf) {
+  const t = new import_cli_table33.default({ head: ["RULE", "SEVERITY", "KINDS", "REPORTS", "TITLE"], ...BORDERLESS });
+  const severityOf = new Map(conditions.map((c) => [c.id, c.severity]));
+  for (const r of rules) t.push([r.id, r.severity ?? (r.condition ? severityOf.get(r.condition) ?? "-" : "-"), r.kinds.join(","), r.condition ?? `event:${r.event}`, r.title]);
+  const byCode = conditions.filter((c) => c.detectedBy.some((d) => d !== "rule")).map((c) => `  ${c.id.padEnd(22)}${c.severity.padEnd(10)}${titleOf(c.id)}`);
+  return `${trimRight(t.toString())}
+
+Found from event sequences and both nodes together:
+${byCode.join("\n")}
+`;
+}
+function renderRulePack(rules) {
+  return `${JSON.stringify({ version: 1, rules: rules.map(({ regex: _regex, ...spec }) => spec) }, null, 2)}
+`;
+}
+
+// commands/rules.ts
 var Rules = class _Rules extends SmsdiagCommand {
   static summary = "The rule catalogue: what smsdiag looks for, in which files.";
   static description = `Lists every rule of the pack (id, severity, kinds of file, title, the condition it reports) and the conditions found across nodes by code rather than by a single line.
@@ -50226,22 +50316,10 @@ The pack is data: copy it with --json, adjust a pattern or an anchor for the log
     const { flags } = await this.parse(_Rules);
     const set = loadRules(flags.rules);
     if (flags.json) {
-      const rules = set.rules.map(({ regex: _regex, ...spec }) => spec);
-      process.stdout.write(`${JSON.stringify({ version: 1, rules }, null, 2)}
-`);
+      process.stdout.write(renderRulePack(set.rules));
       return;
     }
-    const t = new import_cli_table33.default({ head: ["RULE", "SEVERITY", "KINDS", "REPORTS", "TITLE"], ...BORDERLESS });
-    for (const r of set.rules) {
-      const severity = r.severity ?? (r.condition ? conditionById(r.condition).severity : "-");
-      t.push([r.id, severity, r.kinds.join(","), r.condition ?? `event:${r.event}`, r.title]);
-    }
-    const crossNode = CONDITIONS.filter((c) => c.detectedBy !== "rule").map((c) => `  ${c.id.padEnd(22)}${c.severity.padEnd(10)}${c.title}`);
-    process.stdout.write(`${trimRight(t.toString())}
-
-Found from event sequences and both nodes together:
-${crossNode.join("\n")}
-`);
+    process.stdout.write(renderRules(set.rules, CONDITIONS, (id) => findTopic(id)?.title ?? id));
   }
 };
 
@@ -50336,7 +50414,7 @@ Records in the same millisecond keep their order: node, then file rotation, then
     const inventory = await loadInventory(argv, flags);
     const warnings = [...inventory.warnings];
     const entries = flags.all ? allRecords(inventory, filter, (m) => void warnings.push(m)) : await keyEvents(inventory, filter, { rules: loadRules(flags.rules) });
-    await write(entries, format, inventory.nodes.map((n) => n.name));
+    await writeTimeline(process.stdout, entries, format, inventory.nodes.map((n) => n.name));
     for (const w of new Set(warnings)) process.stderr.write(`warning: ${w}
 `);
   }
@@ -50347,36 +50425,6 @@ function rangeOf(flags, now) {
   const centre = parseUserTime(flags.around, "--around", now);
   const half = parseDuration(flags.window, "--window");
   return { from: Math.max(centre - half, w.since ?? -Infinity), to: Math.min(centre + half, w.until ?? Infinity) };
-}
-async function write(entries, format, nodes) {
-  const out = process.stdout;
-  if (format === "table") {
-    const list = [];
-    for await (const e of entries) list.push(e);
-    out.write(timelineTable(list, out.isTTY ? out.columns : 120));
-    return;
-  }
-  const nodeWidth = Math.max(4, ...nodes.map((n) => n.length));
-  let batch = [];
-  let size = 0;
-  const flush = async () => {
-    if (!batch.length) return;
-    const ok = out.write(batch.join(""));
-    batch = [];
-    size = 0;
-    if (!ok) await new Promise((r) => out.once("drain", r));
-  };
-  let first = true;
-  if (format === "json") batch.push("[");
-  for await (const e of entries) {
-    const line = format === "ndjson" ? ndjsonLine(e) : format === "json" ? `${first ? "\n" : ",\n"}  ${JSON.stringify(e)}` : textLine(e, nodeWidth);
-    first = false;
-    batch.push(line);
-    size += line.length;
-    if (size >= 256 * 1024) await flush();
-  }
-  if (format === "json") batch.push(first ? "]\n" : "\n]\n");
-  await flush();
 }
 
 // commands/verify.ts
@@ -50455,9 +50503,12 @@ async function verifyBundle(file) {
   problems.sort((a, b) => order[a.kind] - order[b.kind] || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { bundle: file, ok: problems.length === 0, listed: listed.size, matched, problems, archiveChecksum };
 }
+
+// src/report/verify.ts
+var path13 = __toESM(require("node:path"));
 function renderVerify(r) {
   const lines = r.problems.map((p) => `${p.kind.padEnd(7)} ${p.path}: ${p.detail}`);
-  const name2 = path12.basename(r.bundle);
+  const name2 = path13.basename(r.bundle);
   const sha = r.archiveChecksum === "match" ? `; ${name2}.sha256 matches` : r.archiveChecksum === "absent" ? `; no ${name2}.sha256 beside it` : "";
   if (r.ok) lines.push(`${name2}: OK, all ${r.listed} listed files match the manifest${sha}`);
   else {
@@ -50562,7 +50613,7 @@ function main(argv, root) {
   const pjson = { name, version, description, oclif };
   return (0, import_core13.execute)({ args: argv, loadOptions: { root, pjson } });
 }
-if (isSingleExecutable()) void main(process.argv.slice(2), path13.dirname(process.execPath));
+if (isSingleExecutable()) void main(process.argv.slice(2), path14.dirname(process.execPath));
 // Annotate the CommonJS export names for ESM import in node:
 0 && (module.exports = {
   main

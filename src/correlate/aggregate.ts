@@ -1,4 +1,6 @@
 import { conditionById } from '../rules/conditions';
+import { findingSummary } from '../knowledge/summaries';
+import { HEARTBEAT_SLOW_MS } from './sequences';
 import { severityRank, type Evidence, type Finding, type NodeName, type Severity } from '../types';
 import type { NodeEvent, Occurrence } from './events';
 
@@ -13,7 +15,7 @@ interface Aggregate {
   first?: number;
   last?: number;
   fields: Record<string, string>;
-  summary?: string;
+  variant?: string;
   cause?: string;
   causeEvidence: NodeEvent[];
   evidence: NodeEvent[];
@@ -30,13 +32,6 @@ export interface Window {
 
 export function isoTime(ms: number | undefined): string | undefined {
   return ms === undefined ? undefined : new Date(ms).toISOString();
-}
-
-function fill(template: string, node: string, fields: Record<string, string>): string {
-  return template
-    .replace(/\{(\w+)\}/g, (_, k: string) => (k === 'node' ? node : (fields[k] ?? '')))
-    .replace(/ \(\)/g, '')
-    .replace(/\(\s*\)/g, '');
 }
 
 function toEvidence(e: NodeEvent): Evidence {
@@ -62,7 +57,7 @@ export class FindingAggregator {
     return (this.window.since === undefined || t >= this.window.since) && (this.window.until === undefined || t <= this.window.until);
   }
 
-  add(o: Occurrence, summaryTemplate?: string): void {
+  add(o: Occurrence): void {
     const t = eventTime(o);
     if (!this.inWindow(t)) return;
     if (o.mergeKey && o.mergeWithinMs && t !== undefined) {
@@ -84,7 +79,7 @@ export class FindingAggregator {
         severity: o.severity ?? cond.severity,
         count: 0,
         fields: o.fields,
-        summary: summaryTemplate,
+        variant: o.variant,
         causeEvidence: [],
         evidence: [],
         maxRun: 0,
@@ -101,7 +96,7 @@ export class FindingAggregator {
     if (start !== undefined && (agg.first === undefined || start < agg.first)) {
       agg.first = start;
       agg.fields = o.fields;
-      if (summaryTemplate) agg.summary = summaryTemplate;
+      if (o.variant) agg.variant = o.variant;
     }
     if (t !== undefined && (agg.last === undefined || t > agg.last)) agg.last = t;
     if (o.fields.run) {
@@ -173,17 +168,6 @@ export class FindingAggregator {
   }
 }
 
-function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n} ${n === 1 ? one : many}`;
-}
-
 function summarize(a: Aggregate): string {
-  if (a.condition === 'heartbeat-loss') {
-    const parts: string[] = [];
-    if (a.misses) parts.push(`${plural(a.misses, 'heartbeat')} unanswered, longest run ${a.maxRun}`);
-    if (a.slowReplies) parts.push(`${plural(a.slowReplies, 'reply', 'replies')} slower than 300 ms`);
-    return parts.join('; ');
-  }
-  const base = fill(a.summary ?? conditionById(a.condition).summary, a.node, a.fields);
-  return a.count > 1 ? `${base} (${a.count} times)` : base;
+  return findingSummary({ condition: a.condition, variant: a.variant, node: a.node, fields: a.fields, count: a.count, misses: a.misses, maxRun: a.maxRun, slowReplies: a.slowReplies, slowLimitMs: HEARTBEAT_SLOW_MS });
 }

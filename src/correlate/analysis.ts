@@ -4,7 +4,7 @@ import type { FindingAggregator } from './aggregate';
 import { failedCause, takeoverCause, type CauseDecision } from './causes';
 import { clockCorrectionMs } from './clock';
 import { clockSkew, DEFAULT_THRESHOLDS, noBrain, rolloverGaps, splitBrain, type ClusterThresholds, type ClusterView } from './cluster';
-import { compareEvents, type NodeEvent, type Occurrence } from './events';
+import { compareEvents, type NodeEvent } from './events';
 import { groupIncidents } from './incidents';
 import { stateIntervals, type StateInterval } from './intervals';
 import type { NodePass } from './node-pass';
@@ -19,16 +19,6 @@ export interface Analysis {
   intervals: Map<NodeName, StateInterval[]>;
   causes: CauseDecision[];
 }
-
-const CLUSTER_SUMMARIES: Record<string, (o: Occurrence) => string> = {
-  'split-brain': () => 'both nodes were Active at once for {minutes} min ({seconds} s)',
-  'no-brain': () => 'neither node was Active for {minutes} min while HA was enabled',
-  'clock-skew': (o) =>
-    o.fields.source === 'facts'
-      ? "clock was {seconds} s {direction} the collector's when the bundle was made; times were corrected"
-      : "clock at least {seconds} s {direction} {other}'s, judged from events logged on both nodes; correct with --clock",
-  'log-rollover-gap': () => 'oldest {kind} entry ({oldest}, {file}) is later than the incident time {incident}: earlier evidence was rotated away',
-};
 
 /**
  * Reads the nodes together: each node's state intervals, the conditions only both nodes show
@@ -62,10 +52,10 @@ export function correlateNodes(inv: Inventory, passes: NodePass[], agg: FindingA
 /** Cluster conditions and causes, which need both nodes' events; returns the cause decisions. */
 function crossNodeFindings(view: ClusterView, t: ClusterThresholds, agg: FindingAggregator, unclean: NodeEvent[]): CauseDecision[] {
   const cluster = [...splitBrain(view, t), ...noBrain(view, t), ...clockSkew(view, t), ...rolloverGaps(view, t)];
-  for (const o of cluster) agg.add(o, CLUSTER_SUMMARIES[o.condition]?.(o));
+  for (const o of cluster) agg.add(o);
   const takeovers = activeWhilePeerActive(view);
   for (const o of takeovers) {
-    if (!agg.has('passive-takeover', o.node)) agg.add(o, 'became Active while {other} was Active');
+    if (!agg.has('passive-takeover', o.node)) agg.add(o);
   }
   const decisions: CauseDecision[] = [];
   for (const node of view.nodes) {

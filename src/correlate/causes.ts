@@ -1,6 +1,7 @@
 import type { NodeName } from '../types';
 import type { NodeEvent } from './events';
-import { clock, phraseFor } from './phrases';
+import { clock, phraseFor } from '../knowledge/phrases';
+import { reason } from '../knowledge/reasons';
 
 /** Why a condition happened on a node, and the lines that decided it. */
 export interface CauseDecision {
@@ -45,7 +46,7 @@ export function failedCause(node: NodeName, failed: NodeEvent, events: readonly 
       condition: 'ha-failed',
       node,
       cause: 'peer-requested',
-      why: `${node} entered Failed because its peer asked it to: ${describe(evidence)}. With the peer already Active, failing is how the cluster avoids running active/active.`,
+      why: reason('ha-failed/peer-requested', node, { evidence: describe(evidence) }),
       evidence,
     };
   }
@@ -55,7 +56,7 @@ export function failedCause(node: NodeName, failed: NodeEvent, events: readonly 
       condition: 'ha-failed',
       node,
       cause: 'improper-shutdown',
-      why: `${node} came back from a stop that was not clean (${restart.text.trim()} at ${clock(restart.time)}, ${restart.file}:${restart.line}) and then entered Failed at ${clock(t)}; after an improper shutdown this is expected.`,
+      why: reason('ha-failed/improper-shutdown', node, { restart: `${restart.text.trim()} at ${clock(restart.time)}, ${restart.file}:${restart.line}`, failedAt: clock(t) }),
       evidence: [restart, failed],
     };
   }
@@ -66,7 +67,7 @@ export function failedCause(node: NodeName, failed: NodeEvent, events: readonly 
       condition: 'ha-failed',
       node,
       cause: `local-health-check:${what}`,
-      why: `${node}'s own ${what} health check failed at ${clock(check.time)} (${check.file}:${check.line}), before it entered Failed at ${clock(t)}.`,
+      why: reason('ha-failed/local-health-check', node, { check: what, at: clock(check.time), where: `${check.file}:${check.line}`, failedAt: clock(t) }),
       evidence: [check, failed],
     };
   }
@@ -74,7 +75,7 @@ export function failedCause(node: NodeName, failed: NodeEvent, events: readonly 
     condition: 'ha-failed',
     node,
     cause: 'unknown',
-    why: `No peer request, unclean restart or failed local health check was logged on ${node} in the ${CAUSE_WINDOWS.healthCheckMs / MIN} minutes before it entered Failed at ${clock(t)}; read sms-info.log around that time.`,
+    why: reason('ha-failed/unknown', node, { minutes: String(CAUSE_WINDOWS.healthCheckMs / MIN), failedAt: clock(t) }),
     evidence: [failed],
   };
 }
@@ -125,16 +126,16 @@ export function takeoverCause(node: NodeName, considered: NodeEvent, events: rea
   const restart = events.find((e) => e.node === node && e.type === 'restart-active' && within(e, t, t + 5 * MIN));
   const server = signals.filter((s) => s.category.startsWith('server:'));
   const network = signals.filter((s) => s.category === 'network');
-  const tried = restart ? ` ${node} tried to restart the active node first (${restart.file}:${restart.line}).` : '';
+  const triedRestart = restart ? reason('passive-takeover/tried-restart', node, { where: `${restart.file}:${restart.line}` }) : '';
   if (server.length) {
     const root = server[0];
     const evidence = [...server.slice(0, 4).map((s) => s.event), considered];
-    const net = network.length ? ` Heartbeat trouble was logged too (${network.length} line(s)), which a failing server also causes.` : '';
+    const alsoNetwork = network.length ? reason('passive-takeover/also-network', node, { count: String(network.length) }) : '';
     return {
       condition: 'passive-takeover',
       node,
       cause: root.category,
-      why: `The active node's server failed before ${node} considered taking over at ${clock(t)}: ${describe(server.slice(0, 4).map((s) => s.event))}.${net}${tried}`,
+      why: reason('passive-takeover/server', node, { at: clock(t), evidence: describe(server.slice(0, 4).map((s) => s.event)), alsoNetwork, triedRestart }),
       evidence: restart ? [...evidence, restart] : evidence,
       restartAttempted: !!restart,
     };
@@ -145,7 +146,7 @@ export function takeoverCause(node: NodeName, considered: NodeEvent, events: rea
       condition: 'passive-takeover',
       node,
       cause: 'network',
-      why: `Only network signs preceded the takeover at ${clock(t)} — ${describe(network.slice(-4).map((s) => s.event))} — and no server fault was logged on either node, so the link between the nodes failed while both servers may have been healthy.${tried}`,
+      why: reason('passive-takeover/network', node, { at: clock(t), evidence: describe(network.slice(-4).map((s) => s.event)), triedRestart }),
       evidence: restart ? [...evidence, restart] : evidence,
       restartAttempted: !!restart,
     };
@@ -154,7 +155,7 @@ export function takeoverCause(node: NodeName, considered: NodeEvent, events: rea
     condition: 'passive-takeover',
     node,
     cause: 'unknown',
-    why: `Neither a server fault nor heartbeat trouble was logged in the ${CAUSE_WINDOWS.takeoverLookbackMs / MIN} minutes before ${node} considered taking over at ${clock(t)}; collect both nodes' sms-info.log for that time.${tried}`,
+    why: reason('passive-takeover/unknown', node, { minutes: String(CAUSE_WINDOWS.takeoverLookbackMs / MIN), at: clock(t), triedRestart }),
     evidence: restart ? [considered, restart] : [considered],
     restartAttempted: !!restart,
   };

@@ -133,7 +133,7 @@ export function clockSkew(view: ClusterView, t: ClusterThresholds): Occurrence[]
     const off = facts ? clockCorrectionMs(facts) : 0;
     // A correction the user typed (--clock) is known already; a measured one is worth reporting.
     if (off && Math.abs(off) > t.skewMs && facts?.clockSource !== 'user') {
-      out.push({ condition: 'clock-skew', node: n, fields: { seconds: seconds(Math.abs(off)), direction: off > 0 ? 'ahead of' : 'behind', source: 'facts' }, evidence: [] });
+      out.push({ condition: 'clock-skew', node: n, fields: { seconds: seconds(Math.abs(off)), direction: off > 0 ? 'ahead of' : 'behind', source: 'facts' }, variant: 'facts', evidence: [] });
     }
   }
   if (view.nodes.length < 2) return out;
@@ -143,6 +143,7 @@ export function clockSkew(view: ClusterView, t: ClusterThresholds): Occurrence[]
   if (worst && worst.ms > t.skewMs) {
     out.push({
       condition: 'clock-skew',
+      variant: 'events',
       node: worst.ahead,
       fields: { seconds: seconds(worst.ms), direction: 'ahead of', other: worst.behind, source: 'events' },
       evidence: worst.evidence,

@@ -23,6 +23,8 @@ export interface Occurrence {
   mergeKey?: string;
   mergeWithinMs?: number;
   fields: Record<string, string>;
+  /** Which wording of the condition's summary fits (knowledge/summaries.ts); a rule's is its id. */
+  variant?: string;
   evidence: NodeEvent[];
   cause?: string;
   /** When the occurrence has no evidence line to date it (e.g. a log that starts too late). */

@@ -1,6 +1,6 @@
 import type { Finding, Incident, NodeName } from '../types';
 import type { NodeEvent } from './events';
-import { later, phraseFor } from './phrases';
+import { later, phraseFor } from '../knowledge/phrases';
 
 /** Findings closer than this belong to one incident. */
 export const INCIDENT_GAP_MS = 10 * 60_000;

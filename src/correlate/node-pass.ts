@@ -72,9 +72,9 @@ export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggr
   for (const kind of READ_ORDER) {
     const detectors = detectorsFor(kind);
     for (const file of node.files.filter((f) => f.kind === kind)) {
-      const report = (o: Occurrence, template?: string): void => {
+      const report = (o: Occurrence): void => {
         if (o.condition === 'unclean-shutdown') unclean.push(o.evidence[o.evidence.length - 1]);
-        agg.add(o, template);
+        agg.add(o);
       };
       const onHit = (hit: Hit): void => {
         if (hit.time && !hit.time.zoned) sawZoneless = true;
@@ -87,10 +87,8 @@ export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggr
             if (time !== undefined && (TROUBLE_EVENTS.has(e.type) || (e.type === 'state' && /^failed$/i.test(e.fields.state ?? '')))) troubleTimes.push(time);
           }
           if (m.rule.condition) {
-            report(
-              { condition: m.rule.condition, node: node.name, severity: m.rule.severity, fields: m.fields, evidence: [e], mergeKey: m.rule.mergeWithinMs ? `${m.rule.id}|${node.name}|${file.path}` : undefined, mergeWithinMs: m.rule.mergeWithinMs },
-              m.rule.summary,
-            );
+            const merge = m.rule.mergeWithinMs ? { mergeKey: `${m.rule.id}|${node.name}|${file.path}`, mergeWithinMs: m.rule.mergeWithinMs } : {};
+            report({ condition: m.rule.condition, node: node.name, severity: m.rule.severity, fields: m.fields, variant: m.rule.id, evidence: [e], ...merge });
           }
         }
       };

@@ -12,7 +12,7 @@ export function activeWhilePeerActive(view: ClusterView): Occurrence[] {
       const theirs = (view.intervals.get(other) ?? []).filter((iv) => iv.state === 'Active');
       for (const iv of (view.intervals.get(node) ?? []).filter((x) => x.state === 'Active')) {
         const peer = theirs.find((p) => p.start < iv.start && p.end > iv.start);
-        if (peer) out.push({ condition: 'passive-takeover', node, fields: { other }, evidence: [iv.opened] });
+        if (peer) out.push({ condition: 'passive-takeover', node, fields: { other }, variant: 'active-while-peer-active', evidence: [iv.opened] });
       }
     }
   }

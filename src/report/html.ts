@@ -1,6 +1,6 @@
 import type { Analysis } from '../correlate/analysis';
 import { CLUSTER } from '../correlate/cluster';
-import { phraseFor } from '../correlate/phrases';
+import { phraseFor } from '../knowledge/phrases';
 
 /** Advice for a finding, injected so the report stays independent of the knowledge base. */
 export type ExplainLookup = (id: string, cause?: string) => { meaning: string; nextSteps: string[] } | undefined;

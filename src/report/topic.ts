@@ -19,3 +19,14 @@ export function renderTopic(topic: Topic, width = 80): string {
   if (topic.related.length) out.push('', wrap(`See also: ${topic.related.join(', ')}`, width, '  ', ''));
   return `${out.join('\n')}\n`;
 }
+
+/** `explain --list`: conditions, then topics, each with its title and aliases. */
+export function renderTopicList(topics: readonly Topic[]): string {
+  const rows = (kind: Topic['kind']): string[] =>
+    topics.filter((t) => t.kind === kind).map((t) => `  ${t.id.padEnd(22)}${t.title}${t.aliases.length ? `  (also: ${t.aliases.join(', ')})` : ''}`);
+  return `Conditions\n${rows('condition').join('\n')}\n\nTopics\n${rows('topic').join('\n')}\n`;
+}
+
+export function renderTopicListJson(topics: readonly Topic[]): string {
+  return `${JSON.stringify(topics.map((t) => ({ id: t.id, kind: t.kind, title: t.title, aliases: t.aliases })), null, 2)}\n`;
+}

@@ -1,32 +1,38 @@
-import type { Severity } from '../types';
+import type { LogKind, Severity } from '../types';
 
+/**
+ * The conditions of docs/spec/conditions.md: what is detected, how severe it is, where the
+ * detection lives, and which kinds of evidence it reads. Their words (titles, summaries, advice)
+ * are in knowledge/.
+ */
 export interface Condition {
   id: string;
   severity: Severity;
-  title: string;
-  /** Default one-line summary; `{field}` placeholders are filled from the first occurrence. */
-  summary: string;
-  /** Where the detection lives: a rule in the pack, or a function over events. */
-  detectedBy: 'rule' | 'sequence' | 'cluster';
+  /**
+   * Where the detection lives: `rule` a line rule in rules/pack.json, `sequence` a detector over
+   * one node's stream (correlate/sequences.ts), `cluster` code over both nodes (correlate/).
+   */
+  detectedBy: ReadonlyArray<'rule' | 'sequence' | 'cluster'>;
+  /** The kinds of file that can show it; a node with none of them was not checked for it. */
+  needs: readonly LogKind[];
 }
 
-/** The conditions of conditions.md, in its order. */
 export const CONDITIONS: readonly Condition[] = [
-  { id: 'ha-failed', severity: 'critical', title: 'HA Failed', summary: 'entered the HA Failed state', detectedBy: 'rule' },
-  { id: 'passive-takeover', severity: 'critical', title: 'Passive takeover', summary: 'took over the cluster', detectedBy: 'rule' },
-  { id: 'ha-degraded', severity: 'error', title: 'HA degraded', summary: 'reported DEGRADED HA', detectedBy: 'rule' },
-  { id: 'java-oom', severity: 'error', title: 'Java out of memory', summary: 'Java ran out of memory', detectedBy: 'rule' },
-  { id: 'db-corruption', severity: 'critical', title: 'Database corruption', summary: 'database corruption reported', detectedBy: 'rule' },
-  { id: 'db-crash', severity: 'critical', title: 'Database crash', summary: 'the database server crashed', detectedBy: 'rule' },
-  { id: 'replication-broken', severity: 'critical', title: 'Replication broken', summary: 'database replication is broken', detectedBy: 'rule' },
-  { id: 'split-brain', severity: 'critical', title: 'Split brain (active/active)', summary: 'both nodes were Active at once', detectedBy: 'cluster' },
-  { id: 'no-brain', severity: 'error', title: 'No active node', summary: 'neither node was Active', detectedBy: 'cluster' },
-  { id: 'heartbeat-loss', severity: 'warning', title: 'Heartbeat loss', summary: 'heartbeats to the peer went unanswered', detectedBy: 'sequence' },
-  { id: 'unclean-shutdown', severity: 'error', title: 'Unclean shutdown', summary: 'restarted without a clean stop', detectedBy: 'sequence' },
-  { id: 'maintenance-under-ha', severity: 'error', title: 'Maintenance with HA enabled', summary: 'maintenance applied while HA was enabled ({what})', detectedBy: 'sequence' },
-  { id: 'ipv6-unsupported', severity: 'error', title: 'IPv6 HA peer', summary: 'HA configured with an IPv6 peer address ({peer})', detectedBy: 'sequence' },
-  { id: 'log-rollover-gap', severity: 'warning', title: 'Evidence lost to log rotation', summary: 'logs start after the incident time', detectedBy: 'cluster' },
-  { id: 'clock-skew', severity: 'warning', title: 'Clock skew', summary: 'node clocks disagree', detectedBy: 'cluster' },
+  { id: 'ha-failed', severity: 'critical', detectedBy: ['rule'], needs: ['ha', 'state'] },
+  { id: 'passive-takeover', severity: 'critical', detectedBy: ['rule', 'cluster'], needs: ['ha'] },
+  { id: 'ha-degraded', severity: 'error', detectedBy: ['rule'], needs: ['ha'] },
+  { id: 'java-oom', severity: 'error', detectedBy: ['rule'], needs: ['sms-info', 'tpt'] },
+  { id: 'db-corruption', severity: 'critical', detectedBy: ['rule'], needs: ['mysqld'] },
+  { id: 'db-crash', severity: 'critical', detectedBy: ['rule'], needs: ['mysqld'] },
+  { id: 'replication-broken', severity: 'critical', detectedBy: ['rule'], needs: ['mysqld', 'ha'] },
+  { id: 'split-brain', severity: 'critical', detectedBy: ['cluster'], needs: ['ha'] },
+  { id: 'no-brain', severity: 'error', detectedBy: ['cluster'], needs: ['ha'] },
+  { id: 'heartbeat-loss', severity: 'warning', detectedBy: ['sequence'], needs: ['ha'] },
+  { id: 'unclean-shutdown', severity: 'error', detectedBy: ['sequence'], needs: ['mysqld'] },
+  { id: 'maintenance-under-ha', severity: 'error', detectedBy: ['sequence'], needs: ['ha'] },
+  { id: 'ipv6-unsupported', severity: 'error', detectedBy: ['sequence'], needs: ['ha'] },
+  { id: 'log-rollover-gap', severity: 'warning', detectedBy: ['cluster'], needs: ['ha', 'sms-info', 'mysqld', 'tpt'] },
+  { id: 'clock-skew', severity: 'warning', detectedBy: ['cluster'], needs: ['ha'] },
 ];
 
 const BY_ID = new Map(CONDITIONS.map((c) => [c.id, c]));

@@ -18,7 +18,6 @@ export interface RuleSpec {
   when?: { field: string; op: 'gt' | 'lt' | 'eq' | 'contains'; value: number | string };
   /** Occurrences on one node closer than this count as one (a crash report spans many lines). */
   mergeWithinMs?: number;
-  summary?: string;
 }
 
 export interface RulePack {

@@ -3,7 +3,8 @@ import { promises as fs, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { BundleError } from '../../src/errors';
-import { renderVerify, verifyBundle } from '../../src/bundle/verify';
+import { verifyBundle } from '../../src/bundle/verify';
+import { renderVerify } from '../../src/report/verify';
 import { NAME, run, tempDir, writeSample } from '../helpers/bundle';
 
 describe('bundle verify', () => {

@@ -1,4 +1,9 @@
-import type { NodeEvent } from './events';
+/** What a phrase needs of an event: whose it is, what kind, and its fields. */
+export interface PhraseSubject {
+  node: string;
+  type: string;
+  fields: Readonly<Record<string, string>>;
+}
 
 /** How an event reads in a causal chain; `{node}` and fields are filled in. Data, not logic. */
 const PHRASES: Record<string, string> = {
@@ -31,7 +36,7 @@ const STATE_PHRASES: Record<string, string> = {
   Degraded: '{node} became Degraded',
 };
 
-export function phraseFor(e: NodeEvent): string | undefined {
+export function phraseFor(e: PhraseSubject): string | undefined {
   const template = e.type === 'state' ? STATE_PHRASES[e.fields.state ?? ''] ?? STATE_PHRASES[capitalise(e.fields.state ?? '')] : PHRASES[e.type];
   if (!template) return undefined;
   return template.replace(/\{(\w+)\}/g, (_, k: string) => (k === 'node' ? e.node : (e.fields[k] ?? '').toLowerCase() || k));
