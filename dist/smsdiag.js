@@ -44852,6 +44852,9 @@ var BASE_NAMES = [
   ["tpt_sms.txt", "tpt"],
   ["ha.state", "state"]
 ];
+function fileNameOf(kind) {
+  return BASE_NAMES.find(([, k]) => k === kind)?.[0] ?? kind;
+}
 var SUFFIX = /^(?:\.(\d{1,4})|-(\d{8})|\.(\d{4}-\d{2}-\d{2}))?(\.gz)?$/;
 function classifyFileName(baseName) {
   for (const [base, kind] of BASE_NAMES) {
@@ -47773,7 +47776,7 @@ async function scanFile(file, opts) {
   const maxLine = opts.maxLine ?? MAX_LINE_BYTES;
   const ctx = { mtimeMs: file.mtime.getTime() };
   const re = opts.prefilter;
-  const stats = { bytes: 0, lines: 0, records: 0, cutLines: 0 };
+  const stats = { bytes: 0, lines: 0, records: 0, textLines: 0, cutLines: 0 };
   let lastTimed;
   const early = [];
   const emit = (buf, start, end, fullLength) => {
@@ -47807,6 +47810,7 @@ async function scanFile(file, opts) {
       const lineEnd = nl < 0 || nl >= end ? end : nl;
       stats.lines++;
       const length = lineEnd - pos;
+      if (length > 1 || length === 1 && buf[pos] !== 13) stats.textLines++;
       if (length > maxLine) stats.cutLines++;
       if (looksTimestamped(buf, pos)) {
         stats.records++;
@@ -47847,6 +47851,7 @@ async function scanFile(file, opts) {
   };
   const endGiant = (g, length) => {
     stats.lines++;
+    stats.textLines++;
     stats.cutLines++;
     if (looksTimestamped(g.head, 0)) {
       stats.records++;
@@ -47890,6 +47895,19 @@ async function scanFile(file, opts) {
 }
 function mtimeAsTime(file) {
   return { ms: file.mtime.getTime(), zoned: true, family: "epoch", end: 0 };
+}
+
+// src/correlate/coverage.ts
+function notChecked(present) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const c of CONDITIONS) {
+    if (c.needs.some((k) => present.has(k))) continue;
+    const key = c.needs.join(",");
+    const g = groups.get(key) ?? { conditions: [], missing: [...c.needs] };
+    g.conditions.push(c.id);
+    groups.set(key, g);
+  }
+  return [...groups.values()];
 }
 
 // src/ingest/state-file.ts
@@ -47975,6 +47993,7 @@ async function scanNode(node, rules, agg) {
   const unclean = [];
   let lastTime;
   const lastPeerState = /* @__PURE__ */ new Map();
+  const present = /* @__PURE__ */ new Set();
   for (const kind of READ_ORDER) {
     const detectors = detectorsFor(kind);
     for (const file of node.files.filter((f) => f.kind === kind)) {
@@ -48000,6 +48019,7 @@ async function scanNode(node, rules, agg) {
       };
       const stats = await scanFile(file, { prefilter: rules.prefilter(kind), onHit, warn });
       bytes += stats.bytes;
+      if (stats.textLines) present.add(kind);
       if (stats.cutLines) warn(`${node.name}: ${stats.cutLines} line(s) longer than 1 MiB in ${file.path} were cut for display`);
       if (stats.first && !stats.first.zoned) sawZoneless = true;
       const summary = { kind, path: file.path };
@@ -48016,6 +48036,7 @@ async function scanNode(node, rules, agg) {
   const offset = node.facts.utcOffsetMinutes ?? 0;
   const now = await currentState(node.name, node.files.filter((f) => f.kind === "state"), node.facts.haState, events, agg, warn);
   for (const f of now.files) files.push({ kind: "state", path: f.path, records: f.records });
+  if (node.facts.haState !== void 0 || now.files.some((f) => f.records)) present.add("state");
   if (sawZoneless && node.facts.utcOffsetAssumed) {
     warn(`${node.name}: times without a zone were read as UTC${formatOffset(offset)} (this machine's zone); use --tz ${node.name}=+HH:MM if the node ran in another`);
   }
@@ -48024,6 +48045,8 @@ async function scanNode(node, rules, agg) {
   if (now.stateSince !== void 0) report.stateSince = now.stateSince;
   report.utcOffset = formatOffset(offset);
   report.files = files;
+  const unchecked = notChecked(present);
+  if (unchecked.length) report.notChecked = unchecked;
   return { report, events, unclean, lastTime, warnings, bytes };
 }
 
@@ -48049,6 +48072,9 @@ function renderJson(report) {
 var import_cli_table3 = __toESM(require_cli_table3());
 
 // src/report/format.ts
+function notCheckedText(n) {
+  return `${n.conditions.join(", ")} (no ${n.missing.map(fileNameOf).join(" or ")})`;
+}
 function shortTime(iso) {
   if (!iso) return "-";
   return iso.slice(0, 19).replace("T", " ");
@@ -48129,6 +48155,12 @@ function incidentsText(report) {
 ${lines.join("\n")}
 `;
 }
+function notCheckedSection(report) {
+  const lines = report.nodes.flatMap((n) => (n.notChecked ?? []).map((c) => `  ${n.name}: ${notCheckedText(c)}`));
+  return lines.length ? `Not checked
+${lines.join("\n")}
+` : "";
+}
 function warningsText(report) {
   if (!report.warnings.length) return "";
   return `Warnings
@@ -48136,7 +48168,7 @@ ${report.warnings.map((w) => `  - ${w}`).join("\n")}
 `;
 }
 function renderTable(report, opts) {
-  return [findingsTable(report, opts.width), incidentsText(report), nodesTable(report), warningsText(report)].filter(Boolean).join("\n");
+  return [findingsTable(report, opts.width), incidentsText(report), nodesTable(report), notCheckedSection(report), warningsText(report)].filter(Boolean).join("\n");
 }
 
 // src/report/summary.ts
@@ -48159,6 +48191,7 @@ function renderSummary(report, advice, width = 80) {
   for (const node of report.nodes) {
     const since = node.stateSince ? ` since ${shortTime(node.stateSince)} UTC` : "";
     lines.push(`  ${node.name.padEnd(w)}  ${node.role.padEnd(9)}  ${(node.state ?? "state unknown").padEnd(13)}${since}  (times read as UTC${node.utcOffset}, ${(node.files ?? []).length} files)`);
+    for (const n2 of node.notChecked ?? []) lines.push(wrap(`not checked: ${notCheckedText(n2)}`, width, `${" ".repeat(w + 4)}  `, `${" ".repeat(w + 4)}`));
   }
   if (report.incidents.length) {
     lines.push("", "INCIDENTS");
@@ -48268,7 +48301,7 @@ function incidentsHtml(a) {
   return `<ol class="incidents">${a.report.incidents.map((i, k) => `<li><button type="button" class="zoom" data-incident="${k + 1}">${esc(time(i.start))} \u2192 ${esc(time(i.end))} UTC</button> <span class="ids">${esc(i.findings.join(", "))}</span><div class="chain">${esc(i.summary)}</div></li>`).join("")}</ol>`;
 }
 function nodesHtml(a) {
-  return `<table class="nodes"><thead><tr><th>node</th><th>role</th><th>HA state</th><th>since (UTC)</th><th>UTC offset of its logs</th></tr></thead><tbody>${a.report.nodes.map((n) => `<tr><td>${esc(n.name)}</td><td>${esc(n.role)}</td><td><span class="chip st-${esc((n.state ?? "unknown").toLowerCase())}">${esc(n.state ?? "unknown")}</span></td><td>${esc(time(n.stateSince))}</td><td>${esc(n.utcOffset ?? "")}</td></tr>`).join("")}</tbody></table>`;
+  return `<table class="nodes"><thead><tr><th>node</th><th>role</th><th>HA state</th><th>since (UTC)</th><th>UTC offset of its logs</th><th>not checked</th></tr></thead><tbody>${a.report.nodes.map((n) => `<tr><td>${esc(n.name)}</td><td>${esc(n.role)}</td><td><span class="chip st-${esc((n.state ?? "unknown").toLowerCase())}">${esc(n.state ?? "unknown")}</span></td><td>${esc(time(n.stateSince))}</td><td>${esc(n.utcOffset ?? "")}</td><td class="unchecked">${(n.notChecked ?? []).map((c) => esc(notCheckedText(c))).join("<br>") || "\u2014"}</td></tr>`).join("")}</tbody></table>`;
 }
 var CSS = `
 :root{--fg:#1b1f24;--muted:#5b6570;--line:#d7dce1;--bg:#fff}

@@ -108,6 +108,14 @@ export interface NodeReport {
   /** utcOffset and files are filled after state, to keep the contract's key order. */
   utcOffset?: string;
   files?: FileSummary[];
+  /** Conditions this node's files could not show, grouped by the kinds of file that were missing. */
+  notChecked?: NotChecked[];
+}
+
+export interface NotChecked {
+  conditions: string[];
+  /** None of these kinds held a line on the node. */
+  missing: LogKind[];
 }
 
 export interface Incident {

@@ -5,6 +5,7 @@ import type { RuleSet } from '../rules/engine';
 import { isoTime, type FindingAggregator } from './aggregate';
 import { nodeClock } from './clock';
 import type { NodeEvent, Occurrence } from './events';
+import { notChecked } from './coverage';
 import { currentState } from './ha-state';
 import { databaseLifecycleDetector, heartbeatDetector, ipv6PeerDetector, maintenanceDetector, type SequenceDetector } from './sequences';
 
@@ -68,6 +69,8 @@ export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggr
   const unclean: NodeEvent[] = [];
   let lastTime: number | undefined;
   const lastPeerState = new Map<string, string>();
+  /** Kinds that held at least one line: what the node could be checked for. */
+  const present = new Set<LogKind>();
 
   for (const kind of READ_ORDER) {
     const detectors = detectorsFor(kind);
@@ -94,6 +97,7 @@ export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggr
       };
       const stats = await scanFile(file, { prefilter: rules.prefilter(kind), onHit, warn });
       bytes += stats.bytes;
+      if (stats.textLines) present.add(kind);
       if (stats.cutLines) warn(`${node.name}: ${stats.cutLines} line(s) longer than 1 MiB in ${file.path} were cut for display`);
       if (stats.first && !stats.first.zoned) sawZoneless = true;
       const summary: FileSummary = { kind, path: file.path };
@@ -111,6 +115,7 @@ export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggr
   const offset = node.facts.utcOffsetMinutes ?? 0;
   const now = await currentState(node.name, node.files.filter((f) => f.kind === 'state'), node.facts.haState, events, agg, warn);
   for (const f of now.files) files.push({ kind: 'state', path: f.path, records: f.records });
+  if (node.facts.haState !== undefined || now.files.some((f) => f.records)) present.add('state');
   if (sawZoneless && node.facts.utcOffsetAssumed) {
     warn(`${node.name}: times without a zone were read as UTC${formatOffset(offset)} (this machine's zone); use --tz ${node.name}=+HH:MM if the node ran in another`);
   }
@@ -119,5 +124,7 @@ export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggr
   if (now.stateSince !== undefined) report.stateSince = now.stateSince;
   report.utcOffset = formatOffset(offset);
   report.files = files;
+  const unchecked = notChecked(present);
+  if (unchecked.length) report.notChecked = unchecked;
   return { report, events, unclean, lastTime, warnings, bytes };
 }

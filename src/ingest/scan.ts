@@ -27,6 +27,8 @@ export interface ScanStats {
   lines: number;
   /** Lines that start a record (carry a timestamp); lines when the file has no timestamps at all. */
   records: number;
+  /** Lines with anything on them: a file (or a syslog view) with none holds no evidence. */
+  textLines: number;
   first?: ParsedTime;
   last?: ParsedTime;
   cutLines: number;
@@ -51,7 +53,7 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
   const maxLine = opts.maxLine ?? MAX_LINE_BYTES;
   const ctx: TimeContext = { mtimeMs: file.mtime.getTime() };
   const re = opts.prefilter;
-  const stats: ScanStats = { bytes: 0, lines: 0, records: 0, cutLines: 0 };
+  const stats: ScanStats = { bytes: 0, lines: 0, records: 0, textLines: 0, cutLines: 0 };
   let lastTimed: ParsedTime | undefined;
   const early: Hit[] = [];
 
@@ -90,6 +92,7 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
       const lineEnd = nl < 0 || nl >= end ? end : nl;
       stats.lines++;
       const length = lineEnd - pos;
+      if (length > 1 || (length === 1 && buf[pos] !== 13)) stats.textLines++;
       if (length > maxLine) stats.cutLines++;
       if (looksTimestamped(buf, pos)) {
         stats.records++;
@@ -135,6 +138,7 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
   };
   const endGiant = (g: NonNullable<typeof giant>, length: number): void => {
     stats.lines++;
+    stats.textLines++;
     stats.cutLines++;
     if (looksTimestamped(g.head, 0)) {
       stats.records++;

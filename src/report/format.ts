@@ -1,3 +1,11 @@
+import { fileNameOf } from '../sources/catalog';
+import type { NotChecked } from '../types';
+
+/** "db-corruption, db-crash (no mysqld.err)": conditions a node could not be checked for, and why. */
+export function notCheckedText(n: NotChecked): string {
+  return `${n.conditions.join(', ')} (no ${n.missing.map(fileNameOf).join(' or ')})`;
+}
+
 /** `2017-10-12 13:48:02` (UTC, to the second) for table cells; `-` when unknown. */
 export function shortTime(iso: string | undefined): string {
   if (!iso) return '-';

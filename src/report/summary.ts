@@ -1,6 +1,6 @@
 import type { AnalysisReport, Finding } from '../types';
 import { severityRank } from '../types';
-import { shortTime, wrap } from './format';
+import { notCheckedText, shortTime, wrap } from './format';
 
 /** Next steps for a finding (from the knowledge base), injected so this module stays plain text. */
 export type AdviceLookup = (id: string, cause?: string) => { title: string; nextSteps: string[] } | undefined;
@@ -30,6 +30,7 @@ export function renderSummary(report: AnalysisReport, advice: AdviceLookup, widt
   for (const node of report.nodes) {
     const since = node.stateSince ? ` since ${shortTime(node.stateSince)} UTC` : '';
     lines.push(`  ${node.name.padEnd(w)}  ${node.role.padEnd(9)}  ${(node.state ?? 'state unknown').padEnd(13)}${since}  (times read as UTC${node.utcOffset}, ${(node.files ?? []).length} files)`);
+    for (const n of node.notChecked ?? []) lines.push(wrap(`not checked: ${notCheckedText(n)}`, width, `${' '.repeat(w + 4)}  `, `${' '.repeat(w + 4)}`));
   }
 
   if (report.incidents.length) {

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { AnalysisReport } from '../types';
-import { BORDERLESS, GAP, shortTime, trimRight } from './format';
+import { BORDERLESS, GAP, notCheckedText, shortTime, trimRight } from './format';
 
 export interface TableOptions {
   /** Terminal width; tables wrap their summary column to fit. */
@@ -43,6 +43,11 @@ function incidentsText(report: AnalysisReport): string {
   return `Incidents\n${lines.join('\n')}\n`;
 }
 
+function notCheckedSection(report: AnalysisReport): string {
+  const lines = report.nodes.flatMap((n) => (n.notChecked ?? []).map((c) => `  ${n.name}: ${notCheckedText(c)}`));
+  return lines.length ? `Not checked\n${lines.join('\n')}\n` : '';
+}
+
 function warningsText(report: AnalysisReport): string {
   if (!report.warnings.length) return '';
   return `Warnings\n${report.warnings.map((w) => `  - ${w}`).join('\n')}\n`;
@@ -50,5 +55,5 @@ function warningsText(report: AnalysisReport): string {
 
 /** The human report of `analyze`: findings, incidents, node states, warnings. */
 export function renderTable(report: AnalysisReport, opts: TableOptions): string {
-  return [findingsTable(report, opts.width), incidentsText(report), nodesTable(report), warningsText(report)].filter(Boolean).join('\n');
+  return [findingsTable(report, opts.width), incidentsText(report), nodesTable(report), notCheckedSection(report), warningsText(report)].filter(Boolean).join('\n');
 }

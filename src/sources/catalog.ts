@@ -20,6 +20,11 @@ const BASE_NAMES: ReadonlyArray<[string, LogKind]> = [
   ['ha.state', 'state'],
 ];
 
+/** The file a kind of evidence is known by (its name without rotation suffix). */
+export function fileNameOf(kind: LogKind): string {
+  return BASE_NAMES.find(([, k]) => k === kind)?.[0] ?? kind;
+}
+
 /** How old a rotation is: dated copies (oldest date first), then numbered (highest first), then the live file. */
 export interface Rotation {
   /** 0 dated, 1 numbered, 2 current. */
