@@ -46412,251 +46412,567 @@ var pack_default = {
     {
       id: "ha.local-state",
       title: "Node entered an HA state",
-      kinds: ["ha"],
-      anchors: ["Local state:"],
+      kinds: [
+        "ha"
+      ],
+      anchors: [
+        "Local state:"
+      ],
       pattern: "Local state:\\s*(?<state>[A-Za-z][A-Za-z-]*)",
-      event: "state"
+      event: "state",
+      samples: {
+        match: [
+          "2017-10-12 13:00:01,000 INFO  [com.tippingpoint.sms.ha] Local state: Un-configured",
+          "2017-10-12 13:00:09,000 INFO  [com.tippingpoint.sms.ha] Local state: synchronization-source"
+        ]
+      }
     },
     {
       id: "ha.local-state-failed",
       title: "Node entered the Failed state",
-      kinds: ["ha"],
-      anchors: ["Local state:"],
+      kinds: [
+        "ha"
+      ],
+      anchors: [
+        "Local state:"
+      ],
       pattern: "Local state:\\s*Failed\\b",
-      condition: "ha-failed"
+      condition: "ha-failed",
+      samples: {
+        match: [
+          "2017-10-12 13:48:06,500 ERROR [com.tippingpoint.sms.ha] Local state: Failed"
+        ],
+        nomatch: [
+          "2017-10-12 13:02:10,000 INFO  [com.tippingpoint.sms.ha] Local state: Active"
+        ]
+      }
     },
     {
       id: "ha.peer-state",
       title: "Peer state as seen by this node",
-      kinds: ["ha"],
-      anchors: ["Peer state:"],
+      kinds: [
+        "ha"
+      ],
+      anchors: [
+        "Peer state:"
+      ],
       pattern: "Peer state:\\s*(?<state>[A-Za-z][A-Za-z-]*)",
-      event: "peer-state"
+      event: "peer-state",
+      samples: {
+        match: [
+          "2017-10-12 13:03:20,000 DEBUG [com.tippingpoint.sms.ha] Peer state: Passive"
+        ]
+      }
     },
     {
       id: "ha.heartbeat-reply",
       title: "Heartbeat answered",
-      kinds: ["ha"],
-      anchors: ["Heartbeat reply"],
+      kinds: [
+        "ha"
+      ],
+      anchors: [
+        "Heartbeat reply"
+      ],
       pattern: "Heartbeat reply from peer (?<peer>\\S+) in (?<ms>\\d+)\\s*ms",
-      event: "heartbeat-reply"
+      event: "heartbeat-reply",
+      samples: {
+        match: [
+          "2017-10-12 13:03:20,084 DEBUG [com.tippingpoint.sms.ha] Heartbeat reply from peer 10.0.0.1 in 84 ms"
+        ]
+      }
     },
     {
       id: "ha.heartbeat-miss",
       title: "Heartbeat not answered",
-      kinds: ["ha"],
-      anchors: ["No heartbeat reply"],
+      kinds: [
+        "ha"
+      ],
+      anchors: [
+        "No heartbeat reply"
+      ],
       pattern: "No heartbeat reply from peer (?<peer>\\S+)(?: \\(attempt (?<attempt>\\d+) of (?<of>\\d+)\\))?",
-      event: "heartbeat-miss"
+      event: "heartbeat-miss",
+      samples: {
+        match: [
+          "2017-10-12 13:30:20,000 WARN  [com.tippingpoint.sms.ha] No heartbeat reply from peer 10.0.0.1 (attempt 1 of 3)"
+        ]
+      }
     },
     {
       id: "ha.heartbeat-fallback",
       title: "Heartbeat fell back to the public network",
-      kinds: ["ha"],
-      anchors: ["Heartbeat over private network failed"],
+      kinds: [
+        "ha"
+      ],
+      anchors: [
+        "Heartbeat over private network failed"
+      ],
       pattern: "Heartbeat over private network failed",
-      event: "heartbeat-fallback"
+      event: "heartbeat-fallback",
+      samples: {
+        match: [
+          "2017-10-12 13:30:10,000 WARN  [com.tippingpoint.sms.ha] Heartbeat over private network failed, trying public network"
+        ]
+      }
     },
     {
       id: "ha.peer-health-failed",
       title: "Peer health check failed",
-      kinds: ["ha", "sms-info"],
-      anchors: ["Peer health check failed"],
+      kinds: [
+        "ha",
+        "sms-info"
+      ],
+      anchors: [
+        "Peer health check failed"
+      ],
       pattern: "Peer health check failed:?\\s*(?<check>[A-Za-z]+)",
-      event: "peer-health-failed"
+      event: "peer-health-failed",
+      samples: {
+        match: [
+          "2017-10-12 13:47:59,000 WARN  [com.tippingpoint.sms.ha] Peer health check failed: database"
+        ]
+      }
     },
     {
       id: "ha.local-health-failed",
       title: "Local health check failed",
-      kinds: ["ha", "sms-info"],
-      anchors: ["Local health check failed"],
+      kinds: [
+        "ha",
+        "sms-info"
+      ],
+      anchors: [
+        "Local health check failed"
+      ],
       pattern: "Local health check failed:?\\s*(?<check>[A-Za-z]+)",
-      event: "local-health-failed"
+      event: "local-health-failed",
+      samples: {
+        match: [
+          "2017-10-12 13:10:00,000 ERROR [com.tippingpoint.sms.ha] Local health check failed: jboss"
+        ]
+      }
     },
     {
       id: "sms.health-check-failed",
       title: "Application health check failed",
-      kinds: ["sms-info"],
-      anchors: ["Health check failed"],
+      kinds: [
+        "sms-info"
+      ],
+      anchors: [
+        "Health check failed"
+      ],
       pattern: "(?<![A-Za-z] )Health check failed:?\\s*(?<check>[A-Za-z]+)",
-      event: "local-health-failed"
+      event: "local-health-failed",
+      samples: {
+        match: [
+          "2017-10-12 13:47:56,350 ERROR [com.tippingpoint.sms.ha.HealthMonitor] (main) Health check failed: database"
+        ],
+        nomatch: [
+          "2017-10-12 13:47:59,000 WARN  [com.tippingpoint.sms.ha] Peer health check failed: database"
+        ]
+      }
     },
     {
       id: "ha.takeover-considered",
       title: "Passive node considering takeover",
-      kinds: ["ha"],
-      anchors: ["considering cluster takeover"],
+      kinds: [
+        "ha"
+      ],
+      anchors: [
+        "considering cluster takeover"
+      ],
       pattern: "considering cluster takeover",
       condition: "passive-takeover",
-      event: "takeover-considered"
+      event: "takeover-considered",
+      samples: {
+        match: [
+          "2017-10-12 13:48:00,000 WARN  [com.tippingpoint.sms.ha] considering cluster takeover"
+        ]
+      }
     },
     {
       id: "ha.restart-active",
       title: "Passive node trying to restart the active one",
-      kinds: ["ha"],
-      anchors: ["attempting to restart active system"],
+      kinds: [
+        "ha"
+      ],
+      anchors: [
+        "attempting to restart active system"
+      ],
       pattern: "attempting to restart active system",
-      event: "restart-active"
+      event: "restart-active",
+      samples: {
+        match: [
+          "2017-10-12 13:48:01,000 WARN  [com.tippingpoint.sms.ha] attempting to restart active system"
+        ]
+      }
     },
     {
       id: "ha.takeover-complete",
       title: "Takeover complete",
-      kinds: ["ha"],
-      anchors: ["Takeover complete"],
+      kinds: [
+        "ha"
+      ],
+      anchors: [
+        "Takeover complete"
+      ],
       pattern: "Takeover complete(?:; now serving virtual address (?<vip>\\S+))?",
-      event: "takeover-complete"
+      event: "takeover-complete",
+      samples: {
+        match: [
+          "2017-10-12 13:48:04,000 INFO  [com.tippingpoint.sms.ha] Takeover complete; now serving virtual address 10.0.0.10"
+        ]
+      }
     },
     {
       id: "ha.peer-requested-failed",
       title: "Peer told this node to enter Failed",
-      kinds: ["ha"],
-      anchors: ["Peer requested local node to enter Failed"],
+      kinds: [
+        "ha"
+      ],
+      anchors: [
+        "Peer requested local node to enter Failed"
+      ],
       pattern: "Peer requested local node to enter Failed",
-      event: "peer-requested-failed"
+      event: "peer-requested-failed",
+      samples: {
+        match: [
+          "2017-10-12 13:48:06,000 WARN  [com.tippingpoint.sms.ha] Peer requested local node to enter Failed state (active peer detected)"
+        ]
+      }
     },
     {
       id: "ha.sync",
       title: "Synchronization",
-      kinds: ["ha"],
-      anchors: ["Synchronization started", "Synchronization complete", "Synchronization failed"],
+      kinds: [
+        "ha"
+      ],
+      anchors: [
+        "Synchronization started",
+        "Synchronization complete",
+        "Synchronization failed"
+      ],
       pattern: "Synchronization (?<phase>started|complete|failed)(?::\\s*(?<reason>.*))?",
-      event: "sync"
+      event: "sync",
+      samples: {
+        match: [
+          "2017-10-12 13:00:08,000 INFO  [com.tippingpoint.sms.ha] Synchronization started",
+          "2017-10-12 13:01:35,000 INFO  [com.tippingpoint.sms.ha] Synchronization complete",
+          "2017-11-03 10:00:36,000 ERROR [com.tippingpoint.sms.ha] Synchronization failed: peer fd00:10::2 not reachable"
+        ]
+      }
     },
     {
       id: "ha.admin",
       title: "Administrator action",
-      kinds: ["ha"],
-      anchors: ["HA disabled", "HA enabled", "Manual swap requested"],
+      kinds: [
+        "ha"
+      ],
+      anchors: [
+        "HA disabled",
+        "HA enabled",
+        "Manual swap requested"
+      ],
       pattern: "(?<action>HA disabled|HA enabled|Manual swap requested)",
-      event: "admin"
+      event: "admin",
+      samples: {
+        match: [
+          "2017-10-12 13:00:00,000 INFO  [com.tippingpoint.sms.ha] HA enabled",
+          "2017-11-02 09:05:00,000 INFO  [com.tippingpoint.sms.ha] HA disabled by administrator",
+          "2017-10-12 14:00:00,000 INFO  [com.tippingpoint.sms.ha] Manual swap requested"
+        ]
+      }
     },
     {
       id: "ha.replication-delay",
       title: "Replication delay",
-      kinds: ["ha"],
-      anchors: ["Replication delay:"],
+      kinds: [
+        "ha"
+      ],
+      anchors: [
+        "Replication delay:"
+      ],
       pattern: "Replication delay:\\s*(?<seconds>\\d+)\\s*s",
-      event: "replication-delay"
+      event: "replication-delay",
+      samples: {
+        match: [
+          "2017-10-12 14:05:00,000 INFO  [com.tippingpoint.sms.ha] Replication delay: 45 seconds"
+        ]
+      }
     },
     {
       id: "ha.replication-delay-high",
       title: "Replication far behind",
-      kinds: ["ha"],
-      anchors: ["Replication delay:"],
+      kinds: [
+        "ha"
+      ],
+      anchors: [
+        "Replication delay:"
+      ],
       pattern: "Replication delay:\\s*(?<seconds>\\d+)\\s*s",
-      when: { field: "seconds", op: "gt", value: 120 },
-      condition: "replication-broken"
+      when: {
+        field: "seconds",
+        op: "gt",
+        value: 120
+      },
+      condition: "replication-broken",
+      samples: {
+        match: [
+          "2017-10-12 14:20:00,000 WARN  [com.tippingpoint.sms.ha] Replication delay: 960 seconds"
+        ],
+        nomatch: [
+          "2017-10-12 14:05:00,000 INFO  [com.tippingpoint.sms.ha] Replication delay: 45 seconds"
+        ]
+      }
     },
     {
       id: "ha.patch",
       title: "Patch applied",
-      kinds: ["ha"],
-      anchors: ["Applying patch"],
+      kinds: [
+        "ha"
+      ],
+      anchors: [
+        "Applying patch"
+      ],
       pattern: "Applying patch (?<name>\\S+)(?: \\(database changes: (?<db>yes|no)\\))?",
-      event: "patch"
+      event: "patch",
+      samples: {
+        match: [
+          "2017-10-12 14:00:00,000 INFO  [com.tippingpoint.sms.ha] Applying patch SMS-5.0.0-106931 (database changes: yes)"
+        ]
+      }
     },
     {
       id: "ha.upgrade",
       title: "Upgrade started",
-      kinds: ["ha"],
-      anchors: ["Upgrade to"],
+      kinds: [
+        "ha"
+      ],
+      anchors: [
+        "Upgrade to"
+      ],
       pattern: "Upgrade to (?<version>\\S+) started",
-      event: "upgrade"
+      event: "upgrade",
+      samples: {
+        match: [
+          "2017-11-02 08:30:00,000 INFO  [com.tippingpoint.sms.ha] Upgrade to 5.0.1.34 started"
+        ]
+      }
     },
     {
       id: "ha.peer-configured",
       title: "HA peer configured",
-      kinds: ["ha"],
-      anchors: ["HA configured with peer"],
+      kinds: [
+        "ha"
+      ],
+      anchors: [
+        "HA configured with peer"
+      ],
       pattern: "HA configured with peer (?<peer>\\S+)",
-      event: "peer-configured"
+      event: "peer-configured",
+      samples: {
+        match: [
+          "2017-11-03 10:00:02,000 INFO  [com.tippingpoint.sms.ha] HA configured with peer fd00:10::2"
+        ]
+      }
     },
     {
       id: "ha.degraded",
       title: "HA running degraded",
-      kinds: ["ha"],
-      anchors: ["DEGRADED HA"],
+      kinds: [
+        "ha"
+      ],
+      anchors: [
+        "DEGRADED HA"
+      ],
       pattern: "DEGRADED HA",
       condition: "ha-degraded",
-      event: "degraded"
+      event: "degraded",
+      samples: {
+        match: [
+          "2017-10-12 14:20:03,500 WARN  [com.tippingpoint.sms.ha] DEGRADED HA"
+        ]
+      }
     },
     {
       id: "java.oom",
       title: "Java OutOfMemoryError",
-      kinds: ["sms-info", "tpt"],
-      anchors: ["OutOfMemoryError"],
+      kinds: [
+        "sms-info",
+        "tpt"
+      ],
+      anchors: [
+        "OutOfMemoryError"
+      ],
       pattern: "java\\.lang\\.OutOfMemoryError(?::\\s*(?<variant>[^\\r\\n]*?))?\\s*$",
       condition: "java-oom",
       event: "oom",
-      mergeWithinMs: 2e3
+      mergeWithinMs: 2e3,
+      samples: {
+        match: [
+          "java.lang.OutOfMemoryError: Java heap space",
+          'Exception in thread "main" java.lang.OutOfMemoryError: Java heap space'
+        ]
+      }
     },
     {
       id: "java.exception",
       title: "Java exception",
-      kinds: ["sms-info"],
-      anchors: ["Exception"],
+      kinds: [
+        "sms-info"
+      ],
+      anchors: [
+        "Exception"
+      ],
       pattern: "(?<exception>[A-Za-z_$][\\w$]*(?:\\.[A-Za-z_$][\\w$]*)+(?:Exception|Error))\\b",
-      event: "exception"
+      event: "exception",
+      samples: {
+        match: [
+          "Caused by: java.sql.SQLException: Communications link failure: connection refused to 127.0.0.1:3306"
+        ]
+      }
     },
     {
       id: "db.crash",
       title: "Database server crashed",
-      kinds: ["mysqld"],
-      anchors: ["got signal", "Assertion failure", "Failing assertion", "assertion failed"],
+      kinds: [
+        "mysqld"
+      ],
+      anchors: [
+        "got signal",
+        "Assertion failure",
+        "Failing assertion",
+        "assertion failed"
+      ],
       pattern: "(?:(?:mysqld|mariadbd)\\S* got signal (?<signal>\\d+)|Assertion failure|Failing assertion|assertion failed)",
       condition: "db-crash",
       event: "db-crash",
-      mergeWithinMs: 1e4
+      mergeWithinMs: 1e4,
+      samples: {
+        match: [
+          "171012 13:47:55 [ERROR] mariadbd got signal 11 ;"
+        ]
+      }
     },
     {
       id: "db.corruption",
       title: "Database corruption",
-      kinds: ["mysqld"],
-      anchors: ["marked as crashed", "is corrupt", "page corruption", "is corrupted", "Incorrect key file"],
+      kinds: [
+        "mysqld"
+      ],
+      anchors: [
+        "marked as crashed",
+        "is corrupt",
+        "page corruption",
+        "is corrupted",
+        "Incorrect key file"
+      ],
       pattern: "(?:Table '?(?<table>[^' ]+)'? is marked as crashed|Index for table '(?<index>[^']+)' is corrupt|Database page corruption|Page read from tablespace is corrupted|Incorrect key file for table '?(?<keyfile>[^';]+)|is corrupted)",
       condition: "db-corruption",
-      event: "db-corruption"
+      event: "db-corruption",
+      samples: {
+        match: [
+          "2017-10-12 13:22:00 7 [ERROR] mariadbd: Table './sms/alerts' is marked as crashed and should be repaired",
+          "2017-10-12 13:22:00 6 [ERROR] mariadbd: Index for table './sms/alerts.MYI' is corrupt; try to repair it"
+        ]
+      }
     },
     {
       id: "db.ready",
       title: "Database server ready",
-      kinds: ["mysqld"],
-      anchors: ["ready for connections"],
+      kinds: [
+        "mysqld"
+      ],
+      anchors: [
+        "ready for connections"
+      ],
       pattern: "ready for connections",
-      event: "db-ready"
+      event: "db-ready",
+      samples: {
+        match: [
+          "2017-10-12 12:59:00 0 [Note] mariadbd: ready for connections."
+        ]
+      }
     },
     {
       id: "db.shutdown",
       title: "Database shut down cleanly",
-      kinds: ["mysqld"],
-      anchors: ["Shutdown complete"],
+      kinds: [
+        "mysqld"
+      ],
+      anchors: [
+        "Shutdown complete"
+      ],
       pattern: "Shutdown complete",
-      event: "db-shutdown"
+      event: "db-shutdown",
+      samples: {
+        match: [
+          "2017-10-12 12:59:01 0 [Note] mariadbd: Shutdown complete"
+        ]
+      }
     },
     {
       id: "db.crash-recovery",
       title: "Database crash recovery",
-      kinds: ["mysqld"],
-      anchors: ["crash recovery"],
+      kinds: [
+        "mysqld"
+      ],
+      anchors: [
+        "crash recovery"
+      ],
       pattern: "Starting crash recovery|crash recovery",
-      event: "db-crash-recovery"
+      event: "db-crash-recovery",
+      samples: {
+        match: [
+          "2017-10-12 13:39:53 0 [Note] InnoDB: Starting crash recovery from checkpoint LSN=44388"
+        ]
+      }
     },
     {
       id: "db.replication",
       title: "Replication error",
-      kinds: ["mysqld"],
-      anchors: ["Slave I/O", "Slave SQL", "Replica I/O", "Replica SQL", "relay log", "slave SQL thread aborted"],
+      kinds: [
+        "mysqld"
+      ],
+      anchors: [
+        "Slave I/O",
+        "Slave SQL",
+        "Replica I/O",
+        "Replica SQL",
+        "relay log",
+        "slave SQL thread aborted"
+      ],
       pattern: "(?:(?:Slave|Replica) I/O(?: thread)?: error|(?:Slave|Replica) SQL(?: thread)?: Error|Error reading relay log|slave SQL thread aborted)",
       condition: "replication-broken",
-      event: "db-replication-error"
+      event: "db-replication-error",
+      samples: {
+        match: [
+          "2017-10-12 14:00:52 7 [ERROR] Slave SQL: Error 'Duplicate entry '7' for key 'PRIMARY'' on query. Default database: ''. Query: 'insert into sms.devices values (7,'from-active')', Gtid 0-3410-5, Internal MariaDB error code: 1062",
+          `2017-10-12 14:00:55 6 [ERROR] Slave I/O: error reconnecting to master 'repl@127.0.0.1:3410' - retry-time: 2  maximum-retries: 100000  message: Can't connect to server on '127.0.0.1' (111 "Connection refused"), Internal MariaDB error code: 2003`
+        ],
+        nomatch: [
+          "2017-10-12 14:00:50 6 [Note] Slave I/O thread: connected to master 'repl@127.0.0.1:3410',replication started in log 'bin.000001' at position 4",
+          "2017-10-12 14:00:50 7 [Note] Slave SQL thread initialized, starting replication in log 'bin.000001' at position 4, relay log './pid-relay-bin.000001' position: 4"
+        ]
+      }
     },
     {
       id: "db.resources",
       title: "Database out of a resource",
-      kinds: ["mysqld"],
-      anchors: ["Got error 28", "Disk is full", "Out of memory"],
+      kinds: [
+        "mysqld"
+      ],
+      anchors: [
+        "Got error 28",
+        "Disk is full",
+        "Out of memory"
+      ],
       pattern: "Got error 28|Disk is full|Out of memory",
-      event: "db-resource"
+      event: "db-resource",
+      samples: {
+        match: [
+          `2026-11-25 10:23:31 8 [Warning] mariadbd: Disk is full writing '/tmp/mariadb-corpus.bTSdQ5/full/tmpfs/t_my.MYD' (Errcode: 28 "No space left on device"). Waiting for someone to free space... (Expect up to 60 secs delay for server to continue after freeing disk space)`
+        ]
+      }
     }
   ]
 };
@@ -46680,6 +46996,9 @@ function check(spec, where) {
   if (typeof spec.pattern !== "string") bad('needs a "pattern"');
   if (spec.condition !== void 0 && !isConditionId(spec.condition)) bad(`unknown condition "${spec.condition}"`);
   if (!spec.condition && !spec.event) bad('needs a "condition" or an "event"');
+  const s = spec.samples;
+  const lines = (xs) => Array.isArray(xs) && xs.every((l) => typeof l === "string");
+  if (s !== void 0 && (!lines(s.match) || s.nomatch !== void 0 && !lines(s.nomatch))) bad('"samples" must be {"match": [lines], "nomatch": [lines]}');
 }
 function compile(spec, where) {
   check(spec, where);
@@ -46730,6 +47049,19 @@ var RuleSet = class {
       this.byAnchor.set(kind, index);
     }
   }
+  /**
+   * Each rule's sample lines run through the whole matching path (prefilter, anchors, pattern,
+   * condition): a `match` line the rule does not report, or a `nomatch` line it does, is a problem.
+   */
+  sampleProblems() {
+    const out = [];
+    for (const r of this.rules) {
+      const reports = (line) => r.kinds.some((k) => this.match(k, line).some((m) => m.rule === r));
+      for (const line of r.samples?.match ?? []) if (!reports(line)) out.push(`rule ${r.id} does not match its sample ${JSON.stringify(line)}`);
+      for (const line of r.samples?.nomatch ?? []) if (reports(line)) out.push(`rule ${r.id} matches ${JSON.stringify(line)}, which its samples say it must not`);
+    }
+    return out;
+  }
   /** Prefilter for a kind; one that never matches when no rule reads that kind. */
   prefilter(kind) {
     return this.prefilters.get(kind) ?? /(?!)/g;
@@ -46775,7 +47107,10 @@ function loadRules(file) {
   } catch (err) {
     throw new RulePackError(`cannot read rule pack ${file}: ${err.message}`);
   }
-  return new RuleSet(parsed, file);
+  const set = new RuleSet(parsed, file);
+  const problems = set.sampleProblems();
+  if (problems.length) throw new RulePackError(`${file}: ${problems.slice(0, 3).join("; ")}${problems.length > 3 ? `; and ${problems.length - 3} more` : ""}`);
+  return set;
 }
 
 // src/knowledge/summaries.ts
@@ -49442,21 +49777,27 @@ function bundlePaths(outDir, name2) {
     tempPath: path8.join(outDir, `.${name2}.tar.gz.partial-${process.pid}`)
   };
 }
+async function checkOutputDirectory(dir) {
+  const st = await import_node_fs11.promises.stat(dir).catch((err) => {
+    throw new UsageError(`--out ${dir}: ${err.code === "ENOENT" ? "no such directory; create it or give another" : `cannot use it (${fmtErr(err)})`}`);
+  });
+  if (!st.isDirectory()) throw new UsageError(`--out ${dir} is not a directory; give the directory the bundle should be written to`);
+  await import_node_fs11.promises.access(dir, import_node_fs11.constants.W_OK | import_node_fs11.constants.X_OK).catch(() => {
+    throw new UsageError(`--out ${dir}: no permission to write there; give a directory you may write to`);
+  });
+}
 async function createBundleWriter(opts) {
   if (!NAME_RE.test(opts.name)) throw new Error(`bundle name "${opts.name}" must be letters, digits, '.', '_' or '-' (and not start with one of the last three)`);
   const paths = bundlePaths(opts.outDir, opts.name);
-  const st = await import_node_fs11.promises.stat(opts.outDir).catch((err) => {
-    throw new Error(`cannot write the bundle into ${opts.outDir}: ${err.code === "ENOENT" ? "no such directory" : fmtErr(err)}`);
-  });
-  if (!st.isDirectory()) throw new Error(`cannot write the bundle into ${opts.outDir}: not a directory`);
+  await checkOutputDirectory(opts.outDir);
   for (const p of [paths.finalPath, paths.shaPath, ...opts.redactor ? [paths.mapPath] : []]) {
-    if (await exists2(p)) throw new Error(`${p} already exists and is never overwritten; choose another --out directory or remove it`);
+    if (await exists2(p)) throw new UsageError(`${p} already exists and is never overwritten; choose another --out directory or remove it`);
   }
   let fh;
   try {
     fh = await import_node_fs11.promises.open(paths.tempPath, import_node_fs11.constants.O_CREAT | import_node_fs11.constants.O_EXCL | import_node_fs11.constants.O_RDWR, FILE_MODE);
   } catch (err) {
-    throw new Error(`cannot create ${paths.tempPath}: ${fmtErr(err)}`);
+    throw new UsageError(`--out ${opts.outDir}: cannot create ${paths.tempPath} (${fmtErr(err)})`);
   }
   return new TarGzBundleWriter(opts, fh, new BlockGzipSink(fh), paths);
 }
@@ -49958,6 +50299,7 @@ async function buildAnalysisFiles(inventory) {
 async function collect2(opts) {
   const now = opts.now ?? (() => /* @__PURE__ */ new Date());
   const started = now();
+  await checkOutputDirectory(opts.outDir);
   const spool = await import_node_fs15.promises.mkdtemp(path10.join(os2.tmpdir(), "smsdiag-collect-"));
   await import_node_fs15.promises.chmod(spool, 448);
   try {

@@ -12,7 +12,7 @@ import { ndjsonLine } from './report/timeline';
 import { eventEntry } from './timeline';
 import type { Manifest, ManifestError, ManifestFile, ManifestNode } from './sources/bundle/manifest';
 import { createRedactor } from './bundle/redact';
-import { createBundleWriter } from './bundle/writer';
+import { checkOutputDirectory, createBundleWriter } from './bundle/writer';
 import { classifyFileName } from './sources/catalog';
 import { catalogGlobs } from './sources/find';
 import { collectFacts, type CollectedFacts } from './sources/facts';
@@ -200,6 +200,8 @@ async function buildAnalysisFiles(inventory: Inventory): Promise<Array<{ path: s
 export async function collect(opts: CollectOptions): Promise<CollectResult> {
   const now = opts.now ?? (() => new Date());
   const started = now();
+  // Before any node is reached: a collection that cannot be written is not started.
+  await checkOutputDirectory(opts.outDir);
   const spool = await fs.mkdtemp(path.join(os.tmpdir(), 'smsdiag-collect-'));
   await fs.chmod(spool, 0o700);
   try {

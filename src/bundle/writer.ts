@@ -9,6 +9,7 @@ import * as tar from 'tar-stream';
 import { BlockGzipSink } from '../sources/bundle/block-gzip';
 import { DESCRIPTION_PATH, descriptionText, listedEntries, MANIFEST_PATH, type Manifest, unsafeRelativePath, validateManifest } from '../sources/bundle/manifest';
 import type { Redactor } from './redact';
+import { UsageError } from '../errors';
 
 export interface BundleWriterOptions {
   /** Directory the bundle is written to (must exist). */
@@ -505,21 +506,29 @@ export function bundlePaths(outDir: string, name: string): { finalPath: string; 
  * `<name>.tar.gz` by finish(). Fails at once, naming the file, if the bundle (or its .sha256 or
  * .map.json) already exists.
  */
+/** The directory a bundle goes to must exist and take new files: checked before any work is done. */
+export async function checkOutputDirectory(dir: string): Promise<void> {
+  const st = await fs.stat(dir).catch((err: NodeJS.ErrnoException) => {
+    throw new UsageError(`--out ${dir}: ${err.code === 'ENOENT' ? 'no such directory; create it or give another' : `cannot use it (${fmtErr(err)})`}`);
+  });
+  if (!st.isDirectory()) throw new UsageError(`--out ${dir} is not a directory; give the directory the bundle should be written to`);
+  await fs.access(dir, fsc.W_OK | fsc.X_OK).catch(() => {
+    throw new UsageError(`--out ${dir}: no permission to write there; give a directory you may write to`);
+  });
+}
+
 export async function createBundleWriter(opts: BundleWriterOptions): Promise<BundleWriter> {
   if (!NAME_RE.test(opts.name)) throw new Error(`bundle name "${opts.name}" must be letters, digits, '.', '_' or '-' (and not start with one of the last three)`);
   const paths = bundlePaths(opts.outDir, opts.name);
-  const st = await fs.stat(opts.outDir).catch((err: NodeJS.ErrnoException) => {
-    throw new Error(`cannot write the bundle into ${opts.outDir}: ${err.code === 'ENOENT' ? 'no such directory' : fmtErr(err)}`);
-  });
-  if (!st.isDirectory()) throw new Error(`cannot write the bundle into ${opts.outDir}: not a directory`);
+  await checkOutputDirectory(opts.outDir);
   for (const p of [paths.finalPath, paths.shaPath, ...(opts.redactor ? [paths.mapPath] : [])]) {
-    if (await exists(p)) throw new Error(`${p} already exists and is never overwritten; choose another --out directory or remove it`);
+    if (await exists(p)) throw new UsageError(`${p} already exists and is never overwritten; choose another --out directory or remove it`);
   }
   let fh: FileHandle;
   try {
     fh = await fs.open(paths.tempPath, fsc.O_CREAT | fsc.O_EXCL | fsc.O_RDWR, FILE_MODE);
   } catch (err) {
-    throw new Error(`cannot create ${paths.tempPath}: ${fmtErr(err)}`);
+    throw new UsageError(`--out ${opts.outDir}: cannot create ${paths.tempPath} (${fmtErr(err)})`);
   }
   return new TarGzBundleWriter(opts, fh, new BlockGzipSink(fh), paths);
 }

@@ -18,6 +18,11 @@ export interface RuleSpec {
   when?: { field: string; op: 'gt' | 'lt' | 'eq' | 'contains'; value: number | string };
   /** Occurrences on one node closer than this count as one (a crash report spans many lines). */
   mergeWithinMs?: number;
+  /**
+   * Lines the rule must report (`match`) and lines holding its anchor that it must not
+   * (`nomatch`): real lines wherever a real program writes them (fixtures/real/SOURCES.md).
+   */
+  samples?: { match: string[]; nomatch?: string[] };
 }
 
 export interface RulePack {
@@ -55,6 +60,9 @@ function check(spec: RuleSpec, where: string): void {
   if (typeof spec.pattern !== 'string') bad('needs a "pattern"');
   if (spec.condition !== undefined && !isConditionId(spec.condition)) bad(`unknown condition "${spec.condition}"`);
   if (!spec.condition && !spec.event) bad('needs a "condition" or an "event"');
+  const s = spec.samples;
+  const lines = (xs: unknown): boolean => Array.isArray(xs) && xs.every((l) => typeof l === 'string');
+  if (s !== undefined && (!lines(s.match) || (s.nomatch !== undefined && !lines(s.nomatch)))) bad('"samples" must be {"match": [lines], "nomatch": [lines]}');
 }
 
 function compile(spec: RuleSpec, where: string): Rule {
@@ -111,6 +119,20 @@ export class RuleSet {
     }
   }
 
+  /**
+   * Each rule's sample lines run through the whole matching path (prefilter, anchors, pattern,
+   * condition): a `match` line the rule does not report, or a `nomatch` line it does, is a problem.
+   */
+  sampleProblems(): string[] {
+    const out: string[] = [];
+    for (const r of this.rules) {
+      const reports = (line: string): boolean => r.kinds.some((k) => this.match(k, line).some((m) => m.rule === r));
+      for (const line of r.samples?.match ?? []) if (!reports(line)) out.push(`rule ${r.id} does not match its sample ${JSON.stringify(line)}`);
+      for (const line of r.samples?.nomatch ?? []) if (reports(line)) out.push(`rule ${r.id} matches ${JSON.stringify(line)}, which its samples say it must not`);
+    }
+    return out;
+  }
+
   /** Prefilter for a kind; one that never matches when no rule reads that kind. */
   prefilter(kind: LogKind): RegExp {
     return this.prefilters.get(kind) ?? /(?!)/g;
@@ -163,5 +185,8 @@ export function loadRules(file?: string): RuleSet {
   } catch (err) {
     throw new RulePackError(`cannot read rule pack ${file}: ${(err as Error).message}`);
   }
-  return new RuleSet(parsed, file);
+  const set = new RuleSet(parsed, file);
+  const problems = set.sampleProblems();
+  if (problems.length) throw new RulePackError(`${file}: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''}`);
+  return set;
 }
