@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { SmsdiagCommand } from '../src/cli/base';
 import { inputFlags, loadInventory, windowFlags, windowFrom } from '../src/cli/flags';
-import { parseUserTime } from '../src/cli/times';
+import { parseThresholds, parseUserTime } from '../src/cli/times';
 import { analyzeInventory } from '../src/analyze';
 import { loadRules } from '../src/rules/engine';
 import { renderJson } from '../src/report/json';
@@ -48,7 +48,7 @@ Times without a zone are the node's local time: give each node's offset with --t
     const analysis = await analyzeInventory(inventory, {
       rules: loadRules(flags.rules),
       window: windowFrom(flags, now),
-      thresholds: { incident: flags.incident ? parseUserTime(flags.incident, '--incident', now) : undefined },
+      thresholds: { ...parseThresholds(flags.threshold), incident: flags.incident ? parseUserTime(flags.incident, '--incident', now) : undefined },
     });
     const report = filterBySeverity(analysis.report, flags['min-severity'] as Severity);
     if (flags.html) await writeHtmlReport(analysis, flags.html);

@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { SmsdiagCommand } from '../src/cli/base';
 import { inputFlags, loadInventory } from '../src/cli/flags';
-import { parseUserTime } from '../src/cli/times';
+import { parseThresholds, parseUserTime } from '../src/cli/times';
 import { UsageError } from '../src/errors';
 import { analyzeInventory } from '../src/analyze';
 import { explain } from '../src/explain';
@@ -54,7 +54,7 @@ With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus wha
     const analysis = paths.length
       ? await analyzeInventory(await loadInventory(paths, flags), {
           rules: loadRules(flags.rules),
-          thresholds: { incident: flags.incident ? parseUserTime(flags.incident, '--incident', new Date()) : undefined },
+          thresholds: { ...parseThresholds(flags.threshold), incident: flags.incident ? parseUserTime(flags.incident, '--incident', new Date()) : undefined },
         })
       : undefined;
     const x = explain(topic, analysis);

@@ -2,6 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { SmsdiagCommand } from '../src/cli/base';
 import { inputFlags, loadInventory } from '../src/cli/flags';
 import { analyzeInventory } from '../src/analyze';
+import { parseThresholds } from '../src/cli/times';
 import { loadRules } from '../src/rules/engine';
 import { renderStates } from '../src/report/states';
 
@@ -26,7 +27,7 @@ export default class State extends SmsdiagCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(State);
     const inventory = await loadInventory(argv as string[], flags);
-    const analysis = await analyzeInventory(inventory, { rules: loadRules(flags.rules) });
+    const analysis = await analyzeInventory(inventory, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold) });
     process.stdout.write(renderStates(analysis, { json: flags.json, history: flags.history }));
   }
 }

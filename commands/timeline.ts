@@ -1,7 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { SmsdiagCommand } from '../src/cli/base';
 import { inputFlags, loadInventory, nodeFilter, windowFlags, windowFrom } from '../src/cli/flags';
-import { parseDuration, parseUserTime } from '../src/cli/times';
+import { parseDuration, parseThresholds, parseUserTime } from '../src/cli/times';
 import { UsageError } from '../src/errors';
 import { loadRules } from '../src/rules/engine';
 import { allRecords, keyEvents, type TimelineEntry, type TimelineFilter } from '../src/timeline';
@@ -52,7 +52,7 @@ Records in the same millisecond keep their order: node, then file rotation, then
     const warnings: string[] = [...inventory.warnings];
     const entries: AsyncIterable<TimelineEntry> | TimelineEntry[] = flags.all
       ? allRecords(inventory, filter, (m) => void warnings.push(m))
-      : await keyEvents(inventory, filter, { rules: loadRules(flags.rules) });
+      : await keyEvents(inventory, filter, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold) });
     await writeTimeline(process.stdout, entries, format, inventory.nodes.map((n) => n.name));
     for (const w of new Set(warnings)) process.stderr.write(`warning: ${w}\n`);
   }

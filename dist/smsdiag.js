@@ -47,9 +47,9 @@ var __export = (target, all) => {
 };
 var __copyProps = (to, from, except, desc) => {
   if (from && typeof from === "object" || typeof from === "function") {
-    for (let key of __getOwnPropNames(from))
-      if (!__hasOwnProp.call(to, key) && key !== except)
-        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+    for (let key2 of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key2) && key2 !== except)
+        __defProp(to, key2, { get: () => from[key2], enumerable: !(desc = __getOwnPropDesc(from, key2)) || desc.enumerable });
   }
   return to;
 };
@@ -1095,27 +1095,27 @@ var require_lrucache = __commonJS({
         this.max = 1e3;
         this.map = /* @__PURE__ */ new Map();
       }
-      get(key) {
-        const value = this.map.get(key);
+      get(key2) {
+        const value = this.map.get(key2);
         if (value === void 0) {
           return void 0;
         } else {
-          this.map.delete(key);
-          this.map.set(key, value);
+          this.map.delete(key2);
+          this.map.set(key2, value);
           return value;
         }
       }
-      delete(key) {
-        return this.map.delete(key);
+      delete(key2) {
+        return this.map.delete(key2);
       }
-      set(key, value) {
-        const deleted = this.delete(key);
+      set(key2, value) {
+        const deleted = this.delete(key2);
         if (!deleted && value !== void 0) {
           if (this.map.size >= this.max) {
             const firstKey = this.map.keys().next().value;
             this.delete(firstKey);
           }
-          this.map.set(key, value);
+          this.map.set(key2, value);
         }
         return this;
       }
@@ -2424,9 +2424,9 @@ var require_fs = __commonJS({
     };
     exports2.fileExists = fileExists;
     var ProdOnlyCache = class extends Map {
-      set(key, value) {
+      set(key2, value) {
         if ((0, util_1.isProd)() ?? false) {
-          super.set(key, value);
+          super.set(key2, value);
         }
         return this;
       }
@@ -2684,8 +2684,8 @@ var require_cache = __commonJS({
         }
         return _Cache.instance;
       }
-      get(key) {
-        return super.get(key);
+      get(key2) {
+        return super.get(key2);
       }
       getOclifCoreMeta() {
         try {
@@ -2714,8 +2714,8 @@ var require_utils = __commonJS({
     var utils = {};
     var regExpChars = /[|\\{}()[\]^$+*?.]/g;
     var hasOwnProperty = Object.prototype.hasOwnProperty;
-    var hasOwn = function(obj, key) {
-      return hasOwnProperty.apply(obj, [key]);
+    var hasOwn = function(obj, key2) {
+      return hasOwnProperty.apply(obj, [key2]);
     };
     utils.hasOwn = hasOwn;
     utils.escapeRegExpChars = function(string) {
@@ -2798,14 +2798,14 @@ function encode_char(c) {
     };
     utils.cache = {
       _data: {},
-      set: function(key, val) {
-        this._data[key] = val;
+      set: function(key2, val) {
+        this._data[key2] = val;
       },
-      get: function(key) {
-        return this._data[key];
+      get: function(key2) {
+        return this._data[key2];
       },
-      remove: function(key) {
-        delete this._data[key];
+      remove: function(key2) {
+        delete this._data[key2];
       },
       reset: function() {
         this._data = {};
@@ -3521,8 +3521,8 @@ var require_common = __commonJS({
       createDebug.enabled = enabled;
       createDebug.humanize = require_ms();
       createDebug.destroy = destroy;
-      Object.keys(env).forEach((key) => {
-        createDebug[key] = env[key];
+      Object.keys(env).forEach((key2) => {
+        createDebug[key2] = env[key2];
       });
       createDebug.names = [];
       createDebug.skips = [];
@@ -4084,13 +4084,13 @@ var require_node = __commonJS({
       }
     } catch (error) {
     }
-    exports2.inspectOpts = Object.keys(process.env).filter((key) => {
-      return /^debug_/i.test(key);
-    }).reduce((obj, key) => {
-      const prop = key.substring(6).toLowerCase().replace(/_([a-z])/g, (_, k) => {
+    exports2.inspectOpts = Object.keys(process.env).filter((key2) => {
+      return /^debug_/i.test(key2);
+    }).reduce((obj, key2) => {
+      const prop = key2.substring(6).toLowerCase().replace(/_([a-z])/g, (_, k) => {
         return k.toUpperCase();
       });
-      let val = process.env[key];
+      let val = process.env[key2];
       if (/^(yes|on|true|enabled)$/i.test(val)) {
         val = true;
       } else if (/^(no|off|false|disabled)$/i.test(val)) {
@@ -4622,8 +4622,8 @@ var require_conversions = __commonJS({
   "node_modules/color-convert/conversions.js"(exports2, module2) {
     var cssKeywords = require_color_name();
     var reverseKeywords = {};
-    for (const key of Object.keys(cssKeywords)) {
-      reverseKeywords[cssKeywords[key]] = key;
+    for (const key2 of Object.keys(cssKeywords)) {
+      reverseKeywords[cssKeywords[key2]] = key2;
     }
     var convert = {
       rgb: { channels: 3, labels: "rgb" },
@@ -5945,7 +5945,7 @@ var require_theme2 = __commonJS({
       return text;
     }
     function parseTheme(theme) {
-      return Object.fromEntries(Object.entries(theme).map(([key, value]) => [key, typeof value === "string" ? isValid(value) : parseTheme(value)]).filter(([_, value]) => value));
+      return Object.fromEntries(Object.entries(theme).map(([key2, value]) => [key2, typeof value === "string" ? isValid(value) : parseTheme(value)]).filter(([_, value]) => value));
     }
     function isValid(color) {
       return color.startsWith("#") || color.startsWith("rgb") || isStandardAnsi(color) ? color : void 0;
@@ -6049,11 +6049,11 @@ var require_pretty_print = __commonJS({
     var settings_1 = require_settings();
     function applyPrettyPrintOptions(error, options) {
       const prettyErrorKeys = ["message", "code", "ref", "suggestions"];
-      for (const key of prettyErrorKeys) {
-        const applyOptionsKey = !(key in error) && options[key];
+      for (const key2 of prettyErrorKeys) {
+        const applyOptionsKey = !(key2 in error) && options[key2];
         if (applyOptionsKey) {
           ;
-          error[key] = options[key];
+          error[key2] = options[key2];
         }
       }
       return error;
@@ -9024,21 +9024,21 @@ var require_colorize_json = __commonJS({
       const stack = [];
       const keys = [];
       if (!cycleReplacer)
-        cycleReplacer = function(key, value) {
+        cycleReplacer = function(key2, value) {
           if (stack[0] === value)
             return "[Circular ~]";
           return "[Circular ~." + keys.slice(0, stack.indexOf(value)).join(".") + "]";
         };
-      return function(key, value) {
+      return function(key2, value) {
         if (stack.length > 0) {
           const thisPos = stack.indexOf(this);
           ~thisPos ? stack.splice(thisPos + 1) : stack.push(this);
-          ~thisPos ? keys.splice(thisPos, Number.POSITIVE_INFINITY, key) : keys.push(key);
+          ~thisPos ? keys.splice(thisPos, Number.POSITIVE_INFINITY, key2) : keys.push(key2);
           if (stack.includes(value))
-            value = cycleReplacer.call(this, key, value);
+            value = cycleReplacer.call(this, key2, value);
         } else
           stack.push(value);
-        return replacer ? replacer.call(this, key, value) : value;
+        return replacer ? replacer.call(this, key2, value) : value;
       };
     }
     function stringifyInput(json, options) {
@@ -14848,11 +14848,11 @@ var require_dist = __commonJS({
     var __getProtoOf2 = Object.getPrototypeOf;
     var __hasOwnProp2 = Object.prototype.hasOwnProperty;
     var __copyProps2 = (to, from, except, desc) => {
-      if (from && typeof from === "object" || typeof from === "function") for (var keys = __getOwnPropNames2(from), i = 0, n = keys.length, key; i < n; i++) {
-        key = keys[i];
-        if (!__hasOwnProp2.call(to, key) && key !== except) __defProp2(to, key, {
-          get: ((k) => from[k]).bind(null, key),
-          enumerable: !(desc = __getOwnPropDesc2(from, key)) || desc.enumerable
+      if (from && typeof from === "object" || typeof from === "function") for (var keys = __getOwnPropNames2(from), i = 0, n = keys.length, key2; i < n; i++) {
+        key2 = keys[i];
+        if (!__hasOwnProp2.call(to, key2) && key2 !== except) __defProp2(to, key2, {
+          get: ((k) => from[k]).bind(null, key2),
+          enumerable: !(desc = __getOwnPropDesc2(from, key2)) || desc.enumerable
         });
       }
       return to;
@@ -15381,11 +15381,11 @@ var require_dist2 = __commonJS({
     var __getProtoOf2 = Object.getPrototypeOf;
     var __hasOwnProp2 = Object.prototype.hasOwnProperty;
     var __copyProps2 = (to, from, except, desc) => {
-      if (from && typeof from === "object" || typeof from === "function") for (var keys = __getOwnPropNames2(from), i = 0, n = keys.length, key; i < n; i++) {
-        key = keys[i];
-        if (!__hasOwnProp2.call(to, key) && key !== except) __defProp2(to, key, {
-          get: ((k) => from[k]).bind(null, key),
-          enumerable: !(desc = __getOwnPropDesc2(from, key)) || desc.enumerable
+      if (from && typeof from === "object" || typeof from === "function") for (var keys = __getOwnPropNames2(from), i = 0, n = keys.length, key2; i < n; i++) {
+        key2 = keys[i];
+        if (!__hasOwnProp2.call(to, key2) && key2 !== except) __defProp2(to, key2, {
+          get: ((k) => from[k]).bind(null, key2),
+          enumerable: !(desc = __getOwnPropDesc2(from, key2)) || desc.enumerable
         });
       }
       return to;
@@ -15639,7 +15639,7 @@ var require_dist2 = __commonJS({
     };
     function getOptions(options) {
       const opts = Object.assign({}, options);
-      for (const key in defaultOptions) if (opts[key] === void 0) Object.assign(opts, { [key]: defaultOptions[key] });
+      for (const key2 in defaultOptions) if (opts[key2] === void 0) Object.assign(opts, { [key2]: defaultOptions[key2] });
       opts.cwd = (opts.cwd instanceof URL ? (0, url.fileURLToPath)(opts.cwd) : (0, path15.resolve)(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
       opts.ignore = ensureStringArray(opts.ignore);
       opts.fs && (opts.fs = {
@@ -15905,7 +15905,7 @@ var require_cache_command = __commonJS({
       ];
       const stdKeysAndIgnored = /* @__PURE__ */ new Set([...ignoreCommandProperties, ...Object.keys(stdProperties)]);
       const keysToAdd = Object.keys(cmd).filter((property) => !stdKeysAndIgnored.has(property));
-      const additionalProperties = Object.fromEntries(keysToAdd.map((key) => [key, cmd[key]]));
+      const additionalProperties = Object.fromEntries(keysToAdd.map((key2) => [key2, cmd[key2]]));
       return { ...stdProperties, ...additionalProperties };
     }
   }
@@ -15993,14 +15993,14 @@ var require_find_root = __commonJS({
       debug(name2)("Finding root for using pnp method");
       const seen = /* @__PURE__ */ new Set();
       const traverseDependencyTree = (locator, parentPkg) => {
-        const key = getKey(locator);
-        if (seen.has(key))
+        const key2 = getKey(locator);
+        if (seen.has(key2))
           return;
         const pkg = pnp.getPackageInformation(locator);
         if (locator.name === name2) {
           return pkg.packageLocation;
         }
-        seen.add(key);
+        seen.add(key2);
         for (const [name3, referencish] of pkg.packageDependencies) {
           if (referencish === null)
             continue;
@@ -16011,7 +16011,7 @@ var require_find_root = __commonJS({
           if (foundSomething)
             return foundSomething;
         }
-        seen.delete(key);
+        seen.delete(key2);
       };
       for (const locator of pnp.getDependencyTreeRoots()) {
         const foundSomething = traverseDependencyTree(locator);
@@ -16128,8 +16128,8 @@ var require_src2 = __commonJS({
       };
       conf.stopDir = path15.resolve(conf.stopDir);
       conf.searchPlaces.forEach((place) => {
-        const key = path15.extname(place) || "noExt";
-        const loader = conf.loaders[key];
+        const key2 = path15.extname(place) || "noExt";
+        const loader = conf.loaders[key2];
         if (!loader) {
           throw new Error(`Missing loader for extension "${place}"`);
         }
@@ -17076,17 +17076,17 @@ var require_config = __commonJS({
           }
         }
       }
-      get(key) {
-        return super.get(key) ?? /* @__PURE__ */ new Set();
+      get(key2) {
+        return super.get(key2) ?? /* @__PURE__ */ new Set();
       }
       getAllValid() {
         return [...this.validPermutations.keys()];
       }
-      getValid(key) {
-        return this.validPermutations.get(key);
+      getValid(key2) {
+        return this.validPermutations.get(key2);
       }
-      hasValid(key) {
-        return this.validPermutations.has(key);
+      hasValid(key2) {
+        return this.validPermutations.has(key2);
       }
     };
     var Config = class _Config {
@@ -17486,12 +17486,12 @@ var require_config = __commonJS({
         const template = this.updateConfig.s3?.templates?.[options.platform ? "target" : "vanilla"][type] ?? "";
         return ejs_1.default.render(template, { ...this, ...options });
       }
-      s3Url(key) {
+      s3Url(key2) {
         const { host } = this.updateConfig.s3 ?? { host: void 0 };
         if (!host)
           throw new Error("no s3 host is set");
         const url = new node_url_1.URL(host);
-        url.pathname = (0, node_path_1.join)(url.pathname, key);
+        url.pathname = (0, node_path_1.join)(url.pathname, key2);
         return url.toString();
       }
       scopedEnvVar(k) {
@@ -18571,7 +18571,7 @@ var require_validate = __commonJS({
         cachedResolvedFlags = Object.fromEntries(resolved.filter((r) => r !== null));
         return cachedResolvedFlags;
       }
-      const getPresentFlags = (flags) => Object.keys(flags).filter((key) => key !== void 0);
+      const getPresentFlags = (flags) => Object.keys(flags).filter((key2) => key2 !== void 0);
       function validateExactlyOneAcrossFlags(flag) {
         const base = { name: flag.name, validationFn: "validateExactlyOneAcrossFlags" };
         const intersection = Object.entries(parse.input.flags).map((entry2) => entry2[0]).filter((flagName) => parse.output.flags[flagName] !== void 0).filter((flagName) => flag.exactlyOne && flag.exactlyOne.includes(flagName));
@@ -19098,7 +19098,7 @@ var require_command2 = __commonJS({
         } catch {
           keys.push(this.config.scopedEnvVarKey(envVar));
         }
-        keys.map((key) => delete process.env[key]);
+        keys.map((key2) => delete process.env[key2]);
       }
     };
     exports2.Command = Command2;
@@ -21589,8 +21589,8 @@ var require_headers = __commonJS({
       if (opts.linkname) result += addLength(" linkpath=" + opts.linkname + "\n");
       const pax = opts.pax;
       if (pax) {
-        for (const key in pax) {
-          result += addLength(" " + key + "=" + pax[key] + "\n");
+        for (const key2 in pax) {
+          result += addLength(" " + key2 + "=" + pax[key2] + "\n");
         }
       }
       return b4a.from(result);
@@ -22434,6 +22434,34 @@ var require_tar_stream = __commonJS({
   }
 });
 
+// src/knowledge/thresholds.ts
+function thresholds(overrides = {}) {
+  return { ...DEFAULT_THRESHOLDS, ...overrides };
+}
+function formatThreshold(spec, value = spec.default) {
+  if (spec.unit === "count") return String(value);
+  if (value < 1e3) return `${value} ms`;
+  if (value < 12e4) return `${value / 1e3} s`;
+  return `${value / 6e4} min`;
+}
+var THRESHOLD_SPECS, DEFAULT_THRESHOLDS;
+var init_thresholds = __esm({
+  "src/knowledge/thresholds.ts"() {
+    "use strict";
+    THRESHOLD_SPECS = [
+      { name: "heartbeat-slow", key: "heartbeatSlowMs", unit: "duration", default: 300, basis: "guide" },
+      { name: "heartbeat-misses", key: "heartbeatMisses", unit: "count", default: 3, basis: "guide" },
+      { name: "replication-delay", key: "replicationDelayMs", unit: "duration", default: 12e4, basis: "smsdiag" },
+      { name: "split-brain", key: "splitBrainMs", unit: "duration", default: 6e4, basis: "smsdiag" },
+      { name: "no-brain", key: "noBrainMs", unit: "duration", default: 3e5, basis: "smsdiag" },
+      { name: "clock-skew", key: "skewMs", unit: "duration", default: 1e4, basis: "smsdiag" },
+      { name: "down-gap", key: "downGapMs", unit: "duration", default: 6e4, basis: "smsdiag" },
+      { name: "incident-gap", key: "incidentGapMs", unit: "duration", default: 6e5, basis: "smsdiag" }
+    ];
+    DEFAULT_THRESHOLDS = Object.fromEntries(THRESHOLD_SPECS.map((t) => [t.key, t.default]));
+  }
+});
+
 // node_modules/cli-table3/src/debug.js
 var require_debug2 = __commonJS({
   "node_modules/cli-table3/src/debug.js"(exports2, module2) {
@@ -22553,9 +22581,9 @@ var require_utils3 = __commonJS({
       let lastForegroundAdded = state.lastForegroundAdded;
       delete state.lastBackgroundAdded;
       delete state.lastForegroundAdded;
-      Object.keys(state).forEach(function(key) {
-        if (state[key]) {
-          ret += codeCache[key].off;
+      Object.keys(state).forEach(function(key2) {
+        if (state[key2]) {
+          ret += codeCache[key2].off;
         }
       });
       if (lastBackgroundAdded && lastBackgroundAdded != "\x1B[49m") {
@@ -22571,9 +22599,9 @@ var require_utils3 = __commonJS({
       let lastForegroundAdded = state.lastForegroundAdded;
       delete state.lastBackgroundAdded;
       delete state.lastForegroundAdded;
-      Object.keys(state).forEach(function(key) {
-        if (state[key]) {
-          ret = codeCache[key].on + ret;
+      Object.keys(state).forEach(function(key2) {
+        if (state[key2]) {
+          ret = codeCache[key2].on + ret;
         }
       });
       if (lastBackgroundAdded && lastBackgroundAdded != "\x1B[49m") {
@@ -22821,9 +22849,9 @@ var require_styles = __commonJS({
       cyanBG: [46, 49],
       whiteBG: [47, 49]
     };
-    Object.keys(codes).forEach(function(key) {
-      var val = codes[key];
-      var style = styles[key] = [];
+    Object.keys(codes).forEach(function(key2) {
+      var val = codes[key2];
+      var style = styles[key2] = [];
       style.open = "\x1B[" + val[0] + "m";
       style.close = "\x1B[" + val[1] + "m";
     });
@@ -23323,11 +23351,11 @@ var require_colors = __commonJS({
     var styles = (function() {
       var ret = {};
       ansiStyles.grey = ansiStyles.gray;
-      Object.keys(ansiStyles).forEach(function(key) {
-        ansiStyles[key].closeRe = new RegExp(escapeStringRegexp(ansiStyles[key].close), "g");
-        ret[key] = {
+      Object.keys(ansiStyles).forEach(function(key2) {
+        ansiStyles[key2].closeRe = new RegExp(escapeStringRegexp(ansiStyles[key2].close), "g");
+        ret[key2] = {
           get: function() {
-            return build(this._styles.concat(key));
+            return build(this._styles.concat(key2));
           }
         };
       });
@@ -23943,13 +23971,13 @@ var require_layout_manager = __commonJS({
       function generateCells(rows) {
         return rows.map(function(row) {
           if (!Array.isArray(row)) {
-            let key = Object.keys(row)[0];
-            row = row[key];
+            let key2 = Object.keys(row)[0];
+            row = row[key2];
             if (Array.isArray(row)) {
               row = row.slice();
-              row.unshift(key);
+              row.unshift(key2);
             } else {
-              row = [key, row];
+              row = [key2, row];
             }
           }
           return row.map(function(cell) {
@@ -24156,15 +24184,115 @@ var init_closest = __esm({
   }
 });
 
+// src/knowledge/guide.ts
+function guide(section, text) {
+  return { text, basis: section };
+}
+function ours(text) {
+  return { text, basis: "smsdiag" };
+}
+var init_guide = __esm({
+  "src/knowledge/guide.ts"() {
+    "use strict";
+  }
+});
+
 // src/knowledge/topics.ts
-var HEALTH_CHECK_STEPS, TOPICS;
+var SERVICE_MODE, healthCheckSteps, UNKNOWN_STEPS, TAKEOVER_CAUSES, TOPICS;
 var init_topics = __esm({
   "src/knowledge/topics.ts"() {
     "use strict";
-    HEALTH_CHECK_STEPS = (what) => [
-      `Read sms-info.log on this node for the minutes before the ${what} check failed: the first exception there usually names the real fault.`,
-      "Fix that fault, then bring the node back into the cluster by synchronizing from the active node.",
-      "If it fails again within hours, collect both nodes (smsdiag collect --peer) and open a support case with the bundle."
+    init_guide();
+    SERVICE_MODE = "in service mode (product support grants access)";
+    healthCheckSteps = (what) => [
+      guide("HA Failed", `Read sms-info.log on the node for the minutes before the ${what} check failed, and what was logged before each error there.`),
+      guide("server failovers", "Resolve that fault, then bring the node back into the cluster by synchronizing."),
+      guide("before TAC", "If it happens again, collect both nodes soon afterwards (smsdiag collect --peer) with a description and the date, for a support case.")
+    ];
+    UNKNOWN_STEPS = [
+      ours("Read sms-info.log of both nodes for the ten minutes before it."),
+      ours("Check that the logs reach back far enough: rotation may have removed the start (analyze --incident TIME says so)."),
+      guide("before TAC", "Collect both nodes with a description and the date, and open a support case.")
+    ];
+    TAKEOVER_CAUSES = [
+      {
+        id: "network",
+        title: "The link between the nodes failed",
+        why: guide("network failovers", "Heartbeats failed while the old active server kept running: the link failed, not the server."),
+        nextSteps: [
+          guide("network failovers", "Make the link between the nodes reliable, with a delay below 300 ms."),
+          guide("dual NICs", "Give the heartbeat a second path: configure both a primary and a secondary network interface."),
+          guide("network failovers", "If both nodes ended up Active, fail back to the primary by synchronizing.")
+        ]
+      },
+      {
+        id: "server:database",
+        title: "The active node's database failed",
+        why: guide("Passive Takeover", "The old active node's database failed before the takeover: a crash, corruption, or a failed database check."),
+        nextSteps: [
+          guide("database errors", "Read the old active node's mysqld.err for crash and corruption entries (smsdiag explain crash PATH, smsdiag explain corruption PATH)."),
+          guide("server failovers", "Resolve it on that node before any synchronization, with product support if the database is damaged."),
+          guide("server failovers", "Then review its load: managed device count, device event rate, profile distribution, DV distribution.")
+        ]
+      },
+      {
+        id: "server:jboss",
+        title: "The active node's application server stopped answering",
+        why: guide("Passive Takeover", "The old active node's JBoss check failed before the takeover."),
+        nextSteps: [
+          guide("Java heap", "Look for java.lang.OutOfMemoryError in the old active node's sms-info.log and tpt_sms.txt."),
+          guide("network failovers", "Check that node for enough memory, file-system space and threads."),
+          guide("server failovers", "Review managed device count, event rate, profile and DV distribution before synchronizing.")
+        ]
+      },
+      {
+        id: "server:oom",
+        title: "The active node's Java server ran out of memory",
+        why: guide("Java heap", "The old active node ran out of Java heap memory (java.lang.OutOfMemoryError) before the takeover."),
+        nextSteps: [ours("smsdiag explain oom PATH names the variant and what it points at."), guide("server failovers", "Reduce the load on that node, or give it more memory, before synchronizing.")]
+      },
+      {
+        id: "server:resources",
+        title: "The active node ran out of a resource",
+        why: guide("network failovers", "The old active node ran short of something the guide asks you to watch on the primary \u2014 memory, file systems, threads \u2014 before the takeover."),
+        nextSteps: [
+          ours("Free the resource on that node (disk space, file handles, threads, memory): smsdiag explain resource-exhaustion PATH says which."),
+          guide("network failovers", "Monitor memory, file systems and threads on the primary from now on."),
+          guide("server failovers", "Then synchronize.")
+        ]
+      },
+      {
+        id: "server:load",
+        title: "The active node was overloaded",
+        why: guide("server failovers", "The old active node was busy \u2014 a backup, a profile or DV distribution \u2014 and answered too late before the takeover."),
+        nextSteps: [
+          guide("server failovers", "Review on the primary: managed device count, rate of device events, profile distribution, DV distribution."),
+          ours("Schedule backups and distributions for quiet hours, and watch heartbeat reply times (smsdiag reports replies slower than {threshold:heartbeat-slow})."),
+          guide("server failovers", "Resolve the overload before synchronizing.")
+        ]
+      },
+      {
+        id: "node-down",
+        title: "The active node was down",
+        why: ours("The old active node was down \u2014 it logged nothing, then started again, with database crash recovery when the stop was not clean \u2014 and the passive node took over as it should. A server cause, not a network one."),
+        nextSteps: [
+          guide("power off", "Find out why it went down (power, a hang, a reset): nodes with HA enabled must never be powered off."),
+          guide("database errors", "Check its mysqld.err for crash and corruption entries from the restart."),
+          guide("server failovers", "When it is sound, synchronize to bring it back.")
+        ]
+      },
+      {
+        id: "operator",
+        title: "An administrator acted",
+        why: ours("An administrator swapped the roles or disabled HA just before."),
+        nextSteps: [ours("Confirm the change with whoever made it; no fault need be involved.")]
+      },
+      {
+        id: "unknown",
+        title: "No cause found in the logs given",
+        why: ours("Neither a server fault, nor the active node being down, nor heartbeat trouble was logged before it in the logs smsdiag read."),
+        nextSteps: UNKNOWN_STEPS
+      }
     ];
     TOPICS = [
       {
@@ -24172,168 +24300,166 @@ var init_topics = __esm({
         kind: "condition",
         title: "HA Failed",
         aliases: ["failed", "ha-failed-state"],
-        meaning: "The node put its HA service into the Failed state: it no longer takes part in the cluster and will not take over. Failed is a protective state, so what matters is the reason the node chose it \u2014 some reasons are expected, some point to a real fault.",
+        meaning: [
+          guide("HA Failed", "The node put its HA service into the Failed state. Some reasons are normal, even by design; others point at a fault, so the reason decides what to do."),
+          ours("A Failed node neither serves nor takes over: until it rejoins, the cluster has no standby.")
+        ],
         whatToCheck: [
-          'When it first happened: grep "Local state: Failed" ha.log* on the node, or smsdiag timeline --around TIME.',
-          "What the node logged in sms-info.log just before that time.",
-          "Whether the peer had just become Active (then the Failed state is the guard against active/active).",
-          "Whether the node had just come back from a power loss or a hard reset."
+          guide("HA Failed", `When it began: ${SERVICE_MODE}, grep "Local state: Failed" ha.log* | more; smsdiag timeline --around TIME shows both nodes then.`),
+          guide("HA Failed", "What sms-info.log recorded before that time."),
+          guide("HA Failed", "Whether HA had just been shut down improperly (power loss, a hard reset): Failed is then the expected outcome."),
+          guide("HA Failed", "Whether the passive node had just taken over and asked this one to fail, so that the cluster does not run active/active: that Failed is by design."),
+          guide("HA Failed", "Whether a local health check, the database check for one, failed on the node.")
         ],
         nextSteps: [
-          "Find the cause first (smsdiag explain failed PATH shows the one smsdiag concluded).",
-          "Once the cause is dealt with, synchronize the node from the active one to return it to Passive.",
-          'Never power the node off to "reset" HA: that risks file system and database damage.'
+          ours("Find the reason first: smsdiag explain failed PATH names the one the logs support, with the lines that decided it."),
+          guide("server failovers", "Resolve what made the node fail before bringing it back; synchronizing on top of an unresolved fault only repeats it."),
+          guide("network failovers", "Bring the node back into the cluster by synchronizing."),
+          guide("power off", "Do not power the node off to reset HA: with HA enabled that risks file-system and database damage.")
         ],
         causes: [
           {
             id: "peer-requested",
-            title: "Asked to fail by an active peer",
-            why: "The passive node took over and then saw this node still Active; it told this node to go to Failed so that only one node serves. This is the design working.",
+            title: "By design: the peer took over",
+            why: guide("HA Failed", "The passive node took over and then saw this node still Active; this node was asked to put itself in Failed so that only one node serves. The guide calls that by design."),
             nextSteps: [
-              "Look at why the passive node took over (smsdiag explain takeover PATH): that is the incident to investigate.",
-              "When the cause of the takeover is resolved, synchronize to make this node Passive again, or fail back to it as the primary."
+              ours("The incident to investigate is the takeover: smsdiag explain takeover PATH."),
+              guide("server failovers", "Resolve what caused the takeover, then synchronize to make this node Passive again, or to fail back to it.")
             ]
           },
           {
             id: "improper-shutdown",
-            title: "Restarted after an unclean stop",
-            why: "The node (or its database) stopped without a clean shutdown \u2014 power loss, a hard reset, a killed process \u2014 and HA starts in Failed after such a stop. That is expected behaviour after an improper shutdown.",
+            title: "After an improper shutdown",
+            why: guide("HA Failed", "The node came back from a stop that was not clean \u2014 power loss, a hard reset \u2014 and its HA service then starts in Failed."),
             nextSteps: [
-              "Check mysqld.err for crash recovery and corruption messages from the restart; run smsdiag explain corruption PATH.",
-              "If the database is healthy, synchronize from the active node to rejoin the cluster.",
-              "Find out who or what cut the power and make sure nodes with HA enabled are only stopped through the SMS itself."
+              guide("database errors", "Check mysqld.err (/var/lib/mysql/dbdatadir/mysqld.err) for crash and corruption entries from the restart: smsdiag explain corruption PATH."),
+              guide("power off", "Make sure nodes with HA enabled are never powered off; a node that does not respond is restarted from its peer over SSH instead."),
+              guide("network failovers", "When the database is sound, synchronize to bring the node back into the cluster.")
             ]
           },
-          { id: "local-health-check:database", title: "The node's own database check failed", why: "The HA service tests its local database; when the test failed, the node left the cluster.", nextSteps: HEALTH_CHECK_STEPS("database") },
-          { id: "local-health-check:jboss", title: "The node's own application server check failed", why: "The HA service tests the local JBoss application server; when it stopped answering, the node left the cluster.", nextSteps: HEALTH_CHECK_STEPS("JBoss") },
-          { id: "local-health-check:interface", title: "A network interface check failed", why: "A local network interface the cluster depends on was found down.", nextSteps: ["Check the interface, cable and switch port (ip addr, ip link, the switch logs).", ...HEALTH_CHECK_STEPS("interface").slice(1)] },
-          { id: "local-health-check:heartbeat", title: "The heartbeat check failed", why: "The node could not exchange heartbeats with its peer.", nextSteps: ["Check the private and public paths between the nodes (smsdiag explain heartbeat).", ...HEALTH_CHECK_STEPS("heartbeat").slice(1)] },
+          { id: "local-health-check:database", title: "The node's own database check failed", why: guide("HA Failed", "A local health check of the node \u2014 the database check \u2014 failed, and the node left the cluster."), nextSteps: healthCheckSteps("database") },
+          { id: "local-health-check:jboss", title: "The node's own application server check failed", why: guide("Passive Takeover", "The node's local JBoss check failed, and the node left the cluster."), nextSteps: healthCheckSteps("JBoss") },
           {
-            id: "unknown",
-            title: "No cause found in the logs given",
-            why: "Nothing near the Failed state \u2014 no request from the peer, no unclean restart, no failed health check \u2014 explains it within the logs smsdiag read.",
-            nextSteps: [
-              "Read sms-info.log from both nodes for the ten minutes before the Failed state.",
-              "Check that the logs reach back far enough; rotation may have removed the start (use --incident TIME).",
-              "Collect both nodes and open a support case with the bundle and the time of the failure."
-            ]
-          }
+            id: "local-health-check:interface",
+            title: "A network interface check failed",
+            why: guide("Passive Takeover", "The node's local interface/network check failed."),
+            nextSteps: [ours("Check the interface, cable and switch port (ip addr, ip link, the switch logs)."), ...healthCheckSteps("interface").slice(1)]
+          },
+          {
+            id: "local-health-check:heartbeat",
+            title: "The heartbeat check failed",
+            why: guide("Passive Takeover", "The node's local heartbeat check failed."),
+            nextSteps: [ours("Check the paths between the nodes (smsdiag explain heartbeat)."), ...healthCheckSteps("heartbeat").slice(1)]
+          },
+          { id: "operator", title: "An administrator acted", why: ours("An administrator disabled HA or swapped the roles on the node just before."), nextSteps: [ours("Confirm the change with whoever made it; no fault need be involved.")] },
+          { id: "unknown", title: "No cause found in the logs given", why: ours("Nothing near the Failed state \u2014 no request from the peer, no improper shutdown, no failed health check \u2014 explains it in the logs smsdiag read."), nextSteps: UNKNOWN_STEPS }
         ],
-        related: ["passive-takeover", "unclean-shutdown", "states", "power-off"]
+        related: ["passive-takeover", "unclean-shutdown", "no-active-node", "states", "power-off"]
       },
       {
         id: "passive-takeover",
         kind: "condition",
         title: "Passive takeover",
         aliases: ["takeover", "failover"],
-        meaning: "The passive node decided the active node was gone and promoted itself to Active. Either the active server really failed, or the network between the two nodes failed while both were fine \u2014 and the two call for opposite actions.",
+        meaning: [
+          guide("failover", "The passive node promoted itself to Active because it concluded the active node was gone."),
+          guide("network failovers", "Either the active server really failed, or the network between the nodes failed while both kept running \u2014 and the two call for different actions.")
+        ],
         whatToCheck: [
-          'On the node that took over: grep "considering cluster takeover" ha.log* and "attempting to restart active system" ha.log*.',
-          "On that node, the peer health-check failures in the same minutes (database, JBoss, heartbeat, interface).",
-          "On the old active node, local health-check failures, database crashes and Java out-of-memory errors in the same minutes."
+          guide("Passive Takeover", `On the node that took over, ${SERVICE_MODE}: grep "considering cluster takeover" ha.log* and grep "attempting to restart active system" ha.log*.`),
+          guide("Passive Takeover", "On that node, in the same minutes, failed peer health checks: heartbeat, interface/network, database, JBoss."),
+          guide("Passive Takeover", "On the old active node, in the same minutes, a failed local health check of the same kinds."),
+          ours("Whether the old active node kept logging while its heartbeats went unanswered (the network), or fell silent and started again later (it was down): smsdiag weighs both.")
         ],
         nextSteps: [
-          "Decide between a server cause and a network cause (smsdiag explain takeover PATH does this from both nodes).",
-          "Investigate and fix the cause before synchronizing; a resync on top of an unresolved server fault repeats the failover."
+          ours("Let smsdiag weigh the causes from both nodes: smsdiag explain takeover PATH."),
+          guide("server failovers", "For a server cause, investigate the old active node before any synchronization: managed device count, device event rate, profile and DV distribution."),
+          guide("network failovers", "If both nodes ended up Active, fail back to the primary by synchronizing.")
         ],
-        causes: [
-          {
-            id: "network",
-            title: "The link between the nodes failed",
-            why: "Only heartbeat and interface trouble preceded the takeover; with no server fault logged, both servers were probably working and simply lost sight of each other.",
-            nextSteps: [
-              "Make the link between the nodes reliable: round-trip delay well under 300 ms and enough bandwidth for heartbeats and database replication.",
-              "Configure both a private (cluster) and a public interface so the heartbeat has a second path.",
-              "If both nodes ended up Active, fail back to the primary by synchronizing (smsdiag explain split-brain)."
-            ]
-          },
-          {
-            id: "server:database",
-            title: "The active node's database failed",
-            why: "The old active node reported a database failure (crash, corruption or a failed database check) just before the takeover.",
-            nextSteps: [
-              "Read the old active node's mysqld.err around the takeover (smsdiag explain crash / corruption PATH).",
-              "Repair or restore the database on that node before any resynchronization.",
-              "Then review the load that led there: number of managed devices, device event rate, profile and DV distribution."
-            ]
-          },
-          {
-            id: "server:jboss",
-            title: "The active node's application server stopped answering",
-            why: "The JBoss health check of the old active node failed before the takeover.",
-            nextSteps: [
-              "Read the old active node's sms-info.log before the takeover for the first exception and for out-of-memory errors.",
-              "Check the server for exhausted memory, file systems or threads before resynchronizing.",
-              "Review managed device count, event rate, profile and DV distribution: an overloaded primary fails this way again."
-            ]
-          },
-          {
-            id: "server:oom",
-            title: "The active node's Java server ran out of memory",
-            why: "A java.lang.OutOfMemoryError was logged on the old active node before the takeover.",
-            nextSteps: [
-              "Run smsdiag explain oom PATH for the variant and what it means.",
-              "Reduce the load or raise resources on that node before resynchronizing; restart the SMS services cleanly."
-            ]
-          },
-          {
-            id: "server:overload",
-            title: "The active node was overloaded",
-            why: "Health checks on the old active node failed for lack of resources before the takeover.",
-            nextSteps: [
-              "Check memory, file systems and threads on that node.",
-              "Review managed device count, device event rate, profile and DV distribution."
-            ]
-          },
-          {
-            id: "unknown",
-            title: "No cause found in the logs given",
-            why: "Neither a server fault nor heartbeat trouble was logged before the takeover in the logs smsdiag read.",
-            nextSteps: ["Collect both nodes soon after the event (smsdiag collect --peer) so rotation does not remove the evidence, and open a support case with the bundle."]
-          }
+        causes: TAKEOVER_CAUSES,
+        related: ["takeover-averted", "ha-failed", "split-brain", "heartbeat-loss", "heartbeat"]
+      },
+      {
+        id: "takeover-averted",
+        kind: "condition",
+        title: "Takeover considered, averted",
+        aliases: ["averted", "near-takeover"],
+        meaning: [
+          ours("The passive node considered taking over but stayed Passive: its attempt to restart the active system worked, or the active node answered again."),
+          ours("An early warning: the active node had a problem that nearly cost a failover.")
         ],
-        related: ["ha-failed", "split-brain", "heartbeat-loss", "heartbeat"]
+        whatToCheck: [
+          guide("Passive Takeover", `On the passive node, ${SERVICE_MODE}: grep "considering cluster takeover" ha.log* and grep "attempting to restart active system" ha.log*, and its failed peer health checks.`),
+          guide("Passive Takeover", "On the active node, its failed local health checks in the same minutes.")
+        ],
+        nextSteps: [ours("smsdiag explain takeover-averted PATH says what the active node went through."), guide("server failovers", "Treat a server cause as you would for a takeover: resolve it before it returns.")],
+        causes: TAKEOVER_CAUSES,
+        related: ["passive-takeover", "heartbeat-loss"]
       },
       {
         id: "ha-degraded",
         kind: "condition",
         title: "HA degraded",
         aliases: ["degraded"],
-        meaning: "The cluster still runs but not with full protection: the HA service reported DEGRADED HA (SMS 4.0 and later). Something the cluster relies on is failing and a further fault may cost availability.",
-        whatToCheck: ['grep "DEGRADED HA" ha.log.* for when it started.', "Exceptions in sms-info.log* in the minutes before each DEGRADED HA line, and what was logged before each exception."],
-        nextSteps: [
-          "Work through the exceptions that precede the degraded state, earliest first; smsdiag keeps those near the event as evidence.",
-          "Watch for Java out-of-memory errors and database errors, which commonly lead here."
+        meaning: [guide("HA Degraded", "The HA service reports DEGRADED HA (SMS 4.0 and later): the cluster runs, but something it relies on is not working.")],
+        whatToCheck: [
+          guide("HA Degraded", `When it began, ${SERVICE_MODE}: grep "DEGRADED HA" ha.log* (the guide's glob ha.log.* would leave out the current ha.log).`),
+          guide("HA Degraded", "The exceptions in sms-info.log* before each DEGRADED HA line, and what was logged before each exception.")
         ],
-        causes: [],
-        related: ["java-oom", "replication-broken"]
+        nextSteps: [
+          guide("HA Degraded", "Work through those exceptions, earliest first."),
+          ours("Java out-of-memory errors, database errors and nodes on different versions often lead here: smsdiag explain degraded PATH says which the logs show.")
+        ],
+        causes: [
+          {
+            id: "version-mismatch",
+            title: "The nodes run different versions",
+            why: guide("software updates", "Only one node was upgraded, so the two run different versions; an update is applied to each node separately, with HA disabled, and the cluster then configured again."),
+            nextSteps: [guide("software updates", "Disable HA, bring the other node to the same version, configure HA again and synchronize.")]
+          },
+          { id: "server:oom", title: "The Java server ran out of memory", why: guide("Java heap", "The node ran out of Java heap memory before HA became degraded."), nextSteps: [ours("smsdiag explain oom PATH names the variant."), ours("Restart the SMS services cleanly, and reduce the load or give the node more memory.")] },
+          { id: "server:database", title: "The database failed", why: guide("database errors", "The node's database reported a crash or corruption, or failed its check, before HA became degraded."), nextSteps: [guide("database errors", "Read mysqld.err for crash and corruption entries; involve product support before repairing.")] },
+          { id: "exceptions", title: "Exceptions before it", why: guide("HA Degraded", "sms-info.log recorded exceptions before HA became degraded; the first of them usually names the fault."), nextSteps: [guide("HA Degraded", "Review what was logged before each exception, earliest first.")] },
+          { id: "unknown", title: "No cause found in the logs given", why: ours("No exception, memory or database error was logged on the node in the fifteen minutes before."), nextSteps: UNKNOWN_STEPS }
+        ],
+        related: ["java-oom", "maintenance-under-ha", "upgrade"]
       },
       {
         id: "java-oom",
         kind: "condition",
         title: "Java out of memory",
         aliases: ["oom", "out-of-memory", "outofmemoryerror"],
-        meaning: "The SMS Java server could not get the memory it needed (java.lang.OutOfMemoryError). After that the server behaves unpredictably: requests fail, health checks fail, and HA may degrade or fail over.",
+        meaning: [
+          guide("Java heap", "The SMS Java server had too little memory left to work correctly (java.lang.OutOfMemoryError)."),
+          ours("After that, requests and health checks fail unpredictably, and HA may degrade or fail over.")
+        ],
         whatToCheck: [
-          'grep "java.lang.OutOfMemoryError" tpt_sms.txt and sms-info.log*.',
-          'The variant after the colon: "Java heap space" and "GC overhead limit exceeded" mean the heap is too small for the load; "Metaspace" points at class loading; "unable to create new native thread" at a thread or process limit; "Requested array size exceeds VM limit" at one oversized request.'
+          guide("Java heap", `${SERVICE_MODE}: grep "java.lang.OutOfMemoryError" tpt_sms.txt and grep "java.lang.OutOfMemoryError" sms-info.log*.`),
+          ours('The text after the colon: "Java heap space" and "GC overhead limit exceeded" mean the heap is too small for the load; "Metaspace" and "Compressed class space" point at class loading; "unable to create native thread" at a thread or process limit, a resource rather than the heap; "Requested array size exceeds VM limit" at one oversized request; direct buffer memory (Java 17 words it "bytes of direct buffer memory") at off-heap buffers.')
         ],
         nextSteps: [
-          "Restart the SMS services cleanly to recover the node.",
-          "Reduce what drives memory use (device count, event rate, very large reports or profiles) or add memory.",
-          "Send tpt_sms.txt and the heap dump path it names, if any, with the support case."
+          ours("Restart the SMS services cleanly to recover the node."),
+          guide("network failovers", "Reduce what drives memory use, or give the node more memory, and monitor it."),
+          guide("before TAC", "Send tpt_sms.txt, and the heap dump it names if any, with the logs of both nodes.")
         ],
         causes: [],
-        related: ["ha-degraded", "passive-takeover"]
+        related: ["ha-degraded", "passive-takeover", "resource-exhaustion"]
       },
       {
         id: "db-corruption",
         kind: "condition",
         title: "Database corruption",
         aliases: ["corruption", "corrupt"],
-        meaning: "The database server found damaged tables or pages. Queries on them fail, replication to the passive node may stop, and the damage can spread if writes continue.",
-        whatToCheck: ['mysqld.err (on the SMS: /var/lib/mysql/dbdatadir/mysqld.err) for "marked as crashed", "is corrupt", "page corruption" and "Incorrect key file".', "Whether an unclean shutdown or a power loss came shortly before."],
-        nextSteps: ["Stop writes to the affected node if you can, and contact support before repairing: the SMS database has its own repair and restore procedures.", "Keep the passive node out of resynchronization until the active copy is known to be good."],
+        meaning: [ours("The database server found damaged tables or pages: queries on them fail, and replication to the passive node may stop.")],
+        whatToCheck: [
+          guide("database errors", "mysqld.err (/var/lib/mysql/dbdatadir/mysqld.err) for corruption entries."),
+          ours('MariaDB and MySQL word them "is marked as crashed", "is corrupt" and, for InnoDB pages, "corruption" and "is corrupted".'),
+          guide("power off", "Whether the node had been powered off with HA enabled shortly before: that is a cause of corruption.")
+        ],
+        nextSteps: [
+          guide("before TAC", "Contact product support before repairing anything; collect both nodes with a description and the date."),
+          ours("Do not synchronize the cluster from a node whose database is damaged: the damage would be copied.")
+        ],
         causes: [],
         related: ["db-crash", "unclean-shutdown", "power-off"]
       },
@@ -24342,61 +24468,141 @@ var init_topics = __esm({
         kind: "condition",
         title: "Database crash",
         aliases: ["crash", "mysql-crash"],
-        meaning: "The database server process died (a signal such as 11 or 6, or a failed internal assertion) and wrote a crash report. Everything on the SMS that needs the database stops until it is back.",
-        whatToCheck: ['mysqld.err for "got signal", "Assertion failure" and the backtrace that follows.', "What the restart logged afterwards: crash recovery and any corruption."],
-        nextSteps: ["Keep mysqld.err with its crash report for support.", "Check disk space and memory on the node: a full disk or exhausted memory often precedes a crash.", "If it crashes again, do not resynchronize the cluster onto this node until support has looked at it."],
-        causes: [],
-        related: ["db-corruption", "passive-takeover"]
+        meaning: [ours("The database server process died \u2014 a signal such as 11 or 6, or a failed internal assertion \u2014 and wrote a crash report. Everything on the SMS that needs the database stops until it is back.")],
+        whatToCheck: [
+          guide("database errors", "mysqld.err for crash entries."),
+          ours('MariaDB and MySQL write "got signal" with the signal number, or an assertion failure, and a backtrace after it; what the restart logged next shows crash recovery and any corruption.')
+        ],
+        nextSteps: [
+          guide("before TAC", "Keep mysqld.err with its crash report for the support case."),
+          guide("network failovers", "Check the node for free disk space and memory."),
+          ours("If it crashes again, do not synchronize the cluster onto this node until support has looked at it.")
+        ],
+        causes: [
+          { id: "server:resources", title: "A resource ran out first", why: ours("The database ran out of disk space, file handles, threads or memory just before it crashed."), nextSteps: [ours("Free the resource (smsdiag explain resource-exhaustion PATH), then restart the database.")] },
+          { id: "unknown", title: "A fault of the database server itself", why: ours("Nothing logged before the crash points at a cause outside the database server."), nextSteps: [guide("before TAC", "Send mysqld.err with its crash report to product support.")] }
+        ],
+        related: ["db-corruption", "passive-takeover", "resource-exhaustion"]
       },
       {
         id: "replication-broken",
         kind: "condition",
         title: "Replication broken",
         aliases: ["replication"],
-        meaning: "The passive node is no longer receiving the active node's database changes, or is falling far behind. A takeover now would bring up stale data, and the cluster cannot protect you until replication is restored.",
-        whatToCheck: ['mysqld.err on the passive node for "Slave I/O" and "Slave SQL" errors and "replication stopped".', 'ha.log for growing "Replication delay" values.', "Whether a patch with database changes or an upgrade was applied while HA was enabled."],
-        nextSteps: ["Fix the cause (link, disk, conflicting rows), then resynchronize the passive node from the active one.", "Apply future database patches and upgrades with HA disabled (smsdiag explain upgrade)."],
-        causes: [],
-        related: ["maintenance-under-ha", "external-replication"]
+        meaning: [guide("database replication", "The active node replicates its data to the passive one; here that stopped, or fell far behind."), ours("A takeover now would bring up stale data.")],
+        whatToCheck: [
+          ours('mysqld.err on the passive node for replication errors: MariaDB and MySQL 5 write "Slave I/O" and "Slave SQL", MySQL 8 Replica instead of Slave.'),
+          ours('How far replication lags: smsdiag reports a lag over {threshold:replication-delay}; the "Replication delay:" line it reads is its own convention for ha.log.'),
+          guide("software updates", "Whether a patch with database changes, or an upgrade, was applied with HA enabled.")
+        ],
+        nextSteps: [guide("software updates", "Bring it back the way the guide re-forms a cluster: disable HA, resolve the cause, configure HA again and synchronize.")],
+        causes: [
+          { id: "maintenance-under-ha", title: "Maintenance with HA enabled", why: guide("software updates", "A patch with database changes or an upgrade ran with HA enabled; that breaks replication."), nextSteps: [guide("software updates", "Disable HA, apply the update to each node separately, configure HA again and synchronize.")] },
+          { id: "server:resources", title: "The passive node's disk filled up", why: guide("network failovers", "The passive node ran out of file-system space (or another resource) and its database stopped applying changes."), nextSteps: [ours("Free space on that node (smsdiag explain resource-exhaustion PATH)."), guide("software updates", "Then re-form the cluster: disable HA, configure it again and synchronize.")] },
+          { id: "source-down", title: "The active node went down", why: ours("The replication source \u2014 the active node's database \u2014 went down or crashed, so the passive node lost it."), nextSteps: [ours("Deal with the active node first (smsdiag explain takeover PATH or crash PATH)."), guide("data synchronization", "Once a node is Active and sound, synchronize.")] },
+          { id: "data-conflict", title: "A change conflicted with data already there", why: ours("A change from the active node collided with data already on the passive node \u2014 data typically written there by maintenance or by hand."), nextSteps: [guide("software updates", "Such rows are not for an administrator to edit: disable HA, configure it again and synchronize, which copies the database whole.")] },
+          { id: "network", title: "The source could not be reached", why: ours("The passive node could not connect to the active node for replication, while nothing shows the active node down."), nextSteps: [guide("network failovers", "Check the link between the nodes (delay below 300 ms, both interfaces).")] },
+          { id: "unknown", title: "No cause found in the logs given", why: ours("Nothing logged around it explains the break."), nextSteps: UNKNOWN_STEPS }
+        ],
+        related: ["maintenance-under-ha", "resource-exhaustion", "external-replication"]
       },
       {
         id: "split-brain",
         kind: "condition",
         title: "Split brain (active/active)",
         aliases: ["active-active", "splitbrain"],
-        meaning: "Both nodes were Active at the same time for longer than a takeover takes. Devices and clients may have talked to either one, so the two databases have drifted apart.",
-        whatToCheck: ["Heartbeat failures on both nodes just before the overlap.", "Whether both servers were otherwise healthy (no database or Java faults)."],
-        nextSteps: ["Decide which node holds the data you keep \u2014 normally the primary.", "Fail back to it by synchronizing the cluster from that node.", "Then fix the heartbeat path so it cannot happen again (smsdiag explain heartbeat)."],
+        meaning: [
+          guide("network failovers", "Both nodes were Active at once: when heartbeats fail in both directions while both servers keep running, the passive node takes over and the cluster runs active-active."),
+          ours("Clients and devices may have used either node, so their data drifted apart. smsdiag reports it when both were, by their own or their peer's lines, Active and running for more than {threshold:split-brain}.")
+        ],
+        whatToCheck: [ours("Heartbeat failures on both nodes just before the overlap, and both nodes logging through it.")],
+        nextSteps: [
+          guide("network failovers", "Return the cluster to the primary by synchronizing from it."),
+          guide("network failovers", "Then make the link reliable (delay below 300 ms) so that it does not recur."),
+          guide("dual NICs", "Configure both network interfaces, so that one failing path does not split the cluster.")
+        ],
         causes: [
-          {
-            id: "heartbeat-path",
-            title: "The heartbeat path failed in both directions",
-            why: "Heartbeats were lost while both servers kept working, so each believed the other was gone.",
-            nextSteps: ["Fail back to the primary by synchronizing.", "Give the heartbeat two paths (private and public) and keep the link delay well under 300 ms."]
-          },
-          { id: "unknown", title: "No heartbeat loss found", why: "The overlap is in the logs but no heartbeat failure precedes it in what smsdiag read.", nextSteps: ["Fail back to the primary by synchronizing, then collect both nodes for support."] }
+          { id: "heartbeat-path", title: "The heartbeat path failed in both directions", why: guide("network failovers", "Heartbeats were lost while both servers kept working, so each took the other for gone."), nextSteps: [guide("network failovers", "Fail back to the primary by synchronizing."), guide("dual NICs", "Give the heartbeat a second path.")] },
+          { id: "unknown", title: "No heartbeat loss found", why: ours("The overlap is in the logs, but no heartbeat failure precedes it in what smsdiag read."), nextSteps: [guide("network failovers", "Fail back to the primary by synchronizing, then collect both nodes for support.")] }
         ],
         related: ["passive-takeover", "heartbeat-loss", "heartbeat"]
       },
       {
         id: "no-brain",
         kind: "condition",
-        title: "No active node",
+        title: "No active node for a while",
         aliases: ["none-active", "nobrain"],
-        meaning: "For a while neither node was Active even though HA was enabled: nobody served clients or managed devices.",
-        whatToCheck: ["What each node was doing in that span (smsdiag state PATH, smsdiag timeline --around TIME).", "An administrator swap or restart just before it."],
-        nextSteps: ["Bring one node to Active \u2014 normally the primary \u2014 through the SMS, not by power cycling.", "If a swap left both nodes waiting, collect both nodes for support."],
+        meaning: [ours("For a while neither node was Active although HA was enabled: nothing served clients or managed devices. smsdiag reports it when it lasted more than {threshold:no-brain}, counting only where both nodes' states are known.")],
+        whatToCheck: [ours("What each node did in that span (smsdiag state PATH; smsdiag timeline --around TIME)."), ours("An administrator swap or restart just before it.")],
+        nextSteps: [ours("If it ended by itself after a swap, it was the swap taking long: nothing to repair."), guide("power off", "Otherwise bring a node to Active through the SMS, never by power cycling.")],
         causes: [],
-        related: ["states", "ha-failed"]
+        related: ["no-active-node", "states", "ha-failed"]
+      },
+      {
+        id: "no-active-node",
+        kind: "condition",
+        title: "No node is Active now",
+        aliases: ["no-active", "nothing-active"],
+        meaning: [ours("No node is Active now: every node is Failed, Passive or in another state, so nothing serves clients or manages devices.")],
+        whatToCheck: [
+          guide("identify state", `Each node's state: get HA in the SMS CLI, or ${SERVICE_MODE} cat /etc/ha.state.`),
+          ours("Why each node left Active or did not take over: smsdiag explain failed PATH, smsdiag state PATH.")
+        ],
+        nextSteps: [
+          guide("server failovers", "Resolve what made the nodes leave Active first."),
+          guide("state transitions", "Then form the cluster again: synchronizing from the node whose data you keep \u2014 normally the primary \u2014 takes it through synchronization and Restart to Active, and the other to Passive."),
+          guide("power off", "Do not power-cycle a node to force it: restart its services from its peer over SSH if it does not respond.")
+        ],
+        causes: [],
+        related: ["ha-failed", "states", "no-brain"]
+      },
+      {
+        id: "sync-failed",
+        kind: "condition",
+        title: "Synchronization failed",
+        aliases: ["sync", "synchronization"],
+        meaning: [guide("state transitions", "A synchronization failed and the node went back to the state it had before, as a failed transition does."), ours("Until a synchronization completes, the cluster is not formed and protects nothing.")],
+        whatToCheck: [ours("The reason logged with the failure, and both nodes at that moment (smsdiag timeline --around TIME)."), ours("The link between the nodes and free disk space on the target: a synchronization copies the whole database.")],
+        nextSteps: [ours("Fix what the failure names, then synchronize again."), guide("data synchronization", "A synchronization copies the database and configuration from the active node to the passive one; only when it completes is the passive node current.")],
+        causes: [],
+        related: ["states", "no-active-node"]
+      },
+      {
+        id: "active-on-db-errors",
+        kind: "condition",
+        title: "New active node on a failing database",
+        aliases: ["active-db-errors"],
+        meaning: [ours("The node that took over had reported database errors of its own shortly before or after it became Active: it may serve stale or damaged data.")],
+        whatToCheck: [guide("database errors", "Its mysqld.err around the takeover: corruption and crash entries, replication errors.")],
+        nextSteps: [
+          guide("before TAC", "Contact product support before anything else; collect both nodes with a description and the time."),
+          ours("Do not synchronize from this node until its database is known to be good: a synchronization copies it to the other node.")
+        ],
+        causes: [],
+        related: ["passive-takeover", "replication-broken", "db-corruption"]
+      },
+      {
+        id: "resource-exhaustion",
+        kind: "condition",
+        title: "Resource exhausted",
+        aliases: ["disk-full", "resources"],
+        meaning: [guide("network failovers", "A node ran out of something the guide asks you to watch: file-system space, memory, or threads and file handles."), ours("Databases stop writing, replication stops, and services fail when it happens.")],
+        whatToCheck: [ours(`mysqld.err for errno 28 ("No space left on device", "Disk is full"), errno 24 (too many open files) and out-of-memory entries; sms-info.log for "unable to create native thread"; the df output in a bundle's facts.`)],
+        nextSteps: [ours("Free the resource (old logs and backups on a full file system), then restart what stopped."), guide("network failovers", "Monitor memory, file systems and threads on the primary.")],
+        causes: [],
+        related: ["replication-broken", "db-crash", "java-oom"]
       },
       {
         id: "heartbeat-loss",
         kind: "condition",
         title: "Heartbeat loss",
         aliases: ["missed-heartbeat", "heartbeats"],
-        meaning: "Heartbeats between the nodes went unanswered, or answers were slow. Three missed in a row is what makes the passive node take over, so this is the early warning of a network-caused failover.",
-        whatToCheck: ['"No heartbeat reply" and "trying public network" lines in ha.log.', "Reply latencies above 300 ms."],
-        nextSteps: ["Check the private and public paths between the nodes: cabling, switches, firewalls, link delay.", "Keep the round trip well under 300 ms; add the second (private) interface if only one is configured."],
+        meaning: [
+          guide("cluster heartbeat", "The nodes exchange heartbeats, by default once a minute; an unanswered one is retried, over the other path if there is one, and three missed in a row make the passive node take over."),
+          ours("smsdiag reports every unanswered heartbeat, a run of {threshold:heartbeat-misses} as critical, and replies slower than {threshold:heartbeat-slow} \u2014 the guide gives 300 ms for the link delay; applying it to each reply is smsdiag's reading.")
+        ],
+        whatToCheck: [ours(`"No heartbeat reply" and "trying public network" lines in ha.log: smsdiag's convention for these lines; the SMS's own wording may differ.`)],
+        nextSteps: [guide("network failovers", "Check both paths between the nodes \u2014 cabling, switches, firewalls \u2014 and keep the delay below 300 ms."), guide("dual NICs", "Configure the second interface if only one is in use.")],
         causes: [],
         related: ["heartbeat", "passive-takeover", "split-brain"]
       },
@@ -24405,9 +24611,16 @@ var init_topics = __esm({
         kind: "condition",
         title: "Unclean shutdown",
         aliases: ["improper-shutdown", "power-loss"],
-        meaning: "A node (or its database) came back up without having shut down cleanly: power loss, a hard reset or a killed process. With HA enabled this risks file system and database corruption, and the node typically enters HA Failed afterwards.",
-        whatToCheck: ['mysqld.err: a "ready for connections" with no "Shutdown complete" before it, and "crash recovery" lines.', "Corruption messages after the restart."],
-        nextSteps: ["Check the database for corruption (smsdiag explain corruption PATH).", "Resynchronize the node from the active one once it is healthy.", "Make sure nobody powers off nodes with HA enabled (smsdiag explain power-off)."],
+        meaning: [
+          guide("power off", "A node or its database came back without a clean shutdown \u2014 power loss, a hard reset, a killed process; with HA enabled that risks file-system and database corruption."),
+          guide("HA Failed", "After an improper shutdown, HA normally comes up in Failed.")
+        ],
+        whatToCheck: [ours('mysqld.err: a start after a crash report or with crash recovery, or a start with no "Shutdown complete" before it.'), guide("database errors", "Corruption entries after the restart.")],
+        nextSteps: [
+          guide("database errors", "Check the database for corruption (smsdiag explain corruption PATH)."),
+          guide("network failovers", "Synchronize to bring the node back once it is sound."),
+          guide("power off", "Make sure nobody powers off a node with HA enabled.")
+        ],
         causes: [],
         related: ["power-off", "ha-failed", "db-corruption"]
       },
@@ -24416,9 +24629,12 @@ var init_topics = __esm({
         kind: "condition",
         title: "Maintenance with HA enabled",
         aliases: ["patch-under-ha", "upgrade-under-ha"],
-        meaning: "A patch with database changes, or an upgrade, was applied while HA was enabled. That breaks database replication between the nodes.",
-        whatToCheck: ['"Applying patch \u2026 (database changes: yes)" and "Upgrade to \u2026 started" in ha.log, and whether HA was disabled before them.'],
-        nextSteps: ["Disable HA, bring both nodes to the same version separately, then configure HA again and synchronize (smsdiag explain upgrade)."],
+        meaning: [guide("software updates", "A patch with database changes, or an upgrade, was applied while HA was enabled. That breaks database replication and with it data integrity; nothing in the patch process stops you.")],
+        whatToCheck: [
+          ours(`The patch and upgrade lines in ha.log \u2014 "Applying patch" with "database changes: yes", and "Upgrade to", are smsdiag's convention for them \u2014 and whether HA was disabled before.`),
+          guide("software updates", "Whether the patch notes say it changes the database.")
+        ],
+        nextSteps: [guide("software updates", "Disable HA, apply the update to each node separately, configure HA again and synchronize.")],
         causes: [],
         related: ["upgrade", "replication-broken"]
       },
@@ -24427,9 +24643,9 @@ var init_topics = __esm({
         kind: "condition",
         title: "IPv6 HA peer",
         aliases: ["ipv6-peer"],
-        meaning: "HA was configured with an IPv6 peer address. SMS HA clusters over IPv4 only.",
-        whatToCheck: ['"HA configured with peer" lines in ha.log.'],
-        nextSteps: ["Configure the cluster with the peers' IPv4 addresses."],
+        meaning: [guide("IPv6", "SMS HA is not supported with IPv6, and HA was configured with an IPv6 peer address.")],
+        whatToCheck: [ours(`"HA configured with peer" in ha.log (smsdiag's convention for that line).`)],
+        nextSteps: [guide("IPv6", "Configure the cluster between the nodes' IPv4 addresses.")],
         causes: [],
         related: ["ipv6"]
       },
@@ -24438,9 +24654,9 @@ var init_topics = __esm({
         kind: "condition",
         title: "Evidence lost to log rotation",
         aliases: ["rollover", "rotation-gap"],
-        meaning: "The oldest entry still kept in a kind of log is later than the time of the incident: the lines that would explain it were rotated away.",
-        whatToCheck: ["The oldest retained rotation of each log (smsdiag analyze lists each file's first and last time in --json)."],
-        nextSteps: ["Collect logs as soon as possible after an incident (smsdiag collect --peer --incident TIME).", "Look for older copies: a central syslog server, backups, an earlier bundle."],
+        meaning: [guide("before TAC", "The oldest entry kept in a log is later than the incident: the lines that would explain it were rotated away, which is why logs should be collected soon after an issue.")],
+        whatToCheck: [ours("The oldest retained rotation of each log (analyze --json lists each file's first and last time).")],
+        nextSteps: [guide("before TAC", "Collect logs as soon as possible after an issue (smsdiag collect --peer --incident TIME)."), ours("Look for older copies: a central syslog server, backups, an earlier bundle.")],
         causes: [],
         related: ["collect-logs"]
       },
@@ -24449,9 +24665,9 @@ var init_topics = __esm({
         kind: "condition",
         title: "Clock skew",
         aliases: ["skew", "clocks"],
-        meaning: "The nodes' clocks disagree, so their logs put the same moment at different times. Reading both nodes side by side without correcting this can reverse cause and effect.",
-        whatToCheck: ["The clock sample in a bundle's facts, or events that must be ordered (a takeover before the peer is told to fail)."],
-        nextSteps: ["Correct for it when reading: --clock NODE=+SECONDS (bundles from smsdiag collect carry the measurement).", "Run NTP on both nodes against the same servers."],
+        meaning: [ours("The nodes' clocks disagree by more than {threshold:clock-skew}: read side by side, their logs can put an effect before its cause.")],
+        whatToCheck: [ours("The clock sample in a bundle's facts, or events that must come in order (a takeover before the peer is told to fail).")],
+        nextSteps: [ours("Correct for it when reading: --clock NODE=+SECONDS (bundles from smsdiag collect carry the measurement)."), ours("Run NTP on both nodes against the same servers.")],
         causes: [],
         related: ["states"]
       },
@@ -24460,9 +24676,17 @@ var init_topics = __esm({
         kind: "topic",
         title: "Applying updates to a cluster",
         aliases: ["patch", "hotfix", "update"],
-        meaning: "Software upgrades and patches or hotfixes that change the database must not be applied to a running cluster: they break replication between the nodes.",
-        whatToCheck: ["Whether the patch notes say it has database changes."],
-        nextSteps: ["Disable HA.", "Update each node on its own to the same version.", "Configure HA again and synchronize the cluster.", "A patch without database changes can be applied with HA enabled, from the active node."],
+        meaning: [
+          guide("software updates", "Upgrades, and patches or hotfixes that change the database, must not be applied to a running cluster: they break replication between the nodes."),
+          guide("software updates", "The passive node cannot be upgraded with HA enabled: its low-level services do not run updates, and database updates on it would break replication.")
+        ],
+        whatToCheck: [guide("software updates", "Whether the patch or hotfix notes say it has database changes.")],
+        nextSteps: [
+          guide("disable HA before updates", "Disable HA."),
+          guide("software updates", "Update each node on its own, to the same version."),
+          guide("software updates", "Configure HA again and synchronize the cluster."),
+          guide("software updates", "A patch without database changes is applied from the active node with HA enabled; it reaches the passive node by itself, and a restart or reboot it needs happens on both.")
+        ],
         causes: [],
         related: ["maintenance-under-ha", "replication-broken"]
       },
@@ -24471,9 +24695,9 @@ var init_topics = __esm({
         kind: "topic",
         title: "IPv6 and SMS HA",
         aliases: [],
-        meaning: "SMS HA does not support IPv6 between the cluster nodes; the peers must reach each other over IPv4.",
+        meaning: [guide("IPv6", "SMS HA does not support IPv6; on an SMS with IPv6 only, the HA configuration button shows an error.")],
         whatToCheck: [],
-        nextSteps: ["Use IPv4 addresses for the cluster configuration."],
+        nextSteps: [guide("IPv6", "Use IPv4 addresses between the cluster nodes.")],
         causes: [],
         related: ["ipv6-unsupported"]
       },
@@ -24482,9 +24706,9 @@ var init_topics = __esm({
         kind: "topic",
         title: "External database replication",
         aliases: ["external-db"],
-        meaning: "External replication uses the same database replication mechanism as HA, and replication has a single destination, so the two cannot be used together.",
+        meaning: [guide("external replication", "External replication and HA rely on the same mechanism of the database, which replicates to a single destination; the vendor does not recommend using both at once.")],
         whatToCheck: [],
-        nextSteps: ["Choose either HA or external replication for a given SMS."],
+        nextSteps: [guide("external replication", "Prefer one of the two for a given SMS.")],
         causes: [],
         related: ["replication-broken"]
       },
@@ -24493,9 +24717,12 @@ var init_topics = __esm({
         kind: "topic",
         title: "SNMP and NAT settings in a cluster",
         aliases: ["snmp", "nat"],
-        meaning: "SNMP and NAT settings are not replicated from the active to the passive node, and the passive node cannot be configured through the client once HA is on.",
+        meaning: [
+          guide("SNMP or NAT", "HA does not replicate SNMP or NAT settings: each node keeps its own."),
+          guide("SNMP or NAT", "By default only the active node answers SNMP queries. To have the passive one answer too, configure SNMP on it before enabling HA; a node with SNMP enabled then answers in any HA state.")
+        ],
         whatToCheck: [],
-        nextSteps: ["Configure SNMP and NAT on the node that will be passive before enabling HA."],
+        nextSteps: [guide("SNMP or NAT", "Configure SNMP on the future passive node before enabling HA, and keep each node's SNMP and NAT settings up to date by hand.")],
         causes: [],
         related: []
       },
@@ -24504,9 +24731,11 @@ var init_topics = __esm({
         kind: "topic",
         title: "Devices unmanaged after disabling HA",
         aliases: ["unmanaged"],
-        meaning: "When HA is disabled on a cluster whose roles were swapped, devices stay with the SMS that managed them, so some appear unmanaged on the node you are looking at.",
-        whatToCheck: ['Run "show sms" on a device to see which SMS manages it.'],
-        nextSteps: ["Unmanage such devices on the other SMS and manage them on this one, or manage them from the SMS that owns them."],
+        meaning: [
+          guide("unmanaged devices", "When HA is disabled on a cluster whose original secondary is Active, the SMS shows which devices the Active node keeps and which go to the original primary; those are unmanaged on the Active node until you unmanage them there and manage them again.")
+        ],
+        whatToCheck: [guide("unmanaged devices", "Run show sms on a device: it names the SMS that manages it.")],
+        nextSteps: [guide("unmanaged devices", "Manage such devices from the SMS that owns them, or unmanage and manage them again on the Active one.")],
         causes: [],
         related: []
       },
@@ -24515,12 +24744,12 @@ var init_topics = __esm({
         kind: "topic",
         title: "Collecting logs for support",
         aliases: ["collect", "logs"],
-        meaning: "Support needs the logs of both nodes, a description of the problem and when it happened \u2014 collected soon, before rotation removes the evidence.",
+        meaning: [guide("before TAC", "Support needs the logs of both nodes, a description of the problem and when it happened \u2014 collected soon, before rotation removes the evidence.")],
         whatToCheck: [],
         nextSteps: [
-          'On the primary: smsdiag collect --peer --incident "YYYY-MM-DD HH:MM" --description "what you saw".',
-          "The SMS CLI can also create them: set logs.create=yes on a node, set logs.create-peer=yes for the peer; if the peer command fails, SSH to the peer and run the first one there.",
-          "Attach the bundle and its .sha256 file to the case."
+          ours('On the primary: smsdiag collect --peer --incident "YYYY-MM-DD HH:MM" --description "what you saw" (smsdiag verify checks the bundle).'),
+          guide("collect logs", "With the SMS CLI on the primary: set logs.create=yes for its own logs, set logs.create-peer=yes for the secondary's; if that fails, SSH to the secondary and run set logs.create=yes there."),
+          guide("before TAC", "Attach the logs of both nodes, with the description and the date, to the case.")
         ],
         causes: [],
         related: ["access-secondary", "log-rollover-gap"]
@@ -24530,9 +24759,9 @@ var init_topics = __esm({
         kind: "topic",
         title: "Reaching the secondary node",
         aliases: ["ssh", "secondary"],
-        meaning: "Once HA is enabled the client cannot log in to the passive node. From the primary, in service mode, the cluster's own key reaches it.",
+        meaning: [guide("access secondary", "Once HA is on, the passive node takes no SMS client logins; you reach it over SSH from the primary, in service mode, which product support grants.")],
         whatToCheck: [],
-        nextSteps: ["ssh -i /root/.ssh/sms-ha.rsa root@SECONDARY_IP", "smsdiag collect --peer uses the same user and key."],
+        nextSteps: [guide("access secondary", "From the primary, in service mode: ssh -i /root/.ssh/sms-ha.rsa root@SECONDARY_IP"), ours("smsdiag collect --peer uses the same user and key.")],
         causes: [],
         related: ["collect-logs"]
       },
@@ -24541,20 +24770,27 @@ var init_topics = __esm({
         kind: "topic",
         title: "HA states and transitions",
         aliases: ["state", "transitions"],
-        meaning: "Enabling HA walks each node through Un-configured, Configured, a synchronization state (synchronization-source on the primary, synchronization-target on the secondary), Restart, and finally Active (primary) or Passive (secondary). A transition that fails sends the node back to the state it came from. Failed and Degraded are outside that path.",
-        whatToCheck: ["cat /etc/ha.state", 'grep "Local state:" ha.log', "get HA in the SMS CLI", "smsdiag state PATH"],
+        meaning: [
+          guide("state transitions", "Enabling HA takes each node through Un-configured, Configured, a synchronization state (synchronization-source on the primary, synchronization-target on the secondary), Restart, and finally Active on the primary and Passive on the secondary."),
+          guide("state transitions", "A transition that fails sends the node back to the state before it."),
+          ours("Failed and Degraded lie outside that path; smsdiag adds Down (the node was not running) and unknown (nothing says).")
+        ],
+        whatToCheck: [guide("identify state", "In the SMS CLI: get HA."), guide("identify state", `${SERVICE_MODE}: cat /etc/ha.state, or grep "Local state:" ha.log* | more.`), ours("smsdiag state PATH, from the logs of both nodes.")],
         nextSteps: [],
         causes: [],
-        related: ["ha-failed", "no-brain"]
+        related: ["ha-failed", "no-active-node", "sync-failed"]
       },
       {
         id: "heartbeat",
         kind: "topic",
         title: "The cluster heartbeat",
         aliases: [],
-        meaning: "The passive node asks the active one for a heartbeat every minute by default. When no answer comes it retries and, if configured, tries the public network after the private one. Three consecutive failures make the passive node assume the active one is gone and take over \u2014 even if that node is healthy and only the link failed.",
-        whatToCheck: ['"No heartbeat reply", "trying public network" and reply times in ha.log.'],
-        nextSteps: ["Keep the link delay well under 300 ms.", "Configure both a private and a public interface."],
+        meaning: [
+          guide("cluster heartbeat", "The passive node asks the active one for a heartbeat, by default once a minute; the active one answers. With no answer the passive node retries and, if a private network is configured, tries the public one too; when that fails as well it takes over."),
+          guide("network failovers", "Three consecutive missed heartbeats start the takeover even when both servers work \u2014 the cause of active-active clusters.")
+        ],
+        whatToCheck: [ours(`"No heartbeat reply", "trying public network" and the reply times in ha.log (smsdiag's convention for these lines).`)],
+        nextSteps: [guide("network failovers", "Keep the link delay below 300 ms."), guide("dual NICs", "Configure a primary and a secondary interface.")],
         causes: [],
         related: ["heartbeat-loss", "passive-takeover", "split-brain"]
       },
@@ -24563,11 +24799,11 @@ var init_topics = __esm({
         kind: "topic",
         title: "Powering off a node",
         aliases: ["shutdown", "poweroff"],
-        meaning: "Cutting power to a node while HA is enabled can leave its file system and database damaged beyond repair.",
+        meaning: [guide("power off", "Cutting the power of a node with HA enabled can damage its file system and database beyond repair.")],
         whatToCheck: [],
         nextSteps: [
-          "If a node does not respond, SSH to it from its peer and restart the database and SMS services by hand.",
-          "To stop or restart the whole cluster, use the CLI command from the primary."
+          guide("power off", "If a node does not respond, SSH to it from its peer and restart the database and SMS services by hand."),
+          guide("power off", "To stop or restart the whole cluster, use the CLI command on the primary.")
         ],
         causes: [],
         related: ["unclean-shutdown"]
@@ -24582,6 +24818,7 @@ __export(lookup_exports, {
   adviceFor: () => adviceFor,
   causeAdvice: () => causeAdvice,
   findTopic: () => findTopic,
+  said: () => said,
   suggestTopics: () => suggestTopics
 });
 function findTopic(idOrAlias) {
@@ -24593,20 +24830,29 @@ function causeAdvice(topic, cause) {
 function suggestTopics(input) {
   return closest(input, INDEX.keys());
 }
+function said(s) {
+  const text = s.text.replace(/\{threshold:([a-z-]+)\}/g, (_, name2) => {
+    const spec = THRESHOLD_SPECS.find((t) => t.name === name2);
+    if (!spec) throw new Error(`no threshold ${name2}`);
+    return `${formatThreshold(spec)} (${spec.basis === "guide" ? "the guide's number" : "smsdiag's default"}; --threshold ${name2}=\u2026)`;
+  });
+  return `${text} ${s.basis === "smsdiag" ? "[smsdiag]" : `[guide: ${s.basis}]`}`;
+}
 function adviceFor(id, cause) {
   const topic = findTopic(id);
   if (!topic) return void 0;
   const specific = cause ? causeAdvice(topic, cause) : void 0;
-  return { title: topic.title, meaning: topic.meaning, nextSteps: specific?.nextSteps.length ? specific.nextSteps : topic.nextSteps };
+  return { title: topic.title, meaning: topic.meaning.map(said).join(" "), nextSteps: (specific?.nextSteps.length ? specific.nextSteps : topic.nextSteps).map(said) };
 }
 var INDEX;
 var init_lookup = __esm({
   "src/knowledge/lookup.ts"() {
     "use strict";
     init_closest();
+    init_thresholds();
     init_topics();
     INDEX = /* @__PURE__ */ new Map();
-    for (const t of TOPICS) for (const key of [t.id, ...t.aliases]) INDEX.set(key.toLowerCase(), t);
+    for (const t of TOPICS) for (const key2 of [t.id, ...t.aliases]) INDEX.set(key2.toLowerCase(), t);
   }
 });
 
@@ -24671,17 +24917,17 @@ var require_safer = __commonJS({
     var buffer = require("buffer");
     var Buffer3 = buffer.Buffer;
     var safer = {};
-    var key;
-    for (key in buffer) {
-      if (!buffer.hasOwnProperty(key)) continue;
-      if (key === "SlowBuffer" || key === "Buffer") continue;
-      safer[key] = buffer[key];
+    var key2;
+    for (key2 in buffer) {
+      if (!buffer.hasOwnProperty(key2)) continue;
+      if (key2 === "SlowBuffer" || key2 === "Buffer") continue;
+      safer[key2] = buffer[key2];
     }
     var Safer = safer.Buffer = {};
-    for (key in Buffer3) {
-      if (!Buffer3.hasOwnProperty(key)) continue;
-      if (key === "allocUnsafe" || key === "allocUnsafeSlow") continue;
-      Safer[key] = Buffer3[key];
+    for (key2 in Buffer3) {
+      if (!Buffer3.hasOwnProperty(key2)) continue;
+      if (key2 === "allocUnsafe" || key2 === "allocUnsafeSlow") continue;
+      Safer[key2] = Buffer3[key2];
     }
     safer.Buffer.prototype = Buffer3.prototype;
     if (!Safer.from || Safer.from === Uint8Array.from) {
@@ -24915,11 +25161,11 @@ var require_writer = __commonJS({
       assert.ok(to);
       assert.equal(typeof to, "object");
       var keys = Object.getOwnPropertyNames(from);
-      keys.forEach(function(key) {
-        if (to[key])
+      keys.forEach(function(key2) {
+        if (to[key2])
           return;
-        var value = Object.getOwnPropertyDescriptor(from, key);
-        Object.defineProperty(to, key, value);
+        var value = Object.getOwnPropertyDescriptor(from, key2);
+        Object.defineProperty(to, key2, value);
       });
       return to;
     }
@@ -25534,7 +25780,7 @@ var require_nacl_fast = __commonJS({
         for (var i = 0; i < 8; i++) sn[i] = n[i + 16];
         return crypto_stream_salsa20_xor(c, cpos, m, mpos, d, sn, s);
       }
-      var poly1305 = function(key) {
+      var poly1305 = function(key2) {
         this.buffer = new Uint8Array(16);
         this.r = new Uint16Array(10);
         this.h = new Uint16Array(10);
@@ -25542,32 +25788,32 @@ var require_nacl_fast = __commonJS({
         this.leftover = 0;
         this.fin = 0;
         var t0, t1, t2, t3, t4, t5, t6, t7;
-        t0 = key[0] & 255 | (key[1] & 255) << 8;
+        t0 = key2[0] & 255 | (key2[1] & 255) << 8;
         this.r[0] = t0 & 8191;
-        t1 = key[2] & 255 | (key[3] & 255) << 8;
+        t1 = key2[2] & 255 | (key2[3] & 255) << 8;
         this.r[1] = (t0 >>> 13 | t1 << 3) & 8191;
-        t2 = key[4] & 255 | (key[5] & 255) << 8;
+        t2 = key2[4] & 255 | (key2[5] & 255) << 8;
         this.r[2] = (t1 >>> 10 | t2 << 6) & 7939;
-        t3 = key[6] & 255 | (key[7] & 255) << 8;
+        t3 = key2[6] & 255 | (key2[7] & 255) << 8;
         this.r[3] = (t2 >>> 7 | t3 << 9) & 8191;
-        t4 = key[8] & 255 | (key[9] & 255) << 8;
+        t4 = key2[8] & 255 | (key2[9] & 255) << 8;
         this.r[4] = (t3 >>> 4 | t4 << 12) & 255;
         this.r[5] = t4 >>> 1 & 8190;
-        t5 = key[10] & 255 | (key[11] & 255) << 8;
+        t5 = key2[10] & 255 | (key2[11] & 255) << 8;
         this.r[6] = (t4 >>> 14 | t5 << 2) & 8191;
-        t6 = key[12] & 255 | (key[13] & 255) << 8;
+        t6 = key2[12] & 255 | (key2[13] & 255) << 8;
         this.r[7] = (t5 >>> 11 | t6 << 5) & 8065;
-        t7 = key[14] & 255 | (key[15] & 255) << 8;
+        t7 = key2[14] & 255 | (key2[15] & 255) << 8;
         this.r[8] = (t6 >>> 8 | t7 << 8) & 8191;
         this.r[9] = t7 >>> 5 & 127;
-        this.pad[0] = key[16] & 255 | (key[17] & 255) << 8;
-        this.pad[1] = key[18] & 255 | (key[19] & 255) << 8;
-        this.pad[2] = key[20] & 255 | (key[21] & 255) << 8;
-        this.pad[3] = key[22] & 255 | (key[23] & 255) << 8;
-        this.pad[4] = key[24] & 255 | (key[25] & 255) << 8;
-        this.pad[5] = key[26] & 255 | (key[27] & 255) << 8;
-        this.pad[6] = key[28] & 255 | (key[29] & 255) << 8;
-        this.pad[7] = key[30] & 255 | (key[31] & 255) << 8;
+        this.pad[0] = key2[16] & 255 | (key2[17] & 255) << 8;
+        this.pad[1] = key2[18] & 255 | (key2[19] & 255) << 8;
+        this.pad[2] = key2[20] & 255 | (key2[21] & 255) << 8;
+        this.pad[3] = key2[22] & 255 | (key2[23] & 255) << 8;
+        this.pad[4] = key2[24] & 255 | (key2[25] & 255) << 8;
+        this.pad[5] = key2[26] & 255 | (key2[27] & 255) << 8;
+        this.pad[6] = key2[28] & 255 | (key2[29] & 255) << 8;
+        this.pad[7] = key2[30] & 255 | (key2[31] & 255) << 8;
       };
       poly1305.prototype.blocks = function(m, mpos, bytes) {
         var hibit = this.fin ? 0 : 1 << 11;
@@ -27210,23 +27456,23 @@ var require_nacl_fast = __commonJS({
         randombytes(b, n);
         return b;
       };
-      nacl.secretbox = function(msg, nonce, key) {
-        checkArrayTypes(msg, nonce, key);
-        checkLengths(key, nonce);
+      nacl.secretbox = function(msg, nonce, key2) {
+        checkArrayTypes(msg, nonce, key2);
+        checkLengths(key2, nonce);
         var m = new Uint8Array(crypto_secretbox_ZEROBYTES + msg.length);
         var c = new Uint8Array(m.length);
         for (var i = 0; i < msg.length; i++) m[i + crypto_secretbox_ZEROBYTES] = msg[i];
-        crypto_secretbox(c, m, m.length, nonce, key);
+        crypto_secretbox(c, m, m.length, nonce, key2);
         return c.subarray(crypto_secretbox_BOXZEROBYTES);
       };
-      nacl.secretbox.open = function(box, nonce, key) {
-        checkArrayTypes(box, nonce, key);
-        checkLengths(key, nonce);
+      nacl.secretbox.open = function(box, nonce, key2) {
+        checkArrayTypes(box, nonce, key2);
+        checkLengths(key2, nonce);
         var c = new Uint8Array(crypto_secretbox_BOXZEROBYTES + box.length);
         var m = new Uint8Array(c.length);
         for (var i = 0; i < box.length; i++) c[i + crypto_secretbox_BOXZEROBYTES] = box[i];
         if (c.length < 32) return false;
-        if (crypto_secretbox_open(m, c, c.length, nonce, key) !== 0) return false;
+        if (crypto_secretbox_open(m, c, c.length, nonce, key2) !== 0) return false;
         return m.subarray(crypto_secretbox_ZEROBYTES);
       };
       nacl.secretbox.keyLength = crypto_secretbox_KEYBYTES;
@@ -28497,11 +28743,11 @@ var require_bcrypt_pbkdf = __commonJS({
       }
       return temp;
     }
-    Blowfish.prototype.expand0state = function(key, keybytes) {
+    Blowfish.prototype.expand0state = function(key2, keybytes) {
       var d = new Uint32Array(2), i, k;
       var d8 = new Uint8Array(d.buffer);
       for (i = 0, BLF_J = 0; i < 18; i++) {
-        this.P[i] ^= stream2word(key, keybytes);
+        this.P[i] ^= stream2word(key2, keybytes);
       }
       BLF_J = 0;
       for (i = 0; i < 18; i += 2) {
@@ -28517,10 +28763,10 @@ var require_bcrypt_pbkdf = __commonJS({
         }
       }
     };
-    Blowfish.prototype.expandstate = function(data, databytes, key, keybytes) {
+    Blowfish.prototype.expandstate = function(data, databytes, key2, keybytes) {
       var d = new Uint32Array(2), i, k;
       for (i = 0, BLF_J = 0; i < 18; i++) {
-        this.P[i] ^= stream2word(key, keybytes);
+        this.P[i] ^= stream2word(key2, keybytes);
       }
       for (i = 0, BLF_J = 0; i < 18; i += 2) {
         d[0] ^= stream2word(data, databytes);
@@ -28603,7 +28849,7 @@ var require_bcrypt_pbkdf = __commonJS({
         out[4 * i + 0] = cdata[i];
       }
     }
-    function bcrypt_pbkdf(pass, passlen, salt, saltlen, key, keylen, rounds) {
+    function bcrypt_pbkdf(pass, passlen, salt, saltlen, key2, keylen, rounds) {
       var sha2pass = new Uint8Array(64), sha2salt = new Uint8Array(64), out = new Uint8Array(BCRYPT_HASHSIZE), tmpout = new Uint8Array(BCRYPT_HASHSIZE), countsalt = new Uint8Array(saltlen + 4), i, j, amt, stride, dest, count, origkeylen = keylen;
       if (rounds < 1)
         return -1;
@@ -28634,7 +28880,7 @@ var require_bcrypt_pbkdf = __commonJS({
           dest = i * stride + (count - 1);
           if (dest >= origkeylen)
             break;
-          key[dest] = out[i];
+          key2[dest] = out[i];
         }
         keylen -= i;
       }
@@ -28662,13 +28908,13 @@ var require_constants4 = __commonJS({
     var { bindingAvailable, CIPHER_INFO, MAC_INFO } = require_crypto();
     var eddsaSupported = (() => {
       if (typeof crypto.sign === "function" && typeof crypto.verify === "function") {
-        const key = "-----BEGIN PRIVATE KEY-----\r\nMC4CAQAwBQYDK2VwBCIEIHKj+sVa9WcD/q2DJUJaf43Kptc8xYuUQA4bOFj9vC8T\r\n-----END PRIVATE KEY-----";
+        const key2 = "-----BEGIN PRIVATE KEY-----\r\nMC4CAQAwBQYDK2VwBCIEIHKj+sVa9WcD/q2DJUJaf43Kptc8xYuUQA4bOFj9vC8T\r\n-----END PRIVATE KEY-----";
         const data = Buffer.from("a");
         let sig;
         let verified;
         try {
-          sig = crypto.sign(null, data, key);
-          verified = crypto.verify(null, data, key, sig);
+          sig = crypto.sign(null, data, key2);
+          verified = crypto.verify(null, data, key2, sig);
         } catch {
         }
         return Buffer.isBuffer(sig) && sig.length === 64 && verified === true;
@@ -29037,7 +29283,7 @@ var require_constants4 = __commonJS({
       curve25519Supported,
       eddsaSupported
     };
-    module2.exports.DISCONNECT_REASON_BY_VALUE = Array.from(Object.entries(module2.exports.DISCONNECT_REASON)).reduce((obj, [key, value]) => ({ ...obj, [value]: key }), {});
+    module2.exports.DISCONNECT_REASON_BY_VALUE = Array.from(Object.entries(module2.exports.DISCONNECT_REASON)).reduce((obj, [key2, value]) => ({ ...obj, [value]: key2 }), {});
   }
 });
 
@@ -31471,8 +31717,8 @@ ${formatted}-----END ${type} KEY-----`;
       getPublicSSH: function getPublicSSH() {
         return this[SYM_PUB_SSH];
       },
-      equals: function equals(key) {
-        const parsed = parseKey(key);
+      equals: function equals(key2) {
+        const parsed = parseKey(key2);
         if (parsed instanceof Error)
           return false;
         return this.type === parsed.type && this[SYM_PRIV_PEM] === parsed[SYM_PRIV_PEM] && this[SYM_PUB_PEM] === parsed[SYM_PUB_PEM] && this[SYM_PUB_SSH].equals(parsed[SYM_PUB_SSH]);
@@ -33120,12 +33366,12 @@ var require_agent = __commonJS({
                 ));
               }
               const newKeys = [];
-              for (let key of keys) {
-                key = parseKey(key);
-                if (key instanceof Error) {
+              for (let key2 of keys) {
+                key2 = parseKey(key2);
+                if (key2 instanceof Error) {
                   continue;
                 }
-                newKeys.push(key);
+                newKeys.push(key2);
               }
               this[SYM_AGENT_KEYS] = newKeys;
               this[SYM_AGENT_KEYS_IDX] = -1;
@@ -33423,7 +33669,7 @@ var require_handlers_misc = __commonJS({
     var {
       parseKey
     } = require_keyParser();
-    var TERMINAL_MODE_BY_VALUE = Array.from(Object.entries(TERMINAL_MODE)).reduce((obj, [key, value]) => ({ ...obj, [key]: value }), {});
+    var TERMINAL_MODE_BY_VALUE = Array.from(Object.entries(TERMINAL_MODE)).reduce((obj, [key2, value]) => ({ ...obj, [key2]: value }), {});
     module2.exports = {
       // Transport layer protocol ==================================================
       [MESSAGE.DISCONNECT]: (self2, payload) => {
@@ -33565,7 +33811,7 @@ var require_handlers_misc = __commonJS({
             if (hasSig !== void 0) {
               const keyAlgo = bufferParser.readString(true);
               let realKeyAlgo = keyAlgo;
-              const key = bufferParser.readString();
+              const key2 = bufferParser.readString();
               let hashAlgo;
               switch (keyAlgo) {
                 case "rsa-sha2-256":
@@ -33596,7 +33842,7 @@ var require_handlers_misc = __commonJS({
                     );
                     methodData = {
                       keyAlgo: realKeyAlgo,
-                      key,
+                      key: key2,
                       signature,
                       blob,
                       hashAlgo
@@ -33604,7 +33850,7 @@ var require_handlers_misc = __commonJS({
                   }
                 }
               } else {
-                methodData = { keyAlgo: realKeyAlgo, key, hashAlgo };
+                methodData = { keyAlgo: realKeyAlgo, key: key2, hashAlgo };
                 methodDesc = "publickey -- check";
               }
             }
@@ -33613,7 +33859,7 @@ var require_handlers_misc = __commonJS({
           case "hostbased": {
             const keyAlgo = bufferParser.readString(true);
             let realKeyAlgo = keyAlgo;
-            const key = bufferParser.readString();
+            const key2 = bufferParser.readString();
             const localHostname = bufferParser.readString(true);
             const localUsername = bufferParser.readString(true);
             let hashAlgo;
@@ -33645,7 +33891,7 @@ var require_handlers_misc = __commonJS({
                 );
                 methodData = {
                   keyAlgo: realKeyAlgo,
-                  key,
+                  key: key2,
                   signature,
                   blob,
                   localHostname,
@@ -33741,9 +33987,9 @@ var require_handlers_misc = __commonJS({
           case "publickey": {
             bufferParser.init(payload, 1);
             const keyAlgo = bufferParser.readString(true);
-            const key = bufferParser.readString();
+            const key2 = bufferParser.readString();
             bufferParser.clear();
-            if (key === void 0) {
+            if (key2 === void 0) {
               return doFatalError(
                 self2,
                 "Inbound: Malformed USERAUTH_PK_OK packet"
@@ -33752,7 +33998,7 @@ var require_handlers_misc = __commonJS({
             self2._debug && self2._debug("Inbound: Received USERAUTH_PK_OK");
             self2._authsQueue.shift();
             const handler = self2._handlers.USERAUTH_PK_OK;
-            handler && handler(self2, keyAlgo, key);
+            handler && handler(self2, keyAlgo, key2);
             break;
           }
           case "keyboard-interactive": {
@@ -33862,9 +34108,9 @@ var require_handlers_misc = __commonJS({
                   data = void 0;
                   break;
                 }
-                const key = parseKey(keyRaw);
-                if (!(key instanceof Error))
-                  data.push(key);
+                const key2 = parseKey(keyRaw);
+                if (!(key2 instanceof Error))
+                  data.push(key2);
               }
               break;
             }
@@ -35146,30 +35392,30 @@ var require_kex = __commonJS({
         }
         getPublicKey() {
           this.generateKeys();
-          const key = this._public;
-          if (key)
-            return this.convertPublicKey(key);
+          const key2 = this._public;
+          if (key2)
+            return this.convertPublicKey(key2);
         }
-        convertPublicKey(key) {
+        convertPublicKey(key2) {
           let newKey;
           let idx = 0;
-          let len = key.length;
-          while (key[idx] === 0) {
+          let len = key2.length;
+          while (key2[idx] === 0) {
             ++idx;
             --len;
           }
-          if (key[idx] & 128) {
+          if (key2[idx] & 128) {
             newKey = Buffer.allocUnsafe(1 + len);
             newKey[0] = 0;
-            key.copy(newKey, 1, idx);
+            key2.copy(newKey, 1, idx);
             return newKey;
           }
-          if (len !== key.length) {
+          if (len !== key2.length) {
             newKey = Buffer.allocUnsafe(len);
-            key.copy(newKey, 0, idx);
-            key = newKey;
+            key2.copy(newKey, 0, idx);
+            key2 = newKey;
           }
-          return key;
+          return key2;
         }
         computeSecret(otherPublicKey) {
           this.generateKeys();
@@ -35365,25 +35611,25 @@ var require_kex = __commonJS({
         }
         getPublicKey() {
           this.generateKeys();
-          const key = this._keys.publicKey.export({ type: "spki", format: "der" });
-          return key.slice(-32);
+          const key2 = this._keys.publicKey.export({ type: "spki", format: "der" });
+          return key2.slice(-32);
         }
-        convertPublicKey(key) {
+        convertPublicKey(key2) {
           let newKey;
           let idx = 0;
-          let len = key.length;
-          while (key[idx] === 0) {
+          let len = key2.length;
+          while (key2[idx] === 0) {
             ++idx;
             --len;
           }
-          if (key.length === 32)
-            return key;
-          if (len !== key.length) {
+          if (key2.length === 32)
+            return key2;
+          if (len !== key2.length) {
             newKey = Buffer.allocUnsafe(len);
-            key.copy(newKey, 0, idx);
-            key = newKey;
+            key2.copy(newKey, 0, idx);
+            key2 = newKey;
           }
-          return key;
+          return key2;
         }
         computeSecret(otherPublicKey) {
           this.generateKeys();
@@ -35703,17 +35949,17 @@ var require_kex = __commonJS({
             let base;
             let val;
             let desc;
-            let key;
+            let key2;
             if (typeof prop === "string") {
               base = lists;
               val = obj[prop];
-              desc = key = prop;
+              desc = key2 = prop;
             } else {
               const parent = prop[0];
               base = lists[parent];
-              key = prop[1];
-              val = obj[parent][key];
-              desc = `${parent}.${key}`;
+              key2 = prop[1];
+              val = obj[parent][key2];
+              desc = `${parent}.${key2}`;
             }
             const entry2 = { array: void 0, buffer: void 0 };
             if (Buffer.isBuffer(val)) {
@@ -35731,7 +35977,7 @@ var require_kex = __commonJS({
               }
               totalSize += 4 + entry2.buffer.length;
             }
-            base[key] = entry2;
+            base[key2] = entry2;
           }
           const all = Buffer.allocUnsafe(totalSize);
           lists.all = all;
@@ -36949,10 +37195,10 @@ var require_Protocol = __commonJS({
         );
         sendPacket(this, this._packetRW.write.finalize(packet));
       }
-      env(chan, key, val, wantReply) {
+      env(chan, key2, val, wantReply) {
         if (this._server)
           throw new Error("Client-only method called in server mode");
-        const keyLen = Buffer.byteLength(key);
+        const keyLen = Buffer.byteLength(key2);
         const isBuf = Buffer.isBuffer(val);
         const valLen = isBuf ? val.length : Buffer.byteLength(val);
         let p = this._packetRW.write.allocStart;
@@ -36965,14 +37211,14 @@ var require_Protocol = __commonJS({
         packet.utf8Write("env", p += 4, 3);
         packet[p += 3] = wantReply === void 0 || wantReply === true ? 1 : 0;
         writeUInt32BE(packet, keyLen, ++p);
-        packet.utf8Write(key, p += 4, keyLen);
+        packet.utf8Write(key2, p += 4, keyLen);
         writeUInt32BE(packet, valLen, p += keyLen);
         if (isBuf)
           packet.set(val, p += 4);
         else
           packet.utf8Write(val, p += 4, valLen);
         this._debug && this._debug(
-          `Outbound: Sending CHANNEL_REQUEST (r:${chan}, env: ${key}=${val})`
+          `Outbound: Sending CHANNEL_REQUEST (r:${chan}, env: ${key2}=${val})`
         );
         sendPacket(this, this._packetRW.write.finalize(packet));
       }
@@ -37049,8 +37295,8 @@ var require_Protocol = __commonJS({
           throw new Error("Client-only method called in server mode");
         let keysTotal = 0;
         const publicKeys = [];
-        for (const key of keys) {
-          const publicKey = key.getPublicSSH();
+        for (const key2 of keys) {
+          const publicKey = key2.getPublicSSH();
           keysTotal += 4 + publicKey.length;
           publicKeys.push(publicKey);
         }
@@ -37295,20 +37541,20 @@ var require_Protocol = __commonJS({
         if (this._kex.negotiated.sc.compress === "zlib@openssh.com")
           this._packetRW.write = new ZlibPacketWriter(this);
       }
-      authPKOK(keyAlgo, key) {
+      authPKOK(keyAlgo, key2) {
         if (!this._server)
           throw new Error("Server-only method called in client mode");
         if (this._authsQueue.length === 0 || this._authsQueue[0] !== "publickey")
           throw new Error('"publickey" auth not in progress');
         const keyAlgoLen = Buffer.byteLength(keyAlgo);
-        const keyLen = key.length;
+        const keyLen = key2.length;
         let p = this._packetRW.write.allocStart;
         const packet = this._packetRW.write.alloc(1 + 4 + keyAlgoLen + 4 + keyLen);
         packet[p] = MESSAGE.USERAUTH_PK_OK;
         writeUInt32BE(packet, keyAlgoLen, ++p);
         packet.utf8Write(keyAlgo, p += 4, keyAlgoLen);
         writeUInt32BE(packet, keyLen, p += keyAlgoLen);
-        packet.set(key, p += 4);
+        packet.set(key2, p += 4);
         this._authsQueue.shift();
         this._debug && this._debug("Outbound: Sending USERAUTH_PK_OK");
         sendPacket(this, this._packetRW.write.finalize(packet));
@@ -37496,13 +37742,13 @@ var require_Protocol = __commonJS({
       const bytes = Buffer.allocUnsafe(5 * keys.length + 1);
       let b = 0;
       for (let i = 0; i < keys.length; ++i) {
-        const key = keys[i];
-        if (key === "TTY_OP_END")
+        const key2 = keys[i];
+        if (key2 === "TTY_OP_END")
           continue;
-        const opcode = TERMINAL_MODE[key];
+        const opcode = TERMINAL_MODE[key2];
         if (opcode === void 0)
           continue;
-        const val = modes[key];
+        const val = modes[key2];
         if (typeof val === "number" && isFinite(val)) {
           bytes[b++] = opcode;
           bytes[b++] = val >>> 24;
@@ -38058,8 +38304,8 @@ var require_SFTP = __commonJS({
         };
         const isSent = sendOrBuffer(this, out);
         if (this._debug) {
-          const how = isSent ? "Sent" : "Buffered";
-          this._debug(`SFTP: Outbound: ${how} WRITE (id:${reqid})`);
+          const how2 = isSent ? "Sent" : "Buffered";
+          this._debug(`SFTP: Outbound: ${how2} WRITE (id:${reqid})`);
         }
       }
       writeData(handle, buf, off, len, position, cb) {
@@ -39606,9 +39852,9 @@ var require_SFTP = __commonJS({
       const stringFlagMapKeys = Object.keys(stringFlagMap);
       return (flags) => {
         for (let i = 0; i < stringFlagMapKeys.length; ++i) {
-          const key = stringFlagMapKeys[i];
-          if (stringFlagMap[key] === flags)
-            return key;
+          const key2 = stringFlagMapKeys[i];
+          if (stringFlagMap[key2] === flags)
+            return key2;
         }
         return null;
       };
@@ -41096,9 +41342,9 @@ var require_utils5 = __commonJS({
         const keys = Object.keys(algoList);
         let list = defaultList;
         for (let i = 0; i < keys.length; ++i) {
-          const key = keys[i];
-          let val = algoList[key];
-          switch (key) {
+          const key2 = keys[i];
+          let val = algoList[key2];
+          switch (key2) {
             case "append":
               if (!Array.isArray(val))
                 val = [val];
@@ -41428,10 +41674,10 @@ var require_client = __commonJS({
           if (HASHES.indexOf(cfg.hostHash) !== -1) {
             hashAlgo = cfg.hostHash;
           }
-          hostVerifier = (key, verify) => {
+          hostVerifier = (key2, verify) => {
             if (hashAlgo)
-              key = createHash5(hashAlgo).update(key).digest("hex");
-            const ret = hashCb(key, verify);
+              key2 = createHash5(hashAlgo).update(key2).digest("hex");
+            const ret = hashCb(key2, verify);
             if (ret !== void 0)
               verify(ret);
           };
@@ -41586,10 +41832,10 @@ var require_client = __commonJS({
               if (curAuth.keyAlgos)
                 [keyAlgo, hashAlgo] = curAuth.keyAlgos[0];
               if (curAuth.type === "agent") {
-                const key = curAuth.agentCtx.currentKey();
-                proto.authPK(curAuth.username, key, keyAlgo, (buf, cb) => {
+                const key2 = curAuth.agentCtx.currentKey();
+                proto.authPK(curAuth.username, key2, keyAlgo, (buf, cb) => {
                   const opts = { hash: hashAlgo };
-                  curAuth.agentCtx.sign(key, buf, opts, (err, signed) => {
+                  curAuth.agentCtx.sign(key2, buf, opts, (err, signed) => {
                     if (err) {
                       err.level = "agent";
                       this.emit("error", err);
@@ -42005,23 +42251,23 @@ var require_client = __commonJS({
                 break;
               }
               case "publickey": {
-                const key = parseKey(nextAuth.key, nextAuth.passphrase);
-                if (key instanceof Error)
+                const key2 = parseKey(nextAuth.key, nextAuth.passphrase);
+                if (key2 instanceof Error)
                   return skipAuth("Skipping invalid key auth attempt");
-                if (!key.isPrivateKey())
+                if (!key2.isPrivateKey())
                   return skipAuth("Skipping non-private key");
-                nextAuth = { type, username, key };
+                nextAuth = { type, username, key: key2 };
                 break;
               }
               case "hostbased": {
                 const { localHostname, localUsername } = nextAuth;
-                const key = parseKey(nextAuth.key, nextAuth.passphrase);
-                if (key instanceof Error || typeof localHostname !== "string" || typeof localUsername !== "string") {
+                const key2 = parseKey(nextAuth.key, nextAuth.passphrase);
+                if (key2 instanceof Error || typeof localHostname !== "string" || typeof localUsername !== "string") {
                   return skipAuth("Skipping invalid hostbased auth attempt");
                 }
-                if (!key.isPrivateKey())
+                if (!key2.isPrivateKey())
                   return skipAuth("Skipping non-private key");
-                nextAuth = { type, username, key, localHostname, localUsername };
+                nextAuth = { type, username, key: key2, localHostname, localUsername };
                 break;
               }
               case "agent": {
@@ -42143,15 +42389,15 @@ var require_client = __commonJS({
         }
         const tryNextAgentKey = () => {
           if (curAuth.type === "agent") {
-            const key = curAuth.agentCtx.nextKey();
-            if (key === false) {
+            const key2 = curAuth.agentCtx.nextKey();
+            if (key2 === false) {
               debug && debug("Agent: No more keys left to try");
               debug && debug("Client: agent auth failed");
               tryNextAuth();
             } else {
               const pos = curAuth.agentCtx.pos();
               let keyAlgo;
-              curAuth.keyAlgos = getKeyAlgos(this, key, serverSigAlgs);
+              curAuth.keyAlgos = getKeyAlgos(this, key2, serverSigAlgs);
               if (curAuth.keyAlgos) {
                 if (curAuth.keyAlgos.length) {
                   keyAlgo = curAuth.keyAlgos[0][0];
@@ -42164,7 +42410,7 @@ var require_client = __commonJS({
                 }
               }
               debug && debug(`Agent: Trying key #${pos + 1}`);
-              proto.authPK(curAuth.username, key, keyAlgo);
+              proto.authPK(curAuth.username, key2, keyAlgo);
             }
           }
         };
@@ -42767,9 +43013,9 @@ var require_client = __commonJS({
       }
       const keys = Object.keys(env || {});
       for (let i = 0; i < keys.length; ++i) {
-        const key = keys[i];
-        const val = env[key];
-        chan._client._protocol.env(chan.outgoing.id, key, val, wantReply);
+        const key2 = keys[i];
+        const val = env[key2];
+        chan._client._protocol.env(chan.outgoing.id, key2, val, wantReply);
       }
     }
     function reqSubsystem(chan, name2, cb) {
@@ -42917,8 +43163,8 @@ var require_client = __commonJS({
       if (!Array.isArray(keys_))
         throw new TypeError("Invalid keys argument type");
       const keys = [];
-      for (const key of keys_) {
-        const parsed = parseKey(key);
+      for (const key2 of keys_) {
+        const parsed = parseKey(key2);
         if (parsed instanceof Error)
           throw parsed;
         keys.push(parsed);
@@ -42935,15 +43181,15 @@ var require_client = __commonJS({
           while (bufferParser.avail()) {
             if (keyIdx === keys.length)
               break;
-            const key = keys[keyIdx++];
-            const keyPublic = key.getPublicSSH();
+            const key2 = keys[keyIdx++];
+            const keyPublic = key2.getPublicSSH();
             const sigEntry = bufferParser.readString();
             sigParser.init(sigEntry, 0);
             const type = sigParser.readString(true);
             let value = sigParser.readString();
             let algo;
-            if (type !== key.type) {
-              if (key.type === "ssh-rsa") {
+            if (type !== key2.type) {
+              if (key2.type === "ssh-rsa") {
                 switch (type) {
                   case "rsa-sha2-256":
                     algo = "sha256";
@@ -42971,8 +43217,8 @@ var require_client = __commonJS({
             bufferCopy(keyPublic, verifyData, 0, keyPublic.length, p += 4);
             if (!(value = sigSSHToASN1(value, type)))
               continue;
-            if (key.verify(verifyData, value, algo) === true)
-              ret.push(key);
+            if (key2.verify(verifyData, value, algo) === true)
+              ret.push(key2);
           }
           sigParser.clear();
           bufferParser.clear();
@@ -42988,8 +43234,8 @@ var require_client = __commonJS({
         )
       );
     }
-    function getKeyAlgos(client, key, serverSigAlgs) {
-      switch (key.type) {
+    function getKeyAlgos(client, key2, serverSigAlgs) {
+      switch (key2.type) {
         case "ssh-rsa":
           if (client._protocol._compatFlags & COMPAT.IMPLY_RSA_SHA2_SIGALGS) {
             if (!Array.isArray(serverSigAlgs))
@@ -44928,6 +45174,57 @@ function severityRank(s) {
   return SEVERITIES.length - SEVERITIES.indexOf(s);
 }
 
+// src/sources/facts.ts
+var COMMANDS = [
+  ["ha.state", ["cat", "/etc/ha.state"]],
+  ["uptime.txt", ["uptime"]],
+  ["df.txt", ["df", "-P"]],
+  ["free.txt", ["free", "-m"]],
+  ["ip-addr.txt", ["ip", "addr"]]
+];
+function offsetMinutes(z) {
+  const m = /^([+-])(\d{2})(\d{2})$/.exec(z.trim());
+  return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : void 0;
+}
+async function collectFacts(access, remote, now = Date.now) {
+  const files = [];
+  const values = {};
+  const [hostnameOut, ...outputs] = await access.runAll([["hostname"], ...COMMANDS.map(([, argv]) => argv)]);
+  const hostname3 = hostnameOut?.trim();
+  if (hostname3) values.hostname = hostname3;
+  const t0 = now();
+  const date = await access.run(["date", "+%s.%N %z %Y-%m-%dT%H:%M:%S%z"]);
+  const t1 = now();
+  if (date) {
+    const [epoch, zone, local] = date.trim().split(" ");
+    const off = offsetMinutes(zone ?? "");
+    if (off !== void 0) values.utcOffsetMinutes = off;
+    if (remote && Number.isFinite(Number(epoch))) {
+      values.clockOffsetMs = Math.round(Number(epoch) * 1e3 - (t0 + t1) / 2);
+      values.clockUncertaintyMs = Math.ceil((t1 - t0) / 2);
+    }
+    files.push({ name: "date.txt", text: `${local}
+sampled between collector times ${new Date(t0).toISOString()} and ${new Date(t1).toISOString()}
+` });
+  }
+  for (const [k, [name2]] of COMMANDS.entries()) {
+    const out = outputs[k];
+    if (out === void 0) continue;
+    files.push({ name: name2, text: out });
+    if (name2 === "ha.state" && out.trim()) values.haState = out.trim().split(/\s+/)[0];
+  }
+  return { files, values };
+}
+var NOT_A_DISK = /^(?:tmpfs|devtmpfs|udev|overlay|squashfs|none|shm|\/dev\/loop\d+)$/;
+function parseDf(text) {
+  const out = [];
+  for (const line of text.split("\n").slice(1)) {
+    const m = /^(\S+)\s+\d+\s+\d+\s+\d+\s+(\d+)%\s+(\S.*)$/.exec(line.trim());
+    if (m && !NOT_A_DISK.test(m[1])) out.push({ mount: m[3], percent: Number(m[2]) });
+  }
+  return out;
+}
+
 // src/sources/local.ts
 var READ_CHUNK = 1024 * 1024;
 function roleOf(name2) {
@@ -44996,7 +45293,11 @@ async function nodeFromDirectory(name2, dir, warnings) {
     rotations.set(lf, f.rotation);
     return lf;
   });
-  return { name: name2, role: roleOf(name2), files: orderFiles(files, rotations), facts: {} };
+  return { name: name2, role: roleOf(name2), files: orderFiles(files, rotations), facts: await factsIn(dir) };
+}
+async function factsIn(dir) {
+  const df = await import_node_fs5.promises.readFile(path2.join(dir, "facts", "df.txt"), "utf8").catch(() => void 0);
+  return df === void 0 ? {} : { diskUse: parseDf(df) };
 }
 async function holdsLogs(dir) {
   const entries = await import_node_fs5.promises.readdir(dir, { withFileTypes: true });
@@ -45931,6 +46232,7 @@ async function isTarGz(file) {
 
 // src/sources/bundle/inventory.ts
 var HA_STATE_LIMIT = 64 * 1024;
+var FACT_LIMIT = 1024 * 1024;
 function isBundlePath(p) {
   return isTarGz(p);
 }
@@ -45941,7 +46243,7 @@ function roleFrom(s) {
 function num2(v) {
   return typeof v === "number" && Number.isFinite(v) ? v : void 0;
 }
-function offsetMinutes(v) {
+function offsetMinutes2(v) {
   if (typeof v === "number") return Number.isFinite(v) ? v : void 0;
   if (typeof v !== "string") return void 0;
   if (/^(?:Z|UTC|GMT)$/i.test(v.trim())) return 0;
@@ -45955,7 +46257,7 @@ function factsOf(n) {
   const facts = {};
   const hostname3 = typeof f.hostname === "string" && f.hostname ? f.hostname : n.host || void 0;
   if (hostname3) facts.hostname = hostname3;
-  const off = num2(f.utcOffsetMinutes) ?? offsetMinutes(f.utcOffset);
+  const off = num2(f.utcOffsetMinutes) ?? offsetMinutes2(f.utcOffset);
   if (off !== void 0) facts.utcOffsetMinutes = off;
   const co = num2(f.clockOffsetMs) ?? num2(clock2.offsetMs);
   if (co !== void 0) facts.clockOffsetMs = co;
@@ -46003,6 +46305,8 @@ async function inventoryFromReader(b) {
       if (e.size <= HA_STATE_LIMIT) facts.haState = (await b.read(statePath, HA_STATE_LIMIT)).toString("utf8");
       else warnings.push(`${mn.name}: ${statePath} is ${e.size} bytes, too large for an ha.state file; ignored`);
     }
+    const dfPath = `nodes/${mn.name}/facts/df.txt`;
+    if (b.entries.has(dfPath) && b.entries.get(dfPath).size <= FACT_LIMIT) facts.diskUse = parseDf((await b.read(dfPath, FACT_LIMIT)).toString("utf8"));
     for (const err of mn.errors) warnings.push(`${mn.name}: collection: ${err.source ? `${err.source}: ` : ""}${err.message}`);
     if (!files.length) warnings.push(`${mn.name}: the bundle holds no log files for this node`);
     nodes.push({ name: mn.name, role: roleFrom(mn.role), files: orderFiles(files, rotations), facts });
@@ -46102,8 +46406,8 @@ async function resolveInputs(args, opts = {}) {
     applyOverrides(n.name, n.facts, opts);
     assumeZone(n.facts, opts.defaultOffsetMinutes ?? 0);
   }
-  for (const key of [...Object.keys(opts.tz ?? {}), ...Object.keys(opts.clock ?? {})]) {
-    if (!nodes.has(key)) warnings.push(`--tz/--clock name node "${key}", but the input has no such node (nodes: ${[...nodes.keys()].join(", ")})`);
+  for (const key2 of [...Object.keys(opts.tz ?? {}), ...Object.keys(opts.clock ?? {})]) {
+    if (!nodes.has(key2)) warnings.push(`--tz/--clock name node "${key2}", but the input has no such node (nodes: ${[...nodes.keys()].join(", ")})`);
   }
   return { nodes: [...nodes.values()].sort(byRole), warnings };
 }
@@ -46122,8 +46426,8 @@ function applyOverrides(name2, facts, opts) {
   }
 }
 function byRole(a, b) {
-  const rank = (n) => n.role === "primary" ? 0 : n.role === "secondary" ? 1 : 2;
-  return rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const rank2 = (n) => n.role === "primary" ? 0 : n.role === "secondary" ? 1 : 2;
+  return rank2(a) - rank2(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 }
 async function exists(p) {
   try {
@@ -46133,6 +46437,9 @@ async function exists(p) {
     return false;
   }
 }
+
+// src/cli/times.ts
+init_thresholds();
 
 // src/ingest/timestamp.ts
 var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -46334,11 +46641,36 @@ function parseNodeClocks(values) {
   }
   return out;
 }
+var DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/i;
+var DURATION_MS = { ms: 1, s: 1e3, m: 6e4, h: 36e5 };
+function parseThresholds(values) {
+  const out = {};
+  const known = THRESHOLD_SPECS.map((s) => s.name).join(", ");
+  for (const v of values ?? []) {
+    const named2 = splitNamed(v);
+    const spec = THRESHOLD_SPECS.find((s) => s.name === named2?.name);
+    if (!named2 || !spec) throw new UsageError(`--threshold ${JSON.stringify(v)}: expected NAME=VALUE with NAME one of ${known}`);
+    if (spec.unit === "count") {
+      if (!/^\d+$/.test(named2.value) || Number(named2.value) < 1) throw new UsageError(`--threshold ${v}: ${spec.name} is a count, e.g. ${spec.name}=${spec.default}`);
+      out[spec.key] = Number(named2.value);
+    } else {
+      const m = DURATION.exec(named2.value.trim());
+      if (!m) throw new UsageError(`--threshold ${v}: ${spec.name} is a duration such as 300ms, 90s, 5m or 1h`);
+      out[spec.key] = Math.round(Number(m[1]) * DURATION_MS[m[2].toLowerCase()]);
+    }
+  }
+  return out;
+}
 
 // src/cli/flags.ts
 var inputFlags = {
   tz: import_core2.Flags.string({ description: "UTC offset of a node's zone-less times, NODE=\xB1HH:MM (repeatable). Default: this machine's zone.", multiple: true, helpGroup: "INPUT" }),
   clock: import_core2.Flags.string({ description: "Seconds a node's clock ran ahead of true time, NODE=\xB1SECONDS (repeatable); subtracted before merging.", multiple: true, helpGroup: "INPUT" }),
+  threshold: import_core2.Flags.string({
+    description: "Change a limit smsdiag judges by, NAME=VALUE (repeatable): heartbeat-slow=300ms, heartbeat-misses=3, replication-delay=2m, split-brain=60s, no-brain=5m, clock-skew=10s, down-gap=60s, incident-gap=10m.",
+    multiple: true,
+    helpGroup: "INPUT"
+  }),
   rules: import_core2.Flags.string({ description: "Use this rule pack (JSON) instead of the built-in one; `smsdiag rules --json` prints the built-in pack.", helpGroup: "INPUT" }),
   node: import_core2.Flags.string({
     description: "NAME=HOST: for a central syslog file, which HOSTNAME is which node (repeatable). In timeline, a plain NAME shows only that node.",
@@ -46380,12 +46712,17 @@ var import_node_fs9 = require("node:fs");
 // src/rules/conditions.ts
 var CONDITIONS = [
   { id: "ha-failed", severity: "critical", detectedBy: ["rule"], needs: ["ha", "state"] },
-  { id: "passive-takeover", severity: "critical", detectedBy: ["rule", "cluster"], needs: ["ha"] },
+  { id: "passive-takeover", severity: "critical", detectedBy: ["cluster"], needs: ["ha"] },
+  { id: "takeover-averted", severity: "warning", detectedBy: ["cluster"], needs: ["ha"] },
+  { id: "no-active-node", severity: "critical", detectedBy: ["cluster"], needs: ["ha", "state"] },
+  { id: "sync-failed", severity: "error", detectedBy: ["sequence"], needs: ["ha"] },
+  { id: "active-on-db-errors", severity: "critical", detectedBy: ["cluster"], needs: ["mysqld"] },
+  { id: "resource-exhaustion", severity: "error", detectedBy: ["rule", "cluster"], needs: ["mysqld", "sms-info", "tpt"] },
   { id: "ha-degraded", severity: "error", detectedBy: ["rule"], needs: ["ha"] },
   { id: "java-oom", severity: "error", detectedBy: ["rule"], needs: ["sms-info", "tpt"] },
   { id: "db-corruption", severity: "critical", detectedBy: ["rule"], needs: ["mysqld"] },
   { id: "db-crash", severity: "critical", detectedBy: ["rule"], needs: ["mysqld"] },
-  { id: "replication-broken", severity: "critical", detectedBy: ["rule"], needs: ["mysqld", "ha"] },
+  { id: "replication-broken", severity: "critical", detectedBy: ["rule", "sequence"], needs: ["mysqld", "ha"] },
   { id: "split-brain", severity: "critical", detectedBy: ["cluster"], needs: ["ha"] },
   { id: "no-brain", severity: "error", detectedBy: ["cluster"], needs: ["ha"] },
   { id: "heartbeat-loss", severity: "warning", detectedBy: ["sequence"], needs: ["ha"] },
@@ -46572,6 +46909,42 @@ var pack_default = {
       }
     },
     {
+      id: "sms.backup",
+      title: "Database backup (smsdiag convention)",
+      kinds: [
+        "sms-info"
+      ],
+      anchors: [
+        "Database backup started",
+        "Database backup completed"
+      ],
+      pattern: "Database backup (?<phase>started|completed)",
+      event: "backup",
+      samples: {
+        match: [
+          "2017-11-11 01:00:00,123 INFO  [com.tippingpoint.sms.backup.BackupService] (backup-1) Database backup started: /var/backup/sms-20171111-0100.tgz"
+        ]
+      }
+    },
+    {
+      id: "sms.distribution",
+      title: "DV or profile distribution (smsdiag convention)",
+      kinds: [
+        "sms-info"
+      ],
+      anchors: [
+        "Distributing Digital Vaccine",
+        "Profile distribution"
+      ],
+      pattern: "Distributing Digital Vaccine (?<dv>\\S+)|Profile distribution (?<phase>started|completed)",
+      event: "distribution",
+      samples: {
+        match: [
+          "2017-11-11 01:05:00,410 INFO  [com.tippingpoint.sms.dv.DistributionManager] (dv-dist-2) Distributing Digital Vaccine 3.2.0.9034 to 148 devices"
+        ]
+      }
+    },
+    {
       id: "ha.takeover-considered",
       title: "Passive node considering takeover",
       kinds: [
@@ -46581,7 +46954,6 @@ var pack_default = {
         "considering cluster takeover"
       ],
       pattern: "considering cluster takeover",
-      condition: "passive-takeover",
       event: "takeover-considered",
       samples: {
         match: [
@@ -46683,6 +47055,23 @@ var pack_default = {
       }
     },
     {
+      id: "ha.service-starting",
+      title: "HA service starting (a start-up)",
+      kinds: [
+        "ha"
+      ],
+      anchors: [
+        "HA service starting"
+      ],
+      pattern: "HA service starting",
+      event: "ha-start",
+      samples: {
+        match: [
+          "2017-10-12 13:40:00,000 INFO  [com.tippingpoint.sms.ha] HA service starting"
+        ]
+      }
+    },
+    {
       id: "ha.replication-delay",
       title: "Replication delay",
       kinds: [
@@ -46695,31 +47084,6 @@ var pack_default = {
       event: "replication-delay",
       samples: {
         match: [
-          "2017-10-12 14:05:00,000 INFO  [com.tippingpoint.sms.ha] Replication delay: 45 seconds"
-        ]
-      }
-    },
-    {
-      id: "ha.replication-delay-high",
-      title: "Replication far behind",
-      kinds: [
-        "ha"
-      ],
-      anchors: [
-        "Replication delay:"
-      ],
-      pattern: "Replication delay:\\s*(?<seconds>\\d+)\\s*s",
-      when: {
-        field: "seconds",
-        op: "gt",
-        value: 120
-      },
-      condition: "replication-broken",
-      samples: {
-        match: [
-          "2017-10-12 14:20:00,000 WARN  [com.tippingpoint.sms.ha] Replication delay: 960 seconds"
-        ],
-        nomatch: [
           "2017-10-12 14:05:00,000 INFO  [com.tippingpoint.sms.ha] Replication delay: 45 seconds"
         ]
       }
@@ -46894,6 +47258,24 @@ var pack_default = {
       }
     },
     {
+      id: "db.start",
+      title: "Database server starting",
+      kinds: [
+        "mysqld"
+      ],
+      anchors: [
+        "Starting MariaDB",
+        "starting as process"
+      ],
+      pattern: "Starting MariaDB|starting as process",
+      event: "db-start",
+      samples: {
+        match: [
+          "2017-10-12 13:39:52 0 [Note] Starting MariaDB 10.11.19-MariaDB-0+deb12u1-log source revision 5843d8475120241667a7ce0f8a1abb6c9b43a273 server_uid w9P8/cU8eGByZ7XMLqGAuP7jkc8= as process 12894"
+        ]
+      }
+    },
+    {
       id: "db.shutdown",
       title: "Database shut down cleanly",
       kinds: [
@@ -46956,21 +47338,25 @@ var pack_default = {
       }
     },
     {
-      id: "db.resources",
-      title: "Database out of a resource",
+      id: "db.disk-full",
+      title: "Database server out of disk space",
       kinds: [
         "mysqld"
       ],
       anchors: [
-        "Got error 28",
+        "error 28",
+        "Errcode: 28",
+        "errno: 28",
         "Disk is full",
-        "Out of memory"
+        "No space left on device"
       ],
-      pattern: "Got error 28|Disk is full|Out of memory",
+      pattern: "(?:error 28\\b|Errcode: 28\\b|errno: 28\\b|Disk is full|No space left on device)",
+      condition: "resource-exhaustion",
       event: "db-resource",
       samples: {
         match: [
-          `2026-11-25 10:23:31 8 [Warning] mariadbd: Disk is full writing '/tmp/mariadb-corpus.bTSdQ5/full/tmpfs/t_my.MYD' (Errcode: 28 "No space left on device"). Waiting for someone to free space... (Expect up to 60 secs delay for server to continue after freeing disk space)`
+          "2026-11-25 11:10:25 5 [ERROR] InnoDB: preallocating 22020096 bytes for file /tmp/mariadb-corpus.cX8YXB/full/tmpfs/test/t_inno.ibd failed with error 28",
+          `2026-11-25 11:10:25 8 [Warning] mariadbd: Disk is full writing '/tmp/mariadb-corpus.cX8YXB/full/tmpfs/t_my.MYD' (Errcode: 28 "No space left on device"). Waiting for someone to free space... (Expect up to 60 secs delay for server to continue after freeing disk space)`
         ]
       }
     }
@@ -47117,8 +47503,16 @@ function loadRules(file) {
 var SUMMARIES = {
   "ha-failed": "entered the HA Failed state",
   "passive-takeover": "took over the cluster",
-  "passive-takeover/ha.takeover-considered": "considered taking over the cluster",
+  "passive-takeover/considered": "considered taking over the cluster and became Active",
+  "passive-takeover/from-passive": "went from Passive to Active without logging that it considered a takeover",
   "passive-takeover/active-while-peer-active": "became Active while {other} was Active",
+  "takeover-averted": "considered taking over the cluster but stayed {state}{restart}",
+  "no-active-node": "no node is Active now ({states}); the last Active one left that state at {since} UTC",
+  "sync-failed": "synchronization failed ({reason}); back to {state}",
+  "active-on-db-errors": "became Active on a database that had just reported errors ({what})",
+  "resource-exhaustion": "ran out of a resource",
+  "resource-exhaustion/db.disk-full": "the database ran out of disk space",
+  "resource-exhaustion/facts-disk": "a file system was {percent} full when collected ({mount})",
   "ha-degraded": "reported DEGRADED HA",
   "java-oom": "Java ran out of memory",
   "java-oom/java.oom": "Java ran out of memory ({variant})",
@@ -47127,7 +47521,7 @@ var SUMMARIES = {
   "db-crash": "the database server crashed",
   "db-crash/db.crash": "the database server crashed (signal {signal})",
   "replication-broken": "database replication is broken",
-  "replication-broken/ha.replication-delay-high": "replication fell {seconds} s behind the active node",
+  "replication-broken/delay": "replication fell {seconds} s behind the active node",
   "replication-broken/db.replication": "database replication reported errors",
   "split-brain": "both nodes were Active at once for {minutes} min ({seconds} s)",
   "no-brain": "neither node was Active for {minutes} min while HA was enabled",
@@ -47160,105 +47554,8 @@ function findingSummary(f) {
 }
 var SUMMARY_KEYS = Object.keys(SUMMARIES);
 
-// src/correlate/sequences.ts
-var HEARTBEAT_MISSES_FOR_TAKEOVER = 3;
-var HEARTBEAT_SLOW_MS = 300;
-function heartbeatDetector() {
-  let run = 0;
-  const runEvidence = [];
-  return {
-    feed(e, report) {
-      if (e.type === "heartbeat-reply") {
-        run = 0;
-        runEvidence.length = 0;
-        const ms = Number(e.fields.ms);
-        if (ms > HEARTBEAT_SLOW_MS) {
-          report({ condition: "heartbeat-loss", node: e.node, severity: "warning", fields: { slowMs: String(ms) }, evidence: [e] });
-        }
-        return;
-      }
-      if (e.type !== "heartbeat-miss") return;
-      run++;
-      runEvidence.push(e);
-      const critical = run >= HEARTBEAT_MISSES_FOR_TAKEOVER;
-      report({
-        condition: "heartbeat-loss",
-        node: e.node,
-        severity: critical ? "critical" : "warning",
-        fields: { run: String(run) },
-        evidence: critical && run === HEARTBEAT_MISSES_FOR_TAKEOVER ? [...runEvidence] : [e]
-      });
-    }
-  };
-}
-function databaseLifecycleDetector() {
-  let running;
-  let crashed = false;
-  let recovery;
-  return {
-    feed(e, report) {
-      switch (e.type) {
-        case "db-shutdown":
-          running = false;
-          crashed = false;
-          recovery = void 0;
-          return;
-        case "db-crash":
-          crashed = true;
-          return;
-        case "db-crash-recovery":
-          recovery ??= e;
-          return;
-        case "db-ready": {
-          const unclean = !crashed && (running === true || running === void 0 && recovery !== void 0);
-          if (unclean) {
-            report({
-              condition: "unclean-shutdown",
-              node: e.node,
-              fields: { source: "database" },
-              evidence: recovery ? [recovery, e] : [e]
-            });
-          }
-          running = true;
-          crashed = false;
-          recovery = void 0;
-          return;
-        }
-      }
-    }
-  };
-}
-function maintenanceDetector() {
-  let haEnabled = true;
-  return {
-    feed(e, report) {
-      if (e.type === "admin") {
-        const a = (e.fields.action ?? "").toLowerCase();
-        if (a === "ha disabled") haEnabled = false;
-        if (a === "ha enabled") haEnabled = true;
-        return;
-      }
-      if (!haEnabled) return;
-      if (e.type === "patch" && (e.fields.db ?? "").toLowerCase() === "yes") {
-        report({ condition: "maintenance-under-ha", node: e.node, fields: { what: `patch ${e.fields.name}` }, evidence: [e] });
-      }
-      if (e.type === "upgrade") {
-        report({ condition: "maintenance-under-ha", node: e.node, fields: { what: `upgrade to ${e.fields.version}` }, evidence: [e] });
-      }
-    }
-  };
-}
-function ipv6PeerDetector() {
-  return {
-    feed(e, report) {
-      if (e.type === "peer-configured" && (e.fields.peer ?? "").includes(":")) {
-        report({ condition: "ipv6-unsupported", node: e.node, fields: { peer: e.fields.peer }, evidence: [e] });
-      }
-    }
-  };
-}
-
 // src/correlate/aggregate.ts
+init_thresholds();
 var EVIDENCE_LIMIT = 5;
 function isoTime(ms) {
   return ms === void 0 ? void 0 : new Date(ms).toISOString();
@@ -47272,10 +47569,12 @@ function eventTime(o) {
   return o.eventTime ?? o.evidence[o.evidence.length - 1]?.time;
 }
 var FindingAggregator = class {
-  constructor(window2 = {}) {
+  constructor(window2 = {}, thresholds2 = DEFAULT_THRESHOLDS) {
     this.window = window2;
+    this.thresholds = thresholds2;
   }
   window;
+  thresholds;
   byKey = /* @__PURE__ */ new Map();
   lastMerge = /* @__PURE__ */ new Map();
   inWindow(t) {
@@ -47295,9 +47594,9 @@ var FindingAggregator = class {
         return;
       }
     }
-    const key = `${o.condition}\0${o.node}`;
+    const key2 = `${o.condition}\0${o.node}`;
     const cond = conditionById(o.condition);
-    let agg = this.byKey.get(key);
+    let agg = this.byKey.get(key2);
     if (!agg) {
       agg = {
         condition: o.condition,
@@ -47312,7 +47611,7 @@ var FindingAggregator = class {
         slowReplies: 0,
         misses: 0
       };
-      this.byKey.set(key, agg);
+      this.byKey.set(key2, agg);
     }
     agg.count++;
     if (o.cause && !agg.cause) agg.cause = o.cause;
@@ -47343,10 +47642,11 @@ var FindingAggregator = class {
     if ((e.time ?? 0) < (agg.evidence[worst].time ?? 0)) agg.evidence[worst] = e;
   }
   /** Attach the concluded cause of a node's condition, with the events that decided it. */
-  setCause(condition, node, cause, evidence) {
+  setCause(condition, node, cause, evidence, confidence) {
     const agg = this.byKey.get(`${condition}\0${node}`);
     if (!agg) return;
     agg.cause = cause;
+    agg.causeConfidence = confidence;
     agg.causeEvidence = evidence;
   }
   has(condition, node) {
@@ -47358,9 +47658,9 @@ var FindingAggregator = class {
     for (const a of this.byKey.values()) {
       const seen = /* @__PURE__ */ new Set();
       const evidence = [...a.evidence, ...a.latest ? [a.latest] : [], ...a.causeEvidence].filter((e) => {
-        const key = `${e.node}\0${e.file}\0${e.line}`;
-        if (seen.has(key)) return false;
-        seen.add(key);
+        const key2 = `${e.node}\0${e.file}\0${e.line}`;
+        if (seen.has(key2)) return false;
+        seen.add(key2);
         return true;
       });
       evidence.sort((x, y) => (x.time ?? 0) - (y.time ?? 0) || nodeOrder(x.node) - nodeOrder(y.node) || x.fileOrder - y.fileOrder || x.line - y.line);
@@ -47371,11 +47671,12 @@ var FindingAggregator = class {
         first: isoTime(a.first) ?? "",
         last: isoTime(a.last) ?? "",
         count: a.count,
-        summary: summarize(a),
+        summary: summarize(a, this.thresholds),
         evidence: evidence.map(toEvidence),
         _first: a.first ?? Number.POSITIVE_INFINITY
       };
       if (a.cause) f.cause = a.cause;
+      if (a.cause && a.cause !== "unknown" && a.causeConfidence) f.causeConfidence = a.causeConfidence;
       out.push(f);
     }
     out.sort(
@@ -47384,9 +47685,65 @@ var FindingAggregator = class {
     return out.map(({ _first, ...f }) => f);
   }
 };
-function summarize(a) {
-  return findingSummary({ condition: a.condition, variant: a.variant, node: a.node, fields: a.fields, count: a.count, misses: a.misses, maxRun: a.maxRun, slowReplies: a.slowReplies, slowLimitMs: HEARTBEAT_SLOW_MS });
+function summarize(a, t) {
+  return findingSummary({ condition: a.condition, variant: a.variant, node: a.node, fields: a.fields, count: a.count, misses: a.misses, maxRun: a.maxRun, slowReplies: a.slowReplies, slowLimitMs: t.heartbeatSlowMs });
 }
+
+// src/correlate/activity.ts
+var JOIN_MS = 3e4;
+var Activity = class {
+  /** Flat [start0, end0, start1, end1, …], sorted, non-overlapping. */
+  spans = [];
+  add(t) {
+    const s = this.spans;
+    let lo = 0;
+    let hi = s.length / 2;
+    while (lo < hi) {
+      const mid = lo + hi >> 1;
+      if (s[2 * mid + 1] < t - JOIN_MS) lo = mid + 1;
+      else hi = mid;
+    }
+    const i = 2 * lo;
+    if (i < s.length && s[i] - JOIN_MS <= t) {
+      s[i] = Math.min(s[i], t);
+      s[i + 1] = Math.max(s[i + 1], t);
+      if (i + 2 < s.length && s[i + 2] - JOIN_MS <= s[i + 1]) {
+        s[i + 1] = Math.max(s[i + 1], s[i + 3]);
+        s.splice(i + 2, 2);
+      }
+      return;
+    }
+    s.splice(i, 0, t, t);
+  }
+  /** The latest sign of life strictly before t (to within JOIN_MS), or undefined. */
+  lastBefore(t) {
+    const s = this.spans;
+    for (let i = s.length - 2; i >= 0; i -= 2) {
+      if (s[i] >= t) continue;
+      return Math.min(s[i + 1], t - 1);
+    }
+    return void 0;
+  }
+  /** Whether there was a sign of life within [from, to]. */
+  within(from, to) {
+    const s = this.spans;
+    for (let i = 0; i < s.length; i += 2) if (s[i] <= to && s[i + 1] >= from) return true;
+    return false;
+  }
+  get first() {
+    return this.spans.length ? this.spans[0] : void 0;
+  }
+  get last() {
+    return this.spans.length ? this.spans[this.spans.length - 1] : void 0;
+  }
+  /** Both nodes' sightings of one node together. */
+  merge(other) {
+    for (let i = 0; i < other.spans.length; i += 2) {
+      this.add(other.spans[i]);
+      this.add(other.spans[i + 1]);
+    }
+  }
+};
 
 // src/knowledge/phrases.ts
 var PHRASES = {
@@ -47409,7 +47766,12 @@ var PHRASES = {
   admin: "{node}: {action}",
   sync: "{node}: synchronization {phase}",
   "replication-delay": "{node}'s replication was {seconds} s behind",
-  "db-crash-recovery": "{node}'s database ran crash recovery"
+  "db-crash-recovery": "{node}'s database ran crash recovery",
+  "heartbeat-reply": "{node} got a slow heartbeat reply ({ms} ms)",
+  backup: "{node} ran a database backup",
+  distribution: "{node} distributed a DV or a profile",
+  "ha-start": "{node}'s HA service started",
+  "db-start": "{node}'s database started"
 };
 var STATE_PHRASES = {
   Active: "{node} became Active",
@@ -47438,20 +47800,46 @@ function clock(ms) {
 
 // src/knowledge/reasons.ts
 var REASONS = {
-  "ha-failed/peer-requested": "{node} entered Failed because its peer asked it to: {evidence}. With the peer already Active, failing is how the cluster avoids running active/active.",
-  "ha-failed/improper-shutdown": "{node} came back from a stop that was not clean ({restart}) and then entered Failed at {failedAt}; after an improper shutdown this is expected.",
-  "ha-failed/local-health-check": "{node}'s own {check} health check failed at {at} ({where}), before it entered Failed at {failedAt}.",
-  "ha-failed/unknown": "No peer request, unclean restart or failed local health check was logged on {node} in the {minutes} minutes before it entered Failed at {failedAt}; read sms-info.log around that time.",
-  "passive-takeover/server": "The active node's server failed before {node} considered taking over at {at}: {evidence}.{alsoNetwork}{triedRestart}",
-  "passive-takeover/network": "Only network signs preceded the takeover at {at} \u2014 {evidence} \u2014 and no server fault was logged on either node, so the link between the nodes failed while both servers may have been healthy.{triedRestart}",
-  "passive-takeover/unknown": "Neither a server fault nor heartbeat trouble was logged in the {minutes} minutes before {node} considered taking over at {at}; collect both nodes' sms-info.log for that time.{triedRestart}",
-  "passive-takeover/also-network": " Heartbeat trouble was logged too ({count} line(s)), which a failing server also causes.",
-  "passive-takeover/tried-restart": " {node} tried to restart the active node first ({where})."
+  "ha-failed/peer-requested": "{node} entered Failed at {failedAt} by design: its peer had taken over and it must not stay Active beside it ({evidence}).",
+  "ha-failed/improper-shutdown": "{node} came back from a stop that was not clean and then entered Failed at {failedAt}, as it does after an improper shutdown ({evidence}).",
+  "ha-failed/local-health-check": "{node}'s own health check failed before it entered Failed at {failedAt} ({evidence}).",
+  "ha-failed/operator": "An administrator acted on {node} shortly before it entered Failed at {failedAt} ({evidence}).",
+  "ha-failed/unknown": "Nothing in the {minutes} minutes before {node} entered Failed at {failedAt} explains it: no request from {peer}, no improper shutdown, no failed local health check. Read sms-info.log on {node} around that time.",
+  "passive-takeover/server:database": "{active}'s database failed before {node} {acted} at {at}: {evidence}.",
+  "passive-takeover/server:jboss": "{active}'s application server stopped answering before {node} {acted} at {at}: {evidence}.",
+  "passive-takeover/server:oom": "{active}'s Java server ran out of memory before {node} {acted} at {at}: {evidence}.",
+  "passive-takeover/server:resources": "{active} ran out of a resource (disk, file handles, threads or memory) before {node} {acted} at {at}: {evidence}.",
+  "passive-takeover/server:load": "{active} was busy with a backup or a distribution, and heartbeat replies were slow, before {node} {acted} at {at}: {evidence}.",
+  "passive-takeover/node-down": "{active} was down, not merely unreachable, when {node} {acted} at {at}: {evidence}.",
+  "passive-takeover/network": "Heartbeats between the nodes failed while {active} kept running, before {node} {acted} at {at}: {evidence}.",
+  "passive-takeover/operator": "An administrator acted before {node} {acted} at {at}: {evidence}.",
+  "passive-takeover/unknown": "Neither a server fault on {active}, nor {active} being down, nor heartbeat trouble was logged in the {minutes} minutes before {node} {acted} at {at}; collect both nodes' sms-info.log for that time.",
+  "replication-broken/maintenance-under-ha": "Maintenance that changes the database ran with HA enabled before replication on {node} broke at {at}: {evidence}.",
+  "replication-broken/server:resources": "{node} ran out of disk space (or another resource) when its replication broke at {at}: {evidence}.",
+  "replication-broken/source-down": "The active node, {node}'s replication source, went down or its database failed when replication broke at {at}: {evidence}.",
+  "replication-broken/data-conflict": "A change from the active node conflicted with data already on {node} when its replication stopped at {at}: {evidence}.",
+  "replication-broken/network": "{node} could not reach its replication source, though nothing shows the source down, at {at}: {evidence}.",
+  "replication-broken/unknown": "Nothing logged around {at} explains why replication on {node} broke; read mysqld.err on both nodes around that time.",
+  "db-crash/server:resources": "{node}'s database ran out of a resource before it crashed at {at}: {evidence}.",
+  "db-crash/unknown": "Nothing logged before the crash at {at} points at a cause outside the database server; its crash report in mysqld.err is what support needs.",
+  "ha-degraded/version-mismatch": "Only one node was upgraded before HA became degraded at {at}, so the nodes ran different versions: {evidence}.",
+  "ha-degraded/server:oom": "{node}'s Java server ran out of memory before HA became degraded at {at}: {evidence}.",
+  "ha-degraded/server:database": "{node}'s database failed before HA became degraded at {at}: {evidence}.",
+  "ha-degraded/exceptions": "{node} logged exceptions before HA became degraded at {at}, the first ones being: {evidence}.",
+  "ha-degraded/unknown": "Nothing in the fifteen minutes before {at} explains why HA became degraded on {node}; read sms-info.log there for the exceptions before that time.",
+  uncertain: " The evidence does not settle it: {first} or {second} (smsdiag explain shows both).",
+  "clue/down": "{node} was down from {from} (its last sign of life) until it started again at {to}{how}",
+  "clue/unclean": ", with database crash recovery: not a clean shutdown",
+  "clue/silent": "{node} logged nothing after {from}, and its logs end there",
+  "clue/kept-logging": "{node} kept logging from {from} to {to}, while its heartbeats went unanswered",
+  "against/network-silent": "{node} logged nothing while the heartbeats failed; a network failure would have left it running and logging",
+  "against/network-busy": "{node} was busy with a backup or a distribution; a loaded server misses heartbeats too"
 };
-function reason(key, node, fields) {
-  const family = key.replace(/:.*$/, "");
-  const template = REASONS[key] ?? REASONS[family];
-  if (template === void 0) throw new Error(`no reason sentence for ${key}`);
+function reason(key2, node, fields) {
+  const family = key2.replace(/:.*$/, "");
+  const averted = key2.replace(/^takeover-averted\//, "passive-takeover/");
+  const template = REASONS[key2] ?? REASONS[family] ?? REASONS[averted] ?? REASONS[averted.replace(/:.*$/, "")];
+  if (template === void 0) throw new Error(`no reason sentence for ${key2}`);
   return fillTemplate(template, node, fields);
 }
 
@@ -47462,122 +47850,179 @@ var CAUSE_WINDOWS = {
   peerRequestMs: 2 * MIN,
   uncleanRestartMs: 30 * MIN,
   healthCheckMs: 10 * MIN,
-  takeoverLookbackMs: 10 * MIN
+  takeoverLookbackMs: 10 * MIN,
+  resourceLookbackMs: 30 * MIN,
+  maintenanceLookbackMs: 2 * 60 * MIN,
+  upgradeLookbackMs: 24 * 60 * MIN
 };
 function within(e, from, to) {
   return e.time !== void 0 && e.time >= from && e.time <= to;
 }
-function describe(events) {
-  return events.map((e) => `${phraseFor(e) ?? e.text} at ${clock(e.time)} (${e.file}:${e.line})`).join("; ");
+function describe(e) {
+  return `${phraseFor(e) ?? e.text.trim()} at ${clock(e.time)} (${e.file}:${e.line})`;
 }
-function failedCause(node, failed, events, unclean) {
-  const t = failed.time ?? 0;
-  const mine = events.filter((e) => e.node === node);
-  const request = mine.filter((e) => e.type === "peer-requested-failed" && within(e, t - CAUSE_WINDOWS.peerRequestMs, t + 5 * SEC)).pop();
-  if (request) {
-    const peerActive = events.filter((e) => e.node !== node && (e.type === "takeover-complete" || e.type === "state" && /^active$/i.test(e.fields.state ?? "")) && within(e, t - CAUSE_WINDOWS.takeoverLookbackMs, t)).pop();
-    const evidence = [request, ...peerActive ? [peerActive] : [], failed];
-    return {
-      condition: "ha-failed",
-      node,
-      cause: "peer-requested",
-      why: reason("ha-failed/peer-requested", node, { evidence: describe(evidence) }),
-      evidence
-    };
-  }
-  const restart = unclean.filter((e) => e.node === node && within(e, t - CAUSE_WINDOWS.uncleanRestartMs, t)).pop();
-  if (restart) {
-    return {
-      condition: "ha-failed",
-      node,
-      cause: "improper-shutdown",
-      why: reason("ha-failed/improper-shutdown", node, { restart: `${restart.text.trim()} at ${clock(restart.time)}, ${restart.file}:${restart.line}`, failedAt: clock(t) }),
-      evidence: [restart, failed]
-    };
-  }
-  const check2 = mine.filter((e) => e.type === "local-health-failed" && within(e, t - CAUSE_WINDOWS.healthCheckMs, t)).pop();
-  if (check2) {
-    const what = (check2.fields.check ?? "unknown").toLowerCase();
-    return {
-      condition: "ha-failed",
-      node,
-      cause: `local-health-check:${what}`,
-      why: reason("ha-failed/local-health-check", node, { check: what, at: clock(check2.time), where: `${check2.file}:${check2.line}`, failedAt: clock(t) }),
-      evidence: [check2, failed]
-    };
-  }
-  return {
-    condition: "ha-failed",
-    node,
-    cause: "unknown",
-    why: reason("ha-failed/unknown", node, { minutes: String(CAUSE_WINDOWS.healthCheckMs / MIN), failedAt: clock(t) }),
-    evidence: [failed]
-  };
+function clue(weight, e) {
+  return { weight, text: describe(e), event: e };
 }
-var SERVER_CHECKS = { database: "database", db: "database", mysql: "database", jboss: "jboss", application: "jboss", memory: "oom", overload: "overload", load: "overload", cpu: "overload" };
+function peerOf(ctx, node) {
+  const others = ctx.nodes.filter((n) => n !== node);
+  return others.length === 1 ? others[0] : void 0;
+}
+function score(clues) {
+  return clues.reduce((a, c) => a + c.weight, 0);
+}
+function decide(condition, node, subject, candidates, fields) {
+  const ranked2 = candidates.filter((c) => c.score > 0).sort((a, b) => b.score - a.score || (a.cause < b.cause ? -1 : 1));
+  const [top, second] = ranked2;
+  if (!top) {
+    return { condition, node, cause: "unknown", confidence: "low", why: reason(`${condition}/unknown`, node, fields), evidence: [subject], candidates: [] };
+  }
+  const margin = top.score - (second?.score ?? 0);
+  const confidence = top.score >= 3 && margin >= 3 ? "high" : margin >= 1 ? "medium" : "low";
+  const evidence = [...top.for.map((c) => c.event).filter((e) => !!e).slice(0, 5), subject];
+  const said2 = reason(`${condition}/${top.cause}`, node, { ...fields, evidence: top.for.map((c) => c.text).slice(0, 4).join("; ") });
+  const doubt = confidence === "low" && second ? reason("uncertain", node, { first: top.cause, second: second.cause }) : "";
+  return { condition, node, cause: top.cause, confidence, why: `${said2}${doubt}`, evidence: [...new Set(evidence)], candidates: ranked2 };
+}
+function candidate(cause, clues, against = []) {
+  return { cause, score: against.length && clues.length ? Math.max(0, score(clues) - 2 * against.length) : score(clues), for: clues, against };
+}
+var SERVER_CHECKS = { database: "server:database", db: "server:database", mysql: "server:database", jboss: "server:jboss", application: "server:jboss", memory: "server:oom" };
 var NETWORK_CHECKS = /* @__PURE__ */ new Set(["heartbeat", "interface", "network", "link"]);
-function classify(e, takerNode) {
-  const check2 = (e.fields.check ?? "").toLowerCase();
-  const onTaker = e.node === takerNode;
-  switch (e.type) {
-    case "db-crash":
-    case "db-corruption":
-      return onTaker ? void 0 : { category: "server:database", event: e };
-    case "oom":
-      return onTaker ? void 0 : { category: "server:oom", event: e };
-    case "local-health-failed":
-      if (onTaker) return void 0;
-      if (SERVER_CHECKS[check2]) return { category: `server:${SERVER_CHECKS[check2]}`, event: e };
-      return NETWORK_CHECKS.has(check2) ? { category: "network", event: e } : void 0;
-    case "peer-health-failed":
-      if (!onTaker) return void 0;
-      if (SERVER_CHECKS[check2]) return { category: `server:${SERVER_CHECKS[check2]}`, event: e };
-      return NETWORK_CHECKS.has(check2) ? { category: "network", event: e } : void 0;
-    case "heartbeat-miss":
-    case "heartbeat-fallback":
-      return onTaker ? { category: "network", event: e } : void 0;
-  }
-  return void 0;
+var DATA_MOUNTS = /^\/(?:$|var|opt|data)/;
+function fullDisks(facts) {
+  return (facts?.diskUse ?? []).filter((d) => d.percent >= 95 && DATA_MOUNTS.test(d.mount)).map((d) => `${d.mount} ${d.percent}% full when collected`);
 }
-function takeoverCause(node, considered, events) {
-  const t = considered.time ?? 0;
-  const signals = events.filter((e) => within(e, t - CAUSE_WINDOWS.takeoverLookbackMs, t + 5 * SEC)).map((e) => classify(e, node)).filter((s) => !!s);
-  const restart = events.find((e) => e.node === node && e.type === "restart-active" && within(e, t, t + 5 * MIN));
-  const server = signals.filter((s) => s.category.startsWith("server:"));
-  const network = signals.filter((s) => s.category === "network");
-  const triedRestart = restart ? reason("passive-takeover/tried-restart", node, { where: `${restart.file}:${restart.line}` }) : "";
-  if (server.length) {
-    const root = server[0];
-    const evidence = [...server.slice(0, 4).map((s) => s.event), considered];
-    const alsoNetwork = network.length ? reason("passive-takeover/also-network", node, { count: String(network.length) }) : "";
-    return {
-      condition: "passive-takeover",
-      node,
-      cause: root.category,
-      why: reason("passive-takeover/server", node, { at: clock(t), evidence: describe(server.slice(0, 4).map((s) => s.event)), alsoNetwork, triedRestart }),
-      evidence: restart ? [...evidence, restart] : evidence,
-      restartAttempted: !!restart
-    };
+function takeoverCause(ctx, node, subject, condition = "passive-takeover") {
+  const t = subject.time ?? 0;
+  const from = t - CAUSE_WINDOWS.takeoverLookbackMs;
+  const active = peerOf(ctx, node);
+  const near = ctx.events.filter((e) => within(e, from, t + 5 * SEC));
+  const onActive = (types) => near.filter((e) => e.node === active && types.includes(e.type));
+  const onTaker = (types) => near.filter((e) => e.node === node && types.includes(e.type));
+  const misses = onTaker(["heartbeat-miss", "heartbeat-fallback"]);
+  const peerChecks = onTaker(["peer-health-failed"]);
+  const server = /* @__PURE__ */ new Map();
+  const add = (cause, c) => void server.set(cause, [...server.get(cause) ?? [], c]);
+  for (const e of onActive(["db-crash", "db-corruption"])) add("server:database", clue(3, e));
+  for (const e of onActive(["oom"])) add(/native thread/i.test(e.fields.variant ?? "") ? "server:resources" : "server:oom", clue(3, e));
+  for (const e of onActive(["local-health-failed"])) {
+    const c = SERVER_CHECKS[(e.fields.check ?? "").toLowerCase()];
+    if (c) add(c, clue(3, e));
   }
-  if (network.length) {
-    const evidence = [...network.slice(-4).map((s) => s.event), considered];
-    return {
-      condition: "passive-takeover",
-      node,
-      cause: "network",
-      why: reason("passive-takeover/network", node, { at: clock(t), evidence: describe(network.slice(-4).map((s) => s.event)), triedRestart }),
-      evidence: restart ? [...evidence, restart] : evidence,
-      restartAttempted: !!restart
-    };
+  for (const e of peerChecks) {
+    const c = SERVER_CHECKS[(e.fields.check ?? "").toLowerCase()];
+    if (c) add(c, clue(2, e));
   }
-  return {
-    condition: "passive-takeover",
-    node,
-    cause: "unknown",
-    why: reason("passive-takeover/unknown", node, { minutes: String(CAUSE_WINDOWS.takeoverLookbackMs / MIN), at: clock(t), triedRestart }),
-    evidence: restart ? [considered, restart] : [considered],
-    restartAttempted: !!restart
-  };
+  const longFrom = t - CAUSE_WINDOWS.resourceLookbackMs;
+  for (const e of ctx.events.filter((x) => x.node === active && within(x, longFrom, t) && x.type === "db-resource")) add("server:resources", clue(3, e));
+  for (const d of fullDisks(active ? ctx.facts.get(active) : void 0)) add("server:resources", { weight: 1, text: `${active}: ${d}` });
+  const load = ctx.events.filter((x) => x.node === active && within(x, longFrom, t) && (x.type === "backup" || x.type === "distribution")).slice(-2);
+  for (const e of load) add("server:load", clue(3, e));
+  for (const e of ctx.events.filter((x) => x.node === node && within(x, longFrom, t) && x.type === "heartbeat-reply").slice(-2)) add("server:load", clue(1, e));
+  if (server.has("server:oom") && server.has("server:jboss")) {
+    server.set("server:oom", [...server.get("server:oom"), ...server.get("server:jboss")]);
+    server.delete("server:jboss");
+  }
+  const downs = (active ? ctx.down.get(active) ?? [] : []).filter((d) => d.start <= t && d.end >= from);
+  const life = active ? ctx.ownLife.get(active) : void 0;
+  const firstMiss = misses[0]?.time ?? t - 3 * MIN;
+  const activeLogged = !!life && life.within(firstMiss, t);
+  const lastSeen = life?.lastBefore(t);
+  const downClues = downs.map((d) => ({
+    weight: d.unclean ? 5 : 4,
+    text: reason("clue/down", active ?? "", { from: clock(d.start), to: clock(d.end), how: d.unclean ? reason("clue/unclean", active ?? "", {}) : "" }),
+    event: d.restart[0]
+  }));
+  if (!downs.length && active && !activeLogged && lastSeen !== void 0 && lastSeen < firstMiss) {
+    downClues.push({ weight: 2, text: reason("clue/silent", active, { from: clock(lastSeen) }) });
+  }
+  const networkClues = [...misses.slice(-3).map((e) => clue(1, e)), ...peerChecks.filter((e) => NETWORK_CHECKS.has((e.fields.check ?? "").toLowerCase())).map((e) => clue(1, e))];
+  if (networkClues.length && activeLogged && active) networkClues.unshift({ weight: load.length ? 0 : 3, text: reason("clue/kept-logging", active, { from: clock(firstMiss), to: clock(t) }) });
+  const networkAgainst = [
+    ...networkClues.length && !activeLogged && active ? [reason("against/network-silent", active, {})] : [],
+    ...networkClues.length && load.length && active ? [reason("against/network-busy", active, {})] : []
+  ];
+  const operator = near.filter((e) => e.type === "admin" && /swap|disabled/i.test(e.fields.action ?? "")).map((e) => clue(5, e));
+  const candidates = [
+    ...[...server.entries()].map(([cause, clues]) => candidate(cause, clues)),
+    candidate("node-down", downClues),
+    candidate("network", networkClues, networkAgainst),
+    candidate("operator", operator)
+  ];
+  const acted = condition === "passive-takeover" ? "took over" : "considered taking over";
+  return decide(condition, node, subject, candidates, { at: clock(t), acted, active: active ?? "the active node", minutes: String(CAUSE_WINDOWS.takeoverLookbackMs / MIN) });
+}
+function failedCause(ctx, node, subject) {
+  const t = subject.time ?? 0;
+  const peer = peerOf(ctx, node);
+  const mine = ctx.events.filter((e) => e.node === node);
+  const byDesign = mine.filter((e) => e.type === "peer-requested-failed" && within(e, t - CAUSE_WINDOWS.peerRequestMs, t + 5 * SEC)).slice(-1).map((e) => clue(5, e));
+  const requested = byDesign.length > 0;
+  const peerActive = (peer ? ctx.intervals.get(peer) ?? [] : []).find((iv) => iv.state === "Active" && iv.opened?.node === peer && iv.start >= t - CAUSE_WINDOWS.peerRequestMs && iv.start <= t);
+  if (peerActive?.opened) byDesign.push(clue(requested ? 1 : t - peerActive.start <= 6e4 ? 4 : 3, peerActive.opened));
+  const downUnclean = (ctx.down.get(node) ?? []).filter((d2) => d2.unclean && d2.end <= t && d2.end >= t - CAUSE_WINDOWS.uncleanRestartMs).slice(-1);
+  const improper = downUnclean.length ? downUnclean.map((d2) => ({ weight: 4, text: reason("clue/down", node, { from: clock(d2.start), to: clock(d2.end), how: reason("clue/unclean", node, {}) }), event: d2.restart[0] })) : ctx.unclean.filter((e) => e.node === node && within(e, t - CAUSE_WINDOWS.uncleanRestartMs, t)).slice(-1).map((e) => clue(3, e));
+  const checks = /* @__PURE__ */ new Map();
+  for (const e of mine.filter((x) => x.type === "local-health-failed" && within(x, t - CAUSE_WINDOWS.healthCheckMs, t))) {
+    const what = (e.fields.check ?? "unknown").toLowerCase();
+    checks.set(what, [...checks.get(what) ?? [], clue(3, e)]);
+  }
+  const operator = mine.filter((e) => e.type === "admin" && within(e, t - CAUSE_WINDOWS.healthCheckMs, t)).map((e) => clue(2, e));
+  const candidates = [
+    candidate("peer-requested", byDesign),
+    candidate("improper-shutdown", improper),
+    ...[...checks.entries()].map(([what, clues]) => candidate(`local-health-check:${what}`, clues.slice(-1))),
+    candidate("operator", operator)
+  ];
+  const d = decide("ha-failed", node, subject, candidates, { failedAt: clock(t), minutes: String(CAUSE_WINDOWS.healthCheckMs / MIN), peer: peer ?? "its peer" });
+  return d.cause === "peer-requested" && !requested && d.confidence === "high" ? { ...d, confidence: "medium" } : d;
+}
+function replicationCause(ctx, node, subject) {
+  const t = subject.time ?? 0;
+  const peer = peerOf(ctx, node);
+  const maintenance = ctx.events.filter((e) => within(e, t - CAUSE_WINDOWS.maintenanceLookbackMs, t) && (e.type === "patch" && /^yes$/i.test(e.fields.db ?? "") || e.type === "upgrade")).map((e) => clue(5, e));
+  const resources = [
+    ...ctx.events.filter((e) => e.node === node && e.type === "db-resource" && within(e, t - CAUSE_WINDOWS.resourceLookbackMs, t + 5 * MIN)).slice(0, 2).map((e) => clue(5, e)),
+    ...fullDisks(ctx.facts.get(node)).map((d) => ({ weight: 2, text: `${node}: ${d}` }))
+  ];
+  const mine = ctx.events.filter((e) => e.node === node && e.type === "db-replication-error" && within(e, t - 5 * MIN, t + 5 * MIN));
+  const conflict = mine.filter((e) => /Duplicate entry|1062|conflict|already exists/i.test(e.text)).slice(0, 1).map((e) => clue(2, e));
+  const connect2 = mine.filter((e) => /connect/i.test(e.text)).slice(0, 1).map((e) => clue(2, e));
+  const sourceDown = [
+    ...(peer ? ctx.down.get(peer) ?? [] : []).filter((d) => d.start <= t + MIN && d.end >= t - 10 * MIN).map((d) => ({ weight: 3, text: reason("clue/down", peer ?? "", { from: clock(d.start), to: clock(d.end), how: "" }), event: d.restart[0] })),
+    ...ctx.events.filter((e) => e.node === peer && e.type === "db-crash" && within(e, t - 10 * MIN, t + MIN)).map((e) => clue(3, e))
+  ];
+  const candidates = [
+    candidate("maintenance-under-ha", maintenance),
+    candidate("server:resources", resources),
+    candidate("source-down", sourceDown.length ? [...sourceDown, ...connect2] : []),
+    candidate("data-conflict", conflict),
+    candidate("network", sourceDown.length ? [] : connect2)
+  ];
+  return decide("replication-broken", node, subject, candidates, { at: clock(t) });
+}
+function crashCause(ctx, node, subject) {
+  const t = subject.time ?? 0;
+  const resources = [
+    ...ctx.events.filter((e) => e.node === node && (e.type === "db-resource" || e.type === "oom" && /native thread/i.test(e.fields.variant ?? "")) && within(e, t - CAUSE_WINDOWS.resourceLookbackMs, t)).slice(-2).map((e) => clue(4, e)),
+    ...fullDisks(ctx.facts.get(node)).map((d) => ({ weight: 1, text: `${node}: ${d}` }))
+  ];
+  return decide("db-crash", node, subject, [candidate("server:resources", resources)], { at: clock(t) });
+}
+function degradedCause(ctx, node, subject) {
+  const t = subject.time ?? 0;
+  const mine = ctx.events.filter((e) => e.node === node && within(e, t - 15 * MIN, t));
+  const upgrades = ctx.events.filter((e) => e.type === "upgrade" && within(e, t - CAUSE_WINDOWS.upgradeLookbackMs, t));
+  const upgradedNodes = new Set(upgrades.map((e) => e.node));
+  const mismatch = upgrades.length && upgradedNodes.size < ctx.nodes.length ? upgrades.slice(-1).map((e) => clue(4, e)) : [];
+  const candidates = [
+    candidate("version-mismatch", mismatch),
+    candidate("server:oom", mine.filter((e) => e.type === "oom").slice(0, 1).map((e) => clue(3, e))),
+    candidate("server:database", mine.filter((e) => e.type === "db-crash" || e.type === "db-corruption" || e.type === "local-health-failed" && /database/i.test(e.fields.check ?? "")).slice(0, 2).map((e) => clue(3, e))),
+    candidate("exceptions", mine.filter((e) => e.type === "exception").slice(0, 3).map((e) => clue(1, e)))
+  ];
+  return decide("ha-degraded", node, subject, candidates, { at: clock(t) });
 }
 
 // src/correlate/clock.ts
@@ -47633,33 +48078,90 @@ function canonicalState(raw) {
   }
 }
 
-// src/correlate/intervals.ts
+// src/correlate/states.ts
+var DOWN = "Down";
+var UNKNOWN = "unknown";
+var CONFIDENCE = { log: "high", peer: "medium", restart: "medium", held: "low" };
 var SYNC_STATES = /* @__PURE__ */ new Set(["synchronization-source", "synchronization-target"]);
-function stateIntervals(events, until) {
+var NODE_START = /* @__PURE__ */ new Set(["ha-start", "boot"]);
+var ANY_START = /* @__PURE__ */ new Set(["ha-start", "boot", "db-start", "db-crash-recovery"]);
+var STARTUP_SPAN_MS = 5 * 6e4;
+function downSpans(node, events, life, downGapMs) {
+  const starts = events.filter((e) => e.node === node && e.time !== void 0 && ANY_START.has(e.type));
+  const out = [];
+  let i = 0;
+  while (i < starts.length) {
+    const group = [starts[i]];
+    while (i + 1 < starts.length && starts[i + 1].time - group[group.length - 1].time <= STARTUP_SPAN_MS) group.push(starts[++i]);
+    i++;
+    if (!group.some((e) => NODE_START.has(e.type))) continue;
+    const begin = group[0].time;
+    const lastSeen = life.lastBefore(begin);
+    if (lastSeen === void 0 || begin - lastSeen < downGapMs) continue;
+    const unclean = group.some((e) => e.type === "db-crash-recovery" || e.fields.unclean === "yes");
+    out.push({ node, start: lastSeen, end: begin, restart: group, unclean });
+  }
+  return out;
+}
+function nodeStates(node, peer, events, ownLife, life, down, horizon, stateNow) {
+  const points = [];
+  for (const e of events) {
+    if (e.time === void 0) continue;
+    if (e.node === node) {
+      if (e.type === "state") points.push({ time: e.time, state: canonicalState(e.fields.state ?? ""), source: "log", event: e });
+      else if (e.type === "takeover-complete") points.push({ time: e.time, state: "Active", source: "log", event: e });
+      else if (e.type === "sync" && /^failed$/i.test(e.fields.phase ?? "")) points.push({ time: e.time, state: "", source: "log", event: e, reverted: true });
+    } else if (e.node === peer) {
+      const seen = e.type === "peer-state" ? canonicalState(e.fields.state ?? "") : e.type === "peer-requested-failed" ? "Active" : void 0;
+      if (seen && !ownLife.within(e.time - 6e4, e.time + 6e4)) points.push({ time: e.time, state: seen, source: "peer", event: e });
+    }
+  }
+  for (const d of down) {
+    points.push({ time: d.start, state: DOWN, source: "restart", event: void 0 });
+    points.push({ time: d.end, state: UNKNOWN, source: "restart", event: d.restart[0] });
+  }
+  points.sort((a, b) => a.time - b.time || rank(a) - rank(b));
   const out = [];
   let current;
   let previous;
-  const open = (state, e, reverted = false) => {
-    if (e.time === void 0) return;
+  const inDown = (t) => down.some((d) => t > d.start && t < d.end);
+  for (const p of points) {
+    if (p.source !== "restart" && inDown(p.time)) continue;
+    let state = p.state;
+    if (p.reverted) {
+      if (!current || !SYNC_STATES.has(current.state) || !previous) continue;
+      state = previous;
+    }
+    if (current && current.state === state) {
+      if (p.source === "log" && current.source !== "log") {
+        current.end = p.time;
+        out.push(current);
+        current = { node, state, start: p.time, end: horizon, source: "log", confidence: "high", opened: p.event };
+      }
+      continue;
+    }
     if (current) {
-      if (current.state === state) return;
-      current.end = e.time;
-      previous = current.state;
-      out.push(current);
+      current.end = p.time;
+      if (current.end > current.start || current.state !== UNKNOWN) out.push(current);
+      previous = current.state === UNKNOWN || current.state === DOWN ? previous : current.state;
     }
-    current = { node: e.node, state, start: e.time, end: until, opened: e, ...reverted ? { reverted } : {} };
-  };
-  for (const e of events) {
-    if (e.type === "state") open(canonicalState(e.fields.state ?? ""), e);
-    else if (e.type === "sync" && e.fields.phase?.toLowerCase() === "failed" && current && SYNC_STATES.has(current.state) && previous) {
-      open(previous, e, true);
-    }
+    current = { node, state, start: p.time, end: horizon, source: p.source, confidence: CONFIDENCE[p.source], opened: p.event, ...p.reverted ? { reverted: true } : {} };
   }
-  if (current) {
-    current.end = Math.max(current.start, until);
-    out.push(current);
-  }
-  return out;
+  if (current) out.push(current);
+  return holdAfterLastSign(out, life.last, horizon, stateNow);
+}
+function rank(p) {
+  return p.source === "log" ? 0 : p.source === "peer" ? 1 : 2;
+}
+function holdAfterLastSign(intervals, lastSign, horizon, stateNow) {
+  const last = intervals[intervals.length - 1];
+  if (!last || lastSign === void 0 || last.state === DOWN || lastSign >= horizon) return intervals;
+  const cut2 = Math.max(last.start, lastSign);
+  if (cut2 >= horizon) return intervals;
+  const changed = stateNow !== void 0 && canonicalState(stateNow) !== last.state;
+  last.end = cut2;
+  const tail = { node: last.node, state: changed ? UNKNOWN : last.state, start: cut2, end: horizon, source: "held", confidence: "low" };
+  return last.end > last.start ? [...intervals, tail] : [...intervals.slice(0, -1), { ...tail, start: last.start, opened: last.opened, ...last.reverted ? { reverted: true } : {} }];
 }
 function overlaps(a, b) {
   const out = [];
@@ -47687,27 +48189,33 @@ function gaps(covered, from, to) {
   if (cursor < to) out.push({ start: cursor, end: to });
   return out.filter((g) => g.end > g.start);
 }
+function evidenced(iv) {
+  return iv.source !== "held" && iv.state !== UNKNOWN;
+}
 
 // src/correlate/cluster.ts
-var DEFAULT_THRESHOLDS = { splitBrainMs: 6e4, noBrainMs: 5 * 6e4, skewMs: 1e4 };
 var CLUSTER = "cluster";
 var CONTEXT_MS = 10 * 6e4;
 function seconds(ms) {
   return String(Math.round(ms / 1e3));
 }
+function inWindow(e, from, to) {
+  return e.time !== void 0 && e.time >= from && e.time <= to;
+}
+var activeEvidenced = (ivs) => ivs.filter((iv) => iv.state === "Active" && evidenced(iv));
 function splitBrain(view, t) {
   if (view.nodes.length < 2) return [];
   const [a, b] = view.nodes;
-  const active = (n) => (view.intervals.get(n) ?? []).filter((iv) => iv.state === "Active");
   const out = [];
-  for (const o of overlaps(active(a), active(b))) {
+  for (const o of overlaps(activeEvidenced(view.intervals.get(a) ?? []), activeEvidenced(view.intervals.get(b) ?? []))) {
     const length = o.end - o.start;
     if (length <= t.splitBrainMs) continue;
     const ended = view.events.find((e) => e.type === "peer-requested-failed" && e.time !== void 0 && e.time >= o.end - 1e3 && e.time <= o.end + 6e4);
     const missesA = view.events.filter((e) => e.node === a && e.type === "heartbeat-miss" && inWindow(e, o.start - CONTEXT_MS, o.start + 1e3));
     const missesB = view.events.filter((e) => e.node === b && e.type === "heartbeat-miss" && inWindow(e, o.start - CONTEXT_MS, o.start + 1e3));
     const cause = missesA.length || missesB.length ? "heartbeat-path" : "unknown";
-    const evidence = [o.a.opened, o.b.opened, ...ended ? [ended] : [], ...missesA.slice(-1), ...missesB.slice(-1)];
+    const opened = [o.a.opened, o.b.opened].filter((e) => !!e);
+    const evidence = [...opened, ...ended ? [ended] : [], ...missesA.slice(-1), ...missesB.slice(-1)];
     out.push({
       condition: "split-brain",
       node: CLUSTER,
@@ -47720,40 +48228,31 @@ function splitBrain(view, t) {
   }
   return out;
 }
-function inWindow(e, from, to) {
-  return e.time !== void 0 && e.time >= from && e.time <= to;
-}
 function noBrain(view, t) {
   if (view.nodes.length < 2) return [];
   const all = view.nodes.flatMap((n) => view.intervals.get(n) ?? []);
   const actives = all.filter((iv) => iv.state === "Active");
   if (!actives.length) return [];
-  const from = Math.max(Math.min(...actives.map((iv) => iv.start)), ...view.nodes.map((n) => (view.intervals.get(n) ?? [])[0]?.start ?? Infinity));
-  const to = Math.min(...view.nodes.map((n) => lastOf(view.intervals.get(n))));
-  if (!(to > from)) return [];
-  const disabled = haDisabledSpans(view.events, to);
+  const from = Math.min(...actives.map((iv) => iv.start));
+  const blind = all.filter((iv) => !evidenced(iv));
+  const disabled = haDisabledSpans(view.events, view.horizon);
   const out = [];
-  for (const g of gaps([...actives, ...disabled], from, to)) {
-    if (g.end - g.start <= t.noBrainMs) continue;
-    const lastActive = all.filter((iv) => iv.state === "Active" && iv.end <= g.start + 1e3).sort((x, y) => y.end - x.end)[0];
+  for (const g of gaps([...actives, ...disabled, ...blind], from, view.horizon)) {
+    if (g.end - g.start <= t.noBrainMs || g.end >= view.horizon) continue;
     const stateAt = view.nodes.map((n) => (view.intervals.get(n) ?? []).find((iv) => iv.start <= g.start && iv.end > g.start)).filter((x) => !!x);
     const swap = view.events.filter((e) => e.type === "admin" && inWindow(e, g.start - CONTEXT_MS, g.start + 1e3)).slice(-1);
     const nextActive = actives.find((iv) => iv.start >= g.end - 1e3);
-    const evidence = [...swap, ...stateAt.map((iv) => iv.opened), ...nextActive ? [nextActive.opened] : []];
-    if (!evidence.length && lastActive) evidence.push(lastActive.opened);
+    const evidence = [...swap, ...stateAt.map((iv) => iv.opened), ...nextActive ? [nextActive.opened] : []].filter((e) => !!e);
     out.push({
       condition: "no-brain",
       node: CLUSTER,
       fields: { seconds: seconds(g.end - g.start), minutes: String(Math.round((g.end - g.start) / 6e4)) },
-      evidence: dedupe(evidence).sort((x, y) => (x.time ?? 0) - (y.time ?? 0)),
+      evidence: [...new Set(evidence)].sort((x, y) => (x.time ?? 0) - (y.time ?? 0)),
       startTime: g.start,
       eventTime: g.end
     });
   }
   return out;
-}
-function lastOf(ivs) {
-  return ivs && ivs.length ? ivs[ivs.length - 1].end : -Infinity;
 }
 function haDisabledSpans(events, to) {
   const out = [];
@@ -47763,15 +48262,52 @@ function haDisabledSpans(events, to) {
     const action = (e.fields.action ?? "").toLowerCase();
     if (action === "ha disabled" && !open) open = e;
     if (action === "ha enabled" && open) {
-      out.push({ node: open.node, state: "HA disabled", start: open.time, end: e.time, opened: open });
+      out.push({ start: open.time, end: e.time });
       open = void 0;
     }
   }
-  if (open) out.push({ node: open.node, state: "HA disabled", start: open.time, end: to, opened: open });
+  if (open) out.push({ start: open.time, end: to });
   return out;
 }
-function dedupe(xs) {
-  return [...new Set(xs)];
+function noActiveNode(view) {
+  if (view.nodes.length < 2) return [];
+  const now = view.nodes.map((n) => ({ n, ...view.now.get(n) }));
+  if (now.some((x) => !x.state || x.state === UNKNOWN || x.state === "Active")) return [];
+  const formed = view.nodes.some((n) => (view.intervals.get(n) ?? []).some((iv) => iv.state === "Active"));
+  if (!formed || now.every((x) => FORMING.has(x.state))) return [];
+  const lastActive = Math.max(...view.nodes.flatMap((n) => (view.intervals.get(n) ?? []).filter((iv) => iv.state === "Active").map((iv) => iv.end)));
+  return [
+    {
+      condition: "no-active-node",
+      node: CLUSTER,
+      fields: { states: now.map((x) => `${x.n} ${x.state}`).join(", "), since: Number.isFinite(lastActive) ? new Date(lastActive).toISOString().slice(0, 19).replace("T", " ") : "" },
+      evidence: now.map((x) => x.event).filter((e) => !!e),
+      ...Number.isFinite(lastActive) ? { startTime: lastActive } : {},
+      eventTime: view.horizon
+    }
+  ];
+}
+var FORMING = /* @__PURE__ */ new Set(["Un-configured", "Configured"]);
+function factsResources(view) {
+  const out = [];
+  for (const n of view.nodes) {
+    for (const d of (view.facts.get(n)?.diskUse ?? []).filter((x) => x.percent >= 95)) {
+      out.push({ condition: "resource-exhaustion", node: n, variant: "facts-disk", fields: { percent: `${d.percent}%`, mount: d.mount }, evidence: [], eventTime: view.horizon });
+    }
+  }
+  return out;
+}
+function activeOnDbErrors(view, takeovers2) {
+  const out = [];
+  for (const tk of takeovers2) {
+    const errors = view.events.filter(
+      (e) => e.node === tk.node && ["db-replication-error", "db-corruption", "db-crash", "db-resource"].includes(e.type) && inWindow(e, tk.time - 30 * 6e4, tk.time + CONTEXT_MS) && !(e.type === "db-replication-error" && /connect/i.test(e.text))
+    );
+    if (!errors.length) continue;
+    const what = [...new Set(errors.map((e) => e.type.replace(/^db-/, "").replace("replication-error", "replication")))].join(", ");
+    out.push({ condition: "active-on-db-errors", node: tk.node, fields: { what }, evidence: [...errors.slice(0, 3), tk.event].sort((x, y) => (x.time ?? 0) - (y.time ?? 0)) });
+  }
+  return out;
 }
 function clockSkew(view, t) {
   const out = [];
@@ -47804,13 +48340,13 @@ function pairBounds(view, x, y) {
     const takeover = [...ev(x, "takeover-complete"), ...ev(x, "takeover-considered")].filter((e) => Math.abs(e.time - told.time) < CONTEXT_MS).sort((p, q) => p.time - q.time)[0];
     if (takeover && takeover.time > told.time) out.push({ ahead: x, behind: y, ms: takeover.time - told.time, evidence: [told, takeover] });
   }
-  const xIntervals = view.intervals.get(x) ?? [];
+  const xIntervals = (view.intervals.get(x) ?? []).filter((iv) => iv.source === "log");
   for (const seen of ev(y, "peer-state")) {
     const state = seen.fields.state ?? "";
     const at = xIntervals.find((iv) => iv.start <= seen.time && iv.end > seen.time);
     if (!at || at.state.toLowerCase() === state.toLowerCase()) continue;
     const next = xIntervals.find((iv) => iv.start > seen.time && iv.state.toLowerCase() === state.toLowerCase());
-    if (next && next.start - seen.time < CONTEXT_MS) out.push({ ahead: x, behind: y, ms: next.start - seen.time, evidence: [seen, next.opened] });
+    if (next?.opened && next.start - seen.time < CONTEXT_MS) out.push({ ahead: x, behind: y, ms: next.start - seen.time, evidence: [seen, next.opened] });
   }
   return out;
 }
@@ -47840,12 +48376,14 @@ function rolloverGaps(view, t) {
 }
 
 // src/correlate/incidents.ts
-var INCIDENT_GAP_MS = 10 * 6e4;
 var MAX_STEPS = 7;
+var MAX_MEANWHILE = 4;
 var DROP_FIRST = ["takeover-complete", "restart-active", "heartbeat-fallback", "db-crash-recovery", "local-health-failed", "admin"];
+var MIN2 = 6e4;
 var STORY_TYPES = /* @__PURE__ */ new Set([
   "db-crash",
   "db-corruption",
+  "db-resource",
   "oom",
   "local-health-failed",
   "peer-health-failed",
@@ -47862,7 +48400,13 @@ var STORY_TYPES = /* @__PURE__ */ new Set([
   "db-crash-recovery",
   "replication-delay",
   "admin",
-  "state"
+  "state",
+  "sync",
+  "node-down",
+  "node-up",
+  "backup",
+  "distribution",
+  "heartbeat-reply"
 ]);
 var STORY_STATES = /* @__PURE__ */ new Set(["active", "failed", "degraded"]);
 var DELAY_WORTH_TELLING = 120;
@@ -47870,15 +48414,68 @@ function storyEvent(e) {
   if (!STORY_TYPES.has(e.type)) return false;
   if (e.type === "state") return STORY_STATES.has((e.fields.state ?? "").toLowerCase());
   if (e.type === "replication-delay") return Number(e.fields.seconds) > DELAY_WORTH_TELLING;
+  if (e.type === "sync") return /^failed$/i.test(e.fields.phase ?? "");
   return true;
 }
-function causalChain(events) {
+function key(e) {
+  return e.type === "state" ? `state:${(e.fields.state ?? "").toLowerCase()}` : e.type;
+}
+var EDGES = [
+  { from: ["db-crash", "db-corruption", "db-resource", "oom"], to: ["local-health-failed", "degraded"], who: "same", withinMs: 10 * MIN2 },
+  { from: ["db-crash", "db-corruption", "db-resource", "oom", "local-health-failed", "node-down", "backup", "distribution"], to: ["peer-health-failed", "heartbeat-miss", "heartbeat-fallback"], who: "peer", withinMs: 10 * MIN2 },
+  { from: ["db-crash", "db-corruption", "oom", "local-health-failed", "node-down"], to: ["takeover-considered"], who: "peer", withinMs: 10 * MIN2 },
+  { from: ["heartbeat-fallback"], to: ["heartbeat-miss"], who: "same", withinMs: 2 * MIN2 },
+  { from: ["backup", "distribution"], to: ["heartbeat-reply"], who: "peer", withinMs: 30 * MIN2 },
+  { from: ["heartbeat-reply"], to: ["heartbeat-miss", "heartbeat-fallback"], who: "same", withinMs: 10 * MIN2 },
+  { from: ["heartbeat-miss", "heartbeat-fallback", "peer-health-failed"], to: ["takeover-considered"], who: "same", withinMs: 10 * MIN2 },
+  { from: ["takeover-considered"], to: ["restart-active", "state:active", "takeover-complete"], who: "same", withinMs: 10 * MIN2 },
+  { from: ["restart-active"], to: ["state:active", "takeover-complete"], who: "same", withinMs: 10 * MIN2 },
+  { from: ["state:active"], to: ["takeover-complete"], who: "same", withinMs: MIN2 },
+  { from: ["state:active", "takeover-complete"], to: ["peer-requested-failed", "state:failed"], who: "peer", withinMs: 60 * MIN2 },
+  { from: ["peer-requested-failed"], to: ["state:failed"], who: "same", withinMs: MIN2 },
+  { from: ["node-down"], to: ["node-up"], who: "same", withinMs: Number.POSITIVE_INFINITY },
+  { from: ["node-up", "db-crash-recovery"], to: ["peer-requested-failed", "state:failed"], who: "same", withinMs: 30 * MIN2 },
+  { from: ["db-crash"], to: ["db-crash-recovery"], who: "same", withinMs: 30 * MIN2 },
+  { from: ["patch", "upgrade"], to: ["db-replication-error", "replication-delay", "degraded"], who: "any", withinMs: 120 * MIN2 },
+  { from: ["db-resource"], to: ["db-replication-error", "db-crash"], who: "same", withinMs: 30 * MIN2 },
+  { from: ["db-replication-error"], to: ["replication-delay"], who: "same", withinMs: 60 * MIN2 },
+  { from: ["oom", "local-health-failed", "exception"], to: ["degraded"], who: "same", withinMs: 15 * MIN2 },
+  { from: ["local-health-failed"], to: ["state:failed"], who: "same", withinMs: 10 * MIN2 },
+  { from: ["replication-delay"], to: ["replication-delay"], who: "same", withinMs: 60 * MIN2 },
+  { from: ["admin"], to: ["state:active", "state:failed", "state:degraded"], who: "any", withinMs: 15 * MIN2 },
+  { from: ["sync"], to: ["state:active", "state:failed"], who: "any", withinMs: 15 * MIN2 }
+];
+function linked(a, b) {
+  const gap = (b.time ?? 0) - (a.time ?? 0);
+  return EDGES.some(
+    (edge) => edge.from.includes(key(a)) && edge.to.includes(key(b)) && gap >= 0 && gap <= edge.withinMs && (edge.who === "any" || edge.who === "same" === (a.node === b.node))
+  );
+}
+function phrase(e) {
+  if (e.type === "node-down") return `${e.node} went down after ${clock(e.time)} (its last sign of life)`;
+  if (e.type === "node-up") return `${e.node} started again`;
+  return phraseFor(e);
+}
+function causalStory(events) {
+  const story = events.filter((e) => e.time !== void 0 && storyEvent(e) && phrase(e) !== void 0);
+  const best = story.map(() => 1);
+  const prev = story.map(() => -1);
+  for (let i = 0; i < story.length; i++) {
+    for (let j = 0; j < i; j++) {
+      if (best[j] + 1 > best[i] && linked(story[j], story[i])) {
+        best[i] = best[j] + 1;
+        prev[i] = j;
+      }
+    }
+  }
+  let end = -1;
+  for (let i = 0; i < story.length; i++) if (end < 0 || best[i] > best[end]) end = i;
+  const onChain = /* @__PURE__ */ new Set();
+  for (let i = end; i >= 0; i = prev[i]) onChain.add(i);
   const steps = [];
-  for (const e of events) {
-    if (e.time === void 0 || !storyEvent(e)) continue;
-    const text = phraseFor(e);
-    if (!text || steps.some((s) => s.text === text)) continue;
-    steps.push({ time: e.time, text, type: e.type });
+  for (const i of [...onChain].sort((a, b) => a - b)) {
+    const text = phrase(story[i]);
+    if (!steps.some((s) => s.text === text)) steps.push({ time: story[i].time, text, type: story[i].type });
   }
   for (const type of DROP_FIRST) {
     while (steps.length > MAX_STEPS) {
@@ -47888,11 +48485,19 @@ function causalChain(events) {
     }
   }
   const kept = steps.length > MAX_STEPS ? [...steps.slice(0, MAX_STEPS - 1), steps[steps.length - 1]] : steps;
-  return kept.map((s, i) => {
+  const chain2 = kept.map((s, i) => {
     if (i === 0) return s.text;
     const gap = s.time - kept[i - 1].time;
     return gap >= 1e3 ? `${s.text} ${later(gap)}` : s.text;
   }).join(" \u2192 ");
+  const told = new Set(steps.map((s) => s.text));
+  const meanwhile = [];
+  story.forEach((e, i) => {
+    const text = phrase(e);
+    if (onChain.has(i) || told.has(text) || meanwhile.includes(text) || meanwhile.length >= MAX_MEANWHILE) return;
+    meanwhile.push(text);
+  });
+  return { chain: chain2, meanwhile };
 }
 function troubleEvent(e) {
   if (!storyEvent(e)) return false;
@@ -47900,7 +48505,7 @@ function troubleEvent(e) {
   return e.type !== "admin" || /swap|disabled/i.test(e.fields.action ?? "");
 }
 var LASTING = /* @__PURE__ */ new Set(["split-brain", "no-brain"]);
-var META_CONDITIONS = /* @__PURE__ */ new Set(["clock-skew", "log-rollover-gap"]);
+var META_CONDITIONS = /* @__PURE__ */ new Set(["clock-skew", "log-rollover-gap", "no-active-node"]);
 function findingTimes(f) {
   if (!f.first) return [];
   const first = Date.parse(f.first);
@@ -47908,16 +48513,27 @@ function findingTimes(f) {
   const inside = f.evidence.map((e) => e.time ? Date.parse(e.time) : NaN).filter((t) => t >= first && t <= last);
   return [.../* @__PURE__ */ new Set([first, last, ...inside])];
 }
-function groupIncidents(findings, events, nodeOrder) {
+function downEvents(down) {
+  return [...down.values()].flat().flatMap((d) => {
+    const at = d.restart[0];
+    const base = { node: d.node, kind: at.kind, fields: {}, file: at.file, fileOrder: at.fileOrder, line: at.line, text: at.text };
+    return [
+      { ...base, type: "node-down", time: d.start },
+      { ...base, type: "node-up", time: d.end }
+    ];
+  });
+}
+function groupIncidents(findings, events, down, nodeOrder, gapMs) {
+  const all = [...events, ...downEvents(down)].sort((a, b) => (a.time ?? 0) - (b.time ?? 0) || nodeOrder(a.node) - nodeOrder(b.node));
   const real = findings.filter((f) => !META_CONDITIONS.has(f.id));
   const pieces = [
-    ...events.filter((e) => e.time !== void 0 && troubleEvent(e)).map((e) => ({ start: e.time, end: e.time })),
+    ...all.filter((e) => e.time !== void 0 && troubleEvent(e)).map((e) => ({ start: e.time, end: e.time })),
     ...real.flatMap((f) => LASTING.has(f.id) ? [{ start: Date.parse(f.first), end: Date.parse(f.last) }] : findingTimes(f).map((t) => ({ start: t, end: t })))
   ].sort((a, b) => a.start - b.start || a.end - b.end);
   const spans = [];
   for (const p of pieces) {
     const last = spans[spans.length - 1];
-    if (last && p.start - last.end <= INCIDENT_GAP_MS) last.end = Math.max(last.end, p.end);
+    if (last && p.start - last.end <= gapMs) last.end = Math.max(last.end, p.end);
     else spans.push({ ...p });
   }
   const out = [];
@@ -47925,22 +48541,60 @@ function groupIncidents(findings, events, nodeOrder) {
     const members = real.filter((f) => findingTimes(f).some((t) => t >= span2.start && t <= span2.end)).sort((a, b) => Date.parse(a.first) - Date.parse(b.first) || nodeOrder(a.node) - nodeOrder(b.node));
     if (!members.length) continue;
     const ids = [...new Set(members.map((f) => f.id))];
-    const inside = events.filter((e) => e.time !== void 0 && e.time >= span2.start && e.time <= span2.end);
-    const chain2 = causalChain(inside);
-    out.push({ start: new Date(span2.start).toISOString(), end: new Date(span2.end).toISOString(), findings: ids, summary: chain2 || ids.join(", ") });
+    const inside = all.filter((e) => e.time !== void 0 && e.time >= span2.start && e.time <= span2.end);
+    const { chain: chain2, meanwhile } = causalStory(inside);
+    const incident = { start: new Date(span2.start).toISOString(), end: new Date(span2.end).toISOString(), findings: ids, summary: chain2 || ids.join(", ") };
+    if (meanwhile.length) incident.meanwhile = meanwhile;
+    out.push(incident);
   }
   return out;
 }
 
 // src/correlate/takeover.ts
-function activeWhilePeerActive(view) {
+var MIN3 = 6e4;
+var TAKEOVER_SPAN_MS = 10 * MIN3;
+function activeStarts(node, intervals) {
+  return intervals.filter((iv, i) => iv.state === "Active" && iv.opened?.node === node && (i === 0 || intervals[i - 1].state !== "Active"));
+}
+function takeovers(view) {
   const out = [];
   for (const node of view.nodes) {
-    for (const other of view.nodes.filter((n) => n !== node && n !== CLUSTER)) {
-      const theirs = (view.intervals.get(other) ?? []).filter((iv) => iv.state === "Active");
-      for (const iv of (view.intervals.get(node) ?? []).filter((x) => x.state === "Active")) {
-        const peer = theirs.find((p) => p.start < iv.start && p.end > iv.start);
-        if (peer) out.push({ condition: "passive-takeover", node, fields: { other }, variant: "active-while-peer-active", evidence: [iv.opened] });
+    const mine = view.intervals.get(node) ?? [];
+    const starts = activeStarts(node, mine);
+    const explained = /* @__PURE__ */ new Set();
+    for (const c of view.events.filter((e) => e.node === node && e.type === "takeover-considered" && e.time !== void 0)) {
+      const t = c.time;
+      const active = starts.find((iv) => iv.start >= t - 5e3 && iv.start <= t + TAKEOVER_SPAN_MS);
+      if (active) {
+        explained.add(active);
+        out.push({ occurrence: { condition: "passive-takeover", node, fields: {}, variant: "considered", evidence: [c, active.opened] }, subject: c, averted: false });
+        continue;
+      }
+      const restart = view.events.find((e) => e.node === node && e.type === "restart-active" && e.time !== void 0 && e.time >= t && e.time <= t + 5 * MIN3);
+      const after = mine.find((iv) => iv.start <= t + TAKEOVER_SPAN_MS && iv.end > t + TAKEOVER_SPAN_MS) ?? mine.filter((iv) => iv.start <= t).pop();
+      out.push({
+        occurrence: {
+          condition: "takeover-averted",
+          node,
+          fields: { state: after?.state ?? "Passive", restart: restart ? " after trying to restart the active node" : "" },
+          evidence: restart ? [c, restart] : [c]
+        },
+        subject: c,
+        averted: true
+      });
+    }
+    const others = view.nodes.filter((n) => n !== node);
+    for (const iv of starts) {
+      if (explained.has(iv)) continue;
+      const t = iv.start;
+      const before2 = mine[mine.indexOf(iv) - 1];
+      const swapped = view.events.some((e) => e.type === "admin" && /swap|disabled|enabled/i.test(e.fields.action ?? "") && e.time !== void 0 && e.time >= t - TAKEOVER_SPAN_MS && e.time <= t);
+      if (swapped) continue;
+      const peerActive = others.find((o) => (view.intervals.get(o) ?? []).some((p) => p.state === "Active" && p.source !== "held" && p.start < t && p.end > t));
+      if (before2?.state === "Passive") {
+        out.push({ occurrence: { condition: "passive-takeover", node, fields: {}, variant: "from-passive", evidence: [iv.opened] }, subject: iv.opened, averted: false });
+      } else if (peerActive) {
+        out.push({ occurrence: { condition: "passive-takeover", node, fields: { other: peerActive }, variant: "active-while-peer-active", evidence: [iv.opened] }, subject: iv.opened, averted: false });
       }
     }
   }
@@ -47948,45 +48602,79 @@ function activeWhilePeerActive(view) {
 }
 
 // src/correlate/analysis.ts
-function correlateNodes(inv, passes2, agg, thresholds = {}) {
+function correlateNodes(inv, passes2, agg, t) {
   const order = new Map(inv.nodes.map((n, i) => [n.name, i]));
   const nodeOrder = (n) => order.get(n) ?? order.size;
   const events = passes2.flatMap((r) => r.events).sort((a, b) => compareEvents(a, b, nodeOrder));
-  const t = { ...DEFAULT_THRESHOLDS, ...thresholds };
-  const view = {
-    nodes: inv.nodes.map((n) => n.name),
-    events,
-    intervals: new Map(passes2.map((r) => [r.report.name, stateIntervals(events.filter((e) => e.node === r.report.name), r.lastTime ?? -Infinity)])),
-    facts: new Map(inv.nodes.map((n) => [n.name, n.facts])),
-    files: new Map(passes2.map((r) => [r.report.name, r.report.files ?? []]))
-  };
-  const causes = crossNodeFindings(view, t, agg, passes2.flatMap((r) => r.unclean));
+  const { view, ctx } = clusterStory(
+    {
+      nodes: passes2.map((p) => p.report.name),
+      events,
+      ownLife: new Map(passes2.map((p) => [p.report.name, p.ownLife])),
+      heardPeer: new Map(passes2.map((p) => [p.report.name, p.heardPeer])),
+      lastTime: new Map(passes2.map((p) => [p.report.name, p.lastTime])),
+      facts: new Map(inv.nodes.map((n) => [n.name, n.facts])),
+      files: new Map(passes2.map((r) => [r.report.name, r.report.files ?? []])),
+      now: new Map(passes2.map((p) => [p.report.name, { state: p.report.state, event: p.stateEvidence }])),
+      unclean: passes2.flatMap((r) => r.unclean)
+    },
+    t
+  );
+  const causes = crossNodeFindings(view, ctx, t, agg);
   const findings = agg.findings(nodeOrder);
   const report = {
     version: 1,
     nodes: passes2.map((r) => r.report),
     findings,
-    incidents: groupIncidents(findings, events, nodeOrder),
+    incidents: groupIncidents(findings, events, view.down, nodeOrder, t.incidentGapMs),
     warnings: [...inv.warnings, ...passes2.flatMap((r) => r.warnings), ...corrections(inv)]
   };
-  return { report, events, nodeOrder, intervals: view.intervals, causes };
+  return { report, events, nodeOrder, intervals: view.intervals, down: view.down, causes };
 }
-function crossNodeFindings(view, t, agg, unclean) {
-  const cluster = [...splitBrain(view, t), ...noBrain(view, t), ...clockSkew(view, t), ...rolloverGaps(view, t)];
-  for (const o of cluster) agg.add(o);
-  const takeovers = activeWhilePeerActive(view);
-  for (const o of takeovers) {
-    if (!agg.has("passive-takeover", o.node)) agg.add(o);
-  }
+function clusterStory(input, t) {
+  const names = input.nodes;
+  const peerOf2 = (n) => names.length === 2 ? names.find((x) => x !== n) : void 0;
+  const life = new Map(
+    names.map((n) => {
+      const l = new Activity();
+      l.merge(input.ownLife.get(n));
+      const peer = peerOf2(n);
+      if (peer) l.merge(input.heardPeer.get(peer));
+      return [n, l];
+    })
+  );
+  const horizon = Math.max(...names.map((n) => Math.max(input.lastTime.get(n) ?? -Infinity, life.get(n).last ?? -Infinity)));
+  const down = new Map(names.map((n) => [n, downSpans(n, input.events, life.get(n), t.downGapMs)]));
+  const intervals = new Map(
+    names.map((n) => [n, Number.isFinite(horizon) ? nodeStates(n, peerOf2(n), input.events, input.ownLife.get(n), life.get(n), down.get(n), horizon, input.now.get(n)?.state) : []])
+  );
+  const view = { nodes: names, events: input.events, intervals, down, facts: input.facts, files: input.files, now: input.now, horizon };
+  const ctx = { nodes: names, events: input.events, intervals, down, ownLife: input.ownLife, facts: input.facts, unclean: input.unclean, thresholds: t };
+  return { view, ctx };
+}
+function crossNodeFindings(view, ctx, t, agg) {
+  for (const o of [...splitBrain(view, t), ...noBrain(view, t), ...noActiveNode(view), ...clockSkew(view, t), ...rolloverGaps(view, t), ...factsResources(view)]) agg.add(o);
+  const found = takeovers(view);
+  for (const tk of found) agg.add(tk.occurrence);
+  const took = found.filter((tk) => !tk.averted).map((tk) => ({ node: tk.occurrence.node, time: tk.occurrence.evidence[tk.occurrence.evidence.length - 1].time ?? 0, event: tk.occurrence.evidence[tk.occurrence.evidence.length - 1] }));
+  for (const o of activeOnDbErrors(view, took)) agg.add(o);
   const decisions = [];
+  const first = (node, test) => view.events.find((e) => e.node === node && agg.inWindow(e.time) && test(e));
   for (const node of view.nodes) {
-    const mine = view.events.filter((e) => e.node === node && agg.inWindow(e.time));
-    const failed = mine.find((e) => e.type === "state" && /^failed$/i.test(e.fields.state ?? ""));
-    if (failed) decisions.push(failedCause(node, failed, view.events, unclean));
-    const considered = mine.find((e) => e.type === "takeover-considered") ?? takeovers.find((o) => o.node === node)?.evidence[0];
-    if (considered) decisions.push(takeoverCause(node, considered, view.events));
+    const failed = first(node, (e) => e.type === "state" && /^failed$/i.test(e.fields.state ?? ""));
+    if (failed) decisions.push(failedCause(ctx, node, failed));
+    const takeover = found.find((tk) => tk.occurrence.node === node && !tk.averted && agg.inWindow(tk.subject.time));
+    if (takeover) decisions.push(takeoverCause(ctx, node, takeover.subject));
+    const averted = found.find((tk) => tk.occurrence.node === node && tk.averted && agg.inWindow(tk.subject.time));
+    if (averted) decisions.push(takeoverCause(ctx, node, averted.subject, "takeover-averted"));
+    const replication = first(node, (e) => e.type === "db-replication-error" || e.type === "replication-delay" && Number(e.fields.seconds) * 1e3 > t.replicationDelayMs);
+    if (replication && agg.has("replication-broken", node)) decisions.push(replicationCause(ctx, node, replication));
+    const crash = first(node, (e) => e.type === "db-crash");
+    if (crash) decisions.push(crashCause(ctx, node, crash));
+    const degraded = first(node, (e) => e.type === "degraded");
+    if (degraded) decisions.push(degradedCause(ctx, node, degraded));
   }
-  for (const d of decisions) agg.setCause(d.condition, d.node, d.cause, d.evidence);
+  for (const d of decisions) agg.setCause(d.condition, d.node, d.cause, d.evidence, d.confidence);
   return decisions;
 }
 function corrections(inv) {
@@ -48169,7 +48857,10 @@ async function scanFile(file, opts) {
       pos = lineEnd + 1;
     }
     if (lastTimedStart >= 0) lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;
-    if (lastTimed) stats.last = lastTimed;
+    if (lastTimed) {
+      stats.last = lastTimed;
+      opts.onTime?.(lastTimed);
+    }
   };
   let giant = null;
   const giantPiece = (g, piece) => {
@@ -48195,6 +48886,7 @@ async function scanFile(file, opts) {
         lastTimed = t;
         stats.first ??= t;
         stats.last = t;
+        opts.onTime?.(t);
       }
     }
     if (!g.hit) return;
@@ -48237,10 +48929,10 @@ function notChecked(present) {
   const groups = /* @__PURE__ */ new Map();
   for (const c of CONDITIONS) {
     if (c.needs.some((k) => present.has(k))) continue;
-    const key = c.needs.join(",");
-    const g = groups.get(key) ?? { conditions: [], missing: [...c.needs] };
+    const key2 = c.needs.join(",");
+    const g = groups.get(key2) ?? { conditions: [], missing: [...c.needs] };
     g.conditions.push(c.id);
-    groups.set(key, g);
+    groups.set(key2, g);
   }
   return [...groups.values()];
 }
@@ -48280,30 +48972,153 @@ async function currentState(node, stateFiles, collectedState, events, agg, warn)
   const lastLogged = states.length ? canonicalState(states[states.length - 1].fields.state ?? "") : void 0;
   let since;
   for (let i = states.length - 1; i >= 0 && canonicalState(states[i].fields.state ?? "") === lastLogged; i--) since = states[i].time;
-  if (fromFile === void 0) return lastLogged ? { state: lastLogged, stateSince: isoTime(since), files } : { files };
+  if (fromFile === void 0) return lastLogged ? { state: lastLogged, stateSince: isoTime(since), evidence: states[states.length - 1], files } : { files };
   const state = canonicalState(fromFile);
-  if (state === "Failed" && !agg.has("ha-failed", node)) {
-    agg.add({
-      condition: "ha-failed",
-      node,
-      fields: {},
-      evidence: [{ node, kind: "state", type: "state", fields: { state: "Failed" }, file: source.path, fileOrder: source.order, line: 1, text: fromFile }]
-    });
-  }
-  return { state, stateSince: state === lastLogged ? isoTime(since) : void 0, files };
+  const evidence = { node, kind: "state", type: "state", fields: { state }, file: source.path, fileOrder: source.order, line: 1, text: fromFile };
+  if (state === "Failed" && !agg.has("ha-failed", node)) agg.add({ condition: "ha-failed", node, fields: {}, evidence: [evidence] });
+  return { state, stateSince: state === lastLogged ? isoTime(since) : void 0, evidence, files };
+}
+
+// src/correlate/sequences.ts
+function heartbeatDetector(t) {
+  let run = 0;
+  const runEvidence = [];
+  return {
+    feed(e, report) {
+      if (e.type === "heartbeat-reply") {
+        run = 0;
+        runEvidence.length = 0;
+        const ms = Number(e.fields.ms);
+        if (ms > t.heartbeatSlowMs) {
+          report({ condition: "heartbeat-loss", node: e.node, severity: "warning", fields: { slowMs: String(ms) }, evidence: [e] });
+        }
+        return;
+      }
+      if (e.type !== "heartbeat-miss") return;
+      run++;
+      runEvidence.push(e);
+      const critical = run >= t.heartbeatMisses;
+      report({
+        condition: "heartbeat-loss",
+        node: e.node,
+        severity: critical ? "critical" : "warning",
+        fields: { run: String(run) },
+        evidence: critical && run === t.heartbeatMisses ? [...runEvidence] : [e]
+      });
+    }
+  };
+}
+function databaseLifecycleDetector() {
+  let running;
+  let crashed = false;
+  let recovery;
+  return {
+    feed(e, report) {
+      switch (e.type) {
+        case "db-shutdown":
+          running = false;
+          crashed = false;
+          recovery = void 0;
+          return;
+        case "db-crash":
+          crashed = true;
+          return;
+        case "db-crash-recovery":
+          recovery ??= e;
+          return;
+        case "db-ready": {
+          const unclean = !crashed && (running === true || running === void 0 && recovery !== void 0);
+          if (unclean) {
+            report({
+              condition: "unclean-shutdown",
+              node: e.node,
+              fields: { source: "database" },
+              evidence: recovery ? [recovery, e] : [e]
+            });
+          }
+          running = true;
+          crashed = false;
+          recovery = void 0;
+          return;
+        }
+      }
+    }
+  };
+}
+function maintenanceDetector() {
+  let haEnabled = true;
+  return {
+    feed(e, report) {
+      if (e.type === "admin") {
+        const a = (e.fields.action ?? "").toLowerCase();
+        if (a === "ha disabled") haEnabled = false;
+        if (a === "ha enabled") haEnabled = true;
+        return;
+      }
+      if (!haEnabled) return;
+      if (e.type === "patch" && (e.fields.db ?? "").toLowerCase() === "yes") {
+        report({ condition: "maintenance-under-ha", node: e.node, fields: { what: `patch ${e.fields.name}` }, evidence: [e] });
+      }
+      if (e.type === "upgrade") {
+        report({ condition: "maintenance-under-ha", node: e.node, fields: { what: `upgrade to ${e.fields.version}` }, evidence: [e] });
+      }
+    }
+  };
+}
+function ipv6PeerDetector() {
+  return {
+    feed(e, report) {
+      if (e.type === "peer-configured" && (e.fields.peer ?? "").includes(":")) {
+        report({ condition: "ipv6-unsupported", node: e.node, fields: { peer: e.fields.peer }, evidence: [e] });
+      }
+    }
+  };
+}
+function replicationDelayDetector(t) {
+  return {
+    feed(e, report) {
+      if (e.type !== "replication-delay" || Number(e.fields.seconds) * 1e3 <= t.replicationDelayMs) return;
+      report({ condition: "replication-broken", node: e.node, fields: { seconds: e.fields.seconds }, variant: "delay", evidence: [e] });
+    }
+  };
+}
+var SYNC_STATES2 = /* @__PURE__ */ new Set(["synchronization-source", "synchronization-target"]);
+function syncDetector() {
+  let current;
+  let before2;
+  return {
+    feed(e, report) {
+      if (e.type === "state") {
+        const s = canonicalState(e.fields.state ?? "");
+        if (s !== current) {
+          before2 = current;
+          current = s;
+        }
+        return;
+      }
+      if (e.type !== "sync" || !/^failed$/i.test(e.fields.phase ?? "")) return;
+      const back = current && SYNC_STATES2.has(current) ? before2 : current;
+      report({ condition: "sync-failed", node: e.node, fields: { reason: (e.fields.reason ?? "").trim() || "no reason logged", state: back ?? "its previous state" }, evidence: [e] });
+      if (back) {
+        before2 = current;
+        current = back;
+      }
+    }
+  };
 }
 
 // src/correlate/node-pass.ts
 var EXCEPTION_CONTEXT_MS = 15 * 6e4;
 var TROUBLE_EVENTS = /* @__PURE__ */ new Set(["degraded", "takeover-considered", "peer-requested-failed"]);
 var READ_ORDER = ["ha", "syslog", "sms-info", "tpt", "mysqld"];
-function detectorsFor(kind) {
-  if (kind === "ha" || kind === "syslog") return [heartbeatDetector(), maintenanceDetector(), ipv6PeerDetector()];
+function detectorsFor(kind, t) {
+  if (kind === "ha" || kind === "syslog") return [heartbeatDetector(t), maintenanceDetector(), ipv6PeerDetector(), replicationDelayDetector(t), syncDetector()];
   if (kind === "mysqld") return [databaseLifecycleDetector()];
   return [];
 }
-function keepEvent(e, troubleTimes, lastPeerState) {
-  if (e.type === "heartbeat-reply") return Number(e.fields.ms) > 300;
+var HEARD_FROM_PEER = /* @__PURE__ */ new Set(["heartbeat-reply", "peer-state"]);
+function keepEvent(e, troubleTimes, lastPeerState, t) {
+  if (e.type === "heartbeat-reply") return Number(e.fields.ms) > t.heartbeatSlowMs;
   if (e.type === "peer-state") {
     const state = (e.fields.state ?? "").toLowerCase();
     if (lastPeerState.get(e.node) === state) return false;
@@ -48311,12 +49126,12 @@ function keepEvent(e, troubleTimes, lastPeerState) {
     return true;
   }
   if (e.type === "exception") {
-    const t = e.time;
-    return t !== void 0 && troubleTimes.some((x) => t <= x && x - t <= EXCEPTION_CONTEXT_MS);
+    const t2 = e.time;
+    return t2 !== void 0 && troubleTimes.some((x) => t2 <= x && x - t2 <= EXCEPTION_CONTEXT_MS);
   }
   return true;
 }
-async function scanNode(node, rules, agg) {
+async function scanNode(node, rules, agg, t) {
   const warnings = [];
   const warn = (m) => void warnings.push(m);
   const toUtc = nodeClock(node);
@@ -48328,9 +49143,11 @@ async function scanNode(node, rules, agg) {
   const unclean = [];
   let lastTime;
   const lastPeerState = /* @__PURE__ */ new Map();
+  const ownLife = new Activity();
+  const heardPeer = new Activity();
   const present = /* @__PURE__ */ new Set();
   for (const kind of READ_ORDER) {
-    const detectors = detectorsFor(kind);
+    const detectors = detectorsFor(kind, t);
     for (const file of node.files.filter((f) => f.kind === kind)) {
       const report2 = (o) => {
         if (o.condition === "unclean-shutdown") unclean.push(o.evidence[o.evidence.length - 1]);
@@ -48339,11 +49156,13 @@ async function scanNode(node, rules, agg) {
       const onHit = (hit) => {
         if (hit.time && !hit.time.zoned) sawZoneless = true;
         const time2 = hit.time ? toUtc(hit.time) : void 0;
+        if (time2 !== void 0 && hit.timeSource !== "mtime") ownLife.add(time2);
         for (const m of rules.match(kind, hit.text)) {
           const e = { node: node.name, kind, type: m.rule.event ?? m.rule.condition, time: time2, fields: m.fields, file: file.path, fileOrder: file.order, line: hit.line, text: hit.text };
           if (m.rule.event) {
             for (const d of detectors) d.feed(e, report2);
-            if (keepEvent(e, troubleTimes, lastPeerState)) events.push(e);
+            if (time2 !== void 0 && HEARD_FROM_PEER.has(e.type)) heardPeer.add(time2);
+            if (keepEvent(e, troubleTimes, lastPeerState, t)) events.push(e);
             if (time2 !== void 0 && (TROUBLE_EVENTS.has(e.type) || e.type === "state" && /^failed$/i.test(e.fields.state ?? ""))) troubleTimes.push(time2);
           }
           if (m.rule.condition) {
@@ -48352,7 +49171,7 @@ async function scanNode(node, rules, agg) {
           }
         }
       };
-      const stats = await scanFile(file, { prefilter: rules.prefilter(kind), onHit, warn });
+      const stats = await scanFile(file, { prefilter: rules.prefilter(kind), onHit, warn, onTime: (pt) => ownLife.add(toUtc(pt)) });
       bytes += stats.bytes;
       if (stats.textLines) present.add(kind);
       if (stats.cutLines) warn(`${node.name}: ${stats.cutLines} line(s) longer than 1 MiB in ${file.path} were cut for display`);
@@ -48382,19 +49201,21 @@ async function scanNode(node, rules, agg) {
   report.files = files;
   const unchecked = notChecked(present);
   if (unchecked.length) report.notChecked = unchecked;
-  return { report, events, unclean, lastTime, warnings, bytes };
+  return { report, stateEvidence: now.evidence, events, unclean, lastTime, ownLife, heardPeer, warnings, bytes };
 }
 
 // src/analyze.ts
+init_thresholds();
 async function analyzeInventory(inv, opts = {}) {
   const rules = opts.rules ?? builtinRules();
-  const agg = new FindingAggregator(opts.window);
-  const passes2 = await Promise.all(inv.nodes.map((n) => scanNode(n, rules, agg)));
+  const t = { ...thresholds(opts.thresholds), incident: opts.thresholds?.incident };
+  const agg = new FindingAggregator(opts.window, t);
+  const passes2 = await Promise.all(inv.nodes.map((n) => scanNode(n, rules, agg, t)));
   if (passes2.every((r) => r.bytes === 0 && (r.report.files ?? []).every((f) => !f.records))) {
     const why = [...inv.warnings, ...passes2.flatMap((r) => r.warnings)];
     throw new InputError(`no readable log data in the given input${why.length ? `: ${why.join("; ")}` : ""}`);
   }
-  return correlateNodes(inv, passes2, agg, opts.thresholds);
+  return correlateNodes(inv, passes2, agg, t);
 }
 
 // src/report/json.ts
@@ -48467,7 +49288,7 @@ function findingsTable(report, width) {
     ...BORDERLESS
   });
   for (const f of report.findings) {
-    const cause = f.cause ? ` [cause: ${f.cause}]` : "";
+    const cause = f.cause ? ` [cause: ${f.cause}${f.causeConfidence ? `, ${f.causeConfidence} confidence` : ""}]` : "";
     t.push([f.severity, f.id, f.node, shortTime(f.first), shortTime(f.last), String(f.count), `${f.summary}${cause}`]);
   }
   return `${trimRight(t.toString())}
@@ -48485,7 +49306,7 @@ function nodesTable(report) {
 }
 function incidentsText(report) {
   if (!report.incidents.length) return "";
-  const lines = report.incidents.map((i) => `  ${shortTime(i.start)} \u2192 ${shortTime(i.end)}  ${i.summary}`);
+  const lines = report.incidents.map((i) => `  ${shortTime(i.start)} \u2192 ${shortTime(i.end)}  ${i.summary}${i.meanwhile?.length ? `; meanwhile: ${i.meanwhile.join("; ")}` : ""}`);
   return `Incidents
 ${lines.join("\n")}
 `;
@@ -48533,12 +49354,13 @@ function renderSummary(report, advice, width = 80) {
     report.incidents.forEach((i, k) => {
       lines.push(`  ${k + 1}. ${shortTime(i.start)} to ${shortTime(i.end)} UTC  [${i.findings.join(", ")}]`);
       lines.push(wrap(i.summary, width, "     "));
+      if (i.meanwhile?.length) lines.push(wrap(`meanwhile: ${i.meanwhile.join("; ")}`, width, "     "));
     });
   }
   lines.push("", n ? "FINDINGS (most severe first)" : "FINDINGS");
   if (!n) lines.push("  None: nothing in these logs matches a known HA problem.");
   for (const f of ranked(report.findings)) {
-    const cause = f.cause ? `, cause ${f.cause}` : "";
+    const cause = f.cause ? `, cause ${f.cause}${f.causeConfidence ? ` (${f.causeConfidence} confidence)` : ""}` : "";
     lines.push(`  ${f.severity.padEnd(8)}  ${f.id} on ${f.node}, ${f.count}x, first ${shortTime(f.first)} UTC${cause}`);
     lines.push(wrap(f.summary, width, "            "));
   }
@@ -48608,7 +49430,7 @@ function laneData(a) {
   const first = Math.min(...all0.map((iv) => iv.start));
   const end = last + Math.max(6e4, (last - first) * 0.02);
   const intervals = [...a.intervals.values()].flatMap(
-    (ivs) => ivs.map((iv, k) => ({ node: iv.node, state: iv.state, start: iv.start, end: k === ivs.length - 1 ? Math.max(iv.end, end) : iv.end }))
+    (ivs) => ivs.map((iv, k) => ({ node: iv.node, state: iv.state, source: iv.source, start: iv.start, end: k === ivs.length - 1 ? Math.max(iv.end, end) : iv.end }))
   );
   const all = a.events.filter((e) => e.time !== void 0 && MARKER_TYPES.has(e.type));
   const markers = all.slice(0, MAX_MARKERS).map((e) => ({ node: e.node, time: e.time, type: e.type, label: phraseFor(e) ?? e.type, where: `${e.file}:${e.line}` }));
@@ -48620,20 +49442,23 @@ function findingsHtml(a, explain2) {
   if (!a.report.findings.length) return '<p class="none">No findings: nothing in these logs matches a known HA problem.</p>';
   return a.report.findings.map((f, k) => {
     const advice = explain2?.(f.id, f.cause);
-    const why = a.causes.find((d) => d.condition === f.id && d.node === f.node)?.why;
+    const decision = a.causes.find((d) => d.condition === f.id && d.node === f.node);
+    const why = decision ? `${decision.why} [smsdiag]` : void 0;
+    const others = (decision?.candidates ?? []).filter((c) => c.cause !== decision?.cause);
+    const considered = others.length ? `<p class="ids">Also considered: ${others.map((c) => `${esc(c.cause)} (${esc(c.for.map((x) => x.text).join("; "))}${c.against.length ? `; against it: ${esc(c.against.join("; "))}` : ""})`).join(" \xB7 ")}</p>` : "";
     const ev = f.evidence.slice(0, MAX_EVIDENCE).map((e) => `<tr><td>${esc(time(e.time))}</td><td>${esc(e.node)}</td><td>${esc(`${e.file}:${e.line}`)}</td><td><code>${esc(cut(e.text))}</code></td></tr>`).join("");
     const steps = advice ? `<h4>What to do</h4><ol>${advice.nextSteps.map((s) => `<li>${esc(s)}</li>`).join("")}</ol>` : "";
     const meaning = advice ? `<p>${esc(advice.meaning)}</p>` : "";
     return `<details class="finding sev-${f.severity}" id="finding-${k + 1}"${f.severity === "critical" ? " open" : ""}>
-<summary><span class="sev">${esc(f.severity)}</span> <b>${esc(f.id)}</b> on <b>${esc(f.node)}</b> \xB7 ${esc(time(f.first))} \u2192 ${esc(time(f.last))} UTC \xB7 ${f.count}\xD7 \xB7 ${esc(f.summary)}${f.cause ? ` \xB7 cause <b>${esc(f.cause)}</b>` : ""}</summary>
-${why ? `<p class="why">${esc(why)}</p>` : ""}${meaning}
+<summary><span class="sev">${esc(f.severity)}</span> <b>${esc(f.id)}</b> on <b>${esc(f.node)}</b> \xB7 ${esc(time(f.first))} \u2192 ${esc(time(f.last))} UTC \xB7 ${f.count}\xD7 \xB7 ${esc(f.summary)}${f.cause ? ` \xB7 cause <b>${esc(f.cause)}</b>${f.causeConfidence ? ` (${esc(f.causeConfidence)} confidence)` : ""}` : ""}</summary>
+${why ? `<p class="why">${esc(why)}</p>` : ""}${considered}${meaning}
 <table class="evidence"><thead><tr><th>time (UTC)</th><th>node</th><th>file:line</th><th>line</th></tr></thead><tbody>${ev}</tbody></table>
 ${steps}</details>`;
   }).join("\n");
 }
 function incidentsHtml(a) {
   if (!a.report.incidents.length) return '<p class="none">No incidents.</p>';
-  return `<ol class="incidents">${a.report.incidents.map((i, k) => `<li><button type="button" class="zoom" data-incident="${k + 1}">${esc(time(i.start))} \u2192 ${esc(time(i.end))} UTC</button> <span class="ids">${esc(i.findings.join(", "))}</span><div class="chain">${esc(i.summary)}</div></li>`).join("")}</ol>`;
+  return `<ol class="incidents">${a.report.incidents.map((i, k) => `<li><button type="button" class="zoom" data-incident="${k + 1}">${esc(time(i.start))} \u2192 ${esc(time(i.end))} UTC</button> <span class="ids">${esc(i.findings.join(", "))}</span><div class="chain">${esc(i.summary)}</div>${i.meanwhile?.length ? `<div class="ids">meanwhile: ${esc(i.meanwhile.join("; "))}</div>` : ""}</li>`).join("")}</ol>`;
 }
 function nodesHtml(a) {
   return `<table class="nodes"><thead><tr><th>node</th><th>role</th><th>HA state</th><th>since (UTC)</th><th>UTC offset of its logs</th><th>not checked</th></tr></thead><tbody>${a.report.nodes.map((n) => `<tr><td>${esc(n.name)}</td><td>${esc(n.role)}</td><td><span class="chip st-${esc((n.state ?? "unknown").toLowerCase())}">${esc(n.state ?? "unknown")}</span></td><td>${esc(time(n.stateSince))}</td><td>${esc(n.utcOffset ?? "")}</td><td class="unchecked">${(n.notChecked ?? []).map((c) => esc(notCheckedText(c))).join("<br>") || "\u2014"}</td></tr>`).join("")}</tbody></table>`;
@@ -48661,7 +49486,8 @@ var SCRIPT = String.raw`
 (function(){
 var D=JSON.parse(document.getElementById('lane-data').textContent);
 var svg=document.getElementById('lanes');var NS='http://www.w3.org/2000/svg';
-var COLORS={'Active':'#009E73','Passive':'#56B4E9','Failed':'#D55E00','Degraded':'#E69F00','Restart':'#CC79A7','synchronization-source':'#0072B2','synchronization-target':'#0072B2','Configured':'#8c8c8c','Un-configured':'#b5b5b5'};
+var COLORS={'Active':'#009E73','Passive':'#56B4E9','Failed':'#D55E00','Degraded':'#E69F00','Restart':'#CC79A7','synchronization-source':'#0072B2','synchronization-target':'#0072B2','Configured':'#8c8c8c','Un-configured':'#b5b5b5','Down':'#222','unknown':'#eeeeee'};
+var OPACITY={'log':1,'restart':1,'peer':0.7,'held':0.35};
 var MARK={'db-crash':'#000','db-corruption':'#000','oom':'#7a0177','heartbeat-miss':'#E69F00','heartbeat-fallback':'#E69F00','takeover-considered':'#D55E00','takeover-complete':'#D55E00','restart-active':'#D55E00','peer-requested-failed':'#D55E00'};
 var times=[];D.intervals.forEach(function(i){times.push(i.start,i.end)});D.markers.forEach(function(m){times.push(m.time)});
 if(!times.length){svg.setAttribute('height','40');return;}
@@ -48683,8 +49509,8 @@ function draw(){
     var g=el('g',{'class':'lane','data-node':n.name});
     D.intervals.filter(function(i){return i.node===n.name}).forEach(function(i){
       var c=clip(i.start,i.end);if(c[1]<=c[0])return;
-      var r=el('rect',{x:x(c[0]),y:y+4,width:Math.max(1,x(c[1])-x(c[0])),height:24,fill:COLORS[i.state]||'#ccc','data-state':i.state,'data-start':i.start,'data-end':i.end},g);
-      el('title',{},r).textContent=n.name+' '+i.state+': '+fmt(i.start)+' → '+fmt(i.end)+' UTC';
+      var r=el('rect',{x:x(c[0]),y:y+4,width:Math.max(1,x(c[1])-x(c[0])),height:24,fill:COLORS[i.state]||'#ccc','fill-opacity':OPACITY[i.source]||1,stroke:i.state==='unknown'?'#bbb':'none','stroke-dasharray':'3 2','data-state':i.state,'data-source':i.source,'data-start':i.start,'data-end':i.end},g);
+      el('title',{},r).textContent=n.name+' '+i.state+' ('+({'log':'its own log','peer':'its peer\'s log','restart':'down until it started again','held':'assumed: nothing logged since'})[i.source]+'): '+fmt(i.start)+' → '+fmt(i.end)+' UTC';
     });
     D.markers.filter(function(m){return m.node===n.name&&m.time>=view[0]&&m.time<=view[1]}).forEach(function(m){
       var c=el('path',{d:'M'+x(m.time)+' '+(y+30)+' l-5 9 h10 z',fill:MARK[m.type]||'#333','data-marker':m.type},g);
@@ -48709,7 +49535,9 @@ var LEGEND = [
   ["Restart", "#CC79A7"],
   ["synchronization", "#0072B2"],
   ["Configured", "#8c8c8c"],
-  ["Un-configured", "#b5b5b5"]
+  ["Un-configured", "#b5b5b5"],
+  ["Down", "#222"],
+  ["unknown", "#eeeeee"]
 ];
 function renderHtml(a, opts = {}) {
   const title = opts.title ?? "SMS HA diagnosis";
@@ -48727,7 +49555,7 @@ function renderHtml(a, opts = {}) {
 <p class="sub">${a.report.nodes.length} nodes \xB7 ${a.report.findings.length} findings (${critical} critical) \xB7 ${a.report.incidents.length} incidents \xB7 times in UTC${esc(cluster)}</p>
 ${nodesHtml(a)}
 <h2 id="timeline">HA state over time</h2>
-<div class="controls"><button type="button" id="reset">Show everything</button><div class="legend">${LEGEND.map(([n, c]) => `<span><i style="background:${c}"></i>${esc(n)}</span>`).join("")}<span><i style="background:#D55E00;opacity:.3"></i>both Active</span><span><i style="background:#555;opacity:.2"></i>none Active</span><span>\u25B2 event (hover for details)</span>${omitted}</div></div>
+<div class="controls"><button type="button" id="reset">Show everything</button><div class="legend">${LEGEND.map(([n, c]) => `<span><i style="background:${c}"></i>${esc(n)}</span>`).join("")}<span><i style="background:#009E73;opacity:.35"></i>faint: assumed or told by the peer</span><span><i style="background:#D55E00;opacity:.3"></i>both Active</span><span><i style="background:#555;opacity:.2"></i>none Active</span><span>\u25B2 event (hover for details)</span>${omitted}</div></div>
 <svg id="lanes" role="img" aria-label="HA state of each node over time"></svg>
 <h2>Incidents</h2>
 ${incidentsHtml(a)}
@@ -48797,7 +49625,7 @@ Times without a zone are the node's local time: give each node's offset with --t
     const analysis = await analyzeInventory(inventory, {
       rules: loadRules(flags.rules),
       window: windowFrom(flags, now),
-      thresholds: { incident: flags.incident ? parseUserTime(flags.incident, "--incident", now) : void 0 }
+      thresholds: { ...parseThresholds(flags.threshold), incident: flags.incident ? parseUserTime(flags.incident, "--incident", now) : void 0 }
     });
     const report = filterBySeverity(analysis.report, flags["min-severity"]);
     if (flags.html) await writeHtmlReport(analysis, flags.html);
@@ -49234,13 +50062,13 @@ var PseudonymRedactor = class {
   pseudonym(kind, value) {
     if (this.issued.has(value)) return value;
     const map = this.maps.get(kind);
-    const key = lowerKey(kind, value);
-    const known = map.get(key);
+    const key2 = lowerKey(kind, value);
+    const known = map.get(key2);
     if (known !== void 0) return known;
     const n = (this.counters.get(kind) ?? 0) + 1;
     this.counters.set(kind, n);
     const p = this.make(kind, n);
-    map.set(key, p);
+    map.set(key2, p);
     this.issued.add(p);
     return p;
   }
@@ -49729,9 +50557,9 @@ async function redactInto(data, redactor, spool, label) {
     throw new BundleEntryError(`${label}: could not be redacted: ${fmtErr(err)}`);
   }
 }
-function redactStrings(v, r, key) {
-  if (typeof v === "string") return key !== null && MANIFEST_PLAIN_KEYS.has(key) ? v : r.redactText(v);
-  if (Array.isArray(v)) return v.map((x) => redactStrings(x, r, key));
+function redactStrings(v, r, key2) {
+  if (typeof v === "string") return key2 !== null && MANIFEST_PLAIN_KEYS.has(key2) ? v : r.redactText(v);
+  if (Array.isArray(v)) return v.map((x) => redactStrings(x, r, key2));
   if (v && typeof v === "object") {
     const out = {};
     for (const [k, x] of Object.entries(v)) out[k] = redactStrings(x, r, k);
@@ -49802,48 +50630,6 @@ async function createBundleWriter(opts) {
   return new TarGzBundleWriter(opts, fh, new BlockGzipSink(fh), paths);
 }
 
-// src/sources/facts.ts
-var COMMANDS = [
-  ["ha.state", ["cat", "/etc/ha.state"]],
-  ["uptime.txt", ["uptime"]],
-  ["df.txt", ["df", "-P"]],
-  ["free.txt", ["free", "-m"]],
-  ["ip-addr.txt", ["ip", "addr"]]
-];
-function offsetMinutes2(z) {
-  const m = /^([+-])(\d{2})(\d{2})$/.exec(z.trim());
-  return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : void 0;
-}
-async function collectFacts(access, remote, now = Date.now) {
-  const files = [];
-  const values = {};
-  const [hostnameOut, ...outputs] = await access.runAll([["hostname"], ...COMMANDS.map(([, argv]) => argv)]);
-  const hostname3 = hostnameOut?.trim();
-  if (hostname3) values.hostname = hostname3;
-  const t0 = now();
-  const date = await access.run(["date", "+%s.%N %z %Y-%m-%dT%H:%M:%S%z"]);
-  const t1 = now();
-  if (date) {
-    const [epoch, zone, local] = date.trim().split(" ");
-    const off = offsetMinutes2(zone ?? "");
-    if (off !== void 0) values.utcOffsetMinutes = off;
-    if (remote && Number.isFinite(Number(epoch))) {
-      values.clockOffsetMs = Math.round(Number(epoch) * 1e3 - (t0 + t1) / 2);
-      values.clockUncertaintyMs = Math.ceil((t1 - t0) / 2);
-    }
-    files.push({ name: "date.txt", text: `${local}
-sampled between collector times ${new Date(t0).toISOString()} and ${new Date(t1).toISOString()}
-` });
-  }
-  for (const [k, [name2]] of COMMANDS.entries()) {
-    const out = outputs[k];
-    if (out === void 0) continue;
-    files.push({ name: name2, text: out });
-    if (name2 === "ha.state" && out.trim()) values.haState = out.trim().split(/\s+/)[0];
-  }
-  return { files, values };
-}
-
 // src/sources/remote.ts
 var import_node_child_process3 = require("node:child_process");
 var import_node_fs14 = require("node:fs");
@@ -49904,13 +50690,13 @@ function checkHostKey(text, host, port, blob) {
     if (!fields[0] || fields[0].startsWith("#")) continue;
     const marker = fields[0].startsWith("@") ? fields.shift() : void 0;
     if (marker === "@cert-authority") continue;
-    const [hosts, ktype, key] = fields;
-    if (!hosts || !ktype || !key || !patternsMatch(hosts, name2)) continue;
+    const [hosts, ktype, key2] = fields;
+    if (!hosts || !ktype || !key2 || !patternsMatch(hosts, name2)) continue;
     if (marker === "@revoked") {
-      if (key === b64) return { kind: "revoked", line: i + 1 };
+      if (key2 === b64) return { kind: "revoked", line: i + 1 };
       continue;
     }
-    if (key === b64) match ??= { kind: "match", line: i + 1 };
+    if (key2 === b64) match ??= { kind: "match", line: i + 1 };
     else if (ktype === type) mismatch ??= { kind: "mismatch", line: i + 1, knownType: ktype };
   }
   return match ?? mismatch ?? { kind: "unknown" };
@@ -49979,12 +50765,12 @@ async function connect(t) {
         readyTimeout: t.readyTimeoutMs ?? 1e4,
         keepaliveInterval: KEEPALIVE_MS,
         keepaliveCountMax: KEEPALIVE_MISSES,
-        hostVerifier: (key) => {
-          presented = key;
-          verdict = checkHostKey(known, t.host, t.port, key);
+        hostVerifier: (key2) => {
+          presented = key2;
+          verdict = checkHostKey(known, t.host, t.port, key2);
           const trusted = verdict.kind === "match" || verdict.kind === "unknown" && t.acceptNewHostKey;
           if (!trusted) {
-            reject(hostKeyError(verdict, t, key));
+            reject(hostKeyError(verdict, t, key2));
             setImmediate(() => client.destroy());
           }
           return trusted;
@@ -49997,14 +50783,14 @@ async function connect(t) {
   if (verdict?.kind === "unknown" && presented) await appendHostKey(t.knownHosts, t.host, t.port, presented);
   return session(client, where, t.stallMs ?? 3e4);
 }
-function hostKeyError(v, t, key) {
-  const fp = fingerprint(key);
+function hostKeyError(v, t, key2) {
+  const fp = fingerprint(key2);
   const where = `${t.host}:${t.port}`;
   if (v.kind === "mismatch") {
-    return new SshError("host-key-changed", `the host key of ${where} has CHANGED (now ${keyType(key)} ${fp}; ${t.knownHosts} line ${v.line} holds another). Someone may be intercepting the connection, or the host was reinstalled: verify it, then remove that line yourself`);
+    return new SshError("host-key-changed", `the host key of ${where} has CHANGED (now ${keyType(key2)} ${fp}; ${t.knownHosts} line ${v.line} holds another). Someone may be intercepting the connection, or the host was reinstalled: verify it, then remove that line yourself`);
   }
   if (v.kind === "revoked") return new SshError("host-key-revoked", `the host key of ${where} (${fp}) is marked @revoked in ${t.knownHosts} line ${v.line}; refusing to connect`);
-  return new SshError("host-key-unknown", `the host key of ${where} is not in ${t.knownHosts}: ${keyType(key)} ${fp}. If that fingerprint is the host's, run again with --accept-new-host-key to record it`);
+  return new SshError("host-key-unknown", `the host key of ${where} is not in ${t.knownHosts}: ${keyType(key2)} ${fp}. If that fingerprint is the host's, run again with --accept-new-host-key to record it`);
 }
 function session(client, where, stallMs) {
   let closed = false;
@@ -50503,11 +51289,16 @@ function explainFinding(topic, f, analysis) {
     count: f.count,
     summary: f.summary,
     evidence: f.evidence,
-    nextSteps: advice?.nextSteps.length ? advice.nextSteps : topic.nextSteps
+    nextSteps: (advice?.nextSteps.length ? advice.nextSteps : topic.nextSteps).map(said)
   };
   if (f.cause) out.cause = f.cause;
-  const why = decision?.why ?? advice?.why;
-  if (why) out.why = why;
+  if (f.causeConfidence) out.causeConfidence = f.causeConfidence;
+  const why = decision?.why ?? (advice ? said(advice.why) : void 0);
+  if (why) out.why = decision ? `${why} [smsdiag]` : why;
+  const others = decision?.candidates.filter((c) => c.cause !== decision.cause) ?? [];
+  if (others.length) {
+    out.considered = others.map((c) => ({ cause: c.cause, evidence: c.for.map((x) => x.text), against: c.against }));
+  }
   return out;
 }
 function explain(topic, analysis) {
@@ -50520,22 +51311,28 @@ function explain(topic, analysis) {
 init_lookup();
 init_topics();
 
+// src/report/explain.ts
+init_lookup();
+
 // src/report/topic.ts
+init_lookup();
+var MARKS_NOTE = "[guide: \u2026] rests on that section of the vendor's SMS HA troubleshooting guide; [smsdiag] is smsdiag's own inference or convention.";
 function renderTopic(topic, width = 80) {
-  const out = [`${topic.title} (${topic.id})`, "", "What it means", wrap(topic.meaning, width, "  ")];
+  const out = [`${topic.title} (${topic.id})`, "", "What it means", wrap(topic.meaning.map(said).join(" "), width, "  ")];
   if (topic.whatToCheck.length) {
     out.push("", "What to check");
-    for (const c of topic.whatToCheck) out.push(wrap(c, width, "    ", "  - "));
+    for (const c of topic.whatToCheck) out.push(wrap(said(c), width, "    ", "  - "));
   }
   if (topic.nextSteps.length) {
     out.push("", "What to do");
-    topic.nextSteps.forEach((s, i) => out.push(wrap(s, width, "     ", `  ${i + 1}. `)));
+    topic.nextSteps.forEach((s, i) => out.push(wrap(said(s), width, "     ", `  ${i + 1}. `)));
   }
   if (topic.causes.length) {
     out.push("", "Possible causes");
-    for (const c of topic.causes) out.push(wrap(`${c.id}: ${c.title}. ${c.why}`, width, "    ", "  - "));
+    for (const c of topic.causes) out.push(wrap(`${c.id}: ${c.title}. ${said(c.why)}`, width, "    ", "  - "));
   }
   if (topic.related.length) out.push("", wrap(`See also: ${topic.related.join(", ")}`, width, "  ", ""));
+  out.push("", wrap(MARKS_NOTE, width, "", ""));
   return `${out.join("\n")}
 `;
 }
@@ -50567,14 +51364,21 @@ ${renderTopic(x.topic, width)}`;
   const parts = [`${x.topic.title} (${x.topic.id})
 
 What it means
-${wrap(x.topic.meaning, width, "  ")}`];
+${wrap(x.topic.meaning.map(said).join(" "), width, "  ")}`];
   for (const f of x.findings) {
     const head = `
 In these logs: ${f.node}, ${f.severity}, ${f.count} time${f.count === 1 ? "" : "s"}, first ${shortTime(f.first)} UTC, last ${shortTime(f.last)} UTC`;
     const lines = [head, wrap(f.summary, width, "  ")];
     if (f.cause) lines.push(`
-  Cause: ${f.cause}`);
+  Cause: ${f.cause}${f.causeConfidence ? ` (confidence: ${f.causeConfidence})` : ""}`);
     if (f.why) lines.push(wrap(f.why, width, "    "));
+    if (f.considered?.length) {
+      lines.push("\n  Also considered:");
+      for (const c of f.considered) {
+        const against = c.against.length ? `; against it: ${c.against.join("; ")}` : "";
+        lines.push(wrap(`${c.cause}: ${c.evidence.join("; ")}${against}`, width, "      ", "    - "));
+      }
+    }
     lines.push("\n  Evidence (time UTC, node, file:line):");
     const nodeWidth = Math.max(...f.evidence.map((e) => e.node.length), 4);
     for (const e of f.evidence) {
@@ -50590,6 +51394,8 @@ In these logs: ${f.node}, ${f.severity}, ${f.count} time${f.count === 1 ? "" : "
   }
   if (x.topic.related.length) parts.push(`
 See also: ${x.topic.related.join(", ")} (smsdiag explain ${x.topic.id} without logs shows everything known about it)`);
+  parts.push(`
+${wrap(MARKS_NOTE, width, "", "")}`);
   return `${parts.join("\n")}
 `;
 }
@@ -50632,7 +51438,7 @@ With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus wha
     }
     const analysis = paths.length ? await analyzeInventory(await loadInventory(paths, flags), {
       rules: loadRules(flags.rules),
-      thresholds: { incident: flags.incident ? parseUserTime(flags.incident, "--incident", /* @__PURE__ */ new Date()) : void 0 }
+      thresholds: { ...parseThresholds(flags.threshold), incident: flags.incident ? parseUserTime(flags.incident, "--incident", /* @__PURE__ */ new Date()) : void 0 }
     }) : void 0;
     const x = explain(topic, analysis);
     process.stdout.write(flags.json ? `${JSON.stringify(x, null, 2)}
@@ -50703,23 +51509,40 @@ var import_core9 = __toESM(require_lib());
 
 // src/report/states.ts
 var import_cli_table34 = __toESM(require_cli_table3());
+function stays(intervals) {
+  const out = [];
+  for (const iv of intervals) {
+    const last = out[out.length - 1];
+    if (last && last.state === iv.state && last.end === iv.start) out[out.length - 1] = { ...last, end: iv.end };
+    else out.push(iv);
+  }
+  return out;
+}
+function how(s) {
+  if (s.source === "restart") return s.state === DOWN ? ", last seen; down until it started again" : ", started; no state logged yet";
+  return { log: "", peer: ", told by the peer", held: ", assumed: nothing logged since" }[s.source];
+}
 function renderStates(analysis, opts) {
   const rows = analysis.report.nodes.map((n) => {
-    const intervals = analysis.intervals.get(n.name) ?? [];
-    const history = intervals.slice(-(opts.history + 1), -1).reverse().map((iv) => ({
+    const all = stays(analysis.intervals.get(n.name) ?? []);
+    const history = all.slice(-(opts.history + 1), -1).reverse().map((iv) => ({
       state: iv.state,
       from: new Date(iv.start).toISOString(),
       to: new Date(iv.end).toISOString(),
+      source: iv.source,
+      confidence: iv.confidence,
       ...iv.reverted ? { reverted: true } : {}
     }));
-    const source = (n.files ?? []).some((f) => f.kind === "state" && f.records) ? "ha.state" : intervals.length ? "ha.log" : "none";
-    return { name: n.name, role: n.role, state: n.state ?? "unknown", since: n.stateSince, source, history };
+    const fromFile = (n.files ?? []).some((f) => f.kind === "state" && f.records);
+    const last = all[all.length - 1];
+    const source = fromFile ? "ha.state" : last ? last.source : "none";
+    return { name: n.name, role: n.role, state: n.state ?? "unknown", since: n.stateSince, source, confidence: fromFile ? "high" : last?.confidence ?? "low", history };
   });
   if (opts.json) return `${JSON.stringify({ version: 1, nodes: rows }, null, 2)}
 `;
   const t = new import_cli_table34.default({ head: ["NODE", "ROLE", "HA STATE", "SINCE (UTC)", "FROM", "BEFORE THAT"], ...BORDERLESS });
   for (const r of rows) {
-    const before2 = r.history.map((h) => `${h.state} (${shortTime(h.from)})`).join(", ") || "-";
+    const before2 = r.history.map((h) => `${h.state} (${shortTime(h.from)}${how(h)})`).join(", ") || "-";
     t.push([r.name, r.role, r.state, shortTime(r.since), r.source, before2]);
   }
   return `${trimRight(t.toString())}
@@ -50744,7 +51567,7 @@ var State = class _State extends SmsdiagCommand {
   async run() {
     const { argv, flags } = await this.parse(_State);
     const inventory = await loadInventory(argv, flags);
-    const analysis = await analyzeInventory(inventory, { rules: loadRules(flags.rules) });
+    const analysis = await analyzeInventory(inventory, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold) });
     process.stdout.write(renderStates(analysis, { json: flags.json, history: flags.history }));
   }
 };
@@ -50788,7 +51611,7 @@ Records in the same millisecond keep their order: node, then file rotation, then
     const format = flags.json ? "json" : flags.format ?? (flags.all ? "text" : "table");
     const inventory = await loadInventory(argv, flags);
     const warnings = [...inventory.warnings];
-    const entries = flags.all ? allRecords(inventory, filter, (m) => void warnings.push(m)) : await keyEvents(inventory, filter, { rules: loadRules(flags.rules) });
+    const entries = flags.all ? allRecords(inventory, filter, (m) => void warnings.push(m)) : await keyEvents(inventory, filter, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold) });
     await writeTimeline(process.stdout, entries, format, inventory.nodes.map((n) => n.name));
     for (const w of new Set(warnings)) process.stderr.write(`warning: ${w}
 `);

@@ -5,23 +5,26 @@ import { FindingAggregator, type Window } from './correlate/aggregate';
 import { correlateNodes, type Analysis } from './correlate/analysis';
 import type { ClusterThresholds } from './correlate/cluster';
 import { scanNode } from './correlate/node-pass';
+import { thresholds } from './knowledge/thresholds';
 
 export type { Analysis } from './correlate/analysis';
 
 export interface AnalyzeOptions {
   rules?: RuleSet;
   window?: Window;
+  /** --threshold values and --incident; the rest are the defaults. */
   thresholds?: Partial<ClusterThresholds>;
 }
 
 /** Everything `analyze` reports, from an inventory of both nodes' files: each node read, then both together. */
 export async function analyzeInventory(inv: Inventory, opts: AnalyzeOptions = {}): Promise<Analysis> {
   const rules = opts.rules ?? builtinRules();
-  const agg = new FindingAggregator(opts.window);
-  const passes = await Promise.all(inv.nodes.map((n) => scanNode(n, rules, agg)));
+  const t = { ...thresholds(opts.thresholds), incident: opts.thresholds?.incident };
+  const agg = new FindingAggregator(opts.window, t);
+  const passes = await Promise.all(inv.nodes.map((n) => scanNode(n, rules, agg, t)));
   if (passes.every((r) => r.bytes === 0 && (r.report.files ?? []).every((f) => !f.records))) {
     const why = [...inv.warnings, ...passes.flatMap((r) => r.warnings)];
     throw new InputError(`no readable log data in the given input${why.length ? `: ${why.join('; ')}` : ''}`);
   }
-  return correlateNodes(inv, passes, agg, opts.thresholds);
+  return correlateNodes(inv, passes, agg, t);
 }

@@ -1,7 +1,7 @@
 import type { Analysis } from './analyze';
 import type { Finding } from './types';
 import type { ExplainedFinding, Explanation } from './report/explain';
-import { causeAdvice } from './knowledge/lookup';
+import { causeAdvice, said } from './knowledge/lookup';
 import type { Topic } from './knowledge/topics';
 
 function explainFinding(topic: Topic, f: Finding, analysis: Analysis): ExplainedFinding {
@@ -15,11 +15,16 @@ function explainFinding(topic: Topic, f: Finding, analysis: Analysis): Explained
     count: f.count,
     summary: f.summary,
     evidence: f.evidence,
-    nextSteps: advice?.nextSteps.length ? advice.nextSteps : topic.nextSteps,
+    nextSteps: (advice?.nextSteps.length ? advice.nextSteps : topic.nextSteps).map(said),
   };
   if (f.cause) out.cause = f.cause;
-  const why = decision?.why ?? advice?.why;
-  if (why) out.why = why;
+  if (f.causeConfidence) out.causeConfidence = f.causeConfidence;
+  const why = decision?.why ?? (advice ? said(advice.why) : undefined);
+  if (why) out.why = decision ? `${why} [smsdiag]` : why;
+  const others = decision?.candidates.filter((c) => c.cause !== decision.cause) ?? [];
+  if (others.length) {
+    out.considered = others.map((c) => ({ cause: c.cause, evidence: c.for.map((x) => x.text), against: c.against }));
+  }
   return out;
 }
 

@@ -43,6 +43,8 @@ export interface NodeFacts {
   clockUncertaintyMs?: number;
   /** Content of /etc/ha.state when it was collected as a fact rather than a log file. */
   haState?: string;
+  /** File systems and how full they were when collected (`df -P`). */
+  diskUse?: Array<{ mount: string; percent: number }>;
 }
 
 export interface NodeInput {
@@ -87,6 +89,8 @@ export interface Finding {
   last: string;
   count: number;
   cause?: string;
+  /** How sure smsdiag is of the cause: the margin of its evidence over the next-best cause. */
+  causeConfidence?: 'high' | 'medium' | 'low';
   summary: string;
   evidence: Evidence[];
 }
@@ -122,7 +126,10 @@ export interface Incident {
   start: string;
   end: string;
   findings: string[];
+  /** The causal chain: each step follows from the one before by a rule of how HA fails. */
   summary: string;
+  /** Other trouble in the same span that no rule links to the chain. */
+  meanwhile?: string[];
 }
 
 /** The `analyze --json` document (cli.md contract, version 1). */

@@ -8,6 +8,11 @@ import { parseNodeClocks, parseNodeOffsets, parseUserTime } from './times';
 export const inputFlags = {
   tz: Flags.string({ description: "UTC offset of a node's zone-less times, NODE=±HH:MM (repeatable). Default: this machine's zone.", multiple: true, helpGroup: 'INPUT' }),
   clock: Flags.string({ description: "Seconds a node's clock ran ahead of true time, NODE=±SECONDS (repeatable); subtracted before merging.", multiple: true, helpGroup: 'INPUT' }),
+  threshold: Flags.string({
+    description: 'Change a limit smsdiag judges by, NAME=VALUE (repeatable): heartbeat-slow=300ms, heartbeat-misses=3, replication-delay=2m, split-brain=60s, no-brain=5m, clock-skew=10s, down-gap=60s, incident-gap=10m.',
+    multiple: true,
+    helpGroup: 'INPUT',
+  }),
   rules: Flags.string({ description: 'Use this rule pack (JSON) instead of the built-in one; `smsdiag rules --json` prints the built-in pack.', helpGroup: 'INPUT' }),
   node: Flags.string({
     description: 'NAME=HOST: for a central syslog file, which HOSTNAME is which node (repeatable). In timeline, a plain NAME shows only that node.',

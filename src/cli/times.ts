@@ -1,5 +1,6 @@
 import { UsageError } from '../errors';
 import { splitNamed } from '../text/named';
+import { THRESHOLD_SPECS, type Thresholds } from '../knowledge/thresholds';
 import { parseOffset } from '../ingest/timestamp';
 
 
@@ -50,6 +51,29 @@ export function parseNodeClocks(values: readonly string[] | undefined): Record<s
     const seconds = named && /^[+-]?\d+(?:\.\d+)?s?$/.test(named.value) ? Number.parseFloat(named.value) : NaN;
     if (!named || Number.isNaN(seconds)) throw new UsageError(`--clock ${JSON.stringify(v)}: expected NODE=±SECONDS, e.g. --clock secondary=+95`);
     out[named.name] = Math.round(seconds * 1000);
+  }
+  return out;
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/i;
+const DURATION_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 } as const;
+
+/** `--threshold NAME=VALUE` values (`replication-delay=5m`, `heartbeat-misses=4`) as thresholds. */
+export function parseThresholds(values: readonly string[] | undefined): Partial<Thresholds> {
+  const out: Partial<Thresholds> = {};
+  const known = THRESHOLD_SPECS.map((s) => s.name).join(', ');
+  for (const v of values ?? []) {
+    const named = splitNamed(v);
+    const spec = THRESHOLD_SPECS.find((s) => s.name === named?.name);
+    if (!named || !spec) throw new UsageError(`--threshold ${JSON.stringify(v)}: expected NAME=VALUE with NAME one of ${known}`);
+    if (spec.unit === 'count') {
+      if (!/^\d+$/.test(named.value) || Number(named.value) < 1) throw new UsageError(`--threshold ${v}: ${spec.name} is a count, e.g. ${spec.name}=${spec.default}`);
+      out[spec.key] = Number(named.value);
+    } else {
+      const m = DURATION.exec(named.value.trim());
+      if (!m) throw new UsageError(`--threshold ${v}: ${spec.name} is a duration such as 300ms, 90s, 5m or 1h`);
+      out[spec.key] = Math.round(Number(m[1]) * DURATION_MS[m[2].toLowerCase() as keyof typeof DURATION_MS]);
+    }
   }
   return out;
 }

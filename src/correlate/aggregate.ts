@@ -1,6 +1,6 @@
 import { conditionById } from '../rules/conditions';
 import { findingSummary } from '../knowledge/summaries';
-import { HEARTBEAT_SLOW_MS } from './sequences';
+import { DEFAULT_THRESHOLDS, type Thresholds } from '../knowledge/thresholds';
 import { severityRank, type Evidence, type Finding, type NodeName, type Severity } from '../types';
 import type { NodeEvent, Occurrence } from './events';
 
@@ -17,6 +17,7 @@ interface Aggregate {
   fields: Record<string, string>;
   variant?: string;
   cause?: string;
+  causeConfidence?: 'high' | 'medium' | 'low';
   causeEvidence: NodeEvent[];
   evidence: NodeEvent[];
   latest?: NodeEvent;
@@ -49,7 +50,10 @@ export class FindingAggregator {
   private readonly byKey = new Map<string, Aggregate>();
   private readonly lastMerge = new Map<string, number>();
 
-  constructor(private readonly window: Window = {}) {}
+  constructor(
+    private readonly window: Window = {},
+    private readonly thresholds: Thresholds = DEFAULT_THRESHOLDS,
+  ) {}
 
   inWindow(t: number | undefined): boolean {
     if (this.window.since === undefined && this.window.until === undefined) return true;
@@ -119,10 +123,11 @@ export class FindingAggregator {
   }
 
   /** Attach the concluded cause of a node's condition, with the events that decided it. */
-  setCause(condition: string, node: NodeName, cause: string, evidence: NodeEvent[]): void {
+  setCause(condition: string, node: NodeName, cause: string, evidence: NodeEvent[], confidence?: 'high' | 'medium' | 'low'): void {
     const agg = this.byKey.get(`${condition}\u0000${node}`);
     if (!agg) return;
     agg.cause = cause;
+    agg.causeConfidence = confidence;
     agg.causeEvidence = evidence;
   }
 
@@ -150,11 +155,13 @@ export class FindingAggregator {
         first: isoTime(a.first) ?? '',
         last: isoTime(a.last) ?? '',
         count: a.count,
-        summary: summarize(a),
+        summary: summarize(a, this.thresholds),
         evidence: evidence.map(toEvidence),
         _first: a.first ?? Number.POSITIVE_INFINITY,
       };
       if (a.cause) f.cause = a.cause;
+      // An unknown cause has no confidence to speak of.
+      if (a.cause && a.cause !== 'unknown' && a.causeConfidence) f.causeConfidence = a.causeConfidence;
       out.push(f);
     }
     out.sort(
@@ -168,6 +175,6 @@ export class FindingAggregator {
   }
 }
 
-function summarize(a: Aggregate): string {
-  return findingSummary({ condition: a.condition, variant: a.variant, node: a.node, fields: a.fields, count: a.count, misses: a.misses, maxRun: a.maxRun, slowReplies: a.slowReplies, slowLimitMs: HEARTBEAT_SLOW_MS });
+function summarize(a: Aggregate, t: Thresholds): string {
+  return findingSummary({ condition: a.condition, variant: a.variant, node: a.node, fields: a.fields, count: a.count, misses: a.misses, maxRun: a.maxRun, slowReplies: a.slowReplies, slowLimitMs: t.heartbeatSlowMs });
 }

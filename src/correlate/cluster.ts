@@ -1,29 +1,27 @@
 import type { FileSummary, LogKind, NodeFacts, NodeName } from '../types';
 import type { NodeEvent, Occurrence } from './events';
-import { gaps, overlaps, type StateInterval } from './intervals';
+import { evidenced, gaps, overlaps, UNKNOWN, type DownSpan, type StateInterval } from './states';
 import { clockCorrectionMs } from './clock';
+import type { Thresholds } from '../knowledge/thresholds';
 
 /** Both nodes' story after per-node analysis: what the cross-node checks read. */
 export interface ClusterView {
   nodes: NodeName[];
   events: readonly NodeEvent[];
   intervals: Map<NodeName, StateInterval[]>;
+  down: Map<NodeName, DownSpan[]>;
   facts: Map<NodeName, NodeFacts>;
   files: Map<NodeName, FileSummary[]>;
+  /** Each node's state now (ha.state when collected, else its last logged state) and where it is from. */
+  now: Map<NodeName, { state?: string; event?: NodeEvent }>;
+  /** The end of what any node logged. */
+  horizon: number;
 }
 
-export interface ClusterThresholds {
-  /** Active/active shorter than this, ended by the peer's request, is the guard working. */
-  splitBrainMs: number;
-  /** No node Active for longer than this while HA is enabled. */
-  noBrainMs: number;
-  /** Clock difference worth reporting. */
-  skewMs: number;
+export interface ClusterThresholds extends Thresholds {
   /** --incident: evidence older than the oldest retained entry was lost to rotation. */
   incident?: number;
 }
-
-export const DEFAULT_THRESHOLDS: ClusterThresholds = { splitBrainMs: 60_000, noBrainMs: 5 * 60_000, skewMs: 10_000 };
 
 /** The cluster-wide "node" name of findings that belong to neither node alone. */
 export const CLUSTER = 'cluster';
@@ -34,20 +32,30 @@ function seconds(ms: number): string {
   return String(Math.round(ms / 1000));
 }
 
-/** Both nodes Active at once for longer than the threshold (after clock correction). */
+function inWindow(e: NodeEvent, from: number, to: number): boolean {
+  return e.time !== undefined && e.time >= from && e.time <= to;
+}
+
+const activeEvidenced = (ivs: readonly StateInterval[]): StateInterval[] => ivs.filter((iv) => iv.state === 'Active' && evidenced(iv));
+
+/**
+ * Both nodes Active at once for longer than the threshold (after clock correction), each one's
+ * Active shown by evidence — its own lines or its peer's — and not merely held after its log ended,
+ * and neither one down: the guide's active-active needs both servers running.
+ */
 export function splitBrain(view: ClusterView, t: ClusterThresholds): Occurrence[] {
   if (view.nodes.length < 2) return [];
   const [a, b] = view.nodes;
-  const active = (n: NodeName): StateInterval[] => (view.intervals.get(n) ?? []).filter((iv) => iv.state === 'Active');
   const out: Occurrence[] = [];
-  for (const o of overlaps(active(a), active(b))) {
+  for (const o of overlaps(activeEvidenced(view.intervals.get(a) ?? []), activeEvidenced(view.intervals.get(b) ?? []))) {
     const length = o.end - o.start;
     if (length <= t.splitBrainMs) continue;
     const ended = view.events.find((e) => e.type === 'peer-requested-failed' && e.time !== undefined && e.time >= o.end - 1000 && e.time <= o.end + 60_000);
     const missesA = view.events.filter((e) => e.node === a && e.type === 'heartbeat-miss' && inWindow(e, o.start - CONTEXT_MS, o.start + 1000));
     const missesB = view.events.filter((e) => e.node === b && e.type === 'heartbeat-miss' && inWindow(e, o.start - CONTEXT_MS, o.start + 1000));
     const cause = missesA.length || missesB.length ? 'heartbeat-path' : 'unknown';
-    const evidence = [o.a.opened, o.b.opened, ...(ended ? [ended] : []), ...missesA.slice(-1), ...missesB.slice(-1)];
+    const opened = [o.a.opened, o.b.opened].filter((e): e is NodeEvent => !!e);
+    const evidence = [...opened, ...(ended ? [ended] : []), ...missesA.slice(-1), ...missesB.slice(-1)];
     out.push({
       condition: 'split-brain',
       node: CLUSTER,
@@ -61,35 +69,33 @@ export function splitBrain(view: ClusterView, t: ClusterThresholds): Occurrence[
   return out;
 }
 
-function inWindow(e: NodeEvent, from: number, to: number): boolean {
-  return e.time !== undefined && e.time >= from && e.time <= to;
-}
-
-/** Spans when HA was configured and running, yet neither node was Active, beyond the threshold. */
+/**
+ * Spans when HA was configured and running, yet neither node was Active, beyond the threshold:
+ * only where both nodes are evidenced not Active (their own or their peer's lines, or down), from
+ * the first time the cluster had an Active node.
+ */
 export function noBrain(view: ClusterView, t: ClusterThresholds): Occurrence[] {
   if (view.nodes.length < 2) return [];
   const all = view.nodes.flatMap((n) => view.intervals.get(n) ?? []);
   const actives = all.filter((iv) => iv.state === 'Active');
   if (!actives.length) return [];
-  // Only judge the span both nodes' logs cover, from the first time any node was Active.
-  const from = Math.max(Math.min(...actives.map((iv) => iv.start)), ...view.nodes.map((n) => (view.intervals.get(n) ?? [])[0]?.start ?? Infinity));
-  const to = Math.min(...view.nodes.map((n) => lastOf(view.intervals.get(n))));
-  if (!(to > from)) return [];
-  const disabled = haDisabledSpans(view.events, to);
+  const from = Math.min(...actives.map((iv) => iv.start));
+  // Where a node's state is not evidenced (held after its log ends, unknown), nothing is concluded.
+  const blind = all.filter((iv) => !evidenced(iv));
+  const disabled = haDisabledSpans(view.events, view.horizon);
   const out: Occurrence[] = [];
-  for (const g of gaps([...actives, ...disabled], from, to)) {
-    if (g.end - g.start <= t.noBrainMs) continue;
-    const lastActive = all.filter((iv) => iv.state === 'Active' && iv.end <= g.start + 1000).sort((x, y) => y.end - x.end)[0];
+  for (const g of gaps([...actives, ...disabled, ...blind], from, view.horizon)) {
+    // One still going at the end of the logs is the present: no-active-node tells it.
+    if (g.end - g.start <= t.noBrainMs || g.end >= view.horizon) continue;
     const stateAt = view.nodes.map((n) => (view.intervals.get(n) ?? []).find((iv) => iv.start <= g.start && iv.end > g.start)).filter((x): x is StateInterval => !!x);
     const swap = view.events.filter((e) => e.type === 'admin' && inWindow(e, g.start - CONTEXT_MS, g.start + 1000)).slice(-1);
     const nextActive = actives.find((iv) => iv.start >= g.end - 1000);
-    const evidence = [...swap, ...stateAt.map((iv) => iv.opened), ...(nextActive ? [nextActive.opened] : [])];
-    if (!evidence.length && lastActive) evidence.push(lastActive.opened);
+    const evidence = [...swap, ...stateAt.map((iv) => iv.opened), ...(nextActive ? [nextActive.opened] : [])].filter((e): e is NodeEvent => !!e);
     out.push({
       condition: 'no-brain',
       node: CLUSTER,
       fields: { seconds: seconds(g.end - g.start), minutes: String(Math.round((g.end - g.start) / 60_000)) },
-      evidence: dedupe(evidence).sort((x, y) => (x.time ?? 0) - (y.time ?? 0)),
+      evidence: [...new Set(evidence)].sort((x, y) => (x.time ?? 0) - (y.time ?? 0)),
       startTime: g.start,
       eventTime: g.end,
     });
@@ -97,28 +103,75 @@ export function noBrain(view: ClusterView, t: ClusterThresholds): Occurrence[] {
   return out;
 }
 
-function lastOf(ivs: StateInterval[] | undefined): number {
-  return ivs && ivs.length ? ivs[ivs.length - 1].end : -Infinity;
-}
-
-function haDisabledSpans(events: readonly NodeEvent[], to: number): StateInterval[] {
-  const out: StateInterval[] = [];
+function haDisabledSpans(events: readonly NodeEvent[], to: number): Array<{ start: number; end: number }> {
+  const out: Array<{ start: number; end: number }> = [];
   let open: NodeEvent | undefined;
   for (const e of events) {
     if (e.type !== 'admin' || e.time === undefined) continue;
     const action = (e.fields.action ?? '').toLowerCase();
     if (action === 'ha disabled' && !open) open = e;
     if (action === 'ha enabled' && open) {
-      out.push({ node: open.node, state: 'HA disabled', start: open.time!, end: e.time, opened: open });
+      out.push({ start: open.time!, end: e.time });
       open = undefined;
     }
   }
-  if (open) out.push({ node: open.node, state: 'HA disabled', start: open.time!, end: to, opened: open });
+  if (open) out.push({ start: open.time!, end: to });
   return out;
 }
 
-function dedupe<T>(xs: T[]): T[] {
-  return [...new Set(xs)];
+/**
+ * No node is Active now: every node's present state (ha.state when collected, else its last state)
+ * is known and none of them is Active. Nothing serves clients or manages devices.
+ */
+export function noActiveNode(view: ClusterView): Occurrence[] {
+  if (view.nodes.length < 2) return [];
+  const now = view.nodes.map((n) => ({ n, ...view.now.get(n) }));
+  if (now.some((x) => !x.state || x.state === UNKNOWN || x.state === 'Active')) return [];
+  // A cluster that never formed, or nodes all back to standalone states, is not one without an
+  // Active node: the failed synchronization or HA being disabled is the story then.
+  const formed = view.nodes.some((n) => (view.intervals.get(n) ?? []).some((iv) => iv.state === 'Active'));
+  if (!formed || now.every((x) => FORMING.has(x.state!))) return [];
+  // Since when: the end of the last time any node was Active.
+  const lastActive = Math.max(...view.nodes.flatMap((n) => (view.intervals.get(n) ?? []).filter((iv) => iv.state === 'Active').map((iv) => iv.end)));
+  return [
+    {
+      condition: 'no-active-node',
+      node: CLUSTER,
+      fields: { states: now.map((x) => `${x.n} ${x.state}`).join(', '), since: Number.isFinite(lastActive) ? new Date(lastActive).toISOString().slice(0, 19).replace('T', ' ') : '' },
+      evidence: now.map((x) => x.event).filter((e): e is NodeEvent => !!e),
+      ...(Number.isFinite(lastActive) ? { startTime: lastActive } : {}),
+      eventTime: view.horizon,
+    },
+  ];
+}
+
+/** States of a node outside a formed cluster. */
+const FORMING = new Set(['Un-configured', 'Configured']);
+
+/** File systems at 95 % or more when the bundle was collected: a resource running out. */
+export function factsResources(view: ClusterView): Occurrence[] {
+  const out: Occurrence[] = [];
+  for (const n of view.nodes) {
+    for (const d of (view.facts.get(n)?.diskUse ?? []).filter((x) => x.percent >= 95)) {
+      out.push({ condition: 'resource-exhaustion', node: n, variant: 'facts-disk', fields: { percent: `${d.percent}%`, mount: d.mount }, evidence: [], eventTime: view.horizon });
+    }
+  }
+  return out;
+}
+
+/** A node that took over while its own database had just reported errors: the data it serves is suspect. */
+export function activeOnDbErrors(view: ClusterView, takeovers: ReadonlyArray<{ node: NodeName; time: number; event: NodeEvent }>): Occurrence[] {
+  const out: Occurrence[] = [];
+  for (const tk of takeovers) {
+    // Losing the old active as replication source is the takeover itself, not damage: connection errors do not count.
+    const errors = view.events.filter(
+      (e) => e.node === tk.node && ['db-replication-error', 'db-corruption', 'db-crash', 'db-resource'].includes(e.type) && inWindow(e, tk.time - 30 * 60_000, tk.time + CONTEXT_MS) && !(e.type === 'db-replication-error' && /connect/i.test(e.text)),
+    );
+    if (!errors.length) continue;
+    const what = [...new Set(errors.map((e) => e.type.replace(/^db-/, '').replace('replication-error', 'replication')))].join(', ');
+    out.push({ condition: 'active-on-db-errors', node: tk.node, fields: { what }, evidence: [...errors.slice(0, 3), tk.event].sort((x, y) => (x.time ?? 0) - (y.time ?? 0)) });
+  }
+  return out;
 }
 
 /**
@@ -171,13 +224,14 @@ function pairBounds(view: ClusterView, x: NodeName, y: NodeName): SkewBound[] {
     if (takeover && takeover.time! > told.time!) out.push({ ahead: x, behind: y, ms: takeover.time! - told.time!, evidence: [told, takeover] });
   }
   // y saw x in state S at time t: x entered S truly before then.
-  const xIntervals = view.intervals.get(x) ?? [];
+  // Only x's own lines say when it truly entered a state.
+  const xIntervals = (view.intervals.get(x) ?? []).filter((iv) => iv.source === 'log');
   for (const seen of ev(y, 'peer-state')) {
     const state = seen.fields.state ?? '';
     const at = xIntervals.find((iv) => iv.start <= seen.time! && iv.end > seen.time!);
     if (!at || at.state.toLowerCase() === state.toLowerCase()) continue;
     const next = xIntervals.find((iv) => iv.start > seen.time! && iv.state.toLowerCase() === state.toLowerCase());
-    if (next && next.start - seen.time! < CONTEXT_MS) out.push({ ahead: x, behind: y, ms: next.start - seen.time!, evidence: [seen, next.opened] });
+    if (next?.opened && next.start - seen.time! < CONTEXT_MS) out.push({ ahead: x, behind: y, ms: next.start - seen.time!, evidence: [seen, next.opened] });
   }
   return out;
 }

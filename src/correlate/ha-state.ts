@@ -16,7 +16,7 @@ export async function currentState(
   events: readonly NodeEvent[],
   agg: FindingAggregator,
   warn: Warn,
-): Promise<{ state?: string; stateSince?: string; files: Array<{ path: string; records: number }> }> {
+): Promise<{ state?: string; stateSince?: string; evidence?: NodeEvent; files: Array<{ path: string; records: number }> }> {
   let fromFile = collectedState;
   // Where the state word came from: a collected fact unless an ha.state file is read below.
   let source = { path: 'facts/ha.state', order: stateFiles.length };
@@ -33,15 +33,9 @@ export async function currentState(
   const lastLogged = states.length ? canonicalState(states[states.length - 1].fields.state ?? '') : undefined;
   let since: number | undefined;
   for (let i = states.length - 1; i >= 0 && canonicalState(states[i].fields.state ?? '') === lastLogged; i--) since = states[i].time;
-  if (fromFile === undefined) return lastLogged ? { state: lastLogged, stateSince: isoTime(since), files } : { files };
+  if (fromFile === undefined) return lastLogged ? { state: lastLogged, stateSince: isoTime(since), evidence: states[states.length - 1], files } : { files };
   const state = canonicalState(fromFile);
-  if (state === 'Failed' && !agg.has('ha-failed', node)) {
-    agg.add({
-      condition: 'ha-failed',
-      node,
-      fields: {},
-      evidence: [{ node, kind: 'state', type: 'state', fields: { state: 'Failed' }, file: source.path, fileOrder: source.order, line: 1, text: fromFile }],
-    });
-  }
-  return { state, stateSince: state === lastLogged ? isoTime(since) : undefined, files };
+  const evidence: NodeEvent = { node, kind: 'state', type: 'state', fields: { state }, file: source.path, fileOrder: source.order, line: 1, text: fromFile };
+  if (state === 'Failed' && !agg.has('ha-failed', node)) agg.add({ condition: 'ha-failed', node, fields: {}, evidence: [evidence] });
+  return { state, stateSince: state === lastLogged ? isoTime(since) : undefined, evidence, files };
 }

@@ -7,17 +7,25 @@ import { nodeClock } from './clock';
 import type { NodeEvent, Occurrence } from './events';
 import { notChecked } from './coverage';
 import { currentState } from './ha-state';
-import { databaseLifecycleDetector, heartbeatDetector, ipv6PeerDetector, maintenanceDetector, type SequenceDetector } from './sequences';
+import { Activity } from './activity';
+import { databaseLifecycleDetector, heartbeatDetector, ipv6PeerDetector, maintenanceDetector, replicationDelayDetector, syncDetector, type SequenceDetector } from './sequences';
+import type { Thresholds } from '../knowledge/thresholds';
 
 /** What one node's files say, before the nodes are read together. */
 export interface NodePass {
   report: NodeReport;
+  /** The line (or ha.state) that says the node's state now. */
+  stateEvidence?: NodeEvent;
   /** Notable events in file order (heartbeat replies only when slow, peer states only on change). */
   events: NodeEvent[];
   /** Restarts without a clean stop (their deciding lines), for the Failed cause. */
   unclean: NodeEvent[];
-  /** Latest log time of the node: where its last state interval ends. */
+  /** Latest log time of the node. */
   lastTime?: number;
+  /** When the node logged (its own signs of life). */
+  ownLife: Activity;
+  /** When the node heard from its peer (heartbeat replies, peer states): signs of the peer's life. */
+  heardPeer: Activity;
   warnings: string[];
   bytes: number;
 }
@@ -31,14 +39,17 @@ const TROUBLE_EVENTS = new Set(['degraded', 'takeover-considered', 'peer-request
  */
 const READ_ORDER: readonly LogKind[] = ['ha', 'syslog', 'sms-info', 'tpt', 'mysqld'];
 
-function detectorsFor(kind: LogKind): SequenceDetector[] {
-  if (kind === 'ha' || kind === 'syslog') return [heartbeatDetector(), maintenanceDetector(), ipv6PeerDetector()];
+function detectorsFor(kind: LogKind, t: Thresholds): SequenceDetector[] {
+  if (kind === 'ha' || kind === 'syslog') return [heartbeatDetector(t), maintenanceDetector(), ipv6PeerDetector(), replicationDelayDetector(t), syncDetector()];
   if (kind === 'mysqld') return [databaseLifecycleDetector()];
   return [];
 }
 
-function keepEvent(e: NodeEvent, troubleTimes: number[], lastPeerState: Map<string, string>): boolean {
-  if (e.type === 'heartbeat-reply') return Number(e.fields.ms) > 300;
+/** Events that show the peer answered: its heartbeat replies, the state it reported. */
+const HEARD_FROM_PEER = new Set(['heartbeat-reply', 'peer-state']);
+
+function keepEvent(e: NodeEvent, troubleTimes: number[], lastPeerState: Map<string, string>, t: Thresholds): boolean {
+  if (e.type === 'heartbeat-reply') return Number(e.fields.ms) > t.heartbeatSlowMs;
   if (e.type === 'peer-state') {
     // Only changes of the peer's state carry information; the same state logged each minute does not.
     const state = (e.fields.state ?? '').toLowerCase();
@@ -57,7 +68,7 @@ function keepEvent(e: NodeEvent, troubleTimes: number[], lastPeerState: Map<stri
  * One node's pass over its files: every rule match becomes an event (kept when notable) and every
  * condition match an occurrence in `agg`; the per-stream detectors see the events in order.
  */
-export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggregator): Promise<NodePass> {
+export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggregator, t: Thresholds): Promise<NodePass> {
   const warnings: string[] = [];
   const warn = (m: string): void => void warnings.push(m);
   const toUtc = nodeClock(node);
@@ -69,11 +80,13 @@ export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggr
   const unclean: NodeEvent[] = [];
   let lastTime: number | undefined;
   const lastPeerState = new Map<string, string>();
+  const ownLife = new Activity();
+  const heardPeer = new Activity();
   /** Kinds that held at least one line: what the node could be checked for. */
   const present = new Set<LogKind>();
 
   for (const kind of READ_ORDER) {
-    const detectors = detectorsFor(kind);
+    const detectors = detectorsFor(kind, t);
     for (const file of node.files.filter((f) => f.kind === kind)) {
       const report = (o: Occurrence): void => {
         if (o.condition === 'unclean-shutdown') unclean.push(o.evidence[o.evidence.length - 1]);
@@ -82,11 +95,13 @@ export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggr
       const onHit = (hit: Hit): void => {
         if (hit.time && !hit.time.zoned) sawZoneless = true;
         const time = hit.time ? toUtc(hit.time) : undefined;
+        if (time !== undefined && hit.timeSource !== 'mtime') ownLife.add(time);
         for (const m of rules.match(kind, hit.text)) {
           const e: NodeEvent = { node: node.name, kind, type: m.rule.event ?? m.rule.condition!, time, fields: m.fields, file: file.path, fileOrder: file.order, line: hit.line, text: hit.text };
           if (m.rule.event) {
             for (const d of detectors) d.feed(e, report);
-            if (keepEvent(e, troubleTimes, lastPeerState)) events.push(e);
+            if (time !== undefined && HEARD_FROM_PEER.has(e.type)) heardPeer.add(time);
+            if (keepEvent(e, troubleTimes, lastPeerState, t)) events.push(e);
             if (time !== undefined && (TROUBLE_EVENTS.has(e.type) || (e.type === 'state' && /^failed$/i.test(e.fields.state ?? '')))) troubleTimes.push(time);
           }
           if (m.rule.condition) {
@@ -95,7 +110,7 @@ export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggr
           }
         }
       };
-      const stats = await scanFile(file, { prefilter: rules.prefilter(kind), onHit, warn });
+      const stats = await scanFile(file, { prefilter: rules.prefilter(kind), onHit, warn, onTime: (pt) => ownLife.add(toUtc(pt)) });
       bytes += stats.bytes;
       if (stats.textLines) present.add(kind);
       if (stats.cutLines) warn(`${node.name}: ${stats.cutLines} line(s) longer than 1 MiB in ${file.path} were cut for display`);
@@ -126,5 +141,5 @@ export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggr
   report.files = files;
   const unchecked = notChecked(present);
   if (unchecked.length) report.notChecked = unchecked;
-  return { report, events, unclean, lastTime, warnings, bytes };
+  return { report, stateEvidence: now.evidence, events, unclean, lastTime, ownLife, heardPeer, warnings, bytes };
 }

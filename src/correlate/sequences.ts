@@ -1,4 +1,5 @@
-import type { NodeEvent, Occurrence } from './events';
+import { canonicalState, type NodeEvent, type Occurrence } from './events';
+import type { Thresholds } from '../knowledge/thresholds';
 
 /**
  * Per-node detectors that need the order of one stream (a kind's files, oldest first) rather than
@@ -8,12 +9,11 @@ export interface SequenceDetector {
   feed(e: NodeEvent, report: (o: Occurrence) => void): void;
 }
 
-/** Default heartbeat budget: three unanswered heartbeats in a row is what triggers a takeover. */
-export const HEARTBEAT_MISSES_FOR_TAKEOVER = 3;
-/** Reply latency above which the link is unfit for HA. */
-export const HEARTBEAT_SLOW_MS = 300;
-
-export function heartbeatDetector(): SequenceDetector {
+/**
+ * Missed heartbeats in a row (critical at the takeover trigger, `heartbeatMisses`) and replies
+ * slower than `heartbeatSlowMs`.
+ */
+export function heartbeatDetector(t: Thresholds): SequenceDetector {
   let run = 0;
   const runEvidence: NodeEvent[] = [];
   return {
@@ -22,7 +22,7 @@ export function heartbeatDetector(): SequenceDetector {
         run = 0;
         runEvidence.length = 0;
         const ms = Number(e.fields.ms);
-        if (ms > HEARTBEAT_SLOW_MS) {
+        if (ms > t.heartbeatSlowMs) {
           report({ condition: 'heartbeat-loss', node: e.node, severity: 'warning', fields: { slowMs: String(ms) }, evidence: [e] });
         }
         return;
@@ -30,13 +30,13 @@ export function heartbeatDetector(): SequenceDetector {
       if (e.type !== 'heartbeat-miss') return;
       run++;
       runEvidence.push(e);
-      const critical = run >= HEARTBEAT_MISSES_FOR_TAKEOVER;
+      const critical = run >= t.heartbeatMisses;
       report({
         condition: 'heartbeat-loss',
         node: e.node,
         severity: critical ? 'critical' : 'warning',
         fields: { run: String(run) },
-        evidence: critical && run === HEARTBEAT_MISSES_FOR_TAKEOVER ? [...runEvidence] : [e],
+        evidence: critical && run === t.heartbeatMisses ? [...runEvidence] : [e],
       });
     },
   };
@@ -116,6 +116,46 @@ export function ipv6PeerDetector(): SequenceDetector {
     feed(e, report) {
       if (e.type === 'peer-configured' && (e.fields.peer ?? '').includes(':')) {
         report({ condition: 'ipv6-unsupported', node: e.node, fields: { peer: e.fields.peer }, evidence: [e] });
+      }
+    },
+  };
+}
+
+/** Replication further behind the active node than `replicationDelayMs` is broken. */
+export function replicationDelayDetector(t: Thresholds): SequenceDetector {
+  return {
+    feed(e, report) {
+      if (e.type !== 'replication-delay' || Number(e.fields.seconds) * 1000 <= t.replicationDelayMs) return;
+      report({ condition: 'replication-broken', node: e.node, fields: { seconds: e.fields.seconds }, variant: 'delay', evidence: [e] });
+    },
+  };
+}
+
+const SYNC_STATES = new Set(['synchronization-source', 'synchronization-target']);
+
+/**
+ * A synchronization that fails sends the node back to the state it had before (the guide: a failed
+ * transition reverts to the previous state); the cluster is then not formed.
+ */
+export function syncDetector(): SequenceDetector {
+  let current: string | undefined;
+  let before: string | undefined;
+  return {
+    feed(e, report) {
+      if (e.type === 'state') {
+        const s = canonicalState(e.fields.state ?? '');
+        if (s !== current) {
+          before = current;
+          current = s;
+        }
+        return;
+      }
+      if (e.type !== 'sync' || !/^failed$/i.test(e.fields.phase ?? '')) return;
+      const back = current && SYNC_STATES.has(current) ? before : current;
+      report({ condition: 'sync-failed', node: e.node, fields: { reason: (e.fields.reason ?? '').trim() || 'no reason logged', state: back ?? 'its previous state' }, evidence: [e] });
+      if (back) {
+        before = current;
+        current = back;
       }
     },
   };

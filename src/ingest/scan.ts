@@ -41,6 +41,8 @@ export interface ScanOptions {
    */
   prefilter: RegExp;
   onHit: (hit: Hit) => void;
+  /** The time of the last timestamped line of each chunk read: how the file went on, cheaply. */
+  onTime?: (t: ParsedTime) => void;
   warn: Warn;
   maxLine?: number;
 }
@@ -117,7 +119,10 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
       pos = lineEnd + 1;
     }
     if (lastTimedStart >= 0) lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;
-    if (lastTimed) stats.last = lastTimed;
+    if (lastTimed) {
+      stats.last = lastTimed;
+      opts.onTime?.(lastTimed);
+    }
   };
 
   /** A line longer than maxLine, while its pieces stream past: its head and whether a piece hit. */
@@ -147,6 +152,7 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
         lastTimed = t;
         stats.first ??= t;
         stats.last = t;
+        opts.onTime?.(t);
       }
     }
     if (!g.hit) return;

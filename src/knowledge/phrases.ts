@@ -27,6 +27,11 @@ const PHRASES: Record<string, string> = {
   sync: '{node}: synchronization {phase}',
   'replication-delay': "{node}'s replication was {seconds} s behind",
   'db-crash-recovery': "{node}'s database ran crash recovery",
+  'heartbeat-reply': '{node} got a slow heartbeat reply ({ms} ms)',
+  backup: '{node} ran a database backup',
+  distribution: '{node} distributed a DV or a profile',
+  'ha-start': "{node}'s HA service started",
+  'db-start': "{node}'s database started",
 };
 
 const STATE_PHRASES: Record<string, string> = {

@@ -1,6 +1,7 @@
 import type { Evidence, Severity } from '../types';
 import type { Topic } from '../knowledge/topics';
-import { renderTopic } from './topic';
+import { said } from '../knowledge/lookup';
+import { MARKS_NOTE, renderTopic } from './topic';
 import { shortTime, wrap } from './format';
 
 const EVIDENCE_TEXT = 160;
@@ -14,8 +15,11 @@ export interface ExplainedFinding {
   count: number;
   summary: string;
   cause?: string;
+  causeConfidence?: 'high' | 'medium' | 'low';
   /** Why the cause was concluded, naming the deciding lines. */
   why?: string;
+  /** The other causes weighed, with what spoke for and against each. */
+  considered?: Array<{ cause: string; evidence: string[]; against: string[] }>;
   evidence: Evidence[];
   nextSteps: string[];
 }
@@ -34,12 +38,19 @@ export function renderExplanation(x: Explanation, width: number): string {
     return `In these logs\n${none}\n\n${renderTopic(x.topic, width)}`;
   }
   // With evidence, the answer comes first: what it means, then what these logs show and what to do.
-  const parts = [`${x.topic.title} (${x.topic.id})\n\nWhat it means\n${wrap(x.topic.meaning, width, '  ')}`];
+  const parts = [`${x.topic.title} (${x.topic.id})\n\nWhat it means\n${wrap(x.topic.meaning.map(said).join(' '), width, '  ')}`];
   for (const f of x.findings) {
     const head = `\nIn these logs: ${f.node}, ${f.severity}, ${f.count} time${f.count === 1 ? '' : 's'}, first ${shortTime(f.first)} UTC, last ${shortTime(f.last)} UTC`;
     const lines = [head, wrap(f.summary, width, '  ')];
-    if (f.cause) lines.push(`\n  Cause: ${f.cause}`);
+    if (f.cause) lines.push(`\n  Cause: ${f.cause}${f.causeConfidence ? ` (confidence: ${f.causeConfidence})` : ''}`);
     if (f.why) lines.push(wrap(f.why, width, '    '));
+    if (f.considered?.length) {
+      lines.push('\n  Also considered:');
+      for (const c of f.considered) {
+        const against = c.against.length ? `; against it: ${c.against.join('; ')}` : '';
+        lines.push(wrap(`${c.cause}: ${c.evidence.join('; ')}${against}`, width, '      ', '    - '));
+      }
+    }
     lines.push('\n  Evidence (time UTC, node, file:line):');
     const nodeWidth = Math.max(...f.evidence.map((e) => e.node.length), 4);
     for (const e of f.evidence) {
@@ -52,5 +63,6 @@ export function renderExplanation(x: Explanation, width: number): string {
     parts.push(lines.join('\n'));
   }
   if (x.topic.related.length) parts.push(`\nSee also: ${x.topic.related.join(', ')} (smsdiag explain ${x.topic.id} without logs shows everything known about it)`);
+  parts.push(`\n${wrap(MARKS_NOTE, width, '', '')}`);
   return `${parts.join('\n')}\n`;
 }

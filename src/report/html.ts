@@ -49,8 +49,9 @@ function laneData(a: Analysis) {
   const first = Math.min(...all0.map((iv) => iv.start));
   // A little past the last line, so a state entered on the very last line is still visible.
   const end = last + Math.max(60_000, (last - first) * 0.02);
+  // Held (assumed after a log ends) and peer-told stretches are drawn fainter than the node's own lines.
   const intervals = [...a.intervals.values()].flatMap((ivs) =>
-    ivs.map((iv, k) => ({ node: iv.node, state: iv.state, start: iv.start, end: k === ivs.length - 1 ? Math.max(iv.end, end) : iv.end })),
+    ivs.map((iv, k) => ({ node: iv.node, state: iv.state, source: iv.source, start: iv.start, end: k === ivs.length - 1 ? Math.max(iv.end, end) : iv.end })),
   );
   const all = a.events.filter((e) => e.time !== undefined && MARKER_TYPES.has(e.type));
   const markers = all.slice(0, MAX_MARKERS).map((e) => ({ node: e.node, time: e.time!, type: e.type, label: phraseFor(e) ?? e.type, where: `${e.file}:${e.line}` }));
@@ -66,7 +67,10 @@ function findingsHtml(a: Analysis, explain?: ExplainLookup): string {
   return a.report.findings
     .map((f, k) => {
       const advice = explain?.(f.id, f.cause);
-      const why = a.causes.find((d) => d.condition === f.id && d.node === f.node)?.why;
+      const decision = a.causes.find((d) => d.condition === f.id && d.node === f.node);
+      const why = decision ? `${decision.why} [smsdiag]` : undefined;
+      const others = (decision?.candidates ?? []).filter((c) => c.cause !== decision?.cause);
+      const considered = others.length ? `<p class="ids">Also considered: ${others.map((c) => `${esc(c.cause)} (${esc(c.for.map((x) => x.text).join('; '))}${c.against.length ? `; against it: ${esc(c.against.join('; '))}` : ''})`).join(' · ')}</p>` : '';
       const ev = f.evidence
         .slice(0, MAX_EVIDENCE)
         .map((e) => `<tr><td>${esc(time(e.time))}</td><td>${esc(e.node)}</td><td>${esc(`${e.file}:${e.line}`)}</td><td><code>${esc(cut(e.text))}</code></td></tr>`)
@@ -74,8 +78,8 @@ function findingsHtml(a: Analysis, explain?: ExplainLookup): string {
       const steps = advice ? `<h4>What to do</h4><ol>${advice.nextSteps.map((s) => `<li>${esc(s)}</li>`).join('')}</ol>` : '';
       const meaning = advice ? `<p>${esc(advice.meaning)}</p>` : '';
       return `<details class="finding sev-${f.severity}" id="finding-${k + 1}"${f.severity === 'critical' ? ' open' : ''}>
-<summary><span class="sev">${esc(f.severity)}</span> <b>${esc(f.id)}</b> on <b>${esc(f.node)}</b> · ${esc(time(f.first))} → ${esc(time(f.last))} UTC · ${f.count}× · ${esc(f.summary)}${f.cause ? ` · cause <b>${esc(f.cause)}</b>` : ''}</summary>
-${why ? `<p class="why">${esc(why)}</p>` : ''}${meaning}
+<summary><span class="sev">${esc(f.severity)}</span> <b>${esc(f.id)}</b> on <b>${esc(f.node)}</b> · ${esc(time(f.first))} → ${esc(time(f.last))} UTC · ${f.count}× · ${esc(f.summary)}${f.cause ? ` · cause <b>${esc(f.cause)}</b>${f.causeConfidence ? ` (${esc(f.causeConfidence)} confidence)` : ''}` : ''}</summary>
+${why ? `<p class="why">${esc(why)}</p>` : ''}${considered}${meaning}
 <table class="evidence"><thead><tr><th>time (UTC)</th><th>node</th><th>file:line</th><th>line</th></tr></thead><tbody>${ev}</tbody></table>
 ${steps}</details>`;
     })
@@ -85,7 +89,7 @@ ${steps}</details>`;
 function incidentsHtml(a: Analysis): string {
   if (!a.report.incidents.length) return '<p class="none">No incidents.</p>';
   return `<ol class="incidents">${a.report.incidents
-    .map((i, k) => `<li><button type="button" class="zoom" data-incident="${k + 1}">${esc(time(i.start))} → ${esc(time(i.end))} UTC</button> <span class="ids">${esc(i.findings.join(', '))}</span><div class="chain">${esc(i.summary)}</div></li>`)
+    .map((i, k) => `<li><button type="button" class="zoom" data-incident="${k + 1}">${esc(time(i.start))} → ${esc(time(i.end))} UTC</button> <span class="ids">${esc(i.findings.join(', '))}</span><div class="chain">${esc(i.summary)}</div>${i.meanwhile?.length ? `<div class="ids">meanwhile: ${esc(i.meanwhile.join('; '))}</div>` : ''}</li>`)
     .join('')}</ol>`;
 }
 
@@ -123,7 +127,8 @@ const SCRIPT = String.raw`
 (function(){
 var D=JSON.parse(document.getElementById('lane-data').textContent);
 var svg=document.getElementById('lanes');var NS='http://www.w3.org/2000/svg';
-var COLORS={'Active':'#009E73','Passive':'#56B4E9','Failed':'#D55E00','Degraded':'#E69F00','Restart':'#CC79A7','synchronization-source':'#0072B2','synchronization-target':'#0072B2','Configured':'#8c8c8c','Un-configured':'#b5b5b5'};
+var COLORS={'Active':'#009E73','Passive':'#56B4E9','Failed':'#D55E00','Degraded':'#E69F00','Restart':'#CC79A7','synchronization-source':'#0072B2','synchronization-target':'#0072B2','Configured':'#8c8c8c','Un-configured':'#b5b5b5','Down':'#222','unknown':'#eeeeee'};
+var OPACITY={'log':1,'restart':1,'peer':0.7,'held':0.35};
 var MARK={'db-crash':'#000','db-corruption':'#000','oom':'#7a0177','heartbeat-miss':'#E69F00','heartbeat-fallback':'#E69F00','takeover-considered':'#D55E00','takeover-complete':'#D55E00','restart-active':'#D55E00','peer-requested-failed':'#D55E00'};
 var times=[];D.intervals.forEach(function(i){times.push(i.start,i.end)});D.markers.forEach(function(m){times.push(m.time)});
 if(!times.length){svg.setAttribute('height','40');return;}
@@ -145,8 +150,8 @@ function draw(){
     var g=el('g',{'class':'lane','data-node':n.name});
     D.intervals.filter(function(i){return i.node===n.name}).forEach(function(i){
       var c=clip(i.start,i.end);if(c[1]<=c[0])return;
-      var r=el('rect',{x:x(c[0]),y:y+4,width:Math.max(1,x(c[1])-x(c[0])),height:24,fill:COLORS[i.state]||'#ccc','data-state':i.state,'data-start':i.start,'data-end':i.end},g);
-      el('title',{},r).textContent=n.name+' '+i.state+': '+fmt(i.start)+' → '+fmt(i.end)+' UTC';
+      var r=el('rect',{x:x(c[0]),y:y+4,width:Math.max(1,x(c[1])-x(c[0])),height:24,fill:COLORS[i.state]||'#ccc','fill-opacity':OPACITY[i.source]||1,stroke:i.state==='unknown'?'#bbb':'none','stroke-dasharray':'3 2','data-state':i.state,'data-source':i.source,'data-start':i.start,'data-end':i.end},g);
+      el('title',{},r).textContent=n.name+' '+i.state+' ('+({'log':'its own log','peer':'its peer\'s log','restart':'down until it started again','held':'assumed: nothing logged since'})[i.source]+'): '+fmt(i.start)+' → '+fmt(i.end)+' UTC';
     });
     D.markers.filter(function(m){return m.node===n.name&&m.time>=view[0]&&m.time<=view[1]}).forEach(function(m){
       var c=el('path',{d:'M'+x(m.time)+' '+(y+30)+' l-5 9 h10 z',fill:MARK[m.type]||'#333','data-marker':m.type},g);
@@ -166,7 +171,7 @@ window.addEventListener('resize',draw);draw();
 
 const LEGEND = [
   ['Active', '#009E73'], ['Passive', '#56B4E9'], ['Failed', '#D55E00'], ['Degraded', '#E69F00'], ['Restart', '#CC79A7'],
-  ['synchronization', '#0072B2'], ['Configured', '#8c8c8c'], ['Un-configured', '#b5b5b5'],
+  ['synchronization', '#0072B2'], ['Configured', '#8c8c8c'], ['Un-configured', '#b5b5b5'], ['Down', '#222'], ['unknown', '#eeeeee'],
 ];
 
 /** One self-contained HTML page: state swimlanes, incidents, findings with evidence and advice. */
@@ -186,7 +191,7 @@ export function renderHtml(a: Analysis, opts: HtmlOptions = {}): string {
 <p class="sub">${a.report.nodes.length} nodes · ${a.report.findings.length} findings (${critical} critical) · ${a.report.incidents.length} incidents · times in UTC${esc(cluster)}</p>
 ${nodesHtml(a)}
 <h2 id="timeline">HA state over time</h2>
-<div class="controls"><button type="button" id="reset">Show everything</button><div class="legend">${LEGEND.map(([n, c]) => `<span><i style="background:${c}"></i>${esc(n)}</span>`).join('')}<span><i style="background:#D55E00;opacity:.3"></i>both Active</span><span><i style="background:#555;opacity:.2"></i>none Active</span><span>▲ event (hover for details)</span>${omitted}</div></div>
+<div class="controls"><button type="button" id="reset">Show everything</button><div class="legend">${LEGEND.map(([n, c]) => `<span><i style="background:${c}"></i>${esc(n)}</span>`).join('')}<span><i style="background:#009E73;opacity:.35"></i>faint: assumed or told by the peer</span><span><i style="background:#D55E00;opacity:.3"></i>both Active</span><span><i style="background:#555;opacity:.2"></i>none Active</span><span>▲ event (hover for details)</span>${omitted}</div></div>
 <svg id="lanes" role="img" aria-label="HA state of each node over time"></svg>
 <h2>Incidents</h2>
 ${incidentsHtml(a)}

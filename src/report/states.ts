@@ -1,5 +1,6 @@
 import Table from 'cli-table3';
 import type { Analysis } from '../correlate/analysis';
+import { DOWN, type StateInterval } from '../correlate/states';
 import { BORDERLESS, shortTime, trimRight } from './format';
 
 export interface StatesOptions {
@@ -7,23 +8,47 @@ export interface StatesOptions {
   history: number;
 }
 
-/** `smsdiag state`: current state per node plus its last few transitions. */
+/** Stretches of one state, consecutive ones joined: the node's own line and what followed it are one stay. */
+function stays(intervals: readonly StateInterval[]): StateInterval[] {
+  const out: StateInterval[] = [];
+  for (const iv of intervals) {
+    const last = out[out.length - 1];
+    if (last && last.state === iv.state && last.end === iv.start) out[out.length - 1] = { ...last, end: iv.end };
+    else out.push(iv);
+  }
+  return out;
+}
+
+/** How a stay is known, in a few words for the table: nothing for the node's own lines. */
+function how(s: { state: string; source: StateInterval['source'] }): string {
+  if (s.source === 'restart') return s.state === DOWN ? ', last seen; down until it started again' : ', started; no state logged yet';
+  return { log: '', peer: ', told by the peer', held: ', assumed: nothing logged since' }[s.source];
+}
+
+/**
+ * `smsdiag state`: each node's state now, and the states before it — each with where it is known
+ * from (the node's own lines, its peer's, a start-up after silence, or assumed) and how surely.
+ */
 export function renderStates(analysis: Analysis, opts: StatesOptions): string {
   const rows = analysis.report.nodes.map((n) => {
-    const intervals = analysis.intervals.get(n.name) ?? [];
-    const history = intervals.slice(-(opts.history + 1), -1).reverse().map((iv) => ({
+    const all = stays(analysis.intervals.get(n.name) ?? []);
+    const history = all.slice(-(opts.history + 1), -1).reverse().map((iv) => ({
       state: iv.state,
       from: new Date(iv.start).toISOString(),
       to: new Date(iv.end).toISOString(),
+      source: iv.source,
+      confidence: iv.confidence,
       ...(iv.reverted ? { reverted: true } : {}),
     }));
-    const source = (n.files ?? []).some((f) => f.kind === 'state' && f.records) ? 'ha.state' : intervals.length ? 'ha.log' : 'none';
-    return { name: n.name, role: n.role, state: n.state ?? 'unknown', since: n.stateSince, source, history };
+    const fromFile = (n.files ?? []).some((f) => f.kind === 'state' && f.records);
+    const last = all[all.length - 1];
+    const source = fromFile ? 'ha.state' : last ? last.source : 'none';
+    return { name: n.name, role: n.role, state: n.state ?? 'unknown', since: n.stateSince, source, confidence: fromFile ? 'high' : (last?.confidence ?? 'low'), history };
   });
   if (opts.json) return `${JSON.stringify({ version: 1, nodes: rows }, null, 2)}\n`;
   const t = new Table({ head: ['NODE', 'ROLE', 'HA STATE', 'SINCE (UTC)', 'FROM', 'BEFORE THAT'], ...BORDERLESS });
   for (const r of rows) {
-    const before = r.history.map((h) => `${h.state} (${shortTime(h.from)})`).join(', ') || '-';
+    const before = r.history.map((h) => `${h.state} (${shortTime(h.from)}${how(h)})`).join(', ') || '-';
     t.push([r.name, r.role, r.state, shortTime(r.since), r.source, before]);
   }
   return `${trimRight(t.toString())}\n`;

@@ -38,13 +38,14 @@ export function renderSummary(report: AnalysisReport, advice: AdviceLookup, widt
     report.incidents.forEach((i, k) => {
       lines.push(`  ${k + 1}. ${shortTime(i.start)} to ${shortTime(i.end)} UTC  [${i.findings.join(', ')}]`);
       lines.push(wrap(i.summary, width, '     '));
+      if (i.meanwhile?.length) lines.push(wrap(`meanwhile: ${i.meanwhile.join('; ')}`, width, '     '));
     });
   }
 
   lines.push('', n ? 'FINDINGS (most severe first)' : 'FINDINGS');
   if (!n) lines.push('  None: nothing in these logs matches a known HA problem.');
   for (const f of ranked(report.findings)) {
-    const cause = f.cause ? `, cause ${f.cause}` : '';
+    const cause = f.cause ? `, cause ${f.cause}${f.causeConfidence ? ` (${f.causeConfidence} confidence)` : ''}` : '';
     lines.push(`  ${f.severity.padEnd(8)}  ${f.id} on ${f.node}, ${f.count}x, first ${shortTime(f.first)} UTC${cause}`);
     lines.push(wrap(f.summary, width, '            '));
   }

@@ -21,7 +21,7 @@ function findingsTable(report: AnalysisReport, width: number): string {
     ...BORDERLESS,
   });
   for (const f of report.findings) {
-    const cause = f.cause ? ` [cause: ${f.cause}]` : '';
+    const cause = f.cause ? ` [cause: ${f.cause}${f.causeConfidence ? `, ${f.causeConfidence} confidence` : ''}]` : '';
     t.push([f.severity, f.id, f.node, shortTime(f.first), shortTime(f.last), String(f.count), `${f.summary}${cause}`]);
   }
   return `${trimRight(t.toString())}\n`;
@@ -39,7 +39,7 @@ function nodesTable(report: AnalysisReport): string {
 
 function incidentsText(report: AnalysisReport): string {
   if (!report.incidents.length) return '';
-  const lines = report.incidents.map((i) => `  ${shortTime(i.start)} → ${shortTime(i.end)}  ${i.summary}`);
+  const lines = report.incidents.map((i) => `  ${shortTime(i.start)} → ${shortTime(i.end)}  ${i.summary}${i.meanwhile?.length ? `; meanwhile: ${i.meanwhile.join('; ')}` : ''}`);
   return `Incidents\n${lines.join('\n')}\n`;
 }
 

@@ -1,22 +1,27 @@
+import { said } from '../knowledge/lookup';
 import type { Topic } from '../knowledge/topics';
 import { wrap } from './format';
 
+/** Where the marks come from, said once under every topic. */
+export const MARKS_NOTE = '[guide: …] rests on that section of the vendor\'s SMS HA troubleshooting guide; [smsdiag] is smsdiag\'s own inference or convention.';
+
 /** A topic as plain text, wrapped at `width`: meaning, checks, steps, causes, related topics. */
 export function renderTopic(topic: Topic, width = 80): string {
-  const out: string[] = [`${topic.title} (${topic.id})`, '', 'What it means', wrap(topic.meaning, width, '  ')];
+  const out: string[] = [`${topic.title} (${topic.id})`, '', 'What it means', wrap(topic.meaning.map(said).join(' '), width, '  ')];
   if (topic.whatToCheck.length) {
     out.push('', 'What to check');
-    for (const c of topic.whatToCheck) out.push(wrap(c, width, '    ', '  - '));
+    for (const c of topic.whatToCheck) out.push(wrap(said(c), width, '    ', '  - '));
   }
   if (topic.nextSteps.length) {
     out.push('', 'What to do');
-    topic.nextSteps.forEach((s, i) => out.push(wrap(s, width, '     ', `  ${i + 1}. `)));
+    topic.nextSteps.forEach((s, i) => out.push(wrap(said(s), width, '     ', `  ${i + 1}. `)));
   }
   if (topic.causes.length) {
     out.push('', 'Possible causes');
-    for (const c of topic.causes) out.push(wrap(`${c.id}: ${c.title}. ${c.why}`, width, '    ', '  - '));
+    for (const c of topic.causes) out.push(wrap(`${c.id}: ${c.title}. ${said(c.why)}`, width, '    ', '  - '));
   }
   if (topic.related.length) out.push('', wrap(`See also: ${topic.related.join(', ')}`, width, '  ', ''));
+  out.push('', wrap(MARKS_NOTE, width, '', ''));
   return `${out.join('\n')}\n`;
 }
 

@@ -52,3 +52,16 @@ export async function collectFacts(access: NodeAccess, remote: boolean, now: () 
   }
   return { files, values };
 }
+
+/** File systems that are always full or not disks at all: memory, read-only images, loop devices. */
+const NOT_A_DISK = /^(?:tmpfs|devtmpfs|udev|overlay|squashfs|none|shm|\/dev\/loop\d+)$/;
+
+/** How full each disk file system was, from `df -P` output (the facts file df.txt). */
+export function parseDf(text: string): Array<{ mount: string; percent: number }> {
+  const out: Array<{ mount: string; percent: number }> = [];
+  for (const line of text.split('\n').slice(1)) {
+    const m = /^(\S+)\s+\d+\s+\d+\s+\d+\s+(\d+)%\s+(\S.*)$/.exec(line.trim());
+    if (m && !NOT_A_DISK.test(m[1])) out.push({ mount: m[3], percent: Number(m[2]) });
+  }
+  return out;
+}

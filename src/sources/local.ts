@@ -1,6 +1,7 @@
 import { createReadStream, promises as fs, type Stats } from 'node:fs';
 import * as path from 'node:path';
-import { LOG_KINDS, type LogFile, type LogKind, type NodeInput, type Role } from '../types';
+import { LOG_KINDS, type LogFile, type LogKind, type NodeFacts, type NodeInput, type Role } from '../types';
+import { parseDf } from './facts';
 import { classifyFileName, compareRotation, type Rotation } from './catalog';
 
 
@@ -86,7 +87,13 @@ export async function nodeFromDirectory(name: string, dir: string, warnings: str
     rotations.set(lf, f.rotation);
     return lf;
   });
-  return { name, role: roleOf(name), files: orderFiles(files, rotations), facts: {} };
+  return { name, role: roleOf(name), files: orderFiles(files, rotations), facts: await factsIn(dir) };
+}
+
+/** Facts collect wrote beside the logs (an unpacked bundle's facts/ folder): how full the disks were. */
+async function factsIn(dir: string): Promise<NodeFacts> {
+  const df = await fs.readFile(path.join(dir, 'facts', 'df.txt'), 'utf8').catch(() => undefined);
+  return df === undefined ? {} : { diskUse: parseDf(df) };
 }
 
 async function holdsLogs(dir: string): Promise<boolean> {

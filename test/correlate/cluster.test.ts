@@ -1,76 +1,89 @@
 import { strict as assert } from 'node:assert';
-import { clockSkew, DEFAULT_THRESHOLDS, noBrain, splitBrain, type ClusterView } from '../../src/correlate/cluster';
-import { stateIntervals } from '../../src/correlate/intervals';
-import type { NodeEvent } from '../../src/correlate/events';
+import { clockSkew, noActiveNode, noBrain, splitBrain } from '../../src/correlate/cluster';
+import { DEFAULT_THRESHOLDS } from '../../src/knowledge/thresholds';
 import { ev } from '../helpers/events';
+import { every, story } from '../helpers/story';
 
-function view(events: NodeEvent[], until: string): ClusterView {
-  const end = Date.parse(until);
-  const nodes = ['primary', 'secondary'];
-  return {
-    nodes,
-    events,
-    intervals: new Map(nodes.map((n) => [n, stateIntervals(events.filter((e) => e.node === n), end)])),
-    facts: new Map(nodes.map((n) => [n, {}])),
-    files: new Map(),
-  };
-}
+const D = '2017-10-12';
+const at = (hhmm: string): string => `${D}T${hhmm}:00Z`;
+const t = { ...DEFAULT_THRESHOLDS };
 
 describe('cluster conditions', () => {
-  it('split-brain: a 15 minute active/active with heartbeat loss, not a short one ended by the guard', () => {
-    const long = view(
-      [
-        ev('primary', 'state', '2017-10-12T13:00:00Z', { state: 'Active' }),
-        ev('secondary', 'state', '2017-10-12T13:00:00Z', { state: 'Passive' }),
-        ev('secondary', 'heartbeat-miss', '2017-10-12T13:28:00Z'),
-        ev('secondary', 'state', '2017-10-12T13:30:00Z', { state: 'Active' }),
-        ev('primary', 'peer-requested-failed', '2017-10-12T13:45:00Z'),
-        ev('primary', 'state', '2017-10-12T13:45:00Z', { state: 'Failed' }),
-      ],
-      '2017-10-12T14:00:00Z',
-    );
-    const o = splitBrain(long, DEFAULT_THRESHOLDS);
+  it('split-brain: 15 minutes of both Active and logging, after heartbeat loss; not a short overlap ended by the guard', () => {
+    const { view } = story([
+      ev('primary', 'state', at('13:00'), { state: 'Active' }),
+      ...every('primary', 'peer-state', D, '13:01', '13:45', { state: 'Passive' }, ev),
+      ev('secondary', 'state', at('13:00'), { state: 'Passive' }),
+      ev('secondary', 'heartbeat-miss', at('13:28')),
+      ev('secondary', 'state', at('13:30'), { state: 'Active' }),
+      ...every('secondary', 'peer-state', D, '13:31', '13:44', { state: 'Active' }, ev),
+      ...every('secondary', 'peer-state', D, '13:46', '13:50', { state: 'Failed' }, ev),
+      ev('primary', 'peer-requested-failed', at('13:45')),
+      ev('primary', 'state', at('13:45'), { state: 'Failed' }),
+    ]);
+    const o = splitBrain(view, t);
     assert.equal(o.length, 1);
     assert.equal(o[0].fields.minutes, '15');
     assert.equal(o[0].cause, 'heartbeat-path');
 
-    const short = view(
-      [
-        ev('primary', 'state', '2017-10-12T13:00:00Z', { state: 'Active' }),
-        ev('secondary', 'state', '2017-10-12T13:30:00Z', { state: 'Active' }),
-        ev('primary', 'state', '2017-10-12T13:30:05Z', { state: 'Failed' }),
-      ],
-      '2017-10-12T14:00:00Z',
-    );
-    assert.equal(splitBrain(short, DEFAULT_THRESHOLDS).length, 0);
+    const short = story([ev('primary', 'state', at('13:00'), { state: 'Active' }), ev('secondary', 'state', at('13:30'), { state: 'Active' }), ev('primary', 'state', '2017-10-12T13:30:05Z', { state: 'Failed' })]);
+    assert.equal(splitBrain(short.view, t).length, 0);
   });
 
-  it('no-brain: neither Active for ten minutes after a swap', () => {
-    const v = view(
-      [
-        ev('primary', 'state', '2017-10-12T13:00:00Z', { state: 'Active' }),
-        ev('secondary', 'state', '2017-10-12T13:00:00Z', { state: 'Passive' }),
-        ev('primary', 'admin', '2017-10-12T13:10:00Z', { action: 'Manual swap requested' }),
-        ev('primary', 'state', '2017-10-12T13:10:01Z', { state: 'Passive' }),
-        ev('secondary', 'state', '2017-10-12T13:20:01Z', { state: 'Active' }),
-      ],
-      '2017-10-12T14:00:00Z',
-    );
-    const o = noBrain(v, DEFAULT_THRESHOLDS);
+  it('split-brain is not the active node dead: silent, then starting again, it was down, not Active', () => {
+    const { view } = story([
+      ev('primary', 'state', at('13:00'), { state: 'Active' }),
+      ...every('primary', 'peer-state', D, '13:01', '13:20', { state: 'Passive' }, ev),
+      ev('primary', 'ha-start', at('13:50')),
+      ev('primary', 'state', '2017-10-12T13:50:30Z', { state: 'Failed' }),
+      ev('secondary', 'state', at('13:00'), { state: 'Passive' }),
+      ...every('secondary', 'heartbeat-miss', D, '13:21', '13:23', {}, ev),
+      ev('secondary', 'state', at('13:24'), { state: 'Active' }),
+    ]);
+    assert.deepEqual(splitBrain(view, t), []);
+    assert.equal(view.down.get('primary')!.length, 1);
+  });
+
+  it('split-brain needs evidence: a state merely held after a log ended does not count', () => {
+    const { view } = story([
+      ev('primary', 'state', at('13:00'), { state: 'Active' }),
+      ev('secondary', 'state', at('13:00'), { state: 'Passive' }),
+      ev('secondary', 'state', at('13:30'), { state: 'Active' }),
+      ...every('secondary', 'peer-state', D, '13:31', '14:30', { state: 'Failed' }, ev),
+    ]);
+    assert.deepEqual(splitBrain(view, t), []);
+  });
+
+  it('no-brain: neither Active for ten minutes after a swap; not one still going at the end, which is no-active-node', () => {
+    const events = [
+      ev('primary', 'state', at('13:00'), { state: 'Active' }),
+      ev('secondary', 'state', at('13:00'), { state: 'Passive' }),
+      ev('primary', 'admin', at('13:10'), { action: 'Manual swap requested' }),
+      ev('primary', 'state', '2017-10-12T13:10:01Z', { state: 'Passive' }),
+      ev('secondary', 'state', '2017-10-12T13:20:01Z', { state: 'Active' }),
+      ev('primary', 'state', at('14:00'), { state: 'Passive' }),
+    ];
+    const o = noBrain(story(events).view, t);
     assert.equal(o.length, 1);
     assert.equal(o[0].fields.minutes, '10');
     assert.ok(o[0].evidence.some((e) => e.type === 'admin'));
+    const ongoing = story(events.slice(0, 4).concat(ev('secondary', 'state', at('14:00'), { state: 'Passive' })), { now: { primary: 'Passive', secondary: 'Passive' } });
+    assert.deepEqual(noBrain(ongoing.view, t), []);
+    const none = noActiveNode(ongoing.view);
+    assert.equal(none.length, 1);
+    assert.equal(none[0].fields.states, 'primary Passive, secondary Passive');
+  });
+
+  it('no-active-node: not for a cluster that never formed, nor for nodes back to Configured', () => {
+    const { view } = story([ev('primary', 'state', at('13:00'), { state: 'Configured' }), ev('secondary', 'state', at('13:00'), { state: 'Configured' })], { now: { primary: 'Configured', secondary: 'Configured' } });
+    assert.deepEqual(noActiveNode(view), []);
   });
 
   it('clock-skew: a node told to fail before its peer took over means the peer runs ahead', () => {
-    const v = view(
-      [ev('primary', 'peer-requested-failed', '2017-10-12T13:48:06Z'), ev('secondary', 'takeover-complete', '2017-10-12T13:49:37Z')],
-      '2017-10-12T14:00:00Z',
-    );
-    const o = clockSkew(v, DEFAULT_THRESHOLDS);
+    const o = clockSkew(story([ev('primary', 'peer-requested-failed', '2017-10-12T13:48:06Z'), ev('secondary', 'takeover-complete', '2017-10-12T13:49:37Z')]).view, t);
     assert.equal(o.length, 1);
     assert.equal(o[0].node, 'secondary');
     assert.equal(o[0].fields.seconds, '91');
-    assert.equal(clockSkew(view([ev('primary', 'peer-requested-failed', '2017-10-12T13:48:06Z'), ev('secondary', 'takeover-complete', '2017-10-12T13:48:03Z')], '2017-10-12T14:00:00Z'), DEFAULT_THRESHOLDS).length, 0);
+    assert.equal(clockSkew(story([ev('primary', 'peer-requested-failed', '2017-10-12T13:48:06Z'), ev('secondary', 'takeover-complete', '2017-10-12T13:48:03Z')]).view, t).length, 0);
   });
 });

@@ -1,17 +1,28 @@
 import { strict as assert } from 'node:assert';
-import { causalChain, groupIncidents } from '../../src/correlate/incidents';
+import { causalStory, groupIncidents } from '../../src/correlate/incidents';
 import type { Finding } from '../../src/types';
 import { ev } from '../helpers/events';
 
 describe('incidents', () => {
-  it('tells the causal chain with the time between steps', () => {
-    const chain = causalChain([
+  it('tells the causal chain along the rules, with the time between steps', () => {
+    const { chain, meanwhile } = causalStory([
       ev('primary', 'db-crash', '2017-10-12T13:47:55Z'),
       ev('secondary', 'takeover-considered', '2017-10-12T13:47:59Z'),
       ev('secondary', 'state', '2017-10-12T13:48:02Z', { state: 'Active' }),
       ev('primary', 'peer-requested-failed', '2017-10-12T13:50:02Z'),
     ]);
     assert.equal(chain, "primary's database crashed → secondary considered taking over 4 s later → secondary became Active 3 s later → primary was told by its peer to enter Failed 2 min later");
+    assert.deepEqual(meanwhile, []);
+  });
+
+  it('does not join unrelated events with arrows: they happened meanwhile', () => {
+    const { chain, meanwhile } = causalStory([
+      ev('secondary', 'db-corruption', '2017-10-12T13:40:00Z'),
+      ev('secondary', 'heartbeat-miss', '2017-10-12T13:45:00Z'),
+      ev('secondary', 'takeover-considered', '2017-10-12T13:47:00Z'),
+    ]);
+    assert.equal(chain, 'secondary got no heartbeat reply → secondary considered taking over 2 min later');
+    assert.deepEqual(meanwhile, ["secondary's database reported corruption"]);
   });
 
   it('groups findings close in time and splits distant ones', () => {
@@ -19,7 +30,9 @@ describe('incidents', () => {
     const incidents = groupIncidents(
       [f('db-crash', '2017-10-12T13:47:55.000Z'), f('ha-failed', '2017-10-12T13:50:00.000Z'), f('java-oom', '2017-10-12T18:00:00.000Z')],
       [ev('primary', 'db-crash', '2017-10-12T13:47:55Z')],
+      new Map(),
       () => 0,
+      600_000,
     );
     assert.deepEqual(incidents.map((i) => i.findings), [['db-crash', 'ha-failed'], ['java-oom']]);
     assert.equal(incidents[0].start, '2017-10-12T13:47:55.000Z');

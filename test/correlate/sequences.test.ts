@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import type { Occurrence } from '../../src/correlate/events';
-import { databaseLifecycleDetector, heartbeatDetector, maintenanceDetector } from '../../src/correlate/sequences';
+import { databaseLifecycleDetector, heartbeatDetector, maintenanceDetector, replicationDelayDetector, syncDetector } from '../../src/correlate/sequences';
+import { DEFAULT_THRESHOLDS } from '../../src/knowledge/thresholds';
 import { ev } from '../helpers/events';
 
 function run(det: ReturnType<typeof heartbeatDetector>, events: ReturnType<typeof ev>[]): Occurrence[] {
@@ -12,7 +13,7 @@ function run(det: ReturnType<typeof heartbeatDetector>, events: ReturnType<typeo
 describe('sequence detectors', () => {
   it('heartbeat: three misses in a row is critical; a reply resets the run; slow replies warn', () => {
     const t = (m: number) => `2017-10-12T13:${String(m).padStart(2, '0')}:00Z`;
-    const occ = run(heartbeatDetector(), [
+    const occ = run(heartbeatDetector(DEFAULT_THRESHOLDS), [
       ev('s', 'heartbeat-miss', t(1)), ev('s', 'heartbeat-miss', t(2)), ev('s', 'heartbeat-reply', t(3), { ms: '80' }),
       ev('s', 'heartbeat-miss', t(4)), ev('s', 'heartbeat-miss', t(5)), ev('s', 'heartbeat-miss', t(6)),
       ev('s', 'heartbeat-reply', t(7), { ms: '450' }),
@@ -53,4 +54,20 @@ describe('sequence detectors', () => {
     ]);
     assert.deepEqual(occ.map((o) => o.fields.what), ['patch p2', 'upgrade to 5.0.2']);
   });
+
+  it('replication delay: broken beyond the threshold, which --threshold changes', () => {
+    const delays = [ev('s', 'replication-delay', '2017-10-12T13:00:00Z', { seconds: '45' }), ev('s', 'replication-delay', '2017-10-12T13:10:00Z', { seconds: '380' })];
+    assert.deepEqual(run(replicationDelayDetector(DEFAULT_THRESHOLDS), delays).map((o) => o.fields.seconds), ['380']);
+    assert.deepEqual(run(replicationDelayDetector({ ...DEFAULT_THRESHOLDS, replicationDelayMs: 30_000 }), delays).map((o) => o.fields.seconds), ['45', '380']);
+  });
+
+  it('sync: a failed synchronization names the state the node went back to', () => {
+    const occ = run(syncDetector(), [
+      ev('s', 'state', '2017-10-12T13:00:00Z', { state: 'Configured' }),
+      ev('s', 'state', '2017-10-12T13:01:00Z', { state: 'synchronization-target' }),
+      ev('s', 'sync', '2017-10-12T13:04:00Z', { phase: 'failed', reason: 'timeout' }),
+    ]);
+    assert.deepEqual(occ.map((o) => [o.condition, o.fields.state, o.fields.reason]), [['sync-failed', 'Configured', 'timeout']]);
+  });
 });
+

@@ -8,9 +8,14 @@ import { readFileSync, writeFileSync } from 'node:fs';
  */
 export const SHINGLE_WORDS = 8;
 
-/** Lower-case words; commands and paths are facts to copy exactly, not prose, so they are dropped. */
+/** Lower-case words; commands, paths and grep patterns are facts to copy exactly, not prose, so they are dropped. */
 export function words(text: string): string[] {
-  return text.replace(/\S*[/@]\S*/g, ' ').toLowerCase().split(/[^a-z]+/).filter(Boolean);
+  return text
+    .replace(/grep\s+"[^"]*"\s*\S*/g, ' ')
+    .replace(/\S*[/@]\S*/g, ' ')
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .filter(Boolean);
 }
 
 export function shingleHash(run: string[]): string {

@@ -26,9 +26,13 @@ describe('rule engine', () => {
     assert.deepEqual(hit('mysqld', "2026-11-22 18:19:01 5 [Note] Slave I/O thread: connected to master 'repl@127.0.0.1:3306'"), []);
   });
 
-  it('applies numeric conditions (replication delay over 120 s)', () => {
-    assert.deepEqual(hit('ha', 'Replication delay: 45 seconds'), ['ha.replication-delay']);
-    assert.deepEqual(hit('ha', 'Replication delay: 300 seconds'), ['ha.replication-delay', 'ha.replication-delay-high']);
+  it('applies a rule\'s numeric condition (a pack may report a delay over its own limit)', () => {
+    const pack = new RuleSet({
+      version: 1,
+      rules: [{ id: 'x.delay', title: 'Delay', kinds: ['ha'], anchors: ['Replication delay:'], pattern: 'Replication delay:\\s*(?<seconds>\\d+)', condition: 'replication-broken', when: { field: 'seconds', op: 'gt', value: 120 } }],
+    });
+    assert.deepEqual(pack.match('ha', 'Replication delay: 45 seconds'), []);
+    assert.deepEqual(pack.match('ha', 'Replication delay: 300 seconds').map((m) => m.fields.seconds), ['300']);
   });
 
   it('has a prefilter that lets every rule pattern example through', () => {

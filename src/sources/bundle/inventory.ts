@@ -4,11 +4,14 @@ import type { ManifestNode } from './manifest';
 import { type BundleReader, isTarGz, openBundle } from './reader';
 import type { Inventory, LogFile, NodeFacts, NodeInput, Role } from '../../types';
 import { classifyFileName, type Rotation } from '../catalog';
+import { parseDf } from '../facts';
 import { orderFiles } from '../local';
 
 
 /** Largest facts/ha.state read into memory (the real file is a few bytes). */
 const HA_STATE_LIMIT = 64 * 1024;
+/** Largest other fact file read (df output of a node). */
+const FACT_LIMIT = 1024 * 1024;
 
 /** True when `p` is a gzip file holding a tar archive: a bundle for the input resolver. */
 export function isBundlePath(p: string): Promise<boolean> {
@@ -96,6 +99,8 @@ export async function inventoryFromReader(b: BundleReader): Promise<Inventory> {
       if (e.size <= HA_STATE_LIMIT) facts.haState = (await b.read(statePath, HA_STATE_LIMIT)).toString('utf8');
       else warnings.push(`${mn.name}: ${statePath} is ${e.size} bytes, too large for an ha.state file; ignored`);
     }
+    const dfPath = `nodes/${mn.name}/facts/df.txt`;
+    if (b.entries.has(dfPath) && b.entries.get(dfPath)!.size <= FACT_LIMIT) facts.diskUse = parseDf((await b.read(dfPath, FACT_LIMIT)).toString('utf8'));
     for (const err of mn.errors) warnings.push(`${mn.name}: collection: ${err.source ? `${err.source}: ` : ''}${err.message}`);
     if (!files.length) warnings.push(`${mn.name}: the bundle holds no log files for this node`);
     nodes.push({ name: mn.name, role: roleFrom(mn.role), files: orderFiles(files, rotations), facts });

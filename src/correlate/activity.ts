@@ -1,0 +1,68 @@
+/**
+ * When a node showed signs of life: its own log lines, and its peer hearing from it. Kept as sorted
+ * spans of points no further apart than JOIN_MS, so that a week of minute-by-minute logging stays a
+ * few thousand numbers and the last sign of life before any moment stays exact to JOIN_MS.
+ */
+const JOIN_MS = 30_000;
+
+export class Activity {
+  /** Flat [start0, end0, start1, end1, …], sorted, non-overlapping. */
+  private spans: number[] = [];
+
+  add(t: number): void {
+    const s = this.spans;
+    // Index of the first span whose end is at or after t - JOIN_MS.
+    let lo = 0;
+    let hi = s.length / 2;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (s[2 * mid + 1] < t - JOIN_MS) lo = mid + 1;
+      else hi = mid;
+    }
+    const i = 2 * lo;
+    if (i < s.length && s[i] - JOIN_MS <= t) {
+      // Joins span lo; it may now reach the next one.
+      s[i] = Math.min(s[i], t);
+      s[i + 1] = Math.max(s[i + 1], t);
+      if (i + 2 < s.length && s[i + 2] - JOIN_MS <= s[i + 1]) {
+        s[i + 1] = Math.max(s[i + 1], s[i + 3]);
+        s.splice(i + 2, 2);
+      }
+      return;
+    }
+    s.splice(i, 0, t, t);
+  }
+
+  /** The latest sign of life strictly before t (to within JOIN_MS), or undefined. */
+  lastBefore(t: number): number | undefined {
+    const s = this.spans;
+    for (let i = s.length - 2; i >= 0; i -= 2) {
+      if (s[i] >= t) continue;
+      return Math.min(s[i + 1], t - 1);
+    }
+    return undefined;
+  }
+
+  /** Whether there was a sign of life within [from, to]. */
+  within(from: number, to: number): boolean {
+    const s = this.spans;
+    for (let i = 0; i < s.length; i += 2) if (s[i] <= to && s[i + 1] >= from) return true;
+    return false;
+  }
+
+  get first(): number | undefined {
+    return this.spans.length ? this.spans[0] : undefined;
+  }
+
+  get last(): number | undefined {
+    return this.spans.length ? this.spans[this.spans.length - 1] : undefined;
+  }
+
+  /** Both nodes' sightings of one node together. */
+  merge(other: Activity): void {
+    for (let i = 0; i < other.spans.length; i += 2) {
+      this.add(other.spans[i]);
+      this.add(other.spans[i + 1]);
+    }
+  }
+}
