@@ -45224,6 +45224,15 @@ function parseDf(text) {
   }
   return out;
 }
+function parseFree(text) {
+  const lines = text.split("\n");
+  const head = lines[0]?.trim().split(/\s+/) ?? [];
+  const mem = lines.find((l) => /^Mem:/.test(l))?.trim().split(/\s+/).slice(1).map(Number);
+  if (!mem) return void 0;
+  const at = head.indexOf("available");
+  const available = at >= 0 ? mem[at] : (mem[head.indexOf("free")] ?? NaN) + (mem[head.indexOf("buffers")] ?? 0) + (mem[head.indexOf("cached")] ?? 0);
+  return Number.isFinite(mem[0]) && Number.isFinite(available) ? { totalMb: mem[0], availableMb: available } : void 0;
+}
 
 // src/sources/local.ts
 var READ_CHUNK = 1024 * 1024;
@@ -45296,8 +45305,14 @@ async function nodeFromDirectory(name2, dir, warnings) {
   return { name: name2, role: roleOf(name2), files: orderFiles(files, rotations), facts: await factsIn(dir) };
 }
 async function factsIn(dir) {
-  const df = await import_node_fs5.promises.readFile(path2.join(dir, "facts", "df.txt"), "utf8").catch(() => void 0);
-  return df === void 0 ? {} : { diskUse: parseDf(df) };
+  const read = (name2) => import_node_fs5.promises.readFile(path2.join(dir, "facts", name2), "utf8").catch(() => void 0);
+  const facts = {};
+  const df = await read("df.txt");
+  if (df !== void 0) facts.diskUse = parseDf(df);
+  const free = await read("free.txt");
+  const memory = free === void 0 ? void 0 : parseFree(free);
+  if (memory) facts.memory = memory;
+  return facts;
 }
 async function holdsLogs(dir) {
   const entries = await import_node_fs5.promises.readdir(dir, { withFileTypes: true });
@@ -46307,6 +46322,11 @@ async function inventoryFromReader(b) {
     }
     const dfPath = `nodes/${mn.name}/facts/df.txt`;
     if (b.entries.has(dfPath) && b.entries.get(dfPath).size <= FACT_LIMIT) facts.diskUse = parseDf((await b.read(dfPath, FACT_LIMIT)).toString("utf8"));
+    const freePath = `nodes/${mn.name}/facts/free.txt`;
+    if (b.entries.has(freePath) && b.entries.get(freePath).size <= FACT_LIMIT) {
+      const memory = parseFree((await b.read(freePath, FACT_LIMIT)).toString("utf8"));
+      if (memory) facts.memory = memory;
+    }
     for (const err of mn.errors) warnings.push(`${mn.name}: collection: ${err.source ? `${err.source}: ` : ""}${err.message}`);
     if (!files.length) warnings.push(`${mn.name}: the bundle holds no log files for this node`);
     nodes.push({ name: mn.name, role: roleFrom(mn.role), files: orderFiles(files, rotations), facts });
@@ -47513,6 +47533,7 @@ var SUMMARIES = {
   "resource-exhaustion": "ran out of a resource",
   "resource-exhaustion/db.disk-full": "the database ran out of disk space",
   "resource-exhaustion/facts-disk": "a file system was {percent} full when collected ({mount})",
+  "resource-exhaustion/facts-memory": "only {available} of {total} MiB of memory were available when collected",
   "ha-degraded": "reported DEGRADED HA",
   "java-oom": "Java ran out of memory",
   "java-oom/java.oom": "Java ran out of memory ({variant})",
@@ -47891,7 +47912,9 @@ var SERVER_CHECKS = { database: "server:database", db: "server:database", mysql:
 var NETWORK_CHECKS = /* @__PURE__ */ new Set(["heartbeat", "interface", "network", "link"]);
 var DATA_MOUNTS = /^\/(?:$|var|opt|data)/;
 function fullDisks(facts) {
-  return (facts?.diskUse ?? []).filter((d) => d.percent >= 95 && DATA_MOUNTS.test(d.mount)).map((d) => `${d.mount} ${d.percent}% full when collected`);
+  const disks = (facts?.diskUse ?? []).filter((d) => d.percent >= 95 && DATA_MOUNTS.test(d.mount)).map((d) => `${d.mount} ${d.percent}% full when collected`);
+  const m = facts?.memory;
+  return m && m.availableMb < m.totalMb * 0.05 ? [...disks, `${m.availableMb} of ${m.totalMb} MiB of memory available when collected`] : disks;
 }
 function takeoverCause(ctx, node, subject, condition = "passive-takeover") {
   const t = subject.time ?? 0;
@@ -48293,6 +48316,10 @@ function factsResources(view) {
   for (const n of view.nodes) {
     for (const d of (view.facts.get(n)?.diskUse ?? []).filter((x) => x.percent >= 95)) {
       out.push({ condition: "resource-exhaustion", node: n, variant: "facts-disk", fields: { percent: `${d.percent}%`, mount: d.mount }, evidence: [], eventTime: view.horizon });
+    }
+    const m = view.facts.get(n)?.memory;
+    if (m && m.availableMb < m.totalMb * 0.05) {
+      out.push({ condition: "resource-exhaustion", node: n, variant: "facts-memory", fields: { available: String(m.availableMb), total: String(m.totalMb) }, evidence: [], eventTime: view.horizon });
     }
   }
   return out;

@@ -45,6 +45,8 @@ export interface NodeFacts {
   haState?: string;
   /** File systems and how full they were when collected (`df -P`). */
   diskUse?: Array<{ mount: string; percent: number }>;
+  /** Memory when collected (`free -m`). */
+  memory?: { totalMb: number; availableMb: number };
 }
 
 export interface NodeInput {

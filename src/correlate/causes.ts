@@ -116,9 +116,11 @@ const NETWORK_CHECKS = new Set(['heartbeat', 'interface', 'network', 'link']);
 /** Where a database and the SMS keep their data: a full one of these speaks for a cause. */
 const DATA_MOUNTS = /^\/(?:$|var|opt|data)/;
 
-/** A resource the node ran out of, from its facts: data file systems at 95 % or more when collected. */
+/** A resource the node ran out of, from its facts: data file systems at 95 % or more, or under 5 % of memory available, when collected. */
 function fullDisks(facts: NodeFacts | undefined): string[] {
-  return (facts?.diskUse ?? []).filter((d) => d.percent >= 95 && DATA_MOUNTS.test(d.mount)).map((d) => `${d.mount} ${d.percent}% full when collected`);
+  const disks = (facts?.diskUse ?? []).filter((d) => d.percent >= 95 && DATA_MOUNTS.test(d.mount)).map((d) => `${d.mount} ${d.percent}% full when collected`);
+  const m = facts?.memory;
+  return m && m.availableMb < m.totalMb * 0.05 ? [...disks, `${m.availableMb} of ${m.totalMb} MiB of memory available when collected`] : disks;
 }
 
 /**

@@ -155,6 +155,10 @@ export function factsResources(view: ClusterView): Occurrence[] {
     for (const d of (view.facts.get(n)?.diskUse ?? []).filter((x) => x.percent >= 95)) {
       out.push({ condition: 'resource-exhaustion', node: n, variant: 'facts-disk', fields: { percent: `${d.percent}%`, mount: d.mount }, evidence: [], eventTime: view.horizon });
     }
+    const m = view.facts.get(n)?.memory;
+    if (m && m.availableMb < m.totalMb * 0.05) {
+      out.push({ condition: 'resource-exhaustion', node: n, variant: 'facts-memory', fields: { available: String(m.availableMb), total: String(m.totalMb) }, evidence: [], eventTime: view.horizon });
+    }
   }
   return out;
 }

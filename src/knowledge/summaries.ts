@@ -16,6 +16,7 @@ const SUMMARIES: Readonly<Record<string, string>> = {
   'resource-exhaustion': 'ran out of a resource',
   'resource-exhaustion/db.disk-full': 'the database ran out of disk space',
   'resource-exhaustion/facts-disk': 'a file system was {percent} full when collected ({mount})',
+  'resource-exhaustion/facts-memory': 'only {available} of {total} MiB of memory were available when collected',
   'ha-degraded': 'reported DEGRADED HA',
   'java-oom': 'Java ran out of memory',
   'java-oom/java.oom': 'Java ran out of memory ({variant})',

@@ -65,3 +65,15 @@ export function parseDf(text: string): Array<{ mount: string; percent: number }>
   }
   return out;
 }
+
+/** Memory when collected, from `free -m` (the facts file free.txt): total and available MiB. */
+export function parseFree(text: string): { totalMb: number; availableMb: number } | undefined {
+  const lines = text.split('\n');
+  const head = lines[0]?.trim().split(/\s+/) ?? [];
+  const mem = lines.find((l) => /^Mem:/.test(l))?.trim().split(/\s+/).slice(1).map(Number);
+  if (!mem) return undefined;
+  const at = head.indexOf('available');
+  // Older free prints no "available" column: free plus buffers and cache is the nearest.
+  const available = at >= 0 ? mem[at] : (mem[head.indexOf('free')] ?? NaN) + (mem[head.indexOf('buffers')] ?? 0) + (mem[head.indexOf('cached')] ?? 0);
+  return Number.isFinite(mem[0]) && Number.isFinite(available) ? { totalMb: mem[0], availableMb: available } : undefined;
+}

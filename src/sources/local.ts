@@ -1,7 +1,7 @@
 import { createReadStream, promises as fs, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { LOG_KINDS, type LogFile, type LogKind, type NodeFacts, type NodeInput, type Role } from '../types';
-import { parseDf } from './facts';
+import { parseDf, parseFree } from './facts';
 import { classifyFileName, compareRotation, type Rotation } from './catalog';
 
 
@@ -90,10 +90,16 @@ export async function nodeFromDirectory(name: string, dir: string, warnings: str
   return { name, role: roleOf(name), files: orderFiles(files, rotations), facts: await factsIn(dir) };
 }
 
-/** Facts collect wrote beside the logs (an unpacked bundle's facts/ folder): how full the disks were. */
+/** Facts collect wrote beside the logs (an unpacked bundle's facts/ folder): how full the disks and memory were. */
 async function factsIn(dir: string): Promise<NodeFacts> {
-  const df = await fs.readFile(path.join(dir, 'facts', 'df.txt'), 'utf8').catch(() => undefined);
-  return df === undefined ? {} : { diskUse: parseDf(df) };
+  const read = (name: string): Promise<string | undefined> => fs.readFile(path.join(dir, 'facts', name), 'utf8').catch(() => undefined);
+  const facts: NodeFacts = {};
+  const df = await read('df.txt');
+  if (df !== undefined) facts.diskUse = parseDf(df);
+  const free = await read('free.txt');
+  const memory = free === undefined ? undefined : parseFree(free);
+  if (memory) facts.memory = memory;
+  return facts;
 }
 
 async function holdsLogs(dir: string): Promise<boolean> {

@@ -29,7 +29,7 @@ describe('HTML report in headless Chromium', function () {
   });
   after(async () => browser?.close());
 
-  for (const name of ['takeover-db', 'takeover-network', 'no-brain', 'healthy']) {
+  for (const name of ['takeover-db', 'takeover-network', 'no-brain', 'healthy', 'dead-active']) {
     it(`${name}: lanes for both nodes, no console errors, no requests, zoom on click`, async () => {
       const html = await report(name);
       const file = path.join(ARTIFACTS, `${name}.html`);
@@ -53,6 +53,12 @@ describe('HTML report in headless Chromium', function () {
         assert.ok((await page.$$('[data-marker="takeover-considered"]')).length >= 1);
       }
       if (name === 'takeover-network') assert.equal((await page.$$('rect[data-span="split-brain"]')).length, 1);
+      if (name === 'dead-active') {
+        // The dead primary is drawn down, not Active beside the new active node.
+        const primary = await page.$$eval('g.lane[data-node="primary"] rect', (rs) => rs.map((r) => r.getAttribute('data-state')));
+        assert.ok(primary.includes('Down'), primary.join(','));
+        assert.equal((await page.$$('rect[data-span="split-brain"]')).length, 0);
+      }
       if (name === 'takeover-db') {
         // The secondary has no mysqld.err: the page says what could not be checked there.
         const unchecked = await page.$$eval('td.unchecked', (tds) => tds.map((td) => td.textContent ?? ''));

@@ -4,7 +4,7 @@ import type { ManifestNode } from './manifest';
 import { type BundleReader, isTarGz, openBundle } from './reader';
 import type { Inventory, LogFile, NodeFacts, NodeInput, Role } from '../../types';
 import { classifyFileName, type Rotation } from '../catalog';
-import { parseDf } from '../facts';
+import { parseDf, parseFree } from '../facts';
 import { orderFiles } from '../local';
 
 
@@ -101,6 +101,11 @@ export async function inventoryFromReader(b: BundleReader): Promise<Inventory> {
     }
     const dfPath = `nodes/${mn.name}/facts/df.txt`;
     if (b.entries.has(dfPath) && b.entries.get(dfPath)!.size <= FACT_LIMIT) facts.diskUse = parseDf((await b.read(dfPath, FACT_LIMIT)).toString('utf8'));
+    const freePath = `nodes/${mn.name}/facts/free.txt`;
+    if (b.entries.has(freePath) && b.entries.get(freePath)!.size <= FACT_LIMIT) {
+      const memory = parseFree((await b.read(freePath, FACT_LIMIT)).toString('utf8'));
+      if (memory) facts.memory = memory;
+    }
     for (const err of mn.errors) warnings.push(`${mn.name}: collection: ${err.source ? `${err.source}: ` : ''}${err.message}`);
     if (!files.length) warnings.push(`${mn.name}: the bundle holds no log files for this node`);
     nodes.push({ name: mn.name, role: roleFrom(mn.role), files: orderFiles(files, rotations), facts });
