@@ -10519,7 +10519,7 @@ var require_performance = __commonJS({
             const oclifResults = _Performance._results.get(exports2.OCLIF_MARKER_OWNER) ?? [];
             const command = oclifResults.find((r) => r.name.startsWith("config.runCommand"));
             const commandLoadTime = command ? _Performance.getResult(exports2.OCLIF_MARKER_OWNER, `plugin.findCommand#${command.details.plugin}.${command.details.command}`)?.duration ?? 0 : 0;
-            const pluginLoadTimes = Object.fromEntries(oclifResults.filter(({ name: name2 }) => name2.startsWith("plugin.load#")).sort((a, b) => b.duration - a.duration).map(({ details, duration, scope }) => [scope, { details, duration }]));
+            const pluginLoadTimes = Object.fromEntries(oclifResults.filter(({ name: name2 }) => name2.startsWith("plugin.load#")).sort((a, b) => b.duration - a.duration).map(({ details, duration: duration2, scope }) => [scope, { details, duration: duration2 }]));
             const hookRunTimes = oclifResults.filter(({ name: name2 }) => name2.startsWith("config.runHook#")).reduce((acc, perfResult) => {
               const event = perfResult.details.event;
               if (event) {
@@ -10534,7 +10534,7 @@ var require_performance = __commonJS({
               }
               return acc;
             }, {});
-            const pluginLoadTimeByType = Object.fromEntries(oclifResults.filter(({ name: name2 }) => name2.startsWith("config.loadPlugins#")).sort((a, b) => b.duration - a.duration).map(({ duration, scope }) => [scope, duration]));
+            const pluginLoadTimeByType = Object.fromEntries(oclifResults.filter(({ name: name2 }) => name2.startsWith("config.loadPlugins#")).sort((a, b) => b.duration - a.duration).map(({ duration: duration2, scope }) => [scope, duration2]));
             _Performance._oclifPerf = {
               hookRunTimes,
               "oclif.commandLoadMs": commandLoadTime,
@@ -10591,8 +10591,8 @@ var require_performance = __commonJS({
         oclifDebug("Hook Run Times:");
         for (const [event, runTimes] of Object.entries(_Performance.oclifPerf.hookRunTimes)) {
           oclifDebug(`  ${event}:`);
-          for (const [plugin, duration] of Object.entries(runTimes)) {
-            oclifDebug(`    ${plugin}: ${duration.toFixed(4)}ms`);
+          for (const [plugin, duration2] of Object.entries(runTimes)) {
+            oclifDebug(`    ${plugin}: ${duration2.toFixed(4)}ms`);
           }
         }
         oclifDebug("Command Load Time: %sms", _Performance.oclifPerf["oclif.commandLoadMs"].toFixed(4));
@@ -24453,7 +24453,7 @@ var init_topics = __esm({
         meaning: [ours("The database server found damaged tables or pages: queries on them fail, and replication to the passive node may stop.")],
         whatToCheck: [
           guide("database errors", "mysqld.err (/var/lib/mysql/dbdatadir/mysqld.err) for corruption entries."),
-          ours('MariaDB and MySQL word them "is marked as crashed", "is corrupt" and, for InnoDB pages, "corruption" and "is corrupted".'),
+          ours('MariaDB and MySQL word them "is marked as crashed", "is corrupt" (older servers: an incorrect key file) and, for InnoDB, "Page read from tablespace is corrupted", database page corruption on disk, or "is in the future" (a data page newer than the redo log: the log files were replaced or lost).'),
           guide("power off", "Whether the node had been powered off with HA enabled shortly before: that is a cause of corruption.")
         ],
         nextSteps: [
@@ -24471,7 +24471,7 @@ var init_topics = __esm({
         meaning: [ours("The database server process died \u2014 a signal such as 11 or 6, or a failed internal assertion \u2014 and wrote a crash report. Everything on the SMS that needs the database stops until it is back.")],
         whatToCheck: [
           guide("database errors", "mysqld.err for crash entries."),
-          ours('MariaDB and MySQL write "got signal" with the signal number, or an assertion failure, and a backtrace after it; what the restart logged next shows crash recovery and any corruption.')
+          ours('MariaDB and MySQL write "got signal" with the signal number (MySQL 5.7 and later stamp that line with the time of day only, "UTC - mysqld got signal"), or "Assertion failure", and a backtrace after it; what the restart logged next shows crash recovery and any corruption.')
         ],
         nextSteps: [
           guide("before TAC", "Keep mysqld.err with its crash report for the support case."),
@@ -24485,20 +24485,37 @@ var init_topics = __esm({
         related: ["db-corruption", "passive-takeover", "resource-exhaustion"]
       },
       {
+        id: "db-start-failed",
+        kind: "condition",
+        title: "Database did not start",
+        aliases: ["start-failed", "startup-failure"],
+        meaning: [ours('The database server began a start-up and gave up ("Aborting") before it was ready for connections. Until it starts, nothing on the node that needs the database works, and a node whose database cannot start cannot serve as the active one.')],
+        whatToCheck: [
+          ours('The [ERROR] lines of mysqld.err between the start and "Aborting": smsdiag names the first one. Typical: the port is in use ("Address already in use"), memory could not be had, or InnoDB found its files damaged.'),
+          guide("network failovers", "Free disk space and memory on the node.")
+        ],
+        nextSteps: [
+          ours("Fix what the first error names, then start the database again; if InnoDB reports damage, treat it as corruption (smsdiag explain corruption PATH)."),
+          guide("before TAC", "If it will not start, collect the node with a description and the date for a support case.")
+        ],
+        causes: [],
+        related: ["db-crash", "db-corruption", "resource-exhaustion"]
+      },
+      {
         id: "replication-broken",
         kind: "condition",
         title: "Replication broken",
         aliases: ["replication"],
         meaning: [guide("database replication", "The active node replicates its data to the passive one; here that stopped, or fell far behind."), ours("A takeover now would bring up stale data.")],
         whatToCheck: [
-          ours('mysqld.err on the passive node for replication errors: MariaDB and MySQL 5 write "Slave I/O" and "Slave SQL", MySQL 8 Replica instead of Slave.'),
+          ours('mysqld.err on the passive node for replication errors: MariaDB and MySQL 5 write "Slave I/O" and "Slave SQL", MySQL 8 Replica instead of Slave (with "for channel" after it). smsdiag follows each thread: an error stops it, "connected to master" or "initialized, starting replication" shows it running again. One still stopped when the log ends is critical; one that ran again is a warning.'),
           ours('How far replication lags: smsdiag reports a lag over {threshold:replication-delay}; the "Replication delay:" line it reads is its own convention for ha.log.'),
           guide("software updates", "Whether a patch with database changes, or an upgrade, was applied with HA enabled.")
         ],
         nextSteps: [guide("software updates", "Bring it back the way the guide re-forms a cluster: disable HA, resolve the cause, configure HA again and synchronize.")],
         causes: [
           { id: "maintenance-under-ha", title: "Maintenance with HA enabled", why: guide("software updates", "A patch with database changes or an upgrade ran with HA enabled; that breaks replication."), nextSteps: [guide("software updates", "Disable HA, apply the update to each node separately, configure HA again and synchronize.")] },
-          { id: "server:resources", title: "The passive node's disk filled up", why: guide("network failovers", "The passive node ran out of file-system space (or another resource) and its database stopped applying changes."), nextSteps: [ours("Free space on that node (smsdiag explain resource-exhaustion PATH)."), guide("software updates", "Then re-form the cluster: disable HA, configure it again and synchronize.")] },
+          { id: "server:resources", title: "The passive node's disk filled up", why: guide("network failovers", "The passive node ran out of file-system space (or another resource) and its database stopped applying changes."), nextSteps: [ours("Free space on that node (smsdiag explain resource-exhaustion PATH); a replica that was only waiting for space catches up by itself."), guide("software updates", "If replication does not catch up, or stopped on an error, re-form the cluster: disable HA, configure it again and synchronize.")] },
           { id: "source-down", title: "The active node went down", why: ours("The replication source \u2014 the active node's database \u2014 went down or crashed, so the passive node lost it."), nextSteps: [ours("Deal with the active node first (smsdiag explain takeover PATH or crash PATH)."), guide("data synchronization", "Once a node is Active and sound, synchronize.")] },
           { id: "data-conflict", title: "A change conflicted with data already there", why: ours("A change from the active node collided with data already on the passive node \u2014 data typically written there by maintenance or by hand."), nextSteps: [guide("software updates", "Such rows are not for an administrator to edit: disable HA, configure it again and synchronize, which copies the database whole.")] },
           { id: "network", title: "The source could not be reached", why: ours("The passive node could not connect to the active node for replication, while nothing shows the active node down."), nextSteps: [guide("network failovers", "Check the link between the nodes (delay below 300 ms, both interfaces).")] },
@@ -24587,7 +24604,7 @@ var init_topics = __esm({
         title: "Resource exhausted",
         aliases: ["disk-full", "resources"],
         meaning: [guide("network failovers", "A node ran out of something the guide asks you to watch: file-system space, memory, or threads and file handles."), ours("Databases stop writing, replication stops, and services fail when it happens.")],
-        whatToCheck: [ours(`mysqld.err for errno 28 ("No space left on device", "Disk is full"), errno 24 (too many open files) and out-of-memory entries; sms-info.log for "unable to create native thread"; the df output in a bundle's facts.`)],
+        whatToCheck: [ours(`mysqld.err for errno 28 ("No space left on device", "Disk is full"), errno 24 ("Too many open files"), "Too many connections" and memory the server could not get ("Cannot map innodb_buffer_pool"); sms-info.log or tpt_sms.txt for "unable to create native thread" and "There is insufficient memory for the Java Runtime Environment"; the df output in a bundle's facts.`)],
         nextSteps: [ours("Free the resource (old logs and backups on a full file system), then restart what stopped."), guide("network failovers", "Monitor memory, file systems and threads on the primary.")],
         causes: [],
         related: ["replication-broken", "db-crash", "java-oom"]
@@ -24615,7 +24632,10 @@ var init_topics = __esm({
           guide("power off", "A node or its database came back without a clean shutdown \u2014 power loss, a hard reset, a killed process; with HA enabled that risks file-system and database corruption."),
           guide("HA Failed", "After an improper shutdown, HA normally comes up in Failed.")
         ],
-        whatToCheck: [ours('mysqld.err: a start after a crash report or with crash recovery, or a start with no "Shutdown complete" before it.'), guide("database errors", "Corruption entries after the restart.")],
+        whatToCheck: [
+          ours('mysqld.err: a start with crash recovery ("Starting crash recovery", "was not shut down normally"), "mysqld_safe mysqld restarted", or a start while the previous run had not logged "Shutdown complete". A start after a crash report is the crash, reported on its own. Normal start-up lines that merely mention recovery or readiness (XA recovery, the X Plugin) are not evidence.'),
+          guide("database errors", "Corruption entries after the restart.")
+        ],
         nextSteps: [
           guide("database errors", "Check the database for corruption (smsdiag explain corruption PATH)."),
           guide("network failovers", "Synchronize to bring the node back once it is sound."),
@@ -46268,15 +46288,15 @@ function offsetMinutes2(v) {
 }
 function factsOf(n) {
   const f = n.facts;
-  const clock2 = typeof f.clock === "object" && f.clock !== null ? f.clock : {};
+  const clock3 = typeof f.clock === "object" && f.clock !== null ? f.clock : {};
   const facts = {};
   const hostname3 = typeof f.hostname === "string" && f.hostname ? f.hostname : n.host || void 0;
   if (hostname3) facts.hostname = hostname3;
   const off = num2(f.utcOffsetMinutes) ?? offsetMinutes2(f.utcOffset);
   if (off !== void 0) facts.utcOffsetMinutes = off;
-  const co = num2(f.clockOffsetMs) ?? num2(clock2.offsetMs);
+  const co = num2(f.clockOffsetMs) ?? num2(clock3.offsetMs);
   if (co !== void 0) facts.clockOffsetMs = co;
-  const cu = num2(f.clockUncertaintyMs) ?? num2(clock2.uncertaintyMs);
+  const cu = num2(f.clockUncertaintyMs) ?? num2(clock3.uncertaintyMs);
   if (cu !== void 0) facts.clockUncertaintyMs = cu;
   return facts;
 }
@@ -46439,9 +46459,9 @@ function assumeZone(facts, minutes) {
 function applyOverrides(name2, facts, opts) {
   const tz = opts.tz?.[name2];
   if (tz !== void 0) facts.utcOffsetMinutes = tz;
-  const clock2 = opts.clock?.[name2];
-  if (clock2 !== void 0) {
-    facts.clockOffsetMs = clock2;
+  const clock3 = opts.clock?.[name2];
+  if (clock3 !== void 0) {
+    facts.clockOffsetMs = clock3;
     facts.clockSource = "user";
   }
 }
@@ -46463,6 +46483,7 @@ init_thresholds();
 
 // src/ingest/timestamp.ts
 var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+var WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
 var DAY_MS = 864e5;
 function digit(s, i) {
   const c = s.charCodeAt(i) - 48;
@@ -46554,8 +46575,8 @@ function parseRfc3164(s, i, ctx) {
 function parseEpoch(s, i) {
   let p = i;
   while (digit(s, p) >= 0) p++;
-  if (p - i !== 10) return null;
-  let ms = Number(s.slice(i, p)) * 1e3;
+  if (p - i !== 10 && p - i !== 13) return null;
+  let ms = p - i === 13 ? Number(s.slice(i, p)) : Number(s.slice(i, p)) * 1e3;
   if (s[p] === "." && digit(s, p + 1) >= 0) {
     let q = p + 1;
     while (digit(s, q) >= 0) q++;
@@ -46565,6 +46586,65 @@ function parseEpoch(s, i) {
   const next = s.charCodeAt(p);
   if (p < s.length && next !== 32 && next !== 9) return null;
   return { ms, zoned: true, family: "epoch", end: p };
+}
+function fraction(s, p) {
+  if (s[p] !== "." && s[p] !== "," || digit(s, p + 1) < 0) return [0, p];
+  let q = p + 1;
+  let frac = 0;
+  let scale = 100;
+  while (digit(s, q) >= 0) {
+    frac += digit(s, q) * scale;
+    scale /= 10;
+    q++;
+  }
+  return [Math.floor(frac), q];
+}
+function clock(s, i) {
+  if (s[i + 2] !== ":" || s[i + 5] !== ":") return null;
+  const h = num3(s, i, 2), mi = num3(s, i + 3, 2), se = num3(s, i + 6, 2);
+  return h < 0 || mi < 0 || se < 0 ? null : [h, mi, se];
+}
+function parseSlashed(s, i) {
+  const long = s[i + 4] === "/";
+  const w = long ? 4 : 2;
+  const y = num3(s, i, w), mo = num3(s, i + w + 1, 2), d = num3(s, i + w + 4, 2);
+  if (y < 0 || mo < 0 || d < 0 || s[i + w + 3] !== "/" || s[i + w + 6] !== " ") return null;
+  const c = clock(s, i + w + 7);
+  if (!c || !validClock(mo, d, ...c)) return null;
+  const [frac, end] = fraction(s, i + w + 15);
+  const year = long ? y : y < 70 ? 2e3 + y : 1900 + y;
+  return { ms: Date.UTC(year, mo - 1, d, ...c) + frac, zoned: false, family: "slashed", end };
+}
+function parseTomcat(s, i) {
+  const d = num3(s, i, 2);
+  const mo = MONTHS.indexOf(s.slice(i + 3, i + 6)) + 1;
+  const y = num3(s, i + 7, 4);
+  if (d < 0 || mo === 0 || y < 0 || s[i + 2] !== "-" || s[i + 6] !== "-" || s[i + 11] !== " ") return null;
+  const c = clock(s, i + 12);
+  if (!c || !validClock(mo, d, ...c)) return null;
+  const [frac, end] = fraction(s, i + 20);
+  return { ms: Date.UTC(y, mo - 1, d, ...c) + frac, zoned: false, family: "tomcat", end };
+}
+function parseCtime(s, i) {
+  if (!WEEKDAYS.includes(s.slice(i, i + 3)) || s[i + 3] !== " ") return null;
+  const mo = MONTHS.indexOf(s.slice(i + 4, i + 7)) + 1;
+  const d = s[i + 8] === " " ? num3(s, i + 9, 1) : num3(s, i + 8, 2);
+  if (mo === 0 || d < 0 || s[i + 7] !== " " || s[i + 10] !== " ") return null;
+  const c = clock(s, i + 11);
+  if (!c || !validClock(mo, d, ...c)) return null;
+  const [frac, p] = fraction(s, i + 19);
+  const y = num3(s, p + 1, 4);
+  if (s[p] !== " " || y < 0) return null;
+  return { ms: Date.UTC(y, mo - 1, d, ...c) + frac, zoned: false, family: "ctime", end: p + 5 };
+}
+function parseTimeOfDay(s, i, ctx) {
+  const c = clock(s, i);
+  if (!c || !validClock(1, 1, ...c) || s.slice(i + 8, i + 14) !== " UTC -" || ctx.nearMs === void 0) return null;
+  const day = Math.floor(ctx.nearMs / DAY_MS) * DAY_MS;
+  const tod = (c[0] * 3600 + c[1] * 60 + c[2]) * 1e3;
+  let best = day + tod;
+  for (const cand of [day - DAY_MS + tod, day + DAY_MS + tod]) if (Math.abs(cand - ctx.nearMs) < Math.abs(best - ctx.nearMs)) best = cand;
+  return { ms: best, zoned: true, family: "time-of-day", end: i + 12 };
 }
 function parseTimestamp(line, ctx = {}) {
   let i = 0;
@@ -46582,9 +46662,16 @@ function parseTimestamp(line, ctx = {}) {
   if (c >= 48 && c <= 57) {
     if (line[4] === "-") return parseIsoLike(line, 0);
     if (line[6] === " ") return parseMysqlShort(line, 0);
+    if (line[2] === "/" || line[4] === "/") return parseSlashed(line, 0);
+    if (line[2] === "-") return parseTomcat(line, 0);
+    if (line[2] === ":") return parseTimeOfDay(line, 0, ctx);
     return parseEpoch(line, 0);
   }
-  if (c >= 65 && c <= 90) return parseRfc3164(line, 0, ctx);
+  if (c >= 65 && c <= 90) return parseRfc3164(line, 0, ctx) ?? parseCtime(line, 0);
+  if (c === 91) {
+    const t = parseCtime(line, 1);
+    return t && line[t.end] === "]" ? { ...t, end: t.end + 1 } : null;
+  }
   return null;
 }
 function isDigit(b) {
@@ -46595,17 +46682,24 @@ function looksTimestamped(buf, p) {
   if (isDigit(b)) {
     if (buf[p + 4] === 45) return isDigit(buf[p + 5]) && buf[p + 13] === 58;
     if (buf[p + 6] === 32) return isDigit(buf[p + 5]) && (buf[p + 9] === 58 || buf[p + 10] === 58);
-    return isDigit(buf[p + 9]) && !isDigit(buf[p + 10]);
+    if (buf[p + 2] === 47) return buf[p + 5] === 47 && buf[p + 11] === 58;
+    if (buf[p + 4] === 47) return buf[p + 7] === 47 && buf[p + 13] === 58;
+    if (buf[p + 2] === 45) return buf[p + 6] === 45 && buf[p + 14] === 58;
+    if (buf[p + 2] === 58) return buf[p + 5] === 58 && buf[p + 9] === 85;
+    let n = 0;
+    while (n < 14 && isDigit(buf[p + n])) n++;
+    return n === 10 || n === 13;
   }
   if (b === 60) return isDigit(buf[p + 1]);
+  if (b === 91) return buf[p + 4] === 32 && buf[p + 14] === 58 && isName(buf, p + 1, WEEKDAYS);
   if (b !== void 0 && b >= 65 && b <= 90) {
-    return buf[p + 3] === 32 && buf[p + 9] === 58 && buf[p + 12] === 58 && isMonthByte(buf, p);
+    if (buf[p + 3] === 32 && buf[p + 9] === 58 && buf[p + 12] === 58 && isName(buf, p, MONTHS)) return true;
+    return buf[p + 3] === 32 && buf[p + 13] === 58 && isName(buf, p, WEEKDAYS);
   }
   return false;
 }
-function isMonthByte(buf, p) {
-  const s = String.fromCharCode(buf[p], buf[p + 1], buf[p + 2]);
-  return MONTHS.includes(s);
+function isName(buf, p, names) {
+  return names.includes(String.fromCharCode(buf[p], buf[p + 1], buf[p + 2]));
 }
 function formatOffset(minutes) {
   const sign = minutes < 0 ? "-" : "+";
@@ -46742,7 +46836,8 @@ var CONDITIONS = [
   { id: "java-oom", severity: "error", detectedBy: ["rule"], needs: ["sms-info", "tpt"] },
   { id: "db-corruption", severity: "critical", detectedBy: ["rule"], needs: ["mysqld"] },
   { id: "db-crash", severity: "critical", detectedBy: ["rule"], needs: ["mysqld"] },
-  { id: "replication-broken", severity: "critical", detectedBy: ["rule", "sequence"], needs: ["mysqld", "ha"] },
+  { id: "db-start-failed", severity: "critical", detectedBy: ["sequence"], needs: ["mysqld"] },
+  { id: "replication-broken", severity: "critical", detectedBy: ["sequence"], needs: ["mysqld", "ha"] },
   { id: "split-brain", severity: "critical", detectedBy: ["cluster"], needs: ["ha"] },
   { id: "no-brain", severity: "error", detectedBy: ["cluster"], needs: ["ha"] },
   { id: "heartbeat-loss", severity: "warning", detectedBy: ["sequence"], needs: ["ha"] },
@@ -47187,14 +47282,42 @@ var pack_default = {
       anchors: [
         "OutOfMemoryError"
       ],
-      pattern: "java\\.lang\\.OutOfMemoryError(?::\\s*(?<variant>[^\\r\\n]*?))?\\s*$",
+      pattern: "java\\.lang\\.OutOfMemoryError(?::\\s*(?<variant>[^\\r\\n]*?))?\\s*$|java\\.lang\\.OutOfMemoryError (?<variant__2>thrown from the UncaughtExceptionHandler)",
       condition: "java-oom",
       event: "oom",
       mergeWithinMs: 2e3,
       samples: {
         match: [
           "java.lang.OutOfMemoryError: Java heap space",
-          'Exception in thread "main" java.lang.OutOfMemoryError: Java heap space'
+          'Exception in thread "main" java.lang.OutOfMemoryError: Java heap space',
+          'Exception: java.lang.OutOfMemoryError thrown from the UncaughtExceptionHandler in thread "default task-5"',
+          'Exception in thread "smpp-session-acceptor" java.lang.OutOfMemoryError: unable to create native thread: possibly out of memory or process/resource limits reached',
+          "Caused by: java.lang.OutOfMemoryError: die with dignity"
+        ],
+        nomatch: [
+          "2026-11-25 10:23:43,696 INFO  [org.jboss.as.server] (main) JVM arguments: [-Xmx32m, -XX:+HeapDumpOnOutOfMemoryError, -XX:HeapDumpPath=/tmp/corpus-jvm/sms-gateway.hprof, -Dlog4j2.configurationFile=/work/corpus/jvm/src/log4j2-console.xml]"
+        ]
+      }
+    },
+    {
+      id: "jvm.native-memory",
+      title: "Java VM could not get native memory",
+      kinds: [
+        "sms-info",
+        "tpt"
+      ],
+      anchors: [
+        "insufficient memory for the Java Runtime",
+        "Native memory allocation"
+      ],
+      pattern: "There is insufficient memory for the Java Runtime Environment to continue|Native memory allocation \\(\\w+\\) failed",
+      condition: "resource-exhaustion",
+      event: "jvm-resource",
+      mergeWithinMs: 6e4,
+      samples: {
+        match: [
+          "# There is insufficient memory for the Java Runtime Environment to continue.",
+          "# Native memory allocation (mmap) failed to map 409600 bytes. Error detail: committing reserved memory."
         ]
       }
     },
@@ -47217,23 +47340,32 @@ var pack_default = {
     },
     {
       id: "db.crash",
-      title: "Database server crashed",
+      title: "Database server crashed (crash report, signal or assertion)",
       kinds: [
         "mysqld"
       ],
       anchors: [
         "got signal",
+        "got exception",
         "Assertion failure",
         "Failing assertion",
-        "assertion failed"
+        "Assertion `"
       ],
-      pattern: "(?:(?:mysqld|mariadbd)\\S* got signal (?<signal>\\d+)|Assertion failure|Failing assertion|assertion failed)",
+      pattern: "(?:mysqld|mariadbd)(?:\\.exe)?\\S*:? got (?<how>signal \\d+|exception 0x[0-9a-f]+)|(?<how__2>Assertion failure|Failing assertion)|(?<how__3>Assertion) `[^`]{0,400}' failed",
       condition: "db-crash",
       event: "db-crash",
       mergeWithinMs: 1e4,
       samples: {
         match: [
-          "171012 13:47:55 [ERROR] mariadbd got signal 11 ;"
+          "261125 11:09:12 [ERROR] /usr/sbin/mariadbd got signal 11 ;",
+          "261125 11:09:17 [ERROR] /usr/sbin/mariadbd got signal 6 ;",
+          "15:31:30 UTC - mysqld got signal 6 ;",
+          "01:01:01 UTC - mysqld got signal 11 ;",
+          "240716 17:43:04 [ERROR] mysqld got signal 6 ;",
+          "2024-07-22 12:22:44 0x7f31383ed700  InnoDB: Assertion failure in file /server/server/storage/innobase/trx/trx0roll.cc line 869",
+          "InnoDB: Failing assertion: trx->roll_limit <= trx->undo_no",
+          "2023-01-09T18:20:20.669186Z 0 [ERROR] [MY-013183] [InnoDB] Assertion failure: btr0cur.cc:296:btr_page_get_prev(get_block->frame, mtr) == page_get_page_no(page) thread 139538894652992",
+          "mysqld: /server/server/sql/item.cc:10699: virtual longlong Item_type_holder::val_int(): Assertion `0' failed."
         ]
       }
     },
@@ -47246,17 +47378,33 @@ var pack_default = {
       anchors: [
         "marked as crashed",
         "is corrupt",
+        "Incorrect key file",
+        "Failed to read page",
         "page corruption",
-        "is corrupted",
-        "Incorrect key file"
+        "is in the future",
+        "may be corrupt",
+        "Space id and page no",
+        "index corruption",
+        "when reading table"
       ],
-      pattern: "(?:Table '?(?<table>[^' ]+)'? is marked as crashed|Index for table '(?<index>[^']+)' is corrupt|Database page corruption|Page read from tablespace is corrupted|Incorrect key file for table '?(?<keyfile>[^';]+)|is corrupted)",
+      pattern: "Table '?(?<table>[^' ]+)'? is marked as crashed|Index for table '(?<table__2>[^']+)' is corrupt|Incorrect key file for table '?(?<table__3>[^';]+)|Failed to read page \\d+ from file '(?<table__4>[^']+)': (?:Page read from tablespace is corrupted|Data structure corruption)|File '(?<table__5>[^']+)' is corrupted|Got error 12[67] when reading table '?(?<table__6>[^'\\s]+)|Database page corruption|log sequence number \\d+ is in the future|Your database may be corrupt|Space id and page no stored in the page|We detected index corruption",
       condition: "db-corruption",
       event: "db-corruption",
       samples: {
         match: [
-          "2017-10-12 13:22:00 7 [ERROR] mariadbd: Table './sms/alerts' is marked as crashed and should be repaired",
-          "2017-10-12 13:22:00 6 [ERROR] mariadbd: Index for table './sms/alerts.MYI' is corrupt; try to repair it"
+          "2026-11-25 11:09:34 0 [ERROR] InnoDB: Failed to read page 5 from file './test/t1.ibd': Page read from tablespace is corrupted.",
+          "2026-11-25 11:09:34 0 [ERROR] InnoDB: File './test/t1.ibd' is corrupted",
+          "2026-11-25 11:09:36 4 [ERROR] InnoDB: We detected index corruption in an InnoDB type table. You have to dump + drop + reimport the table or, in a case of widespread corruption, dump all InnoDB tables and recreate the whole tablespace. If the mariadbd server crashes after the startup or when you dump the tables. Please refer to https://mariadb.com/docs/server/server-usage/storage-engines/innodb/innodb-troubleshooting/innodb-recovery-modes for information about forcing recovery.",
+          "2026-11-25 11:09:36 4 [ERROR] Got error 126 when reading table './test/t1'",
+          "2026-11-25 11:09:45 0 [ERROR] InnoDB: Page [page id: space=0, page number=0] log sequence number 13095914 is in the future! Current system log sequence number 320619.",
+          "2026-11-25 11:09:45 0 [ERROR] InnoDB: Your database may be corrupt or you may have copied the InnoDB tablespace but not the ib_logfile0. Please refer to https://mariadb.com/docs/server/server-usage/storage-engines/innodb/innodb-troubleshooting/innodb-recovery-modes for information about forcing recovery.",
+          "2026-11-25 11:09:45 0 [ERROR] InnoDB: Failed to read page 0 from file './ibdata1': Data structure corruption",
+          "2026-11-25 11:09:48 7 [ERROR] mariadbd: Table './test/m1' is marked as crashed and should be repaired",
+          "2026-11-25 11:09:48 4 [ERROR] mariadbd: Index for table './test/m1.MYI' is corrupt; try to repair it"
+        ],
+        nomatch: [
+          "2026-11-25 11:10:03 15 [ERROR] Slave SQL: Relay log read failure: Could not parse relay log event entry. The possible reasons are: the master's binary log is corrupted (you can check this by running 'mysqlbinlog' on the binary log), the slave's relay log is corrupted (you can check this by running 'mysqlbinlog' on the relay log), a network problem, or a bug in the master's or slave's MariaDB code. If you want to check the master's binary log or slave's relay log, you will be able to know their names by issuing 'SHOW SLAVE STATUS' on this slave. Internal MariaDB error code: 1594",
+          "InnoDB: corruption in the InnoDB tablespace. Please refer to"
         ]
       }
     },
@@ -47269,11 +47417,17 @@ var pack_default = {
       anchors: [
         "ready for connections"
       ],
-      pattern: "ready for connections",
+      pattern: "(?:mysqld|mariadbd)(?:\\.exe)?\\S*:? ready for connections",
       event: "db-ready",
       samples: {
         match: [
-          "2017-10-12 12:59:00 0 [Note] mariadbd: ready for connections."
+          "2026-11-25 11:09:05 0 [Note] /usr/sbin/mariadbd: ready for connections.",
+          "2023-10-24T23:28:11.538957Z 0 [System] [MY-010931] [Server] /snap/charmed-mysql/69/usr/sbin/mysqld: ready for connections. Version: '8.0.34-0ubuntu0.22.04.1'  socket: '/var/snap/charmed-mysql/common/var/run/mysqld/mysqld.sock'  port: 3306  (Ubuntu).",
+          "2019-10-16 17:24:15 0 [Note] /usr/sbin/mysqld: ready for connections."
+        ],
+        nomatch: [
+          "2019-03-24T13:44:34.572158Z 0 [System] [MY-011323] [Server] X Plugin ready for connections. Socket: '/var/run/mysqld/mysqlx.sock' bind-address: '::' port: 33060",
+          "2023-10-24T23:28:11.538807Z 0 [System] [MY-011323] [Server] X Plugin ready for connections. Bind-address: '0.0.0.0' port: 33060, socket: /var/snap/charmed-mysql/common/var/run/mysqld/mysqlx.sock"
         ]
       }
     },
@@ -47291,7 +47445,8 @@ var pack_default = {
       event: "db-start",
       samples: {
         match: [
-          "2017-10-12 13:39:52 0 [Note] Starting MariaDB 10.11.19-MariaDB-0+deb12u1-log source revision 5843d8475120241667a7ce0f8a1abb6c9b43a273 server_uid w9P8/cU8eGByZ7XMLqGAuP7jkc8= as process 12894"
+          "2026-11-25 11:09:05 0 [Note] Starting MariaDB 10.11.19-MariaDB-0+deb12u1-log source revision 5843d8475120241667a7ce0f8a1abb6c9b43a273 server_uid Y5jiaUZA5CGd7Iq+TRN26P5jlAc= as process 1624",
+          "2001-01-01T01:01:01.000000Z 0 [Note] /usr/sbin/mysqld (mysqld 5.7.28-enterprise-commercial-advanced-log) starting as process 2 ..."
         ]
       }
     },
@@ -47304,11 +47459,16 @@ var pack_default = {
       anchors: [
         "Shutdown complete"
       ],
-      pattern: "Shutdown complete",
+      pattern: "(?:mysqld|mariadbd)(?:\\.exe)?\\S*:? Shutdown complete\\b(?!d)",
       event: "db-shutdown",
       samples: {
         match: [
-          "2017-10-12 12:59:01 0 [Note] mariadbd: Shutdown complete"
+          "2026-11-25 11:09:06 0 [Note] /usr/sbin/mariadbd: Shutdown complete",
+          "2019-03-24T13:44:33.236624Z 0 [System] [MY-010910] [Server] /usr/sbin/mysqld: Shutdown complete (mysqld 8.0.15)  MySQL Community Server - GPL."
+        ],
+        nomatch: [
+          "2026-11-25 11:09:06 0 [Note] Shutdown completed; log sequence number 48102; transaction id 23",
+          "171113 14:14:20  InnoDB: Shutdown completed; log sequence number 1595675"
         ]
       }
     },
@@ -47319,19 +47479,78 @@ var pack_default = {
         "mysqld"
       ],
       anchors: [
-        "crash recovery"
+        "crash recovery",
+        "not shutdown normally",
+        "not shut down normally",
+        "Recovering after a crash"
       ],
-      pattern: "Starting crash recovery|crash recovery",
+      pattern: "Starting (?:table )?crash recovery|not shut ?down normally|Recovering after a crash",
       event: "db-crash-recovery",
       samples: {
         match: [
-          "2017-10-12 13:39:53 0 [Note] InnoDB: Starting crash recovery from checkpoint LSN=44388"
+          "2026-11-25 11:09:24 0 [Note] InnoDB: Starting crash recovery from checkpoint LSN=10421652",
+          "2026-11-25 11:09:25 0 [Note] Recovering after a crash using /tmp/mariadb-corpus.cX8YXB/kill9/bin",
+          "2016-12-12T11:40:39.083404Z 0 [Note] InnoDB: Database was not shutdown normally!"
         ]
       }
     },
     {
-      id: "db.replication",
-      title: "Replication error",
+      id: "db.restarted",
+      title: "mysqld_safe restarted the database server after it died",
+      kinds: [
+        "mysqld"
+      ],
+      anchors: [
+        "restarted"
+      ],
+      pattern: "mysqld_safe (?:mysqld|mariadbd) restarted",
+      event: "db-restarted",
+      samples: {
+        match: [
+          "261125 11:09:29 mysqld_safe mysqld restarted",
+          "2023-10-24T23:28:07.063027Z mysqld_safe mysqld restarted"
+        ]
+      }
+    },
+    {
+      id: "db.abort",
+      title: "Database server gave up (Aborting)",
+      kinds: [
+        "mysqld"
+      ],
+      anchors: [
+        "Aborting"
+      ],
+      pattern: "\\[ERROR\\] (?:\\[MY-010119\\] \\[Server\\] )?Aborting\\s*$",
+      event: "db-abort",
+      samples: {
+        match: [
+          "2026-11-25 11:12:03 0 [ERROR] Aborting",
+          "2022-09-03T14:07:54.586014Z 0 [ERROR] [MY-010119] [Server] Aborting"
+        ]
+      }
+    },
+    {
+      id: "db.error",
+      title: "Database server error line (read for why a start-up failed)",
+      kinds: [
+        "mysqld"
+      ],
+      anchors: [
+        "[ERROR]"
+      ],
+      pattern: "\\[ERROR\\] (?:\\[MY-\\d+\\] \\[\\w+\\] )?(?<message>.{1,200})",
+      event: "db-error",
+      samples: {
+        match: [
+          "2026-11-25 11:12:03 0 [ERROR] Can't start server: Bind on TCP/IP port. Got error: 98: Address already in use",
+          "2026-11-25 11:12:01 0 [ERROR] InnoDB: Cannot map innodb_buffer_pool_size_max=4096m"
+        ]
+      }
+    },
+    {
+      id: "db.replication-error",
+      title: "Replication thread stopped on an error",
       kinds: [
         "mysqld"
       ],
@@ -47340,20 +47559,46 @@ var pack_default = {
         "Slave SQL",
         "Replica I/O",
         "Replica SQL",
-        "relay log",
-        "slave SQL thread aborted"
+        "slave SQL thread aborted",
+        "replica SQL thread aborted",
+        "Got fatal error",
+        "Slave: Error"
       ],
-      pattern: "(?:(?:Slave|Replica) I/O(?: thread)?: error|(?:Slave|Replica) SQL(?: thread)?: Error|Error reading relay log|slave SQL thread aborted)",
-      condition: "replication-broken",
+      pattern: "(?:Slave|Replica) (?:I/O|SQL)(?: thread)?(?: for channel '[^']*')?: (?:Got )?(?:fatal )?(?:error|Worker \\d+ failed|Relay log read failure)|(?:slave|replica) SQL thread aborted|Got fatal error(?: \\d+)? from (?:master|source)|Slave: Error '",
       event: "db-replication-error",
       samples: {
         match: [
-          "2017-10-12 14:00:52 7 [ERROR] Slave SQL: Error 'Duplicate entry '7' for key 'PRIMARY'' on query. Default database: ''. Query: 'insert into sms.devices values (7,'from-active')', Gtid 0-3410-5, Internal MariaDB error code: 1062",
-          `2017-10-12 14:00:55 6 [ERROR] Slave I/O: error reconnecting to master 'repl@127.0.0.1:3410' - retry-time: 2  maximum-retries: 100000  message: Can't connect to server on '127.0.0.1' (111 "Connection refused"), Internal MariaDB error code: 2003`
+          "2026-11-25 11:09:59 6 [ERROR] Slave SQL: Error 'Duplicate entry '100' for key 'PRIMARY'' on query. Default database: 'test'. Query: 'INSERT INTO t1 VALUES (100,'made on source')', Gtid 0-1-5, Internal MariaDB error code: 1062",
+          `2026-11-25 11:10:08 5 [ERROR] Slave I/O: error reconnecting to master 'root@127.0.0.1:13319' - retry-time: 2  maximum-retries: 100000  message: Can't connect to server on '127.0.0.1' (111 "Connection refused"), Internal MariaDB error code: 2003`,
+          "2026-11-25 11:10:03 15 [ERROR] Slave SQL: Relay log read failure: Could not parse relay log event entry. The possible reasons are: the master's binary log is corrupted (you can check this by running 'mysqlbinlog' on the binary log), the slave's relay log is corrupted (you can check this by running 'mysqlbinlog' on the relay log), a network problem, or a bug in the master's or slave's MariaDB code. If you want to check the master's binary log or slave's relay log, you will be able to know their names by issuing 'SHOW SLAVE STATUS' on this slave. Internal MariaDB error code: 1594",
+          `2026-11-25 11:09:59 6 [ERROR] Error running query, slave SQL thread aborted. Fix the problem, and restart the slave SQL thread with "SLAVE START". We stopped at log 'bin.000001' position 1031; GTID position '0-1-4'`,
+          "2023-10-24T23:28:18.046893Z 15 [ERROR] [MY-013117] [Repl] Replica I/O for channel 'mysqlsh.test': Fatal error: The replica I/O thread stops because source and replica have equal MySQL server ids; these ids must be different for replication to work (or the --replicate-same-server-id option must be used on replica but this does not always make sense; please check the manual before using it). Error_code: MY-013117",
+          "Error 1236: Got fatal error from master when reading data from binary log."
         ],
         nomatch: [
-          "2017-10-12 14:00:50 6 [Note] Slave I/O thread: connected to master 'repl@127.0.0.1:3410',replication started in log 'bin.000001' at position 4",
-          "2017-10-12 14:00:50 7 [Note] Slave SQL thread initialized, starting replication in log 'bin.000001' at position 4, relay log './pid-relay-bin.000001' position: 4"
+          "2026-11-25 11:09:54 6 [Note] Error reading relay log event: slave SQL thread was killed",
+          "2026-11-25 11:09:52 5 [Note] Slave I/O thread: connected to master 'root@127.0.0.1:13319',replication starts at GTID position ''"
+        ]
+      }
+    },
+    {
+      id: "db.replication-running",
+      title: "Replication thread running (started, connected or resumed)",
+      kinds: [
+        "mysqld"
+      ],
+      anchors: [
+        "connected to master",
+        "connected to source",
+        "initialized, starting replication"
+      ],
+      pattern: "(?:Slave|Replica) I/O thread(?: for channel '[^']*')?: connected to (?:master|source)|(?:Slave|Replica): connected to (?:master|source) .*replication resumed|(?:Slave|Replica) SQL thread(?: for channel '[^']*')? initialized, starting replication",
+      event: "db-replication-running",
+      samples: {
+        match: [
+          "2026-11-25 11:09:52 5 [Note] Slave I/O thread: connected to master 'root@127.0.0.1:13319',replication starts at GTID position ''",
+          "2026-11-25 11:10:20 5 [Note] Slave: connected to master 'root@127.0.0.1:13319',replication resumed in log 'bin.000001' at position 2120",
+          "2026-11-25 11:09:52 6 [Note] Slave SQL thread initialized, starting replication in log 'FIRST' at position 4, relay log '/tmp/mariadb-corpus.cX8YXB/rclean/relay-bin.000001' position: 4; GTID position ''"
         ]
       }
     },
@@ -47368,15 +47613,84 @@ var pack_default = {
         "Errcode: 28",
         "errno: 28",
         "Disk is full",
-        "No space left on device"
+        "No space left on device",
+        "error number 28"
       ],
-      pattern: "(?:error 28\\b|Errcode: 28\\b|errno: 28\\b|Disk is full|No space left on device)",
+      pattern: "(?:error 28\\b|Errcode: 28\\b|errno: 28\\b|error number 28\\b|Disk is full|No space left on device)",
       condition: "resource-exhaustion",
       event: "db-resource",
       samples: {
         match: [
           "2026-11-25 11:10:25 5 [ERROR] InnoDB: preallocating 22020096 bytes for file /tmp/mariadb-corpus.cX8YXB/full/tmpfs/test/t_inno.ibd failed with error 28",
           `2026-11-25 11:10:25 8 [Warning] mariadbd: Disk is full writing '/tmp/mariadb-corpus.cX8YXB/full/tmpfs/t_my.MYD' (Errcode: 28 "No space left on device"). Waiting for someone to free space... (Expect up to 60 secs delay for server to continue after freeing disk space)`
+        ]
+      },
+      mergeWithinMs: 6e4
+    },
+    {
+      id: "db.open-files",
+      title: "Database server out of file handles",
+      kinds: [
+        "mysqld"
+      ],
+      anchors: [
+        "Too many open files",
+        "Errcode: 24",
+        "errno: 24",
+        "error number 24",
+        "Out of resources when opening file"
+      ],
+      pattern: "Too many open files|Errcode: 24\\b|errno: 24\\b|error number 24\\b|Out of resources when opening file",
+      condition: "resource-exhaustion",
+      event: "db-resource",
+      mergeWithinMs: 6e4,
+      samples: {
+        match: [
+          "2026-11-25 11:11:30 0 [ERROR] InnoDB: Operating system error number 24 in a file operation.",
+          "2026-11-25 11:11:33 0 [ERROR] Error in accept: Too many open files"
+        ]
+      }
+    },
+    {
+      id: "db.connections",
+      title: "Database server refused connections (too many)",
+      kinds: [
+        "mysqld"
+      ],
+      anchors: [
+        "Too many connections"
+      ],
+      pattern: "Too many connections",
+      condition: "resource-exhaustion",
+      event: "db-resource",
+      mergeWithinMs: 6e4,
+      samples: {
+        match: [
+          "2026-11-25 11:11:53 0 [Warning] Aborted connection 0 to db: 'unconnected' user: 'unauthenticated' host: 'connecting host' (Too many connections)"
+        ]
+      }
+    },
+    {
+      id: "db.memory",
+      title: "Database server could not get memory",
+      kinds: [
+        "mysqld"
+      ],
+      anchors: [
+        "Cannot map innodb_buffer_pool",
+        "Cannot allocate memory for the buffer pool",
+        "errno 12",
+        "Out of memory",
+        "Can't create a new thread",
+        "Can't create thread"
+      ],
+      pattern: "Cannot map innodb_buffer_pool|Cannot allocate memory for the buffer pool|mmap\\(\\d+ bytes\\) failed; errno 12|Out of memory[;( ]|Can't create (?:a new )?thread",
+      condition: "resource-exhaustion",
+      event: "db-resource",
+      mergeWithinMs: 6e4,
+      samples: {
+        match: [
+          "2026-11-25 11:12:01 0 [ERROR] InnoDB: Cannot map innodb_buffer_pool_size_max=4096m"
         ]
       }
     }
@@ -47491,13 +47805,26 @@ var RuleSet = class {
     for (const rule of candidates) {
       const m = rule.regex.exec(text);
       if (!m) continue;
-      const fields = {};
-      for (const [k, v] of Object.entries(m.groups ?? {})) if (v !== void 0) fields[k] = v;
+      const fields = groupFields(m.groups);
       if (passes(rule.when, fields)) out.push({ rule, fields });
     }
     return out;
   }
 };
+function groupFields(groups) {
+  const fields = {};
+  for (const name2 in groups) {
+    const v = groups[name2];
+    if (v === void 0) continue;
+    const cut2 = name2.indexOf("__");
+    const k = cut2 < 0 ? name2 : name2.slice(0, cut2);
+    if (!(k in fields)) fields[k] = isSpace(v.charCodeAt(0)) || isSpace(v.charCodeAt(v.length - 1)) ? v.trim() : v;
+  }
+  return fields;
+}
+function isSpace(c) {
+  return c === 32 || c === 9;
+}
 function anchorAlternation(rules) {
   const anchors = [...new Set(rules.flatMap((r) => r.anchors))].sort();
   return anchors.map(escapeRegex).join("|");
@@ -47532,21 +47859,28 @@ var SUMMARIES = {
   "active-on-db-errors": "became Active on a database that had just reported errors ({what})",
   "resource-exhaustion": "ran out of a resource",
   "resource-exhaustion/db.disk-full": "the database ran out of disk space",
+  "resource-exhaustion/db.open-files": "the database ran out of file handles (too many open files)",
+  "resource-exhaustion/db.connections": "the database turned connections away: too many connections",
+  "resource-exhaustion/db.memory": "the database could not get the memory it asked for",
+  "resource-exhaustion/jvm.native-memory": "the Java VM could not get native memory and stopped",
   "resource-exhaustion/facts-disk": "a file system was {percent} full when collected ({mount})",
   "resource-exhaustion/facts-memory": "only {available} of {total} MiB of memory were available when collected",
   "ha-degraded": "reported DEGRADED HA",
   "java-oom": "Java ran out of memory",
-  "java-oom/java.oom": "Java ran out of memory ({variant})",
+  "java-oom/java.oom": "Java ran out of memory[ ({all:variant})]",
   "db-corruption": "database corruption reported",
-  "db-corruption/db.corruption": "database corruption reported ({table}{index}{keyfile})",
+  "db-corruption/db.corruption": "database corruption reported[ in {all:table}]",
   "db-crash": "the database server crashed",
-  "db-crash/db.crash": "the database server crashed (signal {signal})",
+  "db-crash/db.crash": "the database server crashed ({all:how})",
+  "db-start-failed": "the database server did not start[: {reason}]",
   "replication-broken": "database replication is broken",
-  "replication-broken/delay": "replication fell {seconds} s behind the active node",
-  "replication-broken/db.replication": "database replication reported errors",
+  "replication-broken/delay": "replication fell {seconds} s behind the active node and was not seen catching up",
+  "replication-broken/delay-recovered": "replication fell up to {seconds} s behind the active node and caught up {after} later",
+  "replication-broken/stopped": "the replication {thread} thread stopped on an error[ ({all:code})] and was not seen running again",
+  "replication-broken/resumed": "the replication {thread} thread stopped on an error[ ({all:code})] and was running again {after} later",
   "split-brain": "both nodes were Active at once for {minutes} min ({seconds} s)",
   "no-brain": "neither node was Active for {minutes} min while HA was enabled",
-  "unclean-shutdown": "restarted without a clean stop",
+  "unclean-shutdown": "restarted without a clean stop[ ({all:how})]",
   "maintenance-under-ha": "maintenance applied while HA was enabled ({what})",
   "ipv6-unsupported": "HA configured with an IPv6 peer address ({peer})",
   "log-rollover-gap": "oldest {kind} entry ({oldest}, {file}) is later than the incident time {incident}: earlier evidence was rotated away",
@@ -47556,8 +47890,18 @@ var SUMMARIES = {
 function fillTemplate(template, node, fields) {
   return template.replace(/\{(\w+)\}/g, (_, k) => k === "node" ? node : fields[k] ?? "");
 }
-function fillSummary(template, node, fields) {
-  return fillTemplate(template, node, fields).replace(/ \(\)/g, "").replace(/\(\s*\)/g, "");
+function listValues(values, more) {
+  if (!values?.length) return "";
+  return more ? `${values.join("; ")}; and ${more} more` : values.join("; ");
+}
+function fillSummary(template, node, part) {
+  const value = (k) => {
+    if (k === "node") return node;
+    if (k.startsWith("all:")) return listValues(part.values[k.slice(4)], part.more[k.slice(4)] ?? 0);
+    return part.fields[k] ?? "";
+  };
+  const placeholders = /\{([\w:]+)\}/g;
+  return template.replace(/\[([^\]]*)\]/g, (_, inner) => [...inner.matchAll(placeholders)].every((m) => value(m[1])) ? inner : "").replace(placeholders, (_, k) => value(k)).replace(/ \(\)/g, "").replace(/\(\s*\)/g, "");
 }
 function plural(n, one, many = `${one}s`) {
   return `${n} ${n === 1 ? one : many}`;
@@ -47569,15 +47913,20 @@ function findingSummary(f) {
     if (f.slowReplies) parts.push(`${plural(f.slowReplies, "reply", "replies")} slower than ${f.slowLimitMs} ms`);
     return parts.join("; ");
   }
-  const template = (f.variant && SUMMARIES[`${f.condition}/${f.variant}`]) ?? SUMMARIES[f.condition] ?? f.condition;
-  const base = fillSummary(template, f.node, f.fields);
-  return f.count > 1 ? `${base} (${f.count} times)` : base;
+  const lines = f.parts.map((p) => {
+    const template = (p.variant && SUMMARIES[`${f.condition}/${p.variant}`]) ?? SUMMARIES[f.condition] ?? f.condition;
+    const base = fillSummary(template, f.node, p);
+    return p.count > 1 ? `${base} (${p.count} times)` : base;
+  });
+  return [...new Set(lines)].join("; ");
 }
 var SUMMARY_KEYS = Object.keys(SUMMARIES);
 
 // src/correlate/aggregate.ts
 init_thresholds();
 var EVIDENCE_LIMIT = 5;
+var MAX_VALUES = 8;
+var MAX_VALUE_CHARS = 100;
 function isoTime(ms) {
   return ms === void 0 ? void 0 : new Date(ms).toISOString();
 }
@@ -47611,7 +47960,12 @@ var FindingAggregator = class {
       this.lastMerge.set(o.mergeKey, t);
       if (prev !== void 0 && t - prev <= o.mergeWithinMs) {
         const agg2 = this.byKey.get(`${o.condition}\0${o.node}`);
-        if (agg2) agg2.last = Math.max(agg2.last ?? t, t);
+        if (agg2) {
+          agg2.last = Math.max(agg2.last ?? t, t);
+          const part2 = agg2.parts.get(partKey(o));
+          if (part2) noteValues(part2, o.fields);
+          for (const e of o.evidence) this.keepEvidence(agg2, e);
+        }
         return;
       }
     }
@@ -47624,8 +47978,8 @@ var FindingAggregator = class {
         node: o.node,
         severity: o.severity ?? cond.severity,
         count: 0,
-        fields: o.fields,
-        variant: o.variant,
+        parts: /* @__PURE__ */ new Map(),
+        timed: false,
         causeEvidence: [],
         evidence: [],
         maxRun: 0,
@@ -47635,15 +47989,25 @@ var FindingAggregator = class {
       this.byKey.set(key2, agg);
     }
     agg.count++;
+    if (o.evidence.length === 0 || o.evidence.some((e) => !e.timeFromMtime)) agg.timed = true;
     if (o.cause && !agg.cause) agg.cause = o.cause;
     const sev = o.severity ?? cond.severity;
     if (severityRank(sev) > severityRank(agg.severity)) agg.severity = sev;
     const start = o.startTime ?? t;
-    if (start !== void 0 && (agg.first === void 0 || start < agg.first)) {
-      agg.first = start;
-      agg.fields = o.fields;
-      if (o.variant) agg.variant = o.variant;
+    if (start !== void 0 && (agg.first === void 0 || start < agg.first)) agg.first = start;
+    const at = start ?? Number.POSITIVE_INFINITY;
+    let part = agg.parts.get(partKey(o));
+    if (!part) {
+      part = { variant: o.variant, fields: o.fields, values: {}, more: {}, count: 0, severity: sev, first: at, order: agg.parts.size };
+      agg.parts.set(partKey(o), part);
     }
+    part.count++;
+    if (severityRank(sev) > severityRank(part.severity)) part.severity = sev;
+    if (at < part.first) {
+      part.first = at;
+      part.fields = o.fields;
+    }
+    noteValues(part, o.fields);
     if (t !== void 0 && (agg.last === void 0 || t > agg.last)) agg.last = t;
     if (o.fields.run) {
       agg.misses++;
@@ -47692,10 +48056,11 @@ var FindingAggregator = class {
         first: isoTime(a.first) ?? "",
         last: isoTime(a.last) ?? "",
         count: a.count,
-        summary: summarize(a, this.thresholds),
+        summary: a.timed ? summarize(a, this.thresholds) : `${summarize(a, this.thresholds)} (time unknown: file mtime)`,
         evidence: evidence.map(toEvidence),
         _first: a.first ?? Number.POSITIVE_INFINITY
       };
+      if (!a.timed) f.timeUnknown = true;
       if (a.cause) f.cause = a.cause;
       if (a.cause && a.cause !== "unknown" && a.causeConfidence) f.causeConfidence = a.causeConfidence;
       out.push(f);
@@ -47706,8 +48071,22 @@ var FindingAggregator = class {
     return out.map(({ _first, ...f }) => f);
   }
 };
+function partKey(o) {
+  return `${o.variant ?? ""}\0${o.part ?? ""}`;
+}
+function noteValues(part, fields) {
+  for (const [k, raw] of Object.entries(fields)) {
+    const v = raw.length > MAX_VALUE_CHARS ? `${raw.slice(0, MAX_VALUE_CHARS - 1)}\u2026` : raw;
+    if (!v) continue;
+    const seen = part.values[k] ??= [];
+    if (seen.includes(v)) continue;
+    if (seen.length < MAX_VALUES) seen.push(v);
+    else part.more[k] = (part.more[k] ?? 0) + 1;
+  }
+}
 function summarize(a, t) {
-  return findingSummary({ condition: a.condition, variant: a.variant, node: a.node, fields: a.fields, count: a.count, misses: a.misses, maxRun: a.maxRun, slowReplies: a.slowReplies, slowLimitMs: t.heartbeatSlowMs });
+  const parts = [...a.parts.values()].sort((x, y) => severityRank(y.severity) - severityRank(x.severity) || x.order - y.order);
+  return findingSummary({ condition: a.condition, node: a.node, parts, misses: a.misses, maxRun: a.maxRun, slowReplies: a.slowReplies, slowLimitMs: t.heartbeatSlowMs });
 }
 
 // src/correlate/activity.ts
@@ -47772,6 +48151,9 @@ var PHRASES = {
   "db-corruption": "{node}'s database reported corruption",
   "db-replication-error": "{node}'s replication reported an error",
   "db-resource": "{node}'s database ran out of a resource",
+  "jvm-resource": "{node}'s Java VM could not get native memory",
+  "db-abort": "{node}'s database gave up starting",
+  "db-restarted": "{node}'s database was restarted by mysqld_safe",
   oom: "{node}'s Java server ran out of memory",
   "local-health-failed": "{node} failed its own {check} health check",
   "peer-health-failed": "{node} saw its peer fail the {check} check",
@@ -47815,7 +48197,7 @@ function later(ms) {
   if (m < 120) return `${m} min later`;
   return `${Math.floor(m / 60)} h ${m % 60} min later`;
 }
-function clock(ms) {
+function clock2(ms) {
   return ms === void 0 ? "an unknown time" : `${new Date(ms).toISOString().slice(11, 19)} UTC`;
 }
 
@@ -47880,7 +48262,7 @@ function within(e, from, to) {
   return e.time !== void 0 && e.time >= from && e.time <= to;
 }
 function describe(e) {
-  return `${phraseFor(e) ?? e.text.trim()} at ${clock(e.time)} (${e.file}:${e.line})`;
+  return `${phraseFor(e) ?? e.text.trim()} at ${clock2(e.time)} (${e.file}:${e.line})`;
 }
 function clue(weight, e) {
   return { weight, text: describe(e), event: e };
@@ -47927,7 +48309,7 @@ function takeoverCause(ctx, node, subject, condition = "passive-takeover") {
   const peerChecks = onTaker(["peer-health-failed"]);
   const server = /* @__PURE__ */ new Map();
   const add = (cause, c) => void server.set(cause, [...server.get(cause) ?? [], c]);
-  for (const e of onActive(["db-crash", "db-corruption"])) add("server:database", clue(3, e));
+  for (const e of onActive(["db-crash", "db-corruption", "db-abort"])) add("server:database", clue(3, e));
   for (const e of onActive(["oom"])) add(/native thread/i.test(e.fields.variant ?? "") ? "server:resources" : "server:oom", clue(3, e));
   for (const e of onActive(["local-health-failed"])) {
     const c = SERVER_CHECKS[(e.fields.check ?? "").toLowerCase()];
@@ -47938,7 +48320,7 @@ function takeoverCause(ctx, node, subject, condition = "passive-takeover") {
     if (c) add(c, clue(2, e));
   }
   const longFrom = t - CAUSE_WINDOWS.resourceLookbackMs;
-  for (const e of ctx.events.filter((x) => x.node === active && within(x, longFrom, t) && x.type === "db-resource")) add("server:resources", clue(3, e));
+  for (const e of ctx.events.filter((x) => x.node === active && within(x, longFrom, t) && (x.type === "db-resource" || x.type === "jvm-resource"))) add("server:resources", clue(3, e));
   for (const d of fullDisks(active ? ctx.facts.get(active) : void 0)) add("server:resources", { weight: 1, text: `${active}: ${d}` });
   const load = ctx.events.filter((x) => x.node === active && within(x, longFrom, t) && (x.type === "backup" || x.type === "distribution")).slice(-2);
   for (const e of load) add("server:load", clue(3, e));
@@ -47954,14 +48336,14 @@ function takeoverCause(ctx, node, subject, condition = "passive-takeover") {
   const lastSeen = life?.lastBefore(t);
   const downClues = downs.map((d) => ({
     weight: d.unclean ? 5 : 4,
-    text: reason("clue/down", active ?? "", { from: clock(d.start), to: clock(d.end), how: d.unclean ? reason("clue/unclean", active ?? "", {}) : "" }),
+    text: reason("clue/down", active ?? "", { from: clock2(d.start), to: clock2(d.end), how: d.unclean ? reason("clue/unclean", active ?? "", {}) : "" }),
     event: d.restart[0]
   }));
   if (!downs.length && active && !activeLogged && lastSeen !== void 0 && lastSeen < firstMiss) {
-    downClues.push({ weight: 2, text: reason("clue/silent", active, { from: clock(lastSeen) }) });
+    downClues.push({ weight: 2, text: reason("clue/silent", active, { from: clock2(lastSeen) }) });
   }
   const networkClues = [...misses.slice(-3).map((e) => clue(1, e)), ...peerChecks.filter((e) => NETWORK_CHECKS.has((e.fields.check ?? "").toLowerCase())).map((e) => clue(1, e))];
-  if (networkClues.length && activeLogged && active) networkClues.unshift({ weight: load.length ? 0 : 3, text: reason("clue/kept-logging", active, { from: clock(firstMiss), to: clock(t) }) });
+  if (networkClues.length && activeLogged && active) networkClues.unshift({ weight: load.length ? 0 : 3, text: reason("clue/kept-logging", active, { from: clock2(firstMiss), to: clock2(t) }) });
   const networkAgainst = [
     ...networkClues.length && !activeLogged && active ? [reason("against/network-silent", active, {})] : [],
     ...networkClues.length && load.length && active ? [reason("against/network-busy", active, {})] : []
@@ -47974,7 +48356,7 @@ function takeoverCause(ctx, node, subject, condition = "passive-takeover") {
     candidate("operator", operator)
   ];
   const acted = condition === "passive-takeover" ? "took over" : "considered taking over";
-  return decide(condition, node, subject, candidates, { at: clock(t), acted, active: active ?? "the active node", minutes: String(CAUSE_WINDOWS.takeoverLookbackMs / MIN) });
+  return decide(condition, node, subject, candidates, { at: clock2(t), acted, active: active ?? "the active node", minutes: String(CAUSE_WINDOWS.takeoverLookbackMs / MIN) });
 }
 function failedCause(ctx, node, subject) {
   const t = subject.time ?? 0;
@@ -47985,7 +48367,7 @@ function failedCause(ctx, node, subject) {
   const peerActive = (peer ? ctx.intervals.get(peer) ?? [] : []).find((iv) => iv.state === "Active" && iv.opened?.node === peer && iv.start >= t - CAUSE_WINDOWS.peerRequestMs && iv.start <= t);
   if (peerActive?.opened) byDesign.push(clue(requested ? 1 : t - peerActive.start <= 6e4 ? 4 : 3, peerActive.opened));
   const downUnclean = (ctx.down.get(node) ?? []).filter((d2) => d2.unclean && d2.end <= t && d2.end >= t - CAUSE_WINDOWS.uncleanRestartMs).slice(-1);
-  const improper = downUnclean.length ? downUnclean.map((d2) => ({ weight: 4, text: reason("clue/down", node, { from: clock(d2.start), to: clock(d2.end), how: reason("clue/unclean", node, {}) }), event: d2.restart[0] })) : ctx.unclean.filter((e) => e.node === node && within(e, t - CAUSE_WINDOWS.uncleanRestartMs, t)).slice(-1).map((e) => clue(3, e));
+  const improper = downUnclean.length ? downUnclean.map((d2) => ({ weight: 4, text: reason("clue/down", node, { from: clock2(d2.start), to: clock2(d2.end), how: reason("clue/unclean", node, {}) }), event: d2.restart[0] })) : ctx.unclean.filter((e) => e.node === node && within(e, t - CAUSE_WINDOWS.uncleanRestartMs, t)).slice(-1).map((e) => clue(3, e));
   const checks = /* @__PURE__ */ new Map();
   for (const e of mine.filter((x) => x.type === "local-health-failed" && within(x, t - CAUSE_WINDOWS.healthCheckMs, t))) {
     const what = (e.fields.check ?? "unknown").toLowerCase();
@@ -47998,7 +48380,7 @@ function failedCause(ctx, node, subject) {
     ...[...checks.entries()].map(([what, clues]) => candidate(`local-health-check:${what}`, clues.slice(-1))),
     candidate("operator", operator)
   ];
-  const d = decide("ha-failed", node, subject, candidates, { failedAt: clock(t), minutes: String(CAUSE_WINDOWS.healthCheckMs / MIN), peer: peer ?? "its peer" });
+  const d = decide("ha-failed", node, subject, candidates, { failedAt: clock2(t), minutes: String(CAUSE_WINDOWS.healthCheckMs / MIN), peer: peer ?? "its peer" });
   return d.cause === "peer-requested" && !requested && d.confidence === "high" ? { ...d, confidence: "medium" } : d;
 }
 function replicationCause(ctx, node, subject) {
@@ -48013,7 +48395,7 @@ function replicationCause(ctx, node, subject) {
   const conflict = mine.filter((e) => /Duplicate entry|1062|conflict|already exists/i.test(e.text)).slice(0, 1).map((e) => clue(2, e));
   const connect2 = mine.filter((e) => /connect/i.test(e.text)).slice(0, 1).map((e) => clue(2, e));
   const sourceDown = [
-    ...(peer ? ctx.down.get(peer) ?? [] : []).filter((d) => d.start <= t + MIN && d.end >= t - 10 * MIN).map((d) => ({ weight: 3, text: reason("clue/down", peer ?? "", { from: clock(d.start), to: clock(d.end), how: "" }), event: d.restart[0] })),
+    ...(peer ? ctx.down.get(peer) ?? [] : []).filter((d) => d.start <= t + MIN && d.end >= t - 10 * MIN).map((d) => ({ weight: 3, text: reason("clue/down", peer ?? "", { from: clock2(d.start), to: clock2(d.end), how: "" }), event: d.restart[0] })),
     ...ctx.events.filter((e) => e.node === peer && e.type === "db-crash" && within(e, t - 10 * MIN, t + MIN)).map((e) => clue(3, e))
   ];
   const candidates = [
@@ -48023,15 +48405,15 @@ function replicationCause(ctx, node, subject) {
     candidate("data-conflict", conflict),
     candidate("network", sourceDown.length ? [] : connect2)
   ];
-  return decide("replication-broken", node, subject, candidates, { at: clock(t) });
+  return decide("replication-broken", node, subject, candidates, { at: clock2(t) });
 }
 function crashCause(ctx, node, subject) {
   const t = subject.time ?? 0;
   const resources = [
-    ...ctx.events.filter((e) => e.node === node && (e.type === "db-resource" || e.type === "oom" && /native thread/i.test(e.fields.variant ?? "")) && within(e, t - CAUSE_WINDOWS.resourceLookbackMs, t)).slice(-2).map((e) => clue(4, e)),
+    ...ctx.events.filter((e) => e.node === node && (e.type === "db-resource" || e.type === "jvm-resource" || e.type === "oom" && /native thread/i.test(e.fields.variant ?? "")) && within(e, t - CAUSE_WINDOWS.resourceLookbackMs, t)).slice(-2).map((e) => clue(4, e)),
     ...fullDisks(ctx.facts.get(node)).map((d) => ({ weight: 1, text: `${node}: ${d}` }))
   ];
-  return decide("db-crash", node, subject, [candidate("server:resources", resources)], { at: clock(t) });
+  return decide("db-crash", node, subject, [candidate("server:resources", resources)], { at: clock2(t) });
 }
 function degradedCause(ctx, node, subject) {
   const t = subject.time ?? 0;
@@ -48045,7 +48427,7 @@ function degradedCause(ctx, node, subject) {
     candidate("server:database", mine.filter((e) => e.type === "db-crash" || e.type === "db-corruption" || e.type === "local-health-failed" && /database/i.test(e.fields.check ?? "")).slice(0, 2).map((e) => clue(3, e))),
     candidate("exceptions", mine.filter((e) => e.type === "exception").slice(0, 3).map((e) => clue(1, e)))
   ];
-  return decide("ha-degraded", node, subject, candidates, { at: clock(t) });
+  return decide("ha-degraded", node, subject, candidates, { at: clock2(t) });
 }
 
 // src/correlate/clock.ts
@@ -48055,8 +48437,8 @@ function clockCorrectionMs(facts) {
 }
 function nodeClock(node) {
   const offset = node.facts.utcOffsetMinutes ?? 0;
-  const clock2 = clockCorrectionMs(node.facts);
-  return (t) => (t.zoned ? t.ms : t.ms - offset * 6e4) - clock2;
+  const clock3 = clockCorrectionMs(node.facts);
+  return (t) => (t.zoned ? t.ms : t.ms - offset * 6e4) - clock3;
 }
 
 // src/correlate/events.ts
@@ -48107,7 +48489,7 @@ var UNKNOWN = "unknown";
 var CONFIDENCE = { log: "high", peer: "medium", restart: "medium", held: "low" };
 var SYNC_STATES = /* @__PURE__ */ new Set(["synchronization-source", "synchronization-target"]);
 var NODE_START = /* @__PURE__ */ new Set(["ha-start", "boot"]);
-var ANY_START = /* @__PURE__ */ new Set(["ha-start", "boot", "db-start", "db-crash-recovery"]);
+var ANY_START = /* @__PURE__ */ new Set(["ha-start", "boot", "db-start", "db-restarted", "db-crash-recovery"]);
 var STARTUP_SPAN_MS = 5 * 6e4;
 function downSpans(node, events, life, downGapMs) {
   const starts = events.filter((e) => e.node === node && e.time !== void 0 && ANY_START.has(e.type));
@@ -48121,7 +48503,7 @@ function downSpans(node, events, life, downGapMs) {
     const begin = group[0].time;
     const lastSeen = life.lastBefore(begin);
     if (lastSeen === void 0 || begin - lastSeen < downGapMs) continue;
-    const unclean = group.some((e) => e.type === "db-crash-recovery" || e.fields.unclean === "yes");
+    const unclean = group.some((e) => e.type === "db-crash-recovery" || e.type === "db-restarted" || e.fields.unclean === "yes");
     out.push({ node, start: lastSeen, end: begin, restart: group, unclean });
   }
   return out;
@@ -48411,7 +48793,9 @@ var STORY_TYPES = /* @__PURE__ */ new Set([
   "db-crash",
   "db-corruption",
   "db-resource",
+  "jvm-resource",
   "oom",
+  "db-abort",
   "local-health-failed",
   "peer-health-failed",
   "heartbeat-fallback",
@@ -48448,8 +48832,8 @@ function key(e) {
   return e.type === "state" ? `state:${(e.fields.state ?? "").toLowerCase()}` : e.type;
 }
 var EDGES = [
-  { from: ["db-crash", "db-corruption", "db-resource", "oom"], to: ["local-health-failed", "degraded"], who: "same", withinMs: 10 * MIN2 },
-  { from: ["db-crash", "db-corruption", "db-resource", "oom", "local-health-failed", "node-down", "backup", "distribution"], to: ["peer-health-failed", "heartbeat-miss", "heartbeat-fallback"], who: "peer", withinMs: 10 * MIN2 },
+  { from: ["db-crash", "db-corruption", "db-resource", "jvm-resource", "oom", "db-abort"], to: ["local-health-failed", "degraded"], who: "same", withinMs: 10 * MIN2 },
+  { from: ["db-crash", "db-corruption", "db-resource", "jvm-resource", "oom", "db-abort", "local-health-failed", "node-down", "backup", "distribution"], to: ["peer-health-failed", "heartbeat-miss", "heartbeat-fallback"], who: "peer", withinMs: 10 * MIN2 },
   { from: ["db-crash", "db-corruption", "oom", "local-health-failed", "node-down"], to: ["takeover-considered"], who: "peer", withinMs: 10 * MIN2 },
   { from: ["heartbeat-fallback"], to: ["heartbeat-miss"], who: "same", withinMs: 2 * MIN2 },
   { from: ["backup", "distribution"], to: ["heartbeat-reply"], who: "peer", withinMs: 30 * MIN2 },
@@ -48464,7 +48848,7 @@ var EDGES = [
   { from: ["node-up", "db-crash-recovery"], to: ["peer-requested-failed", "state:failed"], who: "same", withinMs: 30 * MIN2 },
   { from: ["db-crash"], to: ["db-crash-recovery"], who: "same", withinMs: 30 * MIN2 },
   { from: ["patch", "upgrade"], to: ["db-replication-error", "replication-delay", "degraded"], who: "any", withinMs: 120 * MIN2 },
-  { from: ["db-resource"], to: ["db-replication-error", "db-crash"], who: "same", withinMs: 30 * MIN2 },
+  { from: ["db-resource"], to: ["db-replication-error", "replication-delay", "db-crash"], who: "same", withinMs: 30 * MIN2 },
   { from: ["db-replication-error"], to: ["replication-delay"], who: "same", withinMs: 60 * MIN2 },
   { from: ["oom", "local-health-failed", "exception"], to: ["degraded"], who: "same", withinMs: 15 * MIN2 },
   { from: ["local-health-failed"], to: ["state:failed"], who: "same", withinMs: 10 * MIN2 },
@@ -48479,7 +48863,7 @@ function linked(a, b) {
   );
 }
 function phrase(e) {
-  if (e.type === "node-down") return `${e.node} went down after ${clock(e.time)} (its last sign of life)`;
+  if (e.type === "node-down") return `${e.node} went down after ${clock2(e.time)} (its last sign of life)`;
   if (e.type === "node-up") return `${e.node} started again`;
   return phraseFor(e);
 }
@@ -48709,8 +49093,8 @@ function corrections(inv) {
   for (const n of inv.nodes) {
     const parts = [];
     if (n.facts.utcOffsetMinutes !== void 0 && !n.facts.utcOffsetAssumed) parts.push(`read zone-less times as UTC${formatOffset(n.facts.utcOffsetMinutes)}`);
-    const clock2 = clockCorrectionMs(n.facts);
-    if (clock2) parts.push(`moved its times by ${-clock2 / 1e3} s to correct its clock`);
+    const clock3 = clockCorrectionMs(n.facts);
+    if (clock3) parts.push(`moved its times by ${-clock3 / 1e3} s to correct its clock`);
     else if (n.facts.clockOffsetMs) parts.push(`left its clock as it was (measured ${n.facts.clockOffsetMs} ms, within the \xB1${n.facts.clockUncertaintyMs} ms of the sample)`);
     if (parts.length) out.push(`${n.name}: ${parts.join(" and ")}`);
   }
@@ -48727,13 +49111,42 @@ function isGzip(b) {
 }
 function looksBinary(b) {
   const n = Math.min(b.length, SNIFF_BYTES);
-  if (n === 0) return false;
+  let text = 0;
   let control = 0;
   for (let i = 0; i < n; i++) {
     const c = b[i];
+    if (c === 0) continue;
+    text++;
     if (c < 9 || c > 13 && c < 32 || c === 127) control++;
   }
-  return control / n > BINARY_SHARE;
+  return text > 0 && control / text > BINARY_SHARE;
+}
+function withoutNuls(chunk) {
+  let i = chunk.indexOf(0);
+  if (i < 0) return [chunk, 0];
+  const out = Buffer.allocUnsafe(chunk.length);
+  let n = 0;
+  let from = 0;
+  while (i >= 0) {
+    n += chunk.copy(out, n, from, i);
+    from = i + 1;
+    while (from < chunk.length && chunk[from] === 0) from++;
+    i = chunk.indexOf(0, from);
+  }
+  n += chunk.copy(out, n, from);
+  return [out.subarray(0, n), chunk.length - n];
+}
+async function* dropNuls(chunks, file, warn) {
+  let dropped = 0;
+  try {
+    for await (const chunk of chunks) {
+      const [clean, n] = withoutNuls(chunk);
+      dropped += n;
+      if (clean.length) yield clean;
+    }
+  } finally {
+    if (dropped) warn(`${file.node}: dropped ${dropped} NUL byte(s) from ${file.path} (a crash or power cut leaves such runs in a log); the text around them was read`);
+  }
 }
 async function peek(src, min) {
   const it = src[Symbol.asyncIterator]();
@@ -48759,6 +49172,9 @@ function describe2(err) {
   return err instanceof Error ? err.message : String(err);
 }
 async function* decodedChunks(file, warn) {
+  yield* dropNuls(rawText(file, warn), file, warn);
+}
+async function* rawText(file, warn) {
   let src;
   try {
     src = file.open();
@@ -48829,9 +49245,13 @@ async function scanFile(file, opts) {
   const stats = { bytes: 0, lines: 0, records: 0, textLines: 0, cutLines: 0 };
   let lastTimed;
   const early = [];
+  const near = () => {
+    ctx.nearMs = lastTimed?.ms;
+    return ctx;
+  };
   const emit = (buf, start, end, fullLength) => {
     const text = displayText(buf, start, end, fullLength);
-    const own = looksTimestamped(buf, start) ? parseTimestamp(text, ctx) : null;
+    const own = looksTimestamped(buf, start) ? parseTimestamp(text, near()) : null;
     if (own) {
       lastTimed = own;
       stats.first ??= own;
@@ -48841,7 +49261,24 @@ async function scanFile(file, opts) {
     if (time2) opts.onHit(hit);
     else early.push(hit);
   };
-  const timeOfLine = (buf, start, end) => parseTimestamp(buf.toString("latin1", start, Math.min(end, start + 64)), ctx);
+  const timeOfLine = (buf, start, end) => parseTimestamp(buf.toString("latin1", start, Math.min(end, start + 64)), near());
+  let prevZone;
+  const watchZone = (buf, start, end) => {
+    const zoned = zonedShape(buf, start);
+    if (zoned === void 0) return;
+    const prev = prevZone;
+    prevZone = { zoned, buf, start, end };
+    if (prev === void 0 || prev.zoned === zoned) return;
+    const here = timeOfLine(buf, start, end);
+    const before2 = timeOfLine(prev.buf, prev.start, prev.end);
+    if (!here || !before2 || here.zoned === before2.zoned) return;
+    const wall = here.zoned ? before2 : here;
+    const utc = here.zoned ? here : before2;
+    const offset = Math.round((wall.ms - utc.ms) / 9e5) * 15;
+    if (Math.abs(offset) > 14 * 60) return;
+    if (stats.mixedZones) stats.mixedZones.count++;
+    else stats.mixedZones = { offsetMinutes: offset, line: stats.lines, count: 1 };
+  };
   const region = (buf, end) => {
     const hits = [];
     const text = buf.toString("latin1", 0, end);
@@ -48855,6 +49292,8 @@ async function scanFile(file, opts) {
     let pos = 0;
     let lastTimedStart = -1;
     let lastTimedEnd = -1;
+    let prevTimedStart = -1;
+    let prevTimedEnd = -1;
     while (pos < end) {
       const nl = buf.indexOf(10, pos);
       const lineEnd = nl < 0 || nl >= end ? end : nl;
@@ -48862,9 +49301,17 @@ async function scanFile(file, opts) {
       const length = lineEnd - pos;
       if (length > 1 || length === 1 && buf[pos] !== 13) stats.textLines++;
       if (length > maxLine) stats.cutLines++;
-      if (looksTimestamped(buf, pos)) {
+      if (!looksTimestamped(buf, pos)) {
+        if (startsLikeTime(buf, pos)) {
+          if (stats.unreadTimes) stats.unreadTimes.count++;
+          else stats.unreadTimes = { line: stats.lines, text: buf.toString("latin1", pos, Math.min(lineEnd, pos + 40)), count: 1 };
+        }
+      } else {
         stats.records++;
+        watchZone(buf, pos, lineEnd);
         if (stats.first === void 0) stats.first = timeOfLine(buf, pos, lineEnd) ?? void 0;
+        prevTimedStart = lastTimedStart;
+        prevTimedEnd = lastTimedEnd;
         lastTimedStart = pos;
         lastTimedEnd = lineEnd;
       }
@@ -48873,8 +49320,11 @@ async function scanFile(file, opts) {
         while (h < hits.length && hits[h] <= lineEnd) h++;
         if (lastTimedStart >= 0 && lastTimedStart !== pos) {
           lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;
+        } else if (lastTimedStart === pos && prevTimedStart >= 0 && buf[pos + 2] === 58) {
+          lastTimed = timeOfLine(buf, prevTimedStart, prevTimedEnd) ?? lastTimed;
         }
         lastTimedStart = -1;
+        prevTimedStart = -1;
         if (firstHit + SNIPPET <= pos + maxLine) emit(buf, pos, Math.min(lineEnd, pos + maxLine), length);
         else {
           const joined = Buffer.concat([buf.subarray(pos, pos + maxLine), Buffer.from(" \u2026 "), buf.subarray(firstHit - SNIPPET, Math.min(lineEnd, firstHit + SNIPPET))]);
@@ -48946,6 +49396,21 @@ async function scanFile(file, opts) {
     opts.onHit(hit);
   }
   return stats;
+}
+function zonedShape(buf, p) {
+  if (buf[p + 4] === 45) {
+    let q = p + 19;
+    if (buf[q] === 46 || buf[q] === 44) for (q++; buf[q] >= 48 && buf[q] <= 57; q++) ;
+    return buf[q] === 90 || buf[p + 10] === 84 && (buf[q] === 43 || buf[q] === 45);
+  }
+  if (buf[p + 6] === 32) return false;
+  if (buf[p] >= 65 && buf[p] <= 90) return false;
+  return void 0;
+}
+function startsLikeTime(buf, p) {
+  const d = (i) => buf[i] >= 48 && buf[i] <= 57;
+  const sep = buf[p + 2];
+  return d(p) && d(p + 1) && (sep === 45 || sep === 47 || sep === 58 || sep === 46) && d(p + 3);
 }
 function mtimeAsTime(file) {
   return { ms: file.mtime.getTime(), zoned: true, family: "epoch", end: 0 };
@@ -49036,41 +49501,134 @@ function heartbeatDetector(t) {
   };
 }
 function databaseLifecycleDetector() {
-  let running;
-  let crashed = false;
-  let recovery;
+  let run = "unknown";
+  let before2 = "unknown";
+  let start;
+  let errors = [];
+  let unclean;
+  let reported = false;
+  const flush = (report) => {
+    if (!unclean) return;
+    const first = unclean.evidence[0];
+    report({ condition: "unclean-shutdown", node: first.node, fields: { source: "database", how: unclean.how.join("; ") }, startTime: first.time, evidence: unclean.evidence });
+    unclean = void 0;
+  };
+  const noteUnclean = (e, how2, report) => {
+    if (reported) {
+      if (unclean && unclean.evidence.length < 3) {
+        unclean.evidence.push(e);
+        if (!unclean.how.includes(how2)) unclean.how.push(how2);
+      }
+      return;
+    }
+    reported = true;
+    unclean = { evidence: start && start !== e ? [start, e] : [e], how: [how2] };
+    if (run !== "starting") flush(report);
+  };
+  const newStart = (e) => {
+    before2 = run;
+    run = "starting";
+    start = e;
+    errors = [];
+    reported = false;
+  };
   return {
     feed(e, report) {
       switch (e.type) {
-        case "db-shutdown":
-          running = false;
-          crashed = false;
-          recovery = void 0;
+        case "db-start":
+          if (run === "starting") return;
+          flush(report);
+          newStart(e);
+          if (before2 === "running") noteUnclean(e, "started again while it was running", report);
           return;
-        case "db-crash":
-          crashed = true;
+        case "db-restarted":
+          flush(report);
+          newStart(e);
+          if (before2 !== "crashed") noteUnclean(e, "mysqld_safe restarted it after it died", report);
           return;
         case "db-crash-recovery":
-          recovery ??= e;
+          if (run !== "starting" && run !== "unknown") return;
+          if (before2 !== "crashed") noteUnclean(e, "crash recovery at start-up", report);
           return;
-        case "db-ready": {
-          const unclean = !crashed && (running === true || running === void 0 && recovery !== void 0);
-          if (unclean) {
-            report({
-              condition: "unclean-shutdown",
-              node: e.node,
-              fields: { source: "database" },
-              evidence: recovery ? [recovery, e] : [e]
-            });
+        case "db-error":
+          if ((run === "starting" || run === "unknown") && errors.length < 3 && !/^Aborting\b/.test(e.fields.message ?? "")) errors.push(e);
+          return;
+        case "db-ready":
+          flush(report);
+          run = "running";
+          return;
+        case "db-shutdown":
+          flush(report);
+          run = "stopped";
+          return;
+        case "db-crash":
+          flush(report);
+          run = "crashed";
+          return;
+        case "db-abort": {
+          flush(report);
+          if (run === "starting" || run === "unknown") {
+            const reason2 = errors[0]?.fields.message;
+            const evidence = [...start ? [start] : [], ...errors.slice(0, 1), e];
+            report({ condition: "db-start-failed", node: e.node, fields: reason2 ? { reason: reason2.replace(/\s+$/, "") } : {}, startTime: start?.time, evidence });
           }
-          running = true;
-          crashed = false;
-          recovery = void 0;
+          run = "aborted";
           return;
         }
       }
+    },
+    end(report) {
+      flush(report);
     }
   };
+}
+function replicationThreadDetector() {
+  const open = /* @__PURE__ */ new Map();
+  const threadOf = (e) => /\bSQL\b|Slave: Error '/i.test(e.text) ? "SQL" : "I/O";
+  const codeOf = (e) => /(?:error code|Error_code|Got fatal error|^Error)[: ]+(?:MY-)?0*(\d{3,5})\b/im.exec(e.text)?.[1];
+  const occurrence = (thread, ep, closed) => replicationEpisode(ep.first, [ep.first], closed, { thread, ...ep.codes.length ? { code: `error ${ep.codes[0]}` } : {} }, ["stopped", "resumed"], thread);
+  return {
+    feed(e, report) {
+      if (e.type === "db-replication-error") {
+        const thread2 = threadOf(e);
+        const ep2 = open.get(thread2) ?? { first: e, codes: [] };
+        const code = codeOf(e);
+        if (code && !ep2.codes.includes(code)) ep2.codes.push(code);
+        open.set(thread2, ep2);
+        return;
+      }
+      if (e.type !== "db-replication-running") return;
+      const thread = threadOf(e);
+      const ep = open.get(thread);
+      if (!ep) return;
+      open.delete(thread);
+      report(occurrence(thread, ep, e));
+    },
+    end(report) {
+      for (const [thread, ep] of [...open].sort((a, b) => a[1].first.line - b[1].first.line)) report(occurrence(thread, ep));
+      open.clear();
+    }
+  };
+}
+function replicationEpisode(first, evidence, back, fields, [open, closed], part) {
+  const all = { ...fields };
+  if (back?.time !== void 0 && first.time !== void 0) all.after = duration(back.time - first.time);
+  return {
+    condition: "replication-broken",
+    node: first.node,
+    severity: back ? "warning" : "critical",
+    variant: back ? closed : open,
+    ...part ? { part } : {},
+    fields: all,
+    startTime: first.time,
+    evidence: back ? [...evidence, back] : evidence
+  };
+}
+function duration(ms) {
+  const s = Math.max(0, Math.round(ms / 1e3));
+  if (s < 120) return `${s} s`;
+  const m = Math.round(s / 60);
+  return m < 120 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 function maintenanceDetector() {
   let haEnabled = true;
@@ -49102,10 +49660,23 @@ function ipv6PeerDetector() {
   };
 }
 function replicationDelayDetector(t) {
+  let episode;
+  const occurrence = (ep, back) => replicationEpisode(ep.first, ep.worst === ep.first ? [ep.first] : [ep.first, ep.worst], back, { seconds: ep.worst.fields.seconds ?? "" }, ["delay", "delay-recovered"]);
   return {
     feed(e, report) {
-      if (e.type !== "replication-delay" || Number(e.fields.seconds) * 1e3 <= t.replicationDelayMs) return;
-      report({ condition: "replication-broken", node: e.node, fields: { seconds: e.fields.seconds }, variant: "delay", evidence: [e] });
+      if (e.type !== "replication-delay") return;
+      const over = Number(e.fields.seconds) * 1e3 > t.replicationDelayMs;
+      if (over) {
+        if (!episode) episode = { first: e, worst: e };
+        else if (Number(e.fields.seconds) > Number(episode.worst.fields.seconds)) episode.worst = e;
+        return;
+      }
+      if (episode) report(occurrence(episode, e));
+      episode = void 0;
+    },
+    end(report) {
+      if (episode) report(occurrence(episode));
+      episode = void 0;
     }
   };
 }
@@ -49135,12 +49706,37 @@ function syncDetector() {
 }
 
 // src/correlate/node-pass.ts
+var EVENTS_PER_MINUTE = 6;
+var EVENT_TEXT_CHARS = 2e3;
+function boundedEvents(events) {
+  const slots = /* @__PURE__ */ new Map();
+  let dropped = 0;
+  return {
+    keep(e) {
+      if (e.text.length > EVENT_TEXT_CHARS) e.text = `${e.text.slice(0, EVENT_TEXT_CHARS - 400)} \u2026 ${e.text.slice(-400)}`;
+      const key2 = `${e.type}\0${e.time === void 0 ? "" : Math.floor(e.time / 6e4)}`;
+      const slot = slots.get(key2);
+      if (!slot) {
+        if (slots.size > 1e4) slots.clear();
+        slots.set(key2, { count: 1, last: events.push(e) - 1 });
+        return;
+      }
+      slot.count++;
+      if (slot.count <= EVENTS_PER_MINUTE) slot.last = events.push(e) - 1;
+      else {
+        events[slot.last] = e;
+        dropped++;
+      }
+    },
+    dropped: () => dropped
+  };
+}
 var EXCEPTION_CONTEXT_MS = 15 * 6e4;
 var TROUBLE_EVENTS = /* @__PURE__ */ new Set(["degraded", "takeover-considered", "peer-requested-failed"]);
 var READ_ORDER = ["ha", "syslog", "sms-info", "tpt", "mysqld"];
 function detectorsFor(kind, t) {
   if (kind === "ha" || kind === "syslog") return [heartbeatDetector(t), maintenanceDetector(), ipv6PeerDetector(), replicationDelayDetector(t), syncDetector()];
-  if (kind === "mysqld") return [databaseLifecycleDetector()];
+  if (kind === "mysqld") return [databaseLifecycleDetector(), replicationThreadDetector()];
   return [];
 }
 var HEARD_FROM_PEER = /* @__PURE__ */ new Set(["heartbeat-reply", "peer-state"]);
@@ -49152,9 +49748,10 @@ function keepEvent(e, troubleTimes, lastPeerState, t) {
     lastPeerState.set(e.node, state);
     return true;
   }
+  if (e.type === "db-error") return false;
   if (e.type === "exception") {
     const t2 = e.time;
-    return t2 !== void 0 && troubleTimes.some((x) => t2 <= x && x - t2 <= EXCEPTION_CONTEXT_MS);
+    return t2 !== void 0 && troubleTimes.some((x) => t2 <= x + 6e4 && x - t2 <= EXCEPTION_CONTEXT_MS);
   }
   return true;
 }
@@ -49162,6 +49759,7 @@ async function scanNode(node, rules, agg, t) {
   const warnings = [];
   const warn = (m) => void warnings.push(m);
   const toUtc = nodeClock(node);
+  const offset = node.facts.utcOffsetMinutes ?? 0;
   let sawZoneless = false;
   const events = [];
   const troubleTimes = [];
@@ -49173,34 +49771,51 @@ async function scanNode(node, rules, agg, t) {
   const ownLife = new Activity();
   const heardPeer = new Activity();
   const present = /* @__PURE__ */ new Set();
+  const kept = boundedEvents(events);
+  const reportOccurrence = (o) => {
+    if (o.condition === "unclean-shutdown") unclean.push(o.evidence[o.evidence.length - 1]);
+    agg.add(o);
+  };
   for (const kind of READ_ORDER) {
     const detectors = detectorsFor(kind, t);
     for (const file of node.files.filter((f) => f.kind === kind)) {
-      const report2 = (o) => {
-        if (o.condition === "unclean-shutdown") unclean.push(o.evidence[o.evidence.length - 1]);
-        agg.add(o);
-      };
       const onHit = (hit) => {
         if (hit.time && !hit.time.zoned) sawZoneless = true;
         const time2 = hit.time ? toUtc(hit.time) : void 0;
         if (time2 !== void 0 && hit.timeSource !== "mtime") ownLife.add(time2);
         for (const m of rules.match(kind, hit.text)) {
           const e = { node: node.name, kind, type: m.rule.event ?? m.rule.condition, time: time2, fields: m.fields, file: file.path, fileOrder: file.order, line: hit.line, text: hit.text };
+          if (hit.timeSource === "mtime") e.timeFromMtime = true;
           if (m.rule.event) {
-            for (const d of detectors) d.feed(e, report2);
+            for (const d of detectors) d.feed(e, reportOccurrence);
             if (time2 !== void 0 && HEARD_FROM_PEER.has(e.type)) heardPeer.add(time2);
-            if (keepEvent(e, troubleTimes, lastPeerState, t)) events.push(e);
-            if (time2 !== void 0 && (TROUBLE_EVENTS.has(e.type) || e.type === "state" && /^failed$/i.test(e.fields.state ?? ""))) troubleTimes.push(time2);
+            if (keepEvent(e, troubleTimes, lastPeerState, t)) kept.keep(e);
+            if (time2 !== void 0 && (TROUBLE_EVENTS.has(e.type) || e.type === "state" && /^failed$/i.test(e.fields.state ?? ""))) {
+              if (troubleTimes.length === 0 || time2 - troubleTimes[troubleTimes.length - 1] >= 6e4) troubleTimes.push(time2);
+            }
           }
           if (m.rule.condition) {
             const merge = m.rule.mergeWithinMs ? { mergeKey: `${m.rule.id}|${node.name}|${file.path}`, mergeWithinMs: m.rule.mergeWithinMs } : {};
-            report2({ condition: m.rule.condition, node: node.name, severity: m.rule.severity, fields: m.fields, variant: m.rule.id, evidence: [e], ...merge });
+            reportOccurrence({ condition: m.rule.condition, node: node.name, severity: m.rule.severity, fields: m.fields, variant: m.rule.id, evidence: [e], ...merge });
           }
         }
       };
       const stats = await scanFile(file, { prefilter: rules.prefilter(kind), onHit, warn, onTime: (pt) => ownLife.add(toUtc(pt)) });
       bytes += stats.bytes;
       if (stats.textLines) present.add(kind);
+      if (!stats.first && stats.textLines) {
+        warn(`${node.name}: no line of ${file.path} starts with a time smsdiag understands (${stats.textLines} line(s)); what it shows is dated by the file's modification time`);
+      }
+      if (stats.unreadTimes) {
+        const u = stats.unreadTimes;
+        warn(`${node.name}: ${u.count} line(s) of ${file.path} start with a time in a form smsdiag does not read (first at line ${u.line}: "${u.text}"); each was read as part of the timed line before it`);
+      }
+      if (stats.mixedZones) {
+        const mz = stats.mixedZones;
+        if (mz.offsetMinutes !== offset) {
+          warn(`${node.name}: ${file.path} mixes times with a zone and times without one; next to each other (line ${mz.line}) they agree only if the zone-less times are UTC${formatOffset(mz.offsetMinutes)}, while smsdiag read them as UTC${formatOffset(offset)}; use --tz ${node.name}=${formatOffset(mz.offsetMinutes)} if that is the node's zone`);
+        }
+      }
       if (stats.cutLines) warn(`${node.name}: ${stats.cutLines} line(s) longer than 1 MiB in ${file.path} were cut for display`);
       if (stats.first && !stats.first.zoned) sawZoneless = true;
       const summary = { kind, path: file.path };
@@ -49213,8 +49828,9 @@ async function scanNode(node, rules, agg, t) {
       if (stats.bytes === 0 && file.size === 0) warn(`${node.name}: ${file.path} is empty`);
       files.push(summary);
     }
+    for (const d of detectors) d.end?.(reportOccurrence);
   }
-  const offset = node.facts.utcOffsetMinutes ?? 0;
+  if (kept.dropped()) warn(`${node.name}: ${kept.dropped()} repeated line(s) were counted but not kept as separate events (at most ${EVENTS_PER_MINUTE} of a kind per minute, the latest among them)`);
   const now = await currentState(node.name, node.files.filter((f) => f.kind === "state"), node.facts.haState, events, agg, warn);
   for (const f of now.files) files.push({ kind: "state", path: f.path, records: f.records });
   if (node.facts.haState !== void 0 || now.files.some((f) => f.records)) present.add("state");
@@ -49759,6 +50375,10 @@ function messageOf(line) {
   const t = parseTimestamp(line);
   return t ? line.slice(t.end).trimStart() : line;
 }
+var TABLE_TEXT_CHARS = 600;
+function tableText(s) {
+  return s.length > TABLE_TEXT_CHARS ? `${s.slice(0, TABLE_TEXT_CHARS - 1)}\u2026` : s;
+}
 function textLine(e, nodeWidth) {
   const tag = e.event ? `[${e.event}] ` : "";
   const text = e.text.replace(/\n/g, "\n    ");
@@ -49783,7 +50403,7 @@ function timelineTable(entries, width) {
     wrapOnWordBoundary: false,
     ...BORDERLESS
   });
-  for (const e of entries) t.push([shortTime(e.time), e.node, `${e.file}:${e.line}`, e.event ?? "", messageOf(e.text.split("\n")[0])]);
+  for (const e of entries) t.push([shortTime(e.time), e.node, `${e.file}:${e.line}`, e.event ?? "", tableText(messageOf(e.text.split("\n")[0]))]);
   return `${trimRight(t.toString())}
 `;
 }
@@ -49827,7 +50447,8 @@ function before(a, b, nodeOrder) {
   if (a.fileOrder !== b.fileOrder) return a.fileOrder < b.fileOrder;
   return a.line < b.line;
 }
-async function* mergeRecords(streams, nodeOrder) {
+async function* mergeRecords(streams, nodeOrder, backwards = () => {
+}) {
   const heap = [];
   const less = (i, j) => before(heap[i].rec, heap[j].rec, nodeOrder);
   const swap = (i, j) => void ([heap[i], heap[j]] = [heap[j], heap[i]]);
@@ -49851,29 +50472,84 @@ async function* mergeRecords(streams, nodeOrder) {
       i = m;
     }
   };
-  for (const s of streams) {
-    const it = s[Symbol.asyncIterator]();
-    const first = await it.next();
-    if (!first.done) {
-      heap.push({ rec: first.value, it });
+  for (const [i, s] of streams.entries()) {
+    const next = inTimeOrder(s[Symbol.asyncIterator](), (b) => backwards(i, b));
+    const first = await next();
+    if (first) {
+      heap.push({ rec: first, next });
       up(heap.length - 1);
     }
   }
   while (heap.length) {
     const top = heap[0];
     yield top.rec;
-    const next = await top.it.next();
-    if (next.done) {
+    const pending = top.next();
+    const next = pending instanceof Promise ? await pending : pending;
+    if (!next) {
       const last = heap.pop();
       if (heap.length) {
         heap[0] = last;
         down(0);
       }
     } else {
-      top.rec = next.value;
+      top.rec = next;
       down(0);
     }
   }
+}
+var REORDER_RECORDS = 2e3;
+var REORDER_CHARS = 8 * 1024 * 1024;
+function inTimeOrder(it, done) {
+  let held = [];
+  let head = 0;
+  let chars = 0;
+  let ended = false;
+  let lastIn;
+  let lastOut;
+  const seen = { steps: 0, largestMs: 0, unsorted: 0 };
+  const key2 = (r) => r.time ?? Number.POSITIVE_INFINITY;
+  const add = (r) => {
+    const t = key2(r);
+    if (lastIn !== void 0 && t < lastIn) {
+      seen.steps++;
+      seen.largestMs = Math.max(seen.largestMs, lastIn - t);
+    }
+    lastIn = t;
+    let i = held.length;
+    if (i > head && key2(held[i - 1]) > t) {
+      let lo = head;
+      while (lo < i) {
+        const mid = lo + i >> 1;
+        if (key2(held[mid]) <= t) lo = mid + 1;
+        else i = mid;
+      }
+      held.splice(i, 0, r);
+    } else held.push(r);
+    chars += r.text.length;
+  };
+  const take = () => {
+    if (head === held.length) return void 0;
+    const r = held[head++];
+    chars -= r.text.length;
+    if (lastOut !== void 0 && key2(r) < lastOut) seen.unsorted++;
+    else lastOut = key2(r);
+    if (head > 4096 && head * 2 > held.length) {
+      held = held.slice(head);
+      head = 0;
+    }
+    return r;
+  };
+  const refill = async () => {
+    while (!ended && held.length - head <= 2 * REORDER_RECORDS && chars <= 2 * REORDER_CHARS) {
+      const n = await it.next();
+      if (n.done) {
+        ended = true;
+        if (seen.steps) done(seen);
+      } else add(n.value);
+    }
+    return take();
+  };
+  return () => ended || held.length - head > REORDER_RECORDS && chars <= REORDER_CHARS ? take() : refill();
 }
 
 // src/ingest/records.ts
@@ -49905,6 +50581,7 @@ async function* fileRecords(file, toUtc, warn) {
   let current;
   let early = [];
   let lastTime;
+  let lastParsed;
   const make = (line, text, time2) => ({
     node: file.node,
     kind: file.kind,
@@ -49915,8 +50592,10 @@ async function* fileRecords(file, toUtc, warn) {
     text
   });
   for await (const { line, text } of fileLines(file, warn)) {
+    ctx.nearMs = lastParsed;
     const t = parseTimestamp(text, ctx);
     if (t) {
+      lastParsed = t.ms;
       lastTime = toUtc(t);
       if (early.length) {
         for (const r of early) r.time = lastTime;
@@ -49966,11 +50645,17 @@ async function keyEvents(inv, filter, opts) {
 }
 async function* allRecords(inv, filter, warn) {
   const order = new Map(inv.nodes.map((n, i) => [n.name, i]));
-  const streams = inv.nodes.flatMap((n) => {
-    const toUtc = nodeClock(n);
-    return n.files.filter((f) => !filter.kinds?.length || filter.kinds.includes(f.kind)).filter((f) => !filter.nodes?.length || filter.nodes.includes(f.node)).map((f) => fileRecords(f, toUtc, warn));
-  });
-  for await (const r of mergeRecords(streams, (n) => order.get(n) ?? order.size)) {
+  const files = inv.nodes.flatMap(
+    (n) => n.files.filter((f) => !filter.kinds?.length || filter.kinds.includes(f.kind)).filter((f) => !filter.nodes?.length || filter.nodes.includes(f.node)).map((f) => ({ f, toUtc: nodeClock(n) }))
+  );
+  const streams = files.map(({ f, toUtc }) => fileRecords(f, toUtc, warn));
+  const backwards = (i, b) => {
+    const f = files[i].f;
+    warn(
+      `${f.node}: the clock of ${f.path} went backwards ${b.steps} time(s), by up to ${Math.round(b.largestMs / 1e3)} s; its lines are shown in time order` + (b.unsorted ? `, except ${b.unsorted} that were too far out of place and stay where the file has them` : "")
+    );
+  };
+  for await (const r of mergeRecords(streams, (n) => order.get(n) ?? order.size, backwards)) {
     if (keep(r, filter)) yield entry(r);
   }
 }

@@ -4,7 +4,7 @@ import type { TimelineEntry } from './report/timeline';
 export type { TimelineEntry } from './report/timeline';
 import { analyzeInventory, type AnalyzeOptions } from './analyze';
 import { nodeClock } from './correlate/clock';
-import { mergeRecords } from './correlate/merge';
+import { mergeRecords, type Backwards } from './correlate/merge';
 import { fileRecords } from './ingest/records';
 import type { Warn } from './ingest/decode';
 import type { NodeEvent } from './correlate/events';
@@ -47,14 +47,21 @@ export async function keyEvents(inv: Inventory, filter: TimelineFilter, opts: An
 /** Every record of every file of both nodes, merged into one order as they stream. */
 export async function* allRecords(inv: Inventory, filter: TimelineFilter, warn: Warn): AsyncGenerator<TimelineEntry> {
   const order = new Map(inv.nodes.map((n, i) => [n.name, i]));
-  const streams = inv.nodes.flatMap((n) => {
-    const toUtc = nodeClock(n);
-    return n.files
+  const files = inv.nodes.flatMap((n) =>
+    n.files
       .filter((f) => !filter.kinds?.length || filter.kinds.includes(f.kind))
       .filter((f) => !filter.nodes?.length || filter.nodes.includes(f.node))
-      .map((f) => fileRecords(f, toUtc, warn));
-  });
-  for await (const r of mergeRecords(streams, (n) => order.get(n) ?? order.size)) {
+      .map((f) => ({ f, toUtc: nodeClock(n) })),
+  );
+  const streams = files.map(({ f, toUtc }) => fileRecords(f, toUtc, warn));
+  const backwards = (i: number, b: Backwards): void => {
+    const f = files[i].f;
+    warn(
+      `${f.node}: the clock of ${f.path} went backwards ${b.steps} time(s), by up to ${Math.round(b.largestMs / 1000)} s; its lines are shown in time order` +
+        (b.unsorted ? `, except ${b.unsorted} that were too far out of place and stay where the file has them` : ''),
+    );
+  };
+  for await (const r of mergeRecords(streams, (n) => order.get(n) ?? order.size, backwards)) {
     if (keep(r, filter)) yield entry(r);
   }
 }

@@ -94,6 +94,8 @@ export interface Finding {
   /** How sure smsdiag is of the cause: the margin of its evidence over the next-best cause. */
   causeConfidence?: 'high' | 'medium' | 'low';
   summary: string;
+  /** Set when no line of the finding carried a time smsdiag understood: first/last are file mtimes. */
+  timeUnknown?: true;
   evidence: Evidence[];
 }
 

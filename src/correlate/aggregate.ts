@@ -1,11 +1,24 @@
 import { conditionById } from '../rules/conditions';
-import { findingSummary } from '../knowledge/summaries';
+import { findingSummary, type SummaryPart } from '../knowledge/summaries';
 import { DEFAULT_THRESHOLDS, type Thresholds } from '../knowledge/thresholds';
 import { severityRank, type Evidence, type Finding, type NodeName, type Severity } from '../types';
 import type { NodeEvent, Occurrence } from './events';
 
 /** Evidence lines kept per finding: the earliest ones plus the latest. */
 export const EVIDENCE_LIMIT = 5;
+/** Distinct values kept per field for a summary's `{all:field}`, and the length each is cut to. */
+const MAX_VALUES = 8;
+const MAX_VALUE_CHARS = 100;
+
+/** One way (variant) a finding was reported, with the values its fields took. */
+interface Part extends SummaryPart {
+  fields: Record<string, string>;
+  values: Record<string, string[]>;
+  more: Record<string, number>;
+  severity: Severity;
+  first: number;
+  order: number;
+}
 
 interface Aggregate {
   condition: string;
@@ -14,8 +27,9 @@ interface Aggregate {
   count: number;
   first?: number;
   last?: number;
-  fields: Record<string, string>;
-  variant?: string;
+  parts: Map<string, Part>;
+  /** Some evidence carried a time of its own (not a file's mtime). */
+  timed: boolean;
   cause?: string;
   causeConfidence?: 'high' | 'medium' | 'low';
   causeEvidence: NodeEvent[];
@@ -69,7 +83,13 @@ export class FindingAggregator {
       this.lastMerge.set(o.mergeKey, t);
       if (prev !== undefined && t - prev <= o.mergeWithinMs) {
         const agg = this.byKey.get(`${o.condition}\u0000${o.node}`);
-        if (agg) agg.last = Math.max(agg.last ?? t, t);
+        if (agg) {
+          agg.last = Math.max(agg.last ?? t, t);
+          // One occurrence, but what its later lines say still counts (a crash report's signal).
+          const part = agg.parts.get(partKey(o));
+          if (part) noteValues(part, o.fields);
+          for (const e of o.evidence) this.keepEvidence(agg, e);
+        }
         return;
       }
     }
@@ -82,8 +102,8 @@ export class FindingAggregator {
         node: o.node,
         severity: o.severity ?? cond.severity,
         count: 0,
-        fields: o.fields,
-        variant: o.variant,
+        parts: new Map(),
+        timed: false,
         causeEvidence: [],
         evidence: [],
         maxRun: 0,
@@ -93,15 +113,25 @@ export class FindingAggregator {
       this.byKey.set(key, agg);
     }
     agg.count++;
+    if (o.evidence.length === 0 || o.evidence.some((e) => !e.timeFromMtime)) agg.timed = true;
     if (o.cause && !agg.cause) agg.cause = o.cause;
     const sev = o.severity ?? cond.severity;
     if (severityRank(sev) > severityRank(agg.severity)) agg.severity = sev;
     const start = o.startTime ?? t;
-    if (start !== undefined && (agg.first === undefined || start < agg.first)) {
-      agg.first = start;
-      agg.fields = o.fields;
-      if (o.variant) agg.variant = o.variant;
+    if (start !== undefined && (agg.first === undefined || start < agg.first)) agg.first = start;
+    const at = start ?? Number.POSITIVE_INFINITY;
+    let part = agg.parts.get(partKey(o));
+    if (!part) {
+      part = { variant: o.variant, fields: o.fields, values: {}, more: {}, count: 0, severity: sev, first: at, order: agg.parts.size };
+      agg.parts.set(partKey(o), part);
     }
+    part.count++;
+    if (severityRank(sev) > severityRank(part.severity)) part.severity = sev;
+    if (at < part.first) {
+      part.first = at;
+      part.fields = o.fields;
+    }
+    noteValues(part, o.fields);
     if (t !== undefined && (agg.last === undefined || t > agg.last)) agg.last = t;
     if (o.fields.run) {
       agg.misses++;
@@ -155,10 +185,11 @@ export class FindingAggregator {
         first: isoTime(a.first) ?? '',
         last: isoTime(a.last) ?? '',
         count: a.count,
-        summary: summarize(a, this.thresholds),
+        summary: a.timed ? summarize(a, this.thresholds) : `${summarize(a, this.thresholds)} (time unknown: file mtime)`,
         evidence: evidence.map(toEvidence),
         _first: a.first ?? Number.POSITIVE_INFINITY,
       };
+      if (!a.timed) f.timeUnknown = true;
       if (a.cause) f.cause = a.cause;
       // An unknown cause has no confidence to speak of.
       if (a.cause && a.cause !== 'unknown' && a.causeConfidence) f.causeConfidence = a.causeConfidence;
@@ -175,6 +206,23 @@ export class FindingAggregator {
   }
 }
 
+function partKey(o: Occurrence): string {
+  return `${o.variant ?? ''}\u0000${o.part ?? ''}`;
+}
+
+/** Each distinct value of each field, bounded in number and length; the rest only counted. */
+function noteValues(part: Part, fields: Readonly<Record<string, string>>): void {
+  for (const [k, raw] of Object.entries(fields)) {
+    const v = raw.length > MAX_VALUE_CHARS ? `${raw.slice(0, MAX_VALUE_CHARS - 1)}…` : raw;
+    if (!v) continue;
+    const seen = (part.values[k] ??= []);
+    if (seen.includes(v)) continue;
+    if (seen.length < MAX_VALUES) seen.push(v);
+    else part.more[k] = (part.more[k] ?? 0) + 1;
+  }
+}
+
 function summarize(a: Aggregate, t: Thresholds): string {
-  return findingSummary({ condition: a.condition, variant: a.variant, node: a.node, fields: a.fields, count: a.count, misses: a.misses, maxRun: a.maxRun, slowReplies: a.slowReplies, slowLimitMs: t.heartbeatSlowMs });
+  const parts = [...a.parts.values()].sort((x, y) => severityRank(y.severity) - severityRank(x.severity) || x.order - y.order);
+  return findingSummary({ condition: a.condition, node: a.node, parts, misses: a.misses, maxRun: a.maxRun, slowReplies: a.slowReplies, slowLimitMs: t.heartbeatSlowMs });
 }

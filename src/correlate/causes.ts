@@ -141,7 +141,7 @@ export function takeoverCause(ctx: CauseContext, node: NodeName, subject: NodeEv
   const peerChecks = onTaker(['peer-health-failed']);
   const server = new Map<string, Clue[]>();
   const add = (cause: string, c: Clue): void => void server.set(cause, [...(server.get(cause) ?? []), c]);
-  for (const e of onActive(['db-crash', 'db-corruption'])) add('server:database', clue(3, e));
+  for (const e of onActive(['db-crash', 'db-corruption', 'db-abort'])) add('server:database', clue(3, e));
   for (const e of onActive(['oom'])) add(/native thread/i.test(e.fields.variant ?? '') ? 'server:resources' : 'server:oom', clue(3, e));
   for (const e of onActive(['local-health-failed'])) {
     const c = SERVER_CHECKS[(e.fields.check ?? '').toLowerCase()];
@@ -152,7 +152,7 @@ export function takeoverCause(ctx: CauseContext, node: NodeName, subject: NodeEv
     if (c) add(c, clue(2, e));
   }
   const longFrom = t - CAUSE_WINDOWS.resourceLookbackMs;
-  for (const e of ctx.events.filter((x) => x.node === active && within(x, longFrom, t) && x.type === 'db-resource')) add('server:resources', clue(3, e));
+  for (const e of ctx.events.filter((x) => x.node === active && within(x, longFrom, t) && (x.type === 'db-resource' || x.type === 'jvm-resource'))) add('server:resources', clue(3, e));
   for (const d of fullDisks(active ? ctx.facts.get(active) : undefined)) add('server:resources', { weight: 1, text: `${active}: ${d}` });
   const load = ctx.events.filter((x) => x.node === active && within(x, longFrom, t) && (x.type === 'backup' || x.type === 'distribution')).slice(-2);
   for (const e of load) add('server:load', clue(3, e));
@@ -266,7 +266,7 @@ export function replicationCause(ctx: CauseContext, node: NodeName, subject: Nod
 export function crashCause(ctx: CauseContext, node: NodeName, subject: NodeEvent): CauseDecision {
   const t = subject.time ?? 0;
   const resources = [
-    ...ctx.events.filter((e) => e.node === node && (e.type === 'db-resource' || (e.type === 'oom' && /native thread/i.test(e.fields.variant ?? ''))) && within(e, t - CAUSE_WINDOWS.resourceLookbackMs, t)).slice(-2).map((e) => clue(4, e)),
+    ...ctx.events.filter((e) => e.node === node && (e.type === 'db-resource' || e.type === 'jvm-resource' || (e.type === 'oom' && /native thread/i.test(e.fields.variant ?? ''))) && within(e, t - CAUSE_WINDOWS.resourceLookbackMs, t)).slice(-2).map((e) => clue(4, e)),
     ...fullDisks(ctx.facts.get(node)).map((d) => ({ weight: 1, text: `${node}: ${d}` })),
   ];
   return decide('db-crash', node, subject, [candidate('server:resources', resources)], { at: clock(t) });

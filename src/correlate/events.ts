@@ -12,6 +12,8 @@ export interface NodeEvent {
   fileOrder: number;
   line: number;
   text: string;
+  /** The file had no time smsdiag understood: `time` is the file's modification time. */
+  timeFromMtime?: true;
 }
 
 /** One sighting of a condition, before aggregation into a finding. */
@@ -25,6 +27,8 @@ export interface Occurrence {
   fields: Record<string, string>;
   /** Which wording of the condition's summary fits (knowledge/summaries.ts); a rule's is its id. */
   variant?: string;
+  /** Occurrences of one variant that the summary tells apart (a replication thread): listed separately. */
+  part?: string;
   evidence: NodeEvent[];
   cause?: string;
   /** When the occurrence has no evidence line to date it (e.g. a log that starts too late). */

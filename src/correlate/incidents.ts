@@ -12,7 +12,7 @@ const MIN = 60_000;
 
 /** Events that tell the story of an incident. */
 const STORY_TYPES = new Set([
-  'db-crash', 'db-corruption', 'db-resource', 'oom', 'local-health-failed', 'peer-health-failed', 'heartbeat-fallback', 'heartbeat-miss',
+  'db-crash', 'db-corruption', 'db-resource', 'jvm-resource', 'oom', 'db-abort', 'local-health-failed', 'peer-health-failed', 'heartbeat-fallback', 'heartbeat-miss',
   'takeover-considered', 'restart-active', 'takeover-complete', 'peer-requested-failed', 'degraded', 'patch', 'upgrade',
   'db-replication-error', 'db-crash-recovery', 'replication-delay', 'admin', 'state', 'sync', 'node-down', 'node-up', 'backup', 'distribution', 'heartbeat-reply',
 ]);
@@ -40,8 +40,8 @@ function key(e: NodeEvent): string {
  * that no edge links are told as "meanwhile", not joined by arrows.
  */
 const EDGES: ReadonlyArray<{ from: string[]; to: string[]; who: 'same' | 'peer' | 'any'; withinMs: number }> = [
-  { from: ['db-crash', 'db-corruption', 'db-resource', 'oom'], to: ['local-health-failed', 'degraded'], who: 'same', withinMs: 10 * MIN },
-  { from: ['db-crash', 'db-corruption', 'db-resource', 'oom', 'local-health-failed', 'node-down', 'backup', 'distribution'], to: ['peer-health-failed', 'heartbeat-miss', 'heartbeat-fallback'], who: 'peer', withinMs: 10 * MIN },
+  { from: ['db-crash', 'db-corruption', 'db-resource', 'jvm-resource', 'oom', 'db-abort'], to: ['local-health-failed', 'degraded'], who: 'same', withinMs: 10 * MIN },
+  { from: ['db-crash', 'db-corruption', 'db-resource', 'jvm-resource', 'oom', 'db-abort', 'local-health-failed', 'node-down', 'backup', 'distribution'], to: ['peer-health-failed', 'heartbeat-miss', 'heartbeat-fallback'], who: 'peer', withinMs: 10 * MIN },
   { from: ['db-crash', 'db-corruption', 'oom', 'local-health-failed', 'node-down'], to: ['takeover-considered'], who: 'peer', withinMs: 10 * MIN },
   { from: ['heartbeat-fallback'], to: ['heartbeat-miss'], who: 'same', withinMs: 2 * MIN },
   { from: ['backup', 'distribution'], to: ['heartbeat-reply'], who: 'peer', withinMs: 30 * MIN },
@@ -56,7 +56,7 @@ const EDGES: ReadonlyArray<{ from: string[]; to: string[]; who: 'same' | 'peer' 
   { from: ['node-up', 'db-crash-recovery'], to: ['peer-requested-failed', 'state:failed'], who: 'same', withinMs: 30 * MIN },
   { from: ['db-crash'], to: ['db-crash-recovery'], who: 'same', withinMs: 30 * MIN },
   { from: ['patch', 'upgrade'], to: ['db-replication-error', 'replication-delay', 'degraded'], who: 'any', withinMs: 120 * MIN },
-  { from: ['db-resource'], to: ['db-replication-error', 'db-crash'], who: 'same', withinMs: 30 * MIN },
+  { from: ['db-resource'], to: ['db-replication-error', 'replication-delay', 'db-crash'], who: 'same', withinMs: 30 * MIN },
   { from: ['db-replication-error'], to: ['replication-delay'], who: 'same', withinMs: 60 * MIN },
   { from: ['oom', 'local-health-failed', 'exception'], to: ['degraded'], who: 'same', withinMs: 15 * MIN },
   { from: ['local-health-failed'], to: ['state:failed'], who: 'same', withinMs: 10 * MIN },

@@ -8,7 +8,7 @@ import type { NodeEvent, Occurrence } from './events';
 import { notChecked } from './coverage';
 import { currentState } from './ha-state';
 import { Activity } from './activity';
-import { databaseLifecycleDetector, heartbeatDetector, ipv6PeerDetector, maintenanceDetector, replicationDelayDetector, syncDetector, type SequenceDetector } from './sequences';
+import { databaseLifecycleDetector, replicationThreadDetector, heartbeatDetector, ipv6PeerDetector, maintenanceDetector, replicationDelayDetector, syncDetector, type SequenceDetector } from './sequences';
 import type { Thresholds } from '../knowledge/thresholds';
 
 /** What one node's files say, before the nodes are read together. */
@@ -30,6 +30,41 @@ export interface NodePass {
   bytes: number;
 }
 
+/**
+ * Events kept per node, type and minute: the first ones and the latest. A log that repeats one line
+ * a million times tells no more than this, and memory stays bounded however much of it matches.
+ */
+const EVENTS_PER_MINUTE = 6;
+/** Text kept of a stored event's line: evidence is read by people, and a line may be 1 MiB. */
+const EVENT_TEXT_CHARS = 2000;
+
+/** Keeps events within EVENTS_PER_MINUTE per (type, minute), the latest replacing the last slot. */
+function boundedEvents(events: NodeEvent[]): { keep(e: NodeEvent): void; dropped(): number } {
+  const slots = new Map<string, { count: number; last: number }>();
+  let dropped = 0;
+  return {
+    keep(e) {
+      // Head and tail: the tail of a cut line says how much was cut.
+      if (e.text.length > EVENT_TEXT_CHARS) e.text = `${e.text.slice(0, EVENT_TEXT_CHARS - 400)} … ${e.text.slice(-400)}`;
+      const key = `${e.type}\u0000${e.time === undefined ? '' : Math.floor(e.time / 60_000)}`;
+      const slot = slots.get(key);
+      if (!slot) {
+        // Only the current minute's keys matter for long; old ones are cleared as time moves on.
+        if (slots.size > 10_000) slots.clear();
+        slots.set(key, { count: 1, last: events.push(e) - 1 });
+        return;
+      }
+      slot.count++;
+      if (slot.count <= EVENTS_PER_MINUTE) slot.last = events.push(e) - 1;
+      else {
+        events[slot.last] = e;
+        dropped++;
+      }
+    },
+    dropped: () => dropped,
+  };
+}
+
 /** Exceptions are only kept this close before a node's own trouble (they explain it). */
 const EXCEPTION_CONTEXT_MS = 15 * 60_000;
 const TROUBLE_EVENTS = new Set(['degraded', 'takeover-considered', 'peer-requested-failed']);
@@ -41,7 +76,7 @@ const READ_ORDER: readonly LogKind[] = ['ha', 'syslog', 'sms-info', 'tpt', 'mysq
 
 function detectorsFor(kind: LogKind, t: Thresholds): SequenceDetector[] {
   if (kind === 'ha' || kind === 'syslog') return [heartbeatDetector(t), maintenanceDetector(), ipv6PeerDetector(), replicationDelayDetector(t), syncDetector()];
-  if (kind === 'mysqld') return [databaseLifecycleDetector()];
+  if (kind === 'mysqld') return [databaseLifecycleDetector(), replicationThreadDetector()];
   return [];
 }
 
@@ -57,9 +92,12 @@ function keepEvent(e: NodeEvent, troubleTimes: number[], lastPeerState: Map<stri
     lastPeerState.set(e.node, state);
     return true;
   }
+  // Error lines are read only to say why a start-up failed; the finding cites the one that matters.
+  if (e.type === 'db-error') return false;
   if (e.type === 'exception') {
     const t = e.time;
-    return t !== undefined && troubleTimes.some((x) => t <= x && x - t <= EXCEPTION_CONTEXT_MS);
+    // Trouble times are kept one a minute at most: an exception up to that minute after one still explains it.
+    return t !== undefined && troubleTimes.some((x) => t <= x + 60_000 && x - t <= EXCEPTION_CONTEXT_MS);
   }
   return true;
 }
@@ -72,6 +110,7 @@ export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggr
   const warnings: string[] = [];
   const warn = (m: string): void => void warnings.push(m);
   const toUtc = nodeClock(node);
+  const offset = node.facts.utcOffsetMinutes ?? 0;
   let sawZoneless = false;
   const events: NodeEvent[] = [];
   const troubleTimes: number[] = [];
@@ -85,34 +124,52 @@ export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggr
   /** Kinds that held at least one line: what the node could be checked for. */
   const present = new Set<LogKind>();
 
+  const kept = boundedEvents(events);
+  const reportOccurrence = (o: Occurrence): void => {
+    if (o.condition === 'unclean-shutdown') unclean.push(o.evidence[o.evidence.length - 1]);
+    agg.add(o);
+  };
   for (const kind of READ_ORDER) {
     const detectors = detectorsFor(kind, t);
     for (const file of node.files.filter((f) => f.kind === kind)) {
-      const report = (o: Occurrence): void => {
-        if (o.condition === 'unclean-shutdown') unclean.push(o.evidence[o.evidence.length - 1]);
-        agg.add(o);
-      };
       const onHit = (hit: Hit): void => {
         if (hit.time && !hit.time.zoned) sawZoneless = true;
         const time = hit.time ? toUtc(hit.time) : undefined;
         if (time !== undefined && hit.timeSource !== 'mtime') ownLife.add(time);
         for (const m of rules.match(kind, hit.text)) {
           const e: NodeEvent = { node: node.name, kind, type: m.rule.event ?? m.rule.condition!, time, fields: m.fields, file: file.path, fileOrder: file.order, line: hit.line, text: hit.text };
+          if (hit.timeSource === 'mtime') e.timeFromMtime = true;
           if (m.rule.event) {
-            for (const d of detectors) d.feed(e, report);
+            for (const d of detectors) d.feed(e, reportOccurrence);
             if (time !== undefined && HEARD_FROM_PEER.has(e.type)) heardPeer.add(time);
-            if (keepEvent(e, troubleTimes, lastPeerState, t)) events.push(e);
-            if (time !== undefined && (TROUBLE_EVENTS.has(e.type) || (e.type === 'state' && /^failed$/i.test(e.fields.state ?? '')))) troubleTimes.push(time);
+            if (keepEvent(e, troubleTimes, lastPeerState, t)) kept.keep(e);
+            // Minute resolution is all the exception window needs, and keeps the list short.
+            if (time !== undefined && (TROUBLE_EVENTS.has(e.type) || (e.type === 'state' && /^failed$/i.test(e.fields.state ?? '')))) {
+              if (troubleTimes.length === 0 || time - troubleTimes[troubleTimes.length - 1] >= 60_000) troubleTimes.push(time);
+            }
           }
           if (m.rule.condition) {
             const merge = m.rule.mergeWithinMs ? { mergeKey: `${m.rule.id}|${node.name}|${file.path}`, mergeWithinMs: m.rule.mergeWithinMs } : {};
-            report({ condition: m.rule.condition, node: node.name, severity: m.rule.severity, fields: m.fields, variant: m.rule.id, evidence: [e], ...merge });
+            reportOccurrence({ condition: m.rule.condition, node: node.name, severity: m.rule.severity, fields: m.fields, variant: m.rule.id, evidence: [e], ...merge });
           }
         }
       };
       const stats = await scanFile(file, { prefilter: rules.prefilter(kind), onHit, warn, onTime: (pt) => ownLife.add(toUtc(pt)) });
       bytes += stats.bytes;
       if (stats.textLines) present.add(kind);
+      if (!stats.first && stats.textLines) {
+        warn(`${node.name}: no line of ${file.path} starts with a time smsdiag understands (${stats.textLines} line(s)); what it shows is dated by the file's modification time`);
+      }
+      if (stats.unreadTimes) {
+        const u = stats.unreadTimes;
+        warn(`${node.name}: ${u.count} line(s) of ${file.path} start with a time in a form smsdiag does not read (first at line ${u.line}: "${u.text}"); each was read as part of the timed line before it`);
+      }
+      if (stats.mixedZones) {
+        const mz = stats.mixedZones!;
+        if (mz.offsetMinutes !== offset) {
+          warn(`${node.name}: ${file.path} mixes times with a zone and times without one; next to each other (line ${mz.line}) they agree only if the zone-less times are UTC${formatOffset(mz.offsetMinutes)}, while smsdiag read them as UTC${formatOffset(offset)}; use --tz ${node.name}=${formatOffset(mz.offsetMinutes)} if that is the node's zone`);
+        }
+      }
       if (stats.cutLines) warn(`${node.name}: ${stats.cutLines} line(s) longer than 1 MiB in ${file.path} were cut for display`);
       if (stats.first && !stats.first.zoned) sawZoneless = true;
       const summary: FileSummary = { kind, path: file.path };
@@ -125,9 +182,10 @@ export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggr
       if (stats.bytes === 0 && file.size === 0) warn(`${node.name}: ${file.path} is empty`);
       files.push(summary);
     }
+    for (const d of detectors) d.end?.(reportOccurrence);
   }
 
-  const offset = node.facts.utcOffsetMinutes ?? 0;
+  if (kept.dropped()) warn(`${node.name}: ${kept.dropped()} repeated line(s) were counted but not kept as separate events (at most ${EVENTS_PER_MINUTE} of a kind per minute, the latest among them)`);
   const now = await currentState(node.name, node.files.filter((f) => f.kind === 'state'), node.facts.haState, events, agg, warn);
   for (const f of now.files) files.push({ kind: 'state', path: f.path, records: f.records });
   if (node.facts.haState !== undefined || now.files.some((f) => f.records)) present.add('state');

@@ -7,6 +7,8 @@ import type { Thresholds } from '../knowledge/thresholds';
  */
 export interface SequenceDetector {
   feed(e: NodeEvent, report: (o: Occurrence) => void): void;
+  /** The stream ended: report what is still open (a log's end does not close it). */
+  end?(report: (o: Occurrence) => void): void;
 }
 
 /**
@@ -43,46 +45,161 @@ export function heartbeatDetector(t: Thresholds): SequenceDetector {
 }
 
 /**
- * mysqld.err lifecycle: a "ready for connections" while the server was already up, with no
- * "Shutdown complete" and no crash in between, is a restart without a clean stop (power loss,
- * kill -9). Crashes are their own condition, so a restart after one is not counted again.
+ * mysqld.err as a run of the server: starting → running → ended (shutdown complete, crash report,
+ * Aborting). A start while the previous run never ended, `mysqld_safe … restarted`, or crash
+ * recovery after anything but a crash report is a restart without a clean stop, dated at the new
+ * start. A start-up that gives up (Aborting) before it was ready is a failed start, with the first
+ * error it logged as the reason. Start-up chatter (X Plugin or Admin interface "ready", XA
+ * recovery) is not matched by the rules at all.
  */
 export function databaseLifecycleDetector(): SequenceDetector {
-  let running: boolean | undefined;
-  let crashed = false;
-  let recovery: NodeEvent | undefined;
+  type Run = 'unknown' | 'starting' | 'running' | 'stopped' | 'crashed' | 'aborted';
+  let run: Run = 'unknown';
+  /** How the run before the current start-up ended (`unknown` when the log begins with it). */
+  let before: Run = 'unknown';
+  let start: NodeEvent | undefined;
+  let errors: NodeEvent[] = [];
+  let unclean: { evidence: NodeEvent[]; how: string[] } | undefined;
+  let reported = false;
+
+  const flush = (report: (o: Occurrence) => void): void => {
+    if (!unclean) return;
+    const first = unclean.evidence[0];
+    report({ condition: 'unclean-shutdown', node: first.node, fields: { source: 'database', how: unclean.how.join('; ') }, startTime: first.time, evidence: unclean.evidence });
+    unclean = undefined;
+  };
+  const noteUnclean = (e: NodeEvent, how: string, report: (o: Occurrence) => void): void => {
+    if (reported) {
+      if (unclean && unclean.evidence.length < 3) {
+        unclean.evidence.push(e);
+        if (!unclean.how.includes(how)) unclean.how.push(how);
+      }
+      return;
+    }
+    reported = true;
+    unclean = { evidence: start && start !== e ? [start, e] : [e], how: [how] };
+    if (run !== 'starting') flush(report);
+  };
+  const newStart = (e: NodeEvent): void => {
+    before = run;
+    run = 'starting';
+    start = e;
+    errors = [];
+    reported = false;
+  };
   return {
     feed(e, report) {
       switch (e.type) {
-        case 'db-shutdown':
-          running = false;
-          crashed = false;
-          recovery = undefined;
+        case 'db-start':
+          // mysqld_safe's restart line and the server's own start line are one start-up.
+          if (run === 'starting') return;
+          flush(report);
+          newStart(e);
+          if (before === 'running') noteUnclean(e, 'started again while it was running', report);
           return;
-        case 'db-crash':
-          crashed = true;
+        case 'db-restarted':
+          flush(report);
+          newStart(e);
+          if (before !== 'crashed') noteUnclean(e, 'mysqld_safe restarted it after it died', report);
           return;
         case 'db-crash-recovery':
-          recovery ??= e;
+          if (run !== 'starting' && run !== 'unknown') return;
+          if (before !== 'crashed') noteUnclean(e, 'crash recovery at start-up', report);
           return;
-        case 'db-ready': {
-          const unclean = !crashed && (running === true || (running === undefined && recovery !== undefined));
-          if (unclean) {
-            report({
-              condition: 'unclean-shutdown',
-              node: e.node,
-              fields: { source: 'database' },
-              evidence: recovery ? [recovery, e] : [e],
-            });
+        case 'db-error':
+          // The "Aborting" line is an error line too: the reason is what came before it.
+          if ((run === 'starting' || run === 'unknown') && errors.length < 3 && !/^Aborting\b/.test(e.fields.message ?? '')) errors.push(e);
+          return;
+        case 'db-ready':
+          flush(report);
+          run = 'running';
+          return;
+        case 'db-shutdown':
+          flush(report);
+          run = 'stopped';
+          return;
+        case 'db-crash':
+          flush(report);
+          run = 'crashed';
+          return;
+        case 'db-abort': {
+          flush(report);
+          if (run === 'starting' || run === 'unknown') {
+            const reason = errors[0]?.fields.message;
+            const evidence = [...(start ? [start] : []), ...errors.slice(0, 1), e];
+            report({ condition: 'db-start-failed', node: e.node, fields: reason ? { reason: reason.replace(/\s+$/, '') } : {}, startTime: start?.time, evidence });
           }
-          running = true;
-          crashed = false;
-          recovery = undefined;
+          run = 'aborted';
           return;
         }
       }
     },
+    end(report) {
+      flush(report);
+    },
   };
+}
+
+/**
+ * Replication threads (I/O and SQL) as episodes: an error opens one, the thread running again
+ * (connected, resumed, SQL thread initialized) closes it. A closed episode is a warning that says
+ * how long it lasted; one still open when the log ends is critical: nothing shows it recovered.
+ */
+export function replicationThreadDetector(): SequenceDetector {
+  const open = new Map<string, { first: NodeEvent; codes: string[] }>();
+  const threadOf = (e: NodeEvent): string => (/\bSQL\b|Slave: Error '/i.test(e.text) ? 'SQL' : 'I/O');
+  const codeOf = (e: NodeEvent): string | undefined => /(?:error code|Error_code|Got fatal error|^Error)[: ]+(?:MY-)?0*(\d{3,5})\b/im.exec(e.text)?.[1];
+  const occurrence = (thread: string, ep: { first: NodeEvent; codes: string[] }, closed?: NodeEvent): Occurrence =>
+    replicationEpisode(ep.first, [ep.first], closed, { thread, ...(ep.codes.length ? { code: `error ${ep.codes[0]}` } : {}) }, ['stopped', 'resumed'], thread);
+  return {
+    feed(e, report) {
+      if (e.type === 'db-replication-error') {
+        const thread = threadOf(e);
+        const ep = open.get(thread) ?? { first: e, codes: [] };
+        const code = codeOf(e);
+        if (code && !ep.codes.includes(code)) ep.codes.push(code);
+        open.set(thread, ep);
+        return;
+      }
+      if (e.type !== 'db-replication-running') return;
+      const thread = threadOf(e);
+      const ep = open.get(thread);
+      if (!ep) return;
+      open.delete(thread);
+      report(occurrence(thread, ep, e));
+    },
+    end(report) {
+      for (const [thread, ep] of [...open].sort((a, b) => a[1].first.line - b[1].first.line)) report(occurrence(thread, ep));
+      open.clear();
+    },
+  };
+}
+
+/**
+ * A replication episode as an occurrence: closed (`back` shows it running or caught up again), a
+ * warning that says how long it lasted; still open when the log ends, critical.
+ */
+function replicationEpisode(first: NodeEvent, evidence: NodeEvent[], back: NodeEvent | undefined, fields: Record<string, string>, [open, closed]: [string, string], part?: string): Occurrence {
+  const all: Record<string, string> = { ...fields };
+  if (back?.time !== undefined && first.time !== undefined) all.after = duration(back.time - first.time);
+  return {
+    condition: 'replication-broken',
+    node: first.node,
+    severity: back ? 'warning' : 'critical',
+    variant: back ? closed : open,
+    ...(part ? { part } : {}),
+    fields: all,
+    startTime: first.time,
+    evidence: back ? [...evidence, back] : evidence,
+  };
+}
+
+/** `12 s`, `4 min`, `2 h 5 min`. */
+function duration(ms: number): string {
+  const s = Math.max(0, Math.round(ms / 1000));
+  if (s < 120) return `${s} s`;
+  const m = Math.round(s / 60);
+  return m < 120 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
 /**
@@ -121,12 +238,30 @@ export function ipv6PeerDetector(): SequenceDetector {
   };
 }
 
-/** Replication further behind the active node than `replicationDelayMs` is broken. */
+/**
+ * Replication further behind the active node than `replicationDelayMs` is broken: one episode from
+ * the first lag over the limit to the first back under it (a warning that says how long and how far
+ * behind it fell), or to the end of the log (critical: nothing shows it caught up).
+ */
 export function replicationDelayDetector(t: Thresholds): SequenceDetector {
+  let episode: { first: NodeEvent; worst: NodeEvent } | undefined;
+  const occurrence = (ep: { first: NodeEvent; worst: NodeEvent }, back?: NodeEvent): Occurrence =>
+    replicationEpisode(ep.first, ep.worst === ep.first ? [ep.first] : [ep.first, ep.worst], back, { seconds: ep.worst.fields.seconds ?? '' }, ['delay', 'delay-recovered']);
   return {
     feed(e, report) {
-      if (e.type !== 'replication-delay' || Number(e.fields.seconds) * 1000 <= t.replicationDelayMs) return;
-      report({ condition: 'replication-broken', node: e.node, fields: { seconds: e.fields.seconds }, variant: 'delay', evidence: [e] });
+      if (e.type !== 'replication-delay') return;
+      const over = Number(e.fields.seconds) * 1000 > t.replicationDelayMs;
+      if (over) {
+        if (!episode) episode = { first: e, worst: e };
+        else if (Number(e.fields.seconds) > Number(episode.worst.fields.seconds)) episode.worst = e;
+        return;
+      }
+      if (episode) report(occurrence(episode, e));
+      episode = undefined;
+    },
+    end(report) {
+      if (episode) report(occurrence(episode));
+      episode = undefined;
     },
   };
 }

@@ -46,7 +46,7 @@ const SYNC_STATES = new Set(['synchronization-source', 'synchronization-target']
 
 /** Start-up lines: a node-level one makes a silence before it a time the node was down. */
 const NODE_START = new Set(['ha-start', 'boot']);
-const ANY_START = new Set(['ha-start', 'boot', 'db-start', 'db-crash-recovery']);
+const ANY_START = new Set(['ha-start', 'boot', 'db-start', 'db-restarted', 'db-crash-recovery']);
 /** Start-up lines this close together are one start-up. */
 const STARTUP_SPAN_MS = 5 * 60_000;
 
@@ -66,7 +66,7 @@ export function downSpans(node: NodeName, events: readonly NodeEvent[], life: Ac
     const begin = group[0].time!;
     const lastSeen = life.lastBefore(begin);
     if (lastSeen === undefined || begin - lastSeen < downGapMs) continue;
-    const unclean = group.some((e) => e.type === 'db-crash-recovery' || e.fields.unclean === 'yes');
+    const unclean = group.some((e) => e.type === 'db-crash-recovery' || e.type === 'db-restarted' || e.fields.unclean === 'yes');
     out.push({ node, start: lastSeen, end: begin, restart: group, unclean });
   }
   return out;

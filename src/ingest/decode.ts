@@ -12,15 +12,52 @@ function isGzip(b: Buffer): boolean {
   return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 }
 
+/**
+ * Control bytes, NUL aside, above a share of the first block. NULs are left out of the count: a
+ * power cut leaves runs of them in a log that is otherwise text, and they are dropped (withoutNuls).
+ */
 function looksBinary(b: Buffer): boolean {
   const n = Math.min(b.length, SNIFF_BYTES);
-  if (n === 0) return false;
+  let text = 0;
   let control = 0;
   for (let i = 0; i < n; i++) {
     const c = b[i];
+    if (c === 0) continue;
+    text++;
     if (c < 9 || (c > 13 && c < 32) || c === 127) control++;
   }
-  return control / n > BINARY_SHARE;
+  return text > 0 && control / text > BINARY_SHARE;
+}
+
+/** The chunk without its NUL bytes (the same buffer when it has none), and how many were dropped. */
+function withoutNuls(chunk: Buffer): [Buffer, number] {
+  let i = chunk.indexOf(0);
+  if (i < 0) return [chunk, 0];
+  const out = Buffer.allocUnsafe(chunk.length);
+  let n = 0;
+  let from = 0;
+  while (i >= 0) {
+    n += chunk.copy(out, n, from, i);
+    from = i + 1;
+    while (from < chunk.length && chunk[from] === 0) from++;
+    i = chunk.indexOf(0, from);
+  }
+  n += chunk.copy(out, n, from);
+  return [out.subarray(0, n), chunk.length - n];
+}
+
+/** Drops NUL bytes from a stream of chunks and says how many went, once, at the end. */
+async function* dropNuls(chunks: AsyncIterable<Buffer>, file: LogFile, warn: Warn): AsyncGenerator<Buffer> {
+  let dropped = 0;
+  try {
+    for await (const chunk of chunks) {
+      const [clean, n] = withoutNuls(chunk);
+      dropped += n;
+      if (clean.length) yield clean;
+    }
+  } finally {
+    if (dropped) warn(`${file.node}: dropped ${dropped} NUL byte(s) from ${file.path} (a crash or power cut leaves such runs in a log); the text around them was read`);
+  }
 }
 
 /** Reads the first bytes (at least `min`, unless the stream is shorter) and hands back the rest. */
@@ -52,9 +89,14 @@ function describe(err: unknown): string {
 
 /**
  * The file's content as text bytes: gunzipped when it starts with the gzip magic (whatever its
- * name), everything before damage kept, binary files refused. Problems go to `warn`, never throw.
+ * name), everything before damage kept, NUL bytes dropped, binary files refused. Problems go to
+ * `warn`, never throw.
  */
 export async function* decodedChunks(file: LogFile, warn: Warn): AsyncGenerator<Buffer> {
+  yield* dropNuls(rawText(file, warn), file, warn);
+}
+
+async function* rawText(file: LogFile, warn: Warn): AsyncGenerator<Buffer> {
   let src: Readable;
   try {
     src = file.open();

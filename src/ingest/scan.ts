@@ -32,6 +32,13 @@ export interface ScanStats {
   first?: ParsedTime;
   last?: ParsedTime;
   cutLines: number;
+  /**
+   * Where lines with an explicit zone and lines without one stand next to each other: the offset
+   * (minutes) that makes the zone-less ones agree, the first time it was seen, and how often.
+   */
+  mixedZones?: { offsetMinutes: number; line: number; count: number };
+  /** Lines that start like a time (`12/`, `12-`, `12:`…) in a form smsdiag does not read: the first one and how many. */
+  unreadTimes?: { line: number; text: string; count: number };
 }
 
 export interface ScanOptions {
@@ -59,9 +66,14 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
   let lastTimed: ParsedTime | undefined;
   const early: Hit[] = [];
 
+  /** The context with the last time known so far; one object, updated, not one per line. */
+  const near = (): TimeContext => {
+    ctx.nearMs = lastTimed?.ms;
+    return ctx;
+  };
   const emit = (buf: Buffer, start: number, end: number, fullLength: number): void => {
     const text = displayText(buf, start, end, fullLength);
-    const own = looksTimestamped(buf, start) ? parseTimestamp(text, ctx) : null;
+    const own = looksTimestamped(buf, start) ? parseTimestamp(text, near()) : null;
     if (own) {
       lastTimed = own;
       stats.first ??= own;
@@ -73,7 +85,28 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
   };
 
   const timeOfLine = (buf: Buffer, start: number, end: number): ParsedTime | null =>
-    parseTimestamp(buf.toString('latin1', start, Math.min(end, start + 64)), ctx);
+    parseTimestamp(buf.toString('latin1', start, Math.min(end, start + 64)), near());
+
+  /** The previous timed line, while the zone class of timed lines is watched for a change. */
+  let prevZone: { zoned: boolean; buf: Buffer; start: number; end: number } | undefined;
+  const watchZone = (buf: Buffer, start: number, end: number): void => {
+    const zoned = zonedShape(buf, start);
+    if (zoned === undefined) return;
+    const prev = prevZone;
+    // Where the line is, not its text: the common case (no change of class) copies nothing.
+    prevZone = { zoned, buf, start, end };
+    if (prev === undefined || prev.zoned === zoned) return;
+    // The class changed: only now are both lines parsed.
+    const here = timeOfLine(buf, start, end);
+    const before = timeOfLine(prev.buf, prev.start, prev.end);
+    if (!here || !before || here.zoned === before.zoned) return;
+    const wall = here.zoned ? before : here;
+    const utc = here.zoned ? here : before;
+    const offset = Math.round((wall.ms - utc.ms) / 900_000) * 15;
+    if (Math.abs(offset) > 14 * 60) return;
+    if (stats.mixedZones) stats.mixedZones.count++;
+    else stats.mixedZones = { offsetMinutes: offset, line: stats.lines, count: 1 };
+  };
 
   /** Walks the complete lines in buf[0, end) (end is just past a newline). */
   const region = (buf: Buffer, end: number): void => {
@@ -89,6 +122,9 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
     let pos = 0;
     let lastTimedStart = -1;
     let lastTimedEnd = -1;
+    /** The timed line before that one: what dates a hit that is itself a time-of-day-only line. */
+    let prevTimedStart = -1;
+    let prevTimedEnd = -1;
     while (pos < end) {
       const nl = buf.indexOf(10, pos);
       const lineEnd = nl < 0 || nl >= end ? end : nl;
@@ -96,9 +132,17 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
       const length = lineEnd - pos;
       if (length > 1 || (length === 1 && buf[pos] !== 13)) stats.textLines++;
       if (length > maxLine) stats.cutLines++;
-      if (looksTimestamped(buf, pos)) {
+      if (!looksTimestamped(buf, pos)) {
+        if (startsLikeTime(buf, pos)) {
+          if (stats.unreadTimes) stats.unreadTimes.count++;
+          else stats.unreadTimes = { line: stats.lines, text: buf.toString('latin1', pos, Math.min(lineEnd, pos + 40)), count: 1 };
+        }
+      } else {
         stats.records++;
+        watchZone(buf, pos, lineEnd);
         if (stats.first === undefined) stats.first = timeOfLine(buf, pos, lineEnd) ?? undefined;
+        prevTimedStart = lastTimedStart;
+        prevTimedEnd = lastTimedEnd;
         lastTimedStart = pos;
         lastTimedEnd = lineEnd;
       }
@@ -107,8 +151,12 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
         while (h < hits.length && hits[h] <= lineEnd) h++;
         if (lastTimedStart >= 0 && lastTimedStart !== pos) {
           lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;
+        } else if (lastTimedStart === pos && prevTimedStart >= 0 && buf[pos + 2] === 58 /* : */) {
+          // A time-of-day-only stamp (`15:31:30 UTC -`) is dated by the timed line before it.
+          lastTimed = timeOfLine(buf, prevTimedStart, prevTimedEnd) ?? lastTimed;
         }
         lastTimedStart = -1;
+        prevTimedStart = -1;
         if (firstHit + SNIPPET <= pos + maxLine) emit(buf, pos, Math.min(lineEnd, pos + maxLine), length);
         else {
           // The anchor lies past the kept head of a cut line: show the text around it too.
@@ -187,6 +235,29 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
     opts.onHit(hit);
   }
   return stats;
+}
+
+/**
+ * Whether a timed line's stamp names its zone, from its bytes: ISO with `Z` or an offset, and
+ * epoch seconds, do; MySQL's short form, syslog without a year, and ISO without an offset do not.
+ * Undefined for shapes not told apart here.
+ */
+function zonedShape(buf: Buffer, p: number): boolean | undefined {
+  if (buf[p + 4] === 45 /* - */) {
+    let q = p + 19;
+    if (buf[q] === 46 || buf[q] === 44) for (q++; buf[q] >= 48 && buf[q] <= 57; q++);
+    return buf[q] === 90 /* Z */ || (buf[p + 10] === 84 /* T */ && (buf[q] === 43 || buf[q] === 45));
+  }
+  if (buf[p + 6] === 32) return false;
+  if (buf[p] >= 65 && buf[p] <= 90) return false;
+  return undefined;
+}
+
+/** Two digits and a date or clock separator: a line that starts like a time, read or not. */
+function startsLikeTime(buf: Buffer, p: number): boolean {
+  const d = (i: number): boolean => buf[i] >= 48 && buf[i] <= 57;
+  const sep = buf[p + 2];
+  return d(p) && d(p + 1) && (sep === 45 || sep === 47 || sep === 58 || sep === 46) && d(p + 3);
 }
 
 function mtimeAsTime(file: LogFile): ParsedTime {

@@ -2,7 +2,7 @@
  * Timestamp families found at the start of SMS evidence lines (logs.md). Each line is detected on
  * its own because one file may mix families (MariaDB's crash report does).
  */
-export type TimeFamily = 'iso' | 'mysql-short' | 'rfc3164' | 'rfc5424' | 'epoch';
+export type TimeFamily = 'iso' | 'mysql-short' | 'rfc3164' | 'rfc5424' | 'epoch' | 'slashed' | 'tomcat' | 'ctime' | 'time-of-day';
 
 export interface ParsedTime {
   /** Epoch ms. When `zoned` is false this is the wall-clock reading taken as if it were UTC. */
@@ -16,9 +16,15 @@ export interface ParsedTime {
 export interface TimeContext {
   /** mtime of the file (epoch ms), to give RFC 3164 lines a year. */
   mtimeMs?: number;
+  /**
+   * The time of the nearest timed line before (ms as parsed), to give a date to a line that only
+   * has the time of day (`15:31:30 UTC - mysqld got signal 6 ;`); without it such a line has no time.
+   */
+  nearMs?: number;
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const DAY_MS = 86_400_000;
 
 function digit(s: string, i: number): number {
@@ -124,8 +130,9 @@ function parseRfc3164(s: string, i: number, ctx: TimeContext): ParsedTime | null
 function parseEpoch(s: string, i: number): ParsedTime | null {
   let p = i;
   while (digit(s, p) >= 0) p++;
-  if (p - i !== 10) return null;
-  let ms = Number(s.slice(i, p)) * 1000;
+  // Seconds (10 digits) or milliseconds (13 digits) since 1970.
+  if (p - i !== 10 && p - i !== 13) return null;
+  let ms = p - i === 13 ? Number(s.slice(i, p)) : Number(s.slice(i, p)) * 1000;
   if (s[p] === '.' && digit(s, p + 1) >= 0) {
     let q = p + 1;
     while (digit(s, q) >= 0) q++;
@@ -135,6 +142,81 @@ function parseEpoch(s: string, i: number): ParsedTime | null {
   const next = s.charCodeAt(p);
   if (p < s.length && next !== 32 && next !== 9) return null;
   return { ms, zoned: true, family: 'epoch', end: p };
+}
+
+/** Fractional seconds after `p` when it holds `.` or `,` and digits: [ms, index past them]. */
+function fraction(s: string, p: number): [number, number] {
+  if ((s[p] !== '.' && s[p] !== ',') || digit(s, p + 1) < 0) return [0, p];
+  let q = p + 1;
+  let frac = 0;
+  let scale = 100;
+  while (digit(s, q) >= 0) {
+    frac += digit(s, q) * scale;
+    scale /= 10;
+    q++;
+  }
+  return [Math.floor(frac), q];
+}
+
+/** `HH:MM:SS` at i: [h, m, s] or null. */
+function clock(s: string, i: number): [number, number, number] | null {
+  if (s[i + 2] !== ':' || s[i + 5] !== ':') return null;
+  const h = num(s, i, 2), mi = num(s, i + 3, 2), se = num(s, i + 6, 2);
+  return h < 0 || mi < 0 || se < 0 ? null : [h, mi, se];
+}
+
+/** Spark and Java wrappers: `yy/MM/dd HH:mm:ss` and `yyyy/MM/dd HH:mm:ss[.fff]`. */
+function parseSlashed(s: string, i: number): ParsedTime | null {
+  const long = s[i + 4] === '/';
+  const w = long ? 4 : 2;
+  const y = num(s, i, w), mo = num(s, i + w + 1, 2), d = num(s, i + w + 4, 2);
+  if (y < 0 || mo < 0 || d < 0 || s[i + w + 3] !== '/' || s[i + w + 6] !== ' ') return null;
+  const c = clock(s, i + w + 7);
+  if (!c || !validClock(mo, d, ...c)) return null;
+  const [frac, end] = fraction(s, i + w + 15);
+  const year = long ? y : y < 70 ? 2000 + y : 1900 + y;
+  return { ms: Date.UTC(year, mo - 1, d, ...c) + frac, zoned: false, family: 'slashed', end };
+}
+
+/** Tomcat: `15-Mar-2023 10:00:00.123`. */
+function parseTomcat(s: string, i: number): ParsedTime | null {
+  const d = num(s, i, 2);
+  const mo = MONTHS.indexOf(s.slice(i + 3, i + 6)) + 1;
+  const y = num(s, i + 7, 4);
+  if (d < 0 || mo === 0 || y < 0 || s[i + 2] !== '-' || s[i + 6] !== '-' || s[i + 11] !== ' ') return null;
+  const c = clock(s, i + 12);
+  if (!c || !validClock(mo, d, ...c)) return null;
+  const [frac, end] = fraction(s, i + 20);
+  return { ms: Date.UTC(y, mo - 1, d, ...c) + frac, zoned: false, family: 'tomcat', end };
+}
+
+/** ctime, as C's asctime and Apache write it: `Wed Mar 15 10:00:00[.123456] 2023`. */
+function parseCtime(s: string, i: number): ParsedTime | null {
+  if (!WEEKDAYS.includes(s.slice(i, i + 3)) || s[i + 3] !== ' ') return null;
+  const mo = MONTHS.indexOf(s.slice(i + 4, i + 7)) + 1;
+  const d = s[i + 8] === ' ' ? num(s, i + 9, 1) : num(s, i + 8, 2);
+  if (mo === 0 || d < 0 || s[i + 7] !== ' ' || s[i + 10] !== ' ') return null;
+  const c = clock(s, i + 11);
+  if (!c || !validClock(mo, d, ...c)) return null;
+  const [frac, p] = fraction(s, i + 19);
+  const y = num(s, p + 1, 4);
+  if (s[p] !== ' ' || y < 0) return null;
+  return { ms: Date.UTC(y, mo - 1, d, ...c) + frac, zoned: false, family: 'ctime', end: p + 5 };
+}
+
+/**
+ * MySQL 5.7+ crash reports: `15:31:30 UTC - mysqld got signal 6 ;` has the time of day in UTC and
+ * no date. The date is the one that puts it nearest the line before (a crash report follows the
+ * server's last words within seconds); with no line before there is no time.
+ */
+function parseTimeOfDay(s: string, i: number, ctx: TimeContext): ParsedTime | null {
+  const c = clock(s, i);
+  if (!c || !validClock(1, 1, ...c) || s.slice(i + 8, i + 14) !== ' UTC -' || ctx.nearMs === undefined) return null;
+  const day = Math.floor(ctx.nearMs / DAY_MS) * DAY_MS;
+  const tod = (c[0] * 3600 + c[1] * 60 + c[2]) * 1000;
+  let best = day + tod;
+  for (const cand of [day - DAY_MS + tod, day + DAY_MS + tod]) if (Math.abs(cand - ctx.nearMs) < Math.abs(best - ctx.nearMs)) best = cand;
+  return { ms: best, zoned: true, family: 'time-of-day', end: i + 12 };
 }
 
 /** Parse the timestamp a line starts with, or null when the line carries none of its own. */
@@ -154,9 +236,16 @@ export function parseTimestamp(line: string, ctx: TimeContext = {}): ParsedTime 
   if (c >= 48 && c <= 57) {
     if (line[4] === '-') return parseIsoLike(line, 0);
     if (line[6] === ' ') return parseMysqlShort(line, 0);
+    if (line[2] === '/' || line[4] === '/') return parseSlashed(line, 0);
+    if (line[2] === '-') return parseTomcat(line, 0);
+    if (line[2] === ':') return parseTimeOfDay(line, 0, ctx);
     return parseEpoch(line, 0);
   }
-  if (c >= 65 && c <= 90) return parseRfc3164(line, 0, ctx);
+  if (c >= 65 && c <= 90) return parseRfc3164(line, 0, ctx) ?? parseCtime(line, 0);
+  if (c === 91 /* [ */) {
+    const t = parseCtime(line, 1);
+    return t && line[t.end] === ']' ? { ...t, end: t.end + 1 } : null;
+  }
   return null;
 }
 
@@ -173,18 +262,25 @@ export function looksTimestamped(buf: Uint8Array, p: number): boolean {
   if (isDigit(b)) {
     if (buf[p + 4] === 45 /* - */) return isDigit(buf[p + 5]) && buf[p + 13] === 58;
     if (buf[p + 6] === 32) return isDigit(buf[p + 5]) && (buf[p + 9] === 58 || buf[p + 10] === 58);
-    return isDigit(buf[p + 9]) && !isDigit(buf[p + 10]);
+    if (buf[p + 2] === 47 /* / */) return buf[p + 5] === 47 && buf[p + 11] === 58;
+    if (buf[p + 4] === 47) return buf[p + 7] === 47 && buf[p + 13] === 58;
+    if (buf[p + 2] === 45) return buf[p + 6] === 45 && buf[p + 14] === 58;
+    if (buf[p + 2] === 58 /* : */) return buf[p + 5] === 58 && buf[p + 9] === 85 /* U */;
+    let n = 0;
+    while (n < 14 && isDigit(buf[p + n])) n++;
+    return n === 10 || n === 13;
   }
   if (b === 60 /* < */) return isDigit(buf[p + 1]);
+  if (b === 91 /* [ */) return buf[p + 4] === 32 && buf[p + 14] === 58 && isName(buf, p + 1, WEEKDAYS);
   if (b !== undefined && b >= 65 && b <= 90) {
-    return buf[p + 3] === 32 && buf[p + 9] === 58 && buf[p + 12] === 58 && isMonthByte(buf, p);
+    if (buf[p + 3] === 32 && buf[p + 9] === 58 && buf[p + 12] === 58 && isName(buf, p, MONTHS)) return true;
+    return buf[p + 3] === 32 && buf[p + 13] === 58 && isName(buf, p, WEEKDAYS);
   }
   return false;
 }
 
-function isMonthByte(buf: Uint8Array, p: number): boolean {
-  const s = String.fromCharCode(buf[p], buf[p + 1], buf[p + 2]);
-  return MONTHS.includes(s);
+function isName(buf: Uint8Array, p: number, names: readonly string[]): boolean {
+  return names.includes(String.fromCharCode(buf[p], buf[p + 1], buf[p + 2]));
 }
 
 /** `+02:00` style rendering of an offset in minutes. */

@@ -281,7 +281,7 @@ export const TOPICS: readonly Topic[] = [
     meaning: [ours('The database server found damaged tables or pages: queries on them fail, and replication to the passive node may stop.')],
     whatToCheck: [
       guide('database errors', 'mysqld.err (/var/lib/mysql/dbdatadir/mysqld.err) for corruption entries.'),
-      ours('MariaDB and MySQL word them "is marked as crashed", "is corrupt" and, for InnoDB pages, "corruption" and "is corrupted".'),
+      ours('MariaDB and MySQL word them "is marked as crashed", "is corrupt" (older servers: an incorrect key file) and, for InnoDB, "Page read from tablespace is corrupted", database page corruption on disk, or "is in the future" (a data page newer than the redo log: the log files were replaced or lost).'),
       guide('power off', 'Whether the node had been powered off with HA enabled shortly before: that is a cause of corruption.'),
     ],
     nextSteps: [
@@ -299,7 +299,7 @@ export const TOPICS: readonly Topic[] = [
     meaning: [ours('The database server process died — a signal such as 11 or 6, or a failed internal assertion — and wrote a crash report. Everything on the SMS that needs the database stops until it is back.')],
     whatToCheck: [
       guide('database errors', 'mysqld.err for crash entries.'),
-      ours('MariaDB and MySQL write "got signal" with the signal number, or an assertion failure, and a backtrace after it; what the restart logged next shows crash recovery and any corruption.'),
+      ours('MariaDB and MySQL write "got signal" with the signal number (MySQL 5.7 and later stamp that line with the time of day only, "UTC - mysqld got signal"), or "Assertion failure", and a backtrace after it; what the restart logged next shows crash recovery and any corruption.'),
     ],
     nextSteps: [
       guide('before TAC', 'Keep mysqld.err with its crash report for the support case.'),
@@ -313,20 +313,37 @@ export const TOPICS: readonly Topic[] = [
     related: ['db-corruption', 'passive-takeover', 'resource-exhaustion'],
   },
   {
+    id: 'db-start-failed',
+    kind: 'condition',
+    title: 'Database did not start',
+    aliases: ['start-failed', 'startup-failure'],
+    meaning: [ours('The database server began a start-up and gave up ("Aborting") before it was ready for connections. Until it starts, nothing on the node that needs the database works, and a node whose database cannot start cannot serve as the active one.')],
+    whatToCheck: [
+      ours('The [ERROR] lines of mysqld.err between the start and "Aborting": smsdiag names the first one. Typical: the port is in use ("Address already in use"), memory could not be had, or InnoDB found its files damaged.'),
+      guide('network failovers', 'Free disk space and memory on the node.'),
+    ],
+    nextSteps: [
+      ours('Fix what the first error names, then start the database again; if InnoDB reports damage, treat it as corruption (smsdiag explain corruption PATH).'),
+      guide('before TAC', 'If it will not start, collect the node with a description and the date for a support case.'),
+    ],
+    causes: [],
+    related: ['db-crash', 'db-corruption', 'resource-exhaustion'],
+  },
+  {
     id: 'replication-broken',
     kind: 'condition',
     title: 'Replication broken',
     aliases: ['replication'],
     meaning: [guide('database replication', 'The active node replicates its data to the passive one; here that stopped, or fell far behind.'), ours('A takeover now would bring up stale data.')],
     whatToCheck: [
-      ours('mysqld.err on the passive node for replication errors: MariaDB and MySQL 5 write "Slave I/O" and "Slave SQL", MySQL 8 Replica instead of Slave.'),
+      ours('mysqld.err on the passive node for replication errors: MariaDB and MySQL 5 write "Slave I/O" and "Slave SQL", MySQL 8 Replica instead of Slave (with "for channel" after it). smsdiag follows each thread: an error stops it, "connected to master" or "initialized, starting replication" shows it running again. One still stopped when the log ends is critical; one that ran again is a warning.'),
       ours('How far replication lags: smsdiag reports a lag over {threshold:replication-delay}; the "Replication delay:" line it reads is its own convention for ha.log.'),
       guide('software updates', 'Whether a patch with database changes, or an upgrade, was applied with HA enabled.'),
     ],
     nextSteps: [guide('software updates', 'Bring it back the way the guide re-forms a cluster: disable HA, resolve the cause, configure HA again and synchronize.')],
     causes: [
       { id: 'maintenance-under-ha', title: 'Maintenance with HA enabled', why: guide('software updates', 'A patch with database changes or an upgrade ran with HA enabled; that breaks replication.'), nextSteps: [guide('software updates', 'Disable HA, apply the update to each node separately, configure HA again and synchronize.')] },
-      { id: 'server:resources', title: "The passive node's disk filled up", why: guide('network failovers', 'The passive node ran out of file-system space (or another resource) and its database stopped applying changes.'), nextSteps: [ours('Free space on that node (smsdiag explain resource-exhaustion PATH).'), guide('software updates', 'Then re-form the cluster: disable HA, configure it again and synchronize.')] },
+      { id: 'server:resources', title: "The passive node's disk filled up", why: guide('network failovers', 'The passive node ran out of file-system space (or another resource) and its database stopped applying changes.'), nextSteps: [ours('Free space on that node (smsdiag explain resource-exhaustion PATH); a replica that was only waiting for space catches up by itself.'), guide('software updates', 'If replication does not catch up, or stopped on an error, re-form the cluster: disable HA, configure it again and synchronize.')] },
       { id: 'source-down', title: 'The active node went down', why: ours("The replication source — the active node's database — went down or crashed, so the passive node lost it."), nextSteps: [ours('Deal with the active node first (smsdiag explain takeover PATH or crash PATH).'), guide('data synchronization', 'Once a node is Active and sound, synchronize.')] },
       { id: 'data-conflict', title: 'A change conflicted with data already there', why: ours('A change from the active node collided with data already on the passive node — data typically written there by maintenance or by hand.'), nextSteps: [guide('software updates', 'Such rows are not for an administrator to edit: disable HA, configure it again and synchronize, which copies the database whole.')] },
       { id: 'network', title: 'The source could not be reached', why: ours('The passive node could not connect to the active node for replication, while nothing shows the active node down.'), nextSteps: [guide('network failovers', 'Check the link between the nodes (delay below 300 ms, both interfaces).')] },
@@ -415,7 +432,7 @@ export const TOPICS: readonly Topic[] = [
     title: 'Resource exhausted',
     aliases: ['disk-full', 'resources'],
     meaning: [guide('network failovers', 'A node ran out of something the guide asks you to watch: file-system space, memory, or threads and file handles.'), ours('Databases stop writing, replication stops, and services fail when it happens.')],
-    whatToCheck: [ours('mysqld.err for errno 28 ("No space left on device", "Disk is full"), errno 24 (too many open files) and out-of-memory entries; sms-info.log for "unable to create native thread"; the df output in a bundle\'s facts.')],
+    whatToCheck: [ours('mysqld.err for errno 28 ("No space left on device", "Disk is full"), errno 24 ("Too many open files"), "Too many connections" and memory the server could not get ("Cannot map innodb_buffer_pool"); sms-info.log or tpt_sms.txt for "unable to create native thread" and "There is insufficient memory for the Java Runtime Environment"; the df output in a bundle\'s facts.')],
     nextSteps: [ours('Free the resource (old logs and backups on a full file system), then restart what stopped.'), guide('network failovers', 'Monitor memory, file systems and threads on the primary.')],
     causes: [],
     related: ['replication-broken', 'db-crash', 'java-oom'],
@@ -443,7 +460,10 @@ export const TOPICS: readonly Topic[] = [
       guide('power off', 'A node or its database came back without a clean shutdown — power loss, a hard reset, a killed process; with HA enabled that risks file-system and database corruption.'),
       guide('HA Failed', 'After an improper shutdown, HA normally comes up in Failed.'),
     ],
-    whatToCheck: [ours('mysqld.err: a start after a crash report or with crash recovery, or a start with no "Shutdown complete" before it.'), guide('database errors', 'Corruption entries after the restart.')],
+    whatToCheck: [
+      ours('mysqld.err: a start with crash recovery ("Starting crash recovery", "was not shut down normally"), "mysqld_safe mysqld restarted", or a start while the previous run had not logged "Shutdown complete". A start after a crash report is the crash, reported on its own. Normal start-up lines that merely mention recovery or readiness (XA recovery, the X Plugin) are not evidence.'),
+      guide('database errors', 'Corruption entries after the restart.'),
+    ],
     nextSteps: [
       guide('database errors', 'Check the database for corruption (smsdiag explain corruption PATH).'),
       guide('network failovers', 'Synchronize to bring the node back once it is sound.'),

@@ -9,6 +9,13 @@ function messageOf(line: string): string {
   return t ? line.slice(t.end).trimStart() : line;
 }
 
+/** Characters of a message a table row wraps: the table is for reading; --format text has it all. */
+const TABLE_TEXT_CHARS = 600;
+
+function tableText(s: string): string {
+  return s.length > TABLE_TEXT_CHARS ? `${s.slice(0, TABLE_TEXT_CHARS - 1)}…` : s;
+}
+
 /** One row of the timeline, as every output format carries it. */
 export interface TimelineEntry {
   time?: string;
@@ -49,7 +56,7 @@ export function timelineTable(entries: TimelineEntry[], width: number): string {
     wrapOnWordBoundary: false,
     ...BORDERLESS,
   });
-  for (const e of entries) t.push([shortTime(e.time), e.node, `${e.file}:${e.line}`, e.event ?? '', messageOf(e.text.split('\n')[0])]);
+  for (const e of entries) t.push([shortTime(e.time), e.node, `${e.file}:${e.line}`, e.event ?? '', tableText(messageOf(e.text.split('\n')[0]))]);
   return `${trimRight(t.toString())}\n`;
 }
 

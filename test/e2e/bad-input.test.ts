@@ -81,6 +81,43 @@ describe('bad input gets a clear message and the right exit code', function () {
     assert.match(text, /line cut: \d+ more bytes/);
     assert.ok(report.warnings.some((w: string) => /1 line\(s\) longer than 1 MiB in ha\.log were cut/.test(w)), report.warnings.join('\n'));
     assert.equal(report.nodes[0].state, 'Degraded');
+    // The other views of the same file finish too (bounded by this test's timeout, measured in bench/).
+    for (const args of [['timeline', d], ['timeline', '--all', d], ['state', d]]) {
+      const v = await runCli(args);
+      assert.equal(v.code, 0, `${args.join(' ')}: ${v.stderr}`);
+    }
+    const table = await runCli(['timeline', d]);
+    assert.ok(table.stdout.length < 20_000, `the key-event table stays readable (${table.stdout.length} chars)`);
+  });
+
+  it('a run of NULs from a power cut: the NULs go, the file and its Failed state stay', async () => {
+    const d = node('primary');
+    const text = (s: string) => Buffer.from(s);
+    writeFileSync(path.join(d, 'ha.log'), Buffer.concat([Buffer.alloc(64 * 1024), text('2017-10-12 13:45:01,000 ERROR [ha] Local state: Failed\n'), Buffer.alloc(100), text('\n')]));
+    const r = await runCli(['analyze', d, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.deepEqual(report.findings.map((f: { id: string }) => f.id), ['ha-failed']);
+    assert.ok(report.warnings.some((w: string) => /dropped 65636 NUL byte\(s\) from ha\.log/.test(w)), report.warnings.join('\n'));
+  });
+
+  it('200,000 matching lines: counted in the finding, kept as a bounded number of events', async () => {
+    const d = node('primary');
+    const out = createWriteStream(path.join(d, 'ha.log'));
+    for (let s = 0; s < 200; s++) {
+      const stamp = `2017-10-12 13:${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}`;
+      out.write(Array.from({ length: 1000 }, (_, i) => `${stamp},${String(i % 1000).padStart(3, '0')} WARN [ha] DEGRADED HA\n`).join(''));
+    }
+    await new Promise<void>((res) => out.end(res));
+    const r = await runCli(['analyze', d, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const report = JSON.parse(r.stdout);
+    assert.equal(report.findings[0].id, 'ha-degraded');
+    assert.equal(report.findings[0].count, 200_000);
+    assert.ok(report.warnings.some((w: string) => /repeated line\(s\) were counted but not kept as separate events/.test(w)), report.warnings.join('\n'));
+    const timeline = await runCli(['timeline', d, '--format', 'ndjson']);
+    const rows = timeline.stdout.split('\n').filter(Boolean).length;
+    assert.ok(rows <= 4 * 6, `key events kept: ${rows} (at most 6 of a kind per minute over 4 minutes)`);
   });
 
   it('unreadable entries (a dangling link, a directory with a log name) are warnings when other files remain', async () => {

@@ -82,7 +82,52 @@ describe('scanFile', () => {
     const { hits } = await scan(data, /Local state/gi);
     assert.equal(hits.length, 2);
     assert.equal(hits[0].text, '2017-10-12 13:45:01,000 INFO Local state: Active');
-    assert.equal(hits[1].text, '2017-10-12 13:45:02,000 INFO bad \uFFFD\uFFFD bytes \uFFFD and Local state: Passive');
+    assert.equal(hits[1].text, '2017-10-12 13:45:02,000 INFO bad \uFFFD\uFFFD bytes  and Local state: Passive', 'the NUL byte is dropped');
+  });
+
+  it('drops a run of NULs that a power cut left, keeps the file and says how many went', async () => {
+    const data = Buffer.concat([Buffer.alloc(8192), Buffer.from('2017-10-12 13:45:01,000 ERROR [ha] Local state: Failed\n'), Buffer.alloc(300), Buffer.from('2017-10-12 13:45:02,000 INFO Local state: Passive\n')]);
+    for (const chunk of [100, 65536]) {
+      const { hits, warnings } = await scan(data, /Local state/gi, { chunk });
+      assert.deepEqual(hits.map((h) => h.text), ['2017-10-12 13:45:01,000 ERROR [ha] Local state: Failed', '2017-10-12 13:45:02,000 INFO Local state: Passive'], `chunk ${chunk}`);
+      assert.equal(warnings.length, 1);
+      assert.match(warnings[0], /dropped 8492 NUL byte\(s\) from .*; the text around them was read/);
+    }
+  });
+
+  it('still refuses binary junk, NULs or not', async () => {
+    const junk = Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919) % 256));
+    const { hits, warnings } = await scan(junk, /Local state/gi);
+    assert.equal(hits.length, 0);
+    assert.match(warnings.join('\n'), /binary data, not log text; skipped/);
+  });
+
+  it('says where zone-less lines sit next to explicit-UTC ones, and the offset that makes them agree', async () => {
+    // MySQL 5.7 (elastic/beats test log, fixtures/real/public B-001/B-002): mysqld_safe writes local time, mysqld UTC.
+    const data = '161209 13:08:33 mysqld_safe Starting mysqld daemon with databases from /usr/local/var/mysql\n2016-12-09T12:08:33.784722Z 0 [Note] /usr/local/Cellar/mysql/5.7.10/bin/mysqld: ready for connections.\n';
+    const { stats } = await scan(data, /ready for connections/gi);
+    assert.deepEqual(stats.mixedZones, { offsetMinutes: 60, line: 2, count: 1 });
+    const same = await scan('2016-12-09T12:08:33.784722Z 0 [Note] a\n2016-12-09T12:08:34.784722Z 0 [Note] b\n', /b/gi);
+    assert.equal(same.stats.mixedZones, undefined);
+  });
+
+  it('dates a crash report stamped with the time of day only by the line before it', async () => {
+    const data = '2024-07-26T15:31:26.823650Z 0 [System] [MY-011323] [Server] X Plugin ready for connections.\n15:31:30 UTC - mysqld got signal 6 ;\n';
+    const { hits } = await scan(data, /got signal/gi);
+    assert.equal(hits.length, 1);
+    assert.equal(hits[0].timeSource, 'own');
+    assert.equal(iso(hits[0]), '2024-07-26T15:31:30.000Z');
+    // Just after midnight: the date is the day after the line before.
+    const late = await scan('2024-07-26T23:59:58.000000Z 0 [Note] x\n00:00:03 UTC - mysqld got signal 11 ;\n', /got signal/gi);
+    assert.equal(iso(late.hits[0]), '2024-07-27T00:00:03.000Z');
+  });
+
+  it('counts lines that start like a time it cannot read', async () => {
+    const data = '2017-10-12 13:45:01,000 INFO Local state: Active\n12.10.2017 13:45:02 Local state: Failed\n';
+    const { stats, hits } = await scan(data, /Local state/gi);
+    assert.equal(stats.unreadTimes?.count, 1);
+    assert.equal(stats.unreadTimes?.line, 2);
+    assert.equal(hits[1].timeSource, 'previous');
   });
 
   it('cuts a line longer than the limit, still finds an anchor in it, and counts it', async () => {

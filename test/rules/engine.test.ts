@@ -21,9 +21,26 @@ describe('rule engine', () => {
   });
 
   it('tells replication errors from normal replica chatter', () => {
-    assert.ok(hit('mysqld', "2026-11-22 18:19:01 5 [ERROR] Slave I/O: error connecting to master 'repl@127.0.0.1:3306' - retry-time: 60").includes('db.replication'));
-    assert.ok(hit('mysqld', '2026-11-22 18:19:01 6 [ERROR] Slave SQL: Error \'Duplicate entry \'1\' for key \'PRIMARY\'\' on query').includes('db.replication'));
-    assert.deepEqual(hit('mysqld', "2026-11-22 18:19:01 5 [Note] Slave I/O thread: connected to master 'repl@127.0.0.1:3306'"), []);
+    assert.ok(hit('mysqld', "2026-11-22 18:19:01 5 [ERROR] Slave I/O: error connecting to master 'repl@127.0.0.1:3306' - retry-time: 60").includes('db.replication-error'));
+    assert.ok(hit('mysqld', '2026-11-22 18:19:01 6 [ERROR] Slave SQL: Error \'Duplicate entry \'1\' for key \'PRIMARY\'\' on query').includes('db.replication-error'));
+    assert.deepEqual(hit('mysqld', "2026-11-22 18:19:01 5 [Note] Slave I/O thread: connected to master 'repl@127.0.0.1:3306'"), ['db.replication-running']);
+    // MySQL 8 words: Replica, source, for channel.
+    assert.deepEqual(hit('mysqld', "2023-10-24T23:28:18.046893Z 15 [ERROR] [MY-013117] [Repl] Replica I/O for channel 'x': Fatal error: The replica I/O thread stops").sort(), ['db.error', 'db.replication-error']);
+    assert.deepEqual(hit('mysqld', "2023-10-24T23:28:18.046893Z 15 [Note] [MY-010562] [Repl] Replica I/O thread for channel '': connected to source 'repl@h:3306',replication started"), ['db.replication-running']);
+  });
+
+  it('folds a field spelled name__N into name, so alternatives can share it', () => {
+    const pack = new RuleSet({ version: 1, rules: [{ id: 'x.t', title: 'T', kinds: ['mysqld'], anchors: ['table'], pattern: "Table '(?<table>[^']+)' is crashed|Index for table '(?<table__2>[^']+)' is corrupt", condition: 'db-corruption' }] });
+    assert.deepEqual(pack.match('mysqld', "Index for table 't1' is corrupt").map((m) => m.fields), [{ table: 't1' }]);
+  });
+
+  it('reads the crash, however the server words it, and not a requested shutdown', () => {
+    const how = (line: string) => rules.match('mysqld', line).find((m) => m.rule.id === 'db.crash')?.fields.how;
+    assert.equal(how('15:31:30 UTC - mysqld got signal 6 ;'), 'signal 6');
+    assert.equal(how('2019-03-24T13:44:34Z UTC - mysqld got signal 11 ;'), 'signal 11');
+    assert.equal(how('190324 13:44:34 [ERROR] mysqld.exe got exception 0xc0000005 ;'), 'exception 0xc0000005');
+    assert.equal(how('InnoDB: Failing assertion: trx->roll_limit <= trx->undo_no'), 'Failing assertion');
+    assert.equal(how('110914 15:12:33 [Note] Got signal 15 to shutdown mysqld'), undefined);
   });
 
   it('applies a rule\'s numeric condition (a pack may report a delay over its own limit)', () => {

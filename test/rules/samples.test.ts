@@ -6,7 +6,10 @@ import { constants, gunzipSync } from 'node:zlib';
 import { builtinRules, loadRules, RulePackError } from '../../src/rules/engine';
 import { FIXTURES } from '../helpers/cli';
 
-/** Every line of every log under fixtures/ (gzip opened), to find a sample's origin in. */
+/**
+ * Every line of every log under fixtures/ (gzip opened), and of the real lines quoted from public
+ * repositories (fixtures/real/public/lines.jsonl), to find a sample's origin in.
+ */
 function fixtureLines(): Set<string> {
   const out = new Set<string>();
   const walk = (dir: string): void => {
@@ -14,6 +17,10 @@ function fixtureLines(): Set<string> {
       const p = path.join(dir, n);
       if (statSync(p).isDirectory()) {
         if (n !== 'make') walk(p);
+        continue;
+      }
+      if (n === 'lines.jsonl') {
+        for (const entry of readFileSync(p, 'utf8').split('\n').filter(Boolean)) for (const line of (JSON.parse(entry) as { text: string }).text.split('\n')) out.add(line);
         continue;
       }
       if (/\.expected\.|^scenario\.json$|\.md$/.test(n)) continue;
