@@ -20,7 +20,7 @@ describe('golden outputs of every fixture scenario', function () {
 
   it('has the scenarios the issues ask for', () => {
     const names = all.map((s) => s.name);
-    for (const want of ['healthy', 'failed-improper-shutdown', 'takeover-db', 'degraded-oom', 'replication-after-patch', 'messy']) {
+    for (const want of ['healthy', 'failed-improper-shutdown', 'takeover-db', 'degraded-oom', 'replication-after-patch', 'messy', 'dead-active', 'log-cut', 'failed-sync', 'averted-takeover', 'failed-by-design', 'overload-backup', 'degraded-after-upgrade', 'replica-disk-full']) {
       assert.ok(names.includes(want), `fixtures/${want}/scenario.json is missing`);
     }
   });
