@@ -14,6 +14,9 @@ import { roleOf } from '../src/sources/local';
 import { splitNamed } from '../src/text/named';
 import type { LogKind } from '../src/types';
 
+/** What a node may be called: it names a directory in the spool and in the bundle. */
+const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
 /** The kinds that live in files on a node, and so can be given a --path. */
 const KINDS = Object.keys(DEFAULT_LOCATIONS) as LogKind[];
 
@@ -48,6 +51,7 @@ Exit 0: complete. 4: bundle written, but a node or file failed (listed in the ma
     key: Flags.string({ description: 'SSH private key.', default: '/root/.ssh/sms-ha.rsa' }),
     port: Flags.integer({ description: 'SSH port.', default: 22, min: 1, max: 65535 }),
     'known-hosts': Flags.string({ description: 'known_hosts file to check host keys against.', default: path.join(os.homedir(), '.ssh', 'known_hosts') }),
+    'connect-timeout': Flags.integer({ description: 'Seconds a host may take to answer and log in before it counts as unreachable.', default: 10, min: 1 }),
     'stall-timeout': Flags.integer({ description: 'Seconds without a byte before a file transfer is abandoned (and recorded as failed).', default: 30, min: 1 }),
     'accept-new-host-key': Flags.boolean({ description: 'Record the key of a host not yet in known_hosts (a changed key is still refused).' }),
     path: Flags.string({ description: 'Where a kind of log lives, [NODE:]KIND=GLOB, e.g. ha=/var/log/ha.log* (repeatable; replaces the built-in locations).', multiple: true }),
@@ -72,6 +76,10 @@ Exit 0: complete. 4: bundle written, but a node or file failed (listed in the ma
       nodes.push({ name, role: roleOf(name) });
     }
     for (const r of remote) nodes.push({ name: r.name, role: roleOf(r.name), host: r.host });
+    // A node's name becomes a directory in the spool and the bundle: a plain name, never a path.
+    for (const n of nodes) {
+      if (!NODE_NAME.test(n.name)) throw new UsageError(`node name ${JSON.stringify(n.name)} (--local-name or NAME=HOST): use letters, digits, '.', '_' and '-' only, starting with a letter or digit`);
+    }
     if (!nodes.length) throw new UsageError('nothing to collect: give --peer HOST or --host HOST, or leave out --no-local');
     if (new Set(nodes.map((n) => n.name)).size !== nodes.length) throw new UsageError(`two nodes share a name (${nodes.map((n) => n.name).join(', ')}); name them with NAME=HOST`);
     const paths = (flags.path ?? []).map((p) => {
@@ -82,7 +90,7 @@ Exit 0: complete. 4: bundle written, but a node or file failed (listed in the ma
     const now = new Date();
     const result = await collect({
       nodes,
-      ssh: { port: flags.port, user: flags.user, keyFile: flags.key, knownHosts: flags['known-hosts'], acceptNewHostKey: flags['accept-new-host-key'], stallMs: flags['stall-timeout'] * 1000 },
+      ssh: { port: flags.port, user: flags.user, keyFile: flags.key, knownHosts: flags['known-hosts'], acceptNewHostKey: flags['accept-new-host-key'], stallMs: flags['stall-timeout'] * 1000, readyTimeoutMs: flags['connect-timeout'] * 1000 },
       paths,
       since: flags.since ? parseUserTime(flags.since, '--since', now) : undefined,
       outDir: flags.out,

@@ -163,11 +163,11 @@ var require_util = __commonJS({
         return o;
       }, {});
     }
-    function get(obj, path15) {
-      return path15.split(".").reduce((o, p) => o?.[p], obj);
+    function get(obj, path16) {
+      return path16.split(".").reduce((o, p) => o?.[p], obj);
     }
-    function mergeNestedObjects(objs, path15) {
-      return Object.fromEntries(objs.flatMap((o) => Object.entries(get(o, path15) ?? {})).reverse());
+    function mergeNestedObjects(objs, path16) {
+      return Object.fromEntries(objs.flatMap((o) => Object.entries(get(o, path16) ?? {})).reverse());
     }
   }
 });
@@ -2432,22 +2432,22 @@ var require_fs = __commonJS({
       }
     };
     var cache = new ProdOnlyCache();
-    async function readJson(path15, useCache = true) {
-      if (useCache && cache.has(path15)) {
-        return JSON.parse(cache.get(path15));
+    async function readJson(path16, useCache = true) {
+      if (useCache && cache.has(path16)) {
+        return JSON.parse(cache.get(path16));
       }
-      const contents = await (0, promises_1.readFile)(path15, "utf8");
-      cache.set(path15, contents);
+      const contents = await (0, promises_1.readFile)(path16, "utf8");
+      cache.set(path16, contents);
       return JSON.parse(contents);
     }
-    async function safeReadJson(path15, useCache = true) {
+    async function safeReadJson(path16, useCache = true) {
       try {
-        return await readJson(path15, useCache);
+        return await readJson(path16, useCache);
       } catch {
       }
     }
-    function existsSync(path15) {
-      return (0, node_fs_1.existsSync)(path15);
+    function existsSync(path16) {
+      return (0, node_fs_1.existsSync)(path16);
     }
   }
 });
@@ -2901,30 +2901,30 @@ var require_ejs = __commonJS({
         return filePath;
       }
     }
-    function getIncludePath(path15, options) {
+    function getIncludePath(path16, options) {
       var includePath;
       var filePath;
       var views = options.views;
-      var match = /^[A-Za-z]+:\\|^\//.exec(path15);
+      var match = /^[A-Za-z]+:\\|^\//.exec(path16);
       if (match && match.length) {
-        path15 = path15.replace(/^\/*/, "");
+        path16 = path16.replace(/^\/*/, "");
         if (Array.isArray(options.root)) {
-          includePath = resolvePaths(path15, options.root);
+          includePath = resolvePaths(path16, options.root);
         } else {
-          includePath = ejs.resolveInclude(path15, options.root || "/", true);
+          includePath = ejs.resolveInclude(path16, options.root || "/", true);
         }
       } else {
         if (options.filename) {
-          filePath = ejs.resolveInclude(path15, options.filename);
+          filePath = ejs.resolveInclude(path16, options.filename);
           if (fs_1.default.existsSync(filePath)) {
             includePath = filePath;
           }
         }
         if (!includePath && Array.isArray(views)) {
-          includePath = resolvePaths(path15, views);
+          includePath = resolvePaths(path16, views);
         }
         if (!includePath && typeof options.includer !== "function") {
-          throw new Error('Could not find the include file "' + options.escapeFunction(path15) + '"');
+          throw new Error('Could not find the include file "' + options.escapeFunction(path16) + '"');
         }
       }
       return includePath;
@@ -2983,11 +2983,11 @@ var require_ejs = __commonJS({
     function fileLoader(filePath) {
       return ejs.fileLoader(filePath);
     }
-    function includeFile(path15, options) {
+    function includeFile(path16, options) {
       var opts = utils_js_1.default.shallowCopy(utils_js_1.default.createNullProtoObjWherePossible(), options);
-      opts.filename = getIncludePath(path15, opts);
+      opts.filename = getIncludePath(path16, opts);
       if (typeof options.includer === "function") {
-        var includerResult = options.includer(path15, opts.filename);
+        var includerResult = options.includer(path16, opts.filename);
         if (includerResult) {
           if (includerResult.filename) {
             opts.filename = includerResult.filename;
@@ -3213,12 +3213,12 @@ var require_ejs = __commonJS({
           throw e;
         }
         var returnedFn = function anonymous(data) {
-          var include = function(path15, includeData) {
+          var include = function(path16, includeData) {
             var d = utils_js_1.default.shallowCopy(utils_js_1.default.createNullProtoObjWherePossible(), data);
             if (includeData) {
               d = utils_js_1.default.shallowCopy(d, includeData);
             }
-            return includeFile(path15, opts)(d);
+            return includeFile(path16, opts)(d);
           };
           var locals;
           if (opts.unsafePrototypeLocals) {
@@ -5330,15 +5330,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path15 = [graph[toModel].parent, toModel];
+      const path16 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path15.unshift(graph[cur].parent);
+        path16.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path15;
+      fn.conversion = path16;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -6280,17 +6280,17 @@ var require_read_tsconfig = __commonJS({
       } catch {
       }
     }
-    async function upUntil(path15, test) {
+    async function upUntil(path16, test) {
       let result;
       try {
-        result = await test(path15);
+        result = await test(path16);
       } catch {
         result = false;
       }
       if (result)
-        return path15;
-      const parent = (0, node_path_1.dirname)(path15);
-      if (parent === path15)
+        return path16;
+      const parent = (0, node_path_1.dirname)(path16);
+      if (parent === path16)
         return;
       return upUntil(parent, test);
     }
@@ -6309,13 +6309,13 @@ var require_read_tsconfig = __commonJS({
         (0, warn_1.memoizedWarn)("Could not find typescript. Please ensure that typescript is a devDependency. Falling back to compiled source.");
         return;
       }
-      const read = async (path15) => {
-        const localRoot = await upUntil(path15, async (p) => (await (0, promises_1.readdir)(p)).includes("package.json"));
+      const read = async (path16) => {
+        const localRoot = await upUntil(path16, async (p) => (await (0, promises_1.readdir)(p)).includes("package.json"));
         if (!localRoot)
           return;
         try {
-          const contents = await (0, promises_1.readFile)(path15, "utf8");
-          const parsed = typescript?.parseConfigFileTextToJson(path15, contents).config;
+          const contents = await (0, promises_1.readFile)(path16, "utf8");
+          const parsed = typescript?.parseConfigFileTextToJson(path16, contents).config;
           found.push(parsed);
           if (parsed.extends) {
             if (parsed.extends.startsWith(".")) {
@@ -6602,10 +6602,10 @@ var require_ts_path = __commonJS({
 var require_is_node_modules = __commonJS({
   "node_modules/get-package-type/is-node-modules.cjs"(exports2, module2) {
     "use strict";
-    var path15 = require("path");
+    var path16 = require("path");
     function isNodeModules(directory) {
-      let basename11 = path15.basename(directory);
-      if (path15.sep === "\\") {
+      let basename11 = path16.basename(directory);
+      if (path16.sep === "\\") {
         basename11 = basename11.toLowerCase();
       }
       return basename11 === "node_modules";
@@ -6626,7 +6626,7 @@ var require_cache2 = __commonJS({
 var require_async = __commonJS({
   "node_modules/get-package-type/async.cjs"(exports2, module2) {
     "use strict";
-    var path15 = require("path");
+    var path16 = require("path");
     var { promisify: promisify5 } = require("util");
     var readFile = promisify5(require("fs").readFile);
     var isNodeModules = require_is_node_modules();
@@ -6637,10 +6637,10 @@ var require_async = __commonJS({
         return "commonjs";
       }
       try {
-        return JSON.parse(await readFile(path15.resolve(directory, "package.json"))).type || "commonjs";
+        return JSON.parse(await readFile(path16.resolve(directory, "package.json"))).type || "commonjs";
       } catch (_) {
       }
-      const parent = path15.dirname(directory);
+      const parent = path16.dirname(directory);
       if (parent === directory) {
         return "commonjs";
       }
@@ -6661,7 +6661,7 @@ var require_async = __commonJS({
       return result;
     }
     function getPackageType(filename) {
-      return getDirectoryType(path15.resolve(path15.dirname(filename)));
+      return getDirectoryType(path16.resolve(path16.dirname(filename)));
     }
     module2.exports = getPackageType;
   }
@@ -6671,7 +6671,7 @@ var require_async = __commonJS({
 var require_sync = __commonJS({
   "node_modules/get-package-type/sync.cjs"(exports2, module2) {
     "use strict";
-    var path15 = require("path");
+    var path16 = require("path");
     var { readFileSync: readFileSync4 } = require("fs");
     var isNodeModules = require_is_node_modules();
     var resultsCache = require_cache2();
@@ -6680,10 +6680,10 @@ var require_sync = __commonJS({
         return "commonjs";
       }
       try {
-        return JSON.parse(readFileSync4(path15.resolve(directory, "package.json"))).type || "commonjs";
+        return JSON.parse(readFileSync4(path16.resolve(directory, "package.json"))).type || "commonjs";
       } catch (_) {
       }
-      const parent = path15.dirname(directory);
+      const parent = path16.dirname(directory);
       if (parent === directory) {
         return "commonjs";
       }
@@ -6698,7 +6698,7 @@ var require_sync = __commonJS({
       return result;
     }
     function getPackageTypeSync(filename) {
-      return getDirectoryType(path15.resolve(path15.dirname(filename)));
+      return getDirectoryType(path16.resolve(path16.dirname(filename)));
     }
     module2.exports = getPackageTypeSync;
   }
@@ -6733,9 +6733,9 @@ var require_module_loader = __commonJS({
     var fs_1 = require_fs();
     var SUPPORTED_EXTENSIONS = [".ts", ".js", ".mjs", ".cjs", ".mts", ".cts", ".tsx", ".jsx"];
     var isPlugin = (config) => config.type !== void 0;
-    function handleError(error, isESM, path15) {
+    function handleError(error, isESM, path16) {
       if (error.code === "MODULE_NOT_FOUND" || error.code === "ERR_MODULE_NOT_FOUND") {
-        throw new module_load_1.ModuleLoadError(`${isESM ? "import()" : "require"} failed to load ${path15}: ${error.message}`);
+        throw new module_load_1.ModuleLoadError(`${isESM ? "import()" : "require"} failed to load ${path16}: ${error.message}`);
       }
       throw error;
     }
@@ -10323,8 +10323,8 @@ var require_help = __commonJS({
       if (config.pjson.oclif?.helpClass) {
         const { identifier, target } = determineLocation(config.pjson.oclif?.helpClass);
         try {
-          const path15 = await (0, ts_path_1.tsPath)(config.root, target) ?? target;
-          const module3 = await (0, module_loader_1.load)(config, path15);
+          const path16 = await (0, ts_path_1.tsPath)(config.root, target) ?? target;
+          const module3 = await (0, module_loader_1.load)(config, path16);
           const helpClass = module3[identifier] ?? (identifier === "default" ? extractClass(module3) : void 0);
           return extractClass(helpClass);
         } catch (error) {
@@ -10903,16 +10903,16 @@ var init_wsl_utils = __esm({
       const { stdout } = await executePowerShell(command, { powerShellPath: psPath });
       return stdout.trim();
     };
-    isUrl = (path15) => /^[a-z]+:\/\//i.test(path15);
+    isUrl = (path16) => /^[a-z]+:\/\//i.test(path16);
     convertWslPathToWindows = async (paths) => {
       const isBatch = Array.isArray(paths);
       const pathArray = isBatch ? paths : [paths];
       const indicesToConvert = [];
       const pathsToConvert = [];
-      for (const [index, path15] of pathArray.entries()) {
-        if (!isUrl(path15)) {
+      for (const [index, path16] of pathArray.entries()) {
+        if (!isUrl(path16)) {
           indicesToConvert.push(index);
-          pathsToConvert.push(path15);
+          pathsToConvert.push(path16);
         }
       }
       const results = [...pathArray];
@@ -10928,9 +10928,9 @@ var init_wsl_utils = __esm({
       }
       return isBatch ? results : results[0];
     };
-    isUncPath = (path15) => /^\\\\/u.test(path15);
-    isPathOnWindowsFilesystem = async (path15) => {
-      const windowsPath = await convertWslPathToWindows(path15);
+    isUncPath = (path16) => /^\\\\/u.test(path16);
+    isPathOnWindowsFilesystem = async (path16) => {
+      const windowsPath = await convertWslPathToWindows(path16);
       return !isUncPath(windowsPath);
     };
     convertWindowsPathToWsl = async (paths) => {
@@ -12292,11 +12292,11 @@ var require_commonjs3 = __commonJS({
       return (f) => f.length === len && f !== "." && f !== "..";
     };
     var defaultPlatform = typeof process === "object" && process ? typeof process.env === "object" && process.env && process.env.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
-    var path15 = {
+    var path16 = {
       win32: { sep: "\\" },
       posix: { sep: "/" }
     };
-    exports2.sep = defaultPlatform === "win32" ? path15.win32.sep : path15.posix.sep;
+    exports2.sep = defaultPlatform === "win32" ? path16.win32.sep : path16.posix.sep;
     exports2.minimatch.sep = exports2.sep;
     exports2.GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
     exports2.minimatch.GLOBSTAR = exports2.GLOBSTAR;
@@ -13317,8 +13317,8 @@ var require_utils2 = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path15, { windows } = {}) => {
-      const segs = path15.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path16, { windows } = {}) => {
+      const segs = path16.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -14188,9 +14188,9 @@ var require_parse2 = __commonJS({
                 const idx = prev.value.lastIndexOf("[");
                 const pre = prev.value.slice(0, idx);
                 const rest2 = prev.value.slice(idx + 2);
-                const posix3 = POSIX_REGEX_SOURCE[rest2];
-                if (posix3) {
-                  prev.value = pre + posix3;
+                const posix4 = POSIX_REGEX_SOURCE[rest2];
+                if (posix4) {
+                  prev.value = pre + posix4;
                   state.backtrack = true;
                   advance();
                   if (!bos.output && tokens.indexOf(prev) === 1) {
@@ -14707,7 +14707,7 @@ var require_picomatch = __commonJS({
         throw new TypeError("Expected pattern to be a non-empty string");
       }
       const opts = options || {};
-      const posix3 = opts.windows;
+      const posix4 = opts.windows;
       const regex = isState ? picomatch.compileRe(glob, options) : picomatch.makeRe(glob, options, false, true);
       const state = regex.state;
       delete regex.state;
@@ -14717,8 +14717,8 @@ var require_picomatch = __commonJS({
         isIgnored = picomatch(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input, returnObject = false) => {
-        const { isMatch, match, output } = picomatch.test(input, regex, options, { glob, posix: posix3 });
-        const result = { glob, state, regex, posix: posix3, input, output, match, isMatch };
+        const { isMatch, match, output } = picomatch.test(input, regex, options, { glob, posix: posix4 });
+        const result = { glob, state, regex, posix: posix4, input, output, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result);
         }
@@ -14743,7 +14743,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch.test = (input, regex, options, { glob, posix: posix3 } = {}) => {
+    picomatch.test = (input, regex, options, { glob, posix: posix4 } = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -14751,7 +14751,7 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts = options || {};
-      const format = opts.format || (posix3 ? utils.toPosixSlashes : null);
+      const format = opts.format || (posix4 ? utils.toPosixSlashes : null);
       let match = input === glob;
       let output = match && format ? format(input) : input;
       if (match === false) {
@@ -14760,16 +14760,16 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch.matchBase(input, regex, options, posix3);
+          match = picomatch.matchBase(input, regex, options, posix4);
         } else {
           match = regex.exec(output);
         }
       }
       return { isMatch: Boolean(match), match, output };
     };
-    picomatch.matchBase = (input, glob, options, posix3 = options && options.windows) => {
+    picomatch.matchBase = (input, glob, options, posix4 = options && options.windows) => {
       const regex = glob instanceof RegExp ? glob : picomatch.makeRe(glob, options);
-      return regex.test(utils.basename(input, { windows: posix3 }));
+      return regex.test(utils.basename(input, { windows: posix4 }));
     };
     picomatch.isMatch = (str2, patterns, options) => picomatch(patterns, options)(str2);
     picomatch.parse = (pattern, options) => {
@@ -14861,11 +14861,11 @@ var require_dist = __commonJS({
       value: mod,
       enumerable: true
     }) : target, mod));
-    var path15 = __toESM2(require("path"));
+    var path16 = __toESM2(require("path"));
     var fs16 = __toESM2(require("fs"));
     function cleanPath(path$1) {
-      let normalized = (0, path15.normalize)(path$1);
-      if (normalized.length > 1 && normalized[normalized.length - 1] === path15.sep) normalized = normalized.substring(0, normalized.length - 1);
+      let normalized = (0, path16.normalize)(path$1);
+      if (normalized.length > 1 && normalized[normalized.length - 1] === path16.sep) normalized = normalized.substring(0, normalized.length - 1);
       return normalized;
     }
     var SLASHES_REGEX = /[\\/]/g;
@@ -14879,7 +14879,7 @@ var require_dist = __commonJS({
     function normalizePath(path$1, options) {
       const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
       const pathNeedsCleaning = process.platform === "win32" && path$1.includes("/") || path$1.startsWith(".");
-      if (resolvePaths) path$1 = (0, path15.resolve)(path$1);
+      if (resolvePaths) path$1 = (0, path16.resolve)(path$1);
       if (normalizePath$1 || pathNeedsCleaning) path$1 = cleanPath(path$1);
       if (path$1 === ".") return "";
       const needsSeperator = path$1[path$1.length - 1] !== pathSeparator;
@@ -14892,7 +14892,7 @@ var require_dist = __commonJS({
       return function(filename, directoryPath) {
         const sameRoot = directoryPath.startsWith(root);
         if (sameRoot) return directoryPath.slice(root.length) + filename;
-        else return convertSlashes((0, path15.relative)(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
+        else return convertSlashes((0, path16.relative)(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
       };
     }
     function joinPath(filename) {
@@ -15004,13 +15004,13 @@ var require_dist = __commonJS({
     }
     function isRecursive(path$1, resolved, state) {
       if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
-      let parent = (0, path15.dirname)(path$1);
+      let parent = (0, path16.dirname)(path$1);
       let depth = 1;
       while (parent !== state.root && depth < 2) {
         const resolvedPath = state.symlinks.get(parent);
         const isSameRoot = !!resolvedPath && (resolvedPath === resolved || resolvedPath.startsWith(resolved) || resolved.startsWith(resolvedPath));
         if (isSameRoot) depth++;
-        else parent = (0, path15.dirname)(parent);
+        else parent = (0, path16.dirname)(parent);
       }
       state.symlinks.set(path$1, resolved);
       return depth > 1;
@@ -15197,8 +15197,8 @@ var require_dist = __commonJS({
                 this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path$1 + pathSeparator, depth - 1, this.walk);
               } else {
                 resolvedPath = useRealPaths ? resolvedPath : path$1;
-                const filename = (0, path15.basename)(resolvedPath);
-                const directoryPath$1 = normalizePath((0, path15.dirname)(resolvedPath), this.state.options);
+                const filename = (0, path16.basename)(resolvedPath);
+                const directoryPath$1 = normalizePath((0, path16.dirname)(resolvedPath), this.state.options);
                 resolvedPath = this.joinPath(filename, directoryPath$1);
                 this.pushFile(resolvedPath, files, this.state.counts, filters);
               }
@@ -15250,7 +15250,7 @@ var require_dist = __commonJS({
       options = {
         maxDepth: Infinity,
         suppressErrors: true,
-        pathSeparator: path15.sep,
+        pathSeparator: path16.sep,
         filters: []
       };
       globFunction;
@@ -15395,7 +15395,7 @@ var require_dist2 = __commonJS({
       enumerable: true
     }) : target, mod));
     var fs16 = require("fs");
-    var path15 = require("path");
+    var path16 = require("path");
     var url = require("url");
     var fdir = require_dist();
     var picomatch = require_picomatch2();
@@ -15455,8 +15455,8 @@ var require_dist2 = __commonJS({
         };
         return (p, isDir) => isDir && p !== "." ? p.slice(0, -1) : p;
       }
-      if (absolute) return (p) => path15.posix.relative(cwd, p) || ".";
-      return (p) => path15.posix.relative(cwd, `${root}/${p}`) || ".";
+      if (absolute) return (p) => path16.posix.relative(cwd, p) || ".";
+      return (p) => path16.posix.relative(cwd, `${root}/${p}`) || ".";
     }
     function buildRelative(cwd, root) {
       if (root.startsWith(`${cwd}/`)) {
@@ -15464,7 +15464,7 @@ var require_dist2 = __commonJS({
         return (p) => `${prefix}/${p}`;
       }
       return (p) => {
-        const result = path15.posix.relative(cwd, `${root}/${p}`);
+        const result = path16.posix.relative(cwd, `${root}/${p}`);
         return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
       };
     }
@@ -15510,7 +15510,7 @@ var require_dist2 = __commonJS({
       if (pattern[pattern.length - 1] === "/") result = pattern.slice(0, -1);
       if (result[result.length - 1] !== "*" && opts.expandDirectories) result += "/**";
       const escapedCwd = escapePath(cwd);
-      result = (0, path15.isAbsolute)(result.replace(ESCAPING_BACKSLASHES, "")) ? path15.posix.relative(escapedCwd, result) : path15.posix.normalize(result);
+      result = (0, path16.isAbsolute)(result.replace(ESCAPING_BACKSLASHES, "")) ? path16.posix.relative(escapedCwd, result) : path16.posix.normalize(result);
       const parentDir = (_PARENT_DIRECTORY$exe = PARENT_DIRECTORY.exec(result)) === null || _PARENT_DIRECTORY$exe === void 0 ? void 0 : _PARENT_DIRECTORY$exe[0];
       const parts = splitPattern(result);
       if (parentDir) {
@@ -15521,7 +15521,7 @@ var require_dist2 = __commonJS({
           result = result.slice(0, (n - i - 1) * 3) + result.slice((n - i) * 3 + parts[i + n].length + 1) || ".";
           i++;
         }
-        const potentialRoot = path15.posix.join(cwd, parentDir.slice(i * 3));
+        const potentialRoot = path16.posix.join(cwd, parentDir.slice(i * 3));
         if (potentialRoot[0] !== "." && props.root.length > potentialRoot.length) {
           props.root = ensureNonDriveRelativePath(potentialRoot);
           props.depthOffset = -n + i;
@@ -15543,7 +15543,7 @@ var require_dist2 = __commonJS({
         }
         props.depthOffset = newCommonPath.length;
         props.commonPath = newCommonPath;
-        props.root = ensureNonDriveRelativePath(newCommonPath.length > 0 ? path15.posix.join(cwd, ...newCommonPath) : cwd);
+        props.root = ensureNonDriveRelativePath(newCommonPath.length > 0 ? path16.posix.join(cwd, ...newCommonPath) : cwd);
       }
       return result;
     }
@@ -15595,13 +15595,13 @@ var require_dist2 = __commonJS({
       if (options.deep !== void 0) maxDepth = Math.round(options.deep - props.depthOffset);
       const crawler = new fdir.fdir({
         filters: [debug ? (p, isDirectory2) => {
-          const path16 = format(p, isDirectory2);
-          const matches = matcher(path16) && !ignore(path16);
-          if (matches) log(`matched ${path16}`);
+          const path17 = format(p, isDirectory2);
+          const matches = matcher(path17) && !ignore(path17);
+          if (matches) log(`matched ${path17}`);
           return matches;
         } : (p, isDirectory2) => {
-          const path16 = format(p, isDirectory2);
-          return matcher(path16) && !ignore(path16);
+          const path17 = format(p, isDirectory2);
+          return matcher(path17) && !ignore(path17);
         }],
         exclude: debug ? (_, p) => {
           const skipped = excludePredicate(_, p);
@@ -15640,7 +15640,7 @@ var require_dist2 = __commonJS({
     function getOptions(options) {
       const opts = Object.assign({}, options);
       for (const key2 in defaultOptions) if (opts[key2] === void 0) Object.assign(opts, { [key2]: defaultOptions[key2] });
-      opts.cwd = (opts.cwd instanceof URL ? (0, url.fileURLToPath)(opts.cwd) : (0, path15.resolve)(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
+      opts.cwd = (opts.cwd instanceof URL ? (0, url.fileURLToPath)(opts.cwd) : (0, path16.resolve)(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
       opts.ignore = ensureStringArray(opts.ignore);
       opts.fs && (opts.fs = {
         readdir: opts.fs.readdir || fs16.readdir,
@@ -16051,7 +16051,7 @@ var require_find_root = __commonJS({
 // node_modules/lilconfig/src/index.js
 var require_src2 = __commonJS({
   "node_modules/lilconfig/src/index.js"(exports2, module2) {
-    var path15 = require("path");
+    var path16 = require("path");
     var fs16 = require("fs");
     var os4 = require("os");
     var url = require("url");
@@ -16074,7 +16074,7 @@ var require_src2 = __commonJS({
       ];
     }
     function parentDir(p) {
-      return path15.dirname(p) || path15.sep;
+      return path16.dirname(p) || path16.sep;
     }
     var jsonLoader = (_, content) => JSON.parse(content.replace(/^\uFEFF/, ""));
     var requireFunc = typeof __webpack_require__ === "function" ? __non_webpack_require__ : require;
@@ -16126,9 +16126,9 @@ var require_src2 = __commonJS({
           ...options.loaders
         }
       };
-      conf.stopDir = path15.resolve(conf.stopDir);
+      conf.stopDir = path16.resolve(conf.stopDir);
       conf.searchPlaces.forEach((place) => {
-        const key2 = path15.extname(place) || "noExt";
+        const key2 = path16.extname(place) || "noExt";
         const loader = conf.loaders[key2];
         if (!loader) {
           throw new Error(`Missing loader for extension "${place}"`);
@@ -16179,7 +16179,7 @@ var require_src2 = __commonJS({
             filepath: ""
           };
           const visited = /* @__PURE__ */ new Set();
-          let dir = path15.resolve(searchFrom);
+          let dir = path16.resolve(searchFrom);
           dirLoop: while (true) {
             if (cache) {
               const r = searchCache.get(dir);
@@ -16190,14 +16190,14 @@ var require_src2 = __commonJS({
               visited.add(dir);
             }
             for (const searchPlace of searchPlaces) {
-              const filepath = path15.join(dir, searchPlace);
+              const filepath = path16.join(dir, searchPlace);
               try {
                 await fs16.promises.access(filepath);
               } catch {
                 continue;
               }
               const content = String(await fsReadFileAsync(filepath));
-              const loaderKey = path15.extname(searchPlace) || "noExt";
+              const loaderKey = path16.extname(searchPlace) || "noExt";
               const loader = loaders[loaderKey];
               if (searchPlace === "package.json") {
                 const pkg = await loader(filepath, content);
@@ -16235,11 +16235,11 @@ var require_src2 = __commonJS({
         },
         async load(filepath) {
           validateFilePath(filepath);
-          const absPath = path15.resolve(process.cwd(), filepath);
+          const absPath = path16.resolve(process.cwd(), filepath);
           if (cache && loadCache.has(absPath)) {
             return loadCache.get(absPath);
           }
-          const { base, ext } = path15.parse(absPath);
+          const { base, ext } = path16.parse(absPath);
           const loaderKey = ext || "noExt";
           const loader = loaders[loaderKey];
           validateLoader(loader, loaderKey);
@@ -16311,7 +16311,7 @@ var require_src2 = __commonJS({
             filepath: ""
           };
           const visited = /* @__PURE__ */ new Set();
-          let dir = path15.resolve(searchFrom);
+          let dir = path16.resolve(searchFrom);
           dirLoop: while (true) {
             if (cache) {
               const r = searchCache.get(dir);
@@ -16322,13 +16322,13 @@ var require_src2 = __commonJS({
               visited.add(dir);
             }
             for (const searchPlace of searchPlaces) {
-              const filepath = path15.join(dir, searchPlace);
+              const filepath = path16.join(dir, searchPlace);
               try {
                 fs16.accessSync(filepath);
               } catch {
                 continue;
               }
-              const loaderKey = path15.extname(searchPlace) || "noExt";
+              const loaderKey = path16.extname(searchPlace) || "noExt";
               const loader = loaders[loaderKey];
               const content = String(fs16.readFileSync(filepath));
               if (searchPlace === "package.json") {
@@ -16367,11 +16367,11 @@ var require_src2 = __commonJS({
         },
         load(filepath) {
           validateFilePath(filepath);
-          const absPath = path15.resolve(process.cwd(), filepath);
+          const absPath = path16.resolve(process.cwd(), filepath);
           if (cache && loadCache.has(absPath)) {
             return loadCache.get(absPath);
           }
-          const { base, ext } = path15.parse(absPath);
+          const { base, ext } = path16.parse(absPath);
           const loaderKey = ext || "noExt";
           const loader = loaders[loaderKey];
           validateLoader(loader, loaderKey);
@@ -16433,8 +16433,8 @@ var require_read_pjson = __commonJS({
     var logger_1 = require_logger();
     var fs_1 = require_fs();
     var debug = (0, logger_1.makeDebug)("read-pjson");
-    async function readPjson(path15) {
-      const pjsonPath = (0, node_path_1.join)(path15, "package.json");
+    async function readPjson(path16) {
+      const pjsonPath = (0, node_path_1.join)(path16, "package.json");
       if (process.env.OCLIF_DISABLE_RC) {
         debug("OCLIF_DISABLE_RC is set, skipping rc search");
         return (0, fs_1.readJson)(pjsonPath);
@@ -16444,7 +16444,7 @@ var require_read_pjson = __commonJS({
         debug(`found oclif config in ${pjsonPath}`);
         return pjson;
       }
-      debug(`searching for oclif config in ${path15}`);
+      debug(`searching for oclif config in ${path16}`);
       const explorer = (0, lilconfig_1.lilconfig)("oclif", {
         /**
          * Remove the following from the defaults:
@@ -16461,14 +16461,14 @@ var require_read_pjson = __commonJS({
           "oclif.config.mjs",
           "oclif.config.cjs"
         ],
-        stopDir: path15
+        stopDir: path16
       });
-      const result = await explorer.search(path15);
+      const result = await explorer.search(path16);
       if (!result?.config) {
-        debug(`no oclif config found in ${path15}`);
+        debug(`no oclif config found in ${path16}`);
         return pjson;
       }
-      debug(`found oclif config for ${path15}: %O`, result);
+      debug(`found oclif config for ${path16}: %O`, result);
       return {
         ...pjson,
         oclif: result?.config ?? {}
@@ -16896,12 +16896,12 @@ var require_plugin_loader = __commonJS({
           const plugins = findMatchingDependencies(opts.rootPlugin.pjson.dependencies ?? {}, corePlugins);
           await this.loadPlugins(opts.rootPlugin.root, "core", plugins);
         }
-        const { core: pluginAdditionsCore, path: path15 } = opts.pluginAdditions ?? { core: [] };
+        const { core: pluginAdditionsCore, path: path16 } = opts.pluginAdditions ?? { core: [] };
         if (pluginAdditionsCore) {
-          if (path15) {
-            const pjson = await (0, fs_1.readJson)((0, node_path_1.join)(path15, "package.json"));
+          if (path16) {
+            const pjson = await (0, fs_1.readJson)((0, node_path_1.join)(path16, "package.json"));
             const plugins = findMatchingDependencies(pjson.dependencies ?? {}, pluginAdditionsCore);
-            await this.loadPlugins(path15, "core", plugins);
+            await this.loadPlugins(path16, "core", plugins);
           } else {
             const plugins = findMatchingDependencies(opts.rootPlugin.pjson.dependencies ?? {}, pluginAdditionsCore);
             await this.loadPlugins(opts.rootPlugin.root, "core", plugins);
@@ -16919,13 +16919,13 @@ var require_plugin_loader = __commonJS({
               const plugins = findMatchingDependencies(allDeps ?? {}, devPlugins);
               await this.loadPlugins(opts.rootPlugin.root, "dev", plugins);
             }
-            const { dev: pluginAdditionsDev, path: path15 } = opts.pluginAdditions ?? { core: [] };
+            const { dev: pluginAdditionsDev, path: path16 } = opts.pluginAdditions ?? { core: [] };
             if (pluginAdditionsDev) {
-              if (path15) {
-                const pjson = await (0, fs_1.readJson)((0, node_path_1.join)(path15, "package.json"));
+              if (path16) {
+                const pjson = await (0, fs_1.readJson)((0, node_path_1.join)(path16, "package.json"));
                 const allDeps = { ...pjson.dependencies, ...pjson.devDependencies };
                 const plugins = findMatchingDependencies(allDeps ?? {}, pluginAdditionsDev);
-                await this.loadPlugins(path15, "dev", plugins);
+                await this.loadPlugins(path16, "dev", plugins);
               } else {
                 const allDeps = { ...opts.rootPlugin.pjson.dependencies, ...opts.rootPlugin.pjson.devDependencies };
                 const plugins = findMatchingDependencies(allDeps ?? {}, pluginAdditionsDev);
@@ -19923,10 +19923,10 @@ var require_lib = __commonJS({
       if (process.env.OCLIF_DISABLE_ENGINE_WARNING && (0, util_1.isTruthy)(process.env.OCLIF_DISABLE_ENGINE_WARNING))
         return;
       try {
-        const path15 = require("node:path");
+        const path16 = require("node:path");
         const semver = require_semver2();
-        const root = path15.join(__dirname, "..");
-        const pjson = require(path15.join(root, "package.json"));
+        const root = path16.join(__dirname, "..");
+        const pjson = require(path16.join(root, "package.json"));
         if (!semver.satisfies(process.versions.node, pjson.engines.node)) {
           process.emitWarning(`Node version must be ${pjson.engines.node} to use this CLI. Current node version: ${process.versions.node}`);
         }
@@ -24668,6 +24668,17 @@ var init_topics = __esm({
         nextSteps: [guide("IPv6", "Configure the cluster between the nodes' IPv4 addresses.")],
         causes: [],
         related: ["ipv6"]
+      },
+      {
+        id: "not-collected",
+        kind: "condition",
+        title: "Not collected",
+        aliases: ["partial-bundle", "missing-node"],
+        meaning: [ours('The bundle is partial: a node could not be reached, or some of its files could not be copied. Every finding of that node is missing, so "nothing found" there means "not looked at".')],
+        whatToCheck: [ours("The reason given (the bundle's manifest.json lists each failure): an SSH key or host key refused, a peer that did not answer, a file that could not be read.")],
+        nextSteps: [ours("Fix what the reason names, then collect again, or collect the missing node on its own (smsdiag collect on that node) and analyze both bundles together.")],
+        causes: [],
+        related: ["collect-logs"]
       },
       {
         id: "log-rollover-gap",
@@ -32925,11 +32936,11 @@ var require_agent = __commonJS({
       };
     })();
     var WINDOWS_PIPE_REGEX = /^[/\\][/\\]\.[/\\]pipe[/\\].+/;
-    function createAgent(path15) {
-      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path15)) {
-        return path15 === "pageant" ? new PageantAgent() : new CygwinAgent(path15);
+    function createAgent(path16) {
+      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path16)) {
+        return path16 === "pageant" ? new PageantAgent() : new CygwinAgent(path16);
       }
-      return new OpenSSHAgent(path15);
+      return new OpenSSHAgent(path16);
     }
     var AgentProtocol = (() => {
       const SSH_AGENTC_REQUEST_IDENTITIES = 11;
@@ -38173,17 +38184,17 @@ var require_SFTP = __commonJS({
       // ===========================================================================
       // Client-specific ===========================================================
       // ===========================================================================
-      createReadStream(path15, options) {
+      createReadStream(path16, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new ReadStream(this, path15, options);
+        return new ReadStream(this, path16, options);
       }
-      createWriteStream(path15, options) {
+      createWriteStream(path16, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new WriteStream(this, path15, options);
+        return new WriteStream(this, path16, options);
       }
-      open(path15, flags_, attrs, cb) {
+      open(path16, flags_, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         if (typeof attrs === "function") {
@@ -38202,7 +38213,7 @@ var require_SFTP = __commonJS({
           attrsFlags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path15);
+        const pathLen = Buffer.byteLength(path16);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38210,7 +38221,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path15, p += 4, pathLen);
+        buf.utf8Write(path16, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         writeUInt32BE(buf, attrsFlags, p += 4);
         if (attrsLen) {
@@ -38341,7 +38352,7 @@ var require_SFTP = __commonJS({
           throw new Error("Client-only method called in server mode");
         fastXfer(fs16, this, localPath, remotePath, opts, cb);
       }
-      readFile(path15, options, callback_) {
+      readFile(path16, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -38414,13 +38425,13 @@ var require_SFTP = __commonJS({
             return callback && callback(er, buffer);
           });
         };
-        this.open(path15, flag, 438, (er, handle_) => {
+        this.open(path16, flag, 438, (er, handle_) => {
           if (er)
             return callback && callback(er);
           handle = handle_;
           const tryStat = (er2, st) => {
             if (er2) {
-              this.stat(path15, (er_, st_) => {
+              this.stat(path16, (er_, st_) => {
                 if (er_) {
                   return this.close(handle, () => {
                     callback && callback(er2);
@@ -38441,7 +38452,7 @@ var require_SFTP = __commonJS({
           this.fstat(handle, tryStat);
         });
       }
-      writeFile(path15, data, options, callback_) {
+      writeFile(path16, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -38460,7 +38471,7 @@ var require_SFTP = __commonJS({
         if (options.encoding && !Buffer.isEncoding(options.encoding))
           throw new Error(`Unknown encoding: ${options.encoding}`);
         const flag = options.flag || "w";
-        this.open(path15, flag, options.mode, (openErr, handle) => {
+        this.open(path16, flag, options.mode, (openErr, handle) => {
           if (openErr) {
             callback && callback(openErr);
           } else {
@@ -38469,7 +38480,7 @@ var require_SFTP = __commonJS({
             if (position === null) {
               const tryStat = (er, st) => {
                 if (er) {
-                  this.stat(path15, (er_, st_) => {
+                  this.stat(path16, (er_, st_) => {
                     if (er_) {
                       return this.close(handle, () => {
                         callback && callback(er);
@@ -38488,7 +38499,7 @@ var require_SFTP = __commonJS({
           }
         });
       }
-      appendFile(path15, data, options, callback_) {
+      appendFile(path16, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -38506,12 +38517,12 @@ var require_SFTP = __commonJS({
           throw new TypeError("Bad arguments");
         if (!options.flag)
           options = Object.assign({ flag: "a" }, options);
-        this.writeFile(path15, data, options, callback);
+        this.writeFile(path16, data, options, callback);
       }
-      exists(path15, cb) {
+      exists(path16, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        this.stat(path15, (err) => {
+        this.stat(path16, (err) => {
           cb && cb(err ? false : true);
         });
       }
@@ -38554,7 +38565,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} RENAME`
         );
       }
-      mkdir(path15, attrs, cb) {
+      mkdir(path16, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -38568,7 +38579,7 @@ var require_SFTP = __commonJS({
           flags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path15);
+        const pathLen = Buffer.byteLength(path16);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38576,7 +38587,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path15, p += 4, pathLen);
+        buf.utf8Write(path16, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -38592,10 +38603,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} MKDIR`
         );
       }
-      rmdir(path15, cb) {
+      rmdir(path16, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path15);
+        const pathLen = Buffer.byteLength(path16);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38603,7 +38614,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path15, p += 4, pathLen);
+        buf.utf8Write(path16, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
@@ -38693,10 +38704,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} FSTAT`
         );
       }
-      stat(path15, cb) {
+      stat(path16, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path15);
+        const pathLen = Buffer.byteLength(path16);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38704,17 +38715,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path15, p += 4, pathLen);
+        buf.utf8Write(path16, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} STAT`
         );
       }
-      lstat(path15, cb) {
+      lstat(path16, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path15);
+        const pathLen = Buffer.byteLength(path16);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38722,17 +38733,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path15, p += 4, pathLen);
+        buf.utf8Write(path16, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} LSTAT`
         );
       }
-      opendir(path15, cb) {
+      opendir(path16, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path15);
+        const pathLen = Buffer.byteLength(path16);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38740,14 +38751,14 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path15, p += 4, pathLen);
+        buf.utf8Write(path16, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} OPENDIR`
         );
       }
-      setstat(path15, attrs, cb) {
+      setstat(path16, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -38759,7 +38770,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path15);
+        const pathLen = Buffer.byteLength(path16);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38767,7 +38778,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path15, p += 4, pathLen);
+        buf.utf8Write(path16, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -38827,8 +38838,8 @@ var require_SFTP = __commonJS({
           mtime: toUnixTimestamp(mtime)
         }, cb);
       }
-      utimes(path15, atime, mtime, cb) {
-        return this.setstat(path15, {
+      utimes(path16, atime, mtime, cb) {
+        return this.setstat(path16, {
           atime: toUnixTimestamp(atime),
           mtime: toUnixTimestamp(mtime)
         }, cb);
@@ -38839,8 +38850,8 @@ var require_SFTP = __commonJS({
           gid
         }, cb);
       }
-      chown(path15, uid, gid, cb) {
-        return this.setstat(path15, {
+      chown(path16, uid, gid, cb) {
+        return this.setstat(path16, {
           uid,
           gid
         }, cb);
@@ -38850,15 +38861,15 @@ var require_SFTP = __commonJS({
           mode
         }, cb);
       }
-      chmod(path15, mode, cb) {
-        return this.setstat(path15, {
+      chmod(path16, mode, cb) {
+        return this.setstat(path16, {
           mode
         }, cb);
       }
-      readlink(path15, cb) {
+      readlink(path16, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path15);
+        const pathLen = Buffer.byteLength(path16);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38866,7 +38877,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path15, p += 4, pathLen);
+        buf.utf8Write(path16, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -38911,10 +38922,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} SYMLINK`
         );
       }
-      realpath(path15, cb) {
+      realpath(path16, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path15);
+        const pathLen = Buffer.byteLength(path16);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38922,7 +38933,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path15, p += 4, pathLen);
+        buf.utf8Write(path16, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -38967,13 +38978,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${which} posix-rename@openssh.com`);
         }
       }
-      ext_openssh_statvfs(path15, cb) {
+      ext_openssh_statvfs(path16, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["statvfs@openssh.com"];
         if (!ext || ext !== "2")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path15);
+        const pathLen = Buffer.byteLength(path16);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 19 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38983,7 +38994,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 19, p);
         buf.utf8Write("statvfs@openssh.com", p += 4, 19);
         writeUInt32BE(buf, pathLen, p += 19);
-        buf.utf8Write(path15, p += 4, pathLen);
+        buf.utf8Write(path16, p += 4, pathLen);
         this._requests[reqid] = { extended: "statvfs@openssh.com", cb };
         const isBuffered = sendOrBuffer(this, buf);
         if (this._debug) {
@@ -39069,7 +39080,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} fsync@openssh.com`
         );
       }
-      ext_openssh_lsetstat(path15, attrs, cb) {
+      ext_openssh_lsetstat(path16, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["lsetstat@openssh.com"];
@@ -39084,7 +39095,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path15);
+        const pathLen = Buffer.byteLength(path16);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 20 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -39094,7 +39105,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 20, p);
         buf.utf8Write("lsetstat@openssh.com", p += 4, 20);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path15, p += 4, pathLen);
+        buf.utf8Write(path16, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -39111,13 +39122,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${status} lsetstat@openssh.com`);
         }
       }
-      ext_openssh_expandPath(path15, cb) {
+      ext_openssh_expandPath(path16, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["expand-path@openssh.com"];
         if (ext !== "1")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path15);
+        const pathLen = Buffer.byteLength(path16);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 23 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -39127,7 +39138,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 23, p);
         buf.utf8Write("expand-path@openssh.com", p += 4, 23);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path15, p += 4, pathLen);
+        buf.utf8Write(path16, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -40405,12 +40416,12 @@ var require_SFTP = __commonJS({
       [REQUEST.LSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path15 = bufferParser.readString(true);
+        const path16 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path15 === void 0)
+        if (path16 === void 0)
           return doFatalSFTPError(sftp, "Malformed LSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received LSTAT (id:${reqID})`);
-        if (!sftp.emit("LSTAT", reqID, path15)) {
+        if (!sftp.emit("LSTAT", reqID, path16)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40429,13 +40440,13 @@ var require_SFTP = __commonJS({
       [REQUEST.SETSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path15 = bufferParser.readString(true);
+        const path16 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed SETSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received SETSTAT (id:${reqID})`);
-        if (!sftp.emit("SETSTAT", reqID, path15, attrs)) {
+        if (!sftp.emit("SETSTAT", reqID, path16, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40457,12 +40468,12 @@ var require_SFTP = __commonJS({
       [REQUEST.OPENDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path15 = bufferParser.readString(true);
+        const path16 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path15 === void 0)
+        if (path16 === void 0)
           return doFatalSFTPError(sftp, "Malformed OPENDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received OPENDIR (id:${reqID})`);
-        if (!sftp.emit("OPENDIR", reqID, path15)) {
+        if (!sftp.emit("OPENDIR", reqID, path16)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40481,63 +40492,63 @@ var require_SFTP = __commonJS({
       [REQUEST.REMOVE]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path15 = bufferParser.readString(true);
+        const path16 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path15 === void 0)
+        if (path16 === void 0)
           return doFatalSFTPError(sftp, "Malformed REMOVE packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received REMOVE (id:${reqID})`);
-        if (!sftp.emit("REMOVE", reqID, path15)) {
+        if (!sftp.emit("REMOVE", reqID, path16)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.MKDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path15 = bufferParser.readString(true);
+        const path16 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed MKDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received MKDIR (id:${reqID})`);
-        if (!sftp.emit("MKDIR", reqID, path15, attrs)) {
+        if (!sftp.emit("MKDIR", reqID, path16, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.RMDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path15 = bufferParser.readString(true);
+        const path16 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path15 === void 0)
+        if (path16 === void 0)
           return doFatalSFTPError(sftp, "Malformed RMDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received RMDIR (id:${reqID})`);
-        if (!sftp.emit("RMDIR", reqID, path15)) {
+        if (!sftp.emit("RMDIR", reqID, path16)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.REALPATH]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path15 = bufferParser.readString(true);
+        const path16 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path15 === void 0)
+        if (path16 === void 0)
           return doFatalSFTPError(sftp, "Malformed REALPATH packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received REALPATH (id:${reqID})`
         );
-        if (!sftp.emit("REALPATH", reqID, path15)) {
+        if (!sftp.emit("REALPATH", reqID, path16)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.STAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path15 = bufferParser.readString(true);
+        const path16 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path15 === void 0)
+        if (path16 === void 0)
           return doFatalSFTPError(sftp, "Malformed STAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received STAT (id:${reqID})`);
-        if (!sftp.emit("STAT", reqID, path15)) {
+        if (!sftp.emit("STAT", reqID, path16)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40557,14 +40568,14 @@ var require_SFTP = __commonJS({
       [REQUEST.READLINK]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path15 = bufferParser.readString(true);
+        const path16 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path15 === void 0)
+        if (path16 === void 0)
           return doFatalSFTPError(sftp, "Malformed READLINK packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received READLINK (id:${reqID})`
         );
-        if (!sftp.emit("READLINK", reqID, path15)) {
+        if (!sftp.emit("READLINK", reqID, path16)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40635,7 +40646,7 @@ var require_SFTP = __commonJS({
     function roundUpToMultipleOf8(n) {
       return n + 7 & ~7;
     }
-    function ReadStream(sftp, path15, options) {
+    function ReadStream(sftp, path16, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -40649,7 +40660,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       ReadableStream.call(this, options);
-      this.path = path15;
+      this.path = path16;
       this.flags = options.flags === void 0 ? "r" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -40780,7 +40791,7 @@ var require_SFTP = __commonJS({
       },
       configurable: true
     });
-    function WriteStream(sftp, path15, options) {
+    function WriteStream(sftp, path16, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -40792,7 +40803,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       WritableStream.call(this, options);
-      this.path = path15;
+      this.path = path16;
       this.flags = options.flags === void 0 ? "w" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -44535,7 +44546,7 @@ var require_keygen = __commonJS({
       generateKeyPair: generateKeyPair_,
       generateKeyPairSync: generateKeyPairSync_,
       getCurves,
-      randomBytes: randomBytes2
+      randomBytes: randomBytes3
     } = require("crypto");
     var { Ber } = require_lib2();
     var bcrypt_pbkdf = require_bcrypt_pbkdf().pbkdf;
@@ -44799,7 +44810,7 @@ var require_keygen = __commonJS({
                 rounds = opts.rounds;
             }
             const gen = Buffer.allocUnsafe(cipher.keyLen + cipher.ivLen);
-            const salt = randomBytes2(SALT_LEN);
+            const salt = randomBytes3(SALT_LEN);
             const r = bcrypt_pbkdf(
               passphrase,
               passphrase.length,
@@ -44838,7 +44849,7 @@ var require_keygen = __commonJS({
           const kdfOptions = encrypted ? encrypted.kdfOptions : Buffer.alloc(0);
           const blockLen = encrypted ? encrypted.cipher.blockLen : 8;
           const parsed = parseDERs(keyType2, pub, priv);
-          const checkInt = randomBytes2(4);
+          const checkInt = randomBytes3(4);
           const commentBin = Buffer.from(comment);
           const privBlobLen = 4 + 4 + parsed.priv.length + 4 + commentBin.length;
           let padding = [];
@@ -45003,7 +45014,7 @@ __export(smsdiag_exports, {
 });
 module.exports = __toCommonJS(smsdiag_exports);
 var import_core13 = __toESM(require_lib());
-var path14 = __toESM(require("node:path"));
+var path15 = __toESM(require("node:path"));
 
 // package.json
 var name = "smsdiag";
@@ -45152,6 +45163,8 @@ function globToRegExp(pattern, flags = "") {
 
 // src/sources/find.ts
 var SAFE_PATTERN = /^[A-Za-z0-9._*?-]+$/;
+var HOSTILE_NAME = /[\u0000-\u001f\u007f]/;
+var HOSTILE_REASON = "its name holds control characters (a newline or tab): not collected";
 function splitGlob(g) {
   const dir = path.posix.dirname(g.glob);
   const pattern = path.posix.basename(g.glob);
@@ -45167,7 +45180,7 @@ async function findLocalFiles(globs) {
   const out = [];
   for (const g of globs) {
     const { dir, pattern } = splitGlob(g);
-    const re = globToRegExp(pattern);
+    const re = globToRegExp(pattern, "s");
     let names;
     try {
       names = await import_node_fs4.promises.readdir(dir);
@@ -45177,7 +45190,10 @@ async function findLocalFiles(globs) {
     for (const n of names.filter((x) => re.test(x)).sort()) {
       const p = path.join(dir, n);
       const st = await import_node_fs4.promises.stat(p).catch(() => void 0);
-      if (st?.isFile()) out.push({ kind: g.kind, path: p, size: st.size, mtime: st.mtime });
+      if (!st?.isFile()) continue;
+      const file = { kind: g.kind, path: p, size: st.size, mtime: st.mtime };
+      if (HOSTILE_NAME.test(n)) file.refused = HOSTILE_REASON;
+      out.push(file);
     }
   }
   return out;
@@ -45200,7 +45216,9 @@ var COMMANDS = [
   ["uptime.txt", ["uptime"]],
   ["df.txt", ["df", "-P"]],
   ["free.txt", ["free", "-m"]],
-  ["ip-addr.txt", ["ip", "addr"]]
+  ["ip-addr.txt", ["ip", "addr"]],
+  // The names this node knows for itself and its peer: what a redaction must replace.
+  ["hosts.txt", ["cat", "/etc/hosts"]]
 ];
 function offsetMinutes(z) {
   const m = /^([+-])(\d{2})(\d{2})$/.exec(z.trim());
@@ -45521,6 +45539,147 @@ async function nodesFromSyslog(file, hosts, warnings) {
 // src/sources/bundle/inventory.ts
 var path4 = __toESM(require("node:path"));
 
+// src/sources/bundle/manifest.ts
+var MANIFEST_PATH = "manifest.json";
+var DESCRIPTION_PATH = "description.txt";
+var SHA256 = /^[0-9a-f]{64}$/;
+var ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
+function unsafeRelativePath(p) {
+  if (p.length === 0) return "is empty";
+  if (p.startsWith("/") || /^[A-Za-z]:/.test(p)) return "is absolute";
+  if (p.includes("\\")) return "contains a backslash";
+  if (p.includes("\0")) return "contains a NUL byte";
+  const segs = p.split("/");
+  if (segs.some((s) => s === "..")) return 'contains a ".." segment';
+  if (segs.some((s) => s === "" || s === ".")) return 'contains an empty or "." segment';
+  return null;
+}
+var Check = class {
+  constructor(where) {
+    this.where = where;
+  }
+  where;
+  fail(field, what) {
+    throw new BundleError(`${this.where}: field "${field}" ${what}`);
+  }
+  object(v, field) {
+    if (typeof v !== "object" || v === null || Array.isArray(v)) this.fail(field, "must be an object");
+    return v;
+  }
+  array(v, field) {
+    if (!Array.isArray(v)) this.fail(field, "must be an array");
+    return v;
+  }
+  string(v, field, nonEmpty = false) {
+    if (typeof v !== "string") this.fail(field, "must be a string");
+    if (nonEmpty && v.length === 0) this.fail(field, "must not be empty");
+    return v;
+  }
+  optString(v, field) {
+    if (v !== void 0) this.string(v, field);
+  }
+  size(v, field) {
+    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) this.fail(field, "must be a non-negative integer");
+    return v;
+  }
+  sha(v, field) {
+    if (typeof v !== "string" || !SHA256.test(v)) this.fail(field, "must be 64 lower-case hex digits (sha256)");
+  }
+  iso(v, field) {
+    if (typeof v !== "string" || !ISO.test(v) || Number.isNaN(Date.parse(v))) this.fail(field, "must be an ISO 8601 time");
+  }
+  path(v, field) {
+    const p = this.string(v, field, true);
+    const why = unsafeRelativePath(p);
+    if (why) this.fail(field, `${why} ("${p}")`);
+    return p;
+  }
+};
+function validateManifest(value, where = MANIFEST_PATH) {
+  const c = new Check(where);
+  const m = c.object(value, "(top level)");
+  if (m.format !== "smsdiag-bundle") c.fail("format", 'must be "smsdiag-bundle" (this is not an smsdiag bundle manifest)');
+  if (m.version !== 1) c.fail("version", `must be 1 (got ${JSON.stringify(m.version)}; a newer smsdiag may be needed)`);
+  const tool = c.object(m.tool, "tool");
+  c.string(tool.name, "tool.name", true);
+  c.string(tool.version, "tool.version", true);
+  c.array(m.commandLine, "commandLine").forEach((a, i) => c.string(a, `commandLine[${i}]`));
+  c.iso(m.createdAt, "createdAt");
+  c.optString(m.case, "case");
+  c.optString(m.description, "description");
+  c.optString(m.incident, "incident");
+  if (typeof m.redacted !== "boolean") c.fail("redacted", "must be true or false");
+  const paths = /* @__PURE__ */ new Set();
+  const unique = (p, field) => {
+    if (p === MANIFEST_PATH || p === DESCRIPTION_PATH) c.fail(field, `must not name the reserved entry "${p}"`);
+    if (paths.has(p)) c.fail(field, `repeats the path "${p}" listed earlier`);
+    paths.add(p);
+  };
+  const names = /* @__PURE__ */ new Set();
+  c.array(m.nodes, "nodes").forEach((nv, i) => {
+    const f = `nodes[${i}]`;
+    const n = c.object(nv, f);
+    const name2 = c.string(n.name, `${f}.name`, true);
+    if (unsafeRelativePath(name2) || name2.includes("/")) c.fail(`${f}.name`, `must be a single path segment ("${name2}")`);
+    if (names.has(name2)) c.fail(`${f}.name`, `repeats the node name "${name2}"`);
+    names.add(name2);
+    c.string(n.host, `${f}.host`);
+    c.string(n.role, `${f}.role`, true);
+    c.object(n.facts, `${f}.facts`);
+    c.array(n.files, `${f}.files`).forEach((fv, j) => {
+      const g = `${f}.files[${j}]`;
+      const file = c.object(fv, g);
+      c.string(file.kind, `${g}.kind`, true);
+      c.string(file.source, `${g}.source`);
+      unique(c.path(file.path, `${g}.path`), `${g}.path`);
+      c.size(file.size, `${g}.size`);
+      c.iso(file.mtime, `${g}.mtime`);
+      c.sha(file.sha256, `${g}.sha256`);
+    });
+    c.array(n.errors, `${f}.errors`).forEach((ev, j) => {
+      const g = `${f}.errors[${j}]`;
+      const e = c.object(ev, g);
+      c.optString(e.source, `${g}.source`);
+      c.string(e.message, `${g}.message`, true);
+    });
+  });
+  c.array(m.analysis, "analysis").forEach((av, i) => {
+    const g = `analysis[${i}]`;
+    const a = c.object(av, g);
+    unique(c.path(a.path, `${g}.path`), `${g}.path`);
+    c.size(a.size, `${g}.size`);
+    c.sha(a.sha256, `${g}.sha256`);
+  });
+  c.optString(m.analysisError, "analysisError");
+  return m;
+}
+function parseManifest(bytes, where = MANIFEST_PATH) {
+  let value;
+  try {
+    value = JSON.parse(typeof bytes === "string" ? bytes : bytes.toString("utf8"));
+  } catch (err) {
+    throw new BundleError(`${where} is not valid JSON (${err.message}); the bundle is damaged`);
+  }
+  return validateManifest(value, where);
+}
+function listedEntries(m) {
+  const out = /* @__PURE__ */ new Map();
+  for (const n of m.nodes) for (const f of n.files) out.set(f.path, { size: f.size, sha256: f.sha256 });
+  for (const a of m.analysis) out.set(a.path, { size: a.size, sha256: a.sha256 });
+  return out;
+}
+function descriptionText(m) {
+  const lines = [];
+  lines.push(`Case: ${m.case ?? "(none given)"}`);
+  lines.push(`Incident: ${m.incident ?? "(none given)"}`);
+  lines.push(`Collected: ${m.createdAt}`);
+  lines.push("");
+  const d = (m.description ?? "").replace(/\r\n/g, "\n").replace(/\s+$/, "");
+  lines.push(d.length ? d : "(no description given)");
+  return `${lines.join("\n")}
+`;
+}
+
 // src/sources/bundle/reader.ts
 var import_node_fs7 = require("node:fs");
 var import_node_stream2 = require("node:stream");
@@ -45649,146 +45808,6 @@ var BlockGzipSink = class {
     return this.offset;
   }
 };
-
-// src/sources/bundle/manifest.ts
-var MANIFEST_PATH = "manifest.json";
-var DESCRIPTION_PATH = "description.txt";
-var SHA256 = /^[0-9a-f]{64}$/;
-var ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})$/;
-function unsafeRelativePath(p) {
-  if (p.length === 0) return "is empty";
-  if (p.startsWith("/") || /^[A-Za-z]:/.test(p)) return "is absolute";
-  if (p.includes("\\")) return "contains a backslash";
-  if (p.includes("\0")) return "contains a NUL byte";
-  const segs = p.split("/");
-  if (segs.some((s) => s === "..")) return 'contains a ".." segment';
-  if (segs.some((s) => s === "" || s === ".")) return 'contains an empty or "." segment';
-  return null;
-}
-var Check = class {
-  constructor(where) {
-    this.where = where;
-  }
-  where;
-  fail(field, what) {
-    throw new BundleError(`${this.where}: field "${field}" ${what}`);
-  }
-  object(v, field) {
-    if (typeof v !== "object" || v === null || Array.isArray(v)) this.fail(field, "must be an object");
-    return v;
-  }
-  array(v, field) {
-    if (!Array.isArray(v)) this.fail(field, "must be an array");
-    return v;
-  }
-  string(v, field, nonEmpty = false) {
-    if (typeof v !== "string") this.fail(field, "must be a string");
-    if (nonEmpty && v.length === 0) this.fail(field, "must not be empty");
-    return v;
-  }
-  optString(v, field) {
-    if (v !== void 0) this.string(v, field);
-  }
-  size(v, field) {
-    if (typeof v !== "number" || !Number.isSafeInteger(v) || v < 0) this.fail(field, "must be a non-negative integer");
-    return v;
-  }
-  sha(v, field) {
-    if (typeof v !== "string" || !SHA256.test(v)) this.fail(field, "must be 64 lower-case hex digits (sha256)");
-  }
-  iso(v, field) {
-    if (typeof v !== "string" || !ISO.test(v) || Number.isNaN(Date.parse(v))) this.fail(field, "must be an ISO 8601 time");
-  }
-  path(v, field) {
-    const p = this.string(v, field, true);
-    const why = unsafeRelativePath(p);
-    if (why) this.fail(field, `${why} ("${p}")`);
-    return p;
-  }
-};
-function validateManifest(value, where = MANIFEST_PATH) {
-  const c = new Check(where);
-  const m = c.object(value, "(top level)");
-  if (m.format !== "smsdiag-bundle") c.fail("format", 'must be "smsdiag-bundle" (this is not an smsdiag bundle manifest)');
-  if (m.version !== 1) c.fail("version", `must be 1 (got ${JSON.stringify(m.version)}; a newer smsdiag may be needed)`);
-  const tool = c.object(m.tool, "tool");
-  c.string(tool.name, "tool.name", true);
-  c.string(tool.version, "tool.version", true);
-  c.array(m.commandLine, "commandLine").forEach((a, i) => c.string(a, `commandLine[${i}]`));
-  c.iso(m.createdAt, "createdAt");
-  c.optString(m.case, "case");
-  c.optString(m.description, "description");
-  c.optString(m.incident, "incident");
-  if (typeof m.redacted !== "boolean") c.fail("redacted", "must be true or false");
-  const paths = /* @__PURE__ */ new Set();
-  const unique = (p, field) => {
-    if (p === MANIFEST_PATH || p === DESCRIPTION_PATH) c.fail(field, `must not name the reserved entry "${p}"`);
-    if (paths.has(p)) c.fail(field, `repeats the path "${p}" listed earlier`);
-    paths.add(p);
-  };
-  const names = /* @__PURE__ */ new Set();
-  c.array(m.nodes, "nodes").forEach((nv, i) => {
-    const f = `nodes[${i}]`;
-    const n = c.object(nv, f);
-    const name2 = c.string(n.name, `${f}.name`, true);
-    if (unsafeRelativePath(name2) || name2.includes("/")) c.fail(`${f}.name`, `must be a single path segment ("${name2}")`);
-    if (names.has(name2)) c.fail(`${f}.name`, `repeats the node name "${name2}"`);
-    names.add(name2);
-    c.string(n.host, `${f}.host`);
-    c.string(n.role, `${f}.role`, true);
-    c.object(n.facts, `${f}.facts`);
-    c.array(n.files, `${f}.files`).forEach((fv, j) => {
-      const g = `${f}.files[${j}]`;
-      const file = c.object(fv, g);
-      c.string(file.kind, `${g}.kind`, true);
-      c.string(file.source, `${g}.source`);
-      unique(c.path(file.path, `${g}.path`), `${g}.path`);
-      c.size(file.size, `${g}.size`);
-      c.iso(file.mtime, `${g}.mtime`);
-      c.sha(file.sha256, `${g}.sha256`);
-    });
-    c.array(n.errors, `${f}.errors`).forEach((ev, j) => {
-      const g = `${f}.errors[${j}]`;
-      const e = c.object(ev, g);
-      c.optString(e.source, `${g}.source`);
-      c.string(e.message, `${g}.message`, true);
-    });
-  });
-  c.array(m.analysis, "analysis").forEach((av, i) => {
-    const g = `analysis[${i}]`;
-    const a = c.object(av, g);
-    unique(c.path(a.path, `${g}.path`), `${g}.path`);
-    c.size(a.size, `${g}.size`);
-    c.sha(a.sha256, `${g}.sha256`);
-  });
-  return m;
-}
-function parseManifest(bytes, where = MANIFEST_PATH) {
-  let value;
-  try {
-    value = JSON.parse(typeof bytes === "string" ? bytes : bytes.toString("utf8"));
-  } catch (err) {
-    throw new BundleError(`${where} is not valid JSON (${err.message}); the bundle is damaged`);
-  }
-  return validateManifest(value, where);
-}
-function listedEntries(m) {
-  const out = /* @__PURE__ */ new Map();
-  for (const n of m.nodes) for (const f of n.files) out.set(f.path, { size: f.size, sha256: f.sha256 });
-  for (const a of m.analysis) out.set(a.path, { size: a.size, sha256: a.sha256 });
-  return out;
-}
-function descriptionText(m) {
-  const lines = [];
-  lines.push(`Case: ${m.case ?? "(none given)"}`);
-  lines.push(`Incident: ${m.incident ?? "(none given)"}`);
-  lines.push(`Collected: ${m.createdAt}`);
-  lines.push("");
-  const d = (m.description ?? "").replace(/\r\n/g, "\n").replace(/\s+$/, "");
-  lines.push(d.length ? d : "(no description given)");
-  return `${lines.join("\n")}
-`;
-}
 
 // src/sources/bundle/tar-entry.ts
 function str(b, off, len) {
@@ -46286,16 +46305,20 @@ function offsetMinutes2(v) {
   if (!m) return void 0;
   return (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0));
 }
-function factsOf(n) {
+var MAX_ZONE_MINUTES = 14 * 60;
+var MAX_CLOCK_MS = 366 * 864e5;
+function factsOf(n, warn) {
   const f = n.facts;
   const clock3 = typeof f.clock === "object" && f.clock !== null ? f.clock : {};
   const facts = {};
   const hostname3 = typeof f.hostname === "string" && f.hostname ? f.hostname : n.host || void 0;
   if (hostname3) facts.hostname = hostname3;
   const off = num2(f.utcOffsetMinutes) ?? offsetMinutes2(f.utcOffset);
-  if (off !== void 0) facts.utcOffsetMinutes = off;
+  if (off !== void 0 && Math.abs(off) <= MAX_ZONE_MINUTES) facts.utcOffsetMinutes = off;
+  else if (off !== void 0) warn(`${n.name}: the manifest gives a UTC offset of ${off} min, which no zone has; ignored`);
   const co = num2(f.clockOffsetMs) ?? num2(clock3.offsetMs);
-  if (co !== void 0) facts.clockOffsetMs = co;
+  if (co !== void 0 && Math.abs(co) <= MAX_CLOCK_MS) facts.clockOffsetMs = co;
+  else if (co !== void 0) warn(`${n.name}: the manifest gives a clock offset of ${co} ms, more than a year; ignored`);
   const cu = num2(f.clockUncertaintyMs) ?? num2(clock3.uncertaintyMs);
   if (cu !== void 0) facts.clockUncertaintyMs = cu;
   return facts;
@@ -46311,6 +46334,7 @@ async function inventoryFromReader(b) {
       warnings.push(`${path4.basename(b.file)}: node directory nodes/${m[1]}/ is not in the manifest; read without facts`);
     }
   }
+  warnings.push(...manifestMismatches(b));
   for (const mn of byNode.values()) {
     const prefix = `nodes/${mn.name}/logs/`;
     const files = [];
@@ -46333,7 +46357,7 @@ async function inventoryFromReader(b) {
       rotations.set(lf, c.rotation);
       files.push(lf);
     }
-    const facts = factsOf(mn);
+    const facts = factsOf(mn, (m) => warnings.push(m));
     const statePath = `nodes/${mn.name}/facts/ha.state`;
     if (b.entries.has(statePath)) {
       const e = b.entries.get(statePath);
@@ -46349,9 +46373,25 @@ async function inventoryFromReader(b) {
     }
     for (const err of mn.errors) warnings.push(`${mn.name}: collection: ${err.source ? `${err.source}: ` : ""}${err.message}`);
     if (!files.length) warnings.push(`${mn.name}: the bundle holds no log files for this node`);
-    nodes.push({ name: mn.name, role: roleFrom(mn.role), files: orderFiles(files, rotations), facts });
+    const node = { name: mn.name, role: roleFrom(mn.role), files: orderFiles(files, rotations), facts };
+    if (mn.errors.length) node.collectionErrors = mn.errors;
+    nodes.push(node);
   }
   return { nodes, warnings };
+}
+function manifestMismatches(b) {
+  const name2 = path4.basename(b.file);
+  const problems = [];
+  const listed = listedEntries(b.manifest);
+  for (const [p, want] of listed) {
+    const e = b.entries.get(p);
+    if (!e) problems.push(`${p} is listed but missing`);
+    else if (e.size !== want.size) problems.push(`${p} is ${e.size} bytes, the manifest says ${want.size}`);
+  }
+  for (const p of b.entries.keys()) if (p.startsWith("nodes/") && !listed.has(p)) problems.push(`${p} is not in the manifest`);
+  if (!problems.length) return [];
+  const shown = problems.slice(0, 3).join("; ") + (problems.length > 3 ? `; and ${problems.length - 3} more` : "");
+  return [`${name2} does not match its own manifest (${shown}); it was changed after it was collected: run smsdiag verify ${name2}`];
 }
 async function inventoryFromBundle(file) {
   const b = await openBundle(file);
@@ -46363,13 +46403,22 @@ async function inventoryFromBundle(file) {
 
 // src/sources/inputs.ts
 async function statOrFail(p, arg) {
+  let st;
   try {
-    return await import_node_fs8.promises.stat(p);
+    st = await import_node_fs8.promises.stat(p);
   } catch (err) {
     const code = err.code;
     const why = code === "ENOENT" ? "no such file or directory" : code === "EACCES" ? "permission denied" : err.message;
     throw new InputError(`cannot read ${arg}: ${why}`);
   }
+  if (!st.isFile() && !st.isDirectory()) throw new InputError(`${arg} is ${specialKind(st)}, not a log file, directory or bundle; give one of those`);
+  return st;
+}
+function specialKind(st) {
+  if (st.isFIFO()) return "a named pipe (FIFO)";
+  if (st.isSocket()) return "a socket";
+  if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
+  return "not a regular file";
 }
 function mergeNode(nodes, n) {
   const prev = nodes.get(n.name);
@@ -46399,6 +46448,7 @@ async function localMachine() {
   const files = [];
   const rotations = /* @__PURE__ */ new Map();
   for (const found of await findLocalFiles(catalogGlobs())) {
+    if (found.refused) continue;
     const c = classifyFileName(path5.basename(found.path));
     if (!c || c.kind !== found.kind) continue;
     const f = localFile("local", c.kind, found.path, found.path, found);
@@ -46718,10 +46768,15 @@ function parseOffset(text) {
 // src/cli/times.ts
 var RELATIVE = /^(\d+)\s*(s|m|h|d|w)$/i;
 var UNIT_MS = { s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5 };
+var MAX_DATE_MS = 864e13;
 function parseUserTime(text, flag, now) {
   const t = text.trim();
   const rel = RELATIVE.exec(t);
-  if (rel) return now.getTime() - Number(rel[1]) * UNIT_MS[rel[2].toLowerCase()];
+  if (rel) {
+    const ms = now.getTime() - Number(rel[1]) * UNIT_MS[rel[2].toLowerCase()];
+    if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS) throw new UsageError(`${flag} ${JSON.stringify(text)} reaches back further than any log; give a span such as 2h or 7d, or a date`);
+    return ms;
+  }
   const m = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(t);
   if (m) {
     const zone = !m[3] || m[3].toUpperCase() === "Z" ? "Z" : m[3].replace(/^([+-]\d{2})(\d{2})$/, "$1:$2");
@@ -46750,6 +46805,7 @@ function parseNodeClocks(values) {
   for (const v of values ?? []) {
     const named2 = splitNamed(v);
     const seconds2 = named2 && /^[+-]?\d+(?:\.\d+)?s?$/.test(named2.value) ? Number.parseFloat(named2.value) : NaN;
+    if (named2 && Math.abs(seconds2) > 366 * 86400) throw new UsageError(`--clock ${JSON.stringify(v)}: ${named2.value} s is more than a year; give the seconds the node's clock ran ahead, e.g. --clock secondary=+95`);
     if (!named2 || Number.isNaN(seconds2)) throw new UsageError(`--clock ${JSON.stringify(v)}: expected NODE=\xB1SECONDS, e.g. --clock secondary=+95`);
     out[named2.name] = Math.round(seconds2 * 1e3);
   }
@@ -46845,7 +46901,8 @@ var CONDITIONS = [
   { id: "maintenance-under-ha", severity: "error", detectedBy: ["sequence"], needs: ["ha"] },
   { id: "ipv6-unsupported", severity: "error", detectedBy: ["sequence"], needs: ["ha"] },
   { id: "log-rollover-gap", severity: "warning", detectedBy: ["cluster"], needs: ["ha", "sms-info", "mysqld", "tpt"] },
-  { id: "clock-skew", severity: "warning", detectedBy: ["cluster"], needs: ["ha"] }
+  { id: "clock-skew", severity: "warning", detectedBy: ["cluster"], needs: ["ha"] },
+  { id: "not-collected", severity: "error", detectedBy: ["sequence"], needs: [] }
 ];
 var BY_ID = new Map(CONDITIONS.map((c) => [c.id, c]));
 function conditionById(id) {
@@ -47884,6 +47941,8 @@ var SUMMARIES = {
   "maintenance-under-ha": "maintenance applied while HA was enabled ({what})",
   "ipv6-unsupported": "HA configured with an IPv6 peer address ({peer})",
   "log-rollover-gap": "oldest {kind} entry ({oldest}, {file}) is later than the incident time {incident}: earlier evidence was rotated away",
+  "not-collected/node": "was not collected: {why}",
+  "not-collected/files": "{count} file(s) were not collected; the first: {why}",
   "clock-skew/facts": "clock was {seconds} s {direction} the collector's when the bundle was made; times were corrected",
   "clock-skew/events": "clock at least {seconds} s {direction} {other}'s, judged from events logged on both nodes; correct with --clock"
 };
@@ -49420,7 +49479,7 @@ function mtimeAsTime(file) {
 function notChecked(present) {
   const groups = /* @__PURE__ */ new Map();
   for (const c of CONDITIONS) {
-    if (c.needs.some((k) => present.has(k))) continue;
+    if (!c.needs.length || c.needs.some((k) => present.has(k))) continue;
     const key2 = c.needs.join(",");
     const g = groups.get(key2) ?? { conditions: [], missing: [...c.needs] };
     g.conditions.push(c.id);
@@ -49830,6 +49889,12 @@ async function scanNode(node, rules, agg, t) {
     }
     for (const d of detectors) d.end?.(reportOccurrence);
   }
+  if (node.collectionErrors?.length) {
+    const errs = node.collectionErrors;
+    const why = errs[0].source ? `${errs[0].source}: ${errs[0].message}` : errs[0].message;
+    const whole = node.files.length === 0;
+    reportOccurrence({ condition: "not-collected", node: node.name, variant: whole ? "node" : "files", fields: { why, count: String(errs.length) }, evidence: [] });
+  }
   if (kept.dropped()) warn(`${node.name}: ${kept.dropped()} repeated line(s) were counted but not kept as separate events (at most ${EVENTS_PER_MINUTE} of a kind per minute, the latest among them)`);
   const now = await currentState(node.name, node.files.filter((f) => f.kind === "state"), node.facts.haState, events, agg, warn);
   for (const f of now.files) files.push({ kind: "state", path: f.path, records: f.records });
@@ -50027,6 +50092,7 @@ function renderSummary(report, advice, width = 80) {
 }
 
 // src/report/html-file.ts
+var import_node_crypto2 = require("node:crypto");
 var import_node_fs10 = require("node:fs");
 var path6 = __toESM(require("node:path"));
 init_lookup();
@@ -50214,9 +50280,9 @@ ${warnings}
 // src/report/html-file.ts
 async function writeHtmlReport(analysis, file) {
   const html = renderHtml(analysis, { explain: adviceFor });
-  const tmp = path6.join(path6.dirname(file), `.${path6.basename(file)}.partial-${process.pid}`);
+  const tmp = path6.join(path6.dirname(file), `.${path6.basename(file)}.partial-${(0, import_node_crypto2.randomBytes)(8).toString("hex")}`);
   try {
-    await import_node_fs10.promises.writeFile(tmp, html, { mode: 420 });
+    await import_node_fs10.promises.writeFile(tmp, html, { flag: "wx", mode: 384 });
     await import_node_fs10.promises.link(tmp, file);
   } catch (err) {
     const code = err.code;
@@ -50360,13 +50426,13 @@ var Autocomplete = class _Autocomplete extends SmsdiagCommand {
 var import_core5 = __toESM(require_lib());
 var import_node_fs16 = require("node:fs");
 var os3 = __toESM(require("node:os"));
-var path11 = __toESM(require("node:path"));
+var path12 = __toESM(require("node:path"));
 var import_promises4 = require("node:readline/promises");
 
 // src/collect.ts
 var import_node_fs15 = require("node:fs");
 var os2 = __toESM(require("node:os"));
-var path10 = __toESM(require("node:path"));
+var path11 = __toESM(require("node:path"));
 init_lookup();
 
 // src/report/timeline.ts
@@ -50663,17 +50729,20 @@ async function* allRecords(inv, filter, warn) {
 // src/bundle/redact.ts
 var import_node_net = require("node:net");
 var import_node_stream4 = require("node:stream");
+var import_promises2 = require("node:stream/promises");
+var zlib3 = __toESM(require("node:zlib"));
 var REDACT_KINDS = ["ipv4", "ipv6", "mac", "host", "user", "email", "word"];
 var OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
 var IPV4 = `${OCTET}(?:\\.${OCTET}){3}`;
-var IPV4_TOKEN = `(?<![\\w.]|\\d\\.)${IPV4}(?![\\w]|\\.\\d)`;
+var VERSION_CONTEXT = `(?:[Vv]ersion:?|[Uu]pgrade to|[Pp]atch|[Rr]elease|[Bb]uild|SMS|sms-|Ver|[Vv])\\s*['"]?`;
+var IPV4_TOKEN = `(?<![\\w.]|\\d\\.)(?<!${VERSION_CONTEXT})${IPV4}(?![\\w]|\\.\\d)`;
 var H16 = "[0-9A-Fa-f]{1,4}";
 var IPV6_TOKEN = `(?<![\\w:.])(?:(?:${H16}:){7}${H16}|(?:${H16}:){0,7}(?:${H16})?::(?:${H16}:){0,6}(?:${IPV4}|${H16})?|(?:${H16}:){6}${IPV4})(?:%[\\w.-]+)?(?![\\w:]|\\.\\d)`;
-var MAC_TOKEN = "(?<![\\w:.-])[0-9A-Fa-f]{2}(?<macsep>[:-])[0-9A-Fa-f]{2}(?:\\k<macsep>[0-9A-Fa-f]{2}){4}(?![\\w:-])";
+var MAC_TOKEN = "(?<![\\w:.-])(?:[0-9A-Fa-f]{2}(?<macsep>[:-])[0-9A-Fa-f]{2}(?:\\k<macsep>[0-9A-Fa-f]{2}){4}|[0-9A-Fa-f]{4}\\.[0-9A-Fa-f]{4}\\.[0-9A-Fa-f]{4})(?![\\w:-])";
 var EMAIL_TOKEN = "(?<![\\w.%+'-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}(?![\\w-]|\\.[A-Za-z0-9])";
-var LABEL = "[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?";
-var FQDN_TOKEN = `(?<![\\w.@-])(?:${LABEL}\\.)+[A-Za-z][A-Za-z0-9-]{1,62}(?![\\w-]|\\.[A-Za-z0-9])`;
-var USER_TOKEN = `(?<![\\w])(?<uprefix>user(?:name)?\\s*[=:]\\s*['"]?|user\\s+['"]|['"](?=[A-Za-z_][\\w.$-]{0,63}['"]@))(?<uname>[A-Za-z_][\\w.$-]{0,63})(?![\\w.$@-])`;
+var LABEL = "[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?";
+var FQDN_TOKEN = `(?:(?<=\\\\[nrt])|(?<![\\w.@\\\\-]))(?:${LABEL}\\.)+[A-Za-z][A-Za-z0-9-]{1,62}(?![\\w-]|\\.[A-Za-z0-9])`;
+var USER_TOKEN = `(?<![\\w])(?<uprefix>user(?:name)?\\s*[=:]\\s*['"]?|user\\s+['"]|['"](?=[A-Za-z_][\\w.$-]{0,63}['"]@)|(?=[A-Za-z_][\\w.$-]{0,63}@(?:\\d|\\[|[\\w.-]+:\\d)))(?<uname>[A-Za-z_][\\w.$-]{0,63})(?![\\w.$-]|@(?![\\d\\[\\w]))`;
 var TLDS = /* @__PURE__ */ new Set([
   "com",
   "net",
@@ -50717,7 +50786,39 @@ var TLDS = /* @__PURE__ */ new Set([
 var NOT_CC = /* @__PURE__ */ new Set(["gz", "sh", "py", "js", "pl", "so", "rb", "ps", "md", "cs", "go", "rs", "ts", "db", "pm", "mo", "po", "el", "hs", "ml", "ko", "xz", "bz", "lz", "jar", "ok"]);
 var JAVA_ROOTS = /* @__PURE__ */ new Set(["com", "org", "net", "java", "javax", "sun", "jdk", "io", "oracle", "edu"]);
 var SYSTEM_USERS = /* @__PURE__ */ new Set(["root", "mysql", "nobody", "daemon", "localhost", "sms", "tomcat", "postgres", "admin"]);
+var PUBLIC_DOMAINS = [
+  "mariadb.com",
+  "mariadb.org",
+  "mysql.com",
+  "oracle.com",
+  "percona.com",
+  "tippingpoint.com",
+  "trendmicro.com",
+  "hpe.com",
+  "hp.com",
+  "w3.org",
+  "apache.org",
+  "java.com",
+  "openjdk.org",
+  "openjdk.java.net",
+  "debian.org",
+  "ubuntu.com",
+  "redhat.com",
+  "centos.org",
+  "kernel.org",
+  "gnu.org",
+  "github.com",
+  "openssh.com",
+  "openssl.org"
+];
+var FILE_NAMES = /* @__PURE__ */ new Set(["master.info", "relay-log.info", "multi-master.info", "relay_log.info", "ib_buffer_pool.info"]);
+function isPublicName(token) {
+  const t = token.toLowerCase();
+  return FILE_NAMES.has(t) || t.endsWith(".example") || PUBLIC_DOMAINS.some((d) => t === d || t.endsWith(`.${d}`));
+}
+var SYSLOG_HOST = /^(?:<\d{1,3}>)?(?:1 \S+|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d) ([A-Za-z_][\w.-]*) /gm;
 function looksLikeHost(token) {
+  if (isPublicName(token)) return false;
   const labels = token.split(".");
   const tld = labels[labels.length - 1].toLowerCase();
   if (/\d/.test(tld)) return false;
@@ -50747,6 +50848,8 @@ var PseudonymRedactor = class {
   counters = /* @__PURE__ */ new Map();
   /** Literal values (registered hosts/users, words) matched anywhere; rebuilt when one is added. */
   literals = [];
+  /** Domains of registered hosts: any name under one is a host, whatever its top-level label. */
+  domains = /* @__PURE__ */ new Set();
   re = null;
   constructor(opts) {
     for (const w of opts.words ?? []) if (w.trim()) this.register("word", w.trim());
@@ -50761,6 +50864,8 @@ var PseudonymRedactor = class {
         this.re = null;
       }
       if (kind === "host" && v.includes(".") && !/^[\d.]+$/.test(v)) {
+        const domain = v.slice(v.indexOf(".") + 1).toLowerCase();
+        if (domain.includes(".") && !isPublicName(domain)) this.domains.add(domain);
         const short = v.split(".")[0];
         if (short && !this.maps.get("host").has(short.toLowerCase())) {
           this.maps.get("host").set(short.toLowerCase(), pseudo);
@@ -50786,20 +50891,27 @@ var PseudonymRedactor = class {
   }
   make(kind, n) {
     switch (kind) {
-      case "ipv4":
-        return `10.255.${Math.floor(n / 256) % 256}.${n % 256}`;
+      // Documentation ranges (RFC 5737, 3849, 7042, 2606): a pseudonym can never be a real address.
+      case "ipv4": {
+        if (n <= 254) return `192.0.2.${n}`;
+        if (n <= 508) return `198.51.100.${n - 254}`;
+        if (n <= 762) return `203.0.113.${n - 508}`;
+        const k = n - 762;
+        return `198.${18 + Math.floor(k / 65536) % 2}.${Math.floor(k / 256) % 256}.${k % 256}`;
+      }
       case "ipv6":
-        return `fd00::${n.toString(16)}`;
+        return `2001:db8::${n.toString(16)}`;
       case "mac": {
-        const hex = n.toString(16).padStart(10, "0").slice(-10);
-        return `02:${hex.match(/../g).join(":")}`;
+        if (n <= 255) return `00:00:5e:00:53:${n.toString(16).padStart(2, "0")}`;
+        const hex = n.toString(16).padStart(8, "0").slice(-8);
+        return `02:00:${hex.match(/../g).join(":")}`;
       }
       case "host":
-        return `host-${n}`;
+        return `host-${n}.example`;
       case "user":
         return `user-${n}`;
       case "email":
-        return `email-${n}@example.invalid`;
+        return `email-${n}@mail.example`;
       case "word":
         return `word-${n}`;
     }
@@ -50813,7 +50925,8 @@ var PseudonymRedactor = class {
       `(?<mac>${MAC_TOKEN})`,
       `(?<ipv6>${IPV6_TOKEN})`,
       `(?<ipv4>${IPV4_TOKEN})`,
-      ...named2.length ? [`(?<named>(?<![\\w.-])(?:${named2.join("|")})(?![\\w-]|\\.[A-Za-z0-9]))`] : [],
+      // After a JSON/C escape (`\\n`, `\\t`) a name starts too, though a letter precedes it.
+      ...named2.length ? [`(?<named>(?:(?<=\\\\[nrt])|(?<![\\w.\\\\-]))(?:${named2.join("|")})(?![\\w-]|\\.[A-Za-z0-9]))`] : [],
       `(?<fqdn>${FQDN_TOKEN})`,
       `(?<user>${USER_TOKEN})`
     ];
@@ -50826,6 +50939,11 @@ var PseudonymRedactor = class {
     return words2.length ? new RegExp(words2.sort((a, b) => b.length - a.length).join("|"), "gi") : null;
   }
   redactText(s) {
+    SYSLOG_HOST.lastIndex = 0;
+    for (let m = SYSLOG_HOST.exec(s); m; m = SYSLOG_HOST.exec(s)) {
+      const host = m[1];
+      if (host !== "-" && !this.issued.has(host) && !/^[\d.:]+$/.test(host) && !isPublicName(host) && !SYSTEM_USERS.has(host.toLowerCase())) this.register("host", host);
+    }
     const re = this.regex();
     re.lastIndex = 0;
     const text = s.replace(re, (...args) => {
@@ -50846,7 +50964,7 @@ var PseudonymRedactor = class {
         const lit = this.literals.find((l) => l.value.toLowerCase() === m.toLowerCase());
         return this.pseudonym(lit?.kind ?? "host", m);
       }
-      if (g.fqdn !== void 0) return looksLikeHost(m) ? this.pseudonym("host", m) : m;
+      if (g.fqdn !== void 0) return looksLikeHost(m) || this.inKnownDomain(m) ? this.pseudonym("host", m) : m;
       if (g.user !== void 0 && g.uprefix !== void 0 && g.uname !== void 0) {
         if (SYSTEM_USERS.has(g.uname.toLowerCase())) return m;
         return g.uprefix + this.pseudonym("user", g.uname);
@@ -50855,6 +50973,11 @@ var PseudonymRedactor = class {
     });
     const wre = this.wordRegex();
     return wre ? text.replace(wre, (m) => this.pseudonym("word", m)) : text;
+  }
+  inKnownDomain(name2) {
+    const l = name2.toLowerCase();
+    for (const d of this.domains) if (l === d || l.endsWith(`.${d}`)) return true;
+    return false;
   }
   mapping() {
     const mappings = {};
@@ -50903,14 +51026,28 @@ var LineRedactStream = class extends import_node_stream4.Transform {
 function createRedactor(opts = {}) {
   return new PseudonymRedactor(opts);
 }
+async function redactBytes(data, redactor, write) {
+  const it = data[Symbol.asyncIterator]();
+  const first = await it.next();
+  const head = first.done ? Buffer.alloc(0) : first.value;
+  const source = import_node_stream4.Readable.from(
+    (async function* () {
+      if (head.length) yield head;
+      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+    })()
+  );
+  const drain = async (src) => {
+    for await (const c of src) await write(Buffer.isBuffer(c) ? c : Buffer.from(c));
+  };
+  const gz = head.length >= 2 && head[0] === 31 && head[1] === 139;
+  if (gz) await (0, import_promises2.pipeline)(source, zlib3.createGunzip(), redactor.stream(), zlib3.createGzip({ level: 6 }), drain);
+  else await (0, import_promises2.pipeline)(source, redactor.stream(), drain);
+}
 
 // src/bundle/writer.ts
-var import_node_crypto2 = require("node:crypto");
+var import_node_crypto3 = require("node:crypto");
 var import_node_fs11 = require("node:fs");
 var path8 = __toESM(require("node:path"));
-var import_node_stream5 = require("node:stream");
-var import_promises2 = require("node:stream/promises");
-var zlib3 = __toESM(require("node:zlib"));
 var tar2 = __toESM(require_tar_stream());
 var BundleEntryError = class extends Error {
   constructor(message) {
@@ -51032,6 +51169,9 @@ var TarGzBundleWriter = class {
     this.chain = run.catch(() => void 0);
     return run;
   }
+  broken() {
+    return this.state === "broken";
+  }
   usable(what) {
     if (this.state === "broken") throw new Error(`cannot ${what}: writing ${this.tempPath} failed earlier (${this.brokenBy?.message})`);
     if (this.state !== "open") throw new Error(`cannot ${what}: the bundle writer is already ${this.state === "aborted" ? "aborted" : "finished"}`);
@@ -51069,7 +51209,7 @@ var TarGzBundleWriter = class {
     let spool = null;
     if (!Buffer.isBuffer(body)) this.current = body;
     try {
-      if (redactor) {
+      if (redactor && !entry2.redacted) {
         spool = new Spool(path8.join(this.opts.outDir, `.${this.opts.name}.spool-${process.pid}-${this.spoolSeq++}`));
         await redactInto(capped(entry2.body, entry2.size, label), redactor, spool, label);
         size = spool.size;
@@ -51091,7 +51231,7 @@ var TarGzBundleWriter = class {
     pack2.on("error", () => void 0);
     const consumer = this.consume(pack2);
     consumer.catch(() => void 0);
-    const hash = (0, import_node_crypto2.createHash)("sha256");
+    const hash = (0, import_node_crypto3.createHash)("sha256");
     try {
       const segs = rel.split("/");
       for (let i = 0; i < segs.length; i++) {
@@ -51248,22 +51388,8 @@ var TarGzBundleWriter = class {
   }
 };
 async function redactInto(data, redactor, spool, label) {
-  const first = await data.next();
-  const head = first.done ? Buffer.alloc(0) : first.value;
-  const source = import_node_stream5.Readable.from(
-    (async function* () {
-      if (head.length) yield head;
-      yield* data;
-    })()
-  );
-  const gz = head.length >= 2 && head[0] === 31 && head[1] === 139;
-  const stages = gz ? [zlib3.createGunzip(), redactor.stream(), zlib3.createGzip({ level: 6 })] : [redactor.stream()];
   try {
-    const drainTo = async (src) => {
-      for await (const c of src) await spool.write(Buffer.isBuffer(c) ? c : Buffer.from(c));
-    };
-    if (stages.length === 1) await (0, import_promises2.pipeline)(source, stages[0], drainTo);
-    else await (0, import_promises2.pipeline)(source, stages[0], stages[1], stages[2], drainTo);
+    await redactBytes(data, redactor, (c) => spool.write(c));
   } catch (err) {
     if (err instanceof BundleEntryError) throw err;
     throw new BundleEntryError(`${label}: could not be redacted: ${fmtErr(err)}`);
@@ -51346,14 +51472,15 @@ async function createBundleWriter(opts) {
 var import_node_child_process3 = require("node:child_process");
 var import_node_fs14 = require("node:fs");
 var import_promises3 = require("node:stream/promises");
-var import_node_stream6 = require("node:stream");
+var import_node_stream5 = require("node:stream");
+var path10 = __toESM(require("node:path"));
 
 // src/sources/ssh.ts
 var import_node_fs13 = require("node:fs");
 var import_ssh2 = __toESM(require_lib3());
 
 // src/sources/known-hosts.ts
-var import_node_crypto3 = require("node:crypto");
+var import_node_crypto4 = require("node:crypto");
 var import_node_fs12 = require("node:fs");
 var path9 = __toESM(require("node:path"));
 var KnownHostsError = class extends UnreachableError {
@@ -51367,7 +51494,7 @@ function keyType(blob) {
   return blob.subarray(4, 4 + n).toString("latin1");
 }
 function fingerprint(blob) {
-  return `SHA256:${(0, import_node_crypto3.createHash)("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
+  return `SHA256:${(0, import_node_crypto4.createHash)("sha256").update(blob).digest("base64").replace(/=+$/, "")}`;
 }
 function wildcard(pattern, name2) {
   return globToRegExp(pattern, "i").test(name2);
@@ -51377,7 +51504,7 @@ function hashedMatch(entry2, name2) {
   if (parts.length !== 4 || parts[1] !== "1") return false;
   const salt = Buffer.from(parts[2], "base64");
   const want = Buffer.from(parts[3], "base64");
-  const got = (0, import_node_crypto3.createHmac)("sha1", salt).update(name2).digest();
+  const got = (0, import_node_crypto4.createHmac)("sha1", salt).update(name2).digest();
   return got.length === want.length && got.equals(want);
 }
 function patternsMatch(field, name2) {
@@ -51408,8 +51535,8 @@ function checkHostKey(text, host, port, blob) {
       if (key2 === b64) return { kind: "revoked", line: i + 1 };
       continue;
     }
-    if (key2 === b64) match ??= { kind: "match", line: i + 1 };
-    else if (ktype === type) mismatch ??= { kind: "mismatch", line: i + 1, knownType: ktype };
+    if (key2 === b64 && ktype === type) match ??= { kind: "match", line: i + 1 };
+    else mismatch ??= { kind: "mismatch", line: i + 1, knownType: ktype, knownKey: Buffer.from(key2, "base64") };
   }
   return match ?? mismatch ?? { kind: "unknown" };
 }
@@ -51422,8 +51549,8 @@ async function readKnownHosts(file) {
   }
 }
 async function appendHostKey(file, host, port, blob) {
-  const salt = (0, import_node_crypto3.randomBytes)(20);
-  const hash = (0, import_node_crypto3.createHmac)("sha1", salt).update(hostKeyName(host, port)).digest();
+  const salt = (0, import_node_crypto4.randomBytes)(20);
+  const hash = (0, import_node_crypto4.createHmac)("sha1", salt).update(hostKeyName(host, port)).digest();
   const line = `|1|${salt.toString("base64")}|${hash.toString("base64")} ${keyType(blob)} ${blob.toString("base64")}
 `;
   await import_node_fs12.promises.mkdir(path9.dirname(file), { recursive: true, mode: 448 });
@@ -51456,7 +51583,7 @@ async function connect(t) {
   const where = `${t.user}@${t.host}:${t.port}`;
   await new Promise((resolve3, reject) => {
     client.once("ready", () => resolve3());
-    client.once("error", (err) => {
+    client.on("error", (err) => {
       client.destroy();
       if (verdict && verdict.kind !== "match" && !(verdict.kind === "unknown" && t.acceptNewHostKey)) {
         reject(hostKeyError(verdict, t, presented));
@@ -51499,7 +51626,10 @@ function hostKeyError(v, t, key2) {
   const fp = fingerprint(key2);
   const where = `${t.host}:${t.port}`;
   if (v.kind === "mismatch") {
-    return new SshError("host-key-changed", `the host key of ${where} has CHANGED (now ${keyType(key2)} ${fp}; ${t.knownHosts} line ${v.line} holds another). Someone may be intercepting the connection, or the host was reinstalled: verify it, then remove that line yourself`);
+    return new SshError(
+      "host-key-changed",
+      `the host key of ${where} has CHANGED: it offers ${keyType(key2)} ${fp}, but ${t.knownHosts} line ${v.line} holds ${v.knownType} ${fingerprint(v.knownKey)}. Someone may be intercepting the connection, or the host was reinstalled: verify it, then remove that line yourself`
+    );
   }
   if (v.kind === "revoked") return new SshError("host-key-revoked", `the host key of ${where} (${fp}) is marked @revoked in ${t.knownHosts} line ${v.line}; refusing to connect`);
   return new SshError("host-key-unknown", `the host key of ${where} is not in ${t.knownHosts}: ${keyType(key2)} ${fp}. If that fingerprint is the host's, run again with --accept-new-host-key to record it`);
@@ -51551,7 +51681,7 @@ function session(client, where, stallMs) {
   });
   let sftp;
   const channel = () => sftp ??= new Promise((resolve3, reject) => client.sftp((err, s) => err ? reject(new SshError("no-sftp", `${where}: no SFTP: ${err.message}`)) : resolve3(s)));
-  const fetch2 = async (file, size, local) => {
+  const fetch2 = async (file, size, local, onBytes) => {
     const s = await channel();
     await new Promise((resolve3, reject) => {
       let timer;
@@ -51574,7 +51704,7 @@ function session(client, where, stallMs) {
       const dropped = () => finish(new SshError("dropped", `the connection to ${where} dropped while copying ${file}`));
       client.once("close", dropped);
       arm();
-      s.fastGet(file, local, { concurrency: 32, chunkSize: 64 * 1024, step: () => arm() }, (err) => finish(err ? new Error(`${file}: ${err.message}`) : void 0));
+      s.fastGet(file, local, { concurrency: 32, chunkSize: 64 * 1024, step: (got) => (arm(), onBytes?.(Math.min(got, size))) }, (err) => finish(err ? new Error(`${file}: ${err.message}`) : void 0));
     });
     const st = await import_node_fs13.promises.stat(local);
     if (st.size > size) await import_node_fs13.promises.truncate(local, size);
@@ -51595,7 +51725,7 @@ function shellQuote(s) {
 function localAccess() {
   return {
     list: findLocalFiles,
-    async copy(file, size, dest) {
+    async copy(file, size, dest, onBytes) {
       let n = 0;
       const out = (0, import_node_fs14.createWriteStream)(dest, { mode: 384 });
       if (size === 0) {
@@ -51605,6 +51735,7 @@ function localAccess() {
       await (0, import_promises3.pipeline)((0, import_node_fs14.createReadStream)(file, { start: 0, end: size - 1 }), async function* (src) {
         for await (const c of src) {
           n += c.length;
+          onBytes?.(n);
           yield c;
         }
       }, out);
@@ -51626,21 +51757,15 @@ function sshAccess(s) {
     async list(globs) {
       const parts = globs.map((g) => {
         const { dir, pattern } = splitGlob(g);
-        return `(cd -- ${shellQuote(dir)} 2>/dev/null && for f in ${pattern}; do [ -f "$f" ] && printf '%s\\t%s\\t%s\\t%s\\n' ${shellQuote(g.kind)} "$(stat -c %s -- "$f")" "$(stat -c %Y -- "$f")" "$PWD/$f"; done)`;
+        return `(cd -- ${shellQuote(dir)} 2>/dev/null && for f in ${pattern}; do [ -f "$f" ] && printf '%s\\0%s\\0%s\\0%s\\0' ${shellQuote(g.kind)} "$(stat -L -c %s -- "$f")" "$(stat -L -c %Y -- "$f")" "$PWD/$f"; done)`;
       });
       const r = await s.exec(`${parts.join("; ")}; true`);
-      const out = [];
-      for (const line of r.stdout.toString("utf8").split("\n")) {
-        const [kind, size, mtime, p] = line.split("	");
-        if (!p) continue;
-        out.push({ kind, path: p, size: Number(size), mtime: new Date(Number(mtime) * 1e3) });
-      }
-      return out;
+      return parseListing(r.stdout, globs);
     },
-    async copy(file, size, dest) {
+    async copy(file, size, dest, onBytes) {
       if (sftp) {
         try {
-          return await s.fetch(file, size, dest);
+          return await s.fetch(file, size, dest, onBytes);
         } catch (err) {
           if (!(err instanceof SshError && err.failure === "no-sftp")) throw err;
           sftp = false;
@@ -51648,9 +51773,10 @@ function sshAccess(s) {
       }
       const out = (0, import_node_fs14.createWriteStream)(dest, { mode: 384 });
       let n = 0;
-      const counting = new import_node_stream6.Writable({
+      const counting = new import_node_stream5.Writable({
         write(chunk, _enc, cb) {
           n += chunk.length;
+          onBytes?.(n);
           if (!out.write(chunk)) out.once("drain", () => cb());
           else cb();
         }
@@ -51690,6 +51816,22 @@ ${marker} `);
     close: () => s.close()
   };
 }
+function parseListing(raw, globs) {
+  const fields = raw.toString("utf8").split("\0");
+  const out = [];
+  const wanted2 = globs.map((g) => ({ kind: g.kind, ...splitGlob(g) })).map((g) => ({ ...g, re: globToRegExp(g.pattern, "s") }));
+  for (let i = 0; i + 3 < fields.length; i += 4) {
+    const [kind, size, mtime, p] = fields.slice(i, i + 4);
+    const dir = path10.posix.dirname(p);
+    const base = path10.posix.basename(p);
+    const ok = wanted2.some((g) => g.kind === kind && (g.dir === dir || path10.posix.resolve(g.dir) === dir) && g.re.test(base));
+    if (!ok || !/^\d+$/.test(size) || !/^\d+$/.test(mtime)) continue;
+    const file = { kind, path: p, size: Number(size), mtime: new Date(Number(mtime) * 1e3) };
+    if (HOSTILE_NAME.test(p)) file.refused = HOSTILE_REASON;
+    out.push(file);
+  }
+  return out;
+}
 
 // src/collect.ts
 function globsFor(node, opts) {
@@ -51701,12 +51843,13 @@ function globsFor(node, opts) {
 }
 function wanted(f, since) {
   if (since === void 0) return true;
-  const c = classifyFileName(path10.basename(f.path));
+  const c = classifyFileName(path11.basename(f.path));
   return !c || c.rotation.group === 2 || f.mtime.getTime() >= since;
 }
 async function collectNode(spec, opts, spool) {
   const out = { spec, reached: false, host: spec.host ?? os2.hostname(), files: [], errors: [], bytes: 0 };
   let access;
+  opts.progress(spec.name, { files: 0, bytes: 0, phase: "connecting" });
   try {
     access = spec.host ? sshAccess(await connect({ ...opts.ssh, host: spec.host })) : localAccess();
   } catch (err) {
@@ -51717,17 +51860,26 @@ async function collectNode(spec, opts, spool) {
   out.reached = true;
   try {
     out.facts = await collectFacts(access, !!spec.host);
+    opts.progress(spec.name, { files: 0, bytes: 0, phase: "listing" });
     const listed = (await access.list(globsFor(spec.name, opts))).filter((f) => wanted(f, opts.since));
-    const dir = path10.join(spool, spec.name);
+    const dir = path11.join(spool, spec.name);
     await import_node_fs15.promises.mkdir(dir, { recursive: true, mode: 448 });
-    const seen = /* @__PURE__ */ new Set();
+    const seen = /* @__PURE__ */ new Map();
     for (const f of listed) {
-      const base = path10.basename(f.path);
-      if (seen.has(base)) continue;
-      seen.add(base);
-      const local = path10.join(dir, base);
+      if (f.refused) {
+        out.errors.push({ source: f.path, message: f.refused });
+        continue;
+      }
+      const base = path11.basename(f.path);
+      const first = seen.get(base);
+      if (first !== void 0) {
+        if (first !== f.path) out.errors.push({ source: f.path, message: `not collected: a file of the same name (${first}) was collected already` });
+        continue;
+      }
+      seen.set(base, f.path);
+      const local = path11.join(dir, base);
       try {
-        const n = await copyWithRotation(access, f, local);
+        const n = await copyWithRotation(access, f, local, (got) => opts.progress(spec.name, { files: out.files.length, bytes: out.bytes + got, phase: "copying", file: base }));
         out.files.push({ file: { ...f, size: n }, local });
         out.bytes += n;
         opts.progress(spec.name, { files: out.files.length, bytes: out.bytes });
@@ -51744,8 +51896,8 @@ async function collectNode(spec, opts, spool) {
   opts.progress(spec.name, { files: out.files.length, bytes: out.bytes, done: true });
   return out;
 }
-async function copyWithRotation(access, f, local) {
-  const tryCopy = (p) => access.copy(p, f.size, local);
+async function copyWithRotation(access, f, local, onBytes) {
+  const tryCopy = (p) => access.copy(p, f.size, local, onBytes);
   let problem;
   try {
     const n = await tryCopy(f.path);
@@ -51763,14 +51915,60 @@ async function copyWithRotation(access, f, local) {
   }
   throw new Error(`${problem}; no rotated copy (.1, .1.gz) found either`);
 }
+async function redactSpool(spooled, redactor) {
+  for (const s of spooled) {
+    if (s.spec.host) redactor.register("host", s.spec.host);
+    const h = s.facts?.values.hostname;
+    if (typeof h === "string") redactor.register("host", h);
+    const hosts = s.facts?.files.find((f) => f.name === "hosts.txt")?.text ?? "";
+    for (const line of hosts.split("\n")) {
+      const [addr, ...names] = line.replace(/#.*/, "").trim().split(/\s+/);
+      if (!addr || addr.startsWith("127.") || addr === "::1" || /^(?:ff|fe00)/i.test(addr)) continue;
+      for (const n of names) if (n && !/^(?:localhost|ip6-)/i.test(n)) redactor.register("host", n);
+    }
+  }
+  for (const s of spooled) {
+    for (const f of s.files) {
+      const out = `${f.local}.redacting`;
+      const fh = await import_node_fs15.promises.open(out, "wx", 384);
+      try {
+        await redactBytes((0, import_node_fs15.createReadStream)(f.local), redactor, async (c) => void await fh.write(c));
+      } catch (err) {
+        await fh.close();
+        await import_node_fs15.promises.rm(out, { force: true });
+        s.errors.push({ source: f.file.path, message: `not stored in the bundle: could not be redacted: ${err.message}` });
+        await import_node_fs15.promises.rm(f.local, { force: true });
+        f.local = "";
+        continue;
+      }
+      await fh.close();
+      await import_node_fs15.promises.rename(out, f.local);
+      f.file = { ...f.file, size: (await import_node_fs15.promises.stat(f.local)).size };
+    }
+    s.files = s.files.filter((f) => f.local);
+  }
+}
+async function freeBundleName(dir, base) {
+  const present = new Set(await import_node_fs15.promises.readdir(dir));
+  for (let k = 1; ; k++) {
+    const name2 = k === 1 ? base : `${base}-${k}`;
+    const taken = [`${name2}.tar.gz`, `${name2}.tar.gz.sha256`, `${name2}.map.json`].some((n) => present.has(n)) || [...present].some((n) => n.startsWith(`.${name2}.tar.gz.partial-`));
+    if (!taken) return name2;
+  }
+}
 function stamp(d) {
   return d.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
 }
 async function inventoryOf(spooled, spool, defaultOffsetMinutes) {
   const warnings = [];
   const nodes = [];
-  for (const s of spooled.filter((x) => x.reached)) {
-    const n = await nodeFromDirectory(s.spec.name, path10.join(spool, s.spec.name), warnings);
+  for (const s of spooled) {
+    const errors = s.errors.map((e) => ({ ...e }));
+    if (!s.reached || !s.files.length) {
+      nodes.push({ name: s.spec.name, role: s.spec.role, files: [], facts: {}, collectionErrors: errors.length ? errors : [{ message: "no log files were found on it" }] });
+      continue;
+    }
+    const n = await nodeFromDirectory(s.spec.name, path11.join(spool, s.spec.name), warnings);
     const v = s.facts?.values ?? {};
     const facts = {
       hostname: v.hostname,
@@ -51780,7 +51978,7 @@ async function inventoryOf(spooled, spool, defaultOffsetMinutes) {
       haState: v.haState
     };
     assumeZone(facts, defaultOffsetMinutes);
-    nodes.push({ ...n, role: s.spec.role, facts });
+    nodes.push({ ...n, role: s.spec.role, facts, ...errors.length ? { collectionErrors: errors } : {} });
   }
   return { nodes, warnings };
 }
@@ -51798,44 +51996,54 @@ async function collect2(opts) {
   const now = opts.now ?? (() => /* @__PURE__ */ new Date());
   const started = now();
   await checkOutputDirectory(opts.outDir);
-  const spool = await import_node_fs15.promises.mkdtemp(path10.join(os2.tmpdir(), "smsdiag-collect-"));
+  const spool = await import_node_fs15.promises.mkdtemp(path11.join(os2.tmpdir(), "smsdiag-collect-"));
   await import_node_fs15.promises.chmod(spool, 448);
   try {
     const spooled = await Promise.all(opts.nodes.map((n) => collectNode(n, opts, spool)));
-    const summary = spooled.map((s) => ({ name: s.spec.name, reached: s.reached, files: s.files.length, bytes: s.bytes, errors: s.errors.map((e) => e.source ? `${e.source}: ${e.message}` : e.message) }));
-    if (!spooled.some((s) => s.reached)) return { exitCode: EXIT.unreachable, nodes: summary };
+    const summary = () => spooled.map((s) => ({ name: s.spec.name, reached: s.reached, files: s.files.length, bytes: s.bytes, errors: s.errors.map((e) => e.source ? `${e.source}: ${e.message}` : e.message) }));
+    if (!spooled.some((s) => s.reached)) return { exitCode: EXIT.unreachable, nodes: summary() };
     const cluster = spooled.find((s) => s.reached)?.facts?.values.hostname ?? spooled[0].host;
-    const name2 = `smsdiag-${cluster.replace(/[^A-Za-z0-9.-]/g, "_")}-${stamp(started)}`;
     const redactor = opts.redact ? createRedactor({ words: opts.redactWords }) : void 0;
     if (redactor) {
-      for (const s of spooled) {
-        if (s.host) redactor.register("host", s.host);
-        const h = s.facts?.values.hostname;
-        if (typeof h === "string") redactor.register("host", h);
-      }
+      opts.progress("bundle", { files: 0, bytes: 0, phase: "redacting" });
+      await redactSpool(spooled, redactor);
     }
+    const name2 = await freeBundleName(opts.outDir, `smsdiag-${(redactor ? redactor.register("host", cluster) : cluster).replace(/[^A-Za-z0-9.-]/g, "_")}-${stamp(started)}`);
+    opts.progress("bundle", { files: 0, bytes: 0, phase: "analysing" });
     const analysisDone = inventoryOf(spooled, spool, opts.defaultOffsetMinutes ?? 0).then(buildAnalysisFiles);
     analysisDone.catch(() => void 0);
     const writer = await createBundleWriter({ outDir: opts.outDir, name: name2, redactor });
+    opts.progress("bundle", { files: 0, bytes: 0, phase: "writing" });
     try {
       const nodes = [];
       for (const s of spooled) {
         const files = [];
         for (const { file, local } of s.files) {
-          const stored = await writer.addFile({ path: `nodes/${s.spec.name}/logs/${path10.basename(file.path)}`, size: file.size, mtime: file.mtime, body: (0, import_node_fs15.createReadStream)(local), source: file.path });
-          files.push({ kind: file.kind, source: file.path, path: stored.path, size: stored.size, mtime: file.mtime.toISOString(), sha256: stored.sha256 });
+          try {
+            const stored = await writer.addFile({ path: `nodes/${s.spec.name}/logs/${path11.basename(file.path)}`, size: file.size, mtime: file.mtime, body: (0, import_node_fs15.createReadStream)(local), source: file.path, ...redactor ? { redacted: true } : {} });
+            files.push({ kind: file.kind, source: file.path, path: stored.path, size: stored.size, mtime: file.mtime.toISOString(), sha256: stored.sha256 });
+          } catch (err) {
+            if (writer.broken()) throw err;
+            s.errors.push({ source: file.path, message: `not stored in the bundle: ${err.message}` });
+          }
         }
         for (const f of s.facts?.files ?? []) {
-          const data = Buffer.from(f.text);
-          const stored = await writer.addFile({ path: `nodes/${s.spec.name}/facts/${f.name}`, size: data.length, mtime: started, body: data });
+          const data = Buffer.from(redactor ? redactor.redactText(f.text) : f.text);
+          const stored = await writer.addFile({ path: `nodes/${s.spec.name}/facts/${f.name}`, size: data.length, mtime: started, body: data, ...redactor ? { redacted: true } : {} });
           files.push({ kind: "facts", source: f.name, path: stored.path, size: stored.size, mtime: started.toISOString(), sha256: stored.sha256 });
         }
         nodes.push({ name: s.spec.name, host: s.host, role: s.spec.role, facts: s.facts?.values ?? {}, files, errors: s.errors });
       }
       const analysisEntries = [];
-      for (const a of await analysisDone) {
-        const stored = await writer.addFile({ path: a.path, size: a.data.length, mtime: started, body: a.data });
-        analysisEntries.push({ path: stored.path, size: stored.size, sha256: stored.sha256 });
+      let analysisError;
+      try {
+        for (const a of await analysisDone) {
+          const stored = await writer.addFile({ path: a.path, size: a.data.length, mtime: started, body: a.data, ...redactor ? { redacted: true } : {} });
+          analysisEntries.push({ path: stored.path, size: stored.size, sha256: stored.sha256 });
+        }
+      } catch (err) {
+        if (writer.broken()) throw err;
+        analysisError = err.message;
       }
       const manifest = {
         format: "smsdiag-bundle",
@@ -51848,11 +52056,15 @@ async function collect2(opts) {
         ...opts.incident ? { incident: opts.incident } : {},
         redacted: !!redactor,
         nodes,
-        analysis: analysisEntries
+        analysis: analysisEntries,
+        ...analysisError ? { analysisError } : {}
       };
       const done = await writer.finish(manifest);
-      const failed = spooled.some((s) => !s.reached || s.errors.length);
-      return { exitCode: failed ? EXIT.incomplete : EXIT.ok, bundle: done.path, sha256File: done.sha256File, mapFile: done.mapFile, nodes: summary };
+      opts.progress("bundle", { files: nodes.reduce((a, n) => a + n.files.length, 0), bytes: spooled.reduce((a, s) => a + s.bytes, 0), done: true });
+      const failed = !!analysisError || spooled.some((s) => !s.reached || s.errors.length);
+      const nodesSummary = summary();
+      if (analysisError) nodesSummary.push({ name: "analysis", reached: true, files: 0, bytes: 0, errors: [`not written: ${analysisError}`] });
+      return { exitCode: failed ? EXIT.incomplete : EXIT.ok, bundle: done.path, sha256File: done.sha256File, mapFile: done.mapFile, nodes: nodesSummary };
     } catch (err) {
       await writer.abort();
       throw err;
@@ -51863,6 +52075,7 @@ async function collect2(opts) {
 }
 
 // src/report/progress.ts
+var REDRAW_MS = 100;
 function progressReporter(out, quiet) {
   if (quiet) return () => {
   };
@@ -51871,19 +52084,30 @@ function progressReporter(out, quiet) {
   const line = (node, e) => {
     const secs = Math.max(1e-3, (Date.now() - started) / 1e3);
     const mb = e.bytes / (1 << 20);
-    const status = e.error ? `failed: ${e.error}` : e.done ? "done" : "copying";
+    const status = e.error ? `failed: ${e.error}` : e.done ? "done" : e.file ? `${e.phase ?? "copying"} ${e.file}` : e.phase ?? "copying";
     return `${node}: ${e.files} files, ${mb.toFixed(1)} MB, ${(mb / secs).toFixed(1)} MB/s, ${status}`;
   };
-  if (!out.isTTY) return (node, e) => out.write(`${line(node, e)}
+  if (!out.isTTY) {
+    return (node, e) => {
+      if (e.file && !e.done && !e.error) return;
+      out.write(`${line(node, e)}
 `);
+    };
+  }
+  let last = 0;
   return (node, e) => {
     state.set(node, line(node, e));
+    const now = Date.now();
+    const final = e.done && [...state.values()].every((l) => / (done|failed: .*)$/.test(l));
+    if (!final && e.file && now - last < REDRAW_MS) return;
+    last = now;
     out.write(`\r\x1B[2K${[...state.values()].join(" | ").slice(0, (out.columns ?? 100) - 1)}`);
-    if (e.done && [...state.values()].every((l) => !l.endsWith("copying"))) out.write("\n");
+    if (final) out.write("\n");
   };
 }
 
 // commands/collect.ts
+var NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 var KINDS = Object.keys(DEFAULT_LOCATIONS);
 function named(v, fallback) {
   const n = splitNamed(v);
@@ -51910,7 +52134,8 @@ Exit 0: complete. 4: bundle written, but a node or file failed (listed in the ma
     user: import_core5.Flags.string({ description: "SSH user.", default: "root" }),
     key: import_core5.Flags.string({ description: "SSH private key.", default: "/root/.ssh/sms-ha.rsa" }),
     port: import_core5.Flags.integer({ description: "SSH port.", default: 22, min: 1, max: 65535 }),
-    "known-hosts": import_core5.Flags.string({ description: "known_hosts file to check host keys against.", default: path11.join(os3.homedir(), ".ssh", "known_hosts") }),
+    "known-hosts": import_core5.Flags.string({ description: "known_hosts file to check host keys against.", default: path12.join(os3.homedir(), ".ssh", "known_hosts") }),
+    "connect-timeout": import_core5.Flags.integer({ description: "Seconds a host may take to answer and log in before it counts as unreachable.", default: 10, min: 1 }),
     "stall-timeout": import_core5.Flags.integer({ description: "Seconds without a byte before a file transfer is abandoned (and recorded as failed).", default: 30, min: 1 }),
     "accept-new-host-key": import_core5.Flags.boolean({ description: "Record the key of a host not yet in known_hosts (a changed key is still refused)." }),
     path: import_core5.Flags.string({ description: "Where a kind of log lives, [NODE:]KIND=GLOB, e.g. ha=/var/log/ha.log* (repeatable; replaces the built-in locations).", multiple: true }),
@@ -51934,6 +52159,9 @@ Exit 0: complete. 4: bundle written, but a node or file failed (listed in the ma
       nodes.push({ name: name2, role: roleOf(name2) });
     }
     for (const r of remote) nodes.push({ name: r.name, role: roleOf(r.name), host: r.host });
+    for (const n of nodes) {
+      if (!NODE_NAME.test(n.name)) throw new UsageError(`node name ${JSON.stringify(n.name)} (--local-name or NAME=HOST): use letters, digits, '.', '_' and '-' only, starting with a letter or digit`);
+    }
     if (!nodes.length) throw new UsageError("nothing to collect: give --peer HOST or --host HOST, or leave out --no-local");
     if (new Set(nodes.map((n) => n.name)).size !== nodes.length) throw new UsageError(`two nodes share a name (${nodes.map((n) => n.name).join(", ")}); name them with NAME=HOST`);
     const paths = (flags.path ?? []).map((p) => {
@@ -51944,7 +52172,7 @@ Exit 0: complete. 4: bundle written, but a node or file failed (listed in the ma
     const now = /* @__PURE__ */ new Date();
     const result = await collect2({
       nodes,
-      ssh: { port: flags.port, user: flags.user, keyFile: flags.key, knownHosts: flags["known-hosts"], acceptNewHostKey: flags["accept-new-host-key"], stallMs: flags["stall-timeout"] * 1e3 },
+      ssh: { port: flags.port, user: flags.user, keyFile: flags.key, knownHosts: flags["known-hosts"], acceptNewHostKey: flags["accept-new-host-key"], stallMs: flags["stall-timeout"] * 1e3, readyTimeoutMs: flags["connect-timeout"] * 1e3 },
       paths,
       since: flags.since ? parseUserTime(flags.since, "--since", now) : void 0,
       outDir: flags.out,
@@ -52341,9 +52569,9 @@ function rangeOf(flags, now) {
 var import_core11 = __toESM(require_lib());
 
 // src/bundle/verify.ts
-var import_node_crypto4 = require("node:crypto");
+var import_node_crypto5 = require("node:crypto");
 var import_node_fs17 = require("node:fs");
-var path12 = __toESM(require("node:path"));
+var path13 = __toESM(require("node:path"));
 var MAX_MANIFEST2 = 64 * 1024 * 1024;
 async function readChecksumFile(bundle) {
   try {
@@ -52355,19 +52583,22 @@ async function readChecksumFile(bundle) {
   }
 }
 async function verifyBundle(file) {
+  let st;
   try {
     await import_node_fs17.promises.access(file);
+    st = await import_node_fs17.promises.stat(file);
   } catch (err) {
     const code = err.code;
     throw new BundleError(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : err.message}`);
   }
-  const archiveHash = (0, import_node_crypto4.createHash)("sha256");
+  if (!st.isFile()) throw new BundleError(`${file} is not a regular file; give the bundle (.tar.gz) that collect wrote`);
+  const archiveHash = (0, import_node_crypto5.createHash)("sha256");
   const stored = /* @__PURE__ */ new Map();
   let manifestBytes = null;
   let descriptionBytes = null;
   for await (const s of scanArchive(file, { onRaw: (c) => archiveHash.update(c) })) {
     if (s.entry.type !== "file") continue;
-    const h = (0, import_node_crypto4.createHash)("sha256");
+    const h = (0, import_node_crypto5.createHash)("sha256");
     const keep2 = s.rel === MANIFEST_PATH || s.rel === DESCRIPTION_PATH;
     const parts = [];
     let size = 0;
@@ -52406,7 +52637,7 @@ async function verifyBundle(file) {
   if (expected !== null) {
     archiveChecksum = expected === archiveHash.digest("hex") ? "match" : "mismatch";
     if (archiveChecksum === "mismatch") {
-      problems.push({ kind: "altered", path: path12.basename(file), detail: `the archive's sha256 differs from ${path12.basename(file)}.sha256 beside it` });
+      problems.push({ kind: "altered", path: path13.basename(file), detail: `the archive's sha256 differs from ${path13.basename(file)}.sha256 beside it` });
     }
   }
   const order = { altered: 0, missing: 1, extra: 2 };
@@ -52415,10 +52646,10 @@ async function verifyBundle(file) {
 }
 
 // src/report/verify.ts
-var path13 = __toESM(require("node:path"));
+var path14 = __toESM(require("node:path"));
 function renderVerify(r) {
   const lines = r.problems.map((p) => `${p.kind.padEnd(7)} ${p.path}: ${p.detail}`);
-  const name2 = path13.basename(r.bundle);
+  const name2 = path14.basename(r.bundle);
   const sha = r.archiveChecksum === "match" ? `; ${name2}.sha256 matches` : r.archiveChecksum === "absent" ? `; no ${name2}.sha256 beside it` : "";
   if (r.ok) lines.push(`${name2}: OK, all ${r.listed} listed files match the manifest${sha}`);
   else {
@@ -52523,7 +52754,7 @@ function main(argv, root) {
   const pjson = { name, version, description, oclif };
   return (0, import_core13.execute)({ args: argv, loadOptions: { root, pjson } });
 }
-if (isSingleExecutable()) void main(process.argv.slice(2), path14.dirname(process.execPath));
+if (isSingleExecutable()) void main(process.argv.slice(2), path15.dirname(process.execPath));
 // Annotate the CommonJS export names for ESM import in node:
 0 && (module.exports = {
   main

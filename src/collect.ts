@@ -11,7 +11,8 @@ import { renderHtml } from './report/html';
 import { ndjsonLine } from './report/timeline';
 import { eventEntry } from './timeline';
 import type { Manifest, ManifestError, ManifestFile, ManifestNode } from './sources/bundle/manifest';
-import { createRedactor } from './bundle/redact';
+import { createRedactor, redactBytes, type Redactor } from './bundle/redact';
+import type { ProgressEvent } from './report/progress';
 import { checkOutputDirectory, createBundleWriter } from './bundle/writer';
 import { classifyFileName } from './sources/catalog';
 import { catalogGlobs } from './sources/find';
@@ -45,7 +46,7 @@ export interface CollectOptions {
   toolVersion: string;
   /** Zone for a node whose own could not be sampled (the command gives this machine's). */
   defaultOffsetMinutes?: number;
-  progress: (node: string, event: { files: number; bytes: number; done?: boolean; error?: string }) => void;
+  progress: (node: string, event: ProgressEvent) => void;
   now?: () => Date;
 }
 
@@ -94,6 +95,7 @@ function wanted(f: NodeFile, since: number | undefined): boolean {
 async function collectNode(spec: CollectNode, opts: CollectOptions, spool: string): Promise<Spooled> {
   const out: Spooled = { spec, reached: false, host: spec.host ?? os.hostname(), files: [], errors: [], bytes: 0 };
   let access: NodeAccess;
+  opts.progress(spec.name, { files: 0, bytes: 0, phase: 'connecting' });
   try {
     access = spec.host ? sshAccess(await connect({ ...opts.ssh, host: spec.host })) : localAccess();
   } catch (err) {
@@ -104,17 +106,27 @@ async function collectNode(spec: CollectNode, opts: CollectOptions, spool: strin
   out.reached = true;
   try {
     out.facts = await collectFacts(access, !!spec.host);
+    opts.progress(spec.name, { files: 0, bytes: 0, phase: 'listing' });
     const listed = (await access.list(globsFor(spec.name, opts))).filter((f) => wanted(f, opts.since));
     const dir = path.join(spool, spec.name);
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-    const seen = new Set<string>();
+    const seen = new Map<string, string>();
     for (const f of listed) {
+      if (f.refused) {
+        out.errors.push({ source: f.path, message: f.refused });
+        continue;
+      }
       const base = path.basename(f.path);
-      if (seen.has(base)) continue;
-      seen.add(base);
+      const first = seen.get(base);
+      if (first !== undefined) {
+        // Two default locations may both hold an ha.log: one goes in, the other is said, not dropped.
+        if (first !== f.path) out.errors.push({ source: f.path, message: `not collected: a file of the same name (${first}) was collected already` });
+        continue;
+      }
+      seen.set(base, f.path);
       const local = path.join(dir, base);
       try {
-        const n = await copyWithRotation(access, f, local);
+        const n = await copyWithRotation(access, f, local, (got) => opts.progress(spec.name, { files: out.files.length, bytes: out.bytes + got, phase: 'copying', file: base }));
         out.files.push({ file: { ...f, size: n }, local });
         out.bytes += n;
         opts.progress(spec.name, { files: out.files.length, bytes: out.bytes });
@@ -136,8 +148,8 @@ async function collectNode(spec: CollectNode, opts: CollectOptions, spool: strin
  * Copies a file up to the size it had when listed (a growing log stops there). When it vanished
  * or shrank meanwhile — rotated away — its first rotation (`x.1`, then `x.1.gz`) is taken instead.
  */
-async function copyWithRotation(access: NodeAccess, f: NodeFile, local: string): Promise<number> {
-  const tryCopy = (p: string): Promise<number> => access.copy(p, f.size, local);
+async function copyWithRotation(access: NodeAccess, f: NodeFile, local: string, onBytes: (n: number) => void): Promise<number> {
+  const tryCopy = (p: string): Promise<number> => access.copy(p, f.size, local, onBytes);
   let problem: string;
   try {
     const n = await tryCopy(f.path);
@@ -157,15 +169,76 @@ async function copyWithRotation(access: NodeAccess, f: NodeFile, local: string):
   throw new Error(`${problem}; no rotated copy (.1, .1.gz) found either`);
 }
 
+/**
+ * Redacts the spool in place, before anything reads it: first every name the nodes are known by
+ * (the SSH host, `hostname`, /etc/hosts) is registered, so a short name is replaced everywhere,
+ * also where it is not written as a host; then each copied log is rewritten redacted.
+ */
+async function redactSpool(spooled: Spooled[], redactor: Redactor): Promise<void> {
+  for (const s of spooled) {
+    if (s.spec.host) redactor.register('host', s.spec.host);
+    const h = s.facts?.values.hostname;
+    if (typeof h === 'string') redactor.register('host', h);
+    const hosts = s.facts?.files.find((f) => f.name === 'hosts.txt')?.text ?? '';
+    for (const line of hosts.split('\n')) {
+      const [addr, ...names] = line.replace(/#.*/, '').trim().split(/\s+/);
+      if (!addr || addr.startsWith('127.') || addr === '::1' || /^(?:ff|fe00)/i.test(addr)) continue;
+      for (const n of names) if (n && !/^(?:localhost|ip6-)/i.test(n)) redactor.register('host', n);
+    }
+  }
+  for (const s of spooled) {
+    for (const f of s.files) {
+      const out = `${f.local}.redacting`;
+      const fh = await fs.open(out, 'wx', 0o600);
+      try {
+        await redactBytes(createReadStream(f.local), redactor, async (c) => void (await fh.write(c)));
+      } catch (err) {
+        await fh.close();
+        await fs.rm(out, { force: true });
+        // Not sent unredacted: the file stays out of the bundle, and the manifest says why.
+        s.errors.push({ source: f.file.path, message: `not stored in the bundle: could not be redacted: ${(err as Error).message}` });
+        await fs.rm(f.local, { force: true });
+        f.local = '';
+        continue;
+      }
+      await fh.close();
+      await fs.rename(out, f.local);
+      f.file = { ...f.file, size: (await fs.stat(f.local)).size };
+    }
+    s.files = s.files.filter((f) => f.local);
+  }
+}
+
+/**
+ * The bundle's name, with `-2`, `-3`… when a bundle of that name (or one being written, from a
+ * collect started the same second) is already in the directory.
+ */
+async function freeBundleName(dir: string, base: string): Promise<string> {
+  const present = new Set(await fs.readdir(dir));
+  for (let k = 1; ; k++) {
+    const name = k === 1 ? base : `${base}-${k}`;
+    const taken = [`${name}.tar.gz`, `${name}.tar.gz.sha256`, `${name}.map.json`].some((n) => present.has(n)) || [...present].some((n) => n.startsWith(`.${name}.tar.gz.partial-`));
+    if (!taken) return name;
+  }
+}
+
 function stamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 }
 
-/** Spooled nodes as analysis input: their copied files, with the facts that correct their times. */
+/**
+ * Spooled nodes as analysis input: their copied files, with the facts that correct their times,
+ * and what could not be collected (a node not reached has no files, only that).
+ */
 async function inventoryOf(spooled: Spooled[], spool: string, defaultOffsetMinutes: number): Promise<Inventory> {
   const warnings: string[] = [];
   const nodes: NodeInput[] = [];
-  for (const s of spooled.filter((x) => x.reached)) {
+  for (const s of spooled) {
+    const errors = s.errors.map((e) => ({ ...e }));
+    if (!s.reached || !s.files.length) {
+      nodes.push({ name: s.spec.name, role: s.spec.role, files: [], facts: {}, collectionErrors: errors.length ? errors : [{ message: 'no log files were found on it' }] });
+      continue;
+    }
     const n = await nodeFromDirectory(s.spec.name, path.join(spool, s.spec.name), warnings);
     const v = s.facts?.values ?? {};
     const facts: NodeFacts = {
@@ -176,7 +249,7 @@ async function inventoryOf(spooled: Spooled[], spool: string, defaultOffsetMinut
       haState: v.haState as string | undefined,
     };
     assumeZone(facts, defaultOffsetMinutes);
-    nodes.push({ ...n, role: s.spec.role, facts });
+    nodes.push({ ...n, role: s.spec.role, facts, ...(errors.length ? { collectionErrors: errors } : {}) });
   }
   return { nodes, warnings };
 }
@@ -206,42 +279,55 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
   await fs.chmod(spool, 0o700);
   try {
     const spooled = await Promise.all(opts.nodes.map((n) => collectNode(n, opts, spool)));
-    const summary: CollectedNode[] = spooled.map((s) => ({ name: s.spec.name, reached: s.reached, files: s.files.length, bytes: s.bytes, errors: s.errors.map((e) => (e.source ? `${e.source}: ${e.message}` : e.message)) }));
-    if (!spooled.some((s) => s.reached)) return { exitCode: EXIT.unreachable, nodes: summary };
+    const summary = (): CollectedNode[] => spooled.map((s) => ({ name: s.spec.name, reached: s.reached, files: s.files.length, bytes: s.bytes, errors: s.errors.map((e) => (e.source ? `${e.source}: ${e.message}` : e.message)) }));
+    if (!spooled.some((s) => s.reached)) return { exitCode: EXIT.unreachable, nodes: summary() };
 
     const cluster = (spooled.find((s) => s.reached)?.facts?.values.hostname as string | undefined) ?? spooled[0].host;
-    const name = `smsdiag-${cluster.replace(/[^A-Za-z0-9.-]/g, '_')}-${stamp(started)}`;
     const redactor = opts.redact ? createRedactor({ words: opts.redactWords }) : undefined;
     if (redactor) {
-      for (const s of spooled) {
-        if (s.host) redactor.register('host', s.host);
-        const h = s.facts?.values.hostname;
-        if (typeof h === 'string') redactor.register('host', h);
-      }
+      opts.progress('bundle', { files: 0, bytes: 0, phase: 'redacting' });
+      await redactSpool(spooled, redactor);
     }
-    // The analysis reads the spool while the logs go into the bundle; its files are added last.
+    const name = await freeBundleName(opts.outDir, `smsdiag-${(redactor ? redactor.register('host', cluster) : cluster).replace(/[^A-Za-z0-9.-]/g, '_')}-${stamp(started)}`);
+    // The analysis reads the spool (redacted already, so the report is made from redacted data and its
+    // own code is never touched) while the logs go into the bundle; its files are added last.
+    opts.progress('bundle', { files: 0, bytes: 0, phase: 'analysing' });
     const analysisDone = inventoryOf(spooled, spool, opts.defaultOffsetMinutes ?? 0).then(buildAnalysisFiles);
     analysisDone.catch(() => undefined);
     const writer = await createBundleWriter({ outDir: opts.outDir, name, redactor });
+    opts.progress('bundle', { files: 0, bytes: 0, phase: 'writing' });
     try {
       const nodes: ManifestNode[] = [];
       for (const s of spooled) {
         const files: ManifestFile[] = [];
         for (const { file, local } of s.files) {
-          const stored = await writer.addFile({ path: `nodes/${s.spec.name}/logs/${path.basename(file.path)}`, size: file.size, mtime: file.mtime, body: createReadStream(local), source: file.path });
-          files.push({ kind: file.kind, source: file.path, path: stored.path, size: stored.size, mtime: file.mtime.toISOString(), sha256: stored.sha256 });
+          // One entry that cannot be stored (redaction over a damaged log, a source gone) is recorded; the rest go in.
+          try {
+            const stored = await writer.addFile({ path: `nodes/${s.spec.name}/logs/${path.basename(file.path)}`, size: file.size, mtime: file.mtime, body: createReadStream(local), source: file.path, ...(redactor ? { redacted: true as const } : {}) });
+            files.push({ kind: file.kind, source: file.path, path: stored.path, size: stored.size, mtime: file.mtime.toISOString(), sha256: stored.sha256 });
+          } catch (err) {
+            if (writer.broken()) throw err;
+            s.errors.push({ source: file.path, message: `not stored in the bundle: ${(err as Error).message}` });
+          }
         }
         for (const f of s.facts?.files ?? []) {
-          const data = Buffer.from(f.text);
-          const stored = await writer.addFile({ path: `nodes/${s.spec.name}/facts/${f.name}`, size: data.length, mtime: started, body: data });
+          const data = Buffer.from(redactor ? redactor.redactText(f.text) : f.text);
+          const stored = await writer.addFile({ path: `nodes/${s.spec.name}/facts/${f.name}`, size: data.length, mtime: started, body: data, ...(redactor ? { redacted: true as const } : {}) });
           files.push({ kind: 'facts', source: f.name, path: stored.path, size: stored.size, mtime: started.toISOString(), sha256: stored.sha256 });
         }
         nodes.push({ name: s.spec.name, host: s.host, role: s.spec.role, facts: s.facts?.values ?? {}, files, errors: s.errors });
       }
       const analysisEntries = [];
-      for (const a of await analysisDone) {
-        const stored = await writer.addFile({ path: a.path, size: a.data.length, mtime: started, body: a.data });
-        analysisEntries.push({ path: stored.path, size: stored.size, sha256: stored.sha256 });
+      let analysisError: string | undefined;
+      try {
+        for (const a of await analysisDone) {
+          const stored = await writer.addFile({ path: a.path, size: a.data.length, mtime: started, body: a.data, ...(redactor ? { redacted: true as const } : {}) });
+          analysisEntries.push({ path: stored.path, size: stored.size, sha256: stored.sha256 });
+        }
+      } catch (err) {
+        // No analysis (nothing readable was collected) still leaves the logs and facts worth sending.
+        if (writer.broken()) throw err;
+        analysisError = (err as Error).message;
       }
       const manifest: Manifest = {
         format: 'smsdiag-bundle',
@@ -255,10 +341,14 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
         redacted: !!redactor,
         nodes,
         analysis: analysisEntries,
+        ...(analysisError ? { analysisError } : {}),
       };
       const done = await writer.finish(manifest);
-      const failed = spooled.some((s) => !s.reached || s.errors.length);
-      return { exitCode: failed ? EXIT.incomplete : EXIT.ok, bundle: done.path, sha256File: done.sha256File, mapFile: done.mapFile, nodes: summary };
+      opts.progress('bundle', { files: nodes.reduce((a, n) => a + n.files.length, 0), bytes: spooled.reduce((a, s) => a + s.bytes, 0), done: true });
+      const failed = !!analysisError || spooled.some((s) => !s.reached || s.errors.length);
+      const nodesSummary = summary();
+      if (analysisError) nodesSummary.push({ name: 'analysis', reached: true, files: 0, bytes: 0, errors: [`not written: ${analysisError}`] });
+      return { exitCode: failed ? EXIT.incomplete : EXIT.ok, bundle: done.path, sha256File: done.sha256File, mapFile: done.mapFile, nodes: nodesSummary };
     } catch (err) {
       await writer.abort();
       throw err;

@@ -54,6 +54,8 @@ export interface NodeInput {
   role: Role;
   files: LogFile[];
   facts: NodeFacts;
+  /** What a collection could not fetch of this node (the bundle's manifest): the node, or files. */
+  collectionErrors?: Array<{ source?: string; message: string }>;
 }
 
 export interface Inventory {

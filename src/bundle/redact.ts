@@ -1,5 +1,7 @@
 import { isIPv6 } from 'node:net';
-import { Transform, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import * as zlib from 'node:zlib';
 
 /** What a value is, which decides the shape of its pseudonym. */
 export type RedactKind = 'ipv4' | 'ipv6' | 'mac' | 'host' | 'user' | 'email' | 'word';
@@ -31,20 +33,30 @@ export interface RedactorOptions {
 
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = `${OCTET}(?:\\.${OCTET}){3}`;
-/** Four octets, not inside a longer dotted run of digits (versions like 10.11.6.1.2 stay). */
-const IPV4_TOKEN = `(?<![\\w.]|\\d\\.)${IPV4}(?![\\w]|\\.\\d)`;
+/**
+ * Four octets, not inside a longer dotted run of digits (versions like 10.11.6.1.2 stay), and not
+ * right after a word that makes it a version (`Upgrade to 5.0.1.34`, `patch sms-5.0.1.34`).
+ */
+const VERSION_CONTEXT = "(?:[Vv]ersion:?|[Uu]pgrade to|[Pp]atch|[Rr]elease|[Bb]uild|SMS|sms-|Ver|[Vv])\\s*['\"]?";
+const IPV4_TOKEN = `(?<![\\w.]|\\d\\.)(?<!${VERSION_CONTEXT})${IPV4}(?![\\w]|\\.\\d)`;
 const H16 = '[0-9A-Fa-f]{1,4}';
 const IPV6_TOKEN =
   `(?<![\\w:.])(?:(?:${H16}:){7}${H16}|(?:${H16}:){0,7}(?:${H16})?::(?:${H16}:){0,6}(?:${IPV4}|${H16})?|(?:${H16}:){6}${IPV4})` +
   '(?:%[\\w.-]+)?(?![\\w:]|\\.\\d)';
-const MAC_TOKEN = '(?<![\\w:.-])[0-9A-Fa-f]{2}(?<macsep>[:-])[0-9A-Fa-f]{2}(?:\\k<macsep>[0-9A-Fa-f]{2}){4}(?![\\w:-])';
+const MAC_TOKEN =
+  '(?<![\\w:.-])(?:[0-9A-Fa-f]{2}(?<macsep>[:-])[0-9A-Fa-f]{2}(?:\\k<macsep>[0-9A-Fa-f]{2}){4}|[0-9A-Fa-f]{4}\\.[0-9A-Fa-f]{4}\\.[0-9A-Fa-f]{4})(?![\\w:-])';
 const EMAIL_TOKEN = "(?<![\\w.%+'-])[A-Za-z0-9._%+-]+@(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?\\.)+[A-Za-z]{2,63}(?![\\w-]|\\.[A-Za-z0-9])";
-const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
-const FQDN_TOKEN = `(?<![\\w.@-])(?:${LABEL}\\.)+[A-Za-z][A-Za-z0-9-]{1,62}(?![\\w-]|\\.[A-Za-z0-9])`;
-/** user=NAME, user: NAME, user 'NAME' / "NAME", and MySQL's 'NAME'@'host'. */
+/** Host labels; `_` is not allowed in DNS names but is common in real host names (sms_b). */
+const LABEL = '[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?';
+const FQDN_TOKEN = `(?:(?<=\\\\[nrt])|(?<![\\w.@\\\\-]))(?:${LABEL}\\.)+[A-Za-z][A-Za-z0-9-]{1,62}(?![\\w-]|\\.[A-Za-z0-9])`;
+/**
+ * user=NAME, user: NAME, user 'NAME' / "NAME", MySQL's 'NAME'@'host', and NAME@ before an address
+ * or a host with a port (`repl@10.0.0.1:3306`, `'repl@sms-a:3306'`): the name goes, the rest is
+ * matched on its own.
+ */
 const USER_TOKEN =
-  `(?<![\\w])(?<uprefix>user(?:name)?\\s*[=:]\\s*['"]?|user\\s+['"]|['"](?=[A-Za-z_][\\w.$-]{0,63}['"]@))` +
-  `(?<uname>[A-Za-z_][\\w.$-]{0,63})(?![\\w.$@-])`;
+  `(?<![\\w])(?<uprefix>user(?:name)?\\s*[=:]\\s*['"]?|user\\s+['"]|['"](?=[A-Za-z_][\\w.$-]{0,63}['"]@)|(?=[A-Za-z_][\\w.$-]{0,63}@(?:\\d|\\[|[\\w.-]+:\\d)))` +
+  `(?<uname>[A-Za-z_][\\w.$-]{0,63})(?![\\w.$-]|@(?![\\d\\[\\w]))`;
 
 /** Generic and local-network top-level labels; 2-letter country codes are handled below. */
 const TLDS = new Set([
@@ -59,7 +71,26 @@ const JAVA_ROOTS = new Set(['com', 'org', 'net', 'java', 'javax', 'sun', 'jdk', 
 /** Accounts whose names say nothing about the customer and matter for diagnosis. */
 const SYSTEM_USERS = new Set(['root', 'mysql', 'nobody', 'daemon', 'localhost', 'sms', 'tomcat', 'postgres', 'admin']);
 
+/**
+ * Public names that identify nobody and help support: vendors' and projects' domains (and their
+ * sub-domains), and file names that look like host names.
+ */
+const PUBLIC_DOMAINS = [
+  'mariadb.com', 'mariadb.org', 'mysql.com', 'oracle.com', 'percona.com', 'tippingpoint.com', 'trendmicro.com', 'hpe.com', 'hp.com',
+  'w3.org', 'apache.org', 'java.com', 'openjdk.org', 'openjdk.java.net', 'debian.org', 'ubuntu.com', 'redhat.com', 'centos.org',
+  'kernel.org', 'gnu.org', 'github.com', 'openssh.com', 'openssl.org',
+];
+const FILE_NAMES = new Set(['master.info', 'relay-log.info', 'multi-master.info', 'relay_log.info', 'ib_buffer_pool.info']);
+
+export function isPublicName(token: string): boolean {
+  const t = token.toLowerCase();
+  return FILE_NAMES.has(t) || t.endsWith('.example') || PUBLIC_DOMAINS.some((d) => t === d || t.endsWith(`.${d}`));
+}
+
+const SYSLOG_HOST = /^(?:<\d{1,3}>)?(?:1 \S+|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d) ([A-Za-z_][\w.-]*) /gm;
+
 function looksLikeHost(token: string): boolean {
+  if (isPublicName(token)) return false;
   const labels = token.split('.');
   const tld = labels[labels.length - 1].toLowerCase();
   if (/\d/.test(tld)) return false;
@@ -95,6 +126,8 @@ class PseudonymRedactor implements Redactor {
   private readonly counters = new Map<RedactKind, number>();
   /** Literal values (registered hosts/users, words) matched anywhere; rebuilt when one is added. */
   private literals: Array<{ kind: RedactKind; value: string }> = [];
+  /** Domains of registered hosts: any name under one is a host, whatever its top-level label. */
+  private readonly domains = new Set<string>();
   private re: RegExp | null = null;
 
   constructor(opts: RedactorOptions) {
@@ -110,8 +143,10 @@ class PseudonymRedactor implements Redactor {
         this.literals.push({ kind, value: v });
         this.re = null;
       }
-      // A registered FQDN's short name is the same host.
+      // A registered FQDN's short name is the same host, and its domain holds the customer's hosts.
       if (kind === 'host' && v.includes('.') && !/^[\d.]+$/.test(v)) {
+        const domain = v.slice(v.indexOf('.') + 1).toLowerCase();
+        if (domain.includes('.') && !isPublicName(domain)) this.domains.add(domain);
         const short = v.split('.')[0];
         if (short && !this.maps.get('host')!.has(short.toLowerCase())) {
           this.maps.get('host')!.set(short.toLowerCase(), pseudo);
@@ -139,20 +174,28 @@ class PseudonymRedactor implements Redactor {
 
   private make(kind: RedactKind, n: number): string {
     switch (kind) {
-      case 'ipv4':
-        return `10.255.${Math.floor(n / 256) % 256}.${n % 256}`;
+      // Documentation ranges (RFC 5737, 3849, 7042, 2606): a pseudonym can never be a real address.
+      case 'ipv4': {
+        if (n <= 254) return `192.0.2.${n}`;
+        if (n <= 508) return `198.51.100.${n - 254}`;
+        if (n <= 762) return `203.0.113.${n - 508}`;
+        // Past the 762 documentation addresses: the benchmarking range 198.18.0.0/15, never routed.
+        const k = n - 762;
+        return `198.${18 + Math.floor(k / 65536) % 2}.${Math.floor(k / 256) % 256}.${k % 256}`;
+      }
       case 'ipv6':
-        return `fd00::${n.toString(16)}`;
+        return `2001:db8::${n.toString(16)}`;
       case 'mac': {
-        const hex = n.toString(16).padStart(10, '0').slice(-10);
-        return `02:${hex.match(/../g)!.join(':')}`;
+        if (n <= 255) return `00:00:5e:00:53:${n.toString(16).padStart(2, '0')}`;
+        const hex = n.toString(16).padStart(8, '0').slice(-8);
+        return `02:00:${hex.match(/../g)!.join(':')}`;
       }
       case 'host':
-        return `host-${n}`;
+        return `host-${n}.example`;
       case 'user':
         return `user-${n}`;
       case 'email':
-        return `email-${n}@example.invalid`;
+        return `email-${n}@mail.example`;
       case 'word':
         return `word-${n}`;
     }
@@ -167,7 +210,8 @@ class PseudonymRedactor implements Redactor {
       `(?<mac>${MAC_TOKEN})`,
       `(?<ipv6>${IPV6_TOKEN})`,
       `(?<ipv4>${IPV4_TOKEN})`,
-      ...(named.length ? [`(?<named>(?<![\\w.-])(?:${named.join('|')})(?![\\w-]|\\.[A-Za-z0-9]))`] : []),
+      // After a JSON/C escape (`\\n`, `\\t`) a name starts too, though a letter precedes it.
+      ...(named.length ? [`(?<named>(?:(?<=\\\\[nrt])|(?<![\\w.\\\\-]))(?:${named.join('|')})(?![\\w-]|\\.[A-Za-z0-9]))`] : []),
       `(?<fqdn>${FQDN_TOKEN})`,
       `(?<user>${USER_TOKEN})`,
     ];
@@ -182,6 +226,13 @@ class PseudonymRedactor implements Redactor {
   }
 
   redactText(s: string): string {
+    // A syslog header names its host (RFC 3164 after the time, RFC 5424 after version and time):
+    // short names such as sms-b look like nothing else, so they are learnt here.
+    SYSLOG_HOST.lastIndex = 0;
+    for (let m = SYSLOG_HOST.exec(s); m; m = SYSLOG_HOST.exec(s)) {
+      const host = m[1];
+      if (host !== '-' && !this.issued.has(host) && !/^[\d.:]+$/.test(host) && !isPublicName(host) && !SYSTEM_USERS.has(host.toLowerCase())) this.register('host', host);
+    }
     const re = this.regex();
     re.lastIndex = 0;
     const text = s.replace(re, (...args: unknown[]) => {
@@ -202,7 +253,7 @@ class PseudonymRedactor implements Redactor {
         const lit = this.literals.find((l) => l.value.toLowerCase() === m.toLowerCase());
         return this.pseudonym(lit?.kind ?? 'host', m);
       }
-      if (g.fqdn !== undefined) return looksLikeHost(m) ? this.pseudonym('host', m) : m;
+      if (g.fqdn !== undefined) return looksLikeHost(m) || this.inKnownDomain(m) ? this.pseudonym('host', m) : m;
       if (g.user !== undefined && g.uprefix !== undefined && g.uname !== undefined) {
         if (SYSTEM_USERS.has(g.uname.toLowerCase())) return m;
         return g.uprefix + this.pseudonym('user', g.uname);
@@ -212,6 +263,12 @@ class PseudonymRedactor implements Redactor {
     // Words last: also inside tokens the pass above keeps whole (com.example.sms), never inside a host it named.
     const wre = this.wordRegex();
     return wre ? text.replace(wre, (m) => this.pseudonym('word', m)) : text;
+  }
+
+  private inKnownDomain(name: string): boolean {
+    const l = name.toLowerCase();
+    for (const d of this.domains) if (l === d || l.endsWith(`.${d}`)) return true;
+    return false;
   }
 
   mapping(): RedactionMap {
@@ -271,4 +328,27 @@ class LineRedactStream extends Transform {
 
 export function createRedactor(opts: RedactorOptions = {}): Redactor {
   return new PseudonymRedactor(opts);
+}
+
+/**
+ * The bytes of a log redacted, handed to `write` as they come (its promise holds the flow back): a
+ * gzip file (told by its first bytes) is unpacked, redacted by line and packed again; anything
+ * else is redacted by line.
+ */
+export async function redactBytes(data: AsyncIterable<Buffer>, redactor: Redactor, write: (chunk: Buffer) => Promise<void>): Promise<void> {
+  const it = data[Symbol.asyncIterator]();
+  const first = await it.next();
+  const head: Buffer = first.done ? Buffer.alloc(0) : first.value;
+  const source = Readable.from(
+    (async function* () {
+      if (head.length) yield head;
+      for (let r = await it.next(); !r.done; r = await it.next()) yield r.value;
+    })(),
+  );
+  const drain = async (src: AsyncIterable<Buffer | string>): Promise<void> => {
+    for await (const c of src) await write(Buffer.isBuffer(c) ? c : Buffer.from(c));
+  };
+  const gz = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+  if (gz) await pipeline(source, zlib.createGunzip(), redactor.stream(), zlib.createGzip({ level: 6 }), drain);
+  else await pipeline(source, redactor.stream(), drain);
 }

@@ -44,12 +44,16 @@ async function readChecksumFile(bundle: string): Promise<string | null> {
  * unsafe archive, or one without a valid manifest, is a BundleError.
  */
 export async function verifyBundle(file: string): Promise<VerifyResult> {
+  let st;
   try {
     await fs.access(file);
+    st = await fs.stat(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new BundleError(`cannot read ${file}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message}`);
   }
+  // A FIFO would block the read forever.
+  if (!st.isFile()) throw new BundleError(`${file} is not a regular file; give the bundle (.tar.gz) that collect wrote`);
   const archiveHash = createHash('sha256');
   const stored = new Map<string, { sha256: string; size: number }>();
   let manifestBytes: Buffer | null = null;

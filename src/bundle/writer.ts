@@ -3,12 +3,10 @@ import { createReadStream, constants as fsc, promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import * as zlib from 'node:zlib';
 import * as tar from 'tar-stream';
 import { BlockGzipSink } from '../sources/bundle/block-gzip';
 import { DESCRIPTION_PATH, descriptionText, listedEntries, MANIFEST_PATH, type Manifest, unsafeRelativePath, validateManifest } from '../sources/bundle/manifest';
-import type { Redactor } from './redact';
+import { redactBytes, type Redactor } from './redact';
 import { UsageError } from '../errors';
 
 export interface BundleWriterOptions {
@@ -29,6 +27,8 @@ export interface BundleEntry {
   body: Readable | Buffer;
   /** Where the bytes came from (path on the node), for error messages. */
   source?: string;
+  /** Already redacted (the collection redacts logs before it analyses them): stored as given. */
+  redacted?: true;
 }
 
 export interface StoredEntry {
@@ -55,6 +55,8 @@ export interface BundleWriter {
   addFile(entry: BundleEntry): Promise<StoredEntry>;
   finish(manifest: Manifest): Promise<FinishedBundle>;
   abort(): Promise<void>;
+  /** The bundle file itself failed (not one entry): nothing more can be added. */
+  broken(): boolean;
 }
 
 /**
@@ -195,6 +197,10 @@ class TarGzBundleWriter implements BundleWriter {
     return run;
   }
 
+  broken(): boolean {
+    return this.state === 'broken';
+  }
+
   private usable(what: string): void {
     if (this.state === 'broken') throw new Error(`cannot ${what}: writing ${this.tempPath} failed earlier (${this.brokenBy?.message})`);
     if (this.state !== 'open') throw new Error(`cannot ${what}: the bundle writer is already ${this.state === 'aborted' ? 'aborted' : 'finished'}`);
@@ -236,7 +242,7 @@ class TarGzBundleWriter implements BundleWriter {
     let spool: Spool | null = null;
     if (!Buffer.isBuffer(body)) this.current = body;
     try {
-      if (redactor) {
+      if (redactor && !entry.redacted) {
         spool = new Spool(path.join(this.opts.outDir, `.${this.opts.name}.spool-${process.pid}-${this.spoolSeq++}`));
         await redactInto(capped(entry.body, entry.size, label), redactor, spool, label);
         size = spool.size;
@@ -422,22 +428,8 @@ class TarGzBundleWriter implements BundleWriter {
 
 /** Redact an entry: gzip (by magic) is inflated, redacted line by line and deflated again. */
 async function redactInto(data: AsyncGenerator<Buffer>, redactor: Redactor, spool: Spool, label: string): Promise<void> {
-  const first = await data.next();
-  const head: Buffer = first.done ? Buffer.alloc(0) : first.value;
-  const source = Readable.from(
-    (async function* () {
-      if (head.length) yield head;
-      yield* data;
-    })(),
-  );
-  const gz = head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
-  const stages: NodeJS.ReadWriteStream[] = gz ? [zlib.createGunzip(), redactor.stream(), zlib.createGzip({ level: 6 })] : [redactor.stream()];
   try {
-    const drainTo = async (src: AsyncIterable<string | Buffer>): Promise<void> => {
-      for await (const c of src) await spool.write(Buffer.isBuffer(c) ? c : Buffer.from(c));
-    };
-    if (stages.length === 1) await pipeline(source, stages[0], drainTo);
-    else await pipeline(source, stages[0], stages[1], stages[2], drainTo);
+    await redactBytes(data, redactor, (c) => spool.write(c));
   } catch (err) {
     if (err instanceof BundleEntryError) throw err;
     throw new BundleEntryError(`${label}: could not be redacted: ${fmtErr(err)}`);

@@ -6,6 +6,7 @@ import { parseOffset } from '../ingest/timestamp';
 
 const RELATIVE = /^(\d+)\s*(s|m|h|d|w)$/i;
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 } as const;
+const MAX_DATE_MS = 8.64e15;
 
 /**
  * A time typed by a user: ISO 8601, `YYYY-MM-DD HH:MM[:SS]` (UTC unless a zone is given), or a
@@ -14,7 +15,12 @@ const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_00
 export function parseUserTime(text: string, flag: string, now: Date): number {
   const t = text.trim();
   const rel = RELATIVE.exec(t);
-  if (rel) return now.getTime() - Number(rel[1]) * UNIT_MS[rel[2].toLowerCase() as keyof typeof UNIT_MS];
+  if (rel) {
+    const ms = now.getTime() - Number(rel[1]) * UNIT_MS[rel[2].toLowerCase() as keyof typeof UNIT_MS];
+    // JavaScript dates end 275,760 years either side of 1970; a span reaching past that is a typo.
+    if (!Number.isFinite(ms) || Math.abs(ms) > MAX_DATE_MS) throw new UsageError(`${flag} ${JSON.stringify(text)} reaches back further than any log; give a span such as 2h or 7d, or a date`);
+    return ms;
+  }
   const m = /^(\d{4}-\d{2}-\d{2})(?:[ T](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?))?\s*(Z|[+-]\d{2}:?\d{2})?$/i.exec(t);
   if (m) {
     const zone = !m[3] || m[3].toUpperCase() === 'Z' ? 'Z' : m[3].replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
@@ -49,6 +55,8 @@ export function parseNodeClocks(values: readonly string[] | undefined): Record<s
   for (const v of values ?? []) {
     const named = splitNamed(v);
     const seconds = named && /^[+-]?\d+(?:\.\d+)?s?$/.test(named.value) ? Number.parseFloat(named.value) : NaN;
+    // A clock a year off is not a skew to correct but a wrong argument (and would overflow dates).
+    if (named && Math.abs(seconds) > 366 * 86_400) throw new UsageError(`--clock ${JSON.stringify(v)}: ${named.value} s is more than a year; give the seconds the node's clock ran ahead, e.g. --clock secondary=+95`);
     if (!named || Number.isNaN(seconds)) throw new UsageError(`--clock ${JSON.stringify(v)}: expected NODE=±SECONDS, e.g. --clock secondary=+95`);
     out[named.name] = Math.round(seconds * 1000);
   }

@@ -8,7 +8,8 @@ import { CONDITIONS } from '../rules/conditions';
 export function notChecked(present: ReadonlySet<LogKind>): NotChecked[] {
   const groups = new Map<string, NotChecked>();
   for (const c of CONDITIONS) {
-    if (c.needs.some((k) => present.has(k))) continue;
+    // A condition that needs no kind of file (a collection's own failures) is always checked.
+    if (!c.needs.length || c.needs.some((k) => present.has(k))) continue;
     const key = c.needs.join(',');
     const g = groups.get(key) ?? { conditions: [], missing: [...c.needs] };
     g.conditions.push(c.id);

@@ -185,6 +185,13 @@ export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggr
     for (const d of detectors) d.end?.(reportOccurrence);
   }
 
+  // A partial collection is said as a finding, not only in the manifest: "nothing found" there is "not read".
+  if (node.collectionErrors?.length) {
+    const errs = node.collectionErrors;
+    const why = errs[0].source ? `${errs[0].source}: ${errs[0].message}` : errs[0].message;
+    const whole = node.files.length === 0;
+    reportOccurrence({ condition: 'not-collected', node: node.name, variant: whole ? 'node' : 'files', fields: { why, count: String(errs.length) }, evidence: [] });
+  }
   if (kept.dropped()) warn(`${node.name}: ${kept.dropped()} repeated line(s) were counted but not kept as separate events (at most ${EVENTS_PER_MINUTE} of a kind per minute, the latest among them)`);
   const now = await currentState(node.name, node.files.filter((f) => f.kind === 'state'), node.facts.haState, events, agg, warn);
   for (const f of now.files) files.push({ kind: 'state', path: f.path, records: f.records });

@@ -42,6 +42,8 @@ const SUMMARIES: Readonly<Record<string, string>> = {
   'maintenance-under-ha': 'maintenance applied while HA was enabled ({what})',
   'ipv6-unsupported': 'HA configured with an IPv6 peer address ({peer})',
   'log-rollover-gap': 'oldest {kind} entry ({oldest}, {file}) is later than the incident time {incident}: earlier evidence was rotated away',
+  'not-collected/node': 'was not collected: {why}',
+  'not-collected/files': '{count} file(s) were not collected; the first: {why}',
   'clock-skew/facts': "clock was {seconds} s {direction} the collector's when the bundle was made; times were corrected",
   'clock-skew/events': "clock at least {seconds} s {direction} {other}'s, judged from events logged on both nodes; correct with --clock",
 };

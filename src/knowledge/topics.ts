@@ -498,6 +498,17 @@ export const TOPICS: readonly Topic[] = [
     related: ['ipv6'],
   },
   {
+    id: 'not-collected',
+    kind: 'condition',
+    title: 'Not collected',
+    aliases: ['partial-bundle', 'missing-node'],
+    meaning: [ours('The bundle is partial: a node could not be reached, or some of its files could not be copied. Every finding of that node is missing, so "nothing found" there means "not looked at".')],
+    whatToCheck: [ours("The reason given (the bundle's manifest.json lists each failure): an SSH key or host key refused, a peer that did not answer, a file that could not be read.")],
+    nextSteps: [ours('Fix what the reason names, then collect again, or collect the missing node on its own (smsdiag collect on that node) and analyze both bundles together.')],
+    causes: [],
+    related: ['collect-logs'],
+  },
+  {
     id: 'log-rollover-gap',
     kind: 'condition',
     title: 'Evidence lost to log rotation',

@@ -39,6 +39,7 @@ export const CONDITIONS: readonly Condition[] = [
   { id: 'ipv6-unsupported', severity: 'error', detectedBy: ['sequence'], needs: ['ha'] },
   { id: 'log-rollover-gap', severity: 'warning', detectedBy: ['cluster'], needs: ['ha', 'sms-info', 'mysqld', 'tpt'] },
   { id: 'clock-skew', severity: 'warning', detectedBy: ['cluster'], needs: ['ha'] },
+  { id: 'not-collected', severity: 'error', detectedBy: ['sequence'], needs: [] },
 ];
 
 const BY_ID = new Map(CONDITIONS.map((c) => [c.id, c]));

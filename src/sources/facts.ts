@@ -14,6 +14,8 @@ const COMMANDS: ReadonlyArray<[string, readonly string[]]> = [
   ['df.txt', ['df', '-P']],
   ['free.txt', ['free', '-m']],
   ['ip-addr.txt', ['ip', 'addr']],
+  // The names this node knows for itself and its peer: what a redaction must replace.
+  ['hosts.txt', ['cat', '/etc/hosts']],
 ];
 
 function offsetMinutes(z: string): number | undefined {

@@ -18,9 +18,14 @@ export interface NodeFile {
   path: string;
   size: number;
   mtime: Date;
+  /** Listed but not to be copied, and why (a hostile name): recorded in the manifest. */
+  refused?: string;
 }
 
 const SAFE_PATTERN = /^[A-Za-z0-9._*?-]+$/;
+/** A file name no log has: control characters (a newline, a tab) that could forge listings or paths. */
+export const HOSTILE_NAME = /[\u0000-\u001f\u007f]/;
+export const HOSTILE_REASON = 'its name holds control characters (a newline or tab): not collected';
 
 /** `--path KIND=GLOB` checked: absolute, and a base-name pattern that no shell can misread. */
 export function splitGlob(g: PathGlob): { dir: string; pattern: string } {
@@ -46,7 +51,7 @@ export async function findLocalFiles(globs: readonly PathGlob[]): Promise<NodeFi
   const out: NodeFile[] = [];
   for (const g of globs) {
     const { dir, pattern } = splitGlob(g);
-    const re = globToRegExp(pattern);
+    const re = globToRegExp(pattern, 's');
     let names: string[];
     try {
       names = await fs.readdir(dir);
@@ -56,7 +61,10 @@ export async function findLocalFiles(globs: readonly PathGlob[]): Promise<NodeFi
     for (const n of names.filter((x) => re.test(x)).sort()) {
       const p = path.join(dir, n);
       const st = await fs.stat(p).catch(() => undefined);
-      if (st?.isFile()) out.push({ kind: g.kind, path: p, size: st.size, mtime: st.mtime });
+      if (!st?.isFile()) continue;
+      const file: NodeFile = { kind: g.kind, path: p, size: st.size, mtime: st.mtime };
+      if (HOSTILE_NAME.test(n)) file.refused = HOSTILE_REASON;
+      out.push(file);
     }
   }
   return out;

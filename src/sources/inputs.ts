@@ -21,13 +21,25 @@ export interface InputOptions {
 }
 
 async function statOrFail(p: string, arg: string) {
+  let st;
   try {
-    return await fs.stat(p);
+    st = await fs.stat(p);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'no such file or directory' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
     throw new InputError(`cannot read ${arg}: ${why}`);
   }
+  // Opening a FIFO blocks until something writes to it: refuse it (and sockets, devices) up front.
+  if (!st.isFile() && !st.isDirectory()) throw new InputError(`${arg} is ${specialKind(st)}, not a log file, directory or bundle; give one of those`);
+  return st;
+}
+
+/** What a path that is neither a file nor a directory is, for the message. */
+export function specialKind(st: { isFIFO(): boolean; isSocket(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean }): string {
+  if (st.isFIFO()) return 'a named pipe (FIFO)';
+  if (st.isSocket()) return 'a socket';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  return 'not a regular file';
 }
 
 function mergeNode(nodes: Map<string, NodeInput>, n: NodeInput): void {
@@ -62,6 +74,7 @@ async function localMachine(): Promise<NodeInput[]> {
   const files: LogFile[] = [];
   const rotations = new Map<LogFile, Rotation>();
   for (const found of await findLocalFiles(catalogGlobs())) {
+    if (found.refused) continue;
     const c = classifyFileName(path.basename(found.path));
     if (!c || c.kind !== found.kind) continue;
     const f = localFile('local', c.kind, found.path, found.path, found);

@@ -7,7 +7,7 @@ import { globToRegExp } from './glob';
 /** What known_hosts says about a host's key. */
 export type HostKeyVerdict =
   | { kind: 'match'; line: number }
-  | { kind: 'mismatch'; line: number; knownType: string }
+  | { kind: 'mismatch'; line: number; knownType: string; knownKey: Buffer }
   | { kind: 'revoked'; line: number }
   | { kind: 'unknown' };
 
@@ -75,8 +75,10 @@ export function checkHostKey(text: string, host: string, port: number, blob: Buf
       if (key === b64) return { kind: 'revoked', line: i + 1 };
       continue;
     }
-    if (key === b64) match ??= { kind: 'match', line: i + 1 };
-    else if (ktype === type) mismatch ??= { kind: 'mismatch', line: i + 1, knownType: ktype };
+    // Like OpenSSH: a host known with any key, of any type, is not a new host. A key it has not
+    // seen, even of another type, is a changed key, never a first sighting to record.
+    if (key === b64 && ktype === type) match ??= { kind: 'match', line: i + 1 };
+    else mismatch ??= { kind: 'mismatch', line: i + 1, knownType: ktype, knownKey: Buffer.from(key, 'base64') };
   }
   return match ?? mismatch ?? { kind: 'unknown' };
 }

@@ -3,7 +3,9 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import type { LogKind } from '../types';
-import { findLocalFiles, splitGlob, type NodeFile, type PathGlob } from './find';
+import * as path from 'node:path';
+import { findLocalFiles, HOSTILE_NAME, HOSTILE_REASON, splitGlob, type NodeFile, type PathGlob } from './find';
+import { globToRegExp } from './glob';
 import { shellQuote, SshError, type SshSession } from './ssh';
 
 export type { NodeFile, PathGlob } from './find';
@@ -11,8 +13,11 @@ export type { NodeFile, PathGlob } from './find';
 /** How collect reaches a node: this machine, or a host over SSH. */
 export interface NodeAccess {
   list(globs: readonly PathGlob[]): Promise<NodeFile[]>;
-  /** Copies at most `size` bytes of `file` into the local file `dest` (mode 0600); resolves with the bytes copied. */
-  copy(file: string, size: number, dest: string): Promise<number>;
+  /**
+   * Copies at most `size` bytes of `file` into the local file `dest` (mode 0600); resolves with the
+   * bytes copied. `onBytes` hears the bytes so far while it streams.
+   */
+  copy(file: string, size: number, dest: string, onBytes?: (n: number) => void): Promise<number>;
   /** Runs a fixed command (argument list, no user input) and returns stdout, or undefined if it failed. */
   run(argv: readonly string[]): Promise<string | undefined>;
   /** Runs several fixed commands at once (one remote session); undefined for those that failed. */
@@ -24,7 +29,7 @@ export interface NodeAccess {
 export function localAccess(): NodeAccess {
   return {
     list: findLocalFiles,
-    async copy(file, size, dest) {
+    async copy(file, size, dest, onBytes) {
       let n = 0;
       const out = createWriteStream(dest, { mode: 0o600 });
       if (size === 0) {
@@ -34,6 +39,7 @@ export function localAccess(): NodeAccess {
       await pipeline(createReadStream(file, { start: 0, end: size - 1 }), async function* (src: AsyncIterable<Buffer>) {
         for await (const c of src) {
           n += c.length;
+          onBytes?.(n);
           yield c;
         }
       }, out);
@@ -54,23 +60,19 @@ export function sshAccess(s: SshSession): NodeAccess {
   let sftp = true;
   return {
     async list(globs) {
+      // NUL-separated fields, links followed (stat -L): a name may hold any byte but NUL, so a
+      // newline or tab in a file name cannot forge another entry, and a link is copied whole.
       const parts = globs.map((g) => {
         const { dir, pattern } = splitGlob(g);
-        return `(cd -- ${shellQuote(dir)} 2>/dev/null && for f in ${pattern}; do [ -f "$f" ] && printf '%s\\t%s\\t%s\\t%s\\n' ${shellQuote(g.kind)} "$(stat -c %s -- "$f")" "$(stat -c %Y -- "$f")" "$PWD/$f"; done)`;
+        return `(cd -- ${shellQuote(dir)} 2>/dev/null && for f in ${pattern}; do [ -f "$f" ] && printf '%s\\0%s\\0%s\\0%s\\0' ${shellQuote(g.kind)} "$(stat -L -c %s -- "$f")" "$(stat -L -c %Y -- "$f")" "$PWD/$f"; done)`;
       });
       const r = await s.exec(`${parts.join('; ')}; true`);
-      const out: NodeFile[] = [];
-      for (const line of r.stdout.toString('utf8').split('\n')) {
-        const [kind, size, mtime, p] = line.split('\t');
-        if (!p) continue;
-        out.push({ kind: kind as LogKind, path: p, size: Number(size), mtime: new Date(Number(mtime) * 1000) });
-      }
-      return out;
+      return parseListing(r.stdout, globs);
     },
-    async copy(file, size, dest) {
+    async copy(file, size, dest, onBytes) {
       if (sftp) {
         try {
-          return await s.fetch(file, size, dest);
+          return await s.fetch(file, size, dest, onBytes);
         } catch (err) {
           if (!(err instanceof SshError && err.failure === 'no-sftp')) throw err;
           sftp = false;
@@ -82,6 +84,7 @@ export function sshAccess(s: SshSession): NodeAccess {
       const counting = new Writable({
         write(chunk: Buffer, _enc, cb) {
           n += chunk.length;
+          onBytes?.(n);
           if (!out.write(chunk)) out.once('drain', () => cb());
           else cb();
         },
@@ -120,4 +123,27 @@ export function sshAccess(s: SshSession): NodeAccess {
     },
     close: () => s.close(),
   };
+}
+
+/**
+ * The NUL-separated listing of the remote shell, kept only where it names a file the globs asked
+ * for: the kind, directory and base-name pattern must agree, and a name with control characters
+ * (a newline, a tab) is refused rather than fetched.
+ */
+export function parseListing(raw: Buffer, globs: readonly PathGlob[]): NodeFile[] {
+  const fields = raw.toString('utf8').split('\0');
+  const out: NodeFile[] = [];
+  // 's': a `*` spans a newline here, so that such a name is seen, and refused, not silently lost.
+  const wanted = globs.map((g) => ({ kind: g.kind, ...splitGlob(g) })).map((g) => ({ ...g, re: globToRegExp(g.pattern, 's') }));
+  for (let i = 0; i + 3 < fields.length; i += 4) {
+    const [kind, size, mtime, p] = fields.slice(i, i + 4);
+    const dir = path.posix.dirname(p);
+    const base = path.posix.basename(p);
+    const ok = wanted.some((g) => g.kind === kind && (g.dir === dir || path.posix.resolve(g.dir) === dir) && g.re.test(base));
+    if (!ok || !/^\d+$/.test(size) || !/^\d+$/.test(mtime)) continue;
+    const file: NodeFile = { kind: kind as LogKind, path: p, size: Number(size), mtime: new Date(Number(mtime) * 1000) };
+    if (HOSTILE_NAME.test(p)) file.refused = HOSTILE_REASON;
+    out.push(file);
+  }
+  return out;
 }

@@ -41,7 +41,7 @@ export interface SshSession {
   /** Runs a command and streams its stdout into `out`; rejects on a stall or a dropped connection. */
   stream(command: string, out: Writable): Promise<ExecResult>;
   /** Copies a remote file into a local path over SFTP, cut to `size`; resolves with the bytes kept. */
-  fetch(file: string, size: number, local: string): Promise<number>;
+  fetch(file: string, size: number, local: string, onBytes?: (n: number) => void): Promise<number>;
   close(): void;
 }
 
@@ -66,7 +66,9 @@ export async function connect(t: SshTarget): Promise<SshSession> {
   const where = `${t.user}@${t.host}:${t.port}`;
   await new Promise<void>((resolve, reject) => {
     client.once('ready', () => resolve());
-    client.once('error', (err: Error & { level?: string }) => {
+    // \`on\`, not \`once\`: a peer that accepts TCP and never speaks makes ssh2 emit a second error
+    // after its ready timer, and an unhandled one would end the whole collection.
+    client.on('error', (err: Error & { level?: string }) => {
       // A refused connection must not keep the process alive until ssh2's own timers fire.
       client.destroy();
       if (verdict && verdict.kind !== 'match' && !(verdict.kind === 'unknown' && t.acceptNewHostKey)) {
@@ -112,7 +114,10 @@ function hostKeyError(v: HostKeyVerdict, t: SshTarget, key: Buffer): SshError {
   const fp = fingerprint(key);
   const where = `${t.host}:${t.port}`;
   if (v.kind === 'mismatch') {
-    return new SshError('host-key-changed', `the host key of ${where} has CHANGED (now ${keyType(key)} ${fp}; ${t.knownHosts} line ${v.line} holds another). Someone may be intercepting the connection, or the host was reinstalled: verify it, then remove that line yourself`);
+    return new SshError(
+      'host-key-changed',
+      `the host key of ${where} has CHANGED: it offers ${keyType(key)} ${fp}, but ${t.knownHosts} line ${v.line} holds ${v.knownType} ${fingerprint(v.knownKey)}. Someone may be intercepting the connection, or the host was reinstalled: verify it, then remove that line yourself`,
+    );
   }
   if (v.kind === 'revoked') return new SshError('host-key-revoked', `the host key of ${where} (${fp}) is marked @revoked in ${t.knownHosts} line ${v.line}; refusing to connect`);
   return new SshError('host-key-unknown', `the host key of ${where} is not in ${t.knownHosts}: ${keyType(key)} ${fp}. If that fingerprint is the host's, run again with --accept-new-host-key to record it`);
@@ -172,7 +177,7 @@ function session(client: Client, where: string, stallMs: number): SshSession {
    * Copies a remote file to a local path with parallel SFTP reads, then cuts it to the size it had
    * when listed (a log growing meanwhile); a stall or a dropped connection rejects.
    */
-  const fetch = async (file: string, size: number, local: string): Promise<number> => {
+  const fetch = async (file: string, size: number, local: string, onBytes?: (n: number) => void): Promise<number> => {
     const s = await channel();
     await new Promise<void>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -195,7 +200,7 @@ function session(client: Client, where: string, stallMs: number): SshSession {
       const dropped = (): void => finish(new SshError('dropped', `the connection to ${where} dropped while copying ${file}`));
       client.once('close', dropped);
       arm();
-      s.fastGet(file, local, { concurrency: 32, chunkSize: 64 * 1024, step: () => arm() }, (err) => finish(err ? new Error(`${file}: ${err.message}`) : undefined));
+      s.fastGet(file, local, { concurrency: 32, chunkSize: 64 * 1024, step: (got) => (arm(), onBytes?.(Math.min(got, size))) }, (err) => finish(err ? new Error(`${file}: ${err.message}`) : undefined));
     });
     const st = await fs.stat(local);
     if (st.size > size) await fs.truncate(local, size);

@@ -43,23 +43,23 @@ describe('redaction', () => {
     const out = redactor().redactText(SAMPLE);
     for (const s of SECRETS) assert.ok(!out.toLowerCase().includes(s.toLowerCase()), `"${s}" left in:\n${out}`);
     for (const k of KEPT) assert.ok(out.includes(k), `"${k}" lost in:\n${out}`);
-    assert.match(out, /heartbeat from 10\.255\.0\.1 to 10\.255\.0\.2 on eth1 \(02:00:00:00:00:01\)/);
-    assert.match(out, /for user 'user-1'@'10\.255\.0\.1'/);
-    assert.match(out, /peer host-\d+ \(fd00::1%eth1\)/);
-    assert.match(out, /user=user-2 from fd00::2 mail email-1@example\.invalid, host host-1; word-1 Corp/);
-    assert.match(out, /from 10\.255\.0\.1:3306 at 10\.255\.0\.3/);
+    assert.match(out, /heartbeat from 192\.0\.2\.1 to 192\.0\.2\.2 on eth1 \(00:00:5e:00:53:01\)/);
+    assert.match(out, /for user 'user-1'@'192\.0\.2\.1'/);
+    assert.match(out, /peer host-\d+\.example \(2001:db8::1%eth1\)/);
+    assert.match(out, /user=user-2 from 2001:db8::2 mail email-1@mail\.example, host host-1\.example; word-1 Corp/);
+    assert.match(out, /from 192\.0\.2\.1:3306 at 192\.0\.2\.3/);
   });
 
   it('gives the same value the same pseudonym across files and nodes', () => {
     const r = redactor();
     const a = r.redactText('primary: peer 192.168.10.2 user=bob\n');
     const b = r.redactText('secondary: from 192.168.10.1 and 192.168.10.2, user=bob, SMS-A.corp.example.com\n');
-    assert.equal(a, 'primary: peer 10.255.0.1 user=user-1\n');
-    assert.equal(b, 'secondary: from 10.255.0.2 and 10.255.0.1, user=user-1, host-1\n');
+    assert.equal(a, 'primary: peer 192.0.2.1 user=user-1\n');
+    assert.equal(b, 'secondary: from 192.0.2.2 and 192.0.2.1, user=user-1, host-1.example\n');
     assert.equal(r.redactText(a), a, 'pseudonyms are left alone when redacted again');
     const m = r.mapping();
-    assert.equal(m.mappings.ipv4['192.168.10.2'], '10.255.0.1');
-    assert.equal(m.mappings.host['sms-a.corp.example.com'], 'host-1');
+    assert.equal(m.mappings.ipv4['192.168.10.2'], '192.0.2.1');
+    assert.equal(m.mappings.host['sms-a.corp.example.com'], 'host-1.example');
     assert.equal(m.mappings.user.bob, 'user-1');
   });
 
@@ -100,13 +100,13 @@ describe('redaction', () => {
         assert.ok(!text.includes('sms-a.corp.example.com'));
         assert.ok(!/corp/i.test(text));
       }
-      assert.match(current, /^2017-10-12 00:08:20,123 INFO \[HA\] primary heartbeat from 10\.255\.0\.\d+ seq=500$/m);
+      assert.match(current, /^2017-10-12 00:08:20,123 INFO \[HA\] primary heartbeat from 192\.0\.2\.\d+ seq=500$/m);
       const m = JSON.parse(manifest);
       assert.equal(m.redacted, true);
-      assert.equal(m.nodes[0].host, 'host-1');
-      assert.equal(m.nodes[0].facts.hostname, 'host-1');
+      assert.equal(m.nodes[0].host, 'host-1.example');
+      assert.equal(m.nodes[0].facts.hostname, 'host-1.example');
       const map = JSON.parse(readFileSync(s.mapFile!, 'utf8'));
-      assert.equal(map.mappings.host['sms-a.corp.example.com'], 'host-1');
+      assert.equal(map.mappings.host['sms-a.corp.example.com'], 'host-1.example');
       // Stored sizes and hashes describe the redacted bytes, and tar/verify agree.
       const { verifyBundle } = await import('../../src/bundle/verify');
       assert.equal((await verifyBundle(s.bundle)).ok, true);

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FIXTURES, runCli } from '../helpers/cli';
@@ -23,5 +23,13 @@ describe('analyze --html', function () {
     assert.equal(again.code, 2);
     assert.match(again.stderr, /report\.html already exists/);
     assert.equal(readFileSync(out, 'utf8'), 'mine');
+  });
+
+  it('is 0600 (it quotes log lines) and leaves no temporary file', async () => {
+    const out = path.join(tmp, 'r.html');
+    const r = await runCli(['analyze', path.join(FIXTURES, 'takeover-db'), '--html', out]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(statSync(out).mode & 0o777, 0o600);
+    assert.deepEqual(readdirSync(tmp).filter((n) => n.includes('partial')), []);
   });
 });

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runCli } from '../helpers/cli';
@@ -24,5 +25,43 @@ describe('collect: a bundle that cannot be written is refused before any node is
     const r = await collect(file);
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /is not a directory/);
+  });
+});
+
+describe('collect: progress', () => {
+  let dir: string;
+  before(() => (dir = mkdtempSync(path.join(os.tmpdir(), 'smsdiag-progress-'))));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('without a terminal: one line per phase and per file, never one per chunk', async () => {
+    const logs = path.join(dir, 'logs');
+    mkdirSync(logs);
+    // 3 MB of log: copied in many chunks.
+    writeFileSync(path.join(logs, 'ha.log'), '2017-10-12 13:45:01,000 INFO  [com.tippingpoint.sms.ha] Local state: Active\n'.repeat(40_000));
+    writeFileSync(path.join(logs, 'sms-info.log'), '');
+    const out = path.join(dir, 'out');
+    mkdirSync(out);
+    const r = await runCli(['collect', '--local-name', 'primary', '--path', `ha=${logs}/ha.log*`, '--path', `sms-info=${logs}/sms-info.log*`, '--out', out, '--description', 'progress test']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stderr.trim().split('\n');
+    for (const phase of ['connecting', 'listing', 'analysing', 'writing']) assert.ok(lines.some((l) => l.endsWith(phase)), `no "${phase}" line in:\n${r.stderr}`);
+    assert.ok(lines.some((l) => /^primary: 2 files, 2\.9 MB, .* done$/.test(l)), r.stderr);
+    assert.ok(lines.length <= 12, `${lines.length} lines:\n${r.stderr}`);
+  });
+
+  it('nothing readable to analyse still gives a bundle of what was collected: exit 4, the reason in the manifest', async () => {
+    const logs = path.join(dir, 'empty');
+    mkdirSync(logs);
+    writeFileSync(path.join(logs, 'sms-info.log'), '');
+    const out = path.join(dir, 'out-empty');
+    mkdirSync(out);
+    const r = await runCli(['collect', '--local-name', 'primary', '--path', `sms-info=${logs}/sms-info.log*`, '--out', out, '--quiet', '--description', 'empty']);
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(r.stderr, /analysis: not written: no readable log data/);
+    const bundle = readdirSync(out).find((f) => f.endsWith('.tar.gz'))!;
+    assert.ok(bundle, readdirSync(out).join(', '));
+    const manifest = JSON.parse(execFileSync('tar', ['-xzOf', path.join(out, bundle), '--wildcards', '*/manifest.json'], { encoding: 'utf8' }));
+    assert.match(manifest.analysisError, /no readable log data/);
+    assert.equal((await runCli(['verify', path.join(out, bundle)])).code, 0);
   });
 });

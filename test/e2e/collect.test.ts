@@ -1,11 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FIXTURES, runCli } from '../helpers/cli';
 import { keygen, startSshd, type Sshd } from '../helpers/sshd';
 import { startFaultServer } from '../helpers/fault-server';
+import { launchBrowser } from '../helpers/browser';
 
 interface Finding {
   id: string;
@@ -181,6 +183,130 @@ describe('collect against a real sshd on 127.0.0.1', function () {
       assert.equal(text.split('\n').filter(Boolean).length, 4000);
     } finally {
       await server.close();
+    }
+  });
+
+  const manifestOf = (bundle: string) => JSON.parse(execFileSync('tar', ['-xzOf', bundle, '--wildcards', '*/manifest.json'], { encoding: 'utf8' }));
+  const member = (bundle: string, name: string) => execFileSync('tar', ['-xzOf', bundle, '--wildcards', `*/${name}`], { encoding: 'latin1', maxBuffer: 1 << 26 });
+
+  it('a peer that accepts TCP and never speaks: one sentence, exit 4, the local node kept, and the analysis says the peer was not collected', async () => {
+    const silent = net.createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    try {
+      const port = (silent.address() as net.AddressInfo).port;
+      const r = await runCli(['collect', '--peer', 'secondary=127.0.0.1', '--port', String(port), '--connect-timeout', '2', '--key', sshd.clientKey, '--known-hosts', knownHosts, '--out', out, '--quiet', ...paths('primary')], { timeoutMs: 30000 });
+      assert.equal(r.code, 4, r.stderr);
+      assert.match(r.stderr, /secondary: root@127\.0\.0\.1:\d+ did not answer within 2 s/);
+      assert.doesNotMatch(r.stderr, /\n\s+at .+:\d+:\d+/, 'no stack trace');
+      const bundle = path.join(out, bundles()[0]);
+      assert.ok(member(bundle, 'nodes/primary/logs/ha.log').length > 0);
+      const findings = JSON.parse(member(bundle, 'analysis/findings.json')).findings as Array<{ id: string; node: string; summary: string }>;
+      const missing = findings.find((f) => f.id === 'not-collected');
+      assert.ok(missing, JSON.stringify(findings.map((f) => f.id)));
+      assert.equal(missing.node, 'secondary');
+      assert.match(missing.summary, /was not collected: .*did not answer within 2 s/);
+      assert.match(member(bundle, 'analysis/summary.txt'), /not-collected on secondary/);
+      // Read back, the bundle says the same.
+      const again = JSON.parse((await runCli(['analyze', bundle, '--json'])).stdout).findings as Array<{ id: string; node: string }>;
+      assert.ok(again.some((f) => f.id === 'not-collected' && f.node === 'secondary'));
+    } finally {
+      silent.close();
+    }
+  });
+
+  it('a symlinked log is copied whole; a name with a newline is refused and recorded, never fetched as another file; a second file of the same name is recorded', async () => {
+    const target = path.join(tmp, 'elsewhere.log');
+    writeFileSync(target, '2017-10-12 13:00:00,000 INFO  [com.tippingpoint.sms.ha] Local state: Passive\n'.repeat(130));
+    symlinkSync(target, path.join(src, 'secondary', 'ha.log.3'));
+    writeFileSync(path.join(src, 'secondary', 'ha.log.7\nha\t161\t0\t.profile'), 'NOT A LOG\n');
+    const second = path.join(tmp, 'second');
+    mkdirSync(second);
+    writeFileSync(path.join(second, 'ha.log'), 'another ha.log\n');
+    const r = await runCli(['collect', '--host', 'secondary=127.0.0.1', '--accept-new-host-key', ...sshArgs(), ...paths('secondary'), `--path=secondary:ha=${second}/ha.log`]);
+    assert.equal(r.code, 4, r.stderr);
+    const bundle = path.join(out, bundles()[0]);
+    assert.equal(member(bundle, 'nodes/secondary/logs/ha.log.3'), readFileSync(target, 'latin1'), 'the link target, whole');
+    const listing = execFileSync('tar', ['-tzf', bundle], { encoding: 'utf8' });
+    assert.ok(!/ha\.log\.7|profile/.test(listing), listing);
+    const errors = manifestOf(bundle).nodes.find((n: { name: string }) => n.name === 'secondary').errors as Array<{ source: string; message: string }>;
+    assert.ok(errors.some((e) => e.source.endsWith('ha.log.7\nha\t161\t0\t.profile') && /control characters/.test(e.message)), JSON.stringify(errors));
+    assert.ok(errors.some((e) => e.source === `${second}/ha.log` && /same name .* was collected already/.test(e.message)), JSON.stringify(errors));
+    assert.equal((await runCli(['verify', bundle])).code, 0);
+  });
+
+  it('a host known with a key of another type is refused with both fingerprints, even with --accept-new-host-key', async () => {
+    const rsa = path.join(tmp, 'rsa');
+    keygen(rsa, 'rsa');
+    const known = `[127.0.0.1]:${sshd.port} ${readFileSync(`${rsa}.pub`, 'utf8').split(' ').slice(0, 2).join(' ')}\n`;
+    writeFileSync(knownHosts, known);
+    const r = await runCli(['collect', '--host', 'secondary=127.0.0.1', '--accept-new-host-key', ...sshArgs(), ...paths('secondary')]);
+    assert.equal(r.code, 5, r.stderr);
+    const offered = execFileSync('ssh-keygen', ['-l', '-f', `${sshd.hostKey}.pub`], { encoding: 'utf8' }).split(' ')[1];
+    const was = execFileSync('ssh-keygen', ['-l', '-f', `${rsa}.pub`], { encoding: 'utf8' }).split(' ')[1];
+    assert.match(r.stderr, /has CHANGED/);
+    assert.ok(r.stderr.includes(offered) && r.stderr.includes(was), r.stderr);
+    assert.equal(readFileSync(knownHosts, 'utf8'), known, 'known_hosts is left as it was');
+  });
+
+  it('two collects into the same --out within a second both keep their bundle', async () => {
+    const args = ['collect', '--host', 'secondary=127.0.0.1', '--accept-new-host-key', ...sshArgs(), ...paths('secondary')];
+    const [a, b] = await Promise.all([runCli(args), runCli(args)]);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    assert.equal(bundles().length, 2, readdirSync(out).join(', '));
+  });
+
+  it('bad names and values are usage errors before any host is reached (exit 2)', async () => {
+    for (const bad of [['--local-name', '../../x'], ['--peer', '../up=127.0.0.1'], ['--incident', '99999999999d']]) {
+      const r = await runCli(['collect', '--peer', 'secondary=127.0.0.9', ...sshArgs(), ...bad]);
+      assert.equal(r.code, 2, `${bad.join(' ')}: ${r.stderr}`);
+      assert.doesNotMatch(r.stderr, /internal error/);
+    }
+    assert.deepEqual(readdirSync(out), []);
+  });
+
+  it('--redact: no seeded identifier is left in any member or in the bundle name, public names and versions stay, and the report renders', async () => {
+    const seeded = [
+      '2017-10-12 13:50:00,000 INFO  [com.tippingpoint.sms.ha] (main) Dec 31 23:58:00 sms-b smsha[1200]: seen in a forwarded syslog line',
+      'Dec 31 23:58:01 sms-b smsha[1200]: Local state: Passive',
+      "2017-10-12 13:50:01,000 INFO  [db] (io) connected to master 'repl@10.20.30.40:3306',replication started; peer sms_b.acme-bank.com via db.acme-bank.com",
+      '2017-10-12 13:50:02,000 INFO  [net] (main) MACs 001a.2b3c.4d60 and 00:1a:2b:3c:4d:5e, link fe80::1:2:3:4, mail ops@acme-bank.com',
+      '2017-10-12 13:50:03,000 INFO  [json] (main) {"m":"down\\nsms_b.acme-bank.com"} and &quot;sms-b&quot;',
+      '2017-10-12 13:50:04,000 INFO  [upd] (main) Upgrade to 5.0.1.34 started; Applying patch sms-5.0.1.34; see https://mariadb.com/kb/en/ and update.tippingpoint.com; master.info relay-log.info',
+    ].join('\n');
+    const info = path.join(src, 'secondary', 'sms-info.log');
+    writeFileSync(info, `${readFileSync(info, 'utf8')}${seeded}\n`);
+    const r = await runCli(['collect', '--host', 'secondary=127.0.0.1', '--host', 'primary=localhost', '--accept-new-host-key', ...sshArgs(), ...paths('secondary'), ...paths('primary'), '--redact']);
+    assert.equal(r.code, 0, r.stderr);
+    const name = bundles()[0];
+    const x = path.join(tmp, 'x');
+    mkdirSync(x);
+    execFileSync('tar', ['-xzf', path.join(out, name), '-C', x]);
+    const text = execFileSync('sh', ['-c', 'for f in $(find . -type f); do case "$f" in *.gz) zcat "$f";; *) cat "$f";; esac; done'], { cwd: x, encoding: 'latin1', maxBuffer: 1 << 28 });
+    const members = execFileSync('tar', ['-tzf', path.join(out, name)], { encoding: 'utf8' });
+    const secrets = ['sms-b', 'sms_b', 'acme-bank', '10.20.30.40', 'repl@', '001a.2b3c.4d60', '00:1a:2b:3c:4d:5e', 'fe80::1:2:3:4', 'ops@', '10.0.0.1', '10.0.0.2', '10.0.0.10'];
+    if (os.hostname() !== 'localhost') secrets.push(os.hostname());
+    for (const secret of secrets) {
+      assert.ok(!text.includes(secret), `${secret} is still in a member`);
+      assert.ok(!members.includes(secret) && !name.includes(secret), `${secret} is in a member path or the bundle name`);
+    }
+    for (const kept of ['Upgrade to 5.0.1.34 started', 'Applying patch sms-5.0.1.34', 'https://mariadb.com/kb/en/', 'update.tippingpoint.com', 'master.info relay-log.info']) {
+      assert.ok(text.includes(kept), `${kept} was redacted`);
+    }
+    const report = path.join(x, readdirSync(x)[0], 'analysis', 'report.html');
+    assert.ok(readFileSync(report, 'utf8').includes('www.w3.org'), "the report's own code is untouched");
+    const browser = await launchBrowser();
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+      page.on('pageerror', (e) => errors.push(e.message));
+      await page.goto(`file://${report}`);
+      assert.deepEqual(errors, []);
+      assert.deepEqual(await page.$$eval('g.lane', (gs) => gs.map((g) => g.getAttribute('data-node'))), ['secondary', 'primary']);
+      assert.ok((await page.$$('g.lane rect')).length >= 2, 'the swimlanes are drawn');
+    } finally {
+      await browser.close();
     }
   });
 

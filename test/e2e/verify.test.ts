@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { tempDir, writeSample } from '../helpers/bundle';
@@ -46,6 +47,23 @@ describe('smsdiag verify', () => {
     const m = await runCli(['verify', path.join(t.dir, 'nope.tar.gz')]);
     assert.equal(m.code, 3);
     assert.match(m.stderr, /cannot read .*nope\.tar\.gz: no such file/);
+  });
+
+  it('analyze reads a bundle that no longer matches its manifest, and says so', async () => {
+    const s = await writeSample(t.dir);
+    const clean = JSON.parse((await runCli(['analyze', s.bundle, '--json'])).stdout);
+    assert.ok(!clean.warnings.some((w: string) => /does not match its own manifest/.test(w)), clean.warnings.join('\n'));
+    // Unpacked, one listed log removed, packed again with GNU tar: the manifest still lists it.
+    const x = path.join(t.dir, 'x');
+    mkdirSync(x);
+    execFileSync('tar', ['-xzf', s.bundle, '-C', x]);
+    const top = readdirSync(x)[0];
+    rmSync(path.join(x, top, 'nodes/primary/logs/ha.log'));
+    const bad = path.join(t.dir, 'bad.tar.gz');
+    execFileSync('tar', ['-czf', bad, '-C', x, top]);
+    const r = await runCli(['analyze', bad, '--json']);
+    const doc = JSON.parse(r.stdout);
+    assert.ok(doc.warnings.some((w: string) => /bad\.tar\.gz does not match its own manifest \(nodes\/primary\/logs\/ha\.log is listed but missing\); .*smsdiag verify/.test(w)), doc.warnings.join('\n'));
   });
 
   it('exits 2 without a BUNDLE argument', async () => {

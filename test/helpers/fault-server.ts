@@ -26,7 +26,8 @@ export async function startFaultServer(hostKeyFile: string, clientPubFile: strin
         const session = acceptSession();
         session.on('exec', (accept, _reject, info) => {
           const stream = accept();
-          if (info.command.includes('stat -c')) stream.write(`ha\t${content.length}\t1507815901\t/logs/ha.log\n`);
+          // The listing collect asks for: kind, size, mtime, path, each ended by a NUL.
+          if (info.command.includes('stat -L -c')) stream.write(`ha\0${content.length}\0${1507815901}\0/logs/ha.log\0`);
           stream.exit(0);
           stream.end();
         });

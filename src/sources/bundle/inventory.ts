@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { BundleError } from '../../errors';
-import type { ManifestNode } from './manifest';
+import { listedEntries, type ManifestNode } from './manifest';
 import { type BundleReader, isTarGz, openBundle } from './reader';
 import type { Inventory, LogFile, NodeFacts, NodeInput, Role } from '../../types';
 import { classifyFileName, type Rotation } from '../catalog';
@@ -42,16 +42,23 @@ function offsetMinutes(v: unknown): number | undefined {
  * utcOffsetMinutes, clockOffsetMs, clockUncertaintyMs; `utcOffset` ("+02:00") and a nested
  * `clock: { offsetMs, uncertaintyMs }` are read too.
  */
-function factsOf(n: ManifestNode): NodeFacts {
+/** Corrections a manifest may carry and smsdiag will apply: a zone within ±14 h, a clock within a year. */
+const MAX_ZONE_MINUTES = 14 * 60;
+const MAX_CLOCK_MS = 366 * 86_400_000;
+
+function factsOf(n: ManifestNode, warn: (m: string) => void): NodeFacts {
   const f = n.facts;
   const clock = typeof f.clock === 'object' && f.clock !== null ? (f.clock as Record<string, unknown>) : {};
   const facts: NodeFacts = {};
   const hostname = typeof f.hostname === 'string' && f.hostname ? f.hostname : n.host || undefined;
   if (hostname) facts.hostname = hostname;
   const off = num(f.utcOffsetMinutes) ?? offsetMinutes(f.utcOffset);
-  if (off !== undefined) facts.utcOffsetMinutes = off;
+  // A damaged or forged manifest must not move times off the calendar: out of range is ignored, and said.
+  if (off !== undefined && Math.abs(off) <= MAX_ZONE_MINUTES) facts.utcOffsetMinutes = off;
+  else if (off !== undefined) warn(`${n.name}: the manifest gives a UTC offset of ${off} min, which no zone has; ignored`);
   const co = num(f.clockOffsetMs) ?? num(clock.offsetMs);
-  if (co !== undefined) facts.clockOffsetMs = co;
+  if (co !== undefined && Math.abs(co) <= MAX_CLOCK_MS) facts.clockOffsetMs = co;
+  else if (co !== undefined) warn(`${n.name}: the manifest gives a clock offset of ${co} ms, more than a year; ignored`);
   const cu = num(f.clockUncertaintyMs) ?? num(clock.uncertaintyMs);
   if (cu !== undefined) facts.clockUncertaintyMs = cu;
   return facts;
@@ -70,6 +77,7 @@ export async function inventoryFromReader(b: BundleReader): Promise<Inventory> {
       warnings.push(`${path.basename(b.file)}: node directory nodes/${m[1]}/ is not in the manifest; read without facts`);
     }
   }
+  warnings.push(...manifestMismatches(b));
   for (const mn of byNode.values()) {
     const prefix = `nodes/${mn.name}/logs/`;
     const files: LogFile[] = [];
@@ -92,7 +100,7 @@ export async function inventoryFromReader(b: BundleReader): Promise<Inventory> {
       rotations.set(lf, c.rotation);
       files.push(lf);
     }
-    const facts = factsOf(mn);
+    const facts = factsOf(mn, (m) => warnings.push(m));
     const statePath = `nodes/${mn.name}/facts/ha.state`;
     if (b.entries.has(statePath)) {
       const e = b.entries.get(statePath)!;
@@ -108,9 +116,31 @@ export async function inventoryFromReader(b: BundleReader): Promise<Inventory> {
     }
     for (const err of mn.errors) warnings.push(`${mn.name}: collection: ${err.source ? `${err.source}: ` : ''}${err.message}`);
     if (!files.length) warnings.push(`${mn.name}: the bundle holds no log files for this node`);
-    nodes.push({ name: mn.name, role: roleFrom(mn.role), files: orderFiles(files, rotations), facts });
+    const node: NodeInput = { name: mn.name, role: roleFrom(mn.role), files: orderFiles(files, rotations), facts };
+    if (mn.errors.length) node.collectionErrors = mn.errors;
+    nodes.push(node);
   }
   return { nodes, warnings };
+}
+
+/**
+ * Where the bundle's entries disagree with its own manifest (missing, another size, not listed),
+ * as warnings: reading in place does not hash every entry, as `verify` does, but it can say this
+ * much for nothing.
+ */
+function manifestMismatches(b: BundleReader): string[] {
+  const name = path.basename(b.file);
+  const problems: string[] = [];
+  const listed = listedEntries(b.manifest);
+  for (const [p, want] of listed) {
+    const e = b.entries.get(p);
+    if (!e) problems.push(`${p} is listed but missing`);
+    else if (e.size !== want.size) problems.push(`${p} is ${e.size} bytes, the manifest says ${want.size}`);
+  }
+  for (const p of b.entries.keys()) if (p.startsWith('nodes/') && !listed.has(p)) problems.push(`${p} is not in the manifest`);
+  if (!problems.length) return [];
+  const shown = problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; and ${problems.length - 3} more` : '');
+  return [`${name} does not match its own manifest (${shown}); it was changed after it was collected: run smsdiag verify ${name}`];
 }
 
 /** Read a bundle (.tar.gz) in place into an Inventory. Errors are BundleError (exit 3). */

@@ -51,6 +51,8 @@ export interface Manifest {
   redacted: boolean;
   nodes: ManifestNode[];
   analysis: ManifestAnalysisFile[];
+  /** Why analysis/ is missing, when the analysis could not be made (nothing readable was collected). */
+  analysisError?: string;
 }
 
 const SHA256 = /^[0-9a-f]{64}$/;
@@ -175,6 +177,7 @@ export function validateManifest(value: unknown, where = MANIFEST_PATH): Manifes
     c.size(a.size, `${g}.size`);
     c.sha(a.sha256, `${g}.sha256`);
   });
+  c.optString(m.analysisError, 'analysisError');
   return m as unknown as Manifest;
 }
 

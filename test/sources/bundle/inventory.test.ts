@@ -6,7 +6,9 @@ import { openBundle } from '../../../src/sources/bundle/reader';
 import { BundleError } from '../../../src/errors';
 import { inventoryFromBundle, isBundlePath } from '../../../src/sources/bundle/inventory';
 import type { Inventory, LogFile } from '../../../src/types';
-import { NAME, run, sha256, tempDir, writeSample, type WrittenSample } from '../../helpers/bundle';
+import { CREATED, NAME, run, sha256, tempDir, writeSample, type WrittenSample } from '../../helpers/bundle';
+import { createBundleWriter } from '../../../src/bundle/writer';
+import { analyzeInventory } from '../../../src/analyze';
 
 async function bytesOf(f: LogFile): Promise<Buffer> {
   const parts: Buffer[] = [];
@@ -60,6 +62,24 @@ describe('bundle source (read in place)', () => {
     const s = await writeSample(t.dir);
     assert.equal((await openBundle(s.bundle)).indexed, true);
     await checkInventory(await inventoryFromBundle(s.bundle), s);
+  });
+
+  it('ignores, and says, corrections in a manifest that would move times off the calendar', async () => {
+    const w = await createBundleWriter({ outDir: t.dir, name: NAME });
+    const log = Buffer.from('2017-10-12 13:45:01,000 INFO  [com.tippingpoint.sms.ha] Local state: Active\n');
+    const stored = await w.addFile({ path: 'nodes/primary/logs/ha.log', size: log.length, mtime: new Date(CREATED), body: log });
+    const done = await w.finish({
+      format: 'smsdiag-bundle', version: 1, tool: { name: 'smsdiag', version: '0' }, commandLine: [], createdAt: CREATED, redacted: false, analysis: [],
+      nodes: [{ name: 'primary', host: 'sms-a', role: 'primary', facts: { utcOffsetMinutes: 99999, clockOffsetMs: 1e20 }, errors: [],
+        files: [{ kind: 'ha', source: '/var/log/ha.log', path: 'nodes/primary/logs/ha.log', size: stored.size, mtime: CREATED, sha256: stored.sha256 }] }],
+    });
+    const inv = await inventoryFromBundle(done.path);
+    assert.equal(inv.nodes[0].facts.utcOffsetMinutes, undefined);
+    assert.equal(inv.nodes[0].facts.clockOffsetMs, undefined);
+    assert.ok(inv.warnings.some((w) => /UTC offset of 99999 min, which no zone has; ignored/.test(w)), inv.warnings.join('\n'));
+    assert.ok(inv.warnings.some((w) => /clock offset of 100000000000000000000 ms, more than a year; ignored/.test(w)), inv.warnings.join('\n'));
+    const a = await analyzeInventory(inv);
+    assert.equal(a.report.nodes[0].state, 'Active');
   });
 
   it('reads the same bundle re-packed by GNU tar (no block index)', async () => {
