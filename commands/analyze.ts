@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { SmsdiagCommand } from '../src/cli/base';
-import { inputFlags, loadInventory, windowFlags, windowFrom } from '../src/cli/flags';
+import { emptySelectionNote } from '../src/cli/selection';
+import { inputFlags, jsonOrFormat, loadInventory, windowFlags, windowFrom } from '../src/cli/flags';
 import { parseThresholds, parseUserTime } from '../src/cli/times';
 import { analyzeInventory } from '../src/analyze';
 import { loadRules } from '../src/rules/engine';
@@ -32,7 +33,7 @@ Times without a zone are the node's local time: give each node's offset with --t
 
   static flags = {
     json: Flags.boolean({ description: 'Print the report as JSON (same as --format json).' }),
-    format: Flags.string({ description: 'table: findings, incidents, states; text: the one-page summary with what to do; json: the report for scripts.', options: ['table', 'text', 'json'], default: 'table' }),
+    format: Flags.string({ description: 'table (the default): findings, incidents, states; text: the one-page summary with what to do; json: the report for scripts.', options: ['table', 'text', 'json'] }),
     ...windowFlags,
     'min-severity': Flags.string({ description: 'Hide findings below this severity.', options: [...SEVERITIES], default: 'info' }),
     'fail-on': Flags.string({ description: 'Exit 1 when a finding at or above this severity is reported.', options: [...SEVERITIES, 'never'], default: 'never' }),
@@ -52,7 +53,7 @@ Times without a zone are the node's local time: give each node's offset with --t
     });
     const report = filterBySeverity(analysis.report, flags['min-severity'] as Severity);
     if (flags.html) await writeHtmlReport(analysis, flags.html);
-    const format = flags.json ? 'json' : flags.format;
+    const format = jsonOrFormat(flags.json, flags.format, 'table');
     if (format === 'json') process.stdout.write(renderJson(report));
     else if (format === 'text') {
       // The knowledge base is only read for the summary's advice; table and JSON runs skip loading it.
@@ -60,6 +61,8 @@ Times without a zone are the node's local time: give each node's offset with --t
       process.stdout.write(renderSummary(report, adviceFor, process.stdout.isTTY ? Math.min(process.stdout.columns, 100) : 80));
     }
     else process.stdout.write(renderTable(report, { width: process.stdout.isTTY ? process.stdout.columns : 120 }));
+    const empty = report.findings.length ? undefined : emptySelectionNote(windowFrom(flags, now), report.nodes);
+    if (empty) process.stderr.write(`note: ${empty}\n`);
     if (failsOn(report, flags['fail-on'] as Severity | 'never')) this.exit(EXIT.findings);
   }
 }

@@ -1,6 +1,8 @@
 import { Args, Flags } from '@oclif/core';
 import { SmsdiagCommand } from '../src/cli/base';
-import { inputFlags, loadInventory, nodeFilter, windowFlags, windowFrom } from '../src/cli/flags';
+import { emptySelectionNote } from '../src/cli/selection';
+import { analyzeInventory } from '../src/analyze';
+import { inputFlags, jsonOrFormat, loadInventory, nodeFilter, windowFlags, windowFrom } from '../src/cli/flags';
 import { parseDuration, parseThresholds, parseUserTime } from '../src/cli/times';
 import { UsageError } from '../src/errors';
 import { loadRules } from '../src/rules/engine';
@@ -47,13 +49,18 @@ Records in the same millisecond keep their order: node, then file rotation, then
         throw new UsageError(`--grep ${JSON.stringify(flags.grep)} is not a valid regular expression: ${(err as Error).message}`);
       }
     }
-    const format: TimelineFormat = flags.json ? 'json' : ((flags.format as TimelineFormat | undefined) ?? (flags.all ? 'text' : 'table'));
+    const format = jsonOrFormat(flags.json, flags.format, flags.all ? 'text' : 'table') as TimelineFormat;
     const inventory = await loadInventory(argv as string[], flags);
     const warnings: string[] = [...inventory.warnings];
     const entries: AsyncIterable<TimelineEntry> | TimelineEntry[] = flags.all
       ? allRecords(inventory, filter, (m) => void warnings.push(m))
       : await keyEvents(inventory, filter, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold) });
     await writeTimeline(process.stdout, entries, format, inventory.nodes.map((n) => n.name));
+    if (Array.isArray(entries) && !entries.length && (filter.from !== undefined || filter.to !== undefined)) {
+      const { nodes } = (await analyzeInventory(inventory, { rules: loadRules(flags.rules) })).report;
+      const empty = emptySelectionNote({ since: filter.from, until: filter.to }, nodes);
+      if (empty) warnings.push(empty);
+    }
     for (const w of new Set(warnings)) process.stderr.write(`warning: ${w}\n`);
   }
 }

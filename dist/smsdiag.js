@@ -45100,6 +45100,23 @@ var SmsdiagCommand = class extends import_core.Command {
   }
 };
 
+// src/cli/selection.ts
+function dataSpan(nodes) {
+  const files = nodes.flatMap((n) => n.files ?? []);
+  const firsts = files.map((f) => f.first).filter((t) => !!t).sort();
+  const lasts = files.map((f) => f.last).filter((t) => !!t).sort();
+  return { first: firsts[0], last: lasts[lasts.length - 1] };
+}
+function emptySelectionNote(window2, nodes) {
+  const { first, last } = dataSpan(nodes);
+  if (!first || !last) return void 0;
+  const before2 = window2.until !== void 0 && window2.until < Date.parse(first);
+  const after = window2.since !== void 0 && window2.since > Date.parse(last);
+  if (!before2 && !after) return void 0;
+  const show = (ms) => ms === void 0 ? "\u2026" : new Date(ms).toISOString();
+  return `the selected window (${show(window2.since)} to ${show(window2.until)}) lies ${after ? "after" : "before"} all of the logs, which span ${first} to ${last}; widen or drop --since/--until`;
+}
+
 // src/cli/flags.ts
 var import_core2 = __toESM(require_lib());
 
@@ -46420,6 +46437,20 @@ function specialKind(st) {
   if (st.isCharacterDevice() || st.isBlockDevice()) return "a device";
   return "not a regular file";
 }
+function apart(n, from, origin, nodes, warnings) {
+  const first = origin.get(n.name);
+  if (first === void 0 || first === from || !nodes.has(n.name)) {
+    origin.set(n.name, from);
+    return n;
+  }
+  let name2 = `${path5.basename(path5.dirname(from))}-${n.name}`;
+  for (let k = 2; nodes.has(name2) || origin.has(name2); k++) name2 = `${path5.basename(path5.dirname(from))}-${n.name}-${k}`;
+  warnings.push(`two inputs would both be node "${n.name}" (${first} and ${from}); the second is read as node "${name2}". Name them yourself with NAME=PATH (e.g. secondary=${from})`);
+  origin.set(name2, from);
+  n.name = name2;
+  for (const f of n.files) f.node = name2;
+  return n;
+}
 function mergeNode(nodes, n) {
   const prev = nodes.get(n.name);
   if (!prev) {
@@ -46461,6 +46492,7 @@ async function localMachine() {
 async function resolveInputs(args, opts = {}) {
   const warnings = [];
   const nodes = /* @__PURE__ */ new Map();
+  const origin = /* @__PURE__ */ new Map();
   if (args.length === 0) {
     for (const n of await localMachine()) mergeNode(nodes, n);
     if (!nodes.size) {
@@ -46481,7 +46513,8 @@ async function resolveInputs(args, opts = {}) {
     if (st.isDirectory()) {
       const found = await nodesFromDirectory(p, name2, warnings);
       if (!found.length) throw new InputError(`no SMS log files found in ${arg}: expected ha.log*, sms-info.log*, mysqld.err*, tpt_sms.txt or ha.state in it or in one sub-directory per node`);
-      for (const n of found) mergeNode(nodes, n);
+      const root = path5.resolve(p);
+      for (const n of found) mergeNode(nodes, name2 ? n : apart(n, found.length === 1 && n.name === path5.basename(root) ? root : path5.join(root, n.name), origin, nodes, warnings));
     } else if (await isBundlePath(p)) {
       const bundle = await inventoryFromBundle(p);
       warnings.push(...bundle.warnings);
@@ -46489,7 +46522,8 @@ async function resolveInputs(args, opts = {}) {
     } else if (!classifyFileName(path5.basename(p)) && await looksLikeSyslog(p)) {
       for (const n of await nodesFromSyslog(p, opts.hosts ?? {}, warnings)) mergeNode(nodes, n);
     } else {
-      mergeNode(nodes, await nodeFromFile(arg, p, name2));
+      const n = await nodeFromFile(arg, p, name2);
+      mergeNode(nodes, name2 ? n : apart(n, path5.dirname(path5.resolve(p)), origin, nodes, warnings));
     }
   }
   for (const n of nodes.values()) {
@@ -46855,8 +46889,13 @@ var windowFlags = {
 function machineOffsetMinutes() {
   return -(/* @__PURE__ */ new Date()).getTimezoneOffset();
 }
-function loadInventory(argv, flags) {
-  return resolveInputs(argv, { tz: parseNodeOffsets(flags.tz), clock: parseNodeClocks(flags.clock), hosts: parseHostMap(flags.node), defaultOffsetMinutes: machineOffsetMinutes() });
+async function loadInventory(argv, flags) {
+  const inv = await resolveInputs(argv, { tz: parseNodeOffsets(flags.tz), clock: parseNodeClocks(flags.clock), hosts: parseHostMap(flags.node), defaultOffsetMinutes: machineOffsetMinutes() });
+  const known = inv.nodes.map((n) => n.name);
+  for (const name2 of nodeFilter(flags.node)) {
+    if (!known.includes(name2)) throw new UsageError(`--node ${name2}: no such node in the input; the nodes are ${known.join(", ")}`);
+  }
+  return inv;
 }
 function parseHostMap(values) {
   const out = {};
@@ -46870,10 +46909,16 @@ function nodeFilter(values) {
   return (values ?? []).filter((v) => !splitNamed(v));
 }
 function windowFrom(flags, now) {
-  return {
-    since: flags.since ? parseUserTime(flags.since, "--since", now) : void 0,
-    until: flags.until ? parseUserTime(flags.until, "--until", now) : void 0
-  };
+  const since = flags.since ? parseUserTime(flags.since, "--since", now) : void 0;
+  const until = flags.until ? parseUserTime(flags.until, "--until", now) : void 0;
+  if (since !== void 0 && until !== void 0 && since > until) {
+    throw new UsageError(`--since ${flags.since} is after --until ${flags.until}: nothing can lie between them; swap them`);
+  }
+  return { since, until };
+}
+function jsonOrFormat(json, format, fallback) {
+  if (json && format !== void 0 && format !== "json") throw new UsageError(`--json and --format ${format} ask for two different outputs; give one of them`);
+  return json ? "json" : format ?? fallback;
 }
 
 // src/rules/engine.ts
@@ -50319,7 +50364,7 @@ Times without a zone are the node's local time: give each node's offset with --t
   static args = { path: import_core3.Args.string({ description: "node directory, NAME=DIR, directory of node directories, or log file" }) };
   static flags = {
     json: import_core3.Flags.boolean({ description: "Print the report as JSON (same as --format json)." }),
-    format: import_core3.Flags.string({ description: "table: findings, incidents, states; text: the one-page summary with what to do; json: the report for scripts.", options: ["table", "text", "json"], default: "table" }),
+    format: import_core3.Flags.string({ description: "table (the default): findings, incidents, states; text: the one-page summary with what to do; json: the report for scripts.", options: ["table", "text", "json"] }),
     ...windowFlags,
     "min-severity": import_core3.Flags.string({ description: "Hide findings below this severity.", options: [...SEVERITIES], default: "info" }),
     "fail-on": import_core3.Flags.string({ description: "Exit 1 when a finding at or above this severity is reported.", options: [...SEVERITIES, "never"], default: "never" }),
@@ -50338,12 +50383,15 @@ Times without a zone are the node's local time: give each node's offset with --t
     });
     const report = filterBySeverity(analysis.report, flags["min-severity"]);
     if (flags.html) await writeHtmlReport(analysis, flags.html);
-    const format = flags.json ? "json" : flags.format;
+    const format = jsonOrFormat(flags.json, flags.format, "table");
     if (format === "json") process.stdout.write(renderJson(report));
     else if (format === "text") {
       const { adviceFor: adviceFor2 } = await Promise.resolve().then(() => (init_lookup(), lookup_exports));
       process.stdout.write(renderSummary(report, adviceFor2, process.stdout.isTTY ? Math.min(process.stdout.columns, 100) : 80));
     } else process.stdout.write(renderTable(report, { width: process.stdout.isTTY ? process.stdout.columns : 120 }));
+    const empty = report.findings.length ? void 0 : emptySelectionNote(windowFrom(flags, now), report.nodes);
+    if (empty) process.stderr.write(`note: ${empty}
+`);
     if (failsOn(report, flags["fail-on"])) this.exit(EXIT.findings);
   }
 };
@@ -52548,11 +52596,16 @@ Records in the same millisecond keep their order: node, then file rotation, then
         throw new UsageError(`--grep ${JSON.stringify(flags.grep)} is not a valid regular expression: ${err.message}`);
       }
     }
-    const format = flags.json ? "json" : flags.format ?? (flags.all ? "text" : "table");
+    const format = jsonOrFormat(flags.json, flags.format, flags.all ? "text" : "table");
     const inventory = await loadInventory(argv, flags);
     const warnings = [...inventory.warnings];
     const entries = flags.all ? allRecords(inventory, filter, (m) => void warnings.push(m)) : await keyEvents(inventory, filter, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold) });
     await writeTimeline(process.stdout, entries, format, inventory.nodes.map((n) => n.name));
+    if (Array.isArray(entries) && !entries.length && (filter.from !== void 0 || filter.to !== void 0)) {
+      const { nodes } = (await analyzeInventory(inventory, { rules: loadRules(flags.rules) })).report;
+      const empty = emptySelectionNote({ since: filter.from, until: filter.to }, nodes);
+      if (empty) warnings.push(empty);
+    }
     for (const w of new Set(warnings)) process.stderr.write(`warning: ${w}
 `);
   }

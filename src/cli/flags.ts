@@ -2,6 +2,7 @@ import { Flags } from '@oclif/core';
 import { resolveInputs } from '../sources/inputs';
 import type { Inventory } from '../types';
 import { splitNamed } from '../text/named';
+import { UsageError } from '../errors';
 import { parseNodeClocks, parseNodeOffsets, parseUserTime } from './times';
 
 /** Flags every command that reads logs shares: how to read the nodes' times, and which rules. */
@@ -37,8 +38,17 @@ export function machineOffsetMinutes(): number {
   return -new Date().getTimezoneOffset();
 }
 
-export function loadInventory(argv: string[], flags: InputFlagValues): Promise<Inventory> {
-  return resolveInputs(argv, { tz: parseNodeOffsets(flags.tz), clock: parseNodeClocks(flags.clock), hosts: parseHostMap(flags.node), defaultOffsetMinutes: machineOffsetMinutes() });
+/**
+ * The inputs as an inventory. A `--node NAME` that names no node of it is a usage error naming the
+ * nodes there are: a typo must not read as "nothing found".
+ */
+export async function loadInventory(argv: string[], flags: InputFlagValues): Promise<Inventory> {
+  const inv = await resolveInputs(argv, { tz: parseNodeOffsets(flags.tz), clock: parseNodeClocks(flags.clock), hosts: parseHostMap(flags.node), defaultOffsetMinutes: machineOffsetMinutes() });
+  const known = inv.nodes.map((n) => n.name);
+  for (const name of nodeFilter(flags.node)) {
+    if (!known.includes(name)) throw new UsageError(`--node ${name}: no such node in the input; the nodes are ${known.join(', ')}`);
+  }
+  return inv;
 }
 
 /** The NAME=HOST values of --node as {primary: 'sms-a'}; plain names are node filters. */
@@ -57,8 +67,16 @@ export function nodeFilter(values: readonly string[] | undefined): string[] {
 }
 
 export function windowFrom(flags: { since?: string; until?: string }, now: Date): { since?: number; until?: number } {
-  return {
-    since: flags.since ? parseUserTime(flags.since, '--since', now) : undefined,
-    until: flags.until ? parseUserTime(flags.until, '--until', now) : undefined,
-  };
+  const since = flags.since ? parseUserTime(flags.since, '--since', now) : undefined;
+  const until = flags.until ? parseUserTime(flags.until, '--until', now) : undefined;
+  if (since !== undefined && until !== undefined && since > until) {
+    throw new UsageError(`--since ${flags.since} is after --until ${flags.until}: nothing can lie between them; swap them`);
+  }
+  return { since, until };
+}
+
+/** `--json` is `--format json`: with another --format it is a contradiction, refused, not guessed. */
+export function jsonOrFormat(json: boolean | undefined, format: string | undefined, fallback: string): string {
+  if (json && format !== undefined && format !== 'json') throw new UsageError(`--json and --format ${format} ask for two different outputs; give one of them`);
+  return json ? 'json' : (format ?? fallback);
 }

@@ -42,6 +42,26 @@ export function specialKind(st: { isFIFO(): boolean; isSocket(): boolean; isChar
   return 'not a regular file';
 }
 
+/**
+ * Two inputs whose node names were taken from folder names (a/logs and b/logs) would be merged
+ * into one node "logs" that sees itself fail: the later one is named after its parent folder too,
+ * and a warning says so. `origin` remembers where each derived name came from.
+ */
+function apart(n: NodeInput, from: string, origin: Map<string, string>, nodes: Map<string, NodeInput>, warnings: string[]): NodeInput {
+  const first = origin.get(n.name);
+  if (first === undefined || first === from || !nodes.has(n.name)) {
+    origin.set(n.name, from);
+    return n;
+  }
+  let name = `${path.basename(path.dirname(from))}-${n.name}`;
+  for (let k = 2; nodes.has(name) || origin.has(name); k++) name = `${path.basename(path.dirname(from))}-${n.name}-${k}`;
+  warnings.push(`two inputs would both be node "${n.name}" (${first} and ${from}); the second is read as node "${name}". Name them yourself with NAME=PATH (e.g. secondary=${from})`);
+  origin.set(name, from);
+  n.name = name;
+  for (const f of n.files) f.node = name;
+  return n;
+}
+
 function mergeNode(nodes: Map<string, NodeInput>, n: NodeInput): void {
   const prev = nodes.get(n.name);
   if (!prev) {
@@ -89,6 +109,7 @@ async function localMachine(): Promise<NodeInput[]> {
 export async function resolveInputs(args: string[], opts: InputOptions = {}): Promise<Inventory> {
   const warnings: string[] = [];
   const nodes = new Map<string, NodeInput>();
+  const origin = new Map<string, string>();
   if (args.length === 0) {
     for (const n of await localMachine()) mergeNode(nodes, n);
     if (!nodes.size) {
@@ -109,7 +130,8 @@ export async function resolveInputs(args: string[], opts: InputOptions = {}): Pr
     if (st.isDirectory()) {
       const found = await nodesFromDirectory(p, name, warnings);
       if (!found.length) throw new InputError(`no SMS log files found in ${arg}: expected ha.log*, sms-info.log*, mysqld.err*, tpt_sms.txt or ha.state in it or in one sub-directory per node`);
-      for (const n of found) mergeNode(nodes, n);
+      const root = path.resolve(p);
+      for (const n of found) mergeNode(nodes, name ? n : apart(n, found.length === 1 && n.name === path.basename(root) ? root : path.join(root, n.name), origin, nodes, warnings));
     } else if (await isBundlePath(p)) {
       const bundle = await inventoryFromBundle(p);
       warnings.push(...bundle.warnings);
@@ -117,7 +139,8 @@ export async function resolveInputs(args: string[], opts: InputOptions = {}): Pr
     } else if (!classifyFileName(path.basename(p)) && (await looksLikeSyslog(p))) {
       for (const n of await nodesFromSyslog(p, opts.hosts ?? {}, warnings)) mergeNode(nodes, n);
     } else {
-      mergeNode(nodes, await nodeFromFile(arg, p, name));
+      const n = await nodeFromFile(arg, p, name);
+      mergeNode(nodes, name ? n : apart(n, path.dirname(path.resolve(p)), origin, nodes, warnings));
     }
   }
   for (const n of nodes.values()) {

@@ -1,0 +1,56 @@
+import { strict as assert } from 'node:assert';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { FIXTURES, runCli } from '../helpers/cli';
+
+describe('selections that cannot be meant are refused; empty ones say why', function () {
+  this.timeout(60000);
+  const fx = path.join(FIXTURES, 'takeover-db');
+
+  it('a --node that names no node: exit 2, naming the nodes there are (analyze and timeline)', async () => {
+    for (const cmd of ['analyze', 'timeline']) {
+      const r = await runCli([cmd, fx, '--node', 'primry']);
+      assert.equal(r.code, 2, `${cmd}: ${r.stderr}`);
+      assert.match(r.stderr, /--node primry: no such node in the input; the nodes are primary, secondary/);
+    }
+  });
+
+  it('--since after --until, and --json with another --format: exit 2', async () => {
+    const a = await runCli(['analyze', fx, '--since', '2017-10-13', '--until', '2017-10-12']);
+    assert.equal(a.code, 2, a.stderr);
+    assert.match(a.stderr, /--since 2017-10-13 is after --until 2017-10-12/);
+    const b = await runCli(['analyze', fx, '--json', '--format', 'text']);
+    assert.equal(b.code, 2, b.stderr);
+    assert.match(b.stderr, /--json and --format text ask for two different outputs/);
+    assert.equal(b.stdout, '');
+  });
+
+  it('a window outside the logs: the empty answer names the span the logs do cover', async () => {
+    const a = await runCli(['analyze', fx, '--since', '2020-01-01']);
+    assert.equal(a.code, 0, a.stderr);
+    assert.match(a.stderr, /lies after all of the logs, which span 2017-10-12T12:59:00\.000Z to 2017-10-12T13:50:01\.000Z/);
+    const t = await runCli(['timeline', fx, '--until', '2017-01-01']);
+    assert.match(t.stderr, /lies before all of the logs/);
+    const inside = await runCli(['analyze', fx, '--since', '2017-10-12 13:00']);
+    assert.doesNotMatch(inside.stderr, /lies (after|before)/, 'a window over the logs needs no note');
+  });
+
+  it('two folders whose names would make one node are read as two, and said so', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'smsdiag-apart-'));
+    try {
+      for (const [from, to] of [['primary', 'a'], ['secondary', 'b']]) {
+        mkdirSync(path.join(tmp, to));
+        cpSync(path.join(fx, from), path.join(tmp, to, 'logs'), { recursive: true });
+      }
+      const r = await runCli(['analyze', path.join(tmp, 'a', 'logs'), path.join(tmp, 'b', 'logs'), '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const doc = JSON.parse(r.stdout);
+      assert.deepEqual(doc.nodes.map((n: { name: string }) => n.name).sort(), ['b-logs', 'logs']);
+      assert.ok(doc.warnings.some((w: string) => /two inputs would both be node "logs" .* read as node "b-logs"/.test(w)), doc.warnings.join('\n'));
+      assert.ok(doc.findings.some((f: { id: string; node: string }) => f.id === 'passive-takeover' && f.node === 'b-logs'), 'the takeover is the second node\'s, not one node\'s with itself');
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+});
