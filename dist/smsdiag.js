@@ -4327,7 +4327,7 @@ var require_clean_stack = __commonJS({
 var require_indent_string = __commonJS({
   "node_modules/indent-string/index.js"(exports2, module2) {
     "use strict";
-    module2.exports = (string, count = 1, options) => {
+    module2.exports = (string, count2 = 1, options) => {
       options = {
         indent: " ",
         includeEmptyLines: false,
@@ -4338,9 +4338,9 @@ var require_indent_string = __commonJS({
           `Expected \`input\` to be a \`string\`, got \`${typeof string}\``
         );
       }
-      if (typeof count !== "number") {
+      if (typeof count2 !== "number") {
         throw new TypeError(
-          `Expected \`count\` to be a \`number\`, got \`${typeof count}\``
+          `Expected \`count\` to be a \`number\`, got \`${typeof count2}\``
         );
       }
       if (typeof options.indent !== "string") {
@@ -4348,11 +4348,11 @@ var require_indent_string = __commonJS({
           `Expected \`options.indent\` to be a \`string\`, got \`${typeof options.indent}\``
         );
       }
-      if (count === 0) {
+      if (count2 === 0) {
         return string;
       }
       const regex = options.includeEmptyLines ? /^/gm : /^(?!\s*$)/gm;
-      return string.replace(regex, options.indent.repeat(count));
+      return string.replace(regex, options.indent.repeat(count2));
     };
   }
 });
@@ -7168,10 +7168,10 @@ var require_ansi_escapes = __commonJS({
       }
       return ret;
     };
-    ansiEscapes.cursorUp = (count = 1) => ESC + count + "A";
-    ansiEscapes.cursorDown = (count = 1) => ESC + count + "B";
-    ansiEscapes.cursorForward = (count = 1) => ESC + count + "C";
-    ansiEscapes.cursorBackward = (count = 1) => ESC + count + "D";
+    ansiEscapes.cursorUp = (count2 = 1) => ESC + count2 + "A";
+    ansiEscapes.cursorDown = (count2 = 1) => ESC + count2 + "B";
+    ansiEscapes.cursorForward = (count2 = 1) => ESC + count2 + "C";
+    ansiEscapes.cursorBackward = (count2 = 1) => ESC + count2 + "D";
     ansiEscapes.cursorLeft = ESC + "G";
     ansiEscapes.cursorSavePosition = isTerminalApp ? "\x1B7" : ESC + "s";
     ansiEscapes.cursorRestorePosition = isTerminalApp ? "\x1B8" : ESC + "u";
@@ -7180,12 +7180,12 @@ var require_ansi_escapes = __commonJS({
     ansiEscapes.cursorPrevLine = ESC + "F";
     ansiEscapes.cursorHide = ESC + "?25l";
     ansiEscapes.cursorShow = ESC + "?25h";
-    ansiEscapes.eraseLines = (count) => {
+    ansiEscapes.eraseLines = (count2) => {
       let clear = "";
-      for (let i = 0; i < count; i++) {
-        clear += ansiEscapes.eraseLine + (i < count - 1 ? ansiEscapes.cursorUp() : "");
+      for (let i = 0; i < count2; i++) {
+        clear += ansiEscapes.eraseLine + (i < count2 - 1 ? ansiEscapes.cursorUp() : "");
       }
-      if (count) {
+      if (count2) {
         clear += ansiEscapes.cursorLeft;
       }
       return clear;
@@ -13998,13 +13998,13 @@ var require_parse2 = __commonJS({
         consume(token.value);
       };
       const negate = () => {
-        let count = 1;
+        let count2 = 1;
         while (peek2() === "!" && (peek2(2) !== "(" || peek2(3) === "?")) {
           advance();
           state.start++;
-          count++;
+          count2++;
         }
-        if (count % 2 === 0) {
+        if (count2 % 2 === 0) {
           return false;
         }
         state.negated = true;
@@ -28881,7 +28881,7 @@ var require_bcrypt_pbkdf = __commonJS({
       }
     }
     function bcrypt_pbkdf(pass, passlen, salt, saltlen, key2, keylen, rounds) {
-      var sha2pass = new Uint8Array(64), sha2salt = new Uint8Array(64), out = new Uint8Array(BCRYPT_HASHSIZE), tmpout = new Uint8Array(BCRYPT_HASHSIZE), countsalt = new Uint8Array(saltlen + 4), i, j, amt, stride, dest, count, origkeylen = keylen;
+      var sha2pass = new Uint8Array(64), sha2salt = new Uint8Array(64), out = new Uint8Array(BCRYPT_HASHSIZE), tmpout = new Uint8Array(BCRYPT_HASHSIZE), countsalt = new Uint8Array(saltlen + 4), i, j, amt, stride, dest, count2, origkeylen = keylen;
       if (rounds < 1)
         return -1;
       if (passlen === 0 || saltlen === 0 || keylen === 0 || keylen > out.byteLength * out.byteLength || saltlen > 1 << 20)
@@ -28891,11 +28891,11 @@ var require_bcrypt_pbkdf = __commonJS({
       for (i = 0; i < saltlen; i++)
         countsalt[i] = salt[i];
       crypto_hash_sha512(sha2pass, pass, passlen);
-      for (count = 1; keylen > 0; count++) {
-        countsalt[saltlen + 0] = count >>> 24;
-        countsalt[saltlen + 1] = count >>> 16;
-        countsalt[saltlen + 2] = count >>> 8;
-        countsalt[saltlen + 3] = count;
+      for (count2 = 1; keylen > 0; count2++) {
+        countsalt[saltlen + 0] = count2 >>> 24;
+        countsalt[saltlen + 1] = count2 >>> 16;
+        countsalt[saltlen + 2] = count2 >>> 8;
+        countsalt[saltlen + 3] = count2;
         crypto_hash_sha512(sha2salt, countsalt, saltlen + 4);
         bcrypt_hash(sha2pass, sha2salt, tmpout);
         for (i = out.byteLength; i--; )
@@ -28908,7 +28908,7 @@ var require_bcrypt_pbkdf = __commonJS({
         }
         amt = Math.min(amt, keylen);
         for (i = 0; i < amt; i++) {
-          dest = i * stride + (count - 1);
+          dest = i * stride + (count2 - 1);
           if (dest >= origkeylen)
             break;
           key2[dest] = out[i];
@@ -39395,11 +39395,11 @@ var require_SFTP = __commonJS({
             throw new Error("names is not an object or array");
           names = [names];
         }
-        const count = names.length;
+        const count2 = names.length;
         let namesLen = 0;
         let nameAttrs;
         const attrs = [];
-        for (let i = 0; i < count; ++i) {
+        for (let i = 0; i < count2; ++i) {
           const name2 = names[i];
           const filename = !name2 || !name2.filename || typeof name2.filename !== "string" ? "" : name2.filename;
           namesLen += 4 + Buffer.byteLength(filename);
@@ -39429,9 +39429,9 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, buf.length - 4, 0);
         buf[4] = RESPONSE.NAME;
         writeUInt32BE(buf, reqid, 5);
-        writeUInt32BE(buf, count, p);
+        writeUInt32BE(buf, count2, p);
         p += 4;
-        for (let i = 0; i < count; ++i) {
+        for (let i = 0; i < count2; ++i) {
           const name2 = names[i];
           {
             const filename = !name2 || !name2.filename || typeof name2.filename !== "string" ? "" : name2.filename;
@@ -39924,11 +39924,11 @@ var require_SFTP = __commonJS({
         attrs.mtime = mtime;
       }
       if (flags & ATTR.EXTENDED) {
-        const count = bufferParser.readUInt32BE();
-        if (count === void 0)
+        const count2 = bufferParser.readUInt32BE();
+        if (count2 === void 0)
           return;
         const extended = {};
-        for (let i = 0; i < count; ++i) {
+        for (let i = 0; i < count2; ++i) {
           const type = bufferParser.readString(true);
           const data = bufferParser.readString();
           if (data === void 0)
@@ -40179,10 +40179,10 @@ var require_SFTP = __commonJS({
           req = sftp._requests[reqID];
           delete sftp._requests[reqID];
         }
-        const count = bufferParser.readUInt32BE();
-        if (count !== void 0) {
+        const count2 = bufferParser.readUInt32BE();
+        if (count2 !== void 0) {
           let names = [];
-          for (let i = 0; i < count; ++i) {
+          for (let i = 0; i < count2; ++i) {
             const filename = bufferParser.readString(true);
             const longname = bufferParser.readString(true);
             const attrs = readAttrs(sftp._biOpt);
@@ -45484,15 +45484,15 @@ function headOf(buf, start, end) {
 async function countHosts(file) {
   const counts = /* @__PURE__ */ new Map();
   const sms = /* @__PURE__ */ new Map();
-  const count = (line) => {
+  const count2 = (line) => {
     const h = syslogHeader(line);
     if (!h) return;
     counts.set(h.host, (counts.get(h.host) ?? 0) + 1);
     if (SMS_APPS.test(h.app)) sms.set(h.host, (sms.get(h.host) ?? 0) + 1);
   };
   for await (const p of splitLines((0, import_node_fs6.createReadStream)(file), MAX_LINE)) {
-    if (p.type === "lines") eachLine(p.buf, p.end, (start, end) => count(headOf(p.buf, start, end)));
-    else if (p.type === "long-start") count(headOf(p.head, 0, p.head.length));
+    if (p.type === "lines") eachLine(p.buf, p.end, (start, end) => count2(headOf(p.buf, start, end)));
+    else if (p.type === "long-start") count2(headOf(p.head, 0, p.head.length));
   }
   return { counts, sms };
 }
@@ -48289,7 +48289,8 @@ var STATE_PHRASES = {
 function phraseFor(e) {
   const template = e.type === "state" ? STATE_PHRASES[e.fields.state ?? ""] ?? STATE_PHRASES[capitalise(e.fields.state ?? "")] : PHRASES[e.type];
   if (!template) return void 0;
-  return template.replace(/\{(\w+)\}/g, (_, k) => k === "node" ? e.node : (e.fields[k] ?? "").toLowerCase() || k);
+  const possessive = (t) => /s$/i.test(e.node) ? t.replace(/\{node\}'s\b/g, "{node}'") : t;
+  return possessive(template).replace(/\{(\w+)\}/g, (_, k) => k === "node" ? e.node : (e.fields[k] ?? "").toLowerCase() || k);
 }
 function capitalise(s) {
   return s ? s[0].toUpperCase() + s.slice(1).toLowerCase() : s;
@@ -50099,7 +50100,7 @@ function renderSummary(report, advice, width = 80) {
   const w = Math.max(...report.nodes.map((x) => x.name.length), 4);
   for (const node of report.nodes) {
     const since = node.stateSince ? ` since ${shortTime(node.stateSince)} UTC` : "";
-    lines.push(`  ${node.name.padEnd(w)}  ${node.role.padEnd(9)}  ${(node.state ?? "state unknown").padEnd(13)}${since}  (times read as UTC${node.utcOffset}, ${(node.files ?? []).length} files)`);
+    lines.push(`  ${node.name.padEnd(w)}  ${node.role.padEnd(9)}  ${(node.state ?? "state unknown").padEnd(13)}${since}  (times read as UTC${node.utcOffset}, ${(node.files ?? []).length} file${(node.files ?? []).length === 1 ? "" : "s"})`);
     for (const n2 of node.notChecked ?? []) lines.push(wrap(`not checked: ${notCheckedText(n2)}`, width, `${" ".repeat(w + 4)}  `, `${" ".repeat(w + 4)}`));
   }
   if (report.incidents.length) {
@@ -50164,6 +50165,9 @@ var MARKER_TYPES = /* @__PURE__ */ new Set([
   "upgrade",
   "admin"
 ]);
+function count(n, one) {
+  return `${n} ${one}${n === 1 ? "" : "s"}`;
+}
 function esc(s) {
   return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;").replace(/'/g, "&#39;");
 }
@@ -50306,7 +50310,7 @@ function renderHtml(a, opts = {}) {
 <title>${esc(title)}</title><style>${CSS}</style></head>
 <body>
 <h1>${esc(title)}</h1>
-<p class="sub">${a.report.nodes.length} nodes \xB7 ${a.report.findings.length} findings (${critical} critical) \xB7 ${a.report.incidents.length} incidents \xB7 times in UTC${esc(cluster)}</p>
+<p class="sub">${count(a.report.nodes.length, "node")} \xB7 ${count(a.report.findings.length, "finding")} (${critical} critical) \xB7 ${count(a.report.incidents.length, "incident")} \xB7 times in UTC${esc(cluster)}</p>
 ${nodesHtml(a)}
 <h2 id="timeline">HA state over time</h2>
 <div class="controls"><button type="button" id="reset">Show everything</button><div class="legend">${LEGEND.map(([n, c]) => `<span><i style="background:${c}"></i>${esc(n)}</span>`).join("")}<span><i style="background:#009E73;opacity:.35"></i>faint: assumed or told by the peer</span><span><i style="background:#D55E00;opacity:.3"></i>both Active</span><span><i style="background:#555;opacity:.2"></i>none Active</span><span>\u25B2 event (hover for details)</span>${omitted}</div></div>
@@ -52133,7 +52137,7 @@ function progressReporter(out, quiet) {
     const secs = Math.max(1e-3, (Date.now() - started) / 1e3);
     const mb = e.bytes / (1 << 20);
     const status = e.error ? `failed: ${e.error}` : e.done ? "done" : e.file ? `${e.phase ?? "copying"} ${e.file}` : e.phase ?? "copying";
-    return `${node}: ${e.files} files, ${mb.toFixed(1)} MB, ${(mb / secs).toFixed(1)} MB/s, ${status}`;
+    return `${node}: ${e.files} file${e.files === 1 ? "" : "s"}, ${mb.toFixed(1)} MB, ${(mb / secs).toFixed(1)} MB/s, ${status}`;
   };
   if (!out.isTTY) {
     return (node, e) => {
@@ -52706,9 +52710,9 @@ function renderVerify(r) {
   const sha = r.archiveChecksum === "match" ? `; ${name2}.sha256 matches` : r.archiveChecksum === "absent" ? `; no ${name2}.sha256 beside it` : "";
   if (r.ok) lines.push(`${name2}: OK, all ${r.listed} listed files match the manifest${sha}`);
   else {
-    const count = (k) => r.problems.filter((p) => p.kind === k).length;
+    const count2 = (k) => r.problems.filter((p) => p.kind === k).length;
     lines.push(
-      `${name2}: FAILED, ${r.matched} of ${r.listed} listed files match; ${count("altered")} altered, ${count("missing")} missing, ${count("extra")} extra${sha}`
+      `${name2}: FAILED, ${r.matched} of ${r.listed} listed files match; ${count2("altered")} altered, ${count2("missing")} missing, ${count2("extra")} extra${sha}`
     );
   }
   return `${lines.join("\n")}

@@ -47,7 +47,9 @@ const STATE_PHRASES: Record<string, string> = {
 export function phraseFor(e: PhraseSubject): string | undefined {
   const template = e.type === 'state' ? STATE_PHRASES[e.fields.state ?? ''] ?? STATE_PHRASES[capitalise(e.fields.state ?? '')] : PHRASES[e.type];
   if (!template) return undefined;
-  return template.replace(/\{(\w+)\}/g, (_, k: string) => (k === 'node' ? e.node : (e.fields[k] ?? '').toLowerCase() || k));
+  // A name that ends in s takes a bare apostrophe: "logs' database", not "logs's".
+  const possessive = (t: string): string => (/s$/i.test(e.node) ? t.replace(/\{node\}'s\b/g, "{node}'") : t);
+  return possessive(template).replace(/\{(\w+)\}/g, (_, k: string) => (k === 'node' ? e.node : (e.fields[k] ?? '').toLowerCase() || k));
 }
 
 function capitalise(s: string): string {

@@ -22,6 +22,12 @@ const MARKER_TYPES = new Set([
   'takeover-complete', 'peer-requested-failed', 'oom', 'db-crash', 'db-corruption', 'degraded', 'db-replication-error', 'patch', 'upgrade', 'admin',
 ]);
 
+
+/** `1 node`, `2 nodes`. */
+function count(n: number, one: string): string {
+  return `${n} ${one}${n === 1 ? '' : 's'}`;
+}
+
 function esc(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
@@ -188,7 +194,7 @@ export function renderHtml(a: Analysis, opts: HtmlOptions = {}): string {
 <title>${esc(title)}</title><style>${CSS}</style></head>
 <body>
 <h1>${esc(title)}</h1>
-<p class="sub">${a.report.nodes.length} nodes · ${a.report.findings.length} findings (${critical} critical) · ${a.report.incidents.length} incidents · times in UTC${esc(cluster)}</p>
+<p class="sub">${count(a.report.nodes.length, 'node')} · ${count(a.report.findings.length, 'finding')} (${critical} critical) · ${count(a.report.incidents.length, 'incident')} · times in UTC${esc(cluster)}</p>
 ${nodesHtml(a)}
 <h2 id="timeline">HA state over time</h2>
 <div class="controls"><button type="button" id="reset">Show everything</button><div class="legend">${LEGEND.map(([n, c]) => `<span><i style="background:${c}"></i>${esc(n)}</span>`).join('')}<span><i style="background:#009E73;opacity:.35"></i>faint: assumed or told by the peer</span><span><i style="background:#D55E00;opacity:.3"></i>both Active</span><span><i style="background:#555;opacity:.2"></i>none Active</span><span>▲ event (hover for details)</span>${omitted}</div></div>

@@ -26,7 +26,7 @@ export function progressReporter(out: NodeJS.WriteStream, quiet: boolean): (node
     const secs = Math.max(0.001, (Date.now() - started) / 1000);
     const mb = e.bytes / (1 << 20);
     const status = e.error ? `failed: ${e.error}` : e.done ? 'done' : e.file ? `${e.phase ?? 'copying'} ${e.file}` : (e.phase ?? 'copying');
-    return `${node}: ${e.files} files, ${mb.toFixed(1)} MB, ${(mb / secs).toFixed(1)} MB/s, ${status}`;
+    return `${node}: ${e.files} file${e.files === 1 ? '' : 's'}, ${mb.toFixed(1)} MB, ${(mb / secs).toFixed(1)} MB/s, ${status}`;
   };
   if (!out.isTTY) {
     return (node, e) => {

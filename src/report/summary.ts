@@ -29,7 +29,7 @@ export function renderSummary(report: AnalysisReport, advice: AdviceLookup, widt
   const w = Math.max(...report.nodes.map((x) => x.name.length), 4);
   for (const node of report.nodes) {
     const since = node.stateSince ? ` since ${shortTime(node.stateSince)} UTC` : '';
-    lines.push(`  ${node.name.padEnd(w)}  ${node.role.padEnd(9)}  ${(node.state ?? 'state unknown').padEnd(13)}${since}  (times read as UTC${node.utcOffset}, ${(node.files ?? []).length} files)`);
+    lines.push(`  ${node.name.padEnd(w)}  ${node.role.padEnd(9)}  ${(node.state ?? 'state unknown').padEnd(13)}${since}  (times read as UTC${node.utcOffset}, ${(node.files ?? []).length} file${(node.files ?? []).length === 1 ? '' : 's'})`);
     for (const n of node.notChecked ?? []) lines.push(wrap(`not checked: ${notCheckedText(n)}`, width, `${' '.repeat(w + 4)}  `, `${' '.repeat(w + 4)}`));
   }
 
