@@ -46724,11 +46724,11 @@ function parseCtime(s, i) {
 function parseTimeOfDay(s, i, ctx) {
   const c = clock(s, i);
   if (!c || !validClock(1, 1, ...c) || s.slice(i + 8, i + 14) !== " UTC -" || ctx.nearMs === void 0) return null;
-  const day = Math.floor(ctx.nearMs / DAY_MS) * DAY_MS;
   const tod = (c[0] * 3600 + c[1] * 60 + c[2]) * 1e3;
-  let best = day + tod;
-  for (const cand of [day - DAY_MS + tod, day + DAY_MS + tod]) if (Math.abs(cand - ctx.nearMs) < Math.abs(best - ctx.nearMs)) best = cand;
-  return { ms: best, zoned: true, family: "time-of-day", end: i + 12 };
+  const from = ctx.nearMs - 6e4;
+  let ms = Math.floor(from / DAY_MS) * DAY_MS + tod;
+  if (ms < from) ms += DAY_MS;
+  return { ms, zoned: true, family: "time-of-day", end: i + 12 };
 }
 function parseTimestamp(line, ctx = {}) {
   let i = 0;
@@ -49226,28 +49226,41 @@ function looksBinary(b) {
   }
   return text > 0 && control / text > BINARY_SHARE;
 }
-function withoutNuls(chunk) {
-  let i = chunk.indexOf(0);
-  if (i < 0) return [chunk, 0];
-  const out = Buffer.allocUnsafe(chunk.length);
-  let n = 0;
-  let from = 0;
-  while (i >= 0) {
-    n += chunk.copy(out, n, from, i);
-    from = i + 1;
-    while (from < chunk.length && chunk[from] === 0) from++;
-    i = chunk.indexOf(0, from);
-  }
-  n += chunk.copy(out, n, from);
-  return [out.subarray(0, n), chunk.length - n];
-}
+var TORN_RUN = 64;
 async function* dropNuls(chunks, file, warn) {
   let dropped = 0;
+  let run = 0;
+  let afterNewline = true;
   try {
     for await (const chunk of chunks) {
-      const [clean, n] = withoutNuls(chunk);
-      dropped += n;
-      if (clean.length) yield clean;
+      if (run === 0 && chunk.indexOf(0) < 0) {
+        if (chunk.length) afterNewline = chunk[chunk.length - 1] === 10;
+        yield chunk;
+        continue;
+      }
+      const out = Buffer.allocUnsafe(chunk.length + 1);
+      let n = 0;
+      let i = 0;
+      while (i < chunk.length) {
+        if (chunk[i] === 0) {
+          let end = i;
+          while (end < chunk.length && chunk[end] === 0) end++;
+          run += end - i;
+          dropped += end - i;
+          i = end;
+          continue;
+        }
+        if (run) {
+          if (run >= TORN_RUN && !afterNewline) out[n++] = 10;
+          run = 0;
+        }
+        const next = chunk.indexOf(0, i);
+        const stop = next < 0 ? chunk.length : next;
+        n += chunk.copy(out, n, i, stop);
+        afterNewline = chunk[stop - 1] === 10;
+        i = stop;
+      }
+      if (n) yield out.subarray(0, n);
     }
   } finally {
     if (dropped) warn(`${file.node}: dropped ${dropped} NUL byte(s) from ${file.path} (a crash or power cut leaves such runs in a log); the text around them was read`);
@@ -49350,8 +49363,9 @@ async function scanFile(file, opts) {
   const stats = { bytes: 0, lines: 0, records: 0, textLines: 0, cutLines: 0 };
   let lastTimed;
   const early = [];
+  const zoneMs = (opts.zoneOffsetMinutes ?? 0) * 6e4;
   const near = () => {
-    ctx.nearMs = lastTimed?.ms;
+    ctx.nearMs = lastTimed === void 0 ? void 0 : lastTimed.zoned ? lastTimed.ms : lastTimed.ms - zoneMs;
     return ctx;
   };
   const emit = (buf, start, end, fullLength) => {
@@ -49689,7 +49703,11 @@ function databaseLifecycleDetector() {
 }
 function replicationThreadDetector() {
   const open = /* @__PURE__ */ new Map();
-  const threadOf = (e) => /\bSQL\b|Slave: Error '/i.test(e.text) ? "SQL" : "I/O";
+  const threadOf = (e) => {
+    const m = /(?:Slave|Replica)\s+(SQL|I\/O)\b/i.exec(e.text);
+    if (m) return m[1].toUpperCase();
+    return /(?:Slave|Replica): Error '/i.test(e.text) ? "SQL" : "I/O";
+  };
   const codeOf = (e) => /(?:error code|Error_code|Got fatal error|^Error)[: ]+(?:MY-)?0*(\d{3,5})\b/im.exec(e.text)?.[1];
   const occurrence = (thread, ep, closed) => replicationEpisode(ep.first, [ep.first], closed, { thread, ...ep.codes.length ? { code: `error ${ep.codes[0]}` } : {} }, ["stopped", "resumed"], thread);
   return {
@@ -49905,7 +49923,7 @@ async function scanNode(node, rules, agg, t) {
           }
         }
       };
-      const stats = await scanFile(file, { prefilter: rules.prefilter(kind), onHit, warn, onTime: (pt) => ownLife.add(toUtc(pt)) });
+      const stats = await scanFile(file, { prefilter: rules.prefilter(kind), onHit, warn, onTime: (pt) => ownLife.add(toUtc(pt)), zoneOffsetMinutes: offset });
       bytes += stats.bytes;
       if (stats.textLines) present.add(kind);
       if (!stats.first && stats.textLines) {
@@ -50699,7 +50717,6 @@ async function* fileRecords(file, toUtc, warn) {
   let current;
   let early = [];
   let lastTime;
-  let lastParsed;
   const make = (line, text, time2) => ({
     node: file.node,
     kind: file.kind,
@@ -50710,10 +50727,9 @@ async function* fileRecords(file, toUtc, warn) {
     text
   });
   for await (const { line, text } of fileLines(file, warn)) {
-    ctx.nearMs = lastParsed;
+    ctx.nearMs = lastTime;
     const t = parseTimestamp(text, ctx);
     if (t) {
-      lastParsed = t.ms;
       lastTime = toUtc(t);
       if (early.length) {
         for (const r of early) r.time = lastTime;
@@ -50786,8 +50802,8 @@ var zlib3 = __toESM(require("node:zlib"));
 var REDACT_KINDS = ["ipv4", "ipv6", "mac", "host", "user", "email", "word"];
 var OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
 var IPV4 = `${OCTET}(?:\\.${OCTET}){3}`;
-var VERSION_CONTEXT = `(?:[Vv]ersion:?|[Uu]pgrade to|[Pp]atch|[Rr]elease|[Bb]uild|SMS|sms-|Ver|[Vv])\\s*['"]?`;
-var IPV4_TOKEN = `(?<![\\w.]|\\d\\.)(?<!${VERSION_CONTEXT})${IPV4}(?![\\w]|\\.\\d)`;
+var IPV4_TOKEN = `(?<![\\w.]|\\d\\.)${IPV4}(?![\\w]|\\.\\d)`;
+var VERSION_BEFORE = /(?:\b(?:[Vv]ersion:?|[Uu]pgrade to|[Pp]atch|[Rr]elease|[Bb]uild)\s+['"]?|\bsms-|(?<![A-Za-z])[Vv])$/;
 var H16 = "[0-9A-Fa-f]{1,4}";
 var IPV6_TOKEN = `(?<![\\w:.])(?:(?:${H16}:){7}${H16}|(?:${H16}:){0,7}(?:${H16})?::(?:${H16}:){0,6}(?:${IPV4}|${H16})?|(?:${H16}:){6}${IPV4})(?:%[\\w.-]+)?(?![\\w:]|\\.\\d)`;
 var MAC_TOKEN = "(?<![\\w:.-])(?:[0-9A-Fa-f]{2}(?<macsep>[:-])[0-9A-Fa-f]{2}(?:\\k<macsep>[0-9A-Fa-f]{2}){4}|[0-9A-Fa-f]{4}\\.[0-9A-Fa-f]{4}\\.[0-9A-Fa-f]{4})(?![\\w:-])";
@@ -50868,7 +50884,7 @@ function isPublicName(token) {
   const t = token.toLowerCase();
   return FILE_NAMES.has(t) || t.endsWith(".example") || PUBLIC_DOMAINS.some((d) => t === d || t.endsWith(`.${d}`));
 }
-var SYSLOG_HOST = /^(?:<\d{1,3}>)?(?:1 \S+|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d) ([A-Za-z_][\w.-]*) /gm;
+var SYSLOG_HOST = /^(?:<\d{1,3}>1 \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S* ([A-Za-z_][\w.-]*) \S|(?:<\d{1,3}>)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d ([A-Za-z_][\w.-]*) [\w./-]+(?:\[\d+\])?: )/gm;
 function looksLikeHost(token) {
   if (isPublicName(token)) return false;
   const labels = token.split(".");
@@ -50993,7 +51009,7 @@ var PseudonymRedactor = class {
   redactText(s) {
     SYSLOG_HOST.lastIndex = 0;
     for (let m = SYSLOG_HOST.exec(s); m; m = SYSLOG_HOST.exec(s)) {
-      const host = m[1];
+      const host = m[1] ?? m[2];
       if (host !== "-" && !this.issued.has(host) && !/^[\d.:]+$/.test(host) && !isPublicName(host) && !SYSTEM_USERS.has(host.toLowerCase())) this.register("host", host);
     }
     const re = this.regex();
@@ -51011,7 +51027,12 @@ var PseudonymRedactor = class {
         if (mapped) return m.slice(0, bare.length - mapped[1].length) + (keepIPv4(mapped[1]) ? mapped[1] : this.pseudonym("ipv4", mapped[1])) + m.slice(bare.length);
         return this.pseudonym("ipv6", bare) + m.slice(bare.length);
       }
-      if (g.ipv4 !== void 0) return keepIPv4(m) ? m : this.pseudonym("ipv4", m);
+      if (g.ipv4 !== void 0) {
+        const at = args[args.length - 3];
+        const whole = args[args.length - 2];
+        if (keepIPv4(m) || VERSION_BEFORE.test(whole.slice(Math.max(0, at - 20), at))) return m;
+        return this.pseudonym("ipv4", m);
+      }
       if (g.named !== void 0) {
         const lit = this.literals.find((l) => l.value.toLowerCase() === m.toLowerCase());
         return this.pseudonym(lit?.kind ?? "host", m);
@@ -51592,6 +51613,17 @@ function checkHostKey(text, host, port, blob) {
   }
   return match ?? mismatch ?? { kind: "unknown" };
 }
+function knownKeyTypes(text, host, port) {
+  const name2 = hostKeyName(host, port);
+  const out = [];
+  for (const line of text.split("\n")) {
+    const fields = line.trim().split(/\s+/);
+    if (!fields[0] || fields[0].startsWith("#") || fields[0].startsWith("@")) continue;
+    const [hosts, ktype] = fields;
+    if (hosts && ktype && patternsMatch(hosts, name2) && !out.includes(ktype)) out.push(ktype);
+  }
+  return out;
+}
 async function readKnownHosts(file) {
   try {
     return await import_node_fs12.promises.readFile(file, "utf8");
@@ -51654,6 +51686,9 @@ async function connect(t) {
         username: t.user,
         privateKey,
         readyTimeout: t.readyTimeoutMs ?? 1e4,
+        // Like OpenSSH: ask first for the key types known_hosts holds for this host, so a host known
+        // by its RSA or ECDSA key is checked with that key, not refused for offering ed25519 first.
+        algorithms: { serverHostKey: hostKeyOrder(knownKeyTypes(known, t.host, t.port)) },
         keepaliveInterval: KEEPALIVE_MS,
         keepaliveCountMax: KEEPALIVE_MISSES,
         hostVerifier: (key2) => {
@@ -51674,9 +51709,20 @@ async function connect(t) {
   if (verdict?.kind === "unknown" && presented) await appendHostKey(t.knownHosts, t.host, t.port, presented);
   return session(client, where, t.stallMs ?? 3e4);
 }
+var HOST_KEY_ALGORITHMS = ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"];
+function hostKeyOrder(knownTypes) {
+  const first = knownTypes.flatMap((t) => t === "ssh-rsa" ? ["rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"] : [t]).filter((a) => HOST_KEY_ALGORITHMS.includes(a));
+  return [.../* @__PURE__ */ new Set([...first, ...HOST_KEY_ALGORITHMS])];
+}
 function hostKeyError(v, t, key2) {
   const fp = fingerprint(key2);
   const where = `${t.host}:${t.port}`;
+  if (v.kind === "mismatch" && v.knownType !== keyType(key2)) {
+    return new SshError(
+      "host-key-changed",
+      `the host key of ${where} is not the one known: it offers only ${keyType(key2)} ${fp}, while ${t.knownHosts} line ${v.line} holds ${v.knownType} ${fingerprint(v.knownKey)}. The host no longer has that key, or someone is intercepting the connection: verify the new key, then replace that line yourself`
+    );
+  }
   if (v.kind === "mismatch") {
     return new SshError(
       "host-key-changed",

@@ -33,12 +33,14 @@ export interface RedactorOptions {
 
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = `${OCTET}(?:\\.${OCTET}){3}`;
+/** Four octets, not inside a longer dotted run of digits (versions like 10.11.6.1.2 stay). */
+const IPV4_TOKEN = `(?<![\\w.]|\\d\\.)${IPV4}(?![\\w]|\\.\\d)`;
 /**
- * Four octets, not inside a longer dotted run of digits (versions like 10.11.6.1.2 stay), and not
- * right after a word that makes it a version (`Upgrade to 5.0.1.34`, `patch sms-5.0.1.34`).
+ * What makes four numbers a version, not an address, when it stands right before them: checked
+ * case-sensitively and as whole words (`Upgrade to 5.0.1.34`, `patch sms-5.0.1.34`, `v5.0.1.2`),
+ * so `server 10.20.30.40` or `receiver 10.…` are addresses.
  */
-const VERSION_CONTEXT = "(?:[Vv]ersion:?|[Uu]pgrade to|[Pp]atch|[Rr]elease|[Bb]uild|SMS|sms-|Ver|[Vv])\\s*['\"]?";
-const IPV4_TOKEN = `(?<![\\w.]|\\d\\.)(?<!${VERSION_CONTEXT})${IPV4}(?![\\w]|\\.\\d)`;
+const VERSION_BEFORE = /(?:\b(?:[Vv]ersion:?|[Uu]pgrade to|[Pp]atch|[Rr]elease|[Bb]uild)\s+['"]?|\bsms-|(?<![A-Za-z])[Vv])$/;
 const H16 = '[0-9A-Fa-f]{1,4}';
 const IPV6_TOKEN =
   `(?<![\\w:.])(?:(?:${H16}:){7}${H16}|(?:${H16}:){0,7}(?:${H16})?::(?:${H16}:){0,6}(?:${IPV4}|${H16})?|(?:${H16}:){6}${IPV4})` +
@@ -87,7 +89,13 @@ export function isPublicName(token: string): boolean {
   return FILE_NAMES.has(t) || t.endsWith('.example') || PUBLIC_DOMAINS.some((d) => t === d || t.endsWith(`.${d}`));
 }
 
-const SYSLOG_HOST = /^(?:<\d{1,3}>)?(?:1 \S+|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d) ([A-Za-z_][\w.-]*) /gm;
+/**
+ * The HOSTNAME of a syslog header: RFC 5424 (`<PRI>1 TIMESTAMP HOST APP`) or RFC 3164 (`[<PRI>]Mmm dd
+ * HH:MM:SS HOST TAG[pid]:`), both with their time field's shape, so that a line such as
+ * `1 row in set` teaches nothing.
+ */
+const SYSLOG_HOST =
+  /^(?:<\d{1,3}>1 \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\S* ([A-Za-z_][\w.-]*) \S|(?:<\d{1,3}>)?(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d ([A-Za-z_][\w.-]*) [\w./-]+(?:\[\d+\])?: )/gm;
 
 function looksLikeHost(token: string): boolean {
   if (isPublicName(token)) return false;
@@ -230,7 +238,7 @@ class PseudonymRedactor implements Redactor {
     // short names such as sms-b look like nothing else, so they are learnt here.
     SYSLOG_HOST.lastIndex = 0;
     for (let m = SYSLOG_HOST.exec(s); m; m = SYSLOG_HOST.exec(s)) {
-      const host = m[1];
+      const host = m[1] ?? m[2];
       if (host !== '-' && !this.issued.has(host) && !/^[\d.:]+$/.test(host) && !isPublicName(host) && !SYSTEM_USERS.has(host.toLowerCase())) this.register('host', host);
     }
     const re = this.regex();
@@ -248,7 +256,12 @@ class PseudonymRedactor implements Redactor {
         if (mapped) return m.slice(0, bare.length - mapped[1].length) + (keepIPv4(mapped[1]) ? mapped[1] : this.pseudonym('ipv4', mapped[1])) + m.slice(bare.length);
         return this.pseudonym('ipv6', bare) + m.slice(bare.length);
       }
-      if (g.ipv4 !== undefined) return keepIPv4(m) ? m : this.pseudonym('ipv4', m);
+      if (g.ipv4 !== undefined) {
+        const at = args[args.length - 3] as number;
+        const whole = args[args.length - 2] as string;
+        if (keepIPv4(m) || VERSION_BEFORE.test(whole.slice(Math.max(0, at - 20), at))) return m;
+        return this.pseudonym('ipv4', m);
+      }
       if (g.named !== undefined) {
         const lit = this.literals.find((l) => l.value.toLowerCase() === m.toLowerCase());
         return this.pseudonym(lit?.kind ?? 'host', m);

@@ -154,7 +154,7 @@ export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggr
           }
         }
       };
-      const stats = await scanFile(file, { prefilter: rules.prefilter(kind), onHit, warn, onTime: (pt) => ownLife.add(toUtc(pt)) });
+      const stats = await scanFile(file, { prefilter: rules.prefilter(kind), onHit, warn, onTime: (pt) => ownLife.add(toUtc(pt)), zoneOffsetMinutes: offset });
       bytes += stats.bytes;
       if (stats.textLines) present.add(kind);
       if (!stats.first && stats.textLines) {

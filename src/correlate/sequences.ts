@@ -147,7 +147,14 @@ export function databaseLifecycleDetector(): SequenceDetector {
  */
 export function replicationThreadDetector(): SequenceDetector {
   const open = new Map<string, { first: NodeEvent; codes: string[] }>();
-  const threadOf = (e: NodeEvent): string => (/\bSQL\b|Slave: Error '/i.test(e.text) ? 'SQL' : 'I/O');
+  // The thread is the word right after Slave/Replica, never a word elsewhere in the line (a host
+  // named sms-sql); 5.0's `Slave: Error '…'` is the SQL thread; the rest (fatal error from master,
+  // `Slave: connected … resumed`) is the I/O thread.
+  const threadOf = (e: NodeEvent): string => {
+    const m = /(?:Slave|Replica)\s+(SQL|I\/O)\b/i.exec(e.text);
+    if (m) return m[1].toUpperCase();
+    return /(?:Slave|Replica): Error '/i.test(e.text) ? 'SQL' : 'I/O';
+  };
   const codeOf = (e: NodeEvent): string | undefined => /(?:error code|Error_code|Got fatal error|^Error)[: ]+(?:MY-)?0*(\d{3,5})\b/im.exec(e.text)?.[1];
   const occurrence = (thread: string, ep: { first: NodeEvent; codes: string[] }, closed?: NodeEvent): Occurrence =>
     replicationEpisode(ep.first, [ep.first], closed, { thread, ...(ep.codes.length ? { code: `error ${ep.codes[0]}` } : {}) }, ['stopped', 'resumed'], thread);

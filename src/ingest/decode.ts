@@ -14,7 +14,7 @@ function isGzip(b: Buffer): boolean {
 
 /**
  * Control bytes, NUL aside, above a share of the first block. NULs are left out of the count: a
- * power cut leaves runs of them in a log that is otherwise text, and they are dropped (withoutNuls).
+ * power cut leaves runs of them in a log that is otherwise text, and they are dropped (dropNuls).
  */
 function looksBinary(b: Buffer): boolean {
   const n = Math.min(b.length, SNIFF_BYTES);
@@ -29,31 +29,49 @@ function looksBinary(b: Buffer): boolean {
   return text > 0 && control / text > BINARY_SHARE;
 }
 
-/** The chunk without its NUL bytes (the same buffer when it has none), and how many were dropped. */
-function withoutNuls(chunk: Buffer): [Buffer, number] {
-  let i = chunk.indexOf(0);
-  if (i < 0) return [chunk, 0];
-  const out = Buffer.allocUnsafe(chunk.length);
-  let n = 0;
-  let from = 0;
-  while (i >= 0) {
-    n += chunk.copy(out, n, from, i);
-    from = i + 1;
-    while (from < chunk.length && chunk[from] === 0) from++;
-    i = chunk.indexOf(0, from);
-  }
-  n += chunk.copy(out, n, from);
-  return [out.subarray(0, n), chunk.length - n];
-}
+/** A NUL run this long is a torn block (a power cut), not a stray byte inside a line. */
+const TORN_RUN = 64;
 
-/** Drops NUL bytes from a stream of chunks and says how many went, once, at the end. */
+/**
+ * Drops NUL bytes from a stream of chunks and says how many went, once, at the end. A long run
+ * (a block the file system zero-filled when the power went) ends the torn line before it with a
+ * newline, so the first line written after the restart is a line, and a record, of its own.
+ */
 async function* dropNuls(chunks: AsyncIterable<Buffer>, file: LogFile, warn: Warn): AsyncGenerator<Buffer> {
   let dropped = 0;
+  /** The current run of NULs (it may span chunks), and whether the byte before it was a newline. */
+  let run = 0;
+  let afterNewline = true;
   try {
     for await (const chunk of chunks) {
-      const [clean, n] = withoutNuls(chunk);
-      dropped += n;
-      if (clean.length) yield clean;
+      if (run === 0 && chunk.indexOf(0) < 0) {
+        if (chunk.length) afterNewline = chunk[chunk.length - 1] === 10;
+        yield chunk;
+        continue;
+      }
+      const out = Buffer.allocUnsafe(chunk.length + 1);
+      let n = 0;
+      let i = 0;
+      while (i < chunk.length) {
+        if (chunk[i] === 0) {
+          let end = i;
+          while (end < chunk.length && chunk[end] === 0) end++;
+          run += end - i;
+          dropped += end - i;
+          i = end;
+          continue;
+        }
+        if (run) {
+          if (run >= TORN_RUN && !afterNewline) out[n++] = 10;
+          run = 0;
+        }
+        const next = chunk.indexOf(0, i);
+        const stop = next < 0 ? chunk.length : next;
+        n += chunk.copy(out, n, i, stop);
+        afterNewline = chunk[stop - 1] === 10;
+        i = stop;
+      }
+      if (n) yield out.subarray(0, n);
     }
   } finally {
     if (dropped) warn(`${file.node}: dropped ${dropped} NUL byte(s) from ${file.path} (a crash or power cut leaves such runs in a log); the text around them was read`);

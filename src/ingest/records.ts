@@ -42,16 +42,14 @@ export async function* fileRecords(file: LogFile, toUtc: (t: ParsedTime) => numb
   let current: LogRecord | undefined;
   let early: LogRecord[] = [];
   let lastTime: number | undefined;
-  /** The last time as parsed (before the zone is applied), to date time-of-day-only stamps. */
-  let lastParsed: number | undefined;
   const make = (line: number, text: string, time: number | undefined): LogRecord => ({
     node: file.node, kind: file.kind, file: file.path, fileOrder: file.order, line, time, text,
   });
   for await (const { line, text } of fileLines(file, warn)) {
-    ctx.nearMs = lastParsed;
+    // In UTC: the one family that needs it (`HH:MM:SS UTC -`) is in UTC.
+    ctx.nearMs = lastTime;
     const t = parseTimestamp(text, ctx);
     if (t) {
-      lastParsed = t.ms;
       lastTime = toUtc(t);
       if (early.length) {
         for (const r of early) r.time = lastTime;

@@ -52,6 +52,11 @@ export interface ScanOptions {
   onTime?: (t: ParsedTime) => void;
   warn: Warn;
   maxLine?: number;
+  /**
+   * The node's zone (minutes east of UTC) for zone-less times: a `HH:MM:SS UTC -` crash stamp is
+   * dated by the line before it, which must first be read in UTC too.
+   */
+  zoneOffsetMinutes?: number;
 }
 
 /**
@@ -67,8 +72,9 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
   const early: Hit[] = [];
 
   /** The context with the last time known so far; one object, updated, not one per line. */
+  const zoneMs = (opts.zoneOffsetMinutes ?? 0) * 60_000;
   const near = (): TimeContext => {
-    ctx.nearMs = lastTimed?.ms;
+    ctx.nearMs = lastTimed === undefined ? undefined : lastTimed.zoned ? lastTimed.ms : lastTimed.ms - zoneMs;
     return ctx;
   };
   const emit = (buf: Buffer, start: number, end: number, fullLength: number): void => {

@@ -17,8 +17,8 @@ export interface TimeContext {
   /** mtime of the file (epoch ms), to give RFC 3164 lines a year. */
   mtimeMs?: number;
   /**
-   * The time of the nearest timed line before (ms as parsed), to give a date to a line that only
-   * has the time of day (`15:31:30 UTC - mysqld got signal 6 ;`); without it such a line has no time.
+   * The time of the nearest timed line before, in UTC, to give a date to a line that only has the
+   * time of day in UTC (`15:31:30 UTC - mysqld got signal 6 ;`); without it such a line has no time.
    */
   nearMs?: number;
 }
@@ -206,17 +206,18 @@ function parseCtime(s: string, i: number): ParsedTime | null {
 
 /**
  * MySQL 5.7+ crash reports: `15:31:30 UTC - mysqld got signal 6 ;` has the time of day in UTC and
- * no date. The date is the one that puts it nearest the line before (a crash report follows the
- * server's last words within seconds); with no line before there is no time.
+ * no date. A crash report comes after the server's last words, so the date is the first that puts
+ * it at or after the line before (a minute's leeway for stamps rounded differently); with no line
+ * before there is no time.
  */
 function parseTimeOfDay(s: string, i: number, ctx: TimeContext): ParsedTime | null {
   const c = clock(s, i);
   if (!c || !validClock(1, 1, ...c) || s.slice(i + 8, i + 14) !== ' UTC -' || ctx.nearMs === undefined) return null;
-  const day = Math.floor(ctx.nearMs / DAY_MS) * DAY_MS;
   const tod = (c[0] * 3600 + c[1] * 60 + c[2]) * 1000;
-  let best = day + tod;
-  for (const cand of [day - DAY_MS + tod, day + DAY_MS + tod]) if (Math.abs(cand - ctx.nearMs) < Math.abs(best - ctx.nearMs)) best = cand;
-  return { ms: best, zoned: true, family: 'time-of-day', end: i + 12 };
+  const from = ctx.nearMs - 60_000;
+  let ms = Math.floor(from / DAY_MS) * DAY_MS + tod;
+  if (ms < from) ms += DAY_MS;
+  return { ms, zoned: true, family: 'time-of-day', end: i + 12 };
 }
 
 /** Parse the timestamp a line starts with, or null when the line carries none of its own. */

@@ -83,6 +83,19 @@ export function checkHostKey(text: string, host: string, port: number, blob: Buf
   return match ?? mismatch ?? { kind: 'unknown' };
 }
 
+/** The key types known_hosts holds for (host, port), in file order: the ones to ask the host for first. */
+export function knownKeyTypes(text: string, host: string, port: number): string[] {
+  const name = hostKeyName(host, port);
+  const out: string[] = [];
+  for (const line of text.split('\n')) {
+    const fields = line.trim().split(/\s+/);
+    if (!fields[0] || fields[0].startsWith('#') || fields[0].startsWith('@')) continue;
+    const [hosts, ktype] = fields;
+    if (hosts && ktype && patternsMatch(hosts, name) && !out.includes(ktype)) out.push(ktype);
+  }
+  return out;
+}
+
 /** known_hosts text, '' when the file does not exist; any other failure is an error (fail closed). */
 export async function readKnownHosts(file: string): Promise<string> {
   try {

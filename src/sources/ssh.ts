@@ -2,7 +2,7 @@ import { promises as fs, readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { Client, type SFTPWrapper } from 'ssh2';
 import { UnreachableError } from '../errors';
-import { appendHostKey, checkHostKey, fingerprint, keyType, readKnownHosts, type HostKeyVerdict } from './known-hosts';
+import { appendHostKey, checkHostKey, fingerprint, keyType, knownKeyTypes, readKnownHosts, type HostKeyVerdict } from './known-hosts';
 
 export interface SshTarget {
   host: string;
@@ -88,6 +88,9 @@ export async function connect(t: SshTarget): Promise<SshSession> {
         username: t.user,
         privateKey,
         readyTimeout: t.readyTimeoutMs ?? 10000,
+        // Like OpenSSH: ask first for the key types known_hosts holds for this host, so a host known
+        // by its RSA or ECDSA key is checked with that key, not refused for offering ed25519 first.
+        algorithms: { serverHostKey: hostKeyOrder(knownKeyTypes(known, t.host, t.port)) as never },
         keepaliveInterval: KEEPALIVE_MS,
         keepaliveCountMax: KEEPALIVE_MISSES,
         hostVerifier: (key: Buffer) => {
@@ -110,9 +113,24 @@ export async function connect(t: SshTarget): Promise<SshSession> {
   return session(client, where, t.stallMs ?? 30000);
 }
 
+/** Every host-key algorithm ssh2 speaks, those of the known key types first. */
+const HOST_KEY_ALGORITHMS = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+
+export function hostKeyOrder(knownTypes: readonly string[]): string[] {
+  // An RSA key is offered under the rsa-sha2 signature algorithms as well as ssh-rsa.
+  const first = knownTypes.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t])).filter((a) => HOST_KEY_ALGORITHMS.includes(a));
+  return [...new Set([...first, ...HOST_KEY_ALGORITHMS])];
+}
+
 function hostKeyError(v: HostKeyVerdict, t: SshTarget, key: Buffer): SshError {
   const fp = fingerprint(key);
   const where = `${t.host}:${t.port}`;
+  if (v.kind === 'mismatch' && v.knownType !== keyType(key)) {
+    return new SshError(
+      'host-key-changed',
+      `the host key of ${where} is not the one known: it offers only ${keyType(key)} ${fp}, while ${t.knownHosts} line ${v.line} holds ${v.knownType} ${fingerprint(v.knownKey)}. The host no longer has that key, or someone is intercepting the connection: verify the new key, then replace that line yourself`,
+    );
+  }
   if (v.kind === 'mismatch') {
     return new SshError(
       'host-key-changed',

@@ -50,6 +50,23 @@ describe('redaction', () => {
     assert.match(out, /from 192\.0\.2\.1:3306 at 192\.0\.2\.3/);
   });
 
+  it('an address after server, receiver, dev or SMS is an address; four numbers after a version word are a version', () => {
+    const r = createRedactor();
+    for (const l of ['NTP server 10.20.30.41 unreachable', 'Sent trap to receiver 10.20.30.43', 'DNS resolver 10.20.30.44', 'dev 10.20.30.45', 'Peer SMS 10.20.30.42']) {
+      assert.doesNotMatch(r.redactText(l), /10\.20\.30\./, l);
+    }
+    for (const l of ['Upgrade to 5.0.1.34 started', 'Applying patch sms-5.0.1.34', 'SMS version 5.0.1.34', 'v5.0.1.2', 'build 10.11.6.1']) assert.equal(r.redactText(l), l);
+  });
+
+  it('learns host names from syslog headers only, not from lines that merely start with a number', () => {
+    const r = createRedactor();
+    assert.equal(r.redactText('1 row in set, 1 warning'), '1 row in set, 1 warning');
+    assert.equal(r.redactText('Dec 31 23:58:00 sms-b smsha[1200]: Local state: Active'), 'Dec 31 23:58:00 host-1.example smsha[1200]: Local state: Active');
+    assert.equal(r.redactText('<134>1 2018-01-01T00:00:01.000Z sms-c smsha - - - x'), '<134>1 2018-01-01T00:00:01.000Z host-2.example smsha - - - x');
+    assert.equal(r.redactText('peer sms-b, then sms-c, in set'), 'peer host-1.example, then host-2.example, in set');
+    assert.deepEqual(Object.keys(r.mapping().mappings.host).sort(), ['sms-b', 'sms-c']);
+  });
+
   it('gives the same value the same pseudonym across files and nodes', () => {
     const r = redactor();
     const a = r.redactText('primary: peer 192.168.10.2 user=bob\n');

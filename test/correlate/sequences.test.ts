@@ -88,6 +88,13 @@ describe('sequence detectors', () => {
     det.end?.((o) => out.push(o));
     assert.deepEqual(out.map((o) => [o.variant, o.severity, o.fields.thread, o.fields.code]), [['resumed', 'warning', 'I/O', 'error 2003'], ['stopped', 'critical', 'SQL', 'error 1062']]);
     assert.equal(out[0].fields.after, '12 s');
+    // The thread is the word after Slave/Replica, not a word in a host name.
+    const hostDet = replicationThreadDetector();
+    const got: Occurrence[] = [];
+    hostDet.feed(line('db-replication-error', '2023-03-15T10:00:00Z', "5 [ERROR] Slave I/O: Got fatal error 1236 from master when reading data from binary log, Internal MariaDB error code: 1236"), (o) => got.push(o));
+    hostDet.feed(line('db-replication-running', '2023-03-15T10:02:00Z', "5 [Note] Slave I/O thread: connected to master 'repl@sms-sql.corp.local:3306',replication starts at GTID position '0-1-5'"), (o) => got.push(o));
+    hostDet.end?.((o) => got.push(o));
+    assert.deepEqual(got.map((o) => [o.variant, o.fields.thread, o.fields.after]), [['resumed', 'I/O', '2 min']]);
   });
 
   it('maintenance: a database patch counts only while HA is enabled', () => {

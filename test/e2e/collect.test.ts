@@ -243,9 +243,21 @@ describe('collect against a real sshd on 127.0.0.1', function () {
     assert.equal(r.code, 5, r.stderr);
     const offered = execFileSync('ssh-keygen', ['-l', '-f', `${sshd.hostKey}.pub`], { encoding: 'utf8' }).split(' ')[1];
     const was = execFileSync('ssh-keygen', ['-l', '-f', `${rsa}.pub`], { encoding: 'utf8' }).split(' ')[1];
-    assert.match(r.stderr, /has CHANGED/);
+    assert.match(r.stderr, /is not the one known: it offers only ssh-ed25519/);
     assert.ok(r.stderr.includes(offered) && r.stderr.includes(was), r.stderr);
     assert.equal(readFileSync(knownHosts, 'utf8'), known, 'known_hosts is left as it was');
+  });
+
+  it('a host known by its ECDSA key is checked with that key, though it offers ed25519 too', async () => {
+    const both = await startSshd({ extraHostKeyTypes: ['ecdsa'] });
+    try {
+      const ecdsa = readFileSync(path.join(both.dir, 'host_key_ecdsa.pub'), 'utf8').split(' ').slice(0, 2).join(' ');
+      writeFileSync(knownHosts, `[127.0.0.1]:${both.port} ${ecdsa}\n`);
+      const r = await runCli(['collect', '--host', 'secondary=127.0.0.1', '--port', String(both.port), '--key', both.clientKey, '--known-hosts', knownHosts, '--out', out, '--quiet', ...paths('secondary')]);
+      assert.equal(r.code, 0, r.stderr);
+    } finally {
+      await both.stop();
+    }
   });
 
   it('two collects into the same --out within a second both keep their bundle', async () => {

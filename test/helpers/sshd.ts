@@ -41,19 +41,24 @@ export function keygen(file: string, type = 'ed25519'): void {
 }
 
 /** A real OpenSSH sshd on 127.0.0.1 and a free port, with throw-away host and client keys. */
-export async function startSshd(opts: { sftp?: boolean } = {}): Promise<Sshd> {
+export async function startSshd(opts: { sftp?: boolean; extraHostKeyTypes?: string[] } = {}): Promise<Sshd> {
   if (!existsSync(SSHD)) throw new Error(`${SSHD} is missing: apt-get install -y openssh-server (.ci/run does this)`);
   const dir = mkdtempSync(path.join(os.tmpdir(), 'smsdiag-sshd-'));
   const hostKey = path.join(dir, 'host_key');
   const clientKey = path.join(dir, 'client_key');
   keygen(hostKey);
   keygen(clientKey);
+  const extra = (opts.extraHostKeyTypes ?? []).map((type) => {
+    const file = path.join(dir, `host_key_${type}`);
+    keygen(file, type);
+    return file;
+  });
   execFileSync('cp', [`${clientKey}.pub`, path.join(dir, 'authorized_keys')]);
   const port = await freePort();
   const config = path.join(dir, 'sshd_config');
   writeFileSync(
     config,
-    [`Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${hostKey}`, `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`, `PidFile ${path.join(dir, 'sshd.pid')}`,
+    [`Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${hostKey}`, ...extra.map((k) => `HostKey ${k}`), `AuthorizedKeysFile ${path.join(dir, 'authorized_keys')}`, `PidFile ${path.join(dir, 'sshd.pid')}`,
       'StrictModes no', 'UsePAM no', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'PermitRootLogin prohibit-password', 'LogLevel ERROR',
       ...(opts.sftp === false ? [] : ['Subsystem sftp internal-sftp']), ''].join('\n'),
   );

@@ -95,6 +95,17 @@ describe('scanFile', () => {
     }
   });
 
+  it('a zero-filled block after a torn line ends that line: the first line after the restart keeps its own time', async () => {
+    const data = Buffer.concat([Buffer.from('2023-03-15 10:06:00 5 [Warning] Aborted connection 5 (Got an error reading communication pa'), Buffer.alloc(4000), Buffer.from('2023-03-15 12:30:00 0 [Note] Starting MariaDB 10.11.6 as process 200\n')]);
+    for (const chunk of [100, 65536]) {
+      const { hits } = await scan(data, /Starting MariaDB/gi, { chunk });
+      assert.equal(hits.length, 1, `chunk ${chunk}`);
+      assert.equal(hits[0].line, 2);
+      assert.equal(hits[0].timeSource, 'own');
+      assert.equal(iso(hits[0]), '2023-03-15T12:30:00.000Z');
+    }
+  });
+
   it('still refuses binary junk, NULs or not', async () => {
     const junk = Buffer.from(Array.from({ length: 8192 }, (_, i) => (i * 7919) % 256));
     const { hits, warnings } = await scan(junk, /Local state/gi);
@@ -112,11 +123,19 @@ describe('scanFile', () => {
   });
 
   it('dates a crash report stamped with the time of day only by the line before it', async () => {
+    const found: Hit[] = [];
     const data = '2024-07-26T15:31:26.823650Z 0 [System] [MY-011323] [Server] X Plugin ready for connections.\n15:31:30 UTC - mysqld got signal 6 ;\n';
     const { hits } = await scan(data, /got signal/gi);
     assert.equal(hits.length, 1);
     assert.equal(hits[0].timeSource, 'own');
     assert.equal(iso(hits[0]), '2024-07-26T15:31:30.000Z');
+    // The line before is local time: read in UTC with the node's zone first (-07:00: 10:00 is 17:00Z),
+    // and the crash comes after it, even 13 hours after.
+    const local = await scanFile(memoryFile('2023-03-15 10:00:00 1234 [Note] /usr/sbin/mysqld: ready for connections.\n23:00:05 UTC - mysqld got signal 11 ;\n'), { prefilter: /got signal/gi, onHit: (h) => found.push(h), warn: () => undefined, zoneOffsetMinutes: -420 });
+    assert.ok(local.lines === 2);
+    assert.equal(iso(found[0]), '2023-03-15T23:00:05.000Z');
+    const late13 = await scan('2023-03-15T10:00:00.000000Z 0 [Note] x\n23:00:05 UTC - mysqld got signal 11 ;\n', /got signal/gi);
+    assert.equal(iso(late13.hits[0]), '2023-03-15T23:00:05.000Z', 'thirteen hours after, the same day, not eleven hours before');
     // Just after midnight: the date is the day after the line before.
     const late = await scan('2024-07-26T23:59:58.000000Z 0 [Note] x\n00:00:03 UTC - mysqld got signal 11 ;\n', /got signal/gi);
     assert.equal(iso(late.hits[0]), '2024-07-27T00:00:03.000Z');
