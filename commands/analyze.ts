@@ -23,9 +23,9 @@ PATH is a directory of one node's files (named after the directory, or NAME=DIR)
 Times without a zone are the node's local time: give each node's offset with --tz when it differs from this machine's.`;
 
   static examples = [
-    { description: 'Both nodes from a directory with primary/ and secondary/ inside', command: '<%= config.bin %> <%= command.id %> ./case-1234' },
-    { description: 'Two directories named explicitly, the secondary two hours ahead of UTC', command: '<%= config.bin %> <%= command.id %> primary=./sms-a secondary=./sms-b --tz secondary=+02:00' },
-    { description: 'Only the last day, as JSON for a script; exit 1 if anything critical', command: '<%= config.bin %> <%= command.id %> ./case-1234 --since 1d --json --fail-on critical' },
+    { description: 'Both nodes from a directory with primary/ and secondary/ inside', command: '<%= config.bin %> <%= command.id %> fixtures/takeover-db' },
+    { description: 'Two directories named explicitly, the secondary two hours ahead of UTC and its clock 95 s fast', command: '<%= config.bin %> <%= command.id %> primary=fixtures/skewed-clocks/primary secondary=fixtures/skewed-clocks/secondary --tz secondary=+02:00 --clock secondary=+95' },
+    { description: 'A bundle, only from 13:40 on, as JSON for a script; exit 1 if anything critical', command: '<%= config.bin %> <%= command.id %> fixtures/bundle/smsdiag-sms-a-20171012T135000Z.tar.gz --since "2017-10-12 13:40" --json --fail-on critical' },
   ];
 
   static strict = false;

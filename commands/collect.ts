@@ -35,11 +35,13 @@ The bundle holds the logs with their rotations, each node's facts (ha.state, clo
 
 Host keys are checked against known_hosts; an unknown key is refused with its fingerprint unless --accept-new-host-key, a changed key always.
 
+On the primary after an incident, both nodes: smsdiag collect --peer 10.0.0.2 --incident "2017-10-12 13:48" --description "secondary took over". From a workstation: smsdiag collect --host primary=sms-a --host secondary=sms-b --since 7d --redact.
+
 Exit 0: complete. 4: bundle written, but a node or file failed (listed in the manifest). 5: no node could be reached; nothing written.`;
 
   static examples = [
-    { description: 'On the primary: both nodes', command: '<%= config.bin %> <%= command.id %> --peer 10.0.0.2 --incident "2017-10-12 13:48" --description "secondary took over"' },
-    { description: 'From a workstation, two nodes, last 7 days of rotations, addresses and names replaced', command: '<%= config.bin %> <%= command.id %> --host primary=sms-a --host secondary=sms-b --since 7d --redact' },
+    { description: 'Practice on a shipped case: this machine named primary, its logs taken from the fixture', command: '<%= config.bin %> <%= command.id %> --local-name primary --path "ha=$PWD/fixtures/takeover-db/primary/ha.log*" --path "mysqld=$PWD/fixtures/takeover-db/primary/mysqld.err*" --incident "2017-10-12 13:48" --description "practice: the database crashed"' },
+    { description: 'The same with addresses and names replaced (the map is written beside the bundle)', command: '<%= config.bin %> <%= command.id %> --local-name primary --path "ha=$PWD/fixtures/takeover-db/primary/ha.log*" --redact --description "practice, redacted"' },
   ];
 
   static flags = {

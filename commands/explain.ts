@@ -19,7 +19,7 @@ export default class Explain extends SmsdiagCommand {
 With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus what those logs show — each node's finding, the cause smsdiag concluded and the lines that decided it, from both nodes, and the next steps for that cause.`;
 
   static examples = [
-    { description: 'Why did a node go to HA Failed?', command: '<%= config.bin %> <%= command.id %> failed ./case-1234' },
+    { description: 'Why did a node go to HA Failed?', command: '<%= config.bin %> <%= command.id %> failed fixtures/takeover-db' },
     { description: 'Every condition and topic', command: '<%= config.bin %> <%= command.id %> --list' },
     { description: 'How to upgrade a cluster', command: '<%= config.bin %> <%= command.id %> upgrade' },
   ];

@@ -12,8 +12,8 @@ export default class State extends SmsdiagCommand {
   static description = `Like the SMS CLI's "get HA": the content of /etc/ha.state when it was collected, else the last "Local state:" the node logged, with the time the node entered it and the states before it.`;
 
   static examples = [
-    '<%= config.bin %> <%= command.id %> ./case-1234',
-    '<%= config.bin %> <%= command.id %> smsdiag-sms-a-20171012T135000Z.tar.gz --json',
+    '<%= config.bin %> <%= command.id %> fixtures/takeover-db',
+    '<%= config.bin %> <%= command.id %> fixtures/bundle/smsdiag-sms-a-20171012T135000Z.tar.gz --json',
   ];
 
   static strict = false;

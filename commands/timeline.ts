@@ -18,9 +18,9 @@ export default class Timeline extends SmsdiagCommand {
 Records in the same millisecond keep their order: node, then file rotation, then line.`;
 
   static examples = [
-    { description: 'What happened around a failover, ten minutes either side', command: '<%= config.bin %> <%= command.id %> ./case-1234 --around "2017-10-12 13:48" --window 10m' },
-    { description: 'Every line of the secondary\'s ha.log, secondary clock 95 s fast', command: '<%= config.bin %> <%= command.id %> ./case-1234 --all --node secondary --kind ha --clock secondary=+95' },
-    { description: 'Feed a log store', command: '<%= config.bin %> <%= command.id %> ./case-1234 --all --format ndjson > timeline.ndjson' },
+    { description: 'What happened around a failover, ten minutes either side', command: '<%= config.bin %> <%= command.id %> fixtures/takeover-db --around "2017-10-12 13:48" --window 10m' },
+    { description: "Every line of the secondary's ha.log, its times two hours ahead and its clock 95 s fast", command: '<%= config.bin %> <%= command.id %> fixtures/skewed-clocks --all --node secondary --kind ha --tz secondary=+02:00 --clock secondary=+95' },
+    { description: 'Feed a log store', command: '<%= config.bin %> <%= command.id %> fixtures/takeover-db --all --format ndjson > timeline.ndjson' },
   ];
 
   static strict = false;

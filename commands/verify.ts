@@ -12,8 +12,8 @@ export default class Verify extends SmsdiagCommand {
 Exit status: 0 when everything matches, 3 when anything differs or the archive is damaged, truncated or not a bundle.`;
 
   static examples = [
-    { description: 'Check a bundle received with a support ticket', command: '<%= config.bin %> <%= command.id %> smsdiag-sms-a-20171012T134501Z.tar.gz' },
-    { description: 'The same, as JSON for a script', command: '<%= config.bin %> <%= command.id %> smsdiag-sms-a-20171012T134501Z.tar.gz --json' },
+    { description: 'Check a bundle received with a support ticket', command: '<%= config.bin %> <%= command.id %> fixtures/bundle/smsdiag-sms-a-20171012T135000Z.tar.gz' },
+    { description: 'The same, as JSON for a script', command: '<%= config.bin %> <%= command.id %> fixtures/bundle/smsdiag-sms-a-20171012T135000Z.tar.gz --json' },
   ];
 
   static args = { bundle: Args.string({ description: 'bundle written by smsdiag collect (.tar.gz)', required: true }) };

@@ -50378,9 +50378,9 @@ PATH is a directory of one node's files (named after the directory, or NAME=DIR)
 
 Times without a zone are the node's local time: give each node's offset with --tz when it differs from this machine's.`;
   static examples = [
-    { description: "Both nodes from a directory with primary/ and secondary/ inside", command: "<%= config.bin %> <%= command.id %> ./case-1234" },
-    { description: "Two directories named explicitly, the secondary two hours ahead of UTC", command: "<%= config.bin %> <%= command.id %> primary=./sms-a secondary=./sms-b --tz secondary=+02:00" },
-    { description: "Only the last day, as JSON for a script; exit 1 if anything critical", command: "<%= config.bin %> <%= command.id %> ./case-1234 --since 1d --json --fail-on critical" }
+    { description: "Both nodes from a directory with primary/ and secondary/ inside", command: "<%= config.bin %> <%= command.id %> fixtures/takeover-db" },
+    { description: "Two directories named explicitly, the secondary two hours ahead of UTC and its clock 95 s fast", command: "<%= config.bin %> <%= command.id %> primary=fixtures/skewed-clocks/primary secondary=fixtures/skewed-clocks/secondary --tz secondary=+02:00 --clock secondary=+95" },
+    { description: "A bundle, only from 13:40 on, as JSON for a script; exit 1 if anything critical", command: '<%= config.bin %> <%= command.id %> fixtures/bundle/smsdiag-sms-a-20171012T135000Z.tar.gz --since "2017-10-12 13:40" --json --fail-on critical' }
   ];
   static strict = false;
   static args = { path: import_core3.Args.string({ description: "node directory, NAME=DIR, directory of node directories, or log file" }) };
@@ -52219,10 +52219,12 @@ The bundle holds the logs with their rotations, each node's facts (ha.state, clo
 
 Host keys are checked against known_hosts; an unknown key is refused with its fingerprint unless --accept-new-host-key, a changed key always.
 
+On the primary after an incident, both nodes: smsdiag collect --peer 10.0.0.2 --incident "2017-10-12 13:48" --description "secondary took over". From a workstation: smsdiag collect --host primary=sms-a --host secondary=sms-b --since 7d --redact.
+
 Exit 0: complete. 4: bundle written, but a node or file failed (listed in the manifest). 5: no node could be reached; nothing written.`;
   static examples = [
-    { description: "On the primary: both nodes", command: '<%= config.bin %> <%= command.id %> --peer 10.0.0.2 --incident "2017-10-12 13:48" --description "secondary took over"' },
-    { description: "From a workstation, two nodes, last 7 days of rotations, addresses and names replaced", command: "<%= config.bin %> <%= command.id %> --host primary=sms-a --host secondary=sms-b --since 7d --redact" }
+    { description: "Practice on a shipped case: this machine named primary, its logs taken from the fixture", command: '<%= config.bin %> <%= command.id %> --local-name primary --path "ha=$PWD/fixtures/takeover-db/primary/ha.log*" --path "mysqld=$PWD/fixtures/takeover-db/primary/mysqld.err*" --incident "2017-10-12 13:48" --description "practice: the database crashed"' },
+    { description: "The same with addresses and names replaced (the map is written beside the bundle)", command: '<%= config.bin %> <%= command.id %> --local-name primary --path "ha=$PWD/fixtures/takeover-db/primary/ha.log*" --redact --description "practice, redacted"' }
   ];
   static flags = {
     peer: import_core5.Flags.string({ description: "The other node, [NAME=]HOST (default name: secondary, and this node is primary)." }),
@@ -52445,7 +52447,7 @@ var Explain = class _Explain extends SmsdiagCommand {
 
 With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus what those logs show \u2014 each node's finding, the cause smsdiag concluded and the lines that decided it, from both nodes, and the next steps for that cause.`;
   static examples = [
-    { description: "Why did a node go to HA Failed?", command: "<%= config.bin %> <%= command.id %> failed ./case-1234" },
+    { description: "Why did a node go to HA Failed?", command: "<%= config.bin %> <%= command.id %> failed fixtures/takeover-db" },
     { description: "Every condition and topic", command: "<%= config.bin %> <%= command.id %> --list" },
     { description: "How to upgrade a cluster", command: "<%= config.bin %> <%= command.id %> upgrade" }
   ];
@@ -52592,8 +52594,8 @@ var State = class _State extends SmsdiagCommand {
   static summary = "Each node's HA state now, and since when.";
   static description = `Like the SMS CLI's "get HA": the content of /etc/ha.state when it was collected, else the last "Local state:" the node logged, with the time the node entered it and the states before it.`;
   static examples = [
-    "<%= config.bin %> <%= command.id %> ./case-1234",
-    "<%= config.bin %> <%= command.id %> smsdiag-sms-a-20171012T135000Z.tar.gz --json"
+    "<%= config.bin %> <%= command.id %> fixtures/takeover-db",
+    "<%= config.bin %> <%= command.id %> fixtures/bundle/smsdiag-sms-a-20171012T135000Z.tar.gz --json"
   ];
   static strict = false;
   static args = { path: import_core9.Args.string({ description: "node directory, NAME=DIR, directory of node directories, bundle, or syslog file" }) };
@@ -52618,9 +52620,9 @@ var Timeline = class _Timeline extends SmsdiagCommand {
 
 Records in the same millisecond keep their order: node, then file rotation, then line.`;
   static examples = [
-    { description: "What happened around a failover, ten minutes either side", command: '<%= config.bin %> <%= command.id %> ./case-1234 --around "2017-10-12 13:48" --window 10m' },
-    { description: "Every line of the secondary's ha.log, secondary clock 95 s fast", command: "<%= config.bin %> <%= command.id %> ./case-1234 --all --node secondary --kind ha --clock secondary=+95" },
-    { description: "Feed a log store", command: "<%= config.bin %> <%= command.id %> ./case-1234 --all --format ndjson > timeline.ndjson" }
+    { description: "What happened around a failover, ten minutes either side", command: '<%= config.bin %> <%= command.id %> fixtures/takeover-db --around "2017-10-12 13:48" --window 10m' },
+    { description: "Every line of the secondary's ha.log, its times two hours ahead and its clock 95 s fast", command: "<%= config.bin %> <%= command.id %> fixtures/skewed-clocks --all --node secondary --kind ha --tz secondary=+02:00 --clock secondary=+95" },
+    { description: "Feed a log store", command: "<%= config.bin %> <%= command.id %> fixtures/takeover-db --all --format ndjson > timeline.ndjson" }
   ];
   static strict = false;
   static args = { path: import_core10.Args.string({ description: "node directory, NAME=DIR, directory of node directories, bundle, or syslog file" }) };
@@ -52695,6 +52697,7 @@ async function verifyBundle(file) {
     throw new BundleError(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : err.message}`);
   }
   if (!st.isFile()) throw new BundleError(`${file} is not a regular file; give the bundle (.tar.gz) that collect wrote`);
+  if (!await isGzip2(file)) throw new BundleError(`${file} is not a bundle (not gzip-compressed); give the .tar.gz that smsdiag collect wrote`);
   const archiveHash = (0, import_node_crypto5.createHash)("sha256");
   const stored = /* @__PURE__ */ new Map();
   let manifestBytes = null;
@@ -52747,6 +52750,16 @@ async function verifyBundle(file) {
   problems.sort((a, b) => order[a.kind] - order[b.kind] || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { bundle: file, ok: problems.length === 0, listed: listed.size, matched, problems, archiveChecksum };
 }
+async function isGzip2(file) {
+  const fh = await import_node_fs17.promises.open(file, "r");
+  try {
+    const b = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(b, 0, 2, 0);
+    return bytesRead === 2 && b[0] === 31 && b[1] === 139;
+  } finally {
+    await fh.close();
+  }
+}
 
 // src/report/verify.ts
 var path14 = __toESM(require("node:path"));
@@ -52772,8 +52785,8 @@ var Verify = class _Verify extends SmsdiagCommand {
 
 Exit status: 0 when everything matches, 3 when anything differs or the archive is damaged, truncated or not a bundle.`;
   static examples = [
-    { description: "Check a bundle received with a support ticket", command: "<%= config.bin %> <%= command.id %> smsdiag-sms-a-20171012T134501Z.tar.gz" },
-    { description: "The same, as JSON for a script", command: "<%= config.bin %> <%= command.id %> smsdiag-sms-a-20171012T134501Z.tar.gz --json" }
+    { description: "Check a bundle received with a support ticket", command: "<%= config.bin %> <%= command.id %> fixtures/bundle/smsdiag-sms-a-20171012T135000Z.tar.gz" },
+    { description: "The same, as JSON for a script", command: "<%= config.bin %> <%= command.id %> fixtures/bundle/smsdiag-sms-a-20171012T135000Z.tar.gz --json" }
   ];
   static args = { bundle: import_core11.Args.string({ description: "bundle written by smsdiag collect (.tar.gz)", required: true }) };
   static flags = {

@@ -54,6 +54,7 @@ export async function verifyBundle(file: string): Promise<VerifyResult> {
   }
   // A FIFO would block the read forever.
   if (!st.isFile()) throw new BundleError(`${file} is not a regular file; give the bundle (.tar.gz) that collect wrote`);
+  if (!(await isGzip(file))) throw new BundleError(`${file} is not a bundle (not gzip-compressed); give the .tar.gz that smsdiag collect wrote`);
   const archiveHash = createHash('sha256');
   const stored = new Map<string, { sha256: string; size: number }>();
   let manifestBytes: Buffer | null = null;
@@ -105,4 +106,16 @@ export async function verifyBundle(file: string): Promise<VerifyResult> {
   const order: Record<ProblemKind, number> = { altered: 0, missing: 1, extra: 2 };
   problems.sort((a, b) => order[a.kind] - order[b.kind] || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { bundle: file, ok: problems.length === 0, listed: listed.size, matched, problems, archiveChecksum };
+}
+
+/** Whether the file starts with the gzip magic bytes. */
+async function isGzip(file: string): Promise<boolean> {
+  const fh = await fs.open(file, 'r');
+  try {
+    const b = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(b, 0, 2, 0);
+    return bytesRead === 2 && b[0] === 0x1f && b[1] === 0x8b;
+  } finally {
+    await fh.close();
+  }
 }
