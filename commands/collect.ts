@@ -45,25 +45,25 @@ Exit 0: complete. 4: bundle written, but a node or file failed (listed in the ma
   ];
 
   static flags = {
-    peer: Flags.string({ description: 'The other node, [NAME=]HOST (default name: secondary, and this node is primary).' }),
-    host: Flags.string({ description: 'A node to collect over SSH, [NAME=]HOST (repeatable); this machine is then left out unless --local.', multiple: true }),
-    local: Flags.boolean({ description: 'Collect this machine too (default: yes, unless --host is given).', allowNo: true }),
-    'local-name': Flags.string({ description: 'Name of this machine in the bundle (default: primary with --peer, else its host name).' }),
-    user: Flags.string({ description: 'SSH user.', default: 'root' }),
-    key: Flags.string({ description: 'SSH private key.', default: '/root/.ssh/sms-ha.rsa' }),
-    port: Flags.integer({ description: 'SSH port.', default: 22, min: 1, max: 65535 }),
-    'known-hosts': Flags.string({ description: 'known_hosts file to check host keys against.', default: path.join(os.homedir(), '.ssh', 'known_hosts') }),
-    'connect-timeout': Flags.integer({ description: 'Seconds a host may take to answer and log in before it counts as unreachable.', default: 10, min: 1 }),
-    'stall-timeout': Flags.integer({ description: 'Seconds without a byte before a file transfer is abandoned (and recorded as failed).', default: 30, min: 1 }),
-    'accept-new-host-key': Flags.boolean({ description: 'Record the key of a host not yet in known_hosts (a changed key is still refused).' }),
-    path: Flags.string({ description: 'Where a kind of log lives, [NODE:]KIND=GLOB, e.g. ha=/var/log/ha.log* (repeatable; replaces the built-in locations).', multiple: true }),
-    since: Flags.string({ description: 'Leave out rotated files last written before this time (ISO 8601, or 7d back from now); current files always come.' }),
-    incident: Flags.string({ description: 'When the problem happened; recorded in the bundle.' }),
-    out: Flags.string({ description: 'Directory to write the bundle to.', default: '.' }),
-    description: Flags.string({ description: 'What happened, TEXT or @FILE (asked for on a terminal when absent).' }),
-    case: Flags.string({ description: 'Support case id, recorded in the bundle.' }),
-    redact: Flags.boolean({ description: 'Replace addresses, host and user names, e-mail addresses with consistent pseudonyms; the map is written beside the bundle only.' }),
-    'redact-word': Flags.string({ description: 'Also replace this word everywhere (repeatable).', multiple: true }),
+    peer: Flags.string({ helpGroup: 'NODES', description: 'The other node, [NAME=]HOST (default name: secondary, and this node is primary).' }),
+    host: Flags.string({ helpGroup: 'NODES', description: 'A node to collect over SSH, [NAME=]HOST (repeatable); this machine is then left out unless --local.', multiple: true }),
+    local: Flags.boolean({ helpGroup: 'NODES', description: 'Collect this machine too (default: yes, unless --host is given).', allowNo: true }),
+    'local-name': Flags.string({ helpGroup: 'NODES', description: 'Name of this machine in the bundle (default: primary with --peer, else its host name).' }),
+    user: Flags.string({ helpGroup: 'CONNECTION', description: 'SSH user.', default: 'root' }),
+    key: Flags.string({ helpGroup: 'CONNECTION', description: 'SSH private key.', default: '/root/.ssh/sms-ha.rsa' }),
+    port: Flags.integer({ helpGroup: 'CONNECTION', description: 'SSH port.', default: 22, min: 1, max: 65535 }),
+    'known-hosts': Flags.string({ helpGroup: 'CONNECTION', description: 'known_hosts file to check host keys against.', default: path.join(os.homedir(), '.ssh', 'known_hosts') }),
+    'connect-timeout': Flags.integer({ helpGroup: 'CONNECTION', description: 'Seconds a host may take to answer and log in before it counts as unreachable.', default: 10, min: 1 }),
+    'stall-timeout': Flags.integer({ helpGroup: 'CONNECTION', description: 'Seconds without a byte before a file transfer is abandoned (and recorded as failed).', default: 30, min: 1 }),
+    'accept-new-host-key': Flags.boolean({ helpGroup: 'CONNECTION', description: 'Record the key of a host not yet in known_hosts (a changed key is still refused).' }),
+    path: Flags.string({ helpGroup: 'SELECTION', description: 'Where a kind of log lives, [NODE:]KIND=GLOB, e.g. ha=/var/log/ha.log* (repeatable; replaces the built-in locations).', multiple: true }),
+    since: Flags.string({ helpGroup: 'SELECTION', description: 'Leave out rotated files last written before this time (ISO 8601, or 7d back from now); current files always come.' }),
+    incident: Flags.string({ helpGroup: 'BUNDLE', description: 'When the problem happened; recorded in the bundle.' }),
+    out: Flags.string({ helpGroup: 'BUNDLE', description: 'Directory to write the bundle to.', default: '.' }),
+    description: Flags.string({ helpGroup: 'BUNDLE', description: 'What happened, TEXT or @FILE (asked for on a terminal when absent).' }),
+    case: Flags.string({ helpGroup: 'BUNDLE', description: 'Support case id, recorded in the bundle.' }),
+    redact: Flags.boolean({ helpGroup: 'REDACTION', description: 'Replace addresses, host and user names, e-mail addresses with consistent pseudonyms; the map is written beside the bundle only.' }),
+    'redact-word': Flags.string({ helpGroup: 'REDACTION', description: 'Also replace this word everywhere (repeatable).', multiple: true }),
     quiet: Flags.boolean({ description: 'No progress output.' }),
     json: Flags.boolean({ description: 'Print the result as JSON.' }),
   };
@@ -98,7 +98,7 @@ Exit 0: complete. 4: bundle written, but a node or file failed (listed in the ma
       outDir: flags.out,
       caseId: flags.case,
       description: await this.description(flags.description),
-      incident: flags.incident ? new Date(parseUserTime(flags.incident, '--incident', now)).toISOString() : undefined,
+      incident: await this.incident(flags.incident, now),
       redact: flags.redact || !!flags['redact-word']?.length,
       redactWords: flags['redact-word'],
       commandLine: ['smsdiag', 'collect', ...this.argv],
@@ -111,6 +111,29 @@ Exit 0: complete. 4: bundle written, but a node or file failed (listed in the ma
     for (const n of result.nodes) for (const e of n.errors) process.stderr.write(`${n.name}: ${e}\n`);
     if (result.exitCode === EXIT.unreachable) process.stderr.write('smsdiag: no node could be reached; nothing was written\n');
     if (result.exitCode !== EXIT.ok) this.exit(result.exitCode);
+  }
+
+  /**
+   * When it happened: support asks it first, and the analysis uses it (evidence rotated away before
+   * it is a finding). Asked on a terminal when not given; an answer that is no time is asked again.
+   */
+  private async incident(value: string | undefined, now: Date): Promise<string | undefined> {
+    if (value !== undefined) return new Date(parseUserTime(value, '--incident', now)).toISOString();
+    if (!process.stdin.isTTY || !process.stderr.isTTY) return undefined;
+    const rl = createInterface({ input: process.stdin, output: process.stderr });
+    try {
+      for (;;) {
+        const answer = (await rl.question('When did it happen? (UTC "2017-10-12 13:48", or 2h for two hours ago; Enter to skip): ')).trim();
+        if (!answer) return undefined;
+        try {
+          return new Date(parseUserTime(answer, 'the time', now)).toISOString();
+        } catch (err) {
+          process.stderr.write(`${(err as Error).message}\n`);
+        }
+      }
+    } finally {
+      rl.close();
+    }
   }
 
   private async description(value: string | undefined): Promise<string | undefined> {

@@ -46394,7 +46394,8 @@ async function inventoryFromReader(b) {
     if (mn.errors.length) node.collectionErrors = mn.errors;
     nodes.push(node);
   }
-  return { nodes, warnings };
+  const incident = b.manifest.incident ? Date.parse(b.manifest.incident) : NaN;
+  return { nodes, warnings, ...Number.isFinite(incident) ? { incident } : {} };
 }
 function manifestMismatches(b) {
   const name2 = path4.basename(b.file);
@@ -46493,6 +46494,7 @@ async function resolveInputs(args, opts = {}) {
   const warnings = [];
   const nodes = /* @__PURE__ */ new Map();
   const origin = /* @__PURE__ */ new Map();
+  let incident;
   if (args.length === 0) {
     for (const n of await localMachine()) mergeNode(nodes, n);
     if (!nodes.size) {
@@ -46518,6 +46520,7 @@ async function resolveInputs(args, opts = {}) {
     } else if (await isBundlePath(p)) {
       const bundle = await inventoryFromBundle(p);
       warnings.push(...bundle.warnings);
+      incident ??= bundle.incident;
       for (const n of bundle.nodes) mergeNode(nodes, n);
     } else if (!classifyFileName(path5.basename(p)) && await looksLikeSyslog(p)) {
       for (const n of await nodesFromSyslog(p, opts.hosts ?? {}, warnings)) mergeNode(nodes, n);
@@ -46533,7 +46536,7 @@ async function resolveInputs(args, opts = {}) {
   for (const key2 of [...Object.keys(opts.tz ?? {}), ...Object.keys(opts.clock ?? {})]) {
     if (!nodes.has(key2)) warnings.push(`--tz/--clock name node "${key2}", but the input has no such node (nodes: ${[...nodes.keys()].join(", ")})`);
   }
-  return { nodes: [...nodes.values()].sort(byRole), warnings };
+  return { nodes: [...nodes.values()].sort(byRole), warnings, ...incident !== void 0 ? { incident } : {} };
 }
 function assumeZone(facts, minutes) {
   if (facts.utcOffsetMinutes !== void 0) return;
@@ -49880,7 +49883,7 @@ function keepEvent(e, troubleTimes, lastPeerState, t) {
 }
 async function scanNode(node, rules, agg, t) {
   const warnings = [];
-  const warn = (m) => void warnings.push(m);
+  const warn = (m) => void (warnings.includes(m) || warnings.push(m));
   const toUtc = nodeClock(node);
   const offset = node.facts.utcOffsetMinutes ?? 0;
   let sawZoneless = false;
@@ -49928,6 +49931,9 @@ async function scanNode(node, rules, agg, t) {
       if (stats.textLines) present.add(kind);
       if (!stats.first && stats.textLines) {
         warn(`${node.name}: no line of ${file.path} starts with a time smsdiag understands (${stats.textLines} line(s)); what it shows is dated by the file's modification time`);
+      }
+      if (stats.first?.family === "rfc3164" || stats.last?.family === "rfc3164") {
+        warn(`${node.name}: ${file.path} has syslog times without a year; the year was taken from the file's modification time (${file.mtime.getUTCFullYear()}). If the file was copied without its time (scp without -p), its dates may be a year off`);
       }
       if (stats.unreadTimes) {
         const u = stats.unreadTimes;
@@ -49980,7 +49986,7 @@ async function scanNode(node, rules, agg, t) {
 init_thresholds();
 async function analyzeInventory(inv, opts = {}) {
   const rules = opts.rules ?? builtinRules();
-  const t = { ...thresholds(opts.thresholds), incident: opts.thresholds?.incident };
+  const t = { ...thresholds(opts.thresholds), incident: opts.thresholds?.incident ?? inv.incident };
   const agg = new FindingAggregator(opts.window, t);
   const passes2 = await Promise.all(inv.nodes.map((n) => scanNode(n, rules, agg, t)));
   if (passes2.every((r) => r.bytes === 0 && (r.report.files ?? []).every((f) => !f.records))) {
@@ -52108,7 +52114,7 @@ async function collect2(opts) {
     }
     const name2 = await freeBundleName(opts.outDir, `smsdiag-${(redactor ? redactor.register("host", cluster) : cluster).replace(/[^A-Za-z0-9.-]/g, "_")}-${stamp(started)}`);
     opts.progress("bundle", { files: 0, bytes: 0, phase: "analysing" });
-    const analysisDone = inventoryOf(spooled, spool, opts.defaultOffsetMinutes ?? 0).then(buildAnalysisFiles);
+    const analysisDone = inventoryOf(spooled, spool, opts.defaultOffsetMinutes ?? 0).then((inv) => buildAnalysisFiles(opts.incident ? { ...inv, incident: Date.parse(opts.incident) } : inv));
     analysisDone.catch(() => void 0);
     const writer = await createBundleWriter({ outDir: opts.outDir, name: name2, redactor });
     opts.progress("bundle", { files: 0, bytes: 0, phase: "writing" });
@@ -52227,25 +52233,25 @@ Exit 0: complete. 4: bundle written, but a node or file failed (listed in the ma
     { description: "The same with addresses and names replaced (the map is written beside the bundle)", command: '<%= config.bin %> <%= command.id %> --local-name primary --path "ha=$PWD/fixtures/takeover-db/primary/ha.log*" --redact --description "practice, redacted"' }
   ];
   static flags = {
-    peer: import_core5.Flags.string({ description: "The other node, [NAME=]HOST (default name: secondary, and this node is primary)." }),
-    host: import_core5.Flags.string({ description: "A node to collect over SSH, [NAME=]HOST (repeatable); this machine is then left out unless --local.", multiple: true }),
-    local: import_core5.Flags.boolean({ description: "Collect this machine too (default: yes, unless --host is given).", allowNo: true }),
-    "local-name": import_core5.Flags.string({ description: "Name of this machine in the bundle (default: primary with --peer, else its host name)." }),
-    user: import_core5.Flags.string({ description: "SSH user.", default: "root" }),
-    key: import_core5.Flags.string({ description: "SSH private key.", default: "/root/.ssh/sms-ha.rsa" }),
-    port: import_core5.Flags.integer({ description: "SSH port.", default: 22, min: 1, max: 65535 }),
-    "known-hosts": import_core5.Flags.string({ description: "known_hosts file to check host keys against.", default: path12.join(os3.homedir(), ".ssh", "known_hosts") }),
-    "connect-timeout": import_core5.Flags.integer({ description: "Seconds a host may take to answer and log in before it counts as unreachable.", default: 10, min: 1 }),
-    "stall-timeout": import_core5.Flags.integer({ description: "Seconds without a byte before a file transfer is abandoned (and recorded as failed).", default: 30, min: 1 }),
-    "accept-new-host-key": import_core5.Flags.boolean({ description: "Record the key of a host not yet in known_hosts (a changed key is still refused)." }),
-    path: import_core5.Flags.string({ description: "Where a kind of log lives, [NODE:]KIND=GLOB, e.g. ha=/var/log/ha.log* (repeatable; replaces the built-in locations).", multiple: true }),
-    since: import_core5.Flags.string({ description: "Leave out rotated files last written before this time (ISO 8601, or 7d back from now); current files always come." }),
-    incident: import_core5.Flags.string({ description: "When the problem happened; recorded in the bundle." }),
-    out: import_core5.Flags.string({ description: "Directory to write the bundle to.", default: "." }),
-    description: import_core5.Flags.string({ description: "What happened, TEXT or @FILE (asked for on a terminal when absent)." }),
-    case: import_core5.Flags.string({ description: "Support case id, recorded in the bundle." }),
-    redact: import_core5.Flags.boolean({ description: "Replace addresses, host and user names, e-mail addresses with consistent pseudonyms; the map is written beside the bundle only." }),
-    "redact-word": import_core5.Flags.string({ description: "Also replace this word everywhere (repeatable).", multiple: true }),
+    peer: import_core5.Flags.string({ helpGroup: "NODES", description: "The other node, [NAME=]HOST (default name: secondary, and this node is primary)." }),
+    host: import_core5.Flags.string({ helpGroup: "NODES", description: "A node to collect over SSH, [NAME=]HOST (repeatable); this machine is then left out unless --local.", multiple: true }),
+    local: import_core5.Flags.boolean({ helpGroup: "NODES", description: "Collect this machine too (default: yes, unless --host is given).", allowNo: true }),
+    "local-name": import_core5.Flags.string({ helpGroup: "NODES", description: "Name of this machine in the bundle (default: primary with --peer, else its host name)." }),
+    user: import_core5.Flags.string({ helpGroup: "CONNECTION", description: "SSH user.", default: "root" }),
+    key: import_core5.Flags.string({ helpGroup: "CONNECTION", description: "SSH private key.", default: "/root/.ssh/sms-ha.rsa" }),
+    port: import_core5.Flags.integer({ helpGroup: "CONNECTION", description: "SSH port.", default: 22, min: 1, max: 65535 }),
+    "known-hosts": import_core5.Flags.string({ helpGroup: "CONNECTION", description: "known_hosts file to check host keys against.", default: path12.join(os3.homedir(), ".ssh", "known_hosts") }),
+    "connect-timeout": import_core5.Flags.integer({ helpGroup: "CONNECTION", description: "Seconds a host may take to answer and log in before it counts as unreachable.", default: 10, min: 1 }),
+    "stall-timeout": import_core5.Flags.integer({ helpGroup: "CONNECTION", description: "Seconds without a byte before a file transfer is abandoned (and recorded as failed).", default: 30, min: 1 }),
+    "accept-new-host-key": import_core5.Flags.boolean({ helpGroup: "CONNECTION", description: "Record the key of a host not yet in known_hosts (a changed key is still refused)." }),
+    path: import_core5.Flags.string({ helpGroup: "SELECTION", description: "Where a kind of log lives, [NODE:]KIND=GLOB, e.g. ha=/var/log/ha.log* (repeatable; replaces the built-in locations).", multiple: true }),
+    since: import_core5.Flags.string({ helpGroup: "SELECTION", description: "Leave out rotated files last written before this time (ISO 8601, or 7d back from now); current files always come." }),
+    incident: import_core5.Flags.string({ helpGroup: "BUNDLE", description: "When the problem happened; recorded in the bundle." }),
+    out: import_core5.Flags.string({ helpGroup: "BUNDLE", description: "Directory to write the bundle to.", default: "." }),
+    description: import_core5.Flags.string({ helpGroup: "BUNDLE", description: "What happened, TEXT or @FILE (asked for on a terminal when absent)." }),
+    case: import_core5.Flags.string({ helpGroup: "BUNDLE", description: "Support case id, recorded in the bundle." }),
+    redact: import_core5.Flags.boolean({ helpGroup: "REDACTION", description: "Replace addresses, host and user names, e-mail addresses with consistent pseudonyms; the map is written beside the bundle only." }),
+    "redact-word": import_core5.Flags.string({ helpGroup: "REDACTION", description: "Also replace this word everywhere (repeatable).", multiple: true }),
     quiet: import_core5.Flags.boolean({ description: "No progress output." }),
     json: import_core5.Flags.boolean({ description: "Print the result as JSON." })
   };
@@ -52278,7 +52284,7 @@ Exit 0: complete. 4: bundle written, but a node or file failed (listed in the ma
       outDir: flags.out,
       caseId: flags.case,
       description: await this.description(flags.description),
-      incident: flags.incident ? new Date(parseUserTime(flags.incident, "--incident", now)).toISOString() : void 0,
+      incident: await this.incident(flags.incident, now),
       redact: flags.redact || !!flags["redact-word"]?.length,
       redactWords: flags["redact-word"],
       commandLine: ["smsdiag", "collect", ...this.argv],
@@ -52296,6 +52302,29 @@ ${result.mapFile ? `${result.mapFile} (the redaction map: keep it, never send it
 `);
     if (result.exitCode === EXIT.unreachable) process.stderr.write("smsdiag: no node could be reached; nothing was written\n");
     if (result.exitCode !== EXIT.ok) this.exit(result.exitCode);
+  }
+  /**
+   * When it happened: support asks it first, and the analysis uses it (evidence rotated away before
+   * it is a finding). Asked on a terminal when not given; an answer that is no time is asked again.
+   */
+  async incident(value, now) {
+    if (value !== void 0) return new Date(parseUserTime(value, "--incident", now)).toISOString();
+    if (!process.stdin.isTTY || !process.stderr.isTTY) return void 0;
+    const rl = (0, import_promises4.createInterface)({ input: process.stdin, output: process.stderr });
+    try {
+      for (; ; ) {
+        const answer = (await rl.question('When did it happen? (UTC "2017-10-12 13:48", or 2h for two hours ago; Enter to skip): ')).trim();
+        if (!answer) return void 0;
+        try {
+          return new Date(parseUserTime(answer, "the time", now)).toISOString();
+        } catch (err) {
+          process.stderr.write(`${err.message}
+`);
+        }
+      }
+    } finally {
+      rl.close();
+    }
   }
   async description(value) {
     if (value?.startsWith("@")) {
@@ -52576,14 +52605,14 @@ function renderStates(analysis, opts) {
     const fromFile = (n.files ?? []).some((f) => f.kind === "state" && f.records);
     const last = all[all.length - 1];
     const source = fromFile ? "ha.state" : last ? last.source : "none";
-    return { name: n.name, role: n.role, state: n.state ?? "unknown", since: n.stateSince, source, confidence: fromFile ? "high" : last?.confidence ?? "low", history };
+    return { name: n.name, role: n.role, state: n.state ?? "unknown", stateSince: n.stateSince, source, confidence: fromFile ? "high" : last?.confidence ?? "low", history };
   });
   if (opts.json) return `${JSON.stringify({ version: 1, nodes: rows }, null, 2)}
 `;
   const t = new import_cli_table34.default({ head: ["NODE", "ROLE", "HA STATE", "SINCE (UTC)", "FROM", "BEFORE THAT"], ...BORDERLESS });
   for (const r of rows) {
     const before2 = r.history.map((h) => `${h.state} (${shortTime(h.from)}${how(h)})`).join(", ") || "-";
-    t.push([r.name, r.role, r.state, shortTime(r.since), r.source, before2]);
+    t.push([r.name, r.role, r.state, shortTime(r.stateSince), r.source, before2]);
   }
   return `${trimRight(t.toString())}
 `;

@@ -19,7 +19,7 @@ export interface AnalyzeOptions {
 /** Everything `analyze` reports, from an inventory of both nodes' files: each node read, then both together. */
 export async function analyzeInventory(inv: Inventory, opts: AnalyzeOptions = {}): Promise<Analysis> {
   const rules = opts.rules ?? builtinRules();
-  const t = { ...thresholds(opts.thresholds), incident: opts.thresholds?.incident };
+  const t = { ...thresholds(opts.thresholds), incident: opts.thresholds?.incident ?? inv.incident };
   const agg = new FindingAggregator(opts.window, t);
   const passes = await Promise.all(inv.nodes.map((n) => scanNode(n, rules, agg, t)));
   if (passes.every((r) => r.bytes === 0 && (r.report.files ?? []).every((f) => !f.records))) {

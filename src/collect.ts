@@ -292,7 +292,7 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
     // The analysis reads the spool (redacted already, so the report is made from redacted data and its
     // own code is never touched) while the logs go into the bundle; its files are added last.
     opts.progress('bundle', { files: 0, bytes: 0, phase: 'analysing' });
-    const analysisDone = inventoryOf(spooled, spool, opts.defaultOffsetMinutes ?? 0).then(buildAnalysisFiles);
+    const analysisDone = inventoryOf(spooled, spool, opts.defaultOffsetMinutes ?? 0).then((inv) => buildAnalysisFiles(opts.incident ? { ...inv, incident: Date.parse(opts.incident) } : inv));
     analysisDone.catch(() => undefined);
     const writer = await createBundleWriter({ outDir: opts.outDir, name, redactor });
     opts.progress('bundle', { files: 0, bytes: 0, phase: 'writing' });

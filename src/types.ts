@@ -61,6 +61,8 @@ export interface NodeInput {
 export interface Inventory {
   nodes: NodeInput[];
   warnings: string[];
+  /** When the problem happened, as a bundle records it (epoch ms): the default for --incident. */
+  incident?: number;
 }
 
 /** One timestamped line plus the untimestamped lines that follow it. */

@@ -108,7 +108,8 @@ function keepEvent(e: NodeEvent, troubleTimes: number[], lastPeerState: Map<stri
  */
 export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggregator, t: Thresholds): Promise<NodePass> {
   const warnings: string[] = [];
-  const warn = (m: string): void => void warnings.push(m);
+  // One sentence once: a file read in two views (a syslog file per kind) says the same thing twice.
+  const warn = (m: string): void => void (warnings.includes(m) || warnings.push(m));
   const toUtc = nodeClock(node);
   const offset = node.facts.utcOffsetMinutes ?? 0;
   let sawZoneless = false;
@@ -159,6 +160,9 @@ export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggr
       if (stats.textLines) present.add(kind);
       if (!stats.first && stats.textLines) {
         warn(`${node.name}: no line of ${file.path} starts with a time smsdiag understands (${stats.textLines} line(s)); what it shows is dated by the file's modification time`);
+      }
+      if (stats.first?.family === 'rfc3164' || stats.last?.family === 'rfc3164') {
+        warn(`${node.name}: ${file.path} has syslog times without a year; the year was taken from the file's modification time (${file.mtime.getUTCFullYear()}). If the file was copied without its time (scp without -p), its dates may be a year off`);
       }
       if (stats.unreadTimes) {
         const u = stats.unreadTimes;

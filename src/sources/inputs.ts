@@ -110,6 +110,7 @@ export async function resolveInputs(args: string[], opts: InputOptions = {}): Pr
   const warnings: string[] = [];
   const nodes = new Map<string, NodeInput>();
   const origin = new Map<string, string>();
+  let incident: number | undefined;
   if (args.length === 0) {
     for (const n of await localMachine()) mergeNode(nodes, n);
     if (!nodes.size) {
@@ -135,6 +136,7 @@ export async function resolveInputs(args: string[], opts: InputOptions = {}): Pr
     } else if (await isBundlePath(p)) {
       const bundle = await inventoryFromBundle(p);
       warnings.push(...bundle.warnings);
+      incident ??= bundle.incident;
       for (const n of bundle.nodes) mergeNode(nodes, n);
     } else if (!classifyFileName(path.basename(p)) && (await looksLikeSyslog(p))) {
       for (const n of await nodesFromSyslog(p, opts.hosts ?? {}, warnings)) mergeNode(nodes, n);
@@ -150,7 +152,7 @@ export async function resolveInputs(args: string[], opts: InputOptions = {}): Pr
   for (const key of [...Object.keys(opts.tz ?? {}), ...Object.keys(opts.clock ?? {})]) {
     if (!nodes.has(key)) warnings.push(`--tz/--clock name node "${key}", but the input has no such node (nodes: ${[...nodes.keys()].join(', ')})`);
   }
-  return { nodes: [...nodes.values()].sort(byRole), warnings };
+  return { nodes: [...nodes.values()].sort(byRole), warnings, ...(incident !== undefined ? { incident } : {}) };
 }
 
 /** Times without a zone are read in the default zone when nothing says the node's own; marked as assumed. */

@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { runCli } from '../helpers/cli';
+import { FIXTURES, runCli } from '../helpers/cli';
 
 describe('collect: a bundle that cannot be written is refused before any node is reached', () => {
   let dir: string;
@@ -63,5 +63,18 @@ describe('collect: progress', () => {
     const manifest = JSON.parse(execFileSync('tar', ['-xzOf', path.join(out, bundle), '--wildcards', '*/manifest.json'], { encoding: 'utf8' }));
     assert.match(manifest.analysisError, /no readable log data/);
     assert.equal((await runCli(['verify', path.join(out, bundle)])).code, 0);
+  });
+
+  it('the incident time is recorded and used: evidence rotated away before it is a finding in the bundle and when it is read again', async () => {
+    const out = path.join(dir, 'out-incident');
+    mkdirSync(out);
+    const ha = path.join(FIXTURES, 'takeover-db', 'primary', 'ha.log');
+    const r = await runCli(['collect', '--local-name', 'primary', '--path', `ha=${ha}`, '--incident', '2017-10-12 09:00', '--out', out, '--quiet', '--description', 'incident test']);
+    assert.equal(r.code, 0, r.stderr);
+    const bundle = path.join(out, readdirSync(out).find((f) => f.endsWith('.tar.gz'))!);
+    const inside = JSON.parse(execFileSync('tar', ['-xzOf', bundle, '--wildcards', '*/analysis/findings.json'], { encoding: 'utf8' }));
+    assert.ok(inside.findings.some((f: { id: string }) => f.id === 'log-rollover-gap'), JSON.stringify(inside.findings.map((f: { id: string }) => f.id)));
+    const again = JSON.parse((await runCli(['analyze', bundle, '--json'])).stdout);
+    assert.ok(again.findings.some((f: { id: string }) => f.id === 'log-rollover-gap'));
   });
 });

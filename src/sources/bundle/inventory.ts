@@ -120,7 +120,8 @@ export async function inventoryFromReader(b: BundleReader): Promise<Inventory> {
     if (mn.errors.length) node.collectionErrors = mn.errors;
     nodes.push(node);
   }
-  return { nodes, warnings };
+  const incident = b.manifest.incident ? Date.parse(b.manifest.incident) : NaN;
+  return { nodes, warnings, ...(Number.isFinite(incident) ? { incident } : {}) };
 }
 
 /**
