@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { SmsdiagCommand } from '../src/cli/base';
 import { inputFlags, loadInventory } from '../src/cli/flags';
 import { parseThresholds, parseUserTime } from '../src/cli/times';
-import { UsageError } from '../src/errors';
+import { InputError, UsageError } from '../src/errors';
 import { analyzeInventory } from '../src/analyze';
 import { explain } from '../src/explain';
 import { findTopic, suggestTopics } from '../src/knowledge/lookup';
@@ -51,8 +51,11 @@ With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus wha
       const near = suggestTopics(id);
       throw new UsageError(`no condition or topic called "${id}"${near.length ? `; did you mean ${near.join(', ')}?` : ''} (smsdiag explain --list shows them all)`);
     }
-    const analysis = paths.length
-      ? await analyzeInventory(await loadInventory(paths, flags), {
+    // With no PATH, as analyze does: this machine's own logs, when it has any (on an SMS node);
+    // elsewhere the explanation alone.
+    const inventory = paths.length ? await loadInventory(paths, flags) : await loadInventory([], flags).catch((err: unknown) => (err instanceof InputError ? undefined : Promise.reject(err)));
+    const analysis = inventory
+      ? await analyzeInventory(inventory, {
           rules: loadRules(flags.rules),
           thresholds: { ...parseThresholds(flags.threshold), incident: flags.incident ? parseUserTime(flags.incident, '--incident', new Date()) : undefined },
         })

@@ -52505,7 +52505,8 @@ With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus wha
       const near = suggestTopics(id);
       throw new UsageError(`no condition or topic called "${id}"${near.length ? `; did you mean ${near.join(", ")}?` : ""} (smsdiag explain --list shows them all)`);
     }
-    const analysis = paths.length ? await analyzeInventory(await loadInventory(paths, flags), {
+    const inventory = paths.length ? await loadInventory(paths, flags) : await loadInventory([], flags).catch((err) => err instanceof InputError ? void 0 : Promise.reject(err));
+    const analysis = inventory ? await analyzeInventory(inventory, {
       rules: loadRules(flags.rules),
       thresholds: { ...parseThresholds(flags.threshold), incident: flags.incident ? parseUserTime(flags.incident, "--incident", /* @__PURE__ */ new Date()) : void 0 }
     }) : void 0;

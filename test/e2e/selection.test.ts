@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { FIXTURES, runCli } from '../helpers/cli';
+import { FIXTURES, REPO, runCli } from '../helpers/cli';
 
 describe('selections that cannot be meant are refused; empty ones say why', function () {
   this.timeout(60000);
@@ -52,5 +53,21 @@ describe('selections that cannot be meant are refused; empty ones say why', func
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
+  });
+});
+
+describe('explain with no PATH reads this machine, as analyze does', function () {
+  this.timeout(60000);
+
+  it('on a node with SMS logs in the usual place, explains them; elsewhere, the topic alone', async () => {
+    // The SMS's own log directory, in a private mount namespace: nothing outside the test sees it.
+    const ha = path.join(FIXTURES, 'takeover-db', 'primary', 'ha.log');
+    const bin = path.join(REPO, 'bin', 'run.js');
+    const script = `mount -t tmpfs tmpfs /opt && mkdir -p /opt/tpt/sms/logs && cp '${ha}' /opt/tpt/sms/logs/ && node '${bin}' explain failed`;
+    const out = execFileSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script], { encoding: 'utf8' });
+    assert.match(out, /In these logs: local, critical, 1 time, first 2017-10-12 13:48:06 UTC/);
+    const plain = await runCli(['explain', 'failed']);
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.doesNotMatch(plain.stdout, /In these logs/);
   });
 });
