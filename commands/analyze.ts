@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { SmsdiagCommand } from '../src/cli/base';
 import { emptySelectionNote } from '../src/cli/selection';
+import { renderVerbose } from '../src/report/verbose';
 import { inputFlags, jsonOrFormat, loadInventory, windowFlags, windowFrom } from '../src/cli/flags';
 import { parseThresholds, parseUserTime } from '../src/cli/times';
 import { analyzeInventory } from '../src/analyze';
@@ -40,6 +41,7 @@ Times without a zone are the node's local time: give each node's offset with --t
     ...inputFlags,
     html: Flags.string({ description: 'Also write the self-contained HTML report (state swimlanes, incidents, findings) to this file; an existing file is never replaced.' }),
     incident: Flags.string({ description: 'When the trouble happened: reports evidence lost to log rotation before it (log-rollover-gap).' }),
+    verbose: Flags.boolean({ char: 'v', description: 'Also say, on stderr, what was read (each file, its kind, records and time span) and assumed (zones, incident time).' }),
   };
 
   async run(): Promise<void> {
@@ -52,6 +54,11 @@ Times without a zone are the node's local time: give each node's offset with --t
       thresholds: { ...parseThresholds(flags.threshold), incident: flags.incident ? parseUserTime(flags.incident, '--incident', now) : undefined },
     });
     const report = filterBySeverity(analysis.report, flags['min-severity'] as Severity);
+    if (flags.verbose) {
+      const assumed = new Set(inventory.nodes.filter((n) => n.facts.utcOffsetAssumed).map((n) => n.name));
+      const incident = flags.incident ? parseUserTime(flags.incident, '--incident', now) : inventory.incident;
+      process.stderr.write(renderVerbose(analysis.report, assumed, incident));
+    }
     if (flags.html) await writeHtmlReport(analysis, flags.html);
     const format = jsonOrFormat(flags.json, flags.format, 'table');
     if (format === 'json') process.stdout.write(renderJson(report));

@@ -45117,6 +45117,22 @@ function emptySelectionNote(window2, nodes) {
   return `the selected window (${show(window2.since)} to ${show(window2.until)}) lies ${after ? "after" : "before"} all of the logs, which span ${first} to ${last}; widen or drop --since/--until`;
 }
 
+// src/report/verbose.ts
+function renderVerbose(report, assumedZone, incident) {
+  const lines = [];
+  for (const n of report.nodes) {
+    const zone = `UTC${n.utcOffset ?? "+00:00"}${assumedZone.has(n.name) ? " (assumed: this machine's zone; --tz to change)" : ""}`;
+    lines.push(`${n.name} (${n.role}): zone-less times read as ${zone}; state ${n.state ?? "unknown"}`);
+    for (const f of n.files ?? []) {
+      const span2 = f.first && f.last ? `${f.first} to ${f.last}` : "no time read";
+      lines.push(`  read ${f.path} as ${f.kind}: ${f.records ?? 0} record${f.records === 1 ? "" : "s"}, ${span2}`);
+    }
+  }
+  if (incident !== void 0) lines.push(`incident time: ${new Date(incident).toISOString()}`);
+  return lines.map((l) => `smsdiag: ${l}
+`).join("");
+}
+
 // src/cli/flags.ts
 var import_core2 = __toESM(require_lib());
 
@@ -50398,7 +50414,8 @@ Times without a zone are the node's local time: give each node's offset with --t
     "fail-on": import_core3.Flags.string({ description: "Exit 1 when a finding at or above this severity is reported.", options: [...SEVERITIES, "never"], default: "never" }),
     ...inputFlags,
     html: import_core3.Flags.string({ description: "Also write the self-contained HTML report (state swimlanes, incidents, findings) to this file; an existing file is never replaced." }),
-    incident: import_core3.Flags.string({ description: "When the trouble happened: reports evidence lost to log rotation before it (log-rollover-gap)." })
+    incident: import_core3.Flags.string({ description: "When the trouble happened: reports evidence lost to log rotation before it (log-rollover-gap)." }),
+    verbose: import_core3.Flags.boolean({ char: "v", description: "Also say, on stderr, what was read (each file, its kind, records and time span) and assumed (zones, incident time)." })
   };
   async run() {
     const { argv, flags } = await this.parse(_Analyze);
@@ -50410,6 +50427,11 @@ Times without a zone are the node's local time: give each node's offset with --t
       thresholds: { ...parseThresholds(flags.threshold), incident: flags.incident ? parseUserTime(flags.incident, "--incident", now) : void 0 }
     });
     const report = filterBySeverity(analysis.report, flags["min-severity"]);
+    if (flags.verbose) {
+      const assumed = new Set(inventory.nodes.filter((n) => n.facts.utcOffsetAssumed).map((n) => n.name));
+      const incident = flags.incident ? parseUserTime(flags.incident, "--incident", now) : inventory.incident;
+      process.stderr.write(renderVerbose(analysis.report, assumed, incident));
+    }
     if (flags.html) await writeHtmlReport(analysis, flags.html);
     const format = jsonOrFormat(flags.json, flags.format, "table");
     if (format === "json") process.stdout.write(renderJson(report));

@@ -37,6 +37,17 @@ describe('selections that cannot be meant are refused; empty ones say why', func
     assert.doesNotMatch(inside.stderr, /lies (after|before)/, 'a window over the logs needs no note');
   });
 
+  it('--verbose says on stderr what was read and assumed, and changes nothing on stdout', async () => {
+    const quiet = await runCli(['analyze', fx, '--json']);
+    const loud = await runCli(['analyze', fx, '--json', '--verbose', '--incident', '2017-10-12 13:48']);
+    assert.equal(loud.code, 0, loud.stderr);
+    assert.match(loud.stderr, /^smsdiag: primary \(primary\): zone-less times read as UTC[+-]\d\d:\d\d \(assumed: this machine's zone; --tz to change\); state Failed$/m);
+    assert.match(loud.stderr, /^smsdiag: {3}read mysqld\.err as mysqld: \d+ records, 2017-10-12T12:59:00\.000Z to /m);
+    assert.match(loud.stderr, /^smsdiag: incident time: 2017-10-12T13:48:00\.000Z$/m);
+    const strip = (s: string) => { const d = JSON.parse(s); return JSON.stringify(d.findings); };
+    assert.equal(strip(loud.stdout), strip(quiet.stdout));
+  });
+
   it('two folders whose names would make one node are read as two, and said so', async () => {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'smsdiag-apart-'));
     try {
