@@ -67,7 +67,8 @@ Times without a zone are the node's local time: give each node's offset with --t
       const { adviceFor } = await import('../src/knowledge/lookup');
       process.stdout.write(renderSummary(report, adviceFor, process.stdout.isTTY ? Math.min(process.stdout.columns, 100) : 80));
     }
-    else process.stdout.write(renderTable(report, { width: process.stdout.isTTY ? process.stdout.columns : 120 }));
+    // Not a terminal: 80 columns, what a mail, a ticket or a pager shows whole.
+    else process.stdout.write(renderTable(report, { width: process.stdout.isTTY ? process.stdout.columns : 80 }));
     const empty = report.findings.length ? undefined : emptySelectionNote(windowFrom(flags, now), report.nodes);
     if (empty) process.stderr.write(`note: ${empty}\n`);
     if (failsOn(report, flags['fail-on'] as Severity | 'never')) this.exit(EXIT.findings);

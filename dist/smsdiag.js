@@ -50069,8 +50069,20 @@ function wrap(text, width, indent, first = indent) {
 }
 
 // src/report/table.ts
+var WIDE = 110;
+function findingsList(report, width) {
+  const lines = ["FINDINGS (UTC)"];
+  for (const f of report.findings) {
+    const cause = f.cause ? ` [cause: ${f.cause}${f.causeConfidence ? `, ${f.causeConfidence} confidence` : ""}]` : "";
+    lines.push(wrap(`${f.id} on ${f.node}, first ${shortTime(f.first)}, ${f.count}x`, width, " ".repeat(10), f.severity.padEnd(10)));
+    lines.push(wrap(`${f.summary}${cause}`, width, " ".repeat(10)));
+  }
+  return `${lines.join("\n")}
+`;
+}
 function findingsTable(report, width) {
   if (!report.findings.length) return "No findings: nothing in these logs matches a known HA problem.\n";
+  if (width < WIDE) return findingsList(report, width);
   const nodeWidth = Math.max(4, ...report.findings.map((f) => f.node.length));
   const fixed = [8, 20, nodeWidth, 19, 19, 5];
   const summaryWidth = Math.max(30, width - fixed.reduce((a, b) => a + b, 0) - GAP * fixed.length);
@@ -50098,27 +50110,27 @@ function nodesTable(report) {
   return `${trimRight(t.toString())}
 `;
 }
-function incidentsText(report) {
+function incidentsText(report, width) {
   if (!report.incidents.length) return "";
-  const lines = report.incidents.map((i) => `  ${shortTime(i.start)} \u2192 ${shortTime(i.end)}  ${i.summary}${i.meanwhile?.length ? `; meanwhile: ${i.meanwhile.join("; ")}` : ""}`);
+  const lines = report.incidents.map((i) => wrap(`${shortTime(i.start)} \u2192 ${shortTime(i.end)}  ${i.summary}${i.meanwhile?.length ? `; meanwhile: ${i.meanwhile.join("; ")}` : ""}`, width, "    ", "  "));
   return `Incidents
 ${lines.join("\n")}
 `;
 }
-function notCheckedSection(report) {
-  const lines = report.nodes.flatMap((n) => (n.notChecked ?? []).map((c) => `  ${n.name}: ${notCheckedText(c)}`));
+function notCheckedSection(report, width) {
+  const lines = report.nodes.flatMap((n) => (n.notChecked ?? []).map((c) => wrap(`${n.name}: ${notCheckedText(c)}`, width, "    ", "  ")));
   return lines.length ? `Not checked
 ${lines.join("\n")}
 ` : "";
 }
-function warningsText(report) {
+function warningsText(report, width) {
   if (!report.warnings.length) return "";
   return `Warnings
-${report.warnings.map((w) => `  - ${w}`).join("\n")}
+${report.warnings.map((w) => wrap(w, width, "    ", "  - ")).join("\n")}
 `;
 }
 function renderTable(report, opts) {
-  return [findingsTable(report, opts.width), incidentsText(report), nodesTable(report), notCheckedSection(report), warningsText(report)].filter(Boolean).join("\n");
+  return [findingsTable(report, opts.width), incidentsText(report, opts.width), nodesTable(report), notCheckedSection(report, opts.width), warningsText(report, opts.width)].filter(Boolean).join("\n");
 }
 
 // src/report/summary.ts
@@ -50438,7 +50450,7 @@ Times without a zone are the node's local time: give each node's offset with --t
     else if (format === "text") {
       const { adviceFor: adviceFor2 } = await Promise.resolve().then(() => (init_lookup(), lookup_exports));
       process.stdout.write(renderSummary(report, adviceFor2, process.stdout.isTTY ? Math.min(process.stdout.columns, 100) : 80));
-    } else process.stdout.write(renderTable(report, { width: process.stdout.isTTY ? process.stdout.columns : 120 }));
+    } else process.stdout.write(renderTable(report, { width: process.stdout.isTTY ? process.stdout.columns : 80 }));
     const empty = report.findings.length ? void 0 : emptySelectionNote(windowFrom(flags, now), report.nodes);
     if (empty) process.stderr.write(`note: ${empty}
 `);

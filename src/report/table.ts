@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { AnalysisReport } from '../types';
-import { BORDERLESS, GAP, notCheckedText, shortTime, trimRight } from './format';
+import { BORDERLESS, GAP, notCheckedText, shortTime, trimRight, wrap } from './format';
 
 export interface TableOptions {
   /** Terminal width; tables wrap their summary column to fit. */
@@ -8,8 +8,26 @@ export interface TableOptions {
 }
 
 
+/** Below this width the findings are a list, one heading line and the summary wrapped under it. */
+const WIDE = 110;
+
+/**
+ * Findings at any width under WIDE: `critical  db-crash on primary, first 2017-10-12 13:47:55, 1x`
+ * and the summary wrapped beneath it, words never split.
+ */
+function findingsList(report: AnalysisReport, width: number): string {
+  const lines = ['FINDINGS (UTC)'];
+  for (const f of report.findings) {
+    const cause = f.cause ? ` [cause: ${f.cause}${f.causeConfidence ? `, ${f.causeConfidence} confidence` : ''}]` : '';
+    lines.push(wrap(`${f.id} on ${f.node}, first ${shortTime(f.first)}, ${f.count}x`, width, ' '.repeat(10), f.severity.padEnd(10)));
+    lines.push(wrap(`${f.summary}${cause}`, width, ' '.repeat(10)));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
 function findingsTable(report: AnalysisReport, width: number): string {
   if (!report.findings.length) return 'No findings: nothing in these logs matches a known HA problem.\n';
+  if (width < WIDE) return findingsList(report, width);
   const nodeWidth = Math.max(4, ...report.findings.map((f) => f.node.length));
   const fixed = [8, 20, nodeWidth, 19, 19, 5];
   const summaryWidth = Math.max(30, width - fixed.reduce((a, b) => a + b, 0) - GAP * fixed.length);
@@ -37,23 +55,23 @@ function nodesTable(report: AnalysisReport): string {
   return `${trimRight(t.toString())}\n`;
 }
 
-function incidentsText(report: AnalysisReport): string {
+function incidentsText(report: AnalysisReport, width: number): string {
   if (!report.incidents.length) return '';
-  const lines = report.incidents.map((i) => `  ${shortTime(i.start)} → ${shortTime(i.end)}  ${i.summary}${i.meanwhile?.length ? `; meanwhile: ${i.meanwhile.join('; ')}` : ''}`);
+  const lines = report.incidents.map((i) => wrap(`${shortTime(i.start)} → ${shortTime(i.end)}  ${i.summary}${i.meanwhile?.length ? `; meanwhile: ${i.meanwhile.join('; ')}` : ''}`, width, '    ', '  '));
   return `Incidents\n${lines.join('\n')}\n`;
 }
 
-function notCheckedSection(report: AnalysisReport): string {
-  const lines = report.nodes.flatMap((n) => (n.notChecked ?? []).map((c) => `  ${n.name}: ${notCheckedText(c)}`));
+function notCheckedSection(report: AnalysisReport, width: number): string {
+  const lines = report.nodes.flatMap((n) => (n.notChecked ?? []).map((c) => wrap(`${n.name}: ${notCheckedText(c)}`, width, '    ', '  ')));
   return lines.length ? `Not checked\n${lines.join('\n')}\n` : '';
 }
 
-function warningsText(report: AnalysisReport): string {
+function warningsText(report: AnalysisReport, width: number): string {
   if (!report.warnings.length) return '';
-  return `Warnings\n${report.warnings.map((w) => `  - ${w}`).join('\n')}\n`;
+  return `Warnings\n${report.warnings.map((w) => wrap(w, width, '    ', '  - ')).join('\n')}\n`;
 }
 
 /** The human report of `analyze`: findings, incidents, node states, warnings. */
 export function renderTable(report: AnalysisReport, opts: TableOptions): string {
-  return [findingsTable(report, opts.width), incidentsText(report), nodesTable(report), notCheckedSection(report), warningsText(report)].filter(Boolean).join('\n');
+  return [findingsTable(report, opts.width), incidentsText(report, opts.width), nodesTable(report), notCheckedSection(report, opts.width), warningsText(report, opts.width)].filter(Boolean).join('\n');
 }
