@@ -45197,7 +45197,11 @@ function globToRegExp(pattern, flags = "") {
 // src/sources/find.ts
 var SAFE_PATTERN = /^[A-Za-z0-9._*?-]+$/;
 var HOSTILE_NAME = /[\u0000-\u001f\u007f]/;
-var HOSTILE_REASON = "its name holds control characters (a newline or tab): not collected";
+function listedFile(kind, p, size, mtime) {
+  const file = { kind, path: p, size, mtime };
+  if (HOSTILE_NAME.test(p)) file.refused = "its name holds control characters (a newline or tab): not collected";
+  return file;
+}
 function splitGlob(g) {
   const dir = path.posix.dirname(g.glob);
   const pattern = path.posix.basename(g.glob);
@@ -45223,10 +45227,7 @@ async function findLocalFiles(globs) {
     for (const n of names.filter((x) => re.test(x)).sort()) {
       const p = path.join(dir, n);
       const st = await import_node_fs4.promises.stat(p).catch(() => void 0);
-      if (!st?.isFile()) continue;
-      const file = { kind: g.kind, path: p, size: st.size, mtime: st.mtime };
-      if (HOSTILE_NAME.test(n)) file.refused = HOSTILE_REASON;
-      out.push(file);
+      if (st?.isFile()) out.push(listedFile(g.kind, p, st.size, st.mtime));
     }
   }
   return out;
@@ -45711,6 +45712,11 @@ function descriptionText(m) {
   lines.push(d.length ? d : "(no description given)");
   return `${lines.join("\n")}
 `;
+}
+
+// src/text/list.ts
+function firstFew(items, max = 3) {
+  return items.slice(0, max).join("; ") + (items.length > max ? `; and ${items.length - max} more` : "");
 }
 
 // src/sources/bundle/reader.ts
@@ -46424,8 +46430,7 @@ function manifestMismatches(b) {
   }
   for (const p of b.entries.keys()) if (p.startsWith("nodes/") && !listed.has(p)) problems.push(`${p} is not in the manifest`);
   if (!problems.length) return [];
-  const shown = problems.slice(0, 3).join("; ") + (problems.length > 3 ? `; and ${problems.length - 3} more` : "");
-  return [`${name2} does not match its own manifest (${shown}); it was changed after it was collected: run smsdiag verify ${name2}`];
+  return [`${name2} does not match its own manifest (${firstFew(problems)}); it was changed after it was collected: run smsdiag verify ${name2}`];
 }
 async function inventoryFromBundle(file) {
   const b = await openBundle(file);
@@ -47963,7 +47968,7 @@ function loadRules(file) {
   }
   const set = new RuleSet(parsed, file);
   const problems = set.sampleProblems();
-  if (problems.length) throw new RulePackError(`${file}: ${problems.slice(0, 3).join("; ")}${problems.length > 3 ? `; and ${problems.length - 3} more` : ""}`);
+  if (problems.length) throw new RulePackError(`${file}: ${firstFew(problems)}`);
   return set;
 }
 
@@ -48315,11 +48320,14 @@ function capitalise(s) {
   return s ? s[0].toUpperCase() + s.slice(1).toLowerCase() : s;
 }
 function later(ms) {
+  return `${duration(ms)} later`;
+}
+function duration(ms) {
   const s = Math.round(ms / 1e3);
-  if (s < 120) return `${s} s later`;
+  if (s < 120) return `${s} s`;
   const m = Math.round(s / 60);
-  if (m < 120) return `${m} min later`;
-  return `${Math.floor(m / 60)} h ${m % 60} min later`;
+  if (m < 120) return `${m} min`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 function clock2(ms) {
   return ms === void 0 ? "an unknown time" : `${new Date(ms).toISOString().slice(11, 19)} UTC`;
@@ -49754,7 +49762,7 @@ function replicationThreadDetector() {
 }
 function replicationEpisode(first, evidence, back, fields, [open, closed], part) {
   const all = { ...fields };
-  if (back?.time !== void 0 && first.time !== void 0) all.after = duration(back.time - first.time);
+  if (back?.time !== void 0 && first.time !== void 0) all.after = duration(Math.max(0, back.time - first.time));
   return {
     condition: "replication-broken",
     node: first.node,
@@ -49765,12 +49773,6 @@ function replicationEpisode(first, evidence, back, fields, [open, closed], part)
     startTime: first.time,
     evidence: back ? [...evidence, back] : evidence
   };
-}
-function duration(ms) {
-  const s = Math.max(0, Math.round(ms / 1e3));
-  if (s < 120) return `${s} s`;
-  const m = Math.round(s / 60);
-  return m < 120 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 function maintenanceDetector() {
   let haEnabled = true;
@@ -50819,9 +50821,10 @@ async function keyEvents(inv, filter, opts) {
 }
 async function* allRecords(inv, filter, warn) {
   const order = new Map(inv.nodes.map((n, i) => [n.name, i]));
-  const files = inv.nodes.flatMap(
-    (n) => n.files.filter((f) => !filter.kinds?.length || filter.kinds.includes(f.kind)).filter((f) => !filter.nodes?.length || filter.nodes.includes(f.node)).map((f) => ({ f, toUtc: nodeClock(n) }))
-  );
+  const files = inv.nodes.flatMap((n) => {
+    const toUtc = nodeClock(n);
+    return n.files.filter((f) => !filter.kinds?.length || filter.kinds.includes(f.kind)).filter((f) => !filter.nodes?.length || filter.nodes.includes(f.node)).map((f) => ({ f, toUtc }));
+  });
   const streams = files.map(({ f, toUtc }) => fileRecords(f, toUtc, warn));
   const backwards = (i, b) => {
     const f = files[i].f;
@@ -51630,12 +51633,8 @@ function patternsMatch(field, name2) {
   }
   return positive;
 }
-function checkHostKey(text, host, port, blob) {
+function* entriesFor(text, host, port) {
   const name2 = hostKeyName(host, port);
-  const type = keyType(blob);
-  const b64 = blob.toString("base64");
-  let match;
-  let mismatch;
   const lines = text.split("\n");
   for (let i = 0; i < lines.length; i++) {
     const fields = lines[i].trim().split(/\s+/);
@@ -51643,25 +51642,27 @@ function checkHostKey(text, host, port, blob) {
     const marker = fields[0].startsWith("@") ? fields.shift() : void 0;
     if (marker === "@cert-authority") continue;
     const [hosts, ktype, key2] = fields;
-    if (!hosts || !ktype || !key2 || !patternsMatch(hosts, name2)) continue;
-    if (marker === "@revoked") {
-      if (key2 === b64) return { kind: "revoked", line: i + 1 };
+    if (hosts && ktype && key2 && patternsMatch(hosts, name2)) yield { line: i + 1, revoked: marker === "@revoked", ktype, key: key2 };
+  }
+}
+function checkHostKey(text, host, port, blob) {
+  const type = keyType(blob);
+  const b64 = blob.toString("base64");
+  let match;
+  let mismatch;
+  for (const { line, revoked, ktype, key: key2 } of entriesFor(text, host, port)) {
+    if (revoked) {
+      if (key2 === b64) return { kind: "revoked", line };
       continue;
     }
-    if (key2 === b64 && ktype === type) match ??= { kind: "match", line: i + 1 };
-    else mismatch ??= { kind: "mismatch", line: i + 1, knownType: ktype, knownKey: Buffer.from(key2, "base64") };
+    if (key2 === b64 && ktype === type) match ??= { kind: "match", line };
+    else mismatch ??= { kind: "mismatch", line, knownType: ktype, knownKey: Buffer.from(key2, "base64") };
   }
   return match ?? mismatch ?? { kind: "unknown" };
 }
 function knownKeyTypes(text, host, port) {
-  const name2 = hostKeyName(host, port);
   const out = [];
-  for (const line of text.split("\n")) {
-    const fields = line.trim().split(/\s+/);
-    if (!fields[0] || fields[0].startsWith("#") || fields[0].startsWith("@")) continue;
-    const [hosts, ktype] = fields;
-    if (hosts && ktype && patternsMatch(hosts, name2) && !out.includes(ktype)) out.push(ktype);
-  }
+  for (const { revoked, ktype } of entriesFor(text, host, port)) if (!revoked && !out.includes(ktype)) out.push(ktype);
   return out;
 }
 async function readKnownHosts(file) {
@@ -51964,9 +51965,7 @@ function parseListing(raw, globs) {
     const base = path10.posix.basename(p);
     const ok = wanted2.some((g) => g.kind === kind && (g.dir === dir || path10.posix.resolve(g.dir) === dir) && g.re.test(base));
     if (!ok || !/^\d+$/.test(size) || !/^\d+$/.test(mtime)) continue;
-    const file = { kind, path: p, size: Number(size), mtime: new Date(Number(mtime) * 1e3) };
-    if (HOSTILE_NAME.test(p)) file.refused = HOSTILE_REASON;
-    out.push(file);
+    out.push(listedFile(kind, p, Number(size), new Date(Number(mtime) * 1e3)));
   }
   return out;
 }
@@ -52151,6 +52150,7 @@ async function collect2(opts) {
     const analysisDone = inventoryOf(spooled, spool, opts.defaultOffsetMinutes ?? 0).then((inv) => buildAnalysisFiles(opts.incident ? { ...inv, incident: Date.parse(opts.incident) } : inv));
     analysisDone.catch(() => void 0);
     const writer = await createBundleWriter({ outDir: opts.outDir, name: name2, redactor });
+    const asRedacted = redactor ? { redacted: true } : {};
     opts.progress("bundle", { files: 0, bytes: 0, phase: "writing" });
     try {
       const nodes = [];
@@ -52158,7 +52158,7 @@ async function collect2(opts) {
         const files = [];
         for (const { file, local } of s.files) {
           try {
-            const stored = await writer.addFile({ path: `nodes/${s.spec.name}/logs/${path11.basename(file.path)}`, size: file.size, mtime: file.mtime, body: (0, import_node_fs15.createReadStream)(local), source: file.path, ...redactor ? { redacted: true } : {} });
+            const stored = await writer.addFile({ path: `nodes/${s.spec.name}/logs/${path11.basename(file.path)}`, size: file.size, mtime: file.mtime, body: (0, import_node_fs15.createReadStream)(local), source: file.path, ...asRedacted });
             files.push({ kind: file.kind, source: file.path, path: stored.path, size: stored.size, mtime: file.mtime.toISOString(), sha256: stored.sha256 });
           } catch (err) {
             if (writer.broken()) throw err;
@@ -52167,7 +52167,7 @@ async function collect2(opts) {
         }
         for (const f of s.facts?.files ?? []) {
           const data = Buffer.from(redactor ? redactor.redactText(f.text) : f.text);
-          const stored = await writer.addFile({ path: `nodes/${s.spec.name}/facts/${f.name}`, size: data.length, mtime: started, body: data, ...redactor ? { redacted: true } : {} });
+          const stored = await writer.addFile({ path: `nodes/${s.spec.name}/facts/${f.name}`, size: data.length, mtime: started, body: data, ...asRedacted });
           files.push({ kind: "facts", source: f.name, path: stored.path, size: stored.size, mtime: started.toISOString(), sha256: stored.sha256 });
         }
         nodes.push({ name: s.spec.name, host: s.host, role: s.spec.role, facts: s.facts?.values ?? {}, files, errors: s.errors });
@@ -52176,7 +52176,7 @@ async function collect2(opts) {
       let analysisError;
       try {
         for (const a of await analysisDone) {
-          const stored = await writer.addFile({ path: a.path, size: a.data.length, mtime: started, body: a.data, ...redactor ? { redacted: true } : {} });
+          const stored = await writer.addFile({ path: a.path, size: a.data.length, mtime: started, body: a.data, ...asRedacted });
           analysisEntries.push({ path: stored.path, size: stored.size, sha256: stored.sha256 });
         }
       } catch (err) {

@@ -295,6 +295,8 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
     const analysisDone = inventoryOf(spooled, spool, opts.defaultOffsetMinutes ?? 0).then((inv) => buildAnalysisFiles(opts.incident ? { ...inv, incident: Date.parse(opts.incident) } : inv));
     analysisDone.catch(() => undefined);
     const writer = await createBundleWriter({ outDir: opts.outDir, name, redactor });
+    // Everything this collection stores was redacted already (spool, facts, analysis): the writer must not do it again.
+    const asRedacted = redactor ? { redacted: true as const } : {};
     opts.progress('bundle', { files: 0, bytes: 0, phase: 'writing' });
     try {
       const nodes: ManifestNode[] = [];
@@ -303,7 +305,7 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
         for (const { file, local } of s.files) {
           // One entry that cannot be stored (redaction over a damaged log, a source gone) is recorded; the rest go in.
           try {
-            const stored = await writer.addFile({ path: `nodes/${s.spec.name}/logs/${path.basename(file.path)}`, size: file.size, mtime: file.mtime, body: createReadStream(local), source: file.path, ...(redactor ? { redacted: true as const } : {}) });
+            const stored = await writer.addFile({ path: `nodes/${s.spec.name}/logs/${path.basename(file.path)}`, size: file.size, mtime: file.mtime, body: createReadStream(local), source: file.path, ...asRedacted });
             files.push({ kind: file.kind, source: file.path, path: stored.path, size: stored.size, mtime: file.mtime.toISOString(), sha256: stored.sha256 });
           } catch (err) {
             if (writer.broken()) throw err;
@@ -312,7 +314,7 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
         }
         for (const f of s.facts?.files ?? []) {
           const data = Buffer.from(redactor ? redactor.redactText(f.text) : f.text);
-          const stored = await writer.addFile({ path: `nodes/${s.spec.name}/facts/${f.name}`, size: data.length, mtime: started, body: data, ...(redactor ? { redacted: true as const } : {}) });
+          const stored = await writer.addFile({ path: `nodes/${s.spec.name}/facts/${f.name}`, size: data.length, mtime: started, body: data, ...asRedacted });
           files.push({ kind: 'facts', source: f.name, path: stored.path, size: stored.size, mtime: started.toISOString(), sha256: stored.sha256 });
         }
         nodes.push({ name: s.spec.name, host: s.host, role: s.spec.role, facts: s.facts?.values ?? {}, files, errors: s.errors });
@@ -321,7 +323,7 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
       let analysisError: string | undefined;
       try {
         for (const a of await analysisDone) {
-          const stored = await writer.addFile({ path: a.path, size: a.data.length, mtime: started, body: a.data, ...(redactor ? { redacted: true as const } : {}) });
+          const stored = await writer.addFile({ path: a.path, size: a.data.length, mtime: started, body: a.data, ...asRedacted });
           analysisEntries.push({ path: stored.path, size: stored.size, sha256: stored.sha256 });
         }
       } catch (err) {

@@ -47,12 +47,13 @@ export async function keyEvents(inv: Inventory, filter: TimelineFilter, opts: An
 /** Every record of every file of both nodes, merged into one order as they stream. */
 export async function* allRecords(inv: Inventory, filter: TimelineFilter, warn: Warn): AsyncGenerator<TimelineEntry> {
   const order = new Map(inv.nodes.map((n, i) => [n.name, i]));
-  const files = inv.nodes.flatMap((n) =>
-    n.files
+  const files = inv.nodes.flatMap((n) => {
+    const toUtc = nodeClock(n);
+    return n.files
       .filter((f) => !filter.kinds?.length || filter.kinds.includes(f.kind))
       .filter((f) => !filter.nodes?.length || filter.nodes.includes(f.node))
-      .map((f) => ({ f, toUtc: nodeClock(n) })),
-  );
+      .map((f) => ({ f, toUtc }));
+  });
   const streams = files.map(({ f, toUtc }) => fileRecords(f, toUtc, warn));
   const backwards = (i: number, b: Backwards): void => {
     const f = files[i].f;

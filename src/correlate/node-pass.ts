@@ -169,7 +169,7 @@ export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggr
         warn(`${node.name}: ${u.count} line(s) of ${file.path} start with a time in a form smsdiag does not read (first at line ${u.line}: "${u.text}"); each was read as part of the timed line before it`);
       }
       if (stats.mixedZones) {
-        const mz = stats.mixedZones!;
+        const mz = stats.mixedZones;
         if (mz.offsetMinutes !== offset) {
           warn(`${node.name}: ${file.path} mixes times with a zone and times without one; next to each other (line ${mz.line}) they agree only if the zone-less times are UTC${formatOffset(mz.offsetMinutes)}, while smsdiag read them as UTC${formatOffset(offset)}; use --tz ${node.name}=${formatOffset(mz.offsetMinutes)} if that is the node's zone`);
         }

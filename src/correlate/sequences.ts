@@ -1,5 +1,6 @@
 import { canonicalState, type NodeEvent, type Occurrence } from './events';
 import type { Thresholds } from '../knowledge/thresholds';
+import { duration } from '../knowledge/phrases';
 
 /**
  * Per-node detectors that need the order of one stream (a kind's files, oldest first) rather than
@@ -188,7 +189,7 @@ export function replicationThreadDetector(): SequenceDetector {
  */
 function replicationEpisode(first: NodeEvent, evidence: NodeEvent[], back: NodeEvent | undefined, fields: Record<string, string>, [open, closed]: [string, string], part?: string): Occurrence {
   const all: Record<string, string> = { ...fields };
-  if (back?.time !== undefined && first.time !== undefined) all.after = duration(back.time - first.time);
+  if (back?.time !== undefined && first.time !== undefined) all.after = duration(Math.max(0, back.time - first.time));
   return {
     condition: 'replication-broken',
     node: first.node,
@@ -199,14 +200,6 @@ function replicationEpisode(first: NodeEvent, evidence: NodeEvent[], back: NodeE
     startTime: first.time,
     evidence: back ? [...evidence, back] : evidence,
   };
-}
-
-/** `12 s`, `4 min`, `2 h 5 min`. */
-function duration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  if (s < 120) return `${s} s`;
-  const m = Math.round(s / 60);
-  return m < 120 ? `${m} min` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
 /**

@@ -58,11 +58,16 @@ function capitalise(s: string): string {
 
 /** `4 s later`, `2 min later`, `1 h 5 min later`. */
 export function later(ms: number): string {
+  return `${duration(ms)} later`;
+}
+
+/** `4 s`, `2 min`, `1 h 5 min`. */
+export function duration(ms: number): string {
   const s = Math.round(ms / 1000);
-  if (s < 120) return `${s} s later`;
+  if (s < 120) return `${s} s`;
   const m = Math.round(s / 60);
-  if (m < 120) return `${m} min later`;
-  return `${Math.floor(m / 60)} h ${m % 60} min later`;
+  if (m < 120) return `${m} min`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
 /** `13:47:55` in UTC, for sentences. */

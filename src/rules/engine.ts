@@ -3,6 +3,7 @@ import { UsageError } from '../errors';
 import { LOG_KINDS, type LogKind, type Severity } from '../types';
 import { isConditionId } from './conditions';
 import builtinPack from './pack.json';
+import { firstFew } from '../text/list';
 
 /** A rule as written in a pack file. */
 export interface RuleSpec {
@@ -207,6 +208,6 @@ export function loadRules(file?: string): RuleSet {
   }
   const set = new RuleSet(parsed, file);
   const problems = set.sampleProblems();
-  if (problems.length) throw new RulePackError(`${file}: ${problems.slice(0, 3).join('; ')}${problems.length > 3 ? `; and ${problems.length - 3} more` : ''}`);
+  if (problems.length) throw new RulePackError(`${file}: ${firstFew(problems)}`);
   return set;
 }

@@ -24,8 +24,14 @@ export interface NodeFile {
 
 const SAFE_PATTERN = /^[A-Za-z0-9._*?-]+$/;
 /** A file name no log has: control characters (a newline, a tab) that could forge listings or paths. */
-export const HOSTILE_NAME = /[\u0000-\u001f\u007f]/;
-export const HOSTILE_REASON = 'its name holds control characters (a newline or tab): not collected';
+const HOSTILE_NAME = /[\u0000-\u001f\u007f]/;
+
+/** A listed file, marked refused when its name is hostile: listed on this machine or a peer alike. */
+export function listedFile(kind: LogKind, p: string, size: number, mtime: Date): NodeFile {
+  const file: NodeFile = { kind, path: p, size, mtime };
+  if (HOSTILE_NAME.test(p)) file.refused = 'its name holds control characters (a newline or tab): not collected';
+  return file;
+}
 
 /** `--path KIND=GLOB` checked: absolute, and a base-name pattern that no shell can misread. */
 export function splitGlob(g: PathGlob): { dir: string; pattern: string } {
@@ -61,10 +67,7 @@ export async function findLocalFiles(globs: readonly PathGlob[]): Promise<NodeFi
     for (const n of names.filter((x) => re.test(x)).sort()) {
       const p = path.join(dir, n);
       const st = await fs.stat(p).catch(() => undefined);
-      if (!st?.isFile()) continue;
-      const file: NodeFile = { kind: g.kind, path: p, size: st.size, mtime: st.mtime };
-      if (HOSTILE_NAME.test(n)) file.refused = HOSTILE_REASON;
-      out.push(file);
+      if (st?.isFile()) out.push(listedFile(g.kind, p, st.size, st.mtime));
     }
   }
   return out;

@@ -56,13 +56,9 @@ export function patternsMatch(field: string, name: string): boolean {
   return positive;
 }
 
-/** Verdict for (host, port, key) from known_hosts text. */
-export function checkHostKey(text: string, host: string, port: number, blob: Buffer): HostKeyVerdict {
+/** The known_hosts entries for (host, port), with their line numbers; CA lines are not keys of a host. */
+function* entriesFor(text: string, host: string, port: number): Generator<{ line: number; revoked: boolean; ktype: string; key: string }> {
   const name = hostKeyName(host, port);
-  const type = keyType(blob);
-  const b64 = blob.toString('base64');
-  let match: HostKeyVerdict | undefined;
-  let mismatch: HostKeyVerdict | undefined;
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const fields = lines[i].trim().split(/\s+/);
@@ -70,29 +66,33 @@ export function checkHostKey(text: string, host: string, port: number, blob: Buf
     const marker = fields[0].startsWith('@') ? fields.shift() : undefined;
     if (marker === '@cert-authority') continue;
     const [hosts, ktype, key] = fields;
-    if (!hosts || !ktype || !key || !patternsMatch(hosts, name)) continue;
-    if (marker === '@revoked') {
-      if (key === b64) return { kind: 'revoked', line: i + 1 };
+    if (hosts && ktype && key && patternsMatch(hosts, name)) yield { line: i + 1, revoked: marker === '@revoked', ktype, key };
+  }
+}
+
+/** Verdict for (host, port, key) from known_hosts text. */
+export function checkHostKey(text: string, host: string, port: number, blob: Buffer): HostKeyVerdict {
+  const type = keyType(blob);
+  const b64 = blob.toString('base64');
+  let match: HostKeyVerdict | undefined;
+  let mismatch: HostKeyVerdict | undefined;
+  for (const { line, revoked, ktype, key } of entriesFor(text, host, port)) {
+    if (revoked) {
+      if (key === b64) return { kind: 'revoked', line };
       continue;
     }
     // Like OpenSSH: a host known with any key, of any type, is not a new host. A key it has not
     // seen, even of another type, is a changed key, never a first sighting to record.
-    if (key === b64 && ktype === type) match ??= { kind: 'match', line: i + 1 };
-    else mismatch ??= { kind: 'mismatch', line: i + 1, knownType: ktype, knownKey: Buffer.from(key, 'base64') };
+    if (key === b64 && ktype === type) match ??= { kind: 'match', line };
+    else mismatch ??= { kind: 'mismatch', line, knownType: ktype, knownKey: Buffer.from(key, 'base64') };
   }
   return match ?? mismatch ?? { kind: 'unknown' };
 }
 
 /** The key types known_hosts holds for (host, port), in file order: the ones to ask the host for first. */
 export function knownKeyTypes(text: string, host: string, port: number): string[] {
-  const name = hostKeyName(host, port);
   const out: string[] = [];
-  for (const line of text.split('\n')) {
-    const fields = line.trim().split(/\s+/);
-    if (!fields[0] || fields[0].startsWith('#') || fields[0].startsWith('@')) continue;
-    const [hosts, ktype] = fields;
-    if (hosts && ktype && patternsMatch(hosts, name) && !out.includes(ktype)) out.push(ktype);
-  }
+  for (const { revoked, ktype } of entriesFor(text, host, port)) if (!revoked && !out.includes(ktype)) out.push(ktype);
   return out;
 }
 

@@ -4,7 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import { Writable } from 'node:stream';
 import type { LogKind } from '../types';
 import * as path from 'node:path';
-import { findLocalFiles, HOSTILE_NAME, HOSTILE_REASON, splitGlob, type NodeFile, type PathGlob } from './find';
+import { findLocalFiles, listedFile, splitGlob, type NodeFile, type PathGlob } from './find';
 import { globToRegExp } from './glob';
 import { shellQuote, SshError, type SshSession } from './ssh';
 
@@ -141,9 +141,7 @@ export function parseListing(raw: Buffer, globs: readonly PathGlob[]): NodeFile[
     const base = path.posix.basename(p);
     const ok = wanted.some((g) => g.kind === kind && (g.dir === dir || path.posix.resolve(g.dir) === dir) && g.re.test(base));
     if (!ok || !/^\d+$/.test(size) || !/^\d+$/.test(mtime)) continue;
-    const file: NodeFile = { kind: kind as LogKind, path: p, size: Number(size), mtime: new Date(Number(mtime) * 1000) };
-    if (HOSTILE_NAME.test(p)) file.refused = HOSTILE_REASON;
-    out.push(file);
+    out.push(listedFile(kind as LogKind, p, Number(size), new Date(Number(mtime) * 1000)));
   }
   return out;
 }

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { BundleError } from '../../errors';
 import { listedEntries, type ManifestNode } from './manifest';
+import { firstFew } from '../../text/list';
 import { type BundleReader, isTarGz, openBundle } from './reader';
 import type { Inventory, LogFile, NodeFacts, NodeInput, Role } from '../../types';
 import { classifyFileName, type Rotation } from '../catalog';
@@ -37,15 +38,15 @@ function offsetMinutes(v: unknown): number | undefined {
   return (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3] ?? 0));
 }
 
-/**
- * NodeFacts from a manifest node's facts. Canonical keys (what collect writes): hostname,
- * utcOffsetMinutes, clockOffsetMs, clockUncertaintyMs; `utcOffset` ("+02:00") and a nested
- * `clock: { offsetMs, uncertaintyMs }` are read too.
- */
 /** Corrections a manifest may carry and smsdiag will apply: a zone within ±14 h, a clock within a year. */
 const MAX_ZONE_MINUTES = 14 * 60;
 const MAX_CLOCK_MS = 366 * 86_400_000;
 
+/**
+ * NodeFacts from a manifest node's facts. Canonical keys (what collect writes): hostname,
+ * utcOffsetMinutes, clockOffsetMs, clockUncertaintyMs; `utcOffset` ("+02:00") and a nested
+ * `clock: { offsetMs, uncertaintyMs }` are read too. Corrections out of range are ignored, and said.
+ */
 function factsOf(n: ManifestNode, warn: (m: string) => void): NodeFacts {
   const f = n.facts;
   const clock = typeof f.clock === 'object' && f.clock !== null ? (f.clock as Record<string, unknown>) : {};
@@ -140,8 +141,7 @@ function manifestMismatches(b: BundleReader): string[] {
   }
   for (const p of b.entries.keys()) if (p.startsWith('nodes/') && !listed.has(p)) problems.push(`${p} is not in the manifest`);
   if (!problems.length) return [];
-  const shown = problems.slice(0, 3).join('; ') + (problems.length > 3 ? `; and ${problems.length - 3} more` : '');
-  return [`${name} does not match its own manifest (${shown}); it was changed after it was collected: run smsdiag verify ${name}`];
+  return [`${name} does not match its own manifest (${firstFew(problems)}); it was changed after it was collected: run smsdiag verify ${name}`];
 }
 
 /** Read a bundle (.tar.gz) in place into an Inventory. Errors are BundleError (exit 3). */
