@@ -24697,8 +24697,15 @@ var init_topics = __esm({
         title: "Clock skew",
         aliases: ["skew", "clocks"],
         meaning: [ours("The nodes' clocks disagree by more than {threshold:clock-skew}: read side by side, their logs can put an effect before its cause.")],
-        whatToCheck: [ours("The clock sample in a bundle's facts, or events that must come in order (a takeover before the peer is told to fail).")],
-        nextSteps: [ours("Correct for it when reading: --clock NODE=+SECONDS (bundles from smsdiag collect carry the measurement)."), ours("Run NTP on both nodes against the same servers.")],
+        whatToCheck: [
+          ours("The clock sample in a bundle's facts, or events that must come in order (a takeover before the peer is told to fail)."),
+          ours("A synchronization both nodes logged (synchronization-source on one, synchronization-target on the other) is one operation: the gap between the two lines is how far apart the clocks read.")
+        ],
+        nextSteps: [
+          ours("A gap of whole quarter hours is usually a zone read wrong, not a clock: read the node with --tz NODE=\xB1HH:MM, and whatever is left with --clock."),
+          ours("Correct for it when reading: --clock NODE=+SECONDS (bundles from smsdiag collect carry the measurement)."),
+          ours("Run NTP on both nodes against the same servers.")
+        ],
         causes: [],
         related: ["states"]
       },
@@ -45117,36 +45124,6 @@ function emptySelectionNote(window2, nodes) {
   return `the selected window (${show(window2.since)} to ${show(window2.until)}) lies ${after ? "after" : "before"} all of the logs, which span ${first} to ${last}; widen or drop --since/--until`;
 }
 
-// src/report/verbose.ts
-function renderVerbose(report, assumedZone, incident) {
-  const lines = [];
-  for (const n of report.nodes) {
-    const zone = `UTC${n.utcOffset ?? "+00:00"}${assumedZone.has(n.name) ? " (assumed: this machine's zone; --tz to change)" : ""}`;
-    lines.push(`${n.name} (${n.role}): zone-less times read as ${zone}; state ${n.state ?? "unknown"}`);
-    for (const f of n.files ?? []) {
-      const span2 = f.first && f.last ? `${f.first} to ${f.last}` : "no time read";
-      lines.push(`  read ${f.path} as ${f.kind}: ${f.records ?? 0} record${f.records === 1 ? "" : "s"}, ${span2}`);
-    }
-  }
-  if (incident !== void 0) lines.push(`incident time: ${new Date(incident).toISOString()}`);
-  return lines.map((l) => `smsdiag: ${l}
-`).join("");
-}
-
-// src/cli/flags.ts
-var import_core2 = __toESM(require_lib());
-
-// src/sources/inputs.ts
-var import_node_fs8 = require("node:fs");
-var path5 = __toESM(require("node:path"));
-
-// src/text/named.ts
-var NAMED = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=(.*)$/s;
-function splitNamed(text) {
-  const m = NAMED.exec(text);
-  return m ? { name: m[1], value: m[2] } : null;
-}
-
 // src/sources/catalog.ts
 var DEFAULT_LOCATIONS = {
   ha: ["/var/log/ha.log*", "/var/log/tpt/ha.log*", "/opt/tpt/sms/logs/ha.log*"],
@@ -45182,6 +45159,86 @@ function classifyFileName(baseName) {
 function compareRotation(a, b) {
   if (a.group !== b.group) return a.group - b.group;
   return a.group === 1 ? b.value - a.value : a.value - b.value;
+}
+
+// src/report/format.ts
+function notCheckedText(n) {
+  return `${n.conditions.join(", ")} (no ${n.missing.map(fileNameOf).join(" or ")})`;
+}
+function shortTime(iso) {
+  if (!iso) return "-";
+  return iso.slice(0, 19).replace("T", " ");
+}
+var BORDERLESS = {
+  chars: {
+    top: "",
+    "top-mid": "",
+    "top-left": "",
+    "top-right": "",
+    bottom: "",
+    "bottom-mid": "",
+    "bottom-left": "",
+    "bottom-right": "",
+    left: "",
+    "left-mid": "",
+    mid: "",
+    "mid-mid": "",
+    right: "",
+    "right-mid": "",
+    middle: "  "
+  },
+  style: { head: [], border: [], "padding-left": 0, "padding-right": 0 }
+};
+var GAP = 2;
+function trimRight(s) {
+  return s.replace(/[ ]+$/gm, "");
+}
+function wrap(text, width, indent, first = indent) {
+  const out = [];
+  let line = "";
+  let lead = first;
+  for (const w of text.split(/\s+/).filter(Boolean)) {
+    if (line && lead.length + line.length + 1 + w.length > width) {
+      out.push(lead + line);
+      lead = indent;
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) out.push(lead + line);
+  return out.join("\n");
+}
+function roleText(n) {
+  return n.roleBasis ? `${n.role}?` : n.role;
+}
+
+// src/report/verbose.ts
+function renderVerbose(report, assumedZone, incident) {
+  const lines = [];
+  for (const n of report.nodes) {
+    const zone = `UTC${n.utcOffset ?? "+00:00"}${assumedZone.has(n.name) ? " (assumed: this machine's zone; --tz to change)" : ""}`;
+    lines.push(`${n.name} (${roleText(n)}): zone-less times read as ${zone}; state ${n.state ?? "unknown"}`);
+    for (const f of n.files ?? []) {
+      const span2 = f.first && f.last ? `${f.first} to ${f.last}` : "no time read";
+      lines.push(`  read ${f.path} as ${f.kind}: ${f.records ?? 0} record${f.records === 1 ? "" : "s"}, ${span2}`);
+    }
+  }
+  if (incident !== void 0) lines.push(`incident time: ${new Date(incident).toISOString()}`);
+  return lines.map((l) => `smsdiag: ${l}
+`).join("");
+}
+
+// src/cli/flags.ts
+var import_core2 = __toESM(require_lib());
+
+// src/sources/inputs.ts
+var import_node_fs8 = require("node:fs");
+var path5 = __toESM(require("node:path"));
+
+// src/text/named.ts
+var NAMED = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=(.*)$/s;
+function splitNamed(text) {
+  const m = NAMED.exec(text);
+  return m ? { name: m[1], value: m[2] } : null;
 }
 
 // src/sources/find.ts
@@ -48013,7 +48070,8 @@ var SUMMARIES = {
   "not-collected/node": "was not collected: {why}",
   "not-collected/files": "{count} file(s) were not collected; the first: {why}",
   "clock-skew/facts": "clock was {seconds} s {direction} the collector's when the bundle was made; times were corrected",
-  "clock-skew/events": "clock at least {seconds} s {direction} {other}'s, judged from events logged on both nodes; correct with --clock"
+  "clock-skew/events": "clock {measure} {seconds} s {direction} {other}'s, judged from {basis}; to correct it, try {fix}",
+  "clock-skew/zone": "times {measure} {span} {direction} {other}'s, judged from {basis}; its zone was probably read wrong (smsdiag's inference): try {fix}"
 };
 function fillTemplate(template, node, fields) {
   return template.replace(/\{(\w+)\}/g, (_, k) => k === "node" ? node : fields[k] ?? "");
@@ -48733,6 +48791,8 @@ function evidenced(iv) {
 // src/correlate/cluster.ts
 var CLUSTER = "cluster";
 var CONTEXT_MS = 10 * 6e4;
+var ZONE_REACH_MS = 14 * 36e5;
+var QUARTER_HOUR_MS = 15 * 6e4;
 function seconds(ms) {
   return String(Math.round(ms / 1e3));
 }
@@ -48861,33 +48921,62 @@ function clockSkew(view, t) {
   }
   if (view.nodes.length < 2) return out;
   const [a, b] = view.nodes;
-  const bounds = [...pairBounds(view, a, b), ...pairBounds(view, b, a)];
+  const bounds = [...pairBounds(view, a, b), ...pairBounds(view, b, a), ...syncPairs(view, a, b)];
   const worst = bounds.sort((x, y) => y.ms - x.ms)[0];
   if (worst && worst.ms > t.skewMs) {
+    const zoned = worst.ms >= QUARTER_HOUR_MS;
     out.push({
       condition: "clock-skew",
-      variant: "events",
+      variant: zoned ? "zone" : "events",
       node: worst.ahead,
-      fields: { seconds: seconds(worst.ms), direction: "ahead of", other: worst.behind, source: "events" },
+      fields: { seconds: seconds(worst.ms), span: duration(worst.ms), measure: worst.measure, basis: worst.basis, direction: "ahead of", other: worst.behind, source: "events", fix: correction(worst, view.facts.get(worst.ahead) ?? {}, t.skewMs) },
       evidence: worst.evidence
     });
   }
   return out;
 }
+function correction(bound, facts, skewMs) {
+  const zone = Math.round(bound.ms / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
+  const rest = bound.ms - zone;
+  const flags = [];
+  if (zone) flags.push(`--tz ${bound.ahead}=${formatOffset((facts.utcOffsetMinutes ?? 0) + zone / 6e4)}`);
+  if (Math.abs(rest) > skewMs) {
+    const clock3 = Math.round((clockCorrectionMs(facts) + rest) / 1e3);
+    flags.push(`--clock ${bound.ahead}=${clock3 >= 0 ? "+" : ""}${clock3}`);
+  }
+  return flags.join(" ");
+}
+var SAME_OPERATION_MS = 5e3;
+function syncPairs(view, a, b) {
+  const syncs = (n) => view.events.filter((e) => e.node === n && e.type === "state" && e.time !== void 0 && canonicalState(e.fields.state ?? "").startsWith("synchronization-"));
+  const [sa, sb] = [syncs(a), syncs(b)];
+  const role = (e) => canonicalState(e.fields.state ?? "");
+  if (!sa.length || sa.length !== sb.length || sa.some((e, k) => role(e) === role(sb[k]))) return [];
+  const gaps2 = sa.map((e, k) => e.time - sb[k].time);
+  const ms = gaps2[0];
+  if (gaps2.some((g) => Math.abs(g - ms) > SAME_OPERATION_MS) || Math.abs(ms) >= ZONE_REACH_MS) return [];
+  const [ahead, behind] = ms >= 0 ? [a, b] : [b, a];
+  return [{ ahead, behind, ms: Math.abs(ms), measure: "about", basis: "the synchronization both logged (source on one, target on the other)", evidence: [sa[0], sb[0]].sort((p, q) => p.time - q.time) }];
+}
 function pairBounds(view, x, y) {
   const out = [];
   const ev = (n, type) => view.events.filter((e) => e.node === n && e.type === type && e.time !== void 0);
+  const xLogged = (view.intervals.get(x) ?? []).filter((iv) => iv.source === "log");
+  const takeovers2 = [...ev(x, "takeover-complete"), ...ev(x, "takeover-considered")].sort((p, q) => p.time - q.time);
   for (const told of ev(y, "peer-requested-failed")) {
-    const takeover = [...ev(x, "takeover-complete"), ...ev(x, "takeover-considered")].filter((e) => Math.abs(e.time - told.time) < CONTEXT_MS).sort((p, q) => p.time - q.time)[0];
-    if (takeover && takeover.time > told.time) out.push({ ahead: x, behind: y, ms: takeover.time - told.time, evidence: [told, takeover] });
+    if (takeovers2.some((e) => e.time <= told.time && e.time > told.time - CONTEXT_MS)) continue;
+    const then = xLogged.find((iv) => iv.start <= told.time && iv.end > told.time);
+    if (then?.state === "Active") continue;
+    const reach = then ? ZONE_REACH_MS : CONTEXT_MS;
+    const takeover = takeovers2.find((e) => e.time > told.time && e.time - told.time < reach);
+    if (takeover) out.push({ ahead: x, behind: y, ms: takeover.time - told.time, measure: "at least", basis: `${y} told to fail before ${x} took over`, evidence: [told, takeover] });
   }
-  const xIntervals = (view.intervals.get(x) ?? []).filter((iv) => iv.source === "log");
   for (const seen of ev(y, "peer-state")) {
     const state = seen.fields.state ?? "";
-    const at = xIntervals.find((iv) => iv.start <= seen.time && iv.end > seen.time);
+    const at = xLogged.find((iv) => iv.start <= seen.time && iv.end > seen.time);
     if (!at || at.state.toLowerCase() === state.toLowerCase()) continue;
-    const next = xIntervals.find((iv) => iv.start > seen.time && iv.state.toLowerCase() === state.toLowerCase());
-    if (next?.opened && next.start - seen.time < CONTEXT_MS) out.push({ ahead: x, behind: y, ms: next.start - seen.time, evidence: [seen, next.opened] });
+    const next = xLogged.find((iv) => iv.start > seen.time && iv.state.toLowerCase() === state.toLowerCase());
+    if (next?.opened && next.start - seen.time < CONTEXT_MS) out.push({ ahead: x, behind: y, ms: next.start - seen.time, measure: "at least", basis: `${y} seeing ${x} ${state} before ${x} logged entering it`, evidence: [seen, next.opened] });
   }
   return out;
 }
@@ -49144,6 +49233,30 @@ function takeovers(view) {
   return out;
 }
 
+// src/correlate/roles.ts
+var ROLE_OF_SYNC = { "synchronization-source": "primary", "synchronization-target": "secondary" };
+function inferRoles(nodes, events) {
+  const out = [];
+  for (const n of nodes) {
+    if (n.role !== "unknown") continue;
+    const sync = events.find((e) => e.node === n.name && e.type === "state" && ROLE_OF_SYNC[canonicalState(e.fields.state ?? "")]);
+    if (!sync) continue;
+    const state = canonicalState(sync.fields.state ?? "");
+    const at = sync.time === void 0 ? "" : ` at ${new Date(sync.time).toISOString()}`;
+    out.push({ node: n.name, role: ROLE_OF_SYNC[state], basis: `its first synchronization (${sync.file}:${sync.line}${at}) was as ${state}, which the guide gives the ${ROLE_OF_SYNC[state]}` });
+  }
+  if (nodes.length !== 2) return out;
+  const roleOf2 = (n) => out.find((r) => r.node === n.name)?.role ?? n.role;
+  const [a, b] = nodes;
+  for (const [x, y] of [[a, b], [b, a]]) {
+    if (roleOf2(x) !== "unknown" || roleOf2(y) === "unknown") continue;
+    const other = roleOf2(y) === "primary" ? "secondary" : "primary";
+    out.push({ node: x.name, role: other, basis: `its peer ${y.name} is the ${roleOf2(y)}` });
+  }
+  if (nodes.every((n) => roleOf2(n) !== "unknown") && roleOf2(a) === roleOf2(b)) return [];
+  return out;
+}
+
 // src/correlate/analysis.ts
 function correlateNodes(inv, passes2, agg, t) {
   const order = new Map(inv.nodes.map((n, i) => [n.name, i]));
@@ -49165,12 +49278,18 @@ function correlateNodes(inv, passes2, agg, t) {
   );
   const causes = crossNodeFindings(view, ctx, t, agg);
   const findings = agg.findings(nodeOrder);
+  const inferred = inferRoles(passes2.map((r) => r.report), events);
   const report = {
     version: 1,
-    nodes: passes2.map((r) => r.report),
+    nodes: passes2.map((r) => {
+      const guess = inferred.find((x) => x.node === r.report.name);
+      if (!guess) return r.report;
+      const { name: name2, role: _named, ...rest } = r.report;
+      return { name: name2, role: guess.role, roleBasis: "logs", ...rest };
+    }),
     findings,
     incidents: groupIncidents(findings, events, view.down, nodeOrder, t.incidentGapMs),
-    warnings: [...inv.warnings, ...passes2.flatMap((r) => r.warnings), ...corrections(inv)]
+    warnings: [...inv.warnings, ...passes2.flatMap((r) => r.warnings), ...corrections(inv), ...inferred.map((x) => `${x.node}: taken to be the ${x.role} (smsdiag's inference; its folder name does not say): ${x.basis}`)]
   };
   return { report, events, nodeOrder, intervals: view.intervals, down: view.down, causes };
 }
@@ -50022,55 +50141,6 @@ function renderJson(report) {
 
 // src/report/table.ts
 var import_cli_table3 = __toESM(require_cli_table3());
-
-// src/report/format.ts
-function notCheckedText(n) {
-  return `${n.conditions.join(", ")} (no ${n.missing.map(fileNameOf).join(" or ")})`;
-}
-function shortTime(iso) {
-  if (!iso) return "-";
-  return iso.slice(0, 19).replace("T", " ");
-}
-var BORDERLESS = {
-  chars: {
-    top: "",
-    "top-mid": "",
-    "top-left": "",
-    "top-right": "",
-    bottom: "",
-    "bottom-mid": "",
-    "bottom-left": "",
-    "bottom-right": "",
-    left: "",
-    "left-mid": "",
-    mid: "",
-    "mid-mid": "",
-    right: "",
-    "right-mid": "",
-    middle: "  "
-  },
-  style: { head: [], border: [], "padding-left": 0, "padding-right": 0 }
-};
-var GAP = 2;
-function trimRight(s) {
-  return s.replace(/[ ]+$/gm, "");
-}
-function wrap(text, width, indent, first = indent) {
-  const out = [];
-  let line = "";
-  let lead = first;
-  for (const w of text.split(/\s+/).filter(Boolean)) {
-    if (line && lead.length + line.length + 1 + w.length > width) {
-      out.push(lead + line);
-      lead = indent;
-      line = w;
-    } else line = line ? `${line} ${w}` : w;
-  }
-  if (line) out.push(lead + line);
-  return out.join("\n");
-}
-
-// src/report/table.ts
 var WIDE = 110;
 function findingsList(report, width) {
   const lines = ["FINDINGS (UTC)"];
@@ -50107,7 +50177,7 @@ function nodesTable(report) {
   for (const n of report.nodes) {
     const files = n.files ?? [];
     const records = files.reduce((a, f) => a + (f.records ?? 0), 0);
-    t.push([n.name, n.role, n.state ?? "unknown", shortTime(n.stateSince), n.utcOffset ?? "", String(files.length), String(records)]);
+    t.push([n.name, roleText(n), n.state ?? "unknown", shortTime(n.stateSince), n.utcOffset ?? "", String(files.length), String(records)]);
   }
   return `${trimRight(t.toString())}
 `;
@@ -50154,7 +50224,7 @@ function renderSummary(report, advice, width = 80) {
   const w = Math.max(...report.nodes.map((x) => x.name.length), 4);
   for (const node of report.nodes) {
     const since = node.stateSince ? ` since ${shortTime(node.stateSince)} UTC` : "";
-    lines.push(`  ${node.name.padEnd(w)}  ${node.role.padEnd(9)}  ${(node.state ?? "state unknown").padEnd(13)}${since}  (times read as UTC${node.utcOffset}, ${(node.files ?? []).length} file${(node.files ?? []).length === 1 ? "" : "s"})`);
+    lines.push(`  ${node.name.padEnd(w)}  ${roleText(node).padEnd(9)}  ${(node.state ?? "state unknown").padEnd(13)}${since}  (times read as UTC${node.utcOffset}, ${(node.files ?? []).length} file${(node.files ?? []).length === 1 ? "" : "s"})`);
     for (const n2 of node.notChecked ?? []) lines.push(wrap(`not checked: ${notCheckedText(n2)}`, width, `${" ".repeat(w + 4)}  `, `${" ".repeat(w + 4)}`));
   }
   if (report.incidents.length) {
@@ -50273,7 +50343,7 @@ function incidentsHtml(a) {
   return `<ol class="incidents">${a.report.incidents.map((i, k) => `<li><button type="button" class="zoom" data-incident="${k + 1}">${esc(time(i.start))} \u2192 ${esc(time(i.end))} UTC</button> <span class="ids">${esc(i.findings.join(", "))}</span><div class="chain">${esc(i.summary)}</div>${i.meanwhile?.length ? `<div class="ids">meanwhile: ${esc(i.meanwhile.join("; "))}</div>` : ""}</li>`).join("")}</ol>`;
 }
 function nodesHtml(a) {
-  return `<table class="nodes"><thead><tr><th>node</th><th>role</th><th>HA state</th><th>since (UTC)</th><th>UTC offset of its logs</th><th>not checked</th></tr></thead><tbody>${a.report.nodes.map((n) => `<tr><td>${esc(n.name)}</td><td>${esc(n.role)}</td><td><span class="chip st-${esc((n.state ?? "unknown").toLowerCase())}">${esc(n.state ?? "unknown")}</span></td><td>${esc(time(n.stateSince))}</td><td>${esc(n.utcOffset ?? "")}</td><td class="unchecked">${(n.notChecked ?? []).map((c) => esc(notCheckedText(c))).join("<br>") || "\u2014"}</td></tr>`).join("")}</tbody></table>`;
+  return `<table class="nodes"><thead><tr><th>node</th><th>role</th><th>HA state</th><th>since (UTC)</th><th>UTC offset of its logs</th><th>not checked</th></tr></thead><tbody>${a.report.nodes.map((n) => `<tr><td>${esc(n.name)}</td><td>${esc(roleText(n))}</td><td><span class="chip st-${esc((n.state ?? "unknown").toLowerCase())}">${esc(n.state ?? "unknown")}</span></td><td>${esc(time(n.stateSince))}</td><td>${esc(n.utcOffset ?? "")}</td><td class="unchecked">${(n.notChecked ?? []).map((c) => esc(notCheckedText(c))).join("<br>") || "\u2014"}</td></tr>`).join("")}</tbody></table>`;
 }
 var CSS = `
 :root{--fg:#1b1f24;--muted:#5b6570;--line:#d7dce1;--bg:#fff}
@@ -52640,14 +52710,14 @@ function renderStates(analysis, opts) {
     const fromFile = (n.files ?? []).some((f) => f.kind === "state" && f.records);
     const last = all[all.length - 1];
     const source = fromFile ? "ha.state" : last ? last.source : "none";
-    return { name: n.name, role: n.role, state: n.state ?? "unknown", stateSince: n.stateSince, source, confidence: fromFile ? "high" : last?.confidence ?? "low", history };
+    return { name: n.name, role: n.role, ...n.roleBasis ? { roleBasis: n.roleBasis } : {}, state: n.state ?? "unknown", stateSince: n.stateSince, source, confidence: fromFile ? "high" : last?.confidence ?? "low", history };
   });
   if (opts.json) return `${JSON.stringify({ version: 1, nodes: rows }, null, 2)}
 `;
   const t = new import_cli_table34.default({ head: ["NODE", "ROLE", "HA STATE", "SINCE (UTC)", "FROM", "BEFORE THAT"], ...BORDERLESS });
   for (const r of rows) {
     const before2 = r.history.map((h) => `${h.state} (${shortTime(h.from)}${how(h)})`).join(", ") || "-";
-    t.push([r.name, r.role, r.state, shortTime(r.stateSince), r.source, before2]);
+    t.push([r.name, roleText(r), r.state, shortTime(r.stateSince), r.source, before2]);
   }
   return `${trimRight(t.toString())}
 `;

@@ -115,6 +115,8 @@ export interface FileSummary {
 export interface NodeReport {
   name: NodeName;
   role: Role;
+  /** 'logs' when the role was inferred from the node's synchronization lines, not its name. */
+  roleBasis?: 'logs';
   state?: string;
   stateSince?: string;
   /** utcOffset and files are filled after state, to keep the contract's key order. */

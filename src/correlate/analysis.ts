@@ -10,6 +10,7 @@ import { groupIncidents } from './incidents';
 import type { NodePass } from './node-pass';
 import { downSpans, nodeStates, type DownSpan, type StateInterval } from './states';
 import { takeovers } from './takeover';
+import { inferRoles } from './roles';
 
 /** Everything the reports draw from: the `analyze --json` document plus the story behind it. */
 export interface Analysis {
@@ -48,12 +49,18 @@ export function correlateNodes(inv: Inventory, passes: NodePass[], agg: FindingA
   );
   const causes = crossNodeFindings(view, ctx, t, agg);
   const findings = agg.findings(nodeOrder);
+  const inferred = inferRoles(passes.map((r) => r.report), events);
   const report: AnalysisReport = {
     version: 1,
-    nodes: passes.map((r) => r.report),
+    nodes: passes.map((r) => {
+      const guess = inferred.find((x) => x.node === r.report.name);
+      if (!guess) return r.report;
+      const { name, role: _named, ...rest } = r.report;
+      return { name, role: guess.role, roleBasis: 'logs' as const, ...rest };
+    }),
     findings,
     incidents: groupIncidents(findings, events, view.down, nodeOrder, t.incidentGapMs),
-    warnings: [...inv.warnings, ...passes.flatMap((r) => r.warnings), ...corrections(inv)],
+    warnings: [...inv.warnings, ...passes.flatMap((r) => r.warnings), ...corrections(inv), ...inferred.map((x) => `${x.node}: taken to be the ${x.role} (smsdiag's inference; its folder name does not say): ${x.basis}`)],
   };
   return { report, events, nodeOrder, intervals: view.intervals, down: view.down, causes };
 }

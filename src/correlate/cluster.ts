@@ -1,8 +1,10 @@
 import type { FileSummary, LogKind, NodeFacts, NodeName } from '../types';
-import type { NodeEvent, Occurrence } from './events';
+import { canonicalState, type NodeEvent, type Occurrence } from './events';
 import { evidenced, gaps, overlaps, UNKNOWN, type DownSpan, type StateInterval } from './states';
 import { clockCorrectionMs } from './clock';
 import type { Thresholds } from '../knowledge/thresholds';
+import { duration } from '../knowledge/phrases';
+import { formatOffset } from '../ingest/timestamp';
 
 /** Both nodes' story after per-node analysis: what the cross-node checks read. */
 export interface ClusterView {
@@ -27,6 +29,10 @@ export interface ClusterThresholds extends Thresholds {
 export const CLUSTER = 'cluster';
 
 const CONTEXT_MS = 10 * 60_000;
+/** Zones lie at most 14 h from UTC: a takeover this long after the peer was told to fail may be its cause, read in the wrong zone. */
+const ZONE_REACH_MS = 14 * 3_600_000;
+/** Zones are whole quarter hours from UTC. */
+const QUARTER_HOUR_MS = 15 * 60_000;
 
 function seconds(ms: number): string {
   return String(Math.round(ms / 1000));
@@ -195,47 +201,96 @@ export function clockSkew(view: ClusterView, t: ClusterThresholds): Occurrence[]
   }
   if (view.nodes.length < 2) return out;
   const [a, b] = view.nodes;
-  const bounds = [...pairBounds(view, a, b), ...pairBounds(view, b, a)];
+  const bounds = [...pairBounds(view, a, b), ...pairBounds(view, b, a), ...syncPairs(view, a, b)];
   const worst = bounds.sort((x, y) => y.ms - x.ms)[0];
   if (worst && worst.ms > t.skewMs) {
+    const zoned = worst.ms >= QUARTER_HOUR_MS;
     out.push({
       condition: 'clock-skew',
-      variant: 'events',
+      variant: zoned ? 'zone' : 'events',
       node: worst.ahead,
-      fields: { seconds: seconds(worst.ms), direction: 'ahead of', other: worst.behind, source: 'events' },
+      fields: { seconds: seconds(worst.ms), span: duration(worst.ms), measure: worst.measure, basis: worst.basis, direction: 'ahead of', other: worst.behind, source: 'events', fix: correction(worst, view.facts.get(worst.ahead) ?? {}, t.skewMs) },
       evidence: worst.evidence,
     });
   }
   return out;
 }
 
+/**
+ * The flags that would make the story consistent, for a node whose times run `ms` ahead: whole
+ * quarter hours are most likely a zone read wrong (--tz), the rest its clock (--clock). Both
+ * start from what the node was read with, so the advice replaces the current values.
+ */
+function correction(bound: SkewBound, facts: NodeFacts, skewMs: number): string {
+  const zone = Math.round(bound.ms / QUARTER_HOUR_MS) * QUARTER_HOUR_MS;
+  const rest = bound.ms - zone;
+  const flags: string[] = [];
+  if (zone) flags.push(`--tz ${bound.ahead}=${formatOffset((facts.utcOffsetMinutes ?? 0) + zone / 60_000)}`);
+  if (Math.abs(rest) > skewMs) {
+    const clock = Math.round((clockCorrectionMs(facts) + rest) / 1000);
+    flags.push(`--clock ${bound.ahead}=${clock >= 0 ? '+' : ''}${clock}`);
+  }
+  return flags.join(' ');
+}
+
 interface SkewBound {
   ahead: NodeName;
   behind: NodeName;
   ms: number;
+  /** A lower bound (an effect logged before its cause), or an estimate (one operation logged by both). */
+  measure: 'at least' | 'about';
+  /** How it is known, a phrase after "judged from". */
+  basis: string;
   evidence: NodeEvent[];
+}
+
+/** Seconds two lines of one operation may lie apart on true clocks. */
+const SAME_OPERATION_MS = 5000;
+
+/**
+ * One synchronization is logged by both nodes: the guide's enabling steps have one node enter
+ * synchronization-source while the other enters synchronization-target. When both logged the same
+ * number of synchronizations, each k-th pair is one operation, and the gaps between them estimate
+ * how far one clock runs ahead — if all pairs agree, else nothing is claimed.
+ */
+function syncPairs(view: ClusterView, a: NodeName, b: NodeName): SkewBound[] {
+  const syncs = (n: NodeName): NodeEvent[] => view.events.filter((e) => e.node === n && e.type === 'state' && e.time !== undefined && canonicalState(e.fields.state ?? '').startsWith('synchronization-'));
+  const [sa, sb] = [syncs(a), syncs(b)];
+  const role = (e: NodeEvent): string => canonicalState(e.fields.state ?? '');
+  if (!sa.length || sa.length !== sb.length || sa.some((e, k) => role(e) === role(sb[k]))) return [];
+  const gaps = sa.map((e, k) => e.time! - sb[k].time!);
+  const ms = gaps[0];
+  if (gaps.some((g) => Math.abs(g - ms) > SAME_OPERATION_MS) || Math.abs(ms) >= ZONE_REACH_MS) return [];
+  const [ahead, behind] = ms >= 0 ? [a, b] : [b, a];
+  return [{ ahead, behind, ms: Math.abs(ms), measure: 'about', basis: 'the synchronization both logged (source on one, target on the other)', evidence: [sa[0], sb[0]].sort((p, q) => p.time! - q.time!) }];
 }
 
 /** Lower bounds on how far `x`'s clock runs ahead of `y`'s. */
 function pairBounds(view: ClusterView, x: NodeName, y: NodeName): SkewBound[] {
   const out: SkewBound[] = [];
   const ev = (n: NodeName, type: string): NodeEvent[] => view.events.filter((e) => e.node === n && e.type === type && e.time !== undefined);
-  // y was told to fail because x took over: x's takeover truly came first.
+  // y was told to fail because x took over (or was Active already): x's takeover truly came first.
+  // A takeover in the minutes before, or x's own lines saying it was Active, make it consistent.
+  // Otherwise the first takeover after is the cause logged ahead — within minutes a clock, and
+  // up to a zone's reach only when x's own lines place it in another state when y was told.
+  const xLogged = (view.intervals.get(x) ?? []).filter((iv) => iv.source === 'log');
+  const takeovers = [...ev(x, 'takeover-complete'), ...ev(x, 'takeover-considered')].sort((p, q) => p.time! - q.time!);
   for (const told of ev(y, 'peer-requested-failed')) {
-    const takeover = [...ev(x, 'takeover-complete'), ...ev(x, 'takeover-considered')]
-      .filter((e) => Math.abs(e.time! - told.time!) < CONTEXT_MS)
-      .sort((p, q) => p.time! - q.time!)[0];
-    if (takeover && takeover.time! > told.time!) out.push({ ahead: x, behind: y, ms: takeover.time! - told.time!, evidence: [told, takeover] });
+    if (takeovers.some((e) => e.time! <= told.time! && e.time! > told.time! - CONTEXT_MS)) continue;
+    const then = xLogged.find((iv) => iv.start <= told.time! && iv.end > told.time!);
+    if (then?.state === 'Active') continue;
+    const reach = then ? ZONE_REACH_MS : CONTEXT_MS;
+    const takeover = takeovers.find((e) => e.time! > told.time! && e.time! - told.time! < reach);
+    if (takeover) out.push({ ahead: x, behind: y, ms: takeover.time! - told.time!, measure: 'at least', basis: `${y} told to fail before ${x} took over`, evidence: [told, takeover] });
   }
   // y saw x in state S at time t: x entered S truly before then.
-  // Only x's own lines say when it truly entered a state.
-  const xIntervals = (view.intervals.get(x) ?? []).filter((iv) => iv.source === 'log');
+  // Only x's own lines (xLogged) say when it truly entered a state.
   for (const seen of ev(y, 'peer-state')) {
     const state = seen.fields.state ?? '';
-    const at = xIntervals.find((iv) => iv.start <= seen.time! && iv.end > seen.time!);
+    const at = xLogged.find((iv) => iv.start <= seen.time! && iv.end > seen.time!);
     if (!at || at.state.toLowerCase() === state.toLowerCase()) continue;
-    const next = xIntervals.find((iv) => iv.start > seen.time! && iv.state.toLowerCase() === state.toLowerCase());
-    if (next?.opened && next.start - seen.time! < CONTEXT_MS) out.push({ ahead: x, behind: y, ms: next.start - seen.time!, evidence: [seen, next.opened] });
+    const next = xLogged.find((iv) => iv.start > seen.time! && iv.state.toLowerCase() === state.toLowerCase());
+    if (next?.opened && next.start - seen.time! < CONTEXT_MS) out.push({ ahead: x, behind: y, ms: next.start - seen.time!, measure: 'at least', basis: `${y} seeing ${x} ${state} before ${x} logged entering it`, evidence: [seen, next.opened] });
   }
   return out;
 }

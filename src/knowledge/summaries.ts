@@ -45,7 +45,8 @@ const SUMMARIES: Readonly<Record<string, string>> = {
   'not-collected/node': 'was not collected: {why}',
   'not-collected/files': '{count} file(s) were not collected; the first: {why}',
   'clock-skew/facts': "clock was {seconds} s {direction} the collector's when the bundle was made; times were corrected",
-  'clock-skew/events': "clock at least {seconds} s {direction} {other}'s, judged from events logged on both nodes; correct with --clock",
+  'clock-skew/events': "clock {measure} {seconds} s {direction} {other}'s, judged from {basis}; to correct it, try {fix}",
+  'clock-skew/zone': "times {measure} {span} {direction} {other}'s, judged from {basis}; its zone was probably read wrong (smsdiag's inference): try {fix}",
 };
 
 /** `{field}` placeholders filled from `fields`, `{node}` with the node. */

@@ -525,8 +525,15 @@ export const TOPICS: readonly Topic[] = [
     title: 'Clock skew',
     aliases: ['skew', 'clocks'],
     meaning: [ours("The nodes' clocks disagree by more than {threshold:clock-skew}: read side by side, their logs can put an effect before its cause.")],
-    whatToCheck: [ours("The clock sample in a bundle's facts, or events that must come in order (a takeover before the peer is told to fail).")],
-    nextSteps: [ours('Correct for it when reading: --clock NODE=+SECONDS (bundles from smsdiag collect carry the measurement).'), ours('Run NTP on both nodes against the same servers.')],
+    whatToCheck: [
+      ours("The clock sample in a bundle's facts, or events that must come in order (a takeover before the peer is told to fail)."),
+      ours('A synchronization both nodes logged (synchronization-source on one, synchronization-target on the other) is one operation: the gap between the two lines is how far apart the clocks read.'),
+    ],
+    nextSteps: [
+      ours('A gap of whole quarter hours is usually a zone read wrong, not a clock: read the node with --tz NODE=±HH:MM, and whatever is left with --clock.'),
+      ours('Correct for it when reading: --clock NODE=+SECONDS (bundles from smsdiag collect carry the measurement).'),
+      ours('Run NTP on both nodes against the same servers.'),
+    ],
     causes: [],
     related: ['states'],
   },

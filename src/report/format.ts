@@ -1,5 +1,5 @@
 import { fileNameOf } from '../sources/catalog';
-import type { NotChecked } from '../types';
+import type { NodeReport, NotChecked } from '../types';
 
 /** "db-corruption, db-crash (no mysqld.err)": conditions a node could not be checked for, and why. */
 export function notCheckedText(n: NotChecked): string {
@@ -43,4 +43,9 @@ export function wrap(text: string, width: number, indent: string, first = indent
   }
   if (line) out.push(lead + line);
   return out.join('\n');
+}
+
+/** A node's role for reading: `primary?` when smsdiag inferred it from the logs (the warnings say how). */
+export function roleText(n: Pick<NodeReport, 'role' | 'roleBasis'>): string {
+  return n.roleBasis ? `${n.role}?` : n.role;
 }

@@ -1,7 +1,7 @@
 import type { Analysis } from '../correlate/analysis';
 import { CLUSTER } from '../correlate/cluster';
 import { phraseFor } from '../knowledge/phrases';
-import { notCheckedText } from './format';
+import { notCheckedText, roleText } from './format';
 
 /** Advice for a finding, injected so the report stays independent of the knowledge base. */
 export type ExplainLookup = (id: string, cause?: string) => { meaning: string; nextSteps: string[] } | undefined;
@@ -101,7 +101,7 @@ function incidentsHtml(a: Analysis): string {
 
 function nodesHtml(a: Analysis): string {
   return `<table class="nodes"><thead><tr><th>node</th><th>role</th><th>HA state</th><th>since (UTC)</th><th>UTC offset of its logs</th><th>not checked</th></tr></thead><tbody>${a.report.nodes
-    .map((n) => `<tr><td>${esc(n.name)}</td><td>${esc(n.role)}</td><td><span class="chip st-${esc((n.state ?? 'unknown').toLowerCase())}">${esc(n.state ?? 'unknown')}</span></td><td>${esc(time(n.stateSince))}</td><td>${esc(n.utcOffset ?? '')}</td><td class="unchecked">${(n.notChecked ?? []).map((c) => esc(notCheckedText(c))).join('<br>') || '—'}</td></tr>`)
+    .map((n) => `<tr><td>${esc(n.name)}</td><td>${esc(roleText(n))}</td><td><span class="chip st-${esc((n.state ?? 'unknown').toLowerCase())}">${esc(n.state ?? 'unknown')}</span></td><td>${esc(time(n.stateSince))}</td><td>${esc(n.utcOffset ?? '')}</td><td class="unchecked">${(n.notChecked ?? []).map((c) => esc(notCheckedText(c))).join('<br>') || '—'}</td></tr>`)
     .join('')}</tbody></table>`;
 }
 

@@ -1,7 +1,7 @@
 import Table from 'cli-table3';
 import type { Analysis } from '../correlate/analysis';
 import { DOWN, type StateInterval } from '../correlate/states';
-import { BORDERLESS, shortTime, trimRight } from './format';
+import { BORDERLESS, roleText, shortTime, trimRight } from './format';
 
 export interface StatesOptions {
   json: boolean;
@@ -43,13 +43,13 @@ export function renderStates(analysis: Analysis, opts: StatesOptions): string {
     const fromFile = (n.files ?? []).some((f) => f.kind === 'state' && f.records);
     const last = all[all.length - 1];
     const source = fromFile ? 'ha.state' : last ? last.source : 'none';
-    return { name: n.name, role: n.role, state: n.state ?? 'unknown', stateSince: n.stateSince, source, confidence: fromFile ? 'high' : (last?.confidence ?? 'low'), history };
+    return { name: n.name, role: n.role, ...(n.roleBasis ? { roleBasis: n.roleBasis } : {}), state: n.state ?? 'unknown', stateSince: n.stateSince, source, confidence: fromFile ? 'high' : (last?.confidence ?? 'low'), history };
   });
   if (opts.json) return `${JSON.stringify({ version: 1, nodes: rows }, null, 2)}\n`;
   const t = new Table({ head: ['NODE', 'ROLE', 'HA STATE', 'SINCE (UTC)', 'FROM', 'BEFORE THAT'], ...BORDERLESS });
   for (const r of rows) {
     const before = r.history.map((h) => `${h.state} (${shortTime(h.from)}${how(h)})`).join(', ') || '-';
-    t.push([r.name, r.role, r.state, shortTime(r.stateSince), r.source, before]);
+    t.push([r.name, roleText(r), r.state, shortTime(r.stateSince), r.source, before]);
   }
   return `${trimRight(t.toString())}\n`;
 }

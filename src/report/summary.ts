@@ -1,6 +1,6 @@
 import type { AnalysisReport, Finding } from '../types';
 import { severityRank } from '../types';
-import { notCheckedText, shortTime, wrap } from './format';
+import { notCheckedText, roleText, shortTime, wrap } from './format';
 
 /** Next steps for a finding (from the knowledge base), injected so this module stays plain text. */
 export type AdviceLookup = (id: string, cause?: string) => { title: string; nextSteps: string[] } | undefined;
@@ -29,7 +29,7 @@ export function renderSummary(report: AnalysisReport, advice: AdviceLookup, widt
   const w = Math.max(...report.nodes.map((x) => x.name.length), 4);
   for (const node of report.nodes) {
     const since = node.stateSince ? ` since ${shortTime(node.stateSince)} UTC` : '';
-    lines.push(`  ${node.name.padEnd(w)}  ${node.role.padEnd(9)}  ${(node.state ?? 'state unknown').padEnd(13)}${since}  (times read as UTC${node.utcOffset}, ${(node.files ?? []).length} file${(node.files ?? []).length === 1 ? '' : 's'})`);
+    lines.push(`  ${node.name.padEnd(w)}  ${roleText(node).padEnd(9)}  ${(node.state ?? 'state unknown').padEnd(13)}${since}  (times read as UTC${node.utcOffset}, ${(node.files ?? []).length} file${(node.files ?? []).length === 1 ? '' : 's'})`);
     for (const n of node.notChecked ?? []) lines.push(wrap(`not checked: ${notCheckedText(n)}`, width, `${' '.repeat(w + 4)}  `, `${' '.repeat(w + 4)}`));
   }
 

@@ -1,6 +1,6 @@
 import Table from 'cli-table3';
 import type { AnalysisReport } from '../types';
-import { BORDERLESS, GAP, notCheckedText, shortTime, trimRight, wrap } from './format';
+import { BORDERLESS, GAP, notCheckedText, roleText, shortTime, trimRight, wrap } from './format';
 
 export interface TableOptions {
   /** Terminal width; tables wrap their summary column to fit. */
@@ -50,7 +50,7 @@ function nodesTable(report: AnalysisReport): string {
   for (const n of report.nodes) {
     const files = n.files ?? [];
     const records = files.reduce((a, f) => a + (f.records ?? 0), 0);
-    t.push([n.name, n.role, n.state ?? 'unknown', shortTime(n.stateSince), n.utcOffset ?? '', String(files.length), String(records)]);
+    t.push([n.name, roleText(n), n.state ?? 'unknown', shortTime(n.stateSince), n.utcOffset ?? '', String(files.length), String(records)]);
   }
   return `${trimRight(t.toString())}\n`;
 }

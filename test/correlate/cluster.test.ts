@@ -86,4 +86,34 @@ describe('cluster conditions', () => {
     assert.equal(o[0].fields.seconds, '91');
     assert.equal(clockSkew(story([ev('primary', 'peer-requested-failed', '2017-10-12T13:48:06Z'), ev('secondary', 'takeover-complete', '2017-10-12T13:48:03Z')]).view, t).length, 0);
   });
+
+  it('clock-skew beyond minutes: told to fail while the peer logged itself Passive, it took over hours later: a zone read wrong, with the flags', () => {
+    const events = [
+      ev('secondary', 'state', at('11:00'), { state: 'Passive' }),
+      ...every('secondary', 'heartbeat-reply', D, '11:01', '15:49', {}, ev),
+      ev('primary', 'peer-requested-failed', at('13:48')),
+      ev('secondary', 'takeover-considered', '2017-10-12T15:49:35Z'),
+    ];
+    const o = clockSkew(story(events).view, t);
+    assert.equal(o.length, 1);
+    assert.equal(o[0].variant, 'zone');
+    assert.equal(o[0].fields.fix, '--tz secondary=+02:00 --clock secondary=+95');
+    assert.equal(o[0].fields.measure, 'at least');
+    // Not known to be anything else when told: hours apart prove nothing (its older lines may be rotated away).
+    assert.equal(clockSkew(story(events.slice(2)).view, t).length, 0);
+    // Its own lines say it was Active when the peer was told: consistent.
+    assert.equal(clockSkew(story([ev('secondary', 'state', at('11:00'), { state: 'Active' }), ...events.slice(1)]).view, t).length, 0);
+  });
+
+  it('clock-skew from a synchronization both nodes logged: an estimate when every pair agrees, nothing when they do not', () => {
+    const sync = (node: string, role: string, iso: string) => ev(node, 'state', iso, { state: `synchronization-${role}` });
+    const pairs = [sync('primary', 'source', '2017-10-12T13:00:09Z'), sync('secondary', 'target', '2017-10-12T14:01:44Z'), sync('primary', 'source', '2017-10-12T16:00:00Z'), sync('secondary', 'target', '2017-10-12T17:01:36Z')];
+    const o = clockSkew(story(pairs).view, t);
+    assert.equal(o.length, 1);
+    assert.equal(o[0].node, 'secondary');
+    assert.equal(o[0].fields.measure, 'about');
+    assert.equal(o[0].fields.fix, '--tz secondary=+01:00 --clock secondary=+95');
+    const disagree = [...pairs.slice(0, 3), sync('secondary', 'target', '2017-10-12T16:20:00Z')];
+    assert.equal(clockSkew(story(disagree).view, t).length, 0);
+  });
 });

@@ -48,6 +48,38 @@ describe('selections that cannot be meant are refused; empty ones say why', func
     assert.equal(strip(loud.stdout), strip(quiet.stdout));
   });
 
+  it('a node read in the wrong zone: the finding names the --tz and --clock that make the story consistent, and they do', async () => {
+    const skewed = path.join(FIXTURES, 'skewed-clocks');
+    const bare = JSON.parse((await runCli(['analyze', skewed, '--json'])).stdout);
+    const skew = bare.findings.find((f: { id: string }) => f.id === 'clock-skew');
+    assert.ok(skew, 'no clock-skew finding without --tz');
+    const fix = /try (--tz \S+(?: --clock \S+)?)/.exec(skew.summary);
+    assert.ok(fix, skew.summary);
+    assert.equal(fix[1], '--tz secondary=+02:00 --clock secondary=+95');
+    const fixed = JSON.parse((await runCli(['analyze', skewed, '--json', ...fix[1].split(' ')])).stdout);
+    assert.deepEqual(fixed.findings.filter((f: { id: string }) => f.id === 'clock-skew'), []);
+    assert.equal(fixed.findings.find((f: { id: string }) => f.id === 'passive-takeover').cause, 'server:database');
+  });
+
+  it('nodes whose folder names do not say their role: inferred from the logs, marked and explained', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'smsdiag-roles-'));
+    try {
+      cpSync(path.join(fx, 'primary'), path.join(tmp, 'node-a'), { recursive: true });
+      cpSync(path.join(fx, 'secondary'), path.join(tmp, 'node-b'), { recursive: true });
+      const r = await runCli(['analyze', tmp, '--json']);
+      assert.equal(r.code, 0, r.stderr);
+      const doc = JSON.parse(r.stdout);
+      assert.deepEqual(doc.nodes.map((n: { name: string; role: string; roleBasis?: string }) => [n.name, n.role, n.roleBasis]), [['node-a', 'primary', 'logs'], ['node-b', 'secondary', 'logs']]);
+      assert.ok(doc.warnings.some((w: string) => /^node-a: taken to be the primary \(smsdiag's inference/.test(w)), doc.warnings.join('\n'));
+      const table = await runCli(['state', tmp]);
+      assert.match(table.stdout, /^node-a\s+primary\?\s+Failed/m);
+      const named = JSON.parse((await runCli(['analyze', fx, '--json'])).stdout);
+      assert.ok(named.nodes.every((n: { roleBasis?: string }) => n.roleBasis === undefined));
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
   it('two folders whose names would make one node are read as two, and said so', async () => {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'smsdiag-apart-'));
     try {
