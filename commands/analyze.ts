@@ -12,6 +12,7 @@ import { renderSummary } from '../src/report/summary';
 import { writeHtmlReport } from '../src/report/html-file';
 import { failsOn, filterBySeverity } from '../src/report/severity-filter';
 import { EXIT } from '../src/errors';
+import { outputWidth, proseWidth, writeReadable } from '../src/cli/output';
 import { SEVERITIES, type Severity } from '../src/types';
 
 export default class Analyze extends SmsdiagCommand {
@@ -19,7 +20,9 @@ export default class Analyze extends SmsdiagCommand {
 
   static description = `Reads ha.log*, sms-info.log*, mysqld.err*, tpt_sms.txt and ha.state of each node (rotations and gzip included) and reports the HA conditions it finds: one row per condition and node with first/last time, count and a summary, then each node's current HA state.
 
-PATH is a directory of one node's files (named after the directory, or NAME=DIR), a directory with one sub-directory per node, or a single log file. Without PATH, this machine's usual log locations are read.
+PATH is a directory of one node's files (named after the directory, or NAME=DIR), a directory with one sub-directory per node, a single log file, or - for one log on standard input (NAME=- names its node). Without PATH, this machine's usual log locations are read.
+
+On a terminal the report is the one-page summary, in colour (NO_COLOR or --no-color: none); in a pipe it is the table, 80 columns wide.
 
 Times without a zone are the node's local time: give each node's offset with --tz when it differs from this machine's.`;
 
@@ -34,7 +37,7 @@ Times without a zone are the node's local time: give each node's offset with --t
 
   static flags = {
     json: Flags.boolean({ description: 'Print the report as JSON (same as --format json).' }),
-    format: Flags.string({ description: 'table (the default): findings, incidents, states; text: the one-page summary with what to do; json: the report for scripts.', options: ['table', 'text', 'json'] }),
+    format: Flags.string({ description: 'text: the one-page summary with what to do (the default on a terminal); table: findings, incidents, states (the default otherwise); json: the report for scripts.', options: ['table', 'text', 'json'] }),
     ...windowFlags,
     'min-severity': Flags.string({ description: 'Hide findings below this severity.', options: [...SEVERITIES], default: 'info' }),
     'fail-on': Flags.string({ description: 'Exit 1 when a finding at or above this severity is reported.', options: [...SEVERITIES, 'never'], default: 'never' }),
@@ -60,15 +63,14 @@ Times without a zone are the node's local time: give each node's offset with --t
       process.stderr.write(renderVerbose(analysis.report, assumed, incident));
     }
     if (flags.html) await writeHtmlReport(analysis, flags.html);
-    const format = jsonOrFormat(flags.json, flags.format, 'table');
+    // A person at a terminal reads the summary; a pipe, a file or a script gets the table, as before.
+    const format = jsonOrFormat(flags.json, flags.format, process.stdout.isTTY ? 'text' : 'table');
     if (format === 'json') process.stdout.write(renderJson(report));
     else if (format === 'text') {
       // The knowledge base is only read for the summary's advice; table and JSON runs skip loading it.
       const { adviceFor } = await import('../src/knowledge/lookup');
-      process.stdout.write(renderSummary(report, adviceFor, process.stdout.isTTY ? Math.min(process.stdout.columns, 100) : 80));
-    }
-    // Not a terminal: 80 columns, what a mail, a ticket or a pager shows whole.
-    else process.stdout.write(renderTable(report, { width: process.stdout.isTTY ? process.stdout.columns : 80 }));
+      writeReadable(renderSummary(report, adviceFor, proseWidth()), flags.color);
+    } else writeReadable(renderTable(report, { width: outputWidth() }), flags.color);
     const empty = report.findings.length ? undefined : emptySelectionNote(windowFrom(flags, now), report.nodes);
     if (empty) process.stderr.write(`note: ${empty}\n`);
     if (failsOn(report, flags['fail-on'] as Severity | 'never')) this.exit(EXIT.findings);

@@ -1,6 +1,7 @@
 import { Args, Flags } from '@oclif/core';
 import { SmsdiagCommand } from '../src/cli/base';
-import { inputFlags, loadInventory } from '../src/cli/flags';
+import { inputFlags, jsonOrFormat, loadInventory } from '../src/cli/flags';
+import { proseWidth, writeReadable } from '../src/cli/output';
 import { parseThresholds, parseUserTime } from '../src/cli/times';
 import { InputError, UsageError } from '../src/errors';
 import { analyzeInventory } from '../src/analyze';
@@ -34,16 +35,19 @@ With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus wha
     ...inputFlags,
     list: Flags.boolean({ description: 'List every condition and topic with its aliases.' }),
     incident: Flags.string({ description: 'When the trouble happened (for log-rollover-gap: evidence lost to rotation before it).' }),
-    json: Flags.boolean({ description: 'Print the explanation as JSON.' }),
+    json: Flags.boolean({ description: 'Print the explanation as JSON (same as --format json).' }),
+    format: Flags.string({ description: 'text: meaning, evidence, cause and what to do; json: the same for scripts.', options: ['text', 'json'] }),
   };
 
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(Explain);
     const [id, ...paths] = argv as string[];
-    const width = process.stdout.isTTY ? Math.min(process.stdout.columns, 100) : 80;
+    const json = jsonOrFormat(flags.json, flags.format, 'text') === 'json';
+    const width = proseWidth();
     if (flags.list || !id) {
       if (!flags.list) throw new UsageError('explain needs a condition or topic, e.g. `smsdiag explain failed`; `smsdiag explain --list` shows them all');
-      process.stdout.write(flags.json ? renderTopicListJson(TOPICS) : renderTopicList(TOPICS));
+      if (json) process.stdout.write(renderTopicListJson(TOPICS));
+      else writeReadable(renderTopicList(TOPICS), flags.color);
       return;
     }
     const topic = findTopic(id);
@@ -61,6 +65,7 @@ With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus wha
         })
       : undefined;
     const x = explain(topic, analysis);
-    process.stdout.write(flags.json ? `${JSON.stringify(x, null, 2)}\n` : renderExplanation(x, width));
+    if (json) process.stdout.write(`${JSON.stringify(x, null, 2)}\n`);
+    else writeReadable(renderExplanation(x, width), flags.color);
   }
 }

@@ -1,10 +1,11 @@
 import { Args, Flags } from '@oclif/core';
 import { SmsdiagCommand } from '../src/cli/base';
-import { inputFlags, loadInventory } from '../src/cli/flags';
+import { inputFlags, jsonOrFormat, loadInventory } from '../src/cli/flags';
 import { analyzeInventory } from '../src/analyze';
 import { parseThresholds } from '../src/cli/times';
 import { loadRules } from '../src/rules/engine';
 import { renderStates } from '../src/report/states';
+import { outputWidth, writeReadable } from '../src/cli/output';
 
 export default class State extends SmsdiagCommand {
   static summary = "Each node's HA state now, and since when.";
@@ -20,7 +21,8 @@ export default class State extends SmsdiagCommand {
   static args = { path: Args.string({ description: 'node directory, NAME=DIR, directory of node directories, bundle, or syslog file' }) };
   static flags = {
     ...inputFlags,
-    json: Flags.boolean({ description: 'Print the states as JSON.' }),
+    json: Flags.boolean({ description: 'Print the states as JSON (same as --format json).' }),
+    format: Flags.string({ description: 'table: a row per node, or below 110 columns a line per node with its history under it; json: for scripts.', options: ['table', 'json'] }),
     history: Flags.integer({ description: 'How many earlier states to list per node.', default: 5, min: 0 }),
   };
 
@@ -28,6 +30,9 @@ export default class State extends SmsdiagCommand {
     const { argv, flags } = await this.parse(State);
     const inventory = await loadInventory(argv as string[], flags);
     const analysis = await analyzeInventory(inventory, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold) });
-    process.stdout.write(renderStates(analysis, { json: flags.json, history: flags.history }));
+    const json = jsonOrFormat(flags.json, flags.format, 'table') === 'json';
+    const out = renderStates(analysis, { json, history: flags.history, width: outputWidth() });
+    if (json) process.stdout.write(out);
+    else writeReadable(out, flags.color);
   }
 }

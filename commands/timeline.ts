@@ -9,6 +9,7 @@ import { loadRules } from '../src/rules/engine';
 import { allRecords, keyEvents, type TimelineEntry, type TimelineFilter } from '../src/timeline';
 import { writeTimeline, type TimelineFormat } from '../src/report/timeline';
 import { LOG_KINDS, type LogKind } from '../src/types';
+import { outputWidth, useColour } from '../src/cli/output';
 
 export default class Timeline extends SmsdiagCommand {
   static summary = 'Both nodes\' logs as one chronological story.';
@@ -20,6 +21,7 @@ Records in the same millisecond keep their order: node, then file rotation, then
   static examples = [
     { description: 'What happened around a failover, ten minutes either side', command: '<%= config.bin %> <%= command.id %> fixtures/takeover-db --around "2017-10-12 13:48" --window 10m' },
     { description: "Every line of the secondary's ha.log, its times two hours ahead and its clock 95 s fast", command: '<%= config.bin %> <%= command.id %> fixtures/skewed-clocks --all --node secondary --kind ha --tz secondary=+02:00 --clock secondary=+95' },
+    { description: 'One rotated log from standard input, as the primary\'s', command: 'zcat fixtures/takeover-db/primary/sms-info.log.1.gz | <%= config.bin %> <%= command.id %> primary=- --all' },
     { description: 'Feed a log store', command: '<%= config.bin %> <%= command.id %> fixtures/takeover-db --all --format ndjson > timeline.ndjson' },
   ];
 
@@ -34,7 +36,7 @@ Records in the same millisecond keep their order: node, then file rotation, then
     window: Flags.string({ description: 'Half-width of the --around view: 90s, 10m, 2h.', default: '10m' }),
     kind: Flags.string({ description: 'Show only this kind of file (repeatable).', multiple: true, options: [...LOG_KINDS] }),
     grep: Flags.string({ description: 'Show only records matching this regular expression (case-insensitive).' }),
-    format: Flags.string({ description: 'Output format. Default: table for key events, text with --all.', options: ['table', 'text', 'ndjson', 'json'] }),
+    format: Flags.string({ description: 'table: key events in columns, or below 110 columns a heading line each with the message under it (the default for key events); text: a line per record (the default with --all); ndjson, json: for scripts.', options: ['table', 'text', 'ndjson', 'json'] }),
     json: Flags.boolean({ description: 'Same as --format json.' }),
   };
 
@@ -55,7 +57,7 @@ Records in the same millisecond keep their order: node, then file rotation, then
     const entries: AsyncIterable<TimelineEntry> | TimelineEntry[] = flags.all
       ? allRecords(inventory, filter, (m) => void warnings.push(m))
       : await keyEvents(inventory, filter, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold) });
-    await writeTimeline(process.stdout, entries, format, inventory.nodes.map((n) => n.name));
+    await writeTimeline(process.stdout, entries, format, inventory.nodes.map((n) => n.name), { width: outputWidth(), colour: useColour(flags.color) });
     if (Array.isArray(entries) && !entries.length && (filter.from !== undefined || filter.to !== undefined)) {
       const { nodes } = (await analyzeInventory(inventory, { rules: loadRules(flags.rules) })).report;
       const empty = emptySelectionNote({ since: filter.from, until: filter.to }, nodes);

@@ -163,11 +163,11 @@ var require_util = __commonJS({
         return o;
       }, {});
     }
-    function get(obj, path16) {
-      return path16.split(".").reduce((o, p) => o?.[p], obj);
+    function get(obj, path17) {
+      return path17.split(".").reduce((o, p) => o?.[p], obj);
     }
-    function mergeNestedObjects(objs, path16) {
-      return Object.fromEntries(objs.flatMap((o) => Object.entries(get(o, path16) ?? {})).reverse());
+    function mergeNestedObjects(objs, path17) {
+      return Object.fromEntries(objs.flatMap((o) => Object.entries(get(o, path17) ?? {})).reverse());
     }
   }
 });
@@ -2432,22 +2432,22 @@ var require_fs = __commonJS({
       }
     };
     var cache = new ProdOnlyCache();
-    async function readJson(path16, useCache = true) {
-      if (useCache && cache.has(path16)) {
-        return JSON.parse(cache.get(path16));
+    async function readJson(path17, useCache = true) {
+      if (useCache && cache.has(path17)) {
+        return JSON.parse(cache.get(path17));
       }
-      const contents = await (0, promises_1.readFile)(path16, "utf8");
-      cache.set(path16, contents);
+      const contents = await (0, promises_1.readFile)(path17, "utf8");
+      cache.set(path17, contents);
       return JSON.parse(contents);
     }
-    async function safeReadJson(path16, useCache = true) {
+    async function safeReadJson(path17, useCache = true) {
       try {
-        return await readJson(path16, useCache);
+        return await readJson(path17, useCache);
       } catch {
       }
     }
-    function existsSync(path16) {
-      return (0, node_fs_1.existsSync)(path16);
+    function existsSync(path17) {
+      return (0, node_fs_1.existsSync)(path17);
     }
   }
 });
@@ -2901,30 +2901,30 @@ var require_ejs = __commonJS({
         return filePath;
       }
     }
-    function getIncludePath(path16, options) {
+    function getIncludePath(path17, options) {
       var includePath;
       var filePath;
       var views = options.views;
-      var match = /^[A-Za-z]+:\\|^\//.exec(path16);
+      var match = /^[A-Za-z]+:\\|^\//.exec(path17);
       if (match && match.length) {
-        path16 = path16.replace(/^\/*/, "");
+        path17 = path17.replace(/^\/*/, "");
         if (Array.isArray(options.root)) {
-          includePath = resolvePaths(path16, options.root);
+          includePath = resolvePaths(path17, options.root);
         } else {
-          includePath = ejs.resolveInclude(path16, options.root || "/", true);
+          includePath = ejs.resolveInclude(path17, options.root || "/", true);
         }
       } else {
         if (options.filename) {
-          filePath = ejs.resolveInclude(path16, options.filename);
+          filePath = ejs.resolveInclude(path17, options.filename);
           if (fs_1.default.existsSync(filePath)) {
             includePath = filePath;
           }
         }
         if (!includePath && Array.isArray(views)) {
-          includePath = resolvePaths(path16, views);
+          includePath = resolvePaths(path17, views);
         }
         if (!includePath && typeof options.includer !== "function") {
-          throw new Error('Could not find the include file "' + options.escapeFunction(path16) + '"');
+          throw new Error('Could not find the include file "' + options.escapeFunction(path17) + '"');
         }
       }
       return includePath;
@@ -2983,11 +2983,11 @@ var require_ejs = __commonJS({
     function fileLoader(filePath) {
       return ejs.fileLoader(filePath);
     }
-    function includeFile(path16, options) {
+    function includeFile(path17, options) {
       var opts = utils_js_1.default.shallowCopy(utils_js_1.default.createNullProtoObjWherePossible(), options);
-      opts.filename = getIncludePath(path16, opts);
+      opts.filename = getIncludePath(path17, opts);
       if (typeof options.includer === "function") {
-        var includerResult = options.includer(path16, opts.filename);
+        var includerResult = options.includer(path17, opts.filename);
         if (includerResult) {
           if (includerResult.filename) {
             opts.filename = includerResult.filename;
@@ -3213,12 +3213,12 @@ var require_ejs = __commonJS({
           throw e;
         }
         var returnedFn = function anonymous(data) {
-          var include = function(path16, includeData) {
+          var include = function(path17, includeData) {
             var d = utils_js_1.default.shallowCopy(utils_js_1.default.createNullProtoObjWherePossible(), data);
             if (includeData) {
               d = utils_js_1.default.shallowCopy(d, includeData);
             }
-            return includeFile(path16, opts)(d);
+            return includeFile(path17, opts)(d);
           };
           var locals;
           if (opts.unsafePrototypeLocals) {
@@ -3873,7 +3873,7 @@ var require_has_flag = __commonJS({
 var require_supports_color = __commonJS({
   "node_modules/supports-color/index.js"(exports2, module2) {
     "use strict";
-    var os4 = require("os");
+    var os5 = require("os");
     var tty = require("tty");
     var hasFlag = require_has_flag();
     var { env } = process;
@@ -3930,7 +3930,7 @@ var require_supports_color = __commonJS({
         return min;
       }
       if (process.platform === "win32") {
-        const osRelease = os4.release().split(".");
+        const osRelease = os5.release().split(".");
         if (Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -4293,11 +4293,11 @@ var require_escape_string_regexp = __commonJS({
 var require_clean_stack = __commonJS({
   "node_modules/clean-stack/index.js"(exports2, module2) {
     "use strict";
-    var os4 = require("os");
+    var os5 = require("os");
     var escapeStringRegexp = require_escape_string_regexp();
     var extractPathRegex = /\s+at.*[(\s](.*)\)?/;
     var pathRegex = /^(?:(?:(?:node|(?:(?:node:)?internal\/[\w/]*|.*node_modules\/(?:babel-polyfill|pirates)\/.*)?\w+)(?:\.js)?:\d+:\d+)|native)/;
-    var homeDir = typeof os4.homedir === "undefined" ? "" : os4.homedir();
+    var homeDir = typeof os5.homedir === "undefined" ? "" : os5.homedir();
     module2.exports = (stack, { pretty = false, basePath } = {}) => {
       const basePathRegex = basePath && new RegExp(`(at | \\()${escapeStringRegexp(basePath)}`, "g");
       return stack.replace(/\\/g, "/").split("\n").filter((line) => {
@@ -5330,15 +5330,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path16 = [graph[toModel].parent, toModel];
+      const path17 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path16.unshift(graph[cur].parent);
+        path17.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path16;
+      fn.conversion = path17;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -6280,17 +6280,17 @@ var require_read_tsconfig = __commonJS({
       } catch {
       }
     }
-    async function upUntil(path16, test) {
+    async function upUntil(path17, test) {
       let result;
       try {
-        result = await test(path16);
+        result = await test(path17);
       } catch {
         result = false;
       }
       if (result)
-        return path16;
-      const parent = (0, node_path_1.dirname)(path16);
-      if (parent === path16)
+        return path17;
+      const parent = (0, node_path_1.dirname)(path17);
+      if (parent === path17)
         return;
       return upUntil(parent, test);
     }
@@ -6309,13 +6309,13 @@ var require_read_tsconfig = __commonJS({
         (0, warn_1.memoizedWarn)("Could not find typescript. Please ensure that typescript is a devDependency. Falling back to compiled source.");
         return;
       }
-      const read = async (path16) => {
-        const localRoot = await upUntil(path16, async (p) => (await (0, promises_1.readdir)(p)).includes("package.json"));
+      const read = async (path17) => {
+        const localRoot = await upUntil(path17, async (p) => (await (0, promises_1.readdir)(p)).includes("package.json"));
         if (!localRoot)
           return;
         try {
-          const contents = await (0, promises_1.readFile)(path16, "utf8");
-          const parsed = typescript?.parseConfigFileTextToJson(path16, contents).config;
+          const contents = await (0, promises_1.readFile)(path17, "utf8");
+          const parsed = typescript?.parseConfigFileTextToJson(path17, contents).config;
           found.push(parsed);
           if (parsed.extends) {
             if (parsed.extends.startsWith(".")) {
@@ -6602,10 +6602,10 @@ var require_ts_path = __commonJS({
 var require_is_node_modules = __commonJS({
   "node_modules/get-package-type/is-node-modules.cjs"(exports2, module2) {
     "use strict";
-    var path16 = require("path");
+    var path17 = require("path");
     function isNodeModules(directory) {
-      let basename11 = path16.basename(directory);
-      if (path16.sep === "\\") {
+      let basename11 = path17.basename(directory);
+      if (path17.sep === "\\") {
         basename11 = basename11.toLowerCase();
       }
       return basename11 === "node_modules";
@@ -6626,7 +6626,7 @@ var require_cache2 = __commonJS({
 var require_async = __commonJS({
   "node_modules/get-package-type/async.cjs"(exports2, module2) {
     "use strict";
-    var path16 = require("path");
+    var path17 = require("path");
     var { promisify: promisify5 } = require("util");
     var readFile = promisify5(require("fs").readFile);
     var isNodeModules = require_is_node_modules();
@@ -6637,10 +6637,10 @@ var require_async = __commonJS({
         return "commonjs";
       }
       try {
-        return JSON.parse(await readFile(path16.resolve(directory, "package.json"))).type || "commonjs";
+        return JSON.parse(await readFile(path17.resolve(directory, "package.json"))).type || "commonjs";
       } catch (_) {
       }
-      const parent = path16.dirname(directory);
+      const parent = path17.dirname(directory);
       if (parent === directory) {
         return "commonjs";
       }
@@ -6661,7 +6661,7 @@ var require_async = __commonJS({
       return result;
     }
     function getPackageType(filename) {
-      return getDirectoryType(path16.resolve(path16.dirname(filename)));
+      return getDirectoryType(path17.resolve(path17.dirname(filename)));
     }
     module2.exports = getPackageType;
   }
@@ -6671,7 +6671,7 @@ var require_async = __commonJS({
 var require_sync = __commonJS({
   "node_modules/get-package-type/sync.cjs"(exports2, module2) {
     "use strict";
-    var path16 = require("path");
+    var path17 = require("path");
     var { readFileSync: readFileSync4 } = require("fs");
     var isNodeModules = require_is_node_modules();
     var resultsCache = require_cache2();
@@ -6680,10 +6680,10 @@ var require_sync = __commonJS({
         return "commonjs";
       }
       try {
-        return JSON.parse(readFileSync4(path16.resolve(directory, "package.json"))).type || "commonjs";
+        return JSON.parse(readFileSync4(path17.resolve(directory, "package.json"))).type || "commonjs";
       } catch (_) {
       }
-      const parent = path16.dirname(directory);
+      const parent = path17.dirname(directory);
       if (parent === directory) {
         return "commonjs";
       }
@@ -6698,7 +6698,7 @@ var require_sync = __commonJS({
       return result;
     }
     function getPackageTypeSync(filename) {
-      return getDirectoryType(path16.resolve(path16.dirname(filename)));
+      return getDirectoryType(path17.resolve(path17.dirname(filename)));
     }
     module2.exports = getPackageTypeSync;
   }
@@ -6733,9 +6733,9 @@ var require_module_loader = __commonJS({
     var fs_1 = require_fs();
     var SUPPORTED_EXTENSIONS = [".ts", ".js", ".mjs", ".cjs", ".mts", ".cts", ".tsx", ".jsx"];
     var isPlugin = (config) => config.type !== void 0;
-    function handleError(error, isESM, path16) {
+    function handleError(error, isESM, path17) {
       if (error.code === "MODULE_NOT_FOUND" || error.code === "ERR_MODULE_NOT_FOUND") {
-        throw new module_load_1.ModuleLoadError(`${isESM ? "import()" : "require"} failed to load ${path16}: ${error.message}`);
+        throw new module_load_1.ModuleLoadError(`${isESM ? "import()" : "require"} failed to load ${path17}: ${error.message}`);
       }
       throw error;
     }
@@ -10323,8 +10323,8 @@ var require_help = __commonJS({
       if (config.pjson.oclif?.helpClass) {
         const { identifier, target } = determineLocation(config.pjson.oclif?.helpClass);
         try {
-          const path16 = await (0, ts_path_1.tsPath)(config.root, target) ?? target;
-          const module3 = await (0, module_loader_1.load)(config, path16);
+          const path17 = await (0, ts_path_1.tsPath)(config.root, target) ?? target;
+          const module3 = await (0, module_loader_1.load)(config, path17);
           const helpClass = module3[identifier] ?? (identifier === "default" ? extractClass(module3) : void 0);
           return extractClass(helpClass);
         } catch (error) {
@@ -10903,16 +10903,16 @@ var init_wsl_utils = __esm({
       const { stdout } = await executePowerShell(command, { powerShellPath: psPath });
       return stdout.trim();
     };
-    isUrl = (path16) => /^[a-z]+:\/\//i.test(path16);
+    isUrl = (path17) => /^[a-z]+:\/\//i.test(path17);
     convertWslPathToWindows = async (paths) => {
       const isBatch = Array.isArray(paths);
       const pathArray = isBatch ? paths : [paths];
       const indicesToConvert = [];
       const pathsToConvert = [];
-      for (const [index, path16] of pathArray.entries()) {
-        if (!isUrl(path16)) {
+      for (const [index, path17] of pathArray.entries()) {
+        if (!isUrl(path17)) {
           indicesToConvert.push(index);
-          pathsToConvert.push(path16);
+          pathsToConvert.push(path17);
         }
       }
       const results = [...pathArray];
@@ -10928,9 +10928,9 @@ var init_wsl_utils = __esm({
       }
       return isBatch ? results : results[0];
     };
-    isUncPath = (path16) => /^\\\\/u.test(path16);
-    isPathOnWindowsFilesystem = async (path16) => {
-      const windowsPath = await convertWslPathToWindows(path16);
+    isUncPath = (path17) => /^\\\\/u.test(path17);
+    isPathOnWindowsFilesystem = async (path17) => {
+      const windowsPath = await convertWslPathToWindows(path17);
       return !isUncPath(windowsPath);
     };
     convertWindowsPathToWsl = async (paths) => {
@@ -12292,11 +12292,11 @@ var require_commonjs3 = __commonJS({
       return (f) => f.length === len && f !== "." && f !== "..";
     };
     var defaultPlatform = typeof process === "object" && process ? typeof process.env === "object" && process.env && process.env.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
-    var path16 = {
+    var path17 = {
       win32: { sep: "\\" },
       posix: { sep: "/" }
     };
-    exports2.sep = defaultPlatform === "win32" ? path16.win32.sep : path16.posix.sep;
+    exports2.sep = defaultPlatform === "win32" ? path17.win32.sep : path17.posix.sep;
     exports2.minimatch.sep = exports2.sep;
     exports2.GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
     exports2.minimatch.GLOBSTAR = exports2.GLOBSTAR;
@@ -13317,8 +13317,8 @@ var require_utils2 = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path16, { windows } = {}) => {
-      const segs = path16.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path17, { windows } = {}) => {
+      const segs = path17.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -14861,11 +14861,11 @@ var require_dist = __commonJS({
       value: mod,
       enumerable: true
     }) : target, mod));
-    var path16 = __toESM2(require("path"));
-    var fs16 = __toESM2(require("fs"));
+    var path17 = __toESM2(require("path"));
+    var fs17 = __toESM2(require("fs"));
     function cleanPath(path$1) {
-      let normalized = (0, path16.normalize)(path$1);
-      if (normalized.length > 1 && normalized[normalized.length - 1] === path16.sep) normalized = normalized.substring(0, normalized.length - 1);
+      let normalized = (0, path17.normalize)(path$1);
+      if (normalized.length > 1 && normalized[normalized.length - 1] === path17.sep) normalized = normalized.substring(0, normalized.length - 1);
       return normalized;
     }
     var SLASHES_REGEX = /[\\/]/g;
@@ -14879,7 +14879,7 @@ var require_dist = __commonJS({
     function normalizePath(path$1, options) {
       const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
       const pathNeedsCleaning = process.platform === "win32" && path$1.includes("/") || path$1.startsWith(".");
-      if (resolvePaths) path$1 = (0, path16.resolve)(path$1);
+      if (resolvePaths) path$1 = (0, path17.resolve)(path$1);
       if (normalizePath$1 || pathNeedsCleaning) path$1 = cleanPath(path$1);
       if (path$1 === ".") return "";
       const needsSeperator = path$1[path$1.length - 1] !== pathSeparator;
@@ -14892,7 +14892,7 @@ var require_dist = __commonJS({
       return function(filename, directoryPath) {
         const sameRoot = directoryPath.startsWith(root);
         if (sameRoot) return directoryPath.slice(root.length) + filename;
-        else return convertSlashes((0, path16.relative)(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
+        else return convertSlashes((0, path17.relative)(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
       };
     }
     function joinPath(filename) {
@@ -15004,13 +15004,13 @@ var require_dist = __commonJS({
     }
     function isRecursive(path$1, resolved, state) {
       if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
-      let parent = (0, path16.dirname)(path$1);
+      let parent = (0, path17.dirname)(path$1);
       let depth = 1;
       while (parent !== state.root && depth < 2) {
         const resolvedPath = state.symlinks.get(parent);
         const isSameRoot = !!resolvedPath && (resolvedPath === resolved || resolvedPath.startsWith(resolved) || resolved.startsWith(resolvedPath));
         if (isSameRoot) depth++;
-        else parent = (0, path16.dirname)(parent);
+        else parent = (0, path17.dirname)(parent);
       }
       state.symlinks.set(path$1, resolved);
       return depth > 1;
@@ -15159,7 +15159,7 @@ var require_dist = __commonJS({
           symlinks: /* @__PURE__ */ new Map(),
           visited: [""].slice(0, 0),
           controller: new Aborter(),
-          fs: options.fs || fs16
+          fs: options.fs || fs17
         };
         this.joinPath = build$7(this.root, options);
         this.pushDirectory = build$6(this.root, options);
@@ -15197,8 +15197,8 @@ var require_dist = __commonJS({
                 this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path$1 + pathSeparator, depth - 1, this.walk);
               } else {
                 resolvedPath = useRealPaths ? resolvedPath : path$1;
-                const filename = (0, path16.basename)(resolvedPath);
-                const directoryPath$1 = normalizePath((0, path16.dirname)(resolvedPath), this.state.options);
+                const filename = (0, path17.basename)(resolvedPath);
+                const directoryPath$1 = normalizePath((0, path17.dirname)(resolvedPath), this.state.options);
                 resolvedPath = this.joinPath(filename, directoryPath$1);
                 this.pushFile(resolvedPath, files, this.state.counts, filters);
               }
@@ -15250,7 +15250,7 @@ var require_dist = __commonJS({
       options = {
         maxDepth: Infinity,
         suppressErrors: true,
-        pathSeparator: path16.sep,
+        pathSeparator: path17.sep,
         filters: []
       };
       globFunction;
@@ -15394,8 +15394,8 @@ var require_dist2 = __commonJS({
       value: mod,
       enumerable: true
     }) : target, mod));
-    var fs16 = require("fs");
-    var path16 = require("path");
+    var fs17 = require("fs");
+    var path17 = require("path");
     var url = require("url");
     var fdir = require_dist();
     var picomatch = require_picomatch2();
@@ -15455,8 +15455,8 @@ var require_dist2 = __commonJS({
         };
         return (p, isDir) => isDir && p !== "." ? p.slice(0, -1) : p;
       }
-      if (absolute) return (p) => path16.posix.relative(cwd, p) || ".";
-      return (p) => path16.posix.relative(cwd, `${root}/${p}`) || ".";
+      if (absolute) return (p) => path17.posix.relative(cwd, p) || ".";
+      return (p) => path17.posix.relative(cwd, `${root}/${p}`) || ".";
     }
     function buildRelative(cwd, root) {
       if (root.startsWith(`${cwd}/`)) {
@@ -15464,7 +15464,7 @@ var require_dist2 = __commonJS({
         return (p) => `${prefix}/${p}`;
       }
       return (p) => {
-        const result = path16.posix.relative(cwd, `${root}/${p}`);
+        const result = path17.posix.relative(cwd, `${root}/${p}`);
         return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
       };
     }
@@ -15510,7 +15510,7 @@ var require_dist2 = __commonJS({
       if (pattern[pattern.length - 1] === "/") result = pattern.slice(0, -1);
       if (result[result.length - 1] !== "*" && opts.expandDirectories) result += "/**";
       const escapedCwd = escapePath(cwd);
-      result = (0, path16.isAbsolute)(result.replace(ESCAPING_BACKSLASHES, "")) ? path16.posix.relative(escapedCwd, result) : path16.posix.normalize(result);
+      result = (0, path17.isAbsolute)(result.replace(ESCAPING_BACKSLASHES, "")) ? path17.posix.relative(escapedCwd, result) : path17.posix.normalize(result);
       const parentDir = (_PARENT_DIRECTORY$exe = PARENT_DIRECTORY.exec(result)) === null || _PARENT_DIRECTORY$exe === void 0 ? void 0 : _PARENT_DIRECTORY$exe[0];
       const parts = splitPattern(result);
       if (parentDir) {
@@ -15521,7 +15521,7 @@ var require_dist2 = __commonJS({
           result = result.slice(0, (n - i - 1) * 3) + result.slice((n - i) * 3 + parts[i + n].length + 1) || ".";
           i++;
         }
-        const potentialRoot = path16.posix.join(cwd, parentDir.slice(i * 3));
+        const potentialRoot = path17.posix.join(cwd, parentDir.slice(i * 3));
         if (potentialRoot[0] !== "." && props.root.length > potentialRoot.length) {
           props.root = ensureNonDriveRelativePath(potentialRoot);
           props.depthOffset = -n + i;
@@ -15543,7 +15543,7 @@ var require_dist2 = __commonJS({
         }
         props.depthOffset = newCommonPath.length;
         props.commonPath = newCommonPath;
-        props.root = ensureNonDriveRelativePath(newCommonPath.length > 0 ? path16.posix.join(cwd, ...newCommonPath) : cwd);
+        props.root = ensureNonDriveRelativePath(newCommonPath.length > 0 ? path17.posix.join(cwd, ...newCommonPath) : cwd);
       }
       return result;
     }
@@ -15595,13 +15595,13 @@ var require_dist2 = __commonJS({
       if (options.deep !== void 0) maxDepth = Math.round(options.deep - props.depthOffset);
       const crawler = new fdir.fdir({
         filters: [debug ? (p, isDirectory2) => {
-          const path17 = format(p, isDirectory2);
-          const matches = matcher(path17) && !ignore(path17);
-          if (matches) log(`matched ${path17}`);
+          const path18 = format(p, isDirectory2);
+          const matches = matcher(path18) && !ignore(path18);
+          if (matches) log(`matched ${path18}`);
           return matches;
         } : (p, isDirectory2) => {
-          const path17 = format(p, isDirectory2);
-          return matcher(path17) && !ignore(path17);
+          const path18 = format(p, isDirectory2);
+          return matcher(path18) && !ignore(path18);
         }],
         exclude: debug ? (_, p) => {
           const skipped = excludePredicate(_, p);
@@ -15640,15 +15640,15 @@ var require_dist2 = __commonJS({
     function getOptions(options) {
       const opts = Object.assign({}, options);
       for (const key2 in defaultOptions) if (opts[key2] === void 0) Object.assign(opts, { [key2]: defaultOptions[key2] });
-      opts.cwd = (opts.cwd instanceof URL ? (0, url.fileURLToPath)(opts.cwd) : (0, path16.resolve)(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
+      opts.cwd = (opts.cwd instanceof URL ? (0, url.fileURLToPath)(opts.cwd) : (0, path17.resolve)(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
       opts.ignore = ensureStringArray(opts.ignore);
       opts.fs && (opts.fs = {
-        readdir: opts.fs.readdir || fs16.readdir,
-        readdirSync: opts.fs.readdirSync || fs16.readdirSync,
-        realpath: opts.fs.realpath || fs16.realpath,
-        realpathSync: opts.fs.realpathSync || fs16.realpathSync,
-        stat: opts.fs.stat || fs16.stat,
-        statSync: opts.fs.statSync || fs16.statSync
+        readdir: opts.fs.readdir || fs17.readdir,
+        readdirSync: opts.fs.readdirSync || fs17.readdirSync,
+        realpath: opts.fs.realpath || fs17.realpath,
+        realpathSync: opts.fs.realpathSync || fs17.realpathSync,
+        stat: opts.fs.stat || fs17.stat,
+        statSync: opts.fs.statSync || fs17.statSync
       });
       if (opts.debug) log("globbing with options:", opts);
       return opts;
@@ -16051,11 +16051,11 @@ var require_find_root = __commonJS({
 // node_modules/lilconfig/src/index.js
 var require_src2 = __commonJS({
   "node_modules/lilconfig/src/index.js"(exports2, module2) {
-    var path16 = require("path");
-    var fs16 = require("fs");
-    var os4 = require("os");
+    var path17 = require("path");
+    var fs17 = require("fs");
+    var os5 = require("os");
     var url = require("url");
-    var fsReadFileAsync = fs16.promises.readFile;
+    var fsReadFileAsync = fs17.promises.readFile;
     function getDefaultSearchPlaces(name2, sync) {
       return [
         "package.json",
@@ -16074,7 +16074,7 @@ var require_src2 = __commonJS({
       ];
     }
     function parentDir(p) {
-      return path16.dirname(p) || path16.sep;
+      return path17.dirname(p) || path17.sep;
     }
     var jsonLoader = (_, content) => JSON.parse(content.replace(/^\uFEFF/, ""));
     var requireFunc = typeof __webpack_require__ === "function" ? __non_webpack_require__ : require;
@@ -16114,7 +16114,7 @@ var require_src2 = __commonJS({
     module2.exports.defaultLoaders = defaultLoaders;
     function getOptions(name2, options, sync) {
       const conf = {
-        stopDir: os4.homedir(),
+        stopDir: os5.homedir(),
         searchPlaces: getDefaultSearchPlaces(name2, sync),
         ignoreEmptySearchPlaces: true,
         cache: true,
@@ -16126,9 +16126,9 @@ var require_src2 = __commonJS({
           ...options.loaders
         }
       };
-      conf.stopDir = path16.resolve(conf.stopDir);
+      conf.stopDir = path17.resolve(conf.stopDir);
       conf.searchPlaces.forEach((place) => {
-        const key2 = path16.extname(place) || "noExt";
+        const key2 = path17.extname(place) || "noExt";
         const loader = conf.loaders[key2];
         if (!loader) {
           throw new Error(`Missing loader for extension "${place}"`);
@@ -16179,7 +16179,7 @@ var require_src2 = __commonJS({
             filepath: ""
           };
           const visited = /* @__PURE__ */ new Set();
-          let dir = path16.resolve(searchFrom);
+          let dir = path17.resolve(searchFrom);
           dirLoop: while (true) {
             if (cache) {
               const r = searchCache.get(dir);
@@ -16190,14 +16190,14 @@ var require_src2 = __commonJS({
               visited.add(dir);
             }
             for (const searchPlace of searchPlaces) {
-              const filepath = path16.join(dir, searchPlace);
+              const filepath = path17.join(dir, searchPlace);
               try {
-                await fs16.promises.access(filepath);
+                await fs17.promises.access(filepath);
               } catch {
                 continue;
               }
               const content = String(await fsReadFileAsync(filepath));
-              const loaderKey = path16.extname(searchPlace) || "noExt";
+              const loaderKey = path17.extname(searchPlace) || "noExt";
               const loader = loaders[loaderKey];
               if (searchPlace === "package.json") {
                 const pkg = await loader(filepath, content);
@@ -16235,11 +16235,11 @@ var require_src2 = __commonJS({
         },
         async load(filepath) {
           validateFilePath(filepath);
-          const absPath = path16.resolve(process.cwd(), filepath);
+          const absPath = path17.resolve(process.cwd(), filepath);
           if (cache && loadCache.has(absPath)) {
             return loadCache.get(absPath);
           }
-          const { base, ext } = path16.parse(absPath);
+          const { base, ext } = path17.parse(absPath);
           const loaderKey = ext || "noExt";
           const loader = loaders[loaderKey];
           validateLoader(loader, loaderKey);
@@ -16311,7 +16311,7 @@ var require_src2 = __commonJS({
             filepath: ""
           };
           const visited = /* @__PURE__ */ new Set();
-          let dir = path16.resolve(searchFrom);
+          let dir = path17.resolve(searchFrom);
           dirLoop: while (true) {
             if (cache) {
               const r = searchCache.get(dir);
@@ -16322,15 +16322,15 @@ var require_src2 = __commonJS({
               visited.add(dir);
             }
             for (const searchPlace of searchPlaces) {
-              const filepath = path16.join(dir, searchPlace);
+              const filepath = path17.join(dir, searchPlace);
               try {
-                fs16.accessSync(filepath);
+                fs17.accessSync(filepath);
               } catch {
                 continue;
               }
-              const loaderKey = path16.extname(searchPlace) || "noExt";
+              const loaderKey = path17.extname(searchPlace) || "noExt";
               const loader = loaders[loaderKey];
-              const content = String(fs16.readFileSync(filepath));
+              const content = String(fs17.readFileSync(filepath));
               if (searchPlace === "package.json") {
                 const pkg = loader(filepath, content);
                 const maybeConfig = getPackageProp(packageProp, pkg);
@@ -16367,15 +16367,15 @@ var require_src2 = __commonJS({
         },
         load(filepath) {
           validateFilePath(filepath);
-          const absPath = path16.resolve(process.cwd(), filepath);
+          const absPath = path17.resolve(process.cwd(), filepath);
           if (cache && loadCache.has(absPath)) {
             return loadCache.get(absPath);
           }
-          const { base, ext } = path16.parse(absPath);
+          const { base, ext } = path17.parse(absPath);
           const loaderKey = ext || "noExt";
           const loader = loaders[loaderKey];
           validateLoader(loader, loaderKey);
-          const content = String(fs16.readFileSync(absPath));
+          const content = String(fs17.readFileSync(absPath));
           if (base === "package.json") {
             const pkg = loader(absPath, content);
             return transform({
@@ -16433,8 +16433,8 @@ var require_read_pjson = __commonJS({
     var logger_1 = require_logger();
     var fs_1 = require_fs();
     var debug = (0, logger_1.makeDebug)("read-pjson");
-    async function readPjson(path16) {
-      const pjsonPath = (0, node_path_1.join)(path16, "package.json");
+    async function readPjson(path17) {
+      const pjsonPath = (0, node_path_1.join)(path17, "package.json");
       if (process.env.OCLIF_DISABLE_RC) {
         debug("OCLIF_DISABLE_RC is set, skipping rc search");
         return (0, fs_1.readJson)(pjsonPath);
@@ -16444,7 +16444,7 @@ var require_read_pjson = __commonJS({
         debug(`found oclif config in ${pjsonPath}`);
         return pjson;
       }
-      debug(`searching for oclif config in ${path16}`);
+      debug(`searching for oclif config in ${path17}`);
       const explorer = (0, lilconfig_1.lilconfig)("oclif", {
         /**
          * Remove the following from the defaults:
@@ -16461,14 +16461,14 @@ var require_read_pjson = __commonJS({
           "oclif.config.mjs",
           "oclif.config.cjs"
         ],
-        stopDir: path16
+        stopDir: path17
       });
-      const result = await explorer.search(path16);
+      const result = await explorer.search(path17);
       if (!result?.config) {
-        debug(`no oclif config found in ${path16}`);
+        debug(`no oclif config found in ${path17}`);
         return pjson;
       }
-      debug(`found oclif config for ${path16}: %O`, result);
+      debug(`found oclif config for ${path17}: %O`, result);
       return {
         ...pjson,
         oclif: result?.config ?? {}
@@ -16896,12 +16896,12 @@ var require_plugin_loader = __commonJS({
           const plugins = findMatchingDependencies(opts.rootPlugin.pjson.dependencies ?? {}, corePlugins);
           await this.loadPlugins(opts.rootPlugin.root, "core", plugins);
         }
-        const { core: pluginAdditionsCore, path: path16 } = opts.pluginAdditions ?? { core: [] };
+        const { core: pluginAdditionsCore, path: path17 } = opts.pluginAdditions ?? { core: [] };
         if (pluginAdditionsCore) {
-          if (path16) {
-            const pjson = await (0, fs_1.readJson)((0, node_path_1.join)(path16, "package.json"));
+          if (path17) {
+            const pjson = await (0, fs_1.readJson)((0, node_path_1.join)(path17, "package.json"));
             const plugins = findMatchingDependencies(pjson.dependencies ?? {}, pluginAdditionsCore);
-            await this.loadPlugins(path16, "core", plugins);
+            await this.loadPlugins(path17, "core", plugins);
           } else {
             const plugins = findMatchingDependencies(opts.rootPlugin.pjson.dependencies ?? {}, pluginAdditionsCore);
             await this.loadPlugins(opts.rootPlugin.root, "core", plugins);
@@ -16919,13 +16919,13 @@ var require_plugin_loader = __commonJS({
               const plugins = findMatchingDependencies(allDeps ?? {}, devPlugins);
               await this.loadPlugins(opts.rootPlugin.root, "dev", plugins);
             }
-            const { dev: pluginAdditionsDev, path: path16 } = opts.pluginAdditions ?? { core: [] };
+            const { dev: pluginAdditionsDev, path: path17 } = opts.pluginAdditions ?? { core: [] };
             if (pluginAdditionsDev) {
-              if (path16) {
-                const pjson = await (0, fs_1.readJson)((0, node_path_1.join)(path16, "package.json"));
+              if (path17) {
+                const pjson = await (0, fs_1.readJson)((0, node_path_1.join)(path17, "package.json"));
                 const allDeps = { ...pjson.dependencies, ...pjson.devDependencies };
                 const plugins = findMatchingDependencies(allDeps ?? {}, pluginAdditionsDev);
-                await this.loadPlugins(path16, "dev", plugins);
+                await this.loadPlugins(path17, "dev", plugins);
               } else {
                 const allDeps = { ...opts.rootPlugin.pjson.dependencies, ...opts.rootPlugin.pjson.devDependencies };
                 const plugins = findMatchingDependencies(allDeps ?? {}, pluginAdditionsDev);
@@ -19923,10 +19923,10 @@ var require_lib = __commonJS({
       if (process.env.OCLIF_DISABLE_ENGINE_WARNING && (0, util_1.isTruthy)(process.env.OCLIF_DISABLE_ENGINE_WARNING))
         return;
       try {
-        const path16 = require("node:path");
+        const path17 = require("node:path");
         const semver = require_semver2();
-        const root = path16.join(__dirname, "..");
-        const pjson = require(path16.join(root, "package.json"));
+        const root = path17.join(__dirname, "..");
+        const pjson = require(path17.join(root, "package.json"));
         if (!semver.satisfies(process.versions.node, pjson.engines.node)) {
           process.emitWarning(`Node version must be ${pjson.engines.node} to use this CLI. Current node version: ${process.versions.node}`);
         }
@@ -21154,7 +21154,7 @@ var require_streamx = __commonJS({
         fn().then((src) => {
           if (src === null) return out.end();
           if (out.destroying) return;
-          pipeline3(src, out, noop);
+          pipeline4(src, out, noop);
         }).catch((err) => out.destroy(err));
         return out;
       }
@@ -21441,13 +21441,13 @@ var require_streamx = __commonJS({
     }
     function pipelinePromise(...streams) {
       return new Promise((resolve3, reject) => {
-        return pipeline3(...streams, (err) => {
+        return pipeline4(...streams, (err) => {
           if (err) return reject(err);
           resolve3();
         });
       });
     }
-    function pipeline3(stream, ...streams) {
+    function pipeline4(stream, ...streams) {
       const all = Array.isArray(stream) ? [...stream, ...streams] : [stream, ...streams];
       const done = all.length && typeof all[all.length - 1] === "function" ? all.pop() : null;
       if (all.length < 2) throw StreamError.BAD_ARGUMENT("Pipeline requires at least 2 streams");
@@ -21545,7 +21545,7 @@ var require_streamx = __commonJS({
       return s._writev !== Writable2.prototype._writev && s._writev !== Duplex.prototype._writev;
     }
     module2.exports = {
-      pipeline: pipeline3,
+      pipeline: pipeline4,
       pipelinePromise,
       isStream,
       isStreamx,
@@ -22876,7 +22876,7 @@ var require_has_flag2 = __commonJS({
 var require_supports_colors = __commonJS({
   "node_modules/@colors/colors/lib/system/supports-colors.js"(exports2, module2) {
     "use strict";
-    var os4 = require("os");
+    var os5 = require("os");
     var hasFlag = require_has_flag2();
     var env = process.env;
     var forceColor = void 0;
@@ -22914,7 +22914,7 @@ var require_supports_colors = __commonJS({
       }
       var min = forceColor ? 1 : 0;
       if (process.platform === "win32") {
-        var osRelease = os4.release().split(".");
+        var osRelease = os5.release().split(".");
         if (Number(process.versions.node.split(".")[0]) >= 8 && Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {
           return Number(osRelease[2]) >= 14931 ? 3 : 2;
         }
@@ -32943,11 +32943,11 @@ var require_agent = __commonJS({
       };
     })();
     var WINDOWS_PIPE_REGEX = /^[/\\][/\\]\.[/\\]pipe[/\\].+/;
-    function createAgent(path16) {
-      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path16)) {
-        return path16 === "pageant" ? new PageantAgent() : new CygwinAgent(path16);
+    function createAgent(path17) {
+      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path17)) {
+        return path17 === "pageant" ? new PageantAgent() : new CygwinAgent(path17);
       }
-      return new OpenSSHAgent(path16);
+      return new OpenSSHAgent(path17);
     }
     var AgentProtocol = (() => {
       const SSH_AGENTC_REQUEST_IDENTITIES = 11;
@@ -37922,8 +37922,8 @@ var require_SFTP = __commonJS({
   "node_modules/ssh2/lib/protocol/SFTP.js"(exports2, module2) {
     "use strict";
     var EventEmitter = require("events");
-    var fs16 = require("fs");
-    var { constants } = fs16;
+    var fs17 = require("fs");
+    var { constants } = fs17;
     var {
       Readable: ReadableStream,
       Writable: WritableStream
@@ -38191,17 +38191,17 @@ var require_SFTP = __commonJS({
       // ===========================================================================
       // Client-specific ===========================================================
       // ===========================================================================
-      createReadStream(path16, options) {
+      createReadStream(path17, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new ReadStream(this, path16, options);
+        return new ReadStream(this, path17, options);
       }
-      createWriteStream(path16, options) {
+      createWriteStream(path17, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new WriteStream(this, path16, options);
+        return new WriteStream(this, path17, options);
       }
-      open(path16, flags_, attrs, cb) {
+      open(path17, flags_, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         if (typeof attrs === "function") {
@@ -38220,7 +38220,7 @@ var require_SFTP = __commonJS({
           attrsFlags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path16);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38228,7 +38228,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path16, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         writeUInt32BE(buf, attrsFlags, p += 4);
         if (attrsLen) {
@@ -38352,14 +38352,14 @@ var require_SFTP = __commonJS({
       fastGet(remotePath, localPath, opts, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        fastXfer(this, fs16, remotePath, localPath, opts, cb);
+        fastXfer(this, fs17, remotePath, localPath, opts, cb);
       }
       fastPut(localPath, remotePath, opts, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        fastXfer(fs16, this, localPath, remotePath, opts, cb);
+        fastXfer(fs17, this, localPath, remotePath, opts, cb);
       }
-      readFile(path16, options, callback_) {
+      readFile(path17, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -38432,13 +38432,13 @@ var require_SFTP = __commonJS({
             return callback && callback(er, buffer);
           });
         };
-        this.open(path16, flag, 438, (er, handle_) => {
+        this.open(path17, flag, 438, (er, handle_) => {
           if (er)
             return callback && callback(er);
           handle = handle_;
           const tryStat = (er2, st) => {
             if (er2) {
-              this.stat(path16, (er_, st_) => {
+              this.stat(path17, (er_, st_) => {
                 if (er_) {
                   return this.close(handle, () => {
                     callback && callback(er2);
@@ -38459,7 +38459,7 @@ var require_SFTP = __commonJS({
           this.fstat(handle, tryStat);
         });
       }
-      writeFile(path16, data, options, callback_) {
+      writeFile(path17, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -38478,7 +38478,7 @@ var require_SFTP = __commonJS({
         if (options.encoding && !Buffer.isEncoding(options.encoding))
           throw new Error(`Unknown encoding: ${options.encoding}`);
         const flag = options.flag || "w";
-        this.open(path16, flag, options.mode, (openErr, handle) => {
+        this.open(path17, flag, options.mode, (openErr, handle) => {
           if (openErr) {
             callback && callback(openErr);
           } else {
@@ -38487,7 +38487,7 @@ var require_SFTP = __commonJS({
             if (position === null) {
               const tryStat = (er, st) => {
                 if (er) {
-                  this.stat(path16, (er_, st_) => {
+                  this.stat(path17, (er_, st_) => {
                     if (er_) {
                       return this.close(handle, () => {
                         callback && callback(er);
@@ -38506,7 +38506,7 @@ var require_SFTP = __commonJS({
           }
         });
       }
-      appendFile(path16, data, options, callback_) {
+      appendFile(path17, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -38524,12 +38524,12 @@ var require_SFTP = __commonJS({
           throw new TypeError("Bad arguments");
         if (!options.flag)
           options = Object.assign({ flag: "a" }, options);
-        this.writeFile(path16, data, options, callback);
+        this.writeFile(path17, data, options, callback);
       }
-      exists(path16, cb) {
+      exists(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        this.stat(path16, (err) => {
+        this.stat(path17, (err) => {
           cb && cb(err ? false : true);
         });
       }
@@ -38572,7 +38572,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} RENAME`
         );
       }
-      mkdir(path16, attrs, cb) {
+      mkdir(path17, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -38586,7 +38586,7 @@ var require_SFTP = __commonJS({
           flags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path16);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38594,7 +38594,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path16, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -38610,10 +38610,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} MKDIR`
         );
       }
-      rmdir(path16, cb) {
+      rmdir(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path16);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38621,7 +38621,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path16, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
@@ -38711,10 +38711,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} FSTAT`
         );
       }
-      stat(path16, cb) {
+      stat(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path16);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38722,17 +38722,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path16, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} STAT`
         );
       }
-      lstat(path16, cb) {
+      lstat(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path16);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38740,17 +38740,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path16, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} LSTAT`
         );
       }
-      opendir(path16, cb) {
+      opendir(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path16);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38758,14 +38758,14 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path16, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} OPENDIR`
         );
       }
-      setstat(path16, attrs, cb) {
+      setstat(path17, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -38777,7 +38777,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path16);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38785,7 +38785,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path16, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -38845,8 +38845,8 @@ var require_SFTP = __commonJS({
           mtime: toUnixTimestamp(mtime)
         }, cb);
       }
-      utimes(path16, atime, mtime, cb) {
-        return this.setstat(path16, {
+      utimes(path17, atime, mtime, cb) {
+        return this.setstat(path17, {
           atime: toUnixTimestamp(atime),
           mtime: toUnixTimestamp(mtime)
         }, cb);
@@ -38857,8 +38857,8 @@ var require_SFTP = __commonJS({
           gid
         }, cb);
       }
-      chown(path16, uid, gid, cb) {
-        return this.setstat(path16, {
+      chown(path17, uid, gid, cb) {
+        return this.setstat(path17, {
           uid,
           gid
         }, cb);
@@ -38868,15 +38868,15 @@ var require_SFTP = __commonJS({
           mode
         }, cb);
       }
-      chmod(path16, mode, cb) {
-        return this.setstat(path16, {
+      chmod(path17, mode, cb) {
+        return this.setstat(path17, {
           mode
         }, cb);
       }
-      readlink(path16, cb) {
+      readlink(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path16);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38884,7 +38884,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path16, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -38929,10 +38929,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} SYMLINK`
         );
       }
-      realpath(path16, cb) {
+      realpath(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path16);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38940,7 +38940,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path16, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -38985,13 +38985,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${which} posix-rename@openssh.com`);
         }
       }
-      ext_openssh_statvfs(path16, cb) {
+      ext_openssh_statvfs(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["statvfs@openssh.com"];
         if (!ext || ext !== "2")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path16);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 19 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -39001,7 +39001,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 19, p);
         buf.utf8Write("statvfs@openssh.com", p += 4, 19);
         writeUInt32BE(buf, pathLen, p += 19);
-        buf.utf8Write(path16, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         this._requests[reqid] = { extended: "statvfs@openssh.com", cb };
         const isBuffered = sendOrBuffer(this, buf);
         if (this._debug) {
@@ -39087,7 +39087,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} fsync@openssh.com`
         );
       }
-      ext_openssh_lsetstat(path16, attrs, cb) {
+      ext_openssh_lsetstat(path17, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["lsetstat@openssh.com"];
@@ -39102,7 +39102,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path16);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 20 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -39112,7 +39112,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 20, p);
         buf.utf8Write("lsetstat@openssh.com", p += 4, 20);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path16, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -39129,13 +39129,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${status} lsetstat@openssh.com`);
         }
       }
-      ext_openssh_expandPath(path16, cb) {
+      ext_openssh_expandPath(path17, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["expand-path@openssh.com"];
         if (ext !== "1")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path16);
+        const pathLen = Buffer.byteLength(path17);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 23 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -39145,7 +39145,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 23, p);
         buf.utf8Write("expand-path@openssh.com", p += 4, 23);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path16, p += 4, pathLen);
+        buf.utf8Write(path17, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -39618,13 +39618,13 @@ var require_SFTP = __commonJS({
             if (--left === 0)
               cb(err);
           };
-          if (srcHandle && (src === fs16 || src.outgoing.state === "open"))
+          if (srcHandle && (src === fs17 || src.outgoing.state === "open"))
             ++left;
-          if (dstHandle && (dst === fs16 || dst.outgoing.state === "open"))
+          if (dstHandle && (dst === fs17 || dst.outgoing.state === "open"))
             ++left;
-          if (srcHandle && (src === fs16 || src.outgoing.state === "open"))
+          if (srcHandle && (src === fs17 || src.outgoing.state === "open"))
             src.close(srcHandle, cbfinal);
-          if (dstHandle && (dst === fs16 || dst.outgoing.state === "open"))
+          if (dstHandle && (dst === fs17 || dst.outgoing.state === "open"))
             dst.close(dstHandle, cbfinal);
         } else {
           cb(err);
@@ -39640,7 +39640,7 @@ var require_SFTP = __commonJS({
           tryStat(null, { size: fileSize });
         function tryStat(err2, attrs) {
           if (err2) {
-            if (src !== fs16) {
+            if (src !== fs17) {
               src.stat(srcPath, (err_, attrs_) => {
                 if (err_)
                   return onerror(err2);
@@ -40423,12 +40423,12 @@ var require_SFTP = __commonJS({
       [REQUEST.LSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path16 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path16 === void 0)
+        if (path17 === void 0)
           return doFatalSFTPError(sftp, "Malformed LSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received LSTAT (id:${reqID})`);
-        if (!sftp.emit("LSTAT", reqID, path16)) {
+        if (!sftp.emit("LSTAT", reqID, path17)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40447,13 +40447,13 @@ var require_SFTP = __commonJS({
       [REQUEST.SETSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path16 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed SETSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received SETSTAT (id:${reqID})`);
-        if (!sftp.emit("SETSTAT", reqID, path16, attrs)) {
+        if (!sftp.emit("SETSTAT", reqID, path17, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40475,12 +40475,12 @@ var require_SFTP = __commonJS({
       [REQUEST.OPENDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path16 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path16 === void 0)
+        if (path17 === void 0)
           return doFatalSFTPError(sftp, "Malformed OPENDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received OPENDIR (id:${reqID})`);
-        if (!sftp.emit("OPENDIR", reqID, path16)) {
+        if (!sftp.emit("OPENDIR", reqID, path17)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40499,63 +40499,63 @@ var require_SFTP = __commonJS({
       [REQUEST.REMOVE]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path16 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path16 === void 0)
+        if (path17 === void 0)
           return doFatalSFTPError(sftp, "Malformed REMOVE packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received REMOVE (id:${reqID})`);
-        if (!sftp.emit("REMOVE", reqID, path16)) {
+        if (!sftp.emit("REMOVE", reqID, path17)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.MKDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path16 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed MKDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received MKDIR (id:${reqID})`);
-        if (!sftp.emit("MKDIR", reqID, path16, attrs)) {
+        if (!sftp.emit("MKDIR", reqID, path17, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.RMDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path16 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path16 === void 0)
+        if (path17 === void 0)
           return doFatalSFTPError(sftp, "Malformed RMDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received RMDIR (id:${reqID})`);
-        if (!sftp.emit("RMDIR", reqID, path16)) {
+        if (!sftp.emit("RMDIR", reqID, path17)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.REALPATH]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path16 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path16 === void 0)
+        if (path17 === void 0)
           return doFatalSFTPError(sftp, "Malformed REALPATH packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received REALPATH (id:${reqID})`
         );
-        if (!sftp.emit("REALPATH", reqID, path16)) {
+        if (!sftp.emit("REALPATH", reqID, path17)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.STAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path16 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path16 === void 0)
+        if (path17 === void 0)
           return doFatalSFTPError(sftp, "Malformed STAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received STAT (id:${reqID})`);
-        if (!sftp.emit("STAT", reqID, path16)) {
+        if (!sftp.emit("STAT", reqID, path17)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40575,14 +40575,14 @@ var require_SFTP = __commonJS({
       [REQUEST.READLINK]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path16 = bufferParser.readString(true);
+        const path17 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path16 === void 0)
+        if (path17 === void 0)
           return doFatalSFTPError(sftp, "Malformed READLINK packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received READLINK (id:${reqID})`
         );
-        if (!sftp.emit("READLINK", reqID, path16)) {
+        if (!sftp.emit("READLINK", reqID, path17)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40653,7 +40653,7 @@ var require_SFTP = __commonJS({
     function roundUpToMultipleOf8(n) {
       return n + 7 & ~7;
     }
-    function ReadStream(sftp, path16, options) {
+    function ReadStream(sftp, path17, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -40667,7 +40667,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       ReadableStream.call(this, options);
-      this.path = path16;
+      this.path = path17;
       this.flags = options.flags === void 0 ? "r" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -40798,7 +40798,7 @@ var require_SFTP = __commonJS({
       },
       configurable: true
     });
-    function WriteStream(sftp, path16, options) {
+    function WriteStream(sftp, path17, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -40810,7 +40810,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       WritableStream.call(this, options);
-      this.path = path16;
+      this.path = path17;
       this.flags = options.flags === void 0 ? "w" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -45021,7 +45021,7 @@ __export(smsdiag_exports, {
 });
 module.exports = __toCommonJS(smsdiag_exports);
 var import_core13 = __toESM(require_lib());
-var path15 = __toESM(require("node:path"));
+var path16 = __toESM(require("node:path"));
 
 // package.json
 var name = "smsdiag";
@@ -45087,7 +45087,8 @@ var BundleError = class extends InputError {
 // src/cli/base.ts
 var SmsdiagCommand = class extends import_core.Command {
   static baseFlags = {
-    debug: import_core.Flags.boolean({ description: "Print stack traces of errors.", helpGroup: "GLOBAL" })
+    debug: import_core.Flags.boolean({ description: "Print stack traces of errors.", helpGroup: "GLOBAL" }),
+    color: import_core.Flags.boolean({ allowNo: true, description: "Colour the output (--no-color: never). Default: on a terminal only, unless NO_COLOR is set.", helpGroup: "GLOBAL" })
   };
   debugEnabled() {
     return this.argv.includes("--debug") || /(^|,)smsdiag/.test(process.env.DEBUG ?? "");
@@ -45190,6 +45191,7 @@ var BORDERLESS = {
   style: { head: [], border: [], "padding-left": 0, "padding-right": 0 }
 };
 var GAP = 2;
+var WIDE = 110;
 function trimRight(s) {
   return s.replace(/[ ]+$/gm, "");
 }
@@ -45205,6 +45207,27 @@ function wrap(text, width, indent, first = indent) {
     } else line = line ? `${line} ${w}` : w;
   }
   if (line) out.push(lead + line);
+  return out.join("\n");
+}
+function fit(head, tail, width, indent, joiner = "  ") {
+  if (head.length + joiner.length + tail.length <= width) return `${head}${joiner}${tail}`;
+  return `${head}
+${wrap(tail, width, indent)}`;
+}
+function wrapVerbatim(text, width, indent, first = indent) {
+  const out = [];
+  let rest = text;
+  let lead = first;
+  while (lead.length + rest.length > width) {
+    const room = width - lead.length;
+    let cut2 = rest.lastIndexOf(" ", room);
+    if (cut2 <= 0) cut2 = rest.indexOf(" ", room);
+    if (cut2 <= 0) break;
+    out.push(lead + rest.slice(0, cut2));
+    rest = rest.slice(cut2 + 1);
+    lead = indent;
+  }
+  out.push(lead + rest);
   return out.join("\n");
 }
 function roleText(n) {
@@ -45231,8 +45254,8 @@ function renderVerbose(report, assumedZone, incident) {
 var import_core2 = __toESM(require_lib());
 
 // src/sources/inputs.ts
-var import_node_fs8 = require("node:fs");
-var path5 = __toESM(require("node:path"));
+var import_node_fs10 = require("node:fs");
+var path6 = __toESM(require("node:path"));
 
 // src/text/named.ts
 var NAMED = /^([A-Za-z0-9][A-Za-z0-9_.-]*)=(.*)$/s;
@@ -45290,9 +45313,78 @@ async function findLocalFiles(globs) {
   return out;
 }
 
-// src/sources/local.ts
+// src/sources/stdin.ts
 var import_node_fs5 = require("node:fs");
+var import_node_fs6 = require("node:fs");
+var os2 = __toESM(require("node:os"));
 var path2 = __toESM(require("node:path"));
+var import_promises2 = require("node:stream/promises");
+var import_node_zlib = require("node:zlib");
+var SNIFF_BYTES = 64 * 1024;
+var SIGNATURES = [
+  ["ha", /Local state:|Peer state:|[Hh]eartbeat|cluster takeover|Synchronization (started|complete|failed)|DEGRADED HA|\[com\.tippingpoint\.sms\.ha\]/],
+  ["mysqld", /\[(Note|Warning|ERROR|System)\]|InnoDB:|mysqld|mariadbd|ready for connections/],
+  ["sms-info", /^\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d[,.]\d{3} +(TRACE|DEBUG|INFO|WARN|ERROR|FATAL) +\[/]
+];
+var JVM_CONSOLE = /^(Exception in thread |Exception: java\.|Dumping heap to |Heap dump file created|# There is insufficient memory|# A fatal error|Terminating due to java\.)/;
+var STATES = /^(Un-?configured|Configured|synchronization-(source|target)|Restart|Active|Passive|Failed|Degraded)\s*$/i;
+function isGzip(b) {
+  return b.length >= 2 && b[0] === 31 && b[1] === 139;
+}
+function headText(head) {
+  if (!isGzip(head)) return head.toString("utf8");
+  try {
+    return (0, import_node_zlib.gunzipSync)(head, {
+      finishFlush: 2
+      /* Z_SYNC_FLUSH: take what inflates of a cut stream */
+    }).subarray(0, SNIFF_BYTES).toString("utf8");
+  } catch {
+    return "";
+  }
+}
+function sniffKind(head) {
+  const text = headText(head);
+  if (STATES.test(text.trim()) && text.trim().split("\n").length === 1) return "state";
+  const lines = text.split("\n");
+  let best;
+  let bestCount = 0;
+  for (const [kind, re] of SIGNATURES) {
+    const count2 = lines.filter((l) => re.test(l)).length;
+    if (count2 > bestCount) [best, bestCount] = [kind, count2];
+  }
+  if ((best === "sms-info" || best === void 0) && lines.some((l) => JVM_CONSOLE.test(l))) return "tpt";
+  return best;
+}
+async function spoolStdin(input, isSyslog) {
+  if (input.isTTY) throw new UsageError("`-` reads a log from standard input, which is a terminal here; pipe or redirect a file into it, e.g. smsdiag analyze - < ha.log");
+  const dir = (0, import_node_fs5.mkdtempSync)(path2.join(os2.tmpdir(), "smsdiag-stdin-"));
+  process.once("exit", () => (0, import_node_fs5.rmSync)(dir, { recursive: true, force: true }));
+  const raw = path2.join(dir, "stdin");
+  await (0, import_promises2.pipeline)(input, (0, import_node_fs5.createWriteStream)(raw, { mode: 384 }));
+  const fh = await import_node_fs6.promises.open(raw, "r");
+  let head;
+  try {
+    const { buffer, bytesRead } = await fh.read(Buffer.alloc(SNIFF_BYTES), 0, SNIFF_BYTES, 0);
+    head = buffer.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+  if (!head.length) throw new InputError("standard input (-) was empty: nothing to read");
+  if (!isGzip(head) && await isSyslog(raw)) return { file: raw, syslog: true };
+  const kind = sniffKind(head);
+  if (!kind) {
+    throw new InputError(
+      "standard input (-) does not look like ha.log, sms-info.log, mysqld.err, tpt_sms.txt, ha.state or syslog: none of their usual phrases is in its first 64 KiB; save it under its own name and give that file"
+    );
+  }
+  const named2 = path2.join(dir, fileNameOf(kind) + (isGzip(head) ? ".gz" : ""));
+  await import_node_fs6.promises.rename(raw, named2);
+  return { file: named2, syslog: false };
+}
+
+// src/sources/local.ts
+var import_node_fs7 = require("node:fs");
+var path3 = __toESM(require("node:path"));
 
 // src/types.ts
 var LOG_KINDS = ["ha", "sms-info", "mysqld", "tpt", "state", "syslog"];
@@ -45373,14 +45465,14 @@ function roleOf(name2) {
 async function walk(dir, root, out, warnings, node) {
   let entries;
   try {
-    entries = await import_node_fs5.promises.readdir(dir, { withFileTypes: true });
+    entries = await import_node_fs7.promises.readdir(dir, { withFileTypes: true });
   } catch (err) {
     warnings.push(`${node}: cannot list ${dir}: ${err.code ?? err.message}; check its permissions`);
     return;
   }
   entries.sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   for (const e of entries) {
-    const abs = path2.join(dir, e.name);
+    const abs = path3.join(dir, e.name);
     if (e.isDirectory()) {
       await walk(abs, root, out, warnings, node);
       continue;
@@ -45389,16 +45481,16 @@ async function walk(dir, root, out, warnings, node) {
     if (!c) continue;
     let stat;
     try {
-      stat = await import_node_fs5.promises.stat(abs);
+      stat = await import_node_fs7.promises.stat(abs);
     } catch (err) {
-      warnings.push(`${node}: cannot read ${path2.relative(root, abs)}: ${err.code ?? err.message}`);
+      warnings.push(`${node}: cannot read ${path3.relative(root, abs)}: ${err.code ?? err.message}`);
       continue;
     }
     if (!stat.isFile()) {
-      warnings.push(`${node}: ${path2.relative(root, abs)} is not a regular file; skipped`);
+      warnings.push(`${node}: ${path3.relative(root, abs)} is not a regular file; skipped`);
       continue;
     }
-    out.push({ kind: c.kind, rotation: c.rotation, abs, rel: path2.relative(root, abs), stat });
+    out.push({ kind: c.kind, rotation: c.rotation, abs, rel: path3.relative(root, abs), stat });
   }
 }
 function orderFiles(files, rotations) {
@@ -45419,7 +45511,7 @@ function localFile(node, kind, abs, rel, stat) {
     order: 0,
     size: stat.size,
     mtime: stat.mtime,
-    open: () => (0, import_node_fs5.createReadStream)(abs, { highWaterMark: READ_CHUNK })
+    open: () => (0, import_node_fs7.createReadStream)(abs, { highWaterMark: READ_CHUNK })
   };
 }
 async function nodeFromDirectory(name2, dir, warnings) {
@@ -45434,7 +45526,7 @@ async function nodeFromDirectory(name2, dir, warnings) {
   return { name: name2, role: roleOf(name2), files: orderFiles(files, rotations), facts: await factsIn(dir) };
 }
 async function factsIn(dir) {
-  const read = (name2) => import_node_fs5.promises.readFile(path2.join(dir, "facts", name2), "utf8").catch(() => void 0);
+  const read = (name2) => import_node_fs7.promises.readFile(path3.join(dir, "facts", name2), "utf8").catch(() => void 0);
   const facts = {};
   const df = await read("df.txt");
   if (df !== void 0) facts.diskUse = parseDf(df);
@@ -45444,33 +45536,33 @@ async function factsIn(dir) {
   return facts;
 }
 async function holdsLogs(dir) {
-  const entries = await import_node_fs5.promises.readdir(dir, { withFileTypes: true });
+  const entries = await import_node_fs7.promises.readdir(dir, { withFileTypes: true });
   return entries.some((e) => !e.isDirectory() && classifyFileName(e.name) !== null);
 }
 async function nodesFromDirectory(dir, name2, warnings) {
   if (name2) return [await nodeFromDirectory(name2, dir, warnings)];
-  if (await holdsLogs(dir)) return [await nodeFromDirectory(path2.basename(path2.resolve(dir)), dir, warnings)];
-  const nodesDir = await isDirectory(path2.join(dir, "nodes")) ? path2.join(dir, "nodes") : dir;
-  const entries = (await import_node_fs5.promises.readdir(nodesDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
+  if (await holdsLogs(dir)) return [await nodeFromDirectory(path3.basename(path3.resolve(dir)), dir, warnings)];
+  const nodesDir = await isDirectory(path3.join(dir, "nodes")) ? path3.join(dir, "nodes") : dir;
+  const entries = (await import_node_fs7.promises.readdir(nodesDir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
   const nodes = [];
   for (const sub of entries) {
-    const node = await nodeFromDirectory(sub, path2.join(nodesDir, sub), warnings);
+    const node = await nodeFromDirectory(sub, path3.join(nodesDir, sub), warnings);
     if (node.files.length) nodes.push(node);
   }
   return nodes;
 }
 async function isDirectory(p) {
   try {
-    return (await import_node_fs5.promises.stat(p)).isDirectory();
+    return (await import_node_fs7.promises.stat(p)).isDirectory();
   } catch {
     return false;
   }
 }
 
 // src/sources/syslog.ts
-var import_node_fs6 = require("node:fs");
+var import_node_fs8 = require("node:fs");
 var import_node_stream = require("node:stream");
-var path3 = __toESM(require("node:path"));
+var path4 = __toESM(require("node:path"));
 
 // src/text/lines.ts
 var NL = Buffer.from("\n");
@@ -45539,7 +45631,7 @@ function kindOfApp(app) {
   return "ha";
 }
 async function looksLikeSyslog(file) {
-  const fh = await import_node_fs6.promises.open(file, "r");
+  const fh = await import_node_fs8.promises.open(file, "r");
   try {
     const { buffer, bytesRead } = await fh.read(Buffer.alloc(8192), 0, 8192, 0);
     const lines = buffer.subarray(0, bytesRead).toString("utf8").split("\n").slice(0, 20).filter(Boolean);
@@ -45564,7 +45656,7 @@ async function countHosts(file) {
     counts.set(h.host, (counts.get(h.host) ?? 0) + 1);
     if (SMS_APPS.test(h.app)) sms.set(h.host, (sms.get(h.host) ?? 0) + 1);
   };
-  for await (const p of splitLines((0, import_node_fs6.createReadStream)(file), MAX_LINE)) {
+  for await (const p of splitLines((0, import_node_fs8.createReadStream)(file), MAX_LINE)) {
     if (p.type === "lines") eachLine(p.buf, p.end, (start, end) => count2(headOf(p.buf, start, end)));
     else if (p.type === "long-start") count2(headOf(p.head, 0, p.head.length));
   }
@@ -45574,7 +45666,7 @@ function filteredFile(file, node, host, kind, size, mtime, order) {
   return {
     node,
     kind,
-    path: path3.basename(file),
+    path: path4.basename(file),
     order,
     size,
     mtime,
@@ -45585,7 +45677,7 @@ function filteredFile(file, node, host, kind, size, mtime, order) {
           return !!h && h.host === host && kindOfApp(h.app) === kind;
         };
         let keep2 = false;
-        for await (const p of splitLines((0, import_node_fs6.createReadStream)(file), MAX_LINE)) {
+        for await (const p of splitLines((0, import_node_fs8.createReadStream)(file), MAX_LINE)) {
           if (p.type === "lines") {
             const parts = [];
             eachLine(p.buf, p.end, (start, end) => parts.push(mine(headOf(p.buf, start, end)) ? p.buf.subarray(start, end + 1) : NL2));
@@ -45599,19 +45691,19 @@ function filteredFile(file, node, host, kind, size, mtime, order) {
     )
   };
 }
-async function nodesFromSyslog(file, hosts, warnings) {
+async function nodesFromSyslog(file, hosts, warnings, label = file) {
   const { counts, sms } = await countHosts(file);
   const seen = [...counts.keys()].sort();
   if (!Object.keys(hosts).length) {
     const likely = [...sms.keys()].sort((a, b) => (sms.get(b) ?? 0) - (sms.get(a) ?? 0) || (a < b ? -1 : 1));
     const [p = "HOST-A", q = "HOST-B"] = likely;
-    throw new UsageError(`${file} is a syslog file with lines from ${seen.join(", ") || "no recognisable host"}; say which hosts are the SMS nodes, e.g. --node primary=${p} --node secondary=${q}`);
+    throw new UsageError(`${label} is a syslog file with lines from ${seen.join(", ") || "no recognisable host"}; say which hosts are the SMS nodes, e.g. --node primary=${p} --node secondary=${q}`);
   }
-  const st = await import_node_fs6.promises.stat(file);
+  const st = await import_node_fs8.promises.stat(file);
   const nodes = [];
   for (const [name2, host] of Object.entries(hosts)) {
     if (!counts.has(host)) {
-      warnings.push(`${name2}: no lines from host ${host} in ${path3.basename(file)} (hosts there: ${seen.join(", ")})`);
+      warnings.push(`${name2}: no lines from host ${host} in ${path4.basename(label)} (hosts there: ${seen.join(", ")})`);
       continue;
     }
     const kinds = LOG_KINDS.filter((k) => k !== "state" && k !== "syslog");
@@ -45622,13 +45714,13 @@ async function nodesFromSyslog(file, hosts, warnings) {
   const others = seen.filter((h) => !mapped.has(h));
   if (others.length) {
     const n = others.reduce((a, h) => a + (counts.get(h) ?? 0), 0);
-    warnings.push(`ignored ${n} line(s) from other hosts in ${path3.basename(file)}: ${others.join(", ")}`);
+    warnings.push(`ignored ${n} line(s) from other hosts in ${path4.basename(label)}: ${others.join(", ")}`);
   }
   return nodes;
 }
 
 // src/sources/bundle/inventory.ts
-var path4 = __toESM(require("node:path"));
+var path5 = __toESM(require("node:path"));
 
 // src/sources/bundle/manifest.ts
 var MANIFEST_PATH = "manifest.json";
@@ -45777,7 +45869,7 @@ function firstFew(items, max = 3) {
 }
 
 // src/sources/bundle/reader.ts
-var import_node_fs7 = require("node:fs");
+var import_node_fs9 = require("node:fs");
 var import_node_stream2 = require("node:stream");
 var import_node_util4 = require("node:util");
 var zlib2 = __toESM(require("node:zlib"));
@@ -46031,7 +46123,7 @@ function errMsg(err) {
   return err.message ?? String(err);
 }
 async function* scanArchive(file, opts = {}) {
-  const src = (0, import_node_fs7.createReadStream)(file, { highWaterMark: 1024 * 1024 });
+  const src = (0, import_node_fs9.createReadStream)(file, { highWaterMark: 1024 * 1024 });
   if (opts.onRaw) {
     const onRaw = opts.onRaw;
     src.on("data", (c) => onRaw(c));
@@ -46158,7 +46250,7 @@ var BlockFile = class _BlockFile {
     return import_node_stream2.Readable.from(
       (async function* () {
         if (len === 0) return;
-        const fh = await import_node_fs7.promises.open(self2.file, "r");
+        const fh = await import_node_fs9.promises.open(self2.file, "r");
         const ahead = [];
         try {
           let i = self2.find(start);
@@ -46327,7 +46419,7 @@ async function collect(src) {
 async function openBundle(file) {
   let fh;
   try {
-    fh = await import_node_fs7.promises.open(file, "r");
+    fh = await import_node_fs9.promises.open(file, "r");
   } catch (err) {
     const code = err.code;
     throw new BundleError(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : errMsg(err)}`);
@@ -46344,7 +46436,7 @@ async function openBundle(file) {
 async function isTarGz(file) {
   let fh;
   try {
-    fh = await import_node_fs7.promises.open(file, "r");
+    fh = await import_node_fs9.promises.open(file, "r");
   } catch {
     return false;
   }
@@ -46356,7 +46448,7 @@ async function isTarGz(file) {
     await fh.close();
   }
   const gunzip = zlib2.createGunzip();
-  const src = (0, import_node_fs7.createReadStream)(file, { start: 0, end: 256 * 1024 - 1 });
+  const src = (0, import_node_fs9.createReadStream)(file, { start: 0, end: 256 * 1024 - 1 });
   const head = [];
   let got = 0;
   try {
@@ -46427,7 +46519,7 @@ async function inventoryFromReader(b) {
     const m = /^nodes\/([^/]+)\//.exec(p);
     if (m && !byNode.has(m[1])) {
       byNode.set(m[1], { name: m[1], host: "", role: "unknown", facts: {}, files: [], errors: [] });
-      warnings.push(`${path4.basename(b.file)}: node directory nodes/${m[1]}/ is not in the manifest; read without facts`);
+      warnings.push(`${path5.basename(b.file)}: node directory nodes/${m[1]}/ is not in the manifest; read without facts`);
     }
   }
   warnings.push(...manifestMismatches(b));
@@ -46437,7 +46529,7 @@ async function inventoryFromReader(b) {
     const rotations = /* @__PURE__ */ new Map();
     for (const e of b.entries.values()) {
       if (!e.path.startsWith(prefix)) continue;
-      const base = path4.posix.basename(e.path);
+      const base = path5.posix.basename(e.path);
       const c = classifyFileName(base);
       if (!c) continue;
       const entryPath = e.path;
@@ -46477,7 +46569,7 @@ async function inventoryFromReader(b) {
   return { nodes, warnings, ...Number.isFinite(incident) ? { incident } : {} };
 }
 function manifestMismatches(b) {
-  const name2 = path4.basename(b.file);
+  const name2 = path5.basename(b.file);
   const problems = [];
   const listed = listedEntries(b.manifest);
   for (const [p, want] of listed) {
@@ -46501,7 +46593,7 @@ async function inventoryFromBundle(file) {
 async function statOrFail(p, arg) {
   let st;
   try {
-    st = await import_node_fs8.promises.stat(p);
+    st = await import_node_fs10.promises.stat(p);
   } catch (err) {
     const code = err.code;
     const why = code === "ENOENT" ? "no such file or directory" : code === "EACCES" ? "permission denied" : err.message;
@@ -46522,8 +46614,8 @@ function apart(n, from, origin, nodes, warnings) {
     origin.set(n.name, from);
     return n;
   }
-  let name2 = `${path5.basename(path5.dirname(from))}-${n.name}`;
-  for (let k = 2; nodes.has(name2) || origin.has(name2); k++) name2 = `${path5.basename(path5.dirname(from))}-${n.name}-${k}`;
+  let name2 = `${path6.basename(path6.dirname(from))}-${n.name}`;
+  for (let k = 2; nodes.has(name2) || origin.has(name2); k++) name2 = `${path6.basename(path6.dirname(from))}-${n.name}-${k}`;
   warnings.push(`two inputs would both be node "${n.name}" (${first} and ${from}); the second is read as node "${name2}". Name them yourself with NAME=PATH (e.g. secondary=${from})`);
   origin.set(name2, from);
   n.name = name2;
@@ -46539,19 +46631,19 @@ function mergeNode(nodes, n) {
   prev.files.push(...n.files);
   prev.facts = { ...prev.facts, ...n.facts };
   const rotations = /* @__PURE__ */ new Map();
-  for (const f of prev.files) rotations.set(f, classifyFileName(path5.basename(f.path))?.rotation ?? { group: 2, value: 0, compressedName: false });
+  for (const f of prev.files) rotations.set(f, classifyFileName(path6.basename(f.path))?.rotation ?? { group: 2, value: 0, compressedName: false });
   prev.files = orderFiles(prev.files, rotations);
 }
 async function nodeFromFile(arg, p, name2) {
-  const base = path5.basename(p);
+  const base = path6.basename(p);
   const c = classifyFileName(base);
   if (!c) {
     throw new InputError(
       `${arg} is not a file smsdiag recognises: expected an SMS log (ha.log*, sms-info.log*, mysqld.err*, tpt_sms.txt, ha.state), a directory of them, or a bundle`
     );
   }
-  const node = name2 ?? path5.basename(path5.dirname(path5.resolve(p)));
-  const f = localFile(node, c.kind, p, base, await import_node_fs8.promises.stat(p));
+  const node = name2 ?? path6.basename(path6.dirname(path6.resolve(p)));
+  const f = localFile(node, c.kind, p, base, await import_node_fs10.promises.stat(p));
   return { name: node, role: roleOf(node), files: orderFiles([f], /* @__PURE__ */ new Map([[f, c.rotation]])), facts: {} };
 }
 async function localMachine() {
@@ -46559,7 +46651,7 @@ async function localMachine() {
   const rotations = /* @__PURE__ */ new Map();
   for (const found of await findLocalFiles(catalogGlobs())) {
     if (found.refused) continue;
-    const c = classifyFileName(path5.basename(found.path));
+    const c = classifyFileName(path6.basename(found.path));
     if (!c || c.kind !== found.kind) continue;
     const f = localFile("local", c.kind, found.path, found.path, found);
     rotations.set(f, c.rotation);
@@ -46581,6 +46673,7 @@ async function resolveInputs(args, opts = {}) {
       );
     }
   }
+  if (args.filter((a) => a === "-" || splitNamed(a)?.value === "-").length > 1) throw new UsageError("`-` (standard input) can be given once: there is one standard input");
   for (const arg of args) {
     let name2;
     let p = arg;
@@ -46589,22 +46682,28 @@ async function resolveInputs(args, opts = {}) {
       name2 = named2.name;
       p = named2.value;
     }
+    if (p === "-") {
+      const spooled = await spoolStdin(opts.stdin ?? process.stdin, looksLikeSyslog);
+      if (spooled.syslog) for (const n of await nodesFromSyslog(spooled.file, opts.hosts ?? {}, warnings, "standard input")) mergeNode(nodes, n);
+      else mergeNode(nodes, await nodeFromFile(arg, spooled.file, name2 ?? "stdin"));
+      continue;
+    }
     const st = await statOrFail(p, arg);
     if (st.isDirectory()) {
       const found = await nodesFromDirectory(p, name2, warnings);
       if (!found.length) throw new InputError(`no SMS log files found in ${arg}: expected ha.log*, sms-info.log*, mysqld.err*, tpt_sms.txt or ha.state in it or in one sub-directory per node`);
-      const root = path5.resolve(p);
-      for (const n of found) mergeNode(nodes, name2 ? n : apart(n, found.length === 1 && n.name === path5.basename(root) ? root : path5.join(root, n.name), origin, nodes, warnings));
+      const root = path6.resolve(p);
+      for (const n of found) mergeNode(nodes, name2 ? n : apart(n, found.length === 1 && n.name === path6.basename(root) ? root : path6.join(root, n.name), origin, nodes, warnings));
     } else if (await isBundlePath(p)) {
       const bundle = await inventoryFromBundle(p);
       warnings.push(...bundle.warnings);
       incident ??= bundle.incident;
       for (const n of bundle.nodes) mergeNode(nodes, n);
-    } else if (!classifyFileName(path5.basename(p)) && await looksLikeSyslog(p)) {
+    } else if (!classifyFileName(path6.basename(p)) && await looksLikeSyslog(p)) {
       for (const n of await nodesFromSyslog(p, opts.hosts ?? {}, warnings)) mergeNode(nodes, n);
     } else {
       const n = await nodeFromFile(arg, p, name2);
-      mergeNode(nodes, name2 ? n : apart(n, path5.dirname(path5.resolve(p)), origin, nodes, warnings));
+      mergeNode(nodes, name2 ? n : apart(n, path6.dirname(path6.resolve(p)), origin, nodes, warnings));
     }
   }
   for (const n of nodes.values()) {
@@ -46636,7 +46735,7 @@ function byRole(a, b) {
 }
 async function exists(p) {
   try {
-    await import_node_fs8.promises.access(p);
+    await import_node_fs10.promises.access(p);
     return true;
   } catch {
     return false;
@@ -47003,7 +47102,7 @@ function jsonOrFormat(json, format, fallback) {
 }
 
 // src/rules/engine.ts
-var import_node_fs9 = require("node:fs");
+var import_node_fs11 = require("node:fs");
 
 // src/rules/conditions.ts
 var CONDITIONS = [
@@ -48019,7 +48118,7 @@ function loadRules(file) {
   if (!file) return builtinRules();
   let parsed;
   try {
-    parsed = JSON.parse((0, import_node_fs9.readFileSync)(file, "utf8"));
+    parsed = JSON.parse((0, import_node_fs11.readFileSync)(file, "utf8"));
   } catch (err) {
     throw new RulePackError(`cannot read rule pack ${file}: ${err.message}`);
   }
@@ -49353,15 +49452,15 @@ function corrections(inv) {
 }
 
 // src/ingest/decode.ts
-var import_node_zlib = require("node:zlib");
+var import_node_zlib2 = require("node:zlib");
 var import_node_stream3 = require("node:stream");
-var SNIFF_BYTES = 4096;
+var SNIFF_BYTES2 = 4096;
 var BINARY_SHARE = 0.1;
-function isGzip(b) {
+function isGzip2(b) {
   return b.length >= 2 && b[0] === 31 && b[1] === 139;
 }
 function looksBinary(b) {
-  const n = Math.min(b.length, SNIFF_BYTES);
+  const n = Math.min(b.length, SNIFF_BYTES2);
   let text = 0;
   let control = 0;
   for (let i = 0; i < n; i++) {
@@ -49449,12 +49548,12 @@ async function* rawText(file, warn) {
   let head;
   let rest;
   try {
-    ({ head, rest } = await peek(src, SNIFF_BYTES));
+    ({ head, rest } = await peek(src, SNIFF_BYTES2));
   } catch (err) {
     warn(`${file.node}: cannot read ${file.path}: ${describe2(err)}; check the path and its permissions`);
     return;
   }
-  if (!isGzip(head)) {
+  if (!isGzip2(head)) {
     if (looksBinary(head)) {
       warn(`${file.node}: ${file.path} holds binary data, not log text; skipped`);
       src.destroy();
@@ -49467,7 +49566,7 @@ async function* rawText(file, warn) {
     }
     return;
   }
-  const gunzip = (0, import_node_zlib.createGunzip)({ chunkSize: 256 * 1024 });
+  const gunzip = (0, import_node_zlib2.createGunzip)({ chunkSize: 256 * 1024 });
   const input = import_node_stream3.Readable.from(chain(head, rest));
   input.on("error", (err) => gunzip.destroy(err));
   input.pipe(gunzip);
@@ -50141,7 +50240,6 @@ function renderJson(report) {
 
 // src/report/table.ts
 var import_cli_table3 = __toESM(require_cli_table3());
-var WIDE = 110;
 function findingsList(report, width) {
   const lines = ["FINDINGS (UTC)"];
   for (const f of report.findings) {
@@ -50218,19 +50316,23 @@ function renderSummary(report, advice, width = 80) {
   const critical = report.findings.filter((f) => f.severity === "critical").length;
   const lines = [];
   const n = report.findings.length;
-  lines.push(`SMS HA diagnosis: ${report.nodes.length} node${report.nodes.length === 1 ? "" : "s"}, ${n} finding${n === 1 ? "" : "s"}${critical ? ` (${critical} critical)` : ""}, ${report.incidents.length} incident${report.incidents.length === 1 ? "" : "s"}`);
+  const states = report.nodes.map((x) => `${x.name} ${x.state ?? "state unknown"}`).join(", ") || "no nodes";
+  lines.push(wrap(`SMS HA: ${states}; ${n} finding${n === 1 ? "" : "s"}${critical ? ` (${critical} critical)` : ""}, ${report.incidents.length} incident${report.incidents.length === 1 ? "" : "s"}`, width, "  ", ""));
+  const top = ranked(report.findings)[0];
+  if (top) lines.push(wrap(`Most severe: ${top.id} on ${top.node}, first ${shortTime(top.first)} UTC: ${top.summary}`, width, "  ", ""));
   lines.push(span(report), "");
   lines.push("NODES");
   const w = Math.max(...report.nodes.map((x) => x.name.length), 4);
   for (const node of report.nodes) {
     const since = node.stateSince ? ` since ${shortTime(node.stateSince)} UTC` : "";
-    lines.push(`  ${node.name.padEnd(w)}  ${roleText(node).padEnd(9)}  ${(node.state ?? "state unknown").padEnd(13)}${since}  (times read as UTC${node.utcOffset}, ${(node.files ?? []).length} file${(node.files ?? []).length === 1 ? "" : "s"})`);
+    const files = (node.files ?? []).length;
+    lines.push(fit(`  ${node.name.padEnd(w)}  ${roleText(node).padEnd(9)}  ${(node.state ?? "state unknown").padEnd(13)}${since}`, `(times read as UTC${node.utcOffset}, ${files} file${files === 1 ? "" : "s"})`, width, `${" ".repeat(w + 4)}`));
     for (const n2 of node.notChecked ?? []) lines.push(wrap(`not checked: ${notCheckedText(n2)}`, width, `${" ".repeat(w + 4)}  `, `${" ".repeat(w + 4)}`));
   }
   if (report.incidents.length) {
     lines.push("", "INCIDENTS");
     report.incidents.forEach((i, k) => {
-      lines.push(`  ${k + 1}. ${shortTime(i.start)} to ${shortTime(i.end)} UTC  [${i.findings.join(", ")}]`);
+      lines.push(fit(`  ${k + 1}. ${shortTime(i.start)} to ${shortTime(i.end)} UTC`, `[${i.findings.join(", ")}]`, width, "     "));
       lines.push(wrap(i.summary, width, "     "));
       if (i.meanwhile?.length) lines.push(wrap(`meanwhile: ${i.meanwhile.join("; ")}`, width, "     "));
     });
@@ -50238,8 +50340,9 @@ function renderSummary(report, advice, width = 80) {
   lines.push("", n ? "FINDINGS (most severe first)" : "FINDINGS");
   if (!n) lines.push("  None: nothing in these logs matches a known HA problem.");
   for (const f of ranked(report.findings)) {
-    const cause = f.cause ? `, cause ${f.cause}${f.causeConfidence ? ` (${f.causeConfidence} confidence)` : ""}` : "";
-    lines.push(`  ${f.severity.padEnd(8)}  ${f.id} on ${f.node}, ${f.count}x, first ${shortTime(f.first)} UTC${cause}`);
+    const cause = f.cause ? `cause ${f.cause}${f.causeConfidence ? ` (${f.causeConfidence} confidence)` : ""}` : "";
+    const head = `  ${f.severity.padEnd(8)}  ${f.id} on ${f.node}, ${f.count}x, first ${shortTime(f.first)} UTC`;
+    lines.push(cause ? fit(`${head},`, cause, width, "            ", " ") : head);
     lines.push(wrap(f.summary, width, "            "));
   }
   const todo = ranked(report.findings).filter((f, i, all) => all.findIndex((g) => g.id === f.id && g.cause === f.cause) === i);
@@ -50263,8 +50366,8 @@ function renderSummary(report, advice, width = 80) {
 
 // src/report/html-file.ts
 var import_node_crypto2 = require("node:crypto");
-var import_node_fs10 = require("node:fs");
-var path6 = __toESM(require("node:path"));
+var import_node_fs12 = require("node:fs");
+var path7 = __toESM(require("node:path"));
 init_lookup();
 
 // src/report/html.ts
@@ -50453,15 +50556,15 @@ ${warnings}
 // src/report/html-file.ts
 async function writeHtmlReport(analysis, file) {
   const html = renderHtml(analysis, { explain: adviceFor });
-  const tmp = path6.join(path6.dirname(file), `.${path6.basename(file)}.partial-${(0, import_node_crypto2.randomBytes)(8).toString("hex")}`);
+  const tmp = path7.join(path7.dirname(file), `.${path7.basename(file)}.partial-${(0, import_node_crypto2.randomBytes)(8).toString("hex")}`);
   try {
-    await import_node_fs10.promises.writeFile(tmp, html, { flag: "wx", mode: 384 });
-    await import_node_fs10.promises.link(tmp, file);
+    await import_node_fs12.promises.writeFile(tmp, html, { flag: "wx", mode: 384 });
+    await import_node_fs12.promises.link(tmp, file);
   } catch (err) {
     const code = err.code;
     throw new UsageError(code === "EEXIST" ? `${file} already exists; give another name or remove it first` : `cannot write ${file}: ${err.message}`);
   } finally {
-    await import_node_fs10.promises.rm(tmp, { force: true });
+    await import_node_fs12.promises.rm(tmp, { force: true });
   }
 }
 
@@ -50475,12 +50578,48 @@ function failsOn(report, threshold) {
   return report.findings.some((f) => severityRank(f.severity) >= severityRank(threshold));
 }
 
+// src/report/colour.ts
+var RESET = "\x1B[0m";
+var STYLE = {
+  heading: "\x1B[1m",
+  critical: "\x1B[1;31m",
+  error: "\x1B[31m",
+  warning: "\x1B[33m",
+  Failed: "\x1B[31m",
+  Active: "\x1B[32m"
+};
+var HEADING = /^[A-Z][A-Z0-9 ()/,.?:'-]*[A-Z)]$/;
+var MARKED = /(?<=^|\s)(critical|error|warning|Failed|Active)(?=[\s,;.)]|$)/g;
+function colourize(text) {
+  return text.split("\n").map((line) => {
+    if (HEADING.test(line)) return `${STYLE.heading}${line}${RESET}`;
+    return line.replace(MARKED, (w) => `${STYLE[w]}${w}${RESET}`);
+  }).join("\n");
+}
+
+// src/cli/output.ts
+function outputWidth(out = process.stdout) {
+  return out.isTTY && out.columns ? out.columns : 80;
+}
+function proseWidth(out = process.stdout) {
+  return Math.min(outputWidth(out), 100);
+}
+function useColour(flag, out = process.stdout, env = process.env) {
+  if (flag !== void 0) return flag;
+  return !!out.isTTY && !env.NO_COLOR && env.TERM !== "dumb";
+}
+function writeReadable(text, colourFlag, out = process.stdout) {
+  out.write(useColour(colourFlag, out) ? colourize(text) : text);
+}
+
 // commands/analyze.ts
 var Analyze = class _Analyze extends SmsdiagCommand {
   static summary = "Find what went wrong in an SMS HA cluster from both nodes' logs.";
   static description = `Reads ha.log*, sms-info.log*, mysqld.err*, tpt_sms.txt and ha.state of each node (rotations and gzip included) and reports the HA conditions it finds: one row per condition and node with first/last time, count and a summary, then each node's current HA state.
 
-PATH is a directory of one node's files (named after the directory, or NAME=DIR), a directory with one sub-directory per node, or a single log file. Without PATH, this machine's usual log locations are read.
+PATH is a directory of one node's files (named after the directory, or NAME=DIR), a directory with one sub-directory per node, a single log file, or - for one log on standard input (NAME=- names its node). Without PATH, this machine's usual log locations are read.
+
+On a terminal the report is the one-page summary, in colour (NO_COLOR or --no-color: none); in a pipe it is the table, 80 columns wide.
 
 Times without a zone are the node's local time: give each node's offset with --tz when it differs from this machine's.`;
   static examples = [
@@ -50492,7 +50631,7 @@ Times without a zone are the node's local time: give each node's offset with --t
   static args = { path: import_core3.Args.string({ description: "node directory, NAME=DIR, directory of node directories, or log file" }) };
   static flags = {
     json: import_core3.Flags.boolean({ description: "Print the report as JSON (same as --format json)." }),
-    format: import_core3.Flags.string({ description: "table (the default): findings, incidents, states; text: the one-page summary with what to do; json: the report for scripts.", options: ["table", "text", "json"] }),
+    format: import_core3.Flags.string({ description: "text: the one-page summary with what to do (the default on a terminal); table: findings, incidents, states (the default otherwise); json: the report for scripts.", options: ["table", "text", "json"] }),
     ...windowFlags,
     "min-severity": import_core3.Flags.string({ description: "Hide findings below this severity.", options: [...SEVERITIES], default: "info" }),
     "fail-on": import_core3.Flags.string({ description: "Exit 1 when a finding at or above this severity is reported.", options: [...SEVERITIES, "never"], default: "never" }),
@@ -50517,12 +50656,12 @@ Times without a zone are the node's local time: give each node's offset with --t
       process.stderr.write(renderVerbose(analysis.report, assumed, incident));
     }
     if (flags.html) await writeHtmlReport(analysis, flags.html);
-    const format = jsonOrFormat(flags.json, flags.format, "table");
+    const format = jsonOrFormat(flags.json, flags.format, process.stdout.isTTY ? "text" : "table");
     if (format === "json") process.stdout.write(renderJson(report));
     else if (format === "text") {
       const { adviceFor: adviceFor2 } = await Promise.resolve().then(() => (init_lookup(), lookup_exports));
-      process.stdout.write(renderSummary(report, adviceFor2, process.stdout.isTTY ? Math.min(process.stdout.columns, 100) : 80));
-    } else process.stdout.write(renderTable(report, { width: process.stdout.isTTY ? process.stdout.columns : 80 }));
+      writeReadable(renderSummary(report, adviceFor2, proseWidth()), flags.color);
+    } else writeReadable(renderTable(report, { width: outputWidth() }), flags.color);
     const empty = report.findings.length ? void 0 : emptySelectionNote(windowFrom(flags, now), report.nodes);
     if (empty) process.stderr.write(`note: ${empty}
 `);
@@ -50532,7 +50671,7 @@ Times without a zone are the node's local time: give each node's offset with --t
 
 // commands/autocomplete.ts
 var import_core4 = __toESM(require_lib());
-var path7 = __toESM(require("node:path"));
+var path8 = __toESM(require("node:path"));
 
 // src/cli/runtime.ts
 function isSingleExecutable() {
@@ -50598,7 +50737,7 @@ var Autocomplete = class _Autocomplete extends SmsdiagCommand {
       id: c.id,
       flags: Object.entries(c.flags).filter(([, f]) => !f.hidden).map(([name2, f]) => ({ name: name2, options: f.type === "option" ? f.options : void 0 }))
     }));
-    const aliases = isSingleExecutable() ? [path7.basename(process.execPath)] : [];
+    const aliases = isSingleExecutable() ? [path8.basename(process.execPath)] : [];
     const topics = TOPICS.flatMap((t) => [t.id, ...t.aliases]);
     process.stdout.write(completionScript(args.shell, { bin: this.config.bin, aliases, commands, topics }));
   }
@@ -50606,15 +50745,15 @@ var Autocomplete = class _Autocomplete extends SmsdiagCommand {
 
 // commands/collect.ts
 var import_core5 = __toESM(require_lib());
-var import_node_fs16 = require("node:fs");
-var os3 = __toESM(require("node:os"));
-var path12 = __toESM(require("node:path"));
-var import_promises4 = require("node:readline/promises");
+var import_node_fs18 = require("node:fs");
+var os4 = __toESM(require("node:os"));
+var path13 = __toESM(require("node:path"));
+var import_promises5 = require("node:readline/promises");
 
 // src/collect.ts
-var import_node_fs15 = require("node:fs");
-var os2 = __toESM(require("node:os"));
-var path11 = __toESM(require("node:path"));
+var import_node_fs17 = require("node:fs");
+var os3 = __toESM(require("node:os"));
+var path12 = __toESM(require("node:path"));
 init_lookup();
 
 // src/report/timeline.ts
@@ -50637,8 +50776,18 @@ function ndjsonLine(e) {
   return `${JSON.stringify(e)}
 `;
 }
+function timelineList(entries, width) {
+  const lines = ["TIME (UTC)  NODE  WHERE  EVENT"];
+  for (const e of entries) {
+    lines.push(wrap(`${shortTime(e.time)}  ${e.node}  ${e.file}:${e.line}${e.event ? `  ${e.event}` : ""}`, width, "    ", ""));
+    lines.push(wrapVerbatim(tableText(messageOf(e.text.split("\n")[0])), width, "    "));
+  }
+  return `${lines.join("\n")}
+`;
+}
 function timelineTable(entries, width) {
   if (!entries.length) return "No events in the selected range.\n";
+  if (width < WIDE) return timelineList(entries, width);
   const nodeWidth = Math.max(4, ...entries.map((e) => e.node.length));
   const whereWidth = Math.max(5, ...entries.map((e) => `${e.file}:${e.line}`.length));
   const eventWidth = Math.max(5, ...entries.map((e) => (e.event ?? "").length));
@@ -50648,18 +50797,18 @@ function timelineTable(entries, width) {
     head: ["TIME (UTC)", "NODE", "WHERE", "EVENT", "MESSAGE"],
     colWidths: [...fixed, textWidth],
     wordWrap: true,
-    wrapOnWordBoundary: false,
     ...BORDERLESS
   });
   for (const e of entries) t.push([shortTime(e.time), e.node, `${e.file}:${e.line}`, e.event ?? "", tableText(messageOf(e.text.split("\n")[0]))]);
   return `${trimRight(t.toString())}
 `;
 }
-async function writeTimeline(out, entries, format, nodes) {
+async function writeTimeline(out, entries, format, nodes, opts) {
   if (format === "table") {
     const list = [];
     for await (const e of entries) list.push(e);
-    out.write(timelineTable(list, out.isTTY ? out.columns : 120));
+    const table = timelineTable(list, opts.width);
+    out.write(opts.colour ? colourize(table) : table);
     return;
   }
   const nodeWidth = Math.max(4, ...nodes.map((n) => n.length));
@@ -50910,7 +51059,7 @@ async function* allRecords(inv, filter, warn) {
 // src/bundle/redact.ts
 var import_node_net = require("node:net");
 var import_node_stream4 = require("node:stream");
-var import_promises2 = require("node:stream/promises");
+var import_promises3 = require("node:stream/promises");
 var zlib3 = __toESM(require("node:zlib"));
 var REDACT_KINDS = ["ipv4", "ipv6", "mac", "host", "user", "email", "word"];
 var OCTET = "(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)";
@@ -51226,14 +51375,14 @@ async function redactBytes(data, redactor, write) {
     for await (const c of src) await write(Buffer.isBuffer(c) ? c : Buffer.from(c));
   };
   const gz = head.length >= 2 && head[0] === 31 && head[1] === 139;
-  if (gz) await (0, import_promises2.pipeline)(source, zlib3.createGunzip(), redactor.stream(), zlib3.createGzip({ level: 6 }), drain);
-  else await (0, import_promises2.pipeline)(source, redactor.stream(), drain);
+  if (gz) await (0, import_promises3.pipeline)(source, zlib3.createGunzip(), redactor.stream(), zlib3.createGzip({ level: 6 }), drain);
+  else await (0, import_promises3.pipeline)(source, redactor.stream(), drain);
 }
 
 // src/bundle/writer.ts
 var import_node_crypto3 = require("node:crypto");
-var import_node_fs11 = require("node:fs");
-var path8 = __toESM(require("node:path"));
+var import_node_fs13 = require("node:fs");
+var path9 = __toESM(require("node:path"));
 var tar2 = __toESM(require_tar_stream());
 var BundleEntryError = class extends Error {
   constructor(message) {
@@ -51288,7 +51437,7 @@ var Spool = class {
   fh = null;
   async write(c) {
     if (!this.fh && this.size + c.length > SPOOL_MEMORY) {
-      this.fh = await import_node_fs11.promises.open(this.file, import_node_fs11.constants.O_CREAT | import_node_fs11.constants.O_EXCL | import_node_fs11.constants.O_RDWR, FILE_MODE);
+      this.fh = await import_node_fs13.promises.open(this.file, import_node_fs13.constants.O_CREAT | import_node_fs13.constants.O_EXCL | import_node_fs13.constants.O_RDWR, FILE_MODE);
       for (const b of this.chunks) await this.fh.write(b);
       this.chunks = [];
     }
@@ -51300,13 +51449,13 @@ var Spool = class {
     if (!this.fh) return Buffer.concat(this.chunks, this.size);
     await this.fh.close();
     this.fh = null;
-    return (0, import_node_fs11.createReadStream)(this.file, { highWaterMark: 1024 * 1024 });
+    return (0, import_node_fs13.createReadStream)(this.file, { highWaterMark: 1024 * 1024 });
   }
   async dispose() {
     this.chunks = [];
     if (this.fh) await this.fh.close().catch(() => void 0);
     this.fh = null;
-    await import_node_fs11.promises.rm(this.file, { force: true });
+    await import_node_fs13.promises.rm(this.file, { force: true });
   }
 };
 function waitDrain(w) {
@@ -51396,7 +51545,7 @@ var TarGzBundleWriter = class {
     if (!Buffer.isBuffer(body)) this.current = body;
     try {
       if (redactor && !entry2.redacted) {
-        spool = new Spool(path8.join(this.opts.outDir, `.${this.opts.name}.spool-${process.pid}-${this.spoolSeq++}`));
+        spool = new Spool(path9.join(this.opts.outDir, `.${this.opts.name}.spool-${process.pid}-${this.spoolSeq++}`));
         await redactInto(capped(entry2.body, entry2.size, label), redactor, spool, label);
         size = spool.size;
         body = await spool.done();
@@ -51542,7 +51691,7 @@ var TarGzBundleWriter = class {
         return digest;
       });
       await publish(this.tempPath, this.finalPath);
-      const base = path8.basename(this.finalPath);
+      const base = path9.basename(this.finalPath);
       await writeNew(this.shaPath, `${sha256}  ${base}
 `);
       let mapFile;
@@ -51567,7 +51716,7 @@ var TarGzBundleWriter = class {
     const run = this.chain.then(async () => {
       void wasOpen;
       await this.fh.close().catch(() => void 0);
-      await import_node_fs11.promises.rm(this.tempPath, { force: true });
+      await import_node_fs13.promises.rm(this.tempPath, { force: true });
     });
     this.chain = run.catch(() => void 0);
     return run;
@@ -51593,21 +51742,21 @@ function redactStrings(v, r, key2) {
 }
 async function publish(temp, final) {
   try {
-    await import_node_fs11.promises.link(temp, final);
+    await import_node_fs13.promises.link(temp, final);
   } catch (err) {
     const code = err.code;
     if (code === "EEXIST") {
       throw new Error(`${final} already exists and is never overwritten; the new bundle was kept as ${temp}`);
     }
     if (await exists2(final)) throw new Error(`${final} already exists and is never overwritten; the new bundle was kept as ${temp}`);
-    await import_node_fs11.promises.rename(temp, final);
+    await import_node_fs13.promises.rename(temp, final);
     return;
   }
-  await import_node_fs11.promises.unlink(temp);
+  await import_node_fs13.promises.unlink(temp);
 }
 async function writeNew(file, text) {
   try {
-    await import_node_fs11.promises.writeFile(file, text, { flag: "wx", mode: FILE_MODE });
+    await import_node_fs13.promises.writeFile(file, text, { flag: "wx", mode: FILE_MODE });
   } catch (err) {
     if (err.code === "EEXIST") throw new Error(`${file} already exists and is never overwritten`);
     throw new Error(`cannot write ${file}: ${fmtErr(err)}`);
@@ -51615,7 +51764,7 @@ async function writeNew(file, text) {
 }
 async function exists2(p) {
   try {
-    await import_node_fs11.promises.lstat(p);
+    await import_node_fs13.promises.lstat(p);
     return true;
   } catch {
     return false;
@@ -51623,18 +51772,18 @@ async function exists2(p) {
 }
 function bundlePaths(outDir, name2) {
   return {
-    finalPath: path8.join(outDir, `${name2}.tar.gz`),
-    shaPath: path8.join(outDir, `${name2}.tar.gz.sha256`),
-    mapPath: path8.join(outDir, `${name2}.map.json`),
-    tempPath: path8.join(outDir, `.${name2}.tar.gz.partial-${process.pid}`)
+    finalPath: path9.join(outDir, `${name2}.tar.gz`),
+    shaPath: path9.join(outDir, `${name2}.tar.gz.sha256`),
+    mapPath: path9.join(outDir, `${name2}.map.json`),
+    tempPath: path9.join(outDir, `.${name2}.tar.gz.partial-${process.pid}`)
   };
 }
 async function checkOutputDirectory(dir) {
-  const st = await import_node_fs11.promises.stat(dir).catch((err) => {
+  const st = await import_node_fs13.promises.stat(dir).catch((err) => {
     throw new UsageError(`--out ${dir}: ${err.code === "ENOENT" ? "no such directory; create it or give another" : `cannot use it (${fmtErr(err)})`}`);
   });
   if (!st.isDirectory()) throw new UsageError(`--out ${dir} is not a directory; give the directory the bundle should be written to`);
-  await import_node_fs11.promises.access(dir, import_node_fs11.constants.W_OK | import_node_fs11.constants.X_OK).catch(() => {
+  await import_node_fs13.promises.access(dir, import_node_fs13.constants.W_OK | import_node_fs13.constants.X_OK).catch(() => {
     throw new UsageError(`--out ${dir}: no permission to write there; give a directory you may write to`);
   });
 }
@@ -51647,7 +51796,7 @@ async function createBundleWriter(opts) {
   }
   let fh;
   try {
-    fh = await import_node_fs11.promises.open(paths.tempPath, import_node_fs11.constants.O_CREAT | import_node_fs11.constants.O_EXCL | import_node_fs11.constants.O_RDWR, FILE_MODE);
+    fh = await import_node_fs13.promises.open(paths.tempPath, import_node_fs13.constants.O_CREAT | import_node_fs13.constants.O_EXCL | import_node_fs13.constants.O_RDWR, FILE_MODE);
   } catch (err) {
     throw new UsageError(`--out ${opts.outDir}: cannot create ${paths.tempPath} (${fmtErr(err)})`);
   }
@@ -51656,19 +51805,19 @@ async function createBundleWriter(opts) {
 
 // src/sources/remote.ts
 var import_node_child_process3 = require("node:child_process");
-var import_node_fs14 = require("node:fs");
-var import_promises3 = require("node:stream/promises");
+var import_node_fs16 = require("node:fs");
+var import_promises4 = require("node:stream/promises");
 var import_node_stream5 = require("node:stream");
-var path10 = __toESM(require("node:path"));
+var path11 = __toESM(require("node:path"));
 
 // src/sources/ssh.ts
-var import_node_fs13 = require("node:fs");
+var import_node_fs15 = require("node:fs");
 var import_ssh2 = __toESM(require_lib3());
 
 // src/sources/known-hosts.ts
 var import_node_crypto4 = require("node:crypto");
-var import_node_fs12 = require("node:fs");
-var path9 = __toESM(require("node:path"));
+var import_node_fs14 = require("node:fs");
+var path10 = __toESM(require("node:path"));
 var KnownHostsError = class extends UnreachableError {
 };
 function hostKeyName(host, port) {
@@ -51737,7 +51886,7 @@ function knownKeyTypes(text, host, port) {
 }
 async function readKnownHosts(file) {
   try {
-    return await import_node_fs12.promises.readFile(file, "utf8");
+    return await import_node_fs14.promises.readFile(file, "utf8");
   } catch (err) {
     if (err.code === "ENOENT") return "";
     throw new KnownHostsError(`cannot read ${file} (${err.message}); refusing to connect without checking host keys`);
@@ -51748,8 +51897,8 @@ async function appendHostKey(file, host, port, blob) {
   const hash = (0, import_node_crypto4.createHmac)("sha1", salt).update(hostKeyName(host, port)).digest();
   const line = `|1|${salt.toString("base64")}|${hash.toString("base64")} ${keyType(blob)} ${blob.toString("base64")}
 `;
-  await import_node_fs12.promises.mkdir(path9.dirname(file), { recursive: true, mode: 448 });
-  await import_node_fs12.promises.appendFile(file, line, { mode: 384 });
+  await import_node_fs14.promises.mkdir(path10.dirname(file), { recursive: true, mode: 448 });
+  await import_node_fs14.promises.appendFile(file, line, { mode: 384 });
 }
 
 // src/sources/ssh.ts
@@ -51764,7 +51913,7 @@ var KEEPALIVE_MS = 5e3;
 var KEEPALIVE_MISSES = 3;
 function readKey(file) {
   try {
-    return (0, import_node_fs13.readFileSync)(file);
+    return (0, import_node_fs15.readFileSync)(file);
   } catch (err) {
     throw new SshError("key-file", `cannot read the SSH key ${file} (${err.code ?? err.message}); give the right one with --key`);
   }
@@ -51915,8 +52064,8 @@ function session(client, where, stallMs) {
       arm();
       s.fastGet(file, local, { concurrency: 32, chunkSize: 64 * 1024, step: (got) => (arm(), onBytes?.(Math.min(got, size))) }, (err) => finish(err ? new Error(`${file}: ${err.message}`) : void 0));
     });
-    const st = await import_node_fs13.promises.stat(local);
-    if (st.size > size) await import_node_fs13.promises.truncate(local, size);
+    const st = await import_node_fs15.promises.stat(local);
+    if (st.size > size) await import_node_fs15.promises.truncate(local, size);
     return Math.min(st.size, size);
   };
   return {
@@ -51936,12 +52085,12 @@ function localAccess() {
     list: findLocalFiles,
     async copy(file, size, dest, onBytes) {
       let n = 0;
-      const out = (0, import_node_fs14.createWriteStream)(dest, { mode: 384 });
+      const out = (0, import_node_fs16.createWriteStream)(dest, { mode: 384 });
       if (size === 0) {
         await new Promise((r) => out.end(r));
         return 0;
       }
-      await (0, import_promises3.pipeline)((0, import_node_fs14.createReadStream)(file, { start: 0, end: size - 1 }), async function* (src) {
+      await (0, import_promises4.pipeline)((0, import_node_fs16.createReadStream)(file, { start: 0, end: size - 1 }), async function* (src) {
         for await (const c of src) {
           n += c.length;
           onBytes?.(n);
@@ -51980,7 +52129,7 @@ function sshAccess(s) {
           sftp = false;
         }
       }
-      const out = (0, import_node_fs14.createWriteStream)(dest, { mode: 384 });
+      const out = (0, import_node_fs16.createWriteStream)(dest, { mode: 384 });
       let n = 0;
       const counting = new import_node_stream5.Writable({
         write(chunk, _enc, cb) {
@@ -52031,9 +52180,9 @@ function parseListing(raw, globs) {
   const wanted2 = globs.map((g) => ({ kind: g.kind, ...splitGlob(g) })).map((g) => ({ ...g, re: globToRegExp(g.pattern, "s") }));
   for (let i = 0; i + 3 < fields.length; i += 4) {
     const [kind, size, mtime, p] = fields.slice(i, i + 4);
-    const dir = path10.posix.dirname(p);
-    const base = path10.posix.basename(p);
-    const ok = wanted2.some((g) => g.kind === kind && (g.dir === dir || path10.posix.resolve(g.dir) === dir) && g.re.test(base));
+    const dir = path11.posix.dirname(p);
+    const base = path11.posix.basename(p);
+    const ok = wanted2.some((g) => g.kind === kind && (g.dir === dir || path11.posix.resolve(g.dir) === dir) && g.re.test(base));
     if (!ok || !/^\d+$/.test(size) || !/^\d+$/.test(mtime)) continue;
     out.push(listedFile(kind, p, Number(size), new Date(Number(mtime) * 1e3)));
   }
@@ -52050,11 +52199,11 @@ function globsFor(node, opts) {
 }
 function wanted(f, since) {
   if (since === void 0) return true;
-  const c = classifyFileName(path11.basename(f.path));
+  const c = classifyFileName(path12.basename(f.path));
   return !c || c.rotation.group === 2 || f.mtime.getTime() >= since;
 }
 async function collectNode(spec, opts, spool) {
-  const out = { spec, reached: false, host: spec.host ?? os2.hostname(), files: [], errors: [], bytes: 0 };
+  const out = { spec, reached: false, host: spec.host ?? os3.hostname(), files: [], errors: [], bytes: 0 };
   let access;
   opts.progress(spec.name, { files: 0, bytes: 0, phase: "connecting" });
   try {
@@ -52069,22 +52218,22 @@ async function collectNode(spec, opts, spool) {
     out.facts = await collectFacts(access, !!spec.host);
     opts.progress(spec.name, { files: 0, bytes: 0, phase: "listing" });
     const listed = (await access.list(globsFor(spec.name, opts))).filter((f) => wanted(f, opts.since));
-    const dir = path11.join(spool, spec.name);
-    await import_node_fs15.promises.mkdir(dir, { recursive: true, mode: 448 });
+    const dir = path12.join(spool, spec.name);
+    await import_node_fs17.promises.mkdir(dir, { recursive: true, mode: 448 });
     const seen = /* @__PURE__ */ new Map();
     for (const f of listed) {
       if (f.refused) {
         out.errors.push({ source: f.path, message: f.refused });
         continue;
       }
-      const base = path11.basename(f.path);
+      const base = path12.basename(f.path);
       const first = seen.get(base);
       if (first !== void 0) {
         if (first !== f.path) out.errors.push({ source: f.path, message: `not collected: a file of the same name (${first}) was collected already` });
         continue;
       }
       seen.set(base, f.path);
-      const local = path11.join(dir, base);
+      const local = path12.join(dir, base);
       try {
         const n = await copyWithRotation(access, f, local, (got) => opts.progress(spec.name, { files: out.files.length, bytes: out.bytes + got, phase: "copying", file: base }));
         out.files.push({ file: { ...f, size: n }, local });
@@ -52092,7 +52241,7 @@ async function collectNode(spec, opts, spool) {
         opts.progress(spec.name, { files: out.files.length, bytes: out.bytes });
       } catch (err) {
         out.errors.push({ source: f.path, message: err.message });
-        await import_node_fs15.promises.rm(local, { force: true });
+        await import_node_fs17.promises.rm(local, { force: true });
       }
     }
   } catch (err) {
@@ -52137,26 +52286,26 @@ async function redactSpool(spooled, redactor) {
   for (const s of spooled) {
     for (const f of s.files) {
       const out = `${f.local}.redacting`;
-      const fh = await import_node_fs15.promises.open(out, "wx", 384);
+      const fh = await import_node_fs17.promises.open(out, "wx", 384);
       try {
-        await redactBytes((0, import_node_fs15.createReadStream)(f.local), redactor, async (c) => void await fh.write(c));
+        await redactBytes((0, import_node_fs17.createReadStream)(f.local), redactor, async (c) => void await fh.write(c));
       } catch (err) {
         await fh.close();
-        await import_node_fs15.promises.rm(out, { force: true });
+        await import_node_fs17.promises.rm(out, { force: true });
         s.errors.push({ source: f.file.path, message: `not stored in the bundle: could not be redacted: ${err.message}` });
-        await import_node_fs15.promises.rm(f.local, { force: true });
+        await import_node_fs17.promises.rm(f.local, { force: true });
         f.local = "";
         continue;
       }
       await fh.close();
-      await import_node_fs15.promises.rename(out, f.local);
-      f.file = { ...f.file, size: (await import_node_fs15.promises.stat(f.local)).size };
+      await import_node_fs17.promises.rename(out, f.local);
+      f.file = { ...f.file, size: (await import_node_fs17.promises.stat(f.local)).size };
     }
     s.files = s.files.filter((f) => f.local);
   }
 }
 async function freeBundleName(dir, base) {
-  const present = new Set(await import_node_fs15.promises.readdir(dir));
+  const present = new Set(await import_node_fs17.promises.readdir(dir));
   for (let k = 1; ; k++) {
     const name2 = k === 1 ? base : `${base}-${k}`;
     const taken = [`${name2}.tar.gz`, `${name2}.tar.gz.sha256`, `${name2}.map.json`].some((n) => present.has(n)) || [...present].some((n) => n.startsWith(`.${name2}.tar.gz.partial-`));
@@ -52175,7 +52324,7 @@ async function inventoryOf(spooled, spool, defaultOffsetMinutes) {
       nodes.push({ name: s.spec.name, role: s.spec.role, files: [], facts: {}, collectionErrors: errors.length ? errors : [{ message: "no log files were found on it" }] });
       continue;
     }
-    const n = await nodeFromDirectory(s.spec.name, path11.join(spool, s.spec.name), warnings);
+    const n = await nodeFromDirectory(s.spec.name, path12.join(spool, s.spec.name), warnings);
     const v = s.facts?.values ?? {};
     const facts = {
       hostname: v.hostname,
@@ -52203,8 +52352,8 @@ async function collect2(opts) {
   const now = opts.now ?? (() => /* @__PURE__ */ new Date());
   const started = now();
   await checkOutputDirectory(opts.outDir);
-  const spool = await import_node_fs15.promises.mkdtemp(path11.join(os2.tmpdir(), "smsdiag-collect-"));
-  await import_node_fs15.promises.chmod(spool, 448);
+  const spool = await import_node_fs17.promises.mkdtemp(path12.join(os3.tmpdir(), "smsdiag-collect-"));
+  await import_node_fs17.promises.chmod(spool, 448);
   try {
     const spooled = await Promise.all(opts.nodes.map((n) => collectNode(n, opts, spool)));
     const summary = () => spooled.map((s) => ({ name: s.spec.name, reached: s.reached, files: s.files.length, bytes: s.bytes, errors: s.errors.map((e) => e.source ? `${e.source}: ${e.message}` : e.message) }));
@@ -52228,7 +52377,7 @@ async function collect2(opts) {
         const files = [];
         for (const { file, local } of s.files) {
           try {
-            const stored = await writer.addFile({ path: `nodes/${s.spec.name}/logs/${path11.basename(file.path)}`, size: file.size, mtime: file.mtime, body: (0, import_node_fs15.createReadStream)(local), source: file.path, ...asRedacted });
+            const stored = await writer.addFile({ path: `nodes/${s.spec.name}/logs/${path12.basename(file.path)}`, size: file.size, mtime: file.mtime, body: (0, import_node_fs17.createReadStream)(local), source: file.path, ...asRedacted });
             files.push({ kind: file.kind, source: file.path, path: stored.path, size: stored.size, mtime: file.mtime.toISOString(), sha256: stored.sha256 });
           } catch (err) {
             if (writer.broken()) throw err;
@@ -52278,7 +52427,7 @@ async function collect2(opts) {
       throw err;
     }
   } finally {
-    await import_node_fs15.promises.rm(spool, { recursive: true, force: true });
+    await import_node_fs17.promises.rm(spool, { recursive: true, force: true });
   }
 }
 
@@ -52344,7 +52493,7 @@ Exit 0: complete. 4: bundle written, but a node or file failed (listed in the ma
     user: import_core5.Flags.string({ helpGroup: "CONNECTION", description: "SSH user.", default: "root" }),
     key: import_core5.Flags.string({ helpGroup: "CONNECTION", description: "SSH private key.", default: "/root/.ssh/sms-ha.rsa" }),
     port: import_core5.Flags.integer({ helpGroup: "CONNECTION", description: "SSH port.", default: 22, min: 1, max: 65535 }),
-    "known-hosts": import_core5.Flags.string({ helpGroup: "CONNECTION", description: "known_hosts file to check host keys against.", default: path12.join(os3.homedir(), ".ssh", "known_hosts") }),
+    "known-hosts": import_core5.Flags.string({ helpGroup: "CONNECTION", description: "known_hosts file to check host keys against.", default: path13.join(os4.homedir(), ".ssh", "known_hosts") }),
     "connect-timeout": import_core5.Flags.integer({ helpGroup: "CONNECTION", description: "Seconds a host may take to answer and log in before it counts as unreachable.", default: 10, min: 1 }),
     "stall-timeout": import_core5.Flags.integer({ helpGroup: "CONNECTION", description: "Seconds without a byte before a file transfer is abandoned (and recorded as failed).", default: 30, min: 1 }),
     "accept-new-host-key": import_core5.Flags.boolean({ helpGroup: "CONNECTION", description: "Record the key of a host not yet in known_hosts (a changed key is still refused)." }),
@@ -52365,7 +52514,7 @@ Exit 0: complete. 4: bundle written, but a node or file failed (listed in the ma
     const remote = [...flags.peer ? [named(flags.peer, "secondary")] : [], ...(flags.host ?? []).map((h) => named(h, h))];
     const withLocal = flags.local ?? !flags.host?.length;
     if (withLocal) {
-      const name2 = flags["local-name"] ?? (flags.peer ? "primary" : os3.hostname());
+      const name2 = flags["local-name"] ?? (flags.peer ? "primary" : os4.hostname());
       nodes.push({ name: name2, role: roleOf(name2) });
     }
     for (const r of remote) nodes.push({ name: r.name, role: roleOf(r.name), host: r.host });
@@ -52414,7 +52563,7 @@ ${result.mapFile ? `${result.mapFile} (the redaction map: keep it, never send it
   async incident(value, now) {
     if (value !== void 0) return new Date(parseUserTime(value, "--incident", now)).toISOString();
     if (!process.stdin.isTTY || !process.stderr.isTTY) return void 0;
-    const rl = (0, import_promises4.createInterface)({ input: process.stdin, output: process.stderr });
+    const rl = (0, import_promises5.createInterface)({ input: process.stdin, output: process.stderr });
     try {
       for (; ; ) {
         const answer = (await rl.question('When did it happen? (UTC "2017-10-12 13:48", or 2h for two hours ago; Enter to skip): ')).trim();
@@ -52433,13 +52582,13 @@ ${result.mapFile ? `${result.mapFile} (the redaction map: keep it, never send it
   async description(value) {
     if (value?.startsWith("@")) {
       try {
-        return (0, import_node_fs16.readFileSync)(value.slice(1), "utf8").trim();
+        return (0, import_node_fs18.readFileSync)(value.slice(1), "utf8").trim();
       } catch (err) {
         throw new UsageError(`--description ${value}: cannot read ${value.slice(1)} (${err.code ?? err.message})`);
       }
     }
     if (value !== void 0 || !process.stdin.isTTY || !process.stderr.isTTY) return value;
-    const rl = (0, import_promises4.createInterface)({ input: process.stdin, output: process.stderr });
+    const rl = (0, import_promises5.createInterface)({ input: process.stdin, output: process.stderr });
     const answer = await rl.question("Describe the problem in a sentence (what you saw, when): ");
     rl.close();
     return answer.trim() || void 0;
@@ -52540,7 +52689,7 @@ What it means
 ${wrap(x.topic.meaning.map(said).join(" "), width, "  ")}`];
   for (const f of x.findings) {
     const head = `
-In these logs: ${f.node}, ${f.severity}, ${f.count} time${f.count === 1 ? "" : "s"}, first ${shortTime(f.first)} UTC, last ${shortTime(f.last)} UTC`;
+${wrap(`In these logs: ${f.node}, ${f.severity}, ${f.count} time${f.count === 1 ? "" : "s"}, first ${shortTime(f.first)} UTC, last ${shortTime(f.last)} UTC`, width, "  ", "")}`;
     const lines = [head, wrap(f.summary, width, "  ")];
     if (f.cause) lines.push(`
   Cause: ${f.cause}${f.causeConfidence ? ` (confidence: ${f.causeConfidence})` : ""}`);
@@ -52558,7 +52707,7 @@ In these logs: ${f.node}, ${f.severity}, ${f.count} time${f.count === 1 ? "" : "
       const text = e.text.split("\n")[0];
       const cut2 = text.length > EVIDENCE_TEXT ? `${text.slice(0, EVIDENCE_TEXT)}\u2026` : text;
       lines.push(`    ${shortTime(e.time)}  ${e.node.padEnd(nodeWidth)}  ${e.file}:${e.line}
-      ${cut2}`);
+${wrapVerbatim(cut2, width, "        ", "      ")}`);
     }
     lines.push(`
   What to do${f.cause ? ` (cause ${f.cause})` : ""}:`);
@@ -52566,7 +52715,7 @@ In these logs: ${f.node}, ${f.severity}, ${f.count} time${f.count === 1 ? "" : "
     parts.push(lines.join("\n"));
   }
   if (x.topic.related.length) parts.push(`
-See also: ${x.topic.related.join(", ")} (smsdiag explain ${x.topic.id} without logs shows everything known about it)`);
+${wrap(`See also: ${x.topic.related.join(", ")} (smsdiag explain ${x.topic.id} without logs shows everything known about it)`, width, "  ", "")}`);
   parts.push(`
 ${wrap(MARKS_NOTE, width, "", "")}`);
   return `${parts.join("\n")}
@@ -52593,15 +52742,18 @@ With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus wha
     ...inputFlags,
     list: import_core6.Flags.boolean({ description: "List every condition and topic with its aliases." }),
     incident: import_core6.Flags.string({ description: "When the trouble happened (for log-rollover-gap: evidence lost to rotation before it)." }),
-    json: import_core6.Flags.boolean({ description: "Print the explanation as JSON." })
+    json: import_core6.Flags.boolean({ description: "Print the explanation as JSON (same as --format json)." }),
+    format: import_core6.Flags.string({ description: "text: meaning, evidence, cause and what to do; json: the same for scripts.", options: ["text", "json"] })
   };
   async run() {
     const { argv, flags } = await this.parse(_Explain);
     const [id, ...paths] = argv;
-    const width = process.stdout.isTTY ? Math.min(process.stdout.columns, 100) : 80;
+    const json = jsonOrFormat(flags.json, flags.format, "text") === "json";
+    const width = proseWidth();
     if (flags.list || !id) {
       if (!flags.list) throw new UsageError("explain needs a condition or topic, e.g. `smsdiag explain failed`; `smsdiag explain --list` shows them all");
-      process.stdout.write(flags.json ? renderTopicListJson(TOPICS) : renderTopicList(TOPICS));
+      if (json) process.stdout.write(renderTopicListJson(TOPICS));
+      else writeReadable(renderTopicList(TOPICS), flags.color);
       return;
     }
     const topic = findTopic(id);
@@ -52615,8 +52767,9 @@ With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus wha
       thresholds: { ...parseThresholds(flags.threshold), incident: flags.incident ? parseUserTime(flags.incident, "--incident", /* @__PURE__ */ new Date()) : void 0 }
     }) : void 0;
     const x = explain(topic, analysis);
-    process.stdout.write(flags.json ? `${JSON.stringify(x, null, 2)}
-` : renderExplanation(x, width));
+    if (json) process.stdout.write(`${JSON.stringify(x, null, 2)}
+`);
+    else writeReadable(renderExplanation(x, width), flags.color);
   }
 };
 
@@ -52640,15 +52793,22 @@ init_lookup();
 
 // src/report/rules.ts
 var import_cli_table33 = __toESM(require_cli_table3());
-function renderRules(rules, conditions, titleOf) {
-  const t = new import_cli_table33.default({ head: ["RULE", "SEVERITY", "KINDS", "REPORTS", "TITLE"], ...BORDERLESS });
+function renderRules(rules, conditions, titleOf, width) {
   const severityOf = new Map(conditions.map((c) => [c.id, c.severity]));
-  for (const r of rules) t.push([r.id, r.severity ?? (r.condition ? severityOf.get(r.condition) ?? "-" : "-"), r.kinds.join(","), r.condition ?? `event:${r.event}`, r.title]);
-  const byCode = conditions.filter((c) => c.detectedBy.some((d) => d !== "rule")).map((c) => `  ${c.id.padEnd(22)}${c.severity.padEnd(10)}${titleOf(c.id)}`);
-  return `${trimRight(t.toString())}
-
-Found from event sequences and both nodes together:
-${byCode.join("\n")}
+  const rows = rules.map((r) => [r.id, r.severity ?? (r.condition ? severityOf.get(r.condition) ?? "-" : "-"), r.kinds.join(","), r.condition ?? `event:${r.event}`, r.title]);
+  const byCode = conditions.filter((c) => c.detectedBy.some((d) => d !== "rule"));
+  const tail = "\n\nFound from event sequences and both nodes together:\n";
+  if (width < WIDE) {
+    const lines = rows.flatMap(([id, severity, kinds, reports, title]) => [wrap(`${id}${severity === "-" ? "" : ` (${severity})`}: ${kinds} -> ${reports}`, width, "    ", ""), wrap(title, width, "    ")]);
+    const found2 = byCode.flatMap((c) => [`${c.id} (${c.severity})`, wrap(titleOf(c.id), width, "    ")]);
+    return `RULES (id, severity, kinds of file -> what it reports)
+${lines.join("\n")}${tail}${found2.join("\n")}
+`;
+  }
+  const t = new import_cli_table33.default({ head: ["RULE", "SEVERITY", "KINDS", "REPORTS", "TITLE"], ...BORDERLESS });
+  for (const row of rows) t.push(row);
+  const found = byCode.map((c) => `  ${c.id.padEnd(22)}${c.severity.padEnd(10)}${titleOf(c.id)}`);
+  return `${trimRight(t.toString())}${tail}${found.join("\n")}
 `;
 }
 function renderRulePack(rules) {
@@ -52664,17 +52824,18 @@ var Rules = class _Rules extends SmsdiagCommand {
 The pack is data: copy it with --json, adjust a pattern or an anchor for the logs you hold, and use it with --rules FILE on analyze, timeline, explain and state.`;
   static examples = ["<%= config.bin %> <%= command.id %>", "<%= config.bin %> <%= command.id %> --json > my-pack.json"];
   static flags = {
-    json: import_core8.Flags.boolean({ description: "Print the rule pack itself (usable with --rules)." }),
+    json: import_core8.Flags.boolean({ description: "Print the rule pack itself, usable with --rules (same as --format json)." }),
+    format: import_core8.Flags.string({ description: "table: a row per rule, or below 110 columns a heading line per rule with its title under it; json: the pack.", options: ["table", "json"] }),
     rules: import_core8.Flags.string({ description: "Show this pack instead of the built-in one." })
   };
   async run() {
     const { flags } = await this.parse(_Rules);
     const set = loadRules(flags.rules);
-    if (flags.json) {
+    if (jsonOrFormat(flags.json, flags.format, "table") === "json") {
       process.stdout.write(renderRulePack(set.rules));
       return;
     }
-    process.stdout.write(renderRules(set.rules, CONDITIONS, (id) => findTopic(id)?.title ?? id));
+    writeReadable(renderRules(set.rules, CONDITIONS, (id) => findTopic(id)?.title ?? id, outputWidth()), flags.color);
   }
 };
 
@@ -52714,11 +52875,17 @@ function renderStates(analysis, opts) {
   });
   if (opts.json) return `${JSON.stringify({ version: 1, nodes: rows }, null, 2)}
 `;
-  const t = new import_cli_table34.default({ head: ["NODE", "ROLE", "HA STATE", "SINCE (UTC)", "FROM", "BEFORE THAT"], ...BORDERLESS });
-  for (const r of rows) {
-    const before2 = r.history.map((h) => `${h.state} (${shortTime(h.from)}${how(h)})`).join(", ") || "-";
-    t.push([r.name, roleText(r), r.state, shortTime(r.stateSince), r.source, before2]);
+  const before2 = (r) => r.history.map((h) => `${h.state} (${shortTime(h.from)}${how(h)})`).join(", ") || "-";
+  if (opts.width < WIDE) {
+    const lines = rows.flatMap((r) => [
+      wrap(`${r.name} (${roleText(r)}): ${r.state} since ${shortTime(r.stateSince)} UTC, from ${r.source}`, opts.width, "    ", ""),
+      wrap(`before: ${before2(r)}`, opts.width, "      ", "    ")
+    ]);
+    return `${lines.join("\n")}
+`;
   }
+  const t = new import_cli_table34.default({ head: ["NODE", "ROLE", "HA STATE", "SINCE (UTC)", "FROM", "BEFORE THAT"], ...BORDERLESS });
+  for (const r of rows) t.push([r.name, roleText(r), r.state, shortTime(r.stateSince), r.source, before2(r)]);
   return `${trimRight(t.toString())}
 `;
 }
@@ -52735,14 +52902,18 @@ var State = class _State extends SmsdiagCommand {
   static args = { path: import_core9.Args.string({ description: "node directory, NAME=DIR, directory of node directories, bundle, or syslog file" }) };
   static flags = {
     ...inputFlags,
-    json: import_core9.Flags.boolean({ description: "Print the states as JSON." }),
+    json: import_core9.Flags.boolean({ description: "Print the states as JSON (same as --format json)." }),
+    format: import_core9.Flags.string({ description: "table: a row per node, or below 110 columns a line per node with its history under it; json: for scripts.", options: ["table", "json"] }),
     history: import_core9.Flags.integer({ description: "How many earlier states to list per node.", default: 5, min: 0 })
   };
   async run() {
     const { argv, flags } = await this.parse(_State);
     const inventory = await loadInventory(argv, flags);
     const analysis = await analyzeInventory(inventory, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold) });
-    process.stdout.write(renderStates(analysis, { json: flags.json, history: flags.history }));
+    const json = jsonOrFormat(flags.json, flags.format, "table") === "json";
+    const out = renderStates(analysis, { json, history: flags.history, width: outputWidth() });
+    if (json) process.stdout.write(out);
+    else writeReadable(out, flags.color);
   }
 };
 
@@ -52756,6 +52927,7 @@ Records in the same millisecond keep their order: node, then file rotation, then
   static examples = [
     { description: "What happened around a failover, ten minutes either side", command: '<%= config.bin %> <%= command.id %> fixtures/takeover-db --around "2017-10-12 13:48" --window 10m' },
     { description: "Every line of the secondary's ha.log, its times two hours ahead and its clock 95 s fast", command: "<%= config.bin %> <%= command.id %> fixtures/skewed-clocks --all --node secondary --kind ha --tz secondary=+02:00 --clock secondary=+95" },
+    { description: "One rotated log from standard input, as the primary's", command: "zcat fixtures/takeover-db/primary/sms-info.log.1.gz | <%= config.bin %> <%= command.id %> primary=- --all" },
     { description: "Feed a log store", command: "<%= config.bin %> <%= command.id %> fixtures/takeover-db --all --format ndjson > timeline.ndjson" }
   ];
   static strict = false;
@@ -52768,7 +52940,7 @@ Records in the same millisecond keep their order: node, then file rotation, then
     window: import_core10.Flags.string({ description: "Half-width of the --around view: 90s, 10m, 2h.", default: "10m" }),
     kind: import_core10.Flags.string({ description: "Show only this kind of file (repeatable).", multiple: true, options: [...LOG_KINDS] }),
     grep: import_core10.Flags.string({ description: "Show only records matching this regular expression (case-insensitive)." }),
-    format: import_core10.Flags.string({ description: "Output format. Default: table for key events, text with --all.", options: ["table", "text", "ndjson", "json"] }),
+    format: import_core10.Flags.string({ description: "table: key events in columns, or below 110 columns a heading line each with the message under it (the default for key events); text: a line per record (the default with --all); ndjson, json: for scripts.", options: ["table", "text", "ndjson", "json"] }),
     json: import_core10.Flags.boolean({ description: "Same as --format json." })
   };
   async run() {
@@ -52786,7 +52958,7 @@ Records in the same millisecond keep their order: node, then file rotation, then
     const inventory = await loadInventory(argv, flags);
     const warnings = [...inventory.warnings];
     const entries = flags.all ? allRecords(inventory, filter, (m) => void warnings.push(m)) : await keyEvents(inventory, filter, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold) });
-    await writeTimeline(process.stdout, entries, format, inventory.nodes.map((n) => n.name));
+    await writeTimeline(process.stdout, entries, format, inventory.nodes.map((n) => n.name), { width: outputWidth(), colour: useColour(flags.color) });
     if (Array.isArray(entries) && !entries.length && (filter.from !== void 0 || filter.to !== void 0)) {
       const { nodes } = (await analyzeInventory(inventory, { rules: loadRules(flags.rules) })).report;
       const empty = emptySelectionNote({ since: filter.from, until: filter.to }, nodes);
@@ -52809,12 +52981,12 @@ var import_core11 = __toESM(require_lib());
 
 // src/bundle/verify.ts
 var import_node_crypto5 = require("node:crypto");
-var import_node_fs17 = require("node:fs");
-var path13 = __toESM(require("node:path"));
+var import_node_fs19 = require("node:fs");
+var path14 = __toESM(require("node:path"));
 var MAX_MANIFEST2 = 64 * 1024 * 1024;
 async function readChecksumFile(bundle) {
   try {
-    const text = await import_node_fs17.promises.readFile(`${bundle}.sha256`, "utf8");
+    const text = await import_node_fs19.promises.readFile(`${bundle}.sha256`, "utf8");
     const m = /^([0-9a-fA-F]{64})\s/.exec(text);
     return m ? m[1].toLowerCase() : "";
   } catch {
@@ -52824,14 +52996,14 @@ async function readChecksumFile(bundle) {
 async function verifyBundle(file) {
   let st;
   try {
-    await import_node_fs17.promises.access(file);
-    st = await import_node_fs17.promises.stat(file);
+    await import_node_fs19.promises.access(file);
+    st = await import_node_fs19.promises.stat(file);
   } catch (err) {
     const code = err.code;
     throw new BundleError(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : err.message}`);
   }
   if (!st.isFile()) throw new BundleError(`${file} is not a regular file; give the bundle (.tar.gz) that collect wrote`);
-  if (!await isGzip2(file)) throw new BundleError(`${file} is not a bundle (not gzip-compressed); give the .tar.gz that smsdiag collect wrote`);
+  if (!await isGzip3(file)) throw new BundleError(`${file} is not a bundle (not gzip-compressed); give the .tar.gz that smsdiag collect wrote`);
   const archiveHash = (0, import_node_crypto5.createHash)("sha256");
   const stored = /* @__PURE__ */ new Map();
   let manifestBytes = null;
@@ -52877,15 +53049,15 @@ async function verifyBundle(file) {
   if (expected !== null) {
     archiveChecksum = expected === archiveHash.digest("hex") ? "match" : "mismatch";
     if (archiveChecksum === "mismatch") {
-      problems.push({ kind: "altered", path: path13.basename(file), detail: `the archive's sha256 differs from ${path13.basename(file)}.sha256 beside it` });
+      problems.push({ kind: "altered", path: path14.basename(file), detail: `the archive's sha256 differs from ${path14.basename(file)}.sha256 beside it` });
     }
   }
   const order = { altered: 0, missing: 1, extra: 2 };
   problems.sort((a, b) => order[a.kind] - order[b.kind] || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { bundle: file, ok: problems.length === 0, listed: listed.size, matched, problems, archiveChecksum };
 }
-async function isGzip2(file) {
-  const fh = await import_node_fs17.promises.open(file, "r");
+async function isGzip3(file) {
+  const fh = await import_node_fs19.promises.open(file, "r");
   try {
     const b = Buffer.alloc(2);
     const { bytesRead } = await fh.read(b, 0, 2, 0);
@@ -52896,10 +53068,10 @@ async function isGzip2(file) {
 }
 
 // src/report/verify.ts
-var path14 = __toESM(require("node:path"));
+var path15 = __toESM(require("node:path"));
 function renderVerify(r) {
   const lines = r.problems.map((p) => `${p.kind.padEnd(7)} ${p.path}: ${p.detail}`);
-  const name2 = path14.basename(r.bundle);
+  const name2 = path15.basename(r.bundle);
   const sha = r.archiveChecksum === "match" ? `; ${name2}.sha256 matches` : r.archiveChecksum === "absent" ? `; no ${name2}.sha256 beside it` : "";
   if (r.ok) lines.push(`${name2}: OK, all ${r.listed} listed files match the manifest${sha}`);
   else {
@@ -53004,7 +53176,7 @@ function main(argv, root) {
   const pjson = { name, version, description, oclif };
   return (0, import_core13.execute)({ args: argv, loadOptions: { root, pjson } });
 }
-if (isSingleExecutable()) void main(process.argv.slice(2), path15.dirname(process.execPath));
+if (isSingleExecutable()) void main(process.argv.slice(2), path16.dirname(process.execPath));
 // Annotate the CommonJS export names for ESM import in node:
 0 && (module.exports = {
   main

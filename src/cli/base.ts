@@ -9,6 +9,7 @@ import { EXIT, SmsdiagError } from '../errors';
 export abstract class SmsdiagCommand extends Command {
   static baseFlags = {
     debug: Flags.boolean({ description: 'Print stack traces of errors.', helpGroup: 'GLOBAL' }),
+    color: Flags.boolean({ allowNo: true, description: 'Colour the output (--no-color: never). Default: on a terminal only, unless NO_COLOR is set.', helpGroup: 'GLOBAL' }),
   };
 
   protected debugEnabled(): boolean {

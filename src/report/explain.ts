@@ -2,7 +2,7 @@ import type { Evidence, Severity } from '../types';
 import type { Topic } from '../knowledge/topics';
 import { said } from '../knowledge/lookup';
 import { MARKS_NOTE, renderTopic } from './topic';
-import { shortTime, wrap } from './format';
+import { shortTime, wrap, wrapVerbatim } from './format';
 
 const EVIDENCE_TEXT = 160;
 
@@ -40,7 +40,7 @@ export function renderExplanation(x: Explanation, width: number): string {
   // With evidence, the answer comes first: what it means, then what these logs show and what to do.
   const parts = [`${x.topic.title} (${x.topic.id})\n\nWhat it means\n${wrap(x.topic.meaning.map(said).join(' '), width, '  ')}`];
   for (const f of x.findings) {
-    const head = `\nIn these logs: ${f.node}, ${f.severity}, ${f.count} time${f.count === 1 ? '' : 's'}, first ${shortTime(f.first)} UTC, last ${shortTime(f.last)} UTC`;
+    const head = `\n${wrap(`In these logs: ${f.node}, ${f.severity}, ${f.count} time${f.count === 1 ? '' : 's'}, first ${shortTime(f.first)} UTC, last ${shortTime(f.last)} UTC`, width, '  ', '')}`;
     const lines = [head, wrap(f.summary, width, '  ')];
     if (f.cause) lines.push(`\n  Cause: ${f.cause}${f.causeConfidence ? ` (confidence: ${f.causeConfidence})` : ''}`);
     if (f.why) lines.push(wrap(f.why, width, '    '));
@@ -56,13 +56,13 @@ export function renderExplanation(x: Explanation, width: number): string {
     for (const e of f.evidence) {
       const text = e.text.split('\n')[0];
       const cut = text.length > EVIDENCE_TEXT ? `${text.slice(0, EVIDENCE_TEXT)}…` : text;
-      lines.push(`    ${shortTime(e.time)}  ${e.node.padEnd(nodeWidth)}  ${e.file}:${e.line}\n      ${cut}`);
+      lines.push(`    ${shortTime(e.time)}  ${e.node.padEnd(nodeWidth)}  ${e.file}:${e.line}\n${wrapVerbatim(cut, width, '        ', '      ')}`);
     }
     lines.push(`\n  What to do${f.cause ? ` (cause ${f.cause})` : ''}:`);
     f.nextSteps.forEach((s, i) => lines.push(wrap(s, width, '       ', `    ${i + 1}. `)));
     parts.push(lines.join('\n'));
   }
-  if (x.topic.related.length) parts.push(`\nSee also: ${x.topic.related.join(', ')} (smsdiag explain ${x.topic.id} without logs shows everything known about it)`);
+  if (x.topic.related.length) parts.push(`\n${wrap(`See also: ${x.topic.related.join(', ')} (smsdiag explain ${x.topic.id} without logs shows everything known about it)`, width, '  ', '')}`);
   parts.push(`\n${wrap(MARKS_NOTE, width, '', '')}`);
   return `${parts.join('\n')}\n`;
 }

@@ -24,6 +24,9 @@ export const BORDERLESS = {
 /** Column gap of BORDERLESS tables. */
 export const GAP = 2;
 
+/** Below this width tables become lists: a heading line each, the long text wrapped under it. */
+export const WIDE = 110;
+
 /** cli-table3 pads every cell; trailing blanks only make diffs noisy. */
 export function trimRight(s: string): string {
   return s.replace(/[ ]+$/gm, '');
@@ -42,6 +45,36 @@ export function wrap(text: string, width: number, indent: string, first = indent
     } else line = line ? `${line} ${w}` : w;
   }
   if (line) out.push(lead + line);
+  return out.join('\n');
+}
+
+/**
+ * `head` and `tail` on one line when they fit (columns kept as laid out); otherwise `tail` on
+ * lines of its own under the head, wrapped at words.
+ */
+export function fit(head: string, tail: string, width: number, indent: string, joiner = '  '): string {
+  if (head.length + joiner.length + tail.length <= width) return `${head}${joiner}${tail}`;
+  return `${head}\n${wrap(tail, width, indent)}`;
+}
+
+/**
+ * A quoted log line broken to `width` at spaces, its own spacing kept (`INFO  [`): the pieces
+ * joined with single spaces give the line back. A word longer than the line stays whole.
+ */
+export function wrapVerbatim(text: string, width: number, indent: string, first = indent): string {
+  const out: string[] = [];
+  let rest = text;
+  let lead = first;
+  while (lead.length + rest.length > width) {
+    const room = width - lead.length;
+    let cut = rest.lastIndexOf(' ', room);
+    if (cut <= 0) cut = rest.indexOf(' ', room);
+    if (cut <= 0) break;
+    out.push(lead + rest.slice(0, cut));
+    rest = rest.slice(cut + 1);
+    lead = indent;
+  }
+  out.push(lead + rest);
   return out.join('\n');
 }
 

@@ -1,11 +1,13 @@
 import Table from 'cli-table3';
 import type { Analysis } from '../correlate/analysis';
 import { DOWN, type StateInterval } from '../correlate/states';
-import { BORDERLESS, roleText, shortTime, trimRight } from './format';
+import { BORDERLESS, roleText, shortTime, trimRight, WIDE, wrap } from './format';
 
 export interface StatesOptions {
   json: boolean;
   history: number;
+  /** Columns to fit: below WIDE each node is a line with its history wrapped under it. */
+  width: number;
 }
 
 /** Stretches of one state, consecutive ones joined: the node's own line and what followed it are one stay. */
@@ -46,10 +48,15 @@ export function renderStates(analysis: Analysis, opts: StatesOptions): string {
     return { name: n.name, role: n.role, ...(n.roleBasis ? { roleBasis: n.roleBasis } : {}), state: n.state ?? 'unknown', stateSince: n.stateSince, source, confidence: fromFile ? 'high' : (last?.confidence ?? 'low'), history };
   });
   if (opts.json) return `${JSON.stringify({ version: 1, nodes: rows }, null, 2)}\n`;
-  const t = new Table({ head: ['NODE', 'ROLE', 'HA STATE', 'SINCE (UTC)', 'FROM', 'BEFORE THAT'], ...BORDERLESS });
-  for (const r of rows) {
-    const before = r.history.map((h) => `${h.state} (${shortTime(h.from)}${how(h)})`).join(', ') || '-';
-    t.push([r.name, roleText(r), r.state, shortTime(r.stateSince), r.source, before]);
+  const before = (r: (typeof rows)[number]) => r.history.map((h) => `${h.state} (${shortTime(h.from)}${how(h)})`).join(', ') || '-';
+  if (opts.width < WIDE) {
+    const lines = rows.flatMap((r) => [
+      wrap(`${r.name} (${roleText(r)}): ${r.state} since ${shortTime(r.stateSince)} UTC, from ${r.source}`, opts.width, '    ', ''),
+      wrap(`before: ${before(r)}`, opts.width, '      ', '    '),
+    ]);
+    return `${lines.join('\n')}\n`;
   }
+  const t = new Table({ head: ['NODE', 'ROLE', 'HA STATE', 'SINCE (UTC)', 'FROM', 'BEFORE THAT'], ...BORDERLESS });
+  for (const r of rows) t.push([r.name, roleText(r), r.state, shortTime(r.stateSince), r.source, before(r)]);
   return `${trimRight(t.toString())}\n`;
 }

@@ -1,6 +1,6 @@
 import type { AnalysisReport, Finding } from '../types';
 import { severityRank } from '../types';
-import { notCheckedText, roleText, shortTime, wrap } from './format';
+import { fit, notCheckedText, roleText, shortTime, wrap } from './format';
 
 /** Next steps for a finding (from the knowledge base), injected so this module stays plain text. */
 export type AdviceLookup = (id: string, cause?: string) => { title: string; nextSteps: string[] } | undefined;
@@ -22,21 +22,26 @@ export function renderSummary(report: AnalysisReport, advice: AdviceLookup, widt
   const critical = report.findings.filter((f) => f.severity === 'critical').length;
   const lines: string[] = [];
   const n = report.findings.length;
-  lines.push(`SMS HA diagnosis: ${report.nodes.length} node${report.nodes.length === 1 ? '' : 's'}, ${n} finding${n === 1 ? '' : 's'}${critical ? ` (${critical} critical)` : ''}, ${report.incidents.length} incident${report.incidents.length === 1 ? '' : 's'}`);
+  // The line to read if nothing else is read: where each node stands, then how much is wrong.
+  const states = report.nodes.map((x) => `${x.name} ${x.state ?? 'state unknown'}`).join(', ') || 'no nodes';
+  lines.push(wrap(`SMS HA: ${states}; ${n} finding${n === 1 ? '' : 's'}${critical ? ` (${critical} critical)` : ''}, ${report.incidents.length} incident${report.incidents.length === 1 ? '' : 's'}`, width, '  ', ''));
+  const top = ranked(report.findings)[0];
+  if (top) lines.push(wrap(`Most severe: ${top.id} on ${top.node}, first ${shortTime(top.first)} UTC: ${top.summary}`, width, '  ', ''));
   lines.push(span(report), '');
 
   lines.push('NODES');
   const w = Math.max(...report.nodes.map((x) => x.name.length), 4);
   for (const node of report.nodes) {
     const since = node.stateSince ? ` since ${shortTime(node.stateSince)} UTC` : '';
-    lines.push(`  ${node.name.padEnd(w)}  ${roleText(node).padEnd(9)}  ${(node.state ?? 'state unknown').padEnd(13)}${since}  (times read as UTC${node.utcOffset}, ${(node.files ?? []).length} file${(node.files ?? []).length === 1 ? '' : 's'})`);
+    const files = (node.files ?? []).length;
+    lines.push(fit(`  ${node.name.padEnd(w)}  ${roleText(node).padEnd(9)}  ${(node.state ?? 'state unknown').padEnd(13)}${since}`, `(times read as UTC${node.utcOffset}, ${files} file${files === 1 ? '' : 's'})`, width, `${' '.repeat(w + 4)}`));
     for (const n of node.notChecked ?? []) lines.push(wrap(`not checked: ${notCheckedText(n)}`, width, `${' '.repeat(w + 4)}  `, `${' '.repeat(w + 4)}`));
   }
 
   if (report.incidents.length) {
     lines.push('', 'INCIDENTS');
     report.incidents.forEach((i, k) => {
-      lines.push(`  ${k + 1}. ${shortTime(i.start)} to ${shortTime(i.end)} UTC  [${i.findings.join(', ')}]`);
+      lines.push(fit(`  ${k + 1}. ${shortTime(i.start)} to ${shortTime(i.end)} UTC`, `[${i.findings.join(', ')}]`, width, '     '));
       lines.push(wrap(i.summary, width, '     '));
       if (i.meanwhile?.length) lines.push(wrap(`meanwhile: ${i.meanwhile.join('; ')}`, width, '     '));
     });
@@ -45,8 +50,9 @@ export function renderSummary(report: AnalysisReport, advice: AdviceLookup, widt
   lines.push('', n ? 'FINDINGS (most severe first)' : 'FINDINGS');
   if (!n) lines.push('  None: nothing in these logs matches a known HA problem.');
   for (const f of ranked(report.findings)) {
-    const cause = f.cause ? `, cause ${f.cause}${f.causeConfidence ? ` (${f.causeConfidence} confidence)` : ''}` : '';
-    lines.push(`  ${f.severity.padEnd(8)}  ${f.id} on ${f.node}, ${f.count}x, first ${shortTime(f.first)} UTC${cause}`);
+    const cause = f.cause ? `cause ${f.cause}${f.causeConfidence ? ` (${f.causeConfidence} confidence)` : ''}` : '';
+    const head = `  ${f.severity.padEnd(8)}  ${f.id} on ${f.node}, ${f.count}x, first ${shortTime(f.first)} UTC`;
+    lines.push(cause ? fit(`${head},`, cause, width, '            ', ' ') : head);
     lines.push(wrap(f.summary, width, '            '));
   }
 

@@ -1,15 +1,12 @@
 import Table from 'cli-table3';
 import type { AnalysisReport } from '../types';
-import { BORDERLESS, GAP, notCheckedText, roleText, shortTime, trimRight, wrap } from './format';
+import { BORDERLESS, GAP, notCheckedText, roleText, shortTime, trimRight, WIDE, wrap } from './format';
 
 export interface TableOptions {
   /** Terminal width; tables wrap their summary column to fit. */
   width: number;
 }
 
-
-/** Below this width the findings are a list, one heading line and the summary wrapped under it. */
-const WIDE = 110;
 
 /**
  * Findings at any width under WIDE: `critical  db-crash on primary, first 2017-10-12 13:47:55, 1x`

@@ -1,6 +1,7 @@
 import Table from 'cli-table3';
 import type { LogKind, NodeName } from '../types';
-import { BORDERLESS, shortTime, trimRight } from './format';
+import { BORDERLESS, shortTime, trimRight, WIDE, wrap, wrapVerbatim } from './format';
+import { colourize } from './colour';
 import { parseTimestamp } from '../ingest/timestamp';
 
 /** The line without its leading timestamp: the time has its own column. */
@@ -41,9 +42,20 @@ export function ndjsonLine(e: TimelineEntry): string {
   return `${JSON.stringify(e)}\n`;
 }
 
-/** A bounded list as a table (key events); long texts wrap in the last column. */
+/** Below WIDE: `2017-10-12 13:48:02  secondary  ha.log:812  takeover-considered`, the message wrapped under it. */
+function timelineList(entries: TimelineEntry[], width: number): string {
+  const lines = ['TIME (UTC)  NODE  WHERE  EVENT'];
+  for (const e of entries) {
+    lines.push(wrap(`${shortTime(e.time)}  ${e.node}  ${e.file}:${e.line}${e.event ? `  ${e.event}` : ''}`, width, '    ', ''));
+    lines.push(wrapVerbatim(tableText(messageOf(e.text.split('\n')[0])), width, '    '));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** A bounded list as a table (key events); long texts wrap at words in the last column. */
 export function timelineTable(entries: TimelineEntry[], width: number): string {
   if (!entries.length) return 'No events in the selected range.\n';
+  if (width < WIDE) return timelineList(entries, width);
   const nodeWidth = Math.max(4, ...entries.map((e) => e.node.length));
   const whereWidth = Math.max(5, ...entries.map((e) => `${e.file}:${e.line}`.length));
   const eventWidth = Math.max(5, ...entries.map((e) => (e.event ?? '').length));
@@ -53,7 +65,6 @@ export function timelineTable(entries: TimelineEntry[], width: number): string {
     head: ['TIME (UTC)', 'NODE', 'WHERE', 'EVENT', 'MESSAGE'],
     colWidths: [...fixed, textWidth],
     wordWrap: true,
-    wrapOnWordBoundary: false,
     ...BORDERLESS,
   });
   for (const e of entries) t.push([shortTime(e.time), e.node, `${e.file}:${e.line}`, e.event ?? '', tableText(messageOf(e.text.split('\n')[0]))]);
@@ -64,11 +75,12 @@ export function timelineTable(entries: TimelineEntry[], width: number): string {
  * Writes timeline entries as they come: the table after collecting them (key events only, a
  * bounded list), every other format streaming in batches.
  */
-export async function writeTimeline(out: NodeJS.WriteStream, entries: AsyncIterable<TimelineEntry> | TimelineEntry[], format: TimelineFormat, nodes: string[]): Promise<void> {
+export async function writeTimeline(out: NodeJS.WriteStream, entries: AsyncIterable<TimelineEntry> | TimelineEntry[], format: TimelineFormat, nodes: string[], opts: { width: number; colour: boolean }): Promise<void> {
   if (format === 'table') {
     const list: TimelineEntry[] = [];
     for await (const e of entries) list.push(e);
-    out.write(timelineTable(list, out.isTTY ? out.columns : 120));
+    const table = timelineTable(list, opts.width);
+    out.write(opts.colour ? colourize(table) : table);
     return;
   }
   const nodeWidth = Math.max(4, ...nodes.map((n) => n.length));

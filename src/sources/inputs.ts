@@ -4,7 +4,8 @@ import type { Inventory, LogFile, NodeFacts, NodeInput } from '../types';
 import { splitNamed } from '../text/named';
 import { classifyFileName, DEFAULT_LOCATIONS, type Rotation } from './catalog';
 import { catalogGlobs, findLocalFiles } from './find';
-import { InputError } from '../errors';
+import { InputError, UsageError } from '../errors';
+import { spoolStdin } from './stdin';
 import { localFile, nodesFromDirectory, orderFiles, roleOf } from './local';
 import { looksLikeSyslog, nodesFromSyslog } from './syslog';
 import { inventoryFromBundle, isBundlePath } from './bundle/inventory';
@@ -18,6 +19,8 @@ export interface InputOptions {
   hosts?: Record<string, string>;
   /** Zone of nodes whose zone nothing else gives (the CLI: this machine's); default UTC. */
   defaultOffsetMinutes?: number;
+  /** What `-` reads (the CLI: process.stdin). */
+  stdin?: NodeJS.ReadStream;
 }
 
 async function statOrFail(p: string, arg: string) {
@@ -119,6 +122,7 @@ export async function resolveInputs(args: string[], opts: InputOptions = {}): Pr
       );
     }
   }
+  if (args.filter((a) => a === '-' || splitNamed(a)?.value === '-').length > 1) throw new UsageError('`-` (standard input) can be given once: there is one standard input');
   for (const arg of args) {
     let name: string | undefined;
     let p = arg;
@@ -126,6 +130,12 @@ export async function resolveInputs(args: string[], opts: InputOptions = {}): Pr
     if (named?.value && !(await exists(arg))) {
       name = named.name;
       p = named.value;
+    }
+    if (p === '-') {
+      const spooled = await spoolStdin(opts.stdin ?? process.stdin, looksLikeSyslog);
+      if (spooled.syslog) for (const n of await nodesFromSyslog(spooled.file, opts.hosts ?? {}, warnings, 'standard input')) mergeNode(nodes, n);
+      else mergeNode(nodes, await nodeFromFile(arg, spooled.file, name ?? 'stdin'));
+      continue;
     }
     const st = await statOrFail(p, arg);
     if (st.isDirectory()) {

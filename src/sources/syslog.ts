@@ -101,19 +101,19 @@ function filteredFile(file: string, node: string, host: string, kind: LogKind, s
 }
 
 /** Split a central syslog file into nodes by HOSTNAME (`--node primary=sms-a`). */
-export async function nodesFromSyslog(file: string, hosts: Record<string, string>, warnings: string[]): Promise<NodeInput[]> {
+export async function nodesFromSyslog(file: string, hosts: Record<string, string>, warnings: string[], label = file): Promise<NodeInput[]> {
   const { counts, sms } = await countHosts(file);
   const seen = [...counts.keys()].sort();
   if (!Object.keys(hosts).length) {
     const likely = [...sms.keys()].sort((a, b) => (sms.get(b) ?? 0) - (sms.get(a) ?? 0) || (a < b ? -1 : 1));
     const [p = 'HOST-A', q = 'HOST-B'] = likely;
-    throw new UsageError(`${file} is a syslog file with lines from ${seen.join(', ') || 'no recognisable host'}; say which hosts are the SMS nodes, e.g. --node primary=${p} --node secondary=${q}`);
+    throw new UsageError(`${label} is a syslog file with lines from ${seen.join(', ') || 'no recognisable host'}; say which hosts are the SMS nodes, e.g. --node primary=${p} --node secondary=${q}`);
   }
   const st = await fs.stat(file);
   const nodes: NodeInput[] = [];
   for (const [name, host] of Object.entries(hosts)) {
     if (!counts.has(host)) {
-      warnings.push(`${name}: no lines from host ${host} in ${path.basename(file)} (hosts there: ${seen.join(', ')})`);
+      warnings.push(`${name}: no lines from host ${host} in ${path.basename(label)} (hosts there: ${seen.join(', ')})`);
       continue;
     }
     // The kinds a syslog message can carry (kindOfApp): logs of lines, not the ha.state word.
@@ -125,7 +125,7 @@ export async function nodesFromSyslog(file: string, hosts: Record<string, string
   const others = seen.filter((h) => !mapped.has(h));
   if (others.length) {
     const n = others.reduce((a, h) => a + (counts.get(h) ?? 0), 0);
-    warnings.push(`ignored ${n} line(s) from other hosts in ${path.basename(file)}: ${others.join(', ')}`);
+    warnings.push(`ignored ${n} line(s) from other hosts in ${path.basename(label)}: ${others.join(', ')}`);
   }
   return nodes;
 }

@@ -72,7 +72,7 @@ describe('selections that cannot be meant are refused; empty ones say why', func
       assert.deepEqual(doc.nodes.map((n: { name: string; role: string; roleBasis?: string }) => [n.name, n.role, n.roleBasis]), [['node-a', 'primary', 'logs'], ['node-b', 'secondary', 'logs']]);
       assert.ok(doc.warnings.some((w: string) => /^node-a: taken to be the primary \(smsdiag's inference/.test(w)), doc.warnings.join('\n'));
       const table = await runCli(['state', tmp]);
-      assert.match(table.stdout, /^node-a\s+primary\?\s+Failed/m);
+      assert.match(table.stdout, /^node-a \(primary\?\): Failed since /m);
       const named = JSON.parse((await runCli(['analyze', fx, '--json'])).stdout);
       assert.ok(named.nodes.every((n: { roleBasis?: string }) => n.roleBasis === undefined));
     } finally {

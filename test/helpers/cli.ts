@@ -10,18 +10,19 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the built CLI as a user would (bin/run.js), in UTC, with a time limit. */
-export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<CliResult> {
+/** Runs the built CLI as a user would (bin/run.js), in UTC, with a time limit; `input` is its standard input. */
+export function runCli(args: string[], opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number; input?: Buffer | string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(REPO, 'bin/run.js'), ...args], {
       cwd: opts.cwd ?? REPO,
       env: { ...process.env, TZ: 'UTC', NO_COLOR: '1', ...opts.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    if (opts.input !== undefined) child.stdin!.end(opts.input);
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`smsdiag ${args.join(' ')} did not finish in ${opts.timeoutMs ?? 60000} ms`));
