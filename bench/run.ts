@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -64,6 +64,46 @@ interface Row {
   ratioI: number;
   rssMb: number;
   correct: boolean;
+}
+
+/**
+ * The worst input for retention and for the incident story: one node logging `Local state: Failed`
+ * ten times a second, every line a finding's evidence and a story event. Memory must stay flat and
+ * time linear; the answer is one ha-failed finding.
+ */
+async function flood(bytes: number, rounds: number): Promise<string> {
+  const dir = path.join(OUT, `flood-${bytes >> 20}M`);
+  const log = path.join(dir, 'primary', 'ha.log');
+  if (!existsSync(path.join(dir, '.complete'))) {
+    mkdirSync(path.dirname(log), { recursive: true });
+    const out = createWriteStream(log);
+    const start = Date.parse('2017-10-12T00:00:00Z');
+    let written = 0;
+    let batch = '';
+    for (let i = 0; written < bytes; i++) {
+      const t = new Date(start + i * 100).toISOString();
+      batch += `${t.slice(0, 10)} ${t.slice(11, 19)},${t.slice(20, 23)} ERROR [com.tippingpoint.sms.ha] Local state: Failed\n`;
+      if (batch.length < 1 << 20 && written + batch.length < bytes) continue;
+      written += batch.length;
+      if (!out.write(batch)) await new Promise<void>((r) => out.once('drain', () => r()));
+      batch = '';
+    }
+    await new Promise<void>((r) => out.end(() => r()));
+    writeFileSync(path.join(dir, '.complete'), 'flood\n');
+  }
+  const walls: number[] = [];
+  const greps: number[] = [];
+  let rss = 0;
+  let found = '';
+  for (let r = 0; r < rounds; r++) {
+    const m = timed(process.execPath, [CLI, 'analyze', dir, '--json']);
+    walls.push(m.wall);
+    rss = Math.max(rss, m.rssMb);
+    found = (JSON.parse(m.stdout) as { findings: Array<{ id: string; node: string }> }).findings.map((f) => `${f.id}@${f.node}`).join(', ');
+    greps.push(timed('grep', ['-c', 'Local state: Failed', log]).wall);
+  }
+  const mb = statSync(log).size / (1 << 20);
+  return `flood of one matching line, ${mb.toFixed(0)} MB of \`Local state: Failed\` ten times a second: analyze ${median(walls).toFixed(2)} s (${(mb / median(walls)).toFixed(0)} MB/s), grep -c ${median(greps).toFixed(2)} s, peak RSS ${rss.toFixed(0)} MB, findings: ${found || 'none'}`;
 }
 
 /** collect of one node's files over a loopback sshd against scp of the same files, same key. */
@@ -164,6 +204,7 @@ async function main(): Promise<void> {
   }
 
   const collectRow = await collectVsScp(path.join(OUT, `set-${sizes[0]}`), rounds);
+  const floodRow = await flood(parseSize(opt('flood', '256M')), rounds);
 
   const table = [
     '| input | MB (decompressed) | grep -E | grep -E -i | smsdiag analyze | ratio vs grep -E | ratio vs grep -E -i | peak RSS | findings = planted |',
@@ -173,7 +214,7 @@ async function main(): Promise<void> {
   const growth = rows.length >= 2 ? `RSS growth from ${rows[0].size} to ${rows[rows.length - 1].size}: ${(((rows[rows.length - 1].rssMb - rows[0].rssMb) / rows[0].rssMb) * 100).toFixed(1)} %` : '';
   const cpu = (execFileSync('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], { encoding: 'utf8' }) || '').trim();
   const machine = `${os.cpus().length} × ${cpu || os.cpus()[0]?.model}, ${(os.totalmem() / (1 << 30)).toFixed(0)} GiB RAM, Node ${process.version}, ${execFileSync('grep', ['--version'], { encoding: 'utf8' }).split('\n')[0]}`;
-  const report = `## Run of ${new Date().toISOString().slice(0, 10)}\n\nMachine: ${machine}. Median of ${rounds} rounds, alternating order, files in the page cache.\n\n${table}\n\n${growth}\n\n${throughput}\n\n${collectRow}\n`;
+  const report = `## Run of ${new Date().toISOString().slice(0, 10)}\n\nMachine: ${machine}. Median of ${rounds} rounds, alternating order, files in the page cache.\n\n${table}\n\n${growth}\n\n${throughput}\n\n${collectRow}\n\n${floodRow}\n`;
   process.stdout.write(`${report}\n`);
   writeFileSync(path.join(OUT, 'last-run.md'), report);
   if (rows.some((r) => !r.correct)) process.exitCode = 1;

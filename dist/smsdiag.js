@@ -49176,12 +49176,23 @@ var EDGES = [
   { from: ["admin"], to: ["state:active", "state:failed", "state:degraded"], who: "any", withinMs: 15 * MIN2 },
   { from: ["sync"], to: ["state:active", "state:failed"], who: "any", withinMs: 15 * MIN2 }
 ];
-function linked(a, b) {
-  const gap = (b.time ?? 0) - (a.time ?? 0);
-  return EDGES.some(
-    (edge) => edge.from.includes(key(a)) && edge.to.includes(key(b)) && gap >= 0 && gap <= edge.withinMs && (edge.who === "any" || edge.who === "same" === (a.node === b.node))
-  );
+var EDGES_BETWEEN = /* @__PURE__ */ new Map();
+var FOLLOWS = /* @__PURE__ */ new Map();
+for (const edge of EDGES) {
+  for (const from of edge.from) {
+    for (const to of edge.to) {
+      EDGES_BETWEEN.set(`${from}>${to}`, [...EDGES_BETWEEN.get(`${from}>${to}`) ?? [], edge]);
+      if (!FOLLOWS.get(to)?.includes(from)) FOLLOWS.set(to, [...FOLLOWS.get(to) ?? [], from]);
+    }
+  }
 }
+function linked(a, keyA, b, keyB) {
+  const edges = EDGES_BETWEEN.get(`${keyA}>${keyB}`);
+  if (!edges) return false;
+  const gap = (b.time ?? 0) - (a.time ?? 0);
+  return edges.some((edge) => gap >= 0 && gap <= edge.withinMs && (edge.who === "any" || edge.who === "same" === (a.node === b.node)));
+}
+var LOOKBACK = 1e3;
 function phrase(e) {
   if (e.type === "node-down") return `${e.node} went down after ${clock2(e.time)} (its last sign of life)`;
   if (e.type === "node-up") return `${e.node} started again`;
@@ -49189,15 +49200,24 @@ function phrase(e) {
 }
 function causalStory(events) {
   const story = events.filter((e) => e.time !== void 0 && storyEvent(e) && phrase(e) !== void 0);
+  const keys = story.map(key);
   const best = story.map(() => 1);
   const prev = story.map(() => -1);
+  const atKey = /* @__PURE__ */ new Map();
   for (let i = 0; i < story.length; i++) {
-    for (let j = 0; j < i; j++) {
-      if (best[j] + 1 > best[i] && linked(story[j], story[i])) {
-        best[i] = best[j] + 1;
-        prev[i] = j;
+    for (const from of FOLLOWS.get(keys[i]) ?? []) {
+      const list = atKey.get(from) ?? [];
+      for (let k = list.length - 1; k >= 0 && list[k] >= i - LOOKBACK; k--) {
+        const j = list[k];
+        if ((best[j] + 1 > best[i] || best[j] + 1 === best[i] && prev[i] > j) && linked(story[j], keys[j], story[i], keys[i])) {
+          best[i] = best[j] + 1;
+          prev[i] = j;
+        }
       }
     }
+    const mine = atKey.get(keys[i]);
+    if (mine) mine.push(i);
+    else atKey.set(keys[i], [i]);
   }
   let end = -1;
   for (let i = 0; i < story.length; i++) if (end < 0 || best[i] > best[end]) end = i;
@@ -49223,11 +49243,11 @@ function causalStory(events) {
   }).join(" \u2192 ");
   const told = new Set(steps.map((s) => s.text));
   const meanwhile = [];
-  story.forEach((e, i) => {
-    const text = phrase(e);
-    if (onChain.has(i) || told.has(text) || meanwhile.includes(text) || meanwhile.length >= MAX_MEANWHILE) return;
+  for (let i = 0; i < story.length && meanwhile.length < MAX_MEANWHILE; i++) {
+    const text = phrase(story[i]);
+    if (onChain.has(i) || told.has(text) || meanwhile.includes(text)) continue;
     meanwhile.push(text);
-  });
+  }
   return { chain: chain2, meanwhile };
 }
 function troubleEvent(e) {
@@ -49254,6 +49274,16 @@ function downEvents(down) {
     ];
   });
 }
+function firstAtOrAfter(sorted, t) {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = lo + hi >> 1;
+    if ((sorted[mid].time ?? 0) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
 function groupIncidents(findings, events, down, nodeOrder, gapMs) {
   const all = [...events, ...downEvents(down)].sort((a, b) => (a.time ?? 0) - (b.time ?? 0) || nodeOrder(a.node) - nodeOrder(b.node));
   const real = findings.filter((f) => !META_CONDITIONS.has(f.id));
@@ -49272,7 +49302,8 @@ function groupIncidents(findings, events, down, nodeOrder, gapMs) {
     const members = real.filter((f) => findingTimes(f).some((t) => t >= span2.start && t <= span2.end)).sort((a, b) => Date.parse(a.first) - Date.parse(b.first) || nodeOrder(a.node) - nodeOrder(b.node));
     if (!members.length) continue;
     const ids = [...new Set(members.map((f) => f.id))];
-    const inside = all.filter((e) => e.time !== void 0 && e.time >= span2.start && e.time <= span2.end);
+    const inside = [];
+    for (let i = firstAtOrAfter(all, span2.start); i < all.length && (all[i].time ?? 0) <= span2.end; i++) if (all[i].time !== void 0) inside.push(all[i]);
     const { chain: chain2, meanwhile } = causalStory(inside);
     const incident = { start: new Date(span2.start).toISOString(), end: new Date(span2.end).toISOString(), findings: ids, summary: chain2 || ids.join(", ") };
     if (meanwhile.length) incident.meanwhile = meanwhile;

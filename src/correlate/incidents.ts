@@ -65,17 +65,32 @@ const EDGES: ReadonlyArray<{ from: string[]; to: string[]; who: 'same' | 'peer' 
   { from: ['sync'], to: ['state:active', 'state:failed'], who: 'any', withinMs: 15 * MIN },
 ];
 
-function linked(a: NodeEvent, b: NodeEvent): boolean {
-  const gap = (b.time ?? 0) - (a.time ?? 0);
-  return EDGES.some(
-    (edge) =>
-      edge.from.includes(key(a)) &&
-      edge.to.includes(key(b)) &&
-      gap >= 0 &&
-      gap <= edge.withinMs &&
-      (edge.who === 'any' || (edge.who === 'same') === (a.node === b.node)),
-  );
+/** The edges from one key to another, looked up once per pair rather than searched per pair of events. */
+const EDGES_BETWEEN = new Map<string, Array<(typeof EDGES)[number]>>();
+/** For each key, the keys a step of that key may follow. */
+const FOLLOWS = new Map<string, string[]>();
+for (const edge of EDGES) {
+  for (const from of edge.from) {
+    for (const to of edge.to) {
+      EDGES_BETWEEN.set(`${from}>${to}`, [...(EDGES_BETWEEN.get(`${from}>${to}`) ?? []), edge]);
+      if (!FOLLOWS.get(to)?.includes(from)) FOLLOWS.set(to, [...(FOLLOWS.get(to) ?? []), from]);
+    }
+  }
 }
+
+function linked(a: NodeEvent, keyA: string, b: NodeEvent, keyB: string): boolean {
+  const edges = EDGES_BETWEEN.get(`${keyA}>${keyB}`);
+  if (!edges) return false;
+  const gap = (b.time ?? 0) - (a.time ?? 0);
+  return edges.some((edge) => gap >= 0 && gap <= edge.withinMs && (edge.who === 'any' || (edge.who === 'same') === (a.node === b.node)));
+}
+
+/**
+ * How many earlier story events a step may follow. Real incidents hold tens of story events; a
+ * flood (a node logging Failed ten times a second for a day) holds hundreds of thousands, where
+ * looking back over all of them is quadratic and tells no better story.
+ */
+const LOOKBACK = 1000;
 
 interface Step {
   time: number;
@@ -95,15 +110,26 @@ function phrase(e: NodeEvent): string | undefined {
  */
 export function causalStory(events: readonly NodeEvent[]): { chain: string; meanwhile: string[] } {
   const story = events.filter((e) => e.time !== undefined && storyEvent(e) && phrase(e) !== undefined);
+  const keys = story.map(key);
   const best = story.map(() => 1);
   const prev = story.map(() => -1);
+  // Only earlier steps of a key this one may follow are candidates; of the longest chains they
+  // end, the earliest step wins.
+  const atKey = new Map<string, number[]>();
   for (let i = 0; i < story.length; i++) {
-    for (let j = 0; j < i; j++) {
-      if (best[j] + 1 > best[i] && linked(story[j], story[i])) {
-        best[i] = best[j] + 1;
-        prev[i] = j;
+    for (const from of FOLLOWS.get(keys[i]) ?? []) {
+      const list = atKey.get(from) ?? [];
+      for (let k = list.length - 1; k >= 0 && list[k] >= i - LOOKBACK; k--) {
+        const j = list[k];
+        if ((best[j] + 1 > best[i] || (best[j] + 1 === best[i] && prev[i] > j)) && linked(story[j], keys[j], story[i], keys[i])) {
+          best[i] = best[j] + 1;
+          prev[i] = j;
+        }
       }
     }
+    const mine = atKey.get(keys[i]);
+    if (mine) mine.push(i);
+    else atKey.set(keys[i], [i]);
   }
   let end = -1;
   for (let i = 0; i < story.length; i++) if (end < 0 || best[i] > best[end]) end = i;
@@ -132,11 +158,11 @@ export function causalStory(events: readonly NodeEvent[]): { chain: string; mean
     .join(' → ');
   const told = new Set(steps.map((s) => s.text));
   const meanwhile: string[] = [];
-  story.forEach((e, i) => {
-    const text = phrase(e)!;
-    if (onChain.has(i) || told.has(text) || meanwhile.includes(text) || meanwhile.length >= MAX_MEANWHILE) return;
+  for (let i = 0; i < story.length && meanwhile.length < MAX_MEANWHILE; i++) {
+    const text = phrase(story[i])!;
+    if (onChain.has(i) || told.has(text) || meanwhile.includes(text)) continue;
     meanwhile.push(text);
-  });
+  }
   return { chain, meanwhile };
 }
 
@@ -174,6 +200,18 @@ function downEvents(down: ReadonlyMap<NodeName, readonly DownSpan[]>): NodeEvent
   });
 }
 
+/** The first index of events sorted by time (no time as 0) whose time is at or after `t`. */
+function firstAtOrAfter(sorted: readonly NodeEvent[], t: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid].time ?? 0) < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /**
  * Incidents: runs of trouble events with no gap over `gapMs`, kept when a finding falls inside,
  * each told as a causal chain of its key events and what happened meanwhile.
@@ -199,7 +237,8 @@ export function groupIncidents(findings: readonly Finding[], events: readonly No
       .sort((a, b) => Date.parse(a.first) - Date.parse(b.first) || nodeOrder(a.node) - nodeOrder(b.node));
     if (!members.length) continue;
     const ids = [...new Set(members.map((f) => f.id))];
-    const inside = all.filter((e) => e.time !== undefined && e.time >= span.start && e.time <= span.end);
+    const inside: NodeEvent[] = [];
+    for (let i = firstAtOrAfter(all, span.start); i < all.length && (all[i].time ?? 0) <= span.end; i++) if (all[i].time !== undefined) inside.push(all[i]);
     const { chain, meanwhile } = causalStory(inside);
     const incident: Incident = { start: new Date(span.start).toISOString(), end: new Date(span.end).toISOString(), findings: ids, summary: chain || ids.join(', ') };
     if (meanwhile.length) incident.meanwhile = meanwhile;

@@ -25,6 +25,21 @@ describe('incidents', () => {
     assert.deepEqual(meanwhile, ["secondary's database reported corruption"]);
   });
 
+  it('a flood of one line (Failed ten times a second for hours) tells the same story as one such line', () => {
+    const story = [
+      ev('primary', 'db-crash', '2017-10-12T13:47:55Z'),
+      ev('secondary', 'takeover-considered', '2017-10-12T13:47:59Z'),
+      ev('secondary', 'state', '2017-10-12T13:48:02Z', { state: 'Active' }),
+      ev('primary', 'peer-requested-failed', '2017-10-12T13:48:05Z'),
+      ev('primary', 'state', '2017-10-12T13:48:06Z', { state: 'Failed' }),
+    ];
+    const start = Date.parse('2017-10-12T13:48:06Z');
+    const flood = Array.from({ length: 200_000 }, (_, i) => ({ ...ev('primary', 'state', '2017-10-12T13:48:06Z', { state: 'Failed' }, 100 + i), time: start + 100 * (i + 1) }));
+    const once = causalStory(story);
+    assert.match(once.chain, /primary entered Failed 1 s later$/);
+    assert.deepEqual(causalStory([...story, ...flood]), once);
+  });
+
   it('groups findings close in time and splits distant ones', () => {
     const f = (id: string, t: string): Finding => ({ id, severity: 'critical', node: 'primary', first: t, last: t, count: 1, summary: id, evidence: [] });
     const incidents = groupIncidents(
