@@ -41549,7 +41549,7 @@ var require_client = __commonJS({
     var RE_OPENSSH = /^OpenSSH_(?:(?![0-4])\d)|(?:\d{2,})/;
     var noop = (err) => {
     };
-    var Client2 = class extends EventEmitter {
+    var Client = class extends EventEmitter {
       constructor() {
         super();
         this.config = {
@@ -43292,7 +43292,7 @@ var require_client = __commonJS({
           return [["ssh-rsa", "sha1"]];
       }
     }
-    module2.exports = Client2;
+    module2.exports = Client;
   }
 });
 
@@ -43303,7 +43303,7 @@ var require_http_agents = __commonJS({
     var { Agent: HttpAgent } = require("http");
     var { Agent: HttpsAgent } = require("https");
     var { connect: tlsConnect } = require("tls");
-    var Client2;
+    var Client;
     for (const ctor of [HttpAgent, HttpsAgent]) {
       class SSHAgent extends ctor {
         constructor(connectCfg, agentOptions) {
@@ -43316,9 +43316,9 @@ var require_http_agents = __commonJS({
           const srcPort = options && options.localPort || 0;
           const dstIP = options.host;
           const dstPort = options.port;
-          if (Client2 === void 0)
-            Client2 = require_client();
-          const client = new Client2();
+          if (Client === void 0)
+            Client = require_client();
+          const client = new Client();
           let triedForward = false;
           client.on("ready", () => {
             client.forwardOut(srcIP, srcPort, dstIP, dstPort, (err, stream) => {
@@ -43659,7 +43659,7 @@ var require_server = __commonJS({
               origDebug(`${debugPrefix}${msg}`);
             };
           }
-          new Client2(socket, hostKeys, ident, offer, debug, this, cfg);
+          new Client(socket, hostKeys, ident, offer, debug, this, cfg);
         }).on("error", (err) => {
           this.emit("error", err);
         }).on("listening", () => {
@@ -43699,7 +43699,7 @@ var require_server = __commonJS({
     };
     Server.KEEPALIVE_CLIENT_INTERVAL = 15e3;
     Server.KEEPALIVE_CLIENT_COUNT_MAX = 3;
-    var Client2 = class extends EventEmitter {
+    var Client = class extends EventEmitter {
       constructor(socket, hostKeys, ident, offer, debug, server, srvCfg) {
         super();
         let exchanges = 0;
@@ -44540,7 +44540,7 @@ var require_server = __commonJS({
       return a - b;
     }
     module2.exports = Server;
-    module2.exports.IncomingClient = Client2;
+    module2.exports.IncomingClient = Client;
   }
 });
 
@@ -51843,7 +51843,6 @@ var path11 = __toESM(require("node:path"));
 
 // src/sources/ssh.ts
 var import_node_fs15 = require("node:fs");
-var import_ssh2 = __toESM(require_lib3());
 
 // src/sources/known-hosts.ts
 var import_node_crypto4 = require("node:crypto");
@@ -51954,7 +51953,8 @@ async function connect(t) {
   const known = await readKnownHosts(t.knownHosts);
   let verdict;
   let presented;
-  const client = new import_ssh2.Client();
+  const { Client } = await Promise.resolve().then(() => __toESM(require_lib3()));
+  const client = new Client();
   const where = `${t.user}@${t.host}:${t.port}`;
   await new Promise((resolve3, reject) => {
     client.once("ready", () => resolve3());

@@ -1,6 +1,6 @@
 import { promises as fs, readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { Client, type SFTPWrapper } from 'ssh2';
+import type { Client, SFTPWrapper } from 'ssh2';
 import { UnreachableError } from '../errors';
 import { appendHostKey, checkHostKey, fingerprint, keyType, knownKeyTypes, readKnownHosts, type HostKeyVerdict } from './known-hosts';
 
@@ -62,6 +62,8 @@ export async function connect(t: SshTarget): Promise<SshSession> {
   const known = await readKnownHosts(t.knownHosts);
   let verdict: HostKeyVerdict | undefined;
   let presented: Buffer | undefined;
+  // ssh2 is loaded when a host is reached, not by every command that starts (a sixth of start-up).
+  const { Client } = await import('ssh2');
   const client = new Client();
   const where = `${t.user}@${t.host}:${t.port}`;
   await new Promise<void>((resolve, reject) => {
