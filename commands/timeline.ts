@@ -2,11 +2,11 @@ import { Args, Flags } from '@oclif/core';
 import { SmsdiagCommand } from '../src/cli/base';
 import { emptySelectionNote } from '../src/cli/selection';
 import { analyzeInventory } from '../src/analyze';
-import { inputFlags, jsonOrFormat, loadInventory, nodeFilter, windowFlags, windowFrom } from '../src/cli/flags';
+import { inputFlags, jsonOrFormat, loadInventory, nodeFilter, threadsFlag, windowFlags, windowFrom } from '../src/cli/flags';
 import { parseDuration, parseThresholds, parseUserTime } from '../src/cli/times';
 import { UsageError } from '../src/errors';
 import { loadRules } from '../src/rules/engine';
-import { allRecords, keyEvents, type TimelineEntry, type TimelineFilter } from '../src/timeline';
+import { keyEvents, writeAllRecords, type TimelineFilter } from '../src/timeline';
 import { writeTimeline, type TimelineFormat } from '../src/report/timeline';
 import { LOG_KINDS, type LogKind } from '../src/types';
 import { outputWidth, useColour } from '../src/cli/output';
@@ -38,6 +38,7 @@ Records in the same millisecond keep their order: node, then file rotation, then
     grep: Flags.string({ description: 'Show only records matching this regular expression (case-insensitive).' }),
     format: Flags.string({ description: 'table: key events in columns, or below 110 columns a heading line each with the message under it (the default for key events); text: a line per record (the default with --all); ndjson, json: for scripts.', options: ['table', 'text', 'ndjson', 'json'] }),
     json: Flags.boolean({ description: 'Same as --format json.' }),
+    ...threadsFlag,
   };
 
   async run(): Promise<void> {
@@ -52,16 +53,19 @@ Records in the same millisecond keep their order: node, then file rotation, then
       }
     }
     const format = jsonOrFormat(flags.json, flags.format, flags.all ? 'text' : 'table') as TimelineFormat;
+    if (flags.all && format === 'table') throw new UsageError('--all writes every record, too many for a table: use --format text, ndjson or json');
     const inventory = await loadInventory(argv as string[], flags);
     const warnings: string[] = [...inventory.warnings];
-    const entries: AsyncIterable<TimelineEntry> | TimelineEntry[] = flags.all
-      ? allRecords(inventory, filter, (m) => void warnings.push(m))
-      : await keyEvents(inventory, filter, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold) });
-    await writeTimeline(process.stdout, entries, format, inventory.nodes.map((n) => n.name), { width: outputWidth(), colour: useColour(flags.color) });
-    if (Array.isArray(entries) && !entries.length && (filter.from !== undefined || filter.to !== undefined)) {
-      const { nodes } = (await analyzeInventory(inventory, { rules: loadRules(flags.rules) })).report;
-      const empty = emptySelectionNote({ since: filter.from, until: filter.to }, nodes);
-      if (empty) warnings.push(empty);
+    if (flags.all) {
+      await writeAllRecords(process.stdout, inventory, filter, format as Exclude<TimelineFormat, 'table'>, flags.threads, (m) => void warnings.push(m));
+    } else {
+      const key = await keyEvents(inventory, filter, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold) });
+      writeTimeline(process.stdout, key, format, inventory.nodes.map((n) => n.name), { width: outputWidth(), colour: useColour(flags.color) });
+      if (!key.length && (filter.from !== undefined || filter.to !== undefined)) {
+        const { nodes } = (await analyzeInventory(inventory, { rules: loadRules(flags.rules) })).report;
+        const empty = emptySelectionNote({ since: filter.from, until: filter.to }, nodes);
+        if (empty) warnings.push(empty);
+      }
     }
     for (const w of new Set(warnings)) process.stderr.write(`warning: ${w}\n`);
   }

@@ -45166,9 +45166,9 @@ function compareRotation(a, b) {
 function notCheckedText(n) {
   return `${n.conditions.join(", ")} (no ${n.missing.map(fileNameOf).join(" or ")})`;
 }
-function shortTime(iso) {
-  if (!iso) return "-";
-  return iso.slice(0, 19).replace("T", " ");
+function shortTime(iso2) {
+  if (!iso2) return "-";
+  return iso2.slice(0, 19).replace("T", " ");
 }
 var BORDERLESS = {
   chars: {
@@ -45252,6 +45252,7 @@ function renderVerbose(report, assumedZone, incident) {
 
 // src/cli/flags.ts
 var import_core2 = __toESM(require_lib());
+var import_node_os2 = require("node:os");
 
 // src/sources/inputs.ts
 var import_node_fs10 = require("node:fs");
@@ -47062,6 +47063,10 @@ var inputFlags = {
     helpGroup: "INPUT"
   })
 };
+var DEFAULT_THREADS = Math.min((0, import_node_os2.availableParallelism)(), 4);
+var threadsFlag = {
+  threads: import_core2.Flags.integer({ description: `Worker threads that read and parse files (default: this machine's cores, at most 4, here ${DEFAULT_THREADS}); 1 does everything in one thread. The output is the same.`, min: 1, max: 64, default: DEFAULT_THREADS })
+};
 var windowFlags = {
   since: import_core2.Flags.string({ description: 'Only evidence at or after this time: ISO 8601, "YYYY-MM-DD HH:MM" (UTC), or a span back from now (2h, 7d).' }),
   until: import_core2.Flags.string({ description: "Only evidence at or before this time." })
@@ -48725,9 +48730,13 @@ function clockCorrectionMs(facts) {
   return Math.abs(off) > (facts.clockUncertaintyMs ?? 0) ? off : 0;
 }
 function nodeClock(node) {
-  const offset = node.facts.utcOffsetMinutes ?? 0;
-  const clock3 = clockCorrectionMs(node.facts);
-  return (t) => (t.zoned ? t.ms : t.ms - offset * 6e4) - clock3;
+  return clockOf(clockSettings(node));
+}
+function clockSettings(node) {
+  return { utcOffsetMinutes: node.facts.utcOffsetMinutes ?? 0, correctionMs: clockCorrectionMs(node.facts) };
+}
+function clockOf({ utcOffsetMinutes, correctionMs }) {
+  return (t) => (t.zoned ? t.ms : t.ms - utcOffsetMinutes * 6e4) - correctionMs;
 }
 
 // src/correlate/events.ts
@@ -50436,8 +50445,8 @@ function cut(s) {
 function scriptJson(v) {
   return JSON.stringify(v).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }
-function time(iso) {
-  return iso ? `${iso.slice(0, 10)} ${iso.slice(11, 19)}` : "\u2014";
+function time(iso2) {
+  return iso2 ? `${iso2.slice(0, 10)} ${iso2.slice(11, 19)}` : "\u2014";
 }
 function laneData(a) {
   const nodes = a.report.nodes.map((n) => ({ name: n.name, role: n.role, state: n.state ?? "unknown", offset: n.utcOffset ?? "" }));
@@ -50789,6 +50798,45 @@ init_lookup();
 
 // src/report/timeline.ts
 var import_cli_table32 = __toESM(require_cli_table3());
+
+// src/report/rows.ts
+var BATCH_BYTES = 512 << 10;
+function rowWriter() {
+  let bytes = Buffer.allocUnsafe(BATCH_BYTES);
+  let used = 0;
+  let ends = [];
+  let times = [];
+  let lines = [];
+  const cut2 = () => {
+    if (!ends.length) return void 0;
+    const batch = { bytes: bytes.subarray(0, used), ends: Uint32Array.from(ends), times: Float64Array.from(times), lines: Uint32Array.from(lines) };
+    ends = [];
+    times = [];
+    lines = [];
+    return batch;
+  };
+  return {
+    add(text, time2, line) {
+      let full;
+      if (used + text.length * 3 > bytes.length) {
+        full = cut2();
+        bytes = Buffer.allocUnsafe(Math.max(BATCH_BYTES, text.length * 3));
+        used = 0;
+      }
+      used += bytes.write(text, used);
+      ends.push(used);
+      times.push(time2);
+      lines.push(line);
+      return full;
+    },
+    finish: cut2
+  };
+}
+function rowBytes(b, i) {
+  return b.bytes.subarray(i ? b.ends[i - 1] : 0, b.ends[i]);
+}
+
+// src/report/timeline.ts
 function messageOf(line) {
   const t = parseTimestamp(line);
   return t ? line.slice(t.end).trimStart() : line;
@@ -50804,7 +50852,10 @@ function textLine(e, nodeWidth) {
 `;
 }
 function ndjsonLine(e) {
-  return `${JSON.stringify(e)}
+  let s = e.time === void 0 ? "{" : `{"time":"${e.time}",`;
+  s += `"node":${JSON.stringify(e.node)},"kind":"${e.kind}","file":${JSON.stringify(e.file)},"line":${e.line}`;
+  if (e.event !== void 0) s += `,"event":${JSON.stringify(e.event)}`;
+  return `${s},"text":${JSON.stringify(e.text)}}
 `;
 }
 function timelineList(entries, width) {
@@ -50834,56 +50885,102 @@ function timelineTable(entries, width) {
   return `${trimRight(t.toString())}
 `;
 }
-async function writeTimeline(out, entries, format, nodes, opts) {
+function writeTimeline(out, entries, format, nodes, opts) {
   if (format === "table") {
-    const list = [];
-    for await (const e of entries) list.push(e);
-    const table = timelineTable(list, opts.width);
+    const table = timelineTable(entries, opts.width);
     out.write(opts.colour ? colourize(table) : table);
     return;
   }
-  const nodeWidth = Math.max(4, ...nodes.map((n) => n.length));
-  let batch = [];
-  let size = 0;
-  const flush = async () => {
-    if (!batch.length) return;
-    const ok = out.write(batch.join(""));
-    batch = [];
-    size = 0;
-    if (!ok) await new Promise((r) => out.once("drain", r));
-  };
-  let first = true;
-  if (format === "json") batch.push("[");
-  for await (const e of entries) {
-    const line = format === "ndjson" ? ndjsonLine(e) : format === "json" ? `${first ? "\n" : ",\n"}  ${JSON.stringify(e)}` : textLine(e, nodeWidth);
-    first = false;
-    batch.push(line);
-    size += line.length;
-    if (size >= 256 * 1024) await flush();
-  }
-  if (format === "json") batch.push(first ? "]\n" : "\n]\n");
-  await flush();
+  const row = rowFormat(format, Math.max(4, ...nodes.map((n) => n.length)));
+  const rows = entries.map(row);
+  out.write(format === "json" ? rows.length ? `[
+${rows.join(",\n")}
+]
+` : "[]\n" : rows.join(""));
 }
+function rowFormat(format, nodeWidth) {
+  if (format === "ndjson") {
+    let node = "";
+    let file = "";
+    let middle = "";
+    return (e) => {
+      if (e.event !== void 0) return ndjsonLine(e);
+      if (e.node !== node || e.file !== file) {
+        node = e.node;
+        file = e.file;
+        middle = `"node":${JSON.stringify(node)},"kind":"${e.kind}","file":${JSON.stringify(file)},"line":`;
+      }
+      return `${e.time === void 0 ? "{" : `{"time":"${e.time}",`}${middle}${e.line},"text":${JSON.stringify(e.text)}}
+`;
+    };
+  }
+  if (format === "json") return (e) => `  ${JSON.stringify(e)}`;
+  return (e) => textLine(e, nodeWidth);
+}
+var WRITE_BYTES = 256 * 1024;
+async function writeRows(out, format, merge) {
+  let buf = Buffer.allocUnsafe(WRITE_BYTES);
+  let used = 0;
+  const write = async (bytes) => {
+    if (!out.write(bytes)) await new Promise((r) => out.once("drain", r));
+  };
+  const flush = () => {
+    const full = buf.subarray(0, used);
+    buf = Buffer.allocUnsafe(WRITE_BYTES);
+    used = 0;
+    return write(full);
+  };
+  const json = format === "json";
+  let first = true;
+  const put = (bytes) => {
+    if (used + bytes.length <= buf.length) {
+      buf.set(bytes, used);
+      used += bytes.length;
+      return void 0;
+    }
+    return flush().then(() => bytes.length > buf.length ? write(bytes) : void put(bytes));
+  };
+  if (json) put(OPEN);
+  await merge((b, i) => {
+    if (json) {
+      const sep = put(first ? NEWLINE : COMMA);
+      first = false;
+      if (sep) return sep.then(() => put(rowBytes(b, i)));
+    }
+    return put(rowBytes(b, i));
+  });
+  if (json) await put(first ? EMPTY_CLOSE : CLOSE);
+  if (used) await flush();
+}
+var OPEN = Buffer.from("[");
+var NEWLINE = Buffer.from("\n");
+var COMMA = Buffer.from(",\n");
+var CLOSE = Buffer.from("\n]\n");
+var EMPTY_CLOSE = Buffer.from("]\n");
 
 // src/correlate/merge.ts
-function before(a, b, nodeOrder) {
-  const ta = a.time ?? Number.POSITIVE_INFINITY;
-  const tb = b.time ?? Number.POSITIVE_INFINITY;
+function before(a, b) {
+  const ta = a.batch.times[a.i];
+  const tb = b.batch.times[b.i];
   if (ta !== tb) return ta < tb;
-  const n = nodeOrder(a.node) - nodeOrder(b.node);
-  if (n !== 0) return n < 0;
-  if (a.fileOrder !== b.fileOrder) return a.fileOrder < b.fileOrder;
-  return a.line < b.line;
+  if (a.rank.node !== b.rank.node) return a.rank.node < b.rank.node;
+  if (a.rank.file !== b.rank.file) return a.rank.file < b.rank.file;
+  return a.batch.lines[a.i] < b.batch.lines[b.i];
 }
-async function* mergeRecords(streams, nodeOrder, backwards = () => {
-}) {
+async function nextBatch(it) {
+  for (; ; ) {
+    const n = await it.next();
+    if (n.done) return void 0;
+    if (n.value.ends.length) return n.value;
+  }
+}
+async function mergeRows(streams, ranks, row) {
   const heap = [];
-  const less = (i, j) => before(heap[i].rec, heap[j].rec, nodeOrder);
   const swap = (i, j) => void ([heap[i], heap[j]] = [heap[j], heap[i]]);
   const up = (i) => {
     while (i > 0) {
       const p = i - 1 >> 1;
-      if (!less(i, p)) return;
+      if (!before(heap[i], heap[p])) return;
       swap(i, p);
       i = p;
     }
@@ -50893,36 +50990,39 @@ async function* mergeRecords(streams, nodeOrder, backwards = () => {
       const l = 2 * i + 1;
       const r = l + 1;
       let m = i;
-      if (l < heap.length && less(l, m)) m = l;
-      if (r < heap.length && less(r, m)) m = r;
+      if (l < heap.length && before(heap[l], heap[m])) m = l;
+      if (r < heap.length && before(heap[r], heap[m])) m = r;
       if (m === i) return;
       swap(i, m);
       i = m;
     }
   };
-  for (const [i, s] of streams.entries()) {
-    const next = inTimeOrder(s[Symbol.asyncIterator](), (b) => backwards(i, b));
-    const first = await next();
-    if (first) {
-      heap.push({ rec: first, next });
+  for (const [s, stream] of streams.entries()) {
+    const it = stream[Symbol.asyncIterator]();
+    const batch = await nextBatch(it);
+    if (batch) {
+      heap.push({ batch, i: 0, rank: ranks[s], it });
       up(heap.length - 1);
     }
   }
   while (heap.length) {
     const top = heap[0];
-    yield top.rec;
-    const pending = top.next();
-    const next = pending instanceof Promise ? await pending : pending;
-    if (!next) {
-      const last = heap.pop();
-      if (heap.length) {
-        heap[0] = last;
-        down(0);
+    const wait = row(top.batch, top.i);
+    if (wait) await wait;
+    if (++top.i === top.batch.ends.length) {
+      const batch = await nextBatch(top.it);
+      if (!batch) {
+        const last = heap.pop();
+        if (heap.length) {
+          heap[0] = last;
+          down(0);
+        }
+        continue;
       }
-    } else {
-      top.rec = next;
-      down(0);
+      top.batch = batch;
+      top.i = 0;
     }
+    down(0);
   }
 }
 var REORDER_RECORDS = 2e3;
@@ -50973,7 +51073,7 @@ function inTimeOrder(it, done) {
       if (n.done) {
         ended = true;
         if (seen.steps) done(seen);
-      } else add(n.value);
+      } else for (const r of n.value) add(r);
     }
     return take();
   };
@@ -50994,11 +51094,11 @@ async function* fileLines(file, warn) {
         if (len > MAX_LINE_BYTES) cut2++;
         out.push({ line: ++n, text: displayText(p.buf, start, Math.min(end, start + MAX_LINE_BYTES), len) });
       });
-      yield* out;
+      yield out;
     } else if (p.type === "long-start") head = p.head;
     else if (p.type === "long-end") {
       cut2++;
-      yield { line: ++n, text: displayText(head, 0, head.length, p.length) };
+      yield [{ line: ++n, text: displayText(head, 0, head.length, p.length) }];
       head = null;
     }
   }
@@ -51018,36 +51118,40 @@ async function* fileRecords(file, toUtc, warn) {
     time: time2,
     text
   });
-  for await (const { line, text } of fileLines(file, warn)) {
-    ctx.nearMs = lastTime;
-    const t = parseTimestamp(text, ctx);
-    if (t) {
-      lastTime = toUtc(t);
-      if (early.length) {
-        for (const r of early) r.time = lastTime;
-        yield* early;
-        early = [];
-      }
-      if (current) yield current;
-      current = make(line, text, lastTime);
-    } else if (current) {
-      current.text += `
+  for await (const lines of fileLines(file, warn)) {
+    const out = [];
+    for (const { line, text } of lines) {
+      ctx.nearMs = lastTime;
+      const t = parseTimestamp(text, ctx);
+      if (t) {
+        lastTime = toUtc(t);
+        if (early.length) {
+          for (const r of early) r.time = lastTime;
+          out.push(...early);
+          early = [];
+        }
+        if (current) out.push(current);
+        current = make(line, text, lastTime);
+      } else if (current) {
+        current.text += `
 ${text}`;
-    } else {
-      early.push(make(line, text, void 0));
-      if (early.length >= MAX_EARLY_LINES) {
-        for (const r of early) r.time = file.mtime.getTime();
-        yield* early;
-        early = [];
+      } else {
+        early.push(make(line, text, void 0));
+        if (early.length >= MAX_EARLY_LINES) {
+          for (const r of early) r.time = file.mtime.getTime();
+          out.push(...early);
+          early = [];
+        }
       }
     }
+    if (out.length) yield out;
   }
-  if (current) yield current;
   for (const r of early) r.time = lastTime ?? file.mtime.getTime();
-  yield* early;
+  const last = current ? [current, ...early] : early;
+  if (last.length) yield last;
 }
 
-// src/timeline.ts
+// src/timeline-rows.ts
 function keep(e, f) {
   if (f.from !== void 0 && (e.time === void 0 || e.time < f.from)) return false;
   if (f.to !== void 0 && (e.time === void 0 || e.time > f.to)) return false;
@@ -51056,12 +51160,153 @@ function keep(e, f) {
   if (f.grep && !f.grep.test(e.text)) return false;
   return true;
 }
-function entry(r, event) {
-  const out = { node: r.node, kind: r.kind, file: r.file, line: r.line, text: r.text };
-  if (r.time !== void 0) out.time = new Date(r.time).toISOString();
-  if (event) return { time: out.time, node: out.node, kind: out.kind, file: out.file, line: out.line, event, text: out.text };
-  return out.time ? { time: out.time, node: out.node, kind: out.kind, file: out.file, line: out.line, text: out.text } : out;
+var TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0"));
+var DAY_MS2 = 864e5;
+var cachedDay = Number.NaN;
+var dayPrefix = "";
+function iso(ms) {
+  if (!Number.isInteger(ms) || !(ms >= 0 && ms < 2534023008e5)) return new Date(ms).toISOString();
+  const day = Math.floor(ms / DAY_MS2);
+  if (day !== cachedDay) {
+    cachedDay = day;
+    dayPrefix = new Date(day * DAY_MS2).toISOString().slice(0, 11);
+  }
+  let rest = ms - day * DAY_MS2;
+  const milli = rest % 1e3;
+  rest = (rest - milli) / 1e3;
+  const sec = rest % 60;
+  rest = (rest - sec) / 60;
+  const min = rest % 60;
+  const hour = (rest - min) / 60;
+  return `${dayPrefix}${TWO[hour]}:${TWO[min]}:${TWO[sec]}.${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;
 }
+function entry(r, event) {
+  if (r.time === void 0) return event ? { node: r.node, kind: r.kind, file: r.file, line: r.line, event, text: r.text } : { node: r.node, kind: r.kind, file: r.file, line: r.line, text: r.text };
+  const time2 = iso(r.time);
+  return event ? { time: time2, node: r.node, kind: r.kind, file: r.file, line: r.line, event, text: r.text } : { time: time2, node: r.node, kind: r.kind, file: r.file, line: r.line, text: r.text };
+}
+function backwardsMessage(f, b) {
+  return `${f.node}: the clock of ${f.path} went backwards ${b.steps} time(s), by up to ${Math.round(b.largestMs / 1e3)} s; its lines are shown in time order` + (b.unsorted ? `, except ${b.unsorted} that were too far out of place and stay where the file has them` : "");
+}
+async function* fileRows(file, job, warn) {
+  const next = inTimeOrder(fileRecords(file, clockOf(job.clock), warn)[Symbol.asyncIterator](), (b) => warn(backwardsMessage(file, b)));
+  const format = rowFormat(job.format, job.nodeWidth);
+  const rows = rowWriter();
+  for (; ; ) {
+    const pending = next();
+    const r = pending instanceof Promise ? await pending : pending;
+    if (!r) break;
+    if (!keep(r, job.filter)) continue;
+    const full = rows.add(format(entry(r)), r.time ?? Number.POSITIVE_INFINITY, r.line);
+    if (full) yield full;
+  }
+  const last = rows.finish();
+  if (last) yield last;
+}
+
+// src/row-threads.ts
+var import_node_worker_threads = require("node:worker_threads");
+function startWorker() {
+  return true ? new import_node_worker_threads.Worker('"use strict";\nvar __create = Object.create;\nvar __defProp = Object.defineProperty;\nvar __getOwnPropDesc = Object.getOwnPropertyDescriptor;\nvar __getOwnPropNames = Object.getOwnPropertyNames;\nvar __getProtoOf = Object.getPrototypeOf;\nvar __hasOwnProp = Object.prototype.hasOwnProperty;\nvar __commonJS = (cb, mod) => function __require() {\n  try {\n    return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;\n  } catch (e) {\n    throw mod = 0, e;\n  }\n};\nvar __copyProps = (to, from, except, desc) => {\n  if (from && typeof from === "object" || typeof from === "function") {\n    for (let key of __getOwnPropNames(from))\n      if (!__hasOwnProp.call(to, key) && key !== except)\n        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });\n  }\n  return to;\n};\nvar __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(\n  // If the importer is in node compatibility mode or this is not an ESM\n  // file that has been converted to a CommonJS file using a Babel-\n  // compatible transform (i.e. "__esModule" has not been set), then set\n  // "default" to the CommonJS "module.exports" for node compatibility.\n  isNodeMode || !mod || !mod.__esModule ? __defProp(target, "default", { value: mod, enumerable: true }) : target,\n  mod\n));\n\n// node_modules/cli-table3/src/debug.js\nvar require_debug = __commonJS({\n  "node_modules/cli-table3/src/debug.js"(exports2, module2) {\n    var messages = [];\n    var level = 0;\n    var debug = (msg, min) => {\n      if (level >= min) {\n        messages.push(msg);\n      }\n    };\n    debug.WARN = 1;\n    debug.INFO = 2;\n    debug.DEBUG = 3;\n    debug.reset = () => {\n      messages = [];\n    };\n    debug.setDebugLevel = (v) => {\n      level = v;\n    };\n    debug.warn = (msg) => debug(msg, debug.WARN);\n    debug.info = (msg) => debug(msg, debug.INFO);\n    debug.debug = (msg) => debug(msg, debug.DEBUG);\n    debug.debugMessages = () => messages;\n    module2.exports = debug;\n  }\n});\n\n// node_modules/ansi-regex/index.js\nvar require_ansi_regex = __commonJS({\n  "node_modules/ansi-regex/index.js"(exports2, module2) {\n    "use strict";\n    module2.exports = ({ onlyFirst = false } = {}) => {\n      const pattern = [\n        "[\\\\u001B\\\\u009B][[\\\\]()#;?]*(?:(?:(?:(?:;[-a-zA-Z\\\\d\\\\/#&.:=?%@~_]+)*|[a-zA-Z\\\\d]+(?:;[-a-zA-Z\\\\d\\\\/#&.:=?%@~_]*)*)?\\\\u0007)",\n        "(?:(?:\\\\d{1,4}(?:;\\\\d{0,4})*)?[\\\\dA-PR-TZcf-ntqry=><~]))"\n      ].join("|");\n      return new RegExp(pattern, onlyFirst ? void 0 : "g");\n    };\n  }\n});\n\n// node_modules/strip-ansi/index.js\nvar require_strip_ansi = __commonJS({\n  "node_modules/strip-ansi/index.js"(exports2, module2) {\n    "use strict";\n    var ansiRegex = require_ansi_regex();\n    module2.exports = (string) => typeof string === "string" ? string.replace(ansiRegex(), "") : string;\n  }\n});\n\n// node_modules/is-fullwidth-code-point/index.js\nvar require_is_fullwidth_code_point = __commonJS({\n  "node_modules/is-fullwidth-code-point/index.js"(exports2, module2) {\n    "use strict";\n    var isFullwidthCodePoint = (codePoint) => {\n      if (Number.isNaN(codePoint)) {\n        return false;\n      }\n      if (codePoint >= 4352 && (codePoint <= 4447 || // Hangul Jamo\n      codePoint === 9001 || // LEFT-POINTING ANGLE BRACKET\n      codePoint === 9002 || // RIGHT-POINTING ANGLE BRACKET\n      // CJK Radicals Supplement .. Enclosed CJK Letters and Months\n      11904 <= codePoint && codePoint <= 12871 && codePoint !== 12351 || // Enclosed CJK Letters and Months .. CJK Unified Ideographs Extension A\n      12880 <= codePoint && codePoint <= 19903 || // CJK Unified Ideographs .. Yi Radicals\n      19968 <= codePoint && codePoint <= 42182 || // Hangul Jamo Extended-A\n      43360 <= codePoint && codePoint <= 43388 || // Hangul Syllables\n      44032 <= codePoint && codePoint <= 55203 || // CJK Compatibility Ideographs\n      63744 <= codePoint && codePoint <= 64255 || // Vertical Forms\n      65040 <= codePoint && codePoint <= 65049 || // CJK Compatibility Forms .. Small Form Variants\n      65072 <= codePoint && codePoint <= 65131 || // Halfwidth and Fullwidth Forms\n      65281 <= codePoint && codePoint <= 65376 || 65504 <= codePoint && codePoint <= 65510 || // Kana Supplement\n      110592 <= codePoint && codePoint <= 110593 || // Enclosed Ideographic Supplement\n      127488 <= codePoint && codePoint <= 127569 || // CJK Unified Ideographs Extension B .. Tertiary Ideographic Plane\n      131072 <= codePoint && codePoint <= 262141)) {\n        return true;\n      }\n      return false;\n    };\n    module2.exports = isFullwidthCodePoint;\n    module2.exports.default = isFullwidthCodePoint;\n  }\n});\n\n// node_modules/emoji-regex/index.js\nvar require_emoji_regex = __commonJS({\n  "node_modules/emoji-regex/index.js"(exports2, module2) {\n    "use strict";\n    module2.exports = function() {\n      return /\\uD83C\\uDFF4\\uDB40\\uDC67\\uDB40\\uDC62(?:\\uDB40\\uDC65\\uDB40\\uDC6E\\uDB40\\uDC67|\\uDB40\\uDC73\\uDB40\\uDC63\\uDB40\\uDC74|\\uDB40\\uDC77\\uDB40\\uDC6C\\uDB40\\uDC73)\\uDB40\\uDC7F|\\uD83D\\uDC68(?:\\uD83C\\uDFFC\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68\\uD83C\\uDFFB|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFF\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB-\\uDFFE])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFE\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB-\\uDFFD])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFD\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB\\uDFFC])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\u200D(?:\\u2764\\uFE0F\\u200D(?:\\uD83D\\uDC8B\\u200D)?\\uD83D\\uDC68|(?:\\uD83D[\\uDC68\\uDC69])\\u200D(?:\\uD83D\\uDC66\\u200D\\uD83D\\uDC66|\\uD83D\\uDC67\\u200D(?:\\uD83D[\\uDC66\\uDC67]))|\\uD83D\\uDC66\\u200D\\uD83D\\uDC66|\\uD83D\\uDC67\\u200D(?:\\uD83D[\\uDC66\\uDC67])|(?:\\uD83D[\\uDC68\\uDC69])\\u200D(?:\\uD83D[\\uDC66\\uDC67])|[\\u2695\\u2696\\u2708]\\uFE0F|\\uD83D[\\uDC66\\uDC67]|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|(?:\\uD83C\\uDFFB\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFF\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFE\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFD\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFC\\u200D[\\u2695\\u2696\\u2708])\\uFE0F|\\uD83C\\uDFFB\\u200D(?:\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C[\\uDFFB-\\uDFFF])|(?:\\uD83E\\uDDD1\\uD83C\\uDFFB\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1|\\uD83D\\uDC69\\uD83C\\uDFFC\\u200D\\uD83E\\uDD1D\\u200D\\uD83D\\uDC69)\\uD83C\\uDFFB|\\uD83E\\uDDD1(?:\\uD83C\\uDFFF\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1(?:\\uD83C[\\uDFFB-\\uDFFF])|\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1)|(?:\\uD83E\\uDDD1\\uD83C\\uDFFE\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1|\\uD83D\\uDC69\\uD83C\\uDFFF\\u200D\\uD83E\\uDD1D\\u200D(?:\\uD83D[\\uDC68\\uDC69]))(?:\\uD83C[\\uDFFB-\\uDFFE])|(?:\\uD83E\\uDDD1\\uD83C\\uDFFC\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1|\\uD83D\\uDC69\\uD83C\\uDFFD\\u200D\\uD83E\\uDD1D\\u200D\\uD83D\\uDC69)(?:\\uD83C[\\uDFFB\\uDFFC])|\\uD83D\\uDC69(?:\\uD83C\\uDFFE\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB-\\uDFFD\\uDFFF])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFC\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB\\uDFFD-\\uDFFF])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFB\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFC-\\uDFFF])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFD\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB\\uDFFC\\uDFFE\\uDFFF])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\u200D(?:\\u2764\\uFE0F\\u200D(?:\\uD83D\\uDC8B\\u200D(?:\\uD83D[\\uDC68\\uDC69])|\\uD83D[\\uDC68\\uDC69])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFF\\u200D(?:\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD]))|\\uD83D\\uDC69\\u200D\\uD83D\\uDC69\\u200D(?:\\uD83D\\uDC66\\u200D\\uD83D\\uDC66|\\uD83D\\uDC67\\u200D(?:\\uD83D[\\uDC66\\uDC67]))|(?:\\uD83E\\uDDD1\\uD83C\\uDFFD\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1|\\uD83D\\uDC69\\uD83C\\uDFFE\\u200D\\uD83E\\uDD1D\\u200D\\uD83D\\uDC69)(?:\\uD83C[\\uDFFB-\\uDFFD])|\\uD83D\\uDC69\\u200D\\uD83D\\uDC66\\u200D\\uD83D\\uDC66|\\uD83D\\uDC69\\u200D\\uD83D\\uDC69\\u200D(?:\\uD83D[\\uDC66\\uDC67])|(?:\\uD83D\\uDC41\\uFE0F\\u200D\\uD83D\\uDDE8|\\uD83D\\uDC69(?:\\uD83C\\uDFFF\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFE\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFC\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFB\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFD\\u200D[\\u2695\\u2696\\u2708]|\\u200D[\\u2695\\u2696\\u2708])|(?:(?:\\u26F9|\\uD83C[\\uDFCB\\uDFCC]|\\uD83D\\uDD75)\\uFE0F|\\uD83D\\uDC6F|\\uD83E[\\uDD3C\\uDDDE\\uDDDF])\\u200D[\\u2640\\u2642]|(?:\\u26F9|\\uD83C[\\uDFCB\\uDFCC]|\\uD83D\\uDD75)(?:\\uD83C[\\uDFFB-\\uDFFF])\\u200D[\\u2640\\u2642]|(?:\\uD83C[\\uDFC3\\uDFC4\\uDFCA]|\\uD83D[\\uDC6E\\uDC71\\uDC73\\uDC77\\uDC81\\uDC82\\uDC86\\uDC87\\uDE45-\\uDE47\\uDE4B\\uDE4D\\uDE4E\\uDEA3\\uDEB4-\\uDEB6]|\\uD83E[\\uDD26\\uDD37-\\uDD39\\uDD3D\\uDD3E\\uDDB8\\uDDB9\\uDDCD-\\uDDCF\\uDDD6-\\uDDDD])(?:(?:\\uD83C[\\uDFFB-\\uDFFF])\\u200D[\\u2640\\u2642]|\\u200D[\\u2640\\u2642])|\\uD83C\\uDFF4\\u200D\\u2620)\\uFE0F|\\uD83D\\uDC69\\u200D\\uD83D\\uDC67\\u200D(?:\\uD83D[\\uDC66\\uDC67])|\\uD83C\\uDFF3\\uFE0F\\u200D\\uD83C\\uDF08|\\uD83D\\uDC15\\u200D\\uD83E\\uDDBA|\\uD83D\\uDC69\\u200D\\uD83D\\uDC66|\\uD83D\\uDC69\\u200D\\uD83D\\uDC67|\\uD83C\\uDDFD\\uD83C\\uDDF0|\\uD83C\\uDDF4\\uD83C\\uDDF2|\\uD83C\\uDDF6\\uD83C\\uDDE6|[#\\*0-9]\\uFE0F\\u20E3|\\uD83C\\uDDE7(?:\\uD83C[\\uDDE6\\uDDE7\\uDDE9-\\uDDEF\\uDDF1-\\uDDF4\\uDDF6-\\uDDF9\\uDDFB\\uDDFC\\uDDFE\\uDDFF])|\\uD83C\\uDDF9(?:\\uD83C[\\uDDE6\\uDDE8\\uDDE9\\uDDEB-\\uDDED\\uDDEF-\\uDDF4\\uDDF7\\uDDF9\\uDDFB\\uDDFC\\uDDFF])|\\uD83C\\uDDEA(?:\\uD83C[\\uDDE6\\uDDE8\\uDDEA\\uDDEC\\uDDED\\uDDF7-\\uDDFA])|\\uD83E\\uDDD1(?:\\uD83C[\\uDFFB-\\uDFFF])|\\uD83C\\uDDF7(?:\\uD83C[\\uDDEA\\uDDF4\\uDDF8\\uDDFA\\uDDFC])|\\uD83D\\uDC69(?:\\uD83C[\\uDFFB-\\uDFFF])|\\uD83C\\uDDF2(?:\\uD83C[\\uDDE6\\uDDE8-\\uDDED\\uDDF0-\\uDDFF])|\\uD83C\\uDDE6(?:\\uD83C[\\uDDE8-\\uDDEC\\uDDEE\\uDDF1\\uDDF2\\uDDF4\\uDDF6-\\uDDFA\\uDDFC\\uDDFD\\uDDFF])|\\uD83C\\uDDF0(?:\\uD83C[\\uDDEA\\uDDEC-\\uDDEE\\uDDF2\\uDDF3\\uDDF5\\uDDF7\\uDDFC\\uDDFE\\uDDFF])|\\uD83C\\uDDED(?:\\uD83C[\\uDDF0\\uDDF2\\uDDF3\\uDDF7\\uDDF9\\uDDFA])|\\uD83C\\uDDE9(?:\\uD83C[\\uDDEA\\uDDEC\\uDDEF\\uDDF0\\uDDF2\\uDDF4\\uDDFF])|\\uD83C\\uDDFE(?:\\uD83C[\\uDDEA\\uDDF9])|\\uD83C\\uDDEC(?:\\uD83C[\\uDDE6\\uDDE7\\uDDE9-\\uDDEE\\uDDF1-\\uDDF3\\uDDF5-\\uDDFA\\uDDFC\\uDDFE])|\\uD83C\\uDDF8(?:\\uD83C[\\uDDE6-\\uDDEA\\uDDEC-\\uDDF4\\uDDF7-\\uDDF9\\uDDFB\\uDDFD-\\uDDFF])|\\uD83C\\uDDEB(?:\\uD83C[\\uDDEE-\\uDDF0\\uDDF2\\uDDF4\\uDDF7])|\\uD83C\\uDDF5(?:\\uD83C[\\uDDE6\\uDDEA-\\uDDED\\uDDF0-\\uDDF3\\uDDF7-\\uDDF9\\uDDFC\\uDDFE])|\\uD83C\\uDDFB(?:\\uD83C[\\uDDE6\\uDDE8\\uDDEA\\uDDEC\\uDDEE\\uDDF3\\uDDFA])|\\uD83C\\uDDF3(?:\\uD83C[\\uDDE6\\uDDE8\\uDDEA-\\uDDEC\\uDDEE\\uDDF1\\uDDF4\\uDDF5\\uDDF7\\uDDFA\\uDDFF])|\\uD83C\\uDDE8(?:\\uD83C[\\uDDE6\\uDDE8\\uDDE9\\uDDEB-\\uDDEE\\uDDF0-\\uDDF5\\uDDF7\\uDDFA-\\uDDFF])|\\uD83C\\uDDF1(?:\\uD83C[\\uDDE6-\\uDDE8\\uDDEE\\uDDF0\\uDDF7-\\uDDFB\\uDDFE])|\\uD83C\\uDDFF(?:\\uD83C[\\uDDE6\\uDDF2\\uDDFC])|\\uD83C\\uDDFC(?:\\uD83C[\\uDDEB\\uDDF8])|\\uD83C\\uDDFA(?:\\uD83C[\\uDDE6\\uDDEC\\uDDF2\\uDDF3\\uDDF8\\uDDFE\\uDDFF])|\\uD83C\\uDDEE(?:\\uD83C[\\uDDE8-\\uDDEA\\uDDF1-\\uDDF4\\uDDF6-\\uDDF9])|\\uD83C\\uDDEF(?:\\uD83C[\\uDDEA\\uDDF2\\uDDF4\\uDDF5])|(?:\\uD83C[\\uDFC3\\uDFC4\\uDFCA]|\\uD83D[\\uDC6E\\uDC71\\uDC73\\uDC77\\uDC81\\uDC82\\uDC86\\uDC87\\uDE45-\\uDE47\\uDE4B\\uDE4D\\uDE4E\\uDEA3\\uDEB4-\\uDEB6]|\\uD83E[\\uDD26\\uDD37-\\uDD39\\uDD3D\\uDD3E\\uDDB8\\uDDB9\\uDDCD-\\uDDCF\\uDDD6-\\uDDDD])(?:\\uD83C[\\uDFFB-\\uDFFF])|(?:\\u26F9|\\uD83C[\\uDFCB\\uDFCC]|\\uD83D\\uDD75)(?:\\uD83C[\\uDFFB-\\uDFFF])|(?:[\\u261D\\u270A-\\u270D]|\\uD83C[\\uDF85\\uDFC2\\uDFC7]|\\uD83D[\\uDC42\\uDC43\\uDC46-\\uDC50\\uDC66\\uDC67\\uDC6B-\\uDC6D\\uDC70\\uDC72\\uDC74-\\uDC76\\uDC78\\uDC7C\\uDC83\\uDC85\\uDCAA\\uDD74\\uDD7A\\uDD90\\uDD95\\uDD96\\uDE4C\\uDE4F\\uDEC0\\uDECC]|\\uD83E[\\uDD0F\\uDD18-\\uDD1C\\uDD1E\\uDD1F\\uDD30-\\uDD36\\uDDB5\\uDDB6\\uDDBB\\uDDD2-\\uDDD5])(?:\\uD83C[\\uDFFB-\\uDFFF])|(?:[\\u231A\\u231B\\u23E9-\\u23EC\\u23F0\\u23F3\\u25FD\\u25FE\\u2614\\u2615\\u2648-\\u2653\\u267F\\u2693\\u26A1\\u26AA\\u26AB\\u26BD\\u26BE\\u26C4\\u26C5\\u26CE\\u26D4\\u26EA\\u26F2\\u26F3\\u26F5\\u26FA\\u26FD\\u2705\\u270A\\u270B\\u2728\\u274C\\u274E\\u2753-\\u2755\\u2757\\u2795-\\u2797\\u27B0\\u27BF\\u2B1B\\u2B1C\\u2B50\\u2B55]|\\uD83C[\\uDC04\\uDCCF\\uDD8E\\uDD91-\\uDD9A\\uDDE6-\\uDDFF\\uDE01\\uDE1A\\uDE2F\\uDE32-\\uDE36\\uDE38-\\uDE3A\\uDE50\\uDE51\\uDF00-\\uDF20\\uDF2D-\\uDF35\\uDF37-\\uDF7C\\uDF7E-\\uDF93\\uDFA0-\\uDFCA\\uDFCF-\\uDFD3\\uDFE0-\\uDFF0\\uDFF4\\uDFF8-\\uDFFF]|\\uD83D[\\uDC00-\\uDC3E\\uDC40\\uDC42-\\uDCFC\\uDCFF-\\uDD3D\\uDD4B-\\uDD4E\\uDD50-\\uDD67\\uDD7A\\uDD95\\uDD96\\uDDA4\\uDDFB-\\uDE4F\\uDE80-\\uDEC5\\uDECC\\uDED0-\\uDED2\\uDED5\\uDEEB\\uDEEC\\uDEF4-\\uDEFA\\uDFE0-\\uDFEB]|\\uD83E[\\uDD0D-\\uDD3A\\uDD3C-\\uDD45\\uDD47-\\uDD71\\uDD73-\\uDD76\\uDD7A-\\uDDA2\\uDDA5-\\uDDAA\\uDDAE-\\uDDCA\\uDDCD-\\uDDFF\\uDE70-\\uDE73\\uDE78-\\uDE7A\\uDE80-\\uDE82\\uDE90-\\uDE95])|(?:[#\\*0-9\\xA9\\xAE\\u203C\\u2049\\u2122\\u2139\\u2194-\\u2199\\u21A9\\u21AA\\u231A\\u231B\\u2328\\u23CF\\u23E9-\\u23F3\\u23F8-\\u23FA\\u24C2\\u25AA\\u25AB\\u25B6\\u25C0\\u25FB-\\u25FE\\u2600-\\u2604\\u260E\\u2611\\u2614\\u2615\\u2618\\u261D\\u2620\\u2622\\u2623\\u2626\\u262A\\u262E\\u262F\\u2638-\\u263A\\u2640\\u2642\\u2648-\\u2653\\u265F\\u2660\\u2663\\u2665\\u2666\\u2668\\u267B\\u267E\\u267F\\u2692-\\u2697\\u2699\\u269B\\u269C\\u26A0\\u26A1\\u26AA\\u26AB\\u26B0\\u26B1\\u26BD\\u26BE\\u26C4\\u26C5\\u26C8\\u26CE\\u26CF\\u26D1\\u26D3\\u26D4\\u26E9\\u26EA\\u26F0-\\u26F5\\u26F7-\\u26FA\\u26FD\\u2702\\u2705\\u2708-\\u270D\\u270F\\u2712\\u2714\\u2716\\u271D\\u2721\\u2728\\u2733\\u2734\\u2744\\u2747\\u274C\\u274E\\u2753-\\u2755\\u2757\\u2763\\u2764\\u2795-\\u2797\\u27A1\\u27B0\\u27BF\\u2934\\u2935\\u2B05-\\u2B07\\u2B1B\\u2B1C\\u2B50\\u2B55\\u3030\\u303D\\u3297\\u3299]|\\uD83C[\\uDC04\\uDCCF\\uDD70\\uDD71\\uDD7E\\uDD7F\\uDD8E\\uDD91-\\uDD9A\\uDDE6-\\uDDFF\\uDE01\\uDE02\\uDE1A\\uDE2F\\uDE32-\\uDE3A\\uDE50\\uDE51\\uDF00-\\uDF21\\uDF24-\\uDF93\\uDF96\\uDF97\\uDF99-\\uDF9B\\uDF9E-\\uDFF0\\uDFF3-\\uDFF5\\uDFF7-\\uDFFF]|\\uD83D[\\uDC00-\\uDCFD\\uDCFF-\\uDD3D\\uDD49-\\uDD4E\\uDD50-\\uDD67\\uDD6F\\uDD70\\uDD73-\\uDD7A\\uDD87\\uDD8A-\\uDD8D\\uDD90\\uDD95\\uDD96\\uDDA4\\uDDA5\\uDDA8\\uDDB1\\uDDB2\\uDDBC\\uDDC2-\\uDDC4\\uDDD1-\\uDDD3\\uDDDC-\\uDDDE\\uDDE1\\uDDE3\\uDDE8\\uDDEF\\uDDF3\\uDDFA-\\uDE4F\\uDE80-\\uDEC5\\uDECB-\\uDED2\\uDED5\\uDEE0-\\uDEE5\\uDEE9\\uDEEB\\uDEEC\\uDEF0\\uDEF3-\\uDEFA\\uDFE0-\\uDFEB]|\\uD83E[\\uDD0D-\\uDD3A\\uDD3C-\\uDD45\\uDD47-\\uDD71\\uDD73-\\uDD76\\uDD7A-\\uDDA2\\uDDA5-\\uDDAA\\uDDAE-\\uDDCA\\uDDCD-\\uDDFF\\uDE70-\\uDE73\\uDE78-\\uDE7A\\uDE80-\\uDE82\\uDE90-\\uDE95])\\uFE0F|(?:[\\u261D\\u26F9\\u270A-\\u270D]|\\uD83C[\\uDF85\\uDFC2-\\uDFC4\\uDFC7\\uDFCA-\\uDFCC]|\\uD83D[\\uDC42\\uDC43\\uDC46-\\uDC50\\uDC66-\\uDC78\\uDC7C\\uDC81-\\uDC83\\uDC85-\\uDC87\\uDC8F\\uDC91\\uDCAA\\uDD74\\uDD75\\uDD7A\\uDD90\\uDD95\\uDD96\\uDE45-\\uDE47\\uDE4B-\\uDE4F\\uDEA3\\uDEB4-\\uDEB6\\uDEC0\\uDECC]|\\uD83E[\\uDD0F\\uDD18-\\uDD1F\\uDD26\\uDD30-\\uDD39\\uDD3C-\\uDD3E\\uDDB5\\uDDB6\\uDDB8\\uDDB9\\uDDBB\\uDDCD-\\uDDCF\\uDDD1-\\uDDDD])/g;\n    };\n  }\n});\n\n// node_modules/string-width/index.js\nvar require_string_width = __commonJS({\n  "node_modules/string-width/index.js"(exports2, module2) {\n    "use strict";\n    var stripAnsi = require_strip_ansi();\n    var isFullwidthCodePoint = require_is_fullwidth_code_point();\n    var emojiRegex = require_emoji_regex();\n    var stringWidth = (string) => {\n      if (typeof string !== "string" || string.length === 0) {\n        return 0;\n      }\n      string = stripAnsi(string);\n      if (string.length === 0) {\n        return 0;\n      }\n      string = string.replace(emojiRegex(), "  ");\n      let width = 0;\n      for (let i = 0; i < string.length; i++) {\n        const code = string.codePointAt(i);\n        if (code <= 31 || code >= 127 && code <= 159) {\n          continue;\n        }\n        if (code >= 768 && code <= 879) {\n          continue;\n        }\n        if (code > 65535) {\n          i++;\n        }\n        width += isFullwidthCodePoint(code) ? 2 : 1;\n      }\n      return width;\n    };\n    module2.exports = stringWidth;\n    module2.exports.default = stringWidth;\n  }\n});\n\n// node_modules/cli-table3/src/utils.js\nvar require_utils = __commonJS({\n  "node_modules/cli-table3/src/utils.js"(exports2, module2) {\n    var stringWidth = require_string_width();\n    function codeRegex(capture) {\n      return capture ? /\\u001b\\[((?:\\d*;){0,5}\\d*)m/g : /\\u001b\\[(?:\\d*;){0,5}\\d*m/g;\n    }\n    function strlen(str) {\n      let code = codeRegex();\n      let stripped = ("" + str).replace(code, "");\n      let split = stripped.split("\\n");\n      return split.reduce(function(memo, s) {\n        return stringWidth(s) > memo ? stringWidth(s) : memo;\n      }, 0);\n    }\n    function repeat(str, times) {\n      return Array(times + 1).join(str);\n    }\n    function pad(str, len, pad2, dir) {\n      let length = strlen(str);\n      if (len + 1 >= length) {\n        let padlen = len - length;\n        switch (dir) {\n          case "right": {\n            str = repeat(pad2, padlen) + str;\n            break;\n          }\n          case "center": {\n            let right = Math.ceil(padlen / 2);\n            let left = padlen - right;\n            str = repeat(pad2, left) + str + repeat(pad2, right);\n            break;\n          }\n          default: {\n            str = str + repeat(pad2, padlen);\n            break;\n          }\n        }\n      }\n      return str;\n    }\n    var codeCache = {};\n    function addToCodeCache(name, on, off) {\n      on = "\\x1B[" + on + "m";\n      off = "\\x1B[" + off + "m";\n      codeCache[on] = { set: name, to: true };\n      codeCache[off] = { set: name, to: false };\n      codeCache[name] = { on, off };\n    }\n    addToCodeCache("bold", 1, 22);\n    addToCodeCache("italics", 3, 23);\n    addToCodeCache("underline", 4, 24);\n    addToCodeCache("inverse", 7, 27);\n    addToCodeCache("strikethrough", 9, 29);\n    function updateState(state, controlChars) {\n      let controlCode = controlChars[1] ? parseInt(controlChars[1].split(";")[0]) : 0;\n      if (controlCode >= 30 && controlCode <= 39 || controlCode >= 90 && controlCode <= 97) {\n        state.lastForegroundAdded = controlChars[0];\n        return;\n      }\n      if (controlCode >= 40 && controlCode <= 49 || controlCode >= 100 && controlCode <= 107) {\n        state.lastBackgroundAdded = controlChars[0];\n        return;\n      }\n      if (controlCode === 0) {\n        for (let i in state) {\n          if (Object.prototype.hasOwnProperty.call(state, i)) {\n            delete state[i];\n          }\n        }\n        return;\n      }\n      let info = codeCache[controlChars[0]];\n      if (info) {\n        state[info.set] = info.to;\n      }\n    }\n    function readState(line) {\n      let code = codeRegex(true);\n      let controlChars = code.exec(line);\n      let state = {};\n      while (controlChars !== null) {\n        updateState(state, controlChars);\n        controlChars = code.exec(line);\n      }\n      return state;\n    }\n    function unwindState(state, ret) {\n      let lastBackgroundAdded = state.lastBackgroundAdded;\n      let lastForegroundAdded = state.lastForegroundAdded;\n      delete state.lastBackgroundAdded;\n      delete state.lastForegroundAdded;\n      Object.keys(state).forEach(function(key) {\n        if (state[key]) {\n          ret += codeCache[key].off;\n        }\n      });\n      if (lastBackgroundAdded && lastBackgroundAdded != "\\x1B[49m") {\n        ret += "\\x1B[49m";\n      }\n      if (lastForegroundAdded && lastForegroundAdded != "\\x1B[39m") {\n        ret += "\\x1B[39m";\n      }\n      return ret;\n    }\n    function rewindState(state, ret) {\n      let lastBackgroundAdded = state.lastBackgroundAdded;\n      let lastForegroundAdded = state.lastForegroundAdded;\n      delete state.lastBackgroundAdded;\n      delete state.lastForegroundAdded;\n      Object.keys(state).forEach(function(key) {\n        if (state[key]) {\n          ret = codeCache[key].on + ret;\n        }\n      });\n      if (lastBackgroundAdded && lastBackgroundAdded != "\\x1B[49m") {\n        ret = lastBackgroundAdded + ret;\n      }\n      if (lastForegroundAdded && lastForegroundAdded != "\\x1B[39m") {\n        ret = lastForegroundAdded + ret;\n      }\n      return ret;\n    }\n    function truncateWidth(str, desiredLength) {\n      if (str.length === strlen(str)) {\n        return str.substr(0, desiredLength);\n      }\n      while (strlen(str) > desiredLength) {\n        str = str.slice(0, -1);\n      }\n      return str;\n    }\n    function truncateWidthWithAnsi(str, desiredLength) {\n      let code = codeRegex(true);\n      let split = str.split(codeRegex());\n      let splitIndex = 0;\n      let retLen = 0;\n      let ret = "";\n      let myArray;\n      let state = {};\n      while (retLen < desiredLength) {\n        myArray = code.exec(str);\n        let toAdd = split[splitIndex];\n        splitIndex++;\n        if (retLen + strlen(toAdd) > desiredLength) {\n          toAdd = truncateWidth(toAdd, desiredLength - retLen);\n        }\n        ret += toAdd;\n        retLen += strlen(toAdd);\n        if (retLen < desiredLength) {\n          if (!myArray) {\n            break;\n          }\n          ret += myArray[0];\n          updateState(state, myArray);\n        }\n      }\n      return unwindState(state, ret);\n    }\n    function truncate(str, desiredLength, truncateChar) {\n      truncateChar = truncateChar || "\\u2026";\n      let lengthOfStr = strlen(str);\n      if (lengthOfStr <= desiredLength) {\n        return str;\n      }\n      desiredLength -= strlen(truncateChar);\n      let ret = truncateWidthWithAnsi(str, desiredLength);\n      ret += truncateChar;\n      const hrefTag = "\\x1B]8;;\\x07";\n      if (str.includes(hrefTag) && !ret.includes(hrefTag)) {\n        ret += hrefTag;\n      }\n      return ret;\n    }\n    function defaultOptions() {\n      return {\n        chars: {\n          top: "\\u2500",\n          "top-mid": "\\u252C",\n          "top-left": "\\u250C",\n          "top-right": "\\u2510",\n          bottom: "\\u2500",\n          "bottom-mid": "\\u2534",\n          "bottom-left": "\\u2514",\n          "bottom-right": "\\u2518",\n          left: "\\u2502",\n          "left-mid": "\\u251C",\n          mid: "\\u2500",\n          "mid-mid": "\\u253C",\n          right: "\\u2502",\n          "right-mid": "\\u2524",\n          middle: "\\u2502"\n        },\n        truncate: "\\u2026",\n        colWidths: [],\n        rowHeights: [],\n        colAligns: [],\n        rowAligns: [],\n        style: {\n          "padding-left": 1,\n          "padding-right": 1,\n          head: ["red"],\n          border: ["grey"],\n          compact: false\n        },\n        head: []\n      };\n    }\n    function mergeOptions(options, defaults) {\n      options = options || {};\n      defaults = defaults || defaultOptions();\n      let ret = Object.assign({}, defaults, options);\n      ret.chars = Object.assign({}, defaults.chars, options.chars);\n      ret.style = Object.assign({}, defaults.style, options.style);\n      return ret;\n    }\n    function wordWrap(maxLength, input) {\n      let lines = [];\n      let split = input.split(/(\\s+)/g);\n      let line = [];\n      let lineLength = 0;\n      let whitespace;\n      for (let i = 0; i < split.length; i += 2) {\n        let word = split[i];\n        let newLength = lineLength + strlen(word);\n        if (lineLength > 0 && whitespace) {\n          newLength += whitespace.length;\n        }\n        if (newLength > maxLength) {\n          if (lineLength !== 0) {\n            lines.push(line.join(""));\n          }\n          line = [word];\n          lineLength = strlen(word);\n        } else {\n          line.push(whitespace || "", word);\n          lineLength = newLength;\n        }\n        whitespace = split[i + 1];\n      }\n      if (lineLength) {\n        lines.push(line.join(""));\n      }\n      return lines;\n    }\n    function textWrap(maxLength, input) {\n      let lines = [];\n      let line = "";\n      function pushLine(str, ws) {\n        if (line.length && ws) line += ws;\n        line += str;\n        while (line.length > maxLength) {\n          lines.push(line.slice(0, maxLength));\n          line = line.slice(maxLength);\n        }\n      }\n      let split = input.split(/(\\s+)/g);\n      for (let i = 0; i < split.length; i += 2) {\n        pushLine(split[i], i && split[i - 1]);\n      }\n      if (line.length) lines.push(line);\n      return lines;\n    }\n    function multiLineWordWrap(maxLength, input, wrapOnWordBoundary = true) {\n      let output = [];\n      input = input.split("\\n");\n      const handler = wrapOnWordBoundary ? wordWrap : textWrap;\n      for (let i = 0; i < input.length; i++) {\n        output.push.apply(output, handler(maxLength, input[i]));\n      }\n      return output;\n    }\n    function colorizeLines(input) {\n      let state = {};\n      let output = [];\n      for (let i = 0; i < input.length; i++) {\n        let line = rewindState(state, input[i]);\n        state = readState(line);\n        let temp = Object.assign({}, state);\n        output.push(unwindState(temp, line));\n      }\n      return output;\n    }\n    function hyperlink(url, text) {\n      const OSC = "\\x1B]";\n      const BEL = "\\x07";\n      const SEP = ";";\n      return [OSC, "8", SEP, SEP, url || text, BEL, text, OSC, "8", SEP, SEP, BEL].join("");\n    }\n    module2.exports = {\n      strlen,\n      repeat,\n      pad,\n      truncate,\n      mergeOptions,\n      wordWrap: multiLineWordWrap,\n      colorizeLines,\n      hyperlink\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/styles.js\nvar require_styles = __commonJS({\n  "node_modules/@colors/colors/lib/styles.js"(exports2, module2) {\n    var styles = {};\n    module2["exports"] = styles;\n    var codes = {\n      reset: [0, 0],\n      bold: [1, 22],\n      dim: [2, 22],\n      italic: [3, 23],\n      underline: [4, 24],\n      inverse: [7, 27],\n      hidden: [8, 28],\n      strikethrough: [9, 29],\n      black: [30, 39],\n      red: [31, 39],\n      green: [32, 39],\n      yellow: [33, 39],\n      blue: [34, 39],\n      magenta: [35, 39],\n      cyan: [36, 39],\n      white: [37, 39],\n      gray: [90, 39],\n      grey: [90, 39],\n      brightRed: [91, 39],\n      brightGreen: [92, 39],\n      brightYellow: [93, 39],\n      brightBlue: [94, 39],\n      brightMagenta: [95, 39],\n      brightCyan: [96, 39],\n      brightWhite: [97, 39],\n      bgBlack: [40, 49],\n      bgRed: [41, 49],\n      bgGreen: [42, 49],\n      bgYellow: [43, 49],\n      bgBlue: [44, 49],\n      bgMagenta: [45, 49],\n      bgCyan: [46, 49],\n      bgWhite: [47, 49],\n      bgGray: [100, 49],\n      bgGrey: [100, 49],\n      bgBrightRed: [101, 49],\n      bgBrightGreen: [102, 49],\n      bgBrightYellow: [103, 49],\n      bgBrightBlue: [104, 49],\n      bgBrightMagenta: [105, 49],\n      bgBrightCyan: [106, 49],\n      bgBrightWhite: [107, 49],\n      // legacy styles for colors pre v1.0.0\n      blackBG: [40, 49],\n      redBG: [41, 49],\n      greenBG: [42, 49],\n      yellowBG: [43, 49],\n      blueBG: [44, 49],\n      magentaBG: [45, 49],\n      cyanBG: [46, 49],\n      whiteBG: [47, 49]\n    };\n    Object.keys(codes).forEach(function(key) {\n      var val = codes[key];\n      var style = styles[key] = [];\n      style.open = "\\x1B[" + val[0] + "m";\n      style.close = "\\x1B[" + val[1] + "m";\n    });\n  }\n});\n\n// node_modules/@colors/colors/lib/system/has-flag.js\nvar require_has_flag = __commonJS({\n  "node_modules/@colors/colors/lib/system/has-flag.js"(exports2, module2) {\n    "use strict";\n    module2.exports = function(flag, argv) {\n      argv = argv || process.argv;\n      var terminatorPos = argv.indexOf("--");\n      var prefix = /^-{1,2}/.test(flag) ? "" : "--";\n      var pos = argv.indexOf(prefix + flag);\n      return pos !== -1 && (terminatorPos === -1 ? true : pos < terminatorPos);\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/system/supports-colors.js\nvar require_supports_colors = __commonJS({\n  "node_modules/@colors/colors/lib/system/supports-colors.js"(exports2, module2) {\n    "use strict";\n    var os = require("os");\n    var hasFlag = require_has_flag();\n    var env = process.env;\n    var forceColor = void 0;\n    if (hasFlag("no-color") || hasFlag("no-colors") || hasFlag("color=false")) {\n      forceColor = false;\n    } else if (hasFlag("color") || hasFlag("colors") || hasFlag("color=true") || hasFlag("color=always")) {\n      forceColor = true;\n    }\n    if ("FORCE_COLOR" in env) {\n      forceColor = env.FORCE_COLOR.length === 0 || parseInt(env.FORCE_COLOR, 10) !== 0;\n    }\n    function translateLevel(level) {\n      if (level === 0) {\n        return false;\n      }\n      return {\n        level,\n        hasBasic: true,\n        has256: level >= 2,\n        has16m: level >= 3\n      };\n    }\n    function supportsColor(stream) {\n      if (forceColor === false) {\n        return 0;\n      }\n      if (hasFlag("color=16m") || hasFlag("color=full") || hasFlag("color=truecolor")) {\n        return 3;\n      }\n      if (hasFlag("color=256")) {\n        return 2;\n      }\n      if (stream && !stream.isTTY && forceColor !== true) {\n        return 0;\n      }\n      var min = forceColor ? 1 : 0;\n      if (process.platform === "win32") {\n        var osRelease = os.release().split(".");\n        if (Number(process.versions.node.split(".")[0]) >= 8 && Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {\n          return Number(osRelease[2]) >= 14931 ? 3 : 2;\n        }\n        return 1;\n      }\n      if ("CI" in env) {\n        if (["TRAVIS", "CIRCLECI", "APPVEYOR", "GITLAB_CI"].some(function(sign) {\n          return sign in env;\n        }) || env.CI_NAME === "codeship") {\n          return 1;\n        }\n        return min;\n      }\n      if ("TEAMCITY_VERSION" in env) {\n        return /^(9\\.(0*[1-9]\\d*)\\.|\\d{2,}\\.)/.test(env.TEAMCITY_VERSION) ? 1 : 0;\n      }\n      if ("TERM_PROGRAM" in env) {\n        var version = parseInt((env.TERM_PROGRAM_VERSION || "").split(".")[0], 10);\n        switch (env.TERM_PROGRAM) {\n          case "iTerm.app":\n            return version >= 3 ? 3 : 2;\n          case "Hyper":\n            return 3;\n          case "Apple_Terminal":\n            return 2;\n        }\n      }\n      if (/-256(color)?$/i.test(env.TERM)) {\n        return 2;\n      }\n      if (/^screen|^xterm|^vt100|^rxvt|color|ansi|cygwin|linux/i.test(env.TERM)) {\n        return 1;\n      }\n      if ("COLORTERM" in env) {\n        return 1;\n      }\n      if (env.TERM === "dumb") {\n        return min;\n      }\n      return min;\n    }\n    function getSupportLevel(stream) {\n      var level = supportsColor(stream);\n      return translateLevel(level);\n    }\n    module2.exports = {\n      supportsColor: getSupportLevel,\n      stdout: getSupportLevel(process.stdout),\n      stderr: getSupportLevel(process.stderr)\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/custom/trap.js\nvar require_trap = __commonJS({\n  "node_modules/@colors/colors/lib/custom/trap.js"(exports2, module2) {\n    module2["exports"] = function runTheTrap(text, options) {\n      var result = "";\n      text = text || "Run the trap, drop the bass";\n      text = text.split("");\n      var trap = {\n        a: ["@", "\\u0104", "\\u023A", "\\u0245", "\\u0394", "\\u039B", "\\u0414"],\n        b: ["\\xDF", "\\u0181", "\\u0243", "\\u026E", "\\u03B2", "\\u0E3F"],\n        c: ["\\xA9", "\\u023B", "\\u03FE"],\n        d: ["\\xD0", "\\u018A", "\\u0500", "\\u0501", "\\u0502", "\\u0503"],\n        e: [\n          "\\xCB",\n          "\\u0115",\n          "\\u018E",\n          "\\u0258",\n          "\\u03A3",\n          "\\u03BE",\n          "\\u04BC",\n          "\\u0A6C"\n        ],\n        f: ["\\u04FA"],\n        g: ["\\u0262"],\n        h: ["\\u0126", "\\u0195", "\\u04A2", "\\u04BA", "\\u04C7", "\\u050A"],\n        i: ["\\u0F0F"],\n        j: ["\\u0134"],\n        k: ["\\u0138", "\\u04A0", "\\u04C3", "\\u051E"],\n        l: ["\\u0139"],\n        m: ["\\u028D", "\\u04CD", "\\u04CE", "\\u0520", "\\u0521", "\\u0D69"],\n        n: ["\\xD1", "\\u014B", "\\u019D", "\\u0376", "\\u03A0", "\\u048A"],\n        o: [\n          "\\xD8",\n          "\\xF5",\n          "\\xF8",\n          "\\u01FE",\n          "\\u0298",\n          "\\u047A",\n          "\\u05DD",\n          "\\u06DD",\n          "\\u0E4F"\n        ],\n        p: ["\\u01F7", "\\u048E"],\n        q: ["\\u09CD"],\n        r: ["\\xAE", "\\u01A6", "\\u0210", "\\u024C", "\\u0280", "\\u042F"],\n        s: ["\\xA7", "\\u03DE", "\\u03DF", "\\u03E8"],\n        t: ["\\u0141", "\\u0166", "\\u0373"],\n        u: ["\\u01B1", "\\u054D"],\n        v: ["\\u05D8"],\n        w: ["\\u0428", "\\u0460", "\\u047C", "\\u0D70"],\n        x: ["\\u04B2", "\\u04FE", "\\u04FC", "\\u04FD"],\n        y: ["\\xA5", "\\u04B0", "\\u04CB"],\n        z: ["\\u01B5", "\\u0240"]\n      };\n      text.forEach(function(c) {\n        c = c.toLowerCase();\n        var chars = trap[c] || [" "];\n        var rand = Math.floor(Math.random() * chars.length);\n        if (typeof trap[c] !== "undefined") {\n          result += trap[c][rand];\n        } else {\n          result += c;\n        }\n      });\n      return result;\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/custom/zalgo.js\nvar require_zalgo = __commonJS({\n  "node_modules/@colors/colors/lib/custom/zalgo.js"(exports2, module2) {\n    module2["exports"] = function zalgo(text, options) {\n      text = text || "   he is here   ";\n      var soul = {\n        "up": [\n          "\\u030D",\n          "\\u030E",\n          "\\u0304",\n          "\\u0305",\n          "\\u033F",\n          "\\u0311",\n          "\\u0306",\n          "\\u0310",\n          "\\u0352",\n          "\\u0357",\n          "\\u0351",\n          "\\u0307",\n          "\\u0308",\n          "\\u030A",\n          "\\u0342",\n          "\\u0313",\n          "\\u0308",\n          "\\u034A",\n          "\\u034B",\n          "\\u034C",\n          "\\u0303",\n          "\\u0302",\n          "\\u030C",\n          "\\u0350",\n          "\\u0300",\n          "\\u0301",\n          "\\u030B",\n          "\\u030F",\n          "\\u0312",\n          "\\u0313",\n          "\\u0314",\n          "\\u033D",\n          "\\u0309",\n          "\\u0363",\n          "\\u0364",\n          "\\u0365",\n          "\\u0366",\n          "\\u0367",\n          "\\u0368",\n          "\\u0369",\n          "\\u036A",\n          "\\u036B",\n          "\\u036C",\n          "\\u036D",\n          "\\u036E",\n          "\\u036F",\n          "\\u033E",\n          "\\u035B",\n          "\\u0346",\n          "\\u031A"\n        ],\n        "down": [\n          "\\u0316",\n          "\\u0317",\n          "\\u0318",\n          "\\u0319",\n          "\\u031C",\n          "\\u031D",\n          "\\u031E",\n          "\\u031F",\n          "\\u0320",\n          "\\u0324",\n          "\\u0325",\n          "\\u0326",\n          "\\u0329",\n          "\\u032A",\n          "\\u032B",\n          "\\u032C",\n          "\\u032D",\n          "\\u032E",\n          "\\u032F",\n          "\\u0330",\n          "\\u0331",\n          "\\u0332",\n          "\\u0333",\n          "\\u0339",\n          "\\u033A",\n          "\\u033B",\n          "\\u033C",\n          "\\u0345",\n          "\\u0347",\n          "\\u0348",\n          "\\u0349",\n          "\\u034D",\n          "\\u034E",\n          "\\u0353",\n          "\\u0354",\n          "\\u0355",\n          "\\u0356",\n          "\\u0359",\n          "\\u035A",\n          "\\u0323"\n        ],\n        "mid": [\n          "\\u0315",\n          "\\u031B",\n          "\\u0300",\n          "\\u0301",\n          "\\u0358",\n          "\\u0321",\n          "\\u0322",\n          "\\u0327",\n          "\\u0328",\n          "\\u0334",\n          "\\u0335",\n          "\\u0336",\n          "\\u035C",\n          "\\u035D",\n          "\\u035E",\n          "\\u035F",\n          "\\u0360",\n          "\\u0362",\n          "\\u0338",\n          "\\u0337",\n          "\\u0361",\n          " \\u0489"\n        ]\n      };\n      var all = [].concat(soul.up, soul.down, soul.mid);\n      function randomNumber(range) {\n        var r = Math.floor(Math.random() * range);\n        return r;\n      }\n      function isChar(character) {\n        var bool = false;\n        all.filter(function(i) {\n          bool = i === character;\n        });\n        return bool;\n      }\n      function heComes(text2, options2) {\n        var result = "";\n        var counts;\n        var l;\n        options2 = options2 || {};\n        options2["up"] = typeof options2["up"] !== "undefined" ? options2["up"] : true;\n        options2["mid"] = typeof options2["mid"] !== "undefined" ? options2["mid"] : true;\n        options2["down"] = typeof options2["down"] !== "undefined" ? options2["down"] : true;\n        options2["size"] = typeof options2["size"] !== "undefined" ? options2["size"] : "maxi";\n        text2 = text2.split("");\n        for (l in text2) {\n          if (isChar(l)) {\n            continue;\n          }\n          result = result + text2[l];\n          counts = { "up": 0, "down": 0, "mid": 0 };\n          switch (options2.size) {\n            case "mini":\n              counts.up = randomNumber(8);\n              counts.mid = randomNumber(2);\n              counts.down = randomNumber(8);\n              break;\n            case "maxi":\n              counts.up = randomNumber(16) + 3;\n              counts.mid = randomNumber(4) + 1;\n              counts.down = randomNumber(64) + 3;\n              break;\n            default:\n              counts.up = randomNumber(8) + 1;\n              counts.mid = randomNumber(6) / 2;\n              counts.down = randomNumber(8) + 1;\n              break;\n          }\n          var arr = ["up", "mid", "down"];\n          for (var d in arr) {\n            var index = arr[d];\n            for (var i = 0; i <= counts[index]; i++) {\n              if (options2[index]) {\n                result = result + soul[index][randomNumber(soul[index].length)];\n              }\n            }\n          }\n        }\n        return result;\n      }\n      return heComes(text, options);\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/maps/america.js\nvar require_america = __commonJS({\n  "node_modules/@colors/colors/lib/maps/america.js"(exports2, module2) {\n    module2["exports"] = function(colors) {\n      return function(letter, i, exploded) {\n        if (letter === " ") return letter;\n        switch (i % 3) {\n          case 0:\n            return colors.red(letter);\n          case 1:\n            return colors.white(letter);\n          case 2:\n            return colors.blue(letter);\n        }\n      };\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/maps/zebra.js\nvar require_zebra = __commonJS({\n  "node_modules/@colors/colors/lib/maps/zebra.js"(exports2, module2) {\n    module2["exports"] = function(colors) {\n      return function(letter, i, exploded) {\n        return i % 2 === 0 ? letter : colors.inverse(letter);\n      };\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/maps/rainbow.js\nvar require_rainbow = __commonJS({\n  "node_modules/@colors/colors/lib/maps/rainbow.js"(exports2, module2) {\n    module2["exports"] = function(colors) {\n      var rainbowColors = ["red", "yellow", "green", "blue", "magenta"];\n      return function(letter, i, exploded) {\n        if (letter === " ") {\n          return letter;\n        } else {\n          return colors[rainbowColors[i++ % rainbowColors.length]](letter);\n        }\n      };\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/maps/random.js\nvar require_random = __commonJS({\n  "node_modules/@colors/colors/lib/maps/random.js"(exports2, module2) {\n    module2["exports"] = function(colors) {\n      var available = [\n        "underline",\n        "inverse",\n        "grey",\n        "yellow",\n        "red",\n        "green",\n        "blue",\n        "white",\n        "cyan",\n        "magenta",\n        "brightYellow",\n        "brightRed",\n        "brightGreen",\n        "brightBlue",\n        "brightWhite",\n        "brightCyan",\n        "brightMagenta"\n      ];\n      return function(letter, i, exploded) {\n        return letter === " " ? letter : colors[available[Math.round(Math.random() * (available.length - 2))]](letter);\n      };\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/colors.js\nvar require_colors = __commonJS({\n  "node_modules/@colors/colors/lib/colors.js"(exports2, module2) {\n    var colors = {};\n    module2["exports"] = colors;\n    colors.themes = {};\n    var util = require("util");\n    var ansiStyles = colors.styles = require_styles();\n    var defineProps = Object.defineProperties;\n    var newLineRegex = new RegExp(/[\\r\\n]+/g);\n    colors.supportsColor = require_supports_colors().supportsColor;\n    if (typeof colors.enabled === "undefined") {\n      colors.enabled = colors.supportsColor() !== false;\n    }\n    colors.enable = function() {\n      colors.enabled = true;\n    };\n    colors.disable = function() {\n      colors.enabled = false;\n    };\n    colors.stripColors = colors.strip = function(str) {\n      return ("" + str).replace(/\\x1B\\[\\d+m/g, "");\n    };\n    var stylize = colors.stylize = function stylize2(str, style) {\n      if (!colors.enabled) {\n        return str + "";\n      }\n      var styleMap = ansiStyles[style];\n      if (!styleMap && style in colors) {\n        return colors[style](str);\n      }\n      return styleMap.open + str + styleMap.close;\n    };\n    var matchOperatorsRe = /[|\\\\{}()[\\]^$+*?.]/g;\n    var escapeStringRegexp = function(str) {\n      if (typeof str !== "string") {\n        throw new TypeError("Expected a string");\n      }\n      return str.replace(matchOperatorsRe, "\\\\$&");\n    };\n    function build(_styles) {\n      var builder = function builder2() {\n        return applyStyle.apply(builder2, arguments);\n      };\n      builder._styles = _styles;\n      builder.__proto__ = proto;\n      return builder;\n    }\n    var styles = (function() {\n      var ret = {};\n      ansiStyles.grey = ansiStyles.gray;\n      Object.keys(ansiStyles).forEach(function(key) {\n        ansiStyles[key].closeRe = new RegExp(escapeStringRegexp(ansiStyles[key].close), "g");\n        ret[key] = {\n          get: function() {\n            return build(this._styles.concat(key));\n          }\n        };\n      });\n      return ret;\n    })();\n    var proto = defineProps(function colors2() {\n    }, styles);\n    function applyStyle() {\n      var args = Array.prototype.slice.call(arguments);\n      var str = args.map(function(arg) {\n        if (arg != null && arg.constructor === String) {\n          return arg;\n        } else {\n          return util.inspect(arg);\n        }\n      }).join(" ");\n      if (!colors.enabled || !str) {\n        return str;\n      }\n      var newLinesPresent = str.indexOf("\\n") != -1;\n      var nestedStyles = this._styles;\n      var i = nestedStyles.length;\n      while (i--) {\n        var code = ansiStyles[nestedStyles[i]];\n        str = code.open + str.replace(code.closeRe, code.open) + code.close;\n        if (newLinesPresent) {\n          str = str.replace(newLineRegex, function(match) {\n            return code.close + match + code.open;\n          });\n        }\n      }\n      return str;\n    }\n    colors.setTheme = function(theme) {\n      if (typeof theme === "string") {\n        console.log("colors.setTheme now only accepts an object, not a string.  If you are trying to set a theme from a file, it is now your (the caller\'s) responsibility to require the file.  The old syntax looked like colors.setTheme(__dirname + \'/../themes/generic-logging.js\'); The new syntax looks like colors.setTheme(require(__dirname + \'/../themes/generic-logging.js\'));");\n        return;\n      }\n      for (var style in theme) {\n        (function(style2) {\n          colors[style2] = function(str) {\n            if (typeof theme[style2] === "object") {\n              var out = str;\n              for (var i in theme[style2]) {\n                out = colors[theme[style2][i]](out);\n              }\n              return out;\n            }\n            return colors[theme[style2]](str);\n          };\n        })(style);\n      }\n    };\n    function init() {\n      var ret = {};\n      Object.keys(styles).forEach(function(name) {\n        ret[name] = {\n          get: function() {\n            return build([name]);\n          }\n        };\n      });\n      return ret;\n    }\n    var sequencer = function sequencer2(map2, str) {\n      var exploded = str.split("");\n      exploded = exploded.map(map2);\n      return exploded.join("");\n    };\n    colors.trap = require_trap();\n    colors.zalgo = require_zalgo();\n    colors.maps = {};\n    colors.maps.america = require_america()(colors);\n    colors.maps.zebra = require_zebra()(colors);\n    colors.maps.rainbow = require_rainbow()(colors);\n    colors.maps.random = require_random()(colors);\n    for (map in colors.maps) {\n      (function(map2) {\n        colors[map2] = function(str) {\n          return sequencer(colors.maps[map2], str);\n        };\n      })(map);\n    }\n    var map;\n    defineProps(colors, init());\n  }\n});\n\n// node_modules/@colors/colors/safe.js\nvar require_safe = __commonJS({\n  "node_modules/@colors/colors/safe.js"(exports2, module2) {\n    var colors = require_colors();\n    module2["exports"] = colors;\n  }\n});\n\n// node_modules/cli-table3/src/cell.js\nvar require_cell = __commonJS({\n  "node_modules/cli-table3/src/cell.js"(exports2, module2) {\n    var { info, debug } = require_debug();\n    var utils = require_utils();\n    var Cell = class _Cell {\n      /**\n       * A representation of a cell within the table.\n       * Implementations must have `init` and `draw` methods,\n       * as well as `colSpan`, `rowSpan`, `desiredHeight` and `desiredWidth` properties.\n       * @param options\n       * @constructor\n       */\n      constructor(options) {\n        this.setOptions(options);\n        this.x = null;\n        this.y = null;\n      }\n      setOptions(options) {\n        if (["boolean", "number", "bigint", "string"].indexOf(typeof options) !== -1) {\n          options = { content: "" + options };\n        }\n        options = options || {};\n        this.options = options;\n        let content = options.content;\n        if (["boolean", "number", "bigint", "string"].indexOf(typeof content) !== -1) {\n          this.content = String(content);\n        } else if (!content) {\n          this.content = this.options.href || "";\n        } else {\n          throw new Error("Content needs to be a primitive, got: " + typeof content);\n        }\n        this.colSpan = options.colSpan || 1;\n        this.rowSpan = options.rowSpan || 1;\n        if (this.options.href) {\n          Object.defineProperty(this, "href", {\n            get() {\n              return this.options.href;\n            }\n          });\n        }\n      }\n      mergeTableOptions(tableOptions, cells) {\n        this.cells = cells;\n        let optionsChars = this.options.chars || {};\n        let tableChars = tableOptions.chars;\n        let chars = this.chars = {};\n        CHAR_NAMES.forEach(function(name) {\n          setOption(optionsChars, tableChars, name, chars);\n        });\n        this.truncate = this.options.truncate || tableOptions.truncate;\n        let style = this.options.style = this.options.style || {};\n        let tableStyle = tableOptions.style;\n        setOption(style, tableStyle, "padding-left", this);\n        setOption(style, tableStyle, "padding-right", this);\n        this.head = style.head || tableStyle.head;\n        this.border = style.border || tableStyle.border;\n        this.fixedWidth = tableOptions.colWidths[this.x];\n        this.lines = this.computeLines(tableOptions);\n        this.desiredWidth = utils.strlen(this.content) + this.paddingLeft + this.paddingRight;\n        this.desiredHeight = this.lines.length;\n      }\n      computeLines(tableOptions) {\n        const tableWordWrap = tableOptions.wordWrap || tableOptions.textWrap;\n        const { wordWrap = tableWordWrap } = this.options;\n        if (this.fixedWidth && wordWrap) {\n          this.fixedWidth -= this.paddingLeft + this.paddingRight;\n          if (this.colSpan) {\n            let i = 1;\n            while (i < this.colSpan) {\n              this.fixedWidth += tableOptions.colWidths[this.x + i];\n              i++;\n            }\n          }\n          const { wrapOnWordBoundary: tableWrapOnWordBoundary = true } = tableOptions;\n          const { wrapOnWordBoundary = tableWrapOnWordBoundary } = this.options;\n          return this.wrapLines(utils.wordWrap(this.fixedWidth, this.content, wrapOnWordBoundary));\n        }\n        return this.wrapLines(this.content.split("\\n"));\n      }\n      wrapLines(computedLines) {\n        const lines = utils.colorizeLines(computedLines);\n        if (this.href) {\n          return lines.map((line) => utils.hyperlink(this.href, line));\n        }\n        return lines;\n      }\n      /**\n       * Initializes the Cells data structure.\n       *\n       * @param tableOptions - A fully populated set of tableOptions.\n       * In addition to the standard default values, tableOptions must have fully populated the\n       * `colWidths` and `rowWidths` arrays. Those arrays must have lengths equal to the number\n       * of columns or rows (respectively) in this table, and each array item must be a Number.\n       *\n       */\n      init(tableOptions) {\n        let x = this.x;\n        let y = this.y;\n        this.widths = tableOptions.colWidths.slice(x, x + this.colSpan);\n        this.heights = tableOptions.rowHeights.slice(y, y + this.rowSpan);\n        this.width = this.widths.reduce(sumPlusOne, -1);\n        this.height = this.heights.reduce(sumPlusOne, -1);\n        this.hAlign = this.options.hAlign || tableOptions.colAligns[x];\n        this.vAlign = this.options.vAlign || tableOptions.rowAligns[y];\n        this.drawRight = x + this.colSpan == tableOptions.colWidths.length;\n      }\n      /**\n       * Draws the given line of the cell.\n       * This default implementation defers to methods `drawTop`, `drawBottom`, `drawLine` and `drawEmpty`.\n       * @param lineNum - can be `top`, `bottom` or a numerical line number.\n       * @param spanningCell - will be a number if being called from a RowSpanCell, and will represent how\n       * many rows below it\'s being called from. Otherwise it\'s undefined.\n       * @returns {String} The representation of this line.\n       */\n      draw(lineNum, spanningCell) {\n        if (lineNum == "top") return this.drawTop(this.drawRight);\n        if (lineNum == "bottom") return this.drawBottom(this.drawRight);\n        let content = utils.truncate(this.content, 10, this.truncate);\n        if (!lineNum) {\n          info(`${this.y}-${this.x}: ${this.rowSpan - lineNum}x${this.colSpan} Cell ${content}`);\n        } else {\n        }\n        let padLen = Math.max(this.height - this.lines.length, 0);\n        let padTop;\n        switch (this.vAlign) {\n          case "center":\n            padTop = Math.ceil(padLen / 2);\n            break;\n          case "bottom":\n            padTop = padLen;\n            break;\n          default:\n            padTop = 0;\n        }\n        if (lineNum < padTop || lineNum >= padTop + this.lines.length) {\n          return this.drawEmpty(this.drawRight, spanningCell);\n        }\n        let forceTruncation = this.lines.length > this.height && lineNum + 1 >= this.height;\n        return this.drawLine(lineNum - padTop, this.drawRight, forceTruncation, spanningCell);\n      }\n      /**\n       * Renders the top line of the cell.\n       * @param drawRight - true if this method should render the right edge of the cell.\n       * @returns {String}\n       */\n      drawTop(drawRight) {\n        let content = [];\n        if (this.cells) {\n          this.widths.forEach(function(width, index) {\n            content.push(this._topLeftChar(index));\n            content.push(utils.repeat(this.chars[this.y == 0 ? "top" : "mid"], width));\n          }, this);\n        } else {\n          content.push(this._topLeftChar(0));\n          content.push(utils.repeat(this.chars[this.y == 0 ? "top" : "mid"], this.width));\n        }\n        if (drawRight) {\n          content.push(this.chars[this.y == 0 ? "topRight" : "rightMid"]);\n        }\n        return this.wrapWithStyleColors("border", content.join(""));\n      }\n      _topLeftChar(offset) {\n        let x = this.x + offset;\n        let leftChar;\n        if (this.y == 0) {\n          leftChar = x == 0 ? "topLeft" : offset == 0 ? "topMid" : "top";\n        } else {\n          if (x == 0) {\n            leftChar = "leftMid";\n          } else {\n            leftChar = offset == 0 ? "midMid" : "bottomMid";\n            if (this.cells) {\n              let spanAbove = this.cells[this.y - 1][x] instanceof _Cell.ColSpanCell;\n              if (spanAbove) {\n                leftChar = offset == 0 ? "topMid" : "mid";\n              }\n              if (offset == 0) {\n                let i = 1;\n                while (this.cells[this.y][x - i] instanceof _Cell.ColSpanCell) {\n                  i++;\n                }\n                if (this.cells[this.y][x - i] instanceof _Cell.RowSpanCell) {\n                  leftChar = "leftMid";\n                }\n              }\n            }\n          }\n        }\n        return this.chars[leftChar];\n      }\n      wrapWithStyleColors(styleProperty, content) {\n        if (this[styleProperty] && this[styleProperty].length) {\n          try {\n            let colors = require_safe();\n            for (let i = this[styleProperty].length - 1; i >= 0; i--) {\n              colors = colors[this[styleProperty][i]];\n            }\n            return colors(content);\n          } catch (e) {\n            return content;\n          }\n        } else {\n          return content;\n        }\n      }\n      /**\n       * Renders a line of text.\n       * @param lineNum - Which line of text to render. This is not necessarily the line within the cell.\n       * There may be top-padding above the first line of text.\n       * @param drawRight - true if this method should render the right edge of the cell.\n       * @param forceTruncationSymbol - `true` if the rendered text should end with the truncation symbol even\n       * if the text fits. This is used when the cell is vertically truncated. If `false` the text should\n       * only include the truncation symbol if the text will not fit horizontally within the cell width.\n       * @param spanningCell - a number of if being called from a RowSpanCell. (how many rows below). otherwise undefined.\n       * @returns {String}\n       */\n      drawLine(lineNum, drawRight, forceTruncationSymbol, spanningCell) {\n        let left = this.chars[this.x == 0 ? "left" : "middle"];\n        if (this.x && spanningCell && this.cells) {\n          let cellLeft = this.cells[this.y + spanningCell][this.x - 1];\n          while (cellLeft instanceof ColSpanCell) {\n            cellLeft = this.cells[cellLeft.y][cellLeft.x - 1];\n          }\n          if (!(cellLeft instanceof RowSpanCell)) {\n            left = this.chars["rightMid"];\n          }\n        }\n        let leftPadding = utils.repeat(" ", this.paddingLeft);\n        let right = drawRight ? this.chars["right"] : "";\n        let rightPadding = utils.repeat(" ", this.paddingRight);\n        let line = this.lines[lineNum];\n        let len = this.width - (this.paddingLeft + this.paddingRight);\n        if (forceTruncationSymbol) line += this.truncate || "\\u2026";\n        let content = utils.truncate(line, len, this.truncate);\n        content = utils.pad(content, len, " ", this.hAlign);\n        content = leftPadding + content + rightPadding;\n        return this.stylizeLine(left, content, right);\n      }\n      stylizeLine(left, content, right) {\n        left = this.wrapWithStyleColors("border", left);\n        right = this.wrapWithStyleColors("border", right);\n        if (this.y === 0) {\n          content = this.wrapWithStyleColors("head", content);\n        }\n        return left + content + right;\n      }\n      /**\n       * Renders the bottom line of the cell.\n       * @param drawRight - true if this method should render the right edge of the cell.\n       * @returns {String}\n       */\n      drawBottom(drawRight) {\n        let left = this.chars[this.x == 0 ? "bottomLeft" : "bottomMid"];\n        let content = utils.repeat(this.chars.bottom, this.width);\n        let right = drawRight ? this.chars["bottomRight"] : "";\n        return this.wrapWithStyleColors("border", left + content + right);\n      }\n      /**\n       * Renders a blank line of text within the cell. Used for top and/or bottom padding.\n       * @param drawRight - true if this method should render the right edge of the cell.\n       * @param spanningCell - a number of if being called from a RowSpanCell. (how many rows below). otherwise undefined.\n       * @returns {String}\n       */\n      drawEmpty(drawRight, spanningCell) {\n        let left = this.chars[this.x == 0 ? "left" : "middle"];\n        if (this.x && spanningCell && this.cells) {\n          let cellLeft = this.cells[this.y + spanningCell][this.x - 1];\n          while (cellLeft instanceof ColSpanCell) {\n            cellLeft = this.cells[cellLeft.y][cellLeft.x - 1];\n          }\n          if (!(cellLeft instanceof RowSpanCell)) {\n            left = this.chars["rightMid"];\n          }\n        }\n        let right = drawRight ? this.chars["right"] : "";\n        let content = utils.repeat(" ", this.width);\n        return this.stylizeLine(left, content, right);\n      }\n    };\n    var ColSpanCell = class {\n      /**\n       * A Cell that doesn\'t do anything. It just draws empty lines.\n       * Used as a placeholder in column spanning.\n       * @constructor\n       */\n      constructor() {\n      }\n      draw(lineNum) {\n        if (typeof lineNum === "number") {\n          debug(`${this.y}-${this.x}: 1x1 ColSpanCell`);\n        }\n        return "";\n      }\n      init() {\n      }\n      mergeTableOptions() {\n      }\n    };\n    var RowSpanCell = class {\n      /**\n       * A placeholder Cell for a Cell that spans multiple rows.\n       * It delegates rendering to the original cell, but adds the appropriate offset.\n       * @param originalCell\n       * @constructor\n       */\n      constructor(originalCell) {\n        this.originalCell = originalCell;\n      }\n      init(tableOptions) {\n        let y = this.y;\n        let originalY = this.originalCell.y;\n        this.cellOffset = y - originalY;\n        this.offset = findDimension(tableOptions.rowHeights, originalY, this.cellOffset);\n      }\n      draw(lineNum) {\n        if (lineNum == "top") {\n          return this.originalCell.draw(this.offset, this.cellOffset);\n        }\n        if (lineNum == "bottom") {\n          return this.originalCell.draw("bottom");\n        }\n        debug(`${this.y}-${this.x}: 1x${this.colSpan} RowSpanCell for ${this.originalCell.content}`);\n        return this.originalCell.draw(this.offset + 1 + lineNum);\n      }\n      mergeTableOptions() {\n      }\n    };\n    function firstDefined(...args) {\n      return args.filter((v) => v !== void 0 && v !== null).shift();\n    }\n    function setOption(objA, objB, nameB, targetObj) {\n      let nameA = nameB.split("-");\n      if (nameA.length > 1) {\n        nameA[1] = nameA[1].charAt(0).toUpperCase() + nameA[1].substr(1);\n        nameA = nameA.join("");\n        targetObj[nameA] = firstDefined(objA[nameA], objA[nameB], objB[nameA], objB[nameB]);\n      } else {\n        targetObj[nameB] = firstDefined(objA[nameB], objB[nameB]);\n      }\n    }\n    function findDimension(dimensionTable, startingIndex, span) {\n      let ret = dimensionTable[startingIndex];\n      for (let i = 1; i < span; i++) {\n        ret += 1 + dimensionTable[startingIndex + i];\n      }\n      return ret;\n    }\n    function sumPlusOne(a, b) {\n      return a + b + 1;\n    }\n    var CHAR_NAMES = [\n      "top",\n      "top-mid",\n      "top-left",\n      "top-right",\n      "bottom",\n      "bottom-mid",\n      "bottom-left",\n      "bottom-right",\n      "left",\n      "left-mid",\n      "mid",\n      "mid-mid",\n      "right",\n      "right-mid",\n      "middle"\n    ];\n    module2.exports = Cell;\n    module2.exports.ColSpanCell = ColSpanCell;\n    module2.exports.RowSpanCell = RowSpanCell;\n  }\n});\n\n// node_modules/cli-table3/src/layout-manager.js\nvar require_layout_manager = __commonJS({\n  "node_modules/cli-table3/src/layout-manager.js"(exports2, module2) {\n    var { warn, debug } = require_debug();\n    var Cell = require_cell();\n    var { ColSpanCell, RowSpanCell } = Cell;\n    (function() {\n      function next(alloc, col) {\n        if (alloc[col] > 0) {\n          return next(alloc, col + 1);\n        }\n        return col;\n      }\n      function layoutTable(table) {\n        let alloc = {};\n        table.forEach(function(row, rowIndex) {\n          let col = 0;\n          row.forEach(function(cell) {\n            cell.y = rowIndex;\n            cell.x = rowIndex ? next(alloc, col) : col;\n            const rowSpan = cell.rowSpan || 1;\n            const colSpan = cell.colSpan || 1;\n            if (rowSpan > 1) {\n              for (let cs = 0; cs < colSpan; cs++) {\n                alloc[cell.x + cs] = rowSpan;\n              }\n            }\n            col = cell.x + colSpan;\n          });\n          Object.keys(alloc).forEach((idx) => {\n            alloc[idx]--;\n            if (alloc[idx] < 1) delete alloc[idx];\n          });\n        });\n      }\n      function maxWidth(table) {\n        let mw = 0;\n        table.forEach(function(row) {\n          row.forEach(function(cell) {\n            mw = Math.max(mw, cell.x + (cell.colSpan || 1));\n          });\n        });\n        return mw;\n      }\n      function maxHeight(table) {\n        return table.length;\n      }\n      function cellsConflict(cell1, cell2) {\n        let yMin1 = cell1.y;\n        let yMax1 = cell1.y - 1 + (cell1.rowSpan || 1);\n        let yMin2 = cell2.y;\n        let yMax2 = cell2.y - 1 + (cell2.rowSpan || 1);\n        let yConflict = !(yMin1 > yMax2 || yMin2 > yMax1);\n        let xMin1 = cell1.x;\n        let xMax1 = cell1.x - 1 + (cell1.colSpan || 1);\n        let xMin2 = cell2.x;\n        let xMax2 = cell2.x - 1 + (cell2.colSpan || 1);\n        let xConflict = !(xMin1 > xMax2 || xMin2 > xMax1);\n        return yConflict && xConflict;\n      }\n      function conflictExists(rows, x, y) {\n        let i_max = Math.min(rows.length - 1, y);\n        let cell = { x, y };\n        for (let i = 0; i <= i_max; i++) {\n          let row = rows[i];\n          for (let j = 0; j < row.length; j++) {\n            if (cellsConflict(cell, row[j])) {\n              return true;\n            }\n          }\n        }\n        return false;\n      }\n      function allBlank(rows, y, xMin, xMax) {\n        for (let x = xMin; x < xMax; x++) {\n          if (conflictExists(rows, x, y)) {\n            return false;\n          }\n        }\n        return true;\n      }\n      function addRowSpanCells(table) {\n        table.forEach(function(row, rowIndex) {\n          row.forEach(function(cell) {\n            for (let i = 1; i < cell.rowSpan; i++) {\n              let rowSpanCell = new RowSpanCell(cell);\n              rowSpanCell.x = cell.x;\n              rowSpanCell.y = cell.y + i;\n              rowSpanCell.colSpan = cell.colSpan;\n              insertCell(rowSpanCell, table[rowIndex + i]);\n            }\n          });\n        });\n      }\n      function addColSpanCells(cellRows) {\n        for (let rowIndex = cellRows.length - 1; rowIndex >= 0; rowIndex--) {\n          let cellColumns = cellRows[rowIndex];\n          for (let columnIndex = 0; columnIndex < cellColumns.length; columnIndex++) {\n            let cell = cellColumns[columnIndex];\n            for (let k = 1; k < cell.colSpan; k++) {\n              let colSpanCell = new ColSpanCell();\n              colSpanCell.x = cell.x + k;\n              colSpanCell.y = cell.y;\n              cellColumns.splice(columnIndex + 1, 0, colSpanCell);\n            }\n          }\n        }\n      }\n      function insertCell(cell, row) {\n        let x = 0;\n        while (x < row.length && row[x].x < cell.x) {\n          x++;\n        }\n        row.splice(x, 0, cell);\n      }\n      function fillInTable(table) {\n        let h_max = maxHeight(table);\n        let w_max = maxWidth(table);\n        debug(`Max rows: ${h_max}; Max cols: ${w_max}`);\n        for (let y = 0; y < h_max; y++) {\n          for (let x = 0; x < w_max; x++) {\n            if (!conflictExists(table, x, y)) {\n              let opts = { x, y, colSpan: 1, rowSpan: 1 };\n              x++;\n              while (x < w_max && !conflictExists(table, x, y)) {\n                opts.colSpan++;\n                x++;\n              }\n              let y2 = y + 1;\n              while (y2 < h_max && allBlank(table, y2, opts.x, opts.x + opts.colSpan)) {\n                opts.rowSpan++;\n                y2++;\n              }\n              let cell = new Cell(opts);\n              cell.x = opts.x;\n              cell.y = opts.y;\n              warn(`Missing cell at ${cell.y}-${cell.x}.`);\n              insertCell(cell, table[y]);\n            }\n          }\n        }\n      }\n      function generateCells(rows) {\n        return rows.map(function(row) {\n          if (!Array.isArray(row)) {\n            let key = Object.keys(row)[0];\n            row = row[key];\n            if (Array.isArray(row)) {\n              row = row.slice();\n              row.unshift(key);\n            } else {\n              row = [key, row];\n            }\n          }\n          return row.map(function(cell) {\n            return new Cell(cell);\n          });\n        });\n      }\n      function makeTableLayout(rows) {\n        let cellRows = generateCells(rows);\n        layoutTable(cellRows);\n        fillInTable(cellRows);\n        addRowSpanCells(cellRows);\n        addColSpanCells(cellRows);\n        return cellRows;\n      }\n      module2.exports = {\n        makeTableLayout,\n        layoutTable,\n        addRowSpanCells,\n        maxWidth,\n        fillInTable,\n        computeWidths: makeComputeWidths("colSpan", "desiredWidth", "x", 1),\n        computeHeights: makeComputeWidths("rowSpan", "desiredHeight", "y", 1)\n      };\n    })();\n    function makeComputeWidths(colSpan, desiredWidth, x, forcedMin) {\n      return function(vals, table) {\n        let result = [];\n        let spanners = [];\n        let auto = {};\n        table.forEach(function(row) {\n          row.forEach(function(cell) {\n            if ((cell[colSpan] || 1) > 1) {\n              spanners.push(cell);\n            } else {\n              result[cell[x]] = Math.max(result[cell[x]] || 0, cell[desiredWidth] || 0, forcedMin);\n            }\n          });\n        });\n        vals.forEach(function(val, index) {\n          if (typeof val === "number") {\n            result[index] = val;\n          }\n        });\n        for (let k = spanners.length - 1; k >= 0; k--) {\n          let cell = spanners[k];\n          let span = cell[colSpan];\n          let col = cell[x];\n          let existingWidth = result[col];\n          let editableCols = typeof vals[col] === "number" ? 0 : 1;\n          if (typeof existingWidth === "number") {\n            for (let i = 1; i < span; i++) {\n              existingWidth += 1 + result[col + i];\n              if (typeof vals[col + i] !== "number") {\n                editableCols++;\n              }\n            }\n          } else {\n            existingWidth = desiredWidth === "desiredWidth" ? cell.desiredWidth - 1 : 1;\n            if (!auto[col] || auto[col] < existingWidth) {\n              auto[col] = existingWidth;\n            }\n          }\n          if (cell[desiredWidth] > existingWidth) {\n            let i = 0;\n            while (editableCols > 0 && cell[desiredWidth] > existingWidth) {\n              if (typeof vals[col + i] !== "number") {\n                let dif = Math.round((cell[desiredWidth] - existingWidth) / editableCols);\n                existingWidth += dif;\n                result[col + i] += dif;\n                editableCols--;\n              }\n              i++;\n            }\n          }\n        }\n        Object.assign(vals, result, auto);\n        for (let j = 0; j < vals.length; j++) {\n          vals[j] = Math.max(forcedMin, vals[j] || 0);\n        }\n      };\n    }\n  }\n});\n\n// node_modules/cli-table3/src/table.js\nvar require_table = __commonJS({\n  "node_modules/cli-table3/src/table.js"(exports2, module2) {\n    var debug = require_debug();\n    var utils = require_utils();\n    var tableLayout = require_layout_manager();\n    var Table2 = class extends Array {\n      constructor(opts) {\n        super();\n        const options = utils.mergeOptions(opts);\n        Object.defineProperty(this, "options", {\n          value: options,\n          enumerable: options.debug\n        });\n        if (options.debug) {\n          switch (typeof options.debug) {\n            case "boolean":\n              debug.setDebugLevel(debug.WARN);\n              break;\n            case "number":\n              debug.setDebugLevel(options.debug);\n              break;\n            case "string":\n              debug.setDebugLevel(parseInt(options.debug, 10));\n              break;\n            default:\n              debug.setDebugLevel(debug.WARN);\n              debug.warn(`Debug option is expected to be boolean, number, or string. Received a ${typeof options.debug}`);\n          }\n          Object.defineProperty(this, "messages", {\n            get() {\n              return debug.debugMessages();\n            }\n          });\n        }\n      }\n      toString() {\n        let array = this;\n        let headersPresent = this.options.head && this.options.head.length;\n        if (headersPresent) {\n          array = [this.options.head];\n          if (this.length) {\n            array.push.apply(array, this);\n          }\n        } else {\n          this.options.style.head = [];\n        }\n        let cells = tableLayout.makeTableLayout(array);\n        cells.forEach(function(row) {\n          row.forEach(function(cell) {\n            cell.mergeTableOptions(this.options, cells);\n          }, this);\n        }, this);\n        tableLayout.computeWidths(this.options.colWidths, cells);\n        tableLayout.computeHeights(this.options.rowHeights, cells);\n        cells.forEach(function(row) {\n          row.forEach(function(cell) {\n            cell.init(this.options);\n          }, this);\n        }, this);\n        let result = [];\n        for (let rowIndex = 0; rowIndex < cells.length; rowIndex++) {\n          let row = cells[rowIndex];\n          let heightOfRow = this.options.rowHeights[rowIndex];\n          if (rowIndex === 0 || !this.options.style.compact || rowIndex == 1 && headersPresent) {\n            doDraw(row, "top", result);\n          }\n          for (let lineNum = 0; lineNum < heightOfRow; lineNum++) {\n            doDraw(row, lineNum, result);\n          }\n          if (rowIndex + 1 == cells.length) {\n            doDraw(row, "bottom", result);\n          }\n        }\n        return result.join("\\n");\n      }\n      get width() {\n        let str = this.toString().split("\\n");\n        return str[0].length;\n      }\n    };\n    Table2.reset = () => debug.reset();\n    function doDraw(row, lineNum, result) {\n      let line = [];\n      row.forEach(function(cell) {\n        line.push(cell.draw(lineNum));\n      });\n      let str = line.join("");\n      if (str.length) result.push(str);\n    }\n    module2.exports = Table2;\n  }\n});\n\n// node_modules/cli-table3/index.js\nvar require_cli_table3 = __commonJS({\n  "node_modules/cli-table3/index.js"(exports2, module2) {\n    module2.exports = require_table();\n  }\n});\n\n// src/row-worker.ts\nvar import_node_worker_threads = require("node:worker_threads");\nvar import_node_stream2 = require("node:stream");\n\n// src/ingest/decode.ts\nvar import_node_zlib = require("node:zlib");\nvar import_node_stream = require("node:stream");\nvar SNIFF_BYTES = 4096;\nvar BINARY_SHARE = 0.1;\nfunction isGzip(b) {\n  return b.length >= 2 && b[0] === 31 && b[1] === 139;\n}\nfunction looksBinary(b) {\n  const n = Math.min(b.length, SNIFF_BYTES);\n  let text = 0;\n  let control = 0;\n  for (let i = 0; i < n; i++) {\n    const c = b[i];\n    if (c === 0) continue;\n    text++;\n    if (c < 9 || c > 13 && c < 32 || c === 127) control++;\n  }\n  return text > 0 && control / text > BINARY_SHARE;\n}\nvar TORN_RUN = 64;\nasync function* dropNuls(chunks, file, warn) {\n  let dropped = 0;\n  let run2 = 0;\n  let afterNewline = true;\n  try {\n    for await (const chunk of chunks) {\n      if (run2 === 0 && chunk.indexOf(0) < 0) {\n        if (chunk.length) afterNewline = chunk[chunk.length - 1] === 10;\n        yield chunk;\n        continue;\n      }\n      const out = Buffer.allocUnsafe(chunk.length + 1);\n      let n = 0;\n      let i = 0;\n      while (i < chunk.length) {\n        if (chunk[i] === 0) {\n          let end = i;\n          while (end < chunk.length && chunk[end] === 0) end++;\n          run2 += end - i;\n          dropped += end - i;\n          i = end;\n          continue;\n        }\n        if (run2) {\n          if (run2 >= TORN_RUN && !afterNewline) out[n++] = 10;\n          run2 = 0;\n        }\n        const next = chunk.indexOf(0, i);\n        const stop = next < 0 ? chunk.length : next;\n        n += chunk.copy(out, n, i, stop);\n        afterNewline = chunk[stop - 1] === 10;\n        i = stop;\n      }\n      if (n) yield out.subarray(0, n);\n    }\n  } finally {\n    if (dropped) warn(`${file.node}: dropped ${dropped} NUL byte(s) from ${file.path} (a crash or power cut leaves such runs in a log); the text around them was read`);\n  }\n}\nasync function peek(src, min) {\n  const it = src[Symbol.asyncIterator]();\n  const parts = [];\n  let len = 0;\n  while (len < min) {\n    const r = await it.next();\n    if (r.done) break;\n    parts.push(r.value);\n    len += r.value.length;\n  }\n  return { head: Buffer.concat(parts), rest: it };\n}\nasync function* chain(head, rest) {\n  if (head.length) yield head;\n  for (; ; ) {\n    const r = await rest.next();\n    if (r.done) return;\n    yield r.value;\n  }\n}\nfunction describe(err) {\n  return err instanceof Error ? err.message : String(err);\n}\nasync function* decodedChunks(file, warn) {\n  yield* dropNuls(rawText(file, warn), file, warn);\n}\nasync function* rawText(file, warn) {\n  let src;\n  try {\n    src = file.open();\n  } catch (err) {\n    warn(`${file.node}: cannot read ${file.path}: ${describe(err)}; check the path and its permissions`);\n    return;\n  }\n  let head;\n  let rest;\n  try {\n    ({ head, rest } = await peek(src, SNIFF_BYTES));\n  } catch (err) {\n    warn(`${file.node}: cannot read ${file.path}: ${describe(err)}; check the path and its permissions`);\n    return;\n  }\n  if (!isGzip(head)) {\n    if (looksBinary(head)) {\n      warn(`${file.node}: ${file.path} holds binary data, not log text; skipped`);\n      src.destroy();\n      return;\n    }\n    try {\n      yield* chain(head, rest);\n    } catch (err) {\n      warn(`${file.node}: reading ${file.path} stopped early: ${describe(err)}`);\n    }\n    return;\n  }\n  const gunzip = (0, import_node_zlib.createGunzip)({ chunkSize: 256 * 1024 });\n  const input = import_node_stream.Readable.from(chain(head, rest));\n  input.on("error", (err) => gunzip.destroy(err));\n  input.pipe(gunzip);\n  let out = 0;\n  let first = true;\n  try {\n    for await (const chunk of gunzip) {\n      if (first && looksBinary(chunk)) {\n        warn(`${file.node}: ${file.path} decompresses to binary data, not log text; skipped`);\n        input.destroy();\n        return;\n      }\n      first = false;\n      out += chunk.length;\n      yield chunk;\n    }\n  } catch (err) {\n    warn(`${file.node}: ${file.path} is a damaged or truncated gzip file (${describe(err)}); kept the ${out} bytes before the damage`);\n  }\n}\n\n// src/ingest/timestamp.ts\nvar MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];\nvar WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];\nvar DAY_MS = 864e5;\nfunction digit(s, i) {\n  const c = s.charCodeAt(i) - 48;\n  return c >= 0 && c <= 9 ? c : -1;\n}\nfunction num(s, i, n) {\n  let v = 0;\n  for (let k = 0; k < n; k++) {\n    const d = digit(s, i + k);\n    if (d < 0) return -1;\n    v = v * 10 + d;\n  }\n  return v;\n}\nfunction validClock(mo, d, h, mi, se) {\n  return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && se >= 0 && se <= 60;\n}\nfunction parseIsoLike(s, i) {\n  const y = num(s, i, 4);\n  if (y < 0 || s[i + 4] !== "-" || s[i + 7] !== "-" || s[i + 13] !== ":" || s[i + 16] !== ":") return null;\n  const sep = s[i + 10];\n  if (sep !== " " && sep !== "T") return null;\n  const h = sep === " " && s[i + 11] === " " ? num(s, i + 12, 1) : num(s, i + 11, 2);\n  const mo = num(s, i + 5, 2), d = num(s, i + 8, 2), mi = num(s, i + 14, 2), se = num(s, i + 17, 2);\n  if (!validClock(mo, d, h, mi, se)) return null;\n  let p = i + 19;\n  let frac = 0;\n  if ((s[p] === "," || s[p] === ".") && digit(s, p + 1) >= 0) {\n    p++;\n    let scale = 100;\n    while (digit(s, p) >= 0) {\n      frac += digit(s, p) * scale;\n      scale /= 10;\n      p++;\n    }\n  }\n  let ms = Date.UTC(y, mo - 1, d, h, mi, se) + Math.floor(frac);\n  let zoned = false;\n  if (s[p] === "Z") {\n    zoned = true;\n    p++;\n  } else if ((s[p] === "+" || s[p] === "-") && sep === "T") {\n    const oh = num(s, p + 1, 2);\n    const colon = s[p + 3] === ":" ? 1 : 0;\n    const om = num(s, p + 3 + colon, 2);\n    if (oh >= 0 && om >= 0) {\n      const sign = s[p] === "+" ? 1 : -1;\n      ms -= sign * (oh * 60 + om) * 6e4;\n      zoned = true;\n      p += 5 + colon;\n    }\n  }\n  return { ms, zoned, family: "iso", end: p };\n}\nfunction parseMysqlShort(s, i) {\n  const yy = num(s, i, 2), mo = num(s, i + 2, 2), d = num(s, i + 4, 2);\n  if (yy < 0 || mo < 0 || d < 0 || s[i + 6] !== " ") return null;\n  let p = i + 7;\n  let h;\n  if (s[p] === " ") {\n    h = num(s, p + 1, 1);\n    p += 2;\n  } else if (s[p + 1] === ":") {\n    h = num(s, p, 1);\n    p += 1;\n  } else {\n    h = num(s, p, 2);\n    p += 2;\n  }\n  if (h < 0 || s[p] !== ":" || s[p + 3] !== ":") return null;\n  const mi = num(s, p + 1, 2), se = num(s, p + 4, 2);\n  if (!validClock(mo, d, h, mi, se)) return null;\n  const year = yy < 70 ? 2e3 + yy : 1900 + yy;\n  return { ms: Date.UTC(year, mo - 1, d, h, mi, se), zoned: false, family: "mysql-short", end: p + 6 };\n}\nfunction parseRfc3164(s, i, ctx) {\n  const mo = MONTHS.indexOf(s.slice(i, i + 3)) + 1;\n  if (mo === 0 || s[i + 3] !== " ") return null;\n  const d = s[i + 4] === " " ? num(s, i + 5, 1) : num(s, i + 4, 2);\n  if (d < 0 || s[i + 6] !== " " || s[i + 9] !== ":" || s[i + 12] !== ":") return null;\n  const h = num(s, i + 7, 2), mi = num(s, i + 10, 2), se = num(s, i + 13, 2);\n  if (!validClock(mo, d, h, mi, se)) return null;\n  const ref = ctx.mtimeMs ?? Date.UTC(1970, 0, 1);\n  const year = new Date(ref).getUTCFullYear();\n  let ms = Date.UTC(year, mo - 1, d, h, mi, se);\n  if (ctx.mtimeMs !== void 0 && ms > ref + DAY_MS) ms = Date.UTC(year - 1, mo - 1, d, h, mi, se);\n  return { ms, zoned: false, family: "rfc3164", end: i + 15 };\n}\nfunction parseEpoch(s, i) {\n  let p = i;\n  while (digit(s, p) >= 0) p++;\n  if (p - i !== 10 && p - i !== 13) return null;\n  let ms = p - i === 13 ? Number(s.slice(i, p)) : Number(s.slice(i, p)) * 1e3;\n  if (s[p] === "." && digit(s, p + 1) >= 0) {\n    let q = p + 1;\n    while (digit(s, q) >= 0) q++;\n    ms += Math.floor(Number(`0${s.slice(p, q)}`) * 1e3);\n    p = q;\n  }\n  const next = s.charCodeAt(p);\n  if (p < s.length && next !== 32 && next !== 9) return null;\n  return { ms, zoned: true, family: "epoch", end: p };\n}\nfunction fraction(s, p) {\n  if (s[p] !== "." && s[p] !== "," || digit(s, p + 1) < 0) return [0, p];\n  let q = p + 1;\n  let frac = 0;\n  let scale = 100;\n  while (digit(s, q) >= 0) {\n    frac += digit(s, q) * scale;\n    scale /= 10;\n    q++;\n  }\n  return [Math.floor(frac), q];\n}\nfunction clock(s, i) {\n  if (s[i + 2] !== ":" || s[i + 5] !== ":") return null;\n  const h = num(s, i, 2), mi = num(s, i + 3, 2), se = num(s, i + 6, 2);\n  return h < 0 || mi < 0 || se < 0 ? null : [h, mi, se];\n}\nfunction parseSlashed(s, i) {\n  const long = s[i + 4] === "/";\n  const w = long ? 4 : 2;\n  const y = num(s, i, w), mo = num(s, i + w + 1, 2), d = num(s, i + w + 4, 2);\n  if (y < 0 || mo < 0 || d < 0 || s[i + w + 3] !== "/" || s[i + w + 6] !== " ") return null;\n  const c = clock(s, i + w + 7);\n  if (!c || !validClock(mo, d, ...c)) return null;\n  const [frac, end] = fraction(s, i + w + 15);\n  const year = long ? y : y < 70 ? 2e3 + y : 1900 + y;\n  return { ms: Date.UTC(year, mo - 1, d, ...c) + frac, zoned: false, family: "slashed", end };\n}\nfunction parseTomcat(s, i) {\n  const d = num(s, i, 2);\n  const mo = MONTHS.indexOf(s.slice(i + 3, i + 6)) + 1;\n  const y = num(s, i + 7, 4);\n  if (d < 0 || mo === 0 || y < 0 || s[i + 2] !== "-" || s[i + 6] !== "-" || s[i + 11] !== " ") return null;\n  const c = clock(s, i + 12);\n  if (!c || !validClock(mo, d, ...c)) return null;\n  const [frac, end] = fraction(s, i + 20);\n  return { ms: Date.UTC(y, mo - 1, d, ...c) + frac, zoned: false, family: "tomcat", end };\n}\nfunction parseCtime(s, i) {\n  if (!WEEKDAYS.includes(s.slice(i, i + 3)) || s[i + 3] !== " ") return null;\n  const mo = MONTHS.indexOf(s.slice(i + 4, i + 7)) + 1;\n  const d = s[i + 8] === " " ? num(s, i + 9, 1) : num(s, i + 8, 2);\n  if (mo === 0 || d < 0 || s[i + 7] !== " " || s[i + 10] !== " ") return null;\n  const c = clock(s, i + 11);\n  if (!c || !validClock(mo, d, ...c)) return null;\n  const [frac, p] = fraction(s, i + 19);\n  const y = num(s, p + 1, 4);\n  if (s[p] !== " " || y < 0) return null;\n  return { ms: Date.UTC(y, mo - 1, d, ...c) + frac, zoned: false, family: "ctime", end: p + 5 };\n}\nfunction parseTimeOfDay(s, i, ctx) {\n  const c = clock(s, i);\n  if (!c || !validClock(1, 1, ...c) || s.slice(i + 8, i + 14) !== " UTC -" || ctx.nearMs === void 0) return null;\n  const tod = (c[0] * 3600 + c[1] * 60 + c[2]) * 1e3;\n  const from = ctx.nearMs - 6e4;\n  let ms = Math.floor(from / DAY_MS) * DAY_MS + tod;\n  if (ms < from) ms += DAY_MS;\n  return { ms, zoned: true, family: "time-of-day", end: i + 12 };\n}\nfunction parseTimestamp(line, ctx = {}) {\n  let i = 0;\n  if (line.charCodeAt(0) === 60) {\n    const close = line.indexOf(">", 1);\n    if (close < 2 || close > 4 || num(line, 1, close - 1) < 0) return null;\n    i = close + 1;\n    if (line[i] === "1" && line[i + 1] === " ") {\n      const t = parseIsoLike(line, i + 2);\n      return t && { ...t, family: "rfc5424" };\n    }\n    return parseRfc3164(line, i, ctx);\n  }\n  const c = line.charCodeAt(0);\n  if (c >= 48 && c <= 57) {\n    if (line[4] === "-") return parseIsoLike(line, 0);\n    if (line[6] === " ") return parseMysqlShort(line, 0);\n    if (line[2] === "/" || line[4] === "/") return parseSlashed(line, 0);\n    if (line[2] === "-") return parseTomcat(line, 0);\n    if (line[2] === ":") return parseTimeOfDay(line, 0, ctx);\n    return parseEpoch(line, 0);\n  }\n  if (c >= 65 && c <= 90) return parseRfc3164(line, 0, ctx) ?? parseCtime(line, 0);\n  if (c === 91) {\n    const t = parseCtime(line, 1);\n    return t && line[t.end] === "]" ? { ...t, end: t.end + 1 } : null;\n  }\n  return null;\n}\n\n// src/ingest/text.ts\nvar CONTROL = /[\\u0000-\\u0008\\u000b-\\u001f\\u007f]/g;\nfunction displayText(buf, start, end, fullLength = end - start) {\n  let e = end;\n  if (e > start && buf[e - 1] === 13) e--;\n  let text = buf.toString("utf8", start, e).replace(CONTROL, "\\uFFFD");\n  if (fullLength > end - start) text += ` \\u2026 [line cut: ${fullLength - (end - start)} more bytes]`;\n  return text;\n}\n\n// src/text/lines.ts\nvar NL = Buffer.from("\\n");\nasync function* splitLines(chunks, maxLine) {\n  let carry = null;\n  let longLength = -1;\n  for await (const chunk of chunks) {\n    let data = chunk;\n    if (longLength >= 0) {\n      const nl = data.indexOf(10);\n      if (nl < 0) {\n        longLength += data.length;\n        yield { type: "long-piece", piece: data };\n        continue;\n      }\n      yield { type: "long-piece", piece: data.subarray(0, nl) };\n      yield { type: "long-end", length: longLength + nl };\n      longLength = -1;\n      data = data.subarray(nl + 1);\n    }\n    let buf = data;\n    if (carry) {\n      const nl = data.indexOf(10);\n      if (nl < 0) buf = Buffer.concat([carry, data]);\n      else {\n        const joined = Buffer.concat([carry, data.subarray(0, nl + 1)]);\n        buf = data.subarray(nl + 1);\n        yield { type: "lines", buf: joined, end: joined.length };\n      }\n      carry = null;\n    }\n    const lastNl = buf.lastIndexOf(10);\n    if (lastNl >= 0) yield { type: "lines", buf, end: lastNl + 1 };\n    const tail = buf.subarray(lastNl + 1);\n    if (tail.length > maxLine) {\n      yield { type: "long-start", head: Buffer.from(tail.subarray(0, maxLine)) };\n      yield { type: "long-piece", piece: tail };\n      longLength = tail.length;\n    } else if (tail.length) carry = Buffer.from(tail);\n  }\n  if (longLength >= 0) yield { type: "long-end", length: longLength };\n  if (carry) yield { type: "lines", buf: Buffer.concat([carry, NL]), end: carry.length + 1 };\n}\nfunction eachLine(buf, end, line) {\n  let pos = 0;\n  while (pos < end) {\n    const nl = buf.indexOf(10, pos);\n    const lineEnd = nl < 0 || nl >= end ? end : nl;\n    line(pos, lineEnd);\n    pos = lineEnd + 1;\n  }\n}\n\n// src/ingest/scan.ts\nvar MAX_LINE_BYTES = 1024 * 1024;\n\n// src/ingest/records.ts\nvar MAX_EARLY_LINES = 1e4;\nasync function* fileLines(file, warn) {\n  let n = 0;\n  let cut = 0;\n  let head = null;\n  for await (const p of splitLines(decodedChunks(file, warn), MAX_LINE_BYTES)) {\n    if (p.type === "lines") {\n      const out = [];\n      eachLine(p.buf, p.end, (start, end) => {\n        const len = end - start;\n        if (len > MAX_LINE_BYTES) cut++;\n        out.push({ line: ++n, text: displayText(p.buf, start, Math.min(end, start + MAX_LINE_BYTES), len) });\n      });\n      yield out;\n    } else if (p.type === "long-start") head = p.head;\n    else if (p.type === "long-end") {\n      cut++;\n      yield [{ line: ++n, text: displayText(head, 0, head.length, p.length) }];\n      head = null;\n    }\n  }\n  if (cut) warn(`${file.node}: ${cut} line(s) longer than 1 MiB in ${file.path} were cut for display`);\n}\nasync function* fileRecords(file, toUtc, warn) {\n  const ctx = { mtimeMs: file.mtime.getTime() };\n  let current;\n  let early = [];\n  let lastTime;\n  const make = (line, text, time) => ({\n    node: file.node,\n    kind: file.kind,\n    file: file.path,\n    fileOrder: file.order,\n    line,\n    time,\n    text\n  });\n  for await (const lines of fileLines(file, warn)) {\n    const out = [];\n    for (const { line, text } of lines) {\n      ctx.nearMs = lastTime;\n      const t = parseTimestamp(text, ctx);\n      if (t) {\n        lastTime = toUtc(t);\n        if (early.length) {\n          for (const r of early) r.time = lastTime;\n          out.push(...early);\n          early = [];\n        }\n        if (current) out.push(current);\n        current = make(line, text, lastTime);\n      } else if (current) {\n        current.text += `\n${text}`;\n      } else {\n        early.push(make(line, text, void 0));\n        if (early.length >= MAX_EARLY_LINES) {\n          for (const r of early) r.time = file.mtime.getTime();\n          out.push(...early);\n          early = [];\n        }\n      }\n    }\n    if (out.length) yield out;\n  }\n  for (const r of early) r.time = lastTime ?? file.mtime.getTime();\n  const last = current ? [current, ...early] : early;\n  if (last.length) yield last;\n}\n\n// src/correlate/clock.ts\nfunction clockOf({ utcOffsetMinutes, correctionMs }) {\n  return (t) => (t.zoned ? t.ms : t.ms - utcOffsetMinutes * 6e4) - correctionMs;\n}\n\n// src/correlate/merge.ts\nvar REORDER_RECORDS = 2e3;\nvar REORDER_CHARS = 8 * 1024 * 1024;\nfunction inTimeOrder(it, done) {\n  let held = [];\n  let head = 0;\n  let chars = 0;\n  let ended = false;\n  let lastIn;\n  let lastOut;\n  const seen = { steps: 0, largestMs: 0, unsorted: 0 };\n  const key = (r) => r.time ?? Number.POSITIVE_INFINITY;\n  const add = (r) => {\n    const t = key(r);\n    if (lastIn !== void 0 && t < lastIn) {\n      seen.steps++;\n      seen.largestMs = Math.max(seen.largestMs, lastIn - t);\n    }\n    lastIn = t;\n    let i = held.length;\n    if (i > head && key(held[i - 1]) > t) {\n      let lo = head;\n      while (lo < i) {\n        const mid = lo + i >> 1;\n        if (key(held[mid]) <= t) lo = mid + 1;\n        else i = mid;\n      }\n      held.splice(i, 0, r);\n    } else held.push(r);\n    chars += r.text.length;\n  };\n  const take = () => {\n    if (head === held.length) return void 0;\n    const r = held[head++];\n    chars -= r.text.length;\n    if (lastOut !== void 0 && key(r) < lastOut) seen.unsorted++;\n    else lastOut = key(r);\n    if (head > 4096 && head * 2 > held.length) {\n      held = held.slice(head);\n      head = 0;\n    }\n    return r;\n  };\n  const refill = async () => {\n    while (!ended && held.length - head <= 2 * REORDER_RECORDS && chars <= 2 * REORDER_CHARS) {\n      const n = await it.next();\n      if (n.done) {\n        ended = true;\n        if (seen.steps) done(seen);\n      } else for (const r of n.value) add(r);\n    }\n    return take();\n  };\n  return () => ended || held.length - head > REORDER_RECORDS && chars <= REORDER_CHARS ? take() : refill();\n}\n\n// src/report/timeline.ts\nvar import_cli_table3 = __toESM(require_cli_table3());\n\n// src/report/rows.ts\nvar BATCH_BYTES = 512 << 10;\nfunction rowWriter() {\n  let bytes = Buffer.allocUnsafe(BATCH_BYTES);\n  let used = 0;\n  let ends = [];\n  let times = [];\n  let lines = [];\n  const cut = () => {\n    if (!ends.length) return void 0;\n    const batch = { bytes: bytes.subarray(0, used), ends: Uint32Array.from(ends), times: Float64Array.from(times), lines: Uint32Array.from(lines) };\n    ends = [];\n    times = [];\n    lines = [];\n    return batch;\n  };\n  return {\n    add(text, time, line) {\n      let full;\n      if (used + text.length * 3 > bytes.length) {\n        full = cut();\n        bytes = Buffer.allocUnsafe(Math.max(BATCH_BYTES, text.length * 3));\n        used = 0;\n      }\n      used += bytes.write(text, used);\n      ends.push(used);\n      times.push(time);\n      lines.push(line);\n      return full;\n    },\n    finish: cut\n  };\n}\n\n// src/report/timeline.ts\nfunction textLine(e, nodeWidth) {\n  const tag = e.event ? `[${e.event}] ` : "";\n  const text = e.text.replace(/\\n/g, "\\n    ");\n  return `${e.time ?? "(no time)               "}  ${e.node.padEnd(nodeWidth)}  ${e.file}:${e.line}  ${tag}${text}\n`;\n}\nfunction ndjsonLine(e) {\n  let s = e.time === void 0 ? "{" : `{"time":"${e.time}",`;\n  s += `"node":${JSON.stringify(e.node)},"kind":"${e.kind}","file":${JSON.stringify(e.file)},"line":${e.line}`;\n  if (e.event !== void 0) s += `,"event":${JSON.stringify(e.event)}`;\n  return `${s},"text":${JSON.stringify(e.text)}}\n`;\n}\nfunction rowFormat(format, nodeWidth) {\n  if (format === "ndjson") {\n    let node = "";\n    let file = "";\n    let middle = "";\n    return (e) => {\n      if (e.event !== void 0) return ndjsonLine(e);\n      if (e.node !== node || e.file !== file) {\n        node = e.node;\n        file = e.file;\n        middle = `"node":${JSON.stringify(node)},"kind":"${e.kind}","file":${JSON.stringify(file)},"line":`;\n      }\n      return `${e.time === void 0 ? "{" : `{"time":"${e.time}",`}${middle}${e.line},"text":${JSON.stringify(e.text)}}\n`;\n    };\n  }\n  if (format === "json") return (e) => `  ${JSON.stringify(e)}`;\n  return (e) => textLine(e, nodeWidth);\n}\nvar WRITE_BYTES = 256 * 1024;\nvar OPEN = Buffer.from("[");\nvar NEWLINE = Buffer.from("\\n");\nvar COMMA = Buffer.from(",\\n");\nvar CLOSE = Buffer.from("\\n]\\n");\nvar EMPTY_CLOSE = Buffer.from("]\\n");\n\n// src/timeline-rows.ts\nfunction keep(e, f) {\n  if (f.from !== void 0 && (e.time === void 0 || e.time < f.from)) return false;\n  if (f.to !== void 0 && (e.time === void 0 || e.time > f.to)) return false;\n  if (f.nodes?.length && !f.nodes.includes(e.node)) return false;\n  if (f.kinds?.length && !f.kinds.includes(e.kind)) return false;\n  if (f.grep && !f.grep.test(e.text)) return false;\n  return true;\n}\nvar TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0"));\nvar DAY_MS2 = 864e5;\nvar cachedDay = Number.NaN;\nvar dayPrefix = "";\nfunction iso(ms) {\n  if (!Number.isInteger(ms) || !(ms >= 0 && ms < 2534023008e5)) return new Date(ms).toISOString();\n  const day = Math.floor(ms / DAY_MS2);\n  if (day !== cachedDay) {\n    cachedDay = day;\n    dayPrefix = new Date(day * DAY_MS2).toISOString().slice(0, 11);\n  }\n  let rest = ms - day * DAY_MS2;\n  const milli = rest % 1e3;\n  rest = (rest - milli) / 1e3;\n  const sec = rest % 60;\n  rest = (rest - sec) / 60;\n  const min = rest % 60;\n  const hour = (rest - min) / 60;\n  return `${dayPrefix}${TWO[hour]}:${TWO[min]}:${TWO[sec]}.${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;\n}\nfunction entry(r, event) {\n  if (r.time === void 0) return event ? { node: r.node, kind: r.kind, file: r.file, line: r.line, event, text: r.text } : { node: r.node, kind: r.kind, file: r.file, line: r.line, text: r.text };\n  const time = iso(r.time);\n  return event ? { time, node: r.node, kind: r.kind, file: r.file, line: r.line, event, text: r.text } : { time, node: r.node, kind: r.kind, file: r.file, line: r.line, text: r.text };\n}\nfunction backwardsMessage(f, b) {\n  return `${f.node}: the clock of ${f.path} went backwards ${b.steps} time(s), by up to ${Math.round(b.largestMs / 1e3)} s; its lines are shown in time order` + (b.unsorted ? `, except ${b.unsorted} that were too far out of place and stay where the file has them` : "");\n}\nasync function* fileRows(file, job, warn) {\n  const next = inTimeOrder(fileRecords(file, clockOf(job.clock), warn)[Symbol.asyncIterator](), (b) => warn(backwardsMessage(file, b)));\n  const format = rowFormat(job.format, job.nodeWidth);\n  const rows = rowWriter();\n  for (; ; ) {\n    const pending = next();\n    const r = pending instanceof Promise ? await pending : pending;\n    if (!r) break;\n    if (!keep(r, job.filter)) continue;\n    const full = rows.add(format(entry(r)), r.time ?? Number.POSITIVE_INFINITY, r.line);\n    if (full) yield full;\n  }\n  const last = rows.finish();\n  if (last) yield last;\n}\n\n// src/row-worker.ts\nvar port = import_node_worker_threads.parentPort;\nvar inputs = /* @__PURE__ */ new Map();\nvar send = (m, transfer = []) => port.postMessage(m, transfer);\nasync function run(id, file, job) {\n  try {\n    for await (const batch of fileRows(file, job, (message) => send({ t: "warn", id, message }))) {\n      send({ t: "rows", id, batch }, [batch.bytes.buffer, batch.ends.buffer, batch.times.buffer, batch.lines.buffer]);\n    }\n    send({ t: "done", id });\n  } catch (err) {\n    send({ t: "error", id, message: err.message });\n  }\n}\nport.on("message", (m) => {\n  if (m.t === "open") {\n    const input = new import_node_stream2.Readable({ objectMode: true, read() {\n    } });\n    const pull = input.read.bind(input);\n    input.read = (n) => {\n      const chunk = pull(n);\n      if (chunk !== null) send({ t: "taken", id: m.id });\n      return chunk;\n    };\n    inputs.set(m.id, input);\n    void run(m.id, { ...m.file, open: () => input }, m.job);\n  } else {\n    const input = inputs.get(m.id);\n    if (m.t === "chunk") input.push(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength));\n    else if (m.t === "end") input.push(null);\n    else input.destroy(new Error(m.message));\n    if (m.t !== "chunk") inputs.delete(m.id);\n  }\n});\n', { eval: true }) : new import_node_worker_threads.Worker(path.join(__dirname, "row-worker.js"));
+}
+var MAX_UNTAKEN = 2;
+var MAX_QUEUED = 2;
+var GZIP_RATIO = 8;
+function dealOut(files, workers) {
+  const load = new Array(workers).fill(0);
+  const owner = new Array(files.length).fill(0);
+  const text = (f) => f.size * (f.path.endsWith(".gz") ? GZIP_RATIO : 1);
+  const bySize = files.map((_, k) => k).sort((a, b) => text(files[b]) - text(files[a]) || a - b);
+  for (const k of bySize) {
+    const w = load.indexOf(Math.min(...load));
+    owner[k] = w;
+    load[w] += text(files[k]);
+  }
+  return owner;
+}
+function rowsInThreads(files, threads) {
+  const workers = Array.from({ length: Math.max(1, Math.min(threads, files.length)) }, startWorker);
+  const lanes = files.map(() => ({ queue: [], untaken: 0, done: false }));
+  const warnings = files.map(() => []);
+  const poke = (lane) => {
+    const w = lane.wake;
+    lane.wake = void 0;
+    w?.();
+    if (lane.untaken < MAX_UNTAKEN && lane.queue.length < MAX_QUEUED) {
+      const r = lane.resume;
+      lane.resume = void 0;
+      r?.();
+    }
+  };
+  const failAll = (err) => {
+    for (const lane of lanes) {
+      lane.error ??= err;
+      poke(lane);
+    }
+  };
+  for (const w of workers) {
+    w.on("message", (m) => {
+      const lane = lanes[m.id];
+      if (m.t === "taken") lane.untaken--;
+      else if (m.t === "rows") lane.queue.push(m.batch);
+      else if (m.t === "warn") warnings[m.id].push(m.message);
+      else if (m.t === "done") lane.done = true;
+      else lane.error = new Error(m.message);
+      poke(lane);
+    });
+    w.on("error", failAll);
+    w.on("exit", (code) => failAll(new Error(`a worker thread stopped (exit code ${code}) before the timeline was complete`)));
+  }
+  const feed = async (k, file, w) => {
+    const lane = lanes[k];
+    let src;
+    try {
+      src = file.open();
+      for await (const chunk of src) {
+        while (!lane.error && !(lane.untaken < MAX_UNTAKEN && lane.queue.length < MAX_QUEUED)) await new Promise((r) => lane.resume = r);
+        if (lane.error) break;
+        const own = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
+        const bytes = own ? chunk : new Uint8Array(chunk);
+        lane.untaken++;
+        w.postMessage({ t: "chunk", id: k, bytes }, [bytes.buffer]);
+      }
+      w.postMessage({ t: "end", id: k });
+    } catch (err) {
+      w.postMessage({ t: "fail", id: k, message: err.message });
+    } finally {
+      src?.destroy();
+    }
+  };
+  const owner = dealOut(files.map(({ file }) => file), workers.length);
+  const streams = files.map(({ file, job }, k) => {
+    const w = workers[owner[k]];
+    const meta = { node: file.node, kind: file.kind, path: file.path, order: file.order, size: file.size, mtime: file.mtime };
+    w.postMessage({ t: "open", id: k, file: meta, job });
+    void feed(k, file, w);
+    const lane = lanes[k];
+    return (async function* () {
+      for (; ; ) {
+        const batch = lane.queue.shift();
+        if (batch) {
+          poke(lane);
+          yield batch;
+        } else if (lane.error) throw lane.error;
+        else if (lane.done) return;
+        else await new Promise((r) => lane.wake = r);
+      }
+    })();
+  });
+  return {
+    streams,
+    warnings,
+    async close() {
+      for (const w of workers) w.removeAllListeners("exit");
+      await Promise.all(workers.map((w) => w.terminate()));
+    }
+  };
+}
+
+// src/timeline.ts
 function eventEntry(e) {
   return entry(e, e.type);
 }
@@ -51069,22 +51314,29 @@ async function keyEvents(inv, filter, opts) {
   const analysis = await analyzeInventory(inv, opts);
   return analysis.events.filter((e) => keep(e, filter)).map(eventEntry);
 }
-async function* allRecords(inv, filter, warn) {
-  const order = new Map(inv.nodes.map((n, i) => [n.name, i]));
-  const files = inv.nodes.flatMap((n) => {
-    const toUtc = nodeClock(n);
-    return n.files.filter((f) => !filter.kinds?.length || filter.kinds.includes(f.kind)).filter((f) => !filter.nodes?.length || filter.nodes.includes(f.node)).map((f) => ({ f, toUtc }));
+async function writeAllRecords(out, inv, filter, format, threads, warn) {
+  const nodeWidth = Math.max(4, ...inv.nodes.map((n) => n.name.length));
+  const files = inv.nodes.flatMap((n, node) => {
+    const job = { clock: clockSettings(n), format, nodeWidth, filter };
+    return n.files.filter((f) => (!filter.kinds?.length || filter.kinds.includes(f.kind)) && (!filter.nodes?.length || filter.nodes.includes(f.node))).map((file) => ({ file, job, rank: { node, file: file.order } }));
   });
-  const streams = files.map(({ f, toUtc }) => fileRecords(f, toUtc, warn));
-  const backwards = (i, b) => {
-    const f = files[i].f;
-    warn(
-      `${f.node}: the clock of ${f.path} went backwards ${b.steps} time(s), by up to ${Math.round(b.largestMs / 1e3)} s; its lines are shown in time order` + (b.unsorted ? `, except ${b.unsorted} that were too far out of place and stay where the file has them` : "")
-    );
+  const ranks = files.map((f) => f.rank);
+  let streams;
+  let warnings;
+  let close = async () => {
   };
-  for await (const r of mergeRecords(streams, (n) => order.get(n) ?? order.size, backwards)) {
-    if (keep(r, filter)) yield entry(r);
+  if (threads > 1 && files.length) {
+    ({ streams, warnings, close } = rowsInThreads(files, threads));
+  } else {
+    warnings = files.map(() => []);
+    streams = files.map(({ file, job }, k) => fileRows(file, job, (m) => warnings[k].push(m)));
   }
+  try {
+    await writeRows(out, format, (row) => mergeRows(streams, ranks, row));
+  } finally {
+    await close();
+  }
+  for (const ws of warnings) ws.forEach(warn);
 }
 
 // src/bundle/redact.ts
@@ -52972,7 +53224,8 @@ Records in the same millisecond keep their order: node, then file rotation, then
     kind: import_core10.Flags.string({ description: "Show only this kind of file (repeatable).", multiple: true, options: [...LOG_KINDS] }),
     grep: import_core10.Flags.string({ description: "Show only records matching this regular expression (case-insensitive)." }),
     format: import_core10.Flags.string({ description: "table: key events in columns, or below 110 columns a heading line each with the message under it (the default for key events); text: a line per record (the default with --all); ndjson, json: for scripts.", options: ["table", "text", "ndjson", "json"] }),
-    json: import_core10.Flags.boolean({ description: "Same as --format json." })
+    json: import_core10.Flags.boolean({ description: "Same as --format json." }),
+    ...threadsFlag
   };
   async run() {
     const { argv, flags } = await this.parse(_Timeline);
@@ -52986,14 +53239,19 @@ Records in the same millisecond keep their order: node, then file rotation, then
       }
     }
     const format = jsonOrFormat(flags.json, flags.format, flags.all ? "text" : "table");
+    if (flags.all && format === "table") throw new UsageError("--all writes every record, too many for a table: use --format text, ndjson or json");
     const inventory = await loadInventory(argv, flags);
     const warnings = [...inventory.warnings];
-    const entries = flags.all ? allRecords(inventory, filter, (m) => void warnings.push(m)) : await keyEvents(inventory, filter, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold) });
-    await writeTimeline(process.stdout, entries, format, inventory.nodes.map((n) => n.name), { width: outputWidth(), colour: useColour(flags.color) });
-    if (Array.isArray(entries) && !entries.length && (filter.from !== void 0 || filter.to !== void 0)) {
-      const { nodes } = (await analyzeInventory(inventory, { rules: loadRules(flags.rules) })).report;
-      const empty = emptySelectionNote({ since: filter.from, until: filter.to }, nodes);
-      if (empty) warnings.push(empty);
+    if (flags.all) {
+      await writeAllRecords(process.stdout, inventory, filter, format, flags.threads, (m) => void warnings.push(m));
+    } else {
+      const key2 = await keyEvents(inventory, filter, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold) });
+      writeTimeline(process.stdout, key2, format, inventory.nodes.map((n) => n.name), { width: outputWidth(), colour: useColour(flags.color) });
+      if (!key2.length && (filter.from !== void 0 || filter.to !== void 0)) {
+        const { nodes } = (await analyzeInventory(inventory, { rules: loadRules(flags.rules) })).report;
+        const empty = emptySelectionNote({ since: filter.from, until: filter.to }, nodes);
+        if (empty) warnings.push(empty);
+      }
     }
     for (const w of new Set(warnings)) process.stderr.write(`warning: ${w}
 `);

@@ -35,9 +35,25 @@ require = Object.assign(function (id) {
 });
 `;
 
-/** The esbuild options of the bundle, written to `outfile` (the freshness test builds elsewhere). */
-export function bundleOptions(outfile = path.join(root, 'dist/smsdiag.js')) {
-  return {
+/**
+ * The esbuild options of the bundle, written to `outfile` (the freshness test builds elsewhere),
+ * and the source files of the worker thread it embeds. The worker (src/row-worker.ts) is bundled
+ * first and carried as a string: a single executable has no file a worker could start from.
+ */
+export async function bundleOptions(esbuild, outfile = path.join(root, 'dist/smsdiag.js')) {
+  const worker = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: ['src/row-worker.ts'],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    write: false,
+    metafile: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  const options = {
     absWorkingDir: root,
     entryPoints: ['bin/smsdiag.ts'],
     outfile,
@@ -49,9 +65,11 @@ export function bundleOptions(outfile = path.join(root, 'dist/smsdiag.js')) {
     // reaches for typescript to transpile sources, which bin/smsdiag.ts turns off.
     external: ['cpu-features', '*.node', 'typescript'],
     banner: { js: prologue },
+    define: { SMSDIAG_ROW_WORKER: JSON.stringify(worker.outputFiles[0].text) },
     legalComments: 'eof',
     logLevel: 'warning',
   };
+  return { options, workerInputs: Object.keys(worker.metafile.inputs) };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
@@ -63,5 +81,5 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
     process.stderr.write('smsdiag: esbuild is not installed, so dist/smsdiag.js was not rebuilt (the committed one is used)\n');
     process.exit(0);
   }
-  await esbuild.build(bundleOptions());
+  await esbuild.build((await bundleOptions(esbuild)).options);
 }

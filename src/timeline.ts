@@ -1,37 +1,17 @@
-import type { Inventory, LogKind, LogRecord } from './types';
-import type { TimelineEntry } from './report/timeline';
+import type { Inventory } from './types';
+import type { TimelineEntry, TimelineFormat } from './report/timeline';
+import { writeRows } from './report/timeline';
 
 export type { TimelineEntry } from './report/timeline';
 import { analyzeInventory, type AnalyzeOptions } from './analyze';
-import { nodeClock } from './correlate/clock';
-import { mergeRecords, type Backwards } from './correlate/merge';
-import { fileRecords } from './ingest/records';
+import { clockSettings } from './correlate/clock';
+import { mergeRows, type RowBatch } from './correlate/merge';
 import type { Warn } from './ingest/decode';
 import type { NodeEvent } from './correlate/events';
+import { entry, fileRows, keep, type RowJob, type TimelineFilter } from './timeline-rows';
+import { rowsInThreads } from './row-threads';
 
-export interface TimelineFilter {
-  from?: number;
-  to?: number;
-  nodes?: string[];
-  kinds?: LogKind[];
-  grep?: RegExp;
-}
-
-function keep(e: { time?: number; node: string; kind: LogKind; text: string }, f: TimelineFilter): boolean {
-  if (f.from !== undefined && (e.time === undefined || e.time < f.from)) return false;
-  if (f.to !== undefined && (e.time === undefined || e.time > f.to)) return false;
-  if (f.nodes?.length && !f.nodes.includes(e.node)) return false;
-  if (f.kinds?.length && !f.kinds.includes(e.kind)) return false;
-  if (f.grep && !f.grep.test(e.text)) return false;
-  return true;
-}
-
-function entry(r: LogRecord, event?: string): TimelineEntry {
-  const out: TimelineEntry = { node: r.node, kind: r.kind, file: r.file, line: r.line, text: r.text };
-  if (r.time !== undefined) out.time = new Date(r.time).toISOString();
-  if (event) return { time: out.time, node: out.node, kind: out.kind, file: out.file, line: out.line, event, text: out.text };
-  return out.time ? { time: out.time, node: out.node, kind: out.kind, file: out.file, line: out.line, text: out.text } : out;
-}
+export type { TimelineFilter } from './timeline-rows';
 
 /** A key event as a timeline row. */
 export function eventEntry(e: NodeEvent): TimelineEntry {
@@ -44,25 +24,33 @@ export async function keyEvents(inv: Inventory, filter: TimelineFilter, opts: An
   return analysis.events.filter((e) => keep(e, filter)).map(eventEntry);
 }
 
-/** Every record of every file of both nodes, merged into one order as they stream. */
-export async function* allRecords(inv: Inventory, filter: TimelineFilter, warn: Warn): AsyncGenerator<TimelineEntry> {
-  const order = new Map(inv.nodes.map((n, i) => [n.name, i]));
-  const files = inv.nodes.flatMap((n) => {
-    const toUtc = nodeClock(n);
+/**
+ * Every record of every file of both nodes, merged into one order as they stream and written to
+ * `out`. With `threads` above 1, worker threads turn files into rows and this thread reads and
+ * merges; the bytes written are the same either way. Warnings come per file, in file order.
+ */
+export async function writeAllRecords(out: NodeJS.WritableStream, inv: Inventory, filter: TimelineFilter, format: Exclude<TimelineFormat, 'table'>, threads: number, warn: Warn): Promise<void> {
+  const nodeWidth = Math.max(4, ...inv.nodes.map((n) => n.name.length));
+  const files = inv.nodes.flatMap((n, node) => {
+    const job: RowJob = { clock: clockSettings(n), format, nodeWidth, filter };
     return n.files
-      .filter((f) => !filter.kinds?.length || filter.kinds.includes(f.kind))
-      .filter((f) => !filter.nodes?.length || filter.nodes.includes(f.node))
-      .map((f) => ({ f, toUtc }));
+      .filter((f) => (!filter.kinds?.length || filter.kinds.includes(f.kind)) && (!filter.nodes?.length || filter.nodes.includes(f.node)))
+      .map((file) => ({ file, job, rank: { node, file: file.order } }));
   });
-  const streams = files.map(({ f, toUtc }) => fileRecords(f, toUtc, warn));
-  const backwards = (i: number, b: Backwards): void => {
-    const f = files[i].f;
-    warn(
-      `${f.node}: the clock of ${f.path} went backwards ${b.steps} time(s), by up to ${Math.round(b.largestMs / 1000)} s; its lines are shown in time order` +
-        (b.unsorted ? `, except ${b.unsorted} that were too far out of place and stay where the file has them` : ''),
-    );
-  };
-  for await (const r of mergeRecords(streams, (n) => order.get(n) ?? order.size, backwards)) {
-    if (keep(r, filter)) yield entry(r);
+  const ranks = files.map((f) => f.rank);
+  let streams: AsyncIterable<RowBatch>[];
+  let warnings: string[][];
+  let close = async (): Promise<void> => {};
+  if (threads > 1 && files.length) {
+    ({ streams, warnings, close } = rowsInThreads(files, threads));
+  } else {
+    warnings = files.map(() => []);
+    streams = files.map(({ file, job }, k) => fileRows(file, job, (m) => warnings[k].push(m)));
   }
+  try {
+    await writeRows(out, format, (row) => mergeRows(streams, ranks, row));
+  } finally {
+    await close();
+  }
+  for (const ws of warnings) ws.forEach(warn);
 }

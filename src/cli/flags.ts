@@ -1,4 +1,5 @@
 import { Flags } from '@oclif/core';
+import { availableParallelism } from 'node:os';
 import { resolveInputs } from '../sources/inputs';
 import type { Inventory } from '../types';
 import { splitNamed } from '../text/named';
@@ -20,6 +21,13 @@ export const inputFlags = {
     multiple: true,
     helpGroup: 'INPUT',
   }),
+};
+
+/** Worker threads by default: the machine's cores, at most 4 (past that the reading thread is the limit). */
+export const DEFAULT_THREADS = Math.min(availableParallelism(), 4);
+
+export const threadsFlag = {
+  threads: Flags.integer({ description: `Worker threads that read and parse files (default: this machine's cores, at most 4, here ${DEFAULT_THREADS}); 1 does everything in one thread. The output is the same.`, min: 1, max: 64, default: DEFAULT_THREADS }),
 };
 
 export const windowFlags = {

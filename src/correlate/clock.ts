@@ -15,7 +15,19 @@ export function clockCorrectionMs(facts: NodeFacts): number {
  * node's UTC offset, then the node's clock error (how far it ran ahead) taken off.
  */
 export function nodeClock(node: NodeInput): (t: ParsedTime) => number {
-  const offset = node.facts.utcOffsetMinutes ?? 0;
-  const clock = clockCorrectionMs(node.facts);
-  return (t) => (t.zoned ? t.ms : t.ms - offset * 60_000) - clock;
+  return clockOf(clockSettings(node));
+}
+
+/** What nodeClock needs of a node, as plain data (it crosses to worker threads). */
+export interface ClockSettings {
+  utcOffsetMinutes: number;
+  correctionMs: number;
+}
+
+export function clockSettings(node: NodeInput): ClockSettings {
+  return { utcOffsetMinutes: node.facts.utcOffsetMinutes ?? 0, correctionMs: clockCorrectionMs(node.facts) };
+}
+
+export function clockOf({ utcOffsetMinutes, correctionMs }: ClockSettings): (t: ParsedTime) => number {
+  return (t) => (t.zoned ? t.ms : t.ms - utcOffsetMinutes * 60_000) - correctionMs;
 }

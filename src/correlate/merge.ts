@@ -1,34 +1,59 @@
-import type { LogRecord, NodeName } from '../types';
+import type { LogRecord } from '../types';
 
-interface Head {
-  rec: LogRecord;
-  next: () => LogRecord | undefined | Promise<LogRecord | undefined>;
+/**
+ * Rows of one file, already serialised, in the file's time order: where each row's bytes end,
+ * its time (corrected UTC ms; Infinity for a row nothing dated) and its line number.
+ */
+export interface RowBatch {
+  bytes: Uint8Array;
+  ends: Uint32Array;
+  times: Float64Array;
+  lines: Uint32Array;
 }
 
-function before(a: LogRecord, b: LogRecord, nodeOrder: (n: NodeName) => number): boolean {
-  const ta = a.time ?? Number.POSITIVE_INFINITY;
-  const tb = b.time ?? Number.POSITIVE_INFINITY;
+/** A stream's place in the total order after time: its node's rank, then its file's rotation order. */
+export interface StreamRank {
+  node: number;
+  file: number;
+}
+
+interface Head {
+  batch: RowBatch;
+  i: number;
+  rank: StreamRank;
+  it: AsyncIterator<RowBatch>;
+}
+
+function before(a: Head, b: Head): boolean {
+  const ta = a.batch.times[a.i];
+  const tb = b.batch.times[b.i];
   if (ta !== tb) return ta < tb;
-  const n = nodeOrder(a.node) - nodeOrder(b.node);
-  if (n !== 0) return n < 0;
-  if (a.fileOrder !== b.fileOrder) return a.fileOrder < b.fileOrder;
-  return a.line < b.line;
+  if (a.rank.node !== b.rank.node) return a.rank.node < b.rank.node;
+  if (a.rank.file !== b.rank.file) return a.rank.file < b.rank.file;
+  return a.batch.lines[a.i] < b.batch.lines[b.i];
+}
+
+async function nextBatch(it: AsyncIterator<RowBatch>): Promise<RowBatch | undefined> {
+  for (;;) {
+    const n = await it.next();
+    if (n.done) return undefined;
+    if (n.value.ends.length) return n.value;
+  }
 }
 
 /**
- * K-way merge of per-file record streams into the total order (time, node, file order, line).
- * Each stream is read through a bounded window (`inTimeOrder`), so a file whose clock went back
- * still comes out in time order; `backwards` hears of each such stream once, at its end. Memory
- * does not grow with the size of the files.
+ * K-way merge of per-file row streams (each in its own time order, see inTimeOrder) into the total
+ * order (time, node, file order, line): `row` gets each row in turn and may return a promise to be
+ * waited for (output backpressure). Batches are awaited, rows are not: a promise per row cost more
+ * than the merge itself. Memory is a batch per stream.
  */
-export async function* mergeRecords(streams: AsyncIterable<LogRecord>[], nodeOrder: (n: NodeName) => number, backwards: (stream: number, b: Backwards) => void = () => {}): AsyncGenerator<LogRecord> {
+export async function mergeRows(streams: AsyncIterable<RowBatch>[], ranks: StreamRank[], row: (b: RowBatch, i: number) => void | Promise<void>): Promise<void> {
   const heap: Head[] = [];
-  const less = (i: number, j: number): boolean => before(heap[i].rec, heap[j].rec, nodeOrder);
   const swap = (i: number, j: number): void => void ([heap[i], heap[j]] = [heap[j], heap[i]]);
   const up = (i: number): void => {
     while (i > 0) {
       const p = (i - 1) >> 1;
-      if (!less(i, p)) return;
+      if (!before(heap[i], heap[p])) return;
       swap(i, p);
       i = p;
     }
@@ -38,36 +63,39 @@ export async function* mergeRecords(streams: AsyncIterable<LogRecord>[], nodeOrd
       const l = 2 * i + 1;
       const r = l + 1;
       let m = i;
-      if (l < heap.length && less(l, m)) m = l;
-      if (r < heap.length && less(r, m)) m = r;
+      if (l < heap.length && before(heap[l], heap[m])) m = l;
+      if (r < heap.length && before(heap[r], heap[m])) m = r;
       if (m === i) return;
       swap(i, m);
       i = m;
     }
   };
-  for (const [i, s] of streams.entries()) {
-    const next = inTimeOrder(s[Symbol.asyncIterator](), (b) => backwards(i, b));
-    const first = await next();
-    if (first) {
-      heap.push({ rec: first, next });
+  for (const [s, stream] of streams.entries()) {
+    const it = stream[Symbol.asyncIterator]();
+    const batch = await nextBatch(it);
+    if (batch) {
+      heap.push({ batch, i: 0, rank: ranks[s], it });
       up(heap.length - 1);
     }
   }
   while (heap.length) {
     const top = heap[0];
-    yield top.rec;
-    const pending = top.next();
-    const next = pending instanceof Promise ? await pending : pending;
-    if (!next) {
-      const last = heap.pop()!;
-      if (heap.length) {
-        heap[0] = last;
-        down(0);
+    const wait = row(top.batch, top.i);
+    if (wait) await wait;
+    if (++top.i === top.batch.ends.length) {
+      const batch = await nextBatch(top.it);
+      if (!batch) {
+        const last = heap.pop()!;
+        if (heap.length) {
+          heap[0] = last;
+          down(0);
+        }
+        continue;
       }
-    } else {
-      top.rec = next;
-      down(0);
+      top.batch = batch;
+      top.i = 0;
     }
+    down(0);
   }
 }
 
@@ -92,7 +120,7 @@ const REORDER_CHARS = 8 * 1024 * 1024;
  * shift per record. The returned function gives the next record (undefined at the end), without a
  * promise while the window holds enough; `done` hears once, at the end, what went backwards.
  */
-export function inTimeOrder(it: AsyncIterator<LogRecord>, done: (b: Backwards) => void): () => LogRecord | undefined | Promise<LogRecord | undefined> {
+export function inTimeOrder(it: AsyncIterator<LogRecord[]>, done: (b: Backwards) => void): () => LogRecord | undefined | Promise<LogRecord | undefined> {
   let held: LogRecord[] = [];
   let head = 0;
   let chars = 0;
@@ -140,7 +168,7 @@ export function inTimeOrder(it: AsyncIterator<LogRecord>, done: (b: Backwards) =
       if (n.done) {
         ended = true;
         if (seen.steps) done(seen);
-      } else add(n.value);
+      } else for (const r of n.value) add(r);
     }
     return take();
   };

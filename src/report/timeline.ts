@@ -3,6 +3,8 @@ import type { LogKind, NodeName } from '../types';
 import { BORDERLESS, shortTime, trimRight, WIDE, wrap, wrapVerbatim } from './format';
 import { colourize } from './colour';
 import { parseTimestamp } from '../ingest/timestamp';
+import type { RowBatch } from '../correlate/merge';
+import { rowBytes } from './rows';
 
 /** The line without its leading timestamp: the time has its own column. */
 function messageOf(line: string): string {
@@ -38,8 +40,16 @@ export function textLine(e: TimelineEntry, nodeWidth: number): string {
   return `${e.time ?? '(no time)               '}  ${e.node.padEnd(nodeWidth)}  ${e.file}:${e.line}  ${tag}${text}\n`;
 }
 
+/**
+ * The row as `JSON.stringify` writes it (keys in TimelineEntry's order, absent ones left out), by
+ * hand: with `--all` this runs for every line of every file, and walking a fixed shape is most of
+ * what the generic writer costs.
+ */
 export function ndjsonLine(e: TimelineEntry): string {
-  return `${JSON.stringify(e)}\n`;
+  let s = e.time === undefined ? '{' : `{"time":"${e.time}",`;
+  s += `"node":${JSON.stringify(e.node)},"kind":"${e.kind}","file":${JSON.stringify(e.file)},"line":${e.line}`;
+  if (e.event !== undefined) s += `,"event":${JSON.stringify(e.event)}`;
+  return `${s},"text":${JSON.stringify(e.text)}}\n`;
 }
 
 /** Below WIDE: `2017-10-12 13:48:02  secondary  ha.log:812  takeover-considered`, the message wrapped under it. */
@@ -71,38 +81,84 @@ export function timelineTable(entries: TimelineEntry[], width: number): string {
   return `${trimRight(t.toString())}\n`;
 }
 
-/**
- * Writes timeline entries as they come: the table after collecting them (key events only, a
- * bounded list), every other format streaming in batches.
- */
-export async function writeTimeline(out: NodeJS.WriteStream, entries: AsyncIterable<TimelineEntry> | TimelineEntry[], format: TimelineFormat, nodes: string[], opts: { width: number; colour: boolean }): Promise<void> {
+/** Writes key events (a bounded list) in any format. */
+export function writeTimeline(out: NodeJS.WritableStream, entries: TimelineEntry[], format: TimelineFormat, nodes: string[], opts: { width: number; colour: boolean }): void {
   if (format === 'table') {
-    const list: TimelineEntry[] = [];
-    for await (const e of entries) list.push(e);
-    const table = timelineTable(list, opts.width);
+    const table = timelineTable(entries, opts.width);
     out.write(opts.colour ? colourize(table) : table);
     return;
   }
-  const nodeWidth = Math.max(4, ...nodes.map((n) => n.length));
-  // One write per line costs a system call each (88 % of the time on a large --all): batch them.
-  let batch: string[] = [];
-  let size = 0;
-  const flush = async (): Promise<void> => {
-    if (!batch.length) return;
-    const ok = out.write(batch.join(''));
-    batch = [];
-    size = 0;
-    if (!ok) await new Promise((r) => out.once('drain', r));
-  };
-  let first = true;
-  if (format === 'json') batch.push('[');
-  for await (const e of entries) {
-    const line = format === 'ndjson' ? ndjsonLine(e) : format === 'json' ? `${first ? '\n' : ',\n'}  ${JSON.stringify(e)}` : textLine(e, nodeWidth);
-    first = false;
-    batch.push(line);
-    size += line.length;
-    if (size >= 256 * 1024) await flush();
-  }
-  if (format === 'json') batch.push(first ? ']\n' : '\n]\n');
-  await flush();
+  const row = rowFormat(format, Math.max(4, ...nodes.map((n) => n.length)));
+  const rows = entries.map(row);
+  out.write(format === 'json' ? (rows.length ? `[\n${rows.join(',\n')}\n]\n` : '[]\n') : rows.join(''));
 }
+
+/** One row as a stream format writes it; json rows are the array's members, without their commas. */
+export function rowFormat(format: Exclude<TimelineFormat, 'table'>, nodeWidth: number): (e: TimelineEntry) => string {
+  if (format === 'ndjson') {
+    // ndjsonLine with the part between time and line number kept while node and file stay the same.
+    let node = '';
+    let file = '';
+    let middle = '';
+    return (e) => {
+      if (e.event !== undefined) return ndjsonLine(e);
+      if (e.node !== node || e.file !== file) {
+        node = e.node;
+        file = e.file;
+        middle = `"node":${JSON.stringify(node)},"kind":"${e.kind}","file":${JSON.stringify(file)},"line":`;
+      }
+      return `${e.time === undefined ? '{' : `{"time":"${e.time}",`}${middle}${e.line},"text":${JSON.stringify(e.text)}}\n`;
+    };
+  }
+  if (format === 'json') return (e) => `  ${JSON.stringify(e)}`;
+  return (e) => textLine(e, nodeWidth);
+}
+
+/** Output is gathered to this size before a write: one write per row cost a system call each. */
+const WRITE_BYTES = 256 * 1024;
+
+/**
+ * Writes serialised rows in the order `merge` hands them over, as one stream: a json array's
+ * brackets and commas added here, the rest copied as the rows were made.
+ */
+export async function writeRows(out: NodeJS.WritableStream, format: Exclude<TimelineFormat, 'table'>, merge: (row: (b: RowBatch, i: number) => void | Promise<void>) => Promise<void>): Promise<void> {
+  let buf = Buffer.allocUnsafe(WRITE_BYTES);
+  let used = 0;
+  const write = async (bytes: Uint8Array): Promise<void> => {
+    if (!out.write(bytes)) await new Promise((r) => out.once('drain', r));
+  };
+  const flush = (): Promise<void> => {
+    // A fresh buffer each time: the stream may still hold the last one.
+    const full = buf.subarray(0, used);
+    buf = Buffer.allocUnsafe(WRITE_BYTES);
+    used = 0;
+    return write(full);
+  };
+  const json = format === 'json';
+  let first = true;
+  const put = (bytes: Uint8Array): Promise<void> | undefined => {
+    if (used + bytes.length <= buf.length) {
+      buf.set(bytes, used);
+      used += bytes.length;
+      return undefined;
+    }
+    return flush().then(() => (bytes.length > buf.length ? write(bytes) : void put(bytes)));
+  };
+  if (json) put(OPEN);
+  await merge((b, i) => {
+    if (json) {
+      const sep = put(first ? NEWLINE : COMMA);
+      first = false;
+      if (sep) return sep.then(() => put(rowBytes(b, i)));
+    }
+    return put(rowBytes(b, i));
+  });
+  if (json) await put(first ? EMPTY_CLOSE : CLOSE);
+  if (used) await flush();
+}
+
+const OPEN = Buffer.from('[');
+const NEWLINE = Buffer.from('\n');
+const COMMA = Buffer.from(',\n');
+const CLOSE = Buffer.from('\n]\n');
+const EMPTY_CLOSE = Buffer.from(']\n');

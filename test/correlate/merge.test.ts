@@ -1,30 +1,55 @@
 import { strict as assert } from 'node:assert';
-import { inTimeOrder, mergeRecords, type Backwards } from '../../src/correlate/merge';
+import { inTimeOrder, mergeRows, type Backwards, type RowBatch, type StreamRank } from '../../src/correlate/merge';
+import { rowBytes, rowWriter } from '../../src/report/rows';
 import type { LogRecord } from '../../src/types';
 
-async function* from(rs: LogRecord[]): AsyncGenerator<LogRecord> {
-  yield* rs;
+/** Records in batches of uneven size, as files give them; batches of rows as they are. */
+async function* inBatches(rs: LogRecord[]): AsyncGenerator<LogRecord[]> {
+  for (let i = 0, size = 1; i < rs.length; i += size, size = (size * 7) % 13 + 1) yield rs.slice(i, i + size);
+}
+
+async function* from(bs: RowBatch[]): AsyncGenerator<RowBatch> {
+  yield* bs;
 }
 
 const rec = (node: string, fileOrder: number, line: number, time?: number): LogRecord => ({ node, kind: 'ha', file: `f${fileOrder}`, fileOrder, line, time, text: `${node}:${fileOrder}:${line}` });
 
-describe('mergeRecords', () => {
+/** Rows named by their text, in batches of `size`, merged; the texts in the order written. */
+async function merged(streams: LogRecord[][], ranks: StreamRank[], size = 3): Promise<string[]> {
+  const batches = streams.map((rs) => {
+    const out: RowBatch[] = [];
+    for (let i = 0; i < rs.length; i += size) {
+      const w = rowWriter();
+      for (const r of rs.slice(i, i + size)) w.add(r.text, r.time ?? Number.POSITIVE_INFINITY, r.line);
+      out.push(w.finish()!);
+    }
+    return out;
+  });
+  const out: string[] = [];
+  await mergeRows(batches.map(from), ranks, (b, i) => void out.push(Buffer.from(rowBytes(b, i)).toString()));
+  return out;
+}
+
+describe('mergeRows', () => {
   it('orders by time, then node, file order and line; untimed last', async () => {
     const a = [rec('primary', 0, 1, 10), rec('primary', 0, 2, 20), rec('primary', 0, 3, 20)];
     const b = [rec('secondary', 0, 1, 5), rec('secondary', 0, 2, 20), rec('secondary', 0, 3)];
     const c = [rec('primary', 1, 1, 20)];
-    const order = (n: string): number => (n === 'primary' ? 0 : 1);
-    const out: string[] = [];
-    for await (const r of mergeRecords([from(b), from(c), from(a)], order)) out.push(r.text);
+    const out = await merged([b, c, a], [{ node: 1, file: 0 }, { node: 0, file: 1 }, { node: 0, file: 0 }], 2);
     assert.deepEqual(out, ['secondary:0:1', 'primary:0:1', 'primary:0:2', 'primary:0:3', 'primary:1:1', 'secondary:0:2', 'secondary:0:3']);
   });
 
-  it('merges many streams of many records in order', async () => {
+  it('merges many streams of many records in order, whatever the batch size', async () => {
     const streams = Array.from({ length: 17 }, (_, s) => Array.from({ length: 300 }, (_, i) => rec(`n${s % 2}`, s, i + 1, (i * 7 + s * 3) % 1000 + i * 1000)));
-    const out: number[] = [];
-    for await (const r of mergeRecords(streams.map(from), (n) => Number(n.slice(1)))) out.push(r.time!);
-    assert.equal(out.length, 17 * 300);
-    for (let i = 1; i < out.length; i++) assert.ok(out[i - 1] <= out[i], `out of order at ${i}`);
+    const ranks = streams.map((_, s) => ({ node: s % 2, file: s }));
+    const want = await merged(streams, ranks, 2);
+    assert.equal(want.length, 17 * 300);
+    const time = (text: string): number => {
+      const [, s, i] = text.split(':').map((x) => Number(x.replace(/^n/, '')));
+      return streams[s][i - 1].time!;
+    };
+    for (let i = 1; i < want.length; i++) assert.ok(time(want[i - 1]) <= time(want[i]), `out of order at ${i}`);
+    for (const size of [7, 300]) assert.deepEqual(await merged(streams, ranks, size), want, `batches of ${size}`);
   });
 });
 
@@ -34,7 +59,7 @@ describe('inTimeOrder', () => {
     const rs = [rec('p', 0, 1, 1000), rec('p', 0, 2, 2000), rec('p', 0, 3, 9000), rec('p', 0, 4, 4000), rec('p', 0, 5, 9000), rec('p', 0, 6, 10000)];
     const seen: Backwards[] = [];
     const out: number[] = [];
-    for (let next = inTimeOrder(from(rs), (b) => seen.push(b)), r = await next(); r; r = await next()) out.push(r.line);
+    for (let next = inTimeOrder(inBatches(rs), (b) => seen.push(b)), r = await next(); r; r = await next()) out.push(r.line);
     assert.deepEqual(out, [1, 2, 4, 3, 5, 6], 'equal times keep the file order');
     assert.deepEqual(seen, [{ steps: 1, largestMs: 5000, unsorted: 0 }]);
   });
@@ -43,7 +68,7 @@ describe('inTimeOrder', () => {
     const rs = Array.from({ length: 5000 }, (_, i) => rec('p', 0, i + 1, i * 10));
     const seen: Backwards[] = [];
     const out: number[] = [];
-    for (let next = inTimeOrder(from(rs), (b) => seen.push(b)), r = await next(); r; r = await next()) out.push(r.line);
+    for (let next = inTimeOrder(inBatches(rs), (b) => seen.push(b)), r = await next(); r; r = await next()) out.push(r.line);
     assert.deepEqual(out, rs.map((r) => r.line));
     assert.deepEqual(seen, []);
   });
@@ -52,7 +77,7 @@ describe('inTimeOrder', () => {
     const rs = [...Array.from({ length: 6000 }, (_, i) => rec('p', 0, i + 1, 100_000 + i)), rec('p', 0, 6001, 5)];
     const seen: Backwards[] = [];
     const out: number[] = [];
-    for (let next = inTimeOrder(from(rs), (b) => seen.push(b)), r = await next(); r; r = await next()) out.push(r.line);
+    for (let next = inTimeOrder(inBatches(rs), (b) => seen.push(b)), r = await next(); r; r = await next()) out.push(r.line);
     assert.equal(out.length, 6001);
     assert.equal(seen[0].unsorted, 1);
   });

@@ -7,9 +7,10 @@ import { REPO } from '../helpers/cli';
 
 /** Builds the bundle into `out` with scripts/build.mjs's options; returns the source files it read. */
 function buildInto(out: string): string[] {
-  const script = `import { bundleOptions } from './scripts/build.mjs'; import { build } from 'esbuild';
-const r = await build({ ...bundleOptions(${JSON.stringify(out)}), metafile: true });
-process.stdout.write(JSON.stringify(Object.keys(r.metafile.inputs)));`;
+  const script = `import { bundleOptions } from './scripts/build.mjs'; import * as esbuild from 'esbuild';
+const { options, workerInputs } = await bundleOptions(esbuild, ${JSON.stringify(out)});
+const r = await esbuild.build({ ...options, metafile: true });
+process.stdout.write(JSON.stringify([...new Set([...Object.keys(r.metafile.inputs), ...workerInputs])]));`;
   return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO, encoding: 'utf8' })) as string[];
 }
 

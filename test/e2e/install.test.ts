@@ -96,6 +96,14 @@ describe('installing and starting smsdiag', function () {
       assert.match(explain.stdout, /peer-requested/);
     });
 
+    it('runs timeline --all in worker threads, which it starts from the source it carries', async () => {
+      const sea = run(['timeline', TAKEOVER, '--all', '--format', 'ndjson', '--threads', '2']);
+      assert.equal(sea.status, 0, sea.stderr);
+      const npm = await runCli(['timeline', TAKEOVER, '--all', '--format', 'ndjson', '--threads', '1']);
+      assert.ok(npm.stdout.length > 1000);
+      assert.equal(sea.stdout, npm.stdout);
+    });
+
     it('knows it is the single executable, and keeps the exit codes', () => {
       assert.equal((JSON.parse(run(['version', '--json']).stdout) as { singleExecutable: boolean }).singleExecutable, true);
       assert.equal(run(['analyse']).status, 2);

@@ -8,7 +8,7 @@ async function records(data: string | Buffer, opts: { chunk?: number; kind?: 'my
   const out: LogRecord[] = [];
   const warnings: string[] = [];
   const file = memoryFile(data, { chunk: opts.chunk, kind: opts.kind ?? 'sms-info', mtime: new Date('2017-10-12T20:00:00Z') });
-  for await (const r of fileRecords(file, (t) => t.ms, (m) => warnings.push(m))) out.push(r);
+  for await (const batch of fileRecords(file, (t) => t.ms, (m) => warnings.push(m))) out.push(...batch);
   return out;
 }
 
