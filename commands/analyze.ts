@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { SmsdiagCommand } from '../src/cli/base';
 import { emptySelectionNote } from '../src/cli/selection';
 import { renderVerbose } from '../src/report/verbose';
-import { inputFlags, jsonOrFormat, loadInventory, windowFlags, windowFrom } from '../src/cli/flags';
+import { inputFlags, jsonOrFormat, loadInventory, threadsFor, windowFlags, windowFrom } from '../src/cli/flags';
 import { parseThresholds, parseUserTime } from '../src/cli/times';
 import { analyzeInventory } from '../src/analyze';
 import { loadRules } from '../src/rules/engine';
@@ -55,6 +55,7 @@ Times without a zone are the node's local time: give each node's offset with --t
       rules: loadRules(flags.rules),
       window: windowFrom(flags, now),
       thresholds: { ...parseThresholds(flags.threshold), incident: flags.incident ? parseUserTime(flags.incident, '--incident', now) : undefined },
+      threads: threadsFor(flags.threads, inventory),
     });
     const report = filterBySeverity(analysis.report, flags['min-severity'] as Severity);
     if (flags.verbose) {

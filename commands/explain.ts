@@ -1,6 +1,6 @@
 import { Args, Flags } from '@oclif/core';
 import { SmsdiagCommand } from '../src/cli/base';
-import { inputFlags, jsonOrFormat, loadInventory } from '../src/cli/flags';
+import { inputFlags, jsonOrFormat, loadInventory, threadsFor } from '../src/cli/flags';
 import { proseWidth, writeReadable } from '../src/cli/output';
 import { parseThresholds, parseUserTime } from '../src/cli/times';
 import { InputError, UsageError } from '../src/errors';
@@ -62,6 +62,7 @@ With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus wha
       ? await analyzeInventory(inventory, {
           rules: loadRules(flags.rules),
           thresholds: { ...parseThresholds(flags.threshold), incident: flags.incident ? parseUserTime(flags.incident, '--incident', new Date()) : undefined },
+          threads: threadsFor(flags.threads, inventory),
         })
       : undefined;
     const x = explain(topic, analysis);

@@ -2,7 +2,7 @@ import { Args, Flags } from '@oclif/core';
 import { SmsdiagCommand } from '../src/cli/base';
 import { emptySelectionNote } from '../src/cli/selection';
 import { analyzeInventory } from '../src/analyze';
-import { inputFlags, jsonOrFormat, loadInventory, nodeFilter, threadsFlag, windowFlags, windowFrom } from '../src/cli/flags';
+import { inputFlags, jsonOrFormat, loadInventory, nodeFilter, threadsFor, windowFlags, windowFrom } from '../src/cli/flags';
 import { parseDuration, parseThresholds, parseUserTime } from '../src/cli/times';
 import { UsageError } from '../src/errors';
 import { loadRules } from '../src/rules/engine';
@@ -38,7 +38,6 @@ Records in the same millisecond keep their order: node, then file rotation, then
     grep: Flags.string({ description: 'Show only records matching this regular expression (case-insensitive).' }),
     format: Flags.string({ description: 'table: key events in columns, or below 110 columns a heading line each with the message under it (the default for key events); text: a line per record (the default with --all); ndjson, json: for scripts.', options: ['table', 'text', 'ndjson', 'json'] }),
     json: Flags.boolean({ description: 'Same as --format json.' }),
-    ...threadsFlag,
   };
 
   async run(): Promise<void> {
@@ -57,9 +56,9 @@ Records in the same millisecond keep their order: node, then file rotation, then
     const inventory = await loadInventory(argv as string[], flags);
     const warnings: string[] = [...inventory.warnings];
     if (flags.all) {
-      await writeAllRecords(process.stdout, inventory, filter, format as Exclude<TimelineFormat, 'table'>, flags.threads, (m) => void warnings.push(m));
+      await writeAllRecords(process.stdout, inventory, filter, format as Exclude<TimelineFormat, 'table'>, threadsFor(flags.threads, inventory), (m) => void warnings.push(m));
     } else {
-      const key = await keyEvents(inventory, filter, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold) });
+      const key = await keyEvents(inventory, filter, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold), threads: threadsFor(flags.threads, inventory) });
       writeTimeline(process.stdout, key, format, inventory.nodes.map((n) => n.name), { width: outputWidth(), colour: useColour(flags.color) });
       if (!key.length && (filter.from !== undefined || filter.to !== undefined)) {
         const { nodes } = (await analyzeInventory(inventory, { rules: loadRules(flags.rules) })).report;

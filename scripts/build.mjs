@@ -37,13 +37,13 @@ require = Object.assign(function (id) {
 
 /**
  * The esbuild options of the bundle, written to `outfile` (the freshness test builds elsewhere),
- * and the source files of the worker thread it embeds. The worker (src/row-worker.ts) is bundled
+ * and the source files of the worker thread it embeds. The worker (src/file-worker.ts) is bundled
  * first and carried as a string: a single executable has no file a worker could start from.
  */
 export async function bundleOptions(esbuild, outfile = path.join(root, 'dist/smsdiag.js')) {
   const worker = await esbuild.build({
     absWorkingDir: root,
-    entryPoints: ['src/row-worker.ts'],
+    entryPoints: ['src/file-worker.ts'],
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -65,7 +65,7 @@ export async function bundleOptions(esbuild, outfile = path.join(root, 'dist/sms
     // reaches for typescript to transpile sources, which bin/smsdiag.ts turns off.
     external: ['cpu-features', '*.node', 'typescript'],
     banner: { js: prologue },
-    define: { SMSDIAG_ROW_WORKER: JSON.stringify(worker.outputFiles[0].text) },
+    define: { SMSDIAG_FILE_WORKER: JSON.stringify(worker.outputFiles[0].text) },
     legalComments: 'eof',
     logLevel: 'warning',
   };

@@ -9,7 +9,7 @@ import { mergeRows, type RowBatch } from './correlate/merge';
 import type { Warn } from './ingest/decode';
 import type { NodeEvent } from './correlate/events';
 import { entry, fileRows, keep, type RowJob, type TimelineFilter } from './timeline-rows';
-import { rowsInThreads } from './row-threads';
+import { inThreads } from './file-threads';
 
 export type { TimelineFilter } from './timeline-rows';
 
@@ -42,7 +42,7 @@ export async function writeAllRecords(out: NodeJS.WritableStream, inv: Inventory
   let warnings: string[][];
   let close = async (): Promise<void> => {};
   if (threads > 1 && files.length) {
-    ({ streams, warnings, close } = rowsInThreads(files, threads));
+    ({ streams, warnings, close } = inThreads<RowBatch>(files.map(({ file, job }) => ({ file, job: { t: 'rows', job } })), threads));
   } else {
     warnings = files.map(() => []);
     streams = files.map(({ file, job }, k) => fileRows(file, job, (m) => warnings[k].push(m)));

@@ -1,9 +1,14 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { analyzeInventory } from '../src/analyze';
+import { Transform } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { analyzeInventory, type Analysis } from '../src/analyze';
 import { resolveInputs } from '../src/sources/inputs';
+import { builtinRules, RuleSet, type RulePack } from '../src/rules/engine';
+import type { Inventory } from '../src/types';
+import { FIXTURES } from './helpers/cli';
 
 describe('analyzeInventory', () => {
   let tmp: string;
@@ -61,5 +66,62 @@ describe('analyzeInventory', () => {
     const a = await run();
     assert.equal(a.report.findings[0].id, 'db-crash');
     assert.equal(a.report.findings[0].count, 2);
+  });
+});
+
+describe('analyzeInventory in worker threads', function () {
+  this.timeout(120_000);
+  const inputs: Record<string, string> = { bundle: 'bundle/smsdiag-sms-a-20171012T135000Z.tar.gz', 'syslog-central': 'syslog-central/messages' };
+  const same = async (inv: () => Promise<Inventory>, rules?: RuleSet): Promise<Analysis> => {
+    const one = await analyzeInventory(await inv(), { rules, threads: 1 });
+    const three = await analyzeInventory(await inv(), { rules, threads: 3 });
+    assert.equal(JSON.stringify(three.report), JSON.stringify(one.report));
+    assert.deepEqual(three.events, one.events);
+    return one;
+  };
+
+  it('gives the answer of one thread on every fixture, bundles and syslog included', async () => {
+    const dirs = readdirSync(FIXTURES).filter((d) => !['README.md', 'make', 'real'].includes(d));
+    for (const d of dirs) {
+      const a = await same(() => resolveInputs([path.join(FIXTURES, inputs[d] ?? d)], { hosts: { primary: 'sms-a', secondary: 'sms-b' } }));
+      assert.ok(a.report.nodes.length >= 1, d);
+    }
+  });
+
+  it('and on a flood, a file without times, a damaged gzip, a read that fails, and a pack of its own', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'smsdiag-threads-'));
+    try {
+      const lines = Array.from({ length: 60_000 }, (_, i) => `2017-10-12 13:${String(Math.floor(i / 1000) % 60).padStart(2, '0')}:${String(Math.floor(i / 17) % 60).padStart(2, '0')},${String(i % 1000).padStart(3, '0')} INFO Local state: ${i % 3 ? 'Failed' : 'Active'}; Heartbeat reply from peer in ${i % 500} ms`);
+      mkdirSync(path.join(tmp, 'primary'));
+      mkdirSync(path.join(tmp, 'secondary'));
+      writeFileSync(path.join(tmp, 'primary/ha.log'), `${lines.join('\n')}\n`);
+      writeFileSync(path.join(tmp, 'primary/tpt_sms.txt'), 'Exception in thread "main" java.lang.OutOfMemoryError: Java heap space\n\tat x\n'.repeat(3000));
+      const gz = gzipSync(`${lines.slice(0, 20_000).join('\n')}\n`);
+      writeFileSync(path.join(tmp, 'secondary/ha.log.1.gz'), gz.subarray(0, gz.length - 100));
+      writeFileSync(path.join(tmp, 'secondary/ha.log'), `${lines.slice(30_000).join('\n')}\n`);
+      const withFailingRead = async (): Promise<Inventory> => {
+        const inv = await resolveInputs([tmp]);
+        const f = inv.nodes[1].files.find((x) => x.path === 'ha.log')!;
+        const open = f.open;
+        f.open = () => {
+          const src = open();
+          let n = 0;
+          return src.pipe(new Transform({ transform: (c: Buffer, _e, done) => (++n > 1 ? done(new Error('EIO: i/o error, read')) : done(null, c)) }));
+        };
+        return inv;
+      };
+      const a = await same(withFailingRead);
+      assert.ok(a.report.findings.some((f) => f.id === 'ha-failed'));
+      assert.ok(a.report.findings.some((f) => f.id === 'java-oom'));
+      const warned = [...a.report.warnings].join('\n');
+      assert.match(warned, /truncated/);
+      assert.match(warned, /EIO/);
+      const pack = JSON.parse(JSON.stringify(builtinRules().pack)) as RulePack;
+      pack.rules = pack.rules.filter((r) => r.kinds.includes('tpt'));
+      const own = await same(() => resolveInputs([tmp]), new RuleSet(pack));
+      assert.ok(own.report.findings.every((f) => f.id !== 'ha-failed'));
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

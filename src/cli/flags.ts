@@ -1,10 +1,23 @@
 import { Flags } from '@oclif/core';
 import { availableParallelism } from 'node:os';
+import { textSize } from '../file-threads';
 import { resolveInputs } from '../sources/inputs';
 import type { Inventory } from '../types';
 import { splitNamed } from '../text/named';
 import { UsageError } from '../errors';
 import { parseNodeClocks, parseNodeOffsets, parseUserTime } from './times';
+
+/** Worker threads by default: the machine's cores, at most 4 (past that the reading thread is the limit). */
+const DEFAULT_THREADS = Math.min(availableParallelism(), 4);
+/** Input below this much text is read in one thread: starting workers would cost more than they save. */
+const THREADED_BYTES = 32 << 20;
+
+/** --threads as given, else the default for this much input. */
+export function threadsFor(flag: number | undefined, inv: Inventory): number {
+  if (flag !== undefined) return flag;
+  const text = inv.nodes.reduce((sum, n) => n.files.reduce((s, f) => s + textSize(f), sum), 0);
+  return text >= THREADED_BYTES ? DEFAULT_THREADS : 1;
+}
 
 /** Flags every command that reads logs shares: how to read the nodes' times, and which rules. */
 export const inputFlags = {
@@ -15,19 +28,18 @@ export const inputFlags = {
     multiple: true,
     helpGroup: 'INPUT',
   }),
+  threads: Flags.integer({
+    description: `Worker threads that read and parse the files; 1 does all in one thread. The output is the same either way. Default: this machine's cores, at most 4 (here ${DEFAULT_THREADS}), for input of ${THREADED_BYTES >> 20} MB or more; one thread below.`,
+    min: 1,
+    max: 64,
+    helpGroup: 'INPUT',
+  }),
   rules: Flags.string({ description: 'Use this rule pack (JSON) instead of the built-in one; `smsdiag rules --json` prints the built-in pack.', helpGroup: 'INPUT' }),
   node: Flags.string({
     description: 'NAME=HOST: for a central syslog file, which HOSTNAME is which node (repeatable). In timeline, a plain NAME shows only that node.',
     multiple: true,
     helpGroup: 'INPUT',
   }),
-};
-
-/** Worker threads by default: the machine's cores, at most 4 (past that the reading thread is the limit). */
-export const DEFAULT_THREADS = Math.min(availableParallelism(), 4);
-
-export const threadsFlag = {
-  threads: Flags.integer({ description: `Worker threads that read and parse files (default: this machine's cores, at most 4, here ${DEFAULT_THREADS}); 1 does everything in one thread. The output is the same.`, min: 1, max: 64, default: DEFAULT_THREADS }),
 };
 
 export const windowFlags = {

@@ -1,6 +1,9 @@
 import type { NodeFacts, NodeInput } from '../types';
 import type { ParsedTime } from '../ingest/timestamp';
 
+/** What correcting a time needs of it: the reading, and whether it carried its zone. */
+export type Reading = Pick<ParsedTime, 'ms' | 'zoned'>;
+
 /**
  * The clock correction worth applying: a measured offset no larger than its own error bound
  * (half the sampling round trip) says nothing, and applying it would only add noise.
@@ -14,7 +17,7 @@ export function clockCorrectionMs(facts: NodeFacts): number {
  * The node's reading of a timestamp as corrected UTC epoch ms: zone-less times shifted by the
  * node's UTC offset, then the node's clock error (how far it ran ahead) taken off.
  */
-export function nodeClock(node: NodeInput): (t: ParsedTime) => number {
+export function nodeClock(node: NodeInput): (t: Reading) => number {
   return clockOf(clockSettings(node));
 }
 
@@ -28,6 +31,6 @@ export function clockSettings(node: NodeInput): ClockSettings {
   return { utcOffsetMinutes: node.facts.utcOffsetMinutes ?? 0, correctionMs: clockCorrectionMs(node.facts) };
 }
 
-export function clockOf({ utcOffsetMinutes, correctionMs }: ClockSettings): (t: ParsedTime) => number {
+export function clockOf({ utcOffsetMinutes, correctionMs }: ClockSettings): (t: Reading) => number {
   return (t) => (t.zoned ? t.ms : t.ms - utcOffsetMinutes * 60_000) - correctionMs;
 }

@@ -1,9 +1,9 @@
-import type { FileSummary, LogKind, NodeInput, NodeReport } from '../types';
-import { scanFile, type Hit } from '../ingest/scan';
+import type { FileSummary, LogFile, LogKind, NodeInput, NodeReport } from '../types';
+import { scanFile, type ScanStats, type TimeSource } from '../ingest/scan';
 import { formatOffset } from '../ingest/timestamp';
-import type { RuleSet } from '../rules/engine';
+import type { Match, RuleSet } from '../rules/engine';
 import { isoTime, type FindingAggregator } from './aggregate';
-import { nodeClock } from './clock';
+import { nodeClock, type Reading } from './clock';
 import type { NodeEvent, Occurrence } from './events';
 import { notChecked } from './coverage';
 import { currentState } from './ha-state';
@@ -72,7 +72,25 @@ const TROUBLE_EVENTS = new Set(['degraded', 'takeover-considered', 'peer-request
  * Kinds in the order they are read: ha.log first, so that by the time sms-info.log's exceptions
  * stream past, the node's trouble times are known and only the exceptions before one are kept.
  */
-const READ_ORDER: readonly LogKind[] = ['ha', 'syslog', 'sms-info', 'tpt', 'mysqld'];
+export const READ_ORDER: readonly LogKind[] = ['ha', 'syslog', 'sms-info', 'tpt', 'mysqld'];
+
+/** What a scan of a file tells a node pass, in the order the lines come. */
+export interface ScanSink {
+  /** A line the prefilter picked, with its rule matches when they were found already (in a worker). */
+  hit(line: number, text: string, time: Reading | undefined, source: TimeSource, matches?: Match[]): void;
+  /** The time of the last timed line of a chunk: how the file went on. */
+  time(t: Reading): void;
+  warn(message: string): void;
+}
+
+/** How a file is scanned: scanFile here, or its results replayed from a worker thread, in the same order. */
+export type Scanner = (file: LogFile, sink: ScanSink) => Promise<ScanStats>;
+
+/** scanFile in this thread, with the node's prefilter for the file's kind and its zone. */
+export function scanHere(rules: RuleSet, zoneOffsetMinutes: number): Scanner {
+  return (file, sink) =>
+    scanFile(file, { prefilter: rules.prefilter(file.kind), zoneOffsetMinutes, onHit: (h) => sink.hit(h.line, h.text, h.time, h.timeSource), onTime: (t) => sink.time(t), warn: (m) => sink.warn(m) });
+}
 
 function detectorsFor(kind: LogKind, t: Thresholds): SequenceDetector[] {
   if (kind === 'ha' || kind === 'syslog') return [heartbeatDetector(t), maintenanceDetector(), ipv6PeerDetector(), replicationDelayDetector(t), syncDetector()];
@@ -106,7 +124,7 @@ function keepEvent(e: NodeEvent, troubleTimes: number[], lastPeerState: Map<stri
  * One node's pass over its files: every rule match becomes an event (kept when notable) and every
  * condition match an occurrence in `agg`; the per-stream detectors see the events in order.
  */
-export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggregator, t: Thresholds): Promise<NodePass> {
+export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggregator, t: Thresholds, scan: Scanner = scanHere(rules, node.facts.utcOffsetMinutes ?? 0)): Promise<NodePass> {
   const warnings: string[] = [];
   // One sentence once: a file read in two views (a syslog file per kind) says the same thing twice.
   const warn = (m: string): void => void (warnings.includes(m) || warnings.push(m));
@@ -133,13 +151,13 @@ export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggr
   for (const kind of READ_ORDER) {
     const detectors = detectorsFor(kind, t);
     for (const file of node.files.filter((f) => f.kind === kind)) {
-      const onHit = (hit: Hit): void => {
-        if (hit.time && !hit.time.zoned) sawZoneless = true;
-        const time = hit.time ? toUtc(hit.time) : undefined;
-        if (time !== undefined && hit.timeSource !== 'mtime') ownLife.add(time);
-        for (const m of rules.match(kind, hit.text)) {
-          const e: NodeEvent = { node: node.name, kind, type: m.rule.event ?? m.rule.condition!, time, fields: m.fields, file: file.path, fileOrder: file.order, line: hit.line, text: hit.text };
-          if (hit.timeSource === 'mtime') e.timeFromMtime = true;
+      const hit = (line: number, text: string, hitTime: Reading | undefined, source: TimeSource, found?: Match[]): void => {
+        if (hitTime && !hitTime.zoned) sawZoneless = true;
+        const time = hitTime ? toUtc(hitTime) : undefined;
+        if (time !== undefined && source !== 'mtime') ownLife.add(time);
+        for (const m of found ?? rules.match(kind, text)) {
+          const e: NodeEvent = { node: node.name, kind, type: m.rule.event ?? m.rule.condition!, time, fields: m.fields, file: file.path, fileOrder: file.order, line, text };
+          if (source === 'mtime') e.timeFromMtime = true;
           if (m.rule.event) {
             for (const d of detectors) d.feed(e, reportOccurrence);
             if (time !== undefined && HEARD_FROM_PEER.has(e.type)) heardPeer.add(time);
@@ -155,7 +173,7 @@ export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggr
           }
         }
       };
-      const stats = await scanFile(file, { prefilter: rules.prefilter(kind), onHit, warn, onTime: (pt) => ownLife.add(toUtc(pt)), zoneOffsetMinutes: offset });
+      const stats = await scan(file, { hit, time: (pt) => ownLife.add(toUtc(pt)), warn });
       bytes += stats.bytes;
       if (stats.textLines) present.add(kind);
       if (!stats.first && stats.textLines) {

@@ -1,5 +1,5 @@
-import { createGunzip } from 'node:zlib';
-import { Readable } from 'node:stream';
+import { constants as zconst, createGunzip } from 'node:zlib';
+import type { Readable, Writable } from 'node:stream';
 import type { LogFile } from '../types';
 
 export type Warn = (message: string) => void;
@@ -114,6 +114,19 @@ export async function* decodedChunks(file: LogFile, warn: Warn): AsyncGenerator<
   yield* dropNuls(rawText(file, warn), file, warn);
 }
 
+/** Resolves when the stream drains or closes (its reader stopped), leaving no listener behind. */
+function drainedOrClosed(s: Writable): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      s.off('drain', done);
+      s.off('close', done);
+      resolve();
+    };
+    s.on('drain', done);
+    s.on('close', done);
+  });
+}
+
 async function* rawText(file: LogFile, warn: Warn): AsyncGenerator<Buffer> {
   let src: Readable;
   try {
@@ -144,21 +157,40 @@ async function* rawText(file: LogFile, warn: Warn): AsyncGenerator<Buffer> {
     return;
   }
   const gunzip = createGunzip({ chunkSize: 256 * 1024 });
-  const input = Readable.from(chain(head, rest));
-  input.on('error', (err) => gunzip.destroy(err));
-  input.pipe(gunzip);
+  // The input is fed and then sync-flushed, and only once all that came out has been read is the
+  // stream ended: a truncated file's error then comes when nothing decoded is left unread. Ended
+  // at once, the error raced the reader and the text kept before the damage varied from run to run.
+  let fed = false;
+  let ended = false;
+  const endWhenRead = (): void => {
+    if (fed && !ended && gunzip.readableLength === 0) {
+      ended = true;
+      gunzip.end();
+    }
+  };
+  void (async () => {
+    for await (const c of chain(head, rest)) {
+      // The reader stopped (binary data): leave the rest of the source unread.
+      if (gunzip.destroyed) return;
+      if (!gunzip.write(c)) await drainedOrClosed(gunzip);
+    }
+    await new Promise<void>((r) => gunzip.flush(zconst.Z_SYNC_FLUSH, () => r()));
+    fed = true;
+    endWhenRead();
+  })().catch((err: Error) => gunzip.destroy(err));
   let out = 0;
   let first = true;
   try {
     for await (const chunk of gunzip as AsyncIterable<Buffer>) {
       if (first && looksBinary(chunk)) {
         warn(`${file.node}: ${file.path} decompresses to binary data, not log text; skipped`);
-        input.destroy();
+        gunzip.destroy();
         return;
       }
       first = false;
       out += chunk.length;
       yield chunk;
+      endWhenRead();
     }
   } catch (err) {
     warn(`${file.node}: ${file.path} is a damaged or truncated gzip file (${describe(err)}); kept the ${out} bytes before the damage`);

@@ -94,6 +94,8 @@ function passes(when: RuleSpec['when'], fields: Record<string, string>): boolean
 /** The rules of a pack grouped by log kind, each kind with one combined literal prefilter. */
 export class RuleSet {
   readonly rules: readonly Rule[];
+  /** The pack as given: what a worker thread builds the same set from. */
+  readonly pack: RulePack;
   private readonly byKind = new Map<LogKind, Rule[]>();
   private readonly prefilters = new Map<LogKind, RegExp>();
   /** Per kind: lower-cased anchor → the rules that declare it. */
@@ -101,6 +103,7 @@ export class RuleSet {
 
   constructor(pack: RulePack, where = 'built-in rule pack') {
     if (!pack || !Array.isArray(pack.rules)) throw new RulePackError(`${where}: expected {"version": 1, "rules": [...]}`);
+    this.pack = pack;
     this.rules = pack.rules.map((r) => compile(r, where));
     const seen = new Set<string>();
     for (const r of this.rules) {

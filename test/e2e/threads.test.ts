@@ -2,10 +2,21 @@ import { strict as assert } from 'node:assert';
 import * as path from 'node:path';
 import { FIXTURES, runCli } from '../helpers/cli';
 
-describe('timeline --all from the bundle (its worker threads start from the source it embeds)', function () {
+describe('worker threads from the bundle (they start from the source it embeds)', function () {
   this.timeout(120_000);
 
-  it('gives the same bytes and warnings with --threads 3 as with --threads 1', async () => {
+  it('analyze --threads 3 says what --threads 1 says, byte for byte', async () => {
+    for (const fx of ['takeover-db', 'messy', 'skewed-clocks']) {
+      const one = await runCli(['analyze', path.join(FIXTURES, fx), '--json', '--threads', '1']);
+      const three = await runCli(['analyze', path.join(FIXTURES, fx), '--json', '--threads', '3']);
+      assert.equal(one.code, three.code);
+      assert.ok(one.stdout.length > 500, one.stderr);
+      assert.equal(three.stdout, one.stdout, fx);
+      assert.equal(three.stderr, one.stderr, fx);
+    }
+  });
+
+  it('timeline --all gives the same bytes and warnings with --threads 3 as with --threads 1', async () => {
     for (const args of [['messy'], ['skewed-clocks'], ['syslog-central/messages', '--node', 'primary=sms-a', '--node', 'secondary=sms-b'], ['bundle/smsdiag-sms-a-20171012T135000Z.tar.gz']]) {
       const input = [path.join(FIXTURES, args[0]), ...args.slice(1)];
       for (const format of ['ndjson', 'text']) {

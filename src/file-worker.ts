@@ -1,0 +1,163 @@
+/**
+ * A worker thread (see file-threads.ts): works on the files it is given as their bytes arrive, each
+ * file its own stream, interleaved: turns them into timeline rows, or scans them.
+ */
+import { parentPort } from 'node:worker_threads';
+import { Readable } from 'node:stream';
+import type { LogFile } from './types';
+import { fileRows } from './timeline-rows';
+import { scanFile, type ScanStats } from './ingest/scan';
+import { TIME_SOURCES, type FileJob, type FromWorker, type ScanPiece, type ToWorker } from './file-threads';
+import { RuleSet } from './rules/engine';
+
+const port = parentPort!;
+const send = (m: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
+
+/** Scan steps sent together at most: one piece per chunk read, or per this many steps. */
+const SCAN_STEPS = 4096;
+
+/** A file scanned and its hits matched against the rules, handed over in columns (ScanPiece). */
+async function scan(id: number, file: LogFile, job: Extract<FileJob, { t: 'scan' }>): Promise<void> {
+  const rules = new RuleSet(job.pack);
+  const ruleIndex = new Map(rules.rules.map((r, i) => [r, i]));
+  let steps: number[] = [];
+  let hitLine: number[] = [];
+  let hitMs: number[] = [];
+  let hitFlags: number[] = [];
+  let hitText: string[] = [];
+  let matchCount: number[] = [];
+  let matchRule: number[] = [];
+  let matchFields: Array<Record<string, string>> = [];
+  let timeMs: number[] = [];
+  let timeZoned: number[] = [];
+  let warnings: string[] = [];
+  let size = 0;
+  const piece = (): ScanPiece => ({
+    steps: Uint8Array.from(steps),
+    hitLine: Uint32Array.from(hitLine),
+    hitMs: Float64Array.from(hitMs),
+    hitFlags: Uint8Array.from(hitFlags),
+    hitText,
+    matchCount: Uint8Array.from(matchCount),
+    matchRule: Uint16Array.from(matchRule),
+    matchFields,
+    timeMs: Float64Array.from(timeMs),
+    timeZoned: Uint8Array.from(timeZoned),
+    warnings,
+  });
+  const flush = (stats?: ScanStats): void => {
+    if (!steps.length && !stats) return;
+    send({ t: 'scan', id, piece: { ...piece(), stats }, size });
+    steps = [];
+    hitLine = [];
+    hitMs = [];
+    hitFlags = [];
+    hitText = [];
+    matchCount = [];
+    matchRule = [];
+    matchFields = [];
+    timeMs = [];
+    timeZoned = [];
+    warnings = [];
+    size = 0;
+  };
+  const stats = await scanFile(file, {
+    prefilter: rules.prefilter(file.kind),
+    zoneOffsetMinutes: job.zoneOffsetMinutes,
+    onHit: (hit) => {
+      const found = rules.match(file.kind, hit.text);
+      steps.push(0);
+      hitLine.push(hit.line);
+      hitMs.push(hit.time ? hit.time.ms : Number.NaN);
+      hitFlags.push((hit.time?.zoned ? 1 : 0) | (TIME_SOURCES.indexOf(hit.timeSource) << 1));
+      hitText.push(found.length ? hit.text : '');
+      matchCount.push(found.length);
+      for (const m of found) {
+        matchRule.push(ruleIndex.get(m.rule)!);
+        matchFields.push(m.fields);
+      }
+      size += 32 + (found.length ? hit.text.length : 0);
+      if (steps.length >= SCAN_STEPS) flush();
+    },
+    // scanFile gives a time per chunk read: the place to hand over what the chunk found.
+    onTime: (t) => {
+      steps.push(1);
+      timeMs.push(t.ms);
+      timeZoned.push(t.zoned ? 1 : 0);
+      flush();
+    },
+    warn: (message) => {
+      steps.push(2);
+      warnings.push(message);
+      size += message.length;
+    },
+  });
+  flush(stats);
+}
+
+async function run(id: number, file: LogFile, job: FileJob): Promise<void> {
+  try {
+    if (job.t === 'scan') await scan(id, file, job);
+    else {
+      for await (const batch of fileRows(file, job.job, (message) => send({ t: 'warn', id, message }))) {
+        send({ t: 'rows', id, batch }, [batch.bytes.buffer as ArrayBuffer, batch.ends.buffer as ArrayBuffer, batch.times.buffer as ArrayBuffer, batch.lines.buffer as ArrayBuffer]);
+      }
+    }
+    send({ t: 'done', id });
+  } catch (err) {
+    send({ t: 'error', id, message: (err as Error).message });
+  }
+}
+
+/**
+ * A file's bytes as a stream its job reads: chunks, then the end or a failure, in the order they
+ * came. A failure waits behind the chunks before it, as it would reading the source here; each
+ * chunk handed to the reader is reported taken, which is what lets the sender send the next.
+ */
+function inputStream(id: number): { input: Readable; put(x: Buffer | Error | null): void } {
+  const queue: Array<Buffer | Error | null> = [];
+  let wanted = false;
+  const drain = (): void => {
+    while (wanted && queue.length) {
+      const x = queue.shift()!;
+      if (x instanceof Error) {
+        input.destroy(x);
+        return;
+      }
+      if (x) send({ t: 'taken', id });
+      wanted = input.push(x);
+    }
+  };
+  const input = new Readable({
+    objectMode: true,
+    highWaterMark: 1,
+    read() {
+      wanted = true;
+      drain();
+    },
+  });
+  return {
+    input,
+    put(x) {
+      queue.push(x);
+      drain();
+    },
+  };
+}
+
+const inputs = new Map<number, (x: Buffer | Error | null) => void>();
+
+port.on('message', (m: ToWorker) => {
+  if (m.t === 'open') {
+    const { input, put } = inputStream(m.id);
+    inputs.set(m.id, put);
+    void run(m.id, { ...m.file, open: () => input }, m.job);
+  } else {
+    const put = inputs.get(m.id)!;
+    if (m.t === 'chunk') put(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength));
+    else {
+      put(m.t === 'end' ? null : new Error(m.message));
+      inputs.delete(m.id);
+    }
+  }
+});
