@@ -106,14 +106,14 @@ async function flood(bytes: number, rounds: number): Promise<string> {
   return `flood of one matching line, ${mb.toFixed(0)} MB of \`Local state: Failed\` ten times a second: analyze ${median(walls).toFixed(2)} s (${(mb / median(walls)).toFixed(0)} MB/s), grep -c ${median(greps).toFixed(2)} s, peak RSS ${rss.toFixed(0)} MB, findings: ${found || 'none'}`;
 }
 
-/** collect of one node's files over a loopback sshd against scp of the same files, same key. */
+/** collect of one node's files over a loopback sshd against `ssh host tar czf` and scp of the same files, same key. */
 async function collectVsScp(set: string, rounds: number): Promise<string> {
   const sshd = await startSshd();
   try {
     const dir = path.join(set, 'secondary');
     const mb = readdirSync(dir).reduce((a, f) => a + statSync(path.join(dir, f)).size, 0) / (1 << 20);
     const known = path.join(sshd.dir, 'known_hosts');
-    const walls = { collect: [] as number[], scp: [] as number[] };
+    const walls = { collect: [] as number[], scp: [] as number[], tar: [] as number[] };
     for (let r = 0; r < rounds; r++) {
       const out = mkdtempSync(path.join(os.tmpdir(), 'bench-collect-'));
       const target = mkdtempSync(path.join(os.tmpdir(), 'bench-scp-'));
@@ -122,14 +122,18 @@ async function collectVsScp(set: string, rounds: number): Promise<string> {
           ...['ha', 'sms-info', 'mysqld'].map((k) => `--path=${k}=${dir}/${k === 'mysqld' ? 'mysqld.err' : `${k}.log`}*`)]).wall;
       const scp = (): number =>
         timed('scp', ['-q', '-P', String(sshd.port), '-i', sshd.clientKey, '-o', `UserKnownHostsFile=${known}`, '-o', 'StrictHostKeyChecking=accept-new', `root@127.0.0.1:${dir}/*`, target]).wall;
-      if (r % 2 === 0) walls.collect.push(collect()), walls.scp.push(scp());
-      else walls.scp.push(scp()), walls.collect.push(collect());
+      // What the issue measures against: one compressed archive of the files over ssh.
+      const tar = (): number =>
+        timed('sh', ['-c', `ssh -q -p ${sshd.port} -i '${sshd.clientKey}' -o UserKnownHostsFile='${known}' -o StrictHostKeyChecking=accept-new root@127.0.0.1 'cd ${dir} && tar czf - .' > '${target}/ref.tgz'`]).wall;
+      if (r % 2 === 0) walls.collect.push(collect()), walls.scp.push(scp()), walls.tar.push(tar());
+      else walls.tar.push(tar()), walls.scp.push(scp()), walls.collect.push(collect());
       rmSync(out, { recursive: true, force: true });
       rmSync(target, { recursive: true, force: true });
     }
     const c = median(walls.collect);
     const s = median(walls.scp);
-    return `collect vs scp over a loopback sshd, one node's ${mb.toFixed(0)} MB: collect ${c.toFixed(2)} s (bundle, hashes and analysis included), scp ${s.toFixed(2)} s, ratio ${(c / s).toFixed(2)}`;
+    const t = median(walls.tar);
+    return `collect over a loopback sshd, one node's ${mb.toFixed(0)} MB: collect ${c.toFixed(2)} s (bundle, hashes and analysis included); ssh host 'tar czf - FILES' ${t.toFixed(2)} s, ratio ${(c / t).toFixed(2)}; scp ${s.toFixed(2)} s, ratio ${(c / s).toFixed(2)}`;
   } finally {
     await sshd.stop();
   }

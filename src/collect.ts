@@ -67,14 +67,57 @@ export interface CollectResult {
   nodes: CollectedNode[];
 }
 
+interface SpooledFile {
+  file: NodeFile;
+  local: string;
+}
+
 interface Spooled {
   spec: CollectNode;
   reached: boolean;
   host: string;
   facts?: CollectedFacts;
-  files: Array<{ file: NodeFile; local: string }>;
+  files: SpooledFile[];
   errors: ManifestError[];
   bytes: number;
+}
+
+/** A node being collected: ready once reached (or not), its files as they land, its end. */
+interface NodeRun {
+  spooled: Spooled;
+  ready: Promise<void>;
+  copied: AsyncIterable<SpooledFile>;
+  done: Promise<Spooled>;
+}
+
+function startNode(spec: CollectNode, opts: CollectOptions, spool: string): NodeRun {
+  const spooled: Spooled = { spec, reached: false, host: spec.host ?? os.hostname(), files: [], errors: [], bytes: 0 };
+  let isReady!: () => void;
+  const ready = new Promise<void>((r) => (isReady = r));
+  const landed: SpooledFile[] = [];
+  let ended = false;
+  let wake: (() => void) | undefined;
+  const nudge = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const done = collectNode(spooled, opts, spool, isReady, (f) => {
+    landed.push(f);
+    nudge();
+  }).finally(() => {
+    isReady();
+    ended = true;
+    nudge();
+  });
+  const copied = (async function* (): AsyncGenerator<SpooledFile> {
+    for (let i = 0; ; ) {
+      if (i < landed.length) yield landed[i++];
+      else if (ended) return;
+      else await new Promise<void>((r) => (wake = r));
+    }
+  })();
+  return { spooled, ready, copied, done };
 }
 
 function globsFor(node: string, opts: CollectOptions): PathGlob[] {
@@ -92,8 +135,12 @@ function wanted(f: NodeFile, since: number | undefined): boolean {
   return !c || c.rotation.group === 2 || f.mtime.getTime() >= since;
 }
 
-async function collectNode(spec: CollectNode, opts: CollectOptions, spool: string): Promise<Spooled> {
-  const out: Spooled = { spec, reached: false, host: spec.host ?? os.hostname(), files: [], errors: [], bytes: 0 };
+/**
+ * One node into the spool: reach it, read its facts (then `ready`), list and copy its files (each
+ * to `copied` as it lands, so the bundle can take it while the next one copies).
+ */
+async function collectNode(out: Spooled, opts: CollectOptions, spool: string, ready: () => void, copied: (f: SpooledFile) => void): Promise<Spooled> {
+  const spec = out.spec;
   let access: NodeAccess;
   opts.progress(spec.name, { files: 0, bytes: 0, phase: 'connecting' });
   try {
@@ -106,6 +153,7 @@ async function collectNode(spec: CollectNode, opts: CollectOptions, spool: strin
   out.reached = true;
   try {
     out.facts = await collectFacts(access, !!spec.host);
+    ready();
     opts.progress(spec.name, { files: 0, bytes: 0, phase: 'listing' });
     const listed = (await access.list(globsFor(spec.name, opts))).filter((f) => wanted(f, opts.since));
     const dir = path.join(spool, spec.name);
@@ -127,8 +175,10 @@ async function collectNode(spec: CollectNode, opts: CollectOptions, spool: strin
       const local = path.join(dir, base);
       try {
         const n = await copyWithRotation(access, f, local, (got) => opts.progress(spec.name, { files: out.files.length, bytes: out.bytes + got, phase: 'copying', file: base }));
-        out.files.push({ file: { ...f, size: n }, local });
+        const entry = { file: { ...f, size: n }, local };
+        out.files.push(entry);
         out.bytes += n;
+        copied(entry);
         opts.progress(spec.name, { files: out.files.length, bytes: out.bytes });
       } catch (err) {
         out.errors.push({ source: f.path, message: (err as Error).message });
@@ -277,22 +327,35 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
   await checkOutputDirectory(opts.outDir);
   const spool = await fs.mkdtemp(path.join(os.tmpdir(), 'smsdiag-collect-'));
   await fs.chmod(spool, 0o700);
+  let runs: NodeRun[] = [];
   try {
-    const spooled = await Promise.all(opts.nodes.map((n) => collectNode(n, opts, spool)));
+    runs = opts.nodes.map((n) => startNode(n, opts, spool));
+    const spooled = runs.map((r) => r.spooled);
+    const copiedAll = Promise.all(runs.map((r) => r.done));
     const summary = (): CollectedNode[] => spooled.map((s) => ({ name: s.spec.name, reached: s.reached, files: s.files.length, bytes: s.bytes, errors: s.errors.map((e) => (e.source ? `${e.source}: ${e.message}` : e.message)) }));
-    if (!spooled.some((s) => s.reached)) return { exitCode: EXIT.unreachable, nodes: summary() };
+    // The bundle's name needs the first reached node's facts, not its files: writing starts then.
+    await Promise.all(runs.map((r) => r.ready));
+    if (!spooled.some((s) => s.reached)) {
+      await copiedAll;
+      return { exitCode: EXIT.unreachable, nodes: summary() };
+    }
 
     const cluster = (spooled.find((s) => s.reached)?.facts?.values.hostname as string | undefined) ?? spooled[0].host;
     const redactor = opts.redact ? createRedactor({ words: opts.redactWords }) : undefined;
     if (redactor) {
+      // Names are learnt from every node's facts and files before any is redacted: all first.
+      await copiedAll;
       opts.progress('bundle', { files: 0, bytes: 0, phase: 'redacting' });
       await redactSpool(spooled, redactor);
     }
     const name = await freeBundleName(opts.outDir, `smsdiag-${(redactor ? redactor.register('host', cluster) : cluster).replace(/[^A-Za-z0-9.-]/g, '_')}-${stamp(started)}`);
     // The analysis reads the spool (redacted already, so the report is made from redacted data and its
     // own code is never touched) while the logs go into the bundle; its files are added last.
-    opts.progress('bundle', { files: 0, bytes: 0, phase: 'analysing' });
-    const analysisDone = inventoryOf(spooled, spool, opts.defaultOffsetMinutes ?? 0).then((inv) => buildAnalysisFiles(opts.incident ? { ...inv, incident: Date.parse(opts.incident) } : inv));
+    const analysisDone = copiedAll.then(async () => {
+      opts.progress('bundle', { files: 0, bytes: 0, phase: 'analysing' });
+      const inv = await inventoryOf(spooled, spool, opts.defaultOffsetMinutes ?? 0);
+      return buildAnalysisFiles(opts.incident ? { ...inv, incident: Date.parse(opts.incident) } : inv);
+    });
     analysisDone.catch(() => undefined);
     const writer = await createBundleWriter({ outDir: opts.outDir, name, redactor });
     // Everything this collection stores was redacted already (spool, facts, analysis): the writer must not do it again.
@@ -300,9 +363,10 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
     opts.progress('bundle', { files: 0, bytes: 0, phase: 'writing' });
     try {
       const nodes: ManifestNode[] = [];
-      for (const s of spooled) {
+      for (const [k, s] of spooled.entries()) {
         const files: ManifestFile[] = [];
-        for (const { file, local } of s.files) {
+        // Without redaction each file goes in as soon as it is copied, while the next one copies.
+        for await (const { file, local } of redactor ? s.files : runs[k].copied) {
           // One entry that cannot be stored (redaction over a damaged log, a source gone) is recorded; the rest go in.
           try {
             const stored = await writer.addFile({ path: `nodes/${s.spec.name}/logs/${path.basename(file.path)}`, size: file.size, mtime: file.mtime, body: createReadStream(local), source: file.path, ...asRedacted });
@@ -312,6 +376,7 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
             s.errors.push({ source: file.path, message: `not stored in the bundle: ${(err as Error).message}` });
           }
         }
+        await runs[k].done;
         for (const f of s.facts?.files ?? []) {
           const data = Buffer.from(redactor ? redactor.redactText(f.text) : f.text);
           const stored = await writer.addFile({ path: `nodes/${s.spec.name}/facts/${f.name}`, size: data.length, mtime: started, body: data, ...asRedacted });
@@ -356,6 +421,8 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
       throw err;
     }
   } finally {
+    // A bundle that failed midway must not pull the spool from under copies still running.
+    await Promise.allSettled(runs.map((r) => r.done));
     await fs.rm(spool, { recursive: true, force: true });
   }
 }

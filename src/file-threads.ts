@@ -15,7 +15,10 @@ import type { RowJob } from './timeline-rows';
 declare const SMSDIAG_FILE_WORKER: string | undefined;
 
 function startWorker(): Worker {
-  return typeof SMSDIAG_FILE_WORKER === 'string' ? new Worker(SMSDIAG_FILE_WORKER, { eval: true, resourceLimits: { maxYoungGenerationSizeMb: 4 } }) : new Worker(path.join(__dirname, 'file-worker.js'));
+  // A small young generation: each worker's heap was most of what threads added to peak memory
+  // (1 GB analyze: 394 MB with V8's default, 312 MB with this; the time the same within noise).
+  const resourceLimits = { maxYoungGenerationSizeMb: 4 };
+  return typeof SMSDIAG_FILE_WORKER === 'string' ? new Worker(SMSDIAG_FILE_WORKER, { eval: true, resourceLimits }) : new Worker(path.join(__dirname, 'file-worker.js'), { resourceLimits });
 }
 
 /**
