@@ -47162,12 +47162,13 @@ function parseThresholds(values) {
 }
 
 // src/cli/flags.ts
-var DEFAULT_THREADS = Math.min((0, import_node_os2.availableParallelism)(), 4);
+var CORES = (0, import_node_os2.availableParallelism)();
+var DEFAULT_THREADS = { rows: Math.min(CORES, 4), scan: CORES >= 4 ? Math.min(CORES, 4) : 1 };
 var THREADED_BYTES = 32 << 20;
-function threadsFor(flag, inv) {
+function threadsFor(flag, inv, work) {
   if (flag !== void 0) return flag;
   const text = inv.nodes.reduce((sum, n) => n.files.reduce((s, f) => s + textSize(f), sum), 0);
-  return text >= THREADED_BYTES ? DEFAULT_THREADS : 1;
+  return text >= THREADED_BYTES ? DEFAULT_THREADS[work] : 1;
 }
 var inputFlags = {
   tz: import_core2.Flags.string({ description: "UTC offset of a node's zone-less times, NODE=\xB1HH:MM (repeatable). Default: this machine's zone.", multiple: true, helpGroup: "INPUT" }),
@@ -47178,7 +47179,7 @@ var inputFlags = {
     helpGroup: "INPUT"
   }),
   threads: import_core2.Flags.integer({
-    description: `Worker threads that read and parse the files; 1 does all in one thread. The output is the same either way. Default: this machine's cores, at most 4 (here ${DEFAULT_THREADS}), for input of ${THREADED_BYTES >> 20} MB or more; one thread below.`,
+    description: `Worker threads that read and parse the files; 1 does all in one thread. The output is the same either way. Default, for input of ${THREADED_BYTES >> 20} MB or more: timeline --all the machine's cores, at most 4; other commands the same on 4 cores or more, else one. One thread for less input.`,
     min: 1,
     max: 64,
     helpGroup: "INPUT"
@@ -50890,7 +50891,7 @@ Times without a zone are the node's local time: give each node's offset with --t
       rules: loadRules(flags.rules),
       window: windowFrom(flags, now),
       thresholds: { ...parseThresholds(flags.threshold), incident: flags.incident ? parseUserTime(flags.incident, "--incident", now) : void 0 },
-      threads: threadsFor(flags.threads, inventory)
+      threads: threadsFor(flags.threads, inventory, "scan")
     });
     const report = filterBySeverity(analysis.report, flags["min-severity"]);
     if (flags.verbose) {
@@ -53196,7 +53197,7 @@ With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus wha
     const analysis = inventory ? await analyzeInventory(inventory, {
       rules: loadRules(flags.rules),
       thresholds: { ...parseThresholds(flags.threshold), incident: flags.incident ? parseUserTime(flags.incident, "--incident", /* @__PURE__ */ new Date()) : void 0 },
-      threads: threadsFor(flags.threads, inventory)
+      threads: threadsFor(flags.threads, inventory, "scan")
     }) : void 0;
     const x = explain(topic, analysis);
     if (json) process.stdout.write(`${JSON.stringify(x, null, 2)}
@@ -53341,7 +53342,7 @@ var State = class _State extends SmsdiagCommand {
   async run() {
     const { argv, flags } = await this.parse(_State);
     const inventory = await loadInventory(argv, flags);
-    const analysis = await analyzeInventory(inventory, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold), threads: threadsFor(flags.threads, inventory) });
+    const analysis = await analyzeInventory(inventory, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold), threads: threadsFor(flags.threads, inventory, "scan") });
     const json = jsonOrFormat(flags.json, flags.format, "table") === "json";
     const out = renderStates(analysis, { json, history: flags.history, width: outputWidth() });
     if (json) process.stdout.write(out);
@@ -53391,9 +53392,9 @@ Records in the same millisecond keep their order: node, then file rotation, then
     const inventory = await loadInventory(argv, flags);
     const warnings = [...inventory.warnings];
     if (flags.all) {
-      await writeAllRecords(process.stdout, inventory, filter, format, threadsFor(flags.threads, inventory), (m) => void warnings.push(m));
+      await writeAllRecords(process.stdout, inventory, filter, format, threadsFor(flags.threads, inventory, "rows"), (m) => void warnings.push(m));
     } else {
-      const key2 = await keyEvents(inventory, filter, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold), threads: threadsFor(flags.threads, inventory) });
+      const key2 = await keyEvents(inventory, filter, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold), threads: threadsFor(flags.threads, inventory, "scan") });
       writeTimeline(process.stdout, key2, format, inventory.nodes.map((n) => n.name), { width: outputWidth(), colour: useColour(flags.color) });
       if (!key2.length && (filter.from !== void 0 || filter.to !== void 0)) {
         const { nodes } = (await analyzeInventory(inventory, { rules: loadRules(flags.rules) })).report;
