@@ -365,6 +365,9 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
       const nodes: ManifestNode[] = [];
       for (const [k, s] of spooled.entries()) {
         const files: ManifestFile[] = [];
+        // Kept apart until the node's copying is over: its own errors come meanwhile, and the
+        // manifest lists them first whatever the timing.
+        const notStored: ManifestError[] = [];
         // Without redaction each file goes in as soon as it is copied, while the next one copies.
         for await (const { file, local } of redactor ? s.files : runs[k].copied) {
           // One entry that cannot be stored (redaction over a damaged log, a source gone) is recorded; the rest go in.
@@ -373,10 +376,11 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
             files.push({ kind: file.kind, source: file.path, path: stored.path, size: stored.size, mtime: file.mtime.toISOString(), sha256: stored.sha256 });
           } catch (err) {
             if (writer.broken()) throw err;
-            s.errors.push({ source: file.path, message: `not stored in the bundle: ${(err as Error).message}` });
+            notStored.push({ source: file.path, message: `not stored in the bundle: ${(err as Error).message}` });
           }
         }
         await runs[k].done;
+        s.errors.push(...notStored);
         for (const f of s.facts?.files ?? []) {
           const data = Buffer.from(redactor ? redactor.redactText(f.text) : f.text);
           const stored = await writer.addFile({ path: `nodes/${s.spec.name}/facts/${f.name}`, size: data.length, mtime: started, body: data, ...asRedacted });

@@ -7,17 +7,18 @@ import { Readable } from 'node:stream';
 import type { LogFile } from './types';
 import { fileRows } from './timeline-rows';
 import { scanFile, type ScanStats } from './ingest/scan';
-import { TIME_SOURCES, type FileJob, type FromWorker, type ScanPiece, type ToWorker } from './file-threads';
+import { RESULT_CREDIT, TIME_SOURCES, type FileJob, type FromWorker, type ScanPiece, type ToWorker } from './file-threads';
 import { RuleSet } from './rules/engine';
 
 const port = parentPort!;
 const send = (m: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
 
+
 /** Scan steps sent together at most: one piece per chunk read, or per this many steps. */
 const SCAN_STEPS = 4096;
 
 /** A file scanned and its hits matched against the rules, handed over in columns (ScanPiece). */
-async function scan(id: number, file: LogFile, job: Extract<FileJob, { t: 'scan' }>): Promise<void> {
+async function scan(id: number, file: LogFile, job: Extract<FileJob, { t: 'scan' }>, sent: (size: number) => void): Promise<void> {
   const rules = new RuleSet(job.pack);
   const ruleIndex = new Map(rules.rules.map((r, i) => [r, i]));
   let steps: number[] = [];
@@ -38,7 +39,7 @@ async function scan(id: number, file: LogFile, job: Extract<FileJob, { t: 'scan'
     hitMs: Float64Array.from(hitMs),
     hitFlags: Uint8Array.from(hitFlags),
     hitText,
-    matchCount: Uint8Array.from(matchCount),
+    matchCount: Uint16Array.from(matchCount),
     matchRule: Uint16Array.from(matchRule),
     matchFields,
     timeMs: Float64Array.from(timeMs),
@@ -48,6 +49,7 @@ async function scan(id: number, file: LogFile, job: Extract<FileJob, { t: 'scan'
   const flush = (stats?: ScanStats): void => {
     if (!steps.length && !stats) return;
     send({ t: 'scan', id, piece: { ...piece(), stats }, size });
+    sent(size);
     steps = [];
     hitLine = [];
     hitMs = [];
@@ -95,11 +97,13 @@ async function scan(id: number, file: LogFile, job: Extract<FileJob, { t: 'scan'
   flush(stats);
 }
 
-async function run(id: number, file: LogFile, job: FileJob): Promise<void> {
+async function run(id: number, file: LogFile, job: FileJob, sent: (size: number) => void): Promise<void> {
   try {
-    if (job.t === 'scan') await scan(id, file, job);
+    if (job.t === 'scan') await scan(id, file, job, sent);
     else {
       for await (const batch of fileRows(file, job.job, (message) => send({ t: 'warn', id, message }))) {
+        // Counted before it is sent: moving the batch empties it here.
+        sent(batch.bytes.length);
         send({ t: 'rows', id, batch }, [batch.bytes.buffer as ArrayBuffer, batch.ends.buffer as ArrayBuffer, batch.times.buffer as ArrayBuffer, batch.lines.buffer as ArrayBuffer]);
       }
     }
@@ -109,23 +113,37 @@ async function run(id: number, file: LogFile, job: FileJob): Promise<void> {
   }
 }
 
+/** Bytes handed to a job's reader at a time: a gzip chunk of 1 MiB may hold 8 MiB of text. */
+const PIECE = 64 << 10;
+
 /**
  * A file's bytes as a stream its job reads: chunks, then the end or a failure, in the order they
- * came. A failure waits behind the chunks before it, as it would reading the source here; each
- * chunk handed to the reader is reported taken, which is what lets the sender send the next.
+ * came (a failure waits behind the chunks before it, as it would reading the source here). The
+ * reader gets them a piece at a time, and none while the main thread has not used RESULT_CREDIT
+ * bytes of the file's results: that is what bounds a file's memory. A chunk is reported taken
+ * when its last piece is handed over, which lets the sender send the next.
  */
-function inputStream(id: number): { input: Readable; put(x: Buffer | Error | null): void } {
-  const queue: Array<Buffer | Error | null> = [];
+interface Input {
+  input: Readable;
+  put(x: Buffer | Error | null): void;
+  /** Results of this many bytes were sent, or used by the main thread. */
+  sent(size: number): void;
+  used(size: number): void;
+}
+
+function inputStream(id: number): Input {
+  const queue: Array<{ piece: Buffer; last: boolean } | Error | null> = [];
   let wanted = false;
+  let outstanding = 0;
   const drain = (): void => {
-    while (wanted && queue.length) {
+    while (wanted && queue.length && outstanding <= RESULT_CREDIT) {
       const x = queue.shift()!;
       if (x instanceof Error) {
         input.destroy(x);
         return;
       }
-      if (x) send({ t: 'taken', id });
-      wanted = input.push(x);
+      if (x?.last) send({ t: 'taken', id });
+      wanted = input.push(x ? x.piece : null);
     }
   };
   const input = new Readable({
@@ -139,25 +157,32 @@ function inputStream(id: number): { input: Readable; put(x: Buffer | Error | nul
   return {
     input,
     put(x) {
-      queue.push(x);
+      if (Buffer.isBuffer(x)) {
+        for (let at = 0; at < x.length; at += PIECE) queue.push({ piece: x.subarray(at, at + PIECE), last: at + PIECE >= x.length });
+        if (!x.length) queue.push({ piece: x, last: true });
+      } else queue.push(x);
+      drain();
+    },
+    sent(size) {
+      outstanding += size;
+    },
+    used(size) {
+      outstanding -= size;
       drain();
     },
   };
 }
 
-const inputs = new Map<number, (x: Buffer | Error | null) => void>();
+const inputs = new Map<number, Input>();
 
 port.on('message', (m: ToWorker) => {
+  const lane = inputs.get(m.id);
   if (m.t === 'open') {
-    const { input, put } = inputStream(m.id);
-    inputs.set(m.id, put);
-    void run(m.id, { ...m.file, open: () => input }, m.job);
-  } else {
-    const put = inputs.get(m.id)!;
-    if (m.t === 'chunk') put(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength));
-    else {
-      put(m.t === 'end' ? null : new Error(m.message));
-      inputs.delete(m.id);
-    }
-  }
+    const opened = inputStream(m.id);
+    inputs.set(m.id, opened);
+    void run(m.id, { ...m.file, open: () => opened.input }, m.job, opened.sent);
+  } else if (!lane) return;
+  else if (m.t === 'used') lane.used(m.size);
+  else if (m.t === 'chunk') lane.put(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength));
+  else lane.put(m.t === 'end' ? null : new Error(m.message));
 });

@@ -51,6 +51,7 @@ export async function writeAllRecords(out: NodeJS.WritableStream, inv: Inventory
     await writeRows(out, format, (row) => mergeRows(streams, ranks, row));
   } finally {
     await close();
+    // Said even when the merge failed: they may say why.
+    for (const ws of warnings) ws.forEach(warn);
   }
-  for (const ws of warnings) ws.forEach(warn);
 }

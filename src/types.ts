@@ -24,7 +24,10 @@ export interface LogFile {
   order: number;
   size: number;
   mtime: Date;
-  /** Raw bytes as stored (possibly gzip); decoding is ingest's job. */
+  /**
+   * Raw bytes as stored (possibly gzip); decoding is ingest's job. Each call gives buffers of its
+   * own, never ones the source keeps: a reader may move them to a worker thread, which empties them.
+   */
   open(): Readable;
 }
 

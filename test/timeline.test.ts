@@ -88,10 +88,12 @@ describe('writeAllRecords (timeline --all)', function () {
     assert.ok(dirs.length >= 15, dirs.join(' '));
     for (const d of dirs) {
       const inv = await resolveInputs([path.join(FIXTURES, d)], { hosts: { primary: 'sms-a', secondary: 'sms-b' } });
-      const one = await run(inv, 'ndjson', 1);
+      // Threads first and last: a read in a worker must leave the inventory readable again.
       const many = await run(inv, 'ndjson', 3);
+      const one = await run(inv, 'ndjson', 1);
+      const again = await run(inv, 'ndjson', 2);
       assert.ok(one.out.length > 0, d);
-      assert.ok(one.out.equals(many.out), `${d}: the threaded output differs`);
+      assert.ok(one.out.equals(many.out) && one.out.equals(again.out), `${d}: the threaded output differs`);
       assert.deepEqual(many.warnings, one.warnings, d);
     }
   });

@@ -1,4 +1,4 @@
-import { constants as zconst, createGunzip } from 'node:zlib';
+import { constants as zconst, createGunzip, type ZlibOptions } from 'node:zlib';
 import type { Readable, Writable } from 'node:stream';
 import type { LogFile } from '../types';
 
@@ -156,7 +156,9 @@ async function* rawText(file: LogFile, warn: Warn): AsyncGenerator<Buffer> {
     }
     return;
   }
-  const gunzip = createGunzip({ chunkSize: 256 * 1024 });
+  // No read-ahead on the output side: what zlib has put out waits in no buffer that an error
+  // could throw away, so a damaged file keeps the same text whoever reads it how fast.
+  const gunzip = createGunzip({ chunkSize: 256 * 1024, readableHighWaterMark: 0 } as ZlibOptions);
   // The input is fed and then sync-flushed, and only once all that came out has been read is the
   // stream ended: a truncated file's error then comes when nothing decoded is left unread. Ended
   // at once, the error raced the reader and the text kept before the damage varied from run to run.
@@ -170,7 +172,7 @@ async function* rawText(file: LogFile, warn: Warn): AsyncGenerator<Buffer> {
   };
   void (async () => {
     for await (const c of chain(head, rest)) {
-      // The reader stopped (binary data): leave the rest of the source unread.
+      // The reader stopped (binary data): the rest of the source is left unread.
       if (gunzip.destroyed) return;
       if (!gunzip.write(c)) await drainedOrClosed(gunzip);
     }
@@ -194,5 +196,8 @@ async function* rawText(file: LogFile, warn: Warn): AsyncGenerator<Buffer> {
     }
   } catch (err) {
     warn(`${file.node}: ${file.path} is a damaged or truncated gzip file (${describe(err)}); kept the ${out} bytes before the damage`);
+  } finally {
+    // A reader that stopped early (binary data) lets go of the source as well.
+    src.destroy();
   }
 }

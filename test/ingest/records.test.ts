@@ -4,11 +4,14 @@ import { fileRecords } from '../../src/ingest/records';
 import type { LogRecord } from '../../src/types';
 import { memoryFile } from '../helpers/memory-file';
 
-async function records(data: string | Buffer, opts: { chunk?: number; kind?: 'mysqld' | 'sms-info' | 'tpt' } = {}): Promise<LogRecord[]> {
+async function records(data: string | Buffer, opts: { chunk?: number; kind?: 'mysqld' | 'sms-info' | 'tpt'; slow?: boolean; warnings?: string[] } = {}): Promise<LogRecord[]> {
   const out: LogRecord[] = [];
-  const warnings: string[] = [];
+  const warnings: string[] = opts.warnings ?? [];
   const file = memoryFile(data, { chunk: opts.chunk, kind: opts.kind ?? 'sms-info', mtime: new Date('2017-10-12T20:00:00Z') });
-  for await (const batch of fileRecords(file, (t) => t.ms, (m) => warnings.push(m))) out.push(...batch);
+  for await (const batch of fileRecords(file, (t) => t.ms, (m) => warnings.push(m))) {
+    out.push(...batch);
+    if (opts.slow) await new Promise((r) => setTimeout(r, 3));
+  }
   return out;
 }
 
@@ -37,6 +40,24 @@ describe('fileRecords', () => {
     assert.deepEqual(rs.map((r) => [r.line, new Date(r.time!).toISOString()]), [[1, '2017-10-12T13:45:01.000Z'], [2, '2017-10-12T13:45:01.000Z']]);
     const none = await records('Dumping heap to /tmp/x.hprof ...\nHeap dump file created\n', { kind: 'tpt' });
     assert.deepEqual(none.map((r) => new Date(r.time!).toISOString()), ['2017-10-12T20:00:00.000Z', '2017-10-12T20:00:00.000Z']);
+  });
+
+  it('keeps the same text of a damaged gzip however fast it is read', async () => {
+    // Text that compresses little (a seeded generator's noise): a damaged byte in its middle makes
+    // inflate fail there, while output is still being read, not only at the checksum at the end.
+    let seed = 42;
+    const noise = (): string => Array.from({ length: 28 }, () => String.fromCharCode(65 + ((seed = (seed * 1103515245 + 12345) % 2147483648) % 58))).join('');
+    const text = Array.from({ length: 60_000 }, (_, i) => `2017-10-12 13:45:${String(i % 60).padStart(2, '0')},000 INFO ${noise()} ${i}`).join('\n');
+    const gz = gzipSync(text);
+    gz[gz.length >> 1] ^= 0x55;
+    const fastWarnings: string[] = [];
+    const slowWarnings: string[] = [];
+    const fast = await records(gz, { chunk: 1024, warnings: fastWarnings });
+    const slow = await records(gz, { chunk: 1024, warnings: slowWarnings, slow: true });
+    assert.ok(fast.length > 1000 && fast.length < 60_000, `${fast.length} records`);
+    assert.deepEqual(slow.map((r) => r.text), fast.map((r) => r.text));
+    assert.deepEqual(slowWarnings, fastWarnings);
+    assert.match(fastWarnings.join('\n'), /damaged or truncated gzip/);
   });
 
   it('reads gzip by magic', async () => {

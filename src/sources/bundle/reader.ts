@@ -357,7 +357,8 @@ async function openSequential(file: string): Promise<BundleReader> {
   const open = (p: string): Readable => {
     check(p);
     const held = small.get(p);
-    if (held) return Readable.from([held], { objectMode: false });
+    // A copy: a reader may take over the buffers it is given (they move to a worker thread).
+    if (held) return Readable.from([Buffer.from(held)], { objectMode: false });
     return Readable.from(
       (async function* () {
         for await (const s of scanArchive(file)) {
