@@ -144,13 +144,12 @@ export function inThreads<T extends RowBatch | ScanPiece>(files: Array<{ file: L
       poke(lane);
     }
   };
-  const push = (lane: Lane<T>, item: T, size: number): void => void lane.queue.push({ item, size });
   for (const w of workers) {
     w.on('message', (m: FromWorker) => {
       const lane = lanes[m.id];
       if (m.t === 'taken') lane.untaken--;
-      else if (m.t === 'rows') push(lane, m.batch as T, m.batch.bytes.length);
-      else if (m.t === 'scan') push(lane, m.piece as T, m.size);
+      else if (m.t === 'rows') lane.queue.push({ item: m.batch as T, size: m.batch.bytes.length });
+      else if (m.t === 'scan') lane.queue.push({ item: m.piece as T, size: m.size });
       else if (m.t === 'warn') warnings[m.id].push(m.message);
       else if (m.t === 'done') lane.done = true;
       else lane.error = new Error(m.message);

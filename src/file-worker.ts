@@ -13,7 +13,6 @@ import { RuleSet } from './rules/engine';
 const port = parentPort!;
 const send = (m: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
 
-
 /** Scan steps sent together at most: one piece per chunk read, or per this many steps. */
 const SCAN_STEPS = 4096;
 
@@ -21,46 +20,41 @@ const SCAN_STEPS = 4096;
 async function scan(id: number, file: LogFile, job: Extract<FileJob, { t: 'scan' }>, sent: (size: number) => void): Promise<void> {
   const rules = new RuleSet(job.pack);
   const ruleIndex = new Map(rules.rules.map((r, i) => [r, i]));
-  let steps: number[] = [];
-  let hitLine: number[] = [];
-  let hitMs: number[] = [];
-  let hitFlags: number[] = [];
-  let hitText: string[] = [];
-  let matchCount: number[] = [];
-  let matchRule: number[] = [];
-  let matchFields: Array<Record<string, string>> = [];
-  let timeMs: number[] = [];
-  let timeZoned: number[] = [];
-  let warnings: string[] = [];
-  let size = 0;
-  const piece = (): ScanPiece => ({
-    steps: Uint8Array.from(steps),
-    hitLine: Uint32Array.from(hitLine),
-    hitMs: Float64Array.from(hitMs),
-    hitFlags: Uint8Array.from(hitFlags),
-    hitText,
-    matchCount: Uint16Array.from(matchCount),
-    matchRule: Uint16Array.from(matchRule),
-    matchFields,
-    timeMs: Float64Array.from(timeMs),
-    timeZoned: Uint8Array.from(timeZoned),
-    warnings,
+  // Gathered in plain arrays, handed over as a ScanPiece (typed arrays where they are numbers).
+  const empty = () => ({
+    steps: [] as number[],
+    hitLine: [] as number[],
+    hitMs: [] as number[],
+    hitFlags: [] as number[],
+    hitText: [] as string[],
+    matchCount: [] as number[],
+    matchRule: [] as number[],
+    matchFields: [] as Array<Record<string, string>>,
+    timeMs: [] as number[],
+    timeZoned: [] as number[],
+    warnings: [] as string[],
   });
+  let c = empty();
+  let size = 0;
   const flush = (stats?: ScanStats): void => {
-    if (!steps.length && !stats) return;
-    send({ t: 'scan', id, piece: { ...piece(), stats }, size });
+    if (!c.steps.length && !stats) return;
+    const piece: ScanPiece = {
+      steps: Uint8Array.from(c.steps),
+      hitLine: Uint32Array.from(c.hitLine),
+      hitMs: Float64Array.from(c.hitMs),
+      hitFlags: Uint8Array.from(c.hitFlags),
+      hitText: c.hitText,
+      matchCount: Uint16Array.from(c.matchCount),
+      matchRule: Uint16Array.from(c.matchRule),
+      matchFields: c.matchFields,
+      timeMs: Float64Array.from(c.timeMs),
+      timeZoned: Uint8Array.from(c.timeZoned),
+      warnings: c.warnings,
+      stats,
+    };
+    send({ t: 'scan', id, piece, size });
     sent(size);
-    steps = [];
-    hitLine = [];
-    hitMs = [];
-    hitFlags = [];
-    hitText = [];
-    matchCount = [];
-    matchRule = [];
-    matchFields = [];
-    timeMs = [];
-    timeZoned = [];
-    warnings = [];
+    c = empty();
     size = 0;
   };
   const stats = await scanFile(file, {
@@ -68,29 +62,29 @@ async function scan(id: number, file: LogFile, job: Extract<FileJob, { t: 'scan'
     zoneOffsetMinutes: job.zoneOffsetMinutes,
     onHit: (hit) => {
       const found = rules.match(file.kind, hit.text);
-      steps.push(0);
-      hitLine.push(hit.line);
-      hitMs.push(hit.time ? hit.time.ms : Number.NaN);
-      hitFlags.push((hit.time?.zoned ? 1 : 0) | (TIME_SOURCES.indexOf(hit.timeSource) << 1));
-      hitText.push(found.length ? hit.text : '');
-      matchCount.push(found.length);
+      c.steps.push(0);
+      c.hitLine.push(hit.line);
+      c.hitMs.push(hit.time ? hit.time.ms : Number.NaN);
+      c.hitFlags.push((hit.time?.zoned ? 1 : 0) | (TIME_SOURCES.indexOf(hit.timeSource) << 1));
+      c.hitText.push(found.length ? hit.text : '');
+      c.matchCount.push(found.length);
       for (const m of found) {
-        matchRule.push(ruleIndex.get(m.rule)!);
-        matchFields.push(m.fields);
+        c.matchRule.push(ruleIndex.get(m.rule)!);
+        c.matchFields.push(m.fields);
       }
       size += 32 + (found.length ? hit.text.length : 0);
-      if (steps.length >= SCAN_STEPS) flush();
+      if (c.steps.length >= SCAN_STEPS) flush();
     },
     // scanFile gives a time per chunk read: the place to hand over what the chunk found.
     onTime: (t) => {
-      steps.push(1);
-      timeMs.push(t.ms);
-      timeZoned.push(t.zoned ? 1 : 0);
+      c.steps.push(1);
+      c.timeMs.push(t.ms);
+      c.timeZoned.push(t.zoned ? 1 : 0);
       flush();
     },
     warn: (message) => {
-      steps.push(2);
-      warnings.push(message);
+      c.steps.push(2);
+      c.warnings.push(message);
       size += message.length;
     },
   });

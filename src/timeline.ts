@@ -1,6 +1,6 @@
 import type { Inventory } from './types';
 import type { TimelineEntry, TimelineFormat } from './report/timeline';
-import { writeRows } from './report/timeline';
+import { nodeColumnWidth, writeRows } from './report/timeline';
 
 export type { TimelineEntry } from './report/timeline';
 import { analyzeInventory, type AnalyzeOptions } from './analyze';
@@ -30,7 +30,7 @@ export async function keyEvents(inv: Inventory, filter: TimelineFilter, opts: An
  * merges; the bytes written are the same either way. Warnings come per file, in file order.
  */
 export async function writeAllRecords(out: NodeJS.WritableStream, inv: Inventory, filter: TimelineFilter, format: Exclude<TimelineFormat, 'table'>, threads: number, warn: Warn): Promise<void> {
-  const nodeWidth = Math.max(4, ...inv.nodes.map((n) => n.name.length));
+  const nodeWidth = nodeColumnWidth(inv.nodes.map((n) => n.name));
   const files = inv.nodes.flatMap((n, node) => {
     const job: RowJob = { clock: clockSettings(n), format, nodeWidth, filter };
     return n.files

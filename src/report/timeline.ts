@@ -45,11 +45,21 @@ export function textLine(e: TimelineEntry, nodeWidth: number): string {
  * hand: with `--all` this runs for every line of every file, and walking a fixed shape is most of
  * what the generic writer costs.
  */
-export function ndjsonLine(e: TimelineEntry): string {
+export function ndjsonLine(e: TimelineEntry, keys = fileKeys(e)): string {
   let s = e.time === undefined ? '{' : `{"time":"${e.time}",`;
-  s += `"node":${JSON.stringify(e.node)},"kind":"${e.kind}","file":${JSON.stringify(e.file)},"line":${e.line}`;
+  s += `${keys}${e.line}`;
   if (e.event !== undefined) s += `,"event":${JSON.stringify(e.event)}`;
   return `${s},"text":${JSON.stringify(e.text)}}\n`;
+}
+
+/** An ndjson row's keys between its time and its line number: the same for every row of a file. */
+function fileKeys(e: TimelineEntry): string {
+  return `"node":${JSON.stringify(e.node)},"kind":"${e.kind}","file":${JSON.stringify(e.file)},"line":`;
+}
+
+/** Width of the node column of text rows: the longest node name, at least 4. */
+export function nodeColumnWidth(nodes: string[]): number {
+  return Math.max(4, ...nodes.map((n) => n.length));
 }
 
 /** Below WIDE: `2017-10-12 13:48:02  secondary  ha.log:812  takeover-considered`, the message wrapped under it. */
@@ -66,7 +76,7 @@ function timelineList(entries: TimelineEntry[], width: number): string {
 export function timelineTable(entries: TimelineEntry[], width: number): string {
   if (!entries.length) return 'No events in the selected range.\n';
   if (width < WIDE) return timelineList(entries, width);
-  const nodeWidth = Math.max(4, ...entries.map((e) => e.node.length));
+  const nodeWidth = nodeColumnWidth(entries.map((e) => e.node));
   const whereWidth = Math.max(5, ...entries.map((e) => `${e.file}:${e.line}`.length));
   const eventWidth = Math.max(5, ...entries.map((e) => (e.event ?? '').length));
   const fixed = [19, nodeWidth, whereWidth, eventWidth];
@@ -88,7 +98,7 @@ export function writeTimeline(out: NodeJS.WritableStream, entries: TimelineEntry
     out.write(opts.colour ? colourize(table) : table);
     return;
   }
-  const row = rowFormat(format, Math.max(4, ...nodes.map((n) => n.length)));
+  const row = rowFormat(format, nodeColumnWidth(nodes));
   const rows = entries.map(row);
   out.write(format === 'json' ? (rows.length ? `[\n${rows.join(',\n')}\n]\n` : '[]\n') : rows.join(''));
 }
@@ -96,18 +106,14 @@ export function writeTimeline(out: NodeJS.WritableStream, entries: TimelineEntry
 /** One row as a stream format writes it; json rows are the array's members, without their commas. */
 export function rowFormat(format: Exclude<TimelineFormat, 'table'>, nodeWidth: number): (e: TimelineEntry) => string {
   if (format === 'ndjson') {
-    // ndjsonLine with the part between time and line number kept while node and file stay the same.
-    let node = '';
-    let file = '';
-    let middle = '';
+    // The file's keys kept while node, kind and file stay the same: rows come a file at a time
+    // (a syslog file is one file of several kinds).
+    let last: TimelineEntry | undefined;
+    let keys = '';
     return (e) => {
-      if (e.event !== undefined) return ndjsonLine(e);
-      if (e.node !== node || e.file !== file) {
-        node = e.node;
-        file = e.file;
-        middle = `"node":${JSON.stringify(node)},"kind":"${e.kind}","file":${JSON.stringify(file)},"line":`;
-      }
-      return `${e.time === undefined ? '{' : `{"time":"${e.time}",`}${middle}${e.line},"text":${JSON.stringify(e.text)}}\n`;
+      if (e.node !== last?.node || e.kind !== last.kind || e.file !== last.file) keys = fileKeys(e);
+      last = e;
+      return ndjsonLine(e, keys);
     };
   }
   if (format === 'json') return (e) => `  ${JSON.stringify(e)}`;
