@@ -12,7 +12,7 @@ export const PLANTED: ReadonlyArray<[string, string]> = [
 ];
 
 /** Deterministic PRNG (mulberry32): the same seed gives the same bytes. */
-function prng(seed: number): () => number {
+export function prng(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -25,7 +25,7 @@ function prng(seed: number): () => number {
 
 const START = Date.UTC(2017, 9, 1, 0, 0, 0);
 
-function stamp(ms: number, sep = ','): string {
+export function stamp(ms: number, sep = ','): string {
   const iso = new Date(ms).toISOString();
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}${sep}${iso.slice(20, 23)}`;
 }
@@ -69,7 +69,7 @@ async function writeLines(file: string, bytes: number, from: number, spanMs: num
 const OOM = (t: number): string =>
   `${stamp(t)} ERROR [com.tippingpoint.sms.server] (worker-3) Event correlation worker stopped\njava.lang.OutOfMemoryError: Java heap space\n\tat java.util.Arrays.copyOf(Arrays.java:3512)\n\tat com.tippingpoint.sms.Correlator.add(Correlator.java:88)\n`;
 
-function smsInfoLine(rand: () => number): (i: number, t: number) => string {
+export function smsInfoLine(rand: () => number): (i: number, t: number) => string {
   return (i, t) => {
     if (rand() < 0.002) {
       return `${stamp(t)} WARN  [com.tippingpoint.sms.db] (pool-2) Retrying query\ncom.tippingpoint.sms.DbRetryException: lock wait timeout\n\tat com.tippingpoint.sms.db.Pool.run(Pool.java:212)\n\tat java.lang.Thread.run(Thread.java:829)\n`;
@@ -79,7 +79,7 @@ function smsInfoLine(rand: () => number): (i: number, t: number) => string {
   };
 }
 
-function haLine(node: 'primary' | 'secondary'): (i: number, t: number) => string {
+export function haLine(node: 'primary' | 'secondary'): (i: number, t: number) => string {
   const peer = node === 'primary' ? '10.0.0.2' : '10.0.0.1';
   return (i, t) => {
     if (node === 'primary') return `${stamp(t)} DEBUG [com.tippingpoint.sms.ha] Peer state: Passive; replication in sync\n`;

@@ -6,6 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { anchorAlternation, builtinRules } from '../src/rules/engine';
 import { generate, PLANTED } from './generate';
 import { startSshd } from '../test/helpers/sshd';
+import { soak } from './soak';
 
 const REPO = path.resolve(__dirname, '../..');
 const OUT = path.join(REPO, 'bench/out');
@@ -147,6 +148,11 @@ async function main(): Promise<void> {
   };
   const sizes = opt('sizes', '256M,1G').split(',');
   const rounds = Number(opt('rounds', '3'));
+  const soakS = Number(opt('soak', '120'));
+  if (opt('only', '') === 'soak') {
+    process.stdout.write(`${await soak(OUT, CLI, soakS)}\n`);
+    return;
+  }
   const alt = anchorAlternation(builtinRules().rules);
   mkdirSync(OUT, { recursive: true });
   const rows: Row[] = [];
@@ -209,6 +215,7 @@ async function main(): Promise<void> {
 
   const collectRow = await collectVsScp(path.join(OUT, `set-${sizes[0]}`), rounds);
   const floodRow = await flood(parseSize(opt('flood', '256M')), rounds);
+  const soakRow = await soak(OUT, CLI, soakS);
 
   const table = [
     '| input | MB (decompressed) | grep -E | grep -E -i | smsdiag analyze | ratio vs grep -E | ratio vs grep -E -i | peak RSS | findings = planted |',
@@ -218,7 +225,7 @@ async function main(): Promise<void> {
   const growth = rows.length >= 2 ? `RSS growth from ${rows[0].size} to ${rows[rows.length - 1].size}: ${(((rows[rows.length - 1].rssMb - rows[0].rssMb) / rows[0].rssMb) * 100).toFixed(1)} %` : '';
   const cpu = (execFileSync('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], { encoding: 'utf8' }) || '').trim();
   const machine = `${os.cpus().length} × ${cpu || os.cpus()[0]?.model}, ${(os.totalmem() / (1 << 30)).toFixed(0)} GiB RAM, Node ${process.version}, ${execFileSync('grep', ['--version'], { encoding: 'utf8' }).split('\n')[0]}`;
-  const report = `## Run of ${new Date().toISOString().slice(0, 10)}\n\nMachine: ${machine}. Median of ${rounds} rounds, alternating order, files in the page cache.\n\n${table}\n\n${growth}\n\n${throughput}\n\n${collectRow}\n\n${floodRow}\n`;
+  const report = `## Run of ${new Date().toISOString().slice(0, 10)}\n\nMachine: ${machine}. Median of ${rounds} rounds, alternating order, files in the page cache.\n\n${table}\n\n${growth}\n\n${throughput}\n\n${collectRow}\n\n${floodRow}\n\n${soakRow}\n`;
   process.stdout.write(`${report}\n`);
   writeFileSync(path.join(OUT, 'last-run.md'), report);
   if (rows.some((r) => !r.correct)) process.exitCode = 1;

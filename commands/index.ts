@@ -8,6 +8,7 @@ import State from './state';
 import Timeline from './timeline';
 import Verify from './verify';
 import Version from './version';
+import Watch from './watch';
 
 /** Every command, by the name typed after smsdiag (package.json "oclif.commands" points here). */
 export const COMMANDS = {
@@ -21,4 +22,5 @@ export const COMMANDS = {
   timeline: Timeline,
   verify: Verify,
   version: Version,
+  watch: Watch,
 };

@@ -163,11 +163,11 @@ var require_util = __commonJS({
         return o;
       }, {});
     }
-    function get(obj, path17) {
-      return path17.split(".").reduce((o, p) => o?.[p], obj);
+    function get(obj, path19) {
+      return path19.split(".").reduce((o, p) => o?.[p], obj);
     }
-    function mergeNestedObjects(objs, path17) {
-      return Object.fromEntries(objs.flatMap((o) => Object.entries(get(o, path17) ?? {})).reverse());
+    function mergeNestedObjects(objs, path19) {
+      return Object.fromEntries(objs.flatMap((o) => Object.entries(get(o, path19) ?? {})).reverse());
     }
   }
 });
@@ -2432,22 +2432,22 @@ var require_fs = __commonJS({
       }
     };
     var cache = new ProdOnlyCache();
-    async function readJson(path17, useCache = true) {
-      if (useCache && cache.has(path17)) {
-        return JSON.parse(cache.get(path17));
+    async function readJson(path19, useCache = true) {
+      if (useCache && cache.has(path19)) {
+        return JSON.parse(cache.get(path19));
       }
-      const contents = await (0, promises_1.readFile)(path17, "utf8");
-      cache.set(path17, contents);
+      const contents = await (0, promises_1.readFile)(path19, "utf8");
+      cache.set(path19, contents);
       return JSON.parse(contents);
     }
-    async function safeReadJson(path17, useCache = true) {
+    async function safeReadJson(path19, useCache = true) {
       try {
-        return await readJson(path17, useCache);
+        return await readJson(path19, useCache);
       } catch {
       }
     }
-    function existsSync(path17) {
-      return (0, node_fs_1.existsSync)(path17);
+    function existsSync(path19) {
+      return (0, node_fs_1.existsSync)(path19);
     }
   }
 });
@@ -2884,8 +2884,8 @@ var require_ejs = __commonJS({
     ejs.resolveInclude = function(name2, filename, isDir) {
       var dirname5 = path_1.default.dirname;
       var extname = path_1.default.extname;
-      var resolve3 = path_1.default.resolve;
-      var includePath = resolve3(isDir ? filename : dirname5(filename), name2);
+      var resolve4 = path_1.default.resolve;
+      var includePath = resolve4(isDir ? filename : dirname5(filename), name2);
       var ext = extname(name2);
       if (!ext) {
         includePath += ".ejs";
@@ -2901,30 +2901,30 @@ var require_ejs = __commonJS({
         return filePath;
       }
     }
-    function getIncludePath(path17, options) {
+    function getIncludePath(path19, options) {
       var includePath;
       var filePath;
       var views = options.views;
-      var match = /^[A-Za-z]+:\\|^\//.exec(path17);
+      var match = /^[A-Za-z]+:\\|^\//.exec(path19);
       if (match && match.length) {
-        path17 = path17.replace(/^\/*/, "");
+        path19 = path19.replace(/^\/*/, "");
         if (Array.isArray(options.root)) {
-          includePath = resolvePaths(path17, options.root);
+          includePath = resolvePaths(path19, options.root);
         } else {
-          includePath = ejs.resolveInclude(path17, options.root || "/", true);
+          includePath = ejs.resolveInclude(path19, options.root || "/", true);
         }
       } else {
         if (options.filename) {
-          filePath = ejs.resolveInclude(path17, options.filename);
+          filePath = ejs.resolveInclude(path19, options.filename);
           if (fs_1.default.existsSync(filePath)) {
             includePath = filePath;
           }
         }
         if (!includePath && Array.isArray(views)) {
-          includePath = resolvePaths(path17, views);
+          includePath = resolvePaths(path19, views);
         }
         if (!includePath && typeof options.includer !== "function") {
-          throw new Error('Could not find the include file "' + options.escapeFunction(path17) + '"');
+          throw new Error('Could not find the include file "' + options.escapeFunction(path19) + '"');
         }
       }
       return includePath;
@@ -2960,10 +2960,10 @@ var require_ejs = __commonJS({
       var result;
       if (!cb) {
         if (typeof ejs.promiseImpl == "function") {
-          return new ejs.promiseImpl(function(resolve3, reject) {
+          return new ejs.promiseImpl(function(resolve4, reject) {
             try {
               result = handleCache(options)(data);
-              resolve3(result);
+              resolve4(result);
             } catch (err) {
               reject(err);
             }
@@ -2983,11 +2983,11 @@ var require_ejs = __commonJS({
     function fileLoader(filePath) {
       return ejs.fileLoader(filePath);
     }
-    function includeFile(path17, options) {
+    function includeFile(path19, options) {
       var opts = utils_js_1.default.shallowCopy(utils_js_1.default.createNullProtoObjWherePossible(), options);
-      opts.filename = getIncludePath(path17, opts);
+      opts.filename = getIncludePath(path19, opts);
       if (typeof options.includer === "function") {
-        var includerResult = options.includer(path17, opts.filename);
+        var includerResult = options.includer(path19, opts.filename);
         if (includerResult) {
           if (includerResult.filename) {
             opts.filename = includerResult.filename;
@@ -3213,12 +3213,12 @@ var require_ejs = __commonJS({
           throw e;
         }
         var returnedFn = function anonymous(data) {
-          var include = function(path17, includeData) {
+          var include = function(path19, includeData) {
             var d = utils_js_1.default.shallowCopy(utils_js_1.default.createNullProtoObjWherePossible(), data);
             if (includeData) {
               d = utils_js_1.default.shallowCopy(d, includeData);
             }
-            return includeFile(path17, opts)(d);
+            return includeFile(path19, opts)(d);
           };
           var locals;
           if (opts.unsafePrototypeLocals) {
@@ -3230,10 +3230,10 @@ var require_ejs = __commonJS({
         };
         if (opts.filename && typeof Object.defineProperty === "function") {
           var filename = opts.filename;
-          var basename11 = path_1.default.basename(filename, path_1.default.extname(filename));
+          var basename12 = path_1.default.basename(filename, path_1.default.extname(filename));
           try {
             Object.defineProperty(returnedFn, "name", {
-              value: basename11,
+              value: basename12,
               writable: false,
               enumerable: false,
               configurable: true
@@ -5330,15 +5330,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path17 = [graph[toModel].parent, toModel];
+      const path19 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path17.unshift(graph[cur].parent);
+        path19.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path17;
+      fn.conversion = path19;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -6274,23 +6274,23 @@ var require_read_tsconfig = __commonJS({
     var logger_1 = require_logger();
     var util_1 = require_util();
     var debug = (0, logger_1.makeDebug)("read-tsconfig");
-    function resolve3(root, name2) {
+    function resolve4(root, name2) {
       try {
         return require.resolve(name2, { paths: [root] });
       } catch {
       }
     }
-    async function upUntil(path17, test) {
+    async function upUntil(path19, test) {
       let result;
       try {
-        result = await test(path17);
+        result = await test(path19);
       } catch {
         result = false;
       }
       if (result)
-        return path17;
-      const parent = (0, node_path_1.dirname)(path17);
-      if (parent === path17)
+        return path19;
+      const parent = (0, node_path_1.dirname)(path19);
+      if (parent === path19)
         return;
       return upUntil(parent, test);
     }
@@ -6309,20 +6309,20 @@ var require_read_tsconfig = __commonJS({
         (0, warn_1.memoizedWarn)("Could not find typescript. Please ensure that typescript is a devDependency. Falling back to compiled source.");
         return;
       }
-      const read = async (path17) => {
-        const localRoot = await upUntil(path17, async (p) => (await (0, promises_1.readdir)(p)).includes("package.json"));
+      const read = async (path19) => {
+        const localRoot = await upUntil(path19, async (p) => (await (0, promises_1.readdir)(p)).includes("package.json"));
         if (!localRoot)
           return;
         try {
-          const contents = await (0, promises_1.readFile)(path17, "utf8");
-          const parsed = typescript?.parseConfigFileTextToJson(path17, contents).config;
+          const contents = await (0, promises_1.readFile)(path19, "utf8");
+          const parsed = typescript?.parseConfigFileTextToJson(path19, contents).config;
           found.push(parsed);
           if (parsed.extends) {
             if (parsed.extends.startsWith(".")) {
-              const nextPath = resolve3(localRoot, parsed.extends);
+              const nextPath = resolve4(localRoot, parsed.extends);
               return nextPath ? read(nextPath) : void 0;
             }
-            const resolved = resolve3(localRoot, parsed.extends);
+            const resolved = resolve4(localRoot, parsed.extends);
             if (resolved)
               return read(resolved);
           }
@@ -6602,13 +6602,13 @@ var require_ts_path = __commonJS({
 var require_is_node_modules = __commonJS({
   "node_modules/get-package-type/is-node-modules.cjs"(exports2, module2) {
     "use strict";
-    var path17 = require("path");
+    var path19 = require("path");
     function isNodeModules(directory) {
-      let basename11 = path17.basename(directory);
-      if (path17.sep === "\\") {
-        basename11 = basename11.toLowerCase();
+      let basename12 = path19.basename(directory);
+      if (path19.sep === "\\") {
+        basename12 = basename12.toLowerCase();
       }
-      return basename11 === "node_modules";
+      return basename12 === "node_modules";
     }
     module2.exports = isNodeModules;
   }
@@ -6626,7 +6626,7 @@ var require_cache2 = __commonJS({
 var require_async = __commonJS({
   "node_modules/get-package-type/async.cjs"(exports2, module2) {
     "use strict";
-    var path17 = require("path");
+    var path19 = require("path");
     var { promisify: promisify5 } = require("util");
     var readFile = promisify5(require("fs").readFile);
     var isNodeModules = require_is_node_modules();
@@ -6637,10 +6637,10 @@ var require_async = __commonJS({
         return "commonjs";
       }
       try {
-        return JSON.parse(await readFile(path17.resolve(directory, "package.json"))).type || "commonjs";
+        return JSON.parse(await readFile(path19.resolve(directory, "package.json"))).type || "commonjs";
       } catch (_) {
       }
-      const parent = path17.dirname(directory);
+      const parent = path19.dirname(directory);
       if (parent === directory) {
         return "commonjs";
       }
@@ -6661,7 +6661,7 @@ var require_async = __commonJS({
       return result;
     }
     function getPackageType(filename) {
-      return getDirectoryType(path17.resolve(path17.dirname(filename)));
+      return getDirectoryType(path19.resolve(path19.dirname(filename)));
     }
     module2.exports = getPackageType;
   }
@@ -6671,7 +6671,7 @@ var require_async = __commonJS({
 var require_sync = __commonJS({
   "node_modules/get-package-type/sync.cjs"(exports2, module2) {
     "use strict";
-    var path17 = require("path");
+    var path19 = require("path");
     var { readFileSync: readFileSync4 } = require("fs");
     var isNodeModules = require_is_node_modules();
     var resultsCache = require_cache2();
@@ -6680,10 +6680,10 @@ var require_sync = __commonJS({
         return "commonjs";
       }
       try {
-        return JSON.parse(readFileSync4(path17.resolve(directory, "package.json"))).type || "commonjs";
+        return JSON.parse(readFileSync4(path19.resolve(directory, "package.json"))).type || "commonjs";
       } catch (_) {
       }
-      const parent = path17.dirname(directory);
+      const parent = path19.dirname(directory);
       if (parent === directory) {
         return "commonjs";
       }
@@ -6698,7 +6698,7 @@ var require_sync = __commonJS({
       return result;
     }
     function getPackageTypeSync(filename) {
-      return getDirectoryType(path17.resolve(path17.dirname(filename)));
+      return getDirectoryType(path19.resolve(path19.dirname(filename)));
     }
     module2.exports = getPackageTypeSync;
   }
@@ -6733,9 +6733,9 @@ var require_module_loader = __commonJS({
     var fs_1 = require_fs();
     var SUPPORTED_EXTENSIONS = [".ts", ".js", ".mjs", ".cjs", ".mts", ".cts", ".tsx", ".jsx"];
     var isPlugin = (config) => config.type !== void 0;
-    function handleError(error, isESM, path17) {
+    function handleError(error, isESM, path19) {
       if (error.code === "MODULE_NOT_FOUND" || error.code === "ERR_MODULE_NOT_FOUND") {
-        throw new module_load_1.ModuleLoadError(`${isESM ? "import()" : "require"} failed to load ${path17}: ${error.message}`);
+        throw new module_load_1.ModuleLoadError(`${isESM ? "import()" : "require"} failed to load ${path19}: ${error.message}`);
       }
       throw error;
     }
@@ -10323,8 +10323,8 @@ var require_help = __commonJS({
       if (config.pjson.oclif?.helpClass) {
         const { identifier, target } = determineLocation(config.pjson.oclif?.helpClass);
         try {
-          const path17 = await (0, ts_path_1.tsPath)(config.root, target) ?? target;
-          const module3 = await (0, module_loader_1.load)(config, path17);
+          const path19 = await (0, ts_path_1.tsPath)(config.root, target) ?? target;
+          const module3 = await (0, module_loader_1.load)(config, path19);
           const helpClass = module3[identifier] ?? (identifier === "default" ? extractClass(module3) : void 0);
           return extractClass(helpClass);
         } catch (error) {
@@ -10499,7 +10499,7 @@ var require_performance = __commonJS({
         for (const marker of markers.filter((m) => !m.stopped)) {
           marker.stop();
         }
-        return new Promise((resolve3) => {
+        return new Promise((resolve4) => {
           const perfObserver = new node_perf_hooks_1.PerformanceObserver((items) => {
             for (const entry2 of items.getEntries()) {
               const marker = _Performance.markers.get(entry2.name);
@@ -10550,7 +10550,7 @@ var require_performance = __commonJS({
               "oclif.userPluginsLoadMs": pluginLoadTimeByType.user ?? 0,
               pluginLoadTimes
             };
-            resolve3();
+            resolve4();
           });
           perfObserver.observe({ buffered: true, entryTypes: ["measure"] });
           for (const marker of markers) {
@@ -10903,16 +10903,16 @@ var init_wsl_utils = __esm({
       const { stdout } = await executePowerShell(command, { powerShellPath: psPath });
       return stdout.trim();
     };
-    isUrl = (path17) => /^[a-z]+:\/\//i.test(path17);
+    isUrl = (path19) => /^[a-z]+:\/\//i.test(path19);
     convertWslPathToWindows = async (paths) => {
       const isBatch = Array.isArray(paths);
       const pathArray = isBatch ? paths : [paths];
       const indicesToConvert = [];
       const pathsToConvert = [];
-      for (const [index, path17] of pathArray.entries()) {
-        if (!isUrl(path17)) {
+      for (const [index, path19] of pathArray.entries()) {
+        if (!isUrl(path19)) {
           indicesToConvert.push(index);
-          pathsToConvert.push(path17);
+          pathsToConvert.push(path19);
         }
       }
       const results = [...pathArray];
@@ -10928,9 +10928,9 @@ var init_wsl_utils = __esm({
       }
       return isBatch ? results : results[0];
     };
-    isUncPath = (path17) => /^\\\\/u.test(path17);
-    isPathOnWindowsFilesystem = async (path17) => {
-      const windowsPath = await convertWslPathToWindows(path17);
+    isUncPath = (path19) => /^\\\\/u.test(path19);
+    isPathOnWindowsFilesystem = async (path19) => {
+      const windowsPath = await convertWslPathToWindows(path19);
       return !isUncPath(windowsPath);
     };
     convertWindowsPathToWsl = async (paths) => {
@@ -12292,11 +12292,11 @@ var require_commonjs3 = __commonJS({
       return (f) => f.length === len && f !== "." && f !== "..";
     };
     var defaultPlatform = typeof process === "object" && process ? typeof process.env === "object" && process.env && process.env.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
-    var path17 = {
+    var path19 = {
       win32: { sep: "\\" },
       posix: { sep: "/" }
     };
-    exports2.sep = defaultPlatform === "win32" ? path17.win32.sep : path17.posix.sep;
+    exports2.sep = defaultPlatform === "win32" ? path19.win32.sep : path19.posix.sep;
     exports2.minimatch.sep = exports2.sep;
     exports2.GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
     exports2.minimatch.GLOBSTAR = exports2.GLOBSTAR;
@@ -13317,8 +13317,8 @@ var require_utils2 = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path17, { windows } = {}) => {
-      const segs = path17.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path19, { windows } = {}) => {
+      const segs = path19.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -14188,9 +14188,9 @@ var require_parse2 = __commonJS({
                 const idx = prev.value.lastIndexOf("[");
                 const pre = prev.value.slice(0, idx);
                 const rest2 = prev.value.slice(idx + 2);
-                const posix4 = POSIX_REGEX_SOURCE[rest2];
-                if (posix4) {
-                  prev.value = pre + posix4;
+                const posix5 = POSIX_REGEX_SOURCE[rest2];
+                if (posix5) {
+                  prev.value = pre + posix5;
                   state.backtrack = true;
                   advance();
                   if (!bos.output && tokens.indexOf(prev) === 1) {
@@ -14707,7 +14707,7 @@ var require_picomatch = __commonJS({
         throw new TypeError("Expected pattern to be a non-empty string");
       }
       const opts = options || {};
-      const posix4 = opts.windows;
+      const posix5 = opts.windows;
       const regex = isState ? picomatch.compileRe(glob, options) : picomatch.makeRe(glob, options, false, true);
       const state = regex.state;
       delete regex.state;
@@ -14717,8 +14717,8 @@ var require_picomatch = __commonJS({
         isIgnored = picomatch(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input, returnObject = false) => {
-        const { isMatch, match, output } = picomatch.test(input, regex, options, { glob, posix: posix4 });
-        const result = { glob, state, regex, posix: posix4, input, output, match, isMatch };
+        const { isMatch, match, output } = picomatch.test(input, regex, options, { glob, posix: posix5 });
+        const result = { glob, state, regex, posix: posix5, input, output, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result);
         }
@@ -14743,7 +14743,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch.test = (input, regex, options, { glob, posix: posix4 } = {}) => {
+    picomatch.test = (input, regex, options, { glob, posix: posix5 } = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -14751,7 +14751,7 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts = options || {};
-      const format = opts.format || (posix4 ? utils.toPosixSlashes : null);
+      const format = opts.format || (posix5 ? utils.toPosixSlashes : null);
       let match = input === glob;
       let output = match && format ? format(input) : input;
       if (match === false) {
@@ -14760,16 +14760,16 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch.matchBase(input, regex, options, posix4);
+          match = picomatch.matchBase(input, regex, options, posix5);
         } else {
           match = regex.exec(output);
         }
       }
       return { isMatch: Boolean(match), match, output };
     };
-    picomatch.matchBase = (input, glob, options, posix4 = options && options.windows) => {
+    picomatch.matchBase = (input, glob, options, posix5 = options && options.windows) => {
       const regex = glob instanceof RegExp ? glob : picomatch.makeRe(glob, options);
-      return regex.test(utils.basename(input, { windows: posix4 }));
+      return regex.test(utils.basename(input, { windows: posix5 }));
     };
     picomatch.isMatch = (str2, patterns, options) => picomatch(patterns, options)(str2);
     picomatch.parse = (pattern, options) => {
@@ -14861,11 +14861,11 @@ var require_dist = __commonJS({
       value: mod,
       enumerable: true
     }) : target, mod));
-    var path17 = __toESM2(require("path"));
-    var fs17 = __toESM2(require("fs"));
+    var path19 = __toESM2(require("path"));
+    var fs19 = __toESM2(require("fs"));
     function cleanPath(path$1) {
-      let normalized = (0, path17.normalize)(path$1);
-      if (normalized.length > 1 && normalized[normalized.length - 1] === path17.sep) normalized = normalized.substring(0, normalized.length - 1);
+      let normalized = (0, path19.normalize)(path$1);
+      if (normalized.length > 1 && normalized[normalized.length - 1] === path19.sep) normalized = normalized.substring(0, normalized.length - 1);
       return normalized;
     }
     var SLASHES_REGEX = /[\\/]/g;
@@ -14879,7 +14879,7 @@ var require_dist = __commonJS({
     function normalizePath(path$1, options) {
       const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
       const pathNeedsCleaning = process.platform === "win32" && path$1.includes("/") || path$1.startsWith(".");
-      if (resolvePaths) path$1 = (0, path17.resolve)(path$1);
+      if (resolvePaths) path$1 = (0, path19.resolve)(path$1);
       if (normalizePath$1 || pathNeedsCleaning) path$1 = cleanPath(path$1);
       if (path$1 === ".") return "";
       const needsSeperator = path$1[path$1.length - 1] !== pathSeparator;
@@ -14892,7 +14892,7 @@ var require_dist = __commonJS({
       return function(filename, directoryPath) {
         const sameRoot = directoryPath.startsWith(root);
         if (sameRoot) return directoryPath.slice(root.length) + filename;
-        else return convertSlashes((0, path17.relative)(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
+        else return convertSlashes((0, path19.relative)(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
       };
     }
     function joinPath(filename) {
@@ -15004,13 +15004,13 @@ var require_dist = __commonJS({
     }
     function isRecursive(path$1, resolved, state) {
       if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
-      let parent = (0, path17.dirname)(path$1);
+      let parent = (0, path19.dirname)(path$1);
       let depth = 1;
       while (parent !== state.root && depth < 2) {
         const resolvedPath = state.symlinks.get(parent);
         const isSameRoot = !!resolvedPath && (resolvedPath === resolved || resolvedPath.startsWith(resolved) || resolved.startsWith(resolvedPath));
         if (isSameRoot) depth++;
-        else parent = (0, path17.dirname)(parent);
+        else parent = (0, path19.dirname)(parent);
       }
       state.symlinks.set(path$1, resolved);
       return depth > 1;
@@ -15159,7 +15159,7 @@ var require_dist = __commonJS({
           symlinks: /* @__PURE__ */ new Map(),
           visited: [""].slice(0, 0),
           controller: new Aborter(),
-          fs: options.fs || fs17
+          fs: options.fs || fs19
         };
         this.joinPath = build$7(this.root, options);
         this.pushDirectory = build$6(this.root, options);
@@ -15197,8 +15197,8 @@ var require_dist = __commonJS({
                 this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path$1 + pathSeparator, depth - 1, this.walk);
               } else {
                 resolvedPath = useRealPaths ? resolvedPath : path$1;
-                const filename = (0, path17.basename)(resolvedPath);
-                const directoryPath$1 = normalizePath((0, path17.dirname)(resolvedPath), this.state.options);
+                const filename = (0, path19.basename)(resolvedPath);
+                const directoryPath$1 = normalizePath((0, path19.dirname)(resolvedPath), this.state.options);
                 resolvedPath = this.joinPath(filename, directoryPath$1);
                 this.pushFile(resolvedPath, files, this.state.counts, filters);
               }
@@ -15250,7 +15250,7 @@ var require_dist = __commonJS({
       options = {
         maxDepth: Infinity,
         suppressErrors: true,
-        pathSeparator: path17.sep,
+        pathSeparator: path19.sep,
         filters: []
       };
       globFunction;
@@ -15394,8 +15394,8 @@ var require_dist2 = __commonJS({
       value: mod,
       enumerable: true
     }) : target, mod));
-    var fs17 = require("fs");
-    var path17 = require("path");
+    var fs19 = require("fs");
+    var path19 = require("path");
     var url = require("url");
     var fdir = require_dist();
     var picomatch = require_picomatch2();
@@ -15455,8 +15455,8 @@ var require_dist2 = __commonJS({
         };
         return (p, isDir) => isDir && p !== "." ? p.slice(0, -1) : p;
       }
-      if (absolute) return (p) => path17.posix.relative(cwd, p) || ".";
-      return (p) => path17.posix.relative(cwd, `${root}/${p}`) || ".";
+      if (absolute) return (p) => path19.posix.relative(cwd, p) || ".";
+      return (p) => path19.posix.relative(cwd, `${root}/${p}`) || ".";
     }
     function buildRelative(cwd, root) {
       if (root.startsWith(`${cwd}/`)) {
@@ -15464,7 +15464,7 @@ var require_dist2 = __commonJS({
         return (p) => `${prefix}/${p}`;
       }
       return (p) => {
-        const result = path17.posix.relative(cwd, `${root}/${p}`);
+        const result = path19.posix.relative(cwd, `${root}/${p}`);
         return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
       };
     }
@@ -15510,7 +15510,7 @@ var require_dist2 = __commonJS({
       if (pattern[pattern.length - 1] === "/") result = pattern.slice(0, -1);
       if (result[result.length - 1] !== "*" && opts.expandDirectories) result += "/**";
       const escapedCwd = escapePath(cwd);
-      result = (0, path17.isAbsolute)(result.replace(ESCAPING_BACKSLASHES, "")) ? path17.posix.relative(escapedCwd, result) : path17.posix.normalize(result);
+      result = (0, path19.isAbsolute)(result.replace(ESCAPING_BACKSLASHES, "")) ? path19.posix.relative(escapedCwd, result) : path19.posix.normalize(result);
       const parentDir = (_PARENT_DIRECTORY$exe = PARENT_DIRECTORY.exec(result)) === null || _PARENT_DIRECTORY$exe === void 0 ? void 0 : _PARENT_DIRECTORY$exe[0];
       const parts = splitPattern(result);
       if (parentDir) {
@@ -15521,7 +15521,7 @@ var require_dist2 = __commonJS({
           result = result.slice(0, (n - i - 1) * 3) + result.slice((n - i) * 3 + parts[i + n].length + 1) || ".";
           i++;
         }
-        const potentialRoot = path17.posix.join(cwd, parentDir.slice(i * 3));
+        const potentialRoot = path19.posix.join(cwd, parentDir.slice(i * 3));
         if (potentialRoot[0] !== "." && props.root.length > potentialRoot.length) {
           props.root = ensureNonDriveRelativePath(potentialRoot);
           props.depthOffset = -n + i;
@@ -15543,7 +15543,7 @@ var require_dist2 = __commonJS({
         }
         props.depthOffset = newCommonPath.length;
         props.commonPath = newCommonPath;
-        props.root = ensureNonDriveRelativePath(newCommonPath.length > 0 ? path17.posix.join(cwd, ...newCommonPath) : cwd);
+        props.root = ensureNonDriveRelativePath(newCommonPath.length > 0 ? path19.posix.join(cwd, ...newCommonPath) : cwd);
       }
       return result;
     }
@@ -15595,13 +15595,13 @@ var require_dist2 = __commonJS({
       if (options.deep !== void 0) maxDepth = Math.round(options.deep - props.depthOffset);
       const crawler = new fdir.fdir({
         filters: [debug ? (p, isDirectory2) => {
-          const path18 = format(p, isDirectory2);
-          const matches = matcher(path18) && !ignore(path18);
-          if (matches) log(`matched ${path18}`);
+          const path20 = format(p, isDirectory2);
+          const matches = matcher(path20) && !ignore(path20);
+          if (matches) log(`matched ${path20}`);
           return matches;
         } : (p, isDirectory2) => {
-          const path18 = format(p, isDirectory2);
-          return matcher(path18) && !ignore(path18);
+          const path20 = format(p, isDirectory2);
+          return matcher(path20) && !ignore(path20);
         }],
         exclude: debug ? (_, p) => {
           const skipped = excludePredicate(_, p);
@@ -15640,15 +15640,15 @@ var require_dist2 = __commonJS({
     function getOptions(options) {
       const opts = Object.assign({}, options);
       for (const key2 in defaultOptions) if (opts[key2] === void 0) Object.assign(opts, { [key2]: defaultOptions[key2] });
-      opts.cwd = (opts.cwd instanceof URL ? (0, url.fileURLToPath)(opts.cwd) : (0, path17.resolve)(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
+      opts.cwd = (opts.cwd instanceof URL ? (0, url.fileURLToPath)(opts.cwd) : (0, path19.resolve)(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
       opts.ignore = ensureStringArray(opts.ignore);
       opts.fs && (opts.fs = {
-        readdir: opts.fs.readdir || fs17.readdir,
-        readdirSync: opts.fs.readdirSync || fs17.readdirSync,
-        realpath: opts.fs.realpath || fs17.realpath,
-        realpathSync: opts.fs.realpathSync || fs17.realpathSync,
-        stat: opts.fs.stat || fs17.stat,
-        statSync: opts.fs.statSync || fs17.statSync
+        readdir: opts.fs.readdir || fs19.readdir,
+        readdirSync: opts.fs.readdirSync || fs19.readdirSync,
+        realpath: opts.fs.realpath || fs19.realpath,
+        realpathSync: opts.fs.realpathSync || fs19.realpathSync,
+        stat: opts.fs.stat || fs19.stat,
+        statSync: opts.fs.statSync || fs19.statSync
       });
       if (opts.debug) log("globbing with options:", opts);
       return opts;
@@ -16051,11 +16051,11 @@ var require_find_root = __commonJS({
 // node_modules/lilconfig/src/index.js
 var require_src2 = __commonJS({
   "node_modules/lilconfig/src/index.js"(exports2, module2) {
-    var path17 = require("path");
-    var fs17 = require("fs");
+    var path19 = require("path");
+    var fs19 = require("fs");
     var os5 = require("os");
     var url = require("url");
-    var fsReadFileAsync = fs17.promises.readFile;
+    var fsReadFileAsync = fs19.promises.readFile;
     function getDefaultSearchPlaces(name2, sync) {
       return [
         "package.json",
@@ -16074,7 +16074,7 @@ var require_src2 = __commonJS({
       ];
     }
     function parentDir(p) {
-      return path17.dirname(p) || path17.sep;
+      return path19.dirname(p) || path19.sep;
     }
     var jsonLoader = (_, content) => JSON.parse(content.replace(/^\uFEFF/, ""));
     var requireFunc = typeof __webpack_require__ === "function" ? __non_webpack_require__ : require;
@@ -16126,9 +16126,9 @@ var require_src2 = __commonJS({
           ...options.loaders
         }
       };
-      conf.stopDir = path17.resolve(conf.stopDir);
+      conf.stopDir = path19.resolve(conf.stopDir);
       conf.searchPlaces.forEach((place) => {
-        const key2 = path17.extname(place) || "noExt";
+        const key2 = path19.extname(place) || "noExt";
         const loader = conf.loaders[key2];
         if (!loader) {
           throw new Error(`Missing loader for extension "${place}"`);
@@ -16179,7 +16179,7 @@ var require_src2 = __commonJS({
             filepath: ""
           };
           const visited = /* @__PURE__ */ new Set();
-          let dir = path17.resolve(searchFrom);
+          let dir = path19.resolve(searchFrom);
           dirLoop: while (true) {
             if (cache) {
               const r = searchCache.get(dir);
@@ -16190,14 +16190,14 @@ var require_src2 = __commonJS({
               visited.add(dir);
             }
             for (const searchPlace of searchPlaces) {
-              const filepath = path17.join(dir, searchPlace);
+              const filepath = path19.join(dir, searchPlace);
               try {
-                await fs17.promises.access(filepath);
+                await fs19.promises.access(filepath);
               } catch {
                 continue;
               }
               const content = String(await fsReadFileAsync(filepath));
-              const loaderKey = path17.extname(searchPlace) || "noExt";
+              const loaderKey = path19.extname(searchPlace) || "noExt";
               const loader = loaders[loaderKey];
               if (searchPlace === "package.json") {
                 const pkg = await loader(filepath, content);
@@ -16235,11 +16235,11 @@ var require_src2 = __commonJS({
         },
         async load(filepath) {
           validateFilePath(filepath);
-          const absPath = path17.resolve(process.cwd(), filepath);
+          const absPath = path19.resolve(process.cwd(), filepath);
           if (cache && loadCache.has(absPath)) {
             return loadCache.get(absPath);
           }
-          const { base, ext } = path17.parse(absPath);
+          const { base, ext } = path19.parse(absPath);
           const loaderKey = ext || "noExt";
           const loader = loaders[loaderKey];
           validateLoader(loader, loaderKey);
@@ -16311,7 +16311,7 @@ var require_src2 = __commonJS({
             filepath: ""
           };
           const visited = /* @__PURE__ */ new Set();
-          let dir = path17.resolve(searchFrom);
+          let dir = path19.resolve(searchFrom);
           dirLoop: while (true) {
             if (cache) {
               const r = searchCache.get(dir);
@@ -16322,15 +16322,15 @@ var require_src2 = __commonJS({
               visited.add(dir);
             }
             for (const searchPlace of searchPlaces) {
-              const filepath = path17.join(dir, searchPlace);
+              const filepath = path19.join(dir, searchPlace);
               try {
-                fs17.accessSync(filepath);
+                fs19.accessSync(filepath);
               } catch {
                 continue;
               }
-              const loaderKey = path17.extname(searchPlace) || "noExt";
+              const loaderKey = path19.extname(searchPlace) || "noExt";
               const loader = loaders[loaderKey];
-              const content = String(fs17.readFileSync(filepath));
+              const content = String(fs19.readFileSync(filepath));
               if (searchPlace === "package.json") {
                 const pkg = loader(filepath, content);
                 const maybeConfig = getPackageProp(packageProp, pkg);
@@ -16367,15 +16367,15 @@ var require_src2 = __commonJS({
         },
         load(filepath) {
           validateFilePath(filepath);
-          const absPath = path17.resolve(process.cwd(), filepath);
+          const absPath = path19.resolve(process.cwd(), filepath);
           if (cache && loadCache.has(absPath)) {
             return loadCache.get(absPath);
           }
-          const { base, ext } = path17.parse(absPath);
+          const { base, ext } = path19.parse(absPath);
           const loaderKey = ext || "noExt";
           const loader = loaders[loaderKey];
           validateLoader(loader, loaderKey);
-          const content = String(fs17.readFileSync(absPath));
+          const content = String(fs19.readFileSync(absPath));
           if (base === "package.json") {
             const pkg = loader(absPath, content);
             return transform({
@@ -16433,8 +16433,8 @@ var require_read_pjson = __commonJS({
     var logger_1 = require_logger();
     var fs_1 = require_fs();
     var debug = (0, logger_1.makeDebug)("read-pjson");
-    async function readPjson(path17) {
-      const pjsonPath = (0, node_path_1.join)(path17, "package.json");
+    async function readPjson(path19) {
+      const pjsonPath = (0, node_path_1.join)(path19, "package.json");
       if (process.env.OCLIF_DISABLE_RC) {
         debug("OCLIF_DISABLE_RC is set, skipping rc search");
         return (0, fs_1.readJson)(pjsonPath);
@@ -16444,7 +16444,7 @@ var require_read_pjson = __commonJS({
         debug(`found oclif config in ${pjsonPath}`);
         return pjson;
       }
-      debug(`searching for oclif config in ${path17}`);
+      debug(`searching for oclif config in ${path19}`);
       const explorer = (0, lilconfig_1.lilconfig)("oclif", {
         /**
          * Remove the following from the defaults:
@@ -16461,14 +16461,14 @@ var require_read_pjson = __commonJS({
           "oclif.config.mjs",
           "oclif.config.cjs"
         ],
-        stopDir: path17
+        stopDir: path19
       });
-      const result = await explorer.search(path17);
+      const result = await explorer.search(path19);
       if (!result?.config) {
-        debug(`no oclif config found in ${path17}`);
+        debug(`no oclif config found in ${path19}`);
         return pjson;
       }
-      debug(`found oclif config for ${path17}: %O`, result);
+      debug(`found oclif config for ${path19}: %O`, result);
       return {
         ...pjson,
         oclif: result?.config ?? {}
@@ -16896,12 +16896,12 @@ var require_plugin_loader = __commonJS({
           const plugins = findMatchingDependencies(opts.rootPlugin.pjson.dependencies ?? {}, corePlugins);
           await this.loadPlugins(opts.rootPlugin.root, "core", plugins);
         }
-        const { core: pluginAdditionsCore, path: path17 } = opts.pluginAdditions ?? { core: [] };
+        const { core: pluginAdditionsCore, path: path19 } = opts.pluginAdditions ?? { core: [] };
         if (pluginAdditionsCore) {
-          if (path17) {
-            const pjson = await (0, fs_1.readJson)((0, node_path_1.join)(path17, "package.json"));
+          if (path19) {
+            const pjson = await (0, fs_1.readJson)((0, node_path_1.join)(path19, "package.json"));
             const plugins = findMatchingDependencies(pjson.dependencies ?? {}, pluginAdditionsCore);
-            await this.loadPlugins(path17, "core", plugins);
+            await this.loadPlugins(path19, "core", plugins);
           } else {
             const plugins = findMatchingDependencies(opts.rootPlugin.pjson.dependencies ?? {}, pluginAdditionsCore);
             await this.loadPlugins(opts.rootPlugin.root, "core", plugins);
@@ -16919,13 +16919,13 @@ var require_plugin_loader = __commonJS({
               const plugins = findMatchingDependencies(allDeps ?? {}, devPlugins);
               await this.loadPlugins(opts.rootPlugin.root, "dev", plugins);
             }
-            const { dev: pluginAdditionsDev, path: path17 } = opts.pluginAdditions ?? { core: [] };
+            const { dev: pluginAdditionsDev, path: path19 } = opts.pluginAdditions ?? { core: [] };
             if (pluginAdditionsDev) {
-              if (path17) {
-                const pjson = await (0, fs_1.readJson)((0, node_path_1.join)(path17, "package.json"));
+              if (path19) {
+                const pjson = await (0, fs_1.readJson)((0, node_path_1.join)(path19, "package.json"));
                 const allDeps = { ...pjson.dependencies, ...pjson.devDependencies };
                 const plugins = findMatchingDependencies(allDeps ?? {}, pluginAdditionsDev);
-                await this.loadPlugins(path17, "dev", plugins);
+                await this.loadPlugins(path19, "dev", plugins);
               } else {
                 const allDeps = { ...opts.rootPlugin.pjson.dependencies, ...opts.rootPlugin.pjson.devDependencies };
                 const plugins = findMatchingDependencies(allDeps ?? {}, pluginAdditionsDev);
@@ -17986,7 +17986,7 @@ var require_parse3 = __commonJS({
         debug("resolved stdin from global cache", globalThis.oclif.stdinCache);
         return globalThis.oclif.stdinCache;
       }
-      return new Promise((resolve3) => {
+      return new Promise((resolve4) => {
         const lines = [];
         const ac = new AbortController();
         const { signal } = ac;
@@ -18004,13 +18004,13 @@ var require_parse3 = __commonJS({
           clearTimeout(timeout);
           debug("resolved from stdin", result);
           globalThis.oclif = { ...globalThis.oclif, stdinCache: result };
-          resolve3(result);
+          resolve4(result);
         });
         signal.addEventListener("abort", () => {
           debug("stdin aborted");
           clearTimeout(timeout);
           rl.close();
-          resolve3(null);
+          resolve4(null);
         }, { once: true });
       });
     };
@@ -19704,8 +19704,8 @@ var require_flush = __commonJS({
     var error_1 = require_error();
     function timeout(p, ms) {
       function wait(ms2, unref = false) {
-        return new Promise((resolve3) => {
-          const t = setTimeout(() => resolve3(null), ms2);
+        return new Promise((resolve4) => {
+          const t = setTimeout(() => resolve4(null), ms2);
           if (unref)
             t.unref();
         });
@@ -19713,8 +19713,8 @@ var require_flush = __commonJS({
       return Promise.race([p, wait(ms, true).then(() => (0, error_1.error)("timed out"))]);
     }
     async function _flush() {
-      const p = new Promise((resolve3) => {
-        process.stdout.once("drain", () => resolve3(null));
+      const p = new Promise((resolve4) => {
+        process.stdout.once("drain", () => resolve4(null));
       });
       const flushed = process.stdout.write("");
       if (flushed)
@@ -19923,10 +19923,10 @@ var require_lib = __commonJS({
       if (process.env.OCLIF_DISABLE_ENGINE_WARNING && (0, util_1.isTruthy)(process.env.OCLIF_DISABLE_ENGINE_WARNING))
         return;
       try {
-        const path17 = require("node:path");
+        const path19 = require("node:path");
         const semver = require_semver2();
-        const root = path17.join(__dirname, "..");
-        const pjson = require(path17.join(root, "package.json"));
+        const root = path19.join(__dirname, "..");
+        const pjson = require(path19.join(root, "package.json"));
         if (!semver.satisfies(process.versions.node, pjson.engines.node)) {
           process.emitWarning(`Node version must be ${pjson.engines.node} to use this CLI. Current node version: ${process.versions.node}`);
         }
@@ -21137,7 +21137,7 @@ var require_streamx = __commonJS({
         }
       }
     };
-    var Readable4 = class _Readable extends Stream {
+    var Readable5 = class _Readable extends Stream {
       constructor(opts) {
         super(opts);
         this._duplexState |= OPENING | WRITE_DONE | READ_READ_AHEAD;
@@ -21252,8 +21252,8 @@ var require_streamx = __commonJS({
             return this;
           },
           next() {
-            return new Promise(function(resolve3, reject) {
-              promiseResolve = resolve3;
+            return new Promise(function(resolve4, reject) {
+              promiseResolve = resolve4;
               promiseReject = reject;
               const data = stream.read();
               if (data !== null) ondata(data);
@@ -21286,11 +21286,11 @@ var require_streamx = __commonJS({
         }
         function destroy(err) {
           stream.destroy(err);
-          return new Promise((resolve3, reject) => {
-            if (stream._duplexState & DESTROYED) return resolve3({ value: void 0, done: true });
+          return new Promise((resolve4, reject) => {
+            if (stream._duplexState & DESTROYED) return resolve4({ value: void 0, done: true });
             stream.once("close", function() {
               if (err) reject(err);
-              else resolve3({ value: void 0, done: true });
+              else resolve4({ value: void 0, done: true });
             });
           });
         }
@@ -21334,8 +21334,8 @@ var require_streamx = __commonJS({
         const writes = pending + (ws._duplexState & WRITE_WRITING ? 1 : 0);
         if (writes === 0) return Promise.resolve(true);
         if (state.drains === null) state.drains = [];
-        return new Promise((resolve3) => {
-          state.drains.push({ writes, resolve: resolve3 });
+        return new Promise((resolve4) => {
+          state.drains.push({ writes, resolve: resolve4 });
         });
       }
       write(data) {
@@ -21348,7 +21348,7 @@ var require_streamx = __commonJS({
         return this;
       }
     };
-    var Duplex = class extends Readable4 {
+    var Duplex = class extends Readable5 {
       // and Writable
       constructor(opts) {
         super(opts);
@@ -21440,10 +21440,10 @@ var require_streamx = __commonJS({
       cb(null);
     }
     function pipelinePromise(...streams) {
-      return new Promise((resolve3, reject) => {
+      return new Promise((resolve4, reject) => {
         return pipeline4(...streams, (err) => {
           if (err) return reject(err);
-          resolve3();
+          resolve4();
         });
       });
     }
@@ -21557,7 +21557,7 @@ var require_streamx = __commonJS({
       getStreamError,
       Stream,
       Writable: Writable2,
-      Readable: Readable4,
+      Readable: Readable5,
       Duplex,
       Transform: Transform2,
       // Export PassThrough for compatibility with Node.js core's stream module
@@ -21831,7 +21831,7 @@ var require_headers = __commonJS({
 // node_modules/tar-stream/extract.js
 var require_extract = __commonJS({
   "node_modules/tar-stream/extract.js"(exports2, module2) {
-    var { Writable: Writable2, Readable: Readable4, getStreamError } = require_streamx();
+    var { Writable: Writable2, Readable: Readable5, getStreamError } = require_streamx();
     var FIFO = require_fast_fifo();
     var b4a = require_b4a();
     var headers = require_headers();
@@ -21879,7 +21879,7 @@ var require_extract = __commonJS({
         return buf.subarray(this._offset, this._offset += size);
       }
     };
-    var Source = class extends Readable4 {
+    var Source = class extends Readable5 {
       constructor(self2, header, offset) {
         super();
         this.header = header;
@@ -22113,16 +22113,16 @@ var require_extract = __commonJS({
           entryCallback = null;
           cb(err);
         }
-        function onnext(resolve3, reject) {
+        function onnext(resolve4, reject) {
           if (error) {
             return reject(error);
           }
           if (entryStream) {
-            resolve3({ value: entryStream, done: false });
+            resolve4({ value: entryStream, done: false });
             entryStream = null;
             return;
           }
-          promiseResolve = resolve3;
+          promiseResolve = resolve4;
           promiseReject = reject;
           consumeCallback(null);
           if (extract2._finished && promiseResolve) {
@@ -22150,11 +22150,11 @@ var require_extract = __commonJS({
         function destroy(err) {
           extract2.destroy(err);
           consumeCallback(err);
-          return new Promise((resolve3, reject) => {
-            if (extract2.destroyed) return resolve3({ value: void 0, done: true });
+          return new Promise((resolve4, reject) => {
+            if (extract2.destroyed) return resolve4({ value: void 0, done: true });
             extract2.once("close", function() {
               if (err) reject(err);
-              else resolve3({ value: void 0, done: true });
+              else resolve4({ value: void 0, done: true });
             });
           });
         }
@@ -22195,7 +22195,7 @@ var require_constants3 = __commonJS({
 // node_modules/tar-stream/pack.js
 var require_pack = __commonJS({
   "node_modules/tar-stream/pack.js"(exports2, module2) {
-    var { Readable: Readable4, Writable: Writable2, getStreamError } = require_streamx();
+    var { Readable: Readable5, Writable: Writable2, getStreamError } = require_streamx();
     var b4a = require_b4a();
     var constants = require_constants3();
     var headers = require_headers();
@@ -22288,7 +22288,7 @@ var require_pack = __commonJS({
         cb();
       }
     };
-    var Pack = class extends Readable4 {
+    var Pack = class extends Readable5 {
       constructor(opts) {
         super(opts);
         this._drain = noop;
@@ -31371,7 +31371,7 @@ var require_crypto = __commonJS({
       MAC_INFO,
       bindingAvailable: !!binding,
       init: (() => {
-        return new Promise(async (resolve3, reject) => {
+        return new Promise(async (resolve4, reject) => {
           try {
             POLY1305_WASM_MODULE = await require_poly1305()();
             POLY1305_RESULT_MALLOC = POLY1305_WASM_MODULE._malloc(16);
@@ -31383,7 +31383,7 @@ var require_crypto = __commonJS({
           } catch (ex) {
             return reject(ex);
           }
-          resolve3();
+          resolve4();
         });
       })(),
       NullCipher,
@@ -32641,7 +32641,7 @@ var require_agent = __commonJS({
     "use strict";
     var { Socket } = require("net");
     var { Duplex } = require("stream");
-    var { resolve: resolve3 } = require("path");
+    var { resolve: resolve4 } = require("path");
     var { readFile } = require("fs");
     var { execFile: execFile4, spawn } = require("child_process");
     var { isParsedKey, parseKey } = require_keyParser();
@@ -32777,7 +32777,7 @@ var require_agent = __commonJS({
       const RET_ERR_BINSTDIN = 13;
       const RET_ERR_BINSTDOUT = 14;
       const RET_ERR_BADLEN = 15;
-      const EXEPATH = resolve3(__dirname, "..", "util/pagent.exe");
+      const EXEPATH = resolve4(__dirname, "..", "util/pagent.exe");
       const ERROR = {
         [RET_ERR_BADARGS]: new Error("Invalid pagent.exe arguments"),
         [RET_ERR_UNAVAILABLE]: new Error("Pageant is not running"),
@@ -32943,11 +32943,11 @@ var require_agent = __commonJS({
       };
     })();
     var WINDOWS_PIPE_REGEX = /^[/\\][/\\]\.[/\\]pipe[/\\].+/;
-    function createAgent(path17) {
-      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path17)) {
-        return path17 === "pageant" ? new PageantAgent() : new CygwinAgent(path17);
+    function createAgent(path19) {
+      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path19)) {
+        return path19 === "pageant" ? new PageantAgent() : new CygwinAgent(path19);
       }
-      return new OpenSSHAgent(path17);
+      return new OpenSSHAgent(path19);
     }
     var AgentProtocol = (() => {
       const SSH_AGENTC_REQUEST_IDENTITIES = 11;
@@ -37922,8 +37922,8 @@ var require_SFTP = __commonJS({
   "node_modules/ssh2/lib/protocol/SFTP.js"(exports2, module2) {
     "use strict";
     var EventEmitter = require("events");
-    var fs17 = require("fs");
-    var { constants } = fs17;
+    var fs19 = require("fs");
+    var { constants } = fs19;
     var {
       Readable: ReadableStream,
       Writable: WritableStream
@@ -38191,17 +38191,17 @@ var require_SFTP = __commonJS({
       // ===========================================================================
       // Client-specific ===========================================================
       // ===========================================================================
-      createReadStream(path17, options) {
+      createReadStream(path19, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new ReadStream(this, path17, options);
+        return new ReadStream(this, path19, options);
       }
-      createWriteStream(path17, options) {
+      createWriteStream(path19, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new WriteStream(this, path17, options);
+        return new WriteStream(this, path19, options);
       }
-      open(path17, flags_, attrs, cb) {
+      open(path19, flags_, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         if (typeof attrs === "function") {
@@ -38220,7 +38220,7 @@ var require_SFTP = __commonJS({
           attrsFlags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path17);
+        const pathLen = Buffer.byteLength(path19);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38228,7 +38228,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path17, p += 4, pathLen);
+        buf.utf8Write(path19, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         writeUInt32BE(buf, attrsFlags, p += 4);
         if (attrsLen) {
@@ -38352,14 +38352,14 @@ var require_SFTP = __commonJS({
       fastGet(remotePath, localPath, opts, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        fastXfer(this, fs17, remotePath, localPath, opts, cb);
+        fastXfer(this, fs19, remotePath, localPath, opts, cb);
       }
       fastPut(localPath, remotePath, opts, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        fastXfer(fs17, this, localPath, remotePath, opts, cb);
+        fastXfer(fs19, this, localPath, remotePath, opts, cb);
       }
-      readFile(path17, options, callback_) {
+      readFile(path19, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -38432,13 +38432,13 @@ var require_SFTP = __commonJS({
             return callback && callback(er, buffer);
           });
         };
-        this.open(path17, flag, 438, (er, handle_) => {
+        this.open(path19, flag, 438, (er, handle_) => {
           if (er)
             return callback && callback(er);
           handle = handle_;
           const tryStat = (er2, st) => {
             if (er2) {
-              this.stat(path17, (er_, st_) => {
+              this.stat(path19, (er_, st_) => {
                 if (er_) {
                   return this.close(handle, () => {
                     callback && callback(er2);
@@ -38459,7 +38459,7 @@ var require_SFTP = __commonJS({
           this.fstat(handle, tryStat);
         });
       }
-      writeFile(path17, data, options, callback_) {
+      writeFile(path19, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -38478,7 +38478,7 @@ var require_SFTP = __commonJS({
         if (options.encoding && !Buffer.isEncoding(options.encoding))
           throw new Error(`Unknown encoding: ${options.encoding}`);
         const flag = options.flag || "w";
-        this.open(path17, flag, options.mode, (openErr, handle) => {
+        this.open(path19, flag, options.mode, (openErr, handle) => {
           if (openErr) {
             callback && callback(openErr);
           } else {
@@ -38487,7 +38487,7 @@ var require_SFTP = __commonJS({
             if (position === null) {
               const tryStat = (er, st) => {
                 if (er) {
-                  this.stat(path17, (er_, st_) => {
+                  this.stat(path19, (er_, st_) => {
                     if (er_) {
                       return this.close(handle, () => {
                         callback && callback(er);
@@ -38506,7 +38506,7 @@ var require_SFTP = __commonJS({
           }
         });
       }
-      appendFile(path17, data, options, callback_) {
+      appendFile(path19, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -38524,12 +38524,12 @@ var require_SFTP = __commonJS({
           throw new TypeError("Bad arguments");
         if (!options.flag)
           options = Object.assign({ flag: "a" }, options);
-        this.writeFile(path17, data, options, callback);
+        this.writeFile(path19, data, options, callback);
       }
-      exists(path17, cb) {
+      exists(path19, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        this.stat(path17, (err) => {
+        this.stat(path19, (err) => {
           cb && cb(err ? false : true);
         });
       }
@@ -38572,7 +38572,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} RENAME`
         );
       }
-      mkdir(path17, attrs, cb) {
+      mkdir(path19, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -38586,7 +38586,7 @@ var require_SFTP = __commonJS({
           flags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path17);
+        const pathLen = Buffer.byteLength(path19);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38594,7 +38594,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path17, p += 4, pathLen);
+        buf.utf8Write(path19, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -38610,10 +38610,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} MKDIR`
         );
       }
-      rmdir(path17, cb) {
+      rmdir(path19, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path17);
+        const pathLen = Buffer.byteLength(path19);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38621,7 +38621,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path17, p += 4, pathLen);
+        buf.utf8Write(path19, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
@@ -38711,10 +38711,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} FSTAT`
         );
       }
-      stat(path17, cb) {
+      stat(path19, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path17);
+        const pathLen = Buffer.byteLength(path19);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38722,17 +38722,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path17, p += 4, pathLen);
+        buf.utf8Write(path19, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} STAT`
         );
       }
-      lstat(path17, cb) {
+      lstat(path19, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path17);
+        const pathLen = Buffer.byteLength(path19);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38740,17 +38740,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path17, p += 4, pathLen);
+        buf.utf8Write(path19, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} LSTAT`
         );
       }
-      opendir(path17, cb) {
+      opendir(path19, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path17);
+        const pathLen = Buffer.byteLength(path19);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38758,14 +38758,14 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path17, p += 4, pathLen);
+        buf.utf8Write(path19, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} OPENDIR`
         );
       }
-      setstat(path17, attrs, cb) {
+      setstat(path19, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -38777,7 +38777,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path17);
+        const pathLen = Buffer.byteLength(path19);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38785,7 +38785,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path17, p += 4, pathLen);
+        buf.utf8Write(path19, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -38845,8 +38845,8 @@ var require_SFTP = __commonJS({
           mtime: toUnixTimestamp(mtime)
         }, cb);
       }
-      utimes(path17, atime, mtime, cb) {
-        return this.setstat(path17, {
+      utimes(path19, atime, mtime, cb) {
+        return this.setstat(path19, {
           atime: toUnixTimestamp(atime),
           mtime: toUnixTimestamp(mtime)
         }, cb);
@@ -38857,8 +38857,8 @@ var require_SFTP = __commonJS({
           gid
         }, cb);
       }
-      chown(path17, uid, gid, cb) {
-        return this.setstat(path17, {
+      chown(path19, uid, gid, cb) {
+        return this.setstat(path19, {
           uid,
           gid
         }, cb);
@@ -38868,15 +38868,15 @@ var require_SFTP = __commonJS({
           mode
         }, cb);
       }
-      chmod(path17, mode, cb) {
-        return this.setstat(path17, {
+      chmod(path19, mode, cb) {
+        return this.setstat(path19, {
           mode
         }, cb);
       }
-      readlink(path17, cb) {
+      readlink(path19, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path17);
+        const pathLen = Buffer.byteLength(path19);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38884,7 +38884,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path17, p += 4, pathLen);
+        buf.utf8Write(path19, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -38929,10 +38929,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} SYMLINK`
         );
       }
-      realpath(path17, cb) {
+      realpath(path19, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path17);
+        const pathLen = Buffer.byteLength(path19);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38940,7 +38940,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path17, p += 4, pathLen);
+        buf.utf8Write(path19, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -38985,13 +38985,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${which} posix-rename@openssh.com`);
         }
       }
-      ext_openssh_statvfs(path17, cb) {
+      ext_openssh_statvfs(path19, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["statvfs@openssh.com"];
         if (!ext || ext !== "2")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path17);
+        const pathLen = Buffer.byteLength(path19);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 19 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -39001,7 +39001,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 19, p);
         buf.utf8Write("statvfs@openssh.com", p += 4, 19);
         writeUInt32BE(buf, pathLen, p += 19);
-        buf.utf8Write(path17, p += 4, pathLen);
+        buf.utf8Write(path19, p += 4, pathLen);
         this._requests[reqid] = { extended: "statvfs@openssh.com", cb };
         const isBuffered = sendOrBuffer(this, buf);
         if (this._debug) {
@@ -39087,7 +39087,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} fsync@openssh.com`
         );
       }
-      ext_openssh_lsetstat(path17, attrs, cb) {
+      ext_openssh_lsetstat(path19, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["lsetstat@openssh.com"];
@@ -39102,7 +39102,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path17);
+        const pathLen = Buffer.byteLength(path19);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 20 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -39112,7 +39112,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 20, p);
         buf.utf8Write("lsetstat@openssh.com", p += 4, 20);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path17, p += 4, pathLen);
+        buf.utf8Write(path19, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -39129,13 +39129,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${status} lsetstat@openssh.com`);
         }
       }
-      ext_openssh_expandPath(path17, cb) {
+      ext_openssh_expandPath(path19, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["expand-path@openssh.com"];
         if (ext !== "1")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path17);
+        const pathLen = Buffer.byteLength(path19);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 23 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -39145,7 +39145,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 23, p);
         buf.utf8Write("expand-path@openssh.com", p += 4, 23);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path17, p += 4, pathLen);
+        buf.utf8Write(path19, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -39618,13 +39618,13 @@ var require_SFTP = __commonJS({
             if (--left === 0)
               cb(err);
           };
-          if (srcHandle && (src === fs17 || src.outgoing.state === "open"))
+          if (srcHandle && (src === fs19 || src.outgoing.state === "open"))
             ++left;
-          if (dstHandle && (dst === fs17 || dst.outgoing.state === "open"))
+          if (dstHandle && (dst === fs19 || dst.outgoing.state === "open"))
             ++left;
-          if (srcHandle && (src === fs17 || src.outgoing.state === "open"))
+          if (srcHandle && (src === fs19 || src.outgoing.state === "open"))
             src.close(srcHandle, cbfinal);
-          if (dstHandle && (dst === fs17 || dst.outgoing.state === "open"))
+          if (dstHandle && (dst === fs19 || dst.outgoing.state === "open"))
             dst.close(dstHandle, cbfinal);
         } else {
           cb(err);
@@ -39640,7 +39640,7 @@ var require_SFTP = __commonJS({
           tryStat(null, { size: fileSize });
         function tryStat(err2, attrs) {
           if (err2) {
-            if (src !== fs17) {
+            if (src !== fs19) {
               src.stat(srcPath, (err_, attrs_) => {
                 if (err_)
                   return onerror(err2);
@@ -40423,12 +40423,12 @@ var require_SFTP = __commonJS({
       [REQUEST.LSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path17 = bufferParser.readString(true);
+        const path19 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path17 === void 0)
+        if (path19 === void 0)
           return doFatalSFTPError(sftp, "Malformed LSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received LSTAT (id:${reqID})`);
-        if (!sftp.emit("LSTAT", reqID, path17)) {
+        if (!sftp.emit("LSTAT", reqID, path19)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40447,13 +40447,13 @@ var require_SFTP = __commonJS({
       [REQUEST.SETSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path17 = bufferParser.readString(true);
+        const path19 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed SETSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received SETSTAT (id:${reqID})`);
-        if (!sftp.emit("SETSTAT", reqID, path17, attrs)) {
+        if (!sftp.emit("SETSTAT", reqID, path19, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40475,12 +40475,12 @@ var require_SFTP = __commonJS({
       [REQUEST.OPENDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path17 = bufferParser.readString(true);
+        const path19 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path17 === void 0)
+        if (path19 === void 0)
           return doFatalSFTPError(sftp, "Malformed OPENDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received OPENDIR (id:${reqID})`);
-        if (!sftp.emit("OPENDIR", reqID, path17)) {
+        if (!sftp.emit("OPENDIR", reqID, path19)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40499,63 +40499,63 @@ var require_SFTP = __commonJS({
       [REQUEST.REMOVE]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path17 = bufferParser.readString(true);
+        const path19 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path17 === void 0)
+        if (path19 === void 0)
           return doFatalSFTPError(sftp, "Malformed REMOVE packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received REMOVE (id:${reqID})`);
-        if (!sftp.emit("REMOVE", reqID, path17)) {
+        if (!sftp.emit("REMOVE", reqID, path19)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.MKDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path17 = bufferParser.readString(true);
+        const path19 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed MKDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received MKDIR (id:${reqID})`);
-        if (!sftp.emit("MKDIR", reqID, path17, attrs)) {
+        if (!sftp.emit("MKDIR", reqID, path19, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.RMDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path17 = bufferParser.readString(true);
+        const path19 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path17 === void 0)
+        if (path19 === void 0)
           return doFatalSFTPError(sftp, "Malformed RMDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received RMDIR (id:${reqID})`);
-        if (!sftp.emit("RMDIR", reqID, path17)) {
+        if (!sftp.emit("RMDIR", reqID, path19)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.REALPATH]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path17 = bufferParser.readString(true);
+        const path19 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path17 === void 0)
+        if (path19 === void 0)
           return doFatalSFTPError(sftp, "Malformed REALPATH packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received REALPATH (id:${reqID})`
         );
-        if (!sftp.emit("REALPATH", reqID, path17)) {
+        if (!sftp.emit("REALPATH", reqID, path19)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.STAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path17 = bufferParser.readString(true);
+        const path19 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path17 === void 0)
+        if (path19 === void 0)
           return doFatalSFTPError(sftp, "Malformed STAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received STAT (id:${reqID})`);
-        if (!sftp.emit("STAT", reqID, path17)) {
+        if (!sftp.emit("STAT", reqID, path19)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40575,14 +40575,14 @@ var require_SFTP = __commonJS({
       [REQUEST.READLINK]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path17 = bufferParser.readString(true);
+        const path19 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path17 === void 0)
+        if (path19 === void 0)
           return doFatalSFTPError(sftp, "Malformed READLINK packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received READLINK (id:${reqID})`
         );
-        if (!sftp.emit("READLINK", reqID, path17)) {
+        if (!sftp.emit("READLINK", reqID, path19)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40653,7 +40653,7 @@ var require_SFTP = __commonJS({
     function roundUpToMultipleOf8(n) {
       return n + 7 & ~7;
     }
-    function ReadStream(sftp, path17, options) {
+    function ReadStream(sftp, path19, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -40667,7 +40667,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       ReadableStream.call(this, options);
-      this.path = path17;
+      this.path = path19;
       this.flags = options.flags === void 0 ? "r" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -40798,7 +40798,7 @@ var require_SFTP = __commonJS({
       },
       configurable: true
     });
-    function WriteStream(sftp, path17, options) {
+    function WriteStream(sftp, path19, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -40810,7 +40810,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       WritableStream.call(this, options);
-      this.path = path17;
+      this.path = path19;
       this.flags = options.flags === void 0 ? "w" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -45020,8 +45020,8 @@ __export(smsdiag_exports, {
   main: () => main
 });
 module.exports = __toCommonJS(smsdiag_exports);
-var import_core13 = __toESM(require_lib());
-var path16 = __toESM(require("node:path"));
+var import_core15 = __toESM(require_lib());
+var path18 = __toESM(require("node:path"));
 
 // package.json
 var name = "smsdiag";
@@ -45258,7 +45258,7 @@ var import_node_os2 = require("node:os");
 var import_node_worker_threads = require("node:worker_threads");
 function startWorker() {
   const resourceLimits = { maxYoungGenerationSizeMb: 4 };
-  return true ? new import_node_worker_threads.Worker('"use strict";\nvar __create = Object.create;\nvar __defProp = Object.defineProperty;\nvar __getOwnPropDesc = Object.getOwnPropertyDescriptor;\nvar __getOwnPropNames = Object.getOwnPropertyNames;\nvar __getProtoOf = Object.getPrototypeOf;\nvar __hasOwnProp = Object.prototype.hasOwnProperty;\nvar __commonJS = (cb, mod) => function __require() {\n  try {\n    return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;\n  } catch (e) {\n    throw mod = 0, e;\n  }\n};\nvar __copyProps = (to, from, except, desc) => {\n  if (from && typeof from === "object" || typeof from === "function") {\n    for (let key of __getOwnPropNames(from))\n      if (!__hasOwnProp.call(to, key) && key !== except)\n        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });\n  }\n  return to;\n};\nvar __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(\n  // If the importer is in node compatibility mode or this is not an ESM\n  // file that has been converted to a CommonJS file using a Babel-\n  // compatible transform (i.e. "__esModule" has not been set), then set\n  // "default" to the CommonJS "module.exports" for node compatibility.\n  isNodeMode || !mod || !mod.__esModule ? __defProp(target, "default", { value: mod, enumerable: true }) : target,\n  mod\n));\n\n// node_modules/cli-table3/src/debug.js\nvar require_debug = __commonJS({\n  "node_modules/cli-table3/src/debug.js"(exports2, module2) {\n    var messages = [];\n    var level = 0;\n    var debug = (msg, min) => {\n      if (level >= min) {\n        messages.push(msg);\n      }\n    };\n    debug.WARN = 1;\n    debug.INFO = 2;\n    debug.DEBUG = 3;\n    debug.reset = () => {\n      messages = [];\n    };\n    debug.setDebugLevel = (v) => {\n      level = v;\n    };\n    debug.warn = (msg) => debug(msg, debug.WARN);\n    debug.info = (msg) => debug(msg, debug.INFO);\n    debug.debug = (msg) => debug(msg, debug.DEBUG);\n    debug.debugMessages = () => messages;\n    module2.exports = debug;\n  }\n});\n\n// node_modules/ansi-regex/index.js\nvar require_ansi_regex = __commonJS({\n  "node_modules/ansi-regex/index.js"(exports2, module2) {\n    "use strict";\n    module2.exports = ({ onlyFirst = false } = {}) => {\n      const pattern = [\n        "[\\\\u001B\\\\u009B][[\\\\]()#;?]*(?:(?:(?:(?:;[-a-zA-Z\\\\d\\\\/#&.:=?%@~_]+)*|[a-zA-Z\\\\d]+(?:;[-a-zA-Z\\\\d\\\\/#&.:=?%@~_]*)*)?\\\\u0007)",\n        "(?:(?:\\\\d{1,4}(?:;\\\\d{0,4})*)?[\\\\dA-PR-TZcf-ntqry=><~]))"\n      ].join("|");\n      return new RegExp(pattern, onlyFirst ? void 0 : "g");\n    };\n  }\n});\n\n// node_modules/strip-ansi/index.js\nvar require_strip_ansi = __commonJS({\n  "node_modules/strip-ansi/index.js"(exports2, module2) {\n    "use strict";\n    var ansiRegex = require_ansi_regex();\n    module2.exports = (string) => typeof string === "string" ? string.replace(ansiRegex(), "") : string;\n  }\n});\n\n// node_modules/is-fullwidth-code-point/index.js\nvar require_is_fullwidth_code_point = __commonJS({\n  "node_modules/is-fullwidth-code-point/index.js"(exports2, module2) {\n    "use strict";\n    var isFullwidthCodePoint = (codePoint) => {\n      if (Number.isNaN(codePoint)) {\n        return false;\n      }\n      if (codePoint >= 4352 && (codePoint <= 4447 || // Hangul Jamo\n      codePoint === 9001 || // LEFT-POINTING ANGLE BRACKET\n      codePoint === 9002 || // RIGHT-POINTING ANGLE BRACKET\n      // CJK Radicals Supplement .. Enclosed CJK Letters and Months\n      11904 <= codePoint && codePoint <= 12871 && codePoint !== 12351 || // Enclosed CJK Letters and Months .. CJK Unified Ideographs Extension A\n      12880 <= codePoint && codePoint <= 19903 || // CJK Unified Ideographs .. Yi Radicals\n      19968 <= codePoint && codePoint <= 42182 || // Hangul Jamo Extended-A\n      43360 <= codePoint && codePoint <= 43388 || // Hangul Syllables\n      44032 <= codePoint && codePoint <= 55203 || // CJK Compatibility Ideographs\n      63744 <= codePoint && codePoint <= 64255 || // Vertical Forms\n      65040 <= codePoint && codePoint <= 65049 || // CJK Compatibility Forms .. Small Form Variants\n      65072 <= codePoint && codePoint <= 65131 || // Halfwidth and Fullwidth Forms\n      65281 <= codePoint && codePoint <= 65376 || 65504 <= codePoint && codePoint <= 65510 || // Kana Supplement\n      110592 <= codePoint && codePoint <= 110593 || // Enclosed Ideographic Supplement\n      127488 <= codePoint && codePoint <= 127569 || // CJK Unified Ideographs Extension B .. Tertiary Ideographic Plane\n      131072 <= codePoint && codePoint <= 262141)) {\n        return true;\n      }\n      return false;\n    };\n    module2.exports = isFullwidthCodePoint;\n    module2.exports.default = isFullwidthCodePoint;\n  }\n});\n\n// node_modules/emoji-regex/index.js\nvar require_emoji_regex = __commonJS({\n  "node_modules/emoji-regex/index.js"(exports2, module2) {\n    "use strict";\n    module2.exports = function() {\n      return /\\uD83C\\uDFF4\\uDB40\\uDC67\\uDB40\\uDC62(?:\\uDB40\\uDC65\\uDB40\\uDC6E\\uDB40\\uDC67|\\uDB40\\uDC73\\uDB40\\uDC63\\uDB40\\uDC74|\\uDB40\\uDC77\\uDB40\\uDC6C\\uDB40\\uDC73)\\uDB40\\uDC7F|\\uD83D\\uDC68(?:\\uD83C\\uDFFC\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68\\uD83C\\uDFFB|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFF\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB-\\uDFFE])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFE\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB-\\uDFFD])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFD\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB\\uDFFC])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\u200D(?:\\u2764\\uFE0F\\u200D(?:\\uD83D\\uDC8B\\u200D)?\\uD83D\\uDC68|(?:\\uD83D[\\uDC68\\uDC69])\\u200D(?:\\uD83D\\uDC66\\u200D\\uD83D\\uDC66|\\uD83D\\uDC67\\u200D(?:\\uD83D[\\uDC66\\uDC67]))|\\uD83D\\uDC66\\u200D\\uD83D\\uDC66|\\uD83D\\uDC67\\u200D(?:\\uD83D[\\uDC66\\uDC67])|(?:\\uD83D[\\uDC68\\uDC69])\\u200D(?:\\uD83D[\\uDC66\\uDC67])|[\\u2695\\u2696\\u2708]\\uFE0F|\\uD83D[\\uDC66\\uDC67]|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|(?:\\uD83C\\uDFFB\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFF\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFE\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFD\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFC\\u200D[\\u2695\\u2696\\u2708])\\uFE0F|\\uD83C\\uDFFB\\u200D(?:\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C[\\uDFFB-\\uDFFF])|(?:\\uD83E\\uDDD1\\uD83C\\uDFFB\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1|\\uD83D\\uDC69\\uD83C\\uDFFC\\u200D\\uD83E\\uDD1D\\u200D\\uD83D\\uDC69)\\uD83C\\uDFFB|\\uD83E\\uDDD1(?:\\uD83C\\uDFFF\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1(?:\\uD83C[\\uDFFB-\\uDFFF])|\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1)|(?:\\uD83E\\uDDD1\\uD83C\\uDFFE\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1|\\uD83D\\uDC69\\uD83C\\uDFFF\\u200D\\uD83E\\uDD1D\\u200D(?:\\uD83D[\\uDC68\\uDC69]))(?:\\uD83C[\\uDFFB-\\uDFFE])|(?:\\uD83E\\uDDD1\\uD83C\\uDFFC\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1|\\uD83D\\uDC69\\uD83C\\uDFFD\\u200D\\uD83E\\uDD1D\\u200D\\uD83D\\uDC69)(?:\\uD83C[\\uDFFB\\uDFFC])|\\uD83D\\uDC69(?:\\uD83C\\uDFFE\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB-\\uDFFD\\uDFFF])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFC\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB\\uDFFD-\\uDFFF])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFB\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFC-\\uDFFF])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFD\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB\\uDFFC\\uDFFE\\uDFFF])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\u200D(?:\\u2764\\uFE0F\\u200D(?:\\uD83D\\uDC8B\\u200D(?:\\uD83D[\\uDC68\\uDC69])|\\uD83D[\\uDC68\\uDC69])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFF\\u200D(?:\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD]))|\\uD83D\\uDC69\\u200D\\uD83D\\uDC69\\u200D(?:\\uD83D\\uDC66\\u200D\\uD83D\\uDC66|\\uD83D\\uDC67\\u200D(?:\\uD83D[\\uDC66\\uDC67]))|(?:\\uD83E\\uDDD1\\uD83C\\uDFFD\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1|\\uD83D\\uDC69\\uD83C\\uDFFE\\u200D\\uD83E\\uDD1D\\u200D\\uD83D\\uDC69)(?:\\uD83C[\\uDFFB-\\uDFFD])|\\uD83D\\uDC69\\u200D\\uD83D\\uDC66\\u200D\\uD83D\\uDC66|\\uD83D\\uDC69\\u200D\\uD83D\\uDC69\\u200D(?:\\uD83D[\\uDC66\\uDC67])|(?:\\uD83D\\uDC41\\uFE0F\\u200D\\uD83D\\uDDE8|\\uD83D\\uDC69(?:\\uD83C\\uDFFF\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFE\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFC\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFB\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFD\\u200D[\\u2695\\u2696\\u2708]|\\u200D[\\u2695\\u2696\\u2708])|(?:(?:\\u26F9|\\uD83C[\\uDFCB\\uDFCC]|\\uD83D\\uDD75)\\uFE0F|\\uD83D\\uDC6F|\\uD83E[\\uDD3C\\uDDDE\\uDDDF])\\u200D[\\u2640\\u2642]|(?:\\u26F9|\\uD83C[\\uDFCB\\uDFCC]|\\uD83D\\uDD75)(?:\\uD83C[\\uDFFB-\\uDFFF])\\u200D[\\u2640\\u2642]|(?:\\uD83C[\\uDFC3\\uDFC4\\uDFCA]|\\uD83D[\\uDC6E\\uDC71\\uDC73\\uDC77\\uDC81\\uDC82\\uDC86\\uDC87\\uDE45-\\uDE47\\uDE4B\\uDE4D\\uDE4E\\uDEA3\\uDEB4-\\uDEB6]|\\uD83E[\\uDD26\\uDD37-\\uDD39\\uDD3D\\uDD3E\\uDDB8\\uDDB9\\uDDCD-\\uDDCF\\uDDD6-\\uDDDD])(?:(?:\\uD83C[\\uDFFB-\\uDFFF])\\u200D[\\u2640\\u2642]|\\u200D[\\u2640\\u2642])|\\uD83C\\uDFF4\\u200D\\u2620)\\uFE0F|\\uD83D\\uDC69\\u200D\\uD83D\\uDC67\\u200D(?:\\uD83D[\\uDC66\\uDC67])|\\uD83C\\uDFF3\\uFE0F\\u200D\\uD83C\\uDF08|\\uD83D\\uDC15\\u200D\\uD83E\\uDDBA|\\uD83D\\uDC69\\u200D\\uD83D\\uDC66|\\uD83D\\uDC69\\u200D\\uD83D\\uDC67|\\uD83C\\uDDFD\\uD83C\\uDDF0|\\uD83C\\uDDF4\\uD83C\\uDDF2|\\uD83C\\uDDF6\\uD83C\\uDDE6|[#\\*0-9]\\uFE0F\\u20E3|\\uD83C\\uDDE7(?:\\uD83C[\\uDDE6\\uDDE7\\uDDE9-\\uDDEF\\uDDF1-\\uDDF4\\uDDF6-\\uDDF9\\uDDFB\\uDDFC\\uDDFE\\uDDFF])|\\uD83C\\uDDF9(?:\\uD83C[\\uDDE6\\uDDE8\\uDDE9\\uDDEB-\\uDDED\\uDDEF-\\uDDF4\\uDDF7\\uDDF9\\uDDFB\\uDDFC\\uDDFF])|\\uD83C\\uDDEA(?:\\uD83C[\\uDDE6\\uDDE8\\uDDEA\\uDDEC\\uDDED\\uDDF7-\\uDDFA])|\\uD83E\\uDDD1(?:\\uD83C[\\uDFFB-\\uDFFF])|\\uD83C\\uDDF7(?:\\uD83C[\\uDDEA\\uDDF4\\uDDF8\\uDDFA\\uDDFC])|\\uD83D\\uDC69(?:\\uD83C[\\uDFFB-\\uDFFF])|\\uD83C\\uDDF2(?:\\uD83C[\\uDDE6\\uDDE8-\\uDDED\\uDDF0-\\uDDFF])|\\uD83C\\uDDE6(?:\\uD83C[\\uDDE8-\\uDDEC\\uDDEE\\uDDF1\\uDDF2\\uDDF4\\uDDF6-\\uDDFA\\uDDFC\\uDDFD\\uDDFF])|\\uD83C\\uDDF0(?:\\uD83C[\\uDDEA\\uDDEC-\\uDDEE\\uDDF2\\uDDF3\\uDDF5\\uDDF7\\uDDFC\\uDDFE\\uDDFF])|\\uD83C\\uDDED(?:\\uD83C[\\uDDF0\\uDDF2\\uDDF3\\uDDF7\\uDDF9\\uDDFA])|\\uD83C\\uDDE9(?:\\uD83C[\\uDDEA\\uDDEC\\uDDEF\\uDDF0\\uDDF2\\uDDF4\\uDDFF])|\\uD83C\\uDDFE(?:\\uD83C[\\uDDEA\\uDDF9])|\\uD83C\\uDDEC(?:\\uD83C[\\uDDE6\\uDDE7\\uDDE9-\\uDDEE\\uDDF1-\\uDDF3\\uDDF5-\\uDDFA\\uDDFC\\uDDFE])|\\uD83C\\uDDF8(?:\\uD83C[\\uDDE6-\\uDDEA\\uDDEC-\\uDDF4\\uDDF7-\\uDDF9\\uDDFB\\uDDFD-\\uDDFF])|\\uD83C\\uDDEB(?:\\uD83C[\\uDDEE-\\uDDF0\\uDDF2\\uDDF4\\uDDF7])|\\uD83C\\uDDF5(?:\\uD83C[\\uDDE6\\uDDEA-\\uDDED\\uDDF0-\\uDDF3\\uDDF7-\\uDDF9\\uDDFC\\uDDFE])|\\uD83C\\uDDFB(?:\\uD83C[\\uDDE6\\uDDE8\\uDDEA\\uDDEC\\uDDEE\\uDDF3\\uDDFA])|\\uD83C\\uDDF3(?:\\uD83C[\\uDDE6\\uDDE8\\uDDEA-\\uDDEC\\uDDEE\\uDDF1\\uDDF4\\uDDF5\\uDDF7\\uDDFA\\uDDFF])|\\uD83C\\uDDE8(?:\\uD83C[\\uDDE6\\uDDE8\\uDDE9\\uDDEB-\\uDDEE\\uDDF0-\\uDDF5\\uDDF7\\uDDFA-\\uDDFF])|\\uD83C\\uDDF1(?:\\uD83C[\\uDDE6-\\uDDE8\\uDDEE\\uDDF0\\uDDF7-\\uDDFB\\uDDFE])|\\uD83C\\uDDFF(?:\\uD83C[\\uDDE6\\uDDF2\\uDDFC])|\\uD83C\\uDDFC(?:\\uD83C[\\uDDEB\\uDDF8])|\\uD83C\\uDDFA(?:\\uD83C[\\uDDE6\\uDDEC\\uDDF2\\uDDF3\\uDDF8\\uDDFE\\uDDFF])|\\uD83C\\uDDEE(?:\\uD83C[\\uDDE8-\\uDDEA\\uDDF1-\\uDDF4\\uDDF6-\\uDDF9])|\\uD83C\\uDDEF(?:\\uD83C[\\uDDEA\\uDDF2\\uDDF4\\uDDF5])|(?:\\uD83C[\\uDFC3\\uDFC4\\uDFCA]|\\uD83D[\\uDC6E\\uDC71\\uDC73\\uDC77\\uDC81\\uDC82\\uDC86\\uDC87\\uDE45-\\uDE47\\uDE4B\\uDE4D\\uDE4E\\uDEA3\\uDEB4-\\uDEB6]|\\uD83E[\\uDD26\\uDD37-\\uDD39\\uDD3D\\uDD3E\\uDDB8\\uDDB9\\uDDCD-\\uDDCF\\uDDD6-\\uDDDD])(?:\\uD83C[\\uDFFB-\\uDFFF])|(?:\\u26F9|\\uD83C[\\uDFCB\\uDFCC]|\\uD83D\\uDD75)(?:\\uD83C[\\uDFFB-\\uDFFF])|(?:[\\u261D\\u270A-\\u270D]|\\uD83C[\\uDF85\\uDFC2\\uDFC7]|\\uD83D[\\uDC42\\uDC43\\uDC46-\\uDC50\\uDC66\\uDC67\\uDC6B-\\uDC6D\\uDC70\\uDC72\\uDC74-\\uDC76\\uDC78\\uDC7C\\uDC83\\uDC85\\uDCAA\\uDD74\\uDD7A\\uDD90\\uDD95\\uDD96\\uDE4C\\uDE4F\\uDEC0\\uDECC]|\\uD83E[\\uDD0F\\uDD18-\\uDD1C\\uDD1E\\uDD1F\\uDD30-\\uDD36\\uDDB5\\uDDB6\\uDDBB\\uDDD2-\\uDDD5])(?:\\uD83C[\\uDFFB-\\uDFFF])|(?:[\\u231A\\u231B\\u23E9-\\u23EC\\u23F0\\u23F3\\u25FD\\u25FE\\u2614\\u2615\\u2648-\\u2653\\u267F\\u2693\\u26A1\\u26AA\\u26AB\\u26BD\\u26BE\\u26C4\\u26C5\\u26CE\\u26D4\\u26EA\\u26F2\\u26F3\\u26F5\\u26FA\\u26FD\\u2705\\u270A\\u270B\\u2728\\u274C\\u274E\\u2753-\\u2755\\u2757\\u2795-\\u2797\\u27B0\\u27BF\\u2B1B\\u2B1C\\u2B50\\u2B55]|\\uD83C[\\uDC04\\uDCCF\\uDD8E\\uDD91-\\uDD9A\\uDDE6-\\uDDFF\\uDE01\\uDE1A\\uDE2F\\uDE32-\\uDE36\\uDE38-\\uDE3A\\uDE50\\uDE51\\uDF00-\\uDF20\\uDF2D-\\uDF35\\uDF37-\\uDF7C\\uDF7E-\\uDF93\\uDFA0-\\uDFCA\\uDFCF-\\uDFD3\\uDFE0-\\uDFF0\\uDFF4\\uDFF8-\\uDFFF]|\\uD83D[\\uDC00-\\uDC3E\\uDC40\\uDC42-\\uDCFC\\uDCFF-\\uDD3D\\uDD4B-\\uDD4E\\uDD50-\\uDD67\\uDD7A\\uDD95\\uDD96\\uDDA4\\uDDFB-\\uDE4F\\uDE80-\\uDEC5\\uDECC\\uDED0-\\uDED2\\uDED5\\uDEEB\\uDEEC\\uDEF4-\\uDEFA\\uDFE0-\\uDFEB]|\\uD83E[\\uDD0D-\\uDD3A\\uDD3C-\\uDD45\\uDD47-\\uDD71\\uDD73-\\uDD76\\uDD7A-\\uDDA2\\uDDA5-\\uDDAA\\uDDAE-\\uDDCA\\uDDCD-\\uDDFF\\uDE70-\\uDE73\\uDE78-\\uDE7A\\uDE80-\\uDE82\\uDE90-\\uDE95])|(?:[#\\*0-9\\xA9\\xAE\\u203C\\u2049\\u2122\\u2139\\u2194-\\u2199\\u21A9\\u21AA\\u231A\\u231B\\u2328\\u23CF\\u23E9-\\u23F3\\u23F8-\\u23FA\\u24C2\\u25AA\\u25AB\\u25B6\\u25C0\\u25FB-\\u25FE\\u2600-\\u2604\\u260E\\u2611\\u2614\\u2615\\u2618\\u261D\\u2620\\u2622\\u2623\\u2626\\u262A\\u262E\\u262F\\u2638-\\u263A\\u2640\\u2642\\u2648-\\u2653\\u265F\\u2660\\u2663\\u2665\\u2666\\u2668\\u267B\\u267E\\u267F\\u2692-\\u2697\\u2699\\u269B\\u269C\\u26A0\\u26A1\\u26AA\\u26AB\\u26B0\\u26B1\\u26BD\\u26BE\\u26C4\\u26C5\\u26C8\\u26CE\\u26CF\\u26D1\\u26D3\\u26D4\\u26E9\\u26EA\\u26F0-\\u26F5\\u26F7-\\u26FA\\u26FD\\u2702\\u2705\\u2708-\\u270D\\u270F\\u2712\\u2714\\u2716\\u271D\\u2721\\u2728\\u2733\\u2734\\u2744\\u2747\\u274C\\u274E\\u2753-\\u2755\\u2757\\u2763\\u2764\\u2795-\\u2797\\u27A1\\u27B0\\u27BF\\u2934\\u2935\\u2B05-\\u2B07\\u2B1B\\u2B1C\\u2B50\\u2B55\\u3030\\u303D\\u3297\\u3299]|\\uD83C[\\uDC04\\uDCCF\\uDD70\\uDD71\\uDD7E\\uDD7F\\uDD8E\\uDD91-\\uDD9A\\uDDE6-\\uDDFF\\uDE01\\uDE02\\uDE1A\\uDE2F\\uDE32-\\uDE3A\\uDE50\\uDE51\\uDF00-\\uDF21\\uDF24-\\uDF93\\uDF96\\uDF97\\uDF99-\\uDF9B\\uDF9E-\\uDFF0\\uDFF3-\\uDFF5\\uDFF7-\\uDFFF]|\\uD83D[\\uDC00-\\uDCFD\\uDCFF-\\uDD3D\\uDD49-\\uDD4E\\uDD50-\\uDD67\\uDD6F\\uDD70\\uDD73-\\uDD7A\\uDD87\\uDD8A-\\uDD8D\\uDD90\\uDD95\\uDD96\\uDDA4\\uDDA5\\uDDA8\\uDDB1\\uDDB2\\uDDBC\\uDDC2-\\uDDC4\\uDDD1-\\uDDD3\\uDDDC-\\uDDDE\\uDDE1\\uDDE3\\uDDE8\\uDDEF\\uDDF3\\uDDFA-\\uDE4F\\uDE80-\\uDEC5\\uDECB-\\uDED2\\uDED5\\uDEE0-\\uDEE5\\uDEE9\\uDEEB\\uDEEC\\uDEF0\\uDEF3-\\uDEFA\\uDFE0-\\uDFEB]|\\uD83E[\\uDD0D-\\uDD3A\\uDD3C-\\uDD45\\uDD47-\\uDD71\\uDD73-\\uDD76\\uDD7A-\\uDDA2\\uDDA5-\\uDDAA\\uDDAE-\\uDDCA\\uDDCD-\\uDDFF\\uDE70-\\uDE73\\uDE78-\\uDE7A\\uDE80-\\uDE82\\uDE90-\\uDE95])\\uFE0F|(?:[\\u261D\\u26F9\\u270A-\\u270D]|\\uD83C[\\uDF85\\uDFC2-\\uDFC4\\uDFC7\\uDFCA-\\uDFCC]|\\uD83D[\\uDC42\\uDC43\\uDC46-\\uDC50\\uDC66-\\uDC78\\uDC7C\\uDC81-\\uDC83\\uDC85-\\uDC87\\uDC8F\\uDC91\\uDCAA\\uDD74\\uDD75\\uDD7A\\uDD90\\uDD95\\uDD96\\uDE45-\\uDE47\\uDE4B-\\uDE4F\\uDEA3\\uDEB4-\\uDEB6\\uDEC0\\uDECC]|\\uD83E[\\uDD0F\\uDD18-\\uDD1F\\uDD26\\uDD30-\\uDD39\\uDD3C-\\uDD3E\\uDDB5\\uDDB6\\uDDB8\\uDDB9\\uDDBB\\uDDCD-\\uDDCF\\uDDD1-\\uDDDD])/g;\n    };\n  }\n});\n\n// node_modules/string-width/index.js\nvar require_string_width = __commonJS({\n  "node_modules/string-width/index.js"(exports2, module2) {\n    "use strict";\n    var stripAnsi = require_strip_ansi();\n    var isFullwidthCodePoint = require_is_fullwidth_code_point();\n    var emojiRegex = require_emoji_regex();\n    var stringWidth = (string) => {\n      if (typeof string !== "string" || string.length === 0) {\n        return 0;\n      }\n      string = stripAnsi(string);\n      if (string.length === 0) {\n        return 0;\n      }\n      string = string.replace(emojiRegex(), "  ");\n      let width = 0;\n      for (let i = 0; i < string.length; i++) {\n        const code = string.codePointAt(i);\n        if (code <= 31 || code >= 127 && code <= 159) {\n          continue;\n        }\n        if (code >= 768 && code <= 879) {\n          continue;\n        }\n        if (code > 65535) {\n          i++;\n        }\n        width += isFullwidthCodePoint(code) ? 2 : 1;\n      }\n      return width;\n    };\n    module2.exports = stringWidth;\n    module2.exports.default = stringWidth;\n  }\n});\n\n// node_modules/cli-table3/src/utils.js\nvar require_utils = __commonJS({\n  "node_modules/cli-table3/src/utils.js"(exports2, module2) {\n    var stringWidth = require_string_width();\n    function codeRegex(capture) {\n      return capture ? /\\u001b\\[((?:\\d*;){0,5}\\d*)m/g : /\\u001b\\[(?:\\d*;){0,5}\\d*m/g;\n    }\n    function strlen(str) {\n      let code = codeRegex();\n      let stripped = ("" + str).replace(code, "");\n      let split = stripped.split("\\n");\n      return split.reduce(function(memo, s) {\n        return stringWidth(s) > memo ? stringWidth(s) : memo;\n      }, 0);\n    }\n    function repeat(str, times) {\n      return Array(times + 1).join(str);\n    }\n    function pad(str, len, pad2, dir) {\n      let length = strlen(str);\n      if (len + 1 >= length) {\n        let padlen = len - length;\n        switch (dir) {\n          case "right": {\n            str = repeat(pad2, padlen) + str;\n            break;\n          }\n          case "center": {\n            let right = Math.ceil(padlen / 2);\n            let left = padlen - right;\n            str = repeat(pad2, left) + str + repeat(pad2, right);\n            break;\n          }\n          default: {\n            str = str + repeat(pad2, padlen);\n            break;\n          }\n        }\n      }\n      return str;\n    }\n    var codeCache = {};\n    function addToCodeCache(name, on, off) {\n      on = "\\x1B[" + on + "m";\n      off = "\\x1B[" + off + "m";\n      codeCache[on] = { set: name, to: true };\n      codeCache[off] = { set: name, to: false };\n      codeCache[name] = { on, off };\n    }\n    addToCodeCache("bold", 1, 22);\n    addToCodeCache("italics", 3, 23);\n    addToCodeCache("underline", 4, 24);\n    addToCodeCache("inverse", 7, 27);\n    addToCodeCache("strikethrough", 9, 29);\n    function updateState(state, controlChars) {\n      let controlCode = controlChars[1] ? parseInt(controlChars[1].split(";")[0]) : 0;\n      if (controlCode >= 30 && controlCode <= 39 || controlCode >= 90 && controlCode <= 97) {\n        state.lastForegroundAdded = controlChars[0];\n        return;\n      }\n      if (controlCode >= 40 && controlCode <= 49 || controlCode >= 100 && controlCode <= 107) {\n        state.lastBackgroundAdded = controlChars[0];\n        return;\n      }\n      if (controlCode === 0) {\n        for (let i in state) {\n          if (Object.prototype.hasOwnProperty.call(state, i)) {\n            delete state[i];\n          }\n        }\n        return;\n      }\n      let info = codeCache[controlChars[0]];\n      if (info) {\n        state[info.set] = info.to;\n      }\n    }\n    function readState(line) {\n      let code = codeRegex(true);\n      let controlChars = code.exec(line);\n      let state = {};\n      while (controlChars !== null) {\n        updateState(state, controlChars);\n        controlChars = code.exec(line);\n      }\n      return state;\n    }\n    function unwindState(state, ret) {\n      let lastBackgroundAdded = state.lastBackgroundAdded;\n      let lastForegroundAdded = state.lastForegroundAdded;\n      delete state.lastBackgroundAdded;\n      delete state.lastForegroundAdded;\n      Object.keys(state).forEach(function(key) {\n        if (state[key]) {\n          ret += codeCache[key].off;\n        }\n      });\n      if (lastBackgroundAdded && lastBackgroundAdded != "\\x1B[49m") {\n        ret += "\\x1B[49m";\n      }\n      if (lastForegroundAdded && lastForegroundAdded != "\\x1B[39m") {\n        ret += "\\x1B[39m";\n      }\n      return ret;\n    }\n    function rewindState(state, ret) {\n      let lastBackgroundAdded = state.lastBackgroundAdded;\n      let lastForegroundAdded = state.lastForegroundAdded;\n      delete state.lastBackgroundAdded;\n      delete state.lastForegroundAdded;\n      Object.keys(state).forEach(function(key) {\n        if (state[key]) {\n          ret = codeCache[key].on + ret;\n        }\n      });\n      if (lastBackgroundAdded && lastBackgroundAdded != "\\x1B[49m") {\n        ret = lastBackgroundAdded + ret;\n      }\n      if (lastForegroundAdded && lastForegroundAdded != "\\x1B[39m") {\n        ret = lastForegroundAdded + ret;\n      }\n      return ret;\n    }\n    function truncateWidth(str, desiredLength) {\n      if (str.length === strlen(str)) {\n        return str.substr(0, desiredLength);\n      }\n      while (strlen(str) > desiredLength) {\n        str = str.slice(0, -1);\n      }\n      return str;\n    }\n    function truncateWidthWithAnsi(str, desiredLength) {\n      let code = codeRegex(true);\n      let split = str.split(codeRegex());\n      let splitIndex = 0;\n      let retLen = 0;\n      let ret = "";\n      let myArray;\n      let state = {};\n      while (retLen < desiredLength) {\n        myArray = code.exec(str);\n        let toAdd = split[splitIndex];\n        splitIndex++;\n        if (retLen + strlen(toAdd) > desiredLength) {\n          toAdd = truncateWidth(toAdd, desiredLength - retLen);\n        }\n        ret += toAdd;\n        retLen += strlen(toAdd);\n        if (retLen < desiredLength) {\n          if (!myArray) {\n            break;\n          }\n          ret += myArray[0];\n          updateState(state, myArray);\n        }\n      }\n      return unwindState(state, ret);\n    }\n    function truncate(str, desiredLength, truncateChar) {\n      truncateChar = truncateChar || "\\u2026";\n      let lengthOfStr = strlen(str);\n      if (lengthOfStr <= desiredLength) {\n        return str;\n      }\n      desiredLength -= strlen(truncateChar);\n      let ret = truncateWidthWithAnsi(str, desiredLength);\n      ret += truncateChar;\n      const hrefTag = "\\x1B]8;;\\x07";\n      if (str.includes(hrefTag) && !ret.includes(hrefTag)) {\n        ret += hrefTag;\n      }\n      return ret;\n    }\n    function defaultOptions() {\n      return {\n        chars: {\n          top: "\\u2500",\n          "top-mid": "\\u252C",\n          "top-left": "\\u250C",\n          "top-right": "\\u2510",\n          bottom: "\\u2500",\n          "bottom-mid": "\\u2534",\n          "bottom-left": "\\u2514",\n          "bottom-right": "\\u2518",\n          left: "\\u2502",\n          "left-mid": "\\u251C",\n          mid: "\\u2500",\n          "mid-mid": "\\u253C",\n          right: "\\u2502",\n          "right-mid": "\\u2524",\n          middle: "\\u2502"\n        },\n        truncate: "\\u2026",\n        colWidths: [],\n        rowHeights: [],\n        colAligns: [],\n        rowAligns: [],\n        style: {\n          "padding-left": 1,\n          "padding-right": 1,\n          head: ["red"],\n          border: ["grey"],\n          compact: false\n        },\n        head: []\n      };\n    }\n    function mergeOptions(options, defaults) {\n      options = options || {};\n      defaults = defaults || defaultOptions();\n      let ret = Object.assign({}, defaults, options);\n      ret.chars = Object.assign({}, defaults.chars, options.chars);\n      ret.style = Object.assign({}, defaults.style, options.style);\n      return ret;\n    }\n    function wordWrap(maxLength, input) {\n      let lines = [];\n      let split = input.split(/(\\s+)/g);\n      let line = [];\n      let lineLength = 0;\n      let whitespace;\n      for (let i = 0; i < split.length; i += 2) {\n        let word = split[i];\n        let newLength = lineLength + strlen(word);\n        if (lineLength > 0 && whitespace) {\n          newLength += whitespace.length;\n        }\n        if (newLength > maxLength) {\n          if (lineLength !== 0) {\n            lines.push(line.join(""));\n          }\n          line = [word];\n          lineLength = strlen(word);\n        } else {\n          line.push(whitespace || "", word);\n          lineLength = newLength;\n        }\n        whitespace = split[i + 1];\n      }\n      if (lineLength) {\n        lines.push(line.join(""));\n      }\n      return lines;\n    }\n    function textWrap(maxLength, input) {\n      let lines = [];\n      let line = "";\n      function pushLine(str, ws) {\n        if (line.length && ws) line += ws;\n        line += str;\n        while (line.length > maxLength) {\n          lines.push(line.slice(0, maxLength));\n          line = line.slice(maxLength);\n        }\n      }\n      let split = input.split(/(\\s+)/g);\n      for (let i = 0; i < split.length; i += 2) {\n        pushLine(split[i], i && split[i - 1]);\n      }\n      if (line.length) lines.push(line);\n      return lines;\n    }\n    function multiLineWordWrap(maxLength, input, wrapOnWordBoundary = true) {\n      let output = [];\n      input = input.split("\\n");\n      const handler = wrapOnWordBoundary ? wordWrap : textWrap;\n      for (let i = 0; i < input.length; i++) {\n        output.push.apply(output, handler(maxLength, input[i]));\n      }\n      return output;\n    }\n    function colorizeLines(input) {\n      let state = {};\n      let output = [];\n      for (let i = 0; i < input.length; i++) {\n        let line = rewindState(state, input[i]);\n        state = readState(line);\n        let temp = Object.assign({}, state);\n        output.push(unwindState(temp, line));\n      }\n      return output;\n    }\n    function hyperlink(url, text) {\n      const OSC = "\\x1B]";\n      const BEL = "\\x07";\n      const SEP = ";";\n      return [OSC, "8", SEP, SEP, url || text, BEL, text, OSC, "8", SEP, SEP, BEL].join("");\n    }\n    module2.exports = {\n      strlen,\n      repeat,\n      pad,\n      truncate,\n      mergeOptions,\n      wordWrap: multiLineWordWrap,\n      colorizeLines,\n      hyperlink\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/styles.js\nvar require_styles = __commonJS({\n  "node_modules/@colors/colors/lib/styles.js"(exports2, module2) {\n    var styles = {};\n    module2["exports"] = styles;\n    var codes = {\n      reset: [0, 0],\n      bold: [1, 22],\n      dim: [2, 22],\n      italic: [3, 23],\n      underline: [4, 24],\n      inverse: [7, 27],\n      hidden: [8, 28],\n      strikethrough: [9, 29],\n      black: [30, 39],\n      red: [31, 39],\n      green: [32, 39],\n      yellow: [33, 39],\n      blue: [34, 39],\n      magenta: [35, 39],\n      cyan: [36, 39],\n      white: [37, 39],\n      gray: [90, 39],\n      grey: [90, 39],\n      brightRed: [91, 39],\n      brightGreen: [92, 39],\n      brightYellow: [93, 39],\n      brightBlue: [94, 39],\n      brightMagenta: [95, 39],\n      brightCyan: [96, 39],\n      brightWhite: [97, 39],\n      bgBlack: [40, 49],\n      bgRed: [41, 49],\n      bgGreen: [42, 49],\n      bgYellow: [43, 49],\n      bgBlue: [44, 49],\n      bgMagenta: [45, 49],\n      bgCyan: [46, 49],\n      bgWhite: [47, 49],\n      bgGray: [100, 49],\n      bgGrey: [100, 49],\n      bgBrightRed: [101, 49],\n      bgBrightGreen: [102, 49],\n      bgBrightYellow: [103, 49],\n      bgBrightBlue: [104, 49],\n      bgBrightMagenta: [105, 49],\n      bgBrightCyan: [106, 49],\n      bgBrightWhite: [107, 49],\n      // legacy styles for colors pre v1.0.0\n      blackBG: [40, 49],\n      redBG: [41, 49],\n      greenBG: [42, 49],\n      yellowBG: [43, 49],\n      blueBG: [44, 49],\n      magentaBG: [45, 49],\n      cyanBG: [46, 49],\n      whiteBG: [47, 49]\n    };\n    Object.keys(codes).forEach(function(key) {\n      var val = codes[key];\n      var style = styles[key] = [];\n      style.open = "\\x1B[" + val[0] + "m";\n      style.close = "\\x1B[" + val[1] + "m";\n    });\n  }\n});\n\n// node_modules/@colors/colors/lib/system/has-flag.js\nvar require_has_flag = __commonJS({\n  "node_modules/@colors/colors/lib/system/has-flag.js"(exports2, module2) {\n    "use strict";\n    module2.exports = function(flag, argv) {\n      argv = argv || process.argv;\n      var terminatorPos = argv.indexOf("--");\n      var prefix = /^-{1,2}/.test(flag) ? "" : "--";\n      var pos = argv.indexOf(prefix + flag);\n      return pos !== -1 && (terminatorPos === -1 ? true : pos < terminatorPos);\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/system/supports-colors.js\nvar require_supports_colors = __commonJS({\n  "node_modules/@colors/colors/lib/system/supports-colors.js"(exports2, module2) {\n    "use strict";\n    var os = require("os");\n    var hasFlag = require_has_flag();\n    var env = process.env;\n    var forceColor = void 0;\n    if (hasFlag("no-color") || hasFlag("no-colors") || hasFlag("color=false")) {\n      forceColor = false;\n    } else if (hasFlag("color") || hasFlag("colors") || hasFlag("color=true") || hasFlag("color=always")) {\n      forceColor = true;\n    }\n    if ("FORCE_COLOR" in env) {\n      forceColor = env.FORCE_COLOR.length === 0 || parseInt(env.FORCE_COLOR, 10) !== 0;\n    }\n    function translateLevel(level) {\n      if (level === 0) {\n        return false;\n      }\n      return {\n        level,\n        hasBasic: true,\n        has256: level >= 2,\n        has16m: level >= 3\n      };\n    }\n    function supportsColor(stream) {\n      if (forceColor === false) {\n        return 0;\n      }\n      if (hasFlag("color=16m") || hasFlag("color=full") || hasFlag("color=truecolor")) {\n        return 3;\n      }\n      if (hasFlag("color=256")) {\n        return 2;\n      }\n      if (stream && !stream.isTTY && forceColor !== true) {\n        return 0;\n      }\n      var min = forceColor ? 1 : 0;\n      if (process.platform === "win32") {\n        var osRelease = os.release().split(".");\n        if (Number(process.versions.node.split(".")[0]) >= 8 && Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {\n          return Number(osRelease[2]) >= 14931 ? 3 : 2;\n        }\n        return 1;\n      }\n      if ("CI" in env) {\n        if (["TRAVIS", "CIRCLECI", "APPVEYOR", "GITLAB_CI"].some(function(sign) {\n          return sign in env;\n        }) || env.CI_NAME === "codeship") {\n          return 1;\n        }\n        return min;\n      }\n      if ("TEAMCITY_VERSION" in env) {\n        return /^(9\\.(0*[1-9]\\d*)\\.|\\d{2,}\\.)/.test(env.TEAMCITY_VERSION) ? 1 : 0;\n      }\n      if ("TERM_PROGRAM" in env) {\n        var version = parseInt((env.TERM_PROGRAM_VERSION || "").split(".")[0], 10);\n        switch (env.TERM_PROGRAM) {\n          case "iTerm.app":\n            return version >= 3 ? 3 : 2;\n          case "Hyper":\n            return 3;\n          case "Apple_Terminal":\n            return 2;\n        }\n      }\n      if (/-256(color)?$/i.test(env.TERM)) {\n        return 2;\n      }\n      if (/^screen|^xterm|^vt100|^rxvt|color|ansi|cygwin|linux/i.test(env.TERM)) {\n        return 1;\n      }\n      if ("COLORTERM" in env) {\n        return 1;\n      }\n      if (env.TERM === "dumb") {\n        return min;\n      }\n      return min;\n    }\n    function getSupportLevel(stream) {\n      var level = supportsColor(stream);\n      return translateLevel(level);\n    }\n    module2.exports = {\n      supportsColor: getSupportLevel,\n      stdout: getSupportLevel(process.stdout),\n      stderr: getSupportLevel(process.stderr)\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/custom/trap.js\nvar require_trap = __commonJS({\n  "node_modules/@colors/colors/lib/custom/trap.js"(exports2, module2) {\n    module2["exports"] = function runTheTrap(text, options) {\n      var result = "";\n      text = text || "Run the trap, drop the bass";\n      text = text.split("");\n      var trap = {\n        a: ["@", "\\u0104", "\\u023A", "\\u0245", "\\u0394", "\\u039B", "\\u0414"],\n        b: ["\\xDF", "\\u0181", "\\u0243", "\\u026E", "\\u03B2", "\\u0E3F"],\n        c: ["\\xA9", "\\u023B", "\\u03FE"],\n        d: ["\\xD0", "\\u018A", "\\u0500", "\\u0501", "\\u0502", "\\u0503"],\n        e: [\n          "\\xCB",\n          "\\u0115",\n          "\\u018E",\n          "\\u0258",\n          "\\u03A3",\n          "\\u03BE",\n          "\\u04BC",\n          "\\u0A6C"\n        ],\n        f: ["\\u04FA"],\n        g: ["\\u0262"],\n        h: ["\\u0126", "\\u0195", "\\u04A2", "\\u04BA", "\\u04C7", "\\u050A"],\n        i: ["\\u0F0F"],\n        j: ["\\u0134"],\n        k: ["\\u0138", "\\u04A0", "\\u04C3", "\\u051E"],\n        l: ["\\u0139"],\n        m: ["\\u028D", "\\u04CD", "\\u04CE", "\\u0520", "\\u0521", "\\u0D69"],\n        n: ["\\xD1", "\\u014B", "\\u019D", "\\u0376", "\\u03A0", "\\u048A"],\n        o: [\n          "\\xD8",\n          "\\xF5",\n          "\\xF8",\n          "\\u01FE",\n          "\\u0298",\n          "\\u047A",\n          "\\u05DD",\n          "\\u06DD",\n          "\\u0E4F"\n        ],\n        p: ["\\u01F7", "\\u048E"],\n        q: ["\\u09CD"],\n        r: ["\\xAE", "\\u01A6", "\\u0210", "\\u024C", "\\u0280", "\\u042F"],\n        s: ["\\xA7", "\\u03DE", "\\u03DF", "\\u03E8"],\n        t: ["\\u0141", "\\u0166", "\\u0373"],\n        u: ["\\u01B1", "\\u054D"],\n        v: ["\\u05D8"],\n        w: ["\\u0428", "\\u0460", "\\u047C", "\\u0D70"],\n        x: ["\\u04B2", "\\u04FE", "\\u04FC", "\\u04FD"],\n        y: ["\\xA5", "\\u04B0", "\\u04CB"],\n        z: ["\\u01B5", "\\u0240"]\n      };\n      text.forEach(function(c) {\n        c = c.toLowerCase();\n        var chars = trap[c] || [" "];\n        var rand = Math.floor(Math.random() * chars.length);\n        if (typeof trap[c] !== "undefined") {\n          result += trap[c][rand];\n        } else {\n          result += c;\n        }\n      });\n      return result;\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/custom/zalgo.js\nvar require_zalgo = __commonJS({\n  "node_modules/@colors/colors/lib/custom/zalgo.js"(exports2, module2) {\n    module2["exports"] = function zalgo(text, options) {\n      text = text || "   he is here   ";\n      var soul = {\n        "up": [\n          "\\u030D",\n          "\\u030E",\n          "\\u0304",\n          "\\u0305",\n          "\\u033F",\n          "\\u0311",\n          "\\u0306",\n          "\\u0310",\n          "\\u0352",\n          "\\u0357",\n          "\\u0351",\n          "\\u0307",\n          "\\u0308",\n          "\\u030A",\n          "\\u0342",\n          "\\u0313",\n          "\\u0308",\n          "\\u034A",\n          "\\u034B",\n          "\\u034C",\n          "\\u0303",\n          "\\u0302",\n          "\\u030C",\n          "\\u0350",\n          "\\u0300",\n          "\\u0301",\n          "\\u030B",\n          "\\u030F",\n          "\\u0312",\n          "\\u0313",\n          "\\u0314",\n          "\\u033D",\n          "\\u0309",\n          "\\u0363",\n          "\\u0364",\n          "\\u0365",\n          "\\u0366",\n          "\\u0367",\n          "\\u0368",\n          "\\u0369",\n          "\\u036A",\n          "\\u036B",\n          "\\u036C",\n          "\\u036D",\n          "\\u036E",\n          "\\u036F",\n          "\\u033E",\n          "\\u035B",\n          "\\u0346",\n          "\\u031A"\n        ],\n        "down": [\n          "\\u0316",\n          "\\u0317",\n          "\\u0318",\n          "\\u0319",\n          "\\u031C",\n          "\\u031D",\n          "\\u031E",\n          "\\u031F",\n          "\\u0320",\n          "\\u0324",\n          "\\u0325",\n          "\\u0326",\n          "\\u0329",\n          "\\u032A",\n          "\\u032B",\n          "\\u032C",\n          "\\u032D",\n          "\\u032E",\n          "\\u032F",\n          "\\u0330",\n          "\\u0331",\n          "\\u0332",\n          "\\u0333",\n          "\\u0339",\n          "\\u033A",\n          "\\u033B",\n          "\\u033C",\n          "\\u0345",\n          "\\u0347",\n          "\\u0348",\n          "\\u0349",\n          "\\u034D",\n          "\\u034E",\n          "\\u0353",\n          "\\u0354",\n          "\\u0355",\n          "\\u0356",\n          "\\u0359",\n          "\\u035A",\n          "\\u0323"\n        ],\n        "mid": [\n          "\\u0315",\n          "\\u031B",\n          "\\u0300",\n          "\\u0301",\n          "\\u0358",\n          "\\u0321",\n          "\\u0322",\n          "\\u0327",\n          "\\u0328",\n          "\\u0334",\n          "\\u0335",\n          "\\u0336",\n          "\\u035C",\n          "\\u035D",\n          "\\u035E",\n          "\\u035F",\n          "\\u0360",\n          "\\u0362",\n          "\\u0338",\n          "\\u0337",\n          "\\u0361",\n          " \\u0489"\n        ]\n      };\n      var all = [].concat(soul.up, soul.down, soul.mid);\n      function randomNumber(range) {\n        var r = Math.floor(Math.random() * range);\n        return r;\n      }\n      function isChar(character) {\n        var bool = false;\n        all.filter(function(i) {\n          bool = i === character;\n        });\n        return bool;\n      }\n      function heComes(text2, options2) {\n        var result = "";\n        var counts;\n        var l;\n        options2 = options2 || {};\n        options2["up"] = typeof options2["up"] !== "undefined" ? options2["up"] : true;\n        options2["mid"] = typeof options2["mid"] !== "undefined" ? options2["mid"] : true;\n        options2["down"] = typeof options2["down"] !== "undefined" ? options2["down"] : true;\n        options2["size"] = typeof options2["size"] !== "undefined" ? options2["size"] : "maxi";\n        text2 = text2.split("");\n        for (l in text2) {\n          if (isChar(l)) {\n            continue;\n          }\n          result = result + text2[l];\n          counts = { "up": 0, "down": 0, "mid": 0 };\n          switch (options2.size) {\n            case "mini":\n              counts.up = randomNumber(8);\n              counts.mid = randomNumber(2);\n              counts.down = randomNumber(8);\n              break;\n            case "maxi":\n              counts.up = randomNumber(16) + 3;\n              counts.mid = randomNumber(4) + 1;\n              counts.down = randomNumber(64) + 3;\n              break;\n            default:\n              counts.up = randomNumber(8) + 1;\n              counts.mid = randomNumber(6) / 2;\n              counts.down = randomNumber(8) + 1;\n              break;\n          }\n          var arr = ["up", "mid", "down"];\n          for (var d in arr) {\n            var index = arr[d];\n            for (var i = 0; i <= counts[index]; i++) {\n              if (options2[index]) {\n                result = result + soul[index][randomNumber(soul[index].length)];\n              }\n            }\n          }\n        }\n        return result;\n      }\n      return heComes(text, options);\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/maps/america.js\nvar require_america = __commonJS({\n  "node_modules/@colors/colors/lib/maps/america.js"(exports2, module2) {\n    module2["exports"] = function(colors) {\n      return function(letter, i, exploded) {\n        if (letter === " ") return letter;\n        switch (i % 3) {\n          case 0:\n            return colors.red(letter);\n          case 1:\n            return colors.white(letter);\n          case 2:\n            return colors.blue(letter);\n        }\n      };\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/maps/zebra.js\nvar require_zebra = __commonJS({\n  "node_modules/@colors/colors/lib/maps/zebra.js"(exports2, module2) {\n    module2["exports"] = function(colors) {\n      return function(letter, i, exploded) {\n        return i % 2 === 0 ? letter : colors.inverse(letter);\n      };\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/maps/rainbow.js\nvar require_rainbow = __commonJS({\n  "node_modules/@colors/colors/lib/maps/rainbow.js"(exports2, module2) {\n    module2["exports"] = function(colors) {\n      var rainbowColors = ["red", "yellow", "green", "blue", "magenta"];\n      return function(letter, i, exploded) {\n        if (letter === " ") {\n          return letter;\n        } else {\n          return colors[rainbowColors[i++ % rainbowColors.length]](letter);\n        }\n      };\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/maps/random.js\nvar require_random = __commonJS({\n  "node_modules/@colors/colors/lib/maps/random.js"(exports2, module2) {\n    module2["exports"] = function(colors) {\n      var available = [\n        "underline",\n        "inverse",\n        "grey",\n        "yellow",\n        "red",\n        "green",\n        "blue",\n        "white",\n        "cyan",\n        "magenta",\n        "brightYellow",\n        "brightRed",\n        "brightGreen",\n        "brightBlue",\n        "brightWhite",\n        "brightCyan",\n        "brightMagenta"\n      ];\n      return function(letter, i, exploded) {\n        return letter === " " ? letter : colors[available[Math.round(Math.random() * (available.length - 2))]](letter);\n      };\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/colors.js\nvar require_colors = __commonJS({\n  "node_modules/@colors/colors/lib/colors.js"(exports2, module2) {\n    var colors = {};\n    module2["exports"] = colors;\n    colors.themes = {};\n    var util = require("util");\n    var ansiStyles = colors.styles = require_styles();\n    var defineProps = Object.defineProperties;\n    var newLineRegex = new RegExp(/[\\r\\n]+/g);\n    colors.supportsColor = require_supports_colors().supportsColor;\n    if (typeof colors.enabled === "undefined") {\n      colors.enabled = colors.supportsColor() !== false;\n    }\n    colors.enable = function() {\n      colors.enabled = true;\n    };\n    colors.disable = function() {\n      colors.enabled = false;\n    };\n    colors.stripColors = colors.strip = function(str) {\n      return ("" + str).replace(/\\x1B\\[\\d+m/g, "");\n    };\n    var stylize = colors.stylize = function stylize2(str, style) {\n      if (!colors.enabled) {\n        return str + "";\n      }\n      var styleMap = ansiStyles[style];\n      if (!styleMap && style in colors) {\n        return colors[style](str);\n      }\n      return styleMap.open + str + styleMap.close;\n    };\n    var matchOperatorsRe = /[|\\\\{}()[\\]^$+*?.]/g;\n    var escapeStringRegexp = function(str) {\n      if (typeof str !== "string") {\n        throw new TypeError("Expected a string");\n      }\n      return str.replace(matchOperatorsRe, "\\\\$&");\n    };\n    function build(_styles) {\n      var builder = function builder2() {\n        return applyStyle.apply(builder2, arguments);\n      };\n      builder._styles = _styles;\n      builder.__proto__ = proto;\n      return builder;\n    }\n    var styles = (function() {\n      var ret = {};\n      ansiStyles.grey = ansiStyles.gray;\n      Object.keys(ansiStyles).forEach(function(key) {\n        ansiStyles[key].closeRe = new RegExp(escapeStringRegexp(ansiStyles[key].close), "g");\n        ret[key] = {\n          get: function() {\n            return build(this._styles.concat(key));\n          }\n        };\n      });\n      return ret;\n    })();\n    var proto = defineProps(function colors2() {\n    }, styles);\n    function applyStyle() {\n      var args = Array.prototype.slice.call(arguments);\n      var str = args.map(function(arg) {\n        if (arg != null && arg.constructor === String) {\n          return arg;\n        } else {\n          return util.inspect(arg);\n        }\n      }).join(" ");\n      if (!colors.enabled || !str) {\n        return str;\n      }\n      var newLinesPresent = str.indexOf("\\n") != -1;\n      var nestedStyles = this._styles;\n      var i = nestedStyles.length;\n      while (i--) {\n        var code = ansiStyles[nestedStyles[i]];\n        str = code.open + str.replace(code.closeRe, code.open) + code.close;\n        if (newLinesPresent) {\n          str = str.replace(newLineRegex, function(match) {\n            return code.close + match + code.open;\n          });\n        }\n      }\n      return str;\n    }\n    colors.setTheme = function(theme) {\n      if (typeof theme === "string") {\n        console.log("colors.setTheme now only accepts an object, not a string.  If you are trying to set a theme from a file, it is now your (the caller\'s) responsibility to require the file.  The old syntax looked like colors.setTheme(__dirname + \'/../themes/generic-logging.js\'); The new syntax looks like colors.setTheme(require(__dirname + \'/../themes/generic-logging.js\'));");\n        return;\n      }\n      for (var style in theme) {\n        (function(style2) {\n          colors[style2] = function(str) {\n            if (typeof theme[style2] === "object") {\n              var out = str;\n              for (var i in theme[style2]) {\n                out = colors[theme[style2][i]](out);\n              }\n              return out;\n            }\n            return colors[theme[style2]](str);\n          };\n        })(style);\n      }\n    };\n    function init() {\n      var ret = {};\n      Object.keys(styles).forEach(function(name) {\n        ret[name] = {\n          get: function() {\n            return build([name]);\n          }\n        };\n      });\n      return ret;\n    }\n    var sequencer = function sequencer2(map2, str) {\n      var exploded = str.split("");\n      exploded = exploded.map(map2);\n      return exploded.join("");\n    };\n    colors.trap = require_trap();\n    colors.zalgo = require_zalgo();\n    colors.maps = {};\n    colors.maps.america = require_america()(colors);\n    colors.maps.zebra = require_zebra()(colors);\n    colors.maps.rainbow = require_rainbow()(colors);\n    colors.maps.random = require_random()(colors);\n    for (map in colors.maps) {\n      (function(map2) {\n        colors[map2] = function(str) {\n          return sequencer(colors.maps[map2], str);\n        };\n      })(map);\n    }\n    var map;\n    defineProps(colors, init());\n  }\n});\n\n// node_modules/@colors/colors/safe.js\nvar require_safe = __commonJS({\n  "node_modules/@colors/colors/safe.js"(exports2, module2) {\n    var colors = require_colors();\n    module2["exports"] = colors;\n  }\n});\n\n// node_modules/cli-table3/src/cell.js\nvar require_cell = __commonJS({\n  "node_modules/cli-table3/src/cell.js"(exports2, module2) {\n    var { info, debug } = require_debug();\n    var utils = require_utils();\n    var Cell = class _Cell {\n      /**\n       * A representation of a cell within the table.\n       * Implementations must have `init` and `draw` methods,\n       * as well as `colSpan`, `rowSpan`, `desiredHeight` and `desiredWidth` properties.\n       * @param options\n       * @constructor\n       */\n      constructor(options) {\n        this.setOptions(options);\n        this.x = null;\n        this.y = null;\n      }\n      setOptions(options) {\n        if (["boolean", "number", "bigint", "string"].indexOf(typeof options) !== -1) {\n          options = { content: "" + options };\n        }\n        options = options || {};\n        this.options = options;\n        let content = options.content;\n        if (["boolean", "number", "bigint", "string"].indexOf(typeof content) !== -1) {\n          this.content = String(content);\n        } else if (!content) {\n          this.content = this.options.href || "";\n        } else {\n          throw new Error("Content needs to be a primitive, got: " + typeof content);\n        }\n        this.colSpan = options.colSpan || 1;\n        this.rowSpan = options.rowSpan || 1;\n        if (this.options.href) {\n          Object.defineProperty(this, "href", {\n            get() {\n              return this.options.href;\n            }\n          });\n        }\n      }\n      mergeTableOptions(tableOptions, cells) {\n        this.cells = cells;\n        let optionsChars = this.options.chars || {};\n        let tableChars = tableOptions.chars;\n        let chars = this.chars = {};\n        CHAR_NAMES.forEach(function(name) {\n          setOption(optionsChars, tableChars, name, chars);\n        });\n        this.truncate = this.options.truncate || tableOptions.truncate;\n        let style = this.options.style = this.options.style || {};\n        let tableStyle = tableOptions.style;\n        setOption(style, tableStyle, "padding-left", this);\n        setOption(style, tableStyle, "padding-right", this);\n        this.head = style.head || tableStyle.head;\n        this.border = style.border || tableStyle.border;\n        this.fixedWidth = tableOptions.colWidths[this.x];\n        this.lines = this.computeLines(tableOptions);\n        this.desiredWidth = utils.strlen(this.content) + this.paddingLeft + this.paddingRight;\n        this.desiredHeight = this.lines.length;\n      }\n      computeLines(tableOptions) {\n        const tableWordWrap = tableOptions.wordWrap || tableOptions.textWrap;\n        const { wordWrap = tableWordWrap } = this.options;\n        if (this.fixedWidth && wordWrap) {\n          this.fixedWidth -= this.paddingLeft + this.paddingRight;\n          if (this.colSpan) {\n            let i = 1;\n            while (i < this.colSpan) {\n              this.fixedWidth += tableOptions.colWidths[this.x + i];\n              i++;\n            }\n          }\n          const { wrapOnWordBoundary: tableWrapOnWordBoundary = true } = tableOptions;\n          const { wrapOnWordBoundary = tableWrapOnWordBoundary } = this.options;\n          return this.wrapLines(utils.wordWrap(this.fixedWidth, this.content, wrapOnWordBoundary));\n        }\n        return this.wrapLines(this.content.split("\\n"));\n      }\n      wrapLines(computedLines) {\n        const lines = utils.colorizeLines(computedLines);\n        if (this.href) {\n          return lines.map((line) => utils.hyperlink(this.href, line));\n        }\n        return lines;\n      }\n      /**\n       * Initializes the Cells data structure.\n       *\n       * @param tableOptions - A fully populated set of tableOptions.\n       * In addition to the standard default values, tableOptions must have fully populated the\n       * `colWidths` and `rowWidths` arrays. Those arrays must have lengths equal to the number\n       * of columns or rows (respectively) in this table, and each array item must be a Number.\n       *\n       */\n      init(tableOptions) {\n        let x = this.x;\n        let y = this.y;\n        this.widths = tableOptions.colWidths.slice(x, x + this.colSpan);\n        this.heights = tableOptions.rowHeights.slice(y, y + this.rowSpan);\n        this.width = this.widths.reduce(sumPlusOne, -1);\n        this.height = this.heights.reduce(sumPlusOne, -1);\n        this.hAlign = this.options.hAlign || tableOptions.colAligns[x];\n        this.vAlign = this.options.vAlign || tableOptions.rowAligns[y];\n        this.drawRight = x + this.colSpan == tableOptions.colWidths.length;\n      }\n      /**\n       * Draws the given line of the cell.\n       * This default implementation defers to methods `drawTop`, `drawBottom`, `drawLine` and `drawEmpty`.\n       * @param lineNum - can be `top`, `bottom` or a numerical line number.\n       * @param spanningCell - will be a number if being called from a RowSpanCell, and will represent how\n       * many rows below it\'s being called from. Otherwise it\'s undefined.\n       * @returns {String} The representation of this line.\n       */\n      draw(lineNum, spanningCell) {\n        if (lineNum == "top") return this.drawTop(this.drawRight);\n        if (lineNum == "bottom") return this.drawBottom(this.drawRight);\n        let content = utils.truncate(this.content, 10, this.truncate);\n        if (!lineNum) {\n          info(`${this.y}-${this.x}: ${this.rowSpan - lineNum}x${this.colSpan} Cell ${content}`);\n        } else {\n        }\n        let padLen = Math.max(this.height - this.lines.length, 0);\n        let padTop;\n        switch (this.vAlign) {\n          case "center":\n            padTop = Math.ceil(padLen / 2);\n            break;\n          case "bottom":\n            padTop = padLen;\n            break;\n          default:\n            padTop = 0;\n        }\n        if (lineNum < padTop || lineNum >= padTop + this.lines.length) {\n          return this.drawEmpty(this.drawRight, spanningCell);\n        }\n        let forceTruncation = this.lines.length > this.height && lineNum + 1 >= this.height;\n        return this.drawLine(lineNum - padTop, this.drawRight, forceTruncation, spanningCell);\n      }\n      /**\n       * Renders the top line of the cell.\n       * @param drawRight - true if this method should render the right edge of the cell.\n       * @returns {String}\n       */\n      drawTop(drawRight) {\n        let content = [];\n        if (this.cells) {\n          this.widths.forEach(function(width, index) {\n            content.push(this._topLeftChar(index));\n            content.push(utils.repeat(this.chars[this.y == 0 ? "top" : "mid"], width));\n          }, this);\n        } else {\n          content.push(this._topLeftChar(0));\n          content.push(utils.repeat(this.chars[this.y == 0 ? "top" : "mid"], this.width));\n        }\n        if (drawRight) {\n          content.push(this.chars[this.y == 0 ? "topRight" : "rightMid"]);\n        }\n        return this.wrapWithStyleColors("border", content.join(""));\n      }\n      _topLeftChar(offset) {\n        let x = this.x + offset;\n        let leftChar;\n        if (this.y == 0) {\n          leftChar = x == 0 ? "topLeft" : offset == 0 ? "topMid" : "top";\n        } else {\n          if (x == 0) {\n            leftChar = "leftMid";\n          } else {\n            leftChar = offset == 0 ? "midMid" : "bottomMid";\n            if (this.cells) {\n              let spanAbove = this.cells[this.y - 1][x] instanceof _Cell.ColSpanCell;\n              if (spanAbove) {\n                leftChar = offset == 0 ? "topMid" : "mid";\n              }\n              if (offset == 0) {\n                let i = 1;\n                while (this.cells[this.y][x - i] instanceof _Cell.ColSpanCell) {\n                  i++;\n                }\n                if (this.cells[this.y][x - i] instanceof _Cell.RowSpanCell) {\n                  leftChar = "leftMid";\n                }\n              }\n            }\n          }\n        }\n        return this.chars[leftChar];\n      }\n      wrapWithStyleColors(styleProperty, content) {\n        if (this[styleProperty] && this[styleProperty].length) {\n          try {\n            let colors = require_safe();\n            for (let i = this[styleProperty].length - 1; i >= 0; i--) {\n              colors = colors[this[styleProperty][i]];\n            }\n            return colors(content);\n          } catch (e) {\n            return content;\n          }\n        } else {\n          return content;\n        }\n      }\n      /**\n       * Renders a line of text.\n       * @param lineNum - Which line of text to render. This is not necessarily the line within the cell.\n       * There may be top-padding above the first line of text.\n       * @param drawRight - true if this method should render the right edge of the cell.\n       * @param forceTruncationSymbol - `true` if the rendered text should end with the truncation symbol even\n       * if the text fits. This is used when the cell is vertically truncated. If `false` the text should\n       * only include the truncation symbol if the text will not fit horizontally within the cell width.\n       * @param spanningCell - a number of if being called from a RowSpanCell. (how many rows below). otherwise undefined.\n       * @returns {String}\n       */\n      drawLine(lineNum, drawRight, forceTruncationSymbol, spanningCell) {\n        let left = this.chars[this.x == 0 ? "left" : "middle"];\n        if (this.x && spanningCell && this.cells) {\n          let cellLeft = this.cells[this.y + spanningCell][this.x - 1];\n          while (cellLeft instanceof ColSpanCell) {\n            cellLeft = this.cells[cellLeft.y][cellLeft.x - 1];\n          }\n          if (!(cellLeft instanceof RowSpanCell)) {\n            left = this.chars["rightMid"];\n          }\n        }\n        let leftPadding = utils.repeat(" ", this.paddingLeft);\n        let right = drawRight ? this.chars["right"] : "";\n        let rightPadding = utils.repeat(" ", this.paddingRight);\n        let line = this.lines[lineNum];\n        let len = this.width - (this.paddingLeft + this.paddingRight);\n        if (forceTruncationSymbol) line += this.truncate || "\\u2026";\n        let content = utils.truncate(line, len, this.truncate);\n        content = utils.pad(content, len, " ", this.hAlign);\n        content = leftPadding + content + rightPadding;\n        return this.stylizeLine(left, content, right);\n      }\n      stylizeLine(left, content, right) {\n        left = this.wrapWithStyleColors("border", left);\n        right = this.wrapWithStyleColors("border", right);\n        if (this.y === 0) {\n          content = this.wrapWithStyleColors("head", content);\n        }\n        return left + content + right;\n      }\n      /**\n       * Renders the bottom line of the cell.\n       * @param drawRight - true if this method should render the right edge of the cell.\n       * @returns {String}\n       */\n      drawBottom(drawRight) {\n        let left = this.chars[this.x == 0 ? "bottomLeft" : "bottomMid"];\n        let content = utils.repeat(this.chars.bottom, this.width);\n        let right = drawRight ? this.chars["bottomRight"] : "";\n        return this.wrapWithStyleColors("border", left + content + right);\n      }\n      /**\n       * Renders a blank line of text within the cell. Used for top and/or bottom padding.\n       * @param drawRight - true if this method should render the right edge of the cell.\n       * @param spanningCell - a number of if being called from a RowSpanCell. (how many rows below). otherwise undefined.\n       * @returns {String}\n       */\n      drawEmpty(drawRight, spanningCell) {\n        let left = this.chars[this.x == 0 ? "left" : "middle"];\n        if (this.x && spanningCell && this.cells) {\n          let cellLeft = this.cells[this.y + spanningCell][this.x - 1];\n          while (cellLeft instanceof ColSpanCell) {\n            cellLeft = this.cells[cellLeft.y][cellLeft.x - 1];\n          }\n          if (!(cellLeft instanceof RowSpanCell)) {\n            left = this.chars["rightMid"];\n          }\n        }\n        let right = drawRight ? this.chars["right"] : "";\n        let content = utils.repeat(" ", this.width);\n        return this.stylizeLine(left, content, right);\n      }\n    };\n    var ColSpanCell = class {\n      /**\n       * A Cell that doesn\'t do anything. It just draws empty lines.\n       * Used as a placeholder in column spanning.\n       * @constructor\n       */\n      constructor() {\n      }\n      draw(lineNum) {\n        if (typeof lineNum === "number") {\n          debug(`${this.y}-${this.x}: 1x1 ColSpanCell`);\n        }\n        return "";\n      }\n      init() {\n      }\n      mergeTableOptions() {\n      }\n    };\n    var RowSpanCell = class {\n      /**\n       * A placeholder Cell for a Cell that spans multiple rows.\n       * It delegates rendering to the original cell, but adds the appropriate offset.\n       * @param originalCell\n       * @constructor\n       */\n      constructor(originalCell) {\n        this.originalCell = originalCell;\n      }\n      init(tableOptions) {\n        let y = this.y;\n        let originalY = this.originalCell.y;\n        this.cellOffset = y - originalY;\n        this.offset = findDimension(tableOptions.rowHeights, originalY, this.cellOffset);\n      }\n      draw(lineNum) {\n        if (lineNum == "top") {\n          return this.originalCell.draw(this.offset, this.cellOffset);\n        }\n        if (lineNum == "bottom") {\n          return this.originalCell.draw("bottom");\n        }\n        debug(`${this.y}-${this.x}: 1x${this.colSpan} RowSpanCell for ${this.originalCell.content}`);\n        return this.originalCell.draw(this.offset + 1 + lineNum);\n      }\n      mergeTableOptions() {\n      }\n    };\n    function firstDefined(...args) {\n      return args.filter((v) => v !== void 0 && v !== null).shift();\n    }\n    function setOption(objA, objB, nameB, targetObj) {\n      let nameA = nameB.split("-");\n      if (nameA.length > 1) {\n        nameA[1] = nameA[1].charAt(0).toUpperCase() + nameA[1].substr(1);\n        nameA = nameA.join("");\n        targetObj[nameA] = firstDefined(objA[nameA], objA[nameB], objB[nameA], objB[nameB]);\n      } else {\n        targetObj[nameB] = firstDefined(objA[nameB], objB[nameB]);\n      }\n    }\n    function findDimension(dimensionTable, startingIndex, span) {\n      let ret = dimensionTable[startingIndex];\n      for (let i = 1; i < span; i++) {\n        ret += 1 + dimensionTable[startingIndex + i];\n      }\n      return ret;\n    }\n    function sumPlusOne(a, b) {\n      return a + b + 1;\n    }\n    var CHAR_NAMES = [\n      "top",\n      "top-mid",\n      "top-left",\n      "top-right",\n      "bottom",\n      "bottom-mid",\n      "bottom-left",\n      "bottom-right",\n      "left",\n      "left-mid",\n      "mid",\n      "mid-mid",\n      "right",\n      "right-mid",\n      "middle"\n    ];\n    module2.exports = Cell;\n    module2.exports.ColSpanCell = ColSpanCell;\n    module2.exports.RowSpanCell = RowSpanCell;\n  }\n});\n\n// node_modules/cli-table3/src/layout-manager.js\nvar require_layout_manager = __commonJS({\n  "node_modules/cli-table3/src/layout-manager.js"(exports2, module2) {\n    var { warn, debug } = require_debug();\n    var Cell = require_cell();\n    var { ColSpanCell, RowSpanCell } = Cell;\n    (function() {\n      function next(alloc, col) {\n        if (alloc[col] > 0) {\n          return next(alloc, col + 1);\n        }\n        return col;\n      }\n      function layoutTable(table) {\n        let alloc = {};\n        table.forEach(function(row, rowIndex) {\n          let col = 0;\n          row.forEach(function(cell) {\n            cell.y = rowIndex;\n            cell.x = rowIndex ? next(alloc, col) : col;\n            const rowSpan = cell.rowSpan || 1;\n            const colSpan = cell.colSpan || 1;\n            if (rowSpan > 1) {\n              for (let cs = 0; cs < colSpan; cs++) {\n                alloc[cell.x + cs] = rowSpan;\n              }\n            }\n            col = cell.x + colSpan;\n          });\n          Object.keys(alloc).forEach((idx) => {\n            alloc[idx]--;\n            if (alloc[idx] < 1) delete alloc[idx];\n          });\n        });\n      }\n      function maxWidth(table) {\n        let mw = 0;\n        table.forEach(function(row) {\n          row.forEach(function(cell) {\n            mw = Math.max(mw, cell.x + (cell.colSpan || 1));\n          });\n        });\n        return mw;\n      }\n      function maxHeight(table) {\n        return table.length;\n      }\n      function cellsConflict(cell1, cell2) {\n        let yMin1 = cell1.y;\n        let yMax1 = cell1.y - 1 + (cell1.rowSpan || 1);\n        let yMin2 = cell2.y;\n        let yMax2 = cell2.y - 1 + (cell2.rowSpan || 1);\n        let yConflict = !(yMin1 > yMax2 || yMin2 > yMax1);\n        let xMin1 = cell1.x;\n        let xMax1 = cell1.x - 1 + (cell1.colSpan || 1);\n        let xMin2 = cell2.x;\n        let xMax2 = cell2.x - 1 + (cell2.colSpan || 1);\n        let xConflict = !(xMin1 > xMax2 || xMin2 > xMax1);\n        return yConflict && xConflict;\n      }\n      function conflictExists(rows, x, y) {\n        let i_max = Math.min(rows.length - 1, y);\n        let cell = { x, y };\n        for (let i = 0; i <= i_max; i++) {\n          let row = rows[i];\n          for (let j = 0; j < row.length; j++) {\n            if (cellsConflict(cell, row[j])) {\n              return true;\n            }\n          }\n        }\n        return false;\n      }\n      function allBlank(rows, y, xMin, xMax) {\n        for (let x = xMin; x < xMax; x++) {\n          if (conflictExists(rows, x, y)) {\n            return false;\n          }\n        }\n        return true;\n      }\n      function addRowSpanCells(table) {\n        table.forEach(function(row, rowIndex) {\n          row.forEach(function(cell) {\n            for (let i = 1; i < cell.rowSpan; i++) {\n              let rowSpanCell = new RowSpanCell(cell);\n              rowSpanCell.x = cell.x;\n              rowSpanCell.y = cell.y + i;\n              rowSpanCell.colSpan = cell.colSpan;\n              insertCell(rowSpanCell, table[rowIndex + i]);\n            }\n          });\n        });\n      }\n      function addColSpanCells(cellRows) {\n        for (let rowIndex = cellRows.length - 1; rowIndex >= 0; rowIndex--) {\n          let cellColumns = cellRows[rowIndex];\n          for (let columnIndex = 0; columnIndex < cellColumns.length; columnIndex++) {\n            let cell = cellColumns[columnIndex];\n            for (let k = 1; k < cell.colSpan; k++) {\n              let colSpanCell = new ColSpanCell();\n              colSpanCell.x = cell.x + k;\n              colSpanCell.y = cell.y;\n              cellColumns.splice(columnIndex + 1, 0, colSpanCell);\n            }\n          }\n        }\n      }\n      function insertCell(cell, row) {\n        let x = 0;\n        while (x < row.length && row[x].x < cell.x) {\n          x++;\n        }\n        row.splice(x, 0, cell);\n      }\n      function fillInTable(table) {\n        let h_max = maxHeight(table);\n        let w_max = maxWidth(table);\n        debug(`Max rows: ${h_max}; Max cols: ${w_max}`);\n        for (let y = 0; y < h_max; y++) {\n          for (let x = 0; x < w_max; x++) {\n            if (!conflictExists(table, x, y)) {\n              let opts = { x, y, colSpan: 1, rowSpan: 1 };\n              x++;\n              while (x < w_max && !conflictExists(table, x, y)) {\n                opts.colSpan++;\n                x++;\n              }\n              let y2 = y + 1;\n              while (y2 < h_max && allBlank(table, y2, opts.x, opts.x + opts.colSpan)) {\n                opts.rowSpan++;\n                y2++;\n              }\n              let cell = new Cell(opts);\n              cell.x = opts.x;\n              cell.y = opts.y;\n              warn(`Missing cell at ${cell.y}-${cell.x}.`);\n              insertCell(cell, table[y]);\n            }\n          }\n        }\n      }\n      function generateCells(rows) {\n        return rows.map(function(row) {\n          if (!Array.isArray(row)) {\n            let key = Object.keys(row)[0];\n            row = row[key];\n            if (Array.isArray(row)) {\n              row = row.slice();\n              row.unshift(key);\n            } else {\n              row = [key, row];\n            }\n          }\n          return row.map(function(cell) {\n            return new Cell(cell);\n          });\n        });\n      }\n      function makeTableLayout(rows) {\n        let cellRows = generateCells(rows);\n        layoutTable(cellRows);\n        fillInTable(cellRows);\n        addRowSpanCells(cellRows);\n        addColSpanCells(cellRows);\n        return cellRows;\n      }\n      module2.exports = {\n        makeTableLayout,\n        layoutTable,\n        addRowSpanCells,\n        maxWidth,\n        fillInTable,\n        computeWidths: makeComputeWidths("colSpan", "desiredWidth", "x", 1),\n        computeHeights: makeComputeWidths("rowSpan", "desiredHeight", "y", 1)\n      };\n    })();\n    function makeComputeWidths(colSpan, desiredWidth, x, forcedMin) {\n      return function(vals, table) {\n        let result = [];\n        let spanners = [];\n        let auto = {};\n        table.forEach(function(row) {\n          row.forEach(function(cell) {\n            if ((cell[colSpan] || 1) > 1) {\n              spanners.push(cell);\n            } else {\n              result[cell[x]] = Math.max(result[cell[x]] || 0, cell[desiredWidth] || 0, forcedMin);\n            }\n          });\n        });\n        vals.forEach(function(val, index) {\n          if (typeof val === "number") {\n            result[index] = val;\n          }\n        });\n        for (let k = spanners.length - 1; k >= 0; k--) {\n          let cell = spanners[k];\n          let span = cell[colSpan];\n          let col = cell[x];\n          let existingWidth = result[col];\n          let editableCols = typeof vals[col] === "number" ? 0 : 1;\n          if (typeof existingWidth === "number") {\n            for (let i = 1; i < span; i++) {\n              existingWidth += 1 + result[col + i];\n              if (typeof vals[col + i] !== "number") {\n                editableCols++;\n              }\n            }\n          } else {\n            existingWidth = desiredWidth === "desiredWidth" ? cell.desiredWidth - 1 : 1;\n            if (!auto[col] || auto[col] < existingWidth) {\n              auto[col] = existingWidth;\n            }\n          }\n          if (cell[desiredWidth] > existingWidth) {\n            let i = 0;\n            while (editableCols > 0 && cell[desiredWidth] > existingWidth) {\n              if (typeof vals[col + i] !== "number") {\n                let dif = Math.round((cell[desiredWidth] - existingWidth) / editableCols);\n                existingWidth += dif;\n                result[col + i] += dif;\n                editableCols--;\n              }\n              i++;\n            }\n          }\n        }\n        Object.assign(vals, result, auto);\n        for (let j = 0; j < vals.length; j++) {\n          vals[j] = Math.max(forcedMin, vals[j] || 0);\n        }\n      };\n    }\n  }\n});\n\n// node_modules/cli-table3/src/table.js\nvar require_table = __commonJS({\n  "node_modules/cli-table3/src/table.js"(exports2, module2) {\n    var debug = require_debug();\n    var utils = require_utils();\n    var tableLayout = require_layout_manager();\n    var Table2 = class extends Array {\n      constructor(opts) {\n        super();\n        const options = utils.mergeOptions(opts);\n        Object.defineProperty(this, "options", {\n          value: options,\n          enumerable: options.debug\n        });\n        if (options.debug) {\n          switch (typeof options.debug) {\n            case "boolean":\n              debug.setDebugLevel(debug.WARN);\n              break;\n            case "number":\n              debug.setDebugLevel(options.debug);\n              break;\n            case "string":\n              debug.setDebugLevel(parseInt(options.debug, 10));\n              break;\n            default:\n              debug.setDebugLevel(debug.WARN);\n              debug.warn(`Debug option is expected to be boolean, number, or string. Received a ${typeof options.debug}`);\n          }\n          Object.defineProperty(this, "messages", {\n            get() {\n              return debug.debugMessages();\n            }\n          });\n        }\n      }\n      toString() {\n        let array = this;\n        let headersPresent = this.options.head && this.options.head.length;\n        if (headersPresent) {\n          array = [this.options.head];\n          if (this.length) {\n            array.push.apply(array, this);\n          }\n        } else {\n          this.options.style.head = [];\n        }\n        let cells = tableLayout.makeTableLayout(array);\n        cells.forEach(function(row) {\n          row.forEach(function(cell) {\n            cell.mergeTableOptions(this.options, cells);\n          }, this);\n        }, this);\n        tableLayout.computeWidths(this.options.colWidths, cells);\n        tableLayout.computeHeights(this.options.rowHeights, cells);\n        cells.forEach(function(row) {\n          row.forEach(function(cell) {\n            cell.init(this.options);\n          }, this);\n        }, this);\n        let result = [];\n        for (let rowIndex = 0; rowIndex < cells.length; rowIndex++) {\n          let row = cells[rowIndex];\n          let heightOfRow = this.options.rowHeights[rowIndex];\n          if (rowIndex === 0 || !this.options.style.compact || rowIndex == 1 && headersPresent) {\n            doDraw(row, "top", result);\n          }\n          for (let lineNum = 0; lineNum < heightOfRow; lineNum++) {\n            doDraw(row, lineNum, result);\n          }\n          if (rowIndex + 1 == cells.length) {\n            doDraw(row, "bottom", result);\n          }\n        }\n        return result.join("\\n");\n      }\n      get width() {\n        let str = this.toString().split("\\n");\n        return str[0].length;\n      }\n    };\n    Table2.reset = () => debug.reset();\n    function doDraw(row, lineNum, result) {\n      let line = [];\n      row.forEach(function(cell) {\n        line.push(cell.draw(lineNum));\n      });\n      let str = line.join("");\n      if (str.length) result.push(str);\n    }\n    module2.exports = Table2;\n  }\n});\n\n// node_modules/cli-table3/index.js\nvar require_cli_table3 = __commonJS({\n  "node_modules/cli-table3/index.js"(exports2, module2) {\n    module2.exports = require_table();\n  }\n});\n\n// src/file-worker.ts\nvar import_node_worker_threads = require("node:worker_threads");\nvar import_node_stream = require("node:stream");\n\n// src/ingest/decode.ts\nvar import_node_zlib = require("node:zlib");\nvar SNIFF_BYTES = 4096;\nvar BINARY_SHARE = 0.1;\nfunction isGzip(b) {\n  return b.length >= 2 && b[0] === 31 && b[1] === 139;\n}\nfunction looksBinary(b) {\n  const n = Math.min(b.length, SNIFF_BYTES);\n  let text = 0;\n  let control = 0;\n  for (let i = 0; i < n; i++) {\n    const c = b[i];\n    if (c === 0) continue;\n    text++;\n    if (c < 9 || c > 13 && c < 32 || c === 127) control++;\n  }\n  return text > 0 && control / text > BINARY_SHARE;\n}\nvar TORN_RUN = 64;\nasync function* dropNuls(chunks, file, warn) {\n  let dropped = 0;\n  let run2 = 0;\n  let afterNewline = true;\n  try {\n    for await (const chunk of chunks) {\n      if (run2 === 0 && chunk.indexOf(0) < 0) {\n        if (chunk.length) afterNewline = chunk[chunk.length - 1] === 10;\n        yield chunk;\n        continue;\n      }\n      const out = Buffer.allocUnsafe(chunk.length + 1);\n      let n = 0;\n      let i = 0;\n      while (i < chunk.length) {\n        if (chunk[i] === 0) {\n          let end = i;\n          while (end < chunk.length && chunk[end] === 0) end++;\n          run2 += end - i;\n          dropped += end - i;\n          i = end;\n          continue;\n        }\n        if (run2) {\n          if (run2 >= TORN_RUN && !afterNewline) out[n++] = 10;\n          run2 = 0;\n        }\n        const next = chunk.indexOf(0, i);\n        const stop = next < 0 ? chunk.length : next;\n        n += chunk.copy(out, n, i, stop);\n        afterNewline = chunk[stop - 1] === 10;\n        i = stop;\n      }\n      if (n) yield out.subarray(0, n);\n    }\n  } finally {\n    if (dropped) warn(`${file.node}: dropped ${dropped} NUL byte(s) from ${file.path} (a crash or power cut leaves such runs in a log); the text around them was read`);\n  }\n}\nasync function peek(src, min) {\n  const it = src[Symbol.asyncIterator]();\n  const parts = [];\n  let len = 0;\n  while (len < min) {\n    const r = await it.next();\n    if (r.done) break;\n    parts.push(r.value);\n    len += r.value.length;\n  }\n  return { head: Buffer.concat(parts), rest: it };\n}\nasync function* chain(head, rest) {\n  if (head.length) yield head;\n  for (; ; ) {\n    const r = await rest.next();\n    if (r.done) return;\n    yield r.value;\n  }\n}\nfunction describe(err) {\n  return err instanceof Error ? err.message : String(err);\n}\nasync function* decodedChunks(file, warn) {\n  yield* dropNuls(rawText(file, warn), file, warn);\n}\nfunction drainedOrClosed(s) {\n  return new Promise((resolve) => {\n    const done = () => {\n      s.off("drain", done);\n      s.off("close", done);\n      resolve();\n    };\n    s.on("drain", done);\n    s.on("close", done);\n  });\n}\nasync function* rawText(file, warn) {\n  let src;\n  try {\n    src = file.open();\n  } catch (err) {\n    warn(`${file.node}: cannot read ${file.path}: ${describe(err)}; check the path and its permissions`);\n    return;\n  }\n  let head;\n  let rest;\n  try {\n    ({ head, rest } = await peek(src, SNIFF_BYTES));\n  } catch (err) {\n    warn(`${file.node}: cannot read ${file.path}: ${describe(err)}; check the path and its permissions`);\n    return;\n  }\n  if (!isGzip(head)) {\n    if (looksBinary(head)) {\n      warn(`${file.node}: ${file.path} holds binary data, not log text; skipped`);\n      src.destroy();\n      return;\n    }\n    try {\n      yield* chain(head, rest);\n    } catch (err) {\n      warn(`${file.node}: reading ${file.path} stopped early: ${describe(err)}`);\n    }\n    return;\n  }\n  const gunzip = (0, import_node_zlib.createGunzip)({ chunkSize: 256 * 1024, readableHighWaterMark: 0 });\n  let fed = false;\n  let ended = false;\n  const endWhenRead = () => {\n    if (fed && !ended && gunzip.readableLength === 0) {\n      ended = true;\n      gunzip.end();\n    }\n  };\n  void (async () => {\n    for await (const c of chain(head, rest)) {\n      if (gunzip.destroyed) return;\n      if (!gunzip.write(c)) await drainedOrClosed(gunzip);\n    }\n    await new Promise((r) => gunzip.flush(import_node_zlib.constants.Z_SYNC_FLUSH, () => r()));\n    fed = true;\n    endWhenRead();\n  })().catch((err) => gunzip.destroy(err));\n  let out = 0;\n  let first = true;\n  try {\n    for await (const chunk of gunzip) {\n      if (first && looksBinary(chunk)) {\n        warn(`${file.node}: ${file.path} decompresses to binary data, not log text; skipped`);\n        gunzip.destroy();\n        return;\n      }\n      first = false;\n      out += chunk.length;\n      yield chunk;\n      endWhenRead();\n    }\n  } catch (err) {\n    warn(`${file.node}: ${file.path} is a damaged or truncated gzip file (${describe(err)}); kept the ${out} bytes before the damage`);\n  } finally {\n    src.destroy();\n  }\n}\n\n// src/ingest/timestamp.ts\nvar MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];\nvar WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];\nvar DAY_MS = 864e5;\nfunction digit(s, i) {\n  const c = s.charCodeAt(i) - 48;\n  return c >= 0 && c <= 9 ? c : -1;\n}\nfunction num(s, i, n) {\n  let v = 0;\n  for (let k = 0; k < n; k++) {\n    const d = digit(s, i + k);\n    if (d < 0) return -1;\n    v = v * 10 + d;\n  }\n  return v;\n}\nfunction validClock(mo, d, h, mi, se) {\n  return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && se >= 0 && se <= 60;\n}\nfunction parseIsoLike(s, i) {\n  const y = num(s, i, 4);\n  if (y < 0 || s[i + 4] !== "-" || s[i + 7] !== "-" || s[i + 13] !== ":" || s[i + 16] !== ":") return null;\n  const sep = s[i + 10];\n  if (sep !== " " && sep !== "T") return null;\n  const h = sep === " " && s[i + 11] === " " ? num(s, i + 12, 1) : num(s, i + 11, 2);\n  const mo = num(s, i + 5, 2), d = num(s, i + 8, 2), mi = num(s, i + 14, 2), se = num(s, i + 17, 2);\n  if (!validClock(mo, d, h, mi, se)) return null;\n  let p = i + 19;\n  let frac = 0;\n  if ((s[p] === "," || s[p] === ".") && digit(s, p + 1) >= 0) {\n    p++;\n    let scale = 100;\n    while (digit(s, p) >= 0) {\n      frac += digit(s, p) * scale;\n      scale /= 10;\n      p++;\n    }\n  }\n  let ms = Date.UTC(y, mo - 1, d, h, mi, se) + Math.floor(frac);\n  let zoned = false;\n  if (s[p] === "Z") {\n    zoned = true;\n    p++;\n  } else if ((s[p] === "+" || s[p] === "-") && sep === "T") {\n    const oh = num(s, p + 1, 2);\n    const colon = s[p + 3] === ":" ? 1 : 0;\n    const om = num(s, p + 3 + colon, 2);\n    if (oh >= 0 && om >= 0) {\n      const sign = s[p] === "+" ? 1 : -1;\n      ms -= sign * (oh * 60 + om) * 6e4;\n      zoned = true;\n      p += 5 + colon;\n    }\n  }\n  return { ms, zoned, family: "iso", end: p };\n}\nfunction parseMysqlShort(s, i) {\n  const yy = num(s, i, 2), mo = num(s, i + 2, 2), d = num(s, i + 4, 2);\n  if (yy < 0 || mo < 0 || d < 0 || s[i + 6] !== " ") return null;\n  let p = i + 7;\n  let h;\n  if (s[p] === " ") {\n    h = num(s, p + 1, 1);\n    p += 2;\n  } else if (s[p + 1] === ":") {\n    h = num(s, p, 1);\n    p += 1;\n  } else {\n    h = num(s, p, 2);\n    p += 2;\n  }\n  if (h < 0 || s[p] !== ":" || s[p + 3] !== ":") return null;\n  const mi = num(s, p + 1, 2), se = num(s, p + 4, 2);\n  if (!validClock(mo, d, h, mi, se)) return null;\n  const year = yy < 70 ? 2e3 + yy : 1900 + yy;\n  return { ms: Date.UTC(year, mo - 1, d, h, mi, se), zoned: false, family: "mysql-short", end: p + 6 };\n}\nfunction parseRfc3164(s, i, ctx) {\n  const mo = MONTHS.indexOf(s.slice(i, i + 3)) + 1;\n  if (mo === 0 || s[i + 3] !== " ") return null;\n  const d = s[i + 4] === " " ? num(s, i + 5, 1) : num(s, i + 4, 2);\n  if (d < 0 || s[i + 6] !== " " || s[i + 9] !== ":" || s[i + 12] !== ":") return null;\n  const h = num(s, i + 7, 2), mi = num(s, i + 10, 2), se = num(s, i + 13, 2);\n  if (!validClock(mo, d, h, mi, se)) return null;\n  const ref = ctx.mtimeMs ?? Date.UTC(1970, 0, 1);\n  const year = new Date(ref).getUTCFullYear();\n  let ms = Date.UTC(year, mo - 1, d, h, mi, se);\n  if (ctx.mtimeMs !== void 0 && ms > ref + DAY_MS) ms = Date.UTC(year - 1, mo - 1, d, h, mi, se);\n  return { ms, zoned: false, family: "rfc3164", end: i + 15 };\n}\nfunction parseEpoch(s, i) {\n  let p = i;\n  while (digit(s, p) >= 0) p++;\n  if (p - i !== 10 && p - i !== 13) return null;\n  let ms = p - i === 13 ? Number(s.slice(i, p)) : Number(s.slice(i, p)) * 1e3;\n  if (s[p] === "." && digit(s, p + 1) >= 0) {\n    let q = p + 1;\n    while (digit(s, q) >= 0) q++;\n    ms += Math.floor(Number(`0${s.slice(p, q)}`) * 1e3);\n    p = q;\n  }\n  const next = s.charCodeAt(p);\n  if (p < s.length && next !== 32 && next !== 9) return null;\n  return { ms, zoned: true, family: "epoch", end: p };\n}\nfunction fraction(s, p) {\n  if (s[p] !== "." && s[p] !== "," || digit(s, p + 1) < 0) return [0, p];\n  let q = p + 1;\n  let frac = 0;\n  let scale = 100;\n  while (digit(s, q) >= 0) {\n    frac += digit(s, q) * scale;\n    scale /= 10;\n    q++;\n  }\n  return [Math.floor(frac), q];\n}\nfunction clock(s, i) {\n  if (s[i + 2] !== ":" || s[i + 5] !== ":") return null;\n  const h = num(s, i, 2), mi = num(s, i + 3, 2), se = num(s, i + 6, 2);\n  return h < 0 || mi < 0 || se < 0 ? null : [h, mi, se];\n}\nfunction parseSlashed(s, i) {\n  const long = s[i + 4] === "/";\n  const w = long ? 4 : 2;\n  const y = num(s, i, w), mo = num(s, i + w + 1, 2), d = num(s, i + w + 4, 2);\n  if (y < 0 || mo < 0 || d < 0 || s[i + w + 3] !== "/" || s[i + w + 6] !== " ") return null;\n  const c = clock(s, i + w + 7);\n  if (!c || !validClock(mo, d, ...c)) return null;\n  const [frac, end] = fraction(s, i + w + 15);\n  const year = long ? y : y < 70 ? 2e3 + y : 1900 + y;\n  return { ms: Date.UTC(year, mo - 1, d, ...c) + frac, zoned: false, family: "slashed", end };\n}\nfunction parseTomcat(s, i) {\n  const d = num(s, i, 2);\n  const mo = MONTHS.indexOf(s.slice(i + 3, i + 6)) + 1;\n  const y = num(s, i + 7, 4);\n  if (d < 0 || mo === 0 || y < 0 || s[i + 2] !== "-" || s[i + 6] !== "-" || s[i + 11] !== " ") return null;\n  const c = clock(s, i + 12);\n  if (!c || !validClock(mo, d, ...c)) return null;\n  const [frac, end] = fraction(s, i + 20);\n  return { ms: Date.UTC(y, mo - 1, d, ...c) + frac, zoned: false, family: "tomcat", end };\n}\nfunction parseCtime(s, i) {\n  if (!WEEKDAYS.includes(s.slice(i, i + 3)) || s[i + 3] !== " ") return null;\n  const mo = MONTHS.indexOf(s.slice(i + 4, i + 7)) + 1;\n  const d = s[i + 8] === " " ? num(s, i + 9, 1) : num(s, i + 8, 2);\n  if (mo === 0 || d < 0 || s[i + 7] !== " " || s[i + 10] !== " ") return null;\n  const c = clock(s, i + 11);\n  if (!c || !validClock(mo, d, ...c)) return null;\n  const [frac, p] = fraction(s, i + 19);\n  const y = num(s, p + 1, 4);\n  if (s[p] !== " " || y < 0) return null;\n  return { ms: Date.UTC(y, mo - 1, d, ...c) + frac, zoned: false, family: "ctime", end: p + 5 };\n}\nfunction parseTimeOfDay(s, i, ctx) {\n  const c = clock(s, i);\n  if (!c || !validClock(1, 1, ...c) || s.slice(i + 8, i + 14) !== " UTC -" || ctx.nearMs === void 0) return null;\n  const tod = (c[0] * 3600 + c[1] * 60 + c[2]) * 1e3;\n  const from = ctx.nearMs - 6e4;\n  let ms = Math.floor(from / DAY_MS) * DAY_MS + tod;\n  if (ms < from) ms += DAY_MS;\n  return { ms, zoned: true, family: "time-of-day", end: i + 12 };\n}\nfunction parseTimestamp(line, ctx = {}) {\n  let i = 0;\n  if (line.charCodeAt(0) === 60) {\n    const close = line.indexOf(">", 1);\n    if (close < 2 || close > 4 || num(line, 1, close - 1) < 0) return null;\n    i = close + 1;\n    if (line[i] === "1" && line[i + 1] === " ") {\n      const t = parseIsoLike(line, i + 2);\n      return t && { ...t, family: "rfc5424" };\n    }\n    return parseRfc3164(line, i, ctx);\n  }\n  const c = line.charCodeAt(0);\n  if (c >= 48 && c <= 57) {\n    if (line[4] === "-") return parseIsoLike(line, 0);\n    if (line[6] === " ") return parseMysqlShort(line, 0);\n    if (line[2] === "/" || line[4] === "/") return parseSlashed(line, 0);\n    if (line[2] === "-") return parseTomcat(line, 0);\n    if (line[2] === ":") return parseTimeOfDay(line, 0, ctx);\n    return parseEpoch(line, 0);\n  }\n  if (c >= 65 && c <= 90) return parseRfc3164(line, 0, ctx) ?? parseCtime(line, 0);\n  if (c === 91) {\n    const t = parseCtime(line, 1);\n    return t && line[t.end] === "]" ? { ...t, end: t.end + 1 } : null;\n  }\n  return null;\n}\nfunction isDigit(b) {\n  return b !== void 0 && b >= 48 && b <= 57;\n}\nfunction looksTimestamped(buf, p) {\n  const b = buf[p];\n  if (isDigit(b)) {\n    if (buf[p + 4] === 45) return isDigit(buf[p + 5]) && buf[p + 13] === 58;\n    if (buf[p + 6] === 32) return isDigit(buf[p + 5]) && (buf[p + 9] === 58 || buf[p + 10] === 58);\n    if (buf[p + 2] === 47) return buf[p + 5] === 47 && buf[p + 11] === 58;\n    if (buf[p + 4] === 47) return buf[p + 7] === 47 && buf[p + 13] === 58;\n    if (buf[p + 2] === 45) return buf[p + 6] === 45 && buf[p + 14] === 58;\n    if (buf[p + 2] === 58) return buf[p + 5] === 58 && buf[p + 9] === 85;\n    let n = 0;\n    while (n < 14 && isDigit(buf[p + n])) n++;\n    return n === 10 || n === 13;\n  }\n  if (b === 60) return isDigit(buf[p + 1]);\n  if (b === 91) return buf[p + 4] === 32 && buf[p + 14] === 58 && isName(buf, p + 1, WEEKDAYS);\n  if (b !== void 0 && b >= 65 && b <= 90) {\n    if (buf[p + 3] === 32 && buf[p + 9] === 58 && buf[p + 12] === 58 && isName(buf, p, MONTHS)) return true;\n    return buf[p + 3] === 32 && buf[p + 13] === 58 && isName(buf, p, WEEKDAYS);\n  }\n  return false;\n}\nfunction isName(buf, p, names) {\n  return names.includes(String.fromCharCode(buf[p], buf[p + 1], buf[p + 2]));\n}\n\n// src/ingest/text.ts\nvar CONTROL = /[\\u0000-\\u0008\\u000b-\\u001f\\u007f]/g;\nfunction displayText(buf, start, end, fullLength = end - start) {\n  let e = end;\n  if (e > start && buf[e - 1] === 13) e--;\n  let text = buf.toString("utf8", start, e).replace(CONTROL, "\\uFFFD");\n  if (fullLength > end - start) text += ` \\u2026 [line cut: ${fullLength - (end - start)} more bytes]`;\n  return text;\n}\n\n// src/text/lines.ts\nvar NL = Buffer.from("\\n");\nasync function* splitLines(chunks, maxLine) {\n  let carry = null;\n  let longLength = -1;\n  for await (const chunk of chunks) {\n    let data = chunk;\n    if (longLength >= 0) {\n      const nl = data.indexOf(10);\n      if (nl < 0) {\n        longLength += data.length;\n        yield { type: "long-piece", piece: data };\n        continue;\n      }\n      yield { type: "long-piece", piece: data.subarray(0, nl) };\n      yield { type: "long-end", length: longLength + nl };\n      longLength = -1;\n      data = data.subarray(nl + 1);\n    }\n    let buf = data;\n    if (carry) {\n      const nl = data.indexOf(10);\n      if (nl < 0) buf = Buffer.concat([carry, data]);\n      else {\n        const joined = Buffer.concat([carry, data.subarray(0, nl + 1)]);\n        buf = data.subarray(nl + 1);\n        yield { type: "lines", buf: joined, end: joined.length };\n      }\n      carry = null;\n    }\n    const lastNl = buf.lastIndexOf(10);\n    if (lastNl >= 0) yield { type: "lines", buf, end: lastNl + 1 };\n    const tail = buf.subarray(lastNl + 1);\n    if (tail.length > maxLine) {\n      yield { type: "long-start", head: Buffer.from(tail.subarray(0, maxLine)) };\n      yield { type: "long-piece", piece: tail };\n      longLength = tail.length;\n    } else if (tail.length) carry = Buffer.from(tail);\n  }\n  if (longLength >= 0) yield { type: "long-end", length: longLength };\n  if (carry) yield { type: "lines", buf: Buffer.concat([carry, NL]), end: carry.length + 1 };\n}\nfunction eachLine(buf, end, line) {\n  let pos = 0;\n  while (pos < end) {\n    const nl = buf.indexOf(10, pos);\n    const lineEnd = nl < 0 || nl >= end ? end : nl;\n    line(pos, lineEnd);\n    pos = lineEnd + 1;\n  }\n}\n\n// src/ingest/scan.ts\nvar MAX_LINE_BYTES = 1024 * 1024;\nvar SNIPPET = 256;\nasync function scanFile(file, opts) {\n  const maxLine = opts.maxLine ?? MAX_LINE_BYTES;\n  const ctx = { mtimeMs: file.mtime.getTime() };\n  const re = opts.prefilter;\n  const stats = { bytes: 0, lines: 0, records: 0, textLines: 0, cutLines: 0 };\n  let lastTimed;\n  const early = [];\n  const zoneMs = (opts.zoneOffsetMinutes ?? 0) * 6e4;\n  const near = () => {\n    ctx.nearMs = lastTimed === void 0 ? void 0 : lastTimed.zoned ? lastTimed.ms : lastTimed.ms - zoneMs;\n    return ctx;\n  };\n  const emit = (buf, start, end, fullLength) => {\n    const text = displayText(buf, start, end, fullLength);\n    const own = looksTimestamped(buf, start) ? parseTimestamp(text, near()) : null;\n    if (own) {\n      lastTimed = own;\n      stats.first ??= own;\n    }\n    const time = own ?? lastTimed;\n    const hit = { line: stats.lines, text, own, time, timeSource: own ? "own" : time ? "previous" : "none" };\n    if (time) opts.onHit(hit);\n    else early.push(hit);\n  };\n  const timeOfLine = (buf, start, end) => parseTimestamp(buf.toString("latin1", start, Math.min(end, start + 64)), near());\n  let prevZone;\n  const watchZone = (buf, start, end) => {\n    const zoned = zonedShape(buf, start);\n    if (zoned === void 0) return;\n    const prev = prevZone;\n    prevZone = { zoned, buf, start, end };\n    if (prev === void 0 || prev.zoned === zoned) return;\n    const here = timeOfLine(buf, start, end);\n    const before = timeOfLine(prev.buf, prev.start, prev.end);\n    if (!here || !before || here.zoned === before.zoned) return;\n    const wall = here.zoned ? before : here;\n    const utc = here.zoned ? here : before;\n    const offset = Math.round((wall.ms - utc.ms) / 9e5) * 15;\n    if (Math.abs(offset) > 14 * 60) return;\n    if (stats.mixedZones) stats.mixedZones.count++;\n    else stats.mixedZones = { offsetMinutes: offset, line: stats.lines, count: 1 };\n  };\n  const region = (buf, end) => {\n    const hits = [];\n    const text = buf.toString("latin1", 0, end);\n    re.lastIndex = 0;\n    for (let m = re.exec(text); m; m = re.exec(text)) {\n      hits.push(m.index);\n      const nl = text.indexOf("\\n", m.index);\n      re.lastIndex = nl < 0 ? end : nl + 1;\n    }\n    let h = 0;\n    let pos = 0;\n    let lastTimedStart = -1;\n    let lastTimedEnd = -1;\n    let prevTimedStart = -1;\n    let prevTimedEnd = -1;\n    while (pos < end) {\n      const nl = buf.indexOf(10, pos);\n      const lineEnd = nl < 0 || nl >= end ? end : nl;\n      stats.lines++;\n      const length = lineEnd - pos;\n      if (length > 1 || length === 1 && buf[pos] !== 13) stats.textLines++;\n      if (length > maxLine) stats.cutLines++;\n      if (!looksTimestamped(buf, pos)) {\n        if (startsLikeTime(buf, pos)) {\n          if (stats.unreadTimes) stats.unreadTimes.count++;\n          else stats.unreadTimes = { line: stats.lines, text: buf.toString("latin1", pos, Math.min(lineEnd, pos + 40)), count: 1 };\n        }\n      } else {\n        stats.records++;\n        watchZone(buf, pos, lineEnd);\n        if (stats.first === void 0) stats.first = timeOfLine(buf, pos, lineEnd) ?? void 0;\n        prevTimedStart = lastTimedStart;\n        prevTimedEnd = lastTimedEnd;\n        lastTimedStart = pos;\n        lastTimedEnd = lineEnd;\n      }\n      if (h < hits.length && hits[h] <= lineEnd) {\n        const firstHit = hits[h];\n        while (h < hits.length && hits[h] <= lineEnd) h++;\n        if (lastTimedStart >= 0 && lastTimedStart !== pos) {\n          lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;\n        } else if (lastTimedStart === pos && prevTimedStart >= 0 && buf[pos + 2] === 58) {\n          lastTimed = timeOfLine(buf, prevTimedStart, prevTimedEnd) ?? lastTimed;\n        }\n        lastTimedStart = -1;\n        prevTimedStart = -1;\n        if (firstHit + SNIPPET <= pos + maxLine) emit(buf, pos, Math.min(lineEnd, pos + maxLine), length);\n        else {\n          const joined = Buffer.concat([buf.subarray(pos, pos + maxLine), Buffer.from(" \\u2026 "), buf.subarray(firstHit - SNIPPET, Math.min(lineEnd, firstHit + SNIPPET))]);\n          emit(joined, 0, joined.length, length + 5);\n        }\n      }\n      pos = lineEnd + 1;\n    }\n    if (lastTimedStart >= 0) lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;\n    if (lastTimed) {\n      stats.last = lastTimed;\n      opts.onTime?.(lastTimed);\n    }\n  };\n  let giant = null;\n  const giantPiece = (g, piece) => {\n    const offset = g.length;\n    g.length += piece.length;\n    if (g.hit) return;\n    re.lastIndex = 0;\n    const m = re.exec(piece.toString("latin1"));\n    if (!m) return;\n    g.hit = true;\n    if (offset + m.index + m[0].length > maxLine) {\n      g.snippet = Buffer.from(piece.subarray(Math.max(0, m.index - SNIPPET), m.index + m[0].length + SNIPPET));\n    }\n  };\n  const endGiant = (g, length) => {\n    stats.lines++;\n    stats.textLines++;\n    stats.cutLines++;\n    if (looksTimestamped(g.head, 0)) {\n      stats.records++;\n      const t = timeOfLine(g.head, 0, g.head.length);\n      if (t) {\n        lastTimed = t;\n        stats.first ??= t;\n        stats.last = t;\n        opts.onTime?.(t);\n      }\n    }\n    if (!g.hit) return;\n    if (!g.snippet) emit(g.head, 0, g.head.length, length);\n    else {\n      const joined = Buffer.concat([g.head, Buffer.from(" \\u2026 "), g.snippet]);\n      emit(joined, 0, joined.length, length + 5);\n    }\n  };\n  const counted = async function* () {\n    for await (const chunk of decodedChunks(file, opts.warn)) {\n      stats.bytes += chunk.length;\n      yield chunk;\n    }\n  };\n  for await (const p of splitLines(counted(), maxLine)) {\n    if (p.type === "lines") region(p.buf, p.end);\n    else if (p.type === "long-start") giant = { head: p.head, length: 0, hit: false };\n    else if (p.type === "long-piece") giantPiece(giant, p.piece);\n    else {\n      endGiant(giant, p.length);\n      giant = null;\n    }\n  }\n  if (stats.records === 0) stats.records = stats.lines;\n  const fallback = stats.first ?? (early.length ? mtimeAsTime(file) : void 0);\n  for (const hit of early) {\n    hit.time = fallback;\n    hit.timeSource = stats.first ? "first" : "mtime";\n    opts.onHit(hit);\n  }\n  return stats;\n}\nfunction zonedShape(buf, p) {\n  if (buf[p + 4] === 45) {\n    let q = p + 19;\n    if (buf[q] === 46 || buf[q] === 44) for (q++; buf[q] >= 48 && buf[q] <= 57; q++) ;\n    return buf[q] === 90 || buf[p + 10] === 84 && (buf[q] === 43 || buf[q] === 45);\n  }\n  if (buf[p + 6] === 32) return false;\n  if (buf[p] >= 65 && buf[p] <= 90) return false;\n  return void 0;\n}\nfunction startsLikeTime(buf, p) {\n  const d = (i) => buf[i] >= 48 && buf[i] <= 57;\n  const sep = buf[p + 2];\n  return d(p) && d(p + 1) && (sep === 45 || sep === 47 || sep === 58 || sep === 46) && d(p + 3);\n}\nfunction mtimeAsTime(file) {\n  return { ms: file.mtime.getTime(), zoned: true, family: "epoch", end: 0 };\n}\n\n// src/ingest/records.ts\nvar MAX_EARLY_LINES = 1e4;\nasync function* fileLines(file, warn) {\n  let n = 0;\n  let cut = 0;\n  let head = null;\n  for await (const p of splitLines(decodedChunks(file, warn), MAX_LINE_BYTES)) {\n    if (p.type === "lines") {\n      const out = [];\n      eachLine(p.buf, p.end, (start, end) => {\n        const len = end - start;\n        if (len > MAX_LINE_BYTES) cut++;\n        out.push({ line: ++n, text: displayText(p.buf, start, Math.min(end, start + MAX_LINE_BYTES), len) });\n      });\n      yield out;\n    } else if (p.type === "long-start") head = p.head;\n    else if (p.type === "long-end") {\n      cut++;\n      yield [{ line: ++n, text: displayText(head, 0, head.length, p.length) }];\n      head = null;\n    }\n  }\n  if (cut) warn(`${file.node}: ${cut} line(s) longer than 1 MiB in ${file.path} were cut for display`);\n}\nasync function* fileRecords(file, toUtc, warn) {\n  const ctx = { mtimeMs: file.mtime.getTime() };\n  let current;\n  let early = [];\n  let lastTime;\n  const make = (line, text, time) => ({\n    node: file.node,\n    kind: file.kind,\n    file: file.path,\n    fileOrder: file.order,\n    line,\n    time,\n    text\n  });\n  for await (const lines of fileLines(file, warn)) {\n    const out = [];\n    for (const { line, text } of lines) {\n      ctx.nearMs = lastTime;\n      const t = parseTimestamp(text, ctx);\n      if (t) {\n        lastTime = toUtc(t);\n        if (early.length) {\n          for (const r of early) r.time = lastTime;\n          out.push(...early);\n          early = [];\n        }\n        if (current) out.push(current);\n        current = make(line, text, lastTime);\n      } else if (current) {\n        current.text += `\n${text}`;\n      } else {\n        early.push(make(line, text, void 0));\n        if (early.length >= MAX_EARLY_LINES) {\n          for (const r of early) r.time = file.mtime.getTime();\n          out.push(...early);\n          early = [];\n        }\n      }\n    }\n    if (out.length) yield out;\n  }\n  for (const r of early) r.time = lastTime ?? file.mtime.getTime();\n  const last = current ? [current, ...early] : early;\n  if (last.length) yield last;\n}\n\n// src/correlate/clock.ts\nfunction clockOf({ utcOffsetMinutes, correctionMs }) {\n  return (t) => (t.zoned ? t.ms : t.ms - utcOffsetMinutes * 6e4) - correctionMs;\n}\n\n// src/correlate/merge.ts\nvar REORDER_RECORDS = 2e3;\nvar REORDER_CHARS = 8 * 1024 * 1024;\nfunction inTimeOrder(it, done) {\n  let held = [];\n  let head = 0;\n  let chars = 0;\n  let ended = false;\n  let lastIn;\n  let lastOut;\n  const seen = { steps: 0, largestMs: 0, unsorted: 0 };\n  const key = (r) => r.time ?? Number.POSITIVE_INFINITY;\n  const add = (r) => {\n    const t = key(r);\n    if (lastIn !== void 0 && t < lastIn) {\n      seen.steps++;\n      seen.largestMs = Math.max(seen.largestMs, lastIn - t);\n    }\n    lastIn = t;\n    let i = held.length;\n    if (i > head && key(held[i - 1]) > t) {\n      let lo = head;\n      while (lo < i) {\n        const mid = lo + i >> 1;\n        if (key(held[mid]) <= t) lo = mid + 1;\n        else i = mid;\n      }\n      held.splice(i, 0, r);\n    } else held.push(r);\n    chars += r.text.length;\n  };\n  const take = () => {\n    if (head === held.length) return void 0;\n    const r = held[head++];\n    chars -= r.text.length;\n    if (lastOut !== void 0 && key(r) < lastOut) seen.unsorted++;\n    else lastOut = key(r);\n    if (head > 4096 && head * 2 > held.length) {\n      held = held.slice(head);\n      head = 0;\n    }\n    return r;\n  };\n  const refill = async () => {\n    while (!ended && held.length - head <= 2 * REORDER_RECORDS && chars <= 2 * REORDER_CHARS) {\n      const n = await it.next();\n      if (n.done) {\n        ended = true;\n        if (seen.steps) done(seen);\n      } else for (const r of n.value) add(r);\n    }\n    return take();\n  };\n  return () => ended || held.length - head > REORDER_RECORDS && chars <= REORDER_CHARS ? take() : refill();\n}\n\n// src/report/timeline.ts\nvar import_cli_table3 = __toESM(require_cli_table3());\n\n// src/report/rows.ts\nvar BATCH_BYTES = 512 << 10;\nfunction rowWriter() {\n  let bytes = Buffer.allocUnsafe(BATCH_BYTES);\n  let used = 0;\n  let ends = [];\n  let times = [];\n  let lines = [];\n  const cut = () => {\n    if (!ends.length) return void 0;\n    const batch = { bytes: bytes.subarray(0, used), ends: Uint32Array.from(ends), times: Float64Array.from(times), lines: Uint32Array.from(lines) };\n    ends = [];\n    times = [];\n    lines = [];\n    return batch;\n  };\n  return {\n    add(text, time, line) {\n      let full;\n      if (used + text.length * 3 > bytes.length) {\n        full = cut();\n        bytes = Buffer.allocUnsafe(Math.max(BATCH_BYTES, text.length * 3));\n        used = 0;\n      }\n      used += bytes.write(text, used);\n      ends.push(used);\n      times.push(time);\n      lines.push(line);\n      return full;\n    },\n    finish: cut\n  };\n}\n\n// src/report/timeline.ts\nfunction textLine(e, nodeWidth) {\n  const tag = e.event ? `[${e.event}] ` : "";\n  const text = e.text.replace(/\\n/g, "\\n    ");\n  return `${e.time ?? "(no time)               "}  ${e.node.padEnd(nodeWidth)}  ${e.file}:${e.line}  ${tag}${text}\n`;\n}\nfunction ndjsonLine(e, keys = fileKeys(e)) {\n  let s = e.time === void 0 ? "{" : `{"time":"${e.time}",`;\n  s += `${keys}${e.line}`;\n  if (e.event !== void 0) s += `,"event":${JSON.stringify(e.event)}`;\n  return `${s},"text":${JSON.stringify(e.text)}}\n`;\n}\nfunction fileKeys(e) {\n  return `"node":${JSON.stringify(e.node)},"kind":"${e.kind}","file":${JSON.stringify(e.file)},"line":`;\n}\nfunction rowFormat(format, nodeWidth) {\n  if (format === "ndjson") {\n    let last;\n    let keys = "";\n    return (e) => {\n      if (e.node !== last?.node || e.kind !== last.kind || e.file !== last.file) keys = fileKeys(e);\n      last = e;\n      return ndjsonLine(e, keys);\n    };\n  }\n  if (format === "json") return (e) => `  ${JSON.stringify(e)}`;\n  return (e) => textLine(e, nodeWidth);\n}\nvar WRITE_BYTES = 256 * 1024;\nvar OPEN = Buffer.from("[");\nvar NEWLINE = Buffer.from("\\n");\nvar COMMA = Buffer.from(",\\n");\nvar CLOSE = Buffer.from("\\n]\\n");\nvar EMPTY_CLOSE = Buffer.from("]\\n");\n\n// src/timeline-rows.ts\nfunction keep(e, f) {\n  if (f.from !== void 0 && (e.time === void 0 || e.time < f.from)) return false;\n  if (f.to !== void 0 && (e.time === void 0 || e.time > f.to)) return false;\n  if (f.nodes?.length && !f.nodes.includes(e.node)) return false;\n  if (f.kinds?.length && !f.kinds.includes(e.kind)) return false;\n  if (f.grep && !f.grep.test(e.text)) return false;\n  return true;\n}\nvar TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0"));\nvar DAY_MS2 = 864e5;\nvar cachedDay = Number.NaN;\nvar dayPrefix = "";\nfunction iso(ms) {\n  if (!Number.isInteger(ms) || !(ms >= 0 && ms < 2534023008e5)) return new Date(ms).toISOString();\n  const day = Math.floor(ms / DAY_MS2);\n  if (day !== cachedDay) {\n    cachedDay = day;\n    dayPrefix = new Date(day * DAY_MS2).toISOString().slice(0, 11);\n  }\n  let rest = ms - day * DAY_MS2;\n  const milli = rest % 1e3;\n  rest = (rest - milli) / 1e3;\n  const sec = rest % 60;\n  rest = (rest - sec) / 60;\n  const min = rest % 60;\n  const hour = (rest - min) / 60;\n  return `${dayPrefix}${TWO[hour]}:${TWO[min]}:${TWO[sec]}.${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;\n}\nfunction entry(r, event) {\n  if (r.time === void 0) return event ? { node: r.node, kind: r.kind, file: r.file, line: r.line, event, text: r.text } : { node: r.node, kind: r.kind, file: r.file, line: r.line, text: r.text };\n  const time = iso(r.time);\n  return event ? { time, node: r.node, kind: r.kind, file: r.file, line: r.line, event, text: r.text } : { time, node: r.node, kind: r.kind, file: r.file, line: r.line, text: r.text };\n}\nfunction backwardsMessage(f, b) {\n  return `${f.node}: the clock of ${f.path} went backwards ${b.steps} time(s), by up to ${Math.round(b.largestMs / 1e3)} s; its lines are shown in time order` + (b.unsorted ? `, except ${b.unsorted} that were too far out of place and stay where the file has them` : "");\n}\nasync function* fileRows(file, job, warn) {\n  const next = inTimeOrder(fileRecords(file, clockOf(job.clock), warn)[Symbol.asyncIterator](), (b) => warn(backwardsMessage(file, b)));\n  const format = rowFormat(job.format, job.nodeWidth);\n  const rows = rowWriter();\n  for (; ; ) {\n    const pending = next();\n    const r = pending instanceof Promise ? await pending : pending;\n    if (!r) break;\n    if (!keep(r, job.filter)) continue;\n    const full = rows.add(format(entry(r)), r.time ?? Number.POSITIVE_INFINITY, r.line);\n    if (full) yield full;\n  }\n  const last = rows.finish();\n  if (last) yield last;\n}\n\n// src/file-threads.ts\nvar TIME_SOURCES = ["own", "previous", "first", "mtime", "none"];\nvar RESULT_CREDIT = 1 << 20;\n\n// src/errors.ts\nvar EXIT = {\n  /** Ran; no finding at or above --fail-on. */\n  ok: 0,\n  /** Findings at or above --fail-on. */\n  findings: 1,\n  /** The command line is wrong: a flag, a value, a name. */\n  usage: 2,\n  /** The input is: no readable log, a corrupt bundle, a checksum mismatch. */\n  input: 3,\n  /** A bundle was written, but some node or file could not be collected. */\n  incomplete: 4,\n  /** A required host could not be reached, trusted or authenticated. */\n  unreachable: 5,\n  /** A bug: outside 0\u20135 so that no script mistakes it for a finding. */\n  bug: 70\n};\nvar SmsdiagError = class extends Error {\n};\nvar UsageError = class extends SmsdiagError {\n  exitCode = EXIT.usage;\n};\n\n// src/types.ts\nvar LOG_KINDS = ["ha", "sms-info", "mysqld", "tpt", "state", "syslog"];\n\n// src/rules/conditions.ts\nvar CONDITIONS = [\n  { id: "ha-failed", severity: "critical", detectedBy: ["rule"], needs: ["ha", "state"] },\n  { id: "passive-takeover", severity: "critical", detectedBy: ["cluster"], needs: ["ha"] },\n  { id: "takeover-averted", severity: "warning", detectedBy: ["cluster"], needs: ["ha"] },\n  { id: "no-active-node", severity: "critical", detectedBy: ["cluster"], needs: ["ha", "state"] },\n  { id: "sync-failed", severity: "error", detectedBy: ["sequence"], needs: ["ha"] },\n  { id: "active-on-db-errors", severity: "critical", detectedBy: ["cluster"], needs: ["mysqld"] },\n  { id: "resource-exhaustion", severity: "error", detectedBy: ["rule", "cluster"], needs: ["mysqld", "sms-info", "tpt"] },\n  { id: "ha-degraded", severity: "error", detectedBy: ["rule"], needs: ["ha"] },\n  { id: "java-oom", severity: "error", detectedBy: ["rule"], needs: ["sms-info", "tpt"] },\n  { id: "db-corruption", severity: "critical", detectedBy: ["rule"], needs: ["mysqld"] },\n  { id: "db-crash", severity: "critical", detectedBy: ["rule"], needs: ["mysqld"] },\n  { id: "db-start-failed", severity: "critical", detectedBy: ["sequence"], needs: ["mysqld"] },\n  { id: "replication-broken", severity: "critical", detectedBy: ["sequence"], needs: ["mysqld", "ha"] },\n  { id: "split-brain", severity: "critical", detectedBy: ["cluster"], needs: ["ha"] },\n  { id: "no-brain", severity: "error", detectedBy: ["cluster"], needs: ["ha"] },\n  { id: "heartbeat-loss", severity: "warning", detectedBy: ["sequence"], needs: ["ha"] },\n  { id: "unclean-shutdown", severity: "error", detectedBy: ["sequence"], needs: ["mysqld"] },\n  { id: "maintenance-under-ha", severity: "error", detectedBy: ["sequence"], needs: ["ha"] },\n  { id: "ipv6-unsupported", severity: "error", detectedBy: ["sequence"], needs: ["ha"] },\n  { id: "log-rollover-gap", severity: "warning", detectedBy: ["cluster"], needs: ["ha", "sms-info", "mysqld", "tpt"] },\n  { id: "clock-skew", severity: "warning", detectedBy: ["cluster"], needs: ["ha"] },\n  { id: "not-collected", severity: "error", detectedBy: ["sequence"], needs: [] }\n];\nvar BY_ID = new Map(CONDITIONS.map((c) => [c.id, c]));\nfunction isConditionId(id) {\n  return BY_ID.has(id);\n}\n\n// src/rules/engine.ts\nvar RulePackError = class extends UsageError {\n};\nfunction escapeRegex(s) {\n  return s.replace(/[.*+?^${}()|[\\]\\\\]/g, "\\\\$&");\n}\nfunction check(spec, where) {\n  const bad = (what) => {\n    throw new RulePackError(`${where}: rule ${spec.id ?? "(no id)"}: ${what}`);\n  };\n  if (!spec.id || typeof spec.id !== "string") bad(\'needs a string "id"\');\n  if (!Array.isArray(spec.kinds) || spec.kinds.length === 0) bad(\'needs "kinds", a non-empty list\');\n  for (const k of spec.kinds) if (!LOG_KINDS.includes(k)) bad(`unknown kind "${k}" (known: ${LOG_KINDS.join(", ")})`);\n  if (!Array.isArray(spec.anchors) || spec.anchors.length === 0 || spec.anchors.some((a) => typeof a !== "string" || !a)) {\n    bad(\'needs "anchors", a non-empty list of phrases\');\n  }\n  if (typeof spec.pattern !== "string") bad(\'needs a "pattern"\');\n  if (spec.condition !== void 0 && !isConditionId(spec.condition)) bad(`unknown condition "${spec.condition}"`);\n  if (!spec.condition && !spec.event) bad(\'needs a "condition" or an "event"\');\n  const s = spec.samples;\n  const lines = (xs) => Array.isArray(xs) && xs.every((l) => typeof l === "string");\n  if (s !== void 0 && (!lines(s.match) || s.nomatch !== void 0 && !lines(s.nomatch))) bad(\'"samples" must be {"match": [lines], "nomatch": [lines]}\');\n}\nfunction compile(spec, where) {\n  check(spec, where);\n  try {\n    return { ...spec, regex: new RegExp(spec.pattern, "i") };\n  } catch (err) {\n    throw new RulePackError(`${where}: rule ${spec.id}: bad pattern: ${err.message}`);\n  }\n}\nfunction passes(when, fields) {\n  if (!when) return true;\n  const v = fields[when.field];\n  if (v === void 0) return false;\n  switch (when.op) {\n    case "gt":\n      return Number(v) > Number(when.value);\n    case "lt":\n      return Number(v) < Number(when.value);\n    case "eq":\n      return v.toLowerCase() === String(when.value).toLowerCase();\n    case "contains":\n      return v.toLowerCase().includes(String(when.value).toLowerCase());\n  }\n}\nvar RuleSet = class {\n  rules;\n  /** The pack as given: what a worker thread builds the same set from. */\n  pack;\n  byKind = /* @__PURE__ */ new Map();\n  prefilters = /* @__PURE__ */ new Map();\n  /** Per kind: lower-cased anchor \u2192 the rules that declare it. */\n  byAnchor = /* @__PURE__ */ new Map();\n  constructor(pack, where = "built-in rule pack") {\n    if (!pack || !Array.isArray(pack.rules)) throw new RulePackError(`${where}: expected {"version": 1, "rules": [...]}`);\n    this.pack = pack;\n    this.rules = pack.rules.map((r) => compile(r, where));\n    const seen = /* @__PURE__ */ new Set();\n    for (const r of this.rules) {\n      if (seen.has(r.id)) throw new RulePackError(`${where}: rule id ${r.id} appears twice`);\n      seen.add(r.id);\n      for (const k of r.kinds) {\n        const list = this.byKind.get(k) ?? [];\n        list.push(r);\n        this.byKind.set(k, list);\n      }\n    }\n    for (const [kind, rules] of this.byKind) {\n      this.prefilters.set(kind, new RegExp(anchorAlternation(rules), "gi"));\n      const index = /* @__PURE__ */ new Map();\n      for (const r of rules) for (const a of r.anchors) index.set(a.toLowerCase(), [...index.get(a.toLowerCase()) ?? [], r]);\n      this.byAnchor.set(kind, index);\n    }\n  }\n  /**\n   * Each rule\'s sample lines run through the whole matching path (prefilter, anchors, pattern,\n   * condition): a `match` line the rule does not report, or a `nomatch` line it does, is a problem.\n   */\n  sampleProblems() {\n    const out = [];\n    for (const r of this.rules) {\n      const reports = (line) => r.kinds.some((k) => this.match(k, line).some((m) => m.rule === r));\n      for (const line of r.samples?.match ?? []) if (!reports(line)) out.push(`rule ${r.id} does not match its sample ${JSON.stringify(line)}`);\n      for (const line of r.samples?.nomatch ?? []) if (reports(line)) out.push(`rule ${r.id} matches ${JSON.stringify(line)}, which its samples say it must not`);\n    }\n    return out;\n  }\n  /** Prefilter for a kind; one that never matches when no rule reads that kind. */\n  prefilter(kind) {\n    return this.prefilters.get(kind) ?? /(?!)/g;\n  }\n  /**\n   * Every rule of the kind whose pattern (and condition) the line satisfies. Only rules with an\n   * anchor in the line are tried: on a busy ha.log that is one or two patterns instead of twenty.\n   */\n  match(kind, text) {\n    const out = [];\n    const index = this.byAnchor.get(kind);\n    const re = this.prefilters.get(kind);\n    if (!index || !re) return out;\n    let candidates = [];\n    re.lastIndex = 0;\n    for (let m = re.exec(text); m; m = re.exec(text)) {\n      const rules = index.get(m[0].toLowerCase());\n      if (!rules) continue;\n      candidates = candidates.length === 0 ? rules : [.../* @__PURE__ */ new Set([...candidates, ...rules])].sort((a, b) => this.rules.indexOf(a) - this.rules.indexOf(b));\n    }\n    for (const rule of candidates) {\n      const m = rule.regex.exec(text);\n      if (!m) continue;\n      const fields = groupFields(m.groups);\n      if (passes(rule.when, fields)) out.push({ rule, fields });\n    }\n    return out;\n  }\n};\nfunction groupFields(groups) {\n  const fields = {};\n  for (const name in groups) {\n    const v = groups[name];\n    if (v === void 0) continue;\n    const cut = name.indexOf("__");\n    const k = cut < 0 ? name : name.slice(0, cut);\n    if (!(k in fields)) fields[k] = isSpace(v.charCodeAt(0)) || isSpace(v.charCodeAt(v.length - 1)) ? v.trim() : v;\n  }\n  return fields;\n}\nfunction isSpace(c) {\n  return c === 32 || c === 9;\n}\nfunction anchorAlternation(rules) {\n  const anchors = [...new Set(rules.flatMap((r) => r.anchors))].sort();\n  return anchors.map(escapeRegex).join("|");\n}\n\n// src/file-worker.ts\nvar port = import_node_worker_threads.parentPort;\nvar send = (m, transfer = []) => port.postMessage(m, transfer);\nvar SCAN_STEPS = 4096;\nasync function scan(id, file, job, sent) {\n  const rules = new RuleSet(job.pack);\n  const ruleIndex = new Map(rules.rules.map((r, i) => [r, i]));\n  const empty = () => ({\n    steps: [],\n    hitLine: [],\n    hitMs: [],\n    hitFlags: [],\n    hitText: [],\n    matchCount: [],\n    matchRule: [],\n    matchFields: [],\n    timeMs: [],\n    timeZoned: [],\n    warnings: []\n  });\n  let c = empty();\n  let size = 0;\n  const flush = (stats2) => {\n    if (!c.steps.length && !stats2) return;\n    const piece = {\n      steps: Uint8Array.from(c.steps),\n      hitLine: Uint32Array.from(c.hitLine),\n      hitMs: Float64Array.from(c.hitMs),\n      hitFlags: Uint8Array.from(c.hitFlags),\n      hitText: c.hitText,\n      matchCount: Uint16Array.from(c.matchCount),\n      matchRule: Uint16Array.from(c.matchRule),\n      matchFields: c.matchFields,\n      timeMs: Float64Array.from(c.timeMs),\n      timeZoned: Uint8Array.from(c.timeZoned),\n      warnings: c.warnings,\n      stats: stats2\n    };\n    send({ t: "scan", id, piece, size });\n    sent(size);\n    c = empty();\n    size = 0;\n  };\n  const stats = await scanFile(file, {\n    prefilter: rules.prefilter(file.kind),\n    zoneOffsetMinutes: job.zoneOffsetMinutes,\n    onHit: (hit) => {\n      const found = rules.match(file.kind, hit.text);\n      c.steps.push(0);\n      c.hitLine.push(hit.line);\n      c.hitMs.push(hit.time ? hit.time.ms : Number.NaN);\n      c.hitFlags.push((hit.time?.zoned ? 1 : 0) | TIME_SOURCES.indexOf(hit.timeSource) << 1);\n      c.hitText.push(found.length ? hit.text : "");\n      c.matchCount.push(found.length);\n      for (const m of found) {\n        c.matchRule.push(ruleIndex.get(m.rule));\n        c.matchFields.push(m.fields);\n      }\n      size += 32 + (found.length ? hit.text.length : 0);\n      if (c.steps.length >= SCAN_STEPS) flush();\n    },\n    // scanFile gives a time per chunk read: the place to hand over what the chunk found.\n    onTime: (t) => {\n      c.steps.push(1);\n      c.timeMs.push(t.ms);\n      c.timeZoned.push(t.zoned ? 1 : 0);\n      flush();\n    },\n    warn: (message) => {\n      c.steps.push(2);\n      c.warnings.push(message);\n      size += message.length;\n    }\n  });\n  flush(stats);\n}\nasync function run(id, file, job, sent) {\n  try {\n    if (job.t === "scan") await scan(id, file, job, sent);\n    else {\n      for await (const batch of fileRows(file, job.job, (message) => send({ t: "warn", id, message }))) {\n        sent(batch.bytes.length);\n        send({ t: "rows", id, batch }, [batch.bytes.buffer, batch.ends.buffer, batch.times.buffer, batch.lines.buffer]);\n      }\n    }\n    send({ t: "done", id });\n  } catch (err) {\n    send({ t: "error", id, message: err.message });\n  }\n}\nvar PIECE = 64 << 10;\nfunction inputStream(id) {\n  const queue = [];\n  let wanted = false;\n  let outstanding = 0;\n  const drain = () => {\n    while (wanted && queue.length && outstanding <= RESULT_CREDIT) {\n      const x = queue.shift();\n      if (x instanceof Error) {\n        input.destroy(x);\n        return;\n      }\n      if (x?.last) send({ t: "taken", id });\n      wanted = input.push(x ? x.piece : null);\n    }\n  };\n  const input = new import_node_stream.Readable({\n    objectMode: true,\n    highWaterMark: 1,\n    read() {\n      wanted = true;\n      drain();\n    }\n  });\n  return {\n    input,\n    put(x) {\n      if (Buffer.isBuffer(x)) {\n        for (let at = 0; at < x.length; at += PIECE) queue.push({ piece: x.subarray(at, at + PIECE), last: at + PIECE >= x.length });\n        if (!x.length) queue.push({ piece: x, last: true });\n      } else queue.push(x);\n      drain();\n    },\n    sent(size) {\n      outstanding += size;\n    },\n    used(size) {\n      outstanding -= size;\n      drain();\n    }\n  };\n}\nvar inputs = /* @__PURE__ */ new Map();\nport.on("message", (m) => {\n  const lane = inputs.get(m.id);\n  if (m.t === "open") {\n    const opened = inputStream(m.id);\n    inputs.set(m.id, opened);\n    void run(m.id, { ...m.file, open: () => opened.input }, m.job, opened.sent);\n  } else if (!lane) return;\n  else if (m.t === "used") lane.used(m.size);\n  else if (m.t === "chunk") lane.put(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength));\n  else lane.put(m.t === "end" ? null : new Error(m.message));\n});\n', { eval: true, resourceLimits }) : new import_node_worker_threads.Worker(path.join(__dirname, "file-worker.js"), { resourceLimits });
+  return true ? new import_node_worker_threads.Worker('"use strict";\nvar __create = Object.create;\nvar __defProp = Object.defineProperty;\nvar __getOwnPropDesc = Object.getOwnPropertyDescriptor;\nvar __getOwnPropNames = Object.getOwnPropertyNames;\nvar __getProtoOf = Object.getPrototypeOf;\nvar __hasOwnProp = Object.prototype.hasOwnProperty;\nvar __commonJS = (cb, mod) => function __require() {\n  try {\n    return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;\n  } catch (e) {\n    throw mod = 0, e;\n  }\n};\nvar __copyProps = (to, from, except, desc) => {\n  if (from && typeof from === "object" || typeof from === "function") {\n    for (let key of __getOwnPropNames(from))\n      if (!__hasOwnProp.call(to, key) && key !== except)\n        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });\n  }\n  return to;\n};\nvar __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(\n  // If the importer is in node compatibility mode or this is not an ESM\n  // file that has been converted to a CommonJS file using a Babel-\n  // compatible transform (i.e. "__esModule" has not been set), then set\n  // "default" to the CommonJS "module.exports" for node compatibility.\n  isNodeMode || !mod || !mod.__esModule ? __defProp(target, "default", { value: mod, enumerable: true }) : target,\n  mod\n));\n\n// node_modules/cli-table3/src/debug.js\nvar require_debug = __commonJS({\n  "node_modules/cli-table3/src/debug.js"(exports2, module2) {\n    var messages = [];\n    var level = 0;\n    var debug = (msg, min) => {\n      if (level >= min) {\n        messages.push(msg);\n      }\n    };\n    debug.WARN = 1;\n    debug.INFO = 2;\n    debug.DEBUG = 3;\n    debug.reset = () => {\n      messages = [];\n    };\n    debug.setDebugLevel = (v) => {\n      level = v;\n    };\n    debug.warn = (msg) => debug(msg, debug.WARN);\n    debug.info = (msg) => debug(msg, debug.INFO);\n    debug.debug = (msg) => debug(msg, debug.DEBUG);\n    debug.debugMessages = () => messages;\n    module2.exports = debug;\n  }\n});\n\n// node_modules/ansi-regex/index.js\nvar require_ansi_regex = __commonJS({\n  "node_modules/ansi-regex/index.js"(exports2, module2) {\n    "use strict";\n    module2.exports = ({ onlyFirst = false } = {}) => {\n      const pattern = [\n        "[\\\\u001B\\\\u009B][[\\\\]()#;?]*(?:(?:(?:(?:;[-a-zA-Z\\\\d\\\\/#&.:=?%@~_]+)*|[a-zA-Z\\\\d]+(?:;[-a-zA-Z\\\\d\\\\/#&.:=?%@~_]*)*)?\\\\u0007)",\n        "(?:(?:\\\\d{1,4}(?:;\\\\d{0,4})*)?[\\\\dA-PR-TZcf-ntqry=><~]))"\n      ].join("|");\n      return new RegExp(pattern, onlyFirst ? void 0 : "g");\n    };\n  }\n});\n\n// node_modules/strip-ansi/index.js\nvar require_strip_ansi = __commonJS({\n  "node_modules/strip-ansi/index.js"(exports2, module2) {\n    "use strict";\n    var ansiRegex = require_ansi_regex();\n    module2.exports = (string) => typeof string === "string" ? string.replace(ansiRegex(), "") : string;\n  }\n});\n\n// node_modules/is-fullwidth-code-point/index.js\nvar require_is_fullwidth_code_point = __commonJS({\n  "node_modules/is-fullwidth-code-point/index.js"(exports2, module2) {\n    "use strict";\n    var isFullwidthCodePoint = (codePoint) => {\n      if (Number.isNaN(codePoint)) {\n        return false;\n      }\n      if (codePoint >= 4352 && (codePoint <= 4447 || // Hangul Jamo\n      codePoint === 9001 || // LEFT-POINTING ANGLE BRACKET\n      codePoint === 9002 || // RIGHT-POINTING ANGLE BRACKET\n      // CJK Radicals Supplement .. Enclosed CJK Letters and Months\n      11904 <= codePoint && codePoint <= 12871 && codePoint !== 12351 || // Enclosed CJK Letters and Months .. CJK Unified Ideographs Extension A\n      12880 <= codePoint && codePoint <= 19903 || // CJK Unified Ideographs .. Yi Radicals\n      19968 <= codePoint && codePoint <= 42182 || // Hangul Jamo Extended-A\n      43360 <= codePoint && codePoint <= 43388 || // Hangul Syllables\n      44032 <= codePoint && codePoint <= 55203 || // CJK Compatibility Ideographs\n      63744 <= codePoint && codePoint <= 64255 || // Vertical Forms\n      65040 <= codePoint && codePoint <= 65049 || // CJK Compatibility Forms .. Small Form Variants\n      65072 <= codePoint && codePoint <= 65131 || // Halfwidth and Fullwidth Forms\n      65281 <= codePoint && codePoint <= 65376 || 65504 <= codePoint && codePoint <= 65510 || // Kana Supplement\n      110592 <= codePoint && codePoint <= 110593 || // Enclosed Ideographic Supplement\n      127488 <= codePoint && codePoint <= 127569 || // CJK Unified Ideographs Extension B .. Tertiary Ideographic Plane\n      131072 <= codePoint && codePoint <= 262141)) {\n        return true;\n      }\n      return false;\n    };\n    module2.exports = isFullwidthCodePoint;\n    module2.exports.default = isFullwidthCodePoint;\n  }\n});\n\n// node_modules/emoji-regex/index.js\nvar require_emoji_regex = __commonJS({\n  "node_modules/emoji-regex/index.js"(exports2, module2) {\n    "use strict";\n    module2.exports = function() {\n      return /\\uD83C\\uDFF4\\uDB40\\uDC67\\uDB40\\uDC62(?:\\uDB40\\uDC65\\uDB40\\uDC6E\\uDB40\\uDC67|\\uDB40\\uDC73\\uDB40\\uDC63\\uDB40\\uDC74|\\uDB40\\uDC77\\uDB40\\uDC6C\\uDB40\\uDC73)\\uDB40\\uDC7F|\\uD83D\\uDC68(?:\\uD83C\\uDFFC\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68\\uD83C\\uDFFB|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFF\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB-\\uDFFE])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFE\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB-\\uDFFD])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFD\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB\\uDFFC])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\u200D(?:\\u2764\\uFE0F\\u200D(?:\\uD83D\\uDC8B\\u200D)?\\uD83D\\uDC68|(?:\\uD83D[\\uDC68\\uDC69])\\u200D(?:\\uD83D\\uDC66\\u200D\\uD83D\\uDC66|\\uD83D\\uDC67\\u200D(?:\\uD83D[\\uDC66\\uDC67]))|\\uD83D\\uDC66\\u200D\\uD83D\\uDC66|\\uD83D\\uDC67\\u200D(?:\\uD83D[\\uDC66\\uDC67])|(?:\\uD83D[\\uDC68\\uDC69])\\u200D(?:\\uD83D[\\uDC66\\uDC67])|[\\u2695\\u2696\\u2708]\\uFE0F|\\uD83D[\\uDC66\\uDC67]|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|(?:\\uD83C\\uDFFB\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFF\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFE\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFD\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFC\\u200D[\\u2695\\u2696\\u2708])\\uFE0F|\\uD83C\\uDFFB\\u200D(?:\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C[\\uDFFB-\\uDFFF])|(?:\\uD83E\\uDDD1\\uD83C\\uDFFB\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1|\\uD83D\\uDC69\\uD83C\\uDFFC\\u200D\\uD83E\\uDD1D\\u200D\\uD83D\\uDC69)\\uD83C\\uDFFB|\\uD83E\\uDDD1(?:\\uD83C\\uDFFF\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1(?:\\uD83C[\\uDFFB-\\uDFFF])|\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1)|(?:\\uD83E\\uDDD1\\uD83C\\uDFFE\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1|\\uD83D\\uDC69\\uD83C\\uDFFF\\u200D\\uD83E\\uDD1D\\u200D(?:\\uD83D[\\uDC68\\uDC69]))(?:\\uD83C[\\uDFFB-\\uDFFE])|(?:\\uD83E\\uDDD1\\uD83C\\uDFFC\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1|\\uD83D\\uDC69\\uD83C\\uDFFD\\u200D\\uD83E\\uDD1D\\u200D\\uD83D\\uDC69)(?:\\uD83C[\\uDFFB\\uDFFC])|\\uD83D\\uDC69(?:\\uD83C\\uDFFE\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB-\\uDFFD\\uDFFF])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFC\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB\\uDFFD-\\uDFFF])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFB\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFC-\\uDFFF])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFD\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB\\uDFFC\\uDFFE\\uDFFF])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\u200D(?:\\u2764\\uFE0F\\u200D(?:\\uD83D\\uDC8B\\u200D(?:\\uD83D[\\uDC68\\uDC69])|\\uD83D[\\uDC68\\uDC69])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFF\\u200D(?:\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD]))|\\uD83D\\uDC69\\u200D\\uD83D\\uDC69\\u200D(?:\\uD83D\\uDC66\\u200D\\uD83D\\uDC66|\\uD83D\\uDC67\\u200D(?:\\uD83D[\\uDC66\\uDC67]))|(?:\\uD83E\\uDDD1\\uD83C\\uDFFD\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1|\\uD83D\\uDC69\\uD83C\\uDFFE\\u200D\\uD83E\\uDD1D\\u200D\\uD83D\\uDC69)(?:\\uD83C[\\uDFFB-\\uDFFD])|\\uD83D\\uDC69\\u200D\\uD83D\\uDC66\\u200D\\uD83D\\uDC66|\\uD83D\\uDC69\\u200D\\uD83D\\uDC69\\u200D(?:\\uD83D[\\uDC66\\uDC67])|(?:\\uD83D\\uDC41\\uFE0F\\u200D\\uD83D\\uDDE8|\\uD83D\\uDC69(?:\\uD83C\\uDFFF\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFE\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFC\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFB\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFD\\u200D[\\u2695\\u2696\\u2708]|\\u200D[\\u2695\\u2696\\u2708])|(?:(?:\\u26F9|\\uD83C[\\uDFCB\\uDFCC]|\\uD83D\\uDD75)\\uFE0F|\\uD83D\\uDC6F|\\uD83E[\\uDD3C\\uDDDE\\uDDDF])\\u200D[\\u2640\\u2642]|(?:\\u26F9|\\uD83C[\\uDFCB\\uDFCC]|\\uD83D\\uDD75)(?:\\uD83C[\\uDFFB-\\uDFFF])\\u200D[\\u2640\\u2642]|(?:\\uD83C[\\uDFC3\\uDFC4\\uDFCA]|\\uD83D[\\uDC6E\\uDC71\\uDC73\\uDC77\\uDC81\\uDC82\\uDC86\\uDC87\\uDE45-\\uDE47\\uDE4B\\uDE4D\\uDE4E\\uDEA3\\uDEB4-\\uDEB6]|\\uD83E[\\uDD26\\uDD37-\\uDD39\\uDD3D\\uDD3E\\uDDB8\\uDDB9\\uDDCD-\\uDDCF\\uDDD6-\\uDDDD])(?:(?:\\uD83C[\\uDFFB-\\uDFFF])\\u200D[\\u2640\\u2642]|\\u200D[\\u2640\\u2642])|\\uD83C\\uDFF4\\u200D\\u2620)\\uFE0F|\\uD83D\\uDC69\\u200D\\uD83D\\uDC67\\u200D(?:\\uD83D[\\uDC66\\uDC67])|\\uD83C\\uDFF3\\uFE0F\\u200D\\uD83C\\uDF08|\\uD83D\\uDC15\\u200D\\uD83E\\uDDBA|\\uD83D\\uDC69\\u200D\\uD83D\\uDC66|\\uD83D\\uDC69\\u200D\\uD83D\\uDC67|\\uD83C\\uDDFD\\uD83C\\uDDF0|\\uD83C\\uDDF4\\uD83C\\uDDF2|\\uD83C\\uDDF6\\uD83C\\uDDE6|[#\\*0-9]\\uFE0F\\u20E3|\\uD83C\\uDDE7(?:\\uD83C[\\uDDE6\\uDDE7\\uDDE9-\\uDDEF\\uDDF1-\\uDDF4\\uDDF6-\\uDDF9\\uDDFB\\uDDFC\\uDDFE\\uDDFF])|\\uD83C\\uDDF9(?:\\uD83C[\\uDDE6\\uDDE8\\uDDE9\\uDDEB-\\uDDED\\uDDEF-\\uDDF4\\uDDF7\\uDDF9\\uDDFB\\uDDFC\\uDDFF])|\\uD83C\\uDDEA(?:\\uD83C[\\uDDE6\\uDDE8\\uDDEA\\uDDEC\\uDDED\\uDDF7-\\uDDFA])|\\uD83E\\uDDD1(?:\\uD83C[\\uDFFB-\\uDFFF])|\\uD83C\\uDDF7(?:\\uD83C[\\uDDEA\\uDDF4\\uDDF8\\uDDFA\\uDDFC])|\\uD83D\\uDC69(?:\\uD83C[\\uDFFB-\\uDFFF])|\\uD83C\\uDDF2(?:\\uD83C[\\uDDE6\\uDDE8-\\uDDED\\uDDF0-\\uDDFF])|\\uD83C\\uDDE6(?:\\uD83C[\\uDDE8-\\uDDEC\\uDDEE\\uDDF1\\uDDF2\\uDDF4\\uDDF6-\\uDDFA\\uDDFC\\uDDFD\\uDDFF])|\\uD83C\\uDDF0(?:\\uD83C[\\uDDEA\\uDDEC-\\uDDEE\\uDDF2\\uDDF3\\uDDF5\\uDDF7\\uDDFC\\uDDFE\\uDDFF])|\\uD83C\\uDDED(?:\\uD83C[\\uDDF0\\uDDF2\\uDDF3\\uDDF7\\uDDF9\\uDDFA])|\\uD83C\\uDDE9(?:\\uD83C[\\uDDEA\\uDDEC\\uDDEF\\uDDF0\\uDDF2\\uDDF4\\uDDFF])|\\uD83C\\uDDFE(?:\\uD83C[\\uDDEA\\uDDF9])|\\uD83C\\uDDEC(?:\\uD83C[\\uDDE6\\uDDE7\\uDDE9-\\uDDEE\\uDDF1-\\uDDF3\\uDDF5-\\uDDFA\\uDDFC\\uDDFE])|\\uD83C\\uDDF8(?:\\uD83C[\\uDDE6-\\uDDEA\\uDDEC-\\uDDF4\\uDDF7-\\uDDF9\\uDDFB\\uDDFD-\\uDDFF])|\\uD83C\\uDDEB(?:\\uD83C[\\uDDEE-\\uDDF0\\uDDF2\\uDDF4\\uDDF7])|\\uD83C\\uDDF5(?:\\uD83C[\\uDDE6\\uDDEA-\\uDDED\\uDDF0-\\uDDF3\\uDDF7-\\uDDF9\\uDDFC\\uDDFE])|\\uD83C\\uDDFB(?:\\uD83C[\\uDDE6\\uDDE8\\uDDEA\\uDDEC\\uDDEE\\uDDF3\\uDDFA])|\\uD83C\\uDDF3(?:\\uD83C[\\uDDE6\\uDDE8\\uDDEA-\\uDDEC\\uDDEE\\uDDF1\\uDDF4\\uDDF5\\uDDF7\\uDDFA\\uDDFF])|\\uD83C\\uDDE8(?:\\uD83C[\\uDDE6\\uDDE8\\uDDE9\\uDDEB-\\uDDEE\\uDDF0-\\uDDF5\\uDDF7\\uDDFA-\\uDDFF])|\\uD83C\\uDDF1(?:\\uD83C[\\uDDE6-\\uDDE8\\uDDEE\\uDDF0\\uDDF7-\\uDDFB\\uDDFE])|\\uD83C\\uDDFF(?:\\uD83C[\\uDDE6\\uDDF2\\uDDFC])|\\uD83C\\uDDFC(?:\\uD83C[\\uDDEB\\uDDF8])|\\uD83C\\uDDFA(?:\\uD83C[\\uDDE6\\uDDEC\\uDDF2\\uDDF3\\uDDF8\\uDDFE\\uDDFF])|\\uD83C\\uDDEE(?:\\uD83C[\\uDDE8-\\uDDEA\\uDDF1-\\uDDF4\\uDDF6-\\uDDF9])|\\uD83C\\uDDEF(?:\\uD83C[\\uDDEA\\uDDF2\\uDDF4\\uDDF5])|(?:\\uD83C[\\uDFC3\\uDFC4\\uDFCA]|\\uD83D[\\uDC6E\\uDC71\\uDC73\\uDC77\\uDC81\\uDC82\\uDC86\\uDC87\\uDE45-\\uDE47\\uDE4B\\uDE4D\\uDE4E\\uDEA3\\uDEB4-\\uDEB6]|\\uD83E[\\uDD26\\uDD37-\\uDD39\\uDD3D\\uDD3E\\uDDB8\\uDDB9\\uDDCD-\\uDDCF\\uDDD6-\\uDDDD])(?:\\uD83C[\\uDFFB-\\uDFFF])|(?:\\u26F9|\\uD83C[\\uDFCB\\uDFCC]|\\uD83D\\uDD75)(?:\\uD83C[\\uDFFB-\\uDFFF])|(?:[\\u261D\\u270A-\\u270D]|\\uD83C[\\uDF85\\uDFC2\\uDFC7]|\\uD83D[\\uDC42\\uDC43\\uDC46-\\uDC50\\uDC66\\uDC67\\uDC6B-\\uDC6D\\uDC70\\uDC72\\uDC74-\\uDC76\\uDC78\\uDC7C\\uDC83\\uDC85\\uDCAA\\uDD74\\uDD7A\\uDD90\\uDD95\\uDD96\\uDE4C\\uDE4F\\uDEC0\\uDECC]|\\uD83E[\\uDD0F\\uDD18-\\uDD1C\\uDD1E\\uDD1F\\uDD30-\\uDD36\\uDDB5\\uDDB6\\uDDBB\\uDDD2-\\uDDD5])(?:\\uD83C[\\uDFFB-\\uDFFF])|(?:[\\u231A\\u231B\\u23E9-\\u23EC\\u23F0\\u23F3\\u25FD\\u25FE\\u2614\\u2615\\u2648-\\u2653\\u267F\\u2693\\u26A1\\u26AA\\u26AB\\u26BD\\u26BE\\u26C4\\u26C5\\u26CE\\u26D4\\u26EA\\u26F2\\u26F3\\u26F5\\u26FA\\u26FD\\u2705\\u270A\\u270B\\u2728\\u274C\\u274E\\u2753-\\u2755\\u2757\\u2795-\\u2797\\u27B0\\u27BF\\u2B1B\\u2B1C\\u2B50\\u2B55]|\\uD83C[\\uDC04\\uDCCF\\uDD8E\\uDD91-\\uDD9A\\uDDE6-\\uDDFF\\uDE01\\uDE1A\\uDE2F\\uDE32-\\uDE36\\uDE38-\\uDE3A\\uDE50\\uDE51\\uDF00-\\uDF20\\uDF2D-\\uDF35\\uDF37-\\uDF7C\\uDF7E-\\uDF93\\uDFA0-\\uDFCA\\uDFCF-\\uDFD3\\uDFE0-\\uDFF0\\uDFF4\\uDFF8-\\uDFFF]|\\uD83D[\\uDC00-\\uDC3E\\uDC40\\uDC42-\\uDCFC\\uDCFF-\\uDD3D\\uDD4B-\\uDD4E\\uDD50-\\uDD67\\uDD7A\\uDD95\\uDD96\\uDDA4\\uDDFB-\\uDE4F\\uDE80-\\uDEC5\\uDECC\\uDED0-\\uDED2\\uDED5\\uDEEB\\uDEEC\\uDEF4-\\uDEFA\\uDFE0-\\uDFEB]|\\uD83E[\\uDD0D-\\uDD3A\\uDD3C-\\uDD45\\uDD47-\\uDD71\\uDD73-\\uDD76\\uDD7A-\\uDDA2\\uDDA5-\\uDDAA\\uDDAE-\\uDDCA\\uDDCD-\\uDDFF\\uDE70-\\uDE73\\uDE78-\\uDE7A\\uDE80-\\uDE82\\uDE90-\\uDE95])|(?:[#\\*0-9\\xA9\\xAE\\u203C\\u2049\\u2122\\u2139\\u2194-\\u2199\\u21A9\\u21AA\\u231A\\u231B\\u2328\\u23CF\\u23E9-\\u23F3\\u23F8-\\u23FA\\u24C2\\u25AA\\u25AB\\u25B6\\u25C0\\u25FB-\\u25FE\\u2600-\\u2604\\u260E\\u2611\\u2614\\u2615\\u2618\\u261D\\u2620\\u2622\\u2623\\u2626\\u262A\\u262E\\u262F\\u2638-\\u263A\\u2640\\u2642\\u2648-\\u2653\\u265F\\u2660\\u2663\\u2665\\u2666\\u2668\\u267B\\u267E\\u267F\\u2692-\\u2697\\u2699\\u269B\\u269C\\u26A0\\u26A1\\u26AA\\u26AB\\u26B0\\u26B1\\u26BD\\u26BE\\u26C4\\u26C5\\u26C8\\u26CE\\u26CF\\u26D1\\u26D3\\u26D4\\u26E9\\u26EA\\u26F0-\\u26F5\\u26F7-\\u26FA\\u26FD\\u2702\\u2705\\u2708-\\u270D\\u270F\\u2712\\u2714\\u2716\\u271D\\u2721\\u2728\\u2733\\u2734\\u2744\\u2747\\u274C\\u274E\\u2753-\\u2755\\u2757\\u2763\\u2764\\u2795-\\u2797\\u27A1\\u27B0\\u27BF\\u2934\\u2935\\u2B05-\\u2B07\\u2B1B\\u2B1C\\u2B50\\u2B55\\u3030\\u303D\\u3297\\u3299]|\\uD83C[\\uDC04\\uDCCF\\uDD70\\uDD71\\uDD7E\\uDD7F\\uDD8E\\uDD91-\\uDD9A\\uDDE6-\\uDDFF\\uDE01\\uDE02\\uDE1A\\uDE2F\\uDE32-\\uDE3A\\uDE50\\uDE51\\uDF00-\\uDF21\\uDF24-\\uDF93\\uDF96\\uDF97\\uDF99-\\uDF9B\\uDF9E-\\uDFF0\\uDFF3-\\uDFF5\\uDFF7-\\uDFFF]|\\uD83D[\\uDC00-\\uDCFD\\uDCFF-\\uDD3D\\uDD49-\\uDD4E\\uDD50-\\uDD67\\uDD6F\\uDD70\\uDD73-\\uDD7A\\uDD87\\uDD8A-\\uDD8D\\uDD90\\uDD95\\uDD96\\uDDA4\\uDDA5\\uDDA8\\uDDB1\\uDDB2\\uDDBC\\uDDC2-\\uDDC4\\uDDD1-\\uDDD3\\uDDDC-\\uDDDE\\uDDE1\\uDDE3\\uDDE8\\uDDEF\\uDDF3\\uDDFA-\\uDE4F\\uDE80-\\uDEC5\\uDECB-\\uDED2\\uDED5\\uDEE0-\\uDEE5\\uDEE9\\uDEEB\\uDEEC\\uDEF0\\uDEF3-\\uDEFA\\uDFE0-\\uDFEB]|\\uD83E[\\uDD0D-\\uDD3A\\uDD3C-\\uDD45\\uDD47-\\uDD71\\uDD73-\\uDD76\\uDD7A-\\uDDA2\\uDDA5-\\uDDAA\\uDDAE-\\uDDCA\\uDDCD-\\uDDFF\\uDE70-\\uDE73\\uDE78-\\uDE7A\\uDE80-\\uDE82\\uDE90-\\uDE95])\\uFE0F|(?:[\\u261D\\u26F9\\u270A-\\u270D]|\\uD83C[\\uDF85\\uDFC2-\\uDFC4\\uDFC7\\uDFCA-\\uDFCC]|\\uD83D[\\uDC42\\uDC43\\uDC46-\\uDC50\\uDC66-\\uDC78\\uDC7C\\uDC81-\\uDC83\\uDC85-\\uDC87\\uDC8F\\uDC91\\uDCAA\\uDD74\\uDD75\\uDD7A\\uDD90\\uDD95\\uDD96\\uDE45-\\uDE47\\uDE4B-\\uDE4F\\uDEA3\\uDEB4-\\uDEB6\\uDEC0\\uDECC]|\\uD83E[\\uDD0F\\uDD18-\\uDD1F\\uDD26\\uDD30-\\uDD39\\uDD3C-\\uDD3E\\uDDB5\\uDDB6\\uDDB8\\uDDB9\\uDDBB\\uDDCD-\\uDDCF\\uDDD1-\\uDDDD])/g;\n    };\n  }\n});\n\n// node_modules/string-width/index.js\nvar require_string_width = __commonJS({\n  "node_modules/string-width/index.js"(exports2, module2) {\n    "use strict";\n    var stripAnsi = require_strip_ansi();\n    var isFullwidthCodePoint = require_is_fullwidth_code_point();\n    var emojiRegex = require_emoji_regex();\n    var stringWidth = (string) => {\n      if (typeof string !== "string" || string.length === 0) {\n        return 0;\n      }\n      string = stripAnsi(string);\n      if (string.length === 0) {\n        return 0;\n      }\n      string = string.replace(emojiRegex(), "  ");\n      let width = 0;\n      for (let i = 0; i < string.length; i++) {\n        const code = string.codePointAt(i);\n        if (code <= 31 || code >= 127 && code <= 159) {\n          continue;\n        }\n        if (code >= 768 && code <= 879) {\n          continue;\n        }\n        if (code > 65535) {\n          i++;\n        }\n        width += isFullwidthCodePoint(code) ? 2 : 1;\n      }\n      return width;\n    };\n    module2.exports = stringWidth;\n    module2.exports.default = stringWidth;\n  }\n});\n\n// node_modules/cli-table3/src/utils.js\nvar require_utils = __commonJS({\n  "node_modules/cli-table3/src/utils.js"(exports2, module2) {\n    var stringWidth = require_string_width();\n    function codeRegex(capture) {\n      return capture ? /\\u001b\\[((?:\\d*;){0,5}\\d*)m/g : /\\u001b\\[(?:\\d*;){0,5}\\d*m/g;\n    }\n    function strlen(str) {\n      let code = codeRegex();\n      let stripped = ("" + str).replace(code, "");\n      let split = stripped.split("\\n");\n      return split.reduce(function(memo, s) {\n        return stringWidth(s) > memo ? stringWidth(s) : memo;\n      }, 0);\n    }\n    function repeat(str, times) {\n      return Array(times + 1).join(str);\n    }\n    function pad(str, len, pad2, dir) {\n      let length = strlen(str);\n      if (len + 1 >= length) {\n        let padlen = len - length;\n        switch (dir) {\n          case "right": {\n            str = repeat(pad2, padlen) + str;\n            break;\n          }\n          case "center": {\n            let right = Math.ceil(padlen / 2);\n            let left = padlen - right;\n            str = repeat(pad2, left) + str + repeat(pad2, right);\n            break;\n          }\n          default: {\n            str = str + repeat(pad2, padlen);\n            break;\n          }\n        }\n      }\n      return str;\n    }\n    var codeCache = {};\n    function addToCodeCache(name, on, off) {\n      on = "\\x1B[" + on + "m";\n      off = "\\x1B[" + off + "m";\n      codeCache[on] = { set: name, to: true };\n      codeCache[off] = { set: name, to: false };\n      codeCache[name] = { on, off };\n    }\n    addToCodeCache("bold", 1, 22);\n    addToCodeCache("italics", 3, 23);\n    addToCodeCache("underline", 4, 24);\n    addToCodeCache("inverse", 7, 27);\n    addToCodeCache("strikethrough", 9, 29);\n    function updateState(state, controlChars) {\n      let controlCode = controlChars[1] ? parseInt(controlChars[1].split(";")[0]) : 0;\n      if (controlCode >= 30 && controlCode <= 39 || controlCode >= 90 && controlCode <= 97) {\n        state.lastForegroundAdded = controlChars[0];\n        return;\n      }\n      if (controlCode >= 40 && controlCode <= 49 || controlCode >= 100 && controlCode <= 107) {\n        state.lastBackgroundAdded = controlChars[0];\n        return;\n      }\n      if (controlCode === 0) {\n        for (let i in state) {\n          if (Object.prototype.hasOwnProperty.call(state, i)) {\n            delete state[i];\n          }\n        }\n        return;\n      }\n      let info = codeCache[controlChars[0]];\n      if (info) {\n        state[info.set] = info.to;\n      }\n    }\n    function readState(line) {\n      let code = codeRegex(true);\n      let controlChars = code.exec(line);\n      let state = {};\n      while (controlChars !== null) {\n        updateState(state, controlChars);\n        controlChars = code.exec(line);\n      }\n      return state;\n    }\n    function unwindState(state, ret) {\n      let lastBackgroundAdded = state.lastBackgroundAdded;\n      let lastForegroundAdded = state.lastForegroundAdded;\n      delete state.lastBackgroundAdded;\n      delete state.lastForegroundAdded;\n      Object.keys(state).forEach(function(key) {\n        if (state[key]) {\n          ret += codeCache[key].off;\n        }\n      });\n      if (lastBackgroundAdded && lastBackgroundAdded != "\\x1B[49m") {\n        ret += "\\x1B[49m";\n      }\n      if (lastForegroundAdded && lastForegroundAdded != "\\x1B[39m") {\n        ret += "\\x1B[39m";\n      }\n      return ret;\n    }\n    function rewindState(state, ret) {\n      let lastBackgroundAdded = state.lastBackgroundAdded;\n      let lastForegroundAdded = state.lastForegroundAdded;\n      delete state.lastBackgroundAdded;\n      delete state.lastForegroundAdded;\n      Object.keys(state).forEach(function(key) {\n        if (state[key]) {\n          ret = codeCache[key].on + ret;\n        }\n      });\n      if (lastBackgroundAdded && lastBackgroundAdded != "\\x1B[49m") {\n        ret = lastBackgroundAdded + ret;\n      }\n      if (lastForegroundAdded && lastForegroundAdded != "\\x1B[39m") {\n        ret = lastForegroundAdded + ret;\n      }\n      return ret;\n    }\n    function truncateWidth(str, desiredLength) {\n      if (str.length === strlen(str)) {\n        return str.substr(0, desiredLength);\n      }\n      while (strlen(str) > desiredLength) {\n        str = str.slice(0, -1);\n      }\n      return str;\n    }\n    function truncateWidthWithAnsi(str, desiredLength) {\n      let code = codeRegex(true);\n      let split = str.split(codeRegex());\n      let splitIndex = 0;\n      let retLen = 0;\n      let ret = "";\n      let myArray;\n      let state = {};\n      while (retLen < desiredLength) {\n        myArray = code.exec(str);\n        let toAdd = split[splitIndex];\n        splitIndex++;\n        if (retLen + strlen(toAdd) > desiredLength) {\n          toAdd = truncateWidth(toAdd, desiredLength - retLen);\n        }\n        ret += toAdd;\n        retLen += strlen(toAdd);\n        if (retLen < desiredLength) {\n          if (!myArray) {\n            break;\n          }\n          ret += myArray[0];\n          updateState(state, myArray);\n        }\n      }\n      return unwindState(state, ret);\n    }\n    function truncate(str, desiredLength, truncateChar) {\n      truncateChar = truncateChar || "\\u2026";\n      let lengthOfStr = strlen(str);\n      if (lengthOfStr <= desiredLength) {\n        return str;\n      }\n      desiredLength -= strlen(truncateChar);\n      let ret = truncateWidthWithAnsi(str, desiredLength);\n      ret += truncateChar;\n      const hrefTag = "\\x1B]8;;\\x07";\n      if (str.includes(hrefTag) && !ret.includes(hrefTag)) {\n        ret += hrefTag;\n      }\n      return ret;\n    }\n    function defaultOptions() {\n      return {\n        chars: {\n          top: "\\u2500",\n          "top-mid": "\\u252C",\n          "top-left": "\\u250C",\n          "top-right": "\\u2510",\n          bottom: "\\u2500",\n          "bottom-mid": "\\u2534",\n          "bottom-left": "\\u2514",\n          "bottom-right": "\\u2518",\n          left: "\\u2502",\n          "left-mid": "\\u251C",\n          mid: "\\u2500",\n          "mid-mid": "\\u253C",\n          right: "\\u2502",\n          "right-mid": "\\u2524",\n          middle: "\\u2502"\n        },\n        truncate: "\\u2026",\n        colWidths: [],\n        rowHeights: [],\n        colAligns: [],\n        rowAligns: [],\n        style: {\n          "padding-left": 1,\n          "padding-right": 1,\n          head: ["red"],\n          border: ["grey"],\n          compact: false\n        },\n        head: []\n      };\n    }\n    function mergeOptions(options, defaults) {\n      options = options || {};\n      defaults = defaults || defaultOptions();\n      let ret = Object.assign({}, defaults, options);\n      ret.chars = Object.assign({}, defaults.chars, options.chars);\n      ret.style = Object.assign({}, defaults.style, options.style);\n      return ret;\n    }\n    function wordWrap(maxLength, input) {\n      let lines = [];\n      let split = input.split(/(\\s+)/g);\n      let line = [];\n      let lineLength = 0;\n      let whitespace;\n      for (let i = 0; i < split.length; i += 2) {\n        let word = split[i];\n        let newLength = lineLength + strlen(word);\n        if (lineLength > 0 && whitespace) {\n          newLength += whitespace.length;\n        }\n        if (newLength > maxLength) {\n          if (lineLength !== 0) {\n            lines.push(line.join(""));\n          }\n          line = [word];\n          lineLength = strlen(word);\n        } else {\n          line.push(whitespace || "", word);\n          lineLength = newLength;\n        }\n        whitespace = split[i + 1];\n      }\n      if (lineLength) {\n        lines.push(line.join(""));\n      }\n      return lines;\n    }\n    function textWrap(maxLength, input) {\n      let lines = [];\n      let line = "";\n      function pushLine(str, ws) {\n        if (line.length && ws) line += ws;\n        line += str;\n        while (line.length > maxLength) {\n          lines.push(line.slice(0, maxLength));\n          line = line.slice(maxLength);\n        }\n      }\n      let split = input.split(/(\\s+)/g);\n      for (let i = 0; i < split.length; i += 2) {\n        pushLine(split[i], i && split[i - 1]);\n      }\n      if (line.length) lines.push(line);\n      return lines;\n    }\n    function multiLineWordWrap(maxLength, input, wrapOnWordBoundary = true) {\n      let output = [];\n      input = input.split("\\n");\n      const handler = wrapOnWordBoundary ? wordWrap : textWrap;\n      for (let i = 0; i < input.length; i++) {\n        output.push.apply(output, handler(maxLength, input[i]));\n      }\n      return output;\n    }\n    function colorizeLines(input) {\n      let state = {};\n      let output = [];\n      for (let i = 0; i < input.length; i++) {\n        let line = rewindState(state, input[i]);\n        state = readState(line);\n        let temp = Object.assign({}, state);\n        output.push(unwindState(temp, line));\n      }\n      return output;\n    }\n    function hyperlink(url, text) {\n      const OSC = "\\x1B]";\n      const BEL = "\\x07";\n      const SEP = ";";\n      return [OSC, "8", SEP, SEP, url || text, BEL, text, OSC, "8", SEP, SEP, BEL].join("");\n    }\n    module2.exports = {\n      strlen,\n      repeat,\n      pad,\n      truncate,\n      mergeOptions,\n      wordWrap: multiLineWordWrap,\n      colorizeLines,\n      hyperlink\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/styles.js\nvar require_styles = __commonJS({\n  "node_modules/@colors/colors/lib/styles.js"(exports2, module2) {\n    var styles = {};\n    module2["exports"] = styles;\n    var codes = {\n      reset: [0, 0],\n      bold: [1, 22],\n      dim: [2, 22],\n      italic: [3, 23],\n      underline: [4, 24],\n      inverse: [7, 27],\n      hidden: [8, 28],\n      strikethrough: [9, 29],\n      black: [30, 39],\n      red: [31, 39],\n      green: [32, 39],\n      yellow: [33, 39],\n      blue: [34, 39],\n      magenta: [35, 39],\n      cyan: [36, 39],\n      white: [37, 39],\n      gray: [90, 39],\n      grey: [90, 39],\n      brightRed: [91, 39],\n      brightGreen: [92, 39],\n      brightYellow: [93, 39],\n      brightBlue: [94, 39],\n      brightMagenta: [95, 39],\n      brightCyan: [96, 39],\n      brightWhite: [97, 39],\n      bgBlack: [40, 49],\n      bgRed: [41, 49],\n      bgGreen: [42, 49],\n      bgYellow: [43, 49],\n      bgBlue: [44, 49],\n      bgMagenta: [45, 49],\n      bgCyan: [46, 49],\n      bgWhite: [47, 49],\n      bgGray: [100, 49],\n      bgGrey: [100, 49],\n      bgBrightRed: [101, 49],\n      bgBrightGreen: [102, 49],\n      bgBrightYellow: [103, 49],\n      bgBrightBlue: [104, 49],\n      bgBrightMagenta: [105, 49],\n      bgBrightCyan: [106, 49],\n      bgBrightWhite: [107, 49],\n      // legacy styles for colors pre v1.0.0\n      blackBG: [40, 49],\n      redBG: [41, 49],\n      greenBG: [42, 49],\n      yellowBG: [43, 49],\n      blueBG: [44, 49],\n      magentaBG: [45, 49],\n      cyanBG: [46, 49],\n      whiteBG: [47, 49]\n    };\n    Object.keys(codes).forEach(function(key) {\n      var val = codes[key];\n      var style = styles[key] = [];\n      style.open = "\\x1B[" + val[0] + "m";\n      style.close = "\\x1B[" + val[1] + "m";\n    });\n  }\n});\n\n// node_modules/@colors/colors/lib/system/has-flag.js\nvar require_has_flag = __commonJS({\n  "node_modules/@colors/colors/lib/system/has-flag.js"(exports2, module2) {\n    "use strict";\n    module2.exports = function(flag, argv) {\n      argv = argv || process.argv;\n      var terminatorPos = argv.indexOf("--");\n      var prefix = /^-{1,2}/.test(flag) ? "" : "--";\n      var pos = argv.indexOf(prefix + flag);\n      return pos !== -1 && (terminatorPos === -1 ? true : pos < terminatorPos);\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/system/supports-colors.js\nvar require_supports_colors = __commonJS({\n  "node_modules/@colors/colors/lib/system/supports-colors.js"(exports2, module2) {\n    "use strict";\n    var os = require("os");\n    var hasFlag = require_has_flag();\n    var env = process.env;\n    var forceColor = void 0;\n    if (hasFlag("no-color") || hasFlag("no-colors") || hasFlag("color=false")) {\n      forceColor = false;\n    } else if (hasFlag("color") || hasFlag("colors") || hasFlag("color=true") || hasFlag("color=always")) {\n      forceColor = true;\n    }\n    if ("FORCE_COLOR" in env) {\n      forceColor = env.FORCE_COLOR.length === 0 || parseInt(env.FORCE_COLOR, 10) !== 0;\n    }\n    function translateLevel(level) {\n      if (level === 0) {\n        return false;\n      }\n      return {\n        level,\n        hasBasic: true,\n        has256: level >= 2,\n        has16m: level >= 3\n      };\n    }\n    function supportsColor(stream) {\n      if (forceColor === false) {\n        return 0;\n      }\n      if (hasFlag("color=16m") || hasFlag("color=full") || hasFlag("color=truecolor")) {\n        return 3;\n      }\n      if (hasFlag("color=256")) {\n        return 2;\n      }\n      if (stream && !stream.isTTY && forceColor !== true) {\n        return 0;\n      }\n      var min = forceColor ? 1 : 0;\n      if (process.platform === "win32") {\n        var osRelease = os.release().split(".");\n        if (Number(process.versions.node.split(".")[0]) >= 8 && Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {\n          return Number(osRelease[2]) >= 14931 ? 3 : 2;\n        }\n        return 1;\n      }\n      if ("CI" in env) {\n        if (["TRAVIS", "CIRCLECI", "APPVEYOR", "GITLAB_CI"].some(function(sign) {\n          return sign in env;\n        }) || env.CI_NAME === "codeship") {\n          return 1;\n        }\n        return min;\n      }\n      if ("TEAMCITY_VERSION" in env) {\n        return /^(9\\.(0*[1-9]\\d*)\\.|\\d{2,}\\.)/.test(env.TEAMCITY_VERSION) ? 1 : 0;\n      }\n      if ("TERM_PROGRAM" in env) {\n        var version = parseInt((env.TERM_PROGRAM_VERSION || "").split(".")[0], 10);\n        switch (env.TERM_PROGRAM) {\n          case "iTerm.app":\n            return version >= 3 ? 3 : 2;\n          case "Hyper":\n            return 3;\n          case "Apple_Terminal":\n            return 2;\n        }\n      }\n      if (/-256(color)?$/i.test(env.TERM)) {\n        return 2;\n      }\n      if (/^screen|^xterm|^vt100|^rxvt|color|ansi|cygwin|linux/i.test(env.TERM)) {\n        return 1;\n      }\n      if ("COLORTERM" in env) {\n        return 1;\n      }\n      if (env.TERM === "dumb") {\n        return min;\n      }\n      return min;\n    }\n    function getSupportLevel(stream) {\n      var level = supportsColor(stream);\n      return translateLevel(level);\n    }\n    module2.exports = {\n      supportsColor: getSupportLevel,\n      stdout: getSupportLevel(process.stdout),\n      stderr: getSupportLevel(process.stderr)\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/custom/trap.js\nvar require_trap = __commonJS({\n  "node_modules/@colors/colors/lib/custom/trap.js"(exports2, module2) {\n    module2["exports"] = function runTheTrap(text, options) {\n      var result = "";\n      text = text || "Run the trap, drop the bass";\n      text = text.split("");\n      var trap = {\n        a: ["@", "\\u0104", "\\u023A", "\\u0245", "\\u0394", "\\u039B", "\\u0414"],\n        b: ["\\xDF", "\\u0181", "\\u0243", "\\u026E", "\\u03B2", "\\u0E3F"],\n        c: ["\\xA9", "\\u023B", "\\u03FE"],\n        d: ["\\xD0", "\\u018A", "\\u0500", "\\u0501", "\\u0502", "\\u0503"],\n        e: [\n          "\\xCB",\n          "\\u0115",\n          "\\u018E",\n          "\\u0258",\n          "\\u03A3",\n          "\\u03BE",\n          "\\u04BC",\n          "\\u0A6C"\n        ],\n        f: ["\\u04FA"],\n        g: ["\\u0262"],\n        h: ["\\u0126", "\\u0195", "\\u04A2", "\\u04BA", "\\u04C7", "\\u050A"],\n        i: ["\\u0F0F"],\n        j: ["\\u0134"],\n        k: ["\\u0138", "\\u04A0", "\\u04C3", "\\u051E"],\n        l: ["\\u0139"],\n        m: ["\\u028D", "\\u04CD", "\\u04CE", "\\u0520", "\\u0521", "\\u0D69"],\n        n: ["\\xD1", "\\u014B", "\\u019D", "\\u0376", "\\u03A0", "\\u048A"],\n        o: [\n          "\\xD8",\n          "\\xF5",\n          "\\xF8",\n          "\\u01FE",\n          "\\u0298",\n          "\\u047A",\n          "\\u05DD",\n          "\\u06DD",\n          "\\u0E4F"\n        ],\n        p: ["\\u01F7", "\\u048E"],\n        q: ["\\u09CD"],\n        r: ["\\xAE", "\\u01A6", "\\u0210", "\\u024C", "\\u0280", "\\u042F"],\n        s: ["\\xA7", "\\u03DE", "\\u03DF", "\\u03E8"],\n        t: ["\\u0141", "\\u0166", "\\u0373"],\n        u: ["\\u01B1", "\\u054D"],\n        v: ["\\u05D8"],\n        w: ["\\u0428", "\\u0460", "\\u047C", "\\u0D70"],\n        x: ["\\u04B2", "\\u04FE", "\\u04FC", "\\u04FD"],\n        y: ["\\xA5", "\\u04B0", "\\u04CB"],\n        z: ["\\u01B5", "\\u0240"]\n      };\n      text.forEach(function(c) {\n        c = c.toLowerCase();\n        var chars = trap[c] || [" "];\n        var rand = Math.floor(Math.random() * chars.length);\n        if (typeof trap[c] !== "undefined") {\n          result += trap[c][rand];\n        } else {\n          result += c;\n        }\n      });\n      return result;\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/custom/zalgo.js\nvar require_zalgo = __commonJS({\n  "node_modules/@colors/colors/lib/custom/zalgo.js"(exports2, module2) {\n    module2["exports"] = function zalgo(text, options) {\n      text = text || "   he is here   ";\n      var soul = {\n        "up": [\n          "\\u030D",\n          "\\u030E",\n          "\\u0304",\n          "\\u0305",\n          "\\u033F",\n          "\\u0311",\n          "\\u0306",\n          "\\u0310",\n          "\\u0352",\n          "\\u0357",\n          "\\u0351",\n          "\\u0307",\n          "\\u0308",\n          "\\u030A",\n          "\\u0342",\n          "\\u0313",\n          "\\u0308",\n          "\\u034A",\n          "\\u034B",\n          "\\u034C",\n          "\\u0303",\n          "\\u0302",\n          "\\u030C",\n          "\\u0350",\n          "\\u0300",\n          "\\u0301",\n          "\\u030B",\n          "\\u030F",\n          "\\u0312",\n          "\\u0313",\n          "\\u0314",\n          "\\u033D",\n          "\\u0309",\n          "\\u0363",\n          "\\u0364",\n          "\\u0365",\n          "\\u0366",\n          "\\u0367",\n          "\\u0368",\n          "\\u0369",\n          "\\u036A",\n          "\\u036B",\n          "\\u036C",\n          "\\u036D",\n          "\\u036E",\n          "\\u036F",\n          "\\u033E",\n          "\\u035B",\n          "\\u0346",\n          "\\u031A"\n        ],\n        "down": [\n          "\\u0316",\n          "\\u0317",\n          "\\u0318",\n          "\\u0319",\n          "\\u031C",\n          "\\u031D",\n          "\\u031E",\n          "\\u031F",\n          "\\u0320",\n          "\\u0324",\n          "\\u0325",\n          "\\u0326",\n          "\\u0329",\n          "\\u032A",\n          "\\u032B",\n          "\\u032C",\n          "\\u032D",\n          "\\u032E",\n          "\\u032F",\n          "\\u0330",\n          "\\u0331",\n          "\\u0332",\n          "\\u0333",\n          "\\u0339",\n          "\\u033A",\n          "\\u033B",\n          "\\u033C",\n          "\\u0345",\n          "\\u0347",\n          "\\u0348",\n          "\\u0349",\n          "\\u034D",\n          "\\u034E",\n          "\\u0353",\n          "\\u0354",\n          "\\u0355",\n          "\\u0356",\n          "\\u0359",\n          "\\u035A",\n          "\\u0323"\n        ],\n        "mid": [\n          "\\u0315",\n          "\\u031B",\n          "\\u0300",\n          "\\u0301",\n          "\\u0358",\n          "\\u0321",\n          "\\u0322",\n          "\\u0327",\n          "\\u0328",\n          "\\u0334",\n          "\\u0335",\n          "\\u0336",\n          "\\u035C",\n          "\\u035D",\n          "\\u035E",\n          "\\u035F",\n          "\\u0360",\n          "\\u0362",\n          "\\u0338",\n          "\\u0337",\n          "\\u0361",\n          " \\u0489"\n        ]\n      };\n      var all = [].concat(soul.up, soul.down, soul.mid);\n      function randomNumber(range) {\n        var r = Math.floor(Math.random() * range);\n        return r;\n      }\n      function isChar(character) {\n        var bool = false;\n        all.filter(function(i) {\n          bool = i === character;\n        });\n        return bool;\n      }\n      function heComes(text2, options2) {\n        var result = "";\n        var counts;\n        var l;\n        options2 = options2 || {};\n        options2["up"] = typeof options2["up"] !== "undefined" ? options2["up"] : true;\n        options2["mid"] = typeof options2["mid"] !== "undefined" ? options2["mid"] : true;\n        options2["down"] = typeof options2["down"] !== "undefined" ? options2["down"] : true;\n        options2["size"] = typeof options2["size"] !== "undefined" ? options2["size"] : "maxi";\n        text2 = text2.split("");\n        for (l in text2) {\n          if (isChar(l)) {\n            continue;\n          }\n          result = result + text2[l];\n          counts = { "up": 0, "down": 0, "mid": 0 };\n          switch (options2.size) {\n            case "mini":\n              counts.up = randomNumber(8);\n              counts.mid = randomNumber(2);\n              counts.down = randomNumber(8);\n              break;\n            case "maxi":\n              counts.up = randomNumber(16) + 3;\n              counts.mid = randomNumber(4) + 1;\n              counts.down = randomNumber(64) + 3;\n              break;\n            default:\n              counts.up = randomNumber(8) + 1;\n              counts.mid = randomNumber(6) / 2;\n              counts.down = randomNumber(8) + 1;\n              break;\n          }\n          var arr = ["up", "mid", "down"];\n          for (var d in arr) {\n            var index = arr[d];\n            for (var i = 0; i <= counts[index]; i++) {\n              if (options2[index]) {\n                result = result + soul[index][randomNumber(soul[index].length)];\n              }\n            }\n          }\n        }\n        return result;\n      }\n      return heComes(text, options);\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/maps/america.js\nvar require_america = __commonJS({\n  "node_modules/@colors/colors/lib/maps/america.js"(exports2, module2) {\n    module2["exports"] = function(colors) {\n      return function(letter, i, exploded) {\n        if (letter === " ") return letter;\n        switch (i % 3) {\n          case 0:\n            return colors.red(letter);\n          case 1:\n            return colors.white(letter);\n          case 2:\n            return colors.blue(letter);\n        }\n      };\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/maps/zebra.js\nvar require_zebra = __commonJS({\n  "node_modules/@colors/colors/lib/maps/zebra.js"(exports2, module2) {\n    module2["exports"] = function(colors) {\n      return function(letter, i, exploded) {\n        return i % 2 === 0 ? letter : colors.inverse(letter);\n      };\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/maps/rainbow.js\nvar require_rainbow = __commonJS({\n  "node_modules/@colors/colors/lib/maps/rainbow.js"(exports2, module2) {\n    module2["exports"] = function(colors) {\n      var rainbowColors = ["red", "yellow", "green", "blue", "magenta"];\n      return function(letter, i, exploded) {\n        if (letter === " ") {\n          return letter;\n        } else {\n          return colors[rainbowColors[i++ % rainbowColors.length]](letter);\n        }\n      };\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/maps/random.js\nvar require_random = __commonJS({\n  "node_modules/@colors/colors/lib/maps/random.js"(exports2, module2) {\n    module2["exports"] = function(colors) {\n      var available = [\n        "underline",\n        "inverse",\n        "grey",\n        "yellow",\n        "red",\n        "green",\n        "blue",\n        "white",\n        "cyan",\n        "magenta",\n        "brightYellow",\n        "brightRed",\n        "brightGreen",\n        "brightBlue",\n        "brightWhite",\n        "brightCyan",\n        "brightMagenta"\n      ];\n      return function(letter, i, exploded) {\n        return letter === " " ? letter : colors[available[Math.round(Math.random() * (available.length - 2))]](letter);\n      };\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/colors.js\nvar require_colors = __commonJS({\n  "node_modules/@colors/colors/lib/colors.js"(exports2, module2) {\n    var colors = {};\n    module2["exports"] = colors;\n    colors.themes = {};\n    var util = require("util");\n    var ansiStyles = colors.styles = require_styles();\n    var defineProps = Object.defineProperties;\n    var newLineRegex = new RegExp(/[\\r\\n]+/g);\n    colors.supportsColor = require_supports_colors().supportsColor;\n    if (typeof colors.enabled === "undefined") {\n      colors.enabled = colors.supportsColor() !== false;\n    }\n    colors.enable = function() {\n      colors.enabled = true;\n    };\n    colors.disable = function() {\n      colors.enabled = false;\n    };\n    colors.stripColors = colors.strip = function(str) {\n      return ("" + str).replace(/\\x1B\\[\\d+m/g, "");\n    };\n    var stylize = colors.stylize = function stylize2(str, style) {\n      if (!colors.enabled) {\n        return str + "";\n      }\n      var styleMap = ansiStyles[style];\n      if (!styleMap && style in colors) {\n        return colors[style](str);\n      }\n      return styleMap.open + str + styleMap.close;\n    };\n    var matchOperatorsRe = /[|\\\\{}()[\\]^$+*?.]/g;\n    var escapeStringRegexp = function(str) {\n      if (typeof str !== "string") {\n        throw new TypeError("Expected a string");\n      }\n      return str.replace(matchOperatorsRe, "\\\\$&");\n    };\n    function build(_styles) {\n      var builder = function builder2() {\n        return applyStyle.apply(builder2, arguments);\n      };\n      builder._styles = _styles;\n      builder.__proto__ = proto;\n      return builder;\n    }\n    var styles = (function() {\n      var ret = {};\n      ansiStyles.grey = ansiStyles.gray;\n      Object.keys(ansiStyles).forEach(function(key) {\n        ansiStyles[key].closeRe = new RegExp(escapeStringRegexp(ansiStyles[key].close), "g");\n        ret[key] = {\n          get: function() {\n            return build(this._styles.concat(key));\n          }\n        };\n      });\n      return ret;\n    })();\n    var proto = defineProps(function colors2() {\n    }, styles);\n    function applyStyle() {\n      var args = Array.prototype.slice.call(arguments);\n      var str = args.map(function(arg) {\n        if (arg != null && arg.constructor === String) {\n          return arg;\n        } else {\n          return util.inspect(arg);\n        }\n      }).join(" ");\n      if (!colors.enabled || !str) {\n        return str;\n      }\n      var newLinesPresent = str.indexOf("\\n") != -1;\n      var nestedStyles = this._styles;\n      var i = nestedStyles.length;\n      while (i--) {\n        var code = ansiStyles[nestedStyles[i]];\n        str = code.open + str.replace(code.closeRe, code.open) + code.close;\n        if (newLinesPresent) {\n          str = str.replace(newLineRegex, function(match) {\n            return code.close + match + code.open;\n          });\n        }\n      }\n      return str;\n    }\n    colors.setTheme = function(theme) {\n      if (typeof theme === "string") {\n        console.log("colors.setTheme now only accepts an object, not a string.  If you are trying to set a theme from a file, it is now your (the caller\'s) responsibility to require the file.  The old syntax looked like colors.setTheme(__dirname + \'/../themes/generic-logging.js\'); The new syntax looks like colors.setTheme(require(__dirname + \'/../themes/generic-logging.js\'));");\n        return;\n      }\n      for (var style in theme) {\n        (function(style2) {\n          colors[style2] = function(str) {\n            if (typeof theme[style2] === "object") {\n              var out = str;\n              for (var i in theme[style2]) {\n                out = colors[theme[style2][i]](out);\n              }\n              return out;\n            }\n            return colors[theme[style2]](str);\n          };\n        })(style);\n      }\n    };\n    function init() {\n      var ret = {};\n      Object.keys(styles).forEach(function(name) {\n        ret[name] = {\n          get: function() {\n            return build([name]);\n          }\n        };\n      });\n      return ret;\n    }\n    var sequencer = function sequencer2(map2, str) {\n      var exploded = str.split("");\n      exploded = exploded.map(map2);\n      return exploded.join("");\n    };\n    colors.trap = require_trap();\n    colors.zalgo = require_zalgo();\n    colors.maps = {};\n    colors.maps.america = require_america()(colors);\n    colors.maps.zebra = require_zebra()(colors);\n    colors.maps.rainbow = require_rainbow()(colors);\n    colors.maps.random = require_random()(colors);\n    for (map in colors.maps) {\n      (function(map2) {\n        colors[map2] = function(str) {\n          return sequencer(colors.maps[map2], str);\n        };\n      })(map);\n    }\n    var map;\n    defineProps(colors, init());\n  }\n});\n\n// node_modules/@colors/colors/safe.js\nvar require_safe = __commonJS({\n  "node_modules/@colors/colors/safe.js"(exports2, module2) {\n    var colors = require_colors();\n    module2["exports"] = colors;\n  }\n});\n\n// node_modules/cli-table3/src/cell.js\nvar require_cell = __commonJS({\n  "node_modules/cli-table3/src/cell.js"(exports2, module2) {\n    var { info, debug } = require_debug();\n    var utils = require_utils();\n    var Cell = class _Cell {\n      /**\n       * A representation of a cell within the table.\n       * Implementations must have `init` and `draw` methods,\n       * as well as `colSpan`, `rowSpan`, `desiredHeight` and `desiredWidth` properties.\n       * @param options\n       * @constructor\n       */\n      constructor(options) {\n        this.setOptions(options);\n        this.x = null;\n        this.y = null;\n      }\n      setOptions(options) {\n        if (["boolean", "number", "bigint", "string"].indexOf(typeof options) !== -1) {\n          options = { content: "" + options };\n        }\n        options = options || {};\n        this.options = options;\n        let content = options.content;\n        if (["boolean", "number", "bigint", "string"].indexOf(typeof content) !== -1) {\n          this.content = String(content);\n        } else if (!content) {\n          this.content = this.options.href || "";\n        } else {\n          throw new Error("Content needs to be a primitive, got: " + typeof content);\n        }\n        this.colSpan = options.colSpan || 1;\n        this.rowSpan = options.rowSpan || 1;\n        if (this.options.href) {\n          Object.defineProperty(this, "href", {\n            get() {\n              return this.options.href;\n            }\n          });\n        }\n      }\n      mergeTableOptions(tableOptions, cells) {\n        this.cells = cells;\n        let optionsChars = this.options.chars || {};\n        let tableChars = tableOptions.chars;\n        let chars = this.chars = {};\n        CHAR_NAMES.forEach(function(name) {\n          setOption(optionsChars, tableChars, name, chars);\n        });\n        this.truncate = this.options.truncate || tableOptions.truncate;\n        let style = this.options.style = this.options.style || {};\n        let tableStyle = tableOptions.style;\n        setOption(style, tableStyle, "padding-left", this);\n        setOption(style, tableStyle, "padding-right", this);\n        this.head = style.head || tableStyle.head;\n        this.border = style.border || tableStyle.border;\n        this.fixedWidth = tableOptions.colWidths[this.x];\n        this.lines = this.computeLines(tableOptions);\n        this.desiredWidth = utils.strlen(this.content) + this.paddingLeft + this.paddingRight;\n        this.desiredHeight = this.lines.length;\n      }\n      computeLines(tableOptions) {\n        const tableWordWrap = tableOptions.wordWrap || tableOptions.textWrap;\n        const { wordWrap = tableWordWrap } = this.options;\n        if (this.fixedWidth && wordWrap) {\n          this.fixedWidth -= this.paddingLeft + this.paddingRight;\n          if (this.colSpan) {\n            let i = 1;\n            while (i < this.colSpan) {\n              this.fixedWidth += tableOptions.colWidths[this.x + i];\n              i++;\n            }\n          }\n          const { wrapOnWordBoundary: tableWrapOnWordBoundary = true } = tableOptions;\n          const { wrapOnWordBoundary = tableWrapOnWordBoundary } = this.options;\n          return this.wrapLines(utils.wordWrap(this.fixedWidth, this.content, wrapOnWordBoundary));\n        }\n        return this.wrapLines(this.content.split("\\n"));\n      }\n      wrapLines(computedLines) {\n        const lines = utils.colorizeLines(computedLines);\n        if (this.href) {\n          return lines.map((line) => utils.hyperlink(this.href, line));\n        }\n        return lines;\n      }\n      /**\n       * Initializes the Cells data structure.\n       *\n       * @param tableOptions - A fully populated set of tableOptions.\n       * In addition to the standard default values, tableOptions must have fully populated the\n       * `colWidths` and `rowWidths` arrays. Those arrays must have lengths equal to the number\n       * of columns or rows (respectively) in this table, and each array item must be a Number.\n       *\n       */\n      init(tableOptions) {\n        let x = this.x;\n        let y = this.y;\n        this.widths = tableOptions.colWidths.slice(x, x + this.colSpan);\n        this.heights = tableOptions.rowHeights.slice(y, y + this.rowSpan);\n        this.width = this.widths.reduce(sumPlusOne, -1);\n        this.height = this.heights.reduce(sumPlusOne, -1);\n        this.hAlign = this.options.hAlign || tableOptions.colAligns[x];\n        this.vAlign = this.options.vAlign || tableOptions.rowAligns[y];\n        this.drawRight = x + this.colSpan == tableOptions.colWidths.length;\n      }\n      /**\n       * Draws the given line of the cell.\n       * This default implementation defers to methods `drawTop`, `drawBottom`, `drawLine` and `drawEmpty`.\n       * @param lineNum - can be `top`, `bottom` or a numerical line number.\n       * @param spanningCell - will be a number if being called from a RowSpanCell, and will represent how\n       * many rows below it\'s being called from. Otherwise it\'s undefined.\n       * @returns {String} The representation of this line.\n       */\n      draw(lineNum, spanningCell) {\n        if (lineNum == "top") return this.drawTop(this.drawRight);\n        if (lineNum == "bottom") return this.drawBottom(this.drawRight);\n        let content = utils.truncate(this.content, 10, this.truncate);\n        if (!lineNum) {\n          info(`${this.y}-${this.x}: ${this.rowSpan - lineNum}x${this.colSpan} Cell ${content}`);\n        } else {\n        }\n        let padLen = Math.max(this.height - this.lines.length, 0);\n        let padTop;\n        switch (this.vAlign) {\n          case "center":\n            padTop = Math.ceil(padLen / 2);\n            break;\n          case "bottom":\n            padTop = padLen;\n            break;\n          default:\n            padTop = 0;\n        }\n        if (lineNum < padTop || lineNum >= padTop + this.lines.length) {\n          return this.drawEmpty(this.drawRight, spanningCell);\n        }\n        let forceTruncation = this.lines.length > this.height && lineNum + 1 >= this.height;\n        return this.drawLine(lineNum - padTop, this.drawRight, forceTruncation, spanningCell);\n      }\n      /**\n       * Renders the top line of the cell.\n       * @param drawRight - true if this method should render the right edge of the cell.\n       * @returns {String}\n       */\n      drawTop(drawRight) {\n        let content = [];\n        if (this.cells) {\n          this.widths.forEach(function(width, index) {\n            content.push(this._topLeftChar(index));\n            content.push(utils.repeat(this.chars[this.y == 0 ? "top" : "mid"], width));\n          }, this);\n        } else {\n          content.push(this._topLeftChar(0));\n          content.push(utils.repeat(this.chars[this.y == 0 ? "top" : "mid"], this.width));\n        }\n        if (drawRight) {\n          content.push(this.chars[this.y == 0 ? "topRight" : "rightMid"]);\n        }\n        return this.wrapWithStyleColors("border", content.join(""));\n      }\n      _topLeftChar(offset) {\n        let x = this.x + offset;\n        let leftChar;\n        if (this.y == 0) {\n          leftChar = x == 0 ? "topLeft" : offset == 0 ? "topMid" : "top";\n        } else {\n          if (x == 0) {\n            leftChar = "leftMid";\n          } else {\n            leftChar = offset == 0 ? "midMid" : "bottomMid";\n            if (this.cells) {\n              let spanAbove = this.cells[this.y - 1][x] instanceof _Cell.ColSpanCell;\n              if (spanAbove) {\n                leftChar = offset == 0 ? "topMid" : "mid";\n              }\n              if (offset == 0) {\n                let i = 1;\n                while (this.cells[this.y][x - i] instanceof _Cell.ColSpanCell) {\n                  i++;\n                }\n                if (this.cells[this.y][x - i] instanceof _Cell.RowSpanCell) {\n                  leftChar = "leftMid";\n                }\n              }\n            }\n          }\n        }\n        return this.chars[leftChar];\n      }\n      wrapWithStyleColors(styleProperty, content) {\n        if (this[styleProperty] && this[styleProperty].length) {\n          try {\n            let colors = require_safe();\n            for (let i = this[styleProperty].length - 1; i >= 0; i--) {\n              colors = colors[this[styleProperty][i]];\n            }\n            return colors(content);\n          } catch (e) {\n            return content;\n          }\n        } else {\n          return content;\n        }\n      }\n      /**\n       * Renders a line of text.\n       * @param lineNum - Which line of text to render. This is not necessarily the line within the cell.\n       * There may be top-padding above the first line of text.\n       * @param drawRight - true if this method should render the right edge of the cell.\n       * @param forceTruncationSymbol - `true` if the rendered text should end with the truncation symbol even\n       * if the text fits. This is used when the cell is vertically truncated. If `false` the text should\n       * only include the truncation symbol if the text will not fit horizontally within the cell width.\n       * @param spanningCell - a number of if being called from a RowSpanCell. (how many rows below). otherwise undefined.\n       * @returns {String}\n       */\n      drawLine(lineNum, drawRight, forceTruncationSymbol, spanningCell) {\n        let left = this.chars[this.x == 0 ? "left" : "middle"];\n        if (this.x && spanningCell && this.cells) {\n          let cellLeft = this.cells[this.y + spanningCell][this.x - 1];\n          while (cellLeft instanceof ColSpanCell) {\n            cellLeft = this.cells[cellLeft.y][cellLeft.x - 1];\n          }\n          if (!(cellLeft instanceof RowSpanCell)) {\n            left = this.chars["rightMid"];\n          }\n        }\n        let leftPadding = utils.repeat(" ", this.paddingLeft);\n        let right = drawRight ? this.chars["right"] : "";\n        let rightPadding = utils.repeat(" ", this.paddingRight);\n        let line = this.lines[lineNum];\n        let len = this.width - (this.paddingLeft + this.paddingRight);\n        if (forceTruncationSymbol) line += this.truncate || "\\u2026";\n        let content = utils.truncate(line, len, this.truncate);\n        content = utils.pad(content, len, " ", this.hAlign);\n        content = leftPadding + content + rightPadding;\n        return this.stylizeLine(left, content, right);\n      }\n      stylizeLine(left, content, right) {\n        left = this.wrapWithStyleColors("border", left);\n        right = this.wrapWithStyleColors("border", right);\n        if (this.y === 0) {\n          content = this.wrapWithStyleColors("head", content);\n        }\n        return left + content + right;\n      }\n      /**\n       * Renders the bottom line of the cell.\n       * @param drawRight - true if this method should render the right edge of the cell.\n       * @returns {String}\n       */\n      drawBottom(drawRight) {\n        let left = this.chars[this.x == 0 ? "bottomLeft" : "bottomMid"];\n        let content = utils.repeat(this.chars.bottom, this.width);\n        let right = drawRight ? this.chars["bottomRight"] : "";\n        return this.wrapWithStyleColors("border", left + content + right);\n      }\n      /**\n       * Renders a blank line of text within the cell. Used for top and/or bottom padding.\n       * @param drawRight - true if this method should render the right edge of the cell.\n       * @param spanningCell - a number of if being called from a RowSpanCell. (how many rows below). otherwise undefined.\n       * @returns {String}\n       */\n      drawEmpty(drawRight, spanningCell) {\n        let left = this.chars[this.x == 0 ? "left" : "middle"];\n        if (this.x && spanningCell && this.cells) {\n          let cellLeft = this.cells[this.y + spanningCell][this.x - 1];\n          while (cellLeft instanceof ColSpanCell) {\n            cellLeft = this.cells[cellLeft.y][cellLeft.x - 1];\n          }\n          if (!(cellLeft instanceof RowSpanCell)) {\n            left = this.chars["rightMid"];\n          }\n        }\n        let right = drawRight ? this.chars["right"] : "";\n        let content = utils.repeat(" ", this.width);\n        return this.stylizeLine(left, content, right);\n      }\n    };\n    var ColSpanCell = class {\n      /**\n       * A Cell that doesn\'t do anything. It just draws empty lines.\n       * Used as a placeholder in column spanning.\n       * @constructor\n       */\n      constructor() {\n      }\n      draw(lineNum) {\n        if (typeof lineNum === "number") {\n          debug(`${this.y}-${this.x}: 1x1 ColSpanCell`);\n        }\n        return "";\n      }\n      init() {\n      }\n      mergeTableOptions() {\n      }\n    };\n    var RowSpanCell = class {\n      /**\n       * A placeholder Cell for a Cell that spans multiple rows.\n       * It delegates rendering to the original cell, but adds the appropriate offset.\n       * @param originalCell\n       * @constructor\n       */\n      constructor(originalCell) {\n        this.originalCell = originalCell;\n      }\n      init(tableOptions) {\n        let y = this.y;\n        let originalY = this.originalCell.y;\n        this.cellOffset = y - originalY;\n        this.offset = findDimension(tableOptions.rowHeights, originalY, this.cellOffset);\n      }\n      draw(lineNum) {\n        if (lineNum == "top") {\n          return this.originalCell.draw(this.offset, this.cellOffset);\n        }\n        if (lineNum == "bottom") {\n          return this.originalCell.draw("bottom");\n        }\n        debug(`${this.y}-${this.x}: 1x${this.colSpan} RowSpanCell for ${this.originalCell.content}`);\n        return this.originalCell.draw(this.offset + 1 + lineNum);\n      }\n      mergeTableOptions() {\n      }\n    };\n    function firstDefined(...args) {\n      return args.filter((v) => v !== void 0 && v !== null).shift();\n    }\n    function setOption(objA, objB, nameB, targetObj) {\n      let nameA = nameB.split("-");\n      if (nameA.length > 1) {\n        nameA[1] = nameA[1].charAt(0).toUpperCase() + nameA[1].substr(1);\n        nameA = nameA.join("");\n        targetObj[nameA] = firstDefined(objA[nameA], objA[nameB], objB[nameA], objB[nameB]);\n      } else {\n        targetObj[nameB] = firstDefined(objA[nameB], objB[nameB]);\n      }\n    }\n    function findDimension(dimensionTable, startingIndex, span) {\n      let ret = dimensionTable[startingIndex];\n      for (let i = 1; i < span; i++) {\n        ret += 1 + dimensionTable[startingIndex + i];\n      }\n      return ret;\n    }\n    function sumPlusOne(a, b) {\n      return a + b + 1;\n    }\n    var CHAR_NAMES = [\n      "top",\n      "top-mid",\n      "top-left",\n      "top-right",\n      "bottom",\n      "bottom-mid",\n      "bottom-left",\n      "bottom-right",\n      "left",\n      "left-mid",\n      "mid",\n      "mid-mid",\n      "right",\n      "right-mid",\n      "middle"\n    ];\n    module2.exports = Cell;\n    module2.exports.ColSpanCell = ColSpanCell;\n    module2.exports.RowSpanCell = RowSpanCell;\n  }\n});\n\n// node_modules/cli-table3/src/layout-manager.js\nvar require_layout_manager = __commonJS({\n  "node_modules/cli-table3/src/layout-manager.js"(exports2, module2) {\n    var { warn, debug } = require_debug();\n    var Cell = require_cell();\n    var { ColSpanCell, RowSpanCell } = Cell;\n    (function() {\n      function next(alloc, col) {\n        if (alloc[col] > 0) {\n          return next(alloc, col + 1);\n        }\n        return col;\n      }\n      function layoutTable(table) {\n        let alloc = {};\n        table.forEach(function(row, rowIndex) {\n          let col = 0;\n          row.forEach(function(cell) {\n            cell.y = rowIndex;\n            cell.x = rowIndex ? next(alloc, col) : col;\n            const rowSpan = cell.rowSpan || 1;\n            const colSpan = cell.colSpan || 1;\n            if (rowSpan > 1) {\n              for (let cs = 0; cs < colSpan; cs++) {\n                alloc[cell.x + cs] = rowSpan;\n              }\n            }\n            col = cell.x + colSpan;\n          });\n          Object.keys(alloc).forEach((idx) => {\n            alloc[idx]--;\n            if (alloc[idx] < 1) delete alloc[idx];\n          });\n        });\n      }\n      function maxWidth(table) {\n        let mw = 0;\n        table.forEach(function(row) {\n          row.forEach(function(cell) {\n            mw = Math.max(mw, cell.x + (cell.colSpan || 1));\n          });\n        });\n        return mw;\n      }\n      function maxHeight(table) {\n        return table.length;\n      }\n      function cellsConflict(cell1, cell2) {\n        let yMin1 = cell1.y;\n        let yMax1 = cell1.y - 1 + (cell1.rowSpan || 1);\n        let yMin2 = cell2.y;\n        let yMax2 = cell2.y - 1 + (cell2.rowSpan || 1);\n        let yConflict = !(yMin1 > yMax2 || yMin2 > yMax1);\n        let xMin1 = cell1.x;\n        let xMax1 = cell1.x - 1 + (cell1.colSpan || 1);\n        let xMin2 = cell2.x;\n        let xMax2 = cell2.x - 1 + (cell2.colSpan || 1);\n        let xConflict = !(xMin1 > xMax2 || xMin2 > xMax1);\n        return yConflict && xConflict;\n      }\n      function conflictExists(rows, x, y) {\n        let i_max = Math.min(rows.length - 1, y);\n        let cell = { x, y };\n        for (let i = 0; i <= i_max; i++) {\n          let row = rows[i];\n          for (let j = 0; j < row.length; j++) {\n            if (cellsConflict(cell, row[j])) {\n              return true;\n            }\n          }\n        }\n        return false;\n      }\n      function allBlank(rows, y, xMin, xMax) {\n        for (let x = xMin; x < xMax; x++) {\n          if (conflictExists(rows, x, y)) {\n            return false;\n          }\n        }\n        return true;\n      }\n      function addRowSpanCells(table) {\n        table.forEach(function(row, rowIndex) {\n          row.forEach(function(cell) {\n            for (let i = 1; i < cell.rowSpan; i++) {\n              let rowSpanCell = new RowSpanCell(cell);\n              rowSpanCell.x = cell.x;\n              rowSpanCell.y = cell.y + i;\n              rowSpanCell.colSpan = cell.colSpan;\n              insertCell(rowSpanCell, table[rowIndex + i]);\n            }\n          });\n        });\n      }\n      function addColSpanCells(cellRows) {\n        for (let rowIndex = cellRows.length - 1; rowIndex >= 0; rowIndex--) {\n          let cellColumns = cellRows[rowIndex];\n          for (let columnIndex = 0; columnIndex < cellColumns.length; columnIndex++) {\n            let cell = cellColumns[columnIndex];\n            for (let k = 1; k < cell.colSpan; k++) {\n              let colSpanCell = new ColSpanCell();\n              colSpanCell.x = cell.x + k;\n              colSpanCell.y = cell.y;\n              cellColumns.splice(columnIndex + 1, 0, colSpanCell);\n            }\n          }\n        }\n      }\n      function insertCell(cell, row) {\n        let x = 0;\n        while (x < row.length && row[x].x < cell.x) {\n          x++;\n        }\n        row.splice(x, 0, cell);\n      }\n      function fillInTable(table) {\n        let h_max = maxHeight(table);\n        let w_max = maxWidth(table);\n        debug(`Max rows: ${h_max}; Max cols: ${w_max}`);\n        for (let y = 0; y < h_max; y++) {\n          for (let x = 0; x < w_max; x++) {\n            if (!conflictExists(table, x, y)) {\n              let opts = { x, y, colSpan: 1, rowSpan: 1 };\n              x++;\n              while (x < w_max && !conflictExists(table, x, y)) {\n                opts.colSpan++;\n                x++;\n              }\n              let y2 = y + 1;\n              while (y2 < h_max && allBlank(table, y2, opts.x, opts.x + opts.colSpan)) {\n                opts.rowSpan++;\n                y2++;\n              }\n              let cell = new Cell(opts);\n              cell.x = opts.x;\n              cell.y = opts.y;\n              warn(`Missing cell at ${cell.y}-${cell.x}.`);\n              insertCell(cell, table[y]);\n            }\n          }\n        }\n      }\n      function generateCells(rows) {\n        return rows.map(function(row) {\n          if (!Array.isArray(row)) {\n            let key = Object.keys(row)[0];\n            row = row[key];\n            if (Array.isArray(row)) {\n              row = row.slice();\n              row.unshift(key);\n            } else {\n              row = [key, row];\n            }\n          }\n          return row.map(function(cell) {\n            return new Cell(cell);\n          });\n        });\n      }\n      function makeTableLayout(rows) {\n        let cellRows = generateCells(rows);\n        layoutTable(cellRows);\n        fillInTable(cellRows);\n        addRowSpanCells(cellRows);\n        addColSpanCells(cellRows);\n        return cellRows;\n      }\n      module2.exports = {\n        makeTableLayout,\n        layoutTable,\n        addRowSpanCells,\n        maxWidth,\n        fillInTable,\n        computeWidths: makeComputeWidths("colSpan", "desiredWidth", "x", 1),\n        computeHeights: makeComputeWidths("rowSpan", "desiredHeight", "y", 1)\n      };\n    })();\n    function makeComputeWidths(colSpan, desiredWidth, x, forcedMin) {\n      return function(vals, table) {\n        let result = [];\n        let spanners = [];\n        let auto = {};\n        table.forEach(function(row) {\n          row.forEach(function(cell) {\n            if ((cell[colSpan] || 1) > 1) {\n              spanners.push(cell);\n            } else {\n              result[cell[x]] = Math.max(result[cell[x]] || 0, cell[desiredWidth] || 0, forcedMin);\n            }\n          });\n        });\n        vals.forEach(function(val, index) {\n          if (typeof val === "number") {\n            result[index] = val;\n          }\n        });\n        for (let k = spanners.length - 1; k >= 0; k--) {\n          let cell = spanners[k];\n          let span = cell[colSpan];\n          let col = cell[x];\n          let existingWidth = result[col];\n          let editableCols = typeof vals[col] === "number" ? 0 : 1;\n          if (typeof existingWidth === "number") {\n            for (let i = 1; i < span; i++) {\n              existingWidth += 1 + result[col + i];\n              if (typeof vals[col + i] !== "number") {\n                editableCols++;\n              }\n            }\n          } else {\n            existingWidth = desiredWidth === "desiredWidth" ? cell.desiredWidth - 1 : 1;\n            if (!auto[col] || auto[col] < existingWidth) {\n              auto[col] = existingWidth;\n            }\n          }\n          if (cell[desiredWidth] > existingWidth) {\n            let i = 0;\n            while (editableCols > 0 && cell[desiredWidth] > existingWidth) {\n              if (typeof vals[col + i] !== "number") {\n                let dif = Math.round((cell[desiredWidth] - existingWidth) / editableCols);\n                existingWidth += dif;\n                result[col + i] += dif;\n                editableCols--;\n              }\n              i++;\n            }\n          }\n        }\n        Object.assign(vals, result, auto);\n        for (let j = 0; j < vals.length; j++) {\n          vals[j] = Math.max(forcedMin, vals[j] || 0);\n        }\n      };\n    }\n  }\n});\n\n// node_modules/cli-table3/src/table.js\nvar require_table = __commonJS({\n  "node_modules/cli-table3/src/table.js"(exports2, module2) {\n    var debug = require_debug();\n    var utils = require_utils();\n    var tableLayout = require_layout_manager();\n    var Table2 = class extends Array {\n      constructor(opts) {\n        super();\n        const options = utils.mergeOptions(opts);\n        Object.defineProperty(this, "options", {\n          value: options,\n          enumerable: options.debug\n        });\n        if (options.debug) {\n          switch (typeof options.debug) {\n            case "boolean":\n              debug.setDebugLevel(debug.WARN);\n              break;\n            case "number":\n              debug.setDebugLevel(options.debug);\n              break;\n            case "string":\n              debug.setDebugLevel(parseInt(options.debug, 10));\n              break;\n            default:\n              debug.setDebugLevel(debug.WARN);\n              debug.warn(`Debug option is expected to be boolean, number, or string. Received a ${typeof options.debug}`);\n          }\n          Object.defineProperty(this, "messages", {\n            get() {\n              return debug.debugMessages();\n            }\n          });\n        }\n      }\n      toString() {\n        let array = this;\n        let headersPresent = this.options.head && this.options.head.length;\n        if (headersPresent) {\n          array = [this.options.head];\n          if (this.length) {\n            array.push.apply(array, this);\n          }\n        } else {\n          this.options.style.head = [];\n        }\n        let cells = tableLayout.makeTableLayout(array);\n        cells.forEach(function(row) {\n          row.forEach(function(cell) {\n            cell.mergeTableOptions(this.options, cells);\n          }, this);\n        }, this);\n        tableLayout.computeWidths(this.options.colWidths, cells);\n        tableLayout.computeHeights(this.options.rowHeights, cells);\n        cells.forEach(function(row) {\n          row.forEach(function(cell) {\n            cell.init(this.options);\n          }, this);\n        }, this);\n        let result = [];\n        for (let rowIndex = 0; rowIndex < cells.length; rowIndex++) {\n          let row = cells[rowIndex];\n          let heightOfRow = this.options.rowHeights[rowIndex];\n          if (rowIndex === 0 || !this.options.style.compact || rowIndex == 1 && headersPresent) {\n            doDraw(row, "top", result);\n          }\n          for (let lineNum = 0; lineNum < heightOfRow; lineNum++) {\n            doDraw(row, lineNum, result);\n          }\n          if (rowIndex + 1 == cells.length) {\n            doDraw(row, "bottom", result);\n          }\n        }\n        return result.join("\\n");\n      }\n      get width() {\n        let str = this.toString().split("\\n");\n        return str[0].length;\n      }\n    };\n    Table2.reset = () => debug.reset();\n    function doDraw(row, lineNum, result) {\n      let line = [];\n      row.forEach(function(cell) {\n        line.push(cell.draw(lineNum));\n      });\n      let str = line.join("");\n      if (str.length) result.push(str);\n    }\n    module2.exports = Table2;\n  }\n});\n\n// node_modules/cli-table3/index.js\nvar require_cli_table3 = __commonJS({\n  "node_modules/cli-table3/index.js"(exports2, module2) {\n    module2.exports = require_table();\n  }\n});\n\n// src/file-worker.ts\nvar import_node_worker_threads = require("node:worker_threads");\nvar import_node_stream = require("node:stream");\n\n// src/ingest/decode.ts\nvar import_node_zlib = require("node:zlib");\nvar SNIFF_BYTES = 4096;\nvar BINARY_SHARE = 0.1;\nfunction isGzip(b) {\n  return b.length >= 2 && b[0] === 31 && b[1] === 139;\n}\nfunction looksBinary(b) {\n  const n = Math.min(b.length, SNIFF_BYTES);\n  let text = 0;\n  let control = 0;\n  for (let i = 0; i < n; i++) {\n    const c = b[i];\n    if (c === 0) continue;\n    text++;\n    if (c < 9 || c > 13 && c < 32 || c === 127) control++;\n  }\n  return text > 0 && control / text > BINARY_SHARE;\n}\nvar TORN_RUN = 64;\nasync function* dropNuls(chunks, file, warn) {\n  let dropped = 0;\n  let run2 = 0;\n  let afterNewline = true;\n  try {\n    for await (const chunk of chunks) {\n      if (run2 === 0 && chunk.indexOf(0) < 0) {\n        if (chunk.length) afterNewline = chunk[chunk.length - 1] === 10;\n        yield chunk;\n        continue;\n      }\n      const out = Buffer.allocUnsafe(chunk.length + 1);\n      let n = 0;\n      let i = 0;\n      while (i < chunk.length) {\n        if (chunk[i] === 0) {\n          let end = i;\n          while (end < chunk.length && chunk[end] === 0) end++;\n          run2 += end - i;\n          dropped += end - i;\n          i = end;\n          continue;\n        }\n        if (run2) {\n          if (run2 >= TORN_RUN && !afterNewline) out[n++] = 10;\n          run2 = 0;\n        }\n        const next = chunk.indexOf(0, i);\n        const stop = next < 0 ? chunk.length : next;\n        n += chunk.copy(out, n, i, stop);\n        afterNewline = chunk[stop - 1] === 10;\n        i = stop;\n      }\n      if (n) yield out.subarray(0, n);\n    }\n  } finally {\n    if (dropped) warn(`${file.node}: dropped ${dropped} NUL byte(s) from ${file.path} (a crash or power cut leaves such runs in a log); the text around them was read`);\n  }\n}\nasync function peek(src, min) {\n  const it = src[Symbol.asyncIterator]();\n  const parts = [];\n  let len = 0;\n  while (len < min) {\n    const r = await it.next();\n    if (r.done) break;\n    parts.push(r.value);\n    len += r.value.length;\n  }\n  return { head: Buffer.concat(parts), rest: it };\n}\nasync function* chain(head, rest) {\n  if (head.length) yield head;\n  for (; ; ) {\n    const r = await rest.next();\n    if (r.done) return;\n    yield r.value;\n  }\n}\nfunction describe(err) {\n  return err instanceof Error ? err.message : String(err);\n}\nasync function* decodedChunks(file, warn) {\n  yield* dropNuls(rawText(file, warn), file, warn);\n}\nfunction drainedOrClosed(s) {\n  return new Promise((resolve) => {\n    const done = () => {\n      s.off("drain", done);\n      s.off("close", done);\n      resolve();\n    };\n    s.on("drain", done);\n    s.on("close", done);\n  });\n}\nasync function* rawText(file, warn) {\n  let src;\n  try {\n    src = file.open();\n  } catch (err) {\n    warn(`${file.node}: cannot read ${file.path}: ${describe(err)}; check the path and its permissions`);\n    return;\n  }\n  let head;\n  let rest;\n  try {\n    ({ head, rest } = await peek(src, SNIFF_BYTES));\n  } catch (err) {\n    warn(`${file.node}: cannot read ${file.path}: ${describe(err)}; check the path and its permissions`);\n    return;\n  }\n  if (!isGzip(head)) {\n    if (looksBinary(head)) {\n      warn(`${file.node}: ${file.path} holds binary data, not log text; skipped`);\n      src.destroy();\n      return;\n    }\n    try {\n      yield* chain(head, rest);\n    } catch (err) {\n      warn(`${file.node}: reading ${file.path} stopped early: ${describe(err)}`);\n    }\n    return;\n  }\n  const gunzip = (0, import_node_zlib.createGunzip)({ chunkSize: 256 * 1024, readableHighWaterMark: 0 });\n  let fed = false;\n  let ended = false;\n  const endWhenRead = () => {\n    if (fed && !ended && gunzip.readableLength === 0) {\n      ended = true;\n      gunzip.end();\n    }\n  };\n  void (async () => {\n    for await (const c of chain(head, rest)) {\n      if (gunzip.destroyed) return;\n      if (!gunzip.write(c)) await drainedOrClosed(gunzip);\n    }\n    await new Promise((r) => gunzip.flush(import_node_zlib.constants.Z_SYNC_FLUSH, () => r()));\n    fed = true;\n    endWhenRead();\n  })().catch((err) => gunzip.destroy(err));\n  let out = 0;\n  let first = true;\n  try {\n    for await (const chunk of gunzip) {\n      if (first && looksBinary(chunk)) {\n        warn(`${file.node}: ${file.path} decompresses to binary data, not log text; skipped`);\n        gunzip.destroy();\n        return;\n      }\n      first = false;\n      out += chunk.length;\n      yield chunk;\n      endWhenRead();\n    }\n  } catch (err) {\n    warn(`${file.node}: ${file.path} is a damaged or truncated gzip file (${describe(err)}); kept the ${out} bytes before the damage`);\n  } finally {\n    src.destroy();\n  }\n}\n\n// src/text/lines.ts\nvar MAX_LINE_BYTES = 1024 * 1024;\nvar NL = Buffer.from("\\n");\nasync function* splitLines(chunks, maxLine) {\n  let carry = null;\n  let longLength = -1;\n  for await (const chunk of chunks) {\n    let data = chunk;\n    if (longLength >= 0) {\n      const nl = data.indexOf(10);\n      if (nl < 0) {\n        longLength += data.length;\n        yield { type: "long-piece", piece: data };\n        continue;\n      }\n      yield { type: "long-piece", piece: data.subarray(0, nl) };\n      yield { type: "long-end", length: longLength + nl };\n      longLength = -1;\n      data = data.subarray(nl + 1);\n    }\n    let buf = data;\n    if (carry) {\n      const nl = data.indexOf(10);\n      if (nl < 0) buf = Buffer.concat([carry, data]);\n      else {\n        const joined = Buffer.concat([carry, data.subarray(0, nl + 1)]);\n        buf = data.subarray(nl + 1);\n        yield { type: "lines", buf: joined, end: joined.length };\n      }\n      carry = null;\n    }\n    const lastNl = buf.lastIndexOf(10);\n    if (lastNl >= 0) yield { type: "lines", buf, end: lastNl + 1 };\n    const tail = buf.subarray(lastNl + 1);\n    if (tail.length > maxLine) {\n      yield { type: "long-start", head: Buffer.from(tail.subarray(0, maxLine)) };\n      yield { type: "long-piece", piece: tail };\n      longLength = tail.length;\n    } else if (tail.length) carry = Buffer.from(tail);\n  }\n  if (longLength >= 0) yield { type: "long-end", length: longLength };\n  if (carry) yield { type: "lines", buf: Buffer.concat([carry, NL]), end: carry.length + 1 };\n}\nfunction eachLine(buf, end, line) {\n  let pos = 0;\n  while (pos < end) {\n    const nl = buf.indexOf(10, pos);\n    const lineEnd = nl < 0 || nl >= end ? end : nl;\n    line(pos, lineEnd);\n    pos = lineEnd + 1;\n  }\n}\n\n// src/ingest/text.ts\nvar CONTROL = /[\\u0000-\\u0008\\u000b-\\u001f\\u007f]/g;\nfunction displayText(buf, start, end, fullLength = end - start) {\n  let e = end;\n  if (e > start && buf[e - 1] === 13) e--;\n  let text = buf.toString("utf8", start, e).replace(CONTROL, "\\uFFFD");\n  if (fullLength > end - start) text += ` \\u2026 [line cut: ${fullLength - (end - start)} more bytes]`;\n  return text;\n}\n\n// src/ingest/timestamp.ts\nvar MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];\nvar WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];\nvar DAY_MS = 864e5;\nfunction digit(s, i) {\n  const c = s.charCodeAt(i) - 48;\n  return c >= 0 && c <= 9 ? c : -1;\n}\nfunction num(s, i, n) {\n  let v = 0;\n  for (let k = 0; k < n; k++) {\n    const d = digit(s, i + k);\n    if (d < 0) return -1;\n    v = v * 10 + d;\n  }\n  return v;\n}\nfunction validClock(mo, d, h, mi, se) {\n  return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && se >= 0 && se <= 60;\n}\nfunction parseIsoLike(s, i) {\n  const y = num(s, i, 4);\n  if (y < 0 || s[i + 4] !== "-" || s[i + 7] !== "-" || s[i + 13] !== ":" || s[i + 16] !== ":") return null;\n  const sep = s[i + 10];\n  if (sep !== " " && sep !== "T") return null;\n  const h = sep === " " && s[i + 11] === " " ? num(s, i + 12, 1) : num(s, i + 11, 2);\n  const mo = num(s, i + 5, 2), d = num(s, i + 8, 2), mi = num(s, i + 14, 2), se = num(s, i + 17, 2);\n  if (!validClock(mo, d, h, mi, se)) return null;\n  let p = i + 19;\n  let frac = 0;\n  if ((s[p] === "," || s[p] === ".") && digit(s, p + 1) >= 0) {\n    p++;\n    let scale = 100;\n    while (digit(s, p) >= 0) {\n      frac += digit(s, p) * scale;\n      scale /= 10;\n      p++;\n    }\n  }\n  let ms = Date.UTC(y, mo - 1, d, h, mi, se) + Math.floor(frac);\n  let zoned = false;\n  if (s[p] === "Z") {\n    zoned = true;\n    p++;\n  } else if ((s[p] === "+" || s[p] === "-") && sep === "T") {\n    const oh = num(s, p + 1, 2);\n    const colon = s[p + 3] === ":" ? 1 : 0;\n    const om = num(s, p + 3 + colon, 2);\n    if (oh >= 0 && om >= 0) {\n      const sign = s[p] === "+" ? 1 : -1;\n      ms -= sign * (oh * 60 + om) * 6e4;\n      zoned = true;\n      p += 5 + colon;\n    }\n  }\n  return { ms, zoned, family: "iso", end: p };\n}\nfunction parseMysqlShort(s, i) {\n  const yy = num(s, i, 2), mo = num(s, i + 2, 2), d = num(s, i + 4, 2);\n  if (yy < 0 || mo < 0 || d < 0 || s[i + 6] !== " ") return null;\n  let p = i + 7;\n  let h;\n  if (s[p] === " ") {\n    h = num(s, p + 1, 1);\n    p += 2;\n  } else if (s[p + 1] === ":") {\n    h = num(s, p, 1);\n    p += 1;\n  } else {\n    h = num(s, p, 2);\n    p += 2;\n  }\n  if (h < 0 || s[p] !== ":" || s[p + 3] !== ":") return null;\n  const mi = num(s, p + 1, 2), se = num(s, p + 4, 2);\n  if (!validClock(mo, d, h, mi, se)) return null;\n  const year = yy < 70 ? 2e3 + yy : 1900 + yy;\n  return { ms: Date.UTC(year, mo - 1, d, h, mi, se), zoned: false, family: "mysql-short", end: p + 6 };\n}\nfunction parseRfc3164(s, i, ctx) {\n  const mo = MONTHS.indexOf(s.slice(i, i + 3)) + 1;\n  if (mo === 0 || s[i + 3] !== " ") return null;\n  const d = s[i + 4] === " " ? num(s, i + 5, 1) : num(s, i + 4, 2);\n  if (d < 0 || s[i + 6] !== " " || s[i + 9] !== ":" || s[i + 12] !== ":") return null;\n  const h = num(s, i + 7, 2), mi = num(s, i + 10, 2), se = num(s, i + 13, 2);\n  if (!validClock(mo, d, h, mi, se)) return null;\n  const ref = ctx.mtimeMs ?? Date.UTC(1970, 0, 1);\n  const year = new Date(ref).getUTCFullYear();\n  let ms = Date.UTC(year, mo - 1, d, h, mi, se);\n  if (ctx.mtimeMs !== void 0 && ms > ref + DAY_MS) ms = Date.UTC(year - 1, mo - 1, d, h, mi, se);\n  return { ms, zoned: false, family: "rfc3164", end: i + 15 };\n}\nfunction parseEpoch(s, i) {\n  let p = i;\n  while (digit(s, p) >= 0) p++;\n  if (p - i !== 10 && p - i !== 13) return null;\n  let ms = p - i === 13 ? Number(s.slice(i, p)) : Number(s.slice(i, p)) * 1e3;\n  if (s[p] === "." && digit(s, p + 1) >= 0) {\n    let q = p + 1;\n    while (digit(s, q) >= 0) q++;\n    ms += Math.floor(Number(`0${s.slice(p, q)}`) * 1e3);\n    p = q;\n  }\n  const next = s.charCodeAt(p);\n  if (p < s.length && next !== 32 && next !== 9) return null;\n  return { ms, zoned: true, family: "epoch", end: p };\n}\nfunction fraction(s, p) {\n  if (s[p] !== "." && s[p] !== "," || digit(s, p + 1) < 0) return [0, p];\n  let q = p + 1;\n  let frac = 0;\n  let scale = 100;\n  while (digit(s, q) >= 0) {\n    frac += digit(s, q) * scale;\n    scale /= 10;\n    q++;\n  }\n  return [Math.floor(frac), q];\n}\nfunction clock(s, i) {\n  if (s[i + 2] !== ":" || s[i + 5] !== ":") return null;\n  const h = num(s, i, 2), mi = num(s, i + 3, 2), se = num(s, i + 6, 2);\n  return h < 0 || mi < 0 || se < 0 ? null : [h, mi, se];\n}\nfunction parseSlashed(s, i) {\n  const long = s[i + 4] === "/";\n  const w = long ? 4 : 2;\n  const y = num(s, i, w), mo = num(s, i + w + 1, 2), d = num(s, i + w + 4, 2);\n  if (y < 0 || mo < 0 || d < 0 || s[i + w + 3] !== "/" || s[i + w + 6] !== " ") return null;\n  const c = clock(s, i + w + 7);\n  if (!c || !validClock(mo, d, ...c)) return null;\n  const [frac, end] = fraction(s, i + w + 15);\n  const year = long ? y : y < 70 ? 2e3 + y : 1900 + y;\n  return { ms: Date.UTC(year, mo - 1, d, ...c) + frac, zoned: false, family: "slashed", end };\n}\nfunction parseTomcat(s, i) {\n  const d = num(s, i, 2);\n  const mo = MONTHS.indexOf(s.slice(i + 3, i + 6)) + 1;\n  const y = num(s, i + 7, 4);\n  if (d < 0 || mo === 0 || y < 0 || s[i + 2] !== "-" || s[i + 6] !== "-" || s[i + 11] !== " ") return null;\n  const c = clock(s, i + 12);\n  if (!c || !validClock(mo, d, ...c)) return null;\n  const [frac, end] = fraction(s, i + 20);\n  return { ms: Date.UTC(y, mo - 1, d, ...c) + frac, zoned: false, family: "tomcat", end };\n}\nfunction parseCtime(s, i) {\n  if (!WEEKDAYS.includes(s.slice(i, i + 3)) || s[i + 3] !== " ") return null;\n  const mo = MONTHS.indexOf(s.slice(i + 4, i + 7)) + 1;\n  const d = s[i + 8] === " " ? num(s, i + 9, 1) : num(s, i + 8, 2);\n  if (mo === 0 || d < 0 || s[i + 7] !== " " || s[i + 10] !== " ") return null;\n  const c = clock(s, i + 11);\n  if (!c || !validClock(mo, d, ...c)) return null;\n  const [frac, p] = fraction(s, i + 19);\n  const y = num(s, p + 1, 4);\n  if (s[p] !== " " || y < 0) return null;\n  return { ms: Date.UTC(y, mo - 1, d, ...c) + frac, zoned: false, family: "ctime", end: p + 5 };\n}\nfunction parseTimeOfDay(s, i, ctx) {\n  const c = clock(s, i);\n  if (!c || !validClock(1, 1, ...c) || s.slice(i + 8, i + 14) !== " UTC -" || ctx.nearMs === void 0) return null;\n  const tod = (c[0] * 3600 + c[1] * 60 + c[2]) * 1e3;\n  const from = ctx.nearMs - 6e4;\n  let ms = Math.floor(from / DAY_MS) * DAY_MS + tod;\n  if (ms < from) ms += DAY_MS;\n  return { ms, zoned: true, family: "time-of-day", end: i + 12 };\n}\nfunction parseTimestamp(line, ctx = {}) {\n  let i = 0;\n  if (line.charCodeAt(0) === 60) {\n    const close = line.indexOf(">", 1);\n    if (close < 2 || close > 4 || num(line, 1, close - 1) < 0) return null;\n    i = close + 1;\n    if (line[i] === "1" && line[i + 1] === " ") {\n      const t = parseIsoLike(line, i + 2);\n      return t && { ...t, family: "rfc5424" };\n    }\n    return parseRfc3164(line, i, ctx);\n  }\n  const c = line.charCodeAt(0);\n  if (c >= 48 && c <= 57) {\n    if (line[4] === "-") return parseIsoLike(line, 0);\n    if (line[6] === " ") return parseMysqlShort(line, 0);\n    if (line[2] === "/" || line[4] === "/") return parseSlashed(line, 0);\n    if (line[2] === "-") return parseTomcat(line, 0);\n    if (line[2] === ":") return parseTimeOfDay(line, 0, ctx);\n    return parseEpoch(line, 0);\n  }\n  if (c >= 65 && c <= 90) return parseRfc3164(line, 0, ctx) ?? parseCtime(line, 0);\n  if (c === 91) {\n    const t = parseCtime(line, 1);\n    return t && line[t.end] === "]" ? { ...t, end: t.end + 1 } : null;\n  }\n  return null;\n}\nfunction isDigit(b) {\n  return b !== void 0 && b >= 48 && b <= 57;\n}\nfunction looksTimestamped(buf, p) {\n  const b = buf[p];\n  if (isDigit(b)) {\n    if (buf[p + 4] === 45) return isDigit(buf[p + 5]) && buf[p + 13] === 58;\n    if (buf[p + 6] === 32) return isDigit(buf[p + 5]) && (buf[p + 9] === 58 || buf[p + 10] === 58);\n    if (buf[p + 2] === 47) return buf[p + 5] === 47 && buf[p + 11] === 58;\n    if (buf[p + 4] === 47) return buf[p + 7] === 47 && buf[p + 13] === 58;\n    if (buf[p + 2] === 45) return buf[p + 6] === 45 && buf[p + 14] === 58;\n    if (buf[p + 2] === 58) return buf[p + 5] === 58 && buf[p + 9] === 85;\n    let n = 0;\n    while (n < 14 && isDigit(buf[p + n])) n++;\n    return n === 10 || n === 13;\n  }\n  if (b === 60) return isDigit(buf[p + 1]);\n  if (b === 91) return buf[p + 4] === 32 && buf[p + 14] === 58 && isName(buf, p + 1, WEEKDAYS);\n  if (b !== void 0 && b >= 65 && b <= 90) {\n    if (buf[p + 3] === 32 && buf[p + 9] === 58 && buf[p + 12] === 58 && isName(buf, p, MONTHS)) return true;\n    return buf[p + 3] === 32 && buf[p + 13] === 58 && isName(buf, p, WEEKDAYS);\n  }\n  return false;\n}\nfunction isName(buf, p, names) {\n  return names.includes(String.fromCharCode(buf[p], buf[p + 1], buf[p + 2]));\n}\n\n// src/ingest/records.ts\nvar MAX_EARLY_LINES = 1e4;\nasync function* fileLines(file, warn) {\n  let n = 0;\n  let cut = 0;\n  let head = null;\n  for await (const p of splitLines(decodedChunks(file, warn), MAX_LINE_BYTES)) {\n    if (p.type === "lines") {\n      const out = [];\n      eachLine(p.buf, p.end, (start, end) => {\n        const len = end - start;\n        if (len > MAX_LINE_BYTES) cut++;\n        out.push({ line: ++n, text: displayText(p.buf, start, Math.min(end, start + MAX_LINE_BYTES), len) });\n      });\n      yield out;\n    } else if (p.type === "long-start") head = p.head;\n    else if (p.type === "long-end") {\n      cut++;\n      yield [{ line: ++n, text: displayText(head, 0, head.length, p.length) }];\n      head = null;\n    }\n  }\n  if (cut) warn(`${file.node}: ${cut} line(s) longer than 1 MiB in ${file.path} were cut for display`);\n}\nasync function* fileRecords(file, toUtc, warn) {\n  const ctx = { mtimeMs: file.mtime.getTime() };\n  let current;\n  let early = [];\n  let lastTime;\n  const make = (line, text, time) => ({\n    node: file.node,\n    kind: file.kind,\n    file: file.path,\n    fileOrder: file.order,\n    line,\n    time,\n    text\n  });\n  for await (const lines of fileLines(file, warn)) {\n    const out = [];\n    for (const { line, text } of lines) {\n      ctx.nearMs = lastTime;\n      const t = parseTimestamp(text, ctx);\n      if (t) {\n        lastTime = toUtc(t);\n        if (early.length) {\n          for (const r of early) r.time = lastTime;\n          out.push(...early);\n          early = [];\n        }\n        if (current) out.push(current);\n        current = make(line, text, lastTime);\n      } else if (current) {\n        current.text += `\n${text}`;\n      } else {\n        early.push(make(line, text, void 0));\n        if (early.length >= MAX_EARLY_LINES) {\n          for (const r of early) r.time = file.mtime.getTime();\n          out.push(...early);\n          early = [];\n        }\n      }\n    }\n    if (out.length) yield out;\n  }\n  for (const r of early) r.time = lastTime ?? file.mtime.getTime();\n  const last = current ? [current, ...early] : early;\n  if (last.length) yield last;\n}\n\n// src/correlate/clock.ts\nfunction clockOf({ utcOffsetMinutes, correctionMs }) {\n  return (t) => (t.zoned ? t.ms : t.ms - utcOffsetMinutes * 6e4) - correctionMs;\n}\n\n// src/correlate/merge.ts\nvar REORDER_RECORDS = 2e3;\nvar REORDER_CHARS = 8 * 1024 * 1024;\nfunction inTimeOrder(it, done) {\n  let held = [];\n  let head = 0;\n  let chars = 0;\n  let ended = false;\n  let lastIn;\n  let lastOut;\n  const seen = { steps: 0, largestMs: 0, unsorted: 0 };\n  const key = (r) => r.time ?? Number.POSITIVE_INFINITY;\n  const add = (r) => {\n    const t = key(r);\n    if (lastIn !== void 0 && t < lastIn) {\n      seen.steps++;\n      seen.largestMs = Math.max(seen.largestMs, lastIn - t);\n    }\n    lastIn = t;\n    let i = held.length;\n    if (i > head && key(held[i - 1]) > t) {\n      let lo = head;\n      while (lo < i) {\n        const mid = lo + i >> 1;\n        if (key(held[mid]) <= t) lo = mid + 1;\n        else i = mid;\n      }\n      held.splice(i, 0, r);\n    } else held.push(r);\n    chars += r.text.length;\n  };\n  const take = () => {\n    if (head === held.length) return void 0;\n    const r = held[head++];\n    chars -= r.text.length;\n    if (lastOut !== void 0 && key(r) < lastOut) seen.unsorted++;\n    else lastOut = key(r);\n    if (head > 4096 && head * 2 > held.length) {\n      held = held.slice(head);\n      head = 0;\n    }\n    return r;\n  };\n  const refill = async () => {\n    while (!ended && held.length - head <= 2 * REORDER_RECORDS && chars <= 2 * REORDER_CHARS) {\n      const n = await it.next();\n      if (n.done) {\n        ended = true;\n        if (seen.steps) done(seen);\n      } else for (const r of n.value) add(r);\n    }\n    return take();\n  };\n  return () => ended || held.length - head > REORDER_RECORDS && chars <= REORDER_CHARS ? take() : refill();\n}\n\n// src/report/timeline.ts\nvar import_cli_table3 = __toESM(require_cli_table3());\n\n// src/report/rows.ts\nvar BATCH_BYTES = 512 << 10;\nfunction rowWriter() {\n  let bytes = Buffer.allocUnsafe(BATCH_BYTES);\n  let used = 0;\n  let ends = [];\n  let times = [];\n  let lines = [];\n  const cut = () => {\n    if (!ends.length) return void 0;\n    const batch = { bytes: bytes.subarray(0, used), ends: Uint32Array.from(ends), times: Float64Array.from(times), lines: Uint32Array.from(lines) };\n    ends = [];\n    times = [];\n    lines = [];\n    return batch;\n  };\n  return {\n    add(text, time, line) {\n      let full;\n      if (used + text.length * 3 > bytes.length) {\n        full = cut();\n        bytes = Buffer.allocUnsafe(Math.max(BATCH_BYTES, text.length * 3));\n        used = 0;\n      }\n      used += bytes.write(text, used);\n      ends.push(used);\n      times.push(time);\n      lines.push(line);\n      return full;\n    },\n    finish: cut\n  };\n}\n\n// src/report/timeline.ts\nfunction textLine(e, nodeWidth) {\n  const tag = e.event ? `[${e.event}] ` : "";\n  const text = e.text.replace(/\\n/g, "\\n    ");\n  return `${e.time ?? "(no time)               "}  ${e.node.padEnd(nodeWidth)}  ${e.file}:${e.line}  ${tag}${text}\n`;\n}\nfunction ndjsonLine(e, keys = fileKeys(e)) {\n  let s = e.time === void 0 ? "{" : `{"time":"${e.time}",`;\n  s += `${keys}${e.line}`;\n  if (e.event !== void 0) s += `,"event":${JSON.stringify(e.event)}`;\n  return `${s},"text":${JSON.stringify(e.text)}}\n`;\n}\nfunction fileKeys(e) {\n  return `"node":${JSON.stringify(e.node)},"kind":"${e.kind}","file":${JSON.stringify(e.file)},"line":`;\n}\nfunction rowFormat(format, nodeWidth) {\n  if (format === "ndjson") {\n    let last;\n    let keys = "";\n    return (e) => {\n      if (e.node !== last?.node || e.kind !== last.kind || e.file !== last.file) keys = fileKeys(e);\n      last = e;\n      return ndjsonLine(e, keys);\n    };\n  }\n  if (format === "json") return (e) => `  ${JSON.stringify(e)}`;\n  return (e) => textLine(e, nodeWidth);\n}\nvar WRITE_BYTES = 256 * 1024;\nvar OPEN = Buffer.from("[");\nvar NEWLINE = Buffer.from("\\n");\nvar COMMA = Buffer.from(",\\n");\nvar CLOSE = Buffer.from("\\n]\\n");\nvar EMPTY_CLOSE = Buffer.from("]\\n");\n\n// src/timeline-rows.ts\nfunction keep(e, f) {\n  if (f.from !== void 0 && (e.time === void 0 || e.time < f.from)) return false;\n  if (f.to !== void 0 && (e.time === void 0 || e.time > f.to)) return false;\n  if (f.nodes?.length && !f.nodes.includes(e.node)) return false;\n  if (f.kinds?.length && !f.kinds.includes(e.kind)) return false;\n  if (f.grep && !f.grep.test(e.text)) return false;\n  return true;\n}\nvar TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0"));\nvar DAY_MS2 = 864e5;\nvar cachedDay = Number.NaN;\nvar dayPrefix = "";\nfunction iso(ms) {\n  if (!Number.isInteger(ms) || !(ms >= 0 && ms < 2534023008e5)) return new Date(ms).toISOString();\n  const day = Math.floor(ms / DAY_MS2);\n  if (day !== cachedDay) {\n    cachedDay = day;\n    dayPrefix = new Date(day * DAY_MS2).toISOString().slice(0, 11);\n  }\n  let rest = ms - day * DAY_MS2;\n  const milli = rest % 1e3;\n  rest = (rest - milli) / 1e3;\n  const sec = rest % 60;\n  rest = (rest - sec) / 60;\n  const min = rest % 60;\n  const hour = (rest - min) / 60;\n  return `${dayPrefix}${TWO[hour]}:${TWO[min]}:${TWO[sec]}.${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;\n}\nfunction entry(r, event) {\n  if (r.time === void 0) return event ? { node: r.node, kind: r.kind, file: r.file, line: r.line, event, text: r.text } : { node: r.node, kind: r.kind, file: r.file, line: r.line, text: r.text };\n  const time = iso(r.time);\n  return event ? { time, node: r.node, kind: r.kind, file: r.file, line: r.line, event, text: r.text } : { time, node: r.node, kind: r.kind, file: r.file, line: r.line, text: r.text };\n}\nfunction backwardsMessage(f, b) {\n  return `${f.node}: the clock of ${f.path} went backwards ${b.steps} time(s), by up to ${Math.round(b.largestMs / 1e3)} s; its lines are shown in time order` + (b.unsorted ? `, except ${b.unsorted} that were too far out of place and stay where the file has them` : "");\n}\nasync function* fileRows(file, job, warn) {\n  const next = inTimeOrder(fileRecords(file, clockOf(job.clock), warn)[Symbol.asyncIterator](), (b) => warn(backwardsMessage(file, b)));\n  const format = rowFormat(job.format, job.nodeWidth);\n  const rows = rowWriter();\n  for (; ; ) {\n    const pending = next();\n    const r = pending instanceof Promise ? await pending : pending;\n    if (!r) break;\n    if (!keep(r, job.filter)) continue;\n    const full = rows.add(format(entry(r)), r.time ?? Number.POSITIVE_INFINITY, r.line);\n    if (full) yield full;\n  }\n  const last = rows.finish();\n  if (last) yield last;\n}\n\n// src/ingest/scan.ts\nvar SNIPPET = 256;\nasync function scanFile(file, opts) {\n  const maxLine = opts.maxLine ?? MAX_LINE_BYTES;\n  const ctx = { mtimeMs: file.mtime.getTime() };\n  const re = opts.prefilter;\n  const stats = { bytes: 0, lines: 0, records: 0, textLines: 0, cutLines: 0 };\n  let lastTimed;\n  const early = [];\n  const zoneMs = (opts.zoneOffsetMinutes ?? 0) * 6e4;\n  const near = () => {\n    ctx.nearMs = lastTimed === void 0 ? void 0 : lastTimed.zoned ? lastTimed.ms : lastTimed.ms - zoneMs;\n    return ctx;\n  };\n  const emit = (buf, start, end, fullLength) => {\n    const text = displayText(buf, start, end, fullLength);\n    const own = looksTimestamped(buf, start) ? parseTimestamp(text, near()) : null;\n    if (own) {\n      lastTimed = own;\n      stats.first ??= own;\n    }\n    const time = own ?? lastTimed;\n    const hit = { line: stats.lines, text, own, time, timeSource: own ? "own" : time ? "previous" : "none" };\n    if (time) opts.onHit(hit);\n    else early.push(hit);\n  };\n  const timeOfLine = (buf, start, end) => parseTimestamp(buf.toString("latin1", start, Math.min(end, start + 64)), near());\n  let prevZone;\n  const watchZone = (buf, start, end) => {\n    const zoned = zonedShape(buf, start);\n    if (zoned === void 0) return;\n    const prev = prevZone;\n    prevZone = { zoned, buf, start, end };\n    if (prev === void 0 || prev.zoned === zoned) return;\n    const here = timeOfLine(buf, start, end);\n    const before = timeOfLine(prev.buf, prev.start, prev.end);\n    if (!here || !before || here.zoned === before.zoned) return;\n    const wall = here.zoned ? before : here;\n    const utc = here.zoned ? here : before;\n    const offset = Math.round((wall.ms - utc.ms) / 9e5) * 15;\n    if (Math.abs(offset) > 14 * 60) return;\n    if (stats.mixedZones) stats.mixedZones.count++;\n    else stats.mixedZones = { offsetMinutes: offset, line: stats.lines, count: 1 };\n  };\n  const region = (buf, end) => {\n    const hits = [];\n    const text = buf.toString("latin1", 0, end);\n    re.lastIndex = 0;\n    for (let m = re.exec(text); m; m = re.exec(text)) {\n      hits.push(m.index);\n      const nl = text.indexOf("\\n", m.index);\n      re.lastIndex = nl < 0 ? end : nl + 1;\n    }\n    let h = 0;\n    let pos = 0;\n    let lastTimedStart = -1;\n    let lastTimedEnd = -1;\n    let prevTimedStart = -1;\n    let prevTimedEnd = -1;\n    while (pos < end) {\n      const nl = buf.indexOf(10, pos);\n      const lineEnd = nl < 0 || nl >= end ? end : nl;\n      stats.lines++;\n      const length = lineEnd - pos;\n      if (length > 1 || length === 1 && buf[pos] !== 13) stats.textLines++;\n      if (length > maxLine) stats.cutLines++;\n      if (!looksTimestamped(buf, pos)) {\n        if (startsLikeTime(buf, pos)) {\n          if (stats.unreadTimes) stats.unreadTimes.count++;\n          else stats.unreadTimes = { line: stats.lines, text: buf.toString("latin1", pos, Math.min(lineEnd, pos + 40)), count: 1 };\n        }\n      } else {\n        stats.records++;\n        watchZone(buf, pos, lineEnd);\n        if (stats.first === void 0) stats.first = timeOfLine(buf, pos, lineEnd) ?? void 0;\n        prevTimedStart = lastTimedStart;\n        prevTimedEnd = lastTimedEnd;\n        lastTimedStart = pos;\n        lastTimedEnd = lineEnd;\n      }\n      if (h < hits.length && hits[h] <= lineEnd) {\n        const firstHit = hits[h];\n        while (h < hits.length && hits[h] <= lineEnd) h++;\n        if (lastTimedStart >= 0 && lastTimedStart !== pos) {\n          lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;\n        } else if (lastTimedStart === pos && prevTimedStart >= 0 && buf[pos + 2] === 58) {\n          lastTimed = timeOfLine(buf, prevTimedStart, prevTimedEnd) ?? lastTimed;\n        }\n        lastTimedStart = -1;\n        prevTimedStart = -1;\n        if (firstHit + SNIPPET <= pos + maxLine) emit(buf, pos, Math.min(lineEnd, pos + maxLine), length);\n        else {\n          const joined = Buffer.concat([buf.subarray(pos, pos + maxLine), Buffer.from(" \\u2026 "), buf.subarray(firstHit - SNIPPET, Math.min(lineEnd, firstHit + SNIPPET))]);\n          emit(joined, 0, joined.length, length + 5);\n        }\n      }\n      pos = lineEnd + 1;\n    }\n    if (lastTimedStart >= 0) lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;\n    if (lastTimed) {\n      stats.last = lastTimed;\n      opts.onTime?.(lastTimed);\n    }\n  };\n  let giant = null;\n  const giantPiece = (g, piece) => {\n    const offset = g.length;\n    g.length += piece.length;\n    if (g.hit) return;\n    re.lastIndex = 0;\n    const m = re.exec(piece.toString("latin1"));\n    if (!m) return;\n    g.hit = true;\n    if (offset + m.index + m[0].length > maxLine) {\n      g.snippet = Buffer.from(piece.subarray(Math.max(0, m.index - SNIPPET), m.index + m[0].length + SNIPPET));\n    }\n  };\n  const endGiant = (g, length) => {\n    stats.lines++;\n    stats.textLines++;\n    stats.cutLines++;\n    if (looksTimestamped(g.head, 0)) {\n      stats.records++;\n      const t = timeOfLine(g.head, 0, g.head.length);\n      if (t) {\n        lastTimed = t;\n        stats.first ??= t;\n        stats.last = t;\n        opts.onTime?.(t);\n      }\n    }\n    if (!g.hit) return;\n    if (!g.snippet) emit(g.head, 0, g.head.length, length);\n    else {\n      const joined = Buffer.concat([g.head, Buffer.from(" \\u2026 "), g.snippet]);\n      emit(joined, 0, joined.length, length + 5);\n    }\n  };\n  const counted = async function* () {\n    for await (const chunk of decodedChunks(file, opts.warn)) {\n      stats.bytes += chunk.length;\n      yield chunk;\n    }\n  };\n  for await (const p of splitLines(counted(), maxLine)) {\n    if (p.type === "lines") region(p.buf, p.end);\n    else if (p.type === "long-start") giant = { head: p.head, length: 0, hit: false };\n    else if (p.type === "long-piece") giantPiece(giant, p.piece);\n    else {\n      endGiant(giant, p.length);\n      giant = null;\n    }\n  }\n  if (stats.records === 0) stats.records = stats.lines;\n  const fallback = stats.first ?? (early.length ? mtimeAsTime(file) : void 0);\n  for (const hit of early) {\n    hit.time = fallback;\n    hit.timeSource = stats.first ? "first" : "mtime";\n    opts.onHit(hit);\n  }\n  return stats;\n}\nfunction zonedShape(buf, p) {\n  if (buf[p + 4] === 45) {\n    let q = p + 19;\n    if (buf[q] === 46 || buf[q] === 44) for (q++; buf[q] >= 48 && buf[q] <= 57; q++) ;\n    return buf[q] === 90 || buf[p + 10] === 84 && (buf[q] === 43 || buf[q] === 45);\n  }\n  if (buf[p + 6] === 32) return false;\n  if (buf[p] >= 65 && buf[p] <= 90) return false;\n  return void 0;\n}\nfunction startsLikeTime(buf, p) {\n  const d = (i) => buf[i] >= 48 && buf[i] <= 57;\n  const sep = buf[p + 2];\n  return d(p) && d(p + 1) && (sep === 45 || sep === 47 || sep === 58 || sep === 46) && d(p + 3);\n}\nfunction mtimeAsTime(file) {\n  return { ms: file.mtime.getTime(), zoned: true, family: "epoch", end: 0 };\n}\n\n// src/file-threads.ts\nvar TIME_SOURCES = ["own", "previous", "first", "mtime", "none"];\nvar RESULT_CREDIT = 1 << 20;\n\n// src/errors.ts\nvar EXIT = {\n  /** Ran; no finding at or above --fail-on. */\n  ok: 0,\n  /** Findings at or above --fail-on. */\n  findings: 1,\n  /** The command line is wrong: a flag, a value, a name. */\n  usage: 2,\n  /** The input is: no readable log, a corrupt bundle, a checksum mismatch. */\n  input: 3,\n  /** A bundle was written, but some node or file could not be collected. */\n  incomplete: 4,\n  /** A required host could not be reached, trusted or authenticated. */\n  unreachable: 5,\n  /** A bug: outside 0\u20135 so that no script mistakes it for a finding. */\n  bug: 70\n};\nvar SmsdiagError = class extends Error {\n};\nvar UsageError = class extends SmsdiagError {\n  exitCode = EXIT.usage;\n};\n\n// src/types.ts\nvar LOG_KINDS = ["ha", "sms-info", "mysqld", "tpt", "state", "syslog"];\n\n// src/rules/conditions.ts\nvar CONDITIONS = [\n  { id: "ha-failed", severity: "critical", detectedBy: ["rule"], needs: ["ha", "state"] },\n  { id: "passive-takeover", severity: "critical", detectedBy: ["cluster"], needs: ["ha"] },\n  { id: "takeover-averted", severity: "warning", detectedBy: ["cluster"], needs: ["ha"] },\n  { id: "no-active-node", severity: "critical", detectedBy: ["cluster"], needs: ["ha", "state"] },\n  { id: "sync-failed", severity: "error", detectedBy: ["sequence"], needs: ["ha"] },\n  { id: "active-on-db-errors", severity: "critical", detectedBy: ["cluster"], needs: ["mysqld"] },\n  { id: "resource-exhaustion", severity: "error", detectedBy: ["rule", "cluster"], needs: ["mysqld", "sms-info", "tpt"] },\n  { id: "ha-degraded", severity: "error", detectedBy: ["rule"], needs: ["ha"] },\n  { id: "java-oom", severity: "error", detectedBy: ["rule"], needs: ["sms-info", "tpt"] },\n  { id: "db-corruption", severity: "critical", detectedBy: ["rule"], needs: ["mysqld"] },\n  { id: "db-crash", severity: "critical", detectedBy: ["rule"], needs: ["mysqld"] },\n  { id: "db-start-failed", severity: "critical", detectedBy: ["sequence"], needs: ["mysqld"] },\n  { id: "replication-broken", severity: "critical", detectedBy: ["sequence"], needs: ["mysqld", "ha"] },\n  { id: "split-brain", severity: "critical", detectedBy: ["cluster"], needs: ["ha"] },\n  { id: "no-brain", severity: "error", detectedBy: ["cluster"], needs: ["ha"] },\n  { id: "heartbeat-loss", severity: "warning", detectedBy: ["sequence"], needs: ["ha"] },\n  { id: "unclean-shutdown", severity: "error", detectedBy: ["sequence"], needs: ["mysqld"] },\n  { id: "maintenance-under-ha", severity: "error", detectedBy: ["sequence"], needs: ["ha"] },\n  { id: "ipv6-unsupported", severity: "error", detectedBy: ["sequence"], needs: ["ha"] },\n  { id: "log-rollover-gap", severity: "warning", detectedBy: ["cluster"], needs: ["ha", "sms-info", "mysqld", "tpt"] },\n  { id: "clock-skew", severity: "warning", detectedBy: ["cluster"], needs: ["ha"] },\n  { id: "not-collected", severity: "error", detectedBy: ["sequence"], needs: [] }\n];\nvar BY_ID = new Map(CONDITIONS.map((c) => [c.id, c]));\nfunction isConditionId(id) {\n  return BY_ID.has(id);\n}\n\n// src/rules/engine.ts\nvar RulePackError = class extends UsageError {\n};\nfunction escapeRegex(s) {\n  return s.replace(/[.*+?^${}()|[\\]\\\\]/g, "\\\\$&");\n}\nfunction check(spec, where) {\n  const bad = (what) => {\n    throw new RulePackError(`${where}: rule ${spec.id ?? "(no id)"}: ${what}`);\n  };\n  if (!spec.id || typeof spec.id !== "string") bad(\'needs a string "id"\');\n  if (!Array.isArray(spec.kinds) || spec.kinds.length === 0) bad(\'needs "kinds", a non-empty list\');\n  for (const k of spec.kinds) if (!LOG_KINDS.includes(k)) bad(`unknown kind "${k}" (known: ${LOG_KINDS.join(", ")})`);\n  if (!Array.isArray(spec.anchors) || spec.anchors.length === 0 || spec.anchors.some((a) => typeof a !== "string" || !a)) {\n    bad(\'needs "anchors", a non-empty list of phrases\');\n  }\n  if (typeof spec.pattern !== "string") bad(\'needs a "pattern"\');\n  if (spec.condition !== void 0 && !isConditionId(spec.condition)) bad(`unknown condition "${spec.condition}"`);\n  if (!spec.condition && !spec.event) bad(\'needs a "condition" or an "event"\');\n  const s = spec.samples;\n  const lines = (xs) => Array.isArray(xs) && xs.every((l) => typeof l === "string");\n  if (s !== void 0 && (!lines(s.match) || s.nomatch !== void 0 && !lines(s.nomatch))) bad(\'"samples" must be {"match": [lines], "nomatch": [lines]}\');\n}\nfunction compile(spec, where) {\n  check(spec, where);\n  try {\n    return { ...spec, regex: new RegExp(spec.pattern, "i") };\n  } catch (err) {\n    throw new RulePackError(`${where}: rule ${spec.id}: bad pattern: ${err.message}`);\n  }\n}\nfunction passes(when, fields) {\n  if (!when) return true;\n  const v = fields[when.field];\n  if (v === void 0) return false;\n  switch (when.op) {\n    case "gt":\n      return Number(v) > Number(when.value);\n    case "lt":\n      return Number(v) < Number(when.value);\n    case "eq":\n      return v.toLowerCase() === String(when.value).toLowerCase();\n    case "contains":\n      return v.toLowerCase().includes(String(when.value).toLowerCase());\n  }\n}\nvar RuleSet = class {\n  rules;\n  /** The pack as given: what a worker thread builds the same set from. */\n  pack;\n  byKind = /* @__PURE__ */ new Map();\n  prefilters = /* @__PURE__ */ new Map();\n  /** Per kind: lower-cased anchor \u2192 the rules that declare it. */\n  byAnchor = /* @__PURE__ */ new Map();\n  constructor(pack, where = "built-in rule pack") {\n    if (!pack || !Array.isArray(pack.rules)) throw new RulePackError(`${where}: expected {"version": 1, "rules": [...]}`);\n    this.pack = pack;\n    this.rules = pack.rules.map((r) => compile(r, where));\n    const seen = /* @__PURE__ */ new Set();\n    for (const r of this.rules) {\n      if (seen.has(r.id)) throw new RulePackError(`${where}: rule id ${r.id} appears twice`);\n      seen.add(r.id);\n      for (const k of r.kinds) {\n        const list = this.byKind.get(k) ?? [];\n        list.push(r);\n        this.byKind.set(k, list);\n      }\n    }\n    for (const [kind, rules] of this.byKind) {\n      this.prefilters.set(kind, new RegExp(anchorAlternation(rules), "gi"));\n      const index = /* @__PURE__ */ new Map();\n      for (const r of rules) for (const a of r.anchors) index.set(a.toLowerCase(), [...index.get(a.toLowerCase()) ?? [], r]);\n      this.byAnchor.set(kind, index);\n    }\n  }\n  /**\n   * Each rule\'s sample lines run through the whole matching path (prefilter, anchors, pattern,\n   * condition): a `match` line the rule does not report, or a `nomatch` line it does, is a problem.\n   */\n  sampleProblems() {\n    const out = [];\n    for (const r of this.rules) {\n      const reports = (line) => r.kinds.some((k) => this.match(k, line).some((m) => m.rule === r));\n      for (const line of r.samples?.match ?? []) if (!reports(line)) out.push(`rule ${r.id} does not match its sample ${JSON.stringify(line)}`);\n      for (const line of r.samples?.nomatch ?? []) if (reports(line)) out.push(`rule ${r.id} matches ${JSON.stringify(line)}, which its samples say it must not`);\n    }\n    return out;\n  }\n  /** Prefilter for a kind; one that never matches when no rule reads that kind. */\n  prefilter(kind) {\n    return this.prefilters.get(kind) ?? /(?!)/g;\n  }\n  /**\n   * Every rule of the kind whose pattern (and condition) the line satisfies. Only rules with an\n   * anchor in the line are tried: on a busy ha.log that is one or two patterns instead of twenty.\n   */\n  match(kind, text) {\n    const out = [];\n    const index = this.byAnchor.get(kind);\n    const re = this.prefilters.get(kind);\n    if (!index || !re) return out;\n    let candidates = [];\n    re.lastIndex = 0;\n    for (let m = re.exec(text); m; m = re.exec(text)) {\n      const rules = index.get(m[0].toLowerCase());\n      if (!rules) continue;\n      candidates = candidates.length === 0 ? rules : [.../* @__PURE__ */ new Set([...candidates, ...rules])].sort((a, b) => this.rules.indexOf(a) - this.rules.indexOf(b));\n    }\n    for (const rule of candidates) {\n      const m = rule.regex.exec(text);\n      if (!m) continue;\n      const fields = groupFields(m.groups);\n      if (passes(rule.when, fields)) out.push({ rule, fields });\n    }\n    return out;\n  }\n};\nfunction groupFields(groups) {\n  const fields = {};\n  for (const name in groups) {\n    const v = groups[name];\n    if (v === void 0) continue;\n    const cut = name.indexOf("__");\n    const k = cut < 0 ? name : name.slice(0, cut);\n    if (!(k in fields)) fields[k] = isSpace(v.charCodeAt(0)) || isSpace(v.charCodeAt(v.length - 1)) ? v.trim() : v;\n  }\n  return fields;\n}\nfunction isSpace(c) {\n  return c === 32 || c === 9;\n}\nfunction anchorAlternation(rules) {\n  const anchors = [...new Set(rules.flatMap((r) => r.anchors))].sort();\n  return anchors.map(escapeRegex).join("|");\n}\n\n// src/file-worker.ts\nvar port = import_node_worker_threads.parentPort;\nvar send = (m, transfer = []) => port.postMessage(m, transfer);\nvar SCAN_STEPS = 4096;\nasync function scan(id, file, job, sent) {\n  const rules = new RuleSet(job.pack);\n  const ruleIndex = new Map(rules.rules.map((r, i) => [r, i]));\n  const empty = () => ({\n    steps: [],\n    hitLine: [],\n    hitMs: [],\n    hitFlags: [],\n    hitText: [],\n    matchCount: [],\n    matchRule: [],\n    matchFields: [],\n    timeMs: [],\n    timeZoned: [],\n    warnings: []\n  });\n  let c = empty();\n  let size = 0;\n  const flush = (stats2) => {\n    if (!c.steps.length && !stats2) return;\n    const piece = {\n      steps: Uint8Array.from(c.steps),\n      hitLine: Uint32Array.from(c.hitLine),\n      hitMs: Float64Array.from(c.hitMs),\n      hitFlags: Uint8Array.from(c.hitFlags),\n      hitText: c.hitText,\n      matchCount: Uint16Array.from(c.matchCount),\n      matchRule: Uint16Array.from(c.matchRule),\n      matchFields: c.matchFields,\n      timeMs: Float64Array.from(c.timeMs),\n      timeZoned: Uint8Array.from(c.timeZoned),\n      warnings: c.warnings,\n      stats: stats2\n    };\n    send({ t: "scan", id, piece, size });\n    sent(size);\n    c = empty();\n    size = 0;\n  };\n  const stats = await scanFile(file, {\n    prefilter: rules.prefilter(file.kind),\n    zoneOffsetMinutes: job.zoneOffsetMinutes,\n    onHit: (hit) => {\n      const found = rules.match(file.kind, hit.text);\n      c.steps.push(0);\n      c.hitLine.push(hit.line);\n      c.hitMs.push(hit.time ? hit.time.ms : Number.NaN);\n      c.hitFlags.push((hit.time?.zoned ? 1 : 0) | TIME_SOURCES.indexOf(hit.timeSource) << 1);\n      c.hitText.push(found.length ? hit.text : "");\n      c.matchCount.push(found.length);\n      for (const m of found) {\n        c.matchRule.push(ruleIndex.get(m.rule));\n        c.matchFields.push(m.fields);\n      }\n      size += 32 + (found.length ? hit.text.length : 0);\n      if (c.steps.length >= SCAN_STEPS) flush();\n    },\n    // scanFile gives a time per chunk read: the place to hand over what the chunk found.\n    onTime: (t) => {\n      c.steps.push(1);\n      c.timeMs.push(t.ms);\n      c.timeZoned.push(t.zoned ? 1 : 0);\n      flush();\n    },\n    warn: (message) => {\n      c.steps.push(2);\n      c.warnings.push(message);\n      size += message.length;\n    }\n  });\n  flush(stats);\n}\nasync function run(id, file, job, sent) {\n  try {\n    if (job.t === "scan") await scan(id, file, job, sent);\n    else {\n      for await (const batch of fileRows(file, job.job, (message) => send({ t: "warn", id, message }))) {\n        sent(batch.bytes.length);\n        send({ t: "rows", id, batch }, [batch.bytes.buffer, batch.ends.buffer, batch.times.buffer, batch.lines.buffer]);\n      }\n    }\n    send({ t: "done", id });\n  } catch (err) {\n    send({ t: "error", id, message: err.message });\n  }\n}\nvar PIECE = 64 << 10;\nfunction inputStream(id) {\n  const queue = [];\n  let wanted = false;\n  let outstanding = 0;\n  const drain = () => {\n    while (wanted && queue.length && outstanding <= RESULT_CREDIT) {\n      const x = queue.shift();\n      if (x instanceof Error) {\n        input.destroy(x);\n        return;\n      }\n      if (x?.last) send({ t: "taken", id });\n      wanted = input.push(x ? x.piece : null);\n    }\n  };\n  const input = new import_node_stream.Readable({\n    objectMode: true,\n    highWaterMark: 1,\n    read() {\n      wanted = true;\n      drain();\n    }\n  });\n  return {\n    input,\n    put(x) {\n      if (Buffer.isBuffer(x)) {\n        for (let at = 0; at < x.length; at += PIECE) queue.push({ piece: x.subarray(at, at + PIECE), last: at + PIECE >= x.length });\n        if (!x.length) queue.push({ piece: x, last: true });\n      } else queue.push(x);\n      drain();\n    },\n    sent(size) {\n      outstanding += size;\n    },\n    used(size) {\n      outstanding -= size;\n      drain();\n    }\n  };\n}\nvar inputs = /* @__PURE__ */ new Map();\nport.on("message", (m) => {\n  const lane = inputs.get(m.id);\n  if (m.t === "open") {\n    const opened = inputStream(m.id);\n    inputs.set(m.id, opened);\n    void run(m.id, { ...m.file, open: () => opened.input }, m.job, opened.sent);\n  } else if (!lane) return;\n  else if (m.t === "used") lane.used(m.size);\n  else if (m.t === "chunk") lane.put(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength));\n  else lane.put(m.t === "end" ? null : new Error(m.message));\n});\n', { eval: true, resourceLimits }) : new import_node_worker_threads.Worker(path.join(__dirname, "file-worker.js"), { resourceLimits });
 }
 var TIME_SOURCES = ["own", "previous", "first", "mtime", "none"];
 var MAX_UNTAKEN = 1;
@@ -45675,6 +45675,7 @@ var import_node_stream = require("node:stream");
 var path4 = __toESM(require("node:path"));
 
 // src/text/lines.ts
+var MAX_LINE_BYTES = 1024 * 1024;
 var NL = Buffer.from("\n");
 async function* splitLines(chunks, maxLine) {
   let carry = null;
@@ -49699,11 +49700,11 @@ async function* decodedChunks(file, warn) {
   yield* dropNuls(rawText(file, warn), file, warn);
 }
 function drainedOrClosed(s) {
-  return new Promise((resolve3) => {
+  return new Promise((resolve4) => {
     const done = () => {
       s.off("drain", done);
       s.off("close", done);
-      resolve3();
+      resolve4();
     };
     s.on("drain", done);
     s.on("close", done);
@@ -49788,7 +49789,6 @@ function displayText(buf, start, end, fullLength = end - start) {
 }
 
 // src/ingest/scan.ts
-var MAX_LINE_BYTES = 1024 * 1024;
 var SNIPPET = 256;
 async function scanFile(file, opts) {
   const maxLine = opts.maxLine ?? MAX_LINE_BYTES;
@@ -50985,16 +50985,64 @@ var Autocomplete = class _Autocomplete extends SmsdiagCommand {
 };
 
 // commands/collect.ts
-var import_core5 = __toESM(require_lib());
+var import_core6 = __toESM(require_lib());
 var import_node_fs18 = require("node:fs");
-var os4 = __toESM(require("node:os"));
-var path13 = __toESM(require("node:path"));
 var import_promises5 = require("node:readline/promises");
+
+// src/cli/nodes.ts
+var import_core5 = __toESM(require_lib());
+var os3 = __toESM(require("node:os"));
+var path9 = __toESM(require("node:path"));
+var NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+var KINDS = Object.keys(DEFAULT_LOCATIONS);
+var nodeFlags = {
+  peer: import_core5.Flags.string({ helpGroup: "NODES", description: "The other node, [NAME=]HOST (default name: secondary, and this node is primary)." }),
+  host: import_core5.Flags.string({ helpGroup: "NODES", description: "A node to reach over SSH, [NAME=]HOST (repeatable); this machine is then left out unless --local.", multiple: true }),
+  local: import_core5.Flags.boolean({ helpGroup: "NODES", description: "Include this machine (default: yes, unless --host is given).", allowNo: true }),
+  "local-name": import_core5.Flags.string({ helpGroup: "NODES", description: "Name of this machine (default: primary with --peer, else its host name)." }),
+  user: import_core5.Flags.string({ helpGroup: "CONNECTION", description: "SSH user.", default: "root" }),
+  key: import_core5.Flags.string({ helpGroup: "CONNECTION", description: "SSH private key.", default: "/root/.ssh/sms-ha.rsa" }),
+  port: import_core5.Flags.integer({ helpGroup: "CONNECTION", description: "SSH port.", default: 22, min: 1, max: 65535 }),
+  "known-hosts": import_core5.Flags.string({ helpGroup: "CONNECTION", description: "known_hosts file to check host keys against.", default: path9.join(os3.homedir(), ".ssh", "known_hosts") }),
+  "connect-timeout": import_core5.Flags.integer({ helpGroup: "CONNECTION", description: "Seconds a host may take to answer and log in before it counts as unreachable.", default: 10, min: 1 }),
+  "stall-timeout": import_core5.Flags.integer({ helpGroup: "CONNECTION", description: "Seconds without a byte before a file transfer is abandoned (and recorded as failed).", default: 30, min: 1 }),
+  "accept-new-host-key": import_core5.Flags.boolean({ helpGroup: "CONNECTION", description: "Record the key of a host not yet in known_hosts (a changed key is still refused)." }),
+  path: import_core5.Flags.string({ helpGroup: "SELECTION", description: "Where a kind of log lives, [NODE:]KIND=GLOB, e.g. ha=/var/log/ha.log* (repeatable; replaces the built-in locations).", multiple: true })
+};
+function named(v, fallback) {
+  const n = splitNamed(v);
+  return n?.value ? { name: n.name, host: n.value } : { name: fallback, host: v };
+}
+function nodesFrom(flags, what) {
+  const nodes = [];
+  const remote = [...flags.peer ? [named(flags.peer, "secondary")] : [], ...(flags.host ?? []).map((h) => named(h, h))];
+  if (flags.local ?? !flags.host?.length) {
+    const name2 = flags["local-name"] ?? (flags.peer ? "primary" : os3.hostname());
+    nodes.push({ name: name2, role: roleOf(name2) });
+  }
+  for (const r of remote) nodes.push({ name: r.name, role: roleOf(r.name), host: r.host });
+  for (const n of nodes) {
+    if (!NODE_NAME.test(n.name)) throw new UsageError(`node name ${JSON.stringify(n.name)} (--local-name or NAME=HOST): use letters, digits, '.', '_' and '-' only, starting with a letter or digit`);
+  }
+  if (!nodes.length) throw new UsageError(`nothing to ${what}: give --peer HOST or --host HOST, or leave out --no-local`);
+  if (new Set(nodes.map((n) => n.name)).size !== nodes.length) throw new UsageError(`two nodes share a name (${nodes.map((n) => n.name).join(", ")}); name them with NAME=HOST`);
+  return nodes;
+}
+function pathsFrom(values) {
+  return (values ?? []).map((p) => {
+    const m = /^(?:([A-Za-z0-9_.-]+):)?([a-z-]+)=(.+)$/.exec(p);
+    if (!m || !KINDS.includes(m[2])) throw new UsageError(`--path ${JSON.stringify(p)}: expected [NODE:]KIND=GLOB with KIND one of ${KINDS.join(", ")}`);
+    return { node: m[1], glob: { kind: m[2], glob: m[3] } };
+  });
+}
+function sshFrom(flags) {
+  return { port: flags.port, user: flags.user, keyFile: flags.key, knownHosts: flags["known-hosts"], acceptNewHostKey: !!flags["accept-new-host-key"], stallMs: flags["stall-timeout"] * 1e3, readyTimeoutMs: flags["connect-timeout"] * 1e3 };
+}
 
 // src/collect.ts
 var import_node_fs17 = require("node:fs");
-var os3 = __toESM(require("node:os"));
-var path12 = __toESM(require("node:path"));
+var os4 = __toESM(require("node:os"));
+var path13 = __toESM(require("node:path"));
 init_lookup();
 
 // src/report/timeline.ts
@@ -51764,7 +51812,7 @@ async function redactBytes(data, redactor, write) {
 // src/bundle/writer.ts
 var import_node_crypto3 = require("node:crypto");
 var import_node_fs13 = require("node:fs");
-var path9 = __toESM(require("node:path"));
+var path10 = __toESM(require("node:path"));
 var tar2 = __toESM(require_tar_stream());
 var BundleEntryError = class extends Error {
   constructor(message) {
@@ -51841,13 +51889,13 @@ var Spool = class {
   }
 };
 function waitDrain(w) {
-  return new Promise((resolve3, reject) => {
+  return new Promise((resolve4, reject) => {
     const done = (err) => {
       w.off("drain", onDrain);
       w.off("error", onError);
       w.off("close", onClose);
       if (err) reject(err);
-      else resolve3();
+      else resolve4();
     };
     const onDrain = () => done();
     const onError = (e) => done(e);
@@ -51927,7 +51975,7 @@ var TarGzBundleWriter = class {
     if (!Buffer.isBuffer(body)) this.current = body;
     try {
       if (redactor && !entry2.redacted) {
-        spool = new Spool(path9.join(this.opts.outDir, `.${this.opts.name}.spool-${process.pid}-${this.spoolSeq++}`));
+        spool = new Spool(path10.join(this.opts.outDir, `.${this.opts.name}.spool-${process.pid}-${this.spoolSeq++}`));
         await redactInto(capped(entry2.body, entry2.size, label), redactor, spool, label);
         size = spool.size;
         body = await spool.done();
@@ -51959,8 +52007,8 @@ var TarGzBundleWriter = class {
         await this.packDir(pack2, dir, mtime);
       }
       let written = 0;
-      await new Promise((resolve3, reject) => {
-        const sink = pack2.entry(this.header(rel, size, mtime, "file"), (err) => err ? reject(err) : resolve3());
+      await new Promise((resolve4, reject) => {
+        const sink = pack2.entry(this.header(rel, size, mtime, "file"), (err) => err ? reject(err) : resolve4());
         sink.on("error", () => void 0);
         (async () => {
           for await (const chunk of data) {
@@ -52013,8 +52061,8 @@ var TarGzBundleWriter = class {
     };
   }
   packDir(pack2, dir, mtime) {
-    return new Promise((resolve3, reject) => {
-      pack2.entry(this.header(dir, 0, mtime, "directory"), (err) => err ? reject(err) : resolve3());
+    return new Promise((resolve4, reject) => {
+      pack2.entry(this.header(dir, 0, mtime, "directory"), (err) => err ? reject(err) : resolve4());
     });
   }
   /** Move a pack's bytes to the gzip sink, minus the end-of-archive blocks its finalize() adds. */
@@ -52073,7 +52121,7 @@ var TarGzBundleWriter = class {
         return digest;
       });
       await publish(this.tempPath, this.finalPath);
-      const base = path9.basename(this.finalPath);
+      const base = path10.basename(this.finalPath);
       await writeNew(this.shaPath, `${sha256}  ${base}
 `);
       let mapFile;
@@ -52154,10 +52202,10 @@ async function exists2(p) {
 }
 function bundlePaths(outDir, name2) {
   return {
-    finalPath: path9.join(outDir, `${name2}.tar.gz`),
-    shaPath: path9.join(outDir, `${name2}.tar.gz.sha256`),
-    mapPath: path9.join(outDir, `${name2}.map.json`),
-    tempPath: path9.join(outDir, `.${name2}.tar.gz.partial-${process.pid}`)
+    finalPath: path10.join(outDir, `${name2}.tar.gz`),
+    shaPath: path10.join(outDir, `${name2}.tar.gz.sha256`),
+    mapPath: path10.join(outDir, `${name2}.map.json`),
+    tempPath: path10.join(outDir, `.${name2}.tar.gz.partial-${process.pid}`)
   };
 }
 async function checkOutputDirectory(dir) {
@@ -52190,7 +52238,7 @@ var import_node_child_process3 = require("node:child_process");
 var import_node_fs16 = require("node:fs");
 var import_promises4 = require("node:stream/promises");
 var import_node_stream4 = require("node:stream");
-var path11 = __toESM(require("node:path"));
+var path12 = __toESM(require("node:path"));
 
 // src/sources/ssh.ts
 var import_node_fs15 = require("node:fs");
@@ -52198,7 +52246,7 @@ var import_node_fs15 = require("node:fs");
 // src/sources/known-hosts.ts
 var import_node_crypto4 = require("node:crypto");
 var import_node_fs14 = require("node:fs");
-var path10 = __toESM(require("node:path"));
+var path11 = __toESM(require("node:path"));
 var KnownHostsError = class extends UnreachableError {
 };
 function hostKeyName(host, port) {
@@ -52278,7 +52326,7 @@ async function appendHostKey(file, host, port, blob) {
   const hash = (0, import_node_crypto4.createHmac)("sha1", salt).update(hostKeyName(host, port)).digest();
   const line = `|1|${salt.toString("base64")}|${hash.toString("base64")} ${keyType(blob)} ${blob.toString("base64")}
 `;
-  await import_node_fs14.promises.mkdir(path10.dirname(file), { recursive: true, mode: 448 });
+  await import_node_fs14.promises.mkdir(path11.dirname(file), { recursive: true, mode: 448 });
   await import_node_fs14.promises.appendFile(file, line, { mode: 384 });
 }
 
@@ -52309,8 +52357,8 @@ async function connect(t) {
   const { Client } = await Promise.resolve().then(() => __toESM(require_lib3()));
   const client = new Client();
   const where = `${t.user}@${t.host}:${t.port}`;
-  await new Promise((resolve3, reject) => {
-    client.once("ready", () => resolve3());
+  await new Promise((resolve4, reject) => {
+    client.once("ready", () => resolve4());
     client.on("error", (err) => {
       client.destroy();
       if (verdict && verdict.kind !== "match" && !(verdict.kind === "unknown" && t.acceptNewHostKey)) {
@@ -52378,8 +52426,8 @@ function hostKeyError(v, t, key2) {
 }
 function session(client, where, stallMs) {
   let closed = false;
-  client.on("close", () => closed = true);
-  const run = (command, out) => new Promise((resolve3, reject) => {
+  const gone = new Promise((resolve4) => client.on("close", () => (closed = true, resolve4())));
+  const run = (command, out) => new Promise((resolve4, reject) => {
     if (closed) return reject(new SshError("dropped", `the connection to ${where} is closed`));
     client.exec(command, (err, channel2) => {
       if (err) return reject(new SshError("dropped", `${where}: cannot run a command: ${err.message}`));
@@ -52417,15 +52465,15 @@ function session(client, where, stallMs) {
       channel2.on("close", () => {
         if (timer) clearTimeout(timer);
         client.removeListener("close", onClientClose);
-        resolve3({ code, stdout: Buffer.concat(chunks), stderr });
+        resolve4({ code, stdout: Buffer.concat(chunks), stderr });
       });
     });
   });
   let sftp;
-  const channel = () => sftp ??= new Promise((resolve3, reject) => client.sftp((err, s) => err ? reject(new SshError("no-sftp", `${where}: no SFTP: ${err.message}`)) : resolve3(s)));
+  const channel = () => sftp ??= new Promise((resolve4, reject) => client.sftp((err, s) => err ? reject(new SshError("no-sftp", `${where}: no SFTP: ${err.message}`)) : resolve4(s)));
   const fetch2 = async (file, size, local, onBytes) => {
     const s = await channel();
-    await new Promise((resolve3, reject) => {
+    await new Promise((resolve4, reject) => {
       let timer;
       let settled = false;
       const finish = (err) => {
@@ -52434,7 +52482,7 @@ function session(client, where, stallMs) {
         if (timer) clearTimeout(timer);
         client.removeListener("close", dropped);
         if (err) reject(err);
-        else resolve3();
+        else resolve4();
       };
       const arm = () => {
         if (timer) clearTimeout(timer);
@@ -52452,10 +52500,53 @@ function session(client, where, stallMs) {
     if (st.size > size) await import_node_fs15.promises.truncate(local, size);
     return Math.min(st.size, size);
   };
+  const followFs = () => {
+    const call = (what, f) => channel().then(
+      (s) => new Promise((resolve4, reject) => {
+        if (closed) return reject(new SshError("dropped", `the connection to ${where} is closed`));
+        f(s, (err, v) => err ? reject(Object.assign(new Error(`${where}: ${what}: ${err.message}`), { sftpCode: err.code })) : resolve4(v));
+      })
+    );
+    const NO_SUCH_FILE = 2;
+    return {
+      async stat(p) {
+        try {
+          const st = await call(`stat ${p}`, (s, cb) => s.stat(p, cb));
+          if (!st.isFile()) throw new Error(`${where}:${p} is not a regular file`);
+          return { size: st.size, mtimeMs: st.mtime * 1e3 };
+        } catch (err) {
+          if (err.sftpCode === NO_SUCH_FILE) return void 0;
+          throw err;
+        }
+      },
+      async open(p) {
+        const h = await call(`open ${p}`, (s, cb) => s.open(p, "r", cb));
+        return {
+          read: (pos, len) => call(`read ${p}`, (s, cb) => {
+            const buf = Buffer.allocUnsafe(len);
+            s.read(h, buf, 0, len, pos, (err, n) => cb(err, buf.subarray(0, err ? 0 : n)));
+          }).catch((err) => {
+            if (err.sftpCode === 1) return Buffer.alloc(0);
+            throw err;
+          }),
+          size: async () => (await call(`stat ${p}`, (s, cb) => s.fstat(h, cb))).size,
+          close: () => call(`close ${p}`, (s, cb) => s.close(h, cb))
+        };
+      },
+      async countLines(p, _handle, bytes) {
+        const r = await run(`head -c ${Math.floor(bytes)} -- ${shellQuote(p)} | wc -l`);
+        const n = Number(r.stdout.toString().trim());
+        if (r.code !== 0 || !Number.isInteger(n)) throw new Error(`${where}: cannot count the lines of ${p}: ${r.stderr.trim() || `exit ${r.code}`}`);
+        return n;
+      }
+    };
+  };
   return {
     exec: (command) => run(command),
     stream: (command, out) => run(command, out),
     fetch: fetch2,
+    followFs,
+    closed: gone,
     close: () => client.end()
   };
 }
@@ -52484,7 +52575,7 @@ function localAccess() {
       return n;
     },
     run(argv) {
-      return new Promise((resolve3) => (0, import_node_child_process3.execFile)(argv[0], argv.slice(1), { timeout: 1e4 }, (err, stdout) => resolve3(err ? void 0 : stdout)));
+      return new Promise((resolve4) => (0, import_node_child_process3.execFile)(argv[0], argv.slice(1), { timeout: 1e4 }, (err, stdout) => resolve4(err ? void 0 : stdout)));
     },
     runAll(argvs) {
       return Promise.all(argvs.map((a) => this.run(a)));
@@ -52564,9 +52655,9 @@ function parseListing(raw, globs) {
   const wanted2 = globs.map((g) => ({ kind: g.kind, ...splitGlob(g) })).map((g) => ({ ...g, re: globToRegExp(g.pattern, "s") }));
   for (let i = 0; i + 3 < fields.length; i += 4) {
     const [kind, size, mtime, p] = fields.slice(i, i + 4);
-    const dir = path11.posix.dirname(p);
-    const base = path11.posix.basename(p);
-    const ok = wanted2.some((g) => g.kind === kind && (g.dir === dir || path11.posix.resolve(g.dir) === dir) && g.re.test(base));
+    const dir = path12.posix.dirname(p);
+    const base = path12.posix.basename(p);
+    const ok = wanted2.some((g) => g.kind === kind && (g.dir === dir || path12.posix.resolve(g.dir) === dir) && g.re.test(base));
     if (!ok || !/^\d+$/.test(size) || !/^\d+$/.test(mtime)) continue;
     out.push(listedFile(kind, p, Number(size), new Date(Number(mtime) * 1e3)));
   }
@@ -52575,7 +52666,7 @@ function parseListing(raw, globs) {
 
 // src/collect.ts
 function startNode(spec, opts, spool) {
-  const spooled = { spec, reached: false, host: spec.host ?? os3.hostname(), files: [], errors: [], bytes: 0 };
+  const spooled = { spec, reached: false, host: spec.host ?? os4.hostname(), files: [], errors: [], bytes: 0 };
   let isReady;
   const ready = new Promise((r) => isReady = r);
   const landed = [];
@@ -52612,7 +52703,7 @@ function globsFor(node, opts) {
 }
 function wanted(f, since) {
   if (since === void 0) return true;
-  const c = classifyFileName(path12.basename(f.path));
+  const c = classifyFileName(path13.basename(f.path));
   return !c || c.rotation.group === 2 || f.mtime.getTime() >= since;
 }
 async function collectNode(out, opts, spool, ready, copied) {
@@ -52627,12 +52718,14 @@ async function collectNode(out, opts, spool, ready, copied) {
     return out;
   }
   out.reached = true;
+  const stop = () => access.close();
+  opts.signal?.addEventListener("abort", stop, { once: true });
   try {
     out.facts = await collectFacts(access, !!spec.host);
     ready();
     opts.progress(spec.name, { files: 0, bytes: 0, phase: "listing" });
     const listed = (await access.list(globsFor(spec.name, opts))).filter((f) => wanted(f, opts.since));
-    const dir = path12.join(spool, spec.name);
+    const dir = path13.join(spool, spec.name);
     await import_node_fs17.promises.mkdir(dir, { recursive: true, mode: 448 });
     const seen = /* @__PURE__ */ new Map();
     for (const f of listed) {
@@ -52640,14 +52733,14 @@ async function collectNode(out, opts, spool, ready, copied) {
         out.errors.push({ source: f.path, message: f.refused });
         continue;
       }
-      const base = path12.basename(f.path);
+      const base = path13.basename(f.path);
       const first = seen.get(base);
       if (first !== void 0) {
         if (first !== f.path) out.errors.push({ source: f.path, message: `not collected: a file of the same name (${first}) was collected already` });
         continue;
       }
       seen.set(base, f.path);
-      const local = path12.join(dir, base);
+      const local = path13.join(dir, base);
       try {
         const n = await copyWithRotation(access, f, local, (got) => opts.progress(spec.name, { files: out.files.length, bytes: out.bytes + got, phase: "copying", file: base }));
         const entry2 = { file: { ...f, size: n }, local };
@@ -52663,6 +52756,7 @@ async function collectNode(out, opts, spool, ready, copied) {
   } catch (err) {
     out.errors.push({ message: `${spec.name}: ${err.message}` });
   } finally {
+    opts.signal?.removeEventListener("abort", stop);
     access.close();
   }
   opts.progress(spec.name, { files: out.files.length, bytes: out.bytes, done: true });
@@ -52740,7 +52834,7 @@ async function inventoryOf(spooled, spool, defaultOffsetMinutes) {
       nodes.push({ name: s.spec.name, role: s.spec.role, files: [], facts: {}, collectionErrors: errors.length ? errors : [{ message: "no log files were found on it" }] });
       continue;
     }
-    const n = await nodeFromDirectory(s.spec.name, path12.join(spool, s.spec.name), warnings);
+    const n = await nodeFromDirectory(s.spec.name, path13.join(spool, s.spec.name), warnings);
     const v = s.facts?.values ?? {};
     const facts = {
       hostname: v.hostname,
@@ -52768,7 +52862,7 @@ async function collect2(opts) {
   const now = opts.now ?? (() => /* @__PURE__ */ new Date());
   const started = now();
   await checkOutputDirectory(opts.outDir);
-  const spool = await import_node_fs17.promises.mkdtemp(path12.join(os3.tmpdir(), "smsdiag-collect-"));
+  const spool = await import_node_fs17.promises.mkdtemp(path13.join(os4.tmpdir(), "smsdiag-collect-"));
   await import_node_fs17.promises.chmod(spool, 448);
   let runs = [];
   try {
@@ -52804,12 +52898,19 @@ async function collect2(opts) {
         const files = [];
         const notStored = [];
         for await (const { file, local } of redactor ? s.files : runs[k].copied) {
+          opts.signal?.throwIfAborted();
+          const body = (0, import_node_fs17.createReadStream)(local);
+          const stop = () => void body.destroy(new Error("the collection was stopped"));
+          opts.signal?.addEventListener("abort", stop, { once: true });
           try {
-            const stored = await writer.addFile({ path: `nodes/${s.spec.name}/logs/${path12.basename(file.path)}`, size: file.size, mtime: file.mtime, body: (0, import_node_fs17.createReadStream)(local), source: file.path, ...asRedacted });
+            const stored = await writer.addFile({ path: `nodes/${s.spec.name}/logs/${path13.basename(file.path)}`, size: file.size, mtime: file.mtime, body, source: file.path, ...asRedacted });
             files.push({ kind: file.kind, source: file.path, path: stored.path, size: stored.size, mtime: file.mtime.toISOString(), sha256: stored.sha256 });
           } catch (err) {
             if (writer.broken()) throw err;
+            opts.signal?.throwIfAborted();
             notStored.push({ source: file.path, message: `not stored in the bundle: ${err.message}` });
+          } finally {
+            opts.signal?.removeEventListener("abort", stop);
           }
         }
         await runs[k].done;
@@ -52846,6 +52947,7 @@ async function collect2(opts) {
         analysis: analysisEntries,
         ...analysisError ? { analysisError } : {}
       };
+      opts.signal?.throwIfAborted();
       const done = await writer.finish(manifest);
       opts.progress("bundle", { files: nodes.reduce((a, n) => a + n.files.length, 0), bytes: spooled.reduce((a, s) => a + s.bytes, 0), done: true });
       const failed = !!analysisError || spooled.some((s) => !s.reached || s.errors.length);
@@ -52895,12 +52997,6 @@ function progressReporter(out, quiet) {
 }
 
 // commands/collect.ts
-var NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-var KINDS = Object.keys(DEFAULT_LOCATIONS);
-function named(v, fallback) {
-  const n = splitNamed(v);
-  return n?.value ? { name: n.name, host: n.value } : { name: fallback, host: v };
-}
 var Collect = class _Collect extends SmsdiagCommand {
   static summary = "Collect both nodes' logs and facts into one verified bundle for a support case.";
   static description = `Run it on the primary soon after an incident, before log rotation removes the evidence. With --peer it also fetches the other node over SSH as the cluster does itself (user root, key /root/.ssh/sms-ha.rsa); both nodes are read in parallel, and one node failing never costs the other's data.
@@ -52917,52 +53013,25 @@ Exit 0: complete. 4: bundle written, but a node or file failed (listed in the ma
     { description: "The same with addresses and names replaced (the map is written beside the bundle)", command: '<%= config.bin %> <%= command.id %> --local-name primary --path "ha=$PWD/fixtures/takeover-db/primary/ha.log*" --redact --description "practice, redacted"' }
   ];
   static flags = {
-    peer: import_core5.Flags.string({ helpGroup: "NODES", description: "The other node, [NAME=]HOST (default name: secondary, and this node is primary)." }),
-    host: import_core5.Flags.string({ helpGroup: "NODES", description: "A node to collect over SSH, [NAME=]HOST (repeatable); this machine is then left out unless --local.", multiple: true }),
-    local: import_core5.Flags.boolean({ helpGroup: "NODES", description: "Collect this machine too (default: yes, unless --host is given).", allowNo: true }),
-    "local-name": import_core5.Flags.string({ helpGroup: "NODES", description: "Name of this machine in the bundle (default: primary with --peer, else its host name)." }),
-    user: import_core5.Flags.string({ helpGroup: "CONNECTION", description: "SSH user.", default: "root" }),
-    key: import_core5.Flags.string({ helpGroup: "CONNECTION", description: "SSH private key.", default: "/root/.ssh/sms-ha.rsa" }),
-    port: import_core5.Flags.integer({ helpGroup: "CONNECTION", description: "SSH port.", default: 22, min: 1, max: 65535 }),
-    "known-hosts": import_core5.Flags.string({ helpGroup: "CONNECTION", description: "known_hosts file to check host keys against.", default: path13.join(os4.homedir(), ".ssh", "known_hosts") }),
-    "connect-timeout": import_core5.Flags.integer({ helpGroup: "CONNECTION", description: "Seconds a host may take to answer and log in before it counts as unreachable.", default: 10, min: 1 }),
-    "stall-timeout": import_core5.Flags.integer({ helpGroup: "CONNECTION", description: "Seconds without a byte before a file transfer is abandoned (and recorded as failed).", default: 30, min: 1 }),
-    "accept-new-host-key": import_core5.Flags.boolean({ helpGroup: "CONNECTION", description: "Record the key of a host not yet in known_hosts (a changed key is still refused)." }),
-    path: import_core5.Flags.string({ helpGroup: "SELECTION", description: "Where a kind of log lives, [NODE:]KIND=GLOB, e.g. ha=/var/log/ha.log* (repeatable; replaces the built-in locations).", multiple: true }),
-    since: import_core5.Flags.string({ helpGroup: "SELECTION", description: "Leave out rotated files last written before this time (ISO 8601, or 7d back from now); current files always come." }),
-    incident: import_core5.Flags.string({ helpGroup: "BUNDLE", description: "When the problem happened; recorded in the bundle." }),
-    out: import_core5.Flags.string({ helpGroup: "BUNDLE", description: "Directory to write the bundle to.", default: "." }),
-    description: import_core5.Flags.string({ helpGroup: "BUNDLE", description: "What happened, TEXT or @FILE (asked for on a terminal when absent)." }),
-    case: import_core5.Flags.string({ helpGroup: "BUNDLE", description: "Support case id, recorded in the bundle." }),
-    redact: import_core5.Flags.boolean({ helpGroup: "REDACTION", description: "Replace addresses, host and user names, e-mail addresses with consistent pseudonyms; the map is written beside the bundle only." }),
-    "redact-word": import_core5.Flags.string({ helpGroup: "REDACTION", description: "Also replace this word everywhere (repeatable).", multiple: true }),
-    quiet: import_core5.Flags.boolean({ description: "No progress output." }),
-    json: import_core5.Flags.boolean({ description: "Print the result as JSON." })
+    ...nodeFlags,
+    since: import_core6.Flags.string({ helpGroup: "SELECTION", description: "Leave out rotated files last written before this time (ISO 8601, or 7d back from now); current files always come." }),
+    incident: import_core6.Flags.string({ helpGroup: "BUNDLE", description: "When the problem happened; recorded in the bundle." }),
+    out: import_core6.Flags.string({ helpGroup: "BUNDLE", description: "Directory to write the bundle to.", default: "." }),
+    description: import_core6.Flags.string({ helpGroup: "BUNDLE", description: "What happened, TEXT or @FILE (asked for on a terminal when absent)." }),
+    case: import_core6.Flags.string({ helpGroup: "BUNDLE", description: "Support case id, recorded in the bundle." }),
+    redact: import_core6.Flags.boolean({ helpGroup: "REDACTION", description: "Replace addresses, host and user names, e-mail addresses with consistent pseudonyms; the map is written beside the bundle only." }),
+    "redact-word": import_core6.Flags.string({ helpGroup: "REDACTION", description: "Also replace this word everywhere (repeatable).", multiple: true }),
+    quiet: import_core6.Flags.boolean({ description: "No progress output." }),
+    json: import_core6.Flags.boolean({ description: "Print the result as JSON." })
   };
   async run() {
     const { flags } = await this.parse(_Collect);
-    const nodes = [];
-    const remote = [...flags.peer ? [named(flags.peer, "secondary")] : [], ...(flags.host ?? []).map((h) => named(h, h))];
-    const withLocal = flags.local ?? !flags.host?.length;
-    if (withLocal) {
-      const name2 = flags["local-name"] ?? (flags.peer ? "primary" : os4.hostname());
-      nodes.push({ name: name2, role: roleOf(name2) });
-    }
-    for (const r of remote) nodes.push({ name: r.name, role: roleOf(r.name), host: r.host });
-    for (const n of nodes) {
-      if (!NODE_NAME.test(n.name)) throw new UsageError(`node name ${JSON.stringify(n.name)} (--local-name or NAME=HOST): use letters, digits, '.', '_' and '-' only, starting with a letter or digit`);
-    }
-    if (!nodes.length) throw new UsageError("nothing to collect: give --peer HOST or --host HOST, or leave out --no-local");
-    if (new Set(nodes.map((n) => n.name)).size !== nodes.length) throw new UsageError(`two nodes share a name (${nodes.map((n) => n.name).join(", ")}); name them with NAME=HOST`);
-    const paths = (flags.path ?? []).map((p) => {
-      const m = /^(?:([A-Za-z0-9_.-]+):)?([a-z-]+)=(.+)$/.exec(p);
-      if (!m || !KINDS.includes(m[2])) throw new UsageError(`--path ${JSON.stringify(p)}: expected [NODE:]KIND=GLOB with KIND one of ${KINDS.join(", ")}`);
-      return { node: m[1], glob: { kind: m[2], glob: m[3] } };
-    });
+    const nodes = nodesFrom(flags, "collect");
+    const paths = pathsFrom(flags.path);
     const now = /* @__PURE__ */ new Date();
     const result = await collect2({
       nodes,
-      ssh: { port: flags.port, user: flags.user, keyFile: flags.key, knownHosts: flags["known-hosts"], acceptNewHostKey: flags["accept-new-host-key"], stallMs: flags["stall-timeout"] * 1e3, readyTimeoutMs: flags["connect-timeout"] * 1e3 },
+      ssh: sshFrom(flags),
       paths,
       since: flags.since ? parseUserTime(flags.since, "--since", now) : void 0,
       outDir: flags.out,
@@ -53027,7 +53096,7 @@ ${result.mapFile ? `${result.mapFile} (the redaction map: keep it, never send it
 };
 
 // commands/explain.ts
-var import_core6 = __toESM(require_lib());
+var import_core7 = __toESM(require_lib());
 
 // src/explain.ts
 init_lookup();
@@ -53166,15 +53235,15 @@ With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus wha
   ];
   static strict = false;
   static args = {
-    id: import_core6.Args.string({ description: "condition id, topic or alias (see --list)" }),
-    path: import_core6.Args.string({ description: "logs to look for it in (optional)" })
+    id: import_core7.Args.string({ description: "condition id, topic or alias (see --list)" }),
+    path: import_core7.Args.string({ description: "logs to look for it in (optional)" })
   };
   static flags = {
     ...inputFlags,
-    list: import_core6.Flags.boolean({ description: "List every condition and topic with its aliases." }),
-    incident: import_core6.Flags.string({ description: "When the trouble happened (for log-rollover-gap: evidence lost to rotation before it)." }),
-    json: import_core6.Flags.boolean({ description: "Print the explanation as JSON (same as --format json)." }),
-    format: import_core6.Flags.string({ description: "text: meaning, evidence, cause and what to do; json: the same for scripts.", options: ["text", "json"] })
+    list: import_core7.Flags.boolean({ description: "List every condition and topic with its aliases." }),
+    incident: import_core7.Flags.string({ description: "When the trouble happened (for log-rollover-gap: evidence lost to rotation before it)." }),
+    json: import_core7.Flags.boolean({ description: "Print the explanation as JSON (same as --format json)." }),
+    format: import_core7.Flags.string({ description: "text: meaning, evidence, cause and what to do; json: the same for scripts.", options: ["text", "json"] })
   };
   async run() {
     const { argv, flags } = await this.parse(_Explain);
@@ -53206,21 +53275,21 @@ With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus wha
 };
 
 // commands/help.ts
-var import_core7 = __toESM(require_lib());
+var import_core8 = __toESM(require_lib());
 var Help = class _Help extends SmsdiagCommand {
   static summary = "Show how to use smsdiag or one of its commands.";
   static examples = ["<%= config.bin %> help", "<%= config.bin %> help analyze"];
   static strict = false;
-  static args = { command: import_core7.Args.string({ description: "the command to explain" }) };
+  static args = { command: import_core8.Args.string({ description: "the command to explain" }) };
   async run() {
     const { argv } = await this.parse(_Help);
-    const HelpClass = await (0, import_core7.loadHelpClass)(this.config);
+    const HelpClass = await (0, import_core8.loadHelpClass)(this.config);
     await new HelpClass(this.config).showHelp(argv);
   }
 };
 
 // commands/rules.ts
-var import_core8 = __toESM(require_lib());
+var import_core9 = __toESM(require_lib());
 init_lookup();
 
 // src/report/rules.ts
@@ -53256,9 +53325,9 @@ var Rules = class _Rules extends SmsdiagCommand {
 The pack is data: copy it with --json, adjust a pattern or an anchor for the logs you hold, and use it with --rules FILE on analyze, timeline, explain and state.`;
   static examples = ["<%= config.bin %> <%= command.id %>", "<%= config.bin %> <%= command.id %> --json > my-pack.json"];
   static flags = {
-    json: import_core8.Flags.boolean({ description: "Print the rule pack itself, usable with --rules (same as --format json)." }),
-    format: import_core8.Flags.string({ description: "table: a row per rule, or below 110 columns a heading line per rule with its title under it; json: the pack.", options: ["table", "json"] }),
-    rules: import_core8.Flags.string({ description: "Show this pack instead of the built-in one." })
+    json: import_core9.Flags.boolean({ description: "Print the rule pack itself, usable with --rules (same as --format json)." }),
+    format: import_core9.Flags.string({ description: "table: a row per rule, or below 110 columns a heading line per rule with its title under it; json: the pack.", options: ["table", "json"] }),
+    rules: import_core9.Flags.string({ description: "Show this pack instead of the built-in one." })
   };
   async run() {
     const { flags } = await this.parse(_Rules);
@@ -53272,7 +53341,7 @@ The pack is data: copy it with --json, adjust a pattern or an anchor for the log
 };
 
 // commands/state.ts
-var import_core9 = __toESM(require_lib());
+var import_core10 = __toESM(require_lib());
 
 // src/report/states.ts
 var import_cli_table34 = __toESM(require_cli_table3());
@@ -53331,12 +53400,12 @@ var State = class _State extends SmsdiagCommand {
     "<%= config.bin %> <%= command.id %> fixtures/bundle/smsdiag-sms-a-20171012T135000Z.tar.gz --json"
   ];
   static strict = false;
-  static args = { path: import_core9.Args.string({ description: "node directory, NAME=DIR, directory of node directories, bundle, or syslog file" }) };
+  static args = { path: import_core10.Args.string({ description: "node directory, NAME=DIR, directory of node directories, bundle, or syslog file" }) };
   static flags = {
     ...inputFlags,
-    json: import_core9.Flags.boolean({ description: "Print the states as JSON (same as --format json)." }),
-    format: import_core9.Flags.string({ description: "table: a row per node, or below 110 columns a line per node with its history under it; json: for scripts.", options: ["table", "json"] }),
-    history: import_core9.Flags.integer({ description: "How many earlier states to list per node.", default: 5, min: 0 })
+    json: import_core10.Flags.boolean({ description: "Print the states as JSON (same as --format json)." }),
+    format: import_core10.Flags.string({ description: "table: a row per node, or below 110 columns a line per node with its history under it; json: for scripts.", options: ["table", "json"] }),
+    history: import_core10.Flags.integer({ description: "How many earlier states to list per node.", default: 5, min: 0 })
   };
   async run() {
     const { argv, flags } = await this.parse(_State);
@@ -53350,7 +53419,7 @@ var State = class _State extends SmsdiagCommand {
 };
 
 // commands/timeline.ts
-var import_core10 = __toESM(require_lib());
+var import_core11 = __toESM(require_lib());
 var Timeline = class _Timeline extends SmsdiagCommand {
   static summary = "Both nodes' logs as one chronological story.";
   static description = `By default shows the key events \u2014 HA state changes, heartbeat trouble, health-check failures, takeover steps, database and Java faults, maintenance \u2014 of every node in one order, after each node's zone (--tz) and clock (--clock) are corrected. With --all, every record of every file, merged as it streams (memory stays flat however large the logs).
@@ -53363,17 +53432,17 @@ Records in the same millisecond keep their order: node, then file rotation, then
     { description: "Feed a log store", command: "<%= config.bin %> <%= command.id %> fixtures/takeover-db --all --format ndjson > timeline.ndjson" }
   ];
   static strict = false;
-  static args = { path: import_core10.Args.string({ description: "node directory, NAME=DIR, directory of node directories, bundle, or syslog file" }) };
+  static args = { path: import_core11.Args.string({ description: "node directory, NAME=DIR, directory of node directories, bundle, or syslog file" }) };
   static flags = {
     ...inputFlags,
     ...windowFlags,
-    all: import_core10.Flags.boolean({ description: "Every record, not just key events." }),
-    around: import_core10.Flags.string({ description: "Centre the view on this time (with --window)." }),
-    window: import_core10.Flags.string({ description: "Half-width of the --around view: 90s, 10m, 2h.", default: "10m" }),
-    kind: import_core10.Flags.string({ description: "Show only this kind of file (repeatable).", multiple: true, options: [...LOG_KINDS] }),
-    grep: import_core10.Flags.string({ description: "Show only records matching this regular expression (case-insensitive)." }),
-    format: import_core10.Flags.string({ description: "table: key events in columns, or below 110 columns a heading line each with the message under it (the default for key events); text: a line per record (the default with --all); ndjson, json: for scripts.", options: ["table", "text", "ndjson", "json"] }),
-    json: import_core10.Flags.boolean({ description: "Same as --format json." })
+    all: import_core11.Flags.boolean({ description: "Every record, not just key events." }),
+    around: import_core11.Flags.string({ description: "Centre the view on this time (with --window)." }),
+    window: import_core11.Flags.string({ description: "Half-width of the --around view: 90s, 10m, 2h.", default: "10m" }),
+    kind: import_core11.Flags.string({ description: "Show only this kind of file (repeatable).", multiple: true, options: [...LOG_KINDS] }),
+    grep: import_core11.Flags.string({ description: "Show only records matching this regular expression (case-insensitive)." }),
+    format: import_core11.Flags.string({ description: "table: key events in columns, or below 110 columns a heading line each with the message under it (the default for key events); text: a line per record (the default with --all); ndjson, json: for scripts.", options: ["table", "text", "ndjson", "json"] }),
+    json: import_core11.Flags.boolean({ description: "Same as --format json." })
   };
   async run() {
     const { argv, flags } = await this.parse(_Timeline);
@@ -53414,7 +53483,7 @@ function rangeOf(flags, now) {
 }
 
 // commands/verify.ts
-var import_core11 = __toESM(require_lib());
+var import_core12 = __toESM(require_lib());
 
 // src/bundle/verify.ts
 var import_node_crypto5 = require("node:crypto");
@@ -53531,9 +53600,9 @@ Exit status: 0 when everything matches, 3 when anything differs or the archive i
     { description: "Check a bundle received with a support ticket", command: "<%= config.bin %> <%= command.id %> fixtures/bundle/smsdiag-sms-a-20171012T135000Z.tar.gz" },
     { description: "The same, as JSON for a script", command: "<%= config.bin %> <%= command.id %> fixtures/bundle/smsdiag-sms-a-20171012T135000Z.tar.gz --json" }
   ];
-  static args = { bundle: import_core11.Args.string({ description: "bundle written by smsdiag collect (.tar.gz)", required: true }) };
+  static args = { bundle: import_core12.Args.string({ description: "bundle written by smsdiag collect (.tar.gz)", required: true }) };
   static flags = {
-    json: import_core11.Flags.boolean({ description: "Print the result as JSON: {bundle, ok, listed, matched, archiveChecksum, problems: [{kind, path, detail}]}." })
+    json: import_core12.Flags.boolean({ description: "Print the result as JSON: {bundle, ok, listed, matched, archiveChecksum, problems: [{kind, path, detail}]}." })
   };
   async run() {
     const { args, flags } = await this.parse(_Verify);
@@ -53555,11 +53624,11 @@ Exit status: 0 when everything matches, 3 when anything differs or the archive i
 };
 
 // commands/version.ts
-var import_core12 = __toESM(require_lib());
+var import_core13 = __toESM(require_lib());
 var Version = class _Version extends SmsdiagCommand {
   static summary = "Show the version of smsdiag and of what it runs on.";
   static examples = ["<%= config.bin %> version", "<%= config.bin %> version --json"];
-  static flags = { json: import_core12.Flags.boolean({ description: "Print the versions as JSON." }) };
+  static flags = { json: import_core13.Flags.boolean({ description: "Print the versions as JSON." }) };
   async run() {
     const { flags } = await this.parse(_Version);
     const info = {
@@ -53577,6 +53646,757 @@ var Version = class _Version extends SmsdiagCommand {
   }
 };
 
+// commands/watch.ts
+var import_core14 = __toESM(require_lib());
+var import_node_fs21 = require("node:fs");
+var path17 = __toESM(require("node:path"));
+
+// src/report/watch.ts
+function watchLine(e, format) {
+  if (e.type === "notice") return { err: `smsdiag watch: ${e.node ? `${e.node}: ` : ""}${e.message}
+` };
+  if (format === "ndjson") {
+    if (e.type === "finding") return { out: `${JSON.stringify({ type: "finding", time: e.time, ...e.again ? { again: true } : {}, ...e.unread ? { unread: e.unread } : {}, ...e.finding })}
+` };
+    return { out: `${JSON.stringify({ type: "bundle", time: e.time, trigger: e.trigger, ...e.outcome ?? {}, ...e.error ? { error: e.error } : {} })}
+` };
+  }
+  if (e.type === "finding") {
+    const f = e.finding;
+    const cause = f.cause ? ` (cause: ${f.cause})` : "";
+    const unread = (e.unread ?? []).map((u) => ` (${u.node}'s logs unread since ${u.since}: its side may differ)`).join("");
+    return { out: `${e.time}  ${f.severity}  ${f.node}  ${f.id}${e.again ? ", again" : ""}: ${f.summary}${cause}${unread}
+` };
+  }
+  const what = `for ${e.trigger.id} on ${e.trigger.node} at ${e.trigger.time}`;
+  const o = e.outcome;
+  if (o?.bundle) return { out: `${e.time}  bundle  ${o.bundle} (${what}${o.complete ? "" : `; incomplete: ${o.problems.join("; ")}`})
+` };
+  return { out: `${e.time}  bundle  none written ${what}: ${e.error ?? o?.problems.join("; ") ?? "no node could be reached"}
+` };
+}
+
+// src/watch.ts
+var path16 = __toESM(require("node:path"));
+var import_node_stream5 = require("node:stream");
+init_thresholds();
+
+// src/sources/follow.ts
+var import_node_fs20 = require("node:fs");
+var PREFIX_BYTES = 64;
+var READ_PER_POLL = 4 << 20;
+var PIECE = 1 << 20;
+function follower(path19, opts) {
+  let handle;
+  let id;
+  let pos = 0;
+  let generation = 0;
+  let nextLine = 1;
+  let prefix = Buffer.alloc(0);
+  let partial = [];
+  let partialBytes = 0;
+  let cutting = false;
+  let lastStat;
+  let started = false;
+  let waitingSaid = false;
+  let failing;
+  let reopening = false;
+  const take = (buf, out, notes, context) => {
+    let end = buf.lastIndexOf(10) + 1;
+    if (end === 0) {
+      hold(buf, notes);
+      return;
+    }
+    const pieces = [];
+    if (partialBytes || cutting) {
+      const nl = buf.indexOf(10);
+      hold(buf.subarray(0, nl), notes);
+      pieces.push(...partial, Buffer.from("\n"));
+      partial = [];
+      partialBytes = 0;
+      cutting = false;
+      buf = buf.subarray(nl + 1);
+      end -= nl + 1;
+    }
+    pieces.push(buf.subarray(0, end));
+    const data = Buffer.concat(pieces);
+    if (data.length) {
+      let lines = 0;
+      for (let i = data.indexOf(10); i >= 0; i = data.indexOf(10, i + 1)) lines++;
+      out.push({ generation, firstLine: nextLine, data, context });
+      nextLine += lines;
+    }
+    hold(buf.subarray(end), notes);
+  };
+  const hold = (buf, notes) => {
+    if (!buf.length || cutting) return;
+    const room = MAX_LINE_BYTES - partialBytes;
+    if (buf.length > room) {
+      partial.push(Buffer.from(buf.subarray(0, room)));
+      partialBytes += room;
+      cutting = true;
+      notes.push(`a line longer than ${MAX_LINE_BYTES >> 20} MiB in ${path19} was cut to its first MiB`);
+      return;
+    }
+    partial.push(Buffer.from(buf));
+    partialBytes += buf.length;
+  };
+  const readOn = async (out, notes, limit, context = false) => {
+    const size = await handle.size();
+    let budget = limit;
+    while (pos < size && budget > 0) {
+      const buf = await handle.read(pos, Math.min(PIECE, size - pos, budget));
+      if (!buf.length) break;
+      if (prefix.length < PREFIX_BYTES && pos < PREFIX_BYTES) prefix = Buffer.concat([prefix, buf.subarray(0, PREFIX_BYTES - pos)]);
+      pos += buf.length;
+      budget -= buf.length;
+      take(buf, out, notes, context);
+    }
+  };
+  const startGeneration = async (fsys, st, from, out, notes) => {
+    handle = await fsys.open(path19);
+    id = st.id;
+    generation++;
+    prefix = Buffer.alloc(0);
+    partial = [];
+    partialBytes = 0;
+    cutting = false;
+    pos = 0;
+    nextLine = 1;
+    if (from === "end") {
+      prefix = await handle.read(0, Math.min(PREFIX_BYTES, st.size));
+      let ctx = Math.max(0, st.size - opts.contextBytes);
+      if (ctx > 0) {
+        const look = await handle.read(ctx, Math.min(st.size - ctx, MAX_LINE_BYTES));
+        const nl = look.indexOf(10);
+        ctx = nl < 0 ? st.size : ctx + nl + 1;
+        nextLine = await fsys.countLines(path19, handle, ctx) + 1;
+      }
+      pos = ctx;
+      await readOn(out, notes, st.size - ctx, true);
+    }
+  };
+  const samePath = async (fsys, st) => {
+    if (st.id !== void 0 && id !== void 0 && st.id !== id) return false;
+    if (st.size < pos) return false;
+    if (handle && await handle.size() < st.size) return false;
+    if (!prefix.length) return true;
+    const h = await fsys.open(path19);
+    try {
+      return (await h.read(0, prefix.length)).equals(prefix);
+    } finally {
+      await h.close();
+    }
+  };
+  const stillOurs = async () => await handle.size() >= pos && (await handle.read(0, prefix.length)).equals(prefix);
+  const drop = async () => {
+    const h = handle;
+    handle = void 0;
+    await h?.close().catch(() => void 0);
+  };
+  return {
+    path: path19,
+    /** Reads what is new since the last poll. The first poll starts at the end, with context before it. */
+    async poll(fsys) {
+      const chunks = [];
+      const notes = [];
+      try {
+        if (reopening) {
+          reopening = false;
+          await reopen(fsys, chunks, notes);
+        }
+        const st = await fsys.stat(path19);
+        if (!handle) {
+          if (!st) {
+            if (!waitingSaid) notes.push(`${path19} does not exist (yet); it is read from its start when it appears`);
+            waitingSaid = true;
+            started = true;
+            return { chunks, notes };
+          }
+          if (waitingSaid) notes.push(`${path19} appeared; reading it from its start`);
+          await startGeneration(fsys, st, started ? "start" : "end", chunks, notes);
+          started = true;
+          waitingSaid = false;
+        } else if (st && (st.size !== lastStat?.size || st.mtimeMs !== lastStat?.mtimeMs || st.id !== lastStat?.id) && !await samePath(fsys, st)) {
+          if (await stillOurs()) await readOn(chunks, notes, Number.MAX_SAFE_INTEGER);
+          const how2 = st.id === void 0 ? "was rotated or truncated" : st.id === id ? "was truncated (copytruncate)" : "was rotated";
+          await drop();
+          notes.push(`${path19} ${how2}; the old file was read to its end, the file now there is read from its start`);
+          await startGeneration(fsys, st, "start", chunks, notes);
+        }
+        lastStat = st;
+        if (handle) await readOn(chunks, notes, READ_PER_POLL);
+        if (failing) notes.push(`${path19} is readable again`);
+        failing = void 0;
+      } catch (err) {
+        const why = `${path19}: ${err.code ?? err.message}`;
+        if (failing !== why) notes.push(`cannot read ${why}; trying again`);
+        failing = why;
+        await drop();
+        lastStat = void 0;
+      }
+      return { chunks, notes };
+    },
+    /**
+     * Opens the path again at the next poll (SIGHUP, a new connection to the peer): the same file
+     * goes on where it was; another one is read from its start.
+     */
+    reopen() {
+      reopening = true;
+    },
+    close: drop
+  };
+  async function reopen(fsys, chunks, notes) {
+    if (!handle) return;
+    if (await stillOurs().catch(() => false)) await readOn(chunks, notes, Number.MAX_SAFE_INTEGER).catch(() => void 0);
+    await drop();
+    const st = await fsys.stat(path19);
+    if (st && await samePath(fsys, { ...st, id: void 0 })) {
+      handle = await fsys.open(path19);
+      id = st.id;
+      lastStat = st;
+      return;
+    }
+    started = true;
+    lastStat = void 0;
+    if (st) notes.push(`${path19} is another file than before; reading it from its start (lines the old one got after the last read were not seen)`);
+  }
+}
+function localFollowFs() {
+  return {
+    async stat(p) {
+      try {
+        const st = await import_node_fs20.promises.stat(p);
+        if (!st.isFile()) throw Object.assign(new Error(`${p} is not a regular file`), { code: "not a regular file" });
+        return { size: st.size, mtimeMs: st.mtimeMs, id: `${st.dev}:${st.ino}` };
+      } catch (err) {
+        if (err.code === "ENOENT") return void 0;
+        throw err;
+      }
+    },
+    async open(p) {
+      const fh = await import_node_fs20.promises.open(p, "r");
+      return {
+        async read(pos, len) {
+          const buf = Buffer.allocUnsafe(len);
+          const { bytesRead } = await fh.read(buf, 0, len, pos);
+          return buf.subarray(0, bytesRead);
+        },
+        size: async () => (await fh.stat()).size,
+        close: () => fh.close()
+      };
+    },
+    async countLines(_p, handle, bytes) {
+      let n = 0;
+      for (let at = 0; at < bytes; ) {
+        const buf = await handle.read(at, Math.min(PIECE, bytes - at));
+        if (!buf.length) break;
+        for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) n++;
+        at += buf.length;
+      }
+      return n;
+    }
+  };
+}
+
+// src/watch.ts
+var FOLLOWED_KINDS = ["ha", "sms-info", "mysqld", "tpt"];
+var JOIN_BYTES = 64 << 10;
+var MAX_GENERATIONS = 4;
+var HOLD_MS = 6e4;
+function crossNode(id) {
+  return conditionById(id).detectedBy.every((d) => d === "cluster");
+}
+var BACKOFF_MS = [1e3, 2e3, 4e3, 8e3, 15e3, 3e4, 6e4];
+function countNewlines(b) {
+  let n = 0;
+  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
+  return n;
+}
+function sleep(ms, signal) {
+  return new Promise((resolve4) => {
+    if (signal.aborted) return resolve4();
+    const done = () => {
+      clearTimeout(t);
+      signal.removeEventListener("abort", done);
+      resolve4();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+function currentNames(globs, kind) {
+  return globs.filter((g) => g.kind === kind).flatMap((g) => {
+    const { dir, pattern } = splitGlob(g);
+    const base = fileNameOf(kind);
+    if (globToRegExp(pattern, "s").test(base)) return [path16.posix.join(dir, base)];
+    return /[*?]/.test(pattern) ? [] : [path16.posix.join(dir, pattern)];
+  });
+}
+async function choosePaths(node, globs, fsys) {
+  if (node.files) return node.files;
+  const out = [];
+  for (const kind of FOLLOWED_KINDS) {
+    const names = [...new Set(currentNames(globs, kind))].filter((p) => classifyFileName(path16.posix.basename(p))?.rotation.group !== 0);
+    const present = [];
+    for (const p of names) if (await fsys.stat(p).catch(() => void 0)) present.push(p);
+    for (const p of present.length ? present : names) out.push({ kind, path: p });
+  }
+  return out;
+}
+function watch(opts) {
+  const now = opts.now ?? Date.now;
+  const stopping = new AbortController();
+  const signal = stopping.signal;
+  opts.signal.addEventListener("abort", () => stopping.abort(), { once: true });
+  let failure;
+  const t = thresholds(opts.thresholds);
+  const kept = /* @__PURE__ */ new Map();
+  const facts = /* @__PURE__ */ new Map();
+  const followers = /* @__PURE__ */ new Map();
+  let dirty = false;
+  let wake;
+  const nudge = () => {
+    const w = wake;
+    wake = void 0;
+    w?.();
+  };
+  const notice = (message, node) => opts.emit({ type: "notice", ...node ? { node } : {}, message });
+  const keep2 = (node, kind, file, c) => {
+    const key2 = `${node}\0${file}`;
+    let k = kept.get(key2);
+    if (!k) kept.set(key2, k = { node, kind, path: file, generations: [], bytes: 0 });
+    let g = k.generations[k.generations.length - 1];
+    if (!g || g.generation !== c.generation) k.generations.push(g = { generation: c.generation, firstLine: c.firstLine, chunks: [], bytes: 0, contextUntil: 0 });
+    const tail = g.chunks[g.chunks.length - 1];
+    if (tail && tail.length + c.data.length <= JOIN_BYTES) g.chunks[g.chunks.length - 1] = Buffer.concat([tail, c.data]);
+    else g.chunks.push(c.data);
+    if (c.context) g.contextUntil = c.firstLine + countNewlines(c.data);
+    g.bytes += c.data.length;
+    k.bytes += c.data.length;
+    while (k.generations.length > MAX_GENERATIONS) k.bytes -= k.generations.shift().bytes;
+    while (k.bytes > opts.contextBytes && k.generations.length) {
+      const old = k.generations[0];
+      if (old === g && old.chunks.length === 1) break;
+      const gone = old.chunks.shift();
+      old.firstLine += countNewlines(gone);
+      old.bytes -= gone.length;
+      k.bytes -= gone.length;
+      if (!old.chunks.length) k.generations.shift();
+    }
+    if (!c.context && !dirty) {
+      const re = opts.rules.prefilter(kind);
+      re.lastIndex = 0;
+      if (re.test(c.data.toString("latin1"))) {
+        dirty = true;
+        nudge();
+      }
+    }
+  };
+  const inventory = () => {
+    const lines = /* @__PURE__ */ new Map();
+    const nodes = opts.nodes.map((n) => {
+      const files = [];
+      let order = 0;
+      for (const k of kept.values()) {
+        if (k.node !== n.name) continue;
+        const last = k.generations.length - 1;
+        k.generations.forEach((g, i) => {
+          const shown = i === last ? k.path : `${k.path} (before rotation ${last - i})`;
+          lines.set(`${n.name}\0${shown}`, { first: g.firstLine, contextUntil: g.contextUntil });
+          const chunks = [...g.chunks];
+          files.push({ node: n.name, kind: k.kind, path: shown, order: order++, size: g.bytes, mtime: new Date(now()), open: () => import_node_stream5.Readable.from(chunks.map((c) => Buffer.from(c))) });
+        });
+      }
+      return { name: n.name, role: n.role, files, facts: { ...facts.get(n.name) ?? {} } };
+    });
+    return { inv: { nodes, warnings: [] }, lines };
+  };
+  const seen = /* @__PURE__ */ new Map();
+  const behind = new Map(opts.nodes.filter((n) => n.host).map((n) => [n.name, now()]));
+  let baseline = true;
+  let collecting;
+  const collectAbort = new AbortController();
+  let lastTrigger = -Infinity;
+  let lastIncident;
+  let pending;
+  let pendingTimer;
+  stopping.signal.addEventListener(
+    "abort",
+    () => {
+      collectAbort.abort();
+      clearTimeout(pendingTimer);
+    },
+    { once: true }
+  );
+  const startCollect = (f, time2) => {
+    lastTrigger = now();
+    lastIncident = Date.parse(time2);
+    const what = { id: f.id, node: f.node, time: time2 };
+    notice(`${f.id} on ${f.node}: collecting a bundle into ${opts.outDir}`);
+    collecting = collect2(collectOptions(opts, f, time2, collectAbort.signal)).then(
+      (r) => opts.emit({
+        type: "bundle",
+        time: new Date(now()).toISOString(),
+        trigger: what,
+        outcome: { ...r.bundle ? { bundle: r.bundle, sha256File: r.sha256File } : {}, complete: r.exitCode === EXIT.ok, problems: r.nodes.flatMap((n) => n.errors.map((x) => `${n.name}: ${x}`)) }
+      })
+    ).catch((err) => {
+      if (!signal.aborted) opts.emit({ type: "bundle", time: new Date(now()).toISOString(), trigger: what, error: err.message });
+    }).finally(() => {
+      collecting = void 0;
+      pump();
+    });
+  };
+  const pump = () => {
+    if (!pending || collecting || signal.aborted) return;
+    const wait = lastTrigger + opts.cooldownMs - now();
+    if (wait > 0) {
+      clearTimeout(pendingTimer);
+      pendingTimer = setTimeout(pump, wait);
+      return;
+    }
+    const p = pending;
+    pending = void 0;
+    startCollect(p.f, p.time);
+  };
+  const trigger = (f, time2) => {
+    if (!opts.outDir || !opts.collectOn.has(f.id)) return;
+    const at = Date.parse(time2);
+    const sameAs = (x) => x !== void 0 && Math.abs(at - x) <= t.incidentGapMs;
+    if (sameAs(lastIncident) || sameAs(pending && Date.parse(pending.time))) return;
+    if (pending) return;
+    pending = { f, time: time2 };
+    if (collecting || now() - lastTrigger < opts.cooldownMs) {
+      notice(`${f.id} on ${f.node} starts another incident: its bundle is collected when the cool-down after the last one ends (${new Date(Math.max(lastTrigger + opts.cooldownMs, now())).toISOString()} at the earliest)`);
+    }
+    pump();
+  };
+  const findingsOf = async (inv, since, warn) => {
+    try {
+      const a = await analyzeInventory(inv, { rules: opts.rules, thresholds: opts.thresholds, window: since !== void 0 ? { since } : void 0 });
+      if (warn) for (const w of a.report.warnings) notice(w);
+      return a.report.findings;
+    } catch (err) {
+      if (err instanceof InputError) return void 0;
+      throw err;
+    }
+  };
+  const analyse = async () => {
+    const { inv, lines } = inventory();
+    const findings = await findingsOf(inv, opts.from, baseline);
+    if (!findings) return;
+    const cite = (f) => {
+      let news = false;
+      for (const e of f.evidence) {
+        const at = lines.get(`${e.node}\0${e.file}`);
+        if (!at) continue;
+        e.line += at.first - 1;
+        if (e.line >= at.contextUntil) news = true;
+      }
+      return news;
+    };
+    const fresh = [];
+    let held = false;
+    for (const f of findings) {
+      const news = cite(f);
+      const key2 = `${f.id}\0${f.node}`;
+      const last = Date.parse(f.last);
+      const before2 = seen.get(key2);
+      const isNew = before2 === void 0 ? opts.from !== void 0 || news : news && last > before2 + t.incidentGapMs;
+      const unread = isNew && crossNode(f.id) ? [...behind].map(([node, since]) => ({ node, since })) : [];
+      if (unread.some((u) => now() - u.since < HOLD_MS)) {
+        held = true;
+        continue;
+      }
+      seen.set(key2, Math.max(before2 ?? -Infinity, last));
+      if (isNew && before2 !== void 0) {
+        const now2 = (await findingsOf(inv, Math.max(before2 + 1, opts.from ?? -Infinity), false))?.find((x) => x.id === f.id && x.node === f.node);
+        if (now2) cite(now2);
+        fresh.push({ f: now2 ?? f, time: f.last, again: true, unread });
+      } else if (isNew) fresh.push({ f, time: f.last, again: false, unread });
+      else if (before2 === void 0) notice(`in the logs before the watch began: ${f.id} on ${f.node}, last at ${f.last}; said again only if it comes back after ${t.incidentGapMs / 6e4} min of quiet`, f.node);
+    }
+    baseline = false;
+    if (held) dirty = true;
+    fresh.sort((a, b) => a.time < b.time ? -1 : a.time > b.time ? 1 : 0);
+    for (const x of fresh) {
+      opts.emit({ type: "finding", time: x.time, again: x.again, finding: x.f, ...x.unread.length ? { unread: x.unread.map((u) => ({ node: u.node, since: new Date(u.since).toISOString() })) } : {} });
+      trigger(x.f, x.time);
+    }
+  };
+  const runNode = async (node, started) => {
+    const globs = globsFor2(node.name, opts.paths);
+    let attempt = 0;
+    let wasConnected = false;
+    let everFollowed = false;
+    while (!signal.aborted) {
+      let session2;
+      let fsys;
+      try {
+        if (node.host) {
+          session2 = await connect({ ...opts.ssh, host: node.host });
+          fsys = session2.followFs();
+          facts.set(node.name, nodeFacts(node.name, (await collectFacts(sshAccess(session2), true)).values, opts));
+          if (wasConnected) notice(`connected again to ${node.host}; reading on where it stopped`, node.name);
+          wasConnected = true;
+          attempt = 0;
+        } else {
+          fsys = localFollowFs();
+          facts.set(node.name, nodeFacts(node.name, {}, opts));
+        }
+        let mine = followers.get(node.name);
+        if (!mine) {
+          mine = (await choosePaths(node, globs, fsys)).map((p) => ({ kind: p.kind, follow: follower(p.path, { contextBytes: opts.contextBytes }) }));
+          followers.set(node.name, mine);
+          if (!mine.length) notice("no log to follow: give PATH or --path KIND=GLOB", node.name);
+        } else for (const f of mine) f.follow.reopen();
+        let lost = false;
+        const closed = session2?.closed.then(() => void (lost = true));
+        let round = 0;
+        while (!signal.aborted) {
+          for (const { kind, follow } of mine) {
+            const r = await follow.poll(fsys);
+            if (lost) break;
+            for (const c of r.chunks) keep2(node.name, kind, follow.path, c);
+            for (const n of r.notes) notice(n, node.name);
+          }
+          if (round++ === 0) {
+            if (!everFollowed) notice(`following ${mine.map((f) => f.follow.path).join(", ")}`, node.name);
+            everFollowed = true;
+            if (behind.delete(node.name)) {
+              dirty = true;
+              nudge();
+            }
+            started();
+          }
+          if (lost) throw new SshError("dropped", `the connection to ${node.host} was lost`);
+          await Promise.race([sleep(opts.pollMs, signal), ...closed ? [closed] : []]);
+        }
+      } catch (err) {
+        started();
+        if (signal.aborted) break;
+        if (!behind.has(node.name)) behind.set(node.name, now());
+        const fatal = err instanceof SshError && ["host-key-changed", "host-key-revoked", "host-key-unknown", "auth", "key-file"].includes(err.failure);
+        if (fatal && !wasConnected) {
+          failure ??= err;
+          stopping.abort();
+          break;
+        }
+        const wait = BACKOFF_MS[Math.min(attempt++, BACKOFF_MS.length - 1)] * (fatal ? 5 : 1);
+        notice(`${err.message}; trying again in ${wait / 1e3} s${wasConnected ? " (meanwhile its side is known only from this node's lines)" : ""}`, node.name);
+        await sleep(wait, signal);
+      } finally {
+        session2?.close();
+      }
+    }
+    for (const f of followers.get(node.name) ?? []) await f.follow.close();
+  };
+  const done = (async () => {
+    let waiting = opts.nodes.length;
+    let allStarted;
+    const ready = new Promise((r) => allStarted = r);
+    const runs = opts.nodes.map((n) => {
+      let once = false;
+      return runNode(n, () => {
+        if (once) return;
+        once = true;
+        if (--waiting === 0) allStarted();
+      });
+    });
+    await Promise.race([ready, sleep(2 ** 31 - 1, signal)]);
+    let last = 0;
+    while (!signal.aborted) {
+      if (baseline || dirty) {
+        dirty = false;
+        const began = now();
+        await analyse();
+        last = now() - began;
+      }
+      await sleep(Math.max(opts.pollMs, 4 * last), signal);
+      if (!dirty) await Promise.race([new Promise((r) => wake = r), sleep(2 ** 31 - 1, signal)]);
+    }
+    await Promise.all(runs);
+    await collecting;
+    if (failure) throw failure;
+  })();
+  return {
+    done,
+    reopen: () => {
+      for (const list of followers.values()) for (const f of list) f.follow.reopen();
+    }
+  };
+}
+function globsFor2(node, paths) {
+  const own = paths.filter((p) => p.node === node).map((p) => p.glob);
+  if (own.length) return own;
+  const shared = paths.filter((p) => !p.node).map((p) => p.glob);
+  return shared.length ? shared : catalogGlobs();
+}
+function nodeFacts(name2, sampled, opts) {
+  const f = {};
+  const zone = opts.tz[name2] ?? sampled.utcOffsetMinutes;
+  if (zone !== void 0) f.utcOffsetMinutes = zone;
+  else {
+    f.utcOffsetMinutes = opts.defaultOffsetMinutes;
+    f.utcOffsetAssumed = true;
+  }
+  if (opts.clock[name2] !== void 0) {
+    f.clockOffsetMs = opts.clock[name2];
+    f.clockSource = "user";
+  } else if (typeof sampled.clockOffsetMs === "number") {
+    f.clockOffsetMs = sampled.clockOffsetMs;
+    f.clockUncertaintyMs = sampled.clockUncertaintyMs;
+    f.clockSource = "sample";
+  }
+  return f;
+}
+function collectOptions(opts, f, time2, signal) {
+  const paths = [...opts.paths];
+  for (const n of opts.nodes) for (const file of n.files ?? []) paths.push({ node: n.name, glob: { kind: file.kind, glob: `${file.path}*` } });
+  return {
+    nodes: opts.nodes.map((n) => ({ name: n.name, role: n.role, ...n.host ? { host: n.host } : {} })),
+    ssh: opts.ssh,
+    paths,
+    outDir: opts.outDir,
+    caseId: opts.caseId,
+    description: `smsdiag watch: ${f.id} on ${f.node} at ${time2}: ${f.summary}`,
+    incident: time2,
+    redact: false,
+    commandLine: opts.commandLine,
+    toolVersion: opts.toolVersion,
+    defaultOffsetMinutes: opts.defaultOffsetMinutes,
+    progress: () => void 0,
+    signal
+  };
+}
+
+// commands/watch.ts
+var DEFAULT_TRIGGERS = "ha-failed,passive-takeover,split-brain,db-crash";
+var STOP_GRACE_MS = 4e3;
+var Watch = class _Watch extends SmsdiagCommand {
+  static summary = "Follow both nodes' logs live, print each finding as it happens, and collect a bundle when an incident starts.";
+  static description = `Follows this node's logs and, with --peer, the other node's over SSH (the same access and host-key checks as collect), like tail -F: through rotation (rename, copytruncate, gzip of the old file), truncation, and files that appear later. It starts at the end of each file; the lines before are read as context only. --from TIME also prints what the kept lines (the last --context MiB of each file) show from TIME on.
+
+Each time a new line is one the rules look for, the kept lines of both nodes are analysed again with analyze's rules and cross-node logic. A finding is printed when it first shows, and again only after a quiet spell longer than the incident gap (10 min; --threshold incident-gap=\u2026). Findings go to stdout, one line each (or one JSON object each with --format ndjson, the fields of analyze --json plus type and time); notices (a file rotated, the peer lost and found again) go to stderr.
+
+When a finding's id is in --collect-on, a bundle is collected into --out, as collect writes it, with the finding's time as the incident time and its summary as the description: one at a time, and none for --cooldown after one starts.
+
+On the active node, both nodes, bundles into /var/tmp when a failure or takeover starts: smsdiag watch --peer 10.0.0.2 --out /var/tmp (README: a systemd unit for it).
+
+SIGINT and SIGTERM end the watch with exit 0 (a collection under way is stopped and its temporary file removed); SIGHUP reopens the files. It reads /etc/ha.state only through the bundles it collects: the logs say the state as it changes.`;
+  static examples = [
+    { description: "Practice on a shipped case for five seconds: what its kept lines show from 13:40 on, no bundle", command: 'timeout --preserve-status -s INT 5 <%= config.bin %> <%= command.id %> fixtures/takeover-db/primary --local-name primary --from "2017-10-12 13:40" --no-collect' },
+    { description: "The same as JSON lines, for a script", command: 'timeout --preserve-status -s INT 5 <%= config.bin %> <%= command.id %> fixtures/takeover-db/primary --local-name primary --from "2017-10-12 13:40" --no-collect --format ndjson' }
+  ];
+  static strict = false;
+  static args = { path: import_core14.Args.string({ description: "this node's log file, or a directory holding its logs (default: the usual locations, or --path)" }) };
+  static flags = {
+    ...nodeFlags,
+    from: import_core14.Flags.string({ description: 'Also print findings from this time on, as far as the kept lines reach (ISO 8601, "YYYY-MM-DD HH:MM" UTC, or 2h back).' }),
+    format: import_core14.Flags.string({ description: "text: one line per finding (colour on a terminal); ndjson: one JSON object per finding or bundle.", options: ["text", "ndjson"], default: "text" }),
+    "collect-on": import_core14.Flags.string({ helpGroup: "BUNDLE", description: "Finding ids that start a collection, comma-separated.", default: DEFAULT_TRIGGERS }),
+    collect: import_core14.Flags.boolean({ helpGroup: "BUNDLE", description: "Collect bundles at all (--no-collect: only print).", allowNo: true, default: true }),
+    out: import_core14.Flags.string({ helpGroup: "BUNDLE", description: "Directory the bundles are written to.", default: "." }),
+    cooldown: import_core14.Flags.string({ helpGroup: "BUNDLE", description: "After a collection starts, no other for this long (one bundle per incident).", default: "30m" }),
+    case: import_core14.Flags.string({ helpGroup: "BUNDLE", description: "Support case id, recorded in each bundle." }),
+    poll: import_core14.Flags.integer({ description: "Seconds between looks at the files.", default: 1, min: 1, max: 60 }),
+    context: import_core14.Flags.integer({ description: "MiB of each file kept for the analysis (its latest lines): how far back a finding can reach.", default: 4, min: 1, max: 64 }),
+    tz: inputFlags.tz,
+    clock: inputFlags.clock,
+    threshold: inputFlags.threshold,
+    rules: inputFlags.rules
+  };
+  async run() {
+    const { argv, flags } = await this.parse(_Watch);
+    const nodes = nodesFrom(flags, "watch");
+    const files = await localFiles(argv);
+    if (files) {
+      const local = nodes.find((n) => !n.host);
+      if (!local) throw new UsageError("PATH names files of this machine, but --host without --local leaves it out; add --local");
+      local.files = files;
+    }
+    const collectOn = new Set(flags["collect-on"].split(",").map((s) => s.trim()).filter(Boolean));
+    for (const id of collectOn) if (!isConditionId(id)) throw new UsageError(`--collect-on ${id}: no such finding id; \`smsdiag explain\` lists them`);
+    if (flags.collect) await checkOutputDirectory(flags.out);
+    const format = flags.format;
+    const colour = format === "text" && useColour(flags.color);
+    const emit = (e) => {
+      const { out, err } = watchLine(e, format);
+      if (out) process.stdout.write(colour ? colourize(out) : out);
+      if (err) process.stderr.write(err);
+    };
+    const stop = new AbortController();
+    const w = watch({
+      nodes,
+      ssh: sshFrom(flags),
+      paths: pathsFrom(flags.path),
+      rules: loadRules(flags.rules),
+      thresholds: parseThresholds(flags.threshold),
+      from: flags.from ? parseUserTime(flags.from, "--from", /* @__PURE__ */ new Date()) : void 0,
+      tz: parseNodeOffsets(flags.tz),
+      clock: parseNodeClocks(flags.clock),
+      defaultOffsetMinutes: machineOffsetMinutes(),
+      contextBytes: flags.context << 20,
+      pollMs: flags.poll * 1e3,
+      collectOn,
+      outDir: flags.collect ? flags.out : void 0,
+      cooldownMs: parseDuration(flags.cooldown, "--cooldown"),
+      caseId: flags.case,
+      commandLine: ["smsdiag", "watch", ...this.argv],
+      toolVersion: this.config.version,
+      signal: stop.signal,
+      emit
+    });
+    const end = (why) => {
+      if (stop.signal.aborted) return;
+      process.stderr.write(`smsdiag watch: ${why}: stopping
+`);
+      stop.abort();
+      setTimeout(() => process.exit(EXIT.ok), STOP_GRACE_MS).unref();
+    };
+    const onInt = () => end("SIGINT");
+    const onTerm = () => end("SIGTERM");
+    const onHup = () => {
+      emit({ type: "notice", message: "SIGHUP: opening the files again" });
+      w.reopen();
+    };
+    const onOutError = (err) => end(err.code === "EPIPE" ? "standard output closed" : `cannot write standard output (${err.code ?? err.message})`);
+    process.stdout.on("error", onOutError);
+    process.on("SIGINT", onInt);
+    process.on("SIGTERM", onTerm);
+    process.on("SIGHUP", onHup);
+    try {
+      await w.done;
+    } finally {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      process.off("SIGHUP", onHup);
+      process.stdout.off("error", onOutError);
+    }
+  }
+};
+async function localFiles(argv) {
+  if (!argv.length) return void 0;
+  const out = [];
+  for (const a of argv) {
+    const p = path17.resolve(a);
+    const st = await import_node_fs21.promises.stat(p).catch((err) => {
+      throw new UsageError(`${a}: ${err.code === "ENOENT" ? "no such file or directory" : `cannot read it (${err.code ?? err.message})`}`);
+    });
+    if (st.isDirectory()) {
+      for (const kind of FOLLOWED_KINDS) out.push({ kind, path: path17.join(p, fileNameOf(kind)) });
+      continue;
+    }
+    const c = classifyFileName(path17.basename(p));
+    if (!c || !FOLLOWED_KINDS.includes(c.kind) || c.rotation.group !== 2) {
+      throw new UsageError(`${a}: not a log watch follows; give ha.log, sms-info.log, mysqld.err or tpt_sms.txt (not a rotation), or a directory holding them`);
+    }
+    out.push({ kind: c.kind, path: p });
+  }
+  return out;
+}
+
 // commands/index.ts
 var COMMANDS2 = {
   analyze: Analyze,
@@ -53588,7 +54408,8 @@ var COMMANDS2 = {
   state: State,
   timeline: Timeline,
   verify: Verify,
-  version: Version
+  version: Version,
+  watch: Watch
 };
 
 // commands/hooks/not-found.ts
@@ -53608,12 +54429,12 @@ globalThis[/* @__PURE__ */ Symbol.for("smsdiag.bundled")] = {
   "smsdiag:commands": { COMMANDS: COMMANDS2 },
   "smsdiag:hooks/not-found": { default: not_found_default }
 };
-import_core13.settings.enableAutoTranspile = false;
+import_core15.settings.enableAutoTranspile = false;
 function main(argv, root) {
   const pjson = { name, version, description, oclif };
-  return (0, import_core13.execute)({ args: argv, loadOptions: { root, pjson } });
+  return (0, import_core15.execute)({ args: argv, loadOptions: { root, pjson } });
 }
-if (isSingleExecutable()) void main(process.argv.slice(2), path16.dirname(process.execPath));
+if (isSingleExecutable()) void main(process.argv.slice(2), path18.dirname(process.execPath));
 // Annotate the CommonJS export names for ESM import in node:
 0 && (module.exports = {
   main

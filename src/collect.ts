@@ -48,6 +48,8 @@ export interface CollectOptions {
   defaultOffsetMinutes?: number;
   progress: (node: string, event: ProgressEvent) => void;
   now?: () => Date;
+  /** Stops the collection (watch ending): connections closed, the half-written bundle removed. */
+  signal?: AbortSignal;
 }
 
 export interface CollectedNode {
@@ -151,6 +153,8 @@ async function collectNode(out: Spooled, opts: CollectOptions, spool: string, re
     return out;
   }
   out.reached = true;
+  const stop = (): void => access.close();
+  opts.signal?.addEventListener('abort', stop, { once: true });
   try {
     out.facts = await collectFacts(access, !!spec.host);
     ready();
@@ -188,6 +192,7 @@ async function collectNode(out: Spooled, opts: CollectOptions, spool: string, re
   } catch (err) {
     out.errors.push({ message: `${spec.name}: ${(err as Error).message}` });
   } finally {
+    opts.signal?.removeEventListener('abort', stop);
     access.close();
   }
   opts.progress(spec.name, { files: out.files.length, bytes: out.bytes, done: true });
@@ -371,12 +376,19 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
         // Without redaction each file goes in as soon as it is copied, while the next one copies.
         for await (const { file, local } of redactor ? s.files : runs[k].copied) {
           // One entry that cannot be stored (redaction over a damaged log, a source gone) is recorded; the rest go in.
+          opts.signal?.throwIfAborted();
+          const body = createReadStream(local);
+          const stop = (): void => void body.destroy(new Error('the collection was stopped'));
+          opts.signal?.addEventListener('abort', stop, { once: true });
           try {
-            const stored = await writer.addFile({ path: `nodes/${s.spec.name}/logs/${path.basename(file.path)}`, size: file.size, mtime: file.mtime, body: createReadStream(local), source: file.path, ...asRedacted });
+            const stored = await writer.addFile({ path: `nodes/${s.spec.name}/logs/${path.basename(file.path)}`, size: file.size, mtime: file.mtime, body, source: file.path, ...asRedacted });
             files.push({ kind: file.kind, source: file.path, path: stored.path, size: stored.size, mtime: file.mtime.toISOString(), sha256: stored.sha256 });
           } catch (err) {
             if (writer.broken()) throw err;
+            opts.signal?.throwIfAborted();
             notStored.push({ source: file.path, message: `not stored in the bundle: ${(err as Error).message}` });
+          } finally {
+            opts.signal?.removeEventListener('abort', stop);
           }
         }
         await runs[k].done;
@@ -414,6 +426,7 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
         analysis: analysisEntries,
         ...(analysisError ? { analysisError } : {}),
       };
+      opts.signal?.throwIfAborted();
       const done = await writer.finish(manifest);
       opts.progress('bundle', { files: nodes.reduce((a, n) => a + n.files.length, 0), bytes: spooled.reduce((a, s) => a + s.bytes, 0), done: true });
       const failed = !!analysisError || spooled.some((s) => !s.reached || s.errors.length);

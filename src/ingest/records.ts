@@ -1,6 +1,6 @@
 import type { LogFile, LogRecord } from '../types';
 import { decodedChunks, type Warn } from './decode';
-import { MAX_LINE_BYTES } from './scan';
+import { MAX_LINE_BYTES } from '../text/lines';
 import { displayText } from './text';
 import { eachLine, splitLines } from '../text/lines';
 import { parseTimestamp, type ParsedTime, type TimeContext } from './timestamp';

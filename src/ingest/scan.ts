@@ -2,10 +2,8 @@ import type { LogFile } from '../types';
 import { decodedChunks, type Warn } from './decode';
 import { looksTimestamped, parseTimestamp, type ParsedTime, type TimeContext } from './timestamp';
 import { displayText } from './text';
-import { splitLines } from '../text/lines';
+import { MAX_LINE_BYTES, splitLines } from '../text/lines';
 
-/** Longest line kept whole; longer lines are cut for display and counted. */
-export const MAX_LINE_BYTES = 1024 * 1024;
 /** Bytes kept either side of an anchor found beyond the kept head of a cut line. */
 const SNIPPET = 256;
 

@@ -2,6 +2,7 @@ import { promises as fs, readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { Client, SFTPWrapper } from 'ssh2';
 import { UnreachableError } from '../errors';
+import type { FollowFs, FollowHandle } from './follow';
 import { appendHostKey, checkHostKey, fingerprint, keyType, knownKeyTypes, readKnownHosts, type HostKeyVerdict } from './known-hosts';
 
 export interface SshTarget {
@@ -42,6 +43,10 @@ export interface SshSession {
   stream(command: string, out: Writable): Promise<ExecResult>;
   /** Copies a remote file into a local path over SFTP, cut to `size`; resolves with the bytes kept. */
   fetch(file: string, size: number, local: string, onBytes?: (n: number) => void): Promise<number>;
+  /** The host's files for following (watch), over the session's SFTP channel. */
+  followFs(): FollowFs;
+  /** Resolves when the connection is gone (closed, dropped, or its keepalives unanswered). */
+  closed: Promise<void>;
   close(): void;
 }
 
@@ -154,7 +159,7 @@ function hostKeyError(v: HostKeyVerdict, t: SshTarget, key: Buffer): SshError {
 
 function session(client: Client, where: string, stallMs: number): SshSession {
   let closed = false;
-  client.on('close', () => (closed = true));
+  const gone = new Promise<void>((resolve) => client.on('close', () => ((closed = true), resolve())));
   const run = (command: string, out?: Writable): Promise<ExecResult> =>
     new Promise((resolve, reject) => {
       if (closed) return reject(new SshError('dropped', `the connection to ${where} is closed`));
@@ -235,10 +240,57 @@ function session(client: Client, where: string, stallMs: number): SshSession {
     if (st.size > size) await fs.truncate(local, size);
     return Math.min(st.size, size);
   };
+  const followFs = (): FollowFs => {
+    const call = <T>(what: string, f: (s: SFTPWrapper, cb: (err: (Error & { code?: number }) | null | undefined, v: T) => void) => void): Promise<T> =>
+      channel().then(
+        (s) =>
+          new Promise<T>((resolve, reject) => {
+            if (closed) return reject(new SshError('dropped', `the connection to ${where} is closed`));
+            f(s, (err, v) => (err ? reject(Object.assign(new Error(`${where}: ${what}: ${err.message}`), { sftpCode: err.code })) : resolve(v)));
+          }),
+      );
+    const NO_SUCH_FILE = 2;
+    return {
+      async stat(p) {
+        try {
+          const st = await call<{ size: number; mtime: number; isFile(): boolean }>(`stat ${p}`, (s, cb) => s.stat(p, cb as never));
+          if (!st.isFile()) throw new Error(`${where}:${p} is not a regular file`);
+          return { size: st.size, mtimeMs: st.mtime * 1000 };
+        } catch (err) {
+          if ((err as { sftpCode?: number }).sftpCode === NO_SUCH_FILE) return undefined;
+          throw err;
+        }
+      },
+      async open(p): Promise<FollowHandle> {
+        const h = await call<Buffer>(`open ${p}`, (s, cb) => s.open(p, 'r', cb as never));
+        return {
+          read: (pos, len) =>
+            call<Buffer>(`read ${p}`, (s, cb) => {
+              const buf = Buffer.allocUnsafe(len);
+              s.read(h, buf, 0, len, pos, (err, n) => cb(err, buf.subarray(0, err ? 0 : n)));
+            }).catch((err) => {
+              // SFTP says end of file as an error; here it is a read of nothing.
+              if ((err as { sftpCode?: number }).sftpCode === 1) return Buffer.alloc(0);
+              throw err;
+            }),
+          size: async () => (await call<{ size: number }>(`stat ${p}`, (s, cb) => s.fstat(h, cb as never))).size,
+          close: () => call<void>(`close ${p}`, (s, cb) => s.close(h, cb as never)),
+        };
+      },
+      async countLines(p, _handle, bytes) {
+        const r = await run(`head -c ${Math.floor(bytes)} -- ${shellQuote(p)} | wc -l`);
+        const n = Number(r.stdout.toString().trim());
+        if (r.code !== 0 || !Number.isInteger(n)) throw new Error(`${where}: cannot count the lines of ${p}: ${r.stderr.trim() || `exit ${r.code}`}`);
+        return n;
+      },
+    };
+  };
   return {
     exec: (command) => run(command),
     stream: (command, out) => run(command, out),
     fetch,
+    followFs,
+    closed: gone,
     close: () => client.end(),
   };
 }

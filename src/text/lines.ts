@@ -1,3 +1,6 @@
+/** Longest line kept whole; longer lines are cut for display and counted. */
+export const MAX_LINE_BYTES = 1024 * 1024;
+
 /**
  * What a byte stream holds, line by line, without copying it line by line:
  * - `lines`: buf[0, end) is whole lines, each ending in "\n" (a last line without one gets it);

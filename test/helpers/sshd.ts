@@ -1,5 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +12,31 @@ export interface Sshd {
   hostKey: string;
   clientKey: string;
   stop(): Promise<void>;
+  /** The host dies: sshd and every session it serves killed at once (connections reset). */
+  crash(): void;
+  /** The host back: sshd started again on the same port with the same keys. */
+  restart(): Promise<void>;
+}
+
+/** Processes under `pid` (children, their children…), from /proc. */
+function descendants(pid: number): number[] {
+  const parent = new Map<number, number>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      // Fields after the command (which may hold spaces) in parentheses: state, ppid.
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      parent.set(Number(d), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  const out: number[] = [];
+  const walk = (p: number): void => {
+    for (const [c, pp] of parent) if (pp === p) (out.push(c), walk(c));
+  };
+  walk(pid);
+  return out;
 }
 
 function freePort(): Promise<number> {
@@ -63,19 +88,33 @@ export async function startSshd(opts: { sftp?: boolean; extraHostKeyTypes?: stri
       ...(opts.sftp === false ? [] : ['Subsystem sftp internal-sftp']), ''].join('\n'),
   );
   mkdirSync('/run/sshd', { recursive: true });
-  const child: ChildProcess = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let child!: ChildProcess;
   let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  for (let i = 0; i < 50 && !(await accepts(port)); i++) await new Promise((r) => setTimeout(r, 100));
-  if (!(await accepts(port))) {
-    child.kill('SIGKILL');
-    throw new Error(`sshd did not start on 127.0.0.1:${port}: ${stderr}`);
-  }
+  const launch = async (): Promise<void> => {
+    child = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    for (let i = 0; i < 50 && !(await accepts(port)); i++) await new Promise((r) => setTimeout(r, 100));
+    if (!(await accepts(port))) {
+      child.kill('SIGKILL');
+      throw new Error(`sshd did not start on 127.0.0.1:${port}: ${stderr}`);
+    }
+  };
+  await launch();
   return {
     port,
     dir,
     hostKey,
     clientKey,
+    crash: () => {
+      for (const pid of [...descendants(child.pid!), child.pid!]) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // Ended already.
+        }
+      }
+    },
+    restart: launch,
     stop: () =>
       new Promise<void>((resolve) => {
         const done = (): void => {

@@ -1,0 +1,500 @@
+import * as path from 'node:path';
+import { Readable } from 'node:stream';
+import type { Finding, Inventory, LogFile, LogKind, NodeFacts, NodeInput, Role } from './types';
+import { EXIT, InputError } from './errors';
+import type { WatchEvent } from './report/watch';
+import { analyzeInventory } from './analyze';
+import type { RuleSet } from './rules/engine';
+import { conditionById } from './rules/conditions';
+import type { ClusterThresholds } from './correlate/cluster';
+import { thresholds as withDefaults } from './knowledge/thresholds';
+import { collect, type CollectOptions } from './collect';
+import { classifyFileName, fileNameOf } from './sources/catalog';
+import { catalogGlobs, splitGlob, type PathGlob } from './sources/find';
+import { globToRegExp } from './sources/glob';
+import { collectFacts } from './sources/facts';
+import { follower, localFollowFs, type FollowChunk, type Follower, type FollowFs } from './sources/follow';
+import { sshAccess } from './sources/remote';
+import { connect, SshError, type SshSession, type SshTarget } from './sources/ssh';
+
+/** The kinds a watch follows: the logs that are appended to (ha.state is rewritten, and ha.log says the state). */
+export const FOLLOWED_KINDS: readonly LogKind[] = ['ha', 'sms-info', 'mysqld', 'tpt'];
+
+export interface WatchNode {
+  name: string;
+  role: Role;
+  /** Absent for this machine. */
+  host?: string;
+  /** Files to follow on this machine, as given (PATH arguments); else the globs decide. */
+  files?: Array<{ kind: LogKind; path: string }>;
+}
+
+export interface WatchOptions {
+  nodes: WatchNode[];
+  ssh: Omit<SshTarget, 'host'>;
+  paths: { node?: string; glob: PathGlob }[];
+  rules: RuleSet;
+  thresholds?: Partial<ClusterThresholds>;
+  /** Replay: findings from this time on are printed, from what the files still hold within the context. */
+  from?: number;
+  tz: Record<string, number>;
+  clock: Record<string, number>;
+  defaultOffsetMinutes: number;
+  /** Bytes each followed file keeps for the analysis (its latest lines). */
+  contextBytes: number;
+  pollMs: number;
+  /** Finding ids that start a collection, where to, and how long after one no other starts. */
+  collectOn: ReadonlySet<string>;
+  outDir?: string;
+  cooldownMs: number;
+  caseId?: string;
+  commandLine: string[];
+  toolVersion: string;
+  signal: AbortSignal;
+  emit: (e: WatchEvent) => void;
+  now?: () => number;
+}
+
+/** Chunks of a kept file are joined up to this size; the oldest go a chunk at a time. */
+const JOIN_BYTES = 64 << 10;
+/** Rotations of a file kept at most, however small (a file rotated every few lines). */
+const MAX_GENERATIONS = 4;
+
+/** How long a finding about both nodes waits for a node whose lines are not read up to now. */
+const HOLD_MS = 60_000;
+
+/** Conditions drawn from both nodes together: they can mistake a node not read for a node silent. */
+function crossNode(id: string): boolean {
+  return conditionById(id).detectedBy.every((d) => d === 'cluster');
+}
+
+/** How long a node that cannot be reached waits before the next try: doubling up to the last. */
+const BACKOFF_MS = [1000, 2000, 4000, 8000, 15000, 30000, 60000];
+
+interface Kept {
+  node: string;
+  kind: LogKind;
+  path: string;
+  /** Generations of the file (rotations), oldest first, each with its latest lines. */
+  generations: Array<{ generation: number; firstLine: number; chunks: Buffer[]; bytes: number; contextUntil: number }>;
+  bytes: number;
+}
+
+function countNewlines(b: Buffer): number {
+  let n = 0;
+  for (let i = b.indexOf(0x0a); i >= 0; i = b.indexOf(0x0a, i + 1)) n++;
+  return n;
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** The current (unrotated) files a kind's globs name: where a watch reads from. */
+function currentNames(globs: readonly PathGlob[], kind: LogKind): string[] {
+  return globs
+    .filter((g) => g.kind === kind)
+    .flatMap((g) => {
+      const { dir, pattern } = splitGlob(g);
+      const base = fileNameOf(kind);
+      if (globToRegExp(pattern, 's').test(base)) return [path.posix.join(dir, base)];
+      // A pattern naming one file of its own (ha-primary.log) is that file.
+      return /[*?]/.test(pattern) ? [] : [path.posix.join(dir, pattern)];
+    });
+}
+
+/** The followers of one node: per kind, the candidates that exist now, else all of them (waited for). */
+async function choosePaths(node: WatchNode, globs: readonly PathGlob[], fsys: FollowFs): Promise<Array<{ kind: LogKind; path: string }>> {
+  if (node.files) return node.files;
+  const out: Array<{ kind: LogKind; path: string }> = [];
+  for (const kind of FOLLOWED_KINDS) {
+    const names = [...new Set(currentNames(globs, kind))].filter((p) => classifyFileName(path.posix.basename(p))?.rotation.group !== 0);
+    const present: string[] = [];
+    for (const p of names) if (await fsys.stat(p).catch(() => undefined)) present.push(p);
+    for (const p of present.length ? present : names) out.push({ kind, path: p });
+  }
+  return out;
+}
+
+/**
+ * `smsdiag watch`: follows each node's logs (this machine's directly, a peer's over SFTP with the
+ * same host-key policy as collect), keeps each file's latest lines, and reads them all again with
+ * analyze's rules and cross-node logic whenever a new line is a rule candidate. A finding is
+ * printed the first time it shows, and again after a quiet spell longer than the incident gap; one
+ * whose id is in `collectOn` starts a collection (one at a time, then a cool-down).
+ */
+export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void } {
+  const now = opts.now ?? Date.now;
+  // The caller's stop, or a node that cannot be trusted or logged in to at the start.
+  const stopping = new AbortController();
+  const signal = stopping.signal;
+  opts.signal.addEventListener('abort', () => stopping.abort(), { once: true });
+  let failure: Error | undefined;
+  const t = withDefaults(opts.thresholds);
+  const kept = new Map<string, Kept>();
+  const facts = new Map<string, NodeFacts>();
+  const followers = new Map<string, Array<{ kind: LogKind; follow: Follower }>>();
+  let dirty = false;
+  let wake: (() => void) | undefined;
+  const nudge = (): void => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const notice = (message: string, node?: string): void => opts.emit({ type: 'notice', ...(node ? { node } : {}), message });
+
+  const keep = (node: string, kind: LogKind, file: string, c: FollowChunk): void => {
+    const key = `${node}\u0000${file}`;
+    let k = kept.get(key);
+    if (!k) kept.set(key, (k = { node, kind, path: file, generations: [], bytes: 0 }));
+    let g = k.generations[k.generations.length - 1];
+    if (!g || g.generation !== c.generation) k.generations.push((g = { generation: c.generation, firstLine: c.firstLine, chunks: [], bytes: 0, contextUntil: 0 }));
+    // A quiet log brings a line a poll: small chunks are joined, so a day of them is not 86,400 buffers.
+    const tail = g.chunks[g.chunks.length - 1];
+    if (tail && tail.length + c.data.length <= JOIN_BYTES) g.chunks[g.chunks.length - 1] = Buffer.concat([tail, c.data]);
+    else g.chunks.push(c.data);
+    if (c.context) g.contextUntil = c.firstLine + countNewlines(c.data);
+    g.bytes += c.data.length;
+    k.bytes += c.data.length;
+    // The oldest lines go first, whole chunks at a time; a generation left empty goes with them.
+    while (k.generations.length > MAX_GENERATIONS) k.bytes -= k.generations.shift()!.bytes;
+    while (k.bytes > opts.contextBytes && k.generations.length) {
+      const old = k.generations[0];
+      if (old === g && old.chunks.length === 1) break;
+      const gone = old.chunks.shift()!;
+      old.firstLine += countNewlines(gone);
+      old.bytes -= gone.length;
+      k.bytes -= gone.length;
+      if (!old.chunks.length) k.generations.shift();
+    }
+    if (!c.context && !dirty) {
+      const re = opts.rules.prefilter(kind);
+      re.lastIndex = 0;
+      if (re.test(c.data.toString('latin1'))) {
+        dirty = true;
+        nudge();
+      }
+    }
+  };
+
+  /** What is kept, as the inventory analyze reads: each generation a file, the older ones first. */
+  const inventory = (): { inv: Inventory; lines: Map<string, { first: number; contextUntil: number }> } => {
+    const lines = new Map<string, { first: number; contextUntil: number }>();
+    const nodes: NodeInput[] = opts.nodes.map((n) => {
+      const files: LogFile[] = [];
+      let order = 0;
+      for (const k of kept.values()) {
+        if (k.node !== n.name) continue;
+        const last = k.generations.length - 1;
+        k.generations.forEach((g, i) => {
+          const shown = i === last ? k.path : `${k.path} (before rotation ${last - i})`;
+          lines.set(`${n.name}\u0000${shown}`, { first: g.firstLine, contextUntil: g.contextUntil });
+          const chunks = [...g.chunks];
+          files.push({ node: n.name, kind: k.kind, path: shown, order: order++, size: g.bytes, mtime: new Date(now()), open: () => Readable.from(chunks.map((c) => Buffer.from(c))) });
+        });
+      }
+      return { name: n.name, role: n.role, files, facts: { ...(facts.get(n.name) ?? {}) } };
+    });
+    return { inv: { nodes, warnings: [] }, lines };
+  };
+
+  const seen = new Map<string, number>();
+  /** Nodes whose lines are not read up to now (not reached yet, connection lost), since when. */
+  const behind = new Map<string, number>(opts.nodes.filter((n) => n.host).map((n) => [n.name, now()]));
+  let baseline = true;
+  let collecting: Promise<void> | undefined;
+  const collectAbort = new AbortController();
+  /** Wall time the last collection started (the cool-down runs from it), and its incident's log time. */
+  let lastTrigger = -Infinity;
+  let lastIncident: number | undefined;
+  /** A new incident's trigger that came during the cool-down: collected when it ends. */
+  let pending: { f: Finding; time: string } | undefined;
+  let pendingTimer: NodeJS.Timeout | undefined;
+  stopping.signal.addEventListener(
+    'abort',
+    () => {
+      collectAbort.abort();
+      clearTimeout(pendingTimer);
+    },
+    { once: true },
+  );
+
+  const startCollect = (f: Finding, time: string): void => {
+    lastTrigger = now();
+    lastIncident = Date.parse(time);
+    const what = { id: f.id, node: f.node, time };
+    notice(`${f.id} on ${f.node}: collecting a bundle into ${opts.outDir}`);
+    collecting = collect(collectOptions(opts, f, time, collectAbort.signal))
+      .then((r) =>
+        opts.emit({
+          type: 'bundle',
+          time: new Date(now()).toISOString(),
+          trigger: what,
+          outcome: { ...(r.bundle ? { bundle: r.bundle, sha256File: r.sha256File } : {}), complete: r.exitCode === EXIT.ok, problems: r.nodes.flatMap((n) => n.errors.map((x) => `${n.name}: ${x}`)) },
+        }),
+      )
+      .catch((err) => {
+        if (!signal.aborted) opts.emit({ type: 'bundle', time: new Date(now()).toISOString(), trigger: what, error: (err as Error).message });
+      })
+      .finally(() => {
+        collecting = undefined;
+        pump();
+      });
+  };
+  /** Starts the pending collection once no other runs and the cool-down is over. */
+  const pump = (): void => {
+    if (!pending || collecting || signal.aborted) return;
+    const wait = lastTrigger + opts.cooldownMs - now();
+    if (wait > 0) {
+      clearTimeout(pendingTimer);
+      pendingTimer = setTimeout(pump, wait);
+      return;
+    }
+    const p = pending;
+    pending = undefined;
+    startCollect(p.f, p.time);
+  };
+  /**
+   * One bundle per incident: a trigger within the incident gap (log time) of the last one is the
+   * same incident. Another incident during the cool-down (wall time) is collected when it ends.
+   */
+  const trigger = (f: Finding, time: string): void => {
+    if (!opts.outDir || !opts.collectOn.has(f.id)) return;
+    const at = Date.parse(time);
+    const sameAs = (x: number | undefined): boolean => x !== undefined && Math.abs(at - x) <= t.incidentGapMs;
+    if (sameAs(lastIncident) || sameAs(pending && Date.parse(pending.time))) return;
+    if (pending) return;
+    pending = { f, time };
+    if (collecting || now() - lastTrigger < opts.cooldownMs) {
+      notice(`${f.id} on ${f.node} starts another incident: its bundle is collected when the cool-down after the last one ends (${new Date(Math.max(lastTrigger + opts.cooldownMs, now())).toISOString()} at the earliest)`);
+    }
+    pump();
+  };
+
+  /** The kept lines analysed from `since` on; undefined when they hold nothing readable yet. */
+  const findingsOf = async (inv: Inventory, since: number | undefined, warn: boolean): Promise<Finding[] | undefined> => {
+    try {
+      const a = await analyzeInventory(inv, { rules: opts.rules, thresholds: opts.thresholds, window: since !== undefined ? { since } : undefined });
+      if (warn) for (const w of a.report.warnings) notice(w);
+      return a.report.findings;
+    } catch (err) {
+      if (err instanceof InputError) return undefined;
+      throw err;
+    }
+  };
+
+  const analyse = async (): Promise<void> => {
+    const { inv, lines } = inventory();
+    const findings = await findingsOf(inv, opts.from, baseline);
+    if (!findings) return;
+    /** Cites evidence by its line in the file, not in what is kept of it; true when a line was read as new (not context). */
+    const cite = (f: Finding): boolean => {
+      let news = false;
+      for (const e of f.evidence) {
+        const at = lines.get(`${e.node}\u0000${e.file}`);
+        if (!at) continue;
+        e.line += at.first - 1;
+        if (e.line >= at.contextUntil) news = true;
+      }
+      return news;
+    };
+    const fresh: Array<{ f: Finding; time: string; again: boolean; unread: Array<{ node: string; since: number }> }> = [];
+    let held = false;
+    for (const f of findings) {
+      // A line read as context (written before the watch began) makes no finding news.
+      const news = cite(f);
+      const key = `${f.id}\u0000${f.node}`;
+      const last = Date.parse(f.last);
+      const before = seen.get(key);
+      const isNew = before === undefined ? opts.from !== undefined || news : news && last > before + t.incidentGapMs;
+      // A finding about both nodes, drawn while one node's lines are not read up to now, may be
+      // that node's silence, not the cluster's state: held until it is read again, or for HOLD_MS.
+      const unread = isNew && crossNode(f.id) ? [...behind].map(([node, since]) => ({ node, since })) : [];
+      if (unread.some((u) => now() - u.since < HOLD_MS)) {
+        held = true;
+        continue;
+      }
+      seen.set(key, Math.max(before ?? -Infinity, last));
+      if (isNew && before !== undefined) {
+        // Back after a quiet spell: its count, summary and cause are those of this time, not of the
+        // whole kept span (the cause of an earlier failure is not this one's).
+        const now = (await findingsOf(inv, Math.max(before + 1, opts.from ?? -Infinity), false))?.find((x) => x.id === f.id && x.node === f.node);
+        if (now) cite(now);
+        fresh.push({ f: now ?? f, time: f.last, again: true, unread });
+      } else if (isNew) fresh.push({ f, time: f.last, again: false, unread });
+      else if (before === undefined) notice(`in the logs before the watch began: ${f.id} on ${f.node}, last at ${f.last}; said again only if it comes back after ${t.incidentGapMs / 60000} min of quiet`, f.node);
+    }
+    baseline = false;
+    // Held findings are looked at again on the next round, lines or not.
+    if (held) dirty = true;
+    fresh.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+    for (const x of fresh) {
+      opts.emit({ type: 'finding', time: x.time, again: x.again, finding: x.f, ...(x.unread.length ? { unread: x.unread.map((u) => ({ node: u.node, since: new Date(u.since).toISOString() })) } : {}) });
+      trigger(x.f, x.time);
+    }
+  };
+
+  /** One node followed until the watch ends; a peer reconnected with backoff whenever it is lost. */
+  const runNode = async (node: WatchNode, started: () => void): Promise<void> => {
+    const globs = globsFor(node.name, opts.paths);
+    let attempt = 0;
+    let wasConnected = false;
+    let everFollowed = false;
+    while (!signal.aborted) {
+      let session: SshSession | undefined;
+      let fsys: FollowFs;
+      try {
+        if (node.host) {
+          session = await connect({ ...opts.ssh, host: node.host });
+          fsys = session.followFs();
+          facts.set(node.name, nodeFacts(node.name, (await collectFacts(sshAccess(session), true)).values, opts));
+          if (wasConnected) notice(`connected again to ${node.host}; reading on where it stopped`, node.name);
+          wasConnected = true;
+          attempt = 0;
+        } else {
+          fsys = localFollowFs();
+          facts.set(node.name, nodeFacts(node.name, {}, opts));
+        }
+        let mine = followers.get(node.name);
+        if (!mine) {
+          mine = (await choosePaths(node, globs, fsys)).map((p) => ({ kind: p.kind, follow: follower(p.path, { contextBytes: opts.contextBytes }) }));
+          followers.set(node.name, mine);
+          if (!mine.length) notice('no log to follow: give PATH or --path KIND=GLOB', node.name);
+        } else for (const f of mine) f.follow.reopen();
+        let lost = false;
+        const closed = session?.closed.then(() => void (lost = true));
+        let round = 0;
+        while (!signal.aborted) {
+          for (const { kind, follow } of mine) {
+            const r = await follow.poll(fsys);
+            // What a lost connection makes a follower say is the connection's story, told once below.
+            if (lost) break;
+            for (const c of r.chunks) keep(node.name, kind, follow.path, c);
+            for (const n of r.notes) notice(n, node.name);
+          }
+          if (round++ === 0) {
+            if (!everFollowed) notice(`following ${mine.map((f) => f.follow.path).join(', ')}`, node.name);
+            everFollowed = true;
+            if (behind.delete(node.name)) {
+              dirty = true;
+              nudge();
+            }
+            started();
+          }
+          if (lost) throw new SshError('dropped', `the connection to ${node.host} was lost`);
+          await Promise.race([sleep(opts.pollMs, signal), ...(closed ? [closed] : [])]);
+        }
+      } catch (err) {
+        started();
+        if (signal.aborted) break;
+        if (!behind.has(node.name)) behind.set(node.name, now());
+        const fatal = err instanceof SshError && ['host-key-changed', 'host-key-revoked', 'host-key-unknown', 'auth', 'key-file'].includes(err.failure);
+        // Wrong from the start (a key to accept, a login refused): the user must act, so say it and end.
+        if (fatal && !wasConnected) {
+          failure ??= err as Error;
+          stopping.abort();
+          break;
+        }
+        const wait = BACKOFF_MS[Math.min(attempt++, BACKOFF_MS.length - 1)] * (fatal ? 5 : 1);
+        notice(`${(err as Error).message}; trying again in ${wait / 1000} s${wasConnected ? " (meanwhile its side is known only from this node's lines)" : ''}`, node.name);
+        await sleep(wait, signal);
+      } finally {
+        session?.close();
+      }
+    }
+    for (const f of followers.get(node.name) ?? []) await f.follow.close();
+  };
+
+  const done = (async (): Promise<void> => {
+    let waiting = opts.nodes.length;
+    let allStarted!: () => void;
+    const ready = new Promise<void>((r) => (allStarted = r));
+    const runs = opts.nodes.map((n) => {
+      let once = false;
+      return runNode(n, () => {
+        if (once) return;
+        once = true;
+        if (--waiting === 0) allStarted();
+      });
+    });
+    await Promise.race([ready, sleep(2 ** 31 - 1, signal)]);
+    let last = 0;
+    while (!signal.aborted) {
+      if (baseline || dirty) {
+        dirty = false;
+        const began = now();
+        await analyse();
+        last = now() - began;
+      }
+      // At most a fifth of the time goes to analysis, however busy the logs are.
+      await sleep(Math.max(opts.pollMs, 4 * last), signal);
+      if (!dirty) await Promise.race([new Promise<void>((r) => (wake = r)), sleep(2 ** 31 - 1, signal)]);
+    }
+    await Promise.all(runs);
+    await collecting;
+    if (failure) throw failure;
+  })();
+  return {
+    done,
+    reopen: () => {
+      for (const list of followers.values()) for (const f of list) f.follow.reopen();
+    },
+  };
+}
+
+function globsFor(node: string, paths: WatchOptions['paths']): PathGlob[] {
+  const own = paths.filter((p) => p.node === node).map((p) => p.glob);
+  if (own.length) return own;
+  const shared = paths.filter((p) => !p.node).map((p) => p.glob);
+  return shared.length ? shared : catalogGlobs();
+}
+
+/** A node's zone and clock: --tz and --clock first, then what was sampled, else this machine's zone (assumed). */
+function nodeFacts(name: string, sampled: Record<string, unknown>, opts: WatchOptions): NodeFacts {
+  const f: NodeFacts = {};
+  const zone = opts.tz[name] ?? (sampled.utcOffsetMinutes as number | undefined);
+  if (zone !== undefined) f.utcOffsetMinutes = zone;
+  else {
+    f.utcOffsetMinutes = opts.defaultOffsetMinutes;
+    f.utcOffsetAssumed = true;
+  }
+  if (opts.clock[name] !== undefined) {
+    f.clockOffsetMs = opts.clock[name];
+    f.clockSource = 'user';
+  } else if (typeof sampled.clockOffsetMs === 'number') {
+    f.clockOffsetMs = sampled.clockOffsetMs;
+    f.clockUncertaintyMs = sampled.clockUncertaintyMs as number | undefined;
+    f.clockSource = 'sample';
+  }
+  return f;
+}
+
+/** The collection a trigger starts: the same nodes and paths as the watch, the finding as the incident. */
+function collectOptions(opts: WatchOptions, f: Finding, time: string, signal: AbortSignal): CollectOptions {
+  const paths = [...opts.paths];
+  for (const n of opts.nodes) for (const file of n.files ?? []) paths.push({ node: n.name, glob: { kind: file.kind, glob: `${file.path}*` } });
+  return {
+    nodes: opts.nodes.map((n) => ({ name: n.name, role: n.role, ...(n.host ? { host: n.host } : {}) })),
+    ssh: opts.ssh,
+    paths,
+    outDir: opts.outDir!,
+    caseId: opts.caseId,
+    description: `smsdiag watch: ${f.id} on ${f.node} at ${time}: ${f.summary}`,
+    incident: time,
+    redact: false,
+    commandLine: opts.commandLine,
+    toolVersion: opts.toolVersion,
+    defaultOffsetMinutes: opts.defaultOffsetMinutes,
+    progress: () => undefined,
+    signal,
+  };
+}

@@ -1,0 +1,158 @@
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, renameSync, rmSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { follower, localFollowFs, type FollowChunk, type FollowFs, type FollowHandle } from '../../src/sources/follow';
+
+describe('follower (tail -F on this machine)', () => {
+  let tmp: string;
+  let file: string;
+  const fsys = localFollowFs();
+  beforeEach(() => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'smsdiag-follow-'));
+    file = path.join(tmp, 'ha.log');
+  });
+  afterEach(() => rmSync(tmp, { recursive: true, force: true }));
+
+  /** Every line a poll gave, as "generation:line:text", and whether it was context. */
+  const lines = (chunks: FollowChunk[]): string[] =>
+    chunks.flatMap((c) =>
+      c.data
+        .toString()
+        .split('\n')
+        .slice(0, -1)
+        .map((t, i) => `${c.generation}:${c.firstLine + i}:${t}${c.context ? ' (context)' : ''}`),
+    );
+  const numbered = (from: number, to: number): string => Array.from({ length: to - from + 1 }, (_, i) => `line ${from + i}\n`).join('');
+
+  it('starts at the end with context, then reads only appended whole lines', async () => {
+    writeFileSync(file, numbered(1, 10));
+    const f = follower(file, { contextBytes: 20 });
+    // 20 bytes back from the end fall inside "line 8": context starts at the next whole line.
+    assert.deepEqual(lines((await f.poll(fsys)).chunks), ['1:9:line 9 (context)', '1:10:line 10 (context)']);
+    appendFileSync(file, 'line 11\nline 1');
+    assert.deepEqual(lines((await f.poll(fsys)).chunks), ['1:11:line 11']);
+    appendFileSync(file, '2\n');
+    assert.deepEqual(lines((await f.poll(fsys)).chunks), ['1:12:line 12']);
+    assert.deepEqual(lines((await f.poll(fsys)).chunks), []);
+    await f.close();
+  });
+
+  it('reads the rest of a renamed file (then gzipped), then the new file from its start: nothing lost, nothing twice', async () => {
+    writeFileSync(file, numbered(1, 3));
+    const f = follower(file, { contextBytes: 0 });
+    await f.poll(fsys);
+    appendFileSync(file, numbered(4, 5));
+    renameSync(file, `${file}.1`);
+    // Written to the old file after the rename, before the logger reopened: still read.
+    appendFileSync(`${file}.1`, numbered(6, 6));
+    writeFileSync(file, 'new 1\n');
+    const r = await f.poll(fsys);
+    assert.deepEqual(lines(r.chunks), ['1:4:line 4', '1:5:line 5', '1:6:line 6', '2:1:new 1']);
+    assert.match(r.notes.join('\n'), /ha\.log was rotated/);
+    execFileSync('gzip', [`${file}.1`]);
+    appendFileSync(file, 'new 2\n');
+    assert.deepEqual(lines((await f.poll(fsys)).chunks), ['2:2:new 2']);
+    await f.close();
+  });
+
+  it('reads a truncated file (copytruncate) again from its start, also when it grew past the old end between polls', async () => {
+    writeFileSync(file, numbered(1, 2));
+    const f = follower(file, { contextBytes: 0 });
+    await f.poll(fsys);
+    truncateSync(file, 0);
+    appendFileSync(file, 'after 1\n');
+    let r = await f.poll(fsys);
+    assert.deepEqual(lines(r.chunks), ['2:1:after 1']);
+    assert.match(r.notes.join('\n'), /truncated \(copytruncate\)/);
+    // Truncated and rewritten longer than before: the first bytes differ, so it is seen.
+    truncateSync(file, 0);
+    appendFileSync(file, 'other first line, longer than everything before it\nsecond\n');
+    r = await f.poll(fsys);
+    assert.deepEqual(lines(r.chunks), ['3:1:other first line, longer than everything before it', '3:2:second']);
+    await f.close();
+  });
+
+  it('waits for a file that does not exist yet and reads it whole when it appears; survives its removal', async () => {
+    const f = follower(file, { contextBytes: 1024 });
+    let r = await f.poll(fsys);
+    assert.deepEqual(r.chunks, []);
+    assert.match(r.notes[0], /does not exist \(yet\)/);
+    assert.deepEqual((await f.poll(fsys)).notes, [], 'said once');
+    writeFileSync(file, numbered(1, 2));
+    r = await f.poll(fsys);
+    assert.deepEqual(lines(r.chunks), ['1:1:line 1', '1:2:line 2']);
+    unlinkSync(file);
+    assert.deepEqual(lines((await f.poll(fsys)).chunks), []);
+    writeFileSync(file, 'back\n');
+    assert.deepEqual(lines((await f.poll(fsys)).chunks), ['2:1:back']);
+    await f.close();
+  });
+
+  it('cuts a line longer than 1 MiB, keeps memory to that, and counts it as one line', async () => {
+    writeFileSync(file, '');
+    const f = follower(file, { contextBytes: 0 });
+    await f.poll(fsys);
+    const long = Buffer.alloc(3 << 20, 0x61);
+    appendFileSync(file, long);
+    assert.deepEqual((await f.poll(fsys)).chunks, []);
+    appendFileSync(file, 'tail\nnext\n');
+    const r = await f.poll(fsys);
+    assert.equal(r.chunks.length, 1);
+    const [first, second] = r.chunks[0].data.toString().split('\n');
+    assert.equal(first.length, 1 << 20);
+    assert.equal(second, 'next');
+    assert.equal(r.chunks[0].firstLine, 1);
+    await f.close();
+  });
+
+  it('tells the same file from another by its first bytes where there is no inode (SFTP)', async () => {
+    // This machine's files without their identity: what a peer's SFTP server gives.
+    const noIds: FollowFs = { ...fsys, stat: async (p) => { const s = await fsys.stat(p); return s && { size: s.size, mtimeMs: s.mtimeMs }; } };
+    writeFileSync(file, numbered(1, 3));
+    const f = follower(file, { contextBytes: 0 });
+    await f.poll(noIds);
+    renameSync(file, `${file}.1`);
+    // The new file is already longer than what was read of the old one.
+    writeFileSync(file, `${'x'.repeat(40)}\n${numbered(1, 3)}`);
+    const r = await f.poll(noIds);
+    assert.equal(lines(r.chunks)[0], `2:1:${'x'.repeat(40)}`);
+    assert.match(r.notes.join('\n'), /rotated or truncated/);
+    await f.close();
+  });
+
+  it('after a reopen goes on where it was in the same file, and from the start of another', async () => {
+    writeFileSync(file, numbered(1, 2));
+    const f = follower(file, { contextBytes: 0 });
+    await f.poll(fsys);
+    appendFileSync(file, numbered(3, 3));
+    f.reopen();
+    assert.deepEqual(lines((await f.poll(fsys)).chunks), ['1:3:line 3']);
+    renameSync(file, `${file}.1`);
+    writeFileSync(file, 'fresh\n');
+    f.reopen();
+    assert.deepEqual(lines((await f.poll(fsys)).chunks), ['2:1:fresh']);
+    await f.close();
+  });
+
+  it('says once that a file cannot be read, and reads on when it can', async () => {
+    writeFileSync(file, numbered(1, 1));
+    let failing = true;
+    const flaky: FollowFs = {
+      ...fsys,
+      open: async (p): Promise<FollowHandle> => {
+        if (failing) throw Object.assign(new Error('permission denied'), { code: 'EACCES' });
+        return fsys.open(p);
+      },
+    };
+    const f = follower(file, { contextBytes: 100 });
+    assert.deepEqual((await f.poll(flaky)).notes, [`cannot read ${file}: EACCES; trying again`]);
+    assert.deepEqual((await f.poll(flaky)).notes, []);
+    failing = false;
+    const r = await f.poll(flaky);
+    assert.deepEqual(lines(r.chunks), ['1:1:line 1 (context)']);
+    assert.deepEqual(r.notes, [`${file} is readable again`]);
+    await f.close();
+  });
+});

@@ -1,0 +1,203 @@
+import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { builtinRules } from '../src/rules/engine';
+import { verifyBundle } from '../src/bundle/verify';
+import type { WatchEvent } from '../src/report/watch';
+import { watch, type WatchNode, type WatchOptions } from '../src/watch';
+import { FIXTURES } from './helpers/cli';
+import { splitAt } from './helpers/split';
+
+const until = async (what: string, test: () => boolean, ms = 20000): Promise<void> => {
+  const end = Date.now() + ms;
+  while (!test()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+describe('watch (use case, two nodes on this machine)', function () {
+  this.timeout(60000);
+  let tmp: string;
+  let out: string;
+  let events: WatchEvent[];
+  let stop: AbortController;
+  beforeEach(() => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'smsdiag-watch-'));
+    out = path.join(tmp, 'out');
+    mkdirSync(out);
+    events = [];
+    stop = new AbortController();
+  });
+  afterEach(() => {
+    stop.abort();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  const nodesOf = (dir: string): WatchNode[] =>
+    ['primary', 'secondary'].map((n) => ({
+      name: n,
+      role: n as 'primary' | 'secondary',
+      files: (['ha', 'sms-info', 'mysqld'] as const).map((kind) => ({ kind, path: path.join(dir, n, kind === 'mysqld' ? 'mysqld.err' : `${kind}.log`) })),
+    }));
+  const start = (dir: string, more: Partial<WatchOptions> = {}) =>
+    watch({
+      nodes: nodesOf(dir),
+      ssh: { port: 22, user: 'root', keyFile: '/nonexistent', knownHosts: '/nonexistent', acceptNewHostKey: false },
+      paths: [],
+      rules: builtinRules(),
+      tz: {},
+      clock: {},
+      defaultOffsetMinutes: 0,
+      contextBytes: 1 << 20,
+      pollMs: 100,
+      collectOn: new Set(['ha-failed', 'passive-takeover', 'split-brain', 'db-crash']),
+      outDir: out,
+      cooldownMs: 30 * 60_000,
+      commandLine: ['smsdiag', 'watch', '(test)'],
+      toolVersion: 'test',
+      signal: stop.signal,
+      emit: (e) => events.push(e),
+      ...more,
+    });
+  const findings = () => events.flatMap((e) => (e.type === 'finding' ? [`${e.finding.id}@${e.finding.node}${e.again ? ' again' : ''}`] : []));
+  const bundles = () => events.filter((e): e is Extract<WatchEvent, { type: 'bundle' }> => e.type === 'bundle');
+
+  /** The takeover-db case split before its crash: the watch starts on the first part, the rest is appended. */
+  const replayTakeover = async (more: Partial<WatchOptions> = {}): Promise<{ done: Promise<void>; src: string }> => {
+    const src = path.join(tmp, 'src');
+    for (const n of ['primary', 'secondary']) {
+      mkdirSync(path.join(src, n), { recursive: true });
+      for (const [name, part] of splitAt(path.join(FIXTURES, 'takeover-db', n), '13:47:00')) writeFileSync(path.join(src, n, name), part.before);
+    }
+    const w = start(src, more);
+    await until('the baseline analysis', () => events.some((e) => e.type === 'notice') || events.length === 0);
+    await new Promise((r) => setTimeout(r, 400));
+    assert.deepEqual(findings(), [], 'nothing is new before the rest is appended');
+    for (const n of ['primary', 'secondary']) {
+      for (const [name, part] of splitAt(path.join(FIXTURES, 'takeover-db', n), '13:47:00')) appendFileSync(path.join(src, n, name), part.after);
+    }
+    return { done: w.done, src };
+  };
+
+  it('prints what analyze finds in the lines appended after it started, each once, with their real line numbers', async () => {
+    const { done } = await replayTakeover({ outDir: undefined });
+    await until('three findings', () => findings().length >= 3);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(findings().sort(), ['db-crash@primary', 'ha-failed@primary', 'passive-takeover@secondary']);
+    const crash = events.find((e) => e.type === 'finding' && e.finding.id === 'db-crash') as Extract<WatchEvent, { type: 'finding' }>;
+    const ev = crash.finding.evidence[0];
+    // The line cited is the line of the file on disk, not of the part the watch kept.
+    const fileLines = readFileSync(path.join(FIXTURES, 'takeover-db', 'primary', 'mysqld.err'), 'utf8').split('\n');
+    assert.equal(fileLines[ev.line - 1], ev.text);
+    stop.abort();
+    await done;
+  });
+
+  it('collects exactly one verified bundle per incident, with the trigger as its incident time', async () => {
+    const { done, src } = await replayTakeover({ cooldownMs: 3000 });
+    await until('a bundle', () => bundles().length > 0, 40000);
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(bundles().length, 1, JSON.stringify(bundles()));
+    const b = bundles()[0];
+    assert.ok(b.outcome?.bundle, JSON.stringify(b));
+    assert.equal(readdirSync(out).filter((f) => f.endsWith('.tar.gz')).length, 1);
+    const verified = await verifyBundle(b.outcome.bundle);
+    assert.ok(verified.ok && verified.archiveChecksum === 'match', JSON.stringify(verified.problems));
+    const manifest = JSON.parse(execFileSync('tar', ['-xzOf', b.outcome.bundle, '--wildcards', '*/manifest.json'], { encoding: 'utf8' })) as { incident: string; description: string };
+    assert.equal(manifest.incident, b.trigger.time);
+    assert.match(manifest.description, new RegExp(`^smsdiag watch: ${b.trigger.id} on ${b.trigger.node}`));
+    // The next incident, once the cool-down is over, has a bundle of its own.
+    await new Promise((r) => setTimeout(r, 1000));
+    appendFileSync(path.join(src, 'primary', 'ha.log'), '2017-10-12 14:10:00,000 INFO  [com.tippingpoint.sms.ha] Local state: Active\n2017-10-12 14:40:00,000 ERROR [com.tippingpoint.sms.ha] Local state: Failed\n');
+    await until('a second bundle', () => bundles().length > 1, 40000);
+    assert.deepEqual(bundles().map((x) => x.trigger.time).slice(1), ['2017-10-12T14:40:00.000Z']);
+    assert.equal(readdirSync(out).filter((f) => f.endsWith('.tar.gz')).length, 2);
+    stop.abort();
+    await done;
+  });
+
+  it('follows a healthy pair through rotation and copytruncate printing nothing, until a failure', async () => {
+    const src = path.join(tmp, 'src');
+    cpSync(path.join(FIXTURES, 'healthy'), src, { recursive: true });
+    const w = start(src, { outDir: undefined });
+    await new Promise((r) => setTimeout(r, 400));
+    const ha = path.join(src, 'primary', 'ha.log');
+    const lines = readFileSync(ha, 'utf8').split('\n').filter((l) => /Heartbeat|Local state: Active|Peer state/.test(l));
+    // Rename rotation, then a new file; then copytruncate; each followed by healthy lines.
+    execFileSync('mv', [ha, `${ha}.1`]);
+    writeFileSync(ha, `${lines.slice(0, 5).join('\n')}\n`);
+    await new Promise((r) => setTimeout(r, 400));
+    execFileSync('gzip', [`${ha}.1`]);
+    execFileSync('cp', [ha, `${ha}.2`]);
+    writeFileSync(ha, '');
+    appendFileSync(ha, `${lines.slice(5, 10).join('\n')}\n`);
+    await new Promise((r) => setTimeout(r, 600));
+    const notices = events.filter((e) => e.type === 'notice').map((e) => (e as { message: string }).message);
+    assert.ok(notices.some((m) => /ha\.log was rotated/.test(m)), notices.join('\n'));
+    assert.ok(notices.some((m) => /ha\.log was truncated/.test(m)), notices.join('\n'));
+    assert.deepEqual(findings(), []);
+    // Still following after all that: a failure written now is found, cited by its line in the file.
+    appendFileSync(ha, '2017-10-12 14:10:00,000 ERROR [com.tippingpoint.sms.ha] Local state: Failed\n');
+    await until('the failure', () => findings().length >= 2);
+    // With the secondary Passive, nothing is Active now: the cluster finding comes with it.
+    assert.deepEqual(findings().sort(), ['ha-failed@primary', 'no-active-node@cluster']);
+    const failed = events.find((e) => e.type === 'finding' && e.finding.id === 'ha-failed') as Extract<WatchEvent, { type: 'finding' }>;
+    assert.deepEqual([failed.finding.evidence[0].file, failed.finding.evidence[0].line], [ha, 6]);
+    stop.abort();
+    await w.done;
+  });
+
+  it('keeps only the latest --context bytes of a file, and still cites lines by their number in the file', async () => {
+    const src = path.join(tmp, 'src');
+    cpSync(path.join(FIXTURES, 'healthy'), src, { recursive: true });
+    const ha = path.join(src, 'primary', 'ha.log');
+    const beat = (i: number): string => `2017-10-12 14:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},000 DEBUG [com.tippingpoint.sms.ha] Heartbeat reply from peer 10.0.0.2 in 80 ms\n`;
+    appendFileSync(ha, Array.from({ length: 3000 }, (_, i) => beat(i)).join(''));
+    const w = start(src, { outDir: undefined, contextBytes: 100 << 10 });
+    await new Promise((r) => setTimeout(r, 300));
+    for (let k = 0; k < 4; k++) {
+      appendFileSync(ha, Array.from({ length: 1000 }, (_, i) => beat(i)).join(''));
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    appendFileSync(ha, '2017-10-12 15:10:00,000 ERROR [com.tippingpoint.sms.ha] Local state: Failed\n');
+    await until('the failure', () => findings().includes('ha-failed@primary'));
+    const failed = events.find((e) => e.type === 'finding' && e.finding.id === 'ha-failed') as Extract<WatchEvent, { type: 'finding' }>;
+    const lines = readFileSync(ha, 'utf8').split('\n');
+    assert.equal(failed.finding.evidence[0].line, lines.length - 1);
+    assert.equal(lines[failed.finding.evidence[0].line - 1], failed.finding.evidence[0].text);
+    stop.abort();
+    await w.done;
+  });
+
+  it('says a finding again after a quiet spell, with the count and cause of the new time only', async () => {
+    const src = path.join(tmp, 'src');
+    cpSync(path.join(FIXTURES, 'takeover-db'), src, { recursive: true });
+    const w = start(src, { outDir: undefined });
+    await until('the baseline', () => events.some((e) => e.type === 'notice' && /before the watch began: ha-failed/.test(e.message)));
+    const ha = path.join(src, 'primary', 'ha.log');
+    // Within the incident gap (10 min) of the last failure: the same incident, not said again.
+    appendFileSync(ha, '2017-10-12 13:50:00,000 ERROR [com.tippingpoint.sms.ha] Local state: Failed\n');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(findings(), []);
+    appendFileSync(ha, '2017-10-12 14:10:00,000 INFO  [com.tippingpoint.sms.ha] Local state: Active\n2017-10-12 14:40:00,000 ERROR [com.tippingpoint.sms.ha] Local state: Failed\n');
+    await until('the failure again', () => findings().includes('ha-failed@primary again'));
+    const again = events.find((e) => e.type === 'finding' && e.again) as Extract<WatchEvent, { type: 'finding' }>;
+    // Not "peer-requested": that was the cause of the first failure, and nothing says why this one came.
+    assert.deepEqual([again.finding.count, again.finding.first, again.finding.cause], [1, '2017-10-12T14:40:00.000Z', 'unknown']);
+    stop.abort();
+    await w.done;
+  });
+
+  it('--from prints what the kept lines show from that time on', async () => {
+    const w = start(path.join(FIXTURES, 'takeover-db'), { from: Date.parse('2017-10-12T13:48:00Z'), outDir: undefined });
+    await until('findings', () => findings().length >= 2);
+    await new Promise((r) => setTimeout(r, 300));
+    // The crash at 13:47:55 is before --from; the takeover and the failure after it.
+    assert.deepEqual(findings().sort(), ['ha-failed@primary', 'passive-takeover@secondary']);
+    stop.abort();
+    await w.done;
+  });
+});
