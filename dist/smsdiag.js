@@ -53913,16 +53913,18 @@ function countNewlines(b) {
   for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
   return n;
 }
-function sleep(ms, signal) {
+function nap(ms, signal, onWake) {
   return new Promise((resolve4) => {
     if (signal.aborted) return resolve4();
+    let timer;
     const done = () => {
-      clearTimeout(t);
+      clearTimeout(timer);
       signal.removeEventListener("abort", done);
       resolve4();
     };
-    const t = setTimeout(done, ms);
+    if (Number.isFinite(ms)) timer = setTimeout(done, ms);
     signal.addEventListener("abort", done, { once: true });
+    onWake?.(done);
   });
 }
 function currentNames(globs, kind) {
@@ -54152,7 +54154,11 @@ function watch(opts) {
           if (!mine.length) notice("no log to follow: give PATH or --path KIND=GLOB", node.name);
         } else for (const f of mine) f.follow.reopen();
         let lost = false;
-        const closed = session2?.closed.then(() => void (lost = true));
+        let wakeNode;
+        void session2?.closed.then(() => {
+          lost = true;
+          wakeNode?.();
+        });
         let round = 0;
         while (!signal.aborted) {
           for (const { kind, follow } of mine) {
@@ -54171,7 +54177,7 @@ function watch(opts) {
             started();
           }
           if (lost) throw new SshError("dropped", `the connection to ${node.host} was lost`);
-          await Promise.race([sleep(opts.pollMs, signal), ...closed ? [closed] : []]);
+          await nap(opts.pollMs, signal, (w) => wakeNode = w);
         }
       } catch (err) {
         started();
@@ -54185,7 +54191,7 @@ function watch(opts) {
         }
         const wait = BACKOFF_MS[Math.min(attempt++, BACKOFF_MS.length - 1)] * (fatal ? 5 : 1);
         notice(`${err.message}; trying again in ${wait / 1e3} s${wasConnected ? " (meanwhile its side is known only from this node's lines)" : ""}`, node.name);
-        await sleep(wait, signal);
+        await nap(wait, signal);
       } finally {
         session2?.close();
       }
@@ -54204,7 +54210,7 @@ function watch(opts) {
         if (--waiting === 0) allStarted();
       });
     });
-    await Promise.race([ready, sleep(2 ** 31 - 1, signal)]);
+    await nap(Infinity, signal, (w) => void ready.then(w));
     let last = 0;
     while (!signal.aborted) {
       if (baseline || dirty) {
@@ -54213,8 +54219,8 @@ function watch(opts) {
         await analyse();
         last = now() - began;
       }
-      await sleep(Math.max(opts.pollMs, 4 * last), signal);
-      if (!dirty) await Promise.race([new Promise((r) => wake = r), sleep(2 ** 31 - 1, signal)]);
+      await nap(Math.max(opts.pollMs, 4 * last), signal);
+      if (!dirty) await nap(Infinity, signal, (w) => wake = w);
     }
     await Promise.all(runs);
     await collecting;

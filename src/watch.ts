@@ -86,16 +86,22 @@ function countNewlines(b: Buffer): number {
   return n;
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/**
+ * Waits `ms` (Infinity: until woken), or until the watch stops, or until `onWake` is called; leaves
+ * no timer or listener behind, since a watch runs for weeks and waits a million times.
+ */
+function nap(ms: number, signal: AbortSignal, onWake?: (wake: () => void) => void): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
+    let timer: NodeJS.Timeout | undefined;
     const done = (): void => {
-      clearTimeout(t);
+      clearTimeout(timer);
       signal.removeEventListener('abort', done);
       resolve();
     };
-    const t = setTimeout(done, ms);
+    if (Number.isFinite(ms)) timer = setTimeout(done, ms);
     signal.addEventListener('abort', done, { once: true });
+    onWake?.(done);
   });
 }
 
@@ -371,7 +377,11 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
           if (!mine.length) notice('no log to follow: give PATH or --path KIND=GLOB', node.name);
         } else for (const f of mine) f.follow.reopen();
         let lost = false;
-        const closed = session?.closed.then(() => void (lost = true));
+        let wakeNode: (() => void) | undefined;
+        void session?.closed.then(() => {
+          lost = true;
+          wakeNode?.();
+        });
         let round = 0;
         while (!signal.aborted) {
           for (const { kind, follow } of mine) {
@@ -391,7 +401,7 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
             started();
           }
           if (lost) throw new SshError('dropped', `the connection to ${node.host} was lost`);
-          await Promise.race([sleep(opts.pollMs, signal), ...(closed ? [closed] : [])]);
+          await nap(opts.pollMs, signal, (w) => (wakeNode = w));
         }
       } catch (err) {
         started();
@@ -406,7 +416,7 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
         }
         const wait = BACKOFF_MS[Math.min(attempt++, BACKOFF_MS.length - 1)] * (fatal ? 5 : 1);
         notice(`${(err as Error).message}; trying again in ${wait / 1000} s${wasConnected ? " (meanwhile its side is known only from this node's lines)" : ''}`, node.name);
-        await sleep(wait, signal);
+        await nap(wait, signal);
       } finally {
         session?.close();
       }
@@ -426,7 +436,7 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
         if (--waiting === 0) allStarted();
       });
     });
-    await Promise.race([ready, sleep(2 ** 31 - 1, signal)]);
+    await nap(Infinity, signal, (w) => void ready.then(w));
     let last = 0;
     while (!signal.aborted) {
       if (baseline || dirty) {
@@ -436,8 +446,8 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
         last = now() - began;
       }
       // At most a fifth of the time goes to analysis, however busy the logs are.
-      await sleep(Math.max(opts.pollMs, 4 * last), signal);
-      if (!dirty) await Promise.race([new Promise<void>((r) => (wake = r)), sleep(2 ** 31 - 1, signal)]);
+      await nap(Math.max(opts.pollMs, 4 * last), signal);
+      if (!dirty) await nap(Infinity, signal, (w) => (wake = w));
     }
     await Promise.all(runs);
     await collecting;

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -102,6 +102,19 @@ describe('installing and starting smsdiag', function () {
       const npm = await runCli(['timeline', TAKEOVER, '--all', '--format', 'ndjson', '--threads', '1']);
       assert.ok(npm.stdout.length > 1000);
       assert.equal(sea.stdout, npm.stdout);
+    });
+
+    it('watches a node and stops on SIGINT with exit 0', async () => {
+      const child = spawn(binary, ['watch', path.join(TAKEOVER, 'primary'), '--local-name', 'primary', '--from', '2017-10-12 13:40', '--no-collect', '--format', 'ndjson'], { cwd: empty, env: { PATH: empty, TZ: 'UTC', HOME: empty } });
+      let out = '';
+      let err = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      for (let i = 0; i < 100 && out.split('\n').length < 3; i++) await new Promise((r) => setTimeout(r, 100));
+      child.kill('SIGINT');
+      const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+      assert.equal(code, 0, err);
+      assert.deepEqual(out.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { id: string }).id), ['db-crash', 'ha-failed']);
     });
 
     it('knows it is the single executable, and keeps the exit codes', () => {
