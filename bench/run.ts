@@ -6,7 +6,7 @@ import { gunzipSync } from 'node:zlib';
 import { anchorAlternation, builtinRules } from '../src/rules/engine';
 import { generate, PLANTED } from './generate';
 import { startSshd } from '../test/helpers/sshd';
-import { soak } from './soak';
+import { pollSoak, soak } from './soak';
 
 const REPO = path.resolve(__dirname, '../..');
 const OUT = path.join(REPO, 'bench/out');
@@ -149,8 +149,9 @@ async function main(): Promise<void> {
   const sizes = opt('sizes', '256M,1G').split(',');
   const rounds = Number(opt('rounds', '3'));
   const soakS = Number(opt('soak', '120'));
+  const pollSoakS = Number(opt('poll-soak', '300'));
   if (opt('only', '') === 'soak') {
-    process.stdout.write(`${await soak(OUT, CLI, soakS)}\n`);
+    process.stdout.write(`${await soak(OUT, CLI, soakS)}\n\n${await pollSoak(pollSoakS)}\n`);
     return;
   }
   const alt = anchorAlternation(builtinRules().rules);
@@ -215,7 +216,7 @@ async function main(): Promise<void> {
 
   const collectRow = await collectVsScp(path.join(OUT, `set-${sizes[0]}`), rounds);
   const floodRow = await flood(parseSize(opt('flood', '256M')), rounds);
-  const soakRow = await soak(OUT, CLI, soakS);
+  const soakRow = `${await soak(OUT, CLI, soakS)}\n\n${await pollSoak(pollSoakS)}`;
 
   const table = [
     '| input | MB (decompressed) | grep -E | grep -E -i | smsdiag analyze | ratio vs grep -E | ratio vs grep -E -i | peak RSS | findings = planted |',

@@ -1,6 +1,11 @@
 import { spawn } from 'node:child_process';
-import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { builtinRules } from '../src/rules/engine';
+import { watch } from '../src/watch';
 import { gzipSync } from 'node:zlib';
 import { haLine, prng, smsInfoLine } from './generate';
 import { startSshd } from '../test/helpers/sshd';
@@ -127,5 +132,64 @@ export async function soak(out: string, cli: string, wallS: number): Promise<str
   } finally {
     child.kill('SIGKILL');
     await sshd.stop();
+  }
+}
+
+/**
+ * The watch's own loop driven fast, in this process: a healthy pair on this machine, a heartbeat
+ * line every 50 ms on each node, polled every 10 ms (a hundred times the command's rate); the
+ * heap after a full collection is sampled along the way. What a watch holds per
+ * poll or per wait shows up here as growth.
+ */
+export async function pollSoak(seconds: number): Promise<string> {
+  setFlagsFromString('--expose_gc');
+  const gc = runInNewContext('gc') as () => void;
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'smsdiag-pollsoak-'));
+  const stop = new AbortController();
+  try {
+    const nodes = (['primary', 'secondary'] as const).map((name) => {
+      mkdirSync(path.join(dir, name));
+      writeFileSync(path.join(dir, name, 'ha.log'), '');
+      return { name, role: name, files: [{ kind: 'ha' as const, path: path.join(dir, name, 'ha.log') }] };
+    });
+    let printed = 0;
+    const w = watch({
+      nodes,
+      ssh: { port: 22, user: 'root', keyFile: '/nonexistent', knownHosts: '/nonexistent', acceptNewHostKey: false },
+      paths: [],
+      rules: builtinRules(),
+      tz: {},
+      clock: {},
+      defaultOffsetMinutes: 0,
+      contextBytes: 1 << 20,
+      pollMs: 10,
+      collectOn: new Set(),
+      cooldownMs: 0,
+      commandLine: [],
+      toolVersion: 'bench',
+      signal: stop.signal,
+      emit: (e) => void (e.type === 'finding' && printed++),
+    });
+    const ha = { primary: haLine('primary'), secondary: haLine('secondary') };
+    const heap: number[] = [];
+    const began = Date.now();
+    let i = 0;
+    let t = Date.UTC(2017, 9, 1);
+    while (Date.now() - began < seconds * 1000) {
+      for (const n of nodes) appendFileSync(n.files[0].path, ha[n.name](i++, (t += 1000)));
+      await new Promise((r) => setTimeout(r, 50));
+      if (i % 200 === 0) {
+        gc();
+        heap.push(process.memoryUsage().heapUsed / (1 << 20));
+      }
+    }
+    stop.abort();
+    await w.done;
+    const q = Math.max(1, Math.floor(heap.length / 4));
+    const mid = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    return `watch loop polled every 10 ms for ${seconds} s (up to ${seconds * 100} polls per node; a day of 1 s polls is 86,400), ${i} lines written: heap after GC ${mid(heap.slice(q, 2 * q)).toFixed(1)} MB in the second quarter, ${mid(heap.slice(3 * q)).toFixed(1)} MB in the last; findings printed: ${printed}`;
+  } finally {
+    stop.abort();
+    rmSync(dir, { recursive: true, force: true });
   }
 }

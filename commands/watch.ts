@@ -27,7 +27,7 @@ export default class Watch extends SmsdiagCommand {
 
 Each time a new line is one the rules look for, the kept lines of both nodes are analysed again with analyze's rules and cross-node logic. A finding is printed when it first shows, and again only after a quiet spell longer than the incident gap (10 min; --threshold incident-gap=…). Findings go to stdout, one line each (or one JSON object each with --format ndjson, the fields of analyze --json plus type and time); notices (a file rotated, the peer lost and found again) go to stderr.
 
-When a finding's id is in --collect-on, a bundle is collected into --out, as collect writes it, with the finding's time as the incident time and its summary as the description: one at a time, and none for --cooldown after one starts.
+When a finding's id is in --collect-on, a bundle is collected into --out, as collect writes it, with the finding's time as the incident time and its summary as the description: one per incident (triggers within the incident gap of each other are one), one at a time; another incident within --cooldown of the last collection is collected when the cool-down ends.
 
 On the active node, both nodes, bundles into /var/tmp when a failure or takeover starts: smsdiag watch --peer 10.0.0.2 --out /var/tmp (README: a systemd unit for it).
 

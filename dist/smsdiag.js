@@ -52349,7 +52349,7 @@ function readKey(file) {
     throw new SshError("key-file", `cannot read the SSH key ${file} (${err.code ?? err.message}); give the right one with --key`);
   }
 }
-async function connect(t) {
+async function connect(t, signal) {
   const privateKey = readKey(t.keyFile);
   const known = await readKnownHosts(t.knownHosts);
   let verdict;
@@ -52357,6 +52357,9 @@ async function connect(t) {
   const { Client } = await Promise.resolve().then(() => __toESM(require_lib3()));
   const client = new Client();
   const where = `${t.user}@${t.host}:${t.port}`;
+  signal?.throwIfAborted();
+  const stop = () => void client.emit("error", Object.assign(new Error("stopped"), { level: "stopped" }));
+  signal?.addEventListener("abort", stop, { once: true });
   await new Promise((resolve4, reject) => {
     client.once("ready", () => resolve4());
     client.on("error", (err) => {
@@ -52365,6 +52368,8 @@ async function connect(t) {
         reject(hostKeyError(verdict, t, presented));
       } else if (err.level === "client-authentication") {
         reject(new SshError("auth", `${where} refused the key ${t.keyFile}; check that its public half is in the host's authorized_keys`));
+      } else if (err.level === "stopped") {
+        reject(new SshError("dropped", `connecting to ${where} was stopped`));
       } else if (err.level === "client-timeout") {
         reject(new SshError("connect", `${where} did not answer within ${(t.readyTimeoutMs ?? 1e4) / 1e3} s; check the address and that sshd runs`));
       } else {
@@ -52397,7 +52402,7 @@ async function connect(t) {
     } catch (err) {
       reject(new SshError("key-file", `cannot use the SSH key ${t.keyFile}: ${err.message}`));
     }
-  });
+  }).finally(() => signal?.removeEventListener("abort", stop));
   if (verdict?.kind === "unknown" && presented) await appendHostKey(t.knownHosts, t.host, t.port, presented);
   return session(client, where, t.stallMs ?? 3e4);
 }
@@ -52711,7 +52716,7 @@ async function collectNode(out, opts, spool, ready, copied) {
   let access;
   opts.progress(spec.name, { files: 0, bytes: 0, phase: "connecting" });
   try {
-    access = spec.host ? sshAccess(await connect({ ...opts.ssh, host: spec.host })) : localAccess();
+    access = spec.host ? sshAccess(await connect({ ...opts.ssh, host: spec.host }, opts.signal)) : localAccess();
   } catch (err) {
     out.errors.push({ message: err.message });
     opts.progress(spec.name, { files: 0, bytes: 0, done: true, error: err.message });
@@ -52858,6 +52863,15 @@ async function buildAnalysisFiles(inventory) {
     { path: "analysis/report.html", data: Buffer.from(renderHtml(analysis, { explain: adviceFor })) }
   ];
 }
+function unlessStopped(p, signal) {
+  if (!signal) return p;
+  return new Promise((resolve4, reject) => {
+    const stop = () => reject(signal.reason);
+    if (signal.aborted) return stop();
+    signal.addEventListener("abort", stop, { once: true });
+    p.then(resolve4, reject).finally(() => signal.removeEventListener("abort", stop));
+  });
+}
 async function collect2(opts) {
   const now = opts.now ?? (() => /* @__PURE__ */ new Date());
   const started = now();
@@ -52925,12 +52939,12 @@ async function collect2(opts) {
       const analysisEntries = [];
       let analysisError;
       try {
-        for (const a of await analysisDone) {
+        for (const a of await unlessStopped(analysisDone, opts.signal)) {
           const stored = await writer.addFile({ path: a.path, size: a.data.length, mtime: started, body: a.data, ...asRedacted });
           analysisEntries.push({ path: stored.path, size: stored.size, sha256: stored.sha256 });
         }
       } catch (err) {
-        if (writer.broken()) throw err;
+        if (writer.broken() || opts.signal?.aborted) throw err;
         analysisError = err.message;
       }
       const manifest = {
@@ -53658,7 +53672,8 @@ function watchLine(e, format) {
   if (format === "ndjson") {
     if (e.type === "finding") return { out: `${JSON.stringify({ type: "finding", time: e.time, ...e.again ? { again: true } : {}, ...e.unread ? { unread: e.unread } : {}, ...e.finding })}
 ` };
-    return { out: `${JSON.stringify({ type: "bundle", time: e.time, trigger: e.trigger, ...e.outcome ?? {}, ...e.error ? { error: e.error } : {} })}
+    const o2 = e.outcome ?? { complete: false, problems: [] };
+    return { out: `${JSON.stringify({ type: "bundle", time: e.time, trigger: e.trigger, ...o2, ...e.error ? { error: e.error } : {} })}
 ` };
   }
   if (e.type === "finding") {
@@ -53672,7 +53687,7 @@ function watchLine(e, format) {
   const o = e.outcome;
   if (o?.bundle) return { out: `${e.time}  bundle  ${o.bundle} (${what}${o.complete ? "" : `; incomplete: ${o.problems.join("; ")}`})
 ` };
-  return { out: `${e.time}  bundle  none written ${what}: ${e.error ?? o?.problems.join("; ") ?? "no node could be reached"}
+  return { out: `${e.time}  bundle  none written ${what}: ${e.error ?? (o?.problems.length ? o.problems.join("; ") : "no node could be reached")}
 ` };
 }
 
@@ -53686,113 +53701,122 @@ var import_node_fs20 = require("node:fs");
 var PREFIX_BYTES = 64;
 var READ_PER_POLL = 4 << 20;
 var PIECE = 1 << 20;
+var DRAIN_POLLS = 3;
 function follower(path19, opts) {
-  let handle;
-  let id;
-  let pos = 0;
-  let generation = 0;
-  let nextLine = 1;
-  let prefix = Buffer.alloc(0);
-  let partial = [];
-  let partialBytes = 0;
-  let cutting = false;
+  let cur;
+  let old;
+  let generations = 0;
   let lastStat;
   let started = false;
   let waitingSaid = false;
   let failing;
   let reopening = false;
-  const take = (buf, out, notes, context) => {
-    let end = buf.lastIndexOf(10) + 1;
-    if (end === 0) {
-      hold(buf, notes);
+  const hold = (c, buf, notes) => {
+    if (!buf.length || c.cutting) return;
+    const room = MAX_LINE_BYTES - c.partialBytes;
+    if (buf.length > room) {
+      c.partial.push(Buffer.from(buf.subarray(0, room)));
+      c.partialBytes += room;
+      c.cutting = true;
+      notes.push(`a line longer than ${MAX_LINE_BYTES >> 20} MiB in ${path19} was cut to its first MiB`);
       return;
     }
+    c.partial.push(Buffer.from(buf));
+    c.partialBytes += buf.length;
+  };
+  const emit = (c, data, out, context) => {
+    if (!data.length) return;
+    out.push({ generation: c.generation, firstLine: c.nextLine, data, context, mtimeMs: c.mtimeMs });
+    for (let i = data.indexOf(10); i >= 0; i = data.indexOf(10, i + 1)) c.nextLine++;
+  };
+  const take = (c, buf, out, notes, context) => {
+    let end = buf.lastIndexOf(10) + 1;
+    if (end === 0) return hold(c, buf, notes);
     const pieces = [];
-    if (partialBytes || cutting) {
+    if (c.partialBytes || c.cutting) {
       const nl = buf.indexOf(10);
-      hold(buf.subarray(0, nl), notes);
-      pieces.push(...partial, Buffer.from("\n"));
-      partial = [];
-      partialBytes = 0;
-      cutting = false;
+      hold(c, buf.subarray(0, nl), notes);
+      pieces.push(...c.partial, Buffer.from("\n"));
+      c.partial = [];
+      c.partialBytes = 0;
+      c.cutting = false;
       buf = buf.subarray(nl + 1);
       end -= nl + 1;
     }
     pieces.push(buf.subarray(0, end));
-    const data = Buffer.concat(pieces);
-    if (data.length) {
-      let lines = 0;
-      for (let i = data.indexOf(10); i >= 0; i = data.indexOf(10, i + 1)) lines++;
-      out.push({ generation, firstLine: nextLine, data, context });
-      nextLine += lines;
-    }
-    hold(buf.subarray(end), notes);
+    emit(c, Buffer.concat(pieces), out, context);
+    hold(c, buf.subarray(end), notes);
   };
-  const hold = (buf, notes) => {
-    if (!buf.length || cutting) return;
-    const room = MAX_LINE_BYTES - partialBytes;
-    if (buf.length > room) {
-      partial.push(Buffer.from(buf.subarray(0, room)));
-      partialBytes += room;
-      cutting = true;
-      notes.push(`a line longer than ${MAX_LINE_BYTES >> 20} MiB in ${path19} was cut to its first MiB`);
-      return;
-    }
-    partial.push(Buffer.from(buf));
-    partialBytes += buf.length;
+  const flush = (c, out) => {
+    if (!c.partialBytes) return;
+    emit(c, Buffer.concat([...c.partial, Buffer.from("\n")]), out, false);
+    c.partial = [];
+    c.partialBytes = 0;
   };
-  const readOn = async (out, notes, limit, context = false) => {
-    const size = await handle.size();
+  const readOn = async (c, out, notes, limit, context = false) => {
+    const size = await c.handle.size();
+    const from = c.pos;
     let budget = limit;
-    while (pos < size && budget > 0) {
-      const buf = await handle.read(pos, Math.min(PIECE, size - pos, budget));
+    while (c.pos < size && budget > 0) {
+      const buf = await c.handle.read(c.pos, Math.min(PIECE, size - c.pos, budget));
       if (!buf.length) break;
-      if (prefix.length < PREFIX_BYTES && pos < PREFIX_BYTES) prefix = Buffer.concat([prefix, buf.subarray(0, PREFIX_BYTES - pos)]);
-      pos += buf.length;
+      if (c.prefix.length < PREFIX_BYTES && c.pos === c.prefix.length) c.prefix = Buffer.concat([c.prefix, buf.subarray(0, PREFIX_BYTES - c.pos)]);
+      c.pos += buf.length;
       budget -= buf.length;
-      take(buf, out, notes, context);
+      take(c, buf, out, notes, context);
     }
+    return c.pos > from;
   };
-  const startGeneration = async (fsys, st, from, out, notes) => {
-    handle = await fsys.open(path19);
-    id = st.id;
-    generation++;
-    prefix = Buffer.alloc(0);
-    partial = [];
-    partialBytes = 0;
-    cutting = false;
-    pos = 0;
-    nextLine = 1;
+  const close = async (c) => {
+    const h = c?.handle;
+    if (c) c.handle = void 0;
+    await h?.close().catch(() => void 0);
+  };
+  const open = async (fsys, st, from, out, notes) => {
+    const handle = await fsys.open(path19);
+    const c = { handle, id: handle.id, generation: ++generations, pos: 0, nextLine: 1, prefix: Buffer.alloc(0), partial: [], partialBytes: 0, cutting: false, mtimeMs: st.mtimeMs };
     if (from === "end") {
-      prefix = await handle.read(0, Math.min(PREFIX_BYTES, st.size));
-      let ctx = Math.max(0, st.size - opts.contextBytes);
+      const size = await handle.size();
+      c.prefix = await handle.read(0, Math.min(PREFIX_BYTES, size));
+      let ctx = Math.max(0, size - opts.contextBytes);
       if (ctx > 0) {
-        const look = await handle.read(ctx, Math.min(st.size - ctx, MAX_LINE_BYTES));
+        const look = await handle.read(ctx, Math.min(size - ctx, MAX_LINE_BYTES));
         const nl = look.indexOf(10);
-        ctx = nl < 0 ? st.size : ctx + nl + 1;
-        nextLine = await fsys.countLines(path19, handle, ctx) + 1;
+        ctx = nl < 0 ? size : ctx + nl + 1;
+        c.nextLine = await fsys.countLines(path19, handle, ctx) + 1;
       }
-      pos = ctx;
-      await readOn(out, notes, st.size - ctx, true);
+      c.pos = ctx;
+      await readOn(c, out, notes, size - ctx, true);
     }
+    return c;
   };
-  const samePath = async (fsys, st) => {
-    if (st.id !== void 0 && id !== void 0 && st.id !== id) return false;
-    if (st.size < pos) return false;
-    if (handle && await handle.size() < st.size) return false;
-    if (!prefix.length) return true;
+  const same = async (fsys, c, st) => {
+    if (st.id !== void 0 && c.id !== void 0 && st.id !== c.id) return false;
+    if (st.size < c.pos) return false;
+    if (c.handle && await c.handle.size() < st.size) return false;
+    if (!c.prefix.length) return true;
     const h = await fsys.open(path19);
     try {
-      return (await h.read(0, prefix.length)).equals(prefix);
+      return (await h.read(0, c.prefix.length)).equals(c.prefix);
     } finally {
       await h.close();
     }
   };
-  const stillOurs = async () => await handle.size() >= pos && (await handle.read(0, prefix.length)).equals(prefix);
-  const drop = async () => {
-    const h = handle;
-    handle = void 0;
-    await h?.close().catch(() => void 0);
+  const intact = async (c) => await c.handle.size() >= c.pos && (await c.handle.read(0, c.prefix.length)).equals(c.prefix);
+  const drainOld = async (out, notes) => {
+    if (!old) return;
+    let grew = false;
+    try {
+      grew = await intact(old.c) && await readOn(old.c, out, notes, READ_PER_POLL);
+    } catch {
+      old.quiet = DRAIN_POLLS;
+    }
+    old.quiet = grew ? 0 : old.quiet + 1;
+    if (old.quiet >= DRAIN_POLLS) {
+      flush(old.c, out);
+      await close(old.c);
+      old = void 0;
+    }
   };
   return {
     path: path19,
@@ -53800,67 +53824,87 @@ function follower(path19, opts) {
     async poll(fsys) {
       const chunks = [];
       const notes = [];
+      let caughtUp = true;
       try {
-        if (reopening) {
-          reopening = false;
-          await reopen(fsys, chunks, notes);
+        await drainOld(chunks, notes);
+        if (reopening && cur?.handle) {
+          await (async () => await intact(cur) && readOn(cur, chunks, notes, Number.MAX_SAFE_INTEGER))().catch(() => void 0);
+          await close(cur);
         }
+        reopening = false;
         const st = await fsys.stat(path19);
-        if (!handle) {
+        if (cur && !cur.handle) {
+          if (!st) {
+            if (!waitingSaid) notes.push(`${path19} is gone; waiting for it to appear again`);
+            waitingSaid = true;
+            return { chunks, notes, caughtUp };
+          }
+          if (await same(fsys, cur, st)) {
+            const handle = await fsys.open(path19);
+            if (handle.id !== void 0 && cur.id !== void 0 && handle.id !== cur.id) {
+              await handle.close();
+              throw Object.assign(new Error("replaced while it was being opened"), { code: "replaced while it was being opened" });
+            }
+            cur.handle = handle;
+          } else {
+            flush(cur, chunks);
+            notes.push(`${path19} is another file than before; reading it from its start (lines the old one got after the last read were not seen)`);
+            cur = void 0;
+            started = true;
+          }
+          waitingSaid = false;
+        }
+        if (!cur) {
           if (!st) {
             if (!waitingSaid) notes.push(`${path19} does not exist (yet); it is read from its start when it appears`);
             waitingSaid = true;
             started = true;
-            return { chunks, notes };
+            return { chunks, notes, caughtUp };
           }
           if (waitingSaid) notes.push(`${path19} appeared; reading it from its start`);
-          await startGeneration(fsys, st, started ? "start" : "end", chunks, notes);
+          cur = await open(fsys, st, started ? "start" : "end", chunks, notes);
           started = true;
           waitingSaid = false;
-        } else if (st && (st.size !== lastStat?.size || st.mtimeMs !== lastStat?.mtimeMs || st.id !== lastStat?.id) && !await samePath(fsys, st)) {
-          if (await stillOurs()) await readOn(chunks, notes, Number.MAX_SAFE_INTEGER);
-          const how2 = st.id === void 0 ? "was rotated or truncated" : st.id === id ? "was truncated (copytruncate)" : "was rotated";
-          await drop();
-          notes.push(`${path19} ${how2}; the old file was read to its end, the file now there is read from its start`);
-          await startGeneration(fsys, st, "start", chunks, notes);
+        } else if (st && (st.size !== lastStat?.size || st.mtimeMs !== lastStat?.mtimeMs || st.id !== lastStat?.id) && !await same(fsys, cur, st)) {
+          if (await intact(cur)) {
+            await readOn(cur, chunks, notes, Number.MAX_SAFE_INTEGER);
+            if (old) {
+              flush(old.c, chunks);
+              await close(old.c);
+            }
+            old = { c: cur, quiet: 0 };
+            notes.push(`${path19} was rotated; the old file is read to its end, the new one from its start`);
+          } else {
+            await close(cur);
+            notes.push(`${path19} was truncated (copytruncate); lines written between the last read and the truncation were not seen here (they are in its copy); reading it again from its start`);
+          }
+          cur = await open(fsys, st, "start", chunks, notes);
         }
         lastStat = st;
-        if (handle) await readOn(chunks, notes, READ_PER_POLL);
+        if (st) cur.mtimeMs = st.mtimeMs;
+        await readOn(cur, chunks, notes, READ_PER_POLL);
+        caughtUp = cur.pos >= (lastStat?.size ?? 0);
         if (failing) notes.push(`${path19} is readable again`);
         failing = void 0;
       } catch (err) {
         const why = `${path19}: ${err.code ?? err.message}`;
         if (failing !== why) notes.push(`cannot read ${why}; trying again`);
         failing = why;
-        await drop();
+        await close(cur);
         lastStat = void 0;
+        caughtUp = false;
       }
-      return { chunks, notes };
+      return { chunks, notes, caughtUp };
     },
-    /**
-     * Opens the path again at the next poll (SIGHUP, a new connection to the peer): the same file
-     * goes on where it was; another one is read from its start.
-     */
+    /** Opens the path again at the next poll (SIGHUP, a new connection to the peer). */
     reopen() {
       reopening = true;
     },
-    close: drop
-  };
-  async function reopen(fsys, chunks, notes) {
-    if (!handle) return;
-    if (await stillOurs().catch(() => false)) await readOn(chunks, notes, Number.MAX_SAFE_INTEGER).catch(() => void 0);
-    await drop();
-    const st = await fsys.stat(path19);
-    if (st && await samePath(fsys, { ...st, id: void 0 })) {
-      handle = await fsys.open(path19);
-      id = st.id;
-      lastStat = st;
-      return;
+    async close() {
+      await close(cur);
+      if (old) await close(old.c);
     }
-    started = true;
-    lastStat = void 0;
-    if (st) notes.push(`${path19} is another file than before; reading it from its start (lines the old one got after the last read were not seen)`);
-  }
+  };
 }
 function localFollowFs() {
   return {
@@ -53876,7 +53920,9 @@ function localFollowFs() {
     },
     async open(p) {
       const fh = await import_node_fs20.promises.open(p, "r");
+      const st = await fh.stat();
       return {
+        id: `${st.dev}:${st.ino}`,
         async read(pos, len) {
           const buf = Buffer.allocUnsafe(len);
           const { bytesRead } = await fh.read(buf, 0, len, pos);
@@ -53904,6 +53950,7 @@ var FOLLOWED_KINDS = ["ha", "sms-info", "mysqld", "tpt"];
 var JOIN_BYTES = 64 << 10;
 var MAX_GENERATIONS = 4;
 var HOLD_MS = 6e4;
+var SETTLE_MS = 3e3;
 function crossNode(id) {
   return conditionById(id).detectedBy.every((d) => d === "cluster");
 }
@@ -53939,7 +53986,7 @@ async function choosePaths(node, globs, fsys) {
   if (node.files) return node.files;
   const out = [];
   for (const kind of FOLLOWED_KINDS) {
-    const names = [...new Set(currentNames(globs, kind))].filter((p) => classifyFileName(path16.posix.basename(p))?.rotation.group !== 0);
+    const names = [...new Set(currentNames(globs, kind))].filter((p) => classifyFileName(path16.posix.basename(p))?.rotation.group === 2);
     const present = [];
     for (const p of names) if (await fsys.stat(p).catch(() => void 0)) present.push(p);
     for (const p of present.length ? present : names) out.push({ kind, path: p });
@@ -53968,8 +54015,13 @@ function watch(opts) {
     const key2 = `${node}\0${file}`;
     let k = kept.get(key2);
     if (!k) kept.set(key2, k = { node, kind, path: file, generations: [], bytes: 0 });
-    let g = k.generations[k.generations.length - 1];
-    if (!g || g.generation !== c.generation) k.generations.push(g = { generation: c.generation, firstLine: c.firstLine, chunks: [], bytes: 0, contextUntil: 0 });
+    let g = k.generations.find((x) => x.generation === c.generation);
+    if (!g) {
+      const newest = k.generations[k.generations.length - 1];
+      if (newest && newest.generation > c.generation) return;
+      k.generations.push(g = { generation: c.generation, firstLine: c.firstLine, chunks: [], bytes: 0, contextUntil: 0, mtimeMs: c.mtimeMs });
+    }
+    g.mtimeMs = c.mtimeMs;
     const tail = g.chunks[g.chunks.length - 1];
     if (tail && tail.length + c.data.length <= JOIN_BYTES) g.chunks[g.chunks.length - 1] = Buffer.concat([tail, c.data]);
     else g.chunks.push(c.data);
@@ -53979,7 +54031,7 @@ function watch(opts) {
     while (k.generations.length > MAX_GENERATIONS) k.bytes -= k.generations.shift().bytes;
     while (k.bytes > opts.contextBytes && k.generations.length) {
       const old = k.generations[0];
-      if (old === g && old.chunks.length === 1) break;
+      if (old === k.generations[k.generations.length - 1] && old.chunks.length === 1) break;
       const gone = old.chunks.shift();
       old.firstLine += countNewlines(gone);
       old.bytes -= gone.length;
@@ -54007,7 +54059,7 @@ function watch(opts) {
           const shown = i === last ? k.path : `${k.path} (before rotation ${last - i})`;
           lines.set(`${n.name}\0${shown}`, { first: g.firstLine, contextUntil: g.contextUntil });
           const chunks = [...g.chunks];
-          files.push({ node: n.name, kind: k.kind, path: shown, order: order++, size: g.bytes, mtime: new Date(now()), open: () => import_node_stream5.Readable.from(chunks.map((c) => Buffer.from(c))) });
+          files.push({ node: n.name, kind: k.kind, path: shown, order: order++, size: g.bytes, mtime: new Date(g.mtimeMs), open: () => import_node_stream5.Readable.from(chunks.map((c) => Buffer.from(c))) });
         });
       }
       return { name: n.name, role: n.role, files, facts: { ...facts.get(n.name) ?? {} } };
@@ -54015,6 +54067,9 @@ function watch(opts) {
     return { inv: { nodes, warnings: [] }, lines };
   };
   const seen = /* @__PURE__ */ new Map();
+  const cited = /* @__PURE__ */ new Map();
+  const settling = /* @__PURE__ */ new Map();
+  const settleMs = Math.max(SETTLE_MS, 2 * opts.pollMs);
   const behind = new Map(opts.nodes.filter((n) => n.host).map((n) => [n.name, now()]));
   let baseline = true;
   let collecting;
@@ -54067,7 +54122,10 @@ function watch(opts) {
     const at = Date.parse(time2);
     const sameAs = (x) => x !== void 0 && Math.abs(at - x) <= t.incidentGapMs;
     if (sameAs(lastIncident) || sameAs(pending && Date.parse(pending.time))) return;
-    if (pending) return;
+    if (pending) {
+      notice(`${f.id} on ${f.node} at ${time2} starts yet another incident during the cool-down: no bundle of its own; its lines will be in the one collected for ${pending.f.id} at ${pending.time}, which is taken after it`);
+      return;
+    }
     pending = { f, time: time2 };
     if (collecting || now() - lastTrigger < opts.cooldownMs) {
       notice(`${f.id} on ${f.node} starts another incident: its bundle is collected when the cool-down after the last one ends (${new Date(Math.max(lastTrigger + opts.cooldownMs, now())).toISOString()} at the earliest)`);
@@ -54105,21 +54163,34 @@ function watch(opts) {
       const key2 = `${f.id}\0${f.node}`;
       const last = Date.parse(f.last);
       const before2 = seen.get(key2);
-      const isNew = before2 === void 0 ? opts.from !== void 0 || news : news && last > before2 + t.incidentGapMs;
+      const cites = f.evidence.map((e) => `${e.file}\0${e.line}`);
+      const unseen = cites.some((c) => !cited.get(key2)?.has(c));
+      const isNew = before2 === void 0 ? opts.from !== void 0 || news : news && unseen && last > before2 + t.incidentGapMs;
       const unread = isNew && crossNode(f.id) ? [...behind].map(([node, since]) => ({ node, since })) : [];
       if (unread.some((u) => now() - u.since < HOLD_MS)) {
         held = true;
         continue;
       }
+      if (isNew && crossNode(f.id)) {
+        const since = settling.get(key2) ?? now();
+        settling.set(key2, since);
+        if (now() - since < settleMs) {
+          held = true;
+          continue;
+        }
+      }
+      settling.delete(key2);
       seen.set(key2, Math.max(before2 ?? -Infinity, last));
+      cited.set(key2, new Set(cites));
       if (isNew && before2 !== void 0) {
-        const now2 = (await findingsOf(inv, Math.max(before2 + 1, opts.from ?? -Infinity), false))?.find((x) => x.id === f.id && x.node === f.node);
-        if (now2) cite(now2);
-        fresh.push({ f: now2 ?? f, time: f.last, again: true, unread });
+        const recent = (await findingsOf(inv, Math.max(before2 + 1, opts.from ?? -Infinity), false))?.find((x) => x.id === f.id && x.node === f.node);
+        if (recent) cite(recent);
+        fresh.push({ f: recent ?? f, time: f.last, again: true, unread });
       } else if (isNew) fresh.push({ f, time: f.last, again: false, unread });
       else if (before2 === void 0) notice(`in the logs before the watch began: ${f.id} on ${f.node}, last at ${f.last}; said again only if it comes back after ${t.incidentGapMs / 6e4} min of quiet`, f.node);
     }
     baseline = false;
+    for (const key2 of settling.keys()) if (!findings.some((f) => `${f.id}\0${f.node}` === key2)) settling.delete(key2);
     if (held) dirty = true;
     fresh.sort((a, b) => a.time < b.time ? -1 : a.time > b.time ? 1 : 0);
     for (const x of fresh) {
@@ -54140,7 +54211,7 @@ function watch(opts) {
           session2 = await connect({ ...opts.ssh, host: node.host });
           fsys = session2.followFs();
           facts.set(node.name, nodeFacts(node.name, (await collectFacts(sshAccess(session2), true)).values, opts));
-          if (wasConnected) notice(`connected again to ${node.host}; reading on where it stopped`, node.name);
+          if (wasConnected) notice(`connected again to ${node.host}`, node.name);
           wasConnected = true;
           attempt = 0;
         } else {
@@ -54161,21 +54232,24 @@ function watch(opts) {
         });
         let round = 0;
         while (!signal.aborted) {
+          let caughtUp = true;
           for (const { kind, follow } of mine) {
+            if (lost) break;
             const r = await follow.poll(fsys);
             if (lost) break;
             for (const c of r.chunks) keep2(node.name, kind, follow.path, c);
             for (const n of r.notes) notice(n, node.name);
+            caughtUp &&= r.caughtUp;
           }
           if (round++ === 0) {
             if (!everFollowed) notice(`following ${mine.map((f) => f.follow.path).join(", ")}`, node.name);
             everFollowed = true;
-            if (behind.delete(node.name)) {
-              dirty = true;
-              nudge();
-            }
             started();
           }
+          if (caughtUp && !lost && behind.delete(node.name)) {
+            dirty = true;
+            nudge();
+          } else if (!caughtUp && !behind.has(node.name)) behind.set(node.name, now());
           if (lost) throw new SshError("dropped", `the connection to ${node.host} was lost`);
           await nap(opts.pollMs, signal, (w) => wakeNode = w);
         }
@@ -54286,7 +54360,7 @@ var Watch = class _Watch extends SmsdiagCommand {
 
 Each time a new line is one the rules look for, the kept lines of both nodes are analysed again with analyze's rules and cross-node logic. A finding is printed when it first shows, and again only after a quiet spell longer than the incident gap (10 min; --threshold incident-gap=\u2026). Findings go to stdout, one line each (or one JSON object each with --format ndjson, the fields of analyze --json plus type and time); notices (a file rotated, the peer lost and found again) go to stderr.
 
-When a finding's id is in --collect-on, a bundle is collected into --out, as collect writes it, with the finding's time as the incident time and its summary as the description: one at a time, and none for --cooldown after one starts.
+When a finding's id is in --collect-on, a bundle is collected into --out, as collect writes it, with the finding's time as the incident time and its summary as the description: one per incident (triggers within the incident gap of each other are one), one at a time; another incident within --cooldown of the last collection is collected when the cool-down ends.
 
 On the active node, both nodes, bundles into /var/tmp when a failure or takeover starts: smsdiag watch --peer 10.0.0.2 --out /var/tmp (README: a systemd unit for it).
 

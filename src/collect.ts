@@ -146,7 +146,7 @@ async function collectNode(out: Spooled, opts: CollectOptions, spool: string, re
   let access: NodeAccess;
   opts.progress(spec.name, { files: 0, bytes: 0, phase: 'connecting' });
   try {
-    access = spec.host ? sshAccess(await connect({ ...opts.ssh, host: spec.host })) : localAccess();
+    access = spec.host ? sshAccess(await connect({ ...opts.ssh, host: spec.host }, opts.signal)) : localAccess();
   } catch (err) {
     out.errors.push({ message: (err as Error).message });
     opts.progress(spec.name, { files: 0, bytes: 0, done: true, error: (err as Error).message });
@@ -324,6 +324,17 @@ async function buildAnalysisFiles(inventory: Inventory): Promise<Array<{ path: s
   ];
 }
 
+/** `p`, or a rejection as soon as `signal` stops the collection (an analysis is not waited for). */
+function unlessStopped<T>(p: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const stop = (): void => reject(signal.reason);
+    if (signal.aborted) return stop();
+    signal.addEventListener('abort', stop, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', stop));
+  });
+}
+
 /** `smsdiag collect`: every node in parallel into a private spool, then one verified bundle. */
 export async function collect(opts: CollectOptions): Promise<CollectResult> {
   const now = opts.now ?? (() => new Date());
@@ -403,13 +414,13 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
       const analysisEntries = [];
       let analysisError: string | undefined;
       try {
-        for (const a of await analysisDone) {
+        for (const a of await unlessStopped(analysisDone, opts.signal)) {
           const stored = await writer.addFile({ path: a.path, size: a.data.length, mtime: started, body: a.data, ...asRedacted });
           analysisEntries.push({ path: stored.path, size: stored.size, sha256: stored.sha256 });
         }
       } catch (err) {
         // No analysis (nothing readable was collected) still leaves the logs and facts worth sending.
-        if (writer.broken()) throw err;
+        if (writer.broken() || opts.signal?.aborted) throw err;
         analysisError = (err as Error).message;
       }
       const manifest: Manifest = {

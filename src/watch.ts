@@ -63,6 +63,9 @@ const MAX_GENERATIONS = 4;
 /** How long a finding about both nodes waits for a node whose lines are not read up to now. */
 const HOLD_MS = 60_000;
 
+/** How long a new finding about both nodes must last before it is printed (see settling). */
+const SETTLE_MS = 3000;
+
 /** Conditions drawn from both nodes together: they can mistake a node not read for a node silent. */
 function crossNode(id: string): boolean {
   return conditionById(id).detectedBy.every((d) => d === 'cluster');
@@ -76,7 +79,7 @@ interface Kept {
   kind: LogKind;
   path: string;
   /** Generations of the file (rotations), oldest first, each with its latest lines. */
-  generations: Array<{ generation: number; firstLine: number; chunks: Buffer[]; bytes: number; contextUntil: number }>;
+  generations: Array<{ generation: number; firstLine: number; chunks: Buffer[]; bytes: number; contextUntil: number; mtimeMs: number }>;
   bytes: number;
 }
 
@@ -123,7 +126,8 @@ async function choosePaths(node: WatchNode, globs: readonly PathGlob[], fsys: Fo
   if (node.files) return node.files;
   const out: Array<{ kind: LogKind; path: string }> = [];
   for (const kind of FOLLOWED_KINDS) {
-    const names = [...new Set(currentNames(globs, kind))].filter((p) => classifyFileName(path.posix.basename(p))?.rotation.group !== 0);
+    // Rotations are never followed (they are not written to): the current file of each name only.
+    const names = [...new Set(currentNames(globs, kind))].filter((p) => classifyFileName(path.posix.basename(p))?.rotation.group === 2);
     const present: string[] = [];
     for (const p of names) if (await fsys.stat(p).catch(() => undefined)) present.push(p);
     for (const p of present.length ? present : names) out.push({ kind, path: p });
@@ -162,8 +166,14 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
     const key = `${node}\u0000${file}`;
     let k = kept.get(key);
     if (!k) kept.set(key, (k = { node, kind, path: file, generations: [], bytes: 0 }));
-    let g = k.generations[k.generations.length - 1];
-    if (!g || g.generation !== c.generation) k.generations.push((g = { generation: c.generation, firstLine: c.firstLine, chunks: [], bytes: 0, contextUntil: 0 }));
+    // A rotated file read on for a few polls brings lines of a generation before the newest.
+    let g = k.generations.find((x) => x.generation === c.generation);
+    if (!g) {
+      const newest = k.generations[k.generations.length - 1];
+      if (newest && newest.generation > c.generation) return;
+      k.generations.push((g = { generation: c.generation, firstLine: c.firstLine, chunks: [], bytes: 0, contextUntil: 0, mtimeMs: c.mtimeMs }));
+    }
+    g.mtimeMs = c.mtimeMs;
     // A quiet log brings a line a poll: small chunks are joined, so a day of them is not 86,400 buffers.
     const tail = g.chunks[g.chunks.length - 1];
     if (tail && tail.length + c.data.length <= JOIN_BYTES) g.chunks[g.chunks.length - 1] = Buffer.concat([tail, c.data]);
@@ -175,7 +185,7 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
     while (k.generations.length > MAX_GENERATIONS) k.bytes -= k.generations.shift()!.bytes;
     while (k.bytes > opts.contextBytes && k.generations.length) {
       const old = k.generations[0];
-      if (old === g && old.chunks.length === 1) break;
+      if (old === k.generations[k.generations.length - 1] && old.chunks.length === 1) break;
       const gone = old.chunks.shift()!;
       old.firstLine += countNewlines(gone);
       old.bytes -= gone.length;
@@ -205,7 +215,7 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
           const shown = i === last ? k.path : `${k.path} (before rotation ${last - i})`;
           lines.set(`${n.name}\u0000${shown}`, { first: g.firstLine, contextUntil: g.contextUntil });
           const chunks = [...g.chunks];
-          files.push({ node: n.name, kind: k.kind, path: shown, order: order++, size: g.bytes, mtime: new Date(now()), open: () => Readable.from(chunks.map((c) => Buffer.from(c))) });
+          files.push({ node: n.name, kind: k.kind, path: shown, order: order++, size: g.bytes, mtime: new Date(g.mtimeMs), open: () => Readable.from(chunks.map((c) => Buffer.from(c))) });
         });
       }
       return { name: n.name, role: n.role, files, facts: { ...(facts.get(n.name) ?? {}) } };
@@ -213,7 +223,12 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
     return { inv: { nodes, warnings: [] }, lines };
   };
 
+  /** Per (finding id, node): the latest time seen, and the evidence lines cited then. */
   const seen = new Map<string, number>();
+  const cited = new Map<string, Set<string>>();
+  /** Findings about both nodes waiting to be confirmed, since when (wall time). */
+  const settling = new Map<string, number>();
+  const settleMs = Math.max(SETTLE_MS, 2 * opts.pollMs);
   /** Nodes whose lines are not read up to now (not reached yet, connection lost), since when. */
   const behind = new Map<string, number>(opts.nodes.filter((n) => n.host).map((n) => [n.name, now()]));
   let baseline = true;
@@ -278,7 +293,10 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
     const at = Date.parse(time);
     const sameAs = (x: number | undefined): boolean => x !== undefined && Math.abs(at - x) <= t.incidentGapMs;
     if (sameAs(lastIncident) || sameAs(pending && Date.parse(pending.time))) return;
-    if (pending) return;
+    if (pending) {
+      notice(`${f.id} on ${f.node} at ${time} starts yet another incident during the cool-down: no bundle of its own; its lines will be in the one collected for ${pending.f.id} at ${pending.time}, which is taken after it`);
+      return;
+    }
     pending = { f, time };
     if (collecting || now() - lastTrigger < opts.cooldownMs) {
       notice(`${f.id} on ${f.node} starts another incident: its bundle is collected when the cool-down after the last one ends (${new Date(Math.max(lastTrigger + opts.cooldownMs, now())).toISOString()} at the earliest)`);
@@ -321,7 +339,11 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
       const key = `${f.id}\u0000${f.node}`;
       const last = Date.parse(f.last);
       const before = seen.get(key);
-      const isNew = before === undefined ? opts.from !== undefined || news : news && last > before + t.incidentGapMs;
+      // Back only with a line not cited before: a finding dated by a file's mtime moves with every
+      // write to the file, but its evidence does not.
+      const cites = f.evidence.map((e) => `${e.file}\u0000${e.line}`);
+      const unseen = cites.some((c) => !cited.get(key)?.has(c));
+      const isNew = before === undefined ? opts.from !== undefined || news : news && unseen && last > before + t.incidentGapMs;
       // A finding about both nodes, drawn while one node's lines are not read up to now, may be
       // that node's silence, not the cluster's state: held until it is read again, or for HOLD_MS.
       const unread = isNew && crossNode(f.id) ? [...behind].map(([node, since]) => ({ node, since })) : [];
@@ -329,17 +351,31 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
         held = true;
         continue;
       }
+      // The nodes' lines of one moment are read a poll or so apart: a finding about both must
+      // still be there a settling time later (a takeover's first line read before the other
+      // node's is not "no node Active").
+      if (isNew && crossNode(f.id)) {
+        const since = settling.get(key) ?? now();
+        settling.set(key, since);
+        if (now() - since < settleMs) {
+          held = true;
+          continue;
+        }
+      }
+      settling.delete(key);
       seen.set(key, Math.max(before ?? -Infinity, last));
+      cited.set(key, new Set(cites));
       if (isNew && before !== undefined) {
         // Back after a quiet spell: its count, summary and cause are those of this time, not of the
         // whole kept span (the cause of an earlier failure is not this one's).
-        const now = (await findingsOf(inv, Math.max(before + 1, opts.from ?? -Infinity), false))?.find((x) => x.id === f.id && x.node === f.node);
-        if (now) cite(now);
-        fresh.push({ f: now ?? f, time: f.last, again: true, unread });
+        const recent = (await findingsOf(inv, Math.max(before + 1, opts.from ?? -Infinity), false))?.find((x) => x.id === f.id && x.node === f.node);
+        if (recent) cite(recent);
+        fresh.push({ f: recent ?? f, time: f.last, again: true, unread });
       } else if (isNew) fresh.push({ f, time: f.last, again: false, unread });
       else if (before === undefined) notice(`in the logs before the watch began: ${f.id} on ${f.node}, last at ${f.last}; said again only if it comes back after ${t.incidentGapMs / 60000} min of quiet`, f.node);
     }
     baseline = false;
+    for (const key of settling.keys()) if (!findings.some((f) => `${f.id}\u0000${f.node}` === key)) settling.delete(key);
     // Held findings are looked at again on the next round, lines or not.
     if (held) dirty = true;
     fresh.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
@@ -363,7 +399,7 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
           session = await connect({ ...opts.ssh, host: node.host });
           fsys = session.followFs();
           facts.set(node.name, nodeFacts(node.name, (await collectFacts(sshAccess(session), true)).values, opts));
-          if (wasConnected) notice(`connected again to ${node.host}; reading on where it stopped`, node.name);
+          if (wasConnected) notice(`connected again to ${node.host}`, node.name);
           wasConnected = true;
           attempt = 0;
         } else {
@@ -384,22 +420,26 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
         });
         let round = 0;
         while (!signal.aborted) {
+          let caughtUp = true;
           for (const { kind, follow } of mine) {
-            const r = await follow.poll(fsys);
             // What a lost connection makes a follower say is the connection's story, told once below.
+            if (lost) break;
+            const r = await follow.poll(fsys);
             if (lost) break;
             for (const c of r.chunks) keep(node.name, kind, follow.path, c);
             for (const n of r.notes) notice(n, node.name);
+            caughtUp &&= r.caughtUp;
           }
           if (round++ === 0) {
             if (!everFollowed) notice(`following ${mine.map((f) => f.follow.path).join(', ')}`, node.name);
             everFollowed = true;
-            if (behind.delete(node.name)) {
-              dirty = true;
-              nudge();
-            }
             started();
           }
+          // Read up to now only when every file was read to its end without an error.
+          if (caughtUp && !lost && behind.delete(node.name)) {
+            dirty = true;
+            nudge();
+          } else if (!caughtUp && !behind.has(node.name)) behind.set(node.name, now());
           if (lost) throw new SshError('dropped', `the connection to ${node.host} was lost`);
           await nap(opts.pollMs, signal, (w) => (wakeNode = w));
         }

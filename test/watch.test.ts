@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { builtinRules } from '../src/rules/engine';
@@ -31,8 +31,12 @@ describe('watch (use case, two nodes on this machine)', function () {
     events = [];
     stop = new AbortController();
   });
-  afterEach(() => {
+  let running: Promise<void> | undefined;
+  afterEach(async () => {
     stop.abort();
+    // A collection under way is stopped and cleaned up before its directory goes.
+    await running;
+    running = undefined;
     rmSync(tmp, { recursive: true, force: true });
   });
 
@@ -42,8 +46,8 @@ describe('watch (use case, two nodes on this machine)', function () {
       role: n as 'primary' | 'secondary',
       files: (['ha', 'sms-info', 'mysqld'] as const).map((kind) => ({ kind, path: path.join(dir, n, kind === 'mysqld' ? 'mysqld.err' : `${kind}.log`) })),
     }));
-  const start = (dir: string, more: Partial<WatchOptions> = {}) =>
-    watch({
+  const start = (dir: string, more: Partial<WatchOptions> = {}) => {
+    const w = watch({
       nodes: nodesOf(dir),
       ssh: { port: 22, user: 'root', keyFile: '/nonexistent', knownHosts: '/nonexistent', acceptNewHostKey: false },
       paths: [],
@@ -62,6 +66,9 @@ describe('watch (use case, two nodes on this machine)', function () {
       emit: (e) => events.push(e),
       ...more,
     });
+    running = w.done;
+    return w;
+  };
   const findings = () => events.flatMap((e) => (e.type === 'finding' ? [`${e.finding.id}@${e.finding.node}${e.again ? ' again' : ''}`] : []));
   const bundles = () => events.filter((e): e is Extract<WatchEvent, { type: 'bundle' }> => e.type === 'bundle');
 
@@ -73,7 +80,7 @@ describe('watch (use case, two nodes on this machine)', function () {
       for (const [name, part] of splitAt(path.join(FIXTURES, 'takeover-db', n), '13:47:00')) writeFileSync(path.join(src, n, name), part.before);
     }
     const w = start(src, more);
-    await until('the baseline analysis', () => events.some((e) => e.type === 'notice') || events.length === 0);
+    await until('both nodes followed', () => events.filter((e) => e.type === 'notice' && /^following /.test(e.message)).length === 2);
     await new Promise((r) => setTimeout(r, 400));
     assert.deepEqual(findings(), [], 'nothing is new before the rest is appended');
     for (const n of ['primary', 'secondary']) {
@@ -187,6 +194,28 @@ describe('watch (use case, two nodes on this machine)', function () {
     const again = events.find((e) => e.type === 'finding' && e.again) as Extract<WatchEvent, { type: 'finding' }>;
     // Not "peer-requested": that was the cause of the first failure, and nothing says why this one came.
     assert.deepEqual([again.finding.count, again.finding.first, again.finding.cause], [1, '2017-10-12T14:40:00.000Z', 'unknown']);
+    stop.abort();
+    await w.done;
+  });
+
+  it('a finding dated by its file\'s modification time is said once, not again each time the file is written', async () => {
+    const src = path.join(tmp, 'src');
+    cpSync(path.join(FIXTURES, 'healthy'), src, { recursive: true });
+    const err = path.join(src, 'secondary', 'mysqld.err');
+    writeFileSync(err, '');
+    const w = start(src, { outDir: undefined });
+    await until('both nodes followed', () => events.filter((e) => e.type === 'notice' && /^following /.test(e.message)).length === 2);
+    // A crash report at the head of the file: no line before it gives its date, so the file's mtime does.
+    appendFileSync(err, '15:31:30 UTC - mysqld got signal 6 ;\n');
+    await until('the crash', () => findings().includes('db-crash@secondary'));
+    for (let k = 1; k <= 2; k++) {
+      appendFileSync(err, 'Attempting backtrace. You can use the following information to find out\n');
+      const later = new Date(Date.now() + k * 11 * 60_000);
+      utimesSync(err, later, later);
+      appendFileSync(path.join(src, 'primary', 'ha.log'), '2017-10-12 14:10:00,000 DEBUG [com.tippingpoint.sms.ha] Heartbeat reply from peer 10.0.0.2 in 80 ms\n');
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    assert.deepEqual(findings(), ['db-crash@secondary']);
     stop.abort();
     await w.done;
   });

@@ -31,7 +31,8 @@ export function watchLine(e: WatchEvent, format: 'text' | 'ndjson'): { out?: str
   if (e.type === 'notice') return { err: `smsdiag watch: ${e.node ? `${e.node}: ` : ''}${e.message}\n` };
   if (format === 'ndjson') {
     if (e.type === 'finding') return { out: `${JSON.stringify({ type: 'finding', time: e.time, ...(e.again ? { again: true } : {}), ...(e.unread ? { unread: e.unread } : {}), ...e.finding })}\n` };
-    return { out: `${JSON.stringify({ type: 'bundle', time: e.time, trigger: e.trigger, ...(e.outcome ?? {}), ...(e.error ? { error: e.error } : {}) })}\n` };
+    const o = e.outcome ?? { complete: false, problems: [] };
+    return { out: `${JSON.stringify({ type: 'bundle', time: e.time, trigger: e.trigger, ...o, ...(e.error ? { error: e.error } : {}) })}\n` };
   }
   if (e.type === 'finding') {
     const f = e.finding;
@@ -42,5 +43,5 @@ export function watchLine(e: WatchEvent, format: 'text' | 'ndjson'): { out?: str
   const what = `for ${e.trigger.id} on ${e.trigger.node} at ${e.trigger.time}`;
   const o = e.outcome;
   if (o?.bundle) return { out: `${e.time}  bundle  ${o.bundle} (${what}${o.complete ? '' : `; incomplete: ${o.problems.join('; ')}`})\n` };
-  return { out: `${e.time}  bundle  none written ${what}: ${e.error ?? o?.problems.join('; ') ?? 'no node could be reached'}\n` };
+  return { out: `${e.time}  bundle  none written ${what}: ${e.error ?? (o?.problems.length ? o.problems.join('; ') : 'no node could be reached')}\n` };
 }

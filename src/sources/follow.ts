@@ -11,6 +11,8 @@ export interface FollowStat {
 
 /** An open file: it stays readable when its name is renamed away or unlinked (rotation, gzip). */
 export interface FollowHandle {
+  /** Device and inode of the file opened (this machine): which file it is, whatever the path holds now. */
+  id?: string;
   read(pos: number, len: number): Promise<Buffer>;
   size(): Promise<number>;
   close(): Promise<void>;
@@ -35,10 +37,14 @@ export interface FollowChunk {
   data: Buffer;
   /** Read to give the watch its context (lines written before it started), not new. */
   context: boolean;
+  /** The file's modification time when last seen: the time of lines that carry none. */
+  mtimeMs: number;
 }
 
 export interface FollowResult {
   chunks: FollowChunk[];
+  /** Read without an error up to the file's end as it was (or waiting for a file that is not there). */
+  caughtUp: boolean;
   /** What happened to the path, in one sentence each (rotated, truncated, appeared, unreadable). */
   notes: string[];
 }
@@ -48,135 +54,170 @@ const PREFIX_BYTES = 64;
 /** Bytes read per poll and file at most: a writer faster than this is caught up over several polls. */
 const READ_PER_POLL = 4 << 20;
 const PIECE = 1 << 20;
+/**
+ * Polls a rotated file is still read after its rotation was seen: a writer that reopens its log on
+ * a signal (logrotate's postrotate) goes on writing the old file until then.
+ */
+const DRAIN_POLLS = 3;
 
 export interface FollowOptions {
   /** Bytes of the existing file read as context when following starts at its end. */
   contextBytes: number;
 }
 
+/** Where reading one generation of the path stands; `handle` is gone after an error or a lost connection. */
+interface Cursor {
+  handle?: FollowHandle;
+  id?: string;
+  generation: number;
+  pos: number;
+  nextLine: number;
+  /** The file's first bytes, as read: what tells it from another file at the same path. */
+  prefix: Buffer;
+  partial: Buffer[];
+  partialBytes: number;
+  cutting: boolean;
+  mtimeMs: number;
+}
+
 /**
  * Follows one path like `tail -F`: reads what is appended; when the path is renamed away
  * (rotation, then perhaps gzip of the old name) the rest of the old file is read through its open
- * handle before the new one is taken from its start; a truncated file (copytruncate) is read again
- * from its start; a path that does not exist yet is waited for. Only whole lines come out; a line
- * longer than MAX_LINE_BYTES is cut and said.
+ * handle, for a few polls more, while the new one is read from its start; a truncated file
+ * (copytruncate) is read again from its start; a path that does not exist yet is waited for. After
+ * an error or a lost connection the same file goes on where it stopped. Only whole lines come
+ * out; a line longer than MAX_LINE_BYTES is cut and said.
  */
 export function follower(path: string, opts: FollowOptions) {
-  let handle: FollowHandle | undefined;
-  let id: string | undefined;
-  let pos = 0;
-  let generation = 0;
-  let nextLine = 1;
-  let prefix: Buffer = Buffer.alloc(0);
-  let partial: Buffer[] = [];
-  let partialBytes = 0;
-  let cutting = false;
+  let cur: Cursor | undefined;
+  let old: { c: Cursor; quiet: number } | undefined;
+  let generations = 0;
   let lastStat: FollowStat | undefined;
   let started = false;
   let waitingSaid = false;
   let failing: string | undefined;
   let reopening = false;
 
-  const take = (buf: Buffer, out: FollowChunk[], notes: string[], context: boolean): void => {
-    let end = buf.lastIndexOf(0x0a) + 1;
-    if (end === 0) {
-      hold(buf, notes);
+  const hold = (c: Cursor, buf: Buffer, notes: string[]): void => {
+    if (!buf.length || c.cutting) return;
+    const room = MAX_LINE_BYTES - c.partialBytes;
+    if (buf.length > room) {
+      // The head is kept for display; the rest of the line is skipped up to its newline.
+      c.partial.push(Buffer.from(buf.subarray(0, room)));
+      c.partialBytes += room;
+      c.cutting = true;
+      notes.push(`a line longer than ${MAX_LINE_BYTES >> 20} MiB in ${path} was cut to its first MiB`);
       return;
     }
+    c.partial.push(Buffer.from(buf));
+    c.partialBytes += buf.length;
+  };
+  const emit = (c: Cursor, data: Buffer, out: FollowChunk[], context: boolean): void => {
+    if (!data.length) return;
+    out.push({ generation: c.generation, firstLine: c.nextLine, data, context, mtimeMs: c.mtimeMs });
+    for (let i = data.indexOf(0x0a); i >= 0; i = data.indexOf(0x0a, i + 1)) c.nextLine++;
+  };
+  const take = (c: Cursor, buf: Buffer, out: FollowChunk[], notes: string[], context: boolean): void => {
+    let end = buf.lastIndexOf(0x0a) + 1;
+    if (end === 0) return hold(c, buf, notes);
     const pieces: Buffer[] = [];
-    if (partialBytes || cutting) {
+    if (c.partialBytes || c.cutting) {
       const nl = buf.indexOf(0x0a);
-      hold(buf.subarray(0, nl), notes);
-      pieces.push(...partial, Buffer.from('\n'));
-      partial = [];
-      partialBytes = 0;
-      cutting = false;
+      hold(c, buf.subarray(0, nl), notes);
+      pieces.push(...c.partial, Buffer.from('\n'));
+      c.partial = [];
+      c.partialBytes = 0;
+      c.cutting = false;
       buf = buf.subarray(nl + 1);
       end -= nl + 1;
     }
     pieces.push(buf.subarray(0, end));
-    const data = Buffer.concat(pieces);
-    if (data.length) {
-      let lines = 0;
-      for (let i = data.indexOf(0x0a); i >= 0; i = data.indexOf(0x0a, i + 1)) lines++;
-      out.push({ generation, firstLine: nextLine, data, context });
-      nextLine += lines;
-    }
-    hold(buf.subarray(end), notes);
+    emit(c, Buffer.concat(pieces), out, context);
+    hold(c, buf.subarray(end), notes);
   };
-  const hold = (buf: Buffer, notes: string[]): void => {
-    if (!buf.length || cutting) return;
-    const room = MAX_LINE_BYTES - partialBytes;
-    if (buf.length > room) {
-      // The head is kept for display; the rest of the line is skipped up to its newline.
-      partial.push(Buffer.from(buf.subarray(0, room)));
-      partialBytes += room;
-      cutting = true;
-      notes.push(`a line longer than ${MAX_LINE_BYTES >> 20} MiB in ${path} was cut to its first MiB`);
-      return;
-    }
-    partial.push(Buffer.from(buf));
-    partialBytes += buf.length;
+  /** The last line of a file that is left for good, if its writer never ended it. */
+  const flush = (c: Cursor, out: FollowChunk[]): void => {
+    if (!c.partialBytes) return;
+    emit(c, Buffer.concat([...c.partial, Buffer.from('\n')]), out, false);
+    c.partial = [];
+    c.partialBytes = 0;
   };
-  const readOn = async (out: FollowChunk[], notes: string[], limit: number, context = false): Promise<void> => {
-    const size = await handle!.size();
+  /** Reads on from where the cursor stands, at most `limit` bytes; true when it got any. */
+  const readOn = async (c: Cursor, out: FollowChunk[], notes: string[], limit: number, context = false): Promise<boolean> => {
+    const size = await c.handle!.size();
+    const from = c.pos;
     let budget = limit;
-    while (pos < size && budget > 0) {
-      const buf = await handle!.read(pos, Math.min(PIECE, size - pos, budget));
+    while (c.pos < size && budget > 0) {
+      const buf = await c.handle!.read(c.pos, Math.min(PIECE, size - c.pos, budget));
       if (!buf.length) break;
-      if (prefix.length < PREFIX_BYTES && pos < PREFIX_BYTES) prefix = Buffer.concat([prefix, buf.subarray(0, PREFIX_BYTES - pos)]);
-      pos += buf.length;
+      // The first bytes, as long as the reading is at them (after a context start it is not).
+      if (c.prefix.length < PREFIX_BYTES && c.pos === c.prefix.length) c.prefix = Buffer.concat([c.prefix, buf.subarray(0, PREFIX_BYTES - c.pos)]);
+      c.pos += buf.length;
       budget -= buf.length;
-      take(buf, out, notes, context);
+      take(c, buf, out, notes, context);
     }
+    return c.pos > from;
   };
-  const startGeneration = async (fsys: FollowFs, st: FollowStat, from: 'start' | 'end', out: FollowChunk[], notes: string[]): Promise<void> => {
-    handle = await fsys.open(path);
-    id = st.id;
-    generation++;
-    prefix = Buffer.alloc(0);
-    partial = [];
-    partialBytes = 0;
-    cutting = false;
-    pos = 0;
-    nextLine = 1;
+  const close = async (c: Cursor | undefined): Promise<void> => {
+    const h = c?.handle;
+    if (c) c.handle = undefined;
+    await h?.close().catch(() => undefined);
+  };
+  /** A new generation: from its start, or (the first file found) its end with context before it. */
+  const open = async (fsys: FollowFs, st: FollowStat, from: 'start' | 'end', out: FollowChunk[], notes: string[]): Promise<Cursor> => {
+    const handle = await fsys.open(path);
+    const c: Cursor = { handle, id: handle.id, generation: ++generations, pos: 0, nextLine: 1, prefix: Buffer.alloc(0), partial: [], partialBytes: 0, cutting: false, mtimeMs: st.mtimeMs };
     if (from === 'end') {
-      prefix = await handle.read(0, Math.min(PREFIX_BYTES, st.size));
+      const size = await handle.size();
+      c.prefix = await handle.read(0, Math.min(PREFIX_BYTES, size));
       // Context starts at a line: the partial line before it is skipped.
-      let ctx = Math.max(0, st.size - opts.contextBytes);
+      let ctx = Math.max(0, size - opts.contextBytes);
       if (ctx > 0) {
-        const look = await handle.read(ctx, Math.min(st.size - ctx, MAX_LINE_BYTES));
+        const look = await handle.read(ctx, Math.min(size - ctx, MAX_LINE_BYTES));
         const nl = look.indexOf(0x0a);
-        ctx = nl < 0 ? st.size : ctx + nl + 1;
-        nextLine = (await fsys.countLines(path, handle, ctx)) + 1;
+        ctx = nl < 0 ? size : ctx + nl + 1;
+        c.nextLine = (await fsys.countLines(path, handle, ctx)) + 1;
       }
-      pos = ctx;
-      await readOn(out, notes, st.size - ctx, true);
+      c.pos = ctx;
+      await readOn(c, out, notes, size - ctx, true);
     }
+    return c;
   };
   /**
-   * Does the path still name the file open now? Not when its identity differs (here), when it is
-   * shorter than what was read, when the open file is shorter than it (stat of the path comes
+   * Does the path (stat `st`) name the cursor's file? Not when its identity differs (here), when it
+   * is shorter than what was read, when the open file is shorter than it (the path's stat came
    * first, and the same file only grows), or when its first bytes differ (SFTP, copytruncate).
    */
-  const samePath = async (fsys: FollowFs, st: FollowStat): Promise<boolean> => {
-    if (st.id !== undefined && id !== undefined && st.id !== id) return false;
-    if (st.size < pos) return false;
-    if (handle && (await handle.size()) < st.size) return false;
-    if (!prefix.length) return true;
+  const same = async (fsys: FollowFs, c: Cursor, st: FollowStat): Promise<boolean> => {
+    if (st.id !== undefined && c.id !== undefined && st.id !== c.id) return false;
+    if (st.size < c.pos) return false;
+    if (c.handle && (await c.handle.size()) < st.size) return false;
+    if (!c.prefix.length) return true;
     const h = await fsys.open(path);
     try {
-      return (await h.read(0, prefix.length)).equals(prefix);
+      return (await h.read(0, c.prefix.length)).equals(c.prefix);
     } finally {
       await h.close();
     }
   };
-  /** Is the open file still the one read so far: as long as what was read, and starting with the same bytes? */
-  const stillOurs = async (): Promise<boolean> => (await handle!.size()) >= pos && (await handle!.read(0, prefix.length)).equals(prefix);
-  const drop = async (): Promise<void> => {
-    const h = handle;
-    handle = undefined;
-    await h?.close().catch(() => undefined);
+  /** Does the open file still hold what was read of it (not truncated and rewritten)? */
+  const intact = async (c: Cursor): Promise<boolean> => (await c.handle!.size()) >= c.pos && (await c.handle!.read(0, c.prefix.length)).equals(c.prefix);
+
+  /** The rotated file, read for a few polls more; then its last unended line, and closed. */
+  const drainOld = async (out: FollowChunk[], notes: string[]): Promise<void> => {
+    if (!old) return;
+    let grew = false;
+    try {
+      grew = (await intact(old.c)) && (await readOn(old.c, out, notes, READ_PER_POLL));
+    } catch {
+      old.quiet = DRAIN_POLLS;
+    }
+    old.quiet = grew ? 0 : old.quiet + 1;
+    if (old.quiet >= DRAIN_POLLS) {
+      flush(old.c, out);
+      await close(old.c);
+      old = undefined;
+    }
   };
 
   return {
@@ -185,71 +226,92 @@ export function follower(path: string, opts: FollowOptions) {
     async poll(fsys: FollowFs): Promise<FollowResult> {
       const chunks: FollowChunk[] = [];
       const notes: string[] = [];
+      let caughtUp = true;
       try {
-        if (reopening) {
-          reopening = false;
-          await reopen(fsys, chunks, notes);
+        await drainOld(chunks, notes);
+        if (reopening && cur?.handle) {
+          // What the old handle still holds first (SIGHUP); a handle of a lost connection reads nothing.
+          await (async () => (await intact(cur!)) && readOn(cur!, chunks, notes, Number.MAX_SAFE_INTEGER))().catch(() => undefined);
+          await close(cur);
         }
+        reopening = false;
         const st = await fsys.stat(path);
-        if (!handle) {
+        if (cur && !cur.handle) {
+          // After an error, a reconnection or SIGHUP: the same file goes on where it stopped.
+          if (!st) {
+            if (!waitingSaid) notes.push(`${path} is gone; waiting for it to appear again`);
+            waitingSaid = true;
+            return { chunks, notes, caughtUp };
+          }
+          if (await same(fsys, cur, st)) {
+            const handle = await fsys.open(path);
+            if (handle.id !== undefined && cur.id !== undefined && handle.id !== cur.id) {
+              await handle.close();
+              throw Object.assign(new Error('replaced while it was being opened'), { code: 'replaced while it was being opened' });
+            }
+            cur.handle = handle;
+          } else {
+            flush(cur, chunks);
+            notes.push(`${path} is another file than before; reading it from its start (lines the old one got after the last read were not seen)`);
+            cur = undefined;
+            started = true;
+          }
+          waitingSaid = false;
+        }
+        if (!cur) {
           if (!st) {
             if (!waitingSaid) notes.push(`${path} does not exist (yet); it is read from its start when it appears`);
             waitingSaid = true;
             started = true;
-            return { chunks, notes };
+            return { chunks, notes, caughtUp };
           }
           if (waitingSaid) notes.push(`${path} appeared; reading it from its start`);
-          await startGeneration(fsys, st, started ? 'start' : 'end', chunks, notes);
+          cur = await open(fsys, st, started ? 'start' : 'end', chunks, notes);
           started = true;
           waitingSaid = false;
-        } else if (st && (st.size !== lastStat?.size || st.mtimeMs !== lastStat?.mtimeMs || st.id !== lastStat?.id) && !(await samePath(fsys, st))) {
-          // Rotated (a new file at the path) or truncated: the old file's rest first, if the open
-          // file is still the one read (a truncated one holds other lines now), then the new one.
-          if (await stillOurs()) await readOn(chunks, notes, Number.MAX_SAFE_INTEGER);
-          const how = st.id === undefined ? 'was rotated or truncated' : st.id === id ? 'was truncated (copytruncate)' : 'was rotated';
-          await drop();
-          notes.push(`${path} ${how}; the old file was read to its end, the file now there is read from its start`);
-          await startGeneration(fsys, st, 'start', chunks, notes);
+        } else if (st && (st.size !== lastStat?.size || st.mtimeMs !== lastStat?.mtimeMs || st.id !== lastStat?.id) && !(await same(fsys, cur, st))) {
+          if (await intact(cur)) {
+            // Renamed away: its rest now, and what its writer still appends for a few polls.
+            await readOn(cur, chunks, notes, Number.MAX_SAFE_INTEGER);
+            if (old) {
+              flush(old.c, chunks);
+              await close(old.c);
+            }
+            old = { c: cur, quiet: 0 };
+            notes.push(`${path} was rotated; the old file is read to its end, the new one from its start`);
+          } else {
+            // Truncated and written again: the open file no longer holds what followed the last read.
+            await close(cur);
+            notes.push(`${path} was truncated (copytruncate); lines written between the last read and the truncation were not seen here (they are in its copy); reading it again from its start`);
+          }
+          cur = await open(fsys, st, 'start', chunks, notes);
         }
         lastStat = st;
-        if (handle) await readOn(chunks, notes, READ_PER_POLL);
+        if (st) cur.mtimeMs = st.mtimeMs;
+        await readOn(cur, chunks, notes, READ_PER_POLL);
+        caughtUp = cur.pos >= (lastStat?.size ?? 0);
         if (failing) notes.push(`${path} is readable again`);
         failing = undefined;
       } catch (err) {
         const why = `${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`;
         if (failing !== why) notes.push(`cannot read ${why}; trying again`);
         failing = why;
-        await drop();
+        // Where the reading stood is kept: the next poll checks the file and goes on from there.
+        await close(cur);
         lastStat = undefined;
+        caughtUp = false;
       }
-      return { chunks, notes };
+      return { chunks, notes, caughtUp };
     },
-    /**
-     * Opens the path again at the next poll (SIGHUP, a new connection to the peer): the same file
-     * goes on where it was; another one is read from its start.
-     */
+    /** Opens the path again at the next poll (SIGHUP, a new connection to the peer). */
     reopen(): void {
       reopening = true;
     },
-    close: drop,
+    async close(): Promise<void> {
+      await close(cur);
+      if (old) await close(old.c);
+    },
   };
-
-  /** What the old handle still holds is read (if it still can be), then the path is opened anew. */
-  async function reopen(fsys: FollowFs, chunks: FollowChunk[], notes: string[]): Promise<void> {
-    if (!handle) return;
-    if (await stillOurs().catch(() => false)) await readOn(chunks, notes, Number.MAX_SAFE_INTEGER).catch(() => undefined);
-    await drop();
-    const st = await fsys.stat(path);
-    if (st && (await samePath(fsys, { ...st, id: undefined }))) {
-      handle = await fsys.open(path);
-      id = st.id;
-      lastStat = st;
-      return;
-    }
-    started = true;
-    lastStat = undefined;
-    if (st) notes.push(`${path} is another file than before; reading it from its start (lines the old one got after the last read were not seen)`);
-  }
 }
 
 export type Follower = ReturnType<typeof follower>;
@@ -269,7 +331,9 @@ export function localFollowFs(): FollowFs {
     },
     async open(p) {
       const fh = await fs.open(p, 'r');
+      const st = await fh.stat();
       return {
+        id: `${st.dev}:${st.ino}`,
         async read(pos, len) {
           const buf = Buffer.allocUnsafe(len);
           const { bytesRead } = await fh.read(buf, 0, len, pos);

@@ -70,8 +70,8 @@ function readKey(file: string): Buffer {
   }
 }
 
-/** One authenticated connection to a host, its key checked against known_hosts first. */
-export async function connect(t: SshTarget): Promise<SshSession> {
+/** One authenticated connection to a host, its key checked against known_hosts first; `signal` gives up at once. */
+export async function connect(t: SshTarget, signal?: AbortSignal): Promise<SshSession> {
   const privateKey = readKey(t.keyFile);
   const known = await readKnownHosts(t.knownHosts);
   let verdict: HostKeyVerdict | undefined;
@@ -80,6 +80,9 @@ export async function connect(t: SshTarget): Promise<SshSession> {
   const { Client } = await import('ssh2');
   const client = new Client();
   const where = `${t.user}@${t.host}:${t.port}`;
+  signal?.throwIfAborted();
+  const stop = (): void => void client.emit('error', Object.assign(new Error('stopped'), { level: 'stopped' }));
+  signal?.addEventListener('abort', stop, { once: true });
   await new Promise<void>((resolve, reject) => {
     client.once('ready', () => resolve());
     // \`on\`, not \`once\`: a peer that accepts TCP and never speaks makes ssh2 emit a second error
@@ -91,6 +94,8 @@ export async function connect(t: SshTarget): Promise<SshSession> {
         reject(hostKeyError(verdict, t, presented!));
       } else if (err.level === 'client-authentication') {
         reject(new SshError('auth', `${where} refused the key ${t.keyFile}; check that its public half is in the host's authorized_keys`));
+      } else if (err.level === 'stopped') {
+        reject(new SshError('dropped', `connecting to ${where} was stopped`));
       } else if (err.level === 'client-timeout') {
         reject(new SshError('connect', `${where} did not answer within ${(t.readyTimeoutMs ?? 10000) / 1000} s; check the address and that sshd runs`));
       } else {
@@ -124,7 +129,7 @@ export async function connect(t: SshTarget): Promise<SshSession> {
     } catch (err) {
       reject(new SshError('key-file', `cannot use the SSH key ${t.keyFile}: ${(err as Error).message}`));
     }
-  });
+  }).finally(() => signal?.removeEventListener('abort', stop));
   if (verdict?.kind === 'unknown' && presented) await appendHostKey(t.knownHosts, t.host, t.port, presented);
   return session(client, where, t.stallMs ?? 30000);
 }

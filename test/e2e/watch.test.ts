@@ -117,6 +117,25 @@ describe('watch against a real sshd on 127.0.0.1', function () {
     assert.deepEqual(readdirSync(out).filter((f) => !/\.tar\.gz(\.sha256)?$/.test(f)), []);
   });
 
+  it('after the peer comes back it reads on where it stopped: nothing read twice, nothing old taken for new', async () => {
+    writeBefore(src, 'primary');
+    mkdirSync(path.join(src, 'secondary'), { recursive: true });
+    // An old failure, then more than the kept context (--context 1 MiB) of healthy heartbeats.
+    const beat = (i: number): string => `2017-10-11 ${String(Math.floor(i / 3600) % 24).padStart(2, '0')}:${String(Math.floor(i / 60) % 60).padStart(2, '0')}:${String(i % 60).padStart(2, '0')},000 DEBUG [com.tippingpoint.sms.ha] Heartbeat reply from peer 10.0.0.1 in 80 ms\n`;
+    writeFileSync(path.join(src, 'secondary', 'ha.log'), `2017-10-10 09:00:00,000 ERROR [com.tippingpoint.sms.ha] Local state: Failed\n${Array.from({ length: 20000 }, (_, i) => beat(i)).join('')}`);
+    running = startCli([...args(), '--context', '1', '--no-collect']);
+    const all = (): string => `${running!.err()}${running!.out()}`;
+    await until('both nodes followed', () => /secondary: following/.test(running!.err()), all);
+    sshd.crash();
+    await until('the peer lost', () => /secondary: .*trying again in/.test(running!.err()), all);
+    await sshd.restart();
+    await until('the peer back', () => /secondary: connected again/.test(running!.err()), all, 60000);
+    appendFileSync(path.join(src, 'secondary', 'ha.log'), beat(20001));
+    await new Promise((r) => setTimeout(r, 4000));
+    assert.equal(running.out(), '', running.err());
+    assert.doesNotMatch(running.err(), /another file than before|rotated|truncated/);
+  });
+
   it('a peer whose host key is not known ends the watch at once with exit 5 and the fingerprint', async () => {
     writeBefore(src, 'primary');
     running = startCli(args().filter((a) => a !== '--accept-new-host-key'));
