@@ -52748,6 +52748,7 @@ async function collectNode(out, opts, spool, ready, copied) {
       const local = path13.join(dir, base);
       try {
         const n = await copyWithRotation(access, f, local, (got) => opts.progress(spec.name, { files: out.files.length, bytes: out.bytes + got, phase: "copying", file: base }));
+        await import_node_fs17.promises.utimes(local, f.mtime, f.mtime);
         const entry2 = { file: { ...f, size: n }, local };
         out.files.push(entry2);
         out.bytes += n;
@@ -52848,6 +52849,12 @@ async function inventoryOf(spooled, spool, defaultOffsetMinutes) {
       clockUncertaintyMs: v.clockUncertaintyMs,
       haState: v.haState
     };
+    const fact = (name2) => s.facts?.files.find((f) => f.name === name2)?.text;
+    const df = fact("df.txt");
+    if (df !== void 0) facts.diskUse = parseDf(df);
+    const free = fact("free.txt");
+    const memory = free === void 0 ? void 0 : parseFree(free);
+    if (memory) facts.memory = memory;
     assumeZone(facts, defaultOffsetMinutes);
     nodes.push({ ...n, role: s.spec.role, facts, ...errors.length ? { collectionErrors: errors } : {} });
   }

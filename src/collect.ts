@@ -16,7 +16,7 @@ import type { ProgressEvent } from './report/progress';
 import { checkOutputDirectory, createBundleWriter } from './bundle/writer';
 import { classifyFileName } from './sources/catalog';
 import { catalogGlobs } from './sources/find';
-import { collectFacts, type CollectedFacts } from './sources/facts';
+import { collectFacts, parseDf, parseFree, type CollectedFacts } from './sources/facts';
 import { assumeZone } from './sources/inputs';
 import { nodeFromDirectory } from './sources/local';
 import { localAccess, sshAccess, type NodeAccess, type NodeFile, type PathGlob } from './sources/remote';
@@ -179,6 +179,9 @@ async function collectNode(out: Spooled, opts: CollectOptions, spool: string, re
       const local = path.join(dir, base);
       try {
         const n = await copyWithRotation(access, f, local, (got) => opts.progress(spec.name, { files: out.files.length, bytes: out.bytes + got, phase: 'copying', file: base }));
+        // The copy keeps the source's modification time: it dates lines without a time, in this
+        // collection's analysis as in analyze of the bundle (which has it from the manifest).
+        await fs.utimes(local, f.mtime, f.mtime);
         const entry = { file: { ...f, size: n }, local };
         out.files.push(entry);
         out.bytes += n;
@@ -303,6 +306,13 @@ async function inventoryOf(spooled: Spooled[], spool: string, defaultOffsetMinut
       clockUncertaintyMs: v.clockUncertaintyMs as number | undefined,
       haState: v.haState as string | undefined,
     };
+    // How full the disks and memory were, as analyze reads them from the bundle's facts/ folder.
+    const fact = (name: string): string | undefined => s.facts?.files.find((f) => f.name === name)?.text;
+    const df = fact('df.txt');
+    if (df !== undefined) facts.diskUse = parseDf(df);
+    const free = fact('free.txt');
+    const memory = free === undefined ? undefined : parseFree(free);
+    if (memory) facts.memory = memory;
     assumeZone(facts, defaultOffsetMinutes);
     nodes.push({ ...n, role: s.spec.role, facts, ...(errors.length ? { collectionErrors: errors } : {}) });
   }

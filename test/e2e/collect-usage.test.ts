@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FIXTURES, runCli } from '../helpers/cli';
@@ -76,5 +76,30 @@ describe('collect: progress', () => {
     assert.ok(inside.findings.some((f: { id: string }) => f.id === 'log-rollover-gap'), JSON.stringify(inside.findings.map((f: { id: string }) => f.id)));
     const again = JSON.parse((await runCli(['analyze', bundle, '--json'])).stdout);
     assert.ok(again.findings.some((f: { id: string }) => f.id === 'log-rollover-gap'));
+  });
+
+  it("the bundle's own analysis reads what analyze reads from the bundle: the disk facts, the logs' modification times", async () => {
+    const out = path.join(dir, 'out-facts');
+    const bin = path.join(dir, 'bin');
+    mkdirSync(out);
+    mkdirSync(bin);
+    // This machine's df, as a node whose disk is full would answer it.
+    writeFileSync(path.join(bin, 'df'), '#!/bin/sh\nprintf "Filesystem 1024-blocks Used Available Capacity Mounted on\\n/dev/sda1 10000000 9700000 300000 97%% /\\n"\n', { mode: 0o755 });
+    // A crash report whose date no line gives: it is dated by its file's modification time.
+    const logs = path.join(dir, 'logs-facts');
+    mkdirSync(logs);
+    writeFileSync(path.join(logs, 'mysqld.err'), '15:31:30 UTC - mysqld got signal 6 ;\n');
+    const when = new Date('2017-10-12T13:50:00Z');
+    utimesSync(path.join(logs, 'mysqld.err'), when, when);
+    const ha = path.join(FIXTURES, 'takeover-db', 'primary', 'ha.log');
+    const r = await runCli(['collect', '--local-name', 'primary', '--path', `ha=${ha}`, '--path', `mysqld=${logs}/mysqld.err*`, '--out', out, '--quiet', '--description', 'facts test'], { env: { PATH: `${bin}:${process.env.PATH}` } });
+    assert.equal(r.code, 0, r.stderr);
+    const bundle = path.join(out, readdirSync(out).find((f) => f.endsWith('.tar.gz'))!);
+    const brief = (fs: Array<{ id: string; first: string; summary: string }>): string[] => fs.map((f) => `${f.id} ${f.first} ${f.summary}`);
+    const inside = JSON.parse(execFileSync('tar', ['-xzOf', bundle, '--wildcards', '*/analysis/findings.json'], { encoding: 'utf8' }));
+    const again = JSON.parse((await runCli(['analyze', bundle, '--json'])).stdout);
+    assert.ok(brief(inside.findings).some((f) => /^resource-exhaustion .*97%/.test(f)), brief(inside.findings).join('\n'));
+    assert.ok(brief(inside.findings).some((f) => f.startsWith('db-crash 2017-10-12T13:50:00')), brief(inside.findings).join('\n'));
+    assert.deepEqual(brief(inside.findings), brief(again.findings));
   });
 });
