@@ -54293,11 +54293,19 @@ function watch(opts) {
     });
     await nap(Infinity, signal, (w) => void ready.then(w));
     let last = 0;
+    let analysisFailure;
     while (!signal.aborted) {
       if (baseline || dirty) {
         dirty = false;
         const began = now();
-        await analyse();
+        try {
+          await analyse();
+        } catch (err) {
+          const why = `smsdiag's analysis failed (${err.message}); the watch goes on. Run with --debug and report it`;
+          if (why !== analysisFailure) notice(why);
+          analysisFailure = why;
+          baseline = false;
+        }
         last = now() - began;
       }
       await nap(Math.max(opts.pollMs, 4 * last), signal);

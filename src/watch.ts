@@ -478,11 +478,20 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
     });
     await nap(Infinity, signal, (w) => void ready.then(w));
     let last = 0;
+    let analysisFailure: string | undefined;
     while (!signal.aborted) {
       if (baseline || dirty) {
         dirty = false;
         const began = now();
-        await analyse();
+        try {
+          await analyse();
+        } catch (err) {
+          // A bug met on some line must not end a watch that runs for weeks: said once, and on.
+          const why = `smsdiag's analysis failed (${(err as Error).message}); the watch goes on. Run with --debug and report it`;
+          if (why !== analysisFailure) notice(why);
+          analysisFailure = why;
+          baseline = false;
+        }
         last = now() - began;
       }
       // At most a fifth of the time goes to analysis, however busy the logs are.

@@ -220,6 +220,27 @@ describe('watch (use case, two nodes on this machine)', function () {
     await w.done;
   });
 
+  it('an analysis that fails (a bug) is said once and the watch goes on', async () => {
+    const src = path.join(tmp, 'src');
+    cpSync(path.join(FIXTURES, 'healthy'), src, { recursive: true });
+    const rules = builtinRules();
+    const match = rules.match.bind(rules);
+    rules.match = (kind, text) => {
+      if (text.includes('BOOM')) throw new Error('a rule broke');
+      return match(kind, text);
+    };
+    const w = start(src, { outDir: undefined, rules });
+    await until('both nodes followed', () => events.filter((e) => e.type === 'notice' && /^following /.test(e.message)).length === 2);
+    for (let k = 0; k < 3; k++) {
+      appendFileSync(path.join(src, 'primary', 'ha.log'), `2017-10-12 14:1${k}:00,000 ERROR [com.tippingpoint.sms.ha] Local state: Failed BOOM\n`);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    const said = events.filter((e) => e.type === 'notice' && /analysis failed \(a rule broke\); the watch goes on/.test(e.message));
+    assert.equal(said.length, 1);
+    stop.abort();
+    await w.done;
+  });
+
   it('--from prints what the kept lines show from that time on', async () => {
     const w = start(path.join(FIXTURES, 'takeover-db'), { from: Date.parse('2017-10-12T13:48:00Z'), outDir: undefined });
     await until('findings', () => findings().length >= 2);
