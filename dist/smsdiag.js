@@ -53955,6 +53955,7 @@ function localFollowFs() {
 // src/watch.ts
 var FOLLOWED_KINDS = ["ha", "sms-info", "mysqld", "tpt"];
 var JOIN_BYTES = 64 << 10;
+var HARD_SLACK_BYTES = 8 << 20;
 var MAX_GENERATIONS = 4;
 var HOLD_MS = 6e4;
 var SETTLE_MS = 3e3;
@@ -54018,25 +54019,9 @@ function watch(opts) {
     w?.();
   };
   const notice = (message, node) => opts.emit({ type: "notice", ...node ? { node } : {}, message });
-  const keep2 = (node, kind, file, c) => {
-    const key2 = `${node}\0${file}`;
-    let k = kept.get(key2);
-    if (!k) kept.set(key2, k = { node, kind, path: file, generations: [], bytes: 0 });
-    let g = k.generations.find((x) => x.generation === c.generation);
-    if (!g) {
-      const newest = k.generations[k.generations.length - 1];
-      if (newest && newest.generation > c.generation) return;
-      k.generations.push(g = { generation: c.generation, firstLine: c.firstLine, chunks: [], bytes: 0, contextUntil: 0, mtimeMs: c.mtimeMs });
-    }
-    g.mtimeMs = c.mtimeMs;
-    const tail = g.chunks[g.chunks.length - 1];
-    if (tail && tail.length + c.data.length <= JOIN_BYTES) g.chunks[g.chunks.length - 1] = Buffer.concat([tail, c.data]);
-    else g.chunks.push(c.data);
-    if (c.context) g.contextUntil = c.firstLine + countNewlines(c.data);
-    g.bytes += c.data.length;
-    k.bytes += c.data.length;
+  const trim = (k, limit) => {
     while (k.generations.length > MAX_GENERATIONS) k.bytes -= k.generations.shift().bytes;
-    while (k.bytes > opts.contextBytes && k.generations.length) {
+    while (k.bytes > limit && k.generations.length) {
       const old = k.generations[0];
       if (old === k.generations[k.generations.length - 1] && old.chunks.length === 1) break;
       const gone = old.chunks.shift();
@@ -54045,6 +54030,27 @@ function watch(opts) {
       k.bytes -= gone.length;
       if (!old.chunks.length) k.generations.shift();
     }
+  };
+  const keep2 = (node, kind, file, c) => {
+    const key2 = `${node}\0${file}`;
+    let k = kept.get(key2);
+    if (!k) kept.set(key2, k = { node, kind, path: file, generations: [], bytes: 0, fresh: 0 });
+    let g = k.generations.find((x) => x.generation === c.generation);
+    if (!g) {
+      const newest = k.generations[k.generations.length - 1];
+      if (newest && newest.generation > c.generation) return;
+      k.generations.push(g = { generation: c.generation, firstLine: c.firstLine, endLine: c.firstLine, chunks: [], bytes: 0, freshFrom: c.firstLine, mtimeMs: c.mtimeMs });
+    }
+    g.mtimeMs = c.mtimeMs;
+    const tail = g.chunks[g.chunks.length - 1];
+    if (tail && tail.length + c.data.length <= JOIN_BYTES) g.chunks[g.chunks.length - 1] = Buffer.concat([tail, c.data]);
+    else g.chunks.push(c.data);
+    g.endLine = c.firstLine + countNewlines(c.data);
+    if (c.context) g.freshFrom = g.endLine;
+    g.bytes += c.data.length;
+    k.bytes += c.data.length;
+    k.fresh += c.data.length;
+    trim(k, 2 * opts.contextBytes + HARD_SLACK_BYTES);
     if (!c.context && !dirty) {
       const re = opts.rules.prefilter(kind);
       re.lastIndex = 0;
@@ -54061,10 +54067,13 @@ function watch(opts) {
       let order = 0;
       for (const k of kept.values()) {
         if (k.node !== n.name) continue;
+        trim(k, opts.contextBytes + k.fresh);
+        k.fresh = 0;
         const last = k.generations.length - 1;
         k.generations.forEach((g, i) => {
           const shown = i === last ? k.path : `${k.path} (before rotation ${last - i})`;
-          lines.set(`${n.name}\0${shown}`, { first: g.firstLine, contextUntil: g.contextUntil });
+          lines.set(`${n.name}\0${shown}`, { first: g.firstLine, fresh: g.freshFrom });
+          g.freshFrom = g.endLine;
           const chunks = [...g.chunks];
           files.push({ node: n.name, kind: k.kind, path: shown, order: order++, size: g.bytes, mtime: new Date(g.mtimeMs), open: () => import_node_stream5.Readable.from(chunks.map((c) => Buffer.from(c))) });
         });
@@ -54075,7 +54084,7 @@ function watch(opts) {
   };
   const seen = /* @__PURE__ */ new Map();
   const cited = /* @__PURE__ */ new Map();
-  const settling = /* @__PURE__ */ new Map();
+  const waitingFor = /* @__PURE__ */ new Map();
   const settleMs = Math.max(SETTLE_MS, 2 * opts.pollMs);
   const behind = new Map(opts.nodes.filter((n) => n.host).map((n) => [n.name, now()]));
   let baseline = true;
@@ -54142,7 +54151,14 @@ function watch(opts) {
   const findingsOf = async (inv, since, warn) => {
     try {
       const a = await analyzeInventory(inv, { rules: opts.rules, thresholds: opts.thresholds, window: since !== void 0 ? { since } : void 0 });
-      if (warn) for (const w of a.report.warnings) notice(w);
+      if (warn) {
+        for (const w of a.report.warnings) notice(w);
+        for (const n of opts.from === void 0 ? [] : a.report.nodes) {
+          for (const f of n.files ?? []) {
+            if (f.first && Date.parse(f.first) > opts.from) notice(`${f.path}: the kept lines begin at ${f.first}, after --from; earlier ones are beyond --context (analyze reads them)`, n.name);
+          }
+        }
+      }
       return a.report.findings;
     } catch (err) {
       if (err instanceof InputError) return void 0;
@@ -54154,54 +54170,51 @@ function watch(opts) {
     const findings = await findingsOf(inv, opts.from, baseline);
     if (!findings) return;
     const cite = (f) => {
-      let news = false;
+      let fresh = false;
       for (const e of f.evidence) {
         const at = lines.get(`${e.node}\0${e.file}`);
         if (!at) continue;
         e.line += at.first - 1;
-        if (e.line >= at.contextUntil) news = true;
+        if (e.line >= at.fresh) fresh = true;
       }
-      return news;
+      return fresh;
     };
-    const fresh = [];
+    const out = [];
     let held = false;
     for (const f of findings) {
-      const news = cite(f);
+      const fresh = cite(f);
       const key2 = `${f.id}\0${f.node}`;
       const last = Date.parse(f.last);
       const before2 = seen.get(key2);
+      const waiting = waitingFor.get(key2);
       const cites = f.evidence.map((e) => `${e.file}\0${e.line}`);
       const unseen = cites.some((c) => !cited.get(key2)?.has(c));
-      const isNew = before2 === void 0 ? opts.from !== void 0 || news : news && unseen && last > before2 + t.incidentGapMs;
-      const unread = isNew && crossNode(f.id) ? [...behind].map(([node, since]) => ({ node, since })) : [];
-      if (unread.some((u) => now() - u.since < HOLD_MS)) {
-        held = true;
-        continue;
-      }
+      const isNew = waiting !== void 0 || (before2 === void 0 ? baseline && opts.from !== void 0 || fresh : fresh && unseen && last > before2 + t.incidentGapMs);
       if (isNew && crossNode(f.id)) {
-        const since = settling.get(key2) ?? now();
-        settling.set(key2, since);
-        if (now() - since < settleMs) {
+        const since = waiting ?? now();
+        waitingFor.set(key2, since);
+        if (now() - since < settleMs || [...behind.values()].some((b) => now() - b < HOLD_MS)) {
           held = true;
           continue;
         }
       }
-      settling.delete(key2);
+      waitingFor.delete(key2);
       seen.set(key2, Math.max(before2 ?? -Infinity, last));
       cited.set(key2, new Set(cites));
       if (isNew && before2 !== void 0) {
         const recent = (await findingsOf(inv, Math.max(before2 + 1, opts.from ?? -Infinity), false))?.find((x) => x.id === f.id && x.node === f.node);
         if (recent) cite(recent);
-        fresh.push({ f: recent ?? f, time: f.last, again: true, unread });
-      } else if (isNew) fresh.push({ f, time: f.last, again: false, unread });
-      else if (before2 === void 0) notice(`in the logs before the watch began: ${f.id} on ${f.node}, last at ${f.last}; said again only if it comes back after ${t.incidentGapMs / 6e4} min of quiet`, f.node);
+        out.push({ f: recent ?? f, time: f.last, again: true });
+      } else if (isNew) out.push({ f, time: f.last, again: false });
+      else if (before2 === void 0 && baseline) notice(`in the logs before the watch began: ${f.id} on ${f.node}, last at ${f.last}; said again only if it comes back after ${t.incidentGapMs / 6e4} min of quiet`, f.node);
     }
     baseline = false;
-    for (const key2 of settling.keys()) if (!findings.some((f) => `${f.id}\0${f.node}` === key2)) settling.delete(key2);
+    for (const key2 of waitingFor.keys()) if (!findings.some((f) => `${f.id}\0${f.node}` === key2)) waitingFor.delete(key2);
     if (held) dirty = true;
-    fresh.sort((a, b) => a.time < b.time ? -1 : a.time > b.time ? 1 : 0);
-    for (const x of fresh) {
-      opts.emit({ type: "finding", time: x.time, again: x.again, finding: x.f, ...x.unread.length ? { unread: x.unread.map((u) => ({ node: u.node, since: new Date(u.since).toISOString() })) } : {} });
+    out.sort((a, b) => a.time < b.time ? -1 : a.time > b.time ? 1 : 0);
+    for (const x of out) {
+      const unread = crossNode(x.f.id) ? [...behind].map(([node, since]) => ({ node, since: new Date(since).toISOString() })) : [];
+      opts.emit({ type: "finding", time: x.time, again: x.again, finding: x.f, ...unread.length ? { unread } : {} });
       trigger(x.f, x.time);
     }
   };

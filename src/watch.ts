@@ -57,6 +57,8 @@ export interface WatchOptions {
 
 /** Chunks of a kept file are joined up to this size; the oldest go a chunk at a time. */
 const JOIN_BYTES = 64 << 10;
+/** What a file may keep beyond twice --context while analyses fall behind a fast writer. */
+const HARD_SLACK_BYTES = 8 << 20;
 /** Rotations of a file kept at most, however small (a file rotated every few lines). */
 const MAX_GENERATIONS = 4;
 
@@ -78,8 +80,20 @@ interface Kept {
   node: string;
   kind: LogKind;
   path: string;
+  /** Bytes that came since the last analysis. */
+  fresh: number;
   /** Generations of the file (rotations), oldest first, each with its latest lines. */
-  generations: Array<{ generation: number; firstLine: number; chunks: Buffer[]; bytes: number; contextUntil: number; mtimeMs: number }>;
+  generations: Array<{
+    generation: number;
+    firstLine: number;
+    /** The line after the last one kept. */
+    endLine: number;
+    chunks: Buffer[];
+    bytes: number;
+    /** The first line read after the previous analysis began: what makes a finding news. */
+    freshFrom: number;
+    mtimeMs: number;
+  }>;
   bytes: number;
 }
 
@@ -162,28 +176,10 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
   };
   const notice = (message: string, node?: string): void => opts.emit({ type: 'notice', ...(node ? { node } : {}), message });
 
-  const keep = (node: string, kind: LogKind, file: string, c: FollowChunk): void => {
-    const key = `${node}\u0000${file}`;
-    let k = kept.get(key);
-    if (!k) kept.set(key, (k = { node, kind, path: file, generations: [], bytes: 0 }));
-    // A rotated file read on for a few polls brings lines of a generation before the newest.
-    let g = k.generations.find((x) => x.generation === c.generation);
-    if (!g) {
-      const newest = k.generations[k.generations.length - 1];
-      if (newest && newest.generation > c.generation) return;
-      k.generations.push((g = { generation: c.generation, firstLine: c.firstLine, chunks: [], bytes: 0, contextUntil: 0, mtimeMs: c.mtimeMs }));
-    }
-    g.mtimeMs = c.mtimeMs;
-    // A quiet log brings a line a poll: small chunks are joined, so a day of them is not 86,400 buffers.
-    const tail = g.chunks[g.chunks.length - 1];
-    if (tail && tail.length + c.data.length <= JOIN_BYTES) g.chunks[g.chunks.length - 1] = Buffer.concat([tail, c.data]);
-    else g.chunks.push(c.data);
-    if (c.context) g.contextUntil = c.firstLine + countNewlines(c.data);
-    g.bytes += c.data.length;
-    k.bytes += c.data.length;
-    // The oldest lines go first, whole chunks at a time; a generation left empty goes with them.
+  /** The oldest lines go first, whole chunks at a time, until at most `limit` bytes are kept. */
+  const trim = (k: Kept, limit: number): void => {
     while (k.generations.length > MAX_GENERATIONS) k.bytes -= k.generations.shift()!.bytes;
-    while (k.bytes > opts.contextBytes && k.generations.length) {
+    while (k.bytes > limit && k.generations.length) {
       const old = k.generations[0];
       if (old === k.generations[k.generations.length - 1] && old.chunks.length === 1) break;
       const gone = old.chunks.shift()!;
@@ -192,6 +188,32 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
       k.bytes -= gone.length;
       if (!old.chunks.length) k.generations.shift();
     }
+  };
+
+  const keep = (node: string, kind: LogKind, file: string, c: FollowChunk): void => {
+    const key = `${node}\u0000${file}`;
+    let k = kept.get(key);
+    if (!k) kept.set(key, (k = { node, kind, path: file, generations: [], bytes: 0, fresh: 0 }));
+    // A rotated file read on for a few polls brings lines of a generation before the newest.
+    let g = k.generations.find((x) => x.generation === c.generation);
+    if (!g) {
+      const newest = k.generations[k.generations.length - 1];
+      if (newest && newest.generation > c.generation) return;
+      k.generations.push((g = { generation: c.generation, firstLine: c.firstLine, endLine: c.firstLine, chunks: [], bytes: 0, freshFrom: c.firstLine, mtimeMs: c.mtimeMs }));
+    }
+    g.mtimeMs = c.mtimeMs;
+    // A quiet log brings a line a poll: small chunks are joined, so a day of them is not 86,400 buffers.
+    const tail = g.chunks[g.chunks.length - 1];
+    if (tail && tail.length + c.data.length <= JOIN_BYTES) g.chunks[g.chunks.length - 1] = Buffer.concat([tail, c.data]);
+    else g.chunks.push(c.data);
+    g.endLine = c.firstLine + countNewlines(c.data);
+    // Lines written before the watch began are never news.
+    if (c.context) g.freshFrom = g.endLine;
+    g.bytes += c.data.length;
+    k.bytes += c.data.length;
+    k.fresh += c.data.length;
+    // Trimmed to --context when analysed (trimContext); here only if analyses fall far behind.
+    trim(k, 2 * opts.contextBytes + HARD_SLACK_BYTES);
     if (!c.context && !dirty) {
       const re = opts.rules.prefilter(kind);
       re.lastIndex = 0;
@@ -203,17 +225,24 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
   };
 
   /** What is kept, as the inventory analyze reads: each generation a file, the older ones first. */
-  const inventory = (): { inv: Inventory; lines: Map<string, { first: number; contextUntil: number }> } => {
-    const lines = new Map<string, { first: number; contextUntil: number }>();
+  const inventory = (): { inv: Inventory; lines: Map<string, { first: number; fresh: number }> } => {
+    const lines = new Map<string, { first: number; fresh: number }>();
     const nodes: NodeInput[] = opts.nodes.map((n) => {
       const files: LogFile[] = [];
       let order = 0;
       for (const k of kept.values()) {
         if (k.node !== n.name) continue;
+        // The lines before the new ones are cut to --context now, not as they came: each analysis
+        // sees what the last one saw and what came since, so a restart is never read without the
+        // crash report that came just before it.
+        trim(k, opts.contextBytes + k.fresh);
+        k.fresh = 0;
         const last = k.generations.length - 1;
         k.generations.forEach((g, i) => {
           const shown = i === last ? k.path : `${k.path} (before rotation ${last - i})`;
-          lines.set(`${n.name}\u0000${shown}`, { first: g.firstLine, contextUntil: g.contextUntil });
+          lines.set(`${n.name}\u0000${shown}`, { first: g.firstLine, fresh: g.freshFrom });
+          // What this analysis sees is no longer news to the next one.
+          g.freshFrom = g.endLine;
           const chunks = [...g.chunks];
           files.push({ node: n.name, kind: k.kind, path: shown, order: order++, size: g.bytes, mtime: new Date(g.mtimeMs), open: () => Readable.from(chunks.map((c) => Buffer.from(c))) });
         });
@@ -226,8 +255,8 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
   /** Per (finding id, node): the latest time seen, and the evidence lines cited then. */
   const seen = new Map<string, number>();
   const cited = new Map<string, Set<string>>();
-  /** Findings about both nodes waiting to be confirmed, since when (wall time). */
-  const settling = new Map<string, number>();
+  /** New findings about both nodes waiting to be printed (settling, a node behind), since when (wall time). */
+  const waitingFor = new Map<string, number>();
   const settleMs = Math.max(SETTLE_MS, 2 * opts.pollMs);
   /** Nodes whose lines are not read up to now (not reached yet, connection lost), since when. */
   const behind = new Map<string, number>(opts.nodes.filter((n) => n.host).map((n) => [n.name, now()]));
@@ -308,7 +337,15 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
   const findingsOf = async (inv: Inventory, since: number | undefined, warn: boolean): Promise<Finding[] | undefined> => {
     try {
       const a = await analyzeInventory(inv, { rules: opts.rules, thresholds: opts.thresholds, window: since !== undefined ? { since } : undefined });
-      if (warn) for (const w of a.report.warnings) notice(w);
+      if (warn) {
+        for (const w of a.report.warnings) notice(w);
+        // A replay reaches only as far back as the kept lines: where they begin after --from, say so.
+        for (const n of opts.from === undefined ? [] : a.report.nodes) {
+          for (const f of n.files ?? []) {
+            if (f.first && Date.parse(f.first) > opts.from!) notice(`${f.path}: the kept lines begin at ${f.first}, after --from; earlier ones are beyond --context (analyze reads them)`, n.name);
+          }
+        }
+      }
       return a.report.findings;
     } catch (err) {
       if (err instanceof InputError) return undefined;
@@ -320,49 +357,46 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
     const { inv, lines } = inventory();
     const findings = await findingsOf(inv, opts.from, baseline);
     if (!findings) return;
-    /** Cites evidence by its line in the file, not in what is kept of it; true when a line was read as new (not context). */
+    /**
+     * Cites evidence by its line in the file, not in what is kept of it; true when a line came
+     * since the last analysis. Only such a line makes a finding news: one that shows because old
+     * lines left the kept context (a restart whose crash report was cut off) is not.
+     */
     const cite = (f: Finding): boolean => {
-      let news = false;
+      let fresh = false;
       for (const e of f.evidence) {
         const at = lines.get(`${e.node}\u0000${e.file}`);
         if (!at) continue;
         e.line += at.first - 1;
-        if (e.line >= at.contextUntil) news = true;
+        if (e.line >= at.fresh) fresh = true;
       }
-      return news;
+      return fresh;
     };
-    const fresh: Array<{ f: Finding; time: string; again: boolean; unread: Array<{ node: string; since: number }> }> = [];
+    const out: Array<{ f: Finding; time: string; again: boolean }> = [];
     let held = false;
     for (const f of findings) {
-      // A line read as context (written before the watch began) makes no finding news.
-      const news = cite(f);
+      const fresh = cite(f);
       const key = `${f.id}\u0000${f.node}`;
       const last = Date.parse(f.last);
       const before = seen.get(key);
+      const waiting = waitingFor.get(key);
       // Back only with a line not cited before: a finding dated by a file's mtime moves with every
       // write to the file, but its evidence does not.
       const cites = f.evidence.map((e) => `${e.file}\u0000${e.line}`);
       const unseen = cites.some((c) => !cited.get(key)?.has(c));
-      const isNew = before === undefined ? opts.from !== undefined || news : news && unseen && last > before + t.incidentGapMs;
-      // A finding about both nodes, drawn while one node's lines are not read up to now, may be
-      // that node's silence, not the cluster's state: held until it is read again, or for HOLD_MS.
-      const unread = isNew && crossNode(f.id) ? [...behind].map(([node, since]) => ({ node, since })) : [];
-      if (unread.some((u) => now() - u.since < HOLD_MS)) {
-        held = true;
-        continue;
-      }
-      // The nodes' lines of one moment are read a poll or so apart: a finding about both must
-      // still be there a settling time later (a takeover's first line read before the other
-      // node's is not "no node Active").
+      const isNew = waiting !== undefined || (before === undefined ? (baseline && opts.from !== undefined) || fresh : fresh && unseen && last > before + t.incidentGapMs);
       if (isNew && crossNode(f.id)) {
-        const since = settling.get(key) ?? now();
-        settling.set(key, since);
-        if (now() - since < settleMs) {
+        // About both nodes: it must still hold a settling time later (the nodes' lines of one
+        // moment are read a poll apart), and a node not read up to now is waited for up to HOLD_MS
+        // (its silence is not the cluster's state).
+        const since = waiting ?? now();
+        waitingFor.set(key, since);
+        if (now() - since < settleMs || [...behind.values()].some((b) => now() - b < HOLD_MS)) {
           held = true;
           continue;
         }
       }
-      settling.delete(key);
+      waitingFor.delete(key);
       seen.set(key, Math.max(before ?? -Infinity, last));
       cited.set(key, new Set(cites));
       if (isNew && before !== undefined) {
@@ -370,17 +404,18 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
         // whole kept span (the cause of an earlier failure is not this one's).
         const recent = (await findingsOf(inv, Math.max(before + 1, opts.from ?? -Infinity), false))?.find((x) => x.id === f.id && x.node === f.node);
         if (recent) cite(recent);
-        fresh.push({ f: recent ?? f, time: f.last, again: true, unread });
-      } else if (isNew) fresh.push({ f, time: f.last, again: false, unread });
-      else if (before === undefined) notice(`in the logs before the watch began: ${f.id} on ${f.node}, last at ${f.last}; said again only if it comes back after ${t.incidentGapMs / 60000} min of quiet`, f.node);
+        out.push({ f: recent ?? f, time: f.last, again: true });
+      } else if (isNew) out.push({ f, time: f.last, again: false });
+      else if (before === undefined && baseline) notice(`in the logs before the watch began: ${f.id} on ${f.node}, last at ${f.last}; said again only if it comes back after ${t.incidentGapMs / 60000} min of quiet`, f.node);
     }
     baseline = false;
-    for (const key of settling.keys()) if (!findings.some((f) => `${f.id}\u0000${f.node}` === key)) settling.delete(key);
+    for (const key of waitingFor.keys()) if (!findings.some((f) => `${f.id}\u0000${f.node}` === key)) waitingFor.delete(key);
     // Held findings are looked at again on the next round, lines or not.
     if (held) dirty = true;
-    fresh.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
-    for (const x of fresh) {
-      opts.emit({ type: 'finding', time: x.time, again: x.again, finding: x.f, ...(x.unread.length ? { unread: x.unread.map((u) => ({ node: u.node, since: new Date(u.since).toISOString() })) } : {}) });
+    out.sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : 0));
+    for (const x of out) {
+      const unread = crossNode(x.f.id) ? [...behind].map(([node, since]) => ({ node, since: new Date(since).toISOString() })) : [];
+      opts.emit({ type: 'finding', time: x.time, again: x.again, finding: x.f, ...(unread.length ? { unread } : {}) });
       trigger(x.f, x.time);
     }
   };

@@ -179,6 +179,31 @@ describe('watch (use case, two nodes on this machine)', function () {
     await w.done;
   });
 
+  it('a restart read while its crash report leaves the kept lines is not taken for an unclean shutdown', async () => {
+    const src = path.join(tmp, 'src');
+    cpSync(path.join(FIXTURES, 'healthy'), src, { recursive: true });
+    // The takeover-db primary's real MariaDB log: a start, a crash (signal 11), a restart with crash recovery.
+    const log = readFileSync(path.join(FIXTURES, 'takeover-db', 'primary', 'mysqld.err'), 'utf8').split(/(?<=\n)/);
+    const crash = log.findIndex((l) => /got signal 11/.test(l));
+    const restart = log.findIndex((l, i) => i > crash && /Starting MariaDB/.test(l));
+    const err = path.join(src, 'primary', 'mysqld.err');
+    writeFileSync(err, log.slice(0, crash).join(''));
+    const note = (hhmm: string, n: number): string => Array.from({ length: n }, () => `2017-10-12 ${hhmm}:00 0 [Note] InnoDB: Buffer pool(s) dump completed at 171012 ${hhmm}:00\n`).join('');
+    const w = start(src, { outDir: undefined, contextBytes: 100 << 10 });
+    await until('both nodes followed', () => events.filter((e) => e.type === 'notice' && /^following /.test(e.message)).length === 2);
+    appendFileSync(err, log.slice(crash, restart).join('') + note('13:49', 900));
+    await until('the crash', () => findings().includes('db-crash@primary'));
+    // The restart and 70 KiB after it: kept with the crash report before it would need 150 KiB.
+    appendFileSync(err, log.slice(restart).join('') + note('13:51', 900));
+    await new Promise((r) => setTimeout(r, 500));
+    appendFileSync(path.join(src, 'primary', 'ha.log'), '2017-10-12 14:10:00,000 DEBUG [com.tippingpoint.sms.ha] Heartbeat reply from peer 10.0.0.2 in 80 ms\n');
+    await new Promise((r) => setTimeout(r, 500));
+    // What analyze says of the whole file: the crash, and its restart is no unclean shutdown.
+    assert.deepEqual(findings(), ['db-crash@primary']);
+    stop.abort();
+    await w.done;
+  });
+
   it('says a finding again after a quiet spell, with the count and cause of the new time only', async () => {
     const src = path.join(tmp, 'src');
     cpSync(path.join(FIXTURES, 'takeover-db'), src, { recursive: true });
@@ -220,6 +245,13 @@ describe('watch (use case, two nodes on this machine)', function () {
     await w.done;
   });
 
+  it('--from earlier than the kept lines reach says where they begin', async () => {
+    const w = start(path.join(FIXTURES, 'takeover-db'), { from: Date.parse('2017-10-12T13:48:00Z'), outDir: undefined, contextBytes: 2048 });
+    await until('the notice', () => events.some((e) => e.type === 'notice' && /primary\/mysqld\.err: the kept lines begin at 2017-10-12T13:50:01\.000Z, after --from; earlier ones are beyond --context/.test(e.message)));
+    stop.abort();
+    await w.done;
+  });
+
   it('an analysis that fails (a bug) is said once and the watch goes on', async () => {
     const src = path.join(tmp, 'src');
     cpSync(path.join(FIXTURES, 'healthy'), src, { recursive: true });
@@ -247,6 +279,8 @@ describe('watch (use case, two nodes on this machine)', function () {
     await new Promise((r) => setTimeout(r, 300));
     // The crash at 13:47:55 is before --from; the takeover and the failure after it.
     assert.deepEqual(findings().sort(), ['ha-failed@primary', 'passive-takeover@secondary']);
+    // All of these small files is kept: nothing to say about their reach.
+    assert.ok(!events.some((e) => e.type === 'notice' && /after --from/.test(e.message)));
     stop.abort();
     await w.done;
   });
