@@ -51,7 +51,7 @@ SIGINT and SIGTERM end the watch with exit 0 (a collection under way is stopped 
     cooldown: Flags.string({ helpGroup: 'BUNDLE', description: 'After a collection starts, no other for this long (one bundle per incident).', default: '30m' }),
     case: Flags.string({ helpGroup: 'BUNDLE', description: 'Support case id, recorded in each bundle.' }),
     poll: Flags.integer({ description: 'Seconds between looks at the files.', default: 1, min: 1, max: 60 }),
-    context: Flags.integer({ description: 'MiB of each file kept for the analysis (its latest lines): how far back a finding can reach.', default: 4, min: 1, max: 64 }),
+    context: Flags.integer({ description: 'MiB of each file kept for the analysis (its latest lines): how far back a finding can reach.', default: 4, min: 1, max: 16 }),
     tz: inputFlags.tz,
     clock: inputFlags.clock,
     threshold: inputFlags.threshold,

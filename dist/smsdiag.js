@@ -52560,7 +52560,7 @@ function shellQuote(s) {
 }
 
 // src/sources/remote.ts
-function localAccess() {
+function localAccess(signal) {
   return {
     list: findLocalFiles,
     async copy(file, size, dest, onBytes) {
@@ -52576,7 +52576,7 @@ function localAccess() {
           onBytes?.(n);
           yield c;
         }
-      }, out);
+      }, out, ...signal ? [{ signal }] : []);
       return n;
     },
     run(argv) {
@@ -52716,7 +52716,7 @@ async function collectNode(out, opts, spool, ready, copied) {
   let access;
   opts.progress(spec.name, { files: 0, bytes: 0, phase: "connecting" });
   try {
-    access = spec.host ? sshAccess(await connect({ ...opts.ssh, host: spec.host }, opts.signal)) : localAccess();
+    access = spec.host ? sshAccess(await connect({ ...opts.ssh, host: spec.host }, opts.signal)) : localAccess(opts.signal);
   } catch (err) {
     out.errors.push({ message: err.message });
     opts.progress(spec.name, { files: 0, bytes: 0, done: true, error: err.message });
@@ -52734,6 +52734,7 @@ async function collectNode(out, opts, spool, ready, copied) {
     await import_node_fs17.promises.mkdir(dir, { recursive: true, mode: 448 });
     const seen = /* @__PURE__ */ new Map();
     for (const f of listed) {
+      if (opts.signal?.aborted) break;
       if (f.refused) {
         out.errors.push({ source: f.path, message: f.refused });
         continue;
@@ -53760,12 +53761,13 @@ function follower(path19, opts) {
     c.partial = [];
     c.partialBytes = 0;
   };
-  const readOn = async (c, out, notes, limit, context = false) => {
+  const readOn = async (c, out, notes, limit) => {
     const size = await c.handle.size();
     const from = c.pos;
     let budget = limit;
     while (c.pos < size && budget > 0) {
-      const buf = await c.handle.read(c.pos, Math.min(PIECE, size - c.pos, budget));
+      const context = c.pos < c.contextEnd;
+      const buf = await c.handle.read(c.pos, Math.min(PIECE, size - c.pos, budget, context ? c.contextEnd - c.pos : Infinity));
       if (!buf.length) break;
       if (c.prefix.length < PREFIX_BYTES && c.pos === c.prefix.length) c.prefix = Buffer.concat([c.prefix, buf.subarray(0, PREFIX_BYTES - c.pos)]);
       c.pos += buf.length;
@@ -53779,23 +53781,29 @@ function follower(path19, opts) {
     if (c) c.handle = void 0;
     await h?.close().catch(() => void 0);
   };
-  const open = async (fsys, st, from, out, notes) => {
+  const open = async (fsys, st, from) => {
     const handle = await fsys.open(path19);
-    const c = { handle, id: handle.id, generation: ++generations, pos: 0, nextLine: 1, prefix: Buffer.alloc(0), partial: [], partialBytes: 0, cutting: false, mtimeMs: st.mtimeMs };
-    if (from === "end") {
-      const size = await handle.size();
-      c.prefix = await handle.read(0, Math.min(PREFIX_BYTES, size));
-      let ctx = Math.max(0, size - opts.contextBytes);
-      if (ctx > 0) {
-        const look = await handle.read(ctx, Math.min(size - ctx, MAX_LINE_BYTES));
-        const nl = look.indexOf(10);
-        ctx = nl < 0 ? size : ctx + nl + 1;
-        c.nextLine = await fsys.countLines(path19, handle, ctx) + 1;
+    try {
+      const c = { handle, id: handle.id, generation: generations + 1, pos: 0, nextLine: 1, prefix: Buffer.alloc(0), partial: [], partialBytes: 0, cutting: false, mtimeMs: st.mtimeMs, contextEnd: 0 };
+      if (from === "end") {
+        const size = await handle.size();
+        c.prefix = await handle.read(0, Math.min(PREFIX_BYTES, size));
+        let ctx = Math.max(0, size - opts.contextBytes);
+        if (ctx > 0) {
+          const look = await handle.read(ctx, Math.min(size - ctx, MAX_LINE_BYTES));
+          const nl = look.indexOf(10);
+          ctx = nl < 0 ? size : ctx + nl + 1;
+          c.nextLine = await fsys.countLines(path19, handle, ctx) + 1;
+        }
+        c.pos = ctx;
+        c.contextEnd = size;
       }
-      c.pos = ctx;
-      await readOn(c, out, notes, size - ctx, true);
+      generations++;
+      return c;
+    } catch (err) {
+      await handle.close().catch(() => void 0);
+      throw err;
     }
-    return c;
   };
   const same = async (fsys, c, st) => {
     if (st.id !== void 0 && c.id !== void 0 && st.id !== c.id) return false;
@@ -53810,6 +53818,14 @@ function follower(path19, opts) {
     }
   };
   const intact = async (c) => await c.handle.size() >= c.pos && (await c.handle.read(0, c.prefix.length)).equals(c.prefix);
+  const retire = (c, out, notes) => {
+    if (old) {
+      flush(old.c, out);
+      void close(old.c);
+      notes.push(`${path19} was rotated again while the file before it was still read: that one is left now (what its writer adds to it from now on is not read)`);
+    }
+    old = { c, quiet: 0 };
+  };
   const drainOld = async (out, notes) => {
     if (!old) return;
     let grew = false;
@@ -53835,8 +53851,19 @@ function follower(path19, opts) {
       try {
         await drainOld(chunks, notes);
         if (reopening && cur?.handle) {
-          await (async () => await intact(cur) && readOn(cur, chunks, notes, Number.MAX_SAFE_INTEGER))().catch(() => void 0);
-          await close(cur);
+          const c = cur;
+          const rotated = await (async () => {
+            if (!await intact(c)) return false;
+            await readOn(c, chunks, notes, Number.MAX_SAFE_INTEGER);
+            const now = await fsys.stat(path19);
+            return !!now && !await same(fsys, c, now);
+          })().catch(() => false);
+          if (rotated) {
+            retire(c, chunks, notes);
+            cur = void 0;
+            started = true;
+            notes.push(`${path19} was rotated; the old file is read to its end, the new one from its start`);
+          } else await close(c);
         }
         reopening = false;
         const st = await fsys.stat(path19);
@@ -53869,23 +53896,22 @@ function follower(path19, opts) {
             return { chunks, notes, caughtUp };
           }
           if (waitingSaid) notes.push(`${path19} appeared; reading it from its start`);
-          cur = await open(fsys, st, started ? "start" : "end", chunks, notes);
+          cur = await open(fsys, st, started ? "start" : "end");
           started = true;
           waitingSaid = false;
         } else if (st && (st.size !== lastStat?.size || st.mtimeMs !== lastStat?.mtimeMs || st.id !== lastStat?.id) && !await same(fsys, cur, st)) {
-          if (await intact(cur)) {
-            await readOn(cur, chunks, notes, Number.MAX_SAFE_INTEGER);
-            if (old) {
-              flush(old.c, chunks);
-              await close(old.c);
-            }
-            old = { c: cur, quiet: 0 };
+          const c = cur;
+          cur = void 0;
+          started = true;
+          if (await intact(c)) {
+            await readOn(c, chunks, notes, Number.MAX_SAFE_INTEGER);
+            retire(c, chunks, notes);
             notes.push(`${path19} was rotated; the old file is read to its end, the new one from its start`);
           } else {
-            await close(cur);
+            await close(c);
             notes.push(`${path19} was truncated (copytruncate); lines written between the last read and the truncation were not seen here (they are in its copy); reading it again from its start`);
           }
-          cur = await open(fsys, st, "start", chunks, notes);
+          cur = await open(fsys, st, "start");
         }
         lastStat = st;
         if (st) cur.mtimeMs = st.mtimeMs;
@@ -53955,6 +53981,7 @@ function localFollowFs() {
 // src/watch.ts
 var FOLLOWED_KINDS = ["ha", "sms-info", "mysqld", "tpt"];
 var JOIN_BYTES = 64 << 10;
+var KEPT_INCIDENTS = 32;
 var HARD_SLACK_BYTES = 8 << 20;
 var MAX_GENERATIONS = 4;
 var HOLD_MS = 6e4;
@@ -53963,6 +53990,14 @@ function crossNode(id) {
   return conditionById(id).detectedBy.every((d) => d === "cluster");
 }
 var BACKOFF_MS = [1e3, 2e3, 4e3, 8e3, 15e3, 3e4, 6e4];
+async function* yielding(chunks) {
+  for (const c of chunks) {
+    for (let at = 0; at < c.length; at += 1 << 20) {
+      await new Promise((r) => setImmediate(r));
+      yield Buffer.from(c.subarray(at, at + (1 << 20)));
+    }
+  }
+}
 function countNewlines(b) {
   let n = 0;
   for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
@@ -54075,7 +54110,7 @@ function watch(opts) {
           lines.set(`${n.name}\0${shown}`, { first: g.firstLine, fresh: g.freshFrom });
           g.freshFrom = g.endLine;
           const chunks = [...g.chunks];
-          files.push({ node: n.name, kind: k.kind, path: shown, order: order++, size: g.bytes, mtime: new Date(g.mtimeMs), open: () => import_node_stream5.Readable.from(chunks.map((c) => Buffer.from(c))) });
+          files.push({ node: n.name, kind: k.kind, path: shown, order: order++, size: g.bytes, mtime: new Date(g.mtimeMs), open: () => import_node_stream5.Readable.from(yielding(chunks)) });
         });
       }
       return { name: n.name, role: n.role, files, facts: { ...facts.get(n.name) ?? {} } };
@@ -54091,7 +54126,7 @@ function watch(opts) {
   let collecting;
   const collectAbort = new AbortController();
   let lastTrigger = -Infinity;
-  let lastIncident;
+  const incidents = [];
   let pending;
   let pendingTimer;
   stopping.signal.addEventListener(
@@ -54104,7 +54139,6 @@ function watch(opts) {
   );
   const startCollect = (f, time2) => {
     lastTrigger = now();
-    lastIncident = Date.parse(time2);
     const what = { id: f.id, node: f.node, time: time2 };
     notice(`${f.id} on ${f.node}: collecting a bundle into ${opts.outDir}`);
     collecting = collect2(collectOptions(opts, f, time2, collectAbort.signal)).then(
@@ -54137,7 +54171,9 @@ function watch(opts) {
     if (!opts.outDir || !opts.collectOn.has(f.id)) return;
     const at = Date.parse(time2);
     const sameAs = (x) => x !== void 0 && Math.abs(at - x) <= t.incidentGapMs;
-    if (sameAs(lastIncident) || sameAs(pending && Date.parse(pending.time))) return;
+    if (incidents.some(sameAs) || sameAs(pending && Date.parse(pending.time))) return;
+    incidents.push(at);
+    if (incidents.length > KEPT_INCIDENTS) incidents.shift();
     if (pending) {
       notice(`${f.id} on ${f.node} at ${time2} starts yet another incident during the cool-down: no bundle of its own; its lines will be in the one collected for ${pending.f.id} at ${pending.time}, which is taken after it`);
       return;
@@ -54256,8 +54292,8 @@ function watch(opts) {
           for (const { kind, follow } of mine) {
             if (lost) break;
             const r = await follow.poll(fsys);
-            if (lost) break;
             for (const c of r.chunks) keep2(node.name, kind, follow.path, c);
+            if (lost) break;
             for (const n of r.notes) notice(n, node.name);
             caughtUp &&= r.caughtUp;
           }
@@ -54409,7 +54445,7 @@ SIGINT and SIGTERM end the watch with exit 0 (a collection under way is stopped 
     cooldown: import_core14.Flags.string({ helpGroup: "BUNDLE", description: "After a collection starts, no other for this long (one bundle per incident).", default: "30m" }),
     case: import_core14.Flags.string({ helpGroup: "BUNDLE", description: "Support case id, recorded in each bundle." }),
     poll: import_core14.Flags.integer({ description: "Seconds between looks at the files.", default: 1, min: 1, max: 60 }),
-    context: import_core14.Flags.integer({ description: "MiB of each file kept for the analysis (its latest lines): how far back a finding can reach.", default: 4, min: 1, max: 64 }),
+    context: import_core14.Flags.integer({ description: "MiB of each file kept for the analysis (its latest lines): how far back a finding can reach.", default: 4, min: 1, max: 16 }),
     tz: inputFlags.tz,
     clock: inputFlags.clock,
     threshold: inputFlags.threshold,

@@ -146,7 +146,7 @@ async function collectNode(out: Spooled, opts: CollectOptions, spool: string, re
   let access: NodeAccess;
   opts.progress(spec.name, { files: 0, bytes: 0, phase: 'connecting' });
   try {
-    access = spec.host ? sshAccess(await connect({ ...opts.ssh, host: spec.host }, opts.signal)) : localAccess();
+    access = spec.host ? sshAccess(await connect({ ...opts.ssh, host: spec.host }, opts.signal)) : localAccess(opts.signal);
   } catch (err) {
     out.errors.push({ message: (err as Error).message });
     opts.progress(spec.name, { files: 0, bytes: 0, done: true, error: (err as Error).message });
@@ -164,6 +164,8 @@ async function collectNode(out: Spooled, opts: CollectOptions, spool: string, re
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     const seen = new Map<string, string>();
     for (const f of listed) {
+      // Stopped (a watch ending): no more copies; the bundle is not written.
+      if (opts.signal?.aborted) break;
       if (f.refused) {
         out.errors.push({ source: f.path, message: f.refused });
         continue;

@@ -57,6 +57,8 @@ export interface WatchOptions {
 
 /** Chunks of a kept file are joined up to this size; the oldest go a chunk at a time. */
 const JOIN_BYTES = 64 << 10;
+/** Incidents remembered to tell a late trigger of one from a new one. */
+const KEPT_INCIDENTS = 32;
 /** What a file may keep beyond twice --context while analyses fall behind a fast writer. */
 const HARD_SLACK_BYTES = 8 << 20;
 /** Rotations of a file kept at most, however small (a file rotated every few lines). */
@@ -95,6 +97,20 @@ interface Kept {
     mtimeMs: number;
   }>;
   bytes: number;
+}
+
+/**
+ * The kept chunks as a file's bytes, each a copy of its own (LogFile's contract), a MiB at a time
+ * with a turn of the event loop between: an analysis of many MiB would otherwise hold off the
+ * signals that stop the watch.
+ */
+async function* yielding(chunks: readonly Buffer[]): AsyncGenerator<Buffer> {
+  for (const c of chunks) {
+    for (let at = 0; at < c.length; at += 1 << 20) {
+      await new Promise((r) => setImmediate(r));
+      yield Buffer.from(c.subarray(at, at + (1 << 20)));
+    }
+  }
 }
 
 function countNewlines(b: Buffer): number {
@@ -244,7 +260,7 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
           // What this analysis sees is no longer news to the next one.
           g.freshFrom = g.endLine;
           const chunks = [...g.chunks];
-          files.push({ node: n.name, kind: k.kind, path: shown, order: order++, size: g.bytes, mtime: new Date(g.mtimeMs), open: () => Readable.from(chunks.map((c) => Buffer.from(c))) });
+          files.push({ node: n.name, kind: k.kind, path: shown, order: order++, size: g.bytes, mtime: new Date(g.mtimeMs), open: () => Readable.from(yielding(chunks)) });
         });
       }
       return { name: n.name, role: n.role, files, facts: { ...(facts.get(n.name) ?? {}) } };
@@ -265,7 +281,8 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
   const collectAbort = new AbortController();
   /** Wall time the last collection started (the cool-down runs from it), and its incident's log time. */
   let lastTrigger = -Infinity;
-  let lastIncident: number | undefined;
+  /** Log times of the incidents triggered lately (collected, pending, or said during a cool-down). */
+  const incidents: number[] = [];
   /** A new incident's trigger that came during the cool-down: collected when it ends. */
   let pending: { f: Finding; time: string } | undefined;
   let pendingTimer: NodeJS.Timeout | undefined;
@@ -280,7 +297,6 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
 
   const startCollect = (f: Finding, time: string): void => {
     lastTrigger = now();
-    lastIncident = Date.parse(time);
     const what = { id: f.id, node: f.node, time };
     notice(`${f.id} on ${f.node}: collecting a bundle into ${opts.outDir}`);
     collecting = collect(collectOptions(opts, f, time, collectAbort.signal))
@@ -321,7 +337,11 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
     if (!opts.outDir || !opts.collectOn.has(f.id)) return;
     const at = Date.parse(time);
     const sameAs = (x: number | undefined): boolean => x !== undefined && Math.abs(at - x) <= t.incidentGapMs;
-    if (sameAs(lastIncident) || sameAs(pending && Date.parse(pending.time))) return;
+    // Every incident collected or said lately, not only the last: a late trigger of one said
+    // during a cool-down must not get a bundle of its own once the next collection has started.
+    if (incidents.some(sameAs) || sameAs(pending && Date.parse(pending.time))) return;
+    incidents.push(at);
+    if (incidents.length > KEPT_INCIDENTS) incidents.shift();
     if (pending) {
       notice(`${f.id} on ${f.node} at ${time} starts yet another incident during the cool-down: no bundle of its own; its lines will be in the one collected for ${pending.f.id} at ${pending.time}, which is taken after it`);
       return;
@@ -457,11 +477,12 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
         while (!signal.aborted) {
           let caughtUp = true;
           for (const { kind, follow } of mine) {
-            // What a lost connection makes a follower say is the connection's story, told once below.
             if (lost) break;
             const r = await follow.poll(fsys);
-            if (lost) break;
+            // Lines read are kept even if the connection went meanwhile (the follower has moved past
+            // them); what a lost connection makes it say is the connection's story, told once below.
             for (const c of r.chunks) keep(node.name, kind, follow.path, c);
+            if (lost) break;
             for (const n of r.notes) notice(n, node.name);
             caughtUp &&= r.caughtUp;
           }

@@ -7,6 +7,7 @@ import { builtinRules } from '../src/rules/engine';
 import { verifyBundle } from '../src/bundle/verify';
 import type { WatchEvent } from '../src/report/watch';
 import { watch, type WatchNode, type WatchOptions } from '../src/watch';
+import { localFollowFs, type FollowFs } from '../src/sources/follow';
 import { FIXTURES } from './helpers/cli';
 import { splitAt } from './helpers/split';
 
@@ -283,5 +284,88 @@ describe('watch (use case, two nodes on this machine)', function () {
     assert.ok(!events.some((e) => e.type === 'notice' && /after --from/.test(e.message)));
     stop.abort();
     await w.done;
+  });
+});
+
+describe('watch (use case, a peer whose connection drops just after a read)', function () {
+  this.timeout(30000);
+  // A connection that drops at one exact moment cannot be had from a real sshd: here the SSH layer
+  // is replaced by this machine's files, and the connection "drops" right after a read answered.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const ssh = require('../src/sources/ssh') as { connect: unknown };
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const facts = require('../src/sources/facts') as { collectFacts: unknown };
+
+  it('keeps the lines that read got: they are not read again after the reconnection', async () => {
+    const tmp = mkdtempSync(path.join(os.tmpdir(), 'smsdiag-watch-drop-'));
+    const src = path.join(tmp, 'primary');
+    mkdirSync(src);
+    const parts = splitAt(path.join(FIXTURES, 'takeover-db', 'primary'), '13:47:00');
+    for (const [name, p] of parts) writeFileSync(path.join(src, name), p.before);
+    let armed = false;
+    let connects = 0;
+    const realConnect = ssh.connect;
+    const realFacts = facts.collectFacts;
+    ssh.connect = async () => {
+      connects++;
+      let drop!: () => void;
+      const closed = new Promise<void>((r) => (drop = r));
+      const base = localFollowFs();
+      const fsys: FollowFs = {
+        ...base,
+        open: async (p) => {
+          const h = await base.open(p);
+          return {
+            ...h,
+            read: async (pos, len) => {
+              const b = await h.read(pos, len);
+              if (armed && b.length && p.endsWith('mysqld.err')) {
+                armed = false;
+                drop();
+              }
+              return b;
+            },
+          };
+        },
+      };
+      return { followFs: () => fsys, closed, close: () => drop(), exec: async () => ({ code: 0, stdout: Buffer.alloc(0), stderr: '' }) };
+    };
+    facts.collectFacts = async () => ({ values: {}, files: [] });
+    const events: WatchEvent[] = [];
+    const stop = new AbortController();
+    try {
+      const kinds: Record<string, 'ha' | 'sms-info' | 'mysqld'> = { 'ha.log': 'ha', 'sms-info.log': 'sms-info', 'mysqld.err': 'mysqld' };
+      const w = watch({
+        nodes: [{ name: 'primary', role: 'primary', host: 'peer', files: [...parts.keys()].map((n) => ({ kind: kinds[n], path: path.join(src, n) })) }],
+        ssh: { port: 22, user: 'root', keyFile: '/nonexistent', knownHosts: '/nonexistent', acceptNewHostKey: false },
+        paths: [],
+        rules: builtinRules(),
+        tz: {},
+        clock: {},
+        defaultOffsetMinutes: 0,
+        contextBytes: 1 << 20,
+        pollMs: 100,
+        collectOn: new Set(),
+        cooldownMs: 0,
+        commandLine: [],
+        toolVersion: 'test',
+        signal: stop.signal,
+        emit: (e) => events.push(e),
+      });
+      await until('following', () => events.some((e) => e.type === 'notice' && /^following/.test(e.message)));
+      await new Promise((r) => setTimeout(r, 300));
+      armed = true;
+      for (const [name, p] of parts) appendFileSync(path.join(src, name), p.after);
+      await until('a second connection', () => connects >= 2);
+      await until('the crash', () => events.some((e) => e.type === 'finding' && e.finding.id === 'db-crash'), 8000);
+      stop.abort();
+      await w.done;
+    } finally {
+      // A failure above must not leave the watch running (mocha would wait for it).
+      stop.abort();
+      ssh.connect = realConnect;
+      facts.collectFacts = realFacts;
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });

@@ -78,6 +78,8 @@ interface Cursor {
   partialBytes: number;
   cutting: boolean;
   mtimeMs: number;
+  /** Bytes before this offset were written before the watch began: read as context. */
+  contextEnd: number;
 }
 
 /**
@@ -143,12 +145,13 @@ export function follower(path: string, opts: FollowOptions) {
     c.partialBytes = 0;
   };
   /** Reads on from where the cursor stands, at most `limit` bytes; true when it got any. */
-  const readOn = async (c: Cursor, out: FollowChunk[], notes: string[], limit: number, context = false): Promise<boolean> => {
+  const readOn = async (c: Cursor, out: FollowChunk[], notes: string[], limit: number): Promise<boolean> => {
     const size = await c.handle!.size();
     const from = c.pos;
     let budget = limit;
     while (c.pos < size && budget > 0) {
-      const buf = await c.handle!.read(c.pos, Math.min(PIECE, size - c.pos, budget));
+      const context = c.pos < c.contextEnd;
+      const buf = await c.handle!.read(c.pos, Math.min(PIECE, size - c.pos, budget, context ? c.contextEnd - c.pos : Infinity));
       if (!buf.length) break;
       // The first bytes, as long as the reading is at them (after a context start it is not).
       if (c.prefix.length < PREFIX_BYTES && c.pos === c.prefix.length) c.prefix = Buffer.concat([c.prefix, buf.subarray(0, PREFIX_BYTES - c.pos)]);
@@ -164,24 +167,34 @@ export function follower(path: string, opts: FollowOptions) {
     await h?.close().catch(() => undefined);
   };
   /** A new generation: from its start, or (the first file found) its end with context before it. */
-  const open = async (fsys: FollowFs, st: FollowStat, from: 'start' | 'end', out: FollowChunk[], notes: string[]): Promise<Cursor> => {
+  /**
+   * A new generation: read from its start, or (the first file found) from its end with the context
+   * before it, which the next reads give as context.
+   */
+  const open = async (fsys: FollowFs, st: FollowStat, from: 'start' | 'end'): Promise<Cursor> => {
     const handle = await fsys.open(path);
-    const c: Cursor = { handle, id: handle.id, generation: ++generations, pos: 0, nextLine: 1, prefix: Buffer.alloc(0), partial: [], partialBytes: 0, cutting: false, mtimeMs: st.mtimeMs };
-    if (from === 'end') {
-      const size = await handle.size();
-      c.prefix = await handle.read(0, Math.min(PREFIX_BYTES, size));
-      // Context starts at a line: the partial line before it is skipped.
-      let ctx = Math.max(0, size - opts.contextBytes);
-      if (ctx > 0) {
-        const look = await handle.read(ctx, Math.min(size - ctx, MAX_LINE_BYTES));
-        const nl = look.indexOf(0x0a);
-        ctx = nl < 0 ? size : ctx + nl + 1;
-        c.nextLine = (await fsys.countLines(path, handle, ctx)) + 1;
+    try {
+      const c: Cursor = { handle, id: handle.id, generation: generations + 1, pos: 0, nextLine: 1, prefix: Buffer.alloc(0), partial: [], partialBytes: 0, cutting: false, mtimeMs: st.mtimeMs, contextEnd: 0 };
+      if (from === 'end') {
+        const size = await handle.size();
+        c.prefix = await handle.read(0, Math.min(PREFIX_BYTES, size));
+        // Context starts at a line: the partial line before it is skipped.
+        let ctx = Math.max(0, size - opts.contextBytes);
+        if (ctx > 0) {
+          const look = await handle.read(ctx, Math.min(size - ctx, MAX_LINE_BYTES));
+          const nl = look.indexOf(0x0a);
+          ctx = nl < 0 ? size : ctx + nl + 1;
+          c.nextLine = (await fsys.countLines(path, handle, ctx)) + 1;
+        }
+        c.pos = ctx;
+        c.contextEnd = size;
       }
-      c.pos = ctx;
-      await readOn(c, out, notes, size - ctx, true);
+      generations++;
+      return c;
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      throw err;
     }
-    return c;
   };
   /**
    * Does the path (stat `st`) name the cursor's file? Not when its identity differs (here), when it
@@ -203,6 +216,15 @@ export function follower(path: string, opts: FollowOptions) {
   /** Does the open file still hold what was read of it (not truncated and rewritten)? */
   const intact = async (c: Cursor): Promise<boolean> => (await c.handle!.size()) >= c.pos && (await c.handle!.read(0, c.prefix.length)).equals(c.prefix);
 
+  /** A rotated file becomes the one drained; one still drained before it is left at once, and said. */
+  const retire = (c: Cursor, out: FollowChunk[], notes: string[]): void => {
+    if (old) {
+      flush(old.c, out);
+      void close(old.c);
+      notes.push(`${path} was rotated again while the file before it was still read: that one is left now (what its writer adds to it from now on is not read)`);
+    }
+    old = { c, quiet: 0 };
+  };
   /** The rotated file, read for a few polls more; then its last unended line, and closed. */
   const drainOld = async (out: FollowChunk[], notes: string[]): Promise<void> => {
     if (!old) return;
@@ -230,9 +252,21 @@ export function follower(path: string, opts: FollowOptions) {
       try {
         await drainOld(chunks, notes);
         if (reopening && cur?.handle) {
-          // What the old handle still holds first (SIGHUP); a handle of a lost connection reads nothing.
-          await (async () => (await intact(cur!)) && readOn(cur!, chunks, notes, Number.MAX_SAFE_INTEGER))().catch(() => undefined);
-          await close(cur);
+          // What the old handle still holds first (SIGHUP); a handle of a lost connection reads
+          // nothing. A rotation found this way is drained like one found by a poll.
+          const c = cur;
+          const rotated = await (async () => {
+            if (!(await intact(c))) return false;
+            await readOn(c, chunks, notes, Number.MAX_SAFE_INTEGER);
+            const now = await fsys.stat(path);
+            return !!now && !(await same(fsys, c, now));
+          })().catch(() => false);
+          if (rotated) {
+            retire(c, chunks, notes);
+            cur = undefined;
+            started = true;
+            notes.push(`${path} was rotated; the old file is read to its end, the new one from its start`);
+          } else await close(c);
         }
         reopening = false;
         const st = await fsys.stat(path);
@@ -266,25 +300,25 @@ export function follower(path: string, opts: FollowOptions) {
             return { chunks, notes, caughtUp };
           }
           if (waitingSaid) notes.push(`${path} appeared; reading it from its start`);
-          cur = await open(fsys, st, started ? 'start' : 'end', chunks, notes);
+          cur = await open(fsys, st, started ? 'start' : 'end');
           started = true;
           waitingSaid = false;
         } else if (st && (st.size !== lastStat?.size || st.mtimeMs !== lastStat?.mtimeMs || st.id !== lastStat?.id) && !(await same(fsys, cur, st))) {
-          if (await intact(cur)) {
+          const c = cur;
+          // The new file is opened by the next step, so an error opening it leaves the old one drained.
+          cur = undefined;
+          started = true;
+          if (await intact(c)) {
             // Renamed away: its rest now, and what its writer still appends for a few polls.
-            await readOn(cur, chunks, notes, Number.MAX_SAFE_INTEGER);
-            if (old) {
-              flush(old.c, chunks);
-              await close(old.c);
-            }
-            old = { c: cur, quiet: 0 };
+            await readOn(c, chunks, notes, Number.MAX_SAFE_INTEGER);
+            retire(c, chunks, notes);
             notes.push(`${path} was rotated; the old file is read to its end, the new one from its start`);
           } else {
             // Truncated and written again: the open file no longer holds what followed the last read.
-            await close(cur);
+            await close(c);
             notes.push(`${path} was truncated (copytruncate); lines written between the last read and the truncation were not seen here (they are in its copy); reading it again from its start`);
           }
-          cur = await open(fsys, st, 'start', chunks, notes);
+          cur = await open(fsys, st, 'start');
         }
         lastStat = st;
         if (st) cur.mtimeMs = st.mtimeMs;

@@ -25,8 +25,8 @@ export interface NodeAccess {
   close(): void;
 }
 
-/** This machine. */
-export function localAccess(): NodeAccess {
+/** This machine; `signal` stops a copy under way. */
+export function localAccess(signal?: AbortSignal): NodeAccess {
   return {
     list: findLocalFiles,
     async copy(file, size, dest, onBytes) {
@@ -42,7 +42,7 @@ export function localAccess(): NodeAccess {
           onBytes?.(n);
           yield c;
         }
-      }, out);
+      }, out, ...(signal ? [{ signal }] : []));
       return n;
     },
     run(argv) {

@@ -201,6 +201,57 @@ describe('follower (tail -F on this machine)', () => {
     await f.close();
   });
 
+  it('a new file that cannot be opened yet at a rotation does not cut the old one short', async () => {
+    writeFileSync(file, numbered(1, 2));
+    let failOpen = false;
+    const flaky: FollowFs = { ...fsys, open: async (p) => (failOpen ? Promise.reject(Object.assign(new Error('permission denied'), { code: 'EACCES' })) : fsys.open(p)) };
+    const f = follower(file, { contextBytes: 0 });
+    await f.poll(flaky);
+    renameSync(file, `${file}.1`);
+    writeFileSync(file, 'new 1\n');
+    failOpen = true;
+    assert.match((await f.poll(flaky)).notes.join('\n'), /rotated[\s\S]*cannot read .*EACCES/);
+    appendFileSync(`${file}.1`, 'old 3\n');
+    failOpen = false;
+    assert.deepEqual(lines((await f.poll(flaky)).chunks), ['1:3:old 3', '2:1:new 1']);
+    await f.close();
+  });
+
+  it('a read that fails while the context is read gives the context once, from where it stopped', async () => {
+    writeFileSync(file, numbered(1, 20));
+    let failRead = true;
+    const flaky: FollowFs = {
+      ...fsys,
+      open: async (p) => {
+        const h = await fsys.open(p);
+        // The first 64 bytes are read when the file is opened; the context after that fails once.
+        return { ...h, read: (pos: number, len: number) => (failRead && len > 64 ? Promise.reject(Object.assign(new Error('I/O error'), { code: 'EIO' })) : h.read(pos, len)) };
+      },
+    };
+    const f = follower(file, { contextBytes: 1024 });
+    let r = await f.poll(flaky);
+    assert.deepEqual(r.chunks, []);
+    assert.match(r.notes[0], /cannot read .*EIO/);
+    failRead = false;
+    r = await f.poll(flaky);
+    assert.deepEqual(lines(r.chunks), Array.from({ length: 20 }, (_, i) => `1:${i + 1}:line ${i + 1} (context)`));
+    await f.close();
+  });
+
+  it('a rotation found by a reopen (SIGHUP) is drained like one found by a poll', async () => {
+    writeFileSync(file, numbered(1, 2));
+    const f = follower(file, { contextBytes: 0 });
+    await f.poll(fsys);
+    renameSync(file, `${file}.1`);
+    writeFileSync(file, 'new 1\n');
+    appendFileSync(`${file}.1`, 'old 3\n');
+    f.reopen();
+    assert.deepEqual(lines((await f.poll(fsys)).chunks), ['1:3:old 3', '2:1:new 1']);
+    appendFileSync(`${file}.1`, 'old 4\n');
+    assert.deepEqual(lines((await f.poll(fsys)).chunks), ['1:4:old 4']);
+    await f.close();
+  });
+
   it('after a reopen goes on where it was in the same file, and from the start of another', async () => {
     writeFileSync(file, numbered(1, 2));
     const f = follower(file, { contextBytes: 0 });
