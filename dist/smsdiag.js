@@ -53794,6 +53794,8 @@ function follower(path19, opts) {
           const nl = look.indexOf(10);
           ctx = nl < 0 ? size : ctx + nl + 1;
           c.nextLine = await fsys.countLines(path19, handle, ctx) + 1;
+          const now = await fsys.stat(path19);
+          if (!now || !await same(fsys, c, now)) throw Object.assign(new Error("it was rotated while it was opened"), { code: "rotated while it was opened" });
         }
         c.pos = ctx;
         c.contextEnd = size;

@@ -185,6 +185,9 @@ export function follower(path: string, opts: FollowOptions) {
           const nl = look.indexOf(0x0a);
           ctx = nl < 0 ? size : ctx + nl + 1;
           c.nextLine = (await fsys.countLines(path, handle, ctx)) + 1;
+          // Over SFTP the lines are counted in the file at the path: it must still be this one.
+          const now = await fsys.stat(path);
+          if (!now || !(await same(fsys, c, now))) throw Object.assign(new Error('it was rotated while it was opened'), { code: 'rotated while it was opened' });
         }
         c.pos = ctx;
         c.contextEnd = size;

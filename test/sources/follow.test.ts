@@ -252,6 +252,30 @@ describe('follower (tail -F on this machine)', () => {
     await f.close();
   });
 
+  it('lines counted in a file rotated meanwhile are not used: the next poll starts again', async () => {
+    writeFileSync(file, numbered(1, 30));
+    let rotateOnCount = true;
+    const racing: FollowFs = {
+      ...withoutIds(),
+      countLines: async (p, h, bytes) => {
+        // The peer rotates the file between the open and the count: the count is of another file.
+        if (rotateOnCount) {
+          rotateOnCount = false;
+          renameSync(file, `${file}.1`);
+          writeFileSync(file, numbered(101, 140));
+        }
+        return withoutIds().countLines(p, h, bytes);
+      },
+    };
+    const f = follower(file, { contextBytes: 40 });
+    const r1 = await f.poll(racing);
+    assert.deepEqual(r1.chunks, []);
+    assert.match(r1.notes[0], /rotated while it was opened/);
+    // Now the file at the path is counted and read as itself: its last lines with their own numbers.
+    assert.deepEqual(lines((await f.poll(racing)).chunks), ['1:37:line 137 (context)', '1:38:line 138 (context)', '1:39:line 139 (context)', '1:40:line 140 (context)']);
+    await f.close();
+  });
+
   it('after a reopen goes on where it was in the same file, and from the start of another', async () => {
     writeFileSync(file, numbered(1, 2));
     const f = follower(file, { contextBytes: 0 });
