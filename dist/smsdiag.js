@@ -46838,6 +46838,7 @@ function applyOverrides(name2, facts, opts) {
   if (clock3 !== void 0) {
     facts.clockOffsetMs = clock3;
     facts.clockSource = "user";
+    delete facts.clockUncertaintyMs;
   }
 }
 function byRole(a, b) {

@@ -31,6 +31,13 @@ describe('analyzeInventory', () => {
     assert.deepEqual(a.report.findings.map((f) => [f.id, f.node, f.evidence[0].file]), [['no-active-node', 'cluster', 'ha.state'], ['ha-failed', 'primary', 'ha.state']]);
   });
 
+  it('a --clock smaller than the bundle\'s clock sample could tell is applied as given, not called measured', async () => {
+    // The bundle measured the secondary's clock within ±5 ms; the user says it ran 3 ms ahead.
+    const a = await analyzeInventory(await resolveInputs([path.join(FIXTURES, 'bundle', 'smsdiag-sms-a-20171012T135000Z.tar.gz')], { clock: { secondary: 3 } }));
+    assert.ok(a.report.warnings.some((w) => /^secondary: .*moved its times by -0\.003 s to correct its clock/.test(w)), a.report.warnings.join('\n'));
+    assert.ok(!a.report.warnings.some((w) => /secondary: .*measured 3 ms/.test(w)), a.report.warnings.join('\n'));
+  });
+
   it('zone and clock corrections move a node onto the true timeline', async () => {
     write('secondary/ha.log', ['2017-10-12 15:49:37,000 INFO Local state: Failed']);
     const a = await analyzeInventory(await resolveInputs([tmp], { tz: { secondary: 120 }, clock: { secondary: 95_000 } }));

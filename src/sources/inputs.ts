@@ -172,13 +172,16 @@ export function assumeZone(facts: NodeFacts, minutes: number): void {
   facts.utcOffsetAssumed = true;
 }
 
-function applyOverrides(name: string, facts: NodeFacts, opts: InputOptions): void {
+/** --tz and --clock for a node, over what its facts say. */
+export function applyOverrides(name: string, facts: NodeFacts, opts: Pick<InputOptions, 'tz' | 'clock'>): void {
   const tz = opts.tz?.[name];
   if (tz !== undefined) facts.utcOffsetMinutes = tz;
   const clock = opts.clock?.[name];
   if (clock !== undefined) {
     facts.clockOffsetMs = clock;
     facts.clockSource = 'user';
+    // The error bound of a sample no longer used: the user's offset is applied as given.
+    delete facts.clockUncertaintyMs;
   }
 }
 
