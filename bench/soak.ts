@@ -4,11 +4,11 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { builtinRules } from '../src/rules/engine';
 import { watch } from '../src/watch';
 import { gzipSync } from 'node:zlib';
 import { haLine, prng, smsInfoLine } from './generate';
 import { startSshd } from '../test/helpers/sshd';
+import { localWatchOptions } from '../test/helpers/watch';
 
 const DAY_MS = 24 * 3600_000;
 /** Log lines per log-second and node: ha.log a heartbeat every 2 s, sms-info.log two lines a second. */
@@ -153,23 +153,7 @@ export async function pollSoak(seconds: number): Promise<string> {
       return { name, role: name, files: [{ kind: 'ha' as const, path: path.join(dir, name, 'ha.log') }] };
     });
     let printed = 0;
-    const w = watch({
-      nodes,
-      ssh: { port: 22, user: 'root', keyFile: '/nonexistent', knownHosts: '/nonexistent', acceptNewHostKey: false },
-      paths: [],
-      rules: builtinRules(),
-      tz: {},
-      clock: {},
-      defaultOffsetMinutes: 0,
-      contextBytes: 1 << 20,
-      pollMs: 10,
-      collectOn: new Set(),
-      cooldownMs: 0,
-      commandLine: [],
-      toolVersion: 'bench',
-      signal: stop.signal,
-      emit: (e) => void (e.type === 'finding' && printed++),
-    });
+    const w = watch(localWatchOptions({ nodes, pollMs: 10, signal: stop.signal, emit: (e) => void (e.type === 'finding' && printed++) }));
     const ha = { primary: haLine('primary'), secondary: haLine('secondary') };
     const heap: number[] = [];
     const began = Date.now();

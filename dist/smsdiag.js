@@ -45400,6 +45400,12 @@ function splitGlob(g) {
   if (/[*?]/.test(dir)) throw new UsageError(`--path ${g.kind}=${g.glob}: wildcards are allowed in the file name only`);
   return { dir, pattern };
 }
+function globsForNode(node, paths) {
+  const own = paths.filter((p) => p.node === node).map((p) => p.glob);
+  if (own.length) return own;
+  const shared = paths.filter((p) => !p.node).map((p) => p.glob);
+  return shared.length ? shared : catalogGlobs();
+}
 function catalogGlobs() {
   return Object.entries(DEFAULT_LOCATIONS).flatMap(([kind, globs]) => globs.map((glob) => ({ kind, glob })));
 }
@@ -45546,6 +45552,23 @@ sampled between collector times ${new Date(t0).toISOString()} and ${new Date(t1)
   }
   return { files, values };
 }
+function sampledFacts(c) {
+  const v = c.values;
+  const facts = {
+    hostname: v.hostname,
+    utcOffsetMinutes: v.utcOffsetMinutes,
+    clockOffsetMs: v.clockOffsetMs,
+    clockUncertaintyMs: v.clockUncertaintyMs,
+    haState: v.haState
+  };
+  const file = (name2) => c.files.find((f) => f.name === name2)?.text;
+  const df = file("df.txt");
+  if (df !== void 0) facts.diskUse = parseDf(df);
+  const free = file("free.txt");
+  const memory = free === void 0 ? void 0 : parseFree(free);
+  if (memory) facts.memory = memory;
+  return facts;
+}
 var NOT_A_DISK = /^(?:tmpfs|devtmpfs|udev|overlay|squashfs|none|shm|\/dev\/loop\d+)$/;
 function parseDf(text) {
   const out = [];
@@ -45676,6 +45699,11 @@ var path4 = __toESM(require("node:path"));
 
 // src/text/lines.ts
 var MAX_LINE_BYTES = 1024 * 1024;
+function countNewlines(b) {
+  let n = 0;
+  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
+  return n;
+}
 var NL = Buffer.from("\n");
 async function* splitLines(chunks, maxLine) {
   let carry = null;
@@ -52513,6 +52541,7 @@ function session(client, where, stallMs) {
         f(s, (err, v) => err ? reject(Object.assign(new Error(`${where}: ${what}: ${err.message}`), { sftpCode: err.code })) : resolve4(v));
       })
     );
+    const EOF = 1;
     const NO_SUCH_FILE = 2;
     return {
       async stat(p) {
@@ -52532,7 +52561,7 @@ function session(client, where, stallMs) {
             const buf = Buffer.allocUnsafe(len);
             s.read(h, buf, 0, len, pos, (err, n) => cb(err, buf.subarray(0, err ? 0 : n)));
           }).catch((err) => {
-            if (err.sftpCode === 1) return Buffer.alloc(0);
+            if (err.sftpCode === EOF) return Buffer.alloc(0);
             throw err;
           }),
           size: async () => (await call(`stat ${p}`, (s, cb) => s.fstat(h, cb))).size,
@@ -52700,13 +52729,6 @@ function startNode(spec, opts, spool) {
   })();
   return { spooled, ready, copied, done };
 }
-function globsFor(node, opts) {
-  const own = opts.paths.filter((p) => p.node === node).map((p) => p.glob);
-  if (own.length) return own;
-  const shared = opts.paths.filter((p) => !p.node).map((p) => p.glob);
-  if (shared.length) return shared;
-  return catalogGlobs();
-}
 function wanted(f, since) {
   if (since === void 0) return true;
   const c = classifyFileName(path13.basename(f.path));
@@ -52730,7 +52752,7 @@ async function collectNode(out, opts, spool, ready, copied) {
     out.facts = await collectFacts(access, !!spec.host);
     ready();
     opts.progress(spec.name, { files: 0, bytes: 0, phase: "listing" });
-    const listed = (await access.list(globsFor(spec.name, opts))).filter((f) => wanted(f, opts.since));
+    const listed = (await access.list(globsForNode(spec.name, opts.paths))).filter((f) => wanted(f, opts.since));
     const dir = path13.join(spool, spec.name);
     await import_node_fs17.promises.mkdir(dir, { recursive: true, mode: 448 });
     const seen = /* @__PURE__ */ new Map();
@@ -52843,20 +52865,7 @@ async function inventoryOf(spooled, spool, defaultOffsetMinutes) {
       continue;
     }
     const n = await nodeFromDirectory(s.spec.name, path13.join(spool, s.spec.name), warnings);
-    const v = s.facts?.values ?? {};
-    const facts = {
-      hostname: v.hostname,
-      utcOffsetMinutes: v.utcOffsetMinutes,
-      clockOffsetMs: v.clockOffsetMs,
-      clockUncertaintyMs: v.clockUncertaintyMs,
-      haState: v.haState
-    };
-    const fact = (name2) => s.facts?.files.find((f) => f.name === name2)?.text;
-    const df = fact("df.txt");
-    if (df !== void 0) facts.diskUse = parseDf(df);
-    const free = fact("free.txt");
-    const memory = free === void 0 ? void 0 : parseFree(free);
-    if (memory) facts.memory = memory;
+    const facts = sampledFacts(s.facts ?? { values: {}, files: [] });
     assumeZone(facts, defaultOffsetMinutes);
     nodes.push({ ...n, role: s.spec.role, facts, ...errors.length ? { collectionErrors: errors } : {} });
   }
@@ -53736,7 +53745,7 @@ function follower(path19, opts) {
   const emit = (c, data, out, context) => {
     if (!data.length) return;
     out.push({ generation: c.generation, firstLine: c.nextLine, data, context, mtimeMs: c.mtimeMs });
-    for (let i = data.indexOf(10); i >= 0; i = data.indexOf(10, i + 1)) c.nextLine++;
+    c.nextLine += countNewlines(data);
   };
   const take = (c, buf, out, notes, context) => {
     let end = buf.lastIndexOf(10) + 1;
@@ -53828,6 +53837,7 @@ function follower(path19, opts) {
       notes.push(`${path19} was rotated again while the file before it was still read: that one is left now (what its writer adds to it from now on is not read)`);
     }
     old = { c, quiet: 0 };
+    notes.push(`${path19} was rotated; the old file is read to its end, the new one from its start`);
   };
   const drainOld = async (out, notes) => {
     if (!old) return;
@@ -53865,7 +53875,6 @@ function follower(path19, opts) {
             retire(c, chunks, notes);
             cur = void 0;
             started = true;
-            notes.push(`${path19} was rotated; the old file is read to its end, the new one from its start`);
           } else await close(c);
         }
         reopening = false;
@@ -53909,7 +53918,6 @@ function follower(path19, opts) {
           if (await intact(c)) {
             await readOn(c, chunks, notes, Number.MAX_SAFE_INTEGER);
             retire(c, chunks, notes);
-            notes.push(`${path19} was rotated; the old file is read to its end, the new one from its start`);
           } else {
             await close(c);
             notes.push(`${path19} was truncated (copytruncate); lines written between the last read and the truncation were not seen here (they are in its copy); reading it again from its start`);
@@ -53973,7 +53981,7 @@ function localFollowFs() {
       for (let at = 0; at < bytes; ) {
         const buf = await handle.read(at, Math.min(PIECE, bytes - at));
         if (!buf.length) break;
-        for (let i = buf.indexOf(10); i >= 0; i = buf.indexOf(10, i + 1)) n++;
+        n += countNewlines(buf);
         at += buf.length;
       }
       return n;
@@ -54000,11 +54008,6 @@ async function* yielding(chunks) {
       yield Buffer.from(c.subarray(at, at + (1 << 20)));
     }
   }
-}
-function countNewlines(b) {
-  let n = 0;
-  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
-  return n;
 }
 function nap(ms, signal, onWake) {
   return new Promise((resolve4) => {
@@ -54258,7 +54261,7 @@ function watch(opts) {
     }
   };
   const runNode = async (node, started) => {
-    const globs = globsFor2(node.name, opts.paths);
+    const globs = globsForNode(node.name, opts.paths);
     let attempt = 0;
     let wasConnected = false;
     let everFollowed = false;
@@ -54269,13 +54272,13 @@ function watch(opts) {
         if (node.host) {
           session2 = await connect({ ...opts.ssh, host: node.host });
           fsys = session2.followFs();
-          facts.set(node.name, nodeFacts(node.name, (await collectFacts(sshAccess(session2), true)).values, opts));
+          facts.set(node.name, nodeFacts(node.name, await collectFacts(sshAccess(session2), true), opts));
           if (wasConnected) notice(`connected again to ${node.host}`, node.name);
           wasConnected = true;
           attempt = 0;
         } else {
           fsys = localFollowFs();
-          facts.set(node.name, nodeFacts(node.name, {}, opts));
+          facts.set(node.name, nodeFacts(node.name, void 0, opts));
         }
         let mine = followers.get(node.name);
         if (!mine) {
@@ -54374,28 +54377,11 @@ function watch(opts) {
     }
   };
 }
-function globsFor2(node, paths) {
-  const own = paths.filter((p) => p.node === node).map((p) => p.glob);
-  if (own.length) return own;
-  const shared = paths.filter((p) => !p.node).map((p) => p.glob);
-  return shared.length ? shared : catalogGlobs();
-}
 function nodeFacts(name2, sampled, opts) {
-  const f = {};
-  const zone = opts.tz[name2] ?? sampled.utcOffsetMinutes;
-  if (zone !== void 0) f.utcOffsetMinutes = zone;
-  else {
-    f.utcOffsetMinutes = opts.defaultOffsetMinutes;
-    f.utcOffsetAssumed = true;
-  }
-  if (opts.clock[name2] !== void 0) {
-    f.clockOffsetMs = opts.clock[name2];
-    f.clockSource = "user";
-  } else if (typeof sampled.clockOffsetMs === "number") {
-    f.clockOffsetMs = sampled.clockOffsetMs;
-    f.clockUncertaintyMs = sampled.clockUncertaintyMs;
-    f.clockSource = "sample";
-  }
+  const { utcOffsetMinutes, clockOffsetMs, clockUncertaintyMs } = sampled ? sampledFacts(sampled) : {};
+  const f = { utcOffsetMinutes, clockOffsetMs, clockUncertaintyMs };
+  applyOverrides(name2, f, opts);
+  assumeZone(f, opts.defaultOffsetMinutes);
   return f;
 }
 function collectOptions(opts, f, time2, signal) {

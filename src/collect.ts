@@ -1,7 +1,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Inventory, NodeFacts, NodeInput, Role } from './types';
+import type { Inventory, NodeInput, Role } from './types';
 import { analyzeInventory } from './analyze';
 import { adviceFor } from './knowledge/lookup';
 import { EXIT } from './errors';
@@ -15,8 +15,8 @@ import { createRedactor, redactBytes, type Redactor } from './bundle/redact';
 import type { ProgressEvent } from './report/progress';
 import { checkOutputDirectory, createBundleWriter } from './bundle/writer';
 import { classifyFileName } from './sources/catalog';
-import { catalogGlobs } from './sources/find';
-import { collectFacts, parseDf, parseFree, type CollectedFacts } from './sources/facts';
+import { globsForNode } from './sources/find';
+import { collectFacts, sampledFacts, type CollectedFacts } from './sources/facts';
 import { assumeZone } from './sources/inputs';
 import { nodeFromDirectory } from './sources/local';
 import { localAccess, sshAccess, type NodeAccess, type NodeFile, type PathGlob } from './sources/remote';
@@ -122,14 +122,6 @@ function startNode(spec: CollectNode, opts: CollectOptions, spool: string): Node
   return { spooled, ready, copied, done };
 }
 
-function globsFor(node: string, opts: CollectOptions): PathGlob[] {
-  const own = opts.paths.filter((p) => p.node === node).map((p) => p.glob);
-  if (own.length) return own;
-  const shared = opts.paths.filter((p) => !p.node).map((p) => p.glob);
-  if (shared.length) return shared;
-  return catalogGlobs();
-}
-
 /** Rotated files wholly before --since are left out; the live file always comes. */
 function wanted(f: NodeFile, since: number | undefined): boolean {
   if (since === undefined) return true;
@@ -159,7 +151,7 @@ async function collectNode(out: Spooled, opts: CollectOptions, spool: string, re
     out.facts = await collectFacts(access, !!spec.host);
     ready();
     opts.progress(spec.name, { files: 0, bytes: 0, phase: 'listing' });
-    const listed = (await access.list(globsFor(spec.name, opts))).filter((f) => wanted(f, opts.since));
+    const listed = (await access.list(globsForNode(spec.name, opts.paths))).filter((f) => wanted(f, opts.since));
     const dir = path.join(spool, spec.name);
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     const seen = new Map<string, string>();
@@ -300,21 +292,7 @@ async function inventoryOf(spooled: Spooled[], spool: string, defaultOffsetMinut
       continue;
     }
     const n = await nodeFromDirectory(s.spec.name, path.join(spool, s.spec.name), warnings);
-    const v = s.facts?.values ?? {};
-    const facts: NodeFacts = {
-      hostname: v.hostname as string | undefined,
-      utcOffsetMinutes: v.utcOffsetMinutes as number | undefined,
-      clockOffsetMs: v.clockOffsetMs as number | undefined,
-      clockUncertaintyMs: v.clockUncertaintyMs as number | undefined,
-      haState: v.haState as string | undefined,
-    };
-    // How full the disks and memory were, as analyze reads them from the bundle's facts/ folder.
-    const fact = (name: string): string | undefined => s.facts?.files.find((f) => f.name === name)?.text;
-    const df = fact('df.txt');
-    if (df !== undefined) facts.diskUse = parseDf(df);
-    const free = fact('free.txt');
-    const memory = free === undefined ? undefined : parseFree(free);
-    if (memory) facts.memory = memory;
+    const facts = sampledFacts(s.facts ?? { values: {}, files: [] });
     assumeZone(facts, defaultOffsetMinutes);
     nodes.push({ ...n, role: s.spec.role, facts, ...(errors.length ? { collectionErrors: errors } : {}) });
   }

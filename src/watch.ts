@@ -10,12 +10,14 @@ import type { ClusterThresholds } from './correlate/cluster';
 import { thresholds as withDefaults } from './knowledge/thresholds';
 import { collect, type CollectOptions } from './collect';
 import { classifyFileName, fileNameOf } from './sources/catalog';
-import { catalogGlobs, splitGlob, type PathGlob } from './sources/find';
+import { globsForNode, splitGlob, type PathGlob } from './sources/find';
 import { globToRegExp } from './sources/glob';
-import { collectFacts } from './sources/facts';
+import { collectFacts, sampledFacts, type CollectedFacts } from './sources/facts';
+import { applyOverrides, assumeZone } from './sources/inputs';
 import { follower, localFollowFs, type FollowChunk, type Follower, type FollowFs } from './sources/follow';
 import { sshAccess } from './sources/remote';
 import { connect, SshError, type SshSession, type SshTarget } from './sources/ssh';
+import { countNewlines } from './text/lines';
 
 /** The kinds a watch follows: the logs that are appended to (ha.state is rewritten, and ha.log says the state). */
 export const FOLLOWED_KINDS: readonly LogKind[] = ['ha', 'sms-info', 'mysqld', 'tpt'];
@@ -111,12 +113,6 @@ async function* yielding(chunks: readonly Buffer[]): AsyncGenerator<Buffer> {
       yield Buffer.from(c.subarray(at, at + (1 << 20)));
     }
   }
-}
-
-function countNewlines(b: Buffer): number {
-  let n = 0;
-  for (let i = b.indexOf(0x0a); i >= 0; i = b.indexOf(0x0a, i + 1)) n++;
-  return n;
 }
 
 /**
@@ -228,7 +224,7 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
     g.bytes += c.data.length;
     k.bytes += c.data.length;
     k.fresh += c.data.length;
-    // Trimmed to --context when analysed (trimContext); here only if analyses fall far behind.
+    // Trimmed to --context when analysed (inventory); here only if analyses fall far behind.
     trim(k, 2 * opts.contextBytes + HARD_SLACK_BYTES);
     if (!c.context && !dirty) {
       const re = opts.rules.prefilter(kind);
@@ -442,7 +438,7 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
 
   /** One node followed until the watch ends; a peer reconnected with backoff whenever it is lost. */
   const runNode = async (node: WatchNode, started: () => void): Promise<void> => {
-    const globs = globsFor(node.name, opts.paths);
+    const globs = globsForNode(node.name, opts.paths);
     let attempt = 0;
     let wasConnected = false;
     let everFollowed = false;
@@ -453,13 +449,13 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
         if (node.host) {
           session = await connect({ ...opts.ssh, host: node.host });
           fsys = session.followFs();
-          facts.set(node.name, nodeFacts(node.name, (await collectFacts(sshAccess(session), true)).values, opts));
+          facts.set(node.name, nodeFacts(node.name, await collectFacts(sshAccess(session), true), opts));
           if (wasConnected) notice(`connected again to ${node.host}`, node.name);
           wasConnected = true;
           attempt = 0;
         } else {
           fsys = localFollowFs();
-          facts.set(node.name, nodeFacts(node.name, {}, opts));
+          facts.set(node.name, nodeFacts(node.name, undefined, opts));
         }
         let mine = followers.get(node.name);
         if (!mine) {
@@ -566,30 +562,16 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
   };
 }
 
-function globsFor(node: string, paths: WatchOptions['paths']): PathGlob[] {
-  const own = paths.filter((p) => p.node === node).map((p) => p.glob);
-  if (own.length) return own;
-  const shared = paths.filter((p) => !p.node).map((p) => p.glob);
-  return shared.length ? shared : catalogGlobs();
-}
-
-/** A node's zone and clock: --tz and --clock first, then what was sampled, else this machine's zone (assumed). */
-function nodeFacts(name: string, sampled: Record<string, unknown>, opts: WatchOptions): NodeFacts {
-  const f: NodeFacts = {};
-  const zone = opts.tz[name] ?? (sampled.utcOffsetMinutes as number | undefined);
-  if (zone !== undefined) f.utcOffsetMinutes = zone;
-  else {
-    f.utcOffsetMinutes = opts.defaultOffsetMinutes;
-    f.utcOffsetAssumed = true;
-  }
-  if (opts.clock[name] !== undefined) {
-    f.clockOffsetMs = opts.clock[name];
-    f.clockSource = 'user';
-  } else if (typeof sampled.clockOffsetMs === 'number') {
-    f.clockOffsetMs = sampled.clockOffsetMs;
-    f.clockUncertaintyMs = sampled.clockUncertaintyMs as number | undefined;
-    f.clockSource = 'sample';
-  }
+/**
+ * A node's zone and clock for the analysis: --tz and --clock over what was sampled, else this
+ * machine's zone (assumed). Only these: ha.state and the disks sampled at connection time would
+ * soon be stale, and the logs say the state as it changes.
+ */
+function nodeFacts(name: string, sampled: CollectedFacts | undefined, opts: WatchOptions): NodeFacts {
+  const { utcOffsetMinutes, clockOffsetMs, clockUncertaintyMs } = sampled ? sampledFacts(sampled) : ({} as NodeFacts);
+  const f: NodeFacts = { utcOffsetMinutes, clockOffsetMs, clockUncertaintyMs };
+  applyOverrides(name, f, opts);
+  assumeZone(f, opts.defaultOffsetMinutes);
   return f;
 }
 

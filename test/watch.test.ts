@@ -7,9 +7,13 @@ import { builtinRules } from '../src/rules/engine';
 import { verifyBundle } from '../src/bundle/verify';
 import type { WatchEvent } from '../src/report/watch';
 import { watch, type WatchNode, type WatchOptions } from '../src/watch';
+import { localWatchOptions } from './helpers/watch';
 import { localFollowFs, type FollowFs } from '../src/sources/follow';
 import { FIXTURES } from './helpers/cli';
 import { splitAt } from './helpers/split';
+
+/** A healthy line (the fixtures' convention for ha.log) that holds a rule anchor: it makes the watch analyse. */
+const HEARTBEAT = '2017-10-12 14:10:00,000 DEBUG [com.tippingpoint.sms.ha] Heartbeat reply from peer 10.0.0.2 in 80 ms\n';
 
 const until = async (what: string, test: () => boolean, ms = 20000): Promise<void> => {
   const end = Date.now() + ms;
@@ -48,28 +52,21 @@ describe('watch (use case, two nodes on this machine)', function () {
       files: (['ha', 'sms-info', 'mysqld'] as const).map((kind) => ({ kind, path: path.join(dir, n, kind === 'mysqld' ? 'mysqld.err' : `${kind}.log`) })),
     }));
   const start = (dir: string, more: Partial<WatchOptions> = {}) => {
-    const w = watch({
-      nodes: nodesOf(dir),
-      ssh: { port: 22, user: 'root', keyFile: '/nonexistent', knownHosts: '/nonexistent', acceptNewHostKey: false },
-      paths: [],
-      rules: builtinRules(),
-      tz: {},
-      clock: {},
-      defaultOffsetMinutes: 0,
-      contextBytes: 1 << 20,
-      pollMs: 100,
-      collectOn: new Set(['ha-failed', 'passive-takeover', 'split-brain', 'db-crash']),
-      outDir: out,
-      cooldownMs: 30 * 60_000,
-      commandLine: ['smsdiag', 'watch', '(test)'],
-      toolVersion: 'test',
-      signal: stop.signal,
-      emit: (e) => events.push(e),
-      ...more,
-    });
+    const w = watch(
+      localWatchOptions({
+        nodes: nodesOf(dir),
+        collectOn: new Set(['ha-failed', 'passive-takeover', 'split-brain', 'db-crash']),
+        outDir: out,
+        cooldownMs: 30 * 60_000,
+        signal: stop.signal,
+        emit: (e) => events.push(e),
+        ...more,
+      }),
+    );
     running = w.done;
     return w;
   };
+  const followed = (): Promise<void> => until('both nodes followed', () => events.filter((e) => e.type === 'notice' && /^following /.test(e.message)).length === 2);
   const findings = () => events.flatMap((e) => (e.type === 'finding' ? [`${e.finding.id}@${e.finding.node}${e.again ? ' again' : ''}`] : []));
   const bundles = () => events.filter((e): e is Extract<WatchEvent, { type: 'bundle' }> => e.type === 'bundle');
 
@@ -81,7 +78,7 @@ describe('watch (use case, two nodes on this machine)', function () {
       for (const [name, part] of splitAt(path.join(FIXTURES, 'takeover-db', n), '13:47:00')) writeFileSync(path.join(src, n, name), part.before);
     }
     const w = start(src, more);
-    await until('both nodes followed', () => events.filter((e) => e.type === 'notice' && /^following /.test(e.message)).length === 2);
+    await followed();
     await new Promise((r) => setTimeout(r, 400));
     assert.deepEqual(findings(), [], 'nothing is new before the rest is appended');
     for (const n of ['primary', 'secondary']) {
@@ -191,13 +188,13 @@ describe('watch (use case, two nodes on this machine)', function () {
     writeFileSync(err, log.slice(0, crash).join(''));
     const note = (hhmm: string, n: number): string => Array.from({ length: n }, () => `2017-10-12 ${hhmm}:00 0 [Note] InnoDB: Buffer pool(s) dump completed at 171012 ${hhmm}:00\n`).join('');
     const w = start(src, { outDir: undefined, contextBytes: 100 << 10 });
-    await until('both nodes followed', () => events.filter((e) => e.type === 'notice' && /^following /.test(e.message)).length === 2);
+    await followed();
     appendFileSync(err, log.slice(crash, restart).join('') + note('13:49', 900));
     await until('the crash', () => findings().includes('db-crash@primary'));
     // The restart and 70 KiB after it: kept with the crash report before it would need 150 KiB.
     appendFileSync(err, log.slice(restart).join('') + note('13:51', 900));
     await new Promise((r) => setTimeout(r, 500));
-    appendFileSync(path.join(src, 'primary', 'ha.log'), '2017-10-12 14:10:00,000 DEBUG [com.tippingpoint.sms.ha] Heartbeat reply from peer 10.0.0.2 in 80 ms\n');
+    appendFileSync(path.join(src, 'primary', 'ha.log'), HEARTBEAT);
     await new Promise((r) => setTimeout(r, 500));
     // What analyze says of the whole file: the crash, and its restart is no unclean shutdown.
     assert.deepEqual(findings(), ['db-crash@primary']);
@@ -230,7 +227,7 @@ describe('watch (use case, two nodes on this machine)', function () {
     const err = path.join(src, 'secondary', 'mysqld.err');
     writeFileSync(err, '');
     const w = start(src, { outDir: undefined });
-    await until('both nodes followed', () => events.filter((e) => e.type === 'notice' && /^following /.test(e.message)).length === 2);
+    await followed();
     // A crash report at the head of the file: no line before it gives its date, so the file's mtime does.
     appendFileSync(err, '15:31:30 UTC - mysqld got signal 6 ;\n');
     await until('the crash', () => findings().includes('db-crash@secondary'));
@@ -238,7 +235,7 @@ describe('watch (use case, two nodes on this machine)', function () {
       appendFileSync(err, 'Attempting backtrace. You can use the following information to find out\n');
       const later = new Date(Date.now() + k * 11 * 60_000);
       utimesSync(err, later, later);
-      appendFileSync(path.join(src, 'primary', 'ha.log'), '2017-10-12 14:10:00,000 DEBUG [com.tippingpoint.sms.ha] Heartbeat reply from peer 10.0.0.2 in 80 ms\n');
+      appendFileSync(path.join(src, 'primary', 'ha.log'), HEARTBEAT);
       await new Promise((r) => setTimeout(r, 500));
     }
     assert.deepEqual(findings(), ['db-crash@secondary']);
@@ -263,7 +260,7 @@ describe('watch (use case, two nodes on this machine)', function () {
       return match(kind, text);
     };
     const w = start(src, { outDir: undefined, rules });
-    await until('both nodes followed', () => events.filter((e) => e.type === 'notice' && /^following /.test(e.message)).length === 2);
+    await followed();
     for (let k = 0; k < 3; k++) {
       appendFileSync(path.join(src, 'primary', 'ha.log'), `2017-10-12 14:1${k}:00,000 ERROR [com.tippingpoint.sms.ha] Local state: Failed BOOM\n`);
       await new Promise((r) => setTimeout(r, 300));
@@ -335,23 +332,13 @@ describe('watch (use case, a peer whose connection drops just after a read)', fu
     const stop = new AbortController();
     try {
       const kinds: Record<string, 'ha' | 'sms-info' | 'mysqld'> = { 'ha.log': 'ha', 'sms-info.log': 'sms-info', 'mysqld.err': 'mysqld' };
-      const w = watch({
-        nodes: [{ name: 'primary', role: 'primary', host: 'peer', files: [...parts.keys()].map((n) => ({ kind: kinds[n], path: path.join(src, n) })) }],
-        ssh: { port: 22, user: 'root', keyFile: '/nonexistent', knownHosts: '/nonexistent', acceptNewHostKey: false },
-        paths: [],
-        rules: builtinRules(),
-        tz: {},
-        clock: {},
-        defaultOffsetMinutes: 0,
-        contextBytes: 1 << 20,
-        pollMs: 100,
-        collectOn: new Set(),
-        cooldownMs: 0,
-        commandLine: [],
-        toolVersion: 'test',
-        signal: stop.signal,
-        emit: (e) => events.push(e),
-      });
+      const w = watch(
+        localWatchOptions({
+          nodes: [{ name: 'primary', role: 'primary', host: 'peer', files: [...parts.keys()].map((n) => ({ kind: kinds[n], path: path.join(src, n) })) }],
+          signal: stop.signal,
+          emit: (e) => events.push(e),
+        }),
+      );
       await until('following', () => events.some((e) => e.type === 'notice' && /^following/.test(e.message)));
       await new Promise((r) => setTimeout(r, 300));
       armed = true;

@@ -1,3 +1,4 @@
+import type { NodeFacts } from '../types';
 import type { NodeAccess } from './remote';
 
 /** What collect records about a node besides its logs. */
@@ -53,6 +54,28 @@ export async function collectFacts(access: NodeAccess, remote: boolean, now: () 
     if (name === 'ha.state' && out.trim()) values.haState = out.trim().split(/\s+/)[0];
   }
   return { files, values };
+}
+
+/**
+ * What analysis takes from a node's collected facts: its name, zone and clock sample, ha.state,
+ * and how full its disks and memory were (as analyze reads them back from a bundle).
+ */
+export function sampledFacts(c: CollectedFacts): NodeFacts {
+  const v = c.values;
+  const facts: NodeFacts = {
+    hostname: v.hostname as string | undefined,
+    utcOffsetMinutes: v.utcOffsetMinutes as number | undefined,
+    clockOffsetMs: v.clockOffsetMs as number | undefined,
+    clockUncertaintyMs: v.clockUncertaintyMs as number | undefined,
+    haState: v.haState as string | undefined,
+  };
+  const file = (name: string): string | undefined => c.files.find((f) => f.name === name)?.text;
+  const df = file('df.txt');
+  if (df !== undefined) facts.diskUse = parseDf(df);
+  const free = file('free.txt');
+  const memory = free === undefined ? undefined : parseFree(free);
+  if (memory) facts.memory = memory;
+  return facts;
 }
 
 /** File systems that are always full or not disks at all: memory, read-only images, loop devices. */

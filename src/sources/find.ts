@@ -43,6 +43,14 @@ export function splitGlob(g: PathGlob): { dir: string; pattern: string } {
   return { dir, pattern };
 }
 
+/** `--path [NODE:]KIND=GLOB` values: the node's own if it has any, else the shared ones, else the catalog. */
+export function globsForNode(node: string, paths: ReadonlyArray<{ node?: string; glob: PathGlob }>): PathGlob[] {
+  const own = paths.filter((p) => p.node === node).map((p) => p.glob);
+  if (own.length) return own;
+  const shared = paths.filter((p) => !p.node).map((p) => p.glob);
+  return shared.length ? shared : catalogGlobs();
+}
+
 /** The catalog's default locations of every kind, as globs. */
 export function catalogGlobs(): PathGlob[] {
   return Object.entries(DEFAULT_LOCATIONS).flatMap(([kind, globs]) => globs.map((glob) => ({ kind: kind as LogKind, glob })));

@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import { MAX_LINE_BYTES } from '../text/lines';
+import { countNewlines, MAX_LINE_BYTES } from '../text/lines';
 
 /** A followed path as it stands now: absent, or its size, modification time and (locally) identity. */
 export interface FollowStat {
@@ -117,7 +117,7 @@ export function follower(path: string, opts: FollowOptions) {
   const emit = (c: Cursor, data: Buffer, out: FollowChunk[], context: boolean): void => {
     if (!data.length) return;
     out.push({ generation: c.generation, firstLine: c.nextLine, data, context, mtimeMs: c.mtimeMs });
-    for (let i = data.indexOf(0x0a); i >= 0; i = data.indexOf(0x0a, i + 1)) c.nextLine++;
+    c.nextLine += countNewlines(data);
   };
   const take = (c: Cursor, buf: Buffer, out: FollowChunk[], notes: string[], context: boolean): void => {
     let end = buf.lastIndexOf(0x0a) + 1;
@@ -166,7 +166,6 @@ export function follower(path: string, opts: FollowOptions) {
     if (c) c.handle = undefined;
     await h?.close().catch(() => undefined);
   };
-  /** A new generation: from its start, or (the first file found) its end with context before it. */
   /**
    * A new generation: read from its start, or (the first file found) from its end with the context
    * before it, which the next reads give as context.
@@ -219,7 +218,10 @@ export function follower(path: string, opts: FollowOptions) {
   /** Does the open file still hold what was read of it (not truncated and rewritten)? */
   const intact = async (c: Cursor): Promise<boolean> => (await c.handle!.size()) >= c.pos && (await c.handle!.read(0, c.prefix.length)).equals(c.prefix);
 
-  /** A rotated file becomes the one drained; one still drained before it is left at once, and said. */
+  /**
+   * A rotated file, read to its end, becomes the one drained, and the rotation is said; one still
+   * drained before it is left at once, and said.
+   */
   const retire = (c: Cursor, out: FollowChunk[], notes: string[]): void => {
     if (old) {
       flush(old.c, out);
@@ -227,6 +229,7 @@ export function follower(path: string, opts: FollowOptions) {
       notes.push(`${path} was rotated again while the file before it was still read: that one is left now (what its writer adds to it from now on is not read)`);
     }
     old = { c, quiet: 0 };
+    notes.push(`${path} was rotated; the old file is read to its end, the new one from its start`);
   };
   /** The rotated file, read for a few polls more; then its last unended line, and closed. */
   const drainOld = async (out: FollowChunk[], notes: string[]): Promise<void> => {
@@ -268,7 +271,6 @@ export function follower(path: string, opts: FollowOptions) {
             retire(c, chunks, notes);
             cur = undefined;
             started = true;
-            notes.push(`${path} was rotated; the old file is read to its end, the new one from its start`);
           } else await close(c);
         }
         reopening = false;
@@ -315,7 +317,6 @@ export function follower(path: string, opts: FollowOptions) {
             // Renamed away: its rest now, and what its writer still appends for a few polls.
             await readOn(c, chunks, notes, Number.MAX_SAFE_INTEGER);
             retire(c, chunks, notes);
-            notes.push(`${path} was rotated; the old file is read to its end, the new one from its start`);
           } else {
             // Truncated and written again: the open file no longer holds what followed the last read.
             await close(c);
@@ -385,7 +386,7 @@ export function localFollowFs(): FollowFs {
       for (let at = 0; at < bytes; ) {
         const buf = await handle.read(at, Math.min(PIECE, bytes - at));
         if (!buf.length) break;
-        for (let i = buf.indexOf(0x0a); i >= 0; i = buf.indexOf(0x0a, i + 1)) n++;
+        n += countNewlines(buf);
         at += buf.length;
       }
       return n;

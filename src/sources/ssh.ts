@@ -254,6 +254,8 @@ function session(client: Client, where: string, stallMs: number): SshSession {
             f(s, (err, v) => (err ? reject(Object.assign(new Error(`${where}: ${what}: ${err.message}`), { sftpCode: err.code })) : resolve(v)));
           }),
       );
+    // SFTP status codes (draft-ietf-secsh-filexfer-02): end of file, no such file.
+    const EOF = 1;
     const NO_SUCH_FILE = 2;
     return {
       async stat(p) {
@@ -275,7 +277,7 @@ function session(client: Client, where: string, stallMs: number): SshSession {
               s.read(h, buf, 0, len, pos, (err, n) => cb(err, buf.subarray(0, err ? 0 : n)));
             }).catch((err) => {
               // SFTP says end of file as an error; here it is a read of nothing.
-              if ((err as { sftpCode?: number }).sftpCode === 1) return Buffer.alloc(0);
+              if ((err as { sftpCode?: number }).sftpCode === EOF) return Buffer.alloc(0);
               throw err;
             }),
           size: async () => (await call<{ size: number }>(`stat ${p}`, (s, cb) => s.fstat(h, cb as never))).size,

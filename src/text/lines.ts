@@ -1,6 +1,13 @@
 /** Longest line kept whole; longer lines are cut for display and counted. */
 export const MAX_LINE_BYTES = 1024 * 1024;
 
+/** Newlines in a buffer: the lines it ends. */
+export function countNewlines(b: Buffer): number {
+  let n = 0;
+  for (let i = b.indexOf(0x0a); i >= 0; i = b.indexOf(0x0a, i + 1)) n++;
+  return n;
+}
+
 /**
  * What a byte stream holds, line by line, without copying it line by line:
  * - `lines`: buf[0, end) is whole lines, each ending in "\n" (a last line without one gets it);
