@@ -55,7 +55,7 @@ Times without a zone are the node's local time: give each node's offset with --t
       rules: loadRules(flags.rules),
       window: windowFrom(flags, now),
       thresholds: { ...parseThresholds(flags.threshold), incident: flags.incident ? parseUserTime(flags.incident, '--incident', now) : undefined },
-      threads: threadsFor(flags.threads, inventory, 'scan'),
+      threads: threadsFor(flags.threads, inventory),
     });
     const report = filterBySeverity(analysis.report, flags['min-severity'] as Severity);
     if (flags.verbose) {

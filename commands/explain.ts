@@ -62,7 +62,7 @@ With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus wha
       ? await analyzeInventory(inventory, {
           rules: loadRules(flags.rules),
           thresholds: { ...parseThresholds(flags.threshold), incident: flags.incident ? parseUserTime(flags.incident, '--incident', new Date()) : undefined },
-          threads: threadsFor(flags.threads, inventory, 'scan'),
+          threads: threadsFor(flags.threads, inventory),
         })
       : undefined;
     const x = explain(topic, analysis);

@@ -29,7 +29,7 @@ export default class State extends SmsdiagCommand {
   async run(): Promise<void> {
     const { argv, flags } = await this.parse(State);
     const inventory = await loadInventory(argv as string[], flags);
-    const analysis = await analyzeInventory(inventory, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold), threads: threadsFor(flags.threads, inventory, 'scan') });
+    const analysis = await analyzeInventory(inventory, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold), threads: threadsFor(flags.threads, inventory) });
     const json = jsonOrFormat(flags.json, flags.format, 'table') === 'json';
     const out = renderStates(analysis, { json, history: flags.history, width: outputWidth() });
     if (json) process.stdout.write(out);

@@ -20008,6 +20008,34 @@ var require_lib = __commonJS({
   }
 });
 
+// src/knowledge/thresholds.ts
+function thresholds(overrides = {}) {
+  return { ...DEFAULT_THRESHOLDS, ...overrides };
+}
+function formatThreshold(spec, value = spec.default) {
+  if (spec.unit === "count") return String(value);
+  if (value < 1e3) return `${value} ms`;
+  if (value < 12e4) return `${value / 1e3} s`;
+  return `${value / 6e4} min`;
+}
+var THRESHOLD_SPECS, DEFAULT_THRESHOLDS;
+var init_thresholds = __esm({
+  "src/knowledge/thresholds.ts"() {
+    "use strict";
+    THRESHOLD_SPECS = [
+      { name: "heartbeat-slow", key: "heartbeatSlowMs", unit: "duration", default: 300, basis: "guide" },
+      { name: "heartbeat-misses", key: "heartbeatMisses", unit: "count", default: 3, basis: "guide" },
+      { name: "replication-delay", key: "replicationDelayMs", unit: "duration", default: 12e4, basis: "smsdiag" },
+      { name: "split-brain", key: "splitBrainMs", unit: "duration", default: 6e4, basis: "smsdiag" },
+      { name: "no-brain", key: "noBrainMs", unit: "duration", default: 3e5, basis: "smsdiag" },
+      { name: "clock-skew", key: "skewMs", unit: "duration", default: 1e4, basis: "smsdiag" },
+      { name: "down-gap", key: "downGapMs", unit: "duration", default: 6e4, basis: "smsdiag" },
+      { name: "incident-gap", key: "incidentGapMs", unit: "duration", default: 6e5, basis: "smsdiag" }
+    ];
+    DEFAULT_THRESHOLDS = Object.fromEntries(THRESHOLD_SPECS.map((t) => [t.key, t.default]));
+  }
+});
+
 // node_modules/events-universal/default.js
 var require_default = __commonJS({
   "node_modules/events-universal/default.js"(exports2, module2) {
@@ -22431,34 +22459,6 @@ var require_tar_stream = __commonJS({
   "node_modules/tar-stream/index.js"(exports2) {
     exports2.extract = require_extract();
     exports2.pack = require_pack();
-  }
-});
-
-// src/knowledge/thresholds.ts
-function thresholds(overrides = {}) {
-  return { ...DEFAULT_THRESHOLDS, ...overrides };
-}
-function formatThreshold(spec, value = spec.default) {
-  if (spec.unit === "count") return String(value);
-  if (value < 1e3) return `${value} ms`;
-  if (value < 12e4) return `${value / 1e3} s`;
-  return `${value / 6e4} min`;
-}
-var THRESHOLD_SPECS, DEFAULT_THRESHOLDS;
-var init_thresholds = __esm({
-  "src/knowledge/thresholds.ts"() {
-    "use strict";
-    THRESHOLD_SPECS = [
-      { name: "heartbeat-slow", key: "heartbeatSlowMs", unit: "duration", default: 300, basis: "guide" },
-      { name: "heartbeat-misses", key: "heartbeatMisses", unit: "count", default: 3, basis: "guide" },
-      { name: "replication-delay", key: "replicationDelayMs", unit: "duration", default: 12e4, basis: "smsdiag" },
-      { name: "split-brain", key: "splitBrainMs", unit: "duration", default: 6e4, basis: "smsdiag" },
-      { name: "no-brain", key: "noBrainMs", unit: "duration", default: 3e5, basis: "smsdiag" },
-      { name: "clock-skew", key: "skewMs", unit: "duration", default: 1e4, basis: "smsdiag" },
-      { name: "down-gap", key: "downGapMs", unit: "duration", default: 6e4, basis: "smsdiag" },
-      { name: "incident-gap", key: "incidentGapMs", unit: "duration", default: 6e5, basis: "smsdiag" }
-    ];
-    DEFAULT_THRESHOLDS = Object.fromEntries(THRESHOLD_SPECS.map((t) => [t.key, t.default]));
   }
 });
 
@@ -45083,6 +45083,9 @@ var UnreachableError = class extends SmsdiagError {
 };
 var BundleError = class extends InputError {
 };
+function errorText(err) {
+  return err instanceof Error ? err.message : String(err);
+}
 
 // src/cli/base.ts
 var SmsdiagCommand = class extends import_core.Command {
@@ -45256,38 +45259,1645 @@ var import_node_os2 = require("node:os");
 
 // src/file-threads.ts
 var import_node_worker_threads = require("node:worker_threads");
+
+// src/ingest/decode.ts
+var import_node_zlib = require("node:zlib");
+var SNIFF_BYTES = 4096;
+var BINARY_SHARE = 0.1;
+function isGzip(b) {
+  return b.length >= 2 && b[0] === 31 && b[1] === 139;
+}
+function looksBinary(b) {
+  const n = Math.min(b.length, SNIFF_BYTES);
+  let text = 0;
+  let control = 0;
+  for (let i = 0; i < n; i++) {
+    const c = b[i];
+    if (c === 0) continue;
+    text++;
+    if (c < 9 || c > 13 && c < 32 || c === 127) control++;
+  }
+  return text > 0 && control / text > BINARY_SHARE;
+}
+var TORN_RUN = 64;
+async function* dropNuls(chunks, file, warn) {
+  let dropped = 0;
+  let run = 0;
+  let afterNewline = true;
+  try {
+    for await (const chunk of chunks) {
+      if (run === 0 && chunk.indexOf(0) < 0) {
+        if (chunk.length) afterNewline = chunk[chunk.length - 1] === 10;
+        yield chunk;
+        continue;
+      }
+      const out = Buffer.allocUnsafe(chunk.length + 1);
+      let n = 0;
+      let i = 0;
+      while (i < chunk.length) {
+        if (chunk[i] === 0) {
+          let end = i;
+          while (end < chunk.length && chunk[end] === 0) end++;
+          run += end - i;
+          dropped += end - i;
+          i = end;
+          continue;
+        }
+        if (run) {
+          if (run >= TORN_RUN && !afterNewline) out[n++] = 10;
+          run = 0;
+        }
+        const next = chunk.indexOf(0, i);
+        const stop = next < 0 ? chunk.length : next;
+        n += chunk.copy(out, n, i, stop);
+        afterNewline = chunk[stop - 1] === 10;
+        i = stop;
+      }
+      if (n) yield out.subarray(0, n);
+    }
+  } finally {
+    if (dropped) warn(`${file.node}: dropped ${dropped} NUL byte(s) from ${file.path} (a crash or power cut leaves such runs in a log); the text around them was read`);
+  }
+}
+async function peek(src, min) {
+  const it = src[Symbol.asyncIterator]();
+  const parts = [];
+  let len = 0;
+  while (len < min) {
+    const r = await it.next();
+    if (r.done) break;
+    parts.push(r.value);
+    len += r.value.length;
+  }
+  return { head: Buffer.concat(parts), rest: it };
+}
+async function* chain(head, rest) {
+  if (head.length) yield head;
+  for (; ; ) {
+    const r = await rest.next();
+    if (r.done) return;
+    yield r.value;
+  }
+}
+async function* decodedChunks(file, warn) {
+  yield* dropNuls(rawText(file, warn), file, warn);
+}
+function drainedOrClosed(s) {
+  return new Promise((resolve4) => {
+    const done = () => {
+      s.off("drain", done);
+      s.off("close", done);
+      resolve4();
+    };
+    s.on("drain", done);
+    s.on("close", done);
+  });
+}
+async function* rawText(file, warn) {
+  let src;
+  try {
+    src = file.open();
+  } catch (err) {
+    warn(`${file.node}: cannot read ${file.path}: ${errorText(err)}; check the path and its permissions`);
+    return;
+  }
+  let head;
+  let rest;
+  try {
+    ({ head, rest } = await peek(src, SNIFF_BYTES));
+  } catch (err) {
+    warn(`${file.node}: cannot read ${file.path}: ${errorText(err)}; check the path and its permissions`);
+    return;
+  }
+  if (!isGzip(head)) {
+    if (looksBinary(head)) {
+      warn(`${file.node}: ${file.path} holds binary data, not log text; skipped`);
+      src.destroy();
+      return;
+    }
+    try {
+      yield* chain(head, rest);
+    } catch (err) {
+      warn(`${file.node}: reading ${file.path} stopped early: ${errorText(err)}`);
+    }
+    return;
+  }
+  const gunzip = (0, import_node_zlib.createGunzip)({ chunkSize: 256 * 1024, readableHighWaterMark: 0 });
+  let fed = false;
+  let ended = false;
+  const endWhenRead = () => {
+    if (fed && !ended && gunzip.readableLength === 0) {
+      ended = true;
+      gunzip.end();
+    }
+  };
+  void (async () => {
+    for await (const c of chain(head, rest)) {
+      if (gunzip.destroyed) return;
+      if (!gunzip.write(c)) await drainedOrClosed(gunzip);
+    }
+    await new Promise((r) => gunzip.flush(import_node_zlib.constants.Z_SYNC_FLUSH, () => r()));
+    fed = true;
+    endWhenRead();
+  })().catch((err) => gunzip.destroy(err));
+  let out = 0;
+  let first = true;
+  try {
+    for await (const chunk of gunzip) {
+      if (first && looksBinary(chunk)) {
+        warn(`${file.node}: ${file.path} decompresses to binary data, not log text; skipped`);
+        gunzip.destroy();
+        return;
+      }
+      first = false;
+      out += chunk.length;
+      yield chunk;
+      endWhenRead();
+    }
+  } catch (err) {
+    warn(`${file.node}: ${file.path} is a damaged or truncated gzip file (${errorText(err)}); kept the ${out} bytes before the damage`);
+  } finally {
+    src.destroy();
+  }
+}
+
+// src/ingest/timestamp.ts
+var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+var WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+var DAY_MS = 864e5;
+function digit(s, i) {
+  const c = s.charCodeAt(i) - 48;
+  return c >= 0 && c <= 9 ? c : -1;
+}
+function num(s, i, n) {
+  let v = 0;
+  for (let k = 0; k < n; k++) {
+    const d = digit(s, i + k);
+    if (d < 0) return -1;
+    v = v * 10 + d;
+  }
+  return v;
+}
+function validClock(mo, d, h, mi, se) {
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && se >= 0 && se <= 60;
+}
+function parseIsoLike(s, i) {
+  const y = num(s, i, 4);
+  if (y < 0 || s[i + 4] !== "-" || s[i + 7] !== "-" || s[i + 13] !== ":" || s[i + 16] !== ":") return null;
+  const sep = s[i + 10];
+  if (sep !== " " && sep !== "T") return null;
+  const h = sep === " " && s[i + 11] === " " ? num(s, i + 12, 1) : num(s, i + 11, 2);
+  const mo = num(s, i + 5, 2), d = num(s, i + 8, 2), mi = num(s, i + 14, 2), se = num(s, i + 17, 2);
+  if (!validClock(mo, d, h, mi, se)) return null;
+  let p = i + 19;
+  let frac = 0;
+  if ((s[p] === "," || s[p] === ".") && digit(s, p + 1) >= 0) {
+    p++;
+    let scale = 100;
+    while (digit(s, p) >= 0) {
+      frac += digit(s, p) * scale;
+      scale /= 10;
+      p++;
+    }
+  }
+  let ms = Date.UTC(y, mo - 1, d, h, mi, se) + Math.floor(frac);
+  let zoned = false;
+  if (s[p] === "Z") {
+    zoned = true;
+    p++;
+  } else if ((s[p] === "+" || s[p] === "-") && sep === "T") {
+    const oh = num(s, p + 1, 2);
+    const colon = s[p + 3] === ":" ? 1 : 0;
+    const om = num(s, p + 3 + colon, 2);
+    if (oh >= 0 && om >= 0) {
+      const sign = s[p] === "+" ? 1 : -1;
+      ms -= sign * (oh * 60 + om) * 6e4;
+      zoned = true;
+      p += 5 + colon;
+    }
+  }
+  return { ms, zoned, family: "iso", end: p };
+}
+function parseMysqlShort(s, i) {
+  const yy = num(s, i, 2), mo = num(s, i + 2, 2), d = num(s, i + 4, 2);
+  if (yy < 0 || mo < 0 || d < 0 || s[i + 6] !== " ") return null;
+  let p = i + 7;
+  let h;
+  if (s[p] === " ") {
+    h = num(s, p + 1, 1);
+    p += 2;
+  } else if (s[p + 1] === ":") {
+    h = num(s, p, 1);
+    p += 1;
+  } else {
+    h = num(s, p, 2);
+    p += 2;
+  }
+  if (h < 0 || s[p] !== ":" || s[p + 3] !== ":") return null;
+  const mi = num(s, p + 1, 2), se = num(s, p + 4, 2);
+  if (!validClock(mo, d, h, mi, se)) return null;
+  const year = yy < 70 ? 2e3 + yy : 1900 + yy;
+  return { ms: Date.UTC(year, mo - 1, d, h, mi, se), zoned: false, family: "mysql-short", end: p + 6 };
+}
+function parseRfc3164(s, i, ctx) {
+  const mo = MONTHS.indexOf(s.slice(i, i + 3)) + 1;
+  if (mo === 0 || s[i + 3] !== " ") return null;
+  const d = s[i + 4] === " " ? num(s, i + 5, 1) : num(s, i + 4, 2);
+  if (d < 0 || s[i + 6] !== " " || s[i + 9] !== ":" || s[i + 12] !== ":") return null;
+  const h = num(s, i + 7, 2), mi = num(s, i + 10, 2), se = num(s, i + 13, 2);
+  if (!validClock(mo, d, h, mi, se)) return null;
+  const ref = ctx.mtimeMs ?? Date.UTC(1970, 0, 1);
+  const year = new Date(ref).getUTCFullYear();
+  let ms = Date.UTC(year, mo - 1, d, h, mi, se);
+  if (ctx.mtimeMs !== void 0 && ms > ref + DAY_MS) ms = Date.UTC(year - 1, mo - 1, d, h, mi, se);
+  return { ms, zoned: false, family: "rfc3164", end: i + 15 };
+}
+function parseEpoch(s, i) {
+  let p = i;
+  while (digit(s, p) >= 0) p++;
+  if (p - i !== 10 && p - i !== 13) return null;
+  let ms = p - i === 13 ? Number(s.slice(i, p)) : Number(s.slice(i, p)) * 1e3;
+  if (s[p] === "." && digit(s, p + 1) >= 0) {
+    let q = p + 1;
+    while (digit(s, q) >= 0) q++;
+    ms += Math.floor(Number(`0${s.slice(p, q)}`) * 1e3);
+    p = q;
+  }
+  const next = s.charCodeAt(p);
+  if (p < s.length && next !== 32 && next !== 9) return null;
+  return { ms, zoned: true, family: "epoch", end: p };
+}
+function fraction(s, p) {
+  if (s[p] !== "." && s[p] !== "," || digit(s, p + 1) < 0) return [0, p];
+  let q = p + 1;
+  let frac = 0;
+  let scale = 100;
+  while (digit(s, q) >= 0) {
+    frac += digit(s, q) * scale;
+    scale /= 10;
+    q++;
+  }
+  return [Math.floor(frac), q];
+}
+function clock(s, i) {
+  if (s[i + 2] !== ":" || s[i + 5] !== ":") return null;
+  const h = num(s, i, 2), mi = num(s, i + 3, 2), se = num(s, i + 6, 2);
+  return h < 0 || mi < 0 || se < 0 ? null : [h, mi, se];
+}
+function parseSlashed(s, i) {
+  const long = s[i + 4] === "/";
+  const w = long ? 4 : 2;
+  const y = num(s, i, w), mo = num(s, i + w + 1, 2), d = num(s, i + w + 4, 2);
+  if (y < 0 || mo < 0 || d < 0 || s[i + w + 3] !== "/" || s[i + w + 6] !== " ") return null;
+  const c = clock(s, i + w + 7);
+  if (!c || !validClock(mo, d, ...c)) return null;
+  const [frac, end] = fraction(s, i + w + 15);
+  const year = long ? y : y < 70 ? 2e3 + y : 1900 + y;
+  return { ms: Date.UTC(year, mo - 1, d, ...c) + frac, zoned: false, family: "slashed", end };
+}
+function parseTomcat(s, i) {
+  const d = num(s, i, 2);
+  const mo = MONTHS.indexOf(s.slice(i + 3, i + 6)) + 1;
+  const y = num(s, i + 7, 4);
+  if (d < 0 || mo === 0 || y < 0 || s[i + 2] !== "-" || s[i + 6] !== "-" || s[i + 11] !== " ") return null;
+  const c = clock(s, i + 12);
+  if (!c || !validClock(mo, d, ...c)) return null;
+  const [frac, end] = fraction(s, i + 20);
+  return { ms: Date.UTC(y, mo - 1, d, ...c) + frac, zoned: false, family: "tomcat", end };
+}
+function parseCtime(s, i) {
+  if (!WEEKDAYS.includes(s.slice(i, i + 3)) || s[i + 3] !== " ") return null;
+  const mo = MONTHS.indexOf(s.slice(i + 4, i + 7)) + 1;
+  const d = s[i + 8] === " " ? num(s, i + 9, 1) : num(s, i + 8, 2);
+  if (mo === 0 || d < 0 || s[i + 7] !== " " || s[i + 10] !== " ") return null;
+  const c = clock(s, i + 11);
+  if (!c || !validClock(mo, d, ...c)) return null;
+  const [frac, p] = fraction(s, i + 19);
+  const y = num(s, p + 1, 4);
+  if (s[p] !== " " || y < 0) return null;
+  return { ms: Date.UTC(y, mo - 1, d, ...c) + frac, zoned: false, family: "ctime", end: p + 5 };
+}
+function parseTimeOfDay(s, i, ctx) {
+  const c = clock(s, i);
+  if (!c || !validClock(1, 1, ...c) || s.slice(i + 8, i + 14) !== " UTC -" || ctx.nearMs === void 0) return null;
+  const tod = (c[0] * 3600 + c[1] * 60 + c[2]) * 1e3;
+  const from = ctx.nearMs - 6e4;
+  let ms = Math.floor(from / DAY_MS) * DAY_MS + tod;
+  if (ms < from) ms += DAY_MS;
+  return { ms, zoned: true, family: "time-of-day", end: i + 12 };
+}
+function parseTimestamp(line, ctx = {}) {
+  let i = 0;
+  if (line.charCodeAt(0) === 60) {
+    const close = line.indexOf(">", 1);
+    if (close < 2 || close > 4 || num(line, 1, close - 1) < 0) return null;
+    i = close + 1;
+    if (line[i] === "1" && line[i + 1] === " ") {
+      const t = parseIsoLike(line, i + 2);
+      return t && { ...t, family: "rfc5424" };
+    }
+    return parseRfc3164(line, i, ctx);
+  }
+  const c = line.charCodeAt(0);
+  if (c >= 48 && c <= 57) {
+    if (line[4] === "-") return parseIsoLike(line, 0);
+    if (line[6] === " ") return parseMysqlShort(line, 0);
+    if (line[2] === "/" || line[4] === "/") return parseSlashed(line, 0);
+    if (line[2] === "-") return parseTomcat(line, 0);
+    if (line[2] === ":") return parseTimeOfDay(line, 0, ctx);
+    return parseEpoch(line, 0);
+  }
+  if (c >= 65 && c <= 90) return parseRfc3164(line, 0, ctx) ?? parseCtime(line, 0);
+  if (c === 91) {
+    const t = parseCtime(line, 1);
+    return t && line[t.end] === "]" ? { ...t, end: t.end + 1 } : null;
+  }
+  return null;
+}
+function isDigit(b) {
+  return b !== void 0 && b >= 48 && b <= 57;
+}
+function looksTimestamped(buf, p) {
+  const b = buf[p];
+  if (isDigit(b)) {
+    if (buf[p + 4] === 45) return isDigit(buf[p + 5]) && buf[p + 13] === 58;
+    if (buf[p + 6] === 32) return isDigit(buf[p + 5]) && (buf[p + 9] === 58 || buf[p + 10] === 58);
+    if (buf[p + 2] === 47) return buf[p + 5] === 47 && buf[p + 11] === 58;
+    if (buf[p + 4] === 47) return buf[p + 7] === 47 && buf[p + 13] === 58;
+    if (buf[p + 2] === 45) return buf[p + 6] === 45 && buf[p + 14] === 58;
+    if (buf[p + 2] === 58) return buf[p + 5] === 58 && buf[p + 9] === 85;
+    let n = 0;
+    while (n < 14 && isDigit(buf[p + n])) n++;
+    return n === 10 || n === 13;
+  }
+  if (b === 60) return isDigit(buf[p + 1]);
+  if (b === 91) return buf[p + 4] === 32 && buf[p + 14] === 58 && isName(buf, p + 1, WEEKDAYS);
+  if (b !== void 0 && b >= 65 && b <= 90) {
+    if (buf[p + 3] === 32 && buf[p + 9] === 58 && buf[p + 12] === 58 && isName(buf, p, MONTHS)) return true;
+    return buf[p + 3] === 32 && buf[p + 13] === 58 && isName(buf, p, WEEKDAYS);
+  }
+  return false;
+}
+function isName(buf, p, names) {
+  return names.includes(String.fromCharCode(buf[p], buf[p + 1], buf[p + 2]));
+}
+function formatOffset(minutes) {
+  const sign = minutes < 0 ? "-" : "+";
+  const a = Math.abs(minutes);
+  return `${sign}${String(Math.floor(a / 60)).padStart(2, "0")}:${String(a % 60).padStart(2, "0")}`;
+}
+function parseOffset(text) {
+  if (text === "Z" || text === "UTC") return 0;
+  const m = /^([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(text.trim());
+  if (!m) return null;
+  const v = Number(m[2]) * 60 + Number(m[3] ?? 0);
+  if (v > 14 * 60) return null;
+  return m[1] === "-" ? -v : v;
+}
+
+// src/ingest/text.ts
+var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+function displayText(buf, start, end, fullLength = end - start) {
+  let e = end;
+  if (e > start && buf[e - 1] === 13) e--;
+  let text = buf.toString("utf8", start, e).replace(CONTROL, "\uFFFD");
+  if (fullLength > end - start) text += ` \u2026 [line cut: ${fullLength - (end - start)} more bytes]`;
+  return text;
+}
+
+// src/text/lines.ts
+var MAX_LINE_BYTES = 1024 * 1024;
+function countNewlines(b) {
+  let n = 0;
+  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
+  return n;
+}
+var NL = Buffer.from("\n");
+async function* splitLines(chunks, maxLine) {
+  let carry = null;
+  let longLength = -1;
+  for await (const chunk of chunks) {
+    let data = chunk;
+    if (longLength >= 0) {
+      const nl = data.indexOf(10);
+      if (nl < 0) {
+        longLength += data.length;
+        yield { type: "long-piece", piece: data };
+        continue;
+      }
+      yield { type: "long-piece", piece: data.subarray(0, nl) };
+      yield { type: "long-end", length: longLength + nl };
+      longLength = -1;
+      data = data.subarray(nl + 1);
+    }
+    let buf = data;
+    if (carry) {
+      const nl = data.indexOf(10);
+      if (nl < 0) buf = Buffer.concat([carry, data]);
+      else {
+        const joined = Buffer.concat([carry, data.subarray(0, nl + 1)]);
+        buf = data.subarray(nl + 1);
+        yield { type: "lines", buf: joined, end: joined.length };
+      }
+      carry = null;
+    }
+    const lastNl = buf.lastIndexOf(10);
+    if (lastNl >= 0) yield { type: "lines", buf, end: lastNl + 1 };
+    const tail = buf.subarray(lastNl + 1);
+    if (tail.length > maxLine) {
+      yield { type: "long-start", head: Buffer.from(tail.subarray(0, maxLine)) };
+      yield { type: "long-piece", piece: tail };
+      longLength = tail.length;
+    } else if (tail.length) carry = Buffer.from(tail);
+  }
+  if (longLength >= 0) yield { type: "long-end", length: longLength };
+  if (carry) yield { type: "lines", buf: Buffer.concat([carry, NL]), end: carry.length + 1 };
+}
+function eachLine(buf, end, line) {
+  let pos = 0;
+  while (pos < end) {
+    const nl = buf.indexOf(10, pos);
+    const lineEnd = nl < 0 || nl >= end ? end : nl;
+    line(pos, lineEnd);
+    pos = lineEnd + 1;
+  }
+}
+
+// src/ingest/scan.ts
+var TIME_SAMPLE = 64 << 10;
+var SNIPPET = 256;
+async function scanFile(file, opts) {
+  const maxLine = opts.maxLine ?? MAX_LINE_BYTES;
+  const ctx = { mtimeMs: file.mtime.getTime() };
+  const re = opts.prefilter;
+  const stats = { bytes: 0, lines: 0, records: 0, textLines: 0, cutLines: 0 };
+  let lastTimed;
+  const early = [];
+  const zoneMs = (opts.zoneOffsetMinutes ?? 0) * 6e4;
+  const near = () => {
+    ctx.nearMs = lastTimed === void 0 ? void 0 : lastTimed.zoned ? lastTimed.ms : lastTimed.ms - zoneMs;
+    return ctx;
+  };
+  const emit = (buf, start, end, fullLength) => {
+    const text = displayText(buf, start, end, fullLength);
+    const own = looksTimestamped(buf, start) ? parseTimestamp(text, near()) : null;
+    if (own) {
+      lastTimed = own;
+      stats.first ??= own;
+    }
+    const time2 = own ?? lastTimed;
+    const hit = { line: stats.lines, text, own, time: time2, timeSource: own ? "own" : time2 ? "previous" : "none" };
+    if (time2) opts.onHit(hit);
+    else early.push(hit);
+  };
+  const timeOfLine = (buf, start, end) => parseTimestamp(buf.toString("latin1", start, Math.min(end, start + 64)), near());
+  let prevZone;
+  const watchZone = (buf, start, end) => {
+    const zoned = zonedShape(buf, start);
+    if (zoned === void 0) return;
+    const prev = prevZone;
+    prevZone = { zoned, buf, start, end };
+    if (prev === void 0 || prev.zoned === zoned) return;
+    const here = timeOfLine(buf, start, end);
+    const before2 = timeOfLine(prev.buf, prev.start, prev.end);
+    if (!here || !before2 || here.zoned === before2.zoned) return;
+    const wall = here.zoned ? before2 : here;
+    const utc = here.zoned ? here : before2;
+    const offset = Math.round((wall.ms - utc.ms) / 9e5) * 15;
+    if (Math.abs(offset) > 14 * 60) return;
+    if (stats.mixedZones) stats.mixedZones.count++;
+    else stats.mixedZones = { offsetMinutes: offset, line: stats.lines, count: 1 };
+  };
+  let walked = 0;
+  let nextSample = TIME_SAMPLE;
+  const region = (buf, end) => {
+    const hits = [];
+    const text = buf.toString("latin1", 0, end);
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m; m = re.exec(text)) {
+      hits.push(m.index);
+      const nl = text.indexOf("\n", m.index);
+      re.lastIndex = nl < 0 ? end : nl + 1;
+    }
+    let h = 0;
+    let pos = 0;
+    let lastTimedStart = -1;
+    let lastTimedEnd = -1;
+    let prevTimedStart = -1;
+    let prevTimedEnd = -1;
+    while (pos < end) {
+      if (walked + pos >= nextSample) {
+        if (lastTimedStart >= 0) lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;
+        lastTimedStart = -1;
+        prevTimedStart = -1;
+        if (lastTimed) opts.onTime?.(lastTimed);
+        while (nextSample <= walked + pos) nextSample += TIME_SAMPLE;
+      }
+      const nl = buf.indexOf(10, pos);
+      const lineEnd = nl < 0 || nl >= end ? end : nl;
+      stats.lines++;
+      const length = lineEnd - pos;
+      if (length > 1 || length === 1 && buf[pos] !== 13) stats.textLines++;
+      if (length > maxLine) stats.cutLines++;
+      if (!looksTimestamped(buf, pos)) {
+        if (startsLikeTime(buf, pos)) {
+          if (stats.unreadTimes) stats.unreadTimes.count++;
+          else stats.unreadTimes = { line: stats.lines, text: buf.toString("latin1", pos, Math.min(lineEnd, pos + 40)), count: 1 };
+        }
+      } else {
+        stats.records++;
+        watchZone(buf, pos, lineEnd);
+        if (stats.first === void 0) stats.first = timeOfLine(buf, pos, lineEnd) ?? void 0;
+        prevTimedStart = lastTimedStart;
+        prevTimedEnd = lastTimedEnd;
+        lastTimedStart = pos;
+        lastTimedEnd = lineEnd;
+      }
+      if (h < hits.length && hits[h] <= lineEnd) {
+        const firstHit = hits[h];
+        while (h < hits.length && hits[h] <= lineEnd) h++;
+        if (lastTimedStart >= 0 && lastTimedStart !== pos) {
+          lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;
+        } else if (lastTimedStart === pos && prevTimedStart >= 0 && buf[pos + 2] === 58) {
+          lastTimed = timeOfLine(buf, prevTimedStart, prevTimedEnd) ?? lastTimed;
+        }
+        lastTimedStart = -1;
+        prevTimedStart = -1;
+        if (firstHit + SNIPPET <= pos + maxLine) emit(buf, pos, Math.min(lineEnd, pos + maxLine), length);
+        else {
+          const joined = Buffer.concat([buf.subarray(pos, pos + maxLine), Buffer.from(" \u2026 "), buf.subarray(firstHit - SNIPPET, Math.min(lineEnd, firstHit + SNIPPET))]);
+          emit(joined, 0, joined.length, length + 5);
+        }
+      }
+      pos = lineEnd + 1;
+    }
+    if (lastTimedStart >= 0) lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;
+    if (lastTimed) stats.last = lastTimed;
+    walked += end;
+  };
+  let giant = null;
+  const giantPiece = (g, piece) => {
+    const offset = g.length - g.tail.length;
+    g.length += piece.length;
+    if (g.need > 0) {
+      const more = Buffer.from(piece.subarray(0, g.need));
+      g.snippet.push(more);
+      g.need -= more.length;
+      return;
+    }
+    if (g.hit) return;
+    const seen = g.tail.length ? Buffer.concat([g.tail, piece]) : piece;
+    g.tail = Buffer.from(seen.subarray(Math.max(0, seen.length - 2 * SNIPPET)));
+    re.lastIndex = 0;
+    const m = re.exec(seen.toString("latin1"));
+    if (!m) return;
+    g.hit = true;
+    if (offset + m.index + m[0].length > maxLine) {
+      const to = m.index + m[0].length + SNIPPET;
+      g.snippet.push(Buffer.from(seen.subarray(Math.max(0, m.index - SNIPPET), to)));
+      g.need = Math.max(0, to - seen.length);
+    }
+  };
+  const endGiant = (g, length) => {
+    walked += length + 1;
+    stats.lines++;
+    stats.textLines++;
+    stats.cutLines++;
+    if (looksTimestamped(g.head, 0)) {
+      stats.records++;
+      const t = timeOfLine(g.head, 0, g.head.length);
+      if (t) {
+        lastTimed = t;
+        stats.first ??= t;
+        stats.last = t;
+        opts.onTime?.(t);
+      }
+    }
+    if (!g.hit) return;
+    if (!g.snippet.length) emit(g.head, 0, g.head.length, length);
+    else {
+      const joined = Buffer.concat([g.head, Buffer.from(" \u2026 "), ...g.snippet]);
+      emit(joined, 0, joined.length, length + 5);
+    }
+  };
+  const counted = async function* () {
+    for await (const chunk of decodedChunks(file, opts.warn)) {
+      stats.bytes += chunk.length;
+      yield chunk;
+    }
+  };
+  for await (const p of splitLines(counted(), maxLine)) {
+    if (p.type === "lines") region(p.buf, p.end);
+    else if (p.type === "long-start") giant = { head: p.head, length: 0, hit: false, snippet: [], need: 0, tail: Buffer.alloc(0) };
+    else if (p.type === "long-piece") giantPiece(giant, p.piece);
+    else {
+      endGiant(giant, p.length);
+      giant = null;
+    }
+  }
+  if (lastTimed) opts.onTime?.(lastTimed);
+  if (stats.records === 0) stats.records = stats.lines;
+  const fallback = stats.first ?? (early.length ? mtimeAsTime(file) : void 0);
+  for (const hit of early) {
+    hit.time = fallback;
+    hit.timeSource = stats.first ? "first" : "mtime";
+    opts.onHit(hit);
+  }
+  return stats;
+}
+function zonedShape(buf, p) {
+  if (buf[p + 4] === 45) {
+    let q = p + 19;
+    if (buf[q] === 46 || buf[q] === 44) for (q++; buf[q] >= 48 && buf[q] <= 57; q++) ;
+    return buf[q] === 90 || buf[p + 10] === 84 && (buf[q] === 43 || buf[q] === 45);
+  }
+  if (buf[p + 6] === 32) return false;
+  if (buf[p] >= 65 && buf[p] <= 90) return false;
+  return void 0;
+}
+function startsLikeTime(buf, p) {
+  const d = (i) => buf[i] >= 48 && buf[i] <= 57;
+  const sep = buf[p + 2];
+  return d(p) && d(p + 1) && (sep === 45 || sep === 47 || sep === 58 || sep === 46) && d(p + 3);
+}
+function mtimeAsTime(file) {
+  return { ms: file.mtime.getTime(), zoned: true, family: "epoch", end: 0 };
+}
+
+// src/rules/conditions.ts
+var CONDITIONS = [
+  { id: "ha-failed", severity: "critical", detectedBy: ["rule"], needs: ["ha", "state"] },
+  { id: "passive-takeover", severity: "critical", detectedBy: ["cluster"], needs: ["ha"] },
+  { id: "takeover-averted", severity: "warning", detectedBy: ["cluster"], needs: ["ha"] },
+  { id: "no-active-node", severity: "critical", detectedBy: ["cluster"], needs: ["ha", "state"] },
+  { id: "sync-failed", severity: "error", detectedBy: ["sequence"], needs: ["ha"] },
+  { id: "active-on-db-errors", severity: "critical", detectedBy: ["cluster"], needs: ["mysqld"] },
+  { id: "resource-exhaustion", severity: "error", detectedBy: ["rule", "cluster"], needs: ["mysqld", "sms-info", "tpt"] },
+  { id: "ha-degraded", severity: "error", detectedBy: ["rule"], needs: ["ha"] },
+  { id: "java-oom", severity: "error", detectedBy: ["rule"], needs: ["sms-info", "tpt"] },
+  { id: "db-corruption", severity: "critical", detectedBy: ["rule"], needs: ["mysqld"] },
+  { id: "db-crash", severity: "critical", detectedBy: ["rule"], needs: ["mysqld"] },
+  { id: "db-start-failed", severity: "critical", detectedBy: ["sequence"], needs: ["mysqld"] },
+  { id: "replication-broken", severity: "critical", detectedBy: ["sequence"], needs: ["mysqld", "ha"] },
+  { id: "split-brain", severity: "critical", detectedBy: ["cluster"], needs: ["ha"] },
+  { id: "no-brain", severity: "error", detectedBy: ["cluster"], needs: ["ha"] },
+  { id: "heartbeat-loss", severity: "warning", detectedBy: ["sequence"], needs: ["ha"] },
+  { id: "unclean-shutdown", severity: "error", detectedBy: ["sequence"], needs: ["mysqld"] },
+  { id: "maintenance-under-ha", severity: "error", detectedBy: ["sequence"], needs: ["ha"] },
+  { id: "ipv6-unsupported", severity: "error", detectedBy: ["sequence"], needs: ["ha"] },
+  { id: "log-rollover-gap", severity: "warning", detectedBy: ["cluster"], needs: ["ha", "sms-info", "mysqld", "tpt"] },
+  { id: "clock-skew", severity: "warning", detectedBy: ["cluster"], needs: ["ha"] },
+  { id: "not-collected", severity: "error", detectedBy: ["sequence"], needs: [] }
+];
+var BY_ID = new Map(CONDITIONS.map((c) => [c.id, c]));
+function conditionById(id) {
+  const c = BY_ID.get(id);
+  if (!c) throw new Error(`unknown condition id ${id}`);
+  return c;
+}
+function isConditionId(id) {
+  return BY_ID.has(id);
+}
+
+// src/knowledge/summaries.ts
+var SUMMARIES = {
+  "ha-failed": "entered the HA Failed state",
+  "passive-takeover": "took over the cluster",
+  "passive-takeover/considered": "considered taking over the cluster and became Active",
+  "passive-takeover/from-passive": "went from Passive to Active without logging that it considered a takeover",
+  "passive-takeover/active-while-peer-active": "became Active while {other} was Active",
+  "takeover-averted": "considered taking over the cluster but stayed {state}{restart}",
+  "no-active-node": "no node is Active now ({states}); the last Active one left that state at {since} UTC",
+  "sync-failed": "synchronization failed ({reason}); back to {state}",
+  "active-on-db-errors": "became Active on a database that had just reported errors ({what})",
+  "resource-exhaustion": "ran out of a resource",
+  "resource-exhaustion/db.disk-full": "the database ran out of disk space",
+  "resource-exhaustion/db.open-files": "the database ran out of file handles (too many open files)",
+  "resource-exhaustion/db.connections": "the database turned connections away: too many connections",
+  "resource-exhaustion/db.memory": "the database could not get the memory it asked for",
+  "resource-exhaustion/jvm.native-memory": "the Java VM could not get native memory and stopped",
+  "resource-exhaustion/facts-disk": "a file system was {percent} full when collected ({mount})",
+  "resource-exhaustion/facts-memory": "only {available} of {total} MiB of memory were available when collected",
+  "ha-degraded": "reported DEGRADED HA",
+  "java-oom": "Java ran out of memory",
+  "java-oom/java.oom": "Java ran out of memory[ ({all:variant})]",
+  "db-corruption": "database corruption reported",
+  "db-corruption/db.corruption": "database corruption reported[ in {all:table}]",
+  "db-crash": "the database server crashed",
+  "db-crash/db.crash": "the database server crashed ({all:how})",
+  "db-start-failed": "the database server did not start[: {reason}]",
+  "replication-broken": "database replication is broken",
+  "replication-broken/delay": "replication fell {seconds} s behind the active node and was not seen catching up",
+  "replication-broken/delay-recovered": "replication fell up to {seconds} s behind the active node and caught up {after} later",
+  "replication-broken/stopped": "the replication {thread} thread stopped on an error[ ({all:code})] and was not seen running again",
+  "replication-broken/resumed": "the replication {thread} thread stopped on an error[ ({all:code})] and was running again {after} later",
+  "split-brain": "both nodes were Active at once for {minutes} min ({seconds} s)",
+  "no-brain": "neither node was Active for {minutes} min while HA was enabled",
+  "unclean-shutdown": "restarted without a clean stop[ ({all:how})]",
+  "maintenance-under-ha": "maintenance applied while HA was enabled ({what})",
+  "ipv6-unsupported": "HA configured with an IPv6 peer address ({peer})",
+  "log-rollover-gap": "oldest {kind} entry ({oldest}, {file}) is later than the incident time {incident}: earlier evidence was rotated away",
+  "not-collected/node": "was not collected: {why}",
+  "not-collected/files": "{count} file(s) were not collected; the first: {why}",
+  "clock-skew/facts": "clock was {seconds} s {direction} the collector's when the bundle was made; times were corrected",
+  "clock-skew/events": "clock {measure} {seconds} s {direction} {other}'s, judged from {basis}; to correct it, try {fix}",
+  "clock-skew/zone": "times {measure} {span} {direction} {other}'s, judged from {basis}; its zone was probably read wrong (smsdiag's inference): try {fix}"
+};
+function fillTemplate(template, node, fields) {
+  return template.replace(/\{(\w+)\}/g, (_, k) => k === "node" ? node : fields[k] ?? "");
+}
+function listValues(values, more) {
+  if (!values?.length) return "";
+  return more ? `${values.join("; ")}; and ${more} more` : values.join("; ");
+}
+function fillSummary(template, node, part) {
+  const value = (k) => {
+    if (k === "node") return node;
+    if (k.startsWith("all:")) return listValues(part.values[k.slice(4)], part.more[k.slice(4)] ?? 0);
+    return part.fields[k] ?? "";
+  };
+  const placeholders = /\{([\w:]+)\}/g;
+  return template.replace(/\[([^\]]*)\]/g, (_, inner) => [...inner.matchAll(placeholders)].every((m) => value(m[1])) ? inner : "").replace(placeholders, (_, k) => value(k)).replace(/ \(\)/g, "").replace(/\(\s*\)/g, "");
+}
+function plural(n, one, many = `${one}s`) {
+  return `${n} ${n === 1 ? one : many}`;
+}
+function findingSummary(f) {
+  if (f.condition === "heartbeat-loss") {
+    const parts = [];
+    if (f.misses) parts.push(`${plural(f.misses, "heartbeat")} unanswered, longest run ${f.maxRun}`);
+    if (f.slowReplies) parts.push(`${plural(f.slowReplies, "reply", "replies")} slower than ${f.slowLimitMs} ms`);
+    return parts.join("; ");
+  }
+  const lines = f.parts.map((p) => {
+    const template = (p.variant && SUMMARIES[`${f.condition}/${p.variant}`]) ?? SUMMARIES[f.condition] ?? f.condition;
+    const base = fillSummary(template, f.node, p);
+    return p.count > 1 ? `${base} (${p.count} times)` : base;
+  });
+  return [...new Set(lines)].join("; ");
+}
+var SUMMARY_KEYS = Object.keys(SUMMARIES);
+
+// src/correlate/aggregate.ts
+init_thresholds();
+
+// src/types.ts
+var LOG_KINDS = ["ha", "sms-info", "mysqld", "tpt", "state", "syslog"];
+var SEVERITIES = ["critical", "error", "warning", "info"];
+function severityRank(s) {
+  return SEVERITIES.length - SEVERITIES.indexOf(s);
+}
+
+// src/correlate/aggregate.ts
+var EVIDENCE_LIMIT = 5;
+var MAX_VALUES = 8;
+var MAX_VALUE_CHARS = 100;
+function isoTime(ms) {
+  return ms === void 0 ? void 0 : new Date(ms).toISOString();
+}
+function toEvidence(e) {
+  const ev = { node: e.node, file: e.file, line: e.line, text: e.text };
+  if (e.time !== void 0) ev.time = isoTime(e.time);
+  return ev;
+}
+function eventTime(o) {
+  return o.eventTime ?? o.evidence[o.evidence.length - 1]?.time;
+}
+var FindingAggregator = class {
+  constructor(window2 = {}, thresholds2 = DEFAULT_THRESHOLDS) {
+    this.window = window2;
+    this.thresholds = thresholds2;
+  }
+  window;
+  thresholds;
+  byKey = /* @__PURE__ */ new Map();
+  lastMerge = /* @__PURE__ */ new Map();
+  inWindow(t) {
+    if (this.window.since === void 0 && this.window.until === void 0) return true;
+    if (t === void 0) return false;
+    return (this.window.since === void 0 || t >= this.window.since) && (this.window.until === void 0 || t <= this.window.until);
+  }
+  add(o) {
+    const t = eventTime(o);
+    if (!this.inWindow(t)) return;
+    if (o.mergeKey && o.mergeWithinMs && t !== void 0) {
+      const prev = this.lastMerge.get(o.mergeKey);
+      this.lastMerge.set(o.mergeKey, t);
+      if (prev !== void 0 && t - prev <= o.mergeWithinMs) {
+        const agg2 = this.byKey.get(`${o.condition}\0${o.node}`);
+        if (agg2) {
+          agg2.last = Math.max(agg2.last ?? t, t);
+          const part2 = agg2.parts.get(partKey(o));
+          if (part2) noteValues(part2, o.fields);
+          for (const e of o.evidence) this.keepEvidence(agg2, e);
+        }
+        return;
+      }
+    }
+    const key2 = `${o.condition}\0${o.node}`;
+    const cond = conditionById(o.condition);
+    let agg = this.byKey.get(key2);
+    if (!agg) {
+      agg = {
+        condition: o.condition,
+        node: o.node,
+        severity: o.severity ?? cond.severity,
+        count: 0,
+        parts: /* @__PURE__ */ new Map(),
+        timed: false,
+        causeEvidence: [],
+        evidence: [],
+        maxRun: 0,
+        slowReplies: 0,
+        misses: 0
+      };
+      this.byKey.set(key2, agg);
+    }
+    agg.count++;
+    if (o.evidence.length === 0 || o.evidence.some((e) => !e.timeFromMtime)) agg.timed = true;
+    if (o.cause && !agg.cause) agg.cause = o.cause;
+    const sev = o.severity ?? cond.severity;
+    if (severityRank(sev) > severityRank(agg.severity)) agg.severity = sev;
+    const start = o.startTime ?? t;
+    if (start !== void 0 && (agg.first === void 0 || start < agg.first)) agg.first = start;
+    const at = start ?? Number.POSITIVE_INFINITY;
+    let part = agg.parts.get(partKey(o));
+    if (!part) {
+      part = { variant: o.variant, fields: o.fields, values: {}, more: {}, count: 0, severity: sev, first: at, order: agg.parts.size };
+      agg.parts.set(partKey(o), part);
+    }
+    part.count++;
+    if (severityRank(sev) > severityRank(part.severity)) part.severity = sev;
+    if (at < part.first) {
+      part.first = at;
+      part.fields = o.fields;
+    }
+    noteValues(part, o.fields);
+    if (t !== void 0 && (agg.last === void 0 || t > agg.last)) agg.last = t;
+    if (o.fields.run) {
+      agg.misses++;
+      agg.maxRun = Math.max(agg.maxRun, Number(o.fields.run));
+    }
+    if (o.fields.slowMs) agg.slowReplies++;
+    for (const e of o.evidence) this.keepEvidence(agg, e);
+  }
+  keepEvidence(agg, e) {
+    if (!agg.latest || (e.time ?? 0) >= (agg.latest.time ?? 0)) agg.latest = e;
+    if (agg.evidence.length < EVIDENCE_LIMIT - 1) {
+      agg.evidence.push(e);
+      return;
+    }
+    let worst = 0;
+    for (let i = 1; i < agg.evidence.length; i++) if ((agg.evidence[i].time ?? 0) > (agg.evidence[worst].time ?? 0)) worst = i;
+    if ((e.time ?? 0) < (agg.evidence[worst].time ?? 0)) agg.evidence[worst] = e;
+  }
+  state() {
+    return { byKey: this.byKey, lastMerge: this.lastMerge };
+  }
+  /** Takes over another aggregator's findings about other nodes (state()). */
+  absorb(other) {
+    for (const [key2, a] of other.byKey) {
+      if (this.byKey.has(key2)) throw new Error(`two node passes reported ${a.condition} of ${a.node}`);
+      this.byKey.set(key2, a);
+    }
+    for (const [key2, t] of other.lastMerge) this.lastMerge.set(key2, t);
+  }
+  /** Attach the concluded cause of a node's condition, with the events that decided it. */
+  setCause(condition, node, cause, evidence, confidence) {
+    const agg = this.byKey.get(`${condition}\0${node}`);
+    if (!agg) return;
+    agg.cause = cause;
+    agg.causeConfidence = confidence;
+    agg.causeEvidence = evidence;
+  }
+  has(condition, node) {
+    for (const a of this.byKey.values()) if (a.condition === condition && (node === void 0 || a.node === node)) return true;
+    return false;
+  }
+  findings(nodeOrder) {
+    const out = [];
+    for (const a of this.byKey.values()) {
+      const seen = /* @__PURE__ */ new Set();
+      const evidence = [...a.evidence, ...a.latest ? [a.latest] : [], ...a.causeEvidence].filter((e) => {
+        const key2 = `${e.node}\0${e.file}\0${e.line}`;
+        if (seen.has(key2)) return false;
+        seen.add(key2);
+        return true;
+      });
+      evidence.sort((x, y) => (x.time ?? 0) - (y.time ?? 0) || nodeOrder(x.node) - nodeOrder(y.node) || x.fileOrder - y.fileOrder || x.line - y.line);
+      const f = {
+        id: a.condition,
+        severity: a.severity,
+        node: a.node,
+        first: isoTime(a.first) ?? "",
+        last: isoTime(a.last) ?? "",
+        count: a.count,
+        summary: a.timed ? summarize(a, this.thresholds) : `${summarize(a, this.thresholds)} (time unknown: file mtime)`,
+        evidence: evidence.map(toEvidence),
+        _first: a.first ?? Number.POSITIVE_INFINITY
+      };
+      if (!a.timed) f.timeUnknown = true;
+      if (a.cause) f.cause = a.cause;
+      if (a.cause && a.cause !== "unknown" && a.causeConfidence) f.causeConfidence = a.causeConfidence;
+      out.push(f);
+    }
+    out.sort(
+      (x, y) => x._first - y._first || severityRank(y.severity) - severityRank(x.severity) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0) || nodeOrder(x.node) - nodeOrder(y.node)
+    );
+    return out.map(({ _first, ...f }) => f);
+  }
+};
+function partKey(o) {
+  return `${o.variant ?? ""}\0${o.part ?? ""}`;
+}
+function noteValues(part, fields) {
+  for (const [k, raw] of Object.entries(fields)) {
+    const v = raw.length > MAX_VALUE_CHARS ? `${raw.slice(0, MAX_VALUE_CHARS - 1)}\u2026` : raw;
+    if (!v) continue;
+    const seen = part.values[k] ??= [];
+    if (seen.includes(v)) continue;
+    if (seen.length < MAX_VALUES) seen.push(v);
+    else part.more[k] = (part.more[k] ?? 0) + 1;
+  }
+}
+function summarize(a, t) {
+  const parts = [...a.parts.values()].sort((x, y) => severityRank(y.severity) - severityRank(x.severity) || x.order - y.order);
+  return findingSummary({ condition: a.condition, node: a.node, parts, misses: a.misses, maxRun: a.maxRun, slowReplies: a.slowReplies, slowLimitMs: t.heartbeatSlowMs });
+}
+
+// src/correlate/clock.ts
+function clockCorrectionMs(facts) {
+  const off = facts.clockOffsetMs ?? 0;
+  return Math.abs(off) > (facts.clockUncertaintyMs ?? 0) ? off : 0;
+}
+function nodeClock(node) {
+  return clockOf(clockSettings(node));
+}
+function clockSettings(node) {
+  return { utcOffsetMinutes: node.facts.utcOffsetMinutes ?? 0, correctionMs: clockCorrectionMs(node.facts) };
+}
+function clockOf({ utcOffsetMinutes, correctionMs }) {
+  return (t) => (t.zoned ? t.ms : t.ms - utcOffsetMinutes * 6e4) - correctionMs;
+}
+
+// src/correlate/coverage.ts
+function notChecked(present) {
+  const groups = /* @__PURE__ */ new Map();
+  for (const c of CONDITIONS) {
+    if (!c.needs.length || c.needs.some((k) => present.has(k))) continue;
+    const key2 = c.needs.join(",");
+    const g = groups.get(key2) ?? { conditions: [], missing: [...c.needs] };
+    g.conditions.push(c.id);
+    groups.set(key2, g);
+  }
+  return [...groups.values()];
+}
+
+// src/ingest/state-file.ts
+var MAX_STATE_BYTES = 4096;
+async function readStateFile(file, warn) {
+  const parts = [];
+  let len = 0;
+  for await (const chunk of decodedChunks(file, warn)) {
+    parts.push(chunk);
+    len += chunk.length;
+    if (len > MAX_STATE_BYTES) break;
+  }
+  const word = Buffer.concat(parts).subarray(0, MAX_STATE_BYTES).toString("utf8").trim().split(/\s+/)[0];
+  if (!word || !/^[A-Za-z][A-Za-z_-]*$/.test(word)) {
+    warn(`${file.node}: ${file.path} does not hold an HA state word; ignored`);
+    return void 0;
+  }
+  return word;
+}
+
+// src/correlate/events.ts
+function compareEvents(a, b, nodeOrder) {
+  const ta = a.time ?? Number.POSITIVE_INFINITY;
+  const tb = b.time ?? Number.POSITIVE_INFINITY;
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  const n = nodeOrder(a.node) - nodeOrder(b.node);
+  if (n !== 0) return n;
+  if (a.fileOrder !== b.fileOrder) return a.fileOrder - b.fileOrder;
+  return a.line - b.line;
+}
+function canonicalState(raw) {
+  const s = raw.trim().toLowerCase().replace(/_/g, "-");
+  switch (s) {
+    case "unconfigured":
+    case "un-configured":
+      return "Un-configured";
+    case "configured":
+      return "Configured";
+    case "synchronization-source":
+    case "sync-source":
+    case "synchronizationsource":
+      return "synchronization-source";
+    case "synchronization-target":
+    case "sync-target":
+    case "synchronizationtarget":
+      return "synchronization-target";
+    case "restart":
+    case "restarting":
+      return "Restart";
+    case "active":
+      return "Active";
+    case "passive":
+      return "Passive";
+    case "failed":
+      return "Failed";
+    case "degraded":
+      return "Degraded";
+    default:
+      return raw.trim();
+  }
+}
+
+// src/correlate/ha-state.ts
+async function currentState(node, stateFiles, collectedState, events, agg, warn) {
+  let fromFile = collectedState;
+  let source = { path: "facts/ha.state", order: stateFiles.length };
+  const files = [];
+  for (const file of stateFiles) {
+    const s = await readStateFile(file, warn);
+    if (s !== void 0) {
+      fromFile = s;
+      source = { path: file.path, order: file.order };
+    }
+    files.push({ path: file.path, records: s === void 0 ? 0 : 1 });
+  }
+  const states = events.filter((e) => e.type === "state" && e.time !== void 0).sort((a, b) => compareEvents(a, b, () => 0));
+  const lastLogged = states.length ? canonicalState(states[states.length - 1].fields.state ?? "") : void 0;
+  let since;
+  for (let i = states.length - 1; i >= 0 && canonicalState(states[i].fields.state ?? "") === lastLogged; i--) since = states[i].time;
+  if (fromFile === void 0) return lastLogged ? { state: lastLogged, stateSince: isoTime(since), evidence: states[states.length - 1], files } : { files };
+  const state = canonicalState(fromFile);
+  const evidence = { node, kind: "state", type: "state", fields: { state }, file: source.path, fileOrder: source.order, line: 1, text: fromFile };
+  if (state === "Failed" && !agg.has("ha-failed", node)) agg.add({ condition: "ha-failed", node, fields: {}, evidence: [evidence] });
+  return { state, stateSince: state === lastLogged ? isoTime(since) : void 0, evidence, files };
+}
+
+// src/correlate/activity.ts
+var JOIN_MS = 3e4;
+var Activity = class _Activity {
+  /** Flat [start0, end0, start1, end1, …], sorted, non-overlapping. */
+  spans = [];
+  add(t) {
+    const s = this.spans;
+    let lo = 0;
+    let hi = s.length / 2;
+    while (lo < hi) {
+      const mid = lo + hi >> 1;
+      if (s[2 * mid + 1] < t - JOIN_MS) lo = mid + 1;
+      else hi = mid;
+    }
+    const i = 2 * lo;
+    if (i < s.length && s[i] - JOIN_MS <= t) {
+      s[i] = Math.min(s[i], t);
+      s[i + 1] = Math.max(s[i + 1], t);
+      if (i + 2 < s.length && s[i + 2] - JOIN_MS <= s[i + 1]) {
+        s[i + 1] = Math.max(s[i + 1], s[i + 3]);
+        s.splice(i + 2, 2);
+      }
+      return;
+    }
+    s.splice(i, 0, t, t);
+  }
+  /** The latest sign of life strictly before t (to within JOIN_MS), or undefined. */
+  lastBefore(t) {
+    const s = this.spans;
+    for (let i = s.length - 2; i >= 0; i -= 2) {
+      if (s[i] >= t) continue;
+      return Math.min(s[i + 1], t - 1);
+    }
+    return void 0;
+  }
+  /** Whether there was a sign of life within [from, to]. */
+  within(from, to) {
+    const s = this.spans;
+    for (let i = 0; i < s.length; i += 2) if (s[i] <= to && s[i + 1] >= from) return true;
+    return false;
+  }
+  get first() {
+    return this.spans.length ? this.spans[0] : void 0;
+  }
+  get last() {
+    return this.spans.length ? this.spans[this.spans.length - 1] : void 0;
+  }
+  /** A copy of the spans, flat, to hand to another thread (see fromSpans). */
+  toSpans() {
+    return [...this.spans];
+  }
+  static fromSpans(spans) {
+    const a = new _Activity();
+    a.spans = spans;
+    return a;
+  }
+  /** Both nodes' sightings of one node together. */
+  merge(other) {
+    for (let i = 0; i < other.spans.length; i += 2) {
+      this.add(other.spans[i]);
+      this.add(other.spans[i + 1]);
+    }
+  }
+};
+
+// src/knowledge/phrases.ts
+var PHRASES = {
+  "db-crash": "{node}'s database crashed",
+  "db-corruption": "{node}'s database reported corruption",
+  "db-replication-error": "{node}'s replication reported an error",
+  "db-resource": "{node}'s database ran out of a resource",
+  "jvm-resource": "{node}'s Java VM could not get native memory",
+  "db-abort": "{node}'s database gave up starting",
+  "db-restarted": "{node}'s database was restarted by mysqld_safe",
+  oom: "{node}'s Java server ran out of memory",
+  "local-health-failed": "{node} failed its own {check} health check",
+  "peer-health-failed": "{node} saw its peer fail the {check} check",
+  "heartbeat-miss": "{node} got no heartbeat reply",
+  "heartbeat-fallback": "{node}'s heartbeat fell back to the public network",
+  "takeover-considered": "{node} considered taking over",
+  "restart-active": "{node} tried to restart the active node",
+  "takeover-complete": "{node} completed the takeover",
+  "peer-requested-failed": "{node} was told by its peer to enter Failed",
+  degraded: "{node} reported DEGRADED HA",
+  patch: "{node} applied patch {name}",
+  upgrade: "{node} started an upgrade to {version}",
+  admin: "{node}: {action}",
+  sync: "{node}: synchronization {phase}",
+  "replication-delay": "{node}'s replication was {seconds} s behind",
+  "db-crash-recovery": "{node}'s database ran crash recovery",
+  "heartbeat-reply": "{node} got a slow heartbeat reply ({ms} ms)",
+  backup: "{node} ran a database backup",
+  distribution: "{node} distributed a DV or a profile",
+  "ha-start": "{node}'s HA service started",
+  "db-start": "{node}'s database started"
+};
+var STATE_PHRASES = {
+  Active: "{node} became Active",
+  Failed: "{node} entered Failed",
+  Passive: "{node} became Passive",
+  Degraded: "{node} became Degraded"
+};
+function phraseFor(e) {
+  const template = e.type === "state" ? STATE_PHRASES[e.fields.state ?? ""] ?? STATE_PHRASES[capitalise(e.fields.state ?? "")] : PHRASES[e.type];
+  if (!template) return void 0;
+  const possessive = (t) => /s$/i.test(e.node) ? t.replace(/\{node\}'s\b/g, "{node}'") : t;
+  return possessive(template).replace(/\{(\w+)\}/g, (_, k) => k === "node" ? e.node : (e.fields[k] ?? "").toLowerCase() || k);
+}
+function capitalise(s) {
+  return s ? s[0].toUpperCase() + s.slice(1).toLowerCase() : s;
+}
+function later(ms) {
+  return `${duration(ms)} later`;
+}
+function duration(ms) {
+  const s = Math.round(ms / 1e3);
+  if (s < 120) return `${s} s`;
+  const m = Math.round(s / 60);
+  if (m < 120) return `${m} min`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+function clock2(ms) {
+  return ms === void 0 ? "an unknown time" : `${new Date(ms).toISOString().slice(11, 19)} UTC`;
+}
+
+// src/correlate/sequences.ts
+function heartbeatDetector(t) {
+  let run = 0;
+  const runEvidence = [];
+  return {
+    feed(e, report) {
+      if (e.type === "heartbeat-reply") {
+        run = 0;
+        runEvidence.length = 0;
+        const ms = Number(e.fields.ms);
+        if (ms > t.heartbeatSlowMs) {
+          report({ condition: "heartbeat-loss", node: e.node, severity: "warning", fields: { slowMs: String(ms) }, evidence: [e] });
+        }
+        return;
+      }
+      if (e.type !== "heartbeat-miss") return;
+      run++;
+      runEvidence.push(e);
+      const critical = run >= t.heartbeatMisses;
+      report({
+        condition: "heartbeat-loss",
+        node: e.node,
+        severity: critical ? "critical" : "warning",
+        fields: { run: String(run) },
+        evidence: critical && run === t.heartbeatMisses ? [...runEvidence] : [e]
+      });
+    }
+  };
+}
+function databaseLifecycleDetector() {
+  let run = "unknown";
+  let before2 = "unknown";
+  let start;
+  let errors = [];
+  let unclean;
+  let reported = false;
+  const flush = (report) => {
+    if (!unclean) return;
+    const first = unclean.evidence[0];
+    report({ condition: "unclean-shutdown", node: first.node, fields: { source: "database", how: unclean.how.join("; ") }, startTime: first.time, evidence: unclean.evidence });
+    unclean = void 0;
+  };
+  const noteUnclean = (e, how2, report) => {
+    if (reported) {
+      if (unclean && unclean.evidence.length < 3) {
+        unclean.evidence.push(e);
+        if (!unclean.how.includes(how2)) unclean.how.push(how2);
+      }
+      return;
+    }
+    reported = true;
+    unclean = { evidence: start && start !== e ? [start, e] : [e], how: [how2] };
+    if (run !== "starting") flush(report);
+  };
+  const newStart = (e) => {
+    before2 = run;
+    run = "starting";
+    start = e;
+    errors = [];
+    reported = false;
+  };
+  return {
+    feed(e, report) {
+      switch (e.type) {
+        case "db-start":
+          if (run === "starting") return;
+          flush(report);
+          newStart(e);
+          if (before2 === "running") noteUnclean(e, "started again while it was running", report);
+          return;
+        case "db-restarted":
+          flush(report);
+          newStart(e);
+          if (before2 !== "crashed") noteUnclean(e, "mysqld_safe restarted it after it died", report);
+          return;
+        case "db-crash-recovery":
+          if (run !== "starting" && run !== "unknown") return;
+          if (before2 !== "crashed") noteUnclean(e, "crash recovery at start-up", report);
+          return;
+        case "db-error":
+          if ((run === "starting" || run === "unknown") && errors.length < 3 && !/^Aborting\b/.test(e.fields.message ?? "")) errors.push(e);
+          return;
+        case "db-ready":
+          flush(report);
+          run = "running";
+          return;
+        case "db-shutdown":
+          flush(report);
+          run = "stopped";
+          return;
+        case "db-crash":
+          flush(report);
+          run = "crashed";
+          return;
+        case "db-abort": {
+          flush(report);
+          if (run === "starting" || run === "unknown") {
+            const reason2 = errors[0]?.fields.message;
+            const evidence = [...start ? [start] : [], ...errors.slice(0, 1), e];
+            report({ condition: "db-start-failed", node: e.node, fields: reason2 ? { reason: reason2.replace(/\s+$/, "") } : {}, startTime: start?.time, evidence });
+          }
+          run = "aborted";
+          return;
+        }
+      }
+    },
+    end(report) {
+      flush(report);
+    }
+  };
+}
+function replicationThreadDetector() {
+  const open = /* @__PURE__ */ new Map();
+  const threadOf = (e) => {
+    const m = /(?:Slave|Replica)\s+(SQL|I\/O)\b/i.exec(e.text);
+    if (m) return m[1].toUpperCase();
+    return /(?:Slave|Replica): Error '/i.test(e.text) ? "SQL" : "I/O";
+  };
+  const codeOf = (e) => /(?:error code|Error_code|Got fatal error|^Error)[: ]+(?:MY-)?0*(\d{3,5})\b/im.exec(e.text)?.[1];
+  const occurrence = (thread, ep, closed) => replicationEpisode(ep.first, [ep.first], closed, { thread, ...ep.codes.length ? { code: `error ${ep.codes[0]}` } : {} }, ["stopped", "resumed"], thread);
+  return {
+    feed(e, report) {
+      if (e.type === "db-replication-error") {
+        const thread2 = threadOf(e);
+        const ep2 = open.get(thread2) ?? { first: e, codes: [] };
+        const code = codeOf(e);
+        if (code && !ep2.codes.includes(code)) ep2.codes.push(code);
+        open.set(thread2, ep2);
+        return;
+      }
+      if (e.type !== "db-replication-running") return;
+      const thread = threadOf(e);
+      const ep = open.get(thread);
+      if (!ep) return;
+      open.delete(thread);
+      report(occurrence(thread, ep, e));
+    },
+    end(report) {
+      for (const [thread, ep] of [...open].sort((a, b) => a[1].first.line - b[1].first.line)) report(occurrence(thread, ep));
+      open.clear();
+    }
+  };
+}
+function replicationEpisode(first, evidence, back, fields, [open, closed], part) {
+  const all = { ...fields };
+  if (back?.time !== void 0 && first.time !== void 0) all.after = duration(Math.max(0, back.time - first.time));
+  return {
+    condition: "replication-broken",
+    node: first.node,
+    severity: back ? "warning" : "critical",
+    variant: back ? closed : open,
+    ...part ? { part } : {},
+    fields: all,
+    startTime: first.time,
+    evidence: back ? [...evidence, back] : evidence
+  };
+}
+function maintenanceDetector() {
+  let haEnabled = true;
+  return {
+    feed(e, report) {
+      if (e.type === "admin") {
+        const a = (e.fields.action ?? "").toLowerCase();
+        if (a === "ha disabled") haEnabled = false;
+        if (a === "ha enabled") haEnabled = true;
+        return;
+      }
+      if (!haEnabled) return;
+      if (e.type === "patch" && (e.fields.db ?? "").toLowerCase() === "yes") {
+        report({ condition: "maintenance-under-ha", node: e.node, fields: { what: `patch ${e.fields.name}` }, evidence: [e] });
+      }
+      if (e.type === "upgrade") {
+        report({ condition: "maintenance-under-ha", node: e.node, fields: { what: `upgrade to ${e.fields.version}` }, evidence: [e] });
+      }
+    }
+  };
+}
+function ipv6PeerDetector() {
+  return {
+    feed(e, report) {
+      if (e.type === "peer-configured" && (e.fields.peer ?? "").includes(":")) {
+        report({ condition: "ipv6-unsupported", node: e.node, fields: { peer: e.fields.peer }, evidence: [e] });
+      }
+    }
+  };
+}
+function replicationDelayDetector(t) {
+  let episode;
+  const occurrence = (ep, back) => replicationEpisode(ep.first, ep.worst === ep.first ? [ep.first] : [ep.first, ep.worst], back, { seconds: ep.worst.fields.seconds ?? "" }, ["delay", "delay-recovered"]);
+  return {
+    feed(e, report) {
+      if (e.type !== "replication-delay") return;
+      const over = Number(e.fields.seconds) * 1e3 > t.replicationDelayMs;
+      if (over) {
+        if (!episode) episode = { first: e, worst: e };
+        else if (Number(e.fields.seconds) > Number(episode.worst.fields.seconds)) episode.worst = e;
+        return;
+      }
+      if (episode) report(occurrence(episode, e));
+      episode = void 0;
+    },
+    end(report) {
+      if (episode) report(occurrence(episode));
+      episode = void 0;
+    }
+  };
+}
+var SYNC_STATES = /* @__PURE__ */ new Set(["synchronization-source", "synchronization-target"]);
+function syncDetector() {
+  let current;
+  let before2;
+  return {
+    feed(e, report) {
+      if (e.type === "state") {
+        const s = canonicalState(e.fields.state ?? "");
+        if (s !== current) {
+          before2 = current;
+          current = s;
+        }
+        return;
+      }
+      if (e.type !== "sync" || !/^failed$/i.test(e.fields.phase ?? "")) return;
+      const back = current && SYNC_STATES.has(current) ? before2 : current;
+      report({ condition: "sync-failed", node: e.node, fields: { reason: (e.fields.reason ?? "").trim() || "no reason logged", state: back ?? "its previous state" }, evidence: [e] });
+      if (back) {
+        before2 = current;
+        current = back;
+      }
+    }
+  };
+}
+
+// src/correlate/node-pass.ts
+var EVENTS_PER_MINUTE = 6;
+var EVENT_TEXT_CHARS = 2e3;
+function boundedEvents(events) {
+  const slots = /* @__PURE__ */ new Map();
+  let dropped = 0;
+  return {
+    keep(e) {
+      if (e.text.length > EVENT_TEXT_CHARS) e.text = `${e.text.slice(0, EVENT_TEXT_CHARS - 400)} \u2026 ${e.text.slice(-400)}`;
+      const key2 = `${e.type}\0${e.time === void 0 ? "" : Math.floor(e.time / 6e4)}`;
+      const slot = slots.get(key2);
+      if (!slot) {
+        if (slots.size > 1e4) slots.clear();
+        slots.set(key2, { count: 1, last: events.push(e) - 1 });
+        return;
+      }
+      slot.count++;
+      if (slot.count <= EVENTS_PER_MINUTE) slot.last = events.push(e) - 1;
+      else {
+        events[slot.last] = e;
+        dropped++;
+      }
+    },
+    dropped: () => dropped
+  };
+}
+var EXCEPTION_CONTEXT_MS = 15 * 6e4;
+var TROUBLE_EVENTS = /* @__PURE__ */ new Set(["degraded", "takeover-considered", "peer-requested-failed"]);
+var READ_ORDER = ["ha", "syslog", "sms-info", "tpt", "mysqld"];
+function detectorsFor(kind, t) {
+  if (kind === "ha" || kind === "syslog") return [heartbeatDetector(t), maintenanceDetector(), ipv6PeerDetector(), replicationDelayDetector(t), syncDetector()];
+  if (kind === "mysqld") return [databaseLifecycleDetector(), replicationThreadDetector()];
+  return [];
+}
+var HEARD_FROM_PEER = /* @__PURE__ */ new Set(["heartbeat-reply", "peer-state"]);
+function keepEvent(e, troubleTimes, lastPeerState, t) {
+  if (e.type === "heartbeat-reply") return Number(e.fields.ms) > t.heartbeatSlowMs;
+  if (e.type === "peer-state") {
+    const state = (e.fields.state ?? "").toLowerCase();
+    if (lastPeerState.get(e.node) === state) return false;
+    lastPeerState.set(e.node, state);
+    return true;
+  }
+  if (e.type === "db-error") return false;
+  if (e.type === "exception") {
+    const t2 = e.time;
+    return t2 !== void 0 && troubleTimes.some((x) => t2 <= x + 6e4 && x - t2 <= EXCEPTION_CONTEXT_MS);
+  }
+  return true;
+}
+function byReadOrder(files) {
+  return READ_ORDER.map((kind) => ({ kind, files: files.filter((f) => f.kind === kind) }));
+}
+function filesInReadOrder(files) {
+  return byReadOrder(files).flatMap((g) => g.files);
+}
+async function readNodeFiles(node, rules, agg, t) {
+  const warnings = [];
+  const warn = (m) => void (warnings.includes(m) || warnings.push(m));
+  const toUtc = nodeClock(node);
+  const offset = node.facts.utcOffsetMinutes ?? 0;
+  let sawZoneless = false;
+  const events = [];
+  const troubleTimes = [];
+  const files = [];
+  let bytes = 0;
+  const unclean = [];
+  let lastTime;
+  const lastPeerState = /* @__PURE__ */ new Map();
+  const ownLife = new Activity();
+  const heardPeer = new Activity();
+  const present = /* @__PURE__ */ new Set();
+  const kept = boundedEvents(events);
+  const reportOccurrence = (o) => {
+    if (o.condition === "unclean-shutdown") unclean.push(o.evidence[o.evidence.length - 1]);
+    agg.add(o);
+  };
+  for (const { kind, files: ofKind } of byReadOrder(node.files)) {
+    const detectors = detectorsFor(kind, t);
+    for (const file of ofKind) {
+      const stats = await scanFile(file, {
+        prefilter: rules.prefilter(kind),
+        zoneOffsetMinutes: offset,
+        onHit: ({ line, text, time: hitTime, timeSource: source }) => {
+          if (hitTime && !hitTime.zoned) sawZoneless = true;
+          const time2 = hitTime ? toUtc(hitTime) : void 0;
+          if (time2 !== void 0 && source !== "mtime") ownLife.add(time2);
+          for (const m of rules.match(kind, text)) {
+            const e = { node: node.name, kind, type: m.rule.event ?? m.rule.condition, time: time2, fields: m.fields, file: file.path, fileOrder: file.order, line, text };
+            if (source === "mtime") e.timeFromMtime = true;
+            if (m.rule.event) {
+              for (const d of detectors) d.feed(e, reportOccurrence);
+              if (time2 !== void 0 && HEARD_FROM_PEER.has(e.type)) heardPeer.add(time2);
+              if (keepEvent(e, troubleTimes, lastPeerState, t)) kept.keep(e);
+              if (time2 !== void 0 && (TROUBLE_EVENTS.has(e.type) || e.type === "state" && /^failed$/i.test(e.fields.state ?? ""))) {
+                if (troubleTimes.length === 0 || time2 - troubleTimes[troubleTimes.length - 1] >= 6e4) troubleTimes.push(time2);
+              }
+            }
+            if (m.rule.condition) {
+              const merge = m.rule.mergeWithinMs ? { mergeKey: `${m.rule.id}|${node.name}|${file.path}`, mergeWithinMs: m.rule.mergeWithinMs } : {};
+              reportOccurrence({ condition: m.rule.condition, node: node.name, severity: m.rule.severity, fields: m.fields, variant: m.rule.id, evidence: [e], ...merge });
+            }
+          }
+        },
+        onTime: (pt) => ownLife.add(toUtc(pt)),
+        warn
+      });
+      bytes += stats.bytes;
+      if (stats.textLines) present.add(kind);
+      if (!stats.first && stats.textLines) {
+        warn(`${node.name}: no line of ${file.path} starts with a time smsdiag understands (${stats.textLines} line(s)); what it shows is dated by the file's modification time`);
+      }
+      if (stats.first?.family === "rfc3164" || stats.last?.family === "rfc3164") {
+        warn(`${node.name}: ${file.path} has syslog times without a year; the year was taken from the file's modification time (${file.mtime.getUTCFullYear()}). If the file was copied without its time (scp without -p), its dates may be a year off`);
+      }
+      if (stats.unreadTimes) {
+        const u = stats.unreadTimes;
+        warn(`${node.name}: ${u.count} line(s) of ${file.path} start with a time in a form smsdiag does not read (first at line ${u.line}: "${u.text}"); each was read as part of the timed line before it`);
+      }
+      if (stats.mixedZones) {
+        const mz = stats.mixedZones;
+        if (mz.offsetMinutes !== offset) {
+          warn(`${node.name}: ${file.path} mixes times with a zone and times without one; next to each other (line ${mz.line}) they agree only if the zone-less times are UTC${formatOffset(mz.offsetMinutes)}, while smsdiag read them as UTC${formatOffset(offset)}; use --tz ${node.name}=${formatOffset(mz.offsetMinutes)} if that is the node's zone`);
+        }
+      }
+      if (stats.cutLines) warn(`${node.name}: ${stats.cutLines} line(s) longer than 1 MiB in ${file.path} were cut for display`);
+      if (stats.first && !stats.first.zoned) sawZoneless = true;
+      const summary = { kind, path: file.path };
+      if (stats.first) summary.first = isoTime(toUtc(stats.first));
+      if (stats.last) {
+        summary.last = isoTime(toUtc(stats.last));
+        lastTime = Math.max(lastTime ?? -Infinity, toUtc(stats.last));
+      }
+      summary.records = stats.records;
+      if (stats.bytes === 0 && file.size === 0) warn(`${node.name}: ${file.path} is empty`);
+      files.push(summary);
+    }
+    for (const d of detectors) d.end?.(reportOccurrence);
+  }
+  return { events, unclean, lastTime, ownLife, heardPeer, warnings, bytes, files, present: [...present], sawZoneless, dropped: kept.dropped() };
+}
+async function finishNode(node, read, agg) {
+  const { events, unclean, lastTime, ownLife, heardPeer, warnings, bytes, files } = read;
+  const warn = (m) => void (warnings.includes(m) || warnings.push(m));
+  const offset = node.facts.utcOffsetMinutes ?? 0;
+  const present = new Set(read.present);
+  if (node.collectionErrors?.length) {
+    const errs = node.collectionErrors;
+    const why = errs[0].source ? `${errs[0].source}: ${errs[0].message}` : errs[0].message;
+    const whole = node.files.length === 0;
+    agg.add({ condition: "not-collected", node: node.name, variant: whole ? "node" : "files", fields: { why, count: String(errs.length) }, evidence: [] });
+  }
+  if (read.dropped) warn(`${node.name}: ${read.dropped} repeated line(s) were counted but not kept as separate events (at most ${EVENTS_PER_MINUTE} of a kind per minute, the latest among them)`);
+  const now = await currentState(node.name, node.files.filter((f) => f.kind === "state"), node.facts.haState, events, agg, warn);
+  for (const f of now.files) files.push({ kind: "state", path: f.path, records: f.records });
+  if (node.facts.haState !== void 0 || now.files.some((f) => f.records)) present.add("state");
+  if (read.sawZoneless && node.facts.utcOffsetAssumed) {
+    warn(`${node.name}: times without a zone were read as UTC${formatOffset(offset)} (this machine's zone); use --tz ${node.name}=+HH:MM if the node ran in another`);
+  }
+  const report = { name: node.name, role: node.role };
+  if (now.state !== void 0) report.state = now.state;
+  if (now.stateSince !== void 0) report.stateSince = now.stateSince;
+  report.utcOffset = formatOffset(offset);
+  report.files = files;
+  const unchecked = notChecked(present);
+  if (unchecked.length) report.notChecked = unchecked;
+  return { report, stateEvidence: now.evidence, events, unclean, lastTime, ownLife, heardPeer, warnings, bytes };
+}
+async function scanNode(node, rules, agg, t) {
+  return finishNode(node, await readNodeFiles(node, rules, agg, t), agg);
+}
+
+// src/file-threads.ts
 function startWorker() {
   const resourceLimits = { maxYoungGenerationSizeMb: 4 };
-  return true ? new import_node_worker_threads.Worker('"use strict";\nvar __create = Object.create;\nvar __defProp = Object.defineProperty;\nvar __getOwnPropDesc = Object.getOwnPropertyDescriptor;\nvar __getOwnPropNames = Object.getOwnPropertyNames;\nvar __getProtoOf = Object.getPrototypeOf;\nvar __hasOwnProp = Object.prototype.hasOwnProperty;\nvar __commonJS = (cb, mod) => function __require() {\n  try {\n    return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;\n  } catch (e) {\n    throw mod = 0, e;\n  }\n};\nvar __copyProps = (to, from, except, desc) => {\n  if (from && typeof from === "object" || typeof from === "function") {\n    for (let key of __getOwnPropNames(from))\n      if (!__hasOwnProp.call(to, key) && key !== except)\n        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });\n  }\n  return to;\n};\nvar __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(\n  // If the importer is in node compatibility mode or this is not an ESM\n  // file that has been converted to a CommonJS file using a Babel-\n  // compatible transform (i.e. "__esModule" has not been set), then set\n  // "default" to the CommonJS "module.exports" for node compatibility.\n  isNodeMode || !mod || !mod.__esModule ? __defProp(target, "default", { value: mod, enumerable: true }) : target,\n  mod\n));\n\n// node_modules/cli-table3/src/debug.js\nvar require_debug = __commonJS({\n  "node_modules/cli-table3/src/debug.js"(exports2, module2) {\n    var messages = [];\n    var level = 0;\n    var debug = (msg, min) => {\n      if (level >= min) {\n        messages.push(msg);\n      }\n    };\n    debug.WARN = 1;\n    debug.INFO = 2;\n    debug.DEBUG = 3;\n    debug.reset = () => {\n      messages = [];\n    };\n    debug.setDebugLevel = (v) => {\n      level = v;\n    };\n    debug.warn = (msg) => debug(msg, debug.WARN);\n    debug.info = (msg) => debug(msg, debug.INFO);\n    debug.debug = (msg) => debug(msg, debug.DEBUG);\n    debug.debugMessages = () => messages;\n    module2.exports = debug;\n  }\n});\n\n// node_modules/ansi-regex/index.js\nvar require_ansi_regex = __commonJS({\n  "node_modules/ansi-regex/index.js"(exports2, module2) {\n    "use strict";\n    module2.exports = ({ onlyFirst = false } = {}) => {\n      const pattern = [\n        "[\\\\u001B\\\\u009B][[\\\\]()#;?]*(?:(?:(?:(?:;[-a-zA-Z\\\\d\\\\/#&.:=?%@~_]+)*|[a-zA-Z\\\\d]+(?:;[-a-zA-Z\\\\d\\\\/#&.:=?%@~_]*)*)?\\\\u0007)",\n        "(?:(?:\\\\d{1,4}(?:;\\\\d{0,4})*)?[\\\\dA-PR-TZcf-ntqry=><~]))"\n      ].join("|");\n      return new RegExp(pattern, onlyFirst ? void 0 : "g");\n    };\n  }\n});\n\n// node_modules/strip-ansi/index.js\nvar require_strip_ansi = __commonJS({\n  "node_modules/strip-ansi/index.js"(exports2, module2) {\n    "use strict";\n    var ansiRegex = require_ansi_regex();\n    module2.exports = (string) => typeof string === "string" ? string.replace(ansiRegex(), "") : string;\n  }\n});\n\n// node_modules/is-fullwidth-code-point/index.js\nvar require_is_fullwidth_code_point = __commonJS({\n  "node_modules/is-fullwidth-code-point/index.js"(exports2, module2) {\n    "use strict";\n    var isFullwidthCodePoint = (codePoint) => {\n      if (Number.isNaN(codePoint)) {\n        return false;\n      }\n      if (codePoint >= 4352 && (codePoint <= 4447 || // Hangul Jamo\n      codePoint === 9001 || // LEFT-POINTING ANGLE BRACKET\n      codePoint === 9002 || // RIGHT-POINTING ANGLE BRACKET\n      // CJK Radicals Supplement .. Enclosed CJK Letters and Months\n      11904 <= codePoint && codePoint <= 12871 && codePoint !== 12351 || // Enclosed CJK Letters and Months .. CJK Unified Ideographs Extension A\n      12880 <= codePoint && codePoint <= 19903 || // CJK Unified Ideographs .. Yi Radicals\n      19968 <= codePoint && codePoint <= 42182 || // Hangul Jamo Extended-A\n      43360 <= codePoint && codePoint <= 43388 || // Hangul Syllables\n      44032 <= codePoint && codePoint <= 55203 || // CJK Compatibility Ideographs\n      63744 <= codePoint && codePoint <= 64255 || // Vertical Forms\n      65040 <= codePoint && codePoint <= 65049 || // CJK Compatibility Forms .. Small Form Variants\n      65072 <= codePoint && codePoint <= 65131 || // Halfwidth and Fullwidth Forms\n      65281 <= codePoint && codePoint <= 65376 || 65504 <= codePoint && codePoint <= 65510 || // Kana Supplement\n      110592 <= codePoint && codePoint <= 110593 || // Enclosed Ideographic Supplement\n      127488 <= codePoint && codePoint <= 127569 || // CJK Unified Ideographs Extension B .. Tertiary Ideographic Plane\n      131072 <= codePoint && codePoint <= 262141)) {\n        return true;\n      }\n      return false;\n    };\n    module2.exports = isFullwidthCodePoint;\n    module2.exports.default = isFullwidthCodePoint;\n  }\n});\n\n// node_modules/emoji-regex/index.js\nvar require_emoji_regex = __commonJS({\n  "node_modules/emoji-regex/index.js"(exports2, module2) {\n    "use strict";\n    module2.exports = function() {\n      return /\\uD83C\\uDFF4\\uDB40\\uDC67\\uDB40\\uDC62(?:\\uDB40\\uDC65\\uDB40\\uDC6E\\uDB40\\uDC67|\\uDB40\\uDC73\\uDB40\\uDC63\\uDB40\\uDC74|\\uDB40\\uDC77\\uDB40\\uDC6C\\uDB40\\uDC73)\\uDB40\\uDC7F|\\uD83D\\uDC68(?:\\uD83C\\uDFFC\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68\\uD83C\\uDFFB|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFF\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB-\\uDFFE])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFE\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB-\\uDFFD])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFD\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB\\uDFFC])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\u200D(?:\\u2764\\uFE0F\\u200D(?:\\uD83D\\uDC8B\\u200D)?\\uD83D\\uDC68|(?:\\uD83D[\\uDC68\\uDC69])\\u200D(?:\\uD83D\\uDC66\\u200D\\uD83D\\uDC66|\\uD83D\\uDC67\\u200D(?:\\uD83D[\\uDC66\\uDC67]))|\\uD83D\\uDC66\\u200D\\uD83D\\uDC66|\\uD83D\\uDC67\\u200D(?:\\uD83D[\\uDC66\\uDC67])|(?:\\uD83D[\\uDC68\\uDC69])\\u200D(?:\\uD83D[\\uDC66\\uDC67])|[\\u2695\\u2696\\u2708]\\uFE0F|\\uD83D[\\uDC66\\uDC67]|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|(?:\\uD83C\\uDFFB\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFF\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFE\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFD\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFC\\u200D[\\u2695\\u2696\\u2708])\\uFE0F|\\uD83C\\uDFFB\\u200D(?:\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C[\\uDFFB-\\uDFFF])|(?:\\uD83E\\uDDD1\\uD83C\\uDFFB\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1|\\uD83D\\uDC69\\uD83C\\uDFFC\\u200D\\uD83E\\uDD1D\\u200D\\uD83D\\uDC69)\\uD83C\\uDFFB|\\uD83E\\uDDD1(?:\\uD83C\\uDFFF\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1(?:\\uD83C[\\uDFFB-\\uDFFF])|\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1)|(?:\\uD83E\\uDDD1\\uD83C\\uDFFE\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1|\\uD83D\\uDC69\\uD83C\\uDFFF\\u200D\\uD83E\\uDD1D\\u200D(?:\\uD83D[\\uDC68\\uDC69]))(?:\\uD83C[\\uDFFB-\\uDFFE])|(?:\\uD83E\\uDDD1\\uD83C\\uDFFC\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1|\\uD83D\\uDC69\\uD83C\\uDFFD\\u200D\\uD83E\\uDD1D\\u200D\\uD83D\\uDC69)(?:\\uD83C[\\uDFFB\\uDFFC])|\\uD83D\\uDC69(?:\\uD83C\\uDFFE\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB-\\uDFFD\\uDFFF])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFC\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB\\uDFFD-\\uDFFF])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFB\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFC-\\uDFFF])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFD\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB\\uDFFC\\uDFFE\\uDFFF])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\u200D(?:\\u2764\\uFE0F\\u200D(?:\\uD83D\\uDC8B\\u200D(?:\\uD83D[\\uDC68\\uDC69])|\\uD83D[\\uDC68\\uDC69])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFF\\u200D(?:\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD]))|\\uD83D\\uDC69\\u200D\\uD83D\\uDC69\\u200D(?:\\uD83D\\uDC66\\u200D\\uD83D\\uDC66|\\uD83D\\uDC67\\u200D(?:\\uD83D[\\uDC66\\uDC67]))|(?:\\uD83E\\uDDD1\\uD83C\\uDFFD\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1|\\uD83D\\uDC69\\uD83C\\uDFFE\\u200D\\uD83E\\uDD1D\\u200D\\uD83D\\uDC69)(?:\\uD83C[\\uDFFB-\\uDFFD])|\\uD83D\\uDC69\\u200D\\uD83D\\uDC66\\u200D\\uD83D\\uDC66|\\uD83D\\uDC69\\u200D\\uD83D\\uDC69\\u200D(?:\\uD83D[\\uDC66\\uDC67])|(?:\\uD83D\\uDC41\\uFE0F\\u200D\\uD83D\\uDDE8|\\uD83D\\uDC69(?:\\uD83C\\uDFFF\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFE\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFC\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFB\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFD\\u200D[\\u2695\\u2696\\u2708]|\\u200D[\\u2695\\u2696\\u2708])|(?:(?:\\u26F9|\\uD83C[\\uDFCB\\uDFCC]|\\uD83D\\uDD75)\\uFE0F|\\uD83D\\uDC6F|\\uD83E[\\uDD3C\\uDDDE\\uDDDF])\\u200D[\\u2640\\u2642]|(?:\\u26F9|\\uD83C[\\uDFCB\\uDFCC]|\\uD83D\\uDD75)(?:\\uD83C[\\uDFFB-\\uDFFF])\\u200D[\\u2640\\u2642]|(?:\\uD83C[\\uDFC3\\uDFC4\\uDFCA]|\\uD83D[\\uDC6E\\uDC71\\uDC73\\uDC77\\uDC81\\uDC82\\uDC86\\uDC87\\uDE45-\\uDE47\\uDE4B\\uDE4D\\uDE4E\\uDEA3\\uDEB4-\\uDEB6]|\\uD83E[\\uDD26\\uDD37-\\uDD39\\uDD3D\\uDD3E\\uDDB8\\uDDB9\\uDDCD-\\uDDCF\\uDDD6-\\uDDDD])(?:(?:\\uD83C[\\uDFFB-\\uDFFF])\\u200D[\\u2640\\u2642]|\\u200D[\\u2640\\u2642])|\\uD83C\\uDFF4\\u200D\\u2620)\\uFE0F|\\uD83D\\uDC69\\u200D\\uD83D\\uDC67\\u200D(?:\\uD83D[\\uDC66\\uDC67])|\\uD83C\\uDFF3\\uFE0F\\u200D\\uD83C\\uDF08|\\uD83D\\uDC15\\u200D\\uD83E\\uDDBA|\\uD83D\\uDC69\\u200D\\uD83D\\uDC66|\\uD83D\\uDC69\\u200D\\uD83D\\uDC67|\\uD83C\\uDDFD\\uD83C\\uDDF0|\\uD83C\\uDDF4\\uD83C\\uDDF2|\\uD83C\\uDDF6\\uD83C\\uDDE6|[#\\*0-9]\\uFE0F\\u20E3|\\uD83C\\uDDE7(?:\\uD83C[\\uDDE6\\uDDE7\\uDDE9-\\uDDEF\\uDDF1-\\uDDF4\\uDDF6-\\uDDF9\\uDDFB\\uDDFC\\uDDFE\\uDDFF])|\\uD83C\\uDDF9(?:\\uD83C[\\uDDE6\\uDDE8\\uDDE9\\uDDEB-\\uDDED\\uDDEF-\\uDDF4\\uDDF7\\uDDF9\\uDDFB\\uDDFC\\uDDFF])|\\uD83C\\uDDEA(?:\\uD83C[\\uDDE6\\uDDE8\\uDDEA\\uDDEC\\uDDED\\uDDF7-\\uDDFA])|\\uD83E\\uDDD1(?:\\uD83C[\\uDFFB-\\uDFFF])|\\uD83C\\uDDF7(?:\\uD83C[\\uDDEA\\uDDF4\\uDDF8\\uDDFA\\uDDFC])|\\uD83D\\uDC69(?:\\uD83C[\\uDFFB-\\uDFFF])|\\uD83C\\uDDF2(?:\\uD83C[\\uDDE6\\uDDE8-\\uDDED\\uDDF0-\\uDDFF])|\\uD83C\\uDDE6(?:\\uD83C[\\uDDE8-\\uDDEC\\uDDEE\\uDDF1\\uDDF2\\uDDF4\\uDDF6-\\uDDFA\\uDDFC\\uDDFD\\uDDFF])|\\uD83C\\uDDF0(?:\\uD83C[\\uDDEA\\uDDEC-\\uDDEE\\uDDF2\\uDDF3\\uDDF5\\uDDF7\\uDDFC\\uDDFE\\uDDFF])|\\uD83C\\uDDED(?:\\uD83C[\\uDDF0\\uDDF2\\uDDF3\\uDDF7\\uDDF9\\uDDFA])|\\uD83C\\uDDE9(?:\\uD83C[\\uDDEA\\uDDEC\\uDDEF\\uDDF0\\uDDF2\\uDDF4\\uDDFF])|\\uD83C\\uDDFE(?:\\uD83C[\\uDDEA\\uDDF9])|\\uD83C\\uDDEC(?:\\uD83C[\\uDDE6\\uDDE7\\uDDE9-\\uDDEE\\uDDF1-\\uDDF3\\uDDF5-\\uDDFA\\uDDFC\\uDDFE])|\\uD83C\\uDDF8(?:\\uD83C[\\uDDE6-\\uDDEA\\uDDEC-\\uDDF4\\uDDF7-\\uDDF9\\uDDFB\\uDDFD-\\uDDFF])|\\uD83C\\uDDEB(?:\\uD83C[\\uDDEE-\\uDDF0\\uDDF2\\uDDF4\\uDDF7])|\\uD83C\\uDDF5(?:\\uD83C[\\uDDE6\\uDDEA-\\uDDED\\uDDF0-\\uDDF3\\uDDF7-\\uDDF9\\uDDFC\\uDDFE])|\\uD83C\\uDDFB(?:\\uD83C[\\uDDE6\\uDDE8\\uDDEA\\uDDEC\\uDDEE\\uDDF3\\uDDFA])|\\uD83C\\uDDF3(?:\\uD83C[\\uDDE6\\uDDE8\\uDDEA-\\uDDEC\\uDDEE\\uDDF1\\uDDF4\\uDDF5\\uDDF7\\uDDFA\\uDDFF])|\\uD83C\\uDDE8(?:\\uD83C[\\uDDE6\\uDDE8\\uDDE9\\uDDEB-\\uDDEE\\uDDF0-\\uDDF5\\uDDF7\\uDDFA-\\uDDFF])|\\uD83C\\uDDF1(?:\\uD83C[\\uDDE6-\\uDDE8\\uDDEE\\uDDF0\\uDDF7-\\uDDFB\\uDDFE])|\\uD83C\\uDDFF(?:\\uD83C[\\uDDE6\\uDDF2\\uDDFC])|\\uD83C\\uDDFC(?:\\uD83C[\\uDDEB\\uDDF8])|\\uD83C\\uDDFA(?:\\uD83C[\\uDDE6\\uDDEC\\uDDF2\\uDDF3\\uDDF8\\uDDFE\\uDDFF])|\\uD83C\\uDDEE(?:\\uD83C[\\uDDE8-\\uDDEA\\uDDF1-\\uDDF4\\uDDF6-\\uDDF9])|\\uD83C\\uDDEF(?:\\uD83C[\\uDDEA\\uDDF2\\uDDF4\\uDDF5])|(?:\\uD83C[\\uDFC3\\uDFC4\\uDFCA]|\\uD83D[\\uDC6E\\uDC71\\uDC73\\uDC77\\uDC81\\uDC82\\uDC86\\uDC87\\uDE45-\\uDE47\\uDE4B\\uDE4D\\uDE4E\\uDEA3\\uDEB4-\\uDEB6]|\\uD83E[\\uDD26\\uDD37-\\uDD39\\uDD3D\\uDD3E\\uDDB8\\uDDB9\\uDDCD-\\uDDCF\\uDDD6-\\uDDDD])(?:\\uD83C[\\uDFFB-\\uDFFF])|(?:\\u26F9|\\uD83C[\\uDFCB\\uDFCC]|\\uD83D\\uDD75)(?:\\uD83C[\\uDFFB-\\uDFFF])|(?:[\\u261D\\u270A-\\u270D]|\\uD83C[\\uDF85\\uDFC2\\uDFC7]|\\uD83D[\\uDC42\\uDC43\\uDC46-\\uDC50\\uDC66\\uDC67\\uDC6B-\\uDC6D\\uDC70\\uDC72\\uDC74-\\uDC76\\uDC78\\uDC7C\\uDC83\\uDC85\\uDCAA\\uDD74\\uDD7A\\uDD90\\uDD95\\uDD96\\uDE4C\\uDE4F\\uDEC0\\uDECC]|\\uD83E[\\uDD0F\\uDD18-\\uDD1C\\uDD1E\\uDD1F\\uDD30-\\uDD36\\uDDB5\\uDDB6\\uDDBB\\uDDD2-\\uDDD5])(?:\\uD83C[\\uDFFB-\\uDFFF])|(?:[\\u231A\\u231B\\u23E9-\\u23EC\\u23F0\\u23F3\\u25FD\\u25FE\\u2614\\u2615\\u2648-\\u2653\\u267F\\u2693\\u26A1\\u26AA\\u26AB\\u26BD\\u26BE\\u26C4\\u26C5\\u26CE\\u26D4\\u26EA\\u26F2\\u26F3\\u26F5\\u26FA\\u26FD\\u2705\\u270A\\u270B\\u2728\\u274C\\u274E\\u2753-\\u2755\\u2757\\u2795-\\u2797\\u27B0\\u27BF\\u2B1B\\u2B1C\\u2B50\\u2B55]|\\uD83C[\\uDC04\\uDCCF\\uDD8E\\uDD91-\\uDD9A\\uDDE6-\\uDDFF\\uDE01\\uDE1A\\uDE2F\\uDE32-\\uDE36\\uDE38-\\uDE3A\\uDE50\\uDE51\\uDF00-\\uDF20\\uDF2D-\\uDF35\\uDF37-\\uDF7C\\uDF7E-\\uDF93\\uDFA0-\\uDFCA\\uDFCF-\\uDFD3\\uDFE0-\\uDFF0\\uDFF4\\uDFF8-\\uDFFF]|\\uD83D[\\uDC00-\\uDC3E\\uDC40\\uDC42-\\uDCFC\\uDCFF-\\uDD3D\\uDD4B-\\uDD4E\\uDD50-\\uDD67\\uDD7A\\uDD95\\uDD96\\uDDA4\\uDDFB-\\uDE4F\\uDE80-\\uDEC5\\uDECC\\uDED0-\\uDED2\\uDED5\\uDEEB\\uDEEC\\uDEF4-\\uDEFA\\uDFE0-\\uDFEB]|\\uD83E[\\uDD0D-\\uDD3A\\uDD3C-\\uDD45\\uDD47-\\uDD71\\uDD73-\\uDD76\\uDD7A-\\uDDA2\\uDDA5-\\uDDAA\\uDDAE-\\uDDCA\\uDDCD-\\uDDFF\\uDE70-\\uDE73\\uDE78-\\uDE7A\\uDE80-\\uDE82\\uDE90-\\uDE95])|(?:[#\\*0-9\\xA9\\xAE\\u203C\\u2049\\u2122\\u2139\\u2194-\\u2199\\u21A9\\u21AA\\u231A\\u231B\\u2328\\u23CF\\u23E9-\\u23F3\\u23F8-\\u23FA\\u24C2\\u25AA\\u25AB\\u25B6\\u25C0\\u25FB-\\u25FE\\u2600-\\u2604\\u260E\\u2611\\u2614\\u2615\\u2618\\u261D\\u2620\\u2622\\u2623\\u2626\\u262A\\u262E\\u262F\\u2638-\\u263A\\u2640\\u2642\\u2648-\\u2653\\u265F\\u2660\\u2663\\u2665\\u2666\\u2668\\u267B\\u267E\\u267F\\u2692-\\u2697\\u2699\\u269B\\u269C\\u26A0\\u26A1\\u26AA\\u26AB\\u26B0\\u26B1\\u26BD\\u26BE\\u26C4\\u26C5\\u26C8\\u26CE\\u26CF\\u26D1\\u26D3\\u26D4\\u26E9\\u26EA\\u26F0-\\u26F5\\u26F7-\\u26FA\\u26FD\\u2702\\u2705\\u2708-\\u270D\\u270F\\u2712\\u2714\\u2716\\u271D\\u2721\\u2728\\u2733\\u2734\\u2744\\u2747\\u274C\\u274E\\u2753-\\u2755\\u2757\\u2763\\u2764\\u2795-\\u2797\\u27A1\\u27B0\\u27BF\\u2934\\u2935\\u2B05-\\u2B07\\u2B1B\\u2B1C\\u2B50\\u2B55\\u3030\\u303D\\u3297\\u3299]|\\uD83C[\\uDC04\\uDCCF\\uDD70\\uDD71\\uDD7E\\uDD7F\\uDD8E\\uDD91-\\uDD9A\\uDDE6-\\uDDFF\\uDE01\\uDE02\\uDE1A\\uDE2F\\uDE32-\\uDE3A\\uDE50\\uDE51\\uDF00-\\uDF21\\uDF24-\\uDF93\\uDF96\\uDF97\\uDF99-\\uDF9B\\uDF9E-\\uDFF0\\uDFF3-\\uDFF5\\uDFF7-\\uDFFF]|\\uD83D[\\uDC00-\\uDCFD\\uDCFF-\\uDD3D\\uDD49-\\uDD4E\\uDD50-\\uDD67\\uDD6F\\uDD70\\uDD73-\\uDD7A\\uDD87\\uDD8A-\\uDD8D\\uDD90\\uDD95\\uDD96\\uDDA4\\uDDA5\\uDDA8\\uDDB1\\uDDB2\\uDDBC\\uDDC2-\\uDDC4\\uDDD1-\\uDDD3\\uDDDC-\\uDDDE\\uDDE1\\uDDE3\\uDDE8\\uDDEF\\uDDF3\\uDDFA-\\uDE4F\\uDE80-\\uDEC5\\uDECB-\\uDED2\\uDED5\\uDEE0-\\uDEE5\\uDEE9\\uDEEB\\uDEEC\\uDEF0\\uDEF3-\\uDEFA\\uDFE0-\\uDFEB]|\\uD83E[\\uDD0D-\\uDD3A\\uDD3C-\\uDD45\\uDD47-\\uDD71\\uDD73-\\uDD76\\uDD7A-\\uDDA2\\uDDA5-\\uDDAA\\uDDAE-\\uDDCA\\uDDCD-\\uDDFF\\uDE70-\\uDE73\\uDE78-\\uDE7A\\uDE80-\\uDE82\\uDE90-\\uDE95])\\uFE0F|(?:[\\u261D\\u26F9\\u270A-\\u270D]|\\uD83C[\\uDF85\\uDFC2-\\uDFC4\\uDFC7\\uDFCA-\\uDFCC]|\\uD83D[\\uDC42\\uDC43\\uDC46-\\uDC50\\uDC66-\\uDC78\\uDC7C\\uDC81-\\uDC83\\uDC85-\\uDC87\\uDC8F\\uDC91\\uDCAA\\uDD74\\uDD75\\uDD7A\\uDD90\\uDD95\\uDD96\\uDE45-\\uDE47\\uDE4B-\\uDE4F\\uDEA3\\uDEB4-\\uDEB6\\uDEC0\\uDECC]|\\uD83E[\\uDD0F\\uDD18-\\uDD1F\\uDD26\\uDD30-\\uDD39\\uDD3C-\\uDD3E\\uDDB5\\uDDB6\\uDDB8\\uDDB9\\uDDBB\\uDDCD-\\uDDCF\\uDDD1-\\uDDDD])/g;\n    };\n  }\n});\n\n// node_modules/string-width/index.js\nvar require_string_width = __commonJS({\n  "node_modules/string-width/index.js"(exports2, module2) {\n    "use strict";\n    var stripAnsi = require_strip_ansi();\n    var isFullwidthCodePoint = require_is_fullwidth_code_point();\n    var emojiRegex = require_emoji_regex();\n    var stringWidth = (string) => {\n      if (typeof string !== "string" || string.length === 0) {\n        return 0;\n      }\n      string = stripAnsi(string);\n      if (string.length === 0) {\n        return 0;\n      }\n      string = string.replace(emojiRegex(), "  ");\n      let width = 0;\n      for (let i = 0; i < string.length; i++) {\n        const code = string.codePointAt(i);\n        if (code <= 31 || code >= 127 && code <= 159) {\n          continue;\n        }\n        if (code >= 768 && code <= 879) {\n          continue;\n        }\n        if (code > 65535) {\n          i++;\n        }\n        width += isFullwidthCodePoint(code) ? 2 : 1;\n      }\n      return width;\n    };\n    module2.exports = stringWidth;\n    module2.exports.default = stringWidth;\n  }\n});\n\n// node_modules/cli-table3/src/utils.js\nvar require_utils = __commonJS({\n  "node_modules/cli-table3/src/utils.js"(exports2, module2) {\n    var stringWidth = require_string_width();\n    function codeRegex(capture) {\n      return capture ? /\\u001b\\[((?:\\d*;){0,5}\\d*)m/g : /\\u001b\\[(?:\\d*;){0,5}\\d*m/g;\n    }\n    function strlen(str) {\n      let code = codeRegex();\n      let stripped = ("" + str).replace(code, "");\n      let split = stripped.split("\\n");\n      return split.reduce(function(memo, s) {\n        return stringWidth(s) > memo ? stringWidth(s) : memo;\n      }, 0);\n    }\n    function repeat(str, times) {\n      return Array(times + 1).join(str);\n    }\n    function pad(str, len, pad2, dir) {\n      let length = strlen(str);\n      if (len + 1 >= length) {\n        let padlen = len - length;\n        switch (dir) {\n          case "right": {\n            str = repeat(pad2, padlen) + str;\n            break;\n          }\n          case "center": {\n            let right = Math.ceil(padlen / 2);\n            let left = padlen - right;\n            str = repeat(pad2, left) + str + repeat(pad2, right);\n            break;\n          }\n          default: {\n            str = str + repeat(pad2, padlen);\n            break;\n          }\n        }\n      }\n      return str;\n    }\n    var codeCache = {};\n    function addToCodeCache(name, on, off) {\n      on = "\\x1B[" + on + "m";\n      off = "\\x1B[" + off + "m";\n      codeCache[on] = { set: name, to: true };\n      codeCache[off] = { set: name, to: false };\n      codeCache[name] = { on, off };\n    }\n    addToCodeCache("bold", 1, 22);\n    addToCodeCache("italics", 3, 23);\n    addToCodeCache("underline", 4, 24);\n    addToCodeCache("inverse", 7, 27);\n    addToCodeCache("strikethrough", 9, 29);\n    function updateState(state, controlChars) {\n      let controlCode = controlChars[1] ? parseInt(controlChars[1].split(";")[0]) : 0;\n      if (controlCode >= 30 && controlCode <= 39 || controlCode >= 90 && controlCode <= 97) {\n        state.lastForegroundAdded = controlChars[0];\n        return;\n      }\n      if (controlCode >= 40 && controlCode <= 49 || controlCode >= 100 && controlCode <= 107) {\n        state.lastBackgroundAdded = controlChars[0];\n        return;\n      }\n      if (controlCode === 0) {\n        for (let i in state) {\n          if (Object.prototype.hasOwnProperty.call(state, i)) {\n            delete state[i];\n          }\n        }\n        return;\n      }\n      let info = codeCache[controlChars[0]];\n      if (info) {\n        state[info.set] = info.to;\n      }\n    }\n    function readState(line) {\n      let code = codeRegex(true);\n      let controlChars = code.exec(line);\n      let state = {};\n      while (controlChars !== null) {\n        updateState(state, controlChars);\n        controlChars = code.exec(line);\n      }\n      return state;\n    }\n    function unwindState(state, ret) {\n      let lastBackgroundAdded = state.lastBackgroundAdded;\n      let lastForegroundAdded = state.lastForegroundAdded;\n      delete state.lastBackgroundAdded;\n      delete state.lastForegroundAdded;\n      Object.keys(state).forEach(function(key) {\n        if (state[key]) {\n          ret += codeCache[key].off;\n        }\n      });\n      if (lastBackgroundAdded && lastBackgroundAdded != "\\x1B[49m") {\n        ret += "\\x1B[49m";\n      }\n      if (lastForegroundAdded && lastForegroundAdded != "\\x1B[39m") {\n        ret += "\\x1B[39m";\n      }\n      return ret;\n    }\n    function rewindState(state, ret) {\n      let lastBackgroundAdded = state.lastBackgroundAdded;\n      let lastForegroundAdded = state.lastForegroundAdded;\n      delete state.lastBackgroundAdded;\n      delete state.lastForegroundAdded;\n      Object.keys(state).forEach(function(key) {\n        if (state[key]) {\n          ret = codeCache[key].on + ret;\n        }\n      });\n      if (lastBackgroundAdded && lastBackgroundAdded != "\\x1B[49m") {\n        ret = lastBackgroundAdded + ret;\n      }\n      if (lastForegroundAdded && lastForegroundAdded != "\\x1B[39m") {\n        ret = lastForegroundAdded + ret;\n      }\n      return ret;\n    }\n    function truncateWidth(str, desiredLength) {\n      if (str.length === strlen(str)) {\n        return str.substr(0, desiredLength);\n      }\n      while (strlen(str) > desiredLength) {\n        str = str.slice(0, -1);\n      }\n      return str;\n    }\n    function truncateWidthWithAnsi(str, desiredLength) {\n      let code = codeRegex(true);\n      let split = str.split(codeRegex());\n      let splitIndex = 0;\n      let retLen = 0;\n      let ret = "";\n      let myArray;\n      let state = {};\n      while (retLen < desiredLength) {\n        myArray = code.exec(str);\n        let toAdd = split[splitIndex];\n        splitIndex++;\n        if (retLen + strlen(toAdd) > desiredLength) {\n          toAdd = truncateWidth(toAdd, desiredLength - retLen);\n        }\n        ret += toAdd;\n        retLen += strlen(toAdd);\n        if (retLen < desiredLength) {\n          if (!myArray) {\n            break;\n          }\n          ret += myArray[0];\n          updateState(state, myArray);\n        }\n      }\n      return unwindState(state, ret);\n    }\n    function truncate(str, desiredLength, truncateChar) {\n      truncateChar = truncateChar || "\\u2026";\n      let lengthOfStr = strlen(str);\n      if (lengthOfStr <= desiredLength) {\n        return str;\n      }\n      desiredLength -= strlen(truncateChar);\n      let ret = truncateWidthWithAnsi(str, desiredLength);\n      ret += truncateChar;\n      const hrefTag = "\\x1B]8;;\\x07";\n      if (str.includes(hrefTag) && !ret.includes(hrefTag)) {\n        ret += hrefTag;\n      }\n      return ret;\n    }\n    function defaultOptions() {\n      return {\n        chars: {\n          top: "\\u2500",\n          "top-mid": "\\u252C",\n          "top-left": "\\u250C",\n          "top-right": "\\u2510",\n          bottom: "\\u2500",\n          "bottom-mid": "\\u2534",\n          "bottom-left": "\\u2514",\n          "bottom-right": "\\u2518",\n          left: "\\u2502",\n          "left-mid": "\\u251C",\n          mid: "\\u2500",\n          "mid-mid": "\\u253C",\n          right: "\\u2502",\n          "right-mid": "\\u2524",\n          middle: "\\u2502"\n        },\n        truncate: "\\u2026",\n        colWidths: [],\n        rowHeights: [],\n        colAligns: [],\n        rowAligns: [],\n        style: {\n          "padding-left": 1,\n          "padding-right": 1,\n          head: ["red"],\n          border: ["grey"],\n          compact: false\n        },\n        head: []\n      };\n    }\n    function mergeOptions(options, defaults) {\n      options = options || {};\n      defaults = defaults || defaultOptions();\n      let ret = Object.assign({}, defaults, options);\n      ret.chars = Object.assign({}, defaults.chars, options.chars);\n      ret.style = Object.assign({}, defaults.style, options.style);\n      return ret;\n    }\n    function wordWrap(maxLength, input) {\n      let lines = [];\n      let split = input.split(/(\\s+)/g);\n      let line = [];\n      let lineLength = 0;\n      let whitespace;\n      for (let i = 0; i < split.length; i += 2) {\n        let word = split[i];\n        let newLength = lineLength + strlen(word);\n        if (lineLength > 0 && whitespace) {\n          newLength += whitespace.length;\n        }\n        if (newLength > maxLength) {\n          if (lineLength !== 0) {\n            lines.push(line.join(""));\n          }\n          line = [word];\n          lineLength = strlen(word);\n        } else {\n          line.push(whitespace || "", word);\n          lineLength = newLength;\n        }\n        whitespace = split[i + 1];\n      }\n      if (lineLength) {\n        lines.push(line.join(""));\n      }\n      return lines;\n    }\n    function textWrap(maxLength, input) {\n      let lines = [];\n      let line = "";\n      function pushLine(str, ws) {\n        if (line.length && ws) line += ws;\n        line += str;\n        while (line.length > maxLength) {\n          lines.push(line.slice(0, maxLength));\n          line = line.slice(maxLength);\n        }\n      }\n      let split = input.split(/(\\s+)/g);\n      for (let i = 0; i < split.length; i += 2) {\n        pushLine(split[i], i && split[i - 1]);\n      }\n      if (line.length) lines.push(line);\n      return lines;\n    }\n    function multiLineWordWrap(maxLength, input, wrapOnWordBoundary = true) {\n      let output = [];\n      input = input.split("\\n");\n      const handler = wrapOnWordBoundary ? wordWrap : textWrap;\n      for (let i = 0; i < input.length; i++) {\n        output.push.apply(output, handler(maxLength, input[i]));\n      }\n      return output;\n    }\n    function colorizeLines(input) {\n      let state = {};\n      let output = [];\n      for (let i = 0; i < input.length; i++) {\n        let line = rewindState(state, input[i]);\n        state = readState(line);\n        let temp = Object.assign({}, state);\n        output.push(unwindState(temp, line));\n      }\n      return output;\n    }\n    function hyperlink(url, text) {\n      const OSC = "\\x1B]";\n      const BEL = "\\x07";\n      const SEP = ";";\n      return [OSC, "8", SEP, SEP, url || text, BEL, text, OSC, "8", SEP, SEP, BEL].join("");\n    }\n    module2.exports = {\n      strlen,\n      repeat,\n      pad,\n      truncate,\n      mergeOptions,\n      wordWrap: multiLineWordWrap,\n      colorizeLines,\n      hyperlink\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/styles.js\nvar require_styles = __commonJS({\n  "node_modules/@colors/colors/lib/styles.js"(exports2, module2) {\n    var styles = {};\n    module2["exports"] = styles;\n    var codes = {\n      reset: [0, 0],\n      bold: [1, 22],\n      dim: [2, 22],\n      italic: [3, 23],\n      underline: [4, 24],\n      inverse: [7, 27],\n      hidden: [8, 28],\n      strikethrough: [9, 29],\n      black: [30, 39],\n      red: [31, 39],\n      green: [32, 39],\n      yellow: [33, 39],\n      blue: [34, 39],\n      magenta: [35, 39],\n      cyan: [36, 39],\n      white: [37, 39],\n      gray: [90, 39],\n      grey: [90, 39],\n      brightRed: [91, 39],\n      brightGreen: [92, 39],\n      brightYellow: [93, 39],\n      brightBlue: [94, 39],\n      brightMagenta: [95, 39],\n      brightCyan: [96, 39],\n      brightWhite: [97, 39],\n      bgBlack: [40, 49],\n      bgRed: [41, 49],\n      bgGreen: [42, 49],\n      bgYellow: [43, 49],\n      bgBlue: [44, 49],\n      bgMagenta: [45, 49],\n      bgCyan: [46, 49],\n      bgWhite: [47, 49],\n      bgGray: [100, 49],\n      bgGrey: [100, 49],\n      bgBrightRed: [101, 49],\n      bgBrightGreen: [102, 49],\n      bgBrightYellow: [103, 49],\n      bgBrightBlue: [104, 49],\n      bgBrightMagenta: [105, 49],\n      bgBrightCyan: [106, 49],\n      bgBrightWhite: [107, 49],\n      // legacy styles for colors pre v1.0.0\n      blackBG: [40, 49],\n      redBG: [41, 49],\n      greenBG: [42, 49],\n      yellowBG: [43, 49],\n      blueBG: [44, 49],\n      magentaBG: [45, 49],\n      cyanBG: [46, 49],\n      whiteBG: [47, 49]\n    };\n    Object.keys(codes).forEach(function(key) {\n      var val = codes[key];\n      var style = styles[key] = [];\n      style.open = "\\x1B[" + val[0] + "m";\n      style.close = "\\x1B[" + val[1] + "m";\n    });\n  }\n});\n\n// node_modules/@colors/colors/lib/system/has-flag.js\nvar require_has_flag = __commonJS({\n  "node_modules/@colors/colors/lib/system/has-flag.js"(exports2, module2) {\n    "use strict";\n    module2.exports = function(flag, argv) {\n      argv = argv || process.argv;\n      var terminatorPos = argv.indexOf("--");\n      var prefix = /^-{1,2}/.test(flag) ? "" : "--";\n      var pos = argv.indexOf(prefix + flag);\n      return pos !== -1 && (terminatorPos === -1 ? true : pos < terminatorPos);\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/system/supports-colors.js\nvar require_supports_colors = __commonJS({\n  "node_modules/@colors/colors/lib/system/supports-colors.js"(exports2, module2) {\n    "use strict";\n    var os = require("os");\n    var hasFlag = require_has_flag();\n    var env = process.env;\n    var forceColor = void 0;\n    if (hasFlag("no-color") || hasFlag("no-colors") || hasFlag("color=false")) {\n      forceColor = false;\n    } else if (hasFlag("color") || hasFlag("colors") || hasFlag("color=true") || hasFlag("color=always")) {\n      forceColor = true;\n    }\n    if ("FORCE_COLOR" in env) {\n      forceColor = env.FORCE_COLOR.length === 0 || parseInt(env.FORCE_COLOR, 10) !== 0;\n    }\n    function translateLevel(level) {\n      if (level === 0) {\n        return false;\n      }\n      return {\n        level,\n        hasBasic: true,\n        has256: level >= 2,\n        has16m: level >= 3\n      };\n    }\n    function supportsColor(stream) {\n      if (forceColor === false) {\n        return 0;\n      }\n      if (hasFlag("color=16m") || hasFlag("color=full") || hasFlag("color=truecolor")) {\n        return 3;\n      }\n      if (hasFlag("color=256")) {\n        return 2;\n      }\n      if (stream && !stream.isTTY && forceColor !== true) {\n        return 0;\n      }\n      var min = forceColor ? 1 : 0;\n      if (process.platform === "win32") {\n        var osRelease = os.release().split(".");\n        if (Number(process.versions.node.split(".")[0]) >= 8 && Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {\n          return Number(osRelease[2]) >= 14931 ? 3 : 2;\n        }\n        return 1;\n      }\n      if ("CI" in env) {\n        if (["TRAVIS", "CIRCLECI", "APPVEYOR", "GITLAB_CI"].some(function(sign) {\n          return sign in env;\n        }) || env.CI_NAME === "codeship") {\n          return 1;\n        }\n        return min;\n      }\n      if ("TEAMCITY_VERSION" in env) {\n        return /^(9\\.(0*[1-9]\\d*)\\.|\\d{2,}\\.)/.test(env.TEAMCITY_VERSION) ? 1 : 0;\n      }\n      if ("TERM_PROGRAM" in env) {\n        var version = parseInt((env.TERM_PROGRAM_VERSION || "").split(".")[0], 10);\n        switch (env.TERM_PROGRAM) {\n          case "iTerm.app":\n            return version >= 3 ? 3 : 2;\n          case "Hyper":\n            return 3;\n          case "Apple_Terminal":\n            return 2;\n        }\n      }\n      if (/-256(color)?$/i.test(env.TERM)) {\n        return 2;\n      }\n      if (/^screen|^xterm|^vt100|^rxvt|color|ansi|cygwin|linux/i.test(env.TERM)) {\n        return 1;\n      }\n      if ("COLORTERM" in env) {\n        return 1;\n      }\n      if (env.TERM === "dumb") {\n        return min;\n      }\n      return min;\n    }\n    function getSupportLevel(stream) {\n      var level = supportsColor(stream);\n      return translateLevel(level);\n    }\n    module2.exports = {\n      supportsColor: getSupportLevel,\n      stdout: getSupportLevel(process.stdout),\n      stderr: getSupportLevel(process.stderr)\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/custom/trap.js\nvar require_trap = __commonJS({\n  "node_modules/@colors/colors/lib/custom/trap.js"(exports2, module2) {\n    module2["exports"] = function runTheTrap(text, options) {\n      var result = "";\n      text = text || "Run the trap, drop the bass";\n      text = text.split("");\n      var trap = {\n        a: ["@", "\\u0104", "\\u023A", "\\u0245", "\\u0394", "\\u039B", "\\u0414"],\n        b: ["\\xDF", "\\u0181", "\\u0243", "\\u026E", "\\u03B2", "\\u0E3F"],\n        c: ["\\xA9", "\\u023B", "\\u03FE"],\n        d: ["\\xD0", "\\u018A", "\\u0500", "\\u0501", "\\u0502", "\\u0503"],\n        e: [\n          "\\xCB",\n          "\\u0115",\n          "\\u018E",\n          "\\u0258",\n          "\\u03A3",\n          "\\u03BE",\n          "\\u04BC",\n          "\\u0A6C"\n        ],\n        f: ["\\u04FA"],\n        g: ["\\u0262"],\n        h: ["\\u0126", "\\u0195", "\\u04A2", "\\u04BA", "\\u04C7", "\\u050A"],\n        i: ["\\u0F0F"],\n        j: ["\\u0134"],\n        k: ["\\u0138", "\\u04A0", "\\u04C3", "\\u051E"],\n        l: ["\\u0139"],\n        m: ["\\u028D", "\\u04CD", "\\u04CE", "\\u0520", "\\u0521", "\\u0D69"],\n        n: ["\\xD1", "\\u014B", "\\u019D", "\\u0376", "\\u03A0", "\\u048A"],\n        o: [\n          "\\xD8",\n          "\\xF5",\n          "\\xF8",\n          "\\u01FE",\n          "\\u0298",\n          "\\u047A",\n          "\\u05DD",\n          "\\u06DD",\n          "\\u0E4F"\n        ],\n        p: ["\\u01F7", "\\u048E"],\n        q: ["\\u09CD"],\n        r: ["\\xAE", "\\u01A6", "\\u0210", "\\u024C", "\\u0280", "\\u042F"],\n        s: ["\\xA7", "\\u03DE", "\\u03DF", "\\u03E8"],\n        t: ["\\u0141", "\\u0166", "\\u0373"],\n        u: ["\\u01B1", "\\u054D"],\n        v: ["\\u05D8"],\n        w: ["\\u0428", "\\u0460", "\\u047C", "\\u0D70"],\n        x: ["\\u04B2", "\\u04FE", "\\u04FC", "\\u04FD"],\n        y: ["\\xA5", "\\u04B0", "\\u04CB"],\n        z: ["\\u01B5", "\\u0240"]\n      };\n      text.forEach(function(c) {\n        c = c.toLowerCase();\n        var chars = trap[c] || [" "];\n        var rand = Math.floor(Math.random() * chars.length);\n        if (typeof trap[c] !== "undefined") {\n          result += trap[c][rand];\n        } else {\n          result += c;\n        }\n      });\n      return result;\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/custom/zalgo.js\nvar require_zalgo = __commonJS({\n  "node_modules/@colors/colors/lib/custom/zalgo.js"(exports2, module2) {\n    module2["exports"] = function zalgo(text, options) {\n      text = text || "   he is here   ";\n      var soul = {\n        "up": [\n          "\\u030D",\n          "\\u030E",\n          "\\u0304",\n          "\\u0305",\n          "\\u033F",\n          "\\u0311",\n          "\\u0306",\n          "\\u0310",\n          "\\u0352",\n          "\\u0357",\n          "\\u0351",\n          "\\u0307",\n          "\\u0308",\n          "\\u030A",\n          "\\u0342",\n          "\\u0313",\n          "\\u0308",\n          "\\u034A",\n          "\\u034B",\n          "\\u034C",\n          "\\u0303",\n          "\\u0302",\n          "\\u030C",\n          "\\u0350",\n          "\\u0300",\n          "\\u0301",\n          "\\u030B",\n          "\\u030F",\n          "\\u0312",\n          "\\u0313",\n          "\\u0314",\n          "\\u033D",\n          "\\u0309",\n          "\\u0363",\n          "\\u0364",\n          "\\u0365",\n          "\\u0366",\n          "\\u0367",\n          "\\u0368",\n          "\\u0369",\n          "\\u036A",\n          "\\u036B",\n          "\\u036C",\n          "\\u036D",\n          "\\u036E",\n          "\\u036F",\n          "\\u033E",\n          "\\u035B",\n          "\\u0346",\n          "\\u031A"\n        ],\n        "down": [\n          "\\u0316",\n          "\\u0317",\n          "\\u0318",\n          "\\u0319",\n          "\\u031C",\n          "\\u031D",\n          "\\u031E",\n          "\\u031F",\n          "\\u0320",\n          "\\u0324",\n          "\\u0325",\n          "\\u0326",\n          "\\u0329",\n          "\\u032A",\n          "\\u032B",\n          "\\u032C",\n          "\\u032D",\n          "\\u032E",\n          "\\u032F",\n          "\\u0330",\n          "\\u0331",\n          "\\u0332",\n          "\\u0333",\n          "\\u0339",\n          "\\u033A",\n          "\\u033B",\n          "\\u033C",\n          "\\u0345",\n          "\\u0347",\n          "\\u0348",\n          "\\u0349",\n          "\\u034D",\n          "\\u034E",\n          "\\u0353",\n          "\\u0354",\n          "\\u0355",\n          "\\u0356",\n          "\\u0359",\n          "\\u035A",\n          "\\u0323"\n        ],\n        "mid": [\n          "\\u0315",\n          "\\u031B",\n          "\\u0300",\n          "\\u0301",\n          "\\u0358",\n          "\\u0321",\n          "\\u0322",\n          "\\u0327",\n          "\\u0328",\n          "\\u0334",\n          "\\u0335",\n          "\\u0336",\n          "\\u035C",\n          "\\u035D",\n          "\\u035E",\n          "\\u035F",\n          "\\u0360",\n          "\\u0362",\n          "\\u0338",\n          "\\u0337",\n          "\\u0361",\n          " \\u0489"\n        ]\n      };\n      var all = [].concat(soul.up, soul.down, soul.mid);\n      function randomNumber(range) {\n        var r = Math.floor(Math.random() * range);\n        return r;\n      }\n      function isChar(character) {\n        var bool = false;\n        all.filter(function(i) {\n          bool = i === character;\n        });\n        return bool;\n      }\n      function heComes(text2, options2) {\n        var result = "";\n        var counts;\n        var l;\n        options2 = options2 || {};\n        options2["up"] = typeof options2["up"] !== "undefined" ? options2["up"] : true;\n        options2["mid"] = typeof options2["mid"] !== "undefined" ? options2["mid"] : true;\n        options2["down"] = typeof options2["down"] !== "undefined" ? options2["down"] : true;\n        options2["size"] = typeof options2["size"] !== "undefined" ? options2["size"] : "maxi";\n        text2 = text2.split("");\n        for (l in text2) {\n          if (isChar(l)) {\n            continue;\n          }\n          result = result + text2[l];\n          counts = { "up": 0, "down": 0, "mid": 0 };\n          switch (options2.size) {\n            case "mini":\n              counts.up = randomNumber(8);\n              counts.mid = randomNumber(2);\n              counts.down = randomNumber(8);\n              break;\n            case "maxi":\n              counts.up = randomNumber(16) + 3;\n              counts.mid = randomNumber(4) + 1;\n              counts.down = randomNumber(64) + 3;\n              break;\n            default:\n              counts.up = randomNumber(8) + 1;\n              counts.mid = randomNumber(6) / 2;\n              counts.down = randomNumber(8) + 1;\n              break;\n          }\n          var arr = ["up", "mid", "down"];\n          for (var d in arr) {\n            var index = arr[d];\n            for (var i = 0; i <= counts[index]; i++) {\n              if (options2[index]) {\n                result = result + soul[index][randomNumber(soul[index].length)];\n              }\n            }\n          }\n        }\n        return result;\n      }\n      return heComes(text, options);\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/maps/america.js\nvar require_america = __commonJS({\n  "node_modules/@colors/colors/lib/maps/america.js"(exports2, module2) {\n    module2["exports"] = function(colors) {\n      return function(letter, i, exploded) {\n        if (letter === " ") return letter;\n        switch (i % 3) {\n          case 0:\n            return colors.red(letter);\n          case 1:\n            return colors.white(letter);\n          case 2:\n            return colors.blue(letter);\n        }\n      };\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/maps/zebra.js\nvar require_zebra = __commonJS({\n  "node_modules/@colors/colors/lib/maps/zebra.js"(exports2, module2) {\n    module2["exports"] = function(colors) {\n      return function(letter, i, exploded) {\n        return i % 2 === 0 ? letter : colors.inverse(letter);\n      };\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/maps/rainbow.js\nvar require_rainbow = __commonJS({\n  "node_modules/@colors/colors/lib/maps/rainbow.js"(exports2, module2) {\n    module2["exports"] = function(colors) {\n      var rainbowColors = ["red", "yellow", "green", "blue", "magenta"];\n      return function(letter, i, exploded) {\n        if (letter === " ") {\n          return letter;\n        } else {\n          return colors[rainbowColors[i++ % rainbowColors.length]](letter);\n        }\n      };\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/maps/random.js\nvar require_random = __commonJS({\n  "node_modules/@colors/colors/lib/maps/random.js"(exports2, module2) {\n    module2["exports"] = function(colors) {\n      var available = [\n        "underline",\n        "inverse",\n        "grey",\n        "yellow",\n        "red",\n        "green",\n        "blue",\n        "white",\n        "cyan",\n        "magenta",\n        "brightYellow",\n        "brightRed",\n        "brightGreen",\n        "brightBlue",\n        "brightWhite",\n        "brightCyan",\n        "brightMagenta"\n      ];\n      return function(letter, i, exploded) {\n        return letter === " " ? letter : colors[available[Math.round(Math.random() * (available.length - 2))]](letter);\n      };\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/colors.js\nvar require_colors = __commonJS({\n  "node_modules/@colors/colors/lib/colors.js"(exports2, module2) {\n    var colors = {};\n    module2["exports"] = colors;\n    colors.themes = {};\n    var util = require("util");\n    var ansiStyles = colors.styles = require_styles();\n    var defineProps = Object.defineProperties;\n    var newLineRegex = new RegExp(/[\\r\\n]+/g);\n    colors.supportsColor = require_supports_colors().supportsColor;\n    if (typeof colors.enabled === "undefined") {\n      colors.enabled = colors.supportsColor() !== false;\n    }\n    colors.enable = function() {\n      colors.enabled = true;\n    };\n    colors.disable = function() {\n      colors.enabled = false;\n    };\n    colors.stripColors = colors.strip = function(str) {\n      return ("" + str).replace(/\\x1B\\[\\d+m/g, "");\n    };\n    var stylize = colors.stylize = function stylize2(str, style) {\n      if (!colors.enabled) {\n        return str + "";\n      }\n      var styleMap = ansiStyles[style];\n      if (!styleMap && style in colors) {\n        return colors[style](str);\n      }\n      return styleMap.open + str + styleMap.close;\n    };\n    var matchOperatorsRe = /[|\\\\{}()[\\]^$+*?.]/g;\n    var escapeStringRegexp = function(str) {\n      if (typeof str !== "string") {\n        throw new TypeError("Expected a string");\n      }\n      return str.replace(matchOperatorsRe, "\\\\$&");\n    };\n    function build(_styles) {\n      var builder = function builder2() {\n        return applyStyle.apply(builder2, arguments);\n      };\n      builder._styles = _styles;\n      builder.__proto__ = proto;\n      return builder;\n    }\n    var styles = (function() {\n      var ret = {};\n      ansiStyles.grey = ansiStyles.gray;\n      Object.keys(ansiStyles).forEach(function(key) {\n        ansiStyles[key].closeRe = new RegExp(escapeStringRegexp(ansiStyles[key].close), "g");\n        ret[key] = {\n          get: function() {\n            return build(this._styles.concat(key));\n          }\n        };\n      });\n      return ret;\n    })();\n    var proto = defineProps(function colors2() {\n    }, styles);\n    function applyStyle() {\n      var args = Array.prototype.slice.call(arguments);\n      var str = args.map(function(arg) {\n        if (arg != null && arg.constructor === String) {\n          return arg;\n        } else {\n          return util.inspect(arg);\n        }\n      }).join(" ");\n      if (!colors.enabled || !str) {\n        return str;\n      }\n      var newLinesPresent = str.indexOf("\\n") != -1;\n      var nestedStyles = this._styles;\n      var i = nestedStyles.length;\n      while (i--) {\n        var code = ansiStyles[nestedStyles[i]];\n        str = code.open + str.replace(code.closeRe, code.open) + code.close;\n        if (newLinesPresent) {\n          str = str.replace(newLineRegex, function(match) {\n            return code.close + match + code.open;\n          });\n        }\n      }\n      return str;\n    }\n    colors.setTheme = function(theme) {\n      if (typeof theme === "string") {\n        console.log("colors.setTheme now only accepts an object, not a string.  If you are trying to set a theme from a file, it is now your (the caller\'s) responsibility to require the file.  The old syntax looked like colors.setTheme(__dirname + \'/../themes/generic-logging.js\'); The new syntax looks like colors.setTheme(require(__dirname + \'/../themes/generic-logging.js\'));");\n        return;\n      }\n      for (var style in theme) {\n        (function(style2) {\n          colors[style2] = function(str) {\n            if (typeof theme[style2] === "object") {\n              var out = str;\n              for (var i in theme[style2]) {\n                out = colors[theme[style2][i]](out);\n              }\n              return out;\n            }\n            return colors[theme[style2]](str);\n          };\n        })(style);\n      }\n    };\n    function init() {\n      var ret = {};\n      Object.keys(styles).forEach(function(name) {\n        ret[name] = {\n          get: function() {\n            return build([name]);\n          }\n        };\n      });\n      return ret;\n    }\n    var sequencer = function sequencer2(map2, str) {\n      var exploded = str.split("");\n      exploded = exploded.map(map2);\n      return exploded.join("");\n    };\n    colors.trap = require_trap();\n    colors.zalgo = require_zalgo();\n    colors.maps = {};\n    colors.maps.america = require_america()(colors);\n    colors.maps.zebra = require_zebra()(colors);\n    colors.maps.rainbow = require_rainbow()(colors);\n    colors.maps.random = require_random()(colors);\n    for (map in colors.maps) {\n      (function(map2) {\n        colors[map2] = function(str) {\n          return sequencer(colors.maps[map2], str);\n        };\n      })(map);\n    }\n    var map;\n    defineProps(colors, init());\n  }\n});\n\n// node_modules/@colors/colors/safe.js\nvar require_safe = __commonJS({\n  "node_modules/@colors/colors/safe.js"(exports2, module2) {\n    var colors = require_colors();\n    module2["exports"] = colors;\n  }\n});\n\n// node_modules/cli-table3/src/cell.js\nvar require_cell = __commonJS({\n  "node_modules/cli-table3/src/cell.js"(exports2, module2) {\n    var { info, debug } = require_debug();\n    var utils = require_utils();\n    var Cell = class _Cell {\n      /**\n       * A representation of a cell within the table.\n       * Implementations must have `init` and `draw` methods,\n       * as well as `colSpan`, `rowSpan`, `desiredHeight` and `desiredWidth` properties.\n       * @param options\n       * @constructor\n       */\n      constructor(options) {\n        this.setOptions(options);\n        this.x = null;\n        this.y = null;\n      }\n      setOptions(options) {\n        if (["boolean", "number", "bigint", "string"].indexOf(typeof options) !== -1) {\n          options = { content: "" + options };\n        }\n        options = options || {};\n        this.options = options;\n        let content = options.content;\n        if (["boolean", "number", "bigint", "string"].indexOf(typeof content) !== -1) {\n          this.content = String(content);\n        } else if (!content) {\n          this.content = this.options.href || "";\n        } else {\n          throw new Error("Content needs to be a primitive, got: " + typeof content);\n        }\n        this.colSpan = options.colSpan || 1;\n        this.rowSpan = options.rowSpan || 1;\n        if (this.options.href) {\n          Object.defineProperty(this, "href", {\n            get() {\n              return this.options.href;\n            }\n          });\n        }\n      }\n      mergeTableOptions(tableOptions, cells) {\n        this.cells = cells;\n        let optionsChars = this.options.chars || {};\n        let tableChars = tableOptions.chars;\n        let chars = this.chars = {};\n        CHAR_NAMES.forEach(function(name) {\n          setOption(optionsChars, tableChars, name, chars);\n        });\n        this.truncate = this.options.truncate || tableOptions.truncate;\n        let style = this.options.style = this.options.style || {};\n        let tableStyle = tableOptions.style;\n        setOption(style, tableStyle, "padding-left", this);\n        setOption(style, tableStyle, "padding-right", this);\n        this.head = style.head || tableStyle.head;\n        this.border = style.border || tableStyle.border;\n        this.fixedWidth = tableOptions.colWidths[this.x];\n        this.lines = this.computeLines(tableOptions);\n        this.desiredWidth = utils.strlen(this.content) + this.paddingLeft + this.paddingRight;\n        this.desiredHeight = this.lines.length;\n      }\n      computeLines(tableOptions) {\n        const tableWordWrap = tableOptions.wordWrap || tableOptions.textWrap;\n        const { wordWrap = tableWordWrap } = this.options;\n        if (this.fixedWidth && wordWrap) {\n          this.fixedWidth -= this.paddingLeft + this.paddingRight;\n          if (this.colSpan) {\n            let i = 1;\n            while (i < this.colSpan) {\n              this.fixedWidth += tableOptions.colWidths[this.x + i];\n              i++;\n            }\n          }\n          const { wrapOnWordBoundary: tableWrapOnWordBoundary = true } = tableOptions;\n          const { wrapOnWordBoundary = tableWrapOnWordBoundary } = this.options;\n          return this.wrapLines(utils.wordWrap(this.fixedWidth, this.content, wrapOnWordBoundary));\n        }\n        return this.wrapLines(this.content.split("\\n"));\n      }\n      wrapLines(computedLines) {\n        const lines = utils.colorizeLines(computedLines);\n        if (this.href) {\n          return lines.map((line) => utils.hyperlink(this.href, line));\n        }\n        return lines;\n      }\n      /**\n       * Initializes the Cells data structure.\n       *\n       * @param tableOptions - A fully populated set of tableOptions.\n       * In addition to the standard default values, tableOptions must have fully populated the\n       * `colWidths` and `rowWidths` arrays. Those arrays must have lengths equal to the number\n       * of columns or rows (respectively) in this table, and each array item must be a Number.\n       *\n       */\n      init(tableOptions) {\n        let x = this.x;\n        let y = this.y;\n        this.widths = tableOptions.colWidths.slice(x, x + this.colSpan);\n        this.heights = tableOptions.rowHeights.slice(y, y + this.rowSpan);\n        this.width = this.widths.reduce(sumPlusOne, -1);\n        this.height = this.heights.reduce(sumPlusOne, -1);\n        this.hAlign = this.options.hAlign || tableOptions.colAligns[x];\n        this.vAlign = this.options.vAlign || tableOptions.rowAligns[y];\n        this.drawRight = x + this.colSpan == tableOptions.colWidths.length;\n      }\n      /**\n       * Draws the given line of the cell.\n       * This default implementation defers to methods `drawTop`, `drawBottom`, `drawLine` and `drawEmpty`.\n       * @param lineNum - can be `top`, `bottom` or a numerical line number.\n       * @param spanningCell - will be a number if being called from a RowSpanCell, and will represent how\n       * many rows below it\'s being called from. Otherwise it\'s undefined.\n       * @returns {String} The representation of this line.\n       */\n      draw(lineNum, spanningCell) {\n        if (lineNum == "top") return this.drawTop(this.drawRight);\n        if (lineNum == "bottom") return this.drawBottom(this.drawRight);\n        let content = utils.truncate(this.content, 10, this.truncate);\n        if (!lineNum) {\n          info(`${this.y}-${this.x}: ${this.rowSpan - lineNum}x${this.colSpan} Cell ${content}`);\n        } else {\n        }\n        let padLen = Math.max(this.height - this.lines.length, 0);\n        let padTop;\n        switch (this.vAlign) {\n          case "center":\n            padTop = Math.ceil(padLen / 2);\n            break;\n          case "bottom":\n            padTop = padLen;\n            break;\n          default:\n            padTop = 0;\n        }\n        if (lineNum < padTop || lineNum >= padTop + this.lines.length) {\n          return this.drawEmpty(this.drawRight, spanningCell);\n        }\n        let forceTruncation = this.lines.length > this.height && lineNum + 1 >= this.height;\n        return this.drawLine(lineNum - padTop, this.drawRight, forceTruncation, spanningCell);\n      }\n      /**\n       * Renders the top line of the cell.\n       * @param drawRight - true if this method should render the right edge of the cell.\n       * @returns {String}\n       */\n      drawTop(drawRight) {\n        let content = [];\n        if (this.cells) {\n          this.widths.forEach(function(width, index) {\n            content.push(this._topLeftChar(index));\n            content.push(utils.repeat(this.chars[this.y == 0 ? "top" : "mid"], width));\n          }, this);\n        } else {\n          content.push(this._topLeftChar(0));\n          content.push(utils.repeat(this.chars[this.y == 0 ? "top" : "mid"], this.width));\n        }\n        if (drawRight) {\n          content.push(this.chars[this.y == 0 ? "topRight" : "rightMid"]);\n        }\n        return this.wrapWithStyleColors("border", content.join(""));\n      }\n      _topLeftChar(offset) {\n        let x = this.x + offset;\n        let leftChar;\n        if (this.y == 0) {\n          leftChar = x == 0 ? "topLeft" : offset == 0 ? "topMid" : "top";\n        } else {\n          if (x == 0) {\n            leftChar = "leftMid";\n          } else {\n            leftChar = offset == 0 ? "midMid" : "bottomMid";\n            if (this.cells) {\n              let spanAbove = this.cells[this.y - 1][x] instanceof _Cell.ColSpanCell;\n              if (spanAbove) {\n                leftChar = offset == 0 ? "topMid" : "mid";\n              }\n              if (offset == 0) {\n                let i = 1;\n                while (this.cells[this.y][x - i] instanceof _Cell.ColSpanCell) {\n                  i++;\n                }\n                if (this.cells[this.y][x - i] instanceof _Cell.RowSpanCell) {\n                  leftChar = "leftMid";\n                }\n              }\n            }\n          }\n        }\n        return this.chars[leftChar];\n      }\n      wrapWithStyleColors(styleProperty, content) {\n        if (this[styleProperty] && this[styleProperty].length) {\n          try {\n            let colors = require_safe();\n            for (let i = this[styleProperty].length - 1; i >= 0; i--) {\n              colors = colors[this[styleProperty][i]];\n            }\n            return colors(content);\n          } catch (e) {\n            return content;\n          }\n        } else {\n          return content;\n        }\n      }\n      /**\n       * Renders a line of text.\n       * @param lineNum - Which line of text to render. This is not necessarily the line within the cell.\n       * There may be top-padding above the first line of text.\n       * @param drawRight - true if this method should render the right edge of the cell.\n       * @param forceTruncationSymbol - `true` if the rendered text should end with the truncation symbol even\n       * if the text fits. This is used when the cell is vertically truncated. If `false` the text should\n       * only include the truncation symbol if the text will not fit horizontally within the cell width.\n       * @param spanningCell - a number of if being called from a RowSpanCell. (how many rows below). otherwise undefined.\n       * @returns {String}\n       */\n      drawLine(lineNum, drawRight, forceTruncationSymbol, spanningCell) {\n        let left = this.chars[this.x == 0 ? "left" : "middle"];\n        if (this.x && spanningCell && this.cells) {\n          let cellLeft = this.cells[this.y + spanningCell][this.x - 1];\n          while (cellLeft instanceof ColSpanCell) {\n            cellLeft = this.cells[cellLeft.y][cellLeft.x - 1];\n          }\n          if (!(cellLeft instanceof RowSpanCell)) {\n            left = this.chars["rightMid"];\n          }\n        }\n        let leftPadding = utils.repeat(" ", this.paddingLeft);\n        let right = drawRight ? this.chars["right"] : "";\n        let rightPadding = utils.repeat(" ", this.paddingRight);\n        let line = this.lines[lineNum];\n        let len = this.width - (this.paddingLeft + this.paddingRight);\n        if (forceTruncationSymbol) line += this.truncate || "\\u2026";\n        let content = utils.truncate(line, len, this.truncate);\n        content = utils.pad(content, len, " ", this.hAlign);\n        content = leftPadding + content + rightPadding;\n        return this.stylizeLine(left, content, right);\n      }\n      stylizeLine(left, content, right) {\n        left = this.wrapWithStyleColors("border", left);\n        right = this.wrapWithStyleColors("border", right);\n        if (this.y === 0) {\n          content = this.wrapWithStyleColors("head", content);\n        }\n        return left + content + right;\n      }\n      /**\n       * Renders the bottom line of the cell.\n       * @param drawRight - true if this method should render the right edge of the cell.\n       * @returns {String}\n       */\n      drawBottom(drawRight) {\n        let left = this.chars[this.x == 0 ? "bottomLeft" : "bottomMid"];\n        let content = utils.repeat(this.chars.bottom, this.width);\n        let right = drawRight ? this.chars["bottomRight"] : "";\n        return this.wrapWithStyleColors("border", left + content + right);\n      }\n      /**\n       * Renders a blank line of text within the cell. Used for top and/or bottom padding.\n       * @param drawRight - true if this method should render the right edge of the cell.\n       * @param spanningCell - a number of if being called from a RowSpanCell. (how many rows below). otherwise undefined.\n       * @returns {String}\n       */\n      drawEmpty(drawRight, spanningCell) {\n        let left = this.chars[this.x == 0 ? "left" : "middle"];\n        if (this.x && spanningCell && this.cells) {\n          let cellLeft = this.cells[this.y + spanningCell][this.x - 1];\n          while (cellLeft instanceof ColSpanCell) {\n            cellLeft = this.cells[cellLeft.y][cellLeft.x - 1];\n          }\n          if (!(cellLeft instanceof RowSpanCell)) {\n            left = this.chars["rightMid"];\n          }\n        }\n        let right = drawRight ? this.chars["right"] : "";\n        let content = utils.repeat(" ", this.width);\n        return this.stylizeLine(left, content, right);\n      }\n    };\n    var ColSpanCell = class {\n      /**\n       * A Cell that doesn\'t do anything. It just draws empty lines.\n       * Used as a placeholder in column spanning.\n       * @constructor\n       */\n      constructor() {\n      }\n      draw(lineNum) {\n        if (typeof lineNum === "number") {\n          debug(`${this.y}-${this.x}: 1x1 ColSpanCell`);\n        }\n        return "";\n      }\n      init() {\n      }\n      mergeTableOptions() {\n      }\n    };\n    var RowSpanCell = class {\n      /**\n       * A placeholder Cell for a Cell that spans multiple rows.\n       * It delegates rendering to the original cell, but adds the appropriate offset.\n       * @param originalCell\n       * @constructor\n       */\n      constructor(originalCell) {\n        this.originalCell = originalCell;\n      }\n      init(tableOptions) {\n        let y = this.y;\n        let originalY = this.originalCell.y;\n        this.cellOffset = y - originalY;\n        this.offset = findDimension(tableOptions.rowHeights, originalY, this.cellOffset);\n      }\n      draw(lineNum) {\n        if (lineNum == "top") {\n          return this.originalCell.draw(this.offset, this.cellOffset);\n        }\n        if (lineNum == "bottom") {\n          return this.originalCell.draw("bottom");\n        }\n        debug(`${this.y}-${this.x}: 1x${this.colSpan} RowSpanCell for ${this.originalCell.content}`);\n        return this.originalCell.draw(this.offset + 1 + lineNum);\n      }\n      mergeTableOptions() {\n      }\n    };\n    function firstDefined(...args) {\n      return args.filter((v) => v !== void 0 && v !== null).shift();\n    }\n    function setOption(objA, objB, nameB, targetObj) {\n      let nameA = nameB.split("-");\n      if (nameA.length > 1) {\n        nameA[1] = nameA[1].charAt(0).toUpperCase() + nameA[1].substr(1);\n        nameA = nameA.join("");\n        targetObj[nameA] = firstDefined(objA[nameA], objA[nameB], objB[nameA], objB[nameB]);\n      } else {\n        targetObj[nameB] = firstDefined(objA[nameB], objB[nameB]);\n      }\n    }\n    function findDimension(dimensionTable, startingIndex, span) {\n      let ret = dimensionTable[startingIndex];\n      for (let i = 1; i < span; i++) {\n        ret += 1 + dimensionTable[startingIndex + i];\n      }\n      return ret;\n    }\n    function sumPlusOne(a, b) {\n      return a + b + 1;\n    }\n    var CHAR_NAMES = [\n      "top",\n      "top-mid",\n      "top-left",\n      "top-right",\n      "bottom",\n      "bottom-mid",\n      "bottom-left",\n      "bottom-right",\n      "left",\n      "left-mid",\n      "mid",\n      "mid-mid",\n      "right",\n      "right-mid",\n      "middle"\n    ];\n    module2.exports = Cell;\n    module2.exports.ColSpanCell = ColSpanCell;\n    module2.exports.RowSpanCell = RowSpanCell;\n  }\n});\n\n// node_modules/cli-table3/src/layout-manager.js\nvar require_layout_manager = __commonJS({\n  "node_modules/cli-table3/src/layout-manager.js"(exports2, module2) {\n    var { warn, debug } = require_debug();\n    var Cell = require_cell();\n    var { ColSpanCell, RowSpanCell } = Cell;\n    (function() {\n      function next(alloc, col) {\n        if (alloc[col] > 0) {\n          return next(alloc, col + 1);\n        }\n        return col;\n      }\n      function layoutTable(table) {\n        let alloc = {};\n        table.forEach(function(row, rowIndex) {\n          let col = 0;\n          row.forEach(function(cell) {\n            cell.y = rowIndex;\n            cell.x = rowIndex ? next(alloc, col) : col;\n            const rowSpan = cell.rowSpan || 1;\n            const colSpan = cell.colSpan || 1;\n            if (rowSpan > 1) {\n              for (let cs = 0; cs < colSpan; cs++) {\n                alloc[cell.x + cs] = rowSpan;\n              }\n            }\n            col = cell.x + colSpan;\n          });\n          Object.keys(alloc).forEach((idx) => {\n            alloc[idx]--;\n            if (alloc[idx] < 1) delete alloc[idx];\n          });\n        });\n      }\n      function maxWidth(table) {\n        let mw = 0;\n        table.forEach(function(row) {\n          row.forEach(function(cell) {\n            mw = Math.max(mw, cell.x + (cell.colSpan || 1));\n          });\n        });\n        return mw;\n      }\n      function maxHeight(table) {\n        return table.length;\n      }\n      function cellsConflict(cell1, cell2) {\n        let yMin1 = cell1.y;\n        let yMax1 = cell1.y - 1 + (cell1.rowSpan || 1);\n        let yMin2 = cell2.y;\n        let yMax2 = cell2.y - 1 + (cell2.rowSpan || 1);\n        let yConflict = !(yMin1 > yMax2 || yMin2 > yMax1);\n        let xMin1 = cell1.x;\n        let xMax1 = cell1.x - 1 + (cell1.colSpan || 1);\n        let xMin2 = cell2.x;\n        let xMax2 = cell2.x - 1 + (cell2.colSpan || 1);\n        let xConflict = !(xMin1 > xMax2 || xMin2 > xMax1);\n        return yConflict && xConflict;\n      }\n      function conflictExists(rows, x, y) {\n        let i_max = Math.min(rows.length - 1, y);\n        let cell = { x, y };\n        for (let i = 0; i <= i_max; i++) {\n          let row = rows[i];\n          for (let j = 0; j < row.length; j++) {\n            if (cellsConflict(cell, row[j])) {\n              return true;\n            }\n          }\n        }\n        return false;\n      }\n      function allBlank(rows, y, xMin, xMax) {\n        for (let x = xMin; x < xMax; x++) {\n          if (conflictExists(rows, x, y)) {\n            return false;\n          }\n        }\n        return true;\n      }\n      function addRowSpanCells(table) {\n        table.forEach(function(row, rowIndex) {\n          row.forEach(function(cell) {\n            for (let i = 1; i < cell.rowSpan; i++) {\n              let rowSpanCell = new RowSpanCell(cell);\n              rowSpanCell.x = cell.x;\n              rowSpanCell.y = cell.y + i;\n              rowSpanCell.colSpan = cell.colSpan;\n              insertCell(rowSpanCell, table[rowIndex + i]);\n            }\n          });\n        });\n      }\n      function addColSpanCells(cellRows) {\n        for (let rowIndex = cellRows.length - 1; rowIndex >= 0; rowIndex--) {\n          let cellColumns = cellRows[rowIndex];\n          for (let columnIndex = 0; columnIndex < cellColumns.length; columnIndex++) {\n            let cell = cellColumns[columnIndex];\n            for (let k = 1; k < cell.colSpan; k++) {\n              let colSpanCell = new ColSpanCell();\n              colSpanCell.x = cell.x + k;\n              colSpanCell.y = cell.y;\n              cellColumns.splice(columnIndex + 1, 0, colSpanCell);\n            }\n          }\n        }\n      }\n      function insertCell(cell, row) {\n        let x = 0;\n        while (x < row.length && row[x].x < cell.x) {\n          x++;\n        }\n        row.splice(x, 0, cell);\n      }\n      function fillInTable(table) {\n        let h_max = maxHeight(table);\n        let w_max = maxWidth(table);\n        debug(`Max rows: ${h_max}; Max cols: ${w_max}`);\n        for (let y = 0; y < h_max; y++) {\n          for (let x = 0; x < w_max; x++) {\n            if (!conflictExists(table, x, y)) {\n              let opts = { x, y, colSpan: 1, rowSpan: 1 };\n              x++;\n              while (x < w_max && !conflictExists(table, x, y)) {\n                opts.colSpan++;\n                x++;\n              }\n              let y2 = y + 1;\n              while (y2 < h_max && allBlank(table, y2, opts.x, opts.x + opts.colSpan)) {\n                opts.rowSpan++;\n                y2++;\n              }\n              let cell = new Cell(opts);\n              cell.x = opts.x;\n              cell.y = opts.y;\n              warn(`Missing cell at ${cell.y}-${cell.x}.`);\n              insertCell(cell, table[y]);\n            }\n          }\n        }\n      }\n      function generateCells(rows) {\n        return rows.map(function(row) {\n          if (!Array.isArray(row)) {\n            let key = Object.keys(row)[0];\n            row = row[key];\n            if (Array.isArray(row)) {\n              row = row.slice();\n              row.unshift(key);\n            } else {\n              row = [key, row];\n            }\n          }\n          return row.map(function(cell) {\n            return new Cell(cell);\n          });\n        });\n      }\n      function makeTableLayout(rows) {\n        let cellRows = generateCells(rows);\n        layoutTable(cellRows);\n        fillInTable(cellRows);\n        addRowSpanCells(cellRows);\n        addColSpanCells(cellRows);\n        return cellRows;\n      }\n      module2.exports = {\n        makeTableLayout,\n        layoutTable,\n        addRowSpanCells,\n        maxWidth,\n        fillInTable,\n        computeWidths: makeComputeWidths("colSpan", "desiredWidth", "x", 1),\n        computeHeights: makeComputeWidths("rowSpan", "desiredHeight", "y", 1)\n      };\n    })();\n    function makeComputeWidths(colSpan, desiredWidth, x, forcedMin) {\n      return function(vals, table) {\n        let result = [];\n        let spanners = [];\n        let auto = {};\n        table.forEach(function(row) {\n          row.forEach(function(cell) {\n            if ((cell[colSpan] || 1) > 1) {\n              spanners.push(cell);\n            } else {\n              result[cell[x]] = Math.max(result[cell[x]] || 0, cell[desiredWidth] || 0, forcedMin);\n            }\n          });\n        });\n        vals.forEach(function(val, index) {\n          if (typeof val === "number") {\n            result[index] = val;\n          }\n        });\n        for (let k = spanners.length - 1; k >= 0; k--) {\n          let cell = spanners[k];\n          let span = cell[colSpan];\n          let col = cell[x];\n          let existingWidth = result[col];\n          let editableCols = typeof vals[col] === "number" ? 0 : 1;\n          if (typeof existingWidth === "number") {\n            for (let i = 1; i < span; i++) {\n              existingWidth += 1 + result[col + i];\n              if (typeof vals[col + i] !== "number") {\n                editableCols++;\n              }\n            }\n          } else {\n            existingWidth = desiredWidth === "desiredWidth" ? cell.desiredWidth - 1 : 1;\n            if (!auto[col] || auto[col] < existingWidth) {\n              auto[col] = existingWidth;\n            }\n          }\n          if (cell[desiredWidth] > existingWidth) {\n            let i = 0;\n            while (editableCols > 0 && cell[desiredWidth] > existingWidth) {\n              if (typeof vals[col + i] !== "number") {\n                let dif = Math.round((cell[desiredWidth] - existingWidth) / editableCols);\n                existingWidth += dif;\n                result[col + i] += dif;\n                editableCols--;\n              }\n              i++;\n            }\n          }\n        }\n        Object.assign(vals, result, auto);\n        for (let j = 0; j < vals.length; j++) {\n          vals[j] = Math.max(forcedMin, vals[j] || 0);\n        }\n      };\n    }\n  }\n});\n\n// node_modules/cli-table3/src/table.js\nvar require_table = __commonJS({\n  "node_modules/cli-table3/src/table.js"(exports2, module2) {\n    var debug = require_debug();\n    var utils = require_utils();\n    var tableLayout = require_layout_manager();\n    var Table2 = class extends Array {\n      constructor(opts) {\n        super();\n        const options = utils.mergeOptions(opts);\n        Object.defineProperty(this, "options", {\n          value: options,\n          enumerable: options.debug\n        });\n        if (options.debug) {\n          switch (typeof options.debug) {\n            case "boolean":\n              debug.setDebugLevel(debug.WARN);\n              break;\n            case "number":\n              debug.setDebugLevel(options.debug);\n              break;\n            case "string":\n              debug.setDebugLevel(parseInt(options.debug, 10));\n              break;\n            default:\n              debug.setDebugLevel(debug.WARN);\n              debug.warn(`Debug option is expected to be boolean, number, or string. Received a ${typeof options.debug}`);\n          }\n          Object.defineProperty(this, "messages", {\n            get() {\n              return debug.debugMessages();\n            }\n          });\n        }\n      }\n      toString() {\n        let array = this;\n        let headersPresent = this.options.head && this.options.head.length;\n        if (headersPresent) {\n          array = [this.options.head];\n          if (this.length) {\n            array.push.apply(array, this);\n          }\n        } else {\n          this.options.style.head = [];\n        }\n        let cells = tableLayout.makeTableLayout(array);\n        cells.forEach(function(row) {\n          row.forEach(function(cell) {\n            cell.mergeTableOptions(this.options, cells);\n          }, this);\n        }, this);\n        tableLayout.computeWidths(this.options.colWidths, cells);\n        tableLayout.computeHeights(this.options.rowHeights, cells);\n        cells.forEach(function(row) {\n          row.forEach(function(cell) {\n            cell.init(this.options);\n          }, this);\n        }, this);\n        let result = [];\n        for (let rowIndex = 0; rowIndex < cells.length; rowIndex++) {\n          let row = cells[rowIndex];\n          let heightOfRow = this.options.rowHeights[rowIndex];\n          if (rowIndex === 0 || !this.options.style.compact || rowIndex == 1 && headersPresent) {\n            doDraw(row, "top", result);\n          }\n          for (let lineNum = 0; lineNum < heightOfRow; lineNum++) {\n            doDraw(row, lineNum, result);\n          }\n          if (rowIndex + 1 == cells.length) {\n            doDraw(row, "bottom", result);\n          }\n        }\n        return result.join("\\n");\n      }\n      get width() {\n        let str = this.toString().split("\\n");\n        return str[0].length;\n      }\n    };\n    Table2.reset = () => debug.reset();\n    function doDraw(row, lineNum, result) {\n      let line = [];\n      row.forEach(function(cell) {\n        line.push(cell.draw(lineNum));\n      });\n      let str = line.join("");\n      if (str.length) result.push(str);\n    }\n    module2.exports = Table2;\n  }\n});\n\n// node_modules/cli-table3/index.js\nvar require_cli_table3 = __commonJS({\n  "node_modules/cli-table3/index.js"(exports2, module2) {\n    module2.exports = require_table();\n  }\n});\n\n// src/file-worker.ts\nvar import_node_worker_threads = require("node:worker_threads");\nvar import_node_stream = require("node:stream");\n\n// src/ingest/decode.ts\nvar import_node_zlib = require("node:zlib");\nvar SNIFF_BYTES = 4096;\nvar BINARY_SHARE = 0.1;\nfunction isGzip(b) {\n  return b.length >= 2 && b[0] === 31 && b[1] === 139;\n}\nfunction looksBinary(b) {\n  const n = Math.min(b.length, SNIFF_BYTES);\n  let text = 0;\n  let control = 0;\n  for (let i = 0; i < n; i++) {\n    const c = b[i];\n    if (c === 0) continue;\n    text++;\n    if (c < 9 || c > 13 && c < 32 || c === 127) control++;\n  }\n  return text > 0 && control / text > BINARY_SHARE;\n}\nvar TORN_RUN = 64;\nasync function* dropNuls(chunks, file, warn) {\n  let dropped = 0;\n  let run2 = 0;\n  let afterNewline = true;\n  try {\n    for await (const chunk of chunks) {\n      if (run2 === 0 && chunk.indexOf(0) < 0) {\n        if (chunk.length) afterNewline = chunk[chunk.length - 1] === 10;\n        yield chunk;\n        continue;\n      }\n      const out = Buffer.allocUnsafe(chunk.length + 1);\n      let n = 0;\n      let i = 0;\n      while (i < chunk.length) {\n        if (chunk[i] === 0) {\n          let end = i;\n          while (end < chunk.length && chunk[end] === 0) end++;\n          run2 += end - i;\n          dropped += end - i;\n          i = end;\n          continue;\n        }\n        if (run2) {\n          if (run2 >= TORN_RUN && !afterNewline) out[n++] = 10;\n          run2 = 0;\n        }\n        const next = chunk.indexOf(0, i);\n        const stop = next < 0 ? chunk.length : next;\n        n += chunk.copy(out, n, i, stop);\n        afterNewline = chunk[stop - 1] === 10;\n        i = stop;\n      }\n      if (n) yield out.subarray(0, n);\n    }\n  } finally {\n    if (dropped) warn(`${file.node}: dropped ${dropped} NUL byte(s) from ${file.path} (a crash or power cut leaves such runs in a log); the text around them was read`);\n  }\n}\nasync function peek(src, min) {\n  const it = src[Symbol.asyncIterator]();\n  const parts = [];\n  let len = 0;\n  while (len < min) {\n    const r = await it.next();\n    if (r.done) break;\n    parts.push(r.value);\n    len += r.value.length;\n  }\n  return { head: Buffer.concat(parts), rest: it };\n}\nasync function* chain(head, rest) {\n  if (head.length) yield head;\n  for (; ; ) {\n    const r = await rest.next();\n    if (r.done) return;\n    yield r.value;\n  }\n}\nfunction describe(err) {\n  return err instanceof Error ? err.message : String(err);\n}\nasync function* decodedChunks(file, warn) {\n  yield* dropNuls(rawText(file, warn), file, warn);\n}\nfunction drainedOrClosed(s) {\n  return new Promise((resolve) => {\n    const done = () => {\n      s.off("drain", done);\n      s.off("close", done);\n      resolve();\n    };\n    s.on("drain", done);\n    s.on("close", done);\n  });\n}\nasync function* rawText(file, warn) {\n  let src;\n  try {\n    src = file.open();\n  } catch (err) {\n    warn(`${file.node}: cannot read ${file.path}: ${describe(err)}; check the path and its permissions`);\n    return;\n  }\n  let head;\n  let rest;\n  try {\n    ({ head, rest } = await peek(src, SNIFF_BYTES));\n  } catch (err) {\n    warn(`${file.node}: cannot read ${file.path}: ${describe(err)}; check the path and its permissions`);\n    return;\n  }\n  if (!isGzip(head)) {\n    if (looksBinary(head)) {\n      warn(`${file.node}: ${file.path} holds binary data, not log text; skipped`);\n      src.destroy();\n      return;\n    }\n    try {\n      yield* chain(head, rest);\n    } catch (err) {\n      warn(`${file.node}: reading ${file.path} stopped early: ${describe(err)}`);\n    }\n    return;\n  }\n  const gunzip = (0, import_node_zlib.createGunzip)({ chunkSize: 256 * 1024, readableHighWaterMark: 0 });\n  let fed = false;\n  let ended = false;\n  const endWhenRead = () => {\n    if (fed && !ended && gunzip.readableLength === 0) {\n      ended = true;\n      gunzip.end();\n    }\n  };\n  void (async () => {\n    for await (const c of chain(head, rest)) {\n      if (gunzip.destroyed) return;\n      if (!gunzip.write(c)) await drainedOrClosed(gunzip);\n    }\n    await new Promise((r) => gunzip.flush(import_node_zlib.constants.Z_SYNC_FLUSH, () => r()));\n    fed = true;\n    endWhenRead();\n  })().catch((err) => gunzip.destroy(err));\n  let out = 0;\n  let first = true;\n  try {\n    for await (const chunk of gunzip) {\n      if (first && looksBinary(chunk)) {\n        warn(`${file.node}: ${file.path} decompresses to binary data, not log text; skipped`);\n        gunzip.destroy();\n        return;\n      }\n      first = false;\n      out += chunk.length;\n      yield chunk;\n      endWhenRead();\n    }\n  } catch (err) {\n    warn(`${file.node}: ${file.path} is a damaged or truncated gzip file (${describe(err)}); kept the ${out} bytes before the damage`);\n  } finally {\n    src.destroy();\n  }\n}\n\n// src/text/lines.ts\nvar MAX_LINE_BYTES = 1024 * 1024;\nvar NL = Buffer.from("\\n");\nasync function* splitLines(chunks, maxLine) {\n  let carry = null;\n  let longLength = -1;\n  for await (const chunk of chunks) {\n    let data = chunk;\n    if (longLength >= 0) {\n      const nl = data.indexOf(10);\n      if (nl < 0) {\n        longLength += data.length;\n        yield { type: "long-piece", piece: data };\n        continue;\n      }\n      yield { type: "long-piece", piece: data.subarray(0, nl) };\n      yield { type: "long-end", length: longLength + nl };\n      longLength = -1;\n      data = data.subarray(nl + 1);\n    }\n    let buf = data;\n    if (carry) {\n      const nl = data.indexOf(10);\n      if (nl < 0) buf = Buffer.concat([carry, data]);\n      else {\n        const joined = Buffer.concat([carry, data.subarray(0, nl + 1)]);\n        buf = data.subarray(nl + 1);\n        yield { type: "lines", buf: joined, end: joined.length };\n      }\n      carry = null;\n    }\n    const lastNl = buf.lastIndexOf(10);\n    if (lastNl >= 0) yield { type: "lines", buf, end: lastNl + 1 };\n    const tail = buf.subarray(lastNl + 1);\n    if (tail.length > maxLine) {\n      yield { type: "long-start", head: Buffer.from(tail.subarray(0, maxLine)) };\n      yield { type: "long-piece", piece: tail };\n      longLength = tail.length;\n    } else if (tail.length) carry = Buffer.from(tail);\n  }\n  if (longLength >= 0) yield { type: "long-end", length: longLength };\n  if (carry) yield { type: "lines", buf: Buffer.concat([carry, NL]), end: carry.length + 1 };\n}\nfunction eachLine(buf, end, line) {\n  let pos = 0;\n  while (pos < end) {\n    const nl = buf.indexOf(10, pos);\n    const lineEnd = nl < 0 || nl >= end ? end : nl;\n    line(pos, lineEnd);\n    pos = lineEnd + 1;\n  }\n}\n\n// src/ingest/text.ts\nvar CONTROL = /[\\u0000-\\u0008\\u000b-\\u001f\\u007f]/g;\nfunction displayText(buf, start, end, fullLength = end - start) {\n  let e = end;\n  if (e > start && buf[e - 1] === 13) e--;\n  let text = buf.toString("utf8", start, e).replace(CONTROL, "\\uFFFD");\n  if (fullLength > end - start) text += ` \\u2026 [line cut: ${fullLength - (end - start)} more bytes]`;\n  return text;\n}\n\n// src/ingest/timestamp.ts\nvar MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];\nvar WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];\nvar DAY_MS = 864e5;\nfunction digit(s, i) {\n  const c = s.charCodeAt(i) - 48;\n  return c >= 0 && c <= 9 ? c : -1;\n}\nfunction num(s, i, n) {\n  let v = 0;\n  for (let k = 0; k < n; k++) {\n    const d = digit(s, i + k);\n    if (d < 0) return -1;\n    v = v * 10 + d;\n  }\n  return v;\n}\nfunction validClock(mo, d, h, mi, se) {\n  return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && se >= 0 && se <= 60;\n}\nfunction parseIsoLike(s, i) {\n  const y = num(s, i, 4);\n  if (y < 0 || s[i + 4] !== "-" || s[i + 7] !== "-" || s[i + 13] !== ":" || s[i + 16] !== ":") return null;\n  const sep = s[i + 10];\n  if (sep !== " " && sep !== "T") return null;\n  const h = sep === " " && s[i + 11] === " " ? num(s, i + 12, 1) : num(s, i + 11, 2);\n  const mo = num(s, i + 5, 2), d = num(s, i + 8, 2), mi = num(s, i + 14, 2), se = num(s, i + 17, 2);\n  if (!validClock(mo, d, h, mi, se)) return null;\n  let p = i + 19;\n  let frac = 0;\n  if ((s[p] === "," || s[p] === ".") && digit(s, p + 1) >= 0) {\n    p++;\n    let scale = 100;\n    while (digit(s, p) >= 0) {\n      frac += digit(s, p) * scale;\n      scale /= 10;\n      p++;\n    }\n  }\n  let ms = Date.UTC(y, mo - 1, d, h, mi, se) + Math.floor(frac);\n  let zoned = false;\n  if (s[p] === "Z") {\n    zoned = true;\n    p++;\n  } else if ((s[p] === "+" || s[p] === "-") && sep === "T") {\n    const oh = num(s, p + 1, 2);\n    const colon = s[p + 3] === ":" ? 1 : 0;\n    const om = num(s, p + 3 + colon, 2);\n    if (oh >= 0 && om >= 0) {\n      const sign = s[p] === "+" ? 1 : -1;\n      ms -= sign * (oh * 60 + om) * 6e4;\n      zoned = true;\n      p += 5 + colon;\n    }\n  }\n  return { ms, zoned, family: "iso", end: p };\n}\nfunction parseMysqlShort(s, i) {\n  const yy = num(s, i, 2), mo = num(s, i + 2, 2), d = num(s, i + 4, 2);\n  if (yy < 0 || mo < 0 || d < 0 || s[i + 6] !== " ") return null;\n  let p = i + 7;\n  let h;\n  if (s[p] === " ") {\n    h = num(s, p + 1, 1);\n    p += 2;\n  } else if (s[p + 1] === ":") {\n    h = num(s, p, 1);\n    p += 1;\n  } else {\n    h = num(s, p, 2);\n    p += 2;\n  }\n  if (h < 0 || s[p] !== ":" || s[p + 3] !== ":") return null;\n  const mi = num(s, p + 1, 2), se = num(s, p + 4, 2);\n  if (!validClock(mo, d, h, mi, se)) return null;\n  const year = yy < 70 ? 2e3 + yy : 1900 + yy;\n  return { ms: Date.UTC(year, mo - 1, d, h, mi, se), zoned: false, family: "mysql-short", end: p + 6 };\n}\nfunction parseRfc3164(s, i, ctx) {\n  const mo = MONTHS.indexOf(s.slice(i, i + 3)) + 1;\n  if (mo === 0 || s[i + 3] !== " ") return null;\n  const d = s[i + 4] === " " ? num(s, i + 5, 1) : num(s, i + 4, 2);\n  if (d < 0 || s[i + 6] !== " " || s[i + 9] !== ":" || s[i + 12] !== ":") return null;\n  const h = num(s, i + 7, 2), mi = num(s, i + 10, 2), se = num(s, i + 13, 2);\n  if (!validClock(mo, d, h, mi, se)) return null;\n  const ref = ctx.mtimeMs ?? Date.UTC(1970, 0, 1);\n  const year = new Date(ref).getUTCFullYear();\n  let ms = Date.UTC(year, mo - 1, d, h, mi, se);\n  if (ctx.mtimeMs !== void 0 && ms > ref + DAY_MS) ms = Date.UTC(year - 1, mo - 1, d, h, mi, se);\n  return { ms, zoned: false, family: "rfc3164", end: i + 15 };\n}\nfunction parseEpoch(s, i) {\n  let p = i;\n  while (digit(s, p) >= 0) p++;\n  if (p - i !== 10 && p - i !== 13) return null;\n  let ms = p - i === 13 ? Number(s.slice(i, p)) : Number(s.slice(i, p)) * 1e3;\n  if (s[p] === "." && digit(s, p + 1) >= 0) {\n    let q = p + 1;\n    while (digit(s, q) >= 0) q++;\n    ms += Math.floor(Number(`0${s.slice(p, q)}`) * 1e3);\n    p = q;\n  }\n  const next = s.charCodeAt(p);\n  if (p < s.length && next !== 32 && next !== 9) return null;\n  return { ms, zoned: true, family: "epoch", end: p };\n}\nfunction fraction(s, p) {\n  if (s[p] !== "." && s[p] !== "," || digit(s, p + 1) < 0) return [0, p];\n  let q = p + 1;\n  let frac = 0;\n  let scale = 100;\n  while (digit(s, q) >= 0) {\n    frac += digit(s, q) * scale;\n    scale /= 10;\n    q++;\n  }\n  return [Math.floor(frac), q];\n}\nfunction clock(s, i) {\n  if (s[i + 2] !== ":" || s[i + 5] !== ":") return null;\n  const h = num(s, i, 2), mi = num(s, i + 3, 2), se = num(s, i + 6, 2);\n  return h < 0 || mi < 0 || se < 0 ? null : [h, mi, se];\n}\nfunction parseSlashed(s, i) {\n  const long = s[i + 4] === "/";\n  const w = long ? 4 : 2;\n  const y = num(s, i, w), mo = num(s, i + w + 1, 2), d = num(s, i + w + 4, 2);\n  if (y < 0 || mo < 0 || d < 0 || s[i + w + 3] !== "/" || s[i + w + 6] !== " ") return null;\n  const c = clock(s, i + w + 7);\n  if (!c || !validClock(mo, d, ...c)) return null;\n  const [frac, end] = fraction(s, i + w + 15);\n  const year = long ? y : y < 70 ? 2e3 + y : 1900 + y;\n  return { ms: Date.UTC(year, mo - 1, d, ...c) + frac, zoned: false, family: "slashed", end };\n}\nfunction parseTomcat(s, i) {\n  const d = num(s, i, 2);\n  const mo = MONTHS.indexOf(s.slice(i + 3, i + 6)) + 1;\n  const y = num(s, i + 7, 4);\n  if (d < 0 || mo === 0 || y < 0 || s[i + 2] !== "-" || s[i + 6] !== "-" || s[i + 11] !== " ") return null;\n  const c = clock(s, i + 12);\n  if (!c || !validClock(mo, d, ...c)) return null;\n  const [frac, end] = fraction(s, i + 20);\n  return { ms: Date.UTC(y, mo - 1, d, ...c) + frac, zoned: false, family: "tomcat", end };\n}\nfunction parseCtime(s, i) {\n  if (!WEEKDAYS.includes(s.slice(i, i + 3)) || s[i + 3] !== " ") return null;\n  const mo = MONTHS.indexOf(s.slice(i + 4, i + 7)) + 1;\n  const d = s[i + 8] === " " ? num(s, i + 9, 1) : num(s, i + 8, 2);\n  if (mo === 0 || d < 0 || s[i + 7] !== " " || s[i + 10] !== " ") return null;\n  const c = clock(s, i + 11);\n  if (!c || !validClock(mo, d, ...c)) return null;\n  const [frac, p] = fraction(s, i + 19);\n  const y = num(s, p + 1, 4);\n  if (s[p] !== " " || y < 0) return null;\n  return { ms: Date.UTC(y, mo - 1, d, ...c) + frac, zoned: false, family: "ctime", end: p + 5 };\n}\nfunction parseTimeOfDay(s, i, ctx) {\n  const c = clock(s, i);\n  if (!c || !validClock(1, 1, ...c) || s.slice(i + 8, i + 14) !== " UTC -" || ctx.nearMs === void 0) return null;\n  const tod = (c[0] * 3600 + c[1] * 60 + c[2]) * 1e3;\n  const from = ctx.nearMs - 6e4;\n  let ms = Math.floor(from / DAY_MS) * DAY_MS + tod;\n  if (ms < from) ms += DAY_MS;\n  return { ms, zoned: true, family: "time-of-day", end: i + 12 };\n}\nfunction parseTimestamp(line, ctx = {}) {\n  let i = 0;\n  if (line.charCodeAt(0) === 60) {\n    const close = line.indexOf(">", 1);\n    if (close < 2 || close > 4 || num(line, 1, close - 1) < 0) return null;\n    i = close + 1;\n    if (line[i] === "1" && line[i + 1] === " ") {\n      const t = parseIsoLike(line, i + 2);\n      return t && { ...t, family: "rfc5424" };\n    }\n    return parseRfc3164(line, i, ctx);\n  }\n  const c = line.charCodeAt(0);\n  if (c >= 48 && c <= 57) {\n    if (line[4] === "-") return parseIsoLike(line, 0);\n    if (line[6] === " ") return parseMysqlShort(line, 0);\n    if (line[2] === "/" || line[4] === "/") return parseSlashed(line, 0);\n    if (line[2] === "-") return parseTomcat(line, 0);\n    if (line[2] === ":") return parseTimeOfDay(line, 0, ctx);\n    return parseEpoch(line, 0);\n  }\n  if (c >= 65 && c <= 90) return parseRfc3164(line, 0, ctx) ?? parseCtime(line, 0);\n  if (c === 91) {\n    const t = parseCtime(line, 1);\n    return t && line[t.end] === "]" ? { ...t, end: t.end + 1 } : null;\n  }\n  return null;\n}\nfunction isDigit(b) {\n  return b !== void 0 && b >= 48 && b <= 57;\n}\nfunction looksTimestamped(buf, p) {\n  const b = buf[p];\n  if (isDigit(b)) {\n    if (buf[p + 4] === 45) return isDigit(buf[p + 5]) && buf[p + 13] === 58;\n    if (buf[p + 6] === 32) return isDigit(buf[p + 5]) && (buf[p + 9] === 58 || buf[p + 10] === 58);\n    if (buf[p + 2] === 47) return buf[p + 5] === 47 && buf[p + 11] === 58;\n    if (buf[p + 4] === 47) return buf[p + 7] === 47 && buf[p + 13] === 58;\n    if (buf[p + 2] === 45) return buf[p + 6] === 45 && buf[p + 14] === 58;\n    if (buf[p + 2] === 58) return buf[p + 5] === 58 && buf[p + 9] === 85;\n    let n = 0;\n    while (n < 14 && isDigit(buf[p + n])) n++;\n    return n === 10 || n === 13;\n  }\n  if (b === 60) return isDigit(buf[p + 1]);\n  if (b === 91) return buf[p + 4] === 32 && buf[p + 14] === 58 && isName(buf, p + 1, WEEKDAYS);\n  if (b !== void 0 && b >= 65 && b <= 90) {\n    if (buf[p + 3] === 32 && buf[p + 9] === 58 && buf[p + 12] === 58 && isName(buf, p, MONTHS)) return true;\n    return buf[p + 3] === 32 && buf[p + 13] === 58 && isName(buf, p, WEEKDAYS);\n  }\n  return false;\n}\nfunction isName(buf, p, names) {\n  return names.includes(String.fromCharCode(buf[p], buf[p + 1], buf[p + 2]));\n}\n\n// src/ingest/records.ts\nvar MAX_EARLY_LINES = 1e4;\nasync function* fileLines(file, warn) {\n  let n = 0;\n  let cut = 0;\n  let head = null;\n  for await (const p of splitLines(decodedChunks(file, warn), MAX_LINE_BYTES)) {\n    if (p.type === "lines") {\n      const out = [];\n      eachLine(p.buf, p.end, (start, end) => {\n        const len = end - start;\n        if (len > MAX_LINE_BYTES) cut++;\n        out.push({ line: ++n, text: displayText(p.buf, start, Math.min(end, start + MAX_LINE_BYTES), len) });\n      });\n      yield out;\n    } else if (p.type === "long-start") head = p.head;\n    else if (p.type === "long-end") {\n      cut++;\n      yield [{ line: ++n, text: displayText(head, 0, head.length, p.length) }];\n      head = null;\n    }\n  }\n  if (cut) warn(`${file.node}: ${cut} line(s) longer than 1 MiB in ${file.path} were cut for display`);\n}\nasync function* fileRecords(file, toUtc, warn) {\n  const ctx = { mtimeMs: file.mtime.getTime() };\n  let current;\n  let early = [];\n  let lastTime;\n  const make = (line, text, time) => ({\n    node: file.node,\n    kind: file.kind,\n    file: file.path,\n    fileOrder: file.order,\n    line,\n    time,\n    text\n  });\n  for await (const lines of fileLines(file, warn)) {\n    const out = [];\n    for (const { line, text } of lines) {\n      ctx.nearMs = lastTime;\n      const t = parseTimestamp(text, ctx);\n      if (t) {\n        lastTime = toUtc(t);\n        if (early.length) {\n          for (const r of early) r.time = lastTime;\n          out.push(...early);\n          early = [];\n        }\n        if (current) out.push(current);\n        current = make(line, text, lastTime);\n      } else if (current) {\n        current.text += `\n${text}`;\n      } else {\n        early.push(make(line, text, void 0));\n        if (early.length >= MAX_EARLY_LINES) {\n          for (const r of early) r.time = file.mtime.getTime();\n          out.push(...early);\n          early = [];\n        }\n      }\n    }\n    if (out.length) yield out;\n  }\n  for (const r of early) r.time = lastTime ?? file.mtime.getTime();\n  const last = current ? [current, ...early] : early;\n  if (last.length) yield last;\n}\n\n// src/correlate/clock.ts\nfunction clockOf({ utcOffsetMinutes, correctionMs }) {\n  return (t) => (t.zoned ? t.ms : t.ms - utcOffsetMinutes * 6e4) - correctionMs;\n}\n\n// src/correlate/merge.ts\nvar REORDER_RECORDS = 2e3;\nvar REORDER_CHARS = 8 * 1024 * 1024;\nfunction inTimeOrder(it, done) {\n  let held = [];\n  let head = 0;\n  let chars = 0;\n  let ended = false;\n  let lastIn;\n  let lastOut;\n  const seen = { steps: 0, largestMs: 0, unsorted: 0 };\n  const key = (r) => r.time ?? Number.POSITIVE_INFINITY;\n  const add = (r) => {\n    const t = key(r);\n    if (lastIn !== void 0 && t < lastIn) {\n      seen.steps++;\n      seen.largestMs = Math.max(seen.largestMs, lastIn - t);\n    }\n    lastIn = t;\n    let i = held.length;\n    if (i > head && key(held[i - 1]) > t) {\n      let lo = head;\n      while (lo < i) {\n        const mid = lo + i >> 1;\n        if (key(held[mid]) <= t) lo = mid + 1;\n        else i = mid;\n      }\n      held.splice(i, 0, r);\n    } else held.push(r);\n    chars += r.text.length;\n  };\n  const take = () => {\n    if (head === held.length) return void 0;\n    const r = held[head++];\n    chars -= r.text.length;\n    if (lastOut !== void 0 && key(r) < lastOut) seen.unsorted++;\n    else lastOut = key(r);\n    if (head > 4096 && head * 2 > held.length) {\n      held = held.slice(head);\n      head = 0;\n    }\n    return r;\n  };\n  const refill = async () => {\n    while (!ended && held.length - head <= 2 * REORDER_RECORDS && chars <= 2 * REORDER_CHARS) {\n      const n = await it.next();\n      if (n.done) {\n        ended = true;\n        if (seen.steps) done(seen);\n      } else for (const r of n.value) add(r);\n    }\n    return take();\n  };\n  return () => ended || held.length - head > REORDER_RECORDS && chars <= REORDER_CHARS ? take() : refill();\n}\n\n// src/report/timeline.ts\nvar import_cli_table3 = __toESM(require_cli_table3());\n\n// src/report/rows.ts\nvar BATCH_BYTES = 512 << 10;\nfunction rowWriter() {\n  let bytes = Buffer.allocUnsafe(BATCH_BYTES);\n  let used = 0;\n  let ends = [];\n  let times = [];\n  let lines = [];\n  const cut = () => {\n    if (!ends.length) return void 0;\n    const batch = { bytes: bytes.subarray(0, used), ends: Uint32Array.from(ends), times: Float64Array.from(times), lines: Uint32Array.from(lines) };\n    ends = [];\n    times = [];\n    lines = [];\n    return batch;\n  };\n  return {\n    add(text, time, line) {\n      let full;\n      if (used + text.length * 3 > bytes.length) {\n        full = cut();\n        bytes = Buffer.allocUnsafe(Math.max(BATCH_BYTES, text.length * 3));\n        used = 0;\n      }\n      used += bytes.write(text, used);\n      ends.push(used);\n      times.push(time);\n      lines.push(line);\n      return full;\n    },\n    finish: cut\n  };\n}\n\n// src/report/timeline.ts\nfunction textLine(e, nodeWidth) {\n  const tag = e.event ? `[${e.event}] ` : "";\n  const text = e.text.replace(/\\n/g, "\\n    ");\n  return `${e.time ?? "(no time)               "}  ${e.node.padEnd(nodeWidth)}  ${e.file}:${e.line}  ${tag}${text}\n`;\n}\nfunction ndjsonLine(e, keys = fileKeys(e)) {\n  let s = e.time === void 0 ? "{" : `{"time":"${e.time}",`;\n  s += `${keys}${e.line}`;\n  if (e.event !== void 0) s += `,"event":${JSON.stringify(e.event)}`;\n  return `${s},"text":${JSON.stringify(e.text)}}\n`;\n}\nfunction fileKeys(e) {\n  return `"node":${JSON.stringify(e.node)},"kind":"${e.kind}","file":${JSON.stringify(e.file)},"line":`;\n}\nfunction rowFormat(format, nodeWidth) {\n  if (format === "ndjson") {\n    let last;\n    let keys = "";\n    return (e) => {\n      if (e.node !== last?.node || e.kind !== last.kind || e.file !== last.file) keys = fileKeys(e);\n      last = e;\n      return ndjsonLine(e, keys);\n    };\n  }\n  if (format === "json") return (e) => `  ${JSON.stringify(e)}`;\n  return (e) => textLine(e, nodeWidth);\n}\nvar WRITE_BYTES = 256 * 1024;\nvar OPEN = Buffer.from("[");\nvar NEWLINE = Buffer.from("\\n");\nvar COMMA = Buffer.from(",\\n");\nvar CLOSE = Buffer.from("\\n]\\n");\nvar EMPTY_CLOSE = Buffer.from("]\\n");\n\n// src/timeline-rows.ts\nfunction keep(e, f) {\n  if (f.from !== void 0 && (e.time === void 0 || e.time < f.from)) return false;\n  if (f.to !== void 0 && (e.time === void 0 || e.time > f.to)) return false;\n  if (f.nodes?.length && !f.nodes.includes(e.node)) return false;\n  if (f.kinds?.length && !f.kinds.includes(e.kind)) return false;\n  if (f.grep && !f.grep.test(e.text)) return false;\n  return true;\n}\nvar TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0"));\nvar DAY_MS2 = 864e5;\nvar cachedDay = Number.NaN;\nvar dayPrefix = "";\nfunction iso(ms) {\n  if (!Number.isInteger(ms) || !(ms >= 0 && ms < 2534023008e5)) return new Date(ms).toISOString();\n  const day = Math.floor(ms / DAY_MS2);\n  if (day !== cachedDay) {\n    cachedDay = day;\n    dayPrefix = new Date(day * DAY_MS2).toISOString().slice(0, 11);\n  }\n  let rest = ms - day * DAY_MS2;\n  const milli = rest % 1e3;\n  rest = (rest - milli) / 1e3;\n  const sec = rest % 60;\n  rest = (rest - sec) / 60;\n  const min = rest % 60;\n  const hour = (rest - min) / 60;\n  return `${dayPrefix}${TWO[hour]}:${TWO[min]}:${TWO[sec]}.${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;\n}\nfunction entry(r, event) {\n  if (r.time === void 0) return event ? { node: r.node, kind: r.kind, file: r.file, line: r.line, event, text: r.text } : { node: r.node, kind: r.kind, file: r.file, line: r.line, text: r.text };\n  const time = iso(r.time);\n  return event ? { time, node: r.node, kind: r.kind, file: r.file, line: r.line, event, text: r.text } : { time, node: r.node, kind: r.kind, file: r.file, line: r.line, text: r.text };\n}\nfunction backwardsMessage(f, b) {\n  return `${f.node}: the clock of ${f.path} went backwards ${b.steps} time(s), by up to ${Math.round(b.largestMs / 1e3)} s; its lines are shown in time order` + (b.unsorted ? `, except ${b.unsorted} that were too far out of place and stay where the file has them` : "");\n}\nasync function* fileRows(file, job, warn) {\n  const next = inTimeOrder(fileRecords(file, clockOf(job.clock), warn)[Symbol.asyncIterator](), (b) => warn(backwardsMessage(file, b)));\n  const format = rowFormat(job.format, job.nodeWidth);\n  const rows = rowWriter();\n  for (; ; ) {\n    const pending = next();\n    const r = pending instanceof Promise ? await pending : pending;\n    if (!r) break;\n    if (!keep(r, job.filter)) continue;\n    const full = rows.add(format(entry(r)), r.time ?? Number.POSITIVE_INFINITY, r.line);\n    if (full) yield full;\n  }\n  const last = rows.finish();\n  if (last) yield last;\n}\n\n// src/ingest/scan.ts\nvar SNIPPET = 256;\nasync function scanFile(file, opts) {\n  const maxLine = opts.maxLine ?? MAX_LINE_BYTES;\n  const ctx = { mtimeMs: file.mtime.getTime() };\n  const re = opts.prefilter;\n  const stats = { bytes: 0, lines: 0, records: 0, textLines: 0, cutLines: 0 };\n  let lastTimed;\n  const early = [];\n  const zoneMs = (opts.zoneOffsetMinutes ?? 0) * 6e4;\n  const near = () => {\n    ctx.nearMs = lastTimed === void 0 ? void 0 : lastTimed.zoned ? lastTimed.ms : lastTimed.ms - zoneMs;\n    return ctx;\n  };\n  const emit = (buf, start, end, fullLength) => {\n    const text = displayText(buf, start, end, fullLength);\n    const own = looksTimestamped(buf, start) ? parseTimestamp(text, near()) : null;\n    if (own) {\n      lastTimed = own;\n      stats.first ??= own;\n    }\n    const time = own ?? lastTimed;\n    const hit = { line: stats.lines, text, own, time, timeSource: own ? "own" : time ? "previous" : "none" };\n    if (time) opts.onHit(hit);\n    else early.push(hit);\n  };\n  const timeOfLine = (buf, start, end) => parseTimestamp(buf.toString("latin1", start, Math.min(end, start + 64)), near());\n  let prevZone;\n  const watchZone = (buf, start, end) => {\n    const zoned = zonedShape(buf, start);\n    if (zoned === void 0) return;\n    const prev = prevZone;\n    prevZone = { zoned, buf, start, end };\n    if (prev === void 0 || prev.zoned === zoned) return;\n    const here = timeOfLine(buf, start, end);\n    const before = timeOfLine(prev.buf, prev.start, prev.end);\n    if (!here || !before || here.zoned === before.zoned) return;\n    const wall = here.zoned ? before : here;\n    const utc = here.zoned ? here : before;\n    const offset = Math.round((wall.ms - utc.ms) / 9e5) * 15;\n    if (Math.abs(offset) > 14 * 60) return;\n    if (stats.mixedZones) stats.mixedZones.count++;\n    else stats.mixedZones = { offsetMinutes: offset, line: stats.lines, count: 1 };\n  };\n  const region = (buf, end) => {\n    const hits = [];\n    const text = buf.toString("latin1", 0, end);\n    re.lastIndex = 0;\n    for (let m = re.exec(text); m; m = re.exec(text)) {\n      hits.push(m.index);\n      const nl = text.indexOf("\\n", m.index);\n      re.lastIndex = nl < 0 ? end : nl + 1;\n    }\n    let h = 0;\n    let pos = 0;\n    let lastTimedStart = -1;\n    let lastTimedEnd = -1;\n    let prevTimedStart = -1;\n    let prevTimedEnd = -1;\n    while (pos < end) {\n      const nl = buf.indexOf(10, pos);\n      const lineEnd = nl < 0 || nl >= end ? end : nl;\n      stats.lines++;\n      const length = lineEnd - pos;\n      if (length > 1 || length === 1 && buf[pos] !== 13) stats.textLines++;\n      if (length > maxLine) stats.cutLines++;\n      if (!looksTimestamped(buf, pos)) {\n        if (startsLikeTime(buf, pos)) {\n          if (stats.unreadTimes) stats.unreadTimes.count++;\n          else stats.unreadTimes = { line: stats.lines, text: buf.toString("latin1", pos, Math.min(lineEnd, pos + 40)), count: 1 };\n        }\n      } else {\n        stats.records++;\n        watchZone(buf, pos, lineEnd);\n        if (stats.first === void 0) stats.first = timeOfLine(buf, pos, lineEnd) ?? void 0;\n        prevTimedStart = lastTimedStart;\n        prevTimedEnd = lastTimedEnd;\n        lastTimedStart = pos;\n        lastTimedEnd = lineEnd;\n      }\n      if (h < hits.length && hits[h] <= lineEnd) {\n        const firstHit = hits[h];\n        while (h < hits.length && hits[h] <= lineEnd) h++;\n        if (lastTimedStart >= 0 && lastTimedStart !== pos) {\n          lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;\n        } else if (lastTimedStart === pos && prevTimedStart >= 0 && buf[pos + 2] === 58) {\n          lastTimed = timeOfLine(buf, prevTimedStart, prevTimedEnd) ?? lastTimed;\n        }\n        lastTimedStart = -1;\n        prevTimedStart = -1;\n        if (firstHit + SNIPPET <= pos + maxLine) emit(buf, pos, Math.min(lineEnd, pos + maxLine), length);\n        else {\n          const joined = Buffer.concat([buf.subarray(pos, pos + maxLine), Buffer.from(" \\u2026 "), buf.subarray(firstHit - SNIPPET, Math.min(lineEnd, firstHit + SNIPPET))]);\n          emit(joined, 0, joined.length, length + 5);\n        }\n      }\n      pos = lineEnd + 1;\n    }\n    if (lastTimedStart >= 0) lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;\n    if (lastTimed) {\n      stats.last = lastTimed;\n      opts.onTime?.(lastTimed);\n    }\n  };\n  let giant = null;\n  const giantPiece = (g, piece) => {\n    const offset = g.length;\n    g.length += piece.length;\n    if (g.hit) return;\n    re.lastIndex = 0;\n    const m = re.exec(piece.toString("latin1"));\n    if (!m) return;\n    g.hit = true;\n    if (offset + m.index + m[0].length > maxLine) {\n      g.snippet = Buffer.from(piece.subarray(Math.max(0, m.index - SNIPPET), m.index + m[0].length + SNIPPET));\n    }\n  };\n  const endGiant = (g, length) => {\n    stats.lines++;\n    stats.textLines++;\n    stats.cutLines++;\n    if (looksTimestamped(g.head, 0)) {\n      stats.records++;\n      const t = timeOfLine(g.head, 0, g.head.length);\n      if (t) {\n        lastTimed = t;\n        stats.first ??= t;\n        stats.last = t;\n        opts.onTime?.(t);\n      }\n    }\n    if (!g.hit) return;\n    if (!g.snippet) emit(g.head, 0, g.head.length, length);\n    else {\n      const joined = Buffer.concat([g.head, Buffer.from(" \\u2026 "), g.snippet]);\n      emit(joined, 0, joined.length, length + 5);\n    }\n  };\n  const counted = async function* () {\n    for await (const chunk of decodedChunks(file, opts.warn)) {\n      stats.bytes += chunk.length;\n      yield chunk;\n    }\n  };\n  for await (const p of splitLines(counted(), maxLine)) {\n    if (p.type === "lines") region(p.buf, p.end);\n    else if (p.type === "long-start") giant = { head: p.head, length: 0, hit: false };\n    else if (p.type === "long-piece") giantPiece(giant, p.piece);\n    else {\n      endGiant(giant, p.length);\n      giant = null;\n    }\n  }\n  if (stats.records === 0) stats.records = stats.lines;\n  const fallback = stats.first ?? (early.length ? mtimeAsTime(file) : void 0);\n  for (const hit of early) {\n    hit.time = fallback;\n    hit.timeSource = stats.first ? "first" : "mtime";\n    opts.onHit(hit);\n  }\n  return stats;\n}\nfunction zonedShape(buf, p) {\n  if (buf[p + 4] === 45) {\n    let q = p + 19;\n    if (buf[q] === 46 || buf[q] === 44) for (q++; buf[q] >= 48 && buf[q] <= 57; q++) ;\n    return buf[q] === 90 || buf[p + 10] === 84 && (buf[q] === 43 || buf[q] === 45);\n  }\n  if (buf[p + 6] === 32) return false;\n  if (buf[p] >= 65 && buf[p] <= 90) return false;\n  return void 0;\n}\nfunction startsLikeTime(buf, p) {\n  const d = (i) => buf[i] >= 48 && buf[i] <= 57;\n  const sep = buf[p + 2];\n  return d(p) && d(p + 1) && (sep === 45 || sep === 47 || sep === 58 || sep === 46) && d(p + 3);\n}\nfunction mtimeAsTime(file) {\n  return { ms: file.mtime.getTime(), zoned: true, family: "epoch", end: 0 };\n}\n\n// src/file-threads.ts\nvar TIME_SOURCES = ["own", "previous", "first", "mtime", "none"];\nvar RESULT_CREDIT = 1 << 20;\n\n// src/errors.ts\nvar EXIT = {\n  /** Ran; no finding at or above --fail-on. */\n  ok: 0,\n  /** Findings at or above --fail-on. */\n  findings: 1,\n  /** The command line is wrong: a flag, a value, a name. */\n  usage: 2,\n  /** The input is: no readable log, a corrupt bundle, a checksum mismatch. */\n  input: 3,\n  /** A bundle was written, but some node or file could not be collected. */\n  incomplete: 4,\n  /** A required host could not be reached, trusted or authenticated. */\n  unreachable: 5,\n  /** A bug: outside 0\u20135 so that no script mistakes it for a finding. */\n  bug: 70\n};\nvar SmsdiagError = class extends Error {\n};\nvar UsageError = class extends SmsdiagError {\n  exitCode = EXIT.usage;\n};\n\n// src/types.ts\nvar LOG_KINDS = ["ha", "sms-info", "mysqld", "tpt", "state", "syslog"];\n\n// src/rules/conditions.ts\nvar CONDITIONS = [\n  { id: "ha-failed", severity: "critical", detectedBy: ["rule"], needs: ["ha", "state"] },\n  { id: "passive-takeover", severity: "critical", detectedBy: ["cluster"], needs: ["ha"] },\n  { id: "takeover-averted", severity: "warning", detectedBy: ["cluster"], needs: ["ha"] },\n  { id: "no-active-node", severity: "critical", detectedBy: ["cluster"], needs: ["ha", "state"] },\n  { id: "sync-failed", severity: "error", detectedBy: ["sequence"], needs: ["ha"] },\n  { id: "active-on-db-errors", severity: "critical", detectedBy: ["cluster"], needs: ["mysqld"] },\n  { id: "resource-exhaustion", severity: "error", detectedBy: ["rule", "cluster"], needs: ["mysqld", "sms-info", "tpt"] },\n  { id: "ha-degraded", severity: "error", detectedBy: ["rule"], needs: ["ha"] },\n  { id: "java-oom", severity: "error", detectedBy: ["rule"], needs: ["sms-info", "tpt"] },\n  { id: "db-corruption", severity: "critical", detectedBy: ["rule"], needs: ["mysqld"] },\n  { id: "db-crash", severity: "critical", detectedBy: ["rule"], needs: ["mysqld"] },\n  { id: "db-start-failed", severity: "critical", detectedBy: ["sequence"], needs: ["mysqld"] },\n  { id: "replication-broken", severity: "critical", detectedBy: ["sequence"], needs: ["mysqld", "ha"] },\n  { id: "split-brain", severity: "critical", detectedBy: ["cluster"], needs: ["ha"] },\n  { id: "no-brain", severity: "error", detectedBy: ["cluster"], needs: ["ha"] },\n  { id: "heartbeat-loss", severity: "warning", detectedBy: ["sequence"], needs: ["ha"] },\n  { id: "unclean-shutdown", severity: "error", detectedBy: ["sequence"], needs: ["mysqld"] },\n  { id: "maintenance-under-ha", severity: "error", detectedBy: ["sequence"], needs: ["ha"] },\n  { id: "ipv6-unsupported", severity: "error", detectedBy: ["sequence"], needs: ["ha"] },\n  { id: "log-rollover-gap", severity: "warning", detectedBy: ["cluster"], needs: ["ha", "sms-info", "mysqld", "tpt"] },\n  { id: "clock-skew", severity: "warning", detectedBy: ["cluster"], needs: ["ha"] },\n  { id: "not-collected", severity: "error", detectedBy: ["sequence"], needs: [] }\n];\nvar BY_ID = new Map(CONDITIONS.map((c) => [c.id, c]));\nfunction isConditionId(id) {\n  return BY_ID.has(id);\n}\n\n// src/rules/engine.ts\nvar RulePackError = class extends UsageError {\n};\nfunction escapeRegex(s) {\n  return s.replace(/[.*+?^${}()|[\\]\\\\]/g, "\\\\$&");\n}\nfunction check(spec, where) {\n  const bad = (what) => {\n    throw new RulePackError(`${where}: rule ${spec.id ?? "(no id)"}: ${what}`);\n  };\n  if (!spec.id || typeof spec.id !== "string") bad(\'needs a string "id"\');\n  if (!Array.isArray(spec.kinds) || spec.kinds.length === 0) bad(\'needs "kinds", a non-empty list\');\n  for (const k of spec.kinds) if (!LOG_KINDS.includes(k)) bad(`unknown kind "${k}" (known: ${LOG_KINDS.join(", ")})`);\n  if (!Array.isArray(spec.anchors) || spec.anchors.length === 0 || spec.anchors.some((a) => typeof a !== "string" || !a)) {\n    bad(\'needs "anchors", a non-empty list of phrases\');\n  }\n  if (typeof spec.pattern !== "string") bad(\'needs a "pattern"\');\n  if (spec.condition !== void 0 && !isConditionId(spec.condition)) bad(`unknown condition "${spec.condition}"`);\n  if (!spec.condition && !spec.event) bad(\'needs a "condition" or an "event"\');\n  const s = spec.samples;\n  const lines = (xs) => Array.isArray(xs) && xs.every((l) => typeof l === "string");\n  if (s !== void 0 && (!lines(s.match) || s.nomatch !== void 0 && !lines(s.nomatch))) bad(\'"samples" must be {"match": [lines], "nomatch": [lines]}\');\n}\nfunction compile(spec, where) {\n  check(spec, where);\n  try {\n    return { ...spec, regex: new RegExp(spec.pattern, "i") };\n  } catch (err) {\n    throw new RulePackError(`${where}: rule ${spec.id}: bad pattern: ${err.message}`);\n  }\n}\nfunction passes(when, fields) {\n  if (!when) return true;\n  const v = fields[when.field];\n  if (v === void 0) return false;\n  switch (when.op) {\n    case "gt":\n      return Number(v) > Number(when.value);\n    case "lt":\n      return Number(v) < Number(when.value);\n    case "eq":\n      return v.toLowerCase() === String(when.value).toLowerCase();\n    case "contains":\n      return v.toLowerCase().includes(String(when.value).toLowerCase());\n  }\n}\nvar RuleSet = class {\n  rules;\n  /** The pack as given: what a worker thread builds the same set from. */\n  pack;\n  byKind = /* @__PURE__ */ new Map();\n  prefilters = /* @__PURE__ */ new Map();\n  /** Per kind: lower-cased anchor \u2192 the rules that declare it. */\n  byAnchor = /* @__PURE__ */ new Map();\n  constructor(pack, where = "built-in rule pack") {\n    if (!pack || !Array.isArray(pack.rules)) throw new RulePackError(`${where}: expected {"version": 1, "rules": [...]}`);\n    this.pack = pack;\n    this.rules = pack.rules.map((r) => compile(r, where));\n    const seen = /* @__PURE__ */ new Set();\n    for (const r of this.rules) {\n      if (seen.has(r.id)) throw new RulePackError(`${where}: rule id ${r.id} appears twice`);\n      seen.add(r.id);\n      for (const k of r.kinds) {\n        const list = this.byKind.get(k) ?? [];\n        list.push(r);\n        this.byKind.set(k, list);\n      }\n    }\n    for (const [kind, rules] of this.byKind) {\n      this.prefilters.set(kind, new RegExp(anchorAlternation(rules), "gi"));\n      const index = /* @__PURE__ */ new Map();\n      for (const r of rules) for (const a of r.anchors) index.set(a.toLowerCase(), [...index.get(a.toLowerCase()) ?? [], r]);\n      this.byAnchor.set(kind, index);\n    }\n  }\n  /**\n   * Each rule\'s sample lines run through the whole matching path (prefilter, anchors, pattern,\n   * condition): a `match` line the rule does not report, or a `nomatch` line it does, is a problem.\n   */\n  sampleProblems() {\n    const out = [];\n    for (const r of this.rules) {\n      const reports = (line) => r.kinds.some((k) => this.match(k, line).some((m) => m.rule === r));\n      for (const line of r.samples?.match ?? []) if (!reports(line)) out.push(`rule ${r.id} does not match its sample ${JSON.stringify(line)}`);\n      for (const line of r.samples?.nomatch ?? []) if (reports(line)) out.push(`rule ${r.id} matches ${JSON.stringify(line)}, which its samples say it must not`);\n    }\n    return out;\n  }\n  /** Prefilter for a kind; one that never matches when no rule reads that kind. */\n  prefilter(kind) {\n    return this.prefilters.get(kind) ?? /(?!)/g;\n  }\n  /**\n   * Every rule of the kind whose pattern (and condition) the line satisfies. Only rules with an\n   * anchor in the line are tried: on a busy ha.log that is one or two patterns instead of twenty.\n   */\n  match(kind, text) {\n    const out = [];\n    const index = this.byAnchor.get(kind);\n    const re = this.prefilters.get(kind);\n    if (!index || !re) return out;\n    let candidates = [];\n    re.lastIndex = 0;\n    for (let m = re.exec(text); m; m = re.exec(text)) {\n      const rules = index.get(m[0].toLowerCase());\n      if (!rules) continue;\n      candidates = candidates.length === 0 ? rules : [.../* @__PURE__ */ new Set([...candidates, ...rules])].sort((a, b) => this.rules.indexOf(a) - this.rules.indexOf(b));\n    }\n    for (const rule of candidates) {\n      const m = rule.regex.exec(text);\n      if (!m) continue;\n      const fields = groupFields(m.groups);\n      if (passes(rule.when, fields)) out.push({ rule, fields });\n    }\n    return out;\n  }\n};\nfunction groupFields(groups) {\n  const fields = {};\n  for (const name in groups) {\n    const v = groups[name];\n    if (v === void 0) continue;\n    const cut = name.indexOf("__");\n    const k = cut < 0 ? name : name.slice(0, cut);\n    if (!(k in fields)) fields[k] = isSpace(v.charCodeAt(0)) || isSpace(v.charCodeAt(v.length - 1)) ? v.trim() : v;\n  }\n  return fields;\n}\nfunction isSpace(c) {\n  return c === 32 || c === 9;\n}\nfunction anchorAlternation(rules) {\n  const anchors = [...new Set(rules.flatMap((r) => r.anchors))].sort();\n  return anchors.map(escapeRegex).join("|");\n}\n\n// src/file-worker.ts\nvar port = import_node_worker_threads.parentPort;\nvar send = (m, transfer = []) => port.postMessage(m, transfer);\nvar SCAN_STEPS = 4096;\nasync function scan(id, file, job, sent) {\n  const rules = new RuleSet(job.pack);\n  const ruleIndex = new Map(rules.rules.map((r, i) => [r, i]));\n  const empty = () => ({\n    steps: [],\n    hitLine: [],\n    hitMs: [],\n    hitFlags: [],\n    hitText: [],\n    matchCount: [],\n    matchRule: [],\n    matchFields: [],\n    timeMs: [],\n    timeZoned: [],\n    warnings: []\n  });\n  let c = empty();\n  let size = 0;\n  const flush = (stats2) => {\n    if (!c.steps.length && !stats2) return;\n    const piece = {\n      steps: Uint8Array.from(c.steps),\n      hitLine: Uint32Array.from(c.hitLine),\n      hitMs: Float64Array.from(c.hitMs),\n      hitFlags: Uint8Array.from(c.hitFlags),\n      hitText: c.hitText,\n      matchCount: Uint16Array.from(c.matchCount),\n      matchRule: Uint16Array.from(c.matchRule),\n      matchFields: c.matchFields,\n      timeMs: Float64Array.from(c.timeMs),\n      timeZoned: Uint8Array.from(c.timeZoned),\n      warnings: c.warnings,\n      stats: stats2\n    };\n    send({ t: "scan", id, piece, size });\n    sent(size);\n    c = empty();\n    size = 0;\n  };\n  const stats = await scanFile(file, {\n    prefilter: rules.prefilter(file.kind),\n    zoneOffsetMinutes: job.zoneOffsetMinutes,\n    onHit: (hit) => {\n      const found = rules.match(file.kind, hit.text);\n      c.steps.push(0);\n      c.hitLine.push(hit.line);\n      c.hitMs.push(hit.time ? hit.time.ms : Number.NaN);\n      c.hitFlags.push((hit.time?.zoned ? 1 : 0) | TIME_SOURCES.indexOf(hit.timeSource) << 1);\n      c.hitText.push(found.length ? hit.text : "");\n      c.matchCount.push(found.length);\n      for (const m of found) {\n        c.matchRule.push(ruleIndex.get(m.rule));\n        c.matchFields.push(m.fields);\n      }\n      size += 32 + (found.length ? hit.text.length : 0);\n      if (c.steps.length >= SCAN_STEPS) flush();\n    },\n    // scanFile gives a time per chunk read: the place to hand over what the chunk found.\n    onTime: (t) => {\n      c.steps.push(1);\n      c.timeMs.push(t.ms);\n      c.timeZoned.push(t.zoned ? 1 : 0);\n      flush();\n    },\n    warn: (message) => {\n      c.steps.push(2);\n      c.warnings.push(message);\n      size += message.length;\n    }\n  });\n  flush(stats);\n}\nasync function run(id, file, job, sent) {\n  try {\n    if (job.t === "scan") await scan(id, file, job, sent);\n    else {\n      for await (const batch of fileRows(file, job.job, (message) => send({ t: "warn", id, message }))) {\n        sent(batch.bytes.length);\n        send({ t: "rows", id, batch }, [batch.bytes.buffer, batch.ends.buffer, batch.times.buffer, batch.lines.buffer]);\n      }\n    }\n    send({ t: "done", id });\n  } catch (err) {\n    send({ t: "error", id, message: err.message });\n  }\n}\nvar PIECE = 64 << 10;\nfunction inputStream(id) {\n  const queue = [];\n  let wanted = false;\n  let outstanding = 0;\n  const drain = () => {\n    while (wanted && queue.length && outstanding <= RESULT_CREDIT) {\n      const x = queue.shift();\n      if (x instanceof Error) {\n        input.destroy(x);\n        return;\n      }\n      if (x?.last) send({ t: "taken", id });\n      wanted = input.push(x ? x.piece : null);\n    }\n  };\n  const input = new import_node_stream.Readable({\n    objectMode: true,\n    highWaterMark: 1,\n    read() {\n      wanted = true;\n      drain();\n    }\n  });\n  return {\n    input,\n    put(x) {\n      if (Buffer.isBuffer(x)) {\n        for (let at = 0; at < x.length; at += PIECE) queue.push({ piece: x.subarray(at, at + PIECE), last: at + PIECE >= x.length });\n        if (!x.length) queue.push({ piece: x, last: true });\n      } else queue.push(x);\n      drain();\n    },\n    sent(size) {\n      outstanding += size;\n    },\n    used(size) {\n      outstanding -= size;\n      drain();\n    }\n  };\n}\nvar inputs = /* @__PURE__ */ new Map();\nport.on("message", (m) => {\n  const lane = inputs.get(m.id);\n  if (m.t === "open") {\n    const opened = inputStream(m.id);\n    inputs.set(m.id, opened);\n    void run(m.id, { ...m.file, open: () => opened.input }, m.job, opened.sent);\n  } else if (!lane) return;\n  else if (m.t === "used") lane.used(m.size);\n  else if (m.t === "chunk") lane.put(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength));\n  else lane.put(m.t === "end" ? null : new Error(m.message));\n});\n', { eval: true, resourceLimits }) : new import_node_worker_threads.Worker(path.join(__dirname, "file-worker.js"), { resourceLimits });
+  return true ? new import_node_worker_threads.Worker('"use strict";\nvar __create = Object.create;\nvar __defProp = Object.defineProperty;\nvar __getOwnPropDesc = Object.getOwnPropertyDescriptor;\nvar __getOwnPropNames = Object.getOwnPropertyNames;\nvar __getProtoOf = Object.getPrototypeOf;\nvar __hasOwnProp = Object.prototype.hasOwnProperty;\nvar __commonJS = (cb, mod) => function __require() {\n  try {\n    return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;\n  } catch (e) {\n    throw mod = 0, e;\n  }\n};\nvar __copyProps = (to, from, except, desc) => {\n  if (from && typeof from === "object" || typeof from === "function") {\n    for (let key of __getOwnPropNames(from))\n      if (!__hasOwnProp.call(to, key) && key !== except)\n        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });\n  }\n  return to;\n};\nvar __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(\n  // If the importer is in node compatibility mode or this is not an ESM\n  // file that has been converted to a CommonJS file using a Babel-\n  // compatible transform (i.e. "__esModule" has not been set), then set\n  // "default" to the CommonJS "module.exports" for node compatibility.\n  isNodeMode || !mod || !mod.__esModule ? __defProp(target, "default", { value: mod, enumerable: true }) : target,\n  mod\n));\n\n// node_modules/cli-table3/src/debug.js\nvar require_debug = __commonJS({\n  "node_modules/cli-table3/src/debug.js"(exports2, module2) {\n    var messages = [];\n    var level = 0;\n    var debug = (msg, min) => {\n      if (level >= min) {\n        messages.push(msg);\n      }\n    };\n    debug.WARN = 1;\n    debug.INFO = 2;\n    debug.DEBUG = 3;\n    debug.reset = () => {\n      messages = [];\n    };\n    debug.setDebugLevel = (v) => {\n      level = v;\n    };\n    debug.warn = (msg) => debug(msg, debug.WARN);\n    debug.info = (msg) => debug(msg, debug.INFO);\n    debug.debug = (msg) => debug(msg, debug.DEBUG);\n    debug.debugMessages = () => messages;\n    module2.exports = debug;\n  }\n});\n\n// node_modules/ansi-regex/index.js\nvar require_ansi_regex = __commonJS({\n  "node_modules/ansi-regex/index.js"(exports2, module2) {\n    "use strict";\n    module2.exports = ({ onlyFirst = false } = {}) => {\n      const pattern = [\n        "[\\\\u001B\\\\u009B][[\\\\]()#;?]*(?:(?:(?:(?:;[-a-zA-Z\\\\d\\\\/#&.:=?%@~_]+)*|[a-zA-Z\\\\d]+(?:;[-a-zA-Z\\\\d\\\\/#&.:=?%@~_]*)*)?\\\\u0007)",\n        "(?:(?:\\\\d{1,4}(?:;\\\\d{0,4})*)?[\\\\dA-PR-TZcf-ntqry=><~]))"\n      ].join("|");\n      return new RegExp(pattern, onlyFirst ? void 0 : "g");\n    };\n  }\n});\n\n// node_modules/strip-ansi/index.js\nvar require_strip_ansi = __commonJS({\n  "node_modules/strip-ansi/index.js"(exports2, module2) {\n    "use strict";\n    var ansiRegex = require_ansi_regex();\n    module2.exports = (string) => typeof string === "string" ? string.replace(ansiRegex(), "") : string;\n  }\n});\n\n// node_modules/is-fullwidth-code-point/index.js\nvar require_is_fullwidth_code_point = __commonJS({\n  "node_modules/is-fullwidth-code-point/index.js"(exports2, module2) {\n    "use strict";\n    var isFullwidthCodePoint = (codePoint) => {\n      if (Number.isNaN(codePoint)) {\n        return false;\n      }\n      if (codePoint >= 4352 && (codePoint <= 4447 || // Hangul Jamo\n      codePoint === 9001 || // LEFT-POINTING ANGLE BRACKET\n      codePoint === 9002 || // RIGHT-POINTING ANGLE BRACKET\n      // CJK Radicals Supplement .. Enclosed CJK Letters and Months\n      11904 <= codePoint && codePoint <= 12871 && codePoint !== 12351 || // Enclosed CJK Letters and Months .. CJK Unified Ideographs Extension A\n      12880 <= codePoint && codePoint <= 19903 || // CJK Unified Ideographs .. Yi Radicals\n      19968 <= codePoint && codePoint <= 42182 || // Hangul Jamo Extended-A\n      43360 <= codePoint && codePoint <= 43388 || // Hangul Syllables\n      44032 <= codePoint && codePoint <= 55203 || // CJK Compatibility Ideographs\n      63744 <= codePoint && codePoint <= 64255 || // Vertical Forms\n      65040 <= codePoint && codePoint <= 65049 || // CJK Compatibility Forms .. Small Form Variants\n      65072 <= codePoint && codePoint <= 65131 || // Halfwidth and Fullwidth Forms\n      65281 <= codePoint && codePoint <= 65376 || 65504 <= codePoint && codePoint <= 65510 || // Kana Supplement\n      110592 <= codePoint && codePoint <= 110593 || // Enclosed Ideographic Supplement\n      127488 <= codePoint && codePoint <= 127569 || // CJK Unified Ideographs Extension B .. Tertiary Ideographic Plane\n      131072 <= codePoint && codePoint <= 262141)) {\n        return true;\n      }\n      return false;\n    };\n    module2.exports = isFullwidthCodePoint;\n    module2.exports.default = isFullwidthCodePoint;\n  }\n});\n\n// node_modules/emoji-regex/index.js\nvar require_emoji_regex = __commonJS({\n  "node_modules/emoji-regex/index.js"(exports2, module2) {\n    "use strict";\n    module2.exports = function() {\n      return /\\uD83C\\uDFF4\\uDB40\\uDC67\\uDB40\\uDC62(?:\\uDB40\\uDC65\\uDB40\\uDC6E\\uDB40\\uDC67|\\uDB40\\uDC73\\uDB40\\uDC63\\uDB40\\uDC74|\\uDB40\\uDC77\\uDB40\\uDC6C\\uDB40\\uDC73)\\uDB40\\uDC7F|\\uD83D\\uDC68(?:\\uD83C\\uDFFC\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68\\uD83C\\uDFFB|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFF\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB-\\uDFFE])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFE\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB-\\uDFFD])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFD\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB\\uDFFC])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\u200D(?:\\u2764\\uFE0F\\u200D(?:\\uD83D\\uDC8B\\u200D)?\\uD83D\\uDC68|(?:\\uD83D[\\uDC68\\uDC69])\\u200D(?:\\uD83D\\uDC66\\u200D\\uD83D\\uDC66|\\uD83D\\uDC67\\u200D(?:\\uD83D[\\uDC66\\uDC67]))|\\uD83D\\uDC66\\u200D\\uD83D\\uDC66|\\uD83D\\uDC67\\u200D(?:\\uD83D[\\uDC66\\uDC67])|(?:\\uD83D[\\uDC68\\uDC69])\\u200D(?:\\uD83D[\\uDC66\\uDC67])|[\\u2695\\u2696\\u2708]\\uFE0F|\\uD83D[\\uDC66\\uDC67]|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|(?:\\uD83C\\uDFFB\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFF\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFE\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFD\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFC\\u200D[\\u2695\\u2696\\u2708])\\uFE0F|\\uD83C\\uDFFB\\u200D(?:\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C[\\uDFFB-\\uDFFF])|(?:\\uD83E\\uDDD1\\uD83C\\uDFFB\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1|\\uD83D\\uDC69\\uD83C\\uDFFC\\u200D\\uD83E\\uDD1D\\u200D\\uD83D\\uDC69)\\uD83C\\uDFFB|\\uD83E\\uDDD1(?:\\uD83C\\uDFFF\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1(?:\\uD83C[\\uDFFB-\\uDFFF])|\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1)|(?:\\uD83E\\uDDD1\\uD83C\\uDFFE\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1|\\uD83D\\uDC69\\uD83C\\uDFFF\\u200D\\uD83E\\uDD1D\\u200D(?:\\uD83D[\\uDC68\\uDC69]))(?:\\uD83C[\\uDFFB-\\uDFFE])|(?:\\uD83E\\uDDD1\\uD83C\\uDFFC\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1|\\uD83D\\uDC69\\uD83C\\uDFFD\\u200D\\uD83E\\uDD1D\\u200D\\uD83D\\uDC69)(?:\\uD83C[\\uDFFB\\uDFFC])|\\uD83D\\uDC69(?:\\uD83C\\uDFFE\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB-\\uDFFD\\uDFFF])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFC\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB\\uDFFD-\\uDFFF])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFB\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFC-\\uDFFF])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFD\\u200D(?:\\uD83E\\uDD1D\\u200D\\uD83D\\uDC68(?:\\uD83C[\\uDFFB\\uDFFC\\uDFFE\\uDFFF])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\u200D(?:\\u2764\\uFE0F\\u200D(?:\\uD83D\\uDC8B\\u200D(?:\\uD83D[\\uDC68\\uDC69])|\\uD83D[\\uDC68\\uDC69])|\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD])|\\uD83C\\uDFFF\\u200D(?:\\uD83C[\\uDF3E\\uDF73\\uDF93\\uDFA4\\uDFA8\\uDFEB\\uDFED]|\\uD83D[\\uDCBB\\uDCBC\\uDD27\\uDD2C\\uDE80\\uDE92]|\\uD83E[\\uDDAF-\\uDDB3\\uDDBC\\uDDBD]))|\\uD83D\\uDC69\\u200D\\uD83D\\uDC69\\u200D(?:\\uD83D\\uDC66\\u200D\\uD83D\\uDC66|\\uD83D\\uDC67\\u200D(?:\\uD83D[\\uDC66\\uDC67]))|(?:\\uD83E\\uDDD1\\uD83C\\uDFFD\\u200D\\uD83E\\uDD1D\\u200D\\uD83E\\uDDD1|\\uD83D\\uDC69\\uD83C\\uDFFE\\u200D\\uD83E\\uDD1D\\u200D\\uD83D\\uDC69)(?:\\uD83C[\\uDFFB-\\uDFFD])|\\uD83D\\uDC69\\u200D\\uD83D\\uDC66\\u200D\\uD83D\\uDC66|\\uD83D\\uDC69\\u200D\\uD83D\\uDC69\\u200D(?:\\uD83D[\\uDC66\\uDC67])|(?:\\uD83D\\uDC41\\uFE0F\\u200D\\uD83D\\uDDE8|\\uD83D\\uDC69(?:\\uD83C\\uDFFF\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFE\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFC\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFB\\u200D[\\u2695\\u2696\\u2708]|\\uD83C\\uDFFD\\u200D[\\u2695\\u2696\\u2708]|\\u200D[\\u2695\\u2696\\u2708])|(?:(?:\\u26F9|\\uD83C[\\uDFCB\\uDFCC]|\\uD83D\\uDD75)\\uFE0F|\\uD83D\\uDC6F|\\uD83E[\\uDD3C\\uDDDE\\uDDDF])\\u200D[\\u2640\\u2642]|(?:\\u26F9|\\uD83C[\\uDFCB\\uDFCC]|\\uD83D\\uDD75)(?:\\uD83C[\\uDFFB-\\uDFFF])\\u200D[\\u2640\\u2642]|(?:\\uD83C[\\uDFC3\\uDFC4\\uDFCA]|\\uD83D[\\uDC6E\\uDC71\\uDC73\\uDC77\\uDC81\\uDC82\\uDC86\\uDC87\\uDE45-\\uDE47\\uDE4B\\uDE4D\\uDE4E\\uDEA3\\uDEB4-\\uDEB6]|\\uD83E[\\uDD26\\uDD37-\\uDD39\\uDD3D\\uDD3E\\uDDB8\\uDDB9\\uDDCD-\\uDDCF\\uDDD6-\\uDDDD])(?:(?:\\uD83C[\\uDFFB-\\uDFFF])\\u200D[\\u2640\\u2642]|\\u200D[\\u2640\\u2642])|\\uD83C\\uDFF4\\u200D\\u2620)\\uFE0F|\\uD83D\\uDC69\\u200D\\uD83D\\uDC67\\u200D(?:\\uD83D[\\uDC66\\uDC67])|\\uD83C\\uDFF3\\uFE0F\\u200D\\uD83C\\uDF08|\\uD83D\\uDC15\\u200D\\uD83E\\uDDBA|\\uD83D\\uDC69\\u200D\\uD83D\\uDC66|\\uD83D\\uDC69\\u200D\\uD83D\\uDC67|\\uD83C\\uDDFD\\uD83C\\uDDF0|\\uD83C\\uDDF4\\uD83C\\uDDF2|\\uD83C\\uDDF6\\uD83C\\uDDE6|[#\\*0-9]\\uFE0F\\u20E3|\\uD83C\\uDDE7(?:\\uD83C[\\uDDE6\\uDDE7\\uDDE9-\\uDDEF\\uDDF1-\\uDDF4\\uDDF6-\\uDDF9\\uDDFB\\uDDFC\\uDDFE\\uDDFF])|\\uD83C\\uDDF9(?:\\uD83C[\\uDDE6\\uDDE8\\uDDE9\\uDDEB-\\uDDED\\uDDEF-\\uDDF4\\uDDF7\\uDDF9\\uDDFB\\uDDFC\\uDDFF])|\\uD83C\\uDDEA(?:\\uD83C[\\uDDE6\\uDDE8\\uDDEA\\uDDEC\\uDDED\\uDDF7-\\uDDFA])|\\uD83E\\uDDD1(?:\\uD83C[\\uDFFB-\\uDFFF])|\\uD83C\\uDDF7(?:\\uD83C[\\uDDEA\\uDDF4\\uDDF8\\uDDFA\\uDDFC])|\\uD83D\\uDC69(?:\\uD83C[\\uDFFB-\\uDFFF])|\\uD83C\\uDDF2(?:\\uD83C[\\uDDE6\\uDDE8-\\uDDED\\uDDF0-\\uDDFF])|\\uD83C\\uDDE6(?:\\uD83C[\\uDDE8-\\uDDEC\\uDDEE\\uDDF1\\uDDF2\\uDDF4\\uDDF6-\\uDDFA\\uDDFC\\uDDFD\\uDDFF])|\\uD83C\\uDDF0(?:\\uD83C[\\uDDEA\\uDDEC-\\uDDEE\\uDDF2\\uDDF3\\uDDF5\\uDDF7\\uDDFC\\uDDFE\\uDDFF])|\\uD83C\\uDDED(?:\\uD83C[\\uDDF0\\uDDF2\\uDDF3\\uDDF7\\uDDF9\\uDDFA])|\\uD83C\\uDDE9(?:\\uD83C[\\uDDEA\\uDDEC\\uDDEF\\uDDF0\\uDDF2\\uDDF4\\uDDFF])|\\uD83C\\uDDFE(?:\\uD83C[\\uDDEA\\uDDF9])|\\uD83C\\uDDEC(?:\\uD83C[\\uDDE6\\uDDE7\\uDDE9-\\uDDEE\\uDDF1-\\uDDF3\\uDDF5-\\uDDFA\\uDDFC\\uDDFE])|\\uD83C\\uDDF8(?:\\uD83C[\\uDDE6-\\uDDEA\\uDDEC-\\uDDF4\\uDDF7-\\uDDF9\\uDDFB\\uDDFD-\\uDDFF])|\\uD83C\\uDDEB(?:\\uD83C[\\uDDEE-\\uDDF0\\uDDF2\\uDDF4\\uDDF7])|\\uD83C\\uDDF5(?:\\uD83C[\\uDDE6\\uDDEA-\\uDDED\\uDDF0-\\uDDF3\\uDDF7-\\uDDF9\\uDDFC\\uDDFE])|\\uD83C\\uDDFB(?:\\uD83C[\\uDDE6\\uDDE8\\uDDEA\\uDDEC\\uDDEE\\uDDF3\\uDDFA])|\\uD83C\\uDDF3(?:\\uD83C[\\uDDE6\\uDDE8\\uDDEA-\\uDDEC\\uDDEE\\uDDF1\\uDDF4\\uDDF5\\uDDF7\\uDDFA\\uDDFF])|\\uD83C\\uDDE8(?:\\uD83C[\\uDDE6\\uDDE8\\uDDE9\\uDDEB-\\uDDEE\\uDDF0-\\uDDF5\\uDDF7\\uDDFA-\\uDDFF])|\\uD83C\\uDDF1(?:\\uD83C[\\uDDE6-\\uDDE8\\uDDEE\\uDDF0\\uDDF7-\\uDDFB\\uDDFE])|\\uD83C\\uDDFF(?:\\uD83C[\\uDDE6\\uDDF2\\uDDFC])|\\uD83C\\uDDFC(?:\\uD83C[\\uDDEB\\uDDF8])|\\uD83C\\uDDFA(?:\\uD83C[\\uDDE6\\uDDEC\\uDDF2\\uDDF3\\uDDF8\\uDDFE\\uDDFF])|\\uD83C\\uDDEE(?:\\uD83C[\\uDDE8-\\uDDEA\\uDDF1-\\uDDF4\\uDDF6-\\uDDF9])|\\uD83C\\uDDEF(?:\\uD83C[\\uDDEA\\uDDF2\\uDDF4\\uDDF5])|(?:\\uD83C[\\uDFC3\\uDFC4\\uDFCA]|\\uD83D[\\uDC6E\\uDC71\\uDC73\\uDC77\\uDC81\\uDC82\\uDC86\\uDC87\\uDE45-\\uDE47\\uDE4B\\uDE4D\\uDE4E\\uDEA3\\uDEB4-\\uDEB6]|\\uD83E[\\uDD26\\uDD37-\\uDD39\\uDD3D\\uDD3E\\uDDB8\\uDDB9\\uDDCD-\\uDDCF\\uDDD6-\\uDDDD])(?:\\uD83C[\\uDFFB-\\uDFFF])|(?:\\u26F9|\\uD83C[\\uDFCB\\uDFCC]|\\uD83D\\uDD75)(?:\\uD83C[\\uDFFB-\\uDFFF])|(?:[\\u261D\\u270A-\\u270D]|\\uD83C[\\uDF85\\uDFC2\\uDFC7]|\\uD83D[\\uDC42\\uDC43\\uDC46-\\uDC50\\uDC66\\uDC67\\uDC6B-\\uDC6D\\uDC70\\uDC72\\uDC74-\\uDC76\\uDC78\\uDC7C\\uDC83\\uDC85\\uDCAA\\uDD74\\uDD7A\\uDD90\\uDD95\\uDD96\\uDE4C\\uDE4F\\uDEC0\\uDECC]|\\uD83E[\\uDD0F\\uDD18-\\uDD1C\\uDD1E\\uDD1F\\uDD30-\\uDD36\\uDDB5\\uDDB6\\uDDBB\\uDDD2-\\uDDD5])(?:\\uD83C[\\uDFFB-\\uDFFF])|(?:[\\u231A\\u231B\\u23E9-\\u23EC\\u23F0\\u23F3\\u25FD\\u25FE\\u2614\\u2615\\u2648-\\u2653\\u267F\\u2693\\u26A1\\u26AA\\u26AB\\u26BD\\u26BE\\u26C4\\u26C5\\u26CE\\u26D4\\u26EA\\u26F2\\u26F3\\u26F5\\u26FA\\u26FD\\u2705\\u270A\\u270B\\u2728\\u274C\\u274E\\u2753-\\u2755\\u2757\\u2795-\\u2797\\u27B0\\u27BF\\u2B1B\\u2B1C\\u2B50\\u2B55]|\\uD83C[\\uDC04\\uDCCF\\uDD8E\\uDD91-\\uDD9A\\uDDE6-\\uDDFF\\uDE01\\uDE1A\\uDE2F\\uDE32-\\uDE36\\uDE38-\\uDE3A\\uDE50\\uDE51\\uDF00-\\uDF20\\uDF2D-\\uDF35\\uDF37-\\uDF7C\\uDF7E-\\uDF93\\uDFA0-\\uDFCA\\uDFCF-\\uDFD3\\uDFE0-\\uDFF0\\uDFF4\\uDFF8-\\uDFFF]|\\uD83D[\\uDC00-\\uDC3E\\uDC40\\uDC42-\\uDCFC\\uDCFF-\\uDD3D\\uDD4B-\\uDD4E\\uDD50-\\uDD67\\uDD7A\\uDD95\\uDD96\\uDDA4\\uDDFB-\\uDE4F\\uDE80-\\uDEC5\\uDECC\\uDED0-\\uDED2\\uDED5\\uDEEB\\uDEEC\\uDEF4-\\uDEFA\\uDFE0-\\uDFEB]|\\uD83E[\\uDD0D-\\uDD3A\\uDD3C-\\uDD45\\uDD47-\\uDD71\\uDD73-\\uDD76\\uDD7A-\\uDDA2\\uDDA5-\\uDDAA\\uDDAE-\\uDDCA\\uDDCD-\\uDDFF\\uDE70-\\uDE73\\uDE78-\\uDE7A\\uDE80-\\uDE82\\uDE90-\\uDE95])|(?:[#\\*0-9\\xA9\\xAE\\u203C\\u2049\\u2122\\u2139\\u2194-\\u2199\\u21A9\\u21AA\\u231A\\u231B\\u2328\\u23CF\\u23E9-\\u23F3\\u23F8-\\u23FA\\u24C2\\u25AA\\u25AB\\u25B6\\u25C0\\u25FB-\\u25FE\\u2600-\\u2604\\u260E\\u2611\\u2614\\u2615\\u2618\\u261D\\u2620\\u2622\\u2623\\u2626\\u262A\\u262E\\u262F\\u2638-\\u263A\\u2640\\u2642\\u2648-\\u2653\\u265F\\u2660\\u2663\\u2665\\u2666\\u2668\\u267B\\u267E\\u267F\\u2692-\\u2697\\u2699\\u269B\\u269C\\u26A0\\u26A1\\u26AA\\u26AB\\u26B0\\u26B1\\u26BD\\u26BE\\u26C4\\u26C5\\u26C8\\u26CE\\u26CF\\u26D1\\u26D3\\u26D4\\u26E9\\u26EA\\u26F0-\\u26F5\\u26F7-\\u26FA\\u26FD\\u2702\\u2705\\u2708-\\u270D\\u270F\\u2712\\u2714\\u2716\\u271D\\u2721\\u2728\\u2733\\u2734\\u2744\\u2747\\u274C\\u274E\\u2753-\\u2755\\u2757\\u2763\\u2764\\u2795-\\u2797\\u27A1\\u27B0\\u27BF\\u2934\\u2935\\u2B05-\\u2B07\\u2B1B\\u2B1C\\u2B50\\u2B55\\u3030\\u303D\\u3297\\u3299]|\\uD83C[\\uDC04\\uDCCF\\uDD70\\uDD71\\uDD7E\\uDD7F\\uDD8E\\uDD91-\\uDD9A\\uDDE6-\\uDDFF\\uDE01\\uDE02\\uDE1A\\uDE2F\\uDE32-\\uDE3A\\uDE50\\uDE51\\uDF00-\\uDF21\\uDF24-\\uDF93\\uDF96\\uDF97\\uDF99-\\uDF9B\\uDF9E-\\uDFF0\\uDFF3-\\uDFF5\\uDFF7-\\uDFFF]|\\uD83D[\\uDC00-\\uDCFD\\uDCFF-\\uDD3D\\uDD49-\\uDD4E\\uDD50-\\uDD67\\uDD6F\\uDD70\\uDD73-\\uDD7A\\uDD87\\uDD8A-\\uDD8D\\uDD90\\uDD95\\uDD96\\uDDA4\\uDDA5\\uDDA8\\uDDB1\\uDDB2\\uDDBC\\uDDC2-\\uDDC4\\uDDD1-\\uDDD3\\uDDDC-\\uDDDE\\uDDE1\\uDDE3\\uDDE8\\uDDEF\\uDDF3\\uDDFA-\\uDE4F\\uDE80-\\uDEC5\\uDECB-\\uDED2\\uDED5\\uDEE0-\\uDEE5\\uDEE9\\uDEEB\\uDEEC\\uDEF0\\uDEF3-\\uDEFA\\uDFE0-\\uDFEB]|\\uD83E[\\uDD0D-\\uDD3A\\uDD3C-\\uDD45\\uDD47-\\uDD71\\uDD73-\\uDD76\\uDD7A-\\uDDA2\\uDDA5-\\uDDAA\\uDDAE-\\uDDCA\\uDDCD-\\uDDFF\\uDE70-\\uDE73\\uDE78-\\uDE7A\\uDE80-\\uDE82\\uDE90-\\uDE95])\\uFE0F|(?:[\\u261D\\u26F9\\u270A-\\u270D]|\\uD83C[\\uDF85\\uDFC2-\\uDFC4\\uDFC7\\uDFCA-\\uDFCC]|\\uD83D[\\uDC42\\uDC43\\uDC46-\\uDC50\\uDC66-\\uDC78\\uDC7C\\uDC81-\\uDC83\\uDC85-\\uDC87\\uDC8F\\uDC91\\uDCAA\\uDD74\\uDD75\\uDD7A\\uDD90\\uDD95\\uDD96\\uDE45-\\uDE47\\uDE4B-\\uDE4F\\uDEA3\\uDEB4-\\uDEB6\\uDEC0\\uDECC]|\\uD83E[\\uDD0F\\uDD18-\\uDD1F\\uDD26\\uDD30-\\uDD39\\uDD3C-\\uDD3E\\uDDB5\\uDDB6\\uDDB8\\uDDB9\\uDDBB\\uDDCD-\\uDDCF\\uDDD1-\\uDDDD])/g;\n    };\n  }\n});\n\n// node_modules/string-width/index.js\nvar require_string_width = __commonJS({\n  "node_modules/string-width/index.js"(exports2, module2) {\n    "use strict";\n    var stripAnsi = require_strip_ansi();\n    var isFullwidthCodePoint = require_is_fullwidth_code_point();\n    var emojiRegex = require_emoji_regex();\n    var stringWidth = (string) => {\n      if (typeof string !== "string" || string.length === 0) {\n        return 0;\n      }\n      string = stripAnsi(string);\n      if (string.length === 0) {\n        return 0;\n      }\n      string = string.replace(emojiRegex(), "  ");\n      let width = 0;\n      for (let i = 0; i < string.length; i++) {\n        const code = string.codePointAt(i);\n        if (code <= 31 || code >= 127 && code <= 159) {\n          continue;\n        }\n        if (code >= 768 && code <= 879) {\n          continue;\n        }\n        if (code > 65535) {\n          i++;\n        }\n        width += isFullwidthCodePoint(code) ? 2 : 1;\n      }\n      return width;\n    };\n    module2.exports = stringWidth;\n    module2.exports.default = stringWidth;\n  }\n});\n\n// node_modules/cli-table3/src/utils.js\nvar require_utils = __commonJS({\n  "node_modules/cli-table3/src/utils.js"(exports2, module2) {\n    var stringWidth = require_string_width();\n    function codeRegex(capture) {\n      return capture ? /\\u001b\\[((?:\\d*;){0,5}\\d*)m/g : /\\u001b\\[(?:\\d*;){0,5}\\d*m/g;\n    }\n    function strlen(str) {\n      let code = codeRegex();\n      let stripped = ("" + str).replace(code, "");\n      let split = stripped.split("\\n");\n      return split.reduce(function(memo, s) {\n        return stringWidth(s) > memo ? stringWidth(s) : memo;\n      }, 0);\n    }\n    function repeat(str, times) {\n      return Array(times + 1).join(str);\n    }\n    function pad(str, len, pad2, dir) {\n      let length = strlen(str);\n      if (len + 1 >= length) {\n        let padlen = len - length;\n        switch (dir) {\n          case "right": {\n            str = repeat(pad2, padlen) + str;\n            break;\n          }\n          case "center": {\n            let right = Math.ceil(padlen / 2);\n            let left = padlen - right;\n            str = repeat(pad2, left) + str + repeat(pad2, right);\n            break;\n          }\n          default: {\n            str = str + repeat(pad2, padlen);\n            break;\n          }\n        }\n      }\n      return str;\n    }\n    var codeCache = {};\n    function addToCodeCache(name, on, off) {\n      on = "\\x1B[" + on + "m";\n      off = "\\x1B[" + off + "m";\n      codeCache[on] = { set: name, to: true };\n      codeCache[off] = { set: name, to: false };\n      codeCache[name] = { on, off };\n    }\n    addToCodeCache("bold", 1, 22);\n    addToCodeCache("italics", 3, 23);\n    addToCodeCache("underline", 4, 24);\n    addToCodeCache("inverse", 7, 27);\n    addToCodeCache("strikethrough", 9, 29);\n    function updateState(state, controlChars) {\n      let controlCode = controlChars[1] ? parseInt(controlChars[1].split(";")[0]) : 0;\n      if (controlCode >= 30 && controlCode <= 39 || controlCode >= 90 && controlCode <= 97) {\n        state.lastForegroundAdded = controlChars[0];\n        return;\n      }\n      if (controlCode >= 40 && controlCode <= 49 || controlCode >= 100 && controlCode <= 107) {\n        state.lastBackgroundAdded = controlChars[0];\n        return;\n      }\n      if (controlCode === 0) {\n        for (let i in state) {\n          if (Object.prototype.hasOwnProperty.call(state, i)) {\n            delete state[i];\n          }\n        }\n        return;\n      }\n      let info = codeCache[controlChars[0]];\n      if (info) {\n        state[info.set] = info.to;\n      }\n    }\n    function readState(line) {\n      let code = codeRegex(true);\n      let controlChars = code.exec(line);\n      let state = {};\n      while (controlChars !== null) {\n        updateState(state, controlChars);\n        controlChars = code.exec(line);\n      }\n      return state;\n    }\n    function unwindState(state, ret) {\n      let lastBackgroundAdded = state.lastBackgroundAdded;\n      let lastForegroundAdded = state.lastForegroundAdded;\n      delete state.lastBackgroundAdded;\n      delete state.lastForegroundAdded;\n      Object.keys(state).forEach(function(key) {\n        if (state[key]) {\n          ret += codeCache[key].off;\n        }\n      });\n      if (lastBackgroundAdded && lastBackgroundAdded != "\\x1B[49m") {\n        ret += "\\x1B[49m";\n      }\n      if (lastForegroundAdded && lastForegroundAdded != "\\x1B[39m") {\n        ret += "\\x1B[39m";\n      }\n      return ret;\n    }\n    function rewindState(state, ret) {\n      let lastBackgroundAdded = state.lastBackgroundAdded;\n      let lastForegroundAdded = state.lastForegroundAdded;\n      delete state.lastBackgroundAdded;\n      delete state.lastForegroundAdded;\n      Object.keys(state).forEach(function(key) {\n        if (state[key]) {\n          ret = codeCache[key].on + ret;\n        }\n      });\n      if (lastBackgroundAdded && lastBackgroundAdded != "\\x1B[49m") {\n        ret = lastBackgroundAdded + ret;\n      }\n      if (lastForegroundAdded && lastForegroundAdded != "\\x1B[39m") {\n        ret = lastForegroundAdded + ret;\n      }\n      return ret;\n    }\n    function truncateWidth(str, desiredLength) {\n      if (str.length === strlen(str)) {\n        return str.substr(0, desiredLength);\n      }\n      while (strlen(str) > desiredLength) {\n        str = str.slice(0, -1);\n      }\n      return str;\n    }\n    function truncateWidthWithAnsi(str, desiredLength) {\n      let code = codeRegex(true);\n      let split = str.split(codeRegex());\n      let splitIndex = 0;\n      let retLen = 0;\n      let ret = "";\n      let myArray;\n      let state = {};\n      while (retLen < desiredLength) {\n        myArray = code.exec(str);\n        let toAdd = split[splitIndex];\n        splitIndex++;\n        if (retLen + strlen(toAdd) > desiredLength) {\n          toAdd = truncateWidth(toAdd, desiredLength - retLen);\n        }\n        ret += toAdd;\n        retLen += strlen(toAdd);\n        if (retLen < desiredLength) {\n          if (!myArray) {\n            break;\n          }\n          ret += myArray[0];\n          updateState(state, myArray);\n        }\n      }\n      return unwindState(state, ret);\n    }\n    function truncate(str, desiredLength, truncateChar) {\n      truncateChar = truncateChar || "\\u2026";\n      let lengthOfStr = strlen(str);\n      if (lengthOfStr <= desiredLength) {\n        return str;\n      }\n      desiredLength -= strlen(truncateChar);\n      let ret = truncateWidthWithAnsi(str, desiredLength);\n      ret += truncateChar;\n      const hrefTag = "\\x1B]8;;\\x07";\n      if (str.includes(hrefTag) && !ret.includes(hrefTag)) {\n        ret += hrefTag;\n      }\n      return ret;\n    }\n    function defaultOptions() {\n      return {\n        chars: {\n          top: "\\u2500",\n          "top-mid": "\\u252C",\n          "top-left": "\\u250C",\n          "top-right": "\\u2510",\n          bottom: "\\u2500",\n          "bottom-mid": "\\u2534",\n          "bottom-left": "\\u2514",\n          "bottom-right": "\\u2518",\n          left: "\\u2502",\n          "left-mid": "\\u251C",\n          mid: "\\u2500",\n          "mid-mid": "\\u253C",\n          right: "\\u2502",\n          "right-mid": "\\u2524",\n          middle: "\\u2502"\n        },\n        truncate: "\\u2026",\n        colWidths: [],\n        rowHeights: [],\n        colAligns: [],\n        rowAligns: [],\n        style: {\n          "padding-left": 1,\n          "padding-right": 1,\n          head: ["red"],\n          border: ["grey"],\n          compact: false\n        },\n        head: []\n      };\n    }\n    function mergeOptions(options, defaults) {\n      options = options || {};\n      defaults = defaults || defaultOptions();\n      let ret = Object.assign({}, defaults, options);\n      ret.chars = Object.assign({}, defaults.chars, options.chars);\n      ret.style = Object.assign({}, defaults.style, options.style);\n      return ret;\n    }\n    function wordWrap(maxLength, input) {\n      let lines = [];\n      let split = input.split(/(\\s+)/g);\n      let line = [];\n      let lineLength = 0;\n      let whitespace;\n      for (let i = 0; i < split.length; i += 2) {\n        let word = split[i];\n        let newLength = lineLength + strlen(word);\n        if (lineLength > 0 && whitespace) {\n          newLength += whitespace.length;\n        }\n        if (newLength > maxLength) {\n          if (lineLength !== 0) {\n            lines.push(line.join(""));\n          }\n          line = [word];\n          lineLength = strlen(word);\n        } else {\n          line.push(whitespace || "", word);\n          lineLength = newLength;\n        }\n        whitespace = split[i + 1];\n      }\n      if (lineLength) {\n        lines.push(line.join(""));\n      }\n      return lines;\n    }\n    function textWrap(maxLength, input) {\n      let lines = [];\n      let line = "";\n      function pushLine(str, ws) {\n        if (line.length && ws) line += ws;\n        line += str;\n        while (line.length > maxLength) {\n          lines.push(line.slice(0, maxLength));\n          line = line.slice(maxLength);\n        }\n      }\n      let split = input.split(/(\\s+)/g);\n      for (let i = 0; i < split.length; i += 2) {\n        pushLine(split[i], i && split[i - 1]);\n      }\n      if (line.length) lines.push(line);\n      return lines;\n    }\n    function multiLineWordWrap(maxLength, input, wrapOnWordBoundary = true) {\n      let output = [];\n      input = input.split("\\n");\n      const handler = wrapOnWordBoundary ? wordWrap : textWrap;\n      for (let i = 0; i < input.length; i++) {\n        output.push.apply(output, handler(maxLength, input[i]));\n      }\n      return output;\n    }\n    function colorizeLines(input) {\n      let state = {};\n      let output = [];\n      for (let i = 0; i < input.length; i++) {\n        let line = rewindState(state, input[i]);\n        state = readState(line);\n        let temp = Object.assign({}, state);\n        output.push(unwindState(temp, line));\n      }\n      return output;\n    }\n    function hyperlink(url, text) {\n      const OSC = "\\x1B]";\n      const BEL = "\\x07";\n      const SEP = ";";\n      return [OSC, "8", SEP, SEP, url || text, BEL, text, OSC, "8", SEP, SEP, BEL].join("");\n    }\n    module2.exports = {\n      strlen,\n      repeat,\n      pad,\n      truncate,\n      mergeOptions,\n      wordWrap: multiLineWordWrap,\n      colorizeLines,\n      hyperlink\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/styles.js\nvar require_styles = __commonJS({\n  "node_modules/@colors/colors/lib/styles.js"(exports2, module2) {\n    var styles = {};\n    module2["exports"] = styles;\n    var codes = {\n      reset: [0, 0],\n      bold: [1, 22],\n      dim: [2, 22],\n      italic: [3, 23],\n      underline: [4, 24],\n      inverse: [7, 27],\n      hidden: [8, 28],\n      strikethrough: [9, 29],\n      black: [30, 39],\n      red: [31, 39],\n      green: [32, 39],\n      yellow: [33, 39],\n      blue: [34, 39],\n      magenta: [35, 39],\n      cyan: [36, 39],\n      white: [37, 39],\n      gray: [90, 39],\n      grey: [90, 39],\n      brightRed: [91, 39],\n      brightGreen: [92, 39],\n      brightYellow: [93, 39],\n      brightBlue: [94, 39],\n      brightMagenta: [95, 39],\n      brightCyan: [96, 39],\n      brightWhite: [97, 39],\n      bgBlack: [40, 49],\n      bgRed: [41, 49],\n      bgGreen: [42, 49],\n      bgYellow: [43, 49],\n      bgBlue: [44, 49],\n      bgMagenta: [45, 49],\n      bgCyan: [46, 49],\n      bgWhite: [47, 49],\n      bgGray: [100, 49],\n      bgGrey: [100, 49],\n      bgBrightRed: [101, 49],\n      bgBrightGreen: [102, 49],\n      bgBrightYellow: [103, 49],\n      bgBrightBlue: [104, 49],\n      bgBrightMagenta: [105, 49],\n      bgBrightCyan: [106, 49],\n      bgBrightWhite: [107, 49],\n      // legacy styles for colors pre v1.0.0\n      blackBG: [40, 49],\n      redBG: [41, 49],\n      greenBG: [42, 49],\n      yellowBG: [43, 49],\n      blueBG: [44, 49],\n      magentaBG: [45, 49],\n      cyanBG: [46, 49],\n      whiteBG: [47, 49]\n    };\n    Object.keys(codes).forEach(function(key) {\n      var val = codes[key];\n      var style = styles[key] = [];\n      style.open = "\\x1B[" + val[0] + "m";\n      style.close = "\\x1B[" + val[1] + "m";\n    });\n  }\n});\n\n// node_modules/@colors/colors/lib/system/has-flag.js\nvar require_has_flag = __commonJS({\n  "node_modules/@colors/colors/lib/system/has-flag.js"(exports2, module2) {\n    "use strict";\n    module2.exports = function(flag, argv) {\n      argv = argv || process.argv;\n      var terminatorPos = argv.indexOf("--");\n      var prefix = /^-{1,2}/.test(flag) ? "" : "--";\n      var pos = argv.indexOf(prefix + flag);\n      return pos !== -1 && (terminatorPos === -1 ? true : pos < terminatorPos);\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/system/supports-colors.js\nvar require_supports_colors = __commonJS({\n  "node_modules/@colors/colors/lib/system/supports-colors.js"(exports2, module2) {\n    "use strict";\n    var os = require("os");\n    var hasFlag = require_has_flag();\n    var env = process.env;\n    var forceColor = void 0;\n    if (hasFlag("no-color") || hasFlag("no-colors") || hasFlag("color=false")) {\n      forceColor = false;\n    } else if (hasFlag("color") || hasFlag("colors") || hasFlag("color=true") || hasFlag("color=always")) {\n      forceColor = true;\n    }\n    if ("FORCE_COLOR" in env) {\n      forceColor = env.FORCE_COLOR.length === 0 || parseInt(env.FORCE_COLOR, 10) !== 0;\n    }\n    function translateLevel(level) {\n      if (level === 0) {\n        return false;\n      }\n      return {\n        level,\n        hasBasic: true,\n        has256: level >= 2,\n        has16m: level >= 3\n      };\n    }\n    function supportsColor(stream) {\n      if (forceColor === false) {\n        return 0;\n      }\n      if (hasFlag("color=16m") || hasFlag("color=full") || hasFlag("color=truecolor")) {\n        return 3;\n      }\n      if (hasFlag("color=256")) {\n        return 2;\n      }\n      if (stream && !stream.isTTY && forceColor !== true) {\n        return 0;\n      }\n      var min = forceColor ? 1 : 0;\n      if (process.platform === "win32") {\n        var osRelease = os.release().split(".");\n        if (Number(process.versions.node.split(".")[0]) >= 8 && Number(osRelease[0]) >= 10 && Number(osRelease[2]) >= 10586) {\n          return Number(osRelease[2]) >= 14931 ? 3 : 2;\n        }\n        return 1;\n      }\n      if ("CI" in env) {\n        if (["TRAVIS", "CIRCLECI", "APPVEYOR", "GITLAB_CI"].some(function(sign) {\n          return sign in env;\n        }) || env.CI_NAME === "codeship") {\n          return 1;\n        }\n        return min;\n      }\n      if ("TEAMCITY_VERSION" in env) {\n        return /^(9\\.(0*[1-9]\\d*)\\.|\\d{2,}\\.)/.test(env.TEAMCITY_VERSION) ? 1 : 0;\n      }\n      if ("TERM_PROGRAM" in env) {\n        var version = parseInt((env.TERM_PROGRAM_VERSION || "").split(".")[0], 10);\n        switch (env.TERM_PROGRAM) {\n          case "iTerm.app":\n            return version >= 3 ? 3 : 2;\n          case "Hyper":\n            return 3;\n          case "Apple_Terminal":\n            return 2;\n        }\n      }\n      if (/-256(color)?$/i.test(env.TERM)) {\n        return 2;\n      }\n      if (/^screen|^xterm|^vt100|^rxvt|color|ansi|cygwin|linux/i.test(env.TERM)) {\n        return 1;\n      }\n      if ("COLORTERM" in env) {\n        return 1;\n      }\n      if (env.TERM === "dumb") {\n        return min;\n      }\n      return min;\n    }\n    function getSupportLevel(stream) {\n      var level = supportsColor(stream);\n      return translateLevel(level);\n    }\n    module2.exports = {\n      supportsColor: getSupportLevel,\n      stdout: getSupportLevel(process.stdout),\n      stderr: getSupportLevel(process.stderr)\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/custom/trap.js\nvar require_trap = __commonJS({\n  "node_modules/@colors/colors/lib/custom/trap.js"(exports2, module2) {\n    module2["exports"] = function runTheTrap(text, options) {\n      var result = "";\n      text = text || "Run the trap, drop the bass";\n      text = text.split("");\n      var trap = {\n        a: ["@", "\\u0104", "\\u023A", "\\u0245", "\\u0394", "\\u039B", "\\u0414"],\n        b: ["\\xDF", "\\u0181", "\\u0243", "\\u026E", "\\u03B2", "\\u0E3F"],\n        c: ["\\xA9", "\\u023B", "\\u03FE"],\n        d: ["\\xD0", "\\u018A", "\\u0500", "\\u0501", "\\u0502", "\\u0503"],\n        e: [\n          "\\xCB",\n          "\\u0115",\n          "\\u018E",\n          "\\u0258",\n          "\\u03A3",\n          "\\u03BE",\n          "\\u04BC",\n          "\\u0A6C"\n        ],\n        f: ["\\u04FA"],\n        g: ["\\u0262"],\n        h: ["\\u0126", "\\u0195", "\\u04A2", "\\u04BA", "\\u04C7", "\\u050A"],\n        i: ["\\u0F0F"],\n        j: ["\\u0134"],\n        k: ["\\u0138", "\\u04A0", "\\u04C3", "\\u051E"],\n        l: ["\\u0139"],\n        m: ["\\u028D", "\\u04CD", "\\u04CE", "\\u0520", "\\u0521", "\\u0D69"],\n        n: ["\\xD1", "\\u014B", "\\u019D", "\\u0376", "\\u03A0", "\\u048A"],\n        o: [\n          "\\xD8",\n          "\\xF5",\n          "\\xF8",\n          "\\u01FE",\n          "\\u0298",\n          "\\u047A",\n          "\\u05DD",\n          "\\u06DD",\n          "\\u0E4F"\n        ],\n        p: ["\\u01F7", "\\u048E"],\n        q: ["\\u09CD"],\n        r: ["\\xAE", "\\u01A6", "\\u0210", "\\u024C", "\\u0280", "\\u042F"],\n        s: ["\\xA7", "\\u03DE", "\\u03DF", "\\u03E8"],\n        t: ["\\u0141", "\\u0166", "\\u0373"],\n        u: ["\\u01B1", "\\u054D"],\n        v: ["\\u05D8"],\n        w: ["\\u0428", "\\u0460", "\\u047C", "\\u0D70"],\n        x: ["\\u04B2", "\\u04FE", "\\u04FC", "\\u04FD"],\n        y: ["\\xA5", "\\u04B0", "\\u04CB"],\n        z: ["\\u01B5", "\\u0240"]\n      };\n      text.forEach(function(c) {\n        c = c.toLowerCase();\n        var chars = trap[c] || [" "];\n        var rand = Math.floor(Math.random() * chars.length);\n        if (typeof trap[c] !== "undefined") {\n          result += trap[c][rand];\n        } else {\n          result += c;\n        }\n      });\n      return result;\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/custom/zalgo.js\nvar require_zalgo = __commonJS({\n  "node_modules/@colors/colors/lib/custom/zalgo.js"(exports2, module2) {\n    module2["exports"] = function zalgo(text, options) {\n      text = text || "   he is here   ";\n      var soul = {\n        "up": [\n          "\\u030D",\n          "\\u030E",\n          "\\u0304",\n          "\\u0305",\n          "\\u033F",\n          "\\u0311",\n          "\\u0306",\n          "\\u0310",\n          "\\u0352",\n          "\\u0357",\n          "\\u0351",\n          "\\u0307",\n          "\\u0308",\n          "\\u030A",\n          "\\u0342",\n          "\\u0313",\n          "\\u0308",\n          "\\u034A",\n          "\\u034B",\n          "\\u034C",\n          "\\u0303",\n          "\\u0302",\n          "\\u030C",\n          "\\u0350",\n          "\\u0300",\n          "\\u0301",\n          "\\u030B",\n          "\\u030F",\n          "\\u0312",\n          "\\u0313",\n          "\\u0314",\n          "\\u033D",\n          "\\u0309",\n          "\\u0363",\n          "\\u0364",\n          "\\u0365",\n          "\\u0366",\n          "\\u0367",\n          "\\u0368",\n          "\\u0369",\n          "\\u036A",\n          "\\u036B",\n          "\\u036C",\n          "\\u036D",\n          "\\u036E",\n          "\\u036F",\n          "\\u033E",\n          "\\u035B",\n          "\\u0346",\n          "\\u031A"\n        ],\n        "down": [\n          "\\u0316",\n          "\\u0317",\n          "\\u0318",\n          "\\u0319",\n          "\\u031C",\n          "\\u031D",\n          "\\u031E",\n          "\\u031F",\n          "\\u0320",\n          "\\u0324",\n          "\\u0325",\n          "\\u0326",\n          "\\u0329",\n          "\\u032A",\n          "\\u032B",\n          "\\u032C",\n          "\\u032D",\n          "\\u032E",\n          "\\u032F",\n          "\\u0330",\n          "\\u0331",\n          "\\u0332",\n          "\\u0333",\n          "\\u0339",\n          "\\u033A",\n          "\\u033B",\n          "\\u033C",\n          "\\u0345",\n          "\\u0347",\n          "\\u0348",\n          "\\u0349",\n          "\\u034D",\n          "\\u034E",\n          "\\u0353",\n          "\\u0354",\n          "\\u0355",\n          "\\u0356",\n          "\\u0359",\n          "\\u035A",\n          "\\u0323"\n        ],\n        "mid": [\n          "\\u0315",\n          "\\u031B",\n          "\\u0300",\n          "\\u0301",\n          "\\u0358",\n          "\\u0321",\n          "\\u0322",\n          "\\u0327",\n          "\\u0328",\n          "\\u0334",\n          "\\u0335",\n          "\\u0336",\n          "\\u035C",\n          "\\u035D",\n          "\\u035E",\n          "\\u035F",\n          "\\u0360",\n          "\\u0362",\n          "\\u0338",\n          "\\u0337",\n          "\\u0361",\n          " \\u0489"\n        ]\n      };\n      var all = [].concat(soul.up, soul.down, soul.mid);\n      function randomNumber(range) {\n        var r = Math.floor(Math.random() * range);\n        return r;\n      }\n      function isChar(character) {\n        var bool = false;\n        all.filter(function(i) {\n          bool = i === character;\n        });\n        return bool;\n      }\n      function heComes(text2, options2) {\n        var result = "";\n        var counts;\n        var l;\n        options2 = options2 || {};\n        options2["up"] = typeof options2["up"] !== "undefined" ? options2["up"] : true;\n        options2["mid"] = typeof options2["mid"] !== "undefined" ? options2["mid"] : true;\n        options2["down"] = typeof options2["down"] !== "undefined" ? options2["down"] : true;\n        options2["size"] = typeof options2["size"] !== "undefined" ? options2["size"] : "maxi";\n        text2 = text2.split("");\n        for (l in text2) {\n          if (isChar(l)) {\n            continue;\n          }\n          result = result + text2[l];\n          counts = { "up": 0, "down": 0, "mid": 0 };\n          switch (options2.size) {\n            case "mini":\n              counts.up = randomNumber(8);\n              counts.mid = randomNumber(2);\n              counts.down = randomNumber(8);\n              break;\n            case "maxi":\n              counts.up = randomNumber(16) + 3;\n              counts.mid = randomNumber(4) + 1;\n              counts.down = randomNumber(64) + 3;\n              break;\n            default:\n              counts.up = randomNumber(8) + 1;\n              counts.mid = randomNumber(6) / 2;\n              counts.down = randomNumber(8) + 1;\n              break;\n          }\n          var arr = ["up", "mid", "down"];\n          for (var d in arr) {\n            var index = arr[d];\n            for (var i = 0; i <= counts[index]; i++) {\n              if (options2[index]) {\n                result = result + soul[index][randomNumber(soul[index].length)];\n              }\n            }\n          }\n        }\n        return result;\n      }\n      return heComes(text, options);\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/maps/america.js\nvar require_america = __commonJS({\n  "node_modules/@colors/colors/lib/maps/america.js"(exports2, module2) {\n    module2["exports"] = function(colors) {\n      return function(letter, i, exploded) {\n        if (letter === " ") return letter;\n        switch (i % 3) {\n          case 0:\n            return colors.red(letter);\n          case 1:\n            return colors.white(letter);\n          case 2:\n            return colors.blue(letter);\n        }\n      };\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/maps/zebra.js\nvar require_zebra = __commonJS({\n  "node_modules/@colors/colors/lib/maps/zebra.js"(exports2, module2) {\n    module2["exports"] = function(colors) {\n      return function(letter, i, exploded) {\n        return i % 2 === 0 ? letter : colors.inverse(letter);\n      };\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/maps/rainbow.js\nvar require_rainbow = __commonJS({\n  "node_modules/@colors/colors/lib/maps/rainbow.js"(exports2, module2) {\n    module2["exports"] = function(colors) {\n      var rainbowColors = ["red", "yellow", "green", "blue", "magenta"];\n      return function(letter, i, exploded) {\n        if (letter === " ") {\n          return letter;\n        } else {\n          return colors[rainbowColors[i++ % rainbowColors.length]](letter);\n        }\n      };\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/maps/random.js\nvar require_random = __commonJS({\n  "node_modules/@colors/colors/lib/maps/random.js"(exports2, module2) {\n    module2["exports"] = function(colors) {\n      var available = [\n        "underline",\n        "inverse",\n        "grey",\n        "yellow",\n        "red",\n        "green",\n        "blue",\n        "white",\n        "cyan",\n        "magenta",\n        "brightYellow",\n        "brightRed",\n        "brightGreen",\n        "brightBlue",\n        "brightWhite",\n        "brightCyan",\n        "brightMagenta"\n      ];\n      return function(letter, i, exploded) {\n        return letter === " " ? letter : colors[available[Math.round(Math.random() * (available.length - 2))]](letter);\n      };\n    };\n  }\n});\n\n// node_modules/@colors/colors/lib/colors.js\nvar require_colors = __commonJS({\n  "node_modules/@colors/colors/lib/colors.js"(exports2, module2) {\n    var colors = {};\n    module2["exports"] = colors;\n    colors.themes = {};\n    var util = require("util");\n    var ansiStyles = colors.styles = require_styles();\n    var defineProps = Object.defineProperties;\n    var newLineRegex = new RegExp(/[\\r\\n]+/g);\n    colors.supportsColor = require_supports_colors().supportsColor;\n    if (typeof colors.enabled === "undefined") {\n      colors.enabled = colors.supportsColor() !== false;\n    }\n    colors.enable = function() {\n      colors.enabled = true;\n    };\n    colors.disable = function() {\n      colors.enabled = false;\n    };\n    colors.stripColors = colors.strip = function(str) {\n      return ("" + str).replace(/\\x1B\\[\\d+m/g, "");\n    };\n    var stylize = colors.stylize = function stylize2(str, style) {\n      if (!colors.enabled) {\n        return str + "";\n      }\n      var styleMap = ansiStyles[style];\n      if (!styleMap && style in colors) {\n        return colors[style](str);\n      }\n      return styleMap.open + str + styleMap.close;\n    };\n    var matchOperatorsRe = /[|\\\\{}()[\\]^$+*?.]/g;\n    var escapeStringRegexp = function(str) {\n      if (typeof str !== "string") {\n        throw new TypeError("Expected a string");\n      }\n      return str.replace(matchOperatorsRe, "\\\\$&");\n    };\n    function build(_styles) {\n      var builder = function builder2() {\n        return applyStyle.apply(builder2, arguments);\n      };\n      builder._styles = _styles;\n      builder.__proto__ = proto;\n      return builder;\n    }\n    var styles = (function() {\n      var ret = {};\n      ansiStyles.grey = ansiStyles.gray;\n      Object.keys(ansiStyles).forEach(function(key) {\n        ansiStyles[key].closeRe = new RegExp(escapeStringRegexp(ansiStyles[key].close), "g");\n        ret[key] = {\n          get: function() {\n            return build(this._styles.concat(key));\n          }\n        };\n      });\n      return ret;\n    })();\n    var proto = defineProps(function colors2() {\n    }, styles);\n    function applyStyle() {\n      var args = Array.prototype.slice.call(arguments);\n      var str = args.map(function(arg) {\n        if (arg != null && arg.constructor === String) {\n          return arg;\n        } else {\n          return util.inspect(arg);\n        }\n      }).join(" ");\n      if (!colors.enabled || !str) {\n        return str;\n      }\n      var newLinesPresent = str.indexOf("\\n") != -1;\n      var nestedStyles = this._styles;\n      var i = nestedStyles.length;\n      while (i--) {\n        var code = ansiStyles[nestedStyles[i]];\n        str = code.open + str.replace(code.closeRe, code.open) + code.close;\n        if (newLinesPresent) {\n          str = str.replace(newLineRegex, function(match) {\n            return code.close + match + code.open;\n          });\n        }\n      }\n      return str;\n    }\n    colors.setTheme = function(theme) {\n      if (typeof theme === "string") {\n        console.log("colors.setTheme now only accepts an object, not a string.  If you are trying to set a theme from a file, it is now your (the caller\'s) responsibility to require the file.  The old syntax looked like colors.setTheme(__dirname + \'/../themes/generic-logging.js\'); The new syntax looks like colors.setTheme(require(__dirname + \'/../themes/generic-logging.js\'));");\n        return;\n      }\n      for (var style in theme) {\n        (function(style2) {\n          colors[style2] = function(str) {\n            if (typeof theme[style2] === "object") {\n              var out = str;\n              for (var i in theme[style2]) {\n                out = colors[theme[style2][i]](out);\n              }\n              return out;\n            }\n            return colors[theme[style2]](str);\n          };\n        })(style);\n      }\n    };\n    function init() {\n      var ret = {};\n      Object.keys(styles).forEach(function(name) {\n        ret[name] = {\n          get: function() {\n            return build([name]);\n          }\n        };\n      });\n      return ret;\n    }\n    var sequencer = function sequencer2(map2, str) {\n      var exploded = str.split("");\n      exploded = exploded.map(map2);\n      return exploded.join("");\n    };\n    colors.trap = require_trap();\n    colors.zalgo = require_zalgo();\n    colors.maps = {};\n    colors.maps.america = require_america()(colors);\n    colors.maps.zebra = require_zebra()(colors);\n    colors.maps.rainbow = require_rainbow()(colors);\n    colors.maps.random = require_random()(colors);\n    for (map in colors.maps) {\n      (function(map2) {\n        colors[map2] = function(str) {\n          return sequencer(colors.maps[map2], str);\n        };\n      })(map);\n    }\n    var map;\n    defineProps(colors, init());\n  }\n});\n\n// node_modules/@colors/colors/safe.js\nvar require_safe = __commonJS({\n  "node_modules/@colors/colors/safe.js"(exports2, module2) {\n    var colors = require_colors();\n    module2["exports"] = colors;\n  }\n});\n\n// node_modules/cli-table3/src/cell.js\nvar require_cell = __commonJS({\n  "node_modules/cli-table3/src/cell.js"(exports2, module2) {\n    var { info, debug } = require_debug();\n    var utils = require_utils();\n    var Cell = class _Cell {\n      /**\n       * A representation of a cell within the table.\n       * Implementations must have `init` and `draw` methods,\n       * as well as `colSpan`, `rowSpan`, `desiredHeight` and `desiredWidth` properties.\n       * @param options\n       * @constructor\n       */\n      constructor(options) {\n        this.setOptions(options);\n        this.x = null;\n        this.y = null;\n      }\n      setOptions(options) {\n        if (["boolean", "number", "bigint", "string"].indexOf(typeof options) !== -1) {\n          options = { content: "" + options };\n        }\n        options = options || {};\n        this.options = options;\n        let content = options.content;\n        if (["boolean", "number", "bigint", "string"].indexOf(typeof content) !== -1) {\n          this.content = String(content);\n        } else if (!content) {\n          this.content = this.options.href || "";\n        } else {\n          throw new Error("Content needs to be a primitive, got: " + typeof content);\n        }\n        this.colSpan = options.colSpan || 1;\n        this.rowSpan = options.rowSpan || 1;\n        if (this.options.href) {\n          Object.defineProperty(this, "href", {\n            get() {\n              return this.options.href;\n            }\n          });\n        }\n      }\n      mergeTableOptions(tableOptions, cells) {\n        this.cells = cells;\n        let optionsChars = this.options.chars || {};\n        let tableChars = tableOptions.chars;\n        let chars = this.chars = {};\n        CHAR_NAMES.forEach(function(name) {\n          setOption(optionsChars, tableChars, name, chars);\n        });\n        this.truncate = this.options.truncate || tableOptions.truncate;\n        let style = this.options.style = this.options.style || {};\n        let tableStyle = tableOptions.style;\n        setOption(style, tableStyle, "padding-left", this);\n        setOption(style, tableStyle, "padding-right", this);\n        this.head = style.head || tableStyle.head;\n        this.border = style.border || tableStyle.border;\n        this.fixedWidth = tableOptions.colWidths[this.x];\n        this.lines = this.computeLines(tableOptions);\n        this.desiredWidth = utils.strlen(this.content) + this.paddingLeft + this.paddingRight;\n        this.desiredHeight = this.lines.length;\n      }\n      computeLines(tableOptions) {\n        const tableWordWrap = tableOptions.wordWrap || tableOptions.textWrap;\n        const { wordWrap = tableWordWrap } = this.options;\n        if (this.fixedWidth && wordWrap) {\n          this.fixedWidth -= this.paddingLeft + this.paddingRight;\n          if (this.colSpan) {\n            let i = 1;\n            while (i < this.colSpan) {\n              this.fixedWidth += tableOptions.colWidths[this.x + i];\n              i++;\n            }\n          }\n          const { wrapOnWordBoundary: tableWrapOnWordBoundary = true } = tableOptions;\n          const { wrapOnWordBoundary = tableWrapOnWordBoundary } = this.options;\n          return this.wrapLines(utils.wordWrap(this.fixedWidth, this.content, wrapOnWordBoundary));\n        }\n        return this.wrapLines(this.content.split("\\n"));\n      }\n      wrapLines(computedLines) {\n        const lines = utils.colorizeLines(computedLines);\n        if (this.href) {\n          return lines.map((line) => utils.hyperlink(this.href, line));\n        }\n        return lines;\n      }\n      /**\n       * Initializes the Cells data structure.\n       *\n       * @param tableOptions - A fully populated set of tableOptions.\n       * In addition to the standard default values, tableOptions must have fully populated the\n       * `colWidths` and `rowWidths` arrays. Those arrays must have lengths equal to the number\n       * of columns or rows (respectively) in this table, and each array item must be a Number.\n       *\n       */\n      init(tableOptions) {\n        let x = this.x;\n        let y = this.y;\n        this.widths = tableOptions.colWidths.slice(x, x + this.colSpan);\n        this.heights = tableOptions.rowHeights.slice(y, y + this.rowSpan);\n        this.width = this.widths.reduce(sumPlusOne, -1);\n        this.height = this.heights.reduce(sumPlusOne, -1);\n        this.hAlign = this.options.hAlign || tableOptions.colAligns[x];\n        this.vAlign = this.options.vAlign || tableOptions.rowAligns[y];\n        this.drawRight = x + this.colSpan == tableOptions.colWidths.length;\n      }\n      /**\n       * Draws the given line of the cell.\n       * This default implementation defers to methods `drawTop`, `drawBottom`, `drawLine` and `drawEmpty`.\n       * @param lineNum - can be `top`, `bottom` or a numerical line number.\n       * @param spanningCell - will be a number if being called from a RowSpanCell, and will represent how\n       * many rows below it\'s being called from. Otherwise it\'s undefined.\n       * @returns {String} The representation of this line.\n       */\n      draw(lineNum, spanningCell) {\n        if (lineNum == "top") return this.drawTop(this.drawRight);\n        if (lineNum == "bottom") return this.drawBottom(this.drawRight);\n        let content = utils.truncate(this.content, 10, this.truncate);\n        if (!lineNum) {\n          info(`${this.y}-${this.x}: ${this.rowSpan - lineNum}x${this.colSpan} Cell ${content}`);\n        } else {\n        }\n        let padLen = Math.max(this.height - this.lines.length, 0);\n        let padTop;\n        switch (this.vAlign) {\n          case "center":\n            padTop = Math.ceil(padLen / 2);\n            break;\n          case "bottom":\n            padTop = padLen;\n            break;\n          default:\n            padTop = 0;\n        }\n        if (lineNum < padTop || lineNum >= padTop + this.lines.length) {\n          return this.drawEmpty(this.drawRight, spanningCell);\n        }\n        let forceTruncation = this.lines.length > this.height && lineNum + 1 >= this.height;\n        return this.drawLine(lineNum - padTop, this.drawRight, forceTruncation, spanningCell);\n      }\n      /**\n       * Renders the top line of the cell.\n       * @param drawRight - true if this method should render the right edge of the cell.\n       * @returns {String}\n       */\n      drawTop(drawRight) {\n        let content = [];\n        if (this.cells) {\n          this.widths.forEach(function(width, index) {\n            content.push(this._topLeftChar(index));\n            content.push(utils.repeat(this.chars[this.y == 0 ? "top" : "mid"], width));\n          }, this);\n        } else {\n          content.push(this._topLeftChar(0));\n          content.push(utils.repeat(this.chars[this.y == 0 ? "top" : "mid"], this.width));\n        }\n        if (drawRight) {\n          content.push(this.chars[this.y == 0 ? "topRight" : "rightMid"]);\n        }\n        return this.wrapWithStyleColors("border", content.join(""));\n      }\n      _topLeftChar(offset) {\n        let x = this.x + offset;\n        let leftChar;\n        if (this.y == 0) {\n          leftChar = x == 0 ? "topLeft" : offset == 0 ? "topMid" : "top";\n        } else {\n          if (x == 0) {\n            leftChar = "leftMid";\n          } else {\n            leftChar = offset == 0 ? "midMid" : "bottomMid";\n            if (this.cells) {\n              let spanAbove = this.cells[this.y - 1][x] instanceof _Cell.ColSpanCell;\n              if (spanAbove) {\n                leftChar = offset == 0 ? "topMid" : "mid";\n              }\n              if (offset == 0) {\n                let i = 1;\n                while (this.cells[this.y][x - i] instanceof _Cell.ColSpanCell) {\n                  i++;\n                }\n                if (this.cells[this.y][x - i] instanceof _Cell.RowSpanCell) {\n                  leftChar = "leftMid";\n                }\n              }\n            }\n          }\n        }\n        return this.chars[leftChar];\n      }\n      wrapWithStyleColors(styleProperty, content) {\n        if (this[styleProperty] && this[styleProperty].length) {\n          try {\n            let colors = require_safe();\n            for (let i = this[styleProperty].length - 1; i >= 0; i--) {\n              colors = colors[this[styleProperty][i]];\n            }\n            return colors(content);\n          } catch (e) {\n            return content;\n          }\n        } else {\n          return content;\n        }\n      }\n      /**\n       * Renders a line of text.\n       * @param lineNum - Which line of text to render. This is not necessarily the line within the cell.\n       * There may be top-padding above the first line of text.\n       * @param drawRight - true if this method should render the right edge of the cell.\n       * @param forceTruncationSymbol - `true` if the rendered text should end with the truncation symbol even\n       * if the text fits. This is used when the cell is vertically truncated. If `false` the text should\n       * only include the truncation symbol if the text will not fit horizontally within the cell width.\n       * @param spanningCell - a number of if being called from a RowSpanCell. (how many rows below). otherwise undefined.\n       * @returns {String}\n       */\n      drawLine(lineNum, drawRight, forceTruncationSymbol, spanningCell) {\n        let left = this.chars[this.x == 0 ? "left" : "middle"];\n        if (this.x && spanningCell && this.cells) {\n          let cellLeft = this.cells[this.y + spanningCell][this.x - 1];\n          while (cellLeft instanceof ColSpanCell) {\n            cellLeft = this.cells[cellLeft.y][cellLeft.x - 1];\n          }\n          if (!(cellLeft instanceof RowSpanCell)) {\n            left = this.chars["rightMid"];\n          }\n        }\n        let leftPadding = utils.repeat(" ", this.paddingLeft);\n        let right = drawRight ? this.chars["right"] : "";\n        let rightPadding = utils.repeat(" ", this.paddingRight);\n        let line = this.lines[lineNum];\n        let len = this.width - (this.paddingLeft + this.paddingRight);\n        if (forceTruncationSymbol) line += this.truncate || "\\u2026";\n        let content = utils.truncate(line, len, this.truncate);\n        content = utils.pad(content, len, " ", this.hAlign);\n        content = leftPadding + content + rightPadding;\n        return this.stylizeLine(left, content, right);\n      }\n      stylizeLine(left, content, right) {\n        left = this.wrapWithStyleColors("border", left);\n        right = this.wrapWithStyleColors("border", right);\n        if (this.y === 0) {\n          content = this.wrapWithStyleColors("head", content);\n        }\n        return left + content + right;\n      }\n      /**\n       * Renders the bottom line of the cell.\n       * @param drawRight - true if this method should render the right edge of the cell.\n       * @returns {String}\n       */\n      drawBottom(drawRight) {\n        let left = this.chars[this.x == 0 ? "bottomLeft" : "bottomMid"];\n        let content = utils.repeat(this.chars.bottom, this.width);\n        let right = drawRight ? this.chars["bottomRight"] : "";\n        return this.wrapWithStyleColors("border", left + content + right);\n      }\n      /**\n       * Renders a blank line of text within the cell. Used for top and/or bottom padding.\n       * @param drawRight - true if this method should render the right edge of the cell.\n       * @param spanningCell - a number of if being called from a RowSpanCell. (how many rows below). otherwise undefined.\n       * @returns {String}\n       */\n      drawEmpty(drawRight, spanningCell) {\n        let left = this.chars[this.x == 0 ? "left" : "middle"];\n        if (this.x && spanningCell && this.cells) {\n          let cellLeft = this.cells[this.y + spanningCell][this.x - 1];\n          while (cellLeft instanceof ColSpanCell) {\n            cellLeft = this.cells[cellLeft.y][cellLeft.x - 1];\n          }\n          if (!(cellLeft instanceof RowSpanCell)) {\n            left = this.chars["rightMid"];\n          }\n        }\n        let right = drawRight ? this.chars["right"] : "";\n        let content = utils.repeat(" ", this.width);\n        return this.stylizeLine(left, content, right);\n      }\n    };\n    var ColSpanCell = class {\n      /**\n       * A Cell that doesn\'t do anything. It just draws empty lines.\n       * Used as a placeholder in column spanning.\n       * @constructor\n       */\n      constructor() {\n      }\n      draw(lineNum) {\n        if (typeof lineNum === "number") {\n          debug(`${this.y}-${this.x}: 1x1 ColSpanCell`);\n        }\n        return "";\n      }\n      init() {\n      }\n      mergeTableOptions() {\n      }\n    };\n    var RowSpanCell = class {\n      /**\n       * A placeholder Cell for a Cell that spans multiple rows.\n       * It delegates rendering to the original cell, but adds the appropriate offset.\n       * @param originalCell\n       * @constructor\n       */\n      constructor(originalCell) {\n        this.originalCell = originalCell;\n      }\n      init(tableOptions) {\n        let y = this.y;\n        let originalY = this.originalCell.y;\n        this.cellOffset = y - originalY;\n        this.offset = findDimension(tableOptions.rowHeights, originalY, this.cellOffset);\n      }\n      draw(lineNum) {\n        if (lineNum == "top") {\n          return this.originalCell.draw(this.offset, this.cellOffset);\n        }\n        if (lineNum == "bottom") {\n          return this.originalCell.draw("bottom");\n        }\n        debug(`${this.y}-${this.x}: 1x${this.colSpan} RowSpanCell for ${this.originalCell.content}`);\n        return this.originalCell.draw(this.offset + 1 + lineNum);\n      }\n      mergeTableOptions() {\n      }\n    };\n    function firstDefined(...args) {\n      return args.filter((v) => v !== void 0 && v !== null).shift();\n    }\n    function setOption(objA, objB, nameB, targetObj) {\n      let nameA = nameB.split("-");\n      if (nameA.length > 1) {\n        nameA[1] = nameA[1].charAt(0).toUpperCase() + nameA[1].substr(1);\n        nameA = nameA.join("");\n        targetObj[nameA] = firstDefined(objA[nameA], objA[nameB], objB[nameA], objB[nameB]);\n      } else {\n        targetObj[nameB] = firstDefined(objA[nameB], objB[nameB]);\n      }\n    }\n    function findDimension(dimensionTable, startingIndex, span) {\n      let ret = dimensionTable[startingIndex];\n      for (let i = 1; i < span; i++) {\n        ret += 1 + dimensionTable[startingIndex + i];\n      }\n      return ret;\n    }\n    function sumPlusOne(a, b) {\n      return a + b + 1;\n    }\n    var CHAR_NAMES = [\n      "top",\n      "top-mid",\n      "top-left",\n      "top-right",\n      "bottom",\n      "bottom-mid",\n      "bottom-left",\n      "bottom-right",\n      "left",\n      "left-mid",\n      "mid",\n      "mid-mid",\n      "right",\n      "right-mid",\n      "middle"\n    ];\n    module2.exports = Cell;\n    module2.exports.ColSpanCell = ColSpanCell;\n    module2.exports.RowSpanCell = RowSpanCell;\n  }\n});\n\n// node_modules/cli-table3/src/layout-manager.js\nvar require_layout_manager = __commonJS({\n  "node_modules/cli-table3/src/layout-manager.js"(exports2, module2) {\n    var { warn, debug } = require_debug();\n    var Cell = require_cell();\n    var { ColSpanCell, RowSpanCell } = Cell;\n    (function() {\n      function next(alloc, col) {\n        if (alloc[col] > 0) {\n          return next(alloc, col + 1);\n        }\n        return col;\n      }\n      function layoutTable(table) {\n        let alloc = {};\n        table.forEach(function(row, rowIndex) {\n          let col = 0;\n          row.forEach(function(cell) {\n            cell.y = rowIndex;\n            cell.x = rowIndex ? next(alloc, col) : col;\n            const rowSpan = cell.rowSpan || 1;\n            const colSpan = cell.colSpan || 1;\n            if (rowSpan > 1) {\n              for (let cs = 0; cs < colSpan; cs++) {\n                alloc[cell.x + cs] = rowSpan;\n              }\n            }\n            col = cell.x + colSpan;\n          });\n          Object.keys(alloc).forEach((idx) => {\n            alloc[idx]--;\n            if (alloc[idx] < 1) delete alloc[idx];\n          });\n        });\n      }\n      function maxWidth(table) {\n        let mw = 0;\n        table.forEach(function(row) {\n          row.forEach(function(cell) {\n            mw = Math.max(mw, cell.x + (cell.colSpan || 1));\n          });\n        });\n        return mw;\n      }\n      function maxHeight(table) {\n        return table.length;\n      }\n      function cellsConflict(cell1, cell2) {\n        let yMin1 = cell1.y;\n        let yMax1 = cell1.y - 1 + (cell1.rowSpan || 1);\n        let yMin2 = cell2.y;\n        let yMax2 = cell2.y - 1 + (cell2.rowSpan || 1);\n        let yConflict = !(yMin1 > yMax2 || yMin2 > yMax1);\n        let xMin1 = cell1.x;\n        let xMax1 = cell1.x - 1 + (cell1.colSpan || 1);\n        let xMin2 = cell2.x;\n        let xMax2 = cell2.x - 1 + (cell2.colSpan || 1);\n        let xConflict = !(xMin1 > xMax2 || xMin2 > xMax1);\n        return yConflict && xConflict;\n      }\n      function conflictExists(rows, x, y) {\n        let i_max = Math.min(rows.length - 1, y);\n        let cell = { x, y };\n        for (let i = 0; i <= i_max; i++) {\n          let row = rows[i];\n          for (let j = 0; j < row.length; j++) {\n            if (cellsConflict(cell, row[j])) {\n              return true;\n            }\n          }\n        }\n        return false;\n      }\n      function allBlank(rows, y, xMin, xMax) {\n        for (let x = xMin; x < xMax; x++) {\n          if (conflictExists(rows, x, y)) {\n            return false;\n          }\n        }\n        return true;\n      }\n      function addRowSpanCells(table) {\n        table.forEach(function(row, rowIndex) {\n          row.forEach(function(cell) {\n            for (let i = 1; i < cell.rowSpan; i++) {\n              let rowSpanCell = new RowSpanCell(cell);\n              rowSpanCell.x = cell.x;\n              rowSpanCell.y = cell.y + i;\n              rowSpanCell.colSpan = cell.colSpan;\n              insertCell(rowSpanCell, table[rowIndex + i]);\n            }\n          });\n        });\n      }\n      function addColSpanCells(cellRows) {\n        for (let rowIndex = cellRows.length - 1; rowIndex >= 0; rowIndex--) {\n          let cellColumns = cellRows[rowIndex];\n          for (let columnIndex = 0; columnIndex < cellColumns.length; columnIndex++) {\n            let cell = cellColumns[columnIndex];\n            for (let k = 1; k < cell.colSpan; k++) {\n              let colSpanCell = new ColSpanCell();\n              colSpanCell.x = cell.x + k;\n              colSpanCell.y = cell.y;\n              cellColumns.splice(columnIndex + 1, 0, colSpanCell);\n            }\n          }\n        }\n      }\n      function insertCell(cell, row) {\n        let x = 0;\n        while (x < row.length && row[x].x < cell.x) {\n          x++;\n        }\n        row.splice(x, 0, cell);\n      }\n      function fillInTable(table) {\n        let h_max = maxHeight(table);\n        let w_max = maxWidth(table);\n        debug(`Max rows: ${h_max}; Max cols: ${w_max}`);\n        for (let y = 0; y < h_max; y++) {\n          for (let x = 0; x < w_max; x++) {\n            if (!conflictExists(table, x, y)) {\n              let opts = { x, y, colSpan: 1, rowSpan: 1 };\n              x++;\n              while (x < w_max && !conflictExists(table, x, y)) {\n                opts.colSpan++;\n                x++;\n              }\n              let y2 = y + 1;\n              while (y2 < h_max && allBlank(table, y2, opts.x, opts.x + opts.colSpan)) {\n                opts.rowSpan++;\n                y2++;\n              }\n              let cell = new Cell(opts);\n              cell.x = opts.x;\n              cell.y = opts.y;\n              warn(`Missing cell at ${cell.y}-${cell.x}.`);\n              insertCell(cell, table[y]);\n            }\n          }\n        }\n      }\n      function generateCells(rows) {\n        return rows.map(function(row) {\n          if (!Array.isArray(row)) {\n            let key = Object.keys(row)[0];\n            row = row[key];\n            if (Array.isArray(row)) {\n              row = row.slice();\n              row.unshift(key);\n            } else {\n              row = [key, row];\n            }\n          }\n          return row.map(function(cell) {\n            return new Cell(cell);\n          });\n        });\n      }\n      function makeTableLayout(rows) {\n        let cellRows = generateCells(rows);\n        layoutTable(cellRows);\n        fillInTable(cellRows);\n        addRowSpanCells(cellRows);\n        addColSpanCells(cellRows);\n        return cellRows;\n      }\n      module2.exports = {\n        makeTableLayout,\n        layoutTable,\n        addRowSpanCells,\n        maxWidth,\n        fillInTable,\n        computeWidths: makeComputeWidths("colSpan", "desiredWidth", "x", 1),\n        computeHeights: makeComputeWidths("rowSpan", "desiredHeight", "y", 1)\n      };\n    })();\n    function makeComputeWidths(colSpan, desiredWidth, x, forcedMin) {\n      return function(vals, table) {\n        let result = [];\n        let spanners = [];\n        let auto = {};\n        table.forEach(function(row) {\n          row.forEach(function(cell) {\n            if ((cell[colSpan] || 1) > 1) {\n              spanners.push(cell);\n            } else {\n              result[cell[x]] = Math.max(result[cell[x]] || 0, cell[desiredWidth] || 0, forcedMin);\n            }\n          });\n        });\n        vals.forEach(function(val, index) {\n          if (typeof val === "number") {\n            result[index] = val;\n          }\n        });\n        for (let k = spanners.length - 1; k >= 0; k--) {\n          let cell = spanners[k];\n          let span = cell[colSpan];\n          let col = cell[x];\n          let existingWidth = result[col];\n          let editableCols = typeof vals[col] === "number" ? 0 : 1;\n          if (typeof existingWidth === "number") {\n            for (let i = 1; i < span; i++) {\n              existingWidth += 1 + result[col + i];\n              if (typeof vals[col + i] !== "number") {\n                editableCols++;\n              }\n            }\n          } else {\n            existingWidth = desiredWidth === "desiredWidth" ? cell.desiredWidth - 1 : 1;\n            if (!auto[col] || auto[col] < existingWidth) {\n              auto[col] = existingWidth;\n            }\n          }\n          if (cell[desiredWidth] > existingWidth) {\n            let i = 0;\n            while (editableCols > 0 && cell[desiredWidth] > existingWidth) {\n              if (typeof vals[col + i] !== "number") {\n                let dif = Math.round((cell[desiredWidth] - existingWidth) / editableCols);\n                existingWidth += dif;\n                result[col + i] += dif;\n                editableCols--;\n              }\n              i++;\n            }\n          }\n        }\n        Object.assign(vals, result, auto);\n        for (let j = 0; j < vals.length; j++) {\n          vals[j] = Math.max(forcedMin, vals[j] || 0);\n        }\n      };\n    }\n  }\n});\n\n// node_modules/cli-table3/src/table.js\nvar require_table = __commonJS({\n  "node_modules/cli-table3/src/table.js"(exports2, module2) {\n    var debug = require_debug();\n    var utils = require_utils();\n    var tableLayout = require_layout_manager();\n    var Table2 = class extends Array {\n      constructor(opts) {\n        super();\n        const options = utils.mergeOptions(opts);\n        Object.defineProperty(this, "options", {\n          value: options,\n          enumerable: options.debug\n        });\n        if (options.debug) {\n          switch (typeof options.debug) {\n            case "boolean":\n              debug.setDebugLevel(debug.WARN);\n              break;\n            case "number":\n              debug.setDebugLevel(options.debug);\n              break;\n            case "string":\n              debug.setDebugLevel(parseInt(options.debug, 10));\n              break;\n            default:\n              debug.setDebugLevel(debug.WARN);\n              debug.warn(`Debug option is expected to be boolean, number, or string. Received a ${typeof options.debug}`);\n          }\n          Object.defineProperty(this, "messages", {\n            get() {\n              return debug.debugMessages();\n            }\n          });\n        }\n      }\n      toString() {\n        let array = this;\n        let headersPresent = this.options.head && this.options.head.length;\n        if (headersPresent) {\n          array = [this.options.head];\n          if (this.length) {\n            array.push.apply(array, this);\n          }\n        } else {\n          this.options.style.head = [];\n        }\n        let cells = tableLayout.makeTableLayout(array);\n        cells.forEach(function(row) {\n          row.forEach(function(cell) {\n            cell.mergeTableOptions(this.options, cells);\n          }, this);\n        }, this);\n        tableLayout.computeWidths(this.options.colWidths, cells);\n        tableLayout.computeHeights(this.options.rowHeights, cells);\n        cells.forEach(function(row) {\n          row.forEach(function(cell) {\n            cell.init(this.options);\n          }, this);\n        }, this);\n        let result = [];\n        for (let rowIndex = 0; rowIndex < cells.length; rowIndex++) {\n          let row = cells[rowIndex];\n          let heightOfRow = this.options.rowHeights[rowIndex];\n          if (rowIndex === 0 || !this.options.style.compact || rowIndex == 1 && headersPresent) {\n            doDraw(row, "top", result);\n          }\n          for (let lineNum = 0; lineNum < heightOfRow; lineNum++) {\n            doDraw(row, lineNum, result);\n          }\n          if (rowIndex + 1 == cells.length) {\n            doDraw(row, "bottom", result);\n          }\n        }\n        return result.join("\\n");\n      }\n      get width() {\n        let str = this.toString().split("\\n");\n        return str[0].length;\n      }\n    };\n    Table2.reset = () => debug.reset();\n    function doDraw(row, lineNum, result) {\n      let line = [];\n      row.forEach(function(cell) {\n        line.push(cell.draw(lineNum));\n      });\n      let str = line.join("");\n      if (str.length) result.push(str);\n    }\n    module2.exports = Table2;\n  }\n});\n\n// node_modules/cli-table3/index.js\nvar require_cli_table3 = __commonJS({\n  "node_modules/cli-table3/index.js"(exports2, module2) {\n    module2.exports = require_table();\n  }\n});\n\n// src/file-worker.ts\nvar import_node_worker_threads = require("node:worker_threads");\nvar import_node_stream = require("node:stream");\n\n// src/errors.ts\nvar EXIT = {\n  /** Ran; no finding at or above --fail-on. */\n  ok: 0,\n  /** Findings at or above --fail-on. */\n  findings: 1,\n  /** The command line is wrong: a flag, a value, a name. */\n  usage: 2,\n  /** The input is: no readable log, a corrupt bundle, a checksum mismatch. */\n  input: 3,\n  /** A bundle was written, but some node or file could not be collected. */\n  incomplete: 4,\n  /** A required host could not be reached, trusted or authenticated. */\n  unreachable: 5,\n  /** A bug: outside 0\u20135 so that no script mistakes it for a finding. */\n  bug: 70\n};\nvar SmsdiagError = class extends Error {\n};\nvar UsageError = class extends SmsdiagError {\n  exitCode = EXIT.usage;\n};\nfunction errorText(err) {\n  return err instanceof Error ? err.message : String(err);\n}\n\n// src/ingest/decode.ts\nvar import_node_zlib = require("node:zlib");\nvar SNIFF_BYTES = 4096;\nvar BINARY_SHARE = 0.1;\nfunction isGzip(b) {\n  return b.length >= 2 && b[0] === 31 && b[1] === 139;\n}\nfunction looksBinary(b) {\n  const n = Math.min(b.length, SNIFF_BYTES);\n  let text = 0;\n  let control = 0;\n  for (let i = 0; i < n; i++) {\n    const c = b[i];\n    if (c === 0) continue;\n    text++;\n    if (c < 9 || c > 13 && c < 32 || c === 127) control++;\n  }\n  return text > 0 && control / text > BINARY_SHARE;\n}\nvar TORN_RUN = 64;\nasync function* dropNuls(chunks, file, warn) {\n  let dropped = 0;\n  let run2 = 0;\n  let afterNewline = true;\n  try {\n    for await (const chunk of chunks) {\n      if (run2 === 0 && chunk.indexOf(0) < 0) {\n        if (chunk.length) afterNewline = chunk[chunk.length - 1] === 10;\n        yield chunk;\n        continue;\n      }\n      const out = Buffer.allocUnsafe(chunk.length + 1);\n      let n = 0;\n      let i = 0;\n      while (i < chunk.length) {\n        if (chunk[i] === 0) {\n          let end = i;\n          while (end < chunk.length && chunk[end] === 0) end++;\n          run2 += end - i;\n          dropped += end - i;\n          i = end;\n          continue;\n        }\n        if (run2) {\n          if (run2 >= TORN_RUN && !afterNewline) out[n++] = 10;\n          run2 = 0;\n        }\n        const next = chunk.indexOf(0, i);\n        const stop = next < 0 ? chunk.length : next;\n        n += chunk.copy(out, n, i, stop);\n        afterNewline = chunk[stop - 1] === 10;\n        i = stop;\n      }\n      if (n) yield out.subarray(0, n);\n    }\n  } finally {\n    if (dropped) warn(`${file.node}: dropped ${dropped} NUL byte(s) from ${file.path} (a crash or power cut leaves such runs in a log); the text around them was read`);\n  }\n}\nasync function peek(src, min) {\n  const it = src[Symbol.asyncIterator]();\n  const parts = [];\n  let len = 0;\n  while (len < min) {\n    const r = await it.next();\n    if (r.done) break;\n    parts.push(r.value);\n    len += r.value.length;\n  }\n  return { head: Buffer.concat(parts), rest: it };\n}\nasync function* chain(head, rest) {\n  if (head.length) yield head;\n  for (; ; ) {\n    const r = await rest.next();\n    if (r.done) return;\n    yield r.value;\n  }\n}\nasync function* decodedChunks(file, warn) {\n  yield* dropNuls(rawText(file, warn), file, warn);\n}\nfunction drainedOrClosed(s) {\n  return new Promise((resolve) => {\n    const done = () => {\n      s.off("drain", done);\n      s.off("close", done);\n      resolve();\n    };\n    s.on("drain", done);\n    s.on("close", done);\n  });\n}\nasync function* rawText(file, warn) {\n  let src;\n  try {\n    src = file.open();\n  } catch (err) {\n    warn(`${file.node}: cannot read ${file.path}: ${errorText(err)}; check the path and its permissions`);\n    return;\n  }\n  let head;\n  let rest;\n  try {\n    ({ head, rest } = await peek(src, SNIFF_BYTES));\n  } catch (err) {\n    warn(`${file.node}: cannot read ${file.path}: ${errorText(err)}; check the path and its permissions`);\n    return;\n  }\n  if (!isGzip(head)) {\n    if (looksBinary(head)) {\n      warn(`${file.node}: ${file.path} holds binary data, not log text; skipped`);\n      src.destroy();\n      return;\n    }\n    try {\n      yield* chain(head, rest);\n    } catch (err) {\n      warn(`${file.node}: reading ${file.path} stopped early: ${errorText(err)}`);\n    }\n    return;\n  }\n  const gunzip = (0, import_node_zlib.createGunzip)({ chunkSize: 256 * 1024, readableHighWaterMark: 0 });\n  let fed = false;\n  let ended = false;\n  const endWhenRead = () => {\n    if (fed && !ended && gunzip.readableLength === 0) {\n      ended = true;\n      gunzip.end();\n    }\n  };\n  void (async () => {\n    for await (const c of chain(head, rest)) {\n      if (gunzip.destroyed) return;\n      if (!gunzip.write(c)) await drainedOrClosed(gunzip);\n    }\n    await new Promise((r) => gunzip.flush(import_node_zlib.constants.Z_SYNC_FLUSH, () => r()));\n    fed = true;\n    endWhenRead();\n  })().catch((err) => gunzip.destroy(err));\n  let out = 0;\n  let first = true;\n  try {\n    for await (const chunk of gunzip) {\n      if (first && looksBinary(chunk)) {\n        warn(`${file.node}: ${file.path} decompresses to binary data, not log text; skipped`);\n        gunzip.destroy();\n        return;\n      }\n      first = false;\n      out += chunk.length;\n      yield chunk;\n      endWhenRead();\n    }\n  } catch (err) {\n    warn(`${file.node}: ${file.path} is a damaged or truncated gzip file (${errorText(err)}); kept the ${out} bytes before the damage`);\n  } finally {\n    src.destroy();\n  }\n}\n\n// src/text/lines.ts\nvar MAX_LINE_BYTES = 1024 * 1024;\nvar NL = Buffer.from("\\n");\nasync function* splitLines(chunks, maxLine) {\n  let carry = null;\n  let longLength = -1;\n  for await (const chunk of chunks) {\n    let data = chunk;\n    if (longLength >= 0) {\n      const nl = data.indexOf(10);\n      if (nl < 0) {\n        longLength += data.length;\n        yield { type: "long-piece", piece: data };\n        continue;\n      }\n      yield { type: "long-piece", piece: data.subarray(0, nl) };\n      yield { type: "long-end", length: longLength + nl };\n      longLength = -1;\n      data = data.subarray(nl + 1);\n    }\n    let buf = data;\n    if (carry) {\n      const nl = data.indexOf(10);\n      if (nl < 0) buf = Buffer.concat([carry, data]);\n      else {\n        const joined = Buffer.concat([carry, data.subarray(0, nl + 1)]);\n        buf = data.subarray(nl + 1);\n        yield { type: "lines", buf: joined, end: joined.length };\n      }\n      carry = null;\n    }\n    const lastNl = buf.lastIndexOf(10);\n    if (lastNl >= 0) yield { type: "lines", buf, end: lastNl + 1 };\n    const tail = buf.subarray(lastNl + 1);\n    if (tail.length > maxLine) {\n      yield { type: "long-start", head: Buffer.from(tail.subarray(0, maxLine)) };\n      yield { type: "long-piece", piece: tail };\n      longLength = tail.length;\n    } else if (tail.length) carry = Buffer.from(tail);\n  }\n  if (longLength >= 0) yield { type: "long-end", length: longLength };\n  if (carry) yield { type: "lines", buf: Buffer.concat([carry, NL]), end: carry.length + 1 };\n}\nfunction eachLine(buf, end, line) {\n  let pos = 0;\n  while (pos < end) {\n    const nl = buf.indexOf(10, pos);\n    const lineEnd = nl < 0 || nl >= end ? end : nl;\n    line(pos, lineEnd);\n    pos = lineEnd + 1;\n  }\n}\n\n// src/ingest/text.ts\nvar CONTROL = /[\\u0000-\\u0008\\u000b-\\u001f\\u007f]/g;\nfunction displayText(buf, start, end, fullLength = end - start) {\n  let e = end;\n  if (e > start && buf[e - 1] === 13) e--;\n  let text = buf.toString("utf8", start, e).replace(CONTROL, "\\uFFFD");\n  if (fullLength > end - start) text += ` \\u2026 [line cut: ${fullLength - (end - start)} more bytes]`;\n  return text;\n}\n\n// src/ingest/timestamp.ts\nvar MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];\nvar WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];\nvar DAY_MS = 864e5;\nfunction digit(s, i) {\n  const c = s.charCodeAt(i) - 48;\n  return c >= 0 && c <= 9 ? c : -1;\n}\nfunction num(s, i, n) {\n  let v = 0;\n  for (let k = 0; k < n; k++) {\n    const d = digit(s, i + k);\n    if (d < 0) return -1;\n    v = v * 10 + d;\n  }\n  return v;\n}\nfunction validClock(mo, d, h, mi, se) {\n  return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && se >= 0 && se <= 60;\n}\nfunction parseIsoLike(s, i) {\n  const y = num(s, i, 4);\n  if (y < 0 || s[i + 4] !== "-" || s[i + 7] !== "-" || s[i + 13] !== ":" || s[i + 16] !== ":") return null;\n  const sep = s[i + 10];\n  if (sep !== " " && sep !== "T") return null;\n  const h = sep === " " && s[i + 11] === " " ? num(s, i + 12, 1) : num(s, i + 11, 2);\n  const mo = num(s, i + 5, 2), d = num(s, i + 8, 2), mi = num(s, i + 14, 2), se = num(s, i + 17, 2);\n  if (!validClock(mo, d, h, mi, se)) return null;\n  let p = i + 19;\n  let frac = 0;\n  if ((s[p] === "," || s[p] === ".") && digit(s, p + 1) >= 0) {\n    p++;\n    let scale = 100;\n    while (digit(s, p) >= 0) {\n      frac += digit(s, p) * scale;\n      scale /= 10;\n      p++;\n    }\n  }\n  let ms = Date.UTC(y, mo - 1, d, h, mi, se) + Math.floor(frac);\n  let zoned = false;\n  if (s[p] === "Z") {\n    zoned = true;\n    p++;\n  } else if ((s[p] === "+" || s[p] === "-") && sep === "T") {\n    const oh = num(s, p + 1, 2);\n    const colon = s[p + 3] === ":" ? 1 : 0;\n    const om = num(s, p + 3 + colon, 2);\n    if (oh >= 0 && om >= 0) {\n      const sign = s[p] === "+" ? 1 : -1;\n      ms -= sign * (oh * 60 + om) * 6e4;\n      zoned = true;\n      p += 5 + colon;\n    }\n  }\n  return { ms, zoned, family: "iso", end: p };\n}\nfunction parseMysqlShort(s, i) {\n  const yy = num(s, i, 2), mo = num(s, i + 2, 2), d = num(s, i + 4, 2);\n  if (yy < 0 || mo < 0 || d < 0 || s[i + 6] !== " ") return null;\n  let p = i + 7;\n  let h;\n  if (s[p] === " ") {\n    h = num(s, p + 1, 1);\n    p += 2;\n  } else if (s[p + 1] === ":") {\n    h = num(s, p, 1);\n    p += 1;\n  } else {\n    h = num(s, p, 2);\n    p += 2;\n  }\n  if (h < 0 || s[p] !== ":" || s[p + 3] !== ":") return null;\n  const mi = num(s, p + 1, 2), se = num(s, p + 4, 2);\n  if (!validClock(mo, d, h, mi, se)) return null;\n  const year = yy < 70 ? 2e3 + yy : 1900 + yy;\n  return { ms: Date.UTC(year, mo - 1, d, h, mi, se), zoned: false, family: "mysql-short", end: p + 6 };\n}\nfunction parseRfc3164(s, i, ctx) {\n  const mo = MONTHS.indexOf(s.slice(i, i + 3)) + 1;\n  if (mo === 0 || s[i + 3] !== " ") return null;\n  const d = s[i + 4] === " " ? num(s, i + 5, 1) : num(s, i + 4, 2);\n  if (d < 0 || s[i + 6] !== " " || s[i + 9] !== ":" || s[i + 12] !== ":") return null;\n  const h = num(s, i + 7, 2), mi = num(s, i + 10, 2), se = num(s, i + 13, 2);\n  if (!validClock(mo, d, h, mi, se)) return null;\n  const ref = ctx.mtimeMs ?? Date.UTC(1970, 0, 1);\n  const year = new Date(ref).getUTCFullYear();\n  let ms = Date.UTC(year, mo - 1, d, h, mi, se);\n  if (ctx.mtimeMs !== void 0 && ms > ref + DAY_MS) ms = Date.UTC(year - 1, mo - 1, d, h, mi, se);\n  return { ms, zoned: false, family: "rfc3164", end: i + 15 };\n}\nfunction parseEpoch(s, i) {\n  let p = i;\n  while (digit(s, p) >= 0) p++;\n  if (p - i !== 10 && p - i !== 13) return null;\n  let ms = p - i === 13 ? Number(s.slice(i, p)) : Number(s.slice(i, p)) * 1e3;\n  if (s[p] === "." && digit(s, p + 1) >= 0) {\n    let q = p + 1;\n    while (digit(s, q) >= 0) q++;\n    ms += Math.floor(Number(`0${s.slice(p, q)}`) * 1e3);\n    p = q;\n  }\n  const next = s.charCodeAt(p);\n  if (p < s.length && next !== 32 && next !== 9) return null;\n  return { ms, zoned: true, family: "epoch", end: p };\n}\nfunction fraction(s, p) {\n  if (s[p] !== "." && s[p] !== "," || digit(s, p + 1) < 0) return [0, p];\n  let q = p + 1;\n  let frac = 0;\n  let scale = 100;\n  while (digit(s, q) >= 0) {\n    frac += digit(s, q) * scale;\n    scale /= 10;\n    q++;\n  }\n  return [Math.floor(frac), q];\n}\nfunction clock(s, i) {\n  if (s[i + 2] !== ":" || s[i + 5] !== ":") return null;\n  const h = num(s, i, 2), mi = num(s, i + 3, 2), se = num(s, i + 6, 2);\n  return h < 0 || mi < 0 || se < 0 ? null : [h, mi, se];\n}\nfunction parseSlashed(s, i) {\n  const long = s[i + 4] === "/";\n  const w = long ? 4 : 2;\n  const y = num(s, i, w), mo = num(s, i + w + 1, 2), d = num(s, i + w + 4, 2);\n  if (y < 0 || mo < 0 || d < 0 || s[i + w + 3] !== "/" || s[i + w + 6] !== " ") return null;\n  const c = clock(s, i + w + 7);\n  if (!c || !validClock(mo, d, ...c)) return null;\n  const [frac, end] = fraction(s, i + w + 15);\n  const year = long ? y : y < 70 ? 2e3 + y : 1900 + y;\n  return { ms: Date.UTC(year, mo - 1, d, ...c) + frac, zoned: false, family: "slashed", end };\n}\nfunction parseTomcat(s, i) {\n  const d = num(s, i, 2);\n  const mo = MONTHS.indexOf(s.slice(i + 3, i + 6)) + 1;\n  const y = num(s, i + 7, 4);\n  if (d < 0 || mo === 0 || y < 0 || s[i + 2] !== "-" || s[i + 6] !== "-" || s[i + 11] !== " ") return null;\n  const c = clock(s, i + 12);\n  if (!c || !validClock(mo, d, ...c)) return null;\n  const [frac, end] = fraction(s, i + 20);\n  return { ms: Date.UTC(y, mo - 1, d, ...c) + frac, zoned: false, family: "tomcat", end };\n}\nfunction parseCtime(s, i) {\n  if (!WEEKDAYS.includes(s.slice(i, i + 3)) || s[i + 3] !== " ") return null;\n  const mo = MONTHS.indexOf(s.slice(i + 4, i + 7)) + 1;\n  const d = s[i + 8] === " " ? num(s, i + 9, 1) : num(s, i + 8, 2);\n  if (mo === 0 || d < 0 || s[i + 7] !== " " || s[i + 10] !== " ") return null;\n  const c = clock(s, i + 11);\n  if (!c || !validClock(mo, d, ...c)) return null;\n  const [frac, p] = fraction(s, i + 19);\n  const y = num(s, p + 1, 4);\n  if (s[p] !== " " || y < 0) return null;\n  return { ms: Date.UTC(y, mo - 1, d, ...c) + frac, zoned: false, family: "ctime", end: p + 5 };\n}\nfunction parseTimeOfDay(s, i, ctx) {\n  const c = clock(s, i);\n  if (!c || !validClock(1, 1, ...c) || s.slice(i + 8, i + 14) !== " UTC -" || ctx.nearMs === void 0) return null;\n  const tod = (c[0] * 3600 + c[1] * 60 + c[2]) * 1e3;\n  const from = ctx.nearMs - 6e4;\n  let ms = Math.floor(from / DAY_MS) * DAY_MS + tod;\n  if (ms < from) ms += DAY_MS;\n  return { ms, zoned: true, family: "time-of-day", end: i + 12 };\n}\nfunction parseTimestamp(line, ctx = {}) {\n  let i = 0;\n  if (line.charCodeAt(0) === 60) {\n    const close = line.indexOf(">", 1);\n    if (close < 2 || close > 4 || num(line, 1, close - 1) < 0) return null;\n    i = close + 1;\n    if (line[i] === "1" && line[i + 1] === " ") {\n      const t = parseIsoLike(line, i + 2);\n      return t && { ...t, family: "rfc5424" };\n    }\n    return parseRfc3164(line, i, ctx);\n  }\n  const c = line.charCodeAt(0);\n  if (c >= 48 && c <= 57) {\n    if (line[4] === "-") return parseIsoLike(line, 0);\n    if (line[6] === " ") return parseMysqlShort(line, 0);\n    if (line[2] === "/" || line[4] === "/") return parseSlashed(line, 0);\n    if (line[2] === "-") return parseTomcat(line, 0);\n    if (line[2] === ":") return parseTimeOfDay(line, 0, ctx);\n    return parseEpoch(line, 0);\n  }\n  if (c >= 65 && c <= 90) return parseRfc3164(line, 0, ctx) ?? parseCtime(line, 0);\n  if (c === 91) {\n    const t = parseCtime(line, 1);\n    return t && line[t.end] === "]" ? { ...t, end: t.end + 1 } : null;\n  }\n  return null;\n}\nfunction isDigit(b) {\n  return b !== void 0 && b >= 48 && b <= 57;\n}\nfunction looksTimestamped(buf, p) {\n  const b = buf[p];\n  if (isDigit(b)) {\n    if (buf[p + 4] === 45) return isDigit(buf[p + 5]) && buf[p + 13] === 58;\n    if (buf[p + 6] === 32) return isDigit(buf[p + 5]) && (buf[p + 9] === 58 || buf[p + 10] === 58);\n    if (buf[p + 2] === 47) return buf[p + 5] === 47 && buf[p + 11] === 58;\n    if (buf[p + 4] === 47) return buf[p + 7] === 47 && buf[p + 13] === 58;\n    if (buf[p + 2] === 45) return buf[p + 6] === 45 && buf[p + 14] === 58;\n    if (buf[p + 2] === 58) return buf[p + 5] === 58 && buf[p + 9] === 85;\n    let n = 0;\n    while (n < 14 && isDigit(buf[p + n])) n++;\n    return n === 10 || n === 13;\n  }\n  if (b === 60) return isDigit(buf[p + 1]);\n  if (b === 91) return buf[p + 4] === 32 && buf[p + 14] === 58 && isName(buf, p + 1, WEEKDAYS);\n  if (b !== void 0 && b >= 65 && b <= 90) {\n    if (buf[p + 3] === 32 && buf[p + 9] === 58 && buf[p + 12] === 58 && isName(buf, p, MONTHS)) return true;\n    return buf[p + 3] === 32 && buf[p + 13] === 58 && isName(buf, p, WEEKDAYS);\n  }\n  return false;\n}\nfunction isName(buf, p, names) {\n  return names.includes(String.fromCharCode(buf[p], buf[p + 1], buf[p + 2]));\n}\nfunction formatOffset(minutes) {\n  const sign = minutes < 0 ? "-" : "+";\n  const a = Math.abs(minutes);\n  return `${sign}${String(Math.floor(a / 60)).padStart(2, "0")}:${String(a % 60).padStart(2, "0")}`;\n}\n\n// src/ingest/records.ts\nvar MAX_EARLY_LINES = 1e4;\nasync function* fileLines(file, warn) {\n  let n = 0;\n  let cut = 0;\n  let head = null;\n  for await (const p of splitLines(decodedChunks(file, warn), MAX_LINE_BYTES)) {\n    if (p.type === "lines") {\n      const out = [];\n      eachLine(p.buf, p.end, (start, end) => {\n        const len = end - start;\n        if (len > MAX_LINE_BYTES) cut++;\n        out.push({ line: ++n, text: displayText(p.buf, start, Math.min(end, start + MAX_LINE_BYTES), len) });\n      });\n      yield out;\n    } else if (p.type === "long-start") head = p.head;\n    else if (p.type === "long-end") {\n      cut++;\n      yield [{ line: ++n, text: displayText(head, 0, head.length, p.length) }];\n      head = null;\n    }\n  }\n  if (cut) warn(`${file.node}: ${cut} line(s) longer than 1 MiB in ${file.path} were cut for display`);\n}\nasync function* fileRecords(file, toUtc, warn) {\n  const ctx = { mtimeMs: file.mtime.getTime() };\n  let current;\n  let early = [];\n  let lastTime;\n  const make = (line, text, time) => ({\n    node: file.node,\n    kind: file.kind,\n    file: file.path,\n    fileOrder: file.order,\n    line,\n    time,\n    text\n  });\n  for await (const lines of fileLines(file, warn)) {\n    const out = [];\n    for (const { line, text } of lines) {\n      ctx.nearMs = lastTime;\n      const t = parseTimestamp(text, ctx);\n      if (t) {\n        lastTime = toUtc(t);\n        if (early.length) {\n          for (const r of early) r.time = lastTime;\n          out.push(...early);\n          early = [];\n        }\n        if (current) out.push(current);\n        current = make(line, text, lastTime);\n      } else if (current) {\n        current.text += `\n${text}`;\n      } else {\n        early.push(make(line, text, void 0));\n        if (early.length >= MAX_EARLY_LINES) {\n          for (const r of early) r.time = file.mtime.getTime();\n          out.push(...early);\n          early = [];\n        }\n      }\n    }\n    if (out.length) yield out;\n  }\n  for (const r of early) r.time = lastTime ?? file.mtime.getTime();\n  const last = current ? [current, ...early] : early;\n  if (last.length) yield last;\n}\n\n// src/correlate/clock.ts\nfunction clockCorrectionMs(facts) {\n  const off = facts.clockOffsetMs ?? 0;\n  return Math.abs(off) > (facts.clockUncertaintyMs ?? 0) ? off : 0;\n}\nfunction nodeClock(node) {\n  return clockOf(clockSettings(node));\n}\nfunction clockSettings(node) {\n  return { utcOffsetMinutes: node.facts.utcOffsetMinutes ?? 0, correctionMs: clockCorrectionMs(node.facts) };\n}\nfunction clockOf({ utcOffsetMinutes, correctionMs }) {\n  return (t) => (t.zoned ? t.ms : t.ms - utcOffsetMinutes * 6e4) - correctionMs;\n}\n\n// src/correlate/merge.ts\nvar REORDER_RECORDS = 2e3;\nvar REORDER_CHARS = 8 * 1024 * 1024;\nfunction inTimeOrder(it, done) {\n  let held = [];\n  let head = 0;\n  let chars = 0;\n  let ended = false;\n  let lastIn;\n  let lastOut;\n  const seen = { steps: 0, largestMs: 0, unsorted: 0 };\n  const key = (r) => r.time ?? Number.POSITIVE_INFINITY;\n  const add = (r) => {\n    const t = key(r);\n    if (lastIn !== void 0 && t < lastIn) {\n      seen.steps++;\n      seen.largestMs = Math.max(seen.largestMs, lastIn - t);\n    }\n    lastIn = t;\n    let i = held.length;\n    if (i > head && key(held[i - 1]) > t) {\n      let lo = head;\n      while (lo < i) {\n        const mid = lo + i >> 1;\n        if (key(held[mid]) <= t) lo = mid + 1;\n        else i = mid;\n      }\n      held.splice(i, 0, r);\n    } else held.push(r);\n    chars += r.text.length;\n  };\n  const take = () => {\n    if (head === held.length) return void 0;\n    const r = held[head++];\n    chars -= r.text.length;\n    if (lastOut !== void 0 && key(r) < lastOut) seen.unsorted++;\n    else lastOut = key(r);\n    if (head > 4096 && head * 2 > held.length) {\n      held = held.slice(head);\n      head = 0;\n    }\n    return r;\n  };\n  const refill = async () => {\n    while (!ended && held.length - head <= 2 * REORDER_RECORDS && chars <= 2 * REORDER_CHARS) {\n      const n = await it.next();\n      if (n.done) {\n        ended = true;\n        if (seen.steps) done(seen);\n      } else for (const r of n.value) add(r);\n    }\n    return take();\n  };\n  return () => ended || held.length - head > REORDER_RECORDS && chars <= REORDER_CHARS ? take() : refill();\n}\n\n// src/report/timeline.ts\nvar import_cli_table3 = __toESM(require_cli_table3());\n\n// src/report/rows.ts\nvar BATCH_BYTES = 512 << 10;\nfunction rowWriter() {\n  let bytes = Buffer.allocUnsafe(BATCH_BYTES);\n  let used = 0;\n  let ends = [];\n  let times = [];\n  let lines = [];\n  const cut = () => {\n    if (!ends.length) return void 0;\n    const batch = { bytes: bytes.subarray(0, used), ends: Uint32Array.from(ends), times: Float64Array.from(times), lines: Uint32Array.from(lines) };\n    ends = [];\n    times = [];\n    lines = [];\n    return batch;\n  };\n  return {\n    add(text, time, line) {\n      let full;\n      if (used + text.length * 3 > bytes.length) {\n        full = cut();\n        bytes = Buffer.allocUnsafe(Math.max(BATCH_BYTES, text.length * 3));\n        used = 0;\n      }\n      used += bytes.write(text, used);\n      ends.push(used);\n      times.push(time);\n      lines.push(line);\n      return full;\n    },\n    finish: cut\n  };\n}\n\n// src/report/timeline.ts\nfunction textLine(e, nodeWidth) {\n  const tag = e.event ? `[${e.event}] ` : "";\n  const text = e.text.replace(/\\n/g, "\\n    ");\n  return `${e.time ?? "(no time)               "}  ${e.node.padEnd(nodeWidth)}  ${e.file}:${e.line}  ${tag}${text}\n`;\n}\nfunction ndjsonLine(e, keys = fileKeys(e)) {\n  let s = e.time === void 0 ? "{" : `{"time":"${e.time}",`;\n  s += `${keys}${e.line}`;\n  if (e.event !== void 0) s += `,"event":${JSON.stringify(e.event)}`;\n  return `${s},"text":${JSON.stringify(e.text)}}\n`;\n}\nfunction fileKeys(e) {\n  return `"node":${JSON.stringify(e.node)},"kind":"${e.kind}","file":${JSON.stringify(e.file)},"line":`;\n}\nfunction rowFormat(format, nodeWidth) {\n  if (format === "ndjson") {\n    let last;\n    let keys = "";\n    return (e) => {\n      if (e.node !== last?.node || e.kind !== last.kind || e.file !== last.file) keys = fileKeys(e);\n      last = e;\n      return ndjsonLine(e, keys);\n    };\n  }\n  if (format === "json") return (e) => `  ${JSON.stringify(e)}`;\n  return (e) => textLine(e, nodeWidth);\n}\nvar WRITE_BYTES = 256 * 1024;\nvar OPEN = Buffer.from("[");\nvar NEWLINE = Buffer.from("\\n");\nvar COMMA = Buffer.from(",\\n");\nvar CLOSE = Buffer.from("\\n]\\n");\nvar EMPTY_CLOSE = Buffer.from("]\\n");\n\n// src/timeline-rows.ts\nfunction keep(e, f) {\n  if (f.from !== void 0 && (e.time === void 0 || e.time < f.from)) return false;\n  if (f.to !== void 0 && (e.time === void 0 || e.time > f.to)) return false;\n  if (f.nodes?.length && !f.nodes.includes(e.node)) return false;\n  if (f.kinds?.length && !f.kinds.includes(e.kind)) return false;\n  if (f.grep && !f.grep.test(e.text)) return false;\n  return true;\n}\nvar TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, "0"));\nvar DAY_MS2 = 864e5;\nvar cachedDay = Number.NaN;\nvar dayPrefix = "";\nfunction iso(ms) {\n  if (!Number.isInteger(ms) || !(ms >= 0 && ms < 2534023008e5)) return new Date(ms).toISOString();\n  const day = Math.floor(ms / DAY_MS2);\n  if (day !== cachedDay) {\n    cachedDay = day;\n    dayPrefix = new Date(day * DAY_MS2).toISOString().slice(0, 11);\n  }\n  let rest = ms - day * DAY_MS2;\n  const milli = rest % 1e3;\n  rest = (rest - milli) / 1e3;\n  const sec = rest % 60;\n  rest = (rest - sec) / 60;\n  const min = rest % 60;\n  const hour = (rest - min) / 60;\n  return `${dayPrefix}${TWO[hour]}:${TWO[min]}:${TWO[sec]}.${milli < 10 ? "00" : milli < 100 ? "0" : ""}${milli}Z`;\n}\nfunction entry(r, event) {\n  if (r.time === void 0) return event ? { node: r.node, kind: r.kind, file: r.file, line: r.line, event, text: r.text } : { node: r.node, kind: r.kind, file: r.file, line: r.line, text: r.text };\n  const time = iso(r.time);\n  return event ? { time, node: r.node, kind: r.kind, file: r.file, line: r.line, event, text: r.text } : { time, node: r.node, kind: r.kind, file: r.file, line: r.line, text: r.text };\n}\nfunction backwardsMessage(f, b) {\n  return `${f.node}: the clock of ${f.path} went backwards ${b.steps} time(s), by up to ${Math.round(b.largestMs / 1e3)} s; its lines are shown in time order` + (b.unsorted ? `, except ${b.unsorted} that were too far out of place and stay where the file has them` : "");\n}\nasync function* fileRows(file, job, warn) {\n  const next = inTimeOrder(fileRecords(file, clockOf(job.clock), warn)[Symbol.asyncIterator](), (b) => warn(backwardsMessage(file, b)));\n  const format = rowFormat(job.format, job.nodeWidth);\n  const rows = rowWriter();\n  for (; ; ) {\n    const pending = next();\n    const r = pending instanceof Promise ? await pending : pending;\n    if (!r) break;\n    if (!keep(r, job.filter)) continue;\n    const full = rows.add(format(entry(r)), r.time ?? Number.POSITIVE_INFINITY, r.line);\n    if (full) yield full;\n  }\n  const last = rows.finish();\n  if (last) yield last;\n}\n\n// src/ingest/scan.ts\nvar TIME_SAMPLE = 64 << 10;\nvar SNIPPET = 256;\nasync function scanFile(file, opts) {\n  const maxLine = opts.maxLine ?? MAX_LINE_BYTES;\n  const ctx = { mtimeMs: file.mtime.getTime() };\n  const re = opts.prefilter;\n  const stats = { bytes: 0, lines: 0, records: 0, textLines: 0, cutLines: 0 };\n  let lastTimed;\n  const early = [];\n  const zoneMs = (opts.zoneOffsetMinutes ?? 0) * 6e4;\n  const near = () => {\n    ctx.nearMs = lastTimed === void 0 ? void 0 : lastTimed.zoned ? lastTimed.ms : lastTimed.ms - zoneMs;\n    return ctx;\n  };\n  const emit = (buf, start, end, fullLength) => {\n    const text = displayText(buf, start, end, fullLength);\n    const own = looksTimestamped(buf, start) ? parseTimestamp(text, near()) : null;\n    if (own) {\n      lastTimed = own;\n      stats.first ??= own;\n    }\n    const time = own ?? lastTimed;\n    const hit = { line: stats.lines, text, own, time, timeSource: own ? "own" : time ? "previous" : "none" };\n    if (time) opts.onHit(hit);\n    else early.push(hit);\n  };\n  const timeOfLine = (buf, start, end) => parseTimestamp(buf.toString("latin1", start, Math.min(end, start + 64)), near());\n  let prevZone;\n  const watchZone = (buf, start, end) => {\n    const zoned = zonedShape(buf, start);\n    if (zoned === void 0) return;\n    const prev = prevZone;\n    prevZone = { zoned, buf, start, end };\n    if (prev === void 0 || prev.zoned === zoned) return;\n    const here = timeOfLine(buf, start, end);\n    const before = timeOfLine(prev.buf, prev.start, prev.end);\n    if (!here || !before || here.zoned === before.zoned) return;\n    const wall = here.zoned ? before : here;\n    const utc = here.zoned ? here : before;\n    const offset = Math.round((wall.ms - utc.ms) / 9e5) * 15;\n    if (Math.abs(offset) > 14 * 60) return;\n    if (stats.mixedZones) stats.mixedZones.count++;\n    else stats.mixedZones = { offsetMinutes: offset, line: stats.lines, count: 1 };\n  };\n  let walked = 0;\n  let nextSample = TIME_SAMPLE;\n  const region = (buf, end) => {\n    const hits = [];\n    const text = buf.toString("latin1", 0, end);\n    re.lastIndex = 0;\n    for (let m = re.exec(text); m; m = re.exec(text)) {\n      hits.push(m.index);\n      const nl = text.indexOf("\\n", m.index);\n      re.lastIndex = nl < 0 ? end : nl + 1;\n    }\n    let h = 0;\n    let pos = 0;\n    let lastTimedStart = -1;\n    let lastTimedEnd = -1;\n    let prevTimedStart = -1;\n    let prevTimedEnd = -1;\n    while (pos < end) {\n      if (walked + pos >= nextSample) {\n        if (lastTimedStart >= 0) lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;\n        lastTimedStart = -1;\n        prevTimedStart = -1;\n        if (lastTimed) opts.onTime?.(lastTimed);\n        while (nextSample <= walked + pos) nextSample += TIME_SAMPLE;\n      }\n      const nl = buf.indexOf(10, pos);\n      const lineEnd = nl < 0 || nl >= end ? end : nl;\n      stats.lines++;\n      const length = lineEnd - pos;\n      if (length > 1 || length === 1 && buf[pos] !== 13) stats.textLines++;\n      if (length > maxLine) stats.cutLines++;\n      if (!looksTimestamped(buf, pos)) {\n        if (startsLikeTime(buf, pos)) {\n          if (stats.unreadTimes) stats.unreadTimes.count++;\n          else stats.unreadTimes = { line: stats.lines, text: buf.toString("latin1", pos, Math.min(lineEnd, pos + 40)), count: 1 };\n        }\n      } else {\n        stats.records++;\n        watchZone(buf, pos, lineEnd);\n        if (stats.first === void 0) stats.first = timeOfLine(buf, pos, lineEnd) ?? void 0;\n        prevTimedStart = lastTimedStart;\n        prevTimedEnd = lastTimedEnd;\n        lastTimedStart = pos;\n        lastTimedEnd = lineEnd;\n      }\n      if (h < hits.length && hits[h] <= lineEnd) {\n        const firstHit = hits[h];\n        while (h < hits.length && hits[h] <= lineEnd) h++;\n        if (lastTimedStart >= 0 && lastTimedStart !== pos) {\n          lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;\n        } else if (lastTimedStart === pos && prevTimedStart >= 0 && buf[pos + 2] === 58) {\n          lastTimed = timeOfLine(buf, prevTimedStart, prevTimedEnd) ?? lastTimed;\n        }\n        lastTimedStart = -1;\n        prevTimedStart = -1;\n        if (firstHit + SNIPPET <= pos + maxLine) emit(buf, pos, Math.min(lineEnd, pos + maxLine), length);\n        else {\n          const joined = Buffer.concat([buf.subarray(pos, pos + maxLine), Buffer.from(" \\u2026 "), buf.subarray(firstHit - SNIPPET, Math.min(lineEnd, firstHit + SNIPPET))]);\n          emit(joined, 0, joined.length, length + 5);\n        }\n      }\n      pos = lineEnd + 1;\n    }\n    if (lastTimedStart >= 0) lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;\n    if (lastTimed) stats.last = lastTimed;\n    walked += end;\n  };\n  let giant = null;\n  const giantPiece = (g, piece) => {\n    const offset = g.length - g.tail.length;\n    g.length += piece.length;\n    if (g.need > 0) {\n      const more = Buffer.from(piece.subarray(0, g.need));\n      g.snippet.push(more);\n      g.need -= more.length;\n      return;\n    }\n    if (g.hit) return;\n    const seen = g.tail.length ? Buffer.concat([g.tail, piece]) : piece;\n    g.tail = Buffer.from(seen.subarray(Math.max(0, seen.length - 2 * SNIPPET)));\n    re.lastIndex = 0;\n    const m = re.exec(seen.toString("latin1"));\n    if (!m) return;\n    g.hit = true;\n    if (offset + m.index + m[0].length > maxLine) {\n      const to = m.index + m[0].length + SNIPPET;\n      g.snippet.push(Buffer.from(seen.subarray(Math.max(0, m.index - SNIPPET), to)));\n      g.need = Math.max(0, to - seen.length);\n    }\n  };\n  const endGiant = (g, length) => {\n    walked += length + 1;\n    stats.lines++;\n    stats.textLines++;\n    stats.cutLines++;\n    if (looksTimestamped(g.head, 0)) {\n      stats.records++;\n      const t = timeOfLine(g.head, 0, g.head.length);\n      if (t) {\n        lastTimed = t;\n        stats.first ??= t;\n        stats.last = t;\n        opts.onTime?.(t);\n      }\n    }\n    if (!g.hit) return;\n    if (!g.snippet.length) emit(g.head, 0, g.head.length, length);\n    else {\n      const joined = Buffer.concat([g.head, Buffer.from(" \\u2026 "), ...g.snippet]);\n      emit(joined, 0, joined.length, length + 5);\n    }\n  };\n  const counted = async function* () {\n    for await (const chunk of decodedChunks(file, opts.warn)) {\n      stats.bytes += chunk.length;\n      yield chunk;\n    }\n  };\n  for await (const p of splitLines(counted(), maxLine)) {\n    if (p.type === "lines") region(p.buf, p.end);\n    else if (p.type === "long-start") giant = { head: p.head, length: 0, hit: false, snippet: [], need: 0, tail: Buffer.alloc(0) };\n    else if (p.type === "long-piece") giantPiece(giant, p.piece);\n    else {\n      endGiant(giant, p.length);\n      giant = null;\n    }\n  }\n  if (lastTimed) opts.onTime?.(lastTimed);\n  if (stats.records === 0) stats.records = stats.lines;\n  const fallback = stats.first ?? (early.length ? mtimeAsTime(file) : void 0);\n  for (const hit of early) {\n    hit.time = fallback;\n    hit.timeSource = stats.first ? "first" : "mtime";\n    opts.onHit(hit);\n  }\n  return stats;\n}\nfunction zonedShape(buf, p) {\n  if (buf[p + 4] === 45) {\n    let q = p + 19;\n    if (buf[q] === 46 || buf[q] === 44) for (q++; buf[q] >= 48 && buf[q] <= 57; q++) ;\n    return buf[q] === 90 || buf[p + 10] === 84 && (buf[q] === 43 || buf[q] === 45);\n  }\n  if (buf[p + 6] === 32) return false;\n  if (buf[p] >= 65 && buf[p] <= 90) return false;\n  return void 0;\n}\nfunction startsLikeTime(buf, p) {\n  const d = (i) => buf[i] >= 48 && buf[i] <= 57;\n  const sep = buf[p + 2];\n  return d(p) && d(p + 1) && (sep === 45 || sep === 47 || sep === 58 || sep === 46) && d(p + 3);\n}\nfunction mtimeAsTime(file) {\n  return { ms: file.mtime.getTime(), zoned: true, family: "epoch", end: 0 };\n}\n\n// src/rules/conditions.ts\nvar CONDITIONS = [\n  { id: "ha-failed", severity: "critical", detectedBy: ["rule"], needs: ["ha", "state"] },\n  { id: "passive-takeover", severity: "critical", detectedBy: ["cluster"], needs: ["ha"] },\n  { id: "takeover-averted", severity: "warning", detectedBy: ["cluster"], needs: ["ha"] },\n  { id: "no-active-node", severity: "critical", detectedBy: ["cluster"], needs: ["ha", "state"] },\n  { id: "sync-failed", severity: "error", detectedBy: ["sequence"], needs: ["ha"] },\n  { id: "active-on-db-errors", severity: "critical", detectedBy: ["cluster"], needs: ["mysqld"] },\n  { id: "resource-exhaustion", severity: "error", detectedBy: ["rule", "cluster"], needs: ["mysqld", "sms-info", "tpt"] },\n  { id: "ha-degraded", severity: "error", detectedBy: ["rule"], needs: ["ha"] },\n  { id: "java-oom", severity: "error", detectedBy: ["rule"], needs: ["sms-info", "tpt"] },\n  { id: "db-corruption", severity: "critical", detectedBy: ["rule"], needs: ["mysqld"] },\n  { id: "db-crash", severity: "critical", detectedBy: ["rule"], needs: ["mysqld"] },\n  { id: "db-start-failed", severity: "critical", detectedBy: ["sequence"], needs: ["mysqld"] },\n  { id: "replication-broken", severity: "critical", detectedBy: ["sequence"], needs: ["mysqld", "ha"] },\n  { id: "split-brain", severity: "critical", detectedBy: ["cluster"], needs: ["ha"] },\n  { id: "no-brain", severity: "error", detectedBy: ["cluster"], needs: ["ha"] },\n  { id: "heartbeat-loss", severity: "warning", detectedBy: ["sequence"], needs: ["ha"] },\n  { id: "unclean-shutdown", severity: "error", detectedBy: ["sequence"], needs: ["mysqld"] },\n  { id: "maintenance-under-ha", severity: "error", detectedBy: ["sequence"], needs: ["ha"] },\n  { id: "ipv6-unsupported", severity: "error", detectedBy: ["sequence"], needs: ["ha"] },\n  { id: "log-rollover-gap", severity: "warning", detectedBy: ["cluster"], needs: ["ha", "sms-info", "mysqld", "tpt"] },\n  { id: "clock-skew", severity: "warning", detectedBy: ["cluster"], needs: ["ha"] },\n  { id: "not-collected", severity: "error", detectedBy: ["sequence"], needs: [] }\n];\nvar BY_ID = new Map(CONDITIONS.map((c) => [c.id, c]));\nfunction conditionById(id) {\n  const c = BY_ID.get(id);\n  if (!c) throw new Error(`unknown condition id ${id}`);\n  return c;\n}\nfunction isConditionId(id) {\n  return BY_ID.has(id);\n}\n\n// src/knowledge/summaries.ts\nvar SUMMARIES = {\n  "ha-failed": "entered the HA Failed state",\n  "passive-takeover": "took over the cluster",\n  "passive-takeover/considered": "considered taking over the cluster and became Active",\n  "passive-takeover/from-passive": "went from Passive to Active without logging that it considered a takeover",\n  "passive-takeover/active-while-peer-active": "became Active while {other} was Active",\n  "takeover-averted": "considered taking over the cluster but stayed {state}{restart}",\n  "no-active-node": "no node is Active now ({states}); the last Active one left that state at {since} UTC",\n  "sync-failed": "synchronization failed ({reason}); back to {state}",\n  "active-on-db-errors": "became Active on a database that had just reported errors ({what})",\n  "resource-exhaustion": "ran out of a resource",\n  "resource-exhaustion/db.disk-full": "the database ran out of disk space",\n  "resource-exhaustion/db.open-files": "the database ran out of file handles (too many open files)",\n  "resource-exhaustion/db.connections": "the database turned connections away: too many connections",\n  "resource-exhaustion/db.memory": "the database could not get the memory it asked for",\n  "resource-exhaustion/jvm.native-memory": "the Java VM could not get native memory and stopped",\n  "resource-exhaustion/facts-disk": "a file system was {percent} full when collected ({mount})",\n  "resource-exhaustion/facts-memory": "only {available} of {total} MiB of memory were available when collected",\n  "ha-degraded": "reported DEGRADED HA",\n  "java-oom": "Java ran out of memory",\n  "java-oom/java.oom": "Java ran out of memory[ ({all:variant})]",\n  "db-corruption": "database corruption reported",\n  "db-corruption/db.corruption": "database corruption reported[ in {all:table}]",\n  "db-crash": "the database server crashed",\n  "db-crash/db.crash": "the database server crashed ({all:how})",\n  "db-start-failed": "the database server did not start[: {reason}]",\n  "replication-broken": "database replication is broken",\n  "replication-broken/delay": "replication fell {seconds} s behind the active node and was not seen catching up",\n  "replication-broken/delay-recovered": "replication fell up to {seconds} s behind the active node and caught up {after} later",\n  "replication-broken/stopped": "the replication {thread} thread stopped on an error[ ({all:code})] and was not seen running again",\n  "replication-broken/resumed": "the replication {thread} thread stopped on an error[ ({all:code})] and was running again {after} later",\n  "split-brain": "both nodes were Active at once for {minutes} min ({seconds} s)",\n  "no-brain": "neither node was Active for {minutes} min while HA was enabled",\n  "unclean-shutdown": "restarted without a clean stop[ ({all:how})]",\n  "maintenance-under-ha": "maintenance applied while HA was enabled ({what})",\n  "ipv6-unsupported": "HA configured with an IPv6 peer address ({peer})",\n  "log-rollover-gap": "oldest {kind} entry ({oldest}, {file}) is later than the incident time {incident}: earlier evidence was rotated away",\n  "not-collected/node": "was not collected: {why}",\n  "not-collected/files": "{count} file(s) were not collected; the first: {why}",\n  "clock-skew/facts": "clock was {seconds} s {direction} the collector\'s when the bundle was made; times were corrected",\n  "clock-skew/events": "clock {measure} {seconds} s {direction} {other}\'s, judged from {basis}; to correct it, try {fix}",\n  "clock-skew/zone": "times {measure} {span} {direction} {other}\'s, judged from {basis}; its zone was probably read wrong (smsdiag\'s inference): try {fix}"\n};\nfunction listValues(values, more) {\n  if (!values?.length) return "";\n  return more ? `${values.join("; ")}; and ${more} more` : values.join("; ");\n}\nfunction fillSummary(template, node, part) {\n  const value = (k) => {\n    if (k === "node") return node;\n    if (k.startsWith("all:")) return listValues(part.values[k.slice(4)], part.more[k.slice(4)] ?? 0);\n    return part.fields[k] ?? "";\n  };\n  const placeholders = /\\{([\\w:]+)\\}/g;\n  return template.replace(/\\[([^\\]]*)\\]/g, (_, inner) => [...inner.matchAll(placeholders)].every((m) => value(m[1])) ? inner : "").replace(placeholders, (_, k) => value(k)).replace(/ \\(\\)/g, "").replace(/\\(\\s*\\)/g, "");\n}\nfunction plural(n, one, many = `${one}s`) {\n  return `${n} ${n === 1 ? one : many}`;\n}\nfunction findingSummary(f) {\n  if (f.condition === "heartbeat-loss") {\n    const parts = [];\n    if (f.misses) parts.push(`${plural(f.misses, "heartbeat")} unanswered, longest run ${f.maxRun}`);\n    if (f.slowReplies) parts.push(`${plural(f.slowReplies, "reply", "replies")} slower than ${f.slowLimitMs} ms`);\n    return parts.join("; ");\n  }\n  const lines = f.parts.map((p) => {\n    const template = (p.variant && SUMMARIES[`${f.condition}/${p.variant}`]) ?? SUMMARIES[f.condition] ?? f.condition;\n    const base = fillSummary(template, f.node, p);\n    return p.count > 1 ? `${base} (${p.count} times)` : base;\n  });\n  return [...new Set(lines)].join("; ");\n}\nvar SUMMARY_KEYS = Object.keys(SUMMARIES);\n\n// src/knowledge/thresholds.ts\nvar THRESHOLD_SPECS = [\n  { name: "heartbeat-slow", key: "heartbeatSlowMs", unit: "duration", default: 300, basis: "guide" },\n  { name: "heartbeat-misses", key: "heartbeatMisses", unit: "count", default: 3, basis: "guide" },\n  { name: "replication-delay", key: "replicationDelayMs", unit: "duration", default: 12e4, basis: "smsdiag" },\n  { name: "split-brain", key: "splitBrainMs", unit: "duration", default: 6e4, basis: "smsdiag" },\n  { name: "no-brain", key: "noBrainMs", unit: "duration", default: 3e5, basis: "smsdiag" },\n  { name: "clock-skew", key: "skewMs", unit: "duration", default: 1e4, basis: "smsdiag" },\n  { name: "down-gap", key: "downGapMs", unit: "duration", default: 6e4, basis: "smsdiag" },\n  { name: "incident-gap", key: "incidentGapMs", unit: "duration", default: 6e5, basis: "smsdiag" }\n];\nvar DEFAULT_THRESHOLDS = Object.fromEntries(THRESHOLD_SPECS.map((t) => [t.key, t.default]));\n\n// src/types.ts\nvar LOG_KINDS = ["ha", "sms-info", "mysqld", "tpt", "state", "syslog"];\nvar SEVERITIES = ["critical", "error", "warning", "info"];\nfunction severityRank(s) {\n  return SEVERITIES.length - SEVERITIES.indexOf(s);\n}\n\n// src/correlate/aggregate.ts\nvar EVIDENCE_LIMIT = 5;\nvar MAX_VALUES = 8;\nvar MAX_VALUE_CHARS = 100;\nfunction isoTime(ms) {\n  return ms === void 0 ? void 0 : new Date(ms).toISOString();\n}\nfunction toEvidence(e) {\n  const ev = { node: e.node, file: e.file, line: e.line, text: e.text };\n  if (e.time !== void 0) ev.time = isoTime(e.time);\n  return ev;\n}\nfunction eventTime(o) {\n  return o.eventTime ?? o.evidence[o.evidence.length - 1]?.time;\n}\nvar FindingAggregator = class {\n  constructor(window = {}, thresholds = DEFAULT_THRESHOLDS) {\n    this.window = window;\n    this.thresholds = thresholds;\n  }\n  window;\n  thresholds;\n  byKey = /* @__PURE__ */ new Map();\n  lastMerge = /* @__PURE__ */ new Map();\n  inWindow(t) {\n    if (this.window.since === void 0 && this.window.until === void 0) return true;\n    if (t === void 0) return false;\n    return (this.window.since === void 0 || t >= this.window.since) && (this.window.until === void 0 || t <= this.window.until);\n  }\n  add(o) {\n    const t = eventTime(o);\n    if (!this.inWindow(t)) return;\n    if (o.mergeKey && o.mergeWithinMs && t !== void 0) {\n      const prev = this.lastMerge.get(o.mergeKey);\n      this.lastMerge.set(o.mergeKey, t);\n      if (prev !== void 0 && t - prev <= o.mergeWithinMs) {\n        const agg2 = this.byKey.get(`${o.condition}\\0${o.node}`);\n        if (agg2) {\n          agg2.last = Math.max(agg2.last ?? t, t);\n          const part2 = agg2.parts.get(partKey(o));\n          if (part2) noteValues(part2, o.fields);\n          for (const e of o.evidence) this.keepEvidence(agg2, e);\n        }\n        return;\n      }\n    }\n    const key = `${o.condition}\\0${o.node}`;\n    const cond = conditionById(o.condition);\n    let agg = this.byKey.get(key);\n    if (!agg) {\n      agg = {\n        condition: o.condition,\n        node: o.node,\n        severity: o.severity ?? cond.severity,\n        count: 0,\n        parts: /* @__PURE__ */ new Map(),\n        timed: false,\n        causeEvidence: [],\n        evidence: [],\n        maxRun: 0,\n        slowReplies: 0,\n        misses: 0\n      };\n      this.byKey.set(key, agg);\n    }\n    agg.count++;\n    if (o.evidence.length === 0 || o.evidence.some((e) => !e.timeFromMtime)) agg.timed = true;\n    if (o.cause && !agg.cause) agg.cause = o.cause;\n    const sev = o.severity ?? cond.severity;\n    if (severityRank(sev) > severityRank(agg.severity)) agg.severity = sev;\n    const start = o.startTime ?? t;\n    if (start !== void 0 && (agg.first === void 0 || start < agg.first)) agg.first = start;\n    const at = start ?? Number.POSITIVE_INFINITY;\n    let part = agg.parts.get(partKey(o));\n    if (!part) {\n      part = { variant: o.variant, fields: o.fields, values: {}, more: {}, count: 0, severity: sev, first: at, order: agg.parts.size };\n      agg.parts.set(partKey(o), part);\n    }\n    part.count++;\n    if (severityRank(sev) > severityRank(part.severity)) part.severity = sev;\n    if (at < part.first) {\n      part.first = at;\n      part.fields = o.fields;\n    }\n    noteValues(part, o.fields);\n    if (t !== void 0 && (agg.last === void 0 || t > agg.last)) agg.last = t;\n    if (o.fields.run) {\n      agg.misses++;\n      agg.maxRun = Math.max(agg.maxRun, Number(o.fields.run));\n    }\n    if (o.fields.slowMs) agg.slowReplies++;\n    for (const e of o.evidence) this.keepEvidence(agg, e);\n  }\n  keepEvidence(agg, e) {\n    if (!agg.latest || (e.time ?? 0) >= (agg.latest.time ?? 0)) agg.latest = e;\n    if (agg.evidence.length < EVIDENCE_LIMIT - 1) {\n      agg.evidence.push(e);\n      return;\n    }\n    let worst = 0;\n    for (let i = 1; i < agg.evidence.length; i++) if ((agg.evidence[i].time ?? 0) > (agg.evidence[worst].time ?? 0)) worst = i;\n    if ((e.time ?? 0) < (agg.evidence[worst].time ?? 0)) agg.evidence[worst] = e;\n  }\n  state() {\n    return { byKey: this.byKey, lastMerge: this.lastMerge };\n  }\n  /** Takes over another aggregator\'s findings about other nodes (state()). */\n  absorb(other) {\n    for (const [key, a] of other.byKey) {\n      if (this.byKey.has(key)) throw new Error(`two node passes reported ${a.condition} of ${a.node}`);\n      this.byKey.set(key, a);\n    }\n    for (const [key, t] of other.lastMerge) this.lastMerge.set(key, t);\n  }\n  /** Attach the concluded cause of a node\'s condition, with the events that decided it. */\n  setCause(condition, node, cause, evidence, confidence) {\n    const agg = this.byKey.get(`${condition}\\0${node}`);\n    if (!agg) return;\n    agg.cause = cause;\n    agg.causeConfidence = confidence;\n    agg.causeEvidence = evidence;\n  }\n  has(condition, node) {\n    for (const a of this.byKey.values()) if (a.condition === condition && (node === void 0 || a.node === node)) return true;\n    return false;\n  }\n  findings(nodeOrder) {\n    const out = [];\n    for (const a of this.byKey.values()) {\n      const seen = /* @__PURE__ */ new Set();\n      const evidence = [...a.evidence, ...a.latest ? [a.latest] : [], ...a.causeEvidence].filter((e) => {\n        const key = `${e.node}\\0${e.file}\\0${e.line}`;\n        if (seen.has(key)) return false;\n        seen.add(key);\n        return true;\n      });\n      evidence.sort((x, y) => (x.time ?? 0) - (y.time ?? 0) || nodeOrder(x.node) - nodeOrder(y.node) || x.fileOrder - y.fileOrder || x.line - y.line);\n      const f = {\n        id: a.condition,\n        severity: a.severity,\n        node: a.node,\n        first: isoTime(a.first) ?? "",\n        last: isoTime(a.last) ?? "",\n        count: a.count,\n        summary: a.timed ? summarize(a, this.thresholds) : `${summarize(a, this.thresholds)} (time unknown: file mtime)`,\n        evidence: evidence.map(toEvidence),\n        _first: a.first ?? Number.POSITIVE_INFINITY\n      };\n      if (!a.timed) f.timeUnknown = true;\n      if (a.cause) f.cause = a.cause;\n      if (a.cause && a.cause !== "unknown" && a.causeConfidence) f.causeConfidence = a.causeConfidence;\n      out.push(f);\n    }\n    out.sort(\n      (x, y) => x._first - y._first || severityRank(y.severity) - severityRank(x.severity) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0) || nodeOrder(x.node) - nodeOrder(y.node)\n    );\n    return out.map(({ _first, ...f }) => f);\n  }\n};\nfunction partKey(o) {\n  return `${o.variant ?? ""}\\0${o.part ?? ""}`;\n}\nfunction noteValues(part, fields) {\n  for (const [k, raw] of Object.entries(fields)) {\n    const v = raw.length > MAX_VALUE_CHARS ? `${raw.slice(0, MAX_VALUE_CHARS - 1)}\\u2026` : raw;\n    if (!v) continue;\n    const seen = part.values[k] ??= [];\n    if (seen.includes(v)) continue;\n    if (seen.length < MAX_VALUES) seen.push(v);\n    else part.more[k] = (part.more[k] ?? 0) + 1;\n  }\n}\nfunction summarize(a, t) {\n  const parts = [...a.parts.values()].sort((x, y) => severityRank(y.severity) - severityRank(x.severity) || x.order - y.order);\n  return findingSummary({ condition: a.condition, node: a.node, parts, misses: a.misses, maxRun: a.maxRun, slowReplies: a.slowReplies, slowLimitMs: t.heartbeatSlowMs });\n}\n\n// src/correlate/events.ts\nfunction canonicalState(raw) {\n  const s = raw.trim().toLowerCase().replace(/_/g, "-");\n  switch (s) {\n    case "unconfigured":\n    case "un-configured":\n      return "Un-configured";\n    case "configured":\n      return "Configured";\n    case "synchronization-source":\n    case "sync-source":\n    case "synchronizationsource":\n      return "synchronization-source";\n    case "synchronization-target":\n    case "sync-target":\n    case "synchronizationtarget":\n      return "synchronization-target";\n    case "restart":\n    case "restarting":\n      return "Restart";\n    case "active":\n      return "Active";\n    case "passive":\n      return "Passive";\n    case "failed":\n      return "Failed";\n    case "degraded":\n      return "Degraded";\n    default:\n      return raw.trim();\n  }\n}\n\n// src/correlate/activity.ts\nvar JOIN_MS = 3e4;\nvar Activity = class _Activity {\n  /** Flat [start0, end0, start1, end1, \u2026], sorted, non-overlapping. */\n  spans = [];\n  add(t) {\n    const s = this.spans;\n    let lo = 0;\n    let hi = s.length / 2;\n    while (lo < hi) {\n      const mid = lo + hi >> 1;\n      if (s[2 * mid + 1] < t - JOIN_MS) lo = mid + 1;\n      else hi = mid;\n    }\n    const i = 2 * lo;\n    if (i < s.length && s[i] - JOIN_MS <= t) {\n      s[i] = Math.min(s[i], t);\n      s[i + 1] = Math.max(s[i + 1], t);\n      if (i + 2 < s.length && s[i + 2] - JOIN_MS <= s[i + 1]) {\n        s[i + 1] = Math.max(s[i + 1], s[i + 3]);\n        s.splice(i + 2, 2);\n      }\n      return;\n    }\n    s.splice(i, 0, t, t);\n  }\n  /** The latest sign of life strictly before t (to within JOIN_MS), or undefined. */\n  lastBefore(t) {\n    const s = this.spans;\n    for (let i = s.length - 2; i >= 0; i -= 2) {\n      if (s[i] >= t) continue;\n      return Math.min(s[i + 1], t - 1);\n    }\n    return void 0;\n  }\n  /** Whether there was a sign of life within [from, to]. */\n  within(from, to) {\n    const s = this.spans;\n    for (let i = 0; i < s.length; i += 2) if (s[i] <= to && s[i + 1] >= from) return true;\n    return false;\n  }\n  get first() {\n    return this.spans.length ? this.spans[0] : void 0;\n  }\n  get last() {\n    return this.spans.length ? this.spans[this.spans.length - 1] : void 0;\n  }\n  /** A copy of the spans, flat, to hand to another thread (see fromSpans). */\n  toSpans() {\n    return [...this.spans];\n  }\n  static fromSpans(spans) {\n    const a = new _Activity();\n    a.spans = spans;\n    return a;\n  }\n  /** Both nodes\' sightings of one node together. */\n  merge(other) {\n    for (let i = 0; i < other.spans.length; i += 2) {\n      this.add(other.spans[i]);\n      this.add(other.spans[i + 1]);\n    }\n  }\n};\n\n// src/knowledge/phrases.ts\nfunction duration(ms) {\n  const s = Math.round(ms / 1e3);\n  if (s < 120) return `${s} s`;\n  const m = Math.round(s / 60);\n  if (m < 120) return `${m} min`;\n  return `${Math.floor(m / 60)} h ${m % 60} min`;\n}\n\n// src/correlate/sequences.ts\nfunction heartbeatDetector(t) {\n  let run2 = 0;\n  const runEvidence = [];\n  return {\n    feed(e, report) {\n      if (e.type === "heartbeat-reply") {\n        run2 = 0;\n        runEvidence.length = 0;\n        const ms = Number(e.fields.ms);\n        if (ms > t.heartbeatSlowMs) {\n          report({ condition: "heartbeat-loss", node: e.node, severity: "warning", fields: { slowMs: String(ms) }, evidence: [e] });\n        }\n        return;\n      }\n      if (e.type !== "heartbeat-miss") return;\n      run2++;\n      runEvidence.push(e);\n      const critical = run2 >= t.heartbeatMisses;\n      report({\n        condition: "heartbeat-loss",\n        node: e.node,\n        severity: critical ? "critical" : "warning",\n        fields: { run: String(run2) },\n        evidence: critical && run2 === t.heartbeatMisses ? [...runEvidence] : [e]\n      });\n    }\n  };\n}\nfunction databaseLifecycleDetector() {\n  let run2 = "unknown";\n  let before = "unknown";\n  let start;\n  let errors = [];\n  let unclean;\n  let reported = false;\n  const flush = (report) => {\n    if (!unclean) return;\n    const first = unclean.evidence[0];\n    report({ condition: "unclean-shutdown", node: first.node, fields: { source: "database", how: unclean.how.join("; ") }, startTime: first.time, evidence: unclean.evidence });\n    unclean = void 0;\n  };\n  const noteUnclean = (e, how, report) => {\n    if (reported) {\n      if (unclean && unclean.evidence.length < 3) {\n        unclean.evidence.push(e);\n        if (!unclean.how.includes(how)) unclean.how.push(how);\n      }\n      return;\n    }\n    reported = true;\n    unclean = { evidence: start && start !== e ? [start, e] : [e], how: [how] };\n    if (run2 !== "starting") flush(report);\n  };\n  const newStart = (e) => {\n    before = run2;\n    run2 = "starting";\n    start = e;\n    errors = [];\n    reported = false;\n  };\n  return {\n    feed(e, report) {\n      switch (e.type) {\n        case "db-start":\n          if (run2 === "starting") return;\n          flush(report);\n          newStart(e);\n          if (before === "running") noteUnclean(e, "started again while it was running", report);\n          return;\n        case "db-restarted":\n          flush(report);\n          newStart(e);\n          if (before !== "crashed") noteUnclean(e, "mysqld_safe restarted it after it died", report);\n          return;\n        case "db-crash-recovery":\n          if (run2 !== "starting" && run2 !== "unknown") return;\n          if (before !== "crashed") noteUnclean(e, "crash recovery at start-up", report);\n          return;\n        case "db-error":\n          if ((run2 === "starting" || run2 === "unknown") && errors.length < 3 && !/^Aborting\\b/.test(e.fields.message ?? "")) errors.push(e);\n          return;\n        case "db-ready":\n          flush(report);\n          run2 = "running";\n          return;\n        case "db-shutdown":\n          flush(report);\n          run2 = "stopped";\n          return;\n        case "db-crash":\n          flush(report);\n          run2 = "crashed";\n          return;\n        case "db-abort": {\n          flush(report);\n          if (run2 === "starting" || run2 === "unknown") {\n            const reason = errors[0]?.fields.message;\n            const evidence = [...start ? [start] : [], ...errors.slice(0, 1), e];\n            report({ condition: "db-start-failed", node: e.node, fields: reason ? { reason: reason.replace(/\\s+$/, "") } : {}, startTime: start?.time, evidence });\n          }\n          run2 = "aborted";\n          return;\n        }\n      }\n    },\n    end(report) {\n      flush(report);\n    }\n  };\n}\nfunction replicationThreadDetector() {\n  const open = /* @__PURE__ */ new Map();\n  const threadOf = (e) => {\n    const m = /(?:Slave|Replica)\\s+(SQL|I\\/O)\\b/i.exec(e.text);\n    if (m) return m[1].toUpperCase();\n    return /(?:Slave|Replica): Error \'/i.test(e.text) ? "SQL" : "I/O";\n  };\n  const codeOf = (e) => /(?:error code|Error_code|Got fatal error|^Error)[: ]+(?:MY-)?0*(\\d{3,5})\\b/im.exec(e.text)?.[1];\n  const occurrence = (thread, ep, closed) => replicationEpisode(ep.first, [ep.first], closed, { thread, ...ep.codes.length ? { code: `error ${ep.codes[0]}` } : {} }, ["stopped", "resumed"], thread);\n  return {\n    feed(e, report) {\n      if (e.type === "db-replication-error") {\n        const thread2 = threadOf(e);\n        const ep2 = open.get(thread2) ?? { first: e, codes: [] };\n        const code = codeOf(e);\n        if (code && !ep2.codes.includes(code)) ep2.codes.push(code);\n        open.set(thread2, ep2);\n        return;\n      }\n      if (e.type !== "db-replication-running") return;\n      const thread = threadOf(e);\n      const ep = open.get(thread);\n      if (!ep) return;\n      open.delete(thread);\n      report(occurrence(thread, ep, e));\n    },\n    end(report) {\n      for (const [thread, ep] of [...open].sort((a, b) => a[1].first.line - b[1].first.line)) report(occurrence(thread, ep));\n      open.clear();\n    }\n  };\n}\nfunction replicationEpisode(first, evidence, back, fields, [open, closed], part) {\n  const all = { ...fields };\n  if (back?.time !== void 0 && first.time !== void 0) all.after = duration(Math.max(0, back.time - first.time));\n  return {\n    condition: "replication-broken",\n    node: first.node,\n    severity: back ? "warning" : "critical",\n    variant: back ? closed : open,\n    ...part ? { part } : {},\n    fields: all,\n    startTime: first.time,\n    evidence: back ? [...evidence, back] : evidence\n  };\n}\nfunction maintenanceDetector() {\n  let haEnabled = true;\n  return {\n    feed(e, report) {\n      if (e.type === "admin") {\n        const a = (e.fields.action ?? "").toLowerCase();\n        if (a === "ha disabled") haEnabled = false;\n        if (a === "ha enabled") haEnabled = true;\n        return;\n      }\n      if (!haEnabled) return;\n      if (e.type === "patch" && (e.fields.db ?? "").toLowerCase() === "yes") {\n        report({ condition: "maintenance-under-ha", node: e.node, fields: { what: `patch ${e.fields.name}` }, evidence: [e] });\n      }\n      if (e.type === "upgrade") {\n        report({ condition: "maintenance-under-ha", node: e.node, fields: { what: `upgrade to ${e.fields.version}` }, evidence: [e] });\n      }\n    }\n  };\n}\nfunction ipv6PeerDetector() {\n  return {\n    feed(e, report) {\n      if (e.type === "peer-configured" && (e.fields.peer ?? "").includes(":")) {\n        report({ condition: "ipv6-unsupported", node: e.node, fields: { peer: e.fields.peer }, evidence: [e] });\n      }\n    }\n  };\n}\nfunction replicationDelayDetector(t) {\n  let episode;\n  const occurrence = (ep, back) => replicationEpisode(ep.first, ep.worst === ep.first ? [ep.first] : [ep.first, ep.worst], back, { seconds: ep.worst.fields.seconds ?? "" }, ["delay", "delay-recovered"]);\n  return {\n    feed(e, report) {\n      if (e.type !== "replication-delay") return;\n      const over = Number(e.fields.seconds) * 1e3 > t.replicationDelayMs;\n      if (over) {\n        if (!episode) episode = { first: e, worst: e };\n        else if (Number(e.fields.seconds) > Number(episode.worst.fields.seconds)) episode.worst = e;\n        return;\n      }\n      if (episode) report(occurrence(episode, e));\n      episode = void 0;\n    },\n    end(report) {\n      if (episode) report(occurrence(episode));\n      episode = void 0;\n    }\n  };\n}\nvar SYNC_STATES = /* @__PURE__ */ new Set(["synchronization-source", "synchronization-target"]);\nfunction syncDetector() {\n  let current;\n  let before;\n  return {\n    feed(e, report) {\n      if (e.type === "state") {\n        const s = canonicalState(e.fields.state ?? "");\n        if (s !== current) {\n          before = current;\n          current = s;\n        }\n        return;\n      }\n      if (e.type !== "sync" || !/^failed$/i.test(e.fields.phase ?? "")) return;\n      const back = current && SYNC_STATES.has(current) ? before : current;\n      report({ condition: "sync-failed", node: e.node, fields: { reason: (e.fields.reason ?? "").trim() || "no reason logged", state: back ?? "its previous state" }, evidence: [e] });\n      if (back) {\n        before = current;\n        current = back;\n      }\n    }\n  };\n}\n\n// src/correlate/node-pass.ts\nvar EVENTS_PER_MINUTE = 6;\nvar EVENT_TEXT_CHARS = 2e3;\nfunction boundedEvents(events) {\n  const slots = /* @__PURE__ */ new Map();\n  let dropped = 0;\n  return {\n    keep(e) {\n      if (e.text.length > EVENT_TEXT_CHARS) e.text = `${e.text.slice(0, EVENT_TEXT_CHARS - 400)} \\u2026 ${e.text.slice(-400)}`;\n      const key = `${e.type}\\0${e.time === void 0 ? "" : Math.floor(e.time / 6e4)}`;\n      const slot = slots.get(key);\n      if (!slot) {\n        if (slots.size > 1e4) slots.clear();\n        slots.set(key, { count: 1, last: events.push(e) - 1 });\n        return;\n      }\n      slot.count++;\n      if (slot.count <= EVENTS_PER_MINUTE) slot.last = events.push(e) - 1;\n      else {\n        events[slot.last] = e;\n        dropped++;\n      }\n    },\n    dropped: () => dropped\n  };\n}\nvar EXCEPTION_CONTEXT_MS = 15 * 6e4;\nvar TROUBLE_EVENTS = /* @__PURE__ */ new Set(["degraded", "takeover-considered", "peer-requested-failed"]);\nvar READ_ORDER = ["ha", "syslog", "sms-info", "tpt", "mysqld"];\nfunction detectorsFor(kind, t) {\n  if (kind === "ha" || kind === "syslog") return [heartbeatDetector(t), maintenanceDetector(), ipv6PeerDetector(), replicationDelayDetector(t), syncDetector()];\n  if (kind === "mysqld") return [databaseLifecycleDetector(), replicationThreadDetector()];\n  return [];\n}\nvar HEARD_FROM_PEER = /* @__PURE__ */ new Set(["heartbeat-reply", "peer-state"]);\nfunction keepEvent(e, troubleTimes, lastPeerState, t) {\n  if (e.type === "heartbeat-reply") return Number(e.fields.ms) > t.heartbeatSlowMs;\n  if (e.type === "peer-state") {\n    const state = (e.fields.state ?? "").toLowerCase();\n    if (lastPeerState.get(e.node) === state) return false;\n    lastPeerState.set(e.node, state);\n    return true;\n  }\n  if (e.type === "db-error") return false;\n  if (e.type === "exception") {\n    const t2 = e.time;\n    return t2 !== void 0 && troubleTimes.some((x) => t2 <= x + 6e4 && x - t2 <= EXCEPTION_CONTEXT_MS);\n  }\n  return true;\n}\nfunction byReadOrder(files) {\n  return READ_ORDER.map((kind) => ({ kind, files: files.filter((f) => f.kind === kind) }));\n}\nasync function readNodeFiles(node, rules, agg, t) {\n  const warnings = [];\n  const warn = (m) => void (warnings.includes(m) || warnings.push(m));\n  const toUtc = nodeClock(node);\n  const offset = node.facts.utcOffsetMinutes ?? 0;\n  let sawZoneless = false;\n  const events = [];\n  const troubleTimes = [];\n  const files = [];\n  let bytes = 0;\n  const unclean = [];\n  let lastTime;\n  const lastPeerState = /* @__PURE__ */ new Map();\n  const ownLife = new Activity();\n  const heardPeer = new Activity();\n  const present = /* @__PURE__ */ new Set();\n  const kept = boundedEvents(events);\n  const reportOccurrence = (o) => {\n    if (o.condition === "unclean-shutdown") unclean.push(o.evidence[o.evidence.length - 1]);\n    agg.add(o);\n  };\n  for (const { kind, files: ofKind } of byReadOrder(node.files)) {\n    const detectors = detectorsFor(kind, t);\n    for (const file of ofKind) {\n      const stats = await scanFile(file, {\n        prefilter: rules.prefilter(kind),\n        zoneOffsetMinutes: offset,\n        onHit: ({ line, text, time: hitTime, timeSource: source }) => {\n          if (hitTime && !hitTime.zoned) sawZoneless = true;\n          const time = hitTime ? toUtc(hitTime) : void 0;\n          if (time !== void 0 && source !== "mtime") ownLife.add(time);\n          for (const m of rules.match(kind, text)) {\n            const e = { node: node.name, kind, type: m.rule.event ?? m.rule.condition, time, fields: m.fields, file: file.path, fileOrder: file.order, line, text };\n            if (source === "mtime") e.timeFromMtime = true;\n            if (m.rule.event) {\n              for (const d of detectors) d.feed(e, reportOccurrence);\n              if (time !== void 0 && HEARD_FROM_PEER.has(e.type)) heardPeer.add(time);\n              if (keepEvent(e, troubleTimes, lastPeerState, t)) kept.keep(e);\n              if (time !== void 0 && (TROUBLE_EVENTS.has(e.type) || e.type === "state" && /^failed$/i.test(e.fields.state ?? ""))) {\n                if (troubleTimes.length === 0 || time - troubleTimes[troubleTimes.length - 1] >= 6e4) troubleTimes.push(time);\n              }\n            }\n            if (m.rule.condition) {\n              const merge = m.rule.mergeWithinMs ? { mergeKey: `${m.rule.id}|${node.name}|${file.path}`, mergeWithinMs: m.rule.mergeWithinMs } : {};\n              reportOccurrence({ condition: m.rule.condition, node: node.name, severity: m.rule.severity, fields: m.fields, variant: m.rule.id, evidence: [e], ...merge });\n            }\n          }\n        },\n        onTime: (pt) => ownLife.add(toUtc(pt)),\n        warn\n      });\n      bytes += stats.bytes;\n      if (stats.textLines) present.add(kind);\n      if (!stats.first && stats.textLines) {\n        warn(`${node.name}: no line of ${file.path} starts with a time smsdiag understands (${stats.textLines} line(s)); what it shows is dated by the file\'s modification time`);\n      }\n      if (stats.first?.family === "rfc3164" || stats.last?.family === "rfc3164") {\n        warn(`${node.name}: ${file.path} has syslog times without a year; the year was taken from the file\'s modification time (${file.mtime.getUTCFullYear()}). If the file was copied without its time (scp without -p), its dates may be a year off`);\n      }\n      if (stats.unreadTimes) {\n        const u = stats.unreadTimes;\n        warn(`${node.name}: ${u.count} line(s) of ${file.path} start with a time in a form smsdiag does not read (first at line ${u.line}: "${u.text}"); each was read as part of the timed line before it`);\n      }\n      if (stats.mixedZones) {\n        const mz = stats.mixedZones;\n        if (mz.offsetMinutes !== offset) {\n          warn(`${node.name}: ${file.path} mixes times with a zone and times without one; next to each other (line ${mz.line}) they agree only if the zone-less times are UTC${formatOffset(mz.offsetMinutes)}, while smsdiag read them as UTC${formatOffset(offset)}; use --tz ${node.name}=${formatOffset(mz.offsetMinutes)} if that is the node\'s zone`);\n        }\n      }\n      if (stats.cutLines) warn(`${node.name}: ${stats.cutLines} line(s) longer than 1 MiB in ${file.path} were cut for display`);\n      if (stats.first && !stats.first.zoned) sawZoneless = true;\n      const summary = { kind, path: file.path };\n      if (stats.first) summary.first = isoTime(toUtc(stats.first));\n      if (stats.last) {\n        summary.last = isoTime(toUtc(stats.last));\n        lastTime = Math.max(lastTime ?? -Infinity, toUtc(stats.last));\n      }\n      summary.records = stats.records;\n      if (stats.bytes === 0 && file.size === 0) warn(`${node.name}: ${file.path} is empty`);\n      files.push(summary);\n    }\n    for (const d of detectors) d.end?.(reportOccurrence);\n  }\n  return { events, unclean, lastTime, ownLife, heardPeer, warnings, bytes, files, present: [...present], sawZoneless, dropped: kept.dropped() };\n}\n\n// src/file-threads.ts\nvar RESULT_CREDIT = 1 << 20;\nvar NODE_PIECE = 64 << 10;\n\n// src/rules/engine.ts\nvar RulePackError = class extends UsageError {\n};\nfunction escapeRegex(s) {\n  return s.replace(/[.*+?^${}()|[\\]\\\\]/g, "\\\\$&");\n}\nfunction check(spec, where) {\n  const bad = (what) => {\n    throw new RulePackError(`${where}: rule ${spec.id ?? "(no id)"}: ${what}`);\n  };\n  if (!spec.id || typeof spec.id !== "string") bad(\'needs a string "id"\');\n  if (!Array.isArray(spec.kinds) || spec.kinds.length === 0) bad(\'needs "kinds", a non-empty list\');\n  for (const k of spec.kinds) if (!LOG_KINDS.includes(k)) bad(`unknown kind "${k}" (known: ${LOG_KINDS.join(", ")})`);\n  if (!Array.isArray(spec.anchors) || spec.anchors.length === 0 || spec.anchors.some((a) => typeof a !== "string" || !a)) {\n    bad(\'needs "anchors", a non-empty list of phrases\');\n  }\n  if (typeof spec.pattern !== "string") bad(\'needs a "pattern"\');\n  if (spec.condition !== void 0 && !isConditionId(spec.condition)) bad(`unknown condition "${spec.condition}"`);\n  if (!spec.condition && !spec.event) bad(\'needs a "condition" or an "event"\');\n  const s = spec.samples;\n  const lines = (xs) => Array.isArray(xs) && xs.every((l) => typeof l === "string");\n  if (s !== void 0 && (!lines(s.match) || s.nomatch !== void 0 && !lines(s.nomatch))) bad(\'"samples" must be {"match": [lines], "nomatch": [lines]}\');\n}\nfunction compile(spec, where) {\n  check(spec, where);\n  try {\n    return { ...spec, regex: new RegExp(spec.pattern, "i") };\n  } catch (err) {\n    throw new RulePackError(`${where}: rule ${spec.id}: bad pattern: ${err.message}`);\n  }\n}\nfunction passes(when, fields) {\n  if (!when) return true;\n  const v = fields[when.field];\n  if (v === void 0) return false;\n  switch (when.op) {\n    case "gt":\n      return Number(v) > Number(when.value);\n    case "lt":\n      return Number(v) < Number(when.value);\n    case "eq":\n      return v.toLowerCase() === String(when.value).toLowerCase();\n    case "contains":\n      return v.toLowerCase().includes(String(when.value).toLowerCase());\n  }\n}\nvar RuleSet = class {\n  rules;\n  /** The pack as given: what a worker thread builds the same set from. */\n  pack;\n  byKind = /* @__PURE__ */ new Map();\n  prefilters = /* @__PURE__ */ new Map();\n  /** Per kind: lower-cased anchor \u2192 the rules that declare it. */\n  byAnchor = /* @__PURE__ */ new Map();\n  constructor(pack, where = "built-in rule pack") {\n    if (!pack || !Array.isArray(pack.rules)) throw new RulePackError(`${where}: expected {"version": 1, "rules": [...]}`);\n    this.pack = pack;\n    this.rules = pack.rules.map((r) => compile(r, where));\n    const seen = /* @__PURE__ */ new Set();\n    for (const r of this.rules) {\n      if (seen.has(r.id)) throw new RulePackError(`${where}: rule id ${r.id} appears twice`);\n      seen.add(r.id);\n      for (const k of r.kinds) {\n        const list = this.byKind.get(k) ?? [];\n        list.push(r);\n        this.byKind.set(k, list);\n      }\n    }\n    for (const [kind, rules] of this.byKind) {\n      this.prefilters.set(kind, new RegExp(anchorAlternation(rules), "gi"));\n      const index = /* @__PURE__ */ new Map();\n      for (const r of rules) for (const a of r.anchors) index.set(a.toLowerCase(), [...index.get(a.toLowerCase()) ?? [], r]);\n      this.byAnchor.set(kind, index);\n    }\n  }\n  /**\n   * Each rule\'s sample lines run through the whole matching path (prefilter, anchors, pattern,\n   * condition): a `match` line the rule does not report, or a `nomatch` line it does, is a problem.\n   */\n  sampleProblems() {\n    const out = [];\n    for (const r of this.rules) {\n      const reports = (line) => r.kinds.some((k) => this.match(k, line).some((m) => m.rule === r));\n      for (const line of r.samples?.match ?? []) if (!reports(line)) out.push(`rule ${r.id} does not match its sample ${JSON.stringify(line)}`);\n      for (const line of r.samples?.nomatch ?? []) if (reports(line)) out.push(`rule ${r.id} matches ${JSON.stringify(line)}, which its samples say it must not`);\n    }\n    return out;\n  }\n  /** Prefilter for a kind; one that never matches when no rule reads that kind. */\n  prefilter(kind) {\n    return this.prefilters.get(kind) ?? /(?!)/g;\n  }\n  /**\n   * Every rule of the kind whose pattern (and condition) the line satisfies. Only rules with an\n   * anchor in the line are tried: on a busy ha.log that is one or two patterns instead of twenty.\n   */\n  match(kind, text) {\n    const out = [];\n    const index = this.byAnchor.get(kind);\n    const re = this.prefilters.get(kind);\n    if (!index || !re) return out;\n    let candidates = [];\n    re.lastIndex = 0;\n    for (let m = re.exec(text); m; m = re.exec(text)) {\n      const rules = index.get(m[0].toLowerCase());\n      if (!rules) continue;\n      candidates = candidates.length === 0 ? rules : [.../* @__PURE__ */ new Set([...candidates, ...rules])].sort((a, b) => this.rules.indexOf(a) - this.rules.indexOf(b));\n    }\n    for (const rule of candidates) {\n      const m = rule.regex.exec(text);\n      if (!m) continue;\n      const fields = groupFields(m.groups);\n      if (passes(rule.when, fields)) out.push({ rule, fields });\n    }\n    return out;\n  }\n};\nfunction groupFields(groups) {\n  const fields = {};\n  for (const name in groups) {\n    const v = groups[name];\n    if (v === void 0) continue;\n    const cut = name.indexOf("__");\n    const k = cut < 0 ? name : name.slice(0, cut);\n    if (!(k in fields)) fields[k] = isSpace(v.charCodeAt(0)) || isSpace(v.charCodeAt(v.length - 1)) ? v.trim() : v;\n  }\n  return fields;\n}\nfunction isSpace(c) {\n  return c === 32 || c === 9;\n}\nfunction anchorAlternation(rules) {\n  const anchors = [...new Set(rules.flatMap((r) => r.anchors))].sort();\n  return anchors.map(escapeRegex).join("|");\n}\n\n// src/file-worker.ts\nvar port = import_node_worker_threads.parentPort;\nvar send = (m, transfer = []) => port.postMessage(m, transfer);\nasync function readNode(id, job) {\n  try {\n    const agg = new FindingAggregator(job.window, job.thresholds);\n    const files = job.files.map(({ id: fileId, file }) => ({ ...file, open: () => inputOf(fileId).input }));\n    for (const { id: fileId } of job.files) expected.add(fileId);\n    const read = await readNodeFiles({ ...job.node, files }, new RuleSet(job.pack), agg, job.thresholds);\n    send({ t: "node", id, result: { read: { ...read, ownLife: read.ownLife.toSpans(), heardPeer: read.heardPeer.toSpans() }, agg: agg.state() } });\n  } catch (err) {\n    send({ t: "error", id, message: errorText(err) });\n  } finally {\n    for (const { id: fileId } of job.files) finish(fileId);\n  }\n}\nasync function run(id, file, job, sent) {\n  try {\n    for await (const batch of fileRows(file, job, (message) => send({ t: "warn", id, message }))) {\n      sent(batch.bytes.length);\n      send({ t: "rows", id, batch }, [batch.bytes.buffer, batch.ends.buffer, batch.times.buffer, batch.lines.buffer]);\n    }\n    send({ t: "done", id });\n  } catch (err) {\n    send({ t: "error", id, message: errorText(err) });\n  } finally {\n    finish(id);\n  }\n}\nvar PIECE = 64 << 10;\nfunction inputStream(id) {\n  const queue = [];\n  let wanted = false;\n  let outstanding = 0;\n  const drain = () => {\n    while (wanted && queue.length && outstanding <= RESULT_CREDIT) {\n      const x = queue.shift();\n      if (x instanceof Error) {\n        input.destroy(x);\n        return;\n      }\n      if (x?.last) send({ t: "taken", id });\n      wanted = input.push(x ? x.piece : null);\n    }\n  };\n  const input = new import_node_stream.Readable({\n    objectMode: true,\n    highWaterMark: 1,\n    read() {\n      wanted = true;\n      drain();\n    }\n  });\n  input.once("close", () => finish(id));\n  return {\n    input,\n    put(x) {\n      if (Buffer.isBuffer(x)) {\n        for (let at = 0; at < x.length; at += PIECE) queue.push({ piece: x.subarray(at, at + PIECE), last: at + PIECE >= x.length });\n        if (!x.length) queue.push({ piece: x, last: true });\n      } else queue.push(x);\n      drain();\n    },\n    close() {\n      for (const x of queue.splice(0)) if (x && !(x instanceof Error) && x.last) send({ t: "taken", id });\n      input.destroy();\n    },\n    sent(size) {\n      outstanding += size;\n    },\n    used(size) {\n      outstanding -= size;\n      drain();\n    }\n  };\n}\nvar inputs = /* @__PURE__ */ new Map();\nvar expected = /* @__PURE__ */ new Set();\nfunction inputOf(id) {\n  let input = inputs.get(id);\n  if (!input) {\n    input = inputStream(id);\n    inputs.set(id, input);\n  }\n  return input;\n}\nfunction finish(id) {\n  const known = expected.delete(id) || inputs.has(id);\n  const input = inputs.get(id);\n  inputs.delete(id);\n  input?.close();\n  if (known) send({ t: "closed", id });\n}\nport.on("messageerror", (err) => send({ t: "error", id: -1, message: errorText(err) }));\nport.on("message", (m) => {\n  if (m.t === "node") return void readNode(m.id, m.job);\n  if (m.t === "open") {\n    const opened = inputOf(m.id);\n    return void run(m.id, { ...m.file, open: () => opened.input }, m.job, opened.sent);\n  }\n  const lane = inputs.get(m.id) ?? (expected.has(m.id) ? inputOf(m.id) : void 0);\n  if (!lane) {\n    if (m.t === "chunk") send({ t: "taken", id: m.id });\n    return;\n  }\n  if (m.t === "used") lane.used(m.size);\n  else if (m.t === "chunk") lane.put(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength));\n  else lane.put(m.t === "end" ? null : new Error(m.message));\n});\n', { eval: true, resourceLimits }) : new import_node_worker_threads.Worker(path.join(__dirname, "file-worker.js"), { resourceLimits });
 }
-var TIME_SOURCES = ["own", "previous", "first", "mtime", "none"];
 var MAX_UNTAKEN = 1;
 var RESULT_CREDIT = 1 << 20;
 var GZIP_RATIO = 8;
 function textSize(f) {
   return f.size * (f.path.endsWith(".gz") ? GZIP_RATIO : 1);
 }
-function dealOut(files, workers) {
+function dealOut(sizes, workers) {
   const load = new Array(workers).fill(0);
-  const owner = new Array(files.length).fill(0);
-  const bySize = files.map((_, k) => k).sort((a, b) => textSize(files[b]) - textSize(files[a]) || a - b);
+  const owner = new Array(sizes.length).fill(0);
+  const bySize = sizes.map((_, k) => k).sort((a, b) => sizes[b] - sizes[a] || a - b);
   for (const k of bySize) {
     const w = load.indexOf(Math.min(...load));
     owner[k] = w;
-    load[w] += textSize(files[k]);
+    load[w] += sizes[k];
   }
   return owner;
 }
 function inThreads(files, threads) {
   const workers = Array.from({ length: Math.min(threads, files.length) }, startWorker);
-  const lanes = files.map(() => ({ queue: [], untaken: 0, done: false }));
+  const lanes = files.map(() => ({ queue: [], untaken: 0, done: false, closed: false }));
   const warnings = files.map(() => []);
   const roomFor = (lane) => lane.untaken < MAX_UNTAKEN;
   const poke = (lane) => {
     const w = lane.wake;
     lane.wake = void 0;
     w?.();
-    if (roomFor(lane) || lane.error) {
+    if (roomFor(lane) || lane.error || lane.closed) {
       const r = lane.resume;
       lane.resume = void 0;
       r?.();
@@ -45296,31 +46906,33 @@ function inThreads(files, threads) {
   const failAll = (err) => {
     for (const lane of lanes) {
       if (!lane.done) lane.error ??= err;
+      lane.src?.destroy();
       poke(lane);
     }
   };
   for (const w of workers) {
     w.on("message", (m) => {
       const lane = lanes[m.id];
+      if (!lane) return void (m.t === "error" && failAll(new Error(m.message)));
       if (m.t === "taken") lane.untaken--;
+      else if (m.t === "closed") lane.closed = true;
       else if (m.t === "rows") lane.queue.push({ item: m.batch, size: m.batch.bytes.length });
-      else if (m.t === "scan") lane.queue.push({ item: m.piece, size: m.size });
       else if (m.t === "warn") warnings[m.id].push(m.message);
       else if (m.t === "done") lane.done = true;
-      else lane.error = new Error(m.message);
+      else if (m.t === "error") lane.error = new Error(m.message);
       poke(lane);
     });
     w.on("error", failAll);
+    w.on("messageerror", failAll);
     w.on("exit", (code) => failAll(new Error(`a worker thread stopped (exit code ${code}) before its files were read`)));
   }
   const feed = async (k, file, w) => {
     const lane = lanes[k];
-    let src;
     try {
-      src = file.open();
-      for await (const chunk of src) {
-        while (!lane.error && !roomFor(lane)) await new Promise((r) => lane.resume = r);
-        if (lane.error) break;
+      lane.src = file.open();
+      for await (const chunk of lane.src) {
+        while (!lane.error && !lane.closed && !roomFor(lane)) await new Promise((r) => lane.resume = r);
+        if (lane.error || lane.closed) break;
         const own = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
         const bytes = own ? chunk : new Uint8Array(chunk);
         lane.untaken++;
@@ -45328,15 +46940,16 @@ function inThreads(files, threads) {
       }
       w.postMessage({ t: "end", id: k });
     } catch (err) {
-      w.postMessage({ t: "fail", id: k, message: err.message });
+      w.postMessage({ t: "fail", id: k, message: errorText(err) });
     } finally {
-      src?.destroy();
+      lane.src?.destroy();
+      lane.src = void 0;
     }
   };
-  const owner = dealOut(files.map(({ file }) => file), workers.length);
+  const owner = dealOut(files.map(({ file }) => textSize(file)), workers.length);
   const streams = files.map(({ file, job }, k) => {
     const w = workers[owner[k]];
-    const meta = { node: file.node, kind: file.kind, path: file.path, order: file.order, size: file.size, mtime: file.mtime };
+    const meta = fileMeta(file);
     w.postMessage({ t: "open", id: k, file: meta, job });
     void feed(k, file, w);
     const lane = lanes[k];
@@ -45361,6 +46974,116 @@ function inThreads(files, threads) {
       await Promise.all(workers.map((w) => w.terminate()));
     }
   };
+}
+var NODE_CHUNKS_AHEAD = 2;
+var NODE_PIECE = 64 << 10;
+function fileMeta(file) {
+  return { node: file.node, kind: file.kind, path: file.path, order: file.order, size: file.size, mtime: file.mtime };
+}
+async function readNodesInThreads(nodes, job, threads) {
+  if (!nodes.length) return [];
+  const workers = Array.from({ length: Math.min(threads, nodes.length) }, startWorker);
+  const nodeFiles = nodes.map((n) => filesInReadOrder(n.files));
+  const owner = dealOut(nodeFiles.map((fs19) => fs19.reduce((sum, f) => sum + textSize(f), 0)), workers.length);
+  let nextId = 0;
+  let failure;
+  const lanes = workers.map(() => ({
+    untaken: 0,
+    resume: void 0,
+    node: void 0,
+    file: -1,
+    src: void 0,
+    fileClosed: false
+  }));
+  const wake = (lane) => {
+    const r = lane.resume;
+    lane.resume = void 0;
+    r?.();
+  };
+  const failAll = (err) => {
+    failure ??= err;
+    for (const lane of lanes) {
+      lane.node?.fail(failure);
+      lane.src?.destroy();
+      wake(lane);
+    }
+  };
+  workers.forEach((w, i) => {
+    const lane = lanes[i];
+    w.on("message", (m) => {
+      if (m.t === "taken") {
+        lane.untaken--;
+        wake(lane);
+      } else if (m.t === "closed") {
+        if (m.id === lane.file) lane.fileClosed = true;
+        wake(lane);
+      } else if (m.t === "node") lane.node?.ok(m.result);
+      else if (m.t === "error") failAll(new Error(m.message));
+    });
+    w.on("error", failAll);
+    w.on("messageerror", failAll);
+    w.on("exit", (code) => failAll(new Error(`a worker thread stopped (exit code ${code}) before its nodes were read`)));
+  });
+  const read = async (i, k) => {
+    const w = workers[i];
+    const lane = lanes[i];
+    const files = nodeFiles[k].map((file) => ({ id: nextId++, file }));
+    const result = new Promise((ok, fail) => {
+      const node2 = {
+        done: false,
+        ok: (r) => (node2.done = true, ok(r)),
+        fail: (e) => (node2.done = true, fail(e))
+      };
+      lane.node = node2;
+    });
+    const node = lane.node;
+    result.catch(() => void 0);
+    if (failure) node.fail(failure);
+    w.postMessage({ t: "node", id: k, job: { ...job, node: { name: nodes[k].name, facts: nodes[k].facts }, files: files.map(({ id, file }) => ({ id, file: fileMeta(file) })) } });
+    for (const { id, file } of files) {
+      if (node.done) break;
+      lane.file = id;
+      lane.fileClosed = false;
+      const stop = () => node.done || lane.fileClosed;
+      try {
+        lane.src = file.open();
+        for await (const chunk of lane.src) {
+          for (let at = 0; at < chunk.length && !stop(); at += NODE_PIECE) {
+            while (lane.untaken >= NODE_CHUNKS_AHEAD && !stop()) await new Promise((r) => lane.resume = r);
+            if (stop()) break;
+            const bytes = new Uint8Array(chunk.subarray(at, at + NODE_PIECE));
+            lane.untaken++;
+            w.postMessage({ t: "chunk", id, bytes }, [bytes.buffer]);
+          }
+          if (stop()) break;
+        }
+        w.postMessage({ t: "end", id });
+      } catch (err) {
+        w.postMessage({ t: "fail", id, message: errorText(err) });
+      } finally {
+        lane.src?.destroy();
+        lane.src = void 0;
+      }
+    }
+    return result;
+  };
+  try {
+    const results = new Array(nodes.length);
+    await Promise.all(
+      workers.map(async (_, i) => {
+        try {
+          for (let k = 0; k < nodes.length; k++) if (owner[k] === i) results[k] = await read(i, k);
+        } catch (err) {
+          failAll(err);
+          throw err;
+        }
+      })
+    );
+    return results;
+  } finally {
+    for (const w of workers) w.removeAllListeners("exit");
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
 }
 
 // src/sources/inputs.ts
@@ -45435,8 +47158,8 @@ var import_node_fs6 = require("node:fs");
 var os2 = __toESM(require("node:os"));
 var path2 = __toESM(require("node:path"));
 var import_promises2 = require("node:stream/promises");
-var import_node_zlib = require("node:zlib");
-var SNIFF_BYTES = 64 * 1024;
+var import_node_zlib2 = require("node:zlib");
+var SNIFF_BYTES2 = 64 * 1024;
 var SIGNATURES = [
   ["ha", /Local state:|Peer state:|[Hh]eartbeat|cluster takeover|Synchronization (started|complete|failed)|DEGRADED HA|\[com\.tippingpoint\.sms\.ha\]/],
   ["mysqld", /\[(Note|Warning|ERROR|System)\]|InnoDB:|mysqld|mariadbd|ready for connections/],
@@ -45444,16 +47167,16 @@ var SIGNATURES = [
 ];
 var JVM_CONSOLE = /^(Exception in thread |Exception: java\.|Dumping heap to |Heap dump file created|# There is insufficient memory|# A fatal error|Terminating due to java\.)/;
 var STATES = /^(Un-?configured|Configured|synchronization-(source|target)|Restart|Active|Passive|Failed|Degraded)\s*$/i;
-function isGzip(b) {
+function isGzip2(b) {
   return b.length >= 2 && b[0] === 31 && b[1] === 139;
 }
 function headText(head) {
-  if (!isGzip(head)) return head.toString("utf8");
+  if (!isGzip2(head)) return head.toString("utf8");
   try {
-    return (0, import_node_zlib.gunzipSync)(head, {
+    return (0, import_node_zlib2.gunzipSync)(head, {
       finishFlush: 2
       /* Z_SYNC_FLUSH: take what inflates of a cut stream */
-    }).subarray(0, SNIFF_BYTES).toString("utf8");
+    }).subarray(0, SNIFF_BYTES2).toString("utf8");
   } catch {
     return "";
   }
@@ -45480,20 +47203,20 @@ async function spoolStdin(input, isSyslog) {
   const fh = await import_node_fs6.promises.open(raw, "r");
   let head;
   try {
-    const { buffer, bytesRead } = await fh.read(Buffer.alloc(SNIFF_BYTES), 0, SNIFF_BYTES, 0);
+    const { buffer, bytesRead } = await fh.read(Buffer.alloc(SNIFF_BYTES2), 0, SNIFF_BYTES2, 0);
     head = buffer.subarray(0, bytesRead);
   } finally {
     await fh.close();
   }
   if (!head.length) throw new InputError("standard input (-) was empty: nothing to read");
-  if (!isGzip(head) && await isSyslog(raw)) return { file: raw, syslog: true };
+  if (!isGzip2(head) && await isSyslog(raw)) return { file: raw, syslog: true };
   const kind = sniffKind(head);
   if (!kind) {
     throw new InputError(
       "standard input (-) does not look like ha.log, sms-info.log, mysqld.err, tpt_sms.txt, ha.state or syslog: none of their usual phrases is in its first 64 KiB; save it under its own name and give that file"
     );
   }
-  const named2 = path2.join(dir, fileNameOf(kind) + (isGzip(head) ? ".gz" : ""));
+  const named2 = path2.join(dir, fileNameOf(kind) + (isGzip2(head) ? ".gz" : ""));
   await import_node_fs6.promises.rename(raw, named2);
   return { file: named2, syslog: false };
 }
@@ -45501,13 +47224,6 @@ async function spoolStdin(input, isSyslog) {
 // src/sources/local.ts
 var import_node_fs7 = require("node:fs");
 var path3 = __toESM(require("node:path"));
-
-// src/types.ts
-var LOG_KINDS = ["ha", "sms-info", "mysqld", "tpt", "state", "syslog"];
-var SEVERITIES = ["critical", "error", "warning", "info"];
-function severityRank(s) {
-  return SEVERITIES.length - SEVERITIES.indexOf(s);
-}
 
 // src/sources/facts.ts
 var COMMANDS = [
@@ -45696,66 +47412,6 @@ async function isDirectory(p) {
 var import_node_fs8 = require("node:fs");
 var import_node_stream = require("node:stream");
 var path4 = __toESM(require("node:path"));
-
-// src/text/lines.ts
-var MAX_LINE_BYTES = 1024 * 1024;
-function countNewlines(b) {
-  let n = 0;
-  for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
-  return n;
-}
-var NL = Buffer.from("\n");
-async function* splitLines(chunks, maxLine) {
-  let carry = null;
-  let longLength = -1;
-  for await (const chunk of chunks) {
-    let data = chunk;
-    if (longLength >= 0) {
-      const nl = data.indexOf(10);
-      if (nl < 0) {
-        longLength += data.length;
-        yield { type: "long-piece", piece: data };
-        continue;
-      }
-      yield { type: "long-piece", piece: data.subarray(0, nl) };
-      yield { type: "long-end", length: longLength + nl };
-      longLength = -1;
-      data = data.subarray(nl + 1);
-    }
-    let buf = data;
-    if (carry) {
-      const nl = data.indexOf(10);
-      if (nl < 0) buf = Buffer.concat([carry, data]);
-      else {
-        const joined = Buffer.concat([carry, data.subarray(0, nl + 1)]);
-        buf = data.subarray(nl + 1);
-        yield { type: "lines", buf: joined, end: joined.length };
-      }
-      carry = null;
-    }
-    const lastNl = buf.lastIndexOf(10);
-    if (lastNl >= 0) yield { type: "lines", buf, end: lastNl + 1 };
-    const tail = buf.subarray(lastNl + 1);
-    if (tail.length > maxLine) {
-      yield { type: "long-start", head: Buffer.from(tail.subarray(0, maxLine)) };
-      yield { type: "long-piece", piece: tail };
-      longLength = tail.length;
-    } else if (tail.length) carry = Buffer.from(tail);
-  }
-  if (longLength >= 0) yield { type: "long-end", length: longLength };
-  if (carry) yield { type: "lines", buf: Buffer.concat([carry, NL]), end: carry.length + 1 };
-}
-function eachLine(buf, end, line) {
-  let pos = 0;
-  while (pos < end) {
-    const nl = buf.indexOf(10, pos);
-    const lineEnd = nl < 0 || nl >= end ? end : nl;
-    line(pos, lineEnd);
-    pos = lineEnd + 1;
-  }
-}
-
-// src/sources/syslog.ts
 var MONTH = /^(?:<\d{1,3}>)?[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d (\S+) ([^\s:[]+)/;
 var RFC5424 = /^<\d{1,3}>1 \S+ (\S+) (\S+)/;
 function syslogHeader(line) {
@@ -46141,7 +47797,7 @@ function str(b, off, len) {
   const end = b.indexOf(0, off);
   return b.toString("utf8", off, end === -1 || end > off + len ? off + len : end);
 }
-function num(b, off, len, field) {
+function num2(b, off, len, field) {
   if (b[off] & 128) {
     let v = b[off] & 127;
     for (let i = off + 1; i < off + len; i++) v = v * 256 + b[i];
@@ -46164,7 +47820,7 @@ function decodeHeader(b) {
   if (zero) return null;
   let sum = 0;
   for (let i = 0; i < 512; i++) sum += i >= 148 && i < 156 ? 32 : b[i];
-  const stored = num(b, 148, 8, "checksum");
+  const stored = num2(b, 148, 8, "checksum");
   if (stored !== sum) throw new Error("header checksum mismatch");
   let name2 = str(b, 0, 100);
   const magic = b.toString("latin1", 257, 263);
@@ -46175,8 +47831,8 @@ function decodeHeader(b) {
   return {
     name: name2,
     typeflag: b[156] === 0 ? "0" : String.fromCharCode(b[156]),
-    size: num(b, 124, 12, "size"),
-    mtime: num(b, 136, 12, "mtime"),
+    size: num2(b, 124, 12, "size"),
+    mtime: num2(b, 136, 12, "mtime"),
     linkname: str(b, 157, 100)
   };
 }
@@ -46621,7 +48277,7 @@ function roleFrom(s) {
   const r = s.toLowerCase();
   return r === "primary" || r === "secondary" ? r : "unknown";
 }
-function num2(v) {
+function num3(v) {
   return typeof v === "number" && Number.isFinite(v) ? v : void 0;
 }
 function offsetMinutes2(v) {
@@ -46640,13 +48296,13 @@ function factsOf(n, warn) {
   const facts = {};
   const hostname3 = typeof f.hostname === "string" && f.hostname ? f.hostname : n.host || void 0;
   if (hostname3) facts.hostname = hostname3;
-  const off = num2(f.utcOffsetMinutes) ?? offsetMinutes2(f.utcOffset);
+  const off = num3(f.utcOffsetMinutes) ?? offsetMinutes2(f.utcOffset);
   if (off !== void 0 && Math.abs(off) <= MAX_ZONE_MINUTES) facts.utcOffsetMinutes = off;
   else if (off !== void 0) warn(`${n.name}: the manifest gives a UTC offset of ${off} min, which no zone has; ignored`);
-  const co = num2(f.clockOffsetMs) ?? num2(clock3.offsetMs);
+  const co = num3(f.clockOffsetMs) ?? num3(clock3.offsetMs);
   if (co !== void 0 && Math.abs(co) <= MAX_CLOCK_MS) facts.clockOffsetMs = co;
   else if (co !== void 0) warn(`${n.name}: the manifest gives a clock offset of ${co} ms, more than a year; ignored`);
-  const cu = num2(f.clockUncertaintyMs) ?? num2(clock3.uncertaintyMs);
+  const cu = num3(f.clockUncertaintyMs) ?? num3(clock3.uncertaintyMs);
   if (cu !== void 0) facts.clockUncertaintyMs = cu;
   return facts;
 }
@@ -46884,242 +48540,6 @@ async function exists(p) {
 
 // src/cli/times.ts
 init_thresholds();
-
-// src/ingest/timestamp.ts
-var MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-var WEEKDAYS = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
-var DAY_MS = 864e5;
-function digit(s, i) {
-  const c = s.charCodeAt(i) - 48;
-  return c >= 0 && c <= 9 ? c : -1;
-}
-function num3(s, i, n) {
-  let v = 0;
-  for (let k = 0; k < n; k++) {
-    const d = digit(s, i + k);
-    if (d < 0) return -1;
-    v = v * 10 + d;
-  }
-  return v;
-}
-function validClock(mo, d, h, mi, se) {
-  return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && se >= 0 && se <= 60;
-}
-function parseIsoLike(s, i) {
-  const y = num3(s, i, 4);
-  if (y < 0 || s[i + 4] !== "-" || s[i + 7] !== "-" || s[i + 13] !== ":" || s[i + 16] !== ":") return null;
-  const sep = s[i + 10];
-  if (sep !== " " && sep !== "T") return null;
-  const h = sep === " " && s[i + 11] === " " ? num3(s, i + 12, 1) : num3(s, i + 11, 2);
-  const mo = num3(s, i + 5, 2), d = num3(s, i + 8, 2), mi = num3(s, i + 14, 2), se = num3(s, i + 17, 2);
-  if (!validClock(mo, d, h, mi, se)) return null;
-  let p = i + 19;
-  let frac = 0;
-  if ((s[p] === "," || s[p] === ".") && digit(s, p + 1) >= 0) {
-    p++;
-    let scale = 100;
-    while (digit(s, p) >= 0) {
-      frac += digit(s, p) * scale;
-      scale /= 10;
-      p++;
-    }
-  }
-  let ms = Date.UTC(y, mo - 1, d, h, mi, se) + Math.floor(frac);
-  let zoned = false;
-  if (s[p] === "Z") {
-    zoned = true;
-    p++;
-  } else if ((s[p] === "+" || s[p] === "-") && sep === "T") {
-    const oh = num3(s, p + 1, 2);
-    const colon = s[p + 3] === ":" ? 1 : 0;
-    const om = num3(s, p + 3 + colon, 2);
-    if (oh >= 0 && om >= 0) {
-      const sign = s[p] === "+" ? 1 : -1;
-      ms -= sign * (oh * 60 + om) * 6e4;
-      zoned = true;
-      p += 5 + colon;
-    }
-  }
-  return { ms, zoned, family: "iso", end: p };
-}
-function parseMysqlShort(s, i) {
-  const yy = num3(s, i, 2), mo = num3(s, i + 2, 2), d = num3(s, i + 4, 2);
-  if (yy < 0 || mo < 0 || d < 0 || s[i + 6] !== " ") return null;
-  let p = i + 7;
-  let h;
-  if (s[p] === " ") {
-    h = num3(s, p + 1, 1);
-    p += 2;
-  } else if (s[p + 1] === ":") {
-    h = num3(s, p, 1);
-    p += 1;
-  } else {
-    h = num3(s, p, 2);
-    p += 2;
-  }
-  if (h < 0 || s[p] !== ":" || s[p + 3] !== ":") return null;
-  const mi = num3(s, p + 1, 2), se = num3(s, p + 4, 2);
-  if (!validClock(mo, d, h, mi, se)) return null;
-  const year = yy < 70 ? 2e3 + yy : 1900 + yy;
-  return { ms: Date.UTC(year, mo - 1, d, h, mi, se), zoned: false, family: "mysql-short", end: p + 6 };
-}
-function parseRfc3164(s, i, ctx) {
-  const mo = MONTHS.indexOf(s.slice(i, i + 3)) + 1;
-  if (mo === 0 || s[i + 3] !== " ") return null;
-  const d = s[i + 4] === " " ? num3(s, i + 5, 1) : num3(s, i + 4, 2);
-  if (d < 0 || s[i + 6] !== " " || s[i + 9] !== ":" || s[i + 12] !== ":") return null;
-  const h = num3(s, i + 7, 2), mi = num3(s, i + 10, 2), se = num3(s, i + 13, 2);
-  if (!validClock(mo, d, h, mi, se)) return null;
-  const ref = ctx.mtimeMs ?? Date.UTC(1970, 0, 1);
-  const year = new Date(ref).getUTCFullYear();
-  let ms = Date.UTC(year, mo - 1, d, h, mi, se);
-  if (ctx.mtimeMs !== void 0 && ms > ref + DAY_MS) ms = Date.UTC(year - 1, mo - 1, d, h, mi, se);
-  return { ms, zoned: false, family: "rfc3164", end: i + 15 };
-}
-function parseEpoch(s, i) {
-  let p = i;
-  while (digit(s, p) >= 0) p++;
-  if (p - i !== 10 && p - i !== 13) return null;
-  let ms = p - i === 13 ? Number(s.slice(i, p)) : Number(s.slice(i, p)) * 1e3;
-  if (s[p] === "." && digit(s, p + 1) >= 0) {
-    let q = p + 1;
-    while (digit(s, q) >= 0) q++;
-    ms += Math.floor(Number(`0${s.slice(p, q)}`) * 1e3);
-    p = q;
-  }
-  const next = s.charCodeAt(p);
-  if (p < s.length && next !== 32 && next !== 9) return null;
-  return { ms, zoned: true, family: "epoch", end: p };
-}
-function fraction(s, p) {
-  if (s[p] !== "." && s[p] !== "," || digit(s, p + 1) < 0) return [0, p];
-  let q = p + 1;
-  let frac = 0;
-  let scale = 100;
-  while (digit(s, q) >= 0) {
-    frac += digit(s, q) * scale;
-    scale /= 10;
-    q++;
-  }
-  return [Math.floor(frac), q];
-}
-function clock(s, i) {
-  if (s[i + 2] !== ":" || s[i + 5] !== ":") return null;
-  const h = num3(s, i, 2), mi = num3(s, i + 3, 2), se = num3(s, i + 6, 2);
-  return h < 0 || mi < 0 || se < 0 ? null : [h, mi, se];
-}
-function parseSlashed(s, i) {
-  const long = s[i + 4] === "/";
-  const w = long ? 4 : 2;
-  const y = num3(s, i, w), mo = num3(s, i + w + 1, 2), d = num3(s, i + w + 4, 2);
-  if (y < 0 || mo < 0 || d < 0 || s[i + w + 3] !== "/" || s[i + w + 6] !== " ") return null;
-  const c = clock(s, i + w + 7);
-  if (!c || !validClock(mo, d, ...c)) return null;
-  const [frac, end] = fraction(s, i + w + 15);
-  const year = long ? y : y < 70 ? 2e3 + y : 1900 + y;
-  return { ms: Date.UTC(year, mo - 1, d, ...c) + frac, zoned: false, family: "slashed", end };
-}
-function parseTomcat(s, i) {
-  const d = num3(s, i, 2);
-  const mo = MONTHS.indexOf(s.slice(i + 3, i + 6)) + 1;
-  const y = num3(s, i + 7, 4);
-  if (d < 0 || mo === 0 || y < 0 || s[i + 2] !== "-" || s[i + 6] !== "-" || s[i + 11] !== " ") return null;
-  const c = clock(s, i + 12);
-  if (!c || !validClock(mo, d, ...c)) return null;
-  const [frac, end] = fraction(s, i + 20);
-  return { ms: Date.UTC(y, mo - 1, d, ...c) + frac, zoned: false, family: "tomcat", end };
-}
-function parseCtime(s, i) {
-  if (!WEEKDAYS.includes(s.slice(i, i + 3)) || s[i + 3] !== " ") return null;
-  const mo = MONTHS.indexOf(s.slice(i + 4, i + 7)) + 1;
-  const d = s[i + 8] === " " ? num3(s, i + 9, 1) : num3(s, i + 8, 2);
-  if (mo === 0 || d < 0 || s[i + 7] !== " " || s[i + 10] !== " ") return null;
-  const c = clock(s, i + 11);
-  if (!c || !validClock(mo, d, ...c)) return null;
-  const [frac, p] = fraction(s, i + 19);
-  const y = num3(s, p + 1, 4);
-  if (s[p] !== " " || y < 0) return null;
-  return { ms: Date.UTC(y, mo - 1, d, ...c) + frac, zoned: false, family: "ctime", end: p + 5 };
-}
-function parseTimeOfDay(s, i, ctx) {
-  const c = clock(s, i);
-  if (!c || !validClock(1, 1, ...c) || s.slice(i + 8, i + 14) !== " UTC -" || ctx.nearMs === void 0) return null;
-  const tod = (c[0] * 3600 + c[1] * 60 + c[2]) * 1e3;
-  const from = ctx.nearMs - 6e4;
-  let ms = Math.floor(from / DAY_MS) * DAY_MS + tod;
-  if (ms < from) ms += DAY_MS;
-  return { ms, zoned: true, family: "time-of-day", end: i + 12 };
-}
-function parseTimestamp(line, ctx = {}) {
-  let i = 0;
-  if (line.charCodeAt(0) === 60) {
-    const close = line.indexOf(">", 1);
-    if (close < 2 || close > 4 || num3(line, 1, close - 1) < 0) return null;
-    i = close + 1;
-    if (line[i] === "1" && line[i + 1] === " ") {
-      const t = parseIsoLike(line, i + 2);
-      return t && { ...t, family: "rfc5424" };
-    }
-    return parseRfc3164(line, i, ctx);
-  }
-  const c = line.charCodeAt(0);
-  if (c >= 48 && c <= 57) {
-    if (line[4] === "-") return parseIsoLike(line, 0);
-    if (line[6] === " ") return parseMysqlShort(line, 0);
-    if (line[2] === "/" || line[4] === "/") return parseSlashed(line, 0);
-    if (line[2] === "-") return parseTomcat(line, 0);
-    if (line[2] === ":") return parseTimeOfDay(line, 0, ctx);
-    return parseEpoch(line, 0);
-  }
-  if (c >= 65 && c <= 90) return parseRfc3164(line, 0, ctx) ?? parseCtime(line, 0);
-  if (c === 91) {
-    const t = parseCtime(line, 1);
-    return t && line[t.end] === "]" ? { ...t, end: t.end + 1 } : null;
-  }
-  return null;
-}
-function isDigit(b) {
-  return b !== void 0 && b >= 48 && b <= 57;
-}
-function looksTimestamped(buf, p) {
-  const b = buf[p];
-  if (isDigit(b)) {
-    if (buf[p + 4] === 45) return isDigit(buf[p + 5]) && buf[p + 13] === 58;
-    if (buf[p + 6] === 32) return isDigit(buf[p + 5]) && (buf[p + 9] === 58 || buf[p + 10] === 58);
-    if (buf[p + 2] === 47) return buf[p + 5] === 47 && buf[p + 11] === 58;
-    if (buf[p + 4] === 47) return buf[p + 7] === 47 && buf[p + 13] === 58;
-    if (buf[p + 2] === 45) return buf[p + 6] === 45 && buf[p + 14] === 58;
-    if (buf[p + 2] === 58) return buf[p + 5] === 58 && buf[p + 9] === 85;
-    let n = 0;
-    while (n < 14 && isDigit(buf[p + n])) n++;
-    return n === 10 || n === 13;
-  }
-  if (b === 60) return isDigit(buf[p + 1]);
-  if (b === 91) return buf[p + 4] === 32 && buf[p + 14] === 58 && isName(buf, p + 1, WEEKDAYS);
-  if (b !== void 0 && b >= 65 && b <= 90) {
-    if (buf[p + 3] === 32 && buf[p + 9] === 58 && buf[p + 12] === 58 && isName(buf, p, MONTHS)) return true;
-    return buf[p + 3] === 32 && buf[p + 13] === 58 && isName(buf, p, WEEKDAYS);
-  }
-  return false;
-}
-function isName(buf, p, names) {
-  return names.includes(String.fromCharCode(buf[p], buf[p + 1], buf[p + 2]));
-}
-function formatOffset(minutes) {
-  const sign = minutes < 0 ? "-" : "+";
-  const a = Math.abs(minutes);
-  return `${sign}${String(Math.floor(a / 60)).padStart(2, "0")}:${String(a % 60).padStart(2, "0")}`;
-}
-function parseOffset(text) {
-  if (text === "Z" || text === "UTC") return 0;
-  const m = /^([+-])(\d{1,2})(?::?(\d{2}))?$/.exec(text.trim());
-  if (!m) return null;
-  const v = Number(m[2]) * 60 + Number(m[3] ?? 0);
-  if (v > 14 * 60) return null;
-  return m[1] === "-" ? -v : v;
-}
-
-// src/cli/times.ts
 var RELATIVE = /^(\d+)\s*(s|m|h|d|w)$/i;
 var UNIT_MS = { s: 1e3, m: 6e4, h: 36e5, d: 864e5, w: 6048e5 };
 var MAX_DATE_MS = 864e13;
@@ -47188,12 +48608,12 @@ function parseThresholds(values) {
 
 // src/cli/flags.ts
 var CORES = (0, import_node_os2.availableParallelism)();
-var DEFAULT_THREADS = { rows: Math.min(CORES, 4), scan: CORES >= 4 ? Math.min(CORES, 4) : 1 };
+var DEFAULT_THREADS = Math.min(CORES, 4);
 var THREADED_BYTES = 32 << 20;
-function threadsFor(flag, inv, work) {
+function threadsFor(flag, inv) {
   if (flag !== void 0) return flag;
   const text = inv.nodes.reduce((sum, n) => n.files.reduce((s, f) => s + textSize(f), sum), 0);
-  return text >= THREADED_BYTES ? DEFAULT_THREADS[work] : 1;
+  return text >= THREADED_BYTES ? DEFAULT_THREADS : 1;
 }
 var inputFlags = {
   tz: import_core2.Flags.string({ description: "UTC offset of a node's zone-less times, NODE=\xB1HH:MM (repeatable). Default: this machine's zone.", multiple: true, helpGroup: "INPUT" }),
@@ -47204,7 +48624,7 @@ var inputFlags = {
     helpGroup: "INPUT"
   }),
   threads: import_core2.Flags.integer({
-    description: `Worker threads that read and parse the files; 1 does all in one thread. The output is the same either way. Default, for input of ${THREADED_BYTES >> 20} MB or more: timeline --all the machine's cores, at most 4; other commands the same on 4 cores or more, else one. One thread for less input.`,
+    description: `Worker threads that read and parse the files; 1 does all in one thread. The output is the same either way. Default, for input of ${THREADED_BYTES >> 20} MB or more: the machine's cores, at most 4 (an analysis reads each node in a thread of its own, so it uses at most one per node); one thread for less input.`,
     min: 1,
     max: 64,
     helpGroup: "INPUT"
@@ -47257,41 +48677,6 @@ function jsonOrFormat(json, format, fallback) {
 
 // src/rules/engine.ts
 var import_node_fs11 = require("node:fs");
-
-// src/rules/conditions.ts
-var CONDITIONS = [
-  { id: "ha-failed", severity: "critical", detectedBy: ["rule"], needs: ["ha", "state"] },
-  { id: "passive-takeover", severity: "critical", detectedBy: ["cluster"], needs: ["ha"] },
-  { id: "takeover-averted", severity: "warning", detectedBy: ["cluster"], needs: ["ha"] },
-  { id: "no-active-node", severity: "critical", detectedBy: ["cluster"], needs: ["ha", "state"] },
-  { id: "sync-failed", severity: "error", detectedBy: ["sequence"], needs: ["ha"] },
-  { id: "active-on-db-errors", severity: "critical", detectedBy: ["cluster"], needs: ["mysqld"] },
-  { id: "resource-exhaustion", severity: "error", detectedBy: ["rule", "cluster"], needs: ["mysqld", "sms-info", "tpt"] },
-  { id: "ha-degraded", severity: "error", detectedBy: ["rule"], needs: ["ha"] },
-  { id: "java-oom", severity: "error", detectedBy: ["rule"], needs: ["sms-info", "tpt"] },
-  { id: "db-corruption", severity: "critical", detectedBy: ["rule"], needs: ["mysqld"] },
-  { id: "db-crash", severity: "critical", detectedBy: ["rule"], needs: ["mysqld"] },
-  { id: "db-start-failed", severity: "critical", detectedBy: ["sequence"], needs: ["mysqld"] },
-  { id: "replication-broken", severity: "critical", detectedBy: ["sequence"], needs: ["mysqld", "ha"] },
-  { id: "split-brain", severity: "critical", detectedBy: ["cluster"], needs: ["ha"] },
-  { id: "no-brain", severity: "error", detectedBy: ["cluster"], needs: ["ha"] },
-  { id: "heartbeat-loss", severity: "warning", detectedBy: ["sequence"], needs: ["ha"] },
-  { id: "unclean-shutdown", severity: "error", detectedBy: ["sequence"], needs: ["mysqld"] },
-  { id: "maintenance-under-ha", severity: "error", detectedBy: ["sequence"], needs: ["ha"] },
-  { id: "ipv6-unsupported", severity: "error", detectedBy: ["sequence"], needs: ["ha"] },
-  { id: "log-rollover-gap", severity: "warning", detectedBy: ["cluster"], needs: ["ha", "sms-info", "mysqld", "tpt"] },
-  { id: "clock-skew", severity: "warning", detectedBy: ["cluster"], needs: ["ha"] },
-  { id: "not-collected", severity: "error", detectedBy: ["sequence"], needs: [] }
-];
-var BY_ID = new Map(CONDITIONS.map((c) => [c.id, c]));
-function conditionById(id) {
-  const c = BY_ID.get(id);
-  if (!c) throw new Error(`unknown condition id ${id}`);
-  return c;
-}
-function isConditionId(id) {
-  return BY_ID.has(id);
-}
 
 // src/rules/pack.json
 var pack_default = {
@@ -48285,368 +49670,6 @@ function loadRules(file) {
   return set;
 }
 
-// src/knowledge/summaries.ts
-var SUMMARIES = {
-  "ha-failed": "entered the HA Failed state",
-  "passive-takeover": "took over the cluster",
-  "passive-takeover/considered": "considered taking over the cluster and became Active",
-  "passive-takeover/from-passive": "went from Passive to Active without logging that it considered a takeover",
-  "passive-takeover/active-while-peer-active": "became Active while {other} was Active",
-  "takeover-averted": "considered taking over the cluster but stayed {state}{restart}",
-  "no-active-node": "no node is Active now ({states}); the last Active one left that state at {since} UTC",
-  "sync-failed": "synchronization failed ({reason}); back to {state}",
-  "active-on-db-errors": "became Active on a database that had just reported errors ({what})",
-  "resource-exhaustion": "ran out of a resource",
-  "resource-exhaustion/db.disk-full": "the database ran out of disk space",
-  "resource-exhaustion/db.open-files": "the database ran out of file handles (too many open files)",
-  "resource-exhaustion/db.connections": "the database turned connections away: too many connections",
-  "resource-exhaustion/db.memory": "the database could not get the memory it asked for",
-  "resource-exhaustion/jvm.native-memory": "the Java VM could not get native memory and stopped",
-  "resource-exhaustion/facts-disk": "a file system was {percent} full when collected ({mount})",
-  "resource-exhaustion/facts-memory": "only {available} of {total} MiB of memory were available when collected",
-  "ha-degraded": "reported DEGRADED HA",
-  "java-oom": "Java ran out of memory",
-  "java-oom/java.oom": "Java ran out of memory[ ({all:variant})]",
-  "db-corruption": "database corruption reported",
-  "db-corruption/db.corruption": "database corruption reported[ in {all:table}]",
-  "db-crash": "the database server crashed",
-  "db-crash/db.crash": "the database server crashed ({all:how})",
-  "db-start-failed": "the database server did not start[: {reason}]",
-  "replication-broken": "database replication is broken",
-  "replication-broken/delay": "replication fell {seconds} s behind the active node and was not seen catching up",
-  "replication-broken/delay-recovered": "replication fell up to {seconds} s behind the active node and caught up {after} later",
-  "replication-broken/stopped": "the replication {thread} thread stopped on an error[ ({all:code})] and was not seen running again",
-  "replication-broken/resumed": "the replication {thread} thread stopped on an error[ ({all:code})] and was running again {after} later",
-  "split-brain": "both nodes were Active at once for {minutes} min ({seconds} s)",
-  "no-brain": "neither node was Active for {minutes} min while HA was enabled",
-  "unclean-shutdown": "restarted without a clean stop[ ({all:how})]",
-  "maintenance-under-ha": "maintenance applied while HA was enabled ({what})",
-  "ipv6-unsupported": "HA configured with an IPv6 peer address ({peer})",
-  "log-rollover-gap": "oldest {kind} entry ({oldest}, {file}) is later than the incident time {incident}: earlier evidence was rotated away",
-  "not-collected/node": "was not collected: {why}",
-  "not-collected/files": "{count} file(s) were not collected; the first: {why}",
-  "clock-skew/facts": "clock was {seconds} s {direction} the collector's when the bundle was made; times were corrected",
-  "clock-skew/events": "clock {measure} {seconds} s {direction} {other}'s, judged from {basis}; to correct it, try {fix}",
-  "clock-skew/zone": "times {measure} {span} {direction} {other}'s, judged from {basis}; its zone was probably read wrong (smsdiag's inference): try {fix}"
-};
-function fillTemplate(template, node, fields) {
-  return template.replace(/\{(\w+)\}/g, (_, k) => k === "node" ? node : fields[k] ?? "");
-}
-function listValues(values, more) {
-  if (!values?.length) return "";
-  return more ? `${values.join("; ")}; and ${more} more` : values.join("; ");
-}
-function fillSummary(template, node, part) {
-  const value = (k) => {
-    if (k === "node") return node;
-    if (k.startsWith("all:")) return listValues(part.values[k.slice(4)], part.more[k.slice(4)] ?? 0);
-    return part.fields[k] ?? "";
-  };
-  const placeholders = /\{([\w:]+)\}/g;
-  return template.replace(/\[([^\]]*)\]/g, (_, inner) => [...inner.matchAll(placeholders)].every((m) => value(m[1])) ? inner : "").replace(placeholders, (_, k) => value(k)).replace(/ \(\)/g, "").replace(/\(\s*\)/g, "");
-}
-function plural(n, one, many = `${one}s`) {
-  return `${n} ${n === 1 ? one : many}`;
-}
-function findingSummary(f) {
-  if (f.condition === "heartbeat-loss") {
-    const parts = [];
-    if (f.misses) parts.push(`${plural(f.misses, "heartbeat")} unanswered, longest run ${f.maxRun}`);
-    if (f.slowReplies) parts.push(`${plural(f.slowReplies, "reply", "replies")} slower than ${f.slowLimitMs} ms`);
-    return parts.join("; ");
-  }
-  const lines = f.parts.map((p) => {
-    const template = (p.variant && SUMMARIES[`${f.condition}/${p.variant}`]) ?? SUMMARIES[f.condition] ?? f.condition;
-    const base = fillSummary(template, f.node, p);
-    return p.count > 1 ? `${base} (${p.count} times)` : base;
-  });
-  return [...new Set(lines)].join("; ");
-}
-var SUMMARY_KEYS = Object.keys(SUMMARIES);
-
-// src/correlate/aggregate.ts
-init_thresholds();
-var EVIDENCE_LIMIT = 5;
-var MAX_VALUES = 8;
-var MAX_VALUE_CHARS = 100;
-function isoTime(ms) {
-  return ms === void 0 ? void 0 : new Date(ms).toISOString();
-}
-function toEvidence(e) {
-  const ev = { node: e.node, file: e.file, line: e.line, text: e.text };
-  if (e.time !== void 0) ev.time = isoTime(e.time);
-  return ev;
-}
-function eventTime(o) {
-  return o.eventTime ?? o.evidence[o.evidence.length - 1]?.time;
-}
-var FindingAggregator = class {
-  constructor(window2 = {}, thresholds2 = DEFAULT_THRESHOLDS) {
-    this.window = window2;
-    this.thresholds = thresholds2;
-  }
-  window;
-  thresholds;
-  byKey = /* @__PURE__ */ new Map();
-  lastMerge = /* @__PURE__ */ new Map();
-  inWindow(t) {
-    if (this.window.since === void 0 && this.window.until === void 0) return true;
-    if (t === void 0) return false;
-    return (this.window.since === void 0 || t >= this.window.since) && (this.window.until === void 0 || t <= this.window.until);
-  }
-  add(o) {
-    const t = eventTime(o);
-    if (!this.inWindow(t)) return;
-    if (o.mergeKey && o.mergeWithinMs && t !== void 0) {
-      const prev = this.lastMerge.get(o.mergeKey);
-      this.lastMerge.set(o.mergeKey, t);
-      if (prev !== void 0 && t - prev <= o.mergeWithinMs) {
-        const agg2 = this.byKey.get(`${o.condition}\0${o.node}`);
-        if (agg2) {
-          agg2.last = Math.max(agg2.last ?? t, t);
-          const part2 = agg2.parts.get(partKey(o));
-          if (part2) noteValues(part2, o.fields);
-          for (const e of o.evidence) this.keepEvidence(agg2, e);
-        }
-        return;
-      }
-    }
-    const key2 = `${o.condition}\0${o.node}`;
-    const cond = conditionById(o.condition);
-    let agg = this.byKey.get(key2);
-    if (!agg) {
-      agg = {
-        condition: o.condition,
-        node: o.node,
-        severity: o.severity ?? cond.severity,
-        count: 0,
-        parts: /* @__PURE__ */ new Map(),
-        timed: false,
-        causeEvidence: [],
-        evidence: [],
-        maxRun: 0,
-        slowReplies: 0,
-        misses: 0
-      };
-      this.byKey.set(key2, agg);
-    }
-    agg.count++;
-    if (o.evidence.length === 0 || o.evidence.some((e) => !e.timeFromMtime)) agg.timed = true;
-    if (o.cause && !agg.cause) agg.cause = o.cause;
-    const sev = o.severity ?? cond.severity;
-    if (severityRank(sev) > severityRank(agg.severity)) agg.severity = sev;
-    const start = o.startTime ?? t;
-    if (start !== void 0 && (agg.first === void 0 || start < agg.first)) agg.first = start;
-    const at = start ?? Number.POSITIVE_INFINITY;
-    let part = agg.parts.get(partKey(o));
-    if (!part) {
-      part = { variant: o.variant, fields: o.fields, values: {}, more: {}, count: 0, severity: sev, first: at, order: agg.parts.size };
-      agg.parts.set(partKey(o), part);
-    }
-    part.count++;
-    if (severityRank(sev) > severityRank(part.severity)) part.severity = sev;
-    if (at < part.first) {
-      part.first = at;
-      part.fields = o.fields;
-    }
-    noteValues(part, o.fields);
-    if (t !== void 0 && (agg.last === void 0 || t > agg.last)) agg.last = t;
-    if (o.fields.run) {
-      agg.misses++;
-      agg.maxRun = Math.max(agg.maxRun, Number(o.fields.run));
-    }
-    if (o.fields.slowMs) agg.slowReplies++;
-    for (const e of o.evidence) this.keepEvidence(agg, e);
-  }
-  keepEvidence(agg, e) {
-    if (!agg.latest || (e.time ?? 0) >= (agg.latest.time ?? 0)) agg.latest = e;
-    if (agg.evidence.length < EVIDENCE_LIMIT - 1) {
-      agg.evidence.push(e);
-      return;
-    }
-    let worst = 0;
-    for (let i = 1; i < agg.evidence.length; i++) if ((agg.evidence[i].time ?? 0) > (agg.evidence[worst].time ?? 0)) worst = i;
-    if ((e.time ?? 0) < (agg.evidence[worst].time ?? 0)) agg.evidence[worst] = e;
-  }
-  /** Attach the concluded cause of a node's condition, with the events that decided it. */
-  setCause(condition, node, cause, evidence, confidence) {
-    const agg = this.byKey.get(`${condition}\0${node}`);
-    if (!agg) return;
-    agg.cause = cause;
-    agg.causeConfidence = confidence;
-    agg.causeEvidence = evidence;
-  }
-  has(condition, node) {
-    for (const a of this.byKey.values()) if (a.condition === condition && (node === void 0 || a.node === node)) return true;
-    return false;
-  }
-  findings(nodeOrder) {
-    const out = [];
-    for (const a of this.byKey.values()) {
-      const seen = /* @__PURE__ */ new Set();
-      const evidence = [...a.evidence, ...a.latest ? [a.latest] : [], ...a.causeEvidence].filter((e) => {
-        const key2 = `${e.node}\0${e.file}\0${e.line}`;
-        if (seen.has(key2)) return false;
-        seen.add(key2);
-        return true;
-      });
-      evidence.sort((x, y) => (x.time ?? 0) - (y.time ?? 0) || nodeOrder(x.node) - nodeOrder(y.node) || x.fileOrder - y.fileOrder || x.line - y.line);
-      const f = {
-        id: a.condition,
-        severity: a.severity,
-        node: a.node,
-        first: isoTime(a.first) ?? "",
-        last: isoTime(a.last) ?? "",
-        count: a.count,
-        summary: a.timed ? summarize(a, this.thresholds) : `${summarize(a, this.thresholds)} (time unknown: file mtime)`,
-        evidence: evidence.map(toEvidence),
-        _first: a.first ?? Number.POSITIVE_INFINITY
-      };
-      if (!a.timed) f.timeUnknown = true;
-      if (a.cause) f.cause = a.cause;
-      if (a.cause && a.cause !== "unknown" && a.causeConfidence) f.causeConfidence = a.causeConfidence;
-      out.push(f);
-    }
-    out.sort(
-      (x, y) => x._first - y._first || severityRank(y.severity) - severityRank(x.severity) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0) || nodeOrder(x.node) - nodeOrder(y.node)
-    );
-    return out.map(({ _first, ...f }) => f);
-  }
-};
-function partKey(o) {
-  return `${o.variant ?? ""}\0${o.part ?? ""}`;
-}
-function noteValues(part, fields) {
-  for (const [k, raw] of Object.entries(fields)) {
-    const v = raw.length > MAX_VALUE_CHARS ? `${raw.slice(0, MAX_VALUE_CHARS - 1)}\u2026` : raw;
-    if (!v) continue;
-    const seen = part.values[k] ??= [];
-    if (seen.includes(v)) continue;
-    if (seen.length < MAX_VALUES) seen.push(v);
-    else part.more[k] = (part.more[k] ?? 0) + 1;
-  }
-}
-function summarize(a, t) {
-  const parts = [...a.parts.values()].sort((x, y) => severityRank(y.severity) - severityRank(x.severity) || x.order - y.order);
-  return findingSummary({ condition: a.condition, node: a.node, parts, misses: a.misses, maxRun: a.maxRun, slowReplies: a.slowReplies, slowLimitMs: t.heartbeatSlowMs });
-}
-
-// src/correlate/activity.ts
-var JOIN_MS = 3e4;
-var Activity = class {
-  /** Flat [start0, end0, start1, end1, …], sorted, non-overlapping. */
-  spans = [];
-  add(t) {
-    const s = this.spans;
-    let lo = 0;
-    let hi = s.length / 2;
-    while (lo < hi) {
-      const mid = lo + hi >> 1;
-      if (s[2 * mid + 1] < t - JOIN_MS) lo = mid + 1;
-      else hi = mid;
-    }
-    const i = 2 * lo;
-    if (i < s.length && s[i] - JOIN_MS <= t) {
-      s[i] = Math.min(s[i], t);
-      s[i + 1] = Math.max(s[i + 1], t);
-      if (i + 2 < s.length && s[i + 2] - JOIN_MS <= s[i + 1]) {
-        s[i + 1] = Math.max(s[i + 1], s[i + 3]);
-        s.splice(i + 2, 2);
-      }
-      return;
-    }
-    s.splice(i, 0, t, t);
-  }
-  /** The latest sign of life strictly before t (to within JOIN_MS), or undefined. */
-  lastBefore(t) {
-    const s = this.spans;
-    for (let i = s.length - 2; i >= 0; i -= 2) {
-      if (s[i] >= t) continue;
-      return Math.min(s[i + 1], t - 1);
-    }
-    return void 0;
-  }
-  /** Whether there was a sign of life within [from, to]. */
-  within(from, to) {
-    const s = this.spans;
-    for (let i = 0; i < s.length; i += 2) if (s[i] <= to && s[i + 1] >= from) return true;
-    return false;
-  }
-  get first() {
-    return this.spans.length ? this.spans[0] : void 0;
-  }
-  get last() {
-    return this.spans.length ? this.spans[this.spans.length - 1] : void 0;
-  }
-  /** Both nodes' sightings of one node together. */
-  merge(other) {
-    for (let i = 0; i < other.spans.length; i += 2) {
-      this.add(other.spans[i]);
-      this.add(other.spans[i + 1]);
-    }
-  }
-};
-
-// src/knowledge/phrases.ts
-var PHRASES = {
-  "db-crash": "{node}'s database crashed",
-  "db-corruption": "{node}'s database reported corruption",
-  "db-replication-error": "{node}'s replication reported an error",
-  "db-resource": "{node}'s database ran out of a resource",
-  "jvm-resource": "{node}'s Java VM could not get native memory",
-  "db-abort": "{node}'s database gave up starting",
-  "db-restarted": "{node}'s database was restarted by mysqld_safe",
-  oom: "{node}'s Java server ran out of memory",
-  "local-health-failed": "{node} failed its own {check} health check",
-  "peer-health-failed": "{node} saw its peer fail the {check} check",
-  "heartbeat-miss": "{node} got no heartbeat reply",
-  "heartbeat-fallback": "{node}'s heartbeat fell back to the public network",
-  "takeover-considered": "{node} considered taking over",
-  "restart-active": "{node} tried to restart the active node",
-  "takeover-complete": "{node} completed the takeover",
-  "peer-requested-failed": "{node} was told by its peer to enter Failed",
-  degraded: "{node} reported DEGRADED HA",
-  patch: "{node} applied patch {name}",
-  upgrade: "{node} started an upgrade to {version}",
-  admin: "{node}: {action}",
-  sync: "{node}: synchronization {phase}",
-  "replication-delay": "{node}'s replication was {seconds} s behind",
-  "db-crash-recovery": "{node}'s database ran crash recovery",
-  "heartbeat-reply": "{node} got a slow heartbeat reply ({ms} ms)",
-  backup: "{node} ran a database backup",
-  distribution: "{node} distributed a DV or a profile",
-  "ha-start": "{node}'s HA service started",
-  "db-start": "{node}'s database started"
-};
-var STATE_PHRASES = {
-  Active: "{node} became Active",
-  Failed: "{node} entered Failed",
-  Passive: "{node} became Passive",
-  Degraded: "{node} became Degraded"
-};
-function phraseFor(e) {
-  const template = e.type === "state" ? STATE_PHRASES[e.fields.state ?? ""] ?? STATE_PHRASES[capitalise(e.fields.state ?? "")] : PHRASES[e.type];
-  if (!template) return void 0;
-  const possessive = (t) => /s$/i.test(e.node) ? t.replace(/\{node\}'s\b/g, "{node}'") : t;
-  return possessive(template).replace(/\{(\w+)\}/g, (_, k) => k === "node" ? e.node : (e.fields[k] ?? "").toLowerCase() || k);
-}
-function capitalise(s) {
-  return s ? s[0].toUpperCase() + s.slice(1).toLowerCase() : s;
-}
-function later(ms) {
-  return `${duration(ms)} later`;
-}
-function duration(ms) {
-  const s = Math.round(ms / 1e3);
-  if (s < 120) return `${s} s`;
-  const m = Math.round(s / 60);
-  if (m < 120) return `${m} min`;
-  return `${Math.floor(m / 60)} h ${m % 60} min`;
-}
-function clock2(ms) {
-  return ms === void 0 ? "an unknown time" : `${new Date(ms).toISOString().slice(11, 19)} UTC`;
-}
-
 // src/knowledge/reasons.ts
 var REASONS = {
   "ha-failed/peer-requested": "{node} entered Failed at {failedAt} by design: its peer had taken over and it must not stay Active beside it ({evidence}).",
@@ -48876,68 +49899,11 @@ function degradedCause(ctx, node, subject) {
   return decide("ha-degraded", node, subject, candidates, { at: clock2(t) });
 }
 
-// src/correlate/clock.ts
-function clockCorrectionMs(facts) {
-  const off = facts.clockOffsetMs ?? 0;
-  return Math.abs(off) > (facts.clockUncertaintyMs ?? 0) ? off : 0;
-}
-function nodeClock(node) {
-  return clockOf(clockSettings(node));
-}
-function clockSettings(node) {
-  return { utcOffsetMinutes: node.facts.utcOffsetMinutes ?? 0, correctionMs: clockCorrectionMs(node.facts) };
-}
-function clockOf({ utcOffsetMinutes, correctionMs }) {
-  return (t) => (t.zoned ? t.ms : t.ms - utcOffsetMinutes * 6e4) - correctionMs;
-}
-
-// src/correlate/events.ts
-function compareEvents(a, b, nodeOrder) {
-  const ta = a.time ?? Number.POSITIVE_INFINITY;
-  const tb = b.time ?? Number.POSITIVE_INFINITY;
-  if (ta !== tb) return ta < tb ? -1 : 1;
-  const n = nodeOrder(a.node) - nodeOrder(b.node);
-  if (n !== 0) return n;
-  if (a.fileOrder !== b.fileOrder) return a.fileOrder - b.fileOrder;
-  return a.line - b.line;
-}
-function canonicalState(raw) {
-  const s = raw.trim().toLowerCase().replace(/_/g, "-");
-  switch (s) {
-    case "unconfigured":
-    case "un-configured":
-      return "Un-configured";
-    case "configured":
-      return "Configured";
-    case "synchronization-source":
-    case "sync-source":
-    case "synchronizationsource":
-      return "synchronization-source";
-    case "synchronization-target":
-    case "sync-target":
-    case "synchronizationtarget":
-      return "synchronization-target";
-    case "restart":
-    case "restarting":
-      return "Restart";
-    case "active":
-      return "Active";
-    case "passive":
-      return "Passive";
-    case "failed":
-      return "Failed";
-    case "degraded":
-      return "Degraded";
-    default:
-      return raw.trim();
-  }
-}
-
 // src/correlate/states.ts
 var DOWN = "Down";
 var UNKNOWN = "unknown";
 var CONFIDENCE = { log: "high", peer: "medium", restart: "medium", held: "low" };
-var SYNC_STATES = /* @__PURE__ */ new Set(["synchronization-source", "synchronization-target"]);
+var SYNC_STATES2 = /* @__PURE__ */ new Set(["synchronization-source", "synchronization-target"]);
 var NODE_START = /* @__PURE__ */ new Set(["ha-start", "boot"]);
 var ANY_START = /* @__PURE__ */ new Set(["ha-start", "boot", "db-start", "db-restarted", "db-crash-recovery"]);
 var STARTUP_SPAN_MS = 5 * 6e4;
@@ -48984,7 +49950,7 @@ function nodeStates(node, peer, events, ownLife, life, down, horizon, stateNow) 
     if (p.source !== "restart" && inDown(p.time)) continue;
     let state = p.state;
     if (p.reverted) {
-      if (!current || !SYNC_STATES.has(current.state) || !previous) continue;
+      if (!current || !SYNC_STATES2.has(current.state) || !previous) continue;
       state = previous;
     }
     if (current && current.state === state) {
@@ -49643,857 +50609,22 @@ function corrections(inv) {
   return out;
 }
 
-// src/ingest/decode.ts
-var import_node_zlib2 = require("node:zlib");
-var SNIFF_BYTES2 = 4096;
-var BINARY_SHARE = 0.1;
-function isGzip2(b) {
-  return b.length >= 2 && b[0] === 31 && b[1] === 139;
-}
-function looksBinary(b) {
-  const n = Math.min(b.length, SNIFF_BYTES2);
-  let text = 0;
-  let control = 0;
-  for (let i = 0; i < n; i++) {
-    const c = b[i];
-    if (c === 0) continue;
-    text++;
-    if (c < 9 || c > 13 && c < 32 || c === 127) control++;
-  }
-  return text > 0 && control / text > BINARY_SHARE;
-}
-var TORN_RUN = 64;
-async function* dropNuls(chunks, file, warn) {
-  let dropped = 0;
-  let run = 0;
-  let afterNewline = true;
-  try {
-    for await (const chunk of chunks) {
-      if (run === 0 && chunk.indexOf(0) < 0) {
-        if (chunk.length) afterNewline = chunk[chunk.length - 1] === 10;
-        yield chunk;
-        continue;
-      }
-      const out = Buffer.allocUnsafe(chunk.length + 1);
-      let n = 0;
-      let i = 0;
-      while (i < chunk.length) {
-        if (chunk[i] === 0) {
-          let end = i;
-          while (end < chunk.length && chunk[end] === 0) end++;
-          run += end - i;
-          dropped += end - i;
-          i = end;
-          continue;
-        }
-        if (run) {
-          if (run >= TORN_RUN && !afterNewline) out[n++] = 10;
-          run = 0;
-        }
-        const next = chunk.indexOf(0, i);
-        const stop = next < 0 ? chunk.length : next;
-        n += chunk.copy(out, n, i, stop);
-        afterNewline = chunk[stop - 1] === 10;
-        i = stop;
-      }
-      if (n) yield out.subarray(0, n);
-    }
-  } finally {
-    if (dropped) warn(`${file.node}: dropped ${dropped} NUL byte(s) from ${file.path} (a crash or power cut leaves such runs in a log); the text around them was read`);
-  }
-}
-async function peek(src, min) {
-  const it = src[Symbol.asyncIterator]();
-  const parts = [];
-  let len = 0;
-  while (len < min) {
-    const r = await it.next();
-    if (r.done) break;
-    parts.push(r.value);
-    len += r.value.length;
-  }
-  return { head: Buffer.concat(parts), rest: it };
-}
-async function* chain(head, rest) {
-  if (head.length) yield head;
-  for (; ; ) {
-    const r = await rest.next();
-    if (r.done) return;
-    yield r.value;
-  }
-}
-function describe2(err) {
-  return err instanceof Error ? err.message : String(err);
-}
-async function* decodedChunks(file, warn) {
-  yield* dropNuls(rawText(file, warn), file, warn);
-}
-function drainedOrClosed(s) {
-  return new Promise((resolve4) => {
-    const done = () => {
-      s.off("drain", done);
-      s.off("close", done);
-      resolve4();
-    };
-    s.on("drain", done);
-    s.on("close", done);
-  });
-}
-async function* rawText(file, warn) {
-  let src;
-  try {
-    src = file.open();
-  } catch (err) {
-    warn(`${file.node}: cannot read ${file.path}: ${describe2(err)}; check the path and its permissions`);
-    return;
-  }
-  let head;
-  let rest;
-  try {
-    ({ head, rest } = await peek(src, SNIFF_BYTES2));
-  } catch (err) {
-    warn(`${file.node}: cannot read ${file.path}: ${describe2(err)}; check the path and its permissions`);
-    return;
-  }
-  if (!isGzip2(head)) {
-    if (looksBinary(head)) {
-      warn(`${file.node}: ${file.path} holds binary data, not log text; skipped`);
-      src.destroy();
-      return;
-    }
-    try {
-      yield* chain(head, rest);
-    } catch (err) {
-      warn(`${file.node}: reading ${file.path} stopped early: ${describe2(err)}`);
-    }
-    return;
-  }
-  const gunzip = (0, import_node_zlib2.createGunzip)({ chunkSize: 256 * 1024, readableHighWaterMark: 0 });
-  let fed = false;
-  let ended = false;
-  const endWhenRead = () => {
-    if (fed && !ended && gunzip.readableLength === 0) {
-      ended = true;
-      gunzip.end();
-    }
-  };
-  void (async () => {
-    for await (const c of chain(head, rest)) {
-      if (gunzip.destroyed) return;
-      if (!gunzip.write(c)) await drainedOrClosed(gunzip);
-    }
-    await new Promise((r) => gunzip.flush(import_node_zlib2.constants.Z_SYNC_FLUSH, () => r()));
-    fed = true;
-    endWhenRead();
-  })().catch((err) => gunzip.destroy(err));
-  let out = 0;
-  let first = true;
-  try {
-    for await (const chunk of gunzip) {
-      if (first && looksBinary(chunk)) {
-        warn(`${file.node}: ${file.path} decompresses to binary data, not log text; skipped`);
-        gunzip.destroy();
-        return;
-      }
-      first = false;
-      out += chunk.length;
-      yield chunk;
-      endWhenRead();
-    }
-  } catch (err) {
-    warn(`${file.node}: ${file.path} is a damaged or truncated gzip file (${describe2(err)}); kept the ${out} bytes before the damage`);
-  } finally {
-    src.destroy();
-  }
-}
-
-// src/ingest/text.ts
-var CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
-function displayText(buf, start, end, fullLength = end - start) {
-  let e = end;
-  if (e > start && buf[e - 1] === 13) e--;
-  let text = buf.toString("utf8", start, e).replace(CONTROL, "\uFFFD");
-  if (fullLength > end - start) text += ` \u2026 [line cut: ${fullLength - (end - start)} more bytes]`;
-  return text;
-}
-
-// src/ingest/scan.ts
-var SNIPPET = 256;
-async function scanFile(file, opts) {
-  const maxLine = opts.maxLine ?? MAX_LINE_BYTES;
-  const ctx = { mtimeMs: file.mtime.getTime() };
-  const re = opts.prefilter;
-  const stats = { bytes: 0, lines: 0, records: 0, textLines: 0, cutLines: 0 };
-  let lastTimed;
-  const early = [];
-  const zoneMs = (opts.zoneOffsetMinutes ?? 0) * 6e4;
-  const near = () => {
-    ctx.nearMs = lastTimed === void 0 ? void 0 : lastTimed.zoned ? lastTimed.ms : lastTimed.ms - zoneMs;
-    return ctx;
-  };
-  const emit = (buf, start, end, fullLength) => {
-    const text = displayText(buf, start, end, fullLength);
-    const own = looksTimestamped(buf, start) ? parseTimestamp(text, near()) : null;
-    if (own) {
-      lastTimed = own;
-      stats.first ??= own;
-    }
-    const time2 = own ?? lastTimed;
-    const hit = { line: stats.lines, text, own, time: time2, timeSource: own ? "own" : time2 ? "previous" : "none" };
-    if (time2) opts.onHit(hit);
-    else early.push(hit);
-  };
-  const timeOfLine = (buf, start, end) => parseTimestamp(buf.toString("latin1", start, Math.min(end, start + 64)), near());
-  let prevZone;
-  const watchZone = (buf, start, end) => {
-    const zoned = zonedShape(buf, start);
-    if (zoned === void 0) return;
-    const prev = prevZone;
-    prevZone = { zoned, buf, start, end };
-    if (prev === void 0 || prev.zoned === zoned) return;
-    const here = timeOfLine(buf, start, end);
-    const before2 = timeOfLine(prev.buf, prev.start, prev.end);
-    if (!here || !before2 || here.zoned === before2.zoned) return;
-    const wall = here.zoned ? before2 : here;
-    const utc = here.zoned ? here : before2;
-    const offset = Math.round((wall.ms - utc.ms) / 9e5) * 15;
-    if (Math.abs(offset) > 14 * 60) return;
-    if (stats.mixedZones) stats.mixedZones.count++;
-    else stats.mixedZones = { offsetMinutes: offset, line: stats.lines, count: 1 };
-  };
-  const region = (buf, end) => {
-    const hits = [];
-    const text = buf.toString("latin1", 0, end);
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m; m = re.exec(text)) {
-      hits.push(m.index);
-      const nl = text.indexOf("\n", m.index);
-      re.lastIndex = nl < 0 ? end : nl + 1;
-    }
-    let h = 0;
-    let pos = 0;
-    let lastTimedStart = -1;
-    let lastTimedEnd = -1;
-    let prevTimedStart = -1;
-    let prevTimedEnd = -1;
-    while (pos < end) {
-      const nl = buf.indexOf(10, pos);
-      const lineEnd = nl < 0 || nl >= end ? end : nl;
-      stats.lines++;
-      const length = lineEnd - pos;
-      if (length > 1 || length === 1 && buf[pos] !== 13) stats.textLines++;
-      if (length > maxLine) stats.cutLines++;
-      if (!looksTimestamped(buf, pos)) {
-        if (startsLikeTime(buf, pos)) {
-          if (stats.unreadTimes) stats.unreadTimes.count++;
-          else stats.unreadTimes = { line: stats.lines, text: buf.toString("latin1", pos, Math.min(lineEnd, pos + 40)), count: 1 };
-        }
-      } else {
-        stats.records++;
-        watchZone(buf, pos, lineEnd);
-        if (stats.first === void 0) stats.first = timeOfLine(buf, pos, lineEnd) ?? void 0;
-        prevTimedStart = lastTimedStart;
-        prevTimedEnd = lastTimedEnd;
-        lastTimedStart = pos;
-        lastTimedEnd = lineEnd;
-      }
-      if (h < hits.length && hits[h] <= lineEnd) {
-        const firstHit = hits[h];
-        while (h < hits.length && hits[h] <= lineEnd) h++;
-        if (lastTimedStart >= 0 && lastTimedStart !== pos) {
-          lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;
-        } else if (lastTimedStart === pos && prevTimedStart >= 0 && buf[pos + 2] === 58) {
-          lastTimed = timeOfLine(buf, prevTimedStart, prevTimedEnd) ?? lastTimed;
-        }
-        lastTimedStart = -1;
-        prevTimedStart = -1;
-        if (firstHit + SNIPPET <= pos + maxLine) emit(buf, pos, Math.min(lineEnd, pos + maxLine), length);
-        else {
-          const joined = Buffer.concat([buf.subarray(pos, pos + maxLine), Buffer.from(" \u2026 "), buf.subarray(firstHit - SNIPPET, Math.min(lineEnd, firstHit + SNIPPET))]);
-          emit(joined, 0, joined.length, length + 5);
-        }
-      }
-      pos = lineEnd + 1;
-    }
-    if (lastTimedStart >= 0) lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;
-    if (lastTimed) {
-      stats.last = lastTimed;
-      opts.onTime?.(lastTimed);
-    }
-  };
-  let giant = null;
-  const giantPiece = (g, piece) => {
-    const offset = g.length;
-    g.length += piece.length;
-    if (g.hit) return;
-    re.lastIndex = 0;
-    const m = re.exec(piece.toString("latin1"));
-    if (!m) return;
-    g.hit = true;
-    if (offset + m.index + m[0].length > maxLine) {
-      g.snippet = Buffer.from(piece.subarray(Math.max(0, m.index - SNIPPET), m.index + m[0].length + SNIPPET));
-    }
-  };
-  const endGiant = (g, length) => {
-    stats.lines++;
-    stats.textLines++;
-    stats.cutLines++;
-    if (looksTimestamped(g.head, 0)) {
-      stats.records++;
-      const t = timeOfLine(g.head, 0, g.head.length);
-      if (t) {
-        lastTimed = t;
-        stats.first ??= t;
-        stats.last = t;
-        opts.onTime?.(t);
-      }
-    }
-    if (!g.hit) return;
-    if (!g.snippet) emit(g.head, 0, g.head.length, length);
-    else {
-      const joined = Buffer.concat([g.head, Buffer.from(" \u2026 "), g.snippet]);
-      emit(joined, 0, joined.length, length + 5);
-    }
-  };
-  const counted = async function* () {
-    for await (const chunk of decodedChunks(file, opts.warn)) {
-      stats.bytes += chunk.length;
-      yield chunk;
-    }
-  };
-  for await (const p of splitLines(counted(), maxLine)) {
-    if (p.type === "lines") region(p.buf, p.end);
-    else if (p.type === "long-start") giant = { head: p.head, length: 0, hit: false };
-    else if (p.type === "long-piece") giantPiece(giant, p.piece);
-    else {
-      endGiant(giant, p.length);
-      giant = null;
-    }
-  }
-  if (stats.records === 0) stats.records = stats.lines;
-  const fallback = stats.first ?? (early.length ? mtimeAsTime(file) : void 0);
-  for (const hit of early) {
-    hit.time = fallback;
-    hit.timeSource = stats.first ? "first" : "mtime";
-    opts.onHit(hit);
-  }
-  return stats;
-}
-function zonedShape(buf, p) {
-  if (buf[p + 4] === 45) {
-    let q = p + 19;
-    if (buf[q] === 46 || buf[q] === 44) for (q++; buf[q] >= 48 && buf[q] <= 57; q++) ;
-    return buf[q] === 90 || buf[p + 10] === 84 && (buf[q] === 43 || buf[q] === 45);
-  }
-  if (buf[p + 6] === 32) return false;
-  if (buf[p] >= 65 && buf[p] <= 90) return false;
-  return void 0;
-}
-function startsLikeTime(buf, p) {
-  const d = (i) => buf[i] >= 48 && buf[i] <= 57;
-  const sep = buf[p + 2];
-  return d(p) && d(p + 1) && (sep === 45 || sep === 47 || sep === 58 || sep === 46) && d(p + 3);
-}
-function mtimeAsTime(file) {
-  return { ms: file.mtime.getTime(), zoned: true, family: "epoch", end: 0 };
-}
-
-// src/correlate/coverage.ts
-function notChecked(present) {
-  const groups = /* @__PURE__ */ new Map();
-  for (const c of CONDITIONS) {
-    if (!c.needs.length || c.needs.some((k) => present.has(k))) continue;
-    const key2 = c.needs.join(",");
-    const g = groups.get(key2) ?? { conditions: [], missing: [...c.needs] };
-    g.conditions.push(c.id);
-    groups.set(key2, g);
-  }
-  return [...groups.values()];
-}
-
-// src/ingest/state-file.ts
-var MAX_STATE_BYTES = 4096;
-async function readStateFile(file, warn) {
-  const parts = [];
-  let len = 0;
-  for await (const chunk of decodedChunks(file, warn)) {
-    parts.push(chunk);
-    len += chunk.length;
-    if (len > MAX_STATE_BYTES) break;
-  }
-  const word = Buffer.concat(parts).subarray(0, MAX_STATE_BYTES).toString("utf8").trim().split(/\s+/)[0];
-  if (!word || !/^[A-Za-z][A-Za-z_-]*$/.test(word)) {
-    warn(`${file.node}: ${file.path} does not hold an HA state word; ignored`);
-    return void 0;
-  }
-  return word;
-}
-
-// src/correlate/ha-state.ts
-async function currentState(node, stateFiles, collectedState, events, agg, warn) {
-  let fromFile = collectedState;
-  let source = { path: "facts/ha.state", order: stateFiles.length };
-  const files = [];
-  for (const file of stateFiles) {
-    const s = await readStateFile(file, warn);
-    if (s !== void 0) {
-      fromFile = s;
-      source = { path: file.path, order: file.order };
-    }
-    files.push({ path: file.path, records: s === void 0 ? 0 : 1 });
-  }
-  const states = events.filter((e) => e.type === "state" && e.time !== void 0).sort((a, b) => compareEvents(a, b, () => 0));
-  const lastLogged = states.length ? canonicalState(states[states.length - 1].fields.state ?? "") : void 0;
-  let since;
-  for (let i = states.length - 1; i >= 0 && canonicalState(states[i].fields.state ?? "") === lastLogged; i--) since = states[i].time;
-  if (fromFile === void 0) return lastLogged ? { state: lastLogged, stateSince: isoTime(since), evidence: states[states.length - 1], files } : { files };
-  const state = canonicalState(fromFile);
-  const evidence = { node, kind: "state", type: "state", fields: { state }, file: source.path, fileOrder: source.order, line: 1, text: fromFile };
-  if (state === "Failed" && !agg.has("ha-failed", node)) agg.add({ condition: "ha-failed", node, fields: {}, evidence: [evidence] });
-  return { state, stateSince: state === lastLogged ? isoTime(since) : void 0, evidence, files };
-}
-
-// src/correlate/sequences.ts
-function heartbeatDetector(t) {
-  let run = 0;
-  const runEvidence = [];
-  return {
-    feed(e, report) {
-      if (e.type === "heartbeat-reply") {
-        run = 0;
-        runEvidence.length = 0;
-        const ms = Number(e.fields.ms);
-        if (ms > t.heartbeatSlowMs) {
-          report({ condition: "heartbeat-loss", node: e.node, severity: "warning", fields: { slowMs: String(ms) }, evidence: [e] });
-        }
-        return;
-      }
-      if (e.type !== "heartbeat-miss") return;
-      run++;
-      runEvidence.push(e);
-      const critical = run >= t.heartbeatMisses;
-      report({
-        condition: "heartbeat-loss",
-        node: e.node,
-        severity: critical ? "critical" : "warning",
-        fields: { run: String(run) },
-        evidence: critical && run === t.heartbeatMisses ? [...runEvidence] : [e]
-      });
-    }
-  };
-}
-function databaseLifecycleDetector() {
-  let run = "unknown";
-  let before2 = "unknown";
-  let start;
-  let errors = [];
-  let unclean;
-  let reported = false;
-  const flush = (report) => {
-    if (!unclean) return;
-    const first = unclean.evidence[0];
-    report({ condition: "unclean-shutdown", node: first.node, fields: { source: "database", how: unclean.how.join("; ") }, startTime: first.time, evidence: unclean.evidence });
-    unclean = void 0;
-  };
-  const noteUnclean = (e, how2, report) => {
-    if (reported) {
-      if (unclean && unclean.evidence.length < 3) {
-        unclean.evidence.push(e);
-        if (!unclean.how.includes(how2)) unclean.how.push(how2);
-      }
-      return;
-    }
-    reported = true;
-    unclean = { evidence: start && start !== e ? [start, e] : [e], how: [how2] };
-    if (run !== "starting") flush(report);
-  };
-  const newStart = (e) => {
-    before2 = run;
-    run = "starting";
-    start = e;
-    errors = [];
-    reported = false;
-  };
-  return {
-    feed(e, report) {
-      switch (e.type) {
-        case "db-start":
-          if (run === "starting") return;
-          flush(report);
-          newStart(e);
-          if (before2 === "running") noteUnclean(e, "started again while it was running", report);
-          return;
-        case "db-restarted":
-          flush(report);
-          newStart(e);
-          if (before2 !== "crashed") noteUnclean(e, "mysqld_safe restarted it after it died", report);
-          return;
-        case "db-crash-recovery":
-          if (run !== "starting" && run !== "unknown") return;
-          if (before2 !== "crashed") noteUnclean(e, "crash recovery at start-up", report);
-          return;
-        case "db-error":
-          if ((run === "starting" || run === "unknown") && errors.length < 3 && !/^Aborting\b/.test(e.fields.message ?? "")) errors.push(e);
-          return;
-        case "db-ready":
-          flush(report);
-          run = "running";
-          return;
-        case "db-shutdown":
-          flush(report);
-          run = "stopped";
-          return;
-        case "db-crash":
-          flush(report);
-          run = "crashed";
-          return;
-        case "db-abort": {
-          flush(report);
-          if (run === "starting" || run === "unknown") {
-            const reason2 = errors[0]?.fields.message;
-            const evidence = [...start ? [start] : [], ...errors.slice(0, 1), e];
-            report({ condition: "db-start-failed", node: e.node, fields: reason2 ? { reason: reason2.replace(/\s+$/, "") } : {}, startTime: start?.time, evidence });
-          }
-          run = "aborted";
-          return;
-        }
-      }
-    },
-    end(report) {
-      flush(report);
-    }
-  };
-}
-function replicationThreadDetector() {
-  const open = /* @__PURE__ */ new Map();
-  const threadOf = (e) => {
-    const m = /(?:Slave|Replica)\s+(SQL|I\/O)\b/i.exec(e.text);
-    if (m) return m[1].toUpperCase();
-    return /(?:Slave|Replica): Error '/i.test(e.text) ? "SQL" : "I/O";
-  };
-  const codeOf = (e) => /(?:error code|Error_code|Got fatal error|^Error)[: ]+(?:MY-)?0*(\d{3,5})\b/im.exec(e.text)?.[1];
-  const occurrence = (thread, ep, closed) => replicationEpisode(ep.first, [ep.first], closed, { thread, ...ep.codes.length ? { code: `error ${ep.codes[0]}` } : {} }, ["stopped", "resumed"], thread);
-  return {
-    feed(e, report) {
-      if (e.type === "db-replication-error") {
-        const thread2 = threadOf(e);
-        const ep2 = open.get(thread2) ?? { first: e, codes: [] };
-        const code = codeOf(e);
-        if (code && !ep2.codes.includes(code)) ep2.codes.push(code);
-        open.set(thread2, ep2);
-        return;
-      }
-      if (e.type !== "db-replication-running") return;
-      const thread = threadOf(e);
-      const ep = open.get(thread);
-      if (!ep) return;
-      open.delete(thread);
-      report(occurrence(thread, ep, e));
-    },
-    end(report) {
-      for (const [thread, ep] of [...open].sort((a, b) => a[1].first.line - b[1].first.line)) report(occurrence(thread, ep));
-      open.clear();
-    }
-  };
-}
-function replicationEpisode(first, evidence, back, fields, [open, closed], part) {
-  const all = { ...fields };
-  if (back?.time !== void 0 && first.time !== void 0) all.after = duration(Math.max(0, back.time - first.time));
-  return {
-    condition: "replication-broken",
-    node: first.node,
-    severity: back ? "warning" : "critical",
-    variant: back ? closed : open,
-    ...part ? { part } : {},
-    fields: all,
-    startTime: first.time,
-    evidence: back ? [...evidence, back] : evidence
-  };
-}
-function maintenanceDetector() {
-  let haEnabled = true;
-  return {
-    feed(e, report) {
-      if (e.type === "admin") {
-        const a = (e.fields.action ?? "").toLowerCase();
-        if (a === "ha disabled") haEnabled = false;
-        if (a === "ha enabled") haEnabled = true;
-        return;
-      }
-      if (!haEnabled) return;
-      if (e.type === "patch" && (e.fields.db ?? "").toLowerCase() === "yes") {
-        report({ condition: "maintenance-under-ha", node: e.node, fields: { what: `patch ${e.fields.name}` }, evidence: [e] });
-      }
-      if (e.type === "upgrade") {
-        report({ condition: "maintenance-under-ha", node: e.node, fields: { what: `upgrade to ${e.fields.version}` }, evidence: [e] });
-      }
-    }
-  };
-}
-function ipv6PeerDetector() {
-  return {
-    feed(e, report) {
-      if (e.type === "peer-configured" && (e.fields.peer ?? "").includes(":")) {
-        report({ condition: "ipv6-unsupported", node: e.node, fields: { peer: e.fields.peer }, evidence: [e] });
-      }
-    }
-  };
-}
-function replicationDelayDetector(t) {
-  let episode;
-  const occurrence = (ep, back) => replicationEpisode(ep.first, ep.worst === ep.first ? [ep.first] : [ep.first, ep.worst], back, { seconds: ep.worst.fields.seconds ?? "" }, ["delay", "delay-recovered"]);
-  return {
-    feed(e, report) {
-      if (e.type !== "replication-delay") return;
-      const over = Number(e.fields.seconds) * 1e3 > t.replicationDelayMs;
-      if (over) {
-        if (!episode) episode = { first: e, worst: e };
-        else if (Number(e.fields.seconds) > Number(episode.worst.fields.seconds)) episode.worst = e;
-        return;
-      }
-      if (episode) report(occurrence(episode, e));
-      episode = void 0;
-    },
-    end(report) {
-      if (episode) report(occurrence(episode));
-      episode = void 0;
-    }
-  };
-}
-var SYNC_STATES2 = /* @__PURE__ */ new Set(["synchronization-source", "synchronization-target"]);
-function syncDetector() {
-  let current;
-  let before2;
-  return {
-    feed(e, report) {
-      if (e.type === "state") {
-        const s = canonicalState(e.fields.state ?? "");
-        if (s !== current) {
-          before2 = current;
-          current = s;
-        }
-        return;
-      }
-      if (e.type !== "sync" || !/^failed$/i.test(e.fields.phase ?? "")) return;
-      const back = current && SYNC_STATES2.has(current) ? before2 : current;
-      report({ condition: "sync-failed", node: e.node, fields: { reason: (e.fields.reason ?? "").trim() || "no reason logged", state: back ?? "its previous state" }, evidence: [e] });
-      if (back) {
-        before2 = current;
-        current = back;
-      }
-    }
-  };
-}
-
-// src/correlate/node-pass.ts
-var EVENTS_PER_MINUTE = 6;
-var EVENT_TEXT_CHARS = 2e3;
-function boundedEvents(events) {
-  const slots = /* @__PURE__ */ new Map();
-  let dropped = 0;
-  return {
-    keep(e) {
-      if (e.text.length > EVENT_TEXT_CHARS) e.text = `${e.text.slice(0, EVENT_TEXT_CHARS - 400)} \u2026 ${e.text.slice(-400)}`;
-      const key2 = `${e.type}\0${e.time === void 0 ? "" : Math.floor(e.time / 6e4)}`;
-      const slot = slots.get(key2);
-      if (!slot) {
-        if (slots.size > 1e4) slots.clear();
-        slots.set(key2, { count: 1, last: events.push(e) - 1 });
-        return;
-      }
-      slot.count++;
-      if (slot.count <= EVENTS_PER_MINUTE) slot.last = events.push(e) - 1;
-      else {
-        events[slot.last] = e;
-        dropped++;
-      }
-    },
-    dropped: () => dropped
-  };
-}
-var EXCEPTION_CONTEXT_MS = 15 * 6e4;
-var TROUBLE_EVENTS = /* @__PURE__ */ new Set(["degraded", "takeover-considered", "peer-requested-failed"]);
-var READ_ORDER = ["ha", "syslog", "sms-info", "tpt", "mysqld"];
-function scanHere(rules, zoneOffsetMinutes) {
-  return (file, sink) => scanFile(file, { prefilter: rules.prefilter(file.kind), zoneOffsetMinutes, onHit: (h) => sink.hit(h.line, h.text, h.time, h.timeSource), onTime: (t) => sink.time(t), warn: (m) => sink.warn(m) });
-}
-function detectorsFor(kind, t) {
-  if (kind === "ha" || kind === "syslog") return [heartbeatDetector(t), maintenanceDetector(), ipv6PeerDetector(), replicationDelayDetector(t), syncDetector()];
-  if (kind === "mysqld") return [databaseLifecycleDetector(), replicationThreadDetector()];
-  return [];
-}
-var HEARD_FROM_PEER = /* @__PURE__ */ new Set(["heartbeat-reply", "peer-state"]);
-function keepEvent(e, troubleTimes, lastPeerState, t) {
-  if (e.type === "heartbeat-reply") return Number(e.fields.ms) > t.heartbeatSlowMs;
-  if (e.type === "peer-state") {
-    const state = (e.fields.state ?? "").toLowerCase();
-    if (lastPeerState.get(e.node) === state) return false;
-    lastPeerState.set(e.node, state);
-    return true;
-  }
-  if (e.type === "db-error") return false;
-  if (e.type === "exception") {
-    const t2 = e.time;
-    return t2 !== void 0 && troubleTimes.some((x) => t2 <= x + 6e4 && x - t2 <= EXCEPTION_CONTEXT_MS);
-  }
-  return true;
-}
-async function scanNode(node, rules, agg, t, scan = scanHere(rules, node.facts.utcOffsetMinutes ?? 0)) {
-  const warnings = [];
-  const warn = (m) => void (warnings.includes(m) || warnings.push(m));
-  const toUtc = nodeClock(node);
-  const offset = node.facts.utcOffsetMinutes ?? 0;
-  let sawZoneless = false;
-  const events = [];
-  const troubleTimes = [];
-  const files = [];
-  let bytes = 0;
-  const unclean = [];
-  let lastTime;
-  const lastPeerState = /* @__PURE__ */ new Map();
-  const ownLife = new Activity();
-  const heardPeer = new Activity();
-  const present = /* @__PURE__ */ new Set();
-  const kept = boundedEvents(events);
-  const reportOccurrence = (o) => {
-    if (o.condition === "unclean-shutdown") unclean.push(o.evidence[o.evidence.length - 1]);
-    agg.add(o);
-  };
-  for (const kind of READ_ORDER) {
-    const detectors = detectorsFor(kind, t);
-    for (const file of node.files.filter((f) => f.kind === kind)) {
-      const hit = (line, text, hitTime, source, found) => {
-        if (hitTime && !hitTime.zoned) sawZoneless = true;
-        const time2 = hitTime ? toUtc(hitTime) : void 0;
-        if (time2 !== void 0 && source !== "mtime") ownLife.add(time2);
-        for (const m of found ?? rules.match(kind, text)) {
-          const e = { node: node.name, kind, type: m.rule.event ?? m.rule.condition, time: time2, fields: m.fields, file: file.path, fileOrder: file.order, line, text };
-          if (source === "mtime") e.timeFromMtime = true;
-          if (m.rule.event) {
-            for (const d of detectors) d.feed(e, reportOccurrence);
-            if (time2 !== void 0 && HEARD_FROM_PEER.has(e.type)) heardPeer.add(time2);
-            if (keepEvent(e, troubleTimes, lastPeerState, t)) kept.keep(e);
-            if (time2 !== void 0 && (TROUBLE_EVENTS.has(e.type) || e.type === "state" && /^failed$/i.test(e.fields.state ?? ""))) {
-              if (troubleTimes.length === 0 || time2 - troubleTimes[troubleTimes.length - 1] >= 6e4) troubleTimes.push(time2);
-            }
-          }
-          if (m.rule.condition) {
-            const merge = m.rule.mergeWithinMs ? { mergeKey: `${m.rule.id}|${node.name}|${file.path}`, mergeWithinMs: m.rule.mergeWithinMs } : {};
-            reportOccurrence({ condition: m.rule.condition, node: node.name, severity: m.rule.severity, fields: m.fields, variant: m.rule.id, evidence: [e], ...merge });
-          }
-        }
-      };
-      const stats = await scan(file, { hit, time: (pt) => ownLife.add(toUtc(pt)), warn });
-      bytes += stats.bytes;
-      if (stats.textLines) present.add(kind);
-      if (!stats.first && stats.textLines) {
-        warn(`${node.name}: no line of ${file.path} starts with a time smsdiag understands (${stats.textLines} line(s)); what it shows is dated by the file's modification time`);
-      }
-      if (stats.first?.family === "rfc3164" || stats.last?.family === "rfc3164") {
-        warn(`${node.name}: ${file.path} has syslog times without a year; the year was taken from the file's modification time (${file.mtime.getUTCFullYear()}). If the file was copied without its time (scp without -p), its dates may be a year off`);
-      }
-      if (stats.unreadTimes) {
-        const u = stats.unreadTimes;
-        warn(`${node.name}: ${u.count} line(s) of ${file.path} start with a time in a form smsdiag does not read (first at line ${u.line}: "${u.text}"); each was read as part of the timed line before it`);
-      }
-      if (stats.mixedZones) {
-        const mz = stats.mixedZones;
-        if (mz.offsetMinutes !== offset) {
-          warn(`${node.name}: ${file.path} mixes times with a zone and times without one; next to each other (line ${mz.line}) they agree only if the zone-less times are UTC${formatOffset(mz.offsetMinutes)}, while smsdiag read them as UTC${formatOffset(offset)}; use --tz ${node.name}=${formatOffset(mz.offsetMinutes)} if that is the node's zone`);
-        }
-      }
-      if (stats.cutLines) warn(`${node.name}: ${stats.cutLines} line(s) longer than 1 MiB in ${file.path} were cut for display`);
-      if (stats.first && !stats.first.zoned) sawZoneless = true;
-      const summary = { kind, path: file.path };
-      if (stats.first) summary.first = isoTime(toUtc(stats.first));
-      if (stats.last) {
-        summary.last = isoTime(toUtc(stats.last));
-        lastTime = Math.max(lastTime ?? -Infinity, toUtc(stats.last));
-      }
-      summary.records = stats.records;
-      if (stats.bytes === 0 && file.size === 0) warn(`${node.name}: ${file.path} is empty`);
-      files.push(summary);
-    }
-    for (const d of detectors) d.end?.(reportOccurrence);
-  }
-  if (node.collectionErrors?.length) {
-    const errs = node.collectionErrors;
-    const why = errs[0].source ? `${errs[0].source}: ${errs[0].message}` : errs[0].message;
-    const whole = node.files.length === 0;
-    reportOccurrence({ condition: "not-collected", node: node.name, variant: whole ? "node" : "files", fields: { why, count: String(errs.length) }, evidence: [] });
-  }
-  if (kept.dropped()) warn(`${node.name}: ${kept.dropped()} repeated line(s) were counted but not kept as separate events (at most ${EVENTS_PER_MINUTE} of a kind per minute, the latest among them)`);
-  const now = await currentState(node.name, node.files.filter((f) => f.kind === "state"), node.facts.haState, events, agg, warn);
-  for (const f of now.files) files.push({ kind: "state", path: f.path, records: f.records });
-  if (node.facts.haState !== void 0 || now.files.some((f) => f.records)) present.add("state");
-  if (sawZoneless && node.facts.utcOffsetAssumed) {
-    warn(`${node.name}: times without a zone were read as UTC${formatOffset(offset)} (this machine's zone); use --tz ${node.name}=+HH:MM if the node ran in another`);
-  }
-  const report = { name: node.name, role: node.role };
-  if (now.state !== void 0) report.state = now.state;
-  if (now.stateSince !== void 0) report.stateSince = now.stateSince;
-  report.utcOffset = formatOffset(offset);
-  report.files = files;
-  const unchecked = notChecked(present);
-  if (unchecked.length) report.notChecked = unchecked;
-  return { report, stateEvidence: now.evidence, events, unclean, lastTime, ownLife, heardPeer, warnings, bytes };
-}
-
 // src/analyze.ts
 init_thresholds();
-async function replay(pieces, rules, sink) {
-  let stats;
-  for await (const p of pieces) {
-    let hit = 0;
-    let match = 0;
-    let time2 = 0;
-    let warning = 0;
-    for (const step of p.steps) {
-      if (step === 0) {
-        const found = [];
-        for (let n = p.matchCount[hit]; n > 0; n--, match++) found.push({ rule: rules.rules[p.matchRule[match]], fields: p.matchFields[match] });
-        const ms = p.hitMs[hit];
-        const flags = p.hitFlags[hit];
-        sink.hit(p.hitLine[hit], p.hitText[hit], Number.isNaN(ms) ? void 0 : { ms, zoned: (flags & 1) === 1 }, TIME_SOURCES[flags >> 1], found);
-        hit++;
-      } else if (step === 1) {
-        sink.time({ ms: p.timeMs[time2], zoned: p.timeZoned[time2] === 1 });
-        time2++;
-      } else sink.warn(p.warnings[warning++]);
-    }
-    stats = p.stats ?? stats;
-  }
-  if (!stats) throw new Error("a worker thread ended a scan without its statistics");
-  return stats;
-}
-function scanInThreads(inv, rules, threads) {
-  const jobs = inv.nodes.flatMap(
-    (n) => n.files.filter((f) => READ_ORDER.includes(f.kind)).map((file) => ({ file, job: { t: "scan", pack: rules.pack, zoneOffsetMinutes: n.facts.utcOffsetMinutes ?? 0 } }))
-  );
-  const pool = inThreads(jobs, threads);
-  const index = new Map(jobs.map(({ file }, k) => [file, k]));
-  return {
-    scanner: (node) => {
-      const here = scanHere(rules, node.facts.utcOffsetMinutes ?? 0);
-      return (file, sink) => {
-        const k = index.get(file);
-        return k === void 0 ? here(file, sink) : replay(pool.streams[k], rules, sink);
-      };
-    },
-    close: () => pool.close()
-  };
-}
 async function analyzeInventory(inv, opts = {}) {
   const rules = opts.rules ?? builtinRules();
   const t = { ...thresholds(opts.thresholds), incident: opts.thresholds?.incident ?? inv.incident };
   const agg = new FindingAggregator(opts.window, t);
-  const threaded = (opts.threads ?? 1) > 1 ? scanInThreads(inv, rules, opts.threads) : void 0;
   let passes2;
-  try {
-    passes2 = await Promise.all(inv.nodes.map((n) => scanNode(n, rules, agg, t, threaded?.scanner(n))));
-  } finally {
-    await threaded?.close();
-  }
+  if ((opts.threads ?? 1) > 1) {
+    const results = await readNodesInThreads(inv.nodes, { pack: rules.pack, thresholds: t, window: opts.window }, opts.threads);
+    passes2 = [];
+    for (const [k, node] of inv.nodes.entries()) {
+      const { read, agg: found } = results[k];
+      agg.absorb(found);
+      passes2.push(await finishNode(node, { ...read, ownLife: Activity.fromSpans(read.ownLife), heardPeer: Activity.fromSpans(read.heardPeer) }, agg));
+    }
+  } else passes2 = await Promise.all(inv.nodes.map((n) => scanNode(n, rules, agg, t)));
   if (passes2.every((r) => r.bytes === 0 && (r.report.files ?? []).every((f) => !f.records))) {
     const why = [...inv.warnings, ...passes2.flatMap((r) => r.warnings)];
     throw new InputError(`no readable log data in the given input${why.length ? `: ${why.join("; ")}` : ""}`);
@@ -50917,7 +51048,7 @@ Times without a zone are the node's local time: give each node's offset with --t
       rules: loadRules(flags.rules),
       window: windowFrom(flags, now),
       thresholds: { ...parseThresholds(flags.threshold), incident: flags.incident ? parseUserTime(flags.incident, "--incident", now) : void 0 },
-      threads: threadsFor(flags.threads, inventory, "scan")
+      threads: threadsFor(flags.threads, inventory)
     });
     const report = filterBySeverity(analysis.report, flags["min-severity"]);
     if (flags.verbose) {
@@ -51502,7 +51633,7 @@ async function writeAllRecords(out, inv, filter, format, threads, warn) {
   let close = async () => {
   };
   if (threads > 1 && files.length) {
-    ({ streams, warnings, close } = inThreads(files.map(({ file, job }) => ({ file, job: { t: "rows", job } })), threads));
+    ({ streams, warnings, close } = inThreads(files, threads));
   } else {
     warnings = files.map(() => []);
     streams = files.map(({ file, job }, k) => fileRows(file, job, (m) => warnings[k].push(m)));
@@ -53297,7 +53428,7 @@ With PATH (directories, NAME=DIR, a bundle or a syslog file): the same, plus wha
     const analysis = inventory ? await analyzeInventory(inventory, {
       rules: loadRules(flags.rules),
       thresholds: { ...parseThresholds(flags.threshold), incident: flags.incident ? parseUserTime(flags.incident, "--incident", /* @__PURE__ */ new Date()) : void 0 },
-      threads: threadsFor(flags.threads, inventory, "scan")
+      threads: threadsFor(flags.threads, inventory)
     }) : void 0;
     const x = explain(topic, analysis);
     if (json) process.stdout.write(`${JSON.stringify(x, null, 2)}
@@ -53442,7 +53573,7 @@ var State = class _State extends SmsdiagCommand {
   async run() {
     const { argv, flags } = await this.parse(_State);
     const inventory = await loadInventory(argv, flags);
-    const analysis = await analyzeInventory(inventory, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold), threads: threadsFor(flags.threads, inventory, "scan") });
+    const analysis = await analyzeInventory(inventory, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold), threads: threadsFor(flags.threads, inventory) });
     const json = jsonOrFormat(flags.json, flags.format, "table") === "json";
     const out = renderStates(analysis, { json, history: flags.history, width: outputWidth() });
     if (json) process.stdout.write(out);
@@ -53492,9 +53623,9 @@ Records in the same millisecond keep their order: node, then file rotation, then
     const inventory = await loadInventory(argv, flags);
     const warnings = [...inventory.warnings];
     if (flags.all) {
-      await writeAllRecords(process.stdout, inventory, filter, format, threadsFor(flags.threads, inventory, "rows"), (m) => void warnings.push(m));
+      await writeAllRecords(process.stdout, inventory, filter, format, threadsFor(flags.threads, inventory), (m) => void warnings.push(m));
     } else {
-      const key2 = await keyEvents(inventory, filter, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold), threads: threadsFor(flags.threads, inventory, "scan") });
+      const key2 = await keyEvents(inventory, filter, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold), threads: threadsFor(flags.threads, inventory) });
       writeTimeline(process.stdout, key2, format, inventory.nodes.map((n) => n.name), { width: outputWidth(), colour: useColour(flags.color) });
       if (!key2.length && (filter.from !== void 0 || filter.to !== void 0)) {
         const { nodes } = (await analyzeInventory(inventory, { rules: loadRules(flags.rules) })).report;

@@ -41,3 +41,8 @@ export class UnreachableError extends SmsdiagError {
 
 /** A bundle that cannot be read, is unsafe, or does not match its manifest: an input problem. */
 export class BundleError extends InputError {}
+
+/** What went wrong, as a sentence part: an Error's message, or whatever else was thrown, as text. */
+export function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

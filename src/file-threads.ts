@@ -1,10 +1,13 @@
 import { Worker } from 'node:worker_threads';
 import * as path from 'node:path';
 import type { Readable } from 'node:stream';
-import type { LogFile } from './types';
 import type { RowBatch } from './correlate/merge';
-import type { ScanStats, TimeSource } from './ingest/scan';
 import type { RulePack } from './rules/engine';
+import type { LogFile, NodeInput } from './types';
+import { errorText } from './errors';
+import type { Thresholds } from './knowledge/thresholds';
+import type { AggregatorState, Window } from './correlate/aggregate';
+import { filesInReadOrder, type NodeRead } from './correlate/node-pass';
 import type { RowJob } from './timeline-rows';
 
 /**
@@ -21,73 +24,77 @@ function startWorker(): Worker {
   return typeof SMSDIAG_FILE_WORKER === 'string' ? new Worker(SMSDIAG_FILE_WORKER, { eval: true, resourceLimits }) : new Worker(path.join(__dirname, 'file-worker.js'), { resourceLimits });
 }
 
+/** A file as a worker knows it: all but its opening, which is this thread's. */
+export type FileMeta = Omit<LogFile, 'open'>;
+
 /**
- * A piece of a file's scan, as columns: what scanFile told, in its order (`steps`: 0 a hit, 1 a
- * chunk's time, 2 a warning), each from its own columns. A hit's time is NaN when it had none;
- * its text is left out when no rule matched it (only its time is used then). The last piece
- * carries the file's statistics. Columns, not an object per hit: passing objects between threads
- * cost more than scanning.
+ * A node's log files read in a worker (readNodeFiles), their bytes sent by this thread file after
+ * file, each file under its own id.
  */
-export interface ScanPiece {
-  steps: Uint8Array;
-  hitLine: Uint32Array;
-  hitMs: Float64Array;
-  /** Bit 0: the time carried a zone; bits 1 and up: the TimeSource, as an index of TIME_SOURCES. */
-  hitFlags: Uint8Array;
-  hitText: string[];
-  /** Per hit, how many rule matches; then per match the rule's index in the pack and its fields. */
-  matchCount: Uint16Array;
-  matchRule: Uint16Array;
-  matchFields: Array<Record<string, string>>;
-  timeMs: Float64Array;
-  timeZoned: Uint8Array;
-  warnings: string[];
-  stats?: ScanStats;
+export interface NodeJob {
+  node: Pick<NodeInput, 'name' | 'facts'>;
+  files: Array<{ id: number; file: FileMeta }>;
+  pack: RulePack;
+  thresholds: Thresholds;
+  window?: Window;
 }
 
-export const TIME_SOURCES: readonly TimeSource[] = ['own', 'previous', 'first', 'mtime', 'none'];
+/** A node's read as a worker hands it over: Activity as its spans, the aggregator as its state. */
+export interface NodeResult {
+  read: Omit<NodeRead, 'ownLife' | 'heardPeer'> & { ownLife: number[]; heardPeer: number[] };
+  agg: AggregatorState;
+}
 
-/** What a worker does with a file: turn it into timeline rows, or scan it and match its rules. */
-export type FileJob = { t: 'rows'; job: RowJob } | { t: 'scan'; pack: RulePack; zoneOffsetMinutes: number };
-
-/** Messages to a worker: a file and its job, its bytes as they are read, its end; results used. */
+/**
+ * Messages to a worker: a file to turn into timeline rows, or a node to read; a file's bytes as
+ * they are read, its end or why it could not be read; how much of its results were used.
+ */
 export type ToWorker =
-  | { t: 'open'; id: number; file: Omit<LogFile, 'open'>; job: FileJob }
+  | { t: 'open'; id: number; file: FileMeta; job: RowJob }
+  | { t: 'node'; id: number; job: NodeJob }
   | { t: 'chunk'; id: number; bytes: Uint8Array }
   | { t: 'end'; id: number }
   | { t: 'fail'; id: number; message: string }
   | { t: 'used'; id: number; size: number };
 
-/** Messages from a worker: a chunk taken, a result, a warning, the file done, a failure. */
+/**
+ * Messages from a worker: a chunk taken, a file it reads no more (read, or given up on: this thread
+ * stops reading it), a result (rows, a node's read), a warning, the file done, a failure.
+ */
 export type FromWorker =
   | { t: 'taken'; id: number }
+  | { t: 'closed'; id: number }
   | { t: 'rows'; id: number; batch: RowBatch }
-  | { t: 'scan'; id: number; piece: ScanPiece; size: number }
+  | { t: 'node'; id: number; result: NodeResult }
   | { t: 'warn'; id: number; message: string }
   | { t: 'done'; id: number }
   | { t: 'error'; id: number; message: string };
 
 /**
- * Per file, chunks sent but not yet taken by the worker's reader. The worker holds back a file's
- * input while this thread has not used RESULT_CREDIT bytes of its results (file-worker.ts), so
- * memory per file stays bounded however far the merge or the node pass is from needing it.
+ * Per file turned into rows, chunks sent but not yet taken by the worker's reader. The worker holds
+ * back a file's input while this thread has not used RESULT_CREDIT bytes of its rows
+ * (file-worker.ts), so memory per file stays bounded however far the merge is from needing them.
  */
 const MAX_UNTAKEN = 1;
 export const RESULT_CREDIT = 1 << 20;
 
-interface Lane<T> {
-  queue: Array<{ item: T; size: number }>;
+interface Lane {
+  queue: Array<{ item: RowBatch; size: number }>;
   untaken: number;
   done: boolean;
+  /** The worker reads the file no more: its source need not be read to the end. */
+  closed: boolean;
+  /** The file's source while it is read, to let go of it when the work fails. */
+  src?: Readable;
   error?: Error;
   /** The consumer waiting for results, the reader waiting for room. */
   wake?: () => void;
   resume?: () => void;
 }
 
-export interface Threaded<T> {
-  /** Each file's results, in the order of the files given. */
-  streams: AsyncIterable<T>[];
+export interface Threaded {
+  /** Each file's rows, in the order of the files given. */
+  streams: AsyncIterable<RowBatch>[];
   /** Warnings per file, in file order: threads finish in any order, the output may not. */
   warnings: string[][];
   close(): Promise<void>;
@@ -105,14 +112,14 @@ export function textSize(f: LogFile): number {
  * Which worker takes each file: the largest first, each to the worker with the least text so far,
  * so that two large logs do not land on one thread while the other idles.
  */
-function dealOut(files: LogFile[], workers: number): number[] {
+function dealOut(sizes: number[], workers: number): number[] {
   const load = new Array<number>(workers).fill(0);
-  const owner = new Array<number>(files.length).fill(0);
-  const bySize = files.map((_, k) => k).sort((a, b) => textSize(files[b]) - textSize(files[a]) || a - b);
+  const owner = new Array<number>(sizes.length).fill(0);
+  const bySize = sizes.map((_, k) => k).sort((a, b) => sizes[b] - sizes[a] || a - b);
   for (const k of bySize) {
     const w = load.indexOf(Math.min(...load));
     owner[k] = w;
-    load[w] += textSize(files[k]);
+    load[w] += sizes[k];
   }
   return owner;
 }
@@ -122,16 +129,16 @@ function dealOut(files: LogFile[], workers: number): number[] {
  * bytes (whatever the source: disk, bundle, SSH) and hands them over, and takes back the results.
  * Memory per file is bounded by MAX_UNTAKEN chunks and RESULT_CREDIT bytes of results.
  */
-export function inThreads<T extends RowBatch | ScanPiece>(files: Array<{ file: LogFile; job: FileJob }>, threads: number): Threaded<T> {
+export function inThreads(files: Array<{ file: LogFile; job: RowJob }>, threads: number): Threaded {
   const workers = Array.from({ length: Math.min(threads, files.length) }, startWorker);
-  const lanes: Array<Lane<T>> = files.map(() => ({ queue: [], untaken: 0, done: false }));
+  const lanes: Lane[] = files.map(() => ({ queue: [], untaken: 0, done: false, closed: false }));
   const warnings: string[][] = files.map(() => []);
-  const roomFor = (lane: Lane<T>): boolean => lane.untaken < MAX_UNTAKEN;
-  const poke = (lane: Lane<T>): void => {
+  const roomFor = (lane: Lane): boolean => lane.untaken < MAX_UNTAKEN;
+  const poke = (lane: Lane): void => {
     const w = lane.wake;
     lane.wake = undefined;
     w?.();
-    if (roomFor(lane) || lane.error) {
+    if (roomFor(lane) || lane.error || lane.closed) {
       const r = lane.resume;
       lane.resume = undefined;
       r?.();
@@ -141,32 +148,36 @@ export function inThreads<T extends RowBatch | ScanPiece>(files: Array<{ file: L
     // A file whose results all came keeps them: a later crash is not its failure.
     for (const lane of lanes) {
       if (!lane.done) lane.error ??= err;
+      // A source that never answers (a silent peer) would keep its reader waiting.
+      lane.src?.destroy();
       poke(lane);
     }
   };
   for (const w of workers) {
     w.on('message', (m: FromWorker) => {
       const lane = lanes[m.id];
+      // A failure of no one file (a message the worker could not read) fails them all.
+      if (!lane) return void (m.t === 'error' && failAll(new Error(m.message)));
       if (m.t === 'taken') lane.untaken--;
-      else if (m.t === 'rows') lane.queue.push({ item: m.batch as T, size: m.batch.bytes.length });
-      else if (m.t === 'scan') lane.queue.push({ item: m.piece as T, size: m.size });
+      else if (m.t === 'closed') lane.closed = true;
+      else if (m.t === 'rows') lane.queue.push({ item: m.batch, size: m.batch.bytes.length });
       else if (m.t === 'warn') warnings[m.id].push(m.message);
       else if (m.t === 'done') lane.done = true;
-      else lane.error = new Error(m.message);
+      else if (m.t === 'error') lane.error = new Error(m.message);
       poke(lane);
     });
     w.on('error', failAll);
+    w.on('messageerror', failAll);
     w.on('exit', (code) => failAll(new Error(`a worker thread stopped (exit code ${code}) before its files were read`)));
   }
 
   const feed = async (k: number, file: LogFile, w: Worker): Promise<void> => {
     const lane = lanes[k];
-    let src: Readable | undefined;
     try {
-      src = file.open();
-      for await (const chunk of src as AsyncIterable<Buffer>) {
-        while (!lane.error && !roomFor(lane)) await new Promise<void>((r) => (lane.resume = r));
-        if (lane.error) break;
+      lane.src = file.open();
+      for await (const chunk of lane.src as AsyncIterable<Buffer>) {
+        while (!lane.error && !lane.closed && !roomFor(lane)) await new Promise<void>((r) => (lane.resume = r));
+        if (lane.error || lane.closed) break;
         // A chunk that owns its memory moves to the worker (LogFile.open gives buffers of its own);
         // a slice of a shared one is copied. Copying every chunk left the read ones to a garbage
         // collector that hardly runs in this thread: 490 MB of them at the peak of a 256 MB timeline.
@@ -178,20 +189,21 @@ export function inThreads<T extends RowBatch | ScanPiece>(files: Array<{ file: L
       w.postMessage({ t: 'end', id: k } satisfies ToWorker);
     } catch (err) {
       // The worker says it as the one-thread path does (decodedChunks' "cannot read").
-      w.postMessage({ t: 'fail', id: k, message: (err as Error).message } satisfies ToWorker);
+      w.postMessage({ t: 'fail', id: k, message: errorText(err) } satisfies ToWorker);
     } finally {
-      src?.destroy();
+      lane.src?.destroy();
+      lane.src = undefined;
     }
   };
 
-  const owner = dealOut(files.map(({ file }) => file), workers.length);
+  const owner = dealOut(files.map(({ file }) => textSize(file)), workers.length);
   const streams = files.map(({ file, job }, k) => {
     const w = workers[owner[k]];
-    const meta = { node: file.node, kind: file.kind, path: file.path, order: file.order, size: file.size, mtime: file.mtime };
+    const meta = fileMeta(file);
     w.postMessage({ t: 'open', id: k, file: meta, job } satisfies ToWorker);
     void feed(k, file, w);
     const lane = lanes[k];
-    return (async function* (): AsyncGenerator<T> {
+    return (async function* (): AsyncGenerator<RowBatch> {
       for (;;) {
         const next = lane.queue.shift();
         if (next) {
@@ -213,4 +225,142 @@ export function inThreads<T extends RowBatch | ScanPiece>(files: Array<{ file: L
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };
+}
+
+/** Pieces of a node's files sent to its worker and not yet taken by the reader there. */
+const NODE_CHUNKS_AHEAD = 2;
+/**
+ * Bytes of a file sent to a node's worker at a time, copied out of what the source read. A whole
+ * 1 MiB read outlives a few of the worker's young-generation collections while it is scanned, is
+ * promoted, and its memory then waits for a full collection, which V8 puts off until some 64 MB of
+ * such memory has piled up, per thread. 1 GB, two workers: 206-231 MB peak sending whole reads,
+ * 144 MB sending 64 KiB copies (256 KiB: 225 MB), in the same time within noise.
+ */
+const NODE_PIECE = 64 << 10;
+
+export function fileMeta(file: LogFile): FileMeta {
+  return { node: file.node, kind: file.kind, path: file.path, order: file.order, size: file.size, mtime: file.mtime };
+}
+
+/**
+ * Nodes' log files read in `threads` worker threads, a node per worker at a time (the largest
+ * nodes dealt out first): each worker runs a node's whole pass over its files (readNodeFiles) and
+ * hands over what it found. This thread only reads the files' bytes (disk, bundle or SSH alike) and
+ * sends them in the order the pass reads them, a few chunks ahead. Results in the order of `nodes`.
+ */
+export async function readNodesInThreads(nodes: NodeInput[], job: Omit<NodeJob, 'node' | 'files'>, threads: number): Promise<NodeResult[]> {
+  if (!nodes.length) return [];
+  const workers = Array.from({ length: Math.min(threads, nodes.length) }, startWorker);
+  const nodeFiles = nodes.map((n) => filesInReadOrder(n.files));
+  const owner = dealOut(nodeFiles.map((fs) => fs.reduce((sum, f) => sum + textSize(f), 0)), workers.length);
+  let nextId = 0;
+  let failure: Error | undefined;
+  /**
+   * Per worker: chunks not yet taken, its feeder waiting for room, the node it reads now, the file
+   * being sent (its id, its source) and whether the worker stopped reading that file.
+   */
+  const lanes = workers.map(() => ({
+    untaken: 0,
+    resume: undefined as (() => void) | undefined,
+    node: undefined as { done: boolean; ok(r: NodeResult): void; fail(e: Error): void } | undefined,
+    file: -1,
+    src: undefined as Readable | undefined,
+    fileClosed: false,
+  }));
+  const wake = (lane: (typeof lanes)[number]): void => {
+    const r = lane.resume;
+    lane.resume = undefined;
+    r?.();
+  };
+  // One failure ends every worker's node: the answer needs them all.
+  const failAll = (err: Error): void => {
+    failure ??= err;
+    for (const lane of lanes) {
+      lane.node?.fail(failure);
+      // A source that never answers (a silent peer) would keep its feeder waiting.
+      lane.src?.destroy();
+      wake(lane);
+    }
+  };
+  workers.forEach((w, i) => {
+    const lane = lanes[i];
+    w.on('message', (m: FromWorker) => {
+      if (m.t === 'taken') {
+        lane.untaken--;
+        wake(lane);
+      } else if (m.t === 'closed') {
+        if (m.id === lane.file) lane.fileClosed = true;
+        wake(lane);
+      } else if (m.t === 'node') lane.node?.ok(m.result);
+      else if (m.t === 'error') failAll(new Error(m.message));
+    });
+    w.on('error', failAll);
+    w.on('messageerror', failAll);
+    w.on('exit', (code) => failAll(new Error(`a worker thread stopped (exit code ${code}) before its nodes were read`)));
+  });
+
+  const read = async (i: number, k: number): Promise<NodeResult> => {
+    const w = workers[i];
+    const lane = lanes[i];
+    const files = nodeFiles[k].map((file) => ({ id: nextId++, file }));
+    const result = new Promise<NodeResult>((ok, fail) => {
+      const node = {
+        done: false,
+        ok: (r: NodeResult) => ((node.done = true), ok(r)),
+        fail: (e: Error) => ((node.done = true), fail(e)),
+      };
+      lane.node = node;
+    });
+    const node = lane.node!;
+    // It may fail while this thread still sends the node's files; it is awaited after that.
+    result.catch(() => undefined);
+    if (failure) node.fail(failure);
+    w.postMessage({ t: 'node', id: k, job: { ...job, node: { name: nodes[k].name, facts: nodes[k].facts }, files: files.map(({ id, file }) => ({ id, file: fileMeta(file) })) } } satisfies ToWorker);
+    for (const { id, file } of files) {
+      if (node.done) break;
+      lane.file = id;
+      lane.fileClosed = false;
+      // Sent until the worker has read it all, or stops reading it (binary data, damaged gzip).
+      const stop = (): boolean => node.done || lane.fileClosed;
+      try {
+        lane.src = file.open();
+        for await (const chunk of lane.src as AsyncIterable<Buffer>) {
+          for (let at = 0; at < chunk.length && !stop(); at += NODE_PIECE) {
+            while (lane.untaken >= NODE_CHUNKS_AHEAD && !stop()) await new Promise<void>((r) => (lane.resume = r));
+            if (stop()) break;
+            const bytes = new Uint8Array(chunk.subarray(at, at + NODE_PIECE));
+            lane.untaken++;
+            w.postMessage({ t: 'chunk', id, bytes } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
+          }
+          if (stop()) break;
+        }
+        w.postMessage({ t: 'end', id } satisfies ToWorker);
+      } catch (err) {
+        // The worker says it as one thread does (decodedChunks' "cannot read").
+        w.postMessage({ t: 'fail', id, message: errorText(err) } satisfies ToWorker);
+      } finally {
+        lane.src?.destroy();
+        lane.src = undefined;
+      }
+    }
+    return result;
+  };
+  try {
+    const results = new Array<NodeResult>(nodes.length);
+    await Promise.all(
+      workers.map(async (_, i) => {
+        try {
+          for (let k = 0; k < nodes.length; k++) if (owner[k] === i) results[k] = await read(i, k);
+        } catch (err) {
+          // The other workers' feeders and nodes stop too.
+          failAll(err as Error);
+          throw err;
+        }
+      }),
+    );
+    return results;
+  } finally {
+    for (const w of workers) w.removeAllListeners('exit');
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
 }

@@ -1,109 +1,53 @@
 /**
  * A worker thread (see file-threads.ts): works on the files it is given as their bytes arrive, each
- * file its own stream, interleaved: turns them into timeline rows, or scans them.
+ * file its own stream: turns files into timeline rows (interleaved), or reads a node's files one
+ * after another as analysis does.
  */
 import { parentPort } from 'node:worker_threads';
 import { Readable } from 'node:stream';
 import type { LogFile } from './types';
+import { errorText } from './errors';
+import type { RowJob } from './timeline-rows';
 import { fileRows } from './timeline-rows';
-import { scanFile, type ScanStats } from './ingest/scan';
-import { RESULT_CREDIT, TIME_SOURCES, type FileJob, type FromWorker, type ScanPiece, type ToWorker } from './file-threads';
+import { readNodeFiles } from './correlate/node-pass';
+import { FindingAggregator } from './correlate/aggregate';
+import { RESULT_CREDIT, type FromWorker, type NodeJob, type ToWorker } from './file-threads';
 import { RuleSet } from './rules/engine';
 
 const port = parentPort!;
 const send = (m: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
 
-/** Scan steps sent together at most: one piece per chunk read, or per this many steps. */
-const SCAN_STEPS = 4096;
-
-/** A file scanned and its hits matched against the rules, handed over in columns (ScanPiece). */
-async function scan(id: number, file: LogFile, job: Extract<FileJob, { t: 'scan' }>, sent: (size: number) => void): Promise<void> {
-  const rules = new RuleSet(job.pack);
-  const ruleIndex = new Map(rules.rules.map((r, i) => [r, i]));
-  // Gathered in plain arrays, handed over as a ScanPiece (typed arrays where they are numbers).
-  const empty = () => ({
-    steps: [] as number[],
-    hitLine: [] as number[],
-    hitMs: [] as number[],
-    hitFlags: [] as number[],
-    hitText: [] as string[],
-    matchCount: [] as number[],
-    matchRule: [] as number[],
-    matchFields: [] as Array<Record<string, string>>,
-    timeMs: [] as number[],
-    timeZoned: [] as number[],
-    warnings: [] as string[],
-  });
-  let c = empty();
-  let size = 0;
-  const flush = (stats?: ScanStats): void => {
-    if (!c.steps.length && !stats) return;
-    const piece: ScanPiece = {
-      steps: Uint8Array.from(c.steps),
-      hitLine: Uint32Array.from(c.hitLine),
-      hitMs: Float64Array.from(c.hitMs),
-      hitFlags: Uint8Array.from(c.hitFlags),
-      hitText: c.hitText,
-      matchCount: Uint16Array.from(c.matchCount),
-      matchRule: Uint16Array.from(c.matchRule),
-      matchFields: c.matchFields,
-      timeMs: Float64Array.from(c.timeMs),
-      timeZoned: Uint8Array.from(c.timeZoned),
-      warnings: c.warnings,
-      stats,
-    };
-    send({ t: 'scan', id, piece, size });
-    sent(size);
-    c = empty();
-    size = 0;
-  };
-  const stats = await scanFile(file, {
-    prefilter: rules.prefilter(file.kind),
-    zoneOffsetMinutes: job.zoneOffsetMinutes,
-    onHit: (hit) => {
-      const found = rules.match(file.kind, hit.text);
-      c.steps.push(0);
-      c.hitLine.push(hit.line);
-      c.hitMs.push(hit.time ? hit.time.ms : Number.NaN);
-      c.hitFlags.push((hit.time?.zoned ? 1 : 0) | (TIME_SOURCES.indexOf(hit.timeSource) << 1));
-      c.hitText.push(found.length ? hit.text : '');
-      c.matchCount.push(found.length);
-      for (const m of found) {
-        c.matchRule.push(ruleIndex.get(m.rule)!);
-        c.matchFields.push(m.fields);
-      }
-      size += 32 + (found.length ? hit.text.length : 0);
-      if (c.steps.length >= SCAN_STEPS) flush();
-    },
-    // scanFile gives a time per chunk read: the place to hand over what the chunk found.
-    onTime: (t) => {
-      c.steps.push(1);
-      c.timeMs.push(t.ms);
-      c.timeZoned.push(t.zoned ? 1 : 0);
-      flush();
-    },
-    warn: (message) => {
-      c.steps.push(2);
-      c.warnings.push(message);
-      size += message.length;
-    },
-  });
-  flush(stats);
+/**
+ * A node's log files read as readNodeFiles reads them in one thread, their bytes coming from the
+ * main thread file after file; what it found handed over in one message (events that are also
+ * evidence stay one object on arrival).
+ */
+async function readNode(id: number, job: NodeJob): Promise<void> {
+  try {
+    const agg = new FindingAggregator(job.window, job.thresholds);
+    const files = job.files.map(({ id: fileId, file }) => ({ ...file, open: () => inputOf(fileId).input }));
+    for (const { id: fileId } of job.files) expected.add(fileId);
+    const read = await readNodeFiles({ ...job.node, files }, new RuleSet(job.pack), agg, job.thresholds);
+    send({ t: 'node', id, result: { read: { ...read, ownLife: read.ownLife.toSpans(), heardPeer: read.heardPeer.toSpans() }, agg: agg.state() } });
+  } catch (err) {
+    send({ t: 'error', id, message: errorText(err) });
+  } finally {
+    for (const { id: fileId } of job.files) finish(fileId);
+  }
 }
 
-async function run(id: number, file: LogFile, job: FileJob, sent: (size: number) => void): Promise<void> {
+async function run(id: number, file: LogFile, job: RowJob, sent: (size: number) => void): Promise<void> {
   try {
-    if (job.t === 'scan') await scan(id, file, job, sent);
-    else {
-      for await (const batch of fileRows(file, job.job, (message) => send({ t: 'warn', id, message }))) {
-        // Counted before it is sent: moving the batch empties it here.
-        sent(batch.bytes.length);
-        send({ t: 'rows', id, batch }, [batch.bytes.buffer as ArrayBuffer, batch.ends.buffer as ArrayBuffer, batch.times.buffer as ArrayBuffer, batch.lines.buffer as ArrayBuffer]);
-      }
+    for await (const batch of fileRows(file, job, (message) => send({ t: 'warn', id, message }))) {
+      // Counted before it is sent: moving the batch empties it here.
+      sent(batch.bytes.length);
+      send({ t: 'rows', id, batch }, [batch.bytes.buffer as ArrayBuffer, batch.ends.buffer as ArrayBuffer, batch.times.buffer as ArrayBuffer, batch.lines.buffer as ArrayBuffer]);
     }
     send({ t: 'done', id });
   } catch (err) {
-    send({ t: 'error', id, message: (err as Error).message });
+    send({ t: 'error', id, message: errorText(err) });
+  } finally {
+    finish(id);
   }
 }
 
@@ -120,6 +64,8 @@ const PIECE = 64 << 10;
 interface Input {
   input: Readable;
   put(x: Buffer | Error | null): void;
+  /** The reader is done: chunks it left are reported taken, so the sender is not held back. */
+  close(): void;
   /** Results of this many bytes were sent, or used by the main thread. */
   sent(size: number): void;
   used(size: number): void;
@@ -148,6 +94,8 @@ function inputStream(id: number): Input {
       drain();
     },
   });
+  // Read to its end, or stopped early (binary data): either way nothing more of it is wanted.
+  input.once('close', () => finish(id));
   return {
     input,
     put(x) {
@@ -156,6 +104,10 @@ function inputStream(id: number): Input {
         if (!x.length) queue.push({ piece: x, last: true });
       } else queue.push(x);
       drain();
+    },
+    close() {
+      for (const x of queue.splice(0)) if (x && !(x instanceof Error) && x.last) send({ t: 'taken', id });
+      input.destroy();
     },
     sent(size) {
       outstanding += size;
@@ -168,15 +120,45 @@ function inputStream(id: number): Input {
 }
 
 const inputs = new Map<number, Input>();
+/** Files of a node job whose bytes may come before its reader opens them. */
+const expected = new Set<number>();
+
+function inputOf(id: number): Input {
+  let input = inputs.get(id);
+  if (!input) {
+    input = inputStream(id);
+    inputs.set(id, input);
+  }
+  return input;
+}
+
+/**
+ * Done with a file: what is left of it, and any chunk of it still to come, is only acknowledged,
+ * and the main thread is told, so that it stops reading a file given up on (binary data).
+ */
+function finish(id: number): void {
+  const known = expected.delete(id) || inputs.has(id);
+  const input = inputs.get(id);
+  inputs.delete(id);
+  input?.close();
+  if (known) send({ t: 'closed', id });
+}
+
+// A message that could not be deserialised belongs to no file this thread knows of: all fail.
+port.on('messageerror', (err) => send({ t: 'error', id: -1, message: errorText(err) }));
 
 port.on('message', (m: ToWorker) => {
-  const lane = inputs.get(m.id);
+  if (m.t === 'node') return void readNode(m.id, m.job);
   if (m.t === 'open') {
-    const opened = inputStream(m.id);
-    inputs.set(m.id, opened);
-    void run(m.id, { ...m.file, open: () => opened.input }, m.job, opened.sent);
-  } else if (!lane) return;
-  else if (m.t === 'used') lane.used(m.size);
+    const opened = inputOf(m.id);
+    return void run(m.id, { ...m.file, open: () => opened.input }, m.job, opened.sent);
+  }
+  const lane = inputs.get(m.id) ?? (expected.has(m.id) ? inputOf(m.id) : undefined);
+  if (!lane) {
+    if (m.t === 'chunk') send({ t: 'taken', id: m.id });
+    return;
+  }
+  if (m.t === 'used') lane.used(m.size);
   else if (m.t === 'chunk') lane.put(Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.byteLength));
   else lane.put(m.t === 'end' ? null : new Error(m.message));
 });

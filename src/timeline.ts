@@ -42,7 +42,7 @@ export async function writeAllRecords(out: NodeJS.WritableStream, inv: Inventory
   let warnings: string[][];
   let close = async (): Promise<void> => {};
   if (threads > 1 && files.length) {
-    ({ streams, warnings, close } = inThreads<RowBatch>(files.map(({ file, job }) => ({ file, job: { t: 'rows', job } })), threads));
+    ({ streams, warnings, close } = inThreads(files, threads));
   } else {
     warnings = files.map(() => []);
     streams = files.map(({ file, job }, k) => fileRows(file, job, (m) => warnings[k].push(m)));

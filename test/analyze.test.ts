@@ -9,6 +9,7 @@ import { resolveInputs } from '../src/sources/inputs';
 import { builtinRules, RuleSet, type RulePack } from '../src/rules/engine';
 import type { Inventory } from '../src/types';
 import { FIXTURES } from './helpers/cli';
+import { junkFile, silentFile } from './helpers/memory-file';
 
 describe('analyzeInventory', () => {
   let tmp: string;
@@ -123,6 +124,17 @@ describe('analyzeInventory in worker threads', function () {
       const warned = [...a.report.warnings].join('\n');
       assert.match(warned, /truncated/);
       assert.match(warned, /EIO/);
+      // Files a node's worker stops reading early (binary data, as stored and once decompressed),
+      // each longer than what is sent ahead: the rest is only acknowledged, the next file still read.
+      const junk = Buffer.alloc(600 << 10);
+      for (let i = 0; i < junk.length; i++) junk[i] = (i * 2654435761) >>> 24;
+      writeFileSync(path.join(tmp, 'primary/ha.log.2'), junk);
+      writeFileSync(path.join(tmp, 'primary/ha.log.3.gz'), gzipSync(junk));
+      const withJunk = await same(() => resolveInputs([tmp]));
+      const junkWarnings = withJunk.report.warnings.join('\n');
+      assert.match(junkWarnings, /ha\.log\.2 holds binary data/);
+      assert.match(junkWarnings, /ha\.log\.3\.gz decompresses to binary data/);
+      assert.ok(withJunk.report.findings.some((f) => f.id === 'ha-failed' && f.node === 'primary'));
       const pack = JSON.parse(JSON.stringify(builtinRules().pack)) as RulePack;
       pack.rules = pack.rules.filter((r) => r.kinds.includes('tpt'));
       const own = await same(() => resolveInputs([tmp]), new RuleSet(pack));
@@ -130,5 +142,29 @@ describe('analyzeInventory in worker threads', function () {
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
+  });
+
+  it('a node that cannot be handed to its worker fails the analysis, and stops the other node\'s worker', async () => {
+    const inv = await resolveInputs([path.join(FIXTURES, 'takeover-db')]);
+    // Facts that cannot cross to a thread: the analysis must end with the reason, not wait forever.
+    (inv.nodes[1].facts as Record<string, unknown>).hostname = () => 'sms-b';
+    await assert.rejects(analyzeInventory(inv, { threads: 2 }), /could not be cloned/);
+  });
+
+  it('stops reading a file its worker gave up on, and lets go of a silent source when the analysis fails', async () => {
+    const inv = await resolveInputs([path.join(FIXTURES, 'takeover-db')]);
+    const [a, b] = inv.nodes;
+    const junk = junkFile({ ...a.files[0], kind: 'ha', path: 'ha.log.9', order: 9 }, 256 << 20);
+    a.files.push(junk.file);
+    const found = await analyzeInventory(inv, { threads: 2 });
+    assert.match(found.report.warnings.join('\n'), /ha\.log\.9 holds binary data/);
+    assert.ok(junk.read() < 8 << 20, `${junk.read()} bytes of 256 MiB of junk read`);
+    assert.ok(junk.destroyed());
+
+    const silent = silentFile({ ...b.files[0], kind: 'ha', path: 'ha.log.9', order: 9 });
+    b.files.unshift(silent.file);
+    (a.facts as Record<string, unknown>).hostname = () => 'sms-a';
+    await assert.rejects(analyzeInventory(inv, { threads: 2 }), /could not be cloned/);
+    assert.ok(silent.destroyed());
   });
 });

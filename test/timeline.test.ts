@@ -8,7 +8,7 @@ import { resolveInputs } from '../src/sources/inputs';
 import type { Inventory, LogFile, LogKind } from '../src/types';
 import type { TimelineFilter } from '../src/timeline-rows';
 import { FIXTURES } from './helpers/cli';
-import { memoryFile } from './helpers/memory-file';
+import { junkFile, memoryFile } from './helpers/memory-file';
 
 type Format = 'ndjson' | 'text' | 'json';
 
@@ -119,6 +119,16 @@ describe('writeAllRecords (timeline --all)', function () {
       assert.ok(rows.some((r) => / … \[line cut: \d+ more bytes\]$/.test(r.text)), 'the long line cut');
       assert.ok(one.warnings.some((w) => w.includes('went backwards')) && one.warnings.some((w) => w.includes('EIO')) && one.warnings.some((w) => w.includes('truncated')) && one.warnings.some((w) => w.includes('binary')), one.warnings.join('\n'));
     }
+  });
+
+  it('stops reading a file its worker gave up on (binary data)', async () => {
+    const inv = hardInventory();
+    const junk = junkFile({ node: 'primary', kind: 'ha', path: 'ha.log.9', order: 9, size: 0, mtime: new Date('2017-10-20T00:00:00Z') }, 256 << 20);
+    inv.nodes[0].files.push(junk.file);
+    const two = await run(inv, 'ndjson', 2);
+    assert.ok(two.warnings.some((w) => /ha\.log\.9 holds binary data/.test(w)), two.warnings.join('\n'));
+    assert.ok(junk.read() < 8 << 20, `${junk.read()} bytes of 256 MiB of junk read`);
+    assert.ok(junk.destroyed());
   });
 
   it('applies the time and text filters in the threads as in one', async () => {

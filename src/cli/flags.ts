@@ -11,20 +11,20 @@ const CORES = availableParallelism();
 /**
  * Worker threads by default, for input of THREADED_BYTES or more. Turning files into timeline rows
  * is most of `timeline --all`'s work and pays on 2 cores already (256 MB: 9-13 s in one thread,
- * 4-6 s in two). Scanning is lighter than handing its results over: on 2 cores the workers gave
- * no steady gain (1 GB: 8.0-9.0 s against 7.7-8.9 s) for 140 MB more memory, so scans use them
- * from 4 cores, where the reading thread is a fraction of one core. Past 4 the reading thread is
- * the limit.
+ * 4-6 s in two). Analysis reads each node in a worker of its own (the node's whole pass, so only
+ * a summary comes back): 1 GB of two nodes on 2 cores 4.2-4.6 s against 6.1-6.6 s in one thread,
+ * at 144 MB peak against 194 MB; a single node in one worker takes about the time of this thread
+ * and 50 MB less. Past 4 the reading thread is the limit.
  */
-const DEFAULT_THREADS = { rows: Math.min(CORES, 4), scan: CORES >= 4 ? Math.min(CORES, 4) : 1 };
+const DEFAULT_THREADS = Math.min(CORES, 4);
 /** Input below this much text is read in one thread: starting workers would cost more than they save. */
 const THREADED_BYTES = 32 << 20;
 
-/** --threads as given, else the default for this much input and this work (see DEFAULT_THREADS). */
-export function threadsFor(flag: number | undefined, inv: Inventory, work: 'rows' | 'scan'): number {
+/** --threads as given, else the default for this much input (see DEFAULT_THREADS). */
+export function threadsFor(flag: number | undefined, inv: Inventory): number {
   if (flag !== undefined) return flag;
   const text = inv.nodes.reduce((sum, n) => n.files.reduce((s, f) => s + textSize(f), sum), 0);
-  return text >= THREADED_BYTES ? DEFAULT_THREADS[work] : 1;
+  return text >= THREADED_BYTES ? DEFAULT_THREADS : 1;
 }
 
 /** Flags every command that reads logs shares: how to read the nodes' times, and which rules. */
@@ -37,7 +37,7 @@ export const inputFlags = {
     helpGroup: 'INPUT',
   }),
   threads: Flags.integer({
-    description: `Worker threads that read and parse the files; 1 does all in one thread. The output is the same either way. Default, for input of ${THREADED_BYTES >> 20} MB or more: timeline --all the machine's cores, at most 4; other commands the same on 4 cores or more, else one. One thread for less input.`,
+    description: `Worker threads that read and parse the files; 1 does all in one thread. The output is the same either way. Default, for input of ${THREADED_BYTES >> 20} MB or more: the machine's cores, at most 4 (an analysis reads each node in a thread of its own, so it uses at most one per node); one thread for less input.`,
     min: 1,
     max: 64,
     helpGroup: 'INPUT',

@@ -58,6 +58,17 @@ export class Activity {
     return this.spans.length ? this.spans[this.spans.length - 1] : undefined;
   }
 
+  /** A copy of the spans, flat, to hand to another thread (see fromSpans). */
+  toSpans(): number[] {
+    return [...this.spans];
+  }
+
+  static fromSpans(spans: number[]): Activity {
+    const a = new Activity();
+    a.spans = spans;
+    return a;
+  }
+
   /** Both nodes' sightings of one node together. */
   merge(other: Activity): void {
     for (let i = 0; i < other.spans.length; i += 2) {

@@ -59,6 +59,16 @@ function eventTime(o: Occurrence): number | undefined {
   return o.eventTime ?? o.evidence[o.evidence.length - 1]?.time;
 }
 
+/**
+ * What an aggregator holds, as plain data: a node read in a worker thread hands its aggregator's
+ * state over, and this thread's absorbs it. Every key names its node, so two nodes' states never
+ * share one.
+ */
+export interface AggregatorState {
+  byKey: Map<string, Aggregate>;
+  lastMerge: Map<string, number>;
+}
+
 /** Collects occurrences as they stream in and turns them into findings, one per (condition, node). */
 export class FindingAggregator {
   private readonly byKey = new Map<string, Aggregate>();
@@ -150,6 +160,19 @@ export class FindingAggregator {
     let worst = 0;
     for (let i = 1; i < agg.evidence.length; i++) if ((agg.evidence[i].time ?? 0) > (agg.evidence[worst].time ?? 0)) worst = i;
     if ((e.time ?? 0) < (agg.evidence[worst].time ?? 0)) agg.evidence[worst] = e;
+  }
+
+  state(): AggregatorState {
+    return { byKey: this.byKey, lastMerge: this.lastMerge };
+  }
+
+  /** Takes over another aggregator's findings about other nodes (state()). */
+  absorb(other: AggregatorState): void {
+    for (const [key, a] of other.byKey) {
+      if (this.byKey.has(key)) throw new Error(`two node passes reported ${a.condition} of ${a.node}`);
+      this.byKey.set(key, a);
+    }
+    for (const [key, t] of other.lastMerge) this.lastMerge.set(key, t);
   }
 
   /** Attach the concluded cause of a node's condition, with the events that decided it. */

@@ -17,7 +17,7 @@ export function clockCorrectionMs(facts: NodeFacts): number {
  * The node's reading of a timestamp as corrected UTC epoch ms: zone-less times shifted by the
  * node's UTC offset, then the node's clock error (how far it ran ahead) taken off.
  */
-export function nodeClock(node: NodeInput): (t: Reading) => number {
+export function nodeClock(node: Pick<NodeInput, 'facts'>): (t: Reading) => number {
   return clockOf(clockSettings(node));
 }
 
@@ -27,7 +27,7 @@ export interface ClockSettings {
   correctionMs: number;
 }
 
-export function clockSettings(node: NodeInput): ClockSettings {
+export function clockSettings(node: Pick<NodeInput, 'facts'>): ClockSettings {
   return { utcOffsetMinutes: node.facts.utcOffsetMinutes ?? 0, correctionMs: clockCorrectionMs(node.facts) };
 }
 

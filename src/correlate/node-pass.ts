@@ -1,9 +1,9 @@
-import type { FileSummary, LogFile, LogKind, NodeInput, NodeReport } from '../types';
-import { scanFile, type ScanStats, type TimeSource } from '../ingest/scan';
+import type { FileSummary, LogKind, NodeInput, NodeReport } from '../types';
+import { scanFile } from '../ingest/scan';
 import { formatOffset } from '../ingest/timestamp';
-import type { Match, RuleSet } from '../rules/engine';
+import type { RuleSet } from '../rules/engine';
 import { isoTime, type FindingAggregator } from './aggregate';
-import { nodeClock, type Reading } from './clock';
+import { nodeClock } from './clock';
 import type { NodeEvent, Occurrence } from './events';
 import { notChecked } from './coverage';
 import { currentState } from './ha-state';
@@ -12,22 +12,10 @@ import { databaseLifecycleDetector, replicationThreadDetector, heartbeatDetector
 import type { Thresholds } from '../knowledge/thresholds';
 
 /** What one node's files say, before the nodes are read together. */
-export interface NodePass {
+export interface NodePass extends Pick<NodeRead, 'events' | 'unclean' | 'lastTime' | 'ownLife' | 'heardPeer' | 'warnings' | 'bytes'> {
   report: NodeReport;
   /** The line (or ha.state) that says the node's state now. */
   stateEvidence?: NodeEvent;
-  /** Notable events in file order (heartbeat replies only when slow, peer states only on change). */
-  events: NodeEvent[];
-  /** Restarts without a clean stop (their deciding lines), for the Failed cause. */
-  unclean: NodeEvent[];
-  /** Latest log time of the node. */
-  lastTime?: number;
-  /** When the node logged (its own signs of life). */
-  ownLife: Activity;
-  /** When the node heard from its peer (heartbeat replies, peer states): signs of the peer's life. */
-  heardPeer: Activity;
-  warnings: string[];
-  bytes: number;
 }
 
 /**
@@ -72,25 +60,7 @@ const TROUBLE_EVENTS = new Set(['degraded', 'takeover-considered', 'peer-request
  * Kinds in the order they are read: ha.log first, so that by the time sms-info.log's exceptions
  * stream past, the node's trouble times are known and only the exceptions before one are kept.
  */
-export const READ_ORDER: readonly LogKind[] = ['ha', 'syslog', 'sms-info', 'tpt', 'mysqld'];
-
-/** What a scan of a file tells a node pass, in the order the lines come. */
-export interface ScanSink {
-  /** A line the prefilter picked, with its rule matches when they were found already (in a worker). */
-  hit(line: number, text: string, time: Reading | undefined, source: TimeSource, matches?: Match[]): void;
-  /** The time of the last timed line of a chunk: how the file went on. */
-  time(t: Reading): void;
-  warn(message: string): void;
-}
-
-/** How a file is scanned: scanFile here, or its results replayed from a worker thread, in the same order. */
-export type Scanner = (file: LogFile, sink: ScanSink) => Promise<ScanStats>;
-
-/** scanFile in this thread, with the node's prefilter for the file's kind and its zone. */
-export function scanHere(rules: RuleSet, zoneOffsetMinutes: number): Scanner {
-  return (file, sink) =>
-    scanFile(file, { prefilter: rules.prefilter(file.kind), zoneOffsetMinutes, onHit: (h) => sink.hit(h.line, h.text, h.time, h.timeSource), onTime: (t) => sink.time(t), warn: (m) => sink.warn(m) });
-}
+const READ_ORDER: readonly LogKind[] = ['ha', 'syslog', 'sms-info', 'tpt', 'mysqld'];
 
 function detectorsFor(kind: LogKind, t: Thresholds): SequenceDetector[] {
   if (kind === 'ha' || kind === 'syslog') return [heartbeatDetector(t), maintenanceDetector(), ipv6PeerDetector(), replicationDelayDetector(t), syncDetector()];
@@ -121,10 +91,46 @@ function keepEvent(e: NodeEvent, troubleTimes: number[], lastPeerState: Map<stri
 }
 
 /**
- * One node's pass over its files: every rule match becomes an event (kept when notable) and every
- * condition match an occurrence in `agg`; the per-stream detectors see the events in order.
+ * What a node's log files say, read in one pass: plain data (Activity aside), so that a worker
+ * thread can read a node and hand this over.
  */
-export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggregator, t: Thresholds, scan: Scanner = scanHere(rules, node.facts.utcOffsetMinutes ?? 0)): Promise<NodePass> {
+export interface NodeRead {
+  /** Notable events in file order (heartbeat replies only when slow, peer states only on change). */
+  events: NodeEvent[];
+  /** Restarts without a clean stop (their deciding lines), for the Failed cause. */
+  unclean: NodeEvent[];
+  /** Latest log time of the node. */
+  lastTime?: number;
+  /** When the node logged (its own signs of life). */
+  ownLife: Activity;
+  /** When the node heard from its peer (heartbeat replies, peer states): signs of the peer's life. */
+  heardPeer: Activity;
+  warnings: string[];
+  bytes: number;
+  files: FileSummary[];
+  /** Kinds that held at least one line: what the node could be checked for. */
+  present: LogKind[];
+  /** Some time was read without a zone. */
+  sawZoneless: boolean;
+  /** Events counted but not kept (boundedEvents). */
+  dropped: number;
+}
+
+/** Which of a node's files its pass reads, kind by kind, in the order it reads them. */
+function byReadOrder<F extends { kind: LogKind }>(files: readonly F[]): Array<{ kind: LogKind; files: F[] }> {
+  return READ_ORDER.map((kind) => ({ kind, files: files.filter((f) => f.kind === kind) }));
+}
+
+/** byReadOrder's files, one after another: the order their bytes are needed in. */
+export function filesInReadOrder<F extends { kind: LogKind }>(files: readonly F[]): F[] {
+  return byReadOrder(files).flatMap((g) => g.files);
+}
+
+/**
+ * One node's pass over its log files: every rule match becomes an event (kept when notable) and
+ * every condition match an occurrence in `agg`; the per-stream detectors see the events in order.
+ */
+export async function readNodeFiles(node: Pick<NodeInput, 'name' | 'facts' | 'files'>, rules: RuleSet, agg: FindingAggregator, t: Thresholds): Promise<NodeRead> {
   const warnings: string[] = [];
   // One sentence once: a file read in two views (a syslog file per kind) says the same thing twice.
   const warn = (m: string): void => void (warnings.includes(m) || warnings.push(m));
@@ -140,7 +146,6 @@ export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggr
   const lastPeerState = new Map<string, string>();
   const ownLife = new Activity();
   const heardPeer = new Activity();
-  /** Kinds that held at least one line: what the node could be checked for. */
   const present = new Set<LogKind>();
 
   const kept = boundedEvents(events);
@@ -148,32 +153,37 @@ export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggr
     if (o.condition === 'unclean-shutdown') unclean.push(o.evidence[o.evidence.length - 1]);
     agg.add(o);
   };
-  for (const kind of READ_ORDER) {
+  for (const { kind, files: ofKind } of byReadOrder(node.files)) {
     const detectors = detectorsFor(kind, t);
-    for (const file of node.files.filter((f) => f.kind === kind)) {
-      const hit = (line: number, text: string, hitTime: Reading | undefined, source: TimeSource, found?: Match[]): void => {
-        if (hitTime && !hitTime.zoned) sawZoneless = true;
-        const time = hitTime ? toUtc(hitTime) : undefined;
-        if (time !== undefined && source !== 'mtime') ownLife.add(time);
-        for (const m of found ?? rules.match(kind, text)) {
-          const e: NodeEvent = { node: node.name, kind, type: m.rule.event ?? m.rule.condition!, time, fields: m.fields, file: file.path, fileOrder: file.order, line, text };
-          if (source === 'mtime') e.timeFromMtime = true;
-          if (m.rule.event) {
-            for (const d of detectors) d.feed(e, reportOccurrence);
-            if (time !== undefined && HEARD_FROM_PEER.has(e.type)) heardPeer.add(time);
-            if (keepEvent(e, troubleTimes, lastPeerState, t)) kept.keep(e);
-            // Minute resolution is all the exception window needs, and keeps the list short.
-            if (time !== undefined && (TROUBLE_EVENTS.has(e.type) || (e.type === 'state' && /^failed$/i.test(e.fields.state ?? '')))) {
-              if (troubleTimes.length === 0 || time - troubleTimes[troubleTimes.length - 1] >= 60_000) troubleTimes.push(time);
+    for (const file of ofKind) {
+      const stats = await scanFile(file, {
+        prefilter: rules.prefilter(kind),
+        zoneOffsetMinutes: offset,
+        onHit: ({ line, text, time: hitTime, timeSource: source }) => {
+          if (hitTime && !hitTime.zoned) sawZoneless = true;
+          const time = hitTime ? toUtc(hitTime) : undefined;
+          if (time !== undefined && source !== 'mtime') ownLife.add(time);
+          for (const m of rules.match(kind, text)) {
+            const e: NodeEvent = { node: node.name, kind, type: m.rule.event ?? m.rule.condition!, time, fields: m.fields, file: file.path, fileOrder: file.order, line, text };
+            if (source === 'mtime') e.timeFromMtime = true;
+            if (m.rule.event) {
+              for (const d of detectors) d.feed(e, reportOccurrence);
+              if (time !== undefined && HEARD_FROM_PEER.has(e.type)) heardPeer.add(time);
+              if (keepEvent(e, troubleTimes, lastPeerState, t)) kept.keep(e);
+              // Minute resolution is all the exception window needs, and keeps the list short.
+              if (time !== undefined && (TROUBLE_EVENTS.has(e.type) || (e.type === 'state' && /^failed$/i.test(e.fields.state ?? '')))) {
+                if (troubleTimes.length === 0 || time - troubleTimes[troubleTimes.length - 1] >= 60_000) troubleTimes.push(time);
+              }
+            }
+            if (m.rule.condition) {
+              const merge = m.rule.mergeWithinMs ? { mergeKey: `${m.rule.id}|${node.name}|${file.path}`, mergeWithinMs: m.rule.mergeWithinMs } : {};
+              reportOccurrence({ condition: m.rule.condition, node: node.name, severity: m.rule.severity, fields: m.fields, variant: m.rule.id, evidence: [e], ...merge });
             }
           }
-          if (m.rule.condition) {
-            const merge = m.rule.mergeWithinMs ? { mergeKey: `${m.rule.id}|${node.name}|${file.path}`, mergeWithinMs: m.rule.mergeWithinMs } : {};
-            reportOccurrence({ condition: m.rule.condition, node: node.name, severity: m.rule.severity, fields: m.fields, variant: m.rule.id, evidence: [e], ...merge });
-          }
-        }
-      };
-      const stats = await scan(file, { hit, time: (pt) => ownLife.add(toUtc(pt)), warn });
+        },
+        onTime: (pt) => ownLife.add(toUtc(pt)),
+        warn,
+      });
       bytes += stats.bytes;
       if (stats.textLines) present.add(kind);
       if (!stats.first && stats.textLines) {
@@ -207,18 +217,30 @@ export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggr
     for (const d of detectors) d.end?.(reportOccurrence);
   }
 
+  return { events, unclean, lastTime, ownLife, heardPeer, warnings, bytes, files, present: [...present], sawZoneless, dropped: kept.dropped() };
+}
+
+/**
+ * What is left of a node's pass once its log files are read: what its collection missed, its state
+ * now (ha.state, or its last state line), and the warnings about the whole node.
+ */
+export async function finishNode(node: NodeInput, read: NodeRead, agg: FindingAggregator): Promise<NodePass> {
+  const { events, unclean, lastTime, ownLife, heardPeer, warnings, bytes, files } = read;
+  const warn = (m: string): void => void (warnings.includes(m) || warnings.push(m));
+  const offset = node.facts.utcOffsetMinutes ?? 0;
+  const present = new Set(read.present);
   // A partial collection is said as a finding, not only in the manifest: "nothing found" there is "not read".
   if (node.collectionErrors?.length) {
     const errs = node.collectionErrors;
     const why = errs[0].source ? `${errs[0].source}: ${errs[0].message}` : errs[0].message;
     const whole = node.files.length === 0;
-    reportOccurrence({ condition: 'not-collected', node: node.name, variant: whole ? 'node' : 'files', fields: { why, count: String(errs.length) }, evidence: [] });
+    agg.add({ condition: 'not-collected', node: node.name, variant: whole ? 'node' : 'files', fields: { why, count: String(errs.length) }, evidence: [] });
   }
-  if (kept.dropped()) warn(`${node.name}: ${kept.dropped()} repeated line(s) were counted but not kept as separate events (at most ${EVENTS_PER_MINUTE} of a kind per minute, the latest among them)`);
+  if (read.dropped) warn(`${node.name}: ${read.dropped} repeated line(s) were counted but not kept as separate events (at most ${EVENTS_PER_MINUTE} of a kind per minute, the latest among them)`);
   const now = await currentState(node.name, node.files.filter((f) => f.kind === 'state'), node.facts.haState, events, agg, warn);
   for (const f of now.files) files.push({ kind: 'state', path: f.path, records: f.records });
   if (node.facts.haState !== undefined || now.files.some((f) => f.records)) present.add('state');
-  if (sawZoneless && node.facts.utcOffsetAssumed) {
+  if (read.sawZoneless && node.facts.utcOffsetAssumed) {
     warn(`${node.name}: times without a zone were read as UTC${formatOffset(offset)} (this machine's zone); use --tz ${node.name}=+HH:MM if the node ran in another`);
   }
   const report: NodeReport = { name: node.name, role: node.role };
@@ -229,4 +251,9 @@ export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggr
   const unchecked = notChecked(present);
   if (unchecked.length) report.notChecked = unchecked;
   return { report, stateEvidence: now.evidence, events, unclean, lastTime, ownLife, heardPeer, warnings, bytes };
+}
+
+/** Both parts of a node's pass, in this thread. */
+export async function scanNode(node: NodeInput, rules: RuleSet, agg: FindingAggregator, t: Thresholds): Promise<NodePass> {
+  return finishNode(node, await readNodeFiles(node, rules, agg, t), agg);
 }

@@ -1,6 +1,7 @@
 import { constants as zconst, createGunzip, type ZlibOptions } from 'node:zlib';
 import type { Readable, Writable } from 'node:stream';
 import type { LogFile } from '../types';
+import { errorText } from '../errors';
 
 export type Warn = (message: string) => void;
 
@@ -101,10 +102,6 @@ async function* chain(head: Buffer, rest: AsyncIterator<Buffer>): AsyncGenerator
   }
 }
 
-function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 /**
  * The file's content as text bytes: gunzipped when it starts with the gzip magic (whatever its
  * name), everything before damage kept, NUL bytes dropped, binary files refused. Problems go to
@@ -132,7 +129,7 @@ async function* rawText(file: LogFile, warn: Warn): AsyncGenerator<Buffer> {
   try {
     src = file.open();
   } catch (err) {
-    warn(`${file.node}: cannot read ${file.path}: ${describe(err)}; check the path and its permissions`);
+    warn(`${file.node}: cannot read ${file.path}: ${errorText(err)}; check the path and its permissions`);
     return;
   }
   let head: Buffer;
@@ -140,7 +137,7 @@ async function* rawText(file: LogFile, warn: Warn): AsyncGenerator<Buffer> {
   try {
     ({ head, rest } = await peek(src, SNIFF_BYTES));
   } catch (err) {
-    warn(`${file.node}: cannot read ${file.path}: ${describe(err)}; check the path and its permissions`);
+    warn(`${file.node}: cannot read ${file.path}: ${errorText(err)}; check the path and its permissions`);
     return;
   }
   if (!isGzip(head)) {
@@ -152,7 +149,7 @@ async function* rawText(file: LogFile, warn: Warn): AsyncGenerator<Buffer> {
     try {
       yield* chain(head, rest);
     } catch (err) {
-      warn(`${file.node}: reading ${file.path} stopped early: ${describe(err)}`);
+      warn(`${file.node}: reading ${file.path} stopped early: ${errorText(err)}`);
     }
     return;
   }
@@ -195,7 +192,7 @@ async function* rawText(file: LogFile, warn: Warn): AsyncGenerator<Buffer> {
       endWhenRead();
     }
   } catch (err) {
-    warn(`${file.node}: ${file.path} is a damaged or truncated gzip file (${describe(err)}); kept the ${out} bytes before the damage`);
+    warn(`${file.node}: ${file.path} is a damaged or truncated gzip file (${errorText(err)}); kept the ${out} bytes before the damage`);
   } finally {
     // A reader that stopped early (binary data) lets go of the source as well.
     src.destroy();

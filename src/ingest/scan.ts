@@ -4,6 +4,15 @@ import { looksTimestamped, parseTimestamp, type ParsedTime, type TimeContext } f
 import { displayText } from './text';
 import { MAX_LINE_BYTES, splitLines } from '../text/lines';
 
+/**
+ * How often the time a file has reached is reported (onTime): at every multiple of this many bytes
+ * of its text. Fixed offsets, not the ends of the chunks read, so that the answer is the same
+ * whether a file was read from disk in 1 MiB reads, from SSH in packets, or by a worker thread in
+ * 64 KiB pieces. (Re-cutting the text into fixed pieces instead cost a worker 8-15 MB more peak
+ * memory on 1 GB: gzip's 256 KiB output became four pieces, each a string of its own.)
+ */
+const TIME_SAMPLE = 64 << 10;
+
 /** Bytes kept either side of an anchor found beyond the kept head of a cut line. */
 const SNIPPET = 256;
 
@@ -46,7 +55,10 @@ export interface ScanOptions {
    */
   prefilter: RegExp;
   onHit: (hit: Hit) => void;
-  /** The time of the last timestamped line of each chunk read: how the file went on, cheaply. */
+  /**
+   * How the file went on, cheaply: the time of the last timed line before each TIME_SAMPLE offset
+   * of its text, and before its end.
+   */
   onTime?: (t: ParsedTime) => void;
   warn: Warn;
   maxLine?: number;
@@ -112,6 +124,10 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
     else stats.mixedZones = { offsetMinutes: offset, line: stats.lines, count: 1 };
   };
 
+  /** Bytes of text walked before the current piece, and the next offset to report the time at. */
+  let walked = 0;
+  let nextSample = TIME_SAMPLE;
+
   /** Walks the complete lines in buf[0, end) (end is just past a newline). */
   const region = (buf: Buffer, end: number): void => {
     const hits: number[] = [];
@@ -130,6 +146,14 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
     let prevTimedStart = -1;
     let prevTimedEnd = -1;
     while (pos < end) {
+      if (walked + pos >= nextSample) {
+        // The time reached before this line: the last timed line is parsed now, as a hit would.
+        if (lastTimedStart >= 0) lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;
+        lastTimedStart = -1;
+        prevTimedStart = -1;
+        if (lastTimed) opts.onTime?.(lastTimed);
+        while (nextSample <= walked + pos) nextSample += TIME_SAMPLE;
+      }
       const nl = buf.indexOf(10, pos);
       const lineEnd = nl < 0 || nl >= end ? end : nl;
       stats.lines++;
@@ -171,29 +195,45 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
       pos = lineEnd + 1;
     }
     if (lastTimedStart >= 0) lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;
-    if (lastTimed) {
-      stats.last = lastTimed;
-      opts.onTime?.(lastTimed);
-    }
+    if (lastTimed) stats.last = lastTimed;
+    walked += end;
   };
 
-  /** A line longer than maxLine, while its pieces stream past: its head and whether a piece hit. */
-  let giant: { head: Buffer; length: number; hit: boolean; snippet?: Buffer } | null = null;
+  /**
+   * A line longer than maxLine, while its pieces stream past: its head, whether a piece hit, the
+   * text around the hit (SNIPPET bytes either side, completed from the next pieces when the hit is
+   * near a piece's end) and the end of the piece before, so that an anchor cut in two by a piece
+   * boundary is still seen. What is kept depends on the line, not on where the pieces were cut.
+   */
+  let giant: { head: Buffer; length: number; hit: boolean; snippet: Buffer[]; need: number; tail: Buffer } | null = null;
 
   const giantPiece = (g: NonNullable<typeof giant>, piece: Buffer): void => {
-    const offset = g.length;
+    /** Where in the line the text searched starts: the kept end of the piece before, then this one. */
+    const offset = g.length - g.tail.length;
     g.length += piece.length;
+    if (g.need > 0) {
+      const more = Buffer.from(piece.subarray(0, g.need));
+      g.snippet.push(more);
+      g.need -= more.length;
+      return;
+    }
     if (g.hit) return;
+    const seen = g.tail.length ? Buffer.concat([g.tail, piece]) : piece;
+    // Twice the snippet: a hit that ends in this piece then has SNIPPET bytes before it here.
+    g.tail = Buffer.from(seen.subarray(Math.max(0, seen.length - 2 * SNIPPET)));
     re.lastIndex = 0;
-    const m = re.exec(piece.toString('latin1'));
+    const m = re.exec(seen.toString('latin1'));
     if (!m) return;
     g.hit = true;
     // A hit past the kept head: keep the text around it, so rules can read the match.
     if (offset + m.index + m[0].length > maxLine) {
-      g.snippet = Buffer.from(piece.subarray(Math.max(0, m.index - SNIPPET), m.index + m[0].length + SNIPPET));
+      const to = m.index + m[0].length + SNIPPET;
+      g.snippet.push(Buffer.from(seen.subarray(Math.max(0, m.index - SNIPPET), to)));
+      g.need = Math.max(0, to - seen.length);
     }
   };
   const endGiant = (g: NonNullable<typeof giant>, length: number): void => {
+    walked += length + 1;
     stats.lines++;
     stats.textLines++;
     stats.cutLines++;
@@ -208,9 +248,9 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
       }
     }
     if (!g.hit) return;
-    if (!g.snippet) emit(g.head, 0, g.head.length, length);
+    if (!g.snippet.length) emit(g.head, 0, g.head.length, length);
     else {
-      const joined = Buffer.concat([g.head, Buffer.from(' … '), g.snippet]);
+      const joined = Buffer.concat([g.head, Buffer.from(' … '), ...g.snippet]);
       emit(joined, 0, joined.length, length + 5);
     }
   };
@@ -223,13 +263,14 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
   };
   for await (const p of splitLines(counted(), maxLine)) {
     if (p.type === 'lines') region(p.buf, p.end);
-    else if (p.type === 'long-start') giant = { head: p.head, length: 0, hit: false };
+    else if (p.type === 'long-start') giant = { head: p.head, length: 0, hit: false, snippet: [], need: 0, tail: Buffer.alloc(0) };
     else if (p.type === 'long-piece') giantPiece(giant!, p.piece);
     else {
       endGiant(giant!, p.length);
       giant = null;
     }
   }
+  if (lastTimed) opts.onTime?.(lastTimed);
   if (stats.records === 0) stats.records = stats.lines;
 
   const fallback = stats.first ?? (early.length ? mtimeAsTime(file) : undefined);

@@ -51,6 +51,27 @@ describe('scanFile', () => {
     assert.equal(whole.hits.length, 100);
   });
 
+  it('reports the same times along the way and the same hits however the source was chunked', async () => {
+    // 40,000 timed lines a second apart (about 1.4 MB), a hit every 997th, and a 3 MB line whose
+    // anchor straddles a 64 KiB boundary of the text.
+    const lines = Array.from({ length: 40000 }, (_, i) => `${new Date(Date.UTC(2017, 9, 12) + i * 1000).toISOString()} INFO ${i % 997 ? 'tick' : 'Local state: Active'}\n`).join('');
+    const head = '2017-10-13T00:00:00.000Z INFO ';
+    const anchorAt = lines.length + head.length + (3 << 20);
+    const data = Buffer.from(`${lines}${head}${'x'.repeat((3 << 20) - (anchorAt % 65536) - 5)}Local state: Failed\n`);
+    const run = async (chunk: number) => {
+      const times: number[] = [];
+      const hits: Array<[number, string]> = [];
+      await scanFile(memoryFile(data, { chunk }), { prefilter: /Local state/gi, onHit: (h) => hits.push([h.line, `${/Local state: \w+/.exec(h.text)?.[0]}${h.text.slice(-20)}`]), onTime: (t) => times.push(t.ms), warn: () => undefined });
+      return { times, hits };
+    };
+    const disk = await run(1 << 20);
+    // One at each 64 KiB of the timed lines, one for the long line, one at the end.
+    assert.equal(disk.times.length, Math.floor(lines.length / 65536) + 2);
+    assert.equal(disk.hits.length, 42);
+    assert.match(disk.hits[41][1], /^Local state: Failed.* more bytes\]$/, 'the long line shows the text around its anchor');
+    for (const chunk of [7000, 65536, 100_003]) assert.deepEqual(await run(chunk), disk, `chunk ${chunk}`);
+  });
+
   it('dates lines before the first timestamp with the first time, and timeless files with the mtime', async () => {
     const a = await scan('Exception in thread "main" java.lang.OutOfMemoryError: Java heap space\n2017-10-12 13:45:01,000 INFO x\n', /OutOfMemoryError/gi, { kind: 'tpt' });
     assert.equal(a.hits[0].timeSource, 'first');
