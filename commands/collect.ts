@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { readFileSync } from 'node:fs';
 import { createInterface } from 'node:readline/promises';
 import { SmsdiagCommand } from '../src/cli/base';
-import { machineOffsetMinutes } from '../src/cli/flags';
+import { machineOffsetMinutes, threadsFor } from '../src/cli/flags';
 import { nodeFlags, nodesFrom, pathsFrom, sshFrom } from '../src/cli/nodes';
 import { parseUserTime } from '../src/cli/times';
 import { EXIT, UsageError } from '../src/errors';
@@ -60,6 +60,7 @@ Exit 0: complete. 4: bundle written, but a node or file failed (listed in the ma
       toolVersion: this.config.version,
       defaultOffsetMinutes: machineOffsetMinutes(),
       progress: progressReporter(process.stderr, flags.quiet),
+      analysisThreads: (inv) => threadsFor(undefined, inv),
     });
     if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     else if (result.bundle) process.stdout.write(`${result.bundle}\n${result.sha256File}\n${result.mapFile ? `${result.mapFile} (the redaction map: keep it, never send it)\n` : ''}`);

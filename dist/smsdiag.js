@@ -21165,7 +21165,7 @@ var require_streamx = __commonJS({
         }
       }
     };
-    var Readable5 = class _Readable extends Stream {
+    var Readable6 = class _Readable extends Stream {
       constructor(opts) {
         super(opts);
         this._duplexState |= OPENING | WRITE_DONE | READ_READ_AHEAD;
@@ -21376,7 +21376,7 @@ var require_streamx = __commonJS({
         return this;
       }
     };
-    var Duplex = class extends Readable5 {
+    var Duplex = class extends Readable6 {
       // and Writable
       constructor(opts) {
         super(opts);
@@ -21585,7 +21585,7 @@ var require_streamx = __commonJS({
       getStreamError,
       Stream,
       Writable: Writable2,
-      Readable: Readable5,
+      Readable: Readable6,
       Duplex,
       Transform: Transform2,
       // Export PassThrough for compatibility with Node.js core's stream module
@@ -21859,7 +21859,7 @@ var require_headers = __commonJS({
 // node_modules/tar-stream/extract.js
 var require_extract = __commonJS({
   "node_modules/tar-stream/extract.js"(exports2, module2) {
-    var { Writable: Writable2, Readable: Readable5, getStreamError } = require_streamx();
+    var { Writable: Writable2, Readable: Readable6, getStreamError } = require_streamx();
     var FIFO = require_fast_fifo();
     var b4a = require_b4a();
     var headers = require_headers();
@@ -21907,7 +21907,7 @@ var require_extract = __commonJS({
         return buf.subarray(this._offset, this._offset += size);
       }
     };
-    var Source = class extends Readable5 {
+    var Source = class extends Readable6 {
       constructor(self2, header, offset) {
         super();
         this.header = header;
@@ -22223,7 +22223,7 @@ var require_constants3 = __commonJS({
 // node_modules/tar-stream/pack.js
 var require_pack = __commonJS({
   "node_modules/tar-stream/pack.js"(exports2, module2) {
-    var { Readable: Readable5, Writable: Writable2, getStreamError } = require_streamx();
+    var { Readable: Readable6, Writable: Writable2, getStreamError } = require_streamx();
     var b4a = require_b4a();
     var constants = require_constants3();
     var headers = require_headers();
@@ -22316,7 +22316,7 @@ var require_pack = __commonJS({
         cb();
       }
     };
-    var Pack = class extends Readable5 {
+    var Pack = class extends Readable6 {
       constructor(opts) {
         super(opts);
         this._drain = noop;
@@ -51201,6 +51201,7 @@ function sshFrom(flags) {
 
 // src/collect.ts
 var import_node_fs17 = require("node:fs");
+var import_node_stream5 = require("node:stream");
 var os4 = __toESM(require("node:os"));
 var path13 = __toESM(require("node:path"));
 init_lookup();
@@ -52835,6 +52836,8 @@ function startNode(spec, opts, spool) {
   const spooled = { spec, reached: false, host: spec.host ?? os4.hostname(), files: [], errors: [], bytes: 0 };
   let isReady;
   const ready = new Promise((r) => isReady = r);
+  let isPlanned;
+  const planned = new Promise((r) => isPlanned = r);
   const landed = [];
   let ended = false;
   let wake;
@@ -52843,11 +52846,12 @@ function startNode(spec, opts, spool) {
     wake = void 0;
     w?.();
   };
-  const done = collectNode(spooled, opts, spool, isReady, (f) => {
+  const done = collectNode(spooled, opts, spool, isReady, isPlanned, (f) => {
     landed.push(f);
     nudge();
   }).finally(() => {
     isReady();
+    isPlanned(void 0);
     ended = true;
     nudge();
   });
@@ -52858,14 +52862,24 @@ function startNode(spec, opts, spool) {
       else await new Promise((r) => wake = r);
     }
   })();
-  return { spooled, ready, copied, done };
+  return { spooled, ready, planned, copied, done };
 }
 function wanted(f, since) {
   if (since === void 0) return true;
   const c = classifyFileName(path13.basename(f.path));
   return !c || c.rotation.group === 2 || f.mtime.getTime() >= since;
 }
-async function collectNode(out, opts, spool, ready, copied) {
+function notCopied(f, seen) {
+  if (f.refused) return { source: f.path, message: f.refused };
+  const base = path13.basename(f.path);
+  const first = seen.get(base);
+  if (first === void 0) {
+    seen.set(base, f.path);
+    return void 0;
+  }
+  return first !== f.path ? { source: f.path, message: `not collected: a file of the same name (${first}) was collected already` } : "quiet";
+}
+async function collectNode(out, opts, spool, ready, planned, copied) {
   const spec = out.spec;
   let access;
   opts.progress(spec.name, { files: 0, bytes: 0, phase: "connecting" });
@@ -52887,32 +52901,46 @@ async function collectNode(out, opts, spool, ready, copied) {
     const dir = path13.join(spool, spec.name);
     await import_node_fs17.promises.mkdir(dir, { recursive: true, mode: 448 });
     const seen = /* @__PURE__ */ new Map();
-    for (const f of listed) {
-      if (opts.signal?.aborted) break;
-      if (f.refused) {
-        out.errors.push({ source: f.path, message: f.refused });
-        continue;
+    const steps = listed.map((f) => {
+      const skip = notCopied(f, seen);
+      if (skip !== void 0) return { f, skip };
+      let land;
+      let fail;
+      const landed = new Promise((ok, no) => (land = ok, fail = no));
+      landed.catch(() => void 0);
+      return { f, local: path13.join(dir, path13.basename(f.path)), landed, land, fail: () => fail(new Error("not collected")) };
+    });
+    const plan = { files: [], errors: [...out.errors] };
+    for (const x of steps) {
+      if (x.skip === void 0) plan.files.push({ file: x.f, local: x.local, landed: x.landed });
+      else if (x.skip !== "quiet") plan.errors.push(x.skip);
+    }
+    planned(plan);
+    try {
+      for (const step of steps) {
+        if (opts.signal?.aborted) break;
+        if (step.skip !== void 0) {
+          if (step.skip !== "quiet") out.errors.push(step.skip);
+          continue;
+        }
+        const { f, local } = step;
+        const base = path13.basename(f.path);
+        try {
+          const n = await copyWithRotation(access, f, local, (got) => opts.progress(spec.name, { files: out.files.length, bytes: out.bytes + got, phase: "copying", file: base }));
+          await import_node_fs17.promises.utimes(local, f.mtime, f.mtime);
+          const entry2 = { file: { ...f, size: n }, local };
+          out.files.push(entry2);
+          out.bytes += n;
+          step.land();
+          copied(entry2);
+          opts.progress(spec.name, { files: out.files.length, bytes: out.bytes });
+        } catch (err) {
+          out.errors.push({ source: f.path, message: err.message });
+          await import_node_fs17.promises.rm(local, { force: true });
+        }
       }
-      const base = path13.basename(f.path);
-      const first = seen.get(base);
-      if (first !== void 0) {
-        if (first !== f.path) out.errors.push({ source: f.path, message: `not collected: a file of the same name (${first}) was collected already` });
-        continue;
-      }
-      seen.set(base, f.path);
-      const local = path13.join(dir, base);
-      try {
-        const n = await copyWithRotation(access, f, local, (got) => opts.progress(spec.name, { files: out.files.length, bytes: out.bytes + got, phase: "copying", file: base }));
-        await import_node_fs17.promises.utimes(local, f.mtime, f.mtime);
-        const entry2 = { file: { ...f, size: n }, local };
-        out.files.push(entry2);
-        out.bytes += n;
-        copied(entry2);
-        opts.progress(spec.name, { files: out.files.length, bytes: out.bytes });
-      } catch (err) {
-        out.errors.push({ source: f.path, message: err.message });
-        await import_node_fs17.promises.rm(local, { force: true });
-      }
+    } finally {
+      for (const x of steps) if (x.skip === void 0) x.fail();
     }
   } catch (err) {
     out.errors.push({ message: `${spec.name}: ${err.message}` });
@@ -53002,8 +53030,42 @@ async function inventoryOf(spooled, spool, defaultOffsetMinutes) {
   }
   return { nodes, warnings };
 }
-async function buildAnalysisFiles(inventory) {
-  const analysis = await analyzeInventory(inventory);
+async function* afterLanding(landed, open) {
+  await landed;
+  yield* open();
+}
+async function plannedInventory(runs, defaultOffsetMinutes) {
+  const plans = await Promise.all(runs.map((r) => r.planned));
+  const nodes = [];
+  for (const [k, plan] of plans.entries()) {
+    const s = runs[k].spooled;
+    if (!plan?.files.length) return void 0;
+    const rotations = /* @__PURE__ */ new Map();
+    for (const { file, local, landed } of plan.files) {
+      const base = path13.basename(local);
+      const c = classifyFileName(base);
+      if (!c) continue;
+      const lf = localFile(s.spec.name, c.kind, local, base, file);
+      const open = lf.open;
+      lf.open = () => import_node_stream5.Readable.from(afterLanding(landed, open), { highWaterMark: 1 });
+      rotations.set(lf, c.rotation);
+    }
+    const facts = sampledFacts(s.facts ?? { values: {}, files: [] });
+    assumeZone(facts, defaultOffsetMinutes);
+    const errors = plan.errors.map((e) => ({ ...e }));
+    nodes.push({ name: s.spec.name, role: s.spec.role, files: orderFiles([...rotations.keys()], rotations), facts, ...errors.length ? { collectionErrors: errors } : {} });
+  }
+  return { nodes, warnings: [] };
+}
+function inputKey(inv) {
+  return JSON.stringify({
+    incident: inv.incident,
+    warnings: inv.warnings,
+    nodes: inv.nodes.map((n) => ({ name: n.name, role: n.role, facts: n.facts, errors: n.collectionErrors, files: n.files.map((f) => [f.path, f.kind, f.order, f.size, f.mtime.getTime()]) }))
+  });
+}
+async function buildAnalysisFiles(inventory, threads) {
+  const analysis = await analyzeInventory(inventory, { threads });
   const timeline = analysis.events.map((e) => ndjsonLine(eventEntry(e))).join("");
   return [
     { path: "analysis/findings.json", data: Buffer.from(renderJson(analysis.report)) },
@@ -53046,10 +53108,21 @@ async function collect2(opts) {
       await redactSpool(spooled, redactor);
     }
     const name2 = await freeBundleName(opts.outDir, `smsdiag-${(redactor ? redactor.register("host", cluster) : cluster).replace(/[^A-Za-z0-9.-]/g, "_")}-${stamp(started)}`);
+    const withIncident = (inv) => opts.incident ? { ...inv, incident: Date.parse(opts.incident) } : inv;
+    const threads = (inv) => opts.analysisThreads?.(inv) ?? 1;
+    const early = redactor ? void 0 : plannedInventory(runs, opts.defaultOffsetMinutes ?? 0).then((planned) => {
+      if (!planned) return void 0;
+      const inv = withIncident(planned);
+      const files = buildAnalysisFiles(inv, threads(inv));
+      files.catch(() => void 0);
+      return { key: inputKey(inv), files };
+    });
     const analysisDone = copiedAll.then(async () => {
       opts.progress("bundle", { files: 0, bytes: 0, phase: "analysing" });
-      const inv = await inventoryOf(spooled, spool, opts.defaultOffsetMinutes ?? 0);
-      return buildAnalysisFiles(opts.incident ? { ...inv, incident: Date.parse(opts.incident) } : inv);
+      const inv = withIncident(await inventoryOf(spooled, spool, opts.defaultOffsetMinutes ?? 0));
+      const guess = await early;
+      if (guess?.key === inputKey(inv)) return guess.files;
+      return buildAnalysisFiles(inv, threads(inv));
     });
     analysisDone.catch(() => void 0);
     const writer = await createBundleWriter({ outDir: opts.outDir, name: name2, redactor });
@@ -53206,7 +53279,8 @@ Exit 0: complete. 4: bundle written, but a node or file failed (listed in the ma
       commandLine: ["smsdiag", "collect", ...this.argv],
       toolVersion: this.config.version,
       defaultOffsetMinutes: machineOffsetMinutes(),
-      progress: progressReporter(process.stderr, flags.quiet)
+      progress: progressReporter(process.stderr, flags.quiet),
+      analysisThreads: (inv) => threadsFor(void 0, inv)
     });
     if (flags.json) process.stdout.write(`${JSON.stringify(result, null, 2)}
 `);
@@ -53842,7 +53916,7 @@ function watchLine(e, format) {
 
 // src/watch.ts
 var path16 = __toESM(require("node:path"));
-var import_node_stream5 = require("node:stream");
+var import_node_stream6 = require("node:stream");
 init_thresholds();
 
 // src/sources/follow.ts
@@ -54247,7 +54321,7 @@ function watch(opts) {
           lines.set(`${n.name}\0${shown}`, { first: g.firstLine, fresh: g.freshFrom });
           g.freshFrom = g.endLine;
           const chunks = [...g.chunks];
-          files.push({ node: n.name, kind: k.kind, path: shown, order: order++, size: g.bytes, mtime: new Date(g.mtimeMs), open: () => import_node_stream5.Readable.from(yielding(chunks)) });
+          files.push({ node: n.name, kind: k.kind, path: shown, order: order++, size: g.bytes, mtime: new Date(g.mtimeMs), open: () => import_node_stream6.Readable.from(yielding(chunks)) });
         });
       }
       return { name: n.name, role: n.role, files, facts: { ...facts.get(n.name) ?? {} } };

@@ -1,7 +1,8 @@
 import { createReadStream, promises as fs } from 'node:fs';
+import { Readable } from 'node:stream';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { Inventory, NodeInput, Role } from './types';
+import type { Inventory, LogFile, NodeInput, Role } from './types';
 import { analyzeInventory } from './analyze';
 import { adviceFor } from './knowledge/lookup';
 import { EXIT } from './errors';
@@ -14,11 +15,11 @@ import type { Manifest, ManifestError, ManifestFile, ManifestNode } from './sour
 import { createRedactor, redactBytes, type Redactor } from './bundle/redact';
 import type { ProgressEvent } from './report/progress';
 import { checkOutputDirectory, createBundleWriter } from './bundle/writer';
-import { classifyFileName } from './sources/catalog';
+import { classifyFileName, type Rotation } from './sources/catalog';
 import { globsForNode } from './sources/find';
 import { collectFacts, sampledFacts, type CollectedFacts } from './sources/facts';
 import { assumeZone } from './sources/inputs';
-import { nodeFromDirectory } from './sources/local';
+import { localFile, nodeFromDirectory, orderFiles } from './sources/local';
 import { localAccess, sshAccess, type NodeAccess, type NodeFile, type PathGlob } from './sources/remote';
 import { connect, type SshTarget } from './sources/ssh';
 
@@ -50,6 +51,8 @@ export interface CollectOptions {
   now?: () => Date;
   /** Stops the collection (watch ending): connections closed, the half-written bundle removed. */
   signal?: AbortSignal;
+  /** Worker threads for the analysis of this much input (analyze's --threads default); 1 without. */
+  analysisThreads?: (inv: Inventory) => number;
 }
 
 export interface CollectedNode {
@@ -84,10 +87,24 @@ interface Spooled {
   bytes: number;
 }
 
-/** A node being collected: ready once reached (or not), its files as they land, its end. */
+/**
+ * What a node's copying will leave in the spool if every copy succeeds, known once its files are
+ * listed: each file with a promise of its landing, and the errors said before any copy (refused
+ * and doubled names), as the node's errors will then read.
+ */
+interface Plan {
+  files: Array<{ file: NodeFile; local: string; landed: Promise<void> }>;
+  errors: ManifestError[];
+}
+
+/**
+ * A node being collected: ready once reached (or not), its plan once listed (undefined when it
+ * was not reached or could not be listed), its files as they land, its end.
+ */
 interface NodeRun {
   spooled: Spooled;
   ready: Promise<void>;
+  planned: Promise<Plan | undefined>;
   copied: AsyncIterable<SpooledFile>;
   done: Promise<Spooled>;
 }
@@ -96,6 +113,8 @@ function startNode(spec: CollectNode, opts: CollectOptions, spool: string): Node
   const spooled: Spooled = { spec, reached: false, host: spec.host ?? os.hostname(), files: [], errors: [], bytes: 0 };
   let isReady!: () => void;
   const ready = new Promise<void>((r) => (isReady = r));
+  let isPlanned!: (p: Plan | undefined) => void;
+  const planned = new Promise<Plan | undefined>((r) => (isPlanned = r));
   const landed: SpooledFile[] = [];
   let ended = false;
   let wake: (() => void) | undefined;
@@ -104,11 +123,12 @@ function startNode(spec: CollectNode, opts: CollectOptions, spool: string): Node
     wake = undefined;
     w?.();
   };
-  const done = collectNode(spooled, opts, spool, isReady, (f) => {
+  const done = collectNode(spooled, opts, spool, isReady, isPlanned, (f) => {
     landed.push(f);
     nudge();
   }).finally(() => {
     isReady();
+    isPlanned(undefined);
     ended = true;
     nudge();
   });
@@ -119,7 +139,7 @@ function startNode(spec: CollectNode, opts: CollectOptions, spool: string): Node
       else await new Promise<void>((r) => (wake = r));
     }
   })();
-  return { spooled, ready, copied, done };
+  return { spooled, ready, planned, copied, done };
 }
 
 /** Rotated files wholly before --since are left out; the live file always comes. */
@@ -129,11 +149,24 @@ function wanted(f: NodeFile, since: number | undefined): boolean {
   return !c || c.rotation.group === 2 || f.mtime.getTime() >= since;
 }
 
+/** Why a listed file is not copied (a hostile name, a name collected already), or undefined. */
+function notCopied(f: NodeFile, seen: Map<string, string>): ManifestError | undefined | 'quiet' {
+  if (f.refused) return { source: f.path, message: f.refused };
+  const base = path.basename(f.path);
+  const first = seen.get(base);
+  if (first === undefined) {
+    seen.set(base, f.path);
+    return undefined;
+  }
+  // Two default locations may both hold an ha.log: one goes in, the other is said, not dropped.
+  return first !== f.path ? { source: f.path, message: `not collected: a file of the same name (${first}) was collected already` } : 'quiet';
+}
+
 /**
- * One node into the spool: reach it, read its facts (then `ready`), list and copy its files (each
- * to `copied` as it lands, so the bundle can take it while the next one copies).
+ * One node into the spool: reach it, read its facts (then `ready`), list its files (then `planned`)
+ * and copy them (each to `copied` as it lands, so the bundle can take it while the next one copies).
  */
-async function collectNode(out: Spooled, opts: CollectOptions, spool: string, ready: () => void, copied: (f: SpooledFile) => void): Promise<Spooled> {
+async function collectNode(out: Spooled, opts: CollectOptions, spool: string, ready: () => void, planned: (p: Plan) => void, copied: (f: SpooledFile) => void): Promise<Spooled> {
   const spec = out.spec;
   let access: NodeAccess;
   opts.progress(spec.name, { files: 0, bytes: 0, phase: 'connecting' });
@@ -155,36 +188,51 @@ async function collectNode(out: Spooled, opts: CollectOptions, spool: string, re
     const dir = path.join(spool, spec.name);
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     const seen = new Map<string, string>();
-    for (const f of listed) {
-      // Stopped (a watch ending): no more copies; the bundle is not written.
-      if (opts.signal?.aborted) break;
-      if (f.refused) {
-        out.errors.push({ source: f.path, message: f.refused });
-        continue;
+    type Step = { f: NodeFile; skip: ManifestError | 'quiet' } | { f: NodeFile; skip?: undefined; local: string; landed: Promise<void>; land(): void; fail(): void };
+    const steps = listed.map((f): Step => {
+      const skip = notCopied(f, seen);
+      if (skip !== undefined) return { f, skip };
+      let land!: () => void;
+      let fail!: (e: Error) => void;
+      const landed = new Promise<void>((ok, no) => ((land = ok), (fail = no)));
+      landed.catch(() => undefined);
+      return { f, local: path.join(dir, path.basename(f.path)), landed, land, fail: () => fail(new Error('not collected')) };
+    });
+    const plan: Plan = { files: [], errors: [...out.errors] };
+    for (const x of steps) {
+      if (x.skip === undefined) plan.files.push({ file: x.f, local: x.local, landed: x.landed });
+      else if (x.skip !== 'quiet') plan.errors.push(x.skip);
+    }
+    planned(plan);
+    try {
+      for (const step of steps) {
+        // Stopped (a watch ending): no more copies; the bundle is not written.
+        if (opts.signal?.aborted) break;
+        if (step.skip !== undefined) {
+          if (step.skip !== 'quiet') out.errors.push(step.skip);
+          continue;
+        }
+        const { f, local } = step;
+        const base = path.basename(f.path);
+        try {
+          const n = await copyWithRotation(access, f, local, (got) => opts.progress(spec.name, { files: out.files.length, bytes: out.bytes + got, phase: 'copying', file: base }));
+          // The copy keeps the source's modification time: it dates lines without a time, in this
+          // collection's analysis as in analyze of the bundle (which has it from the manifest).
+          await fs.utimes(local, f.mtime, f.mtime);
+          const entry = { file: { ...f, size: n }, local };
+          out.files.push(entry);
+          out.bytes += n;
+          step.land();
+          copied(entry);
+          opts.progress(spec.name, { files: out.files.length, bytes: out.bytes });
+        } catch (err) {
+          out.errors.push({ source: f.path, message: (err as Error).message });
+          await fs.rm(local, { force: true });
+        }
       }
-      const base = path.basename(f.path);
-      const first = seen.get(base);
-      if (first !== undefined) {
-        // Two default locations may both hold an ha.log: one goes in, the other is said, not dropped.
-        if (first !== f.path) out.errors.push({ source: f.path, message: `not collected: a file of the same name (${first}) was collected already` });
-        continue;
-      }
-      seen.set(base, f.path);
-      const local = path.join(dir, base);
-      try {
-        const n = await copyWithRotation(access, f, local, (got) => opts.progress(spec.name, { files: out.files.length, bytes: out.bytes + got, phase: 'copying', file: base }));
-        // The copy keeps the source's modification time: it dates lines without a time, in this
-        // collection's analysis as in analyze of the bundle (which has it from the manifest).
-        await fs.utimes(local, f.mtime, f.mtime);
-        const entry = { file: { ...f, size: n }, local };
-        out.files.push(entry);
-        out.bytes += n;
-        copied(entry);
-        opts.progress(spec.name, { files: out.files.length, bytes: out.bytes });
-      } catch (err) {
-        out.errors.push({ source: f.path, message: (err as Error).message });
-        await fs.rm(local, { force: true });
-      }
+    } finally {
+      // Whatever has not landed now (stopped, failed) never will.
+      for (const x of steps) if (x.skip === undefined) x.fail();
     }
   } catch (err) {
     out.errors.push({ message: `${spec.name}: ${(err as Error).message}` });
@@ -299,12 +347,56 @@ async function inventoryOf(spooled: Spooled[], spool: string, defaultOffsetMinut
   return { nodes, warnings };
 }
 
+/** A file's bytes once it has landed in the spool; an error if it never does. */
+async function* afterLanding(landed: Promise<void>, open: () => Readable): AsyncGenerator<Buffer> {
+  await landed;
+  yield* open() as AsyncIterable<Buffer>;
+}
+
+/**
+ * The inventory inventoryOf will make once every planned copy has landed, made as soon as every
+ * node is listed: the same files (name, kind, order, size, time), each read once it has landed.
+ * Undefined when a node was not reached or listed, or has nothing to copy.
+ */
+async function plannedInventory(runs: NodeRun[], defaultOffsetMinutes: number): Promise<Inventory | undefined> {
+  const plans = await Promise.all(runs.map((r) => r.planned));
+  const nodes: NodeInput[] = [];
+  for (const [k, plan] of plans.entries()) {
+    const s = runs[k].spooled;
+    if (!plan?.files.length) return undefined;
+    const rotations = new Map<LogFile, Rotation>();
+    for (const { file, local, landed } of plan.files) {
+      const base = path.basename(local);
+      const c = classifyFileName(base);
+      if (!c) continue;
+      const lf = localFile(s.spec.name, c.kind, local, base, file);
+      const open = lf.open;
+      lf.open = () => Readable.from(afterLanding(landed, open), { highWaterMark: 1 });
+      rotations.set(lf, c.rotation);
+    }
+    const facts = sampledFacts(s.facts ?? { values: {}, files: [] });
+    assumeZone(facts, defaultOffsetMinutes);
+    const errors = plan.errors.map((e) => ({ ...e }));
+    nodes.push({ name: s.spec.name, role: s.spec.role, files: orderFiles([...rotations.keys()], rotations), facts, ...(errors.length ? { collectionErrors: errors } : {}) });
+  }
+  return { nodes, warnings: [] };
+}
+
+/** What an analysis of a collection reads, to compare two inventories by: nodes, files, facts, errors. */
+function inputKey(inv: Inventory): string {
+  return JSON.stringify({
+    incident: inv.incident,
+    warnings: inv.warnings,
+    nodes: inv.nodes.map((n) => ({ name: n.name, role: n.role, facts: n.facts, errors: n.collectionErrors, files: n.files.map((f) => [f.path, f.kind, f.order, f.size, f.mtime.getTime()]) })),
+  });
+}
+
 /**
  * The analysis/ folder of a bundle, so the engineer who opens it reads the answer first.
  * Times without a zone use each node's collected UTC offset (facts), else the collector's zone.
  */
-async function buildAnalysisFiles(inventory: Inventory): Promise<Array<{ path: string; data: Buffer }>> {
-  const analysis = await analyzeInventory(inventory);
+async function buildAnalysisFiles(inventory: Inventory, threads: number): Promise<Array<{ path: string; data: Buffer }>> {
+  const analysis = await analyzeInventory(inventory, { threads });
   const timeline = analysis.events.map((e) => ndjsonLine(eventEntry(e))).join('');
   return [
     { path: 'analysis/findings.json', data: Buffer.from(renderJson(analysis.report)) },
@@ -357,10 +449,26 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
     const name = await freeBundleName(opts.outDir, `smsdiag-${(redactor ? redactor.register('host', cluster) : cluster).replace(/[^A-Za-z0-9.-]/g, '_')}-${stamp(started)}`);
     // The analysis reads the spool (redacted already, so the report is made from redacted data and its
     // own code is never touched) while the logs go into the bundle; its files are added last.
+    const withIncident = (inv: Inventory): Inventory => (opts.incident ? { ...inv, incident: Date.parse(opts.incident) } : inv);
+    const threads = (inv: Inventory): number => opts.analysisThreads?.(inv) ?? 1;
+    // Unredacted, it starts once every node is listed and reads each file as it lands, so that
+    // little of it is left when the copying ends. It is kept only if the spool then holds exactly
+    // the files it read (a copy that failed, a rotation taken instead, are read again from the spool).
+    const early = redactor
+      ? undefined
+      : plannedInventory(runs, opts.defaultOffsetMinutes ?? 0).then((planned) => {
+          if (!planned) return undefined;
+          const inv = withIncident(planned);
+          const files = buildAnalysisFiles(inv, threads(inv));
+          files.catch(() => undefined);
+          return { key: inputKey(inv), files };
+        });
     const analysisDone = copiedAll.then(async () => {
       opts.progress('bundle', { files: 0, bytes: 0, phase: 'analysing' });
-      const inv = await inventoryOf(spooled, spool, opts.defaultOffsetMinutes ?? 0);
-      return buildAnalysisFiles(opts.incident ? { ...inv, incident: Date.parse(opts.incident) } : inv);
+      const inv = withIncident(await inventoryOf(spooled, spool, opts.defaultOffsetMinutes ?? 0));
+      const guess = await early;
+      if (guess?.key === inputKey(inv)) return guess.files;
+      return buildAnalysisFiles(inv, threads(inv));
     });
     analysisDone.catch(() => undefined);
     const writer = await createBundleWriter({ outDir: opts.outDir, name, redactor });
