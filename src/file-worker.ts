@@ -4,6 +4,7 @@
  * after another as analysis does.
  */
 import { parentPort } from 'node:worker_threads';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { Readable } from 'node:stream';
 import type { LogFile } from './types';
 import { errorText } from './errors';
@@ -18,15 +19,15 @@ const port = parentPort!;
 const send = (m: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
 
 /**
- * A node's log files read as readNodeFiles reads them in one thread, their bytes coming from the
- * main thread file after file; what it found handed over in one message (events that are also
- * evidence stay one object on arrival).
+ * A node's log files read as readNodeFiles reads them in one thread: plain local files from disk
+ * here, the others' bytes from the main thread, file after file; what it found handed over in one
+ * message (events that are also evidence stay one object on arrival).
  */
 async function readNode(id: number, job: NodeJob): Promise<void> {
   try {
     const agg = new FindingAggregator(job.window, job.thresholds);
-    const files = job.files.map(({ id: fileId, file }) => ({ ...file, open: () => inputOf(fileId).input }));
-    for (const { id: fileId } of job.files) expected.add(fileId);
+    const files = job.files.map(({ id: fileId, file, path }) => ({ ...file, open: () => inputOf(fileId, path).input }));
+    for (const { id: fileId, path } of job.files) if (!path) expected.add(fileId);
     const read = await readNodeFiles({ ...job.node, files }, new RuleSet(job.pack), agg, job.thresholds);
     send({ t: 'node', id, result: { read: { ...read, ownLife: read.ownLife.toSpans(), heardPeer: read.heardPeer.toSpans() }, agg: agg.state() } });
   } catch (err) {
@@ -51,18 +52,52 @@ async function run(id: number, file: LogFile, job: RowJob, sent: (size: number) 
   }
 }
 
-/** Bytes handed to a job's reader at a time: a gzip chunk of 1 MiB may hold 8 MiB of text. */
+/**
+ * Bytes handed to a job's reader at a time: a gzip chunk of 1 MiB may hold 8 MiB of text. Also
+ * what is read at a time of a plain local file: reads of 1 MiB outlive a few of this thread's
+ * young-generation collections while they are scanned and are promoted, and their memory then
+ * waits for a full collection (see NODE_PIECE in file-threads.ts).
+ */
 const PIECE = 64 << 10;
 
 /**
- * A file's bytes as a stream its job reads: chunks, then the end or a failure, in the order they
- * came (a failure waits behind the chunks before it, as it would reading the source here). The
- * reader gets them a piece at a time, and none while the main thread has not used RESULT_CREDIT
- * bytes of the file's results: that is what bounds a file's memory. A chunk is reported taken
- * when its last piece is handed over, which lets the sender send the next.
+ * The next piece of a plain local file, read with a blocking read: this thread has nothing else to
+ * do meanwhile, while an asynchronous read waits for a thread of libuv's pool, which the other
+ * worker's gunzip keeps busy (with createReadStream a worker was a third idle). Null at its end;
+ * failures as fs words them (as they read when the file is read in the main thread).
+ */
+function plainReader(path: string): { next(): Buffer | null | Error; close(): void } {
+  let fd: number | undefined;
+  return {
+    next() {
+      try {
+        fd ??= openSync(path, 'r');
+        const buf = Buffer.allocUnsafe(PIECE);
+        const n = readSync(fd, buf, 0, PIECE, null);
+        return n ? buf.subarray(0, n) : null;
+      } catch (err) {
+        return err as Error;
+      }
+    },
+    close() {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+  };
+}
+
+/**
+ * A file's bytes as a stream its job reads: read here from a plain local file (`path`), else the
+ * chunks the main thread sends, then the end or a failure, in the order they came (a failure waits
+ * behind the chunks before it, as it would reading the source there). The reader gets them a
+ * piece at a time, and none while the main thread has not used RESULT_CREDIT bytes of the file's
+ * results: that is what bounds a file's memory. A chunk sent is reported taken when its last piece
+ * is handed over, which lets the sender send the next.
  */
 interface Input {
   input: Readable;
+  /** Its bytes come from the main thread (no path): the main thread is told when it is done. */
+  fed: boolean;
   put(x: Buffer | Error | null): void;
   /** The reader is done: chunks it left are reported taken, so the sender is not held back. */
   close(): void;
@@ -71,12 +106,18 @@ interface Input {
   used(size: number): void;
 }
 
-function inputStream(id: number): Input {
+function inputStream(id: number, path: string | undefined): Input {
   const queue: Array<{ piece: Buffer; last: boolean } | Error | null> = [];
+  const plain = path === undefined ? undefined : plainReader(path);
   let wanted = false;
   let outstanding = 0;
   const drain = (): void => {
-    while (wanted && queue.length && outstanding <= RESULT_CREDIT) {
+    while (wanted && outstanding <= RESULT_CREDIT) {
+      if (!queue.length) {
+        if (!plain) return;
+        const x = plain.next();
+        queue.push(Buffer.isBuffer(x) ? { piece: x, last: false } : x);
+      }
       const x = queue.shift()!;
       if (x instanceof Error) {
         input.destroy(x);
@@ -88,16 +129,22 @@ function inputStream(id: number): Input {
   };
   const input = new Readable({
     objectMode: true,
-    highWaterMark: 1,
+    // No piece waits in the stream's buffer: one that did outlived a young-generation collection
+    // and was promoted (1 GB analysis: 138 MiB peak with one piece buffered, 115 MiB without).
+    highWaterMark: 0,
     read() {
       wanted = true;
       drain();
     },
   });
   // Read to its end, or stopped early (binary data): either way nothing more of it is wanted.
-  input.once('close', () => finish(id));
+  input.once('close', () => {
+    plain?.close();
+    finish(id);
+  });
   return {
     input,
+    fed: !plain,
     put(x) {
       if (Buffer.isBuffer(x)) {
         for (let at = 0; at < x.length; at += PIECE) queue.push({ piece: x.subarray(at, at + PIECE), last: at + PIECE >= x.length });
@@ -123,10 +170,10 @@ const inputs = new Map<number, Input>();
 /** Files of a node job whose bytes may come before its reader opens them. */
 const expected = new Set<number>();
 
-function inputOf(id: number): Input {
+function inputOf(id: number, path?: string): Input {
   let input = inputs.get(id);
   if (!input) {
-    input = inputStream(id);
+    input = inputStream(id, path);
     inputs.set(id, input);
   }
   return input;
@@ -137,8 +184,8 @@ function inputOf(id: number): Input {
  * and the main thread is told, so that it stops reading a file given up on (binary data).
  */
 function finish(id: number): void {
-  const known = expected.delete(id) || inputs.has(id);
   const input = inputs.get(id);
+  const known = expected.delete(id) || !!input?.fed;
   inputs.delete(id);
   input?.close();
   if (known) send({ t: 'closed', id });
@@ -150,7 +197,7 @@ port.on('messageerror', (err) => send({ t: 'error', id: -1, message: errorText(e
 port.on('message', (m: ToWorker) => {
   if (m.t === 'node') return void readNode(m.id, m.job);
   if (m.t === 'open') {
-    const opened = inputOf(m.id);
+    const opened = inputOf(m.id, m.path);
     return void run(m.id, { ...m.file, open: () => opened.input }, m.job, opened.sent);
   }
   const lane = inputs.get(m.id) ?? (expected.has(m.id) ? inputOf(m.id) : undefined);

@@ -135,6 +135,16 @@ describe('analyzeInventory in worker threads', function () {
       assert.match(junkWarnings, /ha\.log\.2 holds binary data/);
       assert.match(junkWarnings, /ha\.log\.3\.gz decompresses to binary data/);
       assert.ok(withJunk.report.findings.some((f) => f.id === 'ha-failed' && f.node === 'primary'));
+      // A plain local file a worker opens itself, gone since it was listed: said as one thread says it.
+      const tpt = path.join(tmp, 'primary/tpt_sms.txt');
+      const gone = await same(async () => {
+        writeFileSync(tpt, 'Exception in thread "main" java.lang.OutOfMemoryError: Java heap space\n\tat x\n'.repeat(3000));
+        const inv = await resolveInputs([tmp]);
+        rmSync(tpt);
+        return inv;
+      });
+      assert.match(gone.report.warnings.join('\n'), /cannot read tpt_sms\.txt: ENOENT/);
+      writeFileSync(tpt, 'Exception in thread "main" java.lang.OutOfMemoryError: Java heap space\n\tat x\n'.repeat(3000));
       const pack = JSON.parse(JSON.stringify(builtinRules().pack)) as RulePack;
       pack.rules = pack.rules.filter((r) => r.kinds.includes('tpt'));
       const own = await same(() => resolveInputs([tmp]), new RuleSet(pack));

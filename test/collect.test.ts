@@ -50,7 +50,7 @@ describe('collect: the analysis runs while the files land', function () {
     const r = await run();
     assert.equal(r.result.exitCode, 0);
     assert.equal(r.analyses, 1, 'one analysis, the early one');
-    assert.equal(r.inside, r.again);
+    assert.equal(r.inside, r.again, 'the analysis in the bundle is that of the bundle');
     assert.ok(JSON.parse(r.inside).findings.some((f: { id: string }) => f.id === 'db-crash'));
   });
 
@@ -67,6 +67,6 @@ describe('collect: the analysis runs while the files land', function () {
     assert.equal(r.result.exitCode, 4, JSON.stringify(r.result.nodes));
     assert.match(r.result.nodes[0].errors.join('\n'), /sms-info\.log\.1\.gz/);
     assert.equal(r.analyses, 2, 'the early analysis read a file the bundle does not hold: done again');
-    assert.equal(r.inside, r.again);
+    assert.equal(r.inside, r.again, 'the analysis in the bundle is that of the bundle');
   });
 });

@@ -12,9 +12,9 @@ const CORES = availableParallelism();
  * Worker threads by default, for input of THREADED_BYTES or more. Turning files into timeline rows
  * is most of `timeline --all`'s work and pays on 2 cores already (256 MB: 9-13 s in one thread,
  * 4-6 s in two). Analysis reads each node in a worker of its own (the node's whole pass, so only
- * a summary comes back): 1 GB of two nodes on 2 cores 4.2-4.6 s against 6.1-6.6 s in one thread,
- * at 144 MB peak against 194 MB; a single node in one worker takes about the time of this thread
- * and 50 MB less. Past 4 the reading thread is the limit.
+ * a summary comes back): 1 GB of two nodes on 2 cores 3.8-4.1 s against 6.1-6.6 s in one thread,
+ * at 115 MiB peak against 185 MiB; a single node in one worker takes about the time of this
+ * thread and less memory. Past 4 the reading thread is the limit for input it must send.
  */
 const DEFAULT_THREADS = Math.min(CORES, 4);
 /** Input below this much text is read in one thread: starting workers would cost more than they save. */

@@ -65,16 +65,22 @@ export function orderFiles(files: LogFile[], rotations: Map<LogFile, Rotation>):
   return sorted;
 }
 
+/**
+ * The file behind each open() that localFile made: a worker thread may open such a file itself
+ * rather than wait for this thread to send its bytes. A file whose open was replaced since (a
+ * test's failing read, a file collect reads once it has landed) is not found here.
+ */
+const PLAIN_FILES = new WeakMap<LogFile['open'], string>();
+
+/** The path a worker thread may read a file from itself, if it is a plain local file. */
+export function plainPath(f: Pick<LogFile, 'open'>): string | undefined {
+  return PLAIN_FILES.get(f.open);
+}
+
 export function localFile(node: string, kind: LogKind, abs: string, rel: string, stat: { size: number; mtime: Date }): LogFile {
-  return {
-    node,
-    kind,
-    path: rel,
-    order: 0,
-    size: stat.size,
-    mtime: stat.mtime,
-    open: () => createReadStream(abs, { highWaterMark: READ_CHUNK }),
-  };
+  const open = (): ReturnType<LogFile['open']> => createReadStream(abs, { highWaterMark: READ_CHUNK });
+  PLAIN_FILES.set(open, abs);
+  return { node, kind, path: rel, order: 0, size: stat.size, mtime: stat.mtime, open };
 }
 
 /** One node's evidence from a directory (searched recursively, recognised by file name). */
