@@ -33,6 +33,13 @@ export interface RulePack {
 
 export interface Rule extends RuleSpec {
   regex: RegExp;
+  /**
+   * The anchor (lower case) the pattern begins with, if it does, and the pattern as a sticky regex:
+   * where that anchor is the first in a line, the pattern can first match only there.
+   */
+  lead?: { anchor: string; sticky: RegExp };
+  /** The pattern's named groups in order, each with the field it fills (`table__2` fills `table`). */
+  groups: Array<[group: string, field: string]>;
 }
 
 export interface Match {
@@ -68,11 +75,17 @@ function check(spec: RuleSpec, where: string): void {
 
 function compile(spec: RuleSpec, where: string): Rule {
   check(spec, where);
+  let regex: RegExp;
   try {
-    return { ...spec, regex: new RegExp(spec.pattern, 'i') };
+    regex = new RegExp(spec.pattern, 'i');
   } catch (err) {
     throw new RulePackError(`${where}: rule ${spec.id}: bad pattern: ${(err as Error).message}`);
   }
+  // The pattern or nothing, matched against nothing: every named group, in order, undefined.
+  const names = Object.keys(new RegExp(`(?:${spec.pattern})|`, 'i').exec('')?.groups ?? {});
+  const groups = names.map((g): [string, string] => [g, g.includes('__') ? g.slice(0, g.indexOf('__')) : g]);
+  const first = spec.anchors.find((a) => spec.pattern.toLowerCase().startsWith(escapeRegex(a).toLowerCase()));
+  return { ...spec, regex, groups, ...(first ? { lead: { anchor: first.toLowerCase(), sticky: new RegExp(spec.pattern, 'iy') } } : {}) };
 }
 
 function passes(when: RuleSpec['when'], fields: Record<string, string>): boolean {
@@ -100,6 +113,8 @@ export class RuleSet {
   private readonly prefilters = new Map<LogKind, RegExp>();
   /** Per kind: lower-cased anchor → the rules that declare it. */
   private readonly byAnchor = new Map<LogKind, Map<string, Rule[]>>();
+  /** Anchors as the rules write them → lower case: a line mostly spells an anchor so. */
+  private readonly lowered = new Map<string, string>();
 
   constructor(pack: RulePack, where = 'built-in rule pack') {
     if (!pack || !Array.isArray(pack.rules)) throw new RulePackError(`${where}: expected {"version": 1, "rules": [...]}`);
@@ -120,6 +135,7 @@ export class RuleSet {
       const index = new Map<string, Rule[]>();
       for (const r of rules) for (const a of r.anchors) index.set(a.toLowerCase(), [...(index.get(a.toLowerCase()) ?? []), r]);
       this.byAnchor.set(kind, index);
+      for (const r of rules) for (const a of r.anchors) this.lowered.set(a, a.toLowerCase());
     }
   }
 
@@ -152,17 +168,32 @@ export class RuleSet {
     const re = this.prefilters.get(kind);
     if (!index || !re) return out;
     let candidates: Rule[] = [];
+    /** The line's first anchor and where it starts: no anchor occurs before it. */
+    let first: string | undefined;
+    let firstAt = 0;
     re.lastIndex = 0;
     for (let m = re.exec(text); m; m = re.exec(text)) {
-      const rules = index.get(m[0].toLowerCase());
+      const anchor = this.lowered.get(m[0]) ?? m[0].toLowerCase();
+      const rules = index.get(anchor);
       if (!rules) continue;
+      if (first === undefined) {
+        first = anchor;
+        firstAt = m.index;
+      }
       // Usually one anchor per line: keep its list as is; merge only when a second one shows up.
       candidates = candidates.length === 0 ? rules : [...new Set([...candidates, ...rules])].sort((a, b) => this.rules.indexOf(a) - this.rules.indexOf(b));
     }
     for (const rule of candidates) {
-      const m = rule.regex.exec(text);
+      let m: RegExpExecArray | null = null;
+      const lead = rule.lead;
+      if (lead && lead.anchor === first) {
+        // A pattern that begins with the line's first anchor cannot match before it: try there first.
+        lead.sticky.lastIndex = firstAt;
+        m = lead.sticky.exec(text);
+      }
+      m ??= rule.regex.exec(text);
       if (!m) continue;
-      const fields = groupFields(m.groups);
+      const fields = groupFields(rule.groups, m.groups);
       if (passes(rule.when, fields)) out.push({ rule, fields });
     }
     return out;
@@ -172,16 +203,16 @@ export class RuleSet {
 /**
  * A match's named groups as fields. Alternatives of one pattern cannot repeat a group name, so
  * `table__2` is another spelling of `table`: the first alternative that matched gives the value.
+ * The names come from the rule (Rule.groups), not from walking the match's object: this runs for
+ * every matching line.
  */
-function groupFields(groups: Record<string, string | undefined> | undefined): Record<string, string> {
+function groupFields(names: Rule['groups'], groups: Record<string, string | undefined> | undefined): Record<string, string> {
   const fields: Record<string, string> = {};
-  // for…in, not Object.entries: this runs for every matching line, and the arrays add up.
-  for (const name in groups) {
-    const v = groups[name];
-    if (v === undefined) continue;
-    const cut = name.indexOf('__');
-    const k = cut < 0 ? name : name.slice(0, cut);
-    if (!(k in fields)) fields[k] = isSpace(v.charCodeAt(0)) || isSpace(v.charCodeAt(v.length - 1)) ? v.trim() : v;
+  if (!groups) return fields;
+  for (const [group, k] of names) {
+    const v = groups[group];
+    if (v === undefined || k in fields) continue;
+    fields[k] = isSpace(v.charCodeAt(0)) || isSpace(v.charCodeAt(v.length - 1)) ? v.trim() : v;
   }
   return fields;
 }

@@ -34,6 +34,19 @@ describe('rule engine', () => {
     assert.deepEqual(pack.match('mysqld', "Index for table 't1' is corrupt").map((m) => m.fields), [{ table: 't1' }]);
   });
 
+  it('finds a pattern that begins with the line\'s first anchor where that anchor occurs again, not only at its first place', () => {
+    const pack = { version: 1 as const, rules: [{ id: 't.failed', title: 't', kinds: ['ha' as const], anchors: ['Local state:'], pattern: 'Local state: (?<state>Failed)', event: 'state' }] };
+    const set = new RuleSet(pack);
+    assert.equal(set.rules[0].lead?.anchor, 'local state:', 'the pattern begins with its anchor');
+    assert.deepEqual(set.match('ha', 'Local state: Active, was Local state: Failed').map((m) => m.fields), [{ state: 'Failed' }]);
+    assert.deepEqual(set.match('ha', 'x LOCAL STATE: failed').map((m) => m.fields), [{ state: 'failed' }]);
+    assert.deepEqual(set.match('ha', 'Local state: Active'), []);
+    // A pattern with context before its anchor has no lead: it is searched from the start.
+    const ctx = new RuleSet({ version: 1, rules: [{ ...pack.rules[0], pattern: '\\] Local state: (?<state>\\w+)' }] });
+    assert.equal(ctx.rules[0].lead, undefined);
+    assert.deepEqual(ctx.match('ha', '[ha] Local state: Passive').map((m) => m.fields), [{ state: 'Passive' }]);
+  });
+
   it('reads the crash, however the server words it, and not a requested shutdown', () => {
     const how = (line: string) => rules.match('mysqld', line).find((m) => m.rule.id === 'db.crash')?.fields.how;
     assert.equal(how('15:31:30 UTC - mysqld got signal 6 ;'), 'signal 6');
