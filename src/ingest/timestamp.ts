@@ -46,6 +46,17 @@ function validClock(mo: number, d: number, h: number, mi: number, se: number): b
   return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h >= 0 && h <= 23 && mi >= 0 && mi <= 59 && se >= 0 && se <= 60;
 }
 
+/** The last day asked for and where it starts (UTC ms): lines of a log come a day at a time. */
+let lastDay = { y: -1, mo: -1, d: -1, ms: 0 };
+
+/** Date.UTC of a day's midnight, remembered for the next line of the same day. */
+function dayStart(y: number, mo: number, d: number): number {
+  const last = lastDay;
+  if (last.d === d && last.mo === mo && last.y === y) return last.ms;
+  lastDay = { y, mo, d, ms: Date.UTC(y, mo - 1, d) };
+  return lastDay.ms;
+}
+
 /** `YYYY-MM-DD[ T]HH:MM:SS[,.]fff[Z|±HH[:]MM]` starting at i: log4j, ISO 8601, MySQL 5.6+, MariaDB (space-padded hour too). */
 function parseIsoLike(s: string, i: number): ParsedTime | null {
   const y = num(s, i, 4);
@@ -67,7 +78,7 @@ function parseIsoLike(s: string, i: number): ParsedTime | null {
       p++;
     }
   }
-  let ms = Date.UTC(y, mo - 1, d, h, mi, se) + Math.floor(frac);
+  let ms = dayStart(y, mo, d) + ((h * 60 + mi) * 60 + se) * 1000 + Math.floor(frac);
   let zoned = false;
   if (s[p] === 'Z') {
     zoned = true;

@@ -61,6 +61,12 @@ describe('parseTimestamp', () => {
     assert.equal(iso(parseTimestamp('Jan  1 00:03:00 sms-a smsha: x', ctx)?.ms), '2018-01-01T00:03:00.000Z');
   });
 
+  it('dates each line by its own day, however the days follow each other (a leap second rolls over as Date.UTC does)', () => {
+    const lines = ['2017-12-31 23:59:59,999', '2018-01-01 00:00:00,000', '2017-12-31 23:59:60,500', '2018-02-28 12:00:00', '2018-01-01 00:00:01', '2016-02-29 23:00:00'];
+    const got = lines.map((l) => new Date(parseTimestamp(l)!.ms).toISOString());
+    assert.deepEqual(got, ['2017-12-31T23:59:59.999Z', '2018-01-01T00:00:00.000Z', '2018-01-01T00:00:00.500Z', '2018-02-28T12:00:00.000Z', '2018-01-01T00:00:01.000Z', '2016-02-29T23:00:00.000Z']);
+  });
+
   it('rejects impossible clock values', () => {
     assert.equal(parseTimestamp('171312 13:45:01 x'), null);
     assert.equal(parseTimestamp('2017-10-12 24:00:00,000 x'), null);
