@@ -7,6 +7,8 @@ import { anchorAlternation, builtinRules } from '../src/rules/engine';
 import { generate, PLANTED } from './generate';
 import { startSshd } from '../test/helpers/sshd';
 import { pollSoak, soak } from './soak';
+import { createBundleWriter } from '../src/bundle/writer';
+import type { ManifestFile } from '../src/sources/bundle/manifest';
 
 const REPO = path.resolve(__dirname, '../..');
 const OUT = path.join(REPO, 'bench/out');
@@ -105,6 +107,39 @@ async function flood(bytes: number, rounds: number): Promise<string> {
   }
   const mb = statSync(log).size / (1 << 20);
   return `flood of one matching line, ${mb.toFixed(0)} MB of \`Local state: Failed\` ten times a second: analyze ${median(walls).toFixed(2)} s (${(mb / median(walls)).toFixed(0)} MB/s), grep -c ${median(greps).toFixed(2)} s, peak RSS ${rss.toFixed(0)} MB, findings: ${found || 'none'}`;
+}
+
+/**
+ * A bundle of `members` tiny logs (two nodes, `ha.log.1` … `ha.log.N` each, one heartbeat line per
+ * member), as a node with years of unpruned rotations would give, written by the bundle writer
+ * (about a minute for 200,000, once). One round: an analysis of it takes most of a minute.
+ */
+async function manyMembers(members: number): Promise<string> {
+  const dir = path.join(OUT, `members-${members}`);
+  const name = 'smsdiag-members-20171012T000000Z';
+  const bundle = path.join(dir, `${name}.tar.gz`);
+  if (!existsSync(path.join(dir, '.complete'))) {
+    process.stderr.write(`writing a bundle of ${members} members in ${dir} …\n`);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const w = await createBundleWriter({ outDir: dir, name });
+    const mtime = new Date('2017-10-12T00:00:00Z');
+    const nodes = [];
+    for (const node of ['primary', 'secondary']) {
+      const files: ManifestFile[] = [];
+      for (let k = members / 2; k >= 1; k--) {
+        const t = new Date(mtime.getTime() - k * 60_000).toISOString();
+        const body = Buffer.from(`${t.slice(0, 10)} ${t.slice(11, 19)},000 DEBUG [com.tippingpoint.sms.ha] Heartbeat reply from peer 10.0.0.1 in 60 ms\n`);
+        const r = await w.addFile({ path: `nodes/${node}/logs/ha.log.${k}`, size: body.length, mtime, body, source: `/var/log/ha.log.${k}` });
+        files.push({ kind: 'ha', source: `/var/log/ha.log.${k}`, path: r.path, size: r.size, mtime: mtime.toISOString(), sha256: r.sha256 });
+      }
+      nodes.push({ name: node, host: node, role: node, facts: {}, files, errors: [] });
+    }
+    await w.finish({ format: 'smsdiag-bundle', version: 1, tool: { name: 'smsdiag', version: 'bench' }, commandLine: ['bench'], createdAt: mtime.toISOString(), redacted: false, nodes, analysis: [] });
+    writeFileSync(path.join(dir, '.complete'), `${members}\n`);
+  }
+  const m = timed(process.execPath, [CLI, 'analyze', bundle, '--json']);
+  return `bundle of ${members} members (two nodes, one line each, ${(statSync(bundle).size / (1 << 20)).toFixed(0)} MB), one round: analyze ${m.wall.toFixed(2)} s, peak RSS ${m.rssMb.toFixed(0)} MB`;
 }
 
 /** collect of one node's files over a loopback sshd against `ssh host tar czf` and scp of the same files, same key. */
@@ -216,6 +251,7 @@ async function main(): Promise<void> {
 
   const collectRow = await collectVsScp(path.join(OUT, `set-${sizes[0]}`), rounds);
   const floodRow = await flood(parseSize(opt('flood', '256M')), rounds);
+  const membersRow = await manyMembers(Number(opt('members', '200000')));
   const soakRow = `${await soak(OUT, CLI, soakS)}\n\n${await pollSoak(pollSoakS)}`;
 
   const table = [
@@ -226,7 +262,7 @@ async function main(): Promise<void> {
   const growth = rows.length >= 2 ? `RSS growth from ${rows[0].size} to ${rows[rows.length - 1].size}: ${(((rows[rows.length - 1].rssMb - rows[0].rssMb) / rows[0].rssMb) * 100).toFixed(1)} %` : '';
   const cpu = (execFileSync('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], { encoding: 'utf8' }) || '').trim();
   const machine = `${os.cpus().length} × ${cpu || os.cpus()[0]?.model}, ${(os.totalmem() / (1 << 30)).toFixed(0)} GiB RAM, Node ${process.version}, ${execFileSync('grep', ['--version'], { encoding: 'utf8' }).split('\n')[0]}`;
-  const report = `## Run of ${new Date().toISOString().slice(0, 10)}\n\nMachine: ${machine}. Median of ${rounds} rounds, alternating order, files in the page cache.\n\n${table}\n\n${growth}\n\n${throughput}\n\n${collectRow}\n\n${floodRow}\n\n${soakRow}\n`;
+  const report = `## Run of ${new Date().toISOString().slice(0, 10)}\n\nMachine: ${machine}. Median of ${rounds} rounds, alternating order, files in the page cache.\n\n${table}\n\n${growth}\n\n${throughput}\n\n${collectRow}\n\n${floodRow}\n\n${membersRow}\n\n${soakRow}\n`;
   process.stdout.write(`${report}\n`);
   writeFileSync(path.join(OUT, 'last-run.md'), report);
   if (rows.some((r) => !r.correct)) process.exitCode = 1;

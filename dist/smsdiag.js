@@ -52160,8 +52160,9 @@ var TarGzBundleWriter = class {
     if (!(entry2.mtime instanceof Date) || Number.isNaN(entry2.mtime.getTime())) throw new Error(`bundle entry ${entry2.path}: mtime is not a valid date`);
     const stored = this.storedPath(entry2.path);
     if (this.added.has(stored) || this.dirs.has(stored)) throw new Error(`bundle entry ${stored} was already added`);
-    for (const p of this.added.keys()) {
-      if (stored.startsWith(`${p}/`)) throw new Error(`bundle entry ${stored} would sit inside the file ${p}`);
+    for (let cut2 = stored.indexOf("/"); cut2 > 0; cut2 = stored.indexOf("/", cut2 + 1)) {
+      const p = stored.slice(0, cut2);
+      if (this.added.has(p)) throw new Error(`bundle entry ${stored} would sit inside the file ${p}`);
     }
     const label = entry2.source ?? entry2.path;
     const redactor = this.opts.redactor;

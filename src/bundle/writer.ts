@@ -232,8 +232,10 @@ class TarGzBundleWriter implements BundleWriter {
     if (!(entry.mtime instanceof Date) || Number.isNaN(entry.mtime.getTime())) throw new Error(`bundle entry ${entry.path}: mtime is not a valid date`);
     const stored = this.storedPath(entry.path);
     if (this.added.has(stored) || this.dirs.has(stored)) throw new Error(`bundle entry ${stored} was already added`);
-    for (const p of this.added.keys()) {
-      if (stored.startsWith(`${p}/`)) throw new Error(`bundle entry ${stored} would sit inside the file ${p}`);
+    // The entry's ancestors, not every entry so far: a bundle of 200,000 members took 15 minutes.
+    for (let cut = stored.indexOf('/'); cut > 0; cut = stored.indexOf('/', cut + 1)) {
+      const p = stored.slice(0, cut);
+      if (this.added.has(p)) throw new Error(`bundle entry ${stored} would sit inside the file ${p}`);
     }
     const label = entry.source ?? entry.path;
     const redactor = this.opts.redactor;

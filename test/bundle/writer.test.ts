@@ -167,6 +167,8 @@ describe('bundle writer', () => {
     await assert.rejects(add('manifest.json'), /written by finish/);
     const r = await w.addFile({ path: 'nodes/p/logs/ha.log', size: 1, mtime: new Date(CREATED), body: Buffer.from('x') });
     await assert.rejects(add('nodes/p/logs/ha.log'), /already added/);
+    await assert.rejects(add('nodes/p/logs/ha.log/x'), /would sit inside the file nodes\/p\/logs\/ha\.log/);
+    await assert.rejects(add('nodes/p/logs/ha.log/deeper/x'), /would sit inside the file nodes\/p\/logs\/ha\.log/);
     const base = { format: 'smsdiag-bundle' as const, version: 1 as const, tool: { name: 's', version: '0' }, commandLine: [], createdAt: CREATED, redacted: false, analysis: [] };
     await assert.rejects(w.finish({ ...base, nodes: [] }), /was added but the manifest does not list it/);
     await assert.rejects(
