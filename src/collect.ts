@@ -468,6 +468,8 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
       const inv = withIncident(await inventoryOf(spooled, spool, opts.defaultOffsetMinutes ?? 0));
       const guess = await early;
       if (guess?.key === inputKey(inv)) return guess.files;
+      // Not two analyses at once: the early one ends soon (what never landed fails at once).
+      await guess?.files.catch(() => undefined);
       return buildAnalysisFiles(inv, threads(inv));
     });
     analysisDone.catch(() => undefined);

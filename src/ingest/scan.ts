@@ -130,11 +130,14 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
 
   /** Walks the complete lines in buf[0, end) (end is just past a newline). */
   const region = (buf: Buffer, end: number): void => {
+    /** Where each line's first anchor starts, and how long it is. */
     const hits: number[] = [];
+    const hitLengths: number[] = [];
     const text = buf.toString('latin1', 0, end);
     re.lastIndex = 0;
     for (let m = re.exec(text); m; m = re.exec(text)) {
       hits.push(m.index);
+      hitLengths.push(m[0].length);
       const nl = text.indexOf('\n', m.index);
       re.lastIndex = nl < 0 ? end : nl + 1;
     }
@@ -145,12 +148,22 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
     /** The timed line before that one: what dates a hit that is itself a time-of-day-only line. */
     let prevTimedStart = -1;
     let prevTimedEnd = -1;
+    /**
+     * The last timed line parsed now. A time-of-day-only one (`15:31:30 UTC -`) is dated by the
+     * timed line before it, so that one is parsed first: otherwise the date came from whichever line
+     * was parsed last, which depended on where the chunks read ended.
+     */
+    const settle = (): void => {
+      if (lastTimedStart < 0) return;
+      if (prevTimedStart >= 0 && buf[lastTimedStart + 2] === 58 /* : */) lastTimed = timeOfLine(buf, prevTimedStart, prevTimedEnd) ?? lastTimed;
+      lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;
+      lastTimedStart = -1;
+      prevTimedStart = -1;
+    };
     while (pos < end) {
       if (walked + pos >= nextSample) {
         // The time reached before this line: the last timed line is parsed now, as a hit would.
-        if (lastTimedStart >= 0) lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;
-        lastTimedStart = -1;
-        prevTimedStart = -1;
+        settle();
         if (lastTimed) opts.onTime?.(lastTimed);
         while (nextSample <= walked + pos) nextSample += TIME_SAMPLE;
       }
@@ -176,25 +189,26 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
       }
       if (h < hits.length && hits[h] <= lineEnd) {
         const firstHit = hits[h];
+        const hitEnd = firstHit + hitLengths[h];
         while (h < hits.length && hits[h] <= lineEnd) h++;
-        if (lastTimedStart >= 0 && lastTimedStart !== pos) {
-          lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;
-        } else if (lastTimedStart === pos && prevTimedStart >= 0 && buf[pos + 2] === 58 /* : */) {
+        if (lastTimedStart >= 0 && lastTimedStart !== pos) settle();
+        else if (lastTimedStart === pos && prevTimedStart >= 0 && buf[pos + 2] === 58 /* : */) {
           // A time-of-day-only stamp (`15:31:30 UTC -`) is dated by the timed line before it.
           lastTimed = timeOfLine(buf, prevTimedStart, prevTimedEnd) ?? lastTimed;
         }
         lastTimedStart = -1;
         prevTimedStart = -1;
-        if (firstHit + SNIPPET <= pos + maxLine) emit(buf, pos, Math.min(lineEnd, pos + maxLine), length);
+        if (hitEnd <= pos + maxLine) emit(buf, pos, Math.min(lineEnd, pos + maxLine), length);
         else {
-          // The anchor lies past the kept head of a cut line: show the text around it too.
-          const joined = Buffer.concat([buf.subarray(pos, pos + maxLine), Buffer.from(' … '), buf.subarray(firstHit - SNIPPET, Math.min(lineEnd, firstHit + SNIPPET))]);
+          // The anchor ends past the kept head of a cut line: show the text around it too, as
+          // giantPiece keeps it (whether a long line comes whole or in pieces depends on the reads).
+          const joined = Buffer.concat([buf.subarray(pos, pos + maxLine), Buffer.from(' … '), buf.subarray(firstHit - SNIPPET, Math.min(lineEnd, hitEnd + SNIPPET))]);
           emit(joined, 0, joined.length, length + 5);
         }
       }
       pos = lineEnd + 1;
     }
-    if (lastTimedStart >= 0) lastTimed = timeOfLine(buf, lastTimedStart, lastTimedEnd) ?? lastTimed;
+    settle();
     if (lastTimed) stats.last = lastTimed;
     walked += end;
   };

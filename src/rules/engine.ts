@@ -73,6 +73,28 @@ function check(spec: RuleSpec, where: string): void {
   if (s !== undefined && (!lines(s.match) || (s.nomatch !== undefined && !lines(s.nomatch)))) bad('"samples" must be {"match": [lines], "nomatch": [lines]}');
 }
 
+/**
+ * Whether every match of `pattern` begins with the literal `prefix`: the pattern starts with it,
+ * no quantifier follows it (`errors?` may match `error`), and no top-level `|` offers another way
+ * to match (`disk full|volume … at 100%`).
+ */
+function leadsWith(pattern: string, prefix: string): boolean {
+  const next = pattern[prefix.length];
+  if (!pattern.toLowerCase().startsWith(prefix.toLowerCase()) || (next !== undefined && '?*+{'.includes(next))) return false;
+  let depth = 0;
+  let inClass = false;
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') i++;
+    else if (inClass) inClass = c !== ']';
+    else if (c === '[') inClass = true;
+    else if (c === '(') depth++;
+    else if (c === ')') depth--;
+    else if (c === '|' && depth === 0) return false;
+  }
+  return true;
+}
+
 function compile(spec: RuleSpec, where: string): Rule {
   check(spec, where);
   let regex: RegExp;
@@ -84,7 +106,7 @@ function compile(spec: RuleSpec, where: string): Rule {
   // The pattern or nothing, matched against nothing: every named group, in order, undefined.
   const names = Object.keys(new RegExp(`(?:${spec.pattern})|`, 'i').exec('')?.groups ?? {});
   const groups = names.map((g): [string, string] => [g, g.includes('__') ? g.slice(0, g.indexOf('__')) : g]);
-  const first = spec.anchors.find((a) => spec.pattern.toLowerCase().startsWith(escapeRegex(a).toLowerCase()));
+  const first = spec.anchors.find((a) => leadsWith(spec.pattern, escapeRegex(a)));
   return { ...spec, regex, groups, ...(first ? { lead: { anchor: first.toLowerCase(), sticky: new RegExp(spec.pattern, 'iy') } } : {}) };
 }
 

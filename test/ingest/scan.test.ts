@@ -72,6 +72,32 @@ describe('scanFile', () => {
     for (const chunk of [7000, 65536, 100_003]) assert.deepEqual(await run(chunk), disk, `chunk ${chunk}`);
   });
 
+  it('shows a line just over 1 MiB the same whether it came whole or in pieces, its anchor at the head\'s end or across it', async () => {
+    const M = 1 << 20;
+    const head = '2017-10-13T00:00:00.000Z INFO ';
+    const pre = '2017-10-12T23:59:59.000Z INFO a\n'.repeat(20000);
+    for (const before of [100, 8]) {
+      const data = Buffer.from(`${pre}${head}${'x'.repeat(M - before - head.length)}Local state: Failed ${'y'.repeat(100_000)}\n`);
+      const texts = [];
+      for (const chunk of [1 << 20, 64 << 10, 100_003]) {
+        const hits: Hit[] = [];
+        await scanFile(memoryFile(data, { chunk }), { prefilter: /Local state/gi, onHit: (h) => hits.push(h), warn: () => undefined });
+        texts.push(hits.map((h) => h.text).join('|'));
+      }
+      assert.equal(texts[1], texts[0], `anchor ${before} bytes before the head's end, 64 KiB reads`);
+      assert.equal(texts[2], texts[0], `anchor ${before} bytes before the head's end, 100,003-byte reads`);
+      assert.equal(texts[0].includes('Local state: Failed'), true, 'the anchor is shown');
+    }
+  });
+
+  it('dates a time-of-day line by the full date before it, wherever the reads ended', async () => {
+    const txt = `2024-01-01T10:00:00Z a\n${'x\n'.repeat(40000)}2024-01-05T10:00:00Z b\n12:00:00 UTC - mysqld got signal 6 ;\n`;
+    for (const chunk of [1 << 20, 80046, 4096]) {
+      const stats = await scanFile(memoryFile(txt, { chunk }), { prefilter: /nomatch/gi, onHit: () => undefined, warn: () => undefined });
+      assert.equal(new Date(stats.last!.ms).toISOString(), '2024-01-05T12:00:00.000Z', `chunk ${chunk}`);
+    }
+  });
+
   it('dates lines before the first timestamp with the first time, and timeless files with the mtime', async () => {
     const a = await scan('Exception in thread "main" java.lang.OutOfMemoryError: Java heap space\n2017-10-12 13:45:01,000 INFO x\n', /OutOfMemoryError/gi, { kind: 'tpt' });
     assert.equal(a.hits[0].timeSource, 'first');

@@ -41,6 +41,16 @@ describe('rule engine', () => {
     assert.deepEqual(set.match('ha', 'Local state: Active, was Local state: Failed').map((m) => m.fields), [{ state: 'Failed' }]);
     assert.deepEqual(set.match('ha', 'x LOCAL STATE: failed').map((m) => m.fields), [{ state: 'failed' }]);
     assert.deepEqual(set.match('ha', 'Local state: Active'), []);
+    // A pattern that may match without its anchor first (an alternation at the top, a quantifier
+    // after the anchor) has no lead: the leftmost match is the regex's own.
+    const alt = new RuleSet({ version: 1, rules: [{ ...pack.rules[0], anchors: ['disk full'], pattern: 'disk full|volume (?<vol>\\S+) at 100%' }] });
+    assert.equal(alt.rules[0].lead, undefined);
+    assert.deepEqual(alt.match('ha', 'volume /data at 100% - disk full').map((m) => m.fields), [{ vol: '/data' }]);
+    const opt = new RuleSet({ version: 1, rules: [{ ...pack.rules[0], anchors: ['errors'], pattern: 'errors?: (?<n>\\d+)' }] });
+    assert.equal(opt.rules[0].lead, undefined);
+    assert.deepEqual(opt.match('ha', 'error: 5, errors: 7').map((m) => m.fields), [{ n: '5' }]);
+    // Inside a group or a class, | is no alternative of the whole: the lead stays.
+    assert.ok(new RuleSet({ version: 1, rules: [{ ...pack.rules[0], pattern: 'Local state: (?<state>Failed|Active)[|]' }] }).rules[0].lead);
     // A pattern with context before its anchor has no lead: it is searched from the start.
     const ctx = new RuleSet({ version: 1, rules: [{ ...pack.rules[0], pattern: '\\] Local state: (?<state>\\w+)' }] });
     assert.equal(ctx.rules[0].lead, undefined);
