@@ -326,6 +326,13 @@ function stamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 }
 
+/** What the analysis of a collection takes from a node's facts, its zone assumed when not sampled. */
+function analysisFacts(s: Spooled, defaultOffsetMinutes: number): NodeInput['facts'] {
+  const facts = sampledFacts(s.facts ?? { values: {}, files: [] });
+  assumeZone(facts, defaultOffsetMinutes);
+  return facts;
+}
+
 /**
  * Spooled nodes as analysis input: their copied files, with the facts that correct their times,
  * and what could not be collected (a node not reached has no files, only that).
@@ -340,8 +347,7 @@ async function inventoryOf(spooled: Spooled[], spool: string, defaultOffsetMinut
       continue;
     }
     const n = await nodeFromDirectory(s.spec.name, path.join(spool, s.spec.name), warnings);
-    const facts = sampledFacts(s.facts ?? { values: {}, files: [] });
-    assumeZone(facts, defaultOffsetMinutes);
+    const facts = analysisFacts(s, defaultOffsetMinutes);
     nodes.push({ ...n, role: s.spec.role, facts, ...(errors.length ? { collectionErrors: errors } : {}) });
   }
   return { nodes, warnings };
@@ -374,8 +380,7 @@ async function plannedInventory(runs: NodeRun[], defaultOffsetMinutes: number): 
       lf.open = () => Readable.from(afterLanding(landed, open), { highWaterMark: 1 });
       rotations.set(lf, c.rotation);
     }
-    const facts = sampledFacts(s.facts ?? { values: {}, files: [] });
-    assumeZone(facts, defaultOffsetMinutes);
+    const facts = analysisFacts(s, defaultOffsetMinutes);
     const errors = plan.errors.map((e) => ({ ...e }));
     nodes.push({ name: s.spec.name, role: s.spec.role, files: orderFiles([...rotations.keys()], rotations), facts, ...(errors.length ? { collectionErrors: errors } : {}) });
   }

@@ -18,6 +18,39 @@ import type { RowJob } from './timeline-rows';
  */
 declare const SMSDIAG_FILE_WORKER: string | undefined;
 
+/**
+ * A chunk as sent whole: one that owns its memory moves to the worker (LogFile.open gives buffers
+ * of its own); a slice of a shared one is copied. Copying every chunk left the read ones to a
+ * garbage collector that hardly runs in this thread: 490 MB of them at the peak of a 256 MB timeline.
+ */
+function* wholeChunk(chunk: Buffer): Generator<Uint8Array> {
+  yield chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength ? chunk : new Uint8Array(chunk);
+}
+
+/**
+ * A file's bytes sent to a worker under `id`: each chunk read, cut by `pieces`, sent once `room`
+ * allows (false: nothing more is wanted), then its end, or why it could not be read, which the
+ * worker says as the one-thread path does (decodedChunks' "cannot read"). `holder.src` is the
+ * source while it is read, so that a failure elsewhere can let go of it (a silent peer).
+ */
+async function sendFile(w: Worker, id: number, file: LogFile, holder: { src?: Readable }, pieces: (chunk: Buffer) => Iterable<Uint8Array>, room: () => Promise<boolean>): Promise<void> {
+  try {
+    holder.src = file.open();
+    reading: for await (const chunk of holder.src as AsyncIterable<Buffer>) {
+      for (const bytes of pieces(chunk)) {
+        if (!(await room())) break reading;
+        w.postMessage({ t: 'chunk', id, bytes } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
+      }
+    }
+    w.postMessage({ t: 'end', id } satisfies ToWorker);
+  } catch (err) {
+    w.postMessage({ t: 'fail', id, message: errorText(err) } satisfies ToWorker);
+  } finally {
+    holder.src?.destroy();
+    holder.src = undefined;
+  }
+}
+
 function startWorker(): Worker {
   // A small young generation: each worker's heap was most of what threads added to peak memory
   // (1 GB analyze: 394 MB with V8's default, 312 MB with this; the time the same within noise).
@@ -173,29 +206,12 @@ export function inThreads(files: Array<{ file: LogFile; job: RowJob }>, threads:
     w.on('exit', (code) => failAll(new Error(`a worker thread stopped (exit code ${code}) before its files were read`)));
   }
 
-  const feed = async (k: number, file: LogFile, w: Worker): Promise<void> => {
-    const lane = lanes[k];
-    try {
-      lane.src = file.open();
-      for await (const chunk of lane.src as AsyncIterable<Buffer>) {
-        while (!lane.error && !lane.closed && !roomFor(lane)) await new Promise<void>((r) => (lane.resume = r));
-        if (lane.error || lane.closed) break;
-        // A chunk that owns its memory moves to the worker (LogFile.open gives buffers of its own);
-        // a slice of a shared one is copied. Copying every chunk left the read ones to a garbage
-        // collector that hardly runs in this thread: 490 MB of them at the peak of a 256 MB timeline.
-        const own = chunk.byteOffset === 0 && chunk.byteLength === chunk.buffer.byteLength;
-        const bytes = own ? chunk : new Uint8Array(chunk);
-        lane.untaken++;
-        w.postMessage({ t: 'chunk', id: k, bytes } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
-      }
-      w.postMessage({ t: 'end', id: k } satisfies ToWorker);
-    } catch (err) {
-      // The worker says it as the one-thread path does (decodedChunks' "cannot read").
-      w.postMessage({ t: 'fail', id: k, message: errorText(err) } satisfies ToWorker);
-    } finally {
-      lane.src?.destroy();
-      lane.src = undefined;
-    }
+  /** Room for one more chunk of file k (reserved), or false once it need not be sent on. */
+  const room = async (lane: Lane): Promise<boolean> => {
+    while (!lane.error && !lane.closed && !roomFor(lane)) await new Promise<void>((r) => (lane.resume = r));
+    if (lane.error || lane.closed) return false;
+    lane.untaken++;
+    return true;
   };
 
   const owner = dealOut(files.map(({ file }) => textSize(file)), workers.length);
@@ -205,8 +221,8 @@ export function inThreads(files: Array<{ file: LogFile; job: RowJob }>, threads:
     // A plain local file the worker reads itself (see readNodesInThreads); any other is fed.
     const path = plainPath(file);
     w.postMessage({ t: 'open', id: k, file: meta, job, ...(path ? { path } : {}) } satisfies ToWorker);
-    if (!path) void feed(k, file, w);
     const lane = lanes[k];
+    if (!path) void sendFile(w, k, file, lane, wholeChunk, () => room(lane));
     return (async function* (): AsyncGenerator<RowBatch> {
       for (;;) {
         const next = lane.queue.shift();
@@ -241,6 +257,11 @@ const NODE_CHUNKS_AHEAD = 2;
  * 144 MB sending 64 KiB copies (256 KiB: 225 MB), in the same time within noise.
  */
 const NODE_PIECE = 64 << 10;
+
+/** A chunk as NODE_PIECE copies, each made only when it is sent. */
+function* nodePieces(chunk: Buffer): Generator<Uint8Array> {
+  for (let at = 0; at < chunk.length; at += NODE_PIECE) yield new Uint8Array(chunk.subarray(at, at + NODE_PIECE));
+}
 
 export function fileMeta(file: LogFile): FileMeta {
   return { node: file.node, kind: file.kind, path: file.path, order: file.order, size: file.size, mtime: file.mtime };
@@ -332,26 +353,12 @@ export async function readNodesInThreads(nodes: NodeInput[], job: Omit<NodeJob, 
       lane.fileClosed = false;
       // Sent until the worker has read it all, or stops reading it (binary data, damaged gzip).
       const stop = (): boolean => node.done || lane.fileClosed;
-      try {
-        lane.src = file.open();
-        for await (const chunk of lane.src as AsyncIterable<Buffer>) {
-          for (let at = 0; at < chunk.length && !stop(); at += NODE_PIECE) {
-            while (lane.untaken >= NODE_CHUNKS_AHEAD && !stop()) await new Promise<void>((r) => (lane.resume = r));
-            if (stop()) break;
-            const bytes = new Uint8Array(chunk.subarray(at, at + NODE_PIECE));
-            lane.untaken++;
-            w.postMessage({ t: 'chunk', id, bytes } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
-          }
-          if (stop()) break;
-        }
-        w.postMessage({ t: 'end', id } satisfies ToWorker);
-      } catch (err) {
-        // The worker says it as one thread does (decodedChunks' "cannot read").
-        w.postMessage({ t: 'fail', id, message: errorText(err) } satisfies ToWorker);
-      } finally {
-        lane.src?.destroy();
-        lane.src = undefined;
-      }
+      await sendFile(w, id, file, lane, nodePieces, async () => {
+        while (lane.untaken >= NODE_CHUNKS_AHEAD && !stop()) await new Promise<void>((r) => (lane.resume = r));
+        if (stop()) return false;
+        lane.untaken++;
+        return true;
+      });
     }
     return result;
   };
