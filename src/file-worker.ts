@@ -14,6 +14,7 @@ import { readNodeFiles } from './correlate/node-pass';
 import { FindingAggregator } from './correlate/aggregate';
 import { RESULT_CREDIT, type FromWorker, type NodeJob, type ToWorker } from './file-threads';
 import { RuleSet } from './rules/engine';
+import { BATCH_BYTES } from './report/rows';
 
 const port = parentPort!;
 const send = (m: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(m, transfer);
@@ -37,9 +38,20 @@ async function readNode(id: number, job: NodeJob): Promise<void> {
   }
 }
 
+/** Batches' memory back from the main thread, for the next batches; as much as a few batches in flight. */
+const spare: ArrayBuffer[] = [];
+const MAX_SPARE = 16;
+/** A batch's memory: room for BATCH_BYTES and the row that filled it, used again when it comes back. */
+const BATCH_ROOM = BATCH_BYTES + (64 << 10);
+
+function batchMemory(size: number): Uint8Array {
+  if (size > BATCH_ROOM) return Buffer.allocUnsafeSlow(size);
+  return new Uint8Array(spare.pop() ?? new ArrayBuffer(BATCH_ROOM), 0, size);
+}
+
 async function run(id: number, file: LogFile, job: RowJob, sent: (size: number) => void): Promise<void> {
   try {
-    for await (const batch of fileRows(file, job, (message) => send({ t: 'warn', id, message }))) {
+    for await (const batch of fileRows(file, job, (message) => send({ t: 'warn', id, message }), batchMemory)) {
       // Counted before it is sent: moving the batch empties it here.
       sent(batch.bytes.length);
       send({ t: 'rows', id, batch }, [batch.bytes.buffer as ArrayBuffer, batch.ends.buffer as ArrayBuffer, batch.times.buffer as ArrayBuffer, batch.lines.buffer as ArrayBuffer]);
@@ -200,6 +212,7 @@ port.on('message', (m: ToWorker) => {
     const opened = inputOf(m.id, m.path);
     return void run(m.id, { ...m.file, open: () => opened.input }, m.job, opened.sent);
   }
+  if (m.t === 'used' && m.bytes?.byteLength === BATCH_ROOM && spare.length < MAX_SPARE) spare.push(m.bytes);
   const lane = inputs.get(m.id) ?? (expected.has(m.id) ? inputOf(m.id) : undefined);
   if (!lane) {
     if (m.t === 'chunk') send({ t: 'taken', id: m.id });

@@ -1,4 +1,3 @@
-import type { LogRecord } from '../types';
 
 /**
  * Rows of one file, already serialised, in the file's time order: where each row's bytes end,
@@ -119,51 +118,58 @@ const REORDER_CHARS = 8 * 1024 * 1024;
  * read, so steps back within that window are put in order. An in-order stream pays an append and a
  * shift per record. The returned function gives the next record (undefined at the end), without a
  * promise while the window holds enough; `done` hears once, at the end, what went backwards.
+ * `time` gives a record's time, `chars` the length of its text.
  */
-export function inTimeOrder(it: AsyncIterator<LogRecord[]>, done: (b: Backwards) => void): () => LogRecord | undefined | Promise<LogRecord | undefined> {
-  let held: LogRecord[] = [];
+export function inTimeOrder<R>(it: AsyncIterator<R[]>, time: (r: R) => number, chars: (r: R) => number, done: (b: Backwards) => void): () => R | undefined | Promise<R | undefined> {
+  // held[head, count) wait, in time order; the array is only ever longer than that: changing its
+  // length had V8 trim and grow it again, a copy of the window each time.
+  const held: R[] = [];
   let head = 0;
-  let chars = 0;
+  let count = 0;
+  let size = 0;
   let ended = false;
   let lastIn: number | undefined;
   let lastOut: number | undefined;
   const seen: Backwards = { steps: 0, largestMs: 0, unsorted: 0 };
-  const key = (r: LogRecord): number => r.time ?? Number.POSITIVE_INFINITY;
-  const add = (r: LogRecord): void => {
-    const t = key(r);
+  const add = (r: R): void => {
+    const t = time(r);
     if (lastIn !== undefined && t < lastIn) {
       seen.steps++;
       seen.largestMs = Math.max(seen.largestMs, lastIn - t);
     }
     lastIn = t;
     // Sorted insert: an append in the common case, a search and splice after a step back.
-    let i = held.length;
-    if (i > head && key(held[i - 1]) > t) {
+    let i = count;
+    if (i > head && time(held[i - 1]) > t) {
       let lo = head;
       while (lo < i) {
         const mid = (lo + i) >> 1;
-        if (key(held[mid]) <= t) lo = mid + 1;
+        if (time(held[mid]) <= t) lo = mid + 1;
         else i = mid;
       }
-      held.splice(i, 0, r);
-    } else held.push(r);
-    chars += r.text.length;
+    }
+    if (count === held.length) held.push(r);
+    if (i < count) held.copyWithin(i + 1, i, count);
+    held[i] = r;
+    count++;
+    size += chars(r);
   };
-  const take = (): LogRecord | undefined => {
-    if (head === held.length) return undefined;
+  const take = (): R | undefined => {
+    if (head === count) return undefined;
     const r = held[head++];
-    chars -= r.text.length;
-    if (lastOut !== undefined && key(r) < lastOut) seen.unsorted++;
-    else lastOut = key(r);
-    if (head > 4096 && head * 2 > held.length) {
-      held = held.slice(head);
+    size -= chars(r);
+    if (lastOut !== undefined && time(r) < lastOut) seen.unsorted++;
+    else lastOut = time(r);
+    if (head > 4096 && head * 2 > count) {
+      held.copyWithin(0, head, count);
+      count -= head;
       head = 0;
     }
     return r;
   };
   /** Reads until the window is full twice over, so that most calls are answered without waiting. */
-  const refill = async (): Promise<LogRecord | undefined> => {
-    while (!ended && held.length - head <= 2 * REORDER_RECORDS && chars <= 2 * REORDER_CHARS) {
+  const refill = async (): Promise<R | undefined> => {
+    while (!ended && count - head <= 2 * REORDER_RECORDS && size <= 2 * REORDER_CHARS) {
       const n = await it.next();
       if (n.done) {
         ended = true;
@@ -172,5 +178,5 @@ export function inTimeOrder(it: AsyncIterator<LogRecord[]>, done: (b: Backwards)
     }
     return take();
   };
-  return () => (ended || (held.length - head > REORDER_RECORDS && chars <= REORDER_CHARS) ? take() : refill());
+  return () => (ended || (count - head > REORDER_RECORDS && size <= REORDER_CHARS) ? take() : refill());
 }

@@ -27,6 +27,20 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 const WEEKDAYS = ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
 const DAY_MS = 86_400_000;
 
+/**
+ * What the parsers return, filled in each time: an object per line was a sixth of what turning
+ * every line into a timeline row allocated. parseTimestamp hands out a copy.
+ */
+const found: ParsedTime = { ms: 0, zoned: false, family: 'iso', end: 0 };
+
+function stamp(ms: number, zoned: boolean, family: TimeFamily, end: number): ParsedTime {
+  found.ms = ms;
+  found.zoned = zoned;
+  found.family = family;
+  found.end = end;
+  return found;
+}
+
 function digit(s: string, i: number): number {
   const c = s.charCodeAt(i) - 48;
   return c >= 0 && c <= 9 ? c : -1;
@@ -94,7 +108,7 @@ function parseIsoLike(s: string, i: number): ParsedTime | null {
       p += 5 + colon;
     }
   }
-  return { ms, zoned, family: 'iso', end: p };
+  return stamp(ms, zoned, 'iso', p);
 }
 
 /** MySQL 5.1–5.5 and MariaDB crash reports: `YYMMDD HH:MM:SS` or `YYMMDD  H:MM:SS`. */
@@ -117,7 +131,7 @@ function parseMysqlShort(s: string, i: number): ParsedTime | null {
   const mi = num(s, p + 1, 2), se = num(s, p + 4, 2);
   if (!validClock(mo, d, h, mi, se)) return null;
   const year = yy < 70 ? 2000 + yy : 1900 + yy;
-  return { ms: Date.UTC(year, mo - 1, d, h, mi, se), zoned: false, family: 'mysql-short', end: p + 6 };
+  return stamp(Date.UTC(year, mo - 1, d, h, mi, se), false, 'mysql-short', p + 6);
 }
 
 /**
@@ -135,10 +149,11 @@ function parseRfc3164(s: string, i: number, ctx: TimeContext): ParsedTime | null
   const year = new Date(ref).getUTCFullYear();
   let ms = Date.UTC(year, mo - 1, d, h, mi, se);
   if (ctx.mtimeMs !== undefined && ms > ref + DAY_MS) ms = Date.UTC(year - 1, mo - 1, d, h, mi, se);
-  return { ms, zoned: false, family: 'rfc3164', end: i + 15 };
+  return stamp(ms, false, 'rfc3164', i + 15);
 }
 
-function parseEpoch(s: string, i: number): ParsedTime | null {
+/** Seconds or milliseconds since 1970, ending the line (`to`) or followed by a blank. */
+function parseEpoch(s: string, i: number, to: number): ParsedTime | null {
   let p = i;
   while (digit(s, p) >= 0) p++;
   // Seconds (10 digits) or milliseconds (13 digits) since 1970.
@@ -151,8 +166,8 @@ function parseEpoch(s: string, i: number): ParsedTime | null {
     p = q;
   }
   const next = s.charCodeAt(p);
-  if (p < s.length && next !== 32 && next !== 9) return null;
-  return { ms, zoned: true, family: 'epoch', end: p };
+  if (p < to && next !== 32 && next !== 9) return null;
+  return stamp(ms, true, 'epoch', p);
 }
 
 /** Fractional seconds after `p` when it holds `.` or `,` and digits: [ms, index past them]. */
@@ -186,7 +201,7 @@ function parseSlashed(s: string, i: number): ParsedTime | null {
   if (!c || !validClock(mo, d, ...c)) return null;
   const [frac, end] = fraction(s, i + w + 15);
   const year = long ? y : y < 70 ? 2000 + y : 1900 + y;
-  return { ms: Date.UTC(year, mo - 1, d, ...c) + frac, zoned: false, family: 'slashed', end };
+  return stamp(Date.UTC(year, mo - 1, d, ...c) + frac, false, 'slashed', end);
 }
 
 /** Tomcat: `15-Mar-2023 10:00:00.123`. */
@@ -198,7 +213,7 @@ function parseTomcat(s: string, i: number): ParsedTime | null {
   const c = clock(s, i + 12);
   if (!c || !validClock(mo, d, ...c)) return null;
   const [frac, end] = fraction(s, i + 20);
-  return { ms: Date.UTC(y, mo - 1, d, ...c) + frac, zoned: false, family: 'tomcat', end };
+  return stamp(Date.UTC(y, mo - 1, d, ...c) + frac, false, 'tomcat', end);
 }
 
 /** ctime, as C's asctime and Apache write it: `Wed Mar 15 10:00:00[.123456] 2023`. */
@@ -212,7 +227,7 @@ function parseCtime(s: string, i: number): ParsedTime | null {
   const [frac, p] = fraction(s, i + 19);
   const y = num(s, p + 1, 4);
   if (s[p] !== ' ' || y < 0) return null;
-  return { ms: Date.UTC(y, mo - 1, d, ...c) + frac, zoned: false, family: 'ctime', end: p + 5 };
+  return stamp(Date.UTC(y, mo - 1, d, ...c) + frac, false, 'ctime', p + 5);
 }
 
 /**
@@ -228,35 +243,58 @@ function parseTimeOfDay(s: string, i: number, ctx: TimeContext): ParsedTime | nu
   const from = ctx.nearMs - 60_000;
   let ms = Math.floor(from / DAY_MS) * DAY_MS + tod;
   if (ms < from) ms += DAY_MS;
-  return { ms, zoned: true, family: 'time-of-day', end: i + 12 };
+  return stamp(ms, true, 'time-of-day', i + 12);
 }
 
 /** Parse the timestamp a line starts with, or null when the line carries none of its own. */
 export function parseTimestamp(line: string, ctx: TimeContext = {}): ParsedTime | null {
-  let i = 0;
-  if (line.charCodeAt(0) === 60 /* < */) {
-    const close = line.indexOf('>', 1);
-    if (close < 2 || close > 4 || num(line, 1, close - 1) < 0) return null;
-    i = close + 1;
+  const t = parseTimestampAt(line, 0, line.length, ctx);
+  return t && { ...t };
+}
+
+/**
+ * parseTimestamp of the line s[from, to) of a longer string (a piece of a file decoded at once),
+ * `end` counted from `from`: it spares a string per line. What it returns is good until the next
+ * call: it spares an object per line too. What comes after the line stops a stamp
+ * as the line's end would: s[to] is a line break, which no character of a stamp matches, and every
+ * family checks each character up to its end before it reads on.
+ */
+export function parseTimestampAt(s: string, from: number, to: number, ctx: TimeContext = {}): ParsedTime | null {
+  const t = stampAt(s, from, to, ctx);
+  if (t && from) t.end -= from;
+  return t;
+}
+
+function stampAt(line: string, from: number, to: number, ctx: TimeContext): ParsedTime | null {
+  let i = from;
+  const c = line.charCodeAt(from);
+  if (c === 60 /* < */) {
+    // The priority's `>`, within the first 4 characters (a search on would run through the piece).
+    let close = -1;
+    for (let k = 1; k <= 4 && close < 0; k++) if (line[from + k] === '>') close = k;
+    if (close < 2 || close > 4 || num(line, from + 1, close - 1) < 0) return null;
+    i = from + close + 1;
     if (line[i] === '1' && line[i + 1] === ' ') {
       const t = parseIsoLike(line, i + 2);
-      return t && { ...t, family: 'rfc5424' };
+      if (t) t.family = 'rfc5424';
+      return t;
     }
     return parseRfc3164(line, i, ctx);
   }
-  const c = line.charCodeAt(0);
   if (c >= 48 && c <= 57) {
-    if (line[4] === '-') return parseIsoLike(line, 0);
-    if (line[6] === ' ') return parseMysqlShort(line, 0);
-    if (line[2] === '/' || line[4] === '/') return parseSlashed(line, 0);
-    if (line[2] === '-') return parseTomcat(line, 0);
-    if (line[2] === ':') return parseTimeOfDay(line, 0, ctx);
-    return parseEpoch(line, 0);
+    if (line[i + 4] === '-') return parseIsoLike(line, i);
+    if (line[i + 6] === ' ') return parseMysqlShort(line, i);
+    if (line[i + 2] === '/' || line[i + 4] === '/') return parseSlashed(line, i);
+    if (line[i + 2] === '-') return parseTomcat(line, i);
+    if (line[i + 2] === ':') return parseTimeOfDay(line, i, ctx);
+    return parseEpoch(line, i, to);
   }
-  if (c >= 65 && c <= 90) return parseRfc3164(line, 0, ctx) ?? parseCtime(line, 0);
+  if (c >= 65 && c <= 90) return parseRfc3164(line, i, ctx) ?? parseCtime(line, i);
   if (c === 91 /* [ */) {
-    const t = parseCtime(line, 1);
-    return t && line[t.end] === ']' ? { ...t, end: t.end + 1 } : null;
+    const t = parseCtime(line, i + 1);
+    if (!t || line[t.end] !== ']') return null;
+    t.end++;
+    return t;
   }
   return null;
 }

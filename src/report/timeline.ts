@@ -4,7 +4,7 @@ import { BORDERLESS, shortTime, trimRight, WIDE, wrap, wrapVerbatim } from './fo
 import { colourize } from './colour';
 import { parseTimestamp } from '../ingest/timestamp';
 import type { RowBatch } from '../correlate/merge';
-import { rowBytes } from './rows';
+import { fileKeys, rowBytes } from './rows';
 
 /** The line without its leading timestamp: the time has its own column. */
 function messageOf(line: string): string {
@@ -45,7 +45,7 @@ export function textLine(e: TimelineEntry, nodeWidth: number): string {
  * hand: with `--all` this runs for every line of every file, and walking a fixed shape is most of
  * what the generic writer costs.
  */
-export function ndjsonLine(e: TimelineEntry, keys = fileKeys(e)): string {
+export function ndjsonLine(e: TimelineEntry, keys = entryKeys(e)): string {
   let s = e.time === undefined ? '{' : `{"time":"${e.time}",`;
   s += `${keys}${e.line}`;
   if (e.event !== undefined) s += `,"event":${JSON.stringify(e.event)}`;
@@ -53,8 +53,8 @@ export function ndjsonLine(e: TimelineEntry, keys = fileKeys(e)): string {
 }
 
 /** An ndjson row's keys between its time and its line number: the same for every row of a file. */
-function fileKeys(e: TimelineEntry): string {
-  return `"node":${JSON.stringify(e.node)},"kind":"${e.kind}","file":${JSON.stringify(e.file)},"line":`;
+function entryKeys(e: TimelineEntry): string {
+  return fileKeys(e.node, e.kind, e.file);
 }
 
 /** Width of the node column of text rows: the longest node name, at least 4. */
@@ -111,7 +111,7 @@ export function rowFormat(format: Exclude<TimelineFormat, 'table'>, nodeWidth: n
     let last: TimelineEntry | undefined;
     let keys = '';
     return (e) => {
-      if (e.node !== last?.node || e.kind !== last.kind || e.file !== last.file) keys = fileKeys(e);
+      if (e.node !== last?.node || e.kind !== last.kind || e.file !== last.file) keys = entryKeys(e);
       last = e;
       return ndjsonLine(e, keys);
     };
@@ -128,17 +128,21 @@ const WRITE_BYTES = 256 * 1024;
  * brackets and commas added here, the rest copied as the rows were made.
  */
 export async function writeRows(out: NodeJS.WritableStream, format: Exclude<TimelineFormat, 'table'>, merge: (row: (b: RowBatch, i: number) => void | Promise<void>) => Promise<void>): Promise<void> {
-  let buf = Buffer.allocUnsafe(WRITE_BYTES);
+  // Buffers the stream is done with are used again: a new one per write was half of what this
+  // thread allocated outside the heap (the rows' batches are the other half), and each such
+  // growth hastens a full collection.
+  const spare: Buffer[] = [];
+  let buf: Buffer = Buffer.allocUnsafe(WRITE_BYTES);
   let used = 0;
-  const write = async (bytes: Uint8Array): Promise<void> => {
-    if (!out.write(bytes)) await new Promise((r) => out.once('drain', r));
+  const write = async (bytes: Uint8Array, done?: () => void): Promise<void> => {
+    if (!out.write(bytes, done)) await new Promise((r) => out.once('drain', r));
   };
   const flush = (): Promise<void> => {
-    // A fresh buffer each time: the stream may still hold the last one.
-    const full = buf.subarray(0, used);
-    buf = Buffer.allocUnsafe(WRITE_BYTES);
+    const full = buf;
+    const written = write(full.subarray(0, used), () => spare.push(full));
+    buf = spare.pop() ?? Buffer.allocUnsafe(WRITE_BYTES);
     used = 0;
-    return write(full);
+    return written;
   };
   const json = format === 'json';
   let first = true;
@@ -150,14 +154,23 @@ export async function writeRows(out: NodeJS.WritableStream, format: Exclude<Time
     }
     return flush().then(() => (bytes.length > buf.length ? write(bytes) : void put(bytes)));
   };
+  /** Row i of b; the common case (it fits) without a view of it: one per row was most of this thread's garbage. */
+  const putRow = (b: RowBatch, i: number): Promise<void> | undefined => {
+    const from = i ? b.ends[i - 1] : 0;
+    const length = b.ends[i] - from;
+    if (used + length > buf.length) return put(rowBytes(b, i));
+    buf.set(new Uint8Array(b.bytes.buffer, b.bytes.byteOffset + from, length), used);
+    used += length;
+    return undefined;
+  };
   if (json) put(OPEN);
   await merge((b, i) => {
     if (json) {
       const sep = put(first ? NEWLINE : COMMA);
       first = false;
-      if (sep) return sep.then(() => put(rowBytes(b, i)));
+      if (sep) return sep.then(() => putRow(b, i));
     }
-    return put(rowBytes(b, i));
+    return putRow(b, i);
   });
   if (json) await put(first ? EMPTY_CLOSE : CLOSE);
   if (used) await flush();

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { inTimeOrder, mergeRows, type Backwards, type RowBatch, type StreamRank } from '../../src/correlate/merge';
-import { rowBytes, rowWriter } from '../../src/report/rows';
+import { rowBytes } from '../../src/report/rows';
 import type { LogRecord } from '../../src/types';
 
 /** Records in batches of uneven size, as files give them; batches of rows as they are. */
@@ -14,15 +14,23 @@ async function* from(bs: RowBatch[]): AsyncGenerator<RowBatch> {
 
 const rec = (node: string, fileOrder: number, line: number, time?: number): LogRecord => ({ node, kind: 'ha', file: `f${fileOrder}`, fileOrder, line, time, text: `${node}:${fileOrder}:${line}` });
 
+/** Records as a batch of rows whose bytes are their texts. */
+function batchOf(rs: LogRecord[]): RowBatch {
+  const texts = rs.map((r) => Buffer.from(r.text));
+  let end = 0;
+  return {
+    bytes: Buffer.concat(texts),
+    ends: Uint32Array.from(texts, (t) => (end += t.length)),
+    times: Float64Array.from(rs, (r) => r.time ?? Number.POSITIVE_INFINITY),
+    lines: Uint32Array.from(rs, (r) => r.line),
+  };
+}
+
 /** Rows named by their text, in batches of `size`, merged; the texts in the order written. */
 async function merged(streams: LogRecord[][], ranks: StreamRank[], size = 3): Promise<string[]> {
   const batches = streams.map((rs) => {
     const out: RowBatch[] = [];
-    for (let i = 0; i < rs.length; i += size) {
-      const w = rowWriter();
-      for (const r of rs.slice(i, i + size)) w.add(r.text, r.time ?? Number.POSITIVE_INFINITY, r.line);
-      out.push(w.finish()!);
-    }
+    for (let i = 0; i < rs.length; i += size) out.push(batchOf(rs.slice(i, i + size)));
     return out;
   });
   const out: string[] = [];
@@ -53,13 +61,15 @@ describe('mergeRows', () => {
   });
 });
 
+const timeOf = (r: LogRecord): number => r.time ?? Number.POSITIVE_INFINITY;
+
 describe('inTimeOrder', () => {
   it('puts a file whose clock stepped back in time order, and says by how much', async () => {
     // An NTP step of 5 s back after line 3: lines 4-5 belong before line 3.
     const rs = [rec('p', 0, 1, 1000), rec('p', 0, 2, 2000), rec('p', 0, 3, 9000), rec('p', 0, 4, 4000), rec('p', 0, 5, 9000), rec('p', 0, 6, 10000)];
     const seen: Backwards[] = [];
     const out: number[] = [];
-    for (let next = inTimeOrder(inBatches(rs), (b) => seen.push(b)), r = await next(); r; r = await next()) out.push(r.line);
+    for (let next = inTimeOrder(inBatches(rs), timeOf, (r) => r.text.length, (b) => seen.push(b)), r = await next(); r; r = await next()) out.push(r.line);
     assert.deepEqual(out, [1, 2, 4, 3, 5, 6], 'equal times keep the file order');
     assert.deepEqual(seen, [{ steps: 1, largestMs: 5000, unsorted: 0 }]);
   });
@@ -68,16 +78,26 @@ describe('inTimeOrder', () => {
     const rs = Array.from({ length: 5000 }, (_, i) => rec('p', 0, i + 1, i * 10));
     const seen: Backwards[] = [];
     const out: number[] = [];
-    for (let next = inTimeOrder(inBatches(rs), (b) => seen.push(b)), r = await next(); r; r = await next()) out.push(r.line);
+    for (let next = inTimeOrder(inBatches(rs), timeOf, (r) => r.text.length, (b) => seen.push(b)), r = await next(); r; r = await next()) out.push(r.line);
     assert.deepEqual(out, rs.map((r) => r.line));
     assert.deepEqual(seen, []);
+  });
+
+  it('puts many steps back within its window in order, across the points where it moves its records down', async () => {
+    // Every 700 records the clock steps back by as many as 1,500 records' worth: each record is
+    // at most that far from its place, so the result is the file sorted by time, ties in file order.
+    const rs = Array.from({ length: 30_000 }, (_, i) => rec('p', 0, i + 1, i * 10 - (i % 700 < 350 ? 0 : 15_000) + (i % 3)));
+    const out: number[] = [];
+    for (let next = inTimeOrder(inBatches(rs), timeOf, (r) => r.text.length, () => {}), r = await next(); r; r = await next()) out.push(r.line);
+    const want = [...rs].sort((a, b) => a.time! - b.time! || a.line - b.line).map((r) => r.line);
+    assert.deepEqual(out, want);
   });
 
   it('a step back further than it can hold is passed on where the file has it, and counted', async () => {
     const rs = [...Array.from({ length: 6000 }, (_, i) => rec('p', 0, i + 1, 100_000 + i)), rec('p', 0, 6001, 5)];
     const seen: Backwards[] = [];
     const out: number[] = [];
-    for (let next = inTimeOrder(inBatches(rs), (b) => seen.push(b)), r = await next(); r; r = await next()) out.push(r.line);
+    for (let next = inTimeOrder(inBatches(rs), timeOf, (r) => r.text.length, (b) => seen.push(b)), r = await next(); r; r = await next()) out.push(r.line);
     assert.equal(out.length, 6001);
     assert.equal(seen[0].unsorted, 1);
   });

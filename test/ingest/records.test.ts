@@ -1,14 +1,37 @@
 import { strict as assert } from 'node:assert';
 import { gzipSync } from 'node:zlib';
-import { fileRecords } from '../../src/ingest/records';
-import type { LogRecord } from '../../src/types';
+import { fileRecords, type RecordSink } from '../../src/ingest/records';
 import { memoryFile } from '../helpers/memory-file';
 
-async function records(data: string | Buffer, opts: { chunk?: number; kind?: 'mysqld' | 'sms-info' | 'tpt'; slow?: boolean; warnings?: string[] } = {}): Promise<LogRecord[]> {
-  const out: LogRecord[] = [];
+interface Rec {
+  line: number;
+  time: number;
+  text: string;
+}
+
+/** A sink that keeps each record's line, time and text (its lines joined). */
+function recordSink(): RecordSink<Rec> {
+  let r: Rec = { line: 0, time: 0, text: '' };
+  let lines: string[] = [];
+  return {
+    open(line, time) {
+      r = { line, time, text: '' };
+      lines = [];
+    },
+    plain: (buf, start, end) => void lines.push(buf.toString('latin1', start, end)),
+    text: (text) => void lines.push(text),
+    close() {
+      r.text = lines.join('\n');
+      return r;
+    },
+  };
+}
+
+async function records(data: string | Buffer, opts: { chunk?: number; kind?: 'mysqld' | 'sms-info' | 'tpt'; slow?: boolean; warnings?: string[] } = {}): Promise<Rec[]> {
+  const out: Rec[] = [];
   const warnings: string[] = opts.warnings ?? [];
   const file = memoryFile(data, { chunk: opts.chunk, kind: opts.kind ?? 'sms-info', mtime: new Date('2017-10-12T20:00:00Z') });
-  for await (const batch of fileRecords(file, (t) => t.ms, (m) => warnings.push(m))) {
+  for await (const batch of fileRecords(file, (t) => t.ms, recordSink(), (m) => warnings.push(m))) {
     out.push(...batch);
     if (opts.slow) await new Promise((r) => setTimeout(r, 3));
   }
@@ -31,15 +54,15 @@ describe('fileRecords', () => {
       const rs = await records(CRASH, { chunk, kind: 'mysqld' });
       assert.deepEqual(rs.map((r) => r.line), [1, 2, 7], `chunk ${chunk}`);
       assert.equal(rs[1].text.split('\n').length, 5);
-      assert.equal(new Date(rs[1].time!).toISOString(), '2026-11-22T18:19:01.000Z');
+      assert.equal(new Date(rs[1].time).toISOString(), '2026-11-22T18:19:01.000Z');
     }
   });
 
   it('gives lines before the first timestamp the first time, and a timeless file its mtime', async () => {
     const rs = await records('Exception in thread "main" java.lang.OutOfMemoryError: Java heap space\n2017-10-12 13:45:01,000 INFO x\n', { kind: 'tpt' });
-    assert.deepEqual(rs.map((r) => [r.line, new Date(r.time!).toISOString()]), [[1, '2017-10-12T13:45:01.000Z'], [2, '2017-10-12T13:45:01.000Z']]);
+    assert.deepEqual(rs.map((r) => [r.line, new Date(r.time).toISOString()]), [[1, '2017-10-12T13:45:01.000Z'], [2, '2017-10-12T13:45:01.000Z']]);
     const none = await records('Dumping heap to /tmp/x.hprof ...\nHeap dump file created\n', { kind: 'tpt' });
-    assert.deepEqual(none.map((r) => new Date(r.time!).toISOString()), ['2017-10-12T20:00:00.000Z', '2017-10-12T20:00:00.000Z']);
+    assert.deepEqual(none.map((r) => new Date(r.time).toISOString()), ['2017-10-12T20:00:00.000Z', '2017-10-12T20:00:00.000Z']);
   });
 
   it('keeps the same text of a damaged gzip however fast it is read', async () => {

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { formatOffset, looksTimestamped, parseOffset, parseTimestamp } from '../../src/ingest/timestamp';
+import { formatOffset, looksTimestamped, parseOffset, parseTimestamp, parseTimestampAt } from '../../src/ingest/timestamp';
 
 const iso = (ms: number | undefined): string | undefined => (ms === undefined ? undefined : new Date(ms).toISOString());
 
@@ -54,6 +54,21 @@ describe('parseTimestamp', () => {
       assert.equal(parseTimestamp(line), null);
     });
   }
+
+  it('reads a line within a piece of text as it reads the line alone, whatever comes after it', () => {
+    const ctx = { mtimeMs: Date.parse('2017-10-13T00:00:00Z'), nearMs: Date.parse('2017-10-12T13:00:00Z') };
+    const lines = [...cases.map((c) => c[1]), ...untimed, '1507815901', '1507815901123', '<13', '<1', '2017-10-12 13:45', '171012 13:45:0', 'Thu Oct 12 13:45:15.5', '13:45:08 UTC', '2017-10-12T13:45:01+02'];
+    // What follows a line could complete a stamp it cut short, if the parser read past the line break.
+    const after = ['', '\n', '\n:00 x', '\n>3 x', '\n2017 x', '\n00 x', '\n:01+02:00', '\r\nx'];
+    for (const line of lines) {
+      const alone = parseTimestamp(line, ctx);
+      for (const [i, next] of after.entries()) {
+        const before = `${'x'.repeat(i)}\n`;
+        const piece = `${before}${line}${next}`;
+        assert.deepEqual(parseTimestampAt(piece, before.length, before.length + line.length, ctx), alone, `${JSON.stringify(line)} followed by ${JSON.stringify(next)}`);
+      }
+    }
+  });
 
   it('gives RFC 3164 lines the year of the file, and the year before across December→January', () => {
     const ctx = { mtimeMs: Date.parse('2018-01-01T00:10:00Z') };
