@@ -22,8 +22,40 @@ export interface RecordSink<R> {
   close(): R;
 }
 
-/** A byte other than a newline or printable ASCII other than `"` and `\\`. */
-const OTHER = /[^\n\x20\x21\x23-\x5b\x5d-\x7e]/g;
+/** A byte other than a newline or printable ASCII other than `"` and `\`. */
+function isOther(c: number): boolean {
+  return c !== 10 && (c < 32 || c > 126 || c === 34 || c === 92);
+}
+
+const EMPTY_WORDS = new Uint32Array(0);
+
+/**
+ * Where buf[from, end) first holds an `isOther` byte; `end` when nowhere. Four bytes at a time,
+ * each word tested for a byte below 32 or above 126, a `"` or a `\` with the bit tricks of
+ * https://graphics.stanford.edu/~seander/bithacks.html#HasLessInWord (exact for "any byte"); a
+ * word that has one (a newline, mostly) is looked at byte by byte. A regular expression over the
+ * piece took 2.5 times as long, a loop over the bytes 3 times.
+ */
+function nextOther(buf: Buffer, from: number, end: number): number {
+  let i = from;
+  while (i < end && (buf.byteOffset + i) & 3) {
+    if (isOther(buf[i])) return i;
+    i++;
+  }
+  const count = i < end ? (end - i) >>> 2 : 0;
+  const words = count ? new Uint32Array(buf.buffer, buf.byteOffset + i, count) : EMPTY_WORDS;
+  for (let w = 0; w < count; w++) {
+    const x = words[w];
+    const q = x ^ 0x22222222;
+    const b = x ^ 0x5c5c5c5c;
+    if ((((x - 0x20202020) & ~x) | (x + 0x01010101) | x | ((q - 0x01010101) & ~q) | ((b - 0x01010101) & ~b)) & 0x80808080) {
+      const at = i + 4 * w;
+      for (let k = at; k < at + 4; k++) if (isOther(buf[k])) return k;
+    }
+  }
+  for (i += 4 * count; i < end; i++) if (isOther(buf[i])) return i;
+  return end;
+}
 
 /** Node's own latin1 decoder, without the checks and the dispatch on the encoding of Buffer#toString. */
 function latin1(buf: Buffer, start: number, end: number): string {
@@ -127,17 +159,14 @@ export async function* fileRecords<R>(file: LogFile, toUtc: (t: ParsedTime) => n
     return lineEnd;
   };
   /**
-   * The lines of a `lines` piece. Most lines are printable ASCII without `"` or `\`: a search of the
-   * whole piece for the next other byte (a regular expression runs natively; a loop over the bytes
-   * in JavaScript took three times as long) leaves the lines before it to be cut at their newlines.
+   * The lines of a `lines` piece, decoded at once for their timestamps (a string per line was most
+   * of what a worker thread allocated). Most lines are printable ASCII without `"` or `\`: a search
+   * of the piece for the next other byte (nextOther) leaves the lines before it to be cut at their
+   * newlines, with no look at each of their bytes.
    */
   const lines = (buf: Buffer, end: number): void => {
     const str = latin1(buf, 0, end);
-    const next = (from: number): number => {
-      OTHER.lastIndex = from;
-      return OTHER.test(str) ? OTHER.lastIndex - 1 : end;
-    };
-    let other = next(0);
+    let other = nextOther(buf, 0, end);
     let pos = 0;
     while (pos < end) {
       const nl = buf.indexOf(10, pos);
@@ -150,7 +179,7 @@ export async function* fileRecords<R>(file: LogFile, toUtc: (t: ParsedTime) => n
         pos = lineEnd + 1;
       } else {
         pos = otherLine(buf, str, pos, end) + 1;
-        other = next(pos);
+        other = nextOther(buf, pos, end);
       }
     }
   };
