@@ -14,9 +14,14 @@ export interface TimelineFilter {
   grep?: RegExp;
 }
 
+/** A time within the range asked for (none is within no range). */
+function inRange(time: number | undefined, f: TimelineFilter): boolean {
+  if (f.from !== undefined && (time === undefined || time < f.from)) return false;
+  return f.to === undefined || (time !== undefined && time <= f.to);
+}
+
 export function keep(e: { time?: number; node: string; kind: LogKind; text: string }, f: TimelineFilter): boolean {
-  if (f.from !== undefined && (e.time === undefined || e.time < f.from)) return false;
-  if (f.to !== undefined && (e.time === undefined || e.time > f.to)) return false;
+  if (!inRange(e.time, f)) return false;
   if (f.nodes?.length && !f.nodes.includes(e.node)) return false;
   if (f.kinds?.length && !f.kinds.includes(e.kind)) return false;
   if (f.grep && !f.grep.test(e.text)) return false;
@@ -47,10 +52,7 @@ function backwardsMessage(f: LogFile, b: Backwards): string {
 
 /** A record's time and text within the range and matching the pattern asked for. */
 function keepRow(rows: RowStage, r: number, f: TimelineFilter): boolean {
-  const time = rows.time(r);
-  if (f.from !== undefined && time < f.from) return false;
-  if (f.to !== undefined && time > f.to) return false;
-  return !f.grep || f.grep.test(rows.text(r));
+  return inRange(rows.time(r), f) && (!f.grep || f.grep.test(rows.text(r)));
 }
 
 /**

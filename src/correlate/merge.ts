@@ -1,4 +1,3 @@
-
 /**
  * Rows of one file, already serialised, in the file's time order: where each row's bytes end,
  * its time (corrected UTC ms; Infinity for a row nothing dated) and its line number.
@@ -116,7 +115,7 @@ const REORDER_CHARS = 8 * 1024 * 1024;
  * One stream's records in time order, though its clock went backwards (an NTP step, a zone change):
  * a record is held back until REORDER_RECORDS later ones (or REORDER_CHARS of text) have been
  * read, so steps back within that window are put in order. An in-order stream pays an append and a
- * shift per record. The returned function gives the next record (undefined at the end), without a
+ * take per record. The returned function gives the next record (undefined at the end), without a
  * promise while the window holds enough; `done` hears once, at the end, what went backwards.
  * `time` gives a record's time, `chars` the length of its text.
  */
@@ -138,7 +137,7 @@ export function inTimeOrder<R>(it: AsyncIterator<R[]>, time: (r: R) => number, c
       seen.largestMs = Math.max(seen.largestMs, lastIn - t);
     }
     lastIn = t;
-    // Sorted insert: an append in the common case, a search and splice after a step back.
+    // Sorted insert: an append in the common case, a search and a shift after a step back.
     let i = count;
     if (i > head && time(held[i - 1]) > t) {
       let lo = head;

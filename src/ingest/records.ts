@@ -127,6 +127,12 @@ export async function* fileRecords<R>(file: LogFile, toUtc: (t: ParsedTime) => n
     sink.plain(buf, s, e, special);
   };
 
+  /** A line longer than MAX_LINE_BYTES, of which buf[start, start + MAX_LINE_BYTES) is at hand. */
+  const cutLine = (buf: Buffer, start: number, length: number): void => {
+    cut++;
+    textLine(displayText(buf, start, start + MAX_LINE_BYTES, length));
+  };
+
   /** A line holding a byte other than printable ASCII: plain (with tabs, a CR before its end) or text. */
   const otherLine = (buf: Buffer, str: string, pos: number, end: number): number => {
     let i = pos;
@@ -149,12 +155,9 @@ export async function* fileRecords<R>(file: LogFile, toUtc: (t: ParsedTime) => n
       const nl = buf.indexOf(10, i);
       lineEnd = nl < 0 || nl >= end ? end : nl;
     }
-    const len = lineEnd - pos;
-    if (len > MAX_LINE_BYTES) {
-      // A line longer than the splitter's limit, carried over a chunk boundary.
-      cut++;
-      textLine(displayText(buf, pos, pos + MAX_LINE_BYTES, len));
-    } else if (plainEnd >= 0) plainLine(buf, str, pos, plainEnd, special);
+    // A line longer than the splitter's limit can come whole, carried over a chunk boundary.
+    if (lineEnd - pos > MAX_LINE_BYTES) cutLine(buf, pos, lineEnd - pos);
+    else if (plainEnd >= 0) plainLine(buf, str, pos, plainEnd, special);
     else textLine(displayText(buf, pos, lineEnd));
     return lineEnd;
   };
@@ -172,10 +175,8 @@ export async function* fileRecords<R>(file: LogFile, toUtc: (t: ParsedTime) => n
       const nl = buf.indexOf(10, pos);
       const lineEnd = nl < 0 || nl >= end ? end : nl;
       if (other >= lineEnd) {
-        if (lineEnd - pos > MAX_LINE_BYTES) {
-          cut++;
-          textLine(displayText(buf, pos, pos + MAX_LINE_BYTES, lineEnd - pos));
-        } else plainLine(buf, str, pos, lineEnd, false);
+        if (lineEnd - pos > MAX_LINE_BYTES) cutLine(buf, pos, lineEnd - pos);
+        else plainLine(buf, str, pos, lineEnd, false);
         pos = lineEnd + 1;
       } else {
         pos = otherLine(buf, str, pos, end) + 1;
@@ -188,8 +189,7 @@ export async function* fileRecords<R>(file: LogFile, toUtc: (t: ParsedTime) => n
     if (p.type === 'lines') lines(p.buf, p.end);
     else if (p.type === 'long-start') head = p.head;
     else if (p.type === 'long-end') {
-      cut++;
-      textLine(displayText(head!, 0, head!.length, p.length));
+      cutLine(head!, 0, p.length);
       head = null;
     } else continue;
     // The open record stays: the lines of the next piece may still belong to it.

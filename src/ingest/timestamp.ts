@@ -255,9 +255,9 @@ export function parseTimestamp(line: string, ctx: TimeContext = {}): ParsedTime 
 /**
  * parseTimestamp of the line s[from, to) of a longer string (a piece of a file decoded at once),
  * `end` counted from `from`: it spares a string per line. What it returns is good until the next
- * call: it spares an object per line too. What comes after the line stops a stamp
- * as the line's end would: s[to] is a line break, which no character of a stamp matches, and every
- * family checks each character up to its end before it reads on.
+ * call: it spares an object per line too. What comes after the line stops a stamp as the line's
+ * end would: s[to] is a line break, which no character of a stamp matches, and every family checks
+ * each character up to its end before it reads on.
  */
 export function parseTimestampAt(s: string, from: number, to: number, ctx: TimeContext = {}): ParsedTime | null {
   const t = stampAt(s, from, to, ctx);

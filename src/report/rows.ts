@@ -188,6 +188,10 @@ export function rowStage(style: RowStyle, keepText: boolean, memory: BatchMemory
     for (let k = 0; k < b.length; k++) to[at++] = b[k];
     used = at;
   };
+  /** The record's text so far, with line `t` (a text filter reads it). */
+  const keep = (t: string): void => {
+    text = text === undefined ? t : `${text}\n${t}`;
+  };
   /** Before each line of the record: the line break joining it to the one before. */
   const lineStart = (length: number, room_: number): void => {
     room(room_ + joiner.length + tail.length);
@@ -218,10 +222,7 @@ export function rowStage(style: RowStyle, keepText: boolean, memory: BatchMemory
     plain(buf, s, e, special) {
       const length = e - s;
       lineStart(length, json && special ? 2 * length : length);
-      if (keepText) {
-        const t = buf.toString('latin1', s, e);
-        text = text === undefined ? t : `${text}\n${t}`;
-      }
+      if (keepText) keep(buf.toString('latin1', s, e));
       if (!json || !special) {
         // A view and a native copy: Buffer#copy costs several times as much for a line.
         stage.set(new Uint8Array(buf.buffer, buf.byteOffset + s, length), used);
@@ -245,7 +246,7 @@ export function rowStage(style: RowStyle, keepText: boolean, memory: BatchMemory
     text(t) {
       const s = json ? JSON.stringify(t).slice(1, -1) : t;
       lineStart(t.length, 3 * s.length);
-      if (keepText) text = text === undefined ? t : `${text}\n${t}`;
+      if (keepText) keep(t);
       used += stage.write(s, used);
     },
     close() {
