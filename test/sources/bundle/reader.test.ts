@@ -1,10 +1,13 @@
 import { strict as assert } from 'node:assert';
+import { randomBytes } from 'node:crypto';
 import { promises as fs, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { BundleError } from '../../../src/errors';
 import { openBundle } from '../../../src/sources/bundle/reader';
 import { verifyBundle } from '../../../src/bundle/verify';
-import { run, tempDir } from '../../helpers/bundle';
+import { createBundleWriter } from '../../../src/bundle/writer';
+import type { Manifest, ManifestFile } from '../../../src/sources/bundle/manifest';
+import { CREATED, haLines, NAME, run, tempDir } from '../../helpers/bundle';
 
 describe('bundle reader: unsafe entries', () => {
   let t: ReturnType<typeof tempDir>;
@@ -69,5 +72,65 @@ describe('bundle reader: unsafe entries', () => {
     const a = path.join(t.dir, 'two.tar.gz');
     run('tar', ['-czf', a, 'top', 'x'], path.join(t.dir, 'w'));
     await rejects(a, /"x"/, /outside the bundle's top directory "top\/"/);
+  });
+});
+
+describe('bundle reader: many members', () => {
+  let t: ReturnType<typeof tempDir>;
+  beforeEach(() => (t = tempDir()));
+  afterEach(() => t.cleanup());
+
+  /**
+   * 6,000 one-line members (a block each: their compressed bytes span several of the reader's
+   * 1 MiB windows, headers straddling a window's end), one member of random bytes whose block is
+   * larger than a window, and a manifest of about 1.8 MB (over two blocks).
+   */
+  async function manyMembers(): Promise<{ bundle: string; bodies: Map<string, Buffer>; manifest: Manifest }> {
+    const w = await createBundleWriter({ outDir: t.dir, name: NAME });
+    const mtime = new Date(CREATED);
+    const bodies = new Map<string, Buffer>();
+    const files: ManifestFile[] = [];
+    const add = async (p: string, body: Buffer): Promise<void> => {
+      const r = await w.addFile({ path: p, size: body.length, mtime, body });
+      bodies.set(r.path, body);
+      files.push({ kind: 'ha', source: `/var/log/${path.posix.basename(p)}`, path: r.path, size: r.size, mtime: CREATED, sha256: r.sha256 });
+    };
+    for (let k = 3000; k >= 1; k--) await add(`nodes/primary/logs/ha.log.${k}`, Buffer.from(haLines('primary', k, 1)));
+    await add('nodes/primary/logs/noise.bin', randomBytes(1536 * 1024));
+    for (let k = 3000; k >= 1; k--) await add(`nodes/primary/logs/sms-info.log.${k}`, Buffer.from(`${k}\n`));
+    const manifest: Manifest = { format: 'smsdiag-bundle', version: 1, tool: { name: 'smsdiag', version: '0' }, commandLine: [], createdAt: CREATED, redacted: false, analysis: [], nodes: [{ name: 'primary', host: 'sms-a', role: 'primary', facts: {}, errors: [], files }] };
+    const done = await w.finish(manifest);
+    return { bundle: done.path, bodies, manifest };
+  }
+
+  it('lists every entry as GNU tar does and reads each one back, the manifest over several blocks', async () => {
+    const { bundle, bodies, manifest } = await manyMembers();
+    const b = await openBundle(bundle);
+    assert.equal(b.indexed, true);
+    const listed = run('tar', ['-tvzf', bundle])
+      .split('\n')
+      .filter((l) => l.startsWith('-'))
+      .map((l) => {
+        const f = l.split(/\s+/);
+        return `${f[5].slice(NAME.length + 1)} ${f[2]}`;
+      });
+    assert.deepEqual([...b.entries.values()].map((e) => `${e.path} ${e.size}`), listed);
+    assert.ok((await b.read('manifest.json')).length > 1.5 * 1024 * 1024);
+    assert.deepEqual(b.manifest.nodes[0].files, manifest.nodes[0].files);
+    for (const [p, body] of bodies) {
+      const parts: Buffer[] = [];
+      for await (const c of b.open(p)) parts.push(c as Buffer);
+      assert.ok(Buffer.concat(parts).equals(body), p);
+    }
+  });
+
+  it('names the damaged block of a small member', async () => {
+    const { bundle } = await manyMembers();
+    const data = await fs.readFile(bundle);
+    // A byte in the middle of the compressed one-line members: a block's CRC or its deflate data.
+    data[Math.floor(data.length / 4)] ^= 0x55;
+    const bad = path.join(t.dir, 'bad.tar.gz');
+    await fs.writeFile(bad, data);
+    await assert.rejects(openBundle(bad), (e: Error) => e instanceof BundleError && e.message.startsWith(`${bad} is damaged or truncated (gzip block at byte `));
   });
 });
