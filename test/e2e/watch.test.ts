@@ -56,8 +56,9 @@ describe('watch against a real sshd on 127.0.0.1', function () {
   afterEach(async () => {
     running?.child.kill('SIGKILL');
     running = undefined;
-    await sshd.stop();
-    rmSync(tmp, { recursive: true, force: true });
+    // Both unset when the first beforeEach failed (no sshd on this machine): its error is the one to read.
+    await (sshd as Sshd | undefined)?.stop();
+    if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
 
   const args = (): string[] => [
