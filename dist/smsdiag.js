@@ -48002,6 +48002,19 @@ async function* scanArchive(file, opts = {}) {
   if (failure) throw failure;
   if (rules.top === null) throw new BundleError(`${file} holds no files; it is not an smsdiag bundle`);
 }
+function readAhead(fh) {
+  let start = 0;
+  let bytes = Buffer.alloc(0);
+  return async (off, len) => {
+    if (off < start || off + len > start + bytes.length) {
+      const want = Math.max(READ_WINDOW, len);
+      const buf = Buffer.allocUnsafe(want);
+      bytes = buf.subarray(0, (await fh.read(buf, 0, want, off)).bytesRead);
+      start = off;
+    }
+    return bytes.subarray(off - start, off - start + len);
+  };
+}
 var BlockFile = class _BlockFile {
   constructor(file, blocks, total) {
     this.file = file;
@@ -48012,22 +48025,13 @@ var BlockFile = class _BlockFile {
   blocks;
   total;
   cache = null;
-  window = null;
   /** The block index from member headers, or null when the file is not block-gzip. */
-  static async load(file, fh, fileSize) {
-    const win = Buffer.allocUnsafe(READ_WINDOW);
-    let winStart = 0;
-    let winLen = 0;
+  static async load(file, at, fileSize) {
     const blocks = [];
     let coff = 0;
     let uoff = 0;
     while (coff < fileSize) {
-      if (coff + MEMBER_HEADER_SIZE > winStart + winLen) {
-        winStart = coff;
-        winLen = (await fh.read(win, 0, READ_WINDOW, coff)).bytesRead;
-      }
-      const at = coff - winStart;
-      const m = winLen - at >= MEMBER_HEADER_SIZE ? decodeMemberHeader(win.subarray(at, at + MEMBER_HEADER_SIZE)) : null;
+      const m = decodeMemberHeader(await at(coff, MEMBER_HEADER_SIZE));
       if (!m) {
         if (coff === 0) return null;
         throw corrupt(file, `no gzip block at byte ${coff}`);
@@ -48054,31 +48058,15 @@ var BlockFile = class _BlockFile {
     const b = this.blocks[i];
     const comp = Buffer.allocUnsafe(b.clen);
     const { bytesRead } = await fh.read(comp, 0, b.clen, b.coff);
-    if (bytesRead !== b.clen) throw corrupt(this.file, `gzip block at byte ${b.coff} is cut short`);
-    return comp;
+    return comp.subarray(0, bytesRead);
   }
   /**
-   * Block i's compressed bytes out of a window read ahead (readAt goes through the headers in
-   * order: a read per block made listing a bundle of 200,000 one-line members take 30 s).
-   */
-  async windowed(fh, i) {
-    const b = this.blocks[i];
-    let w = this.window;
-    if (!w || b.coff < w.coff || b.coff + b.clen > w.coff + w.bytes.length) {
-      const want = Math.max(READ_WINDOW, b.clen);
-      const bytes = Buffer.allocUnsafe(want);
-      const { bytesRead } = await fh.read(bytes, 0, want, b.coff);
-      if (bytesRead < b.clen) throw corrupt(this.file, `gzip block at byte ${b.coff} is cut short`);
-      w = this.window = { coff: b.coff, bytes: bytes.subarray(0, bytesRead) };
-    }
-    return w.bytes.subarray(b.coff - w.coff, b.coff - w.coff + b.clen);
-  }
-  /**
-   * Block i's bytes, checked against its CRC and length. A small block is inflated in this
-   * thread: handing it to libuv's pool cost 60 us against 4 us done here.
+   * Block i's bytes from its compressed bytes `comp`, checked against its length and CRC. A small
+   * block is inflated in this thread: handing it to libuv's pool cost 60 us against 4 us here.
    */
   async inflate(i, comp) {
     const b = this.blocks[i];
+    if (comp.length !== b.clen) throw corrupt(this.file, `gzip block at byte ${b.coff} is cut short`);
     let data;
     try {
       const deflated = comp.subarray(MEMBER_HEADER_SIZE, b.clen - 8);
@@ -48092,7 +48080,7 @@ var BlockFile = class _BlockFile {
     return data;
   }
   /** `len` uncompressed bytes from `uoff` (headers, small entries, the manifest), in one buffer. */
-  async readAt(fh, uoff, len) {
+  async readAt(at, uoff, len) {
     if (uoff + len > this.total) throw corrupt(this.file, `the tar data ends at byte ${this.total}, inside an entry`);
     let i = this.find(uoff);
     let out = null;
@@ -48102,7 +48090,7 @@ var BlockFile = class _BlockFile {
       let data;
       if (this.cache?.i === i) data = this.cache.data;
       else {
-        data = await this.inflate(i, await this.windowed(fh, i));
+        data = await this.inflate(i, await at(b.coff, b.clen));
         this.cache = { i, data };
       }
       const part = data.subarray(pos - b.uoff, Math.min(b.ulen, pos - b.uoff + (uoff + len - pos)));
@@ -48151,7 +48139,7 @@ var BlockFile = class _BlockFile {
     );
   }
 };
-async function walkIndexed(file, fh, bf) {
+async function walkIndexed(file, at, bf) {
   const rules = new EntryRules(file);
   const files = /* @__PURE__ */ new Map();
   let pos = 0;
@@ -48160,7 +48148,7 @@ async function walkIndexed(file, fh, bf) {
   let longName = null;
   for (; ; ) {
     if (pos + 512 > bf.total) throw corrupt(file, "the tar data ends without its end-of-archive blocks");
-    const block = await bf.readAt(fh, pos, 512);
+    const block = await bf.readAt(at, pos, 512);
     let h;
     try {
       h = decodeHeader(block);
@@ -48173,7 +48161,7 @@ async function walkIndexed(file, fh, bf) {
     pos = dataOffset + padded;
     if (h.typeflag === "x" || h.typeflag === "g" || h.typeflag === "L" || h.typeflag === "K") {
       if (h.size > 4 * 1024 * 1024) throw corrupt(file, `extended header of ${h.size} bytes`);
-      const body = await bf.readAt(fh, dataOffset, h.size);
+      const body = await bf.readAt(at, dataOffset, h.size);
       if (h.typeflag === "x") {
         const pax = decodePax(body);
         if (pax.path !== void 0) paxName = pax.path;
@@ -48196,12 +48184,12 @@ async function walkIndexed(file, fh, bf) {
   if (rules.top === null) throw new BundleError(`${file} holds no files; it is not an smsdiag bundle`);
   return { top: rules.top, files };
 }
-async function openIndexed(file, fh, bf) {
-  const { top, files } = await walkIndexed(file, fh, bf);
+async function openIndexed(file, at, bf) {
+  const { top, files } = await walkIndexed(file, at, bf);
   const m = files.get(MANIFEST_PATH);
   if (!m) throw new BundleError(`${file} is not an smsdiag bundle: it has no ${top}/${MANIFEST_PATH}`);
   if (m.size > MAX_MANIFEST) throw corrupt(file, `${MANIFEST_PATH} is ${m.size} bytes`);
-  const manifest = parseManifest((await bf.readAt(fh, m.dataOffset, m.size)).toString("utf8"), `${file}: ${MANIFEST_PATH}`);
+  const manifest = parseManifest((await bf.readAt(at, m.dataOffset, m.size)).toString("utf8"), `${file}: ${MANIFEST_PATH}`);
   sharePaths(manifest, files);
   const get = (p) => {
     const e = files.get(p);
@@ -48305,8 +48293,9 @@ async function openBundle(file) {
   }
   try {
     const st = await fh.stat();
-    const bf = await BlockFile.load(file, fh, st.size);
-    if (bf) return await openIndexed(file, fh, bf);
+    const at = readAhead(fh);
+    const bf = await BlockFile.load(file, at, st.size);
+    if (bf) return await openIndexed(file, at, bf);
   } finally {
     await fh.close();
   }

@@ -42,7 +42,7 @@ const inflateRaw = promisify(zlib.inflateRaw) as (b: Buffer) => Promise<Buffer>;
 const SMALL_ENTRY = 64 * 1024;
 const SMALL_TOTAL = 8 * 1024 * 1024;
 const MAX_MANIFEST = 64 * 1024 * 1024;
-/** Compressed bytes readAt reads at a time. */
+/** Bytes readAhead reads at a time. */
 const READ_WINDOW = 1024 * 1024;
 /** Blocks up to this size are inflated in this thread (see BlockFile.inflate). */
 const SMALL_BLOCK = 64 * 1024;
@@ -122,6 +122,29 @@ export async function* scanArchive(file: string, opts: { onRaw?: (chunk: Buffer)
 // ---------------------------------------------------------------------------------------------
 // Block-indexed reading (bundles written by smsdiag).
 
+/** Bytes [off, off + len) of a file; fewer only where the file ends. */
+type ReadAhead = (off: number, len: number) => Promise<Buffer>;
+
+/**
+ * A file read through a window of READ_WINDOW bytes. Indexing a bundle goes through its block
+ * headers, then the blocks holding tar headers, in order: a read for each made listing 200,000
+ * one-line members take 30 s. For the indexing only: the window is let go of with the function.
+ */
+function readAhead(fh: FileHandle): ReadAhead {
+  let start = 0;
+  let bytes = Buffer.alloc(0);
+  return async (off, len) => {
+    if (off < start || off + len > start + bytes.length) {
+      // A block of incompressible bytes is a little longer stored than READ_WINDOW.
+      const want = Math.max(READ_WINDOW, len);
+      const buf = Buffer.allocUnsafe(want);
+      bytes = buf.subarray(0, (await fh.read(buf, 0, want, off)).bytesRead);
+      start = off;
+    }
+    return bytes.subarray(off - start, off - start + len);
+  };
+}
+
 interface Block {
   coff: number;
   clen: number;
@@ -131,7 +154,6 @@ interface Block {
 
 class BlockFile {
   private cache: { i: number; data: Buffer } | null = null;
-  private window: { coff: number; bytes: Buffer } | null = null;
 
   constructor(
     readonly file: string,
@@ -140,22 +162,12 @@ class BlockFile {
   ) {}
 
   /** The block index from member headers, or null when the file is not block-gzip. */
-  static async load(file: string, fh: FileHandle, fileSize: number): Promise<BlockFile | null> {
-    // Member headers are read out of a window: a read per member is 200,000 reads for as many
-    // one-line members.
-    const win = Buffer.allocUnsafe(READ_WINDOW);
-    let winStart = 0;
-    let winLen = 0;
+  static async load(file: string, at: ReadAhead, fileSize: number): Promise<BlockFile | null> {
     const blocks: Block[] = [];
     let coff = 0;
     let uoff = 0;
     while (coff < fileSize) {
-      if (coff + MEMBER_HEADER_SIZE > winStart + winLen) {
-        winStart = coff;
-        winLen = (await fh.read(win, 0, READ_WINDOW, coff)).bytesRead;
-      }
-      const at = coff - winStart;
-      const m = winLen - at >= MEMBER_HEADER_SIZE ? decodeMemberHeader(win.subarray(at, at + MEMBER_HEADER_SIZE)) : null;
+      const m = decodeMemberHeader(await at(coff, MEMBER_HEADER_SIZE));
       if (!m) {
         if (coff === 0) return null;
         throw corrupt(file, `no gzip block at byte ${coff}`);
@@ -184,34 +196,16 @@ class BlockFile {
     const b = this.blocks[i];
     const comp = Buffer.allocUnsafe(b.clen);
     const { bytesRead } = await fh.read(comp, 0, b.clen, b.coff);
-    if (bytesRead !== b.clen) throw corrupt(this.file, `gzip block at byte ${b.coff} is cut short`);
-    return comp;
+    return comp.subarray(0, bytesRead);
   }
 
   /**
-   * Block i's compressed bytes out of a window read ahead (readAt goes through the headers in
-   * order: a read per block made listing a bundle of 200,000 one-line members take 30 s).
-   */
-  private async windowed(fh: FileHandle, i: number): Promise<Buffer> {
-    const b = this.blocks[i];
-    let w = this.window;
-    if (!w || b.coff < w.coff || b.coff + b.clen > w.coff + w.bytes.length) {
-      // A block of incompressible bytes is a little longer stored than READ_WINDOW.
-      const want = Math.max(READ_WINDOW, b.clen);
-      const bytes = Buffer.allocUnsafe(want);
-      const { bytesRead } = await fh.read(bytes, 0, want, b.coff);
-      if (bytesRead < b.clen) throw corrupt(this.file, `gzip block at byte ${b.coff} is cut short`);
-      w = this.window = { coff: b.coff, bytes: bytes.subarray(0, bytesRead) };
-    }
-    return w.bytes.subarray(b.coff - w.coff, b.coff - w.coff + b.clen);
-  }
-
-  /**
-   * Block i's bytes, checked against its CRC and length. A small block is inflated in this
-   * thread: handing it to libuv's pool cost 60 us against 4 us done here.
+   * Block i's bytes from its compressed bytes `comp`, checked against its length and CRC. A small
+   * block is inflated in this thread: handing it to libuv's pool cost 60 us against 4 us here.
    */
   async inflate(i: number, comp: Buffer): Promise<Buffer> {
     const b = this.blocks[i];
+    if (comp.length !== b.clen) throw corrupt(this.file, `gzip block at byte ${b.coff} is cut short`);
     let data: Buffer;
     try {
       const deflated = comp.subarray(MEMBER_HEADER_SIZE, b.clen - 8);
@@ -226,7 +220,7 @@ class BlockFile {
   }
 
   /** `len` uncompressed bytes from `uoff` (headers, small entries, the manifest), in one buffer. */
-  async readAt(fh: FileHandle, uoff: number, len: number): Promise<Buffer> {
+  async readAt(at: ReadAhead, uoff: number, len: number): Promise<Buffer> {
     if (uoff + len > this.total) throw corrupt(this.file, `the tar data ends at byte ${this.total}, inside an entry`);
     let i = this.find(uoff);
     let out: Buffer | null = null;
@@ -236,7 +230,7 @@ class BlockFile {
       let data: Buffer;
       if (this.cache?.i === i) data = this.cache.data;
       else {
-        data = await this.inflate(i, await this.windowed(fh, i));
+        data = await this.inflate(i, await at(b.coff, b.clen));
         this.cache = { i, data };
       }
       const part = data.subarray(pos - b.uoff, Math.min(b.ulen, pos - b.uoff + (uoff + len - pos)));
@@ -293,7 +287,7 @@ interface IndexedEntry extends BundleFileEntry {
   dataOffset: number;
 }
 
-async function walkIndexed(file: string, fh: FileHandle, bf: BlockFile): Promise<{ top: string; files: Map<string, IndexedEntry> }> {
+async function walkIndexed(file: string, at: ReadAhead, bf: BlockFile): Promise<{ top: string; files: Map<string, IndexedEntry> }> {
   const rules = new EntryRules(file);
   const files = new Map<string, IndexedEntry>();
   let pos = 0;
@@ -302,7 +296,7 @@ async function walkIndexed(file: string, fh: FileHandle, bf: BlockFile): Promise
   let longName: string | null = null;
   for (;;) {
     if (pos + 512 > bf.total) throw corrupt(file, 'the tar data ends without its end-of-archive blocks');
-    const block = await bf.readAt(fh, pos, 512);
+    const block = await bf.readAt(at, pos, 512);
     let h;
     try {
       h = decodeHeader(block);
@@ -315,7 +309,7 @@ async function walkIndexed(file: string, fh: FileHandle, bf: BlockFile): Promise
     pos = dataOffset + padded;
     if (h.typeflag === 'x' || h.typeflag === 'g' || h.typeflag === 'L' || h.typeflag === 'K') {
       if (h.size > 4 * 1024 * 1024) throw corrupt(file, `extended header of ${h.size} bytes`);
-      const body = await bf.readAt(fh, dataOffset, h.size);
+      const body = await bf.readAt(at, dataOffset, h.size);
       if (h.typeflag === 'x') {
         const pax = decodePax(body);
         if (pax.path !== undefined) paxName = pax.path;
@@ -339,13 +333,13 @@ async function walkIndexed(file: string, fh: FileHandle, bf: BlockFile): Promise
   return { top: rules.top, files };
 }
 
-async function openIndexed(file: string, fh: FileHandle, bf: BlockFile): Promise<BundleReader> {
-  const { top, files } = await walkIndexed(file, fh, bf);
+async function openIndexed(file: string, at: ReadAhead, bf: BlockFile): Promise<BundleReader> {
+  const { top, files } = await walkIndexed(file, at, bf);
   const m = files.get(MANIFEST_PATH);
   if (!m) throw new BundleError(`${file} is not an smsdiag bundle: it has no ${top}/${MANIFEST_PATH}`);
   if (m.size > MAX_MANIFEST) throw corrupt(file, `${MANIFEST_PATH} is ${m.size} bytes`);
   // Decoded, then parsed: nothing holds the bytes while the text is parsed.
-  const manifest = parseManifest((await bf.readAt(fh, m.dataOffset, m.size)).toString('utf8'), `${file}: ${MANIFEST_PATH}`);
+  const manifest = parseManifest((await bf.readAt(at, m.dataOffset, m.size)).toString('utf8'), `${file}: ${MANIFEST_PATH}`);
   sharePaths(manifest, files);
   const get = (p: string): IndexedEntry => {
     const e = files.get(p);
@@ -462,8 +456,9 @@ export async function openBundle(file: string): Promise<BundleReader> {
   }
   try {
     const st = await fh.stat();
-    const bf = await BlockFile.load(file, fh, st.size);
-    if (bf) return await openIndexed(file, fh, bf);
+    const at = readAhead(fh);
+    const bf = await BlockFile.load(file, at, st.size);
+    if (bf) return await openIndexed(file, at, bf);
   } finally {
     await fh.close();
   }
