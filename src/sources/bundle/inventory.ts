@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { BundleError } from '../../errors';
-import { listedEntries, type ManifestNode } from './manifest';
+import { type ListedFile, listedEntries, type ManifestNode } from './manifest';
 import { firstFew } from '../../text/list';
 import { type BundleReader, isTarGz, openBundle } from './reader';
 import type { Inventory, LogFile, NodeFacts, NodeInput, Role } from '../../types';
@@ -47,7 +47,7 @@ const MAX_CLOCK_MS = 366 * 86_400_000;
  * utcOffsetMinutes, clockOffsetMs, clockUncertaintyMs; `utcOffset` ("+02:00") and a nested
  * `clock: { offsetMs, uncertaintyMs }` are read too. Corrections out of range are ignored, and said.
  */
-function factsOf(n: ManifestNode, warn: (m: string) => void): NodeFacts {
+function factsOf(n: ManifestNode<ListedFile>, warn: (m: string) => void): NodeFacts {
   const f = n.facts;
   const clock = typeof f.clock === 'object' && f.clock !== null ? (f.clock as Record<string, unknown>) : {};
   const facts: NodeFacts = {};
@@ -69,7 +69,7 @@ function factsOf(n: ManifestNode, warn: (m: string) => void): NodeFacts {
 export async function inventoryFromReader(b: BundleReader): Promise<Inventory> {
   const warnings: string[] = [];
   const nodes: NodeInput[] = [];
-  const byNode = new Map<string, ManifestNode>(b.manifest.nodes.map((n) => [n.name, n]));
+  const byNode = new Map<string, ManifestNode<ListedFile>>(b.manifest.nodes.map((n) => [n.name, n]));
   // Nodes present as directories but absent from the manifest are read too, and said so.
   for (const p of b.entries.keys()) {
     const m = /^nodes\/([^/]+)\//.exec(p);
@@ -79,9 +79,6 @@ export async function inventoryFromReader(b: BundleReader): Promise<Inventory> {
     }
   }
   warnings.push(...manifestMismatches(b));
-  // Files open through the reader's own function, not the reader: holding the reader would hold
-  // its manifest, as large as the files' list (56 MB for 200,000 members), all through the analysis.
-  const { open } = b;
   for (const mn of byNode.values()) {
     const prefix = `nodes/${mn.name}/logs/`;
     const files: LogFile[] = [];
@@ -91,7 +88,6 @@ export async function inventoryFromReader(b: BundleReader): Promise<Inventory> {
       const base = path.posix.basename(e.path);
       const c = classifyFileName(base);
       if (!c) continue;
-      const entryPath = e.path;
       const lf: LogFile = {
         node: mn.name,
         kind: c.kind,
@@ -99,7 +95,9 @@ export async function inventoryFromReader(b: BundleReader): Promise<Inventory> {
         order: 0,
         size: e.size,
         mtime: e.mtime,
-        open: () => open(entryPath),
+        // Not the reader: it holds its manifest and the table of every entry (a bundle of
+        // 200,000 members: 20 MB) that the analysis has no use for.
+        open: b.source(e.path),
       };
       rotations.set(lf, c.rotation);
       files.push(lf);

@@ -1,4 +1,5 @@
 import { BundleError } from '../../errors';
+import { jsonFrame, OPEN_ARRAY, OPEN_OBJECT } from './json-frame';
 
 /** Name of the manifest entry, relative to the bundle's top directory. */
 export const MANIFEST_PATH = 'manifest.json';
@@ -22,12 +23,19 @@ export interface ManifestError {
   message: string;
 }
 
-export interface ManifestNode {
+/** What reading a bundle in place needs of a listed file: where it is and how long. */
+export interface ListedFile {
+  path: string;
+  size: number;
+}
+
+/** A node of the manifest; `F` is ListedFile where only paths and sizes were kept (parseManifestListing). */
+export interface ManifestNode<F extends ListedFile = ManifestFile> {
   name: string;
   host: string;
   role: string;
   facts: Record<string, unknown>;
-  files: ManifestFile[];
+  files: F[];
   errors: ManifestError[];
 }
 
@@ -38,7 +46,7 @@ export interface ManifestAnalysisFile {
 }
 
 /** `manifest.json` of a bundle, version 1. */
-export interface Manifest {
+export interface Manifest<F extends ListedFile = ManifestFile> {
   format: 'smsdiag-bundle';
   version: 1;
   tool: { name: string; version: string };
@@ -49,7 +57,7 @@ export interface Manifest {
   description?: string;
   incident?: string;
   redacted: boolean;
-  nodes: ManifestNode[];
+  nodes: Array<ManifestNode<F>>;
   analysis: ManifestAnalysisFile[];
   /** Why analysis/ is missing, when the analysis could not be made (nothing readable was collected). */
   analysisError?: string;
@@ -71,7 +79,10 @@ export function unsafeRelativePath(p: string): string | null {
 }
 
 class Check {
-  constructor(private readonly where: string) {}
+  /** Every path listed so far: a path is listed once, among files and analysis alike. */
+  private readonly paths = new Set<string>();
+
+  constructor(readonly where: string) {}
 
   fail(field: string, what: string): never {
     throw new BundleError(`${this.where}: field "${field}" ${what}`);
@@ -116,14 +127,33 @@ class Check {
     if (why) this.fail(field, `${why} ("${p}")`);
     return p;
   }
+
+  unique(p: string, field: string): void {
+    if (p === MANIFEST_PATH || p === DESCRIPTION_PATH) this.fail(field, `must not name the reserved entry "${p}"`);
+    if (this.paths.has(p)) this.fail(field, `repeats the path "${p}" listed earlier`);
+    this.paths.add(p);
+  }
+
+  /** One item of a node's files, `field` being e.g. "nodes[0].files[3]". */
+  file(v: unknown, field: string): ManifestFile {
+    const file = this.object(v, field);
+    this.string(file.kind, `${field}.kind`, true);
+    this.string(file.source, `${field}.source`);
+    this.unique(this.path(file.path, `${field}.path`), `${field}.path`);
+    this.size(file.size, `${field}.size`);
+    this.iso(file.mtime, `${field}.mtime`);
+    this.sha(file.sha256, `${field}.sha256`);
+    return file as unknown as ManifestFile;
+  }
 }
 
 /**
- * Check a parsed manifest.json and return it typed. Throws a BundleError naming the first
- * field that is wrong, e.g. `manifest.json: field "nodes[1].files[3].sha256" must be ...`.
+ * How a node's files are checked: each here, or already, as parseManifestListing read them
+ * (`failed` then holds the first that failed, thrown where checking them here would have).
  */
-export function validateManifest(value: unknown, where = MANIFEST_PATH): Manifest {
-  const c = new Check(where);
+type FileChecks = { checked: false } | { checked: true; failed?: { node: number; err: BundleError } };
+
+function validate<F extends ListedFile>(c: Check, value: unknown, files: FileChecks): Manifest<F> {
   const m = c.object(value, '(top level)');
   if (m.format !== 'smsdiag-bundle') c.fail('format', 'must be "smsdiag-bundle" (this is not an smsdiag bundle manifest)');
   if (m.version !== 1) c.fail('version', `must be 1 (got ${JSON.stringify(m.version)}; a newer smsdiag may be needed)`);
@@ -136,12 +166,6 @@ export function validateManifest(value: unknown, where = MANIFEST_PATH): Manifes
   c.optString(m.description, 'description');
   c.optString(m.incident, 'incident');
   if (typeof m.redacted !== 'boolean') c.fail('redacted', 'must be true or false');
-  const paths = new Set<string>();
-  const unique = (p: string, field: string): void => {
-    if (p === MANIFEST_PATH || p === DESCRIPTION_PATH) c.fail(field, `must not name the reserved entry "${p}"`);
-    if (paths.has(p)) c.fail(field, `repeats the path "${p}" listed earlier`);
-    paths.add(p);
-  };
   const names = new Set<string>();
   c.array(m.nodes, 'nodes').forEach((nv, i) => {
     const f = `nodes[${i}]`;
@@ -153,16 +177,9 @@ export function validateManifest(value: unknown, where = MANIFEST_PATH): Manifes
     c.string(n.host, `${f}.host`);
     c.string(n.role, `${f}.role`, true);
     c.object(n.facts, `${f}.facts`);
-    c.array(n.files, `${f}.files`).forEach((fv, j) => {
-      const g = `${f}.files[${j}]`;
-      const file = c.object(fv, g);
-      c.string(file.kind, `${g}.kind`, true);
-      c.string(file.source, `${g}.source`);
-      unique(c.path(file.path, `${g}.path`), `${g}.path`);
-      c.size(file.size, `${g}.size`);
-      c.iso(file.mtime, `${g}.mtime`);
-      c.sha(file.sha256, `${g}.sha256`);
-    });
+    const list = c.array(n.files, `${f}.files`);
+    if (!files.checked) list.forEach((fv, j) => c.file(fv, `${f}.files[${j}]`));
+    else if (files.failed?.node === i) throw files.failed.err;
     c.array(n.errors, `${f}.errors`).forEach((ev, j) => {
       const g = `${f}.errors[${j}]`;
       const e = c.object(ev, g);
@@ -173,12 +190,20 @@ export function validateManifest(value: unknown, where = MANIFEST_PATH): Manifes
   c.array(m.analysis, 'analysis').forEach((av, i) => {
     const g = `analysis[${i}]`;
     const a = c.object(av, g);
-    unique(c.path(a.path, `${g}.path`), `${g}.path`);
+    c.unique(c.path(a.path, `${g}.path`), `${g}.path`);
     c.size(a.size, `${g}.size`);
     c.sha(a.sha256, `${g}.sha256`);
   });
   c.optString(m.analysisError, 'analysisError');
-  return m as unknown as Manifest;
+  return m as unknown as Manifest<F>;
+}
+
+/**
+ * Check a parsed manifest.json and return it typed. Throws a BundleError naming the first
+ * field that is wrong, e.g. `manifest.json: field "nodes[1].files[3].sha256" must be ...`.
+ */
+export function validateManifest(value: unknown, where = MANIFEST_PATH): Manifest {
+  return validate(new Check(where), value, { checked: false });
 }
 
 /** Parse and validate manifest.json bytes. */
@@ -192,11 +217,48 @@ export function parseManifest(bytes: Buffer | string, where = MANIFEST_PATH): Ma
   return validateManifest(value, where);
 }
 
-/** Every path the manifest lists with its expected size and sha256 (files first, then analysis). */
-export function listedEntries(m: Manifest): Map<string, { size: number; sha256: string }> {
-  const out = new Map<string, { size: number; sha256: string }>();
-  for (const n of m.nodes) for (const f of n.files) out.set(f.path, { size: f.size, sha256: f.sha256 });
-  for (const a of m.analysis) out.set(a.path, { size: a.size, sha256: a.sha256 });
+/**
+ * Parse and validate manifest.json as parseManifest does, keeping of each listed file only its
+ * path and size: what reading a bundle in place needs. A bundle of 200,000 members has a 60 MB
+ * manifest; parsed whole it took its bytes, its text and 56 MB of objects at once. Here the bytes
+ * come in `chunks` and each file's record is parsed and checked on its own as they are read.
+ * `share` gives the string to keep for a path (the reader's own key for it, so it is held once).
+ */
+export function parseManifestListing(chunks: Iterable<Buffer>, where = MANIFEST_PATH, share: (p: string) => string = (p) => p): Manifest<ListedFile> {
+  const c = new Check(where);
+  const files: FileChecks = { checked: true };
+  const it = chunks[Symbol.iterator]();
+  const j = jsonFrame(it, where);
+  const listed = (node: number, index: number): ListedFile | null => {
+    const v = j.value();
+    if (files.failed) return null;
+    try {
+      const f = c.file(v, `nodes[${node}].files[${index}]`);
+      return { path: share(f.path), size: f.size };
+    } catch (err) {
+      if (!(err instanceof BundleError)) throw err;
+      files.failed = { node, err };
+      return null;
+    }
+  };
+  const node = (i: number): unknown =>
+    j.peek() !== OPEN_OBJECT ? j.value() : j.object((k) => (k === 'files' && j.peek() === OPEN_ARRAY ? j.array((f) => listed(i, f)) : j.value()));
+  let value: unknown;
+  try {
+    value = j.peek() !== OPEN_OBJECT ? j.value() : j.object((k) => (k === 'nodes' && j.peek() === OPEN_ARRAY ? j.array(node) : j.value()));
+    j.end();
+  } finally {
+    // Bytes left unread (malformed JSON) let go of their source: an open file, say.
+    it.return?.();
+  }
+  return validate(c, value, files);
+}
+
+/** Every path the manifest lists with its record (files first, then analysis): size, and sha256 when kept. */
+export function listedEntries<F extends ListedFile>(m: Manifest<F>): Map<string, F | ManifestAnalysisFile> {
+  const out = new Map<string, F | ManifestAnalysisFile>();
+  for (const n of m.nodes) for (const f of n.files) out.set(f.path, f);
+  for (const a of m.analysis) out.set(a.path, a);
   return out;
 }
 

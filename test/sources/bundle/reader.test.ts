@@ -1,8 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
-import { promises as fs, symlinkSync, writeFileSync } from 'node:fs';
+import { promises as fs, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { BundleError } from '../../../src/errors';
+import { encodeMember } from '../../../src/sources/bundle/block-gzip';
 import { openBundle } from '../../../src/sources/bundle/reader';
 import { verifyBundle } from '../../../src/bundle/verify';
 import { createBundleWriter } from '../../../src/bundle/writer';
@@ -116,7 +118,8 @@ describe('bundle reader: many members', () => {
       });
     assert.deepEqual([...b.entries.values()].map((e) => `${e.path} ${e.size}`), listed);
     assert.ok((await b.read('manifest.json')).length > 1.5 * 1024 * 1024);
-    assert.deepEqual(b.manifest.nodes[0].files, manifest.nodes[0].files);
+    // Of each listed file the reader keeps where it is and how long: what reading in place needs.
+    assert.deepEqual(b.manifest.nodes[0].files, manifest.nodes[0].files.map((f) => ({ path: f.path, size: f.size })));
     for (const [p, body] of bodies) {
       const parts: Buffer[] = [];
       for await (const c of b.open(p)) parts.push(c as Buffer);
@@ -132,5 +135,66 @@ describe('bundle reader: many members', () => {
     const bad = path.join(t.dir, 'bad.tar.gz');
     await fs.writeFile(bad, data);
     await assert.rejects(openBundle(bad), (e: Error) => e instanceof BundleError && e.message.startsWith(`${bad} is damaged or truncated (gzip block at byte `));
+  });
+});
+
+describe('bundle reader: the manifest read block by block', () => {
+  let t: ReturnType<typeof tempDir>;
+  beforeEach(() => (t = tempDir()));
+  afterEach(() => t.cleanup());
+
+  /**
+   * A block-indexed bundle made by GNU tar and cut into gzip blocks of 512 bytes, as smsdiag's
+   * writer cuts them at 1 MiB: the manifest spans many blocks.
+   */
+  function blockBundle(manifest: string): { file: string; manifestAt: number } {
+    const top = path.join(t.dir, 'w', 'top');
+    mkdirSync(path.join(top, 'nodes', 'primary', 'logs'), { recursive: true });
+    writeFileSync(path.join(top, 'manifest.json'), manifest);
+    writeFileSync(path.join(top, 'nodes', 'primary', 'logs', 'ha.log'), 'x\n');
+    const tarFile = path.join(t.dir, 'plain.tar');
+    run('tar', ['-cf', tarFile, '--format=gnu', 'top/manifest.json', 'top/nodes/primary/logs/ha.log'], path.join(t.dir, 'w'));
+    const raw = readFileSync(tarFile);
+    const members: Buffer[] = [];
+    for (let k = 0; k < raw.length; k += 512) {
+      const part = raw.subarray(k, k + 512);
+      members.push(encodeMember(part, zlib.deflateRawSync(part)));
+    }
+    const file = path.join(t.dir, 'blocks.tar.gz');
+    writeFileSync(file, Buffer.concat(members));
+    // GNU tar reads it as any .tar.gz: the blocks are gzip members.
+    assert.match(run('tar', ['-tzf', file]), /top\/manifest\.json/);
+    return { file, manifestAt: members[0].length };
+  }
+
+  const openFds = (): number => readdirSync('/proc/self/fd').length;
+
+  it('names the byte of malformed JSON and leaves no file open', async () => {
+    const good = JSON.stringify({ nodes: [{ files: Array.from({ length: 200 }, (_, i) => ({ path: `nodes/primary/logs/ha.log.${i}`, size: i })) }] });
+    // A stray byte after the 51st file's path: that file's record (taken whole) is not JSON.
+    const at = good.indexOf('ha.log.50"') + 'ha.log.50"'.length;
+    const record = good.lastIndexOf('{', at);
+    const { file } = blockBundle(`${good.slice(0, at)}x${good.slice(at)}`);
+    const before = openFds();
+    await assert.rejects(openBundle(file), (e: Error) => {
+      assert.ok(e instanceof BundleError, e.stack);
+      assert.match(e.message, new RegExp(`^${file.replace(/[.]/g, '\\.')}: manifest\\.json is not valid JSON \\(.* at byte ${record}\\); the bundle is damaged$`));
+      return true;
+    });
+    assert.equal(openFds(), before);
+  });
+
+  it('names a damaged block of the manifest and leaves no file open', async () => {
+    const { file, manifestAt } = blockBundle(JSON.stringify({ padding: 'y'.repeat(4000) }));
+    const data = readFileSync(file);
+    // The third block of the manifest's text (the first block is its tar header), which only
+    // reading the manifest inflates.
+    let coff = manifestAt;
+    for (let i = 0; i < 2; i++) coff += data.readUInt32LE(coff + 16);
+    data[coff + 30] ^= 0xff;
+    writeFileSync(file, data);
+    const before = openFds();
+    await assert.rejects(openBundle(file), (e: Error) => e instanceof BundleError && e.message.startsWith(`${file} is damaged or truncated (gzip block at byte ${coff}`));
+    assert.equal(openFds(), before);
   });
 });
