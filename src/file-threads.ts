@@ -35,8 +35,9 @@ function* wholeChunk(chunk: Buffer): Generator<Uint8Array> {
  */
 async function sendFile(w: Worker, id: number, file: LogFile, holder: { src?: Readable }, pieces: (chunk: Buffer) => Iterable<Uint8Array>, room: () => Promise<boolean>): Promise<void> {
   try {
-    holder.src = file.open();
-    reading: for await (const chunk of holder.src as AsyncIterable<Buffer>) {
+    // A file in hand (LogFile.bytes) is sent without a stream, as one chunk.
+    const chunks = file.bytes ? [file.bytes()] : (holder.src = file.open());
+    reading: for await (const chunk of chunks as AsyncIterable<Buffer>) {
       for (const bytes of pieces(chunk)) {
         if (!(await room())) break reading;
         w.postMessage({ t: 'chunk', id, bytes } satisfies ToWorker, [bytes.buffer as ArrayBuffer]);
@@ -63,7 +64,7 @@ function startWorker(youngMb: number): Worker {
 }
 
 /** A file as a worker knows it: all but its opening, which is this thread's. */
-export type FileMeta = Omit<LogFile, 'open'>;
+export type FileMeta = Omit<LogFile, 'open' | 'bytes'>;
 
 /**
  * A node's log files read in a worker (readNodeFiles): a plain local file (`path`) read there, any

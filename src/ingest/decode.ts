@@ -124,18 +124,21 @@ function drainedOrClosed(s: Writable): Promise<void> {
   });
 }
 
+const NOTHING_MORE: AsyncIterator<Buffer> = { next: () => Promise.resolve({ done: true, value: undefined }) };
+
+/** The file opened and its first bytes; all of them at once, without a stream, where it has LogFile.bytes. */
+async function opened(file: LogFile): Promise<{ src?: Readable; head: Buffer; rest: AsyncIterator<Buffer> }> {
+  if (file.bytes) return { head: file.bytes(), rest: NOTHING_MORE };
+  const src = file.open();
+  return { src, ...(await peek(src, SNIFF_BYTES)) };
+}
+
 async function* rawText(file: LogFile, warn: Warn): AsyncGenerator<Buffer> {
-  let src: Readable;
-  try {
-    src = file.open();
-  } catch (err) {
-    warn(`${file.node}: cannot read ${file.path}: ${errorText(err)}; check the path and its permissions`);
-    return;
-  }
+  let src: Readable | undefined;
   let head: Buffer;
   let rest: AsyncIterator<Buffer>;
   try {
-    ({ head, rest } = await peek(src, SNIFF_BYTES));
+    ({ src, head, rest } = await opened(file));
   } catch (err) {
     warn(`${file.node}: cannot read ${file.path}: ${errorText(err)}; check the path and its permissions`);
     return;
@@ -143,7 +146,7 @@ async function* rawText(file: LogFile, warn: Warn): AsyncGenerator<Buffer> {
   if (!isGzip(head)) {
     if (looksBinary(head)) {
       warn(`${file.node}: ${file.path} holds binary data, not log text; skipped`);
-      src.destroy();
+      src?.destroy();
       return;
     }
     try {
@@ -195,6 +198,6 @@ async function* rawText(file: LogFile, warn: Warn): AsyncGenerator<Buffer> {
     warn(`${file.node}: ${file.path} is a damaged or truncated gzip file (${errorText(err)}); kept the ${out} bytes before the damage`);
   } finally {
     // A reader that stopped early (binary data) lets go of the source as well.
-    src.destroy();
+    src?.destroy();
   }
 }

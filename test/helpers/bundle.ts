@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
@@ -8,6 +8,7 @@ import * as zlib from 'node:zlib';
 import type { Manifest, ManifestFile } from '../../src/sources/bundle/manifest';
 import type { Redactor } from '../../src/bundle/redact';
 import { createBundleWriter } from '../../src/bundle/writer';
+import { encodeMember } from '../../src/sources/bundle/block-gzip';
 
 export const NAME = 'smsdiag-sms-a-20171012T134501Z';
 export const CREATED = '2017-10-12T13:45:01.000Z';
@@ -23,6 +24,20 @@ export function sha256(b: Buffer): string {
 
 export function run(cmd: string, args: string[], cwd?: string): string {
   return execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/**
+ * A plain tar file (GNU tar's) as smsdiag's block-gzip: gzip members of `block` bytes, each saying
+ * its lengths, which the reader takes for its block index. Any gzip reader reads it as one file.
+ */
+export function blockGzip(tarFile: string, block = 512): Buffer {
+  const raw = readFileSync(tarFile);
+  const members: Buffer[] = [];
+  for (let k = 0; k < raw.length; k += block) {
+    const part = raw.subarray(k, k + block);
+    members.push(encodeMember(part, zlib.deflateRawSync(part)));
+  }
+  return Buffer.concat(members);
 }
 
 /** A Readable that keeps delivering bytes past `size`, like a log being appended while read. */

@@ -22,6 +22,8 @@ export interface BundleEntries {
   readonly size: number;
   has(path: string): boolean;
   get(path: string): BundleFileEntry | undefined;
+  /** The entry's size, as get(path)?.size without making the entry. */
+  sizeOf(path: string): number | undefined;
   keys(): IterableIterator<string>;
   /** Each entry made as it is reached (the table holds no objects; see EntryTable). */
   values(): IterableIterator<BundleFileEntry>;
@@ -48,6 +50,11 @@ export interface BundleReader {
    * block-indexed bundle: where the entry's blocks are, not the table of every entry).
    */
   source(path: string): () => Readable;
+  /**
+   * For an entry small enough to read at once in this thread (LogFile.bytes), a function that
+   * reads it, holding as little as `source`'s; undefined for a larger entry.
+   */
+  inHand(path: string): (() => Buffer) | undefined;
   /** The stored bytes of a small entry, in memory (refused above `limit`). */
   read(path: string, limit?: number): Promise<Buffer>;
 }
@@ -177,6 +184,11 @@ class EntryTable implements BundleEntries {
   get(path: string): BundleFileEntry | undefined {
     const i = this.index.get(path);
     return i === undefined ? undefined : this.at(i);
+  }
+
+  sizeOf(path: string): number | undefined {
+    const i = this.index.get(path);
+    return i === undefined ? undefined : this.sizes[i];
   }
 
   /** The table's own string for `path`, to share, or `path` when it has none. */
@@ -387,16 +399,30 @@ class BlockFile {
     return () => this.stream(start, len);
   }
 
+  /** True when the blocks holding [start, start+len) are few enough to read in this thread. */
+  private small(start: number, len: number): boolean {
+    if (len === 0) return true;
+    const first = this.find(start);
+    const last = this.find(start + len - 1);
+    return this.uoff[last] + this.ulen[last] - this.uoff[first] <= SMALL_BLOCK;
+  }
+
+  /** `source` of an entry that `small` allows, reading it at once; undefined for a larger one. */
+  inHand(start: number, len: number): (() => Buffer) | undefined {
+    if (!this.small(start, len)) return undefined;
+    return () => {
+      const parts = [...this.here(start, len)];
+      // One block: a view of the block's own inflated bytes, which nothing else holds.
+      return parts.length === 1 ? parts[0] : Buffer.concat(parts, len);
+    };
+  }
+
   /**
    * A stream of [start, start+len). An entry of at most SMALL_BLOCK bytes of blocks is read and
    * inflated in this thread when first asked for; a larger one a few blocks ahead, on libuv's pool.
    */
   stream(start: number, len: number): Readable {
-    if (len === 0) return Readable.from([], { objectMode: false });
-    const first = this.find(start);
-    const last = this.find(start + len - 1);
-    const blocks = this.uoff[last] + this.ulen[last] - this.uoff[first];
-    const parts = blocks <= SMALL_BLOCK ? this.here(start, len) : this.ahead(first, last, start, len);
+    const parts = this.small(start, len) ? this.here(start, len) : this.ahead(this.find(start), this.find(start + len - 1), start, len);
     return Readable.from(parts, { objectMode: false, highWaterMark: BLOCK_SIZE });
   }
 
@@ -458,8 +484,8 @@ class BlockFile {
 }
 
 async function walkIndexed(file: string, at: ReadAhead, bf: BlockFile): Promise<{ top: string; files: EntryTable }> {
-  const rules = new EntryRules(file);
   const files = new EntryTable();
+  const rules = new EntryRules(file, files);
   let pos = 0;
   let paxName: string | null = null;
   let paxSize: number | null = null;
@@ -525,6 +551,10 @@ async function openIndexed(file: string, at: ReadAhead, bf: BlockFile): Promise<
     entries: files,
     indexed: true,
     source,
+    inHand: (p) => {
+      const { dataOffset, size } = get(p);
+      return bf.inHand(dataOffset, size);
+    },
     open: (p) => source(p)(),
     read: async (p, limit = MAX_MANIFEST) => {
       const e = get(p);
@@ -590,6 +620,11 @@ async function openSequential(file: string): Promise<BundleReader> {
     source: (p) => {
       check(p);
       return () => open(p);
+    },
+    inHand: (p) => {
+      check(p);
+      const held = small.get(p);
+      return held && (() => Buffer.from(held));
     },
     open,
     read: async (p, limit = MAX_MANIFEST) => {

@@ -126,7 +126,14 @@ export class EntryRules {
   top: string | null = null;
   private readonly seen = new Set<string>();
 
-  constructor(private readonly bundle: string) {}
+  /**
+   * `files`: the caller's table of files, to which it adds each file accepted here. A file's path
+   * is then looked up there, not kept here as well (a set of 200,000 paths is 10 MB to build).
+   */
+  constructor(
+    private readonly bundle: string,
+    private readonly files?: { has(rel: string): boolean },
+  ) {}
 
   /**
    * Validate and register one entry; returns its path relative to the top directory ('' for the
@@ -144,10 +151,10 @@ export class EntryRules {
     }
     const rel = slash === -1 ? '' : Buffer.from(e.name.slice(slash + 1), 'utf8').toString('utf8');
     // One top directory: the path below it names the entry as well as the whole name does.
-    if (this.seen.has(rel)) {
+    if (this.seen.has(rel) || this.files?.has(rel)) {
       throw new BundleError(`${this.bundle} holds the entry ${JSON.stringify(e.name)} twice; the bundle is ambiguous and was not read`);
     }
-    this.seen.add(rel);
+    if (!this.files || e.type !== 'file') this.seen.add(rel);
     return rel;
   }
 }

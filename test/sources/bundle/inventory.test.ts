@@ -1,12 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { promises as fs, writeFileSync } from 'node:fs';
+import { promises as fs, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { openBundle } from '../../../src/sources/bundle/reader';
 import { BundleError } from '../../../src/errors';
 import { inventoryFromBundle, isBundlePath } from '../../../src/sources/bundle/inventory';
 import type { Inventory, LogFile } from '../../../src/types';
-import { CREATED, NAME, run, sha256, tempDir, writeSample, type WrittenSample } from '../../helpers/bundle';
+import { blockGzip, CREATED, NAME, run, sha256, tempDir, writeSample, type WrittenSample } from '../../helpers/bundle';
 import { createBundleWriter } from '../../../src/bundle/writer';
 import { analyzeInventory } from '../../../src/analyze';
 
@@ -44,6 +44,14 @@ async function checkInventory(inv: Inventory, s: WrittenSample): Promise<void> {
       assert.equal(f.size, want.size);
       assert.equal(f.mtime.toISOString(), want.mtime.toISOString());
       assert.ok(got.equals(want.bytes), `${n.name}/${f.path} bytes`);
+      // A small file is also there at once (LogFile.bytes), in a buffer of its own; a large one only as a stream.
+      if (f.size > 64 * 1024) assert.equal(f.bytes, undefined, f.path);
+      else {
+        const once = f.bytes!();
+        assert.ok(once.equals(want.bytes), `${n.name}/${f.path} bytes at once`);
+        once.fill(0);
+        assert.ok(f.bytes!().equals(want.bytes), `${n.name}/${f.path} bytes at once, again`);
+      }
     }
   }
   // Opening twice, and in parallel, gives the same bytes.
@@ -92,6 +100,34 @@ describe('bundle source (read in place)', () => {
     const b = await openBundle(repacked);
     assert.equal(b.indexed, false);
     await checkInventory(await inventoryFromBundle(repacked), s);
+  });
+
+  it('says where the entries disagree with the manifest, block-indexed or not', async () => {
+    const s = await writeSample(t.dir);
+    const x = path.join(t.dir, 'x');
+    await fs.mkdir(x);
+    run('tar', ['-xzf', s.bundle, '-C', x]);
+    const logs = (node: string): string => path.join(x, NAME, 'nodes', node, 'logs');
+    await fs.appendFile(path.join(logs('primary'), 'sms-info.log'), 'one more line\n');
+    await fs.rm(path.join(logs('secondary'), 'ha.log.1'));
+    writeFileSync(path.join(logs('primary'), 'ha.log.9'), '2017-10-12 13:45:01,123 INFO added later\n');
+    const tarFile = path.join(t.dir, 'edited.tar');
+    run('tar', ['-cf', tarFile, '-C', x, NAME]);
+    const indexed = path.join(t.dir, 'edited-blocks.tar.gz');
+    writeFileSync(indexed, blockGzip(tarFile));
+    const plain = path.join(t.dir, 'edited.tar.gz');
+    writeFileSync(plain, zlib.gzipSync(readFileSync(tarFile)));
+    const size = s.stored.get('nodes/primary/logs/sms-info.log')!.size;
+    for (const [file, isIndexed] of [[indexed, true], [plain, false]] as const) {
+      assert.equal((await openBundle(file)).indexed, isIndexed);
+      const inv = await inventoryFromBundle(file);
+      const said = inv.warnings.filter((w) => w.includes('does not match its own manifest'));
+      assert.deepEqual(said, [
+        `${path.basename(file)} does not match its own manifest (nodes/primary/logs/sms-info.log is ${size + 14} bytes, the manifest says ${size}; nodes/secondary/logs/ha.log.1 is listed but missing; nodes/primary/logs/ha.log.9 is not in the manifest); it was changed after it was collected: run smsdiag verify ${path.basename(file)}`,
+      ]);
+      // The file the manifest does not list is read all the same.
+      assert.ok(inv.nodes[0].files.some((f) => f.path === 'logs/ha.log.9'));
+    }
   });
 
   it('recognises bundles: gzip with a tar inside, not plain gzip or text', async () => {

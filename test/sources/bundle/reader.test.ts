@@ -4,12 +4,11 @@ import { promises as fs, mkdirSync, readdirSync, readFileSync, symlinkSync, writ
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
 import { BundleError } from '../../../src/errors';
-import { encodeMember } from '../../../src/sources/bundle/block-gzip';
 import { openBundle } from '../../../src/sources/bundle/reader';
 import { verifyBundle } from '../../../src/bundle/verify';
 import { createBundleWriter } from '../../../src/bundle/writer';
 import type { Manifest, ManifestFile } from '../../../src/sources/bundle/manifest';
-import { CREATED, haLines, NAME, run, tempDir } from '../../helpers/bundle';
+import { blockGzip, CREATED, haLines, NAME, run, tempDir } from '../../helpers/bundle';
 
 describe('bundle reader: unsafe entries', () => {
   let t: ReturnType<typeof tempDir>;
@@ -124,6 +123,10 @@ describe('bundle reader: many members', () => {
       const parts: Buffer[] = [];
       for await (const c of b.open(p)) parts.push(c as Buffer);
       assert.ok(Buffer.concat(parts).equals(body), p);
+      // At once as well, for a member within a block; the large one only as a stream.
+      const inHand = b.inHand(p);
+      if (body.length > 64 * 1024) assert.equal(inHand, undefined, p);
+      else assert.ok(inHand?.().equals(body), p);
     }
   });
 
@@ -154,17 +157,12 @@ describe('bundle reader: the manifest read block by block', () => {
     writeFileSync(path.join(top, 'nodes', 'primary', 'logs', 'ha.log'), 'x\n');
     const tarFile = path.join(t.dir, 'plain.tar');
     run('tar', ['-cf', tarFile, '--format=gnu', 'top/manifest.json', 'top/nodes/primary/logs/ha.log'], path.join(t.dir, 'w'));
-    const raw = readFileSync(tarFile);
-    const members: Buffer[] = [];
-    for (let k = 0; k < raw.length; k += 512) {
-      const part = raw.subarray(k, k + 512);
-      members.push(encodeMember(part, zlib.deflateRawSync(part)));
-    }
     const file = path.join(t.dir, 'blocks.tar.gz');
-    writeFileSync(file, Buffer.concat(members));
+    const data = blockGzip(tarFile);
+    writeFileSync(file, data);
     // GNU tar reads it as any .tar.gz: the blocks are gzip members.
     assert.match(run('tar', ['-tzf', file]), /top\/manifest\.json/);
-    return { file, manifestAt: members[0].length };
+    return { file, manifestAt: data.readUInt32LE(16) };
   }
 
   const openFds = (): number => readdirSync('/proc/self/fd').length;
@@ -196,5 +194,29 @@ describe('bundle reader: the manifest read block by block', () => {
     const before = openFds();
     await assert.rejects(openBundle(file), (e: Error) => e instanceof BundleError && e.message.startsWith(`${file} is damaged or truncated (gzip block at byte ${coff}`));
     assert.equal(openFds(), before);
+  });
+});
+
+describe('bundle reader: an entry twice', () => {
+  let t: ReturnType<typeof tempDir>;
+  beforeEach(() => (t = tempDir()));
+  afterEach(() => t.cleanup());
+
+  it('refuses a bundle holding a file twice, block-indexed or not', async () => {
+    const top = path.join(t.dir, 'w', 'top');
+    mkdirSync(path.join(top, 'nodes', 'primary', 'logs'), { recursive: true });
+    writeFileSync(path.join(top, 'manifest.json'), '{}');
+    writeFileSync(path.join(top, 'nodes', 'primary', 'logs', 'ha.log'), 'x\n');
+    const tarFile = path.join(t.dir, 'twice.tar');
+    const twice = 'top/nodes/primary/logs/ha.log';
+    run('tar', ['-cf', tarFile, '--format=gnu', '--hard-dereference', 'top/manifest.json', twice, twice], path.join(t.dir, 'w'));
+    assert.equal(run('tar', ['-tf', tarFile]).split('\n').filter((l) => l === twice).length, 2);
+    const indexed = path.join(t.dir, 'twice-blocks.tar.gz');
+    writeFileSync(indexed, blockGzip(tarFile));
+    const plain = path.join(t.dir, 'twice.tar.gz');
+    writeFileSync(plain, zlib.gzipSync(readFileSync(tarFile)));
+    for (const file of [indexed, plain]) {
+      await assert.rejects(openBundle(file), (e: Error) => e instanceof BundleError && e.message === `${file} holds the entry "${twice}" twice; the bundle is ambiguous and was not read`);
+    }
   });
 });
