@@ -16685,7 +16685,7 @@ var require_plugin = __commonJS({
         const ignoreManifest = Boolean(this.options.ignoreManifest);
         const errorOnManifestCreate = Boolean(this.options.errorOnManifestCreate);
         const respectNoCacheDefault = Boolean(this.options.respectNoCacheDefault);
-        const readManifest = async (dotfile = false) => {
+        const readManifest2 = async (dotfile = false) => {
           try {
             const p = (0, node_path_1.join)(this.root, `${dotfile ? "." : ""}oclif.manifest.json`);
             const manifest2 = await (0, fs_1.readJson)(p);
@@ -16700,7 +16700,7 @@ This usually means you have an oclif.manifest.json file that should be deleted i
           } catch (error) {
             if (error.code === "ENOENT") {
               if (!dotfile)
-                return readManifest(true);
+                return readManifest2(true);
             } else {
               this.warn(error, "readManifest");
             }
@@ -16708,7 +16708,7 @@ This usually means you have an oclif.manifest.json file that should be deleted i
         };
         const marker = performance_1.Performance.mark(performance_1.OCLIF_MARKER_OWNER, `plugin.manifest#${this.name}`, { plugin: this.name });
         if (!ignoreManifest) {
-          const manifest2 = await readManifest();
+          const manifest2 = await readManifest2();
           if (manifest2) {
             marker?.addDetails({ commandCount: Object.keys(manifest2.commands).length, fromCache: true });
             marker?.stop();
@@ -47811,15 +47811,9 @@ function validateManifest(value, where = MANIFEST_PATH) {
   return validate(new Check(where), value, { checked: false });
 }
 function parseManifest(bytes, where = MANIFEST_PATH) {
-  let value;
-  try {
-    value = JSON.parse(typeof bytes === "string" ? bytes : bytes.toString("utf8"));
-  } catch (err) {
-    throw new BundleError(`${where} is not valid JSON (${err.message}); the bundle is damaged`);
-  }
-  return validateManifest(value, where);
+  return readManifest([typeof bytes === "string" ? Buffer.from(bytes, "utf8") : bytes], where, (f) => f);
 }
-function parseManifestListing(chunks, where = MANIFEST_PATH, share = (p) => p) {
+function readManifest(chunks, where, keep2) {
   const c = new Check(where);
   const files = { checked: true };
   const it = chunks[Symbol.iterator]();
@@ -47828,8 +47822,7 @@ function parseManifestListing(chunks, where = MANIFEST_PATH, share = (p) => p) {
     const v = j.value();
     if (files.failed) return null;
     try {
-      const f = c.file(v, `nodes[${node2}].files[${index}]`);
-      return { path: share(f.path), size: f.size };
+      return keep2(c.file(v, `nodes[${node2}].files[${index}]`));
     } catch (err) {
       if (!(err instanceof BundleError)) throw err;
       files.failed = { node: node2, err };
@@ -48238,6 +48231,9 @@ var EntryTable = class {
     return { path: this.paths[i], size: this.sizes[i], mtime: new Date(this.mtimes[i]) };
   }
 };
+function listedIn(table) {
+  return (f) => ({ path: table.key(f.path), size: f.size });
+}
 function readAhead(fh) {
   let start = 0;
   let bytes = Buffer.alloc(0);
@@ -48518,7 +48514,7 @@ async function openIndexed(file, at, bf) {
   const m = files.located(MANIFEST_PATH);
   if (!m) throw new BundleError(`${file} is not an smsdiag bundle: it has no ${top}/${MANIFEST_PATH}`);
   if (m.size > MAX_MANIFEST) throw corrupt(file, `${MANIFEST_PATH} is ${m.size} bytes`);
-  const manifest = parseManifestListing(bf.here(m.dataOffset, m.size), `${file}: ${MANIFEST_PATH}`, (p) => files.key(p));
+  const manifest = readManifest(bf.here(m.dataOffset, m.size), `${file}: ${MANIFEST_PATH}`, listedIn(files));
   const get = (p) => {
     const e = files.located(p);
     if (!e) throw new BundleError(`${file} has no entry ${top}/${p}`);
@@ -48568,7 +48564,7 @@ async function openSequential(file) {
     }
   }
   if (!manifestBytes) throw new BundleError(`${file} is not an smsdiag bundle: it has no ${top}/${MANIFEST_PATH}`);
-  const manifest = parseManifestListing([manifestBytes], `${file}: ${MANIFEST_PATH}`, (p) => entries.key(p));
+  const manifest = readManifest([manifestBytes], `${file}: ${MANIFEST_PATH}`, listedIn(entries));
   const check2 = (p) => {
     const e = entries.get(p);
     if (!e) throw new BundleError(`${file} has no entry ${top}/${p}`);

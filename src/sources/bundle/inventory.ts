@@ -136,7 +136,7 @@ export async function inventoryFromReader(b: BundleReader): Promise<Inventory> {
 function manifestMismatches(b: BundleReader): string[] {
   const name = path.basename(b.file);
   const problems: string[] = [];
-  // The manifest lists a path once (parseManifestListing): when as many of the entries under nodes/
+  // The manifest lists a path once (readManifest checks it): when as many of the entries under nodes/
   // are listed as there are such entries, none is unlisted, and no set of every path is needed.
   let listedNodeEntries = 0;
   const listed = (p: string, want: number): void => {

@@ -29,7 +29,7 @@ export interface ListedFile {
   size: number;
 }
 
-/** A node of the manifest; `F` is ListedFile where only paths and sizes were kept (parseManifestListing). */
+/** A node of the manifest; `F` is ListedFile where only paths and sizes were kept (readManifest). */
 export interface ManifestNode<F extends ListedFile = ManifestFile> {
   name: string;
   host: string;
@@ -148,7 +148,7 @@ class Check {
 }
 
 /**
- * How a node's files are checked: each here, or already, as parseManifestListing read them
+ * How a node's files are checked: each here, or already, as readManifest read them
  * (`failed` then holds the first that failed, thrown where checking them here would have).
  */
 type FileChecks = { checked: false } | { checked: true; failed?: { node: number; err: BundleError } };
@@ -206,35 +206,28 @@ export function validateManifest(value: unknown, where = MANIFEST_PATH): Manifes
   return validate(new Check(where), value, { checked: false });
 }
 
-/** Parse and validate manifest.json bytes. */
+/** Parse and validate manifest.json bytes (readManifest, keeping every field of each file). */
 export function parseManifest(bytes: Buffer | string, where = MANIFEST_PATH): Manifest {
-  let value: unknown;
-  try {
-    value = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8'));
-  } catch (err) {
-    throw new BundleError(`${where} is not valid JSON (${(err as Error).message}); the bundle is damaged`);
-  }
-  return validateManifest(value, where);
+  return readManifest([typeof bytes === 'string' ? Buffer.from(bytes, 'utf8') : bytes], where, (f) => f);
 }
 
 /**
- * Parse and validate manifest.json as parseManifest does, keeping of each listed file only its
- * path and size: what reading a bundle in place needs. A bundle of 200,000 members has a 60 MB
- * manifest; parsed whole it took its bytes, its text and 56 MB of objects at once. Here the bytes
- * come in `chunks` and each file's record is parsed and checked on its own as they are read.
- * `share` gives the string to keep for a path (the reader's own key for it, so it is held once).
+ * Parse and validate manifest.json, the bytes coming in `chunks`, each listed file's record parsed
+ * and checked on its own as it is read and kept as `keep` makes it. Reading a bundle in place
+ * keeps only path and size: a bundle of 200,000 members has a 60 MB manifest, which JSON.parse
+ * took whole, its bytes, its text and 56 MB of objects at once. The first wrong field named is
+ * the one validateManifest names; a key repeated in the document or in a node is refused (see jsonFrame).
  */
-export function parseManifestListing(chunks: Iterable<Buffer>, where = MANIFEST_PATH, share: (p: string) => string = (p) => p): Manifest<ListedFile> {
+export function readManifest<F extends ListedFile>(chunks: Iterable<Buffer>, where: string, keep: (f: ManifestFile) => F): Manifest<F> {
   const c = new Check(where);
   const files: FileChecks = { checked: true };
   const it = chunks[Symbol.iterator]();
   const j = jsonFrame(it, where);
-  const listed = (node: number, index: number): ListedFile | null => {
+  const listed = (node: number, index: number): F | null => {
     const v = j.value();
     if (files.failed) return null;
     try {
-      const f = c.file(v, `nodes[${node}].files[${index}]`);
-      return { path: share(f.path), size: f.size };
+      return keep(c.file(v, `nodes[${node}].files[${index}]`));
     } catch (err) {
       if (!(err instanceof BundleError)) throw err;
       files.failed = { node, err };

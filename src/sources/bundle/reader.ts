@@ -6,7 +6,7 @@ import * as zlib from 'node:zlib';
 import * as tar from 'tar-stream';
 import { BLOCK_SIZE, decodeMemberHeader, MEMBER_HEADER_SIZE } from './block-gzip';
 import { BundleError } from '../../errors';
-import { type ListedFile, MANIFEST_PATH, type Manifest, parseManifestListing } from './manifest';
+import { type ListedFile, MANIFEST_PATH, type Manifest, type ManifestFile, readManifest } from './manifest';
 import { decodeHeader, decodePax, EntryRules, safeEntry, type TarEntry } from './tar-entry';
 
 /** A regular file in a bundle. */
@@ -34,7 +34,7 @@ export interface BundleReader {
   readonly file: string;
   /** The top directory inside the archive (the bundle's name). */
   readonly top: string;
-  /** The manifest, of each listed file only its path and size (parseManifestListing). */
+  /** The manifest, of each listed file only its path and size. */
   readonly manifest: Manifest<ListedFile>;
   readonly entries: BundleEntries;
   /**
@@ -214,6 +214,11 @@ class EntryTable implements BundleEntries {
   private at(i: number): BundleFileEntry {
     return { path: this.paths[i], size: this.sizes[i], mtime: new Date(this.mtimes[i]) };
   }
+}
+
+/** Of a listed file what reading in place needs, its path the table's own string (held once). */
+function listedIn(table: EntryTable): (f: ManifestFile) => ListedFile {
+  return (f) => ({ path: table.key(f.path), size: f.size });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -534,7 +539,7 @@ async function openIndexed(file: string, at: ReadAhead, bf: BlockFile): Promise<
   const m = files.located(MANIFEST_PATH);
   if (!m) throw new BundleError(`${file} is not an smsdiag bundle: it has no ${top}/${MANIFEST_PATH}`);
   if (m.size > MAX_MANIFEST) throw corrupt(file, `${MANIFEST_PATH} is ${m.size} bytes`);
-  const manifest = parseManifestListing(bf.here(m.dataOffset, m.size), `${file}: ${MANIFEST_PATH}`, (p) => files.key(p));
+  const manifest = readManifest(bf.here(m.dataOffset, m.size), `${file}: ${MANIFEST_PATH}`, listedIn(files));
   const get = (p: string): { size: number; dataOffset: number } => {
     const e = files.located(p);
     if (!e) throw new BundleError(`${file} has no entry ${top}/${p}`);
@@ -588,7 +593,7 @@ async function openSequential(file: string): Promise<BundleReader> {
     }
   }
   if (!manifestBytes) throw new BundleError(`${file} is not an smsdiag bundle: it has no ${top}/${MANIFEST_PATH}`);
-  const manifest = parseManifestListing([manifestBytes], `${file}: ${MANIFEST_PATH}`, (p) => entries.key(p));
+  const manifest = readManifest([manifestBytes], `${file}: ${MANIFEST_PATH}`, listedIn(entries));
   const check = (p: string): BundleFileEntry => {
     const e = entries.get(p);
     if (!e) throw new BundleError(`${file} has no entry ${top}/${p}`);

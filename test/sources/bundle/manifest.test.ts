@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { BundleError } from '../../../src/errors';
-import { type Manifest, parseManifest, parseManifestListing } from '../../../src/sources/bundle/manifest';
+import { type Manifest, type ManifestFile, parseManifest, readManifest, validateManifest } from '../../../src/sources/bundle/manifest';
 import { CREATED } from '../../helpers/bundle';
 
 const SHA = 'a'.repeat(64);
@@ -27,8 +27,13 @@ function* chunked(text: string, size: number): Generator<Buffer> {
   for (let k = 0; k < b.length; k += size) yield b.subarray(k, k + size);
 }
 
-/** What each way of reading the text gives: the manifest, or the error's message. */
-function both(text: string): { whole: unknown; listing: unknown } {
+const listing = (f: ManifestFile) => ({ path: f.path, size: f.size });
+
+/**
+ * What the text gives read whole (JSON.parse, then validateManifest: the reference), read in
+ * chunks of 7 bytes keeping path and size, and by parseManifest: the manifest, or the error's message.
+ */
+function all(text: string): { whole: unknown; listing: unknown; parsed: unknown } {
   const outcome = (read: () => unknown): unknown => {
     try {
       return read();
@@ -37,31 +42,35 @@ function both(text: string): { whole: unknown; listing: unknown } {
       return (err as Error).message;
     }
   };
-  return { whole: outcome(() => parseManifest(text, 'm.json')), listing: outcome(() => parseManifestListing(chunked(text, 7), 'm.json')) };
+  return {
+    whole: outcome(() => validateManifest(JSON.parse(text), 'm.json')),
+    listing: outcome(() => readManifest(chunked(text, 7), 'm.json', listing)),
+    parsed: outcome(() => parseManifest(text, 'm.json')),
+  };
 }
 
-describe('manifest listing', () => {
-  it('reads what parseManifest reads, keeping of each file its path and size', () => {
+describe('readManifest', () => {
+  it('reads what JSON.parse and validateManifest read, keeping of each file what it is asked to', () => {
     const text = JSON.stringify(sample(), null, 2);
-    const { whole, listing } = both(text);
+    const { whole, listing: listed, parsed } = all(text);
     const want = sample();
-    for (const n of want.nodes) n.files = n.files.map((f) => ({ path: f.path, size: f.size })) as typeof n.files;
+    for (const n of want.nodes) n.files = n.files.map(listing) as typeof n.files;
     assert.deepEqual(whole, sample());
-    assert.deepEqual(listing, want);
+    assert.deepEqual(parsed, sample());
+    assert.deepEqual(listed, want);
   });
 
-  it('shares the path strings it is given', () => {
-    const keys = new Map<string, string>();
-    const m = parseManifestListing([Buffer.from(JSON.stringify(sample()))], 'm.json', (p) => {
-      const k = `${p}`;
-      keys.set(p, k);
-      return k;
+  it('keeps what `keep` makes of each file, in order', () => {
+    const seen: string[] = [];
+    const m = readManifest([Buffer.from(JSON.stringify(sample()))], 'm.json', (f) => {
+      seen.push(f.path);
+      return { path: `kept:${f.path}`, size: f.size };
     });
-    assert.equal(keys.size, 5);
-    for (const f of m.nodes.flatMap((n) => n.files)) assert.equal(f.path, keys.get(f.path));
+    assert.deepEqual(seen, sample().nodes.flatMap((n) => n.files.map((f) => f.path)));
+    assert.deepEqual(m.nodes.flatMap((n) => n.files.map((f) => f.path)), seen.map((p) => `kept:${p}`));
   });
 
-  /** Each case breaks the sample; the first error named is the one parseManifest names. */
+  /** Each case breaks the sample; the first error named is the one validateManifest names. */
   const broken: Array<[string, (m: Record<string, any>) => void, RegExp]> = [
     ['a file field', (m) => (m.nodes[1].files[1].sha256 = 'x'), /"nodes\[1\]\.files\[1\]\.sha256" must be 64 lower-case hex/],
     ['a top-level field before a bad file', (m) => ((m.format = 'x'), (m.nodes[0].files[0].size = -1)), /"format" must be "smsdiag-bundle"/],
@@ -78,13 +87,14 @@ describe('manifest listing', () => {
     ['a node that is not an object', (m) => (m.nodes[1] = null), /"nodes\[1\]" must be an object/],
   ];
   for (const [what, breakIt, why] of broken) {
-    it(`names the first wrong field as parseManifest does: ${what}`, () => {
+    it(`names the first wrong field as validateManifest does: ${what}`, () => {
       const m = sample() as unknown as Record<string, any>;
       breakIt(m);
-      const { whole, listing } = both(JSON.stringify(m));
+      const { whole, listing: listed, parsed } = all(JSON.stringify(m));
       assert.equal(typeof whole, 'string');
       assert.match(whole as string, why);
-      assert.equal(listing, whole);
+      assert.equal(listed, whole);
+      assert.equal(parsed, whole);
     });
   }
 
@@ -104,7 +114,16 @@ describe('manifest listing', () => {
         };
       },
     };
-    assert.throws(() => parseManifestListing(source, 'm.json'), (e: Error) => e instanceof BundleError && new RegExp(`^m\\.json is not valid JSON \\(.* at byte ${cut}\\); the bundle is damaged$`).test(e.message));
+    assert.throws(() => readManifest(source, 'm.json', listing), (e: Error) => e instanceof BundleError && new RegExp(`^m\\.json is not valid JSON \\(.* at byte ${cut}\\); the bundle is damaged$`).test(e.message));
     assert.equal(returned, true);
+  });
+});
+
+describe('parseManifest', () => {
+  it('refuses a key repeated in the document or a node, as reading a bundle in place does', () => {
+    const text = JSON.stringify(sample());
+    const twice = text.replace('"redacted":false', '"redacted":false,"redacted":true');
+    assert.throws(() => parseManifest(twice, 'm.json'), (e: Error) => e instanceof BundleError && /^m\.json is not valid JSON \(the key "redacted" is repeated at byte \d+\); the bundle is damaged$/.test(e.message));
+    assert.throws(() => readManifest([Buffer.from(twice)], 'm.json', listing), /the key "redacted" is repeated/);
   });
 });
