@@ -47573,20 +47573,28 @@ var OPEN_OBJECT = LBRACE;
 var OPEN_ARRAY = LBRACKET;
 function jsonFrame(chunks, where) {
   let b = Buffer.alloc(0);
+  let len = 0;
   let base = 0;
   let done = false;
   let pos = 0;
   const has = (k) => {
-    while (k - base >= b.length) {
+    while (k - base >= len) {
       if (done) return false;
       const r = chunks.next();
       if (r.done) {
         done = true;
         return false;
       }
-      const drop = Math.min(pos, base + b.length) - base;
-      b = Buffer.concat([b.subarray(drop), r.value]);
-      base += drop;
+      const c = r.value;
+      const drop = Math.min(pos, base + len) - base;
+      if (drop > 0) {
+        b.copyWithin(0, drop, len);
+        len -= drop;
+        base += drop;
+      }
+      if (len + c.length > b.length) b = Buffer.concat([b.subarray(0, len)], Math.max(2 * b.length, len + c.length));
+      c.copy(b, len);
+      len += c.length;
     }
     return true;
   };
@@ -47605,7 +47613,7 @@ function jsonFrame(chunks, where) {
     }
   };
   const stringEnd = (at) => {
-    for (let k = at + 1; k - base < b.length || has(k); k++) {
+    for (let k = at + 1; k - base < len || has(k); k++) {
       const c = b[k - base];
       if (c === QUOTE) return k + 1;
       if (c === BACKSLASH) k++;
@@ -47615,7 +47623,7 @@ function jsonFrame(chunks, where) {
   const valueEnd = () => {
     let depth = 0;
     let k = pos;
-    while (k - base < b.length || has(k)) {
+    while (k - base < len || has(k)) {
       const c = b[k - base];
       if (c === QUOTE) {
         k = stringEnd(k);
@@ -48393,12 +48401,16 @@ var BlockFile = class _BlockFile {
     const last = this.find(start + len - 1);
     return this.uoff[last] + this.ulen[last] - this.uoff[first] <= SMALL_BLOCK;
   }
-  /** `source` of an entry that `small` allows, reading it at once; undefined for a larger one. */
+  /**
+   * `source` of an entry within one block of at most SMALL_BLOCK bytes (smsdiag's writer starts a
+   * block at each entry: every small entry it writes), reading it at once; undefined for any other.
+   * Over several blocks, one of them damaged, a stream still gives the text before the damage.
+   */
   inHand(start, len) {
-    if (!this.small(start, len)) return void 0;
+    if (len === 0 || !this.small(start, len) || this.find(start) !== this.find(start + len - 1)) return void 0;
     return () => {
-      const parts = [...this.here(start, len)];
-      return parts.length === 1 ? parts[0] : Buffer.concat(parts, len);
+      const [part] = [...this.here(start, len)];
+      return part;
     };
   }
   /**

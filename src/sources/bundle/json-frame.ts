@@ -37,24 +37,34 @@ export const OPEN_OBJECT = LBRACE;
 export const OPEN_ARRAY = LBRACKET;
 
 export function jsonFrame(chunks: Iterator<Buffer>, where: string): JsonFrame {
-  /** The bytes held: absolute offsets [base, base + b.length). */
+  /** The bytes held, b[0, len): absolute offsets [base, base + len). */
   let b = Buffer.alloc(0);
+  let len = 0;
   let base = 0;
   let done = false;
   /** Absolute offset of the cursor; nothing before it is needed again. */
   let pos = 0;
   /** True when absolute offset k is held, after taking in chunks as needed; false past the end. */
   const has = (k: number): boolean => {
-    while (k - base >= b.length) {
+    while (k - base >= len) {
       if (done) return false;
       const r = chunks.next();
       if (r.done) {
         done = true;
         return false;
       }
-      const drop = Math.min(pos, base + b.length) - base;
-      b = Buffer.concat([b.subarray(drop), r.value]);
-      base += drop;
+      const c = r.value;
+      const drop = Math.min(pos, base + len) - base;
+      if (drop > 0) {
+        b.copyWithin(0, drop, len);
+        len -= drop;
+        base += drop;
+      }
+      // Room doubled, not made to measure: a large value read whole (a node's facts) would be
+      // copied again at every chunk.
+      if (len + c.length > b.length) b = Buffer.concat([b.subarray(0, len)], Math.max(2 * b.length, len + c.length));
+      c.copy(b, len);
+      len += c.length;
     }
     return true;
   };
@@ -74,7 +84,7 @@ export function jsonFrame(chunks: Iterator<Buffer>, where: string): JsonFrame {
   };
   /** Just past the string whose opening quote is at `at`. */
   const stringEnd = (at: number): number => {
-    for (let k = at + 1; k - base < b.length || has(k); k++) {
+    for (let k = at + 1; k - base < len || has(k); k++) {
       const c = b[k - base];
       if (c === QUOTE) return k + 1;
       if (c === BACKSLASH) k++;
@@ -85,7 +95,7 @@ export function jsonFrame(chunks: Iterator<Buffer>, where: string): JsonFrame {
   const valueEnd = (): number => {
     let depth = 0;
     let k = pos;
-    while (k - base < b.length || has(k)) {
+    while (k - base < len || has(k)) {
       const c = b[k - base];
       if (c === QUOTE) {
         k = stringEnd(k);

@@ -412,13 +412,17 @@ class BlockFile {
     return this.uoff[last] + this.ulen[last] - this.uoff[first] <= SMALL_BLOCK;
   }
 
-  /** `source` of an entry that `small` allows, reading it at once; undefined for a larger one. */
+  /**
+   * `source` of an entry within one block of at most SMALL_BLOCK bytes (smsdiag's writer starts a
+   * block at each entry: every small entry it writes), reading it at once; undefined for any other.
+   * Over several blocks, one of them damaged, a stream still gives the text before the damage.
+   */
   inHand(start: number, len: number): (() => Buffer) | undefined {
-    if (!this.small(start, len)) return undefined;
+    if (len === 0 || !this.small(start, len) || this.find(start) !== this.find(start + len - 1)) return undefined;
     return () => {
-      const parts = [...this.here(start, len)];
-      // One block: a view of the block's own inflated bytes, which nothing else holds.
-      return parts.length === 1 ? parts[0] : Buffer.concat(parts, len);
+      // Read to its end, which closes the file: a view of the block's inflated bytes, which nothing else uses.
+      const [part] = [...this.here(start, len)];
+      return part;
     };
   }
 

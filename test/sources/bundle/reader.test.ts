@@ -8,7 +8,7 @@ import { openBundle } from '../../../src/sources/bundle/reader';
 import { verifyBundle } from '../../../src/bundle/verify';
 import { createBundleWriter } from '../../../src/bundle/writer';
 import type { Manifest, ManifestFile } from '../../../src/sources/bundle/manifest';
-import { blockGzip, CREATED, haLines, NAME, run, tempDir } from '../../helpers/bundle';
+import { blockGzip, CREATED, haLines, NAME, run, sha256, tempDir } from '../../helpers/bundle';
 
 describe('bundle reader: unsafe entries', () => {
   let t: ReturnType<typeof tempDir>;
@@ -194,6 +194,47 @@ describe('bundle reader: the manifest read block by block', () => {
     const before = openFds();
     await assert.rejects(openBundle(file), (e: Error) => e instanceof BundleError && e.message.startsWith(`${file} is damaged or truncated (gzip block at byte ${coff}`));
     assert.equal(openFds(), before);
+  });
+});
+
+describe('bundle reader: a small member over several blocks', () => {
+  let t: ReturnType<typeof tempDir>;
+  beforeEach(() => (t = tempDir()));
+  afterEach(() => t.cleanup());
+
+  it('is streamed, not read at once, so that a damaged block keeps the text before it', async () => {
+    const log = haLines('primary', 0, 120);
+    const top = path.join(t.dir, 'w', 'top');
+    mkdirSync(path.join(top, 'nodes', 'primary', 'logs'), { recursive: true });
+    const file = { kind: 'ha', source: '/var/log/ha.log', path: 'nodes/primary/logs/ha.log', size: log.length, mtime: CREATED, sha256: sha256(Buffer.from(log)) };
+    const manifest = { format: 'smsdiag-bundle', version: 1, tool: { name: 'smsdiag', version: '0' }, commandLine: [], createdAt: CREATED, redacted: false, analysis: [], nodes: [{ name: 'primary', host: 'sms-a', role: 'primary', facts: {}, errors: [], files: [file] }] };
+    writeFileSync(path.join(top, 'manifest.json'), JSON.stringify(manifest));
+    writeFileSync(path.join(top, 'nodes', 'primary', 'logs', 'ha.log'), log);
+    const tarFile = path.join(t.dir, 'plain.tar');
+    run('tar', ['-cf', tarFile, '--format=gnu', 'top/manifest.json', 'top/nodes/primary/logs/ha.log'], path.join(t.dir, 'w'));
+    const data = blockGzip(tarFile);
+    // The blocks: the manifest's header and text, ha.log's header, then its text in 512-byte blocks.
+    const starts: number[] = [];
+    for (let at = 0; at < data.length; at += data.readUInt32LE(at + 16)) starts.push(at);
+    const firstText = 1 + Math.ceil(Buffer.byteLength(JSON.stringify(manifest)) / 512) + 1;
+    assert.ok(firstText + Math.ceil(log.length / 512) <= starts.length);
+    const damaged = firstText + 5;
+    data[starts[damaged] + 30] ^= 0xff;
+    const bundle = path.join(t.dir, 'damaged.tar.gz');
+    writeFileSync(bundle, data);
+    const b = await openBundle(bundle);
+    assert.equal(b.indexed, true);
+    assert.equal(b.inHand('nodes/primary/logs/ha.log'), undefined);
+    // The manifest, within one block, is read at once.
+    assert.equal(b.inHand('manifest.json')?.().toString(), JSON.stringify(manifest));
+    const parts: Buffer[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const c of b.open('nodes/primary/logs/ha.log')) parts.push(c as Buffer);
+      })(),
+      (e: Error) => e instanceof BundleError && e.message.includes(`gzip block at byte ${starts[damaged]}`),
+    );
+    assert.equal(Buffer.concat(parts).toString(), log.slice(0, 5 * 512));
   });
 });
 
