@@ -48131,6 +48131,7 @@ var SMALL_TOTAL = 8 * 1024 * 1024;
 var MAX_MANIFEST = 64 * 1024 * 1024;
 var READ_WINDOW = 1024 * 1024;
 var SMALL_BLOCK = 64 * 1024;
+var RUN_BYTES = 4 * 1024 * 1024;
 function corrupt(file, why) {
   return new BundleError(`${file} is damaged or truncated (${why}); get the bundle again or check it with "smsdiag verify"`);
 }
@@ -48276,7 +48277,10 @@ var BlockFile = class _BlockFile {
   uoff;
   ulen;
   total;
+  /** Blocks first..last inflated (see `run`): their bytes, from uoff[first]. For readAt, during the open. */
   cache = null;
+  /** Blocks up to this one are inflated one by one: a run holding them failed (see `run`). */
+  alone = -1;
   /** The block index from member headers, or null when the file is not block-gzip. */
   static async load(file, at, fileSize) {
     let n = 0;
@@ -48367,24 +48371,56 @@ var BlockFile = class _BlockFile {
   /** `len` uncompressed bytes from `uoff` (tar headers and extended headers), in one buffer. */
   async readAt(at, uoff, len) {
     if (uoff + len > this.total) throw corrupt(this.file, `the tar data ends at byte ${this.total}, inside an entry`);
-    let i = this.find(uoff);
     let out = null;
     let pos = uoff;
     while (pos < uoff + len) {
-      let data;
-      if (this.cache?.i === i) data = this.cache.data;
-      else {
-        data = await this.inflate(i, await at(this.coff[i], this.clen[i]));
-        this.cache = { i, data };
-      }
-      const part = data.subarray(pos - this.uoff[i], Math.min(this.ulen[i], pos - this.uoff[i] + (uoff + len - pos)));
+      const i = this.find(pos);
+      if (!this.cache || i < this.cache.first || i > this.cache.last) this.cache = await this.run(at, i);
+      const { first, last, data } = this.cache;
+      const from = pos - this.uoff[first];
+      const part = data.subarray(from, Math.min(this.uoff[last] + this.ulen[last], uoff + len) - this.uoff[first]);
       if (!out && part.length === len) return part;
       out ??= Buffer.allocUnsafe(len);
       part.copy(out, pos - uoff);
       pos += part.length;
-      i++;
     }
     return out ?? Buffer.alloc(0);
+  }
+  /** Lets go of what readAt inflated last (up to RUN_BYTES): the open is done with it. */
+  forget() {
+    this.cache = null;
+  }
+  /**
+   * Block i inflated, with the small blocks after it whose stored bytes fit in one read window:
+   * those by one gunzip of their members together (zlib reads a gzip file of several members,
+   * checking each one's CRC and length). Inflating blocks one by one builds a zlib stream for
+   * each, 12 us and its garbage: 2.5 s of opening a bundle of 200,000 one-line members.
+   */
+  async run(at, i) {
+    let last = i;
+    let ulen = this.ulen[i];
+    const small = (k) => this.ulen[k] <= SMALL_BLOCK;
+    if (small(i) && i > this.alone) {
+      while (last + 1 < this.ulen.length && small(last + 1) && this.coff[last + 1] + this.clen[last + 1] - this.coff[i] <= READ_WINDOW && ulen + this.ulen[last + 1] <= RUN_BYTES) {
+        last++;
+        ulen += this.ulen[last];
+      }
+    }
+    if (last === i) return { first: i, last, data: await this.inflate(i, await at(this.coff[i], this.clen[i])) };
+    const comp = await at(this.coff[i], this.coff[last] + this.clen[last] - this.coff[i]);
+    let data = null;
+    let lengthsAgree = comp.length === this.coff[last] + this.clen[last] - this.coff[i];
+    for (let k = i; lengthsAgree && k <= last; k++) lengthsAgree = comp.readUInt32LE(this.coff[k] + this.clen[k] - 4 - this.coff[i]) === this.ulen[k];
+    if (lengthsAgree) {
+      try {
+        data = zlib2.gunzipSync(comp, { chunkSize: Math.max(zlib2.constants.Z_MIN_CHUNK, ulen) });
+      } catch {
+        data = null;
+      }
+    }
+    if (data?.length === ulen) return { first: i, last, data };
+    this.alone = last;
+    return { first: i, last: i, data: await this.inflate(i, await at(this.coff[i], this.clen[i])) };
   }
   /**
    * A function that opens a stream of [start, start+len): made here, it holds only the block
@@ -48523,6 +48559,7 @@ async function walkIndexed(file, at, bf) {
 }
 async function openIndexed(file, at, bf) {
   const { top, files } = await walkIndexed(file, at, bf);
+  bf.forget();
   const m = files.located(MANIFEST_PATH);
   if (!m) throw new BundleError(`${file} is not an smsdiag bundle: it has no ${top}/${MANIFEST_PATH}`);
   if (m.size > MAX_MANIFEST) throw corrupt(file, `${MANIFEST_PATH} is ${m.size} bytes`);

@@ -238,6 +238,40 @@ describe('bundle reader: a small member over several blocks', () => {
   });
 });
 
+describe('bundle reader: tar headers read from blocks inflated together', () => {
+  let t: ReturnType<typeof tempDir>;
+  beforeEach(() => (t = tempDir()));
+  afterEach(() => t.cleanup());
+
+  it('lists every entry when a block of a file the open does not read is damaged, and that file names it', async () => {
+    const top = path.join(t.dir, 'w', 'top');
+    const logs = path.join(top, 'nodes', 'primary', 'logs');
+    mkdirSync(logs, { recursive: true });
+    const manifest = { format: 'smsdiag-bundle', version: 1, tool: { name: 'smsdiag', version: '0' }, commandLine: [], createdAt: CREATED, redacted: false, analysis: [], nodes: [] };
+    writeFileSync(path.join(top, 'manifest.json'), JSON.stringify(manifest));
+    const names: string[] = [];
+    for (let k = 1; k <= 400; k++) {
+      writeFileSync(path.join(logs, `ha.log.${k}`), haLines('primary', k, 1));
+      names.push(`nodes/primary/logs/ha.log.${k}`);
+    }
+    const tarFile = path.join(t.dir, 'plain.tar');
+    run('tar', ['-cf', tarFile, '--format=gnu', 'top/manifest.json', ...names.map((n) => `top/${n}`)], path.join(t.dir, 'w'));
+    const data = blockGzip(tarFile);
+    const starts: number[] = [];
+    for (let at = 0; at < data.length; at += data.readUInt32LE(at + 16)) starts.push(at);
+    // Blocks: the manifest's header and text, then a header and a text block for each file.
+    const victim = 200;
+    const textBlock = 2 + 2 * (victim - 1) + 1;
+    data[starts[textBlock] + 30] ^= 0xff;
+    const bundle = path.join(t.dir, 'damaged.tar.gz');
+    writeFileSync(bundle, data);
+    const b = await openBundle(bundle);
+    assert.deepEqual([...b.entries.keys()], ['manifest.json', ...names]);
+    await assert.rejects(b.read(`nodes/primary/logs/ha.log.${victim}`), (e: Error) => e instanceof BundleError && e.message.includes(`gzip block at byte ${starts[textBlock]}`));
+    assert.equal((await b.read(`nodes/primary/logs/ha.log.${victim + 1}`)).toString(), haLines('primary', victim + 1, 1));
+  });
+});
+
 describe('bundle reader: an entry twice', () => {
   let t: ReturnType<typeof tempDir>;
   beforeEach(() => (t = tempDir()));
