@@ -48193,16 +48193,9 @@ var EntryTable = class {
   /** A new entry: its path as EntryRules.accept gave it (a string of its own, never repeated). */
   add(path19, size, mtimeMs, dataOffset = 0) {
     const i = this.paths.length;
-    if (i === this.sizes.length) {
-      const grow = (a) => {
-        const b = new Float64Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.sizes = grow(this.sizes);
-      this.mtimes = grow(this.mtimes);
-      this.offsets = grow(this.offsets);
-    }
+    this.sizes = roomFor(this.sizes, i);
+    this.mtimes = roomFor(this.mtimes, i);
+    this.offsets = roomFor(this.offsets, i);
     this.paths.push(path19);
     this.index.set(path19, i);
     this.sizes[i] = size;
@@ -48406,7 +48399,8 @@ var BlockFile = class _BlockFile {
         ulen += this.ulen[last];
       }
     }
-    if (last === i) return { first: i, last, data: await this.inflate(i, await at(this.coff[i], this.clen[i])) };
+    const alone = async () => ({ first: i, last: i, data: await this.inflate(i, await at(this.coff[i], this.clen[i])) });
+    if (last === i) return alone();
     const comp = await at(this.coff[i], this.coff[last] + this.clen[last] - this.coff[i]);
     let data = null;
     let lengthsAgree = comp.length === this.coff[last] + this.clen[last] - this.coff[i];
@@ -48420,7 +48414,7 @@ var BlockFile = class _BlockFile {
     }
     if (data?.length === ulen) return { first: i, last, data };
     this.alone = last;
-    return { first: i, last: i, data: await this.inflate(i, await at(this.coff[i], this.clen[i])) };
+    return alone();
   }
   /**
    * A function that opens a stream of [start, start+len): made here, it holds only the block
@@ -48443,7 +48437,8 @@ var BlockFile = class _BlockFile {
    * Over several blocks, one of them damaged, a stream still gives the text before the damage.
    */
   inHand(start, len) {
-    if (len === 0 || !this.small(start, len) || this.find(start) !== this.find(start + len - 1)) return void 0;
+    const i = this.find(start);
+    if (len === 0 || i !== this.find(start + len - 1) || this.ulen[i] > SMALL_BLOCK) return void 0;
     return () => {
       const [part] = [...this.here(start, len)];
       return part;
@@ -48470,9 +48465,10 @@ var BlockFile = class _BlockFile {
     if (start + len > this.total) throw corrupt(this.file, `the tar data ends at byte ${this.total}, inside an entry`);
     const fd = (0, import_node_fs9.openSync)(this.file, "r");
     try {
-      let skip = start - this.uoff[this.find(start)];
+      const first = this.find(start);
+      let skip = start - this.uoff[first];
       let left = len;
-      for (let i = this.find(start); left > 0; i++) {
+      for (let i = first; left > 0; i++) {
         const comp = Buffer.allocUnsafe(this.clen[i]);
         const got = (0, import_node_fs9.readSync)(fd, comp, 0, comp.length, this.coff[i]);
         const data = this.inflateHere(i, comp.subarray(0, got));

@@ -162,16 +162,9 @@ class EntryTable implements BundleEntries {
   /** A new entry: its path as EntryRules.accept gave it (a string of its own, never repeated). */
   add(path: string, size: number, mtimeMs: number, dataOffset = 0): void {
     const i = this.paths.length;
-    if (i === this.sizes.length) {
-      const grow = (a: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
-        const b = new Float64Array(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.sizes = grow(this.sizes);
-      this.mtimes = grow(this.mtimes);
-      this.offsets = grow(this.offsets);
-    }
+    this.sizes = roomFor(this.sizes, i);
+    this.mtimes = roomFor(this.mtimes, i);
+    this.offsets = roomFor(this.offsets, i);
     this.paths.push(path);
     this.index.set(path, i);
     this.sizes[i] = size;
@@ -417,7 +410,8 @@ class BlockFile {
         ulen += this.ulen[last];
       }
     }
-    if (last === i) return { first: i, last, data: await this.inflate(i, await at(this.coff[i], this.clen[i])) };
+    const alone = async (): Promise<{ first: number; last: number; data: Buffer }> => ({ first: i, last: i, data: await this.inflate(i, await at(this.coff[i], this.clen[i])) });
+    if (last === i) return alone();
     const comp = await at(this.coff[i], this.coff[last] + this.clen[last] - this.coff[i]);
     let data: Buffer | null = null;
     // Each member's own length (its last 4 bytes) must be the index's, as inflate checks for one block.
@@ -436,7 +430,7 @@ class BlockFile {
     // when it is needed, as without runs: block i first, which names it if it is the one. (A run
     // from each next block would inflate the same blocks again and again up to the bad one.)
     this.alone = last;
-    return { first: i, last: i, data: await this.inflate(i, await at(this.coff[i], this.clen[i])) };
+    return alone();
   }
 
   /**
@@ -462,7 +456,8 @@ class BlockFile {
    * Over several blocks, one of them damaged, a stream still gives the text before the damage.
    */
   inHand(start: number, len: number): (() => Buffer) | undefined {
-    if (len === 0 || !this.small(start, len) || this.find(start) !== this.find(start + len - 1)) return undefined;
+    const i = this.find(start);
+    if (len === 0 || i !== this.find(start + len - 1) || this.ulen[i] > SMALL_BLOCK) return undefined;
     return () => {
       // Read to its end, which closes the file: a view of the block's inflated bytes, which nothing else uses.
       const [part] = [...this.here(start, len)];
@@ -492,9 +487,10 @@ class BlockFile {
     if (start + len > this.total) throw corrupt(this.file, `the tar data ends at byte ${this.total}, inside an entry`);
     const fd = openSync(this.file, 'r');
     try {
-      let skip = start - this.uoff[this.find(start)];
+      const first = this.find(start);
+      let skip = start - this.uoff[first];
       let left = len;
-      for (let i = this.find(start); left > 0; i++) {
+      for (let i = first; left > 0; i++) {
         const comp = Buffer.allocUnsafe(this.clen[i]);
         const got = readSync(fd, comp, 0, comp.length, this.coff[i]);
         const data = this.inflateHere(i, comp.subarray(0, got));
