@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { description, name, oclif, version } from '../package.json';
 import { COMMANDS } from '../commands';
 import { isSingleExecutable } from '../src/cli/runtime';
+import { EXIT } from '../src/errors';
 import commandNotFound from '../commands/hooks/not-found';
 
 // package.json's "oclif" section names the command table and the hook by path; oclif asks for
@@ -24,7 +25,14 @@ settings.enableAutoTranspile = false;
 /** Runs one command line; `root` is where oclif keeps its notion of the install (never read for code). */
 export function main(argv: string[], root: string): Promise<unknown> {
   const pjson = { name, version, description, oclif } as unknown as Interfaces.PJSON;
-  return execute({ args: argv, loadOptions: { root, pjson } });
+  // Node ends a process whose event loop has nothing left to wait on with status 0, even while a
+  // command awaits something that can no longer happen: a success that did nothing, said by no one.
+  const stranded = (): void => {
+    process.stderr.write('smsdiag: internal error: the command stopped before it finished, with nothing left to wait for; please report this\n');
+    process.exitCode = EXIT.bug;
+  };
+  process.once('beforeExit', stranded);
+  return execute({ args: argv, loadOptions: { root, pjson } }).finally(() => process.removeListener('beforeExit', stranded));
 }
 
 // The single executable has no bin/run.js in front of it: start here.

@@ -14862,7 +14862,7 @@ var require_dist = __commonJS({
       enumerable: true
     }) : target, mod));
     var path19 = __toESM2(require("path"));
-    var fs19 = __toESM2(require("fs"));
+    var fs21 = __toESM2(require("fs"));
     function cleanPath(path$1) {
       let normalized = (0, path19.normalize)(path$1);
       if (normalized.length > 1 && normalized[normalized.length - 1] === path19.sep) normalized = normalized.substring(0, normalized.length - 1);
@@ -15159,7 +15159,7 @@ var require_dist = __commonJS({
           symlinks: /* @__PURE__ */ new Map(),
           visited: [""].slice(0, 0),
           controller: new Aborter(),
-          fs: options.fs || fs19
+          fs: options.fs || fs21
         };
         this.joinPath = build$7(this.root, options);
         this.pushDirectory = build$6(this.root, options);
@@ -15394,7 +15394,7 @@ var require_dist2 = __commonJS({
       value: mod,
       enumerable: true
     }) : target, mod));
-    var fs19 = require("fs");
+    var fs21 = require("fs");
     var path19 = require("path");
     var url = require("url");
     var fdir = require_dist();
@@ -15643,12 +15643,12 @@ var require_dist2 = __commonJS({
       opts.cwd = (opts.cwd instanceof URL ? (0, url.fileURLToPath)(opts.cwd) : (0, path19.resolve)(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
       opts.ignore = ensureStringArray(opts.ignore);
       opts.fs && (opts.fs = {
-        readdir: opts.fs.readdir || fs19.readdir,
-        readdirSync: opts.fs.readdirSync || fs19.readdirSync,
-        realpath: opts.fs.realpath || fs19.realpath,
-        realpathSync: opts.fs.realpathSync || fs19.realpathSync,
-        stat: opts.fs.stat || fs19.stat,
-        statSync: opts.fs.statSync || fs19.statSync
+        readdir: opts.fs.readdir || fs21.readdir,
+        readdirSync: opts.fs.readdirSync || fs21.readdirSync,
+        realpath: opts.fs.realpath || fs21.realpath,
+        realpathSync: opts.fs.realpathSync || fs21.realpathSync,
+        stat: opts.fs.stat || fs21.stat,
+        statSync: opts.fs.statSync || fs21.statSync
       });
       if (opts.debug) log("globbing with options:", opts);
       return opts;
@@ -16052,10 +16052,10 @@ var require_find_root = __commonJS({
 var require_src2 = __commonJS({
   "node_modules/lilconfig/src/index.js"(exports2, module2) {
     var path19 = require("path");
-    var fs19 = require("fs");
+    var fs21 = require("fs");
     var os5 = require("os");
     var url = require("url");
-    var fsReadFileAsync = fs19.promises.readFile;
+    var fsReadFileAsync = fs21.promises.readFile;
     function getDefaultSearchPlaces(name2, sync) {
       return [
         "package.json",
@@ -16192,7 +16192,7 @@ var require_src2 = __commonJS({
             for (const searchPlace of searchPlaces) {
               const filepath = path19.join(dir, searchPlace);
               try {
-                await fs19.promises.access(filepath);
+                await fs21.promises.access(filepath);
               } catch {
                 continue;
               }
@@ -16324,13 +16324,13 @@ var require_src2 = __commonJS({
             for (const searchPlace of searchPlaces) {
               const filepath = path19.join(dir, searchPlace);
               try {
-                fs19.accessSync(filepath);
+                fs21.accessSync(filepath);
               } catch {
                 continue;
               }
               const loaderKey = path19.extname(searchPlace) || "noExt";
               const loader = loaders[loaderKey];
-              const content = String(fs19.readFileSync(filepath));
+              const content = String(fs21.readFileSync(filepath));
               if (searchPlace === "package.json") {
                 const pkg = loader(filepath, content);
                 const maybeConfig = getPackageProp(packageProp, pkg);
@@ -16375,7 +16375,7 @@ var require_src2 = __commonJS({
           const loaderKey = ext || "noExt";
           const loader = loaders[loaderKey];
           validateLoader(loader, loaderKey);
-          const content = String(fs19.readFileSync(absPath));
+          const content = String(fs21.readFileSync(absPath));
           if (base === "package.json") {
             const pkg = loader(absPath, content);
             return transform({
@@ -21182,7 +21182,7 @@ var require_streamx = __commonJS({
         fn().then((src) => {
           if (src === null) return out.end();
           if (out.destroying) return;
-          pipeline4(src, out, noop);
+          pipeline3(src, out, noop);
         }).catch((err) => out.destroy(err));
         return out;
       }
@@ -21469,13 +21469,13 @@ var require_streamx = __commonJS({
     }
     function pipelinePromise(...streams) {
       return new Promise((resolve4, reject) => {
-        return pipeline4(...streams, (err) => {
+        return pipeline3(...streams, (err) => {
           if (err) return reject(err);
           resolve4();
         });
       });
     }
-    function pipeline4(stream, ...streams) {
+    function pipeline3(stream, ...streams) {
       const all = Array.isArray(stream) ? [...stream, ...streams] : [stream, ...streams];
       const done = all.length && typeof all[all.length - 1] === "function" ? all.pop() : null;
       if (all.length < 2) throw StreamError.BAD_ARGUMENT("Pipeline requires at least 2 streams");
@@ -21573,7 +21573,7 @@ var require_streamx = __commonJS({
       return s._writev !== Writable2.prototype._writev && s._writev !== Duplex.prototype._writev;
     }
     module2.exports = {
-      pipeline: pipeline4,
+      pipeline: pipeline3,
       pipelinePromise,
       isStream,
       isStreamx,
@@ -37922,8 +37922,8 @@ var require_SFTP = __commonJS({
   "node_modules/ssh2/lib/protocol/SFTP.js"(exports2, module2) {
     "use strict";
     var EventEmitter = require("events");
-    var fs19 = require("fs");
-    var { constants: constants2 } = fs19;
+    var fs21 = require("fs");
+    var { constants: constants2 } = fs21;
     var {
       Readable: ReadableStream,
       Writable: WritableStream
@@ -38352,12 +38352,12 @@ var require_SFTP = __commonJS({
       fastGet(remotePath, localPath, opts, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        fastXfer(this, fs19, remotePath, localPath, opts, cb);
+        fastXfer(this, fs21, remotePath, localPath, opts, cb);
       }
       fastPut(localPath, remotePath, opts, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        fastXfer(fs19, this, localPath, remotePath, opts, cb);
+        fastXfer(fs21, this, localPath, remotePath, opts, cb);
       }
       readFile(path19, options, callback_) {
         if (this.server)
@@ -39618,13 +39618,13 @@ var require_SFTP = __commonJS({
             if (--left === 0)
               cb(err);
           };
-          if (srcHandle && (src === fs19 || src.outgoing.state === "open"))
+          if (srcHandle && (src === fs21 || src.outgoing.state === "open"))
             ++left;
-          if (dstHandle && (dst === fs19 || dst.outgoing.state === "open"))
+          if (dstHandle && (dst === fs21 || dst.outgoing.state === "open"))
             ++left;
-          if (srcHandle && (src === fs19 || src.outgoing.state === "open"))
+          if (srcHandle && (src === fs21 || src.outgoing.state === "open"))
             src.close(srcHandle, cbfinal);
-          if (dstHandle && (dst === fs19 || dst.outgoing.state === "open"))
+          if (dstHandle && (dst === fs21 || dst.outgoing.state === "open"))
             dst.close(dstHandle, cbfinal);
         } else {
           cb(err);
@@ -39640,7 +39640,7 @@ var require_SFTP = __commonJS({
           tryStat(null, { size: fileSize });
         function tryStat(err2, attrs) {
           if (err2) {
-            if (src !== fs19) {
+            if (src !== fs21) {
               src.stat(srcPath, (err_, attrs_) => {
                 if (err_)
                   return onerror(err2);
@@ -44553,7 +44553,7 @@ var require_keygen = __commonJS({
       generateKeyPair: generateKeyPair_,
       generateKeyPairSync: generateKeyPairSync_,
       getCurves,
-      randomBytes: randomBytes3
+      randomBytes: randomBytes4
     } = require("crypto");
     var { Ber } = require_lib2();
     var bcrypt_pbkdf = require_bcrypt_pbkdf().pbkdf;
@@ -44817,7 +44817,7 @@ var require_keygen = __commonJS({
                 rounds = opts.rounds;
             }
             const gen = Buffer.allocUnsafe(cipher.keyLen + cipher.ivLen);
-            const salt = randomBytes3(SALT_LEN);
+            const salt = randomBytes4(SALT_LEN);
             const r = bcrypt_pbkdf(
               passphrase,
               passphrase.length,
@@ -44856,7 +44856,7 @@ var require_keygen = __commonJS({
           const kdfOptions = encrypted ? encrypted.kdfOptions : Buffer.alloc(0);
           const blockLen = encrypted ? encrypted.cipher.blockLen : 8;
           const parsed = parseDERs(keyType2, pub, priv);
-          const checkInt = randomBytes3(4);
+          const checkInt = randomBytes4(4);
           const commentBin = Buffer.from(comment);
           const privBlobLen = 4 + 4 + parsed.priv.length + 4 + commentBin.length;
           let padding = [];
@@ -46927,25 +46927,25 @@ function offsetMinutes(z) {
   const m = /^([+-])(\d{2})(\d{2})$/.exec(z.trim());
   return m ? (m[1] === "-" ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : void 0;
 }
-async function collectFacts(access, remote, now = Date.now) {
+var CLOCK = ["date", "+%s.%N %z %Y-%m-%dT%H:%M:%S%z"];
+async function surveyNode(access, remote, globs) {
   const files = [];
   const values = {};
-  const [hostnameOut, ...outputs] = await access.runAll([["hostname"], ...COMMANDS.map(([, argv]) => argv)]);
+  const survey = await access.survey(globs, [["hostname"], ...COMMANDS.map(([, argv]) => argv)], CLOCK);
+  const [hostnameOut, ...outputs] = survey.outputs;
   const hostname3 = hostnameOut?.trim();
   if (hostname3) values.hostname = hostname3;
-  const t0 = now();
-  const date = await access.run(["date", "+%s.%N %z %Y-%m-%dT%H:%M:%S%z"]);
-  const t1 = now();
-  if (date) {
-    const [epoch, zone, local] = date.trim().split(" ");
+  if (survey.clock) {
+    const { before: before2, text, after } = survey.clock;
+    const [epoch, zone, local] = text.trim().split(" ");
     const off = offsetMinutes(zone ?? "");
     if (off !== void 0) values.utcOffsetMinutes = off;
     if (remote && Number.isFinite(Number(epoch))) {
-      values.clockOffsetMs = Math.round(Number(epoch) * 1e3 - (t0 + t1) / 2);
-      values.clockUncertaintyMs = Math.ceil((t1 - t0) / 2);
+      values.clockOffsetMs = Math.round(Number(epoch) * 1e3 - (before2 + after) / 2);
+      values.clockUncertaintyMs = Math.ceil((after - before2) / 2);
     }
     files.push({ name: "date.txt", text: `${local}
-sampled between collector times ${new Date(t0).toISOString()} and ${new Date(t1).toISOString()}
+sampled between collector times ${new Date(before2).toISOString()} and ${new Date(after).toISOString()}
 ` });
   }
   for (const [k, [name2]] of COMMANDS.entries()) {
@@ -46954,7 +46954,7 @@ sampled between collector times ${new Date(t0).toISOString()} and ${new Date(t1)
     files.push({ name: name2, text: out });
     if (name2 === "ha.state" && out.trim()) values.haState = out.trim().split(/\s+/)[0];
   }
-  return { files, values };
+  return { facts: { files, values }, files: survey.files };
 }
 function sampledFacts(c) {
   const v = c.values;
@@ -47030,13 +47030,16 @@ async function walk(dir, root, out, warnings, node) {
     out.push({ kind: c.kind, rotation: c.rotation, abs, rel: path.relative(root, abs), stat });
   }
 }
-function orderFiles(files, rotations) {
-  const sorted = [...files].sort((a, b) => {
+function byAge(files, rotation) {
+  return [...files].sort((a, b) => {
     const k = LOG_KINDS.indexOf(a.kind) - LOG_KINDS.indexOf(b.kind);
     if (k !== 0) return k;
-    const r = compareRotation(rotations.get(a), rotations.get(b));
+    const r = compareRotation(rotation(a), rotation(b));
     return r !== 0 ? r : a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
   });
+}
+function orderFiles(files, rotations) {
+  const sorted = byAge(files, (f) => rotations.get(f));
   sorted.forEach((f, i) => f.order = i);
   return sorted;
 }
@@ -47223,7 +47226,7 @@ async function readNodesInThreads(nodes, job, threads) {
   if (!nodes.length) return [];
   const workers = Array.from({ length: Math.min(threads, nodes.length) }, () => startWorker(4));
   const nodeFiles = nodes.map((n) => filesInReadOrder(n.files));
-  const owner = dealOut(nodeFiles.map((fs19) => fs19.reduce((sum, f) => sum + textSize(f), 0)), workers.length);
+  const owner = dealOut(nodeFiles.map((fs21) => fs21.reduce((sum, f) => sum + textSize(f), 0)), workers.length);
   let nextId = 0;
   let failure;
   const lanes = workers.map(() => ({
@@ -47884,6 +47887,7 @@ var zlib = __toESM(require("node:zlib"));
 var BLOCK_SIZE = 1024 * 1024;
 var MAX_IN_FLIGHT = 4;
 var GZIP_LEVEL = 6;
+var DEFLATE_CHUNK = 256 * 1024;
 var MEMBER_HEADER_SIZE = 24;
 var SI1 = 83;
 var SI2 = 100;
@@ -47951,7 +47955,7 @@ var BlockGzipSink = class {
     const raw = this.pending.length === 1 ? Buffer.from(this.pending[0]) : Buffer.concat(this.pending, this.pendingLen);
     this.pending = [];
     this.pendingLen = 0;
-    const p = deflateRaw2(raw, { level: this.level }).then((d) => encodeMember(raw, d));
+    const p = deflateRaw2(raw, { level: this.level, chunkSize: DEFLATE_CHUNK }).then((d) => encodeMember(raw, d));
     p.catch(() => void 0);
     this.queue.push(p);
     while (this.queue.length >= MAX_IN_FLIGHT) await this.drainOne();
@@ -51642,8 +51646,8 @@ var Autocomplete = class _Autocomplete extends SmsdiagCommand {
 
 // commands/collect.ts
 var import_core6 = __toESM(require_lib());
-var import_node_fs18 = require("node:fs");
-var import_promises5 = require("node:readline/promises");
+var import_node_fs19 = require("node:fs");
+var import_promises4 = require("node:readline/promises");
 
 // src/cli/nodes.ts
 var import_core5 = __toESM(require_lib());
@@ -51696,7 +51700,7 @@ function sshFrom(flags) {
 }
 
 // src/collect.ts
-var import_node_fs17 = require("node:fs");
+var import_node_fs18 = require("node:fs");
 var import_node_stream5 = require("node:stream");
 var os4 = __toESM(require("node:os"));
 var path13 = __toESM(require("node:path"));
@@ -53201,19 +53205,71 @@ async function createBundleWriter(opts) {
   return new TarGzBundleWriter(opts, fh, new BlockGzipSink(fh), paths);
 }
 
+// src/landing.ts
+var import_node_fs14 = require("node:fs");
+function createLanding() {
+  let waiters = [];
+  const wake = () => {
+    const w = waiters;
+    waiters = [];
+    for (const f of w) f();
+  };
+  const l = {
+    bytes: 0,
+    end: void 0,
+    grew(bytes) {
+      if (l.end) return;
+      l.bytes = bytes;
+      wake();
+    },
+    landed() {
+      l.end ??= "landed";
+      wake();
+    },
+    failed(err) {
+      l.end ??= err;
+      wake();
+    },
+    changed: () => new Promise((r) => waiters.push(r))
+  };
+  return l;
+}
+async function* following(local, landing, piece) {
+  let fh;
+  let at = 0;
+  try {
+    for (; ; ) {
+      if (landing.end instanceof Error) throw landing.end;
+      const ready = landing.bytes - at;
+      if (ready >= piece || ready > 0 && landing.end === "landed") {
+        fh ??= await import_node_fs14.promises.open(local, "r");
+        const want = Math.min(piece, ready);
+        const buf = Buffer.allocUnsafe(want);
+        const { bytesRead } = await fh.read(buf, 0, want, at);
+        if (bytesRead !== want) throw new Error(`${local}: ${at + bytesRead} bytes on disk, ${landing.bytes} said landed`);
+        at += want;
+        yield buf;
+      } else if (landing.end === "landed") return;
+      else await landing.changed();
+    }
+  } finally {
+    await fh?.close();
+  }
+}
+
 // src/sources/remote.ts
 var import_node_child_process3 = require("node:child_process");
-var import_node_fs16 = require("node:fs");
-var import_promises4 = require("node:stream/promises");
+var import_node_crypto5 = require("node:crypto");
+var import_node_fs17 = require("node:fs");
 var import_node_stream4 = require("node:stream");
 var path12 = __toESM(require("node:path"));
 
 // src/sources/ssh.ts
-var import_node_fs15 = require("node:fs");
+var import_node_fs16 = require("node:fs");
 
 // src/sources/known-hosts.ts
 var import_node_crypto4 = require("node:crypto");
-var import_node_fs14 = require("node:fs");
+var import_node_fs15 = require("node:fs");
 var path11 = __toESM(require("node:path"));
 var KnownHostsError = class extends UnreachableError {
 };
@@ -53283,7 +53339,7 @@ function knownKeyTypes(text, host, port) {
 }
 async function readKnownHosts(file) {
   try {
-    return await import_node_fs14.promises.readFile(file, "utf8");
+    return await import_node_fs15.promises.readFile(file, "utf8");
   } catch (err) {
     if (err.code === "ENOENT") return "";
     throw new KnownHostsError(`cannot read ${file} (${err.message}); refusing to connect without checking host keys`);
@@ -53294,8 +53350,8 @@ async function appendHostKey(file, host, port, blob) {
   const hash = (0, import_node_crypto4.createHmac)("sha1", salt).update(hostKeyName(host, port)).digest();
   const line = `|1|${salt.toString("base64")}|${hash.toString("base64")} ${keyType(blob)} ${blob.toString("base64")}
 `;
-  await import_node_fs14.promises.mkdir(path11.dirname(file), { recursive: true, mode: 448 });
-  await import_node_fs14.promises.appendFile(file, line, { mode: 384 });
+  await import_node_fs15.promises.mkdir(path11.dirname(file), { recursive: true, mode: 448 });
+  await import_node_fs15.promises.appendFile(file, line, { mode: 384 });
 }
 
 // src/sources/ssh.ts
@@ -53312,7 +53368,7 @@ var KEEPALIVE_MS = 5e3;
 var KEEPALIVE_MISSES = 3;
 function readKey(file) {
   try {
-    return (0, import_node_fs15.readFileSync)(file);
+    return (0, import_node_fs16.readFileSync)(file);
   } catch (err) {
     throw new SshError("key-file", `cannot read the SSH key ${file} (${err.code ?? err.message}); give the right one with --key`);
   }
@@ -53400,13 +53456,27 @@ function hostKeyError(v, t, key2) {
 function session(client, where, stallMs) {
   let closed = false;
   const gone = new Promise((resolve4) => client.on("close", () => (closed = true, resolve4())));
-  const run = (command, out) => new Promise((resolve4, reject) => {
+  const run = (command, out, prompt) => new Promise((resolve4, reject) => {
     if (closed) return reject(new SshError("dropped", `the connection to ${where} is closed`));
     client.exec(command, (err, channel2) => {
       if (err) return reject(new SshError("dropped", `${where}: cannot run a command: ${err.message}`));
       const chunks = [];
       let stderr = "";
       let code = null;
+      const times = {};
+      let tail = Buffer.alloc(0);
+      const watchPrompt = (d) => {
+        if (!prompt) return;
+        if (times.askedAt !== void 0) {
+          times.repliedAt ??= Date.now();
+          return;
+        }
+        const seen = Buffer.concat([tail, d]);
+        if (seen.includes(prompt.ask)) {
+          times.askedAt = Date.now();
+          channel2.end(prompt.answer);
+        } else tail = seen.subarray(Math.max(0, seen.length - prompt.ask.length));
+      };
       let timer;
       const arm = () => {
         if (timer) clearTimeout(timer);
@@ -53423,6 +53493,7 @@ function session(client, where, stallMs) {
       client.once("close", onClientClose);
       channel2.on("data", (d) => {
         arm();
+        watchPrompt(d);
         if (out) {
           if (!out.write(d)) {
             channel2.pause();
@@ -53438,7 +53509,7 @@ function session(client, where, stallMs) {
       channel2.on("close", () => {
         if (timer) clearTimeout(timer);
         client.removeListener("close", onClientClose);
-        resolve4({ code, stdout: Buffer.concat(chunks), stderr });
+        resolve4({ code, stdout: Buffer.concat(chunks), stderr, ...times });
       });
     });
   });
@@ -53446,33 +53517,88 @@ function session(client, where, stallMs) {
   const channel = () => sftp ??= new Promise((resolve4, reject) => client.sftp((err, s) => err ? reject(new SshError("no-sftp", `${where}: no SFTP: ${err.message}`)) : resolve4(s)));
   const fetch2 = async (file, size, local, onBytes) => {
     const s = await channel();
-    await new Promise((resolve4, reject) => {
-      let timer;
-      let settled = false;
-      const finish = (err) => {
-        if (settled) return;
-        settled = true;
-        if (timer) clearTimeout(timer);
-        client.removeListener("close", dropped);
-        if (err) reject(err);
-        else resolve4();
-      };
-      const arm = () => {
-        if (timer) clearTimeout(timer);
-        timer = setTimeout(() => {
-          finish(new SshError("stalled", `${where} sent nothing of ${file} for ${stallMs / 1e3} s; transfer abandoned`));
-          client.destroy();
-        }, stallMs);
-      };
-      const dropped = () => finish(new SshError("dropped", `the connection to ${where} dropped while copying ${file}`));
-      client.once("close", dropped);
-      arm();
-      s.fastGet(file, local, { concurrency: FETCH_REQUESTS, chunkSize: FETCH_CHUNK, step: (got) => (arm(), onBytes?.(Math.min(got, size))) }, (err) => finish(err ? new Error(`${file}: ${err.message}`) : void 0));
-    });
-    const st = await import_node_fs15.promises.stat(local);
-    if (st.size > size) await import_node_fs15.promises.truncate(local, size);
-    return Math.min(st.size, size);
+    const out = await import_node_fs16.promises.open(local, "w", 384);
+    try {
+      return await readInOrder(s, file, size, out, onBytes);
+    } finally {
+      await out.close();
+    }
   };
+  const readInOrder = (s, file, size, out, onBytes) => new Promise((resolve4, reject) => {
+    const chunks = Math.ceil(size / FETCH_CHUNK);
+    const slots = Array.from({ length: Math.min(FETCH_REQUESTS, chunks) }, () => ({ buf: Buffer.allocUnsafe(FETCH_CHUNK), got: 0, done: false }));
+    let next = 0;
+    let landed = 0;
+    let writing = false;
+    let handle;
+    let timer;
+    let settled = false;
+    const finish = (err, n = landed) => {
+      if (settled) return;
+      settled = true;
+      if (timer) clearTimeout(timer);
+      client.removeListener("close", dropped);
+      if (handle && !closed) s.close(handle, () => void 0);
+      if (err) reject(err);
+      else resolve4(n);
+    };
+    const arm = () => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => {
+        finish(new SshError("stalled", `${where} sent nothing of ${file} for ${stallMs / 1e3} s; transfer abandoned`));
+        client.destroy();
+      }, stallMs);
+    };
+    const dropped = () => finish(new SshError("dropped", `the connection to ${where} dropped while copying ${file}`));
+    const length = (k) => Math.min(FETCH_CHUNK, size - k * FETCH_CHUNK);
+    const read = (k) => {
+      const slot = slots[k % slots.length];
+      const want = length(k) - slot.got;
+      s.read(handle, slot.buf, slot.got, want, k * FETCH_CHUNK + slot.got, (err, n) => {
+        if (settled) return;
+        arm();
+        if (err) return finish(new Error(`${file}: ${err.message}`));
+        slot.got += n;
+        if (n === 0 || slot.got === length(k)) {
+          slot.done = true;
+          void write();
+        } else read(k);
+      });
+    };
+    const write = async () => {
+      if (writing) return;
+      writing = true;
+      try {
+        while (!settled && next < chunks && slots[next % slots.length].done) {
+          const slot = slots[next % slots.length];
+          for (let at = 0; at < slot.got; ) at += (await out.write(slot.buf, at, slot.got - at, next * FETCH_CHUNK + at)).bytesWritten;
+          landed += slot.got;
+          onBytes?.(landed);
+          if (slot.got < length(next)) return finish(void 0);
+          slot.got = 0;
+          slot.done = false;
+          if (next + slots.length < chunks) read(next + slots.length);
+          next++;
+        }
+        if (next === chunks) finish(void 0);
+      } catch (err) {
+        finish(err);
+      } finally {
+        writing = false;
+      }
+    };
+    client.once("close", dropped);
+    arm();
+    if (closed) return dropped();
+    s.open(file, "r", (err, h) => {
+      if (settled) return void (h && !closed && s.close(h, () => void 0));
+      if (err) return finish(new Error(`${file}: ${err.message}`));
+      handle = h;
+      arm();
+      if (!chunks) return finish(void 0, 0);
+      for (let k = 0; k < slots.length; k++) read(k);
+    });
+  });
   const followFs = () => {
     const call = (what, f) => channel().then(
       (s) => new Promise((resolve4, reject) => {
@@ -53516,7 +53642,7 @@ function session(client, where, stallMs) {
     };
   };
   return {
-    exec: (command) => run(command),
+    exec: (command, prompt) => run(command, void 0, prompt),
     stream: (command, out) => run(command, out),
     fetch: fetch2,
     followFs,
@@ -53529,30 +53655,36 @@ function shellQuote(s) {
 }
 
 // src/sources/remote.ts
+function runHere(argv) {
+  return new Promise((resolve4) => (0, import_node_child_process3.execFile)(argv[0], argv.slice(1), { timeout: 1e4 }, (err, stdout) => resolve4(err ? void 0 : stdout)));
+}
 function localAccess(signal) {
   return {
-    list: findLocalFiles,
+    async survey(globs, commands, clock3) {
+      const [files, outputs] = await Promise.all([findLocalFiles(globs), Promise.all(commands.map(runHere))]);
+      const before2 = Date.now();
+      const text = await runHere(clock3);
+      const after = Date.now();
+      return { files, outputs, ...text === void 0 ? {} : { clock: { before: before2, text, after } } };
+    },
     async copy(file, size, dest, onBytes) {
       let n = 0;
-      const out = (0, import_node_fs16.createWriteStream)(dest, { mode: 384 });
-      if (size === 0) {
-        await new Promise((r) => out.end(r));
-        return 0;
-      }
-      await (0, import_promises4.pipeline)((0, import_node_fs16.createReadStream)(file, { start: 0, end: size - 1 }), async function* (src) {
-        for await (const c of src) {
+      const out = await import_node_fs17.promises.open(dest, "w", 384);
+      const src = size > 0 ? (0, import_node_fs17.createReadStream)(file, { start: 0, end: size - 1 }) : void 0;
+      const stop = () => void src?.destroy(new Error("the collection was stopped"));
+      signal?.addEventListener("abort", stop, { once: true });
+      try {
+        signal?.throwIfAborted();
+        for await (const c of src ?? []) {
+          for (let at = 0; at < c.length; ) at += (await out.write(c, at, c.length - at)).bytesWritten;
           n += c.length;
           onBytes?.(n);
-          yield c;
         }
-      }, out, ...signal ? [{ signal }] : []);
+      } finally {
+        signal?.removeEventListener("abort", stop);
+        await out.close();
+      }
       return n;
-    },
-    run(argv) {
-      return new Promise((resolve4) => (0, import_node_child_process3.execFile)(argv[0], argv.slice(1), { timeout: 1e4 }, (err, stdout) => resolve4(err ? void 0 : stdout)));
-    },
-    runAll(argvs) {
-      return Promise.all(argvs.map((a) => this.run(a)));
     },
     close() {
     }
@@ -53561,13 +53693,40 @@ function localAccess(signal) {
 function sshAccess(s) {
   let sftp = true;
   return {
-    async list(globs) {
-      const parts = globs.map((g) => {
+    async survey(globs, commands, clock3) {
+      const marker = `@@smsdiag-${(0, import_node_crypto5.randomBytes)(12).toString("hex")}@@`;
+      const framed = commands.map((a) => `${a.map(shellQuote).join(" ")} 2>/dev/null; printf '\\n%s %s\\n' ${shellQuote(marker)} "$?"`);
+      const listing = globs.map((g) => {
         const { dir, pattern } = splitGlob(g);
         return `(cd -- ${shellQuote(dir)} 2>/dev/null && for f in ${pattern}; do [ -f "$f" ] && printf '%s\\0%s\\0%s\\0%s\\0' ${shellQuote(g.kind)} "$(stat -L -c %s -- "$f")" "$(stat -L -c %Y -- "$f")" "$PWD/$f"; done)`;
       });
-      const r = await s.exec(`${parts.join("; ")}; true`);
-      return parseListing(r.stdout, globs);
+      const ask = `${marker} clock`;
+      const script = [...framed, ...listing, `printf '\\n%s\\n' ${shellQuote(ask)}`, `read -r _ && ${clock3.map(shellQuote).join(" ")}`].join("; ");
+      const r = await s.exec(script, { ask: `
+${ask}
+`, answer: "\n" });
+      const text = r.stdout.toString("utf8");
+      const outputs = [];
+      let rest = text;
+      for (let i = 0; i < commands.length; i++) {
+        const at = rest.indexOf(`
+${marker} `);
+        if (at < 0) {
+          outputs.push(void 0);
+          continue;
+        }
+        const end = rest.indexOf("\n", at + 1 + marker.length);
+        const status = rest.slice(at + 1 + marker.length + 1, end < 0 ? void 0 : end);
+        outputs.push(status === "0" ? rest.slice(0, at) : void 0);
+        rest = end < 0 ? "" : rest.slice(end + 1);
+      }
+      const asked = rest.indexOf(`
+${ask}
+`);
+      const files = parseListing(Buffer.from(asked < 0 ? rest : rest.slice(0, asked)), globs);
+      const answer = asked < 0 ? "" : rest.slice(asked + ask.length + 2);
+      const timed = r.code === 0 && answer && r.askedAt !== void 0 && r.repliedAt !== void 0;
+      return { files, outputs, ...timed ? { clock: { before: r.askedAt, text: answer, after: r.repliedAt } } : {} };
     },
     async copy(file, size, dest, onBytes) {
       if (sftp) {
@@ -53578,7 +53737,7 @@ function sshAccess(s) {
           sftp = false;
         }
       }
-      const out = (0, import_node_fs16.createWriteStream)(dest, { mode: 384 });
+      const out = (0, import_node_fs17.createWriteStream)(dest, { mode: 384 });
       let n = 0;
       const counting = new import_node_stream4.Writable({
         write(chunk, _enc, cb) {
@@ -53595,30 +53754,6 @@ function sshAccess(s) {
         await new Promise((r) => out.end(r));
       }
       return n;
-    },
-    async run(argv) {
-      const r = await s.exec(argv.map(shellQuote).join(" "));
-      return r.code === 0 ? r.stdout.toString("utf8") : void 0;
-    },
-    async runAll(argvs) {
-      const marker = `@@smsdiag-${Date.now().toString(36)}@@`;
-      const script = argvs.map((a) => `${a.map(shellQuote).join(" ")} 2>/dev/null; printf '\\n%s %s\\n' ${shellQuote(marker)} "$?"`).join("; ");
-      const text = (await s.exec(script)).stdout.toString("utf8");
-      const out = [];
-      let rest = text;
-      for (let i = 0; i < argvs.length; i++) {
-        const at = rest.indexOf(`
-${marker} `);
-        if (at < 0) {
-          out.push(void 0);
-          continue;
-        }
-        const end = rest.indexOf("\n", at + 1 + marker.length);
-        const status = rest.slice(at + 1 + marker.length + 1, end < 0 ? void 0 : end);
-        out.push(status === "0" ? rest.slice(0, at) : void 0);
-        rest = end < 0 ? "" : rest.slice(end + 1);
-      }
-      return out;
     },
     close: () => s.close()
   };
@@ -53701,53 +53836,51 @@ async function collectNode(out, opts, spool, ready, planned, copied) {
   const stop = () => access.close();
   opts.signal?.addEventListener("abort", stop, { once: true });
   try {
-    out.facts = await collectFacts(access, !!spec.host);
-    ready();
     opts.progress(spec.name, { files: 0, bytes: 0, phase: "listing" });
-    const listed = (await access.list(globsForNode(spec.name, opts.paths))).filter((f) => wanted(f, opts.since));
+    const survey = await surveyNode(access, !!spec.host, globsForNode(spec.name, opts.paths));
+    out.facts = survey.facts;
+    ready();
+    const listed = survey.files.filter((f) => wanted(f, opts.since));
     const dir = path13.join(spool, spec.name);
-    await import_node_fs17.promises.mkdir(dir, { recursive: true, mode: 448 });
+    await import_node_fs18.promises.mkdir(dir, { recursive: true, mode: 448 });
     const seen = /* @__PURE__ */ new Map();
     const steps = listed.map((f) => {
       const skip = notCopied(f, seen);
       if (skip !== void 0) return { f, skip };
-      let land;
-      let fail;
-      const landed = new Promise((ok, no) => (land = ok, fail = no));
-      landed.catch(() => void 0);
-      return { f, local: path13.join(dir, path13.basename(f.path)), landed, land, fail: () => fail(new Error("not collected")) };
+      return { f, local: path13.join(dir, path13.basename(f.path)), landing: createLanding() };
     });
     const plan = { files: [], errors: [...out.errors] };
     for (const x of steps) {
-      if (x.skip === void 0) plan.files.push({ file: x.f, local: x.local, landed: x.landed });
+      if (x.skip === void 0) plan.files.push({ file: x.f, local: x.local, landing: x.landing });
       else if (x.skip !== "quiet") plan.errors.push(x.skip);
     }
     planned(plan);
     try {
-      for (const step of steps) {
+      for (const step of [...steps.filter((x) => x.skip !== void 0), ...copyOrder(steps.filter((x) => x.skip === void 0))]) {
         if (opts.signal?.aborted) break;
         if (step.skip !== void 0) {
           if (step.skip !== "quiet") out.errors.push(step.skip);
           continue;
         }
-        const { f, local } = step;
+        const { f, local, landing } = step;
         const base = path13.basename(f.path);
         try {
-          const n = await copyWithRotation(access, f, local, (got) => opts.progress(spec.name, { files: out.files.length, bytes: out.bytes + got, phase: "copying", file: base }));
-          await import_node_fs17.promises.utimes(local, f.mtime, f.mtime);
+          const n = await copyWithRotation(access, f, local, landing, () => out.recopied = true, (got) => opts.progress(spec.name, { files: out.files.length, bytes: out.bytes + got, phase: "copying", file: base }));
+          await import_node_fs18.promises.utimes(local, f.mtime, f.mtime);
           const entry2 = { file: { ...f, size: n }, local };
           out.files.push(entry2);
           out.bytes += n;
-          step.land();
+          landing.landed();
           copied(entry2);
           opts.progress(spec.name, { files: out.files.length, bytes: out.bytes });
         } catch (err) {
+          landing.failed(err);
           out.errors.push({ source: f.path, message: err.message });
-          await import_node_fs17.promises.rm(local, { force: true });
+          await import_node_fs18.promises.rm(local, { force: true });
         }
       }
     } finally {
-      for (const x of steps) if (x.skip === void 0) x.fail();
+      for (const x of steps) if (x.skip === void 0) x.landing.failed(new Error("not collected"));
     }
   } catch (err) {
     out.errors.push({ message: `${spec.name}: ${err.message}` });
@@ -53758,16 +53891,28 @@ async function collectNode(out, opts, spool, ready, planned, copied) {
   opts.progress(spec.name, { files: out.files.length, bytes: out.bytes, done: true });
   return out;
 }
-async function copyWithRotation(access, f, local, onBytes) {
-  const tryCopy = (p) => access.copy(p, f.size, local, onBytes);
+function copyOrder(steps) {
+  const known = steps.flatMap((s) => {
+    const base = path13.basename(s.f.path);
+    const c = classifyFileName(base);
+    return c ? [{ kind: c.kind, path: base, rotation: c.rotation, s }] : [];
+  });
+  const read = filesInReadOrder(byAge(known, (k) => k.rotation)).map((k) => k.s);
+  const first = new Set(read);
+  return [...read, ...steps.filter((s) => !first.has(s))];
+}
+async function copyWithRotation(access, f, local, landing, recopied, onBytes) {
+  const tryCopy = (p, more) => access.copy(p, f.size, local, (n) => (more?.(n), onBytes(n)));
   let problem;
   try {
-    const n = await tryCopy(f.path);
+    const n = await tryCopy(f.path, (got) => landing.grew(got));
     if (n === f.size) return n;
     problem = `shrank from ${f.size} to ${n} bytes while collected`;
   } catch (err) {
     problem = err.message;
   }
+  landing.failed(new Error(`${f.path} was copied again from its rotation`));
+  recopied();
   for (const rotated of [`${f.path}.1`, `${f.path}.1.gz`]) {
     try {
       const n = await tryCopy(rotated);
@@ -53792,26 +53937,26 @@ async function redactSpool(spooled, redactor) {
   for (const s of spooled) {
     for (const f of s.files) {
       const out = `${f.local}.redacting`;
-      const fh = await import_node_fs17.promises.open(out, "wx", 384);
+      const fh = await import_node_fs18.promises.open(out, "wx", 384);
       try {
-        await redactBytes((0, import_node_fs17.createReadStream)(f.local), redactor, async (c) => void await fh.write(c));
+        await redactBytes((0, import_node_fs18.createReadStream)(f.local), redactor, async (c) => void await fh.write(c));
       } catch (err) {
         await fh.close();
-        await import_node_fs17.promises.rm(out, { force: true });
+        await import_node_fs18.promises.rm(out, { force: true });
         s.errors.push({ source: f.file.path, message: `not stored in the bundle: could not be redacted: ${err.message}` });
-        await import_node_fs17.promises.rm(f.local, { force: true });
+        await import_node_fs18.promises.rm(f.local, { force: true });
         f.local = "";
         continue;
       }
       await fh.close();
-      await import_node_fs17.promises.rename(out, f.local);
-      f.file = { ...f.file, size: (await import_node_fs17.promises.stat(f.local)).size };
+      await import_node_fs18.promises.rename(out, f.local);
+      f.file = { ...f.file, size: (await import_node_fs18.promises.stat(f.local)).size };
     }
     s.files = s.files.filter((f) => f.local);
   }
 }
 async function freeBundleName(dir, base) {
-  const present = new Set(await import_node_fs17.promises.readdir(dir));
+  const present = new Set(await import_node_fs18.promises.readdir(dir));
   for (let k = 1; ; k++) {
     const name2 = k === 1 ? base : `${base}-${k}`;
     const taken = [`${name2}.tar.gz`, `${name2}.tar.gz.sha256`, `${name2}.map.json`].some((n) => present.has(n)) || [...present].some((n) => n.startsWith(`.${name2}.tar.gz.partial-`));
@@ -53841,10 +53986,7 @@ async function inventoryOf(spooled, spool, defaultOffsetMinutes) {
   }
   return { nodes, warnings };
 }
-async function* afterLanding(landed, open) {
-  await landed;
-  yield* open();
-}
+var FOLLOW_PIECE = 1024 * 1024;
 async function plannedInventory(runs, defaultOffsetMinutes) {
   const plans = await Promise.all(runs.map((r) => r.planned));
   const nodes = [];
@@ -53852,13 +53994,12 @@ async function plannedInventory(runs, defaultOffsetMinutes) {
     const s = runs[k].spooled;
     if (!plan?.files.length) return void 0;
     const rotations = /* @__PURE__ */ new Map();
-    for (const { file, local, landed } of plan.files) {
+    for (const { file, local, landing } of plan.files) {
       const base = path13.basename(local);
       const c = classifyFileName(base);
       if (!c) continue;
       const lf = localFile(s.spec.name, c.kind, local, base, file);
-      const open = lf.open;
-      lf.open = () => import_node_stream5.Readable.from(afterLanding(landed, open), { highWaterMark: 1 });
+      lf.open = () => import_node_stream5.Readable.from(following(local, landing, FOLLOW_PIECE), { highWaterMark: 1 });
       rotations.set(lf, c.rotation);
     }
     const facts = analysisFacts(s, defaultOffsetMinutes);
@@ -53897,8 +54038,8 @@ async function collect2(opts) {
   const now = opts.now ?? (() => /* @__PURE__ */ new Date());
   const started = now();
   await checkOutputDirectory(opts.outDir);
-  const spool = await import_node_fs17.promises.mkdtemp(path13.join(os4.tmpdir(), "smsdiag-collect-"));
-  await import_node_fs17.promises.chmod(spool, 448);
+  const spool = await import_node_fs18.promises.mkdtemp(path13.join(os4.tmpdir(), "smsdiag-collect-"));
+  await import_node_fs18.promises.chmod(spool, 448);
   let runs = [];
   try {
     runs = opts.nodes.map((n) => startNode(n, opts, spool));
@@ -53931,7 +54072,7 @@ async function collect2(opts) {
       opts.progress("bundle", { files: 0, bytes: 0, phase: "analysing" });
       const inv = withIncident(await inventoryOf(spooled, spool, opts.defaultOffsetMinutes ?? 0));
       const guess = await early;
-      if (guess?.key === inputKey(inv)) return guess.files;
+      if (guess?.key === inputKey(inv) && !spooled.some((s) => s.recopied)) return guess.files;
       await guess?.files.catch(() => void 0);
       return buildAnalysisFiles(inv, threads(inv));
     });
@@ -53946,7 +54087,7 @@ async function collect2(opts) {
         const notStored = [];
         for await (const { file, local } of redactor ? s.files : runs[k].copied) {
           opts.signal?.throwIfAborted();
-          const body = (0, import_node_fs17.createReadStream)(local);
+          const body = (0, import_node_fs18.createReadStream)(local, { highWaterMark: BLOCK_SIZE });
           const stop = () => void body.destroy(new Error("the collection was stopped"));
           opts.signal?.addEventListener("abort", stop, { once: true });
           try {
@@ -54007,7 +54148,7 @@ async function collect2(opts) {
     }
   } finally {
     await Promise.allSettled(runs.map((r) => r.done));
-    await import_node_fs17.promises.rm(spool, { recursive: true, force: true });
+    await import_node_fs18.promises.rm(spool, { recursive: true, force: true });
   }
 }
 
@@ -54111,7 +54252,7 @@ ${result.mapFile ? `${result.mapFile} (the redaction map: keep it, never send it
   async incident(value, now) {
     if (value !== void 0) return new Date(parseUserTime(value, "--incident", now)).toISOString();
     if (!process.stdin.isTTY || !process.stderr.isTTY) return void 0;
-    const rl = (0, import_promises5.createInterface)({ input: process.stdin, output: process.stderr });
+    const rl = (0, import_promises4.createInterface)({ input: process.stdin, output: process.stderr });
     try {
       for (; ; ) {
         const answer = (await rl.question('When did it happen? (UTC "2017-10-12 13:48", or 2h for two hours ago; Enter to skip): ')).trim();
@@ -54130,13 +54271,13 @@ ${result.mapFile ? `${result.mapFile} (the redaction map: keep it, never send it
   async description(value) {
     if (value?.startsWith("@")) {
       try {
-        return (0, import_node_fs18.readFileSync)(value.slice(1), "utf8").trim();
+        return (0, import_node_fs19.readFileSync)(value.slice(1), "utf8").trim();
       } catch (err) {
         throw new UsageError(`--description ${value}: cannot read ${value.slice(1)} (${err.code ?? err.message})`);
       }
     }
     if (value !== void 0 || !process.stdin.isTTY || !process.stderr.isTTY) return value;
-    const rl = (0, import_promises5.createInterface)({ input: process.stdin, output: process.stderr });
+    const rl = (0, import_promises4.createInterface)({ input: process.stdin, output: process.stderr });
     const answer = await rl.question("Describe the problem in a sentence (what you saw, when): ");
     rl.close();
     return answer.trim() || void 0;
@@ -54534,13 +54675,13 @@ function rangeOf(flags, now) {
 var import_core12 = __toESM(require_lib());
 
 // src/bundle/verify.ts
-var import_node_crypto5 = require("node:crypto");
-var import_node_fs19 = require("node:fs");
+var import_node_crypto6 = require("node:crypto");
+var import_node_fs20 = require("node:fs");
 var path14 = __toESM(require("node:path"));
 var MAX_MANIFEST2 = 64 * 1024 * 1024;
 async function readChecksumFile(bundle) {
   try {
-    const text = await import_node_fs19.promises.readFile(`${bundle}.sha256`, "utf8");
+    const text = await import_node_fs20.promises.readFile(`${bundle}.sha256`, "utf8");
     const m = /^([0-9a-fA-F]{64})\s/.exec(text);
     return m ? m[1].toLowerCase() : "";
   } catch {
@@ -54550,21 +54691,21 @@ async function readChecksumFile(bundle) {
 async function verifyBundle(file) {
   let st;
   try {
-    await import_node_fs19.promises.access(file);
-    st = await import_node_fs19.promises.stat(file);
+    await import_node_fs20.promises.access(file);
+    st = await import_node_fs20.promises.stat(file);
   } catch (err) {
     const code = err.code;
     throw new BundleError(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : err.message}`);
   }
   if (!st.isFile()) throw new BundleError(`${file} is not a regular file; give the bundle (.tar.gz) that collect wrote`);
   if (!await isGzip3(file)) throw new BundleError(`${file} is not a bundle (not gzip-compressed); give the .tar.gz that smsdiag collect wrote`);
-  const archiveHash = (0, import_node_crypto5.createHash)("sha256");
+  const archiveHash = (0, import_node_crypto6.createHash)("sha256");
   const stored = /* @__PURE__ */ new Map();
   let manifestBytes = null;
   let descriptionBytes = null;
   for await (const s of scanArchive(file, { onRaw: (c) => archiveHash.update(c) })) {
     if (s.entry.type !== "file") continue;
-    const h = (0, import_node_crypto5.createHash)("sha256");
+    const h = (0, import_node_crypto6.createHash)("sha256");
     const keep2 = s.rel === MANIFEST_PATH || s.rel === DESCRIPTION_PATH;
     const parts = [];
     let size = 0;
@@ -54611,7 +54752,7 @@ async function verifyBundle(file) {
   return { bundle: file, ok: problems.length === 0, listed: listed.size, matched, problems, archiveChecksum };
 }
 async function isGzip3(file) {
-  const fh = await import_node_fs19.promises.open(file, "r");
+  const fh = await import_node_fs20.promises.open(file, "r");
   try {
     const b = Buffer.alloc(2);
     const { bytesRead } = await fh.read(b, 0, 2, 0);
@@ -54696,7 +54837,7 @@ var Version = class _Version extends SmsdiagCommand {
 
 // commands/watch.ts
 var import_core14 = __toESM(require_lib());
-var import_node_fs21 = require("node:fs");
+var import_node_fs22 = require("node:fs");
 var path17 = __toESM(require("node:path"));
 
 // src/report/watch.ts
@@ -54731,7 +54872,7 @@ var import_node_stream6 = require("node:stream");
 init_thresholds();
 
 // src/sources/follow.ts
-var import_node_fs20 = require("node:fs");
+var import_node_fs21 = require("node:fs");
 var PREFIX_BYTES = 64;
 var READ_PER_POLL = 4 << 20;
 var PIECE = 1 << 20;
@@ -54970,7 +55111,7 @@ function localFollowFs() {
   return {
     async stat(p) {
       try {
-        const st = await import_node_fs20.promises.stat(p);
+        const st = await import_node_fs21.promises.stat(p);
         if (!st.isFile()) throw Object.assign(new Error(`${p} is not a regular file`), { code: "not a regular file" });
         return { size: st.size, mtimeMs: st.mtimeMs, id: `${st.dev}:${st.ino}` };
       } catch (err) {
@@ -54979,7 +55120,7 @@ function localFollowFs() {
       }
     },
     async open(p) {
-      const fh = await import_node_fs20.promises.open(p, "r");
+      const fh = await import_node_fs21.promises.open(p, "r");
       const st = await fh.stat();
       return {
         id: `${st.dev}:${st.ino}`,
@@ -55288,7 +55429,7 @@ function watch(opts) {
         if (node.host) {
           session2 = await connect({ ...opts.ssh, host: node.host });
           fsys = session2.followFs();
-          facts.set(node.name, nodeFacts(node.name, await collectFacts(sshAccess(session2), true), opts));
+          facts.set(node.name, nodeFacts(node.name, (await surveyNode(sshAccess(session2), true, [])).facts, opts));
           if (wasConnected) notice(`connected again to ${node.host}`, node.name);
           wasConnected = true;
           attempt = 0;
@@ -55530,7 +55671,7 @@ async function localFiles(argv) {
   const out = [];
   for (const a of argv) {
     const p = path17.resolve(a);
-    const st = await import_node_fs21.promises.stat(p).catch((err) => {
+    const st = await import_node_fs22.promises.stat(p).catch((err) => {
       throw new UsageError(`${a}: ${err.code === "ENOENT" ? "no such file or directory" : `cannot read it (${err.code ?? err.message})`}`);
     });
     if (st.isDirectory()) {
@@ -55581,7 +55722,12 @@ globalThis[/* @__PURE__ */ Symbol.for("smsdiag.bundled")] = {
 import_core15.settings.enableAutoTranspile = false;
 function main(argv, root) {
   const pjson = { name, version, description, oclif };
-  return (0, import_core15.execute)({ args: argv, loadOptions: { root, pjson } });
+  const stranded = () => {
+    process.stderr.write("smsdiag: internal error: the command stopped before it finished, with nothing left to wait for; please report this\n");
+    process.exitCode = EXIT.bug;
+  };
+  process.once("beforeExit", stranded);
+  return (0, import_core15.execute)({ args: argv, loadOptions: { root, pjson } }).finally(() => process.removeListener("beforeExit", stranded));
 }
 if (isSingleExecutable()) void main(process.argv.slice(2), path18.dirname(process.execPath));
 // Annotate the CommonJS export names for ESM import in node:

@@ -15,11 +15,14 @@ import type { Manifest, ManifestError, ManifestFile, ManifestNode } from './sour
 import { createRedactor, redactBytes, type Redactor } from './bundle/redact';
 import type { ProgressEvent } from './report/progress';
 import { checkOutputDirectory, createBundleWriter } from './bundle/writer';
+import { createLanding, following, type Landing } from './landing';
+import { BLOCK_SIZE } from './sources/bundle/block-gzip';
 import { classifyFileName, type Rotation } from './sources/catalog';
 import { globsForNode } from './sources/find';
-import { collectFacts, sampledFacts, type CollectedFacts } from './sources/facts';
+import { sampledFacts, surveyNode, type CollectedFacts } from './sources/facts';
 import { assumeZone } from './sources/inputs';
-import { localFile, nodeFromDirectory, orderFiles } from './sources/local';
+import { byAge, localFile, nodeFromDirectory, orderFiles } from './sources/local';
+import { filesInReadOrder } from './correlate/node-pass';
 import { localAccess, sshAccess, type NodeAccess, type NodeFile, type PathGlob } from './sources/remote';
 import { connect, type SshTarget } from './sources/ssh';
 
@@ -85,15 +88,17 @@ interface Spooled {
   files: SpooledFile[];
   errors: ManifestError[];
   bytes: number;
+  /** A file was copied again (from its rotation) over what a reader may have followed already. */
+  recopied?: boolean;
 }
 
 /**
  * What a node's copying will leave in the spool if every copy succeeds, known once its files are
- * listed: each file with a promise of its landing, and the errors said before any copy (refused
- * and doubled names), as the node's errors will then read.
+ * listed: each file with its landing, and the errors said before any copy (refused and doubled
+ * names), as the node's errors will then read.
  */
 interface Plan {
-  files: Array<{ file: NodeFile; local: string; landed: Promise<void> }>;
+  files: Array<{ file: NodeFile; local: string; landing: Landing }>;
   errors: ManifestError[];
 }
 
@@ -181,58 +186,57 @@ async function collectNode(out: Spooled, opts: CollectOptions, spool: string, re
   const stop = (): void => access.close();
   opts.signal?.addEventListener('abort', stop, { once: true });
   try {
-    out.facts = await collectFacts(access, !!spec.host);
-    ready();
     opts.progress(spec.name, { files: 0, bytes: 0, phase: 'listing' });
-    const listed = (await access.list(globsForNode(spec.name, opts.paths))).filter((f) => wanted(f, opts.since));
+    const survey = await surveyNode(access, !!spec.host, globsForNode(spec.name, opts.paths));
+    out.facts = survey.facts;
+    ready();
+    const listed = survey.files.filter((f) => wanted(f, opts.since));
     const dir = path.join(spool, spec.name);
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     const seen = new Map<string, string>();
-    type Step = { f: NodeFile; skip: ManifestError | 'quiet' } | { f: NodeFile; skip?: undefined; local: string; landed: Promise<void>; land(): void; fail(): void };
+    type Step = { f: NodeFile; skip: ManifestError | 'quiet' } | { f: NodeFile; skip?: undefined; local: string; landing: Landing };
     const steps = listed.map((f): Step => {
       const skip = notCopied(f, seen);
       if (skip !== undefined) return { f, skip };
-      let land!: () => void;
-      let fail!: (e: Error) => void;
-      const landed = new Promise<void>((ok, no) => ((land = ok), (fail = no)));
-      landed.catch(() => undefined);
-      return { f, local: path.join(dir, path.basename(f.path)), landed, land, fail: () => fail(new Error('not collected')) };
+      return { f, local: path.join(dir, path.basename(f.path)), landing: createLanding() };
     });
     const plan: Plan = { files: [], errors: [...out.errors] };
     for (const x of steps) {
-      if (x.skip === undefined) plan.files.push({ file: x.f, local: x.local, landed: x.landed });
+      if (x.skip === undefined) plan.files.push({ file: x.f, local: x.local, landing: x.landing });
       else if (x.skip !== 'quiet') plan.errors.push(x.skip);
     }
     planned(plan);
     try {
-      for (const step of steps) {
+      // What is not copied is said first, in the listing's order, as the plan said it.
+      for (const step of [...steps.filter((x) => x.skip !== undefined), ...copyOrder(steps.filter((x) => x.skip === undefined))]) {
         // Stopped (a watch ending): no more copies; the bundle is not written.
         if (opts.signal?.aborted) break;
         if (step.skip !== undefined) {
           if (step.skip !== 'quiet') out.errors.push(step.skip);
           continue;
         }
-        const { f, local } = step;
+        const { f, local, landing } = step;
         const base = path.basename(f.path);
         try {
-          const n = await copyWithRotation(access, f, local, (got) => opts.progress(spec.name, { files: out.files.length, bytes: out.bytes + got, phase: 'copying', file: base }));
+          const n = await copyWithRotation(access, f, local, landing, () => (out.recopied = true), (got) => opts.progress(spec.name, { files: out.files.length, bytes: out.bytes + got, phase: 'copying', file: base }));
           // The copy keeps the source's modification time: it dates lines without a time, in this
           // collection's analysis as in analyze of the bundle (which has it from the manifest).
           await fs.utimes(local, f.mtime, f.mtime);
           const entry = { file: { ...f, size: n }, local };
           out.files.push(entry);
           out.bytes += n;
-          step.land();
+          landing.landed();
           copied(entry);
           opts.progress(spec.name, { files: out.files.length, bytes: out.bytes });
         } catch (err) {
+          landing.failed(err as Error);
           out.errors.push({ source: f.path, message: (err as Error).message });
           await fs.rm(local, { force: true });
         }
       }
     } finally {
       // Whatever has not landed now (stopped, failed) never will.
-      for (const x of steps) if (x.skip === undefined) x.fail();
+      for (const x of steps) if (x.skip === undefined) x.landing.failed(new Error('not collected'));
     }
   } catch (err) {
     out.errors.push({ message: `${spec.name}: ${(err as Error).message}` });
@@ -245,19 +249,39 @@ async function collectNode(out: Spooled, opts: CollectOptions, spool: string, re
 }
 
 /**
- * Copies a file up to the size it had when listed (a growing log stops there). When it vanished
- * or shrank meanwhile — rotated away — its first rotation (`x.1`, then `x.1.gz`) is taken instead.
+ * The order a node's files are copied in: the one its analysis reads them in (kind by kind, the
+ * oldest rotation first), so that the analysis, which starts on each file once it has landed,
+ * is not left waiting for an old rotation while the live log copies; files it does not read last.
  */
-async function copyWithRotation(access: NodeAccess, f: NodeFile, local: string, onBytes: (n: number) => void): Promise<number> {
-  const tryCopy = (p: string): Promise<number> => access.copy(p, f.size, local, onBytes);
+function copyOrder<S extends { f: NodeFile }>(steps: S[]): S[] {
+  const known = steps.flatMap((s) => {
+    const base = path.basename(s.f.path);
+    const c = classifyFileName(base);
+    return c ? [{ kind: c.kind, path: base, rotation: c.rotation, s }] : [];
+  });
+  const read = filesInReadOrder(byAge(known, (k) => k.rotation)).map((k) => k.s);
+  const first = new Set(read);
+  return [...read, ...steps.filter((s) => !first.has(s))];
+}
+
+/**
+ * Copies a file up to the size it had when listed (a growing log stops there), telling `landing`
+ * how much is on disk. When it vanished or shrank meanwhile — rotated away — its first rotation
+ * (`x.1`, then `x.1.gz`) is taken instead, over the same local file: the landing then fails, as
+ * what it said landed is no longer what the file holds, and `recopied` is called.
+ */
+async function copyWithRotation(access: NodeAccess, f: NodeFile, local: string, landing: Landing, recopied: () => void, onBytes: (n: number) => void): Promise<number> {
+  const tryCopy = (p: string, more?: (n: number) => void): Promise<number> => access.copy(p, f.size, local, (n) => (more?.(n), onBytes(n)));
   let problem: string;
   try {
-    const n = await tryCopy(f.path);
+    const n = await tryCopy(f.path, (got) => landing.grew(got));
     if (n === f.size) return n;
     problem = `shrank from ${f.size} to ${n} bytes while collected`;
   } catch (err) {
     problem = (err as Error).message;
   }
+  landing.failed(new Error(`${f.path} was copied again from its rotation`));
+  recopied();
   for (const rotated of [`${f.path}.1`, `${f.path}.1.gz`]) {
     try {
       const n = await tryCopy(rotated);
@@ -353,15 +377,12 @@ async function inventoryOf(spooled: Spooled[], spool: string, defaultOffsetMinut
   return { nodes, warnings };
 }
 
-/** A file's bytes once it has landed in the spool; an error if it never does. */
-async function* afterLanding(landed: Promise<void>, open: () => Readable): AsyncGenerator<Buffer> {
-  await landed;
-  yield* open() as AsyncIterable<Buffer>;
-}
+/** Pieces in which the analysis follows a file landing in the spool (a local file's read size). */
+const FOLLOW_PIECE = 1024 * 1024;
 
 /**
  * The inventory inventoryOf will make once every planned copy has landed, made as soon as every
- * node is listed: the same files (name, kind, order, size, time), each read once it has landed.
+ * node is listed: the same files (name, kind, order, size, time), each read as it lands.
  * Undefined when a node was not reached or listed, or has nothing to copy.
  */
 async function plannedInventory(runs: NodeRun[], defaultOffsetMinutes: number): Promise<Inventory | undefined> {
@@ -371,13 +392,12 @@ async function plannedInventory(runs: NodeRun[], defaultOffsetMinutes: number): 
     const s = runs[k].spooled;
     if (!plan?.files.length) return undefined;
     const rotations = new Map<LogFile, Rotation>();
-    for (const { file, local, landed } of plan.files) {
+    for (const { file, local, landing } of plan.files) {
       const base = path.basename(local);
       const c = classifyFileName(base);
       if (!c) continue;
       const lf = localFile(s.spec.name, c.kind, local, base, file);
-      const open = lf.open;
-      lf.open = () => Readable.from(afterLanding(landed, open), { highWaterMark: 1 });
+      lf.open = () => Readable.from(following(local, landing, FOLLOW_PIECE), { highWaterMark: 1 });
       rotations.set(lf, c.rotation);
     }
     const facts = analysisFacts(s, defaultOffsetMinutes);
@@ -458,7 +478,8 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
     const threads = (inv: Inventory): number => opts.analysisThreads?.(inv) ?? 1;
     // Unredacted, it starts once every node is listed and reads each file as it lands, so that
     // little of it is left when the copying ends. It is kept only if the spool then holds exactly
-    // the files it read (a copy that failed, a rotation taken instead, are read again from the spool).
+    // the files it read, as it read them (a copy that failed, a rotation copied over what was
+    // read: the spool is read again).
     const early = redactor
       ? undefined
       : plannedInventory(runs, opts.defaultOffsetMinutes ?? 0).then((planned) => {
@@ -472,7 +493,7 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
       opts.progress('bundle', { files: 0, bytes: 0, phase: 'analysing' });
       const inv = withIncident(await inventoryOf(spooled, spool, opts.defaultOffsetMinutes ?? 0));
       const guess = await early;
-      if (guess?.key === inputKey(inv)) return guess.files;
+      if (guess?.key === inputKey(inv) && !spooled.some((s) => s.recopied)) return guess.files;
       // Not two analyses at once: the early one ends soon (what never landed fails at once).
       await guess?.files.catch(() => undefined);
       return buildAnalysisFiles(inv, threads(inv));
@@ -493,7 +514,8 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
         for await (const { file, local } of redactor ? s.files : runs[k].copied) {
           // One entry that cannot be stored (redaction over a damaged log, a source gone) is recorded; the rest go in.
           opts.signal?.throwIfAborted();
-          const body = createReadStream(local);
+          // Read in the bundle's block size: a 64 KiB default costs a pool job and a buffer each.
+          const body = createReadStream(local, { highWaterMark: BLOCK_SIZE });
           const stop = (): void => void body.destroy(new Error('the collection was stopped'));
           opts.signal?.addEventListener('abort', stop, { once: true });
           try {

@@ -12,7 +12,7 @@ import { collect, type CollectOptions } from './collect';
 import { classifyFileName, fileNameOf } from './sources/catalog';
 import { globsForNode, splitGlob, type PathGlob } from './sources/find';
 import { globToRegExp } from './sources/glob';
-import { collectFacts, sampledFacts, type CollectedFacts } from './sources/facts';
+import { sampledFacts, surveyNode, type CollectedFacts } from './sources/facts';
 import { applyOverrides, assumeZone } from './sources/inputs';
 import { follower, localFollowFs, type FollowChunk, type Follower, type FollowFs } from './sources/follow';
 import { sshAccess } from './sources/remote';
@@ -449,7 +449,7 @@ export function watch(opts: WatchOptions): { done: Promise<void>; reopen(): void
         if (node.host) {
           session = await connect({ ...opts.ssh, host: node.host });
           fsys = session.followFs();
-          facts.set(node.name, nodeFacts(node.name, await collectFacts(sshAccess(session), true), opts));
+          facts.set(node.name, nodeFacts(node.name, (await surveyNode(sshAccess(session), true, [])).facts, opts));
           if (wasConnected) notice(`connected again to ${node.host}`, node.name);
           wasConnected = true;
           attempt = 0;

@@ -26,7 +26,7 @@ describe('collect: the analysis runs while the files land', function () {
     const opts: CollectOptions = {
       nodes: [{ name: 'primary', role: 'primary' }],
       ssh: { user: 'root', port: 22, keyFile: '/nonexistent', knownHosts: '/nonexistent', acceptNewHostKey: false },
-      paths: ['ha', 'sms-info', 'mysqld'].map((kind) => ({ glob: { kind: kind as 'ha', glob: `${logs}/${kind === 'mysqld' ? 'mysqld.err' : `${kind}.log`}*` } })),
+      paths: ['mysqld', 'ha', 'sms-info'].map((kind) => ({ glob: { kind: kind as 'ha', glob: `${logs}/${kind === 'mysqld' ? 'mysqld.err' : `${kind}.log`}*` } })),
       outDir: out,
       redact: false,
       commandLine: ['smsdiag', 'collect'],
@@ -52,6 +52,17 @@ describe('collect: the analysis runs while the files land', function () {
     assert.equal(r.analyses, 1, 'one analysis, the early one');
     assert.equal(r.inside, r.again, 'the analysis in the bundle is that of the bundle');
     assert.ok(JSON.parse(r.inside).findings.some((f: { id: string }) => f.id === 'db-crash'));
+  });
+
+  it("copies a node's files in the order its analysis reads them: kind by kind, the oldest rotation first", async () => {
+    const copied: string[] = [];
+    const r = await run((_node, e) => {
+      if (e.phase === 'copying' && e.file && !copied.includes(e.file)) copied.push(e.file);
+    });
+    assert.equal(r.result.exitCode, 0);
+    // Listed, the live sms-info.log comes before its rotations (and mysqld.err before them all, by
+    // its --path): copied in that order, the analysis would wait for the oldest rotation.
+    assert.deepEqual(copied, ['ha.log', 'sms-info.log.3.gz', 'sms-info.log.2.gz', 'sms-info.log.1.gz', 'sms-info.log', 'mysqld.err']);
   });
 
   it('analyses again what the spool holds when a planned file did not land (it vanished after the listing)', async () => {

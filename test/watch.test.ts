@@ -291,7 +291,7 @@ describe('watch (use case, a peer whose connection drops just after a read)', fu
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const ssh = require('../src/sources/ssh') as { connect: unknown };
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const facts = require('../src/sources/facts') as { collectFacts: unknown };
+  const facts = require('../src/sources/facts') as { surveyNode: unknown };
 
   it('keeps the lines that read got: they are not read again after the reconnection', async () => {
     const tmp = mkdtempSync(path.join(os.tmpdir(), 'smsdiag-watch-drop-'));
@@ -302,7 +302,7 @@ describe('watch (use case, a peer whose connection drops just after a read)', fu
     let armed = false;
     let connects = 0;
     const realConnect = ssh.connect;
-    const realFacts = facts.collectFacts;
+    const realFacts = facts.surveyNode;
     ssh.connect = async () => {
       connects++;
       let drop!: () => void;
@@ -327,7 +327,7 @@ describe('watch (use case, a peer whose connection drops just after a read)', fu
       };
       return { followFs: () => fsys, closed, close: () => drop(), exec: async () => ({ code: 0, stdout: Buffer.alloc(0), stderr: '' }) };
     };
-    facts.collectFacts = async () => ({ values: {}, files: [] });
+    facts.surveyNode = async () => ({ facts: { values: {}, files: [] }, files: [] });
     const events: WatchEvent[] = [];
     const stop = new AbortController();
     try {
@@ -351,7 +351,7 @@ describe('watch (use case, a peer whose connection drops just after a read)', fu
       // A failure above must not leave the watch running (mocha would wait for it).
       stop.abort();
       ssh.connect = realConnect;
-      facts.collectFacts = realFacts;
+      facts.surveyNode = realFacts;
       rmSync(tmp, { recursive: true, force: true });
     }
   });

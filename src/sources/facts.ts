@@ -1,5 +1,5 @@
 import type { NodeFacts } from '../types';
-import type { NodeAccess } from './remote';
+import type { NodeAccess, NodeFile, PathGlob } from './remote';
 
 /** What collect records about a node besides its logs. */
 export interface CollectedFacts {
@@ -24,28 +24,31 @@ function offsetMinutes(z: string): number | undefined {
   return m ? (m[1] === '-' ? -1 : 1) * (Number(m[2]) * 60 + Number(m[3])) : undefined;
 }
 
+/** The node's clock as seconds since the epoch, its zone, and its local time (for date.txt). */
+const CLOCK = ['date', '+%s.%N %z %Y-%m-%dT%H:%M:%S%z'];
+
 /**
- * Facts of one node, with its clock sampled against this machine's: the node's reading taken
- * between two local ones gives the offset, and half the round trip bounds its error.
+ * One look at a node: the files the globs name, and its facts, with its clock sampled against this
+ * machine's: the node's reading taken between two local ones gives the offset, and half the
+ * interval bounds its error.
  */
-export async function collectFacts(access: NodeAccess, remote: boolean, now: () => number = Date.now): Promise<CollectedFacts> {
+export async function surveyNode(access: NodeAccess, remote: boolean, globs: readonly PathGlob[]): Promise<{ facts: CollectedFacts; files: NodeFile[] }> {
   const files: CollectedFacts['files'] = [];
   const values: Record<string, unknown> = {};
-  const [hostnameOut, ...outputs] = await access.runAll([['hostname'], ...COMMANDS.map(([, argv]) => argv)]);
+  const survey = await access.survey(globs, [['hostname'], ...COMMANDS.map(([, argv]) => argv)], CLOCK);
+  const [hostnameOut, ...outputs] = survey.outputs;
   const hostname = hostnameOut?.trim();
   if (hostname) values.hostname = hostname;
-  const t0 = now();
-  const date = await access.run(['date', '+%s.%N %z %Y-%m-%dT%H:%M:%S%z']);
-  const t1 = now();
-  if (date) {
-    const [epoch, zone, local] = date.trim().split(' ');
+  if (survey.clock) {
+    const { before, text, after } = survey.clock;
+    const [epoch, zone, local] = text.trim().split(' ');
     const off = offsetMinutes(zone ?? '');
     if (off !== undefined) values.utcOffsetMinutes = off;
     if (remote && Number.isFinite(Number(epoch))) {
-      values.clockOffsetMs = Math.round(Number(epoch) * 1000 - (t0 + t1) / 2);
-      values.clockUncertaintyMs = Math.ceil((t1 - t0) / 2);
+      values.clockOffsetMs = Math.round(Number(epoch) * 1000 - (before + after) / 2);
+      values.clockUncertaintyMs = Math.ceil((after - before) / 2);
     }
-    files.push({ name: 'date.txt', text: `${local}\nsampled between collector times ${new Date(t0).toISOString()} and ${new Date(t1).toISOString()}\n` });
+    files.push({ name: 'date.txt', text: `${local}\nsampled between collector times ${new Date(before).toISOString()} and ${new Date(after).toISOString()}\n` });
   }
   for (const [k, [name]] of COMMANDS.entries()) {
     const out = outputs[k];
@@ -53,7 +56,7 @@ export async function collectFacts(access: NodeAccess, remote: boolean, now: () 
     files.push({ name, text: out });
     if (name === 'ha.state' && out.trim()) values.haState = out.trim().split(/\s+/)[0];
   }
-  return { files, values };
+  return { facts: { files, values }, files: survey.files };
 }
 
 /**

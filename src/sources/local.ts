@@ -53,14 +53,19 @@ async function walk(dir: string, root: string, out: Found[], warnings: string[],
   }
 }
 
-/** Oldest-first order of a node's files, grouped by kind; `order` numbers that sequence. */
-export function orderFiles(files: LogFile[], rotations: Map<LogFile, Rotation>): LogFile[] {
-  const sorted = [...files].sort((a, b) => {
+/** Oldest-first order of a node's files, grouped by kind (LOG_KINDS), then by path. */
+export function byAge<F extends { kind: LogKind; path: string }>(files: readonly F[], rotation: (f: F) => Rotation): F[] {
+  return [...files].sort((a, b) => {
     const k = LOG_KINDS.indexOf(a.kind) - LOG_KINDS.indexOf(b.kind);
     if (k !== 0) return k;
-    const r = compareRotation(rotations.get(a)!, rotations.get(b)!);
+    const r = compareRotation(rotation(a), rotation(b));
     return r !== 0 ? r : a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
   });
+}
+
+/** byAge's order of a node's files; `order` numbers that sequence. */
+export function orderFiles(files: LogFile[], rotations: Map<LogFile, Rotation>): LogFile[] {
+  const sorted = byAge(files, (f) => rotations.get(f)!);
   sorted.forEach((f, i) => (f.order = i));
   return sorted;
 }

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
-import { createReadStream, createWriteStream } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { Writable } from 'node:stream';
 import type { LogKind } from '../types';
 import * as path from 'node:path';
@@ -12,44 +12,60 @@ export type { NodeFile, PathGlob } from './find';
 
 /** How collect reaches a node: this machine, or a host over SSH. */
 export interface NodeAccess {
-  list(globs: readonly PathGlob[]): Promise<NodeFile[]>;
+  /**
+   * One look at the node: the files the globs name, each fixed command's stdout (argument lists, no
+   * user input; undefined for one that failed), and the node's clock read by `clock` between two
+   * readings of ours (undefined if it could not be read).
+   */
+  survey(globs: readonly PathGlob[], commands: ReadonlyArray<readonly string[]>, clock: readonly string[]): Promise<Survey>;
   /**
    * Copies at most `size` bytes of `file` into the local file `dest` (mode 0600); resolves with the
-   * bytes copied. `onBytes` hears the bytes so far while it streams.
+   * bytes copied. `onBytes` hears, while it streams, how many bytes of the file's beginning are on disk.
    */
   copy(file: string, size: number, dest: string, onBytes?: (n: number) => void): Promise<number>;
-  /** Runs a fixed command (argument list, no user input) and returns stdout, or undefined if it failed. */
-  run(argv: readonly string[]): Promise<string | undefined>;
-  /** Runs several fixed commands at once (one remote session); undefined for those that failed. */
-  runAll(argvs: ReadonlyArray<readonly string[]>): Promise<Array<string | undefined>>;
   close(): void;
+}
+
+export interface Survey {
+  files: NodeFile[];
+  outputs: Array<string | undefined>;
+  clock?: { before: number; text: string; after: number };
+}
+
+/** A fixed command on this machine: its stdout, or undefined if it failed. */
+function runHere(argv: readonly string[]): Promise<string | undefined> {
+  return new Promise((resolve) => execFile(argv[0], argv.slice(1), { timeout: 10000 }, (err, stdout) => resolve(err ? undefined : stdout)));
 }
 
 /** This machine; `signal` stops a copy under way. */
 export function localAccess(signal?: AbortSignal): NodeAccess {
   return {
-    list: findLocalFiles,
+    async survey(globs, commands, clock) {
+      const [files, outputs] = await Promise.all([findLocalFiles(globs), Promise.all(commands.map(runHere))]);
+      const before = Date.now();
+      const text = await runHere(clock);
+      const after = Date.now();
+      return { files, outputs, ...(text === undefined ? {} : { clock: { before, text, after } }) };
+    },
     async copy(file, size, dest, onBytes) {
       let n = 0;
-      const out = createWriteStream(dest, { mode: 0o600 });
-      if (size === 0) {
-        await new Promise<void>((r) => out.end(r));
-        return 0;
-      }
-      await pipeline(createReadStream(file, { start: 0, end: size - 1 }), async function* (src: AsyncIterable<Buffer>) {
-        for await (const c of src) {
+      const out = await fs.open(dest, 'w', 0o600);
+      const src = size > 0 ? createReadStream(file, { start: 0, end: size - 1 }) : undefined;
+      const stop = (): void => void src?.destroy(new Error('the collection was stopped'));
+      signal?.addEventListener('abort', stop, { once: true });
+      try {
+        signal?.throwIfAborted();
+        // Each piece is on disk before it is told: a reader may follow the copy that far.
+        for await (const c of src ?? []) {
+          for (let at = 0; at < c.length; ) at += (await out.write(c, at, c.length - at)).bytesWritten;
           n += c.length;
           onBytes?.(n);
-          yield c;
         }
-      }, out, ...(signal ? [{ signal }] : []));
+      } finally {
+        signal?.removeEventListener('abort', stop);
+        await out.close();
+      }
       return n;
-    },
-    run(argv) {
-      return new Promise((resolve) => execFile(argv[0], argv.slice(1), { timeout: 10000 }, (err, stdout) => resolve(err ? undefined : stdout)));
-    },
-    runAll(argvs) {
-      return Promise.all(argvs.map((a) => this.run(a)));
     },
     close() {},
   };
@@ -59,15 +75,41 @@ export function localAccess(signal?: AbortSignal): NodeAccess {
 export function sshAccess(s: SshSession): NodeAccess {
   let sftp = true;
   return {
-    async list(globs) {
-      // NUL-separated fields, links followed (stat -L): a name may hold any byte but NUL, so a
-      // newline or tab in a file name cannot forge another entry, and a link is copied whole.
-      const parts = globs.map((g) => {
+    async survey(globs, commands, clock) {
+      // One remote shell for everything (each costs the host a login shell's start-up): every
+      // command framed by a line with an unguessable marker and its exit status, then the listing,
+      // then a prompt that the clock command waits on, so that the two local readings around it
+      // bound one round trip and not the shell's start-up. The listing's fields are NUL-separated,
+      // links followed (stat -L): a name may hold any byte but NUL, so a newline or tab in a file
+      // name cannot forge another entry, and a link is copied whole.
+      const marker = `@@smsdiag-${randomBytes(12).toString('hex')}@@`;
+      const framed = commands.map((a) => `${a.map(shellQuote).join(' ')} 2>/dev/null; printf '\\n%s %s\\n' ${shellQuote(marker)} "$?"`);
+      const listing = globs.map((g) => {
         const { dir, pattern } = splitGlob(g);
         return `(cd -- ${shellQuote(dir)} 2>/dev/null && for f in ${pattern}; do [ -f "$f" ] && printf '%s\\0%s\\0%s\\0%s\\0' ${shellQuote(g.kind)} "$(stat -L -c %s -- "$f")" "$(stat -L -c %Y -- "$f")" "$PWD/$f"; done)`;
       });
-      const r = await s.exec(`${parts.join('; ')}; true`);
-      return parseListing(r.stdout, globs);
+      const ask = `${marker} clock`;
+      const script = [...framed, ...listing, `printf '\\n%s\\n' ${shellQuote(ask)}`, `read -r _ && ${clock.map(shellQuote).join(' ')}`].join('; ');
+      const r = await s.exec(script, { ask: `\n${ask}\n`, answer: '\n' });
+      const text = r.stdout.toString('utf8');
+      const outputs: Array<string | undefined> = [];
+      let rest = text;
+      for (let i = 0; i < commands.length; i++) {
+        const at = rest.indexOf(`\n${marker} `);
+        if (at < 0) {
+          outputs.push(undefined);
+          continue;
+        }
+        const end = rest.indexOf('\n', at + 1 + marker.length);
+        const status = rest.slice(at + 1 + marker.length + 1, end < 0 ? undefined : end);
+        outputs.push(status === '0' ? rest.slice(0, at) : undefined);
+        rest = end < 0 ? '' : rest.slice(end + 1);
+      }
+      const asked = rest.indexOf(`\n${ask}\n`);
+      const files = parseListing(Buffer.from(asked < 0 ? rest : rest.slice(0, asked)), globs);
+      const answer = asked < 0 ? '' : rest.slice(asked + ask.length + 2);
+      const timed = r.code === 0 && answer && r.askedAt !== undefined && r.repliedAt !== undefined;
+      return { files, outputs, ...(timed ? { clock: { before: r.askedAt!, text: answer, after: r.repliedAt! } } : {}) };
     },
     async copy(file, size, dest, onBytes) {
       if (sftp) {
@@ -96,30 +138,6 @@ export function sshAccess(s: SshSession): NodeAccess {
         await new Promise<void>((r) => out.end(r));
       }
       return n;
-    },
-    async run(argv) {
-      const r = await s.exec(argv.map(shellQuote).join(' '));
-      return r.code === 0 ? r.stdout.toString('utf8') : undefined;
-    },
-    async runAll(argvs) {
-      // Each command's output is framed by a marker line carrying its exit status.
-      const marker = `@@smsdiag-${Date.now().toString(36)}@@`;
-      const script = argvs.map((a) => `${a.map(shellQuote).join(' ')} 2>/dev/null; printf '\\n%s %s\\n' ${shellQuote(marker)} "$?"`).join('; ');
-      const text = (await s.exec(script)).stdout.toString('utf8');
-      const out: Array<string | undefined> = [];
-      let rest = text;
-      for (let i = 0; i < argvs.length; i++) {
-        const at = rest.indexOf(`\n${marker} `);
-        if (at < 0) {
-          out.push(undefined);
-          continue;
-        }
-        const end = rest.indexOf('\n', at + 1 + marker.length);
-        const status = rest.slice(at + 1 + marker.length + 1, end < 0 ? undefined : end);
-        out.push(status === '0' ? rest.slice(0, at) : undefined);
-        rest = end < 0 ? '' : rest.slice(end + 1);
-      }
-      return out;
     },
     close: () => s.close(),
   };

@@ -34,11 +34,23 @@ export interface ExecResult {
   code: number | null;
   stdout: Buffer;
   stderr: string;
+  /** With a prompt: when it was seen and answered, and when the next output came (Date.now()). */
+  askedAt?: number;
+  repliedAt?: number;
+}
+
+/**
+ * A line the command prints once (`ask`) and waits on, answered on its stdin: what lets a
+ * command time something on the host without counting the shell's start-up in the round trip.
+ */
+export interface Prompt {
+  ask: string;
+  answer: string;
 }
 
 export interface SshSession {
-  /** Runs a command and collects its output (for small outputs: facts, listings). */
-  exec(command: string): Promise<ExecResult>;
+  /** Runs a command and collects its output (for small outputs: facts, listings); answers its prompt if given. */
+  exec(command: string, prompt?: Prompt): Promise<ExecResult>;
   /** Runs a command and streams its stdout into `out`; rejects on a stall or a dropped connection. */
   stream(command: string, out: Writable): Promise<ExecResult>;
   /** Copies a remote file into a local path over SFTP, cut to `size`; resolves with the bytes kept. */
@@ -165,7 +177,7 @@ function hostKeyError(v: HostKeyVerdict, t: SshTarget, key: Buffer): SshError {
 function session(client: Client, where: string, stallMs: number): SshSession {
   let closed = false;
   const gone = new Promise<void>((resolve) => client.on('close', () => ((closed = true), resolve())));
-  const run = (command: string, out?: Writable): Promise<ExecResult> =>
+  const run = (command: string, out?: Writable, prompt?: Prompt): Promise<ExecResult> =>
     new Promise((resolve, reject) => {
       if (closed) return reject(new SshError('dropped', `the connection to ${where} is closed`));
       client.exec(command, (err, channel) => {
@@ -173,6 +185,21 @@ function session(client: Client, where: string, stallMs: number): SshSession {
         const chunks: Buffer[] = [];
         let stderr = '';
         let code: number | null = null;
+        const times: Pick<ExecResult, 'askedAt' | 'repliedAt'> = {};
+        // The prompt may come split over two chunks: the end of the one before is searched too.
+        let tail = Buffer.alloc(0);
+        const watchPrompt = (d: Buffer): void => {
+          if (!prompt) return;
+          if (times.askedAt !== undefined) {
+            times.repliedAt ??= Date.now();
+            return;
+          }
+          const seen = Buffer.concat([tail, d]);
+          if (seen.includes(prompt.ask)) {
+            times.askedAt = Date.now();
+            channel.end(prompt.answer);
+          } else tail = seen.subarray(Math.max(0, seen.length - prompt.ask.length));
+        };
         let timer: NodeJS.Timeout | undefined;
         const arm = (): void => {
           if (timer) clearTimeout(timer);
@@ -189,6 +216,7 @@ function session(client: Client, where: string, stallMs: number): SshSession {
         client.once('close', onClientClose);
         channel.on('data', (d: Buffer) => {
           arm();
+          watchPrompt(d);
           if (out) {
             if (!out.write(d)) {
               channel.pause();
@@ -204,7 +232,7 @@ function session(client: Client, where: string, stallMs: number): SshSession {
         channel.on('close', () => {
           if (timer) clearTimeout(timer);
           client.removeListener('close', onClientClose);
-          resolve({ code, stdout: Buffer.concat(chunks), stderr });
+          resolve({ code, stdout: Buffer.concat(chunks), stderr, ...times });
         });
       });
     });
@@ -213,21 +241,39 @@ function session(client: Client, where: string, stallMs: number): SshSession {
   const channel = (): Promise<SFTPWrapper> =>
     (sftp ??= new Promise((resolve, reject) => client.sftp((err, s) => (err ? reject(new SshError('no-sftp', `${where}: no SFTP: ${err.message}`)) : resolve(s)))));
   /**
-   * Copies a remote file to a local path with parallel SFTP reads (FETCH_REQUESTS of FETCH_CHUNK), then cuts it to the size it had
-   * when listed (a log growing meanwhile); a stall or a dropped connection rejects.
+   * Copies the first `size` bytes of a remote file to a local path (mode 0600), FETCH_REQUESTS SFTP
+   * reads of FETCH_CHUNK in flight and written in order, so that `onBytes` tells how much of the
+   * file's beginning is on disk (collect's analysis reads that far while the rest comes). A file
+   * found shorter (it shrank) ends there; a stall or a dropped connection rejects.
    */
   const fetch = async (file: string, size: number, local: string, onBytes?: (n: number) => void): Promise<number> => {
     const s = await channel();
-    await new Promise<void>((resolve, reject) => {
+    const out = await fs.open(local, 'w', 0o600);
+    try {
+      return await readInOrder(s, file, size, out, onBytes);
+    } finally {
+      await out.close();
+    }
+  };
+  const readInOrder = (s: SFTPWrapper, file: string, size: number, out: fs.FileHandle, onBytes?: (n: number) => void): Promise<number> =>
+    new Promise<number>((resolve, reject) => {
+      const chunks = Math.ceil(size / FETCH_CHUNK);
+      // Chunk k is read into slot k % FETCH_REQUESTS, which is free again once chunk k is on disk.
+      const slots = Array.from({ length: Math.min(FETCH_REQUESTS, chunks) }, () => ({ buf: Buffer.allocUnsafe(FETCH_CHUNK), got: 0, done: false }));
+      let next = 0;
+      let landed = 0;
+      let writing = false;
+      let handle: Buffer | undefined;
       let timer: NodeJS.Timeout | undefined;
       let settled = false;
-      const finish = (err?: Error): void => {
+      const finish = (err: Error | undefined, n = landed): void => {
         if (settled) return;
         settled = true;
         if (timer) clearTimeout(timer);
         client.removeListener('close', dropped);
+        if (handle && !closed) s.close(handle, () => undefined);
         if (err) reject(err);
-        else resolve();
+        else resolve(n);
       };
       const arm = (): void => {
         if (timer) clearTimeout(timer);
@@ -237,14 +283,57 @@ function session(client: Client, where: string, stallMs: number): SshSession {
         }, stallMs);
       };
       const dropped = (): void => finish(new SshError('dropped', `the connection to ${where} dropped while copying ${file}`));
+      const length = (k: number): number => Math.min(FETCH_CHUNK, size - k * FETCH_CHUNK);
+      const read = (k: number): void => {
+        const slot = slots[k % slots.length];
+        const want = length(k) - slot.got;
+        s.read(handle!, slot.buf, slot.got, want, k * FETCH_CHUNK + slot.got, (err, n) => {
+          if (settled) return;
+          arm();
+          if (err) return finish(new Error(`${file}: ${err.message}`));
+          slot.got += n;
+          // Nothing more (end of file, it shrank): the chunk ends here. Less than asked: ask for the rest.
+          if (n === 0 || slot.got === length(k)) {
+            slot.done = true;
+            void write();
+          } else read(k);
+        });
+      };
+      const write = async (): Promise<void> => {
+        if (writing) return;
+        writing = true;
+        try {
+          while (!settled && next < chunks && slots[next % slots.length].done) {
+            const slot = slots[next % slots.length];
+            for (let at = 0; at < slot.got; ) at += (await out.write(slot.buf, at, slot.got - at, next * FETCH_CHUNK + at)).bytesWritten;
+            landed += slot.got;
+            onBytes?.(landed);
+            if (slot.got < length(next)) return finish(undefined);
+            slot.got = 0;
+            slot.done = false;
+            if (next + slots.length < chunks) read(next + slots.length);
+            next++;
+          }
+          if (next === chunks) finish(undefined);
+        } catch (err) {
+          finish(err as Error);
+        } finally {
+          writing = false;
+        }
+      };
+      // Guarded from the open on: a connection that dropped during an earlier file never answers it.
       client.once('close', dropped);
       arm();
-      s.fastGet(file, local, { concurrency: FETCH_REQUESTS, chunkSize: FETCH_CHUNK, step: (got) => (arm(), onBytes?.(Math.min(got, size))) }, (err) => finish(err ? new Error(`${file}: ${err.message}`) : undefined));
+      if (closed) return dropped();
+      s.open(file, 'r', (err, h) => {
+        if (settled) return void (h && !closed && s.close(h, () => undefined));
+        if (err) return finish(new Error(`${file}: ${err.message}`));
+        handle = h;
+        arm();
+        if (!chunks) return finish(undefined, 0);
+        for (let k = 0; k < slots.length; k++) read(k);
+      });
     });
-    const st = await fs.stat(local);
-    if (st.size > size) await fs.truncate(local, size);
-    return Math.min(st.size, size);
-  };
   const followFs = (): FollowFs => {
     const call = <T>(what: string, f: (s: SFTPWrapper, cb: (err: (Error & { code?: number }) | null | undefined, v: T) => void) => void): Promise<T> =>
       channel().then(
@@ -293,7 +382,7 @@ function session(client: Client, where: string, stallMs: number): SshSession {
     };
   };
   return {
-    exec: (command) => run(command),
+    exec: (command, prompt) => run(command, undefined, prompt),
     stream: (command, out) => run(command, out),
     fetch,
     followFs,

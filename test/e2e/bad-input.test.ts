@@ -21,6 +21,17 @@ describe('bad input gets a clear message and the right exit code', function () {
     return d;
   };
 
+  it('a command left with nothing to wait for is a bug (exit 70, one sentence), never a silent exit 0', async () => {
+    // Every directory listing made to wait for ever, with nothing else pending: Node would end the
+    // process with status 0 and no output.
+    const preload = path.join(tmp, 'strand.js');
+    writeFileSync(preload, "require('node:fs').promises.readdir = () => new Promise(() => {});\n");
+    const r = await runCli(['analyze', node('primary')], { env: { NODE_OPTIONS: `--require ${preload}` } });
+    assert.equal(r.code, 70, r.stderr);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^smsdiag: internal error: the command stopped before it finished, with nothing left to wait for; please report this\n$/);
+  });
+
   it('a missing path: exit 3 naming it, no stack trace', async () => {
     const r = await runCli(['analyze', path.join(tmp, 'nope')]);
     assert.equal(r.code, 3);

@@ -14,6 +14,8 @@ import * as zlib from 'node:zlib';
 export const BLOCK_SIZE = 1024 * 1024;
 const MAX_IN_FLIGHT = 4;
 export const GZIP_LEVEL = 6;
+/** Output room per deflate step: a block of logs (8:1 and better) fits in one. */
+const DEFLATE_CHUNK = 256 * 1024;
 
 /** Fixed member header: magic, CM=8, FLG=FEXTRA, MTIME=0, XFL=0, OS=3, XLEN=12, "Sd", LEN=8. */
 export const MEMBER_HEADER_SIZE = 24;
@@ -94,7 +96,8 @@ export class BlockGzipSink {
     const raw = this.pending.length === 1 ? Buffer.from(this.pending[0]) : Buffer.concat(this.pending, this.pendingLen);
     this.pending = [];
     this.pendingLen = 0;
-    const p = deflateRaw(raw, { level: this.level }).then((d) => encodeMember(raw, d));
+    // One pass on the pool per block: zlib's default 16 KiB output chunks cost a round trip each.
+    const p = deflateRaw(raw, { level: this.level, chunkSize: DEFLATE_CHUNK }).then((d) => encodeMember(raw, d));
     p.catch(() => undefined);
     this.queue.push(p);
     while (this.queue.length >= MAX_IN_FLIGHT) await this.drainOne();

@@ -1,0 +1,132 @@
+import { strict as assert } from 'node:assert';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { localAccess, sshAccess } from '../../src/sources/remote';
+import { connect, type SshSession } from '../../src/sources/ssh';
+import { surveyNode } from '../../src/sources/facts';
+import { startSshd, type Sshd } from '../helpers/sshd';
+
+describe('a node surveyed in one remote shell (real sshd on 127.0.0.1)', function () {
+  this.timeout(60000);
+  let sshd: Sshd;
+  let tmp: string;
+  let session: SshSession;
+  let execs: string[];
+
+  before(async () => {
+    sshd = await startSshd();
+  });
+  after(async () => sshd?.stop());
+  beforeEach(async () => {
+    tmp = mkdtempSync(path.join(os.tmpdir(), 'smsdiag-survey-'));
+    const real = await connect({ host: '127.0.0.1', port: sshd.port, user: 'root', keyFile: sshd.clientKey, knownHosts: path.join(tmp, 'known_hosts'), acceptNewHostKey: true });
+    // The real session, with each remote command it starts counted.
+    execs = [];
+    session = { ...real, exec: (command, prompt) => (execs.push(command), real.exec(command, prompt)) };
+  });
+  afterEach(() => {
+    session.close();
+    rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('lists the files, runs every command and reads the clock, all in one shell, as the same calls on this machine do', async () => {
+    const dir = path.join(tmp, "logs of 'node' $(x)");
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'ha.log'), 'a\n');
+    writeFileSync(path.join(dir, 'ha.log.1'), 'bb\n');
+    writeFileSync(path.join(dir, 'other.txt'), 'c\n');
+    const globs = [{ kind: 'ha' as const, glob: `${dir}/ha.log*` }];
+    const commands = [['echo', 'one two'], ['false'], ['cat', path.join(dir, 'ha.log')]];
+    const clock = ['date', '+%s.%N'];
+    const before = Date.now();
+    const remote = await sshAccess(session).survey(globs, commands, clock);
+    const after = Date.now();
+    assert.equal(execs.length, 1);
+    const local = await localAccess().survey(globs, commands, clock);
+    const brief = (fs: Array<{ path: string; size: number; kind: string }>): string[] => fs.map((f) => `${f.kind} ${f.path} ${f.size}`).sort();
+    assert.deepEqual(brief(remote.files), [`ha ${dir}/ha.log 2`, `ha ${dir}/ha.log.1 3`]);
+    assert.deepEqual(brief(remote.files), brief(local.files));
+    assert.deepEqual(remote.outputs, ['one two\n', undefined, 'a\n']);
+    assert.deepEqual(remote.outputs, local.outputs);
+    // Same machine, same clock: the host's reading lies between the two local ones, and the
+    // interval is the answer's round trip, well inside the whole command (shell start-up included).
+    const c = remote.clock!;
+    const read = Number(c.text.trim()) * 1000;
+    assert.ok(before <= c.before && c.before <= c.after && c.after <= after, JSON.stringify({ before, c, after }));
+    assert.ok(c.before - 1 <= read && read <= c.after + 1, `${read} not within ${c.before}..${c.after}`);
+    assert.ok(c.after - c.before < after - before, `the sample (${c.after - c.before} ms) is not shorter than the command (${after - before} ms)`);
+  });
+
+  it('gives the facts a clock offset and an uncertainty of that round trip, and the listing beside them', async () => {
+    writeFileSync(path.join(tmp, 'mysqld.err'), 'x\n');
+    const { facts, files } = await surveyNode(sshAccess(session), true, [{ kind: 'mysqld', glob: `${tmp}/mysqld.err` }]);
+    assert.deepEqual(files.map((f) => f.path), [path.join(tmp, 'mysqld.err')]);
+    assert.equal(facts.values.hostname, os.hostname());
+    const off = facts.values.clockOffsetMs as number;
+    const unc = facts.values.clockUncertaintyMs as number;
+    assert.ok(Number.isInteger(off) && Number.isInteger(unc) && unc >= 0, JSON.stringify(facts.values));
+    // The host is this machine: whatever was measured is inside the stated uncertainty (plus rounding).
+    assert.ok(Math.abs(off) <= unc + 1, JSON.stringify(facts.values));
+    // What a fresh machine lacks (ip, free) is left out, not failed: date and /etc/hosts are always there.
+    const names = facts.files.map((f) => f.name);
+    assert.ok(names.includes('date.txt') && names.includes('hosts.txt'), names.join());
+    assert.deepEqual(names.filter((n) => !['ha.state', 'uptime.txt', 'df.txt', 'free.txt', 'ip-addr.txt', 'hosts.txt', 'date.txt'].includes(n)), []);
+    assert.match(facts.files.find((f) => f.name === 'date.txt')!.text, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d{4}\nsampled between collector times /);
+  });
+
+  it('copies a file in order: what it tells is on disk is there, byte for byte; a file that shrank ends where it ends, one that grew at its listed size', async () => {
+    const src = path.join(tmp, 'sms-info.log');
+    const data = randomBytes(3_000_000 + 777);
+    writeFileSync(src, data);
+    const dest = path.join(tmp, 'copy');
+    const told: number[] = [];
+    const wrong: string[] = [];
+    const access = sshAccess(session);
+    const n = await access.copy(src, data.length, dest, (k) => {
+      told.push(k);
+      if (!readFileSync(dest).subarray(0, k).equals(data.subarray(0, k))) wrong.push(`${k} told, not on disk`);
+    });
+    assert.equal(n, data.length);
+    assert.deepEqual(wrong, []);
+    assert.ok(told.length > 10 && told.every((k, i) => i === 0 || k > told[i - 1]) && told.at(-1) === data.length, told.join());
+    assert.ok(readFileSync(dest).equals(data));
+    assert.equal(statSync(dest).mode & 0o777, 0o600);
+    assert.equal(await access.copy(src, data.length + 5000, dest, () => undefined), data.length);
+    assert.ok(readFileSync(dest).equals(data));
+    assert.equal(await access.copy(src, 1000, dest, () => undefined), 1000);
+    assert.ok(readFileSync(dest).equals(data.subarray(0, 1000)));
+    assert.equal(await access.copy(src, 0, dest, () => undefined), 0);
+    assert.equal(statSync(dest).size, 0);
+    await assert.rejects(access.copy(path.join(tmp, 'gone.log'), 10, dest, () => undefined), /gone\.log: No such file/);
+  });
+
+  it('answers a prompt that arrives split over two packets, and times the reply', async () => {
+    const r = await session.exec(`printf '\\n@@ab'; sleep 0.3; printf 'cd@@\\n'; read -r x && echo "got[$x]"`, { ask: '\n@@abcd@@\n', answer: 'yes\n' });
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout.toString(), '\n@@abcd@@\ngot[yes]\n');
+    assert.ok(r.askedAt !== undefined && r.repliedAt !== undefined && r.askedAt <= r.repliedAt);
+  });
+
+  it('a command that never prints its prompt ends as usual, with no times and no clock', async () => {
+    const r = await session.exec('echo plain', { ask: '\n@@never@@\n', answer: '\n' });
+    assert.equal(r.stdout.toString(), 'plain\n');
+    assert.equal(r.askedAt, undefined);
+    const s = await sshAccess(session).survey([], [['true']], ['false']);
+    assert.deepEqual(s.outputs, ['']);
+    assert.equal(s.clock, undefined);
+  });
+
+  it('a file name holding a newline and a forged frame cannot add a file or change a command output', async () => {
+    const dir = path.join(tmp, 'logs');
+    mkdirSync(dir);
+    writeFileSync(path.join(dir, 'ha.log'), 'a\n');
+    const forged = 'ha.log\n@@smsdiag-0@@ 0\nha\t9\t0\tshadow';
+    writeFileSync(path.join(dir, forged), 'b\n');
+    const s = await sshAccess(session).survey([{ kind: 'ha', glob: `${dir}/ha.log*` }], [['echo', 'x']], ['date', '+%s']);
+    assert.deepEqual(s.outputs, ['x\n']);
+    assert.deepEqual(s.files.map((f) => [path.basename(f.path), !!f.refused]), [['ha.log', false], [forged, true]]);
+    assert.ok(s.clock);
+  });
+});
