@@ -46942,7 +46942,7 @@ async function surveyNode(access, remote, globs) {
     if (off !== void 0) values.utcOffsetMinutes = off;
     if (remote && Number.isFinite(Number(epoch))) {
       values.clockOffsetMs = Math.round(Number(epoch) * 1e3 - (before2 + after) / 2);
-      values.clockUncertaintyMs = Math.ceil((after - before2) / 2);
+      values.clockUncertaintyMs = Math.ceil((after - before2 + 1) / 2);
     }
     files.push({ name: "date.txt", text: `${local}
 sampled between collector times ${new Date(before2).toISOString()} and ${new Date(after).toISOString()}
@@ -53428,6 +53428,7 @@ async function connect(t, signal) {
     }
   }).finally(() => signal?.removeEventListener("abort", stop));
   if (verdict?.kind === "unknown" && presented) await appendHostKey(t.knownHosts, t.host, t.port, presented);
+  client.setNoDelay(true);
   return session(client, where, t.stallMs ?? 3e4);
 }
 var HOST_KEY_ALGORITHMS = ["ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512", "rsa-sha2-256", "ssh-rsa"];
@@ -53737,21 +53738,29 @@ ${ask}
           sftp = false;
         }
       }
-      const out = (0, import_node_fs17.createWriteStream)(dest, { mode: 384 });
+      const fh = await import_node_fs17.promises.open(dest, "w", 384);
       let n = 0;
       const counting = new import_node_stream4.Writable({
         write(chunk, _enc, cb) {
-          n += chunk.length;
-          onBytes?.(n);
-          if (!out.write(chunk)) out.once("drain", () => cb());
-          else cb();
+          (async () => {
+            for (let at = 0; at < chunk.length; ) at += (await fh.write(chunk, at, chunk.length - at)).bytesWritten;
+          })().then(() => {
+            n += chunk.length;
+            onBytes?.(n);
+            cb();
+          }, cb);
         }
       });
+      const written = new Promise((resolve4, reject) => counting.on("finish", resolve4).on("error", reject));
+      written.catch(() => void 0);
       try {
         const r = await s.stream(`head -c ${Math.floor(size)} -- ${shellQuote(file)}`, counting);
+        counting.end();
+        await written;
         if (r.code !== 0) throw new Error(r.stderr.trim() || `head exited with ${r.code}`);
       } finally {
-        await new Promise((r) => out.end(r));
+        counting.destroy();
+        await fh.close();
       }
       return n;
     },
@@ -53987,7 +53996,15 @@ async function inventoryOf(spooled, spool, defaultOffsetMinutes) {
   return { nodes, warnings };
 }
 var FOLLOW_PIECE = 1024 * 1024;
-async function plannedInventory(runs, defaultOffsetMinutes) {
+async function* watchedFollowing(local, landing, misread) {
+  try {
+    yield* following(local, landing, FOLLOW_PIECE);
+  } catch (err) {
+    misread();
+    throw err;
+  }
+}
+async function plannedInventory(runs, defaultOffsetMinutes, misread) {
   const plans = await Promise.all(runs.map((r) => r.planned));
   const nodes = [];
   for (const [k, plan] of plans.entries()) {
@@ -53999,7 +54016,7 @@ async function plannedInventory(runs, defaultOffsetMinutes) {
       const c = classifyFileName(base);
       if (!c) continue;
       const lf = localFile(s.spec.name, c.kind, local, base, file);
-      lf.open = () => import_node_stream5.Readable.from(following(local, landing, FOLLOW_PIECE), { highWaterMark: 1 });
+      lf.open = () => import_node_stream5.Readable.from(watchedFollowing(local, landing, misread), { highWaterMark: 1 });
       rotations.set(lf, c.rotation);
     }
     const facts = analysisFacts(s, defaultOffsetMinutes);
@@ -54061,7 +54078,8 @@ async function collect2(opts) {
     const name2 = await freeBundleName(opts.outDir, `smsdiag-${(redactor ? redactor.register("host", cluster) : cluster).replace(/[^A-Za-z0-9.-]/g, "_")}-${stamp2(started)}`);
     const withIncident = (inv) => opts.incident ? { ...inv, incident: Date.parse(opts.incident) } : inv;
     const threads = (inv) => opts.analysisThreads?.(inv) ?? 1;
-    const early = redactor ? void 0 : plannedInventory(runs, opts.defaultOffsetMinutes ?? 0).then((planned) => {
+    let misread = false;
+    const early = redactor ? void 0 : plannedInventory(runs, opts.defaultOffsetMinutes ?? 0, () => misread = true).then((planned) => {
       if (!planned) return void 0;
       const inv = withIncident(planned);
       const files = buildAnalysisFiles(inv, threads(inv));
@@ -54072,8 +54090,8 @@ async function collect2(opts) {
       opts.progress("bundle", { files: 0, bytes: 0, phase: "analysing" });
       const inv = withIncident(await inventoryOf(spooled, spool, opts.defaultOffsetMinutes ?? 0));
       const guess = await early;
-      if (guess?.key === inputKey(inv) && !spooled.some((s) => s.recopied)) return guess.files;
-      await guess?.files.catch(() => void 0);
+      const made = await guess?.files.catch(() => void 0);
+      if (made && guess?.key === inputKey(inv) && !misread && !spooled.some((s) => s.recopied)) return made;
       return buildAnalysisFiles(inv, threads(inv));
     });
     analysisDone.catch(() => void 0);

@@ -380,12 +380,23 @@ async function inventoryOf(spooled: Spooled[], spool: string, defaultOffsetMinut
 /** Pieces in which the analysis follows a file landing in the spool (a local file's read size). */
 const FOLLOW_PIECE = 1024 * 1024;
 
+/** A file as it lands, telling `misread` when its reading fails (the copy failed, or was made again). */
+async function* watchedFollowing(local: string, landing: Landing, misread: () => void): AsyncGenerator<Buffer> {
+  try {
+    yield* following(local, landing, FOLLOW_PIECE);
+  } catch (err) {
+    misread();
+    throw err;
+  }
+}
+
 /**
  * The inventory inventoryOf will make once every planned copy has landed, made as soon as every
- * node is listed: the same files (name, kind, order, size, time), each read as it lands.
+ * node is listed: the same files (name, kind, order, size, time), each read as it lands; `misread`
+ * tells a reading that failed (the analysis says such a file was cut short, and goes on).
  * Undefined when a node was not reached or listed, or has nothing to copy.
  */
-async function plannedInventory(runs: NodeRun[], defaultOffsetMinutes: number): Promise<Inventory | undefined> {
+async function plannedInventory(runs: NodeRun[], defaultOffsetMinutes: number, misread: () => void): Promise<Inventory | undefined> {
   const plans = await Promise.all(runs.map((r) => r.planned));
   const nodes: NodeInput[] = [];
   for (const [k, plan] of plans.entries()) {
@@ -397,7 +408,7 @@ async function plannedInventory(runs: NodeRun[], defaultOffsetMinutes: number): 
       const c = classifyFileName(base);
       if (!c) continue;
       const lf = localFile(s.spec.name, c.kind, local, base, file);
-      lf.open = () => Readable.from(following(local, landing, FOLLOW_PIECE), { highWaterMark: 1 });
+      lf.open = () => Readable.from(watchedFollowing(local, landing, misread), { highWaterMark: 1 });
       rotations.set(lf, c.rotation);
     }
     const facts = analysisFacts(s, defaultOffsetMinutes);
@@ -480,9 +491,10 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
     // little of it is left when the copying ends. It is kept only if the spool then holds exactly
     // the files it read, as it read them (a copy that failed, a rotation copied over what was
     // read: the spool is read again).
+    let misread = false;
     const early = redactor
       ? undefined
-      : plannedInventory(runs, opts.defaultOffsetMinutes ?? 0).then((planned) => {
+      : plannedInventory(runs, opts.defaultOffsetMinutes ?? 0, () => (misread = true)).then((planned) => {
           if (!planned) return undefined;
           const inv = withIncident(planned);
           const files = buildAnalysisFiles(inv, threads(inv));
@@ -493,9 +505,9 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
       opts.progress('bundle', { files: 0, bytes: 0, phase: 'analysing' });
       const inv = withIncident(await inventoryOf(spooled, spool, opts.defaultOffsetMinutes ?? 0));
       const guess = await early;
-      if (guess?.key === inputKey(inv) && !spooled.some((s) => s.recopied)) return guess.files;
       // Not two analyses at once: the early one ends soon (what never landed fails at once).
-      await guess?.files.catch(() => undefined);
+      const made = await guess?.files.catch(() => undefined);
+      if (made && guess?.key === inputKey(inv) && !misread && !spooled.some((s) => s.recopied)) return made;
       return buildAnalysisFiles(inv, threads(inv));
     });
     analysisDone.catch(() => undefined);

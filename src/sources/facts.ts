@@ -46,7 +46,8 @@ export async function surveyNode(access: NodeAccess, remote: boolean, globs: rea
     if (off !== undefined) values.utcOffsetMinutes = off;
     if (remote && Number.isFinite(Number(epoch))) {
       values.clockOffsetMs = Math.round(Number(epoch) * 1000 - (before + after) / 2);
-      values.clockUncertaintyMs = Math.ceil((after - before) / 2);
+      // Date.now() truncates: the reading lies in [before, after + 1), whose half is the bound.
+      values.clockUncertaintyMs = Math.ceil((after - before + 1) / 2);
     }
     files.push({ name: 'date.txt', text: `${local}\nsampled between collector times ${new Date(before).toISOString()} and ${new Date(after).toISOString()}\n` });
   }

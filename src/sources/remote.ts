@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import { Writable } from 'node:stream';
 import type { LogKind } from '../types';
 import * as path from 'node:path';
@@ -120,22 +120,31 @@ export function sshAccess(s: SshSession): NodeAccess {
           sftp = false;
         }
       }
-      // Without an SFTP subsystem: stream `head -c`, one remote command per file (slower).
-      const out = createWriteStream(dest, { mode: 0o600 });
+      // Without an SFTP subsystem: stream `head -c`, one remote command per file (slower). Each
+      // piece is on disk before it is told, as over SFTP: a reader may follow the copy that far.
+      const fh = await fs.open(dest, 'w', 0o600);
       let n = 0;
       const counting = new Writable({
         write(chunk: Buffer, _enc, cb) {
-          n += chunk.length;
-          onBytes?.(n);
-          if (!out.write(chunk)) out.once('drain', () => cb());
-          else cb();
+          (async () => {
+            for (let at = 0; at < chunk.length; ) at += (await fh.write(chunk, at, chunk.length - at)).bytesWritten;
+          })().then(() => {
+            n += chunk.length;
+            onBytes?.(n);
+            cb();
+          }, cb);
         },
       });
+      const written = new Promise<void>((resolve, reject) => counting.on('finish', resolve).on('error', reject));
+      written.catch(() => undefined);
       try {
         const r = await s.stream(`head -c ${Math.floor(size)} -- ${shellQuote(file)}`, counting);
+        counting.end();
+        await written;
         if (r.code !== 0) throw new Error(r.stderr.trim() || `head exited with ${r.code}`);
       } finally {
-        await new Promise<void>((r) => out.end(r));
+        counting.destroy();
+        await fh.close();
       }
       return n;
     },

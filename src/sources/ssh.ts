@@ -143,6 +143,9 @@ export async function connect(t: SshTarget, signal?: AbortSignal): Promise<SshSe
     }
   }).finally(() => signal?.removeEventListener('abort', stop));
   if (verdict?.kind === 'unknown' && presented) await appendHostKey(t.knownHosts, t.host, t.port, presented);
+  // Small messages go out at once: a one-line answer held back by Nagle's algorithm (ssh2's
+  // JavaScript crypto writes it alone) added 40-50 ms to the clock sample's round trip.
+  client.setNoDelay(true);
   return session(client, where, t.stallMs ?? 30000);
 }
 

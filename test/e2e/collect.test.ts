@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -110,8 +110,11 @@ describe('collect against a real sshd on 127.0.0.1', function () {
     assert.ok(!listing.includes('nodes/primary/logs/'));
   });
 
-  it('without an SFTP subsystem it streams each file instead, byte for byte', async () => {
+  it('without an SFTP subsystem it streams each file instead, byte for byte, and the analysis follows it whole', async () => {
     const plain = await startSshd({ sftp: false });
+    // Several follow pieces (1 MiB) of a live log, so the analysis reads it while it streams.
+    const filler = Array.from({ length: 60000 }, (_, i) => `2017-10-12 12:${String(Math.floor(i / 1000) % 60).padStart(2, '0')}:00,000 INFO  [pool-3-thread-1] Segment statistics refreshed ${i}\n`).join('');
+    appendFileSync(path.join(src, 'secondary/sms-info.log'), filler);
     try {
       const r = await runCli(['collect', '--host', 'secondary=127.0.0.1', '--accept-new-host-key', '--port', String(plain.port), '--key', plain.clientKey, '--known-hosts', knownHosts, '--out', out, '--quiet', ...paths('secondary')]);
       assert.equal(r.code, 0, r.stderr);
@@ -120,6 +123,10 @@ describe('collect against a real sshd on 127.0.0.1', function () {
       execFileSync('tar', ['-xzf', path.join(out, bundles()[0]), '-C', x]);
       const top = readdirSync(x)[0];
       assert.deepEqual(readFileSync(path.join(x, top, 'nodes/secondary/logs/sms-info.log.1.gz')), readFileSync(path.join(src, 'secondary/sms-info.log.1.gz')));
+      assert.deepEqual(readFileSync(path.join(x, top, 'nodes/secondary/logs/sms-info.log')), readFileSync(path.join(src, 'secondary/sms-info.log')));
+      // Told on disk only once written: the analysis never read past the copy, nor was cut short.
+      const said = readFileSync(path.join(x, top, 'analysis/summary.txt'), 'utf8') + readFileSync(path.join(x, top, 'analysis/findings.json'), 'utf8');
+      assert.doesNotMatch(said, /stopped early|said landed/);
     } finally {
       await plain.stop();
     }

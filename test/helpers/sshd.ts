@@ -121,7 +121,8 @@ export async function startSshd(opts: { sftp?: boolean; extraHostKeyTypes?: stri
           rmSync(dir, { recursive: true, force: true });
           resolve();
         };
-        if (child.exitCode !== null) return done();
+        // Gone already (stopped, or killed by crash(): then it has a signal and no exit code).
+        if (child.exitCode !== null || child.signalCode !== null) return done();
         const t = setTimeout(() => child.kill('SIGKILL'), 3000);
         child.once('exit', () => {
           clearTimeout(t);

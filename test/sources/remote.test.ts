@@ -102,11 +102,60 @@ describe('a node surveyed in one remote shell (real sshd on 127.0.0.1)', functio
     await assert.rejects(access.copy(path.join(tmp, 'gone.log'), 10, dest, () => undefined), /gone\.log: No such file/);
   });
 
+  it('without SFTP (head -c over a shell), tells only bytes already on disk, too', async () => {
+    const plain = await startSshd({ sftp: false });
+    let s: ReturnType<typeof sshAccess> | undefined;
+    try {
+      s = sshAccess(await connect({ host: '127.0.0.1', port: plain.port, user: 'root', keyFile: plain.clientKey, knownHosts: path.join(tmp, 'plain_known_hosts'), acceptNewHostKey: true }));
+      const src = path.join(tmp, 'sms-info.log');
+      const data = randomBytes(3_000_000);
+      writeFileSync(src, data);
+      const dest = path.join(tmp, 'copy');
+      const told: number[] = [];
+      const wrong: string[] = [];
+      const n = await s.copy(src, data.length, dest, (k) => {
+        told.push(k);
+        if (statSync(dest).size < k) wrong.push(`${k} told, ${statSync(dest).size} on disk`);
+      });
+      assert.equal(n, data.length);
+      assert.deepEqual(wrong, []);
+      assert.ok(told.length > 10 && told.at(-1) === data.length);
+      assert.ok(readFileSync(dest).equals(data));
+    } finally {
+      s?.close();
+      await plain.stop();
+    }
+  });
+
   it('answers a prompt that arrives split over two packets, and times the reply', async () => {
     const r = await session.exec(`printf '\\n@@ab'; sleep 0.3; printf 'cd@@\\n'; read -r x && echo "got[$x]"`, { ask: '\n@@abcd@@\n', answer: 'yes\n' });
     assert.equal(r.code, 0);
     assert.equal(r.stdout.toString(), '\n@@abcd@@\ngot[yes]\n');
     assert.ok(r.askedAt !== undefined && r.repliedAt !== undefined && r.askedAt <= r.repliedAt);
+  });
+
+  it('times only the answer, not what the command did before it asked', async () => {
+    const r = await session.exec(`sleep 0.5; printf '\\n@@ready@@\\n'; read -r x && echo "$x"`, { ask: '\n@@ready@@\n', answer: 'go\n' });
+    assert.equal(r.stdout.toString(), '\n@@ready@@\ngo\n');
+    assert.ok(r.repliedAt! - r.askedAt! < 400, `${r.repliedAt! - r.askedAt!} ms`);
+  });
+
+  it('a copy after the connection dropped fails at once, not after the stall timer', async () => {
+    const own = await startSshd();
+    try {
+      const s = sshAccess(await connect({ host: '127.0.0.1', port: own.port, user: 'root', keyFile: own.clientKey, knownHosts: path.join(tmp, 'own_known_hosts'), acceptNewHostKey: true }));
+      const src = path.join(tmp, 'ha.log');
+      writeFileSync(src, 'a\n');
+      // The SFTP channel is open and was used: the next copy goes to it.
+      assert.equal(await s.copy(src, 2, path.join(tmp, 'one'), () => undefined), 2);
+      own.crash();
+      await new Promise((r) => setTimeout(r, 300));
+      const started = Date.now();
+      await assert.rejects(s.copy(src, 2, path.join(tmp, 'two'), () => undefined), /dropped|closed/);
+      assert.ok(Date.now() - started < 5000, `${Date.now() - started} ms`);
+    } finally {
+      await own.stop();
+    }
   });
 
   it('a command that never prints its prompt ends as usual, with no times and no clock', async () => {
