@@ -38497,12 +38497,12 @@ var require_SFTP = __commonJS({
                   });
                   return;
                 }
-                writeAll(this, handle, buffer, 0, buffer.length, st.size, callback);
+                writeAll2(this, handle, buffer, 0, buffer.length, st.size, callback);
               };
               this.fstat(handle, tryStat);
               return;
             }
-            writeAll(this, handle, buffer, 0, buffer.length, position, callback);
+            writeAll2(this, handle, buffer, 0, buffer.length, position, callback);
           }
         });
       }
@@ -39742,7 +39742,7 @@ var require_SFTP = __commonJS({
         }
       });
     }
-    function writeAll(sftp, handle, buffer, offset, length, position, callback_) {
+    function writeAll2(sftp, handle, buffer, offset, length, position, callback_) {
       const callback = typeof callback_ === "function" ? callback_ : void 0;
       sftp.write(
         handle,
@@ -39762,7 +39762,7 @@ var require_SFTP = __commonJS({
             offset += written;
             length -= written;
             position += written;
-            writeAll(sftp, handle, buffer, offset, length, position, callback);
+            writeAll2(sftp, handle, buffer, offset, length, position, callback);
           }
         }
       );
@@ -47884,6 +47884,13 @@ var tar = __toESM(require_tar_stream());
 var import_node_crypto = require("node:crypto");
 var import_node_util3 = require("node:util");
 var zlib = __toESM(require("node:zlib"));
+
+// src/sources/write-all.ts
+async function writeAll(fh, data, position) {
+  for (let at = 0; at < data.length; ) at += (await fh.write(data, at, data.length - at, position === void 0 ? null : position + at)).bytesWritten;
+}
+
+// src/sources/bundle/block-gzip.ts
 var BLOCK_SIZE = 1024 * 1024;
 var MAX_IN_FLIGHT = 4;
 var GZIP_LEVEL = 6;
@@ -47962,11 +47969,7 @@ var BlockGzipSink = class {
   }
   async drainOne() {
     const member = await this.queue.shift();
-    let done = 0;
-    while (done < member.length) {
-      const { bytesWritten } = await this.fh.write(member, done, member.length - done, this.offset + done);
-      done += bytesWritten;
-    }
+    await writeAll(this.fh, member, this.offset);
     this.offset += member.length;
     this.hash.update(member);
   }
@@ -48396,9 +48399,9 @@ var BlockFile = class _BlockFile {
   async run(at, i) {
     let last = i;
     let ulen = this.ulen[i];
-    const small = (k) => this.ulen[k] <= SMALL_BLOCK;
-    if (small(i) && i > this.alone) {
-      while (last + 1 < this.ulen.length && small(last + 1) && this.coff[last + 1] + this.clen[last + 1] - this.coff[i] <= READ_WINDOW && ulen + this.ulen[last + 1] <= RUN_BYTES) {
+    const smallBlock = (k) => this.ulen[k] <= SMALL_BLOCK;
+    if (smallBlock(i) && i > this.alone) {
+      while (last + 1 < this.ulen.length && smallBlock(last + 1) && this.coff[last + 1] + this.clen[last + 1] - this.coff[i] <= READ_WINDOW && ulen + this.ulen[last + 1] <= RUN_BYTES) {
         last++;
         ulen += this.ulen[last];
       }
@@ -53572,7 +53575,7 @@ function session(client, where, stallMs) {
       try {
         while (!settled && next < chunks && slots[next % slots.length].done) {
           const slot = slots[next % slots.length];
-          for (let at = 0; at < slot.got; ) at += (await out.write(slot.buf, at, slot.got - at, next * FETCH_CHUNK + at)).bytesWritten;
+          await writeAll(out, slot.buf.subarray(0, slot.got), next * FETCH_CHUNK);
           landed += slot.got;
           onBytes?.(landed);
           if (slot.got < length(next)) return finish(void 0);
@@ -53677,7 +53680,7 @@ function localAccess(signal) {
       try {
         signal?.throwIfAborted();
         for await (const c of src ?? []) {
-          for (let at = 0; at < c.length; ) at += (await out.write(c, at, c.length - at)).bytesWritten;
+          await writeAll(out, c);
           n += c.length;
           onBytes?.(n);
         }
@@ -53742,9 +53745,7 @@ ${ask}
       let n = 0;
       const counting = new import_node_stream4.Writable({
         write(chunk, _enc, cb) {
-          (async () => {
-            for (let at = 0; at < chunk.length; ) at += (await fh.write(chunk, at, chunk.length - at)).bytesWritten;
-          })().then(() => {
+          writeAll(fh, chunk).then(() => {
             n += chunk.length;
             onBytes?.(n);
             cb();
@@ -53874,7 +53875,7 @@ async function collectNode(out, opts, spool, ready, planned, copied) {
         const { f, local, landing } = step;
         const base = path13.basename(f.path);
         try {
-          const n = await copyWithRotation(access, f, local, landing, () => out.recopied = true, (got) => opts.progress(spec.name, { files: out.files.length, bytes: out.bytes + got, phase: "copying", file: base }));
+          const n = await copyWithRotation(access, f, local, landing, (got) => opts.progress(spec.name, { files: out.files.length, bytes: out.bytes + got, phase: "copying", file: base }));
           await import_node_fs18.promises.utimes(local, f.mtime, f.mtime);
           const entry2 = { file: { ...f, size: n }, local };
           out.files.push(entry2);
@@ -53910,7 +53911,7 @@ function copyOrder(steps) {
   const first = new Set(read);
   return [...read, ...steps.filter((s) => !first.has(s))];
 }
-async function copyWithRotation(access, f, local, landing, recopied, onBytes) {
+async function copyWithRotation(access, f, local, landing, onBytes) {
   const tryCopy = (p, more) => access.copy(p, f.size, local, (n) => (more?.(n), onBytes(n)));
   let problem;
   try {
@@ -53921,7 +53922,6 @@ async function copyWithRotation(access, f, local, landing, recopied, onBytes) {
     problem = err.message;
   }
   landing.failed(new Error(`${f.path} was copied again from its rotation`));
-  recopied();
   for (const rotated of [`${f.path}.1`, `${f.path}.1.gz`]) {
     try {
       const n = await tryCopy(rotated);
@@ -54091,7 +54091,8 @@ async function collect2(opts) {
       const inv = withIncident(await inventoryOf(spooled, spool, opts.defaultOffsetMinutes ?? 0));
       const guess = await early;
       const made = await guess?.files.catch(() => void 0);
-      if (made && guess?.key === inputKey(inv) && !misread && !spooled.some((s) => s.recopied)) return made;
+      const whole = (await Promise.all(runs.map((r) => r.planned))).every((p) => p?.files.every((f) => f.landing.end === "landed"));
+      if (made && guess?.key === inputKey(inv) && !misread && whole) return made;
       return buildAnalysisFiles(inv, threads(inv));
     });
     analysisDone.catch(() => void 0);

@@ -88,8 +88,6 @@ interface Spooled {
   files: SpooledFile[];
   errors: ManifestError[];
   bytes: number;
-  /** A file was copied again (from its rotation) over what a reader may have followed already. */
-  recopied?: boolean;
 }
 
 /**
@@ -218,7 +216,7 @@ async function collectNode(out: Spooled, opts: CollectOptions, spool: string, re
         const { f, local, landing } = step;
         const base = path.basename(f.path);
         try {
-          const n = await copyWithRotation(access, f, local, landing, () => (out.recopied = true), (got) => opts.progress(spec.name, { files: out.files.length, bytes: out.bytes + got, phase: 'copying', file: base }));
+          const n = await copyWithRotation(access, f, local, landing, (got) => opts.progress(spec.name, { files: out.files.length, bytes: out.bytes + got, phase: 'copying', file: base }));
           // The copy keeps the source's modification time: it dates lines without a time, in this
           // collection's analysis as in analyze of the bundle (which has it from the manifest).
           await fs.utimes(local, f.mtime, f.mtime);
@@ -268,9 +266,9 @@ function copyOrder<S extends { f: NodeFile }>(steps: S[]): S[] {
  * Copies a file up to the size it had when listed (a growing log stops there), telling `landing`
  * how much is on disk. When it vanished or shrank meanwhile — rotated away — its first rotation
  * (`x.1`, then `x.1.gz`) is taken instead, over the same local file: the landing then fails, as
- * what it said landed is no longer what the file holds, and `recopied` is called.
+ * what it said landed is no longer what the file holds.
  */
-async function copyWithRotation(access: NodeAccess, f: NodeFile, local: string, landing: Landing, recopied: () => void, onBytes: (n: number) => void): Promise<number> {
+async function copyWithRotation(access: NodeAccess, f: NodeFile, local: string, landing: Landing, onBytes: (n: number) => void): Promise<number> {
   const tryCopy = (p: string, more?: (n: number) => void): Promise<number> => access.copy(p, f.size, local, (n) => (more?.(n), onBytes(n)));
   let problem: string;
   try {
@@ -281,7 +279,6 @@ async function copyWithRotation(access: NodeAccess, f: NodeFile, local: string, 
     problem = (err as Error).message;
   }
   landing.failed(new Error(`${f.path} was copied again from its rotation`));
-  recopied();
   for (const rotated of [`${f.path}.1`, `${f.path}.1.gz`]) {
     try {
       const n = await tryCopy(rotated);
@@ -507,7 +504,9 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
       const guess = await early;
       // Not two analyses at once: the early one ends soon (what never landed fails at once).
       const made = await guess?.files.catch(() => undefined);
-      if (made && guess?.key === inputKey(inv) && !misread && !spooled.some((s) => s.recopied)) return made;
+      // Every planned file landed whole at the first try: none failed, none was copied again.
+      const whole = (await Promise.all(runs.map((r) => r.planned))).every((p) => p?.files.every((f) => f.landing.end === 'landed'));
+      if (made && guess?.key === inputKey(inv) && !misread && whole) return made;
       return buildAnalysisFiles(inv, threads(inv));
     });
     analysisDone.catch(() => undefined);

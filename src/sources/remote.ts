@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { findLocalFiles, listedFile, splitGlob, type NodeFile, type PathGlob } from './find';
 import { globToRegExp } from './glob';
 import { shellQuote, SshError, type SshSession } from './ssh';
+import { writeAll } from './write-all';
 
 export type { NodeFile, PathGlob } from './find';
 
@@ -57,7 +58,7 @@ export function localAccess(signal?: AbortSignal): NodeAccess {
         signal?.throwIfAborted();
         // Each piece is on disk before it is told: a reader may follow the copy that far.
         for await (const c of src ?? []) {
-          for (let at = 0; at < c.length; ) at += (await out.write(c, at, c.length - at)).bytesWritten;
+          await writeAll(out, c);
           n += c.length;
           onBytes?.(n);
         }
@@ -126,9 +127,7 @@ export function sshAccess(s: SshSession): NodeAccess {
       let n = 0;
       const counting = new Writable({
         write(chunk: Buffer, _enc, cb) {
-          (async () => {
-            for (let at = 0; at < chunk.length; ) at += (await fh.write(chunk, at, chunk.length - at)).bytesWritten;
-          })().then(() => {
+          writeAll(fh, chunk).then(() => {
             n += chunk.length;
             onBytes?.(n);
             cb();

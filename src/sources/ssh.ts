@@ -3,6 +3,7 @@ import type { Writable } from 'node:stream';
 import type { Client, SFTPWrapper } from 'ssh2';
 import { UnreachableError } from '../errors';
 import type { FollowFs, FollowHandle } from './follow';
+import { writeAll } from './write-all';
 import { appendHostKey, checkHostKey, fingerprint, keyType, knownKeyTypes, readKnownHosts, type HostKeyVerdict } from './known-hosts';
 
 export interface SshTarget {
@@ -308,7 +309,7 @@ function session(client: Client, where: string, stallMs: number): SshSession {
         try {
           while (!settled && next < chunks && slots[next % slots.length].done) {
             const slot = slots[next % slots.length];
-            for (let at = 0; at < slot.got; ) at += (await out.write(slot.buf, at, slot.got - at, next * FETCH_CHUNK + at)).bytesWritten;
+            await writeAll(out, slot.buf.subarray(0, slot.got), next * FETCH_CHUNK);
             landed += slot.got;
             onBytes?.(landed);
             if (slot.got < length(next)) return finish(undefined);

@@ -2,6 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
+import { writeAll } from '../write-all';
 
 /**
  * Bundles are gzip files made of independent members ("blocks"), each compressing at most
@@ -105,11 +106,7 @@ export class BlockGzipSink {
 
   private async drainOne(): Promise<void> {
     const member = await this.queue.shift()!;
-    let done = 0;
-    while (done < member.length) {
-      const { bytesWritten } = await this.fh.write(member, done, member.length - done, this.offset + done);
-      done += bytesWritten;
-    }
+    await writeAll(this.fh, member, this.offset);
     this.offset += member.length;
     this.hash.update(member);
   }

@@ -403,9 +403,9 @@ class BlockFile {
   private async run(at: ReadAhead, i: number): Promise<{ first: number; last: number; data: Buffer }> {
     let last = i;
     let ulen = this.ulen[i];
-    const small = (k: number): boolean => this.ulen[k] <= SMALL_BLOCK;
-    if (small(i) && i > this.alone) {
-      while (last + 1 < this.ulen.length && small(last + 1) && this.coff[last + 1] + this.clen[last + 1] - this.coff[i] <= READ_WINDOW && ulen + this.ulen[last + 1] <= RUN_BYTES) {
+    const smallBlock = (k: number): boolean => this.ulen[k] <= SMALL_BLOCK;
+    if (smallBlock(i) && i > this.alone) {
+      while (last + 1 < this.ulen.length && smallBlock(last + 1) && this.coff[last + 1] + this.clen[last + 1] - this.coff[i] <= READ_WINDOW && ulen + this.ulen[last + 1] <= RUN_BYTES) {
         last++;
         ulen += this.ulen[last];
       }
