@@ -163,11 +163,11 @@ var require_util = __commonJS({
         return o;
       }, {});
     }
-    function get(obj, path19) {
-      return path19.split(".").reduce((o, p) => o?.[p], obj);
+    function get(obj, path20) {
+      return path20.split(".").reduce((o, p) => o?.[p], obj);
     }
-    function mergeNestedObjects(objs, path19) {
-      return Object.fromEntries(objs.flatMap((o) => Object.entries(get(o, path19) ?? {})).reverse());
+    function mergeNestedObjects(objs, path20) {
+      return Object.fromEntries(objs.flatMap((o) => Object.entries(get(o, path20) ?? {})).reverse());
     }
   }
 });
@@ -2432,22 +2432,22 @@ var require_fs = __commonJS({
       }
     };
     var cache = new ProdOnlyCache();
-    async function readJson(path19, useCache = true) {
-      if (useCache && cache.has(path19)) {
-        return JSON.parse(cache.get(path19));
+    async function readJson(path20, useCache = true) {
+      if (useCache && cache.has(path20)) {
+        return JSON.parse(cache.get(path20));
       }
-      const contents = await (0, promises_1.readFile)(path19, "utf8");
-      cache.set(path19, contents);
+      const contents = await (0, promises_1.readFile)(path20, "utf8");
+      cache.set(path20, contents);
       return JSON.parse(contents);
     }
-    async function safeReadJson(path19, useCache = true) {
+    async function safeReadJson(path20, useCache = true) {
       try {
-        return await readJson(path19, useCache);
+        return await readJson(path20, useCache);
       } catch {
       }
     }
-    function existsSync(path19) {
-      return (0, node_fs_1.existsSync)(path19);
+    function existsSync(path20) {
+      return (0, node_fs_1.existsSync)(path20);
     }
   }
 });
@@ -2901,30 +2901,30 @@ var require_ejs = __commonJS({
         return filePath;
       }
     }
-    function getIncludePath(path19, options) {
+    function getIncludePath(path20, options) {
       var includePath;
       var filePath;
       var views = options.views;
-      var match = /^[A-Za-z]+:\\|^\//.exec(path19);
+      var match = /^[A-Za-z]+:\\|^\//.exec(path20);
       if (match && match.length) {
-        path19 = path19.replace(/^\/*/, "");
+        path20 = path20.replace(/^\/*/, "");
         if (Array.isArray(options.root)) {
-          includePath = resolvePaths(path19, options.root);
+          includePath = resolvePaths(path20, options.root);
         } else {
-          includePath = ejs.resolveInclude(path19, options.root || "/", true);
+          includePath = ejs.resolveInclude(path20, options.root || "/", true);
         }
       } else {
         if (options.filename) {
-          filePath = ejs.resolveInclude(path19, options.filename);
+          filePath = ejs.resolveInclude(path20, options.filename);
           if (fs_1.default.existsSync(filePath)) {
             includePath = filePath;
           }
         }
         if (!includePath && Array.isArray(views)) {
-          includePath = resolvePaths(path19, views);
+          includePath = resolvePaths(path20, views);
         }
         if (!includePath && typeof options.includer !== "function") {
-          throw new Error('Could not find the include file "' + options.escapeFunction(path19) + '"');
+          throw new Error('Could not find the include file "' + options.escapeFunction(path20) + '"');
         }
       }
       return includePath;
@@ -2983,11 +2983,11 @@ var require_ejs = __commonJS({
     function fileLoader(filePath) {
       return ejs.fileLoader(filePath);
     }
-    function includeFile(path19, options) {
+    function includeFile(path20, options) {
       var opts = utils_js_1.default.shallowCopy(utils_js_1.default.createNullProtoObjWherePossible(), options);
-      opts.filename = getIncludePath(path19, opts);
+      opts.filename = getIncludePath(path20, opts);
       if (typeof options.includer === "function") {
-        var includerResult = options.includer(path19, opts.filename);
+        var includerResult = options.includer(path20, opts.filename);
         if (includerResult) {
           if (includerResult.filename) {
             opts.filename = includerResult.filename;
@@ -3213,12 +3213,12 @@ var require_ejs = __commonJS({
           throw e;
         }
         var returnedFn = function anonymous(data) {
-          var include = function(path19, includeData) {
+          var include = function(path20, includeData) {
             var d = utils_js_1.default.shallowCopy(utils_js_1.default.createNullProtoObjWherePossible(), data);
             if (includeData) {
               d = utils_js_1.default.shallowCopy(d, includeData);
             }
-            return includeFile(path19, opts)(d);
+            return includeFile(path20, opts)(d);
           };
           var locals;
           if (opts.unsafePrototypeLocals) {
@@ -5330,15 +5330,15 @@ var require_route = __commonJS({
       };
     }
     function wrapConversion(toModel, graph) {
-      const path19 = [graph[toModel].parent, toModel];
+      const path20 = [graph[toModel].parent, toModel];
       let fn = conversions[graph[toModel].parent][toModel];
       let cur = graph[toModel].parent;
       while (graph[cur].parent) {
-        path19.unshift(graph[cur].parent);
+        path20.unshift(graph[cur].parent);
         fn = link(conversions[graph[cur].parent][cur], fn);
         cur = graph[cur].parent;
       }
-      fn.conversion = path19;
+      fn.conversion = path20;
       return fn;
     }
     module2.exports = function(fromModel) {
@@ -6280,17 +6280,17 @@ var require_read_tsconfig = __commonJS({
       } catch {
       }
     }
-    async function upUntil(path19, test) {
+    async function upUntil(path20, test) {
       let result;
       try {
-        result = await test(path19);
+        result = await test(path20);
       } catch {
         result = false;
       }
       if (result)
-        return path19;
-      const parent = (0, node_path_1.dirname)(path19);
-      if (parent === path19)
+        return path20;
+      const parent = (0, node_path_1.dirname)(path20);
+      if (parent === path20)
         return;
       return upUntil(parent, test);
     }
@@ -6309,13 +6309,13 @@ var require_read_tsconfig = __commonJS({
         (0, warn_1.memoizedWarn)("Could not find typescript. Please ensure that typescript is a devDependency. Falling back to compiled source.");
         return;
       }
-      const read = async (path19) => {
-        const localRoot = await upUntil(path19, async (p) => (await (0, promises_1.readdir)(p)).includes("package.json"));
+      const read = async (path20) => {
+        const localRoot = await upUntil(path20, async (p) => (await (0, promises_1.readdir)(p)).includes("package.json"));
         if (!localRoot)
           return;
         try {
-          const contents = await (0, promises_1.readFile)(path19, "utf8");
-          const parsed = typescript?.parseConfigFileTextToJson(path19, contents).config;
+          const contents = await (0, promises_1.readFile)(path20, "utf8");
+          const parsed = typescript?.parseConfigFileTextToJson(path20, contents).config;
           found2.push(parsed);
           if (parsed.extends) {
             if (parsed.extends.startsWith(".")) {
@@ -6602,10 +6602,10 @@ var require_ts_path = __commonJS({
 var require_is_node_modules = __commonJS({
   "node_modules/get-package-type/is-node-modules.cjs"(exports2, module2) {
     "use strict";
-    var path19 = require("path");
+    var path20 = require("path");
     function isNodeModules(directory) {
-      let basename12 = path19.basename(directory);
-      if (path19.sep === "\\") {
+      let basename12 = path20.basename(directory);
+      if (path20.sep === "\\") {
         basename12 = basename12.toLowerCase();
       }
       return basename12 === "node_modules";
@@ -6626,7 +6626,7 @@ var require_cache2 = __commonJS({
 var require_async = __commonJS({
   "node_modules/get-package-type/async.cjs"(exports2, module2) {
     "use strict";
-    var path19 = require("path");
+    var path20 = require("path");
     var { promisify: promisify5 } = require("util");
     var readFile = promisify5(require("fs").readFile);
     var isNodeModules = require_is_node_modules();
@@ -6637,10 +6637,10 @@ var require_async = __commonJS({
         return "commonjs";
       }
       try {
-        return JSON.parse(await readFile(path19.resolve(directory, "package.json"))).type || "commonjs";
+        return JSON.parse(await readFile(path20.resolve(directory, "package.json"))).type || "commonjs";
       } catch (_) {
       }
-      const parent = path19.dirname(directory);
+      const parent = path20.dirname(directory);
       if (parent === directory) {
         return "commonjs";
       }
@@ -6661,7 +6661,7 @@ var require_async = __commonJS({
       return result;
     }
     function getPackageType(filename) {
-      return getDirectoryType(path19.resolve(path19.dirname(filename)));
+      return getDirectoryType(path20.resolve(path20.dirname(filename)));
     }
     module2.exports = getPackageType;
   }
@@ -6671,7 +6671,7 @@ var require_async = __commonJS({
 var require_sync = __commonJS({
   "node_modules/get-package-type/sync.cjs"(exports2, module2) {
     "use strict";
-    var path19 = require("path");
+    var path20 = require("path");
     var { readFileSync: readFileSync4 } = require("fs");
     var isNodeModules = require_is_node_modules();
     var resultsCache = require_cache2();
@@ -6680,10 +6680,10 @@ var require_sync = __commonJS({
         return "commonjs";
       }
       try {
-        return JSON.parse(readFileSync4(path19.resolve(directory, "package.json"))).type || "commonjs";
+        return JSON.parse(readFileSync4(path20.resolve(directory, "package.json"))).type || "commonjs";
       } catch (_) {
       }
-      const parent = path19.dirname(directory);
+      const parent = path20.dirname(directory);
       if (parent === directory) {
         return "commonjs";
       }
@@ -6698,7 +6698,7 @@ var require_sync = __commonJS({
       return result;
     }
     function getPackageTypeSync(filename) {
-      return getDirectoryType(path19.resolve(path19.dirname(filename)));
+      return getDirectoryType(path20.resolve(path20.dirname(filename)));
     }
     module2.exports = getPackageTypeSync;
   }
@@ -6733,9 +6733,9 @@ var require_module_loader = __commonJS({
     var fs_1 = require_fs();
     var SUPPORTED_EXTENSIONS = [".ts", ".js", ".mjs", ".cjs", ".mts", ".cts", ".tsx", ".jsx"];
     var isPlugin = (config) => config.type !== void 0;
-    function handleError(error, isESM, path19) {
+    function handleError(error, isESM, path20) {
       if (error.code === "MODULE_NOT_FOUND" || error.code === "ERR_MODULE_NOT_FOUND") {
-        throw new module_load_1.ModuleLoadError(`${isESM ? "import()" : "require"} failed to load ${path19}: ${error.message}`);
+        throw new module_load_1.ModuleLoadError(`${isESM ? "import()" : "require"} failed to load ${path20}: ${error.message}`);
       }
       throw error;
     }
@@ -10323,8 +10323,8 @@ var require_help = __commonJS({
       if (config.pjson.oclif?.helpClass) {
         const { identifier, target } = determineLocation(config.pjson.oclif?.helpClass);
         try {
-          const path19 = await (0, ts_path_1.tsPath)(config.root, target) ?? target;
-          const module3 = await (0, module_loader_1.load)(config, path19);
+          const path20 = await (0, ts_path_1.tsPath)(config.root, target) ?? target;
+          const module3 = await (0, module_loader_1.load)(config, path20);
           const helpClass = module3[identifier] ?? (identifier === "default" ? extractClass(module3) : void 0);
           return extractClass(helpClass);
         } catch (error) {
@@ -10903,16 +10903,16 @@ var init_wsl_utils = __esm({
       const { stdout } = await executePowerShell(command, { powerShellPath: psPath });
       return stdout.trim();
     };
-    isUrl = (path19) => /^[a-z]+:\/\//i.test(path19);
+    isUrl = (path20) => /^[a-z]+:\/\//i.test(path20);
     convertWslPathToWindows = async (paths) => {
       const isBatch = Array.isArray(paths);
       const pathArray = isBatch ? paths : [paths];
       const indicesToConvert = [];
       const pathsToConvert = [];
-      for (const [index, path19] of pathArray.entries()) {
-        if (!isUrl(path19)) {
+      for (const [index, path20] of pathArray.entries()) {
+        if (!isUrl(path20)) {
           indicesToConvert.push(index);
-          pathsToConvert.push(path19);
+          pathsToConvert.push(path20);
         }
       }
       const results = [...pathArray];
@@ -10928,9 +10928,9 @@ var init_wsl_utils = __esm({
       }
       return isBatch ? results : results[0];
     };
-    isUncPath = (path19) => /^\\\\/u.test(path19);
-    isPathOnWindowsFilesystem = async (path19) => {
-      const windowsPath = await convertWslPathToWindows(path19);
+    isUncPath = (path20) => /^\\\\/u.test(path20);
+    isPathOnWindowsFilesystem = async (path20) => {
+      const windowsPath = await convertWslPathToWindows(path20);
       return !isUncPath(windowsPath);
     };
     convertWindowsPathToWsl = async (paths) => {
@@ -12292,11 +12292,11 @@ var require_commonjs3 = __commonJS({
       return (f) => f.length === len && f !== "." && f !== "..";
     };
     var defaultPlatform = typeof process === "object" && process ? typeof process.env === "object" && process.env && process.env.__MINIMATCH_TESTING_PLATFORM__ || process.platform : "posix";
-    var path19 = {
+    var path20 = {
       win32: { sep: "\\" },
       posix: { sep: "/" }
     };
-    exports2.sep = defaultPlatform === "win32" ? path19.win32.sep : path19.posix.sep;
+    exports2.sep = defaultPlatform === "win32" ? path20.win32.sep : path20.posix.sep;
     exports2.minimatch.sep = exports2.sep;
     exports2.GLOBSTAR = /* @__PURE__ */ Symbol("globstar **");
     exports2.minimatch.GLOBSTAR = exports2.GLOBSTAR;
@@ -13317,8 +13317,8 @@ var require_utils2 = __commonJS({
       }
       return output;
     };
-    exports2.basename = (path19, { windows } = {}) => {
-      const segs = path19.split(windows ? /[\\/]/ : "/");
+    exports2.basename = (path20, { windows } = {}) => {
+      const segs = path20.split(windows ? /[\\/]/ : "/");
       const last = segs[segs.length - 1];
       if (last === "") {
         return segs[segs.length - 2];
@@ -14188,9 +14188,9 @@ var require_parse2 = __commonJS({
                 const idx = prev.value.lastIndexOf("[");
                 const pre = prev.value.slice(0, idx);
                 const rest2 = prev.value.slice(idx + 2);
-                const posix5 = POSIX_REGEX_SOURCE[rest2];
-                if (posix5) {
-                  prev.value = pre + posix5;
+                const posix6 = POSIX_REGEX_SOURCE[rest2];
+                if (posix6) {
+                  prev.value = pre + posix6;
                   state.backtrack = true;
                   advance();
                   if (!bos.output && tokens.indexOf(prev) === 1) {
@@ -14707,7 +14707,7 @@ var require_picomatch = __commonJS({
         throw new TypeError("Expected pattern to be a non-empty string");
       }
       const opts = options || {};
-      const posix5 = opts.windows;
+      const posix6 = opts.windows;
       const regex = isState ? picomatch.compileRe(glob, options) : picomatch.makeRe(glob, options, false, true);
       const state = regex.state;
       delete regex.state;
@@ -14717,8 +14717,8 @@ var require_picomatch = __commonJS({
         isIgnored = picomatch(opts.ignore, ignoreOpts, returnState);
       }
       const matcher = (input, returnObject = false) => {
-        const { isMatch, match, output } = picomatch.test(input, regex, options, { glob, posix: posix5 });
-        const result = { glob, state, regex, posix: posix5, input, output, match, isMatch };
+        const { isMatch, match, output } = picomatch.test(input, regex, options, { glob, posix: posix6 });
+        const result = { glob, state, regex, posix: posix6, input, output, match, isMatch };
         if (typeof opts.onResult === "function") {
           opts.onResult(result);
         }
@@ -14743,7 +14743,7 @@ var require_picomatch = __commonJS({
       }
       return matcher;
     };
-    picomatch.test = (input, regex, options, { glob, posix: posix5 } = {}) => {
+    picomatch.test = (input, regex, options, { glob, posix: posix6 } = {}) => {
       if (typeof input !== "string") {
         throw new TypeError("Expected input to be a string");
       }
@@ -14751,7 +14751,7 @@ var require_picomatch = __commonJS({
         return { isMatch: false, output: "" };
       }
       const opts = options || {};
-      const format = opts.format || (posix5 ? utils.toPosixSlashes : null);
+      const format = opts.format || (posix6 ? utils.toPosixSlashes : null);
       let match = input === glob;
       let output = match && format ? format(input) : input;
       if (match === false) {
@@ -14760,16 +14760,16 @@ var require_picomatch = __commonJS({
       }
       if (match === false || opts.capture === true) {
         if (opts.matchBase === true || opts.basename === true) {
-          match = picomatch.matchBase(input, regex, options, posix5);
+          match = picomatch.matchBase(input, regex, options, posix6);
         } else {
           match = regex.exec(output);
         }
       }
       return { isMatch: Boolean(match), match, output };
     };
-    picomatch.matchBase = (input, glob, options, posix5 = options && options.windows) => {
+    picomatch.matchBase = (input, glob, options, posix6 = options && options.windows) => {
       const regex = glob instanceof RegExp ? glob : picomatch.makeRe(glob, options);
-      return regex.test(utils.basename(input, { windows: posix5 }));
+      return regex.test(utils.basename(input, { windows: posix6 }));
     };
     picomatch.isMatch = (str2, patterns, options) => picomatch(patterns, options)(str2);
     picomatch.parse = (pattern, options) => {
@@ -14861,11 +14861,11 @@ var require_dist = __commonJS({
       value: mod,
       enumerable: true
     }) : target, mod));
-    var path19 = __toESM2(require("path"));
+    var path20 = __toESM2(require("path"));
     var fs21 = __toESM2(require("fs"));
     function cleanPath(path$1) {
-      let normalized = (0, path19.normalize)(path$1);
-      if (normalized.length > 1 && normalized[normalized.length - 1] === path19.sep) normalized = normalized.substring(0, normalized.length - 1);
+      let normalized = (0, path20.normalize)(path$1);
+      if (normalized.length > 1 && normalized[normalized.length - 1] === path20.sep) normalized = normalized.substring(0, normalized.length - 1);
       return normalized;
     }
     var SLASHES_REGEX = /[\\/]/g;
@@ -14879,7 +14879,7 @@ var require_dist = __commonJS({
     function normalizePath(path$1, options) {
       const { resolvePaths, normalizePath: normalizePath$1, pathSeparator } = options;
       const pathNeedsCleaning = process.platform === "win32" && path$1.includes("/") || path$1.startsWith(".");
-      if (resolvePaths) path$1 = (0, path19.resolve)(path$1);
+      if (resolvePaths) path$1 = (0, path20.resolve)(path$1);
       if (normalizePath$1 || pathNeedsCleaning) path$1 = cleanPath(path$1);
       if (path$1 === ".") return "";
       const needsSeperator = path$1[path$1.length - 1] !== pathSeparator;
@@ -14892,7 +14892,7 @@ var require_dist = __commonJS({
       return function(filename, directoryPath) {
         const sameRoot = directoryPath.startsWith(root);
         if (sameRoot) return directoryPath.slice(root.length) + filename;
-        else return convertSlashes((0, path19.relative)(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
+        else return convertSlashes((0, path20.relative)(root, directoryPath), options.pathSeparator) + options.pathSeparator + filename;
       };
     }
     function joinPath(filename) {
@@ -15004,13 +15004,13 @@ var require_dist = __commonJS({
     }
     function isRecursive(path$1, resolved, state) {
       if (state.options.useRealPaths) return isRecursiveUsingRealPaths(resolved, state);
-      let parent = (0, path19.dirname)(path$1);
+      let parent = (0, path20.dirname)(path$1);
       let depth = 1;
       while (parent !== state.root && depth < 2) {
         const resolvedPath = state.symlinks.get(parent);
         const isSameRoot = !!resolvedPath && (resolvedPath === resolved || resolvedPath.startsWith(resolved) || resolved.startsWith(resolvedPath));
         if (isSameRoot) depth++;
-        else parent = (0, path19.dirname)(parent);
+        else parent = (0, path20.dirname)(parent);
       }
       state.symlinks.set(path$1, resolved);
       return depth > 1;
@@ -15197,8 +15197,8 @@ var require_dist = __commonJS({
                 this.walkDirectory(this.state, resolvedPath, useRealPaths ? resolvedPath : path$1 + pathSeparator, depth - 1, this.walk);
               } else {
                 resolvedPath = useRealPaths ? resolvedPath : path$1;
-                const filename = (0, path19.basename)(resolvedPath);
-                const directoryPath$1 = normalizePath((0, path19.dirname)(resolvedPath), this.state.options);
+                const filename = (0, path20.basename)(resolvedPath);
+                const directoryPath$1 = normalizePath((0, path20.dirname)(resolvedPath), this.state.options);
                 resolvedPath = this.joinPath(filename, directoryPath$1);
                 this.pushFile(resolvedPath, files, this.state.counts, filters);
               }
@@ -15250,7 +15250,7 @@ var require_dist = __commonJS({
       options = {
         maxDepth: Infinity,
         suppressErrors: true,
-        pathSeparator: path19.sep,
+        pathSeparator: path20.sep,
         filters: []
       };
       globFunction;
@@ -15395,7 +15395,7 @@ var require_dist2 = __commonJS({
       enumerable: true
     }) : target, mod));
     var fs21 = require("fs");
-    var path19 = require("path");
+    var path20 = require("path");
     var url = require("url");
     var fdir = require_dist();
     var picomatch = require_picomatch2();
@@ -15455,8 +15455,8 @@ var require_dist2 = __commonJS({
         };
         return (p, isDir) => isDir && p !== "." ? p.slice(0, -1) : p;
       }
-      if (absolute) return (p) => path19.posix.relative(cwd, p) || ".";
-      return (p) => path19.posix.relative(cwd, `${root}/${p}`) || ".";
+      if (absolute) return (p) => path20.posix.relative(cwd, p) || ".";
+      return (p) => path20.posix.relative(cwd, `${root}/${p}`) || ".";
     }
     function buildRelative(cwd, root) {
       if (root.startsWith(`${cwd}/`)) {
@@ -15464,7 +15464,7 @@ var require_dist2 = __commonJS({
         return (p) => `${prefix}/${p}`;
       }
       return (p) => {
-        const result = path19.posix.relative(cwd, `${root}/${p}`);
+        const result = path20.posix.relative(cwd, `${root}/${p}`);
         return p[p.length - 1] === "/" && result !== "" ? `${result}/` : result || ".";
       };
     }
@@ -15510,7 +15510,7 @@ var require_dist2 = __commonJS({
       if (pattern[pattern.length - 1] === "/") result = pattern.slice(0, -1);
       if (result[result.length - 1] !== "*" && opts.expandDirectories) result += "/**";
       const escapedCwd = escapePath(cwd);
-      result = (0, path19.isAbsolute)(result.replace(ESCAPING_BACKSLASHES, "")) ? path19.posix.relative(escapedCwd, result) : path19.posix.normalize(result);
+      result = (0, path20.isAbsolute)(result.replace(ESCAPING_BACKSLASHES, "")) ? path20.posix.relative(escapedCwd, result) : path20.posix.normalize(result);
       const parentDir = (_PARENT_DIRECTORY$exe = PARENT_DIRECTORY.exec(result)) === null || _PARENT_DIRECTORY$exe === void 0 ? void 0 : _PARENT_DIRECTORY$exe[0];
       const parts = splitPattern(result);
       if (parentDir) {
@@ -15521,7 +15521,7 @@ var require_dist2 = __commonJS({
           result = result.slice(0, (n - i - 1) * 3) + result.slice((n - i) * 3 + parts[i + n].length + 1) || ".";
           i++;
         }
-        const potentialRoot = path19.posix.join(cwd, parentDir.slice(i * 3));
+        const potentialRoot = path20.posix.join(cwd, parentDir.slice(i * 3));
         if (potentialRoot[0] !== "." && props.root.length > potentialRoot.length) {
           props.root = ensureNonDriveRelativePath(potentialRoot);
           props.depthOffset = -n + i;
@@ -15543,7 +15543,7 @@ var require_dist2 = __commonJS({
         }
         props.depthOffset = newCommonPath.length;
         props.commonPath = newCommonPath;
-        props.root = ensureNonDriveRelativePath(newCommonPath.length > 0 ? path19.posix.join(cwd, ...newCommonPath) : cwd);
+        props.root = ensureNonDriveRelativePath(newCommonPath.length > 0 ? path20.posix.join(cwd, ...newCommonPath) : cwd);
       }
       return result;
     }
@@ -15595,13 +15595,13 @@ var require_dist2 = __commonJS({
       if (options.deep !== void 0) maxDepth = Math.round(options.deep - props.depthOffset);
       const crawler = new fdir.fdir({
         filters: [debug ? (p, isDirectory2) => {
-          const path20 = format(p, isDirectory2);
-          const matches = matcher(path20) && !ignore(path20);
-          if (matches) log(`matched ${path20}`);
+          const path21 = format(p, isDirectory2);
+          const matches = matcher(path21) && !ignore(path21);
+          if (matches) log(`matched ${path21}`);
           return matches;
         } : (p, isDirectory2) => {
-          const path20 = format(p, isDirectory2);
-          return matcher(path20) && !ignore(path20);
+          const path21 = format(p, isDirectory2);
+          return matcher(path21) && !ignore(path21);
         }],
         exclude: debug ? (_, p) => {
           const skipped = excludePredicate(_, p);
@@ -15640,7 +15640,7 @@ var require_dist2 = __commonJS({
     function getOptions(options) {
       const opts = Object.assign({}, options);
       for (const key2 in defaultOptions) if (opts[key2] === void 0) Object.assign(opts, { [key2]: defaultOptions[key2] });
-      opts.cwd = (opts.cwd instanceof URL ? (0, url.fileURLToPath)(opts.cwd) : (0, path19.resolve)(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
+      opts.cwd = (opts.cwd instanceof URL ? (0, url.fileURLToPath)(opts.cwd) : (0, path20.resolve)(opts.cwd || process.cwd())).replace(BACKSLASHES, "/");
       opts.ignore = ensureStringArray(opts.ignore);
       opts.fs && (opts.fs = {
         readdir: opts.fs.readdir || fs21.readdir,
@@ -16051,7 +16051,7 @@ var require_find_root = __commonJS({
 // node_modules/lilconfig/src/index.js
 var require_src2 = __commonJS({
   "node_modules/lilconfig/src/index.js"(exports2, module2) {
-    var path19 = require("path");
+    var path20 = require("path");
     var fs21 = require("fs");
     var os5 = require("os");
     var url = require("url");
@@ -16074,7 +16074,7 @@ var require_src2 = __commonJS({
       ];
     }
     function parentDir(p) {
-      return path19.dirname(p) || path19.sep;
+      return path20.dirname(p) || path20.sep;
     }
     var jsonLoader = (_, content) => JSON.parse(content.replace(/^\uFEFF/, ""));
     var requireFunc = typeof __webpack_require__ === "function" ? __non_webpack_require__ : require;
@@ -16126,9 +16126,9 @@ var require_src2 = __commonJS({
           ...options.loaders
         }
       };
-      conf.stopDir = path19.resolve(conf.stopDir);
+      conf.stopDir = path20.resolve(conf.stopDir);
       conf.searchPlaces.forEach((place) => {
-        const key2 = path19.extname(place) || "noExt";
+        const key2 = path20.extname(place) || "noExt";
         const loader = conf.loaders[key2];
         if (!loader) {
           throw new Error(`Missing loader for extension "${place}"`);
@@ -16179,7 +16179,7 @@ var require_src2 = __commonJS({
             filepath: ""
           };
           const visited = /* @__PURE__ */ new Set();
-          let dir = path19.resolve(searchFrom);
+          let dir = path20.resolve(searchFrom);
           dirLoop: while (true) {
             if (cache) {
               const r = searchCache.get(dir);
@@ -16190,14 +16190,14 @@ var require_src2 = __commonJS({
               visited.add(dir);
             }
             for (const searchPlace of searchPlaces) {
-              const filepath = path19.join(dir, searchPlace);
+              const filepath = path20.join(dir, searchPlace);
               try {
                 await fs21.promises.access(filepath);
               } catch {
                 continue;
               }
               const content = String(await fsReadFileAsync(filepath));
-              const loaderKey = path19.extname(searchPlace) || "noExt";
+              const loaderKey = path20.extname(searchPlace) || "noExt";
               const loader = loaders[loaderKey];
               if (searchPlace === "package.json") {
                 const pkg = await loader(filepath, content);
@@ -16235,11 +16235,11 @@ var require_src2 = __commonJS({
         },
         async load(filepath) {
           validateFilePath(filepath);
-          const absPath = path19.resolve(process.cwd(), filepath);
+          const absPath = path20.resolve(process.cwd(), filepath);
           if (cache && loadCache.has(absPath)) {
             return loadCache.get(absPath);
           }
-          const { base, ext } = path19.parse(absPath);
+          const { base, ext } = path20.parse(absPath);
           const loaderKey = ext || "noExt";
           const loader = loaders[loaderKey];
           validateLoader(loader, loaderKey);
@@ -16311,7 +16311,7 @@ var require_src2 = __commonJS({
             filepath: ""
           };
           const visited = /* @__PURE__ */ new Set();
-          let dir = path19.resolve(searchFrom);
+          let dir = path20.resolve(searchFrom);
           dirLoop: while (true) {
             if (cache) {
               const r = searchCache.get(dir);
@@ -16322,13 +16322,13 @@ var require_src2 = __commonJS({
               visited.add(dir);
             }
             for (const searchPlace of searchPlaces) {
-              const filepath = path19.join(dir, searchPlace);
+              const filepath = path20.join(dir, searchPlace);
               try {
                 fs21.accessSync(filepath);
               } catch {
                 continue;
               }
-              const loaderKey = path19.extname(searchPlace) || "noExt";
+              const loaderKey = path20.extname(searchPlace) || "noExt";
               const loader = loaders[loaderKey];
               const content = String(fs21.readFileSync(filepath));
               if (searchPlace === "package.json") {
@@ -16367,11 +16367,11 @@ var require_src2 = __commonJS({
         },
         load(filepath) {
           validateFilePath(filepath);
-          const absPath = path19.resolve(process.cwd(), filepath);
+          const absPath = path20.resolve(process.cwd(), filepath);
           if (cache && loadCache.has(absPath)) {
             return loadCache.get(absPath);
           }
-          const { base, ext } = path19.parse(absPath);
+          const { base, ext } = path20.parse(absPath);
           const loaderKey = ext || "noExt";
           const loader = loaders[loaderKey];
           validateLoader(loader, loaderKey);
@@ -16433,8 +16433,8 @@ var require_read_pjson = __commonJS({
     var logger_1 = require_logger();
     var fs_1 = require_fs();
     var debug = (0, logger_1.makeDebug)("read-pjson");
-    async function readPjson(path19) {
-      const pjsonPath = (0, node_path_1.join)(path19, "package.json");
+    async function readPjson(path20) {
+      const pjsonPath = (0, node_path_1.join)(path20, "package.json");
       if (process.env.OCLIF_DISABLE_RC) {
         debug("OCLIF_DISABLE_RC is set, skipping rc search");
         return (0, fs_1.readJson)(pjsonPath);
@@ -16444,7 +16444,7 @@ var require_read_pjson = __commonJS({
         debug(`found oclif config in ${pjsonPath}`);
         return pjson;
       }
-      debug(`searching for oclif config in ${path19}`);
+      debug(`searching for oclif config in ${path20}`);
       const explorer = (0, lilconfig_1.lilconfig)("oclif", {
         /**
          * Remove the following from the defaults:
@@ -16461,14 +16461,14 @@ var require_read_pjson = __commonJS({
           "oclif.config.mjs",
           "oclif.config.cjs"
         ],
-        stopDir: path19
+        stopDir: path20
       });
-      const result = await explorer.search(path19);
+      const result = await explorer.search(path20);
       if (!result?.config) {
-        debug(`no oclif config found in ${path19}`);
+        debug(`no oclif config found in ${path20}`);
         return pjson;
       }
-      debug(`found oclif config for ${path19}: %O`, result);
+      debug(`found oclif config for ${path20}: %O`, result);
       return {
         ...pjson,
         oclif: result?.config ?? {}
@@ -16896,12 +16896,12 @@ var require_plugin_loader = __commonJS({
           const plugins = findMatchingDependencies(opts.rootPlugin.pjson.dependencies ?? {}, corePlugins);
           await this.loadPlugins(opts.rootPlugin.root, "core", plugins);
         }
-        const { core: pluginAdditionsCore, path: path19 } = opts.pluginAdditions ?? { core: [] };
+        const { core: pluginAdditionsCore, path: path20 } = opts.pluginAdditions ?? { core: [] };
         if (pluginAdditionsCore) {
-          if (path19) {
-            const pjson = await (0, fs_1.readJson)((0, node_path_1.join)(path19, "package.json"));
+          if (path20) {
+            const pjson = await (0, fs_1.readJson)((0, node_path_1.join)(path20, "package.json"));
             const plugins = findMatchingDependencies(pjson.dependencies ?? {}, pluginAdditionsCore);
-            await this.loadPlugins(path19, "core", plugins);
+            await this.loadPlugins(path20, "core", plugins);
           } else {
             const plugins = findMatchingDependencies(opts.rootPlugin.pjson.dependencies ?? {}, pluginAdditionsCore);
             await this.loadPlugins(opts.rootPlugin.root, "core", plugins);
@@ -16919,13 +16919,13 @@ var require_plugin_loader = __commonJS({
               const plugins = findMatchingDependencies(allDeps ?? {}, devPlugins);
               await this.loadPlugins(opts.rootPlugin.root, "dev", plugins);
             }
-            const { dev: pluginAdditionsDev, path: path19 } = opts.pluginAdditions ?? { core: [] };
+            const { dev: pluginAdditionsDev, path: path20 } = opts.pluginAdditions ?? { core: [] };
             if (pluginAdditionsDev) {
-              if (path19) {
-                const pjson = await (0, fs_1.readJson)((0, node_path_1.join)(path19, "package.json"));
+              if (path20) {
+                const pjson = await (0, fs_1.readJson)((0, node_path_1.join)(path20, "package.json"));
                 const allDeps = { ...pjson.dependencies, ...pjson.devDependencies };
                 const plugins = findMatchingDependencies(allDeps ?? {}, pluginAdditionsDev);
-                await this.loadPlugins(path19, "dev", plugins);
+                await this.loadPlugins(path20, "dev", plugins);
               } else {
                 const allDeps = { ...opts.rootPlugin.pjson.dependencies, ...opts.rootPlugin.pjson.devDependencies };
                 const plugins = findMatchingDependencies(allDeps ?? {}, pluginAdditionsDev);
@@ -19923,10 +19923,10 @@ var require_lib = __commonJS({
       if (process.env.OCLIF_DISABLE_ENGINE_WARNING && (0, util_1.isTruthy)(process.env.OCLIF_DISABLE_ENGINE_WARNING))
         return;
       try {
-        const path19 = require("node:path");
+        const path20 = require("node:path");
         const semver = require_semver2();
-        const root = path19.join(__dirname, "..");
-        const pjson = require(path19.join(root, "package.json"));
+        const root = path20.join(__dirname, "..");
+        const pjson = require(path20.join(root, "package.json"));
         if (!semver.satisfies(process.versions.node, pjson.engines.node)) {
           process.emitWarning(`Node version must be ${pjson.engines.node} to use this CLI. Current node version: ${process.versions.node}`);
         }
@@ -32943,11 +32943,11 @@ var require_agent = __commonJS({
       };
     })();
     var WINDOWS_PIPE_REGEX = /^[/\\][/\\]\.[/\\]pipe[/\\].+/;
-    function createAgent(path19) {
-      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path19)) {
-        return path19 === "pageant" ? new PageantAgent() : new CygwinAgent(path19);
+    function createAgent(path20) {
+      if (process.platform === "win32" && !WINDOWS_PIPE_REGEX.test(path20)) {
+        return path20 === "pageant" ? new PageantAgent() : new CygwinAgent(path20);
       }
-      return new OpenSSHAgent(path19);
+      return new OpenSSHAgent(path20);
     }
     var AgentProtocol = (() => {
       const SSH_AGENTC_REQUEST_IDENTITIES = 11;
@@ -38191,17 +38191,17 @@ var require_SFTP = __commonJS({
       // ===========================================================================
       // Client-specific ===========================================================
       // ===========================================================================
-      createReadStream(path19, options) {
+      createReadStream(path20, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new ReadStream(this, path19, options);
+        return new ReadStream(this, path20, options);
       }
-      createWriteStream(path19, options) {
+      createWriteStream(path20, options) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        return new WriteStream(this, path19, options);
+        return new WriteStream(this, path20, options);
       }
-      open(path19, flags_, attrs, cb) {
+      open(path20, flags_, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         if (typeof attrs === "function") {
@@ -38220,7 +38220,7 @@ var require_SFTP = __commonJS({
           attrsFlags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path19);
+        const pathLen = Buffer.byteLength(path20);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38228,7 +38228,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path19, p += 4, pathLen);
+        buf.utf8Write(path20, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         writeUInt32BE(buf, attrsFlags, p += 4);
         if (attrsLen) {
@@ -38359,7 +38359,7 @@ var require_SFTP = __commonJS({
           throw new Error("Client-only method called in server mode");
         fastXfer(fs21, this, localPath, remotePath, opts, cb);
       }
-      readFile(path19, options, callback_) {
+      readFile(path20, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -38432,13 +38432,13 @@ var require_SFTP = __commonJS({
             return callback && callback(er, buffer);
           });
         };
-        this.open(path19, flag, 438, (er, handle_) => {
+        this.open(path20, flag, 438, (er, handle_) => {
           if (er)
             return callback && callback(er);
           handle = handle_;
           const tryStat = (er2, st) => {
             if (er2) {
-              this.stat(path19, (er_, st_) => {
+              this.stat(path20, (er_, st_) => {
                 if (er_) {
                   return this.close(handle, () => {
                     callback && callback(er2);
@@ -38459,7 +38459,7 @@ var require_SFTP = __commonJS({
           this.fstat(handle, tryStat);
         });
       }
-      writeFile(path19, data, options, callback_) {
+      writeFile(path20, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -38478,7 +38478,7 @@ var require_SFTP = __commonJS({
         if (options.encoding && !Buffer.isEncoding(options.encoding))
           throw new Error(`Unknown encoding: ${options.encoding}`);
         const flag = options.flag || "w";
-        this.open(path19, flag, options.mode, (openErr, handle) => {
+        this.open(path20, flag, options.mode, (openErr, handle) => {
           if (openErr) {
             callback && callback(openErr);
           } else {
@@ -38487,7 +38487,7 @@ var require_SFTP = __commonJS({
             if (position === null) {
               const tryStat = (er, st) => {
                 if (er) {
-                  this.stat(path19, (er_, st_) => {
+                  this.stat(path20, (er_, st_) => {
                     if (er_) {
                       return this.close(handle, () => {
                         callback && callback(er);
@@ -38506,7 +38506,7 @@ var require_SFTP = __commonJS({
           }
         });
       }
-      appendFile(path19, data, options, callback_) {
+      appendFile(path20, data, options, callback_) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let callback;
@@ -38524,12 +38524,12 @@ var require_SFTP = __commonJS({
           throw new TypeError("Bad arguments");
         if (!options.flag)
           options = Object.assign({ flag: "a" }, options);
-        this.writeFile(path19, data, options, callback);
+        this.writeFile(path20, data, options, callback);
       }
-      exists(path19, cb) {
+      exists(path20, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        this.stat(path19, (err) => {
+        this.stat(path20, (err) => {
           cb && cb(err ? false : true);
         });
       }
@@ -38572,7 +38572,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} RENAME`
         );
       }
-      mkdir(path19, attrs, cb) {
+      mkdir(path20, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -38586,7 +38586,7 @@ var require_SFTP = __commonJS({
           flags = attrs.flags;
           attrsLen = attrs.nb;
         }
-        const pathLen = Buffer.byteLength(path19);
+        const pathLen = Buffer.byteLength(path20);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38594,7 +38594,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path19, p += 4, pathLen);
+        buf.utf8Write(path20, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -38610,10 +38610,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} MKDIR`
         );
       }
-      rmdir(path19, cb) {
+      rmdir(path20, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path19);
+        const pathLen = Buffer.byteLength(path20);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38621,7 +38621,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path19, p += 4, pathLen);
+        buf.utf8Write(path20, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
@@ -38711,10 +38711,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} FSTAT`
         );
       }
-      stat(path19, cb) {
+      stat(path20, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path19);
+        const pathLen = Buffer.byteLength(path20);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38722,17 +38722,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path19, p += 4, pathLen);
+        buf.utf8Write(path20, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} STAT`
         );
       }
-      lstat(path19, cb) {
+      lstat(path20, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path19);
+        const pathLen = Buffer.byteLength(path20);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38740,17 +38740,17 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path19, p += 4, pathLen);
+        buf.utf8Write(path20, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} LSTAT`
         );
       }
-      opendir(path19, cb) {
+      opendir(path20, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path19);
+        const pathLen = Buffer.byteLength(path20);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38758,14 +38758,14 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path19, p += 4, pathLen);
+        buf.utf8Write(path20, p += 4, pathLen);
         this._requests[reqid] = { cb };
         const isBuffered = sendOrBuffer(this, buf);
         this._debug && this._debug(
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} OPENDIR`
         );
       }
-      setstat(path19, attrs, cb) {
+      setstat(path20, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         let flags = 0;
@@ -38777,7 +38777,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path19);
+        const pathLen = Buffer.byteLength(path20);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38785,7 +38785,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path19, p += 4, pathLen);
+        buf.utf8Write(path20, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -38845,8 +38845,8 @@ var require_SFTP = __commonJS({
           mtime: toUnixTimestamp(mtime)
         }, cb);
       }
-      utimes(path19, atime, mtime, cb) {
-        return this.setstat(path19, {
+      utimes(path20, atime, mtime, cb) {
+        return this.setstat(path20, {
           atime: toUnixTimestamp(atime),
           mtime: toUnixTimestamp(mtime)
         }, cb);
@@ -38857,8 +38857,8 @@ var require_SFTP = __commonJS({
           gid
         }, cb);
       }
-      chown(path19, uid, gid, cb) {
-        return this.setstat(path19, {
+      chown(path20, uid, gid, cb) {
+        return this.setstat(path20, {
           uid,
           gid
         }, cb);
@@ -38868,15 +38868,15 @@ var require_SFTP = __commonJS({
           mode
         }, cb);
       }
-      chmod(path19, mode, cb) {
-        return this.setstat(path19, {
+      chmod(path20, mode, cb) {
+        return this.setstat(path20, {
           mode
         }, cb);
       }
-      readlink(path19, cb) {
+      readlink(path20, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path19);
+        const pathLen = Buffer.byteLength(path20);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38884,7 +38884,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path19, p += 4, pathLen);
+        buf.utf8Write(path20, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -38929,10 +38929,10 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} SYMLINK`
         );
       }
-      realpath(path19, cb) {
+      realpath(path20, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
-        const pathLen = Buffer.byteLength(path19);
+        const pathLen = Buffer.byteLength(path20);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -38940,7 +38940,7 @@ var require_SFTP = __commonJS({
         const reqid = this._writeReqid = this._writeReqid + 1 & MAX_REQID;
         writeUInt32BE(buf, reqid, 5);
         writeUInt32BE(buf, pathLen, p);
-        buf.utf8Write(path19, p += 4, pathLen);
+        buf.utf8Write(path20, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -38985,13 +38985,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${which} posix-rename@openssh.com`);
         }
       }
-      ext_openssh_statvfs(path19, cb) {
+      ext_openssh_statvfs(path20, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["statvfs@openssh.com"];
         if (!ext || ext !== "2")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path19);
+        const pathLen = Buffer.byteLength(path20);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 19 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -39001,7 +39001,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 19, p);
         buf.utf8Write("statvfs@openssh.com", p += 4, 19);
         writeUInt32BE(buf, pathLen, p += 19);
-        buf.utf8Write(path19, p += 4, pathLen);
+        buf.utf8Write(path20, p += 4, pathLen);
         this._requests[reqid] = { extended: "statvfs@openssh.com", cb };
         const isBuffered = sendOrBuffer(this, buf);
         if (this._debug) {
@@ -39087,7 +39087,7 @@ var require_SFTP = __commonJS({
           `SFTP: Outbound: ${isBuffered ? "Buffered" : "Sending"} fsync@openssh.com`
         );
       }
-      ext_openssh_lsetstat(path19, attrs, cb) {
+      ext_openssh_lsetstat(path20, attrs, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["lsetstat@openssh.com"];
@@ -39102,7 +39102,7 @@ var require_SFTP = __commonJS({
         } else if (typeof attrs === "function") {
           cb = attrs;
         }
-        const pathLen = Buffer.byteLength(path19);
+        const pathLen = Buffer.byteLength(path20);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 20 + 4 + pathLen + 4 + attrsLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -39112,7 +39112,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 20, p);
         buf.utf8Write("lsetstat@openssh.com", p += 4, 20);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path19, p += 4, pathLen);
+        buf.utf8Write(path20, p += 4, pathLen);
         writeUInt32BE(buf, flags, p += pathLen);
         if (attrsLen) {
           p += 4;
@@ -39129,13 +39129,13 @@ var require_SFTP = __commonJS({
           this._debug(`SFTP: Outbound: ${status} lsetstat@openssh.com`);
         }
       }
-      ext_openssh_expandPath(path19, cb) {
+      ext_openssh_expandPath(path20, cb) {
         if (this.server)
           throw new Error("Client-only method called in server mode");
         const ext = this._extensions["expand-path@openssh.com"];
         if (ext !== "1")
           throw new Error("Server does not support this extended request");
-        const pathLen = Buffer.byteLength(path19);
+        const pathLen = Buffer.byteLength(path20);
         let p = 9;
         const buf = Buffer.allocUnsafe(4 + 1 + 4 + 4 + 23 + 4 + pathLen);
         writeUInt32BE(buf, buf.length - 4, 0);
@@ -39145,7 +39145,7 @@ var require_SFTP = __commonJS({
         writeUInt32BE(buf, 23, p);
         buf.utf8Write("expand-path@openssh.com", p += 4, 23);
         writeUInt32BE(buf, pathLen, p += 20);
-        buf.utf8Write(path19, p += 4, pathLen);
+        buf.utf8Write(path20, p += 4, pathLen);
         this._requests[reqid] = {
           cb: (err, names) => {
             if (typeof cb !== "function")
@@ -40423,12 +40423,12 @@ var require_SFTP = __commonJS({
       [REQUEST.LSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path19 = bufferParser.readString(true);
+        const path20 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path19 === void 0)
+        if (path20 === void 0)
           return doFatalSFTPError(sftp, "Malformed LSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received LSTAT (id:${reqID})`);
-        if (!sftp.emit("LSTAT", reqID, path19)) {
+        if (!sftp.emit("LSTAT", reqID, path20)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40447,13 +40447,13 @@ var require_SFTP = __commonJS({
       [REQUEST.SETSTAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path19 = bufferParser.readString(true);
+        const path20 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed SETSTAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received SETSTAT (id:${reqID})`);
-        if (!sftp.emit("SETSTAT", reqID, path19, attrs)) {
+        if (!sftp.emit("SETSTAT", reqID, path20, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40475,12 +40475,12 @@ var require_SFTP = __commonJS({
       [REQUEST.OPENDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path19 = bufferParser.readString(true);
+        const path20 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path19 === void 0)
+        if (path20 === void 0)
           return doFatalSFTPError(sftp, "Malformed OPENDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received OPENDIR (id:${reqID})`);
-        if (!sftp.emit("OPENDIR", reqID, path19)) {
+        if (!sftp.emit("OPENDIR", reqID, path20)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40499,63 +40499,63 @@ var require_SFTP = __commonJS({
       [REQUEST.REMOVE]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path19 = bufferParser.readString(true);
+        const path20 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path19 === void 0)
+        if (path20 === void 0)
           return doFatalSFTPError(sftp, "Malformed REMOVE packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received REMOVE (id:${reqID})`);
-        if (!sftp.emit("REMOVE", reqID, path19)) {
+        if (!sftp.emit("REMOVE", reqID, path20)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.MKDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path19 = bufferParser.readString(true);
+        const path20 = bufferParser.readString(true);
         const attrs = readAttrs(sftp._biOpt);
         bufferParser.clear();
         if (attrs === void 0)
           return doFatalSFTPError(sftp, "Malformed MKDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received MKDIR (id:${reqID})`);
-        if (!sftp.emit("MKDIR", reqID, path19, attrs)) {
+        if (!sftp.emit("MKDIR", reqID, path20, attrs)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.RMDIR]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path19 = bufferParser.readString(true);
+        const path20 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path19 === void 0)
+        if (path20 === void 0)
           return doFatalSFTPError(sftp, "Malformed RMDIR packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received RMDIR (id:${reqID})`);
-        if (!sftp.emit("RMDIR", reqID, path19)) {
+        if (!sftp.emit("RMDIR", reqID, path20)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.REALPATH]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path19 = bufferParser.readString(true);
+        const path20 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path19 === void 0)
+        if (path20 === void 0)
           return doFatalSFTPError(sftp, "Malformed REALPATH packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received REALPATH (id:${reqID})`
         );
-        if (!sftp.emit("REALPATH", reqID, path19)) {
+        if (!sftp.emit("REALPATH", reqID, path20)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
       [REQUEST.STAT]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path19 = bufferParser.readString(true);
+        const path20 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path19 === void 0)
+        if (path20 === void 0)
           return doFatalSFTPError(sftp, "Malformed STAT packet");
         sftp._debug && sftp._debug(`SFTP: Inbound: Received STAT (id:${reqID})`);
-        if (!sftp.emit("STAT", reqID, path19)) {
+        if (!sftp.emit("STAT", reqID, path20)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40575,14 +40575,14 @@ var require_SFTP = __commonJS({
       [REQUEST.READLINK]: (sftp, payload) => {
         bufferParser.init(payload, 1);
         const reqID = bufferParser.readUInt32BE();
-        const path19 = bufferParser.readString(true);
+        const path20 = bufferParser.readString(true);
         bufferParser.clear();
-        if (path19 === void 0)
+        if (path20 === void 0)
           return doFatalSFTPError(sftp, "Malformed READLINK packet");
         sftp._debug && sftp._debug(
           `SFTP: Inbound: Received READLINK (id:${reqID})`
         );
-        if (!sftp.emit("READLINK", reqID, path19)) {
+        if (!sftp.emit("READLINK", reqID, path20)) {
           sftp.status(reqID, STATUS_CODE.OP_UNSUPPORTED);
         }
       },
@@ -40653,7 +40653,7 @@ var require_SFTP = __commonJS({
     function roundUpToMultipleOf8(n) {
       return n + 7 & ~7;
     }
-    function ReadStream(sftp, path19, options) {
+    function ReadStream(sftp, path20, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -40667,7 +40667,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       ReadableStream.call(this, options);
-      this.path = path19;
+      this.path = path20;
       this.flags = options.flags === void 0 ? "r" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -40798,7 +40798,7 @@ var require_SFTP = __commonJS({
       },
       configurable: true
     });
-    function WriteStream(sftp, path19, options) {
+    function WriteStream(sftp, path20, options) {
       if (options === void 0)
         options = {};
       else if (typeof options === "string")
@@ -40810,7 +40810,7 @@ var require_SFTP = __commonJS({
       options.emitClose = false;
       options.autoDestroy = false;
       WritableStream.call(this, options);
-      this.path = path19;
+      this.path = path20;
       this.flags = options.flags === void 0 ? "w" : options.flags;
       this.mode = options.mode === void 0 ? 438 : options.mode;
       this.start = options.start;
@@ -45021,7 +45021,7 @@ __export(smsdiag_exports, {
 });
 module.exports = __toCommonJS(smsdiag_exports);
 var import_core15 = __toESM(require_lib());
-var path18 = __toESM(require("node:path"));
+var path19 = __toESM(require("node:path"));
 
 // package.json
 var name = "smsdiag";
@@ -47187,10 +47187,10 @@ function inThreads(files, threads) {
   const streams = files.map(({ file, job }, k) => {
     const w = workers[owner[k]];
     const meta = fileMeta(file);
-    const path19 = plainPath(file);
-    w.postMessage({ t: "open", id: k, file: meta, job, ...path19 ? { path: path19 } : {} });
+    const path20 = plainPath(file);
+    w.postMessage({ t: "open", id: k, file: meta, job, ...path20 ? { path: path20 } : {} });
     const lane = lanes[k];
-    if (!path19) void sendFile(w, k, file, lane, wholeChunk, () => room(lane));
+    if (!path20) void sendFile(w, k, file, lane, wholeChunk, () => room(lane));
     return (async function* () {
       for (; ; ) {
         const next = lane.queue.shift();
@@ -47281,10 +47281,10 @@ async function readNodesInThreads(nodes, job, threads) {
     const node = lane.node;
     result.catch(() => void 0);
     if (failure) node.fail(failure);
-    w.postMessage({ t: "node", id: k, job: { ...job, node: { name: nodes[k].name, facts: nodes[k].facts }, files: files.map(({ id, file, path: path19 }) => ({ id, file: fileMeta(file), ...path19 ? { path: path19 } : {} })) } });
-    for (const { id, file, path: path19 } of files) {
+    w.postMessage({ t: "node", id: k, job: { ...job, node: { name: nodes[k].name, facts: nodes[k].facts }, files: files.map(({ id, file, path: path20 }) => ({ id, file: fileMeta(file), ...path20 ? { path: path20 } : {} })) } });
+    for (const { id, file, path: path20 } of files) {
       if (node.done) break;
-      if (path19) continue;
+      if (path20) continue;
       lane.file = id;
       lane.fileClosed = false;
       const stop = () => node.done || lane.fileClosed;
@@ -48198,36 +48198,36 @@ var EntryTable = class {
     return this.paths.length;
   }
   /** A new entry: its path as EntryRules.accept gave it (a string of its own, never repeated). */
-  add(path19, size, mtimeMs, dataOffset = 0) {
+  add(path20, size, mtimeMs, dataOffset = 0) {
     const i = this.paths.length;
     this.sizes = roomFor(this.sizes, i);
     this.mtimes = roomFor(this.mtimes, i);
     this.offsets = roomFor(this.offsets, i);
-    this.paths.push(path19);
-    this.index.set(path19, i);
+    this.paths.push(path20);
+    this.index.set(path20, i);
     this.sizes[i] = size;
     this.mtimes[i] = mtimeMs;
     this.offsets[i] = dataOffset;
   }
-  has(path19) {
-    return this.index.has(path19);
+  has(path20) {
+    return this.index.has(path20);
   }
-  get(path19) {
-    const i = this.index.get(path19);
+  get(path20) {
+    const i = this.index.get(path20);
     return i === void 0 ? void 0 : this.at(i);
   }
-  sizeOf(path19) {
-    const i = this.index.get(path19);
+  sizeOf(path20) {
+    const i = this.index.get(path20);
     return i === void 0 ? void 0 : this.sizes[i];
   }
   /** The table's own string for `path`, to share, or `path` when it has none. */
-  key(path19) {
-    const i = this.index.get(path19);
-    return i === void 0 ? path19 : this.paths[i];
+  key(path20) {
+    const i = this.index.get(path20);
+    return i === void 0 ? path20 : this.paths[i];
   }
   /** The entry's size and where its bytes start in the tar data (block-indexed bundles). */
-  located(path19) {
-    const i = this.index.get(path19);
+  located(path20) {
+    const i = this.index.get(path20);
     return i === void 0 ? void 0 : { size: this.sizes[i], dataOffset: this.offsets[i] };
   }
   keys() {
@@ -51706,7 +51706,7 @@ function sshFrom(flags) {
 var import_node_fs18 = require("node:fs");
 var import_node_stream5 = require("node:stream");
 var os4 = __toESM(require("node:os"));
-var path13 = __toESM(require("node:path"));
+var path14 = __toESM(require("node:path"));
 init_lookup();
 
 // src/report/timeline.ts
@@ -53265,10 +53265,11 @@ var import_node_child_process3 = require("node:child_process");
 var import_node_crypto5 = require("node:crypto");
 var import_node_fs17 = require("node:fs");
 var import_node_stream4 = require("node:stream");
-var path12 = __toESM(require("node:path"));
+var path13 = __toESM(require("node:path"));
 
 // src/sources/ssh.ts
 var import_node_fs16 = require("node:fs");
+var path12 = __toESM(require("node:path"));
 
 // src/sources/known-hosts.ts
 var import_node_crypto4 = require("node:crypto");
@@ -53603,15 +53604,36 @@ function session(client, where, stallMs) {
       for (let k = 0; k < slots.length; k++) read(k);
     });
   });
-  const followFs = () => {
-    const call = (what, f) => channel().then(
-      (s) => new Promise((resolve4, reject) => {
-        if (closed) return reject(new SshError("dropped", `the connection to ${where} is closed`));
-        f(s, (err, v) => err ? reject(Object.assign(new Error(`${where}: ${what}: ${err.message}`), { sftpCode: err.code })) : resolve4(v));
+  const call = (what, f) => channel().then(
+    (s) => new Promise((resolve4, reject) => {
+      if (closed) return reject(new SshError("dropped", `the connection to ${where} is closed`));
+      f(s, (err, v) => err ? reject(Object.assign(new Error(`${where}: ${what}: ${err.message}`), { sftpCode: err.code })) : resolve4(v));
+    })
+  );
+  const EOF = 1;
+  const NO_SUCH_FILE = 2;
+  const listDir = async (dir, keep2) => {
+    let entries;
+    try {
+      entries = await call(`readdir ${dir}`, (s, cb) => s.readdir(dir, cb));
+    } catch (err) {
+      if (err instanceof SshError) throw err;
+      return [];
+    }
+    const S_IFMT = 61440;
+    const S_IFREG = 32768;
+    const S_IFLNK = 40960;
+    const kept = entries.filter((e) => keep2(e.filename) && [S_IFREG, S_IFLNK].includes(e.attrs.mode & S_IFMT)).sort((a, b) => a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0);
+    const files = await Promise.all(
+      kept.map(async ({ filename, attrs }) => {
+        const p = path12.posix.join(dir, filename);
+        const st = (attrs.mode & S_IFMT) === S_IFLNK ? await call(`stat ${p}`, (s, cb) => s.stat(p, cb)).catch(() => void 0) : attrs;
+        return st && (st.mode & S_IFMT) === S_IFREG ? { name: filename, size: st.size, mtimeMs: st.mtime * 1e3 } : void 0;
       })
     );
-    const EOF = 1;
-    const NO_SUCH_FILE = 2;
+    return files.filter((f) => f !== void 0);
+  };
+  const followFs = () => {
     return {
       async stat(p) {
         try {
@@ -53649,6 +53671,7 @@ function session(client, where, stallMs) {
     exec: (command, prompt) => run(command, void 0, prompt),
     stream: (command, out) => run(command, out),
     fetch: fetch2,
+    listDir,
     followFs,
     closed: gone,
     close: () => client.end()
@@ -53671,6 +53694,7 @@ function localAccess(signal) {
       const after = Date.now();
       return { files, outputs, ...text === void 0 ? {} : { clock: { before: before2, text, after } } };
     },
+    list: async () => void 0,
     async copy(file, size, dest, onBytes) {
       let n = 0;
       const out = await import_node_fs17.promises.open(dest, "w", 384);
@@ -53732,6 +53756,23 @@ ${ask}
       const timed = r.code === 0 && answer && r.askedAt !== void 0 && r.repliedAt !== void 0;
       return { files, outputs, ...timed ? { clock: { before: r.askedAt, text: answer, after: r.repliedAt } } : {} };
     },
+    async list(globs) {
+      try {
+        const lists = await Promise.all(
+          globs.map(async (g) => {
+            const { dir, pattern } = splitGlob(g);
+            const re = globToRegExp(pattern, "s");
+            const keep2 = (name2) => re.test(name2) && (name2[0] !== "." || pattern[0] === ".");
+            return (await s.listDir(dir, keep2)).map((f) => listedFile(g.kind, path13.posix.join(dir, f.name), f.size, new Date(f.mtimeMs)));
+          })
+        );
+        return lists.flat();
+      } catch (err) {
+        if (!(err instanceof SshError && err.failure === "no-sftp")) throw err;
+        sftp = false;
+        return void 0;
+      }
+    },
     async copy(file, size, dest, onBytes) {
       if (sftp) {
         try {
@@ -53774,9 +53815,9 @@ function parseListing(raw, globs) {
   const wanted2 = globs.map((g) => ({ kind: g.kind, ...splitGlob(g) })).map((g) => ({ ...g, re: globToRegExp(g.pattern, "s") }));
   for (let i = 0; i + 3 < fields.length; i += 4) {
     const [kind, size, mtime, p] = fields.slice(i, i + 4);
-    const dir = path12.posix.dirname(p);
-    const base = path12.posix.basename(p);
-    const ok = wanted2.some((g) => g.kind === kind && (g.dir === dir || path12.posix.resolve(g.dir) === dir) && g.re.test(base));
+    const dir = path13.posix.dirname(p);
+    const base = path13.posix.basename(p);
+    const ok = wanted2.some((g) => g.kind === kind && (g.dir === dir || path13.posix.resolve(g.dir) === dir) && g.re.test(base));
     if (!ok || !/^\d+$/.test(size) || !/^\d+$/.test(mtime)) continue;
     out.push(listedFile(kind, p, Number(size), new Date(Number(mtime) * 1e3)));
   }
@@ -53818,12 +53859,12 @@ function startNode(spec, opts, spool) {
 }
 function wanted(f, since) {
   if (since === void 0) return true;
-  const c = classifyFileName(path13.basename(f.path));
+  const c = classifyFileName(path14.basename(f.path));
   return !c || c.rotation.group === 2 || f.mtime.getTime() >= since;
 }
 function notCopied(f, seen) {
   if (f.refused) return { source: f.path, message: f.refused };
-  const base = path13.basename(f.path);
+  const base = path14.basename(f.path);
   const first = seen.get(base);
   if (first === void 0) {
     seen.set(base, f.path);
@@ -53847,17 +53888,21 @@ async function collectNode(out, opts, spool, ready, planned, copied) {
   opts.signal?.addEventListener("abort", stop, { once: true });
   try {
     opts.progress(spec.name, { files: 0, bytes: 0, phase: "listing" });
-    const survey = await surveyNode(access, !!spec.host, globsForNode(spec.name, opts.paths));
-    out.facts = survey.facts;
-    ready();
-    const listed = survey.files.filter((f) => wanted(f, opts.since));
-    const dir = path13.join(spool, spec.name);
+    const globs = globsForNode(spec.name, opts.paths);
+    const quick = await access.list(globs);
+    const surveyed = surveyNode(access, !!spec.host, quick ? [] : globs).then((survey) => {
+      out.facts = survey.facts;
+      return survey.files;
+    });
+    surveyed.then(ready, ready);
+    const listed = (quick ?? await surveyed).filter((f) => wanted(f, opts.since));
+    const dir = path14.join(spool, spec.name);
     await import_node_fs18.promises.mkdir(dir, { recursive: true, mode: 448 });
     const seen = /* @__PURE__ */ new Map();
     const steps = listed.map((f) => {
       const skip = notCopied(f, seen);
       if (skip !== void 0) return { f, skip };
-      return { f, local: path13.join(dir, path13.basename(f.path)), landing: createLanding() };
+      return { f, local: path14.join(dir, path14.basename(f.path)), landing: createLanding() };
     });
     const plan = { files: [], errors: [...out.errors] };
     for (const x of steps) {
@@ -53873,7 +53918,7 @@ async function collectNode(out, opts, spool, ready, planned, copied) {
           continue;
         }
         const { f, local, landing } = step;
-        const base = path13.basename(f.path);
+        const base = path14.basename(f.path);
         try {
           const n = await copyWithRotation(access, f, local, landing, (got) => opts.progress(spec.name, { files: out.files.length, bytes: out.bytes + got, phase: "copying", file: base }));
           await import_node_fs18.promises.utimes(local, f.mtime, f.mtime);
@@ -53892,6 +53937,7 @@ async function collectNode(out, opts, spool, ready, planned, copied) {
     } finally {
       for (const x of steps) if (x.skip === void 0) x.landing.failed(new Error("not collected"));
     }
+    await surveyed;
   } catch (err) {
     out.errors.push({ message: `${spec.name}: ${err.message}` });
   } finally {
@@ -53903,7 +53949,7 @@ async function collectNode(out, opts, spool, ready, planned, copied) {
 }
 function copyOrder(steps) {
   const known = steps.flatMap((s) => {
-    const base = path13.basename(s.f.path);
+    const base = path14.basename(s.f.path);
     const c = classifyFileName(base);
     return c ? [{ kind: c.kind, path: base, rotation: c.rotation, s }] : [];
   });
@@ -53989,7 +54035,7 @@ async function inventoryOf(spooled, spool, defaultOffsetMinutes) {
       nodes.push({ name: s.spec.name, role: s.spec.role, files: [], facts: {}, collectionErrors: errors.length ? errors : [{ message: "no log files were found on it" }] });
       continue;
     }
-    const n = await nodeFromDirectory(s.spec.name, path13.join(spool, s.spec.name), warnings);
+    const n = await nodeFromDirectory(s.spec.name, path14.join(spool, s.spec.name), warnings);
     const facts = analysisFacts(s, defaultOffsetMinutes);
     nodes.push({ ...n, role: s.spec.role, facts, ...errors.length ? { collectionErrors: errors } : {} });
   }
@@ -54006,13 +54052,14 @@ async function* watchedFollowing(local, landing, misread) {
 }
 async function plannedInventory(runs, defaultOffsetMinutes, misread) {
   const plans = await Promise.all(runs.map((r) => r.planned));
+  await Promise.all(runs.map((r) => r.ready));
   const nodes = [];
   for (const [k, plan] of plans.entries()) {
     const s = runs[k].spooled;
     if (!plan?.files.length) return void 0;
     const rotations = /* @__PURE__ */ new Map();
     for (const { file, local, landing } of plan.files) {
-      const base = path13.basename(local);
+      const base = path14.basename(local);
       const c = classifyFileName(base);
       if (!c) continue;
       const lf = localFile(s.spec.name, c.kind, local, base, file);
@@ -54055,7 +54102,7 @@ async function collect2(opts) {
   const now = opts.now ?? (() => /* @__PURE__ */ new Date());
   const started = now();
   await checkOutputDirectory(opts.outDir);
-  const spool = await import_node_fs18.promises.mkdtemp(path13.join(os4.tmpdir(), "smsdiag-collect-"));
+  const spool = await import_node_fs18.promises.mkdtemp(path14.join(os4.tmpdir(), "smsdiag-collect-"));
   await import_node_fs18.promises.chmod(spool, 448);
   let runs = [];
   try {
@@ -54110,7 +54157,7 @@ async function collect2(opts) {
           const stop = () => void body.destroy(new Error("the collection was stopped"));
           opts.signal?.addEventListener("abort", stop, { once: true });
           try {
-            const stored = await writer.addFile({ path: `nodes/${s.spec.name}/logs/${path13.basename(file.path)}`, size: file.size, mtime: file.mtime, body, source: file.path, ...asRedacted });
+            const stored = await writer.addFile({ path: `nodes/${s.spec.name}/logs/${path14.basename(file.path)}`, size: file.size, mtime: file.mtime, body, source: file.path, ...asRedacted });
             files.push({ kind: file.kind, source: file.path, path: stored.path, size: stored.size, mtime: file.mtime.toISOString(), sha256: stored.sha256 });
           } catch (err) {
             if (writer.broken()) throw err;
@@ -54696,7 +54743,7 @@ var import_core12 = __toESM(require_lib());
 // src/bundle/verify.ts
 var import_node_crypto6 = require("node:crypto");
 var import_node_fs20 = require("node:fs");
-var path14 = __toESM(require("node:path"));
+var path15 = __toESM(require("node:path"));
 var MAX_MANIFEST2 = 64 * 1024 * 1024;
 async function readChecksumFile(bundle) {
   try {
@@ -54763,7 +54810,7 @@ async function verifyBundle(file) {
   if (expected !== null) {
     archiveChecksum = expected === archiveHash.digest("hex") ? "match" : "mismatch";
     if (archiveChecksum === "mismatch") {
-      problems.push({ kind: "altered", path: path14.basename(file), detail: `the archive's sha256 differs from ${path14.basename(file)}.sha256 beside it` });
+      problems.push({ kind: "altered", path: path15.basename(file), detail: `the archive's sha256 differs from ${path15.basename(file)}.sha256 beside it` });
     }
   }
   const order = { altered: 0, missing: 1, extra: 2 };
@@ -54782,10 +54829,10 @@ async function isGzip3(file) {
 }
 
 // src/report/verify.ts
-var path15 = __toESM(require("node:path"));
+var path16 = __toESM(require("node:path"));
 function renderVerify(r) {
   const lines = r.problems.map((p) => `${p.kind.padEnd(7)} ${p.path}: ${p.detail}`);
-  const name2 = path15.basename(r.bundle);
+  const name2 = path16.basename(r.bundle);
   const sha = r.archiveChecksum === "match" ? `; ${name2}.sha256 matches` : r.archiveChecksum === "absent" ? `; no ${name2}.sha256 beside it` : "";
   if (r.ok) lines.push(`${name2}: OK, all ${r.listed} listed files match the manifest${sha}`);
   else {
@@ -54857,7 +54904,7 @@ var Version = class _Version extends SmsdiagCommand {
 // commands/watch.ts
 var import_core14 = __toESM(require_lib());
 var import_node_fs22 = require("node:fs");
-var path17 = __toESM(require("node:path"));
+var path18 = __toESM(require("node:path"));
 
 // src/report/watch.ts
 function watchLine(e, format) {
@@ -54886,7 +54933,7 @@ function watchLine(e, format) {
 }
 
 // src/watch.ts
-var path16 = __toESM(require("node:path"));
+var path17 = __toESM(require("node:path"));
 var import_node_stream6 = require("node:stream");
 init_thresholds();
 
@@ -54896,7 +54943,7 @@ var PREFIX_BYTES = 64;
 var READ_PER_POLL = 4 << 20;
 var PIECE = 1 << 20;
 var DRAIN_POLLS = 3;
-function follower(path19, opts) {
+function follower(path20, opts) {
   let cur;
   let old;
   let generations = 0;
@@ -54912,7 +54959,7 @@ function follower(path19, opts) {
       c.partial.push(Buffer.from(buf.subarray(0, room)));
       c.partialBytes += room;
       c.cutting = true;
-      notes.push(`a line longer than ${MAX_LINE_BYTES >> 20} MiB in ${path19} was cut to its first MiB`);
+      notes.push(`a line longer than ${MAX_LINE_BYTES >> 20} MiB in ${path20} was cut to its first MiB`);
       return;
     }
     c.partial.push(Buffer.from(buf));
@@ -54968,7 +55015,7 @@ function follower(path19, opts) {
     await h?.close().catch(() => void 0);
   };
   const open = async (fsys, st, from) => {
-    const handle = await fsys.open(path19);
+    const handle = await fsys.open(path20);
     try {
       const c = { handle, id: handle.id, generation: generations + 1, pos: 0, nextLine: 1, prefix: Buffer.alloc(0), partial: [], partialBytes: 0, cutting: false, mtimeMs: st.mtimeMs, contextEnd: 0 };
       if (from === "end") {
@@ -54979,8 +55026,8 @@ function follower(path19, opts) {
           const look = await handle.read(ctx, Math.min(size - ctx, MAX_LINE_BYTES));
           const nl = look.indexOf(10);
           ctx = nl < 0 ? size : ctx + nl + 1;
-          c.nextLine = await fsys.countLines(path19, handle, ctx) + 1;
-          const now = await fsys.stat(path19);
+          c.nextLine = await fsys.countLines(path20, handle, ctx) + 1;
+          const now = await fsys.stat(path20);
           if (!now || !await same(fsys, c, now)) throw Object.assign(new Error("it was rotated while it was opened"), { code: "rotated while it was opened" });
         }
         c.pos = ctx;
@@ -54998,7 +55045,7 @@ function follower(path19, opts) {
     if (st.size < c.pos) return false;
     if (c.handle && await c.handle.size() < st.size) return false;
     if (!c.prefix.length) return true;
-    const h = await fsys.open(path19);
+    const h = await fsys.open(path20);
     try {
       return (await h.read(0, c.prefix.length)).equals(c.prefix);
     } finally {
@@ -55010,10 +55057,10 @@ function follower(path19, opts) {
     if (old) {
       flush(old.c, out);
       void close(old.c);
-      notes.push(`${path19} was rotated again while the file before it was still read: that one is left now (what its writer adds to it from now on is not read)`);
+      notes.push(`${path20} was rotated again while the file before it was still read: that one is left now (what its writer adds to it from now on is not read)`);
     }
     old = { c, quiet: 0 };
-    notes.push(`${path19} was rotated; the old file is read to its end, the new one from its start`);
+    notes.push(`${path20} was rotated; the old file is read to its end, the new one from its start`);
   };
   const drainOld = async (out, notes) => {
     if (!old) return;
@@ -55031,7 +55078,7 @@ function follower(path19, opts) {
     }
   };
   return {
-    path: path19,
+    path: path20,
     /** Reads what is new since the last poll. The first poll starts at the end, with context before it. */
     async poll(fsys) {
       const chunks = [];
@@ -55044,7 +55091,7 @@ function follower(path19, opts) {
           const rotated = await (async () => {
             if (!await intact(c)) return false;
             await readOn(c, chunks, notes, Number.MAX_SAFE_INTEGER);
-            const now = await fsys.stat(path19);
+            const now = await fsys.stat(path20);
             return !!now && !await same(fsys, c, now);
           })().catch(() => false);
           if (rotated) {
@@ -55054,15 +55101,15 @@ function follower(path19, opts) {
           } else await close(c);
         }
         reopening = false;
-        const st = await fsys.stat(path19);
+        const st = await fsys.stat(path20);
         if (cur && !cur.handle) {
           if (!st) {
-            if (!waitingSaid) notes.push(`${path19} is gone; waiting for it to appear again`);
+            if (!waitingSaid) notes.push(`${path20} is gone; waiting for it to appear again`);
             waitingSaid = true;
             return { chunks, notes, caughtUp };
           }
           if (await same(fsys, cur, st)) {
-            const handle = await fsys.open(path19);
+            const handle = await fsys.open(path20);
             if (handle.id !== void 0 && cur.id !== void 0 && handle.id !== cur.id) {
               await handle.close();
               throw Object.assign(new Error("replaced while it was being opened"), { code: "replaced while it was being opened" });
@@ -55070,7 +55117,7 @@ function follower(path19, opts) {
             cur.handle = handle;
           } else {
             flush(cur, chunks);
-            notes.push(`${path19} is another file than before; reading it from its start (lines the old one got after the last read were not seen)`);
+            notes.push(`${path20} is another file than before; reading it from its start (lines the old one got after the last read were not seen)`);
             cur = void 0;
             started = true;
           }
@@ -55078,12 +55125,12 @@ function follower(path19, opts) {
         }
         if (!cur) {
           if (!st) {
-            if (!waitingSaid) notes.push(`${path19} does not exist (yet); it is read from its start when it appears`);
+            if (!waitingSaid) notes.push(`${path20} does not exist (yet); it is read from its start when it appears`);
             waitingSaid = true;
             started = true;
             return { chunks, notes, caughtUp };
           }
-          if (waitingSaid) notes.push(`${path19} appeared; reading it from its start`);
+          if (waitingSaid) notes.push(`${path20} appeared; reading it from its start`);
           cur = await open(fsys, st, started ? "start" : "end");
           started = true;
           waitingSaid = false;
@@ -55096,7 +55143,7 @@ function follower(path19, opts) {
             retire(c, chunks, notes);
           } else {
             await close(c);
-            notes.push(`${path19} was truncated (copytruncate); lines written between the last read and the truncation were not seen here (they are in its copy); reading it again from its start`);
+            notes.push(`${path20} was truncated (copytruncate); lines written between the last read and the truncation were not seen here (they are in its copy); reading it again from its start`);
           }
           cur = await open(fsys, st, "start");
         }
@@ -55104,10 +55151,10 @@ function follower(path19, opts) {
         if (st) cur.mtimeMs = st.mtimeMs;
         await readOn(cur, chunks, notes, READ_PER_POLL);
         caughtUp = cur.pos >= (lastStat?.size ?? 0);
-        if (failing) notes.push(`${path19} is readable again`);
+        if (failing) notes.push(`${path20} is readable again`);
         failing = void 0;
       } catch (err) {
-        const why = `${path19}: ${err.code ?? err.message}`;
+        const why = `${path20}: ${err.code ?? err.message}`;
         if (failing !== why) notes.push(`cannot read ${why}; trying again`);
         failing = why;
         await close(cur);
@@ -55203,15 +55250,15 @@ function currentNames(globs, kind) {
   return globs.filter((g) => g.kind === kind).flatMap((g) => {
     const { dir, pattern } = splitGlob(g);
     const base = fileNameOf(kind);
-    if (globToRegExp(pattern, "s").test(base)) return [path16.posix.join(dir, base)];
-    return /[*?]/.test(pattern) ? [] : [path16.posix.join(dir, pattern)];
+    if (globToRegExp(pattern, "s").test(base)) return [path17.posix.join(dir, base)];
+    return /[*?]/.test(pattern) ? [] : [path17.posix.join(dir, pattern)];
   });
 }
 async function choosePaths(node, globs, fsys) {
   if (node.files) return node.files;
   const out = [];
   for (const kind of FOLLOWED_KINDS) {
-    const names = [...new Set(currentNames(globs, kind))].filter((p) => classifyFileName(path16.posix.basename(p))?.rotation.group === 2);
+    const names = [...new Set(currentNames(globs, kind))].filter((p) => classifyFileName(path17.posix.basename(p))?.rotation.group === 2);
     const present = [];
     for (const p of names) if (await fsys.stat(p).catch(() => void 0)) present.push(p);
     for (const p of present.length ? present : names) out.push({ kind, path: p });
@@ -55689,15 +55736,15 @@ async function localFiles(argv) {
   if (!argv.length) return void 0;
   const out = [];
   for (const a of argv) {
-    const p = path17.resolve(a);
+    const p = path18.resolve(a);
     const st = await import_node_fs22.promises.stat(p).catch((err) => {
       throw new UsageError(`${a}: ${err.code === "ENOENT" ? "no such file or directory" : `cannot read it (${err.code ?? err.message})`}`);
     });
     if (st.isDirectory()) {
-      for (const kind of FOLLOWED_KINDS) out.push({ kind, path: path17.join(p, fileNameOf(kind)) });
+      for (const kind of FOLLOWED_KINDS) out.push({ kind, path: path18.join(p, fileNameOf(kind)) });
       continue;
     }
-    const c = classifyFileName(path17.basename(p));
+    const c = classifyFileName(path18.basename(p));
     if (!c || !FOLLOWED_KINDS.includes(c.kind) || c.rotation.group !== 2) {
       throw new UsageError(`${a}: not a log watch follows; give ha.log, sms-info.log, mysqld.err or tpt_sms.txt (not a rotation), or a directory holding them`);
     }
@@ -55748,7 +55795,7 @@ function main(argv, root) {
   process.once("beforeExit", stranded);
   return (0, import_core15.execute)({ args: argv, loadOptions: { root, pjson } }).finally(() => process.removeListener("beforeExit", stranded));
 }
-if (isSingleExecutable()) void main(process.argv.slice(2), path18.dirname(process.execPath));
+if (isSingleExecutable()) void main(process.argv.slice(2), path19.dirname(process.execPath));
 // Annotate the CommonJS export names for ESM import in node:
 0 && (module.exports = {
   main

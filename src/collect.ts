@@ -185,10 +185,15 @@ async function collectNode(out: Spooled, opts: CollectOptions, spool: string, re
   opts.signal?.addEventListener('abort', stop, { once: true });
   try {
     opts.progress(spec.name, { files: 0, bytes: 0, phase: 'listing' });
-    const survey = await surveyNode(access, !!spec.host, globsForNode(spec.name, opts.paths));
-    out.facts = survey.facts;
-    ready();
-    const listed = survey.files.filter((f) => wanted(f, opts.since));
+    const globs = globsForNode(spec.name, opts.paths);
+    // Listed over SFTP, the files start to copy while the survey's shell starts; else the survey lists them.
+    const quick = await access.list(globs);
+    const surveyed = surveyNode(access, !!spec.host, quick ? [] : globs).then((survey) => {
+      out.facts = survey.facts;
+      return survey.files;
+    });
+    surveyed.then(ready, ready);
+    const listed = (quick ?? (await surveyed)).filter((f) => wanted(f, opts.since));
     const dir = path.join(spool, spec.name);
     await fs.mkdir(dir, { recursive: true, mode: 0o700 });
     const seen = new Map<string, string>();
@@ -236,6 +241,8 @@ async function collectNode(out: Spooled, opts: CollectOptions, spool: string, re
       // Whatever has not landed now (stopped, failed) never will.
       for (const x of steps) if (x.skip === undefined) x.landing.failed(new Error('not collected'));
     }
+    // A survey that failed while the files copied is said now (its facts are missing).
+    await surveyed;
   } catch (err) {
     out.errors.push({ message: `${spec.name}: ${(err as Error).message}` });
   } finally {
@@ -395,6 +402,8 @@ async function* watchedFollowing(local: string, landing: Landing, misread: () =>
  */
 async function plannedInventory(runs: NodeRun[], defaultOffsetMinutes: number, misread: () => void): Promise<Inventory | undefined> {
   const plans = await Promise.all(runs.map((r) => r.planned));
+  // A node may be listed (over SFTP) before its facts are read: the analysis needs both.
+  await Promise.all(runs.map((r) => r.ready));
   const nodes: NodeInput[] = [];
   for (const [k, plan] of plans.entries()) {
     const s = runs[k].spooled;

@@ -20,6 +20,12 @@ export interface NodeAccess {
    */
   survey(globs: readonly PathGlob[], commands: ReadonlyArray<readonly string[]>, clock: readonly string[]): Promise<Survey>;
   /**
+   * The files the globs name, listed without a shell, so that copying can start while the survey's
+   * shell starts (a login shell's start-up is the slowest part of a survey); undefined where the
+   * survey must list them (this machine, whose survey lists at once; a host without SFTP).
+   */
+  list(globs: readonly PathGlob[]): Promise<NodeFile[] | undefined>;
+  /**
    * Copies at most `size` bytes of `file` into the local file `dest` (mode 0600); resolves with the
    * bytes copied. `onBytes` hears, while it streams, how many bytes of the file's beginning are on disk.
    */
@@ -48,6 +54,7 @@ export function localAccess(signal?: AbortSignal): NodeAccess {
       const after = Date.now();
       return { files, outputs, ...(text === undefined ? {} : { clock: { before, text, after } }) };
     },
+    list: async () => undefined,
     async copy(file, size, dest, onBytes) {
       let n = 0;
       const out = await fs.open(dest, 'w', 0o600);
@@ -111,6 +118,24 @@ export function sshAccess(s: SshSession): NodeAccess {
       const answer = asked < 0 ? '' : rest.slice(asked + ask.length + 2);
       const timed = r.code === 0 && answer && r.askedAt !== undefined && r.repliedAt !== undefined;
       return { files, outputs, ...(timed ? { clock: { before: r.askedAt!, text: answer, after: r.repliedAt! } } : {}) };
+    },
+    async list(globs) {
+      try {
+        const lists = await Promise.all(
+          globs.map(async (g) => {
+            const { dir, pattern } = splitGlob(g);
+            const re = globToRegExp(pattern, 's');
+            // As the shell's glob does: a name that starts with a dot is named only by a pattern that does.
+            const keep = (name: string): boolean => re.test(name) && (name[0] !== '.' || pattern[0] === '.');
+            return (await s.listDir(dir, keep)).map((f) => listedFile(g.kind, path.posix.join(dir, f.name), f.size, new Date(f.mtimeMs)));
+          }),
+        );
+        return lists.flat();
+      } catch (err) {
+        if (!(err instanceof SshError && err.failure === 'no-sftp')) throw err;
+        sftp = false;
+        return undefined;
+      }
     },
     async copy(file, size, dest, onBytes) {
       if (sftp) {

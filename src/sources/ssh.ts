@@ -1,4 +1,5 @@
 import { promises as fs, readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Client, SFTPWrapper } from 'ssh2';
 import { UnreachableError } from '../errors';
@@ -31,6 +32,13 @@ export class SshError extends UnreachableError {
   }
 }
 
+/** A file listed over SFTP. */
+export interface RemoteFile {
+  name: string;
+  size: number;
+  mtimeMs: number;
+}
+
 export interface ExecResult {
   code: number | null;
   stdout: Buffer;
@@ -56,6 +64,12 @@ export interface SshSession {
   stream(command: string, out: Writable): Promise<ExecResult>;
   /** Copies a remote file into a local path over SFTP, cut to `size`; resolves with the bytes kept. */
   fetch(file: string, size: number, local: string, onBytes?: (n: number) => void): Promise<number>;
+  /**
+   * The regular files (links followed) of a remote directory whose names `keep` accepts, with their
+   * size and modification time, over the SFTP channel; none when the directory cannot be read.
+   * Rejects with 'no-sftp' when the host has no SFTP subsystem.
+   */
+  listDir(dir: string, keep: (name: string) => boolean): Promise<RemoteFile[]>;
   /** The host's files for following (watch), over the session's SFTP channel. */
   followFs(): FollowFs;
   /** Resolves when the connection is gone (closed, dropped, or its keepalives unanswered). */
@@ -338,18 +352,43 @@ function session(client: Client, where: string, stallMs: number): SshSession {
         for (let k = 0; k < slots.length; k++) read(k);
       });
     });
+  /** One SFTP request; its error carries the SFTP status code (sftpCode). */
+  const call = <T>(what: string, f: (s: SFTPWrapper, cb: (err: (Error & { code?: number }) | null | undefined, v: T) => void) => void): Promise<T> =>
+    channel().then(
+      (s) =>
+        new Promise<T>((resolve, reject) => {
+          if (closed) return reject(new SshError('dropped', `the connection to ${where} is closed`));
+          f(s, (err, v) => (err ? reject(Object.assign(new Error(`${where}: ${what}: ${err.message}`), { sftpCode: err.code })) : resolve(v)));
+        }),
+    );
+  // SFTP status codes (draft-ietf-secsh-filexfer-02): end of file, no such file.
+  const EOF = 1;
+  const NO_SUCH_FILE = 2;
+  const listDir = async (dir: string, keep: (name: string) => boolean): Promise<RemoteFile[]> => {
+    type Entry = { filename: string; attrs: { mode: number; size: number; mtime: number } };
+    let entries: Entry[];
+    try {
+      entries = await call<Entry[]>(`readdir ${dir}`, (s, cb) => s.readdir(dir, cb as never));
+    } catch (err) {
+      // A missing or unreadable directory holds nothing, as for the shell's glob; no SFTP or no connection is said.
+      if (err instanceof SshError) throw err;
+      return [];
+    }
+    const S_IFMT = 0o170000;
+    const S_IFREG = 0o100000;
+    const S_IFLNK = 0o120000;
+    const kept = entries.filter((e) => keep(e.filename) && [S_IFREG, S_IFLNK].includes(e.attrs.mode & S_IFMT)).sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));
+    const files = await Promise.all(
+      kept.map(async ({ filename, attrs }): Promise<RemoteFile | undefined> => {
+        // The listing's attributes are the entry's own (lstat): a link is asked for what it points at.
+        const p = path.posix.join(dir, filename);
+        const st = (attrs.mode & S_IFMT) === S_IFLNK ? await call<typeof attrs>(`stat ${p}`, (s, cb) => s.stat(p, cb as never)).catch(() => undefined) : attrs;
+        return st && (st.mode & S_IFMT) === S_IFREG ? { name: filename, size: st.size, mtimeMs: st.mtime * 1000 } : undefined;
+      }),
+    );
+    return files.filter((f): f is RemoteFile => f !== undefined);
+  };
   const followFs = (): FollowFs => {
-    const call = <T>(what: string, f: (s: SFTPWrapper, cb: (err: (Error & { code?: number }) | null | undefined, v: T) => void) => void): Promise<T> =>
-      channel().then(
-        (s) =>
-          new Promise<T>((resolve, reject) => {
-            if (closed) return reject(new SshError('dropped', `the connection to ${where} is closed`));
-            f(s, (err, v) => (err ? reject(Object.assign(new Error(`${where}: ${what}: ${err.message}`), { sftpCode: err.code })) : resolve(v)));
-          }),
-      );
-    // SFTP status codes (draft-ietf-secsh-filexfer-02): end of file, no such file.
-    const EOF = 1;
-    const NO_SUCH_FILE = 2;
     return {
       async stat(p) {
         try {
@@ -389,6 +428,7 @@ function session(client: Client, where: string, stallMs: number): SshSession {
     exec: (command, prompt) => run(command, undefined, prompt),
     stream: (command, out) => run(command, out),
     fetch,
+    listDir,
     followFs,
     closed: gone,
     close: () => client.end(),

@@ -6,7 +6,7 @@ export type Fault = 'drop' | 'stall' | 'denied' | 'rotated';
 
 /**
  * ssh2's own server on 127.0.0.1, for faults a real sshd cannot be made to show: it lists one
- * file (/logs/ha.log) and, over SFTP, drops the connection after the first block, never answers a
+ * file (/logs/ha.log, over a shell and over SFTP) and, over SFTP, drops the connection after the first block, never answers a
  * read, refuses to open it (permission denied), or has rotated it away to /logs/ha.log.1 by the
  * time it is read. Only the given client key is accepted.
  */
@@ -40,6 +40,14 @@ export async function startFaultServer(hostKeyFile: string, clientPubFile: strin
             if (fault === 'denied') return sftp.status(reqid, 3, 'Permission denied');
             if (gone(file)) return sftp.status(reqid, 2, 'No such file');
             sftp.handle(reqid, Buffer.from('h1'));
+          });
+          // The listing collect reads: /logs holds ha.log (as the shell listing above says).
+          let listed = false;
+          sftp.on('OPENDIR', (reqid, dir) => (dir === '/logs' ? ((listed = false), sftp.handle(reqid, Buffer.from('d1'))) : sftp.status(reqid, 2, 'No such file')));
+          sftp.on('READDIR', (reqid) => {
+            if (listed) return sftp.status(reqid, 1);
+            listed = true;
+            sftp.name(reqid, [{ filename: 'ha.log', longname: `-rw-r--r-- 1 root root ${content.length} Oct 12 13:45 ha.log`, attrs }]);
           });
           sftp.on('STAT', (reqid, file) => (gone(file) ? sftp.status(reqid, 2, 'No such file') : sftp.attrs(reqid, attrs)));
           sftp.on('LSTAT', (reqid, file) => (gone(file) ? sftp.status(reqid, 2, 'No such file') : sftp.attrs(reqid, attrs)));

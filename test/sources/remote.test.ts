@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { localAccess, sshAccess } from '../../src/sources/remote';
@@ -57,6 +57,64 @@ describe('a node surveyed in one remote shell (real sshd on 127.0.0.1)', functio
     assert.ok(before <= c.before && c.before <= c.after && c.after <= after, JSON.stringify({ before, c, after }));
     assert.ok(c.before - 1 <= read && read <= c.after + 1, `${read} not within ${c.before}..${c.after}`);
     assert.ok(c.after - c.before < after - before, `the sample (${c.after - c.before} ms) is not shorter than the command (${after - before} ms)`);
+  });
+
+  it('lists over SFTP, without a shell, the files the shell lists: links followed, directories, dot files and missing targets left out, hostile names refused', async () => {
+    const dir = path.join(tmp, "logs of 'node' $(x)");
+    const elsewhere = path.join(tmp, 'elsewhere');
+    mkdirSync(dir);
+    mkdirSync(elsewhere);
+    writeFileSync(path.join(dir, 'ha.log'), 'a\n');
+    writeFileSync(path.join(dir, 'ha.log.1'), 'bb\n');
+    utimesSync(path.join(dir, 'ha.log.1'), new Date('2026-01-02T03:04:05Z'), new Date('2026-01-02T03:04:05Z'));
+    writeFileSync(path.join(dir, 'ha.log\nforged'), 'c\n');
+    writeFileSync(path.join(elsewhere, 'target'), 'dddd\n');
+    symlinkSync(path.join(elsewhere, 'target'), path.join(dir, 'ha.log.2'));
+    symlinkSync(path.join(elsewhere, 'missing'), path.join(dir, 'ha.log.3'));
+    symlinkSync(elsewhere, path.join(dir, 'ha.log.4'));
+    mkdirSync(path.join(dir, 'ha.log.old'));
+    writeFileSync(path.join(dir, 'sms-info.log'), 'e\n');
+    writeFileSync(path.join(dir, '.sms-info.log'), 'hidden\n');
+    writeFileSync(path.join(dir, '.x.log'), 'dot pattern\n');
+    const globs = [
+      { kind: 'ha' as const, glob: `${dir}/ha.log*` },
+      { kind: 'sms-info' as const, glob: `${dir}/*sms-info.log` },
+      { kind: 'tpt' as const, glob: `${dir}/.x*` },
+      { kind: 'mysqld' as const, glob: `${tmp}/no such dir/mysqld.err` },
+    ];
+    const listed = await sshAccess(session).list(globs);
+    assert.equal(execs.length, 0, 'no remote command');
+    const shell = (await sshAccess(session).survey(globs, [], ['true'])).files;
+    const brief = (fs: Array<{ kind: string; path: string; size: number; mtime: Date; refused?: string }>): string[] =>
+      fs.map((f) => JSON.stringify([f.kind, f.path, f.size, f.mtime.getTime(), !!f.refused])).sort();
+    assert.deepEqual(brief(listed!), brief(shell));
+    assert.deepEqual(
+      listed!.map((f) => [f.kind, path.basename(f.path), f.size, !!f.refused]),
+      [
+        ['ha', 'ha.log', 2, false],
+        ['ha', 'ha.log\nforged', 2, true],
+        ['ha', 'ha.log.1', 3, false],
+        ['ha', 'ha.log.2', 5, false],
+        ['sms-info', 'sms-info.log', 2, false],
+        ['tpt', '.x.log', 12, false],
+      ],
+    );
+    assert.equal(listed!.find((f) => f.path.endsWith('ha.log.1'))!.mtime.toISOString(), '2026-01-02T03:04:05.000Z');
+  });
+
+  it('lists nothing over SFTP on a host without it: the survey lists there', async () => {
+    const plain = await startSshd({ sftp: false });
+    let s: ReturnType<typeof sshAccess> | undefined;
+    try {
+      s = sshAccess(await connect({ host: '127.0.0.1', port: plain.port, user: 'root', keyFile: plain.clientKey, knownHosts: path.join(tmp, 'plain_known_hosts'), acceptNewHostKey: true }));
+      writeFileSync(path.join(tmp, 'ha.log'), 'a\n');
+      const globs = [{ kind: 'ha' as const, glob: `${tmp}/ha.log*` }];
+      assert.equal(await s.list(globs), undefined);
+      assert.deepEqual((await s.survey(globs, [], ['true'])).files.map((f) => f.path), [path.join(tmp, 'ha.log')]);
+    } finally {
+      s?.close();
+      await plain.stop();
+    }
   });
 
   it('gives the facts a clock offset and an uncertainty of that round trip, and the listing beside them', async () => {
