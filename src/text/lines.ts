@@ -10,7 +10,8 @@ export function countNewlines(b: Buffer): number {
 
 /**
  * What a byte stream holds, line by line, without copying it line by line:
- * - `lines`: buf[0, end) is whole lines, each ending in "\n" (a last line without one gets it);
+ * - `lines`: buf[0, end) is whole lines, each ending in "\n" (a last line without one gets it),
+ *   PIECE_BYTES or fewer unless one line is longer;
  *   one of them may still be longer than `maxLine` when it was carried over from a chunk boundary,
  *   so readers cut lines themselves as well;
  * - a line longer than `maxLine` arrives as `long-start` (its first maxLine bytes), every piece
@@ -24,6 +25,13 @@ export type LinePiece =
   | { type: 'long-end'; length: number };
 
 const NL = Buffer.from('\n');
+
+/**
+ * Most bytes of whole lines in one `lines` piece, where the lines allow. Readers search a piece as
+ * one string, and V8 keeps a string over 128 KiB in its large-object space, each one fresh memory:
+ * per byte, a 256 KiB string (gunzip's output) cost 10 times a 64 KiB one, a 1 MiB string 4 times.
+ */
+const PIECE_BYTES = 64 << 10;
 
 /** The one line splitter: every reader of log text (scanning, records, syslog demultiplexing) walks these pieces. */
 export async function* splitLines(chunks: AsyncIterable<Buffer>, maxLine: number): AsyncGenerator<LinePiece> {
@@ -56,7 +64,16 @@ export async function* splitLines(chunks: AsyncIterable<Buffer>, maxLine: number
       carry = null;
     }
     const lastNl = buf.lastIndexOf(10);
-    if (lastNl >= 0) yield { type: 'lines', buf, end: lastNl + 1 };
+    for (let from = 0; from <= lastNl; ) {
+      let end = lastNl + 1;
+      if (end - from > PIECE_BYTES) {
+        const nl = buf.lastIndexOf(10, from + PIECE_BYTES - 1);
+        // A line longer than the piece goes whole, to its newline.
+        end = nl >= from ? nl + 1 : buf.indexOf(10, from + PIECE_BYTES) + 1;
+      }
+      yield { type: 'lines', buf: from === 0 ? buf : buf.subarray(from), end: end - from };
+      from = end;
+    }
     const tail = buf.subarray(lastNl + 1);
     if (tail.length > maxLine) {
       yield { type: 'long-start', head: Buffer.from(tail.subarray(0, maxLine)) };

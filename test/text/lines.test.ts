@@ -1,0 +1,45 @@
+import { strict as assert } from 'node:assert';
+import { MAX_LINE_BYTES, splitLines, type LinePiece } from '../../src/text/lines';
+
+async function pieces(data: Buffer, chunkSizes: number[]): Promise<LinePiece[]> {
+  const chunks = async function* (): AsyncGenerator<Buffer> {
+    for (let at = 0, k = 0; at < data.length; k++) {
+      const n = chunkSizes[k % chunkSizes.length];
+      yield data.subarray(at, at + n);
+      at += n;
+    }
+  };
+  const out: LinePiece[] = [];
+  for await (const p of splitLines(chunks(), MAX_LINE_BYTES)) out.push(p.type === 'lines' ? { ...p, buf: Buffer.from(p.buf.subarray(0, p.end)) } : p);
+  return out;
+}
+
+/** The text the pieces hold, a cut line as its head: what every reader walks. */
+function text(ps: LinePiece[]): string {
+  return ps.map((p) => (p.type === 'lines' ? p.buf.subarray(0, p.end).toString('latin1') : p.type === 'long-end' ? `<long ${p.length}>\n` : '')).join('');
+}
+
+describe('splitLines', () => {
+  const line = (i: number): string => `2017-10-01 00:00:${String(i % 60).padStart(2, '0')},000 DEBUG [com.tippingpoint.sms.ha] Heartbeat reply from peer 10.0.0.1 in ${i % 97} ms\n`;
+  const many = Buffer.from(Array.from({ length: 20_000 }, (_, i) => line(i)).join(''));
+
+  it('hands a large read (gunzip gives 256 KiB, a plain read 1 MiB) on in pieces of at most 64 KiB of whole lines', async () => {
+    for (const sizes of [[1 << 20], [256 << 10], [65536], [1000, 300_000, 7]]) {
+      const ps = await pieces(many, sizes);
+      const lines = ps.filter((p): p is Extract<LinePiece, { type: 'lines' }> => p.type === 'lines');
+      assert.equal(text(ps), many.toString('latin1'), `chunks of ${sizes}`);
+      assert.deepEqual(lines.filter((p) => p.end > 64 << 10).map((p) => p.end), [], `chunks of ${sizes}`);
+      assert.ok(lines.every((p) => p.buf[p.end - 1] === 10));
+    }
+  });
+
+  it('keeps a line longer than a piece (but within the cut) whole, in a piece of its own size', async () => {
+    const long = `2017-10-01 00:00:00,000 INFO ${'x'.repeat(200_000)}\n`;
+    const upTo = (n: number): Buffer => many.subarray(0, many.indexOf(10, n) + 1);
+    const data = Buffer.concat([upTo(100_000), Buffer.from(long), upTo(50_000)]);
+    const ps = await pieces(data, [1 << 20]);
+    assert.equal(text(ps), data.toString('latin1'));
+    const holding = ps.filter((p) => p.type === 'lines' && p.buf.subarray(0, p.end).includes(long));
+    assert.equal(holding.length, 1);
+  });
+});
