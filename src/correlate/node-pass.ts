@@ -157,7 +157,7 @@ export async function readNodeFiles(node: Pick<NodeInput, 'name' | 'facts' | 'fi
     const detectors = detectorsFor(kind, t);
     for (const file of ofKind) {
       const stats = await scanFile(file, {
-        prefilter: rules.prefilter(kind),
+        anchors: rules.search(kind),
         zoneOffsetMinutes: offset,
         onHit: ({ line, text, time: hitTime, timeSource: source }) => {
           if (hitTime && !hitTime.zoned) sawZoneless = true;

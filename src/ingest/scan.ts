@@ -3,6 +3,7 @@ import { decodedChunks, type Warn } from './decode';
 import { looksTimestamped, parseTimestamp, type ParsedTime, type TimeContext } from './timestamp';
 import { displayText } from './text';
 import { MAX_LINE_BYTES, splitLines } from '../text/lines';
+import type { AnchorSearch } from '../text/anchor-search';
 
 /**
  * How often the time a file has reached is reported (onTime): at every multiple of this many bytes
@@ -49,11 +50,8 @@ export interface ScanStats {
 }
 
 export interface ScanOptions {
-  /**
-   * Global regex run over the latin1 view of whole chunks; a line is a hit when a match starts in
-   * it. Latin1 maps bytes 1:1, so offsets in the string are offsets in the buffer.
-   */
-  prefilter: RegExp;
+  /** The rule anchors of the file's kind, searched in its bytes: a line is a hit when one starts in it. */
+  anchors: AnchorSearch;
   onHit: (hit: Hit) => void;
   /**
    * How the file went on, cheaply: the time of the last timed line before each TIME_SAMPLE offset
@@ -76,7 +74,7 @@ export interface ScanOptions {
 export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanStats> {
   const maxLine = opts.maxLine ?? MAX_LINE_BYTES;
   const ctx: TimeContext = { mtimeMs: file.mtime.getTime() };
-  const re = opts.prefilter;
+  const anchors = opts.anchors;
   const stats: ScanStats = { bytes: 0, lines: 0, records: 0, textLines: 0, cutLines: 0 };
   let lastTimed: ParsedTime | undefined;
   const early: Hit[] = [];
@@ -133,13 +131,11 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
     /** Where each line's first anchor starts, and how long it is. */
     const hits: number[] = [];
     const hitLengths: number[] = [];
-    const text = buf.toString('latin1', 0, end);
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m; m = re.exec(text)) {
-      hits.push(m.index);
-      hitLengths.push(m[0].length);
-      const nl = text.indexOf('\n', m.index);
-      re.lastIndex = nl < 0 ? end : nl + 1;
+    for (let at = anchors.next(buf, 0, end); at >= 0; ) {
+      hits.push(at);
+      hitLengths.push(anchors.length);
+      const nl = buf.indexOf(10, at);
+      at = nl < 0 || nl >= end ? -1 : anchors.next(buf, nl + 1, end);
     }
     let h = 0;
     let pos = 0;
@@ -235,14 +231,13 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
     const seen = g.tail.length ? Buffer.concat([g.tail, piece]) : piece;
     // Twice the snippet: a hit that ends in this piece then has SNIPPET bytes before it here.
     g.tail = Buffer.from(seen.subarray(Math.max(0, seen.length - 2 * SNIPPET)));
-    re.lastIndex = 0;
-    const m = re.exec(seen.toString('latin1'));
-    if (!m) return;
+    const at = anchors.next(seen, 0, seen.length);
+    if (at < 0) return;
     g.hit = true;
     // A hit past the kept head: keep the text around it, so rules can read the match.
-    if (offset + m.index + m[0].length > maxLine) {
-      const to = m.index + m[0].length + SNIPPET;
-      g.snippet.push(Buffer.from(seen.subarray(Math.max(0, m.index - SNIPPET), to)));
+    if (offset + at + anchors.length > maxLine) {
+      const to = at + anchors.length + SNIPPET;
+      g.snippet.push(Buffer.from(seen.subarray(Math.max(0, at - SNIPPET), to)));
       g.need = Math.max(0, to - seen.length);
     }
   };

@@ -4,6 +4,7 @@ import { LOG_KINDS, type LogKind, type Severity } from '../types';
 import { isConditionId } from './conditions';
 import builtinPack from './pack.json';
 import { firstFew } from '../text/list';
+import { alternationSource, anchorSearch, escapeRegex, type AnchorSearch } from '../text/anchor-search';
 
 /** A rule as written in a pack file. */
 export interface RuleSpec {
@@ -51,9 +52,6 @@ export interface Match {
 export class RulePackError extends UsageError {}
 
 
-function escapeRegex(s: string): string {
-  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
 
 function check(spec: RuleSpec, where: string): void {
   const bad = (what: string): never => {
@@ -133,6 +131,8 @@ export class RuleSet {
   readonly pack: RulePack;
   private readonly byKind = new Map<LogKind, Rule[]>();
   private readonly prefilters = new Map<LogKind, RegExp>();
+  /** The same per kind, for raw bytes: what a file's scan searches. */
+  private readonly searches = new Map<LogKind, AnchorSearch>();
   /** Per kind: lower-cased anchor → the rules that declare it. */
   private readonly byAnchor = new Map<LogKind, Map<string, Rule[]>>();
   /** Anchors as the rules write them → lower case: a line mostly spells an anchor so. */
@@ -154,6 +154,7 @@ export class RuleSet {
     }
     for (const [kind, rules] of this.byKind) {
       this.prefilters.set(kind, new RegExp(anchorAlternation(rules), 'gi'));
+      this.searches.set(kind, anchorSearch(rules.flatMap((r) => r.anchors)));
       const index = new Map<string, Rule[]>();
       for (const r of rules) for (const a of r.anchors) index.set(a.toLowerCase(), [...(index.get(a.toLowerCase()) ?? []), r]);
       this.byAnchor.set(kind, index);
@@ -175,9 +176,14 @@ export class RuleSet {
     return out;
   }
 
-  /** Prefilter for a kind; one that never matches when no rule reads that kind. */
+  /** Prefilter for a kind's lines as text; one that never matches when no rule reads that kind. */
   prefilter(kind: LogKind): RegExp {
     return this.prefilters.get(kind) ?? /(?!)/g;
+  }
+
+  /** The prefilter for a kind's raw bytes (a file's scan); one that finds nothing when no rule reads that kind. */
+  search(kind: LogKind): AnchorSearch {
+    return this.searches.get(kind) ?? anchorSearch([]);
   }
 
   /**
@@ -245,8 +251,7 @@ function isSpace(c: number): boolean {
 
 /** The anchors of the given rules as one regex alternation (also what the benchmark hands grep -E). */
 export function anchorAlternation(rules: readonly RuleSpec[]): string {
-  const anchors = [...new Set(rules.flatMap((r) => r.anchors))].sort();
-  return anchors.map(escapeRegex).join('|');
+  return alternationSource(rules.flatMap((r) => r.anchors));
 }
 
 export function builtinRules(): RuleSet {
