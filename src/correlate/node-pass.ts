@@ -159,11 +159,12 @@ export async function readNodeFiles(node: Pick<NodeInput, 'name' | 'facts' | 'fi
       const stats = await scanFile(file, {
         anchors: rules.search(kind),
         zoneOffsetMinutes: offset,
-        onHit: ({ line, text, time: hitTime, timeSource: source }) => {
+        onHit: (hit) => {
+          const { line, text, time: hitTime, timeSource: source } = hit;
           if (hitTime && !hitTime.zoned) sawZoneless = true;
           const time = hitTime ? toUtc(hitTime) : undefined;
           if (time !== undefined && source !== 'mtime') ownLife.add(time);
-          for (const m of rules.match(kind, text)) {
+          for (const m of rules.match(kind, text, hit)) {
             const e: NodeEvent = { node: node.name, kind, type: m.rule.event ?? m.rule.condition!, time, fields: m.fields, file: file.path, fileOrder: file.order, line, text };
             if (source === 'mtime') e.timeFromMtime = true;
             if (m.rule.event) {

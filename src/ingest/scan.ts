@@ -28,6 +28,13 @@ export interface Hit {
   /** Own time, else the record's (nearest preceding timed line), else the file's first time. */
   time?: ParsedTime;
   timeSource: TimeSource;
+  /**
+   * The line's one anchor (its place in the kind's alternationOrder) and where it starts in `text`,
+   * when the search knows which it was, no other follows it in the line, and the text's offsets
+   * are its bytes': then the rules need not look for it again.
+   */
+  anchor?: number;
+  anchorAt?: number;
 }
 
 export interface ScanStats {
@@ -85,7 +92,7 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
     ctx.nearMs = lastTimed === undefined ? undefined : lastTimed.zoned ? lastTimed.ms : lastTimed.ms - zoneMs;
     return ctx;
   };
-  const emit = (buf: Buffer, start: number, end: number, fullLength: number): void => {
+  const emit = (buf: Buffer, start: number, end: number, fullLength: number, anchor = -1, anchorAt = 0): void => {
     const text = displayText(buf, start, end, fullLength);
     const own = looksTimestamped(buf, start) ? parseTimestamp(text, near()) : null;
     if (own) {
@@ -94,6 +101,12 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
     }
     const time = own ?? lastTimed;
     const hit: Hit = { line: stats.lines, text, own, time, timeSource: own ? 'own' : time ? 'previous' : 'none' };
+    // UTF-8 decoding never gives more UTF-16 units than bytes, and as many only when each byte
+    // gave one (ASCII, or an invalid byte's U+FFFD): then an offset in the text is one in the bytes.
+    if (anchor >= 0 && text.length === (buf[end - 1] === 13 ? end - 1 : end) - start) {
+      hit.anchor = anchor;
+      hit.anchorAt = anchorAt;
+    }
     if (time) opts.onHit(hit);
     else early.push(hit);
   };
@@ -131,11 +144,16 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
     /** Where each line's first anchor starts, and how long it is. */
     const hits: number[] = [];
     const hitLengths: number[] = [];
+    /** The hit's anchor when it is the only one of its line (the rest of the line searched as the rules would), else -1. */
+    const hitAnchors: number[] = [];
     for (let at = anchors.next(buf, 0, end); at >= 0; ) {
       hits.push(at);
       hitLengths.push(anchors.length);
-      const nl = buf.indexOf(10, at);
-      at = nl < 0 || nl >= end ? -1 : anchors.next(buf, nl + 1, end);
+      const anchor = anchors.anchor;
+      const found = buf.indexOf(10, at);
+      const nl = found < 0 || found >= end ? end : found;
+      hitAnchors.push(anchor >= 0 && anchors.next(buf, at + anchors.length, nl) < 0 ? anchor : -1);
+      at = nl >= end ? -1 : anchors.next(buf, nl + 1, end);
     }
     let h = 0;
     let pos = 0;
@@ -186,6 +204,7 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
       if (h < hits.length && hits[h] <= lineEnd) {
         const firstHit = hits[h];
         const hitEnd = firstHit + hitLengths[h];
+        const anchor = hitAnchors[h];
         while (h < hits.length && hits[h] <= lineEnd) h++;
         if (lastTimedStart >= 0 && lastTimedStart !== pos) settle();
         else if (lastTimedStart === pos && prevTimedStart >= 0 && buf[pos + 2] === 58 /* : */) {
@@ -194,7 +213,7 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
         }
         lastTimedStart = -1;
         prevTimedStart = -1;
-        if (hitEnd <= pos + maxLine) emit(buf, pos, Math.min(lineEnd, pos + maxLine), length);
+        if (hitEnd <= pos + maxLine) emit(buf, pos, Math.min(lineEnd, pos + maxLine), length, length > maxLine ? -1 : anchor, firstHit - pos);
         else {
           // The anchor ends past the kept head of a cut line: show the text around it too, as
           // giantPiece keeps it (whether a long line comes whole or in pieces depends on the reads).

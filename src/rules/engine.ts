@@ -4,7 +4,7 @@ import { LOG_KINDS, type LogKind, type Severity } from '../types';
 import { isConditionId } from './conditions';
 import builtinPack from './pack.json';
 import { firstFew } from '../text/list';
-import { alternationSource, anchorSearch, escapeRegex, type AnchorSearch } from '../text/anchor-search';
+import { alternationOrder, alternationSource, anchorSearch, escapeRegex, type AnchorSearch } from '../text/anchor-search';
 
 /** A rule as written in a pack file. */
 export interface RuleSpec {
@@ -133,6 +133,8 @@ export class RuleSet {
   private readonly prefilters = new Map<LogKind, RegExp>();
   /** The same per kind, for raw bytes: what a file's scan searches. */
   private readonly searches = new Map<LogKind, AnchorSearch>();
+  /** Per kind, by an anchor's place in its alternationOrder (what a search reports): the anchor (lower case) and its rules. */
+  private readonly byPlace = new Map<LogKind, Array<{ anchor: string; rules: Rule[] }>>();
   /** Per kind: lower-cased anchor → the rules that declare it. */
   private readonly byAnchor = new Map<LogKind, Map<string, Rule[]>>();
   /** Anchors as the rules write them → lower case: a line mostly spells an anchor so. */
@@ -158,6 +160,7 @@ export class RuleSet {
       const index = new Map<string, Rule[]>();
       for (const r of rules) for (const a of r.anchors) index.set(a.toLowerCase(), [...(index.get(a.toLowerCase()) ?? []), r]);
       this.byAnchor.set(kind, index);
+      this.byPlace.set(kind, alternationOrder(rules.flatMap((r) => r.anchors)).map((a) => ({ anchor: a.toLowerCase(), rules: index.get(a.toLowerCase())! })));
       for (const r of rules) for (const a of r.anchors) this.lowered.set(a, a.toLowerCase());
     }
   }
@@ -189,8 +192,10 @@ export class RuleSet {
   /**
    * Every rule of the kind whose pattern (and condition) the line satisfies. Only rules with an
    * anchor in the line are tried: on a busy ha.log that is one or two patterns instead of twenty.
+   * `hint`, from the file's scan (a Hit): the line's one anchor, as its place in the kind's
+   * alternationOrder, and where it starts in `text`; it is then not looked for again.
    */
-  match(kind: LogKind, text: string): Match[] {
+  match(kind: LogKind, text: string, hint?: { anchor?: number; anchorAt?: number }): Match[] {
     const out: Match[] = [];
     const index = this.byAnchor.get(kind);
     const re = this.prefilters.get(kind);
@@ -199,17 +204,24 @@ export class RuleSet {
     /** The line's first anchor and where it starts: no anchor occurs before it. */
     let first: string | undefined;
     let firstAt = 0;
-    re.lastIndex = 0;
-    for (let m = re.exec(text); m; m = re.exec(text)) {
-      const anchor = this.lowered.get(m[0]) ?? m[0].toLowerCase();
-      const rules = index.get(anchor);
-      if (!rules) continue;
-      if (first === undefined) {
-        first = anchor;
-        firstAt = m.index;
+    const known = hint?.anchor === undefined ? undefined : this.byPlace.get(kind)?.[hint.anchor];
+    if (known) {
+      candidates = known.rules;
+      first = known.anchor;
+      firstAt = hint!.anchorAt ?? 0;
+    } else {
+      re.lastIndex = 0;
+      for (let m = re.exec(text); m; m = re.exec(text)) {
+        const anchor = this.lowered.get(m[0]) ?? m[0].toLowerCase();
+        const rules = index.get(anchor);
+        if (!rules) continue;
+        if (first === undefined) {
+          first = anchor;
+          firstAt = m.index;
+        }
+        // Usually one anchor per line: keep its list as is; merge only when a second one shows up.
+        candidates = candidates.length === 0 ? rules : [...new Set([...candidates, ...rules])].sort((a, b) => this.rules.indexOf(a) - this.rules.indexOf(b));
       }
-      // Usually one anchor per line: keep its list as is; merge only when a second one shows up.
-      candidates = candidates.length === 0 ? rules : [...new Set([...candidates, ...rules])].sort((a, b) => this.rules.indexOf(a) - this.rules.indexOf(b));
     }
     for (const rule of candidates) {
       let m: RegExpExecArray | null = null;

@@ -8,6 +8,11 @@ export interface AnchorSearch {
   /** Start of the leftmost anchor in buf[from, end), or -1; `length` is then the anchor's length. */
   next(buf: Buffer, from: number, end: number): number;
   length: number;
+  /**
+   * Which anchor that was, as its place in alternationOrder: -1 where this search cannot tell (the
+   * alternation's fallback), and then a reader must find it again in the line's text.
+   */
+  anchor: number;
   /** How it searches: the pair table (Wu–Manber) or the alternation over the latin1 view. */
   readonly method: 'pairs' | 'alternation';
 }
@@ -46,23 +51,24 @@ function wuManber(order: readonly string[]): AnchorSearch {
   const pats = order.map((a) => Uint8Array.from(a.toLowerCase(), (ch) => ch.charCodeAt(0)));
   // The window: the shortest anchor's length (shifts fit a byte).
   const m = Math.min(255, ...pats.map((p) => p.length));
-  const pair = (a: number, b: number): number => (a << 8) | b;
+  /** A folded byte as the text may spell it: a letter in either case. */
+  const spellings = (c: number): number[] => (c >= 97 && c <= 122 ? [c, c - 32] : [c]);
+  /** Every raw pair that folds to (a, b): the table is read with the text's bytes as they are (a fifth faster than folding them). */
+  const pairs = (a: number, b: number): number[] => spellings(a).flatMap((x) => spellings(b).map((y) => (x << 8) | y));
   const shift = new Uint8Array(1 << 16).fill(m - 1);
   /** Per pair ending an anchor's first m bytes: those anchors, in the alternation's order. */
   const ending: Array<number[] | undefined> = new Array(1 << 16);
   for (const [k, p] of pats.entries()) {
-    for (let j = 1; j < m; j++) {
-      const h = pair(p[j - 1], p[j]);
-      shift[h] = Math.min(shift[h], m - 1 - j);
-    }
-    (ending[pair(p[m - 2], p[m - 1])] ??= []).push(k);
+    for (let j = 1; j < m; j++) for (const h of pairs(p[j - 1], p[j])) shift[h] = Math.min(shift[h], m - 1 - j);
+    for (const h of pairs(p[m - 2], p[m - 1])) (ending[h] ??= []).push(k);
   }
   const search: AnchorSearch = {
     length: 0,
+    anchor: -1,
     method: 'pairs',
     next(buf, from, end) {
       for (let i = from + m - 1; i < end; ) {
-        const h = pair(FOLD[buf[i - 1]], FOLD[buf[i]]);
+        const h = (buf[i - 1] << 8) | buf[i];
         const s = shift[h];
         if (s !== 0) {
           i += s;
@@ -76,6 +82,7 @@ function wuManber(order: readonly string[]): AnchorSearch {
           while (q < p.length && FOLD[buf[start + q]] === p[q]) q++;
           if (q === p.length) {
             search.length = p.length;
+            search.anchor = k;
             return start;
           }
         }
@@ -98,6 +105,7 @@ function regexSearch(order: readonly string[]): AnchorSearch {
   let text = '';
   const search: AnchorSearch = {
     length: 0,
+    anchor: -1,
     method: 'alternation',
     next(buf, from, end) {
       if (buf !== seen || end !== seenEnd) {

@@ -2,10 +2,38 @@ import { strict as assert } from 'node:assert';
 import { anchorAlternation, builtinRules, RulePackError, RuleSet } from '../../src/rules/engine';
 import builtin from '../../src/rules/pack.json';
 import { CONDITIONS } from '../../src/rules/conditions';
+import { scanFile, type Hit } from '../../src/ingest/scan';
+import { memoryFile } from '../helpers/memory-file';
+import type { LogKind } from '../../src/types';
 
 describe('rule engine', () => {
   const rules = builtinRules();
   const hit = (kind: Parameters<typeof rules.match>[0], line: string) => rules.match(kind, line).map((m) => m.rule.id);
+
+  it("matches a line the same with the scan's hint (its one anchor and where) as without it", async () => {
+    const kinds: LogKind[] = ['ha', 'sms-info', 'mysqld', 'tpt'];
+    let hinted = 0;
+    for (const kind of kinds) {
+      const samples = builtin.rules.filter((r) => (r.kinds as string[]).includes(kind)).flatMap((r) => [...(r.samples?.match ?? []), ...(r.samples?.nomatch ?? [])]);
+      const lines = [
+        ...samples,
+        // Two anchors; UTF-8 before the anchor (offsets differ); a control byte (they do not).
+        '2017-10-12 13:48:06,500 INFO [ha] Local state: Failed; Peer state: Active; considering cluster takeover',
+        '2017-10-12 13:48:06,500 INFO [ha] état — Local state: Failed',
+        '2017-10-12 13:48:06,500 INFO [ha] \u0001 Peer state: Active',
+      ].map((l) => Buffer.from(`${l}\n`));
+      // Bytes that are not UTF-8 (each one U+FFFD), and a CRLF ending.
+      lines.push(Buffer.concat([Buffer.from('2017-10-12 13:48:06,500 INFO [ha] '), Buffer.from([0xff, 0xfe]), Buffer.from(' Local state: Failed\r\n')]));
+      const hits: Hit[] = [];
+      await scanFile(memoryFile(Buffer.concat(lines), { kind }), { anchors: rules.search(kind), onHit: (h) => hits.push(h), warn: () => undefined });
+      assert.ok(hits.length >= samples.length / 2, `${kind}: ${hits.length} hits`);
+      for (const h of hits) {
+        if (h.anchor !== undefined) hinted++;
+        assert.deepEqual(rules.match(kind, h.text, h), rules.match(kind, h.text), `${kind}: ${h.text}`);
+      }
+    }
+    assert.ok(hinted > 50, `${hinted} hinted`);
+  });
 
   it('matches the guide phrases case-insensitively', () => {
     assert.deepEqual(hit('ha', '2017-10-12 13:48:06,500 INFO [ha] LOCAL STATE: failed'), ['ha.local-state', 'ha.local-state-failed']);
