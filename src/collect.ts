@@ -166,8 +166,9 @@ function notCopied(f: NodeFile, seen: Map<string, string>): ManifestError | unde
 }
 
 /**
- * One node into the spool: reach it, read its facts (then `ready`), list its files (then `planned`)
- * and copy them (each to `copied` as it lands, so the bundle can take it while the next one copies).
+ * One node into the spool: reach it, list its files (then `planned`) and copy them (each to `copied`
+ * as it lands, so the bundle can take it while the next one copies); its facts (then `ready`) are
+ * read meanwhile where the files were listed over SFTP, first otherwise.
  */
 async function collectNode(out: Spooled, opts: CollectOptions, spool: string, ready: () => void, planned: (p: Plan) => void, copied: (f: SpooledFile) => void): Promise<Spooled> {
   const spec = out.spec;

@@ -51,8 +51,6 @@ export interface Match {
 /** A rule pack given with --rules that cannot be used: a usage error naming the file and rule. */
 export class RulePackError extends UsageError {}
 
-
-
 function check(spec: RuleSpec, where: string): void {
   const bad = (what: string): never => {
     throw new RulePackError(`${where}: rule ${spec.id ?? '(no id)'}: ${what}`);

@@ -125,9 +125,10 @@ export function sshAccess(s: SshSession): NodeAccess {
           globs.map(async (g) => {
             const { dir, pattern } = splitGlob(g);
             const re = globToRegExp(pattern, 's');
-            // As the shell's glob does: a name that starts with a dot is named only by a pattern that does.
-            const keep = (name: string): boolean => re.test(name) && (name[0] !== '.' || pattern[0] === '.');
-            return (await s.listDir(dir, keep)).map((f) => listedFile(g.kind, path.posix.join(dir, f.name), f.size, new Date(f.mtimeMs)));
+            // As the shell's glob does: a name that starts with a dot is named only by a pattern that
+            // does, and a pattern without a wildcard names its file without reading the directory.
+            const names = /[*?]/.test(pattern) ? (name: string): boolean => re.test(name) && (name[0] !== '.' || pattern[0] === '.') : pattern;
+            return (await s.listDir(dir, names)).map((f) => listedFile(g.kind, path.posix.join(dir, f.name), f.size, new Date(f.mtimeMs)));
           }),
         );
         return lists.flat();

@@ -65,11 +65,12 @@ export interface SshSession {
   /** Copies a remote file into a local path over SFTP, cut to `size`; resolves with the bytes kept. */
   fetch(file: string, size: number, local: string, onBytes?: (n: number) => void): Promise<number>;
   /**
-   * The regular files (links followed) of a remote directory whose names `keep` accepts, with their
-   * size and modification time, over the SFTP channel; none when the directory cannot be read.
-   * Rejects with 'no-sftp' when the host has no SFTP subsystem.
+   * The regular files (links followed) of a remote directory whose names `names` accepts, or the
+   * one file of that name, with their size and modification time, over the SFTP channel; none where
+   * nothing is or it may not be read. Rejects with 'no-sftp' when the host has no SFTP subsystem,
+   * and when the connection drops or an answer does not come.
    */
-  listDir(dir: string, keep: (name: string) => boolean): Promise<RemoteFile[]>;
+  listDir(dir: string, names: string | ((name: string) => boolean)): Promise<RemoteFile[]>;
   /** The host's files for following (watch), over the session's SFTP channel. */
   followFs(): FollowFs;
   /** Resolves when the connection is gone (closed, dropped, or its keepalives unanswered). */
@@ -206,16 +207,27 @@ function session(client: Client, where: string, stallMs: number): SshSession {
         const times: Pick<ExecResult, 'askedAt' | 'repliedAt'> = {};
         // The prompt may come split over two chunks: the end of the one before is searched too.
         let tail = Buffer.alloc(0);
+        /** The prompt was seen: copies on this connection hold their reads until it is answered. */
+        let answering = false;
+        const answered = (): void => {
+          if (answering) resumeReads();
+          answering = false;
+        };
         const watchPrompt = (d: Buffer): void => {
-          if (!prompt) return;
+          if (!prompt || times.repliedAt !== undefined) return;
           if (times.askedAt !== undefined) {
-            times.repliedAt ??= Date.now();
+            times.repliedAt = Date.now();
+            answered();
             return;
           }
+          if (answering) return;
           const seen = Buffer.concat([tail, d]);
           if (seen.includes(prompt.ask)) {
-            times.askedAt = Date.now();
-            channel.end(prompt.answer);
+            answering = true;
+            void quietReads().then(() => {
+              times.askedAt = Date.now();
+              channel.end(prompt.answer);
+            });
           } else tail = seen.subarray(Math.max(0, seen.length - prompt.ask.length));
         };
         let timer: NodeJS.Timeout | undefined;
@@ -229,6 +241,7 @@ function session(client: Client, where: string, stallMs: number): SshSession {
         arm();
         const onClientClose = (): void => {
           if (timer) clearTimeout(timer);
+          answered();
           reject(new SshError('dropped', `the connection to ${where} dropped during a transfer`));
         };
         client.once('close', onClientClose);
@@ -249,11 +262,30 @@ function session(client: Client, where: string, stallMs: number): SshSession {
         channel.on('exit', (c: number | null) => (code = c));
         channel.on('close', () => {
           if (timer) clearTimeout(timer);
+          answered();
           client.removeListener('close', onClientClose);
           resolve({ code, stdout: Buffer.concat(chunks), stderr, ...times });
         });
       });
     });
+  /**
+   * Copies' SFTP reads in flight; while a prompt is answered (collect's clock sample), new reads
+   * wait in `held` and the answer goes once those in flight are in: its round trip is then not
+   * queued behind up to FETCH_REQUESTS reads of file data (seconds on a slow link).
+   */
+  let readsInFlight = 0;
+  let held: Array<() => void> | undefined;
+  let drained: (() => void) | undefined;
+  const quietReads = (): Promise<void> => {
+    held ??= [];
+    return readsInFlight === 0 ? Promise.resolve() : new Promise((resolve) => (drained = resolve));
+  };
+  const resumeReads = (): void => {
+    const waiting = held ?? [];
+    held = undefined;
+    drained = undefined;
+    for (const go of waiting) go();
+  };
   // One SFTP channel serves every file: a remote command per file costs a whole session each.
   let sftp: Promise<SFTPWrapper> | undefined;
   const channel = (): Promise<SFTPWrapper> =>
@@ -303,9 +335,12 @@ function session(client: Client, where: string, stallMs: number): SshSession {
       const dropped = (): void => finish(new SshError('dropped', `the connection to ${where} dropped while copying ${file}`));
       const length = (k: number): number => Math.min(FETCH_CHUNK, size - k * FETCH_CHUNK);
       const read = (k: number): void => {
+        if (held) return void held.push(() => settled || read(k));
         const slot = slots[k % slots.length];
         const want = length(k) - slot.got;
+        readsInFlight++;
         s.read(handle!, slot.buf, slot.got, want, k * FETCH_CHUNK + slot.got, (err, n) => {
+          if (--readsInFlight === 0) drained?.();
           if (settled) return;
           arm();
           if (err) return finish(new Error(`${file}: ${err.message}`));
@@ -352,39 +387,66 @@ function session(client: Client, where: string, stallMs: number): SshSession {
         for (let k = 0; k < slots.length; k++) read(k);
       });
     });
-  /** One SFTP request; its error carries the SFTP status code (sftpCode). */
+  /** SFTP requests under way: each fails when the connection goes (ssh2 leaves some such callbacks uncalled). */
+  const pending = new Set<(err: Error) => void>();
+  client.on('close', () => {
+    for (const fail of [...pending]) fail(new SshError('dropped', `the connection to ${where} dropped`));
+  });
+  /** One SFTP request; its error carries the SFTP status code (sftpCode). One not answered in stallMs fails, and ends the connection. */
   const call = <T>(what: string, f: (s: SFTPWrapper, cb: (err: (Error & { code?: number }) | null | undefined, v: T) => void) => void): Promise<T> =>
     channel().then(
       (s) =>
         new Promise<T>((resolve, reject) => {
           if (closed) return reject(new SshError('dropped', `the connection to ${where} is closed`));
-          f(s, (err, v) => (err ? reject(Object.assign(new Error(`${where}: ${what}: ${err.message}`), { sftpCode: err.code })) : resolve(v)));
+          const settle = (err: Error | undefined, v?: T): void => {
+            if (!pending.delete(fail)) return;
+            clearTimeout(timer);
+            if (err) reject(err);
+            else resolve(v as T);
+          };
+          const fail = (err: Error): void => settle(err);
+          const timer = setTimeout(() => {
+            settle(new SshError('stalled', `${where} did not answer ${what} for ${stallMs / 1000} s; connection abandoned`));
+            client.destroy();
+          }, stallMs);
+          pending.add(fail);
+          f(s, (err, v) => settle(err ? Object.assign(new Error(`${where}: ${what}: ${err.message}`), { sftpCode: err.code }) : undefined, v));
         }),
     );
-  // SFTP status codes (draft-ietf-secsh-filexfer-02): end of file, no such file.
+  // SFTP status codes (draft-ietf-secsh-filexfer-02): end of file, no such file, permission denied.
   const EOF = 1;
   const NO_SUCH_FILE = 2;
-  const listDir = async (dir: string, keep: (name: string) => boolean): Promise<RemoteFile[]> => {
-    type Entry = { filename: string; attrs: { mode: number; size: number; mtime: number } };
-    let entries: Entry[];
+  const PERMISSION_DENIED = 3;
+  /** What a shell's glob passes over silently: nothing there, or not allowed to look. Anything else is said. */
+  const nothingThere = (err: unknown): boolean => [NO_SUCH_FILE, PERMISSION_DENIED].includes((err as { sftpCode?: number }).sftpCode ?? -1);
+  type Attrs = { mode: number; size: number; mtime: number };
+  const S_IFMT = 0o170000;
+  const S_IFREG = 0o100000;
+  const S_IFLNK = 0o120000;
+  /** The file at a path, links followed, if it is a regular file. */
+  const regularFile = async (p: string, name: string): Promise<RemoteFile | undefined> => {
+    const st = await call<Attrs>(`stat ${p}`, (s, cb) => s.stat(p, cb as never)).catch((err) => {
+      if (nothingThere(err)) return undefined;
+      throw err;
+    });
+    return st && (st.mode & S_IFMT) === S_IFREG ? { name, size: st.size, mtimeMs: st.mtime * 1000 } : undefined;
+  };
+  const listDir = async (dir: string, names: string | ((name: string) => boolean)): Promise<RemoteFile[]> => {
+    // One name is looked up, not listed: as for the shell, a directory one may enter but not read still has it.
+    if (typeof names === 'string') return [await regularFile(path.posix.join(dir, names), names)].filter((f): f is RemoteFile => f !== undefined);
+    let entries: Array<{ filename: string; attrs: Attrs }>;
     try {
-      entries = await call<Entry[]>(`readdir ${dir}`, (s, cb) => s.readdir(dir, cb as never));
+      entries = await call<typeof entries>(`readdir ${dir}`, (s, cb) => s.readdir(dir, cb as never));
     } catch (err) {
-      // A missing or unreadable directory holds nothing, as for the shell's glob; no SFTP or no connection is said.
-      if (err instanceof SshError) throw err;
-      return [];
+      if (nothingThere(err)) return [];
+      throw err;
     }
-    const S_IFMT = 0o170000;
-    const S_IFREG = 0o100000;
-    const S_IFLNK = 0o120000;
-    const kept = entries.filter((e) => keep(e.filename) && [S_IFREG, S_IFLNK].includes(e.attrs.mode & S_IFMT)).sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));
+    const kept = entries.filter((e) => names(e.filename) && [S_IFREG, S_IFLNK].includes(e.attrs.mode & S_IFMT)).sort((a, b) => (a.filename < b.filename ? -1 : a.filename > b.filename ? 1 : 0));
     const files = await Promise.all(
-      kept.map(async ({ filename, attrs }): Promise<RemoteFile | undefined> => {
+      kept.map(({ filename, attrs }): Promise<RemoteFile | undefined> | RemoteFile =>
         // The listing's attributes are the entry's own (lstat): a link is asked for what it points at.
-        const p = path.posix.join(dir, filename);
-        const st = (attrs.mode & S_IFMT) === S_IFLNK ? await call<typeof attrs>(`stat ${p}`, (s, cb) => s.stat(p, cb as never)).catch(() => undefined) : attrs;
-        return st && (st.mode & S_IFMT) === S_IFREG ? { name: filename, size: st.size, mtimeMs: st.mtime * 1000 } : undefined;
-      }),
+        (attrs.mode & S_IFMT) === S_IFLNK ? regularFile(path.posix.join(dir, filename), filename) : { name: filename, size: attrs.size, mtimeMs: attrs.mtime * 1000 },
+      ),
     );
     return files.filter((f): f is RemoteFile => f !== undefined);
   };

@@ -14,7 +14,7 @@ export interface AnchorSearch {
    */
   anchor: number;
   /** How it searches: the pair table (Wu–Manber) or the alternation over the latin1 view. */
-  readonly method: 'pairs' | 'alternation';
+  readonly method: 'pairs' | 'alternation' | 'none';
 }
 
 /** The alternation's order: sorted, each phrase once. */
@@ -40,7 +40,8 @@ export function alternationSource(anchors: readonly string[]): string {
  */
 export function anchorSearch(anchors: readonly string[]): AnchorSearch {
   const order = alternationOrder(anchors);
-  const wm = order.length > 0 && order.every((a) => a.length >= 2 && /^[\x20-\x7e]+$/.test(a));
+  if (!order.length) return { length: 0, anchor: -1, method: 'none', next: () => -1 };
+  const wm = order.every((a) => a.length >= 2 && /^[\x20-\x7e]+$/.test(a));
   return wm ? wuManber(order) : regexSearch(order);
 }
 
@@ -96,10 +97,11 @@ function wuManber(order: readonly string[]): AnchorSearch {
 
 /**
  * The alternation itself, over the latin1 view of buf[0, end), made once per buffer and end: a
- * search goes on in the same piece from where the last one stopped.
+ * search goes on in the same piece from where the last one stopped (a reader never changes a
+ * piece's bytes while it searches it).
  */
 function regexSearch(order: readonly string[]): AnchorSearch {
-  const re = order.length ? new RegExp(order.map(escapeRegex).join('|'), 'gi') : /(?!)/g;
+  const re = new RegExp(order.map(escapeRegex).join('|'), 'gi');
   let seen: Buffer | undefined;
   let seenEnd = -1;
   let text = '';

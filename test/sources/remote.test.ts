@@ -7,6 +7,7 @@ import { localAccess, sshAccess } from '../../src/sources/remote';
 import { connect, type SshSession } from '../../src/sources/ssh';
 import { surveyNode } from '../../src/sources/facts';
 import { startSshd, type Sshd } from '../helpers/sshd';
+import { startFaultServer, type Fault } from '../helpers/fault-server';
 
 describe('a node surveyed in one remote shell (real sshd on 127.0.0.1)', function () {
   this.timeout(60000);
@@ -114,6 +115,44 @@ describe('a node surveyed in one remote shell (real sshd on 127.0.0.1)', functio
     } finally {
       s?.close();
       await plain.stop();
+    }
+  });
+
+  for (const fault of ['listing-drop', 'listing-silent'] as const) {
+    it(`a listing over SFTP whose ${fault === 'listing-drop' ? 'connection drops' : 'server never answers'} fails with one sentence, it does not hang`, async () => {
+      const server = await startFaultServer(sshd.hostKey, `${sshd.clientKey}.pub`, fault as Fault);
+      try {
+        const s = sshAccess(await connect({ host: '127.0.0.1', port: server.port, user: 'root', keyFile: sshd.clientKey, knownHosts: path.join(tmp, 'fault_known_hosts'), acceptNewHostKey: true, stallMs: 1500 }));
+        const started = Date.now();
+        await assert.rejects(s.list([{ kind: 'ha', glob: '/logs/ha.log*' }]), fault === 'listing-drop' ? /dropped/ : /did not answer readdir \/logs for 1\.5 s/);
+        assert.ok(Date.now() - started < 10_000);
+        s.close();
+      } finally {
+        await server.close();
+      }
+    });
+  }
+
+  it('answers a prompt only once the reads of a copy under way are in, and holds new ones until the reply', async () => {
+    const server = await startFaultServer(sshd.hostKey, `${sshd.clientKey}.pub`, 'busy');
+    try {
+      const s = await connect({ host: '127.0.0.1', port: server.port, user: 'root', keyFile: sshd.clientKey, knownHosts: path.join(tmp, 'busy_known_hosts'), acceptNewHostKey: true });
+      let copied = 0;
+      const copy = s.fetch('/logs/big.log', 1 << 30, path.join(tmp, 'big'), (n) => (copied = n));
+      copy.catch(() => undefined);
+      while (copied < 4 << 20) await new Promise((r) => setTimeout(r, 10));
+      const r = await s.exec('clock', { ask: '\n@@ask@@\n', answer: '\n' });
+      assert.equal(r.stdout.toString(), '\n@@ask@@\n12345\n');
+      const answer = server.events.find((e) => e.what === 'answer')!.at;
+      const reply = server.events.find((e) => e.what === 'reply')!.at;
+      const readsMeanwhile = server.events.filter((e) => e.what === 'read' && e.at > answer && e.at <= reply).length;
+      assert.equal(readsMeanwhile, 0, `${readsMeanwhile} reads came while the answer waited for its reply`);
+      // And the copy goes on afterwards.
+      const after = copied;
+      while (copied < after + (4 << 20)) await new Promise((res) => setTimeout(res, 10));
+      s.close();
+    } finally {
+      await server.close();
     }
   });
 
