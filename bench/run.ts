@@ -175,6 +175,23 @@ async function collectVsScp(set: string, rounds: number): Promise<string> {
   }
 }
 
+/**
+ * Start-up: `smsdiag --version` against a bare `node -e 0`, alternating, median of `rounds`: what
+ * every command pays before it does anything (the issue's target is the first, 150 ms).
+ */
+function startUp(rounds: number): string {
+  const cli: number[] = [];
+  const bare: number[] = [];
+  let rss = 0;
+  for (let r = 0; r < rounds; r++) {
+    const m = timed(process.execPath, [CLI, '--version']);
+    cli.push(m.wall);
+    rss = Math.max(rss, m.rssMb);
+    bare.push(timed(process.execPath, ['-e', '0']).wall);
+  }
+  return `start-up, median of ${rounds}: smsdiag --version ${median(cli).toFixed(2)} s (peak RSS ${rss.toFixed(0)} MB), node -e 0 ${median(bare).toFixed(2)} s`;
+}
+
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const opt = (name: string, def: string): string => {
@@ -253,6 +270,7 @@ async function main(): Promise<void> {
   const floodRow = await flood(parseSize(opt('flood', '256M')), rounds);
   const membersRow = await manyMembers(Number(opt('members', '200000')));
   const soakRow = `${await soak(OUT, CLI, soakS)}\n\n${await pollSoak(pollSoakS)}`;
+  const startRow = startUp(11);
 
   const table = [
     '| input | MB (decompressed) | grep -E | grep -E -i | smsdiag analyze | ratio vs grep -E | ratio vs grep -E -i | peak RSS | findings = planted |',
@@ -262,7 +280,7 @@ async function main(): Promise<void> {
   const growth = rows.length >= 2 ? `RSS growth from ${rows[0].size} to ${rows[rows.length - 1].size}: ${(((rows[rows.length - 1].rssMb - rows[0].rssMb) / rows[0].rssMb) * 100).toFixed(1)} %` : '';
   const cpu = (execFileSync('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], { encoding: 'utf8' }) || '').trim();
   const machine = `${os.cpus().length} × ${cpu || os.cpus()[0]?.model}, ${(os.totalmem() / (1 << 30)).toFixed(0)} GiB RAM, Node ${process.version}, ${execFileSync('grep', ['--version'], { encoding: 'utf8' }).split('\n')[0]}`;
-  const report = `## Run of ${new Date().toISOString().slice(0, 10)}\n\nMachine: ${machine}. Median of ${rounds} rounds, alternating order, files in the page cache.\n\n${table}\n\n${growth}\n\n${throughput}\n\n${collectRow}\n\n${floodRow}\n\n${membersRow}\n\n${soakRow}\n`;
+  const report = `## Run of ${new Date().toISOString().slice(0, 10)}\n\nMachine: ${machine}. Median of ${rounds} rounds, alternating order, files in the page cache.\n\n${table}\n\n${growth}\n\n${throughput}\n\n${collectRow}\n\n${floodRow}\n\n${membersRow}\n\n${soakRow}\n\n${startRow}\n`;
   process.stdout.write(`${report}\n`);
   writeFileSync(path.join(OUT, 'last-run.md'), report);
   if (rows.some((r) => !r.correct)) process.exitCode = 1;

@@ -99,13 +99,11 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
       stats.first ??= own;
     }
     const time = own ?? lastTimed;
-    const hit: Hit = { line: stats.lines, text, own, time, timeSource: own ? 'own' : time ? 'previous' : 'none' };
     // UTF-8 decoding never gives more UTF-16 units than bytes, and as many only when each byte
     // gave one (ASCII, or an invalid byte's U+FFFD): then an offset in the text is one in the bytes.
-    if (anchor >= 0 && text.length === (buf[end - 1] === 13 ? end - 1 : end) - start) {
-      hit.anchor = anchor;
-      hit.anchorAt = anchorAt;
-    }
+    const faithful = anchor >= 0 && text.length === (buf[end - 1] === 13 ? end - 1 : end) - start;
+    // Every hit has the same fields (one object shape for the code that reads them).
+    const hit: Hit = { line: stats.lines, text, own, time, timeSource: own ? 'own' : time ? 'previous' : 'none', anchor: faithful ? anchor : undefined, anchorAt: faithful ? anchorAt : undefined };
     if (time) opts.onHit(hit);
     else early.push(hit);
   };
