@@ -153,13 +153,14 @@ export class RuleSet {
       }
     }
     for (const [kind, rules] of this.byKind) {
-      this.prefilters.set(kind, new RegExp(anchorAlternation(rules), 'gi'));
-      this.searches.set(kind, anchorSearch(rules.flatMap((r) => r.anchors)));
+      const anchors = rules.flatMap((r) => r.anchors);
+      this.prefilters.set(kind, new RegExp(alternationSource(anchors), 'gi'));
+      this.searches.set(kind, anchorSearch(anchors));
       const index = new Map<string, Rule[]>();
       for (const r of rules) for (const a of r.anchors) index.set(a.toLowerCase(), [...(index.get(a.toLowerCase()) ?? []), r]);
       this.byAnchor.set(kind, index);
-      this.byPlace.set(kind, alternationOrder(rules.flatMap((r) => r.anchors)).map((a) => ({ anchor: a.toLowerCase(), rules: index.get(a.toLowerCase())! })));
-      for (const r of rules) for (const a of r.anchors) this.lowered.set(a, a.toLowerCase());
+      this.byPlace.set(kind, alternationOrder(anchors).map((a) => ({ anchor: a.toLowerCase(), rules: index.get(a.toLowerCase())! })));
+      for (const a of anchors) this.lowered.set(a, a.toLowerCase());
     }
   }
 
