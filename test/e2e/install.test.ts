@@ -13,7 +13,7 @@ describe('installing and starting smsdiag', function () {
   it('npm pack ships the program and its README, no tests, and names no missing main', () => {
     const [pack] = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] })) as Array<{ files: Array<{ path: string }> }>;
     const files = pack.files.map((f) => f.path).sort();
-    assert.deepEqual(files, ['README.md', 'bin/run.js', 'dist/smsdiag.js', 'package.json']);
+    assert.deepEqual(files, ['README.md', 'bin/code-cache.js', 'bin/run.js', 'dist/smsdiag.js', 'package.json']);
     const pjson = JSON.parse(readFileSync(path.join(REPO, 'package.json'), 'utf8')) as { main?: string; bin: Record<string, string> };
     assert.ok(pjson.main === undefined || files.includes(pjson.main), `main ${pjson.main} is not in the package`);
     assert.ok(files.includes(pjson.bin.smsdiag.replace(/^\.\//, '')));
