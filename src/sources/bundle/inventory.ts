@@ -2,8 +2,9 @@ import * as path from 'node:path';
 import { BundleError } from '../../errors';
 import { type ListedFile, listedEntries, type ManifestNode } from './manifest';
 import { firstFew } from '../../text/list';
-import { type BundleReader, isTarGz, openBundle } from './reader';
-import type { Inventory, LogFile, NodeFacts, NodeInput, Role } from '../../types';
+import type { Readable } from 'node:stream';
+import { type BundleReader, isTarGz, type MemberReading, openBundle } from './reader';
+import type { Inventory, LogFile, LogKind, NodeFacts, NodeInput, Role } from '../../types';
 import { classifyFileName, type Rotation } from '../catalog';
 import { parseDf, parseFree } from '../facts';
 import { orderFiles } from '../local';
@@ -65,6 +66,40 @@ function factsOf(n: ManifestNode<ListedFile>, warn: (m: string) => void): NodeFa
   return facts;
 }
 
+/**
+ * A log file in a bundle: where its entry is, and methods that read it from there. A file made
+ * of functions of its own (open, bytes) and a Date held 80 MB for a bundle of 200,000 one-line
+ * members; these hold their numbers, and share the methods.
+ */
+class MemberFile implements LogFile {
+  order = 0;
+
+  constructor(
+    public node: string,
+    readonly kind: LogKind,
+    readonly path: string,
+    readonly size: number,
+    private readonly mtimeMs: number,
+    protected readonly reading: MemberReading,
+    protected readonly place: number,
+  ) {}
+
+  get mtime(): Date {
+    return new Date(this.mtimeMs);
+  }
+
+  open(): Readable {
+    return this.reading.open(this.place, this.size);
+  }
+}
+
+/** A member small enough to read at once (LogFile.bytes). */
+class SmallMemberFile extends MemberFile {
+  bytes(): Buffer {
+    return this.reading.inHand(this.place, this.size);
+  }
+}
+
 /** An Inventory from an open bundle: one node per manifest node, its logs under nodes/<node>/logs/. */
 export async function inventoryFromReader(b: BundleReader): Promise<Inventory> {
   const warnings: string[] = [];
@@ -83,24 +118,25 @@ export async function inventoryFromReader(b: BundleReader): Promise<Inventory> {
     const prefix = `nodes/${mn.name}/logs/`;
     const files: LogFile[] = [];
     const rotations = new Map<LogFile, Rotation>();
+    // Everything collect puts under logs/ is a log it recognised by name; anything else there was
+    // put by hand or by another tool, and is said, not skipped in silence.
+    const unread: string[] = [];
+    let unreadCount = 0;
     for (const p of b.entries.keys()) {
       if (!p.startsWith(prefix)) continue;
       const c = classifyFileName(path.posix.basename(p));
-      if (!c) continue;
+      if (!c) {
+        if (unreadCount++ < 3) unread.push(p.slice(prefix.length));
+        continue;
+      }
       const e = b.entries.get(p)!;
-      const lf: LogFile = {
-        node: mn.name,
-        kind: c.kind,
-        path: e.path.slice(`nodes/${mn.name}/`.length),
-        order: 0,
-        size: e.size,
-        mtime: e.mtime,
-        // Not the reader: it holds its manifest and the table of every entry (a bundle of
-        // 200,000 members: 20 MB) that the analysis has no use for.
-        open: b.source(e.path),
-      };
-      const bytes = b.inHand(e.path);
-      if (bytes) lf.bytes = bytes;
+      // Not the reader: it holds its manifest and the table of every entry (a bundle of 200,000
+      // members: 20 MB) that the analysis has no use for; `reading` holds the block index.
+      const place = b.place(p);
+      const shown = e.path.slice(`nodes/${mn.name}/`.length);
+      const lf = b.reading.fitsInHand(place, e.size)
+        ? new SmallMemberFile(mn.name, c.kind, shown, e.size, e.mtime.getTime(), b.reading, place)
+        : new MemberFile(mn.name, c.kind, shown, e.size, e.mtime.getTime(), b.reading, place);
       rotations.set(lf, c.rotation);
       files.push(lf);
     }
@@ -119,6 +155,10 @@ export async function inventoryFromReader(b: BundleReader): Promise<Inventory> {
       if (memory) facts.memory = memory;
     }
     for (const err of mn.errors) warnings.push(`${mn.name}: collection: ${err.source ? `${err.source}: ` : ''}${err.message}`);
+    if (unreadCount) {
+      const examples = unreadCount > unread.length ? [...unread, `and ${unreadCount - unread.length} more`] : unread;
+      warnings.push(`${mn.name}: ${unreadCount} file(s) under nodes/${mn.name}/logs/ are not named as an SMS log smsdiag reads (${examples.join('; ')}); not read`);
+    }
     if (!files.length) warnings.push(`${mn.name}: the bundle holds no log files for this node`);
     const node: NodeInput = { name: mn.name, role: roleFrom(mn.role), files: orderFiles(files, rotations), facts };
     if (mn.errors.length) node.collectionErrors = mn.errors;

@@ -29,6 +29,16 @@ export interface BundleEntries {
   values(): IterableIterator<BundleFileEntry>;
 }
 
+/** Reads a bundle's entries by place (BundleReader.place) and size. */
+export interface MemberReading {
+  /** The entry's stored bytes, as BundleReader.open gives them. */
+  open(place: number, size: number): Readable;
+  /** Whether the entry is small enough to read at once in this thread (LogFile.bytes). */
+  fitsInHand(place: number, size: number): boolean;
+  /** The entry's stored bytes at once, in a buffer of its own; for an entry that fits in hand. */
+  inHand(place: number, size: number): Buffer;
+}
+
 export interface BundleReader {
   /** The .tar.gz on disk. */
   readonly file: string;
@@ -45,16 +55,13 @@ export interface BundleReader {
   readonly indexed: boolean;
   /** The stored bytes of one entry. */
   open(path: string): Readable;
+  /** Where an entry is, for `reading`: what a log file of the bundle keeps to read itself later. */
+  place(path: string): number;
   /**
-   * A function that opens the entry, as `open` does, holding only what it needs for that (a
-   * block-indexed bundle: where the entry's blocks are, not the table of every entry).
+   * Reads entries by place, holding only what it needs for that (a block-indexed bundle: where
+   * the blocks are, not the table of every entry).
    */
-  source(path: string): () => Readable;
-  /**
-   * For an entry small enough to read at once in this thread (LogFile.bytes), a function that
-   * reads it, holding as little as `source`'s; undefined for a larger entry.
-   */
-  inHand(path: string): (() => Buffer) | undefined;
+  readonly reading: MemberReading;
   /** The stored bytes of a small entry, in memory (refused above `limit`). */
   read(path: string, limit?: number): Promise<Buffer>;
 }
@@ -70,6 +77,10 @@ const READ_WINDOW = 1024 * 1024;
 const SMALL_BLOCK = 64 * 1024;
 /** At most this many bytes of small blocks are inflated together to read tar headers (BlockFile.run). */
 const RUN_BYTES = 4 * 1024 * 1024;
+/** At most this many bytes of small blocks are inflated together for small members read in order (BlockFile.nearRun). */
+const NEAR_BYTES = 256 * 1024;
+/** Runs kept for inHand reads: one for each node read at the same time, and room to spare. */
+const NEAR_RUNS = 4;
 
 function corrupt(file: string, why: string): BundleError {
   return new BundleError(`${file} is damaged or truncated (${why}); get the bundle again or check it with "smsdiag verify"`);
@@ -186,6 +197,15 @@ class EntryTable implements BundleEntries {
     return i === undefined ? undefined : this.sizes[i];
   }
 
+  /** The entry's number in the table (in archive order). */
+  numberOf(path: string): number | undefined {
+    return this.index.get(path);
+  }
+
+  pathOf(n: number): string {
+    return this.paths[n];
+  }
+
   /** The table's own string for `path`, to share, or `path` when it has none. */
   key(path: string): string {
     const i = this.index.get(path);
@@ -246,6 +266,13 @@ function readAhead(fh: FileHandle): ReadAhead {
   };
 }
 
+/** Blocks first..last inflated together: their bytes, from the first block's start in the tar data. */
+interface Run {
+  first: number;
+  last: number;
+  data: Buffer;
+}
+
 /** `a`, or a copy twice as long when index `i` is past its end. */
 function roomFor(a: Float64Array<ArrayBuffer>, i: number): Float64Array<ArrayBuffer> {
   if (i < a.length) return a;
@@ -258,9 +285,11 @@ function roomFor(a: Float64Array<ArrayBuffer>, i: number): Float64Array<ArrayBuf
  * The gzip blocks of a block-indexed bundle: where each is stored (coff, clen) and which bytes of
  * the tar stream it holds (uoff, ulen), in columns (an object per block was 19 MB for 200,000).
  */
-class BlockFile {
+class BlockFile implements MemberReading {
   /** Blocks first..last inflated (see `run`): their bytes, from uoff[first]. For readAt, during the open. */
-  private cache: { first: number; last: number; data: Buffer } | null = null;
+  private cache: Run | null = null;
+  /** The same for inHand reads (see `nearRun`): NEAR_RUNS of at most NEAR_BYTES, held while the bundle is read. */
+  private near: Run[] = [];
   /** Blocks up to this one are inflated one by one: a run holding them failed (see `run`). */
   private alone = -1;
 
@@ -400,19 +429,37 @@ class BlockFile {
    * checking each one's CRC and length). Inflating blocks one by one builds a zlib stream for
    * each, 12 us and its garbage: 2.5 s of opening a bundle of 200,000 one-line members.
    */
-  private async run(at: ReadAhead, i: number): Promise<{ first: number; last: number; data: Buffer }> {
+  private async run(at: ReadAhead, i: number): Promise<Run> {
+    const last = this.runEnd(i, RUN_BYTES);
+    const alone = async (): Promise<Run> => ({ first: i, last: i, data: await this.inflate(i, await at(this.coff[i], this.clen[i])) });
+    if (last === i) return alone();
+    const data = this.gunzipRun(i, last, await at(this.coff[i], this.coff[last] + this.clen[last] - this.coff[i]));
+    return data ? { first: i, last, data } : alone();
+  }
+
+  /** The last block of a run from block i: the small blocks after it, stored within one read window and together at most `bytes`. */
+  private runEnd(i: number, bytes: number): number {
     let last = i;
     let ulen = this.ulen[i];
     const smallBlock = (k: number): boolean => this.ulen[k] <= SMALL_BLOCK;
     if (smallBlock(i) && i > this.alone) {
-      while (last + 1 < this.ulen.length && smallBlock(last + 1) && this.coff[last + 1] + this.clen[last + 1] - this.coff[i] <= READ_WINDOW && ulen + this.ulen[last + 1] <= RUN_BYTES) {
+      while (last + 1 < this.ulen.length && smallBlock(last + 1) && this.coff[last + 1] + this.clen[last + 1] - this.coff[i] <= READ_WINDOW && ulen + this.ulen[last + 1] <= bytes) {
         last++;
         ulen += this.ulen[last];
       }
     }
-    const alone = async (): Promise<{ first: number; last: number; data: Buffer }> => ({ first: i, last: i, data: await this.inflate(i, await at(this.coff[i], this.clen[i])) });
-    if (last === i) return alone();
-    const comp = await at(this.coff[i], this.coff[last] + this.clen[last] - this.coff[i]);
+    return last;
+  }
+
+  /**
+   * Blocks i..last inflated together from their stored bytes `comp`, or null when any of them is
+   * wrong: perhaps a block of a file's text the caller does not need (that file says so when it
+   * is read). Blocks up to `last` are then inflated one by one, each when it is needed, as
+   * without runs: block i first, which names it if it is the one. (A run from each next block
+   * would inflate the same blocks again and again up to the bad one.)
+   */
+  private gunzipRun(i: number, last: number, comp: Buffer): Buffer | null {
+    const ulen = this.uoff[last] + this.ulen[last] - this.uoff[i];
     let data: Buffer | null = null;
     // Each member's own length (its last 4 bytes) must be the index's, as inflate checks for one block.
     let lengthsAgree = comp.length === this.coff[last] + this.clen[last] - this.coff[i];
@@ -424,22 +471,40 @@ class BlockFile {
         data = null;
       }
     }
-    if (data?.length === ulen) return { first: i, last, data };
-    // Something in the run is wrong, perhaps in a block of a file's text the open does not need
-    // (that file says so when it is read). Its blocks are inflated one by one from here, each
-    // when it is needed, as without runs: block i first, which names it if it is the one. (A run
-    // from each next block would inflate the same blocks again and again up to the bad one.)
+    if (data?.length === ulen) return data;
     this.alone = last;
-    return alone();
+    return null;
   }
 
   /**
-   * A function that opens a stream of [start, start+len): made here, it holds only the block
-   * index (made in openIndexed, it would hold all that the reader's functions share there, the
-   * table of every entry among it).
+   * The run holding block i for inHand reads. Reading on from a run before (a node's files in the
+   * order they were written, as a bundle of many small members is read; a run for each node read
+   * at the same time), it is i and the small blocks after it, read and inflated together;
+   * otherwise block i alone. Per member, an open, a
+   * read, a close and a zlib stream took 2.5 s and 1.5 s of reading 200,000 one-line members.
    */
-  source(start: number, len: number): () => Readable {
-    return () => this.stream(start, len);
+  private nearRun(i: number): Run {
+    const k = this.near.findIndex((r) => i >= r.first && i <= r.last);
+    if (k >= 0) return this.near[k];
+    const onward = this.near.findIndex((r) => i === r.last + 1);
+    const last = onward >= 0 ? this.runEnd(i, NEAR_BYTES) : i;
+    const fd = openSync(this.file, 'r');
+    let run: Run;
+    try {
+      const stored = (from: number, to: number): Buffer => {
+        const comp = Buffer.allocUnsafe(this.coff[to] + this.clen[to] - this.coff[from]);
+        return comp.subarray(0, readSync(fd, comp, 0, comp.length, this.coff[from]));
+      };
+      const data = last > i ? this.gunzipRun(i, last, stored(i, last)) : null;
+      run = data ? { first: i, last, data } : { first: i, last: i, data: this.inflateHere(i, stored(i, i)) };
+    } finally {
+      closeSync(fd);
+    }
+    // The run it follows on from is done with; else the oldest goes when there are NEAR_RUNS.
+    if (onward >= 0) this.near.splice(onward, 1);
+    else if (this.near.length >= NEAR_RUNS) this.near.shift();
+    this.near.push(run);
+    return run;
   }
 
   /** True when the blocks holding [start, start+len) are few enough to read in this thread. */
@@ -451,25 +516,30 @@ class BlockFile {
   }
 
   /**
-   * `source` of an entry within one block of at most SMALL_BLOCK bytes (smsdiag's writer starts a
-   * block at each entry: every small entry it writes), reading it at once; undefined for any other.
-   * Over several blocks, one of them damaged, a stream still gives the text before the damage.
+   * True for an entry within one block of at most SMALL_BLOCK bytes (smsdiag's writer starts a
+   * block at each entry: every small entry it writes). Over several blocks, one of them damaged,
+   * a stream still gives the text before the damage.
    */
-  inHand(start: number, len: number): (() => Buffer) | undefined {
+  fitsInHand(start: number, len: number): boolean {
     const i = this.find(start);
-    if (len === 0 || i !== this.find(start + len - 1) || this.ulen[i] > SMALL_BLOCK) return undefined;
-    return () => {
-      // Read to its end, which closes the file: a view of the block's inflated bytes, which nothing else uses.
-      const [part] = [...this.here(start, len)];
-      return part;
-    };
+    return len > 0 && i === this.find(start + len - 1) && this.ulen[i] <= SMALL_BLOCK;
+  }
+
+  /** [start, start+len) of an entry that fitsInHand, read at once. */
+  inHand(start: number, len: number): Buffer {
+    const run = this.nearRun(this.find(start));
+    const from = start - this.uoff[run.first];
+    // A buffer of its own (the run stays for the next member): a reader may move it to a worker thread.
+    const own = Buffer.allocUnsafeSlow(len);
+    run.data.copy(own, 0, from, from + len);
+    return own;
   }
 
   /**
    * A stream of [start, start+len). An entry of at most SMALL_BLOCK bytes of blocks is read and
    * inflated in this thread when first asked for; a larger one a few blocks ahead, on libuv's pool.
    */
-  stream(start: number, len: number): Readable {
+  open(start: number, len: number): Readable {
     const parts = this.small(start, len) ? this.here(start, len) : this.ahead(this.find(start), this.find(start + len - 1), start, len);
     return Readable.from(parts, { objectMode: false, highWaterMark: BLOCK_SIZE });
   }
@@ -590,26 +660,22 @@ async function openIndexed(file: string, at: ReadAhead, bf: BlockFile): Promise<
     if (!e) throw new BundleError(`${file} has no entry ${top}/${p}`);
     return e;
   };
-  const source = (p: string): (() => Readable) => {
-    const { dataOffset, size } = get(p);
-    return bf.source(dataOffset, size);
-  };
   return {
     file,
     top,
     manifest,
     entries: files,
     indexed: true,
-    source,
-    inHand: (p) => {
+    place: (p) => get(p).dataOffset,
+    reading: bf,
+    open: (p) => {
       const { dataOffset, size } = get(p);
-      return bf.inHand(dataOffset, size);
+      return bf.open(dataOffset, size);
     },
-    open: (p) => source(p)(),
     read: async (p, limit = MAX_MANIFEST) => {
       const e = get(p);
       if (e.size > limit) throw new BundleError(`${file}: ${p} is ${e.size} bytes, more than the ${limit} this reads into memory`);
-      return collect(bf.stream(e.dataOffset, e.size));
+      return collect(bf.open(e.dataOffset, e.size));
     },
   };
 }
@@ -667,14 +733,15 @@ async function openSequential(file: string): Promise<BundleReader> {
     manifest,
     entries,
     indexed: false,
-    source: (p) => {
+    // The place is the entry's number in the table, which this reading keeps (it re-reads by name).
+    place: (p) => {
       check(p);
-      return () => open(p);
+      return entries.numberOf(p)!;
     },
-    inHand: (p) => {
-      check(p);
-      const held = small.get(p);
-      return held && (() => Buffer.from(held));
+    reading: {
+      open: (n) => open(entries.pathOf(n)),
+      fitsInHand: (n) => small.has(entries.pathOf(n)),
+      inHand: (n) => Buffer.from(small.get(entries.pathOf(n))!),
     },
     open,
     read: async (p, limit = MAX_MANIFEST) => {

@@ -130,6 +130,25 @@ describe('bundle source (read in place)', () => {
     }
   });
 
+  it('says which files under a node\'s logs/ it does not read, rather than skip them in silence', async () => {
+    const w = await createBundleWriter({ outDir: t.dir, name: NAME });
+    const files = [];
+    for (const name of ['ha.log', 'ha.log.10000', 'notes.txt', 'ha.log.bak', 'core.1234', 'ha.log.1']) {
+      const body = Buffer.from('2017-10-12 13:45:01,000 INFO  [com.tippingpoint.sms.ha] Local state: Active\n');
+      const r = await w.addFile({ path: `nodes/primary/logs/${name}`, size: body.length, mtime: new Date(CREATED), body });
+      files.push({ kind: 'ha', source: `/var/log/${name}`, path: r.path, size: r.size, mtime: CREATED, sha256: r.sha256 });
+    }
+    const done = await w.finish({
+      format: 'smsdiag-bundle', version: 1, tool: { name: 'smsdiag', version: '0' }, commandLine: [], createdAt: CREATED, redacted: false, analysis: [],
+      nodes: [{ name: 'primary', host: 'sms-a', role: 'primary', facts: {}, errors: [], files }],
+    });
+    const inv = await inventoryFromBundle(done.path);
+    assert.deepEqual(inv.nodes[0].files.map((f) => f.path), ['logs/ha.log.1', 'logs/ha.log']);
+    assert.deepEqual(inv.warnings.filter((m) => m.includes('not read')), [
+      'primary: 4 file(s) under nodes/primary/logs/ are not named as an SMS log smsdiag reads (ha.log.10000; notes.txt; ha.log.bak; and 1 more); not read',
+    ]);
+  });
+
   it('recognises bundles: gzip with a tar inside, not plain gzip or text', async () => {
     const s = await writeSample(t.dir);
     const gz = path.join(t.dir, 'ha.log.1.gz');
