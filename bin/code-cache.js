@@ -15,21 +15,54 @@ const os = require('node:os');
 const path = require('node:path');
 const vm = require('node:vm');
 
+/** Caches kept per Node version: a checkout and an installed copy used in turn keep theirs. */
+const KEEP = 3;
+/** The digest in front of the cached data. V8 checks only the header of what it is given. */
+const DIGEST = 'sha1';
+const DIGEST_BYTES = 20;
+const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
+
+/** This user's, and writable by no one else (V8 runs what the file holds). */
+function ours(st) {
+  return (uid === undefined || st.uid === uid) && (st.mode & 0o022) === 0;
+}
+
 /**
  * The directory for cache files, or undefined when there is none to use: switched off, or not
- * private to this user (V8 runs what the file holds, so a file others can write is not taken).
+ * private to this user. The directory and the one it is in must both be ours, so that no one else
+ * can put a file there or put another directory in its place (root with another user's HOME
+ * finds that user's directory and uses none).
  */
 function cacheDir() {
-  if (process.env.SMSDIAG_NO_CODE_CACHE) return undefined;
+  const off = process.env.SMSDIAG_NO_CODE_CACHE;
+  if (off && off !== '0') return undefined;
   try {
-    const dir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'smsdiag');
+    // As the XDG rules say, a relative XDG_CACHE_HOME is ignored.
+    const xdg = process.env.XDG_CACHE_HOME;
+    const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.cache');
+    const dir = path.join(base, 'smsdiag');
     fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const st = fs.statSync(dir);
-    const uid = typeof process.getuid === 'function' ? process.getuid() : undefined;
-    if (!st.isDirectory() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0) return undefined;
-    return dir;
+    const st = fs.lstatSync(dir);
+    return st.isDirectory() && ours(st) && ours(fs.statSync(base)) ? dir : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** The cached data in `file`, if it is a plain file of ours whose digest matches; else undefined. */
+function readCache(file) {
+  let fd;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
+    const st = fs.fstatSync(fd);
+    if (!st.isFile() || !ours(st) || st.nlink !== 1 || st.size <= DIGEST_BYTES) return undefined;
+    const all = fs.readFileSync(fd);
+    const data = all.subarray(DIGEST_BYTES);
+    return crypto.createHash(DIGEST).update(data).digest().equals(all.subarray(0, DIGEST_BYTES)) ? data : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }
 
@@ -42,13 +75,8 @@ exports.load = function load(file) {
   // V8 checks its own version and flags, but of the source only the length: the name carries a
   // digest of the bundle so that a rebuilt bundle never meets the code of the one before.
   const prefix = `${process.version}-${process.arch}-`;
-  const name = `${prefix}${crypto.createHash('sha1').update(bytes).digest('hex').slice(0, 20)}.v8cache`;
-  let cached;
-  try {
-    cached = fs.readFileSync(path.join(dir, name));
-  } catch {
-    cached = undefined;
-  }
+  const name = `${prefix}${crypto.createHash(DIGEST).update(bytes).digest('hex').slice(0, 20)}.v8cache`;
+  const cached = readCache(path.join(dir, name));
   const script = new vm.Script(Module.wrap(bytes.toString('utf8')), {
     filename: file,
     cachedData: cached,
@@ -67,15 +95,26 @@ exports.load = function load(file) {
   return mod.exports;
 };
 
-/** Writes the cache under a temporary name and renames it, so a reader never sees half a file; drops this Node's caches of other builds. */
+/**
+ * Writes the cache under a name of its own (created, never opened if it is there) and renames it,
+ * so a reader never sees half a file; keeps this Node's KEEP newest caches, and drops what a run
+ * that died while writing left.
+ */
 function save(dir, name, prefix, script) {
-  const partial = path.join(dir, `${name}.${process.pid}.partial`);
+  const partial = path.join(dir, `${name}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.partial`);
   try {
-    fs.writeFileSync(partial, script.createCachedData(), { mode: 0o600 });
+    const data = script.createCachedData();
+    fs.writeFileSync(partial, Buffer.concat([crypto.createHash(DIGEST).update(data).digest(), data]), { mode: 0o600, flag: 'wx' });
     fs.renameSync(partial, path.join(dir, name));
+    const now = Date.now();
+    const ofThisNode = [];
     for (const other of fs.readdirSync(dir)) {
-      if (other !== name && other.startsWith(prefix) && other.endsWith('.v8cache')) fs.rmSync(path.join(dir, other), { force: true });
+      const at = path.join(dir, other);
+      if (other.endsWith('.partial') && now - fs.lstatSync(at).mtimeMs > 3600_000) fs.rmSync(at, { force: true });
+      else if (other.startsWith(prefix) && other.endsWith('.v8cache')) ofThisNode.push({ at, mtimeMs: other === name ? Infinity : fs.lstatSync(at).mtimeMs });
     }
+    ofThisNode.sort((a, b) => b.mtimeMs - a.mtimeMs);
+    for (const old of ofThisNode.slice(KEEP)) fs.rmSync(old.at, { force: true });
   } catch {
     fs.rmSync(partial, { force: true });
   }

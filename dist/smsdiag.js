@@ -48462,7 +48462,7 @@ var BlockFile = class _BlockFile {
       }
     }
     if (data?.length === ulen) return data;
-    this.alone = last;
+    this.alone = Math.max(this.alone, last);
     return null;
   }
   /**
@@ -48515,7 +48515,7 @@ var BlockFile = class _BlockFile {
     const run = this.nearRun(this.find(start));
     const from = start - this.uoff[run.first];
     const own = Buffer.allocUnsafeSlow(len);
-    run.data.copy(own, 0, from, from + len);
+    if (run.data.copy(own, 0, from, from + len) !== len) throw corrupt(this.file, `an entry at byte ${start} of the tar data runs past its block`);
     return own;
   }
   /**

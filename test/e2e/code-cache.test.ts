@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { FIXTURES, runCli } from '../helpers/cli';
@@ -41,35 +41,56 @@ describe('the start-up code cache (bin/code-cache.js)', function () {
     assert.equal(statSync(path.join(dir(), name)).ino, before.ino);
   });
 
-  it('a damaged cache is compiled past and replaced, with the same output', async () => {
+  it('a damaged cache, or one that is a link, is compiled past and replaced, with the same output', async () => {
     await runCli(['--version'], { env: env() });
     const [name] = files();
-    const size = statSync(path.join(dir(), name)).size;
-    for (const junk of [Buffer.alloc(size, 0x5a), Buffer.alloc(0), Buffer.from('not a cache\n')]) {
-      writeFileSync(path.join(dir(), name), junk);
-      const damaged = statSync(path.join(dir(), name)).ino;
+    const at = path.join(dir(), name);
+    const good = readFileSync(at);
+    // Damage V8 sees in the header, damage only the digest in front sees, nothing, junk; and a link to a good cache.
+    const middle = Buffer.from(good);
+    middle[Math.floor(middle.length / 2)] ^= 0xff;
+    const damages: Array<() => void> = [
+      () => writeFileSync(at, Buffer.alloc(good.length, 0x5a)),
+      () => writeFileSync(at, middle),
+      () => writeFileSync(at, Buffer.alloc(0)),
+      () => writeFileSync(at, 'not a cache\n'),
+      () => {
+        writeFileSync(path.join(home, 'elsewhere'), good);
+        rmSync(at);
+        symlinkSync(path.join(home, 'elsewhere'), at);
+      },
+    ];
+    for (const damage of damages) {
+      damage();
+      const damaged = lstatSync(at).ino;
       const r = await runCli(args, { env: env() });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stderr, '');
       assert.equal(r.stdout, expected);
       assert.deepEqual(files(), [name]);
-      const now = statSync(path.join(dir(), name));
+      const now = lstatSync(at);
+      assert.ok(now.isFile());
       assert.notEqual(now.ino, damaged);
       assert.ok(now.size > 100000);
     }
   });
 
-  it('drops the cache of another build of the same Node, and leaves other files alone', async () => {
+  it('keeps the three newest caches of this Node, and leaves other files alone', async () => {
     mkdirSync(dir(), { mode: 0o700 });
-    const stale = `${process.version}-${process.arch}-${'0'.repeat(20)}.v8cache`;
+    const stale = [1, 2, 3].map((k) => `${process.version}-${process.arch}-${String(k).repeat(20)}.v8cache`);
     const otherNode = `v0.0.1-${process.arch}-${'0'.repeat(20)}.v8cache`;
-    for (const f of [stale, otherNode, 'notes.txt']) writeFileSync(path.join(dir(), f), 'x');
+    const leftOver = `${stale[0]}.123.abc.partial`;
+    for (const f of [...stale, otherNode, 'notes.txt', leftOver]) writeFileSync(path.join(dir(), f), 'x');
+    // The first is the oldest; a partial file two hours old is what a run that died left.
+    stale.forEach((f, k) => utimesSync(path.join(dir(), f), new Date(2026, 0, 1 + k), new Date(2026, 0, 1 + k)));
+    utimesSync(path.join(dir(), leftOver), new Date(Date.now() - 7200_000), new Date(Date.now() - 7200_000));
     const r = await runCli(['--version'], { env: env() });
     assert.equal(r.code, 0, r.stderr);
     const left = files();
-    assert.ok(!left.includes(stale), left.join(' '));
+    assert.deepEqual(left.filter((f) => stale.includes(f)), [stale[1], stale[2]]);
     assert.ok(left.includes(otherNode) && left.includes('notes.txt'), left.join(' '));
-    assert.equal(left.length, 3);
+    assert.ok(!left.includes(leftOver), left.join(' '));
+    assert.equal(left.length, 5);
   });
 
   it('is not used from a directory others can write to, nor when switched off', async () => {
@@ -84,6 +105,15 @@ describe('the start-up code cache (bin/code-cache.js)', function () {
     const off = await runCli(args, { env: { ...env(), SMSDIAG_NO_CODE_CACHE: '1' } });
     assert.equal(off.stdout, expected);
     assert.deepEqual(files(), []);
+    await runCli(['--version'], { env: { ...env(), SMSDIAG_NO_CODE_CACHE: '0' } });
+    assert.equal(files().length, 1);
+  });
+
+  it('ignores a relative XDG_CACHE_HOME, as the XDG rules say, for ~/.cache', async () => {
+    const r = await runCli(['--version'], { env: { HOME: home, XDG_CACHE_HOME: 'relative', SMSDIAG_NO_CODE_CACHE: '' }, cwd: home });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(readdirSync(path.join(home, '.cache', 'smsdiag')).length, 1);
+    assert.ok(!existsSync(path.join(home, 'relative')));
   });
 
   it('a cache directory that cannot be made changes nothing', async () => {

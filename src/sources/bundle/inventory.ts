@@ -118,8 +118,8 @@ export async function inventoryFromReader(b: BundleReader): Promise<Inventory> {
     const prefix = `nodes/${mn.name}/logs/`;
     const files: LogFile[] = [];
     const rotations = new Map<LogFile, Rotation>();
-    // Everything collect puts under logs/ is a log it recognised by name; anything else there was
-    // put by hand or by another tool, and is said, not skipped in silence.
+    // collect copies what its patterns match (ha.log*, --path globs), which may be a name that is
+    // not an SMS log's (ha.log.bak), and a bundle may be changed by hand: said, not skipped in silence.
     const unread: string[] = [];
     let unreadCount = 0;
     for (const p of b.entries.keys()) {

@@ -472,7 +472,8 @@ class BlockFile implements MemberReading {
       }
     }
     if (data?.length === ulen) return data;
-    this.alone = last;
+    // Never lower: runs of two nodes' members interleave.
+    this.alone = Math.max(this.alone, last);
     return null;
   }
 
@@ -531,7 +532,7 @@ class BlockFile implements MemberReading {
     const from = start - this.uoff[run.first];
     // A buffer of its own (the run stays for the next member): a reader may move it to a worker thread.
     const own = Buffer.allocUnsafeSlow(len);
-    run.data.copy(own, 0, from, from + len);
+    if (run.data.copy(own, 0, from, from + len) !== len) throw corrupt(this.file, `an entry at byte ${start} of the tar data runs past its block`);
     return own;
   }
 
