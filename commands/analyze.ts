@@ -6,7 +6,7 @@ import { inputFlags, jsonOrFormat, loadInventory, threadsFor, windowFlags, windo
 import { parseThresholds, parseUserTime } from '../src/cli/times';
 import { analyzeInventory } from '../src/analyze';
 import { loadRules } from '../src/rules/engine';
-import { renderJson } from '../src/report/json';
+import { jsonPieces } from '../src/report/json';
 import { renderTable } from '../src/report/table';
 import { renderSummary } from '../src/report/summary';
 import { writeHtmlReport } from '../src/report/html-file';
@@ -66,7 +66,10 @@ Times without a zone are the node's local time: give each node's offset with --t
     if (flags.html) await writeHtmlReport(analysis, flags.html);
     // A person at a terminal reads the summary; a pipe, a file or a script gets the table, as before.
     const format = jsonOrFormat(flags.json, flags.format, process.stdout.isTTY ? 'text' : 'table');
-    if (format === 'json') process.stdout.write(renderJson(report));
+    if (format === 'json') {
+      // In pieces: the whole document at once, with its copy on the way out, was most of the peak for many files.
+      for (const piece of jsonPieces(report)) process.stdout.write(piece);
+    }
     else if (format === 'text') {
       // The knowledge base is only read for the summary's advice; table and JSON runs skip loading it.
       const { adviceFor } = await import('../src/knowledge/lookup');

@@ -34,21 +34,21 @@ function looksBinary(b: Buffer): boolean {
 const TORN_RUN = 64;
 
 /**
- * Drops NUL bytes from a stream of chunks and says how many went, once, at the end. A long run
- * (a block the file system zero-filled when the power went) ends the torn line before it with a
- * newline, so the first line written after the restart is a line, and a record, of its own.
+ * Drops NUL bytes from chunks and says how many went, once, at the end. A long run (a block the
+ * file system zero-filled when the power went) ends the torn line before it with a newline, so
+ * the first line written after the restart is a line, and a record, of its own. `feed` gives the
+ * chunk's text, or nothing when it was all NULs.
  */
-async function* dropNuls(chunks: AsyncIterable<Buffer>, file: LogFile, warn: Warn): AsyncGenerator<Buffer> {
+function nulDropper(file: LogFile, warn: Warn): { feed(chunk: Buffer): Buffer | undefined; end(): void } {
   let dropped = 0;
   /** The current run of NULs (it may span chunks), and whether the byte before it was a newline. */
   let run = 0;
   let afterNewline = true;
-  try {
-    for await (const chunk of chunks) {
+  return {
+    feed(chunk) {
       if (run === 0 && chunk.indexOf(0) < 0) {
         if (chunk.length) afterNewline = chunk[chunk.length - 1] === 10;
-        yield chunk;
-        continue;
+        return chunk;
       }
       const out = Buffer.allocUnsafe(chunk.length + 1);
       let n = 0;
@@ -72,11 +72,52 @@ async function* dropNuls(chunks: AsyncIterable<Buffer>, file: LogFile, warn: War
         afterNewline = chunk[stop - 1] === 10;
         i = stop;
       }
-      if (n) yield out.subarray(0, n);
+      return n ? out.subarray(0, n) : undefined;
+    },
+    end() {
+      if (dropped) warn(`${file.node}: dropped ${dropped} NUL byte(s) from ${file.path} (a crash or power cut leaves such runs in a log); the text around them was read`);
+    },
+  };
+}
+
+async function* dropNuls(chunks: AsyncIterable<Buffer>, file: LogFile, warn: Warn): AsyncGenerator<Buffer> {
+  const drop = nulDropper(file, warn);
+  try {
+    for await (const chunk of chunks) {
+      const text = drop.feed(chunk);
+      if (text) yield text;
     }
   } finally {
-    if (dropped) warn(`${file.node}: dropped ${dropped} NUL byte(s) from ${file.path} (a crash or power cut leaves such runs in a log); the text around them was read`);
+    drop.end();
   }
+}
+
+const cannotRead = (file: LogFile, err: unknown): string => `${file.node}: cannot read ${file.path}: ${errorText(err)}; check the path and its permissions`;
+const notText = (file: LogFile): string => `${file.node}: ${file.path} holds binary data, not log text; skipped`;
+
+/**
+ * decodedChunks for a file in hand (LogFile.bytes) that is not gzip, without a stream or a
+ * promise: the same text and the same warnings. Undefined for any other file, which
+ * decodedChunks reads (a gzip file in hand is then read from its source a second time).
+ */
+export function decodedInHand(file: LogFile, warn: Warn): Buffer[] | undefined {
+  if (!file.bytes) return undefined;
+  let head: Buffer;
+  try {
+    head = file.bytes();
+  } catch (err) {
+    warn(cannotRead(file, err));
+    return [];
+  }
+  if (isGzip(head)) return undefined;
+  if (looksBinary(head)) {
+    warn(notText(file));
+    return [];
+  }
+  const drop = nulDropper(file, warn);
+  const text = drop.feed(head);
+  drop.end();
+  return text?.length ? [text] : [];
 }
 
 /** Reads the first bytes (at least `min`, unless the stream is shorter) and hands back the rest. */
@@ -140,12 +181,12 @@ async function* rawText(file: LogFile, warn: Warn): AsyncGenerator<Buffer> {
   try {
     ({ src, head, rest } = await opened(file));
   } catch (err) {
-    warn(`${file.node}: cannot read ${file.path}: ${errorText(err)}; check the path and its permissions`);
+    warn(cannotRead(file, err));
     return;
   }
   if (!isGzip(head)) {
     if (looksBinary(head)) {
-      warn(`${file.node}: ${file.path} holds binary data, not log text; skipped`);
+      warn(notText(file));
       src?.destroy();
       return;
     }

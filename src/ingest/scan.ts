@@ -1,8 +1,8 @@
 import type { LogFile } from '../types';
-import { decodedChunks, type Warn } from './decode';
+import { decodedChunks, decodedInHand, type Warn } from './decode';
 import { looksTimestamped, parseTimestamp, type ParsedTime, type TimeContext } from './timestamp';
 import { displayText } from './text';
-import { MAX_LINE_BYTES, splitLines } from '../text/lines';
+import { type LinePiece, MAX_LINE_BYTES, splitLines, splitLinesInHand } from '../text/lines';
 import type { AnchorSearch } from '../text/anchor-search';
 
 /**
@@ -280,13 +280,7 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
     }
   };
 
-  const counted = async function* (): AsyncGenerator<Buffer> {
-    for await (const chunk of decodedChunks(file, opts.warn)) {
-      stats.bytes += chunk.length;
-      yield chunk;
-    }
-  };
-  for await (const p of splitLines(counted(), maxLine)) {
+  const take = (p: LinePiece): void => {
     if (p.type === 'lines') region(p.buf, p.end);
     else if (p.type === 'long-start') giant = { head: p.head, length: 0, hit: false, snippet: [], need: 0, tail: Buffer.alloc(0) };
     else if (p.type === 'long-piece') giantPiece(giant!, p.piece);
@@ -294,6 +288,19 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
       endGiant(giant!, p.length);
       giant = null;
     }
+  };
+  const inHand = decodedInHand(file, opts.warn);
+  if (inHand) {
+    for (const chunk of inHand) stats.bytes += chunk.length;
+    splitLinesInHand(inHand, maxLine, take);
+  } else {
+    const counted = async function* (): AsyncGenerator<Buffer> {
+      for await (const chunk of decodedChunks(file, opts.warn)) {
+        stats.bytes += chunk.length;
+        yield chunk;
+      }
+    };
+    for await (const p of splitLines(counted(), maxLine)) take(p);
   }
   if (lastTimed) opts.onTime?.(lastTimed);
   if (stats.records === 0) stats.records = stats.lines;

@@ -35,54 +35,83 @@ const PIECE_BYTES = 64 << 10;
 
 /** The one line splitter: every reader of log text (scanning, records, syslog demultiplexing) walks these pieces. */
 export async function* splitLines(chunks: AsyncIterable<Buffer>, maxLine: number): AsyncGenerator<LinePiece> {
+  const pieces: LinePiece[] = [];
+  const split = lineSplitter(maxLine, (p) => pieces.push(p));
+  for await (const chunk of chunks) {
+    split.feed(chunk);
+    yield* pieces;
+    pieces.length = 0;
+  }
+  split.end();
+  yield* pieces;
+}
+
+/**
+ * splitLines over chunks already in hand, each piece handed to `take` as it is cut: a bundle's
+ * small members are read this way. Generators, async or not, left about 1 KB a file for the old
+ * generation (90 MB for 100,000 one-line members through the async chain, 25 MB through a
+ * generator), as objects that outlived two young-generation collections.
+ */
+export function splitLinesInHand(chunks: readonly Buffer[], maxLine: number, take: (p: LinePiece) => void): void {
+  const split = lineSplitter(maxLine, take);
+  for (const chunk of chunks) split.feed(chunk);
+  split.end();
+}
+
+/** The splitting, chunk by chunk, each piece to `take`: what is carried from one chunk to the next lives here. */
+function lineSplitter(maxLine: number, take: (p: LinePiece) => void): { feed(chunk: Buffer): void; end(): void } {
   let carry: Buffer | null = null;
   let longLength = -1;
-  for await (const chunk of chunks) {
-    let data = chunk;
-    if (longLength >= 0) {
-      const nl = data.indexOf(10);
-      if (nl < 0) {
-        longLength += data.length;
-        yield { type: 'long-piece', piece: data };
-        continue;
+  return {
+    feed(chunk) {
+      let data = chunk;
+      if (longLength >= 0) {
+        const nl = data.indexOf(10);
+        if (nl < 0) {
+          longLength += data.length;
+          take({ type: 'long-piece', piece: data });
+          return;
+        }
+        take({ type: 'long-piece', piece: data.subarray(0, nl) });
+        take({ type: 'long-end', length: longLength + nl });
+        longLength = -1;
+        data = data.subarray(nl + 1);
       }
-      yield { type: 'long-piece', piece: data.subarray(0, nl) };
-      yield { type: 'long-end', length: longLength + nl };
-      longLength = -1;
-      data = data.subarray(nl + 1);
-    }
-    let buf: Buffer = data;
-    if (carry) {
-      // Finish the carried partial line on its own rather than copying the whole chunk behind it.
-      const nl = data.indexOf(10);
-      if (nl < 0) buf = Buffer.concat([carry, data]);
-      else {
-        const joined = Buffer.concat([carry, data.subarray(0, nl + 1)]);
-        buf = data.subarray(nl + 1);
-        yield { type: 'lines', buf: joined, end: joined.length };
+      let buf: Buffer = data;
+      if (carry) {
+        // Finish the carried partial line on its own rather than copying the whole chunk behind it.
+        const nl = data.indexOf(10);
+        if (nl < 0) buf = Buffer.concat([carry, data]);
+        else {
+          const joined = Buffer.concat([carry, data.subarray(0, nl + 1)]);
+          buf = data.subarray(nl + 1);
+          take({ type: 'lines', buf: joined, end: joined.length });
+        }
+        carry = null;
       }
-      carry = null;
-    }
-    const lastNl = buf.lastIndexOf(10);
-    for (let from = 0; from <= lastNl; ) {
-      let end = lastNl + 1;
-      if (end - from > PIECE_BYTES) {
-        const nl = buf.lastIndexOf(10, from + PIECE_BYTES - 1);
-        // A line longer than the piece goes whole, to its newline.
-        end = nl >= from ? nl + 1 : buf.indexOf(10, from + PIECE_BYTES) + 1;
+      const lastNl = buf.lastIndexOf(10);
+      for (let from = 0; from <= lastNl; ) {
+        let end = lastNl + 1;
+        if (end - from > PIECE_BYTES) {
+          const nl = buf.lastIndexOf(10, from + PIECE_BYTES - 1);
+          // A line longer than the piece goes whole, to its newline.
+          end = nl >= from ? nl + 1 : buf.indexOf(10, from + PIECE_BYTES) + 1;
+        }
+        take({ type: 'lines', buf: from === 0 ? buf : buf.subarray(from), end: end - from });
+        from = end;
       }
-      yield { type: 'lines', buf: from === 0 ? buf : buf.subarray(from), end: end - from };
-      from = end;
-    }
-    const tail = buf.subarray(lastNl + 1);
-    if (tail.length > maxLine) {
-      yield { type: 'long-start', head: Buffer.from(tail.subarray(0, maxLine)) };
-      yield { type: 'long-piece', piece: tail };
-      longLength = tail.length;
-    } else if (tail.length) carry = Buffer.from(tail);
-  }
-  if (longLength >= 0) yield { type: 'long-end', length: longLength };
-  if (carry) yield { type: 'lines', buf: Buffer.concat([carry, NL]), end: carry.length + 1 };
+      const tail = buf.subarray(lastNl + 1);
+      if (tail.length > maxLine) {
+        take({ type: 'long-start', head: Buffer.from(tail.subarray(0, maxLine)) });
+        take({ type: 'long-piece', piece: tail });
+        longLength = tail.length;
+      } else if (tail.length) carry = Buffer.from(tail);
+    },
+    end() {
+      if (longLength >= 0) take({ type: 'long-end', length: longLength });
+      if (carry) take({ type: 'lines', buf: Buffer.concat([carry, NL]), end: carry.length + 1 });
+    },
+  };
 }
 
 /** Calls `line(start, end)` for each line of a `lines` piece (end excludes the "\n"). */

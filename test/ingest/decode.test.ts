@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { Readable } from 'node:stream';
 import * as zlib from 'node:zlib';
-import { decodedChunks } from '../../src/ingest/decode';
+import { decodedChunks, decodedInHand } from '../../src/ingest/decode';
 import type { LogFile } from '../../src/types';
 
 const TEXT = Buffer.from('2017-10-12 13:45:01,123 INFO [HA] Local state: Active\n2017-10-12 13:45:02,123 INFO [HA] heartbeat\n');
@@ -36,6 +36,24 @@ describe('decodedChunks', () => {
       if (what !== 'plain text' && what !== 'gzip' && what !== 'nothing') assert.equal(atOnce.warnings.length, 1, atOnce.warnings.join('\n'));
     });
   }
+
+  it('decodedInHand gives the same text and warnings without a stream, and leaves gzip to decodedChunks', async () => {
+    for (const [what, bytes] of inputs) {
+      const f = file({ size: bytes.length, bytes: () => Buffer.from(bytes) });
+      const warnings: string[] = [];
+      const inHand = decodedInHand(f, (m) => warnings.push(m));
+      if (what.includes('gzip')) {
+        assert.equal(inHand, undefined, what);
+        continue;
+      }
+      assert.ok(inHand, what);
+      assert.deepEqual({ text: Buffer.concat(inHand), warnings }, await decoded(f), what);
+    }
+    assert.equal(decodedInHand(file({ open: () => Readable.from([TEXT]) }), () => undefined), undefined);
+    const warnings: string[] = [];
+    assert.deepEqual(decodedInHand(file({ bytes: () => assert.fail('gone') }), (m) => warnings.push(m)), []);
+    assert.match(warnings[0], /^primary: cannot read logs\/ha.log: gone/);
+  });
 
   it('says a file it cannot read at once cannot be read, naming it', async () => {
     const got = await decoded(

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { MAX_LINE_BYTES, splitLines, type LinePiece } from '../../src/text/lines';
+import { MAX_LINE_BYTES, splitLines, splitLinesInHand, type LinePiece } from '../../src/text/lines';
 
 async function pieces(data: Buffer, chunkSizes: number[]): Promise<LinePiece[]> {
   const chunks = async function* (): AsyncGenerator<Buffer> {
@@ -41,5 +41,28 @@ describe('splitLines', () => {
     assert.equal(text(ps), data.toString('latin1'));
     const holding = ps.filter((p) => p.type === 'lines' && p.buf.subarray(0, p.end).includes(long));
     assert.equal(holding.length, 1);
+  });
+
+  it('splitLinesInHand cuts chunks in hand into the same pieces, long lines and an unfinished last line among them', async () => {
+    const long = 'x'.repeat(3000);
+    const data = Buffer.from(`${many.toString('latin1').slice(0, 300_000)}${long}\nshort\n${long}${long}\nend without newline`);
+    let cut = false;
+    for (const sizes of [[data.length], [65536], [7, 1000, 4096], [1]]) {
+      const chunks: Buffer[] = [];
+      for (let at = 0, k = 0; at < data.length; k++) {
+        chunks.push(data.subarray(at, at + sizes[k % sizes.length]));
+        at += sizes[k % sizes.length];
+      }
+      for (const maxLine of [MAX_LINE_BYTES, 2048]) {
+        const streamed: LinePiece[] = [];
+        for await (const p of splitLines((async function* () { yield* chunks; })(), maxLine)) streamed.push(p.type === 'lines' ? { ...p, buf: Buffer.from(p.buf.subarray(0, p.end)) } : p);
+        const inHand: LinePiece[] = [];
+        splitLinesInHand(chunks, maxLine, (p) => inHand.push(p.type === 'lines' ? { ...p, buf: Buffer.from(p.buf.subarray(0, p.end)) } : p));
+        assert.deepEqual(inHand, streamed, `chunks ${sizes.join(',')}, cut at ${maxLine}`);
+        if (streamed.some((p) => p.type === 'long-end')) cut = true;
+      }
+    }
+    // Lines longer than the cut, arriving in chunks shorter than them, were among what was compared.
+    assert.ok(cut);
   });
 });
