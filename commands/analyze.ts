@@ -67,7 +67,8 @@ Times without a zone are the node's local time: give each node's offset with --t
     // A person at a terminal reads the summary; a pipe, a file or a script gets the table, as before.
     const format = jsonOrFormat(flags.json, flags.format, process.stdout.isTTY ? 'text' : 'table');
     if (format === 'json') {
-      // In pieces: the whole document at once, with its copy on the way out, was most of the peak for many files.
+      // In pieces: the whole document at once, with its copy on the way out, was most of the peak
+      // for many files. On Linux stdout to a file or a pipe is written at once, so none queue up.
       for (const piece of jsonPieces(report)) process.stdout.write(piece);
     }
     else if (format === 'text') {

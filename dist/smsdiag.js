@@ -51392,10 +51392,13 @@ function renderJson(report) {
 function* jsonPieces(report) {
   let out = "";
   const stack = [];
+  const within2 = /* @__PURE__ */ new Set();
   const open = (value, indent) => {
     if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+    if (within2.has(value)) throw new TypeError("Converting circular structure to JSON");
     if (Array.isArray(value)) {
       if (!value.length) return "[]";
+      within2.add(value);
       stack.push({ indent, array: value, next: 0 });
       return "[";
     }
@@ -51404,7 +51407,8 @@ function* jsonPieces(report) {
       return v === void 0 ? [] : [[k, v]];
     });
     if (!entries.length) return "{}";
-    stack.push({ indent, entries, next: 0 });
+    within2.add(value);
+    stack.push({ indent, value, entries, next: 0 });
     return "{";
   };
   out = open(jsonValue(report, ""), "");
@@ -51416,6 +51420,7 @@ function* jsonPieces(report) {
       if (k === top.array.length) {
         out += `
 ${top.indent}]`;
+        within2.delete(top.array);
         stack.pop();
         continue;
       }
@@ -51426,6 +51431,7 @@ ${indent}${open(jsonValue(top.array[k], String(k)) ?? null, indent)}`;
       if (k === entries.length) {
         out += `
 ${top.indent}}`;
+        within2.delete(top.value);
         stack.pop();
         continue;
       }

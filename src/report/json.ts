@@ -11,17 +11,22 @@ export function renderJson(report: AnalysisReport): string {
 /**
  * renderJson's document in pieces of about PIECE_CHARS, to write one by one: the whole of it at
  * once (a bundle of 200,000 files lists each one: 40 MB) was, with its copy on the way out, a
- * fifth of analyze's peak memory. The same bytes as JSON.stringify(report, null, 2) and a newline.
+ * fifth of analyze's peak memory. The same bytes as JSON.stringify(report, null, 2) and a newline,
+ * for plain data (a report is: no boxed primitives, BigInts or functions with toJSON).
  */
 export function* jsonPieces(report: AnalysisReport): Generator<string> {
   let out = '';
   // A stack of what is being written, not recursion: the pieces are yielded from this one generator.
   // An array is walked in place (the files of a bundle: 200,000), an object by its kept entries.
-  const stack: Array<{ indent: string; array?: unknown[]; entries?: Array<[string, unknown]>; next: number }> = [];
+  const stack: Array<{ indent: string; array?: unknown[]; value?: object; entries?: Array<[string, unknown]>; next: number }> = [];
+  // As JSON.stringify, a container inside itself is refused, not written without end.
+  const within = new Set<object>();
   const open = (value: unknown, indent: string): string => {
     if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+    if (within.has(value)) throw new TypeError('Converting circular structure to JSON');
     if (Array.isArray(value)) {
       if (!value.length) return '[]';
+      within.add(value);
       stack.push({ indent, array: value, next: 0 });
       return '[';
     }
@@ -30,7 +35,8 @@ export function* jsonPieces(report: AnalysisReport): Generator<string> {
       return v === undefined ? [] : [[k, v] as [string, unknown]];
     });
     if (!entries.length) return '{}';
-    stack.push({ indent, entries, next: 0 });
+    within.add(value);
+    stack.push({ indent, value, entries, next: 0 });
     return '{';
   };
   out = open(jsonValue(report, ''), '');
@@ -41,6 +47,7 @@ export function* jsonPieces(report: AnalysisReport): Generator<string> {
     if (top.array) {
       if (k === top.array.length) {
         out += `\n${top.indent}]`;
+        within.delete(top.array);
         stack.pop();
         continue;
       }
@@ -50,6 +57,7 @@ export function* jsonPieces(report: AnalysisReport): Generator<string> {
       const entries = top.entries!;
       if (k === entries.length) {
         out += `\n${top.indent}}`;
+        within.delete(top.value!);
         stack.pop();
         continue;
       }

@@ -26,6 +26,7 @@ describe('decodedChunks', () => {
     ['NUL runs of a power cut', Buffer.concat([TEXT.subarray(0, 30), Buffer.alloc(600), TEXT.subarray(30)])],
     ['binary data', Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 7) % 32))],
     ['nothing', Buffer.alloc(0)],
+    ['nothing but NULs', Buffer.alloc(5000)],
   ];
   for (const [what, bytes] of inputs) {
     it(`reads ${what} at once as it reads it from a stream`, async () => {

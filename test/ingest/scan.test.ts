@@ -30,6 +30,25 @@ const JAVA = [
 ].join('\n');
 
 describe('scanFile', () => {
+  it('scans a file in hand (LogFile.bytes) as it scans the same bytes from a stream', async () => {
+    const long = `2017-10-12 13:45:03,000 INFO  [sms] ${'x'.repeat(3000)} OutOfMemoryError ${'y'.repeat(3000)}`;
+    const inputs = [JAVA, `${JAVA}${long}\n${JAVA}`, `${JAVA}no newline at the end OutOfMemoryError`, JAVA.replace(/\n/g, '\r\n'), Buffer.concat([Buffer.from(JAVA.slice(0, 60)), Buffer.alloc(300), Buffer.from(JAVA.slice(60))]), Buffer.alloc(500), ''];
+    for (const input of inputs) {
+      const data = Buffer.from(input);
+      for (const maxLine of [undefined, 2048]) {
+        const run = async (inHand: boolean) => {
+          const hits: Hit[] = [];
+          const warnings: string[] = [];
+          const f = memoryFile(data, { chunk: 100 });
+          const stats = await scanFile(inHand ? { ...f, bytes: () => Buffer.from(data) } : f, { anchors: anchorSearch(['OutOfMemoryError', 'started']), onHit: (h) => hits.push(h), warn: (m) => warnings.push(m), maxLine });
+          return { hits, warnings, stats };
+        };
+        assert.deepEqual(await run(true), await run(false), `${JSON.stringify(String(input).slice(0, 40))}, maxLine ${maxLine}`);
+      }
+    }
+  });
+
+
   it('gives a continuation line the time of the record it belongs to', async () => {
     const { hits, stats } = await scan(JAVA, ['OutOfMemoryError']);
     assert.equal(hits.length, 1);

@@ -44,6 +44,14 @@ describe('report/json: the --json document in pieces', () => {
     assert.equal(pieces.join(''), `${JSON.stringify(doc, null, 2)}\n`);
   });
 
+  it('refuses a structure inside itself, as JSON.stringify does, and writes a shared one twice', () => {
+    const shared = { a: [1] };
+    assert.equal(renderJson({ x: shared, y: [shared, shared] } as unknown as AnalysisReport), `${JSON.stringify({ x: shared, y: [shared, shared] }, null, 2)}\n`);
+    const loop: Record<string, unknown> = { a: 1 };
+    loop.self = { back: [loop] };
+    assert.throws(() => renderJson(loop as unknown as AnalysisReport), TypeError);
+  });
+
   it('writes a fixture\'s analysis as JSON.stringify does', async () => {
     const inventory = await resolveInputs([path.join(FIXTURES, 'takeover-db')]);
     const report = (await analyzeInventory(inventory)).report;
