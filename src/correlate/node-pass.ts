@@ -210,12 +210,8 @@ export async function readNodeFiles(node: Pick<NodeInput, 'name' | 'facts' | 'fi
       // added one by one take a second allocation each (6 MB for 200,000 files).
       const first = stats.first && isoTime(toUtc(stats.first));
       const last = stats.last && isoTime(toUtc(stats.last));
-      const summary: FileSummary = first && last ? { kind, path: file.path, first, last, records: stats.records } : { kind, path: file.path };
-      if (!(first && last)) {
-        if (first) summary.first = first;
-        if (last) summary.last = last;
-        summary.records = stats.records;
-      }
+      const summary: FileSummary =
+        first && last ? { kind, path: file.path, first, last, records: stats.records } : { kind, path: file.path, ...(first ? { first } : {}), ...(last ? { last } : {}), records: stats.records };
       if (stats.bytes === 0 && file.size === 0) warn(`${node.name}: ${file.path} is empty`);
       files.push(summary);
     }

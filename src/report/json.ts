@@ -18,7 +18,7 @@ export function* jsonPieces(report: AnalysisReport): Generator<string> {
   let out = '';
   // A stack of what is being written, not recursion: the pieces are yielded from this one generator.
   // An array is walked in place (the files of a bundle: 200,000), an object by its kept entries.
-  const stack: Array<{ indent: string; array?: unknown[]; value?: object; entries?: Array<[string, unknown]>; next: number }> = [];
+  const stack: Array<{ indent: string; of: object; entries?: Array<[string, unknown]>; next: number }> = [];
   // As JSON.stringify, a container inside itself is refused, not written without end.
   const within = new Set<object>();
   const open = (value: unknown, indent: string): string => {
@@ -27,7 +27,7 @@ export function* jsonPieces(report: AnalysisReport): Generator<string> {
     if (Array.isArray(value)) {
       if (!value.length) return '[]';
       within.add(value);
-      stack.push({ indent, array: value, next: 0 });
+      stack.push({ indent, of: value, next: 0 });
       return '[';
     }
     const entries = Object.keys(value).flatMap((k) => {
@@ -36,7 +36,7 @@ export function* jsonPieces(report: AnalysisReport): Generator<string> {
     });
     if (!entries.length) return '{}';
     within.add(value);
-    stack.push({ indent, value, entries, next: 0 });
+    stack.push({ indent, of: value, entries, next: 0 });
     return '{';
   };
   out = open(jsonValue(report, ''), '');
@@ -44,25 +44,16 @@ export function* jsonPieces(report: AnalysisReport): Generator<string> {
     const top = stack[stack.length - 1];
     const indent = `${top.indent}  `;
     const k = top.next++;
-    if (top.array) {
-      if (k === top.array.length) {
-        out += `\n${top.indent}]`;
-        within.delete(top.array);
-        stack.pop();
-        continue;
-      }
-      // What JSON.stringify leaves out of an object is null in an array.
-      out += `${k ? ',' : ''}\n${indent}${open(jsonValue(top.array[k], String(k)) ?? null, indent)}`;
-    } else {
-      const entries = top.entries!;
-      if (k === entries.length) {
-        out += `\n${top.indent}}`;
-        within.delete(top.value!);
-        stack.pop();
-        continue;
-      }
-      out += `${k ? ',' : ''}\n${indent}${JSON.stringify(entries[k][0])}: ${open(entries[k][1], indent)}`;
+    const array = top.entries ? undefined : (top.of as unknown[]);
+    if (k === (array ?? top.entries!).length) {
+      out += `\n${top.indent}${array ? ']' : '}'}`;
+      within.delete(top.of);
+      stack.pop();
+      continue;
     }
+    // What JSON.stringify leaves out of an object is null in an array.
+    if (array) out += `${k ? ',' : ''}\n${indent}${open(jsonValue(array[k], String(k)) ?? null, indent)}`;
+    else out += `${k ? ',' : ''}\n${indent}${JSON.stringify(top.entries![k][0])}: ${open(top.entries![k][1], indent)}`;
     if (out.length >= PIECE_CHARS) {
       yield out;
       out = '';

@@ -481,8 +481,8 @@ class BlockFile implements MemberReading {
    * The run holding block i for inHand reads. Reading on from a run before (a node's files in the
    * order they were written, as a bundle of many small members is read; a run for each node read
    * at the same time), it is i and the small blocks after it, read and inflated together;
-   * otherwise block i alone. Per member, an open, a
-   * read, a close and a zlib stream took 2.5 s and 1.5 s of reading 200,000 one-line members.
+   * otherwise block i alone. Per member, an open, a read, a close and a zlib stream took 2.5 s
+   * and 1.5 s of reading 200,000 one-line members.
    */
   private nearRun(i: number): Run {
     const k = this.near.findIndex((r) => i >= r.first && i <= r.last);
