@@ -10,6 +10,9 @@ import { builtinRules, RuleSet, type RulePack } from '../src/rules/engine';
 import type { Inventory } from '../src/types';
 import { FIXTURES } from './helpers/cli';
 import { junkFile, silentFile } from './helpers/memory-file';
+import { CREATED, haLines, NAME, tempDir } from './helpers/bundle';
+import { createBundleWriter } from '../src/bundle/writer';
+import type { ManifestFile, ManifestNode } from '../src/sources/bundle/manifest';
 
 describe('analyzeInventory', () => {
   let tmp: string;
@@ -151,6 +154,58 @@ describe('analyzeInventory in worker threads', function () {
       assert.ok(own.report.findings.every((f) => f.id !== 'ha-failed'));
     } finally {
       rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+
+  it('and on a bundle of many small members, sent to the workers several to a message', async () => {
+    const t = tempDir('smsdiag-threads-');
+    try {
+      const w = await createBundleWriter({ outDir: t.dir, name: NAME });
+      const mtime = new Date(CREATED);
+      const nodes: ManifestNode[] = [];
+      for (const node of ['primary', 'secondary']) {
+        const files: ManifestFile[] = [];
+        const add = async (name: string, body: Buffer): Promise<void> => {
+          const r = await w.addFile({ path: `nodes/${node}/logs/${name}`, size: body.length, mtime, body });
+          files.push({ kind: name.startsWith('ha') ? 'ha' : 'sms-info', source: `/var/log/${name}`, path: r.path, size: r.size, mtime: CREATED, sha256: r.sha256 });
+        };
+        // Members of a day each, more than a message holds, some of them failed states.
+        for (let k = 1500; k >= 1; k--) {
+          const day = new Date(Date.UTC(2010, 0, 1) + (1500 - k) * 86_400_000).toISOString().slice(0, 10);
+          const state = k % 97 ? 'Active' : 'Failed';
+          await add(`ha.log-${day.replace(/-/g, '')}`, Buffer.from(`${day} 10:00:00,000 INFO Local state: ${state}\n${day} 10:00:01,000 INFO Heartbeat reply from peer in ${k % 700} ms\n`));
+        }
+        // Between them: an empty one, one gzip, one of binary junk, one with a run of NULs, and a
+        // large one that is streamed, not read at once.
+        await add('ha.log-20170101', Buffer.alloc(0));
+        await add('ha.log-20170102.gz', gzipSync('2017-01-02 10:00:00,000 INFO Local state: Failed\n'));
+        await add('ha.log-20170103', Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 2654435761) >>> 24)));
+        await add('ha.log-20170104', Buffer.concat([Buffer.from('2017-01-04 10:00:00,000 INFO Local state: Act'), Buffer.alloc(300), Buffer.from('2017-01-04 10:00:02,000 INFO Local state: Active\n')]));
+        await add('ha.log', Buffer.from(haLines(node, 0, 3000)));
+        for (let k = 40; k >= 1; k--) await add(`sms-info.log.${k}`, Buffer.from(`2017-10-${String(12 - (k % 10)).padStart(2, '0')} 13:00:00,000 ERROR java.lang.OutOfMemoryError: Java heap space\n`));
+        nodes.push({ name: node, host: node, role: node, facts: {}, files, errors: [] });
+      }
+      const done = await w.finish({ format: 'smsdiag-bundle', version: 1, tool: { name: 'smsdiag', version: '0' }, commandLine: [], createdAt: CREATED, redacted: false, nodes, analysis: [] });
+      // One member that cannot be read at once: said as one thread says it.
+      const failing = async (): Promise<Inventory> => {
+        const inv = await resolveInputs([done.path]);
+        const f = inv.nodes[1].files.find((x) => x.path === 'logs/ha.log-20110505')!;
+        assert.ok(f.bytes, 'a small member is read at once');
+        f.bytes = () => {
+          throw new Error('EIO: i/o error, read');
+        };
+        return inv;
+      };
+      const a = await same(failing);
+      const warned = a.report.warnings.join('\n');
+      assert.match(warned, /cannot read logs\/ha\.log-20110505: EIO/);
+      assert.match(warned, /ha\.log-20170103 holds binary data/);
+      assert.match(warned, /dropped 300 NUL byte\(s\) from logs\/ha\.log-20170104/);
+      assert.ok(a.report.findings.some((f) => f.id === 'ha-failed'));
+      assert.ok(a.report.findings.some((f) => f.id === 'java-oom'));
+      assert.equal(a.report.nodes[0].files?.length, 1500 + 5 + 40);
+    } finally {
+      t.cleanup();
     }
   });
 
