@@ -11,6 +11,12 @@ export class Activity {
 
   add(t: number): void {
     const s = this.spans;
+    // Lines come mostly in time order: a time past the last span opens a new one at the end, as
+    // the search below would, without splice's copy of a long array.
+    if (s.length === 0 || t - JOIN_MS > s[s.length - 1]) {
+      s.push(t, t);
+      return;
+    }
     // Index of the first span whose end is at or after t - JOIN_MS.
     let lo = 0;
     let hi = s.length / 2;
@@ -69,11 +75,26 @@ export class Activity {
     return a;
   }
 
-  /** Both nodes' sightings of one node together. */
+  /**
+   * Both nodes' sightings of one node together: the union of the two sets of spans, joined where
+   * they come within JOIN_MS. Each span whole: a span is not only its two ends.
+   */
   merge(other: Activity): void {
-    for (let i = 0; i < other.spans.length; i += 2) {
-      this.add(other.spans[i]);
-      this.add(other.spans[i + 1]);
+    const a = this.spans;
+    const b = other.spans;
+    const out: number[] = [];
+    let i = 0;
+    let j = 0;
+    while (i < a.length || j < b.length) {
+      const fromA = j >= b.length || (i < a.length && a[i] <= b[j]);
+      const start = fromA ? a[i] : b[j];
+      const end = fromA ? a[i + 1] : b[j + 1];
+      if (fromA) i += 2;
+      else j += 2;
+      const n = out.length;
+      if (n && start - JOIN_MS <= out[n - 1]) out[n - 1] = Math.max(out[n - 1], end);
+      else out.push(start, end);
     }
+    this.spans = out;
   }
 }
