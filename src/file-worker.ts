@@ -11,6 +11,7 @@ import { errorText } from './errors';
 import type { RowJob } from './timeline-rows';
 import { fileRows } from './timeline-rows';
 import { readNodeFiles } from './correlate/node-pass';
+import { plainFileSummary } from './correlate/file-summary';
 import { FindingAggregator } from './correlate/aggregate';
 import { RESULT_CREDIT, type FromWorker, type InHandFiles, type NodeJob, type ToWorker } from './file-threads';
 import { RuleSet } from './rules/engine';
@@ -37,7 +38,7 @@ async function readNode(id: number, job: NodeJob): Promise<void> {
     }));
     for (const { id: fileId, path } of job.files) if (!path) expected.add(fileId);
     const read = await readNodeFiles({ ...job.node, files }, new RuleSet(job.pack), agg, job.thresholds);
-    send({ t: 'node', id, result: { read: { ...read, ownLife: read.ownLife.toSpans(), heardPeer: read.heardPeer.toSpans() }, agg: agg.state() } });
+    send({ t: 'node', id, result: { read: { ...read, files: read.files.map(plainFileSummary), ownLife: read.ownLife.toSpans(), heardPeer: read.heardPeer.toSpans() }, agg: agg.state() } });
   } catch (err) {
     send({ t: 'error', id, message: errorText(err) });
   } finally {

@@ -6,6 +6,21 @@ export function notCheckedText(n: NotChecked): string {
   return `${n.conditions.join(', ')} (no ${n.missing.map(fileNameOf).join(' or ')})`;
 }
 
+/** The first and last time any file of the nodes holds, ISO 8601 (which sorts as text). */
+export function dataSpan(nodes: readonly NodeReport[]): { first?: string; last?: string } {
+  let first: string | undefined;
+  let last: string | undefined;
+  for (const n of nodes) {
+    for (const f of n.files ?? []) {
+      const a = f.first;
+      const z = f.last;
+      if (a && (first === undefined || a < first)) first = a;
+      if (z && (last === undefined || z > last)) last = z;
+    }
+  }
+  return { first, last };
+}
+
 /** `2017-10-12 13:48:02` (UTC, to the second) for table cells; `-` when unknown. */
 export function shortTime(iso: string | undefined): string {
   if (!iso) return '-';

@@ -1,6 +1,6 @@
 import type { AnalysisReport, Finding } from '../types';
 import { severityRank } from '../types';
-import { fit, notCheckedText, roleText, shortTime, wrap } from './format';
+import { dataSpan, fit, notCheckedText, roleText, shortTime, wrap } from './format';
 
 /** Next steps for a finding (from the knowledge base), injected so this module stays plain text. */
 export type AdviceLookup = (id: string, cause?: string) => { title: string; nextSteps: string[] } | undefined;
@@ -8,8 +8,8 @@ export type AdviceLookup = (id: string, cause?: string) => { title: string; next
 const STEPS_PER_FINDING = 4;
 
 function span(report: AnalysisReport): string {
-  const times = report.nodes.flatMap((n) => (n.files ?? []).flatMap((f) => [f.first, f.last])).filter((x): x is string => !!x).sort();
-  return times.length ? `Logs cover ${shortTime(times[0])} to ${shortTime(times[times.length - 1])} UTC.` : 'The logs carry no usable times.';
+  const { first, last } = dataSpan(report.nodes);
+  return first && last ? `Logs cover ${shortTime(first)} to ${shortTime(last)} UTC.` : 'The logs carry no usable times.';
 }
 
 /** Most severe first, then earliest: what an engineer should read first. */

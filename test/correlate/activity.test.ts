@@ -21,6 +21,24 @@ describe('activity', () => {
     assert.deepEqual(seen(0, 50, 25).toSpans(), [sec(0), sec(50)]);
   });
 
+  it('added in any order, the spans are those of the sorted times joined where 30 s apart or less', () => {
+    // A fixed pseudo-random sequence (same every run): bursts, gaps of every size, repeats.
+    let x = 12345;
+    const rnd = (m: number): number => ((x = (x * 1103515245 + 12345) % 2 ** 31) % m);
+    for (let round = 0; round < 20; round++) {
+      const times = Array.from({ length: 500 }, () => rnd(4000)).map(sec);
+      const a = new Activity();
+      for (const t of times) a.add(t);
+      const want: number[] = [];
+      for (const t of [...times].sort((p, q) => p - q)) {
+        if (want.length && t - want[want.length - 1] <= 30_000) want[want.length - 1] = t;
+        else want.push(t, t);
+      }
+      assert.deepEqual(a.toSpans(), want);
+      assert.deepEqual(Activity.fromSpans(a.toSpans()).toSpans(), want);
+    }
+  });
+
   it('merged, a span keeps its middle: a node seen every 10 s for 10 min was alive all along', () => {
     const own = seen(...Array.from({ length: 61 }, (_, k) => k * 10));
     const life = new Activity();

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import { BundleError } from '../../errors';
 import { type ListedFile, listedEntries, type ManifestNode } from './manifest';
 import { firstFew } from '../../text/list';
+import { ownSlice } from '../../text/own-string';
 import type { Readable } from 'node:stream';
 import { type BundleReader, isTarGz, type MemberReading, openBundle } from './reader';
 import type { Inventory, LogFile, LogKind, NodeFacts, NodeInput, Role } from '../../types';
@@ -133,7 +134,8 @@ export async function inventoryFromReader(b: BundleReader): Promise<Inventory> {
       // Not the reader: it holds its manifest and the table of every entry (a bundle of 200,000
       // members: 20 MB) that the analysis has no use for; `reading` holds the block index.
       const place = b.place(p);
-      const shown = e.path.slice(`nodes/${mn.name}/`.length);
+      // Its own string: the entry's path is not kept after this.
+      const shown = ownSlice(e.path, `nodes/${mn.name}/`.length);
       const lf = b.reading.fitsInHand(place, e.size)
         ? new SmallMemberFile(mn.name, c.kind, shown, e.size, e.mtime.getTime(), b.reading, place)
         : new MemberFile(mn.name, c.kind, shown, e.size, e.mtime.getTime(), b.reading, place);

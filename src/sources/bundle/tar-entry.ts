@@ -1,4 +1,5 @@
 import { BundleError } from '../../errors';
+import { ownSlice } from '../../text/own-string';
 
 /** One tar entry as smsdiag sees it, after pax / GNU long-name records are applied. */
 export interface TarEntry {
@@ -137,8 +138,8 @@ export class EntryRules {
 
   /**
    * Validate and register one entry; returns its path relative to the top directory ('' for the
-   * top itself), a string of its own: a slice of the name would keep the whole name in memory
-   * (200,000 members: 18 MB, here and in the reader's table of entries).
+   * top itself), a string of its own (ownSlice; 200,000 members: 18 MB, here and in the reader's
+   * table of entries).
    */
   accept(e: TarEntry): string {
     const slash = e.name.indexOf('/');
@@ -149,7 +150,7 @@ export class EntryRules {
         `${this.bundle} holds an unsafe entry ${JSON.stringify(e.name)}: it is outside the bundle's top directory "${this.top}/"; it was not read`,
       );
     }
-    const rel = slash === -1 ? '' : Buffer.from(e.name.slice(slash + 1), 'utf8').toString('utf8');
+    const rel = slash === -1 ? '' : ownSlice(e.name, slash + 1);
     // One top directory: the path below it names the entry as well as the whole name does.
     if (this.seen.has(rel) || this.files?.has(rel)) {
       throw new BundleError(`${this.bundle} holds the entry ${JSON.stringify(e.name)} twice; the bundle is ambiguous and was not read`);
