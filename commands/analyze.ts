@@ -7,6 +7,7 @@ import { parseThresholds, parseUserTime } from '../src/cli/times';
 import { analyzeInventory } from '../src/analyze';
 import { loadRules } from '../src/rules/engine';
 import { jsonPieces } from '../src/report/json';
+import { OutputClosed, outputWriter } from '../src/report/out';
 import { renderTable } from '../src/report/table';
 import { renderSummary } from '../src/report/summary';
 import { writeHtmlReport } from '../src/report/html-file';
@@ -67,9 +68,16 @@ Times without a zone are the node's local time: give each node's offset with --t
     // A person at a terminal reads the summary; a pipe, a file or a script gets the table, as before.
     const format = jsonOrFormat(flags.json, flags.format, process.stdout.isTTY ? 'text' : 'table');
     if (format === 'json') {
-      // In pieces: the whole document at once, with its copy on the way out, was most of the peak
-      // for many files. On Linux stdout to a file or a pipe is written at once, so none queue up.
-      for (const piece of jsonPieces(report)) process.stdout.write(piece);
+      // In pieces, each when the reader has room: the whole document at once, with its copy on
+      // the way out, was most of the peak for many files.
+      const out = outputWriter(process.stdout);
+      try {
+        for (const piece of jsonPieces(report)) await out.write(piece);
+      } catch (err) {
+        if (!(err instanceof OutputClosed)) throw err;
+      } finally {
+        out.release();
+      }
     }
     else if (format === 'text') {
       // The knowledge base is only read for the summary's advice; table and JSON runs skip loading it.

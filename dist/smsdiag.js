@@ -51553,6 +51553,44 @@ function jsonValue(v, key2) {
   return value === void 0 || typeof value === "function" || typeof value === "symbol" ? void 0 : value;
 }
 
+// src/report/out.ts
+var OutputClosed = class extends Error {
+  constructor() {
+    super("standard output closed");
+  }
+};
+var QUIET = /* @__PURE__ */ new WeakSet();
+function outputWriter(out) {
+  let closed = false;
+  let wake;
+  const gone = () => {
+    closed = true;
+    wake?.();
+  };
+  const onDrain = () => wake?.();
+  if (!QUIET.has(out)) {
+    QUIET.add(out);
+    out.on("error", () => void 0);
+  }
+  out.on("error", gone);
+  out.on("close", gone);
+  out.on("drain", onDrain);
+  return {
+    async write(chunk, done) {
+      if (closed || out.destroyed) throw new OutputClosed();
+      if (out.write(chunk, done)) return;
+      await new Promise((r) => wake = r);
+      wake = void 0;
+      if (closed) throw new OutputClosed();
+    },
+    release() {
+      out.off("error", gone);
+      out.off("close", gone);
+      out.off("drain", onDrain);
+    }
+  };
+}
+
 // src/report/table.ts
 var import_cli_table3 = __toESM(require_cli_table3());
 function findingsList(report, width) {
@@ -51974,7 +52012,14 @@ Times without a zone are the node's local time: give each node's offset with --t
     if (flags.html) await writeHtmlReport(analysis, flags.html);
     const format = jsonOrFormat(flags.json, flags.format, process.stdout.isTTY ? "text" : "table");
     if (format === "json") {
-      for (const piece of jsonPieces(report)) process.stdout.write(piece);
+      const out = outputWriter(process.stdout);
+      try {
+        for (const piece of jsonPieces(report)) await out.write(piece);
+      } catch (err) {
+        if (!(err instanceof OutputClosed)) throw err;
+      } finally {
+        out.release();
+      }
     } else if (format === "text") {
       const { adviceFor: adviceFor2 } = await Promise.resolve().then(() => (init_lookup(), lookup_exports));
       writeReadable(renderSummary(report, adviceFor2, proseWidth()), flags.color);
@@ -52483,9 +52528,8 @@ async function writeRows(out, format, merge) {
   const spare = [];
   let buf = Buffer.allocUnsafe(WRITE_BYTES);
   let used = 0;
-  const write = async (bytes, done) => {
-    if (!out.write(bytes, done)) await new Promise((r) => out.once("drain", r));
-  };
+  const writer = outputWriter(out);
+  const write = (bytes, done) => writer.write(bytes, done);
   const flush = () => {
     const full = buf;
     const written = write(full.subarray(0, used), () => spare.push(full));
@@ -52511,17 +52555,23 @@ async function writeRows(out, format, merge) {
     used += length;
     return void 0;
   };
-  if (json) put(OPEN);
-  await merge((b, i) => {
-    if (json) {
-      const sep = put(first ? NEWLINE : COMMA2);
-      first = false;
-      if (sep) return sep.then(() => putRow(b, i));
-    }
-    return putRow(b, i);
-  });
-  if (json) await put(first ? EMPTY_CLOSE : CLOSE);
-  if (used) await flush();
+  try {
+    if (json) put(OPEN);
+    await merge((b, i) => {
+      if (json) {
+        const sep = put(first ? NEWLINE : COMMA2);
+        first = false;
+        if (sep) return sep.then(() => putRow(b, i));
+      }
+      return putRow(b, i);
+    });
+    if (json) await put(first ? EMPTY_CLOSE : CLOSE);
+    if (used) await flush();
+  } catch (err) {
+    if (!(err instanceof OutputClosed)) throw err;
+  } finally {
+    writer.release();
+  }
 }
 var OPEN = Buffer.from("[");
 var NEWLINE = Buffer.from("\n");

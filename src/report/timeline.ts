@@ -5,6 +5,7 @@ import { colourize } from './colour';
 import { parseTimestamp } from '../ingest/timestamp';
 import type { RowBatch } from '../correlate/merge';
 import { fileKeys, rowBytes } from './rows';
+import { OutputClosed, outputWriter } from './out';
 
 /** The line without its leading timestamp: the time has its own column. */
 function messageOf(line: string): string {
@@ -134,9 +135,8 @@ export async function writeRows(out: NodeJS.WritableStream, format: Exclude<Time
   const spare: Buffer[] = [];
   let buf: Buffer = Buffer.allocUnsafe(WRITE_BYTES);
   let used = 0;
-  const write = async (bytes: Uint8Array, done?: () => void): Promise<void> => {
-    if (!out.write(bytes, done)) await new Promise((r) => out.once('drain', r));
-  };
+  const writer = outputWriter(out);
+  const write = (bytes: Uint8Array, done?: () => void): Promise<void> => writer.write(bytes, done);
   const flush = (): Promise<void> => {
     const full = buf;
     const written = write(full.subarray(0, used), () => spare.push(full));
@@ -163,17 +163,24 @@ export async function writeRows(out: NodeJS.WritableStream, format: Exclude<Time
     used += length;
     return undefined;
   };
-  if (json) put(OPEN);
-  await merge((b, i) => {
-    if (json) {
-      const sep = put(first ? NEWLINE : COMMA);
-      first = false;
-      if (sep) return sep.then(() => putRow(b, i));
-    }
-    return putRow(b, i);
-  });
-  if (json) await put(first ? EMPTY_CLOSE : CLOSE);
-  if (used) await flush();
+  try {
+    if (json) put(OPEN);
+    await merge((b, i) => {
+      if (json) {
+        const sep = put(first ? NEWLINE : COMMA);
+        first = false;
+        if (sep) return sep.then(() => putRow(b, i));
+      }
+      return putRow(b, i);
+    });
+    if (json) await put(first ? EMPTY_CLOSE : CLOSE);
+    if (used) await flush();
+  } catch (err) {
+    // The reader went away (`| head`): the merge stops there, as a pipe's writer would.
+    if (!(err instanceof OutputClosed)) throw err;
+  } finally {
+    writer.release();
+  }
 }
 
 const OPEN = Buffer.from('[');
