@@ -63,6 +63,15 @@ function keepRow(rows: RowStage, r: number, f: TimelineFilter): boolean {
 export async function* fileRows(file: LogFile, job: RowJob, warn: Warn, memory?: BatchMemory): AsyncGenerator<RowBatch> {
   const f = job.filter;
   if ((f.nodes?.length && !f.nodes.includes(file.node)) || (f.kinds?.length && !f.kinds.includes(file.kind))) return;
+  // The last batch is yielded from here, once the reading is over: a file waits, maybe long, for the
+  // merge to take its last rows (a small file: its only ones), and it then holds only those.
+  const last = yield* fullBatches(file, job, warn, memory);
+  if (last) yield last;
+}
+
+/** The rows of fileRows in full batches; the rest is returned. */
+async function* fullBatches(file: LogFile, job: RowJob, warn: Warn, memory?: BatchMemory): AsyncGenerator<RowBatch, RowBatch | undefined> {
+  const f = job.filter;
   const rows = rowStage({ format: job.format, node: file.node, kind: file.kind, file: file.path, nodeWidth: job.nodeWidth }, !!f.grep, memory);
   const records = fileRecords(file, clockOf(job.clock), rows.sink, warn)[Symbol.asyncIterator]();
   const next = inTimeOrder(records, rows.time, rows.chars, (b) => warn(backwardsMessage(file, b)));
@@ -77,6 +86,5 @@ export async function* fileRows(file: LogFile, job: RowJob, warn: Warn, memory?:
     const full = rows.add(r);
     if (full) yield full;
   }
-  const last = rows.finish();
-  if (last) yield last;
+  return rows.finish();
 }

@@ -21,6 +21,13 @@ const ownMemory: BatchMemory = (size) => Buffer.allocUnsafeSlow(size);
 
 /** Where a file's rows are staged; a row that does not fit starts the next, sized to fit it. */
 const STAGE_BYTES = 512 << 10;
+/**
+ * A file's first stage, and the rows its columns and batch first have room for, are small: every
+ * file waits in the merge from the start, and a bundle of 20,000 one-line members held 20,000
+ * stages of 512 KiB and columns of 8,192 rows (434 MB at the peak). A large file grows them by
+ * doubling, in a few steps.
+ */
+const FIRST_STAGE_BYTES = 16 << 10;
 
 const DAY_MS = 86_400_000;
 let cachedDay = Number.NaN;
@@ -146,8 +153,8 @@ function grown<T extends Float64Array | Uint32Array>(a: T, make: new (n: number)
   return b;
 }
 
-/** Rows a stage first has room for; it doubles when more wait. */
-const FIRST_SLOTS = 8192;
+/** Rows a stage first has room for (see FIRST_STAGE_BYTES); it doubles when more wait. */
+const FIRST_SLOTS = 64;
 
 export function rowStage(style: RowStyle, keepText: boolean, memory: BatchMemory = ownMemory): RowStage {
   const json = style.format !== 'text';
@@ -158,7 +165,7 @@ export function rowStage(style: RowStyle, keepText: boolean, memory: BatchMemory
   const joiner = Buffer.from(json ? '\\n' : '\n    ');
   // An ISO time takes 24 bytes, 27 beyond the year 9999; a line number at most 16.
   const headRoom = before.length + 27 + mid.length + 16 + after.length;
-  let current = newStage(STAGE_BYTES);
+  let current = newStage(FIRST_STAGE_BYTES);
   let stage = current.bytes;
   let used = 0;
   let start = 0;
@@ -305,9 +312,9 @@ export function rowStage(style: RowStyle, keepText: boolean, memory: BatchMemory
   const runTos: number[] = [];
   let total = 0;
   let count = 0;
-  let batchEnds = new Uint32Array(1024);
-  let batchTimes = new Float64Array(1024);
-  let batchLines = new Uint32Array(1024);
+  let batchEnds = new Uint32Array(FIRST_SLOTS);
+  let batchTimes = new Float64Array(FIRST_SLOTS);
+  let batchLines = new Uint32Array(FIRST_SLOTS);
   const finish = (): RowBatch | undefined => {
     if (!count) return undefined;
     const bytes = memory(total);
