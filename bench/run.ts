@@ -142,7 +142,38 @@ async function manyMembers(members: number): Promise<string> {
     writeFileSync(path.join(dir, '.complete'), `${members}\n`);
   }
   const m = timed(process.execPath, [CLI, 'analyze', bundle, '--json']);
-  return `bundle of ${members} members (two nodes, one line each, ${(statSync(bundle).size / (1 << 20)).toFixed(0)} MB), one round: analyze ${m.wall.toFixed(2)} s, peak RSS ${m.rssMb.toFixed(0)} MB`;
+  const t = timed('sh', ['-c', `"${process.execPath}" "${CLI}" timeline "${bundle}" --all --format ndjson > /dev/null`]);
+  return `bundle of ${members} members (two nodes, one line each, ${(statSync(bundle).size / (1 << 20)).toFixed(0)} MB), one round: analyze ${m.wall.toFixed(2)} s, peak RSS ${m.rssMb.toFixed(0)} MB; timeline --all ${t.wall.toFixed(2)} s, peak RSS ${t.rssMb.toFixed(0)} MB`;
+}
+
+/**
+ * Many large rotations: two nodes, `count` `ha.log.N` each of 25,000 lines (about 2.7 MB), one
+ * after another in time, as a node that keeps months of logs gives. Every file open at once in
+ * the timeline's merge was a gigabyte; memory must not grow with the number of files.
+ */
+async function manyRotations(count: number): Promise<string> {
+  const dir = path.join(OUT, `rotations-${count}`);
+  if (!existsSync(path.join(dir, '.complete'))) {
+    process.stderr.write(`writing ${count} rotations per node in ${dir} …\n`);
+    rmSync(dir, { recursive: true, force: true });
+    for (const node of ['primary', 'secondary']) {
+      mkdirSync(path.join(dir, node), { recursive: true });
+      let t = Date.parse('2017-01-01T00:00:00Z');
+      for (let r = count; r >= 1; r--) {
+        const lines: string[] = [];
+        for (let i = 0; i < 25_000; i++) {
+          const d = new Date((t += 1000)).toISOString();
+          lines.push(`${d.slice(0, 10)} ${d.slice(11, 19)},000 INFO [com.tippingpoint.sms.ha] Peer state: Active; heartbeat ${i} from the other node ok`);
+        }
+        writeFileSync(path.join(dir, node, `ha.log.${r}`), `${lines.join('\n')}\n`);
+      }
+    }
+    writeFileSync(path.join(dir, '.complete'), `${count}\n`);
+  }
+  const mb = readdirSync(dir).filter((n) => !n.startsWith('.')).reduce((sum, n) => sum + readdirSync(path.join(dir, n)).reduce((s2, f) => s2 + statSync(path.join(dir, n, f)).size, 0), 0) / (1 << 20);
+  const t = timed('sh', ['-c', `"${process.execPath}" "${CLI}" timeline "${dir}" --all --format ndjson > /dev/null`]);
+  const a = timed(process.execPath, [CLI, 'analyze', dir, '--json']);
+  return `${2 * count} rotations of 25,000 lines (two nodes, ${mb.toFixed(0)} MB), one round: timeline --all ${t.wall.toFixed(2)} s, peak RSS ${t.rssMb.toFixed(0)} MB; analyze ${a.wall.toFixed(2)} s, peak RSS ${a.rssMb.toFixed(0)} MB`;
 }
 
 /** collect of one node's files over a loopback sshd against `ssh host tar czf` and scp of the same files, same key. */
@@ -233,6 +264,10 @@ async function main(): Promise<void> {
     process.stdout.write(`${await manyMembers(Number(opt('members', '200000')))}\n`);
     return;
   }
+  if (only === 'rotations') {
+    process.stdout.write(`${await manyRotations(Number(opt('rotations', '100')))}\n`);
+    return;
+  }
   const alt = anchorAlternation(builtinRules().rules);
   mkdirSync(OUT, { recursive: true });
   const rows: Row[] = [];
@@ -296,6 +331,7 @@ async function main(): Promise<void> {
   const collectRow = await collectVsScp(path.join(OUT, `set-${sizes[0]}`), rounds);
   const floodRow = await flood(parseSize(opt('flood', '256M')), rounds);
   const membersRow = await manyMembers(Number(opt('members', '200000')));
+  const rotationsRow = await manyRotations(Number(opt('rotations', '100')));
   const soakRow = `${await soak(OUT, CLI, soakS)}\n\n${await pollSoak(pollSoakS)}`;
   const startRow = startUp(11);
 
@@ -307,7 +343,7 @@ async function main(): Promise<void> {
   const growth = rows.length >= 2 ? `RSS growth from ${rows[0].size} to ${rows[rows.length - 1].size}: ${(((rows[rows.length - 1].rssMb - rows[0].rssMb) / rows[0].rssMb) * 100).toFixed(1)} %` : '';
   const cpu = (execFileSync('sh', ['-c', "grep -m1 'model name' /proc/cpuinfo | cut -d: -f2"], { encoding: 'utf8' }) || '').trim();
   const machine = `${os.cpus().length} × ${cpu || os.cpus()[0]?.model}, ${(os.totalmem() / (1 << 30)).toFixed(0)} GiB RAM, Node ${process.version}, ${execFileSync('grep', ['--version'], { encoding: 'utf8' }).split('\n')[0]}`;
-  const report = `## Run of ${new Date().toISOString().slice(0, 10)}\n\nMachine: ${machine}. Median of ${rounds} rounds, alternating order, files in the page cache.\n\n${table}\n\n${growth}\n\n${throughput}\n\n${collectRow}\n\n${floodRow}\n\n${membersRow}\n\n${soakRow}\n\n${startRow}\n`;
+  const report = `## Run of ${new Date().toISOString().slice(0, 10)}\n\nMachine: ${machine}. Median of ${rounds} rounds, alternating order, files in the page cache.\n\n${table}\n\n${growth}\n\n${throughput}\n\n${collectRow}\n\n${floodRow}\n\n${membersRow}\n\n${rotationsRow}\n\n${soakRow}\n\n${startRow}\n`;
   process.stdout.write(`${report}\n`);
   writeFileSync(path.join(OUT, 'last-run.md'), report);
   if (rows.some((r) => !r.correct)) process.exitCode = 1;

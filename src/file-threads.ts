@@ -134,8 +134,8 @@ interface Lane {
 }
 
 export interface Threaded {
-  /** Each file's rows, in the order of the files given. */
-  streams: AsyncIterable<RowBatch>[];
+  /** File k's rows (k in the order of the files given): its worker starts on it when asked, once. */
+  open(k: number): AsyncIterable<RowBatch>;
   /** Warnings per file, in file order: threads finish in any order, the output may not. */
   warnings: string[][];
   close(): Promise<void>;
@@ -222,7 +222,8 @@ export function inThreads(files: Array<{ file: LogFile; job: RowJob }>, threads:
   };
 
   const owner = dealOut(files.map(({ file }) => textSize(file)), workers.length);
-  const streams = files.map(({ file, job }, k) => {
+  const open = (k: number): AsyncIterable<RowBatch> => {
+    const { file, job } = files[k];
     const w = workers[owner[k]];
     const meta = fileMeta(file);
     // A plain local file the worker reads itself (see readNodesInThreads); any other is fed.
@@ -244,9 +245,9 @@ export function inThreads(files: Array<{ file: LogFile; job: RowJob }>, threads:
         else await new Promise<void>((r) => (lane.wake = r));
       }
     })();
-  });
+  };
   return {
-    streams,
+    open,
     warnings,
     async close() {
       for (const w of workers) w.removeAllListeners('exit');

@@ -58,33 +58,38 @@ function keepRow(rows: RowStage, r: number, f: TimelineFilter): boolean {
 /**
  * One file's records as serialised rows, in the file's own time order (a clock that went back is
  * put right within a window, and said). Runs in a worker thread, or in this one with --threads 1.
- * `memory` gives each batch its bytes.
+ * `memory` gives each batch its bytes; a batch goes when it holds `batchBytes` (BATCH_BYTES).
  */
-export async function* fileRows(file: LogFile, job: RowJob, warn: Warn, memory?: BatchMemory): AsyncGenerator<RowBatch> {
+export async function* fileRows(file: LogFile, job: RowJob, warn: Warn, memory?: BatchMemory, batchBytes?: number): AsyncGenerator<RowBatch> {
   const f = job.filter;
   if ((f.nodes?.length && !f.nodes.includes(file.node)) || (f.kinds?.length && !f.kinds.includes(file.kind))) return;
   // The last batch is yielded from here, once the reading is over: a file waits, maybe long, for the
   // merge to take its last rows (a small file: its only ones), and it then holds only those.
-  const last = yield* fullBatches(file, job, warn, memory);
+  const last = yield* fullBatches(file, job, warn, memory, batchBytes);
   if (last) yield last;
 }
 
 /** The rows of fileRows in full batches; the rest is returned. */
-async function* fullBatches(file: LogFile, job: RowJob, warn: Warn, memory?: BatchMemory): AsyncGenerator<RowBatch, RowBatch | undefined> {
+async function* fullBatches(file: LogFile, job: RowJob, warn: Warn, memory?: BatchMemory, batchBytes?: number): AsyncGenerator<RowBatch, RowBatch | undefined> {
   const f = job.filter;
-  const rows = rowStage({ format: job.format, node: file.node, kind: file.kind, file: file.path, nodeWidth: job.nodeWidth }, !!f.grep, memory);
+  const rows = rowStage({ format: job.format, node: file.node, kind: file.kind, file: file.path, nodeWidth: job.nodeWidth }, !!f.grep, memory, batchBytes);
   const records = fileRecords(file, clockOf(job.clock), rows.sink, warn)[Symbol.asyncIterator]();
   const next = inTimeOrder(records, rows.time, rows.chars, (b) => warn(backwardsMessage(file, b)));
-  for (;;) {
-    const pending = next();
-    const r = pending instanceof Promise ? await pending : pending;
-    if (r === undefined) break;
-    if (!keepRow(rows, r, f)) {
-      rows.drop(r);
-      continue;
+  try {
+    for (;;) {
+      const pending = next();
+      const r = pending instanceof Promise ? await pending : pending;
+      if (r === undefined) break;
+      if (!keepRow(rows, r, f)) {
+        rows.drop(r);
+        continue;
+      }
+      const full = rows.add(r);
+      if (full) yield full;
     }
-    const full = rows.add(r);
-    if (full) yield full;
+    return rows.finish();
+  } finally {
+    // Let go of before its end (the merge looked at its first rows only): the file is closed.
+    await records.return?.(undefined);
   }
-  return rows.finish();
 }

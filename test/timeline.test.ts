@@ -121,6 +121,34 @@ describe('writeAllRecords (timeline --all)', function () {
     }
   });
 
+  it('files first looked into and opened when the merge reaches them: the same bytes and warnings as all opened at once', async () => {
+    const inv = hardInventory();
+    // And rotations one after another, each a minute of its own, some with a stack trace first.
+    for (let r = 30; r >= 1; r--) {
+      const t0 = Date.parse('2017-10-12T12:00:00Z') - r * 60_000;
+      const body = (r % 4 ? '' : 'java.lang.OutOfMemoryError: Java heap space\n\tat x.y(Z.java:1)\n') + Array.from({ length: 400 }, (_, i) => `${at(t0 + i * 150)} INFO [ha] rotation ${r} line ${i}`).join('\n');
+      inv.nodes[r % 2].files.push(file(r % 2 ? 'secondary' : 'primary', 'ha', `ha.log.${r + 10}`, 10 + r, body, 777));
+    }
+    const withLimits = async (threads: number, limits: { openAtOnce: number; heldBytes: number }): Promise<{ out: Buffer; warnings: string[] }> => {
+      const parts: Buffer[] = [];
+      const warnings: string[] = [];
+      const sink = new Writable({ write: (chunk: Buffer, _enc, done) => void (parts.push(Buffer.from(chunk)), done()) });
+      await writeAllRecords(sink as unknown as NodeJS.WritableStream, inv, {}, 'ndjson', threads, (m) => warnings.push(m), limits);
+      return { out: Buffer.concat(parts), warnings };
+    };
+    const want = await withLimits(1, { openAtOnce: Infinity, heldBytes: 0 });
+    for (const threads of [1, 2]) {
+      for (const limits of [{ openAtOnce: 0, heldBytes: 0 }, { openAtOnce: 4, heldBytes: 64 << 10 }, { openAtOnce: 0, heldBytes: 1 << 30 }]) {
+        const got = await withLimits(threads, limits);
+        const what = `${threads} thread(s), ${JSON.stringify(limits)}`;
+        assert.ok(got.out.equals(want.out), `${what}: the output differs`);
+        assert.deepEqual(got.warnings, want.warnings, what);
+      }
+    }
+    assert.ok(want.out.toString().includes('rotation 17 line 399'));
+    assert.ok(want.warnings.some((w) => w.includes('EIO')) && want.warnings.some((w) => w.includes('binary')), want.warnings.join('\n'));
+  });
+
   it('stops reading a file its worker gave up on (binary data)', async () => {
     const inv = hardInventory();
     const junk = junkFile({ node: 'primary', kind: 'ha', path: 'ha.log.9', order: 9, size: 0, mtime: new Date('2017-10-20T00:00:00Z') }, 256 << 20);

@@ -15,20 +15,49 @@ export interface StreamRank {
   file: number;
 }
 
+/**
+ * Files' rows for the merge, by number (a column each: a bundle may hold 200,000 files). A source
+ * is opened when the merge starts, or, when where its rows begin is known (`firstTime`, a number,
+ * and `firstLine`), only once the merge has come that far: a node's rotations follow one another
+ * in time, and of a thousand of them a few are open at once.
+ */
+export interface MergeSources {
+  count: number;
+  rank(k: number): StreamRank;
+  /** NaN when not known. */
+  firstTime(k: number): number;
+  firstLine(k: number): number;
+  /** Source k's rows; undefined when it has none. */
+  open(k: number): AsyncIterable<RowBatch> | undefined;
+  /**
+   * Sources with a known first row opened before they are needed while fewer than this are open:
+   * a worker thread starts on a file when it is opened, and the merge then need not wait for it.
+   */
+  ahead: number;
+}
+
 interface Head {
   batch: RowBatch;
   i: number;
   rank: StreamRank;
+  /** Its source's number. */
+  k: number;
   it: AsyncIterator<RowBatch>;
 }
 
-function before(a: Head, b: Head): boolean {
-  const ta = a.batch.times[a.i];
-  const tb = b.batch.times[b.i];
+/**
+ * Row a (time, rank, line of source ka) before row b: the total order of the output. Two files of
+ * one node given the same rank (never by smsdiag's inputs) are told apart by their sources' order.
+ */
+function keyBefore(ta: number, ra: StreamRank, la: number, ka: number, tb: number, rb: StreamRank, lb: number, kb: number): boolean {
   if (ta !== tb) return ta < tb;
-  if (a.rank.node !== b.rank.node) return a.rank.node < b.rank.node;
-  if (a.rank.file !== b.rank.file) return a.rank.file < b.rank.file;
-  return a.batch.lines[a.i] < b.batch.lines[b.i];
+  if (ra.node !== rb.node) return ra.node < rb.node;
+  if (ra.file !== rb.file) return ra.file < rb.file;
+  return la !== lb ? la < lb : ka < kb;
+}
+
+function before(a: Head, b: Head): boolean {
+  return keyBefore(a.batch.times[a.i], a.rank, a.batch.lines[a.i], a.k, b.batch.times[b.i], b.rank, b.batch.lines[b.i], b.k);
 }
 
 async function nextBatch(it: AsyncIterator<RowBatch>): Promise<RowBatch | undefined> {
@@ -43,9 +72,11 @@ async function nextBatch(it: AsyncIterator<RowBatch>): Promise<RowBatch | undefi
  * K-way merge of per-file row streams (each in its own time order, see inTimeOrder) into the total
  * order (time, node, file order, line): `row` gets each row in turn and may return a promise to be
  * waited for (output backpressure). Batches are awaited, rows are not: a promise per row cost more
- * than the merge itself. Memory is a batch per stream.
+ * than the merge itself. Memory is a batch per open stream. A source with a known first row joins
+ * the merge when that row is the next to go out, as it would have come out had it been open all
+ * along: the order is the same.
  */
-export async function mergeRows(streams: AsyncIterable<RowBatch>[], ranks: StreamRank[], row: (b: RowBatch, i: number) => void | Promise<void>): Promise<void> {
+export async function mergeRows(sources: MergeSources, row: (b: RowBatch, i: number) => void | Promise<void>): Promise<void> {
   const heap: Head[] = [];
   const swap = (i: number, j: number): void => void ([heap[i], heap[j]] = [heap[j], heap[i]]);
   const up = (i: number): void => {
@@ -68,15 +99,38 @@ export async function mergeRows(streams: AsyncIterable<RowBatch>[], ranks: Strea
       i = m;
     }
   };
-  for (const [s, stream] of streams.entries()) {
-    const it = stream[Symbol.asyncIterator]();
-    const batch = await nextBatch(it);
-    if (batch) {
-      heap.push({ batch, i: 0, rank: ranks[s], it });
-      up(heap.length - 1);
+  const opening = (k: number): AsyncIterator<RowBatch> | undefined => sources.open(k)?.[Symbol.asyncIterator]();
+  const enter = async (k: number, it: AsyncIterator<RowBatch> | undefined): Promise<void> => {
+    const batch = it && (await nextBatch(it));
+    if (!batch) return;
+    heap.push({ batch, i: 0, rank: sources.rank(k), k, it: it! });
+    up(heap.length - 1);
+  };
+  const atOnce: number[] = [];
+  const later: number[] = [];
+  for (let k = 0; k < sources.count; k++) (Number.isNaN(sources.firstTime(k)) ? atOnce : later).push(k);
+  // All opened before any is waited for: in worker threads they are then read side by side.
+  const opened = atOnce.map((k) => [k, opening(k)] as const);
+  for (const [k, it] of opened) await enter(k, it);
+  const firstBefore = (a: number, b: number): boolean => keyBefore(sources.firstTime(a), sources.rank(a), sources.firstLine(a), a, sources.firstTime(b), sources.rank(b), sources.firstLine(b), b);
+  later.sort((a, b) => (firstBefore(a, b) ? -1 : 1));
+  // Opened ahead of their first row, in `later` order (the first ones of it): see MergeSources.ahead.
+  const ready: Array<readonly [number, AsyncIterator<RowBatch> | undefined]> = [];
+  let next = 0;
+  for (;;) {
+    // Sources whose first row is the next to go out join the heap...
+    for (;;) {
+      const k = ready.length ? ready[0][0] : next < later.length ? later[next] : -1;
+      const top = heap[0];
+      if (k < 0 || (top && keyBefore(top.batch.times[top.i], top.rank, top.batch.lines[top.i], top.k, sources.firstTime(k), sources.rank(k), sources.firstLine(k), k))) break;
+      await enter(k, ready.length ? ready.shift()![1] : opening(later[next++]));
     }
-  }
-  while (heap.length) {
+    // ...and the next few are opened while fewer are open.
+    while (next < later.length && heap.length + ready.length < sources.ahead) {
+      const k = later[next++];
+      ready.push([k, opening(k)]);
+    }
+    if (!heap.length) return;
     const top = heap[0];
     const wait = row(top.batch, top.i);
     if (wait) await wait;

@@ -22,8 +22,8 @@ const ownMemory: BatchMemory = (size) => Buffer.allocUnsafeSlow(size);
 /** Where a file's rows are staged; a row that does not fit starts the next, sized to fit it. */
 const STAGE_BYTES = 512 << 10;
 /**
- * A file's first stage, and the rows its columns and batch first have room for, are small: every
- * file waits in the merge from the start, and a bundle of 20,000 one-line members held 20,000
+ * A file's first stage, and the rows its columns and batch first have room for, are small: many
+ * files may be open in the merge at once, and a bundle of 20,000 one-line members held 20,000
  * stages of 512 KiB and columns of 8,192 rows (434 MB at the peak). A large file grows them by
  * doubling, in a few steps.
  */
@@ -156,7 +156,7 @@ function grown<T extends Float64Array | Uint32Array>(a: T, make: new (n: number)
 /** Rows a stage first has room for (see FIRST_STAGE_BYTES); it doubles when more wait. */
 const FIRST_SLOTS = 64;
 
-export function rowStage(style: RowStyle, keepText: boolean, memory: BatchMemory = ownMemory): RowStage {
+export function rowStage(style: RowStyle, keepText: boolean, memory: BatchMemory = ownMemory, batchBytes = BATCH_BYTES): RowStage {
   const json = style.format !== 'text';
   const before = Buffer.from(style.format === 'json' ? '  {"time":"' : json ? '{"time":"' : '');
   const mid = Buffer.from(json ? `",${fileKeys(style.node, style.kind, style.file)}` : `  ${style.node.padEnd(style.nodeWidth)}  ${style.file}:`);
@@ -365,7 +365,7 @@ export function rowStage(style: RowStyle, keepText: boolean, memory: BatchMemory
       count++;
       // Its stage is let go of when the batch has copied it.
       release(row);
-      return total >= BATCH_BYTES ? finish() : undefined;
+      return total >= batchBytes ? finish() : undefined;
     },
     drop(row) {
       letGo(stageOf[row]!, 1);

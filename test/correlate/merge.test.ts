@@ -1,15 +1,11 @@
 import { strict as assert } from 'node:assert';
-import { inTimeOrder, mergeRows, type Backwards, type RowBatch, type StreamRank } from '../../src/correlate/merge';
+import { inTimeOrder, mergeRows, type Backwards, type MergeSources, type RowBatch, type StreamRank } from '../../src/correlate/merge';
 import { rowBytes } from '../../src/report/rows';
 import type { LogRecord } from '../../src/types';
 
 /** Records in batches of uneven size, as files give them; batches of rows as they are. */
 async function* inBatches(rs: LogRecord[]): AsyncGenerator<LogRecord[]> {
   for (let i = 0, size = 1; i < rs.length; i += size, size = (size * 7) % 13 + 1) yield rs.slice(i, i + size);
-}
-
-async function* from(bs: RowBatch[]): AsyncGenerator<RowBatch> {
-  yield* bs;
 }
 
 const rec = (node: string, fileOrder: number, line: number, time?: number): LogRecord => ({ node, kind: 'ha', file: `f${fileOrder}`, fileOrder, line, time, text: `${node}:${fileOrder}:${line}` });
@@ -26,15 +22,35 @@ function batchOf(rs: LogRecord[]): RowBatch {
   };
 }
 
-/** Rows named by their text, in batches of `size`, merged; the texts in the order written. */
-async function merged(streams: LogRecord[][], ranks: StreamRank[], size = 3): Promise<string[]> {
+/**
+ * Rows named by their text, in batches of `size`, merged; the texts in the order written. With
+ * `known`, the first row of each stream is given and the stream opened only when needed;
+ * `open` counts the streams open at once.
+ */
+async function merged(streams: LogRecord[][], ranks: StreamRank[], size = 3, known = false, open = { now: 0, most: 0 }, ahead = 0): Promise<string[]> {
   const batches = streams.map((rs) => {
     const out: RowBatch[] = [];
     for (let i = 0; i < rs.length; i += size) out.push(batchOf(rs.slice(i, i + size)));
     return out;
   });
+  async function* closing(bs: RowBatch[]): AsyncGenerator<RowBatch> {
+    yield* bs;
+    open.now--;
+  }
+  const counted = (bs: RowBatch[]): AsyncGenerator<RowBatch> => {
+    open.most = Math.max(open.most, ++open.now);
+    return closing(bs);
+  };
   const out: string[] = [];
-  await mergeRows(batches.map(from), ranks, (b, i) => void out.push(Buffer.from(rowBytes(b, i)).toString()));
+  const sources: MergeSources = {
+    count: streams.length,
+    rank: (k) => ranks[k],
+    firstTime: (k) => (known && batches[k].length ? batches[k][0].times[0] : Number.NaN),
+    firstLine: (k) => (known && batches[k].length ? batches[k][0].lines[0] : 0),
+    open: (k) => (batches[k].length ? counted(batches[k]) : undefined),
+    ahead,
+  };
+  await mergeRows(sources, (b, i) => void out.push(Buffer.from(rowBytes(b, i)).toString()));
   return out;
 }
 
@@ -58,6 +74,25 @@ describe('mergeRows', () => {
     };
     for (let i = 1; i < want.length; i++) assert.ok(time(want[i - 1]) <= time(want[i]), `out of order at ${i}`);
     for (const size of [7, 300]) assert.deepEqual(await merged(streams, ranks, size), want, `batches of ${size}`);
+    assert.deepEqual(await merged(streams, ranks, 2, true), want, 'each stream opened when its first row is next');
+  });
+
+  it('opens a stream whose first row is known when that row is next: rotations one after another, a few open at once, the same order', async () => {
+    // Two nodes, 200 rotations each, each an hour of its own; ties across nodes and files at the hours; an empty one.
+    const streams = Array.from({ length: 400 }, (_, s) =>
+      s === 7 ? [] : Array.from({ length: 5 }, (_, i) => rec(`n${s % 2}`, s, i + 1, Math.floor(s / 2) * 3_600_000 + (i === 4 ? 3_600_000 : i * 1000))),
+    );
+    const ranks = streams.map((_, s) => ({ node: s % 2, file: s }));
+    const all = { now: 0, most: 0 };
+    const some = { now: 0, most: 0 };
+    const want = await merged(streams, ranks, 2, false, all);
+    assert.deepEqual(await merged(streams, ranks, 2, true, some), want);
+    assert.equal(want.length, 399 * 5);
+    assert.equal(all.most, 399);
+    assert.ok(some.most <= 4, `${some.most} open at once`);
+    const ahead = { now: 0, most: 0 };
+    assert.deepEqual(await merged(streams, ranks, 2, true, ahead, 10), want, 'opened ahead');
+    assert.ok(ahead.most >= 10 && ahead.most <= 14, `${ahead.most} open at once, 10 ahead`);
   });
 });
 
