@@ -47179,15 +47179,17 @@ async function walk(dir, root, out, warnings, node) {
   }
 }
 function byAge(files, rotation) {
-  return [...files].sort((a, b) => {
-    const k = LOG_KINDS.indexOf(a.kind) - LOG_KINDS.indexOf(b.kind);
-    if (k !== 0) return k;
-    const r = compareRotation(rotation(a), rotation(b));
-    return r !== 0 ? r : a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
-  });
+  return [...files].sort((a, b) => compareAge(a, rotation(a), b, rotation(b)));
+}
+function compareAge(a, ra, b, rb) {
+  const k = LOG_KINDS.indexOf(a.kind) - LOG_KINDS.indexOf(b.kind);
+  if (k !== 0) return k;
+  const r = compareRotation(ra, rb);
+  return r !== 0 ? r : a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 function orderFiles(files, rotations) {
-  const sorted = byAge(files, (f) => rotations.get(f));
+  const at = Array.from(files, (_, i) => i).sort((a, b) => compareAge(files[a], rotations[a], files[b], rotations[b]));
+  const sorted = at.map((i) => files[i]);
   sorted.forEach((f, i) => f.order = i);
   return sorted;
 }
@@ -47203,13 +47205,8 @@ function localFile(node, kind, abs, rel, stat) {
 async function nodeFromDirectory(name2, dir, warnings) {
   const found2 = [];
   await walk(dir, dir, found2, warnings, name2);
-  const rotations = /* @__PURE__ */ new Map();
-  const files = found2.map((f) => {
-    const lf = localFile(name2, f.kind, f.abs, f.rel, f.stat);
-    rotations.set(lf, f.rotation);
-    return lf;
-  });
-  return { name: name2, role: roleOf(name2), files: orderFiles(files, rotations), facts: await factsIn(dir) };
+  const files = found2.map((f) => localFile(name2, f.kind, f.abs, f.rel, f.stat));
+  return { name: name2, role: roleOf(name2), files: orderFiles(files, found2.map((f) => f.rotation)), facts: await factsIn(dir) };
 }
 async function factsIn(dir) {
   const read = (name2) => import_node_fs4.promises.readFile(path.join(dir, "facts", name2), "utf8").catch(() => void 0);
@@ -49041,7 +49038,7 @@ async function inventoryFromReader(b) {
   for (const mn of byNode.values()) {
     const prefix = `nodes/${mn.name}/logs/`;
     const files = [];
-    const rotations = /* @__PURE__ */ new Map();
+    const rotations = [];
     const unread = [];
     let unreadCount = 0;
     for (const p of b.entries.keys()) {
@@ -49055,7 +49052,7 @@ async function inventoryFromReader(b) {
       const place = b.place(p);
       const shown = ownSlice(e.path, `nodes/${mn.name}/`.length);
       const lf = b.reading.fitsInHand(place, e.size) ? new SmallMemberFile(mn.name, c.kind, shown, e.size, e.mtime.getTime(), b.reading, place) : new MemberFile(mn.name, c.kind, shown, e.size, e.mtime.getTime(), b.reading, place);
-      rotations.set(lf, c.rotation);
+      rotations.push(c.rotation);
       files.push(lf);
     }
     const facts = factsOf(mn, (m) => warnings.push(m));
@@ -49155,9 +49152,7 @@ function mergeNode(nodes, n) {
   }
   prev.files.push(...n.files);
   prev.facts = { ...prev.facts, ...n.facts };
-  const rotations = /* @__PURE__ */ new Map();
-  for (const f of prev.files) rotations.set(f, classifyFileName(path6.basename(f.path))?.rotation ?? { group: 2, value: 0, compressedName: false });
-  prev.files = orderFiles(prev.files, rotations);
+  prev.files = orderFiles(prev.files, prev.files.map((f) => classifyFileName(path6.basename(f.path))?.rotation ?? { group: 2, value: 0, compressedName: false }));
 }
 async function nodeFromFile(arg, p, name2) {
   const base = path6.basename(p);
@@ -49169,17 +49164,17 @@ async function nodeFromFile(arg, p, name2) {
   }
   const node = name2 ?? path6.basename(path6.dirname(path6.resolve(p)));
   const f = localFile(node, c.kind, p, base, await import_node_fs10.promises.stat(p));
-  return { name: node, role: roleOf(node), files: orderFiles([f], /* @__PURE__ */ new Map([[f, c.rotation]])), facts: {} };
+  return { name: node, role: roleOf(node), files: orderFiles([f], [c.rotation]), facts: {} };
 }
 async function localMachine() {
   const files = [];
-  const rotations = /* @__PURE__ */ new Map();
+  const rotations = [];
   for (const found2 of await findLocalFiles(catalogGlobs())) {
     if (found2.refused) continue;
     const c = classifyFileName(path6.basename(found2.path));
     if (!c || c.kind !== found2.kind) continue;
     const f = localFile("local", c.kind, found2.path, found2.path, found2);
-    rotations.set(f, c.rotation);
+    rotations.push(c.rotation);
     files.push(f);
   }
   if (!files.length) return [];
@@ -54665,18 +54660,20 @@ async function plannedInventory(runs, defaultOffsetMinutes, misread) {
   for (const [k, plan] of plans.entries()) {
     const s = runs[k].spooled;
     if (!plan?.files.length) return void 0;
-    const rotations = /* @__PURE__ */ new Map();
+    const files = [];
+    const rotations = [];
     for (const { file, local, landing } of plan.files) {
       const base = path14.basename(local);
       const c = classifyFileName(base);
       if (!c) continue;
       const lf = localFile(s.spec.name, c.kind, local, base, file);
       lf.open = () => import_node_stream5.Readable.from(watchedFollowing(local, landing, misread), { highWaterMark: 1 });
-      rotations.set(lf, c.rotation);
+      files.push(lf);
+      rotations.push(c.rotation);
     }
     const facts = analysisFacts(s, defaultOffsetMinutes);
     const errors = plan.errors.map((e) => ({ ...e }));
-    nodes.push({ name: s.spec.name, role: s.spec.role, files: orderFiles([...rotations.keys()], rotations), facts, ...errors.length ? { collectionErrors: errors } : {} });
+    nodes.push({ name: s.spec.name, role: s.spec.role, files: orderFiles(files, rotations), facts, ...errors.length ? { collectionErrors: errors } : {} });
   }
   return { nodes, warnings: [] };
 }

@@ -409,18 +409,20 @@ async function plannedInventory(runs: NodeRun[], defaultOffsetMinutes: number, m
   for (const [k, plan] of plans.entries()) {
     const s = runs[k].spooled;
     if (!plan?.files.length) return undefined;
-    const rotations = new Map<LogFile, Rotation>();
+    const files: LogFile[] = [];
+    const rotations: Rotation[] = [];
     for (const { file, local, landing } of plan.files) {
       const base = path.basename(local);
       const c = classifyFileName(base);
       if (!c) continue;
       const lf = localFile(s.spec.name, c.kind, local, base, file);
       lf.open = () => Readable.from(watchedFollowing(local, landing, misread), { highWaterMark: 1 });
-      rotations.set(lf, c.rotation);
+      files.push(lf);
+      rotations.push(c.rotation);
     }
     const facts = analysisFacts(s, defaultOffsetMinutes);
     const errors = plan.errors.map((e) => ({ ...e }));
-    nodes.push({ name: s.spec.name, role: s.spec.role, files: orderFiles([...rotations.keys()], rotations), facts, ...(errors.length ? { collectionErrors: errors } : {}) });
+    nodes.push({ name: s.spec.name, role: s.spec.role, files: orderFiles(files, rotations), facts, ...(errors.length ? { collectionErrors: errors } : {}) });
   }
   return { nodes, warnings: [] };
 }

@@ -73,9 +73,7 @@ function mergeNode(nodes: Map<string, NodeInput>, n: NodeInput): void {
   }
   prev.files.push(...n.files);
   prev.facts = { ...prev.facts, ...n.facts };
-  const rotations = new Map<LogFile, Rotation>();
-  for (const f of prev.files) rotations.set(f, classifyFileName(path.basename(f.path))?.rotation ?? { group: 2, value: 0, compressedName: false });
-  prev.files = orderFiles(prev.files, rotations);
+  prev.files = orderFiles(prev.files, prev.files.map((f) => classifyFileName(path.basename(f.path))?.rotation ?? { group: 2, value: 0, compressedName: false }));
 }
 
 /** A single log file argument: its node is NAME=, else the directory it sits in. */
@@ -89,19 +87,19 @@ async function nodeFromFile(arg: string, p: string, name: string | undefined): P
   }
   const node = name ?? path.basename(path.dirname(path.resolve(p)));
   const f = localFile(node, c.kind, p, base, await fs.stat(p));
-  return { name: node, role: roleOf(node), files: orderFiles([f], new Map([[f, c.rotation]])), facts: {} };
+  return { name: node, role: roleOf(node), files: orderFiles([f], [c.rotation]), facts: {} };
 }
 
 /** This machine's own evidence, from the catalog's locations. */
 async function localMachine(): Promise<NodeInput[]> {
   const files: LogFile[] = [];
-  const rotations = new Map<LogFile, Rotation>();
+  const rotations: Rotation[] = [];
   for (const found of await findLocalFiles(catalogGlobs())) {
     if (found.refused) continue;
     const c = classifyFileName(path.basename(found.path));
     if (!c || c.kind !== found.kind) continue;
     const f = localFile('local', c.kind, found.path, found.path, found);
-    rotations.set(f, c.rotation);
+    rotations.push(c.rotation);
     files.push(f);
   }
   if (!files.length) return [];

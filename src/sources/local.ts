@@ -55,17 +55,24 @@ async function walk(dir: string, root: string, out: Found[], warnings: string[],
 
 /** Oldest-first order of a node's files, grouped by kind (LOG_KINDS), then by path. */
 export function byAge<F extends { kind: LogKind; path: string }>(files: readonly F[], rotation: (f: F) => Rotation): F[] {
-  return [...files].sort((a, b) => {
-    const k = LOG_KINDS.indexOf(a.kind) - LOG_KINDS.indexOf(b.kind);
-    if (k !== 0) return k;
-    const r = compareRotation(rotation(a), rotation(b));
-    return r !== 0 ? r : a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
-  });
+  return [...files].sort((a, b) => compareAge(a, rotation(a), b, rotation(b)));
 }
 
-/** byAge's order of a node's files; `order` numbers that sequence. */
-export function orderFiles(files: LogFile[], rotations: Map<LogFile, Rotation>): LogFile[] {
-  const sorted = byAge(files, (f) => rotations.get(f)!);
+function compareAge(a: { kind: LogKind; path: string }, ra: Rotation, b: { kind: LogKind; path: string }, rb: Rotation): number {
+  const k = LOG_KINDS.indexOf(a.kind) - LOG_KINDS.indexOf(b.kind);
+  if (k !== 0) return k;
+  const r = compareRotation(ra, rb);
+  return r !== 0 ? r : a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+}
+
+/**
+ * byAge's order of a node's files, `rotations[i]` being that of `files[i]`; `order` numbers that
+ * sequence. Arrays side by side, not a Map from file to rotation: a bundle of 200,000 members grew
+ * such a Map to 200,000 entries, each growth leaving its old table to a full collection.
+ */
+export function orderFiles(files: LogFile[], rotations: readonly Rotation[]): LogFile[] {
+  const at = Array.from(files, (_, i) => i).sort((a, b) => compareAge(files[a], rotations[a], files[b], rotations[b]));
+  const sorted = at.map((i) => files[i]);
   sorted.forEach((f, i) => (f.order = i));
   return sorted;
 }
@@ -92,13 +99,8 @@ export function localFile(node: string, kind: LogKind, abs: string, rel: string,
 export async function nodeFromDirectory(name: string, dir: string, warnings: string[]): Promise<NodeInput> {
   const found: Found[] = [];
   await walk(dir, dir, found, warnings, name);
-  const rotations = new Map<LogFile, Rotation>();
-  const files = found.map((f) => {
-    const lf = localFile(name, f.kind, f.abs, f.rel, f.stat);
-    rotations.set(lf, f.rotation);
-    return lf;
-  });
-  return { name, role: roleOf(name), files: orderFiles(files, rotations), facts: await factsIn(dir) };
+  const files = found.map((f) => localFile(name, f.kind, f.abs, f.rel, f.stat));
+  return { name, role: roleOf(name), files: orderFiles(files, found.map((f) => f.rotation)), facts: await factsIn(dir) };
 }
 
 /** Facts collect wrote beside the logs (an unpacked bundle's facts/ folder): how full the disks and memory were. */

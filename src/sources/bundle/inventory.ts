@@ -118,7 +118,7 @@ export async function inventoryFromReader(b: BundleReader): Promise<Inventory> {
   for (const mn of byNode.values()) {
     const prefix = `nodes/${mn.name}/logs/`;
     const files: LogFile[] = [];
-    const rotations = new Map<LogFile, Rotation>();
+    const rotations: Rotation[] = [];
     // collect copies what its patterns match (ha.log*, --path globs), which may be a name that is
     // not an SMS log's (ha.log.bak), and a bundle may be changed by hand: said, not skipped in silence.
     const unread: string[] = [];
@@ -139,7 +139,7 @@ export async function inventoryFromReader(b: BundleReader): Promise<Inventory> {
       const lf = b.reading.fitsInHand(place, e.size)
         ? new SmallMemberFile(mn.name, c.kind, shown, e.size, e.mtime.getTime(), b.reading, place)
         : new MemberFile(mn.name, c.kind, shown, e.size, e.mtime.getTime(), b.reading, place);
-      rotations.set(lf, c.rotation);
+      rotations.push(c.rotation);
       files.push(lf);
     }
     const facts = factsOf(mn, (m) => warnings.push(m));
