@@ -96,7 +96,12 @@ export async function writeAllRecords(out: NodeJS.WritableStream, inv: Inventory
   const firstLine = new Float64Array(files.length);
   /** Files read whole at the first look: their rows. */
   const held = new Map<number, RowBatch[]>();
-  if (files.length > limits.openAtOnce) {
+  // With a time window or a pattern, files are all opened at once, as with few: the first look
+  // read a file with no rows shown to its end, in this thread, to find none, where a worker reads
+  // it beside the others (200 rotations, 6 hours of them shown: 5.9-6.0 s looking first, 3.4-3.8 s
+  // without); and only files with rows shown hold rows for long.
+  const filtered = filter.from !== undefined || filter.to !== undefined || filter.grep !== undefined;
+  if (files.length > limits.openAtOnce && !filtered) {
     let room = limits.heldBytes;
     for (let k = 0; k < files.length; k++) {
       const look = await firstLook(files[k], jobs[nodeOf[k]], room);

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
 import { Readable, Writable } from 'node:stream';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -129,11 +130,11 @@ describe('writeAllRecords (timeline --all)', function () {
       const body = (r % 4 ? '' : 'java.lang.OutOfMemoryError: Java heap space\n\tat x.y(Z.java:1)\n') + Array.from({ length: 400 }, (_, i) => `${at(t0 + i * 150)} INFO [ha] rotation ${r} line ${i}`).join('\n');
       inv.nodes[r % 2].files.push(file(r % 2 ? 'secondary' : 'primary', 'ha', `ha.log.${r + 10}`, 10 + r, body, 777));
     }
-    const withLimits = async (threads: number, limits: { openAtOnce: number; heldBytes: number }): Promise<{ out: Buffer; warnings: string[] }> => {
+    const withLimits = async (threads: number, limits: { openAtOnce: number; heldBytes: number }, filter: TimelineFilter = {}): Promise<{ out: Buffer; warnings: string[] }> => {
       const parts: Buffer[] = [];
       const warnings: string[] = [];
       const sink = new Writable({ write: (chunk: Buffer, _enc, done) => void (parts.push(Buffer.from(chunk)), done()) });
-      await writeAllRecords(sink as unknown as NodeJS.WritableStream, inv, {}, 'ndjson', threads, (m) => warnings.push(m), limits);
+      await writeAllRecords(sink as unknown as NodeJS.WritableStream, inv, filter, 'ndjson', threads, (m) => warnings.push(m), limits);
       return { out: Buffer.concat(parts), warnings };
     };
     const want = await withLimits(1, { openAtOnce: Infinity, heldBytes: 0 });
@@ -146,7 +147,48 @@ describe('writeAllRecords (timeline --all)', function () {
       }
     }
     assert.ok(want.out.toString().includes('rotation 17 line 399'));
+    // A pattern: every file opened at once, as with few files (a first look could read a whole file to find nothing).
+    const grep: TimelineFilter = { grep: /line 3\d7|step \d*7\b/ };
+    const grepped = await withLimits(1, { openAtOnce: Infinity, heldBytes: 0 }, grep);
+    assert.ok(grepped.out.length > 0 && grepped.out.length < want.out.length / 5);
+    for (const threads of [1, 2]) assert.ok((await withLimits(threads, { openAtOnce: 0, heldBytes: 1 << 30 }, grep)).out.equals(grepped.out), `--grep, ${threads} thread(s)`);
     assert.ok(want.warnings.some((w) => w.includes('EIO')) && want.warnings.some((w) => w.includes('binary')), want.warnings.join('\n'));
+  });
+
+  it('closes every file it looked into first, and every file still open when the reader goes away', async () => {
+    // Files larger than one read (1 MiB): a smaller one is closed by its stream at its end anyway.
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'smsdiag-fds-'));
+    try {
+      for (const node of ['primary', 'secondary']) {
+        mkdirSync(path.join(dir, node));
+        for (let r = 1; r <= 3; r++) {
+          const t0 = Date.parse('2017-10-12T00:00:00Z') - r * 86_400_000;
+          writeFileSync(path.join(dir, node, `ha.log.${r}`), Array.from({ length: 25_000 }, (_, i) => `${at(t0 + i * 1000)} INFO [ha] rotation ${r} line ${i}\n`).join(''));
+        }
+      }
+      const inv = await resolveInputs([dir], {});
+      const fds = (): number => readdirSync('/proc/self/fd').length;
+      const lookFirst = { openAtOnce: 0, heldBytes: 0 };
+      const before = fds();
+      let rows = 0;
+      const counting = new Writable({ write: (chunk: Buffer, _enc, done) => void ((rows += chunk.toString().split('\n').length - 1), done()) });
+      await writeAllRecords(counting as unknown as NodeJS.WritableStream, inv, {}, 'ndjson', 1, () => undefined, lookFirst);
+      assert.equal(rows, 6 * 25_000);
+      assert.equal(fds(), before, 'files left open after the timeline');
+      let taken = 0;
+      const closing = new Writable({
+        write(chunk: Buffer, _enc, done) {
+          taken += chunk.length;
+          if (taken > 100_000) closing.destroy();
+          done();
+        },
+      });
+      await writeAllRecords(closing as unknown as NodeJS.WritableStream, inv, {}, 'ndjson', 1, () => undefined, { openAtOnce: Infinity, heldBytes: 0 });
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(fds(), before, 'files left open after the reader went away');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('stops reading a file its worker gave up on (binary data)', async () => {

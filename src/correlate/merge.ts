@@ -111,43 +111,50 @@ export async function mergeRows(sources: MergeSources, row: (b: RowBatch, i: num
   for (let k = 0; k < sources.count; k++) (Number.isNaN(sources.firstTime(k)) ? atOnce : later).push(k);
   // All opened before any is waited for: in worker threads they are then read side by side.
   const opened = atOnce.map((k) => [k, opening(k)] as const);
-  for (const [k, it] of opened) await enter(k, it);
-  const firstBefore = (a: number, b: number): boolean => keyBefore(sources.firstTime(a), sources.rank(a), sources.firstLine(a), a, sources.firstTime(b), sources.rank(b), sources.firstLine(b), b);
-  later.sort((a, b) => (firstBefore(a, b) ? -1 : 1));
   // Opened ahead of their first row, in `later` order (the first ones of it): see MergeSources.ahead.
   const ready: Array<readonly [number, AsyncIterator<RowBatch> | undefined]> = [];
-  let next = 0;
-  for (;;) {
-    // Sources whose first row is the next to go out join the heap...
+  try {
+    for (const [k, it] of opened) await enter(k, it);
+    const firstBefore = (a: number, b: number): boolean => keyBefore(sources.firstTime(a), sources.rank(a), sources.firstLine(a), a, sources.firstTime(b), sources.rank(b), sources.firstLine(b), b);
+    later.sort((a, b) => (firstBefore(a, b) ? -1 : 1));
+    let next = 0;
     for (;;) {
-      const k = ready.length ? ready[0][0] : next < later.length ? later[next] : -1;
-      const top = heap[0];
-      if (k < 0 || (top && keyBefore(top.batch.times[top.i], top.rank, top.batch.lines[top.i], top.k, sources.firstTime(k), sources.rank(k), sources.firstLine(k), k))) break;
-      await enter(k, ready.length ? ready.shift()![1] : opening(later[next++]));
-    }
-    // ...and the next few are opened while fewer are open.
-    while (next < later.length && heap.length + ready.length < sources.ahead) {
-      const k = later[next++];
-      ready.push([k, opening(k)]);
-    }
-    if (!heap.length) return;
-    const top = heap[0];
-    const wait = row(top.batch, top.i);
-    if (wait) await wait;
-    if (++top.i === top.batch.ends.length) {
-      const batch = await nextBatch(top.it);
-      if (!batch) {
-        const last = heap.pop()!;
-        if (heap.length) {
-          heap[0] = last;
-          down(0);
-        }
-        continue;
+      // Sources whose first row is the next to go out join the heap...
+      for (;;) {
+        const k = ready.length ? ready[0][0] : next < later.length ? later[next] : -1;
+        const top = heap[0];
+        if (k < 0 || (top && keyBefore(top.batch.times[top.i], top.rank, top.batch.lines[top.i], top.k, sources.firstTime(k), sources.rank(k), sources.firstLine(k), k))) break;
+        await enter(k, ready.length ? ready.shift()![1] : opening(later[next++]));
       }
-      top.batch = batch;
-      top.i = 0;
+      // ...and the next few are opened while fewer are open.
+      while (next < later.length && heap.length + ready.length < sources.ahead) {
+        const k = later[next++];
+        ready.push([k, opening(k)]);
+      }
+      if (!heap.length) return;
+      const top = heap[0];
+      const wait = row(top.batch, top.i);
+      if (wait) await wait;
+      if (++top.i === top.batch.ends.length) {
+        const batch = await nextBatch(top.it);
+        if (!batch) {
+          const last = heap.pop()!;
+          if (heap.length) {
+            heap[0] = last;
+            down(0);
+          }
+          continue;
+        }
+        top.batch = batch;
+        top.i = 0;
+      }
+      down(0);
     }
-    down(0);
+  } catch (err) {
+    // Stopped early (the reader went away, a source failed): the sources still open let go of
+    // their files. Not waited for: a source that never answers (a silent peer) would hold this.
+    for (const it of [...opened.map(([, i]) => i), ...heap.map((h) => h.it), ...ready.map(([, i]) => i)]) void it?.return?.(undefined).catch(() => undefined);
+    throw err;
   }
 }
 

@@ -194,6 +194,9 @@ async function* rawText(file: LogFile, warn: Warn): AsyncGenerator<Buffer> {
       yield* chain(head, rest);
     } catch (err) {
       warn(`${file.node}: reading ${file.path} stopped early: ${errorText(err)}`);
+    } finally {
+      // A reader that stops before the end (timeline's first look at a file) closes the file.
+      src?.destroy();
     }
     return;
   }
