@@ -170,7 +170,7 @@ async function manyRotations(count: number): Promise<string> {
     }
     writeFileSync(path.join(dir, '.complete'), `${count}\n`);
   }
-  const mb = readdirSync(dir).filter((n) => !n.startsWith('.')).reduce((sum, n) => sum + readdirSync(path.join(dir, n)).reduce((s2, f) => s2 + statSync(path.join(dir, n, f)).size, 0), 0) / (1 << 20);
+  const mb = files(dir).bytes / (1 << 20);
   const t = timed('sh', ['-c', `"${process.execPath}" "${CLI}" timeline "${dir}" --all --format ndjson > /dev/null`]);
   const a = timed(process.execPath, [CLI, 'analyze', dir, '--json']);
   return `${2 * count} rotations of 25,000 lines (two nodes, ${mb.toFixed(0)} MB), one round: timeline --all ${t.wall.toFixed(2)} s, peak RSS ${t.rssMb.toFixed(0)} MB; analyze ${a.wall.toFixed(2)} s, peak RSS ${a.rssMb.toFixed(0)} MB`;

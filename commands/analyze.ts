@@ -7,7 +7,7 @@ import { parseThresholds, parseUserTime } from '../src/cli/times';
 import { analyzeInventory } from '../src/analyze';
 import { loadRules } from '../src/rules/engine';
 import { jsonPieces } from '../src/report/json';
-import { OutputClosed, outputWriter } from '../src/report/out';
+import { writeTo } from '../src/report/out';
 import { renderTable } from '../src/report/table';
 import { renderSummary } from '../src/report/summary';
 import { writeHtmlReport } from '../src/report/html-file';
@@ -70,14 +70,9 @@ Times without a zone are the node's local time: give each node's offset with --t
     if (format === 'json') {
       // In pieces, each when the reader has room: the whole document at once, with its copy on
       // the way out, was most of the peak for many files.
-      const out = outputWriter(process.stdout);
-      try {
-        for (const piece of jsonPieces(report)) await out.write(piece);
-      } catch (err) {
-        if (!(err instanceof OutputClosed)) throw err;
-      } finally {
-        out.release();
-      }
+      await writeTo(process.stdout, async (write) => {
+        for (const piece of jsonPieces(report)) await write(piece);
+      });
     }
     else if (format === 'text') {
       // The knowledge base is only read for the summary's advice; table and JSON runs skip loading it.

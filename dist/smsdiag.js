@@ -51588,6 +51588,16 @@ function outputWriter(out) {
     }
   };
 }
+async function writeTo(out, body) {
+  const writer = outputWriter(out);
+  try {
+    await body((chunk, done) => writer.write(chunk, done));
+  } catch (err) {
+    if (!(err instanceof OutputClosed)) throw err;
+  } finally {
+    writer.release();
+  }
+}
 
 // src/report/table.ts
 var import_cli_table3 = __toESM(require_cli_table3());
@@ -52010,14 +52020,9 @@ Times without a zone are the node's local time: give each node's offset with --t
     if (flags.html) await writeHtmlReport(analysis, flags.html);
     const format = jsonOrFormat(flags.json, flags.format, process.stdout.isTTY ? "text" : "table");
     if (format === "json") {
-      const out = outputWriter(process.stdout);
-      try {
-        for (const piece of jsonPieces(report)) await out.write(piece);
-      } catch (err) {
-        if (!(err instanceof OutputClosed)) throw err;
-      } finally {
-        out.release();
-      }
+      await writeTo(process.stdout, async (write) => {
+        for (const piece of jsonPieces(report)) await write(piece);
+      });
     } else if (format === "text") {
       const { adviceFor: adviceFor2 } = await Promise.resolve().then(() => (init_lookup(), lookup_exports));
       writeReadable(renderSummary(report, adviceFor2, proseWidth()), flags.color);
@@ -52533,37 +52538,35 @@ function rowFormat(format, nodeWidth) {
 }
 var WRITE_BYTES = 256 * 1024;
 async function writeRows(out, format, merge) {
-  const spare = [];
-  let buf = Buffer.allocUnsafe(WRITE_BYTES);
-  let used = 0;
-  const writer = outputWriter(out);
-  const write = (bytes, done) => writer.write(bytes, done);
-  const flush = () => {
-    const full = buf;
-    const written = write(full.subarray(0, used), () => spare.push(full));
-    buf = spare.pop() ?? Buffer.allocUnsafe(WRITE_BYTES);
-    used = 0;
-    return written;
-  };
-  const json = format === "json";
-  let first = true;
-  const put = (bytes) => {
-    if (used + bytes.length <= buf.length) {
-      buf.set(bytes, used);
-      used += bytes.length;
+  await writeTo(out, async (write) => {
+    const spare = [];
+    let buf = Buffer.allocUnsafe(WRITE_BYTES);
+    let used = 0;
+    const flush = () => {
+      const full = buf;
+      const written = write(full.subarray(0, used), () => spare.push(full));
+      buf = spare.pop() ?? Buffer.allocUnsafe(WRITE_BYTES);
+      used = 0;
+      return written;
+    };
+    const json = format === "json";
+    let first = true;
+    const put = (bytes) => {
+      if (used + bytes.length <= buf.length) {
+        buf.set(bytes, used);
+        used += bytes.length;
+        return void 0;
+      }
+      return flush().then(() => bytes.length > buf.length ? write(bytes) : void put(bytes));
+    };
+    const putRow = (b, i) => {
+      const from = i ? b.ends[i - 1] : 0;
+      const length = b.ends[i] - from;
+      if (used + length > buf.length) return put(rowBytes(b, i));
+      buf.set(new Uint8Array(b.bytes.buffer, b.bytes.byteOffset + from, length), used);
+      used += length;
       return void 0;
-    }
-    return flush().then(() => bytes.length > buf.length ? write(bytes) : void put(bytes));
-  };
-  const putRow = (b, i) => {
-    const from = i ? b.ends[i - 1] : 0;
-    const length = b.ends[i] - from;
-    if (used + length > buf.length) return put(rowBytes(b, i));
-    buf.set(new Uint8Array(b.bytes.buffer, b.bytes.byteOffset + from, length), used);
-    used += length;
-    return void 0;
-  };
-  try {
+    };
     if (json) put(OPEN);
     await merge((b, i) => {
       if (json) {
@@ -52575,11 +52578,7 @@ async function writeRows(out, format, merge) {
     });
     if (json) await put(first ? EMPTY_CLOSE : CLOSE);
     if (used) await flush();
-  } catch (err) {
-    if (!(err instanceof OutputClosed)) throw err;
-  } finally {
-    writer.release();
-  }
+  });
 }
 var OPEN = Buffer.from("[");
 var NEWLINE = Buffer.from("\n");
@@ -52950,14 +52949,15 @@ async function firstLook(file, job, room) {
   const warnings = [];
   const it = fileRows(file, job, (m) => warnings.push(m), void 0, LOOK_BYTES);
   const a = await it.next();
-  if (a.done) return { kind: "whole", rows: [], warnings };
+  if (a.done) return { whole: { warnings } };
+  const first = { time: a.value.times[0], line: a.value.lines[0] };
   const b = await it.next();
-  if (b.done && heldSize(a.value) <= room) return { kind: "whole", rows: [a.value], warnings };
+  if (b.done && heldSize(a.value) <= room) return { first, whole: { rows: a.value, warnings } };
   await it.return(void 0);
-  return { kind: "begins", first: { time: a.value.times[0], line: a.value.lines[0] } };
+  return { first };
 }
 async function* fromHand(rows) {
-  yield* rows;
+  yield rows;
 }
 async function writeAllRecords(out, inv, filter, format, threads, warn, limits = { openAtOnce: OPEN_AT_ONCE, heldBytes: HELD_BYTES }) {
   const nodeWidth = nodeColumnWidth(inv.nodes.map((n) => n.name));
@@ -52981,15 +52981,14 @@ async function writeAllRecords(out, inv, filter, format, threads, warn, limits =
     let room = limits.heldBytes;
     for (let k = 0; k < files.length; k++) {
       const look = await firstLook(files[k], jobs[nodeOf[k]], room);
-      if (look.kind === "whole") {
-        held.set(k, look.rows);
-        if (look.warnings.length) warnings.set(k, look.warnings);
-        room -= look.rows.reduce((sum, b) => sum + heldSize(b), 0);
+      if (look.whole) {
+        held.set(k, look.whole.rows);
+        if (look.whole.warnings.length) warnings.set(k, look.whole.warnings);
+        if (look.whole.rows) room -= heldSize(look.whole.rows);
       }
-      const first = look.kind === "whole" ? look.rows[0] && { time: look.rows[0].times[0], line: look.rows[0].lines[0] } : look.first;
-      if (first) {
-        firstTime[k] = first.time;
-        firstLine[k] = first.line;
+      if (look.first) {
+        firstTime[k] = look.first.time;
+        firstLine[k] = look.first.line;
       }
     }
   }
@@ -53002,9 +53001,11 @@ async function writeAllRecords(out, inv, filter, format, threads, warn, limits =
     firstLine: (k) => firstLine[k],
     ahead: threaded ? OPEN_AHEAD : 0,
     open(k) {
-      const rows = held.get(k);
-      held.delete(k);
-      if (rows) return rows.length ? fromHand(rows) : void 0;
+      if (held.has(k)) {
+        const rows = held.get(k);
+        held.delete(k);
+        return rows && fromHand(rows);
+      }
       return threaded ? threaded.open(k) : fileRows(files[k], jobs[nodeOf[k]], warnOf(k));
     }
   };

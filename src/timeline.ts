@@ -43,8 +43,14 @@ const OPEN_AHEAD = 4;
 /** Rows of small files kept from their first reading, in bytes with their columns (see OPEN_AT_ONCE). */
 export const HELD_BYTES = 16 << 20;
 
-/** What the first reading of a file (see OPEN_AT_ONCE) found: its rows and warnings when it has no more, else where its rows begin. */
-type FirstLook = { kind: 'whole'; rows: RowBatch[]; warnings: string[] } | { kind: 'begins'; first: { time: number; line: number } };
+/**
+ * What the first reading of a file (see OPEN_AT_ONCE) found: where its rows begin, if it has any,
+ * and, when that reading was all of it, its rows (if any) and warnings.
+ */
+interface FirstLook {
+  first?: { time: number; line: number };
+  whole?: { rows?: RowBatch; warnings: string[] };
+}
 
 /** Memory a batch held takes, about: its bytes, its columns, its objects. */
 function heldSize(b: RowBatch): number {
@@ -59,16 +65,17 @@ async function firstLook(file: LogFile, job: RowJob, room: number): Promise<Firs
   const warnings: string[] = [];
   const it = fileRows(file, job, (m) => warnings.push(m), undefined, LOOK_BYTES);
   const a = await it.next();
-  if (a.done) return { kind: 'whole', rows: [], warnings };
+  if (a.done) return { whole: { warnings } };
+  const first = { time: a.value.times[0], line: a.value.lines[0] };
   const b = await it.next();
-  if (b.done && heldSize(a.value) <= room) return { kind: 'whole', rows: [a.value], warnings };
+  if (b.done && heldSize(a.value) <= room) return { first, whole: { rows: a.value, warnings } };
   // Read again when the merge gets there: its warnings are said then.
   await it.return(undefined);
-  return { kind: 'begins', first: { time: a.value.times[0], line: a.value.lines[0] } };
+  return { first };
 }
 
-async function* fromHand(rows: RowBatch[]): AsyncGenerator<RowBatch> {
-  yield* rows;
+async function* fromHand(rows: RowBatch): AsyncGenerator<RowBatch> {
+  yield rows;
 }
 
 /**
@@ -94,8 +101,8 @@ export async function writeAllRecords(out: NodeJS.WritableStream, inv: Inventory
   const warnOf = (k: number): Warn => (m) => void (warnings.get(k) ?? warnings.set(k, []).get(k)!).push(m);
   const firstTime = new Float64Array(files.length).fill(Number.NaN);
   const firstLine = new Float64Array(files.length);
-  /** Files read whole at the first look: their rows. */
-  const held = new Map<number, RowBatch[]>();
+  /** Files read whole at the first look: their rows, if any. */
+  const held = new Map<number, RowBatch | undefined>();
   // With a time window or a pattern, files are all opened at once, as with few: the first look
   // read a file with no rows shown to its end, in this thread, to find none, where a worker reads
   // it beside the others (200 rotations, 6 hours of them shown: 5.9-6.0 s looking first, 3.4-3.8 s
@@ -105,15 +112,14 @@ export async function writeAllRecords(out: NodeJS.WritableStream, inv: Inventory
     let room = limits.heldBytes;
     for (let k = 0; k < files.length; k++) {
       const look = await firstLook(files[k], jobs[nodeOf[k]], room);
-      if (look.kind === 'whole') {
-        held.set(k, look.rows);
-        if (look.warnings.length) warnings.set(k, look.warnings);
-        room -= look.rows.reduce((sum, b) => sum + heldSize(b), 0);
+      if (look.whole) {
+        held.set(k, look.whole.rows);
+        if (look.whole.warnings.length) warnings.set(k, look.whole.warnings);
+        if (look.whole.rows) room -= heldSize(look.whole.rows);
       }
-      const first = look.kind === 'whole' ? look.rows[0] && { time: look.rows[0].times[0], line: look.rows[0].lines[0] } : look.first;
-      if (first) {
-        firstTime[k] = first.time;
-        firstLine[k] = first.line;
+      if (look.first) {
+        firstTime[k] = look.first.time;
+        firstLine[k] = look.first.line;
       }
     }
   }
@@ -126,9 +132,11 @@ export async function writeAllRecords(out: NodeJS.WritableStream, inv: Inventory
     firstLine: (k) => firstLine[k],
     ahead: threaded ? OPEN_AHEAD : 0,
     open(k) {
-      const rows = held.get(k);
-      held.delete(k);
-      if (rows) return rows.length ? fromHand(rows) : undefined;
+      if (held.has(k)) {
+        const rows = held.get(k);
+        held.delete(k);
+        return rows && fromHand(rows);
+      }
       return threaded ? threaded.open(k) : fileRows(files[k], jobs[nodeOf[k]], warnOf(k));
     },
   };

@@ -13,8 +13,8 @@ import { junkFile, memoryFile } from './helpers/memory-file';
 
 type Format = 'ndjson' | 'text' | 'json';
 
-/** What writeAllRecords wrote and warned, with `threads` threads. */
-async function run(inv: Inventory, format: Format, threads: number, filter: TimelineFilter = {}): Promise<{ out: Buffer; warnings: string[]; writes: number }> {
+/** What writeAllRecords wrote and warned, with `threads` threads (and its limits when given). */
+async function run(inv: Inventory, format: Format, threads: number, filter: TimelineFilter = {}, limits?: { openAtOnce: number; heldBytes: number }): Promise<{ out: Buffer; warnings: string[]; writes: number }> {
   const parts: Buffer[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _enc, done) {
@@ -23,7 +23,7 @@ async function run(inv: Inventory, format: Format, threads: number, filter: Time
     },
   });
   const warnings: string[] = [];
-  await writeAllRecords(sink as unknown as NodeJS.WritableStream, inv, filter, format, threads, (m) => warnings.push(m));
+  await writeAllRecords(sink as unknown as NodeJS.WritableStream, inv, filter, format, threads, (m) => warnings.push(m), limits);
   return { out: Buffer.concat(parts), warnings, writes: parts.length };
 }
 
@@ -130,13 +130,7 @@ describe('writeAllRecords (timeline --all)', function () {
       const body = (r % 4 ? '' : 'java.lang.OutOfMemoryError: Java heap space\n\tat x.y(Z.java:1)\n') + Array.from({ length: 400 }, (_, i) => `${at(t0 + i * 150)} INFO [ha] rotation ${r} line ${i}`).join('\n');
       inv.nodes[r % 2].files.push(file(r % 2 ? 'secondary' : 'primary', 'ha', `ha.log.${r + 10}`, 10 + r, body, 777));
     }
-    const withLimits = async (threads: number, limits: { openAtOnce: number; heldBytes: number }, filter: TimelineFilter = {}): Promise<{ out: Buffer; warnings: string[] }> => {
-      const parts: Buffer[] = [];
-      const warnings: string[] = [];
-      const sink = new Writable({ write: (chunk: Buffer, _enc, done) => void (parts.push(Buffer.from(chunk)), done()) });
-      await writeAllRecords(sink as unknown as NodeJS.WritableStream, inv, filter, 'ndjson', threads, (m) => warnings.push(m), limits);
-      return { out: Buffer.concat(parts), warnings };
-    };
+    const withLimits = (threads: number, limits: { openAtOnce: number; heldBytes: number }, filter: TimelineFilter = {}): ReturnType<typeof run> => run(inv, 'ndjson', threads, filter, limits);
     const want = await withLimits(1, { openAtOnce: Infinity, heldBytes: 0 });
     for (const threads of [1, 2]) {
       for (const limits of [{ openAtOnce: 0, heldBytes: 0 }, { openAtOnce: 4, heldBytes: 64 << 10 }, { openAtOnce: 0, heldBytes: 1 << 30 }]) {
@@ -170,10 +164,8 @@ describe('writeAllRecords (timeline --all)', function () {
       const fds = (): number => readdirSync('/proc/self/fd').length;
       const lookFirst = { openAtOnce: 0, heldBytes: 0 };
       const before = fds();
-      let rows = 0;
-      const counting = new Writable({ write: (chunk: Buffer, _enc, done) => void ((rows += chunk.toString().split('\n').length - 1), done()) });
-      await writeAllRecords(counting as unknown as NodeJS.WritableStream, inv, {}, 'ndjson', 1, () => undefined, lookFirst);
-      assert.equal(rows, 6 * 25_000);
+      const looked = await run(inv, 'ndjson', 1, {}, lookFirst);
+      assert.equal(looked.out.toString().split('\n').length - 1, 6 * 25_000);
       assert.equal(fds(), before, 'files left open after the timeline');
       let taken = 0;
       const closing = new Writable({

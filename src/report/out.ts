@@ -55,3 +55,18 @@ export function outputWriter(out: NodeJS.WritableStream): OutputWriter {
     },
   };
 }
+
+/**
+ * Runs `body`, which writes to `out` with `write` (see outputWriter); a reader that goes away
+ * ends the writing quietly, as a pipe's writer would (`| head`), and so ends `body` there.
+ */
+export async function writeTo(out: NodeJS.WritableStream, body: (write: OutputWriter['write']) => Promise<void>): Promise<void> {
+  const writer = outputWriter(out);
+  try {
+    await body((chunk, done) => writer.write(chunk, done));
+  } catch (err) {
+    if (!(err instanceof OutputClosed)) throw err;
+  } finally {
+    writer.release();
+  }
+}

@@ -5,7 +5,7 @@ import { colourize } from './colour';
 import { parseTimestamp } from '../ingest/timestamp';
 import type { RowBatch } from '../correlate/merge';
 import { fileKeys, rowBytes } from './rows';
-import { OutputClosed, outputWriter } from './out';
+import { writeTo } from './out';
 
 /** The line without its leading timestamp: the time has its own column. */
 function messageOf(line: string): string {
@@ -129,41 +129,40 @@ const WRITE_BYTES = 256 * 1024;
  * brackets and commas added here, the rest copied as the rows were made.
  */
 export async function writeRows(out: NodeJS.WritableStream, format: Exclude<TimelineFormat, 'table'>, merge: (row: (b: RowBatch, i: number) => void | Promise<void>) => Promise<void>): Promise<void> {
-  // Buffers the stream is done with are used again: a new one per write was half of what this
-  // thread allocated outside the heap (the rows' batches are the other half), and each such
-  // growth hastens a full collection.
-  const spare: Buffer[] = [];
-  let buf: Buffer = Buffer.allocUnsafe(WRITE_BYTES);
-  let used = 0;
-  const writer = outputWriter(out);
-  const write = (bytes: Uint8Array, done?: () => void): Promise<void> => writer.write(bytes, done);
-  const flush = (): Promise<void> => {
-    const full = buf;
-    const written = write(full.subarray(0, used), () => spare.push(full));
-    buf = spare.pop() ?? Buffer.allocUnsafe(WRITE_BYTES);
-    used = 0;
-    return written;
-  };
-  const json = format === 'json';
-  let first = true;
-  const put = (bytes: Uint8Array): Promise<void> | undefined => {
-    if (used + bytes.length <= buf.length) {
-      buf.set(bytes, used);
-      used += bytes.length;
+  // A reader that goes away (`| head`) ends the merge there, as a pipe's writer would.
+  await writeTo(out, async (write) => {
+    // Buffers the stream is done with are used again: a new one per write was half of what this
+    // thread allocated outside the heap (the rows' batches are the other half), and each such
+    // growth hastens a full collection.
+    const spare: Buffer[] = [];
+    let buf: Buffer = Buffer.allocUnsafe(WRITE_BYTES);
+    let used = 0;
+    const flush = (): Promise<void> => {
+      const full = buf;
+      const written = write(full.subarray(0, used), () => spare.push(full));
+      buf = spare.pop() ?? Buffer.allocUnsafe(WRITE_BYTES);
+      used = 0;
+      return written;
+    };
+    const json = format === 'json';
+    let first = true;
+    const put = (bytes: Uint8Array): Promise<void> | undefined => {
+      if (used + bytes.length <= buf.length) {
+        buf.set(bytes, used);
+        used += bytes.length;
+        return undefined;
+      }
+      return flush().then(() => (bytes.length > buf.length ? write(bytes) : void put(bytes)));
+    };
+    /** Row i of b; the common case (it fits) without a view of it: one per row was most of this thread's garbage. */
+    const putRow = (b: RowBatch, i: number): Promise<void> | undefined => {
+      const from = i ? b.ends[i - 1] : 0;
+      const length = b.ends[i] - from;
+      if (used + length > buf.length) return put(rowBytes(b, i));
+      buf.set(new Uint8Array(b.bytes.buffer, b.bytes.byteOffset + from, length), used);
+      used += length;
       return undefined;
-    }
-    return flush().then(() => (bytes.length > buf.length ? write(bytes) : void put(bytes)));
-  };
-  /** Row i of b; the common case (it fits) without a view of it: one per row was most of this thread's garbage. */
-  const putRow = (b: RowBatch, i: number): Promise<void> | undefined => {
-    const from = i ? b.ends[i - 1] : 0;
-    const length = b.ends[i] - from;
-    if (used + length > buf.length) return put(rowBytes(b, i));
-    buf.set(new Uint8Array(b.bytes.buffer, b.bytes.byteOffset + from, length), used);
-    used += length;
-    return undefined;
-  };
-  try {
+    };
     if (json) put(OPEN);
     await merge((b, i) => {
       if (json) {
@@ -175,12 +174,7 @@ export async function writeRows(out: NodeJS.WritableStream, format: Exclude<Time
     });
     if (json) await put(first ? EMPTY_CLOSE : CLOSE);
     if (used) await flush();
-  } catch (err) {
-    // The reader went away (`| head`): the merge stops there, as a pipe's writer would.
-    if (!(err instanceof OutputClosed)) throw err;
-  } finally {
-    writer.release();
-  }
+  });
 }
 
 const OPEN = Buffer.from('[');

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { Writable } from 'node:stream';
-import { OutputClosed, outputWriter } from '../../src/report/out';
+import { OutputClosed, outputWriter, writeTo } from '../../src/report/out';
 
 /** A reader that takes one chunk per turn of the event loop, keeping at most `room` bytes queued. */
 function slowReader(room: number): { out: Writable; got: Buffer[]; maxQueued: () => number } {
@@ -65,5 +65,28 @@ describe('outputWriter: writes that wait for the reader', () => {
       { error: out.listenerCount('error'), close: out.listenerCount('close'), drain: out.listenerCount('drain') },
       { error: before.error + 1, close: before.close, drain: before.drain },
     );
+  });
+});
+
+describe('writeTo', () => {
+  it('ends the writing quietly when the reader goes away, and lets go of the stream', async () => {
+    const { out, got } = slowReader(16);
+    const before = out.listenerCount('drain');
+    let written = 0;
+    await writeTo(out, async (write) => {
+      for (let i = 0; i < 100; i++) {
+        await write('a line of output\n');
+        written++;
+        if (i === 3) out.destroy();
+      }
+    });
+    assert.equal(written, 4, 'nothing written after the reader went away');
+    assert.ok(got.length >= 1);
+    assert.equal(out.listenerCount('drain'), before);
+  });
+
+  it('passes on any other failure of the body', async () => {
+    const { out } = slowReader(16);
+    await assert.rejects(writeTo(out, async () => Promise.reject(new Error('boom'))), /boom/);
   });
 });
