@@ -55,10 +55,11 @@ Records in the same millisecond keep their order: node, then file rotation, then
     if (flags.all && format === 'table') throw new UsageError('--all writes every record, too many for a table: use --format text, ndjson or json');
     const inventory = await loadInventory(argv as string[], flags);
     const warnings: string[] = [...inventory.warnings];
+    const threads = threadsFor(flags.threads, inventory);
     if (flags.all) {
-      await writeAllRecords(process.stdout, inventory, filter, format as Exclude<TimelineFormat, 'table'>, threadsFor(flags.threads, inventory), (m) => void warnings.push(m));
+      await writeAllRecords(process.stdout, inventory, filter, format as Exclude<TimelineFormat, 'table'>, threads, (m) => void warnings.push(m));
     } else {
-      const key = await keyEvents(inventory, filter, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold), threads: threadsFor(flags.threads, inventory) });
+      const key = await keyEvents(inventory, filter, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold), threads });
       writeTimeline(process.stdout, key, format, inventory.nodes.map((n) => n.name), { width: outputWidth(), colour: useColour(flags.color) });
       if (!key.length && (filter.from !== undefined || filter.to !== undefined)) {
         const { nodes } = (await analyzeInventory(inventory, { rules: loadRules(flags.rules) })).report;

@@ -49338,11 +49338,16 @@ var CORES = (0, import_node_os2.availableParallelism)();
 var DEFAULT_THREADS = Math.min(CORES, 4);
 var THREADED_BYTES = 32 << 20;
 var THREADED_FILES = 1e4;
-function threadsFor(flag, inv) {
-  if (flag !== void 0) return flag;
+function threadsFor(flag, inv, note = (m) => void process.stderr.write(`note: ${m}
+`)) {
   const files = inv.nodes.flatMap((n) => n.files);
+  if (files.length > THREADED_FILES) {
+    if (flag !== void 0 && flag > 1) note(`--threads ${flag} not used: the ${files.length} files are read in one thread, which is faster and takes less memory for more than ${THREADED_FILES} files`);
+    return 1;
+  }
+  if (flag !== void 0) return flag;
   const text = files.reduce((sum, f) => sum + (f.bytes ? 0 : textSize(f)), 0);
-  return text >= THREADED_BYTES && files.length <= THREADED_FILES ? DEFAULT_THREADS : 1;
+  return text >= THREADED_BYTES ? DEFAULT_THREADS : 1;
 }
 var inputFlags = {
   tz: import_core2.Flags.string({ description: "UTC offset of a node's zone-less times, NODE=\xB1HH:MM (repeatable). Default: this machine's zone.", multiple: true, helpGroup: "INPUT" }),
@@ -49353,7 +49358,7 @@ var inputFlags = {
     helpGroup: "INPUT"
   }),
   threads: import_core2.Flags.integer({
-    description: `Worker threads that read and parse the files; 1 does all in one thread. The output is the same either way. Default, for ${THREADED_BYTES >> 20} MB of text or more in at most ${THREADED_FILES} files: the machine's cores, at most 4 (an analysis reads each node in a thread of its own, so it uses at most one per node); one thread otherwise. A bundle's small members do not count as text here: they are read in this thread either way.`,
+    description: `Worker threads that read and parse the files; 1 does all in one thread. The output is the same either way. Default, for ${THREADED_BYTES >> 20} MB of text or more: the machine's cores, at most 4 (an analysis reads each node in a thread of its own, so it uses at most one per node); one thread otherwise. More than ${THREADED_FILES} files are always read in one thread. A bundle's small members do not count as text here: they are read in this thread either way.`,
     min: 1,
     max: 64,
     helpGroup: "INPUT"
@@ -55328,10 +55333,11 @@ Records in the same millisecond keep their order: node, then file rotation, then
     if (flags.all && format === "table") throw new UsageError("--all writes every record, too many for a table: use --format text, ndjson or json");
     const inventory = await loadInventory(argv, flags);
     const warnings = [...inventory.warnings];
+    const threads = threadsFor(flags.threads, inventory);
     if (flags.all) {
-      await writeAllRecords(process.stdout, inventory, filter, format, threadsFor(flags.threads, inventory), (m) => void warnings.push(m));
+      await writeAllRecords(process.stdout, inventory, filter, format, threads, (m) => void warnings.push(m));
     } else {
-      const key2 = await keyEvents(inventory, filter, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold), threads: threadsFor(flags.threads, inventory) });
+      const key2 = await keyEvents(inventory, filter, { rules: loadRules(flags.rules), thresholds: parseThresholds(flags.threshold), threads });
       writeTimeline(process.stdout, key2, format, inventory.nodes.map((n) => n.name), { width: outputWidth(), colour: useColour(flags.color) });
       if (!key2.length && (filter.from !== void 0 || filter.to !== void 0)) {
         const { nodes } = (await analyzeInventory(inventory, { rules: loadRules(flags.rules) })).report;
