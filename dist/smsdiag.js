@@ -48322,9 +48322,12 @@ var SMALL_TOTAL = 8 * 1024 * 1024;
 var MAX_MANIFEST = 64 * 1024 * 1024;
 var READ_WINDOW = 1024 * 1024;
 var SMALL_BLOCK = 64 * 1024;
-var RUN_BYTES = 4 * 1024 * 1024;
+var RUN_BYTES = 256 * 1024;
 var NEAR_BYTES = 256 * 1024;
 var NEAR_RUNS = 4;
+function chunkFor(ulen) {
+  return Math.max(zlib2.constants.Z_MIN_CHUNK, ulen + 1);
+}
 function corrupt(file, why) {
   return new BundleError(`${file} is damaged or truncated (${why}); get the bundle again or check it with "smsdiag verify"`);
 }
@@ -48451,7 +48454,7 @@ function readAhead(fh) {
 }
 function roomFor(a, i) {
   if (i < a.length) return a;
-  const b = new Float64Array(a.length * 2);
+  const b = new a.constructor(a.length * 2);
   b.set(a);
   return b;
 }
@@ -48480,9 +48483,9 @@ var BlockFile = class _BlockFile {
   static async load(file, at, fileSize) {
     let n = 0;
     let coffs = new Float64Array(256);
-    let clens = new Float64Array(256);
+    let clens = new Uint32Array(256);
     let uoffs = new Float64Array(256);
-    let ulens = new Float64Array(256);
+    let ulens = new Uint32Array(256);
     let coff = 0;
     let uoff = 0;
     while (coff < fileSize) {
@@ -48504,7 +48507,7 @@ var BlockFile = class _BlockFile {
       coff += m.clen;
       uoff += m.ulen;
     }
-    return new _BlockFile(file, coffs.slice(0, n), clens.slice(0, n), uoffs.slice(0, n), ulens.slice(0, n), uoff);
+    return new _BlockFile(file, coffs.subarray(0, n), clens.subarray(0, n), uoffs.subarray(0, n), ulens.subarray(0, n), uoff);
   }
   /** The block holding byte `uoff` of the tar stream. */
   find(uoff) {
@@ -48543,7 +48546,7 @@ var BlockFile = class _BlockFile {
     const deflated = this.deflated(i, comp);
     let data;
     try {
-      data = zlib2.inflateRawSync(deflated, { chunkSize: Math.max(zlib2.constants.Z_MIN_CHUNK, this.ulen[i]) });
+      data = zlib2.inflateRawSync(deflated, { chunkSize: chunkFor(this.ulen[i]) });
     } catch (err) {
       throw this.damaged(i, err);
     }
@@ -48625,7 +48628,7 @@ var BlockFile = class _BlockFile {
     for (let k = i; lengthsAgree && k <= last; k++) lengthsAgree = comp.readUInt32LE(this.coff[k] + this.clen[k] - 4 - this.coff[i]) === this.ulen[k];
     if (lengthsAgree) {
       try {
-        data = zlib2.gunzipSync(comp, { chunkSize: Math.max(zlib2.constants.Z_MIN_CHUNK, ulen) });
+        data = zlib2.gunzipSync(comp, { chunkSize: chunkFor(ulen) });
       } catch {
         data = null;
       }
