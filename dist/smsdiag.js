@@ -52651,17 +52651,21 @@ async function mergeRows(sources, row) {
     const firstBefore = (a, b) => keyBefore(sources.firstTime(a), sources.rank(a), sources.firstLine(a), a, sources.firstTime(b), sources.rank(b), sources.firstLine(b), b);
     later2.sort((a, b) => firstBefore(a, b) ? -1 : 1);
     let next = 0;
+    const openAhead = () => {
+      while (next < later2.length && heap.length + ready.length < sources.ahead) {
+        const k = later2[next++];
+        ready.push([k, opening(k)]);
+      }
+    };
     for (; ; ) {
       for (; ; ) {
         const k = ready.length ? ready[0][0] : next < later2.length ? later2[next] : -1;
         const top2 = heap[0];
         if (k < 0 || top2 && keyBefore(top2.batch.times[top2.i], top2.rank, top2.batch.lines[top2.i], top2.k, sources.firstTime(k), sources.rank(k), sources.firstLine(k), k)) break;
+        openAhead();
         await enter(k, ready.length ? ready.shift()[1] : opening(later2[next++]));
       }
-      while (next < later2.length && heap.length + ready.length < sources.ahead) {
-        const k = later2[next++];
-        ready.push([k, opening(k)]);
-      }
+      openAhead();
       if (!heap.length) return;
       const top = heap[0];
       const wait = row(top.batch, top.i);
@@ -52953,14 +52957,17 @@ function heldSize(b) {
   return b.bytes.byteLength + 16 * b.ends.length + 512;
 }
 var LOOK_BYTES = 16 << 10;
-async function firstLook(file, job, room) {
+var SMALL_FILE = 64 << 10;
+async function firstLook(file, job, room, filtered) {
   const warnings = [];
-  const it = fileRows(file, job, (m) => warnings.push(m), void 0, LOOK_BYTES);
+  const unfiltered = filtered && file.size > SMALL_FILE;
+  const look = unfiltered ? { ...job, filter: { nodes: job.filter.nodes, kinds: job.filter.kinds } } : job;
+  const it = fileRows(file, look, (m) => warnings.push(m), void 0, LOOK_BYTES);
   const a = await it.next();
   if (a.done) return { whole: { warnings } };
   const first = { time: a.value.times[0], line: a.value.lines[0] };
   const b = await it.next();
-  if (b.done && heldSize(a.value) <= room) return { first, whole: { rows: a.value, warnings } };
+  if (b.done && !unfiltered && heldSize(a.value) <= room) return { first, whole: { rows: a.value, warnings } };
   await it.return(void 0);
   return { first };
 }
@@ -52985,10 +52992,10 @@ async function writeAllRecords(out, inv, filter, format, threads, warn, limits =
   const firstLine = new Float64Array(files.length);
   const held = /* @__PURE__ */ new Map();
   const filtered = filter.from !== void 0 || filter.to !== void 0 || filter.grep !== void 0;
-  if (files.length > limits.openAtOnce && !filtered) {
+  if (files.length > limits.openAtOnce) {
     let room = limits.heldBytes;
     for (let k = 0; k < files.length; k++) {
-      const look = await firstLook(files[k], jobs[nodeOf[k]], room);
+      const look = await firstLook(files[k], jobs[nodeOf[k]], room, filtered);
       if (look.whole) {
         held.set(k, look.whole.rows);
         if (look.whole.warnings.length) warnings.set(k, look.whole.warnings);

@@ -124,10 +124,15 @@ describe('writeAllRecords (timeline --all)', function () {
 
   it('files first looked into and opened when the merge reaches them: the same bytes and warnings as all opened at once', async () => {
     const inv = hardInventory();
-    // And rotations one after another, each a minute of its own, some with a stack trace first.
+    // And rotations one after another, each a minute of its own, some with a stack trace first,
+    // every third larger than a small file (SMALL_FILE: one looked into otherwise under a filter).
     for (let r = 30; r >= 1; r--) {
       const t0 = Date.parse('2017-10-12T12:00:00Z') - r * 60_000;
-      const body = (r % 4 ? '' : 'java.lang.OutOfMemoryError: Java heap space\n\tat x.y(Z.java:1)\n') + Array.from({ length: 400 }, (_, i) => `${at(t0 + i * 150)} INFO [ha] rotation ${r} line ${i}`).join('\n');
+      const lines = r === 10 ? 20 : r % 3 ? 400 : 1500;
+      let body = (r % 4 ? '' : 'java.lang.OutOfMemoryError: Java heap space\n\tat x.y(Z.java:1)\n') + Array.from({ length: lines }, (_, i) => `${at(t0 + (i * 60_000) / lines)} INFO [ha] rotation ${r} line ${i}`).join('\n');
+      if (lines > 400) assert.ok(body.length > 64 << 10);
+      // Larger than a small file but with few rows: NULs of an unclean shutdown, then a few lines.
+      if (r === 10) body = `${'\0'.repeat(70_000)}${at(t0 - 20 * 60_000)} INFO [ha] before the NULs cleared\n${body}`;
       inv.nodes[r % 2].files.push(file(r % 2 ? 'secondary' : 'primary', 'ha', `ha.log.${r + 10}`, 10 + r, body, 777));
     }
     const withLimits = (threads: number, limits: { openAtOnce: number; heldBytes: number }, filter: TimelineFilter = {}): ReturnType<typeof run> => run(inv, 'ndjson', threads, filter, limits);
@@ -141,11 +146,25 @@ describe('writeAllRecords (timeline --all)', function () {
       }
     }
     assert.ok(want.out.toString().includes('rotation 17 line 399'));
-    // A pattern: every file opened at once, as with few files (a first look could read a whole file to find nothing).
-    const grep: TimelineFilter = { grep: /line 3\d7|step \d*7\b/ };
-    const grepped = await withLimits(1, { openAtOnce: Infinity, heldBytes: 0 }, grep);
-    assert.ok(grepped.out.length > 0 && grepped.out.length < want.out.length / 5);
-    for (const threads of [1, 2]) assert.ok((await withLimits(threads, { openAtOnce: 0, heldBytes: 1 << 30 }, grep)).out.equals(grepped.out), `--grep, ${threads} thread(s)`);
+    // A pattern, a window that leaves out whole rotations before and after it, both: a first look
+    // reads past them, and a file is opened no later than its first row shown.
+    const filters: TimelineFilter[] = [
+      { grep: /line 3\d7|step \d*7\b/ },
+      { from: Date.parse('2017-10-12T11:45:30Z'), to: Date.parse('2017-10-12T11:52:10Z') },
+      { from: Date.parse('2017-10-12T11:40:00Z'), grep: /line \d*5\b/ },
+    ];
+    for (const filter of filters) {
+      const all = await withLimits(1, { openAtOnce: Infinity, heldBytes: 0 }, filter);
+      assert.ok(all.out.length > 0 && all.out.length < want.out.length / 2, JSON.stringify(filter));
+      for (const threads of [1, 2]) {
+        for (const limits of [{ openAtOnce: 0, heldBytes: 1 << 30 }, { openAtOnce: 4, heldBytes: 0 }]) {
+          const got = await withLimits(threads, limits, filter);
+          const what = `${String(filter.grep)} ${filter.from}-${filter.to}, ${threads} thread(s), ${JSON.stringify(limits)}`;
+          assert.ok(got.out.equals(all.out), `${what}: the output differs`);
+          assert.deepEqual(got.warnings, all.warnings, what);
+        }
+      }
+    }
     assert.ok(want.warnings.some((w) => w.includes('EIO')) && want.warnings.some((w) => w.includes('binary')), want.warnings.join('\n'));
   });
 

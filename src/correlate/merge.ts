@@ -118,19 +118,25 @@ export async function mergeRows(sources: MergeSources, row: (b: RowBatch, i: num
     const firstBefore = (a: number, b: number): boolean => keyBefore(sources.firstTime(a), sources.rank(a), sources.firstLine(a), a, sources.firstTime(b), sources.rank(b), sources.firstLine(b), b);
     later.sort((a, b) => (firstBefore(a, b) ? -1 : 1));
     let next = 0;
+    // The next few are opened while fewer are open. Also while a source is waited for as it joins:
+    // of sources with no rows (a time window past them) none joins, and each was read only once
+    // the one before it was done, one thread at work.
+    const openAhead = (): void => {
+      while (next < later.length && heap.length + ready.length < sources.ahead) {
+        const k = later[next++];
+        ready.push([k, opening(k)]);
+      }
+    };
     for (;;) {
       // Sources whose first row is the next to go out join the heap...
       for (;;) {
         const k = ready.length ? ready[0][0] : next < later.length ? later[next] : -1;
         const top = heap[0];
         if (k < 0 || (top && keyBefore(top.batch.times[top.i], top.rank, top.batch.lines[top.i], top.k, sources.firstTime(k), sources.rank(k), sources.firstLine(k), k))) break;
+        openAhead();
         await enter(k, ready.length ? ready.shift()![1] : opening(later[next++]));
       }
-      // ...and the next few are opened while fewer are open.
-      while (next < later.length && heap.length + ready.length < sources.ahead) {
-        const k = later[next++];
-        ready.push([k, opening(k)]);
-      }
+      openAhead();
       if (!heap.length) return;
       const top = heap[0];
       const wait = row(top.batch, top.i);

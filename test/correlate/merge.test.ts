@@ -94,6 +94,39 @@ describe('mergeRows', () => {
     assert.deepEqual(await merged(streams, ranks, 2, true, ahead, 10), want, 'opened ahead');
     assert.ok(ahead.most >= 10 && ahead.most <= 14, `${ahead.most} open at once, 10 ahead`);
   });
+
+  it('opens the next few ahead while it waits for a source that turns out to have no rows, as under a time window', async () => {
+    // 40 rotations whose first rows are known; a window shows a row of the last only. Each answers
+    // after a wait, as a worker thread reading a file does, and counts as open from when it is opened
+    // (a worker starts on a file then) to its end.
+    const open = { now: 0, most: 0 };
+    async function* answering(rows: RowBatch[]): AsyncGenerator<RowBatch> {
+      try {
+        await new Promise((r) => setTimeout(r, 2));
+        yield* rows;
+      } finally {
+        open.now--;
+      }
+    }
+    const shown = batchOf([rec('n0', 39, 7, 39_500)]);
+    const sources: MergeSources = {
+      count: 40,
+      rank: (k) => ({ node: 0, file: k }),
+      firstTime: (k) => k * 1000,
+      firstLine: () => 1,
+      open: (k) => {
+        open.most = Math.max(open.most, ++open.now);
+        return answering(k === 39 ? [shown] : []);
+      },
+      ahead: 4,
+    };
+    const out: string[] = [];
+    await mergeRows(sources, (b, i) => void out.push(Buffer.from(rowBytes(b, i)).toString()));
+    assert.deepEqual(out, ['n0:39:7']);
+    assert.equal(open.now, 0);
+    // One after another (one open at a time), a worker would read them and the other wait.
+    assert.equal(open.most, 4, `${open.most} open at once, 4 ahead`);
+  });
 });
 
 const timeOf = (r: LogRecord): number => r.time ?? Number.POSITIVE_INFINITY;
