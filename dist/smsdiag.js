@@ -52919,6 +52919,23 @@ async function* fileRows(file, job, warn, memory, batchBytes) {
   const last = yield* fullBatches(file, job, warn, memory, batchBytes);
   if (last) yield last;
 }
+async function firstRecord(file, job, warn) {
+  let r = { time: 0, line: 0 };
+  const sink = {
+    open: (line, time2) => void (r = { time: time2, line }),
+    plain: () => void 0,
+    text: () => void 0,
+    close: () => r
+  };
+  const records = fileRecords(file, clockOf(job.clock), sink, warn)[Symbol.asyncIterator]();
+  try {
+    const next = inTimeOrder(records, (x) => x.time, () => 0, () => void 0);
+    const first = next();
+    return first instanceof Promise ? await first : first;
+  } finally {
+    await records.return?.(void 0);
+  }
+}
 async function* fullBatches(file, job, warn, memory, batchBytes) {
   const f = job.filter;
   const rows = rowStage({ format: job.format, node: file.node, kind: file.kind, file: file.path, nodeWidth: job.nodeWidth }, !!f.grep, memory, batchBytes);
@@ -52958,16 +52975,18 @@ function heldSize(b) {
 }
 var LOOK_BYTES = 16 << 10;
 var SMALL_FILE = 64 << 10;
-async function firstLook(file, job, room, filtered) {
+async function firstLook(file, job, room) {
   const warnings = [];
-  const unfiltered = filtered && file.size > SMALL_FILE;
-  const look = unfiltered ? { ...job, filter: { nodes: job.filter.nodes, kinds: job.filter.kinds } } : job;
-  const it = fileRows(file, look, (m) => warnings.push(m), void 0, LOOK_BYTES);
+  if (file.size > SMALL_FILE) {
+    const first2 = await firstRecord(file, job, (m) => warnings.push(m));
+    return first2 ? { first: first2 } : { whole: { warnings } };
+  }
+  const it = fileRows(file, job, (m) => warnings.push(m), void 0, LOOK_BYTES);
   const a = await it.next();
   if (a.done) return { whole: { warnings } };
   const first = { time: a.value.times[0], line: a.value.lines[0] };
   const b = await it.next();
-  if (b.done && !unfiltered && heldSize(a.value) <= room) return { first, whole: { rows: a.value, warnings } };
+  if (b.done && heldSize(a.value) <= room) return { first, whole: { rows: a.value, warnings } };
   await it.return(void 0);
   return { first };
 }
@@ -52991,11 +53010,10 @@ async function writeAllRecords(out, inv, filter, format, threads, warn, limits =
   const firstTime = new Float64Array(files.length).fill(Number.NaN);
   const firstLine = new Float64Array(files.length);
   const held = /* @__PURE__ */ new Map();
-  const filtered = filter.from !== void 0 || filter.to !== void 0 || filter.grep !== void 0;
   if (files.length > limits.openAtOnce) {
     let room = limits.heldBytes;
     for (let k = 0; k < files.length; k++) {
-      const look = await firstLook(files[k], jobs[nodeOf[k]], room, filtered);
+      const look = await firstLook(files[k], jobs[nodeOf[k]], room);
       if (look.whole) {
         held.set(k, look.whole.rows);
         if (look.whole.warnings.length) warnings.set(k, look.whole.warnings);

@@ -8,7 +8,7 @@ import { clockSettings } from './correlate/clock';
 import { mergeRows, type MergeSources, type RowBatch } from './correlate/merge';
 import type { Warn } from './ingest/decode';
 import type { NodeEvent } from './correlate/events';
-import { entry, fileRows, keep, type RowJob, type TimelineFilter } from './timeline-rows';
+import { entry, fileRows, firstRecord, keep, type RowJob, type TimelineFilter } from './timeline-rows';
 import { inThreads } from './file-threads';
 
 export type { TimelineFilter } from './timeline-rows';
@@ -61,31 +61,33 @@ function heldSize(b: RowBatch): number {
 const LOOK_BYTES = 16 << 10;
 
 /**
- * Files up to this size (as stored) are looked into under a time window or a pattern as they will
- * be read: a small file is read whole at little cost, and its rows shown kept. 200,000 one-line
- * members, all shown: 7.7-9.1 s and 370-384 MB all opened at once, 12.6 s each read twice,
- * 8.3-10.3 s and 307-323 MB so.
+ * Files up to this size (as stored) are looked into as they will be read, their rows made, and
+ * kept when that was all of them: a small file is read whole at little cost. 200,000 one-line
+ * members under a window that shows them all: 7.7-9.1 s and 370-384 MB all opened at once, 12.6 s
+ * each read twice, 8.3-10.3 s and 307-323 MB so.
  */
 const SMALL_FILE = 64 << 10;
 
 /**
- * A file read up to its first LOOK_BYTES of rows and one row more; its rows kept when that was all
- * of them and they fit in `room`. Under a time window or a pattern (`filtered`) a file larger than
- * SMALL_FILE is read without them: its first row is then no later than its first row shown, which
- * is all the merge needs to open it in time, and a file with nothing shown is not read to its end
- * here, in this thread. Those rows are not the ones shown, so they are not kept, unless there are
- * none at all.
+ * Where a file's rows begin, and its rows and warnings when that was all of them. A small file
+ * (SMALL_FILE) read up to its first LOOK_BYTES of rows and one row more, its rows kept when that
+ * was all and they fit in `room`. A larger one only up to its first record (firstRecord), whatever
+ * the time window or pattern: that is no later than its first row shown, which is all the merge
+ * needs to open it in time, and a file with nothing shown is not read to its end here, in this
+ * thread (under a window, opening every file at once held 1 GB for 200 rotations shown).
  */
-async function firstLook(file: LogFile, job: RowJob, room: number, filtered: boolean): Promise<FirstLook> {
+async function firstLook(file: LogFile, job: RowJob, room: number): Promise<FirstLook> {
   const warnings: string[] = [];
-  const unfiltered = filtered && file.size > SMALL_FILE;
-  const look = unfiltered ? { ...job, filter: { nodes: job.filter.nodes, kinds: job.filter.kinds } } : job;
-  const it = fileRows(file, look, (m) => warnings.push(m), undefined, LOOK_BYTES);
+  if (file.size > SMALL_FILE) {
+    const first = await firstRecord(file, job, (m) => warnings.push(m));
+    return first ? { first } : { whole: { warnings } };
+  }
+  const it = fileRows(file, job, (m) => warnings.push(m), undefined, LOOK_BYTES);
   const a = await it.next();
   if (a.done) return { whole: { warnings } };
   const first = { time: a.value.times[0], line: a.value.lines[0] };
   const b = await it.next();
-  if (b.done && !unfiltered && heldSize(a.value) <= room) return { first, whole: { rows: a.value, warnings } };
+  if (b.done && heldSize(a.value) <= room) return { first, whole: { rows: a.value, warnings } };
   // Read again when the merge gets there: its warnings are said then.
   await it.return(undefined);
   return { first };
@@ -120,11 +122,10 @@ export async function writeAllRecords(out: NodeJS.WritableStream, inv: Inventory
   const firstLine = new Float64Array(files.length);
   /** Files read whole at the first look: their rows, if any. */
   const held = new Map<number, RowBatch | undefined>();
-  const filtered = filter.from !== undefined || filter.to !== undefined || filter.grep !== undefined;
   if (files.length > limits.openAtOnce) {
     let room = limits.heldBytes;
     for (let k = 0; k < files.length; k++) {
-      const look = await firstLook(files[k], jobs[nodeOf[k]], room, filtered);
+      const look = await firstLook(files[k], jobs[nodeOf[k]], room);
       if (look.whole) {
         held.set(k, look.whole.rows);
         if (look.whole.warnings.length) warnings.set(k, look.whole.warnings);
