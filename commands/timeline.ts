@@ -6,7 +6,7 @@ import { inputFlags, jsonOrFormat, loadInventory, nodeFilter, threadsFor, window
 import { parseDuration, parseThresholds, parseUserTime } from '../src/cli/times';
 import { UsageError } from '../src/errors';
 import { loadRules } from '../src/rules/engine';
-import { keyEvents, writeAllRecords, type TimelineFilter } from '../src/timeline';
+import { keyEvents, ofShownFile, writeAllRecords, type TimelineFilter } from '../src/timeline';
 import { writeTimeline, type TimelineFormat } from '../src/report/timeline';
 import { LOG_KINDS, type LogKind } from '../src/types';
 import { outputWidth, useColour } from '../src/cli/output';
@@ -55,7 +55,8 @@ Records in the same millisecond keep their order: node, then file rotation, then
     if (flags.all && format === 'table') throw new UsageError('--all writes every record, too many for a table: use --format text, ndjson or json');
     const inventory = await loadInventory(argv as string[], flags);
     const warnings: string[] = [...inventory.warnings];
-    const threads = threadsFor(flags.threads, inventory);
+    // --all reads the files of the nodes and kinds shown; key events come of the analysis of all.
+    const threads = threadsFor(flags.threads, inventory, flags.all ? (f) => ofShownFile(f, filter) : undefined);
     if (flags.all) {
       await writeAllRecords(process.stdout, inventory, filter, format as Exclude<TimelineFormat, 'table'>, threads, (m) => void warnings.push(m));
     } else {

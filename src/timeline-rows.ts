@@ -20,12 +20,13 @@ function inRange(time: number | undefined, f: TimelineFilter): boolean {
   return f.to === undefined || (time !== undefined && time <= f.to);
 }
 
+/** A file (or an event of one) of the nodes and kinds asked for. */
+export function ofShownFile(e: { node: string; kind: LogKind }, f: TimelineFilter): boolean {
+  return (!f.nodes?.length || f.nodes.includes(e.node)) && (!f.kinds?.length || f.kinds.includes(e.kind));
+}
+
 export function keep(e: { time?: number; node: string; kind: LogKind; text: string }, f: TimelineFilter): boolean {
-  if (!inRange(e.time, f)) return false;
-  if (f.nodes?.length && !f.nodes.includes(e.node)) return false;
-  if (f.kinds?.length && !f.kinds.includes(e.kind)) return false;
-  if (f.grep && !f.grep.test(e.text)) return false;
-  return true;
+  return inRange(e.time, f) && ofShownFile(e, f) && (!f.grep || f.grep.test(e.text));
 }
 
 /** A record as a row; keys in the order every output format writes them. */
@@ -62,7 +63,7 @@ function keepRow(rows: RowStage, r: number, f: TimelineFilter): boolean {
  */
 export async function* fileRows(file: LogFile, job: RowJob, warn: Warn, memory?: BatchMemory, batchBytes?: number): AsyncGenerator<RowBatch> {
   const f = job.filter;
-  if ((f.nodes?.length && !f.nodes.includes(file.node)) || (f.kinds?.length && !f.kinds.includes(file.kind))) return;
+  if (!ofShownFile(file, f)) return;
   // The last batch is yielded from here, once the reading is over: a file waits, maybe long, for the
   // merge to take its last rows (a small file: its only ones), and it then holds only those.
   const last = yield* fullBatches(file, job, warn, memory, batchBytes);

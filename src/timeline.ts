@@ -8,10 +8,11 @@ import { clockSettings } from './correlate/clock';
 import { mergeRows, type MergeSources, type RowBatch } from './correlate/merge';
 import type { Warn } from './ingest/decode';
 import type { NodeEvent } from './correlate/events';
-import { entry, fileRows, firstRecord, keep, type RowJob, type TimelineFilter } from './timeline-rows';
+import { entry, fileRows, firstRecord, keep, ofShownFile, type RowJob, type TimelineFilter } from './timeline-rows';
 import { inThreads } from './file-threads';
 
 export type { TimelineFilter } from './timeline-rows';
+export { ofShownFile } from './timeline-rows';
 
 /** A key event as a timeline row. */
 export function eventEntry(e: NodeEvent): TimelineEntry {
@@ -111,7 +112,7 @@ export async function writeAllRecords(out: NodeJS.WritableStream, inv: Inventory
   const nodeOf: number[] = [];
   inv.nodes.forEach((n, node) => {
     for (const f of n.files) {
-      if ((filter.kinds?.length && !filter.kinds.includes(f.kind)) || (filter.nodes?.length && !filter.nodes.includes(f.node))) continue;
+      if (!ofShownFile(f, filter)) continue;
       files.push(f);
       nodeOf.push(node);
     }

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { availableParallelism } from 'node:os';
 import { textSize } from '../file-threads';
 import { resolveInputs } from '../sources/inputs';
-import type { Inventory } from '../types';
+import type { Inventory, LogFile } from '../types';
 import { splitNamed } from '../text/named';
 import { UsageError } from '../errors';
 import { parseNodeClocks, parseNodeOffsets, parseUserTime } from './times';
@@ -28,14 +28,15 @@ const THREADED_BYTES = 32 << 20;
 const THREADED_FILES = 10_000;
 
 /**
- * --threads as given, else the default for this much input (see DEFAULT_THREADS); one thread for
- * more than THREADED_FILES files, and `note` (a line on stderr) says so when --threads asked for
- * more. Files read in hand (LogFile.bytes: a bundle's small members) do not count as text to share
- * out: this thread inflates them either way, and a worker reads them no faster than it would
- * (40,000 members of ten lines, 41 MB: 2.3 s in one thread, 2.8-3.1 s in two).
+ * --threads as given, else the default for this much input (see DEFAULT_THREADS), of the files
+ * the command reads: those `read` (timeline --all: of the nodes and kinds shown). One thread for more than
+ * THREADED_FILES files, and `note` (a line on stderr) says so when --threads asked for more. Files
+ * read in hand (LogFile.bytes: a bundle's small members) do not count as text to share out: this
+ * thread inflates them either way, and a worker reads them no faster than it would (40,000
+ * members of ten lines, 41 MB: 2.3 s in one thread, 2.8-3.1 s in two).
  */
-export function threadsFor(flag: number | undefined, inv: Inventory, note = (m: string): void => void process.stderr.write(`note: ${m}\n`)): number {
-  const files = inv.nodes.flatMap((n) => n.files);
+export function threadsFor(flag: number | undefined, inv: Inventory, read: (f: LogFile) => boolean = () => true, note = (m: string): void => void process.stderr.write(`note: ${m}\n`)): number {
+  const files = inv.nodes.flatMap((n) => n.files.filter(read));
   if (files.length > THREADED_FILES) {
     if (flag !== undefined && flag > 1) note(`--threads ${flag} not used: the ${files.length} files are read in one thread, which is faster and takes less memory for more than ${THREADED_FILES} files`);
     return 1;

@@ -16,7 +16,7 @@ describe('the default number of threads', () => {
   /** threadsFor with the notes it gives collected. */
   const threads = (flag: number | undefined, input: Inventory): { n: number; notes: string[] } => {
     const notes: string[] = [];
-    return { n: threadsFor(flag, input, (m) => notes.push(m)), notes };
+    return { n: threadsFor(flag, input, undefined, (m) => notes.push(m)), notes };
   };
 
   it('is the flag when given, for up to 10,000 files', () => {
@@ -33,6 +33,11 @@ describe('the default number of threads', () => {
     assert.deepEqual(two.notes, ['--threads 2 not used: the 10001 files are read in one thread, which is faster and takes less memory for more than 10000 files']);
     assert.deepEqual(threads(1, inv(many)), { n: 1, notes: [] });
     assert.deepEqual(threads(undefined, inv(many)), { n: 1, notes: [] });
+    // Counted are the files read: timeline --all of one kind of many.
+    const notes: string[] = [];
+    const one = [...many, { ...file(8 << 10, 'sms-info.log', true), kind: 'sms-info' as const }];
+    assert.equal(threadsFor(2, inv(one), (f) => f.kind === 'sms-info', (m) => notes.push(m)), 2);
+    assert.deepEqual(notes, []);
   });
 
   it('is the cores from 32 MB of text (a gzip file at 8 times its size), one thread below', () => {
