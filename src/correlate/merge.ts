@@ -174,16 +174,22 @@ export interface Backwards {
   unsorted: number;
 }
 
-/** Records (and their text) a stream may hold back to put a clock that went backwards in order. */
-const REORDER_RECORDS = 2000;
-const REORDER_CHARS = 8 * 1024 * 1024;
+/**
+ * Records (and their text) a stream holds back to put a clock that went backwards in order. The
+ * window once held at least 2,000 records and filled, whole batches at a time, up to twice that:
+ * how far it reached then depended on the batches. It is now always what it held at most.
+ */
+const REORDER_RECORDS = 4000;
+const REORDER_CHARS = 16 * 1024 * 1024;
 
 /**
  * One stream's records in time order, though its clock went backwards (an NTP step, a zone change):
  * a record is held back until REORDER_RECORDS later ones (or REORDER_CHARS of text) have been
- * read, so steps back within that window are put in order. An in-order stream pays an append and a
- * take per record. The returned function gives the next record (undefined at the end), without a
- * promise while the window holds enough; `done` hears once, at the end, what went backwards.
+ * read, so steps back within that window are put in order. The window is counted in records, never
+ * in the batches they come in: a worker thread reads a file in other pieces than this thread, and
+ * the order (and what is said of it) must not depend on that. An in-order stream pays an append
+ * and a take per record. The returned function gives the next record (undefined at the end),
+ * without a promise while its batch lasts; `done` hears once, at the end, what went backwards.
  * `time` gives a record's time, `chars` the length of its text.
  */
 export function inTimeOrder<R>(it: AsyncIterator<R[]>, time: (r: R) => number, chars: (r: R) => number, done: (b: Backwards) => void): () => R | undefined | Promise<R | undefined> {
@@ -194,6 +200,9 @@ export function inTimeOrder<R>(it: AsyncIterator<R[]>, time: (r: R) => number, c
   let count = 0;
   let size = 0;
   let ended = false;
+  /** The batch being read into the window, from `next`. */
+  let batch: R[] = [];
+  let next = 0;
   let lastIn: number | undefined;
   let lastOut: number | undefined;
   const seen: Backwards = { steps: 0, largestMs: 0, unsorted: 0 };
@@ -233,16 +242,28 @@ export function inTimeOrder<R>(it: AsyncIterator<R[]>, time: (r: R) => number, c
     }
     return r;
   };
-  /** Reads until the window is full twice over, so that most calls are answered without waiting. */
+  /** More than REORDER_RECORDS records, or REORDER_CHARS of text, after the first held. */
+  const full = (): boolean => count - head > REORDER_RECORDS || size > REORDER_CHARS;
+  /** Records of the batch in hand into the window until it is full; false when the batch ran out first. */
+  const fill = (): boolean => {
+    while (!full()) {
+      if (next === batch.length) return false;
+      add(batch[next++]);
+    }
+    return true;
+  };
   const refill = async (): Promise<R | undefined> => {
-    while (!ended && count - head <= 2 * REORDER_RECORDS && size <= 2 * REORDER_CHARS) {
+    while (!ended && !fill()) {
       const n = await it.next();
       if (n.done) {
         ended = true;
         if (seen.steps) done(seen);
-      } else for (const r of n.value) add(r);
+      } else {
+        batch = n.value;
+        next = 0;
+      }
     }
     return take();
   };
-  return () => (ended || (count - head > REORDER_RECORDS && size <= REORDER_CHARS) ? take() : refill());
+  return () => (ended || fill() ? take() : refill());
 }

@@ -161,6 +161,25 @@ describe('inTimeOrder', () => {
     assert.deepEqual(out, want);
   });
 
+  it('gives the same order and says the same, whatever batches the records come in (a worker reads a file in other pieces)', async () => {
+    // Every 1,000 records ten stepped back 2,500 records' worth, within the window; every 6,000,
+    // fifty stepped back 5,000 records' worth, further than it holds.
+    const rs = Array.from({ length: 24_000 }, (_, i) => rec('p', 0, i + 1, i * 10 - (i % 1000 >= 990 ? 25_000 : 0) - (i % 6000 >= 5950 ? 50_000 : 0) + (i % 7)));
+    const run = async (size: number): Promise<{ out: number[]; seen: Backwards[] }> => {
+      async function* batches(): AsyncGenerator<LogRecord[]> {
+        for (let i = 0; i < rs.length; i += size) yield rs.slice(i, i + size);
+      }
+      const seen: Backwards[] = [];
+      const out: number[] = [];
+      for (let next = inTimeOrder(batches(), timeOf, (r) => r.text.length, (b) => seen.push(b)), r = await next(); r; r = await next()) out.push(r.line);
+      return { out, seen };
+    };
+    const one = await run(1);
+    assert.equal(one.out.length, rs.length);
+    assert.ok(one.seen[0].unsorted > 0, 'some steps are further than the window');
+    for (const size of [7, 1000, 4096, 24_000]) assert.deepEqual(await run(size), one, `batches of ${size}`);
+  });
+
   it('a step back further than it can hold is passed on where the file has it, and counted', async () => {
     const rs = [...Array.from({ length: 6000 }, (_, i) => rec('p', 0, i + 1, 100_000 + i)), rec('p', 0, 6001, 5)];
     const seen: Backwards[] = [];
