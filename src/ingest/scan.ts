@@ -149,7 +149,8 @@ export async function scanFile(file: LogFile, opts: ScanOptions): Promise<ScanSt
       const anchor = anchors.anchor;
       const found = buf.indexOf(10, at);
       const nl = found < 0 || found >= end ? end : found;
-      hitAnchors.push(anchor >= 0 && anchors.next(buf, at + anchors.length, nl) < 0 ? anchor : -1);
+      // Another anchor may start within this one ("state" in "local state"): looked for from the next byte.
+      hitAnchors.push(anchor >= 0 && anchors.next(buf, at + 1, nl) < 0 ? anchor : -1);
       at = nl >= end ? -1 : anchors.next(buf, nl + 1, end);
     }
     let h = 0;

@@ -156,8 +156,16 @@ export class RuleSet {
       const anchors = rules.flatMap((r) => r.anchors);
       this.prefilters.set(kind, new RegExp(alternationSource(anchors), 'gi'));
       this.searches.set(kind, anchorSearch(anchors));
+      const own = new Map<string, Rule[]>();
+      for (const r of rules) for (const a of r.anchors) own.set(a.toLowerCase(), [...(own.get(a.toLowerCase()) ?? []), r]);
+      // Of two anchors that start at one place a search reports the first in the alternation, the
+      // shorter ("local state" before "local state: failed"): where one is found, the rules of the
+      // longer ones it begins are tried too. Each rule's pattern still decides.
       const index = new Map<string, Rule[]>();
-      for (const r of rules) for (const a of r.anchors) index.set(a.toLowerCase(), [...(index.get(a.toLowerCase()) ?? []), r]);
+      for (const a of own.keys()) {
+        const tried = [...own.keys()].filter((b) => b.startsWith(a)).flatMap((b) => own.get(b)!);
+        index.set(a, [...new Set(tried)].sort((x, y) => this.rules.indexOf(x) - this.rules.indexOf(y)));
+      }
       this.byAnchor.set(kind, index);
       this.byPlace.set(kind, alternationOrder(anchors).map((a) => ({ anchor: a.toLowerCase(), rules: index.get(a.toLowerCase())! })));
       for (const a of anchors) this.lowered.set(a, a.toLowerCase());
@@ -210,7 +218,9 @@ export class RuleSet {
       firstAt = hint!.anchorAt ?? 0;
     } else {
       re.lastIndex = 0;
-      for (let m = re.exec(text); m; m = re.exec(text)) {
+      // From the next character on, not from the end of the one found: an anchor that overlaps it
+      // ("state" within "local state") is a line's anchor too.
+      for (let m = re.exec(text); m; re.lastIndex = m.index + 1, m = re.exec(text)) {
         const anchor = this.lowered.get(m[0]) ?? m[0].toLowerCase();
         const rules = index.get(anchor);
         if (!rules) continue;

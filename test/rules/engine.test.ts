@@ -35,6 +35,23 @@ describe('rule engine', () => {
     assert.ok(hinted > 50, `${hinted} hinted`);
   });
 
+  it('tries the rules of every anchor in a line, where anchors overlap or one begins another, with and without the scan\'s hint', async () => {
+    // A user's pack: "Local state" begins "Local state: Failed", and "state:" lies within both.
+    const set = new RuleSet({
+      version: 1,
+      rules: [
+        { id: 'u.state', title: 'S', kinds: ['ha'], anchors: ['Local state'], pattern: 'Local state: (?<state>\\w+)', event: 'state' },
+        { id: 'u.failed', title: 'F', kinds: ['ha'], anchors: ['Local state: Failed'], pattern: 'Local state: Failed', event: 'state' },
+        { id: 'u.any', title: 'A', kinds: ['ha'], anchors: ['state: fail'], pattern: 'state: fail', event: 'state' },
+      ],
+    });
+    const line = '2017-10-12 13:48:06,500 INFO [ha] Local state: Failed';
+    assert.deepEqual(set.match('ha', line).map((m) => m.rule.id), ['u.state', 'u.failed', 'u.any']);
+    const hits: Hit[] = [];
+    await scanFile(memoryFile(`${line}\n2017-10-12 13:48:07,000 INFO [ha] Local state: Active\n`, { kind: 'ha' }), { anchors: set.search('ha'), onHit: (h) => hits.push(h), warn: () => undefined });
+    assert.deepEqual(hits.map((h) => set.match('ha', h.text, h).map((m) => m.rule.id)), [['u.state', 'u.failed', 'u.any'], ['u.state']]);
+  });
+
   it('matches the guide phrases case-insensitively', () => {
     assert.deepEqual(hit('ha', '2017-10-12 13:48:06,500 INFO [ha] LOCAL STATE: failed'), ['ha.local-state', 'ha.local-state-failed']);
     assert.deepEqual(hit('ha', 'x considering cluster takeover'), ['ha.takeover-considered']);
