@@ -37928,7 +37928,7 @@ var require_SFTP = __commonJS({
       Readable: ReadableStream,
       Writable: WritableStream
     } = require("stream");
-    var { inherits, types: { isDate } } = require("util");
+    var { inherits, types: { isDate: isDate2 } } = require("util");
     var FastBuffer = Buffer[Symbol.species];
     var {
       bufferCopy,
@@ -39836,7 +39836,7 @@ var require_SFTP = __commonJS({
           ATTRS_BUF[nb++] = mode >>> 8;
           ATTRS_BUF[nb++] = mode;
         }
-        if ((typeof attrs.atime === "number" || isDate(attrs.atime)) && (typeof attrs.mtime === "number" || isDate(attrs.mtime))) {
+        if ((typeof attrs.atime === "number" || isDate2(attrs.atime)) && (typeof attrs.mtime === "number" || isDate2(attrs.mtime))) {
           const atime = toUnixTimestamp(attrs.atime);
           const mtime = toUnixTimestamp(attrs.mtime);
           flags |= ATTR.ACMODTIME;
@@ -39855,7 +39855,7 @@ var require_SFTP = __commonJS({
     function toUnixTimestamp(time2) {
       if (typeof time2 === "number" && time2 === time2)
         return time2;
-      if (isDate(time2))
+      if (isDate2(time2))
         return parseInt(time2.getTime() / 1e3, 10);
       throw new Error(`Cannot parse time: ${time2}`);
     }
@@ -45129,15 +45129,22 @@ var BASE_NAMES = [
 function fileNameOf(kind) {
   return BASE_NAMES.find(([, k]) => k === kind)?.[0] ?? kind;
 }
-var SUFFIX = /^(?:\.(\d{1,4})|-(\d{8})|\.(\d{4}-\d{2}-\d{2}))?(\.gz)?$/;
+var SUFFIX = /^(?:\.(\d{1,8})|-(\d{8})|\.(\d{4}-\d{2}-\d{2}))?(\.gz)?$/;
+function isDate(digits) {
+  const y = Number(digits.slice(0, 4));
+  const m = Number(digits.slice(4, 6));
+  const d = Number(digits.slice(6, 8));
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
 function classifyFileName(baseName) {
   for (const [base, kind] of BASE_NAMES) {
     if (!baseName.startsWith(base)) continue;
     const m = SUFFIX.exec(baseName.slice(base.length));
     if (!m) continue;
     const compressedName = m[4] !== void 0;
-    if (m[1] !== void 0) return { kind, rotation: { group: 1, value: Number(m[1]), compressedName } };
-    const date = m[2] ?? m[3]?.replace(/-/g, "");
+    if (m[1] !== void 0 && !(m[1].length === 8 && isDate(m[1]))) return { kind, rotation: { group: 1, value: Number(m[1]), compressedName } };
+    const date = m[2] ?? m[3]?.replace(/-/g, "") ?? m[1];
     if (date !== void 0) return { kind, rotation: { group: 0, value: Number(date), compressedName } };
     return { kind, rotation: { group: 2, value: 0, compressedName } };
   }

@@ -39,7 +39,21 @@ export interface Classified {
   rotation: Rotation;
 }
 
-const SUFFIX = /^(?:\.(\d{1,4})|-(\d{8})|\.(\d{4}-\d{2}-\d{2}))?(\.gz)?$/;
+/**
+ * Rotation suffixes: `.N` (logrotate's count, any number up to 8 digits), `-YYYYMMDD` (dateext),
+ * `.YYYYMMDD` and `.YYYY-MM-DD` (a dateformat that begins with a dot), each maybe `.gz`. Eight
+ * digits after a dot are a date when they spell one, else a count.
+ */
+const SUFFIX = /^(?:\.(\d{1,8})|-(\d{8})|\.(\d{4}-\d{2}-\d{2}))?(\.gz)?$/;
+
+/** Whether eight digits spell a calendar date, YYYYMMDD. */
+function isDate(digits: string): boolean {
+  const y = Number(digits.slice(0, 4));
+  const m = Number(digits.slice(4, 6));
+  const d = Number(digits.slice(6, 8));
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
 
 /** Recognise an SMS log by its base name, with any rotation suffix; null for anything else. */
 export function classifyFileName(baseName: string): Classified | null {
@@ -48,8 +62,8 @@ export function classifyFileName(baseName: string): Classified | null {
     const m = SUFFIX.exec(baseName.slice(base.length));
     if (!m) continue;
     const compressedName = m[4] !== undefined;
-    if (m[1] !== undefined) return { kind, rotation: { group: 1, value: Number(m[1]), compressedName } };
-    const date = m[2] ?? m[3]?.replace(/-/g, '');
+    if (m[1] !== undefined && !(m[1].length === 8 && isDate(m[1]))) return { kind, rotation: { group: 1, value: Number(m[1]), compressedName } };
+    const date = m[2] ?? m[3]?.replace(/-/g, '') ?? m[1];
     if (date !== undefined) return { kind, rotation: { group: 0, value: Number(date), compressedName } };
     return { kind, rotation: { group: 2, value: 0, compressedName } };
   }

@@ -133,7 +133,7 @@ describe('bundle source (read in place)', () => {
   it('says which files under a node\'s logs/ it does not read, rather than skip them in silence', async () => {
     const w = await createBundleWriter({ outDir: t.dir, name: NAME });
     const files = [];
-    for (const name of ['ha.log', 'ha.log.10000', 'notes.txt', 'ha.log.bak', 'core.1234', 'ha.log.1']) {
+    for (const name of ['ha.log', 'ha.log.123456789', 'notes.txt', 'ha.log.bak', 'core.1234', 'ha.log.1']) {
       const body = Buffer.from('2017-10-12 13:45:01,000 INFO  [com.tippingpoint.sms.ha] Local state: Active\n');
       const r = await w.addFile({ path: `nodes/primary/logs/${name}`, size: body.length, mtime: new Date(CREATED), body });
       files.push({ kind: 'ha', source: `/var/log/${name}`, path: r.path, size: r.size, mtime: CREATED, sha256: r.sha256 });
@@ -145,7 +145,7 @@ describe('bundle source (read in place)', () => {
     const inv = await inventoryFromBundle(done.path);
     assert.deepEqual(inv.nodes[0].files.map((f) => f.path), ['logs/ha.log.1', 'logs/ha.log']);
     assert.deepEqual(inv.warnings.filter((m) => m.includes('not read')), [
-      'primary: 4 file(s) under nodes/primary/logs/ are not named as an SMS log smsdiag reads (ha.log.10000; notes.txt; ha.log.bak; and 1 more); not read',
+      'primary: 4 file(s) under nodes/primary/logs/ are not named as an SMS log smsdiag reads (ha.log.123456789; notes.txt; ha.log.bak; and 1 more); not read',
     ]);
   });
 
