@@ -18,13 +18,13 @@ export interface StreamRank {
 /**
  * Files' rows for the merge, by number (a column each: a bundle may hold 200,000 files). A source
  * is opened when the merge starts, or, when where its rows begin is known (`firstTime`, a number,
- * and `firstLine`), only once the merge has come that far: a node's rotations follow one another
- * in time, and of a thousand of them a few are open at once.
+ * and `firstLine`: its first row, or any key no later than it), only once the merge has come that
+ * far: a node's rotations follow one another in time, and of a thousand of them a few are open at once.
  */
 export interface MergeSources {
   count: number;
   rank(k: number): StreamRank;
-  /** NaN when not known. */
+  /** NaN when not known; never later than the source's first row (with firstLine, in keyBefore's order). */
   firstTime(k: number): number;
   firstLine(k: number): number;
   /** Source k's rows; undefined when it has none. */
@@ -73,8 +73,8 @@ async function nextBatch(it: AsyncIterator<RowBatch>): Promise<RowBatch | undefi
  * order (time, node, file order, line): `row` gets each row in turn and may return a promise to be
  * waited for (output backpressure). Batches are awaited, rows are not: a promise per row cost more
  * than the merge itself. Memory is a batch per open stream. A source with a known first row joins
- * the merge when that row is the next to go out, as it would have come out had it been open all
- * along: the order is the same.
+ * the merge when that row (or the earlier key given for it) is the next to go out, so its rows come
+ * out as they would have had it been open all along: the order is the same.
  */
 export async function mergeRows(sources: MergeSources, row: (b: RowBatch, i: number) => void | Promise<void>): Promise<void> {
   const heap: Head[] = [];
