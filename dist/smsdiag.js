@@ -45150,9 +45150,12 @@ function classifyFileName(baseName) {
   }
   return null;
 }
-function compareRotation(a, b) {
-  if (a.group !== b.group) return a.group - b.group;
-  return a.group === 1 ? b.value - a.value : a.value - b.value;
+var DATED_RANK = 0;
+var NUMBERED_RANK = 1e8;
+var CURRENT_RANK = 3e8;
+function rotationRank(r) {
+  if (r.group === 0) return DATED_RANK + r.value;
+  return r.group === 1 ? NUMBERED_RANK + (NUMBERED_RANK - r.value) : CURRENT_RANK;
 }
 
 // src/report/format.ts
@@ -47070,6 +47073,17 @@ async function scanNode(node, rules, agg, t) {
 var import_node_fs4 = require("node:fs");
 var path = __toESM(require("node:path"));
 
+// src/heap.ts
+var import_node_v8 = require("node:v8");
+var MANY_FILES = 1e4;
+var MANY_FILES_V8_FLAGS = ["--heap-growing-percent=30", "--semi-space-growth-factor=1"];
+var tightened = false;
+function manyFilesHeap() {
+  if (tightened) return;
+  tightened = true;
+  for (const flag of MANY_FILES_V8_FLAGS) (0, import_node_v8.setFlagsFromString)(flag);
+}
+
 // src/sources/facts.ts
 var COMMANDS = [
   ["ha.state", ["cat", "/etc/ha.state"]],
@@ -47188,16 +47202,15 @@ async function walk(dir, root, out, warnings, node) {
   }
 }
 function byAge(files, rotation) {
-  return [...files].sort((a, b) => compareAge(a, rotation(a), b, rotation(b)));
+  return [...files].sort((a, b) => compareAge(a, rotationRank(rotation(a)), b, rotationRank(rotation(b))));
 }
 function compareAge(a, ra, b, rb) {
   const k = LOG_KINDS.indexOf(a.kind) - LOG_KINDS.indexOf(b.kind);
   if (k !== 0) return k;
-  const r = compareRotation(ra, rb);
-  return r !== 0 ? r : a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+  return ra !== rb ? ra - rb : a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
-function orderFiles(files, rotations) {
-  const at = Array.from(files, (_, i) => i).sort((a, b) => compareAge(files[a], rotations[a], files[b], rotations[b]));
+function orderFiles(files, ranks) {
+  const at = Array.from(files, (_, i) => i).sort((a, b) => compareAge(files[a], ranks[a], files[b], ranks[b]));
   const sorted = at.map((i) => files[i]);
   sorted.forEach((f, i) => f.order = i);
   return sorted;
@@ -47214,8 +47227,9 @@ function localFile(node, kind, abs, rel, stat) {
 async function nodeFromDirectory(name2, dir, warnings) {
   const found2 = [];
   await walk(dir, dir, found2, warnings, name2);
+  if (found2.length > MANY_FILES) manyFilesHeap();
   const files = found2.map((f) => localFile(name2, f.kind, f.abs, f.rel, f.stat));
-  return { name: name2, role: roleOf(name2), files: orderFiles(files, found2.map((f) => f.rotation)), facts: await factsIn(dir) };
+  return { name: name2, role: roleOf(name2), files: orderFiles(files, found2.map((f) => rotationRank(f.rotation))), facts: await factsIn(dir) };
 }
 async function factsIn(dir) {
   const read = (name2) => import_node_fs4.promises.readFile(path.join(dir, "facts", name2), "utf8").catch(() => void 0);
@@ -47746,6 +47760,149 @@ async function nodesFromSyslog(file, hosts, warnings, label = file) {
 // src/sources/bundle/inventory.ts
 var path5 = __toESM(require("node:path"));
 
+// src/text/list.ts
+function firstFew(items, max = 3) {
+  return items.slice(0, max).join("; ") + (items.length > max ? `; and ${items.length - max} more` : "");
+}
+
+// src/text/own-string.ts
+function ownSlice(s, from) {
+  return Buffer.from(s.slice(from), "utf8").toString("utf8");
+}
+
+// src/sources/bundle/reader.ts
+var import_node_fs9 = require("node:fs");
+var import_node_stream2 = require("node:stream");
+var import_node_util4 = require("node:util");
+var zlib2 = __toESM(require("node:zlib"));
+var tar = __toESM(require_tar_stream());
+
+// src/sources/bundle/block-gzip.ts
+var import_node_crypto = require("node:crypto");
+var import_node_util3 = require("node:util");
+var zlib = __toESM(require("node:zlib"));
+
+// src/sources/write-all.ts
+async function writeAll(fh, data, position) {
+  for (let at = 0; at < data.length; ) at += (await fh.write(data, at, data.length - at, position === void 0 ? null : position + at)).bytesWritten;
+}
+
+// src/sources/bundle/block-gzip.ts
+var BLOCK_SIZE = 1024 * 1024;
+var MAX_IN_FLIGHT = 4;
+var GZIP_LEVEL = 6;
+var DEFLATE_CHUNK = 256 * 1024;
+var MEMBER_HEADER_SIZE = 24;
+var SI1 = 83;
+var SI2 = 100;
+var deflateRaw2 = (0, import_node_util3.promisify)(zlib.deflateRaw);
+function encodeMember(raw, deflated) {
+  const total = MEMBER_HEADER_SIZE + deflated.length + 8;
+  const out = Buffer.allocUnsafe(total);
+  out[0] = 31;
+  out[1] = 139;
+  out[2] = 8;
+  out[3] = 4;
+  out.writeUInt32LE(0, 4);
+  out[8] = 0;
+  out[9] = 3;
+  out.writeUInt16LE(12, 10);
+  out[12] = SI1;
+  out[13] = SI2;
+  out.writeUInt16LE(8, 14);
+  out.writeUInt32LE(total, 16);
+  out.writeUInt32LE(raw.length, 20);
+  deflated.copy(out, MEMBER_HEADER_SIZE);
+  out.writeUInt32LE(zlib.crc32(raw) >>> 0, total - 8);
+  out.writeUInt32LE(raw.length, total - 4);
+  return out;
+}
+function decodeMemberHeader(h) {
+  if (h.length < MEMBER_HEADER_SIZE) return null;
+  if (h[0] !== 31 || h[1] !== 139 || h[2] !== 8 || h[3] !== 4) return null;
+  if (h.readUInt16LE(10) !== 12 || h[12] !== SI1 || h[13] !== SI2 || h.readUInt16LE(14) !== 8) return null;
+  const clen = h.readUInt32LE(16);
+  const ulen = h.readUInt32LE(20);
+  if (clen < MEMBER_HEADER_SIZE + 8 || ulen > BLOCK_SIZE) return null;
+  return { clen, ulen };
+}
+var BlockGzipSink = class {
+  constructor(fh, level = GZIP_LEVEL) {
+    this.fh = fh;
+    this.level = level;
+  }
+  fh;
+  level;
+  pending = [];
+  pendingLen = 0;
+  queue = [];
+  offset = 0;
+  hash = (0, import_node_crypto.createHash)("sha256");
+  marked = { offset: 0, hash: (0, import_node_crypto.createHash)("sha256") };
+  /** Uncompressed bytes accepted (the tar stream position). */
+  tarBytes = 0;
+  markedTarBytes = 0;
+  async write(chunk) {
+    let c = chunk;
+    this.tarBytes += c.length;
+    while (c.length) {
+      const room = BLOCK_SIZE - this.pendingLen;
+      const part = c.length <= room ? c : c.subarray(0, room);
+      this.pending.push(part);
+      this.pendingLen += part.length;
+      c = c.subarray(part.length);
+      if (this.pendingLen === BLOCK_SIZE) await this.cut();
+    }
+  }
+  async cut() {
+    if (!this.pendingLen) return;
+    const raw = this.pending.length === 1 ? Buffer.from(this.pending[0]) : Buffer.concat(this.pending, this.pendingLen);
+    this.pending = [];
+    this.pendingLen = 0;
+    const p = deflateRaw2(raw, { level: this.level, chunkSize: DEFLATE_CHUNK }).then((d) => encodeMember(raw, d));
+    p.catch(() => void 0);
+    this.queue.push(p);
+    while (this.queue.length >= MAX_IN_FLIGHT) await this.drainOne();
+  }
+  async drainOne() {
+    const member = await this.queue.shift();
+    await writeAll(this.fh, member, this.offset);
+    this.offset += member.length;
+    this.hash.update(member);
+  }
+  /** Flush everything written so far into whole members on disk. */
+  async flush() {
+    await this.cut();
+    while (this.queue.length) await this.drainOne();
+  }
+  /** Flush and remember this position as the start of the next entry. */
+  async mark() {
+    await this.flush();
+    this.marked = { offset: this.offset, hash: this.hash.copy() };
+    this.markedTarBytes = this.tarBytes;
+  }
+  /** Drop everything after the last mark. */
+  async rollback() {
+    const dropped = this.queue;
+    this.queue = [];
+    await Promise.allSettled(dropped);
+    this.pending = [];
+    this.pendingLen = 0;
+    await this.fh.truncate(this.marked.offset);
+    this.offset = this.marked.offset;
+    this.hash = this.marked.hash.copy();
+    this.tarBytes = this.markedTarBytes;
+  }
+  /** Flush and return the sha256 of the whole compressed file. */
+  async close() {
+    await this.flush();
+    return this.hash.digest("hex");
+  }
+  get compressedBytes() {
+    return this.offset;
+  }
+};
+
 // src/sources/bundle/json-frame.ts
 var QUOTE = 34;
 var BACKSLASH = 92;
@@ -47876,7 +48033,8 @@ function jsonFrame(chunks, where) {
       const out = [];
       items(RBRACKET, (i) => {
         peek2();
-        out.push(item(i));
+        const v = item(i);
+        if (v !== void 0) out.push(v);
       });
       return out;
     },
@@ -48053,149 +48211,6 @@ function descriptionText(m) {
   return `${lines.join("\n")}
 `;
 }
-
-// src/text/list.ts
-function firstFew(items, max = 3) {
-  return items.slice(0, max).join("; ") + (items.length > max ? `; and ${items.length - max} more` : "");
-}
-
-// src/text/own-string.ts
-function ownSlice(s, from) {
-  return Buffer.from(s.slice(from), "utf8").toString("utf8");
-}
-
-// src/sources/bundle/reader.ts
-var import_node_fs9 = require("node:fs");
-var import_node_stream2 = require("node:stream");
-var import_node_util4 = require("node:util");
-var zlib2 = __toESM(require("node:zlib"));
-var tar = __toESM(require_tar_stream());
-
-// src/sources/bundle/block-gzip.ts
-var import_node_crypto = require("node:crypto");
-var import_node_util3 = require("node:util");
-var zlib = __toESM(require("node:zlib"));
-
-// src/sources/write-all.ts
-async function writeAll(fh, data, position) {
-  for (let at = 0; at < data.length; ) at += (await fh.write(data, at, data.length - at, position === void 0 ? null : position + at)).bytesWritten;
-}
-
-// src/sources/bundle/block-gzip.ts
-var BLOCK_SIZE = 1024 * 1024;
-var MAX_IN_FLIGHT = 4;
-var GZIP_LEVEL = 6;
-var DEFLATE_CHUNK = 256 * 1024;
-var MEMBER_HEADER_SIZE = 24;
-var SI1 = 83;
-var SI2 = 100;
-var deflateRaw2 = (0, import_node_util3.promisify)(zlib.deflateRaw);
-function encodeMember(raw, deflated) {
-  const total = MEMBER_HEADER_SIZE + deflated.length + 8;
-  const out = Buffer.allocUnsafe(total);
-  out[0] = 31;
-  out[1] = 139;
-  out[2] = 8;
-  out[3] = 4;
-  out.writeUInt32LE(0, 4);
-  out[8] = 0;
-  out[9] = 3;
-  out.writeUInt16LE(12, 10);
-  out[12] = SI1;
-  out[13] = SI2;
-  out.writeUInt16LE(8, 14);
-  out.writeUInt32LE(total, 16);
-  out.writeUInt32LE(raw.length, 20);
-  deflated.copy(out, MEMBER_HEADER_SIZE);
-  out.writeUInt32LE(zlib.crc32(raw) >>> 0, total - 8);
-  out.writeUInt32LE(raw.length, total - 4);
-  return out;
-}
-function decodeMemberHeader(h) {
-  if (h.length < MEMBER_HEADER_SIZE) return null;
-  if (h[0] !== 31 || h[1] !== 139 || h[2] !== 8 || h[3] !== 4) return null;
-  if (h.readUInt16LE(10) !== 12 || h[12] !== SI1 || h[13] !== SI2 || h.readUInt16LE(14) !== 8) return null;
-  const clen = h.readUInt32LE(16);
-  const ulen = h.readUInt32LE(20);
-  if (clen < MEMBER_HEADER_SIZE + 8 || ulen > BLOCK_SIZE) return null;
-  return { clen, ulen };
-}
-var BlockGzipSink = class {
-  constructor(fh, level = GZIP_LEVEL) {
-    this.fh = fh;
-    this.level = level;
-  }
-  fh;
-  level;
-  pending = [];
-  pendingLen = 0;
-  queue = [];
-  offset = 0;
-  hash = (0, import_node_crypto.createHash)("sha256");
-  marked = { offset: 0, hash: (0, import_node_crypto.createHash)("sha256") };
-  /** Uncompressed bytes accepted (the tar stream position). */
-  tarBytes = 0;
-  markedTarBytes = 0;
-  async write(chunk) {
-    let c = chunk;
-    this.tarBytes += c.length;
-    while (c.length) {
-      const room = BLOCK_SIZE - this.pendingLen;
-      const part = c.length <= room ? c : c.subarray(0, room);
-      this.pending.push(part);
-      this.pendingLen += part.length;
-      c = c.subarray(part.length);
-      if (this.pendingLen === BLOCK_SIZE) await this.cut();
-    }
-  }
-  async cut() {
-    if (!this.pendingLen) return;
-    const raw = this.pending.length === 1 ? Buffer.from(this.pending[0]) : Buffer.concat(this.pending, this.pendingLen);
-    this.pending = [];
-    this.pendingLen = 0;
-    const p = deflateRaw2(raw, { level: this.level, chunkSize: DEFLATE_CHUNK }).then((d) => encodeMember(raw, d));
-    p.catch(() => void 0);
-    this.queue.push(p);
-    while (this.queue.length >= MAX_IN_FLIGHT) await this.drainOne();
-  }
-  async drainOne() {
-    const member = await this.queue.shift();
-    await writeAll(this.fh, member, this.offset);
-    this.offset += member.length;
-    this.hash.update(member);
-  }
-  /** Flush everything written so far into whole members on disk. */
-  async flush() {
-    await this.cut();
-    while (this.queue.length) await this.drainOne();
-  }
-  /** Flush and remember this position as the start of the next entry. */
-  async mark() {
-    await this.flush();
-    this.marked = { offset: this.offset, hash: this.hash.copy() };
-    this.markedTarBytes = this.tarBytes;
-  }
-  /** Drop everything after the last mark. */
-  async rollback() {
-    const dropped = this.queue;
-    this.queue = [];
-    await Promise.allSettled(dropped);
-    this.pending = [];
-    this.pendingLen = 0;
-    await this.fh.truncate(this.marked.offset);
-    this.offset = this.marked.offset;
-    this.hash = this.marked.hash.copy();
-    this.tarBytes = this.markedTarBytes;
-  }
-  /** Flush and return the sha256 of the whole compressed file. */
-  async close() {
-    await this.flush();
-    return this.hash.digest("hex");
-  }
-  get compressedBytes() {
-    return this.offset;
-  }
-};
 
 // src/sources/bundle/tar-entry.ts
 function str(b, off, len) {
@@ -48404,6 +48419,7 @@ var EntryTable = class {
     this.sizes[i] = size;
     this.mtimes[i] = mtimeMs;
     this.offsets[i] = dataOffset;
+    if (i === MANY_FILES) manyFilesHeap();
   }
   has(path20) {
     return this.index.has(path20);
@@ -48416,17 +48432,16 @@ var EntryTable = class {
     const i = this.index.get(path20);
     return i === void 0 ? void 0 : this.sizes[i];
   }
+  /** The size of entry number `n`. */
+  sizeAt(n) {
+    return this.sizes[n];
+  }
   /** The entry's number in the table (in archive order). */
   numberOf(path20) {
     return this.index.get(path20);
   }
   pathOf(n) {
     return this.paths[n];
-  }
-  /** The table's own string for `path`, to share, or `path` when it has none. */
-  key(path20) {
-    const i = this.index.get(path20);
-    return i === void 0 ? path20 : this.paths[i];
   }
   /** The entry's size and where its bytes start in the tar data (block-indexed bundles). */
   located(path20) {
@@ -48443,8 +48458,21 @@ var EntryTable = class {
     return { path: this.paths[i], size: this.sizes[i], mtime: new Date(this.mtimes[i]) };
   }
 };
-function listedIn(table) {
-  return (f) => ({ path: table.key(f.path), size: f.size });
+function readListing(chunks, where, table) {
+  const mismatches = [];
+  const listed = new Uint8Array(table.size);
+  const check2 = (p, size) => {
+    const i = table.numberOf(p);
+    if (i === void 0) mismatches.push(`${p} is listed but missing`);
+    else {
+      if (table.sizeAt(i) !== size) mismatches.push(`${p} is ${table.sizeAt(i)} bytes, the manifest says ${size}`);
+      listed[i] = 1;
+    }
+  };
+  const manifest = readManifest(chunks, where, (f) => void check2(f.path, f.size));
+  for (const a of manifest.analysis) check2(a.path, a.size);
+  for (let i = 0; i < table.size; i++) if (!listed[i] && table.pathOf(i).startsWith("nodes/")) mismatches.push(`${table.pathOf(i)} is not in the manifest`);
+  return { manifest, mismatches };
 }
 function readAhead(fh) {
   let start = 0;
@@ -48812,7 +48840,7 @@ async function openIndexed(file, at, bf) {
   const m = files.located(MANIFEST_PATH);
   if (!m) throw new BundleError(`${file} is not an smsdiag bundle: it has no ${top}/${MANIFEST_PATH}`);
   if (m.size > MAX_MANIFEST) throw corrupt(file, `${MANIFEST_PATH} is ${m.size} bytes`);
-  const manifest = readManifest(bf.here(m.dataOffset, m.size), `${file}: ${MANIFEST_PATH}`, listedIn(files));
+  const { manifest, mismatches } = readListing(bf.here(m.dataOffset, m.size), `${file}: ${MANIFEST_PATH}`, files);
   const get = (p) => {
     const e = files.located(p);
     if (!e) throw new BundleError(`${file} has no entry ${top}/${p}`);
@@ -48822,6 +48850,7 @@ async function openIndexed(file, at, bf) {
     file,
     top,
     manifest,
+    mismatches,
     entries: files,
     indexed: true,
     place: (p) => get(p).dataOffset,
@@ -48858,7 +48887,7 @@ async function openSequential(file) {
     }
   }
   if (!manifestBytes) throw new BundleError(`${file} is not an smsdiag bundle: it has no ${top}/${MANIFEST_PATH}`);
-  const manifest = readManifest([manifestBytes], `${file}: ${MANIFEST_PATH}`, listedIn(entries));
+  const { manifest, mismatches } = readListing([manifestBytes], `${file}: ${MANIFEST_PATH}`, entries);
   const check2 = (p) => {
     const e = entries.get(p);
     if (!e) throw new BundleError(`${file} has no entry ${top}/${p}`);
@@ -48884,6 +48913,7 @@ async function openSequential(file) {
     file,
     top,
     manifest,
+    mismatches,
     entries,
     indexed: false,
     // The place is the entry's number in the table, which this reading keeps (it re-reads by name).
@@ -49050,7 +49080,7 @@ async function inventoryFromReader(b) {
   for (const mn of byNode.values()) {
     const prefix = `nodes/${mn.name}/logs/`;
     const files = [];
-    const rotations = [];
+    const ranks = [];
     const unread = [];
     let unreadCount = 0;
     for (const p of b.entries.keys()) {
@@ -49064,7 +49094,7 @@ async function inventoryFromReader(b) {
       const place = b.place(p);
       const shown = ownSlice(e.path, `nodes/${mn.name}/`.length);
       const lf = b.reading.fitsInHand(place, e.size) ? new SmallMemberFile(mn.name, c.kind, shown, e.size, e.mtime.getTime(), b.reading, place) : new MemberFile(mn.name, c.kind, shown, e.size, e.mtime.getTime(), b.reading, place);
-      rotations.push(c.rotation);
+      ranks.push(rotationRank(c.rotation));
       files.push(lf);
     }
     const facts = factsOf(mn, (m) => warnings.push(m));
@@ -49087,7 +49117,7 @@ async function inventoryFromReader(b) {
       warnings.push(`${mn.name}: ${unreadCount} file(s) under nodes/${mn.name}/logs/ are not named as an SMS log smsdiag reads (${examples.join("; ")}); not read`);
     }
     if (!files.length) warnings.push(`${mn.name}: the bundle holds no log files for this node`);
-    const node = { name: mn.name, role: roleFrom(mn.role), files: orderFiles(files, rotations), facts };
+    const node = { name: mn.name, role: roleFrom(mn.role), files: orderFiles(files, ranks), facts };
     if (mn.errors.length) node.collectionErrors = mn.errors;
     nodes.push(node);
   }
@@ -49095,25 +49125,9 @@ async function inventoryFromReader(b) {
   return { nodes, warnings, ...Number.isFinite(incident) ? { incident } : {} };
 }
 function manifestMismatches(b) {
+  if (!b.mismatches.length) return [];
   const name2 = path5.basename(b.file);
-  const problems = [];
-  let listedNodeEntries = 0;
-  const listed = (p, want) => {
-    const size = b.entries.sizeOf(p);
-    if (size === void 0) problems.push(`${p} is listed but missing`);
-    else if (size !== want) problems.push(`${p} is ${size} bytes, the manifest says ${want}`);
-    if (size !== void 0 && p.startsWith("nodes/")) listedNodeEntries++;
-  };
-  for (const n of b.manifest.nodes) for (const f of n.files) listed(f.path, f.size);
-  for (const a of b.manifest.analysis) listed(a.path, a.size);
-  let nodeEntries = 0;
-  for (const p of b.entries.keys()) if (p.startsWith("nodes/")) nodeEntries++;
-  if (nodeEntries > listedNodeEntries) {
-    const all = listedEntries(b.manifest);
-    for (const p of b.entries.keys()) if (p.startsWith("nodes/") && !all.has(p)) problems.push(`${p} is not in the manifest`);
-  }
-  if (!problems.length) return [];
-  return [`${name2} does not match its own manifest (${firstFew(problems)}); it was changed after it was collected: run smsdiag verify ${name2}`];
+  return [`${name2} does not match its own manifest (${firstFew(b.mismatches)}); it was changed after it was collected: run smsdiag verify ${name2}`];
 }
 async function inventoryFromBundle(file) {
   const b = await openBundle(file);
@@ -49164,7 +49178,7 @@ function mergeNode(nodes, n) {
   }
   prev.files.push(...n.files);
   prev.facts = { ...prev.facts, ...n.facts };
-  prev.files = orderFiles(prev.files, prev.files.map((f) => classifyFileName(path6.basename(f.path))?.rotation ?? { group: 2, value: 0, compressedName: false }));
+  prev.files = orderFiles(prev.files, prev.files.map((f) => rotationRank(classifyFileName(path6.basename(f.path))?.rotation ?? { group: 2, value: 0, compressedName: false })));
 }
 async function nodeFromFile(arg, p, name2) {
   const base = path6.basename(p);
@@ -49176,21 +49190,21 @@ async function nodeFromFile(arg, p, name2) {
   }
   const node = name2 ?? path6.basename(path6.dirname(path6.resolve(p)));
   const f = localFile(node, c.kind, p, base, await import_node_fs10.promises.stat(p));
-  return { name: node, role: roleOf(node), files: orderFiles([f], [c.rotation]), facts: {} };
+  return { name: node, role: roleOf(node), files: orderFiles([f], [rotationRank(c.rotation)]), facts: {} };
 }
 async function localMachine() {
   const files = [];
-  const rotations = [];
+  const ranks = [];
   for (const found2 of await findLocalFiles(catalogGlobs())) {
     if (found2.refused) continue;
     const c = classifyFileName(path6.basename(found2.path));
     if (!c || c.kind !== found2.kind) continue;
     const f = localFile("local", c.kind, found2.path, found2.path, found2);
-    rotations.push(c.rotation);
+    ranks.push(rotationRank(c.rotation));
     files.push(f);
   }
   if (!files.length) return [];
-  return [{ name: "local", role: "unknown", files: orderFiles(files, rotations), facts: {} }];
+  return [{ name: "local", role: "unknown", files: orderFiles(files, ranks), facts: {} }];
 }
 async function resolveInputs(args, opts = {}) {
   const warnings = [];
@@ -49347,12 +49361,11 @@ function parseThresholds(values) {
 var CORES = (0, import_node_os2.availableParallelism)();
 var DEFAULT_THREADS = Math.min(CORES, 4);
 var THREADED_BYTES = 32 << 20;
-var THREADED_FILES = 1e4;
 function threadsFor(flag, inv, read = () => true, note = (m) => void process.stderr.write(`note: ${m}
 `)) {
   const files = inv.nodes.flatMap((n) => n.files.filter(read));
-  if (files.length > THREADED_FILES) {
-    if (flag !== void 0 && flag > 1) note(`--threads ${flag} not used: the ${files.length} files are read in one thread, which is faster and takes less memory for more than ${THREADED_FILES} files`);
+  if (files.length > MANY_FILES) {
+    if (flag !== void 0 && flag > 1) note(`--threads ${flag} not used: the ${files.length} files are read in one thread, which is faster and takes less memory for more than ${MANY_FILES} files`);
     return 1;
   }
   if (flag !== void 0) return flag;
@@ -49368,7 +49381,7 @@ var inputFlags = {
     helpGroup: "INPUT"
   }),
   threads: import_core2.Flags.integer({
-    description: `Worker threads that read and parse the files; 1 does all in one thread. The output is the same either way. Default, for ${THREADED_BYTES >> 20} MB of text or more: the machine's cores, at most 4 (an analysis reads each node in a thread of its own, so it uses at most one per node); one thread otherwise. More than ${THREADED_FILES} files are always read in one thread. A bundle's small members do not count as text here: they are read in this thread either way.`,
+    description: `Worker threads that read and parse the files; 1 does all in one thread. The output is the same either way. Default, for ${THREADED_BYTES >> 20} MB of text or more: the machine's cores, at most 4 (an analysis reads each node in a thread of its own, so it uses at most one per node); one thread otherwise. More than ${MANY_FILES} files are always read in one thread. A bundle's small members do not count as text here: they are read in this thread either way.`,
     min: 1,
     max: 64,
     helpGroup: "INPUT"
@@ -54727,7 +54740,7 @@ async function plannedInventory(runs, defaultOffsetMinutes, misread) {
     const s = runs[k].spooled;
     if (!plan?.files.length) return void 0;
     const files = [];
-    const rotations = [];
+    const ranks = [];
     for (const { file, local, landing } of plan.files) {
       const base = path14.basename(local);
       const c = classifyFileName(base);
@@ -54735,11 +54748,11 @@ async function plannedInventory(runs, defaultOffsetMinutes, misread) {
       const lf = localFile(s.spec.name, c.kind, local, base, file);
       lf.open = () => import_node_stream5.Readable.from(watchedFollowing(local, landing, misread), { highWaterMark: 1 });
       files.push(lf);
-      rotations.push(c.rotation);
+      ranks.push(rotationRank(c.rotation));
     }
     const facts = analysisFacts(s, defaultOffsetMinutes);
     const errors = plan.errors.map((e) => ({ ...e }));
-    nodes.push({ name: s.spec.name, role: s.spec.role, files: orderFiles(files, rotations), facts, ...errors.length ? { collectionErrors: errors } : {} });
+    nodes.push({ name: s.spec.name, role: s.spec.role, files: orderFiles(files, ranks), facts, ...errors.length ? { collectionErrors: errors } : {} });
   }
   return { nodes, warnings: [] };
 }

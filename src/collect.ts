@@ -17,7 +17,7 @@ import type { ProgressEvent } from './report/progress';
 import { checkOutputDirectory, createBundleWriter } from './bundle/writer';
 import { createLanding, following, type Landing } from './landing';
 import { BLOCK_SIZE } from './sources/bundle/block-gzip';
-import { classifyFileName, type Rotation } from './sources/catalog';
+import { classifyFileName, rotationRank } from './sources/catalog';
 import { globsForNode } from './sources/find';
 import { sampledFacts, surveyNode, type CollectedFacts } from './sources/facts';
 import { assumeZone } from './sources/inputs';
@@ -410,7 +410,7 @@ async function plannedInventory(runs: NodeRun[], defaultOffsetMinutes: number, m
     const s = runs[k].spooled;
     if (!plan?.files.length) return undefined;
     const files: LogFile[] = [];
-    const rotations: Rotation[] = [];
+    const ranks: number[] = [];
     for (const { file, local, landing } of plan.files) {
       const base = path.basename(local);
       const c = classifyFileName(base);
@@ -418,11 +418,11 @@ async function plannedInventory(runs: NodeRun[], defaultOffsetMinutes: number, m
       const lf = localFile(s.spec.name, c.kind, local, base, file);
       lf.open = () => Readable.from(watchedFollowing(local, landing, misread), { highWaterMark: 1 });
       files.push(lf);
-      rotations.push(c.rotation);
+      ranks.push(rotationRank(c.rotation));
     }
     const facts = analysisFacts(s, defaultOffsetMinutes);
     const errors = plan.errors.map((e) => ({ ...e }));
-    nodes.push({ name: s.spec.name, role: s.spec.role, files: orderFiles(files, rotations), facts, ...(errors.length ? { collectionErrors: errors } : {}) });
+    nodes.push({ name: s.spec.name, role: s.spec.role, files: orderFiles(files, ranks), facts, ...(errors.length ? { collectionErrors: errors } : {}) });
   }
   return { nodes, warnings: [] };
 }

@@ -8,7 +8,7 @@ import { REPO } from './helpers/cli';
  * the layers before it. Use cases are the files directly in src/.
  */
 const LAYERS: Array<[string, RegExp]> = [
-  ['foundation', /^src\/(types|errors)\.ts$|^src\/text\//],
+  ['foundation', /^src\/(types|errors|heap)\.ts$|^src\/text\//],
   ['sources', /^src\/sources\//],
   ['ingest', /^src\/ingest\//],
   ['rules and knowledge', /^src\/(rules|knowledge)\//],

@@ -1,6 +1,7 @@
 import { Flags } from '@oclif/core';
 import { availableParallelism } from 'node:os';
 import { textSize } from '../file-threads';
+import { MANY_FILES } from '../heap';
 import { resolveInputs } from '../sources/inputs';
 import type { Inventory, LogFile } from '../types';
 import { splitNamed } from '../text/named';
@@ -19,26 +20,22 @@ const CORES = availableParallelism();
 const DEFAULT_THREADS = Math.min(CORES, 4);
 /** Input below this much text is read in one thread: starting workers would cost more than they save. */
 const THREADED_BYTES = 32 << 20;
-/**
- * Input of more files than this is read in one thread, whatever --threads says. A worker's pass
- * costs per file, not only per byte: it holds a copy of each file's description and hands every
- * file's summary back at once. 200,000 one-line members of a bundle in two threads: analyze 10 s
- * and 1 GB against 7 s and 270 MB in one, timeline --all 28 s and 511 MB against 12 s and 453 MB.
- */
-const THREADED_FILES = 10_000;
 
 /**
  * --threads as given, else the default for this much input (see DEFAULT_THREADS), of the files
- * the command reads: those `read` (timeline --all: of the nodes and kinds shown). One thread for more than
- * THREADED_FILES files, and `note` (a line on stderr) says so when --threads asked for more. Files
- * read in hand (LogFile.bytes: a bundle's small members) do not count as text to share out: this
- * thread inflates them either way, and a worker reads them no faster than it would (40,000
- * members of ten lines, 41 MB: 2.3 s in one thread, 2.8-3.1 s in two).
+ * the command reads: those `read` (timeline --all: of the nodes and kinds shown). One thread for
+ * more than MANY_FILES files, and `note` (a line on stderr) says so when --threads asked for more: a worker's
+ * pass costs per file, not only per byte (it holds a copy of each file's description and hands
+ * every file's summary back at once; 200,000 one-line members of a bundle in two threads: analyze
+ * 10 s and 1 GB against 7 s and 270 MB in one, timeline --all 28 s and 511 MB against 12 s and
+ * 453 MB). Files read in hand (LogFile.bytes: a bundle's small members) do not count as text to
+ * share out: this thread inflates them either way, and a worker reads them no faster than it
+ * would (40,000 members of ten lines, 41 MB: 2.3 s in one thread, 2.8-3.1 s in two).
  */
 export function threadsFor(flag: number | undefined, inv: Inventory, read: (f: LogFile) => boolean = () => true, note = (m: string): void => void process.stderr.write(`note: ${m}\n`)): number {
   const files = inv.nodes.flatMap((n) => n.files.filter(read));
-  if (files.length > THREADED_FILES) {
-    if (flag !== undefined && flag > 1) note(`--threads ${flag} not used: the ${files.length} files are read in one thread, which is faster and takes less memory for more than ${THREADED_FILES} files`);
+  if (files.length > MANY_FILES) {
+    if (flag !== undefined && flag > 1) note(`--threads ${flag} not used: the ${files.length} files are read in one thread, which is faster and takes less memory for more than ${MANY_FILES} files`);
     return 1;
   }
   if (flag !== undefined) return flag;
@@ -56,7 +53,7 @@ export const inputFlags = {
     helpGroup: 'INPUT',
   }),
   threads: Flags.integer({
-    description: `Worker threads that read and parse the files; 1 does all in one thread. The output is the same either way. Default, for ${THREADED_BYTES >> 20} MB of text or more: the machine's cores, at most 4 (an analysis reads each node in a thread of its own, so it uses at most one per node); one thread otherwise. More than ${THREADED_FILES} files are always read in one thread. A bundle's small members do not count as text here: they are read in this thread either way.`,
+    description: `Worker threads that read and parse the files; 1 does all in one thread. The output is the same either way. Default, for ${THREADED_BYTES >> 20} MB of text or more: the machine's cores, at most 4 (an analysis reads each node in a thread of its own, so it uses at most one per node); one thread otherwise. More than ${MANY_FILES} files are always read in one thread. A bundle's small members do not count as text here: they are read in this thread either way.`,
     min: 1,
     max: 64,
     helpGroup: 'INPUT',

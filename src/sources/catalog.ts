@@ -70,8 +70,17 @@ export function classifyFileName(baseName: string): Classified | null {
   return null;
 }
 
-/** Comparator putting the oldest rotation first (ha.log.10.gz before ha.log.9 before ha.log). */
-export function compareRotation(a: Rotation, b: Rotation): number {
-  if (a.group !== b.group) return a.group - b.group;
-  return a.group === 1 ? b.value - a.value : a.value - b.value;
+/** Rank of each group's lowest value: dated below numbered (either 8 digits at most), the current file last. */
+const DATED_RANK = 0;
+const NUMBERED_RANK = 100_000_000;
+const CURRENT_RANK = 300_000_000;
+
+/**
+ * Where a rotation falls, oldest first, as one number (ha.log.10.gz below ha.log.9 below ha.log):
+ * a small integer to keep per file, where a Rotation for each of a bundle's 200,000 members was
+ * 11 MB alive while its inventory was made.
+ */
+export function rotationRank(r: Rotation): number {
+  if (r.group === 0) return DATED_RANK + r.value;
+  return r.group === 1 ? NUMBERED_RANK + (NUMBERED_RANK - r.value) : CURRENT_RANK;
 }

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Inventory, LogFile, NodeFacts, NodeInput } from '../types';
 import { splitNamed } from '../text/named';
-import { classifyFileName, DEFAULT_LOCATIONS, type Rotation } from './catalog';
+import { classifyFileName, DEFAULT_LOCATIONS, rotationRank } from './catalog';
 import { catalogGlobs, findLocalFiles } from './find';
 import { InputError, UsageError } from '../errors';
 import { spoolStdin } from './stdin';
@@ -73,7 +73,7 @@ function mergeNode(nodes: Map<string, NodeInput>, n: NodeInput): void {
   }
   prev.files.push(...n.files);
   prev.facts = { ...prev.facts, ...n.facts };
-  prev.files = orderFiles(prev.files, prev.files.map((f) => classifyFileName(path.basename(f.path))?.rotation ?? { group: 2, value: 0, compressedName: false }));
+  prev.files = orderFiles(prev.files, prev.files.map((f) => rotationRank(classifyFileName(path.basename(f.path))?.rotation ?? { group: 2, value: 0, compressedName: false })));
 }
 
 /** A single log file argument: its node is NAME=, else the directory it sits in. */
@@ -87,23 +87,23 @@ async function nodeFromFile(arg: string, p: string, name: string | undefined): P
   }
   const node = name ?? path.basename(path.dirname(path.resolve(p)));
   const f = localFile(node, c.kind, p, base, await fs.stat(p));
-  return { name: node, role: roleOf(node), files: orderFiles([f], [c.rotation]), facts: {} };
+  return { name: node, role: roleOf(node), files: orderFiles([f], [rotationRank(c.rotation)]), facts: {} };
 }
 
 /** This machine's own evidence, from the catalog's locations. */
 async function localMachine(): Promise<NodeInput[]> {
   const files: LogFile[] = [];
-  const rotations: Rotation[] = [];
+  const ranks: number[] = [];
   for (const found of await findLocalFiles(catalogGlobs())) {
     if (found.refused) continue;
     const c = classifyFileName(path.basename(found.path));
     if (!c || c.kind !== found.kind) continue;
     const f = localFile('local', c.kind, found.path, found.path, found);
-    rotations.push(c.rotation);
+    ranks.push(rotationRank(c.rotation));
     files.push(f);
   }
   if (!files.length) return [];
-  return [{ name: 'local', role: 'unknown', files: orderFiles(files, rotations), facts: {} }];
+  return [{ name: 'local', role: 'unknown', files: orderFiles(files, ranks), facts: {} }];
 }
 
 /** Turn PATH arguments (cli.md "Inputs") into nodes and their files. */

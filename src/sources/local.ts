@@ -1,8 +1,9 @@
 import { createReadStream, promises as fs, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { LOG_KINDS, type LogFile, type LogKind, type NodeFacts, type NodeInput, type Role } from '../types';
+import { MANY_FILES, manyFilesHeap } from '../heap';
 import { parseDf, parseFree } from './facts';
-import { classifyFileName, compareRotation, type Rotation } from './catalog';
+import { classifyFileName, type Rotation, rotationRank } from './catalog';
 
 
 const READ_CHUNK = 1024 * 1024;
@@ -55,23 +56,23 @@ async function walk(dir: string, root: string, out: Found[], warnings: string[],
 
 /** Oldest-first order of a node's files, grouped by kind (LOG_KINDS), then by path. */
 export function byAge<F extends { kind: LogKind; path: string }>(files: readonly F[], rotation: (f: F) => Rotation): F[] {
-  return [...files].sort((a, b) => compareAge(a, rotation(a), b, rotation(b)));
+  return [...files].sort((a, b) => compareAge(a, rotationRank(rotation(a)), b, rotationRank(rotation(b))));
 }
 
-function compareAge(a: { kind: LogKind; path: string }, ra: Rotation, b: { kind: LogKind; path: string }, rb: Rotation): number {
+/** Kind, then rotation (rotationRank), then path. */
+function compareAge(a: { kind: LogKind; path: string }, ra: number, b: { kind: LogKind; path: string }, rb: number): number {
   const k = LOG_KINDS.indexOf(a.kind) - LOG_KINDS.indexOf(b.kind);
   if (k !== 0) return k;
-  const r = compareRotation(ra, rb);
-  return r !== 0 ? r : a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
+  return ra !== rb ? ra - rb : a.path < b.path ? -1 : a.path > b.path ? 1 : 0;
 }
 
 /**
- * byAge's order of a node's files, `rotations[i]` being that of `files[i]`; `order` numbers that
- * sequence. Arrays side by side, not a Map from file to rotation: a bundle of 200,000 members grew
- * such a Map to 200,000 entries, each growth leaving its old table to a full collection.
+ * byAge's order of a node's files, `ranks[i]` being the rotationRank of `files[i]`; `order`
+ * numbers that sequence. Arrays side by side, not a Map from file to rotation: a bundle of 200,000
+ * members grew such a Map to 200,000 entries, each growth leaving its old table to a full collection.
  */
-export function orderFiles(files: LogFile[], rotations: readonly Rotation[]): LogFile[] {
-  const at = Array.from(files, (_, i) => i).sort((a, b) => compareAge(files[a], rotations[a], files[b], rotations[b]));
+export function orderFiles(files: LogFile[], ranks: readonly number[]): LogFile[] {
+  const at = Array.from(files, (_, i) => i).sort((a, b) => compareAge(files[a], ranks[a], files[b], ranks[b]));
   const sorted = at.map((i) => files[i]);
   sorted.forEach((f, i) => (f.order = i));
   return sorted;
@@ -99,8 +100,9 @@ export function localFile(node: string, kind: LogKind, abs: string, rel: string,
 export async function nodeFromDirectory(name: string, dir: string, warnings: string[]): Promise<NodeInput> {
   const found: Found[] = [];
   await walk(dir, dir, found, warnings, name);
+  if (found.length > MANY_FILES) manyFilesHeap();
   const files = found.map((f) => localFile(name, f.kind, f.abs, f.rel, f.stat));
-  return { name, role: roleOf(name), files: orderFiles(files, found.map((f) => f.rotation)), facts: await factsIn(dir) };
+  return { name, role: roleOf(name), files: orderFiles(files, found.map((f) => rotationRank(f.rotation))), facts: await factsIn(dir) };
 }
 
 /** Facts collect wrote beside the logs (an unpacked bundle's facts/ folder): how full the disks and memory were. */

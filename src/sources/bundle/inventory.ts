@@ -1,12 +1,12 @@
 import * as path from 'node:path';
 import { BundleError } from '../../errors';
-import { type ListedFile, listedEntries, type ManifestNode } from './manifest';
+import type { ManifestNode } from './manifest';
 import { firstFew } from '../../text/list';
 import { ownSlice } from '../../text/own-string';
 import type { Readable } from 'node:stream';
 import { type BundleReader, isTarGz, type MemberReading, openBundle } from './reader';
 import type { Inventory, LogFile, LogKind, NodeFacts, NodeInput, Role } from '../../types';
-import { classifyFileName, type Rotation } from '../catalog';
+import { classifyFileName, rotationRank } from '../catalog';
 import { parseDf, parseFree } from '../facts';
 import { orderFiles } from '../local';
 
@@ -49,7 +49,7 @@ const MAX_CLOCK_MS = 366 * 86_400_000;
  * utcOffsetMinutes, clockOffsetMs, clockUncertaintyMs; `utcOffset` ("+02:00") and a nested
  * `clock: { offsetMs, uncertaintyMs }` are read too. Corrections out of range are ignored, and said.
  */
-function factsOf(n: ManifestNode<ListedFile>, warn: (m: string) => void): NodeFacts {
+function factsOf(n: ManifestNode<never>, warn: (m: string) => void): NodeFacts {
   const f = n.facts;
   const clock = typeof f.clock === 'object' && f.clock !== null ? (f.clock as Record<string, unknown>) : {};
   const facts: NodeFacts = {};
@@ -105,7 +105,7 @@ class SmallMemberFile extends MemberFile {
 export async function inventoryFromReader(b: BundleReader): Promise<Inventory> {
   const warnings: string[] = [];
   const nodes: NodeInput[] = [];
-  const byNode = new Map<string, ManifestNode<ListedFile>>(b.manifest.nodes.map((n) => [n.name, n]));
+  const byNode = new Map<string, ManifestNode<never>>(b.manifest.nodes.map((n) => [n.name, n]));
   // Nodes present as directories but absent from the manifest are read too, and said so.
   for (const p of b.entries.keys()) {
     const m = /^nodes\/([^/]+)\//.exec(p);
@@ -118,7 +118,7 @@ export async function inventoryFromReader(b: BundleReader): Promise<Inventory> {
   for (const mn of byNode.values()) {
     const prefix = `nodes/${mn.name}/logs/`;
     const files: LogFile[] = [];
-    const rotations: Rotation[] = [];
+    const ranks: number[] = [];
     // collect copies what its patterns match (ha.log*, --path globs), which may be a name that is
     // not an SMS log's (ha.log.bak), and a bundle may be changed by hand: said, not skipped in silence.
     const unread: string[] = [];
@@ -139,7 +139,7 @@ export async function inventoryFromReader(b: BundleReader): Promise<Inventory> {
       const lf = b.reading.fitsInHand(place, e.size)
         ? new SmallMemberFile(mn.name, c.kind, shown, e.size, e.mtime.getTime(), b.reading, place)
         : new MemberFile(mn.name, c.kind, shown, e.size, e.mtime.getTime(), b.reading, place);
-      rotations.push(c.rotation);
+      ranks.push(rotationRank(c.rotation));
       files.push(lf);
     }
     const facts = factsOf(mn, (m) => warnings.push(m));
@@ -162,7 +162,7 @@ export async function inventoryFromReader(b: BundleReader): Promise<Inventory> {
       warnings.push(`${mn.name}: ${unreadCount} file(s) under nodes/${mn.name}/logs/ are not named as an SMS log smsdiag reads (${examples.join('; ')}); not read`);
     }
     if (!files.length) warnings.push(`${mn.name}: the bundle holds no log files for this node`);
-    const node: NodeInput = { name: mn.name, role: roleFrom(mn.role), files: orderFiles(files, rotations), facts };
+    const node: NodeInput = { name: mn.name, role: roleFrom(mn.role), files: orderFiles(files, ranks), facts };
     if (mn.errors.length) node.collectionErrors = mn.errors;
     nodes.push(node);
   }
@@ -172,34 +172,15 @@ export async function inventoryFromReader(b: BundleReader): Promise<Inventory> {
 
 /**
  * Where the bundle's entries disagree with its own manifest (missing, another size, not listed),
- * as warnings: reading in place does not hash every entry, as `verify` does, but it can say this
+ * as a warning: reading in place does not hash every entry, as `verify` does, but it can say this
  * much for nothing.
  */
 function manifestMismatches(b: BundleReader): string[] {
+  if (!b.mismatches.length) return [];
   const name = path.basename(b.file);
-  const problems: string[] = [];
-  // The manifest lists a path once (readManifest checks it): when as many of the entries under nodes/
-  // are listed as there are such entries, none is unlisted, and no set of every path is needed.
-  let listedNodeEntries = 0;
-  const listed = (p: string, want: number): void => {
-    const size = b.entries.sizeOf(p);
-    if (size === undefined) problems.push(`${p} is listed but missing`);
-    else if (size !== want) problems.push(`${p} is ${size} bytes, the manifest says ${want}`);
-    if (size !== undefined && p.startsWith('nodes/')) listedNodeEntries++;
-  };
-  for (const n of b.manifest.nodes) for (const f of n.files) listed(f.path, f.size);
-  for (const a of b.manifest.analysis) listed(a.path, a.size);
-  let nodeEntries = 0;
-  for (const p of b.entries.keys()) if (p.startsWith('nodes/')) nodeEntries++;
-  if (nodeEntries > listedNodeEntries) {
-    const all = listedEntries(b.manifest);
-    for (const p of b.entries.keys()) if (p.startsWith('nodes/') && !all.has(p)) problems.push(`${p} is not in the manifest`);
-  }
-  if (!problems.length) return [];
-  return [`${name} does not match its own manifest (${firstFew(problems)}); it was changed after it was collected: run smsdiag verify ${name}`];
+  return [`${name} does not match its own manifest (${firstFew(b.mismatches)}); it was changed after it was collected: run smsdiag verify ${name}`];
 }
 
-/** Read a bundle (.tar.gz) in place into an Inventory. Errors are BundleError (exit 3). */
 export async function inventoryFromBundle(file: string): Promise<Inventory> {
   const b = await openBundle(file);
   if (!b.manifest.nodes.length && ![...b.entries.keys()].some((p) => p.startsWith('nodes/'))) {

@@ -25,7 +25,10 @@ export interface JsonFrame {
   peek(): number;
   /** The object at the cursor, each member's value read by `member` (called with the cursor on it). */
   object(member: (key: string) => unknown): Record<string, unknown>;
-  /** The array at the cursor, each item read by `item` (called with the cursor on it). */
+  /**
+   * The array at the cursor, each item read by `item` (called with the cursor on it) and kept
+   * unless it gives undefined (which no JSON value is).
+   */
   array(item: (index: number) => unknown): unknown[];
   /** The value at the cursor, parsed whole. */
   value(): unknown;
@@ -163,7 +166,8 @@ export function jsonFrame(chunks: Iterator<Buffer>, where: string): JsonFrame {
       const out: unknown[] = [];
       items(RBRACKET, (i) => {
         peek();
-        out.push(item(i));
+        const v = item(i);
+        if (v !== undefined) out.push(v);
       });
       return out;
     },

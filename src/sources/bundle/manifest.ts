@@ -23,13 +23,13 @@ export interface ManifestError {
   message: string;
 }
 
-/** What reading a bundle in place needs of a listed file: where it is and how long. */
+/** The least a reader of the manifest keeps of a listed file, when it keeps one: where it is and how long. */
 export interface ListedFile {
   path: string;
   size: number;
 }
 
-/** A node of the manifest; `F` is ListedFile where only paths and sizes were kept (readManifest). */
+/** A node of the manifest; `F` is what readManifest's caller kept of each listed file (`never`: none). */
 export interface ManifestNode<F extends ListedFile = ManifestFile> {
   name: string;
   host: string;
@@ -213,17 +213,17 @@ export function parseManifest(bytes: Buffer | string, where = MANIFEST_PATH): Ma
 
 /**
  * Parse and validate manifest.json, the bytes coming in `chunks`, each listed file's record parsed
- * and checked on its own as it is read and kept as `keep` makes it. Reading a bundle in place
- * keeps only path and size: a bundle of 200,000 members has a 60 MB manifest, which JSON.parse
- * took whole, its bytes, its text and 56 MB of objects at once. The first wrong field named is
+ * and checked on its own as it is read and kept as `keep` makes it, or not kept where `keep` gives
+ * undefined. Reading a bundle in place keeps none: a bundle of 200,000 members has a 60 MB
+ * manifest, which JSON.parse took whole, its bytes, its text and 56 MB of objects at once. The first wrong field named is
  * the one validateManifest names; a key repeated in the document or in a node is refused (see jsonFrame).
  */
-export function readManifest<F extends ListedFile>(chunks: Iterable<Buffer>, where: string, keep: (f: ManifestFile) => F): Manifest<F> {
+export function readManifest<F extends ListedFile>(chunks: Iterable<Buffer>, where: string, keep: (f: ManifestFile) => F | undefined): Manifest<F> {
   const c = new Check(where);
   const files: FileChecks = { checked: true };
   const it = chunks[Symbol.iterator]();
   const j = jsonFrame(it, where);
-  const listed = (node: number, index: number): F | null => {
+  const listed = (node: number, index: number): F | null | undefined => {
     const v = j.value();
     if (files.failed) return null;
     try {

@@ -5,8 +5,9 @@ import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import * as tar from 'tar-stream';
 import { BLOCK_SIZE, decodeMemberHeader, MEMBER_HEADER_SIZE } from './block-gzip';
+import { MANY_FILES, manyFilesHeap } from '../../heap';
 import { BundleError } from '../../errors';
-import { type ListedFile, MANIFEST_PATH, type Manifest, type ManifestFile, readManifest } from './manifest';
+import { MANIFEST_PATH, type Manifest, type ManifestFile, readManifest } from './manifest';
 import { decodeHeader, decodePax, EntryRules, safeEntry, type TarEntry } from './tar-entry';
 
 /** A regular file in a bundle. */
@@ -44,8 +45,16 @@ export interface BundleReader {
   readonly file: string;
   /** The top directory inside the archive (the bundle's name). */
   readonly top: string;
-  /** The manifest, of each listed file only its path and size. */
-  readonly manifest: Manifest<ListedFile>;
+  /**
+   * The manifest without its nodes' lists of files (`files` is empty): each listed file was checked
+   * against the entries as the manifest was read (`mismatches`), and none is kept.
+   */
+  readonly manifest: Manifest<never>;
+  /**
+   * Where the entries disagree with the manifest, in its order and then the archive's: a path
+   * listed but missing, listed with another size, or under nodes/ and not listed.
+   */
+  readonly mismatches: string[];
   readonly entries: BundleEntries;
   /**
    * True when the archive carries smsdiag's block index: any entry is then read by inflating
@@ -194,6 +203,7 @@ class EntryTable implements BundleEntries {
     this.sizes[i] = size;
     this.mtimes[i] = mtimeMs;
     this.offsets[i] = dataOffset;
+    if (i === MANY_FILES) manyFilesHeap();
   }
 
   has(path: string): boolean {
@@ -210,6 +220,11 @@ class EntryTable implements BundleEntries {
     return i === undefined ? undefined : this.sizes[i];
   }
 
+  /** The size of entry number `n`. */
+  sizeAt(n: number): number {
+    return this.sizes[n];
+  }
+
   /** The entry's number in the table (in archive order). */
   numberOf(path: string): number | undefined {
     return this.index.get(path);
@@ -217,12 +232,6 @@ class EntryTable implements BundleEntries {
 
   pathOf(n: number): string {
     return this.paths[n];
-  }
-
-  /** The table's own string for `path`, to share, or `path` when it has none. */
-  key(path: string): string {
-    const i = this.index.get(path);
-    return i === undefined ? path : this.paths[i];
   }
 
   /** The entry's size and where its bytes start in the tar data (block-indexed bundles). */
@@ -244,9 +253,26 @@ class EntryTable implements BundleEntries {
   }
 }
 
-/** Of a listed file what reading in place needs, its path the table's own string (held once). */
-function listedIn(table: EntryTable): (f: ManifestFile) => ListedFile {
-  return (f) => ({ path: table.key(f.path), size: f.size });
+/**
+ * The manifest read against the entries: each listed file is checked as it is read and not kept.
+ * A bundle of 200,000 members kept a path and size for each, 10 MB with their list, alive while
+ * its inventory was made (when its memory peaks); the check needs a byte per entry.
+ */
+function readListing(chunks: Iterable<Buffer>, where: string, table: EntryTable): { manifest: Manifest<never>; mismatches: string[] } {
+  const mismatches: string[] = [];
+  const listed = new Uint8Array(table.size);
+  const check = (p: string, size: number): void => {
+    const i = table.numberOf(p);
+    if (i === undefined) mismatches.push(`${p} is listed but missing`);
+    else {
+      if (table.sizeAt(i) !== size) mismatches.push(`${p} is ${table.sizeAt(i)} bytes, the manifest says ${size}`);
+      listed[i] = 1;
+    }
+  };
+  const manifest = readManifest<never>(chunks, where, (f: ManifestFile) => void check(f.path, f.size));
+  for (const a of manifest.analysis) check(a.path, a.size);
+  for (let i = 0; i < table.size; i++) if (!listed[i] && table.pathOf(i).startsWith('nodes/')) mismatches.push(`${table.pathOf(i)} is not in the manifest`);
+  return { manifest, mismatches };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -670,7 +696,7 @@ async function openIndexed(file: string, at: ReadAhead, bf: BlockFile): Promise<
   const m = files.located(MANIFEST_PATH);
   if (!m) throw new BundleError(`${file} is not an smsdiag bundle: it has no ${top}/${MANIFEST_PATH}`);
   if (m.size > MAX_MANIFEST) throw corrupt(file, `${MANIFEST_PATH} is ${m.size} bytes`);
-  const manifest = readManifest(bf.here(m.dataOffset, m.size), `${file}: ${MANIFEST_PATH}`, listedIn(files));
+  const { manifest, mismatches } = readListing(bf.here(m.dataOffset, m.size), `${file}: ${MANIFEST_PATH}`, files);
   const get = (p: string): { size: number; dataOffset: number } => {
     const e = files.located(p);
     if (!e) throw new BundleError(`${file} has no entry ${top}/${p}`);
@@ -680,6 +706,7 @@ async function openIndexed(file: string, at: ReadAhead, bf: BlockFile): Promise<
     file,
     top,
     manifest,
+    mismatches,
     entries: files,
     indexed: true,
     place: (p) => get(p).dataOffset,
@@ -720,7 +747,7 @@ async function openSequential(file: string): Promise<BundleReader> {
     }
   }
   if (!manifestBytes) throw new BundleError(`${file} is not an smsdiag bundle: it has no ${top}/${MANIFEST_PATH}`);
-  const manifest = readManifest([manifestBytes], `${file}: ${MANIFEST_PATH}`, listedIn(entries));
+  const { manifest, mismatches } = readListing([manifestBytes], `${file}: ${MANIFEST_PATH}`, entries);
   const check = (p: string): BundleFileEntry => {
     const e = entries.get(p);
     if (!e) throw new BundleError(`${file} has no entry ${top}/${p}`);
@@ -747,6 +774,7 @@ async function openSequential(file: string): Promise<BundleReader> {
     file,
     top,
     manifest,
+    mismatches,
     entries,
     indexed: false,
     // The place is the entry's number in the table, which this reading keeps (it re-reads by name).
