@@ -101,6 +101,9 @@ exports.load = function load(file) {
  * that died while writing left.
  */
 function save(dir, name, prefix, script) {
+  // Code compiled after smsdiag changed V8's flags (src/heap.ts, for many files) carries them, and
+  // an ordinary run would refuse it: such a run leaves the cache as it was.
+  if (globalThis[Symbol.for('smsdiag.v8FlagsChanged')]) return;
   const partial = path.join(dir, `${name}.${process.pid}.${crypto.randomBytes(6).toString('hex')}.partial`);
   try {
     const data = script.createCachedData();

@@ -45150,12 +45150,12 @@ function classifyFileName(baseName) {
   }
   return null;
 }
-var DATED_RANK = 0;
-var NUMBERED_RANK = 1e8;
+var DATED_FROM = 0;
+var NUMBERED_TOP = 2e8;
 var CURRENT_RANK = 3e8;
 function rotationRank(r) {
-  if (r.group === 0) return DATED_RANK + r.value;
-  return r.group === 1 ? NUMBERED_RANK + (NUMBERED_RANK - r.value) : CURRENT_RANK;
+  if (r.group === 0) return DATED_FROM + r.value;
+  return r.group === 1 ? NUMBERED_TOP - r.value : CURRENT_RANK;
 }
 
 // src/report/format.ts
@@ -47073,17 +47073,6 @@ async function scanNode(node, rules, agg, t) {
 var import_node_fs4 = require("node:fs");
 var path = __toESM(require("node:path"));
 
-// src/heap.ts
-var import_node_v8 = require("node:v8");
-var MANY_FILES = 1e4;
-var MANY_FILES_V8_FLAGS = ["--heap-growing-percent=30", "--semi-space-growth-factor=1"];
-var tightened = false;
-function manyFilesHeap() {
-  if (tightened) return;
-  tightened = true;
-  for (const flag of MANY_FILES_V8_FLAGS) (0, import_node_v8.setFlagsFromString)(flag);
-}
-
 // src/sources/facts.ts
 var COMMANDS = [
   ["ha.state", ["cat", "/etc/ha.state"]],
@@ -47198,7 +47187,7 @@ async function walk(dir, root, out, warnings, node) {
       warnings.push(`${node}: ${path.relative(root, abs)} is not a regular file; skipped`);
       continue;
     }
-    out.push({ kind: c.kind, rotation: c.rotation, abs, rel: path.relative(root, abs), stat });
+    out.push({ kind: c.kind, rank: rotationRank(c.rotation), abs, rel: path.relative(root, abs), stat });
   }
 }
 function byAge(files, rotation) {
@@ -47227,9 +47216,8 @@ function localFile(node, kind, abs, rel, stat) {
 async function nodeFromDirectory(name2, dir, warnings) {
   const found2 = [];
   await walk(dir, dir, found2, warnings, name2);
-  if (found2.length > MANY_FILES) manyFilesHeap();
   const files = found2.map((f) => localFile(name2, f.kind, f.abs, f.rel, f.stat));
-  return { name: name2, role: roleOf(name2), files: orderFiles(files, found2.map((f) => rotationRank(f.rotation))), facts: await factsIn(dir) };
+  return { name: name2, role: roleOf(name2), files: orderFiles(files, found2.map((f) => f.rank)), facts: await factsIn(dir) };
 }
 async function factsIn(dir) {
   const read = (name2) => import_node_fs4.promises.readFile(path.join(dir, "facts", name2), "utf8").catch(() => void 0);
@@ -47514,6 +47502,22 @@ async function readNodesInThreads(nodes, job, threads) {
     for (const w of workers) w.removeAllListeners("exit");
     await Promise.all(workers.map((w) => w.terminate()));
   }
+}
+
+// src/heap.ts
+var import_node_v8 = require("node:v8");
+var MANY_FILES = 1e4;
+var MANY_FILES_V8_FLAGS = ["--heap-growing-percent=30", "--semi-space-growth-factor=1"];
+var V8_FLAGS_CHANGED = /* @__PURE__ */ Symbol.for("smsdiag.v8FlagsChanged");
+var tightened = false;
+function manyFilesHeap() {
+  if (tightened) return;
+  tightened = true;
+  for (const flag of MANY_FILES_V8_FLAGS) (0, import_node_v8.setFlagsFromString)(flag);
+  globalThis[V8_FLAGS_CHANGED] = true;
+}
+function heapTightened() {
+  return tightened;
 }
 
 // src/sources/inputs.ts
@@ -48399,8 +48403,11 @@ async function* scanArchive(file, opts = {}) {
   if (failure) throw failure;
   if (rules.top === null) throw new BundleError(`${file} holds no files; it is not an smsdiag bundle`);
 }
+var NODE_LOG = /^nodes\/[^/]+\/logs\//;
 var EntryTable = class {
   index = /* @__PURE__ */ new Map();
+  /** Entries under a node's logs/. */
+  logs = 0;
   paths = [];
   sizes = new Float64Array(64);
   mtimes = new Float64Array(64);
@@ -48419,7 +48426,7 @@ var EntryTable = class {
     this.sizes[i] = size;
     this.mtimes[i] = mtimeMs;
     this.offsets[i] = dataOffset;
-    if (i === MANY_FILES) manyFilesHeap();
+    if (NODE_LOG.test(path20) && ++this.logs === MANY_FILES + 1) manyFilesHeap();
   }
   has(path20) {
     return this.index.has(path20);
@@ -48427,10 +48434,6 @@ var EntryTable = class {
   get(path20) {
     const i = this.index.get(path20);
     return i === void 0 ? void 0 : this.at(i);
-  }
-  sizeOf(path20) {
-    const i = this.index.get(path20);
-    return i === void 0 ? void 0 : this.sizes[i];
   }
   /** The size of entry number `n`. */
   sizeAt(n) {
@@ -49259,6 +49262,7 @@ async function resolveInputs(args, opts = {}) {
   for (const key2 of [...Object.keys(opts.tz ?? {}), ...Object.keys(opts.clock ?? {})]) {
     if (!nodes.has(key2)) warnings.push(`--tz/--clock name node "${key2}", but the input has no such node (nodes: ${[...nodes.keys()].join(", ")})`);
   }
+  if ([...nodes.values()].reduce((sum, n) => sum + n.files.length, 0) > MANY_FILES) manyFilesHeap();
   return { nodes: [...nodes.values()].sort(byRole), warnings, ...incident !== void 0 ? { incident } : {} };
 }
 function assumeZone(facts, minutes) {
@@ -49364,8 +49368,11 @@ var THREADED_BYTES = 32 << 20;
 function threadsFor(flag, inv, read = () => true, note = (m) => void process.stderr.write(`note: ${m}
 `)) {
   const files = inv.nodes.flatMap((n) => n.files.filter(read));
-  if (files.length > MANY_FILES) {
-    if (flag !== void 0 && flag > 1) note(`--threads ${flag} not used: the ${files.length} files are read in one thread, which is faster and takes less memory for more than ${MANY_FILES} files`);
+  if (files.length > MANY_FILES || heapTightened()) {
+    if (flag !== void 0 && flag > 1) {
+      const why = files.length > MANY_FILES ? `the ${files.length} files are read in one thread` : `the input holds more than ${MANY_FILES} log files, read in one thread`;
+      note(`--threads ${flag} not used: ${why}, which is faster and takes less memory for more than ${MANY_FILES} files`);
+    }
     return 1;
   }
   if (flag !== void 0) return flag;

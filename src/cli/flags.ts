@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { availableParallelism } from 'node:os';
 import { textSize } from '../file-threads';
-import { MANY_FILES } from '../heap';
+import { heapTightened, MANY_FILES } from '../heap';
 import { resolveInputs } from '../sources/inputs';
 import type { Inventory, LogFile } from '../types';
 import { splitNamed } from '../text/named';
@@ -24,8 +24,9 @@ const THREADED_BYTES = 32 << 20;
 /**
  * --threads as given, else the default for this much input (see DEFAULT_THREADS), of the files
  * the command reads: those `read` (timeline --all: of the nodes and kinds shown). One thread for
- * more than MANY_FILES files, and `note` (a line on stderr) says so when --threads asked for more: a worker's
- * pass costs per file, not only per byte (it holds a copy of each file's description and hands
+ * more than MANY_FILES files read, or in an input of more (heapTightened: V8's flags, then set
+ * for the process, suit one thread), and `note` (a line on stderr) says so when --threads asked
+ * for more: a worker's pass costs per file, not only per byte (it holds a copy of each file's description and hands
  * every file's summary back at once; 200,000 one-line members of a bundle in two threads: analyze
  * 10 s and 1 GB against 7 s and 270 MB in one, timeline --all 28 s and 511 MB against 12 s and
  * 453 MB). Files read in hand (LogFile.bytes: a bundle's small members) do not count as text to
@@ -34,8 +35,11 @@ const THREADED_BYTES = 32 << 20;
  */
 export function threadsFor(flag: number | undefined, inv: Inventory, read: (f: LogFile) => boolean = () => true, note = (m: string): void => void process.stderr.write(`note: ${m}\n`)): number {
   const files = inv.nodes.flatMap((n) => n.files.filter(read));
-  if (files.length > MANY_FILES) {
-    if (flag !== undefined && flag > 1) note(`--threads ${flag} not used: the ${files.length} files are read in one thread, which is faster and takes less memory for more than ${MANY_FILES} files`);
+  if (files.length > MANY_FILES || heapTightened()) {
+    if (flag !== undefined && flag > 1) {
+      const why = files.length > MANY_FILES ? `the ${files.length} files are read in one thread` : `the input holds more than ${MANY_FILES} log files, read in one thread`;
+      note(`--threads ${flag} not used: ${why}, which is faster and takes less memory for more than ${MANY_FILES} files`);
+    }
     return 1;
   }
   if (flag !== undefined) return flag;

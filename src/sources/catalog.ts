@@ -70,9 +70,12 @@ export function classifyFileName(baseName: string): Classified | null {
   return null;
 }
 
-/** Rank of each group's lowest value: dated below numbered (either 8 digits at most), the current file last. */
-const DATED_RANK = 0;
-const NUMBERED_RANK = 100_000_000;
+/**
+ * Where each group's ranks start or end, oldest first: dated files from 0 up by their date, then
+ * numbered ones down from NUMBERED_TOP by their count (either 8 digits at most), the current file last.
+ */
+const DATED_FROM = 0;
+const NUMBERED_TOP = 200_000_000;
 const CURRENT_RANK = 300_000_000;
 
 /**
@@ -81,6 +84,6 @@ const CURRENT_RANK = 300_000_000;
  * 11 MB alive while its inventory was made.
  */
 export function rotationRank(r: Rotation): number {
-  if (r.group === 0) return DATED_RANK + r.value;
-  return r.group === 1 ? NUMBERED_RANK + (NUMBERED_RANK - r.value) : CURRENT_RANK;
+  if (r.group === 0) return DATED_FROM + r.value;
+  return r.group === 1 ? NUMBERED_TOP - r.value : CURRENT_RANK;
 }

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Inventory, LogFile, NodeFacts, NodeInput } from '../types';
 import { splitNamed } from '../text/named';
+import { MANY_FILES, manyFilesHeap } from '../heap';
 import { classifyFileName, DEFAULT_LOCATIONS, rotationRank } from './catalog';
 import { catalogGlobs, findLocalFiles } from './find';
 import { InputError, UsageError } from '../errors';
@@ -160,6 +161,8 @@ export async function resolveInputs(args: string[], opts: InputOptions = {}): Pr
   for (const key of [...Object.keys(opts.tz ?? {}), ...Object.keys(opts.clock ?? {})]) {
     if (!nodes.has(key)) warnings.push(`--tz/--clock name node "${key}", but the input has no such node (nodes: ${[...nodes.keys()].join(', ')})`);
   }
+  // A bundle has said so while it was opened; directories, files and syslog say so here.
+  if ([...nodes.values()].reduce((sum, n) => sum + n.files.length, 0) > MANY_FILES) manyFilesHeap();
   return { nodes: [...nodes.values()].sort(byRole), warnings, ...(incident !== undefined ? { incident } : {}) };
 }
 

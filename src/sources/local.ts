@@ -1,7 +1,6 @@
 import { createReadStream, promises as fs, type Stats } from 'node:fs';
 import * as path from 'node:path';
 import { LOG_KINDS, type LogFile, type LogKind, type NodeFacts, type NodeInput, type Role } from '../types';
-import { MANY_FILES, manyFilesHeap } from '../heap';
 import { parseDf, parseFree } from './facts';
 import { classifyFileName, type Rotation, rotationRank } from './catalog';
 
@@ -16,7 +15,8 @@ export function roleOf(name: string): Role {
 
 interface Found {
   kind: LogKind;
-  rotation: Rotation;
+  /** rotationRank of its name. */
+  rank: number;
   abs: string;
   rel: string;
   stat: Stats;
@@ -50,7 +50,7 @@ async function walk(dir: string, root: string, out: Found[], warnings: string[],
       warnings.push(`${node}: ${path.relative(root, abs)} is not a regular file; skipped`);
       continue;
     }
-    out.push({ kind: c.kind, rotation: c.rotation, abs, rel: path.relative(root, abs), stat });
+    out.push({ kind: c.kind, rank: rotationRank(c.rotation), abs, rel: path.relative(root, abs), stat });
   }
 }
 
@@ -100,9 +100,8 @@ export function localFile(node: string, kind: LogKind, abs: string, rel: string,
 export async function nodeFromDirectory(name: string, dir: string, warnings: string[]): Promise<NodeInput> {
   const found: Found[] = [];
   await walk(dir, dir, found, warnings, name);
-  if (found.length > MANY_FILES) manyFilesHeap();
   const files = found.map((f) => localFile(name, f.kind, f.abs, f.rel, f.stat));
-  return { name, role: roleOf(name), files: orderFiles(files, found.map((f) => rotationRank(f.rotation))), facts: await factsIn(dir) };
+  return { name, role: roleOf(name), files: orderFiles(files, found.map((f) => f.rank)), facts: await factsIn(dir) };
 }
 
 /** Facts collect wrote beside the logs (an unpacked bundle's facts/ folder): how full the disks and memory were. */

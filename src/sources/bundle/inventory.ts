@@ -181,6 +181,7 @@ function manifestMismatches(b: BundleReader): string[] {
   return [`${name} does not match its own manifest (${firstFew(b.mismatches)}); it was changed after it was collected: run smsdiag verify ${name}`];
 }
 
+/** Read a bundle (.tar.gz) in place into an Inventory. Errors are BundleError (exit 3). */
 export async function inventoryFromBundle(file: string): Promise<Inventory> {
   const b = await openBundle(file);
   if (!b.manifest.nodes.length && ![...b.entries.keys()].some((p) => p.startsWith('nodes/'))) {

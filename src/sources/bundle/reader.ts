@@ -23,8 +23,6 @@ export interface BundleEntries {
   readonly size: number;
   has(path: string): boolean;
   get(path: string): BundleFileEntry | undefined;
-  /** The entry's size, as get(path)?.size without making the entry. */
-  sizeOf(path: string): number | undefined;
   keys(): IterableIterator<string>;
   /** Each entry made as it is reached (the table holds no objects; see EntryTable). */
   values(): IterableIterator<BundleFileEntry>;
@@ -176,6 +174,9 @@ export async function* scanArchive(file: string, opts: { onRaw?: (chunk: Buffer)
   if (rules.top === null) throw new BundleError(`${file} holds no files; it is not an smsdiag bundle`);
 }
 
+/** A bundle's path of a node's log file: nodes/<node>/logs/... */
+const NODE_LOG = /^nodes\/[^/]+\/logs\//;
+
 /**
  * The entries as columns. A bundle of 200,000 one-line members held, as an object per entry with
  * a Date, 70 MB (with the full names their paths were slices of). Here: a path string, and three
@@ -183,6 +184,8 @@ export async function* scanArchive(file: string, opts: { onRaw?: (chunk: Buffer)
  */
 class EntryTable implements BundleEntries {
   private readonly index = new Map<string, number>();
+  /** Entries under a node's logs/. */
+  private logs = 0;
   private readonly paths: string[] = [];
   private sizes = new Float64Array(64);
   private mtimes = new Float64Array(64);
@@ -203,7 +206,9 @@ class EntryTable implements BundleEntries {
     this.sizes[i] = size;
     this.mtimes[i] = mtimeMs;
     this.offsets[i] = dataOffset;
-    if (i === MANY_FILES) manyFilesHeap();
+    // Many files are known here, during the open (see manyFilesHeap); what is counted is what the
+    // inventory reads, a node's logs (resolveInputs counts them again, named as SMS logs).
+    if (NODE_LOG.test(path) && ++this.logs === MANY_FILES + 1) manyFilesHeap();
   }
 
   has(path: string): boolean {
@@ -213,11 +218,6 @@ class EntryTable implements BundleEntries {
   get(path: string): BundleFileEntry | undefined {
     const i = this.index.get(path);
     return i === undefined ? undefined : this.at(i);
-  }
-
-  sizeOf(path: string): number | undefined {
-    const i = this.index.get(path);
-    return i === undefined ? undefined : this.sizes[i];
   }
 
   /** The size of entry number `n`. */

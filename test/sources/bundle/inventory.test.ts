@@ -130,6 +130,23 @@ describe('bundle source (read in place)', () => {
     }
   });
 
+  it('says an analysis file that disagrees with the manifest after the listed logs and before what it does not list', async () => {
+    const s = await writeSample(t.dir);
+    const x = path.join(t.dir, 'x');
+    await fs.mkdir(x);
+    run('tar', ['-xzf', s.bundle, '-C', x]);
+    await fs.appendFile(path.join(x, NAME, 'analysis', 'findings.json'), '\n');
+    await fs.rm(path.join(x, NAME, 'nodes', 'primary', 'logs', 'ha.log'));
+    writeFileSync(path.join(x, NAME, 'nodes', 'secondary', 'logs', 'ha.log.9'), '2017-10-12 13:45:01,123 INFO added later\n');
+    const file = path.join(t.dir, 'edited.tar.gz');
+    run('tar', ['-czf', file, '-C', x, NAME]);
+    const size = s.manifest.analysis[0].size;
+    const said = (await inventoryFromBundle(file)).warnings.filter((w) => w.includes('does not match its own manifest'));
+    assert.deepEqual(said, [
+      `edited.tar.gz does not match its own manifest (nodes/primary/logs/ha.log is listed but missing; analysis/findings.json is ${size + 1} bytes, the manifest says ${size}; nodes/secondary/logs/ha.log.9 is not in the manifest); it was changed after it was collected: run smsdiag verify edited.tar.gz`,
+    ]);
+  });
+
   it('says which files under a node\'s logs/ it does not read, rather than skip them in silence', async () => {
     const w = await createBundleWriter({ outDir: t.dir, name: NAME });
     const files = [];

@@ -72,6 +72,26 @@ describe('json frame', () => {
     assert.ok(most <= 64, `${most} bytes taken in past an item's end`);
   });
 
+  it('keeps an item only when its reader gives something for it', () => {
+    const doc = '{"files":[{"size":1},{"size":22},{"size":3},{"size":44}],"n":[0,1]}';
+    for (const size of [1, 5, 1000]) {
+      const seen: number[] = [];
+      const j = jsonFrame(chunked(doc, size), 'm.json');
+      const v = j.object((k) =>
+        k !== 'files'
+          ? j.value()
+          : j.array(() => {
+              const { size: n } = j.value() as { size: number };
+              seen.push(n);
+              return n > 9 ? n : undefined;
+            }),
+      );
+      j.end();
+      assert.deepEqual(seen, [1, 22, 3, 44]);
+      assert.deepEqual(v, { files: [22, 44], n: [0, 1] });
+    }
+  });
+
   const rejects = (doc: string, why: RegExp, at: number, how: 'walk' | 'whole' = 'walk'): void => {
     for (const size of [1, 3, 1000]) {
       assert.throws(

@@ -117,7 +117,6 @@ describe('bundle reader: many members', () => {
       });
     assert.deepEqual([...b.entries.values()].map((e) => `${e.path} ${e.size}`), listed);
     assert.ok((await b.read('manifest.json')).length > 1.5 * 1024 * 1024);
-    // Of each listed file the reader keeps where it is and how long: what reading in place needs.
     // Every listed file was read and checked against its entry (one the reading missed would be
     // "not in the manifest"), and none is kept.
     assert.deepEqual(b.mismatches, []);
@@ -239,7 +238,7 @@ describe('bundle reader: a small member over several blocks', () => {
     const b = await openBundle(bundle);
     assert.equal(b.indexed, true);
     const inHand = (p: string): Buffer | undefined => {
-      const size = b.entries.sizeOf(p)!;
+      const size = b.entries.get(p)!.size;
       return b.reading.fitsInHand(b.place(p), size) ? b.reading.inHand(b.place(p), size) : undefined;
     };
     assert.equal(inHand('nodes/primary/logs/ha.log'), undefined);
@@ -290,7 +289,7 @@ describe('bundle reader: tar headers read from blocks inflated together', () => 
     // Read at once in archive order, as a node's members are (blocks inflated together in runs,
     // the damaged one among them): that member names its block, every other one reads.
     for (const [k, p] of names.entries()) {
-      const size = b.entries.sizeOf(p)!;
+      const size = b.entries.get(p)!.size;
       assert.ok(b.reading.fitsInHand(b.place(p), size), p);
       if (k + 1 === victim) {
         assert.throws(() => b.reading.inHand(b.place(p), size), (e: Error) => e instanceof BundleError && e.message === `${bundle} is damaged or truncated (gzip block at byte ${starts[textBlock]} fails its CRC check); get the bundle again or check it with "smsdiag verify"`);
