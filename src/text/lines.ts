@@ -60,7 +60,20 @@ export function splitLinesInHand(chunks: readonly Buffer[], maxLine: number, tak
 
 /** The splitting, chunk by chunk, each piece to `take`: what is carried from one chunk to the next lives here. */
 function lineSplitter(maxLine: number, take: (p: LinePiece) => void): { feed(chunk: Buffer): void; end(): void } {
+  // The unfinished line carried from chunk to chunk: carry[0, carried), in a buffer that doubles
+  // as it fills. Joined to each chunk anew, a line that came in small chunks was copied whole at
+  // every one of them: a 1 MiB line a byte at a time took minutes.
   let carry: Buffer | null = null;
+  let carried = 0;
+  const keep = (b: Buffer): void => {
+    if (!carry || carried + b.length > carry.length) {
+      const grown = Buffer.allocUnsafe(Math.max(2 * (carry?.length ?? 0), carried + b.length));
+      carry?.copy(grown, 0, 0, carried);
+      carry = grown;
+    }
+    b.copy(carry, carried);
+    carried += b.length;
+  };
   let longLength = -1;
   return {
     feed(chunk) {
@@ -81,13 +94,15 @@ function lineSplitter(maxLine: number, take: (p: LinePiece) => void): { feed(chu
       if (carry) {
         // Finish the carried partial line on its own rather than copying the whole chunk behind it.
         const nl = data.indexOf(10);
-        if (nl < 0) buf = Buffer.concat([carry, data]);
+        if (nl < 0 && carried + data.length <= maxLine) return keep(data);
+        if (nl < 0) buf = Buffer.concat([carry.subarray(0, carried), data]);
         else {
-          const joined = Buffer.concat([carry, data.subarray(0, nl + 1)]);
+          const joined = Buffer.concat([carry.subarray(0, carried), data.subarray(0, nl + 1)]);
           buf = data.subarray(nl + 1);
           take({ type: 'lines', buf: joined, end: joined.length });
         }
         carry = null;
+        carried = 0;
       }
       const lastNl = buf.lastIndexOf(10);
       for (let from = 0; from <= lastNl; ) {
@@ -105,11 +120,11 @@ function lineSplitter(maxLine: number, take: (p: LinePiece) => void): { feed(chu
         take({ type: 'long-start', head: Buffer.from(tail.subarray(0, maxLine)) });
         take({ type: 'long-piece', piece: tail });
         longLength = tail.length;
-      } else if (tail.length) carry = Buffer.from(tail);
+      } else if (tail.length) keep(tail);
     },
     end() {
       if (longLength >= 0) take({ type: 'long-end', length: longLength });
-      if (carry) take({ type: 'lines', buf: Buffer.concat([carry, NL]), end: carry.length + 1 });
+      if (carry) take({ type: 'lines', buf: Buffer.concat([carry.subarray(0, carried), NL]), end: carried + 1 });
     },
   };
 }

@@ -65,4 +65,48 @@ describe('splitLines', () => {
     // Lines longer than the cut, arriving in chunks shorter than them, were among what was compared.
     assert.ok(cut);
   });
+
+  /** Bytes Buffer.concat, Buffer.from of bytes and Buffer#copy copy while `run` runs. */
+  function bytesCopied(run: () => void): number {
+    const { concat, from } = Buffer;
+    const { copy } = Buffer.prototype;
+    let n = 0;
+    Buffer.concat = ((list: readonly Uint8Array[], total?: number) => {
+      const out = concat(list, total);
+      n += out.length;
+      return out;
+    }) as typeof Buffer.concat;
+    Buffer.from = ((...args: Parameters<typeof from>) => {
+      const out = (from as (...a: unknown[]) => Buffer)(...args);
+      if (args[0] instanceof Uint8Array) n += out.length;
+      return out;
+    }) as typeof Buffer.from;
+    Buffer.prototype.copy = function (this: Buffer, ...args: Parameters<Buffer['copy']>): number {
+      const k = copy.apply(this, args);
+      n += k;
+      return k;
+    };
+    try {
+      run();
+    } finally {
+      Object.assign(Buffer, { concat, from });
+      Buffer.prototype.copy = copy;
+    }
+    return n;
+  }
+
+  it('copies a line that comes a byte at a time a few times over, not once per byte', () => {
+    const maxLine = 20_000;
+    const data = Buffer.from(`2017-10-01 00:00:00,000 INFO ${'x'.repeat(16_000)}\nshort\n${'y'.repeat(40_000)}\nlast without newline ${'z'.repeat(5_000)}`);
+    const chunks = (n: number): Buffer[] => Array.from({ length: Math.ceil(data.length / n) }, (_, i) => data.subarray(i * n, (i + 1) * n));
+    // In chunks of 1,000 bytes, the long line is cut and the others carried over boundaries as well.
+    const reference: LinePiece[] = [];
+    splitLinesInHand(chunks(1000), maxLine, (p) => reference.push(p));
+    const bytewise: LinePiece[] = [];
+    const copied = bytesCopied(() => splitLinesInHand(chunks(1), maxLine, (p) => bytewise.push(p)));
+    assert.ok(text(bytewise) === text(reference), 'the text differs');
+    assert.deepEqual(bytewise.filter((p) => p.type === 'long-end'), [{ type: 'long-end', length: 40_000 }]);
+    // Copied once per byte, the 16 KB line alone was 256 MB.
+    assert.ok(copied <= 4 * data.length, `${copied} bytes copied for ${data.length}`);
+  });
 });
