@@ -1,9 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { REPO, runCli } from '../helpers/cli';
+import { runCli, spawnCli } from '../helpers/cli';
 
 interface PipeRun {
   code: number | null;
@@ -17,10 +16,7 @@ interface PipeRun {
  */
 function runPiped(args: string[], reader: { pauseMs?: number; closeAfter?: number }): Promise<PipeRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(REPO, 'bin/run.js'), ...args], {
-      env: { ...process.env, TZ: 'UTC', NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnCli(args);
     const got: Buffer[] = [];
     let size = 0;
     let stderr = '';

@@ -1,16 +1,16 @@
 import { strict as assert } from 'node:assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { verifyBundle } from '../../src/bundle/verify';
-import { FIXTURES, REPO } from '../helpers/cli';
+import { FIXTURES, spawnCli } from '../helpers/cli';
 import { startSshd, type Sshd } from '../helpers/sshd';
 import { splitAt } from '../helpers/split';
 
 /** The CLI left running, as a service would run it: its output as it comes, and how it ended. */
 function startCli(args: string[]): { child: ChildProcess; out: () => string; err: () => string; ended: Promise<{ code: number | null; signal: NodeJS.Signals | null; at: number }> } {
-  const child = spawn(process.execPath, [path.join(REPO, 'bin/run.js'), ...args], { cwd: REPO, env: { ...process.env, TZ: 'UTC', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnCli(args);
   let out = '';
   let err = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
