@@ -53826,7 +53826,7 @@ function bundlePaths(outDir, name2) {
     finalPath: path10.join(outDir, `${name2}.tar.gz`),
     shaPath: path10.join(outDir, `${name2}.tar.gz.sha256`),
     mapPath: path10.join(outDir, `${name2}.map.json`),
-    tempPath: path10.join(outDir, `.${name2}.tar.gz.partial-${process.pid}`)
+    tempPath: path10.join(outDir, `.${name2}.tar.gz.partial`)
   };
 }
 async function checkOutputDirectory(dir) {
@@ -53840,18 +53840,23 @@ async function checkOutputDirectory(dir) {
 }
 async function createBundleWriter(opts) {
   if (!NAME_RE.test(opts.name)) throw new Error(`bundle name "${opts.name}" must be letters, digits, '.', '_' or '-' (and not start with one of the last three)`);
-  const paths = bundlePaths(opts.outDir, opts.name);
   await checkOutputDirectory(opts.outDir);
-  for (const p of [paths.finalPath, paths.shaPath, ...opts.redactor ? [paths.mapPath] : []]) {
-    if (await exists2(p)) throw new UsageError(`${p} already exists and is never overwritten; choose another --out directory or remove it`);
+  for (let k = 1; ; k++) {
+    const name2 = k === 1 ? opts.name : `${opts.name}-${k}`;
+    const paths = bundlePaths(opts.outDir, name2);
+    const beside = opts.unique || opts.redactor ? [paths.mapPath] : [];
+    const there = (await Promise.all([paths.finalPath, paths.shaPath, ...beside].map(async (p) => await exists2(p) ? p : void 0))).find((p) => p !== void 0);
+    if (there !== void 0 && opts.unique) continue;
+    if (there !== void 0) throw new UsageError(`${there} already exists and is never overwritten; choose another --out directory or remove it`);
+    let fh;
+    try {
+      fh = await import_node_fs13.promises.open(paths.tempPath, import_node_fs13.constants.O_CREAT | import_node_fs13.constants.O_EXCL | import_node_fs13.constants.O_RDWR, FILE_MODE);
+    } catch (err) {
+      if (err.code === "EEXIST" && opts.unique) continue;
+      throw new UsageError(`--out ${opts.outDir}: cannot create ${paths.tempPath} (${fmtErr(err)})`);
+    }
+    return new TarGzBundleWriter({ ...opts, name: name2 }, fh, new BlockGzipSink(fh), paths);
   }
-  let fh;
-  try {
-    fh = await import_node_fs13.promises.open(paths.tempPath, import_node_fs13.constants.O_CREAT | import_node_fs13.constants.O_EXCL | import_node_fs13.constants.O_RDWR, FILE_MODE);
-  } catch (err) {
-    throw new UsageError(`--out ${opts.outDir}: cannot create ${paths.tempPath} (${fmtErr(err)})`);
-  }
-  return new TarGzBundleWriter(opts, fh, new BlockGzipSink(fh), paths);
 }
 
 // src/landing.ts
@@ -54711,14 +54716,6 @@ async function redactSpool(spooled, redactor) {
     s.files = s.files.filter((f) => f.local);
   }
 }
-async function freeBundleName(dir, base) {
-  const present = new Set(await import_node_fs18.promises.readdir(dir));
-  for (let k = 1; ; k++) {
-    const name2 = k === 1 ? base : `${base}-${k}`;
-    const taken = [`${name2}.tar.gz`, `${name2}.tar.gz.sha256`, `${name2}.map.json`].some((n) => present.has(n)) || [...present].some((n) => n.startsWith(`.${name2}.tar.gz.partial-`));
-    if (!taken) return name2;
-  }
-}
 function stamp2(d) {
   return d.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
 }
@@ -54825,7 +54822,7 @@ async function collect2(opts) {
       opts.progress("bundle", { files: 0, bytes: 0, phase: "redacting" });
       await redactSpool(spooled, redactor);
     }
-    const name2 = await freeBundleName(opts.outDir, `smsdiag-${(redactor ? redactor.register("host", cluster) : cluster).replace(/[^A-Za-z0-9.-]/g, "_")}-${stamp2(started)}`);
+    const name2 = `smsdiag-${(redactor ? redactor.register("host", cluster) : cluster).replace(/[^A-Za-z0-9.-]/g, "_")}-${stamp2(started)}`;
     const withIncident = (inv) => opts.incident ? { ...inv, incident: Date.parse(opts.incident) } : inv;
     const threads = (inv) => opts.analysisThreads?.(inv) ?? 1;
     let misread = false;
@@ -54846,7 +54843,7 @@ async function collect2(opts) {
       return buildAnalysisFiles(inv, threads(inv));
     });
     analysisDone.catch(() => void 0);
-    const writer = await createBundleWriter({ outDir: opts.outDir, name: name2, redactor });
+    const writer = await createBundleWriter({ outDir: opts.outDir, name: name2, redactor, unique: true });
     const asRedacted = redactor ? { redacted: true } : {};
     opts.progress("bundle", { files: 0, bytes: 0, phase: "writing" });
     try {

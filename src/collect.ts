@@ -338,19 +338,6 @@ async function redactSpool(spooled: Spooled[], redactor: Redactor): Promise<void
   }
 }
 
-/**
- * The bundle's name, with `-2`, `-3`… when a bundle of that name (or one being written, from a
- * collect started the same second) is already in the directory.
- */
-async function freeBundleName(dir: string, base: string): Promise<string> {
-  const present = new Set(await fs.readdir(dir));
-  for (let k = 1; ; k++) {
-    const name = k === 1 ? base : `${base}-${k}`;
-    const taken = [`${name}.tar.gz`, `${name}.tar.gz.sha256`, `${name}.map.json`].some((n) => present.has(n)) || [...present].some((n) => n.startsWith(`.${name}.tar.gz.partial-`));
-    if (!taken) return name;
-  }
-}
-
 function stamp(d: Date): string {
   return d.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
 }
@@ -491,7 +478,8 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
       opts.progress('bundle', { files: 0, bytes: 0, phase: 'redacting' });
       await redactSpool(spooled, redactor);
     }
-    const name = await freeBundleName(opts.outDir, `smsdiag-${(redactor ? redactor.register('host', cluster) : cluster).replace(/[^A-Za-z0-9.-]/g, '_')}-${stamp(started)}`);
+    // `-2`, `-3`… when a bundle of that name is there or being written (a collect started the same second).
+    const name = `smsdiag-${(redactor ? redactor.register('host', cluster) : cluster).replace(/[^A-Za-z0-9.-]/g, '_')}-${stamp(started)}`;
     // The analysis reads the spool (redacted already, so the report is made from redacted data and its
     // own code is never touched) while the logs go into the bundle; its files are added last.
     const withIncident = (inv: Inventory): Inventory => (opts.incident ? { ...inv, incident: Date.parse(opts.incident) } : inv);
@@ -522,7 +510,7 @@ export async function collect(opts: CollectOptions): Promise<CollectResult> {
       return buildAnalysisFiles(inv, threads(inv));
     });
     analysisDone.catch(() => undefined);
-    const writer = await createBundleWriter({ outDir: opts.outDir, name, redactor });
+    const writer = await createBundleWriter({ outDir: opts.outDir, name, redactor, unique: true });
     // Everything this collection stores was redacted already (spool, facts, analysis): the writer must not do it again.
     const asRedacted = redactor ? { redacted: true as const } : {};
     opts.progress('bundle', { files: 0, bytes: 0, phase: 'writing' });

@@ -16,6 +16,11 @@ export interface BundleWriterOptions {
   name: string;
   /** When given, every entry's text, its path and the manifest's strings are redacted before hashing. */
   redactor?: Redactor;
+  /**
+   * Take `<name>-2`, `-3`… when the name is taken, by a bundle or one being written (collect:
+   * two collections started in the same second), rather than refuse it.
+   */
+  unique?: boolean;
 }
 
 export interface BundleEntry {
@@ -491,15 +496,10 @@ export function bundlePaths(outDir: string, name: string): { finalPath: string; 
     finalPath: path.join(outDir, `${name}.tar.gz`),
     shaPath: path.join(outDir, `${name}.tar.gz.sha256`),
     mapPath: path.join(outDir, `${name}.map.json`),
-    tempPath: path.join(outDir, `.${name}.tar.gz.partial-${process.pid}`),
+    tempPath: path.join(outDir, `.${name}.tar.gz.partial`),
   };
 }
 
-/**
- * Start a bundle: a temp file `.<name>.tar.gz.partial-<pid>` (mode 0600) in outDir, renamed to
- * `<name>.tar.gz` by finish(). Fails at once, naming the file, if the bundle (or its .sha256 or
- * .map.json) already exists.
- */
 /** The directory a bundle goes to must exist and take new files: checked before any work is done. */
 export async function checkOutputDirectory(dir: string): Promise<void> {
   const st = await fs.stat(dir).catch((err: NodeJS.ErrnoException) => {
@@ -511,18 +511,30 @@ export async function checkOutputDirectory(dir: string): Promise<void> {
   });
 }
 
+/**
+ * Start a bundle: a temp file `.<name>.tar.gz.partial` (mode 0600) in outDir, renamed to
+ * `<name>.tar.gz` by finish(). Fails at once, naming the file, if the bundle (or its .sha256 or
+ * .map.json) already exists, unless `unique` has it take the next free name. The temp file is
+ * created only if it is not there (O_EXCL), which makes it the name's reservation: two writers
+ * started at once never both take a name and find it taken when they finish.
+ */
 export async function createBundleWriter(opts: BundleWriterOptions): Promise<BundleWriter> {
   if (!NAME_RE.test(opts.name)) throw new Error(`bundle name "${opts.name}" must be letters, digits, '.', '_' or '-' (and not start with one of the last three)`);
-  const paths = bundlePaths(opts.outDir, opts.name);
   await checkOutputDirectory(opts.outDir);
-  for (const p of [paths.finalPath, paths.shaPath, ...(opts.redactor ? [paths.mapPath] : [])]) {
-    if (await exists(p)) throw new UsageError(`${p} already exists and is never overwritten; choose another --out directory or remove it`);
+  for (let k = 1; ; k++) {
+    const name = k === 1 ? opts.name : `${opts.name}-${k}`;
+    const paths = bundlePaths(opts.outDir, name);
+    const beside = opts.unique || opts.redactor ? [paths.mapPath] : [];
+    const there = (await Promise.all([paths.finalPath, paths.shaPath, ...beside].map(async (p) => ((await exists(p)) ? p : undefined)))).find((p) => p !== undefined);
+    if (there !== undefined && opts.unique) continue;
+    if (there !== undefined) throw new UsageError(`${there} already exists and is never overwritten; choose another --out directory or remove it`);
+    let fh: FileHandle;
+    try {
+      fh = await fs.open(paths.tempPath, fsc.O_CREAT | fsc.O_EXCL | fsc.O_RDWR, FILE_MODE);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && opts.unique) continue;
+      throw new UsageError(`--out ${opts.outDir}: cannot create ${paths.tempPath} (${fmtErr(err)})`);
+    }
+    return new TarGzBundleWriter({ ...opts, name }, fh, new BlockGzipSink(fh), paths);
   }
-  let fh: FileHandle;
-  try {
-    fh = await fs.open(paths.tempPath, fsc.O_CREAT | fsc.O_EXCL | fsc.O_RDWR, FILE_MODE);
-  } catch (err) {
-    throw new UsageError(`--out ${opts.outDir}: cannot create ${paths.tempPath} (${fmtErr(err)})`);
-  }
-  return new TarGzBundleWriter(opts, fh, new BlockGzipSink(fh), paths);
 }

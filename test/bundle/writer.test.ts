@@ -89,12 +89,31 @@ describe('bundle writer', () => {
     );
     assert.equal(readFileSync(existing, 'utf8'), 'precious');
     const left = await fs.readdir(t.dir);
-    assert.ok(left.some((n) => n.startsWith(`.${NAME}.tar.gz.partial-`)), left.join(','));
+    assert.ok(left.includes(`.${NAME}.tar.gz.partial`), left.join(','));
+  });
+
+  it('with `unique`, takes the next free name when one is there or being written, also when started at once', async () => {
+    const manifest = { format: 'smsdiag-bundle' as const, version: 1 as const, tool: { name: 'smsdiag', version: '0' }, commandLine: [], createdAt: CREATED, redacted: false, nodes: [], analysis: [] };
+    // Started together, before either has written anything: each has a name of its own.
+    const [a, b] = await Promise.all([createBundleWriter({ outDir: t.dir, name: NAME, unique: true }), createBundleWriter({ outDir: t.dir, name: NAME, unique: true })]);
+    // A third while they are being written, and a fourth after a bundle's .sha256 alone is left there.
+    const c = await createBundleWriter({ outDir: t.dir, name: NAME, unique: true });
+    const done = await Promise.all([a, b, c].map((w) => w.finish(manifest)));
+    assert.deepEqual(done.map((d) => path.basename(d.path)).sort(), [`${NAME}-2.tar.gz`, `${NAME}-3.tar.gz`, `${NAME}.tar.gz`]);
+    writeFileSync(path.join(t.dir, `${NAME}-4.tar.gz.sha256`), 'left by hand\n');
+    const d = await createBundleWriter({ outDir: t.dir, name: NAME, unique: true });
+    assert.equal(path.basename((await d.finish(manifest)).path), `${NAME}-5.tar.gz`);
+    // Each bundle's top directory is its own name.
+    for (const k of ['', '-2', '-5']) assert.match(run('tar', ['-tzf', path.join(t.dir, `${NAME}${k}.tar.gz`)]), new RegExp(`^${NAME}${k}/manifest\\.json$`, 'm'));
+    // Without `unique`, a name being written is refused, naming the file.
+    const e = await createBundleWriter({ outDir: t.dir, name: 'other', unique: true });
+    await assert.rejects(createBundleWriter({ outDir: t.dir, name: 'other' }), (err: Error) => err.message.includes('.other.tar.gz.partial'));
+    await e.abort();
   });
 
   it('writes to a 0600 temporary name and abort() removes it', async () => {
     const w = await createBundleWriter({ outDir: t.dir, name: NAME });
-    const temp = path.join(t.dir, `.${NAME}.tar.gz.partial-${process.pid}`);
+    const temp = path.join(t.dir, `.${NAME}.tar.gz.partial`);
     assert.equal(statSync(temp).mode & 0o777, 0o600);
     await w.addFile({ path: 'nodes/primary/logs/ha.log', size: 5, mtime: new Date(CREATED), body: Buffer.from('hello') });
     await w.abort();
