@@ -515,8 +515,9 @@ export async function checkOutputDirectory(dir: string): Promise<void> {
  * Start a bundle: a temp file `.<name>.tar.gz.partial` (mode 0600) in outDir, renamed to
  * `<name>.tar.gz` by finish(). Fails at once, naming the file, if the bundle (or its .sha256 or
  * .map.json) already exists, unless `unique` has it take the next free name. The temp file is
- * created only if it is not there (O_EXCL), which makes it the name's reservation: two writers
- * started at once never both take a name and find it taken when they finish.
+ * created only if it is not there (O_EXCL), which makes it the name's reservation, and the bundle's
+ * files are looked for once it is held: a writer that finishes puts its bundle in place before it
+ * lets go of the temp file, so two writers started at once never end with the same name.
  */
 export async function createBundleWriter(opts: BundleWriterOptions): Promise<BundleWriter> {
   if (!NAME_RE.test(opts.name)) throw new Error(`bundle name "${opts.name}" must be letters, digits, '.', '_' or '-' (and not start with one of the last three)`);
@@ -524,17 +525,20 @@ export async function createBundleWriter(opts: BundleWriterOptions): Promise<Bun
   for (let k = 1; ; k++) {
     const name = k === 1 ? opts.name : `${opts.name}-${k}`;
     const paths = bundlePaths(opts.outDir, name);
-    const beside = opts.unique || opts.redactor ? [paths.mapPath] : [];
-    const there = (await Promise.all([paths.finalPath, paths.shaPath, ...beside].map(async (p) => ((await exists(p)) ? p : undefined)))).find((p) => p !== undefined);
-    if (there !== undefined && opts.unique) continue;
-    if (there !== undefined) throw new UsageError(`${there} already exists and is never overwritten; choose another --out directory or remove it`);
     let fh: FileHandle;
     try {
       fh = await fs.open(paths.tempPath, fsc.O_CREAT | fsc.O_EXCL | fsc.O_RDWR, FILE_MODE);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'EEXIST' && opts.unique) continue;
+      const taken = (err as NodeJS.ErrnoException).code === 'EEXIST';
+      if (taken && opts.unique) continue;
+      if (taken) throw new UsageError(`${paths.tempPath} exists: another smsdiag is writing this bundle, or one was stopped while it did (remove the file if none is running)`);
       throw new UsageError(`--out ${opts.outDir}: cannot create ${paths.tempPath} (${fmtErr(err)})`);
     }
-    return new TarGzBundleWriter({ ...opts, name }, fh, new BlockGzipSink(fh), paths);
+    const beside = opts.unique || opts.redactor ? [paths.mapPath] : [];
+    const there = (await Promise.all([paths.finalPath, paths.shaPath, ...beside].map(async (p) => ((await exists(p)) ? p : undefined)))).find((p) => p !== undefined);
+    if (there === undefined) return new TarGzBundleWriter({ ...opts, name }, fh, new BlockGzipSink(fh), paths);
+    await fh.close();
+    await fs.rm(paths.tempPath, { force: true });
+    if (!opts.unique) throw new UsageError(`${there} already exists and is never overwritten; choose another --out directory or remove it`);
   }
 }

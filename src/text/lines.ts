@@ -61,13 +61,14 @@ export function splitLinesInHand(chunks: readonly Buffer[], maxLine: number, tak
 /** The splitting, chunk by chunk, each piece to `take`: what is carried from one chunk to the next lives here. */
 function lineSplitter(maxLine: number, take: (p: LinePiece) => void): { feed(chunk: Buffer): void; end(): void } {
   // The unfinished line carried from chunk to chunk: carry[0, carried), in a buffer that doubles
-  // as it fills. Joined to each chunk anew, a line that came in small chunks was copied whole at
-  // every one of them: a 1 MiB line a byte at a time took minutes.
+  // as it fills, up to maxLine (what is kept never passes it: a longer line is cut). Joined to
+  // each chunk anew, a line that came in small chunks was copied whole at every one of them: a
+  // 1 MiB line a byte at a time took minutes.
   let carry: Buffer | null = null;
   let carried = 0;
   const keep = (b: Buffer): void => {
     if (!carry || carried + b.length > carry.length) {
-      const grown = Buffer.allocUnsafe(Math.max(2 * (carry?.length ?? 0), carried + b.length));
+      const grown = Buffer.allocUnsafe(Math.min(maxLine, Math.max(2 * (carry?.length ?? 0), carried + b.length)));
       carry?.copy(grown, 0, 0, carried);
       carry = grown;
     }

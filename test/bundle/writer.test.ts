@@ -107,8 +107,38 @@ describe('bundle writer', () => {
     for (const k of ['', '-2', '-5']) assert.match(run('tar', ['-tzf', path.join(t.dir, `${NAME}${k}.tar.gz`)]), new RegExp(`^${NAME}${k}/manifest\\.json$`, 'm'));
     // Without `unique`, a name being written is refused, naming the file.
     const e = await createBundleWriter({ outDir: t.dir, name: 'other', unique: true });
-    await assert.rejects(createBundleWriter({ outDir: t.dir, name: 'other' }), (err: Error) => err.message.includes('.other.tar.gz.partial'));
+    await assert.rejects(createBundleWriter({ outDir: t.dir, name: 'other' }), (err: Error) => err.message.includes('.other.tar.gz.partial exists: another smsdiag is writing this bundle'));
     await e.abort();
+  });
+
+  it('with `unique`, does not take a name whose writer finished while it was taking it, nor one a stopped writer left', async () => {
+    const manifest = { format: 'smsdiag-bundle' as const, version: 1 as const, tool: { name: 'smsdiag', version: '0' }, commandLine: [], createdAt: CREATED, redacted: false, nodes: [], analysis: [] };
+    const a = await createBundleWriter({ outDir: t.dir, name: NAME, unique: true });
+    // The second writer's temp file is made only once the first has put its bundle in place and
+    // let go of its temp file: between the two, the name looked free.
+    const { open } = fs;
+    let held = false;
+    fs.open = (async (...args: Parameters<typeof open>) => {
+      if (!held && String(args[0]).endsWith(`.${NAME}.tar.gz.partial`)) {
+        held = true;
+        await a.finish(manifest);
+      }
+      return open(...args);
+    }) as typeof open;
+    let b;
+    try {
+      b = await createBundleWriter({ outDir: t.dir, name: NAME, unique: true });
+    } finally {
+      fs.open = open;
+    }
+    assert.ok(held);
+    assert.equal(path.basename((await b.finish(manifest)).path), `${NAME}-2.tar.gz`);
+    // A temp file left by a writer that was stopped: skipped with `unique`, named without.
+    writeFileSync(path.join(t.dir, `.${NAME}-3.tar.gz.partial`), '');
+    const c = await createBundleWriter({ outDir: t.dir, name: NAME, unique: true });
+    assert.equal(path.basename((await c.finish(manifest)).path), `${NAME}-4.tar.gz`);
+    await assert.rejects(createBundleWriter({ outDir: t.dir, name: `${NAME}-3` }), /\.tar\.gz\.partial exists: .* \(remove the file if none is running\)$/);
+    assert.deepEqual((await fs.readdir(t.dir)).filter((n) => n.includes('partial')), [`.${NAME}-3.tar.gz.partial`]);
   });
 
   it('writes to a 0600 temporary name and abort() removes it', async () => {

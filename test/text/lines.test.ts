@@ -97,14 +97,17 @@ describe('splitLines', () => {
 
   it('copies a line that comes a byte at a time a few times over, not once per byte', () => {
     const maxLine = 20_000;
-    const data = Buffer.from(`2017-10-01 00:00:00,000 INFO ${'x'.repeat(16_000)}\nshort\n${'y'.repeat(40_000)}\nlast without newline ${'z'.repeat(5_000)}`);
+    const first = `2017-10-01 00:00:00,000 INFO ${'x'.repeat(16_000)}`;
+    const last = `last without newline ${'z'.repeat(5_000)}`;
+    const data = Buffer.from(`${first}\nshort\n${'y'.repeat(40_000)}\n${last}`);
     const chunks = (n: number): Buffer[] => Array.from({ length: Math.ceil(data.length / n) }, (_, i) => data.subarray(i * n, (i + 1) * n));
     // In chunks of 1,000 bytes, the long line is cut and the others carried over boundaries as well.
     const reference: LinePiece[] = [];
     splitLinesInHand(chunks(1000), maxLine, (p) => reference.push(p));
     const bytewise: LinePiece[] = [];
     const copied = bytesCopied(() => splitLinesInHand(chunks(1), maxLine, (p) => bytewise.push(p)));
-    assert.ok(text(bytewise) === text(reference), 'the text differs');
+    assert.ok(text(bytewise) === `${first}\nshort\n<long 40000>\n${last}\n`, 'the text differs from the input');
+    assert.ok(text(reference) === text(bytewise), 'the text differs from that of larger chunks');
     assert.deepEqual(bytewise.filter((p) => p.type === 'long-end'), [{ type: 'long-end', length: 40_000 }]);
     // Copied once per byte, the 16 KB line alone was 256 MB.
     assert.ok(copied <= 4 * data.length, `${copied} bytes copied for ${data.length}`);
