@@ -27,8 +27,8 @@ let tightened = false;
  * For an input of many files, from the moment a listing finds more than MANY_FILES. What such a
  * run holds is a record or two per file (a bundle of 200,000 one-line members: 55 MB once read,
  * 65 MB while its inventory is made), and by default V8 let the garbage around it grow to several
- * times that before collecting it: analyze peaked at 250-275 MiB, timeline --all at 410 MiB.
- * With these flags: 169-175 MiB and 184-194 MiB, in the same time (more collections, each short).
+ * times that before collecting it: analyze peaked at 243-273 MiB, timeline --all at 402-405 MiB.
+ * With these flags: 169-174 MiB and 179-192 MiB, in the same time (more collections, each short).
  *
  * Process-wide and for the rest of the run, which is why it waits for many files: on a few large
  * files the default does better (the 200 rotations' timeline in two threads ran 48 full
