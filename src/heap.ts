@@ -19,7 +19,7 @@ const MANY_FILES_V8_FLAGS = ['--heap-growing-percent=30', '--semi-space-growth-f
  * does not save it (the launcher is plain JavaScript, outside the bundle: a symbol in the global
  * registry is what both can see).
  */
-export const V8_FLAGS_CHANGED = Symbol.for('smsdiag.v8FlagsChanged');
+const V8_FLAGS_CHANGED = Symbol.for('smsdiag.v8FlagsChanged');
 
 let tightened = false;
 
