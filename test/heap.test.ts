@@ -3,7 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { MANY_FILES } from '../src/heap';
-import { CREATED, run, tempDir } from './helpers/bundle';
+import { bareManifest, run, tempDir } from './helpers/bundle';
 
 /** The compiled modules, for a process of its own. */
 const SRC = path.join(__dirname, '..', 'src');
@@ -90,8 +90,7 @@ describe('heap: many files', () => {
       logs(path.join(top, 'nodes', 'primary', 'logs'), logCount);
       // Entries that are not a node's logs do not count.
       logs(path.join(top, 'nodes', 'primary', 'facts'), 3);
-      const node = { name: 'primary', host: 'sms-a', role: 'primary', facts: {}, files: [], errors: [] };
-      writeFileSync(path.join(top, 'manifest.json'), JSON.stringify({ format: 'smsdiag-bundle', version: 1, tool: { name: 'smsdiag', version: '0' }, commandLine: [], createdAt: CREATED, redacted: false, nodes: [node], analysis: [] }));
+      writeFileSync(path.join(top, 'manifest.json'), JSON.stringify(bareManifest([{ name: 'primary', host: 'sms-a', role: 'primary', facts: {}, files: [], errors: [] }])));
       const file = path.join(t.dir, `b${logCount}.tar.gz`);
       run('tar', ['-czf', file, 'top'], path.dirname(top));
       return lastLine(

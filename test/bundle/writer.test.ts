@@ -3,7 +3,7 @@ import { promises as fs, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { BundleEntryError, createBundleWriter } from '../../src/bundle/writer';
-import { CREATED, NAME, run, sha256, tempDir, writeSample } from '../helpers/bundle';
+import { bareManifest, CREATED, NAME, run, sha256, tempDir, writeSample } from '../helpers/bundle';
 
 describe('bundle writer', () => {
   let t: ReturnType<typeof tempDir>;
@@ -84,7 +84,7 @@ describe('bundle writer', () => {
     const existing = path.join(t.dir, `${NAME}.tar.gz`);
     writeFileSync(existing, 'precious');
     await assert.rejects(
-      w.finish({ format: 'smsdiag-bundle', version: 1, tool: { name: 'smsdiag', version: '0' }, commandLine: [], createdAt: CREATED, redacted: false, nodes: [], analysis: [] }),
+      w.finish(bareManifest()),
       (e: Error) => e.message.includes(existing),
     );
     assert.equal(readFileSync(existing, 'utf8'), 'precious');
@@ -93,7 +93,7 @@ describe('bundle writer', () => {
   });
 
   it('with `unique`, takes the next free name when one is there or being written, also when started at once', async () => {
-    const manifest = { format: 'smsdiag-bundle' as const, version: 1 as const, tool: { name: 'smsdiag', version: '0' }, commandLine: [], createdAt: CREATED, redacted: false, nodes: [], analysis: [] };
+    const manifest = bareManifest();
     // Started together, before either has written anything: each has a name of its own.
     const [a, b] = await Promise.all([createBundleWriter({ outDir: t.dir, name: NAME, unique: true }), createBundleWriter({ outDir: t.dir, name: NAME, unique: true })]);
     // A third while they are being written, and a fourth after a bundle's .sha256 alone is left there.
@@ -112,7 +112,7 @@ describe('bundle writer', () => {
   });
 
   it('with `unique`, does not take a name whose writer finished while it was taking it, nor one a stopped writer left', async () => {
-    const manifest = { format: 'smsdiag-bundle' as const, version: 1 as const, tool: { name: 'smsdiag', version: '0' }, commandLine: [], createdAt: CREATED, redacted: false, nodes: [], analysis: [] };
+    const manifest = bareManifest();
     const a = await createBundleWriter({ outDir: t.dir, name: NAME, unique: true });
     // The second writer's temp file is made only once the first has put its bundle in place and
     // let go of its temp file: between the two, the name looked free.

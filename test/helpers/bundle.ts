@@ -13,6 +13,11 @@ import { encodeMember } from '../../src/sources/bundle/block-gzip';
 export const NAME = 'smsdiag-sms-a-20171012T134501Z';
 export const CREATED = '2017-10-12T13:45:01.000Z';
 
+/** A manifest that lists no files: `nodes` as given (none by default), no analysis. */
+export function bareManifest(nodes: Manifest['nodes'] = []): Manifest {
+  return { format: 'smsdiag-bundle', version: 1, tool: { name: 'smsdiag', version: '0' }, commandLine: [], createdAt: CREATED, redacted: false, nodes, analysis: [] };
+}
+
 export function tempDir(prefix = 'smsdiag-bundle-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(path.join(os.tmpdir(), prefix));
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
